@@ -1,0 +1,277 @@
+"""Every accepted input layout, turned into zero-padded float32 sequences.
+
+This is the one module that knows about layouts. Public 3D arrays are
+``(n_samples, n_timesteps, n_features)``; a 2D array is
+``(n_samples, n_timesteps)`` and univariate; ragged input is a list of
+``(T_i, n_features)`` or ``(T_i,)`` arrays. sktime's ``numpy3D`` layout
+``(n, n_features, n_timesteps)`` is transposed only in :func:`from_sktime`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.utils.validation import check_array, validate_data
+
+__all__ = ["Sequences", "from_long_table", "from_sktime", "validate_sequences"]
+
+_NUMERIC = [np.float64, np.float32]
+
+
+@dataclass(frozen=True)
+class Sequences:
+    """A batch of sequences as one zero-padded array and their true lengths.
+
+    Attributes
+    ----------
+    values : ndarray of shape (n_samples, max_length, n_features), float32
+        Time steps past a sequence's length are zero and never read by the model.
+    lengths : ndarray of shape (n_samples,), int64
+        Number of observed time steps of each sequence.
+    tabular : bool
+        Whether the input was a 2D ``(n_samples, n_timesteps)`` table.
+    """
+
+    values: np.ndarray
+    lengths: np.ndarray
+    tabular: bool
+
+    @property
+    def equal_lengths(self) -> bool:
+        return bool(self.lengths.size == 0 or self.lengths.min() == self.values.shape[1])
+
+    def take(self, indices: np.ndarray) -> Sequences:
+        """Rows ``indices``, trimmed to their longest sequence."""
+        lengths = self.lengths[indices]
+        width = int(lengths.max()) if lengths.size else 0
+        return Sequences(self.values[indices, :width], lengths, self.tabular)
+
+
+def _reject_panel_frame(X: pd.DataFrame) -> None:
+    if isinstance(X.index, pd.MultiIndex) or any(
+        X[c].map(lambda v: isinstance(v, (pd.Series, np.ndarray))).any()
+        for c in X.columns[X.dtypes == object]
+    ):
+        raise TypeError(
+            "X looks like sktime panel data (a MultiIndex or nested DataFrame). "
+            "Convert it first with sklearn_rnn.from_sktime(X), which returns a 3D "
+            "array or a list of (n_timesteps, n_features) arrays."
+        )
+
+
+def _is_ragged(X: Any) -> bool:
+    if isinstance(X, np.ndarray):
+        return X.dtype == object and X.ndim == 1
+    if isinstance(X, (list, tuple)) and len(X) > 0:
+        return any(isinstance(x, (np.ndarray, pd.DataFrame, pd.Series)) for x in X) or (
+            len({np.shape(x) for x in X}) > 1
+        )
+    return False
+
+
+def _check_ragged(X: Any, allow_nan: bool) -> list[np.ndarray]:
+    sequences = []
+    for i, x in enumerate(X):
+        x = np.asarray(x)
+        if x.ndim not in (1, 2):
+            raise ValueError(
+                f"Sequence {i} of X has {x.ndim} dimensions; each sequence of a ragged X "
+                "must be a (n_timesteps,) or (n_timesteps, n_features) array."
+            )
+        if x.shape[0] == 0:
+            raise ValueError(
+                f"Sequence {i} of X is empty (0 time steps); every sequence needs at "
+                "least one time step. Remove empty sequences (and their targets) first."
+            )
+        x = check_array(
+            x,
+            ensure_2d=False,
+            dtype=_NUMERIC,
+            ensure_all_finite="allow-nan" if allow_nan else True,
+            ensure_min_features=1,
+            input_name="X",
+        )
+        sequences.append(x.reshape(x.shape[0], -1))
+    n_features = {x.shape[1] for x in sequences}
+    if len(n_features) > 1:
+        raise ValueError(
+            "All sequences of X must have the same number of features, got "
+            f"{sorted(n_features)}. Sequences may differ in length, not in width."
+        )
+    return sequences
+
+
+def _pad(sequences: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    lengths = np.fromiter((len(x) for x in sequences), dtype=np.int64, count=len(sequences))
+    values = np.zeros((len(sequences), lengths.max(), sequences[0].shape[1]), dtype=np.float32)
+    for i, x in enumerate(sequences):
+        values[i, : len(x)] = x
+    return values, lengths
+
+
+def validate_sequences(estimator: Any, X: Any, *, reset: bool, allow_nan: bool = False) -> Sequences:
+    """Check ``X`` and return it as padded float32 sequences.
+
+    With ``reset=True`` this records ``n_features_in_`` (the number of columns of
+    a 2D table, the number of features of 3D or ragged input) and, for
+    DataFrames, ``feature_names_in_``. With ``reset=False`` it checks ``X``
+    against them, with scikit-learn's messages.
+    """
+    if isinstance(X, pd.DataFrame):
+        _reject_panel_frame(X)
+    finite = "allow-nan" if allow_nan else True
+    if _is_ragged(X):
+        if len(X) == 0:
+            raise ValueError("X contains no sequences; at least one is required.")
+        values, lengths = _pad(_check_ragged(X, allow_nan))
+        tabular = False
+    else:
+        ndim = X.ndim if hasattr(X, "ndim") else np.asarray(X).ndim
+        if ndim == 3:
+            values = check_array(X, allow_nd=True, dtype=_NUMERIC, ensure_all_finite=finite)
+            if values.shape[2] == 0:
+                raise ValueError(
+                    f"X has shape {values.shape} with 0 features; at least one is required."
+                )
+            if values.shape[1] == 0:
+                raise ValueError(f"X has shape {values.shape} with 0 time steps.")
+            tabular = False
+        elif ndim == 2 and (reset or getattr(estimator, "_tabular", False)):
+            values = validate_data(estimator, X, reset=reset, dtype=_NUMERIC, ensure_all_finite=finite)
+            values = values[:, :, None]
+            tabular = True
+        elif ndim == 2:
+            values = check_array(X, dtype=_NUMERIC, ensure_all_finite=finite)[:, :, None]
+            tabular = True
+        else:
+            raise ValueError(
+                f"Expected X with 2 dimensions (n_samples, n_timesteps), 3 dimensions "
+                f"(n_samples, n_timesteps, n_features) or a list of sequences, got {ndim} "
+                "dimension(s). Reshape your data: X.reshape(1, -1) if it is one univariate sequence."
+            )
+        values = values.astype(np.float32, copy=False)
+        lengths = np.full(values.shape[0], values.shape[1], dtype=np.int64)
+
+    n_channels = values.shape[2]
+    if reset:
+        estimator._tabular = tabular
+        estimator._n_channels = n_channels
+        if not tabular:
+            estimator.n_features_in_ = n_channels
+            if hasattr(estimator, "feature_names_in_"):
+                del estimator.feature_names_in_
+    elif n_channels != estimator._n_channels:
+        raise ValueError(
+            f"X has {n_channels} features, but {type(estimator).__name__} is expecting "
+            f"{estimator._n_channels} features as input."
+        )
+    return Sequences(values, lengths, tabular)
+
+
+def from_sktime(X: Any) -> np.ndarray | list[np.ndarray]:
+    """Convert sktime panel data to this library's layout.
+
+    Parameters
+    ----------
+    X : sktime Panel
+        A ``numpy3D`` array ``(n_instances, n_features, n_timesteps)``, a
+        ``pd-multiindex`` DataFrame (instance, time) x features, a ``nested_univ``
+        DataFrame, or any other sktime Panel mtype.
+
+    Returns
+    -------
+    X : ndarray of shape (n_instances, n_timesteps, n_features) or list of ndarray
+        A 3D array when all instances have the same length, otherwise a list of
+        ``(n_timesteps_i, n_features)`` arrays in the original instance order.
+
+    Examples
+    --------
+    >>> from sktime.datasets import load_japanese_vowels
+    >>> from sklearn_rnn import from_sktime
+    >>> X, y = load_japanese_vowels(split="train", return_X_y=True)
+    >>> sequences = from_sktime(X)
+    >>> len(sequences), sequences[0].shape
+    (270, (20, 12))
+    """
+    if isinstance(X, np.ndarray):
+        if X.ndim != 3:
+            raise ValueError(
+                f"A numpy sktime panel must be numpy3D (n_instances, n_features, "
+                f"n_timesteps), got an array with {X.ndim} dimension(s)."
+            )
+        return np.ascontiguousarray(X.transpose(0, 2, 1))
+    from sktime.datatypes import convert_to
+
+    frames = convert_to(X, to_type="df-list")
+    sequences = [frame.to_numpy() for frame in frames]
+    if len({x.shape for x in sequences}) == 1:
+        return np.stack(sequences)
+    return sequences
+
+
+def from_long_table(
+    data: pd.DataFrame,
+    id_col: str,
+    time_col: str,
+    feature_cols: list[str] | None = None,
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """Split a long table (one row per id and time) into sequences.
+
+    Rows are grouped by ``id_col`` in order of first appearance and sorted by
+    ``time_col`` within each id. No row is dropped: a duplicated (id, time) pair
+    is an error.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The long table.
+    id_col : str
+        Column naming the sequence each row belongs to.
+    time_col : str
+        Column giving each row's position in time (numbers or datetimes).
+    feature_cols : list of str, default=None
+        Columns to use as features; all other columns when None.
+
+    Returns
+    -------
+    sequences : list of ndarray of shape (n_timesteps_i, n_features)
+        One array per id.
+    ids : ndarray of shape (n_sequences,)
+        The id of each sequence, in the same order.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn_rnn import from_long_table
+    >>> table = pd.DataFrame({"id": ["a", "a", "b"], "t": [2, 1, 1], "x": [2.0, 1.0, 5.0]})
+    >>> sequences, ids = from_long_table(table, "id", "t")
+    >>> ids.tolist(), sequences[0].ravel().tolist()
+    (['a', 'b'], [1.0, 2.0])
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}.")
+    missing = [c for c in (id_col, time_col, *(feature_cols or [])) if c not in data.columns]
+    if missing:
+        raise ValueError(f"Columns {missing} are not in data; it has {list(data.columns)}.")
+    if feature_cols is None:
+        feature_cols = [c for c in data.columns if c not in (id_col, time_col)]
+    if not feature_cols:
+        raise ValueError("data has no feature columns besides the id and time columns.")
+    duplicated = data.duplicated([id_col, time_col])
+    if duplicated.any():
+        first = data.loc[duplicated, [id_col, time_col]].iloc[0].tolist()
+        raise ValueError(
+            f"data has {int(duplicated.sum())} duplicated ({id_col}, {time_col}) rows, "
+            f"the first being {first}. Aggregate them before building sequences."
+        )
+    table = data.sort_values([time_col], kind="stable")
+    groups = table.groupby(id_col, sort=False)[feature_cols]
+    ids = pd.unique(data[id_col])
+    sequences = [
+        check_array(groups.get_group(i).to_numpy(), dtype=_NUMERIC, ensure_all_finite="allow-nan")
+        for i in ids
+    ]
+    return sequences, np.asarray(ids)

@@ -1,0 +1,275 @@
+"""Recurrent network classifier."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+from sklearn.base import ClassifierMixin, _fit_context
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import _check_sample_weight, check_consistent_length, column_or_1d
+
+from ._base import BaseRNNEstimator
+
+__all__ = ["RNNClassifier"]
+
+
+class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
+    """Recurrent neural network classifier for sequences (RNN, LSTM or GRU).
+
+    Parameters
+    ----------
+    cell : {"rnn", "lstm", "gru"}, default="lstm"
+        Recurrent cell: Elman RNN (tanh), LSTM or GRU.
+    hidden_size : int, default=64
+        Hidden units per direction and layer.
+    num_layers : int, default=1
+        Number of stacked recurrent layers.
+    bidirectional : bool, default=False
+        Whether each layer also reads the sequence backwards.
+    dropout : float, default=0.0
+        Dropout between stacked layers and before the output layer.
+    pooling : {"last", "mean", "attention"}, default="last"
+        How the sequence is summarised: final state of each direction, mean of
+        the top layer's outputs over observed steps, or attention over them.
+    max_epochs : int, default=100
+        Number of passes over the training data (fewer with early stopping).
+    batch_size : int, default=32
+        Sequences per gradient step, and per forward pass at predict time.
+    lr : float, default=1e-3
+        Initial learning rate.
+    optimizer : {"adamw", "adam", "sgd"} or torch optimizer class, default="adamw"
+        Optimizer; further arguments go through ``net_kwargs``
+        (e.g. ``{"optimizer__weight_decay": 1e-4}``).
+    lr_schedule : {"cosine", "constant"}, default="cosine"
+        Cosine annealing of the learning rate to zero over ``max_epochs``, or none.
+    gradient_clip_value : float or None, default=1.0
+        Largest gradient norm per step; None disables clipping.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data (stratified), stop
+        when its loss has not improved by ``tol`` for ``n_iter_no_change``
+        epochs, and restore the weights of the best epoch.
+    validation_fraction : float, default=0.1
+        Share of the training data held out when ``early_stopping=True``.
+    n_iter_no_change : int, default=10
+        Patience of early stopping, in epochs.
+    tol : float, default=1e-4
+        Smallest decrease of the validation loss that counts as an improvement.
+    warm_start : bool, default=False
+        Continue training the fitted network for ``max_epochs`` more epochs on
+        the next call to ``fit`` instead of starting again.
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the loss; "balanced" weighs them inversely to
+        their frequency. Multiplies ``sample_weight``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weights, dropout, shuffling and the validation split. With an int,
+        two fits on CPU give identical predictions. The global torch random
+        state is left as it was.
+    device : str, default="cpu"
+        Torch device: "cpu", "cuda", "cuda:1", ... or "auto" (CUDA if available).
+    n_threads : int or None, default=1
+        Torch CPU threads during ``fit`` and ``predict``, restored afterwards;
+        -1 uses all cores, None leaves torch's setting alone. One thread is
+        fastest for the small recurrent models trained here and never
+        oversubscribes the cores of parallel searches.
+    verbose : int, default=0
+        0 prints nothing; 1 or more prints one line per epoch.
+    callbacks : list of skorch callbacks or (name, callback) tuples, default=None
+        Extra skorch callbacks (logging to MLflow or TensorBoard, checkpoints).
+    net_kwargs : dict, default=None
+        Further arguments passed verbatim to the skorch ``NeuralNet``.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    net_ : skorch.NeuralNet
+        The trained network; ``net_.module_`` is the torch module and
+        ``net_.history`` the full training history.
+    loss_curve_ : list of float
+        Training loss at each epoch.
+    validation_loss_curve_ : list of float or None
+        Validation loss at each epoch when ``early_stopping=True``.
+    n_iter_ : int
+        Number of epochs run.
+    n_features_in_ : int
+        Features per time step, or the number of columns of a 2D ``X``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, when ``X`` was a DataFrame with string column names.
+
+    See Also
+    --------
+    RNNRegressor : The same network for regression.
+    sklearn.neural_network.MLPClassifier : Feed-forward networks on tabular data.
+
+    Notes
+    -----
+    ``X`` may be a 2D array ``(n_samples, n_timesteps)`` of univariate sequences,
+    a 3D array ``(n_samples, n_timesteps, n_features)``, or a list of
+    ``(n_timesteps_i, n_features)`` arrays of unequal lengths. Features are
+    standardised inside the network with statistics of the training data.
+
+    Examples
+    --------
+    >>> from sktime.datasets import load_basic_motions
+    >>> from sklearn_rnn import RNNClassifier, from_sktime
+    >>> X, y = load_basic_motions(split="train", return_X_y=True)
+    >>> clf = RNNClassifier(max_epochs=30, random_state=0).fit(from_sktime(X), y)
+    >>> clf.classes_
+    array(['badminton', 'running', 'standing', 'walking'], dtype=object)
+    >>> clf.predict_proba(from_sktime(X)[:2]).shape
+    (2, 4)
+    """
+
+    _parameter_constraints: dict = {
+        **BaseRNNEstimator._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
+    def __init__(
+        self,
+        *,
+        cell: str = "lstm",
+        hidden_size: int = 64,
+        num_layers: int = 1,
+        bidirectional: bool = False,
+        dropout: float = 0.0,
+        pooling: str = "last",
+        max_epochs: int = 100,
+        batch_size: int = 32,
+        lr: float = 1e-3,
+        optimizer: str | type = "adamw",
+        lr_schedule: str = "cosine",
+        gradient_clip_value: float | None = 1.0,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        n_iter_no_change: int = 10,
+        tol: float = 1e-4,
+        warm_start: bool = False,
+        class_weight: dict | str | None = None,
+        random_state: int | np.random.RandomState | None = None,
+        device: str = "cpu",
+        n_threads: int | None = 1,
+        verbose: int = 0,
+        callbacks: list | None = None,
+        net_kwargs: dict | None = None,
+    ) -> None:
+        super().__init__(
+            cell=cell,
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            bidirectional=bidirectional,
+            dropout=dropout,
+            pooling=pooling,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            lr=lr,
+            optimizer=optimizer,
+            lr_schedule=lr_schedule,
+            gradient_clip_value=gradient_clip_value,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            warm_start=warm_start,
+            random_state=random_state,
+            device=device,
+            n_threads=n_threads,
+            verbose=verbose,
+            callbacks=callbacks,
+            net_kwargs=net_kwargs,
+        )
+        self.class_weight = class_weight
+
+    def _criterion(self) -> type[torch.nn.Module]:
+        return torch.nn.CrossEntropyLoss
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> RNNClassifier:
+        """Train the network on sequences ``X`` and labels ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps[, n_features]) or list of arrays
+            Training sequences (see Notes of the class).
+        y : array-like of shape (n_samples,)
+            Class labels (strings or integers).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sequence in the loss.
+
+        Returns
+        -------
+        self : RNNClassifier
+            The fitted classifier.
+        """
+        reset = not (self.warm_start and hasattr(self, "net_"))
+        seqs = self._validate_X(X, reset=reset)
+        self._check_y_given(y)
+        y = column_or_1d(y, warn=True)
+        check_consistent_length(seqs.lengths, y)
+        check_classification_targets(y)
+        classes, y_encoded = np.unique(y, return_inverse=True)
+        if len(classes) < 2:
+            raise ValueError(
+                f"RNNClassifier needs samples of at least 2 classes in the data, but the "
+                f"data contains only one class: {classes[0]!r}."
+            )
+        if not reset and not np.array_equal(classes, self.classes_):
+            raise ValueError(
+                f"warm_start=True needs the classes of the first fit {self.classes_.tolist()}, "
+                f"got {classes.tolist()}. Set warm_start=False to train a new model."
+            )
+        self.classes_ = classes
+        weight = None
+        if sample_weight is not None:
+            weight = _check_sample_weight(sample_weight, y_encoded, dtype=np.float64)
+        if self.class_weight is not None:
+            class_weight = self.class_weight
+            if isinstance(class_weight, dict):
+                unknown = set(class_weight) - set(classes)
+                if unknown:
+                    raise ValueError(f"class_weight names classes {sorted(unknown)} not present in y.")
+            balanced = compute_sample_weight(class_weight, y)
+            weight = balanced if weight is None else weight * balanced
+        self._fit_net(
+            seqs,
+            y_encoded.astype(np.int64),
+            None if weight is None else weight.astype(np.float32),
+            n_outputs=len(classes),
+            stratify=y_encoded,
+        )
+        return self
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities of each sequence.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps[, n_features]) or list of arrays
+            Sequences in the layout used for ``fit``.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities in the order of ``classes_``.
+        """
+        return torch.softmax(self._forward(X).double(), dim=1).numpy()
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Most probable class of each sequence.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps[, n_features]) or list of arrays
+            Sequences in the layout used for ``fit``.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+            Predicted labels.
+        """
+        scores = self._forward(X)
+        return self.classes_[scores.argmax(dim=1).numpy()]

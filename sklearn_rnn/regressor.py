@@ -1,0 +1,177 @@
+"""Recurrent network regressor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+from sklearn.base import RegressorMixin, _fit_context
+from sklearn.utils.validation import _check_sample_weight, check_array, check_consistent_length
+
+from ._base import BaseRNNEstimator
+
+__all__ = ["RNNRegressor"]
+
+
+class RNNRegressor(RegressorMixin, BaseRNNEstimator):
+    """Recurrent neural network regressor for sequences (RNN, LSTM or GRU).
+
+    Takes the same parameters as :class:`RNNClassifier` (without ``class_weight``).
+    Targets are standardised with statistics of the training data for
+    training, and predictions are returned in the original units. Several
+    targets (``y`` of shape ``(n_samples, n_outputs)``) share one network.
+
+    Parameters
+    ----------
+    cell : {"rnn", "lstm", "gru"}, default="lstm"
+        Recurrent cell: Elman RNN (tanh), LSTM or GRU.
+    hidden_size : int, default=64
+        Hidden units per direction and layer.
+    num_layers : int, default=1
+        Number of stacked recurrent layers.
+    bidirectional : bool, default=False
+        Whether each layer also reads the sequence backwards.
+    dropout : float, default=0.0
+        Dropout between stacked layers and before the output layer.
+    pooling : {"last", "mean", "attention"}, default="last"
+        How the sequence is summarised before the output layer.
+    max_epochs : int, default=100
+        Number of passes over the training data (fewer with early stopping).
+    batch_size : int, default=32
+        Sequences per gradient step, and per forward pass at predict time.
+    lr : float, default=1e-3
+        Initial learning rate.
+    optimizer : {"adamw", "adam", "sgd"} or torch optimizer class, default="adamw"
+        Optimizer; further arguments go through ``net_kwargs``.
+    lr_schedule : {"cosine", "constant"}, default="cosine"
+        Cosine annealing of the learning rate to zero over ``max_epochs``, or none.
+    gradient_clip_value : float or None, default=1.0
+        Largest gradient norm per step; None disables clipping.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data, stop when its loss stalls
+        for ``n_iter_no_change`` epochs, and restore the best weights.
+    validation_fraction : float, default=0.1
+        Share of the training data held out when ``early_stopping=True``.
+    n_iter_no_change : int, default=10
+        Patience of early stopping, in epochs.
+    tol : float, default=1e-4
+        Smallest decrease of the validation loss that counts as an improvement.
+    warm_start : bool, default=False
+        Continue training the fitted network on the next call to ``fit``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weights, dropout, shuffling and the validation split.
+    device : str, default="cpu"
+        Torch device: "cpu", "cuda", "cuda:1", ... or "auto".
+    n_threads : int or None, default=1
+        Torch CPU threads during ``fit`` and ``predict``, restored afterwards.
+    verbose : int, default=0
+        0 prints nothing; 1 or more prints one line per epoch.
+    callbacks : list of skorch callbacks, default=None
+        Extra skorch callbacks.
+    net_kwargs : dict, default=None
+        Further arguments passed verbatim to the skorch ``NeuralNet``.
+
+    Attributes
+    ----------
+    net_ : skorch.NeuralNet
+        The trained network.
+    loss_curve_ : list of float
+        Training loss (on standardised targets) at each epoch.
+    validation_loss_curve_ : list of float or None
+        Validation loss at each epoch when ``early_stopping=True``.
+    n_iter_ : int
+        Number of epochs run.
+    n_outputs_ : int
+        Number of regression targets.
+    y_mean_ : ndarray of shape (n_outputs_,)
+        Mean of the training targets.
+    y_scale_ : ndarray of shape (n_outputs_,)
+        Standard deviation of the training targets (1 where constant).
+    n_features_in_ : int
+        Features per time step, or the number of columns of a 2D ``X``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, when ``X`` was a DataFrame with string column names.
+
+    See Also
+    --------
+    RNNClassifier : The same network for classification.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_rnn import RNNRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(200, 10, 2))
+    >>> y = 1000 + 50 * X[:, :, 0].sum(axis=1)
+    >>> reg = RNNRegressor(max_epochs=50, random_state=0).fit(X, y)
+    >>> bool(reg.score(X, y) > 0.9)
+    True
+    """
+
+    def _criterion(self) -> type[torch.nn.Module]:
+        return torch.nn.MSELoss
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> RNNRegressor:
+        """Train the network on sequences ``X`` and targets ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps[, n_features]) or list of arrays
+            Training sequences.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sequence in the loss.
+
+        Returns
+        -------
+        self : RNNRegressor
+            The fitted regressor.
+        """
+        reset = not (self.warm_start and hasattr(self, "net_"))
+        seqs = self._validate_X(X, reset=reset)
+        self._check_y_given(y)
+        y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
+        if y.ndim > 2:
+            raise ValueError(f"y must be 1D or 2D (n_samples, n_outputs), got {y.ndim} dimensions.")
+        check_consistent_length(seqs.lengths, y)
+        y2d = y.reshape(len(y), -1)
+        if reset:
+            self._y_1d = y.ndim == 1
+            self.n_outputs_ = y2d.shape[1]
+            self.y_mean_ = y2d.mean(axis=0)
+            scale = y2d.std(axis=0)
+            self.y_scale_ = np.where(scale > 0, scale, 1.0)
+        elif y2d.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"y has {y2d.shape[1]} outputs, but the warm-started model has {self.n_outputs_}."
+            )
+        weight = None
+        if sample_weight is not None:
+            weight = _check_sample_weight(sample_weight, y2d, dtype=np.float64).astype(np.float32)
+        target = ((y2d - self.y_mean_) / self.y_scale_).astype(np.float32)
+        self._fit_net(seqs, target, weight, n_outputs=self.n_outputs_)
+        return self
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predicted targets of each sequence, in the units of the training targets.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps[, n_features]) or list of arrays
+            Sequences in the layout used for ``fit``.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Predictions.
+        """
+        out = self._forward(X).double().numpy() * self.y_scale_ + self.y_mean_
+        return out.ravel() if self._y_1d else out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags

@@ -1,9 +1,35 @@
 """Recurrent neural networks (RNN, LSTM, GRU) as scikit-learn estimators and sktime forecasters."""
 
+from importlib import import_module
+
 from ._data import from_long_table, from_sktime
 from .classifier import RNNClassifier
 from .regressor import RNNRegressor
 
 __version__ = "0.1.0"
 
-__all__ = ["RNNClassifier", "RNNRegressor", "from_long_table", "from_sktime", "__version__"]
+# Imported on first use: the forecaster needs sktime, export needs onnx.
+_LAZY = {
+    "RNNForecaster": ".forecasting",
+    "save": "._persistence",
+    "load": "._persistence",
+    "to_onnx": "._onnx",
+}
+
+__all__ = [
+    "RNNClassifier",
+    "RNNForecaster",
+    "RNNRegressor",
+    "__version__",
+    "from_long_table",
+    "from_sktime",
+    "load",
+    "save",
+    "to_onnx",
+]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -20,6 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
 from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping, LRScheduler
 from skorch.utils import to_tensor
+from torch.optim.lr_scheduler import CosineAnnealingLR
 from torch.utils.data import Dataset
 
 from ._data import Sequences, validate_sequences
@@ -288,7 +289,7 @@ class BaseRNNEstimator(BaseEstimator):
             callbacks.append(("gradient_clip", GradientNormClipping(self.gradient_clip_value)))
         if self.lr_schedule == "cosine":
             callbacks.append(
-                ("lr_schedule", LRScheduler(torch.optim.lr_scheduler.CosineAnnealingLR, T_max=self.max_epochs))
+                ("lr_schedule", LRScheduler(CosineAnnealingLR, T_max=self.max_epochs))
             )
         if self.early_stopping:
             callbacks.append(
@@ -315,7 +316,9 @@ class BaseRNNEstimator(BaseEstimator):
             "iterator_train": BatchIterator,
             "iterator_valid": BatchIterator,
             "iterator_train__shuffle": True,
-            "train_split": ValidSplit(self.validation_fraction, seed, stratify) if self.early_stopping else None,
+            "train_split": (
+                ValidSplit(self.validation_fraction, seed, stratify) if self.early_stopping else None
+            ),
             "callbacks": callbacks,
             "callbacks__print_log": None,
             "predict_nonlinearity": None,

@@ -53,7 +53,7 @@ class Sequences:
 def _reject_panel_frame(X: pd.DataFrame) -> None:
     if isinstance(X.index, pd.MultiIndex) or any(
         X[c].map(lambda v: isinstance(v, (pd.Series, np.ndarray))).any()
-        for c in X.columns[X.dtypes == object]
+        for c in X.columns[X.dtypes.map(pd.api.types.is_object_dtype)]
     ):
         raise TypeError(
             "X looks like sktime panel data (a MultiIndex or nested DataFrame). "

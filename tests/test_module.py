@@ -1,0 +1,203 @@
+"""What the recurrent network computes: padding, batch neighbours, direction states, time reach."""
+
+import itertools
+
+import numpy as np
+import pytest
+import torch
+
+from sklearn_rnn import RNNClassifier, RNNRegressor
+from sklearn_rnn._module import RecurrentNet
+
+ARCHITECTURES = [
+    dict(cell=cell, bidirectional=bidirectional, num_layers=num_layers, pooling=pooling)
+    for cell, bidirectional, num_layers, pooling in itertools.product(
+        ["rnn", "lstm", "gru"], [False, True], [1, 2], ["last", "mean", "attention"]
+    )
+]
+
+
+def _ids(params):
+    return "-".join(f"{v}" for v in params.values())
+
+
+def _module(params, n_features=3, n_outputs=4, seed=0):
+    torch.manual_seed(seed)
+    return RecurrentNet(n_features, n_outputs, hidden_size=8, **params).eval()
+
+
+@pytest.mark.parametrize("params", ARCHITECTURES, ids=_ids)
+def test_padding_and_neighbours_do_not_change_a_sequence(params):
+    module = _module(params)
+    rng = np.random.default_rng(0)
+    lengths = torch.tensor([5, 9, 2, 7])
+    X = torch.from_numpy(rng.normal(size=(4, 9, 3)).astype(np.float32))
+    with torch.no_grad():
+        together = module(X, lengths)
+        junk = X.clone()
+        for i, n in enumerate(lengths):
+            junk[i, n:] = 1e3  # whatever sits in the padding is never read
+        padded_with_junk = module(junk, lengths)
+        alone = torch.cat([module(X[i : i + 1, : lengths[i]]) for i in range(4)])
+    torch.testing.assert_close(padded_with_junk, together, rtol=0, atol=1e-6)
+    torch.testing.assert_close(alone, together, rtol=0, atol=1e-5)
+
+
+@pytest.mark.parametrize("params", ARCHITECTURES, ids=_ids)
+def test_first_time_step_reaches_the_output(params):
+    module = _module(params)
+    X = torch.randn(2, 10, 3, generator=torch.Generator().manual_seed(1))
+    changed = X.clone()
+    changed[:, 0] += 1.0
+    with torch.no_grad():
+        diff = (module(X) - module(changed)).abs().max().item()
+    assert diff > 1e-6
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("num_layers", [1, 2])
+def test_bidirectional_summary_is_forward_last_step_and_backward_first_step(cell, num_layers):
+    module = _module(dict(cell=cell, bidirectional=True, num_layers=num_layers, pooling="last"))
+    captured = {}
+    module.head.register_forward_hook(lambda mod, args, out: captured.update(summary=args[0]))
+    lengths = torch.tensor([6, 3, 8])
+    X = torch.randn(3, 8, 3, generator=torch.Generator().manual_seed(2))
+    with torch.no_grad():
+        module(X, lengths)
+        hidden = module.rnn.hidden_size
+        for i, n in enumerate(lengths.tolist()):
+            # Each sequence alone, unpadded: the top layer's output at every step.
+            output, _ = module.rnn((X[i : i + 1, :n] - module.x_mean) / module.x_scale)
+            forward_final = output[0, n - 1, :hidden]
+            backward_after_step0 = output[0, 0, hidden:]
+            torch.testing.assert_close(captured["summary"][i, :hidden], forward_final, atol=1e-6, rtol=0)
+            torch.testing.assert_close(captured["summary"][i, hidden:], backward_after_step0, atol=1e-6, rtol=0)
+
+
+def _ragged(n, rng, n_features=2):
+    return [rng.normal(size=(rng.integers(3, 15), n_features)) for _ in range(n)]
+
+
+def test_estimator_prediction_independent_of_batch_neighbours_and_batch_size():
+    rng = np.random.default_rng(0)
+    X = _ragged(40, rng)
+    y = np.array([int(x[:, 0].sum() > 0) for x in X])
+    clf = RNNClassifier(hidden_size=8, max_epochs=3, random_state=0).fit(X, y)
+    full = clf.predict_proba(X)
+    alone = np.vstack([clf.predict_proba([x]) for x in X])
+    np.testing.assert_allclose(alone, full, atol=1e-6)
+    for batch_size in (1, 7, 1000):
+        clf.net_.batch_size = batch_size
+        np.testing.assert_allclose(clf.predict_proba(X), full, atol=1e-6)
+    # A padded 3D array of equal-length sequences predicts like the same list.
+    X_equal = rng.normal(size=(10, 6, 2))
+    np.testing.assert_allclose(clf.predict_proba(X_equal), clf.predict_proba(list(X_equal)), atol=1e-6)
+
+
+def test_estimator_reads_the_first_time_step():
+    # The label is the sign of the first step only; the rest is noise.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 12, 1))
+    y = (X[:, 0, 0] > 0).astype(int)
+    clf = RNNClassifier(cell="gru", hidden_size=16, max_epochs=40, lr=1e-2, random_state=0).fit(X[:200], y[:200])
+    assert clf.score(X[200:], y[200:]) > 0.9
+
+
+def test_same_random_state_same_model_and_global_rng_untouched():
+    rng = np.random.default_rng(1)
+    X, y = rng.normal(size=(60, 8, 2)), rng.integers(0, 3, 60)
+    params = dict(hidden_size=8, max_epochs=4, dropout=0.3, num_layers=2, early_stopping=True, random_state=3)
+    torch.manual_seed(123)
+    state = torch.get_rng_state()
+    threads = torch.get_num_threads()
+    first = RNNClassifier(**params).fit(X, y).predict_proba(X)
+    assert torch.equal(torch.get_rng_state(), state)
+    assert torch.get_num_threads() == threads
+    second = RNNClassifier(**params).fit(X, y).predict_proba(X)
+    np.testing.assert_array_equal(first, second)
+    other = RNNClassifier(**{**params, "random_state": 4}).fit(X, y).predict_proba(X)
+    assert not np.array_equal(first, other)
+
+
+def test_early_stopping_restores_the_best_epoch():
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(80, 10, 2))
+    y = rng.integers(0, 2, 80)  # pure noise: the validation loss soon gets worse
+    clf = RNNClassifier(
+        hidden_size=32, max_epochs=60, lr=1e-2, early_stopping=True, n_iter_no_change=5, random_state=0
+    ).fit(X, y)
+    assert clf.n_iter_ < 60
+    assert len(clf.validation_loss_curve_) == clf.n_iter_
+    # Recompute the loss on the same validation rows with the restored weights.
+    from sklearn_rnn._base import SequenceDataset
+    from sklearn_rnn._data import validate_sequences
+
+    data = SequenceDataset(validate_sequences(clf, X, reset=False), np.unique(y, return_inverse=True)[1])
+    _, valid = clf.net_.train_split(data)
+    with torch.no_grad():
+        x, target = valid.batch(slice(None))
+        loss = clf.net_.get_loss(clf.net_.module_.eval()(**x), target).item()
+    assert loss == pytest.approx(min(clf.validation_loss_curve_), abs=1e-5)
+    assert loss < clf.validation_loss_curve_[-1]
+
+
+def test_verbose_zero_prints_nothing_and_verbose_prints_epochs(capsys):
+    X, y = np.random.default_rng(0).normal(size=(20, 5)), np.arange(20) % 2
+    RNNClassifier(hidden_size=4, max_epochs=3, random_state=0).fit(X, y).predict(X)
+    assert capsys.readouterr().out == ""
+    RNNClassifier(hidden_size=4, max_epochs=3, verbose=1, random_state=0).fit(X, y)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["epoch", "train_loss", "valid_loss", "dur"]
+    assert [line.split()[0] for line in lines[1:]] == ["1", "2", "3"]
+    assert "\x1b" not in "".join(lines)
+
+
+def test_raw_scale_inputs_and_targets_train_well():
+    # Sensor/finance-like magnitudes: features in the thousands, targets around 1e5.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 10, 2))
+    y = X[:, -3:, 0].sum(axis=1) - X[:, :, 1].mean(axis=1)
+    X_raw = 5000 + 800 * X
+    y_raw = 1e5 + 2e4 * y
+    reg = RNNRegressor(hidden_size=32, max_epochs=60, lr=5e-3, random_state=0).fit(X_raw[:300], y_raw[:300])
+    assert reg.score(X_raw[300:], y_raw[300:]) > 0.9
+    assert abs(reg.predict(X_raw[300:]).mean() - y_raw[300:].mean()) < 0.1 * y_raw.std()
+
+
+def test_multioutput_regression_shapes():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 6, 3))
+    Y = np.stack([X[:, :, 0].sum(1), X[:, :, 1].mean(1)], axis=1)
+    reg = RNNRegressor(hidden_size=8, max_epochs=3, random_state=0).fit(X, Y)
+    assert reg.predict(X).shape == (50, 2)
+    assert reg.n_outputs_ == 2
+    assert RNNRegressor(hidden_size=8, max_epochs=2, random_state=0).fit(X, Y[:, 0]).predict(X).shape == (50,)
+
+
+@pytest.mark.parametrize("labels", [np.array(["no", "yes"]), np.array([3, 7, 11])])
+def test_string_and_integer_labels_binary_and_multiclass(labels):
+    rng = np.random.default_rng(0)
+    codes = rng.integers(0, len(labels), 90)
+    X = rng.normal(size=(90, 8, 1)) + codes[:, None, None] * 3.0
+    y = labels[codes]
+    clf = RNNClassifier(hidden_size=8, max_epochs=60, lr=1e-2, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(clf.classes_, np.sort(labels))
+    proba = clf.predict_proba(X)
+    assert proba.shape == (90, len(labels))
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert set(clf.predict(X)) <= set(labels)
+    assert clf.score(X, y) > 0.9
+
+
+def test_sample_weight_and_balanced_class_weight_shift_predictions():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 5, 1))  # no signal: predictions follow the class weights
+    y = np.where(np.arange(200) < 170, "common", "rare")
+    params = dict(hidden_size=8, max_epochs=15, random_state=0)
+    plain = RNNClassifier(**params).fit(X, y)
+    assert (plain.predict(X) == "common").mean() > 0.9
+    balanced = RNNClassifier(class_weight="balanced", **params).fit(X, y)
+    assert (balanced.predict(X) == "rare").mean() > 0.25
+    weights = np.where(y == "rare", 20.0, 1.0)
+    weighted = RNNClassifier(**params).fit(X, y, sample_weight=weights)
+    assert (weighted.predict(X) == "rare").mean() > 0.5

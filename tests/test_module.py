@@ -70,8 +70,9 @@ def test_bidirectional_summary_is_forward_last_step_and_backward_first_step(cell
             output, _ = module.rnn((X[i : i + 1, :n] - module.x_mean) / module.x_scale)
             forward_final = output[0, n - 1, :hidden]
             backward_after_step0 = output[0, 0, hidden:]
-            torch.testing.assert_close(captured["summary"][i, :hidden], forward_final, atol=1e-6, rtol=0)
-            torch.testing.assert_close(captured["summary"][i, hidden:], backward_after_step0, atol=1e-6, rtol=0)
+            summary = captured["summary"][i]
+            torch.testing.assert_close(summary[:hidden], forward_final, atol=1e-6, rtol=0)
+            torch.testing.assert_close(summary[hidden:], backward_after_step0, atol=1e-6, rtol=0)
 
 
 def _ragged(n, rng, n_features=2):
@@ -99,7 +100,8 @@ def test_estimator_reads_the_first_time_step():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(300, 12, 1))
     y = (X[:, 0, 0] > 0).astype(int)
-    clf = RNNClassifier(cell="gru", hidden_size=16, max_epochs=40, lr=1e-2, random_state=0).fit(X[:200], y[:200])
+    clf = RNNClassifier(cell="gru", hidden_size=16, max_epochs=40, lr=1e-2, random_state=0)
+    clf.fit(X[:200], y[:200])
     assert clf.score(X[200:], y[200:]) > 0.9
 
 

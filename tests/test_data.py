@@ -1,0 +1,142 @@
+"""Every accepted input layout reaches the network as the same padded sequences."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import BaseEstimator
+from sktime.datasets import load_basic_motions, load_japanese_vowels
+
+from sklearn_rnn import RNNClassifier, RNNRegressor, from_long_table, from_sktime
+from sklearn_rnn._data import validate_sequences
+
+
+class _Holder(BaseEstimator):
+    """A bare estimator for validate_sequences to record fitted input facts on."""
+
+
+def _validate(X, reset=True, holder=None):
+    holder = holder or _Holder()
+    return validate_sequences(holder, X, reset=reset), holder
+
+
+def test_2d_array_and_dataframe_are_univariate_tables():
+    X = np.arange(12.0).reshape(3, 4)
+    seqs, holder = _validate(X)
+    assert seqs.values.shape == (3, 4, 1) and seqs.tabular
+    np.testing.assert_array_equal(seqs.lengths, [4, 4, 4])
+    assert holder.n_features_in_ == 4  # scikit-learn's convention for a 2D table
+    frame = pd.DataFrame(X, columns=["t0", "t1", "t2", "t3"])
+    seqs_df, holder_df = _validate(frame)
+    np.testing.assert_array_equal(seqs_df.values, seqs.values)
+    assert list(holder_df.feature_names_in_) == ["t0", "t1", "t2", "t3"]
+
+
+def test_3d_array_keeps_time_and_feature_axes():
+    X = np.random.default_rng(0).normal(size=(5, 7, 3))
+    seqs, holder = _validate(X)
+    assert seqs.values.dtype == np.float32 and seqs.values.shape == (5, 7, 3)
+    np.testing.assert_allclose(seqs.values, X, rtol=1e-6)
+    assert holder.n_features_in_ == 3
+
+
+def test_ragged_list_is_padded_without_loss_or_reordering():
+    rng = np.random.default_rng(0)
+    X = [rng.normal(size=(n, 2)) for n in (4, 9, 1, 6)]
+    seqs, holder = _validate(X)
+    assert seqs.values.shape == (4, 9, 2)
+    np.testing.assert_array_equal(seqs.lengths, [4, 9, 1, 6])
+    for i, x in enumerate(X):
+        np.testing.assert_allclose(seqs.values[i, : len(x)], x, rtol=1e-6)
+        assert not seqs.values[i, len(x) :].any()
+    assert holder.n_features_in_ == 2
+    univariate, _ = _validate([np.arange(3.0), np.arange(5.0)])
+    assert univariate.values.shape == (2, 5, 1)
+
+
+def test_feature_count_mismatch_at_predict_gets_sklearn_message():
+    holder = _Holder()
+    _validate(np.zeros((4, 6, 3)), holder=holder)
+    with pytest.raises(ValueError, match="X has 2 features, but _Holder is expecting 3 features as input"):
+        _validate(np.zeros((4, 6, 2)), reset=False, holder=holder)
+    with pytest.raises(ValueError, match="same number of features"):
+        _validate([np.zeros((3, 2)), np.zeros((4, 3))])
+
+
+def test_sktime_panel_converter_matches_numpy3d_and_multiindex():
+    X_nested, _ = load_basic_motions(split="train", return_X_y=True)
+    X_np3d, _ = load_basic_motions(split="train", return_X_y=True, return_type="numpy3D")
+    X_multi, _ = load_basic_motions(split="train", return_X_y=True, return_type="pd-multiindex")
+    ours = from_sktime(X_np3d)
+    assert ours.shape == (40, 100, 6)
+    np.testing.assert_array_equal(ours[3, :, 2], X_np3d[3, 2, :])  # (n, F, T) -> (n, T, F)
+    np.testing.assert_array_equal(from_sktime(X_multi), ours)
+    np.testing.assert_array_equal(from_sktime(X_nested), ours)
+
+
+def test_sktime_unequal_lengths_become_a_list_in_instance_order():
+    X, _ = load_japanese_vowels(split="train", return_X_y=True)
+    sequences = from_sktime(X)
+    assert isinstance(sequences, list) and len(sequences) == len(X)
+    lengths = [len(X.iloc[i, 0]) for i in range(len(X))]
+    assert [len(s) for s in sequences] == lengths
+    assert len(set(lengths)) > 1
+    np.testing.assert_array_equal(sequences[5][:, 11], X.iloc[5, 11].to_numpy())
+
+
+def test_panel_dataframe_passed_directly_is_refused_with_the_fix():
+    X, y = load_basic_motions(split="train", return_X_y=True, return_type="pd-multiindex")
+    with pytest.raises(TypeError, match=r"sklearn_rnn.from_sktime\(X\)"):
+        RNNClassifier(max_epochs=1).fit(X, np.zeros(len(X)))
+    X_nested, y = load_basic_motions(split="train", return_X_y=True)
+    with pytest.raises(TypeError, match="sktime panel data"):
+        RNNClassifier(max_epochs=1).fit(X_nested, y)
+
+
+def test_long_table_to_sequences_sorts_time_within_id_keeps_id_order():
+    table = pd.DataFrame(
+        {
+            "patient": ["b", "a", "b", "a", "a", "c"],
+            "time": pd.to_datetime(
+                ["2024-01-02", "2024-01-03", "2024-01-01", "2024-01-01", "2024-01-02", "2024-01-05"]
+            ),
+            "hr": [71.0, 90.0, 70.0, 88.0, 89.0, 60.0],
+            "spo2": [97.0, 95.0, 98.0, 96.0, np.nan, 99.0],
+        }
+    )
+    sequences, ids = from_long_table(table, "patient", "time")
+    assert ids.tolist() == ["b", "a", "c"]
+    np.testing.assert_array_equal(sequences[0], [[70.0, 98.0], [71.0, 97.0]])
+    np.testing.assert_array_equal(sequences[1][:, 0], [88.0, 89.0, 90.0])
+    assert np.isnan(sequences[1][1, 1])  # kept, not dropped: the estimator decides what NaN means
+    assert sum(len(s) for s in sequences) == len(table)
+    only_hr, _ = from_long_table(table, "patient", "time", feature_cols=["hr"])
+    assert only_hr[2].shape == (1, 1)
+
+
+@pytest.mark.parametrize(
+    "table, message",
+    [
+        (pd.DataFrame({"id": [1, 1], "t": [0, 0], "x": [1.0, 2.0]}), "duplicated"),
+        (pd.DataFrame({"id": [1], "t": [0]}), "no feature columns"),
+        (pd.DataFrame({"id": [1], "t": [0], "x": ["high"]}), "could not convert"),
+    ],
+)
+def test_long_table_errors(table, message):
+    with pytest.raises(ValueError, match=message):
+        from_long_table(table, "id", "t")
+    with pytest.raises(ValueError, match=r"Columns \['missing'\] are not in data"):
+        from_long_table(table, "id", "t", feature_cols=["missing"])
+
+
+def test_estimators_accept_every_layout():
+    rng = np.random.default_rng(0)
+    X3 = rng.normal(size=(30, 6, 2))
+    y = (X3[:, :, 0].sum(1) > 0).astype(int)
+    params = dict(hidden_size=4, max_epochs=2, random_state=0)
+    ragged = [x[: 3 + i % 4] for i, x in enumerate(X3)]
+    for X in (X3, list(X3), ragged, X3[:, :, 0], pd.DataFrame(X3[:, :, 0])):
+        assert RNNClassifier(**params).fit(X, y).predict(X).shape == (30,)
+        assert RNNRegressor(**params).fit(X, y * 1.0).predict(X).shape == (30,)
+    # Fitted on 3D univariate data, a 2D table of any length is read as univariate sequences.
+    clf = RNNClassifier(**params).fit(X3[:, :, :1], y)
+    assert clf.predict(rng.normal(size=(4, 11))).shape == (4,)

@@ -9,6 +9,8 @@ This is the one module that knows about layouts. Public 3D arrays are
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,6 +114,22 @@ def _pad(sequences: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return values, lengths
 
 
+@contextmanager
+def _numeric_only() -> Iterator[None]:
+    """Re-raise numpy's "could not convert string to float" with what to do about it."""
+    try:
+        yield
+    except (TypeError, ValueError) as exc:
+        message = str(exc)
+        if "could not convert" not in message and "argument must be" not in message:
+            raise
+        raise type(exc)(
+            f"X must hold numbers, but it holds strings or other objects ({message}). Encode "
+            "categorical features as numbers first (ordinal codes or one-hot columns per time step)."
+        ) from exc
+
+
+@_numeric_only()
 def validate_sequences(estimator: Any, X: Any, *, reset: bool, allow_nan: bool = False) -> Sequences:
     """Check ``X`` and return it as padded float32 sequences.
 
@@ -123,9 +141,9 @@ def validate_sequences(estimator: Any, X: Any, *, reset: bool, allow_nan: bool =
     if isinstance(X, pd.DataFrame):
         _reject_panel_frame(X)
     finite = "allow-nan" if allow_nan else True
+    if isinstance(X, (list, tuple)) and len(X) == 0:
+        raise ValueError("X contains no sequences (an empty list); at least one is required.")
     if _is_ragged(X):
-        if len(X) == 0:
-            raise ValueError("X contains no sequences; at least one is required.")
         values, lengths = _pad(_check_ragged(X, allow_nan))
         tabular = False
     else:
@@ -154,6 +172,11 @@ def validate_sequences(estimator: Any, X: Any, *, reset: bool, allow_nan: bool =
             )
         values = values.astype(np.float32, copy=False)
         lengths = np.full(values.shape[0], values.shape[1], dtype=np.int64)
+    if np.isinf(values).any():  # finite float64 values beyond float32's range
+        raise ValueError(
+            "X contains values too large for float32 (magnitude above 3.4e38), which would become "
+            "inf. Rescale X first, e.g. divide it by a constant or standardise each feature."
+        )
 
     n_channels = values.shape[2]
     if reset:

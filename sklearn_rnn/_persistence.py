@@ -1,0 +1,465 @@
+"""Save and load fitted estimators in a format that runs no code on load.
+
+One zip file holds ``manifest.json`` (the estimator's class name, its
+parameters and fitted attributes as JSON, the training history, the library
+version), the network's weights and the optimizer's tensors as safetensors,
+and any numeric arrays as ``.npy`` read with ``allow_pickle=False``. Loading
+never unpickles anything and never imports a name read from the file: the
+estimator class comes from a fixed table, and the network is rebuilt from its
+stored constructor arguments and checked against the stored weights.
+
+Pickle and joblib also work (and are exact), but only for files you trust.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import warnings
+import zipfile
+from numbers import Integral, Real
+from typing import IO, Any
+
+import numpy as np
+import torch
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+__all__ = ["InconsistentVersionWarning", "load", "save"]
+
+FORMAT = "sklearn_rnn.model"
+FORMAT_VERSION = 1
+_MANIFEST = "manifest.json"
+_WEIGHTS = "module.safetensors"
+_OPTIMIZER = "optimizer.safetensors"
+_ARRAYS = "arrays/"
+
+
+class InconsistentVersionWarning(UserWarning):
+    """A model file was written by another version of sklearn_rnn (or torch)."""
+
+
+def _estimator_classes() -> dict[str, type]:
+    """The only classes :func:`load` builds, by name (never imported from the file)."""
+    from .classifier import RNNClassifier
+    from .regressor import RNNRegressor
+
+    return {"RNNClassifier": RNNClassifier, "RNNRegressor": RNNRegressor}
+
+
+def _library_version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+class _Refused(ValueError):
+    """Internal: a reason to refuse a file, turned into one message by :func:`load`."""
+
+
+# -- plain values <-> JSON ---------------------------------------------------------------
+class _Encoder:
+    """JSON for plain values; numeric arrays go to ``.npy`` members.
+
+    Only None, bool, int, float, str, tuples, lists, dicts and 1D arrays of
+    them are stored; anything else (a class, a callback, a RandomState) raises
+    ``TypeError`` naming where it was found.
+    """
+
+    def __init__(self) -> None:
+        self.arrays: dict[str, np.ndarray] = {}
+
+    def __call__(self, value: Any, where: str) -> Any:
+        if value is None or isinstance(value, (bool, str)):
+            return value
+        if isinstance(value, np.generic) and value.dtype.kind in "biufU":
+            return value.item()
+        if isinstance(value, Integral) and not isinstance(value, np.generic):
+            return int(value)
+        if isinstance(value, Real) and not isinstance(value, np.generic):
+            return float(value)
+        if isinstance(value, np.ndarray):
+            if value.dtype.kind in "biuf":
+                name = f"{_ARRAYS}{len(self.arrays)}.npy"
+                self.arrays[name] = value
+                return {"__ndarray__": name}
+            if value.dtype.kind in "OU" and value.ndim == 1:
+                items = [self(v, f"{where}[{i}]") for i, v in enumerate(value)]
+                if not all(v is None or isinstance(v, (bool, int, float, str)) for v in items):
+                    raise TypeError(f"{where} is an array of objects that are not plain values.")
+                return {"__array__": items, "dtype": "object" if value.dtype.kind == "O" else "str"}
+            raise TypeError(f"{where} is an array of dtype {value.dtype} with {value.ndim} dimensions.")
+        if isinstance(value, tuple):
+            return {"__tuple__": [self(v, f"{where}[{i}]") for i, v in enumerate(value)]}
+        if isinstance(value, list):
+            return [self(v, f"{where}[{i}]") for i, v in enumerate(value)]
+        if isinstance(value, dict):
+            pairs = [[self(k, f"{where} key"), self(v, f"{where}[{k!r}]")] for k, v in value.items()]
+            return {"__dict__": pairs}
+        raise TypeError(f"{where} is {value!r} of type {type(value).__name__}.")
+
+
+def _decode(value: Any, arrays: dict[str, np.ndarray], where: str) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, list):
+        return [_decode(v, arrays, where) for v in value]
+    if isinstance(value, dict):
+        if set(value) == {"__ndarray__"} and value["__ndarray__"] in arrays:
+            return arrays[value["__ndarray__"]]
+        if set(value) == {"__array__", "dtype"} and value["dtype"] in ("object", "str"):
+            items = _decode(value["__array__"], arrays, where)
+            if not isinstance(items, list) or not all(
+                v is None or isinstance(v, (bool, int, float, str)) for v in items
+            ):
+                raise _Refused(f"{where} holds an array of values that are not plain.")
+            return np.array(items, dtype=object if value["dtype"] == "object" else str)
+        if set(value) == {"__tuple__"} and isinstance(value["__tuple__"], list):
+            return tuple(_decode(value["__tuple__"], arrays, where))
+        if set(value) == {"__dict__"} and isinstance(value["__dict__"], list):
+            out = {}
+            for pair in value["__dict__"]:
+                if not (isinstance(pair, list) and len(pair) == 2):
+                    raise _Refused(f"{where} holds a malformed dict entry {pair!r}.")
+                key = _decode(pair[0], arrays, where)
+                if not isinstance(key, (bool, int, float, str, type(None))):
+                    raise _Refused(f"{where} holds a dict key that is not a plain value.")
+                out[key] = _decode(pair[1], arrays, where)
+            return out
+    raise _Refused(f"{where} holds {str(value)[:80]!r}, which is not a stored value this format writes.")
+
+
+def _plain_json(value: Any) -> Any:
+    """``json.dumps`` default for the training history (numpy scalars only)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"the training history holds {value!r} of type {type(value).__name__}")
+
+
+# -- save --------------------------------------------------------------------------------
+def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
+    """Save a fitted estimator in sklearn_rnn's safe format (loading it runs no code).
+
+    The file is a zip archive of JSON (parameters, fitted attributes, training
+    history, library and torch versions), safetensors (network weights and
+    optimizer state) and ``.npy`` arrays. Weights are written from CPU copies,
+    so a model trained on a GPU loads on a machine without one.
+
+    Parameters
+    ----------
+    estimator : RNNClassifier or RNNRegressor
+        A fitted estimator. Parameters must be plain values: an optimizer given
+        as a class, callbacks, ``net_kwargs`` holding objects or a
+        ``RandomState`` instance are refused (use pickle or joblib for those,
+        with files you trust).
+    path : str, path-like or binary file object
+        Where to write. The usual suffix is ``.skrnn`` (any name works).
+
+    Raises
+    ------
+    TypeError
+        When the estimator is not one of this library's estimators or holds a
+        parameter or attribute that cannot be stored as plain data.
+    sklearn.exceptions.NotFittedError
+        When the estimator is not fitted.
+
+    See Also
+    --------
+    load : Read a file written by :func:`save`.
+
+    Examples
+    --------
+    >>> import io
+    >>> import numpy as np
+    >>> from sklearn_rnn import RNNRegressor, load, save
+    >>> X = np.random.default_rng(0).normal(size=(32, 6, 2))
+    >>> reg = RNNRegressor(hidden_size=8, max_epochs=3, random_state=0).fit(X, X.sum(axis=(1, 2)))
+    >>> buffer = io.BytesIO()
+    >>> save(reg, buffer)
+    >>> restored = load(io.BytesIO(buffer.getvalue()))
+    >>> bool(np.array_equal(restored.predict(X), reg.predict(X)))
+    True
+    """
+    classes = _estimator_classes()
+    name = type(estimator).__name__
+    if classes.get(name) is not type(estimator):
+        raise TypeError(
+            f"sklearn_rnn.save stores {sorted(classes)}, got {type(estimator).__module__}.{name}. "
+            "Use pickle or joblib for other estimators (and load those only from sources you trust)."
+        )
+    check_is_fitted(estimator)
+    encode = _Encoder()
+    params = estimator.get_params(deep=False)
+    stored_params = {}
+    for key, value in params.items():
+        try:
+            stored_params[key] = encode(value, f"{key}")
+        except TypeError as exc:
+            raise TypeError(
+                f"Parameter {key}={value!r} of {name} cannot be stored in the safe format, which keeps "
+                f"only numbers, strings, booleans, None and lists, tuples or dicts of them ({exc}). "
+                "Set a plain value before saving (e.g. optimizer='adam' instead of a class, "
+                "callbacks=None, an int random_state), or use pickle/joblib for files you trust."
+            ) from None
+    attributes = {}
+    for key, value in vars(estimator).items():
+        if key in params or key == "net_":
+            continue
+        try:
+            attributes[key] = encode(value, key)
+        except TypeError as exc:
+            raise TypeError(
+                f"Fitted attribute {key} of {name} cannot be stored in the safe format ({exc}). "
+                "Use pickle or joblib for this estimator."
+            ) from None
+    if not isinstance(getattr(estimator, "_module_kwargs", None), dict):
+        raise TypeError(f"{name} was fitted by a version of sklearn_rnn that did not record its network.")
+    net = estimator.net_
+    weights = {k: v.detach().cpu().contiguous() for k, v in net.module_.state_dict().items()}
+    optimizer_tensors, optimizer_scalars = {}, {}
+    optimizer_state = net.optimizer_.state_dict()
+    for index, state in optimizer_state["state"].items():
+        for key, value in state.items():
+            if torch.is_tensor(value):
+                optimizer_tensors[f"{index}.{key}"] = value.detach().cpu().contiguous()
+            else:
+                optimizer_scalars[f"{index}.{key}"] = encode(value, f"optimizer state {index}.{key}")
+    try:
+        param_groups = encode(optimizer_state["param_groups"], "optimizer param_groups")
+        history = json.loads(json.dumps(list(net.history), default=_plain_json))
+    except TypeError as exc:
+        raise TypeError(f"{name} cannot be stored in the safe format: {exc}.") from None
+    manifest = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "sklearn_rnn_version": _library_version(),
+        "torch_version": torch.__version__,
+        "estimator": name,
+        "params": stored_params,
+        "attributes": attributes,
+        "optimizer": {"param_groups": param_groups, "scalars": optimizer_scalars},
+        "history": history,
+    }
+    from safetensors.torch import save as save_tensors
+
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(_MANIFEST, json.dumps(manifest))
+        archive.writestr(_WEIGHTS, save_tensors(weights))
+        archive.writestr(_OPTIMIZER, save_tensors(optimizer_tensors))
+        for member, array in encode.arrays.items():
+            buffer = io.BytesIO()
+            np.save(buffer, array, allow_pickle=False)
+            archive.writestr(member, buffer.getvalue())
+
+
+# -- load --------------------------------------------------------------------------------
+def load(path: str | os.PathLike | IO[bytes]) -> Any:
+    """Load an estimator written by :func:`save`, without running code from the file.
+
+    The network is placed on the CPU whatever device it was trained on
+    (``estimator.device`` keeps the stored setting for later fits; move the
+    network with ``estimator.net_.set_params(device="cuda")``). A file written
+    by another sklearn_rnn version loads with an
+    :class:`InconsistentVersionWarning`.
+
+    Parameters
+    ----------
+    path : str, path-like or binary file object
+        A file written by :func:`save`.
+
+    Returns
+    -------
+    estimator : RNNClassifier or RNNRegressor
+        The fitted estimator; its predictions equal the saved one's, and
+        ``warm_start=True`` continues training from the stored optimizer state.
+
+    Raises
+    ------
+    ValueError
+        When the file is not a model file of this format or was altered: a
+        member it does not write (a planted pickle), an estimator class outside
+        the fixed table, parameters or attributes that are not plain values,
+        invalid parameter values, or weights whose names or shapes do not fit
+        the stored architecture. Nothing from the file is executed.
+
+    See Also
+    --------
+    save : Write a file for this function.
+    """
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        if isinstance(exc, FileNotFoundError):
+            raise
+        raise ValueError(
+            f"{path!r} is not a sklearn_rnn model file ({exc}). Files written by sklearn_rnn.save are zip "
+            "archives; a pickle or joblib file must be opened with pickle/joblib (only if you trust it)."
+        ) from None
+    with archive:
+        try:
+            return _load(archive)
+        except _Refused as exc:
+            raise ValueError(f"Refusing to load {path!r}: {exc} Nothing from the file was run.") from None
+
+
+def _read_json(archive: zipfile.ZipFile, member: str) -> Any:
+    try:
+        return json.loads(archive.read(member))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise _Refused(f"{member} is not valid JSON ({exc}).") from None
+
+
+def _load(archive: zipfile.ZipFile) -> Any:
+    names = archive.namelist()
+    if len(names) != len(set(names)):
+        raise _Refused("the archive holds duplicated members.")
+    if _MANIFEST not in names:
+        raise _Refused(f"the archive has no {_MANIFEST}; it is not a sklearn_rnn model file.")
+    manifest = _read_json(archive, _MANIFEST)
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise _Refused("its manifest does not name the sklearn_rnn model format.")
+    version = manifest.get("format_version")
+    if not isinstance(version, int) or not 1 <= version <= FORMAT_VERSION:
+        raise _Refused(
+            f"format version {version!r} is not one this sklearn_rnn reads (1 to {FORMAT_VERSION}); "
+            "upgrade sklearn_rnn."
+        )
+    arrays_named = [n for n in names if n.startswith(_ARRAYS)]
+    expected = {_MANIFEST, _WEIGHTS, _OPTIMIZER}
+    unexpected = sorted(set(names) - expected - set(arrays_named))
+    missing = sorted(expected - set(names))
+    if unexpected or missing:
+        raise _Refused(f"the archive holds unexpected members {unexpected} or lacks {missing}.")
+    stored_version = manifest.get("sklearn_rnn_version")
+    if stored_version != _library_version():
+        warnings.warn(
+            f"This model was saved with sklearn_rnn {stored_version!r} and is loaded with "
+            f"{_library_version()!r}. It may behave differently; re-fit and save it again with this version.",
+            InconsistentVersionWarning,
+            stacklevel=3,
+        )
+
+    classes = _estimator_classes()
+    estimator_name = manifest.get("estimator")
+    if not isinstance(estimator_name, str) or estimator_name not in classes:
+        raise _Refused(
+            f"the estimator {str(estimator_name)[:80]!r} is not one this format stores ({sorted(classes)})."
+        )
+    cls = classes[estimator_name]
+
+    arrays = {}
+    for member in arrays_named:
+        try:
+            arrays[member] = np.load(io.BytesIO(archive.read(member)), allow_pickle=False)
+        except (ValueError, OSError, EOFError) as exc:
+            raise _Refused(f"{member} is not a plain numeric .npy array ({exc}).") from None
+        if arrays[member].dtype.kind not in "biuf":
+            raise _Refused(f"{member} has dtype {arrays[member].dtype}, not a numeric one.")
+
+    params = manifest.get("params")
+    allowed = cls().get_params(deep=False)
+    if not isinstance(params, dict) or set(params) - set(allowed):
+        unknown = sorted(set(params) - set(allowed)) if isinstance(params, dict) else params
+        raise _Refused(f"its parameters {unknown!r} are not parameters of {estimator_name}.")
+    params = {k: _decode(v, arrays, f"parameter {k}") for k, v in params.items()}
+    estimator = cls(**params)
+    try:
+        estimator._validate_params()
+    except (TypeError, ValueError) as exc:
+        raise _Refused(f"a stored parameter is invalid: {exc}") from None
+    if estimator.callbacks:
+        raise _Refused("it stores callbacks, which this format never writes.")
+
+    attributes = manifest.get("attributes")
+    if not isinstance(attributes, dict):
+        raise _Refused("its fitted attributes are not a mapping.")
+    for key, value in attributes.items():
+        if (
+            not key.isidentifier()
+            or key.startswith("__")
+            or key in allowed
+            or key == "net_"
+            or not (key.endswith("_") or key.startswith("_"))
+            or hasattr(cls, key)
+        ):
+            raise _Refused(f"{key!r} is not a fitted attribute name.")
+        setattr(estimator, key, _decode(value, arrays, f"attribute {key}"))
+
+    estimator.net_ = _rebuild_net(estimator, archive, manifest)
+    n_outputs = estimator._module_kwargs.get("n_outputs")
+    expected_outputs = len(estimator.classes_) if hasattr(estimator, "classes_") else getattr(
+        estimator, "n_outputs_", None
+    )
+    if n_outputs != expected_outputs:
+        raise _Refused(f"the network has {n_outputs} outputs but the estimator expects {expected_outputs}.")
+    return estimator
+
+
+def _rebuild_net(estimator: Any, archive: zipfile.ZipFile, manifest: dict) -> Any:
+    from safetensors import SafetensorError
+    from safetensors.torch import load as load_tensors
+    from skorch.history import History
+
+    from ._module import RecurrentNet
+
+    kwargs = getattr(estimator, "_module_kwargs", None)
+    if not isinstance(kwargs, dict) or not all(isinstance(k, str) for k in kwargs):
+        raise _Refused("it does not record the network's constructor arguments.")
+    try:
+        module = RecurrentNet(**kwargs)
+    except (TypeError, ValueError, RuntimeError) as exc:
+        raise _Refused(f"its network arguments {kwargs} are invalid ({exc}).") from None
+    try:
+        weights = load_tensors(archive.read(_WEIGHTS))
+        optimizer_tensors = load_tensors(archive.read(_OPTIMIZER))
+    except (SafetensorError, ValueError, RuntimeError) as exc:
+        raise _Refused(f"its tensors are not a valid safetensors file ({exc}).") from None
+    expected = module.state_dict()
+    if set(weights) != set(expected):
+        raise _Refused(
+            f"its weights {sorted(set(weights) ^ set(expected))} do not match the stored architecture."
+        )
+    for key, tensor in expected.items():
+        if weights[key].shape != tensor.shape or weights[key].dtype != tensor.dtype:
+            raise _Refused(
+                f"weight {key!r} has shape {tuple(weights[key].shape)} ({weights[key].dtype}) but the "
+                f"stored architecture needs {tuple(tensor.shape)} ({tensor.dtype})."
+            )
+    module.load_state_dict(weights, strict=True)
+
+    random_state = estimator.random_state
+    seed = int(check_random_state(random_state).randint(np.iinfo(np.int32).max)) if isinstance(
+        random_state, Integral
+    ) else 0
+    net = estimator._build_net(module, "cpu", seed, None)
+    net.initialize()
+
+    stored = manifest.get("optimizer")
+    if not isinstance(stored, dict) or not isinstance(stored.get("scalars"), dict):
+        raise _Refused("its optimizer state is malformed.")
+    state: dict[int, dict[str, Any]] = {}
+    entries = [(k, v) for k, v in optimizer_tensors.items()] + [
+        (k, _decode(v, {}, "optimizer state")) for k, v in stored["scalars"].items()
+    ]
+    for key, value in entries:
+        index, _, name = key.partition(".")
+        if not index.isdigit() or not name:
+            raise _Refused(f"optimizer state key {key!r} is malformed.")
+        state.setdefault(int(index), {})[name] = value
+    param_groups = _decode(stored.get("param_groups"), {}, "optimizer param_groups")
+    if not isinstance(param_groups, list) or not all(isinstance(g, dict) for g in param_groups):
+        raise _Refused("its optimizer parameter groups are malformed.")
+    try:
+        net.optimizer_.load_state_dict({"state": state, "param_groups": param_groups})
+    except (KeyError, TypeError, ValueError, RuntimeError) as exc:
+        raise _Refused(f"its optimizer state does not fit the network ({exc}).") from None
+
+    history = manifest.get("history")
+    if not isinstance(history, list) or not all(isinstance(row, dict) for row in history):
+        raise _Refused("its training history is malformed.")
+    net.history = History(history)
+    for parameter in module.parameters():
+        if not bool(torch.isfinite(parameter).all()):
+            raise _Refused("its weights hold NaN or inf.")
+    return net

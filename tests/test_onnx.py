@@ -1,0 +1,171 @@
+"""ONNX export: the graph run in onnxruntime matches predict_proba / predict to 1e-5."""
+
+import numpy as np
+import pytest
+
+from sklearn_rnn import RNNClassifier, RNNRegressor, to_onnx
+
+onnx = pytest.importorskip("onnx")
+ort = pytest.importorskip("onnxruntime")
+
+TOL = 1e-5
+# (batch, time) pairs the exported graph is run at: none is the traced (2, 4).
+SHAPES = [(1, 3), (5, 17), (12, 9), (3, 40)]
+
+
+def _session(model):
+    return ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+
+
+def _train_data(n_features=3, n=48, T=10, seed=0, ragged=False):
+    rng = np.random.default_rng(seed)
+    if ragged:
+        X = [rng.normal(size=(int(t), n_features)) * 3 + 5 for t in rng.integers(3, T + 1, size=n)]
+        signal = np.array([x[:, 0].mean() for x in X])
+    else:
+        X = rng.normal(size=(n, T, n_features)) * 3 + 5  # scaling in the graph must matter
+        signal = X[:, :, 0].mean(axis=1)
+    y = np.digitize(signal, np.quantile(signal, [1 / 3, 2 / 3]))
+    return X, y, signal
+
+
+def _ragged_batch(rng, n, T, n_features):
+    lengths = rng.integers(1, T + 1, size=n)
+    lengths[0] = T
+    X = (rng.normal(size=(n, T, n_features)) * 3 + 5).astype(np.float32)
+    X[np.arange(T)[None, :] >= lengths[:, None]] = 0.0
+    return X, lengths.astype(np.int64), [x[:t] for x, t in zip(X, lengths, strict=True)]
+
+
+ARCHITECTURES = [
+    dict(cell="lstm"),
+    dict(cell="gru"),
+    dict(cell="rnn"),
+    dict(cell="lstm", bidirectional=True),
+    dict(cell="gru", bidirectional=True, num_layers=2),
+    dict(cell="rnn", num_layers=2),
+    dict(cell="lstm", pooling="mean", bidirectional=True),
+    dict(cell="gru", pooling="attention"),
+    dict(cell="rnn", pooling="attention", bidirectional=True, num_layers=2),
+]
+
+
+def _tiny(est, **params):
+    return est(hidden_size=6, max_epochs=2, batch_size=16, random_state=0, **params)
+
+
+@pytest.mark.parametrize("params", ARCHITECTURES, ids=lambda p: "-".join(f"{v}" for v in p.values()))
+def test_classifier_matches_predict_proba(params):
+    X, y, _ = _train_data()
+    clf = _tiny(RNNClassifier, **params).fit(X, y)
+    session = _session(to_onnx(clf))
+    assert [i.name for i in session.get_inputs()] == ["X", "lengths"]
+    assert [o.name for o in session.get_outputs()] == ["probabilities"]
+    rng = np.random.default_rng(1)
+    for n, T in SHAPES:
+        X_pad, lengths, X_list = _ragged_batch(rng, n, T, 3)
+        (proba,) = session.run(None, {"X": X_pad, "lengths": lengths})
+        assert proba.shape == (n, 3)
+        np.testing.assert_allclose(proba, clf.predict_proba(X_list), atol=TOL, rtol=0)
+        # Equal-length rows: full lengths reproduce predict_proba on the 3D array.
+        (full,) = session.run(None, {"X": X_pad, "lengths": np.full(n, T)})
+        np.testing.assert_allclose(full, clf.predict_proba(X_pad), atol=TOL, rtol=0)
+
+
+@pytest.mark.parametrize("params", ARCHITECTURES[:6], ids=lambda p: "-".join(f"{v}" for v in p.values()))
+def test_regressor_matches_predict(params):
+    X, _, signal = _train_data(n_features=2)
+    y = 1000.0 + 40.0 * signal  # far from standardised: the graph must de-standardise
+    reg = _tiny(RNNRegressor, **params).fit(X, y)
+    session = _session(to_onnx(reg))
+    assert [o.name for o in session.get_outputs()] == ["predictions"]
+    rng = np.random.default_rng(2)
+    for n, T in SHAPES:
+        X_pad, lengths, X_list = _ragged_batch(rng, n, T, 2)
+        (pred,) = session.run(None, {"X": X_pad, "lengths": lengths})
+        assert pred.shape == (n,) and pred.dtype == np.float64
+        np.testing.assert_allclose(pred, reg.predict(X_list), atol=TOL, rtol=0)
+
+
+def test_regressor_multi_output():
+    X, _, signal = _train_data(n_features=2)
+    y = np.column_stack([signal, -3 * signal + 7, np.full_like(signal, 2.5)  # constant: y_scale_ of 1])
+    reg = _tiny(RNNRegressor, cell="gru", bidirectional=True).fit(X, y)
+    session = _session(to_onnx(reg, lengths=False))
+    X_new = np.random.default_rng(3).normal(size=(7, 13, 2)).astype(np.float32)
+    (pred,) = session.run(None, {"X": X_new})
+    assert pred.shape == (7, 3)
+    np.testing.assert_allclose(pred, reg.predict(X_new), atol=TOL, rtol=0)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
+def test_without_lengths_input(cell):
+    X, y, _ = _train_data()
+    clf = _tiny(RNNClassifier, cell=cell, bidirectional=True).fit(X, y)
+    session = _session(to_onnx(clf, lengths=False))
+    assert [i.name for i in session.get_inputs()] == ["X"]
+    rng = np.random.default_rng(4)
+    for n, T in SHAPES:
+        X_new = rng.normal(size=(n, T, 3)).astype(np.float32)
+        (proba,) = session.run(None, {"X": X_new})
+        np.testing.assert_allclose(proba, clf.predict_proba(X_new), atol=TOL, rtol=0)
+
+
+def test_fitted_on_ragged_and_2d_tables():
+    X, y, _ = _train_data(ragged=True)
+    clf = _tiny(RNNClassifier, pooling="mean").fit(X, y)
+    session = _session(to_onnx(clf))
+    X_pad, lengths, X_list = _ragged_batch(np.random.default_rng(5), 6, 11, 3)
+    (proba,) = session.run(None, {"X": X_pad, "lengths": lengths})
+    np.testing.assert_allclose(proba, clf.predict_proba(X_list), atol=TOL, rtol=0)
+
+    # A 2D (n_samples, n_timesteps) table: the graph takes 2D input too.
+    X2, _, signal = _train_data(n_features=1)
+    X2 = X2[:, :, 0]
+    reg = _tiny(RNNRegressor).fit(X2, signal)
+    session = _session(to_onnx(reg))
+    assert len(session.get_inputs()[0].shape) == 2
+    X_new = np.random.default_rng(6).normal(size=(4, X2.shape[1])).astype(np.float32)
+    (pred,) = session.run(None, {"X": X_new, "lengths": np.full(4, X2.shape[1])})
+    np.testing.assert_allclose(pred, reg.predict(X_new), atol=TOL, rtol=0)
+
+
+def test_writes_file_and_symbolic_axes(tmp_path):
+    X, y, _ = _train_data()
+    clf = _tiny(RNNClassifier, dropout=0.5).fit(X, y)
+    before = clf.predict_proba(X)
+    path = tmp_path / "clf.onnx"
+    returned = to_onnx(clf, path)
+    loaded = onnx.load(path)
+    assert loaded.SerializeToString() == returned.SerializeToString()
+    dims = loaded.graph.input[0].type.tensor_type.shape.dim
+    assert [d.dim_param or d.dim_value for d in dims] == ["batch", "time", 3]
+    # The estimator is untouched (exported from a copy of its module).
+    np.testing.assert_array_equal(clf.predict_proba(X), before)
+
+
+def test_scaling_is_in_the_graph():
+    """The graph standardises inputs itself: a shifted copy of the data changes nothing only if so."""
+    X, y, _ = _train_data()
+    clf = _tiny(RNNClassifier).fit(X, y)
+    module = clf.net_.module_
+    assert not np.allclose(module.x_mean.numpy(), 0.0)
+    session = _session(to_onnx(clf, lengths=False))
+    X_new = X[:5].astype(np.float32)
+    (proba,) = session.run(None, {"X": X_new})
+    (shifted,) = session.run(None, {"X": (X_new - module.x_mean.numpy()) / module.x_scale.numpy()})
+    np.testing.assert_allclose(proba, clf.predict_proba(X_new), atol=TOL, rtol=0)
+    assert np.abs(proba - shifted).max() > 1e-3
+
+
+def test_errors():
+    with pytest.raises(TypeError, match="expects a fitted RNNClassifier"):
+        to_onnx(object())
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        to_onnx(RNNClassifier())
+    X, y, _ = _train_data()
+    clf = _tiny(RNNClassifier).fit(X, y)
+    with pytest.raises(TypeError, match="lengths must be True or False"):
+        to_onnx(clf, lengths="yes")

@@ -116,11 +116,16 @@ def _pad(sequences: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 
 @contextmanager
 def _numeric_only() -> Iterator[None]:
-    """Re-raise numpy's "could not convert string to float" with what to do about it."""
+    """Re-raise numpy's "could not convert string to float" and sklearn's "infinity" with the fix."""
     try:
         yield
     except (TypeError, ValueError) as exc:
         message = str(exc)
+        if "infinity" in message and isinstance(exc, ValueError):
+            raise ValueError(
+                f"{message.splitlines()[0]} Replace infinite values first (np.nan_to_num clips them to "
+                "the largest float; with missing='mask' they may also be set to NaN)."
+            ) from exc
         if "could not convert" not in message and "argument must be" not in message:
             raise
         raise type(exc)(
@@ -149,20 +154,22 @@ def validate_sequences(estimator: Any, X: Any, *, reset: bool, allow_nan: bool =
     else:
         ndim = X.ndim if hasattr(X, "ndim") else np.asarray(X).ndim
         if ndim == 3:
-            values = check_array(X, allow_nd=True, dtype=_NUMERIC, ensure_all_finite=finite)
+            values = check_array(X, allow_nd=True, dtype=_NUMERIC, ensure_all_finite=finite, input_name="X")
             if values.shape[2] == 0:
                 raise ValueError(
                     f"X has shape {values.shape} with 0 features; at least one is required."
                 )
             if values.shape[1] == 0:
-                raise ValueError(f"X has shape {values.shape} with 0 time steps.")
+                raise ValueError(
+                    f"X has shape {values.shape} with 0 time steps; every sequence needs at least one."
+                )
             tabular = False
         elif ndim == 2 and (reset or getattr(estimator, "_tabular", False)):
             values = validate_data(estimator, X, reset=reset, dtype=_NUMERIC, ensure_all_finite=finite)
             values = values[:, :, None]
             tabular = True
         elif ndim == 2:
-            values = check_array(X, dtype=_NUMERIC, ensure_all_finite=finite)[:, :, None]
+            values = check_array(X, dtype=_NUMERIC, ensure_all_finite=finite, input_name="X")[:, :, None]
             tabular = True
         else:
             raise ValueError(

@@ -89,7 +89,8 @@ def test_regressor_matches_predict(params):
 
 def test_regressor_multi_output():
     X, _, signal = _train_data(n_features=2)
-    y = np.column_stack([signal, -3 * signal + 7, np.full_like(signal, 2.5)  # constant: y_scale_ of 1])
+    # The last target is constant (y_scale_ of 1).
+    y = np.column_stack([signal, -3 * signal + 7, np.full_like(signal, 2.5)])
     reg = _tiny(RNNRegressor, cell="gru", bidirectional=True).fit(X, y)
     session = _session(to_onnx(reg, lengths=False))
     X_new = np.random.default_rng(3).normal(size=(7, 13, 2)).astype(np.float32)

@@ -1,0 +1,130 @@
+"""Sphinx configuration: API reference from numpydoc docstrings, user guide, gallery of examples/."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import warnings
+from pathlib import Path
+
+# Before torch is imported (by sklearn_rnn or an example): one thread per process. torch's
+# default of one thread per core made small fits up to ~100x slower on a busy 2-core machine.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+os.environ["MPLBACKEND"] = "Agg"
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+import sklearn_rnn  # noqa: E402
+
+project = "sklearn_rnn"
+author = "sklearn_rnn developers"
+copyright = "sklearn_rnn developers"  # noqa: A001
+version = release = sklearn_rnn.__version__
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.mathjax",
+    "sphinx.ext.viewcode",
+    "numpydoc",
+    "sphinx_gallery.gen_gallery",
+]
+
+templates_path = ["_templates"]
+exclude_patterns = ["_build", "**.ipynb_checkpoints", "auto_examples/*.md5"]
+root_doc = "index"
+default_role = "literal"
+
+# -- API reference ------------------------------------------------------------------------
+autosummary_generate = True
+autodoc_typehints = "none"  # the numpydoc "Parameters" section already gives the types
+autodoc_member_order = "bysource"
+# numpydoc would add a second members table to each class page; the template lists them.
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+numpydoc_attributes_as_param_list = True
+
+# Inherited methods worth documenting on each class page; everything else that comes from
+# scikit-learn or sktime (tags, metadata-routing setters, cloning helpers) is left out.
+PUBLIC_INHERITED = {
+    "fit",
+    "predict",
+    "predict_proba",
+    "predict_interval",
+    "predict_quantiles",
+    "predict_var",
+    "update",
+    "update_predict",
+    "fit_predict",
+    "score",
+    "get_params",
+    "set_params",
+}
+
+
+def _skip_member(app, what, name, obj, skip, options):
+    """Keep a class's own public members and the public methods in PUBLIC_INHERITED."""
+    if what != "class" or skip or name.startswith("_"):
+        return skip
+    owner = getattr(obj, "__module__", "") or ""
+    qualname = getattr(obj, "__qualname__", "")
+    own = owner.startswith("sklearn_rnn")
+    if own and "." in qualname:
+        # A method defined in a private base class of this package counts as own.
+        return False
+    return None if own else (name not in PUBLIC_INHERITED)
+
+
+_REF = re.compile(r":(?:ref|term|doc):`([^`<]+?)\s*<[^`>]+>`|:(?:ref|term|doc):`([^`]+)`")
+
+
+def _plain_foreign_refs(app, what, name, obj, options, lines):
+    """Turn ``:ref:``, ``:term:`` and ``:doc:`` roles in docstrings inherited from scikit-learn
+    or sktime into plain text.
+
+    They point at labels and glossaries of those projects' own docs, which do not exist here
+    (and -W would fail on them).
+    """
+    if (getattr(obj, "__module__", "") or "").startswith("sklearn_rnn"):
+        return
+    lines[:] = [_REF.sub(lambda m: m.group(1) or m.group(2), line) for line in lines]
+
+
+def setup(app):
+    app.connect("autodoc-skip-member", _skip_member)
+    app.connect("autodoc-process-docstring", _plain_foreign_refs)
+
+
+# -- gallery --------------------------------------------------------------------------------
+sphinx_gallery_conf = {
+    "examples_dirs": "../examples",
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": r"/plot_",  # execute every plot_*.py
+    "ignore_pattern": r"__init__\.py|/_",
+    "within_subsection_order": "FileNameSortKey",
+    "image_scrapers": ("matplotlib",),
+    "reset_modules": ("matplotlib",),
+    "download_all_examples": False,
+    "remove_config_comments": True,
+    "show_memory": False,
+    "min_reported_time": 1,
+    # "Examples using X" at the foot of each API page.
+    "doc_module": ("sklearn_rnn",),
+    "backreferences_dir": "generated/backreferences",
+    # An example that raises fails the build (sphinx-gallery's default, stated here on purpose).
+    "only_warn_on_example_error": False,
+    "abort_on_example_error": False,
+}
+
+# Warnings from third-party code while the examples run are not documentation problems.
+warnings.filterwarnings("ignore", category=UserWarning, message="Matplotlib is currently using agg")
+warnings.filterwarnings("ignore", category=FutureWarning)
+
+# -- HTML ---------------------------------------------------------------------------------
+html_theme = "furo"
+html_title = f"sklearn_rnn {release}"
+html_static_path: list[str] = []
+html_show_sourcelink = False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 import math
 from collections.abc import Iterator
@@ -23,6 +24,7 @@ from skorch.utils import to_tensor
 from torch.optim.lr_scheduler import CosineAnnealingLR
 from torch.utils.data import Dataset
 
+from ._callbacks import NonFiniteLossGuard, completed_epochs
 from ._data import Sequences, validate_sequences
 from ._module import CELLS, POOLINGS, RecurrentNet
 
@@ -263,9 +265,24 @@ class BaseRNNEstimator(BaseEstimator):
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
 
+    def _check_y_length(self, n_sequences: int, y: Any) -> None:
+        if len(y) != n_sequences:
+            raise ValueError(
+                f"Found input variables with inconsistent numbers of samples: X has {n_sequences} "
+                f"sequences but y has {len(y)} targets. Pass one target per sequence, in the order of X."
+            )
+
     # -- training ------------------------------------------------------------------------
+    def _make_module(self, *args: Any, **kwargs: Any) -> RecurrentNet:
+        """Build the module and keep its constructor arguments in ``_module_kwargs``.
+
+        ``sklearn_rnn.load`` rebuilds the network from them (no second copy of the architecture).
+        """
+        self._module_kwargs = dict(inspect.signature(RecurrentNet).bind(*args, **kwargs).arguments)
+        return RecurrentNet(**self._module_kwargs)
+
     def _build_module(self, seqs: Sequences, n_outputs: int) -> RecurrentNet:
-        module = RecurrentNet(
+        module = self._make_module(
             seqs.values.shape[2],
             n_outputs,
             cell=self.cell,
@@ -284,7 +301,7 @@ class BaseRNNEstimator(BaseEstimator):
         return module
 
     def _build_net(self, module: RecurrentNet, device: str, seed: int, stratify: np.ndarray | None) -> Net:
-        callbacks: list = []
+        callbacks: list = [("nonfinite_guard", NonFiniteLossGuard())]
         if self.gradient_clip_value is not None:
             callbacks.append(("gradient_clip", GradientNormClipping(self.gradient_clip_value)))
         if self.lr_schedule == "cosine":
@@ -341,15 +358,20 @@ class BaseRNNEstimator(BaseEstimator):
         data = SequenceDataset(seqs, y, sample_weight)
         with torch_session(self.n_threads, seed, device):
             if self.warm_start and hasattr(self, "net_"):
+                # the split of this call's data, not of the first fit's
+                self.net_.train_split = (
+                    ValidSplit(self.validation_fraction, seed, stratify) if self.early_stopping else None
+                )
                 self.net_.partial_fit(data, None, epochs=self.max_epochs)
             else:
                 module = self._build_module(seqs, n_outputs)
                 self.net_ = self._build_net(module, device, seed, stratify)
                 self.net_.fit(data, None)
+        # an epoch cut short (KeyboardInterrupt, non-finite loss) has no loss: count whole epochs only
         history = self.net_.history
-        self.loss_curve_ = history[:, "train_loss"]
-        self.validation_loss_curve_ = history[:, "valid_loss"] if self.early_stopping else None
-        self.n_iter_ = len(history)
+        self.loss_curve_ = completed_epochs(history, "train_loss")
+        self.validation_loss_curve_ = completed_epochs(history, "valid_loss") if self.early_stopping else None
+        self.n_iter_ = len(self.loss_curve_)
 
     # -- inference -------------------------------------------------------------------------
     def _forward(self, X: Any) -> torch.Tensor:
@@ -364,4 +386,10 @@ class BaseRNNEstimator(BaseEstimator):
             out = self.net_.forward(SequenceDataset(seqs), training=False, device="cpu")
         if order is not None:
             out = out[torch.from_numpy(np.argsort(order))]
+        if not bool(torch.isfinite(out).all()):
+            raise ValueError(
+                f"The network's outputs for {int((~torch.isfinite(out)).any(1).sum())} of {len(out)} "
+                "sequences are NaN or inf (extreme input values overflow float32). Rescale X; "
+                "values far outside the training range are not supported."
+            )
         return out

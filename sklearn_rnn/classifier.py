@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 import torch
 from sklearn.base import ClassifierMixin, _fit_context
+from sklearn.metrics import accuracy_score
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_sample_weight, check_consistent_length, column_or_1d
+from sklearn.utils.validation import _check_sample_weight, column_or_1d
 
 from ._base import BaseRNNEstimator
 
@@ -209,7 +211,7 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
         seqs = self._validate_X(X, reset=reset)
         self._check_y_given(y)
         y = column_or_1d(y, warn=True)
-        check_consistent_length(seqs.lengths, y)
+        self._check_y_length(len(seqs.lengths), y)
         check_classification_targets(y)
         classes, y_encoded = np.unique(y, return_inverse=True)
         if len(classes) < 2:
@@ -273,3 +275,45 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
         """
         scores = self._forward(X)
         return self.classes_[scores.argmax(dim=1).numpy()]
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """Mean accuracy on sequences ``X`` and labels ``y``.
+
+        Labels that were not seen during ``fit`` can never be predicted: they
+        count as errors, and a ``UserWarning`` names them. Labels of another
+        kind than the training labels (strings against numbers) are an error.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps[, n_features]) or list of arrays
+            Sequences in the layout used for ``fit``.
+        y : array-like of shape (n_samples,)
+            True labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            Share of correctly classified sequences (weighted).
+        """
+        predicted = self.predict(X)
+        y = column_or_1d(y, warn=True)
+        self._check_y_length(len(predicted), y)
+        known = set(self.classes_.tolist())
+        unseen = sorted({label for label in y.tolist() if label not in known}, key=repr)
+        if not unseen:
+            return float(accuracy_score(y, predicted, sample_weight=sample_weight))
+        if {isinstance(c, str) for c in known} != {isinstance(label, str) for label in y.tolist()}:
+            raise ValueError(
+                f"y holds labels of another kind than the training labels: {unseen[:5]} against "
+                f"classes_ {self.classes_.tolist()[:5]}. Encode y as it was encoded for fit."
+            )
+        warnings.warn(
+            f"y contains {len(unseen)} label(s) never seen during fit ({unseen[:5]}); "
+            f"{type(self).__name__} cannot predict them, so their samples count as errors.",
+            UserWarning,
+            stacklevel=2,
+        )
+        correct = [p == t for p, t in zip(predicted.tolist(), y.tolist(), strict=True)]
+        return float(np.average(correct, weights=sample_weight))

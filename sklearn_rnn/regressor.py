@@ -7,7 +7,8 @@ from typing import Any
 import numpy as np
 import torch
 from sklearn.base import RegressorMixin, _fit_context
-from sklearn.utils.validation import _check_sample_weight, check_array, check_consistent_length
+from sklearn.metrics import r2_score
+from sklearn.utils.validation import _check_sample_weight, check_array
 
 from ._base import BaseRNNEstimator
 
@@ -84,13 +85,13 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
         Number of epochs run.
     n_outputs_ : int
         Number of regression targets.
-    y_mean_ : ndarray of shape (n_outputs_,)
+    y_mean_ : ndarray of shape (`n_outputs_`,)
         Mean of the training targets.
-    y_scale_ : ndarray of shape (n_outputs_,)
+    y_scale_ : ndarray of shape (`n_outputs_`,)
         Standard deviation of the training targets (1 where constant).
     n_features_in_ : int
         Features per time step, or the number of columns of a 2D ``X``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names, when ``X`` was a DataFrame with string column names.
 
     See Also
@@ -133,10 +134,10 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
         reset = not (self.warm_start and hasattr(self, "net_"))
         seqs = self._validate_X(X, reset=reset)
         self._check_y_given(y)
-        y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
+        y = check_array(y, ensure_2d=False, allow_nd=True, dtype=np.float64, input_name="y")
         if y.ndim > 2:
             raise ValueError(f"y must be 1D or 2D (n_samples, n_outputs), got {y.ndim} dimensions.")
-        check_consistent_length(seqs.lengths, y)
+        self._check_y_length(len(seqs.lengths), y)
         y2d = y.reshape(len(y), -1)
         if reset:
             self._y_1d = y.ndim == 1
@@ -170,6 +171,28 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
         """
         out = self._forward(X).double().numpy() * self.y_scale_ + self.y_mean_
         return out.ravel() if self._y_1d else out
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """Coefficient of determination R^2 of the predictions for ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps[, n_features]) or list of arrays
+            Sequences in the layout used for ``fit``.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            True targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            R^2 of ``self.predict(X)`` against ``y``.
+        """
+        predicted = self.predict(X)
+        y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
+        self._check_y_length(len(predicted), y)
+        return float(r2_score(y, predicted, sample_weight=sample_weight))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

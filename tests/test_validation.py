@@ -1,0 +1,265 @@
+"""Every bad input gets a ValueError/TypeError that names the problem and the fix.
+
+One table (``FIT_CASES`` / ``PREDICT_CASES``) drives the tests for both
+estimators and every predict-type method; ``tests/test_forecasting_validation``
+cases for the forecaster live at the end of this file.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn.exceptions import NotFittedError
+from sklearn.utils._param_validation import InvalidParameterError
+
+from sklearn_rnn import RNNClassifier, RNNRegressor
+
+RNG = np.random.default_rng(0)
+X = RNG.normal(size=(20, 6, 2))
+Y = {RNNClassifier: np.array(["a", "b"] * 10), RNNRegressor: X.sum(axis=(1, 2))}
+TINY = dict(hidden_size=4, max_epochs=2, batch_size=8, random_state=0)
+ESTIMATORS = [RNNClassifier, RNNRegressor]
+
+
+def _with(value, index=(0, 0, 0)):
+    bad = X.copy()
+    bad[index] = value
+    return bad
+
+
+# (case id, X, y or None for "the estimator's y", exception, message start/regex)
+FIT_CASES = [
+    ("NaN in X", _with(np.nan), None, ValueError, r"Input X contains NaN"),
+    ("inf in X", _with(np.inf), None, ValueError, r"Input X contains infinity .* Replace infinite values"),
+    ("-inf in ragged X", [_with(-np.inf)[0], X[1]], "2", ValueError, r"Input X contains infinity"),
+    ("float64 beyond float32", _with(1e300), None, ValueError, r"X contains values too large for float32"),
+    ("1D X", X[0, :, 0], None, ValueError, r"Expected X with 2 dimensions .* got 1 dimension"),
+    ("4D X", X[..., None], None, ValueError, r"Expected X with 2 dimensions .* got 4 dimension"),
+    ("scalar X", 3.0, None, ValueError, r"Expected X with 2 dimensions .* got 0 dimension"),
+    ("0 sequences", X[:0], "0", ValueError, r"Found array with 0 sample\(s\)"),
+    ("0 time steps", X[:, :0], None, ValueError, r"X has shape \(20, 0, 2\) with 0 time steps"),
+    ("0 features", X[:, :, :0], None, ValueError, r"X has shape \(20, 6, 0\) with 0 features"),
+    ("empty list", [], "0", ValueError, r"X contains no sequences \(an empty list\)"),
+    (
+        "empty sequence in list",
+        [X[0], X[1][:0]],
+        "2",
+        ValueError,
+        r"Sequence 1 of X is empty \(0 time steps\)",
+    ),
+    ("3D sequence in list", [X[0], X[:2]], "2", ValueError, r"Sequence 1 of X has 3 dimensions"),
+    ("ragged widths", [X[0], X[1][:, :1]], "2", ValueError, r"All sequences of X must have the same number"),
+    (
+        "string features",
+        np.full((20, 6, 1), "a"),
+        None,
+        ValueError,
+        r"X must hold numbers, .* Encode categorical",
+    ),
+    (
+        "object feature (dict)",
+        np.array([[{"a": 1}] * 6] * 20, dtype=object),
+        None,
+        TypeError,
+        r"X must hold numbers, .*argument must be a string",
+    ),
+    ("sktime MultiIndex frame", "multiindex", None, TypeError, r"X looks like sktime panel data"),
+    (
+        "y length mismatch",
+        X,
+        "short",
+        ValueError,
+        r"inconsistent numbers of samples: X has 20 sequences but y has 19",
+    ),
+    ("y is None", X, "none", ValueError, r"requires y to be passed"),
+]
+CLASSIFIER_FIT_CASES = [
+    ("single class", X, np.zeros(20), ValueError, r"needs samples of at least 2 classes"),
+    ("continuous y", X, np.linspace(0, 1, 20), ValueError, r"Unknown label type: continuous"),
+    ("2D y", X, np.zeros((20, 2)), ValueError, r"y should be a 1d array"),
+]
+REGRESSOR_FIT_CASES = [
+    ("NaN in y", X, np.where(np.arange(20) == 0, np.nan, 1.0), ValueError, r"Input y contains NaN"),
+    ("3D y", X, np.zeros((20, 2, 2)), ValueError, r"y must be 1D or 2D"),
+]
+PARAM_CASES = [
+    ("hidden_size", 0, r"'hidden_size' parameter of \w+ must be an int in the range \[1, inf\)"),
+    ("cell", "transformer", r"'cell' parameter of \w+ must be a str among"),
+    ("lr", 0.0, r"'lr' parameter of \w+ must be a float in the range \(0.0, inf\)"),
+    ("dropout", 1.0, r"'dropout' parameter of \w+ must be a float in the range \[0.0, 1.0\)"),
+    ("batch_size", 0, r"'batch_size' parameter"),
+    ("max_epochs", -1, r"'max_epochs' parameter"),
+    ("optimizer", "adagrad", r"'optimizer' parameter of \w+ must be a str among .* or an instance of 'type'"),
+    ("pooling", "max", r"'pooling' parameter"),
+    ("validation_fraction", 1.0, r"'validation_fraction' parameter"),
+    ("n_threads", 0, r"'n_threads' parameter"),
+    ("callbacks", "early", r"'callbacks' parameter .* must be an instance of 'list' or None"),
+]
+
+
+def _resolve_y(cls, y, X_case):
+    if y is None:
+        return Y[cls]
+    if isinstance(y, str):
+        n = {"0": 0, "2": 2, "short": 19, "none": None}[y]
+        if n is None:
+            return None
+        return Y[cls][:n]
+    return y
+
+
+def _resolve_X(X_case):
+    if isinstance(X_case, str) and X_case == "multiindex":
+        index = pd.MultiIndex.from_product([range(20), range(6)], names=["instance", "time"])
+        return pd.DataFrame({"a": X[:, :, 0].ravel()}, index=index)
+    return X_case
+
+
+def _cases(cls):
+    extra = CLASSIFIER_FIT_CASES if cls is RNNClassifier else REGRESSOR_FIT_CASES
+    return [pytest.param(cls, *case[1:], id=f"{cls.__name__}-{case[0]}") for case in FIT_CASES + extra]
+
+
+@pytest.mark.parametrize("cls, X_case, y, error, match", _cases(RNNClassifier) + _cases(RNNRegressor))
+def test_fit_rejects_bad_input(cls, X_case, y, error, match):
+    estimator = cls(**TINY)
+    with pytest.raises(error, match=match):
+        estimator.fit(_resolve_X(X_case), _resolve_y(cls, y, X_case))
+    assert not hasattr(estimator, "net_")
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+@pytest.mark.parametrize("name, value, match", PARAM_CASES, ids=[c[0] for c in PARAM_CASES])
+def test_invalid_parameters(cls, name, value, match):
+    with pytest.raises(InvalidParameterError, match=match):
+        cls(**{**TINY, name: value}).fit(X, Y[cls])
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the message on a machine without CUDA")
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_cuda_requested_without_cuda(cls):
+    with pytest.raises(
+        ValueError, match=r"device='cuda' was requested but CUDA is not available; use device='cpu'"
+    ):
+        cls(**{**TINY, "device": "cuda"}).fit(X, Y[cls])
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    return {cls: cls(**TINY).fit(X, Y[cls]) for cls in ESTIMATORS}
+
+
+def _methods(cls):
+    methods = ["predict", "score"]
+    if cls is RNNClassifier:
+        methods.append("predict_proba")
+    return methods
+
+
+def _call(estimator, method, X_case):
+    if method == "score":
+        return estimator.score(X_case, Y[type(estimator)][: _n(X_case)])
+    return getattr(estimator, method)(X_case)
+
+
+def _n(X_case):
+    try:
+        return len(X_case)
+    except TypeError:
+        return 1
+
+
+PREDICT_CASES = [
+    ("NaN in X", _with(np.nan), ValueError, r"Input X contains NaN"),
+    ("inf in X", _with(np.inf), ValueError, r"Input X contains infinity .* Replace infinite values"),
+    ("1D X", X[0, :, 0], ValueError, r"Expected X with 2 dimensions .* got 1 dimension"),
+    ("4D X", X[..., None], ValueError, r"Expected X with 2 dimensions .* got 4 dimension"),
+    ("0 sequences", X[:0], ValueError, r"Found array with 0 sample\(s\)"),
+    ("0 time steps", X[:, :0], ValueError, r"with 0 time steps"),
+    ("empty list", [], ValueError, r"X contains no sequences"),
+    ("empty sequence in list", [X[0], X[1][:0]], ValueError, r"Sequence 1 of X is empty"),
+    (
+        "3 features, fitted on 2",
+        np.zeros((4, 6, 3)),
+        ValueError,
+        r"X has 3 features, but \w+ is expecting 2 features",
+    ),
+    ("2D X, fitted on 3D", X[:, :, 0], ValueError, r"X has 1 features, but \w+ is expecting 2 features"),
+    (
+        "ragged with 1 feature",
+        [X[0][:, :1]],
+        ValueError,
+        r"X has 1 features, but \w+ is expecting 2 features",
+    ),
+    ("string features", np.full((4, 6, 2), "a"), ValueError, r"X must hold numbers"),
+]
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+@pytest.mark.parametrize(
+    "X_case, error, match", [c[1:] for c in PREDICT_CASES], ids=[c[0] for c in PREDICT_CASES]
+)
+def test_predict_methods_reject_bad_input(fitted, cls, X_case, error, match):
+    for method in _methods(cls):
+        with pytest.raises(error, match=match):
+            _call(fitted[cls], method, X_case)
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_unfitted(cls):
+    for method in _methods(cls):
+        with pytest.raises(NotFittedError, match=r"is not fitted yet\. Call 'fit'"):
+            _call(cls(), method, X)
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_score_y_length_mismatch(fitted, cls):
+    with pytest.raises(ValueError, match=r"X has 20 sequences but y has 19 targets"):
+        fitted[cls].score(X, Y[cls][:19])
+
+
+def test_score_with_labels_unseen_at_fit_warns_and_counts_them_wrong(fitted):
+    """Unseen labels can never be predicted: they count as errors (as in accuracy_score), with a warning.
+
+    An error would break cross-validation folds whose training part lacks a rare
+    class; a silent score would hide a label-encoding mistake.
+    """
+    clf = fitted[RNNClassifier]
+    y = Y[RNNClassifier].copy()
+    expected_known = clf.score(X, y)
+    y_unseen = y.astype(object)
+    y_unseen[:5] = "zebra"
+    with pytest.warns(UserWarning, match=r"y contains 1 label\(s\) never seen during fit \(\['zebra'\]\)"):
+        score = clf.score(X, y_unseen)
+    predicted = clf.predict(X)
+    assert score == pytest.approx(np.mean(predicted == y_unseen))
+    assert score <= expected_known
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clf.score(X, y)  # known labels: no warning
+
+
+def test_score_with_labels_of_another_kind_is_an_error(fitted):
+    with pytest.raises(ValueError, match=r"y holds labels of another kind than the training labels"):
+        fitted[RNNClassifier].score(X, np.arange(20) % 2)
+
+
+def test_warm_start_with_new_classes_is_an_error():
+    clf = RNNClassifier(**TINY, warm_start=True).fit(X, Y[RNNClassifier])
+    with pytest.raises(ValueError, match=r"warm_start=True needs the classes of the first fit"):
+        clf.fit(X, np.array(["a", "c"] * 10))
+
+
+def test_bad_input_leaves_a_fitted_model_intact(fitted):
+    """A failed predict or a failed re-fit never changes what the model predicts."""
+    reg = RNNRegressor(**TINY).fit(X, Y[RNNRegressor])
+    before = reg.predict(X)
+    with pytest.raises(ValueError):
+        reg.predict(_with(np.nan))
+    with pytest.raises(ValueError):
+        reg.fit(_with(np.nan), Y[RNNRegressor])
+    np.testing.assert_array_equal(reg.predict(X), before)

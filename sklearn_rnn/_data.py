@@ -96,7 +96,7 @@ def _check_ragged(X: Any, allow_nan: bool) -> list[np.ndarray]:
             ensure_min_features=1,
             input_name="X",
         )
-        sequences.append(x.reshape(x.shape[0], -1))
+        sequences.append(_check_float32_range(x).reshape(x.shape[0], -1))
     n_features = {x.shape[1] for x in sequences}
     if len(n_features) > 1:
         raise ValueError(
@@ -104,6 +104,16 @@ def _check_ragged(X: Any, allow_nan: bool) -> list[np.ndarray]:
             f"{sorted(n_features)}. Sequences may differ in length, not in width."
         )
     return sequences
+
+
+def _check_float32_range(x: np.ndarray) -> np.ndarray:
+    """Refuse finite float64 values that float32 would turn into inf."""
+    if x.dtype == np.float64 and bool((np.abs(x) > np.finfo(np.float32).max).any()):
+        raise ValueError(
+            "X contains values too large for float32 (magnitude above 3.4e38), which would become "
+            "inf. Rescale X first, e.g. divide it by a constant or standardise each feature."
+        )
+    return x
 
 
 def _pad(sequences: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -177,13 +187,8 @@ def validate_sequences(estimator: Any, X: Any, *, reset: bool, allow_nan: bool =
                 f"(n_samples, n_timesteps, n_features) or a list of sequences, got {ndim} "
                 "dimension(s). Reshape your data: X.reshape(1, -1) if it is one univariate sequence."
             )
-        values = values.astype(np.float32, copy=False)
+        values = _check_float32_range(values).astype(np.float32, copy=False)
         lengths = np.full(values.shape[0], values.shape[1], dtype=np.int64)
-    if np.isinf(values).any():  # finite float64 values beyond float32's range
-        raise ValueError(
-            "X contains values too large for float32 (magnitude above 3.4e38), which would become "
-            "inf. Rescale X first, e.g. divide it by a constant or standardise each feature."
-        )
 
     n_channels = values.shape[2]
     if reset:

@@ -1,0 +1,178 @@
+"""Training faults: non-finite losses, interrupts, checkpoints and resuming.
+
+Faults are injected with ordinary skorch callbacks (the engine itself is not
+mocked): one plants NaN in a weight, one raises ``KeyboardInterrupt`` as a user's
+Ctrl-C would, and a real divergence comes from plain SGD with a huge step.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from sklearn.exceptions import ConvergenceWarning
+from skorch.callbacks import Callback, Checkpoint
+
+from sklearn_rnn import RNNClassifier, RNNRegressor, load, save
+
+RNG = np.random.default_rng(0)
+X = RNG.normal(size=(48, 8, 2))
+Y_REG = 100 * X.sum(axis=(1, 2))
+Y_CLS = np.where(X[:, :, 0].sum(axis=1) > 0, "up", "down")
+TINY = dict(hidden_size=8, batch_size=16, random_state=0, lr_schedule="constant")
+
+
+class PoisonWeights(Callback):
+    """Set the output layer to NaN at the end of epoch ``epoch`` (after the guard has seen it)."""
+
+    def __init__(self, epoch: int):
+        self.epoch = epoch
+
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) == self.epoch:
+            with torch.no_grad():
+                net.module_.head.weight.fill_(float("nan"))
+
+
+class InterruptAt(Callback):
+    """Raise KeyboardInterrupt at the end of epoch ``epoch``, or at its batch ``batch``."""
+
+    def __init__(self, epoch: int, batch: int | None = None):
+        self.epoch = epoch
+        self.batch = batch
+
+    def on_epoch_end(self, net, **kwargs):
+        if self.batch is None and len(net.history) == self.epoch:
+            raise KeyboardInterrupt
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        if (
+            self.batch is not None
+            and training
+            and len(net.history) == self.epoch
+            and len(net.history[-1]["batches"]) == self.batch
+        ):
+            raise KeyboardInterrupt
+
+
+def _fit_quietly(estimator, X, y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        return estimator.fit(X, y)
+
+
+@pytest.mark.parametrize("cls, y", [(RNNRegressor, Y_REG), (RNNClassifier, Y_CLS)])
+def test_nan_weights_stop_training_and_restore_the_best_epoch(cls, y):
+    with pytest.warns(
+        ConvergenceWarning, match=r"The training loss became nan in epoch 4; training was stopped"
+    ):
+        poisoned = cls(**TINY, max_epochs=6, callbacks=[PoisonWeights(3)]).fit(X, y)
+    guard = dict(poisoned.net_.callbacks_)["nonfinite_guard"]
+    assert poisoned.n_iter_ == 3 and len(poisoned.loss_curve_) == 3
+    assert poisoned.net_.history[-1]["nonfinite_stop"] is True
+    assert all(torch.isfinite(p).all() for p in poisoned.net_.module_.parameters())
+    # the restored weights are those of the best epoch: the same as training stopped there
+    stopped = _fit_quietly(cls(**TINY, max_epochs=6, callbacks=[InterruptAt(guard.best_epoch_)]), X, y)
+    method = "predict_proba" if cls is RNNClassifier else "predict"
+    np.testing.assert_array_equal(getattr(poisoned, method)(X), getattr(stopped, method)(X))
+    assert np.isfinite(getattr(poisoned, method)(X)).all()
+
+
+def test_divergence_is_stopped_with_finite_weights():
+    """Plain SGD with a huge step and no clipping diverges to inf: the best epoch is kept."""
+    reg = RNNRegressor(
+        hidden_size=8, max_epochs=40, random_state=0, optimizer="sgd", lr=50.0, gradient_clip_value=None
+    )
+    with pytest.warns(
+        ConvergenceWarning, match=r"loss became (inf|nan).* lower lr, keep gradient_clip_value"
+    ):
+        reg.fit(X, Y_REG)
+    guard = dict(reg.net_.callbacks_)["nonfinite_guard"]
+    assert reg.n_iter_ < 40
+    assert guard.best_loss_ == min(reg.loss_curve_)
+    pred = reg.predict(X)
+    assert np.isfinite(pred).all()
+    # the kept model is the best epoch's, far better than the diverged ones
+    assert guard.best_loss_ < 0.1 * max(reg.loss_curve_)
+
+
+def test_healthy_fit_gives_no_warning():
+    reg = _fit_quietly(RNNRegressor(**TINY, max_epochs=3), X, Y_REG)
+    assert dict(reg.net_.callbacks_)["nonfinite_guard"].stopped_ is None
+    assert reg.n_iter_ == 3
+
+
+def test_nan_weights_after_fit_never_give_silent_nan_predictions():
+    reg = RNNRegressor(**TINY, max_epochs=2).fit(X, Y_REG)
+    with torch.no_grad():
+        reg.net_.module_.head.bias.fill_(float("nan"))
+    with pytest.raises(ValueError, match=r"The network's outputs for 48 of 48 sequences are NaN or inf"):
+        reg.predict(X)
+
+
+@pytest.mark.parametrize("cls, y", [(RNNRegressor, Y_REG), (RNNClassifier, Y_CLS)])
+def test_keyboard_interrupt_between_epochs_keeps_the_weights_reached(cls, y):
+    """skorch catches KeyboardInterrupt in fit: the model predicts with epoch 3's weights."""
+    interrupted = cls(**TINY, max_epochs=10, callbacks=[InterruptAt(3)]).fit(X, y)
+    assert interrupted.n_iter_ == 3
+    three_epochs = cls(**TINY, max_epochs=3).fit(X, y)
+    method = "predict_proba" if cls is RNNClassifier else "predict"
+    np.testing.assert_array_equal(getattr(interrupted, method)(X), getattr(three_epochs, method)(X))
+
+
+def test_keyboard_interrupt_mid_epoch_keeps_a_usable_model():
+    reg = RNNRegressor(**TINY, max_epochs=10, callbacks=[InterruptAt(3, batch=2)]).fit(X, Y_REG)
+    # the cut epoch has no loss: it is left out of the curve instead of failing
+    assert reg.n_iter_ == 2 and len(reg.loss_curve_) == 2 and len(reg.net_.history) == 3
+    two_epochs = RNNRegressor(**TINY, max_epochs=2).fit(X, Y_REG)
+    pred = reg.predict(X)
+    assert np.isfinite(pred).all()
+    assert not np.array_equal(pred, two_epochs.predict(X))  # two more steps were taken and kept
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_warm_start_continues_the_loss(early_stopping):
+    reg = RNNRegressor(**TINY, max_epochs=4, warm_start=True, early_stopping=early_stopping).fit(X, Y_REG)
+    first = list(reg.loss_curve_)
+    reg.fit(X, Y_REG)
+    assert reg.n_iter_ == 8 and reg.loss_curve_[:4] == first
+    # epoch 5 continues from epoch 4, not from a fresh network's first epoch
+    assert abs(reg.loss_curve_[4] - first[3]) < abs(reg.loss_curve_[4] - first[0])
+    assert reg.loss_curve_[-1] < first[-1]
+
+
+def test_warm_start_with_early_stopping_splits_the_new_data():
+    """The validation split of a warm-started fit is drawn from that fit's data (another size here)."""
+    clf = RNNClassifier(**TINY, max_epochs=2, warm_start=True, early_stopping=True).fit(X, Y_CLS)
+    clf.fit(X[:30], Y_CLS[:30])
+    assert clf.n_iter_ == 4
+    valid_sizes = [b["valid_batch_size"] for b in clf.net_.history[-1]["batches"] if "valid_batch_size" in b]
+    assert sum(valid_sizes) == 3  # 10% of the 30 sequences of this call
+
+
+def test_checkpoint_and_resume_equals_uninterrupted_warm_start():
+    """Saving after 3 epochs and resuming from the file continues exactly as staying in memory."""
+    params = dict(**TINY, max_epochs=3, warm_start=True)
+    in_memory = RNNRegressor(**params).fit(X, Y_REG)
+    buffer = io.BytesIO()
+    save(in_memory, buffer)
+    resumed = load(io.BytesIO(buffer.getvalue()))
+    in_memory.fit(X, Y_REG)
+    resumed.fit(X, Y_REG)
+    assert resumed.loss_curve_ == in_memory.loss_curve_
+    np.testing.assert_array_equal(resumed.predict(X), in_memory.predict(X))
+
+
+def test_skorch_checkpoint_callback_writes_the_best_weights(tmp_path):
+    reg = RNNRegressor(
+        **TINY, max_epochs=4, callbacks=[Checkpoint(monitor="train_loss_best", dirname=str(tmp_path))]
+    ).fit(X, Y_REG)
+    assert (tmp_path / "params.pt").exists() and (tmp_path / "history.json").exists()
+    state = torch.load(tmp_path / "params.pt", weights_only=True)
+    best = int(np.argmin(reg.loss_curve_))
+    assert best == 3  # the last epoch is the best here, so the checkpoint holds the final weights
+    for name, tensor in reg.net_.module_.state_dict().items():
+        torch.testing.assert_close(state[name], tensor, rtol=0, atol=0)

@@ -93,9 +93,26 @@ def _plain_foreign_refs(app, what, name, obj, options, lines):
     lines[:] = [_REF.sub(lambda m: m.group(1) or m.group(2), line) for line in lines]
 
 
+def _check_api_page_complete(app):
+    """Warn (so -W fails) when a public name is missing from api.rst."""
+    from importlib import import_module
+
+    from sphinx.util import logging
+
+    listed = set(re.findall(r"^ {3}([A-Za-z_][\w.]*)\s*$", (HERE / "api.rst").read_text(), re.MULTILINE))
+    public = {name for name in sklearn_rnn.__all__ if not name.startswith("_")}
+    try:
+        public |= set(import_module("sklearn_rnn.plotting").__all__)
+    except ImportError:
+        pass
+    for name in sorted(public - listed):
+        logging.getLogger(__name__).warning(f"public name {name!r} is not listed in docs/api.rst")
+
+
 def setup(app):
     app.connect("autodoc-skip-member", _skip_member)
     app.connect("autodoc-process-docstring", _plain_foreign_refs)
+    app.connect("builder-inited", _check_api_page_complete)
 
 
 # -- gallery --------------------------------------------------------------------------------
@@ -126,5 +143,4 @@ warnings.filterwarnings("ignore", category=FutureWarning)
 # -- HTML ---------------------------------------------------------------------------------
 html_theme = "furo"
 html_title = f"sklearn_rnn {release}"
-html_static_path: list[str] = []
 html_show_sourcelink = False

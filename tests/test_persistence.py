@@ -1,0 +1,409 @@
+"""Persistence (pickle, joblib, the safe format) and determinism.
+
+The safe format (``sklearn_rnn.save``/``load``) must give identical predictions,
+refuse tampered files without running anything from them, warn on a version
+mismatch and refuse parameters it cannot store as plain data.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import pathlib
+import pickle
+import random
+import warnings
+import zipfile
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LinearRegression
+from skorch.callbacks import Callback
+
+import sklearn_rnn
+from sklearn_rnn import RNNClassifier, RNNRegressor, load, save
+from sklearn_rnn._persistence import InconsistentVersionWarning
+
+RNG = np.random.default_rng(0)
+X = RNG.normal(size=(40, 7, 3))
+Y_CLS = np.array(["cat", "dog", "emu", "dog"] * 10, dtype=object)
+Y_REG = np.c_[X.sum(axis=(1, 2)), X[:, -1, 0]]
+RAGGED = [X[i, : 3 + i % 5] for i in range(40)]
+X_NEW = np.random.default_rng(1).normal(size=(9, 7, 3))
+TINY = dict(hidden_size=6, max_epochs=3, batch_size=16, random_state=0)
+_PARAMS = RNNClassifier().get_params()
+
+# every estimator setting worth a round trip: cells, directions, pooling, layouts, targets
+CASES = [
+    pytest.param((RNNClassifier, dict(), X, Y_CLS), id="clf-lstm"),
+    pytest.param(
+        (RNNClassifier, dict(cell="gru", bidirectional=True, pooling="attention"), RAGGED, Y_CLS),
+        id="clf-gru-ragged",
+    ),
+    pytest.param(
+        (RNNClassifier, dict(cell="rnn", num_layers=2, class_weight={"cat": 2.0, "dog": 1.0}), X, Y_CLS),
+        id="clf-rnn-cw",
+    ),
+    pytest.param((RNNClassifier, dict(), X[:, :, 0], np.arange(40) % 3), id="clf-2d-int-labels"),
+    pytest.param(
+        (RNNRegressor, dict(pooling="mean", early_stopping=True), X, Y_REG), id="reg-multioutput-es"
+    ),
+    pytest.param(
+        (
+            RNNRegressor,
+            dict(cell="gru"),
+            pd.DataFrame(X[:, :, 1], columns=[f"t{i}" for i in range(7)]),
+            Y_REG[:, 0],
+        ),
+        id="reg-dataframe",
+    ),
+]
+if "architecture" in _PARAMS:
+    CASES.append(
+        pytest.param(
+            (RNNClassifier, dict(architecture="lstm-fcn", fcn_filters=(4, 8, 4)), X, Y_CLS), id="clf-lstm-fcn"
+        )
+    )
+if "missing" in _PARAMS:
+    X_MISSING = X.copy()
+    X_MISSING[::3, 2, 1] = np.nan
+    CASES.append(pytest.param((RNNRegressor, dict(missing="mask"), X_MISSING, Y_REG), id="reg-missing-mask"))
+
+
+def _outputs(estimator, X):
+    if hasattr(estimator, "predict_proba"):
+        return estimator.predict_proba(X)
+    return estimator.predict(X)
+
+
+def _test_input(X):
+    if isinstance(X, pd.DataFrame):
+        return X.iloc[:9]
+    if isinstance(X, list):
+        return X[:9]
+    return X[:9]
+
+
+@pytest.fixture(scope="module", params=CASES)
+def fitted(request):
+    cls, params, X_fit, y = request.param
+    return cls(**TINY, **params).fit(X_fit, y), _test_input(X_fit)
+
+
+# -- round trips ---------------------------------------------------------------------------
+def test_pickle_round_trip(fitted):
+    estimator, X_test = fitted
+    restored = pickle.loads(pickle.dumps(estimator))
+    np.testing.assert_array_equal(_outputs(restored, X_test), _outputs(estimator, X_test))
+    np.testing.assert_array_equal(restored.predict(X_test), estimator.predict(X_test))
+
+
+def test_joblib_round_trip(fitted, tmp_path):
+    estimator, X_test = fitted
+    joblib.dump(estimator, tmp_path / "model.joblib")
+    restored = joblib.load(tmp_path / "model.joblib")
+    np.testing.assert_array_equal(_outputs(restored, X_test), _outputs(estimator, X_test))
+
+
+def test_safe_round_trip(fitted, tmp_path):
+    estimator, X_test = fitted
+    save(estimator, tmp_path / "model.skrnn")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # same version: no warning
+        restored = load(str(tmp_path / "model.skrnn"))
+    assert type(restored) is type(estimator)
+    assert restored.get_params() == estimator.get_params()
+    np.testing.assert_array_equal(_outputs(restored, X_test), _outputs(estimator, X_test))
+    np.testing.assert_array_equal(restored.predict(X_test), estimator.predict(X_test))
+    assert restored.loss_curve_ == estimator.loss_curve_
+    for name in ("classes_", "feature_names_in_", "y_mean_", "y_scale_"):
+        if hasattr(estimator, name):
+            np.testing.assert_array_equal(getattr(restored, name), getattr(estimator, name))
+            assert getattr(restored, name).dtype == getattr(estimator, name).dtype
+    assert restored.n_features_in_ == estimator.n_features_in_
+    assert restored.net_.device == "cpu"
+
+
+def test_file_holds_no_pickle(tmp_path):
+    reg = RNNRegressor(**TINY).fit(X, Y_REG)
+    save(reg, tmp_path / "m.skrnn")
+    with zipfile.ZipFile(tmp_path / "m.skrnn") as archive:
+        names = set(archive.namelist())
+        manifest = json.loads(archive.read("manifest.json"))
+        for name in names:
+            assert b"\x80\x04\x95" not in archive.read(name)  # no pickle protocol-4 frame anywhere
+    assert {"manifest.json", "module.safetensors", "optimizer.safetensors"} <= names
+    assert manifest["sklearn_rnn_version"] == sklearn_rnn.__version__
+    assert manifest["estimator"] == "RNNRegressor"
+
+
+# -- what the safe format refuses at save time -------------------------------------------------
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (
+            dict(optimizer=torch.optim.Adam),
+            r"Parameter optimizer=<class 'torch.optim.adam.Adam'> of RNNRegressor",
+        ),
+        (dict(callbacks=[Callback()]), r"Parameter callbacks=\[.*\] of RNNRegressor cannot be stored"),
+        (dict(random_state=np.random.RandomState(0)), r"Parameter random_state=RandomState"),
+        (
+            dict(net_kwargs={"predict_nonlinearity": torch.sigmoid}),
+            r"Parameter net_kwargs=.* an int random_state\)",
+        ),
+    ],
+    ids=["optimizer-class", "callbacks", "RandomState", "net_kwargs-class"],
+)
+def test_save_refuses_parameters_that_are_not_plain(params, match, tmp_path):
+    reg = RNNRegressor(**{**TINY, **params}).fit(X, Y_REG)
+    with pytest.raises(TypeError, match=match):
+        save(reg, tmp_path / "m.skrnn")
+    pickle.loads(pickle.dumps(reg))  # pickle still stores them
+
+
+def test_save_refuses_unfitted_and_foreign_estimators(tmp_path):
+    with pytest.raises(NotFittedError):
+        save(RNNClassifier(), tmp_path / "m.skrnn")
+    with pytest.raises(TypeError, match=r"sklearn_rnn.save stores \['RNNClassifier', 'RNNRegressor'\], got"):
+        save(LinearRegression().fit(X[:, :, 0], Y_REG), tmp_path / "m.skrnn")
+
+
+# -- tampered files ------------------------------------------------------------------------------
+class _Payload:
+    """Pickling this writes a marker file when unpickled: proof that code ran."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return (pathlib.Path.touch, (pathlib.Path(self.marker),))
+
+
+@pytest.fixture(scope="module")
+def model_bytes():
+    clf = RNNClassifier(**TINY).fit(X, Y_CLS)
+    buffer = io.BytesIO()
+    save(clf, buffer)
+    return buffer.getvalue()
+
+
+def _rewrite(data: bytes, replace: dict[str, bytes | None] | None = None, manifest=None) -> bytes:
+    """Copy the zip ``data``, replacing/removing/adding members or editing the manifest."""
+    replace = dict(replace or {})
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for name in src.namelist():
+            content = src.read(name)
+            if name == "manifest.json" and manifest is not None:
+                content = json.dumps(manifest(json.loads(content))).encode()
+            if name in replace:
+                content = replace.pop(name)
+                if content is None:
+                    continue
+            dst.writestr(name, content)
+        for name, content in replace.items():
+            dst.writestr(name, content)
+    return out.getvalue()
+
+
+def _set(path, value):
+    def edit(manifest):
+        target = manifest
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+        return manifest
+
+    return edit
+
+
+def _npy_object_array(marker):
+    buffer = io.BytesIO()
+    np.save(buffer, np.array([_Payload(marker)], dtype=object), allow_pickle=True)
+    return buffer.getvalue()
+
+
+TAMPERED = {
+    "planted pickle member": (
+        lambda d, m: _rewrite(d, {"payload.pkl": pickle.dumps(_Payload(m))}),
+        r"unexpected members \['payload.pkl'\]",
+    ),
+    "weights replaced by a pickle": (
+        lambda d, m: _rewrite(d, {"module.safetensors": pickle.dumps(_Payload(m))}),
+        r"its tensors are not a valid safetensors file",
+    ),
+    "weights saved with torch.save": (
+        lambda d, m: _rewrite(d, {"module.safetensors": _torch_save({"w": _Payload(m)})}),
+        r"its tensors are not a valid safetensors file",
+    ),
+    "object array planted as .npy": (
+        lambda d, m: _rewrite(d, {"arrays/0.npy": _npy_object_array(m)}),
+        r"arrays/0.npy is not a plain numeric .npy array",
+    ),
+    "whole file is a pickle": (lambda d, m: pickle.dumps(_Payload(m)), r"is not a sklearn_rnn model file"),
+    "unknown estimator class": (
+        lambda d, m: _rewrite(d, manifest=_set(["estimator"], "os.system")),
+        r"the estimator 'os.system' is not one this format stores",
+    ),
+    "changed layer size": (
+        lambda d, m: _rewrite(d, manifest=_set(["attributes", "_module_kwargs", "__dict__", 3, 1], 7)),
+        r"weight 'rnn.weight_ih_l0' has shape \(24, \d+\) .* needs \(28, \d+\)",
+    ),
+    "weights of another shape": (
+        lambda d, m: _rewrite(d, {"module.safetensors": _swap_weight(d)}),
+        r"weight 'head.weight' has shape \(3, 6\)",
+    ),
+    "invalid parameter value": (
+        lambda d, m: _rewrite(d, manifest=_set(["params", "hidden_size"], -1)),
+        r"a stored parameter is invalid: The 'hidden_size' parameter",
+    ),
+    "unknown parameter": (
+        lambda d, m: _rewrite(d, manifest=_set(["params", "evil"], 1)),
+        r"its parameters \['evil'\] are not parameters of RNNClassifier",
+    ),
+    "dunder attribute": (
+        lambda d, m: _rewrite(d, manifest=_set(["attributes", "__class__"], "x")),
+        r"'__class__' is not a fitted attribute name",
+    ),
+    "attribute shadowing a method": (
+        lambda d, m: _rewrite(d, manifest=_set(["attributes", "_forward"], 1)),
+        r"'_forward' is not a fitted attribute name",
+    ),
+    "unknown value tag": (
+        lambda d, m: _rewrite(d, manifest=_set(["params", "cell"], {"__reduce__": ["os.system", "id"]})),
+        r"parameter cell holds .* which is not a stored value",
+    ),
+    "missing weights": (
+        lambda d, m: _rewrite(d, {"module.safetensors": None}),
+        r"lacks \['module.safetensors'\]",
+    ),
+    "future format version": (
+        lambda d, m: _rewrite(d, manifest=_set(["format_version"], 99)),
+        r"format version 99 is not one this sklearn_rnn reads",
+    ),
+    "NaN weights": (
+        lambda d, m: _rewrite(d, {"module.safetensors": _swap_weight(d, nan=True)}),
+        r"its weights hold NaN or inf",
+    ),
+}
+
+
+def _torch_save(obj):
+    buffer = io.BytesIO()
+    torch.save(obj, buffer)
+    return buffer.getvalue()
+
+
+def _swap_weight(data, nan=False):
+    from safetensors.torch import load as load_tensors
+    from safetensors.torch import save as save_tensors
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        tensors = load_tensors(archive.read("module.safetensors"))
+    if nan:
+        tensors["head.bias"] = torch.full_like(tensors["head.bias"], float("nan"))
+    else:
+        tensors["head.weight"] = tensors["head.weight"][:, :6].contiguous()
+    return save_tensors(tensors)
+
+
+@pytest.mark.parametrize("name", list(TAMPERED))
+def test_tampered_file_is_refused_and_runs_nothing(model_bytes, name, tmp_path):
+    tamper, match = TAMPERED[name]
+    marker = tmp_path / "payload_ran"
+    path = tmp_path / "tampered.skrnn"
+    path.write_bytes(tamper(model_bytes, marker))
+    with pytest.raises(ValueError, match=match):
+        load(path)
+    assert not marker.exists()
+
+
+def test_payload_would_run_under_pickle(tmp_path):
+    """Control for the test above: the planted payload does run when unpickled."""
+    marker = tmp_path / "payload_ran"
+    pickle.loads(pickle.dumps(_Payload(marker)))
+    assert marker.exists()
+
+
+def test_version_mismatch_warns(model_bytes, tmp_path):
+    path = tmp_path / "old.skrnn"
+    path.write_bytes(_rewrite(model_bytes, manifest=_set(["sklearn_rnn_version"], "0.0.1")))
+    with pytest.warns(InconsistentVersionWarning, match=r"saved with sklearn_rnn '0.0.1' and is loaded with"):
+        restored = load(path)
+    reference = load(io.BytesIO(model_bytes))
+    np.testing.assert_array_equal(restored.predict_proba(X_NEW), reference.predict_proba(X_NEW))
+
+
+# -- devices ---------------------------------------------------------------------------------
+def test_model_marked_cuda_loads_on_cpu(tmp_path):
+    """What a CUDA-trained model stores (device='cuda') loads and predicts on a CPU-only machine."""
+    clf = RNNClassifier(**TINY).fit(X, Y_CLS)
+    expected = clf.predict_proba(X_NEW)
+    clf.device = "cuda"
+    save(clf, tmp_path / "m.skrnn")
+    restored = load(tmp_path / "m.skrnn")
+    assert restored.device == "cuda" and restored.net_.device == "cpu"
+    np.testing.assert_array_equal(restored.predict_proba(X_NEW), expected)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="simulates a CUDA pickle opened without CUDA")
+def test_cuda_pickle_loads_on_cpu_with_a_warning():
+    reg = RNNRegressor(**TINY).fit(X, Y_REG)
+    expected = reg.predict(X_NEW)
+    reg.net_.device = "cuda"
+    with pytest.warns(UserWarning, match=r"no CUDA devices are available"):
+        restored = pickle.loads(pickle.dumps(reg))
+    assert str(restored.net_.device) == "cpu"
+    np.testing.assert_array_equal(restored.predict(X_NEW), expected)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+@pytest.mark.parametrize("cls, y", [(RNNClassifier, Y_CLS), (RNNRegressor, Y_REG)])
+def test_cuda_trained_model_loads_on_cpu(cls, y, tmp_path):
+    estimator = cls(**TINY, device="cuda").fit(X, y)
+    assert next(estimator.net_.module_.parameters()).is_cuda
+    save(estimator, tmp_path / "m.skrnn")
+    restored = load(tmp_path / "m.skrnn")
+    assert not next(restored.net_.module_.parameters()).is_cuda
+    np.testing.assert_allclose(_outputs(restored, X_NEW), _outputs(estimator, X_NEW), rtol=1e-4, atol=1e-5)
+
+
+# -- determinism -------------------------------------------------------------------------------
+@pytest.mark.parametrize("cls, X_fit, y", [(RNNClassifier, RAGGED, Y_CLS), (RNNRegressor, X, Y_REG)])
+def test_same_random_state_gives_bit_identical_models(cls, X_fit, y):
+    params = dict(**TINY, dropout=0.3, num_layers=2, early_stopping=True)
+    first = cls(**params).fit(X_fit, y)
+    second = cls(**params).fit(X_fit, y)
+    np.testing.assert_array_equal(_outputs(first, X_fit), _outputs(second, X_fit))
+    assert first.loss_curve_ == second.loss_curve_
+    buffer = io.BytesIO()
+    save(first, buffer)
+    np.testing.assert_array_equal(
+        _outputs(load(io.BytesIO(buffer.getvalue())), X_fit), _outputs(first, X_fit)
+    )
+    other = cls(**{**params, "random_state": 1}).fit(X_fit, y)
+    assert not np.array_equal(_outputs(other, X_fit), _outputs(first, X_fit))
+
+
+@pytest.mark.parametrize("random_state", [0, None])
+def test_fit_and_predict_leave_global_random_states_alone(random_state):
+    torch.manual_seed(123)
+    np.random.seed(123)  # noqa: NPY002 (the user's global state, on purpose)
+    random.seed(123)
+    numpy_state = np.random.get_state()  # noqa: NPY002
+    torch_state, python_state = torch.get_rng_state(), random.getstate()
+    reg = RNNRegressor(**{**TINY, "random_state": random_state, "dropout": 0.2, "early_stopping": True})
+    reg.fit(X, Y_REG).predict(X)
+    assert torch.equal(torch.get_rng_state(), torch_state)
+    assert random.getstate() == python_state
+    if random_state is not None:  # None draws its seed from numpy's global generator, as scikit-learn does
+        after = np.random.get_state()  # noqa: NPY002
+        assert (
+            after[0] == numpy_state[0]
+            and np.array_equal(after[1], numpy_state[1])
+            and after[2:] == numpy_state[2:]
+        )

@@ -1,0 +1,423 @@
+"""Figures for fitted estimators: training curves, forecasts, confusion matrices, time-step attribution.
+
+Every plotting function returns a :class:`matplotlib.figure.Figure` and imports
+matplotlib only when called, so ``import sklearn_rnn`` never needs it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.utils.validation import check_is_fitted
+
+__all__ = [
+    "plot_confusion_matrix",
+    "plot_forecast",
+    "plot_time_step_attribution",
+    "plot_training_curves",
+    "time_step_attribution",
+]
+
+# History columns skorch and the estimators write that are not per-epoch scores.
+_NOT_SCORES = {
+    "epoch", "batches", "dur", "train_loss", "valid_loss", "train_batch_count", "valid_batch_count"
+}
+
+
+def _pyplot():
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError("Plotting needs matplotlib; install it with `pip install matplotlib`.") from exc
+    return plt
+
+
+def _figure_and_axes(ax: Any, nrows: int = 1, **subplots_kw: Any):
+    plt = _pyplot()
+    if ax is None:
+        fig, axes = plt.subplots(nrows, 1, squeeze=False, **subplots_kw)
+        return fig, list(axes[:, 0])
+    axes = list(np.atleast_1d(ax))
+    if len(axes) != nrows:
+        raise ValueError(f"ax must hold {nrows} matplotlib Axes for this figure, got {len(axes)}.")
+    return axes[0].figure, axes
+
+
+def _fitted_net(estimator: Any) -> Any:
+    """The estimator holding the skorch net: the estimator itself or a forecaster's ``regressor_``."""
+    for candidate in (estimator, getattr(estimator, "regressor_", None)):
+        if candidate is not None and hasattr(candidate, "net_"):
+            return candidate
+    check_is_fitted(estimator)
+    raise TypeError(
+        f"{type(estimator).__name__} holds no trained network (no net_ attribute); pass a fitted "
+        "RNNClassifier, RNNRegressor or RNNForecaster."
+    )
+
+
+def plot_training_curves(estimator: Any, *, ax: Any = None) -> Any:
+    """Plot the training loss, the validation loss and any validation scores per epoch.
+
+    Parameters
+    ----------
+    estimator : RNNClassifier, RNNRegressor or RNNForecaster
+        A fitted estimator. The validation loss is drawn when a validation set
+        was held out (``early_stopping=True``); any other numeric column of the
+        skorch history (e.g. ``"valid_acc"`` from a
+        :class:`skorch.callbacks.EpochScoring` passed through ``callbacks=``) is
+        drawn on a second axes.
+    ax : matplotlib Axes or array of 2 Axes, default=None
+        Where to draw (one Axes for the losses, a second one when scores were
+        recorded). None creates a new figure.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure, with one line per curve, labelled by history key.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from sklearn_rnn import RNNClassifier
+    >>> from sklearn_rnn.plotting import plot_training_curves
+    >>> rng = np.random.default_rng(0)
+    >>> X, y = rng.normal(size=(40, 8, 2)), np.repeat([0, 1], 20)
+    >>> clf = RNNClassifier(hidden_size=4, max_epochs=3, early_stopping=True).fit(X, y)
+    >>> fig = plot_training_curves(clf)
+    >>> [line.get_label() for line in fig.axes[0].get_lines()]
+    ['train_loss', 'valid_loss']
+    """
+    owner = _fitted_net(estimator)
+    history = owner.net_.history
+    epochs = np.asarray(history[:, "epoch"])
+    rows = list(history)
+    losses = [key for key in ("train_loss", "valid_loss") if all(key in row for row in rows)]
+    scores = sorted(
+        {
+            key
+            for row in rows
+            for key, value in row.items()
+            if key not in _NOT_SCORES
+            and not key.endswith("_best")
+            and not key.startswith("event_")  # e.g. the learning rate LRScheduler records
+            and isinstance(value, (int, float, np.number))
+            and not isinstance(value, bool)
+            and all(key in r for r in rows)
+        }
+    )
+    fig, axes = _figure_and_axes(ax, 2 if scores else 1, sharex=True, figsize=(6.4, 6.4 if scores else 4))
+    for key in losses:
+        axes[0].plot(epochs, np.asarray(history[:, key], dtype=float), marker=".", label=key)
+    axes[0].set_ylabel("loss")
+    axes[0].set_title(f"Training curves of {type(estimator).__name__}")
+    axes[0].legend()
+    if scores:
+        for key in scores:
+            axes[1].plot(epochs, np.asarray(history[:, key], dtype=float), marker=".", label=key)
+        axes[1].set_ylabel("score")
+        axes[1].legend()
+    axes[-1].set_xlabel("epoch")
+    return fig
+
+
+def _as_series(y: Any, name: str) -> pd.Series:
+    if isinstance(y, pd.DataFrame):
+        if y.shape[1] != 1:
+            raise ValueError(
+                f"{name} has {y.shape[1]} columns; plot_forecast draws one variable. "
+                f"Pass one column at a time, e.g. {name}[column]."
+            )
+        y = y.iloc[:, 0]
+    if not isinstance(y, pd.Series):
+        y = pd.Series(np.asarray(y, dtype=float).ravel())
+    return y
+
+
+def _plottable_index(index: pd.Index) -> Any:
+    if isinstance(index, pd.PeriodIndex):
+        return index.to_timestamp()
+    return index
+
+
+def plot_forecast(
+    y_train: Any, y_pred: Any, intervals: Any = None, y_test: Any = None, *, ax: Any = None
+) -> Any:
+    """Plot a series, its forecast, prediction intervals and the observed future.
+
+    Parameters
+    ----------
+    y_train : pd.Series or single-column pd.DataFrame
+        The history the forecaster was fitted on.
+    y_pred : pd.Series or single-column pd.DataFrame
+        Point forecasts, indexed by the forecast horizon (``predict``'s output).
+    intervals : pd.DataFrame, default=None
+        ``predict_interval``'s output: columns ``(variable, coverage,
+        "lower"/"upper")``. One shaded band per coverage, widest palest.
+    y_test : pd.Series or single-column pd.DataFrame, default=None
+        Observed values over the horizon, when known.
+    ax : matplotlib Axes, default=None
+        Where to draw; None creates a new figure.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        Lines labelled ``"y_train"``, ``"y_pred"`` and ``"y_test"``, and one
+        filled band per coverage labelled like ``"90% interval"``.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> from sklearn_rnn.plotting import plot_forecast
+    >>> y = pd.Series(range(10), index=pd.period_range("2020-01", periods=10, freq="M"))
+    >>> fig = plot_forecast(y[:8], y[8:] + 0.5, y_test=y[8:])
+    >>> [line.get_label() for line in fig.axes[0].get_lines()]
+    ['y_train', 'y_test', 'y_pred']
+    """
+    y_train = _as_series(y_train, "y_train")
+    y_pred = _as_series(y_pred, "y_pred")
+    fig, (axes,) = _figure_and_axes(ax, 1, figsize=(8, 4))
+    axes.plot(_plottable_index(y_train.index), y_train.to_numpy(dtype=float), color="C0", label="y_train")
+    if y_test is not None:
+        y_test = _as_series(y_test, "y_test")
+        axes.plot(
+            _plottable_index(y_test.index), y_test.to_numpy(dtype=float), color="C0", ls="--", label="y_test"
+        )
+    if intervals is not None:
+        if not isinstance(intervals, pd.DataFrame) or intervals.columns.nlevels != 3:
+            raise ValueError(
+                "intervals must be predict_interval's DataFrame with 3 column levels "
+                f"(variable, coverage, 'lower'/'upper'), got {type(intervals).__name__}."
+            )
+        variables = intervals.columns.get_level_values(0).unique()
+        if len(variables) != 1:
+            raise ValueError(f"intervals holds {len(variables)} variables; pass those of one variable.")
+        coverages = sorted(intervals.columns.get_level_values(1).unique(), reverse=True)
+        index = _plottable_index(intervals.index)
+        for i, coverage in enumerate(coverages):
+            band = intervals[variables[0]][coverage]
+            axes.fill_between(
+                index,
+                band["lower"].to_numpy(dtype=float),
+                band["upper"].to_numpy(dtype=float),
+                color="C1",
+                alpha=0.15 + 0.25 * i / max(1, len(coverages)),
+                linewidth=0,
+                label=f"{100 * coverage:g}% interval",
+            )
+    axes.plot(_plottable_index(y_pred.index), y_pred.to_numpy(dtype=float), color="C1", label="y_pred")
+    axes.legend()
+    if y_train.name is not None:
+        axes.set_ylabel(str(y_train.name))
+    return fig
+
+
+def plot_confusion_matrix(
+    estimator: Any, X: Any, y: Any, *, normalize: str | None = None, ax: Any = None
+) -> Any:
+    """Plot the confusion matrix of a fitted classifier on ``(X, y)``.
+
+    A thin wrapper of :meth:`sklearn.metrics.ConfusionMatrixDisplay.from_predictions`
+    with the classifier's ``classes_`` as labels.
+
+    Parameters
+    ----------
+    estimator : RNNClassifier
+        A fitted classifier.
+    X : array-like or list of arrays
+        Sequences, in the layout used for ``fit``.
+    y : array-like of shape (n_samples,)
+        True labels.
+    normalize : {"true", "pred", "all"} or None, default=None
+        Normalisation of the counts, as in :func:`sklearn.metrics.confusion_matrix`.
+    ax : matplotlib Axes, default=None
+        Where to draw; None creates a new figure.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The figure; its first Axes holds the matrix image.
+    """
+    from sklearn.metrics import ConfusionMatrixDisplay
+
+    check_is_fitted(estimator)
+    if not hasattr(estimator, "classes_"):
+        raise TypeError(f"plot_confusion_matrix needs a classifier, got {type(estimator).__name__}.")
+    fig, (axes,) = _figure_and_axes(ax, 1)
+    y_pred = estimator.predict(X)
+    display = ConfusionMatrixDisplay.from_predictions(
+        y, y_pred, labels=estimator.classes_, normalize=normalize, ax=axes, colorbar=False
+    )
+    axes.set_title(f"{type(estimator).__name__}: accuracy {np.mean(y_pred == np.asarray(y)):.3f}")
+    return display.figure_
+
+
+def _target_indices(estimator: Any, probabilities: np.ndarray, target: Any) -> np.ndarray:
+    if target is None:
+        return probabilities.argmax(axis=1)
+    target = np.asarray(target).ravel()
+    if len(target) != len(probabilities):
+        raise ValueError(
+            f"target must hold one label per sequence ({len(probabilities)}), got {len(target)}."
+        )
+    positions = np.searchsorted(estimator.classes_, target)
+    positions = np.clip(positions, 0, len(estimator.classes_) - 1)
+    unknown = estimator.classes_[positions] != target
+    if unknown.any():
+        raise ValueError(
+            f"target holds labels not in classes_ {estimator.classes_.tolist()}: "
+            f"{sorted(set(target[unknown].tolist()))}."
+        )
+    return positions
+
+
+def time_step_attribution(
+    estimator: Any, X: Any, target: Any = None, *, method: str = "occlusion"
+) -> np.ndarray:
+    """How much each time step of each sequence supports a class, for a fitted classifier.
+
+    Parameters
+    ----------
+    estimator : RNNClassifier
+        A fitted classifier.
+    X : array-like or list of arrays
+        Sequences, in the layout used for ``fit`` (may be ragged).
+    target : array-like of shape (n_samples,), default=None
+        The class whose probability is explained for each sequence (e.g. the
+        true labels). None uses the predicted class.
+    method : {"occlusion", "gradient"}, default="occlusion"
+        "occlusion": the drop of the target probability when the step is
+        replaced by the training mean of each feature (positive: the step
+        supports the class). "gradient": gradient x input, the gradient of
+        the target's log-odds ``log(p / (1 - p))`` (which, unlike the
+        probability, does not saturate where the model is confident) with
+        respect to the step's inputs times their distance from the training
+        mean, summed over features.
+
+    Returns
+    -------
+    attribution : ndarray of shape (n_samples, max_length)
+        One value per observed step; NaN past each sequence's length.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_rnn import RNNClassifier
+    >>> from sklearn_rnn.plotting import time_step_attribution
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(60, 6, 1))
+    >>> y = (X[:, 2, 0] > 0).astype(int)
+    >>> clf = RNNClassifier(hidden_size=8, max_epochs=20, random_state=0).fit(X, y)
+    >>> time_step_attribution(clf, X[:4]).shape
+    (4, 6)
+    """
+    from ._base import torch_session
+
+    if method not in ("occlusion", "gradient"):
+        raise ValueError(f"method must be 'occlusion' or 'gradient', got {method!r}.")
+    check_is_fitted(estimator)
+    if not hasattr(estimator, "classes_"):
+        raise TypeError(f"time_step_attribution needs a classifier, got {type(estimator).__name__}.")
+    seqs = estimator._validate_X(X, reset=False)
+    module = estimator.net_.module_
+    device = next(module.parameters()).device
+    values = torch.from_numpy(seqs.values).to(device)
+    lengths_np = seqs.lengths
+    lengths = None if seqs.equal_lengths else torch.from_numpy(lengths_np)
+    n, n_steps = values.shape[:2]
+    baseline = module.x_mean.to(values.dtype)
+    was_training = module.training
+    module.eval()
+    try:
+        with torch_session(estimator.n_threads, device=str(device)):
+            with torch.no_grad():
+                proba = torch.softmax(module(values, lengths).double(), dim=1)
+            classes = torch.from_numpy(_target_indices(estimator, proba.cpu().numpy(), target)).to(device)
+            rows = torch.arange(n, device=device)
+            if method == "occlusion":
+                attribution = torch.zeros((n, n_steps), dtype=torch.float64)
+                reference = proba[rows, classes]
+                with torch.no_grad():
+                    for t in range(n_steps):
+                        occluded = values.clone()
+                        occluded[:, t] = baseline
+                        p = torch.softmax(module(occluded, lengths).double(), dim=1)[rows, classes]
+                        attribution[:, t] = (reference - p).cpu()
+            else:
+                inputs = values.clone().requires_grad_(True)
+                with torch.enable_grad():
+                    scores = module(inputs, lengths)
+                    others = scores.index_put((rows, classes), torch.tensor(float("-inf")))
+                    log_odds = scores[rows, classes] - torch.logsumexp(others, dim=1)
+                    (grad,) = torch.autograd.grad(log_odds.sum(), inputs)
+                attribution = (grad * (values - baseline)).sum(dim=2).double().cpu()
+    finally:
+        module.train(was_training)
+    out = attribution.numpy()
+    out[np.arange(n_steps)[None, :] >= lengths_np[:, None]] = np.nan
+    return out
+
+
+def plot_time_step_attribution(
+    estimator: Any, X: Any, y: Any = None, *, method: str = "occlusion", ax: Any = None
+) -> Any:
+    """Plot per-time-step attribution of a classifier: mean per class and per sequence.
+
+    Parameters
+    ----------
+    estimator : RNNClassifier
+        A fitted classifier.
+    X : array-like or list of arrays
+        Sequences, in the layout used for ``fit``.
+    y : array-like of shape (n_samples,), default=None
+        True labels: each sequence is explained for, and grouped by, its true
+        class. None uses the predicted classes.
+    method : {"occlusion", "gradient"}, default="occlusion"
+        See :func:`time_step_attribution`.
+    ax : array of 2 matplotlib Axes, default=None
+        Where to draw; None creates a new figure.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        Top: one line per class, the mean attribution at each step over the
+        sequences of that class. Bottom: an image of every sequence's
+        attribution, rows grouped by class (in the order of ``classes_``).
+    """
+    attribution = time_step_attribution(estimator, X, y, method=method)
+    groups = estimator.predict(X) if y is None else np.asarray(y).ravel()
+    fig, axes = _figure_and_axes(ax, 2, figsize=(7, 6), sharex=True)
+    steps = np.arange(attribution.shape[1])
+    order = []
+    for label in estimator.classes_:
+        members = np.flatnonzero(groups == label)
+        if members.size == 0:
+            continue
+        order.extend(members.tolist())
+        with np.errstate(invalid="ignore"):
+            mean = np.nanmean(attribution[members], axis=0)
+        axes[0].plot(steps, mean, label=str(label))
+    axes[0].axhline(0.0, color="0.6", lw=0.8)
+    axes[0].set_ylabel("mean attribution")
+    axes[0].set_title(f"Per-time-step attribution ({method})")
+    axes[0].legend(title="class")
+    bound = np.nanmax(np.abs(attribution)) if np.isfinite(attribution).any() else 1.0
+    image = axes[1].imshow(
+        attribution[order],
+        aspect="auto",
+        interpolation="nearest",
+        cmap="RdBu_r",
+        vmin=-bound,
+        vmax=bound,
+        extent=(-0.5, attribution.shape[1] - 0.5, len(order) - 0.5, -0.5),
+    )
+    fig.colorbar(image, ax=axes[1], label="attribution")
+    axes[1].set_ylabel("sequence (grouped by class)")
+    axes[1].set_xlabel("time step")
+    return fig

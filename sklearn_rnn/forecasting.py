@@ -1,0 +1,806 @@
+"""Recurrent forecaster for sktime: direct multi-step quantile forecasts from windows of history.
+
+sktime is imported here only; ``sklearn_rnn`` loads this module on first use of
+:class:`RNNForecaster`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+from scipy.stats import norm
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
+from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
+from torch import nn
+from torch.utils.data import Dataset
+
+from ._base import BaseRNNEstimator, SequenceDataset, resolve_device, torch_session
+from ._data import Sequences
+from ._module import RecurrentNet
+
+__all__ = ["RNNForecaster"]
+
+DEFAULT_QUANTILES = (0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975)
+
+
+# --------------------------------------------------------------------------------------
+# torch pieces
+# --------------------------------------------------------------------------------------
+class PinballLoss(nn.Module):
+    """Quantile (pinball) loss of ``(n, H, C, Q)`` predictions against ``(n, H, C)`` targets.
+
+    Targets that are NaN (steps past the end of a series) contribute zero.
+    """
+
+    def __init__(self, quantiles: tuple[float, ...] = (0.5,), reduction: str = "none") -> None:
+        super().__init__()
+        self.register_buffer("quantiles", torch.tensor(quantiles, dtype=torch.float32))
+        self.reduction = reduction
+
+    def forward(self, y_pred: torch.Tensor, y_true: torch.Tensor) -> torch.Tensor:
+        observed = torch.isfinite(y_true)
+        diff = torch.nan_to_num(y_true, nan=0.0)[..., None] - y_pred
+        q = self.quantiles.to(y_pred.device)
+        loss = torch.maximum(q * diff, (q - 1) * diff) * observed[..., None]
+        if self.reduction == "none":
+            return loss
+        if self.reduction == "sum":
+            return loss.sum()
+        return loss.sum() / observed.sum().clamp(min=1) / len(q)
+
+
+class ForecastNet(nn.Module):
+    """Window of ``(n, W [+ H], C + F_x)`` values -> ``(n, H, C, Q)`` quantile forecasts.
+
+    The first ``n_targets`` input columns are the (scaled) series. Their mean over
+    the window (the local level) is subtracted from the inputs and added back to
+    every output, so the recurrent network only models the shape of the series
+    relative to its recent level. When exogenous columns are present, the window
+    is followed by ``horizon`` future steps whose target columns are zeroed and
+    marked by a final indicator column, so known future ``X`` can inform the
+    forecast without any future ``y``.
+    """
+
+    def __init__(
+        self,
+        n_targets: int,
+        n_exog: int,
+        window_length: int,
+        horizon: int,
+        n_quantiles: int,
+        cell: str,
+        hidden_size: int,
+        num_layers: int,
+        bidirectional: bool,
+        dropout: float,
+        sp: int = 1,
+    ) -> None:
+        super().__init__()
+        self.sp = sp if 1 < sp <= window_length else 1
+        self.n_targets = n_targets
+        self.n_exog = n_exog
+        self.window_length = window_length
+        self.horizon = horizon
+        self.n_quantiles = n_quantiles
+        n_features = n_targets + n_exog + (1 if n_exog else 0)
+        self.recurrent = RecurrentNet(
+            n_features,
+            horizon * n_targets * n_quantiles,
+            cell=cell,
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            bidirectional=bidirectional,
+            dropout=dropout,
+            pooling="last",
+        )
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        C, W = self.n_targets, self.window_length
+        past = X[:, :W]
+        level = past[..., :C].mean(dim=1)
+        parts = [past[..., :C] - level[:, None, :]]
+        if self.n_exog:
+            parts += [past[..., C:], past.new_zeros(past.shape[0], W, 1)]
+            past = torch.cat(parts, dim=2)
+            future = X[:, W:]
+            n, h = future.shape[0], future.shape[1]
+            future = torch.cat([future.new_zeros(n, h, C), future[..., C:], future.new_ones(n, h, 1)], dim=2)
+            inputs = torch.cat([past, future], dim=1)
+        else:
+            inputs = parts[0]
+        out = self.recurrent(inputs).view(-1, self.horizon, C, self.n_quantiles)
+        if self.sp > 1:  # the last observed season, repeated, is the baseline the network corrects
+            season = torch.arange(self.horizon, device=X.device) % self.sp + (W - self.sp)
+            return out + X[:, season, :C][..., None]
+        return out + level[:, None, :, None]
+
+
+class WindowDataset(Dataset):
+    """Training windows as start indices into one concatenated series (memory O(series length)).
+
+    ``inputs`` is ``(N, C + F_x)``: every series one after the other, each followed by
+    ``horizon`` padding rows; ``targets`` is ``(N, C)`` with NaN where unobserved.
+    A batch gathers its windows by tensor indexing at batch time, so no
+    ``(n_windows, window_length)`` copy of the series ever exists.
+    """
+
+    def __init__(
+        self,
+        inputs: torch.Tensor,
+        targets: torch.Tensor,
+        starts: torch.Tensor,
+        window_length: int,
+        horizon: int,
+        n_future: int,
+    ) -> None:
+        self.inputs = inputs
+        self.targets = targets
+        self.starts = starts
+        self.window_length = window_length
+        self.horizon = horizon
+        self.input_offsets = torch.arange(window_length + n_future)
+        self.target_offsets = torch.arange(window_length, window_length + horizon)
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def subset(self, indices: np.ndarray) -> WindowDataset:
+        out = WindowDataset.__new__(WindowDataset)
+        out.__dict__.update(self.__dict__)
+        out.starts = self.starts[torch.as_tensor(indices)]
+        return out
+
+    def batch(self, idx: torch.Tensor | slice) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+        starts = self.starts[idx][:, None]
+        return {"X": self.inputs[starts + self.input_offsets]}, self.targets[starts + self.target_offsets]
+
+
+# --------------------------------------------------------------------------------------
+# pandas helpers
+# --------------------------------------------------------------------------------------
+def _instances(df: pd.DataFrame) -> list[tuple[tuple, pd.DataFrame]]:
+    """Split a (possibly multi-indexed) frame into ``(instance key, single-series frame)``."""
+    if not isinstance(df.index, pd.MultiIndex):
+        return [((), df)]
+    levels = list(range(df.index.nlevels - 1))
+    out = []
+    for key, sub in df.groupby(level=levels, sort=False):
+        key = key if isinstance(key, tuple) else (key,)
+        out.append((key, sub.droplevel(levels)))
+    return out
+
+
+def _instance_frame(df: pd.DataFrame | None, key: tuple) -> pd.DataFrame | None:
+    if df is None:
+        return None
+    if not key:
+        return df
+    try:
+        sub = df.loc[key if len(key) > 1 else key[0]]
+    except KeyError:
+        return None
+    return sub if isinstance(sub, pd.DataFrame) else None
+
+
+def _edge_pad(values: np.ndarray, length: int) -> np.ndarray:
+    """Left-pad ``values`` (T, F) to at least ``length`` rows by repeating its first row."""
+    missing = length - len(values)
+    if missing <= 0:
+        return values
+    return np.concatenate([np.repeat(values[:1], missing, axis=0), values], axis=0)
+
+
+# --------------------------------------------------------------------------------------
+# the forecaster
+# --------------------------------------------------------------------------------------
+class RNNForecaster(BaseForecaster):
+    """Recurrent neural network forecaster (RNN, LSTM or GRU) with quantile forecasts.
+
+    A direct multi-step model: from a window of the last ``window_length``
+    observations (and of exogenous ``X``), one network outputs every step
+    ``1..horizon`` at once, for every column of ``y`` and at several quantile
+    levels. The forecast for step ``h`` is therefore the same whether ``h`` is
+    asked alone or with other steps. Panel and hierarchical ``y`` train one global
+    model on the windows of all series and forecast each.
+
+    Scaling is internal: each column of each series is log-transformed when it
+    is strictly positive (``target_transform="auto"``), then standardised with
+    that series' mean and standard deviation, and the network sees every window
+    relative to its own mean level. Forecasts are returned in the original units.
+
+    Parameters
+    ----------
+    window_length : int, default=36
+        Number of past time steps the network reads. Cover at least one season.
+    max_horizon : int or None, default=None
+        Number of steps the network forecasts. None: the largest step of the
+        ``fh`` passed to ``fit``, or ``window_length`` when ``fit`` gets no ``fh``.
+        ``predict`` can then serve any ``fh`` within ``1..horizon_``.
+    cell : {"rnn", "lstm", "gru"}, default="lstm"
+        Recurrent cell: Elman RNN (tanh), LSTM or GRU.
+    hidden_size : int, default=64
+        Hidden units per direction and layer.
+    num_layers : int, default=1
+        Number of stacked recurrent layers.
+    bidirectional : bool, default=False
+        Whether each layer also reads the window backwards.
+    dropout : float, default=0.0
+        Dropout between stacked layers and before the output layer.
+    quantile_levels : sequence of float or None, default=None
+        Quantile levels the network is trained for (pinball loss); 0.5 is always
+        added and serves the point forecast. None uses
+        ``(0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975)``. Other levels
+        asked of ``predict_quantiles`` are interpolated between these (linearly
+        in normal scores, extrapolated beyond the outermost ones).
+    target_transform : {"auto", "log", "none"}, default="auto"
+        ``"auto"`` log-transforms each column of ``y`` whose training values are
+        all strictly positive; ``"log"`` requires that of every column.
+    max_epochs : int, default=200
+        Number of passes over the training windows.
+    batch_size : int, default=32
+        Windows per gradient step.
+    lr : float, default=3e-3
+        Initial learning rate.
+    optimizer : {"adamw", "adam", "sgd"} or torch optimizer class, default="adamw"
+        Optimizer; further arguments go through ``net_kwargs``.
+    lr_schedule : {"cosine", "constant"}, default="cosine"
+        Cosine annealing of the learning rate to zero over ``max_epochs``, or none.
+    gradient_clip_value : float or None, default=1.0
+        Largest gradient norm per step; None disables clipping.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the windows and stop when their loss
+        stalls for ``n_iter_no_change`` epochs, restoring the best weights.
+    validation_fraction : float, default=0.1
+        Share of the windows held out when ``early_stopping=True``.
+    n_iter_no_change : int, default=10
+        Patience of early stopping, in epochs.
+    tol : float, default=1e-4
+        Smallest decrease of the validation loss that counts as an improvement.
+    update_epochs : int or None, default=None
+        Epochs of further training on all data seen so far when ``update`` is
+        called with ``update_params=True``. None: ``max(1, max_epochs // 10)``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weights, dropout, shuffling and the validation split.
+    device : str, default="cpu"
+        Torch device: "cpu", "cuda", "cuda:1", ... or "auto".
+    n_threads : int or None, default=1
+        Torch CPU threads during ``fit`` and ``predict``, restored afterwards.
+    verbose : int, default=0
+        0 prints nothing; 1 or more prints one line per epoch.
+    callbacks : list of skorch callbacks, default=None
+        Extra skorch callbacks.
+    net_kwargs : dict, default=None
+        Further arguments passed verbatim to the skorch ``NeuralNet``.
+
+    Attributes
+    ----------
+    net_ : skorch.NeuralNet
+        The trained network (a :class:`ForecastNet` around the shared recurrent module).
+    horizon_ : int
+        Number of steps the network forecasts.
+    quantile_levels_ : ndarray
+        Sorted quantile levels of the network's outputs.
+    log_transform_ : ndarray of bool, shape (n_columns,)
+        Which columns of ``y`` are modelled on the log scale.
+    loss_curve_ : list of float
+        Training pinball loss (scaled units) at each epoch.
+    n_iter_ : int
+        Number of epochs run.
+    n_windows_ : int
+        Number of training windows.
+
+    See Also
+    --------
+    RNNRegressor : The same recurrent network for sequence regression.
+
+    Notes
+    -----
+    Training windows end at every time step of every series that leaves at
+    least one future observation; steps beyond a series' end are masked out of
+    the loss. Exogenous ``X``: the window carries past ``X``, and the network
+    also reads ``X`` for the ``horizon_`` future steps; at ``predict``, future
+    rows of ``X`` that are not passed are filled forward from the last known
+    row. Series shorter than ``window_length`` are left-padded with their first
+    value.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from sklearn_rnn import RNNForecaster
+    >>> t = np.arange(200)
+    >>> y = pd.Series(10 + np.sin(2 * np.pi * t / 12))
+    >>> f = RNNForecaster(window_length=24, hidden_size=16, max_epochs=60, random_state=0)
+    >>> f = f.fit(y, fh=[1, 2, 3])
+    >>> y_pred = f.predict()
+    >>> bool(np.abs(y_pred.values - (10 + np.sin(2 * np.pi * np.arange(200, 203) / 12))).max() < 0.2)
+    True
+    >>> f.predict_interval(coverage=0.9).shape
+    (3, 2)
+    """
+
+    _tags = {
+        "authors": ["sklearn_rnn developers"],
+        "python_dependencies": ["torch", "skorch"],
+        "y_inner_mtype": ["pd.DataFrame", "pd-multiindex", "pd_multiindex_hier"],
+        "X_inner_mtype": ["pd.DataFrame", "pd-multiindex", "pd_multiindex_hier"],
+        "capability:multivariate": True,
+        "capability:exogenous": True,
+        "capability:insample": False,
+        "capability:pred_int": True,
+        "capability:pred_int:insample": False,
+        "capability:missing_values": False,
+        "capability:categorical_in_X": False,
+        "capability:update": True,
+        "capability:unequal_length": True,
+        "requires-fh-in-fit": False,
+        "X-y-must-have-same-index": True,
+        "fit_is_empty": False,
+        "capability:random_state": True,
+    }
+
+    _parameter_constraints: dict = {
+        **{
+            k: v
+            for k, v in BaseRNNEstimator._parameter_constraints.items()
+            if k not in ("pooling", "warm_start")
+        },
+        "window_length": [Interval(Integral, 1, None, closed="left")],
+        "max_horizon": [Interval(Integral, 1, None, closed="left"), None],
+        "quantile_levels": ["array-like", None],
+        "sp": [Interval(Integral, 1, None, closed="left"), None],
+        "target_transform": [StrOptions({"auto", "log", "none"})],
+        "update_epochs": [Interval(Integral, 1, None, closed="left"), None],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+    }
+
+    def __init__(
+        self,
+        window_length: int = 36,
+        max_horizon: int | None = None,
+        sp: int | None = None,
+        cell: str = "lstm",
+        hidden_size: int = 64,
+        num_layers: int = 1,
+        bidirectional: bool = False,
+        dropout: float = 0.0,
+        quantile_levels: Any = None,
+        target_transform: str = "auto",
+        max_epochs: int = 200,
+        batch_size: int = 32,
+        lr: float = 3e-3,
+        optimizer: str | type = "adamw",
+        lr_schedule: str = "cosine",
+        gradient_clip_value: float | None = 1.0,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        n_iter_no_change: int = 10,
+        tol: float = 1e-4,
+        update_epochs: int | None = None,
+        random_state: int | np.random.RandomState | None = None,
+        device: str = "cpu",
+        n_threads: int | None = 1,
+        verbose: int = 0,
+        callbacks: list | None = None,
+        net_kwargs: dict | None = None,
+    ) -> None:
+        self.window_length = window_length
+        self.max_horizon = max_horizon
+        self.sp = sp
+        self.cell = cell
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bidirectional = bidirectional
+        self.dropout = dropout
+        self.quantile_levels = quantile_levels
+        self.target_transform = target_transform
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.optimizer = optimizer
+        self.lr_schedule = lr_schedule
+        self.gradient_clip_value = gradient_clip_value
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.update_epochs = update_epochs
+        self.random_state = random_state
+        self.device = device
+        self.n_threads = n_threads
+        self.verbose = verbose
+        self.callbacks = callbacks
+        self.net_kwargs = net_kwargs
+        with warnings.catch_warnings():
+            # sktime 1.2 announces that it will stop storing ``_y``/``_X``; this forecaster
+            # keeps its own history, so the change does not concern its users.
+            warnings.filterwarnings("ignore", message=".*remember_data", category=FutureWarning)
+            super().__init__()
+
+    # -- what BaseRNNEstimator._build_net reads ------------------------------------------------
+    def _criterion(self):
+        from functools import partial
+
+        return partial(PinballLoss, tuple(float(q) for q in self.quantile_levels_))
+
+    # -- scaling ----------------------------------------------------------------------------------
+    def _transform_y(self, values: np.ndarray, key: tuple) -> np.ndarray:
+        """Original units (T, C) -> the network's scaled units."""
+        out = np.array(values, dtype=np.float64)
+        if self.log_transform_.any():
+            logged = out[:, self.log_transform_]
+            if np.any(logged <= 0):
+                raise ValueError(
+                    "y has values <= 0 in a column modelled on the log scale (its training values "
+                    "were all positive). Pass target_transform='none' to model it unlogged."
+                )
+            out[:, self.log_transform_] = np.log(logged)
+        mean, scale = self._series_scaling(out, key)
+        return (out - mean) / scale
+
+    def _series_scaling(self, transformed: np.ndarray, key: tuple) -> tuple[np.ndarray, np.ndarray]:
+        if key not in self._y_scaling:
+            mean = transformed.mean(axis=0)
+            scale = transformed.std(axis=0)
+            scale = np.where(scale > 1e-12 * np.maximum(1.0, np.abs(mean)), scale, 1.0)
+            self._y_scaling[key] = (mean, scale)
+        return self._y_scaling[key]
+
+    def _inverse_y(self, values: np.ndarray, key: tuple) -> np.ndarray:
+        """Scaled units (..., C, Q) -> original units."""
+        mean, scale = self._y_scaling[key]
+        out = values * scale[:, None] + mean[:, None]
+        out[..., self.log_transform_, :] = np.exp(out[..., self.log_transform_, :])
+        return out
+
+    # -- fit --------------------------------------------------------------------------------------
+    def _fit(self, y: pd.DataFrame, X: pd.DataFrame | None = None, fh: ForecastingHorizon | None = None):
+        """Train the network on windows of ``y`` (and ``X``).
+
+        Parameters
+        ----------
+        y : pd.DataFrame, pd-multiindex or pd_multiindex_hier
+            Series to forecast.
+        X : same layout as ``y``, optional
+            Exogenous series with the same index as ``y``.
+        fh : ForecastingHorizon, optional
+            Horizon; sets the number of steps the network forecasts.
+
+        Returns
+        -------
+        self : RNNForecaster
+        """
+        validate_parameter_constraints(
+            self._parameter_constraints, self.get_params(deep=False), caller_name=type(self).__name__
+        )
+        levels = DEFAULT_QUANTILES if self.quantile_levels is None else self.quantile_levels
+        levels = np.unique(np.append(np.asarray(levels, dtype=np.float64).ravel(), 0.5))
+        if levels.min() <= 0 or levels.max() >= 1:
+            raise ValueError(
+                f"quantile_levels must lie strictly between 0 and 1, got {self.quantile_levels}."
+            )
+        self.quantile_levels_ = levels
+
+        series = _instances(y)
+        values = np.concatenate([s.to_numpy(dtype=np.float64) for _, s in series])
+        if not np.isfinite(values).all():
+            raise ValueError("y contains NaN or infinite values; RNNForecaster needs complete series.")
+        positive = (values > 0).all(axis=0)
+        if self.target_transform == "log" and not positive.all():
+            raise ValueError(
+                "target_transform='log' needs strictly positive y, but some columns have values <= 0. "
+                "Use target_transform='auto' or 'none'."
+            )
+        self.log_transform_ = positive if self.target_transform != "none" else np.zeros_like(positive)
+        self._y_scaling: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+        self._y_hist, self._X_hist = y, X  # the forecaster's own state (sktime's ``_y`` may be off)
+        self._n_exog = 0 if X is None else X.shape[1]
+        self._x_columns = None if X is None else list(X.columns)
+
+        horizon = self.max_horizon or 0
+        if fh is not None:
+            horizon = max(horizon, int(self._steps_per_instance(fh, series).max()))
+        self.horizon_ = horizon or self.window_length
+        self.sp_ = self.sp if self.sp is not None else _infer_sp(series[0][1].index, self.cutoff)
+
+        data = self._window_dataset(series, X)
+        self.n_windows_ = len(data)
+        device = resolve_device(self.device)
+        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        with torch_session(self.n_threads, seed, device):
+            module = ForecastNet(
+                y.shape[1],
+                self._n_exog,
+                self.window_length,
+                self.horizon_,
+                len(levels),
+                self.cell,
+                self.hidden_size,
+                self.num_layers,
+                self.bidirectional,
+                self.dropout,
+                self.sp_,
+            )
+            if self._n_exog:
+                x_all = X.to_numpy(dtype=np.float64)
+                scale = x_all.std(axis=0)
+                scale = np.where(scale > 1e-12 * np.maximum(1.0, np.abs(x_all.mean(axis=0))), scale, 1.0)
+                C = y.shape[1]
+                module.recurrent.x_mean[C : C + self._n_exog] = torch.as_tensor(x_all.mean(axis=0))
+                module.recurrent.x_scale[C : C + self._n_exog] = torch.as_tensor(scale)
+            self.net_ = BaseRNNEstimator._build_net(self, module, device, seed, None)
+            self.net_.fit(data, None)
+        self._record_history()
+        return self
+
+    def _record_history(self) -> None:
+        history = self.net_.history
+        self.loss_curve_ = history[:, "train_loss"]
+        self.n_iter_ = len(history)
+
+    def _window_dataset(
+        self, series: list[tuple[tuple, pd.DataFrame]], X: pd.DataFrame | None
+    ) -> WindowDataset:
+        W, H = self.window_length, self.horizon_
+        inputs, targets, starts, offset = [], [], [], 0
+        for key, frame in series:
+            yv = self._transform_y(frame.to_numpy(dtype=np.float64), key)
+            cols = [yv]
+            if self._n_exog:
+                x = _instance_frame(X, key)
+                cols.append(x.loc[frame.index].to_numpy(dtype=np.float64))
+            rows = np.concatenate(cols, axis=1)
+            rows = _edge_pad(rows, W + 1)
+            target = rows[:, : yv.shape[1]].copy()
+            # H padding rows: targets unobserved, exogenous values carried forward
+            rows = np.concatenate([rows, np.repeat(rows[-1:], H, axis=0)], axis=0)
+            target = np.concatenate([target, np.full((H, target.shape[1]), np.nan)], axis=0)
+            n_windows = len(rows) - H - W
+            starts.append(offset + np.arange(n_windows))
+            inputs.append(rows)
+            targets.append(target)
+            offset += len(rows)
+        return WindowDataset(
+            torch.as_tensor(np.concatenate(inputs), dtype=torch.float32),
+            torch.as_tensor(np.concatenate(targets), dtype=torch.float32),
+            torch.as_tensor(np.concatenate(starts), dtype=torch.int64),
+            W,
+            H,
+            H if self._n_exog else 0,
+        )
+
+    # -- horizons ---------------------------------------------------------------------------------
+    def _steps_per_instance(self, fh: ForecastingHorizon, series) -> np.ndarray:
+        """Relative steps ``(n_instances, len(fh))`` from each series' own last time point."""
+        absolute = fh.to_absolute(self.cutoff)
+        steps = []
+        for _, frame in series:
+            rel = absolute.to_relative(frame.index[-1:])
+            steps.append(np.asarray(rel.to_numpy(), dtype=np.int64))
+        steps = np.array(steps)
+        if (steps < 1).any():
+            raise NotImplementedError(
+                "RNNForecaster forecasts out-of-sample steps only, but fh contains in-sample steps "
+                f"{sorted(set(steps[steps < 1].tolist()))}. Pass an fh with steps >= 1."
+            )
+        return steps
+
+    # -- inference ----------------------------------------------------------------------------------
+    def _raw_quantiles(self, fh: ForecastingHorizon, X: pd.DataFrame | None):
+        """Network outputs in original units for ``fh``: list of (key, ndarray (len(fh), C, Q)), index."""
+        series = _instances(self._y_hist)
+        steps = self._steps_per_instance(fh, series)
+        if steps.max() > self.horizon_:
+            raise ValueError(
+                f"fh reaches {int(steps.max())} steps ahead, but the network was trained for "
+                f"horizon_={self.horizon_} steps. Pass an fh reaching that far to fit, or set "
+                "max_horizon."
+            )
+        if self._n_exog and X is None and self._X_hist is None:
+            raise ValueError("This forecaster was fitted with X; pass X for the forecast horizon to predict.")
+        W = self.window_length
+        windows = []
+        for key, frame in series:
+            yv = self._transform_y(frame.to_numpy(dtype=np.float64), key)
+            cols = [yv]
+            if self._n_exog:
+                cols = [np.concatenate([yv, np.zeros((self.horizon_, yv.shape[1]))])]
+                cols.append(self._exog_rows(key, frame.index, X))
+            rows = np.concatenate(cols, axis=1)
+            n_past = len(frame)
+            past = _edge_pad(rows[:n_past], W)[-W:]
+            windows.append(np.concatenate([past, rows[n_past:]], axis=0) if self._n_exog else past)
+        values = np.stack(windows).astype(np.float32)
+        seqs = Sequences(values, np.full(len(values), values.shape[1], dtype=np.int64), False)
+        with torch_session(self.n_threads, device=self.net_.device):
+            out = self.net_.forward(SequenceDataset(seqs), training=False, device="cpu").numpy()
+        out = np.sort(out.astype(np.float64), axis=-1)  # monotone rearrangement of crossing quantiles
+        result = []
+        for (key, _), o, s in zip(series, out, steps, strict=True):
+            result.append((key, self._inverse_y(o[s - 1], key)))
+        return result
+
+    def _exog_rows(self, key: tuple, past_index: pd.Index, X: pd.DataFrame | None) -> np.ndarray:
+        """Past X on ``past_index`` followed by ``horizon_`` future rows (forward-filled)."""
+        history = _instance_frame(self._X_hist, key)
+        future = _instance_frame(X, key)
+        frames = [f for f in (history, future) if f is not None]
+        known = pd.concat(frames)
+        known = known[~known.index.duplicated(keep="last")].sort_index()
+        known = known[self._x_columns]
+        steps = np.arange(1, self.horizon_ + 1)
+        future_fh = ForecastingHorizon(steps, is_relative=True, freq=self._fh_freq())
+        future_index = future_fh.to_absolute_index(past_index[-1:])
+        full = known.reindex(past_index.append(future_index)).ffill().bfill()
+        return full.to_numpy(dtype=np.float64)
+
+    def _assemble(self, fh: ForecastingHorizon, results, columns) -> pd.DataFrame:
+        index = fh.to_absolute_index(self.cutoff)
+        frames = []
+        for key, values in results:
+            frame = pd.DataFrame(values, columns=columns)
+            if key:
+                frame.index = pd.MultiIndex.from_tuples([(*key, t) for t in index], names=self._index_names())
+            else:
+                frame.index = index
+            frames.append(frame)
+        return pd.concat(frames) if len(frames) > 1 else frames[0]
+
+    def _fh_freq(self):
+        return getattr(self.cutoff, "freq", None)
+
+    def _index_names(self):
+        return list(self._y_hist.index.names)
+
+    def _predict(self, fh: ForecastingHorizon, X: pd.DataFrame | None = None) -> pd.DataFrame:
+        """Point forecasts (the 0.5 quantile) for ``fh``.
+
+        Parameters
+        ----------
+        fh : ForecastingHorizon
+            Out-of-sample horizon within ``1..horizon_``.
+        X : pd.DataFrame, optional
+            Future exogenous values.
+
+        Returns
+        -------
+        y_pred : pd.DataFrame
+            Forecasts with the columns of ``y``.
+        """
+        median = int(np.flatnonzero(np.isclose(self.quantile_levels_, 0.5))[0])
+        results = [(key, q[:, :, median]) for key, q in self._raw_quantiles(fh, X)]
+        return self._assemble(fh, results, self._y_hist.columns)
+
+    def _predict_quantiles(self, fh: ForecastingHorizon, X: pd.DataFrame | None, alpha: list[float]):
+        """Quantile forecasts for ``fh`` at levels ``alpha``.
+
+        Parameters
+        ----------
+        fh : ForecastingHorizon
+            Out-of-sample horizon within ``1..horizon_``.
+        X : pd.DataFrame, optional
+            Future exogenous values.
+        alpha : list of float
+            Quantile levels in (0, 1).
+
+        Returns
+        -------
+        quantiles : pd.DataFrame
+            Columns: (variable, alpha) MultiIndex; rows: the forecast index.
+        """
+        alpha = [float(a) for a in alpha]
+        results = []
+        for key, q in self._raw_quantiles(fh, X):
+            interp = _interpolate_quantiles(q, self.quantile_levels_, np.asarray(alpha))
+            results.append((key, interp.reshape(interp.shape[0], -1)))
+        columns = self._get_columns(method="predict_quantiles", alpha=alpha)
+        return self._assemble(fh, results, columns)
+
+    # -- update -------------------------------------------------------------------------------------
+    def _update(self, y: pd.DataFrame, X: pd.DataFrame | None = None, update_params: bool = True):
+        """Extend the state with new data; with ``update_params``, train further on all data.
+
+        Parameters
+        ----------
+        y : pd.DataFrame, pd-multiindex or pd_multiindex_hier
+            New observations (already appended to the state by sktime).
+        X : same layout as ``y``, optional
+            New exogenous values.
+        update_params : bool, default=True
+            Whether to continue training for ``update_epochs`` epochs on windows of
+            all data seen so far (scaling statistics stay those of ``fit``).
+
+        Returns
+        -------
+        self : RNNForecaster
+        """
+        self._y_hist = _append(self._y_hist, y)
+        if X is not None and self._X_hist is not None:
+            self._X_hist = _append(self._X_hist, X[self._x_columns])
+        if not update_params:
+            return self
+        epochs = self.update_epochs or max(1, self.max_epochs // 10)
+        data = self._window_dataset(_instances(self._y_hist), self._X_hist)
+        device = str(self.net_.device)
+        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        with torch_session(self.n_threads, seed, device):
+            net = BaseRNNEstimator._build_net(self, self.net_.module_, device, seed, None)
+            net.set_params(max_epochs=epochs)
+            if self.lr_schedule == "cosine":
+                net.set_params(callbacks__lr_schedule__T_max=epochs)
+            net.fit(data, None)
+        self.net_ = net
+        self._record_history()
+        return self
+
+    # -- testing ------------------------------------------------------------------------------------
+    @classmethod
+    def get_test_params(cls, parameter_set: str = "default"):
+        """Cheap parameter sets for sktime's estimator checks.
+
+        Parameters
+        ----------
+        parameter_set : str, default="default"
+            Name of the set; only "default" exists.
+
+        Returns
+        -------
+        params : list of dict
+        """
+        return [
+            {"window_length": 4, "hidden_size": 4, "max_epochs": 2, "batch_size": 16, "random_state": 0},
+            {
+                "cell": "gru",
+                "window_length": 3,
+                "hidden_size": 3,
+                "bidirectional": True,
+                "max_epochs": 1,
+                "max_horizon": 5,
+                "quantile_levels": [0.1, 0.9],
+                "target_transform": "none",
+                "random_state": 1,
+            },
+        ]
+
+
+def _append(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    both = pd.concat([old, new[old.columns]])
+    return both[~both.index.duplicated(keep="last")].sort_index()
+
+
+_SEASONS = {"M": 12, "MS": 12, "ME": 12, "Q": 4, "QS": 4, "QE": 4, "W": 52, "D": 7, "B": 5, "h": 24, "H": 24}
+
+
+def _infer_sp(index: pd.Index, cutoff: Any) -> int:
+    """Seasonal period implied by the frequency of a time index (1 when unknown)."""
+    freq = getattr(index, "freq", None) or getattr(cutoff, "freq", None)
+    if freq is None and isinstance(index, pd.DatetimeIndex) and len(index) >= 3:
+        freq = pd.infer_freq(index)
+    if freq is None:
+        return 1
+    name = freq if isinstance(freq, str) else getattr(freq, "name", None) or freq.freqstr
+    base = name.split("-")[0].lstrip("0123456789")
+    return _SEASONS.get(base, 1)
+
+
+def _interpolate_quantiles(q: np.ndarray, levels: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """Quantiles ``q`` (..., Q) at sorted ``levels`` -> (..., len(alpha)), linear in normal scores."""
+    if (alpha <= 0).any() or (alpha >= 1).any():
+        raise ValueError(f"alpha must lie strictly between 0 and 1, got {alpha.tolist()}.")
+    z_grid = norm.ppf(levels)
+    z = norm.ppf(alpha)
+    if len(levels) == 1:
+        return np.repeat(q, len(alpha), axis=-1)
+    j = np.clip(np.searchsorted(z_grid, z, side="right") - 1, 0, len(levels) - 2)
+    weight = (z - z_grid[j]) / (z_grid[j + 1] - z_grid[j])
+    out = q[..., j] + weight * (q[..., j + 1] - q[..., j])
+    # extrapolation never reverses the order of the requested levels
+    order = np.argsort(alpha, kind="stable")
+    out[..., order] = np.maximum.accumulate(out[..., order], axis=-1)
+    return out

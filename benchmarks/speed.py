@@ -56,7 +56,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import math
 import os
 import platform
 import re
@@ -310,6 +309,9 @@ class Wrapper:
             random_state=seed,
             n_threads=1,
         )
+        # the plain recurrent network, whatever the estimator's default architecture
+        same_module = {"architecture": "rnn", "missing": "error"}
+        self.est.set_params(**{k: v for k, v in same_module.items() if k in self.est.get_params()})
 
     def fit(self, X, y):
         self.est.fit(X, y)
@@ -348,8 +350,7 @@ def time_case(case: Case, contenders, repeats: int) -> dict:
             pred_s[c].append(t2 - t1)
             del model
     return {
-        c: {"fit": statistics.median(fit_s[c]), "predict": statistics.median(pred_s[c])}
-        for c in contenders
+        c: {"fit": statistics.median(fit_s[c]), "predict": statistics.median(pred_s[c])} for c in contenders
     }
 
 
@@ -491,7 +492,9 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small smoke run")
     parser.add_argument("--repeats", type=int, default=3, help="runs per figure (median; >= 3)")
-    parser.add_argument("--skip", nargs="*", default=[], choices=["core", "scaling", "forecaster", "accuracy", "memory"])
+    parser.add_argument(
+        "--skip", nargs="*", default=[], choices=["core", "scaling", "forecaster", "accuracy", "memory"]
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -502,30 +505,39 @@ def main(argv=None) -> None:
     quick = args.quick
     repeats = max(3, args.repeats)
     started = time.perf_counter()
-    print(f"# sklearn_rnn speed benchmark ({'quick' if quick else 'full'}), torch {torch.__version__}, "
-          f"{platform.processor() or platform.machine()}, 1 torch thread, medians of {repeats} interleaved runs")
+    print(
+        f"# sklearn_rnn speed benchmark ({'quick' if quick else 'full'}), torch {torch.__version__}, "
+        f"{platform.processor() or platform.machine()}, 1 torch thread, medians of {repeats} interleaved runs"
+    )
     print(f"# at start: {load_note()}")
 
     rows = []
     if "core" not in args.skip:
         base = Case(n=200, length=40, epochs=2) if quick else Case(n=1000, length=100, epochs=3)
-        print(f"\n## Cases: {base.n} sequences of {base.length} steps x {base.n_features} features, "
-              f"{base.n_classes} classes, hidden {base.hidden_size}, batch {base.batch_size}, {base.epochs} epochs; "
-              "ragged lengths uniform in [T/2, T]")
-        header = (f"{'case':<30} {'fit s':>7} {'pred s':>7} | {'fit/torch':>9} {'pred/torch':>10} {'mem/torch':>9}"
-                  f" | {'skorch fit':>10} {'skorch pred':>11} {'skorch mem':>10}"
-                  f" | {'sktime fit':>10} {'sktime pred':>11} {'sktime mem':>10}")
+        print(
+            f"\n## Cases: {base.n} sequences of {base.length} steps x {base.n_features} features, "
+            f"{base.n_classes} classes, hidden {base.hidden_size}, batch {base.batch_size}, "
+            f"{base.epochs} epochs; "
+            "ragged lengths uniform in [T/2, T]"
+        )
+        header = (
+            f"{'case':<30} {'fit s':>7} {'pred s':>7} | {'fit/torch':>9} {'pred/torch':>10} {'mem/torch':>9}"
+            f" | {'skorch fit':>10} {'skorch pred':>11} {'skorch mem':>10}"
+            f" | {'sktime fit':>10} {'sktime pred':>11} {'sktime mem':>10}"
+        )
         print(header)
         print("-" * len(header))
         for cell in ("lstm", "gru"):
             for bidirectional in (False, True):
                 for ragged in (False, True):
-                    case = Case(**{**asdict(base), "cell": cell, "bidirectional": bidirectional, "ragged": ragged})
+                    case = Case(
+                        **{**asdict(base), "cell": cell, "bidirectional": bidirectional, "ragged": ragged}
+                    )
                     contenders = [c for c in CONTENDERS if applicable(c, case)]
                     t = time_case(case, contenders, repeats)
                     m = {} if "memory" in args.skip else memory_case(case, contenders)
                     ref = t["torch"]
-                    get = lambda c, k: t[c][k] if c in t else None  # noqa: E731
+                    get = lambda c, k, t=t: t[c][k] if c in t else None  # noqa: E731
                     line = (
                         f"{case.name.rsplit(' n=', 1)[0]:<30} {t['sklearn_rnn']['fit']:7.2f} "
                         f"{t['sklearn_rnn']['predict']:7.3f} | "
@@ -541,8 +553,10 @@ def main(argv=None) -> None:
                     )
                     print(line, flush=True)
                     rows.append({"case": case.name, "times": t, "memory_mib": m})
-        print("(ratios: contender / hand-written torch loop in the same run; mem = peak RSS above the RSS "
-              "before fit, fit+predict, fresh subprocess each; torch loop peak MiB in the JSON dump)")
+        print(
+            "(ratios: contender / hand-written torch loop in the same run; mem = peak RSS above the RSS "
+            "before fit, fit+predict, fresh subprocess each; torch loop peak MiB in the JSON dump)"
+        )
 
     if "scaling" not in args.skip:
         sizes = (
@@ -551,8 +565,10 @@ def main(argv=None) -> None:
             else [(1000, 50), (10000, 50), (100000, 50), (1000, 200), (1000, 1000)]
         )
         print(f"\n## Scaling (LSTM, equal lengths, hidden 64, batch 32, {load_note()})")
-        header = (f"{'n':>7} {'T':>5} {'epochs':>6} {'s/epoch':>8} {'per step':>8} {'torch s/epoch':>13}"
-                  f" {'torch per step':>14} {'fit/torch':>9} {'pred/torch':>10} {'peak MiB':>9} {'mem/torch':>9}")
+        header = (
+            f"{'n':>7} {'T':>5} {'epochs':>6} {'s/epoch':>8} {'per step':>8} {'torch s/epoch':>13}"
+            f" {'torch per step':>14} {'fit/torch':>9} {'pred/torch':>10} {'peak MiB':>9} {'mem/torch':>9}"
+        )
         print(header)
         print("-" * len(header))
         unit = None
@@ -560,8 +576,11 @@ def main(argv=None) -> None:
             epochs = 1 if n * length >= 1_000_000 else 3
             case = Case(n=n, length=length, epochs=epochs)
             t = time_case(case, ["sklearn_rnn", "torch"], repeats)
-            m = {} if "memory" in args.skip else memory_case(Case(**{**asdict(case), "epochs": 1}),
-                                                             ["sklearn_rnn", "torch"])
+            m = (
+                {}
+                if "memory" in args.skip
+                else memory_case(Case(**{**asdict(case), "epochs": 1}), ["sklearn_rnn", "torch"])
+            )
             per_epoch = t["sklearn_rnn"]["fit"] / epochs
             ref_epoch = t["torch"]["fit"] / epochs
             per_step = per_epoch / (n * length)
@@ -569,10 +588,13 @@ def main(argv=None) -> None:
             if unit is None:
                 unit = (per_step, ref_step)
             peak = m.get("sklearn_rnn")
-            print(f"{n:>7} {length:>5} {epochs:>6} {per_epoch:8.2f} {per_step / unit[0]:8.2f} {ref_epoch:13.2f}"
-                  f" {ref_step / unit[1]:14.2f} {_ratio(per_epoch, ref_epoch):>9}"
-                  f" {_ratio(t['sklearn_rnn']['predict'], t['torch']['predict']):>10}"
-                  f" {peak if peak is None else round(peak, 1)!s:>9} {_ratio(peak, m.get('torch')):>9}", flush=True)
+            print(
+                f"{n:>7} {length:>5} {epochs:>6} {per_epoch:8.2f} {per_step / unit[0]:8.2f} {ref_epoch:13.2f}"
+                f" {ref_step / unit[1]:14.2f} {_ratio(per_epoch, ref_epoch):>9}"
+                f" {_ratio(t['sklearn_rnn']['predict'], t['torch']['predict']):>10}"
+                f" {peak if peak is None else round(peak, 1)!s:>9} {_ratio(peak, m.get('torch')):>9}",
+                flush=True,
+            )
             rows.append({"scaling": [n, length, epochs], "times": t, "memory_mib": m})
         print("(per step: seconds per epoch / (n * T), relative to the first row; 1.00 = linear)")
 
@@ -584,15 +606,25 @@ def main(argv=None) -> None:
         except ImportError as exc:
             print(f"not run: sklearn_rnn.forecasting is not importable ({exc})")
         else:
-            params = {"window_length": 48, "max_epochs": 1, "batch_size": 256, "random_state": 0}
+            params = {
+                "window_length": 48,
+                "hidden_size": 32,
+                "max_epochs": 1,
+                "batch_size": 1024,
+                "random_state": 0,
+            }
             res = run_child({"kind": "forecaster", "n_steps": n_steps, "params": params}, timeout=1800)
             if "error" in res:
                 print(f"failed: {res['error']}")
             else:
-                print(f"RNNForecaster({', '.join(f'{k}={v!r}' for k, v in params.items())}): fit {res['fit_s']:.1f} s,"
-                      f" peak RSS {res['peak_rss_mib']:.0f} MiB in all, {res['peak_mib']:.0f} MiB above the RSS"
-                      f" before fit; the series itself is {res['series_mib']:.1f} MiB (float64), a copy per window"
-                      f" would be {res['series_mib'] * params['window_length'] / 2:.0f} MiB in float32")
+                settings = ", ".join(f"{k}={v!r}" for k, v in params.items())
+                per_window = res["series_mib"] * params["window_length"] / 2
+                print(f"RNNForecaster({settings}): fit {res['fit_s']:.1f} s")
+                print(
+                    f"peak RSS {res['peak_rss_mib']:.0f} MiB in all, {res['peak_mib']:.0f} MiB above the RSS "
+                    f"before fit; the series is {res['series_mib']:.1f} MiB (float64); one float32 copy "
+                    f"per window would be {per_window:.0f} MiB"
+                )
             rows.append({"forecaster": res})
 
     if "accuracy" not in args.skip:
@@ -603,8 +635,11 @@ def main(argv=None) -> None:
         for dataset in ("BasicMotions",) if quick else ("BasicMotions", "GunPoint"):
             res = time_to_accuracy(dataset, repeats)
             for name, v in res.items():
-                print(f"{dataset:<13} {name:<22} {v['fit']:7.2f} {v['acc_median']:9.3f}"
-                      f" {v['acc_min']:6.3f}-{v['acc_max']:.3f}", flush=True)
+                print(
+                    f"{dataset:<13} {name:<22} {v['fit']:7.2f} {v['acc_median']:9.3f}"
+                    f" {v['acc_min']:6.3f}-{v['acc_max']:.3f}",
+                    flush=True,
+                )
             rows.append({"accuracy": dataset, "results": res})
 
     print(f"\n# done in {time.perf_counter() - started:.0f} s; at end: {load_note()}")

@@ -1,0 +1,252 @@
+"""Behaviour of the fast paths: threads, batched prediction, ragged ordering, devices.
+
+These tests check what the fast paths compute and what state they leave behind,
+not how fast they are (timings live in ``benchmarks/speed.py``).
+"""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from sklearn.model_selection import GridSearchCV
+from skorch.callbacks import Callback
+
+from sklearn_rnn import RNNClassifier, RNNRegressor
+from sklearn_rnn._base import SequenceDataset, predict_in_batches
+from sklearn_rnn._data import validate_sequences
+
+TINY = {
+    "architecture": "rnn",
+    "hidden_size": 4,
+    "max_epochs": 2,
+    "batch_size": 8,
+    "random_state": 0,
+}
+
+needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+
+
+class RecordThreads(Callback):
+    """Store torch's thread count, as seen inside training, in the net's history."""
+
+    def on_epoch_end(self, net, **kwargs):
+        net.history.record("torch_threads", torch.get_num_threads())
+
+
+def _tiny(cls=RNNClassifier, **params):
+    est = cls(**{**TINY, **params})
+    # keep the tiny setting whatever the defaults become; drop keys an older build lacks
+    return est.set_params(**{k: v for k, v in {**TINY, **params}.items() if k in est.get_params()})
+
+
+def _equal(n=40, T=12, F=2, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, T, F)).astype(np.float32)
+    y = (X[:, :, 0].mean(1) > 0).astype(int)
+    return X, y
+
+
+def _ragged(n=40, F=2, seed=0):
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(2, 20, n)
+    X = [rng.standard_normal((t, F)).astype(np.float32) for t in lengths]
+    y = np.array([int(x[:, 0].mean() > 0) for x in X])
+    return X, y
+
+
+def _record_module_calls(module):
+    """Shapes of every batch the module sees (a forward pre-hook), and the hook handle."""
+    shapes = []
+
+    def hook(mod, args, kwargs):
+        X = kwargs.get("X", args[0] if args else None)
+        lengths = kwargs.get("lengths", args[1] if len(args) > 1 else None)
+        shapes.append((tuple(X.shape), None if lengths is None else lengths.clone()))
+
+    return shapes, module.register_forward_pre_hook(hook, with_kwargs=True)
+
+
+# -- threads ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_threads_bounded_inside_fit_and_restored_after(n_threads):
+    X, y = _equal()
+    before = torch.get_num_threads()
+    torch.set_num_threads(3)
+    try:
+        clf = _tiny(n_threads=n_threads, callbacks=[("threads", RecordThreads())]).fit(X, y)
+        assert torch.get_num_threads() == 3
+        assert set(clf.net_.history[:, "torch_threads"]) == {n_threads}
+        clf.predict(X)
+        clf.predict_proba(X)
+        assert torch.get_num_threads() == 3
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_n_threads_none_leaves_torch_alone():
+    X, y = _equal()
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        clf = _tiny(n_threads=None, callbacks=[("threads", RecordThreads())]).fit(X, y)
+        assert set(clf.net_.history[:, "torch_threads"]) == {2}
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_threads_restored_when_fit_fails():
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        clf = _tiny(n_threads=1, callbacks=[("boom", _Boom())])
+        with pytest.raises(RuntimeError, match="boom"):
+            clf.fit(*_equal())
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+
+
+class _Boom(Callback):
+    def on_epoch_begin(self, net, **kwargs):
+        raise RuntimeError("boom")
+
+
+def _threads_seen_in_fit(estimator, X, y):
+    """A scorer run in the search's worker: the thread count training saw there."""
+    return float(max(estimator.net_.history[:, "torch_threads"]))
+
+
+def test_grid_search_with_two_jobs_runs_one_torch_thread_per_worker():
+    X, y = _equal(n=48)
+    search = GridSearchCV(
+        _tiny(callbacks=[("threads", RecordThreads())]),
+        {"cell": ["lstm", "gru"]},
+        cv=2,
+        n_jobs=2,
+        scoring={"accuracy": "accuracy", "threads": _threads_seen_in_fit},
+        refit="accuracy",
+    ).fit(X, y)
+    np.testing.assert_array_equal(search.cv_results_["mean_test_threads"], 1.0)
+    assert np.isfinite(search.cv_results_["mean_test_accuracy"]).all()
+    assert search.best_params_["cell"] in {"lstm", "gru"}
+    assert search.predict(X).shape == (48,)
+
+
+# -- batched prediction ---------------------------------------------------------------------------
+@pytest.mark.parametrize("data", [_equal, _ragged])
+def test_predict_in_small_batches_equals_one_batch(data):
+    X, y = data()
+    clf = _tiny(batch_size=7).fit(X, y)
+    shapes, handle = _record_module_calls(clf.net_.module_)
+    small = clf.predict_proba(X)
+    handle.remove()
+    assert max(s[0] for s, _ in shapes) <= 7  # never more than one batch of rows at once
+    assert len(shapes) == int(np.ceil(len(y) / 7))
+    clf.set_params(batch_size=len(y))
+    whole = clf.predict_proba(X)
+    np.testing.assert_allclose(small, whole, rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(clf.predict(X), clf.classes_[small.argmax(1)])
+
+
+def test_regressor_predicts_the_same_in_any_batch_size():
+    X, _ = _ragged(n=30)
+    target = np.array([x[:, 0].sum() for x in X])
+    reg = _tiny(RNNRegressor, batch_size=4).fit(X, target)
+    small = reg.predict(X)
+    reg.set_params(batch_size=1000)
+    np.testing.assert_allclose(small, reg.predict(X), rtol=1e-5, atol=1e-5)
+
+
+def test_ragged_batches_run_sorted_by_length_and_are_trimmed():
+    X, y = _ragged(n=33)
+    clf = _tiny(batch_size=5).fit(X, y)
+    shapes, handle = _record_module_calls(clf.net_.module_)
+    clf.predict(X)
+    handle.remove()
+    maxima = [int(lengths.max()) for _, lengths in shapes]
+    assert maxima == sorted(maxima)  # shortest first
+    for shape, lengths in shapes:  # each batch padded only to its own longest sequence
+        assert shape[1] == int(lengths.max())
+
+
+def test_ragged_predictions_do_not_depend_on_order_or_neighbours():
+    X, y = _ragged(n=30)
+    clf = _tiny(batch_size=4).fit(X, y)
+    proba = clf.predict_proba(X)
+    perm = np.random.default_rng(1).permutation(len(X))
+    np.testing.assert_allclose(clf.predict_proba([X[i] for i in perm]), proba[perm], rtol=1e-5, atol=1e-6)
+    alone = np.vstack([clf.predict_proba([x]) for x in X[:6]])
+    np.testing.assert_allclose(alone, proba[:6], rtol=1e-5, atol=1e-6)
+
+
+def test_predict_in_batches_keeps_training_mode_and_order():
+    X, y = _ragged(n=20)
+    clf = _tiny().fit(X, y)
+    module = clf.net_.module_
+    module.train()
+    data = SequenceDataset(validate_sequences(clf, X, reset=False, allow_nan=True))
+    out = predict_in_batches(clf.net_, data, batch_size=3)
+    assert module.training  # the caller's mode is given back
+    assert out.device.type == "cpu" and out.shape == (20, 2)
+    np.testing.assert_allclose(
+        torch.softmax(out.double(), 1).numpy(), clf.predict_proba(X), rtol=1e-5, atol=1e-6
+    )
+
+
+# -- the ragged fast path of validation still refuses bad values -------------------------------------
+def test_ragged_validation_fast_path_still_checks_values():
+    X, y = _ragged(n=10)
+    clf = _tiny().fit(X, y)
+    bad = [x.copy() for x in X]
+    bad[3][1, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        clf.predict(bad)
+    bad[3][1, 0] = np.inf
+    with pytest.raises(ValueError, match="infinity|inf"):
+        clf.predict(bad)
+    as_int = [np.rint(x * 10).astype(np.int64) for x in X]  # other dtypes take the checked route
+    assert clf.predict(as_int).shape == (10,)
+
+
+# -- devices -----------------------------------------------------------------------------------------
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the CPU-only behaviour")
+def test_auto_device_falls_back_to_cpu_and_cuda_is_refused_without_gpu():
+    X, y = _equal()
+    clf = _tiny(device="auto").fit(X, y)
+    assert str(clf.net_.device) == "cpu"
+    assert next(clf.net_.module_.parameters()).device.type == "cpu"
+    with pytest.raises(ValueError, match="CUDA is not available"):
+        _tiny(device="cuda").fit(X, y)
+
+
+@needs_cuda
+@pytest.mark.parametrize("data", [_equal, _ragged])
+@pytest.mark.parametrize("device", ["cuda", "auto"])
+def test_cuda_training_and_prediction(data, device):
+    X, y = data()
+    clf = _tiny(device=device).fit(X, y)
+    assert str(clf.net_.device).startswith("cuda")
+    module = clf.net_.module_
+    assert all(p.device.type == "cuda" for p in module.parameters())
+    assert all(b.device.type == "cuda" for b in module.buffers())
+    proba = clf.predict_proba(X)
+    assert isinstance(proba, np.ndarray) and proba.shape == (len(y), 2)
+    np.testing.assert_allclose(proba.sum(1), 1.0, rtol=1e-6)
+
+
+@needs_cuda
+def test_cuda_trained_model_predicts_on_cpu_after_pickling(monkeypatch):
+    X, y = _ragged()
+    clf = _tiny(device="cuda").fit(X, y)
+    expected = clf.predict_proba(X)
+    blob = pickle.dumps(clf)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)  # a CPU-only machine
+    with pytest.warns(Warning):
+        loaded = pickle.loads(blob)
+    assert str(loaded.net_.device) == "cpu"
+    assert all(p.device.type == "cpu" for p in loaded.net_.module_.parameters())
+    np.testing.assert_allclose(loaded.predict_proba(X), expected, rtol=1e-4, atol=1e-5)

@@ -63,6 +63,38 @@ def resolve_device(device: str) -> str:
     return device
 
 
+def feature_statistics(
+    values: np.ndarray, lengths: np.ndarray, chunk_elements: int = 2**20
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-feature mean and standard deviation (ddof=0) of the observed, non-NaN steps.
+
+    ``values`` ``(n, T, F)`` is read in chunks of rows, in float64, so the extra
+    memory is a few chunks of ``chunk_elements`` values whatever the size of the
+    data (no float64 copy of all steps, and a strided view of overlapping windows
+    is never materialised). Steps past each row's length are not counted.
+    """
+    n, T, F = values.shape
+    rows = max(1, chunk_elements // max(1, T * F))
+    steps = np.arange(T)
+
+    def chunks():
+        for start in range(0, n, rows):
+            block = values[start : start + rows].astype(np.float64)
+            valid = (steps[None, :] < lengths[start : start + rows, None])[:, :, None] & ~np.isnan(block)
+            yield block, valid
+
+    total, count = np.zeros(F), np.zeros(F)
+    for block, valid in chunks():
+        total += np.where(valid, block, 0.0).sum(axis=(0, 1))
+        count += valid.sum(axis=(0, 1))
+    count = np.maximum(count, 1)
+    mean = total / count
+    squares = np.zeros(F)
+    for block, valid in chunks():
+        squares += np.where(valid, (block - mean) ** 2, 0.0).sum(axis=(0, 1))
+    return mean, np.sqrt(squares / count)
+
+
 class SequenceDataset(Dataset):
     """Padded sequences, targets and sample weights held as whole tensors."""
 
@@ -113,6 +145,41 @@ class BatchIterator:
         for start in range(0, n, self.batch_size):
             stop = min(start + self.batch_size, n)
             yield self.dataset.batch(order[start:stop] if order is not None else slice(start, stop))
+
+
+def predict_in_batches(net: NeuralNet, dataset: SequenceDataset, batch_size: int) -> torch.Tensor:
+    """Outputs of ``net.module_`` in eval mode for every row of ``dataset``, as a CPU tensor.
+
+    Memory stays bounded by one batch: rows are gathered per batch (no copy of
+    the whole input), only that batch's activations exist at a time, and each
+    batch's output goes back to the CPU before the next one starts. Ragged rows
+    run shortest first, so a batch holds sequences of similar length and pads
+    little; outputs come back in the order of ``dataset``. Lengths stay on the
+    CPU (packing needs them there); everything else moves to ``net.device``.
+    """
+    module, device = net.module_, net.device
+    n = len(dataset)
+    order = None
+    if dataset.lengths is not None:
+        order = torch.from_numpy(np.argsort(dataset.lengths.numpy(), kind="stable"))
+    was_training = module.training
+    module.eval()
+    outputs = []
+    try:
+        with torch.no_grad():
+            for start in range(0, n, batch_size):
+                stop = start + batch_size
+                rows = slice(start, stop) if order is None else order[start:stop]
+                x, _ = dataset.batch(rows)
+                x.pop("sample_weight", None)
+                x = {k: v if k == "lengths" else v.to(device) for k, v in x.items()}
+                outputs.append(module(**x).to("cpu"))
+    finally:
+        module.train(was_training)
+    out = torch.cat(outputs)
+    if order is not None:
+        out = out[torch.argsort(order)]
+    return out
 
 
 class ValidSplit:
@@ -292,11 +359,9 @@ class BaseRNNEstimator(BaseEstimator):
             dropout=self.dropout,
             pooling=self.pooling,
         )
-        observed = np.arange(seqs.values.shape[1])[None, :] < seqs.lengths[:, None]
-        steps = seqs.values[observed].astype(np.float64)
-        scale = steps.std(axis=0)
-        scale[scale < 10 * np.finfo(np.float64).eps * np.maximum(1.0, np.abs(steps.mean(axis=0)))] = 1.0
-        module.x_mean.copy_(torch.as_tensor(steps.mean(axis=0)))
+        mean, scale = feature_statistics(seqs.values, seqs.lengths)
+        scale[scale < 10 * np.finfo(np.float64).eps * np.maximum(1.0, np.abs(mean))] = 1.0
+        module.x_mean.copy_(torch.as_tensor(mean))
         module.x_scale.copy_(torch.as_tensor(scale))
         return module
 
@@ -378,14 +443,8 @@ class BaseRNNEstimator(BaseEstimator):
         """Raw network outputs for ``X``, in the order of ``X``, as a CPU tensor."""
         check_is_fitted(self)
         seqs = self._validate_X(X, reset=False)
-        order = None
-        if not seqs.equal_lengths:  # shortest first: batches of similar length pad little
-            order = np.argsort(seqs.lengths, kind="stable")
-            seqs = seqs.take(order)
         with torch_session(self.n_threads, device=self.net_.device):
-            out = self.net_.forward(SequenceDataset(seqs), training=False, device="cpu")
-        if order is not None:
-            out = out[torch.from_numpy(np.argsort(order))]
+            out = predict_in_batches(self.net_, SequenceDataset(seqs), self.batch_size)
         if not bool(torch.isfinite(out).all()):
             raise ValueError(
                 f"The network's outputs for {int((~torch.isfinite(out)).any(1).sum())} of {len(out)} "

@@ -26,7 +26,7 @@ from torch.utils.data import Dataset
 
 from ._callbacks import NonFiniteLossGuard, completed_epochs
 from ._data import Sequences, validate_sequences
-from ._module import CELLS, POOLINGS, RecurrentNet
+from ._module import ARCHITECTURES, CELLS, MISSING, POOLINGS, RecurrentNet
 
 logger = logging.getLogger(__name__)
 
@@ -245,6 +245,10 @@ class BaseRNNEstimator(BaseEstimator):
         "bidirectional": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "pooling": [StrOptions(set(POOLINGS))],
+        "architecture": [StrOptions(set(ARCHITECTURES))],
+        "dimension_shuffle": ["boolean"],
+        "fcn_filters": [tuple, list],
+        "missing": [StrOptions(set(MISSING))],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
@@ -268,14 +272,18 @@ class BaseRNNEstimator(BaseEstimator):
         self,
         *,
         cell: str = "lstm",
-        hidden_size: int = 64,
+        hidden_size: int = 8,
         num_layers: int = 1,
         bidirectional: bool = False,
-        dropout: float = 0.0,
+        dropout: float = 0.8,
         pooling: str = "last",
+        architecture: str = "lstm-fcn",
+        dimension_shuffle: bool = True,
+        fcn_filters: tuple[int, ...] = (16, 32, 16),
+        missing: str = "error",
         max_epochs: int = 100,
-        batch_size: int = 32,
-        lr: float = 1e-3,
+        batch_size: int = 16,
+        lr: float = 3e-3,
         optimizer: str | type = "adamw",
         lr_schedule: str = "cosine",
         gradient_clip_value: float | None = 1.0,
@@ -297,6 +305,10 @@ class BaseRNNEstimator(BaseEstimator):
         self.bidirectional = bidirectional
         self.dropout = dropout
         self.pooling = pooling
+        self.architecture = architecture
+        self.dimension_shuffle = dimension_shuffle
+        self.fcn_filters = fcn_filters
+        self.missing = missing
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -326,7 +338,14 @@ class BaseRNNEstimator(BaseEstimator):
 
     # -- data ----------------------------------------------------------------------------
     def _validate_X(self, X: Any, *, reset: bool) -> Sequences:
-        return validate_sequences(self, X, reset=reset)
+        seqs = validate_sequences(self, X, reset=reset, allow_nan=True)
+        if self.missing == "error" and np.isnan(seqs.values).any():
+            raise ValueError(
+                f"Input X contains NaN. {type(self).__name__} with missing='error' (the default) "
+                "expects complete sequences; set missing='mask' to carry the last observation "
+                "forward and give the network a mask of the observed values, or impute X first."
+            )
+        return seqs
 
     def _check_y_given(self, y: Any) -> None:
         if y is None:
@@ -358,7 +377,13 @@ class BaseRNNEstimator(BaseEstimator):
             bidirectional=self.bidirectional,
             dropout=self.dropout,
             pooling=self.pooling,
+            architecture=self.architecture,
+            dimension_shuffle=self.dimension_shuffle,
+            n_timesteps=seqs.values.shape[1],
+            fcn_filters=tuple(self.fcn_filters),
+            missing=self.missing,
         )
+        # missing="mask": NaNs are left out, so these are the statistics of the observed values
         mean, scale = feature_statistics(seqs.values, seqs.lengths)
         scale[scale < 10 * np.finfo(np.float64).eps * np.maximum(1.0, np.abs(mean))] = 1.0
         module.x_mean.copy_(torch.as_tensor(mean))

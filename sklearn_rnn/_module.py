@@ -4,16 +4,79 @@ from __future__ import annotations
 
 import torch
 from torch import nn
+from torch.nn import functional as F
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 __all__ = ["RecurrentNet"]
 
 CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 POOLINGS = ("last", "mean", "attention")
+ARCHITECTURES = ("rnn", "lstm-fcn", "mlstm-fcn")
+MISSING = ("error", "mask")
+FCN_KERNEL_SIZES = (8, 5, 3)
+
+
+def _time_mask(lengths: torch.Tensor | None, X: torch.Tensor) -> torch.Tensor | None:
+    """``(n, T)`` boolean mask of the observed steps, or None when all are observed."""
+    if lengths is None:
+        return None
+    return torch.arange(X.shape[1], device=X.device)[None, :] < lengths.to(X.device)[:, None]
+
+
+def _masked_mean(h: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+    """Mean of ``h`` ``(n, C, T)`` over the observed steps of ``mask`` ``(n, T)``."""
+    if mask is None:
+        return h.mean(dim=2)
+    weights = mask.to(h.dtype)
+    return (h * weights[:, None, :]).sum(dim=2) / weights.sum(dim=1, keepdim=True)
+
+
+def carry_forward(X: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Fill NaNs of ``X`` ``(n, T, F)`` with the last observed value of their feature.
+
+    Steps before a feature's first observation become 0 (the training mean once
+    standardised). Returns the filled values and the float mask of observed values.
+    """
+    observed = ~torch.isnan(X)
+    steps = torch.arange(X.shape[1], device=X.device).view(1, -1, 1).expand_as(X)
+    last = torch.cummax(torch.where(observed, steps, torch.full_like(steps, -1)), dim=1).values
+    filled = torch.gather(torch.nan_to_num(X, nan=0.0), 1, last.clamp(min=0))
+    filled = torch.where(last >= 0, filled, torch.zeros_like(filled))
+    return filled, observed.to(X.dtype)
+
+
+class ConvBlock(nn.Module):
+    """Conv1d ("same" padding) -> batch norm -> ReLU, optionally squeeze-and-excitation.
+
+    Padded steps are set to zero after the block, so the next convolution sees
+    them as its own zero padding and an observed step never depends on how much
+    padding follows it.
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int, squeeze: bool) -> None:
+        super().__init__()
+        # "same" padding, written out: torch pads an even kernel by copying the input anyway
+        self.pad = nn.ConstantPad1d(((kernel_size - 1) // 2, kernel_size // 2), 0.0)
+        self.conv = nn.Conv1d(in_channels, out_channels, kernel_size)
+        self.norm = nn.BatchNorm1d(out_channels)
+        self.squeeze = None
+        if squeeze:  # Hu et al. (2018), reduction ratio 16 as in MLSTM-FCN
+            reduced = max(1, out_channels // 16)
+            self.squeeze = nn.Sequential(
+                nn.Linear(out_channels, reduced), nn.ReLU(), nn.Linear(reduced, out_channels), nn.Sigmoid()
+            )
+
+    def forward(self, h: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+        h = torch.relu(self.norm(self.conv(self.pad(h))))
+        if mask is not None:
+            h = h * mask[:, None, :].to(h.dtype)
+        if self.squeeze is not None:
+            h = h * self.squeeze(_masked_mean(h, mask))[:, :, None]
+        return h
 
 
 class RecurrentNet(nn.Module):
-    """Standardise, run a (stacked, optionally bidirectional) RNN, pool over time, project.
+    """Standardise, run a recurrent network (with or without a convolutional branch), project.
 
     Parameters
     ----------
@@ -30,18 +93,44 @@ class RecurrentNet(nn.Module):
     bidirectional : bool, default=False
         Whether to also read each sequence backwards.
     dropout : float, default=0.0
-        Dropout between stacked layers and before the output layer.
+        Dropout between stacked layers and on the recurrent summary before the
+        output layer.
     pooling : {"last", "mean", "attention"}, default="last"
         Summary of the sequence fed to the output layer: the final state of each
         direction (the forward one after the last observed step, the backward one
         after step 0), the mean of the top layer's outputs over observed steps, or
         an attention-weighted mean of them.
+    architecture : {"rnn", "lstm-fcn", "mlstm-fcn"}, default="rnn"
+        "rnn": the recurrent network alone. "lstm-fcn": a recurrent branch
+        (of ``cell``, so ``cell="gru"`` gives GRU-FCN) beside a fully
+        convolutional branch (three blocks of Conv1d, batch norm and ReLU,
+        kernels 8, 5 and 3, then global average pooling over observed steps),
+        their summaries concatenated (Karim et al., 2017). "mlstm-fcn": the
+        same with a squeeze-and-excitation block after the first two
+        convolutional blocks (Karim et al., 2019).
+    dimension_shuffle : bool, default=True
+        With an FCN architecture, whether the recurrent branch reads the
+        transposed series: ``n_features`` steps of ``n_timesteps`` values each
+        (one step for a univariate series), as in the papers. Otherwise it reads
+        the time steps. Ignored by ``architecture="rnn"``.
+    n_timesteps : int or None, default=None
+        Length the dimension-shuffled branch reads (the longest training
+        sequence); shorter sequences are zero-padded (the training mean) and
+        longer ones are cut to it in that branch only. Required when the
+        dimension shuffle is used.
+    fcn_filters : tuple of 3 int, default=(128, 256, 128)
+        Channels of the three convolutional blocks.
+    missing : {"error", "mask"}, default="error"
+        "mask": NaN inputs are carried forward from the last observation of
+        their feature (0, the training mean, before the first one) and one
+        observed-mask channel per feature is appended to the input. "error":
+        the input is expected to hold no NaN.
 
     Notes
     -----
     ``x_mean`` and ``x_scale`` are buffers holding the per-feature standardisation
     fitted by the estimator, so a saved or exported module carries its own input
-    scaling.
+    scaling. Padded steps are zero once standardised, whatever they held.
     """
 
     def __init__(
@@ -54,19 +143,35 @@ class RecurrentNet(nn.Module):
         bidirectional: bool = False,
         dropout: float = 0.0,
         pooling: str = "last",
+        architecture: str = "rnn",
+        dimension_shuffle: bool = True,
+        n_timesteps: int | None = None,
+        fcn_filters: tuple[int, ...] = (128, 256, 128),
+        missing: str = "error",
     ) -> None:
         super().__init__()
         if cell not in CELLS:
             raise ValueError(f"cell must be one of {sorted(CELLS)}, got {cell!r}.")
         if pooling not in POOLINGS:
             raise ValueError(f"pooling must be one of {list(POOLINGS)}, got {pooling!r}.")
+        if architecture not in ARCHITECTURES:
+            raise ValueError(f"architecture must be one of {list(ARCHITECTURES)}, got {architecture!r}.")
+        if missing not in MISSING:
+            raise ValueError(f"missing must be one of {list(MISSING)}, got {missing!r}.")
         self.cell = cell
         self.pooling = pooling
+        self.architecture = architecture
+        self.missing = missing
         self.num_directions = 2 if bidirectional else 1
+        self.shuffle = architecture != "rnn" and dimension_shuffle
+        if self.shuffle and not n_timesteps:
+            raise ValueError("n_timesteps is required for the dimension shuffle of an FCN architecture.")
+        self.n_timesteps = int(n_timesteps) if self.shuffle else None
         self.register_buffer("x_mean", torch.zeros(n_features))
         self.register_buffer("x_scale", torch.ones(n_features))
+        channels = 2 * n_features if missing == "mask" else n_features
         self.rnn = CELLS[cell](
-            n_features,
+            self.n_timesteps if self.shuffle else channels,
             hidden_size,
             num_layers=num_layers,
             batch_first=True,
@@ -76,7 +181,39 @@ class RecurrentNet(nn.Module):
         width = hidden_size * self.num_directions
         self.attention = nn.Linear(width, 1) if pooling == "attention" else None
         self.dropout = nn.Dropout(dropout)
+        self.fcn = None
+        if architecture != "rnn":
+            if len(fcn_filters) != len(FCN_KERNEL_SIZES):
+                raise ValueError(f"fcn_filters must hold 3 channel counts, got {tuple(fcn_filters)!r}.")
+            blocks, previous = [], channels
+            for i, (filters, kernel) in enumerate(zip(fcn_filters, FCN_KERNEL_SIZES, strict=True)):
+                squeeze = architecture == "mlstm-fcn" and i < 2
+                blocks.append(ConvBlock(previous, int(filters), kernel, squeeze))
+                previous = int(filters)
+            self.fcn = nn.ModuleList(blocks)
+            width += previous
         self.head = nn.Linear(width, n_outputs)
+
+    def _recurrent(self, X: torch.Tensor, lengths: torch.Tensor | None, mask: torch.Tensor | None):
+        """Summary ``(n, hidden_size * directions)`` of the recurrent branch."""
+        inputs = X
+        if lengths is not None:
+            inputs = pack_padded_sequence(X, lengths.cpu(), batch_first=True, enforce_sorted=False)
+        output, state = self.rnn(inputs)
+        if self.pooling == "last":
+            h_n = state[0] if self.cell == "lstm" else state
+            # h_n: (num_layers * directions, n, H); the top layer's directions are last.
+            return torch.cat(list(h_n[-self.num_directions :]), dim=1)
+        if lengths is not None:
+            output, _ = pad_packed_sequence(output, batch_first=True, total_length=X.shape[1])
+        else:
+            mask = torch.ones(X.shape[:2], dtype=torch.bool, device=X.device)
+        if self.pooling == "mean":
+            weights = mask.to(output.dtype) / mask.sum(1, keepdim=True)
+        else:
+            scores = self.attention(output).squeeze(-1).masked_fill(~mask, float("-inf"))
+            weights = torch.softmax(scores, dim=1)
+        return torch.einsum("nt,nth->nh", weights, output)
 
     def forward(self, X: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
         """Map a batch ``(n, T, n_features)`` to ``(n, n_outputs)``.
@@ -85,24 +222,22 @@ class RecurrentNet(nn.Module):
         batches: the steps past each length are never read.
         """
         X = (X - self.x_mean) / self.x_scale
-        inputs = X
-        if lengths is not None:
-            inputs = pack_padded_sequence(X, lengths.cpu(), batch_first=True, enforce_sorted=False)
-        output, state = self.rnn(inputs)
-        if self.pooling == "last":
-            h_n = state[0] if self.cell == "lstm" else state
-            # h_n: (num_layers * directions, n, H); the top layer's directions are last.
-            summary = torch.cat(list(h_n[-self.num_directions :]), dim=1)
+        mask = _time_mask(lengths, X)
+        if self.missing == "mask":
+            X, observed = carry_forward(X)
+            X = torch.cat([X, observed], dim=2)
+        if mask is not None:  # padding is zero (the training mean) whatever it held
+            X = torch.where(mask[:, :, None], X, torch.zeros_like(X))
+        if self.shuffle:
+            steps = X[:, : self.n_timesteps]
+            steps = F.pad(steps, (0, 0, 0, self.n_timesteps - steps.shape[1]))
+            summary = self._recurrent(steps.transpose(1, 2), None, None)
         else:
-            if lengths is not None:
-                output, _ = pad_packed_sequence(output, batch_first=True, total_length=X.shape[1])
-                mask = torch.arange(X.shape[1], device=X.device)[None, :] < lengths.to(X.device)[:, None]
-            else:
-                mask = torch.ones(X.shape[:2], dtype=torch.bool, device=X.device)
-            if self.pooling == "mean":
-                weights = mask.to(output.dtype) / mask.sum(1, keepdim=True)
-            else:
-                scores = self.attention(output).squeeze(-1).masked_fill(~mask, float("-inf"))
-                weights = torch.softmax(scores, dim=1)
-            summary = torch.einsum("nt,nth->nh", weights, output)
-        return self.head(self.dropout(summary))
+            summary = self._recurrent(X, lengths, mask)
+        summary = self.dropout(summary)
+        if self.fcn is not None:
+            h = X.transpose(1, 2)
+            for block in self.fcn:
+                h = block(h, mask)
+            summary = torch.cat([summary, _masked_mean(h, mask)], dim=1)
+        return self.head(summary)

@@ -25,23 +25,50 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
     Parameters
     ----------
     cell : {"rnn", "lstm", "gru"}, default="lstm"
-        Recurrent cell: Elman RNN (tanh), LSTM or GRU.
-    hidden_size : int, default=64
-        Hidden units per direction and layer.
+        Recurrent cell: Elman RNN (tanh), LSTM or GRU. With an FCN
+        architecture it is the cell of the recurrent branch (``"gru"`` gives
+        GRU-FCN).
+    hidden_size : int, default=8
+        Hidden units per direction and layer (8 LSTM cells as in LSTM-FCN; use
+        more, e.g. 64, with ``architecture="rnn"``).
     num_layers : int, default=1
         Number of stacked recurrent layers.
     bidirectional : bool, default=False
         Whether each layer also reads the sequence backwards.
-    dropout : float, default=0.0
-        Dropout between stacked layers and before the output layer.
+    dropout : float, default=0.8
+        Dropout on the recurrent summary before the output layer (0.8 as in
+        LSTM-FCN) and between stacked layers. Use less (e.g. 0.0) with
+        ``architecture="rnn"``.
     pooling : {"last", "mean", "attention"}, default="last"
-        How the sequence is summarised: final state of each direction, mean of
-        the top layer's outputs over observed steps, or attention over them.
+        How the recurrent branch summarises what it reads: final state of each
+        direction, mean of the top layer's outputs over observed steps, or
+        attention over them.
+    architecture : {"lstm-fcn", "mlstm-fcn", "rnn"}, default="lstm-fcn"
+        "lstm-fcn": the recurrent branch beside a fully convolutional branch
+        (three Conv1d blocks with kernels 8, 5 and 3, batch norm and ReLU, then
+        global average pooling over the observed steps), as in LSTM-FCN
+        (Karim et al., 2017). "mlstm-fcn": the same with squeeze-and-excitation
+        after the first two blocks, as in MLSTM-FCN (Karim et al., 2019).
+        "rnn": the recurrent network alone. See Notes.
+    dimension_shuffle : bool, default=True
+        With an FCN architecture, whether the recurrent branch reads the series
+        transposed, as in the papers: ``n_features`` steps of ``n_timesteps``
+        values (a univariate series is one step). False makes it read the time
+        steps. Ignored by ``architecture="rnn"``.
+    fcn_filters : tuple of 3 int, default=(16, 32, 16)
+        Channels of the three convolutional blocks; the papers use
+        (128, 256, 128), about 15 times the compute.
+    missing : {"error", "mask"}, default="error"
+        What a NaN inside ``X`` means. "error": a ValueError. "mask": a missing
+        value; the network gets each feature carried forward from its last
+        observation (the training mean before the first one) plus one
+        observed/missing indicator channel per feature. Infinite values are
+        always an error.
     max_epochs : int, default=100
         Number of passes over the training data (fewer with early stopping).
-    batch_size : int, default=32
+    batch_size : int, default=16
         Sequences per gradient step, and per forward pass at predict time.
-    lr : float, default=1e-3
+    lr : float, default=3e-3
         Initial learning rate.
     optimizer : {"adamw", "adam", "sgd"} or torch optimizer class, default="adamw"
         Optimizer; further arguments go through ``net_kwargs``
@@ -114,6 +141,24 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
     ``(n_timesteps_i, n_features)`` arrays of unequal lengths. Features are
     standardised inside the network with statistics of the training data.
 
+    **Architectures.** The default is a compact LSTM-FCN: it reached test
+    accuracies of 1.00 on BasicMotions, 0.98-0.99 on JapaneseVowels (unequal
+    lengths, as shipped), 0.96 on ItalyPowerDemand and 0.98 on GunPoint in a
+    few seconds on one CPU thread (``benchmarks/accuracy.py``).
+    :data:`sklearn_rnn.presets.PRESETS` holds the paper-sized LSTM-FCN, the
+    MLSTM-FCN and a plain recurrent network. Deviations from the papers: the
+    convolutional widths default to (16, 32, 16) rather than (128, 256, 128),
+    training runs 100 epochs of AdamW with a cosine schedule and gradient
+    clipping rather than 2000 (LSTM-FCN) or 250 (MLSTM-FCN) epochs of Adam with
+    a plateau schedule; the inputs are standardised per feature inside the
+    network; "same" zero padding and the global average pooling skip the padded
+    steps of shorter sequences, so sequences of unequal length need no
+    truncation (the papers pad every series to one length); with
+    the dimension shuffle, sequences longer than the longest training sequence
+    reach the recurrent branch cut to that length (the convolutional branch
+    reads them whole); the attention LSTM variants (ALSTM-FCN) are not
+    implemented; MLSTM-FCN's masking layer is replaced by the padding masks.
+
     Examples
     --------
     >>> from sktime.datasets import load_basic_motions
@@ -135,14 +180,18 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
         self,
         *,
         cell: str = "lstm",
-        hidden_size: int = 64,
+        hidden_size: int = 8,
         num_layers: int = 1,
         bidirectional: bool = False,
-        dropout: float = 0.0,
+        dropout: float = 0.8,
         pooling: str = "last",
+        architecture: str = "lstm-fcn",
+        dimension_shuffle: bool = True,
+        fcn_filters: tuple[int, ...] = (16, 32, 16),
+        missing: str = "error",
         max_epochs: int = 100,
-        batch_size: int = 32,
-        lr: float = 1e-3,
+        batch_size: int = 16,
+        lr: float = 3e-3,
         optimizer: str | type = "adamw",
         lr_schedule: str = "cosine",
         gradient_clip_value: float | None = 1.0,
@@ -166,6 +215,10 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
             bidirectional=bidirectional,
             dropout=dropout,
             pooling=pooling,
+            architecture=architecture,
+            dimension_shuffle=dimension_shuffle,
+            fcn_filters=fcn_filters,
+            missing=missing,
             max_epochs=max_epochs,
             batch_size=batch_size,
             lr=lr,
@@ -212,6 +265,11 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
         self._check_y_given(y)
         y = column_or_1d(y, warn=True)
         self._check_y_length(len(seqs.lengths), y)
+        if y.dtype == object and len({isinstance(label, str) for label in y.tolist()}) > 1:
+            raise ValueError(
+                "y mixes string labels with labels of other types (e.g. 'a' and 3); labels must be "
+                "all strings or all numbers. Convert them first, e.g. y.astype(str)."
+            )
         check_classification_targets(y)
         classes, y_encoded = np.unique(y, return_inverse=True)
         if len(classes) < 2:

@@ -26,22 +26,50 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
     Parameters
     ----------
     cell : {"rnn", "lstm", "gru"}, default="lstm"
-        Recurrent cell: Elman RNN (tanh), LSTM or GRU.
-    hidden_size : int, default=64
-        Hidden units per direction and layer.
+        Recurrent cell: Elman RNN (tanh), LSTM or GRU. With an FCN
+        architecture it is the cell of the recurrent branch (``"gru"`` gives
+        GRU-FCN).
+    hidden_size : int, default=8
+        Hidden units per direction and layer (8 LSTM cells as in LSTM-FCN; use
+        more, e.g. 64, with ``architecture="rnn"``).
     num_layers : int, default=1
         Number of stacked recurrent layers.
     bidirectional : bool, default=False
         Whether each layer also reads the sequence backwards.
-    dropout : float, default=0.0
-        Dropout between stacked layers and before the output layer.
+    dropout : float, default=0.8
+        Dropout on the recurrent summary before the output layer (0.8 as in
+        LSTM-FCN) and between stacked layers. Use less (e.g. 0.0) with
+        ``architecture="rnn"``.
     pooling : {"last", "mean", "attention"}, default="last"
-        How the sequence is summarised before the output layer.
+        How the recurrent branch summarises what it reads: final state of each
+        direction, mean of the top layer's outputs over observed steps, or
+        attention over them.
+    architecture : {"lstm-fcn", "mlstm-fcn", "rnn"}, default="lstm-fcn"
+        "lstm-fcn": the recurrent branch beside a fully convolutional branch
+        (three Conv1d blocks with kernels 8, 5 and 3, batch norm and ReLU, then
+        global average pooling over the observed steps), as in LSTM-FCN
+        (Karim et al., 2017). "mlstm-fcn": the same with squeeze-and-excitation
+        after the first two blocks, as in MLSTM-FCN (Karim et al., 2019).
+        "rnn": the recurrent network alone. See Notes.
+    dimension_shuffle : bool, default=True
+        With an FCN architecture, whether the recurrent branch reads the series
+        transposed, as in the papers: ``n_features`` steps of ``n_timesteps``
+        values (a univariate series is one step). False makes it read the time
+        steps. Ignored by ``architecture="rnn"``.
+    fcn_filters : tuple of 3 int, default=(16, 32, 16)
+        Channels of the three convolutional blocks; the papers use
+        (128, 256, 128), about 15 times the compute.
+    missing : {"error", "mask"}, default="error"
+        What a NaN inside ``X`` means. "error": a ValueError. "mask": a missing
+        value; the network gets each feature carried forward from its last
+        observation (the training mean before the first one) plus one
+        observed/missing indicator channel per feature. Infinite values are
+        always an error.
     max_epochs : int, default=100
         Number of passes over the training data (fewer with early stopping).
-    batch_size : int, default=32
+    batch_size : int, default=16
         Sequences per gradient step, and per forward pass at predict time.
-    lr : float, default=1e-3
+    lr : float, default=3e-3
         Initial learning rate.
     optimizer : {"adamw", "adam", "sgd"} or torch optimizer class, default="adamw"
         Optimizer; further arguments go through ``net_kwargs``.
@@ -97,6 +125,12 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
     See Also
     --------
     RNNClassifier : The same network for classification.
+
+    Notes
+    -----
+    The default architecture, its published origin and the deviations from it
+    are described in the Notes of :class:`RNNClassifier`;
+    :data:`sklearn_rnn.presets.PRESETS` holds the alternatives.
 
     Examples
     --------

@@ -1,0 +1,98 @@
+"""Missing values inside sequences: a clear error by default, masking plus carry-forward on request."""
+
+import numpy as np
+import pytest
+import torch
+
+from sklearn_rnn import RNNClassifier, RNNRegressor, from_sktime
+from sklearn_rnn._module import RecurrentNet, carry_forward
+
+TINY = dict(hidden_size=4, fcn_filters=(4, 8, 4), max_epochs=2, random_state=0)
+
+
+def _with_nans(X, fraction, seed=0):
+    """A copy of ``X`` (3D array or list of 2D arrays) with ``fraction`` of its values set to NaN."""
+    rng = np.random.default_rng(seed)
+    if isinstance(X, list):
+        return [_with_nans(x, fraction, seed + i) for i, x in enumerate(X)]
+    X = np.array(X, dtype=np.float64, copy=True)
+    X[rng.random(X.shape) < fraction] = np.nan
+    return X
+
+
+def test_carry_forward_fills_with_last_observation_and_masks():
+    X = torch.tensor([[[np.nan, 1.0], [2.0, np.nan], [np.nan, np.nan], [5.0, 3.0]]])
+    filled, observed = carry_forward(X)
+    expected = torch.tensor([[[0.0, 1.0], [2.0, 1.0], [2.0, 1.0], [5.0, 3.0]]])
+    torch.testing.assert_close(filled, expected)
+    torch.testing.assert_close(observed, (~torch.isnan(X)).float())
+
+
+@pytest.mark.parametrize("Estimator", [RNNClassifier, RNNRegressor])
+@pytest.mark.parametrize("where", ["fit", "predict"])
+def test_default_rejects_nan_and_names_the_parameter(Estimator, where):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(12, 6, 2))
+    y = np.arange(12) % 2
+    X_nan = X.copy()
+    X_nan[3, 2, 1] = np.nan
+    est = Estimator(**TINY)
+    if where == "fit":
+        with pytest.raises(ValueError, match="missing='mask'"):
+            est.fit(X_nan, y)
+    else:
+        est.fit(X, y)
+        with pytest.raises(ValueError, match="contains NaN"):
+            est.predict(X_nan)
+
+
+def test_infinity_is_rejected_even_when_masking():
+    X = np.zeros((6, 5, 1))
+    X[0, 0, 0] = np.inf
+    with pytest.raises(ValueError, match="infinity"):
+        RNNClassifier(missing="mask", **TINY).fit(X, np.arange(6) % 2)
+
+
+def test_scaling_statistics_ignore_nans():
+    rng = np.random.default_rng(1)
+    X = _with_nans(rng.normal(loc=5.0, scale=2.0, size=(20, 8, 3)), 0.3)
+    clf = RNNClassifier(missing="mask", max_epochs=1, hidden_size=4, random_state=0)
+    clf.fit(X, np.arange(20) % 2)
+    module = clf.net_.module_
+    np.testing.assert_allclose(module.x_mean.numpy(), np.nanmean(X, axis=(0, 1)), rtol=1e-5)
+    np.testing.assert_allclose(module.x_scale.numpy(), np.nanstd(X, axis=(0, 1)), rtol=1e-5)
+    assert np.isfinite(clf.predict_proba(X)).all()
+
+
+@pytest.mark.parametrize("architecture", ["rnn", "lstm-fcn", "mlstm-fcn"])
+def test_masked_prediction_ignores_padding_and_neighbours(architecture):
+    rng = np.random.default_rng(2)
+    X = [_with_nans(rng.normal(size=(n, 3)), 0.2, seed=n) for n in (7, 4, 9, 5)]
+    clf = RNNClassifier(architecture=architecture, missing="mask", **TINY).fit(X, [0, 1, 0, 1])
+    together = clf.predict_proba(X)
+    alone = np.vstack([clf.predict_proba([x]) for x in X])
+    np.testing.assert_allclose(alone, together, atol=1e-5)
+
+
+def test_mask_channel_tells_missing_from_a_carried_value():
+    # A NaN and a repeat of the previous value carry the same filled input; only the mask differs.
+    module = RecurrentNet(1, 2, architecture="rnn", missing="mask", hidden_size=4).eval()
+    X = torch.tensor([[[1.0], [2.0], [2.0]]])
+    X_missing = torch.tensor([[[1.0], [2.0], [np.nan]]])
+    with torch.no_grad():
+        assert not torch.allclose(module(X), module(X_missing))
+
+
+@pytest.mark.slow
+def test_ten_percent_missing_scores_close_to_complete_data():
+    from sktime.datasets import load_basic_motions
+
+    X_train, y_train = load_basic_motions(split="train", return_X_y=True)
+    X_test, y_test = load_basic_motions(split="test", return_X_y=True)
+    X_train, X_test = from_sktime(X_train), from_sktime(X_test)
+    complete = RNNClassifier(random_state=0).fit(X_train, y_train).score(X_test, y_test)
+    gappy = RNNClassifier(missing="mask", random_state=0)
+    gappy.fit(_with_nans(X_train, 0.1, seed=1), y_train)
+    score = gappy.score(_with_nans(X_test, 0.1, seed=2), y_test)
+    assert complete >= 0.95
+    assert score >= complete - 0.05, (score, complete)

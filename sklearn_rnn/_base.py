@@ -443,6 +443,11 @@ class BaseRNNEstimator(BaseEstimator):
         n_outputs: int,
         stratify: np.ndarray | None = None,
     ) -> None:
+        if self.early_stopping and len(seqs.lengths) < 2:
+            raise ValueError(
+                f"early_stopping=True needs at least 2 sequences (it holds out validation_fraction of "
+                f"them), got {len(seqs.lengths)}. Pass more sequences or set early_stopping=False."
+            )
         device = resolve_device(self.device)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         data = SequenceDataset(seqs, y, sample_weight)

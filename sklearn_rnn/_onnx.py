@@ -6,10 +6,14 @@ import copy
 import io
 import os
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import torch
+from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence, pad_packed_sequence
@@ -86,8 +90,40 @@ class _RegressorGraph(_Graph):
         return out[:, 0] if self.ravel else out
 
 
-def _export_graph(estimator: Any) -> tuple[nn.Module, int, bool, str]:
-    """The module to export, its number of features, whether its input is 2D, and the output name."""
+class _ForecasterGraph(nn.Module):
+    """A window of raw observations -> quantile forecasts in the series' units, as ``predict_quantiles``.
+
+    The series' log transform and standardisation (fitted on the one training
+    series) come first, the network's quantiles are sorted (the forecaster's
+    monotone rearrangement) and mapped back to the original units.
+    """
+
+    def __init__(self, net: nn.Module, mean: np.ndarray, scale: np.ndarray, log: np.ndarray) -> None:
+        super().__init__()
+        self.net = net
+        self.register_buffer("mean", torch.as_tensor(np.asarray(mean, dtype=np.float64)))
+        self.register_buffer("scale", torch.as_tensor(np.asarray(scale, dtype=np.float64)))
+        self.register_buffer("log", torch.as_tensor(np.asarray(log, dtype=bool)))
+
+    def forward(self, y_window: torch.Tensor) -> torch.Tensor:
+        values = y_window.double()
+        values = torch.where(self.log, torch.log(values), values)
+        out = self.net(((values - self.mean) / self.scale).float())  # (batch, horizon, C, Q)
+        out = torch.sort(out.double(), dim=-1).values * self.scale[:, None] + self.mean[:, None]
+        return torch.where(self.log[:, None], torch.exp(out), out)
+
+
+@dataclass
+class _Spec:
+    graph: nn.Module
+    example: torch.Tensor
+    input_name: str
+    output_name: str
+    dynamic_time: bool
+    takes_lengths: bool
+
+
+def _export_spec(estimator: Any) -> _Spec:
     from .classifier import RNNClassifier
     from .regressor import RNNRegressor
 
@@ -95,34 +131,80 @@ def _export_graph(estimator: Any) -> tuple[nn.Module, int, bool, str]:
         check_is_fitted(estimator)
         module = copy.deepcopy(estimator.net_.module_).cpu().eval()
         tabular = bool(getattr(estimator, "_tabular", False))
-        n_features = 1 if tabular else int(module.x_mean.shape[0])
+        shape = (2, 4) if tabular else (2, 4, int(module.x_mean.shape[0]))
         if isinstance(estimator, RNNClassifier):
-            return _ClassifierGraph(module, tabular), n_features, tabular, "probabilities"
-        graph = _RegressorGraph(module, tabular, estimator.y_mean_, estimator.y_scale_, estimator._y_1d)
-        return graph, n_features, tabular, "predictions"
-    forecaster_graph = _forecaster_graph(estimator)
-    if forecaster_graph is not None:
-        return forecaster_graph
+            graph, output = _ClassifierGraph(module, tabular), "probabilities"
+        else:
+            graph = _RegressorGraph(module, tabular, estimator.y_mean_, estimator.y_scale_, estimator._y_1d)
+            output = "predictions"
+        return _Spec(graph, torch.zeros(shape), "X", output, dynamic_time=True, takes_lengths=True)
+    spec = _forecaster_spec(estimator)
+    if spec is not None:
+        return spec
     raise TypeError(
         "to_onnx expects a fitted RNNClassifier, RNNRegressor or RNNForecaster, got "
         f"{type(estimator).__name__}. Fit one of them first and pass it."
     )
 
 
-def _forecaster_graph(estimator: Any) -> tuple[nn.Module, int, bool, str] | None:
-    """The forecaster's network, when ``estimator`` is an RNNForecaster (else None)."""
+def _forecaster_spec(estimator: Any) -> _Spec | None:
+    """The forecaster's network with its target transform, when ``estimator`` is an RNNForecaster."""
     try:
         from .forecasting import RNNForecaster
-    except ImportError:
+    except ImportError:  # sktime is an optional dependency
         return None
     if not isinstance(estimator, RNNForecaster):
         return None
-    regressor = getattr(estimator, "regressor_", None)
-    if regressor is None:
-        raise ValueError(
-            "This RNNForecaster is not fitted yet (it has no regressor_). Call fit before to_onnx."
+    if not hasattr(estimator, "net_"):
+        raise NotFittedError(
+            "This RNNForecaster instance is not fitted yet. Call 'fit' with appropriate arguments "
+            "before using to_onnx."
         )
-    return _export_graph(regressor)
+    if getattr(estimator, "_n_exog", 0):
+        raise ValueError(
+            "to_onnx exports RNNForecaster models fitted without X only; this one was fitted with "
+            f"{estimator._n_exog} exogenous columns. Fit it on y alone to export it."
+        )
+    scalings = getattr(estimator, "_y_scaling", {})
+    if list(scalings) != [()]:
+        raise ValueError(
+            "to_onnx exports an RNNForecaster fitted on a single series (each series of a panel "
+            f"has its own scaling); this one was fitted on {len(scalings)} series."
+        )
+    mean, scale = scalings[()]
+    net = copy.deepcopy(estimator.net_.module_).cpu().eval()
+    graph = _ForecasterGraph(net, mean, scale, estimator.log_transform_)
+    example = torch.ones((2, estimator.window_length, len(mean)))
+    return _Spec(graph, example, "y_window", "quantiles", dynamic_time=False, takes_lengths=False)
+
+
+def _carry_forward_exportable(X: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """``_module.carry_forward`` without ``cummax`` (which ONNX lacks): same values, O(T^2) memory."""
+    observed = ~torch.isnan(X)
+    steps = torch.arange(X.shape[1], device=X.device)
+    earlier = steps[None, :] <= steps[:, None]  # (t, s): s <= t
+    candidates = torch.where(
+        observed[:, None, :, :] & earlier[None, :, :, None], steps[None, None, :, None], -1
+    )
+    last = candidates.max(dim=2).values
+    filled = torch.gather(torch.where(observed, X, torch.zeros_like(X)), 1, last.clamp(min=0))
+    filled = torch.where(last >= 0, filled, torch.zeros_like(filled))
+    return filled, observed.to(X.dtype)
+
+
+@contextmanager
+def _exportable_carry_forward() -> Iterator[None]:
+    from . import _module
+
+    original = getattr(_module, "carry_forward", None)
+    if original is None:
+        yield
+        return
+    _module.carry_forward = _carry_forward_exportable
+    try:
+        yield
+    finally:
+        _module.carry_forward = original
 
 
 def to_onnx(
@@ -137,14 +219,15 @@ def to_onnx(
     The graph carries the estimator's own input standardisation and output
     transform, so it maps raw sequences to what the estimator returns:
     ``predict_proba`` for :class:`RNNClassifier` (float32), ``predict`` for
-    :class:`RNNRegressor` (float64, in the units of the training targets).
-    Batch size and sequence length are free (symbolic) axes.
+    :class:`RNNRegressor` (float64, in the units of the training targets),
+    ``predict_quantiles`` for :class:`RNNForecaster` (float64). Batch size and
+    (except for the forecaster) sequence length are free (symbolic) axes.
 
     Parameters
     ----------
     estimator : RNNClassifier, RNNRegressor or RNNForecaster
-        A fitted estimator. For a forecaster, its fitted window regressor is
-        exported (see Notes).
+        A fitted estimator. A forecaster must have been fitted on one series
+        without exogenous ``X`` (see Notes).
     path : str or path-like, default=None
         File to write. None writes nothing and only returns the model.
     lengths : bool, default=True
@@ -154,7 +237,8 @@ def to_onnx(
         unequal-length sequences passed to the estimator. For equal-length
         batches pass the full length for every row. With ``lengths=False`` the
         graph takes ``X`` only and reads every sequence to its end, which is
-        only right for equal-length batches.
+        only right for equal-length batches. Ignored for a forecaster, whose
+        window has a fixed length.
     opset_version : int, default=17
         ONNX opset of the graph.
 
@@ -165,10 +249,11 @@ def to_onnx(
 
     Notes
     -----
-    Inputs of the graph:
+    Inputs of a classifier's or regressor's graph:
 
     - ``X``: float32 of shape ``(batch, time, n_features)``, or ``(batch, time)``
       when the estimator was fitted on a 2D table of univariate sequences;
+      with ``missing="mask"`` it may hold NaN, handled as by the estimator;
     - ``lengths`` (when ``lengths=True``): int64 of shape ``(batch,)``, each in
       ``[1, time]``.
 
@@ -176,14 +261,21 @@ def to_onnx(
     ``classes_`` (take ``classes_[argmax]`` for labels), or ``predictions``
     ``(batch,)`` / ``(batch, n_outputs)``.
 
+    For :class:`RNNForecaster` the input is ``y_window``, float32 of shape
+    ``(batch, window_length, n_columns)``: the last ``window_length``
+    observations of the series in its own units (repeat the first value in
+    front of a shorter history, as the forecaster does). The output
+    ``quantiles`` ``(batch, horizon_, n_columns, n_quantiles)`` holds the
+    forecasts of steps ``1..horizon_`` at the levels ``quantile_levels_``; the
+    level 0.5 is ``predict``'s point forecast. The series' log transform and
+    scaling are in the graph. Panels (several series, each with its own
+    scaling) and exogenous ``X`` are not exported.
+
     The export uses torch's TorchScript-based exporter
     (``torch.onnx.export(..., dynamo=False)``): the ``torch.export``-based
-    exporter fixes the sequence length to the example's. For
-    :class:`RNNForecaster` the window regressor is exported: its input is the
-    window of the last ``window_length`` observations the forecaster builds
-    (see its documentation); the recursion over the horizon stays in the
-    caller's hands. TorchScript files are not offered: ``torch.jit`` is
-    deprecated in the torch versions this package supports.
+    exporter fixes the sequence length to the example's. TorchScript files
+    are not offered: ``torch.jit`` is deprecated in the torch versions this
+    package supports; ``torch.onnx`` and onnxruntime are the supported route.
 
     Examples
     --------
@@ -212,31 +304,31 @@ def to_onnx(
         ) from exc
     if not isinstance(lengths, (bool, np.bool_)):
         raise TypeError(f"lengths must be True or False, got {lengths!r}.")
-    graph, n_features, tabular, output_name = _export_graph(estimator)
-
-    n_steps = 4
-    example_X = torch.zeros((2, n_steps) if tabular else (2, n_steps, n_features), dtype=torch.float32)
-    dynamic_axes = {"X": {0: "batch", 1: "time"}, output_name: {0: "batch"}}
-    input_names = ["X"]
-    args: tuple = (example_X,)
-    if lengths:
+    spec = _export_spec(estimator)
+    takes_lengths = bool(lengths) and spec.takes_lengths
+    dynamic_axes = {spec.input_name: {0: "batch", 1: "time"} if spec.dynamic_time else {0: "batch"}}
+    dynamic_axes[spec.output_name] = {0: "batch"}
+    input_names = [spec.input_name]
+    args: tuple = (spec.example,)
+    if takes_lengths:
         # Unequal example lengths so the trace keeps the packing of ragged batches.
-        args = (example_X, torch.tensor([n_steps, n_steps - 1], dtype=torch.int64))
+        n_steps = spec.example.shape[1]
+        args = (spec.example, torch.tensor([n_steps, n_steps - 1], dtype=torch.int64))
         input_names.append("lengths")
         dynamic_axes["lengths"] = {0: "batch"}
 
     buffer = io.BytesIO()
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _exportable_carry_forward():
         # The tracer's notes on LSTM batch sizes and Python control flow do not apply:
         # the graph is checked at several batch sizes and lengths in the test suite.
         warnings.simplefilter("ignore")
         torch.onnx.export(
-            graph,
+            spec.graph,
             args,
             buffer,
             dynamo=False,
             input_names=input_names,
-            output_names=[output_name],
+            output_names=[spec.output_name],
             dynamic_axes=dynamic_axes,
             opset_version=opset_version,
         )

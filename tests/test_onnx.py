@@ -50,8 +50,14 @@ ARCHITECTURES = [
 ]
 
 
+# The recurrent network alone, whatever the estimators' default architecture is.
+_HAS_ARCHITECTURE = "architecture" in RNNClassifier().get_params()
+RECURRENT = {"architecture": "rnn"} if _HAS_ARCHITECTURE else {}
+
+
 def _tiny(est, **params):
-    return est(hidden_size=6, max_epochs=2, batch_size=16, random_state=0, **params)
+    defaults = {"hidden_size": 6, "max_epochs": 2, "batch_size": 16, "random_state": 0, **RECURRENT}
+    return est(**{**defaults, **params})
 
 
 @pytest.mark.parametrize("params", ARCHITECTURES, ids=lambda p: "-".join(f"{v}" for v in p.values()))
@@ -170,3 +176,76 @@ def test_errors():
     clf = _tiny(RNNClassifier).fit(X, y)
     with pytest.raises(TypeError, match="lengths must be True or False"):
         to_onnx(clf, lengths="yes")
+
+
+needs_fcn = pytest.mark.skipif(not _HAS_ARCHITECTURE, reason="no convolutional architecture in this version")
+
+
+@needs_fcn
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(architecture="lstm-fcn"),
+        dict(architecture="mlstm-fcn", dimension_shuffle=False, cell="gru", bidirectional=True),
+        dict(architecture="lstm-fcn", missing="mask"),
+        dict(architecture="rnn", missing="mask", pooling="attention"),
+    ],
+    ids=lambda p: "-".join(f"{v}" for v in p.values()),
+)
+def test_fcn_and_missing_values(params):
+    X, y, _ = _train_data()
+    mask = params.get("missing") == "mask"
+    rng = np.random.default_rng(7)
+    if mask:
+        X[rng.random(X.shape) < 0.1] = np.nan
+    clf = _tiny(RNNClassifier, fcn_filters=(4, 8, 4), **params).fit(X, y)
+    session = _session(to_onnx(clf))
+    for n, T in SHAPES:
+        X_pad, lengths, _ = _ragged_batch(rng, n, T, 3)
+        if mask:
+            X_pad[rng.random(X_pad.shape) < 0.1] = np.nan
+            X_pad[np.arange(T)[None, :] >= lengths[:, None]] = 0.0
+        X_list = [x[:t] for x, t in zip(X_pad, lengths, strict=True)]
+        (proba,) = session.run(None, {"X": X_pad, "lengths": lengths})
+        np.testing.assert_allclose(proba, clf.predict_proba(X_list), atol=TOL, rtol=0)
+
+
+def test_forecaster_quantiles():
+    pytest.importorskip("sktime")
+    from sktime.datasets import load_airline
+
+    from sklearn_rnn import RNNForecaster
+
+    y = load_airline()
+    fh = np.arange(1, 7)
+    forecaster = RNNForecaster(window_length=12, hidden_size=6, max_epochs=2, random_state=0).fit(y, fh=fh)
+    session = _session(to_onnx(forecaster))
+    assert [(i.name, i.shape) for i in session.get_inputs()] == [("y_window", ["batch", 12, 1])]
+    windows = np.stack([y.to_numpy()[-12:], y.to_numpy()[-13:-1], y.to_numpy()[:12]])[:, :, None]
+    (quantiles,) = session.run(None, {"y_window": windows.astype(np.float32)})
+    levels = forecaster.quantile_levels_
+    assert quantiles.shape == (3, 6, 1, len(levels))
+    median = int(np.flatnonzero(np.isclose(levels, 0.5))[0])
+    point = forecaster.predict(fh).to_numpy().ravel()
+    np.testing.assert_allclose(quantiles[0, :, 0, median], point, atol=TOL, rtol=0)
+    expected = forecaster.predict_quantiles(fh, alpha=list(levels)).to_numpy()
+    np.testing.assert_allclose(quantiles[0, :, 0, :], expected, rtol=1e-6)
+    # Quantiles are sorted; each window gets its own forecast, in the window's units.
+    assert np.all(np.diff(quantiles, axis=-1) >= 0)
+    assert quantiles[2, 0, 0, median] < 0.5 * quantiles[0, 0, 0, median]  # 1949 levels vs 1960 levels
+
+
+def test_forecaster_refusals():
+    pytest.importorskip("sktime")
+    from sklearn.exceptions import NotFittedError
+    from sktime.datasets import load_airline
+
+    from sklearn_rnn import RNNForecaster
+
+    with pytest.raises(NotFittedError):
+        to_onnx(RNNForecaster(window_length=4))
+    y = load_airline()
+    X = y.to_frame("x").shift(1).bfill()
+    fitted = RNNForecaster(window_length=4, hidden_size=4, max_epochs=1, random_state=0).fit(y, X=X, fh=[1])
+    with pytest.raises(ValueError, match="without X only"):
+        to_onnx(fitted)

@@ -1,0 +1,83 @@
+"""
+Training curves and experiment tracking
+=======================================
+
+Every estimator keeps skorch's training history, so any skorch logger can be
+attached through ``callbacks=``. Here a validation accuracy is recorded each
+epoch with :class:`skorch.callbacks.EpochScoring`, the run is logged to
+TensorBoard with :class:`skorch.callbacks.TensorBoard` (MLflow works the same
+way with :class:`skorch.callbacks.MlflowLogger`), and
+:func:`sklearn_rnn.plotting.plot_training_curves` draws the losses and the
+score per epoch.
+"""
+
+import tempfile
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from skorch.callbacks import EpochScoring, TensorBoard  # noqa: E402
+from sktime.datasets import load_italy_power_demand  # noqa: E402
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator  # noqa: E402
+from torch.utils.tensorboard import SummaryWriter  # noqa: E402
+
+from sklearn_rnn import RNNClassifier, from_sktime  # noqa: E402
+from sklearn_rnn.plotting import plot_training_curves  # noqa: E402
+
+X_train, y_train = load_italy_power_demand(split="train", return_X_y=True)
+X_test, y_test = load_italy_power_demand(split="test", return_X_y=True)
+X_train, X_test = from_sktime(X_train), from_sktime(X_test)
+
+
+# %%
+# A score for the held-out part of the training data
+# ---------------------------------------------------
+# With ``early_stopping=True`` a stratified ``validation_fraction`` is held out
+# and its loss recorded; an ``EpochScoring`` callback adds any score. During
+# scoring, ``net.forward`` returns the cached validation outputs (class scores).
+def valid_accuracy(net, X, y):
+    return float((net.forward(X).argmax(1).numpy() == np.asarray(y)).mean())
+
+
+log_dir = tempfile.mkdtemp(prefix="sklearn_rnn_tensorboard_")
+clf = RNNClassifier(
+    architecture="rnn",
+    cell="gru",
+    hidden_size=32,
+    max_epochs=60,
+    lr=3e-3,
+    early_stopping=True,
+    validation_fraction=0.25,
+    n_iter_no_change=15,
+    random_state=0,
+    callbacks=[
+        EpochScoring(valid_accuracy, name="valid_acc", lower_is_better=False),
+        TensorBoard(SummaryWriter(log_dir)),
+    ],
+)
+clf.fit(X_train, y_train)
+print(f"epochs run: {clf.n_iter_}, test accuracy: {clf.score(X_test, y_test):.3f}")
+
+# %%
+# What TensorBoard received
+# -------------------------
+# ``tensorboard --logdir <log_dir>`` shows these curves; here the event file
+# (flushed by the callback at the end of training) is read back to show which
+# scalars were logged.
+print(f"TensorBoard log directory: {log_dir}")
+events = EventAccumulator(log_dir)
+events.Reload()
+for tag in sorted(events.Tags()["scalars"]):
+    scalars = events.Scalars(tag)
+    print(f"{tag:>20}: {len(scalars)} points, last {scalars[-1].value:.4f}")
+
+# %%
+# The curves
+# ----------
+fig = plot_training_curves(clf)
+fig.tight_layout()
+fig.savefig("training_curves.png", dpi=80)
+plt.show()

@@ -1,8 +1,8 @@
 """Every bad input gets a ValueError/TypeError that names the problem and the fix.
 
 One table (``FIT_CASES`` / ``PREDICT_CASES``) drives the tests for both
-estimators and every predict-type method; ``tests/test_forecasting_validation``
-cases for the forecaster live at the end of this file.
+estimators and every predict-type method; the forecaster's cases
+(``FORECASTER_CASES``) are at the end of this file.
 """
 
 from __future__ import annotations
@@ -265,3 +265,131 @@ def test_bad_input_leaves_a_fitted_model_intact(fitted):
     with pytest.raises(ValueError):
         reg.fit(_with(np.nan), Y[RNNRegressor])
     np.testing.assert_array_equal(reg.predict(X), before)
+
+
+def test_mixed_label_types_are_an_error():
+    y = np.array(["a", 3] * 10, dtype=object)
+    with pytest.raises(
+        ValueError, match=r"y mixes string labels with labels of other types .* y.astype\(str\)"
+    ):
+        RNNClassifier(**TINY).fit(X, y)
+
+
+def test_early_stopping_needs_two_sequences():
+    with pytest.raises(ValueError, match=r"early_stopping=True needs at least 2 sequences .* got 1"):
+        RNNRegressor(**TINY, early_stopping=True).fit(X[:1], Y[RNNRegressor][:1])
+
+
+# -- the forecaster --------------------------------------------------------------------------
+_INDEX = pd.period_range("2000-01", periods=40, freq="M")
+SERIES = pd.Series(np.sin(np.arange(40) / 3) + 5, index=_INDEX, name="y")
+EXOG = pd.DataFrame({"x": np.arange(40.0)}, index=_INDEX)
+F_TINY = dict(window_length=6, hidden_size=4, max_epochs=2, random_state=0)
+
+
+def _forecaster():
+    from sklearn_rnn import RNNForecaster
+
+    return RNNForecaster
+
+
+def _replace(series, position, value):
+    out = series.copy()
+    out.iloc[position] = value
+    return out
+
+
+# (case id, fit kwargs, predict kwargs or None (the error comes from fit), exception, message regex)
+FORECASTER_CASES = [
+    ("NaN in y", dict(y=_replace(SERIES, 3, np.nan)), None, ValueError, r"cannot handle missing data .* y"),
+    ("inf in y", dict(y=_replace(SERIES, 3, np.inf)), None, ValueError, r"y contains NaN or infinite values"),
+    ("string y", dict(y=pd.Series(["a"] * 40, index=_INDEX)), None, TypeError, r"do not support categorical"),
+    (
+        "NaN in X",
+        dict(y=SERIES, X=EXOG.where(EXOG.x != 3)),
+        None,
+        ValueError,
+        r"cannot handle missing data .* X",
+    ),
+    ("string X", dict(y=SERIES, X=EXOG.assign(x="a")), None, TypeError, r"does not support categorical"),
+    ("window_length=0", dict(y=SERIES, window_length=0), None, ValueError, r"'window_length' parameter"),
+    ("hidden_size=-1", dict(y=SERIES, hidden_size=-1), None, ValueError, r"'hidden_size' parameter"),
+    (
+        "fh beyond the horizon",
+        dict(y=SERIES),
+        dict(fh=[5]),
+        ValueError,
+        r"fh reaches 5 steps ahead, .* horizon_=3",
+    ),
+    ("in-sample fh", dict(y=SERIES), dict(fh=[-1, 0]), NotImplementedError, r"can not perform in-sample"),
+    (
+        "NaN in future X",
+        dict(y=SERIES.iloc[:37], X=EXOG.iloc[:37]),
+        dict(X=EXOG.iloc[37:].where(EXOG.x != 38)),
+        ValueError,
+        r"cannot handle missing data .* X",
+    ),
+    (
+        "alpha outside (0, 1)",
+        dict(y=SERIES),
+        dict(alpha=[1.5]),
+        ValueError,
+        r"values in alpha must lie in the open interval \(0, 1\)",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "fit_kwargs, predict_kwargs, error, match",
+    [c[1:] for c in FORECASTER_CASES],
+    ids=[c[0] for c in FORECASTER_CASES],
+)
+def test_forecaster_rejects_bad_input(fit_kwargs, predict_kwargs, error, match):
+    fit_kwargs = dict(fit_kwargs)
+    y, exog = fit_kwargs.pop("y"), fit_kwargs.pop("X", None)
+    forecaster = _forecaster()(**{**F_TINY, **fit_kwargs})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if predict_kwargs is None:
+            with pytest.raises(error, match=match):
+                forecaster.fit(y, X=exog, fh=[1, 2, 3])
+            return
+        forecaster.fit(y, X=exog, fh=[1, 2, 3])
+        with pytest.raises(error, match=match):
+            if "alpha" in predict_kwargs:
+                forecaster.predict_quantiles(**predict_kwargs)
+            else:
+                forecaster.predict(**predict_kwargs)
+
+
+def test_forecaster_unfitted():
+    with pytest.raises(ValueError, match=r"has not been fitted yet"):  # skbase's NotFittedError
+        _forecaster()(**F_TINY).predict(fh=[1])
+
+
+def test_forecaster_series_shorter_than_the_window_are_served():
+    """Documented behaviour: a series shorter than window_length is left-padded with its first value."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        forecaster = _forecaster()(**F_TINY).fit(SERIES.iloc[:3], fh=[1, 2])
+        forecast = forecaster.predict()
+    assert len(forecast) == 2 and np.isfinite(forecast.to_numpy()).all()
+
+
+@pytest.mark.xfail(
+    strict=True, reason="empty y fails inside pandas with 'bad operand type for unary -: PeriodArray'"
+)
+def test_forecaster_empty_y_gets_a_clear_error():
+    with pytest.raises(ValueError, match=r"y"):
+        _forecaster()(**F_TINY).fit(SERIES.iloc[:0], fh=[1])
+
+
+@pytest.mark.xfail(
+    strict=True, reason="future X with other columns is silently ignored (past X carried forward)"
+)
+def test_forecaster_future_X_with_other_columns_is_refused():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        forecaster = _forecaster()(**F_TINY).fit(SERIES.iloc[:37], X=EXOG.iloc[:37], fh=[1, 2, 3])
+    with pytest.raises(ValueError):
+        forecaster.predict(X=EXOG.iloc[37:].rename(columns={"x": "z"}))

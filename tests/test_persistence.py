@@ -409,3 +409,48 @@ def test_fit_and_predict_leave_global_random_states_alone(random_state):
             and np.array_equal(after[1], numpy_state[1])
             and after[2:] == numpy_state[2:]
         )
+
+
+# -- the forecaster -------------------------------------------------------------------------------
+def _fitted_forecaster(random_state=0):
+    from sklearn_rnn import RNNForecaster
+
+    index = pd.period_range("2000-01", periods=40, freq="M")
+    y = pd.DataFrame({"a": np.sin(np.arange(40) / 3) + 5, "b": np.cos(np.arange(40) / 4)}, index=index)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return RNNForecaster(window_length=6, hidden_size=4, max_epochs=2, random_state=random_state).fit(
+            y, fh=[1, 2, 3]
+        )
+
+
+@pytest.mark.parametrize("dump", ["pickle", "joblib"])
+def test_forecaster_pickle_and_joblib_round_trips(dump, tmp_path):
+    forecaster = _fitted_forecaster()
+    if dump == "pickle":
+        restored = pickle.loads(pickle.dumps(forecaster))
+    else:
+        joblib.dump(forecaster, tmp_path / "f.joblib")
+        restored = joblib.load(tmp_path / "f.joblib")
+    pd.testing.assert_frame_equal(restored.predict(), forecaster.predict(), check_exact=True)
+    pd.testing.assert_frame_equal(
+        restored.predict_quantiles(alpha=[0.1, 0.9]),
+        forecaster.predict_quantiles(alpha=[0.1, 0.9]),
+        check_exact=True,
+    )
+
+
+def test_forecaster_is_refused_by_the_safe_format():
+    with pytest.raises(TypeError, match=r"got sklearn_rnn.forecasting.RNNForecaster. Use pickle or joblib"):
+        save(_fitted_forecaster(), io.BytesIO())
+
+
+def test_forecaster_determinism_and_global_state():
+    torch.manual_seed(5)
+    torch_state = torch.get_rng_state()
+    numpy_state = np.random.get_state()  # noqa: NPY002
+    first, second = _fitted_forecaster(), _fitted_forecaster()
+    pd.testing.assert_frame_equal(first.predict(), second.predict(), check_exact=True)
+    assert not _fitted_forecaster(random_state=1).predict().equals(first.predict())
+    assert torch.equal(torch.get_rng_state(), torch_state)
+    assert np.array_equal(np.random.get_state()[1], numpy_state[1])  # noqa: NPY002

@@ -61,7 +61,8 @@ class ForecastNet(nn.Module):
     The first ``n_targets`` input columns are the (scaled) series. Their mean over
     the window (the local level) is subtracted from the inputs and added back to
     every output, so the recurrent network only models the shape of the series
-    relative to its recent level. When exogenous columns are present, the window
+    relative to its recent level (a linear map of the level, zero at the start of
+    training, lets it learn mean reversion). When exogenous columns are present, the window
     is followed by ``horizon`` future steps whose target columns are zeroed and
     marked by a final indicator column, so known future ``X`` can inform the
     forecast without any future ``y``.
@@ -99,6 +100,14 @@ class ForecastNet(nn.Module):
             dropout=dropout,
             pooling="last",
         )
+        # known future X also reaches the output directly (a linear map per step and quantile),
+        # so the forecast need not squeeze every future value through the final state
+        self.future_head = nn.Linear(horizon * n_exog, horizon * n_targets * n_quantiles) if n_exog else None
+        # the window's level (in series-standardised units) is subtracted from the inputs; this map
+        # gives it back to the output, so mean reversion can be learnt (zero at start: pure level)
+        self.level_head = nn.Linear(n_targets, horizon * n_targets * n_quantiles)
+        nn.init.zeros_(self.level_head.weight)
+        nn.init.zeros_(self.level_head.bias)
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         C, W = self.n_targets, self.window_length
@@ -114,7 +123,13 @@ class ForecastNet(nn.Module):
             inputs = torch.cat([past, future], dim=1)
         else:
             inputs = parts[0]
-        out = self.recurrent(inputs).view(-1, self.horizon, C, self.n_quantiles)
+        out = self.recurrent(inputs) + self.level_head(level)
+        if self.n_exog:
+            exog = X[:, W:, C:]
+            mean = self.recurrent.x_mean[C : C + self.n_exog]
+            scale = self.recurrent.x_scale[C : C + self.n_exog]
+            out = out + self.future_head(((exog - mean) / scale).flatten(1))
+        out = out.view(-1, self.horizon, C, self.n_quantiles)
         if self.sp > 1:  # the last observed season, repeated, is the baseline the network corrects
             season = torch.arange(self.horizon, device=X.device) % self.sp + (W - self.sp)
             return out + X[:, season, :C][..., None]

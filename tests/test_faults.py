@@ -184,3 +184,43 @@ def test_skorch_checkpoint_callback_writes_the_best_weights(tmp_path):
     assert best == 3  # the last epoch is the best here, so the checkpoint holds the final weights
     for name, tensor in reg.net_.module_.state_dict().items():
         torch.testing.assert_close(state[name], tensor, rtol=0, atol=0)
+
+
+# -- the forecaster shares the guard (it builds its net with BaseRNNEstimator._build_net) -----------
+def _series():
+    import pandas as pd
+
+    return pd.Series(np.sin(np.arange(60) / 3) + 5, index=pd.period_range("2000-01", periods=60, freq="M"))
+
+
+@pytest.mark.parametrize("fault", ["nan-weights", "interrupt-mid-epoch"])
+def test_forecaster_survives_faults(fault):
+    from sklearn_rnn import RNNForecaster
+
+    callback = PoisonWeightsAny(2) if fault == "nan-weights" else InterruptAt(2, batch=1)
+    forecaster = RNNForecaster(
+        window_length=6, hidden_size=4, max_epochs=5, batch_size=8, random_state=0, callbacks=[callback]
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        forecaster.fit(_series(), fh=[1, 2])
+    stops = [
+        w
+        for w in caught
+        if issubclass(w.category, ConvergenceWarning) and "training was stopped" in str(w.message)
+    ]
+    assert len(stops) == (1 if fault == "nan-weights" else 0)
+    assert np.isfinite(forecaster.predict().to_numpy()).all()
+    assert all(torch.isfinite(p).all() for p in forecaster.net_.module_.parameters())
+
+
+class PoisonWeightsAny(Callback):
+    """Set the first parameter tensor of any module to NaN at the end of epoch ``epoch``."""
+
+    def __init__(self, epoch: int):
+        self.epoch = epoch
+
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) == self.epoch:
+            with torch.no_grad():
+                next(net.module_.parameters()).fill_(float("nan"))

@@ -211,7 +211,7 @@ def test_fcn_and_missing_values(params):
 
 
 def test_forecaster_quantiles():
-    pytest.importorskip("sktime")
+    pytest.importorskip("sklearn_rnn.forecasting")
     from sktime.datasets import load_airline
 
     from sklearn_rnn import RNNForecaster

@@ -58,11 +58,11 @@ class PinballLoss(nn.Module):
 class ForecastNet(nn.Module):
     """Window of ``(n, W [+ H], C + F_x)`` values -> ``(n, H, C, Q)`` quantile forecasts.
 
-    The first ``n_targets`` input columns are the (scaled) series. Their mean over
-    the window (the local level) is subtracted from the inputs and added back to
-    every output, so the recurrent network only models the shape of the series
-    relative to its recent level (a linear map of the level, zero at the start of
-    training, lets it learn mean reversion). When exogenous columns are present, the window
+    The first ``n_targets`` input columns are the (scaled) series. With
+    ``local_level``, their mean over the window is subtracted from the inputs and
+    added back to every output, so the recurrent network models the shape of the
+    series relative to its recent level; with ``sp > 1`` the last observed season,
+    repeated, is added back instead. When exogenous columns are present, the window
     is followed by ``horizon`` future steps whose target columns are zeroed and
     marked by a final indicator column, so known future ``X`` can inform the
     forecast without any future ``y``.
@@ -81,8 +81,10 @@ class ForecastNet(nn.Module):
         bidirectional: bool,
         dropout: float,
         sp: int = 1,
+        local_level: bool = True,
     ) -> None:
         super().__init__()
+        self.local_level = local_level
         self.sp = sp if 1 < sp <= window_length else 1
         self.n_targets = n_targets
         self.n_exog = n_exog
@@ -103,16 +105,13 @@ class ForecastNet(nn.Module):
         # known future X also reaches the output directly (a linear map per step and quantile),
         # so the forecast need not squeeze every future value through the final state
         self.future_head = nn.Linear(horizon * n_exog, horizon * n_targets * n_quantiles) if n_exog else None
-        # the window's level (in series-standardised units) is subtracted from the inputs; this map
-        # gives it back to the output, so mean reversion can be learnt (zero at start: pure level)
-        self.level_head = nn.Linear(n_targets, horizon * n_targets * n_quantiles)
-        nn.init.zeros_(self.level_head.weight)
-        nn.init.zeros_(self.level_head.bias)
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         C, W = self.n_targets, self.window_length
         past = X[:, :W]
         level = past[..., :C].mean(dim=1)
+        if not self.local_level:
+            level = torch.zeros_like(level)
         parts = [past[..., :C] - level[:, None, :]]
         if self.n_exog:
             parts += [past[..., C:], past.new_zeros(past.shape[0], W, 1)]
@@ -123,7 +122,7 @@ class ForecastNet(nn.Module):
             inputs = torch.cat([past, future], dim=1)
         else:
             inputs = parts[0]
-        out = self.recurrent(inputs) + self.level_head(level)
+        out = self.recurrent(inputs)
         if self.n_exog:
             exog = X[:, W:, C:]
             mean = self.recurrent.x_mean[C : C + self.n_exog]
@@ -227,7 +226,9 @@ class RNNForecaster(BaseForecaster):
     Scaling is internal: each column of each series is log-transformed when it
     is strictly positive (``target_transform="auto"``), then standardised with
     that series' mean and standard deviation, and the network sees every window
-    relative to its own mean level. Forecasts are returned in the original units.
+    relative to its own mean level. For seasonal data (``sp``) the network
+    forecasts the deviation from the last observed season, which it learns as
+    trend and corrections. Forecasts are returned in the original units.
 
     Parameters
     ----------
@@ -237,6 +238,19 @@ class RNNForecaster(BaseForecaster):
         Number of steps the network forecasts. None: the largest step of the
         ``fh`` passed to ``fit``, or ``window_length`` when ``fit`` gets no ``fh``.
         ``predict`` can then serve any ``fh`` within ``1..horizon_``.
+    sp : int or None, default=None
+        Seasonal period. When ``1 < sp <= window_length``, the network forecasts
+        the deviation from the last observed season repeated (a seasonal-naive
+        baseline inside the model, in the scaled units), otherwise from the
+        window's level. None infers it from the frequency of the time index
+        (monthly 12, quarterly 4, weekly 52, daily 7, business-daily 5, hourly
+        24; 1 for integer indices or other frequencies).
+    local_level : bool, default=True
+        Subtract each window's mean from its inputs (and, without a seasonal
+        baseline, add it back to the forecast), so the network sees shapes, not
+        levels: right for trending or drifting series. Set False for stationary
+        series, where the distance from the long-run mean is what predicts the
+        future (mean reversion).
     cell : {"rnn", "lstm", "gru"}, default="lstm"
         Recurrent cell: Elman RNN (tanh), LSTM or GRU.
     hidden_size : int, default=64
@@ -370,6 +384,7 @@ class RNNForecaster(BaseForecaster):
         "max_horizon": [Interval(Integral, 1, None, closed="left"), None],
         "quantile_levels": ["array-like", None],
         "sp": [Interval(Integral, 1, None, closed="left"), None],
+        "local_level": ["boolean"],
         "target_transform": [StrOptions({"auto", "log", "none"})],
         "update_epochs": [Interval(Integral, 1, None, closed="left"), None],
         "lr": [Interval(Real, 0, None, closed="neither")],
@@ -380,6 +395,7 @@ class RNNForecaster(BaseForecaster):
         window_length: int = 36,
         max_horizon: int | None = None,
         sp: int | None = None,
+        local_level: bool = True,
         cell: str = "lstm",
         hidden_size: int = 64,
         num_layers: int = 1,
@@ -408,6 +424,7 @@ class RNNForecaster(BaseForecaster):
         self.window_length = window_length
         self.max_horizon = max_horizon
         self.sp = sp
+        self.local_level = local_level
         self.cell = cell
         self.hidden_size = hidden_size
         self.num_layers = num_layers
@@ -541,6 +558,7 @@ class RNNForecaster(BaseForecaster):
                 self.bidirectional,
                 self.dropout,
                 self.sp_,
+                self.local_level,
             )
             if self._n_exog:
                 x_all = X.to_numpy(dtype=np.float64)

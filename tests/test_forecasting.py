@@ -21,7 +21,7 @@ from sklearn_rnn.forecasting import ForecastNet, WindowDataset  # noqa: E402
 FAST = dict(hidden_size=16, max_epochs=40, batch_size=32, lr=1e-2, random_state=0)
 
 
-def sine(n: int, period: float = 12.0, phase: float = 0.0, level: float = 0.0, amp: float = 1.0) -> np.ndarray:
+def sine(n: int, period: float = 12.0, phase: float = 0.0, level: float = 0.0, amp: float = 1.0):
     return level + amp * np.sin(2 * np.pi * np.arange(n) / period + phase)
 
 
@@ -137,8 +137,8 @@ def test_intervals_cover_held_back_data_and_widen():
     panel = _ar_panel(60, 106, seed=0)
     train = panel[panel.index.get_level_values("time") < 100]
     test = panel[panel.index.get_level_values("time") >= 100]
-    f = RNNForecaster(window_length=20, hidden_size=16, max_epochs=15, batch_size=128, lr=1e-2,
-                      random_state=0)
+    f = RNNForecaster(window_length=20, local_level=False, hidden_size=16, max_epochs=15, batch_size=128,
+                      lr=1e-2, random_state=0)
     f.fit(train, fh=np.arange(1, H + 1))
     interval = f.predict_interval(coverage=[0.5, 0.9])
     lo90, hi90 = interval[("y", 0.9, "lower")], interval[("y", 0.9, "upper")]
@@ -171,7 +171,8 @@ def test_exogenous_future_values_are_used():
     x = rng.normal(size=300)
     y = pd.Series(2.0 * x + 0.05 * rng.normal(size=300), name="y")
     X = pd.DataFrame({"x": x})
-    f = RNNForecaster(window_length=8, hidden_size=32, max_epochs=40, lr=1e-2, random_state=0)
+    f = RNNForecaster(window_length=8, local_level=False, hidden_size=32, max_epochs=40, lr=1e-2,
+                      random_state=0)
     f.fit(y[:290], X=X[:290], fh=np.arange(1, 11))
     y_pred = f.predict(X=X[290:])
     # y is unpredictable from its past, so only the future X explains it
@@ -280,7 +281,10 @@ def test_transformed_target_forecaster(transformer):
     from sktime.transformations.series.difference import Differencer
 
     y = load_airline()[:96]
-    first = Deseasonalizer(sp=12, model="multiplicative") if transformer == "deseasonalizer" else Differencer()
+    if transformer == "deseasonalizer":
+        first = Deseasonalizer(sp=12, model="multiplicative")
+    else:
+        first = Differencer()
     pipe = TransformedTargetForecaster(
         [("transform", first), ("rnn", RNNForecaster(window_length=12, hidden_size=8, max_epochs=5,
                                                      random_state=0))]

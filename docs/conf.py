@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pkgutil
 import re
 import sys
 import warnings
@@ -82,6 +83,15 @@ def _skip_member(app, what, name, obj, skip, options):
 _REF = re.compile(r":(?:ref|term|doc):`([^`<]+?)\s*<[^`>]+>`|:(?:ref|term|doc):`([^`]+)`")
 
 
+# "of shape (n_features_in_,)": in reST a bare word ending in "_" is a link to a target.
+_SHAPE_ATTR = re.compile(r"\((\w+_),\)")
+
+
+def _literal_shape_attributes(app, what, name, obj, options, lines):
+    """Quote fitted-attribute names in shapes, as scikit-learn writes them: (`n_features_in_`,)."""
+    lines[:] = [_SHAPE_ATTR.sub(r"(`\1`,)", line) for line in lines]
+
+
 def _plain_foreign_refs(app, what, name, obj, options, lines):
     """Turn ``:ref:``, ``:term:`` and ``:doc:`` roles in docstrings inherited from scikit-learn
     or sktime into plain text.
@@ -100,12 +110,14 @@ def _check_api_page_complete(app):
 
     from sphinx.util import logging
 
-    listed = set(re.findall(r"^ {3}([A-Za-z_][\w.]*)\s*$", (HERE / "api.rst").read_text(), re.MULTILINE))
+    text = (HERE / "api.rst").read_text()
+    listed = set(re.findall(r"^ {3}([A-Za-z_]\w*)\s*$", text, re.MULTILINE))
+    listed |= set(re.findall(r"^\.\. auto\w+:: [\w.]*\.(\w+)\s*$", text, re.MULTILINE))
     public = {name for name in sklearn_rnn.__all__ if not name.startswith("_")}
-    try:
-        public |= set(import_module("sklearn_rnn.plotting").__all__)
-    except ImportError:
-        pass
+    # ... and the names of the public submodules (plotting, presets, ...).
+    for module in pkgutil.iter_modules(sklearn_rnn.__path__):
+        if not module.name.startswith("_"):
+            public |= set(getattr(import_module(f"sklearn_rnn.{module.name}"), "__all__", ()))
     for name in sorted(public - listed):
         logging.getLogger(__name__).warning(f"public name {name!r} is not listed in docs/api.rst")
 
@@ -113,6 +125,7 @@ def _check_api_page_complete(app):
 def setup(app):
     app.connect("autodoc-skip-member", _skip_member)
     app.connect("autodoc-process-docstring", _plain_foreign_refs)
+    app.connect("autodoc-process-docstring", _literal_shape_attributes)
     app.connect("builder-inited", _check_api_page_complete)
 
 

@@ -462,8 +462,12 @@ class RNNForecaster(BaseForecaster):
         return partial(PinballLoss, tuple(float(q) for q in self.quantile_levels_))
 
     # -- scaling ----------------------------------------------------------------------------------
-    def _transform_y(self, values: np.ndarray, key: tuple) -> np.ndarray:
-        """Original units (T, C) -> the network's scaled units."""
+    def _transform_y(self, values: np.ndarray, key: tuple, store: bool = False):
+        """Original units (T, C) -> (the network's scaled units, the series' (mean, scale)).
+
+        The statistics of a series are those of ``fit``; a series first seen later
+        (``store=False``) gets its own, without changing the fitted state.
+        """
         out = np.array(values, dtype=np.float64)
         if self.log_transform_.any():
             logged = out[:, self.log_transform_]
@@ -473,20 +477,18 @@ class RNNForecaster(BaseForecaster):
                     "were all positive). Pass target_transform='none' to model it unlogged."
                 )
             out[:, self.log_transform_] = np.log(logged)
-        mean, scale = self._series_scaling(out, key)
-        return (out - mean) / scale
+        stats = self._y_scaling.get(key)
+        if stats is None:
+            mean = out.mean(axis=0)
+            scale = out.std(axis=0)
+            stats = mean, np.where(scale > 1e-12 * np.maximum(1.0, np.abs(mean)), scale, 1.0)
+            if store:
+                self._y_scaling[key] = stats
+        return (out - stats[0]) / stats[1], stats
 
-    def _series_scaling(self, transformed: np.ndarray, key: tuple) -> tuple[np.ndarray, np.ndarray]:
-        if key not in self._y_scaling:
-            mean = transformed.mean(axis=0)
-            scale = transformed.std(axis=0)
-            scale = np.where(scale > 1e-12 * np.maximum(1.0, np.abs(mean)), scale, 1.0)
-            self._y_scaling[key] = (mean, scale)
-        return self._y_scaling[key]
-
-    def _inverse_y(self, values: np.ndarray, key: tuple) -> np.ndarray:
+    def _inverse_y(self, values: np.ndarray, stats: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
         """Scaled units (..., C, Q) -> original units."""
-        mean, scale = self._y_scaling[key]
+        mean, scale = stats
         out = values * scale[:, None] + mean[:, None]
         out[..., self.log_transform_, :] = np.exp(out[..., self.log_transform_, :])
         return out
@@ -541,7 +543,7 @@ class RNNForecaster(BaseForecaster):
         self.horizon_ = horizon or self.window_length
         self.sp_ = self.sp if self.sp is not None else _infer_sp(series[0][1].index, self.cutoff)
 
-        data = self._window_dataset(series, X)
+        data = self._window_dataset(series, X, store=True)
         self.n_windows_ = len(data)
         device = resolve_device(self.device)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
@@ -578,12 +580,12 @@ class RNNForecaster(BaseForecaster):
         self.n_iter_ = len(history)
 
     def _window_dataset(
-        self, series: list[tuple[tuple, pd.DataFrame]], X: pd.DataFrame | None
+        self, series: list[tuple[tuple, pd.DataFrame]], X: pd.DataFrame | None, store: bool = False
     ) -> WindowDataset:
         W, H = self.window_length, self.horizon_
         inputs, targets, starts, offset = [], [], [], 0
         for key, frame in series:
-            yv = self._transform_y(frame.to_numpy(dtype=np.float64), key)
+            yv, _ = self._transform_y(frame.to_numpy(dtype=np.float64), key, store)
             cols = [yv]
             if self._n_exog:
                 x = _instance_frame(X, key)
@@ -638,9 +640,10 @@ class RNNForecaster(BaseForecaster):
         if self._n_exog and X is None and self._X_hist is None:
             raise ValueError("This forecaster was fitted with X; pass X for the forecast horizon to predict.")
         W = self.window_length
-        windows = []
+        windows, stats = [], []
         for key, frame in series:
-            yv = self._transform_y(frame.to_numpy(dtype=np.float64), key)
+            yv, stat = self._transform_y(frame.to_numpy(dtype=np.float64), key)
+            stats.append(stat)
             cols = [yv]
             if self._n_exog:
                 cols = [np.concatenate([yv, np.zeros((self.horizon_, yv.shape[1]))])]
@@ -655,8 +658,8 @@ class RNNForecaster(BaseForecaster):
             out = self.net_.forward(SequenceDataset(seqs), training=False, device="cpu").numpy()
         out = np.sort(out.astype(np.float64), axis=-1)  # monotone rearrangement of crossing quantiles
         result = []
-        for (key, _), o, s in zip(series, out, steps, strict=True):
-            result.append((key, self._inverse_y(o[s - 1], key)))
+        for (key, _), o, s, stat in zip(series, out, steps, stats, strict=True):
+            result.append((key, self._inverse_y(o[s - 1], stat)))
         return result
 
     def _exog_rows(self, key: tuple, past_index: pd.Index, X: pd.DataFrame | None) -> np.ndarray:

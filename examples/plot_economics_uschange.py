@@ -6,9 +6,13 @@ Forecasting US consumption growth from the last two years of the economy
 personal consumption, income, industrial production, savings and unemployment,
 1970-2016. Each sample here is the last 8 quarters of all five series, and the
 target is the next quarter's consumption change: a sequence regression for
-:class:`~sklearn_rnn.RNNRegressor` with its default parameters. The first 75%
-of the quarters train it, the last 25% test it, against two baselines: the
-training mean and the last observed change.
+:class:`~sklearn_rnn.RNNRegressor`. With about 130 training windows of a noisy
+series, a small plain GRU (``architecture="rnn"``) suits better than the
+default LSTM-FCN. The first 75% of the quarters train it, the last 25% (2005-2016,
+the financial crisis included) test it, against three baselines: the training
+mean, a ridge regression on the flattened window, and the last observed change.
+Persistence (the last change) is hard to beat here, and the network does not:
+an honest result worth knowing before reaching for a deeper model.
 """
 
 import matplotlib
@@ -16,6 +20,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+from sklearn.linear_model import RidgeCV
 from sklearn.metrics import mean_absolute_error
 from sktime.datasets import load_uschange
 
@@ -29,19 +34,24 @@ y = table[window:, 0]  # next quarter's consumption change
 split = int(0.75 * len(X))
 X_train, X_test, y_train, y_test = X[:split], X[split:], y[:split], y[split:]
 
-reg = RNNRegressor(random_state=0).fit(X_train, y_train)
+reg = RNNRegressor(
+    architecture="rnn", cell="gru", hidden_size=16, dropout=0.0, max_epochs=50, random_state=0
+).fit(X_train, y_train)
 pred = reg.predict(X_test)
 mae = mean_absolute_error(y_test, pred)
 mae_mean = mean_absolute_error(y_test, np.full_like(y_test, y_train.mean()))
 mae_last = mean_absolute_error(y_test, X_test[:, -1, 0])
-print(f"test MAE: {mae:.3f} (training mean {mae_mean:.3f}, last change {mae_last:.3f})")
+ridge = RidgeCV(alphas=np.logspace(-2, 3, 20)).fit(X_train.reshape(len(X_train), -1), y_train)
+mae_ridge = mean_absolute_error(y_test, ridge.predict(X_test.reshape(len(X_test), -1)))
+print(f"test MAE: {mae:.3f}")
+print(f"baselines: training mean {mae_mean:.3f}, ridge {mae_ridge:.3f}, last change {mae_last:.3f}")
 
 # %%
 # Test quarters: observed change, the network's forecast and the last-change baseline.
 fig, ax = plt.subplots(figsize=(8, 3.5))
 quarters = np.arange(split, len(X)) + window
 ax.plot(quarters, y_test, label="observed", color="black")
-ax.plot(quarters, pred, label=f"RNNRegressor (MAE {mae:.2f})")
+ax.plot(quarters, pred, label=f"RNNRegressor, GRU (MAE {mae:.2f})")
 ax.plot(quarters, X_test[:, -1, 0], label=f"last change (MAE {mae_last:.2f})", alpha=0.6)
 ax.set_xlabel("quarter since 1970 Q1")
 ax.set_ylabel("consumption change (%)")

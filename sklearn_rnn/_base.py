@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import logging
 import math
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from numbers import Integral, Real
@@ -99,7 +100,9 @@ class SequenceDataset(Dataset):
     """Padded sequences, targets and sample weights held as whole tensors."""
 
     def __init__(self, seqs: Sequences, y: np.ndarray | None = None, sample_weight: np.ndarray | None = None):
-        self.X = torch.from_numpy(seqs.values)
+        with warnings.catch_warnings():  # read-only views (e.g. sliding_windows) are never written to
+            warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+            self.X = torch.from_numpy(seqs.values)
         self.lengths = None if seqs.equal_lengths else torch.from_numpy(seqs.lengths)
         self.y = None if y is None else torch.from_numpy(y)
         self.sample_weight = None if sample_weight is None else torch.from_numpy(sample_weight)
@@ -339,7 +342,8 @@ class BaseRNNEstimator(BaseEstimator):
     # -- data ----------------------------------------------------------------------------
     def _validate_X(self, X: Any, *, reset: bool) -> Sequences:
         seqs = validate_sequences(self, X, reset=reset, allow_nan=True)
-        if self.missing == "error" and np.isnan(seqs.values).any():
+        # finite or NaN here, and float32 sums cannot overflow float64: NaN sum <=> a NaN (no mask copy)
+        if self.missing == "error" and np.isnan(seqs.values.sum(dtype=np.float64)):
             raise ValueError(
                 f"Input X contains NaN. {type(self).__name__} with missing='error' (the default) "
                 "expects complete sequences; set missing='mask' to carry the last observation "
@@ -395,8 +399,10 @@ class BaseRNNEstimator(BaseEstimator):
         if self.gradient_clip_value is not None:
             callbacks.append(("gradient_clip", GradientNormClipping(self.gradient_clip_value)))
         if self.lr_schedule == "cosine":
+            # last_epoch=-1: every fit, warm-started ones too, anneals from lr over its own max_epochs
+            # (skorch would otherwise resume at len(history) and run past T_max, raising the lr again).
             callbacks.append(
-                ("lr_schedule", LRScheduler(CosineAnnealingLR, T_max=self.max_epochs))
+                ("lr_schedule", LRScheduler(CosineAnnealingLR, T_max=self.max_epochs, last_epoch=-1))
             )
         if self.early_stopping:
             callbacks.append(
@@ -457,6 +463,10 @@ class BaseRNNEstimator(BaseEstimator):
                 self.net_.train_split = (
                     ValidSplit(self.validation_fraction, seed, stratify) if self.early_stopping else None
                 )
+                # start again from this fit's lr (the last cosine cycle ended near 0)
+                self.net_.set_params(lr=self.lr)
+                if self.lr_schedule == "cosine":
+                    self.net_.set_params(callbacks__lr_schedule__T_max=self.max_epochs)
                 self.net_.partial_fit(data, None, epochs=self.max_epochs)
             else:
                 module = self._build_module(seqs, n_outputs)

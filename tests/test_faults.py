@@ -152,6 +152,17 @@ def test_warm_start_continues_the_loss(early_stopping):
     assert reg.loss_curve_[-1] < first[-1]
 
 
+def test_warm_start_runs_a_fresh_cosine_cycle_over_its_own_epochs():
+    """Each fit anneals from ``lr`` over its own ``max_epochs``: a warm start does not stay at the
+    last cycle's near-zero rate, nor run past the period where the cosine rises again."""
+    params = {**TINY, "lr_schedule": "cosine", "lr": 0.01}
+    clf = RNNClassifier(**params, max_epochs=4, warm_start=True).fit(X, Y_CLS)
+    clf.set_params(max_epochs=6).fit(X, Y_CLS)
+    rates = clf.net_.history[:, "event_lr"]
+    expected = [0.005 * (1 + np.cos(np.pi * epoch / n)) for n in (4, 6) for epoch in range(n)]
+    np.testing.assert_allclose(rates, expected, rtol=1e-9)
+
+
 def test_warm_start_with_early_stopping_splits_the_new_data():
     """The validation split of a warm-started fit is drawn from that fit's data (another size here)."""
     clf = RNNClassifier(**TINY, max_epochs=2, warm_start=True, early_stopping=True).fit(X, Y_CLS)

@@ -35,7 +35,7 @@ split = int(0.75 * len(X))
 X_train, X_test, y_train, y_test = X[:split], X[split:], y[:split], y[split:]
 
 reg = RNNRegressor(
-    architecture="rnn", cell="gru", hidden_size=16, dropout=0.0, max_epochs=50, random_state=0
+    architecture="rnn", cell="gru", hidden_size=16, dropout=0.0, pooling="mean", max_epochs=50, random_state=0
 ).fit(X_train, y_train)
 pred = reg.predict(X_test)
 mae = mean_absolute_error(y_test, pred)

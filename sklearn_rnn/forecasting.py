@@ -335,8 +335,17 @@ class RNNForecaster(BaseForecaster):
     the loss. Exogenous ``X``: the window carries past ``X``, and the network
     also reads ``X`` for the ``horizon_`` future steps; at ``predict``, future
     rows of ``X`` that are not passed are filled forward from the last known
-    row. Series shorter than ``window_length`` are left-padded with their first
-    value.
+    row. Every step's forecast reads all ``horizon_`` future rows, so pass ``X``
+    for steps ``1..horizon_`` when a step's forecast must not depend on which
+    other steps are asked. Series shorter than ``window_length`` are left-padded with
+    their first value.
+
+    Intervals come from the quantile heads, fitted on the training windows. With
+    many windows per parameter (a panel of 60 AR(1) series of 100 steps) 90%
+    intervals covered 83-87% of held-back values and widened with the horizon;
+    on a single short series they reflect in-sample errors and come out too
+    narrow (Airline, 72 windows: 25-39% of the 36 held-out months inside the
+    90% interval, mostly because 1958 grew less than the training trend).
 
     Examples
     --------

@@ -1,0 +1,90 @@
+"""sliding_windows: values, shapes, errors, and memory that stays O(series length)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from sklearn_rnn.preprocessing import sliding_windows
+
+
+@pytest.mark.parametrize("step", [1, 3])
+def test_windows_hold_the_right_steps(step):
+    series = np.arange(40, dtype=np.float64).reshape(20, 2)
+    windows = sliding_windows(series, 5, step=step)
+    assert windows.shape == ((20 - 5) // step + 1, 5, 2)
+    assert windows.dtype == np.float32
+    for i, window in enumerate(windows):
+        np.testing.assert_array_equal(window, series[i * step : i * step + 5])
+
+
+def test_windows_are_a_read_only_view_of_one_float32_series():
+    series = np.random.default_rng(0).standard_normal(1000).astype(np.float32)
+    windows = sliding_windows(series, 100)
+    assert windows.shape == (901, 100, 1)
+    assert np.shares_memory(windows, series)  # no copy at all for float32 input
+    assert not windows.flags.writeable
+
+
+def test_windows_errors():
+    with pytest.raises(ValueError, match="fewer than window_length=10"):
+        sliding_windows(np.zeros(5), 10)
+    with pytest.raises(ValueError, match="window_length must be an integer >= 1"):
+        sliding_windows(np.zeros(5), 0)
+    with pytest.raises(ValueError, match="step must be an integer >= 1"):
+        sliding_windows(np.zeros(5), 2, step=1.5)
+    with pytest.raises(ValueError, match="dim 3"):
+        sliding_windows(np.zeros((5, 2, 2)), 2)
+
+
+def test_estimators_train_and_predict_on_windows_like_on_a_copy():
+    from sklearn_rnn import RNNRegressor
+
+    t = np.arange(400, dtype=np.float32)
+    series = np.sin(t / 8) + 0.1 * np.cos(t / 3)
+    X = sliding_windows(series[:-1], 24)
+    y = series[24:]
+    params = {"architecture": "rnn", "hidden_size": 4, "max_epochs": 2, "batch_size": 64, "random_state": 0}
+    on_view = RNNRegressor(**params).fit(X, y)
+    on_copy = RNNRegressor(**params).fit(np.ascontiguousarray(X), y)
+    np.testing.assert_allclose(on_view.predict(X), on_copy.predict(X.copy()), rtol=1e-5, atol=1e-6)
+
+
+_MEMORY_SCRIPT = textwrap.dedent(
+    """
+    import json, re, numpy as np
+    from sklearn_rnn import RNNRegressor
+    from sklearn_rnn.preprocessing import sliding_windows
+
+    def rss(field):
+        return int(re.search(field + r":\\s+(\\d+)", open("/proc/self/status").read()).group(1)) / 1024
+
+    params = dict(architecture="rnn", cell="gru", hidden_size=2, max_epochs=1, batch_size=512,
+                  lr_schedule="constant", random_state=0)
+    RNNRegressor(**params).fit(sliding_windows(np.zeros(64, np.float32), 8), np.zeros(57))  # warm-up
+    series = np.sin(np.arange(80_000, dtype=np.float32) / 20)
+    X, y = sliding_windows(series[:-1], 200), series[200:]
+    base = rss("VmRSS")
+    open("/proc/self/clear_refs", "w").write("5")
+    RNNRegressor(**params).fit(X, y).predict(X[:10_000])
+    print(json.dumps({"peak_mib": rss("VmHWM") - base, "copy_mib": X.size * 4 / 2**20}))
+    """
+)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc for the peak RSS")
+def test_fitting_on_windows_needs_memory_of_the_series_not_of_the_windows():
+    out = subprocess.run(
+        [sys.executable, "-c", _MEMORY_SCRIPT], capture_output=True, text=True, timeout=300, check=True
+    )
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    # A float32 copy of the windows would take ~61 MiB, the series itself 0.3 MiB. What is left is
+    # per batch (torch's recurrent workspace for 512 windows of 200 steps, ~25 MiB here), so any
+    # copy of the windows would push the peak past the copy's own size.
+    assert result["copy_mib"] > 60
+    assert result["peak_mib"] < 0.75 * result["copy_mib"], result

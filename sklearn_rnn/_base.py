@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import logging
 import math
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from numbers import Integral, Real
@@ -26,7 +27,7 @@ from torch.utils.data import Dataset
 
 from ._callbacks import NonFiniteLossGuard, completed_epochs
 from ._data import Sequences, validate_sequences
-from ._module import CELLS, POOLINGS, RecurrentNet
+from ._module import ARCHITECTURES, CELLS, MISSING, POOLINGS, RecurrentNet
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ def resolve_device(device: str) -> str:
 
 
 def feature_statistics(
-    values: np.ndarray, lengths: np.ndarray, chunk_elements: int = 2**20
+    values: np.ndarray, lengths: np.ndarray, chunk_elements: int = 2**18
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per-feature mean and standard deviation (ddof=0) of the observed, non-NaN steps.
 
@@ -99,7 +100,11 @@ class SequenceDataset(Dataset):
     """Padded sequences, targets and sample weights held as whole tensors."""
 
     def __init__(self, seqs: Sequences, y: np.ndarray | None = None, sample_weight: np.ndarray | None = None):
-        self.X = torch.from_numpy(seqs.values)
+        with warnings.catch_warnings():  # read-only views (e.g. sliding_windows) are never written to
+            warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+            with warnings.catch_warnings():  # read-only views (e.g. sliding_windows) are never written to
+            warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+            self.X = torch.from_numpy(seqs.values)
         self.lengths = None if seqs.equal_lengths else torch.from_numpy(seqs.lengths)
         self.y = None if y is None else torch.from_numpy(y)
         self.sample_weight = None if sample_weight is None else torch.from_numpy(sample_weight)
@@ -245,6 +250,10 @@ class BaseRNNEstimator(BaseEstimator):
         "bidirectional": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "pooling": [StrOptions(set(POOLINGS))],
+        "architecture": [StrOptions(set(ARCHITECTURES))],
+        "dimension_shuffle": ["boolean"],
+        "fcn_filters": [tuple, list],
+        "missing": [StrOptions(set(MISSING))],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
@@ -268,14 +277,18 @@ class BaseRNNEstimator(BaseEstimator):
         self,
         *,
         cell: str = "lstm",
-        hidden_size: int = 64,
+        hidden_size: int = 8,
         num_layers: int = 1,
         bidirectional: bool = False,
-        dropout: float = 0.0,
+        dropout: float = 0.8,
         pooling: str = "last",
+        architecture: str = "lstm-fcn",
+        dimension_shuffle: bool = True,
+        fcn_filters: tuple[int, ...] = (16, 32, 16),
+        missing: str = "error",
         max_epochs: int = 100,
-        batch_size: int = 32,
-        lr: float = 1e-3,
+        batch_size: int = 16,
+        lr: float = 3e-3,
         optimizer: str | type = "adamw",
         lr_schedule: str = "cosine",
         gradient_clip_value: float | None = 1.0,
@@ -297,6 +310,10 @@ class BaseRNNEstimator(BaseEstimator):
         self.bidirectional = bidirectional
         self.dropout = dropout
         self.pooling = pooling
+        self.architecture = architecture
+        self.dimension_shuffle = dimension_shuffle
+        self.fcn_filters = fcn_filters
+        self.missing = missing
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -326,7 +343,15 @@ class BaseRNNEstimator(BaseEstimator):
 
     # -- data ----------------------------------------------------------------------------
     def _validate_X(self, X: Any, *, reset: bool) -> Sequences:
-        return validate_sequences(self, X, reset=reset)
+        seqs = validate_sequences(self, X, reset=reset, allow_nan=True)
+        # finite or NaN here, and float32 sums cannot overflow float64: NaN sum <=> a NaN (no mask copy)
+        if self.missing == "error" and np.isnan(seqs.values.sum(dtype=np.float64)):
+            raise ValueError(
+                f"Input X contains NaN. {type(self).__name__} with missing='error' (the default) "
+                "expects complete sequences; set missing='mask' to carry the last observation "
+                "forward and give the network a mask of the observed values, or impute X first."
+            )
+        return seqs
 
     def _check_y_given(self, y: Any) -> None:
         if y is None:
@@ -358,7 +383,13 @@ class BaseRNNEstimator(BaseEstimator):
             bidirectional=self.bidirectional,
             dropout=self.dropout,
             pooling=self.pooling,
+            architecture=self.architecture,
+            dimension_shuffle=self.dimension_shuffle,
+            n_timesteps=seqs.values.shape[1],
+            fcn_filters=tuple(self.fcn_filters),
+            missing=self.missing,
         )
+        # missing="mask": NaNs are left out, so these are the statistics of the observed values
         mean, scale = feature_statistics(seqs.values, seqs.lengths)
         scale[scale < 10 * np.finfo(np.float64).eps * np.maximum(1.0, np.abs(mean))] = 1.0
         module.x_mean.copy_(torch.as_tensor(mean))
@@ -370,8 +401,10 @@ class BaseRNNEstimator(BaseEstimator):
         if self.gradient_clip_value is not None:
             callbacks.append(("gradient_clip", GradientNormClipping(self.gradient_clip_value)))
         if self.lr_schedule == "cosine":
+            # last_epoch=-1: every fit, warm-started ones too, anneals from lr over its own max_epochs
+            # (skorch would otherwise resume at len(history) and run past T_max, raising the lr again).
             callbacks.append(
-                ("lr_schedule", LRScheduler(CosineAnnealingLR, T_max=self.max_epochs))
+                ("lr_schedule", LRScheduler(CosineAnnealingLR, T_max=self.max_epochs, last_epoch=-1))
             )
         if self.early_stopping:
             callbacks.append(
@@ -418,6 +451,11 @@ class BaseRNNEstimator(BaseEstimator):
         n_outputs: int,
         stratify: np.ndarray | None = None,
     ) -> None:
+        if self.early_stopping and len(seqs.lengths) < 2:
+            raise ValueError(
+                f"early_stopping=True needs at least 2 sequences (it holds out validation_fraction of "
+                f"them), got {len(seqs.lengths)}. Pass more sequences or set early_stopping=False."
+            )
         device = resolve_device(self.device)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         data = SequenceDataset(seqs, y, sample_weight)
@@ -427,6 +465,10 @@ class BaseRNNEstimator(BaseEstimator):
                 self.net_.train_split = (
                     ValidSplit(self.validation_fraction, seed, stratify) if self.early_stopping else None
                 )
+                # start again from this fit's lr (the last cosine cycle ended near 0)
+                self.net_.set_params(lr=self.lr)
+                if self.lr_schedule == "cosine":
+                    self.net_.set_params(callbacks__lr_schedule__T_max=self.max_epochs)
                 self.net_.partial_fit(data, None, epochs=self.max_epochs)
             else:
                 module = self._build_module(seqs, n_outputs)

@@ -102,8 +102,6 @@ class SequenceDataset(Dataset):
     def __init__(self, seqs: Sequences, y: np.ndarray | None = None, sample_weight: np.ndarray | None = None):
         with warnings.catch_warnings():  # read-only views (e.g. sliding_windows) are never written to
             warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
-            with warnings.catch_warnings():  # read-only views (e.g. sliding_windows) are never written to
-            warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
             self.X = torch.from_numpy(seqs.values)
         self.lengths = None if seqs.equal_lengths else torch.from_numpy(seqs.lengths)
         self.y = None if y is None else torch.from_numpy(y)

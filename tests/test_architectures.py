@@ -1,0 +1,131 @@
+"""What the LSTM-FCN family computes: padding, batch neighbours, the dimension shuffle, SE blocks."""
+
+import itertools
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from sklearn_rnn import RNNClassifier
+from sklearn_rnn._module import RecurrentNet
+
+FCN_ARCHITECTURES = [
+    dict(architecture=architecture, dimension_shuffle=shuffle, cell=cell)
+    for architecture, shuffle, cell in itertools.product(
+        ["lstm-fcn", "mlstm-fcn"], [True, False], ["lstm", "gru"]
+    )
+]
+
+
+def _ids(params):
+    return "-".join(str(v) for v in params.values())
+
+
+def _module(params, n_features=3, n_timesteps=9, seed=0):
+    torch.manual_seed(seed)
+    module = RecurrentNet(
+        n_features, 4, hidden_size=5, n_timesteps=n_timesteps, fcn_filters=(6, 8, 6), **params
+    )
+    # non-trivial batch-norm statistics, so that eval mode does more than an identity
+    with torch.no_grad():
+        for m in module.modules():
+            if isinstance(m, nn.BatchNorm1d):
+                m.running_mean.uniform_(-0.5, 0.5)
+                m.running_var.uniform_(0.5, 2.0)
+    return module.eval()
+
+
+@pytest.mark.parametrize("params", FCN_ARCHITECTURES, ids=_ids)
+def test_padding_and_neighbours_do_not_change_a_sequence(params):
+    module = _module(params)
+    rng = np.random.default_rng(0)
+    lengths = torch.tensor([5, 9, 2, 7])
+    X = torch.from_numpy(rng.normal(size=(4, 9, 3)).astype(np.float32))
+    junk = X.clone()
+    for i, n in enumerate(lengths):
+        junk[i, n:] = 1e3  # whatever sits in the padding is never read
+    with torch.no_grad():
+        together = module(X, lengths)
+        with_junk = module(junk, lengths)
+        alone = torch.cat([module(X[i : i + 1, : lengths[i]]) for i in range(4)])
+    torch.testing.assert_close(with_junk, together, rtol=0, atol=1e-5)
+    torch.testing.assert_close(alone, together, rtol=0, atol=1e-5)
+
+
+@pytest.mark.parametrize("params", FCN_ARCHITECTURES, ids=_ids)
+@pytest.mark.parametrize("step", [0, 8])
+def test_first_and_last_steps_reach_the_output(params, step):
+    module = _module(params)
+    X = torch.randn(2, 9, 3, generator=torch.Generator().manual_seed(1))
+    changed = X.clone()
+    changed[:, step] += 3.0
+    with torch.no_grad():
+        assert not torch.allclose(module(X), module(changed), atol=1e-4)
+
+
+def _recurrent_input(module, X):
+    """The tensor the recurrent layer is given for ``X``."""
+    seen = []
+    handle = module.rnn.register_forward_hook(lambda mod, args, out: seen.append(args[0]) and None)
+    with torch.no_grad():
+        module(X)
+    handle.remove()
+    return seen[0]
+
+
+def test_dimension_shuffle_reads_features_as_steps():
+    # LSTM-FCN: a univariate series of length T is one step of T values for the LSTM
+    module = _module(dict(architecture="lstm-fcn"), n_features=1, n_timesteps=30)
+    assert module.rnn.input_size == 30
+    X = torch.randn(5, 30, 1)
+    expected = ((X - module.x_mean) / module.x_scale).transpose(1, 2)
+    torch.testing.assert_close(_recurrent_input(module, X), expected)
+    # MLSTM-FCN on 3 features: 3 steps of T values
+    module = _module(dict(architecture="mlstm-fcn"), n_features=3, n_timesteps=30)
+    assert tuple(_recurrent_input(module, torch.randn(5, 30, 3)).shape) == (5, 3, 30)
+    # without the shuffle, the recurrent branch reads the time steps
+    assert _module(dict(architecture="lstm-fcn", dimension_shuffle=False)).rnn.input_size == 3
+
+
+def test_shuffled_branch_pads_short_and_cuts_long_sequences():
+    module = _module(dict(architecture="lstm-fcn"), n_timesteps=9)
+    X = torch.randn(2, 14, 3)
+    longer = X.clone()
+    longer[:, 9:] += 5.0  # beyond the training length: read by the convolutions only
+    torch.testing.assert_close(_recurrent_input(module, X), _recurrent_input(module, longer))
+    assert tuple(_recurrent_input(module, X).shape) == (2, 3, 9)
+    with torch.no_grad():
+        assert not torch.allclose(module(X), module(longer))
+    short = _recurrent_input(module, X[:, :4])
+    assert tuple(short.shape) == (2, 3, 9) and bool((short[:, :, 4:] == 0).all())
+
+
+def test_squeeze_excitation_only_in_mlstm_fcn():
+    plain = _module(dict(architecture="lstm-fcn"))
+    se = _module(dict(architecture="mlstm-fcn"))
+    assert [block.squeeze is not None for block in plain.fcn] == [False, False, False]
+    assert [block.squeeze is not None for block in se.fcn] == [True, True, False]
+    assert [block.conv.kernel_size[0] for block in se.fcn] == [8, 5, 3]
+    assert [block.conv.out_channels for block in se.fcn] == [6, 8, 6]
+
+
+def test_gru_fcn_and_rnn_only_architectures():
+    assert isinstance(_module(dict(architecture="lstm-fcn", cell="gru")).rnn, nn.GRU)
+    assert _module(dict(architecture="rnn")).fcn is None
+
+
+def test_fcn_filters_must_hold_three_sizes():
+    with pytest.raises(ValueError, match="fcn_filters must hold 3"):
+        RecurrentNet(2, 2, architecture="lstm-fcn", n_timesteps=5, fcn_filters=(4, 8))
+
+
+def test_estimator_reads_ragged_input_longer_than_training():
+    rng = np.random.default_rng(3)
+    X = [rng.normal(size=(n, 2)) for n in (6, 9, 4, 8, 7, 5)]
+    y = [0, 1, 0, 1, 0, 1]
+    clf = RNNClassifier(fcn_filters=(4, 8, 4), hidden_size=4, max_epochs=2, random_state=0).fit(X, y)
+    longer = [rng.normal(size=(n, 2)) for n in (3, 15)]
+    proba = clf.predict_proba(longer)
+    assert proba.shape == (2, 2) and np.isfinite(proba).all()
+    np.testing.assert_allclose(np.vstack([clf.predict_proba([x]) for x in longer]), proba, atol=1e-6)

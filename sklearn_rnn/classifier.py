@@ -126,7 +126,7 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
         Number of epochs run.
     n_features_in_ : int
         Features per time step, or the number of columns of a 2D ``X``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names, when ``X`` was a DataFrame with string column names.
 
     See Also

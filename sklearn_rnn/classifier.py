@@ -166,8 +166,8 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
     >>> from sklearn_rnn import RNNClassifier, from_sktime
     >>> X, y = load_basic_motions(split="train", return_X_y=True)
     >>> clf = RNNClassifier(max_epochs=30, random_state=0).fit(from_sktime(X), y)
-    >>> clf.classes_
-    array(['badminton', 'running', 'standing', 'walking'], dtype=object)
+    >>> clf.classes_.tolist()
+    ['badminton', 'running', 'standing', 'walking']
     >>> clf.predict_proba(from_sktime(X)[:2]).shape
     (2, 4)
     """

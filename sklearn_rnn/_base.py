@@ -483,6 +483,17 @@ class BaseRNNEstimator(BaseEstimator):
         """Raw network outputs for ``X``, in the order of ``X``, as a CPU tensor."""
         check_is_fitted(self)
         seqs = self._validate_X(X, reset=False)
+        reads = self.net_.module_.n_timesteps  # set when the recurrent branch reads the shuffled series
+        if reads is not None and seqs.values.shape[1] > reads:
+            warnings.warn(
+                f"{int((seqs.lengths > reads).sum())} sequence(s) of X are longer than the longest "
+                f"training sequence ({int(seqs.lengths.max())} > {reads} steps): the dimension-shuffled "
+                f"recurrent branch reads their first {reads} steps, the convolutional branch all of them. "
+                "Train on sequences as long as those you predict, or set dimension_shuffle=False to "
+                "read every step in both branches.",
+                UserWarning,
+                stacklevel=3,
+            )
         with torch_session(self.n_threads, device=self.net_.device):
             out = predict_in_batches(self.net_, SequenceDataset(seqs), self.batch_size)
         if not bool(torch.isfinite(out).all()):

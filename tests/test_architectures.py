@@ -1,6 +1,7 @@
 """What the LSTM-FCN family computes: padding, batch neighbours, the dimension shuffle, SE blocks."""
 
 import itertools
+import warnings
 
 import numpy as np
 import pytest
@@ -126,6 +127,23 @@ def test_estimator_reads_ragged_input_longer_than_training():
     y = [0, 1, 0, 1, 0, 1]
     clf = RNNClassifier(fcn_filters=(4, 8, 4), hidden_size=4, max_epochs=2, random_state=0).fit(X, y)
     longer = [rng.normal(size=(n, 2)) for n in (3, 15)]
-    proba = clf.predict_proba(longer)
+    # Not silent: the shuffled recurrent branch reads 9 of the 15 steps, and says so.
+    with pytest.warns(UserWarning, match=r"1 sequence\(s\) of X are longer .* \(15 > 9 steps\)"):
+        proba = clf.predict_proba(longer)
     assert proba.shape == (2, 2) and np.isfinite(proba).all()
-    np.testing.assert_allclose(np.vstack([clf.predict_proba([x]) for x in longer]), proba, atol=1e-6)
+    with pytest.warns(UserWarning, match="dimension_shuffle=False"):
+        alone = np.vstack([clf.predict_proba([x]) for x in longer])
+    np.testing.assert_allclose(alone, proba, atol=1e-6)
+
+
+def test_no_cut_warning_when_every_step_is_read():
+    rng = np.random.default_rng(4)
+    X = [rng.normal(size=(n, 2)) for n in (6, 9, 4, 8)]
+    y = [0, 1, 0, 1]
+    longer = [rng.normal(size=(15, 2))]
+    params = dict(fcn_filters=(4, 8, 4), hidden_size=4, max_epochs=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        RNNClassifier(**params).fit(X, y).predict(X)  # no longer than training
+        RNNClassifier(dimension_shuffle=False, **params).fit(X, y).predict(longer)
+        RNNClassifier(architecture="rnn", **params).fit(X, y).predict(longer)

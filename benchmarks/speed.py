@@ -506,6 +506,8 @@ def main(argv=None) -> None:
     parser.add_argument(
         "--skip", nargs="*", default=[], choices=["core", "scaling", "forecaster", "accuracy", "memory"]
     )
+    parser.add_argument("--equal-only", action="store_true", help="core cases: equal lengths only")
+    parser.add_argument("--core-n", type=int, default=None, help="core cases: number of sequences")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -525,6 +527,8 @@ def main(argv=None) -> None:
     rows = []
     if "core" not in args.skip:
         base = Case(n=200, length=40, epochs=2) if quick else Case(n=500, length=100, epochs=2)
+        if args.core_n:
+            base = Case(**{**asdict(base), "n": args.core_n})
         print(
             f"\n## Cases: {base.n} sequences of {base.length} steps x {base.n_features} features, "
             f"{base.n_classes} classes, hidden {base.hidden_size}, batch {base.batch_size}, "
@@ -540,7 +544,7 @@ def main(argv=None) -> None:
         print("-" * len(header))
         for cell in ("lstm", "gru"):
             for bidirectional in (False, True):
-                for ragged in (False, True):
+                for ragged in (False,) if args.equal_only else (False, True):
                     case = Case(
                         **{**asdict(base), "cell": cell, "bidirectional": bidirectional, "ragged": ragged}
                     )

@@ -11,6 +11,9 @@ from sklearn_rnn import RNNClassifier, from_sktime
 
 pytestmark = pytest.mark.slow
 
+# The search is over the recurrent network's own settings: the recurrent architecture alone.
+RECURRENT = dict(architecture="rnn", dropout=0.0, batch_size=32)
+
 
 def _italy():
     X_train, y_train = load_italy_power_demand(split="train", return_X_y=True, return_type="numpy2D")
@@ -20,7 +23,7 @@ def _italy():
 
 def test_pipeline_grid_search_over_cell_direction_and_size():
     X_train, y_train, X_test, y_test = _italy()
-    pipe = make_pipeline(StandardScaler(), RNNClassifier(max_epochs=25, lr=5e-3, random_state=0))
+    pipe = make_pipeline(StandardScaler(), RNNClassifier(**RECURRENT, max_epochs=25, lr=5e-3, random_state=0))
     grid = {
         "rnnclassifier__cell": ["lstm", "gru"],
         "rnnclassifier__bidirectional": [False, True],
@@ -42,7 +45,7 @@ def test_cross_validate_parallel_on_ragged_sequences():
     sequences = from_sktime(X)
     assert isinstance(sequences, list)  # unequal lengths, rows indexed by cross_validate
     result = cross_validate(
-        RNNClassifier(hidden_size=32, max_epochs=25, lr=5e-3, random_state=0),
+        RNNClassifier(**RECURRENT, hidden_size=32, max_epochs=25, lr=5e-3, random_state=0),
         sequences,
         y,
         cv=StratifiedKFold(3, shuffle=True, random_state=0),

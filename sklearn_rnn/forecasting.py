@@ -20,7 +20,7 @@ from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
 from torch import nn
 from torch.utils.data import Dataset
 
-from ._base import BaseRNNEstimator, SequenceDataset, resolve_device, torch_session
+from ._base import BaseRNNEstimator, SequenceDataset, predict_in_batches, resolve_device, torch_session
 from ._data import Sequences
 from ._module import RecurrentNet
 
@@ -664,7 +664,7 @@ class RNNForecaster(BaseForecaster):
         values = np.stack(windows).astype(np.float32)
         seqs = Sequences(values, np.full(len(values), values.shape[1], dtype=np.int64), False)
         with torch_session(self.n_threads, device=self.net_.device):
-            out = self.net_.forward(SequenceDataset(seqs), training=False, device="cpu").numpy()
+            out = predict_in_batches(self.net_, SequenceDataset(seqs), self.batch_size).numpy()
         out = np.sort(out.astype(np.float64), axis=-1)  # monotone rearrangement of crossing quantiles
         result = []
         for (key, _), o, s, stat in zip(series, out, steps, stats, strict=True):
@@ -675,6 +675,11 @@ class RNNForecaster(BaseForecaster):
         """Past X on ``past_index`` followed by ``horizon_`` future rows (forward-filled)."""
         history = _instance_frame(self._X_hist, key)
         future = _instance_frame(X, key)
+        if future is not None and list(future.columns) != self._x_columns:
+            raise ValueError(
+                f"X passed to predict has columns {list(future.columns)}, but the forecaster was fitted "
+                f"with X columns {self._x_columns}. Pass future X with the columns (and order) of fit."
+            )
         frames = [f for f in (history, future) if f is not None]
         known = pd.concat(frames)
         known = known[~known.index.duplicated(keep="last")].sort_index()

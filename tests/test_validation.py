@@ -384,12 +384,9 @@ def test_forecaster_empty_y_gets_a_clear_error():
         _forecaster()(**F_TINY).fit(SERIES.iloc[:0], fh=[1])
 
 
-@pytest.mark.xfail(
-    strict=True, reason="future X with other columns is silently ignored (past X carried forward)"
-)
 def test_forecaster_future_X_with_other_columns_is_refused():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         forecaster = _forecaster()(**F_TINY).fit(SERIES.iloc[:37], X=EXOG.iloc[:37], fh=[1, 2, 3])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"X passed to predict has columns \['z'\], but .* \['x'\]"):
         forecaster.predict(X=EXOG.iloc[37:].rename(columns={"x": "z"}))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import time
+import warnings
 
 import numpy as np
 
@@ -38,6 +39,7 @@ def demo(names: list[str], random_state: int) -> None:
 
     print(f"{'dataset':<20} {'train/test':>10} {'length':>9} {'RNNClassifier':>14} {'fit s':>6} "
           f"{'summary+logreg':>15} {'majority':>9}")
+    notes: list[str] = []
     for name in names:
         X_train, y_train, X_test, y_test = _load(name)
         lengths = [len(x) for x in X_train]
@@ -45,15 +47,21 @@ def demo(names: list[str], random_state: int) -> None:
         start = time.perf_counter()
         rnn = RNNClassifier(random_state=random_state).fit(X_train, y_train)
         seconds = time.perf_counter() - start
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            accuracy = rnn.score(X_test, y_test)
+        notes += [f"{name}: {w.message}" for w in caught]
         baseline = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
         baseline.fit(_summary_features(X_train), y_train)
         majority = DummyClassifier().fit(_summary_features(X_train), y_train)
         print(
             f"{name:<20} {f'{len(X_train)}/{len(X_test)}':>10} {span:>9} "
-            f"{rnn.score(X_test, y_test):>14.3f} {seconds:>6.1f} "
+            f"{accuracy:>14.3f} {seconds:>6.1f} "
             f"{baseline.score(_summary_features(X_test), y_test):>15.3f} "
             f"{majority.score(_summary_features(X_test), y_test):>9.3f}"
         )
+    for note in notes:
+        print(f"note: {note}")
 
 
 def main(argv: list[str] | None = None) -> None:

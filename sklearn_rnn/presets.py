@@ -7,12 +7,12 @@ arguments, so they combine with any other argument and with grid searches::
     RNNClassifier(**PRESETS["mlstm-fcn"], random_state=0)
 
 - ``"default"``: the defaults, a compact LSTM-FCN (Karim et al., 2017) trained
-  for 100 epochs: 1.000 BasicMotions, 0.988 JapaneseVowels, 0.960
-  ItalyPowerDemand, 0.971 +- 0.017 GunPoint (3 seeds), 4-5 CPU seconds per fit
+  for 100 epochs: 1.000 BasicMotions, 0.993 JapaneseVowels, 0.961
+  ItalyPowerDemand, 0.980 GunPoint (means of 3 seeds), 4-5 CPU seconds per fit
   on one thread (15 on JapaneseVowels); see ``benchmarks/accuracy.py``.
 - ``"mlstm-fcn"``: the same with squeeze-and-excitation blocks (Karim et al.,
-  2019): 0.978 +- 0.003 on GunPoint and 0.961 +- 0.006 on ItalyPowerDemand
-  over 3 seeds, for about 40% more fit time.
+  2019), for about 40% more fit time; ``benchmarks/accuracy.py`` prints its
+  accuracy beside the default's.
 - ``"lstm-fcn-paper"``: the published LSTM-FCN sizes (128-256-128 filters,
   8 LSTM cells, dropout 0.8, batch size 128) trained for 250 epochs (the
   paper trains 2000 with a plateau schedule); about 15 times the compute of

@@ -29,7 +29,7 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
         Recurrent cell: Elman RNN (tanh), LSTM or GRU. With an FCN
         architecture it is the cell of the recurrent branch (``"gru"`` gives
         GRU-FCN).
-    hidden_size : int, default=8
+    hidden_size : int, default=16
         Hidden units per direction and layer (8 LSTM cells as in LSTM-FCN; use
         more, e.g. 64, with ``architecture="rnn"``).
     num_layers : int, default=1
@@ -56,7 +56,7 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
         transposed, as in the papers: ``n_features`` steps of ``n_timesteps``
         values (a univariate series is one step). False makes it read the time
         steps. Ignored by ``architecture="rnn"``.
-    fcn_filters : tuple of 3 int, default=(16, 32, 16)
+    fcn_filters : tuple of 3 int, default=(32, 64, 32)
         Channels of the three convolutional blocks; the papers use
         (128, 256, 128), about 15 times the compute.
     missing : {"error", "mask"}, default="error"
@@ -69,7 +69,7 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
         Number of passes over the training data (fewer with early stopping).
     batch_size : int, default=16
         Sequences per gradient step, and per forward pass at predict time.
-    lr : float, default=3e-3
+    lr : float, default=5e-3
         Initial learning rate.
     optimizer : {"adamw", "adam", "sgd"} or torch optimizer class, default="adamw"
         Optimizer; further arguments go through ``net_kwargs``.

@@ -192,14 +192,20 @@ def test_string_and_integer_labels_binary_and_multiclass(labels):
 
 
 def test_sample_weight_and_balanced_class_weight_shift_predictions():
+    # No signal: the loss-optimal probability of "rare" is its weighted share of the data,
+    # 30/200 = 0.15 plain, 0.5 balanced, 600/770 = 0.78 with weight 20.
     rng = np.random.default_rng(0)
-    X = rng.normal(size=(200, 5, 1))  # no signal: predictions follow the class weights
+    X = rng.normal(size=(200, 5, 1))
     y = np.where(np.arange(200) < 170, "common", "rare")
-    params = dict(hidden_size=8, max_epochs=15, random_state=0)
-    plain = RNNClassifier(**params).fit(X, y)
-    assert (plain.predict(X) == "common").mean() > 0.9
-    balanced = RNNClassifier(class_weight="balanced", **params).fit(X, y)
-    assert (balanced.predict(X) == "rare").mean() > 0.25
-    weights = np.where(y == "rare", 20.0, 1.0)
-    weighted = RNNClassifier(**params).fit(X, y, sample_weight=weights)
-    assert (weighted.predict(X) == "rare").mean() > 0.5
+    # a network too small to memorise the noise (the default LSTM-FCN learns part of it)
+    params = dict(architecture="rnn", dropout=0.0, hidden_size=8, max_epochs=15, random_state=0)
+
+    def p_rare(clf):
+        return clf.predict_proba(X)[:, list(clf.classes_).index("rare")].mean()
+
+    plain = p_rare(RNNClassifier(**params).fit(X, y))
+    balanced = p_rare(RNNClassifier(class_weight="balanced", **params).fit(X, y))
+    weighted = p_rare(RNNClassifier(**params).fit(X, y, sample_weight=np.where(y == "rare", 20.0, 1.0)))
+    assert plain < 0.25
+    assert 0.35 < balanced < 0.65
+    assert weighted > 0.6

@@ -522,6 +522,11 @@ class RNNForecaster(BaseForecaster):
         validate_parameter_constraints(
             self._parameter_constraints, self.get_params(deep=False), caller_name=type(self).__name__
         )
+        if len(y) == 0:
+            raise ValueError(
+                f"y is empty: {type(self).__name__} needs observations to learn from. Pass a series with "
+                f"at least one value (window_length={self.window_length} or more train best)."
+            )
         levels = DEFAULT_QUANTILES if self.quantile_levels is None else self.quantile_levels
         levels = np.unique(np.append(np.asarray(levels, dtype=np.float64).ravel(), 0.5))
         if levels.min() <= 0 or levels.max() >= 1:

@@ -45,12 +45,6 @@ class Sequences:
     def equal_lengths(self) -> bool:
         return bool(self.lengths.size == 0 or self.lengths.min() == self.values.shape[1])
 
-    def take(self, indices: np.ndarray) -> Sequences:
-        """Rows ``indices``, trimmed to their longest sequence."""
-        lengths = self.lengths[indices]
-        width = int(lengths.max()) if lengths.size else 0
-        return Sequences(self.values[indices, :width], lengths, self.tabular)
-
 
 def _reject_panel_frame(X: pd.DataFrame) -> None:
     if isinstance(X.index, pd.MultiIndex) or any(

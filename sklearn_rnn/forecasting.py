@@ -21,6 +21,7 @@ from torch import nn
 from torch.utils.data import Dataset
 
 from ._base import BaseRNNEstimator, SequenceDataset, predict_in_batches, resolve_device, torch_session
+from ._callbacks import completed_epochs
 from ._data import Sequences
 from ._module import RecurrentNet
 
@@ -589,9 +590,9 @@ class RNNForecaster(BaseForecaster):
         return self
 
     def _record_history(self) -> None:
-        history = self.net_.history
-        self.loss_curve_ = history[:, "train_loss"]
-        self.n_iter_ = len(history)
+        # whole epochs only, as in the estimators: an interrupted epoch has no loss
+        self.loss_curve_ = completed_epochs(self.net_.history, "train_loss")
+        self.n_iter_ = len(self.loss_curve_)
 
     def _window_dataset(
         self, series: list[tuple[tuple, pd.DataFrame]], X: pd.DataFrame | None, store: bool = False

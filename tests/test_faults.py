@@ -223,6 +223,8 @@ def test_forecaster_survives_faults(fault):
     assert len(stops) == (1 if fault == "nan-weights" else 0)
     assert np.isfinite(forecaster.predict().to_numpy()).all()
     assert all(torch.isfinite(p).all() for p in forecaster.net_.module_.parameters())
+    # whole epochs only: 2 before the poisoned third is stopped, 1 before the interrupt inside epoch 2
+    assert forecaster.n_iter_ == len(forecaster.loss_curve_) == (2 if fault == "nan-weights" else 1)
 
 
 class PoisonWeightsAny(Callback):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import inspect
 import logging
 import math
+import threading
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from numbers import Integral, Real
 from typing import Any
 
@@ -34,12 +37,70 @@ logger = logging.getLogger(__name__)
 OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD}
 
 
+# glibc's malloc: mallopt parameters, and the values its dynamic thresholds grow to (64-bit)
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+_GLIBC_MMAP_MAX, _GLIBC_TRIM_MAX = 32 * 2**20, 64 * 2**20
+_trainings = 0  # fits now inside ``retain_freed_memory`` (threads share one malloc)
+_trainings_lock = threading.Lock()
+
+
+@functools.cache
+def _glibc() -> ctypes.CDLL | None:
+    """The process's C library when it is glibc (whose malloc the thresholds below tune), else None."""
+    try:
+        libc = ctypes.CDLL(None)
+    except (OSError, TypeError):  # TypeError: Windows has no handle for the process itself
+        return None
+    return libc if all(hasattr(libc, f) for f in ("gnu_get_libc_version", "mallopt", "malloc_trim")) else None
+
+
 @contextmanager
-def torch_session(n_threads: int | None, seed: int | None = None, device: str = "cpu") -> Iterator[None]:
+def retain_freed_memory() -> Iterator[None]:
+    """Keep the memory freed between training batches in the process; return it on exit.
+
+    Back-propagation through a batch stores every step's activations and frees
+    them when the batch ends. glibc's malloc hands such memory back to the
+    operating system (blocks above its mmap threshold, a free heap top above its
+    trim threshold), so the next batch faults the same pages in again: with
+    glibc's defaults, training time per step grew 1.3-1.6x from 50 to 1000
+    steps, with about a million page faults per epoch. Inside, blocks up to
+    1 GiB come from the heap and up to 2 GiB of free heap is kept; on exit the
+    free memory goes back to the system (``malloc_trim``) and the thresholds are
+    set to the ceilings glibc's own dynamic thresholds grow to (32 MiB, 64 MiB).
+    Peak memory is unchanged: it is reached inside each batch either way. Does
+    nothing on other C libraries (macOS, Windows, musl).
+    """
+    global _trainings
+    libc = _glibc()
+    if libc is None:
+        yield
+        return
+    with _trainings_lock:
+        _trainings += 1
+        if _trainings == 1:
+            libc.mallopt(_M_MMAP_THRESHOLD, 2**30)
+            libc.mallopt(_M_TRIM_THRESHOLD, 2**31 - 1)  # mallopt takes a C int
+    try:
+        yield
+    finally:
+        with _trainings_lock:
+            _trainings -= 1
+            if _trainings == 0:
+                libc.mallopt(_M_MMAP_THRESHOLD, _GLIBC_MMAP_MAX)
+                libc.mallopt(_M_TRIM_THRESHOLD, _GLIBC_TRIM_MAX)
+                libc.malloc_trim(0)
+
+
+@contextmanager
+def torch_session(
+    n_threads: int | None, seed: int | None = None, device: str = "cpu", training: bool = False
+) -> Iterator[None]:
     """Bound torch's threads and fork its random state; restore both on exit.
 
     Inside, denormal floats are flushed to zero (they slow long recurrent
-    sequences on CPU by up to ~8x with no effect on accuracy).
+    sequences on CPU by up to ~8x with no effect on accuracy), and with
+    ``training=True`` the memory freed between batches is kept for the next one
+    (:func:`retain_freed_memory`).
     """
     previous = torch.get_num_threads()
     if n_threads is not None:
@@ -47,7 +108,7 @@ def torch_session(n_threads: int | None, seed: int | None = None, device: str = 
     devices = [torch.device(device).index or 0] if str(device).startswith("cuda") else []
     torch.set_flush_denormal(True)
     try:
-        with torch.random.fork_rng(devices=devices):
+        with torch.random.fork_rng(devices=devices), retain_freed_memory() if training else nullcontext():
             if seed is not None:
                 torch.manual_seed(seed)
             yield
@@ -197,13 +258,9 @@ class ValidSplit:
         indices = np.arange(len(dataset))
         n_valid = max(1, round(self.fraction * len(indices)))
         stratify = self.stratify
-        if stratify is not None and (
-            np.bincount(stratify).min() < 2 or n_valid < len(np.unique(stratify))
-        ):
+        if stratify is not None and (np.bincount(stratify).min() < 2 or n_valid < len(np.unique(stratify))):
             stratify = None
-        train, valid = train_test_split(
-            indices, test_size=n_valid, random_state=self.seed, stratify=stratify
-        )
+        train, valid = train_test_split(indices, test_size=n_valid, random_state=self.seed, stratify=stratify)
         return dataset.subset(np.sort(train)), dataset.subset(np.sort(valid))
 
 
@@ -236,6 +293,69 @@ class EpochTable(Callback):
         row = net.history[-1]
         valid = f"{row['valid_loss']:10.4f}" if "valid_loss" in row else f"{'-':>10}"
         print(f"{row['epoch']:5d}  {row['train_loss']:10.4f}  {valid}  {row['dur']:6.2f}", flush=True)
+
+
+def build_net(
+    params: dict[str, Any],
+    module: torch.nn.Module,
+    criterion: Any,
+    device: str,
+    seed: int,
+    stratify: np.ndarray | None,
+) -> Net:
+    """The skorch net that trains ``module``, from an estimator's training parameters.
+
+    ``params`` is ``get_params(deep=False)`` of any of this library's estimators:
+    the training parameters they share (optimizer, lr, max_epochs, batch_size,
+    lr_schedule, gradient_clip_value, early stopping, verbose, callbacks,
+    net_kwargs) are read from it by name.
+    """
+    callbacks: list = [("nonfinite_guard", NonFiniteLossGuard())]
+    if params["gradient_clip_value"] is not None:
+        callbacks.append(("gradient_clip", GradientNormClipping(params["gradient_clip_value"])))
+    if params["lr_schedule"] == "cosine":
+        # last_epoch=-1: every fit, warm-started ones too, anneals from lr over its own max_epochs
+        # (skorch would otherwise resume at len(history) and run past T_max, raising the lr again).
+        callbacks.append(
+            ("lr_schedule", LRScheduler(CosineAnnealingLR, T_max=params["max_epochs"], last_epoch=-1))
+        )
+    if params["early_stopping"]:
+        callbacks.append(
+            (
+                "early_stopping",
+                EarlyStopping(
+                    patience=params["n_iter_no_change"],
+                    threshold=params["tol"],
+                    threshold_mode="abs",
+                    load_best=True,
+                    sink=logger.info,
+                ),
+            )
+        )
+    if params["verbose"]:
+        callbacks.append(("epoch_table", EpochTable()))
+    callbacks.extend(params["callbacks"] or [])
+    optimizer = params["optimizer"]
+    optimizer = OPTIMIZERS[optimizer] if isinstance(optimizer, str) else optimizer
+    kwargs = {
+        "optimizer": optimizer,
+        "lr": params["lr"],
+        "max_epochs": params["max_epochs"],
+        "batch_size": params["batch_size"],
+        "iterator_train": BatchIterator,
+        "iterator_valid": BatchIterator,
+        "iterator_train__shuffle": True,
+        "train_split": (
+            ValidSplit(params["validation_fraction"], seed, stratify) if params["early_stopping"] else None
+        ),
+        "callbacks": callbacks,
+        "callbacks__print_log": None,
+        "predict_nonlinearity": None,
+        "verbose": 0,
+        "device": device,
+        **(params["net_kwargs"] or {}),
+    }
+    return Net(module, criterion, criterion__reduction="none", **kwargs)
 
 
 class BaseRNNEstimator(BaseEstimator):
@@ -394,52 +514,10 @@ class BaseRNNEstimator(BaseEstimator):
         module.x_scale.copy_(torch.as_tensor(scale))
         return module
 
-    def _build_net(self, module: RecurrentNet, device: str, seed: int, stratify: np.ndarray | None) -> Net:
-        callbacks: list = [("nonfinite_guard", NonFiniteLossGuard())]
-        if self.gradient_clip_value is not None:
-            callbacks.append(("gradient_clip", GradientNormClipping(self.gradient_clip_value)))
-        if self.lr_schedule == "cosine":
-            # last_epoch=-1: every fit, warm-started ones too, anneals from lr over its own max_epochs
-            # (skorch would otherwise resume at len(history) and run past T_max, raising the lr again).
-            callbacks.append(
-                ("lr_schedule", LRScheduler(CosineAnnealingLR, T_max=self.max_epochs, last_epoch=-1))
-            )
-        if self.early_stopping:
-            callbacks.append(
-                (
-                    "early_stopping",
-                    EarlyStopping(
-                        patience=self.n_iter_no_change,
-                        threshold=self.tol,
-                        threshold_mode="abs",
-                        load_best=True,
-                        sink=logger.info,
-                    ),
-                )
-            )
-        if self.verbose:
-            callbacks.append(("epoch_table", EpochTable()))
-        callbacks.extend(self.callbacks or [])
-        optimizer = OPTIMIZERS[self.optimizer] if isinstance(self.optimizer, str) else self.optimizer
-        kwargs = {
-            "optimizer": optimizer,
-            "lr": self.lr,
-            "max_epochs": self.max_epochs,
-            "batch_size": self.batch_size,
-            "iterator_train": BatchIterator,
-            "iterator_valid": BatchIterator,
-            "iterator_train__shuffle": True,
-            "train_split": (
-                ValidSplit(self.validation_fraction, seed, stratify) if self.early_stopping else None
-            ),
-            "callbacks": callbacks,
-            "callbacks__print_log": None,
-            "predict_nonlinearity": None,
-            "verbose": 0,
-            "device": device,
-            **(self.net_kwargs or {}),
-        }
-        return Net(module, self._criterion(), criterion__reduction="none", **kwargs)
+    def _build_net(
+        self, module: RecurrentNet, device: str, seed: int, stratify: np.ndarray | None = None
+    ) -> Net:
+        return build_net(self.get_params(deep=False), module, self._criterion(), device, seed, stratify)
 
     def _fit_net(
         self,
@@ -457,7 +535,7 @@ class BaseRNNEstimator(BaseEstimator):
         device = resolve_device(self.device)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         data = SequenceDataset(seqs, y, sample_weight)
-        with torch_session(self.n_threads, seed, device):
+        with torch_session(self.n_threads, seed, device, training=True):
             if self.warm_start and hasattr(self, "net_"):
                 # the split of this call's data, not of the first fit's
                 self.net_.train_split = (

@@ -432,7 +432,7 @@ def _rebuild_net(estimator: Any, archive: zipfile.ZipFile, manifest: dict) -> An
     seed = int(check_random_state(random_state).randint(np.iinfo(np.int32).max)) if isinstance(
         random_state, Integral
     ) else 0
-    net = estimator._build_net(module, "cpu", seed, None)
+    net = estimator._build_net(module, "cpu", seed)
     net.initialize()
 
     stored = manifest.get("optimizer")

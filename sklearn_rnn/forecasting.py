@@ -7,6 +7,7 @@ sktime is imported here only; ``sklearn_rnn`` loads this module on first use of
 from __future__ import annotations
 
 import warnings
+from functools import partial
 from numbers import Integral, Real
 from typing import Any
 
@@ -20,7 +21,14 @@ from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
 from torch import nn
 from torch.utils.data import Dataset
 
-from ._base import BaseRNNEstimator, SequenceDataset, predict_in_batches, resolve_device, torch_session
+from ._base import (
+    BaseRNNEstimator,
+    SequenceDataset,
+    build_net,
+    predict_in_batches,
+    resolve_device,
+    torch_session,
+)
 from ._callbacks import completed_epochs
 from ._data import Sequences
 from ._module import RecurrentNet
@@ -465,11 +473,9 @@ class RNNForecaster(BaseForecaster):
             warnings.filterwarnings("ignore", message=".*remember_data", category=FutureWarning)
             super().__init__()
 
-    # -- what BaseRNNEstimator._build_net reads ------------------------------------------------
-    def _criterion(self):
-        from functools import partial
-
-        return partial(PinballLoss, tuple(float(q) for q in self.quantile_levels_))
+    def _build_net(self, module: ForecastNet, device: str, seed: int) -> Any:
+        criterion = partial(PinballLoss, tuple(float(q) for q in self.quantile_levels_))
+        return build_net(self.get_params(deep=False), module, criterion, device, seed, None)
 
     # -- scaling ----------------------------------------------------------------------------------
     def _transform_y(self, values: np.ndarray, key: tuple, store: bool = False):
@@ -562,7 +568,7 @@ class RNNForecaster(BaseForecaster):
         self.n_windows_ = len(data)
         device = resolve_device(self.device)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
-        with torch_session(self.n_threads, seed, device):
+        with torch_session(self.n_threads, seed, device, training=True):
             module = ForecastNet(
                 y.shape[1],
                 self._n_exog,
@@ -584,7 +590,7 @@ class RNNForecaster(BaseForecaster):
                 C = y.shape[1]
                 module.recurrent.x_mean[C : C + self._n_exog] = torch.as_tensor(x_all.mean(axis=0))
                 module.recurrent.x_scale[C : C + self._n_exog] = torch.as_tensor(scale)
-            self.net_ = BaseRNNEstimator._build_net(self, module, device, seed, None)
+            self.net_ = self._build_net(module, device, seed)
             self.net_.fit(data, None)
         self._record_history()
         return self
@@ -785,8 +791,8 @@ class RNNForecaster(BaseForecaster):
         data = self._window_dataset(_instances(self._y_hist), self._X_hist)
         device = str(self.net_.device)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
-        with torch_session(self.n_threads, seed, device):
-            net = BaseRNNEstimator._build_net(self, self.net_.module_, device, seed, None)
+        with torch_session(self.n_threads, seed, device, training=True):
+            net = self._build_net(self.net_.module_, device, seed)
             net.set_params(max_epochs=epochs)
             if self.lr_schedule == "cosine":
                 net.set_params(callbacks__lr_schedule__T_max=epochs)

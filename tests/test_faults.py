@@ -197,7 +197,7 @@ def test_skorch_checkpoint_callback_writes_the_best_weights(tmp_path):
         torch.testing.assert_close(state[name], tensor, rtol=0, atol=0)
 
 
-# -- the forecaster shares the guard (it builds its net with BaseRNNEstimator._build_net) -----------
+# -- the forecaster shares the guard (its net comes from the same build_net) ---------------------------
 def _series():
     import pandas as pd
 

@@ -15,7 +15,7 @@ from sklearn.model_selection import GridSearchCV
 from skorch.callbacks import Callback
 
 from sklearn_rnn import RNNClassifier, RNNRegressor
-from sklearn_rnn._base import SequenceDataset, predict_in_batches
+from sklearn_rnn._base import SequenceDataset, _glibc, predict_in_batches, retain_freed_memory
 from sklearn_rnn._data import validate_sequences
 
 TINY = {
@@ -134,6 +134,31 @@ def test_grid_search_with_two_jobs_runs_one_torch_thread_per_worker():
     assert np.isfinite(search.cv_results_["mean_test_accuracy"]).all()
     assert search.best_params_["cell"] in {"lstm", "gru"}
     assert search.predict(X).shape == (48,)
+
+
+# -- memory freed between training batches -------------------------------------------------------
+def _page_faults_per_block(mib: int = 64, blocks: int = 4) -> list[int]:
+    """Page faults of allocating, filling and freeing a ``mib`` block, ``blocks`` times over."""
+    import resource
+
+    faults = []
+    for _ in range(blocks):
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        torch.ones(mib * 2**18)  # float32: every page written, then freed
+        faults.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+    return faults
+
+
+@pytest.mark.skipif(_glibc() is None, reason="tunes glibc's malloc only")
+def test_training_reuses_freed_memory_then_returns_it():
+    import resource
+
+    pages = 64 * 2**20 // resource.getpagesize()
+    with retain_freed_memory():
+        inside = _page_faults_per_block()
+    after = _page_faults_per_block()
+    assert max(inside[1:]) < pages // 10, inside  # the freed block is reused, not faulted in again
+    assert min(after) > pages // 2, after  # outside, glibc hands 64 MiB blocks back to the system again
 
 
 # -- batched prediction ---------------------------------------------------------------------------

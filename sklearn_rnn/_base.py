@@ -295,6 +295,12 @@ class EpochTable(Callback):
         print(f"{row['epoch']:5d}  {row['train_loss']:10.4f}  {valid}  {row['dur']:6.2f}", flush=True)
 
 
+def make_module(cls: type[torch.nn.Module], *args: Any, **kwargs: Any) -> tuple[torch.nn.Module, dict]:
+    """``cls(*args, **kwargs)`` and its arguments by name (what ``sklearn_rnn.load`` rebuilds it from)."""
+    arguments = dict(inspect.signature(cls).bind(*args, **kwargs).arguments)
+    return cls(**arguments), arguments
+
+
 def build_net(
     params: dict[str, Any],
     module: torch.nn.Module,
@@ -488,8 +494,8 @@ class BaseRNNEstimator(BaseEstimator):
 
         ``sklearn_rnn.load`` rebuilds the network from them (no second copy of the architecture).
         """
-        self._module_kwargs = dict(inspect.signature(RecurrentNet).bind(*args, **kwargs).arguments)
-        return RecurrentNet(**self._module_kwargs)
+        module, self._module_kwargs = make_module(RecurrentNet, *args, **kwargs)
+        return module
 
     def _build_module(self, seqs: Sequences, n_outputs: int) -> RecurrentNet:
         module = self._make_module(

@@ -3,7 +3,10 @@
 One zip file holds ``manifest.json`` (the estimator's class name, its
 parameters and fitted attributes as JSON, the training history, the library
 version), the network's weights and the optimizer's tensors as safetensors,
-and any numeric arrays as ``.npy`` read with ``allow_pickle=False``. Loading
+and any numeric arrays as ``.npy`` read with ``allow_pickle=False``. A
+forecaster's series are stored as their parts (pandas indexes by kind, numeric
+columns as arrays), and sktime's own fitted state is rebuilt on load by
+sktime's ``fit`` on them, with training replaced by the stored network. Loading
 never unpickles anything and never imports a name read from the file: the
 estimator class comes from a fixed table, and the network is rebuilt from its
 stored constructor arguments and checked against the stored weights.
@@ -22,8 +25,11 @@ from numbers import Integral, Real
 from typing import IO, Any
 
 import numpy as np
+import pandas as pd
 import torch
+from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import validate_parameter_constraints
 from sklearn.utils.validation import check_is_fitted
 
 __all__ = ["InconsistentVersionWarning", "load", "save"]
@@ -45,7 +51,38 @@ def _estimator_classes() -> dict[str, type]:
     from .classifier import RNNClassifier
     from .regressor import RNNRegressor
 
-    return {"RNNClassifier": RNNClassifier, "RNNRegressor": RNNRegressor}
+    classes = {"RNNClassifier": RNNClassifier, "RNNRegressor": RNNRegressor}
+    try:
+        from .forecasting import RNNForecaster
+    except ImportError:  # sktime is needed for the forecaster only
+        return classes
+    return {**classes, "RNNForecaster": RNNForecaster}
+
+
+def _module_class(estimator: Any) -> type:
+    """The network class an estimator trains (a fixed table, as for the estimators)."""
+    if type(estimator).__name__ == "RNNForecaster":
+        from .forecasting import ForecastNet
+
+        return ForecastNet
+    from ._module import RecurrentNet
+
+    return RecurrentNet
+
+
+# sktime's own fitted state of a forecaster: not stored, rebuilt on load by sktime's ``fit``
+_SKTIME_STATE = {
+    "_y",
+    "_X",
+    "_cutoff",
+    "_fh",
+    "_converter_store_y",
+    "_y_metadata",
+    "_y_mtype_last_seen",
+    "_X_mtype_last_seen",
+    "_is_vectorized",
+    "_state",
+}
 
 
 def _library_version() -> str:
@@ -63,8 +100,10 @@ class _Encoder:
     """JSON for plain values; numeric arrays go to ``.npy`` members.
 
     Only None, bool, int, float, str, tuples, lists, dicts and 1D arrays of
-    them are stored; anything else (a class, a callback, a RandomState) raises
-    ``TypeError`` naming where it was found.
+    them are stored, and pandas indexes and data frames made of those (a
+    forecaster's series: range, integer, string, period, datetime and
+    multi-level indexes; numeric columns). Anything else (a class, a callback,
+    a RandomState) raises ``TypeError`` naming where it was found.
     """
 
     def __init__(self) -> None:
@@ -90,6 +129,19 @@ class _Encoder:
                     raise TypeError(f"{where} is an array of objects that are not plain values.")
                 return {"__array__": items, "dtype": "object" if value.dtype.kind == "O" else "str"}
             raise TypeError(f"{where} is an array of dtype {value.dtype} with {value.ndim} dimensions.")
+        if isinstance(value, pd.DataFrame):
+            columns = [value.iloc[:, j].to_numpy() for j in range(value.shape[1])]
+            if not all(c.dtype.kind in "biuf" for c in columns):
+                raise TypeError(f"{where} is a data frame with non-numeric columns.")
+            return {
+                "__frame__": {
+                    "index": self(value.index, f"{where}.index"),
+                    "columns": self(value.columns, f"{where}.columns"),
+                    "data": [self(c, f"{where} column {j}") for j, c in enumerate(columns)],
+                }
+            }
+        if isinstance(value, pd.Index):
+            return {"__index__": self._index(value, where)}
         if isinstance(value, tuple):
             return {"__tuple__": [self(v, f"{where}[{i}]") for i, v in enumerate(value)]}
         if isinstance(value, list):
@@ -98,6 +150,35 @@ class _Encoder:
             pairs = [[self(k, f"{where} key"), self(v, f"{where}[{k!r}]")] for k, v in value.items()]
             return {"__dict__": pairs}
         raise TypeError(f"{where} is {value!r} of type {type(value).__name__}.")
+
+    def _index(self, index: pd.Index, where: str) -> dict[str, Any]:
+        names = self(list(index.names), f"{where}.names")
+        if isinstance(index, pd.MultiIndex):
+            levels = [self(level, f"{where} level {i}") for i, level in enumerate(index.levels)]
+            codes = [self(np.asarray(c), f"{where} codes") for c in index.codes]
+            return {"kind": "multi", "levels": levels, "codes": codes, "names": names}
+        if isinstance(index, pd.RangeIndex):
+            return {"kind": "range", "range": [index.start, index.stop, index.step], "names": names}
+        if isinstance(index, pd.PeriodIndex):
+            ordinals = self(index.asi8.copy(), where)
+            return {"kind": "period", "ordinals": ordinals, "freq": index.freqstr, "names": names}
+        if isinstance(index, pd.DatetimeIndex):
+            return {
+                "kind": "datetime",
+                "i8": self(index.asi8.copy(), where),
+                "unit": index.unit,
+                "tz": None if index.tz is None else str(index.tz),
+                "freq": index.freqstr,
+                "names": names,
+            }
+        if index.dtype.kind in "biuf":
+            return {"kind": "values", "values": self(index.to_numpy(), where), "names": names}
+        if pd.api.types.is_string_dtype(index.dtype) or index.dtype == object:
+            items = [self(v, f"{where}[{i}]") for i, v in enumerate(index)]
+            if not all(v is None or isinstance(v, (bool, int, float, str)) for v in items):
+                raise TypeError(f"{where} is an index of objects that are not plain values.")
+            return {"kind": "objects", "values": items, "object": index.dtype == object, "names": names}
+        raise TypeError(f"{where} is a {type(index).__name__} of dtype {index.dtype}.")
 
 
 def _decode(value: Any, arrays: dict[str, np.ndarray], where: str) -> Any:
@@ -117,17 +198,92 @@ def _decode(value: Any, arrays: dict[str, np.ndarray], where: str) -> Any:
             return np.array(items, dtype=object if value["dtype"] == "object" else str)
         if set(value) == {"__tuple__"} and isinstance(value["__tuple__"], list):
             return tuple(_decode(value["__tuple__"], arrays, where))
+        if set(value) == {"__index__"} and isinstance(value["__index__"], dict):
+            return _decode_index(value["__index__"], arrays, where)
+        if set(value) == {"__frame__"} and isinstance(value["__frame__"], dict):
+            return _decode_frame(value["__frame__"], arrays, where)
         if set(value) == {"__dict__"} and isinstance(value["__dict__"], list):
             out = {}
             for pair in value["__dict__"]:
                 if not (isinstance(pair, list) and len(pair) == 2):
                     raise _Refused(f"{where} holds a malformed dict entry {pair!r}.")
                 key = _decode(pair[0], arrays, where)
-                if not isinstance(key, (bool, int, float, str, type(None))):
+                if not _is_plain(key) and not (isinstance(key, tuple) and all(map(_is_plain, key))):
                     raise _Refused(f"{where} holds a dict key that is not a plain value.")
                 out[key] = _decode(pair[1], arrays, where)
             return out
     raise _Refused(f"{where} holds {str(value)[:80]!r}, which is not a stored value this format writes.")
+
+
+def _is_plain(value: Any) -> bool:
+    return value is None or isinstance(value, (bool, int, float, str))
+
+
+def _decode_index(spec: dict, arrays: dict[str, np.ndarray], where: str) -> pd.Index:
+    """Build a pandas index from its stored parts, with pandas' own constructors only."""
+
+    def part(key: str, kind: type | tuple[type, ...]) -> Any:
+        item = _decode(spec.get(key), arrays, f"{where} {key}")
+        if not isinstance(item, kind):
+            raise _Refused(f"{where} has a malformed index ({key}).")
+        return item
+
+    kind = spec.get("kind")
+    names = part("names", list)
+    if not all(map(_is_plain, names)):
+        raise _Refused(f"{where} has index names that are not plain values.")
+    try:
+        if kind == "multi":
+            levels, codes = part("levels", list), part("codes", list)
+            if not all(isinstance(x, pd.Index) for x in levels) or not all(
+                isinstance(c, np.ndarray) and c.dtype.kind in "iu" for c in codes
+            ):
+                raise _Refused(f"{where} has a malformed multi-level index.")
+            return pd.MultiIndex(levels=levels, codes=codes, names=names, verify_integrity=True)
+        (name,) = names
+        if kind == "range":
+            bounds = part("range", list)
+            if len(bounds) != 3 or not all(isinstance(b, int) and not isinstance(b, bool) for b in bounds):
+                raise _Refused(f"{where} has a malformed range index.")
+            return pd.RangeIndex(*bounds, name=name)
+        if kind == "period":
+            ordinals = part("ordinals", np.ndarray)
+            return pd.PeriodIndex.from_ordinals(ordinals.astype(np.int64), freq=part("freq", str), name=name)
+        if kind == "datetime":
+            unit, tz, freq = part("unit", str), part("tz", (str, type(None))), part("freq", (str, type(None)))
+            if unit not in ("s", "ms", "us", "ns"):
+                raise _Refused(f"{where} has datetime unit {unit!r}.")
+            index = pd.DatetimeIndex(part("i8", np.ndarray).astype(np.int64).view(f"M8[{unit}]"), name=name)
+            if tz is not None:
+                index = index.tz_localize("UTC").tz_convert(tz)
+            return index if freq is None else pd.DatetimeIndex(index, freq=freq)
+        if kind == "values":
+            return pd.Index(part("values", np.ndarray), name=name)
+        if kind == "objects":
+            items = part("values", list)
+            if not all(map(_is_plain, items)):
+                raise _Refused(f"{where} holds index values that are not plain.")
+            return pd.Index(items, dtype=object if part("object", bool) else None, name=name)
+    except (TypeError, ValueError) as exc:  # pandas refusing the parts (a bad freq, codes out of range)
+        raise _Refused(f"{where} holds an index pandas cannot build ({exc}).") from None
+    raise _Refused(f"{where} has an index of unknown kind {str(kind)[:40]!r}.")
+
+
+def _decode_frame(spec: dict, arrays: dict[str, np.ndarray], where: str) -> pd.DataFrame:
+    index = _decode(spec.get("index"), arrays, f"{where}.index")
+    columns = _decode(spec.get("columns"), arrays, f"{where}.columns")
+    data = _decode(spec.get("data"), arrays, where)
+    if not (
+        isinstance(index, pd.Index)
+        and isinstance(columns, pd.Index)
+        and isinstance(data, list)
+        and len(data) == len(columns)
+        and all(isinstance(c, np.ndarray) and c.shape == (len(index),) for c in data)
+    ):
+        raise _Refused(f"{where} holds a malformed data frame.")
+    frame = pd.DataFrame(dict(enumerate(data)), index=index)
+    frame.columns = columns
+    return frame
 
 
 def _plain_json(value: Any) -> Any:
@@ -148,7 +304,7 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
 
     Parameters
     ----------
-    estimator : RNNClassifier or RNNRegressor
+    estimator : RNNClassifier, RNNRegressor or RNNForecaster
         A fitted estimator. Parameters must be plain values: an optimizer given
         as a class, callbacks, ``net_kwargs`` holding objects or a
         ``RandomState`` instance are refused (use pickle or joblib for those,
@@ -160,7 +316,8 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
     ------
     TypeError
         When the estimator is not one of this library's estimators or holds a
-        parameter or attribute that cannot be stored as plain data.
+        parameter or attribute that cannot be stored as plain data (or a
+        forecaster was fitted on a data type other than pandas or numpy ones).
     sklearn.exceptions.NotFittedError
         When the estimator is not fitted.
 
@@ -188,7 +345,10 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
             f"sklearn_rnn.save stores {sorted(classes)}, got {type(estimator).__module__}.{name}. "
             "Use pickle or joblib for other estimators (and load those only from sources you trust)."
         )
-    check_is_fitted(estimator)
+    if name != "RNNForecaster":
+        check_is_fitted(estimator)
+    elif not estimator.is_fitted:  # sktime's own state
+        raise NotFittedError(f"This {name} instance is not fitted yet. Call 'fit' before saving it.")
     encode = _Encoder()
     params = estimator.get_params(deep=False)
     stored_params = {}
@@ -202,9 +362,10 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
                 "Set a plain value before saving (e.g. optimizer='adam' instead of a class, "
                 "callbacks=None, an int random_state), or use pickle/joblib for files you trust."
             ) from None
+    defaults = vars(type(estimator)())  # what any instance holds (sktime's tags and config)
     attributes = {}
     for key, value in vars(estimator).items():
-        if key in params or key == "net_":
+        if key in params or key in defaults or key in _SKTIME_STATE or key == "net_":
             continue
         try:
             attributes[key] = encode(value, key)
@@ -241,6 +402,8 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
         "optimizer": {"param_groups": param_groups, "scalars": optimizer_scalars},
         "history": history,
     }
+    if name == "RNNForecaster":
+        manifest["sktime"] = _sktime_state(estimator, encode)
     from safetensors.torch import save as save_tensors
 
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -251,6 +414,78 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
             buffer = io.BytesIO()
             np.save(buffer, array, allow_pickle=False)
             archive.writestr(member, buffer.getvalue())
+
+
+# the input types a forecaster's training data are stored back as (sktime mtypes built of pandas/numpy)
+_MTYPES = (
+    "pd.Series",
+    "pd.DataFrame",
+    "np.ndarray",
+    "pd-multiindex",
+    "df-list",
+    "numpy3D",
+    "pd_multiindex_hier",
+)
+
+
+def _sktime_state(forecaster: Any, encode: _Encoder) -> dict[str, Any]:
+    """What sktime's ``fit`` needs to rebuild a forecaster's state: its data as passed, and ``fh``."""
+    y_mtype = forecaster._y_mtype_last_seen
+    X_mtype = getattr(forecaster, "_X_mtype_last_seen", None) if forecaster._X_hist is not None else None
+    for kind, mtype in (("y", y_mtype), ("X", X_mtype)):
+        if mtype is not None and mtype not in _MTYPES:
+            raise TypeError(
+                f"RNNForecaster was fitted on {kind} of sktime type {mtype!r}; the safe format stores "
+                f"forecasters fitted on {list(_MTYPES)}. Convert {kind} to one of them before fit, or use "
+                "pickle/joblib for files you trust."
+            )
+    fh = forecaster._fh
+    return {
+        "y_mtype": y_mtype,
+        "X_mtype": X_mtype,
+        "converter_store": encode(dict(forecaster._converter_store_y or {}), "sktime converter store"),
+        "fh": None
+        if fh is None
+        else {"values": encode(fh.to_pandas(), "fh"), "is_relative": fh.is_relative, "freq": fh.freq},
+    }
+
+
+def _restore_forecaster(forecaster: Any, stored: Any, arrays: dict[str, np.ndarray], restore: Any) -> None:
+    """Rebuild sktime's state with sktime's own ``fit`` on the stored data; ``restore`` replaces training."""
+    from sktime.datatypes import convert_to
+    from sktime.forecasting.base import ForecastingHorizon
+
+    from .forecasting import _restoring
+
+    if not isinstance(stored, dict):
+        raise _Refused("it stores no sktime state for its forecaster.")
+    y_mtype, X_mtype = stored.get("y_mtype"), stored.get("X_mtype")
+    if y_mtype not in _MTYPES or X_mtype not in (*_MTYPES, None):
+        raise _Refused(f"its data types {str(y_mtype)[:40]!r}, {str(X_mtype)[:40]!r} are not ones it writes.")
+    store = _decode(stored.get("converter_store"), arrays, "sktime converter store")
+    fh = stored.get("fh")
+    y_hist, X_hist = forecaster._y_hist, forecaster._X_hist
+    if not isinstance(store, dict) or not all(map(_is_plain, store.values())):
+        raise _Refused("its sktime converter store is malformed.")
+    if not isinstance(y_hist, pd.DataFrame) or not (X_hist is None or isinstance(X_hist, pd.DataFrame)):
+        raise _Refused("its forecaster holds no training series.")
+    try:
+        if fh is not None:
+            values = _decode(fh.get("values"), arrays, "fh") if isinstance(fh, dict) else None
+            if not (isinstance(values, pd.Index) and isinstance(fh.get("is_relative"), bool)):
+                raise _Refused("its forecasting horizon is malformed.")
+            fh = ForecastingHorizon(values, is_relative=fh["is_relative"], freq=fh.get("freq"))
+        y = convert_to(y_hist, to_type=y_mtype, store=store, store_behaviour="freeze")
+        X = X_hist if X_hist is None or X_mtype is None else convert_to(X_hist, to_type=X_mtype)
+        token = _restoring.set(restore)
+        try:
+            forecaster.fit(y, X=X, fh=fh)
+        finally:
+            _restoring.reset(token)
+    except _Refused:
+        raise
+    except (TypeError, ValueError, KeyError) as exc:
+        raise _Refused(f"its forecaster state does not rebuild ({type(exc).__name__}: {exc})") from None
 
 
 # -- load --------------------------------------------------------------------------------
@@ -270,9 +505,11 @@ def load(path: str | os.PathLike | IO[bytes]) -> Any:
 
     Returns
     -------
-    estimator : RNNClassifier or RNNRegressor
+    estimator : RNNClassifier, RNNRegressor or RNNForecaster
         The fitted estimator; its predictions equal the saved one's, and
         ``warm_start=True`` continues training from the stored optimizer state.
+        A forecaster has the saved one's cutoff, horizon and data seen, so
+        ``predict`` and ``update`` go on as they would have.
 
     Raises
     ------
@@ -365,7 +602,9 @@ def _load(archive: zipfile.ZipFile) -> Any:
     params = {k: _decode(v, arrays, f"parameter {k}") for k, v in params.items()}
     estimator = cls(**params)
     try:
-        estimator._validate_params()
+        validate_parameter_constraints(
+            cls._parameter_constraints, estimator.get_params(deep=False), caller_name=estimator_name
+        )
     except (TypeError, ValueError) as exc:
         raise _Refused(f"a stored parameter is invalid: {exc}") from None
     if estimator.callbacks:
@@ -374,26 +613,51 @@ def _load(archive: zipfile.ZipFile) -> Any:
     attributes = manifest.get("attributes")
     if not isinstance(attributes, dict):
         raise _Refused("its fitted attributes are not a mapping.")
-    for key, value in attributes.items():
+    defaults = vars(cls())
+    for key in attributes:
         if (
             not key.isidentifier()
             or key.startswith("__")
             or key in allowed
+            or key in defaults
+            or key in _SKTIME_STATE
             or key == "net_"
             or not (key.endswith("_") or key.startswith("_"))
             or hasattr(cls, key)
         ):
             raise _Refused(f"{key!r} is not a fitted attribute name.")
-        setattr(estimator, key, _decode(value, arrays, f"attribute {key}"))
+    attributes = {key: _decode(value, arrays, f"attribute {key}") for key, value in attributes.items()}
 
-    estimator.net_ = _rebuild_net(estimator, archive, manifest)
-    n_outputs = estimator._module_kwargs.get("n_outputs")
-    expected_outputs = len(estimator.classes_) if hasattr(estimator, "classes_") else getattr(
-        estimator, "n_outputs_", None
-    )
-    if n_outputs != expected_outputs:
-        raise _Refused(f"the network has {n_outputs} outputs but the estimator expects {expected_outputs}.")
+    def restore(estimator: Any) -> None:
+        for key, value in attributes.items():
+            setattr(estimator, key, value)
+        estimator.net_ = _rebuild_net(estimator, archive, manifest)
+        _check_outputs(estimator)
+
+    if estimator_name == "RNNForecaster":
+        for key, value in attributes.items():  # what sktime's fit is given back
+            setattr(estimator, key, value)
+        _restore_forecaster(estimator, manifest.get("sktime"), arrays, restore)
+    else:
+        restore(estimator)
     return estimator
+
+
+def _check_outputs(estimator: Any) -> None:
+    """The rebuilt network's outputs match what the estimator's fitted attributes expect."""
+    kwargs = estimator._module_kwargs
+    if type(estimator).__name__ == "RNNForecaster":
+        found = (kwargs.get("horizon"), kwargs.get("n_quantiles"))
+        expected = (getattr(estimator, "horizon_", None), len(getattr(estimator, "quantile_levels_", ())))
+    else:
+        found = kwargs.get("n_outputs")
+        expected = (
+            len(estimator.classes_)
+            if hasattr(estimator, "classes_")
+            else getattr(estimator, "n_outputs_", None)
+        )
+    if found != expected:
+        raise _Refused(f"the network has outputs {found} but the estimator expects {expected}.")
 
 
 def _rebuild_net(estimator: Any, archive: zipfile.ZipFile, manifest: dict) -> Any:
@@ -401,13 +665,11 @@ def _rebuild_net(estimator: Any, archive: zipfile.ZipFile, manifest: dict) -> An
     from safetensors.torch import load as load_tensors
     from skorch.history import History
 
-    from ._module import RecurrentNet
-
     kwargs = getattr(estimator, "_module_kwargs", None)
     if not isinstance(kwargs, dict) or not all(isinstance(k, str) for k in kwargs):
         raise _Refused("it does not record the network's constructor arguments.")
     try:
-        module = RecurrentNet(**kwargs)
+        module = _module_class(estimator)(**kwargs)
     except (TypeError, ValueError, RuntimeError) as exc:
         raise _Refused(f"its network arguments {kwargs} are invalid ({exc}).") from None
     try:
@@ -429,9 +691,11 @@ def _rebuild_net(estimator: Any, archive: zipfile.ZipFile, manifest: dict) -> An
     module.load_state_dict(weights, strict=True)
 
     random_state = estimator.random_state
-    seed = int(check_random_state(random_state).randint(np.iinfo(np.int32).max)) if isinstance(
-        random_state, Integral
-    ) else 0
+    seed = (
+        int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+        if isinstance(random_state, Integral)
+        else 0
+    )
     net = estimator._build_net(module, "cpu", seed)
     net.initialize()
 

@@ -7,6 +7,8 @@ sktime is imported here only; ``sklearn_rnn`` loads this module on first use of
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
+from contextvars import ContextVar
 from functools import partial
 from numbers import Integral, Real
 from typing import Any
@@ -25,6 +27,7 @@ from ._base import (
     BaseRNNEstimator,
     SequenceDataset,
     build_net,
+    make_module,
     predict_in_batches,
     resolve_device,
     torch_session,
@@ -41,6 +44,11 @@ DEFAULT_QUANTILES = (0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975)
 # --------------------------------------------------------------------------------------
 # torch pieces
 # --------------------------------------------------------------------------------------
+# set by ``sklearn_rnn.load`` while sktime's ``fit`` rebuilds a stored forecaster: ``_fit`` then
+# restores the stored network and state (the callable) instead of training
+_restoring: ContextVar[Callable[[Any], None] | None] = ContextVar("sklearn_rnn_restoring", default=None)
+
+
 class PinballLoss(nn.Module):
     """Quantile (pinball) loss of ``(n, H, C, Q)`` predictions against ``(n, H, C)`` targets.
 
@@ -526,6 +534,10 @@ class RNNForecaster(BaseForecaster):
         -------
         self : RNNForecaster
         """
+        restore = _restoring.get()
+        if restore is not None:
+            restore(self)
+            return self
         validate_parameter_constraints(
             self._parameter_constraints, self.get_params(deep=False), caller_name=type(self).__name__
         )
@@ -569,7 +581,8 @@ class RNNForecaster(BaseForecaster):
         device = resolve_device(self.device)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         with torch_session(self.n_threads, seed, device, training=True):
-            module = ForecastNet(
+            module, self._module_kwargs = make_module(
+                ForecastNet,
                 y.shape[1],
                 self._n_exog,
                 self.window_length,

@@ -170,7 +170,11 @@ def test_save_refuses_parameters_that_are_not_plain(params, match, tmp_path):
 def test_save_refuses_unfitted_and_foreign_estimators(tmp_path):
     with pytest.raises(NotFittedError):
         save(RNNClassifier(), tmp_path / "m.skrnn")
-    with pytest.raises(TypeError, match=r"sklearn_rnn.save stores \['RNNClassifier', 'RNNRegressor'\], got"):
+    with pytest.raises(NotFittedError):
+        save(_forecaster(), tmp_path / "m.skrnn")
+    with pytest.raises(
+        TypeError, match=r"sklearn_rnn.save stores \['RNNClassifier', 'RNNForecaster', 'RNNRegressor'\], got"
+    ):
         save(LinearRegression().fit(X[:, :, 0], Y_REG), tmp_path / "m.skrnn")
 
 
@@ -440,9 +444,172 @@ def test_forecaster_pickle_and_joblib_round_trips(dump, tmp_path):
     )
 
 
-def test_forecaster_is_refused_by_the_safe_format():
-    with pytest.raises(TypeError, match=r"got sklearn_rnn.forecasting.RNNForecaster. Use pickle or joblib"):
-        save(_fitted_forecaster(), io.BytesIO())
+def _forecaster(**params):
+    from sklearn_rnn import RNNForecaster
+
+    return RNNForecaster(
+        **{"window_length": 6, "hidden_size": 4, "max_epochs": 2, "random_state": 0, **params}
+    )
+
+
+def _series_cases():
+    """(name, y, X, fh, params): the data layouts a forecaster is fitted on."""
+    t = np.arange(48)
+    monthly = pd.period_range("2000-01", periods=48, freq="M")
+    daily = pd.date_range("2021-03-01", periods=48, freq="D", tz="Europe/Paris", name="when")
+    panel = pd.MultiIndex.from_product([["north", "south"], range(24)], names=["site", "step"])
+    hier = pd.MultiIndex.from_product(
+        [["eu", "us"], [1, 2], pd.period_range("2010Q1", periods=12, freq="Q")], names=["r", "k", "t"]
+    )
+    return [
+        (
+            "series, period index",
+            pd.Series(np.sin(t / 3) + 5, index=monthly, name="sales"),
+            None,
+            [1, 2, 3],
+            {},
+        ),
+        (
+            "frame, datetime index with tz, exogenous X",
+            pd.DataFrame({"load": np.sin(t / 4) + 2, "temp": np.cos(t / 5)}, index=daily),
+            pd.DataFrame({"holiday": (t % 7 == 0).astype(float)}, index=daily),
+            [1, 2],
+            {},
+        ),
+        ("numpy array", np.cos(t / 6) * 3, None, [1, 4], {"target_transform": "none"}),
+        (
+            "panel",
+            pd.DataFrame({"v": np.r_[np.sin(t[:24] / 2), np.cos(t[:24] / 2)] + 3}, index=panel),
+            None,
+            [1],
+            {},
+        ),
+        (
+            "hierarchical",
+            pd.DataFrame({"v": np.tile(t[:12] % 4 + 1.0, 4)}, index=hier),
+            None,
+            [1, 2],
+            {"sp": 4},
+        ),
+        (
+            "absolute fh",
+            pd.Series(np.arange(48.0) + 1, index=monthly),
+            None,
+            pd.PeriodIndex(["2004-02", "2004-03"], freq="M"),
+            {},
+        ),
+    ]
+
+
+def _assert_same_forecasts(restored, forecaster, X=None):
+    assert type(restored.predict(X=X)) is type(forecaster.predict(X=X))
+    assert restored.cutoff.equals(forecaster.cutoff)
+    assert restored.fh.to_pandas().equals(forecaster.fh.to_pandas())
+    assert restored.fh.is_relative == forecaster.fh.is_relative
+    for method, kwargs in [("predict", {}), ("predict_interval", {"coverage": 0.8})]:
+        got, want = getattr(restored, method)(X=X, **kwargs), getattr(forecaster, method)(X=X, **kwargs)
+        if isinstance(want, np.ndarray):
+            np.testing.assert_array_equal(got, want)
+        else:
+            pd.testing.assert_frame_equal(pd.DataFrame(got), pd.DataFrame(want), check_exact=True)
+
+
+@pytest.mark.parametrize("case", _series_cases(), ids=lambda c: c[0])
+def test_forecaster_safe_round_trip(case, tmp_path):
+    _, y, X, fh, params = case
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        forecaster = _forecaster(**params).fit(y, X=X, fh=fh)
+    save(forecaster, tmp_path / "f.skrnn")
+    restored = load(tmp_path / "f.skrnn")
+    future_X = None
+    if X is not None:
+        future_X = pd.DataFrame(
+            {"holiday": [0.0, 1.0]}, index=forecaster.fh.to_absolute_index(forecaster.cutoff)
+        )
+    _assert_same_forecasts(restored, forecaster, future_X)
+    assert restored.get_params() == forecaster.get_params()
+    assert restored.loss_curve_ == forecaster.loss_curve_
+
+
+@pytest.mark.parametrize("update_params", [False, True])
+def test_forecaster_safe_round_trip_after_update_and_updates_alike(update_params, tmp_path):
+    t = np.arange(60)
+    y = pd.Series(np.sin(t / 3) + 5, index=pd.period_range("2000-01", periods=60, freq="M"))
+    forecaster = _forecaster().fit(y[:40], fh=[1, 2])
+    forecaster.update(y[40:50], update_params=update_params)
+    save(forecaster, tmp_path / "f.skrnn")
+    restored = load(tmp_path / "f.skrnn")
+    _assert_same_forecasts(restored, forecaster)
+    # the restored model goes on like the original: same state for sktime and for training
+    forecaster.update(y[50:], update_params=True)
+    restored.update(y[50:], update_params=True)
+    _assert_same_forecasts(restored, forecaster)
+
+
+@pytest.fixture(scope="module")
+def forecaster_bytes():
+    buffer = io.BytesIO()
+    save(_fitted_forecaster(), buffer)
+    return buffer.getvalue()
+
+
+def _edit_frame_index(manifest, **changes):
+    """Edit the stored index of the forecaster's training frame ``_y_hist``."""
+    manifest["attributes"]["_y_hist"]["__frame__"]["index"]["__index__"].update(changes)
+    return manifest
+
+
+FORECASTER_TAMPERED = {
+    "foreign data type": (
+        _set(["sktime", "y_mtype"], "builtins.eval"),
+        r"its data types 'builtins.eval', 'None' are not ones it writes",
+    ),
+    "sktime state planted as an attribute": (
+        _set(["attributes", "_y"], 1),
+        r"'_y' is not a fitted attribute name",
+    ),
+    "unknown index kind": (
+        lambda m: _edit_frame_index(m, kind="pickle"),
+        r"attribute _y_hist.index has an index of unknown kind 'pickle'",
+    ),
+    "invalid period frequency": (
+        lambda m: _edit_frame_index(m, freq="not a frequency"),
+        r"attribute _y_hist.index holds an index pandas cannot build",
+    ),
+    "column of another length": (
+        lambda m: _edit_frame_index(m, ordinals={"__ndarray__": "arrays/0.npy"}),
+        r"attribute _y_hist holds a malformed data frame",
+    ),
+    "network of another horizon": (
+        _set(["attributes", "horizon_"], 5),
+        r"the network has outputs \(3, 9\) but the estimator expects \(5, 9\)",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(FORECASTER_TAMPERED))
+def test_tampered_forecaster_file_is_refused(forecaster_bytes, name, tmp_path):
+    edit, match = FORECASTER_TAMPERED[name]
+    path = tmp_path / "tampered.skrnn"
+    path.write_bytes(_rewrite(forecaster_bytes, manifest=edit))
+    with pytest.raises(ValueError, match=match):
+        load(path)
+
+
+def test_forecaster_version_mismatch_warns(forecaster_bytes, tmp_path):
+    path = tmp_path / "old.skrnn"
+    path.write_bytes(_rewrite(forecaster_bytes, manifest=_set(["sklearn_rnn_version"], "0.0.1")))
+    with pytest.warns(InconsistentVersionWarning, match=r"saved with sklearn_rnn '0.0.1'"):
+        restored = load(path)
+    pd.testing.assert_frame_equal(restored.predict(), _fitted_forecaster().predict(), check_exact=True)
+
+
+def test_save_refuses_forecaster_fitted_on_other_data_types(monkeypatch):
+    forecaster = _fitted_forecaster()
+    monkeypatch.setattr(forecaster, "_y_mtype_last_seen", "pl.DataFrame")
+    with pytest.raises(TypeError, match=r"fitted on y of sktime type 'pl.DataFrame'; the safe format stores"):
+        save(forecaster, io.BytesIO())
 
 
 def test_forecaster_determinism_and_global_state():

@@ -162,6 +162,16 @@ def test_training_reuses_freed_memory_then_returns_it():
     assert min(after) > pages // 2, after  # outside, glibc hands 64 MiB blocks back to the system again
 
 
+@pytest.mark.skipif(_glibc() is None, reason="tunes glibc's malloc only")
+def test_malloc_settings_in_the_environment_are_left_alone(monkeypatch):
+    import resource
+
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "131072")
+    with retain_freed_memory():
+        inside = _page_faults_per_block()
+    assert min(inside) > 64 * 2**20 // resource.getpagesize() // 2, inside
+
+
 # -- batched prediction ---------------------------------------------------------------------------
 @pytest.mark.parametrize("data", [_equal, _ragged])
 def test_predict_in_small_batches_equals_one_batch(data):

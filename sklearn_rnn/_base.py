@@ -279,6 +279,12 @@ class ValidSplit:
 class Net(NeuralNet):
     """skorch's loop with per-sample weights taken from the batch's ``sample_weight``."""
 
+    # Pickled apart and loaded with a map_location, so that a net pickled on a GPU opens on a
+    # CPU-only machine. skorch lists module_, optimizer_ and criterion_; the module is also the
+    # ``module`` argument (an instance), and callbacks hold the optimizer (lr schedule) and
+    # weights (early stopping's best): without them, their CUDA tensors failed to unpickle.
+    cuda_dependent_attributes_ = ["module", "module_", "optimizer_", "criterion_", "callbacks"]
+
     def infer(self, x: Any, **fit_params: Any) -> torch.Tensor:
         if isinstance(x, dict) and "sample_weight" in x:
             x = {k: v for k, v in x.items() if k != "sample_weight"}

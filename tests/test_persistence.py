@@ -367,6 +367,34 @@ def test_cuda_pickle_loads_on_cpu_with_a_warning():
     np.testing.assert_array_equal(restored.predict(X_NEW), expected)
 
 
+def _cuda_pickle_cases():
+    regressor = RNNRegressor(**TINY).fit(X, Y_REG)
+    classifier = RNNClassifier(**{**TINY, "early_stopping": True}).fit(X, Y_CLS)  # holds best weights
+    return [
+        (regressor, lambda est: est.predict(X_NEW)),
+        (classifier, lambda est: est.predict_proba(X_NEW)),
+        (_fitted_forecaster(), lambda est: est.predict().to_numpy()),
+    ]
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="simulates a CUDA pickle opened without CUDA")
+def test_pickle_holding_cuda_tensors_loads_on_cpu(monkeypatch):
+    """Pickles whose tensors are tagged cuda:0, as torch writes them on a GPU, open on a CPU."""
+    for estimator, outputs in _cuda_pickle_cases():
+        expected = outputs(estimator)
+        estimator.net_.device = "cuda"
+        with monkeypatch.context() as patch:
+            patch.setattr(torch.serialization, "location_tag", lambda storage: "cuda:0")
+            data = pickle.dumps(estimator)
+            plain = pickle.dumps(estimator.net_.module_)
+        with pytest.raises(RuntimeError, match="CUDA"):  # control: as plain pickles, they need a GPU
+            pickle.loads(plain)
+        with pytest.warns(UserWarning, match=r"no CUDA devices are available"):
+            restored = pickle.loads(data)
+        assert str(restored.net_.device) == "cpu"
+        np.testing.assert_array_equal(outputs(restored), expected)
+
+
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 @pytest.mark.parametrize("cls, y", [(RNNClassifier, Y_CLS), (RNNRegressor, Y_REG)])
 def test_cuda_trained_model_loads_on_cpu(cls, y, tmp_path):

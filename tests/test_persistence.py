@@ -505,6 +505,7 @@ def _series_cases():
             {},
         ),
         ("numpy array", np.cos(t / 6) * 3, None, [1, 4], {"target_transform": "none"}),
+        ("numpy3D panel", np.stack([np.sin(t[None] / 3) + k for k in (3, 4)]), None, [1, 2], {}),
         (
             "panel",
             pd.DataFrame({"v": np.r_[np.sin(t[:24] / 2), np.cos(t[:24] / 2)] + 3}, index=panel),

@@ -65,23 +65,24 @@ def _glibc() -> ctypes.CDLL | None:
 def retain_freed_memory() -> Iterator[None]:
     """Keep the memory freed between training batches in the process; return it on exit.
 
-    What torch's CUDA caching allocator does on a GPU, done on the CPU with
-    glibc's malloc. Back-propagation through a batch stores every step's
-    activations and frees them when the batch ends. glibc's malloc hands such memory back to the
-    operating system (blocks above its mmap threshold, a free heap top above its
-    trim threshold), so the next batch faults the same pages in again: with
-    glibc's defaults, time per step at 200 to 1000 steps was 1.1-1.6x that at
-    50 steps (LSTM, hidden 64, batch 128), with up to a million page faults
-    per epoch, and keeping the memory made those fits 1.4-1.7x faster. Inside, blocks up to
-    1 GiB come from the heap and up to 2 GiB of free heap is kept; on exit the
-    free memory goes back to the system (``malloc_trim``) and the thresholds are
-    set to the ceilings glibc's own dynamic thresholds grow to (32 MiB, 64 MiB).
-    The price is memory: freed blocks are reused only by blocks that fit in
-    them, so peak memory of long-sequence batches was 1.3-1.7x that of glibc's
-    defaults (T=200 to 1000, hidden 64, batch 128). Setting glibc's own
-    variables (``MALLOC_MMAP_THRESHOLD_``, ``MALLOC_TRIM_THRESHOLD_``,
-    ``MALLOC_TOP_PAD_`` or ``glibc.malloc.*`` in ``GLIBC_TUNABLES``) leaves
-    malloc to them. Does nothing on other C libraries (macOS, Windows, musl).
+    What torch's caching allocator does on a GPU, done on the CPU with glibc's
+    malloc. Back-propagation through a batch stores every step's activations
+    and frees them when the batch ends. glibc hands such memory back to the
+    system (blocks above its mmap threshold, a free heap top above its trim
+    threshold), so the next batch faults the same pages in again. With glibc's
+    defaults, time per step at 200 to 1000 steps was 1.1-1.6x that at 50 steps
+    (LSTM, hidden 64, batch 128), with up to a million page faults per epoch;
+    keeping the memory made those fits 1.4-1.7x faster.
+
+    Inside, blocks up to 1 GiB come from the heap and up to 2 GiB of free heap
+    is kept. On exit the free memory goes back to the system (``malloc_trim``)
+    and the thresholds are set to the ceilings glibc's own dynamic thresholds
+    grow to (32 MiB, 64 MiB). The price is memory: a freed block is reused only
+    by blocks that fit in it, so long-sequence fits peaked 1.3-1.7x higher.
+    Setting glibc's own variables (``MALLOC_MMAP_THRESHOLD_``,
+    ``MALLOC_TRIM_THRESHOLD_``, ``MALLOC_TOP_PAD_`` or ``glibc.malloc.*`` in
+    ``GLIBC_TUNABLES``) leaves malloc to them. Does nothing on other C
+    libraries (macOS, Windows, musl).
     """
     global _trainings
     libc = _glibc()

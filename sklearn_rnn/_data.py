@@ -58,6 +58,16 @@ def _reject_panel_frame(X: pd.DataFrame) -> None:
         )
 
 
+def _refuse_text(dtype: Any, where: str = "X") -> None:
+    """Text is never parsed as numbers, numeric text included (scikit-learn refuses it too)."""
+    if getattr(dtype, "kind", None) in ("U", "S") or isinstance(dtype, pd.StringDtype):
+        raise ValueError(
+            f"{where} must hold numbers, but it holds text (dtype {dtype}). Convert numeric text "
+            "explicitly (e.g. X.astype(float)). Encode categorical features as numbers first "
+            "(ordinal codes or one-hot columns per time step)."
+        )
+
+
 def _is_ragged(X: Any) -> bool:
     if isinstance(X, np.ndarray):
         return X.dtype == object and X.ndim == 1
@@ -72,6 +82,7 @@ def _check_ragged(X: Any, allow_nan: bool) -> list[np.ndarray]:
     sequences = []
     for i, x in enumerate(X):
         x = np.asarray(x)
+        _refuse_text(x.dtype, f"Sequence {i} of X")
         if x.ndim not in (1, 2):
             raise ValueError(
                 f"Sequence {i} of X has {x.ndim} dimensions; each sequence of a ragged X "
@@ -153,6 +164,8 @@ def validate_sequences(estimator: Any, X: Any, *, reset: bool, allow_nan: bool =
     """
     if isinstance(X, pd.DataFrame):
         _reject_panel_frame(X)
+        for dtype in X.dtypes:
+            _refuse_text(dtype)
     finite = "allow-nan" if allow_nan else True
     if isinstance(X, (list, tuple)) and len(X) == 0:
         raise ValueError("X contains no sequences (an empty list); at least one is required.")
@@ -160,7 +173,10 @@ def validate_sequences(estimator: Any, X: Any, *, reset: bool, allow_nan: bool =
         values, lengths = _pad(_check_ragged(X, allow_nan))
         tabular = False
     else:
-        ndim = X.ndim if hasattr(X, "ndim") else np.asarray(X).ndim
+        if not hasattr(X, "dtype") and not isinstance(X, pd.DataFrame):
+            X = np.asarray(X)  # nested lists: their dtype tells numbers from text
+        _refuse_text(getattr(X, "dtype", None))
+        ndim = X.ndim
         if ndim == 3:
             values = check_array(X, allow_nd=True, dtype=_NUMERIC, ensure_all_finite=finite, input_name="X")
             if values.shape[2] == 0:

@@ -62,6 +62,21 @@ FIT_CASES = [
         ValueError,
         r"X must hold numbers, .* Encode categorical",
     ),
+    ("numeric text", X.astype(str), None, ValueError, r"X must hold numbers, but it holds text \(dtype <U"),
+    (
+        "numeric text in a list",
+        [X[0], X[1].astype(str)],
+        "2",
+        ValueError,
+        r"Sequence 1 of X must hold numbers, but it holds text",
+    ),
+    (
+        "text column in a DataFrame",
+        pd.DataFrame({"t0": X[:, 0, 0], "t1": X[:, 1, 0].astype(str)}).astype({"t1": "string"}),
+        None,
+        ValueError,
+        r"X must hold numbers, but it holds text \(dtype string\)",
+    ),
     (
         "object feature (dict)",
         np.array([[{"a": 1}] * 6] * 20, dtype=object),
@@ -198,6 +213,7 @@ PREDICT_CASES = [
         r"X has 1 features, but \w+ is expecting 2 features",
     ),
     ("string features", np.full((4, 6, 2), "a"), ValueError, r"X must hold numbers"),
+    ("numeric text", X[:4].astype(str), ValueError, r"X must hold numbers, but it holds text"),
 ]
 
 

@@ -450,7 +450,9 @@ def _sktime_state(forecaster: Any, encode: _Encoder) -> dict[str, Any]:
     }
 
 
-def _restore_forecaster(forecaster: Any, stored: Any, arrays: dict[str, np.ndarray], restore: Any) -> None:
+def _restore_forecaster(
+    forecaster: Any, stored: Any, arrays: dict[str, np.ndarray], attributes: dict[str, Any], restore: Any
+) -> None:
     """Rebuild sktime's state with sktime's own ``fit`` on the stored data; ``restore`` replaces training."""
     from sktime.datatypes import convert_to
     from sktime.forecasting.base import ForecastingHorizon
@@ -464,7 +466,7 @@ def _restore_forecaster(forecaster: Any, stored: Any, arrays: dict[str, np.ndarr
         raise _Refused(f"its data types {str(y_mtype)[:40]!r}, {str(X_mtype)[:40]!r} are not ones it writes.")
     store = _decode(stored.get("converter_store"), arrays, "sktime converter store")
     fh = stored.get("fh")
-    y_hist, X_hist = forecaster._y_hist, forecaster._X_hist
+    y_hist, X_hist = attributes.get("_y_hist"), attributes.get("_X_hist")
     if not isinstance(store, dict) or not all(map(_is_plain, store.values())):
         raise _Refused("its sktime converter store is malformed.")
     if not isinstance(y_hist, pd.DataFrame) or not (X_hist is None or isinstance(X_hist, pd.DataFrame)):
@@ -595,7 +597,8 @@ def _load(archive: zipfile.ZipFile) -> Any:
             raise _Refused(f"{member} has dtype {arrays[member].dtype}, not a numeric one.")
 
     params = manifest.get("params")
-    allowed = cls().get_params(deep=False)
+    fresh = cls()  # what any instance holds: its parameters (and a forecaster's sktime tags and config)
+    allowed = fresh.get_params(deep=False)
     if not isinstance(params, dict) or set(params) - set(allowed):
         unknown = sorted(set(params) - set(allowed)) if isinstance(params, dict) else params
         raise _Refused(f"its parameters {unknown!r} are not parameters of {estimator_name}.")
@@ -613,7 +616,7 @@ def _load(archive: zipfile.ZipFile) -> Any:
     attributes = manifest.get("attributes")
     if not isinstance(attributes, dict):
         raise _Refused("its fitted attributes are not a mapping.")
-    defaults = vars(cls())
+    defaults = vars(fresh)
     for key in attributes:
         if (
             not key.isidentifier()
@@ -635,9 +638,7 @@ def _load(archive: zipfile.ZipFile) -> Any:
         _check_outputs(estimator)
 
     if estimator_name == "RNNForecaster":
-        for key, value in attributes.items():  # what sktime's fit is given back
-            setattr(estimator, key, value)
-        _restore_forecaster(estimator, manifest.get("sktime"), arrays, restore)
+        _restore_forecaster(estimator, manifest.get("sktime"), arrays, attributes, restore)
     else:
         restore(estimator)
     return estimator

@@ -445,15 +445,11 @@ def test_fit_and_predict_leave_global_random_states_alone(random_state):
 
 # -- the forecaster -------------------------------------------------------------------------------
 def _fitted_forecaster(random_state=0):
-    from sklearn_rnn import RNNForecaster
-
     index = pd.period_range("2000-01", periods=40, freq="M")
     y = pd.DataFrame({"a": np.sin(np.arange(40) / 3) + 5, "b": np.cos(np.arange(40) / 4)}, index=index)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return RNNForecaster(window_length=6, hidden_size=4, max_epochs=2, random_state=random_state).fit(
-            y, fh=[1, 2, 3]
-        )
+        return _forecaster(random_state=random_state).fit(y, fh=[1, 2, 3])
 
 
 @pytest.mark.parametrize("dump", ["pickle", "joblib"])

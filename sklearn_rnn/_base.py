@@ -509,16 +509,10 @@ class BaseRNNEstimator(BaseEstimator):
             )
 
     # -- training ------------------------------------------------------------------------
-    def _make_module(self, *args: Any, **kwargs: Any) -> RecurrentNet:
-        """Build the module and keep its constructor arguments in ``_module_kwargs``.
-
-        ``sklearn_rnn.load`` rebuilds the network from them (no second copy of the architecture).
-        """
-        module, self._module_kwargs = make_module(RecurrentNet, *args, **kwargs)
-        return module
-
     def _build_module(self, seqs: Sequences, n_outputs: int) -> RecurrentNet:
-        module = self._make_module(
+        # its constructor arguments are kept: sklearn_rnn.load rebuilds the network from them
+        module, self._module_kwargs = make_module(
+            RecurrentNet,
             seqs.values.shape[2],
             n_outputs,
             cell=self.cell,

@@ -78,41 +78,46 @@ def _is_ragged(X: Any) -> bool:
     return False
 
 
-def _check_ragged(X: Any, allow_nan: bool) -> list[np.ndarray]:
-    sequences = []
-    for i, x in enumerate(X):
-        x = np.asarray(x)
-        _refuse_text(x.dtype, f"Sequence {i} of X")
-        if x.ndim not in (1, 2):
-            raise ValueError(
-                f"Sequence {i} of X has {x.ndim} dimensions; each sequence of a ragged X "
-                "must be a (n_timesteps,) or (n_timesteps, n_features) array."
-            )
-        if x.shape[0] == 0:
-            raise ValueError(
-                f"Sequence {i} of X is empty (0 time steps); every sequence needs at "
-                "least one time step. Remove empty sequences (and their targets) first."
-            )
-        # Fast path (check_array costs ~0.5 ms per call, more than the model on short
-        # sequences): a float array whose sum is finite holds no NaN/inf; anything
-        # else goes through check_array, which converts it or raises its usual error.
-        if not (x.dtype in _NUMERIC and x.size and np.isfinite(x.sum())):
-            x = check_array(
-                x,
-                ensure_2d=False,
-                dtype=_NUMERIC,
-                ensure_all_finite="allow-nan" if allow_nan else True,
-                ensure_min_features=1,
-                input_name="X",
-            )
-        sequences.append(_check_float32_range(x).reshape(x.shape[0], -1))
+def _check_ragged(X: Any, allow_nan: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Check a list of sequences and return them zero-padded, with their lengths."""
+    sequences = [_check_sequence(np.asarray(x), i) for i, x in enumerate(X)]
     n_features = {x.shape[1] for x in sequences}
     if len(n_features) > 1:
         raise ValueError(
             "All sequences of X must have the same number of features, got "
             f"{sorted(n_features)}. Sequences may differ in length, not in width."
         )
-    return sequences
+    values, lengths = _pad(sequences)
+    # One check of the padded float32 values (check_array costs ~0.5 ms per call, more than
+    # the model on short sequences): a finite sum means no NaN, no inf and nothing beyond
+    # float32's range. Otherwise each sequence is checked, which raises the precise error.
+    with np.errstate(over="ignore", invalid="ignore"):
+        finite = bool(np.isfinite(values.sum()))
+    if not finite:
+        for x in sequences:
+            check_array(x, dtype=None, ensure_all_finite="allow-nan" if allow_nan else True, input_name="X")
+            _check_float32_range(x)
+    return values, lengths
+
+
+def _check_sequence(x: np.ndarray, i: int) -> np.ndarray:
+    """One sequence of a ragged X as a (n_timesteps, n_features) float array."""
+    _refuse_text(x.dtype, f"Sequence {i} of X")
+    if x.ndim not in (1, 2):
+        raise ValueError(
+            f"Sequence {i} of X has {x.ndim} dimensions; each sequence of a ragged X "
+            "must be a (n_timesteps,) or (n_timesteps, n_features) array."
+        )
+    if x.shape[0] == 0:
+        raise ValueError(
+            f"Sequence {i} of X is empty (0 time steps); every sequence needs at "
+            "least one time step. Remove empty sequences (and their targets) first."
+        )
+    if x.dtype not in _NUMERIC:  # integers, booleans, objects: converted, or refused with check_array's error
+        x = check_array(
+            x, ensure_2d=False, dtype=_NUMERIC, ensure_all_finite=False, ensure_min_features=1, input_name="X"
+        )
+    return x.reshape(x.shape[0], -1)
 
 
 def _check_float32_range(x: np.ndarray) -> np.ndarray:
@@ -170,7 +175,7 @@ def validate_sequences(estimator: Any, X: Any, *, reset: bool, allow_nan: bool =
     if isinstance(X, (list, tuple)) and len(X) == 0:
         raise ValueError("X contains no sequences (an empty list); at least one is required.")
     if _is_ragged(X):
-        values, lengths = _pad(_check_ragged(X, allow_nan))
+        values, lengths = _check_ragged(X, allow_nan)
         tabular = False
     else:
         if not hasattr(X, "dtype") and not isinstance(X, pd.DataFrame):

@@ -2,7 +2,7 @@
 
 One command prints one table::
 
-    OMP_NUM_THREADS=1 python benchmarks/speed.py            # full run (~20 min on 1 thread)
+    OMP_NUM_THREADS=1 python benchmarks/speed.py            # full run (~30 min on 1 thread)
     OMP_NUM_THREADS=1 python benchmarks/speed.py --quick    # smoke run (~1-2 min)
 
 What is compared
@@ -30,10 +30,13 @@ How it is measured
 * Times: wall-clock ``time.perf_counter`` of ``fit`` and of ``predict`` (the
   whole public call: validation, label encoding, padding; the second call after
   ``fit``, as for a model in service: the first one also pays the page faults of
-  memory that ``fit`` returned to the system, a few ms), median of
-  ``--repeats`` (>= 3) runs. The contenders are interleaved (one run of each, in
-  a rotating order, then the next round) so that background load hits all of
-  them alike. All runs use 1 torch thread.
+  memory that ``fit`` returned to the system, a few ms). Fit: median of
+  ``--repeats`` (>= 3) runs; predict: median of 5 calls per fitted model
+  (1 in the scaling rows). The contenders are interleaved (one fit of each, in a
+  rotating order, then rounds of one predict each, then the next round) so that
+  background load hits all of them alike: on this 2-core VM a single run's time
+  moves by up to 1.5x from one run to the next, for every contender alike
+  (CPU time, not steal). All runs use 1 torch thread.
 * Peak memory: a fresh subprocess per (case, contender) builds the data, then
   resets the kernel's high-water mark of its resident set
   (``/proc/self/clear_refs``), runs one ``fit`` + ``predict`` and reads
@@ -334,8 +337,13 @@ def applicable(contender: str, case: Case) -> bool:
 _WARM: set = set()
 
 
-def time_case(case: Case, contenders, repeats: int) -> dict:
-    """Median fit and predict seconds per contender, runs interleaved in rotating order."""
+def time_case(case: Case, contenders, repeats: int, predict_calls: int = 5) -> dict:
+    """Median fit and predict seconds per contender, runs interleaved in rotating order.
+
+    Each round fits every contender once (in a rotating order), then times
+    ``predict_calls`` rounds of one ``predict`` per contender: predict costs a
+    tenth of a fit, so it gets more, closely interleaved samples.
+    """
     for c in contenders:  # one untimed tiny fit per contender and process (lazy imports, set-up)
         if c not in _WARM:
             warm = Case(**{**asdict(case), "n": 16, "length": 8, "epochs": 1})
@@ -346,21 +354,23 @@ def time_case(case: Case, contenders, repeats: int) -> dict:
     pred_s = {c: [] for c in contenders}
     for r in range(repeats):
         order = contenders[r % len(contenders) :] + contenders[: r % len(contenders)]
+        models = {}
         for c in order:
             model = FACTORIES[c](case, seed=r)
             gc.collect()
             t0 = time.perf_counter()
             model.fit(X, y)
-            t1 = time.perf_counter()
+            fit_s[c].append(time.perf_counter() - t0)
             model.predict(X)  # the first call after fit: page faults for memory fit gave back
-            t2 = time.perf_counter()
-            pred = model.predict(X)
-            t3 = time.perf_counter()
-            if len(pred) != case.n:
-                raise RuntimeError(f"{c} returned {len(pred)} predictions for {case.n} sequences")
-            fit_s[c].append(t1 - t0)
-            pred_s[c].append(t3 - t2)
-            del model
+            models[c] = model
+        for _ in range(predict_calls):
+            for c in order:
+                t0 = time.perf_counter()
+                pred = models[c].predict(X)
+                pred_s[c].append(time.perf_counter() - t0)
+                if len(pred) != case.n:
+                    raise RuntimeError(f"{c} returned {len(pred)} predictions for {case.n} sequences")
+        del models
     return {
         c: {"fit": statistics.median(fit_s[c]), "predict": statistics.median(pred_s[c])} for c in contenders
     }
@@ -594,7 +604,7 @@ def main(argv=None) -> None:
         for n, length in sizes:
             epochs = 1 if n * length >= 200_000 else 3
             case = Case(n=n, length=length, epochs=epochs, batch_size=128)
-            t = time_case(case, ["sklearn_rnn", "torch"], repeats)
+            t = time_case(case, ["sklearn_rnn", "torch"], repeats, predict_calls=1)
             m = (
                 {}
                 if "memory" in args.skip

@@ -96,6 +96,11 @@ class _Refused(ValueError):
 
 
 # -- plain values <-> JSON ---------------------------------------------------------------
+def _is_plain(value: Any) -> bool:
+    """A value JSON holds as it is."""
+    return value is None or isinstance(value, (bool, int, float, str))
+
+
 class _Encoder:
     """JSON for plain values; numeric arrays go to ``.npy`` members.
 
@@ -125,7 +130,7 @@ class _Encoder:
                 return {"__ndarray__": name}
             if value.dtype.kind in "OU" and value.ndim == 1:
                 items = [self(v, f"{where}[{i}]") for i, v in enumerate(value)]
-                if not all(v is None or isinstance(v, (bool, int, float, str)) for v in items):
+                if not all(map(_is_plain, items)):
                     raise TypeError(f"{where} is an array of objects that are not plain values.")
                 return {"__array__": items, "dtype": "object" if value.dtype.kind == "O" else "str"}
             raise TypeError(f"{where} is an array of dtype {value.dtype} with {value.ndim} dimensions.")
@@ -175,14 +180,14 @@ class _Encoder:
             return {"kind": "values", "values": self(index.to_numpy(), where), "names": names}
         if pd.api.types.is_string_dtype(index.dtype) or index.dtype == object:
             items = [self(v, f"{where}[{i}]") for i, v in enumerate(index)]
-            if not all(v is None or isinstance(v, (bool, int, float, str)) for v in items):
+            if not all(map(_is_plain, items)):
                 raise TypeError(f"{where} is an index of objects that are not plain values.")
             return {"kind": "objects", "values": items, "object": index.dtype == object, "names": names}
         raise TypeError(f"{where} is a {type(index).__name__} of dtype {index.dtype}.")
 
 
 def _decode(value: Any, arrays: dict[str, np.ndarray], where: str) -> Any:
-    if value is None or isinstance(value, (bool, int, float, str)):
+    if _is_plain(value):
         return value
     if isinstance(value, list):
         return [_decode(v, arrays, where) for v in value]
@@ -191,9 +196,7 @@ def _decode(value: Any, arrays: dict[str, np.ndarray], where: str) -> Any:
             return arrays[value["__ndarray__"]]
         if set(value) == {"__array__", "dtype"} and value["dtype"] in ("object", "str"):
             items = _decode(value["__array__"], arrays, where)
-            if not isinstance(items, list) or not all(
-                v is None or isinstance(v, (bool, int, float, str)) for v in items
-            ):
+            if not isinstance(items, list) or not all(map(_is_plain, items)):
                 raise _Refused(f"{where} holds an array of values that are not plain.")
             return np.array(items, dtype=object if value["dtype"] == "object" else str)
         if set(value) == {"__tuple__"} and isinstance(value["__tuple__"], list):
@@ -213,10 +216,6 @@ def _decode(value: Any, arrays: dict[str, np.ndarray], where: str) -> Any:
                 out[key] = _decode(pair[1], arrays, where)
             return out
     raise _Refused(f"{where} holds {str(value)[:80]!r}, which is not a stored value this format writes.")
-
-
-def _is_plain(value: Any) -> bool:
-    return value is None or isinstance(value, (bool, int, float, str))
 
 
 def _decode_index(spec: dict, arrays: dict[str, np.ndarray], where: str) -> pd.Index:

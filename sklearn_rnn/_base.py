@@ -77,9 +77,9 @@ def retain_freed_memory() -> Iterator[None]:
     Inside, blocks up to 1 GiB come from the heap and up to 2 GiB of free heap
     is kept. (A fit run in a thread other than the main one allocates from a
     thread arena, whose heaps hold blocks up to 64 MiB; larger ones are mapped
-    afresh whatever the settings.) On exit the free memory goes back to the system (``malloc_trim``)
-    and the thresholds are set to the ceilings glibc's own dynamic thresholds
-    grow to (32 MiB, 64 MiB). The price is memory: a freed block is reused only
+    afresh whatever the settings.) On exit the free memory goes back to the
+    system (``malloc_trim``) and the thresholds are set to the ceilings glibc's
+    own dynamic thresholds grow to (32 MiB, 64 MiB). The price is memory: a freed block is reused only
     by blocks that fit in it, so long-sequence fits peaked 1.3-1.7x higher.
     Setting glibc's own variables (``MALLOC_MMAP_THRESHOLD_``,
     ``MALLOC_TRIM_THRESHOLD_``, ``MALLOC_TOP_PAD_`` or ``glibc.malloc.*`` in

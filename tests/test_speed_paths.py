@@ -168,6 +168,9 @@ print(json.dumps({"inside": inside, "returned": held - resident_pages()}))
 """
 
 
+_BLOCK_PAGES = 64 * 2**20 // resource.getpagesize()
+
+
 def _memory_in_fresh_process(**env: str) -> dict:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_") and k != "GLIBC_TUNABLES"}
     out = subprocess.run(
@@ -183,17 +186,16 @@ def _memory_in_fresh_process(**env: str) -> dict:
 
 @pytest.mark.skipif(_glibc() is None, reason="tunes glibc's malloc only")
 def test_training_reuses_freed_memory_then_returns_it():
-    pages = 64 * 2**20 // resource.getpagesize()
     seen = _memory_in_fresh_process()
     # once the heap has room (after a few blocks), a freed block is reused, not faulted in again
-    assert max(seen["inside"][-3:]) < pages // 10, seen
-    assert seen["returned"] > pages // 2, seen  # on exit the kept block goes back to the system
+    assert max(seen["inside"][-3:]) < _BLOCK_PAGES // 10, seen
+    assert seen["returned"] > _BLOCK_PAGES // 2, seen  # on exit the kept block goes back to the system
 
 
 @pytest.mark.skipif(_glibc() is None, reason="tunes glibc's malloc only")
 def test_malloc_settings_in_the_environment_are_left_alone():
     seen = _memory_in_fresh_process(MALLOC_TRIM_THRESHOLD_="131072")
-    assert min(seen["inside"]) > 64 * 2**20 // resource.getpagesize() // 2, seen
+    assert min(seen["inside"]) > _BLOCK_PAGES // 2, seen
 
 
 # -- batched prediction ---------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from torch.utils.data import Dataset
 from ._callbacks import NonFiniteLossGuard, completed_epochs
 from ._data import Sequences, validate_sequences
 from ._module import ARCHITECTURES, CELLS, MISSING, POOLINGS, RecurrentNet
+from ._scaling import nonzero_scale
 
 logger = logging.getLogger(__name__)
 
@@ -530,8 +531,8 @@ class BaseRNNEstimator(BaseEstimator):
             missing=self.missing,
         )
         # missing="mask": NaNs are left out, so these are the statistics of the observed values
-        mean, scale = feature_statistics(seqs.values, seqs.lengths)
-        scale[scale < 10 * np.finfo(np.float64).eps * np.maximum(1.0, np.abs(mean))] = 1.0
+        mean, std = feature_statistics(seqs.values, seqs.lengths)
+        scale = nonzero_scale(std, mean)
         module.x_mean.copy_(torch.as_tensor(mean))
         module.x_scale.copy_(torch.as_tensor(scale))
         return module

@@ -11,6 +11,7 @@ from sklearn.metrics import r2_score
 from sklearn.utils.validation import _check_sample_weight, check_array
 
 from ._base import BaseRNNEstimator
+from ._scaling import column_statistics
 
 __all__ = ["RNNRegressor"]
 
@@ -176,9 +177,7 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
         if reset:
             self._y_1d = y.ndim == 1
             self.n_outputs_ = y2d.shape[1]
-            self.y_mean_ = y2d.mean(axis=0)
-            scale = y2d.std(axis=0)
-            self.y_scale_ = np.where(scale > 0, scale, 1.0)
+            self.y_mean_, self.y_scale_ = column_statistics(y2d)
         elif y2d.shape[1] != self.n_outputs_:
             raise ValueError(
                 f"y has {y2d.shape[1]} outputs, but the warm-started model has {self.n_outputs_}."

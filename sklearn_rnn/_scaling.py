@@ -1,0 +1,38 @@
+"""The one rule for standardising features, targets and series."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["column_statistics", "nonzero_scale"]
+
+# A column is constant when its spread is below float64 rounding of its mean: then its
+# standardised values would be rounding noise, and it is centred but not rescaled.
+_RELATIVE_TOLERANCE = 8 * np.finfo(np.float64).eps
+
+
+def nonzero_scale(std: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """``std`` where a column varies, 1 where it is constant up to float64 rounding.
+
+    The rule is relative to the column's magnitude only: ``1e-13 * sin(t)`` varies
+    and is rescaled (an absolute floor would call it constant), while
+    ``1e6 + 1e-12 * t`` is constant.
+    """
+    std = np.asarray(std, dtype=np.float64)
+    constant = (std == 0) | (std <= _RELATIVE_TOLERANCE * np.abs(np.asarray(mean, dtype=np.float64)))
+    return np.where(constant, 1.0, std)
+
+
+def column_statistics(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-column mean and scale (:func:`nonzero_scale` of the std) of ``values`` ``(n, C)``.
+
+    Computed on values divided by each column's largest magnitude, so columns
+    holding numbers up to float64's largest give finite statistics (a plain
+    variance overflows from about 1e154).
+    """
+    values = np.asarray(values, dtype=np.float64)
+    peak = np.max(np.abs(values), axis=0) if len(values) else np.ones(values.shape[1:])
+    peak = np.where((peak > 0) & np.isfinite(peak), peak, 1.0)
+    unit = values / peak
+    mean, std = unit.mean(axis=0) * peak, unit.std(axis=0) * peak
+    return mean, nonzero_scale(std, mean)

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import ctypes
-import functools
 import inspect
 import logging
 import math
-import os
-import threading
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
 from numbers import Integral, Real
 from typing import Any
 
-import joblib
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator
@@ -32,114 +25,19 @@ from torch.utils.data import Dataset
 from ._callbacks import NonFiniteLossGuard, completed_epochs
 from ._data import Sequences, validate_sequences
 from ._module import ARCHITECTURES, CELLS, MISSING, POOLINGS, RecurrentNet
+from ._runtime import (
+    current_generator,
+    global_rng_restored,
+    interrupt_requested,
+    resolve_device,
+    seeded_init,
+    torch_session,
+)
 from ._scaling import nonzero_scale
 
 logger = logging.getLogger(__name__)
 
 OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD}
-
-
-# glibc's malloc: mallopt parameters, and the values its dynamic thresholds grow to (64-bit)
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
-_GLIBC_MMAP_MAX, _GLIBC_TRIM_MAX = 32 * 2**20, 64 * 2**20
-_trainings = 0  # fits now inside ``retain_freed_memory`` (threads share one malloc)
-_trainings_lock = threading.Lock()
-
-
-def _malloc_set_by_user() -> bool:
-    """Whether the environment sets glibc's malloc thresholds (then the user's choice stands)."""
-    names = ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_")
-    return any(n in os.environ for n in names) or "glibc.malloc." in os.environ.get("GLIBC_TUNABLES", "")
-
-
-@functools.cache
-def _glibc() -> ctypes.CDLL | None:
-    """The process's C library when it is glibc (whose malloc the thresholds below tune), else None."""
-    try:
-        libc = ctypes.CDLL(None)
-    except (OSError, TypeError):  # TypeError: Windows has no handle for the process itself
-        return None
-    return libc if all(hasattr(libc, f) for f in ("gnu_get_libc_version", "mallopt", "malloc_trim")) else None
-
-
-@contextmanager
-def retain_freed_memory() -> Iterator[None]:
-    """Keep the memory freed between training batches in the process; return it on exit.
-
-    What torch's caching allocator does on a GPU, done on the CPU with glibc's
-    malloc. Back-propagation through a batch stores every step's activations
-    and frees them when the batch ends. glibc hands such memory back to the
-    system (blocks above its mmap threshold, a free heap top above its trim
-    threshold), so the next batch faults the same pages in again. With glibc's
-    defaults, time per step at 200 to 1000 steps was 1.1-1.6x that at 50 steps
-    (LSTM, hidden 64, batch 128), with up to a million page faults per epoch;
-    keeping the memory made those fits 1.4-1.7x faster.
-
-    Inside, blocks up to 1 GiB come from the heap and up to 2 GiB of free heap
-    is kept. (A fit run in a thread other than the main one allocates from a
-    thread arena, whose heaps hold blocks up to 64 MiB; larger ones are mapped
-    afresh whatever the settings.) On exit the free memory goes back to the
-    system (``malloc_trim``) and the thresholds are set to the ceilings glibc's
-    own dynamic thresholds grow to (32 MiB, 64 MiB). The price is memory: a freed block is reused only
-    by blocks that fit in it, so long-sequence fits peaked 1.3-1.7x higher.
-    Setting glibc's own variables (``MALLOC_MMAP_THRESHOLD_``,
-    ``MALLOC_TRIM_THRESHOLD_``, ``MALLOC_TOP_PAD_`` or ``glibc.malloc.*`` in
-    ``GLIBC_TUNABLES``) leaves malloc to them. Does nothing on other C
-    libraries (macOS, Windows, musl).
-    """
-    global _trainings
-    libc = _glibc()
-    if libc is None or _malloc_set_by_user():
-        yield
-        return
-    with _trainings_lock:
-        _trainings += 1
-        if _trainings == 1:
-            libc.mallopt(_M_MMAP_THRESHOLD, 2**30)
-            libc.mallopt(_M_TRIM_THRESHOLD, 2**31 - 1)  # mallopt takes a C int
-    try:
-        yield
-    finally:
-        with _trainings_lock:
-            _trainings -= 1
-            if _trainings == 0:
-                libc.mallopt(_M_MMAP_THRESHOLD, _GLIBC_MMAP_MAX)
-                libc.mallopt(_M_TRIM_THRESHOLD, _GLIBC_TRIM_MAX)
-                libc.malloc_trim(0)
-
-
-@contextmanager
-def torch_session(
-    n_threads: int | None, seed: int | None = None, device: str = "cpu", training: bool = False
-) -> Iterator[None]:
-    """Bound torch's threads and fork its random state; restore both on exit.
-
-    Inside, denormal floats are flushed to zero (they slow long recurrent
-    sequences on CPU by up to ~8x with no effect on accuracy), and with
-    ``training=True`` the memory freed between batches is kept for the next one
-    (:func:`retain_freed_memory`).
-    """
-    previous = torch.get_num_threads()
-    if n_threads is not None:
-        torch.set_num_threads(n_threads if n_threads > 0 else joblib.cpu_count())
-    devices = [torch.device(device).index or 0] if str(device).startswith("cuda") else []
-    torch.set_flush_denormal(True)
-    try:
-        with torch.random.fork_rng(devices=devices), retain_freed_memory() if training else nullcontext():
-            if seed is not None:
-                torch.manual_seed(seed)
-            yield
-    finally:
-        torch.set_flush_denormal(False)
-        torch.set_num_threads(previous)
-
-
-def resolve_device(device: str) -> str:
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if str(device).startswith("cuda") and not torch.cuda.is_available():
-        raise ValueError(f"device={device!r} was requested but CUDA is not available; use device='cpu'.")
-    return device
 
 
 def feature_statistics(
@@ -218,13 +116,17 @@ class BatchIterator:
         self.shuffle = shuffle
 
     def __len__(self) -> int:
-        return math.ceil(len(self.dataset) / self.batch_size)
+        n = len(self.dataset)
+        batches = math.ceil(n / self.batch_size)
+        return batches - 1 if self.shuffle and batches > 1 and n % self.batch_size == 1 else batches
 
     def __iter__(self):
         n = len(self.dataset)
-        order = torch.randperm(n) if self.shuffle else None
-        for start in range(0, n, self.batch_size):
-            stop = min(start + self.batch_size, n)
+        order = torch.randperm(n, generator=current_generator()) if self.shuffle else None
+        starts = list(range(0, n, self.batch_size))
+        if self.shuffle and len(starts) > 1 and n - starts[-1] == 1:
+            starts.pop()  # a training batch of one sequence breaks batch norm: join it to the previous
+        for start, stop in zip(starts, [*starts[1:], n], strict=True):
             yield self.dataset.batch(order[start:stop] if order is not None else slice(start, stop))
 
 
@@ -237,30 +139,40 @@ def predict_in_batches(net: NeuralNet, dataset: SequenceDataset, batch_size: int
     run shortest first, so a batch holds sequences of similar length and pads
     little; outputs come back in the order of ``dataset``. Lengths stay on the
     CPU (packing needs them there); everything else moves to ``net.device``.
+
+    The module is put in eval mode and left there (training sets its own mode),
+    so concurrent calls from several threads never toggle shared state.
     """
     module, device = net.module_, net.device
     n = len(dataset)
     order = None
     if dataset.lengths is not None:
         order = torch.from_numpy(np.argsort(dataset.lengths.numpy(), kind="stable"))
-    was_training = module.training
-    module.eval()
+    if module.training:  # only a module trained outside the estimator (fit and load leave it in eval)
+        module.eval()
     outputs = []
-    try:
-        with torch.no_grad():
-            for start in range(0, n, batch_size):
-                stop = start + batch_size
-                rows = slice(start, stop) if order is None else order[start:stop]
-                x, _ = dataset.batch(rows)
-                x.pop("sample_weight", None)
-                x = {k: v if k == "lengths" else v.to(device) for k, v in x.items()}
-                outputs.append(module(**x).to("cpu"))
-    finally:
-        module.train(was_training)
+    with torch.no_grad():
+        for start in range(0, n, batch_size):
+            stop = start + batch_size
+            rows = slice(start, stop) if order is None else order[start:stop]
+            x, _ = dataset.batch(rows)
+            x.pop("sample_weight", None)
+            x = {k: v if k == "lengths" else v.to(device) for k, v in x.items()}
+            outputs.append(module(**x).to("cpu"))
     out = torch.cat(outputs)
     if order is not None:
         out = out[torch.argsort(order)]
     return out
+
+
+def _same(value: Any) -> Any:
+    """A parameter value in a form that compares equal whether given as a list or a tuple."""
+    return tuple(value) if isinstance(value, (list, tuple)) else value
+
+
+def valid_size(fraction: float, n: int) -> int:
+    """How many of ``n`` sequences early stopping holds out (at least one)."""
+    return max(1, round(fraction * n))
 
 
 class ValidSplit:
@@ -273,7 +185,7 @@ class ValidSplit:
 
     def __call__(self, dataset: SequenceDataset, y: Any = None, **fit_params: Any):
         indices = np.arange(len(dataset))
-        n_valid = max(1, round(self.fraction * len(indices)))
+        n_valid = valid_size(self.fraction, len(indices))
         stratify = self.stratify
         if stratify is not None and (np.bincount(stratify).min() < 2 or n_valid < len(np.unique(stratify))):
             stratify = None
@@ -289,6 +201,29 @@ class Net(NeuralNet):
     # ``module`` argument (an instance), and callbacks hold the optimizer (lr schedule) and
     # weights (early stopping's best): without them, their CUDA tensors failed to unpickle.
     cuda_dependent_attributes_ = ["module", "module_", "optimizer_", "criterion_", "callbacks"]
+
+    def partial_fit(self, X: Any, y: Any = None, classes: Any = None, **fit_params: Any) -> Net:
+        """skorch's ``partial_fit``, except that a user's Ctrl-C ends the fit with ``KeyboardInterrupt``.
+
+        skorch swallows every ``KeyboardInterrupt``: its callbacks (early stopping,
+        the non-finite guard) raise one to end training. A real Ctrl-C, recorded by
+        the training session, is raised again after ``on_train_end`` has run, so
+        the net keeps the weights reached (and its callbacks' restored ones).
+        """
+        if not self.initialized_:
+            self.initialize()
+        self.notify("on_train_begin", X=X, y=y)
+        interrupted = False
+        try:
+            self.fit_loop(X, y, **fit_params)
+        except KeyboardInterrupt:
+            interrupted = interrupt_requested()
+        finally:
+            self.module_.eval()  # inference never switches modes (see predict_in_batches)
+        self.notify("on_train_end", X=X, y=y)
+        if interrupted:
+            raise KeyboardInterrupt
+        return self
 
     def infer(self, x: Any, **fit_params: Any) -> torch.Tensor:
         if isinstance(x, dict) and "sample_weight" in x:
@@ -319,9 +254,22 @@ class EpochTable(Callback):
 
 
 def make_module(cls: type[torch.nn.Module], *args: Any, **kwargs: Any) -> tuple[torch.nn.Module, dict]:
-    """``cls(*args, **kwargs)`` and its arguments by name (what ``sklearn_rnn.load`` rebuilds it from)."""
+    """``cls(*args, **kwargs)`` and its arguments by name (what ``sklearn_rnn.load`` rebuilds it from).
+
+    Inside a seeded session the weights are drawn from the session's generator.
+    """
     arguments = dict(inspect.signature(cls).bind(*args, **kwargs).arguments)
-    return cls(**arguments), arguments
+    with global_rng_restored():  # torch's default initialisation draws from the global generator
+        module = cls(**arguments)
+    generator = current_generator()
+    if generator is not None:
+        seeded_init(module, generator)
+    return module, arguments
+
+
+def fit_seed(random_state: Any) -> int:
+    """The seed a fit derives from ``random_state`` (an int, a RandomState or None)."""
+    return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
 
 
 def build_net(
@@ -491,8 +439,11 @@ class BaseRNNEstimator(BaseEstimator):
     # -- data ----------------------------------------------------------------------------
     def _validate_X(self, X: Any, *, reset: bool) -> Sequences:
         seqs = validate_sequences(self, X, reset=reset, allow_nan=True)
+        # how NaN is handled is fixed by the trained network (set_params(missing=...) takes effect
+        # at the next fit, as every parameter does)
+        missing = self.missing if reset else self.net_.module_.missing
         # finite or NaN here, and float32 sums cannot overflow float64: NaN sum <=> a NaN (no mask copy)
-        if self.missing == "error" and np.isnan(seqs.values.sum(dtype=np.float64)):
+        if missing == "error" and np.isnan(seqs.values.sum(dtype=np.float64)):
             raise ValueError(
                 f"Input X contains NaN. {type(self).__name__} with missing='error' (the default) "
                 "expects complete sequences; set missing='mask' to carry the last observation "
@@ -513,6 +464,13 @@ class BaseRNNEstimator(BaseEstimator):
 
     # -- training ------------------------------------------------------------------------
     def _build_module(self, seqs: Sequences, n_outputs: int) -> RecurrentNet:
+        filters = self.fcn_filters
+        positive = [isinstance(f, Integral) and not isinstance(f, bool) and f > 0 for f in filters]
+        if self.architecture != "rnn" and not (len(filters) == 3 and all(positive)):
+            raise ValueError(
+                f"fcn_filters must be 3 positive channel counts, one per convolutional block, got "
+                f"{tuple(filters)!r}. Pass e.g. fcn_filters=(32, 64, 32)."
+            )
         # its constructor arguments are kept: sklearn_rnn.load rebuilds the network from them
         module, self._module_kwargs = make_module(
             RecurrentNet,
@@ -550,40 +508,80 @@ class BaseRNNEstimator(BaseEstimator):
         n_outputs: int,
         stratify: np.ndarray | None = None,
     ) -> None:
-        if self.early_stopping and len(seqs.lengths) < 2:
+        n = len(seqs.lengths)
+        n_train = n - valid_size(self.validation_fraction, n) if self.early_stopping else n
+        if self.early_stopping and n < 2:
             raise ValueError(
                 f"early_stopping=True needs at least 2 sequences (it holds out validation_fraction of "
-                f"them), got {len(seqs.lengths)}. Pass more sequences or set early_stopping=False."
+                f"them), got {n}. Pass more sequences or set early_stopping=False."
+            )
+        if self.early_stopping and n_train < 1:
+            raise ValueError(
+                f"early_stopping=True holds out validation_fraction={self.validation_fraction} of the "
+                f"{n} sequences, which leaves none to train on. Pass more sequences, lower "
+                "validation_fraction or set early_stopping=False."
+            )
+        if self.architecture != "rnn" and n_train == 1 and seqs.values.shape[1] == 1:
+            raise ValueError(
+                f"architecture={self.architecture!r} normalises each batch (batch norm), which needs "
+                "more than one value per channel, but it would train on 1 sequence of 1 time step. "
+                "Pass more sequences or use architecture='rnn'."
             )
         device = resolve_device(self.device)
-        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        seed = fit_seed(self.random_state)
         data = SequenceDataset(seqs, y, sample_weight)
-        with torch_session(self.n_threads, seed, device, training=True):
-            if self.warm_start and hasattr(self, "net_"):
-                # the split of this call's data, not of the first fit's
-                self.net_.train_split = (
-                    ValidSplit(self.validation_fraction, seed, stratify) if self.early_stopping else None
+        warm = self.warm_start and hasattr(self, "net_")
+        if warm:
+            self._warn_if_cut(seqs, stacklevel=5)
+        try:
+            with torch_session(self.n_threads, seed, device, training=True):
+                self._train(data, seqs, n_outputs, device, seed, stratify, warm)
+        finally:
+            # an epoch cut short (Ctrl-C, non-finite loss) has no loss: count whole epochs only
+            if hasattr(self, "net_"):
+                history = self.net_.history
+                self.loss_curve_ = completed_epochs(history, "train_loss")
+                self.validation_loss_curve_ = (
+                    completed_epochs(history, "valid_loss") if self.early_stopping else None
                 )
-                # start again from this fit's lr (the last cosine cycle ended near 0)
-                self.net_.set_params(lr=self.lr)
-                if self.lr_schedule == "cosine":
-                    self.net_.set_params(callbacks__lr_schedule__T_max=self.max_epochs)
-                self.net_.partial_fit(data, None, epochs=self.max_epochs)
-            else:
-                module = self._build_module(seqs, n_outputs)
-                self.net_ = self._build_net(module, device, seed, stratify)
-                self.net_.fit(data, None)
-        # an epoch cut short (KeyboardInterrupt, non-finite loss) has no loss: count whole epochs only
-        history = self.net_.history
-        self.loss_curve_ = completed_epochs(history, "train_loss")
-        self.validation_loss_curve_ = completed_epochs(history, "valid_loss") if self.early_stopping else None
-        self.n_iter_ = len(self.loss_curve_)
+                self.n_iter_ = len(self.loss_curve_)
 
-    # -- inference -------------------------------------------------------------------------
-    def _forward(self, X: Any) -> torch.Tensor:
-        """Raw network outputs for ``X``, in the order of ``X``, as a CPU tensor."""
-        check_is_fitted(self)
-        seqs = self._validate_X(X, reset=False)
+    def _train(
+        self,
+        data: SequenceDataset,
+        seqs: Sequences,
+        n_outputs: int,
+        device: str,
+        seed: int,
+        stratify: np.ndarray | None,
+        warm: bool,
+    ) -> None:
+        if warm:
+            params = self.get_params(deep=False)
+            changed = sorted(
+                k for k, v in self._module_kwargs.items() if k in params and _same(params[k]) != _same(v)
+            )
+            if changed:
+                raise ValueError(
+                    f"warm_start=True continues training the fitted network, but {changed} changed "
+                    "since it was built. Restore them or set warm_start=False to train a new network."
+                )
+            # the split of this call's data, not of the first fit's
+            self.net_.train_split = (
+                ValidSplit(self.validation_fraction, seed, stratify) if self.early_stopping else None
+            )
+            # start again from this fit's lr (the last cosine cycle ended near 0)
+            self.net_.set_params(lr=self.lr)
+            if self.lr_schedule == "cosine":
+                self.net_.set_params(callbacks__lr_schedule__T_max=self.max_epochs)
+            self.net_.partial_fit(data, None, epochs=self.max_epochs)
+        else:
+            module = self._build_module(seqs, n_outputs)
+            self.net_ = self._build_net(module, device, seed, stratify)
+            self.net_.fit(data, None)
+
+    def _warn_if_cut(self, seqs: Sequences, stacklevel: int) -> None:
+        """Warn when the dimension-shuffled branch reads only a prefix of some sequences."""
         reads = self.net_.module_.n_timesteps  # set when the recurrent branch reads the shuffled series
         if reads is not None and seqs.values.shape[1] > reads:
             warnings.warn(
@@ -593,8 +591,15 @@ class BaseRNNEstimator(BaseEstimator):
                 "Train on sequences as long as those you predict, or set dimension_shuffle=False to "
                 "read every step in both branches.",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=stacklevel,
             )
+
+    # -- inference -------------------------------------------------------------------------
+    def _forward(self, X: Any) -> torch.Tensor:
+        """Raw network outputs for ``X``, in the order of ``X``, as a CPU tensor."""
+        check_is_fitted(self)
+        seqs = self._validate_X(X, reset=False)
+        self._warn_if_cut(seqs, stacklevel=4)
         with torch_session(self.n_threads, device=self.net_.device):
             out = predict_in_batches(self.net_, SequenceDataset(seqs), self.batch_size)
         if not bool(torch.isfinite(out).all()):

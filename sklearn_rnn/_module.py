@@ -7,6 +7,8 @@ from torch import nn
 from torch.nn import functional as F
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from ._runtime import current_generator, global_rng_seeded
+
 __all__ = ["RecurrentNet"]
 
 CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
@@ -43,6 +45,19 @@ def carry_forward(X: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     filled = torch.gather(torch.nan_to_num(X, nan=0.0), 1, last.clamp(min=0))
     filled = torch.where(last >= 0, filled, torch.zeros_like(filled))
     return filled, observed.to(X.dtype)
+
+
+class Dropout(nn.Dropout):
+    """``nn.Dropout`` drawing its masks from the training session's generator (when there is one)."""
+
+    def forward(self, h: torch.Tensor) -> torch.Tensor:
+        generator = current_generator(h.device) if self.training and self.p > 0 else None
+        if generator is None:
+            return super().forward(h)
+        if self.p == 1:
+            return torch.zeros_like(h)
+        keep = torch.empty_like(h).bernoulli_(1 - self.p, generator=generator)
+        return h * keep / (1 - self.p)
 
 
 class ConvBlock(nn.Module):
@@ -180,7 +195,7 @@ class RecurrentNet(nn.Module):
         )
         width = hidden_size * self.num_directions
         self.attention = nn.Linear(width, 1) if pooling == "attention" else None
-        self.dropout = nn.Dropout(dropout)
+        self.dropout = Dropout(dropout)
         self.fcn = None
         if architecture != "rnn":
             if len(fcn_filters) != len(FCN_KERNEL_SIZES):
@@ -199,7 +214,11 @@ class RecurrentNet(nn.Module):
         inputs = X
         if lengths is not None:
             inputs = pack_padded_sequence(X, lengths.cpu(), batch_first=True, enforce_sorted=False)
-        output, state = self.rnn(inputs)
+        if self.training and self.rnn.dropout > 0:  # torch's stacked layers draw their own dropout
+            with global_rng_seeded(X.device):
+                output, state = self.rnn(inputs)
+        else:
+            output, state = self.rnn(inputs)
         if self.pooling == "last":
             h_n = state[0] if self.cell == "lstm" else state
             # h_n: (num_layers * directions, n, H); the top layer's directions are last.

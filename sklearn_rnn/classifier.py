@@ -286,15 +286,24 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
         self.classes_ = classes
         weight = None
         if sample_weight is not None:
-            weight = _check_sample_weight(sample_weight, y_encoded, dtype=np.float64)
+            weight = _check_sample_weight(
+                sample_weight, y_encoded, dtype=np.float64, ensure_non_negative=True
+            )
         if self.class_weight is not None:
             class_weight = self.class_weight
             if isinstance(class_weight, dict):
                 unknown = set(class_weight) - set(classes)
                 if unknown:
                     raise ValueError(f"class_weight names classes {sorted(unknown)} not present in y.")
+                values = np.asarray(list(class_weight.values()), dtype=np.float64)
+                if not (np.isfinite(values).all() and (values >= 0).all()):
+                    raise ValueError(
+                        f"class_weight values must be finite and non-negative, got {class_weight}."
+                    )
             balanced = compute_sample_weight(class_weight, y)
             weight = balanced if weight is None else weight * balanced
+            if not weight.sum() > 0:
+                raise ValueError("class_weight and sample_weight give every sequence weight 0.")
         self._fit_net(
             seqs,
             y_encoded.astype(np.int64),

@@ -184,7 +184,8 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
             )
         weight = None
         if sample_weight is not None:
-            weight = _check_sample_weight(sample_weight, y2d, dtype=np.float64).astype(np.float32)
+            weight = _check_sample_weight(sample_weight, y2d, dtype=np.float64, ensure_non_negative=True)
+            weight = weight.astype(np.float32)
         target = ((y2d - self.y_mean_) / self.y_scale_).astype(np.float32)
         self._fit_net(seqs, target, weight, n_outputs=self.n_outputs_)
         return self

@@ -97,12 +97,14 @@ def test_estimator_prediction_independent_of_batch_neighbours_and_batch_size():
 
 def test_estimator_reads_the_first_time_step():
     # The label is the sign of the first step only; the rest is noise.
+    # (400 training sequences: with 200, held-out accuracy ranged 0.89-0.92 over seeds, straddling
+    # the bound; with 400 it was 0.935-0.965 over 8 seeds, against 0.5 for a model blind to step 0)
     rng = np.random.default_rng(0)
-    X = rng.normal(size=(300, 12, 1))
+    X = rng.normal(size=(600, 12, 1))
     y = (X[:, 0, 0] > 0).astype(int)
-    clf = RNNClassifier(cell="gru", hidden_size=16, max_epochs=40, lr=1e-2, random_state=0)
-    clf.fit(X[:200], y[:200])
-    assert clf.score(X[200:], y[200:]) > 0.9
+    clf = RNNClassifier(cell="gru", hidden_size=16, max_epochs=15, lr=1e-2, batch_size=32, random_state=0)
+    clf.fit(X[:400], y[:400])
+    assert clf.score(X[400:], y[400:]) > 0.9
 
 
 def test_same_random_state_same_model_and_global_rng_untouched():

@@ -59,7 +59,16 @@ def _reject_panel_frame(X: pd.DataFrame) -> None:
 
 
 def _refuse_text(dtype: Any, where: str = "X") -> None:
-    """Text is never parsed as numbers, numeric text included (scikit-learn refuses it too)."""
+    """Text is never parsed as numbers, numeric text included (scikit-learn refuses it too).
+
+    Nor are dates and durations: numpy would turn them into nanosecond counts.
+    """
+    if getattr(dtype, "kind", None) in ("M", "m") or isinstance(dtype, pd.DatetimeTZDtype):
+        raise TypeError(
+            f"{where} holds dates or durations (dtype {dtype}), which are not features a network "
+            "can read as they are. Encode them as numbers first (e.g. elapsed seconds, day of "
+            "week), or drop them if they only order the time steps."
+        )
     if getattr(dtype, "kind", None) in ("U", "S") or isinstance(dtype, pd.StringDtype):
         raise ValueError(
             f"{where} must hold numbers, but it holds text (dtype {dtype}). Convert numeric text "
@@ -172,6 +181,11 @@ def validate_sequences(estimator: Any, X: Any, *, reset: bool, allow_nan: bool =
         for dtype in X.dtypes:
             _refuse_text(dtype)
     finite = "allow-nan" if allow_nan else True
+    if isinstance(X, Iterator):
+        raise TypeError(
+            f"X is an iterator ({type(X).__name__}), which can be read only once. Pass a list of "
+            "sequences or an array instead, e.g. X = list(X)."
+        )
     if isinstance(X, (list, tuple)) and len(X) == 0:
         raise ValueError("X contains no sequences (an empty list); at least one is required.")
     if _is_ragged(X):

@@ -1,0 +1,240 @@
+"""Threads, seeds, interrupts and process state: what a service or a parallel search relies on."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from joblib import parallel_backend
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from skorch.callbacks import Callback
+
+from sklearn_rnn import RNNClassifier, RNNRegressor
+
+rng = np.random.default_rng(0)
+X = rng.normal(size=(64, 12, 2)).astype(np.float32)
+y = (X[:, :3, 0].sum(axis=1) > 0).astype(int)
+TINY = {"hidden_size": 8, "fcn_filters": (8, 8, 8), "max_epochs": 3}
+
+
+def _run_in_threads(target, args_list):
+    results = [None] * len(args_list)
+    errors = []
+
+    def work(i, args):
+        try:
+            results[i] = target(*args)
+        except BaseException as exc:  # noqa: BLE001 - surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i, a)) for i, a in enumerate(args_list)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+    return results
+
+
+def test_predict_from_many_threads_is_exact_and_leaves_the_model_unchanged():
+    # The default classifier has dropout 0.8 and batch norm: any call that ran in training
+    # mode, or a mode toggled by another thread, changes the output (up to 0.175 before).
+    clf = RNNClassifier(**TINY, random_state=0).fit(X, y)
+    assert not clf.net_.module_.training  # fit leaves the network in eval mode
+    expected = clf.predict_proba(X)
+    outputs = _run_in_threads(lambda: [clf.predict_proba(X) for _ in range(40)], [()] * 8)
+    for calls in outputs:
+        for out in calls:
+            np.testing.assert_array_equal(out, expected)
+    np.testing.assert_array_equal(clf.predict_proba(X), expected)
+    assert not clf.net_.module_.training
+
+
+def _fit_predict(seed, params):
+    return RNNClassifier(**params, random_state=seed).fit(X, y).predict_proba(X)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {**TINY, "dropout": 0.5},  # dropout on the summary, batch norm, shuffling
+        {**TINY, "architecture": "rnn", "num_layers": 2, "dropout": 0.3, "cell": "gru"},  # torch's own
+    ],
+    ids=["lstm-fcn", "stacked-gru-dropout"],
+)
+def test_seeded_fits_in_threads_equal_serial_fits(params):
+    serial = [_fit_predict(seed, params) for seed in (0, 1)]
+    assert not np.allclose(serial[0], serial[1])  # the seed matters
+    threaded = _run_in_threads(_fit_predict, [(seed, params) for seed in (0, 1, 0, 1)])
+    for seed, out in zip((0, 1, 0, 1), threaded, strict=True):
+        np.testing.assert_array_equal(out, serial[seed])
+
+
+def test_threaded_grid_search_equals_sequential():
+    grid = {"lr": [1e-3, 1e-2]}
+    est = RNNClassifier(**TINY, random_state=0)
+    sequential = GridSearchCV(est, grid, cv=2).fit(X, y).cv_results_["mean_test_score"]
+    with parallel_backend("threading", n_jobs=2):
+        threaded = GridSearchCV(est, grid, cv=2).fit(X, y).cv_results_["mean_test_score"]
+    np.testing.assert_array_equal(threaded, sequential)
+
+
+def test_fit_leaves_global_torch_state_as_found():
+    threads = torch.get_num_threads()
+    torch.manual_seed(123)
+    rng_state = torch.get_rng_state()
+    for flush in (True, False):
+        torch.set_flush_denormal(flush)
+        try:
+            clf = RNNClassifier(**TINY, num_layers=2, random_state=0).fit(X, y)
+            clf.predict(X)
+            denormal = (torch.tensor([1e-323], dtype=torch.float64) * 1.0).item()
+            assert (denormal == 0.0) is flush  # the user's setting, on or off, is kept
+        finally:
+            torch.set_flush_denormal(False)
+    assert torch.get_num_threads() == threads
+    assert torch.equal(torch.get_rng_state(), rng_state)
+
+
+class _CtrlC(Callback):
+    """Send the process a real SIGINT at the end of epoch ``at`` (as a user's Ctrl-C)."""
+
+    def __init__(self, at=2):
+        self.at = at
+
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) == self.at:
+            os.kill(os.getpid(), signal.SIGINT)
+
+
+needs_main_thread = pytest.mark.skipif(
+    threading.current_thread() is not threading.main_thread(), reason="signals reach the main thread"
+)
+
+
+@needs_main_thread
+def test_ctrl_c_stops_fit_and_leaves_a_usable_model():
+    clf = RNNClassifier(**{**TINY, "max_epochs": 20}, callbacks=[_CtrlC(at=2)], random_state=0)
+    with pytest.raises(KeyboardInterrupt):
+        clf.fit(X, y)
+    assert clf.n_iter_ == 2  # both whole epochs, then stopped
+    assert clf.predict_proba(X).shape == (len(X), 2)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+@needs_main_thread
+def test_ctrl_c_stops_cross_validation():
+    fits = []
+
+    class Count(Callback):
+        def on_train_begin(self, net, **kwargs):
+            fits.append(1)
+
+    est = RNNClassifier(**{**TINY, "max_epochs": 5}, callbacks=[Count(), _CtrlC(at=1)], random_state=0)
+    with pytest.raises(KeyboardInterrupt):
+        cross_val_score(est, X, y, cv=5)
+    assert len(fits) == 1  # the other folds never ran
+
+
+def test_early_stopping_still_ends_fit_normally():
+    clf = RNNClassifier(
+        **{**TINY, "max_epochs": 200}, early_stopping=True, n_iter_no_change=2, tol=10.0, random_state=0
+    ).fit(X, y)
+    assert clf.n_iter_ < 200
+
+
+# -- crashes that are now clear errors, or work ---------------------------------------------
+
+
+def test_single_step_sequences_with_a_batch_of_one_left_over():
+    X1 = rng.normal(size=(17, 1, 2))
+    clf = RNNClassifier(**TINY, batch_size=16, random_state=0).fit(X1, np.arange(17) % 2)
+    assert clf.predict(X1).shape == (17,)
+    with pytest.raises(ValueError, match="batch norm.*1 sequence of 1 time step"):
+        RNNRegressor(**TINY).fit(X1[:1], [1.0])
+
+
+@pytest.mark.parametrize("filters", [(0, 0, 0), (8, -1, 8), (8, 8)])
+def test_bad_fcn_filters(filters):
+    with pytest.raises(ValueError, match="fcn_filters must be 3 positive channel counts"):
+        RNNClassifier(**{**TINY, "fcn_filters": filters}).fit(X, y)
+
+
+@pytest.mark.parametrize("device", ["meta", "mps", "tpu", "cuda:x"])
+def test_unsupported_devices(device):
+    with pytest.raises(ValueError, match=f"device={device!r}"):
+        RNNClassifier(**TINY, device=device).fit(X, y)
+
+
+def test_more_threads_than_cpus_warns_and_runs():
+    with pytest.warns(UserWarning, match="n_threads=1000000 exceeds"):
+        clf = RNNClassifier(**TINY, n_threads=10**6, random_state=0).fit(X, y)
+    assert clf.n_iter_ == 3
+
+
+def test_missing_changed_after_fit_keeps_the_trained_handling():
+    clf = RNNClassifier(**TINY, random_state=0).fit(X, y)
+    clf.set_params(missing="mask")
+    X_nan = X.copy()
+    X_nan[0, 3, 0] = np.nan
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        clf.predict(X_nan)
+    np.testing.assert_array_equal(clf.predict(X), clf.fit(X, y).predict(X))  # refit takes it up
+    assert np.isfinite(clf.predict_proba(X_nan)).all()
+
+
+def test_validation_fraction_leaving_nothing_to_train_on():
+    with pytest.raises(ValueError, match="leaves none to train on"):
+        RNNClassifier(**TINY, early_stopping=True, validation_fraction=0.99).fit(X[:10], y[:10])
+
+
+def test_dates_and_iterators_in_X_are_refused():
+    dates = np.array(np.arange(30), dtype="datetime64[D]").reshape(10, 3)
+    with pytest.raises(TypeError, match="dates or durations"):
+        RNNRegressor(**TINY).fit(dates, np.arange(10.0))
+    with pytest.raises(TypeError, match="X is an iterator"):
+        RNNRegressor(**TINY).fit((x for x in X), y)
+
+
+def test_negative_or_zero_weights_are_refused():
+    with pytest.raises(ValueError, match="Negative values in data passed to `sample_weight`"):
+        RNNRegressor(**TINY).fit(X, y.astype(float), sample_weight=-np.ones(len(X)))
+    with pytest.raises(ValueError, match="class_weight values must be finite and non-negative"):
+        RNNClassifier(**TINY, class_weight={0: -1.0, 1: 1.0}).fit(X, y)
+    with pytest.raises(ValueError, match="weight 0"):
+        RNNClassifier(**TINY, class_weight={0: 0.0, 1: 0.0}).fit(X, y)
+
+
+def test_warm_start_on_longer_sequences_warns_and_changed_architecture_is_refused():
+    clf = RNNClassifier(**TINY, warm_start=True, random_state=0).fit(X, y)
+    longer = rng.normal(size=(64, 20, 2))
+    with pytest.warns(UserWarning, match="longer than the longest training sequence"):
+        clf.fit(longer, y)
+    clf.set_params(hidden_size=16)
+    with pytest.raises(ValueError, match=r"\['hidden_size'\] changed"):
+        clf.fit(X, y)
+
+
+# -- silent wrong results --------------------------------------------------------------------
+
+
+def test_tiny_varying_features_are_standardised():
+    t = np.linspace(0, 6, 16)
+    Xs = 1e-15 * np.sin(t[None, :, None] + rng.normal(size=(40, 1, 1)))
+    reg = RNNRegressor(**TINY, random_state=0).fit(Xs, Xs[:, -1, 0] * 1e15)
+    scale = reg.net_.module_.x_scale.numpy()
+    assert 1e-16 < scale[0] < 1e-14  # the feature's own spread, not 1 (treated as constant)
+
+
+def test_huge_regression_targets_give_finite_predictions():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no overflow on the way
+        reg = RNNRegressor(**TINY, random_state=0).fit(X, 1e200 * (1 + X[:, 0, 0].astype(np.float64)))
+        pred = reg.predict(X)
+    assert np.isfinite(pred).all() and 1e198 < np.abs(pred).max() < 1e202

@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 import torch
 from scipy.stats import norm
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
 from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
 from torch import nn
@@ -27,14 +26,17 @@ from ._base import (
     BaseRNNEstimator,
     SequenceDataset,
     build_net,
+    fit_seed,
     make_module,
     predict_in_batches,
     resolve_device,
     torch_session,
+    valid_size,
 )
 from ._callbacks import completed_epochs
 from ._data import Sequences
 from ._module import RecurrentNet
+from ._scaling import column_statistics
 
 __all__ = ["RNNForecaster"]
 
@@ -219,6 +221,52 @@ def _instance_frame(df: pd.DataFrame | None, key: tuple) -> pd.DataFrame | None:
     return sub if isinstance(sub, pd.DataFrame) else None
 
 
+def _format_time(point: Any) -> str:
+    """A time point as users write it: dates without a midnight time, other values as they print."""
+    if isinstance(point, pd.Timestamp) and point == point.normalize():
+        return str(point.date())
+    return str(point)
+
+
+def _format_times(index: pd.Index, limit: int = 5) -> str:
+    shown = ", ".join(_format_time(t) for t in index[:limit])
+    return shown + (f" (and {len(index) - limit} more)" if len(index) > limit else "")
+
+
+def _series_label(key: tuple) -> str:
+    """`` of series 'a'`` for a series of a panel, nothing for a single series."""
+    if not key:
+        return ""
+    return f" of series {(key[0] if len(key) == 1 else key)!r}"
+
+
+def _refuse_duplicates(df: pd.DataFrame | None, name: str, method: str) -> None:
+    """Refuse a frame with more than one row for a time point of a series."""
+    if df is None:
+        return
+    duplicated = df.index.duplicated()
+    if not duplicated.any():
+        return
+    entry = df.index[duplicated][0]
+    key, point = (tuple(entry[:-1]), entry[-1]) if isinstance(df.index, pd.MultiIndex) else ((), entry)
+    raise ValueError(
+        f"{name} passed to {method} has more than one row for time point {_format_time(point)}"
+        f"{_series_label(key)} ({int(duplicated.sum())} duplicated rows in all). RNNForecaster needs one "
+        f"row per time point of each series: aggregate the rows of each time point (e.g. "
+        f"{name}.groupby(level=...).mean()) or drop the duplicates "
+        f"({name}[~{name}.index.duplicated()]) first."
+    )
+
+
+def _series_freq(y: pd.DataFrame) -> Any:
+    """Frequency of the time index of the longest series of ``y`` (None when it has none)."""
+    index = max((frame.index for _, frame in _instances(y)), key=len)
+    freq = getattr(index, "freq", None)
+    if freq is None and isinstance(index, pd.DatetimeIndex) and len(index) >= 3:
+        freq = pd.infer_freq(index)
+    return freq
+
+
 def _edge_pad(values: np.ndarray, length: int) -> np.ndarray:
     """Left-pad ``values`` (T, F) to at least ``length`` rows by repeating its first row."""
     missing = length - len(values)
@@ -286,7 +334,9 @@ class RNNForecaster(BaseForecaster):
         in normal scores, extrapolated beyond the outermost ones).
     target_transform : {"auto", "log", "none"}, default="auto"
         ``"auto"`` log-transforms each column of ``y`` whose training values are
-        all strictly positive; ``"log"`` requires that of every column.
+        all strictly positive; ``"log"`` requires that of every column. A column
+        modelled on the log scale cannot take values <= 0 later: ``update`` refuses
+        them. Pass ``"none"`` for series that can reach zero (sales, counts).
     max_epochs : int, default=200
         Number of passes over the training windows.
     batch_size : int, default=32
@@ -350,12 +400,20 @@ class RNNForecaster(BaseForecaster):
     Training windows end at every time step of every series that leaves at
     least one future observation; steps beyond a series' end are masked out of
     the loss. Exogenous ``X``: the window carries past ``X``, and the network
-    also reads ``X`` for the ``horizon_`` future steps; at ``predict``, future
-    rows of ``X`` that are not passed are filled forward from the last known
-    row. Every step's forecast reads all ``horizon_`` future rows, so pass ``X``
-    for steps ``1..horizon_`` when a step's forecast must not depend on which
-    other steps are asked. Series shorter than ``window_length`` are left-padded with
-    their first value.
+    also reads ``X`` for the ``horizon_`` future steps. ``predict`` needs ``X`` at
+    every time point of ``fh`` (passed to it, or given to ``fit`` or ``update``
+    beyond the end of ``y``); other future steps are filled forward from the
+    last known row. Rows of ``X`` passed to ``predict`` at or before the cutoff
+    are only checked against the stored ones, which ``predict`` never changes
+    (revise past values with ``update``). Every step's forecast reads all
+    ``horizon_`` future rows, so pass ``X`` for steps ``1..horizon_`` when a
+    step's forecast must not depend on which other steps are asked. Series
+    shorter than ``window_length`` are left-padded with their first value.
+
+    ``fit`` and ``update`` refuse a time point given twice in a series, and
+    ``update`` checks its data before anything moves: refused data (such as a
+    value <= 0 in a column modelled on the log scale) leaves the cutoff, the
+    history and the network as they were.
 
     Intervals come from the quantile heads, fitted on the training windows. With
     many windows per parameter (a panel of 60 AR(1) series of 100 steps) 90%
@@ -503,9 +561,7 @@ class RNNForecaster(BaseForecaster):
             out[:, self.log_transform_] = np.log(logged)
         stats = self._y_scaling.get(key)
         if stats is None:
-            mean = out.mean(axis=0)
-            scale = out.std(axis=0)
-            stats = mean, np.where(scale > 1e-12 * np.maximum(1.0, np.abs(mean)), scale, 1.0)
+            stats = column_statistics(out)
             if store:
                 self._y_scaling[key] = stats
         return (out - stats[0]) / stats[1], stats
@@ -516,6 +572,80 @@ class RNNForecaster(BaseForecaster):
         out = values * scale[:, None] + mean[:, None]
         out[..., self.log_transform_, :] = np.exp(out[..., self.log_transform_, :])
         return out
+
+    # -- checks of new data -------------------------------------------------------------------------
+    def _update_y_X(self, y: Any, X: Any = None, enforce_index_type: Any = None) -> None:
+        """Check new data, then let sktime move the cutoff and its stored data.
+
+        sktime's ``fit``, ``update`` and ``update_predict_single`` call this hook
+        before ``_fit``/``_update``: data refused here leaves a fitted forecaster
+        exactly as it was (cutoff, history and network).
+        """
+        if isinstance(y, pd.DataFrame):
+            method = "update" if self.is_fitted else "fit"
+            _refuse_duplicates(y, "y", method)
+            _refuse_duplicates(X if isinstance(X, pd.DataFrame) else None, "X", method)
+            if self.is_fitted:
+                self._check_update(y, X if isinstance(X, pd.DataFrame) else None)
+        super()._update_y_X(y, X, enforce_index_type=enforce_index_type)
+
+    def _fitted_columns(self, y: pd.DataFrame) -> pd.DataFrame:
+        """``y`` with the columns of ``fit`` (a univariate series may carry another name)."""
+        columns = self._y_hist.columns
+        if list(y.columns) == list(columns):
+            return y
+        if len(columns) == 1 and y.shape[1] == 1:
+            return y.set_axis(columns, axis=1)
+        if set(y.columns) == set(columns):
+            return y[columns]
+        raise ValueError(
+            f"y passed to update has columns {list(y.columns)}, but the forecaster was fitted on columns "
+            f"{list(columns)}. Pass y with the columns of fit."
+        )
+
+    def _check_update(self, y: pd.DataFrame, X: pd.DataFrame | None) -> None:
+        """Refuse new data that ``_update`` or a later ``predict`` could not use."""
+        y = self._fitted_columns(y)
+        values = y.to_numpy(dtype=np.float64)
+        if not np.isfinite(values).all():
+            raise ValueError(
+                "y passed to update contains NaN or infinite values; RNNForecaster needs complete series. "
+                "The forecaster is unchanged."
+            )
+        logged = np.asarray(self.log_transform_, dtype=bool)
+        if logged.any() and (values[:, logged] <= 0).any():
+            row, col = np.argwhere(values[:, logged] <= 0)[0]
+            entry = y.index[row]
+            key, point = (tuple(entry[:-1]), entry[-1]) if isinstance(y.index, pd.MultiIndex) else ((), entry)
+            raise ValueError(
+                f"y passed to update has the value {values[row, logged][col]:g} at "
+                f"{_format_time(point)}{_series_label(key)} in column {y.columns[logged][col]!r}, which "
+                f"this forecaster models on the log scale (target_transform={self.target_transform!r}: "
+                "its training values were all positive), so it cannot take values <= 0. The forecaster "
+                "is unchanged. To forecast a series that can reach zero or below, fit with "
+                "target_transform='none', or fit on data that already includes such values."
+            )
+        if not self._n_exog:
+            return
+        if X is not None:
+            missing = [c for c in self._x_columns if c not in X.columns]
+            if missing:
+                raise ValueError(
+                    f"X passed to update lacks the columns {missing} the forecaster was fitted with "
+                    f"({self._x_columns}). Pass X with the columns of fit."
+                )
+            if not np.isfinite(X[self._x_columns].to_numpy(dtype=np.float64)).all():
+                raise ValueError("X passed to update contains infinite values; RNNForecaster needs finite X.")
+        for key, frame in _instances(y):
+            stored, passed = _instance_frame(self._X_hist, key), _instance_frame(X, key)
+            known = [f.index for f in (stored, passed) if f is not None]
+            missing = frame.index[~frame.index.isin(known[0].append(known[1:]))] if known else frame.index
+            if len(missing):
+                raise ValueError(
+                    f"This forecaster was fitted with X, but X has no rows for the new time points "
+                    f"{_format_times(missing)}{_series_label(key)} of y passed to update. Pass X with rows "
+                    "for every time point of y to update. The forecaster is unchanged."
+                )
 
     # -- fit --------------------------------------------------------------------------------------
     def _fit(self, y: pd.DataFrame, X: pd.DataFrame | None = None, fh: ForecastingHorizon | None = None):
@@ -547,17 +677,25 @@ class RNNForecaster(BaseForecaster):
                 f"at least one value (window_length={self.window_length} or more train best)."
             )
         levels = DEFAULT_QUANTILES if self.quantile_levels is None else self.quantile_levels
-        levels = np.unique(np.append(np.asarray(levels, dtype=np.float64).ravel(), 0.5))
-        if levels.min() <= 0 or levels.max() >= 1:
+        try:
+            levels = np.asarray(levels, dtype=np.float64).ravel()
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"quantile_levels must be a sequence of numbers, got {self.quantile_levels!r}."
+            ) from None
+        if not (np.isfinite(levels).all() and (levels > 0).all() and (levels < 1).all()):
             raise ValueError(
-                f"quantile_levels must lie strictly between 0 and 1, got {self.quantile_levels}."
+                f"quantile_levels must lie strictly between 0 and 1 (no NaN or infinity), got "
+                f"{self.quantile_levels}."
             )
-        self.quantile_levels_ = levels
+        self.quantile_levels_ = np.unique(np.append(levels, 0.5))
 
         series = _instances(y)
         values = np.concatenate([s.to_numpy(dtype=np.float64) for _, s in series])
         if not np.isfinite(values).all():
             raise ValueError("y contains NaN or infinite values; RNNForecaster needs complete series.")
+        if X is not None and not np.isfinite(X.to_numpy(dtype=np.float64)).all():
+            raise ValueError("X contains infinite values; RNNForecaster needs finite exogenous values.")
         positive = (values > 0).all(axis=0)
         if self.target_transform == "log" and not positive.all():
             raise ValueError(
@@ -578,8 +716,9 @@ class RNNForecaster(BaseForecaster):
 
         data = self._window_dataset(series, X, store=True)
         self.n_windows_ = len(data)
+        self._check_validation_split(len(data))
         device = resolve_device(self.device)
-        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        seed = fit_seed(self.random_state)
         with torch_session(self.n_threads, seed, device, training=True):
             module, self._module_kwargs = make_module(
                 ForecastNet,
@@ -587,7 +726,7 @@ class RNNForecaster(BaseForecaster):
                 self._n_exog,
                 self.window_length,
                 self.horizon_,
-                len(levels),
+                len(self.quantile_levels_),
                 self.cell,
                 self.hidden_size,
                 self.num_layers,
@@ -597,16 +736,27 @@ class RNNForecaster(BaseForecaster):
                 self.local_level,
             )
             if self._n_exog:
-                x_all = X.to_numpy(dtype=np.float64)
-                scale = x_all.std(axis=0)
-                scale = np.where(scale > 1e-12 * np.maximum(1.0, np.abs(x_all.mean(axis=0))), scale, 1.0)
+                mean, scale = column_statistics(X.to_numpy(dtype=np.float64))
                 C = y.shape[1]
-                module.recurrent.x_mean[C : C + self._n_exog] = torch.as_tensor(x_all.mean(axis=0))
+                module.recurrent.x_mean[C : C + self._n_exog] = torch.as_tensor(mean)
                 module.recurrent.x_scale[C : C + self._n_exog] = torch.as_tensor(scale)
             self.net_ = self._build_net(module, device, seed)
             self.net_.fit(data, None)
         self._record_history()
         return self
+
+    def _check_validation_split(self, n_windows: int) -> None:
+        """Refuse an early-stopping split that leaves no window to train on."""
+        if not self.early_stopping:
+            return
+        n_valid = valid_size(self.validation_fraction, n_windows)
+        if n_windows - n_valid < 1:
+            raise ValueError(
+                f"early_stopping=True holds out validation_fraction={self.validation_fraction} of the "
+                f"{n_windows} training windows ({n_valid}), which leaves none to train on. Pass longer "
+                "series (each time step beyond window_length adds a window), lower validation_fraction "
+                "or set early_stopping=False."
+            )
 
     def _record_history(self) -> None:
         # whole epochs only, as in the estimators: an interrupted epoch has no loss
@@ -647,7 +797,7 @@ class RNNForecaster(BaseForecaster):
     # -- horizons ---------------------------------------------------------------------------------
     def _steps_per_instance(self, fh: ForecastingHorizon, series) -> np.ndarray:
         """Relative steps ``(n_instances, len(fh))`` from each series' own last time point."""
-        absolute = fh.to_absolute(self.cutoff)
+        absolute = self._placed(fh).to_absolute(self.cutoff)
         steps = []
         for _, frame in series:
             rel = absolute.to_relative(frame.index[-1:])
@@ -671,8 +821,9 @@ class RNNForecaster(BaseForecaster):
                 f"horizon_={self.horizon_} steps. Pass an fh reaching that far to fit, or set "
                 "max_horizon."
             )
-        if self._n_exog and X is None and self._X_hist is None:
-            raise ValueError("This forecaster was fitted with X; pass X for the forecast horizon to predict.")
+        if self._n_exog:
+            _refuse_duplicates(X, "X", "predict")
+        required = self._placed(fh).to_absolute_index(self.cutoff)
         W = self.window_length
         windows, stats = [], []
         for key, frame in series:
@@ -681,7 +832,7 @@ class RNNForecaster(BaseForecaster):
             cols = [yv]
             if self._n_exog:
                 cols = [np.concatenate([yv, np.zeros((self.horizon_, yv.shape[1]))])]
-                cols.append(self._exog_rows(key, frame.index, X))
+                cols.append(self._exog_rows(key, frame.index, X, required))
             rows = np.concatenate(cols, axis=1)
             n_past = len(frame)
             past = _edge_pad(rows[:n_past], W)[-W:]
@@ -696,27 +847,64 @@ class RNNForecaster(BaseForecaster):
             result.append((key, self._inverse_y(o[s - 1], stat)))
         return result
 
-    def _exog_rows(self, key: tuple, past_index: pd.Index, X: pd.DataFrame | None) -> np.ndarray:
-        """Past X on ``past_index`` followed by ``horizon_`` future rows (forward-filled)."""
-        history = _instance_frame(self._X_hist, key)
-        future = _instance_frame(X, key)
-        if future is not None and list(future.columns) != self._x_columns:
+    def _exog_rows(
+        self, key: tuple, past_index: pd.Index, X: pd.DataFrame | None, required: pd.Index
+    ) -> np.ndarray:
+        """Stored X on ``past_index`` followed by ``horizon_`` future rows.
+
+        Future rows come from ``X`` passed to predict, else from X stored by fit or
+        update beyond the series' end; every time point of ``required`` (the
+        forecast's) must be among them, other steps are filled forward. Rows of
+        ``X`` at or before the series' end are checked against the stored history,
+        never written to it.
+        """
+        history = _instance_frame(self._X_hist, key)[self._x_columns]
+        last = past_index[-1]
+        future = history[history.index > last]
+        passed = _instance_frame(X, key)
+        if passed is not None:
+            if list(passed.columns) != self._x_columns:
+                raise ValueError(
+                    f"X passed to predict has columns {list(passed.columns)}, but the forecaster was fitted "
+                    f"with X columns {self._x_columns}. Pass future X with the columns (and order) of fit."
+                )
+            self._refuse_changed_history(passed[passed.index <= last], history, key)
+            new = passed[passed.index > last]
+            future = pd.concat([future[~future.index.isin(new.index)], new]).sort_index()
+        missing = required[~required.isin(future.index)]
+        if len(missing):
+            given = "X passed to predict" if passed is not None else "no X was passed to predict and X of fit"
             raise ValueError(
-                f"X passed to predict has columns {list(future.columns)}, but the forecaster was fitted "
-                f"with X columns {self._x_columns}. Pass future X with the columns (and order) of fit."
+                f"This forecaster was fitted with X, so it reads X at the time points it forecasts, but "
+                f"{given} has no rows for {_format_times(missing)}{_series_label(key)} (y ends on "
+                f"{_format_time(last)}). Pass X to predict with a row for every time point of fh."
             )
-        frames = [f for f in (history, future) if f is not None]
-        known = pd.concat(frames)
-        known = known[~known.index.duplicated(keep="last")].sort_index()
-        known = known[self._x_columns]
         steps = np.arange(1, self.horizon_ + 1)
         future_fh = ForecastingHorizon(steps, is_relative=True, freq=self._fh_freq())
         future_index = future_fh.to_absolute_index(past_index[-1:])
-        full = known.reindex(past_index.append(future_index)).ffill().bfill()
-        return full.to_numpy(dtype=np.float64)
+        rows = pd.concat([history.loc[past_index], future.reindex(future_index)]).ffill()
+        values = rows.to_numpy(dtype=np.float64)
+        if not np.isfinite(values).all():
+            raise ValueError("X passed to predict contains infinite values; RNNForecaster needs finite X.")
+        return values
+
+    def _refuse_changed_history(self, past: pd.DataFrame, history: pd.DataFrame, key: tuple) -> None:
+        """Refuse rows of X passed to predict that differ from the stored X at the same time points."""
+        past = past[past.index.isin(history.index)]
+        if not len(past):
+            return
+        stored = history.loc[past.index].to_numpy(dtype=np.float64)
+        differ = ~np.isclose(past.to_numpy(dtype=np.float64), stored, rtol=1e-9, atol=0.0).all(axis=1)
+        if differ.any():
+            raise ValueError(
+                f"X passed to predict differs from the X seen in fit and update at "
+                f"{_format_times(past.index[differ])}{_series_label(key)}, at or before the cutoff. predict "
+                "reads X only after the cutoff and never changes the stored history: pass X for the "
+                "forecast's time points only, or pass revised past values with update(y, X)."
+            )
 
     def _assemble(self, fh: ForecastingHorizon, results, columns) -> pd.DataFrame:
-        index = fh.to_absolute_index(self.cutoff)
+        index = self._placed(fh).to_absolute_index(self.cutoff)
         frames = []
         for key, values in results:
             frame = pd.DataFrame(values, columns=columns)
@@ -727,8 +915,20 @@ class RNNForecaster(BaseForecaster):
             frames.append(frame)
         return pd.concat(frames) if len(frames) > 1 else frames[0]
 
-    def _fh_freq(self):
-        return getattr(self.cutoff, "freq", None)
+    def _fh_freq(self) -> Any:
+        """Frequency of the time index: the cutoff's, else inferred from the longest series.
+
+        sktime's cutoff has none when the series of a panel end on different dates.
+        """
+        freq = getattr(self.cutoff, "freq", None)
+        return freq if freq is not None else _series_freq(self._y_hist)
+
+    def _placed(self, fh: ForecastingHorizon) -> ForecastingHorizon:
+        """``fh`` with the time index's frequency, so that its steps can be placed in time."""
+        freq = None if fh.freq is not None else self._fh_freq()
+        if freq is None:
+            return fh
+        return ForecastingHorizon(fh.to_pandas(), is_relative=fh.is_relative, freq=freq)
 
     def _index_names(self):
         return list(self._y_hist.index.names)
@@ -784,7 +984,7 @@ class RNNForecaster(BaseForecaster):
         Parameters
         ----------
         y : pd.DataFrame, pd-multiindex or pd_multiindex_hier
-            New observations (already appended to the state by sktime).
+            New observations (checked by ``_update_y_X`` before sktime moved the cutoff).
         X : same layout as ``y``, optional
             New exogenous values.
         update_params : bool, default=True
@@ -795,7 +995,7 @@ class RNNForecaster(BaseForecaster):
         -------
         self : RNNForecaster
         """
-        self._y_hist = _append(self._y_hist, y)
+        self._y_hist = _append(self._y_hist, self._fitted_columns(y))
         if X is not None and self._X_hist is not None:
             self._X_hist = _append(self._X_hist, X[self._x_columns])
         if not update_params:
@@ -803,7 +1003,7 @@ class RNNForecaster(BaseForecaster):
         epochs = self.update_epochs or max(1, self.max_epochs // 10)
         data = self._window_dataset(_instances(self._y_hist), self._X_hist)
         device = str(self.net_.device)
-        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        seed = fit_seed(self.random_state)
         with torch_session(self.n_threads, seed, device, training=True):
             net = self._build_net(self.net_.module_, device, seed)
             net.set_params(max_epochs=epochs)

@@ -1,0 +1,329 @@
+"""RNNForecaster on awkward inputs: refused data leaves it unchanged, extreme scales stay finite.
+
+Data is built the way users build it: a frame with a date column turned into the
+index, monthly periods, panels from ``pd.concat`` with keys.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+pytest.importorskip("sktime")
+
+from sklearn_rnn import RNNForecaster  # noqa: E402
+
+TINY = dict(window_length=4, hidden_size=4, max_epochs=2, batch_size=16, random_state=0)
+
+
+@pytest.fixture(autouse=True)
+def _quiet():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # sktime's remember_data announcement
+        yield
+
+
+def daily_sales(n: int = 40) -> pd.DataFrame:
+    """Daily sales (all positive, so modelled on the log scale) and a promotion flag."""
+    frame = pd.DataFrame(
+        {
+            "date": pd.date_range("2023-01-01", periods=n, freq="D"),
+            "sales": 20 + 5 * np.sin(np.arange(n) / 3),
+            "promo": (np.arange(n) % 7 == 5).astype(float),
+        }
+    )
+    return frame.set_index("date")
+
+
+def _state(f: RNNForecaster) -> tuple:
+    weights = {k: v.clone() for k, v in f.net_.module_.state_dict().items()}
+    return f.cutoff.copy(), f._y_hist.copy(), None if f._X_hist is None else f._X_hist.copy(), weights
+
+
+def _assert_unchanged(f: RNNForecaster, before: tuple) -> None:
+    cutoff, y_hist, X_hist, weights = before
+    pd.testing.assert_index_equal(f.cutoff, cutoff)
+    pd.testing.assert_frame_equal(f._y_hist, y_hist)
+    if X_hist is not None:
+        pd.testing.assert_frame_equal(f._X_hist, X_hist)
+    for k, v in f.net_.module_.state_dict().items():
+        torch.testing.assert_close(v, weights[k])
+
+
+# -- 1. update with values the log scale cannot take ---------------------------------------------
+@pytest.mark.parametrize("update_params", [False, True])
+def test_update_with_zero_on_log_scale_is_refused_and_changes_nothing(update_params):
+    sales = daily_sales()["sales"]
+    f = RNNForecaster(**TINY).fit(sales[:30], fh=[1, 2, 3])
+    assert f.log_transform_.tolist() == [True]
+    expected = f.predict()
+    before = _state(f)
+    new = sales[30:33].copy()
+    new.iloc[1] = 0.0  # a day without sales
+    with pytest.raises(ValueError, match=r"value 0 at 2023-02-01 .* target_transform='none'"):
+        f.update(new, update_params=update_params)
+    _assert_unchanged(f, before)
+    pd.testing.assert_series_equal(f.predict(), expected)
+    # still fully usable: a valid update moves the cutoff
+    f.update(sales[30:33], update_params=update_params)
+    assert f.cutoff[0] == pd.Timestamp("2023-02-02")
+    assert np.isfinite(f.predict().to_numpy()).all()
+
+
+def test_update_predict_single_with_a_negative_value_is_refused_first():
+    sales = daily_sales()["sales"]
+    f = RNNForecaster(**TINY).fit(sales[:30], fh=[1, 2])
+    before = _state(f)
+    with pytest.raises(ValueError, match=r"value -1 at 2023-01-31 .* cannot take values <= 0"):
+        f.update_predict_single(pd.Series([-1.0], index=sales.index[30:31]), fh=[1, 2])
+    _assert_unchanged(f, before)
+
+
+def test_the_suggested_fix_forecasts_through_zeros():
+    sales = daily_sales()["sales"]
+    f = RNNForecaster(target_transform="none", **TINY).fit(sales[:30], fh=[1, 2])
+    new = sales[30:33].copy()
+    new.iloc[1] = 0.0
+    f.update(new, update_params=True)
+    assert np.isfinite(f.predict().to_numpy()).all()
+
+
+def test_update_with_infinite_values_is_refused():
+    sales = daily_sales()["sales"]
+    f = RNNForecaster(target_transform="none", **TINY).fit(sales[:30], fh=[1])
+    before = _state(f)
+    with pytest.raises(ValueError, match=r"y passed to update contains NaN or infinite values"):
+        f.update(pd.Series([np.inf], index=sales.index[30:31]), update_params=False)
+    _assert_unchanged(f, before)
+
+
+# -- 2, 3. extreme scales ----------------------------------------------------------------------------
+def test_series_near_float64_limit_gives_finite_forecasts():
+    t = np.arange(48)
+    y = pd.Series(1e200 * (2 + np.sin(t)), index=pd.period_range("2000-01", periods=48, freq="M"))
+    f = RNNForecaster(target_transform="none", **TINY).fit(y, fh=[1, 2, 3])
+    y_pred = f.predict().to_numpy()
+    assert np.isfinite(y_pred).all()
+    assert ((y_pred > 0.5e200) & (y_pred < 4e200)).all(), y_pred
+    interval = f.predict_interval(coverage=0.8).to_numpy()
+    assert np.isfinite(interval).all()
+
+
+def test_series_varying_at_1e_13_is_rescaled_not_called_constant():
+    t = np.arange(48)
+    y = pd.Series(1e-13 * np.sin(t), index=pd.period_range("2000-01", periods=48, freq="M"))
+    f = RNNForecaster(target_transform="none", **TINY).fit(y, fh=[1, 2, 3])
+    y_pred = f.predict().to_numpy()
+    assert np.isfinite(y_pred).all()
+    assert np.abs(y_pred).max() < 1e-12, y_pred  # the series' own magnitude, not ~1e-1
+
+
+def test_exogenous_values_at_extreme_scales_are_standardised():
+    frame = daily_sales()
+    X = frame[["promo"]] * 1e-13
+    f = RNNForecaster(**TINY).fit(frame["sales"][:30], X=X[:30], fh=[1, 2])
+    scale = f.net_.module_.recurrent.x_scale[1].item()
+    assert 1e-14 < scale < 1e-12  # the spread of X, not 1
+    assert np.isfinite(f.predict(X=X[30:32]).to_numpy()).all()
+
+
+# -- 4. future X at other dates ---------------------------------------------------------------------
+def test_future_X_on_other_dates_is_refused():
+    frame = daily_sales()
+    y, X = frame["sales"], frame[["promo"]]
+    f = RNNForecaster(**TINY).fit(y[:30], X=X[:30], fh=[1, 2, 3])
+    last_year = X[30:33].shift(-365, freq="D")
+    with pytest.raises(
+        ValueError, match=r"has no rows for 2023-01-31, 2023-02-01, 2023-02-02 \(y ends on 2023-01-30\)"
+    ):
+        f.predict(X=last_year)
+    with pytest.raises(ValueError, match=r"no X was passed to predict .* has no rows for 2023-01-31"):
+        f.predict()
+    with pytest.raises(ValueError, match=r"has no rows for 2023-02-02 \("):
+        f.predict_interval(X=X[30:32])
+    assert np.isfinite(f.predict(X=X[30:33]).to_numpy()).all()
+
+
+def test_future_X_given_to_fit_serves_predict():
+    frame = daily_sales()
+    y, X = frame["sales"], frame[["promo"]]
+    f = RNNForecaster(**TINY).fit(y[:30], X=X[:35], fh=[1, 2, 3])
+    pd.testing.assert_series_equal(f.predict(), f.predict(X=X[30:33]))
+
+
+# -- 5. past X passed to predict -----------------------------------------------------------------------
+def test_past_X_in_predict_never_changes_history():
+    frame = daily_sales()
+    y, X = frame["sales"], frame[["promo"]]
+    f = RNNForecaster(**TINY).fit(y[:30], X=X[:30], fh=[1, 2, 3])
+    expected = f.predict(X=X[30:33])
+    # X from the first date on, past rows equal to those of fit: the same forecast
+    pd.testing.assert_series_equal(f.predict(X=X), expected)
+    before = _state(f)
+    changed = X.copy()
+    changed.loc["2023-01-10":"2023-01-30", "promo"] = 1e6
+    with pytest.raises(
+        ValueError, match=r"differs from the X seen in fit and update at 2023-01-10, .* update\(y, X\)"
+    ):
+        f.predict(X=changed)
+    _assert_unchanged(f, before)
+    pd.testing.assert_series_equal(f.predict(X=X[30:33]), expected)
+
+
+# -- 6. duplicated time points ------------------------------------------------------------------------------
+def test_duplicated_dates_in_y_are_refused_at_fit():
+    frame = daily_sales(30)
+    repeated = pd.concat([frame, frame.loc[["2023-01-10"]]]).sort_index()  # a row loaded twice
+    with pytest.raises(
+        ValueError, match=r"y passed to fit has more than one row for time point 2023-01-10 .* drop"
+    ):
+        RNNForecaster(**TINY).fit(repeated["sales"], fh=[1])
+
+
+def test_duplicated_integer_time_points_are_refused_at_fit():
+    y = pd.Series([1.0, 2.0, 3.0, 3.5, 4.0, 5.0, 6.0, 7.0], index=[0, 1, 2, 2, 3, 4, 5, 6])
+    with pytest.raises(ValueError, match=r"more than one row for time point 2 \(1 duplicated rows in all\)"):
+        RNNForecaster(**TINY).fit(y, fh=[1])
+
+
+def test_duplicated_time_points_in_a_panel_name_the_series():
+    frames = {k: daily_sales(20)[["sales"]] for k in ("north", "south")}
+    frames["south"] = pd.concat([frames["south"], frames["south"].iloc[[5]]]).sort_index()
+    panel = pd.concat(frames, names=["store", "date"])
+    with pytest.raises(ValueError, match=r"time point 2023-01-06 of series 'south'"):
+        RNNForecaster(**TINY).fit(panel, fh=[1])
+
+
+def test_duplicated_dates_in_update_are_refused_and_change_nothing():
+    sales = daily_sales()["sales"]
+    f = RNNForecaster(**TINY).fit(sales[:30], fh=[1])
+    before = _state(f)
+    with pytest.raises(
+        ValueError, match=r"y passed to update has more than one row for time point 2023-01-31"
+    ):
+        f.update(pd.concat([sales[30:31], sales[30:32]]), update_params=True)
+    _assert_unchanged(f, before)
+
+
+def test_duplicated_dates_in_X_are_refused():
+    frame = daily_sales(30)
+    X = pd.concat([frame[["promo"]], frame[["promo"]].iloc[[3]]]).sort_index()
+    with pytest.raises(ValueError, match=r"X passed to fit has more than one row for time point 2023-01-04"):
+        RNNForecaster(**TINY).fit(frame["sales"], X=X, fh=[1])
+
+
+# -- 7. quantile levels ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("levels", [[0.1, np.nan], [0.1, np.inf], [-np.inf]])
+def test_non_finite_quantile_levels_are_refused(levels):
+    y = daily_sales()["sales"]
+    with pytest.raises(ValueError, match=r"quantile_levels must lie strictly between 0 and 1 \(no NaN"):
+        RNNForecaster(quantile_levels=levels, **TINY).fit(y, fh=[1])
+
+
+def test_non_numeric_quantile_levels_are_refused():
+    y = daily_sales()["sales"]
+    with pytest.raises(
+        TypeError, match=r"quantile_levels must be a sequence of numbers, got \['low', 'high'\]"
+    ):
+        RNNForecaster(quantile_levels=["low", "high"], **TINY).fit(y, fh=[1])
+
+
+# -- degenerate settings ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "n, validation_fraction, message",
+    [
+        (10, 0.99, r"validation_fraction=0.99 of the 6 training windows \(6\)"),
+        (3, 0.1, r"validation_fraction=0.1 of the 1 training windows \(1\)"),
+    ],
+    ids=["validation_fraction=0.99", "series shorter than the window"],
+)
+def test_early_stopping_without_training_windows_is_refused(n, validation_fraction, message):
+    y = daily_sales()["sales"][:n]
+    f = RNNForecaster(early_stopping=True, validation_fraction=validation_fraction, **TINY)
+    with pytest.raises(
+        ValueError, match=message + r", which leaves none to train on\. .*early_stopping=False"
+    ):
+        f.fit(y, fh=[1])
+
+
+def test_early_stopping_with_a_large_validation_fraction_fits_when_windows_remain():
+    y = daily_sales()["sales"]
+    f = RNNForecaster(early_stopping=True, validation_fraction=0.9, **TINY).fit(y, fh=[1])
+    assert f.n_windows_ == 36
+    assert "valid_loss" in f.net_.history[-1]
+    assert np.isfinite(f.predict().to_numpy()).all()
+
+
+def test_series_shorter_than_the_window_fits_without_early_stopping():
+    y = daily_sales()["sales"][:3]
+    f = RNNForecaster(**{**TINY, "window_length": 6}).fit(y, fh=[1, 2])
+    assert np.isfinite(f.predict().to_numpy()).all()
+
+
+# -- update: names, exogenous rows, frequency ----------------------------------------------------------
+def test_update_with_an_unnamed_series_extends_a_named_one():
+    sales = daily_sales()["sales"]
+    f = RNNForecaster(**TINY).fit(sales[:30], fh=[1, 2])
+    f.update(pd.Series(sales[30:33].to_numpy(), index=sales.index[30:33]), update_params=True)
+    assert f.cutoff[0] == pd.Timestamp("2023-02-02")
+    assert len(f._y_hist) == 33 and list(f._y_hist.columns) == ["sales"]
+    assert np.isfinite(f.predict().to_numpy()).all()
+
+
+def test_update_with_other_columns_is_refused():
+    frame = daily_sales()
+    y = frame[["sales", "promo"]] + 1.0
+    f = RNNForecaster(**TINY).fit(y[:30], fh=[1])
+    before = _state(f)
+    with pytest.raises(ValueError, match=r"columns \['sales', 'price'\], but .* \['sales', 'promo'\]"):
+        f.update(y[30:32].rename(columns={"promo": "price"}), update_params=False)
+    _assert_unchanged(f, before)
+
+
+def test_update_without_X_for_new_dates_is_refused_when_fitted_with_X():
+    frame = daily_sales()
+    y, X = frame["sales"], frame[["promo"]]
+    f = RNNForecaster(**TINY).fit(y[:30], X=X[:30], fh=[1])
+    before = _state(f)
+    with pytest.raises(ValueError, match=r"X has no rows for the new time points 2023-01-31, 2023-02-01"):
+        f.update(y[30:32], update_params=True)
+    _assert_unchanged(f, before)
+    f.update(y[30:32], X=X[30:32], update_params=True)
+    assert f.cutoff[0] == pd.Timestamp("2023-02-01")
+    assert np.isfinite(f.predict(X=X[32:33]).to_numpy()).all()
+
+
+def test_update_with_rows_of_a_date_indexed_frame_keeps_the_frequency():
+    sales = daily_sales()["sales"]  # a date column made the index: no freq set on it
+    assert sales.index.freq is None
+    f = RNNForecaster(**TINY).fit(sales[:30])
+    f.update(sales[30:32], update_params=False)  # two rows: sktime alone could not infer "D"
+    y_pred = f.predict(fh=[1, 2])
+    np.testing.assert_array_equal(y_pred.index, pd.date_range("2023-02-02", periods=2, freq="D"))
+
+
+# -- panels whose series end on different dates ------------------------------------------------------
+def test_stores_reporting_up_to_different_dates_are_forecast_with_their_future_X():
+    dates = pd.date_range("2023-01-01", periods=40, freq="D")
+    rows = []
+    for store, last in (("north", 30), ("south", 25)):  # south's latest figures are not in yet
+        for i, date in enumerate(dates[:last]):
+            rows.append(
+                {"store": store, "date": date, "sales": 20 + np.sin(i / 2), "promo": float(i % 7 == 0)}
+            )
+    frame = pd.DataFrame(rows).set_index(["store", "date"])
+    promo = pd.DataFrame({"promo": (np.arange(40) % 7 == 0) * 1.0}, index=dates)
+    calendar = pd.concat({store: promo for store in ("north", "south")}, names=["store", "date"])
+    f = RNNForecaster(**TINY).fit(frame[["sales"]], X=frame[["promo"]], fh=[1, 2])
+    future = calendar[calendar.index.get_level_values("date") >= dates[25]]
+    y_pred = f.predict(X=future)
+    assert list(y_pred.index) == [(s, d) for s in ("north", "south") for d in dates[30:32]]
+    assert np.isfinite(y_pred.to_numpy()).all()
+    with pytest.raises(
+        ValueError, match=r"no rows for 2023-01-31, 2023-02-01 of series 'south' \(y ends on 2023-01-25"
+    ):
+        f.predict(X=future.loc[["north"]])

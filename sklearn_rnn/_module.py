@@ -210,9 +210,18 @@ class RecurrentNet(nn.Module):
         self.head = nn.Linear(width, n_outputs)
 
     def _recurrent(self, X: torch.Tensor, lengths: torch.Tensor | None, mask: torch.Tensor | None):
-        """Summary ``(n, hidden_size * directions)`` of the recurrent branch."""
+        """Summary ``(n, hidden_size * directions)`` of the recurrent branch.
+
+        A one-way network runs on the padded batch as it is: the steps after a
+        sequence's end never reach its earlier outputs, so its final state is read
+        at its own last step (the values packing gives, without packing's cost on
+        the CPU, where torch's fused kernels take only unpacked input). The
+        backward direction must start at each sequence's own end, so
+        bidirectional networks pack ragged batches.
+        """
+        packed = lengths is not None and self.num_directions == 2
         inputs = X
-        if lengths is not None:
+        if packed:
             inputs = pack_padded_sequence(X, lengths.cpu(), batch_first=True, enforce_sorted=False)
         if self.training and self.rnn.dropout > 0:  # torch's stacked layers draw their own dropout
             with global_rng_seeded(X.device):
@@ -220,12 +229,15 @@ class RecurrentNet(nn.Module):
         else:
             output, state = self.rnn(inputs)
         if self.pooling == "last":
+            if lengths is not None and not packed:
+                rows = torch.arange(output.shape[0], device=output.device)
+                return output[rows, lengths.to(output.device) - 1]
             h_n = state[0] if self.cell == "lstm" else state
             # h_n: (num_layers * directions, n, H); the top layer's directions are last.
             return torch.cat(list(h_n[-self.num_directions :]), dim=1)
-        if lengths is not None:
+        if packed:
             output, _ = pad_packed_sequence(output, batch_first=True, total_length=X.shape[1])
-        else:
+        elif lengths is None:
             mask = torch.ones(X.shape[:2], dtype=torch.bool, device=X.device)
         if self.pooling == "mean":
             weights = mask.to(output.dtype) / mask.sum(1, keepdim=True)

@@ -25,6 +25,7 @@ from torch.utils.data import Dataset
 from ._callbacks import NonFiniteLossGuard, completed_epochs
 from ._data import Sequences, validate_sequences
 from ._module import ARCHITECTURES, CELLS, MISSING, POOLINGS, RecurrentNet
+from ._persistence import VersionedPickleMixin
 from ._runtime import (
     current_generator,
     global_rng_restored,
@@ -335,7 +336,7 @@ def build_net(
     return Net(module, criterion, criterion__reduction="none", **kwargs)
 
 
-class BaseRNNEstimator(BaseEstimator):
+class BaseRNNEstimator(VersionedPickleMixin, BaseEstimator):
     """Shared parameters and the training loop of :class:`RNNClassifier` and :class:`RNNRegressor`."""
 
     _parameter_constraints: dict = {

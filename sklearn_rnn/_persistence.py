@@ -2,25 +2,42 @@
 
 One zip file holds ``manifest.json`` (the estimator's class name, its
 parameters and fitted attributes as JSON, the training history, the library
-version), the network's weights and the optimizer's tensors as safetensors,
-and any numeric arrays as ``.npy`` read with ``allow_pickle=False``. A
-forecaster's series are stored as their parts (pandas indexes by kind, numeric
-columns as arrays), and sktime's own fitted state is rebuilt on load by
-sktime's ``fit`` on them, with training replaced by the stored network. Loading
-never unpickles anything and never imports a name read from the file: the
-estimator class comes from a fixed table, and the network is rebuilt from its
-stored constructor arguments and checked against the stored weights.
+and torch versions), the network's weights and the optimizer's tensors as
+safetensors, and any numeric arrays as ``.npy`` read with ``allow_pickle=False``.
+A forecaster's series are stored as their parts (pandas indexes by kind,
+numeric columns as arrays), and sktime's own fitted state is rebuilt on load by
+sktime's ``fit`` on them, with training replaced by the stored network.
+
+Loading never unpickles anything and never imports a name read from the file:
+the estimator class and the network class come from fixed tables. What the file
+may set is a fixed policy it cannot widen: every stored parameter must be in an
+allow-list and pass the estimator's own ``_parameter_constraints``; the settings
+that reach skorch or torch as objects are refused (``net_kwargs``,
+``callbacks``) or limited to names (``optimizer``, ``device``); the network's
+constructor arguments must be exactly its signature's, of plain types in sane
+ranges. The network is first built on torch's meta device (no memory), and the
+weights' safetensors header is checked against it before any tensor is read.
+Every member has a size limit, is read through a bounded reader, and may not
+inflate like a zip bomb.
 
 Pickle and joblib also work (and are exact), but only for files you trust.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import io
 import json
+import math
 import os
+import re
+import reprlib
 import warnings
 import zipfile
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from numbers import Integral, Real
 from typing import IO, Any
 
@@ -32,7 +49,9 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import validate_parameter_constraints
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["InconsistentVersionWarning", "load", "save"]
+from ._module import ARCHITECTURES, CELLS, FCN_KERNEL_SIZES, MISSING, POOLINGS
+
+__all__ = ["InconsistentVersionWarning", "VersionedPickleMixin", "load", "save"]
 
 FORMAT = "sklearn_rnn.model"
 FORMAT_VERSION = 1
@@ -41,9 +60,177 @@ _WEIGHTS = "module.safetensors"
 _OPTIMIZER = "optimizer.safetensors"
 _ARRAYS = "arrays/"
 
+# What a file may hold (``save`` refuses what ``load`` would). The weights' and the optimizer's
+# sizes follow from the network's shapes, which are checked before they are read.
+_MAX_MANIFEST_BYTES = 256 * 2**20
+_MAX_ARRAYS_BYTES = 2**30  # all .npy members together
+_MAX_HEADER_BYTES = 16 * 2**20  # a safetensors header
+_MAX_RATIO = 20  # a deflated member larger than _SMALL_MEMBER inflates at most this many times
+_SMALL_MEMBER = 4096
+_MAX_DEPTH = 32  # nesting of lists and dicts in JSON
+# the sizes a stored network may declare (checked before it is built)
+_MAX_SIZE = 2**24  # features, outputs, time steps, horizon
+_MAX_WIDTH = 2**16  # hidden units, convolution channels
+_MAX_LAYERS = 256
+
 
 class InconsistentVersionWarning(UserWarning):
-    """A model file was written by another version of sklearn_rnn (or torch)."""
+    """A model file or pickle was written by another version of sklearn_rnn (or torch)."""
+
+
+def _library_version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+class VersionedPickleMixin:
+    """Stamp pickles with the sklearn_rnn version; warn when one from another version is loaded.
+
+    What scikit-learn's ``BaseEstimator`` does with ``_sklearn_version`` for its
+    own estimators (it skips classes defined outside scikit-learn). Place it left
+    of ``BaseEstimator`` (or sktime's ``BaseForecaster``): it cooperates with
+    their ``__getstate__`` and ``__setstate__`` through ``super()``.
+    """
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = super().__getstate__()
+        return {**(state or {}), "_sklearn_rnn_version": _library_version()}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        version = state.pop("_sklearn_rnn_version", None)
+        if version != _library_version():
+            saved = "an unknown version of sklearn_rnn" if version is None else f"sklearn_rnn {version!r}"
+            warnings.warn(
+                f"This {type(self).__name__} was pickled with {saved} and is unpickled with "
+                f"{_library_version()!r}. It may behave differently; re-fit and save it again with this "
+                "version.",
+                InconsistentVersionWarning,
+                stacklevel=2,
+            )
+        try:
+            super().__setstate__(state)
+        except AttributeError:  # no __setstate__ above (plain objects, sktime's classes)
+            self.__dict__.update(state)
+
+
+class _Refused(ValueError):
+    """Internal: a reason to refuse a file, turned into one message by :func:`load`."""
+
+
+_repr = reprlib.Repr()
+_repr.maxstring = _repr.maxother = 80
+
+
+def _shown(value: Any) -> str:
+    """A short repr of a value read from a file (bounded, whatever its size)."""
+    return _repr.repr(value)
+
+
+# -- the load policy -----------------------------------------------------------------------
+# A rule: a check of a stored value, and the words for what it accepts.
+_Rule = tuple[Callable[[Any], bool], str]
+
+
+def _integer(low: int, high: int) -> _Rule:
+    return (
+        lambda v: isinstance(v, int) and not isinstance(v, bool) and low <= v <= high,
+        f"an int from {low} to {high}",
+    )
+
+
+def _option(options: Iterable[str]) -> _Rule:
+    options = sorted(options)
+    return lambda v: isinstance(v, str) and v in options, f"one of {options}"
+
+
+def _optional(rule: _Rule) -> _Rule:
+    check, accepted = rule
+    return lambda v: v is None or check(v), f"None or {accepted}"
+
+
+_BOOL: _Rule = (lambda v: isinstance(v, bool), "a bool")
+_WIDTH = _integer(1, _MAX_WIDTH)
+_FRACTION: _Rule = (
+    lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1,
+    "a number from 0 to 1",
+)
+_FILTERS: _Rule = (
+    lambda v: (
+        isinstance(v, (tuple, list)) and len(v) == len(FCN_KERNEL_SIZES) and all(_WIDTH[0](f) for f in v)
+    ),
+    f"{len(FCN_KERNEL_SIZES)} ints from 1 to {_MAX_WIDTH}",
+)
+_DEVICE: _Rule = (
+    lambda v: isinstance(v, str) and re.fullmatch(r"cpu|auto|mps|cuda(:\d{1,3})?", v) is not None,
+    "'cpu', 'auto', 'mps', 'cuda' or 'cuda:N'",
+)
+# Parameters that reach skorch and torch as they are: a file must never set them.
+_MUST_BE_NONE = ("callbacks", "net_kwargs")
+# Parameters that are plain data to the estimator: its ``_parameter_constraints`` suffice.
+_PLAIN_PARAMETERS = """
+    architecture batch_size bidirectional cell class_weight dimension_shuffle dropout early_stopping
+    gradient_clip_value hidden_size local_level lr lr_schedule max_epochs max_horizon missing
+    n_iter_no_change n_threads num_layers pooling quantile_levels random_state sp target_transform
+    tol update_epochs validation_fraction verbose warm_start window_length
+""".split()
+
+
+@functools.cache
+def _parameter_rules() -> dict[str, _Rule | None]:
+    """The allow-list of stored parameters: None where the estimator's constraints suffice."""
+    from ._base import OPTIMIZERS  # imported here: ``_base`` imports this module
+
+    must_be_none = (
+        lambda v: v is None,
+        "None, since it reaches skorch and torch as it is and can make them run code",
+    )
+    return {
+        **dict.fromkeys(_PLAIN_PARAMETERS),
+        **dict.fromkeys(_MUST_BE_NONE, must_be_none),
+        "optimizer": _option(OPTIMIZERS),
+        "device": _DEVICE,
+        "fcn_filters": _FILTERS,
+    }
+
+
+_RECURRENT_ARGUMENTS = {
+    "cell": _option(CELLS),
+    "hidden_size": _WIDTH,
+    "num_layers": _integer(1, _MAX_LAYERS),
+    "bidirectional": _BOOL,
+    "dropout": _FRACTION,
+}
+
+
+def _network(estimator: Any) -> tuple[type, dict[str, _Rule]]:
+    """The network class an estimator trains, and the rules for its constructor arguments."""
+    if type(estimator).__name__ == "RNNForecaster":
+        from .forecasting import ForecastNet
+
+        return ForecastNet, {
+            **_RECURRENT_ARGUMENTS,
+            "n_targets": _integer(1, _MAX_SIZE),
+            "n_exog": _integer(0, _MAX_SIZE),
+            "window_length": _integer(1, _MAX_SIZE),
+            "horizon": _integer(1, _MAX_SIZE),
+            "n_quantiles": _integer(1, _MAX_SIZE),
+            "sp": _integer(1, _MAX_SIZE),
+            "local_level": _BOOL,
+        }
+    from ._module import RecurrentNet
+
+    return RecurrentNet, {
+        **_RECURRENT_ARGUMENTS,
+        "n_features": _integer(1, _MAX_SIZE),
+        "n_outputs": _integer(1, _MAX_SIZE),
+        "pooling": _option(POOLINGS),
+        "architecture": _option(ARCHITECTURES),
+        "dimension_shuffle": _BOOL,
+        "n_timesteps": _optional(_integer(1, _MAX_SIZE)),
+        "fcn_filters": _FILTERS,
+        "missing": _option(MISSING),
+    }
 
 
 def _estimator_classes() -> dict[str, type]:
@@ -59,17 +246,6 @@ def _estimator_classes() -> dict[str, type]:
     return {**classes, "RNNForecaster": RNNForecaster}
 
 
-def _module_class(estimator: Any) -> type:
-    """The network class an estimator trains (a fixed table, as for the estimators)."""
-    if type(estimator).__name__ == "RNNForecaster":
-        from .forecasting import ForecastNet
-
-        return ForecastNet
-    from ._module import RecurrentNet
-
-    return RecurrentNet
-
-
 # sktime's own fitted state of a forecaster: not stored, rebuilt on load by sktime's ``fit``
 _SKTIME_STATE = {
     "_y",
@@ -83,16 +259,22 @@ _SKTIME_STATE = {
     "_is_vectorized",
     "_state",
 }
-
-
-def _library_version() -> str:
-    from . import __version__
-
-    return __version__
-
-
-class _Refused(ValueError):
-    """Internal: a reason to refuse a file, turned into one message by :func:`load`."""
+# what torch's optimizers (adam, adamw, sgd) keep per parameter
+_OPTIMIZER_STATE = {"step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq", "momentum_buffer"}
+# the optimizer settings training changes; every other one must be what the estimator sets
+_OPTIMIZER_SCHEDULED = ("lr", "initial_lr")
+_SAFETENSORS_DTYPES = {
+    "F64": torch.float64,
+    "F32": torch.float32,
+    "F16": torch.float16,
+    "BF16": torch.bfloat16,
+    "I64": torch.int64,
+    "I32": torch.int32,
+    "I16": torch.int16,
+    "I8": torch.int8,
+    "U8": torch.uint8,
+    "BOOL": torch.bool,
+}
 
 
 # -- plain values <-> JSON ---------------------------------------------------------------
@@ -187,6 +369,7 @@ class _Encoder:
 
 
 def _decode(value: Any, arrays: dict[str, np.ndarray], where: str) -> Any:
+    """A stored value back from JSON (its recursion is bounded: :func:`_parse_json` caps the nesting)."""
     if _is_plain(value):
         return value
     if isinstance(value, list):
@@ -216,6 +399,10 @@ def _decode(value: Any, arrays: dict[str, np.ndarray], where: str) -> Any:
                 out[key] = _decode(pair[1], arrays, where)
             return out
     raise _Refused(f"{where} holds {str(value)[:80]!r}, which is not a stored value this format writes.")
+
+
+# a time zone by name ("Europe/Paris", "UTC", "UTC+01:00"): no path, no "dateutil/" prefix
+_TIME_ZONE = re.compile(r"(?!dateutil/)[A-Za-z][A-Za-z0-9_+\-:]*(/[A-Za-z0-9_+\-:]+)*")
 
 
 def _decode_index(spec: dict, arrays: dict[str, np.ndarray], where: str) -> pd.Index:
@@ -252,6 +439,8 @@ def _decode_index(spec: dict, arrays: dict[str, np.ndarray], where: str) -> pd.I
             unit, tz, freq = part("unit", str), part("tz", (str, type(None))), part("freq", (str, type(None)))
             if unit not in ("s", "ms", "us", "ns"):
                 raise _Refused(f"{where} has datetime unit {unit!r}.")
+            if tz is not None and not _TIME_ZONE.fullmatch(tz):  # "dateutil//path" opens any file
+                raise _Refused(f"{where} has time zone {_shown(tz)}, which is not a time zone name.")
             index = pd.DatetimeIndex(part("i8", np.ndarray).astype(np.int64).view(f"M8[{unit}]"), name=name)
             if tz is not None:
                 index = index.tz_localize("UTC").tz_convert(tz)
@@ -292,6 +481,188 @@ def _plain_json(value: Any) -> Any:
     raise TypeError(f"the training history holds {value!r} of type {type(value).__name__}")
 
 
+# -- reading members within bounds ------------------------------------------------------------
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError)
+
+
+def _entry(archive: zipfile.ZipFile, member: str, limit: float) -> zipfile.ZipInfo:
+    """The zip entry of ``member``: refused above ``limit`` bytes, or when it inflates like a zip bomb."""
+    info = archive.getinfo(member)
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise _Refused(
+            f"{member} is compressed with method {info.compress_type}; this format writes stored or "
+            "deflated members only."
+        )
+    if info.file_size > limit:
+        raise _Refused(f"{member} declares {info.file_size} bytes, more than the {limit} this format allows.")
+    if info.compress_type == zipfile.ZIP_DEFLATED and info.file_size > max(
+        _SMALL_MEMBER, _MAX_RATIO * info.compress_size
+    ):
+        raise _Refused(
+            f"{member} inflates {info.compress_size} bytes to {info.file_size}, more than {_MAX_RATIO} "
+            "times (a zip bomb); this format stores such members uncompressed."
+        )
+    return info
+
+
+@contextmanager
+def _opened(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[IO[bytes]]:
+    try:
+        stream = archive.open(info)
+    except _ZIP_ERRORS as exc:
+        raise _Refused(f"{info.filename} cannot be read ({exc}).") from None
+    with stream:
+        yield stream
+
+
+def _read(stream: IO[bytes], size: int, member: str) -> bytes:
+    """Exactly ``size`` more bytes of an open member (no more are ever inflated)."""
+    try:
+        data = stream.read(size)
+    except _ZIP_ERRORS as exc:  # a CRC mismatch too: an entry declaring less than its data inflates to
+        raise _Refused(f"{member} cannot be read ({exc}).") from None
+    if len(data) != size:
+        raise _Refused(f"{member} holds fewer bytes than its zip entry declares.")
+    return data
+
+
+def _read_member(archive: zipfile.ZipFile, member: str, limit: int) -> bytes:
+    info = _entry(archive, member, limit)
+    with _opened(archive, info) as stream:
+        return _read(stream, info.file_size, member)
+
+
+def _too_deep(value: Any) -> bool:
+    """Whether lists and dicts nest more than ``_MAX_DEPTH`` deep in ``value`` (found without recursion)."""
+    level = [value]
+    for _ in range(_MAX_DEPTH + 1):
+        level = [
+            child
+            for item in level
+            if isinstance(item, (list, dict))
+            for child in (item.values() if isinstance(item, dict) else item)
+        ]
+        if not level:
+            return False
+    return True
+
+
+def _parse_json(data: bytes, where: str) -> Any:
+    try:
+        value = json.loads(data)
+    except RecursionError:
+        raise _Refused(f"{where} nests values too deep to parse.") from None
+    except ValueError as exc:  # invalid JSON or UTF-8, or an int of more digits than Python converts
+        raise _Refused(f"{where} is not valid JSON ({exc}).") from None
+    if _too_deep(value):
+        raise _Refused(f"{where} nests values more than {_MAX_DEPTH} deep; this format never does.")
+    return value
+
+
+def _read_array(archive: zipfile.ZipFile, member: str) -> np.ndarray:
+    """A numeric ``.npy`` member, its header checked against its size before the array is built."""
+    data = _read_member(archive, member, _MAX_ARRAYS_BYTES)
+    stream = io.BytesIO(data)
+    headers = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+    try:
+        version = np.lib.format.read_magic(stream)
+        if version not in headers:
+            raise ValueError(f"format version {version}")
+        shape, _, dtype = headers[version](stream)
+    except ValueError as exc:
+        raise _Refused(f"{member} is not a plain numeric .npy array ({exc}).") from None
+    if dtype.kind not in "biuf":
+        raise _Refused(f"{member} is not a plain numeric .npy array (dtype {dtype}).")
+    declared = math.prod(shape) * dtype.itemsize
+    if declared != len(data) - stream.tell():
+        raise _Refused(
+            f"{member} declares an array of shape {_shown(shape)} and dtype {dtype} ({declared} bytes) but "
+            f"holds {len(data) - stream.tell()} bytes."
+        )
+    try:
+        return np.load(io.BytesIO(data), allow_pickle=False)
+    except (ValueError, OSError, EOFError) as exc:
+        raise _Refused(f"{member} is not a plain numeric .npy array ({exc}).") from None
+
+
+# names -> (dtype, shape) of a safetensors member's tensors, as its header declares them
+_Header = dict[str, tuple[torch.dtype, tuple[int, ...]]]
+
+
+def _read_tensors(
+    archive: zipfile.ZipFile, member: str, check: Callable[[_Header], None]
+) -> dict[str, torch.Tensor]:
+    """A safetensors member; its header is parsed and passed to ``check`` before any tensor is read.
+
+    The member must be exactly as long as its header says, so its size follows
+    from the shapes ``check`` accepted.
+    """
+    from safetensors import SafetensorError
+    from safetensors.torch import load as load_tensors
+
+    info = _entry(archive, member, limit=math.inf)  # its size is checked against its header below
+    with _opened(archive, info) as stream:
+        size = int.from_bytes(_read(stream, 8, member), "little")
+        if size > min(_MAX_HEADER_BYTES, info.file_size - 8):
+            raise _Refused(
+                f"its tensors are not a valid safetensors file ({member}: a header of {size} bytes)."
+            )
+        header = _parse_json(_read(stream, size, member), f"the header of {member}")
+    declared, data_size = _tensor_header(header, member)
+    check(declared)
+    if info.file_size != 8 + size + data_size:
+        raise _Refused(
+            f"its tensors are not a valid safetensors file ({member}: it holds {info.file_size} bytes where "
+            f"its header declares {8 + size + data_size})."
+        )
+    with _opened(archive, info) as stream:
+        data = _read(stream, info.file_size, member)
+    try:
+        return load_tensors(data)
+    except (SafetensorError, ValueError, RuntimeError) as exc:
+        raise _Refused(f"its tensors are not a valid safetensors file ({member}: {exc}).") from None
+
+
+def _tensor_header(header: Any, member: str) -> tuple[_Header, int]:
+    """The tensors a safetensors header declares, and the bytes of data they tile."""
+
+    def invalid(reason: str) -> _Refused:
+        return _Refused(f"its tensors are not a valid safetensors file ({member}: {reason}).")
+
+    if not isinstance(header, dict):
+        raise invalid("its header is not a mapping")
+    declared: _Header = {}
+    spans = []
+    for name, spec in header.items():
+        if name == "__metadata__":
+            continue
+        if not (
+            isinstance(spec, dict)
+            and set(spec) == {"dtype", "shape", "data_offsets"}
+            and spec["dtype"] in _SAFETENSORS_DTYPES
+            and isinstance(spec["shape"], list)
+            and isinstance(spec["data_offsets"], list)
+            and len(spec["data_offsets"]) == 2
+            and all(_is_count(n) for n in (*spec["shape"], *spec["data_offsets"]))
+        ):
+            raise invalid(f"tensor {_shown(name)} is described as {_shown(spec)}")
+        dtype, (begin, end) = _SAFETENSORS_DTYPES[spec["dtype"]], spec["data_offsets"]
+        if end - begin != math.prod(spec["shape"]) * dtype.itemsize:
+            raise invalid(f"tensor {_shown(name)} spans {end - begin} bytes, not what its shape needs")
+        declared[name] = dtype, tuple(spec["shape"])
+        spans.append((begin, end))
+    data_size = 0
+    for begin, end in sorted(spans):
+        if begin != data_size:
+            raise invalid("its tensors do not tile its data")
+        data_size = end
+    return declared, data_size
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
 # -- save --------------------------------------------------------------------------------
 def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
     """Save a fitted estimator in sklearn_rnn's safe format (loading it runs no code).
@@ -301,13 +672,19 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
     optimizer state) and ``.npy`` arrays. Weights are written from CPU copies,
     so a model trained on a GPU loads on a machine without one.
 
+    Only what :func:`load` accepts is written. Parameters must be plain values
+    within a fixed policy: ``net_kwargs`` and ``callbacks`` must be None (they
+    reach skorch and torch as they are), ``optimizer`` a name such as
+    ``"adamw"`` (not a class), ``device`` one of "cpu", "auto", "mps", "cuda" or
+    "cuda:N", ``random_state`` an int or None. The manifest may hold up to
+    256 MiB of JSON and the arrays up to 1 GiB together. A member that deflate
+    would shrink more than 20 times is stored uncompressed (:func:`load` refuses
+    such ratios as zip bombs).
+
     Parameters
     ----------
     estimator : RNNClassifier, RNNRegressor or RNNForecaster
-        A fitted estimator. Parameters must be plain values: an optimizer given
-        as a class, callbacks, ``net_kwargs`` holding objects or a
-        ``RandomState`` instance are refused (use pickle or joblib for those,
-        with files you trust).
+        A fitted estimator.
     path : str, path-like or binary file object
         Where to write. The usual suffix is ``.skrnn`` (any name works).
 
@@ -315,8 +692,12 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
     ------
     TypeError
         When the estimator is not one of this library's estimators or holds a
-        parameter or attribute that cannot be stored as plain data (or a
-        forecaster was fitted on a data type other than pandas or numpy ones).
+        parameter or attribute the format does not store (the message names the
+        fix, e.g. "set net_kwargs=None before saving, or use pickle/joblib for
+        files you trust"), or a forecaster was fitted on a data type other than
+        pandas or numpy ones.
+    ValueError
+        When its manifest or arrays exceed the format's limits.
     sklearn.exceptions.NotFittedError
         When the estimator is not fitted.
 
@@ -350,16 +731,25 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
         raise NotFittedError(f"This {name} instance is not fitted yet. Call 'fit' before saving it.")
     encode = _Encoder()
     params = estimator.get_params(deep=False)
+    rules = _parameter_rules()
     stored_params = {}
     for key, value in params.items():
+        if key not in rules:
+            raise TypeError(
+                f"Parameter {key} of {name} is not in the safe format's allow-list "
+                "(sklearn_rnn._persistence); use pickle/joblib for files you trust."
+            )
+        fix = f"set {key}=None before saving" if key in _MUST_BE_NONE else "set a plain value before saving"
         try:
+            if rules[key] is not None and not rules[key][0](value):
+                raise TypeError(f"it must be {rules[key][1]}")
             stored_params[key] = encode(value, f"{key}")
         except TypeError as exc:
             raise TypeError(
-                f"Parameter {key}={value!r} of {name} cannot be stored in the safe format, which keeps "
-                f"only numbers, strings, booleans, None and lists, tuples or dicts of them ({exc}). "
-                "Set a plain value before saving (e.g. optimizer='adam' instead of a class, "
-                "callbacks=None, an int random_state), or use pickle/joblib for files you trust."
+                f"Parameter {key}={value!r} of {name} cannot be stored in the safe format ({exc}). The "
+                "format keeps only numbers, strings, booleans, None and lists, tuples or dicts of them, "
+                "within a policy that load checks (e.g. optimizer='adam' instead of a class, "
+                f"callbacks=None, an int random_state): {fix}, or use pickle/joblib for files you trust."
             ) from None
     defaults = vars(type(estimator)())  # what any instance holds (sktime's tags and config)
     attributes = {}
@@ -403,16 +793,36 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
     }
     if name == "RNNForecaster":
         manifest["sktime"] = _sktime_state(estimator, encode)
+    manifest_bytes = json.dumps(manifest).encode()
+    arrays = {}
+    for member, array in encode.arrays.items():
+        buffer = io.BytesIO()
+        np.save(buffer, array, allow_pickle=False)
+        arrays[member] = buffer.getvalue()
+    arrays_size = sum(map(len, arrays.values()))
+    if len(manifest_bytes) > _MAX_MANIFEST_BYTES or arrays_size > _MAX_ARRAYS_BYTES:
+        raise ValueError(
+            f"{name} is too large for the safe format: its manifest takes {len(manifest_bytes)} bytes "
+            f"(at most {_MAX_MANIFEST_BYTES}) and its arrays {arrays_size} (at most {_MAX_ARRAYS_BYTES}). "
+            "Use pickle/joblib for files you trust."
+        )
     from safetensors.torch import save as save_tensors
 
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(_MANIFEST, json.dumps(manifest))
-        archive.writestr(_WEIGHTS, save_tensors(weights))
-        archive.writestr(_OPTIMIZER, save_tensors(optimizer_tensors))
-        for member, array in encode.arrays.items():
-            buffer = io.BytesIO()
-            np.save(buffer, array, allow_pickle=False)
-            archive.writestr(member, buffer.getvalue())
+    with zipfile.ZipFile(path, "w") as archive:
+        for member, data in [(_MANIFEST, manifest_bytes), *arrays.items()]:
+            archive.writestr(member, data, compress_type=_compression(data))
+        # trained weights barely deflate; stored as they are, their size is what their header says
+        archive.writestr(_WEIGHTS, save_tensors(weights), compress_type=zipfile.ZIP_STORED)
+        archive.writestr(_OPTIMIZER, save_tensors(optimizer_tensors), compress_type=zipfile.ZIP_STORED)
+
+
+def _compression(data: bytes) -> int:
+    """Deflated, unless deflate would shrink ``data`` more than :func:`load` accepts: then stored."""
+    if len(data) <= _SMALL_MEMBER:
+        return zipfile.ZIP_DEFLATED
+    compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)  # as zipfile deflates
+    deflated = len(compressor.compress(data)) + len(compressor.flush())
+    return zipfile.ZIP_STORED if len(data) > _MAX_RATIO * deflated else zipfile.ZIP_DEFLATED
 
 
 # the input types a forecaster's training data are stored back as (sktime mtypes built of pandas/numpy)
@@ -496,8 +906,26 @@ def load(path: str | os.PathLike | IO[bytes]) -> Any:
     The network is placed on the CPU whatever device it was trained on
     (``estimator.device`` keeps the stored setting for later fits; move the
     network with ``estimator.net_.set_params(device="cuda")``). A file written
-    by another sklearn_rnn version loads with an
-    :class:`InconsistentVersionWarning`.
+    by another sklearn_rnn version, or by another torch release (major.minor:
+    torch's patch releases and builds such as ``+cpu`` or ``+cu121`` compute
+    alike), loads with an :class:`InconsistentVersionWarning`.
+
+    The file cannot widen what it may set. Its parameters must be in the
+    format's allow-list and pass the estimator's own constraints;
+    ``net_kwargs`` and ``callbacks`` must be None, ``optimizer`` a name such as
+    ``"adamw"``, ``device`` one of "cpu", "auto", "mps", "cuda" or "cuda:N".
+    The network's constructor arguments must be exactly those of its class,
+    plain values in sane ranges (at most 2**24 features, outputs, time steps
+    or horizon steps, 2**16 hidden units or channels, 256 layers). The
+    network is built on torch's meta device first and the weights' header must
+    match its names, shapes and dtypes before a byte of weights is read; the
+    optimizer's tensors must fit its parameters, and its settings other than
+    the learning rate must be those the estimator sets. The manifest may hold
+    up to 256 MiB of JSON nested at most 32 deep, the arrays up to 1 GiB
+    together (each ``.npy`` exactly as long as its header declares), a
+    safetensors header up to 16 MiB, and no member above 4 KiB may inflate
+    more than 20 times. Weights and input scalings must be finite, scales
+    positive.
 
     Parameters
     ----------
@@ -515,11 +943,13 @@ def load(path: str | os.PathLike | IO[bytes]) -> Any:
     Raises
     ------
     ValueError
-        When the file is not a model file of this format or was altered: a
-        member it does not write (a planted pickle), an estimator class outside
-        the fixed table, parameters or attributes that are not plain values,
-        invalid parameter values, or weights whose names or shapes do not fit
-        the stored architecture. Nothing from the file is executed.
+        ``"Refusing to load ..."`` when the file is not a model file of this
+        format, was altered or breaks the policy above: a member it does not
+        write (a planted pickle), an estimator class outside the fixed table,
+        values that are not plain, parameters or network arguments outside the
+        policy, weights whose names or shapes do not fit the stored
+        architecture, or a member over its limits. Nothing from the file is
+        executed, and a refused file takes no more memory than its limits.
 
     See Also
     --------
@@ -541,20 +971,13 @@ def load(path: str | os.PathLike | IO[bytes]) -> Any:
             raise ValueError(f"Refusing to load {path!r}: {exc} Nothing from the file was run.") from None
 
 
-def _read_json(archive: zipfile.ZipFile, member: str) -> Any:
-    try:
-        return json.loads(archive.read(member))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise _Refused(f"{member} is not valid JSON ({exc}).") from None
-
-
 def _load(archive: zipfile.ZipFile) -> Any:
     names = archive.namelist()
     if len(names) != len(set(names)):
         raise _Refused("the archive holds duplicated members.")
     if _MANIFEST not in names:
         raise _Refused(f"the archive has no {_MANIFEST}; it is not a sklearn_rnn model file.")
-    manifest = _read_json(archive, _MANIFEST)
+    manifest = _parse_json(_read_member(archive, _MANIFEST, _MAX_MANIFEST_BYTES), _MANIFEST)
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise _Refused("its manifest does not name the sklearn_rnn model format.")
     version = manifest.get("format_version")
@@ -563,20 +986,14 @@ def _load(archive: zipfile.ZipFile) -> Any:
             f"format version {version!r} is not one this sklearn_rnn reads (1 to {FORMAT_VERSION}); "
             "upgrade sklearn_rnn."
         )
-    arrays_named = [n for n in names if n.startswith(_ARRAYS)]
+    n_arrays = sum(name.startswith(_ARRAYS) for name in names)
+    arrays_named = [f"{_ARRAYS}{i}.npy" for i in range(n_arrays)]
     expected = {_MANIFEST, _WEIGHTS, _OPTIMIZER}
     unexpected = sorted(set(names) - expected - set(arrays_named))
     missing = sorted(expected - set(names))
     if unexpected or missing:
         raise _Refused(f"the archive holds unexpected members {unexpected} or lacks {missing}.")
-    stored_version = manifest.get("sklearn_rnn_version")
-    if stored_version != _library_version():
-        warnings.warn(
-            f"This model was saved with sklearn_rnn {stored_version!r} and is loaded with "
-            f"{_library_version()!r}. It may behave differently; re-fit and save it again with this version.",
-            InconsistentVersionWarning,
-            stacklevel=3,
-        )
+    _warn_versions(manifest)
 
     classes = _estimator_classes()
     estimator_name = manifest.get("estimator")
@@ -586,22 +1003,19 @@ def _load(archive: zipfile.ZipFile) -> Any:
         )
     cls = classes[estimator_name]
 
-    arrays = {}
-    for member in arrays_named:
-        try:
-            arrays[member] = np.load(io.BytesIO(archive.read(member)), allow_pickle=False)
-        except (ValueError, OSError, EOFError) as exc:
-            raise _Refused(f"{member} is not a plain numeric .npy array ({exc}).") from None
-        if arrays[member].dtype.kind not in "biuf":
-            raise _Refused(f"{member} has dtype {arrays[member].dtype}, not a numeric one.")
+    arrays_size = sum(archive.getinfo(member).file_size for member in arrays_named)
+    if arrays_size > _MAX_ARRAYS_BYTES:
+        raise _Refused(f"its arrays declare {arrays_size} bytes, over the {_MAX_ARRAYS_BYTES} it allows.")
+    arrays = {member: _read_array(archive, member) for member in arrays_named}
 
     params = manifest.get("params")
     fresh = cls()  # what any instance holds: its parameters (and a forecaster's sktime tags and config)
     allowed = fresh.get_params(deep=False)
     if not isinstance(params, dict) or set(params) - set(allowed):
         unknown = sorted(set(params) - set(allowed)) if isinstance(params, dict) else params
-        raise _Refused(f"its parameters {unknown!r} are not parameters of {estimator_name}.")
+        raise _Refused(f"its parameters {_shown(unknown)} are not parameters of {estimator_name}.")
     params = {k: _decode(v, arrays, f"parameter {k}") for k, v in params.items()}
+    _check_parameters(params)
     estimator = cls(**params)
     try:
         validate_parameter_constraints(
@@ -609,8 +1023,6 @@ def _load(archive: zipfile.ZipFile) -> Any:
         )
     except (TypeError, ValueError) as exc:
         raise _Refused(f"a stored parameter is invalid: {exc}") from None
-    if estimator.callbacks:
-        raise _Refused("it stores callbacks, which this format never writes.")
 
     attributes = manifest.get("attributes")
     if not isinstance(attributes, dict):
@@ -627,14 +1039,13 @@ def _load(archive: zipfile.ZipFile) -> Any:
             or not (key.endswith("_") or key.startswith("_"))
             or hasattr(cls, key)
         ):
-            raise _Refused(f"{key!r} is not a fitted attribute name.")
+            raise _Refused(f"{_shown(key)} is not a fitted attribute name.")
     attributes = {key: _decode(value, arrays, f"attribute {key}") for key, value in attributes.items()}
 
     def restore(estimator: Any) -> None:
         for key, value in attributes.items():
             setattr(estimator, key, value)
         estimator.net_ = _rebuild_net(estimator, archive, manifest)
-        _check_outputs(estimator)
 
     if estimator_name == "RNNForecaster":
         _restore_forecaster(estimator, manifest.get("sktime"), arrays, attributes, restore)
@@ -643,52 +1054,171 @@ def _load(archive: zipfile.ZipFile) -> Any:
     return estimator
 
 
-def _check_outputs(estimator: Any) -> None:
-    """The rebuilt network's outputs match what the estimator's fitted attributes expect."""
-    kwargs = estimator._module_kwargs
+def _release(version: Any) -> tuple[int, int] | None:
+    """Major and minor of a version string ("2.13.0+cpu" -> (2, 13)); None when it has none."""
+    match = re.match(r"(\d+)\.(\d+)", version) if isinstance(version, str) else None
+    return (int(match[1]), int(match[2])) if match else None
+
+
+def _warn_versions(manifest: dict) -> None:
+    stored_version = manifest.get("sklearn_rnn_version")
+    if stored_version != _library_version():
+        warnings.warn(
+            f"This model was saved with sklearn_rnn {_shown(stored_version)} and is loaded with "
+            f"{_library_version()!r}. It may behave differently; re-fit and save it again with this version.",
+            InconsistentVersionWarning,
+            stacklevel=4,
+        )
+    stored_torch = manifest.get("torch_version")
+    if _release(stored_torch) != _release(torch.__version__):
+        warnings.warn(
+            f"This model was saved with torch {_shown(stored_torch)} and is loaded with torch "
+            f"{str(torch.__version__)!r}. Its predictions may differ slightly; re-fit and save it again "
+            "with this torch to be sure.",
+            InconsistentVersionWarning,
+            stacklevel=4,
+        )
+
+
+def _check_parameters(params: dict[str, Any]) -> None:
+    """Refuse stored parameters outside the allow-list or its rules (before the estimator's constraints)."""
+    rules = _parameter_rules()
+    for key, value in params.items():
+        if key not in rules:
+            raise _Refused(f"its parameter {_shown(key)} is not one this format accepts.")
+        rule = rules[key]
+        if rule is not None and not rule[0](value):
+            raise _Refused(f"its parameter {key}={_shown(value)} is refused; it must be {rule[1]}.")
+
+
+def _check_module_kwargs(cls: type, rules: dict[str, _Rule], kwargs: Any) -> dict[str, Any]:
+    """The network's stored constructor arguments: exactly its signature's, each within its rule."""
+    if not isinstance(kwargs, dict):
+        raise _Refused("it does not record the network's constructor arguments.")
+    names = set(inspect.signature(cls).parameters)
+    if set(kwargs) != names:
+        raise _Refused(
+            f"its network arguments are not those of {cls.__name__}: unknown "
+            f"{_shown(sorted(map(str, set(kwargs) - names)))}, missing {sorted(names - set(kwargs))}."
+        )
+    for key, value in kwargs.items():
+        check, accepted = rules.get(key, (lambda v: False, "a value this format has a rule for"))
+        if not check(value):
+            raise _Refused(f"its network argument {key}={_shown(value)} is refused; it must be {accepted}.")
+    return kwargs
+
+
+def _check_outputs(estimator: Any, kwargs: dict[str, Any]) -> None:
+    """The network's outputs match what the estimator's fitted attributes expect."""
+
+    def size(value: Any) -> int | None:
+        return len(value) if isinstance(value, (np.ndarray, list, tuple)) else None
+
     if type(estimator).__name__ == "RNNForecaster":
-        found = (kwargs.get("horizon"), kwargs.get("n_quantiles"))
-        expected = (getattr(estimator, "horizon_", None), len(getattr(estimator, "quantile_levels_", ())))
+        found = (kwargs["horizon"], kwargs["n_quantiles"])
+        expected = (getattr(estimator, "horizon_", None), size(getattr(estimator, "quantile_levels_", None)))
     else:
-        found = kwargs.get("n_outputs")
+        found = kwargs["n_outputs"]
         expected = (
-            len(estimator.classes_)
+            size(estimator.classes_)
             if hasattr(estimator, "classes_")
             else getattr(estimator, "n_outputs_", None)
         )
     if found != expected:
-        raise _Refused(f"the network has outputs {found} but the estimator expects {expected}.")
+        raise _Refused(f"the network has outputs {found} but the estimator expects {_shown(expected)}.")
+
+
+def _check_weights(declared: _Header, expected: _Header) -> None:
+    if set(declared) != set(expected):
+        raise _Refused(
+            f"its weights {_shown(sorted(set(declared) ^ set(expected)))} do not match the stored "
+            "architecture."
+        )
+    for key, (dtype, shape) in expected.items():
+        if declared[key] != (dtype, shape):
+            raise _Refused(
+                f"weight {key!r} has shape {declared[key][1]} ({declared[key][0]}) but the stored "
+                f"architecture needs {shape} ({dtype})."
+            )
+
+
+def _state_key(key: str, shapes: list[tuple[int, ...]]) -> tuple[int, str]:
+    """``"<parameter index>.<state name>"`` of an optimizer's state, as torch's optimizers name it."""
+    index, _, name = key.partition(".")
+    if not (
+        index.isascii()
+        and index.isdigit()
+        and len(index) < 10
+        and int(index) < len(shapes)
+        and name in _OPTIMIZER_STATE
+    ):
+        raise _Refused(f"optimizer state key {_shown(key)} is not one this format writes.")
+    return int(index), name
+
+
+def _check_optimizer_tensors(declared: _Header, shapes: list[tuple[int, ...]]) -> None:
+    """Each optimizer tensor is a float scalar or has its parameter's shape."""
+    for key, (dtype, shape) in declared.items():
+        index, _ = _state_key(key, shapes)
+        if not dtype.is_floating_point or shape not in ((), shapes[index]):
+            raise _Refused(
+                f"optimizer tensor {_shown(key)} has shape {shape} ({dtype}); its parameter has shape "
+                f"{shapes[index]}."
+            )
+
+
+def _check_weight_values(weights: dict[str, torch.Tensor]) -> None:
+    for key, tensor in weights.items():
+        if not bool(torch.isfinite(tensor).all()):
+            raise _Refused(f"its weights hold NaN or inf ({key!r}).")
+        if key.endswith("x_scale") and not bool((tensor > 0).all()):
+            raise _Refused(f"its input scaling {key!r} holds scales that are zero or negative.")
+
+
+def _optimizer_groups(stored: Any, fresh: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Stored parameter groups that differ from a fresh optimizer's in the learning rate only."""
+    if (
+        not isinstance(stored, list)
+        or len(stored) != len(fresh)
+        or not all(isinstance(g, dict) for g in stored)
+    ):
+        raise _Refused("its optimizer parameter groups are malformed.")
+    for group, reference in zip(stored, fresh, strict=True):
+        for key, value in group.items():
+            if key in _OPTIMIZER_SCHEDULED:
+                allowed = isinstance(value, Real) and not isinstance(value, bool) and 0 <= value < math.inf
+            else:
+                allowed = key in reference and value == reference[key]
+            if not allowed:
+                raise _Refused(
+                    f"its optimizer setting {_shown(key)}={_shown(value)} is not what the estimator sets "
+                    f"({_shown(reference.get(key))})."
+                )
+    return stored
 
 
 def _rebuild_net(estimator: Any, archive: zipfile.ZipFile, manifest: dict) -> Any:
-    from safetensors import SafetensorError
-    from safetensors.torch import load as load_tensors
     from skorch.history import History
 
-    kwargs = getattr(estimator, "_module_kwargs", None)
-    if not isinstance(kwargs, dict) or not all(isinstance(k, str) for k in kwargs):
-        raise _Refused("it does not record the network's constructor arguments.")
+    cls, rules = _network(estimator)
+    kwargs = _check_module_kwargs(cls, rules, getattr(estimator, "_module_kwargs", None))
+    _check_outputs(estimator, kwargs)
     try:
-        module = _module_class(estimator)(**kwargs)
-    except (TypeError, ValueError, RuntimeError) as exc:
-        raise _Refused(f"its network arguments {kwargs} are invalid ({exc}).") from None
-    try:
-        weights = load_tensors(archive.read(_WEIGHTS))
-        optimizer_tensors = load_tensors(archive.read(_OPTIMIZER))
-    except (SafetensorError, ValueError, RuntimeError) as exc:
-        raise _Refused(f"its tensors are not a valid safetensors file ({exc}).") from None
-    expected = module.state_dict()
-    if set(weights) != set(expected):
-        raise _Refused(
-            f"its weights {sorted(set(weights) ^ set(expected))} do not match the stored architecture."
-        )
-    for key, tensor in expected.items():
-        if weights[key].shape != tensor.shape or weights[key].dtype != tensor.dtype:
-            raise _Refused(
-                f"weight {key!r} has shape {tuple(weights[key].shape)} ({weights[key].dtype}) but the "
-                f"stored architecture needs {tuple(tensor.shape)} ({tensor.dtype})."
-            )
+        with torch.device("meta"):  # shapes and dtypes only: nothing is allocated
+            skeleton = cls(**kwargs)
+    except (TypeError, ValueError, RuntimeError, OverflowError) as exc:
+        raise _Refused(f"its network arguments {_shown(kwargs)} are invalid ({exc}).") from None
+    expected = {k: (v.dtype, tuple(v.shape)) for k, v in skeleton.state_dict().items()}
+    shapes = [tuple(p.shape) for p in skeleton.parameters()]
+    weights = _read_tensors(archive, _WEIGHTS, functools.partial(_check_weights, expected=expected))
+    optimizer_tensors = _read_tensors(
+        archive, _OPTIMIZER, functools.partial(_check_optimizer_tensors, shapes=shapes)
+    )
+    _check_weight_values(weights)
+    # memory for the checked shapes, every tensor of it then loaded (no random initialisation to draw)
+    module = skeleton.to_empty(device="cpu")
     module.load_state_dict(weights, strict=True)
+    module.eval()  # as fit leaves it: prediction never switches modes
 
     random_state = estimator.random_state
     seed = (
@@ -703,17 +1233,19 @@ def _rebuild_net(estimator: Any, archive: zipfile.ZipFile, manifest: dict) -> An
     if not isinstance(stored, dict) or not isinstance(stored.get("scalars"), dict):
         raise _Refused("its optimizer state is malformed.")
     state: dict[int, dict[str, Any]] = {}
-    entries = [(k, v) for k, v in optimizer_tensors.items()] + [
-        (k, _decode(v, {}, "optimizer state")) for k, v in stored["scalars"].items()
-    ]
-    for key, value in entries:
-        index, _, name = key.partition(".")
-        if not index.isdigit() or not name:
-            raise _Refused(f"optimizer state key {key!r} is malformed.")
-        state.setdefault(int(index), {})[name] = value
-    param_groups = _decode(stored.get("param_groups"), {}, "optimizer param_groups")
-    if not isinstance(param_groups, list) or not all(isinstance(g, dict) for g in param_groups):
-        raise _Refused("its optimizer parameter groups are malformed.")
+    for key, value in stored["scalars"].items():
+        value = _decode(value, {}, "optimizer state")
+        if not (value is None or (isinstance(value, Real) and math.isfinite(value))):
+            raise _Refused(f"optimizer state {_shown(key)} holds {_shown(value)}, not a number.")
+        index, name = _state_key(key, shapes)
+        state.setdefault(index, {})[name] = value
+    for key, tensor in optimizer_tensors.items():
+        index, name = _state_key(key, shapes)
+        state.setdefault(index, {})[name] = tensor
+    param_groups = _optimizer_groups(
+        _decode(stored.get("param_groups"), {}, "optimizer param_groups"),
+        net.optimizer_.state_dict()["param_groups"],
+    )
     try:
         net.optimizer_.load_state_dict({"state": state, "param_groups": param_groups})
     except (KeyError, TypeError, ValueError, RuntimeError) as exc:
@@ -723,7 +1255,4 @@ def _rebuild_net(estimator: Any, archive: zipfile.ZipFile, manifest: dict) -> An
     if not isinstance(history, list) or not all(isinstance(row, dict) for row in history):
         raise _Refused("its training history is malformed.")
     net.history = History(history)
-    for parameter in module.parameters():
-        if not bool(torch.isfinite(parameter).all()):
-            raise _Refused("its weights hold NaN or inf.")
     return net

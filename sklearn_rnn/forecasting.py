@@ -36,6 +36,7 @@ from ._base import (
 from ._callbacks import completed_epochs
 from ._data import Sequences
 from ._module import RecurrentNet
+from ._persistence import VersionedPickleMixin
 from ._scaling import column_statistics
 
 __all__ = ["RNNForecaster"]
@@ -160,7 +161,9 @@ class WindowDataset(Dataset):
     ``inputs`` is ``(N, C + F_x)``: every series one after the other, each followed by
     ``horizon`` padding rows; ``targets`` is ``(N, C)`` with NaN where unobserved.
     A batch gathers its windows by tensor indexing at batch time, so no
-    ``(n_windows, window_length)`` copy of the series ever exists.
+    ``(n_windows, window_length)`` copy of the series ever exists. ``series``
+    numbers the series each window belongs to (its windows in time order), for
+    :class:`TimeOrderedSplit`.
     """
 
     def __init__(
@@ -171,10 +174,12 @@ class WindowDataset(Dataset):
         window_length: int,
         horizon: int,
         n_future: int,
+        series: torch.Tensor | None = None,
     ) -> None:
         self.inputs = inputs
         self.targets = targets
         self.starts = starts
+        self.series = torch.zeros_like(starts) if series is None else series
         self.window_length = window_length
         self.horizon = horizon
         self.input_offsets = torch.arange(window_length + n_future)
@@ -186,12 +191,61 @@ class WindowDataset(Dataset):
     def subset(self, indices: np.ndarray) -> WindowDataset:
         out = WindowDataset.__new__(WindowDataset)
         out.__dict__.update(self.__dict__)
-        out.starts = self.starts[torch.as_tensor(indices)]
+        indices = torch.as_tensor(indices, dtype=torch.int64)
+        out.starts = self.starts[indices]
+        out.series = self.series[indices]
         return out
 
     def batch(self, idx: torch.Tensor | slice) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
         starts = self.starts[idx][:, None]
         return {"X": self.inputs[starts + self.input_offsets]}, self.targets[starts + self.target_offsets]
+
+
+def _time_ordered_split(
+    series: np.ndarray, starts: np.ndarray, horizon: int, fraction: float
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Indices of training and validation windows, and how many windows the gap drops.
+
+    In each series, the last ``fraction`` of its windows (by time, at least one)
+    validate. A training window must forecast only time points before the first
+    one a validation window forecasts, so the ``horizon - 1`` windows just before
+    the validation ones, whose targets reach into that period, are dropped.
+    """
+    train, valid, dropped = [], [], 0
+    for s in np.unique(series):
+        idx = np.flatnonzero(series == s)
+        idx = idx[np.argsort(starts[idx], kind="stable")]
+        n_valid = valid_size(fraction, len(idx))
+        first = starts[idx[len(idx) - n_valid]]
+        # a window starting at p forecasts rows p + W .. p + W + horizon - 1; the first
+        # validation window forecasts from row first + W on
+        before = idx[: len(idx) - n_valid]
+        keep = starts[before] + horizon - 1 < first
+        train.append(before[keep])
+        valid.append(idx[len(idx) - n_valid :])
+        dropped += int((~keep).sum())
+    empty = np.zeros(0, dtype=np.int64)
+    return np.concatenate([empty, *train]), np.concatenate([empty, *valid]), dropped
+
+
+class TimeOrderedSplit:
+    """Early stopping's split of forecast windows: each series' latest windows validate.
+
+    The last ``fraction`` of each series' windows (by time) are the validation
+    windows; training windows whose targets reach into the time points the
+    validation windows forecast are left out (a gap of ``horizon - 1`` windows),
+    so the validation loss is measured on a future the training never saw,
+    as a forecast would be.
+    """
+
+    def __init__(self, fraction: float) -> None:
+        self.fraction = fraction
+
+    def __call__(self, dataset: WindowDataset, y: Any = None, **fit_params: Any):
+        train, valid, _ = _time_ordered_split(
+            dataset.series.numpy(), dataset.starts.numpy(), dataset.horizon, self.fraction
+        )
+        return dataset.subset(train), dataset.subset(valid)
 
 
 # --------------------------------------------------------------------------------------
@@ -259,12 +313,25 @@ def _refuse_duplicates(df: pd.DataFrame | None, name: str, method: str) -> None:
 
 
 def _series_freq(y: pd.DataFrame) -> Any:
-    """Frequency of the time index of the longest series of ``y`` (None when it has none)."""
-    index = max((frame.index for _, frame in _instances(y)), key=len)
-    freq = getattr(index, "freq", None)
-    if freq is None and isinstance(index, pd.DatetimeIndex) and len(index) >= 3:
-        freq = pd.infer_freq(index)
-    return freq
+    """Frequency of the time index of ``y`` (None when it has none and none can be inferred).
+
+    The index's own, else inferred from the longest series, else from the time
+    points of all series together (a panel of short series).
+    """
+    indexes = [frame.index for _, frame in _instances(y)]
+    longest = max(indexes, key=len)
+    freq = getattr(longest, "freq", None)
+    if freq is not None or not isinstance(longest, pd.DatetimeIndex):
+        return freq
+    for index in (longest, longest.append(indexes).unique().sort_values()):
+        if len(index) >= 3:
+            try:
+                freq = pd.infer_freq(index)
+            except (TypeError, ValueError):
+                freq = None
+            if freq is not None:
+                return freq
+    return None
 
 
 def _edge_pad(values: np.ndarray, length: int) -> np.ndarray:
@@ -278,7 +345,7 @@ def _edge_pad(values: np.ndarray, length: int) -> np.ndarray:
 # --------------------------------------------------------------------------------------
 # the forecaster
 # --------------------------------------------------------------------------------------
-class RNNForecaster(BaseForecaster):
+class RNNForecaster(VersionedPickleMixin, BaseForecaster):
     """Recurrent neural network forecaster (RNN, LSTM or GRU) with quantile forecasts.
 
     A direct multi-step model: from a window of the last ``window_length``
@@ -350,10 +417,14 @@ class RNNForecaster(BaseForecaster):
     gradient_clip_value : float or None, default=1.0
         Largest gradient norm per step; None disables clipping.
     early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the windows and stop when their loss
-        stalls for ``n_iter_no_change`` epochs, restoring the best weights.
+        Hold out the latest ``validation_fraction`` of each series' windows and
+        stop when their loss stalls for ``n_iter_no_change`` epochs, restoring
+        the best weights. Training windows whose targets reach into the time
+        points the held-out windows forecast are left out, so validation
+        measures forecasts of a future the training never saw.
     validation_fraction : float, default=0.1
-        Share of the windows held out when ``early_stopping=True``.
+        Share of each series' windows (the latest, by time, at least one) held
+        out when ``early_stopping=True``.
     n_iter_no_change : int, default=10
         Patience of early stopping, in epochs.
     tol : float, default=1e-4
@@ -362,7 +433,7 @@ class RNNForecaster(BaseForecaster):
         Epochs of further training on all data seen so far when ``update`` is
         called with ``update_params=True``. None: ``max(1, max_epochs // 10)``.
     random_state : int, RandomState instance or None, default=None
-        Seeds weights, dropout, shuffling and the validation split.
+        Seeds weights, dropout and shuffling (the validation split is by time).
     device : str, default="cpu"
         Torch device: "cpu", "cuda", "cuda:1", ... or "auto".
     n_threads : int or None, default=1
@@ -399,11 +470,16 @@ class RNNForecaster(BaseForecaster):
     -----
     Training windows end at every time step of every series that leaves at
     least one future observation; steps beyond a series' end are masked out of
-    the loss. Exogenous ``X``: the window carries past ``X``, and the network
+    the loss. Each series of a panel or hierarchy is forecast from its own last
+    observation: a relative ``fh`` counts from each series' end (series ending on
+    different dates get forecasts on different dates), an absolute ``fh`` names
+    the same time points for every series, as sktime's forecasters of a single
+    series do on each series of a panel. Dates without a set ``freq`` get the
+    frequency inferred from the series; irregular dates are refused. Exogenous ``X``: the window carries past ``X``, and the network
     also reads ``X`` for the ``horizon_`` future steps. ``predict`` needs ``X`` at
-    every time point of ``fh`` (passed to it, or given to ``fit`` or ``update``
-    beyond the end of ``y``); other future steps are filled forward from the
-    last known row. Rows of ``X`` passed to ``predict`` at or before the cutoff
+    every time point of ``fh`` of every series (passed to it, or given to ``fit``
+    or ``update`` beyond the end of ``y``); other future steps are filled forward
+    from the last known row. Rows of ``X`` passed to ``predict`` at or before the cutoff
     are only checked against the stored ones, which ``predict`` never changes
     (revise past values with ``update``). Every step's forecast reads all
     ``horizon_`` future rows, so pass ``X`` for steps ``1..horizon_`` when a
@@ -541,7 +617,10 @@ class RNNForecaster(BaseForecaster):
 
     def _build_net(self, module: ForecastNet, device: str, seed: int) -> Any:
         criterion = partial(PinballLoss, tuple(float(q) for q in self.quantile_levels_))
-        return build_net(self.get_params(deep=False), module, criterion, device, seed, None)
+        net = build_net(self.get_params(deep=False), module, criterion, device, seed, None)
+        if self.early_stopping:  # validate on the latest windows, never on ones drawn among the training ones
+            net.set_params(train_split=TimeOrderedSplit(self.validation_fraction))
+        return net
 
     # -- scaling ----------------------------------------------------------------------------------
     def _transform_y(self, values: np.ndarray, key: tuple, store: bool = False):
@@ -710,13 +789,13 @@ class RNNForecaster(BaseForecaster):
 
         horizon = self.max_horizon or 0
         if fh is not None:
-            horizon = max(horizon, int(self._steps_per_instance(fh, series).max()))
+            horizon = max(horizon, max(int(steps.max()) for steps, _ in self._horizons(fh, series)))
         self.horizon_ = horizon or self.window_length
         self.sp_ = self.sp if self.sp is not None else _infer_sp(series[0][1].index, self.cutoff)
 
         data = self._window_dataset(series, X, store=True)
         self.n_windows_ = len(data)
-        self._check_validation_split(len(data))
+        self._check_validation_split(data)
         device = resolve_device(self.device)
         seed = fit_seed(self.random_state)
         with torch_session(self.n_threads, seed, device, training=True):
@@ -745,17 +824,25 @@ class RNNForecaster(BaseForecaster):
         self._record_history()
         return self
 
-    def _check_validation_split(self, n_windows: int) -> None:
+    def _check_validation_split(self, data: WindowDataset) -> None:
         """Refuse an early-stopping split that leaves no window to train on."""
         if not self.early_stopping:
             return
-        n_valid = valid_size(self.validation_fraction, n_windows)
-        if n_windows - n_valid < 1:
+        train, valid, dropped = _time_ordered_split(
+            data.series.numpy(), data.starts.numpy(), data.horizon, self.validation_fraction
+        )
+        if len(train) < 1:
+            gap = (
+                f" (and the {dropped} windows just before them, whose targets reach into the validation "
+                "period, are left out)"
+                if dropped
+                else ""
+            )
             raise ValueError(
                 f"early_stopping=True holds out validation_fraction={self.validation_fraction} of the "
-                f"{n_windows} training windows ({n_valid}), which leaves none to train on. Pass longer "
-                "series (each time step beyond window_length adds a window), lower validation_fraction "
-                "or set early_stopping=False."
+                f"{len(data)} training windows ({len(valid)}), which leaves none to train on. The latest "
+                f"windows of each series validate{gap}. Pass longer series (each time step beyond "
+                "window_length adds a window), lower validation_fraction or set early_stopping=False."
             )
 
     def _record_history(self) -> None:
@@ -767,8 +854,8 @@ class RNNForecaster(BaseForecaster):
         self, series: list[tuple[tuple, pd.DataFrame]], X: pd.DataFrame | None, store: bool = False
     ) -> WindowDataset:
         W, H = self.window_length, self.horizon_
-        inputs, targets, starts, offset = [], [], [], 0
-        for key, frame in series:
+        inputs, targets, starts, numbers, offset = [], [], [], [], 0
+        for number, (key, frame) in enumerate(series):
             yv, _ = self._transform_y(frame.to_numpy(dtype=np.float64), key, store)
             cols = [yv]
             if self._n_exog:
@@ -782,6 +869,7 @@ class RNNForecaster(BaseForecaster):
             target = np.concatenate([target, np.full((H, target.shape[1]), np.nan)], axis=0)
             n_windows = len(rows) - H - W
             starts.append(offset + np.arange(n_windows))
+            numbers.append(np.full(n_windows, number))
             inputs.append(rows)
             targets.append(target)
             offset += len(rows)
@@ -792,41 +880,54 @@ class RNNForecaster(BaseForecaster):
             W,
             H,
             H if self._n_exog else 0,
+            torch.as_tensor(np.concatenate(numbers), dtype=torch.int64),
         )
 
     # -- horizons ---------------------------------------------------------------------------------
-    def _steps_per_instance(self, fh: ForecastingHorizon, series) -> np.ndarray:
-        """Relative steps ``(n_instances, len(fh))`` from each series' own last time point."""
-        absolute = self._placed(fh).to_absolute(self.cutoff)
-        steps = []
+    def _horizons(self, fh: ForecastingHorizon, series) -> list[tuple[np.ndarray, pd.Index]]:
+        """For each series: the steps of ``fh`` from its own last time point, and their time points.
+
+        As in sktime's forecasters of one series applied to each series of a
+        panel, a relative ``fh`` counts from each series' own end (series ending
+        on different dates get forecasts on different dates), while an absolute
+        ``fh`` names the same time points for every series, which are then
+        different steps ahead.
+        """
+        placed = self._placed(fh)
+        out = []
         for _, frame in series:
-            rel = absolute.to_relative(frame.index[-1:])
-            steps.append(np.asarray(rel.to_numpy(), dtype=np.int64))
-        steps = np.array(steps)
+            end = frame.index[-1:]
+            if fh.is_relative:
+                steps, index = placed.to_numpy(), placed.to_absolute_index(end)
+            else:
+                steps, index = placed.to_relative(end).to_numpy(), fh.to_pandas()
+            out.append((np.asarray(steps, dtype=np.int64), index))
+        steps = np.concatenate([s for s, _ in out])
         if (steps < 1).any():
             raise NotImplementedError(
                 "RNNForecaster forecasts out-of-sample steps only, but fh contains in-sample steps "
-                f"{sorted(set(steps[steps < 1].tolist()))}. Pass an fh with steps >= 1."
+                f"{sorted(set(steps[steps < 1].tolist()))}. Pass an fh with steps >= 1 (an absolute fh "
+                "must lie after the end of every series)."
             )
-        return steps
+        return out
 
     # -- inference ----------------------------------------------------------------------------------
     def _raw_quantiles(self, fh: ForecastingHorizon, X: pd.DataFrame | None):
-        """Network outputs in original units for ``fh``: list of (key, ndarray (len(fh), C, Q)), index."""
+        """Network outputs in original units: per series (key, time points, ndarray (len(fh), C, Q))."""
         series = _instances(self._y_hist)
-        steps = self._steps_per_instance(fh, series)
-        if steps.max() > self.horizon_:
+        horizons = self._horizons(fh, series)
+        furthest = max(int(steps.max()) for steps, _ in horizons)
+        if furthest > self.horizon_:
             raise ValueError(
-                f"fh reaches {int(steps.max())} steps ahead, but the network was trained for "
+                f"fh reaches {furthest} steps ahead, but the network was trained for "
                 f"horizon_={self.horizon_} steps. Pass an fh reaching that far to fit, or set "
                 "max_horizon."
             )
         if self._n_exog:
             _refuse_duplicates(X, "X", "predict")
-        required = self._placed(fh).to_absolute_index(self.cutoff)
         W = self.window_length
         windows, stats = [], []
-        for key, frame in series:
+        for (key, frame), (_, required) in zip(series, horizons, strict=True):
             yv, stat = self._transform_y(frame.to_numpy(dtype=np.float64), key)
             stats.append(stat)
             cols = [yv]
@@ -843,8 +944,8 @@ class RNNForecaster(BaseForecaster):
             out = predict_in_batches(self.net_, SequenceDataset(seqs), self.batch_size).numpy()
         out = np.sort(out.astype(np.float64), axis=-1)  # monotone rearrangement of crossing quantiles
         result = []
-        for (key, _), o, s, stat in zip(series, out, steps, stats, strict=True):
-            result.append((key, self._inverse_y(o[s - 1], stat)))
+        for (key, _), o, (steps, index), stat in zip(series, out, horizons, stats, strict=True):
+            result.append((key, index, self._inverse_y(o[steps - 1], stat)))
         return result
 
     def _exog_rows(
@@ -903,10 +1004,10 @@ class RNNForecaster(BaseForecaster):
                 "forecast's time points only, or pass revised past values with update(y, X)."
             )
 
-    def _assemble(self, fh: ForecastingHorizon, results, columns) -> pd.DataFrame:
-        index = self._placed(fh).to_absolute_index(self.cutoff)
+    def _assemble(self, results, columns) -> pd.DataFrame:
+        """One frame of forecasts from per-series ``(key, time points, values)``."""
         frames = []
-        for key, values in results:
+        for key, index, values in results:
             frame = pd.DataFrame(values, columns=columns)
             if key:
                 frame.index = pd.MultiIndex.from_tuples([(*key, t) for t in index], names=self._index_names())
@@ -924,9 +1025,26 @@ class RNNForecaster(BaseForecaster):
         return freq if freq is not None else _series_freq(self._y_hist)
 
     def _placed(self, fh: ForecastingHorizon) -> ForecastingHorizon:
-        """``fh`` with the time index's frequency, so that its steps can be placed in time."""
-        freq = None if fh.freq is not None else self._fh_freq()
+        """``fh`` with the time index's frequency, so that its steps can be placed in time.
+
+        Dates without a frequency (a date column made the index) get the one
+        inferred from the series; dates with none to infer (irregular dates) are
+        refused, since steps ahead cannot be placed on them.
+        """
+        if fh.freq is not None:
+            return fh
+        freq = self._fh_freq()
         if freq is None:
+            times = self._y_hist.index.get_level_values(-1)
+            if isinstance(times, pd.DatetimeIndex):
+                raise ValueError(
+                    "The time index of y is a DatetimeIndex without a frequency, and none can be inferred "
+                    f"from its dates (e.g. {_format_times(times.unique().sort_values(), limit=4)}): they are "
+                    "not evenly spaced, so RNNForecaster cannot place forecast steps in time. Put y on a "
+                    "regular grid first, e.g. y.resample('D').mean() (per series of a panel: "
+                    "y.groupby(level=0).resample('D', level=-1).mean()), or, when the dates are regular "
+                    "but too few to infer from, set the index's freq (y.index.freq = 'D')."
+                )
             return fh
         return ForecastingHorizon(fh.to_pandas(), is_relative=fh.is_relative, freq=freq)
 
@@ -949,8 +1067,8 @@ class RNNForecaster(BaseForecaster):
             Forecasts with the columns of ``y``.
         """
         median = int(np.flatnonzero(np.isclose(self.quantile_levels_, 0.5))[0])
-        results = [(key, q[:, :, median]) for key, q in self._raw_quantiles(fh, X)]
-        return self._assemble(fh, results, self._y_hist.columns)
+        results = [(key, index, q[:, :, median]) for key, index, q in self._raw_quantiles(fh, X)]
+        return self._assemble(results, self._y_hist.columns)
 
     def _predict_quantiles(self, fh: ForecastingHorizon, X: pd.DataFrame | None, alpha: list[float]):
         """Quantile forecasts for ``fh`` at levels ``alpha``.
@@ -971,11 +1089,11 @@ class RNNForecaster(BaseForecaster):
         """
         alpha = [float(a) for a in alpha]
         results = []
-        for key, q in self._raw_quantiles(fh, X):
+        for key, index, q in self._raw_quantiles(fh, X):
             interp = _interpolate_quantiles(q, self.quantile_levels_, np.asarray(alpha))
-            results.append((key, interp.reshape(interp.shape[0], -1)))
+            results.append((key, index, interp.reshape(interp.shape[0], -1)))
         columns = self._get_columns(method="predict_quantiles", alpha=alpha)
-        return self._assemble(fh, results, columns)
+        return self._assemble(results, columns)
 
     # -- update -------------------------------------------------------------------------------------
     def _update(self, y: pd.DataFrame, X: pd.DataFrame | None = None, update_params: bool = True):

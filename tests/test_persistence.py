@@ -20,13 +20,14 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LinearRegression
 from skorch.callbacks import Callback
 
 import sklearn_rnn
 from sklearn_rnn import RNNClassifier, RNNRegressor, load, save
-from sklearn_rnn._persistence import InconsistentVersionWarning
+from sklearn_rnn._persistence import InconsistentVersionWarning, VersionedPickleMixin
 
 RNG = np.random.default_rng(0)
 X = RNG.normal(size=(40, 7, 3))
@@ -342,6 +343,72 @@ def test_version_mismatch_warns(model_bytes, tmp_path):
         restored = load(path)
     reference = load(io.BytesIO(model_bytes))
     np.testing.assert_array_equal(restored.predict_proba(X_NEW), reference.predict_proba(X_NEW))
+
+
+def test_torch_version_mismatch_warns(model_bytes, tmp_path):
+    """Releases are compared by major.minor: patch releases and builds (+cpu, +cu121) compute alike."""
+    major, minor = (int(part) for part in torch.__version__.split(".")[:2])
+    path = tmp_path / "other_torch.skrnn"
+    for stored in (f"{major}.{minor + 1}.0", None):
+        path.write_bytes(_rewrite(model_bytes, manifest=_set(["torch_version"], stored)))
+        with pytest.warns(
+            InconsistentVersionWarning, match=rf"saved with torch {stored!r} and is loaded with torch"
+        ):
+            load(path)
+    path.write_bytes(_rewrite(model_bytes, manifest=_set(["torch_version"], f"{major}.{minor}.99+cu999")))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load(path)
+
+
+# -- version stamps in pickles ------------------------------------------------------------------
+class _StampedEstimator(VersionedPickleMixin, BaseEstimator):
+    """Like the estimators: the mixin left of scikit-learn's BaseEstimator."""
+
+    def __init__(self, alpha=1.0):
+        self.alpha = alpha
+
+
+class _StampedObject(VersionedPickleMixin):
+    """Like the forecaster: no ``__setstate__`` above the mixin (sktime's BaseForecaster has none)."""
+
+
+@pytest.mark.parametrize("cls", [_StampedEstimator, _StampedObject])
+def test_pickles_carry_the_library_version(cls, monkeypatch):
+    obj = cls()
+    obj.coef_ = np.arange(3.0)
+    assert obj.__getstate__()["_sklearn_rnn_version"] == sklearn_rnn.__version__
+    assert "_sklearn_rnn_version" not in vars(obj)  # stamping leaves the instance alone
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # same version: no warning
+        restored = pickle.loads(pickle.dumps(obj))
+    assert set(vars(restored)) == set(vars(obj))
+    np.testing.assert_array_equal(restored.coef_, obj.coef_)
+
+    with monkeypatch.context() as patch:  # pickled by another version
+        patch.setattr(sklearn_rnn, "__version__", "0.0.1")
+        data = pickle.dumps(obj)
+    current = sklearn_rnn.__version__
+    match = rf"This {cls.__name__} was pickled with sklearn_rnn '0.0.1' and is unpickled with '{current}'"
+    with pytest.warns(InconsistentVersionWarning, match=match):
+        restored = pickle.loads(data)
+    assert set(vars(restored)) == set(vars(obj))
+
+    state = obj.__getstate__()
+    del state["_sklearn_rnn_version"]  # pickled before the stamp existed
+    with pytest.warns(InconsistentVersionWarning, match=r"pickled with an unknown version of sklearn_rnn"):
+        cls.__new__(cls).__setstate__(state)
+
+
+def test_estimator_pickles_carry_the_library_version(monkeypatch):
+    assert issubclass(RNNClassifier, VersionedPickleMixin)
+    for estimator in (RNNRegressor(**TINY).fit(X, Y_REG), _fitted_forecaster()):
+        with monkeypatch.context() as patch:
+            patch.setattr(sklearn_rnn, "__version__", "0.0.1")
+            data = pickle.dumps(estimator)
+        with pytest.warns(InconsistentVersionWarning, match=r"pickled with sklearn_rnn '0.0.1'"):
+            restored = pickle.loads(data)
+        assert not hasattr(restored, "_sklearn_rnn_version")
 
 
 # -- devices ---------------------------------------------------------------------------------

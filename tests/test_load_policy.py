@@ -1,0 +1,548 @@
+"""The load policy of the safe format: what a crafted ``.skrnn`` file can never make ``load`` do.
+
+A file must not configure skorch or torch (a stored ``net_kwargs`` once made torch's
+compiler run a shell command at the first predict), must not take more memory than
+the format's limits (networks declared huge, zip bombs, ``.npy`` headers declaring
+terabytes, deeply nested JSON), and every such file is refused with
+``ValueError("Refusing to load ...")``.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import io
+import json
+import math
+import struct
+import subprocess
+import sys
+import time
+import warnings
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from safetensors.torch import load as load_tensors
+from safetensors.torch import save as save_tensors
+
+from sklearn_rnn import RNNClassifier, RNNRegressor, load, save
+from sklearn_rnn._persistence import _network, _parameter_rules
+
+X = np.random.default_rng(0).normal(size=(40, 7, 3))
+Y = np.arange(40) % 3  # integer classes: classes_ is stored as arrays/0.npy
+
+
+def _forecaster(**params):
+    from sklearn_rnn import RNNForecaster
+
+    return RNNForecaster(
+        **{"window_length": 6, "hidden_size": 4, "max_epochs": 2, "random_state": 0, **params}
+    )
+
+
+def _saved(estimator) -> bytes:
+    buffer = io.BytesIO()
+    save(estimator, buffer)
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def classifier():
+    # the default architecture (LSTM-FCN): recurrent, convolutional and batch-norm layers
+    return RNNClassifier(hidden_size=6, fcn_filters=(4, 8, 4), max_epochs=2, random_state=0).fit(X, Y)
+
+
+@pytest.fixture(scope="module")
+def classifier_bytes(classifier):
+    return _saved(classifier)
+
+
+@pytest.fixture(scope="module")
+def forecaster_bytes():
+    index = pd.period_range("2000-01", periods=40, freq="M")
+    y = pd.DataFrame({"a": np.sin(np.arange(40) / 3) + 5, "b": np.cos(np.arange(40) / 4)}, index=index)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _saved(_forecaster().fit(y, fh=[1, 2, 3]))
+
+
+# -- editing files as an attacker would ------------------------------------------------------------
+def _members(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def _zip(members: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=compression) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return out.getvalue()
+
+
+def _edit_manifest(data: bytes, edit) -> bytes:
+    members = _members(data)
+    manifest = json.loads(members["manifest.json"])
+    edit(manifest)
+    members["manifest.json"] = json.dumps(manifest).encode()
+    return _zip(members)
+
+
+def _edit_tensors(data: bytes, member: str, edit) -> bytes:
+    members = _members(data)
+    tensors = load_tensors(members[member])
+    edit(tensors)
+    members[member] = save_tensors(tensors)
+    return _zip(members)
+
+
+def _set_pair(pairs: list, key, value) -> None:
+    """Set ``key`` in a stored dict (a list of ``[key, value]`` pairs); None removes it."""
+    pairs[:] = [pair for pair in pairs if pair[0] != key]
+    if value is not None:
+        pairs.append([key, value])
+
+
+def _module_kwarg(key, value):
+    return lambda m: _set_pair(m["attributes"]["_module_kwargs"]["__dict__"], key, value)
+
+
+def _declare_size(data: bytes, member: str, size: int) -> bytes:
+    """``data`` with the central directory entry of ``member`` declaring ``size`` bytes inflated."""
+    raw = bytearray(data)
+    start = raw.index(b"PK\x01\x02")
+    while (
+        raw[start + 46 : start + 46 + int.from_bytes(raw[start + 28 : start + 30], "little")]
+        != member.encode()
+    ):
+        start = raw.index(b"PK\x01\x02", start + 4)
+    struct.pack_into("<I", raw, start + 24, size)  # the uncompressed size field
+    return bytes(raw)
+
+
+def _refused(data: bytes, match: str, tmp_path) -> None:
+    path = tmp_path / "crafted.skrnn"
+    path.write_bytes(data)
+    with pytest.raises(ValueError, match=match) as info:
+        load(path)
+    assert str(info.value).startswith("Refusing to load ")
+
+
+# -- A. settings that reach skorch or torch ----------------------------------------------------------
+def test_compile_payload_in_net_kwargs_is_refused_and_never_runs(classifier_bytes, tmp_path):
+    """The reported exploit: torch's inductor compiles with gcc, and ``-wrapper`` runs a command."""
+    marker = tmp_path / "x"
+    options = {"__dict__": [["cpp.march", f"native -wrapper '/bin/sh,-c,touch {marker}'"]]}
+    payload = {"__dict__": [["compile", True], ["compile__options", options]]}
+    path = tmp_path / "crafted.skrnn"
+    path.write_bytes(_edit_manifest(classifier_bytes, lambda m: m["params"].update(net_kwargs=payload)))
+    try:
+        estimator = load(path)
+    except ValueError as exc:
+        error = str(exc)
+    else:  # it must not load; if it did, this is where the command would run
+        estimator.predict(X[:5])
+        error = None
+    assert not marker.exists()
+    assert error is not None
+    assert "its parameter net_kwargs={'compile': True, 'compile__options': {" in error
+    assert "it must be None, since it reaches skorch and torch as it is" in error
+
+
+@pytest.mark.parametrize(
+    "key, value, match",
+    [
+        pytest.param(
+            "callbacks",
+            ["print_log"],
+            r"its parameter callbacks=\['print_log'\] is refused; it must be None",
+            id="callbacks",
+        ),
+        pytest.param("callbacks", [], r"callbacks=\[\] is refused; it must be None", id="empty-callbacks"),
+        pytest.param(
+            "net_kwargs",
+            {"__dict__": [["iterator_train", "torch.utils.data.DataLoader"], ["criterion__weight", 1]]},
+            r"its parameter net_kwargs=\{.*'iterator_train': .* is refused; it must be None",
+            id="net_kwargs-skorch-settings",
+        ),
+        pytest.param(
+            "net_kwargs",
+            {"__dict__": []},
+            r"net_kwargs=\{\} is refused; it must be None",
+            id="empty-net_kwargs",
+        ),
+        pytest.param(
+            "optimizer",
+            "torch.optim.LBFGS",
+            r"optimizer='torch.optim.LBFGS' is refused; it must be one of \['adam', 'adamw', 'sgd'\]",
+            id="optimizer-any-string",
+        ),
+        pytest.param(
+            "device",
+            "meta",
+            r"its parameter device='meta' is refused; it must be 'cpu', 'auto', 'mps', 'cuda' or 'cuda:N'",
+            id="meta-device",
+        ),
+        pytest.param(
+            "device", "cuda:0 --x", r"its parameter device='cuda:0 --x' is refused", id="device-and-more"
+        ),
+        pytest.param(
+            "fcn_filters",
+            {"__tuple__": [4, 8]},
+            r"its parameter fcn_filters=\(4, 8\) is refused; it must be 3 ints from 1 to 65536",
+            id="fcn_filters-length",
+        ),
+    ],
+)
+def test_parameters_outside_the_policy_are_refused(classifier_bytes, key, value, match, tmp_path):
+    _refused(_edit_manifest(classifier_bytes, lambda m: m["params"].update({key: value})), match, tmp_path)
+
+
+NETWORK_ARGUMENTS = {
+    "unknown argument": (
+        "classifier",
+        _module_kwarg("compile", True),
+        r"its network arguments are not those of RecurrentNet: unknown \['compile'\], missing \[\]",
+    ),
+    "missing argument": (
+        "classifier",
+        _module_kwarg("missing", None),
+        r"its network arguments are not those of RecurrentNet: unknown \[\], missing \['missing'\]",
+    ),
+    "size as a string": (
+        "classifier",
+        _module_kwarg("hidden_size", "6"),
+        r"its network argument hidden_size='6' is refused; it must be an int from 1 to 65536",
+    ),
+    "size as a bool": ("classifier", _module_kwarg("n_features", True), r"n_features=True is refused"),
+    "unknown cell": (
+        "classifier",
+        _module_kwarg("cell", "torch.nn.Transformer"),
+        r"cell='torch.nn.Transformer' is refused; it must be one of \['gru', 'lstm', 'rnn'\]",
+    ),
+    "a million layers": (
+        "classifier",
+        _module_kwarg("num_layers", 10**6),
+        r"num_layers=1000000 is refused; it must be an int from 1 to 256",
+    ),
+    "filters as objects": (
+        "classifier",
+        _module_kwarg("fcn_filters", {"__tuple__": [4, "8", 4]}),
+        r"fcn_filters=\(4, '8', 4\) is refused",
+    ),
+    "dropout out of range": ("classifier", _module_kwarg("dropout", 2.0), r"dropout=2.0 is refused"),
+    "forecaster horizon 3e7": (
+        "forecaster",
+        _module_kwarg("horizon", 3e7),
+        r"its network argument horizon=30000000.0 is refused; it must be an int from 1 to 16777216",
+    ),
+    "forecaster horizon of 30 million steps": (
+        "forecaster",
+        _module_kwarg("horizon", 30_000_000),
+        r"horizon=30000000 is refused; it must be an int from 1 to 16777216",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(NETWORK_ARGUMENTS))
+def test_network_arguments_outside_the_policy_are_refused(request, name, tmp_path):
+    estimator, edit, match = NETWORK_ARGUMENTS[name]
+    data = request.getfixturevalue(f"{estimator}_bytes")
+    _refused(_edit_manifest(data, edit), match, tmp_path)
+
+
+def _param_group(key, value):
+    return lambda m: _set_pair(m["optimizer"]["param_groups"][0]["__dict__"], key, value)
+
+
+OPTIMIZER = {
+    "fused kernels": (
+        lambda d: _edit_manifest(d, _param_group("fused", True)),
+        r"its optimizer setting 'fused'=True is not what the estimator sets \(None\)",
+    ),
+    "unknown setting": (
+        lambda d: _edit_manifest(d, _param_group("evil", 1)),
+        r"its optimizer setting 'evil'=1 is not what the estimator sets",
+    ),
+    "negative learning rate": (
+        lambda d: _edit_manifest(d, _param_group("lr", -1.0)),
+        r"its optimizer setting 'lr'=-1.0 is not",
+    ),
+    "other parameters": (
+        lambda d: _edit_manifest(d, _param_group("params", [0, 0, 1])),
+        r"its optimizer setting 'params'=\[0, 0, 1\] is not",
+    ),
+    "scalar state that is not a number": (
+        lambda d: _edit_manifest(d, lambda m: m["optimizer"]["scalars"].update({"0.step": "x"})),
+        r"optimizer state '0.step' holds 'x', not a number",
+    ),
+    "unknown state": (
+        lambda d: _edit_tensors(d, "optimizer.safetensors", lambda t: t.update({"0.evil": torch.zeros(1)})),
+        r"optimizer state key '0.evil' is not one this format writes",
+    ),
+    "state of a parameter that does not exist": (
+        lambda d: _edit_tensors(
+            d, "optimizer.safetensors", lambda t: t.update({"999.step": torch.zeros(())})
+        ),
+        r"optimizer state key '999.step' is not one this format writes",
+    ),
+    "state of another shape": (
+        lambda d: _edit_tensors(
+            d, "optimizer.safetensors", lambda t: t.update({"0.exp_avg": torch.zeros(10**4)})
+        ),
+        r"optimizer tensor '0.exp_avg' has shape \(10000,\) \(torch.float32\); its parameter has shape",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZER))
+def test_optimizer_state_outside_the_policy_is_refused(classifier_bytes, name, tmp_path):
+    tamper, match = OPTIMIZER[name]
+    _refused(tamper(classifier_bytes), match, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (
+            {"net_kwargs": {"compile": True}},
+            r"set net_kwargs=None before saving, or use pickle/joblib for files",
+        ),
+        ({"callbacks": []}, r"set callbacks=None before saving, or use pickle/joblib for files you trust"),
+        ({"device": "meta"}, r"Parameter device='meta' of RNNClassifier cannot be stored .*'cuda:N'"),
+        ({"optimizer": "lbfgs"}, r"it must be one of \['adam', 'adamw', 'sgd'\]"),
+    ],
+)
+def test_save_refuses_what_load_refuses(classifier, params, match):
+    estimator = copy.deepcopy(classifier).set_params(**params)  # after fit: nothing is compiled
+    with pytest.raises(TypeError, match=match):
+        save(estimator, io.BytesIO())
+
+
+def test_allow_lists_match_the_estimators_and_networks():
+    """A parameter or network argument added to the library needs a rule before files store it."""
+    from sklearn_rnn import RNNForecaster
+
+    for cls in (RNNClassifier, RNNRegressor, RNNForecaster):
+        assert set(cls().get_params()) <= set(_parameter_rules()), cls.__name__
+    networks = [
+        (
+            RNNClassifier(),
+            dict(n_features=2, n_outputs=3, architecture="mlstm-fcn", n_timesteps=5, missing="mask"),
+        ),
+        (
+            RNNForecaster(),
+            dict(n_targets=2, n_exog=1, window_length=4, horizon=2, n_quantiles=3, cell="gru", hidden_size=4)
+            | dict(num_layers=2, bidirectional=True, dropout=0.0),
+        ),
+    ]
+    for estimator, kwargs in networks:
+        network, rules = _network(estimator)
+        assert set(rules) == set(inspect.signature(network).parameters), network.__name__
+        # load fills a network materialised from the meta device with its stored state dict:
+        # every tensor must be in it (a non-persistent buffer would stay uninitialised)
+        with torch.device("meta"):
+            module = network(**kwargs)
+        tensors = {name for name, _ in [*module.named_parameters(), *module.named_buffers()]}
+        assert tensors == set(module.state_dict()), network.__name__
+
+
+def test_time_zone_that_names_a_file_is_refused(forecaster_bytes, tmp_path):
+    """pandas reads "dateutil/<path>" time zones from any file (a FIFO would hang load)."""
+
+    def edit(manifest):
+        index = manifest["attributes"]["_y_hist"]["__frame__"]["index"]["__index__"]
+        index.update(kind="datetime", i8=index.pop("ordinals"), unit="s", tz="dateutil//etc/passwd")
+
+    _refused(
+        _edit_manifest(forecaster_bytes, edit),
+        r"attribute _y_hist.index has time zone 'dateutil//etc/passwd', which is not a time zone name",
+        tmp_path,
+    )
+
+
+# -- B. memory: nothing is allocated beyond the format's limits ------------------------------------------
+def _huge_horizon(data: bytes) -> bytes:
+    """A forecaster whose network, built for real, would take 2.4 GB: 2**23 * 2 * 9 outputs x 4 units."""
+
+    def edit(manifest):
+        _module_kwarg("horizon", 2**23)(manifest)
+        manifest["attributes"]["horizon_"] = 2**23
+
+    return _edit_manifest(data, edit)
+
+
+def test_network_declared_huge_is_refused_before_it_is_built(forecaster_bytes, tmp_path):
+    start = time.perf_counter()
+    _refused(
+        _huge_horizon(forecaster_bytes),
+        r"weight 'recurrent.head.weight' has shape \(54, 4\) \(torch.float32\) but the stored "
+        r"architecture needs \(150994944, 4\)",
+        tmp_path,
+    )
+    assert time.perf_counter() - start < 5
+
+
+_MEASURE = """
+import json, resource, sys, time, warnings
+import sklearn_rnn
+warnings.simplefilter("ignore")
+sklearn_rnn.load(sys.argv[2])  # imports and first-load allocations happen here
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+start = time.perf_counter()
+try:
+    sklearn_rnn.load(sys.argv[1])
+    error = None
+except ValueError as exc:
+    error = str(exc)
+grew = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+print(json.dumps({"seconds": time.perf_counter() - start, "grew_mb": grew / 1024, "error": error}))
+"""
+
+
+@pytest.mark.parametrize("bomb", ["huge network", "zip bomb"])
+def test_bombs_take_neither_memory_nor_time(forecaster_bytes, bomb, tmp_path):
+    pytest.importorskip("resource")
+    if bomb == "huge network":
+        data = _huge_horizon(forecaster_bytes)
+    else:  # the manifest padded with 128 MiB of spaces, deflated to 128 KiB
+        members = _members(forecaster_bytes)
+        members["manifest.json"] += b" " * 2**27
+        data = _zip(members)
+    (tmp_path / "bomb.skrnn").write_bytes(data)
+    (tmp_path / "valid.skrnn").write_bytes(forecaster_bytes)
+    result = subprocess.run(
+        [sys.executable, "-c", _MEASURE, str(tmp_path / "bomb.skrnn"), str(tmp_path / "valid.skrnn")],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    measured = json.loads(result.stdout.splitlines()[-1])
+    assert measured["error"] is not None and measured["error"].startswith("Refusing to load")
+    assert measured["seconds"] < 5
+    assert measured["grew_mb"] < 200
+
+
+@pytest.mark.parametrize("member", ["manifest.json", "arrays/0.npy", "module.safetensors"])
+def test_zip_bomb_members_are_refused(classifier_bytes, member, tmp_path):
+    members = _members(classifier_bytes)
+    members[member] += b"\0" * 2**24  # 16 MiB deflated to 16 KiB
+    _refused(
+        _zip(members), rf"{member} inflates \d+ bytes to \d+, more than 20 times \(a zip bomb\)", tmp_path
+    )
+
+
+def test_members_over_their_limits_are_refused(classifier_bytes, tmp_path):
+    stored = _zip(_members(classifier_bytes), compression=zipfile.ZIP_STORED)  # no ratio to refuse
+    _refused(
+        _declare_size(stored, "manifest.json", 300 * 2**20),
+        r"manifest.json declares 314572800 bytes, more than the 268435456 this format allows",
+        tmp_path,
+    )
+    _refused(
+        _declare_size(stored, "arrays/0.npy", 2**31),
+        r"its arrays declare 2147483\d+ bytes, over the 1073741824 it allows",
+        tmp_path,
+    )
+
+
+def test_entry_declaring_less_than_it_inflates_is_refused(classifier_bytes, tmp_path):
+    """The reader stops at the declared size; the checksum then refuses the cut data."""
+    _refused(
+        _declare_size(classifier_bytes, "manifest.json", 100),
+        r"manifest.json cannot be read \(Bad CRC-32",
+        tmp_path,
+    )
+
+
+def test_npy_header_declaring_a_terabyte_is_refused(classifier_bytes, tmp_path):
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        buffer, {"descr": "<f8", "fortran_order": False, "shape": (10**6, 10**6)}
+    )
+    members = _members(classifier_bytes)
+    members["arrays/0.npy"] = buffer.getvalue() + b"\0" * 16
+    _refused(
+        _zip(members),
+        r"arrays/0.npy declares an array of shape \(1000000, 1000000\) and dtype float64 "
+        r"\(8000000000000 bytes\) but holds 16 bytes",
+        tmp_path,
+    )
+
+
+def test_deeply_nested_json_is_refused(classifier_bytes, tmp_path):
+    members = _members(classifier_bytes)
+    _refused(
+        _zip({**members, "manifest.json": b"[" * 10**5 + b"]" * 10**5}, compression=zipfile.ZIP_STORED),
+        r"manifest.json nests values too deep to parse",
+        tmp_path,
+    )
+    header = b"[" * 10**5 + b"]" * 10**5
+    weights = len(header).to_bytes(8, "little") + header
+    _refused(
+        _zip({**members, "module.safetensors": weights}, compression=zipfile.ZIP_STORED),
+        r"the header of module.safetensors nests values too deep to parse",
+        tmp_path,
+    )
+    nested = 1.0
+    for _ in range(40):
+        nested = [nested]
+    _refused(
+        _edit_manifest(classifier_bytes, lambda m: m["params"].update(class_weight=nested)),
+        r"manifest.json nests values more than 32 deep",
+        tmp_path,
+    )
+
+
+@pytest.mark.parametrize(
+    "key, value, match",
+    [
+        ("x_mean", math.nan, r"its weights hold NaN or inf \('x_mean'\)"),
+        ("x_scale", math.inf, r"its weights hold NaN or inf \('x_scale'\)"),
+        ("x_scale", 0.0, r"its input scaling 'x_scale' holds scales that are zero or negative"),
+        ("x_scale", -1.0, r"its input scaling 'x_scale' holds scales that are zero or negative"),
+    ],
+)
+def test_tampered_input_scaling_is_refused(classifier_bytes, key, value, match, tmp_path):
+    def edit(tensors):
+        tensors[key] = tensors[key].clone()
+        tensors[key][0] = value
+
+    _refused(_edit_tensors(classifier_bytes, "module.safetensors", edit), match, tmp_path)
+
+
+def test_save_stores_what_deflates_too_well_and_it_loads(tmp_path):
+    """A series that deflates more than 20 times is stored as it is: load never refuses what save wrote."""
+    y = pd.Series(np.tile([1.0, 2.0, 3.0], 2000), index=pd.RangeIndex(6000))
+    forecaster = _forecaster(max_epochs=1, batch_size=512).fit(y, fh=[1, 2])
+    save(forecaster, tmp_path / "f.skrnn")
+    with zipfile.ZipFile(tmp_path / "f.skrnn") as archive:
+        kinds = {info.filename: info.compress_type for info in archive.infolist()}
+    assert kinds["module.safetensors"] == kinds["optimizer.safetensors"] == zipfile.ZIP_STORED
+    assert zipfile.ZIP_STORED in [kind for name, kind in kinds.items() if name.startswith("arrays/")]
+    assert kinds["manifest.json"] == zipfile.ZIP_DEFLATED
+    pd.testing.assert_series_equal(
+        load(tmp_path / "f.skrnn").predict(), forecaster.predict(), check_exact=True
+    )
+
+
+def test_load_leaves_eval_mode_and_torch_generator_as_fit_does(classifier, classifier_bytes):
+    """Prediction never switches modes (threads may predict at once); no random numbers are drawn."""
+    generator = torch.get_rng_state()
+    restored = load(io.BytesIO(classifier_bytes))
+    assert torch.equal(torch.get_rng_state(), generator)
+    assert not restored.net_.module_.training and not classifier.net_.module_.training
+
+
+def test_files_of_the_previous_writer_still_load(classifier, classifier_bytes, tmp_path):
+    """The previous writer deflated every member, weights included."""
+    path = tmp_path / "previous.skrnn"
+    path.write_bytes(_zip(_members(classifier_bytes), compression=zipfile.ZIP_DEFLATED))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        restored = load(path)
+    np.testing.assert_array_equal(restored.predict_proba(X), classifier.predict_proba(X))

@@ -139,7 +139,7 @@ def predict_in_batches(net: NeuralNet, dataset: SequenceDataset, batch_size: int
     batch's output goes back to the CPU before the next one starts. Ragged rows
     run shortest first, so a batch holds sequences of similar length and pads
     little; outputs come back in the order of ``dataset``. Lengths stay on the
-    CPU (packing needs them there); everything else moves to ``net.device``.
+    CPU (the module moves them where it reads them); everything else moves to ``net.device``.
 
     The module is put in eval mode and left there (training sets its own mode),
     so concurrent calls from several threads never toggle shared state.

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import torch
-from torch import nn
+from torch import _VF, nn
 from torch.nn import functional as F
-from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from ._runtime import current_generator, global_rng_seeded
+from ._runtime import current_generator
 
 __all__ = ["RecurrentNet"]
 
 CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+# One layer, one direction of each cell: the kernels behind nn.RNN/LSTM/GRU.forward, which
+# take the weights as a list (as torch's own modules call them)
+_ONE_WAY = {"rnn": _VF.rnn_tanh, "lstm": _VF.lstm, "gru": _VF.gru}
 POOLINGS = ("last", "mean", "attention")
 ARCHITECTURES = ("rnn", "lstm-fcn", "mlstm-fcn")
 MISSING = ("error", "mask")
@@ -47,17 +49,30 @@ def carry_forward(X: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     return filled, observed.to(X.dtype)
 
 
+def dropout(h: torch.Tensor, p: float, training: bool) -> torch.Tensor:
+    """``F.dropout``, drawing its mask from the training session's generator when there is one."""
+    generator = current_generator(h.device) if training and p > 0 else None
+    if generator is None:
+        return F.dropout(h, p, training)
+    if p == 1:
+        return torch.zeros_like(h)
+    keep = torch.empty_like(h).bernoulli_(1 - p, generator=generator)
+    return h * keep / (1 - p)
+
+
+def _reverse_within(h: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """Each row of ``h`` ``(n, T, D)`` reversed over its own first ``lengths`` steps (padding stays)."""
+    steps = torch.arange(h.shape[1], device=h.device)[None, :]
+    lengths = lengths.to(h.device)[:, None]
+    index = torch.where(steps < lengths, lengths - 1 - steps, steps)
+    return h.gather(1, index[:, :, None].expand_as(h))
+
+
 class Dropout(nn.Dropout):
     """``nn.Dropout`` drawing its masks from the training session's generator (when there is one)."""
 
     def forward(self, h: torch.Tensor) -> torch.Tensor:
-        generator = current_generator(h.device) if self.training and self.p > 0 else None
-        if generator is None:
-            return super().forward(h)
-        if self.p == 1:
-            return torch.zeros_like(h)
-        keep = torch.empty_like(h).bernoulli_(1 - self.p, generator=generator)
-        return h * keep / (1 - self.p)
+        return dropout(h, self.p, self.training)
 
 
 class ConvBlock(nn.Module):
@@ -209,35 +224,57 @@ class RecurrentNet(nn.Module):
             width += previous
         self.head = nn.Linear(width, n_outputs)
 
+    def _layer_by_layer(self, X: torch.Tensor, lengths: torch.Tensor | None) -> torch.Tensor:
+        """Top-layer outputs ``(n, T, H * directions)`` of ``self.rnn``, one layer and direction at a time.
+
+        The same weights and arithmetic as ``self.rnn(X)``, for the two cases its
+        fused call cannot serve: a ragged batch read backwards (each sequence is
+        reversed within its own length, so the backward direction starts at the
+        sequence's end, as packing would, without packing's cost on the CPU) and
+        dropout between stacked layers drawn from the fit's own generator.
+        """
+        rnn, run = self.rnn, _ONE_WAY[self.cell]
+        zeros = X.new_zeros(1, X.shape[0], rnn.hidden_size)
+        hx = (zeros, zeros) if self.cell == "lstm" else zeros
+
+        def reverse(h: torch.Tensor) -> torch.Tensor:
+            return h.flip(1) if lengths is None else _reverse_within(h, lengths)
+
+        h = X
+        for layer in range(rnn.num_layers):
+            if layer:
+                h = dropout(h, rnn.dropout, self.training)
+            outputs = []
+            for suffix in ("", "_reverse")[: self.num_directions]:
+                names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+                weights = [getattr(rnn, f"{name}_l{layer}{suffix}") for name in names]
+                # (input, hx, weights, bias, layers, dropout, training, bidirectional, batch_first)
+                out = run(reverse(h) if suffix else h, hx, weights, True, 1, 0.0, self.training, False, True)
+                out = out[0]
+                outputs.append(reverse(out) if suffix else out)
+            h = torch.cat(outputs, dim=2)
+        return h
+
     def _recurrent(self, X: torch.Tensor, lengths: torch.Tensor | None, mask: torch.Tensor | None):
         """Summary ``(n, hidden_size * directions)`` of the recurrent branch.
 
-        A one-way network runs on the padded batch as it is: the steps after a
-        sequence's end never reach its earlier outputs, so its final state is read
-        at its own last step (the values packing gives, without packing's cost on
-        the CPU, where torch's fused kernels take only unpacked input). The
-        backward direction must start at each sequence's own end, so
-        bidirectional networks pack ragged batches.
+        Ragged batches run padded, never packed: the steps after a sequence's end
+        never reach its earlier outputs, so the forward direction's final state is
+        read at each sequence's own last step, and the backward direction reads
+        each sequence reversed within its length (:meth:`_layer_by_layer`).
         """
-        packed = lengths is not None and self.num_directions == 2
-        inputs = X
-        if packed:
-            inputs = pack_padded_sequence(X, lengths.cpu(), batch_first=True, enforce_sorted=False)
-        if self.training and self.rnn.dropout > 0:  # torch's stacked layers draw their own dropout
-            with global_rng_seeded(X.device):
-                output, state = self.rnn(inputs)
+        H = self.rnn.hidden_size
+        stacked_dropout = self.training and self.rnn.dropout > 0
+        if stacked_dropout or (lengths is not None and self.num_directions == 2):
+            output = self._layer_by_layer(X, lengths)
         else:
-            output, state = self.rnn(inputs)
+            output, _ = self.rnn(X)
         if self.pooling == "last":
-            if lengths is not None and not packed:
-                rows = torch.arange(output.shape[0], device=output.device)
-                return output[rows, lengths.to(output.device) - 1]
-            h_n = state[0] if self.cell == "lstm" else state
-            # h_n: (num_layers * directions, n, H); the top layer's directions are last.
-            return torch.cat(list(h_n[-self.num_directions :]), dim=1)
-        if packed:
-            output, _ = pad_packed_sequence(output, batch_first=True, total_length=X.shape[1])
-        elif lengths is None:
+            rows = torch.arange(output.shape[0], device=output.device)
+            last = X.shape[1] - 1 if lengths is None else lengths.to(output.device) - 1
+            forward = output[rows, last, :H]
+            return forward if self.num_directions == 1 else torch.cat([forward, output[:, 0, H:]], dim=1)
+        if mask is None:
             mask = torch.ones(X.shape[:2], dtype=torch.bool, device=X.device)
         if self.pooling == "mean":
             weights = mask.to(output.dtype) / mask.sum(1, keepdim=True)

@@ -16,7 +16,6 @@ import torch
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
-from torch.nn.utils.rnn import PackedSequence, pad_packed_sequence
 
 __all__ = ["to_onnx"]
 
@@ -25,46 +24,17 @@ DEFAULT_OPSET = 17
 
 
 class _Graph(nn.Module):
-    """The fitted module behind an output transform, shaped for the legacy ONNX exporter.
-
-    With ``pooling="last"`` and packed (ragged) input, torch's ONNX peephole pass
-    fails on a one-layer RNN whose sequence output is unused. A forward hook on
-    the copied RNN therefore reads the top layer's final states from that output
-    (the forward direction at each sequence's last observed step, the backward
-    one at step 0): the same values as ``h_n``, and the output is used.
-    """
+    """The fitted module behind an output transform, shaped for the legacy ONNX exporter."""
 
     def __init__(self, module: nn.Module, tabular: bool) -> None:
         super().__init__()
         self.module = module
         self.tabular = tabular
-        self._lengths: torch.Tensor | None = None
-        rnn = getattr(module, "rnn", None)
-        if getattr(module, "pooling", None) == "last" and isinstance(rnn, nn.RNNBase):
-            rnn.register_forward_hook(self._final_states_from_output)
-
-    def _final_states_from_output(self, rnn: nn.RNNBase, inputs: Any, out: Any) -> Any:
-        output, state = out
-        if not isinstance(output, PackedSequence) or self._lengths is None:
-            return None
-        padded, _ = pad_packed_sequence(output, batch_first=True)
-        size = rnn.hidden_size
-        last = (self._lengths.to(padded.device) - 1).view(-1, 1, 1).expand(-1, 1, size)
-        top = [padded[:, :, :size].gather(1, last).squeeze(1)]
-        if rnn.bidirectional:
-            top.append(padded[:, 0, size:])
-        h_n = state[0] if isinstance(state, tuple) else state
-        h_n = torch.cat([h_n[: h_n.shape[0] - len(top)], torch.stack(top)], dim=0)
-        return output, ((h_n, *state[1:]) if isinstance(state, tuple) else h_n)
 
     def _scores(self, X: torch.Tensor, lengths: torch.Tensor | None) -> torch.Tensor:
         if self.tabular:
             X = X.unsqueeze(-1)
-        self._lengths = lengths
-        try:
-            return self.module(X, lengths)
-        finally:
-            self._lengths = None
+        return self.module(X, lengths)
 
 
 class _ClassifierGraph(_Graph):
@@ -311,7 +281,7 @@ def to_onnx(
     input_names = [spec.input_name]
     args: tuple = (spec.example,)
     if takes_lengths:
-        # Unequal example lengths so the trace keeps the packing of ragged batches.
+        # Unequal example lengths so the trace keeps the per-sequence reading of ragged batches.
         n_steps = spec.example.shape[1]
         args = (spec.example, torch.tensor([n_steps, n_steps - 1], dtype=torch.int64))
         input_names.append("lengths")

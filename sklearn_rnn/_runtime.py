@@ -27,7 +27,6 @@ from torch import nn
 __all__ = [
     "current_generator",
     "global_rng_restored",
-    "global_rng_seeded",
     "interrupt_requested",
     "resolve_device",
     "retain_freed_memory",
@@ -215,28 +214,11 @@ def current_generator(device: torch.device | str = "cpu") -> torch.Generator | N
 
 
 @contextmanager
-def global_rng_seeded(device: torch.device | str) -> Iterator[None]:
-    """Run code that can only draw from torch's global generator reproducibly.
-
-    For torch's fused stacked recurrent layers, whose inter-layer dropout takes no
-    generator: outside a seeded session nothing changes; inside one, the global
-    generator is seeded from the session's, under a lock, and restored afterwards.
-    """
-    generator = current_generator()
-    if generator is None:
-        yield
-        return
-    seed = int(torch.randint(2**62, (1,), generator=generator))
-    with global_rng_restored(device):
-        torch.manual_seed(seed)
-        yield
-
-
-@contextmanager
 def global_rng_restored(device: torch.device | str = "cpu") -> Iterator[None]:
     """Leave torch's global generator as it was, whatever the code inside draws from it.
 
-    Held under one lock, so this library's own uses never interleave.
+    For torch's default weight initialisation, which takes no generator. Held
+    under one lock, so this library's own uses never interleave.
     """
     device = torch.device(device)
     devices = [device.index or 0] if device.type == "cuda" else []

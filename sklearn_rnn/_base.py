@@ -109,7 +109,18 @@ class SequenceDataset(Dataset):
 
 
 class BatchIterator:
-    """Yield whole-tensor batches of a :class:`SequenceDataset` (no per-sample collation)."""
+    """Yield whole-tensor batches of a :class:`SequenceDataset` (no per-sample collation).
+
+    With ``shuffle=True`` the order is new every epoch, drawn from the training
+    session's generator. Ragged sequences are shuffled, then sorted by length
+    within pools of ``pool_batches`` batches, and the batches' order is shuffled
+    again: a batch holds sequences of similar length (so it pads little), while
+    which sequences meet, and in what order batches come, still change every
+    epoch. A last batch of one sequence is joined to the one before it (batch
+    norm needs more than one value per channel).
+    """
+
+    pool_batches = 50
 
     def __init__(self, dataset: SequenceDataset, batch_size: int, shuffle: bool = False):
         self.dataset = dataset
@@ -122,13 +133,23 @@ class BatchIterator:
         return batches - 1 if self.shuffle and batches > 1 and n % self.batch_size == 1 else batches
 
     def __iter__(self):
-        n = len(self.dataset)
-        order = torch.randperm(n, generator=current_generator()) if self.shuffle else None
-        starts = list(range(0, n, self.batch_size))
-        if self.shuffle and len(starts) > 1 and n - starts[-1] == 1:
-            starts.pop()  # a training batch of one sequence breaks batch norm: join it to the previous
-        for start, stop in zip(starts, [*starts[1:], n], strict=True):
-            yield self.dataset.batch(order[start:stop] if order is not None else slice(start, stop))
+        n, lengths = len(self.dataset), self.dataset.lengths
+        if not self.shuffle:
+            for start in range(0, n, self.batch_size):
+                yield self.dataset.batch(slice(start, start + self.batch_size))
+            return
+        generator = current_generator()
+        order = torch.randperm(n, generator=generator)
+        if lengths is not None:
+            pools = order.split(self.pool_batches * self.batch_size)
+            order = torch.cat([pool[torch.argsort(lengths[pool], stable=True)] for pool in pools])
+        batches = list(order.split(self.batch_size))
+        if len(batches) > 1 and len(batches[-1]) == 1:
+            batches[-2:] = [torch.cat(batches[-2:])]
+        if lengths is not None:
+            batches = [batches[i] for i in torch.randperm(len(batches), generator=generator)]
+        for rows in batches:
+            yield self.dataset.batch(rows)
 
 
 def predict_in_batches(net: NeuralNet, dataset: SequenceDataset, batch_size: int) -> torch.Tensor:

@@ -6,7 +6,6 @@ sktime is imported here only; ``sklearn_rnn`` loads this module on first use of
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from contextvars import ContextVar
 from functools import partial
@@ -165,6 +164,8 @@ class WindowDataset(Dataset):
     numbers the series each window belongs to (its windows in time order), for
     :class:`TimeOrderedSplit`.
     """
+
+    lengths = None  # every window has the same length (read by the shared batch iterator)
 
     def __init__(
         self,
@@ -475,13 +476,15 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
     different dates get forecasts on different dates), an absolute ``fh`` names
     the same time points for every series, as sktime's forecasters of a single
     series do on each series of a panel. Dates without a set ``freq`` get the
-    frequency inferred from the series; irregular dates are refused. Exogenous ``X``: the window carries past ``X``, and the network
-    also reads ``X`` for the ``horizon_`` future steps. ``predict`` needs ``X`` at
-    every time point of ``fh`` of every series (passed to it, or given to ``fit``
-    or ``update`` beyond the end of ``y``); other future steps are filled forward
-    from the last known row. Rows of ``X`` passed to ``predict`` at or before the cutoff
-    are only checked against the stored ones, which ``predict`` never changes
-    (revise past values with ``update``). Every step's forecast reads all
+    frequency inferred from the series; irregular dates are refused.
+
+    Exogenous ``X``: the window carries past ``X``, and the network also reads
+    ``X`` for the ``horizon_`` future steps. ``predict`` needs ``X`` at every time
+    point of ``fh`` of every series (passed to it, or given to ``fit`` or
+    ``update`` beyond the end of ``y``); other future steps are filled forward
+    from the last known row. Rows of ``X`` passed to ``predict`` at or before a
+    series' end are only checked against the stored ones, which ``predict``
+    never changes (revise past values with ``update``). Every step's forecast reads all
     ``horizon_`` future rows, so pass ``X`` for steps ``1..horizon_`` when a
     step's forecast must not depend on which other steps are asked. Series
     shorter than ``window_length`` are left-padded with their first value.
@@ -513,6 +516,11 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
     >>> f.predict_interval(coverage=0.9).shape
     (3, 2)
     """
+
+    # sktime's copies of all data seen (``_y``, ``_X``) are not needed: the forecaster keeps its own
+    # history (``_y_hist``) and updates itself. Declared here, sktime 1.2 does not announce (FutureWarning,
+    # at every construction, clone and reset) that its default will change to this in 1.3.
+    _config = {"remember_data": False}
 
     _tags = {
         "authors": ["sklearn_rnn developers"],
@@ -609,11 +617,7 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
         self.verbose = verbose
         self.callbacks = callbacks
         self.net_kwargs = net_kwargs
-        with warnings.catch_warnings():
-            # sktime 1.2 announces that it will stop storing ``_y``/``_X``; this forecaster
-            # keeps its own history, so the change does not concern its users.
-            warnings.filterwarnings("ignore", message=".*remember_data", category=FutureWarning)
-            super().__init__()
+        super().__init__()
 
     def _build_net(self, module: ForecastNet, device: str, seed: int) -> Any:
         criterion = partial(PinballLoss, tuple(float(q) for q in self.quantile_levels_))

@@ -1,0 +1,252 @@
+"""RNNForecaster on panels built as users build them: an id column and a date column made the index.
+
+Such a time level has no ``freq``, and the series of a panel end (and start) on
+different dates. Every panel is built inside its test: a frame that another sktime
+forecaster has seen may come back with its ``freq`` set, which would hide a fault.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+pytest.importorskip("sktime")
+
+from sktime.forecasting.base import ForecastingHorizon  # noqa: E402
+from sktime.forecasting.model_evaluation import evaluate  # noqa: E402
+from sktime.forecasting.naive import NaiveForecaster  # noqa: E402
+from sktime.split import ExpandingWindowSplitter  # noqa: E402
+
+from sklearn_rnn import RNNForecaster  # noqa: E402
+from sklearn_rnn._base import valid_size  # noqa: E402
+from sklearn_rnn.forecasting import TimeOrderedSplit, _instances  # noqa: E402
+
+TINY = dict(window_length=4, hidden_size=4, max_epochs=2, batch_size=16, random_state=0)
+
+
+@pytest.fixture(autouse=True)
+def _quiet():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # sktime's remember_data announcement
+        yield
+
+
+def store_sales(spans: dict[str, tuple[str, str]], freq: str = "D", exog: bool = False) -> pd.DataFrame:
+    """Sales of stores, each reported from its first to its last date, as a frame indexed by (store, date)."""
+    rows = []
+    for store, (first, last) in spans.items():
+        for i, date in enumerate(pd.date_range(first, last, freq=freq)):
+            row = {"store": store, "date": date, "sales": 20 + 3 * np.sin(i / 2) + len(store)}
+            if exog:
+                row["promo"] = float(date.dayofweek == 4)
+            rows.append(row)
+    frame = pd.DataFrame(rows).set_index(["store", "date"])
+    assert frame.index.get_level_values("date").freq is None  # as users have it
+    return frame
+
+
+# the south store's latest figures are not in yet
+DAILY = {"north": ("2024-03-01", "2024-04-10"), "south": ("2024-03-01", "2024-04-02")}
+MONTHLY = {"north": ("2019-01-01", "2023-06-01"), "south": ("2019-01-01", "2023-02-01")}
+
+
+def _forecast_dates(frame: pd.DataFrame, steps: list[int], freq: str) -> list[tuple]:
+    """(store, date) of each step of each store, counted from that store's own last date."""
+    out = []
+    for store, sub in frame.groupby(level="store", sort=False):
+        last = sub.index.get_level_values("date")[-1]
+        out += [(store, last + step * pd.tseries.frequencies.to_offset(freq)) for step in steps]
+    return out
+
+
+# -- 1. every series is forecast from its own end -------------------------------------------------------
+@pytest.mark.parametrize("spans, freq", [(DAILY, "D"), (MONTHLY, "MS")], ids=["daily", "monthly"])
+def test_relative_fh_forecasts_each_series_from_its_own_end_like_naive_forecaster(spans, freq):
+    y = store_sales(spans, freq)
+    fh = [1, 2, 3]
+    f = RNNForecaster(**TINY).fit(y, fh=fh)
+    naive = NaiveForecaster().fit(store_sales(spans, freq), fh=fh)
+    expected = naive.predict().index
+    assert list(expected) == _forecast_dates(y, fh, freq)  # south's 1-step forecast: the day after its end
+    pd.testing.assert_index_equal(f.predict().index, expected, exact=True)
+    pd.testing.assert_index_equal(f.predict_interval(coverage=0.9).index, expected, exact=True)
+    pd.testing.assert_index_equal(f.predict_quantiles(alpha=[0.1, 0.9]).index, expected, exact=True)
+    assert f.horizon_ == 3  # steps are counted from each series' end, not from the panel's last date
+
+
+def test_absolute_fh_names_the_same_dates_for_every_series_like_naive_forecaster():
+    y = store_sales(DAILY)
+    f = RNNForecaster(**TINY, max_horizon=12).fit(y)
+    dates = pd.date_range("2024-04-11", periods=3, freq="D")
+    fh = ForecastingHorizon(dates, is_relative=False)
+    naive = NaiveForecaster().fit(store_sales(DAILY), fh=[1])
+    expected = naive.predict(fh=fh).index
+    y_pred = f.predict(fh=fh)
+    pd.testing.assert_index_equal(y_pred.index, expected, exact=True)
+    pd.testing.assert_index_equal(f.predict_interval(fh=fh).index, expected, exact=True)
+    # for south (last date 2024-04-02) these dates are 9 to 11 steps ahead of its own end
+    by_steps = f.predict(fh=[9, 10, 11]).loc["south"]
+    np.testing.assert_allclose(y_pred.loc["south"].to_numpy(), by_steps.to_numpy())
+    # the north store's dates are 1 to 3 steps ahead
+    np.testing.assert_allclose(
+        y_pred.loc["north"].to_numpy(), f.predict(fh=[1, 2, 3]).loc["north"].to_numpy()
+    )
+
+
+def test_absolute_fh_before_the_end_of_a_series_is_refused():
+    y = store_sales(DAILY)
+    f = RNNForecaster(**TINY, max_horizon=12).fit(y)
+    fh = ForecastingHorizon(pd.date_range("2024-04-05", periods=2, freq="D"), is_relative=False)
+    with pytest.raises(NotImplementedError, match="in-sample"):  # dates inside the north store's series
+        f.predict(fh=fh)
+
+
+def test_hierarchy_with_different_end_dates_is_forecast_like_naive_forecaster():
+    rows = []
+    for region, store, last in (
+        ("east", "a", "2024-02-20"),
+        ("east", "b", "2024-02-14"),
+        ("west", "c", "2024-02-17"),
+    ):
+        for i, date in enumerate(pd.date_range("2024-01-01", last, freq="D")):
+            rows.append({"region": region, "store": store, "date": date, "sales": 5 + np.cos(i / 3)})
+    y = pd.DataFrame(rows).set_index(["region", "store", "date"])
+    f = RNNForecaster(**TINY).fit(y, fh=[1, 2])
+    naive = NaiveForecaster().fit(y.copy(), fh=[1, 2])
+    pd.testing.assert_index_equal(f.predict().index, naive.predict().index, exact=True)
+    pd.testing.assert_index_equal(f.predict_interval().index, naive.predict_interval().index, exact=True)
+
+
+def test_future_X_is_read_at_each_series_own_forecast_dates():
+    frame = store_sales(DAILY, exog=True)
+    f = RNNForecaster(**TINY).fit(frame[["sales"]], X=frame[["promo"]], fh=[1, 2])
+    dates = pd.date_range("2024-03-01", "2024-04-30", name="date")
+    promo = pd.DataFrame({"promo": (dates.dayofweek == 4) * 1.0}, index=dates)
+    calendar = pd.concat({store: promo for store in DAILY}, names=["store", "date"])
+    future = calendar[calendar.index.get_level_values("date") > pd.Timestamp("2024-04-02")]
+    y_pred = f.predict(X=future)
+    assert list(y_pred.index) == _forecast_dates(frame, [1, 2], "D")
+    with pytest.raises(
+        ValueError, match=r"no rows for 2024-04-03, 2024-04-04 of series 'south' \(y ends on 2024-04-02\)"
+    ):
+        f.predict(X=future.loc[["north"]])
+
+
+def test_evaluate_with_expanding_windows_on_a_panel_of_different_end_dates_aligns_every_fold():
+    # the splitter cuts each store at the same position, so the stores' folds end on different dates
+    y = store_sales({"north": ("2024-03-01", "2024-04-10"), "south": ("2024-03-05", "2024-04-07")})
+    cv = ExpandingWindowSplitter(initial_window=20, step_length=6, fh=[1, 2])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        results = evaluate(RNNForecaster(**TINY), cv=cv, y=y)
+    assert len(results) == 3
+    assert np.isfinite(results.iloc[:, 0]).all()
+    misaligned = [w for w in caught if "same row index" in str(w.message)]
+    assert misaligned == []
+
+
+# -- 2. dates without a frequency -----------------------------------------------------------------------
+@pytest.mark.parametrize("freq", ["D", "MS"])
+@pytest.mark.parametrize("ends", ["equal", "different"])
+def test_dates_without_freq_are_placed_with_the_inferred_frequency(freq, ends):
+    spans = DAILY if freq == "D" else MONTHLY
+    if ends == "equal":
+        spans = {store: (first, spans["north"][1]) for store, (first, _) in spans.items()}
+    y = store_sales(spans, freq)  # a fresh frame: nothing has set a freq on it
+    f = RNNForecaster(**TINY).fit(y, fh=[1, 2])
+    expected = _forecast_dates(y, [1, 2], freq)
+    assert list(f.predict().index) == expected
+    assert list(f.predict_interval().index) == expected
+    assert list(f.predict(fh=[2]).index) == expected[1::2]
+    # a fresh forecaster that gets its fh only at predict
+    g = RNNForecaster(**TINY, max_horizon=2).fit(store_sales(spans, freq))
+    assert list(g.predict(fh=[1, 2]).index) == expected
+
+
+def test_a_panel_of_series_too_short_to_infer_from_uses_their_dates_together():
+    y = store_sales({"a": ("2024-03-01", "2024-03-02"), "b": ("2024-03-03", "2024-03-04")})
+    f = RNNForecaster(**TINY).fit(y, fh=[1])
+    assert list(f.predict().index) == [("a", pd.Timestamp("2024-03-03")), ("b", pd.Timestamp("2024-03-05"))]
+
+
+@pytest.mark.parametrize("fh_in_fit", [True, False])
+def test_irregular_dates_are_refused_with_the_fix(fh_in_fit):
+    y = store_sales(DAILY).reset_index()
+    y["date"] += pd.to_timedelta(np.arange(len(y)) % 5, unit="h")  # readings at drifting hours
+    y = y.set_index(["store", "date"])
+    message = r"DatetimeIndex without a frequency, and none can be inferred.*resample.*freq"
+    if fh_in_fit:
+        with pytest.raises(ValueError, match=message):
+            RNNForecaster(**TINY).fit(y, fh=[1, 2])
+        return
+    f = RNNForecaster(**TINY, max_horizon=2).fit(y)
+    with pytest.raises(ValueError, match=message):
+        f.predict(fh=[1, 2])
+    # the suggested fix works
+    daily = y.groupby(level=0).resample("D", level=-1).mean()
+    assert len(RNNForecaster(**TINY).fit(daily, fh=[1, 2]).predict()) == 4
+
+
+# -- 3. early stopping validates on the latest windows ----------------------------------------------------
+def _window_times(f: RNNForecaster) -> tuple[list, np.ndarray]:
+    """Time point of every row of the forecaster's concatenated training rows, and each row's series."""
+    W, H = f.window_length, f.horizon_
+    times, series = [], []
+    for number, (_, frame) in enumerate(_instances(f._y_hist)):
+        index = frame.index
+        assert len(index) > W  # no left padding in these tests
+        future = pd.date_range(index[-1], periods=H + 1, freq="D")[1:]
+        times += list(index) + list(future)
+        series += [number] * (len(index) + H)
+    return times, np.array(series)
+
+
+@pytest.mark.parametrize("horizon", [1, 3])
+def test_early_stopping_validates_on_the_latest_windows_after_the_training_targets(horizon):
+    """A window starting at row p reads rows p .. p+W-1 and forecasts rows p+W .. p+W+H-1."""
+    y = store_sales(DAILY)
+    f = RNNForecaster(**TINY, early_stopping=True, validation_fraction=0.2).fit(y, fh=range(1, horizon + 1))
+    assert "valid_loss" in f.net_.history[-1]
+    data = f._window_dataset(_instances(f._y_hist), None)
+    train, valid = f.net_.get_split_datasets(data)  # what skorch trains and validates on
+    times, row_series = _window_times(f)
+    W, H = f.window_length, f.horizon_
+    for number in range(2):
+        tr = train.starts.numpy()[row_series[train.starts.numpy()] == number]
+        va = valid.starts.numpy()[row_series[valid.starts.numpy()] == number]
+        # the validation period (the time points the validation windows forecast) starts after
+        # every time point a training window forecasts
+        last_train_target = max(times[s + W + H - 1] for s in tr)
+        first_valid_target = min(times[s + W] for s in va)
+        assert first_valid_target > last_train_target
+        # forecast origins (a window's last input) of training and validation: horizon_ steps apart
+        gap = min(times[s + W - 1] for s in va) - max(times[s + W - 1] for s in tr)
+        assert gap == pd.Timedelta(days=H)
+        # the latest validation_fraction of the series' windows validate, only the gap is left out
+        n_windows = int((row_series[data.starts.numpy()] == number).sum())
+        assert len(va) == valid_size(0.2, n_windows)
+        assert len(tr) == n_windows - len(va) - (H - 1)
+    assert isinstance(f.net_.train_split, TimeOrderedSplit)
+
+
+def test_early_stopping_validates_on_the_latest_windows_after_update():
+    y = store_sales(DAILY)
+    f = RNNForecaster(**TINY, early_stopping=True).fit(
+        y.loc[y.index.get_level_values("date") < "2024-04-01"], fh=[1, 2]
+    )
+    f.update(y.loc[y.index.get_level_values("date") >= "2024-04-01"], update_params=True)
+    assert isinstance(f.net_.train_split, TimeOrderedSplit)
+    assert "valid_loss" in f.net_.history[-1]
+
+
+def test_early_stopping_refuses_a_split_whose_gap_leaves_no_training_window():
+    y = store_sales({"a": ("2024-03-01", "2024-03-10")})  # 6 windows of 4 days
+    with pytest.raises(
+        ValueError,
+        match=r"of the 6 training windows \(1\), which leaves none to train on\. "
+        r".*the 5 windows just before them.*early_stopping=False",
+    ):
+        RNNForecaster(**TINY, early_stopping=True, validation_fraction=0.1).fit(y, fh=range(1, 7))

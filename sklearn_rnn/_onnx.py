@@ -149,14 +149,21 @@ def _forecaster_spec(estimator: Any) -> _Spec | None:
 
 
 def _carry_forward_exportable(X: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """``_module.carry_forward`` without ``cummax`` (which ONNX lacks): same values, O(T^2) memory."""
+    """``_module.carry_forward`` without ``cummax`` (which ONNX lacks): the same values, O(T).
+
+    The last observation at or before step t is the ``c_t``-th one, where ``c`` is
+    the running count of observations: each observed step is scattered to the
+    slot of its rank, and every step reads the slot of its count (slot 0: none
+    yet). A pairwise comparison of steps was O(T^2) and made the graph 4-5x
+    slower than torch on 200-step sequences.
+    """
     observed = ~torch.isnan(X)
-    steps = torch.arange(X.shape[1], device=X.device)
-    earlier = steps[None, :] <= steps[:, None]  # (t, s): s <= t
-    candidates = torch.where(
-        observed[:, None, :, :] & earlier[None, :, :, None], steps[None, None, :, None], -1
-    )
-    last = candidates.max(dim=2).values
+    steps = torch.arange(X.shape[1], device=X.device).view(1, -1, 1).expand_as(X)
+    count = torch.cumsum(observed.to(torch.int64), dim=1)
+    dummy = torch.full_like(count, X.shape[1] + 1)  # unobserved steps all go to one unused slot
+    slots = torch.full_like(torch.cat([count, count[:, :2]], dim=1), -1)  # (n, T + 2, F)
+    slots = slots.scatter(1, torch.where(observed, count, dummy), steps)
+    last = torch.gather(slots, 1, count)
     filled = torch.gather(torch.where(observed, X, torch.zeros_like(X)), 1, last.clamp(min=0))
     filled = torch.where(last >= 0, filled, torch.zeros_like(filled))
     return filled, observed.to(X.dtype)

@@ -6,7 +6,7 @@ import copy
 import io
 import os
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -38,10 +38,14 @@ class _Graph(nn.Module):
 
 
 class _ClassifierGraph(_Graph):
-    """Class probabilities (softmax of the scores) in the order of ``classes_``."""
+    """Class probabilities in the order of ``classes_``, from the classifier's own output head."""
+
+    def __init__(self, module: nn.Module, tabular: bool, head: Callable[[torch.Tensor], torch.Tensor]) -> None:
+        super().__init__(module, tabular)
+        self.head = head  # softmax, or one sigmoid per label of a multi-label model
 
     def forward(self, X: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
-        return torch.softmax(self._scores(X, lengths), dim=1)
+        return self.head(self._scores(X, lengths))
 
 
 class _RegressorGraph(_Graph):
@@ -103,7 +107,7 @@ def _export_spec(estimator: Any) -> _Spec:
         tabular = bool(getattr(estimator, "_tabular", False))
         shape = (2, 4) if tabular else (2, 4, int(module.x_mean.shape[0]))
         if isinstance(estimator, RNNClassifier):
-            graph, output = _ClassifierGraph(module, tabular), "probabilities"
+            graph, output = _ClassifierGraph(module, tabular, estimator._probabilities), "probabilities"
         else:
             graph = _RegressorGraph(module, tabular, estimator.y_mean_, estimator.y_scale_, estimator._y_1d)
             output = "predictions"

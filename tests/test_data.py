@@ -103,7 +103,8 @@ def test_long_table_to_sequences_sorts_time_within_id_keeps_id_order():
             "spo2": [97.0, 95.0, 98.0, 96.0, np.nan, 99.0],
         }
     )
-    sequences, ids = from_long_table(table, "patient", "time")
+    with pytest.warns(UserWarning, match=r"took the features \['hr', 'spo2'\]"):
+        sequences, ids = from_long_table(table, "patient", "time")
     assert ids.tolist() == ["b", "a", "c"]
     np.testing.assert_array_equal(sequences[0], [[70.0, 98.0], [71.0, 97.0]])
     np.testing.assert_array_equal(sequences[1][:, 0], [88.0, 89.0, 90.0])

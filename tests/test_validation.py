@@ -97,7 +97,8 @@ FIT_CASES = [
 CLASSIFIER_FIT_CASES = [
     ("single class", X, np.zeros(20), ValueError, r"needs samples of at least 2 classes"),
     ("continuous y", X, np.linspace(0, 1, 20), ValueError, r"Unknown label type: continuous"),
-    ("2D y", X, np.zeros((20, 2)), ValueError, r"y should be a 1d array"),
+    # (20, 2) of 0/1 is multi-label y now, as for MLPClassifier; other 2D y is refused
+    ("2D y", X, np.arange(40).reshape(20, 2) % 3, ValueError, r"not 0/1 indicator columns"),
 ]
 REGRESSOR_FIT_CASES = [
     ("NaN in y", X, np.where(np.arange(20) == 0, np.nan, 1.0), ValueError, r"Input y contains NaN"),

@@ -1,0 +1,217 @@
+"""from_long_table on tables built the way users build them: a CSV with string ids, timestamps and a label."""
+
+import io
+import re
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sklearn_rnn import RNNClassifier, from_long_table
+
+# Two machines, rows out of order, one-minute steps and a two-day gap (M-02), a label per machine.
+CSV = """machine,timestamp,temp,vibration,status,is_fault,overheat
+M-02,2024-03-01 10:01:00,71.0,0.30,ok,1,0
+M-01,2024-03-01 10:00:00,60.0,0.10,ok,0,0
+M-02,2024-03-01 10:00:00,70.0,0.20,ok,1,0
+M-01,2024-03-01 10:01:00,61.0,0.11,ok,0,0
+M-02,2024-03-03 10:01:00,90.0,0.90,alarm,1,0
+M-01,2024-03-01 10:02:00,62.0,0.12,ok,0,0
+"""
+FEATURES = ["temp", "vibration"]
+
+
+@pytest.fixture
+def table():
+    return pd.read_csv(io.StringIO(CSV), parse_dates=["timestamp"])
+
+
+@pytest.fixture
+def numeric(table):
+    """The table without its text column: every column but id and time is a number."""
+    return table.drop(columns="status")
+
+
+# -- which columns are features --------------------------------------------------------------
+
+
+def test_default_features_are_named_in_a_warning_that_flags_the_leaking_label(numeric):
+    with pytest.warns(UserWarning, match="took the features") as record:
+        sequences, ids = from_long_table(numeric, "machine", "timestamp")
+    message = str(record[0].message)
+    assert "['temp', 'vibration', 'is_fault', 'overheat']" in message
+    # the label is constant within each machine: the warning says so and names the fix
+    assert "['is_fault', 'overheat'] hold one value per id" in message
+    assert "label_col=" in message and "feature_cols=" in message
+    assert sequences[0].shape == (3, 4)  # the leak is visible, not silent
+
+
+def test_label_col_is_left_out_of_the_features_and_returned_per_id(numeric):
+    with pytest.warns(UserWarning, match=re.escape("['temp', 'vibration', 'overheat']")):
+        sequences, ids, labels = from_long_table(numeric, "machine", "timestamp", label_col="is_fault")
+    assert ids.tolist() == ["M-02", "M-01"]  # order of first appearance
+    assert labels.tolist() == [1, 0]
+    assert [s.shape for s in sequences] == [(3, 3), (3, 3)]
+
+
+def test_explicit_features_give_no_warning_and_keep_the_old_two_outputs(table):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sequences, ids = from_long_table(table, "machine", "timestamp", FEATURES)
+        same, _ = from_long_table(table, "machine", "timestamp", feature_cols=FEATURES)
+    np.testing.assert_array_equal(sequences[1], [[60.0, 0.10], [61.0, 0.11], [62.0, 0.12]])
+    np.testing.assert_array_equal(sequences[0][:, 0], [70.0, 71.0, 90.0])
+    for a, b in zip(sequences, same, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_labels_stay_aligned_whatever_the_row_order(table):
+    shuffled = table.sample(frac=1.0, random_state=3)
+    sequences, ids, labels = from_long_table(shuffled, "machine", "timestamp", FEATURES, label_col="is_fault")
+    truth = table.groupby("machine")["is_fault"].first()
+    assert labels.tolist() == truth.loc[ids].tolist()
+    first_temp = {"M-01": 60.0, "M-02": 70.0}
+    assert [s[0, 0] for s in sequences] == [first_temp[i] for i in ids]
+
+
+def test_a_list_of_label_columns_gives_multilabel_targets_for_the_classifier(table):
+    sequences, ids, labels = from_long_table(
+        table, "machine", "timestamp", FEATURES, label_col=["is_fault", "overheat"]
+    )
+    assert labels.shape == (2, 2) and labels.tolist() == [[1, 0], [0, 0]]
+
+
+def test_a_label_column_among_the_features_is_refused(table):
+    with pytest.raises(
+        ValueError, match="feature_cols includes 'is_fault', a label column: the target would leak"
+    ):
+        from_long_table(table, "machine", "timestamp", ["temp", "is_fault"], label_col="is_fault")
+    with pytest.raises(ValueError, match="feature_cols includes 'timestamp', the time column"):
+        from_long_table(table, "machine", "timestamp", ["temp", "timestamp"])
+
+
+def test_a_label_that_varies_within_an_id_is_an_error_naming_column_and_id(table):
+    table.loc[table["timestamp"] == "2024-03-03 10:01:00", "is_fault"] = 0
+    with pytest.raises(
+        ValueError, match=r"label column 'is_fault' is not constant within 1 id\(s\), e.g. id 'M-02'"
+    ):
+        from_long_table(table, "machine", "timestamp", FEATURES, label_col="is_fault")
+
+
+def test_a_missing_label_is_an_error(table):
+    table["is_fault"] = table["is_fault"].where(table["machine"] == "M-02")
+    with pytest.raises(ValueError, match=r"missing \(NaN\) for 1 id\(s\), e.g. 'M-01'"):
+        from_long_table(table, "machine", "timestamp", FEATURES, label_col="is_fault")
+
+
+# -- errors that name the column and the fix ----------------------------------------------
+
+
+def test_a_text_column_names_itself_and_the_encodings(table):
+    with pytest.raises(ValueError, match="Column 'status' holds text") as info:
+        from_long_table(table, "machine", "timestamp", label_col="is_fault")
+    message = str(info.value)
+    assert "e.g. 'ok'" in message and "pd.get_dummies" in message and "label_col='status'" in message
+    assert "feature_cols=None takes every column" in message
+    with pytest.raises(ValueError, match="Column 'status' holds text"):
+        from_long_table(table, "machine", "timestamp", ["temp", "status"])
+
+
+def test_a_missing_id_is_an_error_not_a_key_error(table):
+    table.loc[3, "machine"] = np.nan
+    with pytest.raises(
+        ValueError,
+        match=r"id column 'machine' is missing \(NaN or None\) in 1 row\(s\), the first at row index 3",
+    ):
+        from_long_table(table, "machine", "timestamp", FEATURES)
+
+
+def test_a_missing_time_is_an_error_not_sorted_last(table):
+    table.loc[2, "timestamp"] = pd.NaT
+    with pytest.raises(ValueError, match=r"time column 'timestamp' is missing \(NaT\) in 1 row\(s\)") as info:
+        from_long_table(table, "machine", "timestamp", FEATURES)
+    assert "dropna(subset=['timestamp'])" in str(info.value)
+    numeric_time = pd.DataFrame({"id": ["a", "a"], "t": [0.0, np.nan], "x": [1.0, 2.0]})
+    with pytest.raises(ValueError, match=r"'t' is missing \(NaN or inf\)"):
+        from_long_table(numeric_time, "id", "t", ["x"])
+
+
+def test_text_times_are_refused_rather_than_sorted_as_text():
+    table = pd.read_csv(io.StringIO(CSV))  # timestamps left as strings
+    with pytest.raises(ValueError, match=r"pd.to_datetime\(data\['timestamp'\]\)"):
+        from_long_table(table, "machine", "timestamp", FEATURES)
+
+
+def test_date_features_and_infinite_values_are_refused(table):
+    table["installed"] = pd.Timestamp("2020-01-01")
+    with pytest.raises(TypeError, match="Column 'installed' holds dates"):
+        from_long_table(table, "machine", "timestamp", ["temp", "installed"])
+    table.loc[4, "temp"] = np.inf
+    with pytest.raises(ValueError, match="Column 'temp' holds infinite values, the first at row index 4"):
+        from_long_table(table, "machine", "timestamp", FEATURES)
+
+
+# -- irregular time steps ---------------------------------------------------------------------
+
+
+def test_time_delta_adds_the_elapsed_seconds_so_gaps_do_not_vanish(table):
+    sequences, ids = from_long_table(table, "machine", "timestamp", FEATURES, time_delta=True)
+    assert sequences[0].shape == (3, 3)
+    # M-02: one minute, then two days; each sequence starts at 0
+    np.testing.assert_array_equal(sequences[0][:, -1], [0.0, 60.0, 2 * 86400.0])
+    np.testing.assert_array_equal(sequences[1][:, -1], [0.0, 60.0, 60.0])
+    np.testing.assert_array_equal(
+        sequences[0][:, :2], from_long_table(table, "machine", "timestamp", FEATURES)[0][0]
+    )
+
+
+def test_time_delta_of_numeric_times_is_in_their_units():
+    table = pd.DataFrame({"id": [1, 1, 1], "t": [0.5, 3.0, 1.0], "x": [1.0, 3.0, 2.0]})
+    (sequence,), _ = from_long_table(table, "id", "t", ["x"], time_delta=True)
+    np.testing.assert_array_equal(sequence, [[1.0, 0.0], [2.0, 0.5], [3.0, 2.0]])
+
+
+def test_resample_puts_gaps_on_a_regular_grid_as_nan_steps(table):
+    sequences, ids, labels = from_long_table(
+        table, "machine", "timestamp", FEATURES, label_col="is_fault", resample="1h"
+    )
+    m02 = sequences[0]
+    assert len(m02) == 49  # 10:00 on day 1 to 10:00 on day 3: 48 hourly steps later
+    np.testing.assert_allclose(m02[0], [70.5, 0.25])  # the two rows of the first hour, averaged
+    np.testing.assert_array_equal(m02[-1], [90.0, 0.9])
+    assert np.isnan(m02[1:-1]).all()
+    np.testing.assert_allclose(sequences[1], [[61.0, 0.11]])
+    assert labels.tolist() == [1, 0]
+    # a NaN gap is a missing value to the classifier's mask
+    clf = RNNClassifier(architecture="rnn", hidden_size=4, max_epochs=1, missing="mask", random_state=0)
+    assert clf.fit(sequences, labels).predict(sequences).shape == (2,)
+
+
+def test_resample_of_numeric_times_is_exact_at_step_boundaries():
+    table = pd.DataFrame({"id": ["a"] * 4, "t": [0.0, 0.1, 0.3, 0.2], "x": [0.0, 1.0, 3.0, 2.0]})
+    (sequence,), _ = from_long_table(table, "id", "t", ["x"], resample=0.1)
+    np.testing.assert_array_equal(sequence.ravel(), [0.0, 1.0, 2.0, 3.0])  # 0.3 / 0.1 < 3 in floats
+    (sparse,), _ = from_long_table(table.iloc[[0, 2]], "id", "t", ["x"], resample=0.1)
+    np.testing.assert_array_equal(np.isnan(sparse.ravel()), [False, True, True, False])
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(resample="1MS"), "a positive fixed step such as '1h'"),  # month starts, not 1 ms
+        (dict(resample="1ME"), "calendar months and years have no fixed length"),
+        (dict(resample=3600), "a positive fixed step such as '1h'"),
+        (dict(resample="-1h"), "a positive fixed step"),
+        (dict(resample="1h", time_delta=True), "cannot be combined"),
+    ],
+)
+def test_resample_errors(table, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        from_long_table(table, "machine", "timestamp", FEATURES, **kwargs)
+
+
+def test_resample_of_numeric_times_needs_a_number():
+    table = pd.DataFrame({"id": ["a", "a"], "t": [0, 1], "x": [0.0, 1.0]})
+    with pytest.raises(ValueError, match="positive number in the units of the time column"):
+        from_long_table(table, "id", "t", ["x"], resample="1h")

@@ -17,12 +17,12 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
-from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping, LRScheduler
+from skorch.callbacks import EarlyStopping, GradientNormClipping, LRScheduler
 from skorch.utils import to_tensor
 from torch.optim.lr_scheduler import CosineAnnealingLR
 from torch.utils.data import Dataset
 
-from ._callbacks import NonFiniteLossGuard, completed_epochs
+from ._callbacks import EpochProgress, EpochTable, NonFiniteLossGuard, completed_epochs
 from ._data import Sequences, validate_sequences
 from ._module import ARCHITECTURES, CELLS, MISSING, POOLINGS, RecurrentNet
 from ._persistence import VersionedPickleMixin
@@ -263,18 +263,6 @@ class Net(NeuralNet):
         return (loss * weight).sum() / weight.sum()
 
 
-class EpochTable(Callback):
-    """Print one plain-text line per epoch (skorch's PrintLog writes colour codes)."""
-
-    def on_train_begin(self, net, **kwargs):
-        print(f"{'epoch':>5}  {'train_loss':>10}  {'valid_loss':>10}  {'dur':>6}", flush=True)
-
-    def on_epoch_end(self, net, **kwargs):
-        row = net.history[-1]
-        valid = f"{row['valid_loss']:10.4f}" if "valid_loss" in row else f"{'-':>10}"
-        print(f"{row['epoch']:5d}  {row['train_loss']:10.4f}  {valid}  {row['dur']:6.2f}", flush=True)
-
-
 def make_module(cls: type[torch.nn.Module], *args: Any, **kwargs: Any) -> tuple[torch.nn.Module, dict]:
     """``cls(*args, **kwargs)`` and its arguments by name (what ``sklearn_rnn.load`` rebuilds it from).
 
@@ -332,7 +320,10 @@ def build_net(
             )
         )
     if params["verbose"]:
-        callbacks.append(("epoch_table", EpochTable()))
+        # after the callbacks that stop training (they raise in on_epoch_end): the display shows
+        # the epochs they cut off in on_train_end, then their messages and the summary
+        tol = params["tol"] if params["early_stopping"] else 0.0
+        callbacks.append(("feedback", EpochTable(tol) if params["verbose"] >= 2 else EpochProgress(tol)))
     callbacks.extend(params["callbacks"] or [])
     optimizer = params["optimizer"]
     optimizer = OPTIMIZERS[optimizer] if isinstance(optimizer, str) else optimizer

@@ -1,18 +1,28 @@
-"""Training-fault callbacks: a loss that turns NaN or inf never leaves a broken model behind."""
+"""Training callbacks: the non-finite loss guard, and what ``verbose`` prints.
+
+A loss that turns NaN or inf never leaves a broken model behind
+(:class:`NonFiniteLossGuard`); ``verbose=1`` shows a progress bar over the
+epochs (:class:`EpochProgress`), ``verbose=2`` a table of every epoch
+(:class:`EpochTable`), both ending with a one-line summary.
+"""
 
 from __future__ import annotations
 
 import copy
 import logging
 import math
+import sys
+import time
 import warnings
 from typing import Any
 
 import torch
 from sklearn.exceptions import ConvergenceWarning
-from skorch.callbacks import Callback
+from skorch.callbacks import Callback, EarlyStopping
 
-__all__ = ["NonFiniteLossGuard", "completed_epochs"]
+from ._runtime import interrupt_requested
+
+__all__ = ["EpochProgress", "EpochTable", "NonFiniteLossGuard", "completed_epochs"]
 
 logger = logging.getLogger(__name__)
 
@@ -122,3 +132,215 @@ class NonFiniteLossGuard(Callback):
         if net.history and "train_loss" not in net.history[-1] and self.stopped_ is None:
             epoch = len(net.history)
             logger.info("Training was interrupted in epoch %d; the weights reached are kept.", epoch)
+
+
+def _duration(seconds: float) -> str:
+    """``0.42s``, ``12.3s``, ``4m 05s``, ``2h 03m``."""
+    if seconds < 10:
+        return f"{seconds:.2f}s"
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    minutes, seconds = divmod(round(seconds), 60)
+    if minutes < 60:
+        return f"{minutes}m {seconds:02d}s"
+    return f"{minutes // 60}h {minutes % 60:02d}m"
+
+
+class _TrainingFeedback(Callback):
+    """What ``verbose`` shows of a fit: one view per epoch, stop messages, a summary line.
+
+    Epochs are read from ``net.history`` after they end. Early stopping and the
+    non-finite guard end training by raising ``KeyboardInterrupt`` in their own
+    ``on_epoch_end``, which skips the callbacks after them, so every epoch not
+    shown yet is shown in ``on_train_end``: the last epoch always appears,
+    before the stop messages and the summary. An epoch is marked best when its
+    monitored loss (``valid_loss`` with a validation split, ``train_loss``
+    otherwise) is lower than the best so far by more than ``tol``: the rule of
+    early stopping, whose restored weights are those of the last marked epoch.
+
+    Parameters
+    ----------
+    tol : float, default=0.0
+        Improvement a loss must exceed to count as a new best (the estimator's
+        ``tol`` when early stopping is on).
+    """
+
+    def __init__(self, tol: float = 0.0) -> None:
+        self.tol = tol
+
+    # -- what subclasses show -------------------------------------------------------------------
+    def _begin(self, net: Any) -> None:
+        pass
+
+    def _show(self, row: Any, lr: float | None, best: bool) -> None:
+        raise NotImplementedError
+
+    def _end(self, net: Any, messages: list[str], summary: str) -> None:
+        raise NotImplementedError
+
+    # -- skorch events --------------------------------------------------------------------------
+    def on_train_begin(self, net: Any, **kwargs: Any) -> None:
+        self.start_ = time.perf_counter()
+        self.first_ = len(net.history)  # epochs of earlier (warm-started) calls are not shown
+        self.shown_ = self.first_
+        self.best_loss_ = math.inf
+        self.best_epoch_: int | None = None
+        self.lrs_: dict[int, float] = {}
+        self._begin(net)
+
+    def on_epoch_begin(self, net: Any, **kwargs: Any) -> None:
+        groups = getattr(getattr(net, "optimizer_", None), "param_groups", None)
+        if groups:  # the rate this epoch trains with (schedules step at the end of an epoch)
+            self.lrs_[len(net.history) - 1] = float(groups[0]["lr"])  # skorch added the epoch's row
+
+    def on_epoch_end(self, net: Any, **kwargs: Any) -> None:
+        self._catch_up(net)
+
+    def on_train_end(self, net: Any, **kwargs: Any) -> None:
+        self._catch_up(net)
+        messages, summary = self._report(net)
+        self._end(net, messages, summary)
+
+    def _catch_up(self, net: Any) -> None:
+        """Show the finished epochs not shown yet (an epoch cut short has no ``train_loss``)."""
+        history = net.history
+        while self.shown_ < len(history) and "train_loss" in history[self.shown_]:
+            row = history[self.shown_]
+            loss = row.get("valid_loss", row["train_loss"])
+            best = bool(loss < self.best_loss_ - self.tol)  # NaN never counts
+            if best:
+                self.best_loss_, self.best_epoch_ = loss, row["epoch"]
+            self._show(row, self.lrs_.get(self.shown_), best)
+            self.shown_ += 1
+
+    def _report(self, net: Any) -> tuple[list[str], str]:
+        """The stop and restore messages, and the summary line."""
+        history = net.history
+        rows = [row for row in history[self.first_ :] if "train_loss" in row]
+        key = "valid_loss" if rows and "valid_loss" in rows[-1] else "train_loss"
+        callbacks = [cb for _, cb in getattr(net, "callbacks_", [])]
+        early = next((cb for cb in callbacks if isinstance(cb, EarlyStopping)), None)
+        guard = next((cb for cb in callbacks if isinstance(cb, NonFiniteLossGuard)), None)
+        last = history[-1]["epoch"] if len(history) > self.first_ else None
+        messages: list[str] = []
+        stop = ""
+        kept: tuple[int | None, float] | None = None  # the epoch whose weights are kept, when not the last
+        if guard is not None and getattr(guard, "stopped_", None):
+            stop = f", stopped: {guard.stopped_[0].lower()}{guard.stopped_[1:]}"
+            messages.append(f"Stopping in epoch {last}: {guard.stopped_}.")
+            kept = (None, math.inf) if guard.best_loss_ == math.inf else (guard.best_epoch_, guard.best_loss_)
+        elif early is not None and getattr(early, "misses_", 0) >= early.patience:
+            stop = ", stopped early"
+            by = f"{early.threshold:g}" + (" of its best" if early.threshold_mode == "rel" else "")
+            messages.append(
+                f"Stopping since {early.monitor} has not improved by more than {by} "
+                f"in the last {early.patience} epochs."
+            )
+        elif last is not None and ("train_loss" not in history[-1] or interrupt_requested()):
+            stop = f", interrupted in epoch {last}"
+            messages.append(f"Training was interrupted in epoch {last}; the weights reached are kept.")
+        if (  # skorch's EarlyStopping(load_best=True) restores its best weights in on_train_end
+            early is not None
+            and early.load_best
+            and getattr(early, "best_model_weights_", None) is not None
+            and last is not None
+            and early.best_epoch_ != last
+        ):
+            loss = next((row[key] for row in rows if row["epoch"] == early.best_epoch_), math.nan)
+            kept = (early.best_epoch_, loss)
+        if kept is not None and kept[0] is None:
+            messages.append("Restoring the weights training started from.")
+        elif kept is not None:
+            messages.append(f"Restoring the weights of epoch {kept[0]} ({key} {kept[1]:.5g}).")
+
+        summary = f"{len(rows)} epoch{'' if len(rows) == 1 else 's'} in "
+        summary += f"{_duration(time.perf_counter() - self.start_)}{stop}"
+        if kept is not None and kept[0] is None:
+            summary += "; no epoch ended with a finite loss, the initial weights are kept."
+        elif kept is not None:
+            summary += f"; best {key} {kept[1]:.5g} at epoch {kept[0]}, whose weights are kept."
+        elif self.best_epoch_ is not None:
+            summary += f"; best {key} {self.best_loss_:.5g} at epoch {self.best_epoch_}"
+            if "train_loss" not in history[-1]:
+                summary += f" (the weights reached in epoch {last} are kept)."
+            elif self.best_epoch_ != last:
+                summary += f" (the weights of epoch {last} are kept)."
+            else:
+                summary += "."
+        else:
+            summary += "."
+        return messages, summary
+
+
+class EpochProgress(_TrainingFeedback):
+    """``verbose=1``: a progress bar over the epochs, with the latest losses and the time left.
+
+    The bar is tqdm's (as skorch's ``ProgressBar``), written to ``sys.stdout``:
+    a widget in a notebook when ipywidgets is installed, text otherwise, with
+    tqdm's plain-text handling of files and pipes (no colour codes). A summary
+    line follows when training ends. See :class:`_TrainingFeedback` for the
+    best-epoch rule.
+    """
+
+    def _begin(self, net: Any) -> None:
+        from tqdm.auto import tqdm
+
+        self._close()
+        self.pbar_ = tqdm(total=net.max_epochs, unit="epoch", file=sys.stdout, leave=True, dynamic_ncols=True)
+
+    def _show(self, row: Any, lr: float | None, best: bool) -> None:
+        postfix = f"train_loss={row['train_loss']:.4g}"
+        if "valid_loss" in row:
+            postfix += f", valid_loss={row['valid_loss']:.4g}"
+        self.pbar_.set_postfix_str(postfix, refresh=False)
+        self.pbar_.update(1)
+
+    def _end(self, net: Any, messages: list[str], summary: str) -> None:
+        self._close()
+        print(summary, file=sys.stdout, flush=True)
+
+    def _close(self) -> None:
+        pbar = getattr(self, "pbar_", None)
+        if pbar is not None:
+            pbar.close()
+        self.pbar_ = None
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state.pop("pbar_", None)  # a bar holds the output stream; it lives for one fit only
+        return state
+
+
+class EpochTable(_TrainingFeedback):
+    """``verbose=2``: one plain-text line per epoch, the stop messages and a summary.
+
+    Columns: epoch, train_loss, valid_loss (with a validation split), the
+    learning rate the epoch trained with, its duration in seconds, and ``*`` on
+    a new best epoch (see :class:`_TrainingFeedback`). No colour codes
+    (skorch's ``PrintLog`` writes them), so the output reads the same in a
+    terminal, a notebook and a log file.
+    """
+
+    def _begin(self, net: Any) -> None:
+        self.header_ = False
+
+    def _show(self, row: Any, lr: float | None, best: bool) -> None:
+        valid = "valid_loss" in row
+        if not self.header_:
+            print(
+                f"{'epoch':>5}  {'train_loss':>10}  " + (f"{'valid_loss':>10}  " if valid else "")
+                + f"{'lr':>9}  {'dur':>6}",
+                flush=True,
+            )
+            self.header_ = True
+        line = f"{row['epoch']:5d}  {row['train_loss']:10.5g}  "
+        if valid:
+            line += f"{row['valid_loss']:10.5g}  "
+        line += f"{lr:9.2e}  " if lr is not None else f"{'-':>9}  "
+        line += f"{row.get('dur', math.nan):6.2f}" + ("  *" if best else "")
+        print(line, flush=True)
+
+    def _end(self, net: Any, messages: list[str], summary: str) -> None:
+        for message in messages:
+            print(message, flush=True)
+        print(summary, flush=True)

@@ -107,7 +107,15 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
         fastest for the small recurrent models trained here and never
         oversubscribes the cores of parallel searches.
     verbose : int, default=0
-        0 prints nothing; 1 or more prints one line per epoch.
+        What ``fit`` prints to standard output. 0: nothing. 1: a progress bar
+        over the epochs (tqdm) with the latest training and validation loss and
+        the time left, then a summary line. 2 or more: one line per epoch
+        (epoch, train_loss, valid_loss when there is a validation split, the
+        learning rate, the duration, and ``*`` on an epoch whose monitored loss
+        is the lowest so far), then why training stopped early and which
+        epoch's weights were restored, then the summary (epochs run, best epoch
+        and its loss, total time). The last epoch is always shown; plain text,
+        no colour codes.
     callbacks : list of skorch callbacks or (name, callback) tuples, default=None
         Extra skorch callbacks (logging to MLflow or TensorBoard, checkpoints).
     net_kwargs : dict, default=None

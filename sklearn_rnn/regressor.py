@@ -96,7 +96,15 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
     n_threads : int or None, default=1
         Torch CPU threads during ``fit`` and ``predict``, restored afterwards.
     verbose : int, default=0
-        0 prints nothing; 1 or more prints one line per epoch.
+        What ``fit`` prints to standard output. 0: nothing. 1: a progress bar
+        over the epochs (tqdm) with the latest training and validation loss and
+        the time left, then a summary line. 2 or more: one line per epoch
+        (epoch, train_loss, valid_loss when there is a validation split, the
+        learning rate, the duration, and ``*`` on an epoch whose monitored loss
+        is the lowest so far), then why training stopped early and which
+        epoch's weights were restored, then the summary (epochs run, best epoch
+        and its loss, total time). The last epoch is always shown; plain text,
+        no colour codes.
     callbacks : list of skorch callbacks, default=None
         Extra skorch callbacks.
     net_kwargs : dict, default=None

@@ -149,10 +149,11 @@ def test_verbose_zero_prints_nothing_and_verbose_prints_epochs(capsys):
     X, y = np.random.default_rng(0).normal(size=(20, 5)), np.arange(20) % 2
     RNNClassifier(hidden_size=4, max_epochs=3, random_state=0).fit(X, y).predict(X)
     assert capsys.readouterr().out == ""
-    RNNClassifier(hidden_size=4, max_epochs=3, verbose=1, random_state=0).fit(X, y)
+    RNNClassifier(hidden_size=4, max_epochs=3, verbose=2, random_state=0).fit(X, y)
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["epoch", "train_loss", "valid_loss", "dur"]
-    assert [line.split()[0] for line in lines[1:]] == ["1", "2", "3"]
+    assert lines[0].split() == ["epoch", "train_loss", "lr", "dur"]  # no validation split: no valid_loss
+    assert [line.split()[0] for line in lines[1:4]] == ["1", "2", "3"]
+    assert lines[4].startswith("3 epochs in ") and len(lines) == 5  # the summary line
     assert "\x1b" not in "".join(lines)
 
 

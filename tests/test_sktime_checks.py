@@ -1,7 +1,7 @@
 """sktime's own estimator checks for RNNForecaster, one pytest item per check.
 
 The parameter sets come from ``RNNForecaster.get_test_params`` (tiny networks,
-one or two epochs). No check is excluded.
+one or two epochs). One check is expected to fail, with its reason below.
 """
 
 import pytest
@@ -12,8 +12,15 @@ from sktime.utils.estimator_checks import check_estimator, parametrize_with_chec
 
 from sklearn_rnn import RNNForecaster  # noqa: E402
 
-# Checks that are expected to fail, each with its reason. Empty: every check passes.
-EXPECTED_FAILURES: dict[str, str] = {}
+# Checks that are expected to fail, each with its reason.
+EXPECTED_FAILURES: dict[str, str] = {
+    "test__y_remember_data": (
+        "RNNForecaster declares remember_data=False (sktime 1.3's default: it keeps its own history, "
+        "and sktime 1.2 warns on every construction, clone and reset while the config is True), so "
+        "sktime never sets _y at construction; the check switches the config on afterwards and reads "
+        "_y as if it had been. Writing the reserved _y ourselves is what sktime's extension guide forbids."
+    ),
+}
 
 
 @parametrize_with_checks(RNNForecaster)

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
@@ -185,6 +186,17 @@ def predict_in_batches(net: NeuralNet, dataset: SequenceDataset, batch_size: int
     if order is not None:
         out = out[torch.argsort(order)]
     return out
+
+
+def _warn_if_diverged(loss_curve: list[float]) -> None:
+    """Warn when the training loss ended far above where it started (finite, so no guard stopped it)."""
+    if len(loss_curve) >= 2 and loss_curve[-1] > 10 * max(loss_curve[0], 1.0):
+        warnings.warn(
+            f"The training loss rose from {loss_curve[0]:.4g} to {loss_curve[-1]:.4g}: training "
+            "diverged. Lower lr, keep gradient_clip_value set, or scale the inputs.",
+            ConvergenceWarning,
+            stacklevel=5,
+        )
 
 
 def _same(value: Any) -> Any:
@@ -534,11 +546,18 @@ class BaseRNNEstimator(VersionedPickleMixin, BaseEstimator):
                 f"{n} sequences, which leaves none to train on. Pass more sequences, lower "
                 "validation_fraction or set early_stopping=False."
             )
-        if self.architecture != "rnn" and n_train == 1 and seqs.values.shape[1] == 1:
+        if self.architecture != "rnn" and n_train == 1 and seqs.lengths.min() == 1:
             raise ValueError(
                 f"architecture={self.architecture!r} normalises each batch (batch norm), which needs "
                 "more than one value per channel, but it would train on 1 sequence of 1 time step. "
                 "Pass more sequences or use architecture='rnn'."
+            )
+        if self.architecture != "rnn" and self.batch_size == 1 and (seqs.lengths == 1).any():
+            raise ValueError(
+                f"architecture={self.architecture!r} normalises each batch (batch norm), which needs "
+                "more than one value per channel, but with batch_size=1 a sequence of 1 time step "
+                f"is a batch of one value ({int((seqs.lengths == 1).sum())} such sequences). Use "
+                "batch_size=2 or more, or architecture='rnn'."
             )
         device = resolve_device(self.device)
         seed = fit_seed(self.random_state)
@@ -558,6 +577,7 @@ class BaseRNNEstimator(VersionedPickleMixin, BaseEstimator):
                     completed_epochs(history, "valid_loss") if self.early_stopping else None
                 )
                 self.n_iter_ = len(self.loss_curve_)
+                _warn_if_diverged(self.loss_curve_)
 
     def _train(
         self,
@@ -618,7 +638,9 @@ class BaseRNNEstimator(VersionedPickleMixin, BaseEstimator):
         if not bool(torch.isfinite(out).all()):
             raise ValueError(
                 f"The network's outputs for {int((~torch.isfinite(out)).any(1).sum())} of {len(out)} "
-                "sequences are NaN or inf (extreme input values overflow float32). Rescale X; "
-                "values far outside the training range are not supported."
+                "sequences are NaN or inf: either X holds values far outside the training range "
+                "(they overflow float32; rescale X), or training diverged (loss_curve_ ends at "
+                f"{self.loss_curve_[-1] if self.loss_curve_ else float('nan'):.4g}; lower lr and keep "
+                "gradient_clip_value set)."
             )
         return out

@@ -31,8 +31,9 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
         architecture it is the cell of the recurrent branch (``"gru"`` gives
         GRU-FCN).
     hidden_size : int, default=16
-        Hidden units per direction and layer (8 LSTM cells as in LSTM-FCN; use
-        more, e.g. 64, with ``architecture="rnn"``).
+        Hidden units per direction and layer (the LSTM-FCN paper uses 8 LSTM
+        cells, as the ``"lstm-fcn-paper"`` preset does; use more, e.g. 64, with
+        ``architecture="rnn"``).
     num_layers : int, default=1
         Number of stacked recurrent layers.
     bidirectional : bool, default=False
@@ -234,6 +235,10 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
         predicted = self.predict(X)
         y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
         self._check_y_length(len(predicted), y)
+        # R^2 is the same in units of y_scale_, where targets up to 1e308 square without overflow
+        if y.shape == predicted.shape:  # otherwise r2_score refuses the shapes in its own words
+            scale = self.y_scale_ if predicted.ndim == 2 else self.y_scale_[0]
+            y, predicted = y / scale, predicted / scale
         return float(r2_score(y, predicted, sample_weight=sample_weight))
 
     def __sklearn_tags__(self):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import pkgutil
 import re
 import sys
-import warnings
 from pathlib import Path
 
 # Before torch is imported (by sklearn_rnn or an example): one thread per process. torch's
@@ -15,8 +15,25 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
 os.environ["MPLBACKEND"] = "Agg"
 
+# furo's code colours (accessible-pygments) call logging.basicConfig(level=INFO) when imported,
+# which sends the INFO messages of every library the examples use (skorch's early stopping,
+# TensorBoard's reader) to the console. Import it first and take that handler back out: the
+# build prints Sphinx's own output and warnings only.
+_root_handlers = list(logging.getLogger().handlers)
+try:
+    import a11y_pygments  # noqa: F401
+except ImportError:
+    pass
+for _handler in list(logging.getLogger().handlers):
+    if _handler not in _root_handlers:
+        logging.getLogger().removeHandler(_handler)
+logging.getLogger().setLevel(logging.WARNING)
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))  # _gallery_order, _forecaster_methods
+
+from _forecaster_methods import METHODS as FORECASTER_METHODS  # noqa: E402
 
 import sklearn_rnn  # noqa: E402
 
@@ -84,12 +101,16 @@ _REF = re.compile(r":(?:ref|term|doc):`([^`<]+?)\s*<[^`>]+>`|:(?:ref|term|doc):`
 
 
 # "of shape (n_features_in_,)": in reST a bare word ending in "_" is a link to a target.
-_SHAPE_ATTR = re.compile(r"\((\w+_),\)")
+_SHAPE = re.compile(r"(of shape \()([^)]*)(\))")
+_FITTED_NAME = re.compile(r"(?<![`\w])(\w+_)(?![`\w])")
 
 
 def _literal_shape_attributes(app, what, name, obj, options, lines):
     """Quote fitted-attribute names in shapes, as scikit-learn writes them: (`n_features_in_`,)."""
-    lines[:] = [_SHAPE_ATTR.sub(r"(`\1`,)", line) for line in lines]
+    lines[:] = [
+        _SHAPE.sub(lambda m: m.group(1) + _FITTED_NAME.sub(r"`\1`", m.group(2)) + m.group(3), line)
+        for line in lines
+    ]
 
 
 def _plain_foreign_refs(app, what, name, obj, options, lines):
@@ -102,6 +123,20 @@ def _plain_foreign_refs(app, what, name, obj, options, lines):
     if (getattr(obj, "__module__", "") or "").startswith("sklearn_rnn"):
         return
     lines[:] = [_REF.sub(lambda m: m.group(1) or m.group(2), line) for line in lines]
+
+
+def _own_forecaster_docstrings(app, what, name, obj, options, lines):
+    """Replace the docstrings RNNForecaster inherits from sktime by this library's (_forecaster_methods.py).
+
+    Runs before numpydoc, which then formats the replacement. A method that
+    sklearn_rnn itself defines keeps its own docstring.
+    """
+    owner, _, method = name.rpartition(".")
+    if what != "method" or not owner.endswith("RNNForecaster") or method not in FORECASTER_METHODS:
+        return
+    if (getattr(obj, "__module__", "") or "").startswith("sklearn_rnn"):
+        return
+    lines[:] = FORECASTER_METHODS[method].splitlines()
 
 
 def _check_api_page_complete(app):
@@ -124,6 +159,7 @@ def _check_api_page_complete(app):
 
 def setup(app):
     app.connect("autodoc-skip-member", _skip_member)
+    app.connect("autodoc-process-docstring", _own_forecaster_docstrings, priority=400)
     app.connect("autodoc-process-docstring", _plain_foreign_refs)
     app.connect("autodoc-process-docstring", _literal_shape_attributes)
     app.connect("builder-inited", _check_api_page_complete)
@@ -135,12 +171,17 @@ sphinx_gallery_conf = {
     "gallery_dirs": "auto_examples",
     "filename_pattern": r"/plot_",  # execute every plot_*.py
     "ignore_pattern": r"__init__\.py|/_",
-    "within_subsection_order": "FileNameSortKey",
+    "within_subsection_order": "_gallery_order.ExampleOrder",  # simplest first
     "image_scrapers": ("matplotlib",),
     "reset_modules": ("matplotlib",),
     "download_all_examples": False,
     "remove_config_comments": True,
+    # Output blocks show what the examples print, not the repr of a block's last expression
+    # (such as the Legend object a fig.legend(...) call returns).
+    "capture_repr": (),
     "show_memory": False,
+    # No timing pages: they are written into docs/ itself and load scripts from CDNs.
+    "write_computation_times": False,
     "min_reported_time": 1,
     # "Examples using X" at the foot of each API page.
     "doc_module": ("sklearn_rnn",),
@@ -150,11 +191,9 @@ sphinx_gallery_conf = {
     "abort_on_example_error": False,
 }
 
-# Warnings from third-party code while the examples run are not documentation problems.
-warnings.filterwarnings("ignore", category=UserWarning, message="Matplotlib is currently using agg")
-warnings.filterwarnings("ignore", category=FutureWarning)
-
 # -- HTML ---------------------------------------------------------------------------------
 html_theme = "furo"
 html_title = f"sklearn_rnn {release}"
 html_show_sourcelink = False
+html_static_path = ["_static"]
+html_css_files = ["custom.css"]

@@ -15,9 +15,6 @@ Persistence (the last change) is hard to beat here, and the network does not:
 an honest result worth knowing before reaching for a deeper model.
 """
 
-import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.linear_model import RidgeCV
@@ -27,34 +24,55 @@ from sktime.datasets import load_uschange
 from sklearn_rnn import RNNRegressor
 
 consumption, others = load_uschange()
-table = np.column_stack([consumption.to_numpy(), others.to_numpy()])  # (187 quarters, 5)
+table = np.column_stack(
+    [consumption.to_numpy(), others.to_numpy()]
+)  # (187 quarters, 5)
 window = 8
-X = np.stack([table[t - window : t] for t in range(window, len(table))])  # (n, 8, 5)
+X = np.stack(
+    [table[t - window : t] for t in range(window, len(table))]
+)  # (n, 8, 5)
 y = table[window:, 0]  # next quarter's consumption change
 split = int(0.75 * len(X))
 X_train, X_test, y_train, y_test = X[:split], X[split:], y[:split], y[split:]
 
 reg = RNNRegressor(
-    architecture="rnn", cell="gru", hidden_size=16, dropout=0.0, pooling="mean", max_epochs=50, random_state=0
+    architecture="rnn",
+    cell="gru",
+    hidden_size=16,
+    dropout=0.0,
+    pooling="mean",
+    max_epochs=50,
+    random_state=0,
 ).fit(X_train, y_train)
 pred = reg.predict(X_test)
 mae = mean_absolute_error(y_test, pred)
 mae_mean = mean_absolute_error(y_test, np.full_like(y_test, y_train.mean()))
 mae_last = mean_absolute_error(y_test, X_test[:, -1, 0])
-ridge = RidgeCV(alphas=np.logspace(-2, 3, 20)).fit(X_train.reshape(len(X_train), -1), y_train)
-mae_ridge = mean_absolute_error(y_test, ridge.predict(X_test.reshape(len(X_test), -1)))
+ridge = RidgeCV(alphas=np.logspace(-2, 3, 20)).fit(
+    X_train.reshape(len(X_train), -1), y_train
+)
+mae_ridge = mean_absolute_error(
+    y_test, ridge.predict(X_test.reshape(len(X_test), -1))
+)
 print(f"test MAE: {mae:.3f}")
-print(f"baselines: training mean {mae_mean:.3f}, ridge {mae_ridge:.3f}, last change {mae_last:.3f}")
+print(f"baselines: training mean {mae_mean:.3f}, ridge {mae_ridge:.3f},")
+print(f"           last change {mae_last:.3f}")
 
 # %%
-# Test quarters: observed change, the network's forecast and the last-change baseline.
+# Test quarters: the observed change, the network's forecast and the
+# last-change baseline.
 fig, ax = plt.subplots(figsize=(8, 3.5))
 quarters = np.arange(split, len(X)) + window
 ax.plot(quarters, y_test, label="observed", color="black")
 ax.plot(quarters, pred, label=f"RNNRegressor, GRU (MAE {mae:.2f})")
-ax.plot(quarters, X_test[:, -1, 0], label=f"last change (MAE {mae_last:.2f})", alpha=0.6)
+ax.plot(
+    quarters,
+    X_test[:, -1, 0],
+    label=f"last change (MAE {mae_last:.2f})",
+    alpha=0.6,
+)
 ax.set_xlabel("quarter since 1970 Q1")
 ax.set_ylabel("consumption change (%)")
 ax.legend()
 fig.tight_layout()
-fig.savefig("economics_uschange.png", dpi=80)
+plt.show()

@@ -9,9 +9,6 @@ default :class:`~sklearn_rnn.RNNClassifier`; 1029 days test it. A logistic
 regression on the 24 hourly values is the simple baseline.
 """
 
-import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -21,12 +18,17 @@ from sklearn_rnn import RNNClassifier, from_sktime
 
 X_train, y_train = load_italy_power_demand(split="train", return_X_y=True)
 X_test, y_test = load_italy_power_demand(split="test", return_X_y=True)
-X_train, X_test = from_sktime(X_train)[:, :, 0], from_sktime(X_test)[:, :, 0]  # (n, 24 hours)
+X_train, X_test = (
+    from_sktime(X_train)[:, :, 0],
+    from_sktime(X_test)[:, :, 0],
+)  # (n, 24 hours)
 
 clf = RNNClassifier(random_state=0).fit(X_train, y_train)
 baseline = LogisticRegression(max_iter=1000).fit(X_train, y_train)
 print(f"test accuracy: {clf.score(X_test, y_test):.3f}")
-print(f"logistic regression on the 24 values: {baseline.score(X_test, y_test):.3f}")
+print(
+    f"logistic regression on the 24 values: {baseline.score(X_test, y_test):.3f}"
+)
 
 # %%
 # Test days coloured by the predicted probability of the winter class ("1").
@@ -40,4 +42,4 @@ ax.set_xlabel("hour of day")
 ax.set_ylabel("demand (z-normalised)")
 ax.set_title("Test days: red = winter half-year, blue = summer (predicted)")
 fig.tight_layout()
-fig.savefig("energy_italy_power_demand.png", dpi=80)
+plt.show()

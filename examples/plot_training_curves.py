@@ -13,19 +13,17 @@ score per epoch.
 
 import tempfile
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+from skorch.callbacks import EpochScoring, TensorBoard
+from sktime.datasets import load_italy_power_demand
+from tensorboard.backend.event_processing.event_accumulator import (
+    EventAccumulator,
+)
+from torch.utils.tensorboard import SummaryWriter
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from skorch.callbacks import EpochScoring, TensorBoard  # noqa: E402
-from sktime.datasets import load_italy_power_demand  # noqa: E402
-from tensorboard.backend.event_processing.event_accumulator import EventAccumulator  # noqa: E402
-from torch.utils.tensorboard import SummaryWriter  # noqa: E402
-
-from sklearn_rnn import RNNClassifier, from_sktime  # noqa: E402
-from sklearn_rnn.plotting import plot_training_curves  # noqa: E402
+from sklearn_rnn import RNNClassifier, from_sktime
+from sklearn_rnn.plotting import plot_training_curves
 
 X_train, y_train = load_italy_power_demand(split="train", return_X_y=True)
 X_test, y_test = load_italy_power_demand(split="test", return_X_y=True)
@@ -42,7 +40,10 @@ def valid_accuracy(net, X, y):
     return float((net.forward(X).argmax(1).numpy() == np.asarray(y)).mean())
 
 
-log_dir = tempfile.mkdtemp(prefix="sklearn_rnn_tensorboard_")
+# A temporary directory for the TensorBoard log, deleted at the end of the
+# example; give a lasting one, such as "runs/gru", to keep the log for
+# ``tensorboard --logdir runs``.
+log_dir = tempfile.TemporaryDirectory(prefix="sklearn_rnn_tensorboard_")
 clf = RNNClassifier(
     architecture="rnn",
     cell="gru",
@@ -55,29 +56,30 @@ clf = RNNClassifier(
     random_state=0,
     callbacks=[
         EpochScoring(valid_accuracy, name="valid_acc", lower_is_better=False),
-        TensorBoard(SummaryWriter(log_dir)),
+        TensorBoard(SummaryWriter(log_dir.name)),
     ],
 )
 clf.fit(X_train, y_train)
-print(f"epochs run: {clf.n_iter_}, test accuracy: {clf.score(X_test, y_test):.3f}")
+print(
+    f"epochs run: {clf.n_iter_}, test accuracy: {clf.score(X_test, y_test):.3f}"
+)
 
 # %%
 # What TensorBoard received
 # -------------------------
-# ``tensorboard --logdir <log_dir>`` shows these curves; here the event file
-# (flushed by the callback at the end of training) is read back to show which
-# scalars were logged.
-print(f"TensorBoard log directory: {log_dir}")
-events = EventAccumulator(log_dir)
+# ``tensorboard --logdir <log directory>`` shows these curves; here the event
+# file (flushed by the callback at the end of training) is read back to show
+# which scalars were logged.
+events = EventAccumulator(log_dir.name)
 events.Reload()
 for tag in sorted(events.Tags()["scalars"]):
     scalars = events.Scalars(tag)
     print(f"{tag:>20}: {len(scalars)} points, last {scalars[-1].value:.4f}")
+log_dir.cleanup()
 
 # %%
 # The curves
 # ----------
 fig = plot_training_curves(clf)
 fig.tight_layout()
-fig.savefig("training_curves.png", dpi=80)
 plt.show()

@@ -8,7 +8,7 @@ from .regressor import RNNRegressor
 
 __version__ = "0.1.0"
 
-# Imported on first use: the forecaster needs sktime, export needs onnx.
+# Imported on first use, to keep `import sklearn_rnn` light: the forecaster (sktime), export (onnx).
 _LAZY = {
     "RNNForecaster": ".forecasting",
     "save": "._persistence",

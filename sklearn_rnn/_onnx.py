@@ -40,7 +40,9 @@ class _Graph(nn.Module):
 class _ClassifierGraph(_Graph):
     """Class probabilities in the order of ``classes_``, from the classifier's own output head."""
 
-    def __init__(self, module: nn.Module, tabular: bool, head: Callable[[torch.Tensor], torch.Tensor]) -> None:
+    def __init__(
+        self, module: nn.Module, tabular: bool, head: Callable[[torch.Tensor], torch.Tensor]
+    ) -> None:
         super().__init__(module, tabular)
         self.head = head  # softmax, or one sigmoid per label of a multi-label model
 

@@ -30,8 +30,9 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
         architecture it is the cell of the recurrent branch (``"gru"`` gives
         GRU-FCN).
     hidden_size : int, default=16
-        Hidden units per direction and layer (8 LSTM cells as in LSTM-FCN; use
-        more, e.g. 64, with ``architecture="rnn"``).
+        Hidden units per direction and layer (the LSTM-FCN paper uses 8 LSTM
+        cells, as the ``"lstm-fcn-paper"`` preset does; use more, e.g. 64, with
+        ``architecture="rnn"``).
     num_layers : int, default=1
         Number of stacked recurrent layers.
     bidirectional : bool, default=False

@@ -10,15 +10,16 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import torch
+from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
+
+from .inspection import time_step_attribution
 
 __all__ = [
     "plot_confusion_matrix",
     "plot_forecast",
     "plot_time_step_attribution",
     "plot_training_curves",
-    "time_step_attribution",
 ]
 
 # History columns skorch and the estimators write that are not per-epoch scores.
@@ -47,14 +48,18 @@ def _figure_and_axes(ax: Any, nrows: int = 1, **subplots_kw: Any):
 
 
 def _fitted_net(estimator: Any) -> Any:
-    """The estimator holding the skorch net: the estimator itself or a forecaster's ``regressor_``."""
-    for candidate in (estimator, getattr(estimator, "regressor_", None)):
-        if candidate is not None and hasattr(candidate, "net_"):
-            return candidate
-    check_is_fitted(estimator)
+    """The skorch net of a fitted estimator of this library.
+
+    Not ``check_is_fitted``, which needs scikit-learn's tags that the sktime forecaster lacks.
+    """
+    if hasattr(estimator, "net_"):
+        return estimator.net_
+    name = type(estimator).__name__
+    if type(estimator).__module__.startswith("sklearn_rnn"):
+        raise NotFittedError(f"This {name} instance is not fitted yet. Call 'fit' before plotting it.")
     raise TypeError(
-        f"{type(estimator).__name__} holds no trained network (no net_ attribute); pass a fitted "
-        "RNNClassifier, RNNRegressor or RNNForecaster."
+        f"{name} holds no trained network (no net_ attribute); pass a fitted RNNClassifier, "
+        "RNNRegressor or RNNForecaster."
     )
 
 
@@ -92,8 +97,7 @@ def plot_training_curves(estimator: Any, *, ax: Any = None) -> Any:
     >>> [line.get_label() for line in fig.axes[0].get_lines()]
     ['train_loss', 'valid_loss']
     """
-    owner = _fitted_net(estimator)
-    history = owner.net_.history
+    history = _fitted_net(estimator).history
     epochs = np.asarray(history[:, "epoch"])
     rows = list(history)
     losses = [key for key in ("train_loss", "valid_loss") if all(key in row for row in rows)]
@@ -258,128 +262,42 @@ def plot_confusion_matrix(
     return display.figure_
 
 
-def _target_indices(estimator: Any, probabilities: np.ndarray, target: Any) -> np.ndarray:
-    if target is None:
-        return probabilities.argmax(axis=1)
-    target = np.asarray(target).ravel()
-    if len(target) != len(probabilities):
-        raise ValueError(
-            f"target must hold one label per sequence ({len(probabilities)}), got {len(target)}."
-        )
-    positions = np.searchsorted(estimator.classes_, target)
-    positions = np.clip(positions, 0, len(estimator.classes_) - 1)
-    unknown = estimator.classes_[positions] != target
-    if unknown.any():
-        raise ValueError(
-            f"target holds labels not in classes_ {estimator.classes_.tolist()}: "
-            f"{sorted(set(target[unknown].tolist()))}."
-        )
-    return positions
-
-
-def time_step_attribution(
-    estimator: Any, X: Any, target: Any = None, *, method: str = "occlusion"
-) -> np.ndarray:
-    """How much each time step of each sequence supports a class, for a fitted classifier.
-
-    Parameters
-    ----------
-    estimator : RNNClassifier
-        A fitted classifier.
-    X : array-like or list of arrays
-        Sequences, in the layout used for ``fit`` (may be ragged).
-    target : array-like of shape (n_samples,), default=None
-        The class whose probability is explained for each sequence (e.g. the
-        true labels). None uses the predicted class.
-    method : {"occlusion", "gradient"}, default="occlusion"
-        "occlusion": the drop of the target probability when the step is
-        replaced by the training mean of each feature (positive: the step
-        supports the class). "gradient": gradient x input, the gradient of
-        the target's log-odds ``log(p / (1 - p))`` (which, unlike the
-        probability, does not saturate where the model is confident) with
-        respect to the step's inputs times their distance from the training
-        mean, summed over features.
-
-    Returns
-    -------
-    attribution : ndarray of shape (n_samples, max_length)
-        One value per observed step; NaN past each sequence's length.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sklearn_rnn import RNNClassifier
-    >>> from sklearn_rnn.plotting import time_step_attribution
-    >>> rng = np.random.default_rng(0)
-    >>> X = rng.normal(size=(60, 6, 1))
-    >>> y = (X[:, 2, 0] > 0).astype(int)
-    >>> clf = RNNClassifier(hidden_size=8, max_epochs=20, random_state=0).fit(X, y)
-    >>> time_step_attribution(clf, X[:4]).shape
-    (4, 6)
-    """
-    from ._base import torch_session
-
-    if method not in ("occlusion", "gradient"):
-        raise ValueError(f"method must be 'occlusion' or 'gradient', got {method!r}.")
-    check_is_fitted(estimator)
-    if not hasattr(estimator, "classes_"):
-        raise TypeError(f"time_step_attribution needs a classifier, got {type(estimator).__name__}.")
-    seqs = estimator._validate_X(X, reset=False)
-    module = estimator.net_.module_
-    device = next(module.parameters()).device
-    values = torch.from_numpy(seqs.values).to(device)
-    lengths_np = seqs.lengths
-    lengths = None if seqs.equal_lengths else torch.from_numpy(lengths_np)
-    n, n_steps = values.shape[:2]
-    baseline = module.x_mean.to(values.dtype)
-    was_training = module.training
-    module.eval()
-    try:
-        with torch_session(estimator.n_threads, device=str(device)):
-            with torch.no_grad():
-                proba = torch.softmax(module(values, lengths).double(), dim=1)
-            classes = torch.from_numpy(_target_indices(estimator, proba.cpu().numpy(), target)).to(device)
-            rows = torch.arange(n, device=device)
-            if method == "occlusion":
-                attribution = torch.zeros((n, n_steps), dtype=torch.float64)
-                reference = proba[rows, classes]
-                with torch.no_grad():
-                    for t in range(n_steps):
-                        occluded = values.clone()
-                        occluded[:, t] = baseline
-                        p = torch.softmax(module(occluded, lengths).double(), dim=1)[rows, classes]
-                        attribution[:, t] = (reference - p).cpu()
-            else:
-                inputs = values.clone().requires_grad_(True)
-                with torch.enable_grad():
-                    scores = module(inputs, lengths)
-                    others = scores.index_put((rows, classes), torch.tensor(float("-inf")))
-                    log_odds = scores[rows, classes] - torch.logsumexp(others, dim=1)
-                    (grad,) = torch.autograd.grad(log_odds.sum(), inputs)
-                attribution = (grad * (values - baseline)).sum(dim=2).double().cpu()
-    finally:
-        module.train(was_training)
-    out = attribution.numpy()
-    out[np.arange(n_steps)[None, :] >= lengths_np[:, None]] = np.nan
-    return out
+def _class_means(attribution: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """Mean over ``members`` at each step, over the sequences observed there (NaN where none is)."""
+    rows = attribution[members]
+    observed = np.isfinite(rows)
+    counts = observed.sum(axis=0)
+    sums = np.where(observed, rows, 0.0).sum(axis=0)
+    return np.divide(sums, counts, out=np.full(rows.shape[1], np.nan), where=counts > 0)
 
 
 def plot_time_step_attribution(
-    estimator: Any, X: Any, y: Any = None, *, method: str = "occlusion", ax: Any = None
+    estimator: Any,
+    X: Any,
+    y: Any = None,
+    *,
+    method: str = "occlusion",
+    vmax: float | None = None,
+    ax: Any = None,
 ) -> Any:
     """Plot per-time-step attribution of a classifier: mean per class and per sequence.
 
     Parameters
     ----------
     estimator : RNNClassifier
-        A fitted classifier.
+        A fitted single-label classifier.
     X : array-like or list of arrays
-        Sequences, in the layout used for ``fit``.
+        Sequences, in the layout used for ``fit`` (may be ragged).
     y : array-like of shape (n_samples,), default=None
         True labels: each sequence is explained for, and grouped by, its true
         class. None uses the predicted classes.
     method : {"occlusion", "gradient"}, default="occlusion"
-        See :func:`time_step_attribution`.
+        See :func:`sklearn_rnn.inspection.time_step_attribution`.
+    vmax : float, default=None
+        The colour scale of the image runs from ``-vmax`` (blue) to ``vmax``
+        (red); larger values take the end colours. None uses the 99th
+        percentile of the absolute values, so that a few extreme cells do not
+        wash out the rest.
     ax : array of 2 matplotlib Axes, default=None
         Where to draw; None creates a new figure.
 
@@ -387,37 +305,92 @@ def plot_time_step_attribution(
     -------
     fig : matplotlib.figure.Figure
         Top: one line per class, the mean attribution at each step over the
-        sequences of that class. Bottom: an image of every sequence's
-        attribution, rows grouped by class (in the order of ``classes_``).
+        sequences of that class observed at that step. Bottom: an image of
+        every sequence's attribution, one row per sequence, grouped by class
+        (in the order of ``classes_``, labelled on the left and separated by
+        lines). Steps past a sequence's end are masked and drawn grey.
+
+    See Also
+    --------
+    sklearn_rnn.inspection.time_step_attribution : The values drawn.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from sklearn_rnn import RNNClassifier
+    >>> from sklearn_rnn.plotting import plot_time_step_attribution
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(40, 6, 1))
+    >>> y = np.where(X[:, 2, 0] > 0, "up", "down")
+    >>> clf = RNNClassifier(hidden_size=4, max_epochs=5, random_state=0).fit(X, y)
+    >>> ragged = [x[:4] if i % 2 else x for i, x in enumerate(X)]  # every other one: 4 steps
+    >>> fig = plot_time_step_attribution(clf, ragged, y)
+    >>> [label.get_text() for label in fig.axes[1].get_yticklabels()]
+    ['down', 'up']
+    >>> image = fig.axes[1].get_images()[0]
+    >>> int(image.get_array().mask.sum())  # 20 sequences x 2 steps past their end
+    40
     """
     attribution = time_step_attribution(estimator, X, y, method=method)
     groups = estimator.predict(X) if y is None else np.asarray(y).ravel()
-    fig, axes = _figure_and_axes(ax, 2, figsize=(7, 6), sharex=True)
-    steps = np.arange(attribution.shape[1])
-    order = []
+    n_steps = attribution.shape[1]
+    if ax is None:
+        plt = _pyplot()
+        fig, axes = plt.subplots(
+            2, 1, sharex=True, figsize=(8, 6.5), height_ratios=(1, 1.6), layout="constrained"
+        )
+        axes = list(axes)
+    else:
+        fig, axes = _figure_and_axes(ax, 2)
+    steps = np.arange(n_steps)
+    order, labels, centres = [], [], []
     for label in estimator.classes_:
         members = np.flatnonzero(groups == label)
         if members.size == 0:
             continue
+        centres.append(len(order) + (members.size - 1) / 2)
+        labels.append(str(label))
         order.extend(members.tolist())
-        with np.errstate(invalid="ignore"):
-            mean = np.nanmean(attribution[members], axis=0)
-        axes[0].plot(steps, mean, label=str(label))
+        axes[0].plot(steps, _class_means(attribution, members), label=str(label))
     axes[0].axhline(0.0, color="0.6", lw=0.8)
     axes[0].set_ylabel("mean attribution")
     axes[0].set_title(f"Per-time-step attribution ({method})")
-    axes[0].legend(title="class")
-    bound = np.nanmax(np.abs(attribution)) if np.isfinite(attribution).any() else 1.0
+    axes[0].legend(title="class", fontsize="small", ncols=1 + len(labels) // 6)
+
+    finite = np.abs(attribution[np.isfinite(attribution)])
+    if vmax is None:
+        vmax = float(np.percentile(finite, 99)) if finite.size else 0.0
+        if vmax <= 0.0:  # all (or nearly all) zero: any scale shows the same
+            vmax = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+    cmap = _pyplot().get_cmap("RdBu_r").with_extremes(bad="0.8")
     image = axes[1].imshow(
-        attribution[order],
+        np.ma.masked_invalid(attribution[order]),
         aspect="auto",
         interpolation="nearest",
-        cmap="RdBu_r",
-        vmin=-bound,
-        vmax=bound,
-        extent=(-0.5, attribution.shape[1] - 0.5, len(order) - 0.5, -0.5),
+        cmap=cmap,
+        vmin=-vmax,
+        vmax=vmax,
+        extent=(-0.5, n_steps - 0.5, len(order) - 0.5, -0.5),
     )
-    fig.colorbar(image, ax=axes[1], label="attribution")
-    axes[1].set_ylabel("sequence (grouped by class)")
+    extend = "both" if finite.size and finite.max() > vmax else "neither"
+    fig.colorbar(image, ax=axes[1], label="attribution", extend=extend)
+    boundaries = np.cumsum([np.sum(groups[order] == label) for label in labels])[:-1]
+    for boundary in boundaries:
+        axes[1].axhline(boundary - 0.5, color="black", lw=1.0)
+    axes[1].set_yticks(centres, labels)
+    axes[1].tick_params(axis="y", length=0)
+    axes[1].set_ylabel("sequences, by class")
     axes[1].set_xlabel("time step")
+    if np.isnan(attribution).any():
+        from matplotlib.patches import Patch
+
+        axes[1].legend(
+            handles=[Patch(facecolor="0.8", label="no step (past the sequence's end)")],
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.12),
+            fontsize="small",
+            frameon=False,
+        )
     return fig

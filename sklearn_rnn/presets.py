@@ -1,25 +1,23 @@
 """Named parameter sets for :class:`~sklearn_rnn.RNNClassifier` and :class:`~sklearn_rnn.RNNRegressor`.
 
-The estimators' defaults are one of them (``"default"``, an empty dict). The
-others are starting points for other needs, each a plain dict of constructor
-arguments, so they combine with any other argument and with grid searches::
+The sets are in :data:`PRESETS`; each is a dict of constructor arguments:
 
-    RNNClassifier(**PRESETS["mlstm-fcn"], random_state=0)
-
-- ``"default"``: the defaults, a compact LSTM-FCN (Karim et al., 2017) trained
-  for 100 epochs: 1.000 BasicMotions, 0.993 JapaneseVowels, 0.961
-  ItalyPowerDemand, 0.980 GunPoint (means of 3 seeds), 4-5 CPU seconds per fit
-  on one thread (15 on JapaneseVowels); see ``benchmarks/accuracy.py``.
-- ``"mlstm-fcn"``: the same with squeeze-and-excitation blocks (Karim et al.,
-  2019), for about 40% more fit time; ``benchmarks/accuracy.py`` prints its
-  accuracy beside the default's.
-- ``"lstm-fcn-paper"``: the published LSTM-FCN sizes (128-256-128 filters,
-  8 LSTM cells, dropout 0.8, batch size 128) trained for 250 epochs (the
-  paper trains 2000 with a plateau schedule); about 15 times the compute of
-  the default.
-- ``"rnn"``: a plain bidirectional LSTM with mean pooling and no
-  convolutional branch, for users who want a recurrent network only (and the
-  most natural choice when the time order carries the signal over long ranges).
+>>> from sklearn_rnn import RNNClassifier
+>>> from sklearn_rnn.presets import PRESETS
+>>> sorted(PRESETS)
+['default', 'lstm-fcn-paper', 'mlstm-fcn', 'rnn']
+>>> for name, value in PRESETS["lstm-fcn-paper"].items():
+...     print(f"{name}={value!r}")
+architecture='lstm-fcn'
+fcn_filters=(128, 256, 128)
+hidden_size=8
+dropout=0.8
+batch_size=128
+max_epochs=250
+lr=0.001
+>>> clf = RNNClassifier(**PRESETS["mlstm-fcn"], random_state=0)
+>>> clf.architecture
+'mlstm-fcn'
 """
 
 from __future__ import annotations
@@ -48,3 +46,25 @@ PRESETS: dict[str, dict] = {
         "batch_size": 16,
     },
 }
+"""The parameter sets, by name.
+
+Each is a plain dict of constructor arguments, so it combines with any other
+argument and with grid searches. The estimators' defaults are one of them
+(``"default"``, an empty dict); the others are starting points for other
+needs.
+
+- ``"default"``: the defaults, a compact LSTM-FCN (Karim et al., 2017) trained
+  for 100 epochs: 1.000 BasicMotions, 0.993 JapaneseVowels, 0.961
+  ItalyPowerDemand, 0.980 GunPoint (means of 3 seeds), 4-5 CPU seconds per fit
+  on one thread (15 on JapaneseVowels); see ``benchmarks/accuracy.py``.
+- ``"mlstm-fcn"``: the same with squeeze-and-excitation blocks (Karim et al.,
+  2019), for about 40% more fit time; ``benchmarks/accuracy.py`` prints its
+  accuracy beside the default's.
+- ``"lstm-fcn-paper"``: the published LSTM-FCN sizes (128-256-128 filters,
+  8 LSTM cells, dropout 0.8, batch size 128) trained for 250 epochs (the
+  paper trains 2000 with a plateau schedule); about 15 times the compute of
+  the default.
+- ``"rnn"``: a plain bidirectional LSTM with mean pooling and no
+  convolutional branch, for users who want a recurrent network only (and the
+  most natural choice when the time order carries the signal over long ranges).
+"""

@@ -21,8 +21,8 @@ from skorch.callbacks import Callback
 
 from sklearn_rnn import RNNClassifier, RNNRegressor
 from sklearn_rnn._base import SequenceDataset, predict_in_batches
-from sklearn_rnn._runtime import _glibc
 from sklearn_rnn._data import validate_sequences
+from sklearn_rnn._runtime import _glibc
 
 TINY = {
     "architecture": "rnn",

@@ -74,9 +74,12 @@ class _ForecasterGraph(nn.Module):
     monotone rearrangement) and mapped back to the original units.
     """
 
-    def __init__(self, net: nn.Module, mean: np.ndarray, scale: np.ndarray, log: np.ndarray) -> None:
+    def __init__(
+        self, net: nn.Module, mean: np.ndarray, scale: np.ndarray, log: np.ndarray, shift: nn.Module | None
+    ) -> None:
         super().__init__()
         self.net = net
+        self.shift = shift  # the forecaster's conformal calibration (None without it)
         self.register_buffer("mean", torch.as_tensor(np.asarray(mean, dtype=np.float64)))
         self.register_buffer("scale", torch.as_tensor(np.asarray(scale, dtype=np.float64)))
         self.register_buffer("log", torch.as_tensor(np.asarray(log, dtype=bool)))
@@ -85,7 +88,10 @@ class _ForecasterGraph(nn.Module):
         values = y_window.double()
         values = torch.where(self.log, torch.log(values), values)
         out = self.net(((values - self.mean) / self.scale).float())  # (batch, horizon, C, Q)
-        out = torch.sort(out.double(), dim=-1).values * self.scale[:, None] + self.mean[:, None]
+        out = torch.sort(out.double(), dim=-1).values
+        if self.shift is not None:
+            out = self.shift(out)
+        out = out * self.scale[:, None] + self.mean[:, None]
         return torch.where(self.log[:, None], torch.exp(out), out)
 
 
@@ -149,7 +155,7 @@ def _forecaster_spec(estimator: Any) -> _Spec | None:
         )
     mean, scale = scalings[()]
     net = copy.deepcopy(estimator.net_.module_).cpu().eval()
-    graph = _ForecasterGraph(net, mean, scale, estimator.log_transform_)
+    graph = _ForecasterGraph(net, mean, scale, estimator.log_transform_, estimator._conformal_shift())
     example = torch.ones((2, estimator.window_length, len(mean)))
     return _Spec(graph, example, "y_window", "quantiles", dynamic_time=False, takes_lengths=False)
 

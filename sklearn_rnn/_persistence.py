@@ -169,7 +169,8 @@ _DEVICE: _Rule = (
 _MUST_BE_NONE = ("callbacks", "net_kwargs")
 # Parameters that are plain data to the estimator: its ``_parameter_constraints`` suffice.
 _PLAIN_PARAMETERS = """
-    architecture batch_size bidirectional cell class_weight dimension_shuffle dropout early_stopping
+    architecture batch_size bidirectional calibration_fraction cell class_weight conformal
+    dimension_shuffle dropout early_stopping
     gradient_clip_value hidden_size local_level lr lr_schedule max_epochs max_horizon missing
     n_iter_no_change n_threads num_layers pooling quantile_levels random_state sp target_transform
     tol update_epochs validation_fraction verbose warm_start window_length

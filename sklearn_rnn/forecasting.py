@@ -6,7 +6,10 @@ sktime is imported here only; ``sklearn_rnn`` loads this module on first use of
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import copy
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import partial
 from numbers import Integral, Real
@@ -154,6 +157,36 @@ class ForecastNet(nn.Module):
         return out + level[:, None, :, None]
 
 
+class ConformalShift(nn.Module):
+    """Sorted quantiles ``(..., H, C, Q)`` -> each level moved by its conformal shift, in order.
+
+    ``shifts`` ``(H, C, Q)`` lowers the lower level of each central interval by
+    its offset and raises the upper one (the reverse for a negative offset); the
+    median's shift is zero. The levels then stay in order and the median never
+    moves: a level is clipped to the median and to the next level nearer it.
+    Float64 in, float64 out; exportable to ONNX (no cumulative ops).
+    """
+
+    def __init__(self, shifts: np.ndarray, median: int) -> None:
+        super().__init__()
+        self.register_buffer("shifts", torch.as_tensor(np.asarray(shifts, dtype=np.float64)))
+        self.median = median
+
+    def forward(self, quantiles: torch.Tensor) -> torch.Tensor:
+        out = quantiles + self.shifts
+        centre = quantiles[..., self.median]
+        levels = [centre]
+        inner = centre
+        for i in range(self.median - 1, -1, -1):  # outward from the median: each at most the one inside
+            inner = torch.minimum(out[..., i], inner)
+            levels.insert(0, inner)
+        inner = centre
+        for i in range(self.median + 1, out.shape[-1]):
+            inner = torch.maximum(out[..., i], inner)
+            levels.append(inner)
+        return torch.stack(levels, dim=-1)
+
+
 class WindowDataset(Dataset):
     """Training windows as start indices into one concatenated series (memory O(series length)).
 
@@ -249,6 +282,77 @@ class TimeOrderedSplit:
         return dataset.subset(train), dataset.subset(valid)
 
 
+def _calibration_split(dataset: WindowDataset, fraction: float) -> tuple[np.ndarray, np.ndarray] | None:
+    """Indices of the windows a calibrated network trains on, and of each held-out series' latest windows.
+
+    The split is early stopping's (:func:`_time_ordered_split`): each series
+    holds out the time points its latest ``fraction`` of windows forecast first,
+    and the windows whose targets reach into them are left out of training (the
+    gap), so the network never sees a held-out value as a target. A series that
+    the split would leave without a training window is not held out (it trains
+    whole). None when no series can be held out.
+    """
+    series, starts = dataset.series.numpy(), dataset.starts.numpy()
+    train, latest, _ = _time_ordered_split(series, starts, dataset.horizon, fraction)
+    whole = ~np.isin(series, series[train])  # series the split leaves nothing to train on
+    latest = latest[~whole[latest]]
+    if not len(latest):
+        return None
+    return np.concatenate([train, np.flatnonzero(whole)]), latest
+
+
+def _scoring_windows(dataset: WindowDataset, train: np.ndarray, latest: np.ndarray) -> WindowDataset:
+    """The windows left out of training that forecast a held-out time point, with only those as targets.
+
+    The held-out time points are the first target of each of the ``latest``
+    windows. Every window outside ``train`` that forecasts one of them scores
+    it, so each step ``h`` gets one score per held-out time point: the value
+    ``h`` steps after an origin the network did not train on.
+    """
+    held_out = torch.zeros(len(dataset.targets), dtype=torch.bool)
+    held_out[dataset.starts[latest] + dataset.window_length] = True
+    reaches = held_out[dataset.starts[:, None] + dataset.target_offsets].any(dim=1).numpy()
+    reaches[train] = False
+    scoring = dataset.subset(np.flatnonzero(reaches))
+    scoring.targets = dataset.targets.masked_fill(~held_out[:, None], float("nan"))
+    return scoring
+
+
+def _quantile_pairs(levels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Indices of the lower and upper level of each central interval (outermost first), and its coverage."""
+    below, above = np.flatnonzero(levels < 0.5), np.flatnonzero(levels > 0.5)[::-1]
+    n = min(len(below), len(above))
+    lower, upper = below[:n], above[:n]
+    return lower, upper, levels[upper] - levels[lower]
+
+
+def _conformal_offsets(
+    quantiles: np.ndarray, targets: np.ndarray, levels: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Split-conformal offsets of each central interval, per step and column (CQR, Romano et al. 2019).
+
+    ``quantiles`` (n, H, C, Q) are sorted forecasts of held-out windows and
+    ``targets`` (n, H, C) their observed values (NaN where not held out). The
+    conformity score of the interval ``[lo, hi]`` is ``max(lo - y, y - hi)``
+    (negative inside); its offset at step ``h`` is the ``ceil((n_h + 1) c)``-th
+    smallest of the ``n_h`` scores of that step, ``c`` the interval's coverage.
+    Returns the offsets (H, C, n_pairs), NaN where ``n_h`` is too small for the
+    finite-sample quantile to exist (``(n_h + 1) c > n_h``), the score counts
+    (H, C) and the largest scores (H, C, n_pairs).
+    """
+    lower, upper, coverage = _quantile_pairs(levels)
+    lo, hi = quantiles[..., lower], quantiles[..., upper]
+    scores = np.maximum(lo - targets[..., None], targets[..., None] - hi)  # (n, H, C, P); NaN when unobserved
+    counts = np.isfinite(targets).sum(axis=0)
+    # 1-based ranks (H, C, P); the tolerance keeps float error in ``coverage`` from adding one
+    ranks = np.ceil((counts[..., None] + 1) * coverage - 1e-9).astype(np.int64)
+    ordered = np.sort(scores, axis=0)  # NaN last
+    offsets = np.take_along_axis(ordered, np.clip(ranks - 1, 0, len(ordered) - 1)[None], axis=0)[0]
+    offsets[ranks > counts[..., None]] = np.nan
+    largest = np.take_along_axis(ordered, np.clip(counts - 1, 0, None)[None, ..., None], axis=0)[0]
+    return offsets, counts, largest
+
+
 # --------------------------------------------------------------------------------------
 # pandas helpers
 # --------------------------------------------------------------------------------------
@@ -311,6 +415,34 @@ def _refuse_duplicates(df: pd.DataFrame | None, name: str, method: str) -> None:
         f"{name}.groupby(level=...).mean()) or drop the duplicates "
         f"({name}[~{name}.index.duplicated()]) first."
     )
+
+
+# how far from the training mean (in training standard deviations) a value may lie: beyond
+# this the network's float32 arithmetic overflows
+_SCALED_LIMIT = 1e30
+
+
+def _time_kind(index: pd.Index) -> str:
+    """The kind of a time index, for comparing old and new time points."""
+    if isinstance(index, pd.PeriodIndex):
+        return f"period[{index.freqstr}]"
+    if isinstance(index, pd.DatetimeIndex):
+        return "datetime" if index.tz is None else f"datetime[{index.tz}]"
+    return "integer" if index.dtype.kind in "iu" else str(index.dtype)
+
+
+def _check_exog_values(X: pd.DataFrame, method: str) -> None:
+    """Refuse exogenous values the network cannot read: NaN, infinite or beyond float32's range."""
+    values = X.to_numpy(dtype=np.float64)
+    if not np.isfinite(values).all():
+        raise ValueError(
+            f"X passed to {method} contains NaN or infinite values; RNNForecaster needs finite X."
+        )
+    if values.size and np.abs(values).max() > np.finfo(np.float32).max:
+        raise ValueError(
+            f"X passed to {method} holds values up to {np.abs(values).max():.3g}, beyond float32's range "
+            "(3.4e38), in which the network reads X. Rescale X first (e.g. divide it by a constant)."
+        )
 
 
 def _series_freq(y: pd.DataFrame) -> Any:
@@ -433,6 +565,21 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
     update_epochs : int or None, default=None
         Epochs of further training on all data seen so far when ``update`` is
         called with ``update_params=True``. None: ``max(1, max_epochs // 10)``.
+    conformal : bool, default=True
+        Calibrate the prediction intervals on held-out data (conformalised
+        quantile regression, Romano et al. 2019): the latest time points of each
+        series are held out of training, and every central interval of the
+        quantile heads (by default 0.025-0.975, 0.05-0.95, 0.1-0.9, 0.25-0.75)
+        is widened, or narrowed, at each forecast step by the amount that makes
+        it cover its share of the held-out values. The network trained without
+        them is the one that forecasts (it is not refitted on all data); the
+        median, the point forecast, is never moved. False trains on all windows
+        and returns the network's own quantiles, which come out too narrow on
+        short series. See Notes.
+    calibration_fraction : float, default=0.2
+        Share of each series' windows, the latest by time (at least one), whose
+        first forecast steps are held out when ``conformal=True``, as
+        ``validation_fraction`` does for early stopping.
     random_state : int, RandomState instance or None, default=None
         Seeds weights, dropout and shuffling (the validation split is by time).
     device : str, default="cpu"
@@ -440,7 +587,15 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
     n_threads : int or None, default=1
         Torch CPU threads during ``fit`` and ``predict``, restored afterwards.
     verbose : int, default=0
-        0 prints nothing; 1 or more prints one line per epoch.
+        What ``fit`` prints to standard output. 0: nothing. 1: a progress bar
+        over the epochs (tqdm) with the latest training and validation loss and
+        the time left, then a summary line. 2 or more: one line per epoch
+        (epoch, train_loss, valid_loss when there is a validation split, the
+        learning rate, the duration, and ``*`` on an epoch whose monitored loss
+        is the lowest so far), then why training stopped early and which
+        epoch's weights were restored, then the summary (epochs run, best epoch
+        and its loss, total time). The last epoch is always shown; plain text,
+        no colour codes.
     callbacks : list of skorch callbacks, default=None
         Extra skorch callbacks.
     net_kwargs : dict, default=None
@@ -461,7 +616,17 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
     n_iter_ : int
         Number of epochs run.
     n_windows_ : int
-        Number of training windows.
+        Number of windows the network trained on (with ``conformal=True``,
+        without the held-out windows and the ``horizon_ - 1`` before them).
+    conformal_offsets_ : ndarray of shape (horizon_, n_columns, n_intervals) or None
+        Conformal offset of each central interval of ``quantile_levels_``
+        (outermost first) at each step, in the network's scaled units (after
+        the log transform and each series' standardisation): subtracted from
+        the interval's lower quantile and added to its upper one. None when
+        the intervals are not calibrated.
+    n_calibration_scores_ : ndarray of shape (horizon_,)
+        Number of held-out values each step's offsets come from (the fewest
+        over columns; 0 when the intervals are not calibrated).
 
     See Also
     --------
@@ -494,12 +659,27 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
     value <= 0 in a column modelled on the log scale) leaves the cutoff, the
     history and the network as they were.
 
-    Intervals come from the quantile heads, fitted on the training windows. With
-    many windows per parameter (a panel of 60 AR(1) series of 100 steps) 90%
-    intervals covered 83-87% of held-back values and widened with the horizon;
-    on a single short series they reflect in-sample errors and come out too
-    narrow (Airline, 72 windows: 25-39% of the 36 held-out months inside the
-    90% interval, mostly because 1958 grew less than the training trend).
+    Intervals come from the quantile heads, calibrated by split conformal
+    prediction on time-ordered held-out data (``conformal=True``). Each series
+    holds out the time points that its latest ``calibration_fraction`` of
+    windows forecast first, and the ``horizon_ - 1`` windows before those,
+    whose targets reach into them, are left out of training too (early
+    stopping's split). Every held-out value is then forecast by the trained
+    network from each origin 1 to ``horizon_`` steps before it, which gives
+    each step one conformity score per held-out value and series: how far the
+    value lies outside the interval (negative inside), in the network's scaled
+    units. An interval of coverage ``c`` at step ``h`` moves outwards by the
+    ``ceil((n + 1) c)``-th smallest of its ``n`` scores. If the scores and a
+    future value's were exchangeable, the interval would cover the future
+    value with probability at least ``c`` (marginally: on average over
+    series and forecast origins, not for each one). Time series only
+    approximate this: a change after the held-out period (Airline's slower
+    growth in 1958) is not in the scores. With fewer than ``c / (1 - c)``
+    scores (19 for the 95% interval) no such quantile exists: the offset is
+    then the largest score, which guarantees ``n / (n + 1)``, with a warning;
+    when no series is long enough to hold out (a training window, the gap and
+    one window), the intervals stay uncalibrated, with a warning. ``update``
+    keeps the offsets of ``fit``.
 
     Examples
     --------
@@ -555,6 +735,8 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
         "local_level": ["boolean"],
         "target_transform": [StrOptions({"auto", "log", "none"})],
         "update_epochs": [Interval(Integral, 1, None, closed="left"), None],
+        "conformal": ["boolean"],
+        "calibration_fraction": [Interval(Real, 0, 1, closed="neither")],
         "lr": [Interval(Real, 0, None, closed="neither")],
     }
 
@@ -582,6 +764,8 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
         n_iter_no_change: int = 10,
         tol: float = 1e-4,
         update_epochs: int | None = None,
+        conformal: bool = True,
+        calibration_fraction: float = 0.2,
         random_state: int | np.random.RandomState | None = None,
         device: str = "cpu",
         n_threads: int | None = 1,
@@ -611,6 +795,8 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
         self.update_epochs = update_epochs
+        self.conformal = conformal
+        self.calibration_fraction = calibration_fraction
         self.random_state = random_state
         self.device = device
         self.n_threads = n_threads
@@ -672,6 +858,83 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
                 self._check_update(y, X if isinstance(X, pd.DataFrame) else None)
         super()._update_y_X(y, X, enforce_index_type=enforce_index_type)
 
+    def update(self, y: Any, X: Any = None, update_params: bool = True) -> RNNForecaster:
+        """Extend the forecaster with new observations; with ``update_params``, train further.
+
+        New time points are appended to the stored series (each series of a panel
+        goes on from its own end); revised values at stored time points replace
+        them. With ``update_params=True`` the network then trains for
+        ``update_epochs`` epochs (default ``max_epochs // 10``, at least 1) on
+        windows of all data seen so far, starting from its current weights;
+        scaling statistics stay those of ``fit``. With ``update_params=False``
+        only the data and the cutoff move, and the next ``predict`` reads the
+        new observations.
+
+        Data that cannot be used is refused with a ``ValueError`` before anything
+        changes, and the forecaster is left exactly as it was (cutoff, stored
+        series, network): NaN or infinite values, a value <= 0 in a column
+        modelled on the log scale, a time point given twice, time points of
+        another kind or off the series' frequency, values beyond what the
+        network's float32 arithmetic can take, other columns than ``fit``'s, and
+        missing ``X`` for a forecaster fitted with ``X``.
+
+        Parameters
+        ----------
+        y : time series in an sktime-compatible format
+            New observations, with the columns (and index kind) of ``fit``.
+        X : time series in an sktime-compatible format, optional
+            Exogenous values at the new time points (and beyond them, for later
+            forecasts), with the columns of ``fit``.
+        update_params : bool, default=True
+            Whether to train the network further on the data seen so far.
+
+        Returns
+        -------
+        self : RNNForecaster
+        """
+        with self._unchanged_if_refused():
+            return super().update(y, X=X, update_params=update_params)
+
+    def update_predict_single(
+        self, y: Any = None, fh: Any = None, X: Any = None, update_params: bool = True
+    ) -> Any:
+        """:meth:`update`, then :meth:`predict`; refused data leaves the forecaster unchanged.
+
+        Parameters
+        ----------
+        y : time series in an sktime-compatible format
+            New observations.
+        fh : int, list, array or ForecastingHorizon, optional
+            Horizon of the forecast.
+        X : time series in an sktime-compatible format, optional
+            Exogenous values.
+        update_params : bool, default=True
+            Whether to train the network further (see :meth:`update`).
+
+        Returns
+        -------
+        y_pred : time series in the format of ``y`` of ``fit``
+            Point forecasts.
+        """
+        with self._unchanged_if_refused():
+            return super().update_predict_single(y=y, fh=fh, X=X, update_params=update_params)
+
+    @contextmanager
+    def _unchanged_if_refused(self) -> Iterator[None]:
+        """Put the forecaster's attributes back as they were when the call refuses its data.
+
+        sktime converts and records new data (its type, metadata, converter
+        store) before this library's checks in ``_update_y_X`` can run.
+        """
+        # sktime also updates some of its records (dicts) in place: those are copied
+        state = {k: copy.copy(v) if isinstance(v, (dict, list)) else v for k, v in self.__dict__.items()}
+        try:
+            yield
+        except (ValueError, TypeError):
+            self.__dict__.clear()
+            self.__dict__.update(state)
+            raise
+
     def _fitted_columns(self, y: pd.DataFrame) -> pd.DataFrame:
         """``y`` with the columns of ``fit`` (a univariate series may carry another name)."""
         columns = self._y_hist.columns
@@ -689,6 +952,7 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
     def _check_update(self, y: pd.DataFrame, X: pd.DataFrame | None) -> None:
         """Refuse new data that ``_update`` or a later ``predict`` could not use."""
         y = self._fitted_columns(y)
+        self._check_time_points(y)
         values = y.to_numpy(dtype=np.float64)
         if not np.isfinite(values).all():
             raise ValueError(
@@ -708,6 +972,15 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
                 "is unchanged. To forecast a series that can reach zero or below, fit with "
                 "target_transform='none', or fit on data that already includes such values."
             )
+        for key, frame in _instances(y):  # values <= 0 on the log scale were refused above
+            scaled = np.abs(self._transform_y(frame.to_numpy(dtype=np.float64), key)[0]).max()
+            if scaled > _SCALED_LIMIT:
+                raise ValueError(
+                    f"y passed to update{_series_label(key)} holds values {scaled:.3g} standard "
+                    "deviations of the training series away from its mean, beyond what the network's "
+                    "float32 arithmetic can take. The forecaster is unchanged. Refit on data that "
+                    "includes such values (or rescale y)."
+                )
         if not self._n_exog:
             return
         if X is not None:
@@ -717,8 +990,7 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
                     f"X passed to update lacks the columns {missing} the forecaster was fitted with "
                     f"({self._x_columns}). Pass X with the columns of fit."
                 )
-            if not np.isfinite(X[self._x_columns].to_numpy(dtype=np.float64)).all():
-                raise ValueError("X passed to update contains infinite values; RNNForecaster needs finite X.")
+            _check_exog_values(X[self._x_columns], "update")
         for key, frame in _instances(y):
             stored, passed = _instance_frame(self._X_hist, key), _instance_frame(X, key)
             known = [f.index for f in (stored, passed) if f is not None]
@@ -728,6 +1000,34 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
                     f"This forecaster was fitted with X, but X has no rows for the new time points "
                     f"{_format_times(missing)}{_series_label(key)} of y passed to update. Pass X with rows "
                     "for every time point of y to update. The forecaster is unchanged."
+                )
+
+    def _check_time_points(self, y: pd.DataFrame) -> None:
+        """Refuse new time points of another kind or off the series' frequency (before anything moves)."""
+        stored = self._y_hist.index.get_level_values(-1)
+        new = y.index.get_level_values(-1)
+        if _time_kind(new) != _time_kind(stored):
+            raise ValueError(
+                f"y passed to update has time points of kind {_time_kind(new)} ({new[:1].tolist()}), but the "
+                f"forecaster was fitted on {_time_kind(stored)} ({stored[-1:].tolist()}). Pass y indexed "
+                "like the data of fit. The forecaster is unchanged."
+            )
+        freq = self._fh_freq()
+        if freq is None or not isinstance(new, pd.DatetimeIndex):
+            return
+        for key, frame in _instances(y):
+            history = _instance_frame(self._y_hist, key)
+            if history is None:
+                continue
+            last, times = history.index[-1], frame.index
+            later = times[times > last]
+            if len(later) and not later.isin(pd.date_range(last, later.max(), freq=freq)).all():
+                off = later[~later.isin(pd.date_range(last, later.max(), freq=freq))]
+                raise ValueError(
+                    f"y passed to update has time points {_format_times(off)}{_series_label(key)} that are "
+                    f"not on the series' frequency {getattr(freq, 'freqstr', freq)!r} after "
+                    f"{_format_time(last)}. Resample the new data to that frequency first. The forecaster "
+                    "is unchanged."
                 )
 
     # -- fit --------------------------------------------------------------------------------------
@@ -777,8 +1077,8 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
         values = np.concatenate([s.to_numpy(dtype=np.float64) for _, s in series])
         if not np.isfinite(values).all():
             raise ValueError("y contains NaN or infinite values; RNNForecaster needs complete series.")
-        if X is not None and not np.isfinite(X.to_numpy(dtype=np.float64)).all():
-            raise ValueError("X contains infinite values; RNNForecaster needs finite exogenous values.")
+        if X is not None:
+            _check_exog_values(X, "fit")
         positive = (values > 0).all(axis=0)
         if self.target_transform == "log" and not positive.all():
             raise ValueError(
@@ -798,14 +1098,30 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
         self.sp_ = self.sp if self.sp is not None else _infer_sp(series[0][1].index, self.cutoff)
 
         data = self._window_dataset(series, X, store=True)
-        self.n_windows_ = len(data)
         self._check_validation_split(data)
         device = resolve_device(self.device)
         seed = fit_seed(self.random_state)
+        fitting, scoring = data, None
+        if self.conformal and len(_quantile_pairs(self.quantile_levels_)[0]):
+            split = self._calibration_split(data)
+            if split is not None:
+                # each held-out series is scaled by its training part: held-out values never reach the
+                # network (the windows are the same, only their values change)
+                self._rescale_before(series, data, split[1])
+                data = self._window_dataset(series, X)
+                fitting, scoring = data.subset(split[0]), _scoring_windows(data, *split)
+        self.n_windows_ = len(fitting)
+        self.net_, self._module_kwargs = self._train(fitting, X, device, seed)
+        self._calibrate(scoring)
+        self._record_history()
+        return self
+
+    def _train(self, data: WindowDataset, X: pd.DataFrame | None, device: str, seed: int):
+        """A freshly initialised network trained on ``data``, and its constructor arguments."""
         with torch_session(self.n_threads, seed, device, training=True):
-            module, self._module_kwargs = make_module(
+            module, module_kwargs = make_module(
                 ForecastNet,
-                y.shape[1],
+                data.targets.shape[1],
                 self._n_exog,
                 self.window_length,
                 self.horizon_,
@@ -820,13 +1136,93 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
             )
             if self._n_exog:
                 mean, scale = column_statistics(X.to_numpy(dtype=np.float64))
-                C = y.shape[1]
+                C = data.targets.shape[1]
                 module.recurrent.x_mean[C : C + self._n_exog] = torch.as_tensor(mean)
                 module.recurrent.x_scale[C : C + self._n_exog] = torch.as_tensor(scale)
-            self.net_ = self._build_net(module, device, seed)
-            self.net_.fit(data, None)
-        self._record_history()
-        return self
+            net = self._build_net(module, device, seed)
+            net.fit(data, None)
+        return net, module_kwargs
+
+    def _calibration_split(self, data: WindowDataset) -> tuple[np.ndarray, np.ndarray] | None:
+        """:func:`_calibration_split` of ``data``; None, with a warning, when it cannot be made."""
+        split = _calibration_split(data, self.calibration_fraction)
+        reason = None
+        if split is None:
+            reason = (
+                "no series is long enough to hold out its latest calibration_fraction="
+                f"{self.calibration_fraction} of windows and still train on earlier ones (a window starts "
+                f"at each time step after the first window_length={self.window_length}, and the "
+                f"horizon_ - 1 = {self.horizon_ - 1} windows just before the held-out ones are left out "
+                "too)"
+            )
+        elif self.early_stopping and not len(
+            _time_ordered_split(
+                data.series.numpy()[split[0]],
+                data.starts.numpy()[split[0]],
+                data.horizon,
+                self.validation_fraction,
+            )[0]
+        ):
+            reason = (
+                "early stopping's validation split of the windows left after the held-out ones leaves none "
+                "to train on"
+            )
+        if reason is None:
+            return split
+        warnings.warn(
+            f"RNNForecaster could not calibrate its intervals: {reason}. It trained on all windows, and its "
+            "intervals are the network's own quantiles, which are often too narrow on short series. Pass "
+            "longer series, a shorter window_length or max_horizon, or a lower calibration_fraction; or set "
+            "conformal=False to silence this warning.",
+            UserWarning,
+            stacklevel=4,
+        )
+        return None
+
+    def _rescale_before(self, series: list[tuple[tuple, pd.DataFrame]], data: WindowDataset, latest) -> None:
+        """Scale each series with held-out ``latest`` windows by its values before the held-out ones."""
+        starts, numbers = data.starts.numpy(), data.series.numpy()
+        for number in np.unique(numbers[latest]):
+            key, frame = series[number]
+            # a held-out series is longer than window_length + 1 (it is not padded): local rows are its own
+            offset = starts[numbers == number].min()
+            end = starts[latest[numbers[latest] == number]].min() + self.window_length - offset
+            del self._y_scaling[key]
+            self._transform_y(frame.to_numpy(dtype=np.float64)[:end], key, store=True)
+
+    def _calibrate(self, scoring: WindowDataset | None) -> None:
+        """Conformal offsets of the central intervals, from the trained network's held-out windows."""
+        self.conformal_offsets_ = None
+        self.n_calibration_scores_ = np.zeros(self.horizon_, dtype=np.int64)
+        if scoring is None:
+            return
+        with torch_session(self.n_threads, device=self.net_.device):
+            out = predict_in_batches(self.net_, scoring, self.batch_size).numpy()
+        quantiles = np.sort(out.astype(np.float64), axis=-1)  # as predict rearranges them
+        targets = scoring.targets[scoring.starts[:, None] + scoring.target_offsets].numpy().astype(np.float64)
+        offsets, counts, largest = _conformal_offsets(quantiles, targets, self.quantile_levels_)
+        short = np.isnan(offsets)
+        if short.any():
+            _, _, coverage = _quantile_pairs(self.quantile_levels_)
+            levels = coverage[short.any(axis=(0, 1))]
+            n = int(counts[short.any(axis=-1)].min())
+            needs = ", ".join(
+                f"{c:.0%} needs {int(np.ceil(c / (1 - c) - 1e-9))}"
+                for c in levels  # (n + 1) c <= n
+            )
+            warnings.warn(
+                f"Conformal calibration has only {n} held-out scores at some steps, too few for the "
+                f"finite-sample quantile of the {', '.join(f'{c:.0%}' for c in levels)} intervals ({needs}). "
+                f"Their offsets there are the largest score, which guarantees coverage {n}/{n + 1} = "
+                f"{n / (n + 1):.1%} only. Raise calibration_fraction or pass longer series (each held-out "
+                "time point adds one score per step and series).",
+                UserWarning,
+                stacklevel=4,
+            )
+            offsets = np.where(short, largest, offsets)
+        offsets = np.nan_to_num(offsets, nan=0.0)  # a step without scores (none expected) stays as it is
+        self.conformal_offsets_ = offsets
+        self.n_calibration_scores_ = counts.min(axis=1)
 
     def _check_validation_split(self, data: WindowDataset) -> None:
         """Refuse an early-stopping split that leaves no window to train on."""
@@ -947,10 +1343,31 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
         with torch_session(self.n_threads, device=self.net_.device):
             out = predict_in_batches(self.net_, SequenceDataset(seqs), self.batch_size).numpy()
         out = np.sort(out.astype(np.float64), axis=-1)  # monotone rearrangement of crossing quantiles
+        out = self._calibrated(out)
         result = []
         for (key, _), o, (steps, index), stat in zip(series, out, horizons, stats, strict=True):
             result.append((key, index, self._inverse_y(o[steps - 1], stat)))
         return result
+
+    def _calibrated(self, quantiles: np.ndarray) -> np.ndarray:
+        """Sorted network quantiles (..., H, C, Q), scaled units, with the conformal offsets applied."""
+        shift = self._conformal_shift()
+        if shift is None:
+            return quantiles
+        with torch.no_grad():
+            return shift(torch.from_numpy(np.ascontiguousarray(quantiles, dtype=np.float64))).numpy()
+
+    def _conformal_shift(self) -> ConformalShift | None:
+        """The module that applies ``conformal_offsets_`` (for predict and ONNX export); None without them."""
+        offsets = getattr(self, "conformal_offsets_", None)
+        if offsets is None:
+            return None
+        lower, upper, _ = _quantile_pairs(self.quantile_levels_)
+        shifts = np.zeros((*offsets.shape[:2], len(self.quantile_levels_)))
+        shifts[..., lower] = -offsets
+        shifts[..., upper] = offsets
+        median = int(np.flatnonzero(np.isclose(self.quantile_levels_, 0.5))[0])
+        return ConformalShift(shifts, median)
 
     def _exog_rows(
         self, key: tuple, past_index: pd.Index, X: pd.DataFrame | None, required: pd.Index
@@ -988,10 +1405,8 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
         future_fh = ForecastingHorizon(steps, is_relative=True, freq=self._fh_freq())
         future_index = future_fh.to_absolute_index(past_index[-1:])
         rows = pd.concat([history.loc[past_index], future.reindex(future_index)]).ffill()
-        values = rows.to_numpy(dtype=np.float64)
-        if not np.isfinite(values).all():
-            raise ValueError("X passed to predict contains infinite values; RNNForecaster needs finite X.")
-        return values
+        _check_exog_values(rows, "predict")
+        return rows.to_numpy(dtype=np.float64)
 
     def _refuse_changed_history(self, past: pd.DataFrame, history: pd.DataFrame, key: tuple) -> None:
         """Refuse rows of X passed to predict that differ from the stored X at the same time points."""
@@ -1113,6 +1528,15 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
             Whether to continue training for ``update_epochs`` epochs on windows of
             all data seen so far (scaling statistics stay those of ``fit``).
 
+        Notes
+        -----
+        The conformal offsets of ``fit`` are kept either way. With
+        ``update_params=False`` the network is the calibrated one and forecasts
+        from the new origin as the held-out windows were forecast, from data it
+        did not train on. With ``update_params=True`` it also trains on the
+        held-out time points and the new data, so the offsets, measured before,
+        become approximate; fit again to recalibrate.
+
         Returns
         -------
         self : RNNForecaster
@@ -1161,6 +1585,7 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
                 "max_horizon": 5,
                 "quantile_levels": [0.1, 0.9],
                 "target_transform": "none",
+                "conformal": False,
                 "random_state": 1,
             },
         ]

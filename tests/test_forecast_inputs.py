@@ -252,7 +252,7 @@ def test_early_stopping_without_training_windows_is_refused(n, validation_fracti
 
 def test_early_stopping_with_a_large_validation_fraction_fits_when_windows_remain():
     y = daily_sales()["sales"]
-    f = RNNForecaster(early_stopping=True, validation_fraction=0.9, **TINY).fit(y, fh=[1])
+    f = RNNForecaster(early_stopping=True, validation_fraction=0.9, conformal=False, **TINY).fit(y, fh=[1])
     assert f.n_windows_ == 36
     assert "valid_loss" in f.net_.history[-1]
     assert np.isfinite(f.predict().to_numpy()).all()

@@ -227,7 +227,9 @@ def test_forecaster_quantiles():
     assert quantiles.shape == (3, 6, 1, len(levels))
     median = int(np.flatnonzero(np.isclose(levels, 0.5))[0])
     point = forecaster.predict(fh).to_numpy().ravel()
-    np.testing.assert_allclose(quantiles[0, :, 0, median], point, atol=TOL, rtol=0)
+    # relative: the network's float32 outputs (onnxruntime's kernels vs torch's) are scaled back
+    # to hundreds of passengers, where an absolute 1e-5 is below float32's resolution
+    np.testing.assert_allclose(quantiles[0, :, 0, median], point, rtol=1e-6)
     expected = forecaster.predict_quantiles(fh, alpha=list(levels)).to_numpy()
     np.testing.assert_allclose(quantiles[0, :, 0, :], expected, rtol=1e-6)
     # Quantiles are sorted; each window gets its own forecast, in the window's units.

@@ -73,32 +73,7 @@ ALLOWED_REFUSALS = (
 )
 
 # Defects in modules these tests may not patch: {name: (where, what)}. Each has an xfail test below.
-KNOWN_DEFECTS = {
-    "forecast-refused-update-moves-state": (
-        "sklearn_rnn/forecasting.py (_update_y_X / _check_update / _update)",
-        "an update refused for a foreign index type (dates on an integer index, integers on dates) "
-        "raises TypeError from pandas' sort_index after sktime moved the cutoff to the foreign time "
-        "point; one refused for other columns leaves predict returning a DataFrame where it returned "
-        "a Series, predict_interval raising pandas' 'Shape of passed values is (2, 2), indices "
-        "imply (2, 4)' (a univariate fit) or labelling its columns with the refused names",
-    ),
-    "forecast-update-other-frequency": (
-        "sklearn_rnn/forecasting.py (_update_y_X / _check_update)",
-        "update with dates of another frequency (hourly rows after a daily series) is accepted, after "
-        "which predict raises 'Frequencies from two sources do not coincide' or 'The time index of y is "
-        "a DatetimeIndex without a frequency ... not evenly spaced'",
-    ),
-    "forecast-exog-beyond-float32": (
-        "sklearn_rnn/forecasting.py (_window_dataset, _raw_quantiles)",
-        "RNNForecaster fitted with exogenous X beyond float32's range (|X| > 3.4e38, e.g. 1e200) "
-        "returns NaN forecasts and intervals: X is cast to float32 before it is standardised",
-    ),
-    "forecast-update-beyond-float32": (
-        "sklearn_rnn/forecasting.py (_check_update, _raw_quantiles)",
-        "RNNForecaster.update accepts a value whose scaled size exceeds float32 (1e39 on a unit "
-        "series), after which predict and predict_interval return NaN without an error",
-    ),
-}
+KNOWN_DEFECTS: dict[str, tuple[str, str]] = {}  # none open: each defect found was fixed
 
 
 def _known(name, condition):
@@ -692,6 +667,8 @@ class Problem:
             levels = np.asarray(levels, dtype=np.float64)
             if not (np.isfinite(levels).all() and (levels > 0).all() and (levels < 1).all()):
                 return True
+        if self.X is not None and np.abs(self.X.to_numpy()).max() > F32_MAX:
+            return True  # X beyond float32's range: refused, "Rescale X first"
         return self.params["target_transform"] == "log" and not (self.y.to_numpy() > 0).all()
 
 
@@ -977,7 +954,6 @@ def test_forecaster_intervals_of_short_series_are_finite(length, window_length, 
     assert np.isfinite(interval.to_numpy()).all() and np.isfinite(quantiles.to_numpy()).all()
 
 
-@pytest.mark.xfail(strict=False, reason=KNOWN_DEFECTS["forecast-exog-beyond-float32"][1])
 @settings(max_examples=20, **SETTINGS)
 @given(scale=st.sampled_from([1e39, 1e200, 1e300]), constant=st.booleans(), window_length=st.integers(1, 4))
 def test_forecaster_with_huge_exogenous_values_forecasts_finite_or_refuses(scale, constant, window_length):
@@ -994,7 +970,6 @@ def test_forecaster_with_huge_exogenous_values_forecasts_finite_or_refuses(scale
     assert np.isfinite(y_pred.to_numpy()).all() and np.isfinite(interval.to_numpy()).all()
 
 
-@pytest.mark.xfail(strict=False, reason=KNOWN_DEFECTS["forecast-update-beyond-float32"][1])
 @settings(max_examples=20, **SETTINGS)
 @given(
     jump=st.sampled_from([1e39, -1e39, 1e300]), update_params=st.booleans(), level=st.sampled_from([0.0, 1e6])
@@ -1018,7 +993,6 @@ def test_forecaster_update_with_a_huge_jump_forecasts_finite_or_refuses(jump, up
     assert np.isfinite(y_pred.to_numpy()).all() and np.isfinite(interval.to_numpy()).all()
 
 
-@pytest.mark.xfail(strict=False, reason=KNOWN_DEFECTS["forecast-refused-update-moves-state"][1])
 @settings(max_examples=20, **SETTINGS)
 @given(
     bad=st.sampled_from(["dates on integers", "integers on dates", "two columns", "renamed columns"]),
@@ -1050,7 +1024,6 @@ def test_forecaster_refused_update_leaves_it_unchanged(bad, update_params):
         pd.testing.assert_frame_equal(forecaster.predict_interval(), interval)
 
 
-@pytest.mark.xfail(strict=False, reason=KNOWN_DEFECTS["forecast-update-other-frequency"][1])
 @settings(max_examples=20, **SETTINGS)
 @given(freq=st.sampled_from(["D", "MS"]), k=st.integers(1, 3), update_params=st.booleans())
 def test_forecaster_update_with_another_frequency_is_refused_or_forecasts(freq, k, update_params):

@@ -1,0 +1,283 @@
+"""RNNForecaster's prediction intervals: conformal calibration on time-ordered held-out data.
+
+Coverage is measured on data the forecaster never saw; the calibration itself is checked for what it
+computes (held-out values never reach the network, the median never moves, quantiles stay ordered).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+pytest.importorskip("sktime")
+
+from sklearn.utils._param_validation import InvalidParameterError  # noqa: E402
+from sktime.datasets import load_airline  # noqa: E402
+
+from sklearn_rnn import RNNForecaster  # noqa: E402
+from sklearn_rnn.forecasting import _conformal_offsets, _quantile_pairs  # noqa: E402
+
+TINY = dict(hidden_size=8, max_epochs=3, random_state=0)
+# a calibrated fit on 72 windows has 14 scores per step, fewer than the 19 of the 95% interval; the
+# warning that says so is tested once, below
+pytestmark = pytest.mark.filterwarnings("ignore:Conformal calibration has only:UserWarning")
+
+
+def coverage(forecaster, y_true: pd.Series | pd.DataFrame, level: float, fh=None) -> float:
+    """Share of ``y_true`` inside the forecaster's central ``level`` interval."""
+    band = forecaster.predict_interval(fh=fh, coverage=level)
+    values = np.asarray(y_true, dtype=float).ravel()
+    return float(np.mean((values >= band.iloc[:, 0].to_numpy()) & (values <= band.iloc[:, 1].to_numpy())))
+
+
+def ar_seasonal_panel(n_series: int, length: int, seed: int) -> pd.DataFrame:
+    """Monthly AR(1) series (phi in [0.3, 0.9]) around a level of 10, plus a sine season of random size."""
+    rng = np.random.default_rng(seed)
+    frames = []
+    for i in range(n_series):
+        phi, amplitude = rng.uniform(0.3, 0.9), rng.uniform(0, 2)
+        noise = rng.normal(size=length + 50)
+        x = np.zeros(length + 50)
+        for t in range(1, length + 50):
+            x[t] = phi * x[t - 1] + noise[t]
+        values = x[50:] + amplitude * np.sin(2 * np.pi * np.arange(length) / 12) + 10
+        index = pd.MultiIndex.from_product(
+            [[f"s{i}"], pd.period_range("2000-01", periods=length, freq="M")], names=["id", "time"]
+        )
+        frames.append(pd.DataFrame({"y": values}, index=index))
+    return pd.concat(frames)
+
+
+# -- coverage on held-out data --------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def airline():
+    """The default forecaster on Airline without its last 36 months, with and without calibration."""
+    y = load_airline()
+    y_train, y_test = y.iloc[:-36], y.iloc[-36:]
+    fitted = {}
+    for conformal in (True, False):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # 14 scores per step: the 95% interval's note
+            fitted[conformal] = RNNForecaster(conformal=conformal, random_state=0).fit(
+                y_train, fh=np.arange(1, 37)
+            )
+    return fitted, y_test
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "Airline's held-out years break the calibration period's exchangeability: 1958 grew ~3% against "
+        "10-20% a year before, so the network trained on 1949-57 overshoots all 36 months by ~10% (median "
+        "error -0.2 to -0.4 in scaled units from step 3 on) while its calibration months (1956-57) were "
+        "forecast well. Measured, seeds 0-2: calibrated 80%/95% intervals cover 39-44%/64-67% (uncalibrated "
+        "8-11%/39-58%). On the same split AutoETS covers 92%/97% (a more accurate median, MAPE 0.062 vs "
+        "0.082, and simulated intervals that widen with the trend's uncertainty), Theta(sp=12) 56%/83%, "
+        "seasonal naive 58%/92% (benchmarks/forecasting.py)."
+    ),
+)
+def test_airline_coverage_is_within_5_points_of_nominal(airline):
+    fitted, y_test = airline
+    f = fitted[True]
+    assert abs(coverage(f, y_test, 0.8) - 0.8) <= 0.05
+    assert abs(coverage(f, y_test, 0.95) - 0.95) <= 0.05
+
+
+@pytest.mark.slow
+def test_calibration_widens_airline_intervals_that_were_too_narrow(airline):
+    fitted, y_test = airline
+    calibrated, raw = fitted[True], fitted[False]
+    # measured (seed 0): 0.44 / 0.67 calibrated against 0.08 / 0.39 from the network's own quantiles
+    assert coverage(calibrated, y_test, 0.8) >= 0.33 > coverage(raw, y_test, 0.8)
+    assert coverage(calibrated, y_test, 0.95) >= 0.6 > coverage(raw, y_test, 0.95)
+    assert calibrated.n_calibration_scores_.tolist() == [14] * 36  # 20% of 72 windows' first steps
+
+
+@pytest.mark.slow
+def test_panel_coverage_is_within_5_points_of_nominal():
+    """20 AR(1) + seasonal series: 12-step forecasts from 4 origins, each 12 months after the last.
+
+    The forecaster is fitted once; ``update(update_params=False)`` moves the origin and keeps the
+    calibration. Measured: 0.77-0.82 (80%) and 0.93-0.95 (95%) over two panels; 0.34-0.36 and 0.42-0.49
+    without calibration.
+    """
+    h, n_origins, length = 12, 4, 96 + 36
+    y = ar_seasonal_panel(20, length, seed=0)
+    by_series = y.groupby(level=0)
+    first_end = length - h * n_origins
+    f = RNNForecaster(random_state=0).fit(by_series.head(first_end), fh=np.arange(1, h + 1))
+    assert f.n_calibration_scores_.min() == 20 * 10  # 20 series x 20% of their 48 windows
+    hits = {0.8: [], 0.95: []}
+    for origin in range(n_origins):
+        end = first_end + origin * h
+        if origin:
+            f.update(by_series.head(end).groupby(level=0).tail(h), update_params=False)
+        future = by_series.head(end + h).groupby(level=0).tail(h)
+        for level in hits:
+            hits[level].append(coverage(f, future, level))
+    assert abs(np.mean(hits[0.8]) - 0.8) <= 0.05
+    assert abs(np.mean(hits[0.95]) - 0.95) <= 0.05
+
+
+def test_conformal_offsets_cover_exchangeable_scores():
+    """On exchangeable data the finite-sample quantile covers at least the nominal share (CQR's guarantee)."""
+    rng = np.random.default_rng(0)
+    levels = np.array([0.1, 0.5, 0.9])
+    n, trials, hits = 30, 400, []
+    for _ in range(trials):
+        values = rng.standard_t(3, size=(n + 1, 1, 1))
+        quantiles = np.broadcast_to(np.array([-0.5, 0.0, 0.5]), (n + 1, 1, 1, 3))  # far too narrow
+        offsets, counts, _ = _conformal_offsets(quantiles[:n], values[:n], levels)
+        assert counts.tolist() == [[n]]
+        hits.append(-0.5 - offsets[0, 0, 0] <= values[n, 0, 0] <= 0.5 + offsets[0, 0, 0])
+    # ceil(31 * 0.8) / 31 = 0.806 in expectation; 400 trials put the mean within ~0.06 of it
+    assert np.mean(hits) >= 0.8 - 0.06
+
+
+# -- what the calibration computes ----------------------------------------------------------------
+@pytest.fixture(scope="module")
+def small():
+    """A tiny calibrated forecaster on Airline without its last 36 months, 12 steps ahead."""
+    y = load_airline().iloc[:-36]
+    return RNNForecaster(**TINY).fit(y, fh=np.arange(1, 13)), y
+
+
+def test_held_out_values_never_reach_the_network(small):
+    f, y = small
+    held_out = int(f.n_calibration_scores_[0])
+    assert held_out == round(0.2 * (108 - 36))
+    assert f.n_windows_ == 108 - 36 - held_out - (12 - 1)  # and the gap of horizon_ - 1 windows
+    changed = y.copy()
+    changed.iloc[-held_out:] *= 1.5
+    g = RNNForecaster(**TINY).fit(changed, fh=np.arange(1, 13))
+    for a, b in zip(f.net_.module_.state_dict().values(), g.net_.module_.state_dict().values(), strict=True):
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
+    assert not np.allclose(f.conformal_offsets_, g.conformal_offsets_)
+    before = y.copy()
+    before.iloc[-held_out - 1] *= 1.5  # the last value it trains on
+    h = RNNForecaster(**TINY).fit(before, fh=np.arange(1, 13))
+    pairs = zip(f.net_.module_.state_dict().values(), h.net_.module_.state_dict().values(), strict=True)
+    assert any(not torch.equal(a, b) for a, b in pairs)
+
+
+def test_median_is_unchanged_and_quantiles_stay_monotone(small):
+    f, _ = small
+    levels = [0.005, 0.025, 0.05, 0.1, 0.2, 0.25, 0.4, 0.5, 0.6, 0.75, 0.8, 0.9, 0.95, 0.975, 0.995]
+    calibrated = f.predict_quantiles(alpha=levels).to_numpy()
+    assert (np.diff(calibrated, axis=1) >= 0).all()
+    offsets = f.conformal_offsets_
+    try:
+        f.conformal_offsets_ = None  # the network's own quantiles
+        raw = f.predict_quantiles(alpha=levels).to_numpy()
+        raw_median = f.predict().to_numpy()
+    finally:
+        f.conformal_offsets_ = offsets
+    np.testing.assert_array_equal(f.predict().to_numpy(), raw_median)
+    np.testing.assert_array_equal(calibrated[:, levels.index(0.5)], raw_median)
+    assert not np.allclose(calibrated, raw)
+    # at a trained level, the quantile moved by its interval's offset in the network's scaled units
+    _, _, cover = _quantile_pairs(f.quantile_levels_)
+    assert cover.round(3).tolist() == [0.95, 0.9, 0.8, 0.5]
+    mean, scale = f._y_scaling[()]
+
+    def scaled(q):
+        return (np.log(q) - mean[0]) / scale[0]
+
+    for level, inner, sign in ((0.1, 0.25, -1), (0.9, 0.75, 1)):
+        expected = scaled(raw[:, levels.index(level)]) + sign * f.conformal_offsets_[:, 0, 2]
+        got, next_in = scaled(calibrated[:, levels.index(level)]), scaled(calibrated[:, levels.index(inner)])
+        # moved by the offset, or further out where the next level in moved past it (order restored)
+        clipped = sign * (got - expected) > 1e-6
+        np.testing.assert_allclose(got[~clipped], expected[~clipped], atol=1e-6)
+        np.testing.assert_allclose(got[clipped], next_in[clipped], atol=1e-6)
+        assert (~clipped).sum() >= 6
+
+
+@pytest.mark.parametrize("shift", [-5.0, -0.3, 0.0, 0.3, 5.0])
+def test_offsets_of_any_sign_keep_the_median_and_the_order(small, shift):
+    f, _ = small
+    rng = np.random.default_rng(1)
+    quantiles = np.sort(rng.normal(size=(4, f.horizon_, 1, len(f.quantile_levels_))), axis=-1)
+    stored = f.conformal_offsets_
+    try:
+        f.conformal_offsets_ = shift + rng.normal(scale=0.5, size=stored.shape)
+        out = f._calibrated(quantiles)
+    finally:
+        f.conformal_offsets_ = stored
+    median = int(np.flatnonzero(f.quantile_levels_ == 0.5)[0])
+    np.testing.assert_array_equal(out[..., median], quantiles[..., median])
+    assert (np.diff(out, axis=-1) >= 0).all()
+    if shift > 1:  # widened: every lower level went down, every upper one up
+        assert (out[..., :median] < quantiles[..., :median]).all()
+        assert (out[..., median + 1 :] > quantiles[..., median + 1 :]).all()
+
+
+def test_conformal_false_trains_on_every_window_and_keeps_raw_quantiles():
+    y = load_airline().iloc[:-36]
+    f = RNNForecaster(conformal=False, **TINY).fit(y, fh=np.arange(1, 13))
+    assert f.conformal_offsets_ is None
+    assert f.n_calibration_scores_.tolist() == [0] * 12
+    assert f.n_windows_ == 108 - 36
+
+
+def test_update_keeps_the_calibration(small):
+    f, y = small
+    g = RNNForecaster(**TINY).fit(y.iloc[:-12], fh=np.arange(1, 13))
+    offsets = g.conformal_offsets_.copy()
+    g.update(y.iloc[-12:], update_params=False)
+    np.testing.assert_array_equal(g.conformal_offsets_, offsets)
+    band = g.predict_interval(coverage=0.9)
+    assert band.index[0] == y.index[-1] + 1
+    g.update(y.iloc[-1:], update_params=True)  # the network trains on; the offsets of fit stay
+    np.testing.assert_array_equal(g.conformal_offsets_, offsets)
+
+
+# -- too few windows -------------------------------------------------------------------------------
+def test_a_series_too_short_to_hold_out_warns_and_stays_uncalibrated():
+    y = load_airline().iloc[:20]  # 8 windows: 2 held out, and the 11 before them are the gap
+    f = RNNForecaster(window_length=12, **TINY)
+    with pytest.warns(UserWarning, match="could not calibrate its intervals"):
+        f.fit(y, fh=np.arange(1, 13))
+    assert f.conformal_offsets_ is None
+    assert f.n_windows_ == 20 - 12
+    assert f.predict_interval(coverage=0.9).notna().all().all()
+
+
+def test_too_few_scores_for_a_level_falls_back_to_the_largest_score():
+    y = load_airline().iloc[:-36]
+    f = RNNForecaster(calibration_fraction=0.1, **TINY)
+    with pytest.warns(
+        UserWarning, match=r"only 7 held-out scores .* of the 95%, 90% intervals \(95% needs 19, 90%"
+    ):
+        f.fit(y, fh=np.arange(1, 13))
+    assert f.n_calibration_scores_.tolist() == [7] * 12
+    assert np.isfinite(f.conformal_offsets_).all()
+
+
+def test_a_panel_holds_out_only_the_series_long_enough():
+    y = ar_seasonal_panel(2, 80, seed=0)
+    short = ar_seasonal_panel(1, 30, seed=1).rename(index={"s0": "short"}, level=0)
+    f = RNNForecaster(window_length=24, **TINY).fit(pd.concat([y, short]), fh=np.arange(1, 7))
+    # the long series hold out round(0.2 * 56) = 11 points each; the short one trains whole
+    assert f.n_calibration_scores_.tolist() == [22] * 6
+    assert f.n_windows_ == 2 * (56 - 11 - 5) + (30 - 24)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"calibration_fraction": 0.0}, "calibration_fraction"),
+        ({"calibration_fraction": 1.0}, "calibration_fraction"),
+        ({"calibration_fraction": "0.2"}, "calibration_fraction"),
+        ({"conformal": "yes"}, "conformal"),
+    ],
+)
+def test_calibration_parameters_are_validated_in_fit(params, match):
+    f = RNNForecaster(**params)  # __init__ stores them untouched
+    with pytest.raises(InvalidParameterError, match=match):
+        f.fit(load_airline().iloc[:60], fh=[1])

@@ -282,8 +282,8 @@ def to_onnx(
     >>> session = ort.InferenceSession(model.SerializeToString())
     >>> [i.name for i in session.get_inputs()]
     ['X', 'lengths']
-    >>> X_new = rng.normal(size=(3, 20, 2)).astype(np.float32)
-    >>> (proba,) = session.run(None, {"X": X_new, "lengths": np.full(3, 20)})
+    >>> X_new = rng.normal(size=(3, 9, 2)).astype(np.float32)  # another length
+    >>> (proba,) = session.run(None, {"X": X_new, "lengths": np.full(3, 9)})
     >>> bool(np.allclose(proba, clf.predict_proba(X_new), atol=1e-5))
     True
     """

@@ -270,9 +270,11 @@ class RecurrentNet(nn.Module):
         else:
             output, _ = self.rnn(X)
         if self.pooling == "last":
-            rows = torch.arange(output.shape[0], device=output.device)
-            last = X.shape[1] - 1 if lengths is None else lengths.to(output.device) - 1
-            forward = output[rows, last, :H]
+            if lengths is None:
+                forward = output[:, -1, :H]
+            else:
+                rows = torch.arange(output.shape[0], device=output.device)
+                forward = output[rows, lengths.to(output.device) - 1, :H]
             return forward if self.num_directions == 1 else torch.cat([forward, output[:, 0, H:]], dim=1)
         if mask is None:
             mask = torch.ones(X.shape[:2], dtype=torch.bool, device=X.device)

@@ -23,10 +23,10 @@ zeros, negatives, constants; exogenous X; fh as list, array, range, int or Forec
 updates with zeros, negatives, revised values, jumps, NaN, inf, foreign indexes, other columns and
 other frequencies.
 
-Defects found by this suite in modules its tests may not patch are listed in ``KNOWN_DEFECTS``, each
-with a small hypothesis test of its own marked ``xfail`` (end of the file). The broad tests tolerate
-exactly those signatures, so that they keep checking everything else meanwhile: when a defect is
-fixed, delete its entry and its xfail mark.
+Each defect this suite found has a small hypothesis test of its own (end of the file); all are
+fixed. A new one is listed in ``KNOWN_DEFECTS`` with its test marked ``xfail`` while it is open:
+the broad tests tolerate exactly its signature, so that they keep checking everything else
+meanwhile; when it is fixed, delete its entry and its xfail mark.
 
 Examples are derandomized (the same in every CI run), and there is no shrink phase, so a failing
 test costs no more time than a passing one: about 2,500 examples in all, under two minutes on one
@@ -889,7 +889,7 @@ def test_forecaster_update_with_any_values(problem, data, update_params):
     _same_forecasts(forecaster, problem, X_future, y_pred, interval, known_nan)
 
 
-# -- known defects: one focused hypothesis test each (xfail until fixed) --------------------------
+# -- defects this suite found: one focused hypothesis test each (all fixed; xfail while one is open) --
 @settings(max_examples=30, **SETTINGS)
 @given(
     n=st.integers(3, 8),

@@ -566,7 +566,7 @@ class BaseRNNEstimator(VersionedPickleMixin, BaseEstimator):
         if warm:
             self._warn_if_cut(seqs, stacklevel=5)
         try:
-            with torch_session(self.n_threads, seed, device, training=True):
+            with torch_session(self.n_threads, seed, training=True):
                 self._train(data, seqs, n_outputs, device, seed, stratify, warm)
         finally:
             # an epoch cut short (Ctrl-C, non-finite loss) has no loss: count whole epochs only
@@ -633,7 +633,7 @@ class BaseRNNEstimator(VersionedPickleMixin, BaseEstimator):
         check_is_fitted(self)
         seqs = self._validate_X(X, reset=False)
         self._warn_if_cut(seqs, stacklevel=4)
-        with torch_session(self.n_threads, device=self.net_.device):
+        with torch_session(self.n_threads):
             out = predict_in_batches(self.net_, SequenceDataset(seqs), self.batch_size)
         if not bool(torch.isfinite(out).all()):
             raise ValueError(

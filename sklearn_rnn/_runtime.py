@@ -163,7 +163,7 @@ def interrupt_requested() -> bool:
 
 @contextmanager
 def torch_session(
-    n_threads: int | None, seed: int | None = None, device: str = "cpu", training: bool = False
+    n_threads: int | None, seed: int | None = None, training: bool = False
 ) -> Iterator[torch.Generator | None]:
     """Bound torch's threads, flush denormals and own the random numbers; restore all on exit.
 
@@ -183,7 +183,7 @@ def torch_session(
     generator = None
     if seed is not None:
         generator = torch.Generator().manual_seed(seed)
-        _local.generators = {"cpu": generator, "device": device}
+        _local.generators = {"cpu": generator}
     if n_threads is not None:
         torch.set_num_threads(_resolve_threads(n_threads))
     torch.set_flush_denormal(True)

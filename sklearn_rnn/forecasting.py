@@ -1118,7 +1118,7 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
 
     def _train(self, data: WindowDataset, X: pd.DataFrame | None, device: str, seed: int):
         """A freshly initialised network trained on ``data``, and its constructor arguments."""
-        with torch_session(self.n_threads, seed, device, training=True):
+        with torch_session(self.n_threads, seed, training=True):
             module, module_kwargs = make_module(
                 ForecastNet,
                 data.targets.shape[1],
@@ -1196,7 +1196,7 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
         self.n_calibration_scores_ = np.zeros(self.horizon_, dtype=np.int64)
         if scoring is None:
             return
-        with torch_session(self.n_threads, device=self.net_.device):
+        with torch_session(self.n_threads):
             out = predict_in_batches(self.net_, scoring, self.batch_size).numpy()
         quantiles = np.sort(out.astype(np.float64), axis=-1)  # as predict rearranges them
         targets = scoring.targets[scoring.starts[:, None] + scoring.target_offsets].numpy().astype(np.float64)
@@ -1340,7 +1340,7 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
             windows.append(np.concatenate([past, rows[n_past:]], axis=0) if self._n_exog else past)
         values = np.stack(windows).astype(np.float32)
         seqs = Sequences(values, np.full(len(values), values.shape[1], dtype=np.int64), False)
-        with torch_session(self.n_threads, device=self.net_.device):
+        with torch_session(self.n_threads):
             out = predict_in_batches(self.net_, SequenceDataset(seqs), self.batch_size).numpy()
         out = np.sort(out.astype(np.float64), axis=-1)  # monotone rearrangement of crossing quantiles
         out = self._calibrated(out)
@@ -1550,7 +1550,7 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
         data = self._window_dataset(_instances(self._y_hist), self._X_hist)
         device = str(self.net_.device)
         seed = fit_seed(self.random_state)
-        with torch_session(self.n_threads, seed, device, training=True):
+        with torch_session(self.n_threads, seed, training=True):
             net = self._build_net(self.net_.module_, device, seed)
             net.set_params(max_epochs=epochs)
             if self.lr_schedule == "cosine":

@@ -103,7 +103,7 @@ def time_step_attribution(
     n, n_steps = values.shape[:2]
     baseline = module.x_mean.to(values.dtype)
     rows = torch.arange(n, device=device)
-    with torch_session(estimator.n_threads, device=str(device)):
+    with torch_session(estimator.n_threads):
         with torch.no_grad():
             proba = torch.softmax(module(values, lengths).double(), dim=1)
         classes = _target_indices(np.asarray(estimator.classes_), proba.cpu().numpy(), target)

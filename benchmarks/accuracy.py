@@ -1,25 +1,51 @@
-"""Test accuracy and fit time on UCR/UEA benchmarks shipped with sktime, against references.
+"""The accuracy suite: candidate defaults against MiniRocket and ridge, on every set sktime ships.
 
-Run from the repository root (about 10-20 minutes on one CPU thread)::
+Run from the repository root; every fit runs on one thread, ``--jobs`` fits at a time::
 
-    python benchmarks/accuracy.py              # all four datasets, 3 seeds
-    python benchmarks/accuracy.py --quick      # defaults and MiniRocket only
+    python benchmarks/accuracy.py --jobs 2                          # the defaults, 3 seeds, all sets
+    python benchmarks/accuracy.py --candidates all --jobs 2         # the selection procedure (below)
+    python benchmarks/accuracy.py --datasets PLAID --seeds 1        # one set, one seed
+    python benchmarks/accuracy.py --report                          # the tables of what is stored
 
-Columns: this library's defaults (mean +- standard deviation of test accuracy
-over ``--seeds`` seeds, mean fit seconds), the best of the other presets in
-:data:`sklearn_rnn.presets.PRESETS` (one seed; chosen on the test set, so an
-optimistic figure; the paper-sized preset only with ``--paper``), sktime's
-recurrent classifiers at their defaults, MiniRocket (sktime's
-``MiniRocketMultivariate``, or ``MiniRocketMultivariateVariable`` for unequal
-lengths, + ``RidgeClassifierCV``), and the published LSTM-FCN /
-MLSTM-FCN figure. Every model runs on one thread. JapaneseVowels is used as
-shipped, with sequences of unequal length; sktime's deep classifiers refuse it.
-Each sktime fit runs in a child process stopped after ``--sktime-limit``
-seconds (``LSTMFCNClassifierTorch`` defaults to 2000 epochs). Fit seconds are
-the CPU seconds of the fitting process (every model runs on one thread, so this
-is the wall time an idle machine would take; on a busy machine the wall clock
-is longer). MiniRocket's first fit in a fresh environment also compiles its
-numba kernels (a few seconds more; they are cached on disk afterwards).
+Results go one JSON line per fit to ``--out`` (default
+``benchmarks/accuracy_results.jsonl``); a fit already stored is not run again,
+so a stopped run resumes, and ``--fresh`` starts the file anew.
+
+Data sets: the classification sets ACSF1, ArrowHead, BasicMotions, GunPoint,
+ItalyPowerDemand, JapaneseVowels, OSULeaf and PLAID and the regression sets
+Tecator and Covid3Month, each with the split sktime ships (JapaneseVowels and
+PLAID as shipped, with sequences of unequal length), and two generated sets
+for properties the shipped ones lack (:func:`generated`): ``Gen-Scales``,
+classification of 5 waveforms in ragged sequences of 100-1000 steps whose
+amplitudes span 4 orders of magnitude and whose offsets differ; ``Gen-Level``,
+regression of a series' mean level from raw, ragged, noisy sequences.
+
+Models, all fitted in the same run on the same split:
+
+* each candidate: ``RNNClassifier`` / ``RNNRegressor`` with the candidate's
+  parameters (``CANDIDATES``), ``random_state=seed``;
+* ``MiniRocket``: sktime's ``MiniRocketMultivariate`` (or
+  ``MiniRocketMultivariateVariable(pad_value_short_series=0.0)`` for unequal
+  lengths) + ``RidgeClassifierCV`` / ``RidgeCV``, ``random_state=seed``;
+* ``Ridge``, regression only: ``StandardScaler`` + ``RidgeCV`` on the flattened
+  (zero-padded) series;
+* ``LSTM-FCN (paper)``: published test accuracy, not fitted here (Karim et al.
+  2017, Table 2, for the UCR sets it covers; MLSTM-FCN, Karim et al. 2019, for
+  JapaneseVowels).
+
+Scores: test accuracy, or test RMSE. Fit seconds are the CPU seconds of the
+fitting process (one thread each, so the wall time of an idle core).
+
+The procedure that chooses the defaults (``--report`` prints it applied):
+
+1. Run every candidate on every set of the suite with seeds 0, 1 and 2.
+2. On each set, rank the candidates by mean score (accuracy high, RMSE low).
+3. Drop any candidate with a fit over 120 s on a set; choose the best mean rank
+   over all sets; a tie goes to the smaller total fit time.
+
+A candidate is a set of estimator parameters; a rule of the data's size or
+length must be a rule of the estimator itself (documented there), never a
+value chosen per set here.
 """
 
 from __future__ import annotations
@@ -30,168 +56,289 @@ for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMB
     os.environ.setdefault(_var, "1")
 
 import argparse  # noqa: E402
+import json  # noqa: E402
+import multiprocessing  # noqa: E402
+import sys  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
 
 import numpy as np  # noqa: E402
-import torch  # noqa: E402
 
-from sklearn_rnn import RNNClassifier, from_sktime  # noqa: E402
-from sklearn_rnn.presets import PRESETS  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-torch.set_num_threads(1)
+from time_to_accuracy import DATASETS, Data, FlatRidge, MiniRocketRidge  # noqa: E402
 
-# Karim et al. (2017) LSTM-FCN, Table 2; Karim et al. (2019) MLSTM-FCN for JapaneseVowels.
-PUBLISHED = {"GunPoint": 1.0, "ItalyPowerDemand": 0.962, "JapaneseVowels": 0.99, "BasicMotions": None}
+# Karim et al. (2017) LSTM-FCN, Table 2 (1 - error); Karim et al. (2019) MLSTM-FCN for JapaneseVowels.
+PUBLISHED = {
+    "ArrowHead": 0.897,
+    "GunPoint": 1.0,
+    "ItalyPowerDemand": 0.963,
+    "OSULeaf": 0.984,
+    "JapaneseVowels": 0.99,
+}
+GENERATED = {"Gen-Scales": "classification", "Gen-Level": "regression"}
+SUITE = [*DATASETS, *GENERATED]
+TIME_LIMIT = 120.0  # seconds of one fit on one thread
 
-
-def load(name: str):
-    from sktime import datasets
-
-    loader = {
-        "BasicMotions": datasets.load_basic_motions,
-        "JapaneseVowels": datasets.load_japanese_vowels,
-        "ItalyPowerDemand": datasets.load_italy_power_demand,
-        "GunPoint": datasets.load_gunpoint,
-    }[name]
-    X_train, y_train = loader(split="train", return_X_y=True)
-    X_test, y_test = loader(split="test", return_X_y=True)
-    return X_train, np.asarray(y_train), X_test, np.asarray(y_test)
-
-
-def timed_score(model, X_train, y_train, X_test, y_test) -> tuple[float, float]:
-    start = time.process_time()  # CPU seconds: one thread, so the wall time of an idle machine
-    model.fit(X_train, y_train)
-    seconds = time.process_time() - start
-    return float(np.mean(model.predict(X_test) == y_test)), seconds
-
-
-def ours(X_train, y_train, X_test, y_test, params: dict, seeds: list[int]) -> tuple[list[float], float]:
-    results = [
-        timed_score(RNNClassifier(**params, random_state=seed), X_train, y_train, X_test, y_test)
-        for seed in seeds
-    ]
-    return [r[0] for r in results], float(np.mean([r[1] for r in results]))
+# Each candidate's parameters, on top of the estimators' current defaults. "min_steps" stands
+# for the rule max_epochs = max(100, ceil(min_steps / batches per epoch)), computed from the
+# training set's size, as a rule of the estimator would (see steps_rule).
+CANDIDATES: dict[str, dict] = {
+    "defaults": {},
+    "global-100": {"input_scaling": "global", "max_epochs": 100},
+    "global-2000steps": {"input_scaling": "global", "min_steps": 2000},
+    "sequence-100": {"input_scaling": "sequence", "max_epochs": 100},
+    "sequence-1000steps": {"input_scaling": "sequence", "min_steps": 1000},
+    "sequence-2000steps": {"input_scaling": "sequence", "min_steps": 2000},
+    "both-1000steps": {"input_scaling": "both", "min_steps": 1000},
+    "both-2000steps": {"input_scaling": "both", "min_steps": 2000},
+}
 
 
-class MiniRocketRidge:
-    """MiniRocket features + ``RidgeClassifierCV`` (sklearn's Pipeline trips on sktime transformers)."""
-
-    def __init__(self, equal_length: bool):
-        from sktime.transformations.panel import rocket
-
-        if equal_length:
-            self.transform = rocket.MiniRocketMultivariate(random_state=0)
-        else:
-            self.transform = rocket.MiniRocketMultivariateVariable(random_state=0, pad_value_short_series=0.0)
-
-    def fit(self, X, y):
-        from sklearn.linear_model import RidgeClassifierCV
-
-        features = self.transform.fit_transform(X)
-        self.ridge = RidgeClassifierCV(alphas=np.logspace(-3, 3, 10)).fit(features, y)
-        return self
-
-    def predict(self, X):
-        return self.ridge.predict(self.transform.transform(X))
+def steps_rule(params: dict, n_train: int, batch_size: int = 16) -> dict:
+    """The candidate's parameters with ``min_steps`` turned into the epochs it means for this size."""
+    params = dict(params)
+    min_steps = params.pop("min_steps", None)
+    if min_steps is not None:
+        batches = -(-n_train // params.get("batch_size", batch_size))
+        params["max_epochs"] = max(100, -(-min_steps // batches))
+    return params
 
 
-def minirocket(X_train, y_train, X_test, y_test, equal_length: bool) -> tuple[float, float]:
-    return timed_score(MiniRocketRidge(equal_length), X_train, y_train, X_test, y_test)
+# -- generated sets ---------------------------------------------------------------------------------
+def generated(name: str, seed: int = 0):
+    """``(X_train, y_train, X_test, y_test, task)`` of a generated set (``seed`` fixes the data)."""
+    rng = np.random.default_rng(1000 + seed)
+    n = 400
+    lengths = rng.integers(100, 1001, n)
+    if name == "Gen-Scales":
+        waves = [
+            lambda p: np.sin(p),
+            lambda p: np.sign(np.sin(p)),
+            lambda p: 2 * (p / (2 * np.pi) % 1) - 1,
+            lambda p: np.sin(p) + 0.5 * np.sin(3 * p),
+            lambda p: np.abs(np.sin(p)) - 0.5,
+        ]
+        y = rng.integers(0, len(waves), n)
+        X = []
+        for label, t in zip(y, lengths, strict=True):
+            phase = 2 * np.pi * np.arange(t) / rng.uniform(20, 60) + rng.uniform(0, 2 * np.pi)
+            amplitude, offset = 10 ** rng.uniform(-2, 2), rng.normal(0, 5)
+            x = offset + amplitude * (waves[label](phase) + 0.1 * rng.normal(size=t))
+            X.append(x[:, None])
+        y = np.array([f"w{k}" for k in y])
+    else:  # Gen-Level: the series' underlying mean level, under noise, drift and a raw offset
+        y = rng.normal(50, 20, n)
+        X = []
+        for level, t in zip(y, lengths, strict=True):
+            walk = np.cumsum(rng.normal(0, 0.5, t))
+            x = level + 8 * rng.normal(size=t) + (walk - walk.mean())
+            X.append(np.stack([x, rng.normal(size=t)], axis=1))
+    split = n // 2
+    return X[:split], y[:split], X[split:], y[split:], GENERATED[name]
 
 
-def sktime_recurrent(equal_length: bool) -> dict[str, object]:
-    from sktime.classification.deep_learning.gru import GRUClassifier
-    from sktime.classification.deep_learning.lstmfcn import LSTMFCNClassifierTorch
-    from sktime.classification.deep_learning.rnn import SimpleRNNClassifierTorch
+class GeneratedData(Data):
+    """A generated set in the layouts :class:`time_to_accuracy.Data` holds."""
 
-    return {
-        "sktime LSTMFCNClassifierTorch": LSTMFCNClassifierTorch(random_state=0),
-        "sktime GRUClassifier": GRUClassifier(random_state=0),
-        "sktime SimpleRNNClassifierTorch": SimpleRNNClassifierTorch(random_state=0),
-    }
+    def __init__(self, name: str):  # noqa: D107 - Data's attributes, from generated()
+        import pandas as pd
 
-
-def _child(queue, model, data) -> None:
-    try:
-        queue.put(timed_score(model, *data))
-    except Exception as exc:  # report, do not hide, a peer's failure
-        queue.put(f"error: {type(exc).__name__}: {str(exc)[:60]}")
-
-
-def with_time_limit(model, data, seconds: float) -> str:
-    """Fit and score ``model`` in a child process; give up after ``seconds``."""
-    import multiprocessing
-
-    context = multiprocessing.get_context("fork")
-    queue = context.Queue()
-    process = context.Process(target=_child, args=(queue, model, data))
-    process.start()
-    process.join(seconds)
-    if process.is_alive():
-        process.kill()
-        process.join()
-        return f"stopped after {seconds:.0f}s"
-    result = queue.get() if not queue.empty() else "error: no result"
-    return result if isinstance(result, str) else cell(*result)
+        X_train, y_train, X_test, y_test, self.task = generated(name)
+        self.name = name
+        self.train, self.test = X_train, X_test
+        dtype = np.float64 if self.task == "regression" else None
+        self.y_train, self.y_test = np.asarray(y_train, dtype=dtype), np.asarray(y_test, dtype=dtype)
+        self.equal_length = False
+        self.rocket_train = [pd.DataFrame(x) for x in X_train]
+        self.rocket_test = [pd.DataFrame(x) for x in X_test]
+        lengths = [len(x) for x in X_train + X_test]
+        self.lengths = (min(lengths), max(lengths))
+        self.n_features = X_train[0].shape[1]
 
 
-def cell(acc: float | None, seconds: float | None) -> str:
-    return "n/a" if acc is None else f"{acc:.3f} ({seconds:.1f}s)"
+def task_of(name: str) -> str:
+    return GENERATED[name] if name in GENERATED else DATASETS[name][1]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--datasets", default="BasicMotions,JapaneseVowels,ItalyPowerDemand,GunPoint")
-    parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--quick", action="store_true", help="defaults and MiniRocket only")
-    parser.add_argument(
-        "--sktime-limit", type=float, default=60.0, help="seconds allowed to each sktime fit (default 60)"
-    )
-    parser.add_argument(
-        "--paper", action="store_true", help="also try the lstm-fcn-paper preset (minutes per dataset)"
-    )
-    args = parser.parse_args()
+def load(name: str) -> Data:
+    return GeneratedData(name) if name in GENERATED else Data(name)
+
+
+def padded(X) -> np.ndarray:
+    if isinstance(X, np.ndarray):
+        return X
+    T = max(len(x) for x in X)
+    out = np.zeros((len(X), T, X[0].shape[1]))
+    for i, x in enumerate(X):
+        out[i, : len(x)] = x
+    return out
+
+
+# -- one fit, in its own process ---------------------------------------------------------------------
+def run_one(task: dict) -> dict:
+    import torch
+
+    torch.set_num_threads(1)
     warnings.filterwarnings("ignore")
-    seeds = list(range(args.seeds))
-    rows = []
-    for name in args.datasets.split(","):
-        X_train_sk, y_train, X_test_sk, y_test = load(name)
-        X_train, X_test = from_sktime(X_train_sk), from_sktime(X_test_sk)
-        equal_length = isinstance(X_train, np.ndarray) and isinstance(X_test, np.ndarray)
-        row = {"dataset": name}
-        accs, seconds = ours(X_train, y_train, X_test, y_test, {}, seeds)
-        row["default"] = f"{np.mean(accs):.3f} +- {np.std(accs):.3f} ({seconds:.1f}s)"
-        if not args.quick:
-            best = None
-            for preset, params in PRESETS.items():
-                if preset == "default" or (preset == "lstm-fcn-paper" and not args.paper):
-                    continue
-                (acc,), sec = ours(X_train, y_train, X_test, y_test, params, seeds[:1])
-                if best is None or acc > best[1]:
-                    best = (preset, acc, sec)
-            row["best preset"] = f"{best[0]}: {cell(best[1], best[2])}"
-            for label, model in sktime_recurrent(equal_length).items():
-                if not equal_length:
-                    row[label] = "refuses unequal lengths"
-                    continue
-                data = (X_train_sk, y_train, X_test_sk, y_test)
-                row[label] = with_time_limit(model, data, args.sktime_limit)
-        row["MiniRocket"] = cell(*minirocket(X_train_sk, y_train, X_test_sk, y_test, equal_length))
-        published = PUBLISHED[name]
-        row["published"] = "-" if published is None else f"{published:.3f}"
-        rows.append(row)
-        print_table(rows)
+    data = load(task["dataset"])
+    model_name, seed = task["model"], task["seed"]
+    if model_name == "MiniRocket":
+        model = MiniRocketRidge(data.task, data.equal_length, seed)
+        X_train, X_test = data.rocket_train, data.rocket_test
+        model.transform.fit_transform(X_train[:8])  # compile numba's kernels outside the timing
+    elif model_name == "Ridge":
+        model, X_train, X_test = FlatRidge(), padded(data.train), padded(data.test)
+        T = max(X_train.shape[1], X_test.shape[1])
+        X_train, X_test = (np.pad(x, ((0, 0), (0, T - x.shape[1]), (0, 0))) for x in (X_train, X_test))
+    else:
+        from sklearn_rnn import RNNClassifier, RNNRegressor
+
+        estimator = RNNClassifier if data.task == "classification" else RNNRegressor
+        model = estimator(random_state=seed, **steps_rule(CANDIDATES[model_name], len(data.y_train)))
+        X_train, X_test = data.train, data.test
+    start = time.process_time()
+    model.fit(X_train, data.y_train)
+    seconds = time.process_time() - start
+    return {**task, "task": data.task, "fit_s": round(seconds, 2), "score": data.score(model.predict(X_test))}
 
 
-def print_table(rows: list[dict[str, str]]) -> None:
-    columns = list(dict.fromkeys(key for row in rows for key in row))
-    widths = {c: max(len(c), *(len(row.get(c, "")) for row in rows)) for c in columns}
-    print()
-    print(" | ".join(c.ljust(widths[c]) for c in columns))
-    print("-|-".join("-" * widths[c] for c in columns))
-    for row in rows:
-        print(" | ".join(row.get(c, "").ljust(widths[c]) for c in columns), flush=True)
+# -- the report --------------------------------------------------------------------------------------
+def read(path: str) -> list[dict]:
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def summary(rows: list[dict], model: str, dataset: str) -> tuple[float, float, float, int] | None:
+    found = [r for r in rows if r["model"] == model and r["dataset"] == dataset]
+    if not found:
+        return None
+    scores = [r["score"] for r in found]
+    return float(np.mean(scores)), float(np.std(scores)), max(r["fit_s"] for r in found), len(found)
+
+
+def report(rows: list[dict], candidates: list[str]) -> str:
+    datasets = [d for d in SUITE if any(r["dataset"] == d for r in rows)]
+    lines = []
+    models = [*candidates, "MiniRocket", "Ridge"]
+    header = (
+        f"{'dataset':<17}{'metric':>6}" + "".join(f"{m[:22]:>24}" for m in models) + f"{'LSTM-FCN paper':>16}"
+    )
+    lines += [header, "-" * len(header)]
+    for dataset in datasets:
+        task = next(r["task"] for r in rows if r["dataset"] == dataset)
+        cells = []
+        for model in models:
+            s = summary(rows, model, dataset)
+            cells.append("-" if s is None else f"{s[0]:.3f}±{s[1]:.3f} ({s[2]:.0f}s)")
+        metric = "acc" if task == "classification" else "RMSE"
+        paper = PUBLISHED.get(dataset)
+        lines.append(
+            f"{dataset:<17}{metric:>6}"
+            + "".join(f"{c:>24}" for c in cells)
+            + f"{'-' if paper is None else paper:>16}"
+        )
+    lines.append("(mean ± std over seeds of the test score, the slowest fit's CPU seconds in brackets)")
+    # the procedure
+    ranks: dict[str, list[float]] = {c: [] for c in candidates}
+    for dataset in datasets:
+        means = {c: summary(rows, c, dataset) for c in candidates}
+        if any(v is None for v in means.values()):
+            continue
+        task = next(r["task"] for r in rows if r["dataset"] == dataset)
+        sign = -1 if task == "classification" else 1
+        order = sorted(candidates, key=lambda c: sign * means[c][0])
+        for c in candidates:  # average ranks for ties
+            tied = [i for i, o in enumerate(order) if means[o][0] == means[c][0]]
+            ranks[c].append(1 + float(np.mean(tied)))
+    lines.append("")
+    lines.append(f"{'candidate':<24}{'mean rank':>10}{'total fit s':>13}{'slowest fit s':>15}  eligible")
+    table = []
+    for c in candidates:
+        fits = [r["fit_s"] for r in rows if r["model"] == c]
+        if not fits or not ranks[c]:
+            continue
+        table.append((c, float(np.mean(ranks[c])), float(np.sum(fits)), float(np.max(fits))))
+    for c, rank, total, slowest in sorted(table, key=lambda t: (t[1], t[2])):
+        lines.append(f"{c:<24}{rank:>10.2f}{total:>13.0f}{slowest:>15.1f}  {slowest <= TIME_LIMIT}")
+    eligible = [t for t in table if t[3] <= TIME_LIMIT]
+    if eligible:
+        best = min(eligible, key=lambda t: (t[1], t[2]))
+        lines.append(f"chosen by the procedure: {best[0]}")
+        lines += criteria(rows, best[0], datasets)
+    return "\n".join(lines)
+
+
+def criteria(rows: list[dict], model: str, datasets: list[str]) -> list[str]:
+    """Where the chosen candidate stands against the issue's targets, set by set."""
+    out, wins, n_classification = [], 0, 0
+    for dataset in datasets:
+        own, rocket = summary(rows, model, dataset), summary(rows, "MiniRocket", dataset)
+        if own is None or rocket is None:
+            continue
+        task = next(r["task"] for r in rows if r["dataset"] == dataset)
+        if task == "classification":
+            n_classification += 1
+            wins += own[0] >= rocket[0]
+            gap = rocket[0] - own[0]
+            paper = PUBLISHED.get(dataset)
+            extra = "" if paper is None else f"; paper {paper:.3f} ({'met' if own[0] >= paper else 'missed'})"
+            out.append(f"  {dataset}: {own[0]:.3f} vs MiniRocket {rocket[0]:.3f} (gap {gap:+.3f}){extra}")
+        else:
+            ridge = summary(rows, "Ridge", dataset)
+            ridge_text = "" if ridge is None else f", Ridge {ridge[0]:.3f}"
+            out.append(f"  {dataset}: RMSE {own[0]:.3f} vs MiniRocket {rocket[0]:.3f}{ridge_text}")
+    out.append(f"  at least MiniRocket's accuracy on {wins} of {n_classification} classification sets")
+    return out
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", nargs="*", default=SUITE, help=f"any of {', '.join(SUITE)}")
+    parser.add_argument("--candidates", nargs="*", default=["defaults"], help="names in CANDIDATES, or all")
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=1, help="fits at a time (one thread each)")
+    parser.add_argument(
+        "--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "accuracy_results.jsonl")
+    )
+    parser.add_argument("--no-baselines", action="store_true", help="skip MiniRocket and Ridge")
+    parser.add_argument("--fresh", action="store_true", help="start the results file anew")
+    parser.add_argument("--report", action="store_true", help="print the tables of the results file and stop")
+    args = parser.parse_args(argv)
+    candidates = list(CANDIDATES) if args.candidates == ["all"] else args.candidates
+    unknown = [c for c in candidates if c not in CANDIDATES] + [d for d in args.datasets if d not in SUITE]
+    if unknown:
+        parser.error(f"unknown candidate(s) or data set(s): {unknown}")
+    if args.fresh and os.path.exists(args.out):
+        os.remove(args.out)
+    if not args.report:
+        done = {(r["model"], r["dataset"], r["seed"]) for r in read(args.out)}
+        models = candidates + ([] if args.no_baselines else ["MiniRocket", "Ridge"])
+        tasks = [
+            {"model": m, "dataset": d, "seed": s}
+            for s in range(args.seeds)
+            for d in args.datasets
+            for m in models
+            if (m, d, s) not in done
+            and not (m == "Ridge" and (GENERATED.get(d) or DATASETS[d][1]) != "regression")
+        ]
+        print(
+            f"# {len(tasks)} fits to run, {args.jobs} at a time; {len(done)} stored in {args.out}", flush=True
+        )
+        context = multiprocessing.get_context("spawn")
+        with context.Pool(args.jobs, maxtasksperchild=1) as pool, open(args.out, "a") as out:
+            for row in pool.imap_unordered(run_one, tasks):
+                out.write(json.dumps(row) + "\n")
+                out.flush()
+                print(
+                    f"  {row['model']:<20} {row['dataset']:<17} seed {row['seed']}: {row['score']:.4f} "
+                    f"({row['fit_s']:.1f} s)",
+                    flush=True,
+                )
+    print(report(read(args.out), candidates))
 
 
 if __name__ == "__main__":

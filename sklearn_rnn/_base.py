@@ -25,7 +25,7 @@ from torch.utils.data import Dataset
 
 from ._callbacks import EpochProgress, EpochTable, NonFiniteLossGuard, completed_epochs
 from ._data import Sequences, validate_sequences
-from ._module import ARCHITECTURES, CELLS, MISSING, POOLINGS, RecurrentNet
+from ._module import ARCHITECTURES, CELLS, INPUT_SCALINGS, MISSING, POOLINGS, RecurrentNet
 from ._persistence import VersionedPickleMixin
 from ._runtime import (
     current_generator,
@@ -289,6 +289,25 @@ def make_module(cls: type[torch.nn.Module], *args: Any, **kwargs: Any) -> tuple[
     return module, arguments
 
 
+# The training budget of max_epochs="auto", chosen by the procedure of benchmarks/accuracy.py
+MIN_STEPS = 2000
+MIN_EPOCHS = 100
+
+
+def training_epochs(max_epochs: int | str, n_train: int | None, batch_size: int) -> int:
+    """The epochs a fit runs: ``max_epochs``, or for "auto" a rule of the training set's size.
+
+    "auto": enough epochs for ``MIN_STEPS`` optimizer steps, and at least
+    ``MIN_EPOCHS`` (the floor alone when the size is unknown, as for a network
+    rebuilt by :func:`sklearn_rnn.load`).
+    """
+    if max_epochs != "auto":
+        return int(max_epochs)
+    if not n_train:
+        return MIN_EPOCHS
+    return max(MIN_EPOCHS, math.ceil(MIN_STEPS / math.ceil(n_train / batch_size)))
+
+
 def fit_seed(random_state: Any) -> int:
     """The seed a fit derives from ``random_state`` (an int, a RandomState or None)."""
     return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
@@ -301,14 +320,17 @@ def build_net(
     device: str,
     seed: int,
     stratify: np.ndarray | None,
+    n_train: int | None = None,
 ) -> Net:
     """The skorch net that trains ``module``, from an estimator's training parameters.
 
     ``params`` is ``get_params(deep=False)`` of any of this library's estimators:
     the training parameters they share (optimizer, lr, max_epochs, batch_size,
     lr_schedule, gradient_clip_value, early stopping, verbose, callbacks,
-    net_kwargs) are read from it by name.
+    net_kwargs) are read from it by name. ``n_train``, the number of sequences
+    trained on, sets the epochs of ``max_epochs="auto"`` (:func:`training_epochs`).
     """
+    epochs = training_epochs(params["max_epochs"], n_train, params["batch_size"])
     callbacks: list = [("nonfinite_guard", NonFiniteLossGuard())]
     if params["gradient_clip_value"] is not None:
         callbacks.append(("gradient_clip", GradientNormClipping(params["gradient_clip_value"])))
@@ -316,7 +338,7 @@ def build_net(
         # last_epoch=-1: every fit, warm-started ones too, anneals from lr over its own max_epochs
         # (skorch would otherwise resume at len(history) and run past T_max, raising the lr again).
         callbacks.append(
-            ("lr_schedule", LRScheduler(CosineAnnealingLR, T_max=params["max_epochs"], last_epoch=-1))
+            ("lr_schedule", LRScheduler(CosineAnnealingLR, T_max=epochs, last_epoch=-1))
         )
     if params["early_stopping"]:
         callbacks.append(
@@ -342,7 +364,7 @@ def build_net(
     kwargs = {
         "optimizer": optimizer,
         "lr": params["lr"],
-        "max_epochs": params["max_epochs"],
+        "max_epochs": epochs,
         "batch_size": params["batch_size"],
         "iterator_train": BatchIterator,
         "iterator_valid": BatchIterator,
@@ -374,7 +396,8 @@ class BaseRNNEstimator(VersionedPickleMixin, BaseEstimator):
         "dimension_shuffle": ["boolean"],
         "fcn_filters": [tuple, list],
         "missing": [StrOptions(set(MISSING))],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "input_scaling": [StrOptions(set(INPUT_SCALINGS))],
+        "max_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "optimizer": [StrOptions(set(OPTIMIZERS)), type],
@@ -406,6 +429,7 @@ class BaseRNNEstimator(VersionedPickleMixin, BaseEstimator):
         dimension_shuffle: bool = True,
         fcn_filters: tuple[int, ...] = (32, 64, 32),
         missing: str = "error",
+        input_scaling: str = "global",
         max_epochs: int = 100,
         batch_size: int = 16,
         lr: float = 5e-3,
@@ -434,6 +458,7 @@ class BaseRNNEstimator(VersionedPickleMixin, BaseEstimator):
         self.dimension_shuffle = dimension_shuffle
         self.fcn_filters = fcn_filters
         self.missing = missing
+        self.input_scaling = input_scaling
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -512,6 +537,7 @@ class BaseRNNEstimator(VersionedPickleMixin, BaseEstimator):
             n_timesteps=seqs.values.shape[1],
             fcn_filters=tuple(self.fcn_filters),
             missing=self.missing,
+            input_scaling=self.input_scaling,
         )
         # missing="mask": NaNs are left out, so these are the statistics of the observed values
         mean, std = feature_statistics(seqs.values, seqs.lengths)
@@ -521,9 +547,15 @@ class BaseRNNEstimator(VersionedPickleMixin, BaseEstimator):
         return module
 
     def _build_net(
-        self, module: RecurrentNet, device: str, seed: int, stratify: np.ndarray | None = None
+        self,
+        module: RecurrentNet,
+        device: str,
+        seed: int,
+        stratify: np.ndarray | None = None,
+        n_train: int | None = None,
     ) -> Net:
-        return build_net(self.get_params(deep=False), module, self._criterion(), device, seed, stratify)
+        params = self.get_params(deep=False)
+        return build_net(params, module, self._criterion(), device, seed, stratify, n_train)
 
     def _fit_net(
         self,
@@ -563,11 +595,9 @@ class BaseRNNEstimator(VersionedPickleMixin, BaseEstimator):
         seed = fit_seed(self.random_state)
         data = SequenceDataset(seqs, y, sample_weight)
         warm = self.warm_start and hasattr(self, "net_")
-        if warm:
-            self._warn_if_cut(seqs, stacklevel=5)
         try:
             with torch_session(self.n_threads, seed, training=True):
-                self._train(data, seqs, n_outputs, device, seed, stratify, warm)
+                self._train(data, seqs, n_outputs, device, seed, stratify, warm, n_train)
         finally:
             # an epoch cut short (Ctrl-C, non-finite loss) has no loss: count whole epochs only
             if hasattr(self, "net_"):
@@ -588,7 +618,9 @@ class BaseRNNEstimator(VersionedPickleMixin, BaseEstimator):
         seed: int,
         stratify: np.ndarray | None,
         warm: bool,
+        n_train: int,
     ) -> None:
+        epochs = training_epochs(self.max_epochs, n_train, self.batch_size)
         if warm:
             params = self.get_params(deep=False)
             changed = sorted(
@@ -606,33 +638,18 @@ class BaseRNNEstimator(VersionedPickleMixin, BaseEstimator):
             # start again from this fit's lr (the last cosine cycle ended near 0)
             self.net_.set_params(lr=self.lr)
             if self.lr_schedule == "cosine":
-                self.net_.set_params(callbacks__lr_schedule__T_max=self.max_epochs)
-            self.net_.partial_fit(data, None, epochs=self.max_epochs)
+                self.net_.set_params(callbacks__lr_schedule__T_max=epochs)
+            self.net_.partial_fit(data, None, epochs=epochs)
         else:
             module = self._build_module(seqs, n_outputs)
-            self.net_ = self._build_net(module, device, seed, stratify)
+            self.net_ = self._build_net(module, device, seed, stratify, n_train)
             self.net_.fit(data, None)
-
-    def _warn_if_cut(self, seqs: Sequences, stacklevel: int) -> None:
-        """Warn when the dimension-shuffled branch reads only a prefix of some sequences."""
-        reads = self.net_.module_.n_timesteps  # set when the recurrent branch reads the shuffled series
-        if reads is not None and seqs.values.shape[1] > reads:
-            warnings.warn(
-                f"{int((seqs.lengths > reads).sum())} sequence(s) of X are longer than the longest "
-                f"training sequence ({int(seqs.lengths.max())} > {reads} steps): the dimension-shuffled "
-                f"recurrent branch reads their first {reads} steps, the convolutional branch all of them. "
-                "Train on sequences as long as those you predict, or set dimension_shuffle=False to "
-                "read every step in both branches.",
-                UserWarning,
-                stacklevel=stacklevel,
-            )
 
     # -- inference -------------------------------------------------------------------------
     def _forward(self, X: Any) -> torch.Tensor:
         """Raw network outputs for ``X``, in the order of ``X``, as a CPU tensor."""
         check_is_fitted(self)
         seqs = self._validate_X(X, reset=False)
-        self._warn_if_cut(seqs, stacklevel=4)
         with torch_session(self.n_threads):
             out = predict_in_batches(self.net_, SequenceDataset(seqs), self.batch_size)
         if not bool(torch.isfinite(out).all()):

@@ -17,6 +17,7 @@ _ONE_WAY = {"rnn": _VF.rnn_tanh, "lstm": _VF.lstm, "gru": _VF.gru}
 POOLINGS = ("last", "mean", "attention")
 ARCHITECTURES = ("rnn", "lstm-fcn", "mlstm-fcn")
 MISSING = ("error", "mask")
+INPUT_SCALINGS = ("global", "sequence", "both")
 FCN_KERNEL_SIZES = (8, 5, 3)
 
 
@@ -66,6 +67,51 @@ def _reverse_within(h: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
     lengths = lengths.to(h.device)[:, None]
     index = torch.where(steps < lengths, lengths - 1 - steps, steps)
     return h.gather(1, index[:, :, None].expand_as(h))
+
+
+def standardize_sequences(X: torch.Tensor, mask: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Each sequence of ``X`` ``(n, T, F)`` standardised by its own per-feature mean and deviation.
+
+    Statistics are taken over the observed steps of ``mask`` ``(n, T)``; padded
+    steps stay zero. A feature constant within a sequence (deviation at most
+    ``1e-6 * (1 + |mean|)``, float32 rounding of its mean) becomes zero rather
+    than rounding noise blown up. Returns the standardised values and the
+    removed statistics ``(n, 2 F)``: the means, then ``log(deviation + 1e-6)``.
+    """
+    weights = X.new_ones(X.shape[:2]) if mask is None else mask.to(X.dtype)
+    weights = weights[:, :, None]
+    count = weights.sum(dim=1, keepdim=True)
+    mean = (X * weights).sum(dim=1, keepdim=True) / count
+    centred = (X - mean) * weights
+    deviation = torch.sqrt((centred * centred).sum(dim=1, keepdim=True) / count)
+    varies = deviation > 1e-6 * (1 + mean.abs())
+    scaled = torch.where(varies, centred / torch.where(varies, deviation, torch.ones_like(deviation)), 0.0)
+    return scaled, torch.cat([mean[:, 0], torch.log(deviation[:, 0] + 1e-6)], dim=1)
+
+
+def fixed_length(X: torch.Tensor, lengths: torch.Tensor | None, n_steps: int) -> torch.Tensor:
+    """Each sequence of ``X`` ``(n, T, C)`` as exactly ``n_steps`` steps, every observed step read.
+
+    A sequence of at most ``n_steps`` steps is zero-padded; a longer one is
+    average-pooled into ``n_steps`` bins (bin ``j`` covers steps
+    ``floor(j L / n_steps)`` to ``ceil((j + 1) L / n_steps)`` of its ``L`` steps,
+    as ``adaptive_avg_pool1d`` does), so no step is dropped and padding never
+    enters a bin. Shape-generic tensor code, so an exported graph keeps a free
+    time axis.
+    """
+    n, T = X.shape[0], X.shape[1]
+    L = torch.full((n,), T, device=X.device) if lengths is None else lengths.to(X.device)
+    L = L[:, None]
+    j = torch.arange(n_steps, device=X.device)[None, :]
+    index = j.clamp(max=T - 1).expand(n, -1)
+    direct = X.gather(1, index[:, :, None].expand(-1, -1, X.shape[2]))
+    direct = torch.where((j < L)[:, :, None], direct, torch.zeros_like(direct))
+    start = torch.div(j * L, n_steps, rounding_mode="floor")
+    end = torch.div((j + 1) * L + n_steps - 1, n_steps, rounding_mode="floor")
+    sums = torch.cat([X.new_zeros(n, 1, X.shape[2]), X.cumsum(dim=1)], dim=1)
+    gather = lambda i: sums.gather(1, i[:, :, None].expand(-1, -1, X.shape[2]))  # noqa: E731
+    pooled = (gather(end) - gather(start)) / (end - start).clamp(min=1)[:, :, None].to(X.dtype)
+    return torch.where((L > n_steps)[:, :, None], pooled, direct)
 
 
 class Dropout(nn.Dropout):
@@ -146,8 +192,8 @@ class RecurrentNet(nn.Module):
     n_timesteps : int or None, default=None
         Length the dimension-shuffled branch reads (the longest training
         sequence); shorter sequences are zero-padded (the training mean) and
-        longer ones are cut to it in that branch only. Required when the
-        dimension shuffle is used.
+        longer ones average-pooled to it (:func:`fixed_length`), so every step
+        is read. Required when the dimension shuffle is used.
     fcn_filters : tuple of 3 int, default=(128, 256, 128)
         Channels of the three convolutional blocks.
     missing : {"error", "mask"}, default="error"
@@ -155,6 +201,15 @@ class RecurrentNet(nn.Module):
         their feature (0, the training mean, before the first one) and one
         observed-mask channel per feature is appended to the input. "error":
         the input is expected to hold no NaN.
+    input_scaling : {"global", "sequence", "both"}, default="global"
+        "global": the inputs are standardised by the training statistics alone.
+        "sequence": then also each sequence by its own per-feature mean and
+        deviation (:func:`standardize_sequences`), and those statistics are
+        given to the output layer beside the branches' summaries, so the
+        network reads shapes at any scale without losing the levels. "both":
+        the network reads the globally and the per-sequence standardised
+        values side by side (twice the input channels), and the output layer
+        gets the statistics as with "sequence".
 
     Notes
     -----
@@ -178,6 +233,7 @@ class RecurrentNet(nn.Module):
         n_timesteps: int | None = None,
         fcn_filters: tuple[int, ...] = (128, 256, 128),
         missing: str = "error",
+        input_scaling: str = "global",
     ) -> None:
         super().__init__()
         if cell not in CELLS:
@@ -188,10 +244,13 @@ class RecurrentNet(nn.Module):
             raise ValueError(f"architecture must be one of {list(ARCHITECTURES)}, got {architecture!r}.")
         if missing not in MISSING:
             raise ValueError(f"missing must be one of {list(MISSING)}, got {missing!r}.")
+        if input_scaling not in INPUT_SCALINGS:
+            raise ValueError(f"input_scaling must be one of {list(INPUT_SCALINGS)}, got {input_scaling!r}.")
         self.cell = cell
         self.pooling = pooling
         self.architecture = architecture
         self.missing = missing
+        self.input_scaling = input_scaling
         self.num_directions = 2 if bidirectional else 1
         self.shuffle = architecture != "rnn" and dimension_shuffle
         if self.shuffle and not n_timesteps:
@@ -199,7 +258,7 @@ class RecurrentNet(nn.Module):
         self.n_timesteps = int(n_timesteps) if self.shuffle else None
         self.register_buffer("x_mean", torch.zeros(n_features))
         self.register_buffer("x_scale", torch.ones(n_features))
-        channels = 2 * n_features if missing == "mask" else n_features
+        channels = n_features * (1 + (missing == "mask") + (input_scaling == "both"))
         self.rnn = CELLS[cell](
             self.n_timesteps if self.shuffle else channels,
             hidden_size,
@@ -222,6 +281,8 @@ class RecurrentNet(nn.Module):
                 previous = int(filters)
             self.fcn = nn.ModuleList(blocks)
             width += previous
+        if input_scaling != "global":
+            width += 2 * n_features
         self.head = nn.Linear(width, n_outputs)
 
     def _layer_by_layer(self, X: torch.Tensor, lengths: torch.Tensor | None) -> torch.Tensor:
@@ -293,14 +354,20 @@ class RecurrentNet(nn.Module):
         """
         X = (X - self.x_mean) / self.x_scale
         mask = _time_mask(lengths, X)
+        observed = None
         if self.missing == "mask":
             X, observed = carry_forward(X)
-            X = torch.cat([X, observed], dim=2)
         if mask is not None:  # padding is zero (the training mean) whatever it held
             X = torch.where(mask[:, :, None], X, torch.zeros_like(X))
+            observed = None if observed is None else observed * mask[:, :, None].to(X.dtype)
+        statistics = None
+        if self.input_scaling != "global":
+            scaled, statistics = standardize_sequences(X, mask)
+            X = scaled if self.input_scaling == "sequence" else torch.cat([X, scaled], dim=2)
+        if observed is not None:
+            X = torch.cat([X, observed], dim=2)
         if self.shuffle:
-            steps = X[:, : self.n_timesteps]
-            steps = F.pad(steps, (0, 0, 0, self.n_timesteps - steps.shape[1]))
+            steps = fixed_length(X, lengths, self.n_timesteps)
             summary = self._recurrent(steps.transpose(1, 2), None, None)
         else:
             summary = self._recurrent(X, lengths, mask)
@@ -310,4 +377,6 @@ class RecurrentNet(nn.Module):
             for block in self.fcn:
                 h = block(h, mask)
             summary = torch.cat([summary, _masked_mean(h, mask)], dim=1)
+        if statistics is not None:
+            summary = torch.cat([summary, statistics], dim=1)
         return self.head(summary)

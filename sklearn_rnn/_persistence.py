@@ -49,7 +49,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import validate_parameter_constraints
 from sklearn.utils.validation import check_is_fitted
 
-from ._module import ARCHITECTURES, CELLS, FCN_KERNEL_SIZES, MISSING, POOLINGS
+from ._module import ARCHITECTURES, CELLS, FCN_KERNEL_SIZES, INPUT_SCALINGS, MISSING, POOLINGS
 
 __all__ = ["InconsistentVersionWarning", "VersionedPickleMixin", "load", "save"]
 
@@ -165,12 +165,15 @@ _DEVICE: _Rule = (
     lambda v: isinstance(v, str) and re.fullmatch(r"cpu|auto|mps|cuda(:\d{1,3})?", v) is not None,
     "'cpu', 'auto', 'mps', 'cuda' or 'cuda:N'",
 )
+# Parameters added after the format's first version, with the value a file written before
+# them was trained with (what its network computed then): such a file loads unchanged.
+_ADDED_PARAMETERS = {"input_scaling": "global"}
 # Parameters that reach skorch and torch as they are: a file must never set them.
 _MUST_BE_NONE = ("callbacks", "net_kwargs")
 # Parameters that are plain data to the estimator: its ``_parameter_constraints`` suffice.
 _PLAIN_PARAMETERS = """
     architecture batch_size bidirectional calibration_fraction cell class_weight conformal
-    dimension_shuffle dropout early_stopping
+    dimension_shuffle dropout early_stopping input_scaling
     gradient_clip_value hidden_size local_level lr lr_schedule max_epochs max_horizon missing
     n_iter_no_change n_threads num_layers pooling quantile_levels random_state sp target_transform
     tol update_epochs validation_fraction verbose warm_start window_length
@@ -231,6 +234,7 @@ def _network(estimator: Any) -> tuple[type, dict[str, _Rule]]:
         "n_timesteps": _optional(_integer(1, _MAX_SIZE)),
         "fcn_filters": _FILTERS,
         "missing": _option(MISSING),
+        "input_scaling": _option(INPUT_SCALINGS),
     }
 
 
@@ -1016,6 +1020,7 @@ def _load(archive: zipfile.ZipFile) -> Any:
         unknown = sorted(set(params) - set(allowed)) if isinstance(params, dict) else params
         raise _Refused(f"its parameters {_shown(unknown)} are not parameters of {estimator_name}.")
     params = {k: _decode(v, arrays, f"parameter {k}") for k, v in params.items()}
+    params = {**{k: v for k, v in _ADDED_PARAMETERS.items() if k in allowed}, **params}
     _check_parameters(params)
     estimator = cls(**params)
     try:
@@ -1097,6 +1102,7 @@ def _check_module_kwargs(cls: type, rules: dict[str, _Rule], kwargs: Any) -> dic
     if not isinstance(kwargs, dict):
         raise _Refused("it does not record the network's constructor arguments.")
     names = set(inspect.signature(cls).parameters)
+    kwargs = {**{k: v for k, v in _ADDED_PARAMETERS.items() if k in names}, **kwargs}
     if set(kwargs) != names:
         raise _Refused(
             f"its network arguments are not those of {cls.__name__}: unknown "

@@ -93,7 +93,6 @@ def time_step_attribution(
             "was fitted on multi-label y, whose labels are independent sigmoid outputs."
         )
     seqs = estimator._validate_X(X, reset=False)
-    estimator._warn_if_cut(seqs, stacklevel=3)
     module = estimator.net_.module_
     if module.training:  # as in predict: left in eval mode, never toggled back
         module.eval()

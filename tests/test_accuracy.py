@@ -54,3 +54,52 @@ def test_gunpoint_defaults():
     X_train, y_train, X_test, y_test = _load(load_gunpoint)
     score = RNNClassifier(random_state=0).fit(X_train, y_train).score(X_test, y_test)
     assert score >= 0.95
+
+
+def _waveforms(n, rng, low=100, high=600):
+    """PLAID's difficulty, generated: long ragged sequences whose scales span 4 orders of magnitude.
+
+    Four classes told apart by the shape of a periodic signal; each sequence has
+    its own length, period, phase, offset and amplitude (10^-2 to 10^2), as the
+    currents of appliances measured on one meter do.
+    """
+    waves = [
+        np.sin,
+        lambda p: np.sign(np.sin(p)),
+        lambda p: 2 * (p / (2 * np.pi) % 1) - 1,
+        lambda p: np.abs(np.sin(p)) - 0.5,
+    ]
+    y = rng.integers(0, len(waves), n)
+    X = []
+    for label in y:
+        t = int(rng.integers(low, high + 1))
+        phase = 2 * np.pi * np.arange(t) / rng.uniform(20, 60) + rng.uniform(0, 2 * np.pi)
+        amplitude, offset = 10 ** rng.uniform(-2, 2), rng.normal(0, 5)
+        X.append((offset + amplitude * (waves[label](phase) + 0.1 * rng.normal(size=t)))[:, None])
+    return X, y
+
+
+def test_long_ragged_sequences_at_any_scale_are_learned():
+    # The PLAID collapse: with the training set's statistics alone, the small-amplitude
+    # sequences were flat lines to the network (the fit stalled near chance, train and test).
+    rng = np.random.default_rng(0)
+    X_train, y_train = _waveforms(120, rng)
+    X_test, y_test = _waveforms(120, rng)
+    clf = RNNClassifier(random_state=0).fit(X_train, y_train)
+    assert clf.score(X_train, y_train) >= 0.95
+    assert clf.score(X_test, y_test) >= 0.9
+
+
+def test_cross_validate_on_ragged_japanese_vowels_cuts_nothing():
+    # Test folds hold sequences longer than their training folds' longest: every step is
+    # read (the shuffled branch pools them), so there is nothing to warn about.
+    import warnings
+
+    from sklearn.model_selection import cross_validate
+    from sktime.datasets import load_japanese_vowels
+
+    X, y, _, _ = _load(load_japanese_vowels)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        scores = cross_validate(RNNClassifier(max_epochs=2, random_state=0), X, y, cv=3)
+    assert len(scores["test_score"]) == 3

@@ -12,9 +12,9 @@ from sklearn_rnn import RNNClassifier
 from sklearn_rnn._module import RecurrentNet
 
 FCN_ARCHITECTURES = [
-    dict(architecture=architecture, dimension_shuffle=shuffle, cell=cell)
-    for architecture, shuffle, cell in itertools.product(
-        ["lstm-fcn", "mlstm-fcn"], [True, False], ["lstm", "gru"]
+    dict(architecture=architecture, dimension_shuffle=shuffle, cell=cell, input_scaling=scaling)
+    for architecture, shuffle, cell, scaling in itertools.product(
+        ["lstm-fcn", "mlstm-fcn"], [True, False], ["lstm", "gru"], ["global", "sequence"]
     )
 ]
 
@@ -89,15 +89,16 @@ def test_dimension_shuffle_reads_features_as_steps():
     assert _module(dict(architecture="lstm-fcn", dimension_shuffle=False)).rnn.input_size == 3
 
 
-def test_shuffled_branch_pads_short_and_cuts_long_sequences():
+def test_shuffled_branch_pads_short_and_pools_long_sequences():
     module = _module(dict(architecture="lstm-fcn"), n_timesteps=9)
     X = torch.randn(2, 14, 3)
     longer = X.clone()
-    longer[:, 9:] += 5.0  # beyond the training length: read by the convolutions only
-    torch.testing.assert_close(_recurrent_input(module, X), _recurrent_input(module, longer))
+    longer[:, 9:] += 5.0  # beyond the training length: still read, pooled into the 9 steps
+    assert not torch.allclose(_recurrent_input(module, X), _recurrent_input(module, longer))
     assert tuple(_recurrent_input(module, X).shape) == (2, 3, 9)
-    with torch.no_grad():
-        assert not torch.allclose(module(X), module(longer))
+    # step j of the branch's input is the mean of the steps its bin covers (14 into 9 bins)
+    pooled = torch.nn.functional.adaptive_avg_pool1d(X.transpose(1, 2), 9)
+    torch.testing.assert_close(_recurrent_input(module, X), pooled, rtol=1e-5, atol=1e-5)
     short = _recurrent_input(module, X[:, :4])
     assert tuple(short.shape) == (2, 3, 9) and bool((short[:, :, 4:] == 0).all())
 
@@ -127,12 +128,11 @@ def test_estimator_reads_ragged_input_longer_than_training():
     y = [0, 1, 0, 1, 0, 1]
     clf = RNNClassifier(fcn_filters=(4, 8, 4), hidden_size=4, max_epochs=2, random_state=0).fit(X, y)
     longer = [rng.normal(size=(n, 2)) for n in (3, 15)]
-    # Not silent: the shuffled recurrent branch reads 9 of the 15 steps, and says so.
-    with pytest.warns(UserWarning, match=r"1 sequence\(s\) of X are longer .* \(15 > 9 steps\)"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # every step is read: nothing is cut, nothing to warn about
         proba = clf.predict_proba(longer)
-    assert proba.shape == (2, 2) and np.isfinite(proba).all()
-    with pytest.warns(UserWarning, match="dimension_shuffle=False"):
         alone = np.vstack([clf.predict_proba([x]) for x in longer])
+    assert proba.shape == (2, 2) and np.isfinite(proba).all()
     np.testing.assert_allclose(alone, proba, atol=1e-6)
 
 
@@ -144,6 +144,6 @@ def test_no_cut_warning_when_every_step_is_read():
     params = dict(fcn_filters=(4, 8, 4), hidden_size=4, max_epochs=1, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        RNNClassifier(**params).fit(X, y).predict(X)  # no longer than training
+        RNNClassifier(**params).fit(X, y).predict(longer)  # longer than training: pooled, not cut
         RNNClassifier(dimension_shuffle=False, **params).fit(X, y).predict(longer)
         RNNClassifier(architecture="rnn", **params).fit(X, y).predict(longer)

@@ -546,3 +546,21 @@ def test_files_of_the_previous_writer_still_load(classifier, classifier_bytes, t
         warnings.simplefilter("error")
         restored = load(path)
     np.testing.assert_array_equal(restored.predict_proba(X), classifier.predict_proba(X))
+
+
+def test_file_written_before_input_scaling_existed_loads_as_trained(tmp_path):
+    # Files of version 0.x hold neither the parameter nor the network argument: their networks
+    # standardised by the training statistics alone, as input_scaling="global" does.
+    clf = RNNClassifier(
+        hidden_size=6, fcn_filters=(4, 8, 4), max_epochs=2, random_state=0, input_scaling="global"
+    ).fit(X, Y)
+
+    def drop(manifest):
+        manifest["params"].pop("input_scaling")
+        _set_pair(manifest["attributes"]["_module_kwargs"]["__dict__"], "input_scaling", None)
+
+    path = tmp_path / "old.skrnn"
+    path.write_bytes(_edit_manifest(_saved(clf), drop))
+    loaded = load(path)
+    assert loaded.input_scaling == "global"
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))

@@ -448,6 +448,7 @@ class Wrapper:
             pooling="last",
             architecture="rnn",
             missing="error",
+            input_scaling="global",
             max_epochs=case.epochs,
             batch_size=case.batch_size,
             lr=LR,

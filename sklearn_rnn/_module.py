@@ -7,6 +7,7 @@ from torch import _VF, nn
 from torch.nn import functional as F
 
 from ._runtime import current_generator
+from ._scaling import is_constant
 
 __all__ = ["RecurrentNet"]
 
@@ -73,9 +74,8 @@ def standardize_sequences(X: torch.Tensor, mask: torch.Tensor | None) -> tuple[t
     """Each sequence of ``X`` ``(n, T, F)`` standardised by its own per-feature mean and deviation.
 
     Statistics are taken over the observed steps of ``mask`` ``(n, T)``; padded
-    steps stay zero. A feature constant within a sequence (deviation at most
-    ``1e-6 * (1 + |mean|)``, float32 rounding of its mean) becomes zero rather
-    than rounding noise blown up. Returns the standardised values and the
+    steps stay zero. A feature constant within a sequence (:func:`is_constant`
+    in ``X``'s dtype) becomes zero rather than rounding noise blown up. Returns the standardised values and the
     removed statistics ``(n, 2 F)``: the means, then ``log(deviation + 1e-6)``.
     """
     weights = X.new_ones(X.shape[:2]) if mask is None else mask.to(X.dtype)
@@ -84,7 +84,7 @@ def standardize_sequences(X: torch.Tensor, mask: torch.Tensor | None) -> tuple[t
     mean = (X * weights).sum(dim=1, keepdim=True) / count
     centred = (X - mean) * weights
     deviation = torch.sqrt((centred * centred).sum(dim=1, keepdim=True) / count)
-    varies = deviation > 1e-6 * (1 + mean.abs())
+    varies = ~is_constant(deviation, mean, torch.finfo(X.dtype).eps)
     scaled = torch.where(varies, centred / torch.where(varies, deviation, torch.ones_like(deviation)), 0.0)
     return scaled, torch.cat([mean[:, 0], torch.log(deviation[:, 0] + 1e-6)], dim=1)
 

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["column_statistics", "nonzero_scale"]
+__all__ = ["column_statistics", "is_constant", "nonzero_scale"]
 
-# A column is constant when its spread is below float64 rounding of its mean: then its
-# standardised values would be rounding noise, and it is centred but not rescaled.
-_RELATIVE_TOLERANCE = 8 * np.finfo(np.float64).eps
+
+def is_constant(std, mean, eps: float):
+    """Whether a spread ``std`` is within rounding of its ``mean`` (numpy arrays or torch tensors).
+
+    A column (or a sequence's feature) is constant when its spread is at most 8
+    units of rounding (``eps``, the machine epsilon of the dtype it was computed
+    in) of its mean: its standardised values would then be rounding noise, so it
+    is centred but not rescaled.
+    """
+    return (std == 0) | (std <= 8 * eps * abs(mean))
 
 
 def nonzero_scale(std: np.ndarray, mean: np.ndarray) -> np.ndarray:
@@ -19,7 +26,7 @@ def nonzero_scale(std: np.ndarray, mean: np.ndarray) -> np.ndarray:
     ``1e6 + 1e-12 * t`` is constant.
     """
     std = np.asarray(std, dtype=np.float64)
-    constant = (std == 0) | (std <= _RELATIVE_TOLERANCE * np.abs(np.asarray(mean, dtype=np.float64)))
+    constant = is_constant(std, np.asarray(mean, dtype=np.float64), np.finfo(np.float64).eps)
     return np.where(constant, 1.0, std)
 
 

@@ -1,0 +1,131 @@
+"""Parameter documentation shared by the estimators, written once and substituted.
+
+A class docstring holds the line ``    {shared parameters}`` where the shared
+entries go; :func:`with_shared_parameters` puts them there when the class is
+defined, so ``help()``, Sphinx and the doctests all read the same text.
+"""
+
+from __future__ import annotations
+
+MARKER = "    {shared parameters}\n"
+
+SHARED_PARAMETERS = """\
+    cell : {"rnn", "lstm", "gru"}, default="lstm"
+        Recurrent cell: Elman RNN (tanh), LSTM or GRU. With an FCN
+        architecture it is the cell of the recurrent branch (``"gru"`` gives
+        GRU-FCN).
+    hidden_size : int, default=16
+        Hidden units per direction and layer (the LSTM-FCN paper uses 8 LSTM
+        cells, as the ``"lstm-fcn-paper"`` preset does; use more, e.g. 64, with
+        ``architecture="rnn"``).
+    num_layers : int, default=1
+        Number of stacked recurrent layers.
+    bidirectional : bool, default=False
+        Whether each layer also reads the sequence backwards.
+    dropout : float, default=0.8
+        Dropout on the recurrent summary before the output layer (0.8 as in
+        LSTM-FCN) and between stacked layers. Use less (e.g. 0.0) with
+        ``architecture="rnn"``.
+    pooling : {"last", "mean", "attention"}, default="last"
+        How the recurrent branch summarises what it reads: final state of each
+        direction, mean of the top layer's outputs over observed steps, or
+        attention over them.
+    architecture : {"lstm-fcn", "mlstm-fcn", "rnn"}, default="lstm-fcn"
+        "lstm-fcn": the recurrent branch beside a fully convolutional branch
+        (three Conv1d blocks with kernels 8, 5 and 3, batch norm and ReLU, then
+        global average pooling over the observed steps), as in LSTM-FCN
+        (Karim et al., 2017). "mlstm-fcn": the same with squeeze-and-excitation
+        after the first two blocks, as in MLSTM-FCN (Karim et al., 2019).
+        "rnn": the recurrent network alone. See Notes.
+    dimension_shuffle : bool, default=True
+        With an FCN architecture, whether the recurrent branch reads the series
+        transposed, as in the papers: ``n_features`` steps of ``n_timesteps``
+        values (a univariate series is one step), as long as the longest
+        training sequence: shorter sequences are zero-padded and longer ones
+        average-pooled to that length, so every step is read. False makes it
+        read the time steps. Ignored by ``architecture="rnn"``.
+    fcn_filters : tuple of 3 int, default=(32, 64, 32)
+        Channels of the three convolutional blocks; the papers use
+        (128, 256, 128), about 15 times the compute.
+    missing : {"error", "mask"}, default="error"
+        What a NaN inside ``X`` means. "error": a ValueError. "mask": a missing
+        value; the network gets each feature carried forward from its last
+        observation (the training mean before the first one) plus one
+        observed/missing indicator channel per feature. Infinite values are
+        always an error.
+    input_scaling : {"both", "sequence", "global"}, default="both"
+        How the network sees the values. Every feature is first standardised
+        with the training data's mean and deviation ("global" stops there).
+        "sequence" then standardises each sequence by its own per-feature mean
+        and deviation, so shapes are read at any scale (sensors of different
+        gains, appliances of different power), and gives those statistics to
+        the output layer, so levels still count. "both" reads the global and
+        the per-sequence values side by side. See the user guide's page on
+        accuracy for what each scored on the benchmark suite.
+    max_epochs : int or "auto", default="auto"
+        Number of passes over the training data (fewer with early stopping).
+        "auto": a rule of the training set's size, enough epochs for 2000
+        optimizer steps and at least 100, i.e.
+        ``max(100, ceil(2000 / ceil(n_sequences / batch_size)))`` (with early
+        stopping, ``n_sequences`` excludes the validation sequences): 667
+        epochs for 36 sequences, 100 from 320 sequences on.
+    batch_size : int, default=16
+        Sequences per gradient step, and per forward pass at predict time.
+    lr : float, default=5e-3
+        Initial learning rate.
+    optimizer : {"adamw", "adam", "sgd"} or torch optimizer class, default="adamw"
+        Optimizer; further arguments go through ``net_kwargs``
+        (e.g. ``{"optimizer__weight_decay": 1e-4}``).
+    lr_schedule : {"cosine", "constant"}, default="cosine"
+        Cosine annealing of the learning rate to zero over ``max_epochs``, or none.
+    gradient_clip_value : float or None, default=1.0
+        Largest gradient norm per step; None disables clipping.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data (stratified for a
+        classifier), stop
+        when its loss has not improved by ``tol`` for ``n_iter_no_change``
+        epochs, and restore the weights of the best epoch.
+    validation_fraction : float, default=0.1
+        Share of the training data held out when ``early_stopping=True``.
+    n_iter_no_change : int, default=10
+        Patience of early stopping, in epochs.
+    tol : float, default=1e-4
+        Smallest decrease of the validation loss that counts as an improvement.
+    warm_start : bool, default=False
+        Continue training the fitted network for ``max_epochs`` more epochs
+        (with "auto", as many as the rule gives for the new data) on the next
+        call to ``fit`` instead of starting again.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weights, dropout, shuffling and the validation split. With an int,
+        two fits on CPU give identical predictions. The global torch random
+        state is left as it was.
+    device : str, default="cpu"
+        Torch device: "cpu", "cuda", "cuda:1", ... or "auto" (CUDA if available).
+    n_threads : int or None, default=1
+        Torch CPU threads during ``fit`` and ``predict``, restored afterwards;
+        -1 uses all cores, None leaves torch's setting alone. One thread is
+        fastest for the small recurrent models trained here and never
+        oversubscribes the cores of parallel searches.
+    verbose : int, default=0
+        What ``fit`` prints to standard output. 0: nothing. 1: a progress bar
+        over the epochs (tqdm) with the latest training and validation loss and
+        the time left, then a summary line. 2 or more: one line per epoch
+        (epoch, train_loss, valid_loss when there is a validation split, the
+        learning rate, the duration, and ``*`` on an epoch whose monitored loss
+        is the lowest so far), then why training stopped early and which
+        epoch's weights were restored, then the summary (epochs run, best epoch
+        and its loss, total time). The last epoch is always shown; plain text,
+        no colour codes.
+    callbacks : list of skorch callbacks or (name, callback) tuples, default=None
+        Extra skorch callbacks (logging to MLflow or TensorBoard, checkpoints).
+    net_kwargs : dict, default=None
+        Further arguments passed verbatim to the skorch ``NeuralNet``.
+"""
+
+
+def with_shared_parameters(cls: type) -> type:
+    """Class decorator: the shared parameter entries in place of ``MARKER`` in ``cls.__doc__``."""
+    if cls.__doc__ is None or MARKER not in cls.__doc__:
+        raise ValueError(f"{cls.__name__}'s docstring lacks the line {MARKER.strip()!r}.")
+    cls.__doc__ = cls.__doc__.replace(MARKER, SHARED_PARAMETERS)
+    return cls

@@ -27,9 +27,7 @@ def _load(name: str):
 
 def _summary_features(X) -> np.ndarray:
     """Per-feature mean, std, min, max and last value of each sequence: a baseline's input."""
-    return np.stack(
-        [np.concatenate([x.mean(0), x.std(0), x.min(0), x.max(0), x[-1]]) for x in X]
-    )
+    return np.stack([np.concatenate([x.mean(0), x.std(0), x.min(0), x.max(0), x[-1]]) for x in X])
 
 
 def demo(names: list[str], random_state: int) -> None:
@@ -40,8 +38,10 @@ def demo(names: list[str], random_state: int) -> None:
 
     from . import RNNClassifier
 
-    print(f"{'dataset':<20} {'train/test':>10} {'length':>9} {'RNNClassifier':>14} {'fit s':>6} "
-          f"{'summary+logreg':>15} {'majority':>9}")
+    print(
+        f"{'dataset':<20} {'train/test':>10} {'length':>9} {'RNNClassifier':>14} {'fit s':>6} "
+        f"{'summary+logreg':>15} {'majority':>9}"
+    )
     notes: list[str] = []
     for name in names:
         X_train, y_train, X_test, y_test = _load(name)

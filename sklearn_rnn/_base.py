@@ -290,7 +290,7 @@ def make_module(cls: type[torch.nn.Module], *args: Any, **kwargs: Any) -> tuple[
 
 
 # The training budget of max_epochs="auto", chosen by the procedure of benchmarks/accuracy.py
-MIN_STEPS = 2000
+MIN_STEPS = 1000
 MIN_EPOCHS = 100
 
 
@@ -337,9 +337,7 @@ def build_net(
     if params["lr_schedule"] == "cosine":
         # last_epoch=-1: every fit, warm-started ones too, anneals from lr over its own max_epochs
         # (skorch would otherwise resume at len(history) and run past T_max, raising the lr again).
-        callbacks.append(
-            ("lr_schedule", LRScheduler(CosineAnnealingLR, T_max=epochs, last_epoch=-1))
-        )
+        callbacks.append(("lr_schedule", LRScheduler(CosineAnnealingLR, T_max=epochs, last_epoch=-1)))
     if params["early_stopping"]:
         callbacks.append(
             (
@@ -429,8 +427,8 @@ class BaseRNNEstimator(VersionedPickleMixin, BaseEstimator):
         dimension_shuffle: bool = True,
         fcn_filters: tuple[int, ...] = (32, 64, 32),
         missing: str = "error",
-        input_scaling: str = "global",
-        max_epochs: int = 100,
+        input_scaling: str = "both",
+        max_epochs: int | str = "auto",
         batch_size: int = 16,
         lr: float = 5e-3,
         optimizer: str | type = "adamw",

@@ -205,9 +205,7 @@ def validate_sequences(estimator: Any, X: Any, *, reset: bool, allow_nan: bool =
         if ndim == 3:
             values = check_array(X, allow_nd=True, dtype=_NUMERIC, ensure_all_finite=finite, input_name="X")
             if values.shape[2] == 0:
-                raise ValueError(
-                    f"X has shape {values.shape} with 0 features; at least one is required."
-                )
+                raise ValueError(f"X has shape {values.shape} with 0 features; at least one is required.")
             if values.shape[1] == 0:
                 raise ValueError(
                     f"X has shape {values.shape} with 0 time steps; every sequence needs at least one."

@@ -64,11 +64,11 @@ SHARED_PARAMETERS = """\
         accuracy for what each scored on the benchmark suite.
     max_epochs : int or "auto", default="auto"
         Number of passes over the training data (fewer with early stopping).
-        "auto": a rule of the training set's size, enough epochs for 2000
+        "auto": a rule of the training set's size, enough epochs for 1000
         optimizer steps and at least 100, i.e.
-        ``max(100, ceil(2000 / ceil(n_sequences / batch_size)))`` (with early
-        stopping, ``n_sequences`` excludes the validation sequences): 667
-        epochs for 36 sequences, 100 from 320 sequences on.
+        ``max(100, ceil(1000 / ceil(n_sequences / batch_size)))`` (with early
+        stopping, ``n_sequences`` excludes the validation sequences): 334
+        epochs for 36 sequences, 100 from 145 sequences on.
     batch_size : int, default=16
         Sequences per gradient step, and per forward pass at predict time.
     lr : float, default=5e-3

@@ -75,17 +75,22 @@ def standardize_sequences(X: torch.Tensor, mask: torch.Tensor | None) -> tuple[t
 
     Statistics are taken over the observed steps of ``mask`` ``(n, T)``; padded
     steps stay zero. A feature constant within a sequence (:func:`is_constant`
-    in ``X``'s dtype) becomes zero rather than rounding noise blown up. Returns the standardised values and the
-    removed statistics ``(n, 2 F)``: the means, then ``log(deviation + 1e-6)``.
+    in ``X``'s dtype) becomes zero rather than rounding noise blown up. Returns
+    the standardised values and the removed statistics ``(n, 2 F)``: the means,
+    then ``log(deviation + 1e-6)``.
     """
-    weights = X.new_ones(X.shape[:2]) if mask is None else mask.to(X.dtype)
+    # in float64: a float32 mean is off by ~1e-7 |mean|, and dividing by a small deviation
+    # made that depend on how much padding a batch added to the sums
+    values = X.to(torch.float64)
+    weights = values.new_ones(X.shape[:2]) if mask is None else mask.to(torch.float64)
     weights = weights[:, :, None]
     count = weights.sum(dim=1, keepdim=True)
-    mean = (X * weights).sum(dim=1, keepdim=True) / count
-    centred = (X - mean) * weights
+    mean = (values * weights).sum(dim=1, keepdim=True) / count
+    centred = (values - mean) * weights
     deviation = torch.sqrt((centred * centred).sum(dim=1, keepdim=True) / count)
     varies = ~is_constant(deviation, mean, torch.finfo(X.dtype).eps)
     scaled = torch.where(varies, centred / torch.where(varies, deviation, torch.ones_like(deviation)), 0.0)
+    scaled, mean, deviation = scaled.to(X.dtype), mean.to(X.dtype), deviation.to(X.dtype)
     return scaled, torch.cat([mean[:, 0], torch.log(deviation[:, 0] + 1e-6)], dim=1)
 
 

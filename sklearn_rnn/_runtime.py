@@ -103,7 +103,6 @@ def retain_freed_memory() -> Iterator[None]:
                 libc.malloc_trim(0)
 
 
-
 _local = threading.local()  # the innermost session's generators, per thread
 _global_rng_lock = threading.Lock()
 _sigint = threading.Event()  # set when a real Ctrl-C arrives during a training session
@@ -188,8 +187,9 @@ def torch_session(
         torch.set_num_threads(_resolve_threads(n_threads))
     torch.set_flush_denormal(True)
     try:
-        with retain_freed_memory() if training else nullcontext(), (
-            _sigint_recorded() if training else nullcontext()
+        with (
+            retain_freed_memory() if training else nullcontext(),
+            _sigint_recorded() if training else nullcontext(),
         ):
             yield generator
     finally:
@@ -259,9 +259,7 @@ def resolve_device(device: str) -> str:
     except (RuntimeError, TypeError):
         kind = None
     if kind not in ("cpu", "cuda", "mps"):
-        raise ValueError(
-            f"device={device!r} is not supported; use 'cpu', 'cuda', 'cuda:N', 'mps' or 'auto'."
-        )
+        raise ValueError(f"device={device!r} is not supported; use 'cpu', 'cuda', 'cuda:N', 'mps' or 'auto'.")
     if kind == "cuda" and not torch.cuda.is_available():
         raise ValueError(f"device={device!r} was requested but CUDA is not available; use device='cpu'.")
     if kind == "mps" and not torch.backends.mps.is_available():

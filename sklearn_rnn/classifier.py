@@ -83,7 +83,7 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
     MLSTM-FCN and a plain recurrent network. Deviations from the papers: the
     convolutional widths default to (32, 64, 32) rather than (128, 256, 128);
     training runs AdamW with a cosine schedule and gradient clipping for at
-    least 2000 steps and 100 epochs, rather than 2000 (LSTM-FCN) or 250
+    least 1000 steps and 100 epochs, rather than 2000 (LSTM-FCN) or 250
     (MLSTM-FCN) epochs of Adam with a plateau schedule; the inputs are
     standardised inside the network; "same" zero padding and the global average
     pooling skip the padded steps of shorter sequences, so sequences of unequal
@@ -124,8 +124,8 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
         dimension_shuffle: bool = True,
         fcn_filters: tuple[int, ...] = (32, 64, 32),
         missing: str = "error",
-        input_scaling: str = "global",
-        max_epochs: int = 100,
+        input_scaling: str = "both",
+        max_epochs: int | str = "auto",
         batch_size: int = 16,
         lr: float = 5e-3,
         optimizer: str | type = "adamw",

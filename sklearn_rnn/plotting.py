@@ -24,7 +24,13 @@ __all__ = [
 
 # History columns skorch and the estimators write that are not per-epoch scores.
 _NOT_SCORES = {
-    "epoch", "batches", "dur", "train_loss", "valid_loss", "train_batch_count", "valid_batch_count"
+    "epoch",
+    "batches",
+    "dur",
+    "train_loss",
+    "valid_loss",
+    "train_batch_count",
+    "valid_batch_count",
 }
 
 

@@ -107,8 +107,15 @@ def test_verbose_2_without_validation_has_no_valid_column(capsys):
 def test_verbose_2_prints_the_non_finite_guards_stop():
     # plain SGD with a huge step diverges to inf within a few epochs (see test_faults.py)
     reg = RNNRegressor(
-        optimizer="sgd", lr=50.0, gradient_clip_value=None, max_epochs=20, lr_schedule="constant",
-        architecture="rnn", dropout=0.0, verbose=2, **TINY,
+        optimizer="sgd",
+        lr=50.0,
+        gradient_clip_value=None,
+        max_epochs=20,
+        lr_schedule="constant",
+        architecture="rnn",
+        dropout=0.0,
+        verbose=2,
+        **TINY,
     )
     buffer = io.StringIO()  # stdout redirected to a file-like object, as to a log file
     with pytest.warns(ConvergenceWarning), contextlib.redirect_stdout(buffer):

@@ -100,8 +100,18 @@ def test_windows_are_indices_into_one_copy_of_the_series():
 
 def test_future_target_columns_cannot_leak():
     torch.manual_seed(0)
-    net = ForecastNet(1, 2, window_length=5, horizon=3, n_quantiles=1, cell="lstm", hidden_size=4,
-                      num_layers=1, bidirectional=False, dropout=0.0).eval()
+    net = ForecastNet(
+        1,
+        2,
+        window_length=5,
+        horizon=3,
+        n_quantiles=1,
+        cell="lstm",
+        hidden_size=4,
+        num_layers=1,
+        bidirectional=False,
+        dropout=0.0,
+    ).eval()
     X = torch.randn(4, 8, 3)
     leaked = X.clone()
     leaked[:, 5:, 0] = 1000.0  # future y
@@ -140,8 +150,15 @@ def test_intervals_cover_held_back_data_and_widen():
     panel = _ar_panel(60, 106, seed=0)
     train = panel[panel.index.get_level_values("time") < 100]
     test = panel[panel.index.get_level_values("time") >= 100]
-    f = RNNForecaster(window_length=20, local_level=False, hidden_size=16, max_epochs=15, batch_size=128,
-                      lr=1e-2, random_state=0)
+    f = RNNForecaster(
+        window_length=20,
+        local_level=False,
+        hidden_size=16,
+        max_epochs=15,
+        batch_size=128,
+        lr=1e-2,
+        random_state=0,
+    )
     f.fit(train, fh=np.arange(1, H + 1))
     interval = f.predict_interval(coverage=[0.5, 0.9])
     lo90, hi90 = interval[("y", 0.9, "lower")], interval[("y", 0.9, "upper")]
@@ -174,8 +191,9 @@ def test_exogenous_future_values_are_used():
     x = rng.normal(size=300)
     y = pd.Series(2.0 * x + 0.05 * rng.normal(size=300), name="y")
     X = pd.DataFrame({"x": x})
-    f = RNNForecaster(window_length=8, local_level=False, hidden_size=32, max_epochs=40, lr=1e-2,
-                      random_state=0)
+    f = RNNForecaster(
+        window_length=8, local_level=False, hidden_size=32, max_epochs=40, lr=1e-2, random_state=0
+    )
     f.fit(y[:290], X=X[:290], fh=np.arange(1, 11))
     y_pred = f.predict(X=X[290:])
     # y is unpredictable from its past, so only the future X explains it
@@ -290,8 +308,10 @@ def test_transformed_target_forecaster(transformer):
     else:
         first = Differencer()
     pipe = TransformedTargetForecaster(
-        [("transform", first), ("rnn", RNNForecaster(window_length=12, hidden_size=8, max_epochs=5,
-                                                     random_state=0))]
+        [
+            ("transform", first),
+            ("rnn", RNNForecaster(window_length=12, hidden_size=8, max_epochs=5, random_state=0)),
+        ]
     )
     pipe.fit(y, fh=[1, 2, 3])
     y_pred = pipe.predict()
@@ -309,8 +329,9 @@ def test_evaluate_with_expanding_window():
     cv = ExpandingWindowSplitter(initial_window=60, step_length=10, fh=[1, 2, 3])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        results = evaluate(RNNForecaster(window_length=12, hidden_size=8, max_epochs=5, random_state=0),
-                           cv=cv, y=y)
+        results = evaluate(
+            RNNForecaster(window_length=12, hidden_size=8, max_epochs=5, random_state=0), cv=cv, y=y
+        )
     assert len(results) == 3
     assert np.isfinite(results.iloc[:, 0]).all()
 

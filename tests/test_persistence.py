@@ -262,7 +262,8 @@ TAMPERED = {
     ),
     "weights of another shape": (
         lambda d, m: _rewrite(d, {"module.safetensors": _swap_weight(d)}),
-        r"weight 'head.weight' has shape \(3, 5\) .* needs \(3, 6\)",
+        # the head reads 6 hidden units and each sequence's mean and deviation of 3 features
+        r"weight 'head.weight' has shape \(3, 11\) .* needs \(3, 12\)",
     ),
     "invalid parameter value": (
         lambda d, m: _rewrite(d, manifest=_set(["params", "hidden_size"], -1)),

@@ -131,7 +131,9 @@ class ConvBlock(nn.Module):
 
     Padded steps are set to zero after the block, so the next convolution sees
     them as its own zero padding and an observed step never depends on how much
-    padding follows it.
+    padding follows it. In training, a ragged batch's normalisation statistics
+    are those of its observed steps (:meth:`_masked_norm`), so padding does not
+    change them either.
     """
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int, squeeze: bool) -> None:
@@ -147,8 +149,25 @@ class ConvBlock(nn.Module):
                 nn.Linear(out_channels, reduced), nn.ReLU(), nn.Linear(reduced, out_channels), nn.Sigmoid()
             )
 
+    def _masked_norm(self, h: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """Training-mode batch norm over the observed steps only (padding never enters the statistics)."""
+        norm = self.norm
+        weights = mask[:, None, :].to(h.dtype)
+        count = weights.sum()
+        mean = (h * weights).sum(dim=(0, 2)) / count
+        var = (((h - mean[None, :, None]) ** 2) * weights).sum(dim=(0, 2)) / count
+        with torch.no_grad():  # the running statistics, as nn.BatchNorm1d keeps them
+            momentum = norm.momentum
+            norm.running_mean.mul_(1 - momentum).add_(momentum * mean.detach())
+            unbiased = var.detach() * count / (count - 1).clamp(min=1)
+            norm.running_var.mul_(1 - momentum).add_(momentum * unbiased)
+            norm.num_batches_tracked.add_(1)
+        scaled = (h - mean[None, :, None]) / torch.sqrt(var[None, :, None] + norm.eps)
+        return scaled * norm.weight[None, :, None] + norm.bias[None, :, None]
+
     def forward(self, h: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
-        h = torch.relu(self.norm(self.conv(self.pad(h))))
+        h = self.conv(self.pad(h))
+        h = torch.relu(self._masked_norm(h, mask) if mask is not None and self.training else self.norm(h))
         if mask is not None:
             h = h * mask[:, None, :].to(h.dtype)
         if self.squeeze is not None:

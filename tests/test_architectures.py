@@ -147,3 +147,25 @@ def test_no_cut_warning_when_every_step_is_read():
         RNNClassifier(**params).fit(X, y).predict(longer)  # longer than training: pooled, not cut
         RNNClassifier(dimension_shuffle=False, **params).fit(X, y).predict(longer)
         RNNClassifier(architecture="rnn", **params).fit(X, y).predict(longer)
+
+
+@pytest.mark.parametrize("params", FCN_ARCHITECTURES[:4], ids=_ids)
+def test_training_batch_norm_ignores_padding(params):
+    # In training mode the batch statistics are those of the observed steps: more padding, or
+    # junk in it, changes neither the outputs nor the running statistics.
+    module = _module({**params}).train()
+    module.dropout.p = 0.0
+    rng = np.random.default_rng(6)
+    lengths = torch.tensor([5, 9, 2, 7])
+    X = torch.from_numpy(rng.normal(size=(4, 9, 3)).astype(np.float32))
+    more = torch.cat([X, torch.full((4, 6, 3), 1e3)], dim=1)  # 6 more padded steps, full of junk
+    states = []
+    for batch in (X, more):
+        copy_ = _module({**params}).train()
+        copy_.load_state_dict(module.state_dict())
+        copy_.dropout.p = 0.0
+        out = copy_(batch, lengths)
+        states.append((out.detach(), [b.norm.running_mean.clone() for b in copy_.fcn]))
+    torch.testing.assert_close(states[0][0], states[1][0], rtol=1e-5, atol=1e-5)
+    for a, b in zip(states[0][1], states[1][1], strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)

@@ -150,20 +150,17 @@ class ConvBlock(nn.Module):
             )
 
     def _masked_norm(self, h: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        """Training-mode batch norm over the observed steps only (padding never enters the statistics)."""
-        norm = self.norm
-        weights = mask[:, None, :].to(h.dtype)
-        count = weights.sum()
-        mean = (h * weights).sum(dim=(0, 2)) / count
-        var = (((h - mean[None, :, None]) ** 2) * weights).sum(dim=(0, 2)) / count
-        with torch.no_grad():  # the running statistics, as nn.BatchNorm1d keeps them
-            momentum = norm.momentum
-            norm.running_mean.mul_(1 - momentum).add_(momentum * mean.detach())
-            unbiased = var.detach() * count / (count - 1).clamp(min=1)
-            norm.running_var.mul_(1 - momentum).add_(momentum * unbiased)
-            norm.num_batches_tracked.add_(1)
-        scaled = (h - mean[None, :, None]) / torch.sqrt(var[None, :, None] + norm.eps)
-        return scaled * norm.weight[None, :, None] + norm.bias[None, :, None]
+        """Training-mode batch norm over the observed steps only (padding never enters the statistics).
+
+        The observed steps are gathered into rows and go through the ``BatchNorm1d``
+        kernel itself (statistics, running statistics, gradients), then back in
+        place; padded steps come out zero. About as fast as batch norm on the
+        padded batch (written out as masked sums it took twice as long).
+        """
+        rows = self.norm(h.transpose(1, 2)[mask])  # (observed steps, channels)
+        out = h.new_zeros(h.shape[0], h.shape[2], h.shape[1])
+        out[mask] = rows
+        return out.transpose(1, 2)
 
     def forward(self, h: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
         h = self.conv(self.pad(h))

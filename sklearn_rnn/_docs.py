@@ -1,11 +1,14 @@
 """Parameter documentation shared by the estimators, written once and substituted.
 
-A class docstring holds the line ``    {shared parameters}`` where the shared
-entries go; :func:`with_shared_parameters` puts them there when the class is
-defined, so ``help()``, Sphinx and the doctests all read the same text.
+A class docstring holds the line ``    {shared parameters}`` where all the shared
+entries go, or lines ``    {shared: name}`` for single entries;
+:func:`with_shared_parameters` puts them there when the class is defined, so
+``help()``, Sphinx and the doctests all read the same text.
 """
 
 from __future__ import annotations
+
+import re
 
 MARKER = "    {shared parameters}\n"
 
@@ -123,9 +126,26 @@ SHARED_PARAMETERS = """\
 """
 
 
+def _entries(text: str) -> dict[str, str]:
+    """The numpydoc entries of ``text`` by parameter name, each with its description lines."""
+    starts = [m.start() for m in re.finditer(r"^    \w+ :", text, flags=re.MULTILINE)]
+    chunks = [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
+    return {chunk.split(" :")[0].strip(): chunk for chunk in chunks}
+
+
+ENTRIES = _entries(SHARED_PARAMETERS)
+
+
 def with_shared_parameters(cls: type) -> type:
-    """Class decorator: the shared parameter entries in place of ``MARKER`` in ``cls.__doc__``."""
-    if cls.__doc__ is None or MARKER not in cls.__doc__:
-        raise ValueError(f"{cls.__name__}'s docstring lacks the line {MARKER.strip()!r}.")
-    cls.__doc__ = cls.__doc__.replace(MARKER, SHARED_PARAMETERS)
+    """Class decorator: the shared parameter entries in place of the markers in ``cls.__doc__``."""
+    doc = cls.__doc__ or ""
+    names = re.findall(r"^    \{shared: (\w+)\}\n", doc, flags=re.MULTILINE)
+    if MARKER not in doc and not names:
+        raise ValueError(
+            f"{cls.__name__}'s docstring holds neither {MARKER.strip()!r} nor '{{shared: name}}'."
+        )
+    doc = doc.replace(MARKER, SHARED_PARAMETERS)
+    for name in names:
+        doc = doc.replace(f"    {{shared: {name}}}\n", ENTRIES[name])
+    cls.__doc__ = doc
     return cls

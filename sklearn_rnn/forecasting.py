@@ -37,6 +37,7 @@ from ._base import (
 )
 from ._callbacks import completed_epochs
 from ._data import Sequences
+from ._docs import with_shared_parameters
 from ._module import RecurrentNet
 from ._persistence import VersionedPickleMixin
 from ._scaling import column_statistics
@@ -478,6 +479,7 @@ def _edge_pad(values: np.ndarray, length: int) -> np.ndarray:
 # --------------------------------------------------------------------------------------
 # the forecaster
 # --------------------------------------------------------------------------------------
+@with_shared_parameters
 class RNNForecaster(VersionedPickleMixin, BaseForecaster):
     """Recurrent neural network forecaster (RNN, LSTM or GRU) with quantile forecasts.
 
@@ -586,16 +588,7 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
         Torch device: "cpu", "cuda", "cuda:1", ... or "auto".
     n_threads : int or None, default=1
         Torch CPU threads during ``fit`` and ``predict``, restored afterwards.
-    verbose : int, default=0
-        What ``fit`` prints to standard output. 0: nothing. 1: a progress bar
-        over the epochs (tqdm) with the latest training and validation loss and
-        the time left, then a summary line. 2 or more: one line per epoch
-        (epoch, train_loss, valid_loss when there is a validation split, the
-        learning rate, the duration, and ``*`` on an epoch whose monitored loss
-        is the lowest so far), then why training stopped early and which
-        epoch's weights were restored, then the summary (epochs run, best epoch
-        and its loss, total time). The last epoch is always shown; plain text,
-        no colour codes.
+    {shared: verbose}
     callbacks : list of skorch callbacks, default=None
         Extra skorch callbacks.
     net_kwargs : dict, default=None

@@ -84,8 +84,7 @@ SUITE = [*DATASETS, *GENERATED]
 TIME_LIMIT = 120.0  # seconds of one fit on one thread
 
 # Each candidate's parameters, on top of the estimators' current defaults. "min_steps" stands
-# for the rule max_epochs = max(100, ceil(min_steps / batches per epoch)), computed from the
-# training set's size, as a rule of the estimator would (see steps_rule).
+# for max_epochs="auto" with that budget of optimizer steps (see steps_rule).
 CANDIDATES: dict[str, dict] = {
     "defaults": {},
     "global-100": {"input_scaling": "global", "max_epochs": 100},  # the defaults before
@@ -96,12 +95,17 @@ CANDIDATES: dict[str, dict] = {
 
 
 def steps_rule(params: dict, n_train: int, batch_size: int = 16) -> dict:
-    """The candidate's parameters with ``min_steps`` turned into the epochs it means for this size."""
+    """The candidate's parameters with ``min_steps`` turned into the epochs it means for this size.
+
+    The estimators' own rule (``max_epochs="auto"``) with another budget of steps.
+    """
+    from sklearn_rnn._base import training_epochs
+
     params = dict(params)
     min_steps = params.pop("min_steps", None)
     if min_steps is not None:
-        batches = -(-n_train // params.get("batch_size", batch_size))
-        params["max_epochs"] = max(100, -(-min_steps // batches))
+        size = params.get("batch_size", batch_size)
+        params["max_epochs"] = training_epochs("auto", n_train, size, min_steps=min_steps)
     return params
 
 

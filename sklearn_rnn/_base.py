@@ -294,18 +294,21 @@ MIN_STEPS = 1000
 MIN_EPOCHS = 100
 
 
-def training_epochs(max_epochs: int | str, n_train: int | None, batch_size: int) -> int:
+def training_epochs(
+    max_epochs: int | str, n_train: int | None, batch_size: int, min_steps: int = MIN_STEPS
+) -> int:
     """The epochs a fit runs: ``max_epochs``, or for "auto" a rule of the training set's size.
 
-    "auto": enough epochs for ``MIN_STEPS`` optimizer steps, and at least
+    "auto": enough epochs for ``min_steps`` optimizer steps, and at least
     ``MIN_EPOCHS`` (the floor alone when the size is unknown, as for a network
-    rebuilt by :func:`sklearn_rnn.load`).
+    rebuilt by :func:`sklearn_rnn.load`). ``benchmarks/accuracy.py`` varies
+    ``min_steps`` to compare budgets.
     """
     if max_epochs != "auto":
         return int(max_epochs)
     if not n_train:
         return MIN_EPOCHS
-    return max(MIN_EPOCHS, math.ceil(MIN_STEPS / math.ceil(n_train / batch_size)))
+    return max(MIN_EPOCHS, math.ceil(min_steps / math.ceil(n_train / batch_size)))
 
 
 def fit_seed(random_state: Any) -> int:
@@ -618,7 +621,6 @@ class BaseRNNEstimator(VersionedPickleMixin, BaseEstimator):
         warm: bool,
         n_train: int,
     ) -> None:
-        epochs = training_epochs(self.max_epochs, n_train, self.batch_size)
         if warm:
             params = self.get_params(deep=False)
             changed = sorted(
@@ -633,7 +635,9 @@ class BaseRNNEstimator(VersionedPickleMixin, BaseEstimator):
             self.net_.train_split = (
                 ValidSplit(self.validation_fraction, seed, stratify) if self.early_stopping else None
             )
-            # start again from this fit's lr (the last cosine cycle ended near 0)
+            # start again from this fit's lr (the last cosine cycle ended near 0), over the
+            # epochs this call's data gives (build_net applies the same rule to a new network)
+            epochs = training_epochs(self.max_epochs, n_train, self.batch_size)
             self.net_.set_params(lr=self.lr)
             if self.lr_schedule == "cosine":
                 self.net_.set_params(callbacks__lr_schedule__T_max=epochs)

@@ -85,9 +85,8 @@ SHARED_PARAMETERS = """\
         Largest gradient norm per step; None disables clipping.
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training data (stratified for a
-        classifier), stop
-        when its loss has not improved by ``tol`` for ``n_iter_no_change``
-        epochs, and restore the weights of the best epoch.
+        classifier), stop when its loss has not improved by ``tol`` for
+        ``n_iter_no_change`` epochs, and restore the weights of the best epoch.
     validation_fraction : float, default=0.1
         Share of the training data held out when ``early_stopping=True``.
     n_iter_no_change : int, default=10

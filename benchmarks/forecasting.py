@@ -15,6 +15,8 @@ others about 10-20% of their length. Every model is fitted in the same run on th
 
 * ``RNNForecaster()`` with its defaults (calibrated intervals, ``conformal=True``), once per seed,
 * ``RNNForecaster(conformal=False)`` (the network's own quantiles), to show what calibration does,
+* ``RNNForecaster(baseline="naive")`` (no smoothing inside the network: the window's level or last
+  season), to show what the exponential-smoothing baseline does,
 * ``AutoETS(auto=True, sp)``, ``ThetaForecaster(sp)`` and the seasonal naive forecaster
   (``NaiveForecaster(strategy="last", sp)``), with ``sp`` the series' season (12 for monthly data
   with a season; 1 for annual, seasonally adjusted and integer-indexed data).
@@ -243,6 +245,10 @@ def main() -> None:
                 "RNNForecaster(conformal=False)",
                 lambda seed: RNNForecaster(conformal=False, random_state=seed),
             ),
+            (
+                "RNNForecaster(baseline='naive')",
+                lambda seed: RNNForecaster(baseline="naive", random_state=seed),
+            ),
         ]
         for label, make in models:
             runs = [_score(make(seed), y_train, y_test, case.sp) for seed in args.seeds]
@@ -290,8 +296,33 @@ def main() -> None:
         err95 = np.nanmean([abs(r["cov95%"] - 0.95) for r in model_rows])
         mase = np.nanmedian([r["MASE"] for r in model_rows])
         print(f"  {label:<31} coverage error 80%: {err80:.3f}  95%: {err95:.3f}  median MASE {mase:.2f}")
+    _against_classical(rows)
     for note in notes:
         print(f"note: {note}")
+
+
+def _against_classical(rows: list[tuple]) -> None:
+    """The default forecaster's error over the better of AutoETS and Theta, per series (same run)."""
+    by_series: dict[str, dict[str, dict]] = {}
+    for name, _, label, row in rows:
+        by_series.setdefault(name, {})[label.split("(")[0] if "RNN" not in label else label] = row
+    print("\nRNNForecaster() against the better of AutoETS and Theta on each series (ratio <= 1: as good):")
+    for metric in ("MAPE", "MASE"):
+        ratios = {}
+        for name, models in by_series.items():
+            best = np.nanmin([models.get(k, {}).get(metric, np.nan) for k in ("AutoETS", "ThetaForecaster")])
+            mine = models["RNNForecaster()"][metric]
+            if np.isfinite(best) and np.isfinite(mine) and best > 0:
+                ratios[name] = mine / best
+        if not ratios:
+            continue
+        r = np.array(list(ratios.values()))
+        worst = max(ratios, key=ratios.get)
+        print(
+            f"  {metric}: {int((r <= 1).sum())} of {len(r)} series at most the best, {int((r <= 1.1).sum())} "
+            f"within 1.1x; geometric mean ratio {np.exp(np.mean(np.log(r))):.2f}; worst {worst} "
+            f"{ratios[worst]:.2f}x" + (" (series with zeros left out)" if metric == "MAPE" else "")
+        )
 
 
 if __name__ == "__main__":

@@ -156,7 +156,7 @@ def _forecaster_spec(estimator: Any) -> _Spec | None:
     mean, scale = scalings[()]
     net = copy.deepcopy(estimator.net_.module_).cpu().eval()
     graph = _ForecasterGraph(net, mean, scale, estimator.log_transform_, estimator._conformal_shift())
-    example = torch.ones((2, estimator.window_length, len(mean)))
+    example = torch.ones((2, estimator.window_length_, len(mean)))
     return _Spec(graph, example, "y_window", "quantiles", dynamic_time=False, takes_lengths=False)
 
 
@@ -254,7 +254,7 @@ def to_onnx(
     ``(batch,)`` / ``(batch, n_outputs)``.
 
     For :class:`RNNForecaster` the input is ``y_window``, float32 of shape
-    ``(batch, window_length, n_columns)``: the last ``window_length``
+    ``(batch, window_length_, n_columns)``: the last ``window_length_``
     observations of the series in its own units (repeat the first value in
     front of a shorter history, as the forecaster does). The output
     ``quantiles`` ``(batch, horizon_, n_columns, n_quantiles)`` holds the

@@ -167,15 +167,17 @@ _DEVICE: _Rule = (
 )
 # Parameters added after the format's first version, with the value a file written before
 # them was trained with (what its network computed then): such a file loads unchanged.
-_ADDED_PARAMETERS = {"input_scaling": "global"}
+_ADDED_PARAMETERS = {"input_scaling": "global", "baseline": "naive", "n_networks": 1}
+# Fitted attributes added since, computed from the stored parameters for a file written before them
+_ADDED_ATTRIBUTES = {"window_length_": lambda params: params.get("window_length")}
 # Parameters that reach skorch and torch as they are: a file must never set them.
 _MUST_BE_NONE = ("callbacks", "net_kwargs")
 # Parameters that are plain data to the estimator: its ``_parameter_constraints`` suffice.
 _PLAIN_PARAMETERS = """
-    architecture batch_size bidirectional calibration_fraction cell class_weight conformal
+    architecture baseline batch_size bidirectional calibration_fraction cell class_weight conformal
     dimension_shuffle dropout early_stopping input_scaling
     gradient_clip_value hidden_size local_level lr lr_schedule max_epochs max_horizon missing
-    n_iter_no_change n_threads num_layers pooling quantile_levels random_state sp target_transform
+    n_iter_no_change n_networks n_threads num_layers pooling quantile_levels random_state sp target_transform
     tol update_epochs validation_fraction verbose warm_start window_length
 """.split()
 
@@ -221,6 +223,8 @@ def _network(estimator: Any) -> tuple[type, dict[str, _Rule]]:
             "n_quantiles": _integer(1, _MAX_SIZE),
             "sp": _integer(1, _MAX_SIZE),
             "local_level": _BOOL,
+            "baseline": _option(("naive", "smoothing")),
+            "n_networks": _integer(1, _MAX_LAYERS),
         }
     from ._module import RecurrentNet
 
@@ -1047,6 +1051,9 @@ def _load(archive: zipfile.ZipFile) -> Any:
         ):
             raise _Refused(f"{_shown(key)} is not a fitted attribute name.")
     attributes = {key: _decode(value, arrays, f"attribute {key}") for key, value in attributes.items()}
+    for key, compute in _ADDED_ATTRIBUTES.items():
+        if hasattr(fresh, key.rstrip("_")) and key not in attributes:
+            attributes[key] = compute(params)
 
     def restore(estimator: Any) -> None:
         for key, value in attributes.items():

@@ -244,6 +244,8 @@ def seeded_init(module: nn.Module, generator: torch.Generator) -> None:
             bound = 1 / math.sqrt(layer.hidden_size) if layer.hidden_size > 0 else 0.0
             for weight in layer.parameters():
                 nn.init.uniform_(weight, -bound, bound, generator=generator)
+        elif getattr(layer, "deterministic_init", False):  # starts from fixed values, no random numbers
+            layer.reset_parameters()
         elif any(True for _ in layer.parameters(recurse=False)) and not isinstance(
             layer, nn.modules.batchnorm._BatchNorm
         ):

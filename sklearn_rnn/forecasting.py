@@ -67,6 +67,8 @@ class PinballLoss(nn.Module):
         self.reduction = reduction
 
     def forward(self, y_pred: torch.Tensor, y_true: torch.Tensor) -> torch.Tensor:
+        # an ensemble in training gives (n_networks, n, H, C, Q): each network's loss, averaged
+        networks = y_pred.shape[0] if y_pred.dim() == y_true.dim() + 2 else 1
         observed = torch.isfinite(y_true)
         diff = torch.nan_to_num(y_true, nan=0.0)[..., None] - y_pred
         q = self.quantiles.to(y_pred.device)
@@ -75,20 +77,83 @@ class PinballLoss(nn.Module):
             return loss
         if self.reduction == "sum":
             return loss.sum()
-        return loss.sum() / observed.sum().clamp(min=1) / len(q)
+        return loss.sum() / observed.sum().clamp(min=1) / len(q) / networks
+
+
+class ExponentialSmoothing(nn.Module):
+    """Damped-trend exponential smoothing over each window: ``(n, W, C)`` -> ``(n, H, C)`` forecasts.
+
+    Holt's linear method with a damped trend (Gardner and McKenzie, 1985), and
+    additive seasons of period ``sp`` when ``1 < sp <= W``, run over the window
+    from its first season. Its smoothing parameters (level ``alpha``, trend
+    ``beta``, damping ``phi``, seasons ``gamma``; one set per column, shared by
+    all series) are learned with the network, as in Smyl's ES-RNN. On the log
+    scale the seasons and trend are multiplicative in the original units.
+    """
+
+    deterministic_init = True  # starts from fixed values (no random numbers to seed)
+    start = (0.5, 0.1, 0.9, 0.2)  # alpha, beta, phi, gamma
+
+    def __init__(self, n_targets: int, horizon: int, sp: int = 1) -> None:
+        super().__init__()
+        self.horizon = horizon
+        self.sp = sp
+        self.logits = nn.Parameter(torch.empty(4, n_targets))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Start from ``start``: alpha 0.5, beta 0.1, phi 0.9, gamma 0.2 (stored as logits)."""
+        with torch.no_grad():
+            start = torch.logit(torch.tensor(self.start, dtype=self.logits.dtype))
+            self.logits.copy_(start[:, None].expand_as(self.logits))
+
+    def forward(self, y: torch.Tensor) -> torch.Tensor:
+        alpha, beta, phi, gamma = torch.sigmoid(self.logits)
+        n, W, C = y.shape
+        sp = self.sp
+        if sp > 1:
+            level = y[:, :sp].mean(dim=1)
+            trend = (y[:, sp : 2 * sp].mean(dim=1) - level) / sp if W >= 2 * sp else torch.zeros_like(level)
+            seasons = list((y[:, :sp] - level[:, None]).unbind(dim=1))
+            level = level + trend * (sp - 1) / 2  # the first season's mean sits at its middle step
+            first = sp
+        else:
+            level = y[:, 0]
+            trend = (y[:, -1] - y[:, 0]) / max(W - 1, 1)
+            seasons, first = [], 1
+        steps = y.unbind(dim=1)
+        for t in range(first, W):  # lerp(a, b, w) = a + w (b - a): the fewest ops per step
+            season = seasons[t % sp] if sp > 1 else 0.0
+            previous, damped = level, phi * trend
+            level = torch.lerp(previous + damped, steps[t] - season, alpha)
+            trend = torch.lerp(damped, level - previous, beta)
+            if sp > 1:
+                seasons[t % sp] = torch.lerp(season, steps[t] - level, gamma)
+        ahead = torch.arange(1, self.horizon + 1, device=y.device, dtype=y.dtype)[:, None]
+        damping = phi * (1 - phi**ahead) / (1 - phi)  # (H, C): phi + ... + phi^h (0 < phi < 1)
+        out = level[:, None] + damping[None] * trend[:, None]
+        if sp > 1:
+            ahead = (W + torch.arange(self.horizon, device=y.device)) % sp
+            out = out + torch.stack(seasons, dim=1)[:, ahead]
+        return out
 
 
 class ForecastNet(nn.Module):
     """Window of ``(n, W [+ H], C + F_x)`` values -> ``(n, H, C, Q)`` quantile forecasts.
 
     The first ``n_targets`` input columns are the (scaled) series. With
-    ``local_level``, their mean over the window is subtracted from the inputs and
-    added back to every output, so the recurrent network models the shape of the
-    series relative to its recent level; with ``sp > 1`` the last observed season,
-    repeated, is added back instead. When exogenous columns are present, the window
-    is followed by ``horizon`` future steps whose target columns are zeroed and
-    marked by a final indicator column, so known future ``X`` can inform the
-    forecast without any future ``y``.
+    ``local_level``, their mean over the window is subtracted from the inputs, so
+    the recurrent network reads the shape of the series relative to its recent
+    level. Its outputs are corrections to a baseline forecast of the window:
+    ``baseline="smoothing"``, damped-trend exponential smoothing with seasons
+    (:class:`ExponentialSmoothing`, learned with the network); ``"naive"``, the
+    window's mean (``local_level``) or, with ``sp > 1``, its last season repeated.
+    When exogenous columns are present, the window is followed by ``horizon``
+    future steps whose target columns are zeroed and marked by a final indicator
+    column, so known future ``X`` can inform the forecast without any future
+    ``y``. With ``n_networks > 1``, that many networks (this one and ``others``)
+    read the same window: in training the output stacks their forecasts (each
+    trained on its own loss), otherwise it is their mean.
     """
 
     def __init__(
@@ -105,9 +170,12 @@ class ForecastNet(nn.Module):
         dropout: float,
         sp: int = 1,
         local_level: bool = True,
+        baseline: str = "naive",
+        n_networks: int = 1,
     ) -> None:
         super().__init__()
         self.local_level = local_level
+        self.baseline = baseline
         self.sp = sp if 1 < sp <= window_length else 1
         self.n_targets = n_targets
         self.n_exog = n_exog
@@ -128,8 +196,28 @@ class ForecastNet(nn.Module):
         # known future X also reaches the output directly (a linear map per step and quantile),
         # so the forecast need not squeeze every future value through the final state
         self.future_head = nn.Linear(horizon * n_exog, horizon * n_targets * n_quantiles) if n_exog else None
+        smoothing = baseline == "smoothing"
+        self.smoothing = ExponentialSmoothing(n_targets, horizon, self.sp) if smoothing else None
+        # the other networks of an ensemble: the same architecture, their own weights
+        arguments = (n_targets, n_exog, window_length, horizon, n_quantiles, cell, hidden_size, num_layers)
+        self.others = (
+            nn.ModuleList(
+                ForecastNet(*arguments, bidirectional, dropout, sp, local_level, baseline)
+                for _ in range(n_networks - 1)
+            )
+            if n_networks > 1
+            else None
+        )
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
+        """One network's forecast, or an ensemble's: each network's in training, their mean otherwise."""
+        out = self._network(X)
+        if self.others is None:
+            return out
+        outs = torch.stack([out, *(other._network(X) for other in self.others)])
+        return outs if self.training else outs.mean(dim=0)
+
+    def _network(self, X: torch.Tensor) -> torch.Tensor:
         C, W = self.n_targets, self.window_length
         past = X[:, :W]
         level = past[..., :C].mean(dim=1)
@@ -152,6 +240,8 @@ class ForecastNet(nn.Module):
             scale = self.recurrent.x_scale[C : C + self.n_exog]
             out = out + self.future_head(((exog - mean) / scale).flatten(1))
         out = out.view(-1, self.horizon, C, self.n_quantiles)
+        if self.smoothing is not None:
+            return out + self.smoothing(X[:, :W, :C])[..., None]
         if self.sp > 1:  # the last observed season, repeated, is the baseline the network corrects
             season = torch.arange(self.horizon, device=X.device) % self.sp + (W - self.sp)
             return out + X[:, season, :C][..., None]
@@ -493,31 +583,49 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
     Scaling is internal: each column of each series is log-transformed when it
     is strictly positive (``target_transform="auto"``), then standardised with
     that series' mean and standard deviation, and the network sees every window
-    relative to its own mean level. For seasonal data (``sp``) the network
-    forecasts the deviation from the last observed season, which it learns as
-    trend and corrections. Forecasts are returned in the original units.
+    relative to its own mean level. The network starts from what classical
+    models know: by default it forecasts corrections to damped-trend exponential
+    smoothing of the window (Holt-Winters, with seasons of period ``sp``), whose
+    smoothing parameters it learns with its own weights, as Smyl's ES-RNN does.
+    Forecasts are returned in the original units.
 
     Parameters
     ----------
-    window_length : int, default=36
-        Number of past time steps the network reads. Cover at least one season.
+    window_length : int or "auto", default="auto"
+        Number of past time steps the network reads. Cover at least one season
+        (two for the smoothing to start its trend from them). "auto": half the
+        longest series' length, between 2 and 36 steps (``window_length_``).
     max_horizon : int or None, default=None
         Number of steps the network forecasts. None: the largest step of the
         ``fh`` passed to ``fit``, or ``window_length`` when ``fit`` gets no ``fh``.
         ``predict`` can then serve any ``fh`` within ``1..horizon_``.
     sp : int or None, default=None
-        Seasonal period. When ``1 < sp <= window_length``, the network forecasts
-        the deviation from the last observed season repeated (a seasonal-naive
-        baseline inside the model, in the scaled units), otherwise from the
-        window's level. None infers it from the frequency of the time index
+        Seasonal period. When ``1 < sp <= window_length_``, the baseline has
+        seasons of this period (additive in the scaled units, so multiplicative
+        on the log scale), otherwise none. None infers it from the frequency of
+        the time index
         (monthly 12, quarterly 4, weekly 52, daily 7, business-daily 5, hourly
         24; 1 for integer indices or other frequencies).
     local_level : bool, default=True
-        Subtract each window's mean from its inputs (and, without a seasonal
-        baseline, add it back to the forecast), so the network sees shapes, not
-        levels: right for trending or drifting series. Set False for stationary
-        series, where the distance from the long-run mean is what predicts the
-        future (mean reversion).
+        Subtract each window's mean from its inputs (and, for the naive baseline
+        without seasons, add it back to the forecast), so the network sees
+        shapes, not levels: right for trending or drifting series. Set False for
+        stationary series, where the distance from the long-run mean is what
+        predicts the future (mean reversion).
+    baseline : {"smoothing", "naive"}, default="smoothing"
+        The forecast the network corrects. "smoothing": Holt's linear method
+        with a damped trend, and additive seasons of period ``sp``, run over
+        each window; its four smoothing parameters (one set per column of ``y``,
+        shared by the series of a panel) are learned with the network. "naive":
+        the window's mean (with ``local_level``; zero without), or with seasons
+        the last observed season repeated (the only baseline before the
+        smoothing; files saved before it load with it). The user guide's
+        forecasting page has what each measured.
+    n_networks : int, default=1
+        Number of networks trained side by side, each from its own initial
+        weights on the same batches; the forecast (every quantile) is their
+        mean. Averaging cancels much of what one network learns from noise on
+        short series, at ``n_networks`` times the cost of one.
     cell : {"rnn", "lstm", "gru"}, default="lstm"
         Recurrent cell: Elman RNN (tanh), LSTM or GRU.
     hidden_size : int, default=64
@@ -598,6 +706,8 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
     ----------
     net_ : skorch.NeuralNet
         The trained network (a :class:`ForecastNet` around the shared recurrent module).
+    window_length_ : int
+        Number of past time steps the network reads (``window_length`` resolved).
     horizon_ : int
         Number of steps the network forecasts.
     quantile_levels_ : ndarray
@@ -645,7 +755,7 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
     never changes (revise past values with ``update``). Every step's forecast reads all
     ``horizon_`` future rows, so pass ``X`` for steps ``1..horizon_`` when a
     step's forecast must not depend on which other steps are asked. Series
-    shorter than ``window_length`` are left-padded with their first value.
+    shorter than ``window_length_`` are left-padded with their first value.
 
     ``fit`` and ``update`` refuse a time point given twice in a series, and
     ``update`` checks its data before anything moves: refused data (such as a
@@ -721,11 +831,13 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
             for k, v in BaseRNNEstimator._parameter_constraints.items()
             if k not in ("pooling", "warm_start")
         },
-        "window_length": [Interval(Integral, 1, None, closed="left")],
+        "window_length": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "max_horizon": [Interval(Integral, 1, None, closed="left"), None],
         "quantile_levels": ["array-like", None],
         "sp": [Interval(Integral, 1, None, closed="left"), None],
         "local_level": ["boolean"],
+        "baseline": [StrOptions({"smoothing", "naive"})],
+        "n_networks": [Interval(Integral, 1, None, closed="left")],
         "target_transform": [StrOptions({"auto", "log", "none"})],
         "update_epochs": [Interval(Integral, 1, None, closed="left"), None],
         "conformal": ["boolean"],
@@ -735,10 +847,12 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
 
     def __init__(
         self,
-        window_length: int = 36,
+        window_length: int | str = "auto",
         max_horizon: int | None = None,
         sp: int | None = None,
         local_level: bool = True,
+        baseline: str = "smoothing",
+        n_networks: int = 1,
         cell: str = "lstm",
         hidden_size: int = 64,
         num_layers: int = 1,
@@ -770,6 +884,8 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
         self.max_horizon = max_horizon
         self.sp = sp
         self.local_level = local_level
+        self.baseline = baseline
+        self.n_networks = n_networks
         self.cell = cell
         self.hidden_size = hidden_size
         self.num_layers = num_layers
@@ -1087,7 +1203,8 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
         horizon = self.max_horizon or 0
         if fh is not None:
             horizon = max(horizon, max(int(steps.max()) for steps, _ in self._horizons(fh, series)))
-        self.horizon_ = horizon or self.window_length
+        self.window_length_ = _window_length(self.window_length, max(len(frame) for _, frame in series))
+        self.horizon_ = horizon or self.window_length_
         self.sp_ = self.sp if self.sp is not None else _infer_sp(series[0][1].index, self.cutoff)
 
         data = self._window_dataset(series, X, store=True)
@@ -1116,7 +1233,7 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
                 ForecastNet,
                 data.targets.shape[1],
                 self._n_exog,
-                self.window_length,
+                self.window_length_,
                 self.horizon_,
                 len(self.quantile_levels_),
                 self.cell,
@@ -1126,12 +1243,15 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
                 self.dropout,
                 self.sp_,
                 self.local_level,
+                self.baseline,
+                self.n_networks,
             )
             if self._n_exog:
                 mean, scale = column_statistics(X.to_numpy(dtype=np.float64))
                 C = data.targets.shape[1]
-                module.recurrent.x_mean[C : C + self._n_exog] = torch.as_tensor(mean)
-                module.recurrent.x_scale[C : C + self._n_exog] = torch.as_tensor(scale)
+                for network in [module, *(module.others or ())]:
+                    network.recurrent.x_mean[C : C + self._n_exog] = torch.as_tensor(mean)
+                    network.recurrent.x_scale[C : C + self._n_exog] = torch.as_tensor(scale)
             net = self._build_net(module, device, seed)
             net.fit(data, None)
         return net, module_kwargs
@@ -1144,7 +1264,7 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
             reason = (
                 "no series is long enough to hold out its latest calibration_fraction="
                 f"{self.calibration_fraction} of windows and still train on earlier ones (a window starts "
-                f"at each time step after the first window_length={self.window_length}, and the "
+                f"at each time step after the first window_length_={self.window_length_}, and the "
                 f"horizon_ - 1 = {self.horizon_ - 1} windows just before the held-out ones are left out "
                 "too)"
             )
@@ -1179,7 +1299,7 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
             key, frame = series[number]
             # a held-out series is longer than window_length + 1 (it is not padded): local rows are its own
             offset = starts[numbers == number].min()
-            end = starts[latest[numbers[latest] == number]].min() + self.window_length - offset
+            end = starts[latest[numbers[latest] == number]].min() + self.window_length_ - offset
             del self._y_scaling[key]
             self._transform_y(frame.to_numpy(dtype=np.float64)[:end], key, store=True)
 
@@ -1246,7 +1366,7 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
     def _window_dataset(
         self, series: list[tuple[tuple, pd.DataFrame]], X: pd.DataFrame | None, store: bool = False
     ) -> WindowDataset:
-        W, H = self.window_length, self.horizon_
+        W, H = self.window_length_, self.horizon_
         inputs, targets, starts, numbers, offset = [], [], [], [], 0
         for number, (key, frame) in enumerate(series):
             yv, _ = self._transform_y(frame.to_numpy(dtype=np.float64), key, store)
@@ -1318,7 +1438,7 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
             )
         if self._n_exog:
             _refuse_duplicates(X, "X", "predict")
-        W = self.window_length
+        W = self.window_length_
         windows, stats = [], []
         for (key, frame), (_, required) in zip(series, horizons, strict=True):
             yv, stat = self._transform_y(frame.to_numpy(dtype=np.float64), key)
@@ -1582,6 +1702,17 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
                 "random_state": 1,
             },
         ]
+
+
+# window_length="auto": half the longest series, between 2 and 36 steps (benchmarks/forecasting.py)
+MAX_WINDOW = 36
+
+
+def _window_length(window_length: int | str, n_longest: int) -> int:
+    """The window the network reads: ``window_length``, or for "auto" a rule of the series' length."""
+    if window_length != "auto":
+        return int(window_length)
+    return int(min(MAX_WINDOW, max(2, n_longest // 2)))
 
 
 def _append(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:

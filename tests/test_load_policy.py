@@ -564,3 +564,27 @@ def test_file_written_before_input_scaling_existed_loads_as_trained(tmp_path):
     loaded = load(path)
     assert loaded.input_scaling == "global"
     np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+
+
+def test_forecaster_written_before_the_smoothing_baseline_loads_as_trained(tmp_path):
+    # Forecaster files written before the smoothing baseline hold neither ``baseline`` (their networks
+    # corrected the naive baseline) nor ``window_length_`` (their window was the int window_length).
+    index = pd.period_range("2000-01", periods=40, freq="M")
+    y = pd.Series(np.sin(np.arange(40) / 3) + 5, index=index)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        f = _forecaster(baseline="naive").fit(y, fh=[1, 2, 3])
+
+    def drop(manifest):
+        manifest["params"].pop("baseline")
+        manifest["attributes"].pop("window_length_")
+        _set_pair(manifest["attributes"]["_module_kwargs"]["__dict__"], "baseline", None)
+
+    path = tmp_path / "old.skrnn"
+    path.write_bytes(_edit_manifest(_saved(f), drop))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        loaded = load(path)
+    assert loaded.baseline == "naive" and loaded.window_length_ == 6
+    assert loaded.net_.module_.smoothing is None
+    pd.testing.assert_frame_equal(loaded.predict().to_frame(), f.predict().to_frame())

@@ -210,7 +210,8 @@ def test_fcn_and_missing_values(params):
         np.testing.assert_allclose(proba, clf.predict_proba(X_list), atol=TOL, rtol=0)
 
 
-def test_forecaster_quantiles():
+@pytest.mark.parametrize("n_networks", [1, 2])
+def test_forecaster_quantiles(n_networks):
     pytest.importorskip("sklearn_rnn.forecasting")
     from sktime.datasets import load_airline
 
@@ -218,7 +219,9 @@ def test_forecaster_quantiles():
 
     y = load_airline()
     fh = np.arange(1, 7)
-    forecaster = RNNForecaster(window_length=12, hidden_size=6, max_epochs=2, random_state=0).fit(y, fh=fh)
+    forecaster = RNNForecaster(
+        window_length=12, hidden_size=6, max_epochs=2, n_networks=n_networks, random_state=0
+    ).fit(y, fh=fh)
     session = _session(to_onnx(forecaster))
     assert [(i.name, i.shape) for i in session.get_inputs()] == [("y_window", ["batch", 12, 1])]
     windows = np.stack([y.to_numpy()[-12:], y.to_numpy()[-13:-1], y.to_numpy()[:12]])[:, :, None]

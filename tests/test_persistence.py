@@ -575,7 +575,7 @@ def _series_cases():
             pd.DataFrame({"v": np.r_[np.sin(t[:24] / 2), np.cos(t[:24] / 2)] + 3}, index=panel),
             None,
             [1],
-            {},
+            {"n_networks": 2},
         ),
         (
             "hierarchical",

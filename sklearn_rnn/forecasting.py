@@ -109,7 +109,7 @@ class ExponentialSmoothing(nn.Module):
 
     def forward(self, y: torch.Tensor) -> torch.Tensor:
         alpha, beta, phi, gamma = torch.sigmoid(self.logits)
-        n, W, C = y.shape
+        W = int(y.shape[1])  # a constant under ONNX tracing too (the window length is fixed)
         sp = self.sp if 1 < self.sp <= W else 1
         if sp > 1:  # the first season starts the level, the seasons and (from the second) the trend
             level = y[:, :sp].mean(dim=1)

@@ -210,8 +210,9 @@ def test_fcn_and_missing_values(params):
         np.testing.assert_allclose(proba, clf.predict_proba(X_list), atol=TOL, rtol=0)
 
 
-@pytest.mark.parametrize("n_networks", [1, 2])
-def test_forecaster_quantiles(n_networks):
+# window 12 = one season: the smoothing only starts; window 30 (seasonal and not): it also runs
+@pytest.mark.parametrize("n_networks, W, sp", [(1, 12, None), (2, 12, None), (1, 30, None), (1, 30, 1)])
+def test_forecaster_quantiles(n_networks, W, sp):
     pytest.importorskip("sklearn_rnn.forecasting")
     from sktime.datasets import load_airline
 
@@ -220,11 +221,11 @@ def test_forecaster_quantiles(n_networks):
     y = load_airline()
     fh = np.arange(1, 7)
     forecaster = RNNForecaster(
-        window_length=12, hidden_size=6, max_epochs=2, n_networks=n_networks, random_state=0
+        window_length=W, hidden_size=6, max_epochs=2, n_networks=n_networks, sp=sp, random_state=0
     ).fit(y, fh=fh)
     session = _session(to_onnx(forecaster))
-    assert [(i.name, i.shape) for i in session.get_inputs()] == [("y_window", ["batch", 12, 1])]
-    windows = np.stack([y.to_numpy()[-12:], y.to_numpy()[-13:-1], y.to_numpy()[:12]])[:, :, None]
+    assert [(i.name, i.shape) for i in session.get_inputs()] == [("y_window", ["batch", W, 1])]
+    windows = np.stack([y.to_numpy()[-W:], y.to_numpy()[-W - 1 : -1], y.to_numpy()[:W]])[:, :, None]
     (quantiles,) = session.run(None, {"y_window": windows.astype(np.float32)})
     levels = forecaster.quantile_levels_
     assert quantiles.shape == (3, 6, 1, len(levels))

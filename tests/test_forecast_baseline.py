@@ -23,6 +23,24 @@ from sklearn_rnn import RNNForecaster  # noqa: E402
 from sklearn_rnn.forecasting import ExponentialSmoothing, ForecastNet, _window_length  # noqa: E402
 
 
+def small_net(**params) -> ForecastNet:
+    """A tiny ForecastNet of one column with the smoothing baseline; ``params`` override."""
+    defaults = dict(
+        n_targets=1,
+        n_exog=0,
+        window_length=8,
+        horizon=3,
+        n_quantiles=3,
+        cell="lstm",
+        hidden_size=4,
+        num_layers=1,
+        bidirectional=False,
+        dropout=0.0,
+        baseline="smoothing",
+    )
+    return ForecastNet(**{**defaults, **params})
+
+
 def holt_winters(y: np.ndarray, horizon: int, sp: int, alpha, beta, phi, gamma) -> np.ndarray:
     """Damped-trend Holt-Winters with additive seasons, one series and column, written out in loops."""
     W = len(y)
@@ -74,20 +92,7 @@ def test_smoothing_starts_from_fixed_values_and_learns_them():
 
 def test_the_forecast_is_the_baseline_plus_the_network():
     """With the output layer zeroed, the forecaster's every quantile is the smoothing's forecast."""
-    net = ForecastNet(
-        1,
-        0,
-        window_length=24,
-        horizon=5,
-        n_quantiles=3,
-        cell="gru",
-        hidden_size=4,
-        num_layers=1,
-        bidirectional=False,
-        dropout=0.0,
-        sp=12,
-        baseline="smoothing",
-    ).eval()
+    net = small_net(window_length=24, horizon=5, cell="gru", sp=12).eval()
     with torch.no_grad():
         for p in net.recurrent.head.parameters():
             p.zero_()
@@ -144,20 +149,7 @@ def test_airline_beats_autoets_and_theta_in_the_same_run():
 
 
 def test_an_ensemble_trains_each_network_and_forecasts_their_mean():
-    kwargs = dict(
-        n_targets=1,
-        n_exog=0,
-        window_length=8,
-        horizon=3,
-        n_quantiles=3,
-        cell="lstm",
-        hidden_size=4,
-        num_layers=1,
-        bidirectional=False,
-        dropout=0.0,
-        baseline="smoothing",
-    )
-    net = ForecastNet(**kwargs, n_networks=3)
+    net = small_net(window_length=8, horizon=3, n_networks=3)
     X = torch.randn(5, 8, 1)
     each = torch.stack([net._network(X), *(other._network(X) for other in net.others)])
     assert not torch.allclose(each[0], each[1])  # each network has its own initial weights

@@ -46,7 +46,8 @@ that fails prints ``err`` and a note below the table.
    cheaper one. The 2026-11-30 run, seeds 0 and 1 (also measured, with this script's
    ``_procedure``: ``n_networks=3``, 1.446 on seed 0 against one network's 1.422, at three times
    the cost; the damping starting at 0.98 instead of 0.9, 1.431 with seeds 1.426 and 1.437, a tie
-   with the default on score, coverage and cost, so the default stays)::
+   with the default on two seeds; with seed 2 as well, 1.429 against the default's 1.510, the
+   tie-break favours it: the next change to make)::
 
        candidate                                     score         per seed  cov80  cov95   fit s
        naive baseline, window 36 (before)            2.234      2.214 2.253   0.60   0.72     256

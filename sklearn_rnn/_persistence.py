@@ -168,8 +168,9 @@ _DEVICE: _Rule = (
 # Parameters added after the format's first version, with the value a file written before
 # them was trained with (what its network computed then): such a file loads unchanged.
 _ADDED_PARAMETERS = {"input_scaling": "global", "baseline": "naive", "n_networks": 1}
-# Fitted attributes added since, computed from the stored parameters for a file written before them
-_ADDED_ATTRIBUTES = {"window_length_": lambda params: params.get("window_length")}
+# Fitted attributes added since, with the stored parameter whose value they had in a file written
+# before them (the forecaster's window was its int window_length)
+_ADDED_ATTRIBUTES = {"window_length_": "window_length"}
 # Parameters that reach skorch and torch as they are: a file must never set them.
 _MUST_BE_NONE = ("callbacks", "net_kwargs")
 # Parameters that are plain data to the estimator: its ``_parameter_constraints`` suffice.
@@ -1051,9 +1052,9 @@ def _load(archive: zipfile.ZipFile) -> Any:
         ):
             raise _Refused(f"{_shown(key)} is not a fitted attribute name.")
     attributes = {key: _decode(value, arrays, f"attribute {key}") for key, value in attributes.items()}
-    for key, compute in _ADDED_ATTRIBUTES.items():
-        if hasattr(fresh, key.rstrip("_")) and key not in attributes:
-            attributes[key] = compute(params)
+    for key, parameter in _ADDED_ATTRIBUTES.items():
+        if parameter in params and key not in attributes:
+            attributes[key] = params[parameter]
 
     def restore(estimator: Any) -> None:
         for key, value in attributes.items():

@@ -119,13 +119,12 @@ class ExponentialSmoothing(nn.Module):
             state = torch.cat([level[:, None], trend[:, None], seasons], dim=1)  # (n, 2 + sp, C)
         else:
             state = torch.stack([y[:, 0], (y[:, -1] - y[:, 0]) / max(W - 1, 1)], dim=1)  # (n, 2, C)
-        first = sp
         transition, gain = self._system(alpha, beta, phi, gamma, sp)
-        k = W - first
+        k = W - sp  # the steps after the first season (after the first step without seasons)
         if k > 0:
             # the smoothing is linear in y: state_W = A^k state_0 + sum_m A^m g y_(W-1-m)
             powers, weights = _powers_and_weights(transition, gain, k)  # (C, S, S), (C, k, S)
-            recent_first = y[:, first:].flip(dims=(1,))  # (n, k, C)
+            recent_first = y[:, sp:].flip(dims=(1,))  # (n, k, C)
             state = state.permute(2, 0, 1) @ powers.transpose(1, 2)  # (C, n, S)
             state = (state + recent_first.permute(2, 0, 1) @ weights).permute(1, 2, 0)
         ahead = torch.arange(1, self.horizon + 1, device=y.device, dtype=y.dtype)[:, None]
@@ -167,18 +166,15 @@ class ExponentialSmoothing(nn.Module):
 def _powers_and_weights(A: torch.Tensor, g: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
     """``A^k`` and the weights ``A^m g`` for ``m = 0..k-1``, by doubling (about 2 log2(k) products)."""
     weights = g[:, None, :]  # (C, 1, S): m = 0
-    power = A  # A^(number of weights so far)
+    squares = [A]  # A^(2^i); the last one is A^(number of weights so far)
     while weights.shape[1] < k:
-        weights = torch.cat([weights, weights @ power.transpose(1, 2)], dim=1)
-        power = power @ power
-    # power is A^L with L = weights.shape[1] >= k; A^k from the binary digits of k
-    result, base, rest = None, A, k
-    while rest:
-        if rest & 1:
-            result = base if result is None else result @ base
-        rest >>= 1
-        if rest:
-            base = base @ base
+        weights = torch.cat([weights, weights @ squares[-1].transpose(1, 2)], dim=1)
+        squares.append(squares[-1] @ squares[-1])
+    # A^k from the binary digits of k, with the squares the doubling already made
+    result = None
+    for i, square in enumerate(squares):
+        if k >> i & 1:
+            result = square if result is None else result @ square
     return result, weights[:, :k]
 
 

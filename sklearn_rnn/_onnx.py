@@ -17,6 +17,8 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
+from ._intervals import conformal_shift
+
 __all__ = ["to_onnx"]
 
 #: Opset used by default; the legacy exporter writes LSTM/GRU/RNN as single ONNX nodes from opset 7 on.
@@ -155,7 +157,13 @@ def _forecaster_spec(estimator: Any) -> _Spec | None:
         )
     mean, scale = scalings[()]
     net = copy.deepcopy(estimator.net_.module_).cpu().eval()
-    graph = _ForecasterGraph(net, mean, scale, estimator.log_transform_, estimator._conformal_shift())
+    graph = _ForecasterGraph(
+        net,
+        mean,
+        scale,
+        estimator.log_transform_,
+        conformal_shift(estimator.conformal_offsets_, estimator.quantile_levels_),
+    )
     example = torch.ones((2, estimator.window_length_, len(mean)))
     return _Spec(graph, example, "y_window", "quantiles", dynamic_time=False, takes_lengths=False)
 

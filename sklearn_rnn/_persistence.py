@@ -3,10 +3,10 @@
 One zip file holds ``manifest.json`` (the estimator's class name, its
 parameters and fitted attributes as JSON, the training history, the library
 and torch versions), the network's weights and the optimizer's tensors as
-safetensors, and any numeric arrays as ``.npy`` read with ``allow_pickle=False``.
-A forecaster's series are stored as their parts (pandas indexes by kind,
-numeric columns as arrays), and sktime's own fitted state is rebuilt on load by
-sktime's ``fit`` on them, with training replaced by the stored network.
+safetensors, and any numeric arrays as ``.npy`` read with ``allow_pickle=False``
+(values are encoded and decoded by ``_codec``). sktime's own fitted state of a
+forecaster is rebuilt on load by sktime's ``fit`` on its stored series, with
+training replaced by the stored network.
 
 Loading never unpickles anything and never imports a name read from the file:
 the estimator class and the network class come from fixed tables. What the file
@@ -17,8 +17,7 @@ that reach skorch or torch as objects are refused (``net_kwargs``,
 constructor arguments must be exactly its signature's, of plain types in sane
 ranges. The network is first built on torch's meta device (no memory), and the
 weights' safetensors header is checked against it before any tensor is read.
-Every member has a size limit, is read through a bounded reader, and may not
-inflate like a zip bomb.
+Every member is read within its limits by ``_archive``.
 
 Pickle and joblib also work (and are exact), but only for files you trust.
 """
@@ -32,12 +31,9 @@ import json
 import math
 import os
 import re
-import reprlib
 import warnings
 import zipfile
-import zlib
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from numbers import Integral, Real
 from typing import IO, Any
 
@@ -49,6 +45,18 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import validate_parameter_constraints
 from sklearn.utils.validation import check_is_fitted
 
+from ._archive import (
+    MAX_ARRAYS_BYTES,
+    Header,
+    Refused,
+    compression,
+    parse_json,
+    read_array,
+    read_member,
+    read_tensors,
+    shown,
+)
+from ._codec import ARRAYS, Encoder, decode, is_plain, plain_json
 from ._module import ARCHITECTURES, CELLS, FCN_KERNEL_SIZES, INPUT_SCALINGS, MISSING, POOLINGS
 
 __all__ = ["InconsistentVersionWarning", "VersionedPickleMixin", "load", "save"]
@@ -58,16 +66,9 @@ FORMAT_VERSION = 1
 _MANIFEST = "manifest.json"
 _WEIGHTS = "module.safetensors"
 _OPTIMIZER = "optimizer.safetensors"
-_ARRAYS = "arrays/"
 
-# What a file may hold (``save`` refuses what ``load`` would). The weights' and the optimizer's
-# sizes follow from the network's shapes, which are checked before they are read.
+# What a file may hold (``save`` refuses what ``load`` would; the other limits are ``_archive``'s).
 _MAX_MANIFEST_BYTES = 256 * 2**20
-_MAX_ARRAYS_BYTES = 2**30  # all .npy members together
-_MAX_HEADER_BYTES = 16 * 2**20  # a safetensors header
-_MAX_RATIO = 20  # a deflated member larger than _SMALL_MEMBER inflates at most this many times
-_SMALL_MEMBER = 4096
-_MAX_DEPTH = 32  # nesting of lists and dicts in JSON
 # the sizes a stored network may declare (checked before it is built)
 _MAX_SIZE = 2**24  # features, outputs, time steps, horizon
 _MAX_WIDTH = 2**16  # hidden units, convolution channels
@@ -112,19 +113,6 @@ class VersionedPickleMixin:
             super().__setstate__(state)
         except AttributeError:  # no __setstate__ above (plain objects, sktime's classes)
             self.__dict__.update(state)
-
-
-class _Refused(ValueError):
-    """Internal: a reason to refuse a file, turned into one message by :func:`load`."""
-
-
-_repr = reprlib.Repr()
-_repr.maxstring = _repr.maxother = 80
-
-
-def _shown(value: Any) -> str:
-    """A short repr of a value read from a file (bounded, whatever its size)."""
-    return _repr.repr(value)
 
 
 # -- the load policy -----------------------------------------------------------------------
@@ -273,404 +261,6 @@ _SKTIME_STATE = {
 _OPTIMIZER_STATE = {"step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq", "momentum_buffer"}
 # the optimizer settings training changes; every other one must be what the estimator sets
 _OPTIMIZER_SCHEDULED = ("lr", "initial_lr")
-_SAFETENSORS_DTYPES = {
-    "F64": torch.float64,
-    "F32": torch.float32,
-    "F16": torch.float16,
-    "BF16": torch.bfloat16,
-    "I64": torch.int64,
-    "I32": torch.int32,
-    "I16": torch.int16,
-    "I8": torch.int8,
-    "U8": torch.uint8,
-    "BOOL": torch.bool,
-}
-
-
-# -- plain values <-> JSON ---------------------------------------------------------------
-def _is_plain(value: Any) -> bool:
-    """A value JSON holds as it is."""
-    return value is None or isinstance(value, (bool, int, float, str))
-
-
-class _Encoder:
-    """JSON for plain values; numeric arrays go to ``.npy`` members.
-
-    Only None, bool, int, float, str, tuples, lists, dicts and 1D arrays of
-    them are stored, and pandas indexes and data frames made of those (a
-    forecaster's series: range, integer, string, period, datetime and
-    multi-level indexes; numeric columns). Anything else (a class, a callback,
-    a RandomState) raises ``TypeError`` naming where it was found.
-    """
-
-    def __init__(self) -> None:
-        self.arrays: dict[str, np.ndarray] = {}
-
-    def __call__(self, value: Any, where: str) -> Any:
-        if value is None or isinstance(value, (bool, str)):
-            return value
-        if isinstance(value, np.generic) and value.dtype.kind in "biufU":
-            return value.item()
-        if isinstance(value, Integral) and not isinstance(value, np.generic):
-            return int(value)
-        if isinstance(value, Real) and not isinstance(value, np.generic):
-            return float(value)
-        if isinstance(value, np.ndarray):
-            if value.dtype.kind in "biuf":
-                name = f"{_ARRAYS}{len(self.arrays)}.npy"
-                self.arrays[name] = value
-                return {"__ndarray__": name}
-            if value.dtype.kind in "OU" and value.ndim == 1:
-                items = [self(v, f"{where}[{i}]") for i, v in enumerate(value)]
-                if not all(map(_is_plain, items)):
-                    raise TypeError(f"{where} is an array of objects that are not plain values.")
-                return {"__array__": items, "dtype": "object" if value.dtype.kind == "O" else "str"}
-            raise TypeError(f"{where} is an array of dtype {value.dtype} with {value.ndim} dimensions.")
-        if isinstance(value, pd.DataFrame):
-            columns = [value.iloc[:, j].to_numpy() for j in range(value.shape[1])]
-            if not all(c.dtype.kind in "biuf" for c in columns):
-                raise TypeError(f"{where} is a data frame with non-numeric columns.")
-            return {
-                "__frame__": {
-                    "index": self(value.index, f"{where}.index"),
-                    "columns": self(value.columns, f"{where}.columns"),
-                    "data": [self(c, f"{where} column {j}") for j, c in enumerate(columns)],
-                }
-            }
-        if isinstance(value, pd.Index):
-            return {"__index__": self._index(value, where)}
-        if isinstance(value, tuple):
-            return {"__tuple__": [self(v, f"{where}[{i}]") for i, v in enumerate(value)]}
-        if isinstance(value, list):
-            return [self(v, f"{where}[{i}]") for i, v in enumerate(value)]
-        if isinstance(value, dict):
-            pairs = [[self(k, f"{where} key"), self(v, f"{where}[{k!r}]")] for k, v in value.items()]
-            return {"__dict__": pairs}
-        raise TypeError(f"{where} is {value!r} of type {type(value).__name__}.")
-
-    def _index(self, index: pd.Index, where: str) -> dict[str, Any]:
-        names = self(list(index.names), f"{where}.names")
-        if isinstance(index, pd.MultiIndex):
-            levels = [self(level, f"{where} level {i}") for i, level in enumerate(index.levels)]
-            codes = [self(np.asarray(c), f"{where} codes") for c in index.codes]
-            return {"kind": "multi", "levels": levels, "codes": codes, "names": names}
-        if isinstance(index, pd.RangeIndex):
-            return {"kind": "range", "range": [index.start, index.stop, index.step], "names": names}
-        if isinstance(index, pd.PeriodIndex):
-            ordinals = self(index.asi8.copy(), where)
-            return {"kind": "period", "ordinals": ordinals, "freq": index.freqstr, "names": names}
-        if isinstance(index, pd.DatetimeIndex):
-            return {
-                "kind": "datetime",
-                "i8": self(index.asi8.copy(), where),
-                "unit": index.unit,
-                "tz": None if index.tz is None else str(index.tz),
-                "freq": index.freqstr,
-                "names": names,
-            }
-        if index.dtype.kind in "biuf":
-            return {"kind": "values", "values": self(index.to_numpy(), where), "names": names}
-        if pd.api.types.is_string_dtype(index.dtype) or index.dtype == object:
-            items = [self(v, f"{where}[{i}]") for i, v in enumerate(index)]
-            if not all(map(_is_plain, items)):
-                raise TypeError(f"{where} is an index of objects that are not plain values.")
-            return {"kind": "objects", "values": items, "object": index.dtype == object, "names": names}
-        raise TypeError(f"{where} is a {type(index).__name__} of dtype {index.dtype}.")
-
-
-def _decode(value: Any, arrays: dict[str, np.ndarray], where: str) -> Any:
-    """A stored value back from JSON (its recursion is bounded: :func:`_parse_json` caps the nesting)."""
-    if _is_plain(value):
-        return value
-    if isinstance(value, list):
-        return [_decode(v, arrays, where) for v in value]
-    if isinstance(value, dict):
-        if set(value) == {"__ndarray__"} and value["__ndarray__"] in arrays:
-            return arrays[value["__ndarray__"]]
-        if set(value) == {"__array__", "dtype"} and value["dtype"] in ("object", "str"):
-            items = _decode(value["__array__"], arrays, where)
-            if not isinstance(items, list) or not all(map(_is_plain, items)):
-                raise _Refused(f"{where} holds an array of values that are not plain.")
-            return np.array(items, dtype=object if value["dtype"] == "object" else str)
-        if set(value) == {"__tuple__"} and isinstance(value["__tuple__"], list):
-            return tuple(_decode(value["__tuple__"], arrays, where))
-        if set(value) == {"__index__"} and isinstance(value["__index__"], dict):
-            return _decode_index(value["__index__"], arrays, where)
-        if set(value) == {"__frame__"} and isinstance(value["__frame__"], dict):
-            return _decode_frame(value["__frame__"], arrays, where)
-        if set(value) == {"__dict__"} and isinstance(value["__dict__"], list):
-            out = {}
-            for pair in value["__dict__"]:
-                if not (isinstance(pair, list) and len(pair) == 2):
-                    raise _Refused(f"{where} holds a malformed dict entry {pair!r}.")
-                key = _decode(pair[0], arrays, where)
-                if not _is_plain(key) and not (isinstance(key, tuple) and all(map(_is_plain, key))):
-                    raise _Refused(f"{where} holds a dict key that is not a plain value.")
-                out[key] = _decode(pair[1], arrays, where)
-            return out
-    raise _Refused(f"{where} holds {str(value)[:80]!r}, which is not a stored value this format writes.")
-
-
-# a time zone by name ("Europe/Paris", "UTC", "UTC+01:00"): no path, no "dateutil/" prefix
-_TIME_ZONE = re.compile(r"(?!dateutil/)[A-Za-z][A-Za-z0-9_+\-:]*(/[A-Za-z0-9_+\-:]+)*")
-
-
-def _decode_index(spec: dict, arrays: dict[str, np.ndarray], where: str) -> pd.Index:
-    """Build a pandas index from its stored parts, with pandas' own constructors only."""
-
-    def part(key: str, kind: type | tuple[type, ...]) -> Any:
-        item = _decode(spec.get(key), arrays, f"{where} {key}")
-        if not isinstance(item, kind):
-            raise _Refused(f"{where} has a malformed index ({key}).")
-        return item
-
-    kind = spec.get("kind")
-    names = part("names", list)
-    if not all(map(_is_plain, names)):
-        raise _Refused(f"{where} has index names that are not plain values.")
-    try:
-        if kind == "multi":
-            levels, codes = part("levels", list), part("codes", list)
-            if not all(isinstance(x, pd.Index) for x in levels) or not all(
-                isinstance(c, np.ndarray) and c.dtype.kind in "iu" for c in codes
-            ):
-                raise _Refused(f"{where} has a malformed multi-level index.")
-            return pd.MultiIndex(levels=levels, codes=codes, names=names, verify_integrity=True)
-        (name,) = names
-        if kind == "range":
-            bounds = part("range", list)
-            if len(bounds) != 3 or not all(isinstance(b, int) and not isinstance(b, bool) for b in bounds):
-                raise _Refused(f"{where} has a malformed range index.")
-            return pd.RangeIndex(*bounds, name=name)
-        if kind == "period":
-            ordinals = part("ordinals", np.ndarray)
-            return pd.PeriodIndex.from_ordinals(ordinals.astype(np.int64), freq=part("freq", str), name=name)
-        if kind == "datetime":
-            unit, tz, freq = part("unit", str), part("tz", (str, type(None))), part("freq", (str, type(None)))
-            if unit not in ("s", "ms", "us", "ns"):
-                raise _Refused(f"{where} has datetime unit {unit!r}.")
-            if tz is not None and not _TIME_ZONE.fullmatch(tz):  # "dateutil//path" opens any file
-                raise _Refused(f"{where} has time zone {_shown(tz)}, which is not a time zone name.")
-            index = pd.DatetimeIndex(part("i8", np.ndarray).astype(np.int64).view(f"M8[{unit}]"), name=name)
-            if tz is not None:
-                index = index.tz_localize("UTC").tz_convert(tz)
-            return index if freq is None else pd.DatetimeIndex(index, freq=freq)
-        if kind == "values":
-            return pd.Index(part("values", np.ndarray), name=name)
-        if kind == "objects":
-            items = part("values", list)
-            if not all(map(_is_plain, items)):
-                raise _Refused(f"{where} holds index values that are not plain.")
-            return pd.Index(items, dtype=object if part("object", bool) else None, name=name)
-    except (TypeError, ValueError) as exc:  # pandas refusing the parts (a bad freq, codes out of range)
-        raise _Refused(f"{where} holds an index pandas cannot build ({exc}).") from None
-    raise _Refused(f"{where} has an index of unknown kind {str(kind)[:40]!r}.")
-
-
-def _decode_frame(spec: dict, arrays: dict[str, np.ndarray], where: str) -> pd.DataFrame:
-    index = _decode(spec.get("index"), arrays, f"{where}.index")
-    columns = _decode(spec.get("columns"), arrays, f"{where}.columns")
-    data = _decode(spec.get("data"), arrays, where)
-    if not (
-        isinstance(index, pd.Index)
-        and isinstance(columns, pd.Index)
-        and isinstance(data, list)
-        and len(data) == len(columns)
-        and all(isinstance(c, np.ndarray) and c.shape == (len(index),) for c in data)
-    ):
-        raise _Refused(f"{where} holds a malformed data frame.")
-    frame = pd.DataFrame(dict(enumerate(data)), index=index)
-    frame.columns = columns
-    return frame
-
-
-def _plain_json(value: Any) -> Any:
-    """``json.dumps`` default for the training history (numpy scalars only)."""
-    if isinstance(value, np.generic):
-        return value.item()
-    raise TypeError(f"the training history holds {value!r} of type {type(value).__name__}")
-
-
-# -- reading members within bounds ------------------------------------------------------------
-_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError)
-
-
-def _entry(archive: zipfile.ZipFile, member: str, limit: float) -> zipfile.ZipInfo:
-    """The zip entry of ``member``: refused above ``limit`` bytes, or when it inflates like a zip bomb."""
-    info = archive.getinfo(member)
-    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        raise _Refused(
-            f"{member} is compressed with method {info.compress_type}; this format writes stored or "
-            "deflated members only."
-        )
-    if info.file_size > limit:
-        raise _Refused(f"{member} declares {info.file_size} bytes, more than the {limit} this format allows.")
-    if info.compress_type == zipfile.ZIP_DEFLATED and info.file_size > max(
-        _SMALL_MEMBER, _MAX_RATIO * info.compress_size
-    ):
-        raise _Refused(
-            f"{member} inflates {info.compress_size} bytes to {info.file_size}, more than {_MAX_RATIO} "
-            "times (a zip bomb); this format stores such members uncompressed."
-        )
-    return info
-
-
-@contextmanager
-def _opened(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[IO[bytes]]:
-    try:
-        stream = archive.open(info)
-    except _ZIP_ERRORS as exc:
-        raise _Refused(f"{info.filename} cannot be read ({exc}).") from None
-    with stream:
-        yield stream
-
-
-def _read(stream: IO[bytes], size: int, member: str) -> bytes:
-    """Exactly ``size`` more bytes of an open member (no more are ever inflated)."""
-    try:
-        data = stream.read(size)
-    except _ZIP_ERRORS as exc:  # a CRC mismatch too: an entry declaring less than its data inflates to
-        raise _Refused(f"{member} cannot be read ({exc}).") from None
-    if len(data) != size:
-        raise _Refused(f"{member} holds fewer bytes than its zip entry declares.")
-    return data
-
-
-def _read_member(archive: zipfile.ZipFile, member: str, limit: int) -> bytes:
-    info = _entry(archive, member, limit)
-    with _opened(archive, info) as stream:
-        return _read(stream, info.file_size, member)
-
-
-def _too_deep(value: Any) -> bool:
-    """Whether lists and dicts nest more than ``_MAX_DEPTH`` deep in ``value`` (found without recursion)."""
-    level = [value]
-    for _ in range(_MAX_DEPTH + 1):
-        level = [
-            child
-            for item in level
-            if isinstance(item, (list, dict))
-            for child in (item.values() if isinstance(item, dict) else item)
-        ]
-        if not level:
-            return False
-    return True
-
-
-def _parse_json(data: bytes, where: str) -> Any:
-    try:
-        value = json.loads(data)
-    except RecursionError:
-        raise _Refused(f"{where} nests values too deep to parse.") from None
-    except ValueError as exc:  # invalid JSON or UTF-8, or an int of more digits than Python converts
-        raise _Refused(f"{where} is not valid JSON ({exc}).") from None
-    if _too_deep(value):
-        raise _Refused(f"{where} nests values more than {_MAX_DEPTH} deep; this format never does.")
-    return value
-
-
-def _read_array(archive: zipfile.ZipFile, member: str) -> np.ndarray:
-    """A numeric ``.npy`` member, its header checked against its size before the array is built."""
-    data = _read_member(archive, member, _MAX_ARRAYS_BYTES)
-    stream = io.BytesIO(data)
-    headers = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
-    try:
-        version = np.lib.format.read_magic(stream)
-        if version not in headers:
-            raise ValueError(f"format version {version}")
-        shape, _, dtype = headers[version](stream)
-    except ValueError as exc:
-        raise _Refused(f"{member} is not a plain numeric .npy array ({exc}).") from None
-    if dtype.kind not in "biuf":
-        raise _Refused(f"{member} is not a plain numeric .npy array (dtype {dtype}).")
-    declared = math.prod(shape) * dtype.itemsize
-    if declared != len(data) - stream.tell():
-        raise _Refused(
-            f"{member} declares an array of shape {_shown(shape)} and dtype {dtype} ({declared} bytes) but "
-            f"holds {len(data) - stream.tell()} bytes."
-        )
-    try:
-        return np.load(io.BytesIO(data), allow_pickle=False)
-    except (ValueError, OSError, EOFError) as exc:
-        raise _Refused(f"{member} is not a plain numeric .npy array ({exc}).") from None
-
-
-# names -> (dtype, shape) of a safetensors member's tensors, as its header declares them
-_Header = dict[str, tuple[torch.dtype, tuple[int, ...]]]
-
-
-def _read_tensors(
-    archive: zipfile.ZipFile, member: str, check: Callable[[_Header], None]
-) -> dict[str, torch.Tensor]:
-    """A safetensors member; its header is parsed and passed to ``check`` before any tensor is read.
-
-    The member must be exactly as long as its header says, so its size follows
-    from the shapes ``check`` accepted.
-    """
-    from safetensors import SafetensorError
-    from safetensors.torch import load as load_tensors
-
-    info = _entry(archive, member, limit=math.inf)  # its size is checked against its header below
-    with _opened(archive, info) as stream:
-        size = int.from_bytes(_read(stream, 8, member), "little")
-        if size > min(_MAX_HEADER_BYTES, info.file_size - 8):
-            raise _Refused(
-                f"its tensors are not a valid safetensors file ({member}: a header of {size} bytes)."
-            )
-        header = _parse_json(_read(stream, size, member), f"the header of {member}")
-    declared, data_size = _tensor_header(header, member)
-    check(declared)
-    if info.file_size != 8 + size + data_size:
-        raise _Refused(
-            f"its tensors are not a valid safetensors file ({member}: it holds {info.file_size} bytes where "
-            f"its header declares {8 + size + data_size})."
-        )
-    with _opened(archive, info) as stream:
-        data = _read(stream, info.file_size, member)
-    try:
-        return load_tensors(data)
-    except (SafetensorError, ValueError, RuntimeError) as exc:
-        raise _Refused(f"its tensors are not a valid safetensors file ({member}: {exc}).") from None
-
-
-def _tensor_header(header: Any, member: str) -> tuple[_Header, int]:
-    """The tensors a safetensors header declares, and the bytes of data they tile."""
-
-    def invalid(reason: str) -> _Refused:
-        return _Refused(f"its tensors are not a valid safetensors file ({member}: {reason}).")
-
-    if not isinstance(header, dict):
-        raise invalid("its header is not a mapping")
-    declared: _Header = {}
-    spans = []
-    for name, spec in header.items():
-        if name == "__metadata__":
-            continue
-        if not (
-            isinstance(spec, dict)
-            and set(spec) == {"dtype", "shape", "data_offsets"}
-            and spec["dtype"] in _SAFETENSORS_DTYPES
-            and isinstance(spec["shape"], list)
-            and isinstance(spec["data_offsets"], list)
-            and len(spec["data_offsets"]) == 2
-            and all(_is_count(n) for n in (*spec["shape"], *spec["data_offsets"]))
-        ):
-            raise invalid(f"tensor {_shown(name)} is described as {_shown(spec)}")
-        dtype, (begin, end) = _SAFETENSORS_DTYPES[spec["dtype"]], spec["data_offsets"]
-        if end - begin != math.prod(spec["shape"]) * dtype.itemsize:
-            raise invalid(f"tensor {_shown(name)} spans {end - begin} bytes, not what its shape needs")
-        declared[name] = dtype, tuple(spec["shape"])
-        spans.append((begin, end))
-    data_size = 0
-    for begin, end in sorted(spans):
-        if begin != data_size:
-            raise invalid("its tensors do not tile its data")
-        data_size = end
-    return declared, data_size
-
-
-def _is_count(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 # -- save --------------------------------------------------------------------------------
@@ -739,7 +329,7 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
         check_is_fitted(estimator)
     elif not estimator.is_fitted:  # sktime's own state
         raise NotFittedError(f"This {name} instance is not fitted yet. Call 'fit' before saving it.")
-    encode = _Encoder()
+    encode = Encoder()
     params = estimator.get_params(deep=False)
     rules = _parameter_rules()
     stored_params = {}
@@ -787,7 +377,7 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
                 optimizer_scalars[f"{index}.{key}"] = encode(value, f"optimizer state {index}.{key}")
     try:
         param_groups = encode(optimizer_state["param_groups"], "optimizer param_groups")
-        history = json.loads(json.dumps(list(net.history), default=_plain_json))
+        history = json.loads(json.dumps(list(net.history), default=plain_json))
     except TypeError as exc:
         raise TypeError(f"{name} cannot be stored in the safe format: {exc}.") from None
     manifest = {
@@ -810,29 +400,20 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
         np.save(buffer, array, allow_pickle=False)
         arrays[member] = buffer.getvalue()
     arrays_size = sum(map(len, arrays.values()))
-    if len(manifest_bytes) > _MAX_MANIFEST_BYTES or arrays_size > _MAX_ARRAYS_BYTES:
+    if len(manifest_bytes) > _MAX_MANIFEST_BYTES or arrays_size > MAX_ARRAYS_BYTES:
         raise ValueError(
             f"{name} is too large for the safe format: its manifest takes {len(manifest_bytes)} bytes "
-            f"(at most {_MAX_MANIFEST_BYTES}) and its arrays {arrays_size} (at most {_MAX_ARRAYS_BYTES}). "
+            f"(at most {_MAX_MANIFEST_BYTES}) and its arrays {arrays_size} (at most {MAX_ARRAYS_BYTES}). "
             "Use pickle/joblib for files you trust."
         )
     from safetensors.torch import save as save_tensors
 
     with zipfile.ZipFile(path, "w") as archive:
         for member, data in [(_MANIFEST, manifest_bytes), *arrays.items()]:
-            archive.writestr(member, data, compress_type=_compression(data))
+            archive.writestr(member, data, compress_type=compression(data))
         # trained weights barely deflate; stored as they are, their size is what their header says
         archive.writestr(_WEIGHTS, save_tensors(weights), compress_type=zipfile.ZIP_STORED)
         archive.writestr(_OPTIMIZER, save_tensors(optimizer_tensors), compress_type=zipfile.ZIP_STORED)
-
-
-def _compression(data: bytes) -> int:
-    """Deflated, unless deflate would shrink ``data`` more than :func:`load` accepts: then stored."""
-    if len(data) <= _SMALL_MEMBER:
-        return zipfile.ZIP_DEFLATED
-    compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)  # as zipfile deflates
-    deflated = len(compressor.compress(data)) + len(compressor.flush())
-    return zipfile.ZIP_STORED if len(data) > _MAX_RATIO * deflated else zipfile.ZIP_DEFLATED
 
 
 # the input types a forecaster's training data are stored back as (sktime mtypes built of pandas/numpy)
@@ -847,7 +428,7 @@ _MTYPES = (
 )
 
 
-def _sktime_state(forecaster: Any, encode: _Encoder) -> dict[str, Any]:
+def _sktime_state(forecaster: Any, encode: Encoder) -> dict[str, Any]:
     """What sktime's ``fit`` needs to rebuild a forecaster's state: its data as passed, and ``fh``."""
     y_mtype = forecaster._y_mtype_last_seen
     X_mtype = getattr(forecaster, "_X_mtype_last_seen", None) if forecaster._X_hist is not None else None
@@ -879,22 +460,22 @@ def _restore_forecaster(
     from .forecasting import _restoring
 
     if not isinstance(stored, dict):
-        raise _Refused("it stores no sktime state for its forecaster.")
+        raise Refused("it stores no sktime state for its forecaster.")
     y_mtype, X_mtype = stored.get("y_mtype"), stored.get("X_mtype")
     if y_mtype not in _MTYPES or X_mtype not in (*_MTYPES, None):
-        raise _Refused(f"its data types {str(y_mtype)[:40]!r}, {str(X_mtype)[:40]!r} are not ones it writes.")
-    store = _decode(stored.get("converter_store"), arrays, "sktime converter store")
+        raise Refused(f"its data types {str(y_mtype)[:40]!r}, {str(X_mtype)[:40]!r} are not ones it writes.")
+    store = decode(stored.get("converter_store"), arrays, "sktime converter store")
     fh = stored.get("fh")
     y_hist, X_hist = attributes.get("_y_hist"), attributes.get("_X_hist")
-    if not isinstance(store, dict) or not all(map(_is_plain, store.values())):
-        raise _Refused("its sktime converter store is malformed.")
+    if not isinstance(store, dict) or not all(map(is_plain, store.values())):
+        raise Refused("its sktime converter store is malformed.")
     if not isinstance(y_hist, pd.DataFrame) or not (X_hist is None or isinstance(X_hist, pd.DataFrame)):
-        raise _Refused("its forecaster holds no training series.")
+        raise Refused("its forecaster holds no training series.")
     try:
         if fh is not None:
-            values = _decode(fh.get("values"), arrays, "fh") if isinstance(fh, dict) else None
+            values = decode(fh.get("values"), arrays, "fh") if isinstance(fh, dict) else None
             if not (isinstance(values, pd.Index) and isinstance(fh.get("is_relative"), bool)):
-                raise _Refused("its forecasting horizon is malformed.")
+                raise Refused("its forecasting horizon is malformed.")
             fh = ForecastingHorizon(values, is_relative=fh["is_relative"], freq=fh.get("freq"))
         y = convert_to(y_hist, to_type=y_mtype, store=store, store_behaviour="freeze")
         X = X_hist if X_hist is None or X_mtype is None else convert_to(X_hist, to_type=X_mtype)
@@ -903,10 +484,10 @@ def _restore_forecaster(
             forecaster.fit(y, X=X, fh=fh)
         finally:
             _restoring.reset(token)
-    except _Refused:
+    except Refused:
         raise
     except (TypeError, ValueError, KeyError) as exc:
-        raise _Refused(f"its forecaster state does not rebuild ({type(exc).__name__}: {exc})") from None
+        raise Refused(f"its forecaster state does not rebuild ({type(exc).__name__}: {exc})") from None
 
 
 # -- load --------------------------------------------------------------------------------
@@ -977,54 +558,54 @@ def load(path: str | os.PathLike | IO[bytes]) -> Any:
     with archive:
         try:
             return _load(archive)
-        except _Refused as exc:
+        except Refused as exc:
             raise ValueError(f"Refusing to load {path!r}: {exc} Nothing from the file was run.") from None
 
 
 def _load(archive: zipfile.ZipFile) -> Any:
     names = archive.namelist()
     if len(names) != len(set(names)):
-        raise _Refused("the archive holds duplicated members.")
+        raise Refused("the archive holds duplicated members.")
     if _MANIFEST not in names:
-        raise _Refused(f"the archive has no {_MANIFEST}; it is not a sklearn_rnn model file.")
-    manifest = _parse_json(_read_member(archive, _MANIFEST, _MAX_MANIFEST_BYTES), _MANIFEST)
+        raise Refused(f"the archive has no {_MANIFEST}; it is not a sklearn_rnn model file.")
+    manifest = parse_json(read_member(archive, _MANIFEST, _MAX_MANIFEST_BYTES), _MANIFEST)
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise _Refused("its manifest does not name the sklearn_rnn model format.")
+        raise Refused("its manifest does not name the sklearn_rnn model format.")
     version = manifest.get("format_version")
     if not isinstance(version, int) or not 1 <= version <= FORMAT_VERSION:
-        raise _Refused(
+        raise Refused(
             f"format version {version!r} is not one this sklearn_rnn reads (1 to {FORMAT_VERSION}); "
             "upgrade sklearn_rnn."
         )
-    n_arrays = sum(name.startswith(_ARRAYS) for name in names)
-    arrays_named = [f"{_ARRAYS}{i}.npy" for i in range(n_arrays)]
+    n_arrays = sum(name.startswith(ARRAYS) for name in names)
+    arrays_named = [f"{ARRAYS}{i}.npy" for i in range(n_arrays)]
     expected = {_MANIFEST, _WEIGHTS, _OPTIMIZER}
     unexpected = sorted(set(names) - expected - set(arrays_named))
     missing = sorted(expected - set(names))
     if unexpected or missing:
-        raise _Refused(f"the archive holds unexpected members {unexpected} or lacks {missing}.")
+        raise Refused(f"the archive holds unexpected members {unexpected} or lacks {missing}.")
     _warn_versions(manifest)
 
     classes = _estimator_classes()
     estimator_name = manifest.get("estimator")
     if not isinstance(estimator_name, str) or estimator_name not in classes:
-        raise _Refused(
+        raise Refused(
             f"the estimator {str(estimator_name)[:80]!r} is not one this format stores ({sorted(classes)})."
         )
     cls = classes[estimator_name]
 
     arrays_size = sum(archive.getinfo(member).file_size for member in arrays_named)
-    if arrays_size > _MAX_ARRAYS_BYTES:
-        raise _Refused(f"its arrays declare {arrays_size} bytes, over the {_MAX_ARRAYS_BYTES} it allows.")
-    arrays = {member: _read_array(archive, member) for member in arrays_named}
+    if arrays_size > MAX_ARRAYS_BYTES:
+        raise Refused(f"its arrays declare {arrays_size} bytes, over the {MAX_ARRAYS_BYTES} it allows.")
+    arrays = {member: read_array(archive, member) for member in arrays_named}
 
     params = manifest.get("params")
     fresh = cls()  # what any instance holds: its parameters (and a forecaster's sktime tags and config)
     allowed = fresh.get_params(deep=False)
     if not isinstance(params, dict) or set(params) - set(allowed):
         unknown = sorted(set(params) - set(allowed)) if isinstance(params, dict) else params
-        raise _Refused(f"its parameters {_shown(unknown)} are not parameters of {estimator_name}.")
-    params = {k: _decode(v, arrays, f"parameter {k}") for k, v in params.items()}
+        raise Refused(f"its parameters {shown(unknown)} are not parameters of {estimator_name}.")
+    params = {k: decode(v, arrays, f"parameter {k}") for k, v in params.items()}
     params = {**{k: v for k, v in _ADDED_PARAMETERS.items() if k in allowed}, **params}
     _check_parameters(params)
     estimator = cls(**params)
@@ -1033,11 +614,11 @@ def _load(archive: zipfile.ZipFile) -> Any:
             cls._parameter_constraints, estimator.get_params(deep=False), caller_name=estimator_name
         )
     except (TypeError, ValueError) as exc:
-        raise _Refused(f"a stored parameter is invalid: {exc}") from None
+        raise Refused(f"a stored parameter is invalid: {exc}") from None
 
     attributes = manifest.get("attributes")
     if not isinstance(attributes, dict):
-        raise _Refused("its fitted attributes are not a mapping.")
+        raise Refused("its fitted attributes are not a mapping.")
     defaults = vars(fresh)
     for key in attributes:
         if (
@@ -1050,8 +631,8 @@ def _load(archive: zipfile.ZipFile) -> Any:
             or not (key.endswith("_") or key.startswith("_"))
             or hasattr(cls, key)
         ):
-            raise _Refused(f"{_shown(key)} is not a fitted attribute name.")
-    attributes = {key: _decode(value, arrays, f"attribute {key}") for key, value in attributes.items()}
+            raise Refused(f"{shown(key)} is not a fitted attribute name.")
+    attributes = {key: decode(value, arrays, f"attribute {key}") for key, value in attributes.items()}
     for key, parameter in _ADDED_ATTRIBUTES.items():
         if parameter in params and key not in attributes:
             attributes[key] = params[parameter]
@@ -1078,7 +659,7 @@ def _warn_versions(manifest: dict) -> None:
     stored_version = manifest.get("sklearn_rnn_version")
     if stored_version != _library_version():
         warnings.warn(
-            f"This model was saved with sklearn_rnn {_shown(stored_version)} and is loaded with "
+            f"This model was saved with sklearn_rnn {shown(stored_version)} and is loaded with "
             f"{_library_version()!r}. It may behave differently; re-fit and save it again with this version.",
             InconsistentVersionWarning,
             stacklevel=4,
@@ -1086,7 +667,7 @@ def _warn_versions(manifest: dict) -> None:
     stored_torch = manifest.get("torch_version")
     if _release(stored_torch) != _release(torch.__version__):
         warnings.warn(
-            f"This model was saved with torch {_shown(stored_torch)} and is loaded with torch "
+            f"This model was saved with torch {shown(stored_torch)} and is loaded with torch "
             f"{str(torch.__version__)!r}. Its predictions may differ slightly; re-fit and save it again "
             "with this torch to be sure.",
             InconsistentVersionWarning,
@@ -1099,27 +680,27 @@ def _check_parameters(params: dict[str, Any]) -> None:
     rules = _parameter_rules()
     for key, value in params.items():
         if key not in rules:
-            raise _Refused(f"its parameter {_shown(key)} is not one this format accepts.")
+            raise Refused(f"its parameter {shown(key)} is not one this format accepts.")
         rule = rules[key]
         if rule is not None and not rule[0](value):
-            raise _Refused(f"its parameter {key}={_shown(value)} is refused; it must be {rule[1]}.")
+            raise Refused(f"its parameter {key}={shown(value)} is refused; it must be {rule[1]}.")
 
 
 def _check_module_kwargs(cls: type, rules: dict[str, _Rule], kwargs: Any) -> dict[str, Any]:
     """The network's stored constructor arguments: exactly its signature's, each within its rule."""
     if not isinstance(kwargs, dict):
-        raise _Refused("it does not record the network's constructor arguments.")
+        raise Refused("it does not record the network's constructor arguments.")
     names = set(inspect.signature(cls).parameters)
     kwargs = {**{k: v for k, v in _ADDED_PARAMETERS.items() if k in names}, **kwargs}
     if set(kwargs) != names:
-        raise _Refused(
+        raise Refused(
             f"its network arguments are not those of {cls.__name__}: unknown "
-            f"{_shown(sorted(map(str, set(kwargs) - names)))}, missing {sorted(names - set(kwargs))}."
+            f"{shown(sorted(map(str, set(kwargs) - names)))}, missing {sorted(names - set(kwargs))}."
         )
     for key, value in kwargs.items():
         check, accepted = rules.get(key, (lambda v: False, "a value this format has a rule for"))
         if not check(value):
-            raise _Refused(f"its network argument {key}={_shown(value)} is refused; it must be {accepted}.")
+            raise Refused(f"its network argument {key}={shown(value)} is refused; it must be {accepted}.")
     return kwargs
 
 
@@ -1140,18 +721,18 @@ def _check_outputs(estimator: Any, kwargs: dict[str, Any]) -> None:
             else getattr(estimator, "n_outputs_", None)
         )
     if found != expected:
-        raise _Refused(f"the network has outputs {found} but the estimator expects {_shown(expected)}.")
+        raise Refused(f"the network has outputs {found} but the estimator expects {shown(expected)}.")
 
 
-def _check_weights(declared: _Header, expected: _Header) -> None:
+def _check_weights(declared: Header, expected: Header) -> None:
     if set(declared) != set(expected):
-        raise _Refused(
-            f"its weights {_shown(sorted(set(declared) ^ set(expected)))} do not match the stored "
+        raise Refused(
+            f"its weights {shown(sorted(set(declared) ^ set(expected)))} do not match the stored "
             "architecture."
         )
     for key, (dtype, shape) in expected.items():
         if declared[key] != (dtype, shape):
-            raise _Refused(
+            raise Refused(
                 f"weight {key!r} has shape {declared[key][1]} ({declared[key][0]}) but the stored "
                 f"architecture needs {shape} ({dtype})."
             )
@@ -1167,17 +748,17 @@ def _state_key(key: str, shapes: list[tuple[int, ...]]) -> tuple[int, str]:
         and int(index) < len(shapes)
         and name in _OPTIMIZER_STATE
     ):
-        raise _Refused(f"optimizer state key {_shown(key)} is not one this format writes.")
+        raise Refused(f"optimizer state key {shown(key)} is not one this format writes.")
     return int(index), name
 
 
-def _check_optimizer_tensors(declared: _Header, shapes: list[tuple[int, ...]]) -> None:
+def _check_optimizer_tensors(declared: Header, shapes: list[tuple[int, ...]]) -> None:
     """Each optimizer tensor is a float scalar or has its parameter's shape."""
     for key, (dtype, shape) in declared.items():
         index, _ = _state_key(key, shapes)
         if not dtype.is_floating_point or shape not in ((), shapes[index]):
-            raise _Refused(
-                f"optimizer tensor {_shown(key)} has shape {shape} ({dtype}); its parameter has shape "
+            raise Refused(
+                f"optimizer tensor {shown(key)} has shape {shape} ({dtype}); its parameter has shape "
                 f"{shapes[index]}."
             )
 
@@ -1185,9 +766,9 @@ def _check_optimizer_tensors(declared: _Header, shapes: list[tuple[int, ...]]) -
 def _check_weight_values(weights: dict[str, torch.Tensor]) -> None:
     for key, tensor in weights.items():
         if not bool(torch.isfinite(tensor).all()):
-            raise _Refused(f"its weights hold NaN or inf ({key!r}).")
+            raise Refused(f"its weights hold NaN or inf ({key!r}).")
         if key.endswith("x_scale") and not bool((tensor > 0).all()):
-            raise _Refused(f"its input scaling {key!r} holds scales that are zero or negative.")
+            raise Refused(f"its input scaling {key!r} holds scales that are zero or negative.")
 
 
 def _optimizer_groups(stored: Any, fresh: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -1197,7 +778,7 @@ def _optimizer_groups(stored: Any, fresh: list[dict[str, Any]]) -> list[dict[str
         or len(stored) != len(fresh)
         or not all(isinstance(g, dict) for g in stored)
     ):
-        raise _Refused("its optimizer parameter groups are malformed.")
+        raise Refused("its optimizer parameter groups are malformed.")
     for group, reference in zip(stored, fresh, strict=True):
         for key, value in group.items():
             if key in _OPTIMIZER_SCHEDULED:
@@ -1205,9 +786,9 @@ def _optimizer_groups(stored: Any, fresh: list[dict[str, Any]]) -> list[dict[str
             else:
                 allowed = key in reference and value == reference[key]
             if not allowed:
-                raise _Refused(
-                    f"its optimizer setting {_shown(key)}={_shown(value)} is not what the estimator sets "
-                    f"({_shown(reference.get(key))})."
+                raise Refused(
+                    f"its optimizer setting {shown(key)}={shown(value)} is not what the estimator sets "
+                    f"({shown(reference.get(key))})."
                 )
     return stored
 
@@ -1222,11 +803,11 @@ def _rebuild_net(estimator: Any, archive: zipfile.ZipFile, manifest: dict) -> An
         with torch.device("meta"):  # shapes and dtypes only: nothing is allocated
             skeleton = cls(**kwargs)
     except (TypeError, ValueError, RuntimeError, OverflowError) as exc:
-        raise _Refused(f"its network arguments {_shown(kwargs)} are invalid ({exc}).") from None
+        raise Refused(f"its network arguments {shown(kwargs)} are invalid ({exc}).") from None
     expected = {k: (v.dtype, tuple(v.shape)) for k, v in skeleton.state_dict().items()}
     shapes = [tuple(p.shape) for p in skeleton.parameters()]
-    weights = _read_tensors(archive, _WEIGHTS, functools.partial(_check_weights, expected=expected))
-    optimizer_tensors = _read_tensors(
+    weights = read_tensors(archive, _WEIGHTS, functools.partial(_check_weights, expected=expected))
+    optimizer_tensors = read_tensors(
         archive, _OPTIMIZER, functools.partial(_check_optimizer_tensors, shapes=shapes)
     )
     _check_weight_values(weights)
@@ -1246,28 +827,28 @@ def _rebuild_net(estimator: Any, archive: zipfile.ZipFile, manifest: dict) -> An
 
     stored = manifest.get("optimizer")
     if not isinstance(stored, dict) or not isinstance(stored.get("scalars"), dict):
-        raise _Refused("its optimizer state is malformed.")
+        raise Refused("its optimizer state is malformed.")
     state: dict[int, dict[str, Any]] = {}
     for key, value in stored["scalars"].items():
-        value = _decode(value, {}, "optimizer state")
+        value = decode(value, {}, "optimizer state")
         if not (value is None or (isinstance(value, Real) and math.isfinite(value))):
-            raise _Refused(f"optimizer state {_shown(key)} holds {_shown(value)}, not a number.")
+            raise Refused(f"optimizer state {shown(key)} holds {shown(value)}, not a number.")
         index, name = _state_key(key, shapes)
         state.setdefault(index, {})[name] = value
     for key, tensor in optimizer_tensors.items():
         index, name = _state_key(key, shapes)
         state.setdefault(index, {})[name] = tensor
     param_groups = _optimizer_groups(
-        _decode(stored.get("param_groups"), {}, "optimizer param_groups"),
+        decode(stored.get("param_groups"), {}, "optimizer param_groups"),
         net.optimizer_.state_dict()["param_groups"],
     )
     try:
         net.optimizer_.load_state_dict({"state": state, "param_groups": param_groups})
     except (KeyError, TypeError, ValueError, RuntimeError) as exc:
-        raise _Refused(f"its optimizer state does not fit the network ({exc}).") from None
+        raise Refused(f"its optimizer state does not fit the network ({exc}).") from None
 
     history = manifest.get("history")
     if not isinstance(history, list) or not all(isinstance(row, dict) for row in history):
-        raise _Refused("its training history is malformed.")
+        raise Refused("its training history is malformed.")
     net.history = History(history)
     return net

@@ -18,11 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import torch
-from scipy.stats import norm
 from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
 from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
-from torch import nn
-from torch.utils.data import Dataset
 
 from ._base import (
     BaseRNNEstimator,
@@ -33,582 +30,52 @@ from ._base import (
     predict_in_batches,
     resolve_device,
     torch_session,
-    valid_size,
 )
 from ._callbacks import completed_epochs
 from ._data import Sequences
 from ._docs import with_shared_parameters
-from ._module import RecurrentNet
+from ._intervals import (
+    DEFAULT_QUANTILES,
+    conformal_offsets,
+    conformal_shift,
+    interpolate_quantiles,
+    median_index,
+    quantile_pairs,
+)
+from ._networks.forecast import ForecastNet, PinballLoss
 from ._persistence import VersionedPickleMixin
 from ._scaling import column_statistics
+from ._series import (
+    SCALED_LIMIT,
+    append_rows,
+    check_exog_values,
+    format_time,
+    format_times,
+    infer_sp,
+    instance_frame,
+    instances,
+    refuse_duplicates,
+    series_freq,
+    series_label,
+    time_kind,
+)
+from ._windows import (
+    TimeOrderedSplit,
+    WindowDataset,
+    calibration_split,
+    edge_pad,
+    resolve_window_length,
+    scoring_windows,
+    time_ordered_split,
+)
 
 __all__ = ["RNNForecaster"]
 
-DEFAULT_QUANTILES = (0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975)
-
-
-# --------------------------------------------------------------------------------------
-# torch pieces
-# --------------------------------------------------------------------------------------
 # set by ``sklearn_rnn.load`` while sktime's ``fit`` rebuilds a stored forecaster: ``_fit`` then
 # restores the stored network and state (the callable) instead of training
 _restoring: ContextVar[Callable[[Any], None] | None] = ContextVar("sklearn_rnn_restoring", default=None)
 
 
-class PinballLoss(nn.Module):
-    """Quantile (pinball) loss of ``(n, H, C, Q)`` predictions against ``(n, H, C)`` targets.
-
-    Targets that are NaN (steps past the end of a series) contribute zero.
-    """
-
-    def __init__(self, quantiles: tuple[float, ...] = (0.5,), reduction: str = "none") -> None:
-        super().__init__()
-        self.register_buffer("quantiles", torch.tensor(quantiles, dtype=torch.float32))
-        self.reduction = reduction
-
-    def forward(self, y_pred: torch.Tensor, y_true: torch.Tensor) -> torch.Tensor:
-        # an ensemble in training gives (n_networks, n, H, C, Q): each network's loss, averaged
-        networks = y_pred.shape[0] if y_pred.dim() == y_true.dim() + 2 else 1
-        observed = torch.isfinite(y_true)
-        diff = torch.nan_to_num(y_true, nan=0.0)[..., None] - y_pred
-        q = self.quantiles.to(y_pred.device)
-        loss = torch.maximum(q * diff, (q - 1) * diff) * observed[..., None]
-        if self.reduction == "none":
-            return loss
-        if self.reduction == "sum":
-            return loss.sum()
-        return loss.sum() / observed.sum().clamp(min=1) / len(q) / networks
-
-
-class ExponentialSmoothing(nn.Module):
-    """Damped-trend exponential smoothing over each window: ``(n, W, C)`` -> ``(n, H, C)`` forecasts.
-
-    Holt's linear method with a damped trend (Gardner and McKenzie, 1985), and
-    additive seasons of period ``sp`` when ``1 < sp <= W``, run over the window
-    from its first season. Its smoothing parameters (level ``alpha``, trend
-    ``beta``, damping ``phi``, seasons ``gamma``; one set per column, shared by
-    all series) are learned with the network, as in Smyl's ES-RNN. On the log
-    scale the seasons and trend are multiplicative in the original units.
-    """
-
-    deterministic_init = True  # starts from fixed values (no random numbers to seed)
-    start = (0.5, 0.1, 0.9, 0.2)  # alpha, beta, phi, gamma
-
-    def __init__(self, n_targets: int, horizon: int, sp: int = 1) -> None:
-        super().__init__()
-        self.horizon = horizon
-        self.sp = sp
-        self.logits = nn.Parameter(torch.empty(4, n_targets))
-        self.reset_parameters()
-
-    def reset_parameters(self) -> None:
-        """Start from ``start``: alpha 0.5, beta 0.1, phi 0.9, gamma 0.2 (stored as logits)."""
-        with torch.no_grad():
-            start = torch.logit(torch.tensor(self.start, dtype=self.logits.dtype))
-            self.logits.copy_(start[:, None].expand_as(self.logits))
-
-    def forward(self, y: torch.Tensor) -> torch.Tensor:
-        alpha, beta, phi, gamma = torch.sigmoid(self.logits)
-        W = int(y.shape[1])  # a constant under ONNX tracing too (the window length is fixed)
-        sp = self.sp if 1 < self.sp <= W else 1
-        if sp > 1:  # the first season starts the level, the seasons and (from the second) the trend
-            level = y[:, :sp].mean(dim=1)
-            trend = (y[:, sp : 2 * sp].mean(dim=1) - level) / sp if W >= 2 * sp else torch.zeros_like(level)
-            seasons = y[:, :sp] - level[:, None]
-            level = level + trend * (sp - 1) / 2  # the first season's mean sits at its middle step
-            state = torch.cat([level[:, None], trend[:, None], seasons], dim=1)  # (n, 2 + sp, C)
-        else:
-            state = torch.stack([y[:, 0], (y[:, -1] - y[:, 0]) / max(W - 1, 1)], dim=1)  # (n, 2, C)
-        transition, gain = self._system(alpha, beta, phi, gamma, sp)
-        k = W - sp  # the steps after the first season (after the first step without seasons)
-        if k > 0:
-            # the smoothing is linear in y: state_W = A^k state_0 + sum_m A^m g y_(W-1-m)
-            powers, weights = _powers_and_weights(transition, gain, k)  # (C, S, S), (C, k, S)
-            recent_first = y[:, sp:].flip(dims=(1,))  # (n, k, C)
-            state = state.permute(2, 0, 1) @ powers.transpose(1, 2)  # (C, n, S)
-            state = (state + recent_first.permute(2, 0, 1) @ weights).permute(1, 2, 0)
-        ahead = torch.arange(1, self.horizon + 1, device=y.device, dtype=y.dtype)[:, None]
-        damping = phi * (1 - phi**ahead) / (1 - phi)  # (H, C): phi + ... + phi^h (0 < phi < 1)
-        out = state[:, :1] + damping[None] * state[:, 1:2]
-        if sp > 1:  # the state holds the seasons of the last sp steps, oldest first
-            out = out + state[:, 2 + torch.arange(self.horizon, device=y.device) % sp]
-        return out
-
-    @staticmethod
-    def _system(alpha, beta, phi, gamma, sp: int) -> tuple[torch.Tensor, torch.Tensor]:
-        """One smoothing step as ``state' = A state + g y``: A ``(C, S, S)``, g ``(C, S)``.
-
-        The state is (level, trend) followed, with seasons, by the seasons of the
-        last ``sp`` steps, oldest first: the oldest is the one a step reads, and
-        the step's new season goes last.
-        """
-        C = alpha.shape[0]
-        S = 2 + (sp if sp > 1 else 0)
-        A = alpha.new_zeros(C, S, S)
-        g = alpha.new_zeros(C, S)
-        # level' = (1 - a) level + (1 - a) phi trend - a oldest + a y
-        # trend' = b (level' - level) + (1 - b) phi trend
-        # season' = g (y - level') + (1 - g) oldest
-        A[:, 0, 0], A[:, 0, 1] = 1 - alpha, (1 - alpha) * phi
-        A[:, 1, 0], A[:, 1, 1] = -alpha * beta, phi * (1 - alpha * beta)
-        g[:, 0], g[:, 1] = alpha, alpha * beta
-        if sp > 1:
-            A[:, 0, 2], A[:, 1, 2] = -alpha, -alpha * beta
-            last = S - 1
-            A[:, last, 0], A[:, last, 1] = -gamma * (1 - alpha), -gamma * (1 - alpha) * phi
-            A[:, last, 2] = 1 - gamma + gamma * alpha
-            g[:, last] = gamma * (1 - alpha)
-            rows = torch.arange(2, last)
-            A[:, rows, rows + 1] = 1.0  # the other seasons move one place towards the oldest
-        return A, g
-
-
-def _powers_and_weights(A: torch.Tensor, g: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """``A^k`` and the weights ``A^m g`` for ``m = 0..k-1``, by doubling (about 2 log2(k) products)."""
-    weights = g[:, None, :]  # (C, 1, S): m = 0
-    squares = [A]  # A^(2^i); the last one is A^(number of weights so far)
-    while weights.shape[1] < k:
-        weights = torch.cat([weights, weights @ squares[-1].transpose(1, 2)], dim=1)
-        squares.append(squares[-1] @ squares[-1])
-    # A^k from the binary digits of k, with the squares the doubling already made
-    result = None
-    for i, square in enumerate(squares):
-        if k >> i & 1:
-            result = square if result is None else result @ square
-    return result, weights[:, :k]
-
-
-class ForecastNet(nn.Module):
-    """Window of ``(n, W [+ H], C + F_x)`` values -> ``(n, H, C, Q)`` quantile forecasts.
-
-    The first ``n_targets`` input columns are the (scaled) series. With
-    ``local_level``, their mean over the window is subtracted from the inputs, so
-    the recurrent network reads the shape of the series relative to its recent
-    level. Its outputs are corrections to a baseline forecast of the window:
-    ``baseline="smoothing"``, damped-trend exponential smoothing with seasons
-    (:class:`ExponentialSmoothing`, learned with the network); ``"naive"``, the
-    window's mean (``local_level``) or, with ``sp > 1``, its last season repeated.
-    When exogenous columns are present, the window is followed by ``horizon``
-    future steps whose target columns are zeroed and marked by a final indicator
-    column, so known future ``X`` can inform the forecast without any future
-    ``y``. With ``n_networks > 1``, that many networks (this one and ``others``)
-    read the same window: in training the output stacks their forecasts (each
-    trained on its own loss), otherwise it is their mean.
-    """
-
-    def __init__(
-        self,
-        n_targets: int,
-        n_exog: int,
-        window_length: int,
-        horizon: int,
-        n_quantiles: int,
-        cell: str,
-        hidden_size: int,
-        num_layers: int,
-        bidirectional: bool,
-        dropout: float,
-        sp: int = 1,
-        local_level: bool = True,
-        baseline: str = "naive",
-        n_networks: int = 1,
-    ) -> None:
-        super().__init__()
-        self.local_level = local_level
-        self.baseline = baseline
-        self.sp = sp if 1 < sp <= window_length else 1
-        self.n_targets = n_targets
-        self.n_exog = n_exog
-        self.window_length = window_length
-        self.horizon = horizon
-        self.n_quantiles = n_quantiles
-        n_features = n_targets + n_exog + (1 if n_exog else 0)
-        self.recurrent = RecurrentNet(
-            n_features,
-            horizon * n_targets * n_quantiles,
-            cell=cell,
-            hidden_size=hidden_size,
-            num_layers=num_layers,
-            bidirectional=bidirectional,
-            dropout=dropout,
-            pooling="last",
-        )
-        # known future X also reaches the output directly (a linear map per step and quantile),
-        # so the forecast need not squeeze every future value through the final state
-        self.future_head = nn.Linear(horizon * n_exog, horizon * n_targets * n_quantiles) if n_exog else None
-        smoothing = baseline == "smoothing" and local_level  # without: the long-run mean
-        self.smoothing = ExponentialSmoothing(n_targets, horizon, self.sp) if smoothing else None
-        # the other networks of an ensemble: the same architecture, their own weights
-        arguments = (n_targets, n_exog, window_length, horizon, n_quantiles, cell, hidden_size, num_layers)
-        self.others = (
-            nn.ModuleList(
-                ForecastNet(*arguments, bidirectional, dropout, sp, local_level, baseline)
-                for _ in range(n_networks - 1)
-            )
-            if n_networks > 1
-            else None
-        )
-
-    def forward(self, X: torch.Tensor) -> torch.Tensor:
-        """One network's forecast, or an ensemble's: each network's in training, their mean otherwise."""
-        out = self._network(X)
-        if self.others is None:
-            return out
-        outs = torch.stack([out, *(other._network(X) for other in self.others)])
-        return outs if self.training else outs.mean(dim=0)
-
-    def _network(self, X: torch.Tensor) -> torch.Tensor:
-        C, W = self.n_targets, self.window_length
-        past = X[:, :W]
-        level = past[..., :C].mean(dim=1)
-        if not self.local_level:
-            level = torch.zeros_like(level)
-        parts = [past[..., :C] - level[:, None, :]]
-        if self.n_exog:
-            parts += [past[..., C:], past.new_zeros(past.shape[0], W, 1)]
-            past = torch.cat(parts, dim=2)
-            future = X[:, W:]
-            n, h = future.shape[0], future.shape[1]
-            future = torch.cat([future.new_zeros(n, h, C), future[..., C:], future.new_ones(n, h, 1)], dim=2)
-            inputs = torch.cat([past, future], dim=1)
-        else:
-            inputs = parts[0]
-        out = self.recurrent(inputs)
-        if self.n_exog:
-            exog = X[:, W:, C:]
-            mean = self.recurrent.x_mean[C : C + self.n_exog]
-            scale = self.recurrent.x_scale[C : C + self.n_exog]
-            out = out + self.future_head(((exog - mean) / scale).flatten(1))
-        out = out.view(-1, self.horizon, C, self.n_quantiles)
-        if self.smoothing is not None:
-            return out + self.smoothing(X[:, :W, :C])[..., None]
-        if self.sp > 1:  # the last observed season, repeated, is the baseline the network corrects
-            season = torch.arange(self.horizon, device=X.device) % self.sp + (W - self.sp)
-            return out + X[:, season, :C][..., None]
-        return out + level[:, None, :, None]
-
-
-class ConformalShift(nn.Module):
-    """Sorted quantiles ``(..., H, C, Q)`` -> each level moved by its conformal shift, in order.
-
-    ``shifts`` ``(H, C, Q)`` lowers the lower level of each central interval by
-    its offset and raises the upper one (the reverse for a negative offset); the
-    median's shift is zero. The levels then stay in order and the median never
-    moves: a level is clipped to the median and to the next level nearer it.
-    Float64 in, float64 out; exportable to ONNX (no cumulative ops).
-    """
-
-    def __init__(self, shifts: np.ndarray, median: int) -> None:
-        super().__init__()
-        self.register_buffer("shifts", torch.as_tensor(np.asarray(shifts, dtype=np.float64)))
-        self.median = median
-
-    def forward(self, quantiles: torch.Tensor) -> torch.Tensor:
-        out = quantiles + self.shifts
-        centre = quantiles[..., self.median]
-        levels = [centre]
-        inner = centre
-        for i in range(self.median - 1, -1, -1):  # outward from the median: each at most the one inside
-            inner = torch.minimum(out[..., i], inner)
-            levels.insert(0, inner)
-        inner = centre
-        for i in range(self.median + 1, out.shape[-1]):
-            inner = torch.maximum(out[..., i], inner)
-            levels.append(inner)
-        return torch.stack(levels, dim=-1)
-
-
-class WindowDataset(Dataset):
-    """Training windows as start indices into one concatenated series (memory O(series length)).
-
-    ``inputs`` is ``(N, C + F_x)``: every series one after the other, each followed by
-    ``horizon`` padding rows; ``targets`` is ``(N, C)`` with NaN where unobserved.
-    A batch gathers its windows by tensor indexing at batch time, so no
-    ``(n_windows, window_length)`` copy of the series ever exists. ``series``
-    numbers the series each window belongs to (its windows in time order), for
-    :class:`TimeOrderedSplit`.
-    """
-
-    lengths = None  # every window has the same length (read by the shared batch iterator)
-
-    def __init__(
-        self,
-        inputs: torch.Tensor,
-        targets: torch.Tensor,
-        starts: torch.Tensor,
-        window_length: int,
-        horizon: int,
-        n_future: int,
-        series: torch.Tensor | None = None,
-    ) -> None:
-        self.inputs = inputs
-        self.targets = targets
-        self.starts = starts
-        self.series = torch.zeros_like(starts) if series is None else series
-        self.window_length = window_length
-        self.horizon = horizon
-        self.input_offsets = torch.arange(window_length + n_future)
-        self.target_offsets = torch.arange(window_length, window_length + horizon)
-
-    def __len__(self) -> int:
-        return len(self.starts)
-
-    def subset(self, indices: np.ndarray) -> WindowDataset:
-        out = WindowDataset.__new__(WindowDataset)
-        out.__dict__.update(self.__dict__)
-        indices = torch.as_tensor(indices, dtype=torch.int64)
-        out.starts = self.starts[indices]
-        out.series = self.series[indices]
-        return out
-
-    def batch(self, idx: torch.Tensor | slice) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
-        starts = self.starts[idx][:, None]
-        return {"X": self.inputs[starts + self.input_offsets]}, self.targets[starts + self.target_offsets]
-
-
-def _time_ordered_split(
-    series: np.ndarray, starts: np.ndarray, horizon: int, fraction: float
-) -> tuple[np.ndarray, np.ndarray, int]:
-    """Indices of training and validation windows, and how many windows the gap drops.
-
-    In each series, the last ``fraction`` of its windows (by time, at least one)
-    validate. A training window must forecast only time points before the first
-    one a validation window forecasts, so the ``horizon - 1`` windows just before
-    the validation ones, whose targets reach into that period, are dropped.
-    """
-    train, valid, dropped = [], [], 0
-    for s in np.unique(series):
-        idx = np.flatnonzero(series == s)
-        idx = idx[np.argsort(starts[idx], kind="stable")]
-        n_valid = valid_size(fraction, len(idx))
-        first = starts[idx[len(idx) - n_valid]]
-        # a window starting at p forecasts rows p + W .. p + W + horizon - 1; the first
-        # validation window forecasts from row first + W on
-        before = idx[: len(idx) - n_valid]
-        keep = starts[before] + horizon - 1 < first
-        train.append(before[keep])
-        valid.append(idx[len(idx) - n_valid :])
-        dropped += int((~keep).sum())
-    empty = np.zeros(0, dtype=np.int64)
-    return np.concatenate([empty, *train]), np.concatenate([empty, *valid]), dropped
-
-
-class TimeOrderedSplit:
-    """Early stopping's split of forecast windows: each series' latest windows validate.
-
-    The last ``fraction`` of each series' windows (by time) are the validation
-    windows; training windows whose targets reach into the time points the
-    validation windows forecast are left out (a gap of ``horizon - 1`` windows),
-    so the validation loss is measured on a future the training never saw,
-    as a forecast would be.
-    """
-
-    def __init__(self, fraction: float) -> None:
-        self.fraction = fraction
-
-    def __call__(self, dataset: WindowDataset, y: Any = None, **fit_params: Any):
-        train, valid, _ = _time_ordered_split(
-            dataset.series.numpy(), dataset.starts.numpy(), dataset.horizon, self.fraction
-        )
-        return dataset.subset(train), dataset.subset(valid)
-
-
-def _calibration_split(dataset: WindowDataset, fraction: float) -> tuple[np.ndarray, np.ndarray] | None:
-    """Indices of the windows a calibrated network trains on, and of each held-out series' latest windows.
-
-    The split is early stopping's (:func:`_time_ordered_split`): each series
-    holds out the time points its latest ``fraction`` of windows forecast first,
-    and the windows whose targets reach into them are left out of training (the
-    gap), so the network never sees a held-out value as a target. A series that
-    the split would leave without a training window is not held out (it trains
-    whole). None when no series can be held out.
-    """
-    series, starts = dataset.series.numpy(), dataset.starts.numpy()
-    train, latest, _ = _time_ordered_split(series, starts, dataset.horizon, fraction)
-    whole = ~np.isin(series, series[train])  # series the split leaves nothing to train on
-    latest = latest[~whole[latest]]
-    if not len(latest):
-        return None
-    return np.concatenate([train, np.flatnonzero(whole)]), latest
-
-
-def _scoring_windows(dataset: WindowDataset, train: np.ndarray, latest: np.ndarray) -> WindowDataset:
-    """The windows left out of training that forecast a held-out time point, with only those as targets.
-
-    The held-out time points are the first target of each of the ``latest``
-    windows. Every window outside ``train`` that forecasts one of them scores
-    it, so each step ``h`` gets one score per held-out time point: the value
-    ``h`` steps after an origin the network did not train on.
-    """
-    held_out = torch.zeros(len(dataset.targets), dtype=torch.bool)
-    held_out[dataset.starts[latest] + dataset.window_length] = True
-    reaches = held_out[dataset.starts[:, None] + dataset.target_offsets].any(dim=1).numpy()
-    reaches[train] = False
-    scoring = dataset.subset(np.flatnonzero(reaches))
-    scoring.targets = dataset.targets.masked_fill(~held_out[:, None], float("nan"))
-    return scoring
-
-
-def _quantile_pairs(levels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Indices of the lower and upper level of each central interval (outermost first), and its coverage."""
-    below, above = np.flatnonzero(levels < 0.5), np.flatnonzero(levels > 0.5)[::-1]
-    n = min(len(below), len(above))
-    lower, upper = below[:n], above[:n]
-    return lower, upper, levels[upper] - levels[lower]
-
-
-def _conformal_offsets(
-    quantiles: np.ndarray, targets: np.ndarray, levels: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Split-conformal offsets of each central interval, per step and column (CQR, Romano et al. 2019).
-
-    ``quantiles`` (n, H, C, Q) are sorted forecasts of held-out windows and
-    ``targets`` (n, H, C) their observed values (NaN where not held out). The
-    conformity score of the interval ``[lo, hi]`` is ``max(lo - y, y - hi)``
-    (negative inside); its offset at step ``h`` is the ``ceil((n_h + 1) c)``-th
-    smallest of the ``n_h`` scores of that step, ``c`` the interval's coverage.
-    Returns the offsets (H, C, n_pairs), NaN where ``n_h`` is too small for the
-    finite-sample quantile to exist (``(n_h + 1) c > n_h``), the score counts
-    (H, C) and the largest scores (H, C, n_pairs).
-    """
-    lower, upper, coverage = _quantile_pairs(levels)
-    lo, hi = quantiles[..., lower], quantiles[..., upper]
-    scores = np.maximum(lo - targets[..., None], targets[..., None] - hi)  # (n, H, C, P); NaN when unobserved
-    counts = np.isfinite(targets).sum(axis=0)
-    # 1-based ranks (H, C, P); the tolerance keeps float error in ``coverage`` from adding one
-    ranks = np.ceil((counts[..., None] + 1) * coverage - 1e-9).astype(np.int64)
-    ordered = np.sort(scores, axis=0)  # NaN last
-    offsets = np.take_along_axis(ordered, np.clip(ranks - 1, 0, len(ordered) - 1)[None], axis=0)[0]
-    offsets[ranks > counts[..., None]] = np.nan
-    largest = np.take_along_axis(ordered, np.clip(counts - 1, 0, None)[None, ..., None], axis=0)[0]
-    return offsets, counts, largest
-
-
-# --------------------------------------------------------------------------------------
-# pandas helpers
-# --------------------------------------------------------------------------------------
-def _instances(df: pd.DataFrame) -> list[tuple[tuple, pd.DataFrame]]:
-    """Split a (possibly multi-indexed) frame into ``(instance key, single-series frame)``."""
-    if not isinstance(df.index, pd.MultiIndex):
-        return [((), df)]
-    levels = list(range(df.index.nlevels - 1))
-    out = []
-    for key, sub in df.groupby(level=levels, sort=False):
-        key = key if isinstance(key, tuple) else (key,)
-        out.append((key, sub.droplevel(levels)))
-    return out
-
-
-def _instance_frame(df: pd.DataFrame | None, key: tuple) -> pd.DataFrame | None:
-    if df is None:
-        return None
-    if not key:
-        return df
-    try:
-        sub = df.loc[key if len(key) > 1 else key[0]]
-    except KeyError:
-        return None
-    return sub if isinstance(sub, pd.DataFrame) else None
-
-
-def _format_time(point: Any) -> str:
-    """A time point as users write it: dates without a midnight time, other values as they print."""
-    if isinstance(point, pd.Timestamp) and point == point.normalize():
-        return str(point.date())
-    return str(point)
-
-
-def _format_times(index: pd.Index, limit: int = 5) -> str:
-    shown = ", ".join(_format_time(t) for t in index[:limit])
-    return shown + (f" (and {len(index) - limit} more)" if len(index) > limit else "")
-
-
-def _series_label(key: tuple) -> str:
-    """`` of series 'a'`` for a series of a panel, nothing for a single series."""
-    if not key:
-        return ""
-    return f" of series {(key[0] if len(key) == 1 else key)!r}"
-
-
-def _refuse_duplicates(df: pd.DataFrame | None, name: str, method: str) -> None:
-    """Refuse a frame with more than one row for a time point of a series."""
-    if df is None:
-        return
-    duplicated = df.index.duplicated()
-    if not duplicated.any():
-        return
-    entry = df.index[duplicated][0]
-    key, point = (tuple(entry[:-1]), entry[-1]) if isinstance(df.index, pd.MultiIndex) else ((), entry)
-    raise ValueError(
-        f"{name} passed to {method} has more than one row for time point {_format_time(point)}"
-        f"{_series_label(key)} ({int(duplicated.sum())} duplicated rows in all). RNNForecaster needs one "
-        f"row per time point of each series: aggregate the rows of each time point (e.g. "
-        f"{name}.groupby(level=...).mean()) or drop the duplicates "
-        f"({name}[~{name}.index.duplicated()]) first."
-    )
-
-
-# how far from the training mean (in training standard deviations) a value may lie: beyond
-# this the network's float32 arithmetic overflows
-_SCALED_LIMIT = 1e30
-
-
-def _time_kind(index: pd.Index) -> str:
-    """The kind of a time index, for comparing old and new time points."""
-    if isinstance(index, pd.PeriodIndex):
-        return f"period[{index.freqstr}]"
-    if isinstance(index, pd.DatetimeIndex):
-        return "datetime" if index.tz is None else f"datetime[{index.tz}]"
-    return "integer" if index.dtype.kind in "iu" else str(index.dtype)
-
-
-def _check_exog_values(X: pd.DataFrame, method: str) -> None:
-    """Refuse exogenous values the network cannot read: NaN, infinite or beyond float32's range."""
-    values = X.to_numpy(dtype=np.float64)
-    if not np.isfinite(values).all():
-        raise ValueError(
-            f"X passed to {method} contains NaN or infinite values; RNNForecaster needs finite X."
-        )
-    if values.size and np.abs(values).max() > np.finfo(np.float32).max:
-        raise ValueError(
-            f"X passed to {method} holds values up to {np.abs(values).max():.3g}, beyond float32's range "
-            "(3.4e38), in which the network reads X. Rescale X first (e.g. divide it by a constant)."
-        )
-
-
-def _series_freq(y: pd.DataFrame) -> Any:
-    """Frequency of the time index of ``y`` (None when it has none and none can be inferred).
-
-    The index's own, else inferred from the longest series, else from the time
-    points of all series together (a panel of short series).
-    """
-    indexes = [frame.index for _, frame in _instances(y)]
-    longest = max(indexes, key=len)
-    freq = getattr(longest, "freq", None)
-    if freq is not None or not isinstance(longest, pd.DatetimeIndex):
-        return freq
-    for index in (longest, longest.append(indexes).unique().sort_values()):
-        if len(index) >= 3:
-            try:
-                freq = pd.infer_freq(index)
-            except (TypeError, ValueError):
-                freq = None
-            if freq is not None:
-                return freq
-    return None
-
-
-def _edge_pad(values: np.ndarray, length: int) -> np.ndarray:
-    """Left-pad ``values`` (T, F) to at least ``length`` rows by repeating its first row."""
-    missing = length - len(values)
-    if missing <= 0:
-        return values
-    return np.concatenate([np.repeat(values[:1], missing, axis=0), values], axis=0)
-
-
-# --------------------------------------------------------------------------------------
-# the forecaster
-# --------------------------------------------------------------------------------------
 @with_shared_parameters
 class RNNForecaster(VersionedPickleMixin, BaseForecaster):
     """Recurrent neural network forecaster (RNN, LSTM or GRU) with quantile forecasts.
@@ -1004,8 +471,8 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
         """
         if isinstance(y, pd.DataFrame):
             method = "update" if self.is_fitted else "fit"
-            _refuse_duplicates(y, "y", method)
-            _refuse_duplicates(X if isinstance(X, pd.DataFrame) else None, "X", method)
+            refuse_duplicates(y, "y", method)
+            refuse_duplicates(X if isinstance(X, pd.DataFrame) else None, "X", method)
             if self.is_fitted:
                 self._check_update(y, X if isinstance(X, pd.DataFrame) else None)
         super()._update_y_X(y, X, enforce_index_type=enforce_index_type)
@@ -1118,17 +585,17 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
             key, point = (tuple(entry[:-1]), entry[-1]) if isinstance(y.index, pd.MultiIndex) else ((), entry)
             raise ValueError(
                 f"y passed to update has the value {values[row, logged][col]:g} at "
-                f"{_format_time(point)}{_series_label(key)} in column {y.columns[logged][col]!r}, which "
+                f"{format_time(point)}{series_label(key)} in column {y.columns[logged][col]!r}, which "
                 f"this forecaster models on the log scale (target_transform={self.target_transform!r}: "
                 "its training values were all positive), so it cannot take values <= 0. The forecaster "
                 "is unchanged. To forecast a series that can reach zero or below, fit with "
                 "target_transform='none', or fit on data that already includes such values."
             )
-        for key, frame in _instances(y):  # values <= 0 on the log scale were refused above
+        for key, frame in instances(y):  # values <= 0 on the log scale were refused above
             scaled = np.abs(self._transform_y(frame.to_numpy(dtype=np.float64), key)[0]).max()
-            if scaled > _SCALED_LIMIT:
+            if scaled > SCALED_LIMIT:
                 raise ValueError(
-                    f"y passed to update{_series_label(key)} holds values {scaled:.3g} standard "
+                    f"y passed to update{series_label(key)} holds values {scaled:.3g} standard "
                     "deviations of the training series away from its mean, beyond what the network's "
                     "float32 arithmetic can take. The forecaster is unchanged. Refit on data that "
                     "includes such values (or rescale y)."
@@ -1142,15 +609,15 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
                     f"X passed to update lacks the columns {missing} the forecaster was fitted with "
                     f"({self._x_columns}). Pass X with the columns of fit."
                 )
-            _check_exog_values(X[self._x_columns], "update")
-        for key, frame in _instances(y):
-            stored, passed = _instance_frame(self._X_hist, key), _instance_frame(X, key)
+            check_exog_values(X[self._x_columns], "update")
+        for key, frame in instances(y):
+            stored, passed = instance_frame(self._X_hist, key), instance_frame(X, key)
             known = [f.index for f in (stored, passed) if f is not None]
             missing = frame.index[~frame.index.isin(known[0].append(known[1:]))] if known else frame.index
             if len(missing):
                 raise ValueError(
                     f"This forecaster was fitted with X, but X has no rows for the new time points "
-                    f"{_format_times(missing)}{_series_label(key)} of y passed to update. Pass X with rows "
+                    f"{format_times(missing)}{series_label(key)} of y passed to update. Pass X with rows "
                     "for every time point of y to update. The forecaster is unchanged."
                 )
 
@@ -1158,17 +625,17 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
         """Refuse new time points of another kind or off the series' frequency (before anything moves)."""
         stored = self._y_hist.index.get_level_values(-1)
         new = y.index.get_level_values(-1)
-        if _time_kind(new) != _time_kind(stored):
+        if time_kind(new) != time_kind(stored):
             raise ValueError(
-                f"y passed to update has time points of kind {_time_kind(new)} ({new[:1].tolist()}), but the "
-                f"forecaster was fitted on {_time_kind(stored)} ({stored[-1:].tolist()}). Pass y indexed "
+                f"y passed to update has time points of kind {time_kind(new)} ({new[:1].tolist()}), but the "
+                f"forecaster was fitted on {time_kind(stored)} ({stored[-1:].tolist()}). Pass y indexed "
                 "like the data of fit. The forecaster is unchanged."
             )
         freq = self._fh_freq()
         if freq is None or not isinstance(new, pd.DatetimeIndex):
             return
-        for key, frame in _instances(y):
-            history = _instance_frame(self._y_hist, key)
+        for key, frame in instances(y):
+            history = instance_frame(self._y_hist, key)
             if history is None:
                 continue
             last, times = history.index[-1], frame.index
@@ -1176,9 +643,9 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
             if len(later) and not later.isin(pd.date_range(last, later.max(), freq=freq)).all():
                 off = later[~later.isin(pd.date_range(last, later.max(), freq=freq))]
                 raise ValueError(
-                    f"y passed to update has time points {_format_times(off)}{_series_label(key)} that are "
+                    f"y passed to update has time points {format_times(off)}{series_label(key)} that are "
                     f"not on the series' frequency {getattr(freq, 'freqstr', freq)!r} after "
-                    f"{_format_time(last)}. Resample the new data to that frequency first. The forecaster "
+                    f"{format_time(last)}. Resample the new data to that frequency first. The forecaster "
                     "is unchanged."
                 )
 
@@ -1225,12 +692,12 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
             )
         self.quantile_levels_ = np.unique(np.append(levels, 0.5))
 
-        series = _instances(y)
+        series = instances(y)
         values = np.concatenate([s.to_numpy(dtype=np.float64) for _, s in series])
         if not np.isfinite(values).all():
             raise ValueError("y contains NaN or infinite values; RNNForecaster needs complete series.")
         if X is not None:
-            _check_exog_values(X, "fit")
+            check_exog_values(X, "fit")
         positive = (values > 0).all(axis=0)
         if self.target_transform == "log" and not positive.all():
             raise ValueError(
@@ -1246,23 +713,25 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
         horizon = self.max_horizon or 0
         if fh is not None:
             horizon = max(horizon, max(int(steps.max()) for steps, _ in self._horizons(fh, series)))
-        self.window_length_ = _window_length(self.window_length, max(len(frame) for _, frame in series))
+        self.window_length_ = resolve_window_length(
+            self.window_length, max(len(frame) for _, frame in series)
+        )
         self.horizon_ = horizon or self.window_length_
-        self.sp_ = self.sp if self.sp is not None else _infer_sp(series[0][1].index, self.cutoff)
+        self.sp_ = self.sp if self.sp is not None else infer_sp(series[0][1].index, self.cutoff)
 
         data = self._window_dataset(series, X, store=True)
         self._check_validation_split(data)
         device = resolve_device(self.device)
         seed = fit_seed(self.random_state)
         fitting, scoring = data, None
-        if self.conformal and len(_quantile_pairs(self.quantile_levels_)[0]):
+        if self.conformal and len(quantile_pairs(self.quantile_levels_)[0]):
             split = self._calibration_split(data)
             if split is not None:
                 # each held-out series is scaled by its training part: held-out values never reach the
                 # network (the windows are the same, only their values change)
                 self._rescale_before(series, data, split[1])
                 data = self._window_dataset(series, X)
-                fitting, scoring = data.subset(split[0]), _scoring_windows(data, *split)
+                fitting, scoring = data.subset(split[0]), scoring_windows(data, *split)
         self.n_windows_ = len(fitting)
         self.net_, self._module_kwargs = self._train(fitting, X, device, seed)
         self._calibrate(scoring)
@@ -1300,8 +769,8 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
         return net, module_kwargs
 
     def _calibration_split(self, data: WindowDataset) -> tuple[np.ndarray, np.ndarray] | None:
-        """:func:`_calibration_split` of ``data``; None, with a warning, when it cannot be made."""
-        split = _calibration_split(data, self.calibration_fraction)
+        """:func:`calibration_split` of ``data``; None, with a warning, when it cannot be made."""
+        split = calibration_split(data, self.calibration_fraction)
         reason = None
         if split is None:
             reason = (
@@ -1312,7 +781,7 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
                 "too)"
             )
         elif self.early_stopping and not len(
-            _time_ordered_split(
+            time_ordered_split(
                 data.series.numpy()[split[0]],
                 data.starts.numpy()[split[0]],
                 data.horizon,
@@ -1356,10 +825,10 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
             out = predict_in_batches(self.net_, scoring, self.batch_size).numpy()
         quantiles = np.sort(out.astype(np.float64), axis=-1)  # as predict rearranges them
         targets = scoring.targets[scoring.starts[:, None] + scoring.target_offsets].numpy().astype(np.float64)
-        offsets, counts, largest = _conformal_offsets(quantiles, targets, self.quantile_levels_)
+        offsets, counts, largest = conformal_offsets(quantiles, targets, self.quantile_levels_)
         short = np.isnan(offsets)
         if short.any():
-            _, _, coverage = _quantile_pairs(self.quantile_levels_)
+            _, _, coverage = quantile_pairs(self.quantile_levels_)
             levels = coverage[short.any(axis=(0, 1))]
             n = int(counts[short.any(axis=-1)].min())
             needs = ", ".join(
@@ -1384,7 +853,7 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
         """Refuse an early-stopping split that leaves no window to train on."""
         if not self.early_stopping:
             return
-        train, valid, dropped = _time_ordered_split(
+        train, valid, dropped = time_ordered_split(
             data.series.numpy(), data.starts.numpy(), data.horizon, self.validation_fraction
         )
         if len(train) < 1:
@@ -1415,10 +884,10 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
             yv, _ = self._transform_y(frame.to_numpy(dtype=np.float64), key, store)
             cols = [yv]
             if self._n_exog:
-                x = _instance_frame(X, key)
+                x = instance_frame(X, key)
                 cols.append(x.loc[frame.index].to_numpy(dtype=np.float64))
             rows = np.concatenate(cols, axis=1)
-            rows = _edge_pad(rows, W + 1)
+            rows = edge_pad(rows, W + 1)
             target = rows[:, : yv.shape[1]].copy()
             # H padding rows: targets unobserved, exogenous values carried forward
             rows = np.concatenate([rows, np.repeat(rows[-1:], H, axis=0)], axis=0)
@@ -1470,7 +939,7 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
     # -- inference ----------------------------------------------------------------------------------
     def _raw_quantiles(self, fh: ForecastingHorizon, X: pd.DataFrame | None):
         """Network outputs in original units: per series (key, time points, ndarray (len(fh), C, Q))."""
-        series = _instances(self._y_hist)
+        series = instances(self._y_hist)
         horizons = self._horizons(fh, series)
         furthest = max(int(steps.max()) for steps, _ in horizons)
         if furthest > self.horizon_:
@@ -1480,7 +949,7 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
                 "max_horizon."
             )
         if self._n_exog:
-            _refuse_duplicates(X, "X", "predict")
+            refuse_duplicates(X, "X", "predict")
         W = self.window_length_
         windows, stats = [], []
         for (key, frame), (_, required) in zip(series, horizons, strict=True):
@@ -1492,7 +961,7 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
                 cols.append(self._exog_rows(key, frame.index, X, required))
             rows = np.concatenate(cols, axis=1)
             n_past = len(frame)
-            past = _edge_pad(rows[:n_past], W)[-W:]
+            past = edge_pad(rows[:n_past], W)[-W:]
             windows.append(np.concatenate([past, rows[n_past:]], axis=0) if self._n_exog else past)
         values = np.stack(windows).astype(np.float32)
         seqs = Sequences(values, np.full(len(values), values.shape[1], dtype=np.int64), False)
@@ -1507,23 +976,11 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
 
     def _calibrated(self, quantiles: np.ndarray) -> np.ndarray:
         """Sorted network quantiles (..., H, C, Q), scaled units, with the conformal offsets applied."""
-        shift = self._conformal_shift()
+        shift = conformal_shift(getattr(self, "conformal_offsets_", None), self.quantile_levels_)
         if shift is None:
             return quantiles
         with torch.no_grad():
             return shift(torch.from_numpy(np.ascontiguousarray(quantiles, dtype=np.float64))).numpy()
-
-    def _conformal_shift(self) -> ConformalShift | None:
-        """The module that applies ``conformal_offsets_`` (for predict and ONNX export); None without them."""
-        offsets = getattr(self, "conformal_offsets_", None)
-        if offsets is None:
-            return None
-        lower, upper, _ = _quantile_pairs(self.quantile_levels_)
-        shifts = np.zeros((*offsets.shape[:2], len(self.quantile_levels_)))
-        shifts[..., lower] = -offsets
-        shifts[..., upper] = offsets
-        median = int(np.flatnonzero(np.isclose(self.quantile_levels_, 0.5))[0])
-        return ConformalShift(shifts, median)
 
     def _exog_rows(
         self, key: tuple, past_index: pd.Index, X: pd.DataFrame | None, required: pd.Index
@@ -1536,10 +993,10 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
         ``X`` at or before the series' end are checked against the stored history,
         never written to it.
         """
-        history = _instance_frame(self._X_hist, key)[self._x_columns]
+        history = instance_frame(self._X_hist, key)[self._x_columns]
         last = past_index[-1]
         future = history[history.index > last]
-        passed = _instance_frame(X, key)
+        passed = instance_frame(X, key)
         if passed is not None:
             if list(passed.columns) != self._x_columns:
                 raise ValueError(
@@ -1554,14 +1011,14 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
             given = "X passed to predict" if passed is not None else "no X was passed to predict and X of fit"
             raise ValueError(
                 f"This forecaster was fitted with X, so it reads X at the time points it forecasts, but "
-                f"{given} has no rows for {_format_times(missing)}{_series_label(key)} (y ends on "
-                f"{_format_time(last)}). Pass X to predict with a row for every time point of fh."
+                f"{given} has no rows for {format_times(missing)}{series_label(key)} (y ends on "
+                f"{format_time(last)}). Pass X to predict with a row for every time point of fh."
             )
         steps = np.arange(1, self.horizon_ + 1)
         future_fh = ForecastingHorizon(steps, is_relative=True, freq=self._fh_freq())
         future_index = future_fh.to_absolute_index(past_index[-1:])
         rows = pd.concat([history.loc[past_index], future.reindex(future_index)]).ffill()
-        _check_exog_values(rows, "predict")
+        check_exog_values(rows, "predict")
         return rows.to_numpy(dtype=np.float64)
 
     def _refuse_changed_history(self, past: pd.DataFrame, history: pd.DataFrame, key: tuple) -> None:
@@ -1574,7 +1031,7 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
         if differ.any():
             raise ValueError(
                 f"X passed to predict differs from the X seen in fit and update at "
-                f"{_format_times(past.index[differ])}{_series_label(key)}, at or before the cutoff. predict "
+                f"{format_times(past.index[differ])}{series_label(key)}, at or before the cutoff. predict "
                 "reads X only after the cutoff and never changes the stored history: pass X for the "
                 "forecast's time points only, or pass revised past values with update(y, X)."
             )
@@ -1597,7 +1054,7 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
         sktime's cutoff has none when the series of a panel end on different dates.
         """
         freq = getattr(self.cutoff, "freq", None)
-        return freq if freq is not None else _series_freq(self._y_hist)
+        return freq if freq is not None else series_freq(self._y_hist)
 
     def _placed(self, fh: ForecastingHorizon) -> ForecastingHorizon:
         """``fh`` with the time index's frequency, so that its steps can be placed in time.
@@ -1614,7 +1071,7 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
             if isinstance(times, pd.DatetimeIndex):
                 raise ValueError(
                     "The time index of y is a DatetimeIndex without a frequency, and none can be inferred "
-                    f"from its dates (e.g. {_format_times(times.unique().sort_values(), limit=4)}): they are "
+                    f"from its dates (e.g. {format_times(times.unique().sort_values(), limit=4)}): they are "
                     "not evenly spaced, so RNNForecaster cannot place forecast steps in time. Put y on a "
                     "regular grid first, e.g. y.resample('D').mean() (per series of a panel: "
                     "y.groupby(level=0).resample('D', level=-1).mean()), or, when the dates are regular "
@@ -1641,7 +1098,7 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
         y_pred : pd.DataFrame
             Forecasts with the columns of ``y``.
         """
-        median = int(np.flatnonzero(np.isclose(self.quantile_levels_, 0.5))[0])
+        median = median_index(self.quantile_levels_)
         results = [(key, index, q[:, :, median]) for key, index, q in self._raw_quantiles(fh, X)]
         return self._assemble(results, self._y_hist.columns)
 
@@ -1665,7 +1122,7 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
         alpha = [float(a) for a in alpha]
         results = []
         for key, index, q in self._raw_quantiles(fh, X):
-            interp = _interpolate_quantiles(q, self.quantile_levels_, np.asarray(alpha))
+            interp = interpolate_quantiles(q, self.quantile_levels_, np.asarray(alpha))
             results.append((key, index, interp.reshape(interp.shape[0], -1)))
         columns = self._get_columns(method="predict_quantiles", alpha=alpha)
         return self._assemble(results, columns)
@@ -1697,13 +1154,13 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
         -------
         self : RNNForecaster
         """
-        self._y_hist = _append(self._y_hist, self._fitted_columns(y))
+        self._y_hist = append_rows(self._y_hist, self._fitted_columns(y))
         if X is not None and self._X_hist is not None:
-            self._X_hist = _append(self._X_hist, X[self._x_columns])
+            self._X_hist = append_rows(self._X_hist, X[self._x_columns])
         if not update_params:
             return self
         epochs = self.update_epochs or max(1, self.max_epochs // 10)
-        data = self._window_dataset(_instances(self._y_hist), self._X_hist)
+        data = self._window_dataset(instances(self._y_hist), self._X_hist)
         device = str(self.net_.device)
         seed = fit_seed(self.random_state)
         with torch_session(self.n_threads, seed, training=True):
@@ -1747,51 +1204,3 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
                 "random_state": 1,
             },
         ]
-
-
-# window_length="auto": half the longest series, between 2 and 36 steps (benchmarks/forecasting.py)
-MAX_WINDOW = 36
-
-
-def _window_length(window_length: int | str, n_longest: int) -> int:
-    """The window the network reads: ``window_length``, or for "auto" a rule of the series' length."""
-    if window_length != "auto":
-        return int(window_length)
-    return int(min(MAX_WINDOW, max(2, n_longest // 2)))
-
-
-def _append(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
-    both = pd.concat([old, new[old.columns]])
-    return both[~both.index.duplicated(keep="last")].sort_index()
-
-
-_SEASONS = {"M": 12, "MS": 12, "ME": 12, "Q": 4, "QS": 4, "QE": 4, "W": 52, "D": 7, "B": 5, "h": 24, "H": 24}
-
-
-def _infer_sp(index: pd.Index, cutoff: Any) -> int:
-    """Seasonal period implied by the frequency of a time index (1 when unknown)."""
-    freq = getattr(index, "freq", None) or getattr(cutoff, "freq", None)
-    if freq is None and isinstance(index, pd.DatetimeIndex) and len(index) >= 3:
-        freq = pd.infer_freq(index)
-    if freq is None:
-        return 1
-    name = freq if isinstance(freq, str) else getattr(freq, "name", None) or freq.freqstr
-    base = name.split("-")[0].lstrip("0123456789")
-    return _SEASONS.get(base, 1)
-
-
-def _interpolate_quantiles(q: np.ndarray, levels: np.ndarray, alpha: np.ndarray) -> np.ndarray:
-    """Quantiles ``q`` (..., Q) at sorted ``levels`` -> (..., len(alpha)), linear in normal scores."""
-    if (alpha <= 0).any() or (alpha >= 1).any():
-        raise ValueError(f"alpha must lie strictly between 0 and 1, got {alpha.tolist()}.")
-    z_grid = norm.ppf(levels)
-    z = norm.ppf(alpha)
-    if len(levels) == 1:
-        return np.repeat(q, len(alpha), axis=-1)
-    j = np.clip(np.searchsorted(z_grid, z, side="right") - 1, 0, len(levels) - 2)
-    weight = (z - z_grid[j]) / (z_grid[j + 1] - z_grid[j])
-    out = q[..., j] + weight * (q[..., j + 1] - q[..., j])
-    # extrapolation never reverses the order of the requested levels
-    order = np.argsort(alpha, kind="stable")
-    out[..., order] = np.maximum.accumulate(out[..., order], axis=-1)
-    return out

@@ -20,7 +20,8 @@ from sktime.forecasting.theta import ThetaForecaster  # noqa: E402
 from sktime.performance_metrics.forecasting import mean_absolute_percentage_error  # noqa: E402
 
 from sklearn_rnn import RNNForecaster  # noqa: E402
-from sklearn_rnn.forecasting import ExponentialSmoothing, ForecastNet, _window_length  # noqa: E402
+from sklearn_rnn._networks.forecast import ExponentialSmoothing, ForecastNet  # noqa: E402
+from sklearn_rnn._windows import resolve_window_length  # noqa: E402
 
 
 def small_net(**params) -> ForecastNet:
@@ -103,12 +104,12 @@ def test_the_forecast_is_the_baseline_plus_the_network():
 
 
 def test_window_length_auto_is_half_the_longest_series():
-    assert _window_length("auto", 144) == 36
-    assert _window_length("auto", 1000) == 36
-    assert _window_length("auto", 36) == 18
-    assert _window_length("auto", 13) == 6
-    assert _window_length("auto", 3) == 2
-    assert _window_length(50, 13) == 50  # an int is used as given
+    assert resolve_window_length("auto", 144) == 36
+    assert resolve_window_length("auto", 1000) == 36
+    assert resolve_window_length("auto", 36) == 18
+    assert resolve_window_length("auto", 13) == 6
+    assert resolve_window_length("auto", 3) == 2
+    assert resolve_window_length(50, 13) == 50  # an int is used as given
     y = pd.Series(np.arange(1.0, 31.0))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # few calibration scores
@@ -158,7 +159,7 @@ def test_an_ensemble_trains_each_network_and_forecasts_their_mean():
     net.eval()
     torch.testing.assert_close(net(X), each.mean(dim=0))
     # in training, the loss is the mean of the networks' losses
-    from sklearn_rnn.forecasting import PinballLoss
+    from sklearn_rnn._networks.forecast import PinballLoss
 
     loss = PinballLoss((0.1, 0.5, 0.9), reduction="mean")
     y = torch.randn(5, 3, 1)

@@ -19,7 +19,7 @@ from sklearn.utils._param_validation import InvalidParameterError  # noqa: E402
 from sktime.datasets import load_airline  # noqa: E402
 
 from sklearn_rnn import RNNForecaster  # noqa: E402
-from sklearn_rnn.forecasting import _conformal_offsets, _quantile_pairs  # noqa: E402
+from sklearn_rnn._intervals import conformal_offsets, quantile_pairs  # noqa: E402
 
 TINY = dict(hidden_size=8, max_epochs=3, random_state=0)
 # a calibrated fit on 72 windows has 14 scores per step, fewer than the 19 of the 95% interval; the
@@ -130,7 +130,7 @@ def test_conformal_offsets_cover_exchangeable_scores():
     for _ in range(trials):
         values = rng.standard_t(3, size=(n + 1, 1, 1))
         quantiles = np.broadcast_to(np.array([-0.5, 0.0, 0.5]), (n + 1, 1, 1, 3))  # far too narrow
-        offsets, counts, _ = _conformal_offsets(quantiles[:n], values[:n], levels)
+        offsets, counts, _ = conformal_offsets(quantiles[:n], values[:n], levels)
         assert counts.tolist() == [[n]]
         hits.append(-0.5 - offsets[0, 0, 0] <= values[n, 0, 0] <= 0.5 + offsets[0, 0, 0])
     # ceil(31 * 0.8) / 31 = 0.806 in expectation; 400 trials put the mean within ~0.06 of it
@@ -179,7 +179,7 @@ def test_median_is_unchanged_and_quantiles_stay_monotone(small):
     np.testing.assert_array_equal(calibrated[:, levels.index(0.5)], raw_median)
     assert not np.allclose(calibrated, raw)
     # at a trained level, the quantile moved by its interval's offset in the network's scaled units
-    _, _, cover = _quantile_pairs(f.quantile_levels_)
+    _, _, cover = quantile_pairs(f.quantile_levels_)
     assert cover.round(3).tolist() == [0.95, 0.9, 0.8, 0.5]
     mean, scale = f._y_scaling[()]
 

@@ -22,7 +22,8 @@ from sktime.split import ExpandingWindowSplitter  # noqa: E402
 
 from sklearn_rnn import RNNForecaster  # noqa: E402
 from sklearn_rnn._base import valid_size  # noqa: E402
-from sklearn_rnn.forecasting import TimeOrderedSplit, _instances  # noqa: E402
+from sklearn_rnn._series import instances  # noqa: E402
+from sklearn_rnn._windows import TimeOrderedSplit  # noqa: E402
 
 TINY = dict(window_length=4, hidden_size=4, max_epochs=2, batch_size=16, random_state=0)
 
@@ -195,7 +196,7 @@ def _window_times(f: RNNForecaster) -> tuple[list, np.ndarray]:
     """Time point of every row of the forecaster's concatenated training rows, and each row's series."""
     W, H = f.window_length, f.horizon_
     times, series = [], []
-    for number, (_, frame) in enumerate(_instances(f._y_hist)):
+    for number, (_, frame) in enumerate(instances(f._y_hist)):
         index = frame.index
         assert len(index) > W  # no left padding in these tests
         future = pd.date_range(index[-1], periods=H + 1, freq="D")[1:]
@@ -210,7 +211,7 @@ def test_early_stopping_validates_on_the_latest_windows_after_the_training_targe
     y = store_sales(DAILY)
     f = RNNForecaster(**TINY, early_stopping=True, validation_fraction=0.2).fit(y, fh=range(1, horizon + 1))
     assert "valid_loss" in f.net_.history[-1]
-    data = f._window_dataset(_instances(f._y_hist), None)
+    data = f._window_dataset(instances(f._y_hist), None)
     train, valid = f.net_.get_split_datasets(data)  # what skorch trains and validates on
     times, row_series = _window_times(f)
     W, H = f.window_length, f.horizon_

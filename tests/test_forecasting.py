@@ -16,7 +16,8 @@ from sktime.forecasting.base import ForecastingHorizon  # noqa: E402
 from sktime.performance_metrics.forecasting import mean_absolute_percentage_error  # noqa: E402
 
 from sklearn_rnn import RNNForecaster  # noqa: E402
-from sklearn_rnn.forecasting import ForecastNet, WindowDataset  # noqa: E402
+from sklearn_rnn._networks.forecast import ForecastNet  # noqa: E402
+from sklearn_rnn._windows import WindowDataset  # noqa: E402
 
 FAST = dict(hidden_size=16, max_epochs=40, batch_size=32, lr=1e-2, random_state=0)
 

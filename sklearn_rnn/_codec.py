@@ -1,0 +1,224 @@
+"""Plain values <-> JSON and ``.npy`` arrays, the values of a model file's manifest.
+
+:class:`Encoder` turns parameters and fitted attributes into JSON, and numeric
+arrays into ``.npy`` members; :func:`decode` builds them back with numpy's and
+pandas' own constructors only, refusing anything the encoder does not write. A
+forecaster's series are stored as their parts (pandas indexes by kind, numeric
+columns as arrays).
+"""
+
+from __future__ import annotations
+
+import re
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._archive import Refused, shown
+
+ARRAYS = "arrays/"  # the archive folder of the .npy members the encoder names
+
+
+def is_plain(value: Any) -> bool:
+    """A value JSON holds as it is."""
+    return value is None or isinstance(value, (bool, int, float, str))
+
+
+class Encoder:
+    """JSON for plain values; numeric arrays go to ``.npy`` members.
+
+    Only None, bool, int, float, str, tuples, lists, dicts and 1D arrays of
+    them are stored, and pandas indexes and data frames made of those (a
+    forecaster's series: range, integer, string, period, datetime and
+    multi-level indexes; numeric columns). Anything else (a class, a callback,
+    a RandomState) raises ``TypeError`` naming where it was found.
+    """
+
+    def __init__(self) -> None:
+        self.arrays: dict[str, np.ndarray] = {}
+
+    def __call__(self, value: Any, where: str) -> Any:
+        if value is None or isinstance(value, (bool, str)):
+            return value
+        if isinstance(value, np.generic) and value.dtype.kind in "biufU":
+            return value.item()
+        if isinstance(value, Integral) and not isinstance(value, np.generic):
+            return int(value)
+        if isinstance(value, Real) and not isinstance(value, np.generic):
+            return float(value)
+        if isinstance(value, np.ndarray):
+            if value.dtype.kind in "biuf":
+                name = f"{ARRAYS}{len(self.arrays)}.npy"
+                self.arrays[name] = value
+                return {"__ndarray__": name}
+            if value.dtype.kind in "OU" and value.ndim == 1:
+                items = [self(v, f"{where}[{i}]") for i, v in enumerate(value)]
+                if not all(map(is_plain, items)):
+                    raise TypeError(f"{where} is an array of objects that are not plain values.")
+                return {"__array__": items, "dtype": "object" if value.dtype.kind == "O" else "str"}
+            raise TypeError(f"{where} is an array of dtype {value.dtype} with {value.ndim} dimensions.")
+        if isinstance(value, pd.DataFrame):
+            columns = [value.iloc[:, j].to_numpy() for j in range(value.shape[1])]
+            if not all(c.dtype.kind in "biuf" for c in columns):
+                raise TypeError(f"{where} is a data frame with non-numeric columns.")
+            return {
+                "__frame__": {
+                    "index": self(value.index, f"{where}.index"),
+                    "columns": self(value.columns, f"{where}.columns"),
+                    "data": [self(c, f"{where} column {j}") for j, c in enumerate(columns)],
+                }
+            }
+        if isinstance(value, pd.Index):
+            return {"__index__": self._index(value, where)}
+        if isinstance(value, tuple):
+            return {"__tuple__": [self(v, f"{where}[{i}]") for i, v in enumerate(value)]}
+        if isinstance(value, list):
+            return [self(v, f"{where}[{i}]") for i, v in enumerate(value)]
+        if isinstance(value, dict):
+            pairs = [[self(k, f"{where} key"), self(v, f"{where}[{k!r}]")] for k, v in value.items()]
+            return {"__dict__": pairs}
+        raise TypeError(f"{where} is {value!r} of type {type(value).__name__}.")
+
+    def _index(self, index: pd.Index, where: str) -> dict[str, Any]:
+        names = self(list(index.names), f"{where}.names")
+        if isinstance(index, pd.MultiIndex):
+            levels = [self(level, f"{where} level {i}") for i, level in enumerate(index.levels)]
+            codes = [self(np.asarray(c), f"{where} codes") for c in index.codes]
+            return {"kind": "multi", "levels": levels, "codes": codes, "names": names}
+        if isinstance(index, pd.RangeIndex):
+            return {"kind": "range", "range": [index.start, index.stop, index.step], "names": names}
+        if isinstance(index, pd.PeriodIndex):
+            ordinals = self(index.asi8.copy(), where)
+            return {"kind": "period", "ordinals": ordinals, "freq": index.freqstr, "names": names}
+        if isinstance(index, pd.DatetimeIndex):
+            return {
+                "kind": "datetime",
+                "i8": self(index.asi8.copy(), where),
+                "unit": index.unit,
+                "tz": None if index.tz is None else str(index.tz),
+                "freq": index.freqstr,
+                "names": names,
+            }
+        if index.dtype.kind in "biuf":
+            return {"kind": "values", "values": self(index.to_numpy(), where), "names": names}
+        if pd.api.types.is_string_dtype(index.dtype) or index.dtype == object:
+            items = [self(v, f"{where}[{i}]") for i, v in enumerate(index)]
+            if not all(map(is_plain, items)):
+                raise TypeError(f"{where} is an index of objects that are not plain values.")
+            return {"kind": "objects", "values": items, "object": index.dtype == object, "names": names}
+        raise TypeError(f"{where} is a {type(index).__name__} of dtype {index.dtype}.")
+
+
+def decode(value: Any, arrays: dict[str, np.ndarray], where: str) -> Any:
+    """A stored value back from JSON (its recursion is bounded: ``_archive.parse_json`` caps the nesting)."""
+    if is_plain(value):
+        return value
+    if isinstance(value, list):
+        return [decode(v, arrays, where) for v in value]
+    if isinstance(value, dict):
+        if set(value) == {"__ndarray__"} and value["__ndarray__"] in arrays:
+            return arrays[value["__ndarray__"]]
+        if set(value) == {"__array__", "dtype"} and value["dtype"] in ("object", "str"):
+            items = decode(value["__array__"], arrays, where)
+            if not isinstance(items, list) or not all(map(is_plain, items)):
+                raise Refused(f"{where} holds an array of values that are not plain.")
+            return np.array(items, dtype=object if value["dtype"] == "object" else str)
+        if set(value) == {"__tuple__"} and isinstance(value["__tuple__"], list):
+            return tuple(decode(value["__tuple__"], arrays, where))
+        if set(value) == {"__index__"} and isinstance(value["__index__"], dict):
+            return _decode_index(value["__index__"], arrays, where)
+        if set(value) == {"__frame__"} and isinstance(value["__frame__"], dict):
+            return _decode_frame(value["__frame__"], arrays, where)
+        if set(value) == {"__dict__"} and isinstance(value["__dict__"], list):
+            out = {}
+            for pair in value["__dict__"]:
+                if not (isinstance(pair, list) and len(pair) == 2):
+                    raise Refused(f"{where} holds a malformed dict entry {pair!r}.")
+                key = decode(pair[0], arrays, where)
+                if not is_plain(key) and not (isinstance(key, tuple) and all(map(is_plain, key))):
+                    raise Refused(f"{where} holds a dict key that is not a plain value.")
+                out[key] = decode(pair[1], arrays, where)
+            return out
+    raise Refused(f"{where} holds {str(value)[:80]!r}, which is not a stored value this format writes.")
+
+
+# a time zone by name ("Europe/Paris", "UTC", "UTC+01:00"): no path, no "dateutil/" prefix
+_TIME_ZONE = re.compile(r"(?!dateutil/)[A-Za-z][A-Za-z0-9_+\-:]*(/[A-Za-z0-9_+\-:]+)*")
+
+
+def _decode_index(spec: dict, arrays: dict[str, np.ndarray], where: str) -> pd.Index:
+    """Build a pandas index from its stored parts, with pandas' own constructors only."""
+
+    def part(key: str, kind: type | tuple[type, ...]) -> Any:
+        item = decode(spec.get(key), arrays, f"{where} {key}")
+        if not isinstance(item, kind):
+            raise Refused(f"{where} has a malformed index ({key}).")
+        return item
+
+    kind = spec.get("kind")
+    names = part("names", list)
+    if not all(map(is_plain, names)):
+        raise Refused(f"{where} has index names that are not plain values.")
+    try:
+        if kind == "multi":
+            levels, codes = part("levels", list), part("codes", list)
+            if not all(isinstance(x, pd.Index) for x in levels) or not all(
+                isinstance(c, np.ndarray) and c.dtype.kind in "iu" for c in codes
+            ):
+                raise Refused(f"{where} has a malformed multi-level index.")
+            return pd.MultiIndex(levels=levels, codes=codes, names=names, verify_integrity=True)
+        (name,) = names
+        if kind == "range":
+            bounds = part("range", list)
+            if len(bounds) != 3 or not all(isinstance(b, int) and not isinstance(b, bool) for b in bounds):
+                raise Refused(f"{where} has a malformed range index.")
+            return pd.RangeIndex(*bounds, name=name)
+        if kind == "period":
+            ordinals = part("ordinals", np.ndarray)
+            return pd.PeriodIndex.from_ordinals(ordinals.astype(np.int64), freq=part("freq", str), name=name)
+        if kind == "datetime":
+            unit, tz, freq = part("unit", str), part("tz", (str, type(None))), part("freq", (str, type(None)))
+            if unit not in ("s", "ms", "us", "ns"):
+                raise Refused(f"{where} has datetime unit {unit!r}.")
+            if tz is not None and not _TIME_ZONE.fullmatch(tz):  # "dateutil//path" opens any file
+                raise Refused(f"{where} has time zone {shown(tz)}, which is not a time zone name.")
+            index = pd.DatetimeIndex(part("i8", np.ndarray).astype(np.int64).view(f"M8[{unit}]"), name=name)
+            if tz is not None:
+                index = index.tz_localize("UTC").tz_convert(tz)
+            return index if freq is None else pd.DatetimeIndex(index, freq=freq)
+        if kind == "values":
+            return pd.Index(part("values", np.ndarray), name=name)
+        if kind == "objects":
+            items = part("values", list)
+            if not all(map(is_plain, items)):
+                raise Refused(f"{where} holds index values that are not plain.")
+            return pd.Index(items, dtype=object if part("object", bool) else None, name=name)
+    except (TypeError, ValueError) as exc:  # pandas refusing the parts (a bad freq, codes out of range)
+        raise Refused(f"{where} holds an index pandas cannot build ({exc}).") from None
+    raise Refused(f"{where} has an index of unknown kind {str(kind)[:40]!r}.")
+
+
+def _decode_frame(spec: dict, arrays: dict[str, np.ndarray], where: str) -> pd.DataFrame:
+    index = decode(spec.get("index"), arrays, f"{where}.index")
+    columns = decode(spec.get("columns"), arrays, f"{where}.columns")
+    data = decode(spec.get("data"), arrays, where)
+    if not (
+        isinstance(index, pd.Index)
+        and isinstance(columns, pd.Index)
+        and isinstance(data, list)
+        and len(data) == len(columns)
+        and all(isinstance(c, np.ndarray) and c.shape == (len(index),) for c in data)
+    ):
+        raise Refused(f"{where} holds a malformed data frame.")
+    frame = pd.DataFrame(dict(enumerate(data)), index=index)
+    frame.columns = columns
+    return frame
+
+
+def plain_json(value: Any) -> Any:
+    """``json.dumps`` default for the training history (numpy scalars only)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"the training history holds {value!r} of type {type(value).__name__}")

@@ -1,0 +1,1 @@
+"""Every torch module of the library: the networks the estimators train, their losses and output heads."""

@@ -1,0 +1,274 @@
+"""The forecaster's networks: quantile forecasts corrected from a smoothing baseline, their loss and shift."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+from .._module import RecurrentNet
+
+__all__ = ["ConformalShift", "ExponentialSmoothing", "ForecastNet", "PinballLoss"]
+
+
+class PinballLoss(nn.Module):
+    """Quantile (pinball) loss of ``(n, H, C, Q)`` predictions against ``(n, H, C)`` targets.
+
+    Targets that are NaN (steps past the end of a series) contribute zero.
+    """
+
+    def __init__(self, quantiles: tuple[float, ...] = (0.5,), reduction: str = "none") -> None:
+        super().__init__()
+        self.register_buffer("quantiles", torch.tensor(quantiles, dtype=torch.float32))
+        self.reduction = reduction
+
+    def forward(self, y_pred: torch.Tensor, y_true: torch.Tensor) -> torch.Tensor:
+        # an ensemble in training gives (n_networks, n, H, C, Q): each network's loss, averaged
+        networks = y_pred.shape[0] if y_pred.dim() == y_true.dim() + 2 else 1
+        observed = torch.isfinite(y_true)
+        diff = torch.nan_to_num(y_true, nan=0.0)[..., None] - y_pred
+        q = self.quantiles.to(y_pred.device)
+        loss = torch.maximum(q * diff, (q - 1) * diff) * observed[..., None]
+        if self.reduction == "none":
+            return loss
+        if self.reduction == "sum":
+            return loss.sum()
+        return loss.sum() / observed.sum().clamp(min=1) / len(q) / networks
+
+
+class ExponentialSmoothing(nn.Module):
+    """Damped-trend exponential smoothing over each window: ``(n, W, C)`` -> ``(n, H, C)`` forecasts.
+
+    Holt's linear method with a damped trend (Gardner and McKenzie, 1985), and
+    additive seasons of period ``sp`` when ``1 < sp <= W``, run over the window
+    from its first season. Its smoothing parameters (level ``alpha``, trend
+    ``beta``, damping ``phi``, seasons ``gamma``; one set per column, shared by
+    all series) are learned with the network, as in Smyl's ES-RNN. On the log
+    scale the seasons and trend are multiplicative in the original units.
+    """
+
+    deterministic_init = True  # starts from fixed values (no random numbers to seed)
+    start = (0.5, 0.1, 0.9, 0.2)  # alpha, beta, phi, gamma
+
+    def __init__(self, n_targets: int, horizon: int, sp: int = 1) -> None:
+        super().__init__()
+        self.horizon = horizon
+        self.sp = sp
+        self.logits = nn.Parameter(torch.empty(4, n_targets))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Start from ``start``: alpha 0.5, beta 0.1, phi 0.9, gamma 0.2 (stored as logits)."""
+        with torch.no_grad():
+            start = torch.logit(torch.tensor(self.start, dtype=self.logits.dtype))
+            self.logits.copy_(start[:, None].expand_as(self.logits))
+
+    def forward(self, y: torch.Tensor) -> torch.Tensor:
+        alpha, beta, phi, gamma = torch.sigmoid(self.logits)
+        W = int(y.shape[1])  # a constant under ONNX tracing too (the window length is fixed)
+        sp = self.sp if 1 < self.sp <= W else 1
+        if sp > 1:  # the first season starts the level, the seasons and (from the second) the trend
+            level = y[:, :sp].mean(dim=1)
+            trend = (y[:, sp : 2 * sp].mean(dim=1) - level) / sp if W >= 2 * sp else torch.zeros_like(level)
+            seasons = y[:, :sp] - level[:, None]
+            level = level + trend * (sp - 1) / 2  # the first season's mean sits at its middle step
+            state = torch.cat([level[:, None], trend[:, None], seasons], dim=1)  # (n, 2 + sp, C)
+        else:
+            state = torch.stack([y[:, 0], (y[:, -1] - y[:, 0]) / max(W - 1, 1)], dim=1)  # (n, 2, C)
+        transition, gain = self._system(alpha, beta, phi, gamma, sp)
+        k = W - sp  # the steps after the first season (after the first step without seasons)
+        if k > 0:
+            # the smoothing is linear in y: state_W = A^k state_0 + sum_m A^m g y_(W-1-m)
+            powers, weights = _powers_and_weights(transition, gain, k)  # (C, S, S), (C, k, S)
+            recent_first = y[:, sp:].flip(dims=(1,))  # (n, k, C)
+            state = state.permute(2, 0, 1) @ powers.transpose(1, 2)  # (C, n, S)
+            state = (state + recent_first.permute(2, 0, 1) @ weights).permute(1, 2, 0)
+        ahead = torch.arange(1, self.horizon + 1, device=y.device, dtype=y.dtype)[:, None]
+        damping = phi * (1 - phi**ahead) / (1 - phi)  # (H, C): phi + ... + phi^h (0 < phi < 1)
+        out = state[:, :1] + damping[None] * state[:, 1:2]
+        if sp > 1:  # the state holds the seasons of the last sp steps, oldest first
+            out = out + state[:, 2 + torch.arange(self.horizon, device=y.device) % sp]
+        return out
+
+    @staticmethod
+    def _system(alpha, beta, phi, gamma, sp: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """One smoothing step as ``state' = A state + g y``: A ``(C, S, S)``, g ``(C, S)``.
+
+        The state is (level, trend) followed, with seasons, by the seasons of the
+        last ``sp`` steps, oldest first: the oldest is the one a step reads, and
+        the step's new season goes last.
+        """
+        C = alpha.shape[0]
+        S = 2 + (sp if sp > 1 else 0)
+        A = alpha.new_zeros(C, S, S)
+        g = alpha.new_zeros(C, S)
+        # level' = (1 - a) level + (1 - a) phi trend - a oldest + a y
+        # trend' = b (level' - level) + (1 - b) phi trend
+        # season' = g (y - level') + (1 - g) oldest
+        A[:, 0, 0], A[:, 0, 1] = 1 - alpha, (1 - alpha) * phi
+        A[:, 1, 0], A[:, 1, 1] = -alpha * beta, phi * (1 - alpha * beta)
+        g[:, 0], g[:, 1] = alpha, alpha * beta
+        if sp > 1:
+            A[:, 0, 2], A[:, 1, 2] = -alpha, -alpha * beta
+            last = S - 1
+            A[:, last, 0], A[:, last, 1] = -gamma * (1 - alpha), -gamma * (1 - alpha) * phi
+            A[:, last, 2] = 1 - gamma + gamma * alpha
+            g[:, last] = gamma * (1 - alpha)
+            rows = torch.arange(2, last)
+            A[:, rows, rows + 1] = 1.0  # the other seasons move one place towards the oldest
+        return A, g
+
+
+def _powers_and_weights(A: torch.Tensor, g: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """``A^k`` and the weights ``A^m g`` for ``m = 0..k-1``, by doubling (about 2 log2(k) products)."""
+    weights = g[:, None, :]  # (C, 1, S): m = 0
+    squares = [A]  # A^(2^i); the last one is A^(number of weights so far)
+    while weights.shape[1] < k:
+        weights = torch.cat([weights, weights @ squares[-1].transpose(1, 2)], dim=1)
+        squares.append(squares[-1] @ squares[-1])
+    # A^k from the binary digits of k, with the squares the doubling already made
+    result = None
+    for i, square in enumerate(squares):
+        if k >> i & 1:
+            result = square if result is None else result @ square
+    return result, weights[:, :k]
+
+
+class ForecastNet(nn.Module):
+    """Window of ``(n, W [+ H], C + F_x)`` values -> ``(n, H, C, Q)`` quantile forecasts.
+
+    The first ``n_targets`` input columns are the (scaled) series. With
+    ``local_level``, their mean over the window is subtracted from the inputs, so
+    the recurrent network reads the shape of the series relative to its recent
+    level. Its outputs are corrections to a baseline forecast of the window:
+    ``baseline="smoothing"``, damped-trend exponential smoothing with seasons
+    (:class:`ExponentialSmoothing`, learned with the network); ``"naive"``, the
+    window's mean (``local_level``) or, with ``sp > 1``, its last season repeated.
+    When exogenous columns are present, the window is followed by ``horizon``
+    future steps whose target columns are zeroed and marked by a final indicator
+    column, so known future ``X`` can inform the forecast without any future
+    ``y``. With ``n_networks > 1``, that many networks (this one and ``others``)
+    read the same window: in training the output stacks their forecasts (each
+    trained on its own loss), otherwise it is their mean.
+    """
+
+    def __init__(
+        self,
+        n_targets: int,
+        n_exog: int,
+        window_length: int,
+        horizon: int,
+        n_quantiles: int,
+        cell: str,
+        hidden_size: int,
+        num_layers: int,
+        bidirectional: bool,
+        dropout: float,
+        sp: int = 1,
+        local_level: bool = True,
+        baseline: str = "naive",
+        n_networks: int = 1,
+    ) -> None:
+        super().__init__()
+        self.local_level = local_level
+        self.baseline = baseline
+        self.sp = sp if 1 < sp <= window_length else 1
+        self.n_targets = n_targets
+        self.n_exog = n_exog
+        self.window_length = window_length
+        self.horizon = horizon
+        self.n_quantiles = n_quantiles
+        n_features = n_targets + n_exog + (1 if n_exog else 0)
+        self.recurrent = RecurrentNet(
+            n_features,
+            horizon * n_targets * n_quantiles,
+            cell=cell,
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            bidirectional=bidirectional,
+            dropout=dropout,
+            pooling="last",
+        )
+        # known future X also reaches the output directly (a linear map per step and quantile),
+        # so the forecast need not squeeze every future value through the final state
+        self.future_head = nn.Linear(horizon * n_exog, horizon * n_targets * n_quantiles) if n_exog else None
+        smoothing = baseline == "smoothing" and local_level  # without: the long-run mean
+        self.smoothing = ExponentialSmoothing(n_targets, horizon, self.sp) if smoothing else None
+        # the other networks of an ensemble: the same architecture, their own weights
+        arguments = (n_targets, n_exog, window_length, horizon, n_quantiles, cell, hidden_size, num_layers)
+        self.others = (
+            nn.ModuleList(
+                ForecastNet(*arguments, bidirectional, dropout, sp, local_level, baseline)
+                for _ in range(n_networks - 1)
+            )
+            if n_networks > 1
+            else None
+        )
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        """One network's forecast, or an ensemble's: each network's in training, their mean otherwise."""
+        out = self._network(X)
+        if self.others is None:
+            return out
+        outs = torch.stack([out, *(other._network(X) for other in self.others)])
+        return outs if self.training else outs.mean(dim=0)
+
+    def _network(self, X: torch.Tensor) -> torch.Tensor:
+        C, W = self.n_targets, self.window_length
+        past = X[:, :W]
+        level = past[..., :C].mean(dim=1)
+        if not self.local_level:
+            level = torch.zeros_like(level)
+        parts = [past[..., :C] - level[:, None, :]]
+        if self.n_exog:
+            parts += [past[..., C:], past.new_zeros(past.shape[0], W, 1)]
+            past = torch.cat(parts, dim=2)
+            future = X[:, W:]
+            n, h = future.shape[0], future.shape[1]
+            future = torch.cat([future.new_zeros(n, h, C), future[..., C:], future.new_ones(n, h, 1)], dim=2)
+            inputs = torch.cat([past, future], dim=1)
+        else:
+            inputs = parts[0]
+        out = self.recurrent(inputs)
+        if self.n_exog:
+            exog = X[:, W:, C:]
+            mean = self.recurrent.x_mean[C : C + self.n_exog]
+            scale = self.recurrent.x_scale[C : C + self.n_exog]
+            out = out + self.future_head(((exog - mean) / scale).flatten(1))
+        out = out.view(-1, self.horizon, C, self.n_quantiles)
+        if self.smoothing is not None:
+            return out + self.smoothing(X[:, :W, :C])[..., None]
+        if self.sp > 1:  # the last observed season, repeated, is the baseline the network corrects
+            season = torch.arange(self.horizon, device=X.device) % self.sp + (W - self.sp)
+            return out + X[:, season, :C][..., None]
+        return out + level[:, None, :, None]
+
+
+class ConformalShift(nn.Module):
+    """Sorted quantiles ``(..., H, C, Q)`` -> each level moved by its conformal shift, in order.
+
+    ``shifts`` ``(H, C, Q)`` lowers the lower level of each central interval by
+    its offset and raises the upper one (the reverse for a negative offset); the
+    median's shift is zero. The levels then stay in order and the median never
+    moves: a level is clipped to the median and to the next level nearer it.
+    Float64 in, float64 out; exportable to ONNX (no cumulative ops).
+    """
+
+    def __init__(self, shifts: np.ndarray, median: int) -> None:
+        super().__init__()
+        self.register_buffer("shifts", torch.as_tensor(np.asarray(shifts, dtype=np.float64)))
+        self.median = median
+
+    def forward(self, quantiles: torch.Tensor) -> torch.Tensor:
+        out = quantiles + self.shifts
+        centre = quantiles[..., self.median]
+        levels = [centre]
+        inner = centre
+        for i in range(self.median - 1, -1, -1):  # outward from the median: each at most the one inside
+            inner = torch.minimum(out[..., i], inner)
+            levels.insert(0, inner)
+        inner = centre
+        for i in range(self.median + 1, out.shape[-1]):
+            inner = torch.maximum(out[..., i], inner)
+            levels.append(inner)
+        return torch.stack(levels, dim=-1)

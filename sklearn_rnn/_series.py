@@ -1,0 +1,139 @@
+"""Series of a panel in pandas: splitting by instance, time points, frequencies, checks and messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+def instances(df: pd.DataFrame) -> list[tuple[tuple, pd.DataFrame]]:
+    """Split a (possibly multi-indexed) frame into ``(instance key, single-series frame)``."""
+    if not isinstance(df.index, pd.MultiIndex):
+        return [((), df)]
+    levels = list(range(df.index.nlevels - 1))
+    out = []
+    for key, sub in df.groupby(level=levels, sort=False):
+        key = key if isinstance(key, tuple) else (key,)
+        out.append((key, sub.droplevel(levels)))
+    return out
+
+
+def instance_frame(df: pd.DataFrame | None, key: tuple) -> pd.DataFrame | None:
+    if df is None:
+        return None
+    if not key:
+        return df
+    try:
+        sub = df.loc[key if len(key) > 1 else key[0]]
+    except KeyError:
+        return None
+    return sub if isinstance(sub, pd.DataFrame) else None
+
+
+def format_time(point: Any) -> str:
+    """A time point as users write it: dates without a midnight time, other values as they print."""
+    if isinstance(point, pd.Timestamp) and point == point.normalize():
+        return str(point.date())
+    return str(point)
+
+
+def format_times(index: pd.Index, limit: int = 5) -> str:
+    shown = ", ".join(format_time(t) for t in index[:limit])
+    return shown + (f" (and {len(index) - limit} more)" if len(index) > limit else "")
+
+
+def series_label(key: tuple) -> str:
+    """`` of series 'a'`` for a series of a panel, nothing for a single series."""
+    if not key:
+        return ""
+    return f" of series {(key[0] if len(key) == 1 else key)!r}"
+
+
+def refuse_duplicates(df: pd.DataFrame | None, name: str, method: str) -> None:
+    """Refuse a frame with more than one row for a time point of a series."""
+    if df is None:
+        return
+    duplicated = df.index.duplicated()
+    if not duplicated.any():
+        return
+    entry = df.index[duplicated][0]
+    key, point = (tuple(entry[:-1]), entry[-1]) if isinstance(df.index, pd.MultiIndex) else ((), entry)
+    raise ValueError(
+        f"{name} passed to {method} has more than one row for time point {format_time(point)}"
+        f"{series_label(key)} ({int(duplicated.sum())} duplicated rows in all). RNNForecaster needs one "
+        f"row per time point of each series: aggregate the rows of each time point (e.g. "
+        f"{name}.groupby(level=...).mean()) or drop the duplicates "
+        f"({name}[~{name}.index.duplicated()]) first."
+    )
+
+
+# how far from the training mean (in training standard deviations) a value may lie: beyond
+# this the network's float32 arithmetic overflows
+SCALED_LIMIT = 1e30
+
+
+def time_kind(index: pd.Index) -> str:
+    """The kind of a time index, for comparing old and new time points."""
+    if isinstance(index, pd.PeriodIndex):
+        return f"period[{index.freqstr}]"
+    if isinstance(index, pd.DatetimeIndex):
+        return "datetime" if index.tz is None else f"datetime[{index.tz}]"
+    return "integer" if index.dtype.kind in "iu" else str(index.dtype)
+
+
+def check_exog_values(X: pd.DataFrame, method: str) -> None:
+    """Refuse exogenous values the network cannot read: NaN, infinite or beyond float32's range."""
+    values = X.to_numpy(dtype=np.float64)
+    if not np.isfinite(values).all():
+        raise ValueError(
+            f"X passed to {method} contains NaN or infinite values; RNNForecaster needs finite X."
+        )
+    if values.size and np.abs(values).max() > np.finfo(np.float32).max:
+        raise ValueError(
+            f"X passed to {method} holds values up to {np.abs(values).max():.3g}, beyond float32's range "
+            "(3.4e38), in which the network reads X. Rescale X first (e.g. divide it by a constant)."
+        )
+
+
+def series_freq(y: pd.DataFrame) -> Any:
+    """Frequency of the time index of ``y`` (None when it has none and none can be inferred).
+
+    The index's own, else inferred from the longest series, else from the time
+    points of all series together (a panel of short series).
+    """
+    indexes = [frame.index for _, frame in instances(y)]
+    longest = max(indexes, key=len)
+    freq = getattr(longest, "freq", None)
+    if freq is not None or not isinstance(longest, pd.DatetimeIndex):
+        return freq
+    for index in (longest, longest.append(indexes).unique().sort_values()):
+        if len(index) >= 3:
+            try:
+                freq = pd.infer_freq(index)
+            except (TypeError, ValueError):
+                freq = None
+            if freq is not None:
+                return freq
+    return None
+
+
+def append_rows(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    both = pd.concat([old, new[old.columns]])
+    return both[~both.index.duplicated(keep="last")].sort_index()
+
+
+SEASONS = {"M": 12, "MS": 12, "ME": 12, "Q": 4, "QS": 4, "QE": 4, "W": 52, "D": 7, "B": 5, "h": 24, "H": 24}
+
+
+def infer_sp(index: pd.Index, cutoff: Any) -> int:
+    """Seasonal period implied by the frequency of a time index (1 when unknown)."""
+    freq = getattr(index, "freq", None) or getattr(cutoff, "freq", None)
+    if freq is None and isinstance(index, pd.DatetimeIndex) and len(index) >= 3:
+        freq = pd.infer_freq(index)
+    if freq is None:
+        return 1
+    name = freq if isinstance(freq, str) else getattr(freq, "name", None) or freq.freqstr
+    base = name.split("-")[0].lstrip("0123456789")
+    return SEASONS.get(base, 1)

@@ -1,0 +1,176 @@
+"""Windows of long series: training windows as start indices, splits by time, the window rule.
+
+The forecaster trains on every window of every series (:class:`WindowDataset`),
+validates and calibrates on each series' latest windows, never on windows
+drawn among the training ones (:func:`time_ordered_split`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+
+from ._base import valid_size
+
+__all__ = [
+    "MAX_WINDOW",
+    "TimeOrderedSplit",
+    "WindowDataset",
+    "calibration_split",
+    "edge_pad",
+    "resolve_window_length",
+    "scoring_windows",
+    "time_ordered_split",
+]
+
+# window_length="auto": half the longest series, between 2 and 36 steps (benchmarks/forecasting.py)
+MAX_WINDOW = 36
+
+
+def resolve_window_length(window_length: int | str, n_longest: int) -> int:
+    """The window the network reads: ``window_length``, or for "auto" a rule of the series' length."""
+    if window_length != "auto":
+        return int(window_length)
+    return int(min(MAX_WINDOW, max(2, n_longest // 2)))
+
+
+def edge_pad(values: np.ndarray, length: int) -> np.ndarray:
+    """Left-pad ``values`` (T, F) to at least ``length`` rows by repeating its first row."""
+    missing = length - len(values)
+    if missing <= 0:
+        return values
+    return np.concatenate([np.repeat(values[:1], missing, axis=0), values], axis=0)
+
+
+class WindowDataset(Dataset):
+    """Training windows as start indices into one concatenated series (memory O(series length)).
+
+    ``inputs`` is ``(N, C + F_x)``: every series one after the other, each followed by
+    ``horizon`` padding rows; ``targets`` is ``(N, C)`` with NaN where unobserved.
+    A batch gathers its windows by tensor indexing at batch time, so no
+    ``(n_windows, window_length)`` copy of the series ever exists. ``series``
+    numbers the series each window belongs to (its windows in time order), for
+    :class:`TimeOrderedSplit`.
+    """
+
+    lengths = None  # every window has the same length (read by the shared batch iterator)
+
+    def __init__(
+        self,
+        inputs: torch.Tensor,
+        targets: torch.Tensor,
+        starts: torch.Tensor,
+        window_length: int,
+        horizon: int,
+        n_future: int,
+        series: torch.Tensor | None = None,
+    ) -> None:
+        self.inputs = inputs
+        self.targets = targets
+        self.starts = starts
+        self.series = torch.zeros_like(starts) if series is None else series
+        self.window_length = window_length
+        self.horizon = horizon
+        self.input_offsets = torch.arange(window_length + n_future)
+        self.target_offsets = torch.arange(window_length, window_length + horizon)
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def subset(self, indices: np.ndarray) -> WindowDataset:
+        out = WindowDataset.__new__(WindowDataset)
+        out.__dict__.update(self.__dict__)
+        indices = torch.as_tensor(indices, dtype=torch.int64)
+        out.starts = self.starts[indices]
+        out.series = self.series[indices]
+        return out
+
+    def batch(self, idx: torch.Tensor | slice) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+        starts = self.starts[idx][:, None]
+        return {"X": self.inputs[starts + self.input_offsets]}, self.targets[starts + self.target_offsets]
+
+
+def time_ordered_split(
+    series: np.ndarray, starts: np.ndarray, horizon: int, fraction: float
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Indices of training and validation windows, and how many windows the gap drops.
+
+    In each series, the last ``fraction`` of its windows (by time, at least one)
+    validate. A training window must forecast only time points before the first
+    one a validation window forecasts, so the ``horizon - 1`` windows just before
+    the validation ones, whose targets reach into that period, are dropped.
+    """
+    train, valid, dropped = [], [], 0
+    for s in np.unique(series):
+        idx = np.flatnonzero(series == s)
+        idx = idx[np.argsort(starts[idx], kind="stable")]
+        n_valid = valid_size(fraction, len(idx))
+        first = starts[idx[len(idx) - n_valid]]
+        # a window starting at p forecasts rows p + W .. p + W + horizon - 1; the first
+        # validation window forecasts from row first + W on
+        before = idx[: len(idx) - n_valid]
+        keep = starts[before] + horizon - 1 < first
+        train.append(before[keep])
+        valid.append(idx[len(idx) - n_valid :])
+        dropped += int((~keep).sum())
+    empty = np.zeros(0, dtype=np.int64)
+    return np.concatenate([empty, *train]), np.concatenate([empty, *valid]), dropped
+
+
+class TimeOrderedSplit:
+    """Early stopping's split of forecast windows: each series' latest windows validate.
+
+    The last ``fraction`` of each series' windows (by time) are the validation
+    windows; training windows whose targets reach into the time points the
+    validation windows forecast are left out (a gap of ``horizon - 1`` windows),
+    so the validation loss is measured on a future the training never saw,
+    as a forecast would be.
+    """
+
+    def __init__(self, fraction: float) -> None:
+        self.fraction = fraction
+
+    def __call__(self, dataset: WindowDataset, y: Any = None, **fit_params: Any):
+        train, valid, _ = time_ordered_split(
+            dataset.series.numpy(), dataset.starts.numpy(), dataset.horizon, self.fraction
+        )
+        return dataset.subset(train), dataset.subset(valid)
+
+
+def calibration_split(dataset: WindowDataset, fraction: float) -> tuple[np.ndarray, np.ndarray] | None:
+    """Indices of the windows a calibrated network trains on, and of each held-out series' latest windows.
+
+    The split is early stopping's (:func:`time_ordered_split`): each series
+    holds out the time points its latest ``fraction`` of windows forecast first,
+    and the windows whose targets reach into them are left out of training (the
+    gap), so the network never sees a held-out value as a target. A series that
+    the split would leave without a training window is not held out (it trains
+    whole). None when no series can be held out.
+    """
+    series, starts = dataset.series.numpy(), dataset.starts.numpy()
+    train, latest, _ = time_ordered_split(series, starts, dataset.horizon, fraction)
+    whole = ~np.isin(series, series[train])  # series the split leaves nothing to train on
+    latest = latest[~whole[latest]]
+    if not len(latest):
+        return None
+    return np.concatenate([train, np.flatnonzero(whole)]), latest
+
+
+def scoring_windows(dataset: WindowDataset, train: np.ndarray, latest: np.ndarray) -> WindowDataset:
+    """The windows left out of training that forecast a held-out time point, with only those as targets.
+
+    The held-out time points are the first target of each of the ``latest``
+    windows. Every window outside ``train`` that forecasts one of them scores
+    it, so each step ``h`` gets one score per held-out time point: the value
+    ``h`` steps after an origin the network did not train on.
+    """
+    held_out = torch.zeros(len(dataset.targets), dtype=torch.bool)
+    held_out[dataset.starts[latest] + dataset.window_length] = True
+    reaches = held_out[dataset.starts[:, None] + dataset.target_offsets].any(dim=1).numpy()
+    reaches[train] = False
+    scoring = dataset.subset(np.flatnonzero(reaches))
+    scoring.targets = dataset.targets.masked_fill(~held_out[:, None], float("nan"))
+    return scoring

@@ -102,7 +102,7 @@ import torch.nn.functional as F  # noqa: E402
 from torch.nn.utils.rnn import pack_padded_sequence  # noqa: E402
 
 from sklearn_rnn import RNNClassifier  # noqa: E402
-from sklearn_rnn._module import RecurrentNet  # noqa: E402
+from sklearn_rnn._networks.recurrent import RecurrentNet  # noqa: E402
 
 torch.set_num_threads(1)
 

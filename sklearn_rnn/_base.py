@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import inspect
 import logging
 import math
@@ -25,7 +26,8 @@ from torch.utils.data import Dataset
 
 from ._callbacks import EpochProgress, EpochTable, NonFiniteLossGuard, completed_epochs
 from ._data import Sequences, validate_sequences
-from ._module import ARCHITECTURES, CELLS, INPUT_SCALINGS, MISSING, POOLINGS, RecurrentNet
+from ._networks.heads import InferenceGraph, SequenceGraph
+from ._networks.recurrent import ARCHITECTURES, CELLS, INPUT_SCALINGS, MISSING, POOLINGS, RecurrentNet
 from ._persistence import VersionedPickleMixin
 from ._runtime import (
     current_generator,
@@ -484,8 +486,23 @@ class BaseRNNEstimator(VersionedPickleMixin, BaseEstimator):
         return tags
 
     # -- the pieces subclasses provide -------------------------------------------------
+    _output_name: str  # of the exported graph's output
+
     def _criterion(self) -> type[torch.nn.Module]:
         raise NotImplementedError
+
+    def _head(self) -> torch.nn.Module:
+        """The module that turns the network's outputs into what ``predict`` returns."""
+        raise NotImplementedError
+
+    def _inference_graph(self) -> InferenceGraph:
+        """The network behind its head, on the CPU, for :func:`sklearn_rnn.to_onnx`."""
+        check_is_fitted(self)
+        module = copy.deepcopy(self.net_.module_).cpu().eval()
+        tabular = bool(getattr(self, "_tabular", False))
+        example = torch.zeros((2, 4) if tabular else (2, 4, int(module.x_mean.shape[0])))
+        graph = SequenceGraph(module, self._head(), tabular)
+        return InferenceGraph(graph, example, "X", self._output_name, dynamic_time=True, takes_lengths=True)
 
     # -- data ----------------------------------------------------------------------------
     def _validate_X(self, X: Any, *, reset: bool) -> Sequences:

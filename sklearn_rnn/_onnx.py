@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import copy
 import io
 import os
 import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import torch
-from sklearn.exceptions import NotFittedError
-from sklearn.utils.validation import check_is_fitted
-from torch import nn
 
-from ._intervals import conformal_shift
+from ._networks.heads import InferenceGraph
 
 __all__ = ["to_onnx"]
 
@@ -25,183 +18,15 @@ __all__ = ["to_onnx"]
 DEFAULT_OPSET = 17
 
 
-class _Graph(nn.Module):
-    """The fitted module behind an output transform, shaped for the legacy ONNX exporter."""
-
-    def __init__(self, module: nn.Module, tabular: bool) -> None:
-        super().__init__()
-        self.module = module
-        self.tabular = tabular
-
-    def _scores(self, X: torch.Tensor, lengths: torch.Tensor | None) -> torch.Tensor:
-        if self.tabular:
-            X = X.unsqueeze(-1)
-        return self.module(X, lengths)
-
-
-class _ClassifierGraph(_Graph):
-    """Class probabilities in the order of ``classes_``, from the classifier's own output head."""
-
-    def __init__(
-        self, module: nn.Module, tabular: bool, head: Callable[[torch.Tensor], torch.Tensor]
-    ) -> None:
-        super().__init__(module, tabular)
-        self.head = head  # softmax, or one sigmoid per label of a multi-label model
-
-    def forward(self, X: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
-        return self.head(self._scores(X, lengths))
-
-
-class _RegressorGraph(_Graph):
-    """Predictions in the units of the training targets, de-standardised in float64."""
-
-    def __init__(
-        self, module: nn.Module, tabular: bool, y_mean: np.ndarray, y_scale: np.ndarray, ravel: bool
-    ) -> None:
-        super().__init__(module, tabular)
-        self.ravel = ravel
-        self.register_buffer("y_mean", torch.as_tensor(np.asarray(y_mean, dtype=np.float64)))
-        self.register_buffer("y_scale", torch.as_tensor(np.asarray(y_scale, dtype=np.float64)))
-
-    def forward(self, X: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
-        out = self._scores(X, lengths).double() * self.y_scale + self.y_mean
-        return out[:, 0] if self.ravel else out
-
-
-class _ForecasterGraph(nn.Module):
-    """A window of raw observations -> quantile forecasts in the series' units, as ``predict_quantiles``.
-
-    The series' log transform and standardisation (fitted on the one training
-    series) come first, the network's quantiles are sorted (the forecaster's
-    monotone rearrangement) and mapped back to the original units.
-    """
-
-    def __init__(
-        self, net: nn.Module, mean: np.ndarray, scale: np.ndarray, log: np.ndarray, shift: nn.Module | None
-    ) -> None:
-        super().__init__()
-        self.net = net
-        self.shift = shift  # the forecaster's conformal calibration (None without it)
-        self.register_buffer("mean", torch.as_tensor(np.asarray(mean, dtype=np.float64)))
-        self.register_buffer("scale", torch.as_tensor(np.asarray(scale, dtype=np.float64)))
-        self.register_buffer("log", torch.as_tensor(np.asarray(log, dtype=bool)))
-
-    def forward(self, y_window: torch.Tensor) -> torch.Tensor:
-        values = y_window.double()
-        values = torch.where(self.log, torch.log(values), values)
-        out = self.net(((values - self.mean) / self.scale).float())  # (batch, horizon, C, Q)
-        out = torch.sort(out.double(), dim=-1).values
-        if self.shift is not None:
-            out = self.shift(out)
-        out = out * self.scale[:, None] + self.mean[:, None]
-        return torch.where(self.log[:, None], torch.exp(out), out)
-
-
-@dataclass
-class _Spec:
-    graph: nn.Module
-    example: torch.Tensor
-    input_name: str
-    output_name: str
-    dynamic_time: bool
-    takes_lengths: bool
-
-
-def _export_spec(estimator: Any) -> _Spec:
-    from .classifier import RNNClassifier
-    from .regressor import RNNRegressor
-
-    if isinstance(estimator, (RNNClassifier, RNNRegressor)):
-        check_is_fitted(estimator)
-        module = copy.deepcopy(estimator.net_.module_).cpu().eval()
-        tabular = bool(getattr(estimator, "_tabular", False))
-        shape = (2, 4) if tabular else (2, 4, int(module.x_mean.shape[0]))
-        if isinstance(estimator, RNNClassifier):
-            graph, output = _ClassifierGraph(module, tabular, estimator._probabilities), "probabilities"
-        else:
-            graph = _RegressorGraph(module, tabular, estimator.y_mean_, estimator.y_scale_, estimator._y_1d)
-            output = "predictions"
-        return _Spec(graph, torch.zeros(shape), "X", output, dynamic_time=True, takes_lengths=True)
-    spec = _forecaster_spec(estimator)
-    if spec is not None:
-        return spec
-    raise TypeError(
-        "to_onnx expects a fitted RNNClassifier, RNNRegressor or RNNForecaster, got "
-        f"{type(estimator).__name__}. Fit one of them first and pass it."
-    )
-
-
-def _forecaster_spec(estimator: Any) -> _Spec | None:
-    """The forecaster's network with its target transform, when ``estimator`` is an RNNForecaster."""
-    try:
-        from .forecasting import RNNForecaster
-    except ImportError:  # sktime is an optional dependency
-        return None
-    if not isinstance(estimator, RNNForecaster):
-        return None
-    if not hasattr(estimator, "net_"):
-        raise NotFittedError(
-            "This RNNForecaster instance is not fitted yet. Call 'fit' with appropriate arguments "
-            "before using to_onnx."
+def _inference_graph(estimator: Any) -> InferenceGraph:
+    """The graph the estimator declares for export (each builds its own: network, head, example)."""
+    build = getattr(estimator, "_inference_graph", None)
+    if build is None:
+        raise TypeError(
+            "to_onnx expects a fitted RNNClassifier, RNNRegressor or RNNForecaster, got "
+            f"{type(estimator).__name__}. Fit one of them first and pass it."
         )
-    if getattr(estimator, "_n_exog", 0):
-        raise ValueError(
-            "to_onnx exports RNNForecaster models fitted without X only; this one was fitted with "
-            f"{estimator._n_exog} exogenous columns. Fit it on y alone to export it."
-        )
-    scalings = getattr(estimator, "_y_scaling", {})
-    if list(scalings) != [()]:
-        raise ValueError(
-            "to_onnx exports an RNNForecaster fitted on a single series (each series of a panel "
-            f"has its own scaling); this one was fitted on {len(scalings)} series."
-        )
-    mean, scale = scalings[()]
-    net = copy.deepcopy(estimator.net_.module_).cpu().eval()
-    graph = _ForecasterGraph(
-        net,
-        mean,
-        scale,
-        estimator.log_transform_,
-        conformal_shift(estimator.conformal_offsets_, estimator.quantile_levels_),
-    )
-    example = torch.ones((2, estimator.window_length_, len(mean)))
-    return _Spec(graph, example, "y_window", "quantiles", dynamic_time=False, takes_lengths=False)
-
-
-def _carry_forward_exportable(X: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """``_module.carry_forward`` without ``cummax`` (which ONNX lacks): the same values, O(T).
-
-    The last observation at or before step t is the ``c_t``-th one, where ``c`` is
-    the running count of observations: each observed step is scattered to the
-    slot of its rank, and every step reads the slot of its count (slot 0: none
-    yet). A pairwise comparison of steps was O(T^2) and made the graph 4-5x
-    slower than torch on 200-step sequences.
-    """
-    observed = ~torch.isnan(X)
-    steps = torch.arange(X.shape[1], device=X.device).view(1, -1, 1).expand_as(X)
-    count = torch.cumsum(observed.to(torch.int64), dim=1)
-    dummy = torch.full_like(count, X.shape[1] + 1)  # unobserved steps all go to one unused slot
-    slots = torch.full_like(torch.cat([count, count[:, :2]], dim=1), -1)  # (n, T + 2, F)
-    slots = slots.scatter(1, torch.where(observed, count, dummy), steps)
-    last = torch.gather(slots, 1, count)
-    filled = torch.gather(torch.where(observed, X, torch.zeros_like(X)), 1, last.clamp(min=0))
-    filled = torch.where(last >= 0, filled, torch.zeros_like(filled))
-    return filled, observed.to(X.dtype)
-
-
-@contextmanager
-def _exportable_carry_forward() -> Iterator[None]:
-    from . import _module
-
-    original = getattr(_module, "carry_forward", None)
-    if original is None:
-        yield
-        return
-    _module.carry_forward = _carry_forward_exportable
-    try:
-        yield
-    finally:
-        _module.carry_forward = original
+    return build()
 
 
 def to_onnx(
@@ -304,7 +129,7 @@ def to_onnx(
         ) from exc
     if not isinstance(lengths, (bool, np.bool_)):
         raise TypeError(f"lengths must be True or False, got {lengths!r}.")
-    spec = _export_spec(estimator)
+    spec = _inference_graph(estimator)
     takes_lengths = bool(lengths) and spec.takes_lengths
     dynamic_axes = {spec.input_name: {0: "batch", 1: "time"} if spec.dynamic_time else {0: "batch"}}
     dynamic_axes[spec.output_name] = {0: "batch"}
@@ -318,7 +143,7 @@ def to_onnx(
         dynamic_axes["lengths"] = {0: "batch"}
 
     buffer = io.BytesIO()
-    with warnings.catch_warnings(), _exportable_carry_forward():
+    with warnings.catch_warnings():
         # The tracer's notes on LSTM batch sizes and Python control flow do not apply:
         # the graph is checked at several batch sizes and lengths in the test suite.
         warnings.simplefilter("ignore")

@@ -57,7 +57,7 @@ from ._archive import (
     shown,
 )
 from ._codec import ARRAYS, Encoder, decode, is_plain, plain_json
-from ._module import ARCHITECTURES, CELLS, FCN_KERNEL_SIZES, INPUT_SCALINGS, MISSING, POOLINGS
+from ._networks.recurrent import ARCHITECTURES, CELLS, FCN_KERNEL_SIZES, INPUT_SCALINGS, MISSING, POOLINGS
 
 __all__ = ["InconsistentVersionWarning", "VersionedPickleMixin", "load", "save"]
 
@@ -215,7 +215,7 @@ def _network(estimator: Any) -> tuple[type, dict[str, _Rule]]:
             "baseline": _option(("naive", "smoothing")),
             "n_networks": _integer(1, _MAX_LAYERS),
         }
-    from ._module import RecurrentNet
+    from ._networks.recurrent import RecurrentNet
 
     return RecurrentNet, {
         **_RECURRENT_ARGUMENTS,

@@ -17,6 +17,7 @@ from sklearn.utils.validation import _check_sample_weight, column_or_1d
 
 from ._base import BaseRNNEstimator
 from ._docs import with_shared_parameters
+from ._networks.heads import Probabilities
 
 __all__ = ["RNNClassifier"]
 
@@ -182,6 +183,8 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
         tags.classifier_tags.multi_label = True
         return tags
 
+    _output_name = "probabilities"
+
     def _criterion(self) -> type[torch.nn.Module]:
         # set by fit (and restored by load) before the network is built
         if getattr(self, "_multilabel", False):
@@ -339,13 +342,10 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
             Probabilities in the order of ``classes_``; for a multi-label
             model, each label's probability (they need not sum to 1).
         """
-        return self._probabilities(self._forward(X).double()).numpy()
+        return self._head()(self._forward(X).double()).numpy()
 
-    def _probabilities(self, scores: torch.Tensor) -> torch.Tensor:
-        """The output head: the network's scores -> probabilities (what an export must apply too)."""
-        if getattr(self, "_multilabel", False):
-            return torch.sigmoid(scores)  # one independent probability per label
-        return torch.softmax(scores, dim=1)
+    def _head(self) -> Probabilities:
+        return Probabilities(multilabel=getattr(self, "_multilabel", False))
 
     def predict(self, X: Any) -> np.ndarray:
         """Most probable class of each sequence.

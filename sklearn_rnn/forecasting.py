@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import torch
+from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
 from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
 
@@ -43,6 +44,7 @@ from ._intervals import (
     quantile_pairs,
 )
 from ._networks.forecast import ForecastNet, PinballLoss
+from ._networks.heads import ForecastGraph, InferenceGraph, QuantileForecasts
 from ._persistence import VersionedPickleMixin
 from ._scaling import column_statistics
 from ._series import (
@@ -454,12 +456,10 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
                 self._y_scaling[key] = stats
         return (out - stats[0]) / stats[1], stats
 
-    def _inverse_y(self, values: np.ndarray, stats: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-        """Scaled units (..., C, Q) -> original units."""
-        mean, scale = stats
-        out = values * scale[:, None] + mean[:, None]
-        out[..., self.log_transform_, :] = np.exp(out[..., self.log_transform_, :])
-        return out
+    def _head(self) -> QuantileForecasts:
+        """The network's quantiles -> sorted, calibrated, in the series' units (predict and export)."""
+        shift = conformal_shift(getattr(self, "conformal_offsets_", None), self.quantile_levels_)
+        return QuantileForecasts(self.log_transform_, shift)
 
     # -- checks of new data -------------------------------------------------------------------------
     def _update_y_X(self, y: Any, X: Any = None, enforce_index_type: Any = None) -> None:
@@ -822,8 +822,8 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
         if scoring is None:
             return
         with torch_session(self.n_threads):
-            out = predict_in_batches(self.net_, scoring, self.batch_size).numpy()
-        quantiles = np.sort(out.astype(np.float64), axis=-1)  # as predict rearranges them
+            out = predict_in_batches(self.net_, scoring, self.batch_size)
+        quantiles = QuantileForecasts(self.log_transform_, None).scaled(out).numpy()  # sorted, as in predict
         targets = scoring.targets[scoring.starts[:, None] + scoring.target_offsets].numpy().astype(np.float64)
         offsets, counts, largest = conformal_offsets(quantiles, targets, self.quantile_levels_)
         short = np.isnan(offsets)
@@ -966,21 +966,14 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
         values = np.stack(windows).astype(np.float32)
         seqs = Sequences(values, np.full(len(values), values.shape[1], dtype=np.int64), False)
         with torch_session(self.n_threads):
-            out = predict_in_batches(self.net_, SequenceDataset(seqs), self.batch_size).numpy()
-        out = np.sort(out.astype(np.float64), axis=-1)  # monotone rearrangement of crossing quantiles
-        out = self._calibrated(out)
-        result = []
-        for (key, _), o, (steps, index), stat in zip(series, out, horizons, stats, strict=True):
-            result.append((key, index, self._inverse_y(o[steps - 1], stat)))
-        return result
-
-    def _calibrated(self, quantiles: np.ndarray) -> np.ndarray:
-        """Sorted network quantiles (..., H, C, Q), scaled units, with the conformal offsets applied."""
-        shift = conformal_shift(getattr(self, "conformal_offsets_", None), self.quantile_levels_)
-        if shift is None:
-            return quantiles
+            out = predict_in_batches(self.net_, SequenceDataset(seqs), self.batch_size)
+        mean, scale = (torch.from_numpy(np.stack(s)) for s in zip(*stats, strict=True))
         with torch.no_grad():
-            return shift(torch.from_numpy(np.ascontiguousarray(quantiles, dtype=np.float64))).numpy()
+            out = self._head()(out, mean, scale).numpy()
+        return [
+            (key, index, o[steps - 1])
+            for (key, _), o, (steps, index) in zip(series, out, horizons, strict=True)
+        ]
 
     def _exog_rows(
         self, key: tuple, past_index: pd.Index, X: pd.DataFrame | None, required: pd.Index
@@ -1172,6 +1165,35 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
         self.net_ = net
         self._record_history()
         return self
+
+    def _inference_graph(self) -> InferenceGraph:
+        """The network with the series' scaling and its head, for :func:`sklearn_rnn.to_onnx`.
+
+        Only a forecaster of one series without ``X`` is exported: a panel's
+        series each have their own scaling, and ``X`` has no place in the window.
+        """
+        if not hasattr(self, "net_"):
+            raise NotFittedError(
+                "This RNNForecaster instance is not fitted yet. Call 'fit' with appropriate arguments "
+                "before using to_onnx."
+            )
+        if self._n_exog:
+            raise ValueError(
+                "to_onnx exports RNNForecaster models fitted without X only; this one was fitted with "
+                f"{self._n_exog} exogenous columns. Fit it on y alone to export it."
+            )
+        if list(self._y_scaling) != [()]:
+            raise ValueError(
+                "to_onnx exports an RNNForecaster fitted on a single series (each series of a panel "
+                f"has its own scaling); this one was fitted on {len(self._y_scaling)} series."
+            )
+        mean, scale = self._y_scaling[()]
+        net = copy.deepcopy(self.net_.module_).cpu().eval()
+        example = torch.ones((2, self.window_length_, len(mean)))
+        graph = ForecastGraph(net, self._head(), mean, scale)
+        return InferenceGraph(
+            graph, example, "y_window", "quantiles", dynamic_time=False, takes_lengths=False
+        )
 
     # -- testing ------------------------------------------------------------------------------------
     @classmethod

@@ -12,6 +12,7 @@ from sklearn.utils.validation import _check_sample_weight, check_array
 
 from ._base import BaseRNNEstimator
 from ._docs import with_shared_parameters
+from ._networks.heads import TargetUnits
 from ._scaling import column_statistics
 
 __all__ = ["RNNRegressor"]
@@ -73,6 +74,8 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
     True
     """
 
+    _output_name = "predictions"
+
     def _criterion(self) -> type[torch.nn.Module]:
         return torch.nn.MSELoss
 
@@ -131,8 +134,10 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             Predictions.
         """
-        out = self._forward(X).double().numpy() * self.y_scale_ + self.y_mean_
-        return out.ravel() if self._y_1d else out
+        return self._head()(self._forward(X)).numpy()
+
+    def _head(self) -> TargetUnits:
+        return TargetUnits(self.y_mean_, self.y_scale_, ravel=self._y_1d)
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """Coefficient of determination R^2 of the predictions for ``X``.

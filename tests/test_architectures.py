@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from sklearn_rnn import RNNClassifier
-from sklearn_rnn._module import RecurrentNet
+from sklearn_rnn._networks.recurrent import RecurrentNet
 
 FCN_ARCHITECTURES = [
     dict(architecture=architecture, dimension_shuffle=shuffle, cell=cell, input_scaling=scaling)

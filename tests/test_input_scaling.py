@@ -8,7 +8,7 @@ import torch
 from torch.nn import functional as F
 
 from sklearn_rnn import RNNClassifier, RNNRegressor
-from sklearn_rnn._module import RecurrentNet, fixed_length, standardize_sequences
+from sklearn_rnn._networks.recurrent import RecurrentNet, fixed_length, standardize_sequences
 
 
 def _ragged(lengths, n_features=3):

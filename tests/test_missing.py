@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from sklearn_rnn import RNNClassifier, RNNRegressor, from_sktime
-from sklearn_rnn._module import RecurrentNet, carry_forward
+from sklearn_rnn._networks.recurrent import RecurrentNet, carry_forward
 
 TINY = dict(hidden_size=4, fcn_filters=(4, 8, 4), max_epochs=2, random_state=0)
 

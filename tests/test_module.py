@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from sklearn_rnn import RNNClassifier, RNNRegressor
-from sklearn_rnn._module import RecurrentNet
+from sklearn_rnn._networks.recurrent import RecurrentNet
 
 ARCHITECTURES = [
     dict(cell=cell, bidirectional=bidirectional, num_layers=num_layers, pooling=pooling)

@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .._module import RecurrentNet
+from .recurrent import RecurrentNet
 
 __all__ = ["ConformalShift", "ExponentialSmoothing", "ForecastNet", "PinballLoss"]
 

@@ -6,8 +6,8 @@ import torch
 from torch import _VF, nn
 from torch.nn import functional as F
 
-from ._runtime import current_generator
-from ._scaling import is_constant
+from .._runtime import current_generator
+from .._scaling import is_constant
 
 __all__ = ["RecurrentNet"]
 
@@ -42,11 +42,36 @@ def carry_forward(X: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
 
     Steps before a feature's first observation become 0 (the training mean once
     standardised). Returns the filled values and the float mask of observed values.
+    While an ONNX export traces the network, the same values come from
+    :func:`_carry_forward_exportable`.
     """
+    if torch.onnx.is_in_onnx_export():
+        return _carry_forward_exportable(X)
     observed = ~torch.isnan(X)
     steps = torch.arange(X.shape[1], device=X.device).view(1, -1, 1).expand_as(X)
     last = torch.cummax(torch.where(observed, steps, torch.full_like(steps, -1)), dim=1).values
     filled = torch.gather(torch.nan_to_num(X, nan=0.0), 1, last.clamp(min=0))
+    filled = torch.where(last >= 0, filled, torch.zeros_like(filled))
+    return filled, observed.to(X.dtype)
+
+
+def _carry_forward_exportable(X: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """``carry_forward`` without ``cummax`` (which ONNX lacks): the same values, O(T), 1.3-1.7x slower.
+
+    The last observation at or before step t is the ``c_t``-th one, where ``c`` is
+    the running count of observations: each observed step is scattered to the
+    slot of its rank, and every step reads the slot of its count (slot 0: none
+    yet). A pairwise comparison of steps was O(T^2) and made the graph 4-5x
+    slower than torch on 200-step sequences.
+    """
+    observed = ~torch.isnan(X)
+    steps = torch.arange(X.shape[1], device=X.device).view(1, -1, 1).expand_as(X)
+    count = torch.cumsum(observed.to(torch.int64), dim=1)
+    dummy = torch.full_like(count, X.shape[1] + 1)  # unobserved steps all go to one unused slot
+    slots = torch.full_like(torch.cat([count, count[:, :2]], dim=1), -1)  # (n, T + 2, F)
+    slots = slots.scatter(1, torch.where(observed, count, dummy), steps)
+    last = torch.gather(slots, 1, count)
+    filled = torch.gather(torch.where(observed, X, torch.zeros_like(X)), 1, last.clamp(min=0))
     filled = torch.where(last >= 0, filled, torch.zeros_like(filled))
     return filled, observed.to(X.dtype)
 

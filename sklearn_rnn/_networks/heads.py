@@ -1,0 +1,134 @@
+"""Output heads and inference graphs: a network's raw outputs -> what an estimator returns.
+
+A head turns the trained network's outputs into probabilities, the units of the
+training targets, or sorted and calibrated quantiles in the series' units.
+``predict`` applies it, and the ONNX export traces the very same module behind
+the network (an :class:`InferenceGraph`, which each estimator builds for itself),
+so the two never compute different things.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from .forecast import ConformalShift
+
+__all__ = [
+    "ForecastGraph",
+    "InferenceGraph",
+    "Probabilities",
+    "QuantileForecasts",
+    "SequenceGraph",
+    "TargetUnits",
+]
+
+
+class Probabilities(nn.Module):
+    """Scores ``(n, K)`` -> probabilities: softmax over classes, or one sigmoid per label (multi-label).
+
+    Computed in the dtype of the scores (``predict_proba`` passes float64).
+    """
+
+    def __init__(self, multilabel: bool = False) -> None:
+        super().__init__()
+        self.multilabel = multilabel
+
+    def forward(self, scores: torch.Tensor) -> torch.Tensor:
+        if self.multilabel:
+            return torch.sigmoid(scores)  # one independent probability per label
+        return torch.softmax(scores, dim=1)
+
+
+class TargetUnits(nn.Module):
+    """Standardised outputs ``(n, k)`` -> the training targets' units, in float64 (raveled for a 1D ``y``)."""
+
+    def __init__(self, y_mean: np.ndarray, y_scale: np.ndarray, ravel: bool) -> None:
+        super().__init__()
+        self.ravel = ravel
+        self.register_buffer("y_mean", torch.as_tensor(np.asarray(y_mean, dtype=np.float64)))
+        self.register_buffer("y_scale", torch.as_tensor(np.asarray(y_scale, dtype=np.float64)))
+
+    def forward(self, out: torch.Tensor) -> torch.Tensor:
+        out = out.double() * self.y_scale + self.y_mean
+        return out[:, 0] if self.ravel else out
+
+
+class QuantileForecasts(nn.Module):
+    """Network quantiles ``(n, H, C, Q)`` in scaled units -> the forecast's quantiles, in float64.
+
+    The quantiles are sorted (a monotone rearrangement of crossing ones), moved
+    by the conformal ``shift`` when the forecaster is calibrated, then mapped
+    back with ``mean`` and ``scale``, ``(C,)`` or each row's ``(n, C)``, and, for the columns
+    ``log`` marks, exponentiated.
+    """
+
+    def __init__(self, log: np.ndarray, shift: ConformalShift | None) -> None:
+        super().__init__()
+        self.shift = shift
+        self.register_buffer("log", torch.as_tensor(np.asarray(log, dtype=bool)))
+
+    def forward(self, out: torch.Tensor, mean: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
+        out = self.scaled(out)
+        out = out * scale[..., None, :, None] + mean[..., None, :, None]  # (C,) or each row's (n, C)
+        return torch.where(self.log[:, None], torch.exp(out), out)
+
+    def scaled(self, out: torch.Tensor) -> torch.Tensor:
+        """Sorted and calibrated quantiles, still in the network's scaled units."""
+        out = torch.sort(out.double(), dim=-1).values
+        return out if self.shift is None else self.shift(out)
+
+
+class SequenceGraph(nn.Module):
+    """Padded sequences (and their lengths) -> the estimator's output: the network, then its head.
+
+    ``tabular``: the estimator was fitted on a 2D table of univariate
+    sequences, so the graph takes ``(batch, time)`` as it does.
+    """
+
+    def __init__(self, module: nn.Module, head: nn.Module, tabular: bool) -> None:
+        super().__init__()
+        self.module = module
+        self.head = head
+        self.tabular = tabular
+
+    def forward(self, X: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
+        if self.tabular:
+            X = X.unsqueeze(-1)
+        return self.head(self.module(X, lengths))
+
+
+class ForecastGraph(nn.Module):
+    """A window of one series' raw observations -> its quantile forecasts, as ``predict_quantiles``.
+
+    The series' log transform and standardisation come first, then the network
+    and its :class:`QuantileForecasts` head with the same statistics.
+    """
+
+    def __init__(self, net: nn.Module, head: QuantileForecasts, mean: np.ndarray, scale: np.ndarray) -> None:
+        super().__init__()
+        self.net = net
+        self.head = head
+        self.register_buffer("mean", torch.as_tensor(np.asarray(mean, dtype=np.float64)))
+        self.register_buffer("scale", torch.as_tensor(np.asarray(scale, dtype=np.float64)))
+
+    def forward(self, y_window: torch.Tensor) -> torch.Tensor:
+        values = y_window.double()
+        values = torch.where(self.head.log, torch.log(values), values)
+        out = self.net(((values - self.mean) / self.scale).float())
+        return self.head(out, self.mean, self.scale)
+
+
+@dataclass
+class InferenceGraph:
+    """What the ONNX export traces: a module, an example input and the names of its input and output."""
+
+    graph: nn.Module
+    example: torch.Tensor
+    input_name: str
+    output_name: str
+    dynamic_time: bool  # whether the time axis is free (False: the forecaster's fixed window)
+    takes_lengths: bool

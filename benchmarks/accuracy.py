@@ -99,7 +99,7 @@ def steps_rule(params: dict, n_train: int, batch_size: int = 16) -> dict:
 
     The estimators' own rule (``max_epochs="auto"``) with another budget of steps.
     """
-    from sklearn_rnn._base import training_epochs
+    from sklearn_rnn._training import training_epochs
 
     params = dict(params)
     min_steps = params.pop("min_steps", None)

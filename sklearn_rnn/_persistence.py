@@ -57,7 +57,16 @@ from ._archive import (
     shown,
 )
 from ._codec import ARRAYS, Encoder, decode, is_plain, plain_json
-from ._networks.recurrent import ARCHITECTURES, CELLS, FCN_KERNEL_SIZES, INPUT_SCALINGS, MISSING, POOLINGS
+from ._networks.recurrent import (
+    ARCHITECTURES,
+    CELLS,
+    FCN_KERNEL_SIZES,
+    INPUT_SCALINGS,
+    MISSING,
+    POOLINGS,
+    RecurrentNet,
+)
+from ._training import OPTIMIZERS
 
 __all__ = ["InconsistentVersionWarning", "VersionedPickleMixin", "load", "save"]
 
@@ -174,8 +183,6 @@ _PLAIN_PARAMETERS = """
 @functools.cache
 def _parameter_rules() -> dict[str, _Rule | None]:
     """The allow-list of stored parameters: None where the estimator's constraints suffice."""
-    from ._base import OPTIMIZERS  # imported here: ``_base`` imports this module
-
     must_be_none = (
         lambda v: v is None,
         "None, since it reaches skorch and torch as it is and can make them run code",
@@ -215,8 +222,6 @@ def _network(estimator: Any) -> tuple[type, dict[str, _Rule]]:
             "baseline": _option(("naive", "smoothing")),
             "n_networks": _integer(1, _MAX_LAYERS),
         }
-    from ._networks.recurrent import RecurrentNet
-
     return RecurrentNet, {
         **_RECURRENT_ARGUMENTS,
         "n_features": _integer(1, _MAX_SIZE),

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from ._base import valid_size
+from ._training import valid_size
 
 __all__ = [
     "MAX_WINDOW",

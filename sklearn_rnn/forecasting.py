@@ -22,17 +22,6 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
 from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
 
-from ._base import (
-    BaseRNNEstimator,
-    SequenceDataset,
-    build_net,
-    fit_seed,
-    make_module,
-    predict_in_batches,
-    resolve_device,
-    torch_session,
-)
-from ._callbacks import completed_epochs
 from ._data import Sequences
 from ._docs import with_shared_parameters
 from ._intervals import (
@@ -46,6 +35,7 @@ from ._intervals import (
 from ._networks.forecast import ForecastNet, PinballLoss
 from ._networks.heads import ForecastGraph, InferenceGraph, QuantileForecasts
 from ._persistence import VersionedPickleMixin
+from ._runtime import resolve_device
 from ._scaling import column_statistics
 from ._series import (
     SCALED_LIMIT,
@@ -60,6 +50,13 @@ from ._series import (
     series_freq,
     series_label,
     time_kind,
+)
+from ._training import (
+    RECURRENT_CONSTRAINTS,
+    TRAINING_CONSTRAINTS,
+    SequenceDataset,
+    TrainingMixin,
+    make_module,
 )
 from ._windows import (
     TimeOrderedSplit,
@@ -79,7 +76,7 @@ _restoring: ContextVar[Callable[[Any], None] | None] = ContextVar("sklearn_rnn_r
 
 
 @with_shared_parameters
-class RNNForecaster(VersionedPickleMixin, BaseForecaster):
+class RNNForecaster(TrainingMixin, VersionedPickleMixin, BaseForecaster):
     """Recurrent neural network forecaster (RNN, LSTM or GRU) with quantile forecasts.
 
     A direct multi-step model: from a window of the last ``window_length``
@@ -338,11 +335,9 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
     }
 
     _parameter_constraints: dict = {
-        **{
-            k: v
-            for k, v in BaseRNNEstimator._parameter_constraints.items()
-            if k not in ("pooling", "warm_start")
-        },
+        **RECURRENT_CONSTRAINTS,
+        **TRAINING_CONSTRAINTS,
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "window_length": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "max_horizon": [Interval(Integral, 1, None, closed="left"), None],
         "quantile_levels": ["array-like", None],
@@ -354,7 +349,6 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
         "update_epochs": [Interval(Integral, 1, None, closed="left"), None],
         "conformal": ["boolean"],
         "calibration_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "lr": [Interval(Real, 0, None, closed="neither")],
     }
 
     def __init__(
@@ -426,12 +420,42 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
         self.net_kwargs = net_kwargs
         super().__init__()
 
-    def _build_net(self, module: ForecastNet, device: str, seed: int) -> Any:
-        criterion = partial(PinballLoss, tuple(float(q) for q in self.quantile_levels_))
-        net = build_net(self.get_params(deep=False), module, criterion, device, seed, None)
-        if self.early_stopping:  # validate on the latest windows, never on ones drawn among the training ones
-            net.set_params(train_split=TimeOrderedSplit(self.validation_fraction))
-        return net
+    # -- training (TrainingMixin) -----------------------------------------------------------------
+    def _criterion(self) -> Any:
+        return partial(PinballLoss, tuple(float(q) for q in self.quantile_levels_))
+
+    def _train_split(self, seed: int, stratify: Any = None) -> TimeOrderedSplit | None:
+        # validate on the latest windows, never on windows drawn among the training ones
+        return TimeOrderedSplit(self.validation_fraction) if self.early_stopping else None
+
+    def _continue_epochs(self) -> int:
+        return self.update_epochs or max(1, self.max_epochs // 10)
+
+    def _build_module(self, n_targets: int, X: pd.DataFrame | None) -> ForecastNet:
+        """A new network (its constructor arguments kept: ``sklearn_rnn.load`` rebuilds it from them)."""
+        module, self._module_kwargs = make_module(
+            ForecastNet,
+            n_targets,
+            self._n_exog,
+            self.window_length_,
+            self.horizon_,
+            len(self.quantile_levels_),
+            self.cell,
+            self.hidden_size,
+            self.num_layers,
+            self.bidirectional,
+            self.dropout,
+            self.sp_,
+            self.local_level,
+            self.baseline,
+            self.n_networks,
+        )
+        if self._n_exog:
+            mean, scale = column_statistics(X.to_numpy(dtype=np.float64))
+            for network in [module, *(module.others or ())]:
+                network.recurrent.x_mean[n_targets : n_targets + self._n_exog] = torch.as_tensor(mean)
+                network.recurrent.x_scale[n_targets : n_targets + self._n_exog] = torch.as_tensor(scale)
+        return module
 
     # -- scaling ----------------------------------------------------------------------------------
     def _transform_y(self, values: np.ndarray, key: tuple, store: bool = False):
@@ -721,8 +745,7 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
 
         data = self._window_dataset(series, X, store=True)
         self._check_validation_split(data)
-        device = resolve_device(self.device)
-        seed = fit_seed(self.random_state)
+        resolve_device(self.device)  # an unavailable device is refused before any work
         fitting, scoring = data, None
         if self.conformal and len(quantile_pairs(self.quantile_levels_)[0]):
             split = self._calibration_split(data)
@@ -733,40 +756,9 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
                 data = self._window_dataset(series, X)
                 fitting, scoring = data.subset(split[0]), scoring_windows(data, *split)
         self.n_windows_ = len(fitting)
-        self.net_, self._module_kwargs = self._train(fitting, X, device, seed)
+        self._train(fitting, partial(self._build_module, data.targets.shape[1], X), n_train=len(fitting))
         self._calibrate(scoring)
-        self._record_history()
         return self
-
-    def _train(self, data: WindowDataset, X: pd.DataFrame | None, device: str, seed: int):
-        """A freshly initialised network trained on ``data``, and its constructor arguments."""
-        with torch_session(self.n_threads, seed, training=True):
-            module, module_kwargs = make_module(
-                ForecastNet,
-                data.targets.shape[1],
-                self._n_exog,
-                self.window_length_,
-                self.horizon_,
-                len(self.quantile_levels_),
-                self.cell,
-                self.hidden_size,
-                self.num_layers,
-                self.bidirectional,
-                self.dropout,
-                self.sp_,
-                self.local_level,
-                self.baseline,
-                self.n_networks,
-            )
-            if self._n_exog:
-                mean, scale = column_statistics(X.to_numpy(dtype=np.float64))
-                C = data.targets.shape[1]
-                for network in [module, *(module.others or ())]:
-                    network.recurrent.x_mean[C : C + self._n_exog] = torch.as_tensor(mean)
-                    network.recurrent.x_scale[C : C + self._n_exog] = torch.as_tensor(scale)
-            net = self._build_net(module, device, seed)
-            net.fit(data, None)
-        return net, module_kwargs
 
     def _calibration_split(self, data: WindowDataset) -> tuple[np.ndarray, np.ndarray] | None:
         """:func:`calibration_split` of ``data``; None, with a warning, when it cannot be made."""
@@ -821,8 +813,7 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
         self.n_calibration_scores_ = np.zeros(self.horizon_, dtype=np.int64)
         if scoring is None:
             return
-        with torch_session(self.n_threads):
-            out = predict_in_batches(self.net_, scoring, self.batch_size)
+        out = self._predict_raw(scoring)
         quantiles = QuantileForecasts(self.log_transform_, None).scaled(out).numpy()  # sorted, as in predict
         targets = scoring.targets[scoring.starts[:, None] + scoring.target_offsets].numpy().astype(np.float64)
         offsets, counts, largest = conformal_offsets(quantiles, targets, self.quantile_levels_)
@@ -869,11 +860,6 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
                 f"windows of each series validate{gap}. Pass longer series (each time step beyond "
                 "window_length adds a window), lower validation_fraction or set early_stopping=False."
             )
-
-    def _record_history(self) -> None:
-        # whole epochs only, as in the estimators: an interrupted epoch has no loss
-        self.loss_curve_ = completed_epochs(self.net_.history, "train_loss")
-        self.n_iter_ = len(self.loss_curve_)
 
     def _window_dataset(
         self, series: list[tuple[tuple, pd.DataFrame]], X: pd.DataFrame | None, store: bool = False
@@ -965,8 +951,7 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
             windows.append(np.concatenate([past, rows[n_past:]], axis=0) if self._n_exog else past)
         values = np.stack(windows).astype(np.float32)
         seqs = Sequences(values, np.full(len(values), values.shape[1], dtype=np.int64), False)
-        with torch_session(self.n_threads):
-            out = predict_in_batches(self.net_, SequenceDataset(seqs), self.batch_size)
+        out = self._predict_raw(SequenceDataset(seqs))
         mean, scale = (torch.from_numpy(np.stack(s)) for s in zip(*stats, strict=True))
         with torch.no_grad():
             out = self._head()(out, mean, scale).numpy()
@@ -1152,18 +1137,9 @@ class RNNForecaster(VersionedPickleMixin, BaseForecaster):
             self._X_hist = append_rows(self._X_hist, X[self._x_columns])
         if not update_params:
             return self
-        epochs = self.update_epochs or max(1, self.max_epochs // 10)
         data = self._window_dataset(instances(self._y_hist), self._X_hist)
-        device = str(self.net_.device)
-        seed = fit_seed(self.random_state)
-        with torch_session(self.n_threads, seed, training=True):
-            net = self._build_net(self.net_.module_, device, seed)
-            net.set_params(max_epochs=epochs)
-            if self.lr_schedule == "cosine":
-                net.set_params(callbacks__lr_schedule__T_max=epochs)
-            net.fit(data, None)
-        self.net_ = net
-        self._record_history()
+        self.net_.initialize_history()  # loss_curve_ and n_iter_ are this update's epochs
+        self._train(data, None)
         return self
 
     def _inference_graph(self) -> InferenceGraph:

@@ -102,9 +102,10 @@ def time_step_attribution(
     n, n_steps = values.shape[:2]
     baseline = module.x_mean.to(values.dtype)
     rows = torch.arange(n, device=device)
+    head = estimator._head()  # softmax over the classes, as predict_proba
     with torch_session(estimator.n_threads):
         with torch.no_grad():
-            proba = torch.softmax(module(values, lengths).double(), dim=1)
+            proba = head(module(values, lengths).double())
         classes = _target_indices(np.asarray(estimator.classes_), proba.cpu().numpy(), target)
         classes = torch.from_numpy(classes).to(device)
         if method == "occlusion":
@@ -114,7 +115,7 @@ def time_step_attribution(
                 for t in range(n_steps):
                     occluded = values.clone()
                     occluded[:, t] = baseline
-                    p = torch.softmax(module(occluded, lengths).double(), dim=1)[rows, classes]
+                    p = head(module(occluded, lengths).double())[rows, classes]
                     attribution[:, t] = (reference - p).cpu()
         else:
             inputs = values.clone().requires_grad_(True)

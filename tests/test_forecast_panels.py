@@ -21,7 +21,7 @@ from sktime.forecasting.naive import NaiveForecaster  # noqa: E402
 from sktime.split import ExpandingWindowSplitter  # noqa: E402
 
 from sklearn_rnn import RNNForecaster  # noqa: E402
-from sklearn_rnn._base import valid_size  # noqa: E402
+from sklearn_rnn._training import valid_size  # noqa: E402
 from sklearn_rnn._series import instances  # noqa: E402
 from sklearn_rnn._windows import TimeOrderedSplit  # noqa: E402
 

@@ -133,7 +133,7 @@ def test_early_stopping_restores_the_best_epoch():
     assert clf.n_iter_ < 60
     assert len(clf.validation_loss_curve_) == clf.n_iter_
     # Recompute the loss on the same validation rows with the restored weights.
-    from sklearn_rnn._base import SequenceDataset
+    from sklearn_rnn._training import SequenceDataset
     from sklearn_rnn._data import validate_sequences
 
     data = SequenceDataset(validate_sequences(clf, X, reset=False), np.unique(y, return_inverse=True)[1])

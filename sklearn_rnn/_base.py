@@ -16,7 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._data import Sequences, validate_sequences
 from ._networks.heads import InferenceGraph, SequenceGraph
 from ._networks.recurrent import ARCHITECTURES, INPUT_SCALINGS, MISSING, POOLINGS, RecurrentNet
-from ._persistence import VersionedPickleMixin
+from ._persistence import SafeFormatMixin, VersionedPickleMixin
 from ._scaling import nonzero_scale
 from ._training import (
     RECURRENT_CONSTRAINTS,
@@ -65,7 +65,7 @@ def _same(value: Any) -> Any:
     return tuple(value) if isinstance(value, (list, tuple)) else value
 
 
-class BaseRNNEstimator(TrainingMixin, VersionedPickleMixin, BaseEstimator):
+class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, BaseEstimator):
     """Shared parameters and the training loop of :class:`RNNClassifier` and :class:`RNNRegressor`."""
 
     _parameter_constraints: dict = {
@@ -148,6 +148,7 @@ class BaseRNNEstimator(TrainingMixin, VersionedPickleMixin, BaseEstimator):
 
     # -- the pieces subclasses provide -------------------------------------------------
     _output_name: str  # of the exported graph's output
+    _network_class = RecurrentNet
 
     def _head(self) -> torch.nn.Module:
         """The module that turns the network's outputs into what ``predict`` returns."""
@@ -199,7 +200,7 @@ class BaseRNNEstimator(TrainingMixin, VersionedPickleMixin, BaseEstimator):
             )
         # its constructor arguments are kept: sklearn_rnn.load rebuilds the network from them
         module, self._module_kwargs = make_module(
-            RecurrentNet,
+            self._network_class,
             seqs.values.shape[2],
             n_outputs,
             cell=self.cell,

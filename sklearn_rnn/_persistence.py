@@ -38,12 +38,9 @@ from numbers import Integral, Real
 from typing import IO, Any
 
 import numpy as np
-import pandas as pd
 import torch
 from sklearn.exceptions import NotFittedError
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import validate_parameter_constraints
-from sklearn.utils.validation import check_is_fitted
 
 from ._archive import (
     MAX_ARRAYS_BYTES,
@@ -56,7 +53,8 @@ from ._archive import (
     read_tensors,
     shown,
 )
-from ._codec import ARRAYS, Encoder, decode, is_plain, plain_json
+from ._codec import ARRAYS, Encoder, decode, plain_json
+from ._networks.forecast import ForecastNet
 from ._networks.recurrent import (
     ARCHITECTURES,
     CELLS,
@@ -66,9 +64,9 @@ from ._networks.recurrent import (
     POOLINGS,
     RecurrentNet,
 )
-from ._training import OPTIMIZERS
+from ._training import OPTIMIZERS, fit_seed
 
-__all__ = ["InconsistentVersionWarning", "VersionedPickleMixin", "load", "save"]
+__all__ = ["InconsistentVersionWarning", "SafeFormatMixin", "VersionedPickleMixin", "load", "save"]
 
 FORMAT = "sklearn_rnn.model"
 FORMAT_VERSION = 1
@@ -124,6 +122,44 @@ class VersionedPickleMixin:
             self.__dict__.update(state)
 
 
+class SafeFormatMixin:
+    """What :func:`save` and :func:`load` ask of an estimator, with a plain estimator's answers.
+
+    An estimator declares the network class it trains (``_network_class``;
+    :data:`_NETWORK_RULES` holds the rules for its constructor arguments), what
+    its fitted attributes say the network outputs (``_network_outputs``), the
+    attributes load rebuilds instead of reading them (``_not_stored``), what
+    else the manifest keeps (``_saved_state``), and how a loaded estimator gets
+    its fitted state back (``_restore_fitted``).
+    """
+
+    _network_class: type
+    _not_stored: frozenset[str] = frozenset()
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return hasattr(self, "net_")
+
+    def _network_outputs(self) -> dict[str, int]:
+        """The network's constructor arguments that the fitted attributes fix (its outputs)."""
+        raise NotImplementedError
+
+    def _saved_state(self, encode: Encoder) -> dict[str, Any]:
+        """Manifest entries beyond parameters, attributes, weights and history (none)."""
+        return {}
+
+    def _restore_fitted(
+        self,
+        attributes: dict[str, Any],
+        rebuild_net: Callable[[Any], Any],
+        manifest: dict[str, Any],
+        arrays: dict[str, np.ndarray],
+    ) -> None:
+        """Set the checked fitted attributes, then the network rebuilt from the file."""
+        for key, value in attributes.items():
+            setattr(self, key, value)
+        self.net_ = rebuild_net(self)
+
+
 # -- the load policy -----------------------------------------------------------------------
 # A rule: a check of a stored value, and the words for what it accepts.
 _Rule = tuple[Callable[[Any], bool], str]
@@ -166,8 +202,8 @@ _DEVICE: _Rule = (
 # them was trained with (what its network computed then): such a file loads unchanged.
 _ADDED_PARAMETERS = {"input_scaling": "global", "baseline": "naive", "n_networks": 1}
 # Fitted attributes added since, with the stored parameter whose value they had in a file written
-# before them (the forecaster's window was its int window_length)
-_ADDED_ATTRIBUTES = {"window_length_": "window_length"}
+# before them (the forecaster's window was its int window_length), or None: not recorded then
+_ADDED_ATTRIBUTES = {"window_length_": "window_length", "validation_loss_curve_": None}
 # Parameters that reach skorch and torch as they are: a file must never set them.
 _MUST_BE_NONE = ("callbacks", "net_kwargs")
 # Parameters that are plain data to the estimator: its ``_parameter_constraints`` suffice.
@@ -205,24 +241,9 @@ _RECURRENT_ARGUMENTS = {
 }
 
 
-def _network(estimator: Any) -> tuple[type, dict[str, _Rule]]:
-    """The network class an estimator trains, and the rules for its constructor arguments."""
-    if type(estimator).__name__ == "RNNForecaster":
-        from .forecasting import ForecastNet
-
-        return ForecastNet, {
-            **_RECURRENT_ARGUMENTS,
-            "n_targets": _integer(1, _MAX_SIZE),
-            "n_exog": _integer(0, _MAX_SIZE),
-            "window_length": _integer(1, _MAX_SIZE),
-            "horizon": _integer(1, _MAX_SIZE),
-            "n_quantiles": _integer(1, _MAX_SIZE),
-            "sp": _integer(1, _MAX_SIZE),
-            "local_level": _BOOL,
-            "baseline": _option(("naive", "smoothing")),
-            "n_networks": _integer(1, _MAX_LAYERS),
-        }
-    return RecurrentNet, {
+# The rules for the constructor arguments of each network class an estimator may train
+_NETWORK_RULES: dict[type, dict[str, _Rule]] = {
+    RecurrentNet: {
         **_RECURRENT_ARGUMENTS,
         "n_features": _integer(1, _MAX_SIZE),
         "n_outputs": _integer(1, _MAX_SIZE),
@@ -233,7 +254,26 @@ def _network(estimator: Any) -> tuple[type, dict[str, _Rule]]:
         "fcn_filters": _FILTERS,
         "missing": _option(MISSING),
         "input_scaling": _option(INPUT_SCALINGS),
-    }
+    },
+    ForecastNet: {
+        **_RECURRENT_ARGUMENTS,
+        "n_targets": _integer(1, _MAX_SIZE),
+        "n_exog": _integer(0, _MAX_SIZE),
+        "window_length": _integer(1, _MAX_SIZE),
+        "horizon": _integer(1, _MAX_SIZE),
+        "n_quantiles": _integer(1, _MAX_SIZE),
+        "sp": _integer(1, _MAX_SIZE),
+        "local_level": _BOOL,
+        "baseline": _option(("naive", "smoothing")),
+        "n_networks": _integer(1, _MAX_LAYERS),
+    },
+}
+
+
+def _network(estimator: Any) -> tuple[type, dict[str, _Rule]]:
+    """The network class an estimator trains (its ``_network_class``), and the rules for its arguments."""
+    cls = type(estimator)._network_class
+    return cls, _NETWORK_RULES[cls]
 
 
 def _estimator_classes() -> dict[str, type]:
@@ -249,19 +289,6 @@ def _estimator_classes() -> dict[str, type]:
     return {**classes, "RNNForecaster": RNNForecaster}
 
 
-# sktime's own fitted state of a forecaster: not stored, rebuilt on load by sktime's ``fit``
-_SKTIME_STATE = {
-    "_y",
-    "_X",
-    "_cutoff",
-    "_fh",
-    "_converter_store_y",
-    "_y_metadata",
-    "_y_mtype_last_seen",
-    "_X_mtype_last_seen",
-    "_is_vectorized",
-    "_state",
-}
 # what torch's optimizers (adam, adamw, sgd) keep per parameter
 _OPTIMIZER_STATE = {"step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq", "momentum_buffer"}
 # the optimizer settings training changes; every other one must be what the estimator sets
@@ -330,9 +357,7 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
             f"sklearn_rnn.save stores {sorted(classes)}, got {type(estimator).__module__}.{name}. "
             "Use pickle or joblib for other estimators (and load those only from sources you trust)."
         )
-    if name != "RNNForecaster":
-        check_is_fitted(estimator)
-    elif not estimator.is_fitted:  # sktime's own state
+    if not estimator.__sklearn_is_fitted__():
         raise NotFittedError(f"This {name} instance is not fitted yet. Call 'fit' before saving it.")
     encode = Encoder()
     params = estimator.get_params(deep=False)
@@ -359,7 +384,7 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
     defaults = vars(type(estimator)())  # what any instance holds (sktime's tags and config)
     attributes = {}
     for key, value in vars(estimator).items():
-        if key in params or key in defaults or key in _SKTIME_STATE or key == "net_":
+        if key in params or key in defaults or key in estimator._not_stored or key == "net_":
             continue
         try:
             attributes[key] = encode(value, key)
@@ -396,8 +421,7 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
         "optimizer": {"param_groups": param_groups, "scalars": optimizer_scalars},
         "history": history,
     }
-    if name == "RNNForecaster":
-        manifest["sktime"] = _sktime_state(estimator, encode)
+    manifest.update(estimator._saved_state(encode))  # what else the estimator keeps (sktime's state)
     manifest_bytes = json.dumps(manifest).encode()
     arrays = {}
     for member, array in encode.arrays.items():
@@ -419,80 +443,6 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
         # trained weights barely deflate; stored as they are, their size is what their header says
         archive.writestr(_WEIGHTS, save_tensors(weights), compress_type=zipfile.ZIP_STORED)
         archive.writestr(_OPTIMIZER, save_tensors(optimizer_tensors), compress_type=zipfile.ZIP_STORED)
-
-
-# the input types a forecaster's training data are stored back as (sktime mtypes built of pandas/numpy)
-_MTYPES = (
-    "pd.Series",
-    "pd.DataFrame",
-    "np.ndarray",
-    "pd-multiindex",
-    "df-list",
-    "numpy3D",
-    "pd_multiindex_hier",
-)
-
-
-def _sktime_state(forecaster: Any, encode: Encoder) -> dict[str, Any]:
-    """What sktime's ``fit`` needs to rebuild a forecaster's state: its data as passed, and ``fh``."""
-    y_mtype = forecaster._y_mtype_last_seen
-    X_mtype = getattr(forecaster, "_X_mtype_last_seen", None) if forecaster._X_hist is not None else None
-    for kind, mtype in (("y", y_mtype), ("X", X_mtype)):
-        if mtype is not None and mtype not in _MTYPES:
-            raise TypeError(
-                f"RNNForecaster was fitted on {kind} of sktime type {mtype!r}; the safe format stores "
-                f"forecasters fitted on {list(_MTYPES)}. Convert {kind} to one of them before fit, or use "
-                "pickle/joblib for files you trust."
-            )
-    fh = forecaster._fh
-    return {
-        "y_mtype": y_mtype,
-        "X_mtype": X_mtype,
-        "converter_store": encode(dict(forecaster._converter_store_y or {}), "sktime converter store"),
-        "fh": None
-        if fh is None
-        else {"values": encode(fh.to_pandas(), "fh"), "is_relative": fh.is_relative, "freq": fh.freq},
-    }
-
-
-def _restore_forecaster(
-    forecaster: Any, stored: Any, arrays: dict[str, np.ndarray], attributes: dict[str, Any], restore: Any
-) -> None:
-    """Rebuild sktime's state with sktime's own ``fit`` on the stored data; ``restore`` replaces training."""
-    from sktime.datatypes import convert_to
-    from sktime.forecasting.base import ForecastingHorizon
-
-    from .forecasting import _restoring
-
-    if not isinstance(stored, dict):
-        raise Refused("it stores no sktime state for its forecaster.")
-    y_mtype, X_mtype = stored.get("y_mtype"), stored.get("X_mtype")
-    if y_mtype not in _MTYPES or X_mtype not in (*_MTYPES, None):
-        raise Refused(f"its data types {str(y_mtype)[:40]!r}, {str(X_mtype)[:40]!r} are not ones it writes.")
-    store = decode(stored.get("converter_store"), arrays, "sktime converter store")
-    fh = stored.get("fh")
-    y_hist, X_hist = attributes.get("_y_hist"), attributes.get("_X_hist")
-    if not isinstance(store, dict) or not all(map(is_plain, store.values())):
-        raise Refused("its sktime converter store is malformed.")
-    if not isinstance(y_hist, pd.DataFrame) or not (X_hist is None or isinstance(X_hist, pd.DataFrame)):
-        raise Refused("its forecaster holds no training series.")
-    try:
-        if fh is not None:
-            values = decode(fh.get("values"), arrays, "fh") if isinstance(fh, dict) else None
-            if not (isinstance(values, pd.Index) and isinstance(fh.get("is_relative"), bool)):
-                raise Refused("its forecasting horizon is malformed.")
-            fh = ForecastingHorizon(values, is_relative=fh["is_relative"], freq=fh.get("freq"))
-        y = convert_to(y_hist, to_type=y_mtype, store=store, store_behaviour="freeze")
-        X = X_hist if X_hist is None or X_mtype is None else convert_to(X_hist, to_type=X_mtype)
-        token = _restoring.set(restore)
-        try:
-            forecaster.fit(y, X=X, fh=fh)
-        finally:
-            _restoring.reset(token)
-    except Refused:
-        raise
-    except (TypeError, ValueError, KeyError) as exc:
-        raise Refused(f"its forecaster state does not rebuild ({type(exc).__name__}: {exc})") from None
 
 
 # -- load --------------------------------------------------------------------------------
@@ -628,10 +578,10 @@ def _load(archive: zipfile.ZipFile) -> Any:
     for key in attributes:
         if (
             not key.isidentifier()
-            or key.startswith("__")
+            or "__" in key
             or key in allowed
             or key in defaults
-            or key in _SKTIME_STATE
+            or key in cls._not_stored
             or key == "net_"
             or not (key.endswith("_") or key.startswith("_"))
             or hasattr(cls, key)
@@ -639,18 +589,9 @@ def _load(archive: zipfile.ZipFile) -> Any:
             raise Refused(f"{shown(key)} is not a fitted attribute name.")
     attributes = {key: decode(value, arrays, f"attribute {key}") for key, value in attributes.items()}
     for key, parameter in _ADDED_ATTRIBUTES.items():
-        if parameter in params and key not in attributes:
-            attributes[key] = params[parameter]
-
-    def restore(estimator: Any) -> None:
-        for key, value in attributes.items():
-            setattr(estimator, key, value)
-        estimator.net_ = _rebuild_net(estimator, archive, manifest)
-
-    if estimator_name == "RNNForecaster":
-        _restore_forecaster(estimator, manifest.get("sktime"), arrays, attributes, restore)
-    else:
-        restore(estimator)
+        if key not in attributes and (parameter is None or parameter in params):
+            attributes[key] = params.get(parameter)
+    estimator._restore_fitted(attributes, lambda e: _rebuild_net(e, archive, manifest), manifest, arrays)
     return estimator
 
 
@@ -711,22 +652,17 @@ def _check_module_kwargs(cls: type, rules: dict[str, _Rule], kwargs: Any) -> dic
 
 def _check_outputs(estimator: Any, kwargs: dict[str, Any]) -> None:
     """The network's outputs match what the estimator's fitted attributes expect."""
-
-    def size(value: Any) -> int | None:
-        return len(value) if isinstance(value, (np.ndarray, list, tuple)) else None
-
-    if type(estimator).__name__ == "RNNForecaster":
-        found = (kwargs["horizon"], kwargs["n_quantiles"])
-        expected = (getattr(estimator, "horizon_", None), size(getattr(estimator, "quantile_levels_", None)))
-    else:
-        found = kwargs["n_outputs"]
-        expected = (
-            size(estimator.classes_)
-            if hasattr(estimator, "classes_")
-            else getattr(estimator, "n_outputs_", None)
-        )
-    if found != expected:
-        raise Refused(f"the network has outputs {found} but the estimator expects {shown(expected)}.")
+    try:
+        expected = estimator._network_outputs()  # e.g. {"n_outputs": len(classes_)}
+    except (AttributeError, TypeError, ValueError):  # fitted attributes missing or malformed
+        expected = None
+    if not isinstance(expected, dict) or not all(isinstance(v, int) for v in expected.values()):
+        raise Refused("its fitted attributes do not say what the network must output.")
+    found = tuple(kwargs[key] for key in expected)
+    wanted = tuple(expected.values())
+    if found != wanted:
+        found, wanted = (found[0], wanted[0]) if len(found) == 1 else (found, wanted)
+        raise Refused(f"the network has outputs {found} but the estimator expects {shown(wanted)}.")
 
 
 def _check_weights(declared: Header, expected: Header) -> None:
@@ -822,11 +758,7 @@ def _rebuild_net(estimator: Any, archive: zipfile.ZipFile, manifest: dict) -> An
     module.eval()  # as fit leaves it: prediction never switches modes
 
     random_state = estimator.random_state
-    seed = (
-        int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
-        if isinstance(random_state, Integral)
-        else 0
-    )
+    seed = fit_seed(random_state) if isinstance(random_state, Integral) else 0
     net = estimator._build_net(module, "cpu", seed)
     net.initialize()
 

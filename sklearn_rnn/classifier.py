@@ -185,6 +185,9 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
 
     _output_name = "probabilities"
 
+    def _network_outputs(self) -> dict[str, int]:
+        return {"n_outputs": len(np.asarray(self.classes_))}
+
     def _criterion(self) -> type[torch.nn.Module]:
         # set by fit (and restored by load) before the network is built
         if getattr(self, "_multilabel", False):

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import copy
 import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from functools import partial
 from numbers import Integral, Real
 from typing import Any
@@ -24,6 +21,7 @@ from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
 
 from ._data import Sequences
 from ._docs import with_shared_parameters
+from ._forecast_state import RESTORED, SeriesState
 from ._intervals import (
     DEFAULT_QUANTILES,
     conformal_offsets,
@@ -34,22 +32,16 @@ from ._intervals import (
 )
 from ._networks.forecast import ForecastNet, PinballLoss
 from ._networks.heads import ForecastGraph, InferenceGraph, QuantileForecasts
-from ._persistence import VersionedPickleMixin
+from ._persistence import SafeFormatMixin, VersionedPickleMixin
 from ._runtime import resolve_device
 from ._scaling import column_statistics
 from ._series import (
-    SCALED_LIMIT,
     append_rows,
     check_exog_values,
-    format_time,
-    format_times,
     infer_sp,
     instance_frame,
     instances,
     refuse_duplicates,
-    series_freq,
-    series_label,
-    time_kind,
 )
 from ._training import (
     RECURRENT_CONSTRAINTS,
@@ -70,13 +62,9 @@ from ._windows import (
 
 __all__ = ["RNNForecaster"]
 
-# set by ``sklearn_rnn.load`` while sktime's ``fit`` rebuilds a stored forecaster: ``_fit`` then
-# restores the stored network and state (the callable) instead of training
-_restoring: ContextVar[Callable[[Any], None] | None] = ContextVar("sklearn_rnn_restoring", default=None)
-
 
 @with_shared_parameters
-class RNNForecaster(TrainingMixin, VersionedPickleMixin, BaseForecaster):
+class RNNForecaster(SeriesState, TrainingMixin, SafeFormatMixin, VersionedPickleMixin, BaseForecaster):
     """Recurrent neural network forecaster (RNN, LSTM or GRU) with quantile forecasts.
 
     A direct multi-step model: from a window of the last ``window_length``
@@ -434,7 +422,7 @@ class RNNForecaster(TrainingMixin, VersionedPickleMixin, BaseForecaster):
     def _build_module(self, n_targets: int, X: pd.DataFrame | None) -> ForecastNet:
         """A new network (its constructor arguments kept: ``sklearn_rnn.load`` rebuilds it from them)."""
         module, self._module_kwargs = make_module(
-            ForecastNet,
+            self._network_class,
             n_targets,
             self._n_exog,
             self.window_length_,
@@ -457,221 +445,16 @@ class RNNForecaster(TrainingMixin, VersionedPickleMixin, BaseForecaster):
                 network.recurrent.x_scale[n_targets : n_targets + self._n_exog] = torch.as_tensor(scale)
         return module
 
-    # -- scaling ----------------------------------------------------------------------------------
-    def _transform_y(self, values: np.ndarray, key: tuple, store: bool = False):
-        """Original units (T, C) -> (the network's scaled units, the series' (mean, scale)).
+    # -- prediction and save/load (SafeFormatMixin) --------------------------------------------------
+    _network_class = ForecastNet
 
-        The statistics of a series are those of ``fit``; a series first seen later
-        (``store=False``) gets its own, without changing the fitted state.
-        """
-        out = np.array(values, dtype=np.float64)
-        if self.log_transform_.any():
-            logged = out[:, self.log_transform_]
-            if np.any(logged <= 0):
-                raise ValueError(
-                    "y has values <= 0 in a column modelled on the log scale (its training values "
-                    "were all positive). Pass target_transform='none' to model it unlogged."
-                )
-            out[:, self.log_transform_] = np.log(logged)
-        stats = self._y_scaling.get(key)
-        if stats is None:
-            stats = column_statistics(out)
-            if store:
-                self._y_scaling[key] = stats
-        return (out - stats[0]) / stats[1], stats
+    def _network_outputs(self) -> dict[str, int]:
+        return {"horizon": self.horizon_, "n_quantiles": len(self.quantile_levels_)}
 
     def _head(self) -> QuantileForecasts:
         """The network's quantiles -> sorted, calibrated, in the series' units (predict and export)."""
         shift = conformal_shift(getattr(self, "conformal_offsets_", None), self.quantile_levels_)
         return QuantileForecasts(self.log_transform_, shift)
-
-    # -- checks of new data -------------------------------------------------------------------------
-    def _update_y_X(self, y: Any, X: Any = None, enforce_index_type: Any = None) -> None:
-        """Check new data, then let sktime move the cutoff and its stored data.
-
-        sktime's ``fit``, ``update`` and ``update_predict_single`` call this hook
-        before ``_fit``/``_update``: data refused here leaves a fitted forecaster
-        exactly as it was (cutoff, history and network).
-        """
-        if isinstance(y, pd.DataFrame):
-            method = "update" if self.is_fitted else "fit"
-            refuse_duplicates(y, "y", method)
-            refuse_duplicates(X if isinstance(X, pd.DataFrame) else None, "X", method)
-            if self.is_fitted:
-                self._check_update(y, X if isinstance(X, pd.DataFrame) else None)
-        super()._update_y_X(y, X, enforce_index_type=enforce_index_type)
-
-    def update(self, y: Any, X: Any = None, update_params: bool = True) -> RNNForecaster:
-        """Extend the forecaster with new observations; with ``update_params``, train further.
-
-        New time points are appended to the stored series (each series of a panel
-        goes on from its own end); revised values at stored time points replace
-        them. With ``update_params=True`` the network then trains for
-        ``update_epochs`` epochs (default ``max_epochs // 10``, at least 1) on
-        windows of all data seen so far, starting from its current weights;
-        scaling statistics stay those of ``fit``. With ``update_params=False``
-        only the data and the cutoff move, and the next ``predict`` reads the
-        new observations.
-
-        Data that cannot be used is refused with a ``ValueError`` before anything
-        changes, and the forecaster is left exactly as it was (cutoff, stored
-        series, network): NaN or infinite values, a value <= 0 in a column
-        modelled on the log scale, a time point given twice, time points of
-        another kind or off the series' frequency, values beyond what the
-        network's float32 arithmetic can take, other columns than ``fit``'s, and
-        missing ``X`` for a forecaster fitted with ``X``.
-
-        Parameters
-        ----------
-        y : time series in an sktime-compatible format
-            New observations, with the columns (and index kind) of ``fit``.
-        X : time series in an sktime-compatible format, optional
-            Exogenous values at the new time points (and beyond them, for later
-            forecasts), with the columns of ``fit``.
-        update_params : bool, default=True
-            Whether to train the network further on the data seen so far.
-
-        Returns
-        -------
-        self : RNNForecaster
-        """
-        with self._unchanged_if_refused():
-            return super().update(y, X=X, update_params=update_params)
-
-    def update_predict_single(
-        self, y: Any = None, fh: Any = None, X: Any = None, update_params: bool = True
-    ) -> Any:
-        """:meth:`update`, then :meth:`predict`; refused data leaves the forecaster unchanged.
-
-        Parameters
-        ----------
-        y : time series in an sktime-compatible format
-            New observations.
-        fh : int, list, array or ForecastingHorizon, optional
-            Horizon of the forecast.
-        X : time series in an sktime-compatible format, optional
-            Exogenous values.
-        update_params : bool, default=True
-            Whether to train the network further (see :meth:`update`).
-
-        Returns
-        -------
-        y_pred : time series in the format of ``y`` of ``fit``
-            Point forecasts.
-        """
-        with self._unchanged_if_refused():
-            return super().update_predict_single(y=y, fh=fh, X=X, update_params=update_params)
-
-    @contextmanager
-    def _unchanged_if_refused(self) -> Iterator[None]:
-        """Put the forecaster's attributes back as they were when the call refuses its data.
-
-        sktime converts and records new data (its type, metadata, converter
-        store) before this library's checks in ``_update_y_X`` can run.
-        """
-        # sktime also updates some of its records (dicts) in place: those are copied
-        state = {k: copy.copy(v) if isinstance(v, (dict, list)) else v for k, v in self.__dict__.items()}
-        try:
-            yield
-        except (ValueError, TypeError):
-            self.__dict__.clear()
-            self.__dict__.update(state)
-            raise
-
-    def _fitted_columns(self, y: pd.DataFrame) -> pd.DataFrame:
-        """``y`` with the columns of ``fit`` (a univariate series may carry another name)."""
-        columns = self._y_hist.columns
-        if list(y.columns) == list(columns):
-            return y
-        if len(columns) == 1 and y.shape[1] == 1:
-            return y.set_axis(columns, axis=1)
-        if set(y.columns) == set(columns):
-            return y[columns]
-        raise ValueError(
-            f"y passed to update has columns {list(y.columns)}, but the forecaster was fitted on columns "
-            f"{list(columns)}. Pass y with the columns of fit."
-        )
-
-    def _check_update(self, y: pd.DataFrame, X: pd.DataFrame | None) -> None:
-        """Refuse new data that ``_update`` or a later ``predict`` could not use."""
-        y = self._fitted_columns(y)
-        self._check_time_points(y)
-        values = y.to_numpy(dtype=np.float64)
-        if not np.isfinite(values).all():
-            raise ValueError(
-                "y passed to update contains NaN or infinite values; RNNForecaster needs complete series. "
-                "The forecaster is unchanged."
-            )
-        logged = np.asarray(self.log_transform_, dtype=bool)
-        if logged.any() and (values[:, logged] <= 0).any():
-            row, col = np.argwhere(values[:, logged] <= 0)[0]
-            entry = y.index[row]
-            key, point = (tuple(entry[:-1]), entry[-1]) if isinstance(y.index, pd.MultiIndex) else ((), entry)
-            raise ValueError(
-                f"y passed to update has the value {values[row, logged][col]:g} at "
-                f"{format_time(point)}{series_label(key)} in column {y.columns[logged][col]!r}, which "
-                f"this forecaster models on the log scale (target_transform={self.target_transform!r}: "
-                "its training values were all positive), so it cannot take values <= 0. The forecaster "
-                "is unchanged. To forecast a series that can reach zero or below, fit with "
-                "target_transform='none', or fit on data that already includes such values."
-            )
-        for key, frame in instances(y):  # values <= 0 on the log scale were refused above
-            scaled = np.abs(self._transform_y(frame.to_numpy(dtype=np.float64), key)[0]).max()
-            if scaled > SCALED_LIMIT:
-                raise ValueError(
-                    f"y passed to update{series_label(key)} holds values {scaled:.3g} standard "
-                    "deviations of the training series away from its mean, beyond what the network's "
-                    "float32 arithmetic can take. The forecaster is unchanged. Refit on data that "
-                    "includes such values (or rescale y)."
-                )
-        if not self._n_exog:
-            return
-        if X is not None:
-            missing = [c for c in self._x_columns if c not in X.columns]
-            if missing:
-                raise ValueError(
-                    f"X passed to update lacks the columns {missing} the forecaster was fitted with "
-                    f"({self._x_columns}). Pass X with the columns of fit."
-                )
-            check_exog_values(X[self._x_columns], "update")
-        for key, frame in instances(y):
-            stored, passed = instance_frame(self._X_hist, key), instance_frame(X, key)
-            known = [f.index for f in (stored, passed) if f is not None]
-            missing = frame.index[~frame.index.isin(known[0].append(known[1:]))] if known else frame.index
-            if len(missing):
-                raise ValueError(
-                    f"This forecaster was fitted with X, but X has no rows for the new time points "
-                    f"{format_times(missing)}{series_label(key)} of y passed to update. Pass X with rows "
-                    "for every time point of y to update. The forecaster is unchanged."
-                )
-
-    def _check_time_points(self, y: pd.DataFrame) -> None:
-        """Refuse new time points of another kind or off the series' frequency (before anything moves)."""
-        stored = self._y_hist.index.get_level_values(-1)
-        new = y.index.get_level_values(-1)
-        if time_kind(new) != time_kind(stored):
-            raise ValueError(
-                f"y passed to update has time points of kind {time_kind(new)} ({new[:1].tolist()}), but the "
-                f"forecaster was fitted on {time_kind(stored)} ({stored[-1:].tolist()}). Pass y indexed "
-                "like the data of fit. The forecaster is unchanged."
-            )
-        freq = self._fh_freq()
-        if freq is None or not isinstance(new, pd.DatetimeIndex):
-            return
-        for key, frame in instances(y):
-            history = instance_frame(self._y_hist, key)
-            if history is None:
-                continue
-            last, times = history.index[-1], frame.index
-            later = times[times > last]
-            if len(later) and not later.isin(pd.date_range(last, later.max(), freq=freq)).all():
-                off = later[~later.isin(pd.date_range(last, later.max(), freq=freq))]
-                raise ValueError(
-                    f"y passed to update has time points {format_times(off)}{series_label(key)} that are "
-                    f"not on the series' frequency {getattr(freq, 'freqstr', freq)!r} after "
-                    f"{format_time(last)}. Resample the new data to that frequency first. The forecaster "
-                    "is unchanged."
-                )
 
     # -- fit --------------------------------------------------------------------------------------
     def _fit(self, y: pd.DataFrame, X: pd.DataFrame | None = None, fh: ForecastingHorizon | None = None):
@@ -690,9 +473,9 @@ class RNNForecaster(TrainingMixin, VersionedPickleMixin, BaseForecaster):
         -------
         self : RNNForecaster
         """
-        restore = _restoring.get()
-        if restore is not None:
-            restore(self)
+        restored = self.__dict__.pop(RESTORED, None)
+        if restored is not None:  # sklearn_rnn.load: the stored fitted state instead of training
+            self.__dict__.update(restored)
             return self
         validate_parameter_constraints(
             self._parameter_constraints, self.get_params(deep=False), caller_name=type(self).__name__
@@ -894,34 +677,6 @@ class RNNForecaster(TrainingMixin, VersionedPickleMixin, BaseForecaster):
             torch.as_tensor(np.concatenate(numbers), dtype=torch.int64),
         )
 
-    # -- horizons ---------------------------------------------------------------------------------
-    def _horizons(self, fh: ForecastingHorizon, series) -> list[tuple[np.ndarray, pd.Index]]:
-        """For each series: the steps of ``fh`` from its own last time point, and their time points.
-
-        As in sktime's forecasters of one series applied to each series of a
-        panel, a relative ``fh`` counts from each series' own end (series ending
-        on different dates get forecasts on different dates), while an absolute
-        ``fh`` names the same time points for every series, which are then
-        different steps ahead.
-        """
-        placed = self._placed(fh)
-        out = []
-        for _, frame in series:
-            end = frame.index[-1:]
-            if fh.is_relative:
-                steps, index = placed.to_numpy(), placed.to_absolute_index(end)
-            else:
-                steps, index = placed.to_relative(end).to_numpy(), fh.to_pandas()
-            out.append((np.asarray(steps, dtype=np.int64), index))
-        steps = np.concatenate([s for s, _ in out])
-        if (steps < 1).any():
-            raise NotImplementedError(
-                "RNNForecaster forecasts out-of-sample steps only, but fh contains in-sample steps "
-                f"{sorted(set(steps[steps < 1].tolist()))}. Pass an fh with steps >= 1 (an absolute fh "
-                "must lie after the end of every series)."
-            )
-        return out
-
     # -- inference ----------------------------------------------------------------------------------
     def _raw_quantiles(self, fh: ForecastingHorizon, X: pd.DataFrame | None):
         """Network outputs in original units: per series (key, time points, ndarray (len(fh), C, Q))."""
@@ -959,107 +714,6 @@ class RNNForecaster(TrainingMixin, VersionedPickleMixin, BaseForecaster):
             (key, index, o[steps - 1])
             for (key, _), o, (steps, index) in zip(series, out, horizons, strict=True)
         ]
-
-    def _exog_rows(
-        self, key: tuple, past_index: pd.Index, X: pd.DataFrame | None, required: pd.Index
-    ) -> np.ndarray:
-        """Stored X on ``past_index`` followed by ``horizon_`` future rows.
-
-        Future rows come from ``X`` passed to predict, else from X stored by fit or
-        update beyond the series' end; every time point of ``required`` (the
-        forecast's) must be among them, other steps are filled forward. Rows of
-        ``X`` at or before the series' end are checked against the stored history,
-        never written to it.
-        """
-        history = instance_frame(self._X_hist, key)[self._x_columns]
-        last = past_index[-1]
-        future = history[history.index > last]
-        passed = instance_frame(X, key)
-        if passed is not None:
-            if list(passed.columns) != self._x_columns:
-                raise ValueError(
-                    f"X passed to predict has columns {list(passed.columns)}, but the forecaster was fitted "
-                    f"with X columns {self._x_columns}. Pass future X with the columns (and order) of fit."
-                )
-            self._refuse_changed_history(passed[passed.index <= last], history, key)
-            new = passed[passed.index > last]
-            future = pd.concat([future[~future.index.isin(new.index)], new]).sort_index()
-        missing = required[~required.isin(future.index)]
-        if len(missing):
-            given = "X passed to predict" if passed is not None else "no X was passed to predict and X of fit"
-            raise ValueError(
-                f"This forecaster was fitted with X, so it reads X at the time points it forecasts, but "
-                f"{given} has no rows for {format_times(missing)}{series_label(key)} (y ends on "
-                f"{format_time(last)}). Pass X to predict with a row for every time point of fh."
-            )
-        steps = np.arange(1, self.horizon_ + 1)
-        future_fh = ForecastingHorizon(steps, is_relative=True, freq=self._fh_freq())
-        future_index = future_fh.to_absolute_index(past_index[-1:])
-        rows = pd.concat([history.loc[past_index], future.reindex(future_index)]).ffill()
-        check_exog_values(rows, "predict")
-        return rows.to_numpy(dtype=np.float64)
-
-    def _refuse_changed_history(self, past: pd.DataFrame, history: pd.DataFrame, key: tuple) -> None:
-        """Refuse rows of X passed to predict that differ from the stored X at the same time points."""
-        past = past[past.index.isin(history.index)]
-        if not len(past):
-            return
-        stored = history.loc[past.index].to_numpy(dtype=np.float64)
-        differ = ~np.isclose(past.to_numpy(dtype=np.float64), stored, rtol=1e-9, atol=0.0).all(axis=1)
-        if differ.any():
-            raise ValueError(
-                f"X passed to predict differs from the X seen in fit and update at "
-                f"{format_times(past.index[differ])}{series_label(key)}, at or before the cutoff. predict "
-                "reads X only after the cutoff and never changes the stored history: pass X for the "
-                "forecast's time points only, or pass revised past values with update(y, X)."
-            )
-
-    def _assemble(self, results, columns) -> pd.DataFrame:
-        """One frame of forecasts from per-series ``(key, time points, values)``."""
-        frames = []
-        for key, index, values in results:
-            frame = pd.DataFrame(values, columns=columns)
-            if key:
-                frame.index = pd.MultiIndex.from_tuples([(*key, t) for t in index], names=self._index_names())
-            else:
-                frame.index = index
-            frames.append(frame)
-        return pd.concat(frames) if len(frames) > 1 else frames[0]
-
-    def _fh_freq(self) -> Any:
-        """Frequency of the time index: the cutoff's, else inferred from the longest series.
-
-        sktime's cutoff has none when the series of a panel end on different dates.
-        """
-        freq = getattr(self.cutoff, "freq", None)
-        return freq if freq is not None else series_freq(self._y_hist)
-
-    def _placed(self, fh: ForecastingHorizon) -> ForecastingHorizon:
-        """``fh`` with the time index's frequency, so that its steps can be placed in time.
-
-        Dates without a frequency (a date column made the index) get the one
-        inferred from the series; dates with none to infer (irregular dates) are
-        refused, since steps ahead cannot be placed on them.
-        """
-        if fh.freq is not None:
-            return fh
-        freq = self._fh_freq()
-        if freq is None:
-            times = self._y_hist.index.get_level_values(-1)
-            if isinstance(times, pd.DatetimeIndex):
-                raise ValueError(
-                    "The time index of y is a DatetimeIndex without a frequency, and none can be inferred "
-                    f"from its dates (e.g. {format_times(times.unique().sort_values(), limit=4)}): they are "
-                    "not evenly spaced, so RNNForecaster cannot place forecast steps in time. Put y on a "
-                    "regular grid first, e.g. y.resample('D').mean() (per series of a panel: "
-                    "y.groupby(level=0).resample('D', level=-1).mean()), or, when the dates are regular "
-                    "but too few to infer from, set the index's freq (y.index.freq = 'D')."
-                )
-            return fh
-        return ForecastingHorizon(fh.to_pandas(), is_relative=fh.is_relative, freq=freq)
-
-    def _index_names(self):
-        return list(self._y_hist.index.names)
 
     def _predict(self, fh: ForecastingHorizon, X: pd.DataFrame | None = None) -> pd.DataFrame:
         """Point forecasts (the 0.5 quantile) for ``fh``.

@@ -76,6 +76,9 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
 
     _output_name = "predictions"
 
+    def _network_outputs(self) -> dict[str, int]:
+        return {"n_outputs": self.n_outputs_}
+
     def _criterion(self) -> type[torch.nn.Module]:
         return torch.nn.MSELoss
 

@@ -21,8 +21,8 @@ from sktime.forecasting.naive import NaiveForecaster  # noqa: E402
 from sktime.split import ExpandingWindowSplitter  # noqa: E402
 
 from sklearn_rnn import RNNForecaster  # noqa: E402
-from sklearn_rnn._training import valid_size  # noqa: E402
 from sklearn_rnn._series import instances  # noqa: E402
+from sklearn_rnn._training import valid_size  # noqa: E402
 from sklearn_rnn._windows import TimeOrderedSplit  # noqa: E402
 
 TINY = dict(window_length=4, hidden_size=4, max_epochs=2, batch_size=16, random_state=0)

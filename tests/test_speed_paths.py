@@ -20,9 +20,9 @@ from sklearn.model_selection import GridSearchCV
 from skorch.callbacks import Callback
 
 from sklearn_rnn import RNNClassifier, RNNRegressor
-from sklearn_rnn._training import SequenceDataset, predict_in_batches
 from sklearn_rnn._data import validate_sequences
 from sklearn_rnn._runtime import _glibc
+from sklearn_rnn._training import SequenceDataset, predict_in_batches
 
 TINY = {
     "architecture": "rnn",

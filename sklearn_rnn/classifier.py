@@ -345,7 +345,8 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
             Probabilities in the order of ``classes_``; for a multi-label
             model, each label's probability (they need not sum to 1).
         """
-        return self._head()(self._forward(X).double()).numpy()
+        scores = self._forward(X).double()  # checks that the classifier is fitted
+        return self._head()(scores).numpy()
 
     def _head(self) -> Probabilities:
         return Probabilities(multilabel=getattr(self, "_multilabel", False))

@@ -137,7 +137,8 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             Predictions.
         """
-        return self._head()(self._forward(X)).numpy()
+        out = self._forward(X)  # checks that the regressor is fitted
+        return self._head()(out).numpy()
 
     def _head(self) -> TargetUnits:
         return TargetUnits(self.y_mean_, self.y_scale_, ravel=self._y_1d)

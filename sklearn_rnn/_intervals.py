@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import warnings
+from typing import Any
+
 import numpy as np
 from scipy.stats import norm
 
@@ -16,6 +19,20 @@ __all__ = [
 ]
 
 DEFAULT_QUANTILES = (0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975)
+
+
+def fitted_levels(quantile_levels: Any) -> np.ndarray:
+    """The sorted levels a network is trained for: ``quantile_levels`` (None: the default) and 0.5."""
+    levels = DEFAULT_QUANTILES if quantile_levels is None else quantile_levels
+    try:
+        levels = np.asarray(levels, dtype=np.float64).ravel()
+    except (TypeError, ValueError):
+        raise TypeError(f"quantile_levels must be a sequence of numbers, got {quantile_levels!r}.") from None
+    if not (np.isfinite(levels).all() and (levels > 0).all() and (levels < 1).all()):
+        raise ValueError(
+            f"quantile_levels must lie strictly between 0 and 1 (no NaN or infinity), got {quantile_levels}."
+        )
+    return np.unique(np.append(levels, 0.5))
 
 
 def quantile_pairs(levels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -84,3 +101,35 @@ def interpolate_quantiles(q: np.ndarray, levels: np.ndarray, alpha: np.ndarray) 
     order = np.argsort(alpha, kind="stable")
     out[..., order] = np.maximum.accumulate(out[..., order], axis=-1)
     return out
+
+
+def calibration(
+    quantiles: np.ndarray, targets: np.ndarray, levels: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`conformal_offsets` made usable: the offsets (H, C, n_pairs) and each step's fewest scores.
+
+    Where a step has too few scores for an interval's finite-sample quantile,
+    its offset is the largest score, with a warning that says the coverage
+    this guarantees; a step without scores (none expected) keeps offset 0.
+    """
+    offsets, counts, largest = conformal_offsets(quantiles, targets, levels)
+    short = np.isnan(offsets)
+    if short.any():
+        _, _, coverage = quantile_pairs(levels)
+        short_levels = coverage[short.any(axis=(0, 1))]
+        n = int(counts[short.any(axis=-1)].min())
+        needs = ", ".join(
+            f"{c:.0%} needs {int(np.ceil(c / (1 - c) - 1e-9))}"
+            for c in short_levels  # (n + 1) c <= n
+        )
+        warnings.warn(
+            f"Conformal calibration has only {n} held-out scores at some steps, too few for the "
+            f"finite-sample quantile of the {', '.join(f'{c:.0%}' for c in short_levels)} intervals "
+            f"({needs}). Their offsets there are the largest score, which guarantees coverage {n}/{n + 1} = "
+            f"{n / (n + 1):.1%} only. Raise calibration_fraction or pass longer series (each held-out "
+            "time point adds one score per step and series).",
+            UserWarning,
+            stacklevel=5,  # the user's call of fit
+        )
+        offsets = np.where(short, largest, offsets)
+    return np.nan_to_num(offsets, nan=0.0), counts.min(axis=1)

@@ -7,6 +7,7 @@ drawn among the training ones (:func:`time_ordered_split`).
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -20,10 +21,13 @@ __all__ = [
     "TimeOrderedSplit",
     "WindowDataset",
     "calibration_split",
+    "check_validation_split",
     "edge_pad",
+    "held_out_split",
     "resolve_window_length",
     "scoring_windows",
     "time_ordered_split",
+    "window_dataset",
 ]
 
 # window_length="auto": half the longest series, between 2 and 36 steps (benchmarks/forecasting.py)
@@ -174,3 +178,92 @@ def scoring_windows(dataset: WindowDataset, train: np.ndarray, latest: np.ndarra
     scoring = dataset.subset(np.flatnonzero(reaches))
     scoring.targets = dataset.targets.masked_fill(~held_out[:, None], float("nan"))
     return scoring
+
+
+def window_dataset(blocks: list[np.ndarray], n_targets: int, W: int, H: int, n_future: int) -> WindowDataset:
+    """The windows of every series: ``blocks`` are each series' rows ``(T, C + F_x)``, targets first.
+
+    A series shorter than ``W + 1`` rows is left-padded with its first row.
+    Each series is followed by ``H`` padding rows (targets unobserved,
+    exogenous values carried forward), and a window starts at every row that
+    leaves at least one observed target.
+    """
+    inputs, targets, starts, numbers, offset = [], [], [], [], 0
+    for number, rows in enumerate(blocks):
+        rows = edge_pad(rows, W + 1)
+        target = np.concatenate([rows[:, :n_targets], np.full((H, n_targets), np.nan)], axis=0)
+        rows = np.concatenate([rows, np.repeat(rows[-1:], H, axis=0)], axis=0)
+        n_windows = len(rows) - H - W
+        starts.append(offset + np.arange(n_windows))
+        numbers.append(np.full(n_windows, number))
+        inputs.append(rows)
+        targets.append(target)
+        offset += len(rows)
+    return WindowDataset(
+        torch.as_tensor(np.concatenate(inputs), dtype=torch.float32),
+        torch.as_tensor(np.concatenate(targets), dtype=torch.float32),
+        torch.as_tensor(np.concatenate(starts), dtype=torch.int64),
+        W,
+        H,
+        n_future,
+        torch.as_tensor(np.concatenate(numbers), dtype=torch.int64),
+    )
+
+
+def check_validation_split(data: WindowDataset, fraction: float) -> None:
+    """Refuse an early-stopping split of ``data`` that leaves no window to train on."""
+    train, valid, dropped = time_ordered_split(
+        data.series.numpy(), data.starts.numpy(), data.horizon, fraction
+    )
+    if len(train) >= 1:
+        return
+    gap = (
+        f" (and the {dropped} windows just before them, whose targets reach into the validation "
+        "period, are left out)"
+        if dropped
+        else ""
+    )
+    raise ValueError(
+        f"early_stopping=True holds out validation_fraction={fraction} of the "
+        f"{len(data)} training windows ({len(valid)}), which leaves none to train on. The latest "
+        f"windows of each series validate{gap}. Pass longer series (each time step beyond "
+        "window_length adds a window), lower validation_fraction or set early_stopping=False."
+    )
+
+
+def held_out_split(
+    data: WindowDataset, fraction: float, validation_fraction: float | None
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """:func:`calibration_split` of ``data``; None, with a warning, when it cannot be made.
+
+    ``validation_fraction``: early stopping's share (None without), which must
+    still leave windows to train on after the held-out ones.
+    """
+    split = calibration_split(data, fraction)
+    reason = None
+    if split is None:
+        reason = (
+            f"no series is long enough to hold out its latest calibration_fraction={fraction} of windows "
+            "and still train on earlier ones (a window starts at each time step after the first "
+            f"window_length_={data.window_length}, and the horizon_ - 1 = {data.horizon - 1} windows just "
+            "before the held-out ones are left out too)"
+        )
+    elif validation_fraction is not None:
+        train = split[0]
+        series, starts = data.series.numpy()[train], data.starts.numpy()[train]
+        if not len(time_ordered_split(series, starts, data.horizon, validation_fraction)[0]):
+            reason = (
+                "early stopping's validation split of the windows left after the held-out ones leaves "
+                "none to train on"
+            )
+    if reason is None:
+        return split
+    warnings.warn(
+        f"RNNForecaster could not calibrate its intervals: {reason}. It trained on all windows, and its "
+        "intervals are the network's own quantiles, which are often too narrow on short series. Pass "
+        "longer series, a shorter window_length or max_horizon, or a lower calibration_fraction; or set "
+        "conformal=False to silence this warning.",
+        UserWarning,
+        stacklevel=4,  # the user's call of fit
+    )
+    return None

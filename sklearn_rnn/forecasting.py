@@ -7,7 +7,6 @@ sktime is imported here only; ``sklearn_rnn`` loads this module on first use of
 from __future__ import annotations
 
 import copy
-import warnings
 from functools import partial
 from numbers import Integral, Real
 from typing import Any
@@ -23,9 +22,9 @@ from ._data import Sequences
 from ._docs import with_shared_parameters
 from ._forecast_state import RESTORED, SeriesState
 from ._intervals import (
-    DEFAULT_QUANTILES,
-    conformal_offsets,
+    calibration,
     conformal_shift,
+    fitted_levels,
     interpolate_quantiles,
     median_index,
     quantile_pairs,
@@ -53,11 +52,12 @@ from ._training import (
 from ._windows import (
     TimeOrderedSplit,
     WindowDataset,
-    calibration_split,
+    check_validation_split,
     edge_pad,
+    held_out_split,
     resolve_window_length,
     scoring_windows,
-    time_ordered_split,
+    window_dataset,
 )
 
 __all__ = ["RNNForecaster"]
@@ -127,8 +127,7 @@ class RNNForecaster(SeriesState, TrainingMixin, SafeFormatMixin, VersionedPickle
         Recurrent cell: Elman RNN (tanh), LSTM or GRU.
     hidden_size : int, default=64
         Hidden units per direction and layer.
-    num_layers : int, default=1
-        Number of stacked recurrent layers.
+    {shared: num_layers}
     bidirectional : bool, default=False
         Whether each layer also reads the window backwards.
     dropout : float, default=0.0
@@ -150,12 +149,9 @@ class RNNForecaster(SeriesState, TrainingMixin, SafeFormatMixin, VersionedPickle
         Windows per gradient step.
     lr : float, default=3e-3
         Initial learning rate.
-    optimizer : {"adamw", "adam", "sgd"} or torch optimizer class, default="adamw"
-        Optimizer; further arguments go through ``net_kwargs``.
-    lr_schedule : {"cosine", "constant"}, default="cosine"
-        Cosine annealing of the learning rate to zero over ``max_epochs``, or none.
-    gradient_clip_value : float or None, default=1.0
-        Largest gradient norm per step; None disables clipping.
+    {shared: optimizer}
+    {shared: lr_schedule}
+    {shared: gradient_clip_value}
     early_stopping : bool, default=False
         Hold out the latest ``validation_fraction`` of each series' windows and
         stop when their loss stalls for ``n_iter_no_change`` epochs, restoring
@@ -165,10 +161,8 @@ class RNNForecaster(SeriesState, TrainingMixin, SafeFormatMixin, VersionedPickle
     validation_fraction : float, default=0.1
         Share of each series' windows (the latest, by time, at least one) held
         out when ``early_stopping=True``.
-    n_iter_no_change : int, default=10
-        Patience of early stopping, in epochs.
-    tol : float, default=1e-4
-        Smallest decrease of the validation loss that counts as an improvement.
+    {shared: n_iter_no_change}
+    {shared: tol}
     update_epochs : int or None, default=None
         Epochs of further training on all data seen so far when ``update`` is
         called with ``update_params=True``. None: ``max(1, max_epochs // 10)``.
@@ -189,15 +183,11 @@ class RNNForecaster(SeriesState, TrainingMixin, SafeFormatMixin, VersionedPickle
         ``validation_fraction`` does for early stopping.
     random_state : int, RandomState instance or None, default=None
         Seeds weights, dropout and shuffling (the validation split is by time).
-    device : str, default="cpu"
-        Torch device: "cpu", "cuda", "cuda:1", ... or "auto".
-    n_threads : int or None, default=1
-        Torch CPU threads during ``fit`` and ``predict``, restored afterwards.
+    {shared: device}
+    {shared: n_threads}
     {shared: verbose}
-    callbacks : list of skorch callbacks, default=None
-        Extra skorch callbacks.
-    net_kwargs : dict, default=None
-        Further arguments passed verbatim to the skorch ``NeuralNet``.
+    {shared: callbacks}
+    {shared: net_kwargs}
 
     Attributes
     ----------
@@ -485,19 +475,7 @@ class RNNForecaster(SeriesState, TrainingMixin, SafeFormatMixin, VersionedPickle
                 f"y is empty: {type(self).__name__} needs observations to learn from. Pass a series with "
                 f"at least one value (window_length={self.window_length} or more train best)."
             )
-        levels = DEFAULT_QUANTILES if self.quantile_levels is None else self.quantile_levels
-        try:
-            levels = np.asarray(levels, dtype=np.float64).ravel()
-        except (TypeError, ValueError):
-            raise TypeError(
-                f"quantile_levels must be a sequence of numbers, got {self.quantile_levels!r}."
-            ) from None
-        if not (np.isfinite(levels).all() and (levels > 0).all() and (levels < 1).all()):
-            raise ValueError(
-                f"quantile_levels must lie strictly between 0 and 1 (no NaN or infinity), got "
-                f"{self.quantile_levels}."
-            )
-        self.quantile_levels_ = np.unique(np.append(levels, 0.5))
+        self.quantile_levels_ = fitted_levels(self.quantile_levels)
 
         series = instances(y)
         values = np.concatenate([s.to_numpy(dtype=np.float64) for _, s in series])
@@ -527,11 +505,13 @@ class RNNForecaster(SeriesState, TrainingMixin, SafeFormatMixin, VersionedPickle
         self.sp_ = self.sp if self.sp is not None else infer_sp(series[0][1].index, self.cutoff)
 
         data = self._window_dataset(series, X, store=True)
-        self._check_validation_split(data)
+        if self.early_stopping:
+            check_validation_split(data, self.validation_fraction)
         resolve_device(self.device)  # an unavailable device is refused before any work
         fitting, scoring = data, None
         if self.conformal and len(quantile_pairs(self.quantile_levels_)[0]):
-            split = self._calibration_split(data)
+            validation = self.validation_fraction if self.early_stopping else None
+            split = held_out_split(data, self.calibration_fraction, validation)
             if split is not None:
                 # each held-out series is scaled by its training part: held-out values never reach the
                 # network (the windows are the same, only their values change)
@@ -542,42 +522,6 @@ class RNNForecaster(SeriesState, TrainingMixin, SafeFormatMixin, VersionedPickle
         self._train(fitting, partial(self._build_module, data.targets.shape[1], X), n_train=len(fitting))
         self._calibrate(scoring)
         return self
-
-    def _calibration_split(self, data: WindowDataset) -> tuple[np.ndarray, np.ndarray] | None:
-        """:func:`calibration_split` of ``data``; None, with a warning, when it cannot be made."""
-        split = calibration_split(data, self.calibration_fraction)
-        reason = None
-        if split is None:
-            reason = (
-                "no series is long enough to hold out its latest calibration_fraction="
-                f"{self.calibration_fraction} of windows and still train on earlier ones (a window starts "
-                f"at each time step after the first window_length_={self.window_length_}, and the "
-                f"horizon_ - 1 = {self.horizon_ - 1} windows just before the held-out ones are left out "
-                "too)"
-            )
-        elif self.early_stopping and not len(
-            time_ordered_split(
-                data.series.numpy()[split[0]],
-                data.starts.numpy()[split[0]],
-                data.horizon,
-                self.validation_fraction,
-            )[0]
-        ):
-            reason = (
-                "early stopping's validation split of the windows left after the held-out ones leaves none "
-                "to train on"
-            )
-        if reason is None:
-            return split
-        warnings.warn(
-            f"RNNForecaster could not calibrate its intervals: {reason}. It trained on all windows, and its "
-            "intervals are the network's own quantiles, which are often too narrow on short series. Pass "
-            "longer series, a shorter window_length or max_horizon, or a lower calibration_fraction; or set "
-            "conformal=False to silence this warning.",
-            UserWarning,
-            stacklevel=4,
-        )
-        return None
 
     def _rescale_before(self, series: list[tuple[tuple, pd.DataFrame]], data: WindowDataset, latest) -> None:
         """Scale each series with held-out ``latest`` windows by its values before the held-out ones."""
@@ -599,83 +543,22 @@ class RNNForecaster(SeriesState, TrainingMixin, SafeFormatMixin, VersionedPickle
         out = self._predict_raw(scoring)
         quantiles = QuantileForecasts(self.log_transform_, None).scaled(out).numpy()  # sorted, as in predict
         targets = scoring.targets[scoring.starts[:, None] + scoring.target_offsets].numpy().astype(np.float64)
-        offsets, counts, largest = conformal_offsets(quantiles, targets, self.quantile_levels_)
-        short = np.isnan(offsets)
-        if short.any():
-            _, _, coverage = quantile_pairs(self.quantile_levels_)
-            levels = coverage[short.any(axis=(0, 1))]
-            n = int(counts[short.any(axis=-1)].min())
-            needs = ", ".join(
-                f"{c:.0%} needs {int(np.ceil(c / (1 - c) - 1e-9))}"
-                for c in levels  # (n + 1) c <= n
-            )
-            warnings.warn(
-                f"Conformal calibration has only {n} held-out scores at some steps, too few for the "
-                f"finite-sample quantile of the {', '.join(f'{c:.0%}' for c in levels)} intervals ({needs}). "
-                f"Their offsets there are the largest score, which guarantees coverage {n}/{n + 1} = "
-                f"{n / (n + 1):.1%} only. Raise calibration_fraction or pass longer series (each held-out "
-                "time point adds one score per step and series).",
-                UserWarning,
-                stacklevel=4,
-            )
-            offsets = np.where(short, largest, offsets)
-        offsets = np.nan_to_num(offsets, nan=0.0)  # a step without scores (none expected) stays as it is
-        self.conformal_offsets_ = offsets
-        self.n_calibration_scores_ = counts.min(axis=1)
-
-    def _check_validation_split(self, data: WindowDataset) -> None:
-        """Refuse an early-stopping split that leaves no window to train on."""
-        if not self.early_stopping:
-            return
-        train, valid, dropped = time_ordered_split(
-            data.series.numpy(), data.starts.numpy(), data.horizon, self.validation_fraction
+        self.conformal_offsets_, self.n_calibration_scores_ = calibration(
+            quantiles, targets, self.quantile_levels_
         )
-        if len(train) < 1:
-            gap = (
-                f" (and the {dropped} windows just before them, whose targets reach into the validation "
-                "period, are left out)"
-                if dropped
-                else ""
-            )
-            raise ValueError(
-                f"early_stopping=True holds out validation_fraction={self.validation_fraction} of the "
-                f"{len(data)} training windows ({len(valid)}), which leaves none to train on. The latest "
-                f"windows of each series validate{gap}. Pass longer series (each time step beyond "
-                "window_length adds a window), lower validation_fraction or set early_stopping=False."
-            )
 
     def _window_dataset(
         self, series: list[tuple[tuple, pd.DataFrame]], X: pd.DataFrame | None, store: bool = False
     ) -> WindowDataset:
-        W, H = self.window_length_, self.horizon_
-        inputs, targets, starts, numbers, offset = [], [], [], [], 0
-        for number, (key, frame) in enumerate(series):
-            yv, _ = self._transform_y(frame.to_numpy(dtype=np.float64), key, store)
-            cols = [yv]
+        blocks = []
+        for key, frame in series:
+            scaled, _ = self._transform_y(frame.to_numpy(dtype=np.float64), key, store)
             if self._n_exog:
-                x = instance_frame(X, key)
-                cols.append(x.loc[frame.index].to_numpy(dtype=np.float64))
-            rows = np.concatenate(cols, axis=1)
-            rows = edge_pad(rows, W + 1)
-            target = rows[:, : yv.shape[1]].copy()
-            # H padding rows: targets unobserved, exogenous values carried forward
-            rows = np.concatenate([rows, np.repeat(rows[-1:], H, axis=0)], axis=0)
-            target = np.concatenate([target, np.full((H, target.shape[1]), np.nan)], axis=0)
-            n_windows = len(rows) - H - W
-            starts.append(offset + np.arange(n_windows))
-            numbers.append(np.full(n_windows, number))
-            inputs.append(rows)
-            targets.append(target)
-            offset += len(rows)
-        return WindowDataset(
-            torch.as_tensor(np.concatenate(inputs), dtype=torch.float32),
-            torch.as_tensor(np.concatenate(targets), dtype=torch.float32),
-            torch.as_tensor(np.concatenate(starts), dtype=torch.int64),
-            W,
-            H,
-            H if self._n_exog else 0,
-            torch.as_tensor(np.concatenate(numbers), dtype=torch.int64),
-        )
+                exog = instance_frame(X, key).loc[frame.index].to_numpy(dtype=np.float64)
+                scaled = np.concatenate([scaled, exog], axis=1)
+            blocks.append(scaled)
+        n_future = self.horizon_ if self._n_exog else 0
+        return window_dataset(blocks, self._y_hist.shape[1], self.window_length_, self.horizon_, n_future)
 
     # -- inference ----------------------------------------------------------------------------------
     def _raw_quantiles(self, fh: ForecastingHorizon, X: pd.DataFrame | None):

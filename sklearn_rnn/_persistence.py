@@ -9,15 +9,13 @@ forecaster is rebuilt on load by sktime's ``fit`` on its stored series, with
 training replaced by the stored network.
 
 Loading never unpickles anything and never imports a name read from the file:
-the estimator class and the network class come from fixed tables. What the file
-may set is a fixed policy it cannot widen: every stored parameter must be in an
-allow-list and pass the estimator's own ``_parameter_constraints``; the settings
-that reach skorch or torch as objects are refused (``net_kwargs``,
-``callbacks``) or limited to names (``optimizer``, ``device``); the network's
-constructor arguments must be exactly its signature's, of plain types in sane
-ranges. The network is first built on torch's meta device (no memory), and the
-weights' safetensors header is checked against it before any tensor is read.
-Every member is read within its limits by ``_archive``.
+the estimator class comes from a fixed table (:func:`_estimator_classes`), and
+each estimator declares what it stores and the network class it trains
+(:class:`SafeFormatMixin`). What the file may set is the fixed policy of
+``_load_policy``, which it cannot widen. The network is first built on torch's
+meta device (no memory), and the weights' safetensors header is checked
+against it before any tensor is read. Every member is read within its limits
+by ``_archive``.
 
 Pickle and joblib also work (and are exact), but only for files you trust.
 """
@@ -25,7 +23,6 @@ Pickle and joblib also work (and are exact), but only for files you trust.
 from __future__ import annotations
 
 import functools
-import inspect
 import io
 import json
 import math
@@ -33,7 +30,7 @@ import os
 import re
 import warnings
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from numbers import Integral, Real
 from typing import IO, Any
 
@@ -44,7 +41,6 @@ from sklearn.utils._param_validation import validate_parameter_constraints
 
 from ._archive import (
     MAX_ARRAYS_BYTES,
-    Header,
     Refused,
     compression,
     parse_json,
@@ -54,17 +50,22 @@ from ._archive import (
     shown,
 )
 from ._codec import ARRAYS, Encoder, decode, plain_json
-from ._networks.forecast import ForecastNet
-from ._networks.recurrent import (
-    ARCHITECTURES,
-    CELLS,
-    FCN_KERNEL_SIZES,
-    INPUT_SCALINGS,
-    MISSING,
-    POOLINGS,
-    RecurrentNet,
+from ._load_policy import (
+    ADDED_ATTRIBUTES,
+    ADDED_PARAMETERS,
+    MUST_BE_NONE,
+    check_module_kwargs,
+    check_optimizer_tensors,
+    check_outputs,
+    check_parameters,
+    check_weight_values,
+    check_weights,
+    network,
+    optimizer_groups,
+    parameter_rules,
+    state_key,
 )
-from ._training import OPTIMIZERS, fit_seed
+from ._training import fit_seed
 
 __all__ = ["InconsistentVersionWarning", "SafeFormatMixin", "VersionedPickleMixin", "load", "save"]
 
@@ -76,10 +77,6 @@ _OPTIMIZER = "optimizer.safetensors"
 
 # What a file may hold (``save`` refuses what ``load`` would; the other limits are ``_archive``'s).
 _MAX_MANIFEST_BYTES = 256 * 2**20
-# the sizes a stored network may declare (checked before it is built)
-_MAX_SIZE = 2**24  # features, outputs, time steps, horizon
-_MAX_WIDTH = 2**16  # hidden units, convolution channels
-_MAX_LAYERS = 256
 
 
 class InconsistentVersionWarning(UserWarning):
@@ -126,7 +123,7 @@ class SafeFormatMixin:
     """What :func:`save` and :func:`load` ask of an estimator, with a plain estimator's answers.
 
     An estimator declares the network class it trains (``_network_class``;
-    :data:`_NETWORK_RULES` holds the rules for its constructor arguments), what
+    :data:`sklearn_rnn._load_policy.NETWORK_RULES` holds the rules for its constructor arguments), what
     its fitted attributes say the network outputs (``_network_outputs``), the
     attributes load rebuilds instead of reading them (``_not_stored``), what
     else the manifest keeps (``_saved_state``), and how a loaded estimator gets
@@ -160,122 +157,6 @@ class SafeFormatMixin:
         self.net_ = rebuild_net(self)
 
 
-# -- the load policy -----------------------------------------------------------------------
-# A rule: a check of a stored value, and the words for what it accepts.
-_Rule = tuple[Callable[[Any], bool], str]
-
-
-def _integer(low: int, high: int) -> _Rule:
-    return (
-        lambda v: isinstance(v, int) and not isinstance(v, bool) and low <= v <= high,
-        f"an int from {low} to {high}",
-    )
-
-
-def _option(options: Iterable[str]) -> _Rule:
-    options = sorted(options)
-    return lambda v: isinstance(v, str) and v in options, f"one of {options}"
-
-
-def _optional(rule: _Rule) -> _Rule:
-    check, accepted = rule
-    return lambda v: v is None or check(v), f"None or {accepted}"
-
-
-_BOOL: _Rule = (lambda v: isinstance(v, bool), "a bool")
-_WIDTH = _integer(1, _MAX_WIDTH)
-_FRACTION: _Rule = (
-    lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1,
-    "a number from 0 to 1",
-)
-_FILTERS: _Rule = (
-    lambda v: (
-        isinstance(v, (tuple, list)) and len(v) == len(FCN_KERNEL_SIZES) and all(_WIDTH[0](f) for f in v)
-    ),
-    f"{len(FCN_KERNEL_SIZES)} ints from 1 to {_MAX_WIDTH}",
-)
-_DEVICE: _Rule = (
-    lambda v: isinstance(v, str) and re.fullmatch(r"cpu|auto|mps|cuda(:\d{1,3})?", v) is not None,
-    "'cpu', 'auto', 'mps', 'cuda' or 'cuda:N'",
-)
-# Parameters added after the format's first version, with the value a file written before
-# them was trained with (what its network computed then): such a file loads unchanged.
-_ADDED_PARAMETERS = {"input_scaling": "global", "baseline": "naive", "n_networks": 1}
-# Fitted attributes added since, with the stored parameter whose value they had in a file written
-# before them (the forecaster's window was its int window_length), or None: not recorded then
-_ADDED_ATTRIBUTES = {"window_length_": "window_length", "validation_loss_curve_": None}
-# Parameters that reach skorch and torch as they are: a file must never set them.
-_MUST_BE_NONE = ("callbacks", "net_kwargs")
-# Parameters that are plain data to the estimator: its ``_parameter_constraints`` suffice.
-_PLAIN_PARAMETERS = """
-    architecture baseline batch_size bidirectional calibration_fraction cell class_weight conformal
-    dimension_shuffle dropout early_stopping input_scaling
-    gradient_clip_value hidden_size local_level lr lr_schedule max_epochs max_horizon missing
-    n_iter_no_change n_networks n_threads num_layers pooling quantile_levels random_state sp target_transform
-    tol update_epochs validation_fraction verbose warm_start window_length
-""".split()
-
-
-@functools.cache
-def _parameter_rules() -> dict[str, _Rule | None]:
-    """The allow-list of stored parameters: None where the estimator's constraints suffice."""
-    must_be_none = (
-        lambda v: v is None,
-        "None, since it reaches skorch and torch as it is and can make them run code",
-    )
-    return {
-        **dict.fromkeys(_PLAIN_PARAMETERS),
-        **dict.fromkeys(_MUST_BE_NONE, must_be_none),
-        "optimizer": _option(OPTIMIZERS),
-        "device": _DEVICE,
-        "fcn_filters": _FILTERS,
-    }
-
-
-_RECURRENT_ARGUMENTS = {
-    "cell": _option(CELLS),
-    "hidden_size": _WIDTH,
-    "num_layers": _integer(1, _MAX_LAYERS),
-    "bidirectional": _BOOL,
-    "dropout": _FRACTION,
-}
-
-
-# The rules for the constructor arguments of each network class an estimator may train
-_NETWORK_RULES: dict[type, dict[str, _Rule]] = {
-    RecurrentNet: {
-        **_RECURRENT_ARGUMENTS,
-        "n_features": _integer(1, _MAX_SIZE),
-        "n_outputs": _integer(1, _MAX_SIZE),
-        "pooling": _option(POOLINGS),
-        "architecture": _option(ARCHITECTURES),
-        "dimension_shuffle": _BOOL,
-        "n_timesteps": _optional(_integer(1, _MAX_SIZE)),
-        "fcn_filters": _FILTERS,
-        "missing": _option(MISSING),
-        "input_scaling": _option(INPUT_SCALINGS),
-    },
-    ForecastNet: {
-        **_RECURRENT_ARGUMENTS,
-        "n_targets": _integer(1, _MAX_SIZE),
-        "n_exog": _integer(0, _MAX_SIZE),
-        "window_length": _integer(1, _MAX_SIZE),
-        "horizon": _integer(1, _MAX_SIZE),
-        "n_quantiles": _integer(1, _MAX_SIZE),
-        "sp": _integer(1, _MAX_SIZE),
-        "local_level": _BOOL,
-        "baseline": _option(("naive", "smoothing")),
-        "n_networks": _integer(1, _MAX_LAYERS),
-    },
-}
-
-
-def _network(estimator: Any) -> tuple[type, dict[str, _Rule]]:
-    """The network class an estimator trains (its ``_network_class``), and the rules for its arguments."""
-    cls = type(estimator)._network_class
-    return cls, _NETWORK_RULES[cls]
-
-
 def _estimator_classes() -> dict[str, type]:
     """The only classes :func:`load` builds, by name (never imported from the file)."""
     from .classifier import RNNClassifier
@@ -287,12 +168,6 @@ def _estimator_classes() -> dict[str, type]:
     except ImportError:  # sktime is needed for the forecaster only
         return classes
     return {**classes, "RNNForecaster": RNNForecaster}
-
-
-# what torch's optimizers (adam, adamw, sgd) keep per parameter
-_OPTIMIZER_STATE = {"step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq", "momentum_buffer"}
-# the optimizer settings training changes; every other one must be what the estimator sets
-_OPTIMIZER_SCHEDULED = ("lr", "initial_lr")
 
 
 # -- save --------------------------------------------------------------------------------
@@ -361,7 +236,7 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
         raise NotFittedError(f"This {name} instance is not fitted yet. Call 'fit' before saving it.")
     encode = Encoder()
     params = estimator.get_params(deep=False)
-    rules = _parameter_rules()
+    rules = parameter_rules()
     stored_params = {}
     for key, value in params.items():
         if key not in rules:
@@ -369,7 +244,7 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
                 f"Parameter {key} of {name} is not in the safe format's allow-list "
                 "(sklearn_rnn._persistence); use pickle/joblib for files you trust."
             )
-        fix = f"set {key}=None before saving" if key in _MUST_BE_NONE else "set a plain value before saving"
+        fix = f"set {key}=None before saving" if key in MUST_BE_NONE else "set a plain value before saving"
         try:
             if rules[key] is not None and not rules[key][0](value):
                 raise TypeError(f"it must be {rules[key][1]}")
@@ -561,8 +436,8 @@ def _load(archive: zipfile.ZipFile) -> Any:
         unknown = sorted(set(params) - set(allowed)) if isinstance(params, dict) else params
         raise Refused(f"its parameters {shown(unknown)} are not parameters of {estimator_name}.")
     params = {k: decode(v, arrays, f"parameter {k}") for k, v in params.items()}
-    params = {**{k: v for k, v in _ADDED_PARAMETERS.items() if k in allowed}, **params}
-    _check_parameters(params)
+    params = {**{k: v for k, v in ADDED_PARAMETERS.items() if k in allowed}, **params}
+    check_parameters(params)
     estimator = cls(**params)
     try:
         validate_parameter_constraints(
@@ -588,7 +463,7 @@ def _load(archive: zipfile.ZipFile) -> Any:
         ):
             raise Refused(f"{shown(key)} is not a fitted attribute name.")
     attributes = {key: decode(value, arrays, f"attribute {key}") for key, value in attributes.items()}
-    for key, parameter in _ADDED_ATTRIBUTES.items():
+    for key, parameter in ADDED_ATTRIBUTES.items():
         if key not in attributes and (parameter is None or parameter in params):
             attributes[key] = params.get(parameter)
     estimator._restore_fitted(attributes, lambda e: _rebuild_net(e, archive, manifest), manifest, arrays)
@@ -621,125 +496,12 @@ def _warn_versions(manifest: dict) -> None:
         )
 
 
-def _check_parameters(params: dict[str, Any]) -> None:
-    """Refuse stored parameters outside the allow-list or its rules (before the estimator's constraints)."""
-    rules = _parameter_rules()
-    for key, value in params.items():
-        if key not in rules:
-            raise Refused(f"its parameter {shown(key)} is not one this format accepts.")
-        rule = rules[key]
-        if rule is not None and not rule[0](value):
-            raise Refused(f"its parameter {key}={shown(value)} is refused; it must be {rule[1]}.")
-
-
-def _check_module_kwargs(cls: type, rules: dict[str, _Rule], kwargs: Any) -> dict[str, Any]:
-    """The network's stored constructor arguments: exactly its signature's, each within its rule."""
-    if not isinstance(kwargs, dict):
-        raise Refused("it does not record the network's constructor arguments.")
-    names = set(inspect.signature(cls).parameters)
-    kwargs = {**{k: v for k, v in _ADDED_PARAMETERS.items() if k in names}, **kwargs}
-    if set(kwargs) != names:
-        raise Refused(
-            f"its network arguments are not those of {cls.__name__}: unknown "
-            f"{shown(sorted(map(str, set(kwargs) - names)))}, missing {sorted(names - set(kwargs))}."
-        )
-    for key, value in kwargs.items():
-        check, accepted = rules.get(key, (lambda v: False, "a value this format has a rule for"))
-        if not check(value):
-            raise Refused(f"its network argument {key}={shown(value)} is refused; it must be {accepted}.")
-    return kwargs
-
-
-def _check_outputs(estimator: Any, kwargs: dict[str, Any]) -> None:
-    """The network's outputs match what the estimator's fitted attributes expect."""
-    try:
-        expected = estimator._network_outputs()  # e.g. {"n_outputs": len(classes_)}
-    except (AttributeError, TypeError, ValueError):  # fitted attributes missing or malformed
-        expected = None
-    if not isinstance(expected, dict) or not all(isinstance(v, int) for v in expected.values()):
-        raise Refused("its fitted attributes do not say what the network must output.")
-    found = tuple(kwargs[key] for key in expected)
-    wanted = tuple(expected.values())
-    if found != wanted:
-        found, wanted = (found[0], wanted[0]) if len(found) == 1 else (found, wanted)
-        raise Refused(f"the network has outputs {found} but the estimator expects {shown(wanted)}.")
-
-
-def _check_weights(declared: Header, expected: Header) -> None:
-    if set(declared) != set(expected):
-        raise Refused(
-            f"its weights {shown(sorted(set(declared) ^ set(expected)))} do not match the stored "
-            "architecture."
-        )
-    for key, (dtype, shape) in expected.items():
-        if declared[key] != (dtype, shape):
-            raise Refused(
-                f"weight {key!r} has shape {declared[key][1]} ({declared[key][0]}) but the stored "
-                f"architecture needs {shape} ({dtype})."
-            )
-
-
-def _state_key(key: str, shapes: list[tuple[int, ...]]) -> tuple[int, str]:
-    """``"<parameter index>.<state name>"`` of an optimizer's state, as torch's optimizers name it."""
-    index, _, name = key.partition(".")
-    if not (
-        index.isascii()
-        and index.isdigit()
-        and len(index) < 10
-        and int(index) < len(shapes)
-        and name in _OPTIMIZER_STATE
-    ):
-        raise Refused(f"optimizer state key {shown(key)} is not one this format writes.")
-    return int(index), name
-
-
-def _check_optimizer_tensors(declared: Header, shapes: list[tuple[int, ...]]) -> None:
-    """Each optimizer tensor is a float scalar or has its parameter's shape."""
-    for key, (dtype, shape) in declared.items():
-        index, _ = _state_key(key, shapes)
-        if not dtype.is_floating_point or shape not in ((), shapes[index]):
-            raise Refused(
-                f"optimizer tensor {shown(key)} has shape {shape} ({dtype}); its parameter has shape "
-                f"{shapes[index]}."
-            )
-
-
-def _check_weight_values(weights: dict[str, torch.Tensor]) -> None:
-    for key, tensor in weights.items():
-        if not bool(torch.isfinite(tensor).all()):
-            raise Refused(f"its weights hold NaN or inf ({key!r}).")
-        if key.endswith("x_scale") and not bool((tensor > 0).all()):
-            raise Refused(f"its input scaling {key!r} holds scales that are zero or negative.")
-
-
-def _optimizer_groups(stored: Any, fresh: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Stored parameter groups that differ from a fresh optimizer's in the learning rate only."""
-    if (
-        not isinstance(stored, list)
-        or len(stored) != len(fresh)
-        or not all(isinstance(g, dict) for g in stored)
-    ):
-        raise Refused("its optimizer parameter groups are malformed.")
-    for group, reference in zip(stored, fresh, strict=True):
-        for key, value in group.items():
-            if key in _OPTIMIZER_SCHEDULED:
-                allowed = isinstance(value, Real) and not isinstance(value, bool) and 0 <= value < math.inf
-            else:
-                allowed = key in reference and value == reference[key]
-            if not allowed:
-                raise Refused(
-                    f"its optimizer setting {shown(key)}={shown(value)} is not what the estimator sets "
-                    f"({shown(reference.get(key))})."
-                )
-    return stored
-
-
 def _rebuild_net(estimator: Any, archive: zipfile.ZipFile, manifest: dict) -> Any:
     from skorch.history import History
 
-    cls, rules = _network(estimator)
-    kwargs = _check_module_kwargs(cls, rules, getattr(estimator, "_module_kwargs", None))
-    _check_outputs(estimator, kwargs)
+    cls, rules = network(estimator)
+    kwargs = check_module_kwargs(cls, rules, getattr(estimator, "_module_kwargs", None))
+    check_outputs(estimator, kwargs)
     try:
         with torch.device("meta"):  # shapes and dtypes only: nothing is allocated
             skeleton = cls(**kwargs)
@@ -747,11 +509,11 @@ def _rebuild_net(estimator: Any, archive: zipfile.ZipFile, manifest: dict) -> An
         raise Refused(f"its network arguments {shown(kwargs)} are invalid ({exc}).") from None
     expected = {k: (v.dtype, tuple(v.shape)) for k, v in skeleton.state_dict().items()}
     shapes = [tuple(p.shape) for p in skeleton.parameters()]
-    weights = read_tensors(archive, _WEIGHTS, functools.partial(_check_weights, expected=expected))
+    weights = read_tensors(archive, _WEIGHTS, functools.partial(check_weights, expected=expected))
     optimizer_tensors = read_tensors(
-        archive, _OPTIMIZER, functools.partial(_check_optimizer_tensors, shapes=shapes)
+        archive, _OPTIMIZER, functools.partial(check_optimizer_tensors, shapes=shapes)
     )
-    _check_weight_values(weights)
+    check_weight_values(weights)
     # memory for the checked shapes, every tensor of it then loaded (no random initialisation to draw)
     module = skeleton.to_empty(device="cpu")
     module.load_state_dict(weights, strict=True)
@@ -770,12 +532,12 @@ def _rebuild_net(estimator: Any, archive: zipfile.ZipFile, manifest: dict) -> An
         value = decode(value, {}, "optimizer state")
         if not (value is None or (isinstance(value, Real) and math.isfinite(value))):
             raise Refused(f"optimizer state {shown(key)} holds {shown(value)}, not a number.")
-        index, name = _state_key(key, shapes)
+        index, name = state_key(key, shapes)
         state.setdefault(index, {})[name] = value
     for key, tensor in optimizer_tensors.items():
-        index, name = _state_key(key, shapes)
+        index, name = state_key(key, shapes)
         state.setdefault(index, {})[name] = tensor
-    param_groups = _optimizer_groups(
+    param_groups = optimizer_groups(
         decode(stored.get("param_groups"), {}, "optimizer param_groups"),
         net.optimizer_.state_dict()["param_groups"],
     )

@@ -202,9 +202,12 @@ class RNNForecaster(SeriesState, TrainingMixin, SafeFormatMixin, VersionedPickle
     log_transform_ : ndarray of bool, shape (n_columns,)
         Which columns of ``y`` are modelled on the log scale.
     loss_curve_ : list of float
-        Training pinball loss (scaled units) at each epoch.
+        Training pinball loss (scaled units) at each epoch of the latest ``fit``
+        or ``update`` that trained.
+    validation_loss_curve_ : list of float or None
+        Early stopping's validation loss at each epoch (None without it).
     n_iter_ : int
-        Number of epochs run.
+        Number of epochs run (by the latest ``fit``, or ``update`` that trained).
     n_windows_ : int
         Number of windows the network trained on (with ``conformal=True``,
         without the held-out windows and the ``horizon_ - 1`` before them).
@@ -250,26 +253,18 @@ class RNNForecaster(SeriesState, TrainingMixin, SafeFormatMixin, VersionedPickle
     history and the network as they were.
 
     Intervals come from the quantile heads, calibrated by split conformal
-    prediction on time-ordered held-out data (``conformal=True``). Each series
-    holds out the time points that its latest ``calibration_fraction`` of
-    windows forecast first, and the ``horizon_ - 1`` windows before those,
-    whose targets reach into them, are left out of training too (early
-    stopping's split). Every held-out value is then forecast by the trained
-    network from each origin 1 to ``horizon_`` steps before it, which gives
-    each step one conformity score per held-out value and series: how far the
-    value lies outside the interval (negative inside), in the network's scaled
-    units. An interval of coverage ``c`` at step ``h`` moves outwards by the
-    ``ceil((n + 1) c)``-th smallest of its ``n`` scores. If the scores and a
-    future value's were exchangeable, the interval would cover the future
-    value with probability at least ``c`` (marginally: on average over
-    series and forecast origins, not for each one). Time series only
-    approximate this: a change after the held-out period (Airline's slower
-    growth in 1958) is not in the scores. With fewer than ``c / (1 - c)``
-    scores (19 for the 95% interval) no such quantile exists: the offset is
-    then the largest score, which guarantees ``n / (n + 1)``, with a warning;
-    when no series is long enough to hold out (a training window, the gap and
-    one window), the intervals stay uncalibrated, with a warning. ``update``
-    keeps the offsets of ``fit``.
+    prediction on time-ordered held-out data (``conformal=True``): each
+    series holds out the time points its latest ``calibration_fraction`` of
+    windows forecast first (and the windows whose targets reach into them),
+    the trained network forecasts them from every origin 1 to ``horizon_``
+    steps before, and each central interval moves at each step by the
+    finite-sample quantile of how far those values fell outside it. The
+    coverage this guarantees is marginal (on average over series and
+    origins) and holds only as far as the future resembles the held-out
+    period; with too few held-out values for a level, or none, a warning
+    says so. ``update`` keeps the offsets of ``fit``. The user guide's
+    forecasting page (Calibrated intervals) has the procedure and what it
+    measured.
 
     Examples
     --------

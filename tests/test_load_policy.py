@@ -29,7 +29,8 @@ from safetensors.torch import load as load_tensors
 from safetensors.torch import save as save_tensors
 
 from sklearn_rnn import RNNClassifier, RNNRegressor, load, save
-from sklearn_rnn._persistence import _network, _parameter_rules
+from sklearn_rnn._load_policy import network as network_of
+from sklearn_rnn._load_policy import parameter_rules
 
 X = np.random.default_rng(0).normal(size=(40, 7, 3))
 Y = np.arange(40) % 3  # integer classes: classes_ is stored as arrays/0.npy
@@ -327,7 +328,7 @@ def test_allow_lists_match_the_estimators_and_networks():
     from sklearn_rnn import RNNForecaster
 
     for cls in (RNNClassifier, RNNRegressor, RNNForecaster):
-        assert set(cls().get_params()) <= set(_parameter_rules()), cls.__name__
+        assert set(cls().get_params()) <= set(parameter_rules()), cls.__name__
     networks = [
         (
             RNNClassifier(),
@@ -340,7 +341,7 @@ def test_allow_lists_match_the_estimators_and_networks():
         ),
     ]
     for estimator, kwargs in networks:
-        network, rules = _network(estimator)
+        network, rules = network_of(estimator)
         assert set(rules) == set(inspect.signature(network).parameters), network.__name__
         # load fills a network materialised from the meta device with its stored state dict:
         # every tensor must be in it (a non-persistent buffer would stay uninitialised)

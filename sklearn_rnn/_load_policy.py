@@ -1,0 +1,274 @@
+"""What a saved file may set: the allow-lists and rules :func:`sklearn_rnn.load` checks it against.
+
+A file cannot widen this policy. Every stored parameter must be in the
+allow-list and within its rule (and then pass the estimator's own
+``_parameter_constraints``); the settings that reach skorch or torch as objects
+are refused (``net_kwargs``, ``callbacks``) or limited to names (``optimizer``,
+``device``). The network's constructor arguments must be exactly its
+class's signature, each within the rule of :data:`NETWORK_RULES`; the weights'
+and the optimizer's tensors must have the shapes of the network built from
+them, its settings other than the learning rate those the estimator sets.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import math
+import re
+from collections.abc import Callable, Iterable
+from numbers import Real
+from typing import Any
+
+import torch
+
+from ._archive import Header, Refused, shown
+from ._networks.forecast import ForecastNet
+from ._networks.recurrent import (
+    ARCHITECTURES,
+    CELLS,
+    FCN_KERNEL_SIZES,
+    INPUT_SCALINGS,
+    MISSING,
+    POOLINGS,
+    RecurrentNet,
+)
+from ._training import OPTIMIZERS
+
+# the sizes a stored network may declare (checked before it is built)
+_MAX_SIZE = 2**24  # features, outputs, time steps, horizon
+_MAX_WIDTH = 2**16  # hidden units, convolution channels
+_MAX_LAYERS = 256
+
+# A rule: a check of a stored value, and the words for what it accepts.
+Rule = tuple[Callable[[Any], bool], str]
+
+
+def _integer(low: int, high: int) -> Rule:
+    return (
+        lambda v: isinstance(v, int) and not isinstance(v, bool) and low <= v <= high,
+        f"an int from {low} to {high}",
+    )
+
+
+def _option(options: Iterable[str]) -> Rule:
+    options = sorted(options)
+    return lambda v: isinstance(v, str) and v in options, f"one of {options}"
+
+
+def _optional(rule: Rule) -> Rule:
+    check, accepted = rule
+    return lambda v: v is None or check(v), f"None or {accepted}"
+
+
+_BOOL: Rule = (lambda v: isinstance(v, bool), "a bool")
+_WIDTH = _integer(1, _MAX_WIDTH)
+_FRACTION: Rule = (
+    lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1,
+    "a number from 0 to 1",
+)
+_FILTERS: Rule = (
+    lambda v: (
+        isinstance(v, (tuple, list)) and len(v) == len(FCN_KERNEL_SIZES) and all(_WIDTH[0](f) for f in v)
+    ),
+    f"{len(FCN_KERNEL_SIZES)} ints from 1 to {_MAX_WIDTH}",
+)
+_DEVICE: Rule = (
+    lambda v: isinstance(v, str) and re.fullmatch(r"cpu|auto|mps|cuda(:\d{1,3})?", v) is not None,
+    "'cpu', 'auto', 'mps', 'cuda' or 'cuda:N'",
+)
+# Parameters added after the format's first version, with the value a file written before
+# them was trained with (what its network computed then): such a file loads unchanged.
+ADDED_PARAMETERS = {"input_scaling": "global", "baseline": "naive", "n_networks": 1}
+# Fitted attributes added since, with the stored parameter whose value they had in a file written
+# before them (the forecaster's window was its int window_length), or None: not recorded then
+ADDED_ATTRIBUTES = {"window_length_": "window_length", "validation_loss_curve_": None}
+# Parameters that reach skorch and torch as they are: a file must never set them.
+MUST_BE_NONE = ("callbacks", "net_kwargs")
+# Parameters that are plain data to the estimator: its ``_parameter_constraints`` suffice.
+_PLAIN_PARAMETERS = """
+    architecture baseline batch_size bidirectional calibration_fraction cell class_weight conformal
+    dimension_shuffle dropout early_stopping input_scaling
+    gradient_clip_value hidden_size local_level lr lr_schedule max_epochs max_horizon missing
+    n_iter_no_change n_networks n_threads num_layers pooling quantile_levels random_state sp target_transform
+    tol update_epochs validation_fraction verbose warm_start window_length
+""".split()
+
+
+@functools.cache
+def parameter_rules() -> dict[str, Rule | None]:
+    """The allow-list of stored parameters: None where the estimator's constraints suffice."""
+    must_be_none = (
+        lambda v: v is None,
+        "None, since it reaches skorch and torch as it is and can make them run code",
+    )
+    return {
+        **dict.fromkeys(_PLAIN_PARAMETERS),
+        **dict.fromkeys(MUST_BE_NONE, must_be_none),
+        "optimizer": _option(OPTIMIZERS),
+        "device": _DEVICE,
+        "fcn_filters": _FILTERS,
+    }
+
+
+_RECURRENT_ARGUMENTS = {
+    "cell": _option(CELLS),
+    "hidden_size": _WIDTH,
+    "num_layers": _integer(1, _MAX_LAYERS),
+    "bidirectional": _BOOL,
+    "dropout": _FRACTION,
+}
+
+
+# The rules for the constructor arguments of each network class an estimator may train
+NETWORK_RULES: dict[type, dict[str, Rule]] = {
+    RecurrentNet: {
+        **_RECURRENT_ARGUMENTS,
+        "n_features": _integer(1, _MAX_SIZE),
+        "n_outputs": _integer(1, _MAX_SIZE),
+        "pooling": _option(POOLINGS),
+        "architecture": _option(ARCHITECTURES),
+        "dimension_shuffle": _BOOL,
+        "n_timesteps": _optional(_integer(1, _MAX_SIZE)),
+        "fcn_filters": _FILTERS,
+        "missing": _option(MISSING),
+        "input_scaling": _option(INPUT_SCALINGS),
+    },
+    ForecastNet: {
+        **_RECURRENT_ARGUMENTS,
+        "n_targets": _integer(1, _MAX_SIZE),
+        "n_exog": _integer(0, _MAX_SIZE),
+        "window_length": _integer(1, _MAX_SIZE),
+        "horizon": _integer(1, _MAX_SIZE),
+        "n_quantiles": _integer(1, _MAX_SIZE),
+        "sp": _integer(1, _MAX_SIZE),
+        "local_level": _BOOL,
+        "baseline": _option(("naive", "smoothing")),
+        "n_networks": _integer(1, _MAX_LAYERS),
+    },
+}
+
+
+def network(estimator: Any) -> tuple[type, dict[str, Rule]]:
+    """The network class an estimator trains (its ``_network_class``), and the rules for its arguments."""
+    cls = type(estimator)._network_class
+    return cls, NETWORK_RULES[cls]
+
+
+# what torch's optimizers (adam, adamw, sgd) keep per parameter
+_OPTIMIZER_STATE = {"step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq", "momentum_buffer"}
+# the optimizer settings training changes; every other one must be what the estimator sets
+_OPTIMIZER_SCHEDULED = ("lr", "initial_lr")
+
+
+def check_parameters(params: dict[str, Any]) -> None:
+    """Refuse stored parameters outside the allow-list or its rules (before the estimator's constraints)."""
+    rules = parameter_rules()
+    for key, value in params.items():
+        if key not in rules:
+            raise Refused(f"its parameter {shown(key)} is not one this format accepts.")
+        rule = rules[key]
+        if rule is not None and not rule[0](value):
+            raise Refused(f"its parameter {key}={shown(value)} is refused; it must be {rule[1]}.")
+
+
+def check_module_kwargs(cls: type, rules: dict[str, Rule], kwargs: Any) -> dict[str, Any]:
+    """The network's stored constructor arguments: exactly its signature's, each within its rule."""
+    if not isinstance(kwargs, dict):
+        raise Refused("it does not record the network's constructor arguments.")
+    names = set(inspect.signature(cls).parameters)
+    kwargs = {**{k: v for k, v in ADDED_PARAMETERS.items() if k in names}, **kwargs}
+    if set(kwargs) != names:
+        raise Refused(
+            f"its network arguments are not those of {cls.__name__}: unknown "
+            f"{shown(sorted(map(str, set(kwargs) - names)))}, missing {sorted(names - set(kwargs))}."
+        )
+    for key, value in kwargs.items():
+        check, accepted = rules.get(key, (lambda v: False, "a value this format has a rule for"))
+        if not check(value):
+            raise Refused(f"its network argument {key}={shown(value)} is refused; it must be {accepted}.")
+    return kwargs
+
+
+def check_outputs(estimator: Any, kwargs: dict[str, Any]) -> None:
+    """The network's outputs match what the estimator's fitted attributes expect."""
+    try:
+        expected = estimator._network_outputs()  # e.g. {"n_outputs": len(classes_)}
+    except (AttributeError, TypeError, ValueError):  # fitted attributes missing or malformed
+        expected = None
+    if not isinstance(expected, dict) or not all(isinstance(v, int) for v in expected.values()):
+        raise Refused("its fitted attributes do not say what the network must output.")
+    found = tuple(kwargs[key] for key in expected)
+    wanted = tuple(expected.values())
+    if found != wanted:
+        found, wanted = (found[0], wanted[0]) if len(found) == 1 else (found, wanted)
+        raise Refused(f"the network has outputs {found} but the estimator expects {shown(wanted)}.")
+
+
+def check_weights(declared: Header, expected: Header) -> None:
+    if set(declared) != set(expected):
+        raise Refused(
+            f"its weights {shown(sorted(set(declared) ^ set(expected)))} do not match the stored "
+            "architecture."
+        )
+    for key, (dtype, shape) in expected.items():
+        if declared[key] != (dtype, shape):
+            raise Refused(
+                f"weight {key!r} has shape {declared[key][1]} ({declared[key][0]}) but the stored "
+                f"architecture needs {shape} ({dtype})."
+            )
+
+
+def state_key(key: str, shapes: list[tuple[int, ...]]) -> tuple[int, str]:
+    """``"<parameter index>.<state name>"`` of an optimizer's state, as torch's optimizers name it."""
+    index, _, name = key.partition(".")
+    if not (
+        index.isascii()
+        and index.isdigit()
+        and len(index) < 10
+        and int(index) < len(shapes)
+        and name in _OPTIMIZER_STATE
+    ):
+        raise Refused(f"optimizer state key {shown(key)} is not one this format writes.")
+    return int(index), name
+
+
+def check_optimizer_tensors(declared: Header, shapes: list[tuple[int, ...]]) -> None:
+    """Each optimizer tensor is a float scalar or has its parameter's shape."""
+    for key, (dtype, shape) in declared.items():
+        index, _ = state_key(key, shapes)
+        if not dtype.is_floating_point or shape not in ((), shapes[index]):
+            raise Refused(
+                f"optimizer tensor {shown(key)} has shape {shape} ({dtype}); its parameter has shape "
+                f"{shapes[index]}."
+            )
+
+
+def check_weight_values(weights: dict[str, torch.Tensor]) -> None:
+    for key, tensor in weights.items():
+        if not bool(torch.isfinite(tensor).all()):
+            raise Refused(f"its weights hold NaN or inf ({key!r}).")
+        if key.endswith("x_scale") and not bool((tensor > 0).all()):
+            raise Refused(f"its input scaling {key!r} holds scales that are zero or negative.")
+
+
+def optimizer_groups(stored: Any, fresh: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Stored parameter groups that differ from a fresh optimizer's in the learning rate only."""
+    if (
+        not isinstance(stored, list)
+        or len(stored) != len(fresh)
+        or not all(isinstance(g, dict) for g in stored)
+    ):
+        raise Refused("its optimizer parameter groups are malformed.")
+    for group, reference in zip(stored, fresh, strict=True):
+        for key, value in group.items():
+            if key in _OPTIMIZER_SCHEDULED:
+                allowed = isinstance(value, Real) and not isinstance(value, bool) and 0 <= value < math.inf
+            else:
+                allowed = key in reference and value == reference[key]
+            if not allowed:
+                raise Refused(
+                    f"its optimizer setting {shown(key)}={shown(value)} is not what the estimator sets "
+                    f"({shown(reference.get(key))})."
+                )
+    return stored

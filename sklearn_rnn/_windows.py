@@ -23,6 +23,7 @@ __all__ = [
     "calibration_split",
     "check_validation_split",
     "edge_pad",
+    "forecast_windows",
     "held_out_split",
     "resolve_window_length",
     "scoring_windows",
@@ -208,6 +209,20 @@ def window_dataset(blocks: list[np.ndarray], n_targets: int, W: int, H: int, n_f
         n_future,
         torch.as_tensor(np.concatenate(numbers), dtype=torch.int64),
     )
+
+
+def forecast_windows(blocks: list[np.ndarray], n_past: list[int], W: int) -> np.ndarray:
+    """The window each series is forecast from, ``(n_series, W [+ H], C + F_x)`` float32.
+
+    Each series' last ``W`` observed rows of ``blocks`` (the first ``n_past``;
+    a shorter series is left-padded with its first row), followed by the rows
+    after them: the future steps' known exogenous values, when there are any.
+    """
+    windows = [
+        np.concatenate([edge_pad(rows[:past], W)[-W:], rows[past:]])
+        for rows, past in zip(blocks, n_past, strict=True)
+    ]
+    return np.stack(windows).astype(np.float32)
 
 
 def check_validation_split(data: WindowDataset, fraction: float) -> None:

@@ -53,7 +53,7 @@ from ._windows import (
     TimeOrderedSplit,
     WindowDataset,
     check_validation_split,
-    edge_pad,
+    forecast_windows,
     held_out_split,
     resolve_window_length,
     scoring_windows,
@@ -569,20 +569,15 @@ class RNNForecaster(SeriesState, TrainingMixin, SafeFormatMixin, VersionedPickle
             )
         if self._n_exog:
             refuse_duplicates(X, "X", "predict")
-        W = self.window_length_
-        windows, stats = [], []
+        blocks, stats = [], []
         for (key, frame), (_, required) in zip(series, horizons, strict=True):
-            yv, stat = self._transform_y(frame.to_numpy(dtype=np.float64), key)
+            rows, stat = self._transform_y(frame.to_numpy(dtype=np.float64), key)
             stats.append(stat)
-            cols = [yv]
-            if self._n_exog:
-                cols = [np.concatenate([yv, np.zeros((self.horizon_, yv.shape[1]))])]
-                cols.append(self._exog_rows(key, frame.index, X, required))
-            rows = np.concatenate(cols, axis=1)
-            n_past = len(frame)
-            past = edge_pad(rows[:n_past], W)[-W:]
-            windows.append(np.concatenate([past, rows[n_past:]], axis=0) if self._n_exog else past)
-        values = np.stack(windows).astype(np.float32)
+            if self._n_exog:  # the future rows: targets zero, X as known
+                rows = np.concatenate([rows, np.zeros((self.horizon_, rows.shape[1]))])
+                rows = np.concatenate([rows, self._exog_rows(key, frame.index, X, required)], axis=1)
+            blocks.append(rows)
+        values = forecast_windows(blocks, [len(frame) for _, frame in series], self.window_length_)
         seqs = Sequences(values, np.full(len(values), values.shape[1], dtype=np.int64), False)
         out = self._predict_raw(SequenceDataset(seqs))
         mean, scale = (torch.from_numpy(np.stack(s)) for s in zip(*stats, strict=True))

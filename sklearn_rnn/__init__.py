@@ -2,7 +2,8 @@
 
 from importlib import import_module
 
-from ._data import from_long_table, from_sktime
+from ._data import from_sktime
+from ._long_table import from_long_table
 from .classifier import RNNClassifier
 from .regressor import RNNRegressor
 

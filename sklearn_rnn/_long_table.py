@@ -1,0 +1,370 @@
+"""Long tables (one row per id and time step) split into sequences, with their ids and labels.
+
+This module owns :func:`from_long_table` and its checks of the table's id, time,
+feature and label columns; the arrays it returns are validated like any other
+ragged input by :mod:`sklearn_rnn._data`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from numbers import Real
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["from_long_table"]
+
+
+def _columns(value: Any) -> list:
+    """A column argument as a list of column names (one name, or a list of them)."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple, pd.Index, np.ndarray)) else [value]
+
+
+def _first_row(data: pd.DataFrame, mask: np.ndarray) -> str:
+    """Where the first flagged row of ``data`` is, in words."""
+    return f"row index {data.index[int(np.flatnonzero(mask)[0])]!r}"
+
+
+def _id_codes(data: pd.DataFrame, id_col: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's sequence number (ids numbered in order of first appearance) and the ids."""
+    codes, ids = pd.factorize(data[id_col], sort=False)
+    missing = codes < 0
+    if missing.any():
+        raise ValueError(
+            f"The id column {id_col!r} is missing (NaN or None) in {int(missing.sum())} row(s), the first "
+            f"at {_first_row(data, missing)}. Every row needs the id of its sequence: drop those rows "
+            f"(data.dropna(subset=[{id_col!r}])) or fill in their ids."
+        )
+    return codes, np.asarray(ids)
+
+
+def _time_key(data: pd.DataFrame, time_col: Any) -> tuple[np.ndarray, str]:
+    """The time column as sortable numbers (int64 nanoseconds for dates and durations) and its kind."""
+    column = data[time_col]
+    dtype = column.dtype
+    if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
+        kind = "datetime" if pd.api.types.is_datetime64_any_dtype(dtype) else "timedelta"
+        index = pd.DatetimeIndex(column) if kind == "datetime" else pd.TimedeltaIndex(column)
+        key, missing = index.as_unit("ns").asi8, np.asarray(column.isna())
+    elif pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype):
+        kind = "number"
+        key = column.to_numpy(dtype=np.float64, na_value=np.nan)
+        missing = ~np.isfinite(key)
+    else:
+        example = column.dropna().iloc[0] if column.notna().any() else None
+        raise ValueError(
+            f"The time column {time_col!r} must hold numbers, datetimes or durations, but it holds "
+            f"{dtype} values (e.g. {example!r}), which would sort as text. Parse them first, e.g. "
+            f"data[{time_col!r}] = pd.to_datetime(data[{time_col!r}])."
+        )
+    if missing.any():
+        what = "NaN or inf" if kind == "number" else "NaT"
+        raise ValueError(
+            f"The time column {time_col!r} is missing ({what}) in {int(missing.sum())} row(s), the first "
+            f"at {_first_row(data, missing)}. A row without a time cannot be placed in its sequence: "
+            f"drop those rows (data.dropna(subset=[{time_col!r}])) or fill in their times."
+        )
+    return key, kind
+
+
+def _feature_values(data: pd.DataFrame, feature_cols: list, inferred: bool) -> np.ndarray:
+    """The feature columns as one float array (float32 when all of them are), each column checked."""
+    taken = " (feature_cols=None takes every column but the id, time and label columns)" if inferred else ""
+    for col in feature_cols:
+        column = data[col]
+        dtype = column.dtype
+        if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
+            raise TypeError(
+                f"Column {col!r} holds dates or durations (dtype {dtype}), which are not features a "
+                f"network can read{taken}. Encode them as numbers first (e.g. elapsed seconds, hour of "
+                "day) or leave the column out with feature_cols=[...]; time_delta=True adds the time "
+                "since the previous step as a feature."
+            )
+        if pd.api.types.is_bool_dtype(dtype) or (
+            pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype)
+        ):
+            continue
+        values = column.dropna()
+        text = [v for v in values.head(10_000) if isinstance(v, (str, bytes))]
+        if text or not pd.api.types.is_object_dtype(dtype):
+            example = text[0] if text else (values.iloc[0] if len(values) else None)
+            raise ValueError(
+                f"Column {col!r} holds text or categories (dtype {dtype}, e.g. {example!r}), which could "
+                f"not convert to float{taken}. Features must be numbers: encode it first (one-hot "
+                f"columns with pd.get_dummies(data, columns=[{col!r}]), or codes with "
+                f"data[{col!r}].astype('category').cat.codes), or leave it out with "
+                f"feature_cols=[...]. If it is the target, pass label_col={col!r}."
+            )
+    frame = data[feature_cols]
+    float32 = all(dtype == np.float32 for dtype in frame.dtypes)
+    try:
+        values = frame.to_numpy(dtype=np.float32 if float32 else np.float64, na_value=np.nan)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"The feature columns {feature_cols} hold objects that could not convert to float ({exc}). "
+            "Features must be numbers: convert the offending column first or leave it out."
+        ) from exc
+    infinite = np.isinf(values)
+    if infinite.any():
+        row, col = np.argwhere(infinite)[0]
+        raise ValueError(
+            f"Column {feature_cols[col]!r} holds infinite values, the first at row index "
+            f"{data.index[row]!r}. Replace them first (e.g. with NaN, which missing='mask' handles)."
+        )
+    return values
+
+
+def _constant_within_ids(frame: pd.DataFrame, codes: np.ndarray) -> list:
+    """The columns of ``frame`` with one value per id (as labels and static attributes have)."""
+    if len(frame) == 0 or np.bincount(codes).max() < 2:
+        return []
+    unique = frame.groupby(codes).nunique(dropna=False).max()
+    return [col for col in frame.columns if unique[col] <= 1]
+
+
+def _labels(
+    data: pd.DataFrame, label_cols: list, codes: np.ndarray, ids: np.ndarray, id_col: Any
+) -> np.ndarray:
+    """Each id's row of ``label_cols`` (in the order of ``ids``), which must not vary within an id."""
+    frame = data[label_cols]
+    unique = frame.groupby(codes).nunique(dropna=False)
+    for col in label_cols:
+        varying = np.flatnonzero(unique[col].to_numpy() > 1)
+        if len(varying):
+            values = pd.unique(frame.loc[codes == varying[0], col])[:5].tolist()
+            raise ValueError(
+                f"The label column {col!r} is not constant within {len(varying)} id(s), e.g. id "
+                f"{ids[varying[0]]!r} has labels {values}. from_long_table returns one label per "
+                f"sequence: make it one value per id first, e.g. data[{col!r}] = "
+                f"data.groupby({id_col!r})[{col!r}].transform('max') for 'positive at any step'."
+            )
+    labels = frame.iloc[np.unique(codes, return_index=True)[1]]  # codes number the ids 0, 1, ...
+    absent = labels.isna().to_numpy().any(axis=1)
+    if absent.any():
+        raise ValueError(
+            f"The label column(s) {label_cols} are missing (NaN) for {int(absent.sum())} id(s), e.g. "
+            f"{ids[np.flatnonzero(absent)[0]]!r}. Drop those ids from data or fill in their labels."
+        )
+    return labels.to_numpy()
+
+
+def _time_step(resample: Any, kind: str) -> float | int:
+    """The grid step of ``resample`` in the units of the time key (nanoseconds for dates)."""
+    if kind == "number":
+        if not isinstance(resample, Real) or isinstance(resample, bool) or not 0 < resample < np.inf:
+            raise ValueError(
+                f"resample must be a positive number in the units of the time column, which holds "
+                f"numbers, got {resample!r}. Pass e.g. resample=1, or datetimes in the time column to "
+                "resample them with a step such as '1h'."
+            )
+        return float(resample)
+    step = None
+    fixed = (pd.offsets.Tick, pd.offsets.Day, pd.offsets.Week)
+    try:
+        # a bare number would be read as nanoseconds; pandas reads "1MS" as a millisecond
+        if isinstance(resample, str) and isinstance(pd.tseries.frequencies.to_offset(resample), fixed):
+            step = pd.Timedelta(resample)
+        elif not isinstance(resample, (str, Real, np.number)):
+            step = pd.Timedelta(resample)
+    except (TypeError, ValueError):
+        pass
+    if step is None or pd.isna(step) or step <= pd.Timedelta(0):
+        raise ValueError(
+            f"resample must be a positive fixed step such as '1h', '15min' or pd.Timedelta(days=1) for a "
+            f"time column of {kind}s, got {resample!r} (a bare number has no unit; calendar months and "
+            "years have no fixed length)."
+        )
+    return int(step.as_unit("ns").value)
+
+
+def _to_grid(
+    values: np.ndarray, times: np.ndarray, starts: np.ndarray, counts: np.ndarray, step: float | int
+) -> list[np.ndarray]:
+    """Each sequence on a regular grid of ``step`` from its first time; rows in one step averaged.
+
+    Steps without a row hold NaN (a gap the estimators mask with ``missing="mask"``).
+    """
+    sequence = np.repeat(np.arange(len(counts)), counts)
+    elapsed = times - times[starts][sequence]
+    if isinstance(step, int):
+        bins = elapsed // step
+    else:  # rounded first: 0.3 / 0.1 is 2.9999999999999996, the start of step 3
+        bins = np.floor(np.round(elapsed / step, 9)).astype(np.int64)
+    lengths = bins[starts + counts - 1] + 1
+    offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    rows = offsets[sequence] + bins
+    observed = ~np.isnan(values)
+    sums = np.zeros((int(lengths.sum()), values.shape[1]))
+    seen = np.zeros(sums.shape)
+    np.add.at(sums, rows, np.where(observed, values, 0.0))
+    np.add.at(seen, rows, observed)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        grid = (sums / seen).astype(values.dtype, copy=False)
+    return np.split(grid, offsets[1:])
+
+
+def from_long_table(
+    data: pd.DataFrame,
+    id_col: Any,
+    time_col: Any,
+    feature_cols: list | None = None,
+    *,
+    label_col: Any = None,
+    time_delta: bool = False,
+    resample: Any = None,
+) -> tuple[list[np.ndarray], np.ndarray] | tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """Split a long table (one row per id and time) into sequences, with their ids and labels.
+
+    Rows are grouped by ``id_col`` in order of first appearance and sorted by
+    ``time_col`` within each id. No row is dropped: a duplicated (id, time)
+    pair, a missing id or a missing time is an error that names the column.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The long table.
+    id_col : str
+        Column naming the sequence each row belongs to.
+    time_col : str
+        Column giving each row's position in time: numbers, datetimes or
+        durations. Text is refused (parse it with ``pd.to_datetime`` first).
+    feature_cols : list of str, default=None
+        Columns to use as features, in this order. None takes every column
+        other than ``id_col``, ``time_col`` and ``label_col``, and warns with
+        the list taken (a target left in the table would become a feature):
+        pass the list to choose the features and silence the warning. Text,
+        category and date columns are refused with the fix.
+    label_col : str or list of str, default=None
+        Column(s) holding each sequence's target. They are never features,
+        must hold one value per id (an error names the first id where they
+        vary) and are returned aligned with the sequences. A list gives a 2D
+        array, e.g. 0/1 indicator columns of several faults for a multi-label
+        :class:`~sklearn_rnn.RNNClassifier`.
+    time_delta : bool, default=False
+        Append the elapsed time since the previous step of the same sequence as
+        the last feature (0 at the first step), in seconds for datetimes and
+        durations, in the time column's units for numbers. Use it when the
+        steps are irregular and the gaps matter: the network otherwise reads
+        steps one minute and two days apart as neighbours.
+    resample : str, pd.Timedelta or float, default=None
+        Put each sequence on a regular grid of this step instead (e.g. "1h" for
+        datetimes, 0.5 for numeric times), starting at its first time: rows in
+        one step are averaged feature by feature, steps without rows are NaN.
+        Fit with ``missing="mask"`` so the network sees the gaps as missing
+        values (the default ``missing="error"`` refuses NaN). Cannot be
+        combined with ``time_delta``.
+
+    Returns
+    -------
+    sequences : list of ndarray of shape (n_timesteps_i, n_features)
+        One float array per id (float32 when every feature column is).
+    ids : ndarray of shape (n_sequences,)
+        The id of each sequence, in the same order.
+    labels : ndarray of shape (n_sequences,) or (n_sequences, n_labels)
+        Returned when ``label_col`` is given: each sequence's label(s), in the
+        same order; 2D when ``label_col`` is a list.
+
+    See Also
+    --------
+    sklearn_rnn.from_sktime : Convert sktime panel data.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn_rnn import from_long_table
+    >>> table = pd.DataFrame(
+    ...     {"id": ["a", "a", "b"], "t": [2, 1, 1], "x": [2.0, 1.0, 5.0], "y": [1, 1, 0]}
+    ... )
+    >>> sequences, ids, labels = from_long_table(table, "id", "t", ["x"], label_col="y")
+    >>> ids.tolist(), sequences[0].ravel().tolist(), labels.tolist()
+    (['a', 'b'], [1.0, 2.0], [1, 0])
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}.")
+    inferred = feature_cols is None
+    feature_cols, label_cols = _columns(feature_cols), _columns(label_col)
+    missing = [c for c in (id_col, time_col, *feature_cols, *label_cols) if c not in data.columns]
+    if missing:
+        raise ValueError(f"Columns {missing} are not in data; it has {list(data.columns)}.")
+    if len(data) == 0:
+        raise ValueError("data has no rows; at least one row per sequence is required.")
+    if not data.columns.is_unique:
+        raise ValueError(
+            f"data has duplicated column names {data.columns[data.columns.duplicated()].unique().tolist()}; "
+            "rename them first so that each column can be named once."
+        )
+    if id_col == time_col:
+        raise ValueError(f"id_col and time_col are the same column {id_col!r}; they must differ.")
+    for col in label_cols:
+        if col in (id_col, time_col):
+            raise ValueError(f"label_col {col!r} is also the id or time column; pass the target's column.")
+    roles = {
+        id_col: "the id column: it names the sequences",
+        time_col: "the time column: it orders the steps (time_delta=True adds the elapsed time instead)",
+        **{col: "a label column: the target would leak into X" for col in label_cols},
+    }
+    for col in feature_cols:
+        if col in roles:
+            raise ValueError(f"feature_cols includes {col!r}, {roles[col]}. Remove it from feature_cols.")
+    if inferred:
+        feature_cols = [c for c in data.columns if c not in roles]
+    if not feature_cols:
+        raise ValueError("data has no feature columns besides the id, time and label columns.")
+    if not isinstance(time_delta, (bool, np.bool_)):
+        raise TypeError(f"time_delta must be True or False, got {time_delta!r}.")
+    if time_delta and resample is not None:
+        raise ValueError(
+            "time_delta=True and resample cannot be combined: after resampling every step is "
+            "resample long. Use one of them (resample with missing='mask' keeps the gaps as NaN steps)."
+        )
+
+    codes, ids = _id_codes(data, id_col)
+    times, kind = _time_key(data, time_col)
+    step = None if resample is None else _time_step(resample, kind)
+    duplicated = data.duplicated([id_col, time_col])
+    if duplicated.any():
+        first = data.loc[duplicated, [id_col, time_col]].iloc[0].tolist()
+        raise ValueError(
+            f"data has {int(duplicated.sum())} duplicated ({id_col}, {time_col}) rows, "
+            f"the first being {first}. Aggregate them before building sequences."
+        )
+    values = _feature_values(data, feature_cols, inferred)
+    if inferred:
+        constant = _constant_within_ids(data[feature_cols], codes)
+        hint = (
+            f" Of these, {constant} hold one value per id, as labels do: if one is the target, "
+            "pass label_col=... to keep it out of X."
+            if constant
+            else ""
+        )
+        warnings.warn(
+            f"from_long_table took the features {feature_cols} (every column but the id, time and "
+            f"label columns).{hint} Pass feature_cols=[...] to choose the features and silence this "
+            "warning.",
+            UserWarning,
+            stacklevel=2,
+        )
+    labels = _labels(data, label_cols, codes, ids, id_col) if label_cols else None
+
+    order = np.lexsort((times, codes))  # by id (in order of appearance), then by time
+    counts = np.bincount(codes, minlength=len(ids))
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    values, times = values[order], times[order]
+    if time_delta:
+        delta = np.diff(times, prepend=times[:1]).astype(np.float64)
+        delta[starts] = 0.0
+        if kind != "number":
+            delta /= 1e9  # nanoseconds -> seconds
+        values = np.column_stack([values, delta.astype(values.dtype)])
+    if step is not None:
+        sequences = _to_grid(values, times, starts, counts, step)
+    else:
+        sequences = np.split(values, starts[1:])
+    if labels is None:
+        return sequences, ids
+    single = not isinstance(label_col, (list, tuple, pd.Index, np.ndarray))
+    return sequences, ids, labels[:, 0] if single else labels

@@ -70,6 +70,11 @@ How it is measured
   large hidden size (256). It depends on whether the machine is otherwise idle:
   two threads on a 2-core machine that has other work are often several times
   slower; the load average is printed before and after.
+* Memory retention: the same fit (equal lengths, T from 50 to 1000) in fresh
+  processes, alternately with the default (freed memory kept between batches,
+  ``sklearn_rnn._runtime.retain_freed_memory``) and with
+  ``SKLEARN_RNN_RETAIN_MEMORY=0`` (glibc's malloc left alone): fit seconds and
+  peak RSS of each, the gain that keeps it the default and its price.
 * Forecaster: :class:`sklearn_rnn.RNNForecaster` trained on a 1-million-step
   series in a subprocess (peak memory, as above, and absolute).
 
@@ -583,6 +588,8 @@ def memory_child(spec: dict) -> dict:
     kind = spec.pop("kind")
     if kind == "forecaster":
         return forecaster_child(**spec)
+    if kind == "retention":
+        return retention_child(Case(**spec["case"]))
     case = Case(**spec["case"])
     c = CONTENDERS[spec["contender"]]
     # one tiny fit first, so lazy imports and one-time allocator set-up are not counted
@@ -624,8 +631,22 @@ def forecaster_child(n_steps: int, params: dict) -> dict:
     }
 
 
-def run_child(spec: dict, timeout: float = 1200) -> dict:
-    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+def retention_child(case: Case) -> dict:
+    """One fit of the equal-length estimator in a fresh process: seconds and peak memory."""
+    c = CONTENDERS["equal"]
+    warm = Case(**{**asdict(case), "n": 16, "length": 8, "epochs": 1})
+    c.make(warm, seed=0).fit(*inputs(warm, c.padded))
+    X, y = inputs(case, c.padded)
+    model = c.make(case, seed=0)
+    meter = PeakMemory()
+    meter.start()
+    t0 = clock()
+    model.fit(X, y)
+    return {"fit_s": clock() - t0, "peak_mib": meter.peak()}
+
+
+def run_child(spec: dict, timeout: float = 1200, env: dict | None = None) -> dict:
+    env = {**os.environ, "OMP_NUM_THREADS": "1", **(env or {})}
     proc = subprocess.run(
         [sys.executable, os.path.abspath(__file__), "--child", json.dumps({**spec, "device": DEVICE})],
         capture_output=True,
@@ -838,6 +859,40 @@ def threads_section(args, quick: bool, repeats: int, rows: list) -> None:
     )
 
 
+def retention_section(quick: bool, repeats: int, rows: list) -> None:
+    print("\n## Memory retention: the default against SKLEARN_RNN_RETAIN_MEMORY=0, the same fit, interleaved")
+    if on_cuda():
+        print("not run on CUDA (torch's caching allocator keeps GPU memory either way)")
+        return
+    lengths = (50, 200) if quick else (50, 200, 500, 1000)
+    header = (
+        f"{'n':>5} {'T':>5} {'kept s':>7} {'off s':>7} {'kept/off':>8} | {'kept MiB':>8} {'off MiB':>8} "
+        f"{'kept/off':>8}"
+    )
+    print(header)
+    print("-" * len(header))
+    for length in lengths:
+        case = Case(n=200 if quick else 1000, length=length, epochs=1, batch_size=128)
+        runs: dict[str, list] = {"kept": [], "off": []}
+        for _ in range(repeats):
+            for label, env in (("kept", {}), ("off", {"SKLEARN_RNN_RETAIN_MEMORY": "0"})):
+                runs[label].append(run_child({"kind": "retention", "case": asdict(case)}, env=env))
+        fit = {k: statistics.median(r["fit_s"] for r in v if "fit_s" in r) for k, v in runs.items()}
+        peak = {k: statistics.median(r["peak_mib"] for r in v if "peak_mib" in r) for k, v in runs.items()}
+        print(
+            f"{case.n:>5} {length:>5} {fit['kept']:7.2f} {fit['off']:7.2f} "
+            f"{fmt(ratio(fit['kept'], fit['off']), 8)}"
+            f" | {mib(peak['kept']):>8} {mib(peak['off']):>8} {fmt(ratio(peak['kept'], peak['off']), 8)}",
+            flush=True,
+        )
+        rows.append({"retention": asdict(case), "fit_s": fit, "peak_mib": peak})
+    print(
+        "(LSTM, hidden 64, batch 128, equal lengths, 1 epoch; one fresh process per fit, medians of "
+        f"{repeats}; kept/off < 1: keeping freed memory makes the fit faster; MiB: {memory_label()} above "
+        "the start of fit)"
+    )
+
+
 def forecaster_section(quick: bool, rows: list) -> None:
     n_steps = 20_000 if quick else 1_000_000
     print(f"\n## Forecaster on a series of {n_steps:,} steps ({DEVICE})")
@@ -871,7 +926,10 @@ def main(argv=None) -> None:
     )
     parser.add_argument("--device", default="cpu", help="cpu or cuda[:N]: where every contender runs")
     parser.add_argument(
-        "--skip", nargs="*", default=[], choices=["core", "memory", "scaling", "threads", "forecaster"]
+        "--skip",
+        nargs="*",
+        default=[],
+        choices=["core", "memory", "scaling", "threads", "retention", "forecaster"],
     )
     parser.add_argument("--cells", nargs="*", default=["lstm", "gru", "rnn"], choices=["lstm", "gru", "rnn"])
     parser.add_argument(
@@ -905,6 +963,8 @@ def main(argv=None) -> None:
         scaling_section(args, quick, repeats, rows)
     if "threads" not in args.skip:
         threads_section(args, quick, repeats, rows)
+    if "retention" not in args.skip:
+        retention_section(quick, repeats, rows)
     if "forecaster" not in args.skip:
         forecaster_section(quick, rows)
     print(f"\n# done in {time.perf_counter() - started:.0f} s; at end: {load_note()}")

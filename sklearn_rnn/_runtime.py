@@ -41,8 +41,14 @@ _trainings = 0  # fits now inside ``retain_freed_memory`` (threads share one mal
 _trainings_lock = threading.Lock()
 
 
+# set to "0" to leave glibc's malloc alone during training (see ``retain_freed_memory``)
+RETAIN_MEMORY_VARIABLE = "SKLEARN_RNN_RETAIN_MEMORY"
+
+
 def _malloc_set_by_user() -> bool:
-    """Whether the environment sets glibc's malloc thresholds (then the user's choice stands)."""
+    """Whether the user chose malloc's behaviour: turned retention off, or set glibc's thresholds."""
+    if os.environ.get(RETAIN_MEMORY_VARIABLE, "1").strip() == "0":
+        return True
     names = ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_")
     return any(n in os.environ for n in names) or "glibc.malloc." in os.environ.get("GLIBC_TUNABLES", "")
 
@@ -76,11 +82,13 @@ def retain_freed_memory() -> Iterator[None]:
     afresh whatever the settings.) On exit the free memory goes back to the
     system (``malloc_trim``) and the thresholds are set to the ceilings glibc's
     own dynamic thresholds grow to (32 MiB, 64 MiB). The price is memory: a freed block is reused only
-    by blocks that fit in it, so long-sequence fits peaked 1.3-1.7x higher.
-    Setting glibc's own variables (``MALLOC_MMAP_THRESHOLD_``,
-    ``MALLOC_TRIM_THRESHOLD_``, ``MALLOC_TOP_PAD_`` or ``glibc.malloc.*`` in
-    ``GLIBC_TUNABLES``) leaves malloc to them. Does nothing on other C
-    libraries (macOS, Windows, musl).
+    by blocks that fit in it, so long-sequence fits peaked 1.3-1.7x higher
+    (``benchmarks/speed.py``, section "Memory retention", measures both in one
+    run). The environment variable ``SKLEARN_RNN_RETAIN_MEMORY=0`` turns it
+    off (checked at each fit); setting glibc's own variables
+    (``MALLOC_MMAP_THRESHOLD_``, ``MALLOC_TRIM_THRESHOLD_``, ``MALLOC_TOP_PAD_``
+    or ``glibc.malloc.*`` in ``GLIBC_TUNABLES``) leaves malloc to them. Does
+    nothing on other C libraries (macOS, Windows, musl).
     """
     global _trainings
     libc = _glibc()

@@ -9,8 +9,9 @@ from .regressor import RNNRegressor
 
 __version__ = "0.1.0"
 
-# Imported on first use, to keep `import sklearn_rnn` light: the forecaster (sktime), export (onnx).
+# Imported on first use, to keep `import sklearn_rnn` light: the sktime estimators, export (onnx).
 _LAZY = {
+    "RNNAnomalyDetector": ".detection",
     "RNNForecaster": ".forecasting",
     "save": "._persistence",
     "load": "._persistence",
@@ -18,6 +19,7 @@ _LAZY = {
 }
 
 __all__ = [
+    "RNNAnomalyDetector",
     "RNNClassifier",
     "RNNForecaster",
     "RNNRegressor",

@@ -24,6 +24,7 @@ import torch
 
 from ._archive import Header, Refused, shown
 from ._networks.forecast import ForecastNet
+from ._networks.reconstruct import WindowAutoencoder
 from ._networks.recurrent import (
     ARCHITECTURES,
     CELLS,
@@ -146,12 +147,17 @@ NETWORK_RULES: dict[type, dict[str, Rule]] = {
         "baseline": _option(("naive", "smoothing")),
         "n_networks": _integer(1, _MAX_LAYERS),
     },
+    WindowAutoencoder: {
+        **_RECURRENT_ARGUMENTS,
+        "n_features": _integer(1, _MAX_SIZE),
+        "window_length": _integer(1, _MAX_SIZE),
+    },
 }
 
 
 def network(estimator: Any) -> tuple[type, dict[str, Rule]]:
     """The network class an estimator trains (its ``_network_class``), and the rules for its arguments."""
-    cls = type(estimator)._network_class
+    cls = estimator._network_class  # a class attribute, or a property of the validated parameters
     return cls, NETWORK_RULES[cls]
 
 

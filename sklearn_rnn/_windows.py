@@ -181,28 +181,43 @@ def scoring_windows(dataset: WindowDataset, train: np.ndarray, latest: np.ndarra
     return scoring
 
 
-def window_dataset(blocks: list[np.ndarray], n_targets: int, W: int, H: int, n_future: int) -> WindowDataset:
+def window_dataset(
+    blocks: list[np.ndarray],
+    n_targets: int,
+    W: int,
+    H: int,
+    n_future: int,
+    targets: list[np.ndarray] | None = None,
+) -> WindowDataset:
     """The windows of every series: ``blocks`` are each series' rows ``(T, C + F_x)``, targets first.
 
     A series shorter than ``W + 1`` rows is left-padded with its first row.
     Each series is followed by ``H`` padding rows (targets unobserved,
     exogenous values carried forward), and a window starts at every row that
-    leaves at least one observed target.
+    leaves at least one observed target. ``targets``: each series' target rows
+    ``(T, n_targets)`` when they differ from the inputs' first columns (NaN
+    where a value is missing while the inputs hold a filled one); padding
+    rows in front of them are then unobserved.
     """
-    inputs, targets, starts, numbers, offset = [], [], [], [], 0
+    inputs, target_rows, starts, numbers, offset = [], [], [], [], 0
     for number, rows in enumerate(blocks):
-        rows = edge_pad(rows, W + 1)
-        target = np.concatenate([rows[:, :n_targets], np.full((H, n_targets), np.nan)], axis=0)
-        rows = np.concatenate([rows, np.repeat(rows[-1:], H, axis=0)], axis=0)
-        n_windows = len(rows) - H - W
+        padded = edge_pad(rows, W + 1)
+        if targets is None:
+            target = padded[:, :n_targets]
+        else:
+            front = np.full((len(padded) - len(rows), n_targets), np.nan)
+            target = np.concatenate([front, targets[number]], axis=0)
+        target = np.concatenate([target, np.full((H, n_targets), np.nan)], axis=0)
+        padded = np.concatenate([padded, np.repeat(padded[-1:], H, axis=0)], axis=0)
+        n_windows = len(padded) - H - W
         starts.append(offset + np.arange(n_windows))
         numbers.append(np.full(n_windows, number))
-        inputs.append(rows)
-        targets.append(target)
-        offset += len(rows)
+        inputs.append(padded)
+        target_rows.append(target)
+        offset += len(padded)
     return WindowDataset(
         torch.as_tensor(np.concatenate(inputs), dtype=torch.float32),
-        torch.as_tensor(np.concatenate(targets), dtype=torch.float32),
+        torch.as_tensor(np.concatenate(target_rows), dtype=torch.float32),
         torch.as_tensor(np.concatenate(starts), dtype=torch.int64),
         W,
         H,

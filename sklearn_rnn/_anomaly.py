@@ -1,0 +1,269 @@
+"""Scoring every time step by how far a network trained on normal data misses it.
+
+Both anomaly detectors build on :class:`StepScoring`. A recurrent network learns
+normal behaviour from windows of the training series (standardised per
+channel, gaps carried forward in the inputs and left out of the loss), either
+forecasting the next ``horizon`` steps of each window (``scoring="forecast"``)
+or reconstructing the window from its final state (``"reconstruction"``).
+A time step's score is how far it lies from what the network expected, per
+channel in units of that channel's typical miss on held-out normal data, the
+largest over channels (a fault usually shows in one sensor), optionally
+smoothed over time. Thresholds, events and the estimator APIs are the
+detectors' own.
+"""
+
+from __future__ import annotations
+
+import warnings
+from functools import partial
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ._networks.forecast import ForecastNet, PinballLoss
+from ._networks.reconstruct import WindowAutoencoder
+from ._scaling import column_statistics
+from ._training import TrainingMixin, make_module
+from ._windows import WindowDataset, edge_pad, window_dataset
+
+__all__ = [
+    "SCORING_CONSTRAINTS",
+    "StepScoring",
+    "carry_forward_rows",
+    "dynamic_scores",
+    "finite_quantile",
+    "merge_gaps",
+]
+
+SCORING_CONSTRAINTS: dict = {
+    "window_length": [Interval(Integral, 2, None, closed="left"), StrOptions({"auto"})],
+    "horizon": [Interval(Integral, 1, None, closed="left")],
+    "scoring": [StrOptions({"forecast", "reconstruction"})],
+    "smoothing": [Interval(Integral, 1, None, closed="left")],
+    "contamination": [Interval(Real, 0, 0.5, closed="right")],
+}
+# window_length="auto": a quarter of the longest training series, between 2 and 48 steps
+MAX_WINDOW = 48
+# a robust standard deviation: the median absolute deviation of a normal variable, scaled
+_MAD_TO_STD = 1.4826
+
+
+def resolve_window_length(window_length: int | str, n_longest: int) -> int:
+    """The window the network reads: ``window_length``, or for "auto" a rule of the series' length."""
+    if window_length != "auto":
+        return int(window_length)
+    return int(min(MAX_WINDOW, max(2, n_longest // 4)))
+
+
+def carry_forward_rows(values: np.ndarray) -> np.ndarray:
+    """``values`` ``(T, C)`` with each gap filled by its channel's last value (the first one before it).
+
+    A channel with no value at all becomes 0 (the training mean once standardised).
+    """
+    return pd.DataFrame(values).ffill().bfill().fillna(0.0).to_numpy(dtype=np.float64)
+
+
+def channel_statistics(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-channel mean and scale (the one scaling rule) of the observed values of ``(T, C)``."""
+    stats = [column_statistics(column[~np.isnan(column)][:, None]) for column in values.T]
+    mean = np.array([m[0] if len(column) else 0.0 for (m, _), column in zip(stats, values.T, strict=True)])
+    scale = np.array([s[0] for _, s in stats])
+    return np.nan_to_num(mean), np.where(np.isfinite(scale), scale, 1.0)
+
+
+def robust_scale(residuals: np.ndarray) -> np.ndarray:
+    """Typical size of the misses ``(n, ...)`` along the first axis: 1.4826 median |r|, at least 1e-6."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices
+        scale = _MAD_TO_STD * np.nanmedian(np.abs(residuals), axis=0)
+    return np.where(np.isfinite(scale), np.maximum(scale, 1e-6), 1.0)
+
+
+def finite_quantile(scores: np.ndarray, level: float) -> float:
+    """The ``ceil((n + 1) level)``-th smallest of the ``n`` finite ``scores`` (the largest when n is small).
+
+    A fresh score exchangeable with them exceeds it with probability at most
+    ``1 - level``: the false-alarm rate of a threshold set there.
+    """
+    finite = np.sort(scores[np.isfinite(scores)])
+    if not len(finite):
+        return float("inf")
+    rank = int(np.ceil((len(finite) + 1) * level - 1e-9))
+    return float(finite[min(rank, len(finite)) - 1])
+
+
+def dynamic_scores(scores: np.ndarray, window: int, centre: float, spread: float) -> np.ndarray:
+    """Scores relative to the trailing ``window`` before each step: ``(s - median) / MAD``.
+
+    The median and the scaled median absolute deviation of the previous scores
+    (the current one excluded, so a spike does not raise its own baseline);
+    where fewer than a fifth of the window is known, ``centre`` and
+    ``spread`` (the held-out scores') stand in.
+    """
+    past = pd.Series(scores).shift(1)
+    rolling = past.rolling(window, min_periods=max(2, window // 5))
+    median = rolling.median()
+    mad = _MAD_TO_STD * (past - median).abs().rolling(window, min_periods=max(2, window // 5)).median()
+    median = median.fillna(centre).to_numpy()
+    mad = np.maximum(mad.fillna(spread).to_numpy(), 1e-6)
+    return (scores - median) / mad
+
+
+def merge_gaps(flags: np.ndarray, gap: int) -> np.ndarray:
+    """``flags`` with every run of at most ``gap`` unflagged steps between two flagged ones flagged too."""
+    out = flags.copy()
+    if gap <= 0:
+        return out
+    flagged = np.flatnonzero(flags)
+    for left, right in zip(flagged[:-1], flagged[1:], strict=True):
+        if 1 < right - left <= gap + 1:
+            out[left:right] = True
+    return out
+
+
+class StepScoring(TrainingMixin):
+    """A network trained on windows of normal series, and the score of every time step.
+
+    The estimator holds ``window_length``, ``horizon``, ``scoring``,
+    ``smoothing``, the recurrent network's and the training parameters; the
+    fitted state is ``window_length_``, ``channel_mean_``, ``channel_scale_``,
+    ``residual_scale_`` and the network ``net_``.
+    """
+
+    def _criterion(self) -> Any:
+        return partial(PinballLoss, (0.5,))  # the median: robust to the odd anomaly in training data
+
+    @property
+    def _network_class(self) -> type:
+        return ForecastNet if self.scoring == "forecast" else WindowAutoencoder
+
+    def _network_outputs(self) -> dict[str, int]:
+        if self.scoring == "forecast":
+            return {"horizon": self.horizon, "n_quantiles": 1}
+        return {"window_length": self.window_length_, "n_features": len(self.channel_mean_)}
+
+    def _build_module(self, n_channels: int) -> torch.nn.Module:
+        recurrent = (self.cell, self.hidden_size, self.num_layers, self.bidirectional, self.dropout)
+        if self.scoring == "forecast":
+            module, self._module_kwargs = make_module(
+                ForecastNet, n_channels, 0, self.window_length_, self.horizon, 1, *recurrent
+            )
+        else:
+            module, self._module_kwargs = make_module(
+                WindowAutoencoder, n_channels, self.window_length_, *recurrent
+            )
+        return module
+
+    # -- fit --------------------------------------------------------------------------------------
+    def _fit_scoring(self, series: list[np.ndarray], held_out: float) -> list[np.ndarray]:
+        """Train on ``series`` ``(T_i, C)`` (NaN in gaps); the scores of each one's held-out end.
+
+        Each series' latest ``held_out`` share of time steps (at least one) is
+        left out of training when the rest still holds a window and a step
+        after it; the network's misses there set each channel's (and forecast
+        step's) scale, and their scores are returned for the thresholds. With
+        ``held_out=0``, or no series long enough, scales and scores come from
+        the training steps themselves.
+        """
+        self.channel_mean_, self.channel_scale_ = channel_statistics(np.concatenate(series))
+        scaled = [self._standardise(s) for s in series]
+        self.window_length_ = resolve_window_length(self.window_length, max(len(s) for s in scaled))
+        W = self.window_length_
+        cuts = [len(s) - max(1, round(held_out * len(s))) if held_out > 0 else len(s) for s in scaled]
+        cuts = [cut if cut >= W + 1 else len(s) for cut, s in zip(cuts, scaled, strict=True)]
+        if all(cut == len(s) for cut, s in zip(cuts, scaled, strict=True)):
+            cuts = [0] * len(scaled)  # nothing held out: scales and scores from the training steps
+        parts = [s[:cut] if cut else s for cut, s in zip(cuts, scaled, strict=True)]
+        data = self._windows([carry_forward_rows(p) for p in parts], parts, training=True)
+        self._train(data, partial(self._build_module, scaled[0].shape[1]), n_train=len(data))
+        misses = [self._misses(s)[cut:] for cut, s in zip(cuts, scaled, strict=True)]
+        self.residual_scale_ = robust_scale(np.concatenate(misses))
+        return [self._step_scores(s)[cut:] for cut, s in zip(cuts, scaled, strict=True)]
+
+    # -- scores -----------------------------------------------------------------------------------
+    def _standardise(self, values: np.ndarray) -> np.ndarray:
+        return (np.asarray(values, dtype=np.float64) - self.channel_mean_) / self.channel_scale_
+
+    def _step_scores(self, scaled: np.ndarray, context: np.ndarray | None = None) -> np.ndarray:
+        """Scores ``(T,)`` of the standardised steps ``(T, C)``; NaN where a step has no value.
+
+        ``context``: standardised steps just before them (a stream's earlier
+        data), which the first windows then read instead of padding.
+        """
+        n_context = 0 if context is None else len(context)
+        if n_context:
+            scaled = np.concatenate([context, scaled])
+        z = self._misses(scaled) / self.residual_scale_  # (T, K, C)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices: no value, no score
+            scores = np.nanmax(np.nanmean(z, axis=1), axis=1)
+        if self.smoothing > 1:
+            smoothed = pd.Series(scores).ewm(span=self.smoothing, ignore_na=True).mean().to_numpy()
+            scores = np.where(np.isnan(scores), np.nan, smoothed)
+        return scores[n_context:]
+
+    def _misses(self, scaled: np.ndarray) -> np.ndarray:
+        """How far each step lies from the network's expectations: ``(T, K, C)``, NaN where unknown.
+
+        Forecasting: ``K = horizon``, the miss of the forecast made ``k + 1``
+        steps before (the first ``window_length_`` steps, without a whole
+        window of past, have none).
+        Reconstruction: ``K = 1``, the mean miss over the windows holding the
+        step.
+        """
+        T, C = scaled.shape
+        W = self.window_length_
+        filled = carry_forward_rows(scaled)
+        if self.scoring == "forecast":
+            H = self.horizon
+            inputs = np.concatenate([np.repeat(filled[:1], W, axis=0), filled])
+            targets = torch.full((W + T + H, C), float("nan"))
+            data = WindowDataset(
+                torch.as_tensor(inputs, dtype=torch.float32), targets, torch.arange(T), W, H, 0
+            )
+            expected = self._predict_raw(data)[..., 0].double().numpy()  # (T, H, C)
+            misses = np.full((T, H, C), np.nan)
+            for k in range(H):
+                misses[k:, k] = scaled[k:] - expected[: T - k, k]
+            misses[:W] = np.nan  # no whole window of past before them (training never saw padding)
+            return np.abs(misses)
+        data = self._windows([filled], [scaled], training=False)
+        expected = self._predict_raw(data)[..., 0].double().numpy()  # (n_windows, W, C)
+        front = max(0, W - T)  # a series shorter than the window is padded in front
+        rows = data.starts.numpy()[:, None] + np.arange(W) - front  # (n_windows, W) steps of the series
+        values = np.concatenate([np.full((front, C), np.nan), scaled])[rows + front]
+        miss = np.abs(values - expected)
+        total, count = np.zeros((T, C)), np.zeros((T, C))
+        real = rows >= 0
+        np.add.at(total, rows[real], np.nan_to_num(miss[real]))
+        np.add.at(count, rows[real], ~np.isnan(miss[real]))
+        with np.errstate(invalid="ignore"):
+            return (total / np.where(count > 0, count, np.nan))[:, None, :]
+
+    def _windows(self, filled: list[np.ndarray], values: list[np.ndarray], training: bool) -> WindowDataset:
+        """Windows of the series: inputs ``filled``, targets ``values`` (NaN in gaps, out of the loss)."""
+        W = self.window_length_
+        if self.scoring == "forecast":
+            return window_dataset(filled, filled[0].shape[1], W, self.horizon, 0, targets=values)
+        inputs, targets, starts, offset = [], [], [], 0
+        for rows, target in zip(filled, values, strict=True):
+            padded = edge_pad(rows, W)
+            front = np.full((len(padded) - len(rows), rows.shape[1]), np.nan)
+            inputs.append(padded)
+            targets.append(np.concatenate([front, target]))
+            starts.append(offset + np.arange(len(padded) - W + 1))
+            offset += len(padded)
+        data = WindowDataset(
+            torch.as_tensor(np.concatenate(inputs), dtype=torch.float32),
+            torch.as_tensor(np.concatenate(targets), dtype=torch.float32),
+            torch.as_tensor(np.concatenate(starts), dtype=torch.int64),
+            W,
+            W,
+            0,
+        )
+        data.target_offsets = torch.arange(W)  # a window's targets are its own steps
+        return data

@@ -1,0 +1,457 @@
+"""Recurrent anomaly detector for sktime: every time step scored against a network of normal behaviour.
+
+sktime is imported here only; ``sklearn_rnn`` loads this module on first use of
+:class:`RNNAnomalyDetector`.
+"""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
+from sktime.detection.base import BaseDetector
+
+from ._anomaly import SCORING_CONSTRAINTS, StepScoring, dynamic_scores, finite_quantile, merge_gaps
+from ._docs import with_shared_parameters
+from ._persistence import SafeFormatMixin, VersionedPickleMixin
+from ._training import RECURRENT_CONSTRAINTS, TRAINING_CONSTRAINTS
+
+__all__ = ["RNNAnomalyDetector"]
+
+
+@with_shared_parameters
+class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, BaseDetector):
+    """Recurrent anomaly detector (RNN, LSTM or GRU): time steps a network of normal behaviour misses.
+
+    Fitted on a series (uni- or multivariate, with NaN gaps) or a panel of
+    series taken as normal, a recurrent network learns to forecast the next
+    ``horizon`` steps from each window of ``window_length`` steps
+    (``scoring="forecast"``), or to reconstruct each window from its final
+    state (``"reconstruction"``). Every time step is then scored by how far it
+    lies from what the network expected, per channel in units of that
+    channel's typical miss on held-out normal data, the largest over channels.
+    A step is anomalous when its score exceeds the threshold learned on the
+    held-out data, which flags a ``contamination`` share of normal steps.
+
+    Parameters
+    ----------
+    window_length : int or "auto", default="auto"
+        Time steps the network reads. "auto": a quarter of the longest
+        training series, between 2 and 48 steps (``window_length_``).
+    horizon : int, default=1
+        Steps ahead the network forecasts (``scoring="forecast"``); a step's
+        misses from the ``horizon`` forecasts that reach it are averaged.
+    scoring : {"forecast", "reconstruction"}, default="forecast"
+        What the network learns: the next steps of each window, or the window
+        itself from its final state (the ``hidden_size`` values of each
+        direction are the bottleneck). The user guide's anomaly page has what
+        each measured.
+    smoothing : int, default=1
+        Span of an exponentially weighted mean of the scores over time (1: none).
+    contamination : float, default=0.01
+        Share of normal time steps flagged: the threshold is the finite-sample
+        ``1 - contamination`` quantile of the held-out normal steps' scores,
+        so it is the false-alarm rate on data like them.
+    threshold : {"static", "dynamic"}, default="static"
+        "static": one threshold on the scores. "dynamic": each score is first
+        taken relative to the median and spread of the ``threshold_window``
+        scores before it (a local threshold, as in Hundman et al. 2018), for
+        series whose normal level of surprise drifts.
+    threshold_window : int, default=100
+        Trailing steps of the dynamic threshold.
+    merge_gap : int, default=0
+        Flagged steps at most this many steps apart are merged into one event
+        (the steps between them are flagged too).
+    mode : {"points", "segments"}, default="points"
+        What ``predict`` returns, as sktime's detectors do: the ilocs of
+        anomalous points (task "anomaly_detection"), or the events as
+        left-closed ``pd.Interval`` ilocs (task "segmentation").
+    calibration_fraction : float, default=0.2
+        Share of each training series, its latest time steps, held out of
+        training: the misses there scale the scores and set the threshold.
+    cell : {"rnn", "lstm", "gru"}, default="lstm"
+        Recurrent cell.
+    hidden_size : int, default=32
+        Hidden units per direction and layer.
+    {shared: num_layers}
+    bidirectional : bool, default=False
+        Whether each layer also reads the window backwards.
+    dropout : float, default=0.0
+        Dropout between stacked layers and before the output layer.
+    max_epochs : int, default=30
+        Passes over the training windows.
+    batch_size : int, default=64
+        Windows per gradient step.
+    lr : float, default=3e-3
+        Initial learning rate.
+    {shared: optimizer}
+    {shared: lr_schedule}
+    {shared: gradient_clip_value}
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training windows and stop when
+        their loss stalls, restoring the best weights.
+    validation_fraction : float, default=0.1
+        Share of the training windows held out when ``early_stopping=True``.
+    {shared: n_iter_no_change}
+    {shared: tol}
+    random_state : int, RandomState instance or None, default=None
+        Seeds weights, dropout and shuffling.
+    {shared: device}
+    {shared: n_threads}
+    {shared: verbose}
+    {shared: callbacks}
+    {shared: net_kwargs}
+
+    Attributes
+    ----------
+    net_ : skorch.NeuralNet
+        The trained network.
+    window_length_ : int
+        Time steps the network reads.
+    channel_mean_, channel_scale_ : ndarray of shape (n_channels,)
+        Each channel's training mean and scale (the network reads standardised values).
+    residual_scale_ : ndarray of shape (K, n_channels)
+        Typical miss (1.4826 times the median absolute miss on held-out normal
+        steps) of each forecast step (``K = horizon``; 1 for reconstruction) and channel.
+    threshold_ : float
+        Scores above it are anomalous (with ``threshold="dynamic"``, scores
+        relative to their trailing window).
+    n_calibration_scores_ : int
+        Held-out normal steps the threshold comes from.
+    loss_curve_ : list of float
+        Training loss at each epoch.
+    n_iter_ : int
+        Epochs run.
+
+    See Also
+    --------
+    RNNOutlierDetector : Which of a set of sequences (runs, patients, trips) is unusual.
+    RNNForecaster : The recurrent forecaster.
+
+    Notes
+    -----
+    Gaps (NaN) are carried forward in what the network reads and are never
+    targets; a step without any value has no score (NaN) and is never
+    flagged. With ``scoring="forecast"`` the first ``window_length_`` steps of
+    a series have no whole window of past to be forecast from: their scores
+    are NaN, unless ``update`` gave the detector the data that precedes them
+    (reconstruction scores them from the windows that hold them).
+
+    ``fit`` accepts known anomalies as ``y`` (sktime's ``"ilocs"`` of points):
+    they are left out of training and of the threshold's calibration
+    (semi-supervised use). ``update`` streams: it keeps the last
+    ``window_length_`` steps of the data it is given, and a later call whose
+    time index continues after them reads them as the past of its first
+    windows (and of the dynamic threshold); the network is not refitted.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from sklearn_rnn import RNNAnomalyDetector
+    >>> rng = np.random.default_rng(0)
+    >>> t = np.arange(600)
+    >>> normal = pd.DataFrame({"sensor": np.sin(2 * np.pi * t / 25) + 0.05 * rng.normal(size=600)})
+    >>> detector = RNNAnomalyDetector(window_length=25, max_epochs=15, random_state=0).fit(normal)
+    >>> new = normal.copy()
+    >>> new.iloc[300, 0] += 3.0  # a spike
+    >>> int(detector.transform_scores(new)["scores"].idxmax())
+    300
+    """
+
+    _tags = {
+        "authors": ["sklearn_rnn developers"],
+        "python_dependencies": ["torch", "skorch"],
+        "task": "anomaly_detection",
+        "learning_type": "unsupervised",
+        "capability:multivariate": True,
+        "capability:missing_values": True,
+        "capability:update": True,
+        "X_inner_mtype": "pd.DataFrame",
+        "fit_is_empty": False,
+        "capability:random_state": True,
+    }
+
+    _parameter_constraints: dict = {
+        **RECURRENT_CONSTRAINTS,
+        **TRAINING_CONSTRAINTS,
+        **SCORING_CONSTRAINTS,
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "threshold": [StrOptions({"static", "dynamic"})],
+        "threshold_window": [Interval(Integral, 2, None, closed="left")],
+        "merge_gap": [Interval(Integral, 0, None, closed="left")],
+        "mode": [StrOptions({"points", "segments"})],
+        "calibration_fraction": [Interval(Real, 0, 1, closed="neither")],
+    }
+    # sktime's own fitted state: not stored by sklearn_rnn.save (load marks the detector fitted)
+    _not_stored = frozenset({"_X", "_y", "_X_metadata", "_is_fitted"})
+
+    def __init__(
+        self,
+        window_length: int | str = "auto",
+        horizon: int = 1,
+        scoring: str = "forecast",
+        smoothing: int = 1,
+        contamination: float = 0.01,
+        threshold: str = "static",
+        threshold_window: int = 100,
+        merge_gap: int = 0,
+        mode: str = "points",
+        calibration_fraction: float = 0.2,
+        cell: str = "lstm",
+        hidden_size: int = 32,
+        num_layers: int = 1,
+        bidirectional: bool = False,
+        dropout: float = 0.0,
+        max_epochs: int = 30,
+        batch_size: int = 64,
+        lr: float = 3e-3,
+        optimizer: str | type = "adamw",
+        lr_schedule: str = "cosine",
+        gradient_clip_value: float | None = 1.0,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        n_iter_no_change: int = 10,
+        tol: float = 1e-4,
+        random_state: int | np.random.RandomState | None = None,
+        device: str = "cpu",
+        n_threads: int | None = 1,
+        verbose: int = 0,
+        callbacks: list | None = None,
+        net_kwargs: dict | None = None,
+    ) -> None:
+        self.window_length = window_length
+        self.horizon = horizon
+        self.scoring = scoring
+        self.smoothing = smoothing
+        self.contamination = contamination
+        self.threshold = threshold
+        self.threshold_window = threshold_window
+        self.merge_gap = merge_gap
+        self.mode = mode
+        self.calibration_fraction = calibration_fraction
+        self.cell = cell
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bidirectional = bidirectional
+        self.dropout = dropout
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.optimizer = optimizer
+        self.lr_schedule = lr_schedule
+        self.gradient_clip_value = gradient_clip_value
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.random_state = random_state
+        self.device = device
+        self.n_threads = n_threads
+        self.verbose = verbose
+        self.callbacks = callbacks
+        self.net_kwargs = net_kwargs
+        super().__init__()
+        if mode == "segments":  # sktime's convention: events as intervals are a segmentation
+            self.set_tags(task="segmentation")
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return self.is_fitted
+
+    # -- fit ------------------------------------------------------------------------------------
+    def _fit(self, X: pd.DataFrame, y: Any = None) -> RNNAnomalyDetector:
+        """Learn normal behaviour from ``X``; ``y``: ilocs of known anomalies, left out."""
+        validate_parameter_constraints(
+            self._parameter_constraints, self.get_params(deep=False), caller_name=type(self).__name__
+        )
+        values = self._values(X, "fit")
+        if len(values) < 2:
+            raise ValueError(
+                f"X passed to fit has {len(values)} time step(s); RNNAnomalyDetector needs at least 2 "
+                "to learn how a series goes on. Pass a longer series of normal behaviour."
+            )
+        known = self._known_anomalies(y, len(values))
+        values[known] = np.nan
+        held = self._fit_scoring([values], self.calibration_fraction)[0]
+        if self.threshold == "dynamic":
+            finite = held[np.isfinite(held)]
+            self.score_median_ = float(np.median(finite)) if len(finite) else 0.0
+            mad = 1.4826 * np.median(np.abs(finite - self.score_median_)) if len(finite) else 1.0
+            self.score_spread_ = float(max(mad, 1e-6))
+            held = self._relative(held)
+        self.threshold_ = finite_quantile(held, 1 - self.contamination)
+        self.n_calibration_scores_ = int(np.isfinite(held).sum())
+        self._context = None
+        return self
+
+    def _known_anomalies(self, y: Any, n: int) -> np.ndarray:
+        known = np.zeros(n, dtype=bool)
+        if y is None:
+            return known
+        ilocs = y["ilocs"] if isinstance(y, pd.DataFrame) and "ilocs" in y.columns else y
+        ilocs = np.asarray(ilocs).ravel()
+        if ilocs.dtype.kind not in "iu" or (len(ilocs) and (ilocs.min() < 0 or ilocs.max() >= n)):
+            raise ValueError(
+                "y passed to fit must hold the ilocs (integer positions, 0 to len(X) - 1) of known "
+                f"anomalies, as sktime's detectors take them; got {ilocs[:5].tolist()}."
+            )
+        known[ilocs] = True
+        return known
+
+    # -- scores and detections ------------------------------------------------------------------
+    def _values(self, X: pd.DataFrame, method: str) -> np.ndarray:
+        """``X`` as float64 values, refusing what the network cannot read."""
+        X = self._frame(X)
+        try:
+            values = X.to_numpy(dtype=np.float64, copy=True)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"X passed to {method} holds values that are not numbers (columns "
+                f"{[c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])][:5]}). Pass numeric "
+                "sensor columns only."
+            ) from None
+        if np.isinf(values).any():
+            raise ValueError(
+                f"X passed to {method} contains infinite values; mark unknown values as NaN instead."
+            )
+        if method != "fit" and values.shape[1] != len(self.channel_mean_):
+            raise ValueError(
+                f"X passed to {method} has {values.shape[1]} columns, but the detector was fitted on "
+                f"{len(self.channel_mean_)}. Pass the channels of fit, in their order."
+            )
+        return values
+
+    @staticmethod
+    def _frame(X: Any) -> pd.DataFrame:
+        """``X`` as a data frame (sktime's ``predict_points`` passes series and arrays as they are)."""
+        if isinstance(X, pd.DataFrame):
+            return X
+        if isinstance(X, pd.Series):
+            return X.to_frame()
+        values = np.asarray(X)
+        return pd.DataFrame(values.reshape(len(values), -1))
+
+    def _scores(self, X: pd.DataFrame, method: str) -> np.ndarray:
+        """Every step's score, with a stream's stored past read first when ``X`` continues it."""
+        X = self._frame(X)
+        scaled = self._standardise(self._values(X, method))
+        context = self._context_for(X)
+        scores = self._step_scores(scaled, None if context is None else context[0])
+        if self.threshold == "dynamic":
+            past = None if context is None else context[1]
+            scores = self._relative(scores, past)
+        return scores
+
+    def _relative(self, scores: np.ndarray, past: np.ndarray | None = None) -> np.ndarray:
+        n_past = 0 if past is None else len(past)
+        if n_past:
+            scores = np.concatenate([past, scores])
+        out = dynamic_scores(scores, self.threshold_window, self.score_median_, self.score_spread_)
+        return out[n_past:]
+
+    def _context_for(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray] | None:
+        """The stored past of the stream (scaled steps, raw scores) when ``X`` starts after it."""
+        context = getattr(self, "_context", None)
+        if context is None or not len(X):
+            return None
+        last, scaled, scores = context
+        try:
+            continues = bool(X.index[0] > last[0])
+        except TypeError:  # another kind of index
+            return None
+        return (scaled, scores) if continues else None
+
+    def _flags(self, X: pd.DataFrame, method: str) -> tuple[np.ndarray, np.ndarray]:
+        scores = self._scores(X, method)
+        flags = np.nan_to_num(scores, nan=-np.inf) > self.threshold_
+        return merge_gaps(flags, self.merge_gap), scores
+
+    def _transform_scores(self, X: pd.DataFrame) -> pd.DataFrame:
+        """Every time step's score (NaN where a step has no value), indexed like ``X``."""
+        return pd.DataFrame({"scores": self._scores(X, "transform_scores")}, index=self._frame(X).index)
+
+    def _predict(self, X: pd.DataFrame) -> pd.Series:
+        """The ilocs of anomalous points, or of anomalous events as intervals (``mode="segments"``)."""
+        flags, _ = self._flags(X, "predict")
+        return self._events(flags)
+
+    def _events(self, flags: np.ndarray) -> pd.Series | pd.DataFrame:
+        points = np.flatnonzero(flags)
+        if self.mode == "points":
+            return pd.Series(points, dtype="int64") if len(points) else self._empty_sparse()
+        if not len(points):
+            return self._empty_segments()
+        breaks = np.flatnonzero(np.diff(points) > 1)
+        starts = np.concatenate([points[:1], points[breaks + 1]])
+        ends = np.concatenate([points[breaks], points[-1:]]) + 1
+        return pd.DataFrame({"ilocs": pd.IntervalIndex.from_arrays(starts, ends, closed="left")})
+
+    def _predict_scores(self, X: pd.DataFrame) -> pd.DataFrame:
+        """The score of each detection ``predict`` returns (an event's: its largest)."""
+        flags, scores = self._flags(X, "predict_scores")
+        events = self._events(flags)
+        if self.mode == "points":
+            ilocs = np.flatnonzero(flags)
+            return pd.DataFrame({"scores": scores[ilocs]})
+        return pd.DataFrame({"scores": [float(np.nanmax(scores[i.left : i.right])) for i in events["ilocs"]]})
+
+    # -- update ---------------------------------------------------------------------------------
+    def _update(self, X: pd.DataFrame, y: Any = None) -> RNNAnomalyDetector:
+        """Keep the last ``window_length_`` steps of ``X`` (and their scores) as the stream's past."""
+        X = self._frame(X)
+        if not len(X):
+            return self
+        scaled = self._standardise(self._values(X, "update"))
+        context = self._context_for(X)
+        if context is not None:
+            scaled_all = np.concatenate([context[0], scaled])
+            raw = np.concatenate([context[1], self._step_scores(scaled, context[0])])
+        else:
+            scaled_all, raw = scaled, self._step_scores(scaled)
+        keep = max(self.window_length_, self.threshold_window)
+        self._context = (X.index[-1:], scaled_all[-self.window_length_ :], raw[-keep:])
+        return self
+
+    # -- save and load ----------------------------------------------------------------------------
+    def _restore_fitted(self, attributes, rebuild_net, manifest, arrays) -> None:
+        super()._restore_fitted(attributes, rebuild_net, manifest, arrays)
+        self._is_fitted = True  # what sktime's fit sets last
+
+    @classmethod
+    def get_test_params(cls, parameter_set: str = "default"):
+        """Cheap parameter sets for sktime's estimator checks.
+
+        Parameters
+        ----------
+        parameter_set : str, default="default"
+            Name of the set; only "default" exists.
+
+        Returns
+        -------
+        params : list of dict
+        """
+        return [
+            {"window_length": 3, "hidden_size": 4, "max_epochs": 2, "random_state": 0},
+            {
+                "window_length": 4,
+                "horizon": 2,
+                "cell": "gru",
+                "hidden_size": 3,
+                "max_epochs": 1,
+                "threshold": "dynamic",
+                "threshold_window": 5,
+                "merge_gap": 1,
+                "smoothing": 3,
+                "random_state": 1,
+            },
+            {
+                "scoring": "reconstruction",
+                "window_length": 3,
+                "hidden_size": 3,
+                "max_epochs": 1,
+                "mode": "segments",
+            },
+        ]

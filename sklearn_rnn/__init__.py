@@ -5,6 +5,7 @@ from importlib import import_module
 from ._data import from_sktime
 from ._long_table import from_long_table
 from .classifier import RNNClassifier
+from .outlier import RNNOutlierDetector
 from .regressor import RNNRegressor
 
 __version__ = "0.1.0"
@@ -22,6 +23,7 @@ __all__ = [
     "RNNAnomalyDetector",
     "RNNClassifier",
     "RNNForecaster",
+    "RNNOutlierDetector",
     "RNNRegressor",
     "__version__",
     "from_long_table",

@@ -40,23 +40,23 @@ __all__ = [
 ]
 
 SCORING_CONSTRAINTS: dict = {
-    "window_length": [Interval(Integral, 2, None, closed="left"), StrOptions({"auto"})],
+    "window_length": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
     "horizon": [Interval(Integral, 1, None, closed="left")],
     "scoring": [StrOptions({"forecast", "reconstruction"})],
     "smoothing": [Interval(Integral, 1, None, closed="left")],
     "contamination": [Interval(Real, 0, 0.5, closed="right")],
 }
-# window_length="auto": a quarter of the longest training series, between 2 and 48 steps
+# window_length="auto": a quarter of the series' length, between 1 and 48 steps
 MAX_WINDOW = 48
 # a robust standard deviation: the median absolute deviation of a normal variable, scaled
 _MAD_TO_STD = 1.4826
 
 
-def resolve_window_length(window_length: int | str, n_longest: int) -> int:
-    """The window the network reads: ``window_length``, or for "auto" a rule of the series' length."""
+def resolve_window_length(window_length: int | str, n_steps: int) -> int:
+    """The window the network reads: ``window_length``, or for "auto" a quarter of ``n_steps``."""
     if window_length != "auto":
         return int(window_length)
-    return int(min(MAX_WINDOW, max(2, n_longest // 4)))
+    return int(min(MAX_WINDOW, max(1, n_steps // 4)))
 
 
 def carry_forward_rows(values: np.ndarray) -> np.ndarray:
@@ -159,7 +159,9 @@ class StepScoring(TrainingMixin):
         return module
 
     # -- fit --------------------------------------------------------------------------------------
-    def _fit_scoring(self, series: list[np.ndarray], held_out: float) -> list[np.ndarray]:
+    def _fit_scoring(
+        self, series: list[np.ndarray], held_out: float, n_steps: int | None = None
+    ) -> list[np.ndarray]:
         """Train on ``series`` ``(T_i, C)`` (NaN in gaps); the scores of each one's held-out end.
 
         Each series' latest ``held_out`` share of time steps (at least one) is
@@ -167,11 +169,13 @@ class StepScoring(TrainingMixin):
         after it; the network's misses there set each channel's (and forecast
         step's) scale, and their scores are returned for the thresholds. With
         ``held_out=0``, or no series long enough, scales and scores come from
-        the training steps themselves.
+        the training steps themselves. ``n_steps``: the length the
+        ``window_length="auto"`` rule reads (default: the longest series).
         """
         self.channel_mean_, self.channel_scale_ = channel_statistics(np.concatenate(series))
         scaled = [self._standardise(s) for s in series]
-        self.window_length_ = resolve_window_length(self.window_length, max(len(s) for s in scaled))
+        n_steps = max(len(s) for s in scaled) if n_steps is None else n_steps
+        self.window_length_ = resolve_window_length(self.window_length, n_steps)
         W = self.window_length_
         cuts = [len(s) - max(1, round(held_out * len(s))) if held_out > 0 else len(s) for s in scaled]
         cuts = [cut if cut >= W + 1 else len(s) for cut, s in zip(cuts, scaled, strict=True)]

@@ -93,6 +93,7 @@ _PLAIN_PARAMETERS = """
     gradient_clip_value hidden_size local_level lr lr_schedule max_epochs max_horizon missing
     n_iter_no_change n_networks n_threads num_layers pooling quantile_levels random_state sp target_transform
     tol update_epochs validation_fraction verbose warm_start window_length
+    contamination horizon merge_gap mode scoring smoothing threshold threshold_window
 """.split()
 
 

@@ -160,14 +160,20 @@ class SafeFormatMixin:
 def _estimator_classes() -> dict[str, type]:
     """The only classes :func:`load` builds, by name (never imported from the file)."""
     from .classifier import RNNClassifier
+    from .outlier import RNNOutlierDetector
     from .regressor import RNNRegressor
 
-    classes = {"RNNClassifier": RNNClassifier, "RNNRegressor": RNNRegressor}
-    try:
+    classes = {
+        "RNNClassifier": RNNClassifier,
+        "RNNOutlierDetector": RNNOutlierDetector,
+        "RNNRegressor": RNNRegressor,
+    }
+    try:  # sktime is needed for these only
+        from .detection import RNNAnomalyDetector
         from .forecasting import RNNForecaster
-    except ImportError:  # sktime is needed for the forecaster only
+    except ImportError:
         return classes
-    return {**classes, "RNNForecaster": RNNForecaster}
+    return {**classes, "RNNAnomalyDetector": RNNAnomalyDetector, "RNNForecaster": RNNForecaster}
 
 
 # -- save --------------------------------------------------------------------------------

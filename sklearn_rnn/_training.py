@@ -248,7 +248,9 @@ def make_module(cls: type[torch.nn.Module], *args: Any, **kwargs: Any) -> tuple[
 
     Inside a seeded session the weights are drawn from the session's generator.
     """
-    arguments = dict(inspect.signature(cls).bind(*args, **kwargs).arguments)
+    bound = inspect.signature(cls).bind(*args, **kwargs)
+    bound.apply_defaults()  # every argument recorded, defaults included
+    arguments = dict(bound.arguments)
     with global_rng_restored():  # torch's default initialisation draws from the global generator
         module = cls(**arguments)
     generator = current_generator()

@@ -40,7 +40,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     ----------
     window_length : int or "auto", default="auto"
         Time steps the network reads. "auto": a quarter of the longest
-        training series, between 2 and 48 steps (``window_length_``).
+        training series, between 1 and 48 steps (``window_length_``).
     horizon : int, default=1
         Steps ahead the network forecasts (``scoring="forecast"``); a step's
         misses from the ``horizon`` forecasts that reach it are averaged.

@@ -1,0 +1,295 @@
+"""Recurrent outlier detector: which of a set of sequences is unusual (scikit-learn's outlier API)."""
+
+from __future__ import annotations
+
+from numbers import Integral
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, OutlierMixin, _fit_context
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted
+
+from ._anomaly import SCORING_CONSTRAINTS, StepScoring
+from ._data import Sequences, validate_sequences
+from ._docs import with_shared_parameters
+from ._persistence import SafeFormatMixin, VersionedPickleMixin
+from ._training import RECURRENT_CONSTRAINTS, TRAINING_CONSTRAINTS
+
+__all__ = ["RNNOutlierDetector"]
+
+# a sequence's score: the mean of its highest-scoring tenth of steps (a fault may be short)
+_TOP_SHARE = 0.1
+
+
+@with_shared_parameters
+class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, OutlierMixin, BaseEstimator):
+    """Recurrent outlier detector (RNN, LSTM or GRU): which sequences a network of the usual ones misses.
+
+    Fitted on a set of sequences (machine runs, patients' records, trips;
+    ragged, with NaN gaps, in any layout :class:`RNNClassifier` accepts), a
+    recurrent network learns how they usually go on: it forecasts the next
+    ``horizon`` steps from each window of ``window_length`` steps
+    (``scoring="forecast"``), or reconstructs each window
+    (``"reconstruction"``). Each step is scored by how far the network misses
+    it, per channel in units of that channel's typical miss, the largest over
+    channels; a sequence's score is the mean of its highest-scoring tenth of
+    steps. :meth:`score_samples` returns its opposite (the lower, the more
+    abnormal), as scikit-learn's outlier detectors do, and :meth:`predict`
+    marks as outliers (-1) the sequences below ``offset_``, which flags a
+    ``contamination`` share of the training sequences.
+
+    Parameters
+    ----------
+    window_length : int or "auto", default="auto"
+        Time steps the network reads. "auto": a quarter of the shortest
+        training sequence, between 1 and 48 steps (``window_length_``).
+    horizon : int, default=1
+        Steps ahead the network forecasts (``scoring="forecast"``).
+    scoring : {"forecast", "reconstruction"}, default="forecast"
+        What the network learns: the next steps of each window, or the window
+        itself from its final state.
+    smoothing : int, default=1
+        Span of an exponentially weighted mean of the step scores (1: none).
+    contamination : float, default=0.1
+        Share of the training sequences taken as outliers: sets ``offset_``.
+    cell : {"rnn", "lstm", "gru"}, default="lstm"
+        Recurrent cell.
+    hidden_size : int, default=32
+        Hidden units per direction and layer.
+    {shared: num_layers}
+    bidirectional : bool, default=False
+        Whether each layer also reads the window backwards.
+    dropout : float, default=0.0
+        Dropout between stacked layers and before the output layer.
+    max_epochs : int, default=30
+        Passes over the training windows.
+    batch_size : int, default=64
+        Windows per gradient step.
+    lr : float, default=3e-3
+        Initial learning rate.
+    {shared: optimizer}
+    {shared: lr_schedule}
+    {shared: gradient_clip_value}
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training windows and stop when
+        their loss stalls, restoring the best weights.
+    validation_fraction : float, default=0.1
+        Share of the training windows held out when ``early_stopping=True``.
+    {shared: n_iter_no_change}
+    {shared: tol}
+    random_state : int, RandomState instance or None, default=None
+        Seeds weights, dropout and shuffling.
+    {shared: device}
+    {shared: n_threads}
+    {shared: verbose}
+    {shared: callbacks}
+    {shared: net_kwargs}
+
+    Attributes
+    ----------
+    net_ : skorch.NeuralNet
+        The trained network.
+    window_length_ : int
+        Time steps the network reads.
+    channel_mean_, channel_scale_ : ndarray of shape (n_features,)
+        Each feature's training mean and scale.
+    residual_scale_ : ndarray of shape (K, n_features)
+        Typical miss of each forecast step and feature on the training sequences.
+    offset_ : float
+        ``decision_function = score_samples - offset_``; negative is an outlier.
+    loss_curve_ : list of float
+        Training loss at each epoch.
+    n_iter_ : int
+        Epochs run.
+    n_features_in_ : int
+        Features per time step, or the number of columns of a 2D ``X``.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Column names, when ``X`` was a DataFrame with string column names.
+
+    See Also
+    --------
+    RNNAnomalyDetector : Which time steps of a series are anomalous (sktime).
+    sklearn.ensemble.IsolationForest : An outlier detector for tables.
+
+    Notes
+    -----
+    The training sequences are taken as (mostly) normal; the network's median
+    loss is robust to a few outliers among them. With ``scoring="forecast"``
+    the first ``window_length_`` steps of each sequence are not scored.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_rnn import RNNOutlierDetector
+    >>> rng = np.random.default_rng(0)
+    >>> t = np.arange(60)
+    >>> runs = [np.sin(2 * np.pi * t / 12 + rng.uniform(0, 6)) for _ in range(40)]
+    >>> detector = RNNOutlierDetector(max_epochs=20, random_state=0).fit(runs)
+    >>> odd = np.sin(2 * np.pi * t / 5)  # another rhythm
+    >>> detector.predict([runs[0], odd]).tolist()
+    [1, -1]
+    """
+
+    _parameter_constraints: dict = {
+        **RECURRENT_CONSTRAINTS,
+        **TRAINING_CONSTRAINTS,
+        **SCORING_CONSTRAINTS,
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        window_length: int | str = "auto",
+        horizon: int = 1,
+        scoring: str = "forecast",
+        smoothing: int = 1,
+        contamination: float = 0.1,
+        cell: str = "lstm",
+        hidden_size: int = 32,
+        num_layers: int = 1,
+        bidirectional: bool = False,
+        dropout: float = 0.0,
+        max_epochs: int = 30,
+        batch_size: int = 64,
+        lr: float = 3e-3,
+        optimizer: str | type = "adamw",
+        lr_schedule: str = "cosine",
+        gradient_clip_value: float | None = 1.0,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        n_iter_no_change: int = 10,
+        tol: float = 1e-4,
+        random_state: int | np.random.RandomState | None = None,
+        device: str = "cpu",
+        n_threads: int | None = 1,
+        verbose: int = 0,
+        callbacks: list | None = None,
+        net_kwargs: dict | None = None,
+    ) -> None:
+        self.window_length = window_length
+        self.horizon = horizon
+        self.scoring = scoring
+        self.smoothing = smoothing
+        self.contamination = contamination
+        self.cell = cell
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bidirectional = bidirectional
+        self.dropout = dropout
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.optimizer = optimizer
+        self.lr_schedule = lr_schedule
+        self.gradient_clip_value = gradient_clip_value
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.random_state = random_state
+        self.device = device
+        self.n_threads = n_threads
+        self.verbose = verbose
+        self.callbacks = callbacks
+        self.net_kwargs = net_kwargs
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.input_tags.allow_nan = True
+        return tags
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X: Any, y: Any = None) -> RNNOutlierDetector:
+        """Learn how the sequences ``X`` usually go on, and the offset of outliers among them.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps[, n_features]) or list of arrays
+            Training sequences, taken as (mostly) normal.
+        y : None
+            Ignored; present for API consistency.
+
+        Returns
+        -------
+        self : RNNOutlierDetector
+            The fitted detector.
+        """
+        series = self._sequences(validate_sequences(self, X, reset=True, allow_nan=True))
+        shortest = min(len(s) for s in series)
+        if shortest < 2:
+            raise ValueError(
+                "RNNOutlierDetector needs sequences of at least 2 time steps to learn how they go on, "
+                "got a sequence of 1 time step (a 2D X of 1 feature(s) is 1-step sequences). Pass "
+                "longer sequences."
+            )
+        if self.window_length != "auto" and self.scoring == "forecast" and self.window_length >= shortest:
+            raise ValueError(
+                f"window_length={self.window_length} leaves no step to forecast in the shortest training "
+                f"sequence ({shortest} steps). Pass window_length < {shortest} or window_length='auto'."
+            )
+        steps = self._fit_scoring(series, held_out=0.0, n_steps=shortest)
+        self.offset_ = float(np.percentile(-self._aggregate(steps), 100 * self.contamination))
+        return self
+
+    def _sequences(self, seqs: Sequences) -> list[np.ndarray]:
+        return [seqs.values[i, :n].astype(np.float64) for i, n in enumerate(seqs.lengths)]
+
+    def _aggregate(self, steps: list[np.ndarray]) -> np.ndarray:
+        """Each sequence's score: the mean of its highest-scoring tenth of scored steps."""
+        out = np.empty(len(steps))
+        for i, scores in enumerate(steps):
+            finite = np.sort(scores[np.isfinite(scores)])
+            if not len(finite):
+                raise ValueError(
+                    f"Sequence {i} of X has no step the detector can score (no value, or no step after "
+                    f"its first window_length_={self.window_length_}). Pass sequences with values."
+                )
+            out[i] = finite[-max(1, round(_TOP_SHARE * len(finite))) :].mean()
+        return out
+
+    def score_samples(self, X: Any) -> np.ndarray:
+        """Opposite of each sequence's anomaly score: the lower, the more abnormal.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps[, n_features]) or list of arrays
+            Sequences in the layout used for ``fit``.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+            Minus the mean of each sequence's highest-scoring tenth of steps.
+        """
+        check_is_fitted(self)
+        series = self._sequences(validate_sequences(self, X, reset=False, allow_nan=True))
+        return -self._aggregate([self._step_scores(self._standardise(s)) for s in series])
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """``score_samples(X) - offset_``: negative for outliers, positive for inliers.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps[, n_features]) or list of arrays
+            Sequences in the layout used for ``fit``.
+
+        Returns
+        -------
+        decision : ndarray of shape (n_samples,)
+        """
+        return self.score_samples(X) - self.offset_
+
+    def predict(self, X: Any) -> np.ndarray:
+        """-1 for outliers, +1 for inliers.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps[, n_features]) or list of arrays
+            Sequences in the layout used for ``fit``.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+        """
+        return np.where(self.decision_function(X) < 0, -1, 1)

@@ -44,6 +44,7 @@ SCORING_CONSTRAINTS: dict = {
     "horizon": [Interval(Integral, 1, None, closed="left")],
     "scoring": [StrOptions({"forecast", "reconstruction"})],
     "smoothing": [Interval(Integral, 1, None, closed="left")],
+    "local_level": ["boolean"],
     "contamination": [Interval(Real, 0, 0.5, closed="right")],
 }
 # window_length="auto": a quarter of the series' length, between 1 and 48 steps
@@ -150,11 +151,18 @@ class StepScoring(TrainingMixin):
         recurrent = (self.cell, self.hidden_size, self.num_layers, self.bidirectional, self.dropout)
         if self.scoring == "forecast":
             module, self._module_kwargs = make_module(
-                ForecastNet, n_channels, 0, self.window_length_, self.horizon, 1, *recurrent
+                ForecastNet,
+                n_channels,
+                0,
+                self.window_length_,
+                self.horizon,
+                1,
+                *recurrent,
+                local_level=self.local_level,
             )
         else:
             module, self._module_kwargs = make_module(
-                WindowAutoencoder, n_channels, self.window_length_, *recurrent
+                WindowAutoencoder, n_channels, self.window_length_, *recurrent, local_level=self.local_level
             )
         return module
 

@@ -152,6 +152,7 @@ NETWORK_RULES: dict[type, dict[str, Rule]] = {
         **_RECURRENT_ARGUMENTS,
         "n_features": _integer(1, _MAX_SIZE),
         "window_length": _integer(1, _MAX_SIZE),
+        "local_level": _BOOL,
     },
 }
 

@@ -51,6 +51,11 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         each measured.
     smoothing : int, default=1
         Span of an exponentially weighted mean of the scores over time (1: none).
+    local_level : bool, default=True
+        Subtract each window's mean from what the network reads (and add it
+        back to what it expects), so it learns shapes, not levels: right for
+        drifting series. False lets it read levels, and how the channels' levels
+        go together.
     contamination : float, default=0.01
         Share of normal time steps flagged: the threshold is the finite-sample
         ``1 - contamination`` quantile of the held-out normal steps' scores,
@@ -195,6 +200,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         horizon: int = 1,
         scoring: str = "forecast",
         smoothing: int = 1,
+        local_level: bool = True,
         contamination: float = 0.01,
         threshold: str = "static",
         threshold_window: int = 100,
@@ -227,6 +233,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         self.horizon = horizon
         self.scoring = scoring
         self.smoothing = smoothing
+        self.local_level = local_level
         self.contamination = contamination
         self.threshold = threshold
         self.threshold_window = threshold_window

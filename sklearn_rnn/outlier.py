@@ -50,7 +50,12 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         What the network learns: the next steps of each window, or the window
         itself from its final state.
     smoothing : int, default=1
-        Span of an exponentially weighted mean of the step scores (1: none).
+        Span of an exponentially weighted mean of the scores over time (1: none).
+    local_level : bool, default=True
+        Subtract each window's mean from what the network reads (and add it
+        back to what it expects), so it learns shapes, not levels: right for
+        drifting series. False lets it read levels, and how the channels' levels
+        go together.
     contamination : float, default=0.1
         Share of the training sequences taken as outliers: sets ``offset_``.
     cell : {"rnn", "lstm", "gru"}, default="lstm"
@@ -144,6 +149,7 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         horizon: int = 1,
         scoring: str = "forecast",
         smoothing: int = 1,
+        local_level: bool = True,
         contamination: float = 0.1,
         cell: str = "lstm",
         hidden_size: int = 32,
@@ -171,6 +177,7 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         self.horizon = horizon
         self.scoring = scoring
         self.smoothing = smoothing
+        self.local_level = local_level
         self.contamination = contamination
         self.cell = cell
         self.hidden_size = hidden_size

@@ -2,7 +2,7 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_rnn import RNNClassifier, RNNRegressor
+from sklearn_rnn import RNNClassifier, RNNOutlierDetector, RNNRegressor
 
 # The default architecture (LSTM-FCN), made small, with enough epochs to learn scikit-learn's toy
 # problems (about a second per fit). tests/test_module.py covers architecture="rnn".
@@ -10,6 +10,7 @@ _SMALL = dict(hidden_size=16, fcn_filters=(8, 16, 8), batch_size=32, lr=1e-2, ra
 CHECK_PARAMS = {
     RNNClassifier: dict(max_epochs=15, **_SMALL),
     RNNRegressor: dict(max_epochs=30, **_SMALL),
+    RNNOutlierDetector: dict(max_epochs=10, hidden_size=8, random_state=0),
 }
 
 # Each expected failure, with its reason.
@@ -22,6 +23,7 @@ _SHARED_FAILURES = {
 EXPECTED_FAILED_CHECKS: dict[type, dict[str, str]] = {
     RNNClassifier: dict(_SHARED_FAILURES),
     RNNRegressor: dict(_SHARED_FAILURES),
+    RNNOutlierDetector: {},
 }
 
 

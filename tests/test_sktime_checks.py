@@ -1,7 +1,8 @@
-"""sktime's own estimator checks for RNNForecaster, one pytest item per check.
+"""sktime's own estimator checks for RNNForecaster and RNNAnomalyDetector, one pytest item per check.
 
-The parameter sets come from ``RNNForecaster.get_test_params`` (tiny networks,
-one or two epochs). One check is expected to fail, with its reason below.
+The parameter sets come from each class's ``get_test_params`` (tiny networks,
+one or two epochs). One check of the forecaster is expected to fail, with its
+reason below; the detector passes every check.
 """
 
 import pytest
@@ -10,7 +11,7 @@ pytest.importorskip("sktime")
 
 from sktime.utils.estimator_checks import check_estimator, parametrize_with_checks  # noqa: E402
 
-from sklearn_rnn import RNNForecaster  # noqa: E402
+from sklearn_rnn import RNNAnomalyDetector, RNNForecaster  # noqa: E402
 
 # Checks that are expected to fail, each with its reason.
 EXPECTED_FAILURES: dict[str, str] = {
@@ -23,7 +24,7 @@ EXPECTED_FAILURES: dict[str, str] = {
 }
 
 
-@parametrize_with_checks(RNNForecaster)
+@parametrize_with_checks([RNNForecaster, RNNAnomalyDetector])
 def test_sktime_compatible(obj, test_name):
     if test_name in EXPECTED_FAILURES:
         pytest.xfail(EXPECTED_FAILURES[test_name])

@@ -13,8 +13,8 @@ __all__ = ["WindowAutoencoder"]
 class WindowAutoencoder(nn.Module):
     """Window ``(n, W, C)`` -> its reconstruction ``(n, W, C, 1)`` from the network's final state.
 
-    The window's mean is subtracted from its values and added back to the
-    reconstruction, so the recurrent network encodes the window's shape into
+    With ``local_level``, the window's mean is subtracted from its values and
+    added back to the reconstruction, so the recurrent network encodes the window's shape into
     its final state (``hidden_size`` values per direction, the bottleneck) and
     a linear layer decodes every step from it. The trailing axis of size 1
     is that of a single quantile (the median), so that the pinball loss of
@@ -30,8 +30,10 @@ class WindowAutoencoder(nn.Module):
         num_layers: int,
         bidirectional: bool,
         dropout: float,
+        local_level: bool = True,
     ) -> None:
         super().__init__()
+        self.local_level = local_level
         self.n_features = n_features
         self.window_length = window_length
         self.recurrent = RecurrentNet(
@@ -46,6 +48,6 @@ class WindowAutoencoder(nn.Module):
         )
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
-        level = X.mean(dim=1, keepdim=True)
+        level = X.mean(dim=1, keepdim=True) if self.local_level else torch.zeros_like(X[:, :1])
         out = self.recurrent(X - level).view(-1, self.window_length, self.n_features)
         return (out + level)[..., None]

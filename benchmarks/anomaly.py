@@ -1,0 +1,279 @@
+"""Anomaly detection: RNNAnomalyDetector against classical detectors fitted on the same data, one run.
+
+One command prints the table::
+
+    OMP_NUM_THREADS=1 python benchmarks/anomaly.py            # every case (~10 min on 2 cores)
+    OMP_NUM_THREADS=1 python benchmarks/anomaly.py --quick    # two generated cases
+
+The data
+--------
+* Generated sensor series (``generate``): a normal training stretch, then a
+  test stretch of the same process with faults injected at random places,
+  each fault's steps labelled. One case per kind of fault, univariate and
+  multivariate (3 correlated channels, the fault in one of them): ``spike``
+  (one step, 4-6 standard deviations), ``level`` (a shift for 30-60 steps),
+  ``stuck`` (the sensor repeats its value for 30-60 steps), ``drift`` (a ramp
+  over 60-120 steps), ``frequency`` (the rhythm runs 1.6x faster for 60-120
+  steps) and ``noise`` (5x the noise for 60-120 steps).
+* Real labelled series shipped inside sktime (read from its package
+  directory; nothing is downloaded): ``yahoo`` (1000 steps, 7 labelled
+  anomalies; training on the first 400) and ``mitdb`` (an ECG of 7500 steps,
+  one labelled anomalous stretch; training on the first 5000).
+
+The detectors (each fitted on the training stretch only, flagging 1% of it)
+----------------------------------------------------------------------------
+* ``rnn``: :class:`sklearn_rnn.RNNAnomalyDetector` with its defaults
+  (forecast residuals), ``rnn-recon``: the same scoring by reconstruction;
+* ``subLOF``: sktime's ``SubLOF`` (local outlier factor of each step's values),
+  fitted on the training and test steps (it scores the data it was fitted on);
+* ``iforest``: scikit-learn's ``IsolationForest`` on sliding windows (of the
+  detector's ``window_length_``), each window's score given to its last step;
+* ``zscore``: each step's distance from the mean of the 50 steps before it, in
+  their standard deviations, the largest over channels.
+
+Thresholds: each baseline flags steps above the 99th percentile of its scores
+on the training stretch (the RNN's threshold comes from its own held-out
+calibration at ``contamination=0.01``).
+
+Metrics (on the test stretch): precision and recall of flagged steps,
+event-level F1 (an event is found when one of its steps, or one of the 5 after
+it, is flagged; a flagged run is a false alarm when it touches no event within
+5 steps) and AUC-PR (average precision of the scores, threshold-free).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import warnings
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from sklearn.ensemble import IsolationForest  # noqa: E402
+from sklearn.metrics import average_precision_score  # noqa: E402
+
+from sklearn_rnn import RNNAnomalyDetector  # noqa: E402
+
+KINDS = ("spike", "level", "stuck", "drift", "frequency", "noise")
+TOLERANCE = 5  # steps after an event within which a flag still finds it
+
+
+# -- data -----------------------------------------------------------------------------------------
+def normal_process(n: int, n_channels: int, rng: np.random.Generator, start: int = 0) -> np.ndarray:
+    """Sensor-like channels: a daily-like rhythm and a slower one, correlated, with noise."""
+    t = np.arange(start, start + n)
+    base = np.sin(2 * np.pi * t / 50) + 0.5 * np.sin(2 * np.pi * t / 230)
+    channels = []
+    for c in range(n_channels):
+        phase = 0.3 * c
+        signal = (1 + 0.3 * c) * np.sin(2 * np.pi * t / 50 + phase) + 0.5 * np.sin(2 * np.pi * t / 230)
+        channels.append(signal + 0.1 * c * base + 0.1 * rng.standard_normal(n))
+    return np.stack(channels, axis=1)
+
+
+def inject(values: np.ndarray, kind: str, rng: np.random.Generator, n_faults: int = 4):
+    """Faults of one kind at random, separated places of one channel; the labels of their steps."""
+    values = values.copy()
+    n = len(values)
+    labels = np.zeros(n, dtype=int)
+    slots = np.linspace(100, n - 150, n_faults).astype(int)
+    for start in slots + rng.integers(-40, 40, n_faults):
+        c = int(rng.integers(values.shape[1]))
+        std = values[:, c].std()
+        if kind == "spike":
+            values[start, c] += rng.choice([-1, 1]) * rng.uniform(4, 6) * std
+            labels[start] = 1
+            continue
+        length = int(rng.integers(30, 61) if kind in ("level", "stuck") else rng.integers(60, 121))
+        seg = slice(start, start + length)
+        if kind == "level":
+            values[seg, c] += rng.choice([-1, 1]) * rng.uniform(1.0, 1.5) * std
+        elif kind == "stuck":
+            values[seg, c] = values[start - 1, c]
+        elif kind == "drift":
+            values[seg, c] += np.linspace(0, rng.choice([-1, 1]) * 2 * std, length)
+        elif kind == "frequency":
+            t = np.arange(length)
+            values[seg, c] = (1 + 0.3 * c) * np.sin(2 * np.pi * 1.6 * t / 50 + rng.uniform(0, 6))
+        elif kind == "noise":
+            values[seg, c] += 0.5 * rng.standard_normal(length)
+        labels[seg] = 1
+    return values, labels
+
+
+def generated(kind: str, n_channels: int, seed: int):
+    rng = np.random.default_rng(seed)
+    train = normal_process(2000, n_channels, rng)
+    test = normal_process(2000, n_channels, rng, start=2000)
+    test, labels = inject(test, kind, rng)
+    columns = [f"s{c}" for c in range(n_channels)]
+    return (
+        pd.DataFrame(train, columns=columns),
+        pd.DataFrame(test, columns=columns, index=pd.RangeIndex(2000, 4000)),
+        labels,
+    )
+
+
+def real(name: str):
+    import sktime
+
+    path = os.path.join(os.path.dirname(sktime.__file__), "datasets", "data", name, f"{name}.csv")
+    data = pd.read_csv(path)
+    cut = {"yahoo": 400, "mitdb": 5000}[name]
+    values = data[["data"]]
+    return values.iloc[:cut], values.iloc[cut:], data["label"].to_numpy()[cut:]
+
+
+# -- detectors ------------------------------------------------------------------------------------
+def rnn(train, test, **params):
+    detector = RNNAnomalyDetector(random_state=0, **params).fit(train)
+    scores = detector.transform_scores(test)["scores"].to_numpy()
+    flags = detector.transform(test).to_numpy().ravel() > 0
+    return scores, flags, detector.window_length_
+
+
+def windows(values: np.ndarray, W: int) -> np.ndarray:
+    padded = np.concatenate([np.repeat(values[:1], W - 1, axis=0), values])
+    view = np.lib.stride_tricks.sliding_window_view(padded, W, axis=0)  # (n, C, W)
+    return view.reshape(len(values), -1)
+
+
+def iforest(train, test, W: int):
+    model = IsolationForest(random_state=0).fit(windows(train.to_numpy(), W))
+    threshold = np.percentile(-model.score_samples(windows(train.to_numpy(), W)), 99)
+    scores = -model.score_samples(windows(test.to_numpy(), W))
+    return scores, scores > threshold
+
+
+def zscore(train, test, window: int = 50):
+    def score(frame):
+        past = frame.shift(1).rolling(window, min_periods=5)
+        z = (frame - past.mean()).abs() / past.std().replace(0, np.nan)
+        return z.max(axis=1).to_numpy()
+
+    both = pd.concat([train, test])
+    scores = score(both)
+    threshold = np.nanpercentile(scores[: len(train)], 99)
+    test_scores = scores[len(train) :]
+    return test_scores, np.nan_to_num(test_scores) > threshold
+
+
+def sub_lof(train, test):
+    from sktime.detection.lof import SubLOF
+
+    both = pd.concat([train, test]).reset_index(drop=True)
+    detector = SubLOF(n_neighbors=20, window_size=len(both), novelty=True).fit(both)
+    ((_, model),) = detector.models.items()
+    scores = -model.score_samples(both.to_numpy())
+    threshold = np.percentile(scores[: len(train)], 99)
+    test_scores = scores[len(train) :]
+    return test_scores, test_scores > threshold
+
+
+# -- metrics --------------------------------------------------------------------------------------
+def runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    idx = np.flatnonzero(flags)
+    if not len(idx):
+        return []
+    breaks = np.flatnonzero(np.diff(idx) > 1)
+    starts = np.concatenate([idx[:1], idx[breaks + 1]])
+    ends = np.concatenate([idx[breaks], idx[-1:]]) + 1
+    return list(zip(starts.tolist(), ends.tolist(), strict=True))
+
+
+def metrics(scores: np.ndarray, flags: np.ndarray, labels: np.ndarray) -> dict[str, float]:
+    flags = flags.astype(bool)
+    tp = int((flags & (labels == 1)).sum())
+    precision = tp / max(1, int(flags.sum()))
+    recall = tp / max(1, int(labels.sum()))
+    events, found = runs(labels == 1), runs(flags)
+    near = np.zeros(len(labels), dtype=bool)
+    for a, b in events:
+        near[a : min(len(labels), b + TOLERANCE)] = True
+    hit = sum(bool(flags[a : min(len(flags), b + TOLERANCE)].any()) for a, b in events)
+    true_alarms = sum(bool(near[a:b].any()) for a, b in found)
+    event_recall = hit / max(1, len(events))
+    event_precision = true_alarms / len(found) if found else 0.0
+    f1 = 2 * event_precision * event_recall / max(1e-12, event_precision + event_recall)
+    finite = np.where(np.isfinite(scores), scores, np.nanmin(scores[np.isfinite(scores)]))
+    return {
+        "precision": precision,
+        "recall": recall,
+        "event_f1": f1,
+        "auc_pr": float(average_precision_score(labels, finite)),
+    }
+
+
+# -- the run --------------------------------------------------------------------------------------
+def run_case(name: str, train, test, labels, rows: list) -> None:
+    results, W = {}, None
+    for label, fn in (
+        ("rnn", lambda: rnn(train, test)),
+        ("rnn-recon", lambda: rnn(train, test, scoring="reconstruction")),
+    ):
+        t0 = time.perf_counter()
+        scores, flags, W = fn()
+        results[label] = (metrics(scores, flags, labels), time.perf_counter() - t0)
+    for label, fn in (
+        ("subLOF", lambda: sub_lof(train, test)),
+        ("iforest", lambda: iforest(train, test, W)),
+        ("zscore", lambda: zscore(train, test)),
+    ):
+        t0 = time.perf_counter()
+        scores, flags = fn()
+        results[label] = (metrics(scores, flags, labels), time.perf_counter() - t0)
+    for label, (m, seconds) in results.items():
+        print(
+            f"{name:<16} {label:<10} {m['precision']:9.3f} {m['recall']:7.3f} {m['event_f1']:9.3f} "
+            f"{m['auc_pr']:7.3f} {seconds:7.1f}",
+            flush=True,
+        )
+        rows.append({"case": name, "detector": label, **m, "seconds": seconds})
+
+
+def summary(rows: list) -> None:
+    frame = pd.DataFrame(rows)
+    print("\n## Mean over cases (generated / real), and cases where rnn beats every baseline")
+    for group, cases in (
+        ("generated", frame[~frame.case.isin(["yahoo", "mitdb"])]),
+        ("real", frame[frame.case.isin(["yahoo", "mitdb"])]),
+    ):
+        if cases.empty:
+            continue
+        means = cases.groupby("detector")[["precision", "recall", "event_f1", "auc_pr"]].mean()
+        print(f"# {group} ({cases.case.nunique()} cases)")
+        print(means.round(3).to_string())
+        for metric in ("event_f1", "auc_pr"):
+            pivot = cases.pivot(index="case", columns="detector", values=metric)
+            best_baseline = pivot[["subLOF", "iforest", "zscore"]].max(axis=1)
+            wins = int((pivot["rnn"] > best_baseline).sum())
+            print(f"  rnn > every baseline on {metric}: {wins} of {len(pivot)} cases")
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="two generated cases only")
+    args = parser.parse_args(argv)
+    warnings.filterwarnings("ignore")
+    print(f"# sklearn_rnn anomaly benchmark, {'quick' if args.quick else 'full'}; 1 torch thread")
+    print(
+        f"{'case':<16} {'detector':<10} {'precision':>9} {'recall':>7} {'event F1':>9} {'AUC-PR':>7} ", end=""
+    )
+    print(f"{'seconds':>7}")
+    rows: list = []
+    cases = [("spike", 1), ("level", 3)] if args.quick else [(k, c) for c in (1, 3) for k in KINDS]
+    for seed, (kind, n_channels) in enumerate(cases):
+        run_case(f"{kind}-{'uni' if n_channels == 1 else 'multi'}", *generated(kind, n_channels, seed), rows)
+    if not args.quick:
+        for name in ("yahoo", "mitdb"):
+            run_case(name, *real(name), rows)
+    summary(rows)
+
+
+if __name__ == "__main__":
+    main()

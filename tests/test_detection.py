@@ -1,0 +1,182 @@
+"""RNNAnomalyDetector: what it scores, what it flags, streaming, persistence, input handling."""
+
+import io
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+
+pytest.importorskip("sktime")
+
+from sklearn_rnn import RNNAnomalyDetector, load, save  # noqa: E402
+
+FAST = dict(hidden_size=16, max_epochs=8, batch_size=64, random_state=0)
+
+
+def sensor(n, seed, start=0, channels=1):
+    """Machine-like readings: a rhythm of period 20 per channel, phase-shifted, with noise."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(start, start + n)
+    values = [np.sin(2 * np.pi * t / 20 + 0.7 * c) + 0.05 * rng.standard_normal(n) for c in range(channels)]
+    return pd.DataFrame(np.stack(values, axis=1), columns=[f"s{c}" for c in range(channels)], index=t)
+
+
+@pytest.fixture(scope="module")
+def forecast():
+    return RNNAnomalyDetector(window_length=20, **FAST).fit(sensor(1200, 0))
+
+
+@pytest.fixture(scope="module")
+def reconstruction():
+    return RNNAnomalyDetector(window_length=20, scoring="reconstruction", **FAST).fit(sensor(1200, 0))
+
+
+# -- what is computed -------------------------------------------------------------------------------
+@pytest.mark.parametrize("position", [20, 137, 299])
+def test_a_spike_anywhere_gets_the_top_score(forecast, position):
+    fresh = sensor(300, 1, start=1200)
+    fresh.iloc[position, 0] += 2.0
+    scores = forecast.transform_scores(fresh)["scores"].to_numpy()
+    assert np.nanargmax(scores) == position
+    assert position in forecast.predict(fresh)["ilocs"].tolist()
+
+
+@pytest.mark.parametrize("position", [0, 9, 150, 299])
+def test_reconstruction_scores_every_step_and_finds_a_spike_anywhere(reconstruction, position):
+    fresh = sensor(300, 1, start=1200)
+    fresh.iloc[position, 0] -= 2.0
+    scores = reconstruction.transform_scores(fresh)["scores"].to_numpy()
+    assert np.isfinite(scores).all()
+    assert np.nanargmax(scores) == position
+
+
+def test_first_window_is_scored_from_the_past_that_update_gave(forecast):
+    """Streaming: a chunk that continues the stored past scores as the whole series does."""
+    whole = sensor(400, 2, start=1200)
+    whole.iloc[5, 0] += 2.0  # in the first window of the second chunk
+    alone = forecast.transform_scores(whole.iloc[200:])["scores"].to_numpy()
+    assert np.isnan(alone[:20]).all()  # without the past: no whole window before them
+    detector = pickle.loads(pickle.dumps(forecast))
+    detector.update(whole.iloc[:200])
+    streamed = detector.transform_scores(whole.iloc[200:])["scores"].to_numpy()
+    full = forecast.transform_scores(whole)["scores"].to_numpy()[200:]
+    np.testing.assert_allclose(streamed, full, rtol=1e-5, atol=1e-6)
+    assert np.isfinite(streamed).all()
+    # a chunk that does not continue the stream (an earlier index) is scored on its own
+    np.testing.assert_array_equal(
+        detector.transform_scores(whole.iloc[100:200])["scores"].to_numpy(),
+        forecast.transform_scores(whole.iloc[100:200])["scores"].to_numpy(),
+    )
+
+
+def test_false_alarms_on_fresh_normal_data_stay_near_the_contamination():
+    """The threshold flags about ``contamination`` of normal steps like the held-out ones."""
+    rates = []
+    for seed in range(3):
+        detector = RNNAnomalyDetector(window_length=20, contamination=0.02, **{**FAST, "random_state": seed})
+        detector.fit(sensor(2000, seed))
+        flags = detector.transform(sensor(3000, 100 + seed, start=2000)).to_numpy().ravel()
+        rates.append(flags.mean())
+    assert max(rates) <= 0.05, rates
+    assert np.mean(rates) <= 0.035, rates
+
+
+def test_a_fault_in_one_of_three_channels_is_found():
+    detector = RNNAnomalyDetector(window_length=20, **FAST).fit(sensor(1500, 3, channels=3))
+    fresh = sensor(400, 4, start=1500, channels=3)
+    fresh.iloc[200:230, 2] = fresh.iloc[199, 2]  # a stuck sensor
+    flags = detector.transform(fresh).to_numpy().ravel()
+    assert flags[200:235].any()
+    assert flags.mean() < 0.2
+
+
+def test_same_random_state_same_scores():
+    train, fresh = sensor(600, 5), sensor(200, 6, start=600)
+    a = RNNAnomalyDetector(window_length=10, **FAST).fit(train).transform_scores(fresh)
+    b = RNNAnomalyDetector(window_length=10, **FAST).fit(train).transform_scores(fresh)
+    c = RNNAnomalyDetector(window_length=10, **{**FAST, "random_state": 1}).fit(train).transform_scores(fresh)
+    pd.testing.assert_frame_equal(a, b)
+    assert not np.allclose(a.to_numpy(), c.to_numpy(), equal_nan=True)
+
+
+# -- gaps, thresholds, events -----------------------------------------------------------------------
+def test_gaps_are_read_carried_forward_and_never_flagged():
+    train = sensor(1000, 7)
+    train.iloc[100:130, 0] = np.nan  # a gap in the training data
+    detector = RNNAnomalyDetector(window_length=20, **FAST).fit(train)
+    fresh = sensor(300, 8, start=1000)
+    fresh.iloc[150:160, 0] = np.nan
+    scores = detector.transform_scores(fresh)["scores"].to_numpy()
+    assert np.isnan(scores[150:160]).all()
+    assert np.isfinite(scores[20:150]).all() and np.isfinite(scores[160:]).all()
+    assert not detector.transform(fresh).to_numpy().ravel()[150:160].any()
+
+
+def test_known_anomalies_are_left_out_of_training_and_calibration():
+    train = sensor(1000, 9)
+    train.iloc[500, 0] += 50.0  # a labelled glitch
+    blind = RNNAnomalyDetector(window_length=20, **FAST).fit(train)
+    told = RNNAnomalyDetector(window_length=20, **FAST).fit(train, y=pd.DataFrame({"ilocs": [500]}))
+    assert told.channel_scale_[0] < blind.channel_scale_[0]
+    with pytest.raises(ValueError, match="ilocs"):
+        RNNAnomalyDetector(**FAST).fit(train, y=pd.DataFrame({"ilocs": [5000]}))
+
+
+def test_merged_events_and_segments():
+    train = sensor(1000, 10)
+    fresh = sensor(300, 11, start=1000)
+    fresh.iloc[100, 0] += 3.0
+    fresh.iloc[104, 0] -= 3.0
+    points = RNNAnomalyDetector(window_length=20, merge_gap=5, **FAST).fit(train)
+    flagged = points.predict(fresh)["ilocs"].to_numpy()
+    assert {100, 101, 102, 103, 104} <= set(flagged.tolist())  # the steps between are flagged too
+    segments = RNNAnomalyDetector(window_length=20, merge_gap=5, mode="segments", **FAST).fit(train)
+    intervals = segments.predict(fresh)["ilocs"]
+    assert any(i.left <= 100 and i.right > 104 for i in intervals)
+    scores = segments.predict_scores(fresh)["scores"]
+    assert len(scores) == len(intervals) and (scores > segments.threshold_).all()
+
+
+def test_dynamic_threshold_follows_a_drifting_level_of_surprise():
+    """Noise that grows slowly: the static threshold flags the noisy end, the dynamic one much less."""
+    rng = np.random.default_rng(12)
+    t = np.arange(3000)
+    values = np.sin(2 * np.pi * t / 20) + (0.05 + 0.25 * t / 3000) * rng.standard_normal(3000)
+    frame = pd.DataFrame({"s0": values})
+    train, fresh = frame.iloc[:1000], frame.iloc[1000:]
+    static = RNNAnomalyDetector(window_length=20, **FAST).fit(train)
+    dynamic = RNNAnomalyDetector(window_length=20, threshold="dynamic", **FAST).fit(train)
+    assert dynamic.transform(fresh).to_numpy().mean() < 0.5 * static.transform(fresh).to_numpy().mean()
+
+
+# -- persistence and errors -------------------------------------------------------------------------
+@pytest.mark.parametrize("scoring", ["forecast", "reconstruction"])
+def test_save_and_load_give_the_same_scores(scoring, tmp_path):
+    detector = RNNAnomalyDetector(window_length=10, scoring=scoring, threshold="dynamic", **FAST)
+    detector.fit(sensor(500, 13, channels=2))
+    fresh = sensor(200, 14, start=500, channels=2)
+    detector.update(fresh.iloc[:50])
+    save(detector, tmp_path / "d.skrnn")
+    loaded = load(tmp_path / "d.skrnn")
+    pd.testing.assert_frame_equal(
+        loaded.transform_scores(fresh.iloc[50:]), detector.transform_scores(fresh.iloc[50:])
+    )
+    pd.testing.assert_frame_equal(loaded.predict(fresh), detector.predict(fresh))
+    buffer = io.BytesIO()
+    pickle.dump(detector, buffer)
+    again = pickle.loads(buffer.getvalue())
+    pd.testing.assert_frame_equal(again.transform(fresh), detector.transform(fresh))
+
+
+def test_bad_input_is_refused_with_the_fix(forecast):
+    with pytest.raises(ValueError, match="has 2 columns, but the detector was fitted on 1"):
+        forecast.transform_scores(sensor(50, 15, channels=2))
+    bad = sensor(50, 15)
+    bad.iloc[3, 0] = np.inf
+    with pytest.raises(ValueError, match="infinite values; mark unknown values as NaN"):
+        forecast.predict(bad)
+    with pytest.raises(ValueError, match="at least 2"):
+        RNNAnomalyDetector(**FAST).fit(sensor(1, 16))
+    with pytest.raises(ValueError, match="contamination"):
+        RNNAnomalyDetector(contamination=0.9).fit(sensor(100, 16))

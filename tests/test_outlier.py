@@ -1,0 +1,114 @@
+"""RNNOutlierDetector: which sequences are unusual, in scikit-learn's outlier API."""
+
+import io
+
+import numpy as np
+import pytest
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from sklearn_rnn import RNNOutlierDetector, load, save
+
+FAST = dict(hidden_size=16, max_epochs=10, random_state=0)
+
+
+def runs(n, seed, length=(40, 80), period=12, noise=0.05):
+    """Machine runs of unequal lengths: the same rhythm from a random phase, with noise."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(n):
+        t = np.arange(rng.integers(*length))
+        out.append(np.sin(2 * np.pi * t / period + rng.uniform(0, 6)) + noise * rng.standard_normal(len(t)))
+    return out
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    return RNNOutlierDetector(**FAST).fit(runs(60, 0))
+
+
+def odd_runs(seed):
+    """Three kinds of unusual run: another rhythm, a stuck stretch, a spike."""
+    base = runs(3, seed)
+    other = np.sin(2 * np.pi * np.arange(60) / 5)
+    stuck = base[1].copy()
+    stuck[20:35] = stuck[20]
+    spike = base[2].copy()
+    spike[30] += 3.0
+    return [other, stuck, spike]
+
+
+def test_unusual_runs_score_lower_than_usual_ones(fitted):
+    usual, odd = runs(30, 1), odd_runs(2)
+    scores = fitted.score_samples(usual + odd)
+    labels = np.r_[np.zeros(30), np.ones(3)]
+    assert roc_auc_score(labels, -scores) == 1.0
+    assert (fitted.predict(odd) == -1).all()
+    assert (fitted.predict(usual) == 1).mean() >= 0.8
+
+
+def test_offset_flags_the_contamination_share_of_training_runs():
+    X = runs(50, 3)
+    for contamination in (0.1, 0.2):
+        detector = RNNOutlierDetector(contamination=contamination, **FAST).fit(X)
+        flagged = (detector.predict(X) == -1).mean()
+        assert abs(flagged - contamination) <= 0.02
+        np.testing.assert_allclose(
+            detector.decision_function(X), detector.score_samples(X) - detector.offset_
+        )
+
+
+def test_ragged_runs_with_gaps(fitted):
+    gappy = runs(5, 4)
+    for run in gappy:
+        run[10:14] = np.nan
+    scores = fitted.score_samples(gappy)
+    assert np.isfinite(scores).all()
+    ragged_3d = [np.stack([r, np.cos(np.arange(len(r)) / 3)], axis=1) for r in runs(20, 5)]
+    detector = RNNOutlierDetector(**FAST).fit(ragged_3d)
+    assert detector.n_features_in_ == 2 and detector.predict(ragged_3d).shape == (20,)
+
+
+def test_same_random_state_same_scores():
+    X = runs(20, 6)
+    a = RNNOutlierDetector(**FAST).fit(X).score_samples(X)
+    b = RNNOutlierDetector(**FAST).fit(X).score_samples(X)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_pipeline_and_grid_search_with_a_scorer():
+    """Tuning on labelled runs: the scorer reads decision_function (higher: more normal)."""
+    X = runs(40, 7) + odd_runs(8) + odd_runs(9)
+    y = np.r_[np.ones(40), -np.ones(6)]
+
+    def auc(estimator, X, y):
+        return roc_auc_score(y, estimator.decision_function(X))
+
+    pipe = make_pipeline(FunctionTransformer(lambda X: X), RNNOutlierDetector(**FAST))
+    cv = StratifiedKFold(2, shuffle=True, random_state=0)  # unusual runs in both folds
+    search = GridSearchCV(pipe, {"rnnoutlierdetector__window_length": [4, 8]}, scoring=auc, cv=cv)
+    search.fit(X, y)
+    assert search.best_score_ > 0.9
+
+
+@pytest.mark.parametrize("scoring", ["forecast", "reconstruction"])
+def test_save_and_load_give_the_same_scores(scoring):
+    X = runs(20, 10)
+    detector = RNNOutlierDetector(scoring=scoring, **FAST).fit(X)
+    buffer = io.BytesIO()
+    save(detector, buffer)
+    loaded = load(io.BytesIO(buffer.getvalue()))
+    np.testing.assert_array_equal(loaded.score_samples(X), detector.score_samples(X))
+    assert loaded.offset_ == detector.offset_
+
+
+def test_errors_name_the_fix():
+    with pytest.raises(ValueError, match="at least 2 time steps"):
+        RNNOutlierDetector(**FAST).fit(np.zeros((5, 1)))
+    with pytest.raises(ValueError, match="window_length=30 leaves no step to forecast"):
+        RNNOutlierDetector(window_length=30, **FAST).fit(runs(5, 11, length=(20, 25)))
+    detector = RNNOutlierDetector(**FAST).fit(runs(10, 12))
+    with pytest.raises(ValueError, match="no step the detector can score"):
+        detector.score_samples([np.full(30, np.nan)])

@@ -5,6 +5,7 @@ ORDER = (
     "plot_sensor_basic_motions.py",  # a 3D array of multichannel recordings
     "plot_economics_uschange.py",  # regression on windows of a multivariate series
     "plot_forecast_airline.py",  # the sktime forecaster, with intervals
+    "plot_predictive_maintenance.py",  # the sktime anomaly detector on multichannel machine sensors
     "plot_training_curves.py",  # callbacks, validation scores, TensorBoard
     "plot_classifier_attribution.py",  # confusion matrices and time-step attribution of two models
 )

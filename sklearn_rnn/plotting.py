@@ -16,6 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 from .inspection import time_step_attribution
 
 __all__ = [
+    "plot_anomalies",
     "plot_confusion_matrix",
     "plot_forecast",
     "plot_time_step_attribution",
@@ -226,6 +227,78 @@ def plot_forecast(
     if y_train.name is not None:
         axes.set_ylabel(str(y_train.name))
     return fig
+
+
+def plot_anomalies(detector: Any, X: Any, *, labels: Any = None, ax: Any = None) -> Any:
+    """Plot a series with a fitted detector's scores, its threshold and the events it finds.
+
+    Parameters
+    ----------
+    detector : RNNAnomalyDetector
+        A fitted detector.
+    X : pd.DataFrame or pd.Series
+        The series to score, with the channels of ``fit``.
+    labels : array-like of 0/1, default=None
+        Known anomalous steps, when there are some: shaded in grey.
+    ax : sequence of 2 matplotlib Axes, default=None
+        Where to draw the channels and the scores; None creates a new figure.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        Top: the channels, each step the detector flags shaded in red (its
+        events) and known anomalies in grey. Bottom: the scores (a line
+        labelled ``"score"``) and the threshold (``"threshold"``; with
+        ``threshold="dynamic"`` the scores are those relative to their
+        trailing window, which the threshold applies to).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from sklearn_rnn import RNNAnomalyDetector
+    >>> from sklearn_rnn.plotting import plot_anomalies
+    >>> t = np.arange(300)
+    >>> X = pd.DataFrame({"sensor": np.sin(2 * np.pi * t / 20)})
+    >>> detector = RNNAnomalyDetector(window_length=20, max_epochs=2, random_state=0).fit(X)
+    >>> fig = plot_anomalies(detector, X)
+    >>> [line.get_label() for line in fig.axes[1].get_lines()]
+    ['score', 'threshold']
+    """
+    if not getattr(detector, "is_fitted", False) or not hasattr(detector, "threshold_"):
+        raise TypeError(f"plot_anomalies needs a fitted RNNAnomalyDetector, got {type(detector).__name__}.")
+    frame = X.to_frame() if isinstance(X, pd.Series) else X
+    scores = detector.transform_scores(frame)["scores"].to_numpy()
+    flags = detector.transform(frame).to_numpy().ravel() > 0
+    fig, (top, bottom) = _figure_and_axes(ax, 2, figsize=(9, 5), sharex=True)
+    index = _plottable_index(frame.index)
+    for column in frame.columns:
+        top.plot(index, frame[column].to_numpy(dtype=float), lw=1, label=str(column))
+
+    def shade(axes, mask, color, label):
+        for start, stop in _runs(mask):
+            axes.axvspan(
+                index[start], index[min(stop, len(index) - 1)], color=color, alpha=0.25, lw=0, label=label
+            )
+            label = None  # one legend entry
+
+    if labels is not None:
+        shade(top, np.asarray(labels).ravel() > 0, "0.5", "known anomaly")
+    shade(top, flags, "C3", "detected")
+    top.legend(loc="upper right", fontsize="small")
+    bottom.plot(index, scores, color="C0", lw=1, label="score")
+    bottom.axhline(detector.threshold_, color="C3", ls="--", label="threshold")
+    bottom.set_ylabel("score")
+    bottom.legend(loc="upper right", fontsize="small")
+    return fig
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """``(start, stop)`` of each run of True in ``mask``."""
+    edges = np.diff(np.r_[0, mask.astype(np.int8), 0])
+    return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist(), strict=True))
 
 
 def plot_confusion_matrix(

@@ -180,3 +180,22 @@ def test_bad_input_is_refused_with_the_fix(forecast):
         RNNAnomalyDetector(**FAST).fit(sensor(1, 16))
     with pytest.raises(ValueError, match="contamination"):
         RNNAnomalyDetector(contamination=0.9).fit(sensor(100, 16))
+
+
+def test_plot_anomalies_shades_each_flagged_run_and_draws_the_threshold(forecast):
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    from sklearn_rnn.plotting import plot_anomalies
+
+    fresh = sensor(300, 1, start=1200)
+    fresh.iloc[150, 0] += 2.0
+    labels = np.zeros(300, dtype=int)
+    labels[150] = 1
+    fig = plot_anomalies(forecast, fresh, labels=labels)
+    top, bottom = fig.axes
+    flags = forecast.transform(fresh).to_numpy().ravel()
+    n_runs = int((np.diff(np.r_[0, flags]) == 1).sum())
+    assert n_runs >= 1 and len(top.patches) == n_runs + 1  # each flagged run, and the known anomaly
+    assert bottom.get_lines()[1].get_ydata()[0] == forecast.threshold_
+    with pytest.raises(TypeError, match="fitted RNNAnomalyDetector"):
+        plot_anomalies(RNNAnomalyDetector(), fresh)

@@ -16,8 +16,8 @@ from sklearn.utils.validation import check_is_fitted
 from ._data import Sequences, validate_sequences
 from ._networks.heads import InferenceGraph, SequenceGraph
 from ._networks.recurrent import ARCHITECTURES, INPUT_SCALINGS, MISSING, POOLINGS, RecurrentNet
-from ._persistence import SafeFormatMixin, VersionedPickleMixin
 from ._scaling import nonzero_scale
+from ._storable import SafeFormatMixin, VersionedPickleMixin
 from ._training import (
     RECURRENT_CONSTRAINTS,
     TRAINING_CONSTRAINTS,

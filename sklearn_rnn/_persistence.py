@@ -30,7 +30,6 @@ import os
 import re
 import warnings
 import zipfile
-from collections.abc import Callable
 from numbers import Integral, Real
 from typing import IO, Any
 
@@ -65,6 +64,7 @@ from ._load_policy import (
     parameter_rules,
     state_key,
 )
+from ._storable import InconsistentVersionWarning, SafeFormatMixin, VersionedPickleMixin, library_version
 from ._training import fit_seed
 
 __all__ = ["InconsistentVersionWarning", "SafeFormatMixin", "VersionedPickleMixin", "load", "save"]
@@ -77,84 +77,6 @@ _OPTIMIZER = "optimizer.safetensors"
 
 # What a file may hold (``save`` refuses what ``load`` would; the other limits are ``_archive``'s).
 _MAX_MANIFEST_BYTES = 256 * 2**20
-
-
-class InconsistentVersionWarning(UserWarning):
-    """A model file or pickle was written by another version of sklearn_rnn (or torch)."""
-
-
-def _library_version() -> str:
-    from . import __version__
-
-    return __version__
-
-
-class VersionedPickleMixin:
-    """Stamp pickles with the sklearn_rnn version; warn when one from another version is loaded.
-
-    What scikit-learn's ``BaseEstimator`` does with ``_sklearn_version`` for its
-    own estimators (it skips classes defined outside scikit-learn). Place it left
-    of ``BaseEstimator`` (or sktime's ``BaseForecaster``): it cooperates with
-    their ``__getstate__`` and ``__setstate__`` through ``super()``.
-    """
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = super().__getstate__()
-        return {**(state or {}), "_sklearn_rnn_version": _library_version()}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        version = state.pop("_sklearn_rnn_version", None)
-        if version != _library_version():
-            saved = "an unknown version of sklearn_rnn" if version is None else f"sklearn_rnn {version!r}"
-            warnings.warn(
-                f"This {type(self).__name__} was pickled with {saved} and is unpickled with "
-                f"{_library_version()!r}. It may behave differently; re-fit and save it again with this "
-                "version.",
-                InconsistentVersionWarning,
-                stacklevel=2,
-            )
-        try:
-            super().__setstate__(state)
-        except AttributeError:  # no __setstate__ above (plain objects, sktime's classes)
-            self.__dict__.update(state)
-
-
-class SafeFormatMixin:
-    """What :func:`save` and :func:`load` ask of an estimator, with a plain estimator's answers.
-
-    An estimator declares the network class it trains (``_network_class``;
-    :data:`sklearn_rnn._load_policy.NETWORK_RULES` holds the rules for its constructor arguments), what
-    its fitted attributes say the network outputs (``_network_outputs``), the
-    attributes load rebuilds instead of reading them (``_not_stored``), what
-    else the manifest keeps (``_saved_state``), and how a loaded estimator gets
-    its fitted state back (``_restore_fitted``).
-    """
-
-    _network_class: type
-    _not_stored: frozenset[str] = frozenset()
-
-    def __sklearn_is_fitted__(self) -> bool:
-        return hasattr(self, "net_")
-
-    def _network_outputs(self) -> dict[str, int]:
-        """The network's constructor arguments that the fitted attributes fix (its outputs)."""
-        raise NotImplementedError
-
-    def _saved_state(self, encode: Encoder) -> dict[str, Any]:
-        """Manifest entries beyond parameters, attributes, weights and history (none)."""
-        return {}
-
-    def _restore_fitted(
-        self,
-        attributes: dict[str, Any],
-        rebuild_net: Callable[[Any], Any],
-        manifest: dict[str, Any],
-        arrays: dict[str, np.ndarray],
-    ) -> None:
-        """Set the checked fitted attributes, then the network rebuilt from the file."""
-        for key, value in attributes.items():
-            setattr(self, key, value)
-        self.net_ = rebuild_net(self)
 
 
 def _estimator_classes() -> dict[str, type]:
@@ -294,7 +216,7 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
     manifest = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
-        "sklearn_rnn_version": _library_version(),
+        "sklearn_rnn_version": library_version(),
         "torch_version": torch.__version__,
         "estimator": name,
         "params": stored_params,
@@ -484,10 +406,10 @@ def _release(version: Any) -> tuple[int, int] | None:
 
 def _warn_versions(manifest: dict) -> None:
     stored_version = manifest.get("sklearn_rnn_version")
-    if stored_version != _library_version():
+    if stored_version != library_version():
         warnings.warn(
             f"This model was saved with sklearn_rnn {shown(stored_version)} and is loaded with "
-            f"{_library_version()!r}. It may behave differently; re-fit and save it again with this version.",
+            f"{library_version()!r}. It may behave differently; re-fit and save it again with this version.",
             InconsistentVersionWarning,
             stacklevel=4,
         )

@@ -16,7 +16,7 @@ from sktime.detection.base import BaseDetector
 
 from ._anomaly import SCORING_CONSTRAINTS, StepScoring, dynamic_scores, finite_quantile, merge_gaps
 from ._docs import with_shared_parameters
-from ._persistence import SafeFormatMixin, VersionedPickleMixin
+from ._storable import SafeFormatMixin, VersionedPickleMixin
 from ._training import RECURRENT_CONSTRAINTS, TRAINING_CONSTRAINTS
 
 __all__ = ["RNNAnomalyDetector"]

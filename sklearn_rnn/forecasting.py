@@ -31,7 +31,6 @@ from ._intervals import (
 )
 from ._networks.forecast import ForecastNet, PinballLoss
 from ._networks.heads import ForecastGraph, InferenceGraph, QuantileForecasts
-from ._persistence import SafeFormatMixin, VersionedPickleMixin
 from ._runtime import resolve_device
 from ._scaling import column_statistics
 from ._series import (
@@ -42,6 +41,7 @@ from ._series import (
     instances,
     refuse_duplicates,
 )
+from ._storable import SafeFormatMixin, VersionedPickleMixin
 from ._training import (
     RECURRENT_CONSTRAINTS,
     TRAINING_CONSTRAINTS,

@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._anomaly import SCORING_CONSTRAINTS, StepScoring
 from ._data import Sequences, validate_sequences
 from ._docs import with_shared_parameters
-from ._persistence import SafeFormatMixin, VersionedPickleMixin
+from ._storable import SafeFormatMixin, VersionedPickleMixin
 from ._training import RECURRENT_CONSTRAINTS, TRAINING_CONSTRAINTS
 
 __all__ = ["RNNOutlierDetector"]

@@ -174,7 +174,9 @@ def test_save_refuses_unfitted_and_foreign_estimators(tmp_path):
     with pytest.raises(NotFittedError):
         save(_forecaster(), tmp_path / "m.skrnn")
     with pytest.raises(
-        TypeError, match=r"sklearn_rnn.save stores \['RNNClassifier', 'RNNForecaster', 'RNNRegressor'\], got"
+        TypeError,
+        match=r"sklearn_rnn.save stores \['RNNAnomalyDetector', 'RNNClassifier', 'RNNForecaster', "
+        r"'RNNOutlierDetector', 'RNNRegressor'\], got",
     ):
         save(LinearRegression().fit(X[:, :, 0], Y_REG), tmp_path / "m.skrnn")
 

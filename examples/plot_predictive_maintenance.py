@@ -1,6 +1,6 @@
 """
 Predictive maintenance: spotting a developing fault in a machine's sensors
-=========================================================================
+==========================================================================
 
 A pump reports three sensors every ten minutes: motor current, bearing
 temperature and vibration. They follow the pump's duty cycle (a load that

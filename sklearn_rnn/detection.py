@@ -148,9 +148,15 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     ``fit`` accepts known anomalies as ``y`` (sktime's ``"ilocs"`` of points):
     they are left out of training and of the threshold's calibration
     (semi-supervised use). ``update`` streams: it keeps the last
-    ``window_length_`` steps of the data it is given, and a later call whose
+    ``window_length_`` steps of the series it is given, and a later call whose
     time index continues after them reads them as the past of its first
     windows (and of the dynamic threshold); the network is not refitted.
+
+    A panel (sktime's ``pd-multiindex``: several machines, patients or runs)
+    trains one network on the windows of all its series, and every series is
+    scored on its own; ilocs count the panel's rows in order. Each series
+    holds out its own latest steps for the threshold. ``update`` keeps no past
+    for a panel's series.
 
     Examples
     --------
@@ -175,7 +181,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         "capability:multivariate": True,
         "capability:missing_values": True,
         "capability:update": True,
-        "X_inner_mtype": "pd.DataFrame",
+        "X_inner_mtype": ["pd.DataFrame", "pd-multiindex"],
         "fit_is_empty": False,
         "capability:random_state": True,
     }
@@ -282,13 +288,15 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
             )
         known = self._known_anomalies(y, len(values))
         values[known] = np.nan
-        held = self._fit_scoring([values], self.calibration_fraction)[0]
+        held = self._fit_scoring([values[rows] for rows in self._series_rows(X)], self.calibration_fraction)
         if self.threshold == "dynamic":
-            finite = held[np.isfinite(held)]
+            finite = np.concatenate(held)
+            finite = finite[np.isfinite(finite)]
             self.score_median_ = float(np.median(finite)) if len(finite) else 0.0
             mad = 1.4826 * np.median(np.abs(finite - self.score_median_)) if len(finite) else 1.0
             self.score_spread_ = float(max(mad, 1e-6))
-            held = self._relative(held)
+            held = [self._relative(h) for h in held]
+        held = np.concatenate(held)
         self.threshold_ = finite_quantile(held, 1 - self.contamination)
         self.n_calibration_scores_ = int(np.isfinite(held).sum())
         self._context = None
@@ -341,15 +349,32 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         values = np.asarray(X)
         return pd.DataFrame(values.reshape(len(values), -1))
 
+    @staticmethod
+    def _series_rows(X: pd.DataFrame) -> list[np.ndarray]:
+        """The rows of each series of ``X``: all of them, or each instance's of a panel."""
+        if not isinstance(X.index, pd.MultiIndex):
+            return [np.arange(len(X))]
+        codes, _ = pd.factorize(X.index.droplevel(-1))
+        return [np.flatnonzero(codes == code) for code in range(codes.max() + 1)]
+
     def _scores(self, X: pd.DataFrame, method: str) -> np.ndarray:
-        """Every step's score, with a stream's stored past read first when ``X`` continues it."""
+        """Every step's score (each series of a panel on its own), in the order of ``X``'s rows.
+
+        A single series that continues the stream ``update`` stored reads that past first.
+        """
         X = self._frame(X)
         scaled = self._standardise(self._values(X, method))
-        context = self._context_for(X)
+        if isinstance(X.index, pd.MultiIndex):
+            scores = np.full(len(X), np.nan)
+            for rows in self._series_rows(X):
+                scores[rows] = self._series_scores(scaled[rows])
+            return scores
+        return self._series_scores(scaled, self._context_for(X))
+
+    def _series_scores(self, scaled: np.ndarray, context: tuple | None = None) -> np.ndarray:
         scores = self._step_scores(scaled, None if context is None else context[0])
         if self.threshold == "dynamic":
-            past = None if context is None else context[1]
-            scores = self._relative(scores, past)
+            scores = self._relative(scores, None if context is None else context[1])
         return scores
 
     def _relative(self, scores: np.ndarray, past: np.ndarray | None = None) -> np.ndarray:
@@ -409,7 +434,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     def _update(self, X: pd.DataFrame, y: Any = None) -> RNNAnomalyDetector:
         """Keep the last ``window_length_`` steps of ``X`` (and their scores) as the stream's past."""
         X = self._frame(X)
-        if not len(X):
+        if not len(X) or isinstance(X.index, pd.MultiIndex):  # a panel's series keep no past
             return self
         scaled = self._standardise(self._values(X, "update"))
         context = self._context_for(X)

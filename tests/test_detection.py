@@ -199,3 +199,17 @@ def test_plot_anomalies_shades_each_flagged_run_and_draws_the_threshold(forecast
     assert bottom.get_lines()[1].get_ydata()[0] == forecast.threshold_
     with pytest.raises(TypeError, match="fitted RNNAnomalyDetector"):
         plot_anomalies(RNNAnomalyDetector(), fresh)
+
+
+def test_a_panel_of_machines_trains_one_network_and_scores_each_series_on_its_own():
+    machines = {name: sensor(600, seed) for seed, name in enumerate(["pump-a", "pump-b", "pump-c"], start=20)}
+    panel = pd.concat(machines, names=["machine", "time"])
+    detector = RNNAnomalyDetector(window_length=20, **FAST).fit(panel)
+    fresh = {name: sensor(200, 30 + i, start=600) for i, name in enumerate(machines)}
+    fresh["pump-b"].iloc[120, 0] += 2.0
+    fresh_panel = pd.concat(fresh, names=["machine", "time"])
+    scores = detector.transform_scores(fresh_panel)["scores"].to_numpy()
+    assert np.nanargmax(scores) == 200 + 120  # pump-b's rows follow pump-a's 200
+    alone = detector.transform_scores(fresh["pump-b"])["scores"].to_numpy()
+    np.testing.assert_allclose(scores[200:400], alone, rtol=1e-5, atol=1e-6)
+    assert 320 in detector.predict(fresh_panel)["ilocs"].tolist()

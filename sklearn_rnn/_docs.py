@@ -125,6 +125,47 @@ SHARED_PARAMETERS = """\
 """
 
 
+# The parameters the two anomaly detectors share ("{detector: name}" markers)
+DETECTOR_PARAMETERS = """\
+    horizon : int, default=1
+        Steps ahead the network forecasts (``scoring="forecast"``); a step's
+        misses from the ``horizon`` forecasts that reach it are averaged.
+    scoring : {"forecast", "reconstruction"}, default="forecast"
+        What the network learns: the next steps of each window, or the window
+        itself from its final state (the ``hidden_size`` values of each
+        direction are the bottleneck). The user guide's anomaly page has what
+        each measured.
+    smoothing : int, default=1
+        Span of an exponentially weighted mean of the scores over time (1: none).
+    local_level : bool, default=True
+        Subtract each window's mean from what the network reads (and add it
+        back to what it expects), so it learns shapes, not levels: right for
+        drifting series. False lets it read levels, and how the channels' levels
+        go together.
+    cell : {"rnn", "lstm", "gru"}, default="lstm"
+        Recurrent cell.
+    hidden_size : int, default=32
+        Hidden units per direction and layer.
+    bidirectional : bool, default=False
+        Whether each layer also reads the window backwards.
+    dropout : float, default=0.0
+        Dropout between stacked layers and before the output layer.
+    max_epochs : int, default=30
+        Passes over the training windows.
+    batch_size : int, default=64
+        Windows per gradient step.
+    lr : float, default=3e-3
+        Initial learning rate.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training windows and stop when
+        their loss stalls, restoring the best weights.
+    validation_fraction : float, default=0.1
+        Share of the training windows held out when ``early_stopping=True``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weights, dropout and shuffling.
+"""
+
+
 def _entries(text: str) -> dict[str, str]:
     """The numpydoc entries of ``text`` by parameter name, each with its description lines."""
     starts = [m.start() for m in re.finditer(r"^    \w+ :", text, flags=re.MULTILINE)]
@@ -133,18 +174,20 @@ def _entries(text: str) -> dict[str, str]:
 
 
 ENTRIES = _entries(SHARED_PARAMETERS)
+DETECTOR_ENTRIES = _entries(DETECTOR_PARAMETERS)
 
 
 def with_shared_parameters(cls: type) -> type:
     """Class decorator: the shared parameter entries in place of the markers in ``cls.__doc__``."""
     doc = cls.__doc__ or ""
-    names = re.findall(r"^    \{shared: (\w+)\}\n", doc, flags=re.MULTILINE)
-    if MARKER not in doc and not names:
+    markers = re.findall(r"^    \{(shared|detector): (\w+)\}\n", doc, flags=re.MULTILINE)
+    if MARKER not in doc and not markers:
         raise ValueError(
             f"{cls.__name__}'s docstring holds neither {MARKER.strip()!r} nor '{{shared: name}}'."
         )
     doc = doc.replace(MARKER, SHARED_PARAMETERS)
-    for name in names:
-        doc = doc.replace(f"    {{shared: {name}}}\n", ENTRIES[name])
+    for kind, name in markers:
+        entries = ENTRIES if kind == "shared" else DETECTOR_ENTRIES
+        doc = doc.replace(f"    {{{kind}: {name}}}\n", entries[name])
     cls.__doc__ = doc
     return cls

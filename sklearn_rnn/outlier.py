@@ -44,47 +44,28 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
     window_length : int or "auto", default="auto"
         Time steps the network reads. "auto": a quarter of the shortest
         training sequence, between 1 and 48 steps (``window_length_``).
-    horizon : int, default=1
-        Steps ahead the network forecasts (``scoring="forecast"``).
-    scoring : {"forecast", "reconstruction"}, default="forecast"
-        What the network learns: the next steps of each window, or the window
-        itself from its final state.
-    smoothing : int, default=1
-        Span of an exponentially weighted mean of the scores over time (1: none).
-    local_level : bool, default=True
-        Subtract each window's mean from what the network reads (and add it
-        back to what it expects), so it learns shapes, not levels: right for
-        drifting series. False lets it read levels, and how the channels' levels
-        go together.
+    {detector: horizon}
+    {detector: scoring}
+    {detector: smoothing}
+    {detector: local_level}
     contamination : float, default=0.1
         Share of the training sequences taken as outliers: sets ``offset_``.
-    cell : {"rnn", "lstm", "gru"}, default="lstm"
-        Recurrent cell.
-    hidden_size : int, default=32
-        Hidden units per direction and layer.
+    {detector: cell}
+    {detector: hidden_size}
     {shared: num_layers}
-    bidirectional : bool, default=False
-        Whether each layer also reads the window backwards.
-    dropout : float, default=0.0
-        Dropout between stacked layers and before the output layer.
-    max_epochs : int, default=30
-        Passes over the training windows.
-    batch_size : int, default=64
-        Windows per gradient step.
-    lr : float, default=3e-3
-        Initial learning rate.
+    {detector: bidirectional}
+    {detector: dropout}
+    {detector: max_epochs}
+    {detector: batch_size}
+    {detector: lr}
     {shared: optimizer}
     {shared: lr_schedule}
     {shared: gradient_clip_value}
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the training windows and stop when
-        their loss stalls, restoring the best weights.
-    validation_fraction : float, default=0.1
-        Share of the training windows held out when ``early_stopping=True``.
+    {detector: early_stopping}
+    {detector: validation_fraction}
     {shared: n_iter_no_change}
     {shared: tol}
-    random_state : int, RandomState instance or None, default=None
-        Seeds weights, dropout and shuffling.
+    {detector: random_state}
     {shared: device}
     {shared: n_threads}
     {shared: verbose}

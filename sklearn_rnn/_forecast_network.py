@@ -1,0 +1,182 @@
+"""The forecaster's network: how it is built and trained, calibrated, and asked for forecasts.
+
+:class:`ForecastNetwork` is the part of :class:`~sklearn_rnn.RNNForecaster` that
+deals with its network: the training hooks of :class:`TrainingMixin` (the
+pinball loss, early stopping's split by time, the epochs of ``update``), the
+windows it trains on, the conformal calibration on held-out windows, the raw
+quantile forecasts of each series, and what ``save`` and ``to_onnx`` ask of it.
+"""
+
+from __future__ import annotations
+
+import copy
+from functools import partial
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.exceptions import NotFittedError
+from sktime.forecasting.base import ForecastingHorizon
+
+from ._data import Sequences
+from ._intervals import calibration, conformal_shift
+from ._networks.forecast import ForecastNet, PinballLoss
+from ._networks.heads import ForecastGraph, InferenceGraph, QuantileForecasts
+from ._scaling import column_statistics
+from ._series import instance_frame, instances, refuse_duplicates
+from ._training import SequenceDataset, TrainingMixin, make_module
+from ._windows import TimeOrderedSplit, WindowDataset, forecast_windows, window_dataset
+
+__all__ = ["ForecastNetwork"]
+
+
+class ForecastNetwork(TrainingMixin):
+    """The forecaster's network: training hooks, windows, calibration, raw forecasts, export."""
+
+    # -- training (TrainingMixin) -----------------------------------------------------------------
+    def _criterion(self) -> Any:
+        return partial(PinballLoss, tuple(float(q) for q in self.quantile_levels_))
+
+    def _train_split(self, seed: int, stratify: Any = None) -> TimeOrderedSplit | None:
+        # validate on the latest windows, never on windows drawn among the training ones
+        return TimeOrderedSplit(self.validation_fraction) if self.early_stopping else None
+
+    def _continue_epochs(self) -> int:
+        return self.update_epochs or max(1, self.max_epochs // 10)
+
+    def _build_module(self, n_targets: int, X: pd.DataFrame | None) -> ForecastNet:
+        """A new network (its constructor arguments kept: ``sklearn_rnn.load`` rebuilds it from them)."""
+        module, self._module_kwargs = make_module(
+            self._network_class,
+            n_targets,
+            self._n_exog,
+            self.window_length_,
+            self.horizon_,
+            len(self.quantile_levels_),
+            self.cell,
+            self.hidden_size,
+            self.num_layers,
+            self.bidirectional,
+            self.dropout,
+            self.sp_,
+            self.local_level,
+            self.baseline,
+            self.n_networks,
+        )
+        if self._n_exog:
+            mean, scale = column_statistics(X.to_numpy(dtype=np.float64))
+            for network in [module, *(module.others or ())]:
+                network.recurrent.x_mean[n_targets : n_targets + self._n_exog] = torch.as_tensor(mean)
+                network.recurrent.x_scale[n_targets : n_targets + self._n_exog] = torch.as_tensor(scale)
+        return module
+
+    # -- prediction and save/load (SafeFormatMixin) --------------------------------------------------
+    _network_class = ForecastNet
+
+    def _network_outputs(self) -> dict[str, int]:
+        return {"horizon": self.horizon_, "n_quantiles": len(self.quantile_levels_)}
+
+    def _head(self) -> QuantileForecasts:
+        """The network's quantiles -> sorted, calibrated, in the series' units (predict and export)."""
+        shift = conformal_shift(getattr(self, "conformal_offsets_", None), self.quantile_levels_)
+        return QuantileForecasts(self.log_transform_, shift)
+
+    def _rescale_before(self, series: list[tuple[tuple, pd.DataFrame]], data: WindowDataset, latest) -> None:
+        """Scale each series with held-out ``latest`` windows by its values before the held-out ones."""
+        starts, numbers = data.starts.numpy(), data.series.numpy()
+        for number in np.unique(numbers[latest]):
+            key, frame = series[number]
+            # a held-out series is longer than window_length + 1 (it is not padded): local rows are its own
+            offset = starts[numbers == number].min()
+            end = starts[latest[numbers[latest] == number]].min() + self.window_length_ - offset
+            del self._y_scaling[key]
+            self._transform_y(frame.to_numpy(dtype=np.float64)[:end], key, store=True)
+
+    def _calibrate(self, scoring: WindowDataset | None) -> None:
+        """Conformal offsets of the central intervals, from the trained network's held-out windows."""
+        self.conformal_offsets_ = None
+        self.n_calibration_scores_ = np.zeros(self.horizon_, dtype=np.int64)
+        if scoring is None:
+            return
+        out = self._predict_raw(scoring)
+        quantiles = QuantileForecasts(self.log_transform_, None).scaled(out).numpy()  # sorted, as in predict
+        targets = scoring.targets[scoring.starts[:, None] + scoring.target_offsets].numpy().astype(np.float64)
+        self.conformal_offsets_, self.n_calibration_scores_ = calibration(
+            quantiles, targets, self.quantile_levels_
+        )
+
+    def _window_dataset(
+        self, series: list[tuple[tuple, pd.DataFrame]], X: pd.DataFrame | None, store: bool = False
+    ) -> WindowDataset:
+        blocks = []
+        for key, frame in series:
+            scaled, _ = self._transform_y(frame.to_numpy(dtype=np.float64), key, store)
+            if self._n_exog:
+                exog = instance_frame(X, key).loc[frame.index].to_numpy(dtype=np.float64)
+                scaled = np.concatenate([scaled, exog], axis=1)
+            blocks.append(scaled)
+        n_future = self.horizon_ if self._n_exog else 0
+        return window_dataset(blocks, self._y_hist.shape[1], self.window_length_, self.horizon_, n_future)
+
+    # -- forecasts ------------------------------------------------------------------------------
+    def _raw_quantiles(self, fh: ForecastingHorizon, X: pd.DataFrame | None):
+        """Network outputs in original units: per series (key, time points, ndarray (len(fh), C, Q))."""
+        series = instances(self._y_hist)
+        horizons = self._horizons(fh, series)
+        furthest = max(int(steps.max()) for steps, _ in horizons)
+        if furthest > self.horizon_:
+            raise ValueError(
+                f"fh reaches {furthest} steps ahead, but the network was trained for "
+                f"horizon_={self.horizon_} steps. Pass an fh reaching that far to fit, or set "
+                "max_horizon."
+            )
+        if self._n_exog:
+            refuse_duplicates(X, "X", "predict")
+        blocks, stats = [], []
+        for (key, frame), (_, required) in zip(series, horizons, strict=True):
+            rows, stat = self._transform_y(frame.to_numpy(dtype=np.float64), key)
+            stats.append(stat)
+            if self._n_exog:  # the future rows: targets zero, X as known
+                rows = np.concatenate([rows, np.zeros((self.horizon_, rows.shape[1]))])
+                rows = np.concatenate([rows, self._exog_rows(key, frame.index, X, required)], axis=1)
+            blocks.append(rows)
+        values = forecast_windows(blocks, [len(frame) for _, frame in series], self.window_length_)
+        seqs = Sequences(values, np.full(len(values), values.shape[1], dtype=np.int64), False)
+        out = self._predict_raw(SequenceDataset(seqs))
+        mean, scale = (torch.from_numpy(np.stack(s)) for s in zip(*stats, strict=True))
+        with torch.no_grad():
+            out = self._head()(out, mean, scale).numpy()
+        return [
+            (key, index, o[steps - 1])
+            for (key, _), o, (steps, index) in zip(series, out, horizons, strict=True)
+        ]
+
+    def _inference_graph(self) -> InferenceGraph:
+        """The network with the series' scaling and its head, for :func:`sklearn_rnn.to_onnx`.
+
+        Only a forecaster of one series without ``X`` is exported: a panel's
+        series each have their own scaling, and ``X`` has no place in the window.
+        """
+        if not hasattr(self, "net_"):
+            raise NotFittedError(
+                "This RNNForecaster instance is not fitted yet. Call 'fit' with appropriate arguments "
+                "before using to_onnx."
+            )
+        if self._n_exog:
+            raise ValueError(
+                "to_onnx exports RNNForecaster models fitted without X only; this one was fitted with "
+                f"{self._n_exog} exogenous columns. Fit it on y alone to export it."
+            )
+        if list(self._y_scaling) != [()]:
+            raise ValueError(
+                "to_onnx exports an RNNForecaster fitted on a single series (each series of a panel "
+                f"has its own scaling); this one was fitted on {len(self._y_scaling)} series."
+            )
+        mean, scale = self._y_scaling[()]
+        net = copy.deepcopy(self.net_.module_).cpu().eval()
+        example = torch.ones((2, self.window_length_, len(mean)))
+        graph = ForecastGraph(net, self._head(), mean, scale)
+        return InferenceGraph(
+            graph, example, "y_window", "quantiles", dynamic_time=False, takes_lengths=False
+        )

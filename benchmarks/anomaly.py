@@ -23,7 +23,8 @@ The data
 The detectors (each fitted on the training stretch only, flagging 1% of it)
 ----------------------------------------------------------------------------
 * ``rnn``: :class:`sklearn_rnn.RNNAnomalyDetector` with its defaults
-  (forecast residuals), ``rnn-recon``: the same scoring by reconstruction;
+  (forecast residuals, 3 steps ahead, levels read), ``rnn-recon``: the same
+  scoring by reconstruction;
 * ``subLOF``: sktime's ``SubLOF`` (local outlier factor of each step's values),
   fitted on the training and test steps (it scores the data it was fitted on);
 * ``iforest``: scikit-learn's ``IsolationForest`` on sliding windows (of the

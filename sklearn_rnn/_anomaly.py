@@ -222,8 +222,9 @@ class StepScoring(TrainingMixin):
         """How far each step lies from the network's expectations: ``(T, K, C)``, NaN where unknown.
 
         Forecasting: ``K = horizon``, the miss of the forecast made ``k + 1``
-        steps before (the first ``window_length_`` steps, without a whole
-        window of past, have none).
+        steps before, from a window of ``window_length_`` real steps (the
+        first ``window_length_`` steps have none; the next ``horizon - 1``
+        only their nearer forecasts).
         Reconstruction: ``K = 1``, the mean miss over the windows holding the
         step.
         """
@@ -240,8 +241,9 @@ class StepScoring(TrainingMixin):
             expected = self._predict_raw(data)[..., 0].double().numpy()  # (T, H, C)
             misses = np.full((T, H, C), np.nan)
             for k in range(H):
-                misses[k:, k] = scaled[k:] - expected[: T - k, k]
-            misses[:W] = np.nan  # no whole window of past before them (training never saw padding)
+                # the forecast k + 1 steps ahead from origin t - k, whose window must hold W real
+                # steps (training never saw padding): t - k >= W
+                misses[W + k :, k] = scaled[W + k :] - expected[W : T - k, k]
             return np.abs(misses)
         data = self._windows([filled], [scaled], training=False)
         expected = self._predict_raw(data)[..., 0].double().numpy()  # (n_windows, W, C)

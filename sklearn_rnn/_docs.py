@@ -127,7 +127,7 @@ SHARED_PARAMETERS = """\
 
 # The parameters the two anomaly detectors share ("{detector: name}" markers)
 DETECTOR_PARAMETERS = """\
-    horizon : int, default=1
+    horizon : int, default=3
         Steps ahead the network forecasts (``scoring="forecast"``); a step's
         misses from the ``horizon`` forecasts that reach it are averaged.
     scoring : {"forecast", "reconstruction"}, default="forecast"
@@ -137,11 +137,12 @@ DETECTOR_PARAMETERS = """\
         each measured.
     smoothing : int, default=1
         Span of an exponentially weighted mean of the scores over time (1: none).
-    local_level : bool, default=True
+    local_level : bool, default=False
         Subtract each window's mean from what the network reads (and add it
-        back to what it expects), so it learns shapes, not levels: right for
-        drifting series. False lets it read levels, and how the channels' levels
-        go together.
+        back to what it expects), so it learns shapes, not levels: for series
+        whose level drifts. False (the default) lets it read levels, and how
+        the channels' levels go together, which found level shifts and stuck
+        sensors better on the benchmark.
     cell : {"rnn", "lstm", "gru"}, default="lstm"
         Recurrent cell.
     hidden_size : int, default=32

@@ -181,10 +181,10 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     def __init__(
         self,
         window_length: int | str = "auto",
-        horizon: int = 1,
+        horizon: int = 3,
         scoring: str = "forecast",
         smoothing: int = 1,
-        local_level: bool = True,
+        local_level: bool = False,
         contamination: float = 0.01,
         threshold: str = "static",
         threshold_window: int = 100,
@@ -421,8 +421,9 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
             raw = np.concatenate([context[1], self._step_scores(scaled, context[0])])
         else:
             scaled_all, raw = scaled, self._step_scores(scaled)
-        keep = max(self.window_length_, self.threshold_window)
-        self._context = (X.index[-1:], scaled_all[-self.window_length_ :], raw[-keep:])
+        # the rows the forecasts that reach the next chunk read: their windows and origins
+        rows = self.window_length_ + (self.horizon - 1 if self.scoring == "forecast" else 0)
+        self._context = (X.index[-1:], scaled_all[-rows:], raw[-self.threshold_window :])
         return self
 
     # -- save and load ----------------------------------------------------------------------------

@@ -44,10 +44,17 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
     window_length : int or "auto", default="auto"
         Time steps the network reads. "auto": a quarter of the shortest
         training sequence, between 1 and 48 steps (``window_length_``).
-    {detector: horizon}
+    horizon : int, default=1
+        Steps ahead the network forecasts (``scoring="forecast"``); a step's
+        misses from the ``horizon`` forecasts that reach it are averaged.
     {detector: scoring}
     {detector: smoothing}
-    {detector: local_level}
+    local_level : bool, default=True
+        Subtract each window's mean from what the network reads (and add it
+        back to what it expects), so it learns shapes, not levels. False lets
+        it read levels, and how the channels' levels go together. (The series
+        detector's defaults were chosen by ``benchmarks/anomaly.py``; these
+        were not: no labelled set of sequences ships to choose them on.)
     contamination : float, default=0.1
         Share of the training sequences taken as outliers: sets ``offset_``.
     {detector: cell}

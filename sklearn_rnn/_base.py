@@ -60,6 +60,24 @@ def feature_statistics(
     return mean, np.sqrt(squares / count)
 
 
+# What pickles of builds before the training code moved to ``_training`` look up here
+_MOVED = {"Net", "BatchIterator", "SequenceDataset", "ValidSplit", "build_net", "predict_in_batches"}
+
+
+def __getattr__(name: str) -> Any:
+    """Say clearly why an older build's pickle cannot be read (pickle looks its classes up here)."""
+    if name in _MOVED:
+        from . import __version__
+
+        raise ImportError(
+            f"sklearn_rnn._base.{name} moved to sklearn_rnn._training: this object was pickled by a build "
+            f"of sklearn_rnn before {__version__}'s architecture change, which this one cannot unpickle. "
+            "Pickles are read by the version that wrote them: re-fit the estimator with this version, or "
+            "move models between versions with sklearn_rnn.save and sklearn_rnn.load."
+        )
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def _same(value: Any) -> Any:
     """A parameter value in a form that compares equal whether given as a list or a tuple."""
     return tuple(value) if isinstance(value, (list, tuple)) else value

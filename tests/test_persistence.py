@@ -716,3 +716,13 @@ def test_forecaster_determinism_and_global_state():
     assert not _fitted_forecaster(random_state=1).predict().equals(first.predict())
     assert torch.equal(torch.get_rng_state(), torch_state)
     assert np.array_equal(np.random.get_state()[1], numpy_state[1])  # noqa: NPY002
+
+
+def test_a_pickle_of_a_build_before_the_training_code_moved_fails_with_the_fix():
+    """Such pickles look the skorch net up as sklearn_rnn._base.Net (a pickle's GLOBAL opcode here)."""
+    with pytest.raises(
+        ImportError, match=r"moved to sklearn_rnn._training.*sklearn_rnn.save and sklearn_rnn.load"
+    ):
+        pickle.loads(b"csklearn_rnn._base\nNet\n.")
+    with pytest.raises(AttributeError, match="Can't get attribute 'anything_else'"):  # other names as before
+        pickle.loads(b"csklearn_rnn._base\nanything_else\n.")

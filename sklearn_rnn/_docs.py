@@ -176,17 +176,27 @@ def _entries(text: str) -> dict[str, str]:
 
 ENTRIES = _entries(SHARED_PARAMETERS)
 DETECTOR_ENTRIES = _entries(DETECTOR_PARAMETERS)
+# The detectors' network and training parameters, in order: "{detector network and training}"
+DETECTOR_MARKER = "    {detector network and training}\n"
+DETECTOR_TRAINING = "".join(
+    DETECTOR_ENTRIES[name] if name in DETECTOR_ENTRIES else ENTRIES[name]
+    for name in (
+        "cell hidden_size num_layers bidirectional dropout max_epochs batch_size lr optimizer "
+        "lr_schedule gradient_clip_value early_stopping validation_fraction n_iter_no_change tol "
+        "random_state device n_threads verbose callbacks net_kwargs"
+    ).split()
+)
 
 
 def with_shared_parameters(cls: type) -> type:
     """Class decorator: the shared parameter entries in place of the markers in ``cls.__doc__``."""
     doc = cls.__doc__ or ""
     markers = re.findall(r"^    \{(shared|detector): (\w+)\}\n", doc, flags=re.MULTILINE)
-    if MARKER not in doc and not markers:
+    if MARKER not in doc and DETECTOR_MARKER not in doc and not markers:
         raise ValueError(
             f"{cls.__name__}'s docstring holds neither {MARKER.strip()!r} nor '{{shared: name}}'."
         )
-    doc = doc.replace(MARKER, SHARED_PARAMETERS)
+    doc = doc.replace(MARKER, SHARED_PARAMETERS).replace(DETECTOR_MARKER, DETECTOR_TRAINING)
     for kind, name in markers:
         entries = ENTRIES if kind == "shared" else DETECTOR_ENTRIES
         doc = doc.replace(f"    {{{kind}: {name}}}\n", entries[name])

@@ -66,27 +66,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     calibration_fraction : float, default=0.2
         Share of each training series, its latest time steps, held out of
         training: the misses there scale the scores and set the threshold.
-    {detector: cell}
-    {detector: hidden_size}
-    {shared: num_layers}
-    {detector: bidirectional}
-    {detector: dropout}
-    {detector: max_epochs}
-    {detector: batch_size}
-    {detector: lr}
-    {shared: optimizer}
-    {shared: lr_schedule}
-    {shared: gradient_clip_value}
-    {detector: early_stopping}
-    {detector: validation_fraction}
-    {shared: n_iter_no_change}
-    {shared: tol}
-    {detector: random_state}
-    {shared: device}
-    {shared: n_threads}
-    {shared: verbose}
-    {shared: callbacks}
-    {shared: net_kwargs}
+    {detector network and training}
 
     Attributes
     ----------

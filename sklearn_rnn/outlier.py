@@ -57,27 +57,7 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         were not: no labelled set of sequences ships to choose them on.)
     contamination : float, default=0.1
         Share of the training sequences taken as outliers: sets ``offset_``.
-    {detector: cell}
-    {detector: hidden_size}
-    {shared: num_layers}
-    {detector: bidirectional}
-    {detector: dropout}
-    {detector: max_epochs}
-    {detector: batch_size}
-    {detector: lr}
-    {shared: optimizer}
-    {shared: lr_schedule}
-    {shared: gradient_clip_value}
-    {detector: early_stopping}
-    {detector: validation_fraction}
-    {shared: n_iter_no_change}
-    {shared: tol}
-    {detector: random_state}
-    {shared: device}
-    {shared: n_threads}
-    {shared: verbose}
-    {shared: callbacks}
-    {shared: net_kwargs}
+    {detector network and training}
 
     Attributes
     ----------

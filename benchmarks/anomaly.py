@@ -261,6 +261,7 @@ CANDIDATES = {
     "forecast-local": {"scoring": "forecast", "local_level": True},
     "forecast-global": {"scoring": "forecast", "local_level": False},
     "forecast-global-h3": {"scoring": "forecast", "local_level": False, "horizon": 3},
+    "forecast-auto-h3": {"scoring": "forecast", "local_level": "auto", "horizon": 3},
     "forecast-global-smooth3": {"scoring": "forecast", "local_level": False, "smoothing": 3},
     "recon-local": {"scoring": "reconstruction", "local_level": True},
     "recon-global": {"scoring": "reconstruction", "local_level": False},
@@ -268,7 +269,7 @@ CANDIDATES = {
 }
 
 
-def candidates(seeds: list[int]) -> None:
+def candidates(seeds: list[int], names: list[str]) -> None:
     """The procedure: every candidate on every case and seed; score = mean of (AUC-PR + event F1) / 2.
 
     Generated cases draw new data for each seed (and seed the network); the
@@ -285,7 +286,7 @@ def candidates(seeds: list[int]) -> None:
         ]
         data += [(name, real(name)) for name in ("yahoo", "mitdb")]
         for name, (train, test, labels) in data:
-            for label, params in CANDIDATES.items():
+            for label, params in ((n, CANDIDATES[n]) for n in names):
                 t0 = time.perf_counter()
                 detector = RNNAnomalyDetector(**{**params, "random_state": seed}).fit(train)
                 scores = detector.transform_scores(test)["scores"].to_numpy()
@@ -301,7 +302,7 @@ def candidates(seeds: list[int]) -> None:
     table = frame.groupby("candidate")[["auc_pr", "event_f1", "score", "s"]].mean()
     table["score by seed"] = per_seed.apply(lambda r: " / ".join(f"{v:.3f}" for v in r), axis=1)
     print("\n## Candidates: means over cases and seeds (score = (AUC-PR + event F1) / 2; s: seconds per fit)")
-    print(table.loc[list(CANDIDATES)].round(3).to_string())
+    print(table.loc[names].round(3).to_string())
     print("# JSON: " + frame.to_json(orient="records"))
 
 
@@ -310,10 +311,11 @@ def main(argv=None) -> None:
     parser.add_argument("--quick", action="store_true", help="two generated cases only")
     parser.add_argument("--candidates", action="store_true", help="run the procedure that chose the defaults")
     parser.add_argument("--seeds", type=int, nargs="*", default=[0, 1], help="seeds of --candidates")
+    parser.add_argument("--only", nargs="*", choices=list(CANDIDATES), help="--candidates: these only")
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")
     if args.candidates:
-        candidates(args.seeds)
+        candidates(args.seeds, args.only or list(CANDIDATES))
         return
     print(f"# sklearn_rnn anomaly benchmark, {'quick' if args.quick else 'full'}; 1 torch thread")
     print(

@@ -44,7 +44,7 @@ SCORING_CONSTRAINTS: dict = {
     "horizon": [Interval(Integral, 1, None, closed="left")],
     "scoring": [StrOptions({"forecast", "reconstruction"})],
     "smoothing": [Interval(Integral, 1, None, closed="left")],
-    "local_level": ["boolean"],
+    "local_level": ["boolean", StrOptions({"auto"})],
     "contamination": [Interval(Real, 0, 0.5, closed="right")],
 }
 # window_length="auto": a quarter of the series' length, between 1 and 48 steps
@@ -158,11 +158,11 @@ class StepScoring(TrainingMixin):
                 self.horizon,
                 1,
                 *recurrent,
-                local_level=self.local_level,
+                local_level=self.local_level_,
             )
         else:
             module, self._module_kwargs = make_module(
-                WindowAutoencoder, n_channels, self.window_length_, *recurrent, local_level=self.local_level
+                WindowAutoencoder, n_channels, self.window_length_, *recurrent, local_level=self.local_level_
             )
         return module
 
@@ -179,6 +179,9 @@ class StepScoring(TrainingMixin):
         ``held_out=0``, or no series long enough, scales and scores come from
         the training steps themselves. ``n_steps``: the length the
         ``window_length="auto"`` rule reads (default: the longest series).
+        ``local_level="auto"`` trains a network with local levels and one
+        without, and keeps the one whose typical miss on the held-out steps is
+        smaller (``local_level_``).
         """
         self.channel_mean_, self.channel_scale_ = channel_statistics(np.concatenate(series))
         scaled = [self._standardise(s) for s in series]
@@ -191,8 +194,16 @@ class StepScoring(TrainingMixin):
             cuts = [0] * len(scaled)  # nothing held out: scales and scores from the training steps
         parts = [s[:cut] if cut else s for cut, s in zip(cuts, scaled, strict=True)]
         data = self._windows([carry_forward_rows(p) for p in parts], parts, training=True)
-        self._train(data, partial(self._build_module, scaled[0].shape[1]), n_train=len(data))
-        misses = [self._misses(s)[cut:] for cut, s in zip(cuts, scaled, strict=True)]
+        best = None
+        for level in (True, False) if self.local_level == "auto" else (self.local_level,):
+            self.local_level_ = level
+            self._train(data, partial(self._build_module, scaled[0].shape[1]), n_train=len(data))
+            misses = [self._misses(s)[cut:] for cut, s in zip(cuts, scaled, strict=True)]
+            typical = float(np.nanmean(robust_scale(np.concatenate(misses))))
+            if best is None or typical < best[0]:  # "auto": the network that misses less
+                best = (typical, level, self.net_, self._module_kwargs, misses)
+        _, self.local_level_, self.net_, self._module_kwargs, misses = best
+        self._record_history()
         self.residual_scale_ = robust_scale(np.concatenate(misses))
         return [self._step_scores(s)[cut:] for cut, s in zip(cuts, scaled, strict=True)]
 

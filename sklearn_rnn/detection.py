@@ -76,6 +76,8 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         Time steps the network reads.
     channel_mean_, channel_scale_ : ndarray of shape (n_channels,)
         Each channel's training mean and scale (the network reads standardised values).
+    local_level_ : bool
+        Whether the network reads each window relative to its mean (``local_level`` resolved).
     residual_scale_ : ndarray of shape (K, n_channels)
         Typical miss (1.4826 times the median absolute miss on held-out normal
         steps) of each forecast step (``K = horizon``; 1 for reconstruction) and channel.
@@ -164,7 +166,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         horizon: int = 3,
         scoring: str = "forecast",
         smoothing: int = 1,
-        local_level: bool = False,
+        local_level: bool | str = False,
         contamination: float = 0.01,
         threshold: str = "static",
         threshold_window: int = 100,

@@ -49,10 +49,11 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         misses from the ``horizon`` forecasts that reach it are averaged.
     {detector: scoring}
     {detector: smoothing}
-    local_level : bool, default=True
+    local_level : bool or "auto", default=True
         Subtract each window's mean from what the network reads (and add it
         back to what it expects), so it learns shapes, not levels. False lets
-        it read levels, and how the channels' levels go together. (The series
+        it read levels, and how the channels' levels go together; "auto"
+        keeps whichever network misses the training steps less. (The series
         detector's defaults were chosen by ``benchmarks/anomaly.py``; these
         were not: no labelled set of sequences ships to choose them on.)
     contamination : float, default=0.1
@@ -67,6 +68,8 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         Time steps the network reads.
     channel_mean_, channel_scale_ : ndarray of shape (n_features,)
         Each feature's training mean and scale.
+    local_level_ : bool
+        ``local_level`` resolved ("auto": the network that misses the training steps less).
     residual_scale_ : ndarray of shape (K, n_features)
         Typical miss of each forecast step and feature on the training sequences.
     offset_ : float

@@ -213,3 +213,16 @@ def test_a_panel_of_machines_trains_one_network_and_scores_each_series_on_its_ow
     alone = detector.transform_scores(fresh["pump-b"])["scores"].to_numpy()
     np.testing.assert_allclose(scores[200:400], alone, rtol=1e-5, atol=1e-6)
     assert 320 in detector.predict(fresh_panel)["ilocs"].tolist()
+
+
+def test_auto_levels_follow_a_rising_series_that_read_levels_flag():
+    """A steady trend: the held-out end already lies above the training levels."""
+    rng = np.random.default_rng(40)
+    t = np.arange(1500)
+    frame = pd.DataFrame({"s0": 0.004 * t + np.sin(2 * np.pi * t / 20) + 0.05 * rng.standard_normal(1500)})
+    train, fresh = frame.iloc[:1000], frame.iloc[1000:]
+    auto = RNNAnomalyDetector(window_length=20, local_level="auto", **FAST).fit(train)
+    levels = RNNAnomalyDetector(window_length=20, local_level=False, **FAST).fit(train)
+    assert auto.local_level_ is True and levels.local_level_ is False
+    assert auto.transform(fresh).to_numpy().mean() < 0.05
+    assert levels.transform(fresh).to_numpy().mean() > 2 * auto.transform(fresh).to_numpy().mean()

@@ -17,11 +17,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import torch
 from sktime.datatypes import convert_to
 from sktime.forecasting.base import ForecastingHorizon
 
 from ._archive import Refused
 from ._codec import Encoder, decode, is_plain
+from ._networks.heads import SeriesScaling
 from ._scaling import column_statistics
 from ._series import (
     SCALED_LIMIT,
@@ -152,21 +154,20 @@ class SeriesState:
         The statistics of a series are those of ``fit``; a series first seen later
         (``store=False``) gets its own, without changing the fitted state.
         """
-        out = np.array(values, dtype=np.float64)
-        if self.log_transform_.any():
-            logged = out[:, self.log_transform_]
-            if np.any(logged <= 0):
-                raise ValueError(
-                    "y has values <= 0 in a column modelled on the log scale (its training values "
-                    "were all positive). Pass target_transform='none' to model it unlogged."
-                )
-            out[:, self.log_transform_] = np.log(logged)
+        out = torch.from_numpy(np.array(values, dtype=np.float64))
+        if bool((out[:, torch.from_numpy(np.asarray(self.log_transform_, dtype=bool))] <= 0).any()):
+            raise ValueError(
+                "y has values <= 0 in a column modelled on the log scale (its training values "
+                "were all positive). Pass target_transform='none' to model it unlogged."
+            )
+        scaling = SeriesScaling(self.log_transform_)
         stats = self._y_scaling.get(key)
         if stats is None:
-            stats = column_statistics(out)
+            stats = column_statistics(scaling.logged(out).numpy())
             if store:
                 self._y_scaling[key] = stats
-        return (out - stats[0]) / stats[1], stats
+        scaled = scaling(out, torch.from_numpy(stats[0]), torch.from_numpy(stats[1]))
+        return scaled.numpy(), stats
 
     def _update_y_X(self, y: Any, X: Any = None, enforce_index_type: Any = None) -> None:
         """Check new data, then let sktime move the cutoff and its stored data.

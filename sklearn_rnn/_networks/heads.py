@@ -23,6 +23,7 @@ __all__ = [
     "Probabilities",
     "QuantileForecasts",
     "SequenceGraph",
+    "SeriesScaling",
     "TargetUnits",
 ]
 
@@ -57,6 +58,25 @@ class TargetUnits(nn.Module):
         return out[:, 0] if self.ravel else out
 
 
+class SeriesScaling(nn.Module):
+    """The forecaster's scaling of a series ``(..., C)``: the log of the columns ``log`` marks, standardised.
+
+    The one place of the rule: the forecaster scales its series with it and the
+    exported graph reads raw windows through it (:class:`QuantileForecasts`
+    maps forecasts back).
+    """
+
+    def __init__(self, log: np.ndarray) -> None:
+        super().__init__()
+        self.register_buffer("log", torch.as_tensor(np.asarray(log, dtype=bool)))
+
+    def logged(self, values: torch.Tensor) -> torch.Tensor:
+        return torch.where(self.log, torch.log(values), values)
+
+    def forward(self, values: torch.Tensor, mean: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
+        return (self.logged(values) - mean) / scale
+
+
 class QuantileForecasts(nn.Module):
     """Network quantiles ``(n, H, C, Q)`` in scaled units -> the forecast's quantiles, in float64.
 
@@ -69,12 +89,12 @@ class QuantileForecasts(nn.Module):
     def __init__(self, log: np.ndarray, shift: ConformalShift | None) -> None:
         super().__init__()
         self.shift = shift
-        self.register_buffer("log", torch.as_tensor(np.asarray(log, dtype=bool)))
+        self.scaling = SeriesScaling(log)  # the way in; ``forward`` is the way back
 
     def forward(self, out: torch.Tensor, mean: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
         out = self.scaled(out)
         out = out * scale[..., None, :, None] + mean[..., None, :, None]  # (C,) or each row's (n, C)
-        return torch.where(self.log[:, None], torch.exp(out), out)
+        return torch.where(self.scaling.log[:, None], torch.exp(out), out)
 
     def scaled(self, out: torch.Tensor) -> torch.Tensor:
         """Sorted and calibrated quantiles, still in the network's scaled units."""
@@ -116,10 +136,8 @@ class ForecastGraph(nn.Module):
         self.register_buffer("scale", torch.as_tensor(np.asarray(scale, dtype=np.float64)))
 
     def forward(self, y_window: torch.Tensor) -> torch.Tensor:
-        values = y_window.double()
-        values = torch.where(self.head.log, torch.log(values), values)
-        out = self.net(((values - self.mean) / self.scale).float())
-        return self.head(out, self.mean, self.scale)
+        scaled = self.head.scaling(y_window.double(), self.mean, self.scale)
+        return self.head(self.net(scaled.float()), self.mean, self.scale)
 
 
 @dataclass

@@ -77,13 +77,14 @@ def normal_process(n: int, n_channels: int, rng: np.random.Generator, start: int
     return np.stack(channels, axis=1)
 
 
-def inject(values: np.ndarray, kind: str, rng: np.random.Generator, n_faults: int = 4):
+def inject(values: np.ndarray, kind: str, rng: np.random.Generator, n_faults: int = 4, starts=None):
     """Faults of one kind at random, separated places of one channel; the labels of their steps."""
     values = values.copy()
     n = len(values)
     labels = np.zeros(n, dtype=int)
-    slots = np.linspace(100, n - 150, n_faults).astype(int)
-    for start in slots + rng.integers(-40, 40, n_faults):
+    if starts is None:
+        starts = np.linspace(100, n - 150, n_faults).astype(int) + rng.integers(-40, 40, n_faults)
+    for start in starts:
         c = int(rng.integers(values.shape[1]))
         std = values[:, c].std()
         if kind == "spike":
@@ -91,6 +92,7 @@ def inject(values: np.ndarray, kind: str, rng: np.random.Generator, n_faults: in
             labels[start] = 1
             continue
         length = int(rng.integers(30, 61) if kind in ("level", "stuck") else rng.integers(60, 121))
+        length = min(length, n - start)  # a fault near the end of a short run ends with it
         seg = slice(start, start + length)
         if kind == "level":
             values[seg, c] += rng.choice([-1, 1]) * rng.uniform(1.0, 1.5) * std
@@ -306,16 +308,79 @@ def candidates(seeds: list[int], names: list[str]) -> None:
     print("# JSON: " + frame.to_json(orient="records"))
 
 
+def runs_case(kind: str, seed: int, n_train: int = 120, n_test: int = 60, odd_share: float = 0.1):
+    """Machine runs of 100-160 steps (3 channels): normal ones to train on, a test set with faulty ones."""
+    rng = np.random.default_rng(seed)
+
+    def run():
+        n = int(rng.integers(100, 161))
+        return normal_process(n, 3, rng, start=int(rng.integers(0, 500)))
+
+    train = [run() for _ in range(n_train)]
+    test, labels = [], []
+    for _ in range(n_test):
+        values = run()
+        odd = rng.random() < odd_share
+        if odd:
+            values, _ = inject(values, kind, rng, starts=[int(rng.integers(20, len(values) - 65))])
+        test.append(values)
+        labels.append(int(odd))
+    return train, test, np.array(labels)
+
+
+def outliers(seeds: list[int]) -> None:
+    """RNNOutlierDetector against IsolationForest and LOF on summary features of each run, same runs."""
+    from sklearn.neighbors import LocalOutlierFactor
+
+    from sklearn_rnn import RNNOutlierDetector
+
+    def features(runs):  # what a tabular detector sees of a run of any length
+        return np.array([np.r_[r.mean(0), r.std(0), np.abs(np.diff(r, axis=0)).max(0)] for r in runs])
+
+    rows = []
+    for seed in seeds:
+        for kind in KINDS:
+            train, test, labels = runs_case(kind, seed)
+            scores = {
+                "rnn": -RNNOutlierDetector(random_state=seed).fit(train).score_samples(test),
+                "iforest": -IsolationForest(random_state=seed)
+                .fit(features(train))
+                .score_samples(features(test)),
+                "lof": -LocalOutlierFactor(novelty=True).fit(features(train)).score_samples(features(test)),
+            }
+            for name, s in scores.items():
+                rows.append(
+                    {
+                        "seed": seed,
+                        "kind": kind,
+                        "detector": name,
+                        "auc_pr": average_precision_score(labels, s),
+                    }
+                )
+            print(f"seed {seed} {kind} done", flush=True)
+    frame = pd.DataFrame(rows)
+    table = frame.pivot_table(index="kind", columns="detector", values="auc_pr")
+    print("\n## Outlier runs: AUC-PR of each detector (mean over seeds), 10% of the test runs faulty")
+    print(table.round(3).to_string())
+    print(table.mean().round(3).to_string())
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="two generated cases only")
     parser.add_argument("--candidates", action="store_true", help="run the procedure that chose the defaults")
     parser.add_argument("--seeds", type=int, nargs="*", default=[0, 1], help="seeds of --candidates")
     parser.add_argument("--only", nargs="*", choices=list(CANDIDATES), help="--candidates: these only")
+    parser.add_argument(
+        "--outliers", action="store_true", help="RNNOutlierDetector on generated machine runs"
+    )
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")
     if args.candidates:
         candidates(args.seeds, args.only or list(CANDIDATES))
+        return
+    if args.outliers:
+        outliers(args.seeds)
         return
     print(f"# sklearn_rnn anomaly benchmark, {'quick' if args.quick else 'full'}; 1 torch thread")
     print(

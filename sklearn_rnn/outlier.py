@@ -54,8 +54,8 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         back to what it expects), so it learns shapes, not levels. False lets
         it read levels, and how the channels' levels go together; "auto"
         keeps whichever network misses the training steps less. (The series
-        detector's defaults were chosen by ``benchmarks/anomaly.py``; these
-        were not: no labelled set of sequences ships to choose them on.)
+        detector's defaults were chosen by ``benchmarks/anomaly.py``; these were
+        measured on generated machine runs, ``--outliers``, not chosen there.)
     contamination : float, default=0.1
         Share of the training sequences taken as outliers: sets ``offset_``.
     {detector network and training}

@@ -59,6 +59,7 @@ from sklearn.ensemble import IsolationForest  # noqa: E402
 from sklearn.metrics import average_precision_score  # noqa: E402
 
 from sklearn_rnn import RNNAnomalyDetector  # noqa: E402
+from sklearn_rnn._anomaly import flag_runs  # noqa: E402
 
 KINDS = ("spike", "level", "stuck", "drift", "frequency", "noise")
 TOLERANCE = 5  # steps after an event within which a flag still finds it
@@ -179,22 +180,12 @@ def sub_lof(train, test):
 
 
 # -- metrics --------------------------------------------------------------------------------------
-def runs(flags: np.ndarray) -> list[tuple[int, int]]:
-    idx = np.flatnonzero(flags)
-    if not len(idx):
-        return []
-    breaks = np.flatnonzero(np.diff(idx) > 1)
-    starts = np.concatenate([idx[:1], idx[breaks + 1]])
-    ends = np.concatenate([idx[breaks], idx[-1:]]) + 1
-    return list(zip(starts.tolist(), ends.tolist(), strict=True))
-
-
 def metrics(scores: np.ndarray, flags: np.ndarray, labels: np.ndarray) -> dict[str, float]:
     flags = flags.astype(bool)
     tp = int((flags & (labels == 1)).sum())
     precision = tp / max(1, int(flags.sum()))
     recall = tp / max(1, int(labels.sum()))
-    events, found = runs(labels == 1), runs(flags)
+    events, found = flag_runs(labels == 1), flag_runs(flags)
     near = np.zeros(len(labels), dtype=bool)
     for a, b in events:
         near[a : min(len(labels), b + TOLERANCE)] = True

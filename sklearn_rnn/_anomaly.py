@@ -36,6 +36,7 @@ __all__ = [
     "carry_forward_rows",
     "dynamic_scores",
     "finite_quantile",
+    "flag_runs",
     "merge_gaps",
 ]
 
@@ -112,6 +113,12 @@ def dynamic_scores(scores: np.ndarray, window: int, centre: float, spread: float
     median = median.fillna(centre).to_numpy()
     mad = np.maximum(mad.fillna(spread).to_numpy(), 1e-6)
     return (scores - median) / mad
+
+
+def flag_runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """``(start, stop)`` of each run of flagged steps (``stop`` exclusive): the events of ``flags``."""
+    edges = np.diff(np.r_[0, np.asarray(flags, dtype=np.int8), 0])
+    return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist(), strict=True))
 
 
 def merge_gaps(flags: np.ndarray, gap: int) -> np.ndarray:

@@ -14,7 +14,15 @@ import pandas as pd
 from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
 from sktime.detection.base import BaseDetector
 
-from ._anomaly import SCORING_CONSTRAINTS, StepScoring, dynamic_scores, finite_quantile, merge_gaps
+from ._anomaly import (
+    SCORING_CONSTRAINTS,
+    StepScoring,
+    dynamic_scores,
+    finite_quantile,
+    flag_runs,
+    merge_gaps,
+    robust_scale,
+)
 from ._docs import with_shared_parameters
 from ._storable import SafeFormatMixin, VersionedPickleMixin
 from ._training import RECURRENT_CONSTRAINTS, TRAINING_CONSTRAINTS
@@ -253,8 +261,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
             finite = np.concatenate(held)
             finite = finite[np.isfinite(finite)]
             self.score_median_ = float(np.median(finite)) if len(finite) else 0.0
-            mad = 1.4826 * np.median(np.abs(finite - self.score_median_)) if len(finite) else 1.0
-            self.score_spread_ = float(max(mad, 1e-6))
+            self.score_spread_ = float(robust_scale(finite - self.score_median_))
             held = [self._relative(h) for h in held]
         held = np.concatenate(held)
         self.threshold_ = finite_quantile(held, 1 - self.contamination)
@@ -376,9 +383,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
             return pd.Series(points, dtype="int64") if len(points) else self._empty_sparse()
         if not len(points):
             return self._empty_segments()
-        breaks = np.flatnonzero(np.diff(points) > 1)
-        starts = np.concatenate([points[:1], points[breaks + 1]])
-        ends = np.concatenate([points[breaks], points[-1:]]) + 1
+        starts, ends = zip(*flag_runs(flags), strict=True)
         return pd.DataFrame({"ilocs": pd.IntervalIndex.from_arrays(starts, ends, closed="left")})
 
     def _predict_scores(self, X: pd.DataFrame) -> pd.DataFrame:

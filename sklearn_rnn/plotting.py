@@ -13,6 +13,7 @@ import pandas as pd
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
+from ._anomaly import flag_runs
 from .inspection import time_step_attribution
 
 __all__ = [
@@ -270,15 +271,14 @@ def plot_anomalies(detector: Any, X: Any, *, labels: Any = None, ax: Any = None)
     if not getattr(detector, "is_fitted", False) or not hasattr(detector, "threshold_"):
         raise TypeError(f"plot_anomalies needs a fitted RNNAnomalyDetector, got {type(detector).__name__}.")
     frame = X.to_frame() if isinstance(X, pd.Series) else X
-    scores = detector.transform_scores(frame)["scores"].to_numpy()
-    flags = detector.transform(frame).to_numpy().ravel() > 0
+    flags, scores = detector._flags(frame, "plot_anomalies")  # one pass: transform's flags, the scores
     fig, (top, bottom) = _figure_and_axes(ax, 2, figsize=(9, 5), sharex=True)
     index = _plottable_index(frame.index)
     for column in frame.columns:
         top.plot(index, frame[column].to_numpy(dtype=float), lw=1, label=str(column))
 
     def shade(axes, mask, color, label):
-        for start, stop in _runs(mask):
+        for start, stop in flag_runs(mask):
             axes.axvspan(
                 index[start], index[min(stop, len(index) - 1)], color=color, alpha=0.25, lw=0, label=label
             )
@@ -293,12 +293,6 @@ def plot_anomalies(detector: Any, X: Any, *, labels: Any = None, ax: Any = None)
     bottom.set_ylabel("score")
     bottom.legend(loc="upper right", fontsize="small")
     return fig
-
-
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """``(start, stop)`` of each run of True in ``mask``."""
-    edges = np.diff(np.r_[0, mask.astype(np.int8), 0])
-    return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist(), strict=True))
 
 
 def plot_confusion_matrix(

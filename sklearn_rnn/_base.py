@@ -46,17 +46,21 @@ def feature_statistics(
         for start in range(0, n, rows):
             block = values[start : start + rows].astype(np.float64)
             valid = (steps[None, :] < lengths[start : start + rows, None])[:, :, None] & ~np.isnan(block)
-            yield block, valid
+            yield block, None if valid.all() else valid  # None: every step observed
 
+    def summed(block: np.ndarray, valid: np.ndarray | None) -> np.ndarray:
+        return block.sum(axis=(0, 1)) if valid is None else np.where(valid, block, 0.0).sum(axis=(0, 1))
+
+    read = list(chunks()) if n <= rows else None  # data within one chunk is converted once
     total, count = np.zeros(F), np.zeros(F)
-    for block, valid in chunks():
-        total += np.where(valid, block, 0.0).sum(axis=(0, 1))
-        count += valid.sum(axis=(0, 1))
+    for block, valid in read or chunks():
+        total += summed(block, valid)
+        count += block.shape[0] * block.shape[1] if valid is None else valid.sum(axis=(0, 1))
     count = np.maximum(count, 1)
     mean = total / count
     squares = np.zeros(F)
-    for block, valid in chunks():
-        squares += np.where(valid, (block - mean) ** 2, 0.0).sum(axis=(0, 1))
+    for block, valid in read or chunks():
+        squares += summed((block - mean) ** 2, valid)
     return mean, np.sqrt(squares / count)
 
 

@@ -167,6 +167,8 @@ def network(estimator: Any) -> tuple[type, dict[str, Rule]]:
 _OPTIMIZER_STATE = {"step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq", "momentum_buffer"}
 # the optimizer settings training changes; every other one must be what the estimator sets
 _OPTIMIZER_SCHEDULED = ("lr", "initial_lr")
+# files written before Adam(W) ran fused store fused=None: the unfused kernel, the same update
+_OPTIMIZER_KERNEL = ("fused", (None, False))
 
 
 def check_parameters(params: dict[str, Any]) -> None:
@@ -272,6 +274,8 @@ def optimizer_groups(stored: Any, fresh: list[dict[str, Any]]) -> list[dict[str,
         for key, value in group.items():
             if key in _OPTIMIZER_SCHEDULED:
                 allowed = isinstance(value, Real) and not isinstance(value, bool) and 0 <= value < math.inf
+            elif key == _OPTIMIZER_KERNEL[0] and value in _OPTIMIZER_KERNEL[1]:
+                allowed = key in reference
             else:
                 allowed = key in reference and value == reference[key]
             if not allowed:

@@ -45,6 +45,7 @@ from ._runtime import (
 logger = logging.getLogger(__name__)
 
 OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD}
+FUSED = ("adam", "adamw")  # the optimizers run with their fused kernel on CPU and CUDA
 
 
 class SequenceDataset(Dataset):
@@ -330,9 +331,13 @@ def build_net(
         callbacks.append(("feedback", EpochTable(tol) if params["verbose"] >= 2 else EpochProgress(tol)))
     callbacks.extend(params["callbacks"] or [])
     optimizer = params["optimizer"]
+    # Adam(W)'s fused kernel: one call per step instead of a dozen ops per tensor, the same
+    # update up to rounding (2.5x faster steps for an h64 LSTM on a CPU, benchmarks/speed.py)
+    fused = optimizer in FUSED and torch.device(device).type in ("cpu", "cuda")
     optimizer = OPTIMIZERS[optimizer] if isinstance(optimizer, str) else optimizer
     kwargs = {
         "optimizer": optimizer,
+        **({"optimizer__fused": True} if fused else {}),
         "lr": params["lr"],
         "max_epochs": epochs,
         "batch_size": params["batch_size"],

@@ -260,9 +260,13 @@ def _param_group(key, value):
 
 
 OPTIMIZER = {
-    "fused kernels": (
-        lambda d: _edit_manifest(d, _param_group("fused", True)),
-        r"its optimizer setting 'fused'=True is not what the estimator sets \(None\)",
+    "capturable": (
+        lambda d: _edit_manifest(d, _param_group("capturable", True)),
+        r"its optimizer setting 'capturable'=True is not what the estimator sets \(False\)",
+    ),
+    "fused kernel of another value": (
+        lambda d: _edit_manifest(d, _param_group("fused", "x")),
+        r"its optimizer setting 'fused'='x' is not what the estimator sets \(True\)",
     ),
     "unknown setting": (
         lambda d: _edit_manifest(d, _param_group("evil", 1)),
@@ -303,6 +307,15 @@ OPTIMIZER = {
 def test_optimizer_state_outside_the_policy_is_refused(classifier_bytes, name, tmp_path):
     tamper, match = OPTIMIZER[name]
     _refused(tamper(classifier_bytes), match, tmp_path)
+
+
+def test_file_from_before_the_fused_optimizer_loads_and_predicts_the_same(classifier, classifier_bytes, tmp_path):
+    """Files written before Adam(W) ran fused store ``fused=None`` (the unfused kernel): they still load."""
+    path = tmp_path / "older.skrnn"
+    path.write_bytes(_edit_manifest(classifier_bytes, _param_group("fused", None)))
+    loaded = load(path)
+    assert loaded.net_.optimizer_.param_groups[0]["fused"] is None
+    np.testing.assert_array_equal(loaded.predict_proba(X), classifier.predict_proba(X))
 
 
 @pytest.mark.parametrize(

@@ -309,7 +309,9 @@ def test_optimizer_state_outside_the_policy_is_refused(classifier_bytes, name, t
     _refused(tamper(classifier_bytes), match, tmp_path)
 
 
-def test_file_from_before_the_fused_optimizer_loads_and_predicts_the_same(classifier, classifier_bytes, tmp_path):
+def test_file_from_before_the_fused_optimizer_loads_and_predicts_the_same(
+    classifier, classifier_bytes, tmp_path
+):
     """Files written before Adam(W) ran fused store ``fused=None`` (the unfused kernel): they still load."""
     path = tmp_path / "older.skrnn"
     path.write_bytes(_edit_manifest(classifier_bytes, _param_group("fused", None)))

@@ -102,8 +102,8 @@ class NonFiniteLossGuard(Callback):
 
     def on_batch_end(self, net: Any, batch: Any = None, training: bool = False, **kwargs: Any) -> None:
         loss = kwargs.get("loss")
-        if loss is not None and not bool(torch.isfinite(loss.detach()).all()):
-            self._stop(net, f"The {'training' if training else 'validation'} loss became {loss.item()}")
+        if loss is not None and not math.isfinite(value := loss.item()):  # a batch's loss is a scalar
+            self._stop(net, f"The {'training' if training else 'validation'} loss became {value}")
 
     def on_epoch_end(self, net: Any, **kwargs: Any) -> None:
         row = net.history[-1]

@@ -228,6 +228,17 @@ class Net(NeuralNet):
             raise KeyboardInterrupt
         return self
 
+    def _set_training(self, training: bool = True) -> None:
+        """skorch's, which every batch calls: modules already in that mode are not walked again.
+
+        Modes are only ever set on whole modules (``fit``, ``load`` and prediction
+        leave them in eval mode), so a module's own flag is its children's.
+        """
+        for name in self._modules + self._criteria:
+            module = getattr(self, name + "_")
+            if isinstance(module, torch.nn.Module) and module.training != training:
+                module.train(training)
+
     def infer(self, x: Any, **fit_params: Any) -> torch.Tensor:
         if isinstance(x, dict) and "sample_weight" in x:
             x = {k: v for k, v in x.items() if k != "sample_weight"}

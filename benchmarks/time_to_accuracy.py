@@ -32,6 +32,17 @@ Models:
   test RMSE is 0.48 against 0.043 scaled), the floor any learned model should
   clear.
 
+Levers (``--levers``): changes that might bring the fit time down at the same
+accuracy, each fitted beside the defaults in the same run, on the same splits and
+seeds (interleaved with them), on the data sets given:
+
+* ``batch 32, lr x1.41``: twice the batch size, the learning rate scaled by
+  sqrt(2) (the square-root rule for Adam), the defaults' number of epochs (so
+  half the optimizer steps, each on twice the sequences);
+* ``half the epochs``: the cosine schedule over half the defaults' epochs;
+* ``compiled``: the network through ``torch.compile`` (skorch's ``compile=True``,
+  given through ``net_kwargs``), its compilation included in the fit time.
+
 Scores on the test split: accuracy (higher is better) or RMSE (lower is better).
 Times are wall-clock seconds of ``fit`` alone, on data already in each model's
 own layout (loading and converting are not timed). Each cell is the mean ±
@@ -154,11 +165,32 @@ class FlatRidge:
         return self.ridge.predict(X.reshape(len(X), -1))
 
 
-def rnn(task: str, seed: int, max_epochs: int | None):
+def rnn(task: str, seed: int, max_epochs: int | None, lever: str | None = None, n_train: int = 0):
     from sklearn_rnn import RNNClassifier, RNNRegressor
 
     est = (RNNClassifier if task == "classification" else RNNRegressor)(random_state=seed)
+    if lever is not None:
+        est.set_params(**LEVERS[lever](est.get_params(), n_train))
     return est if max_epochs is None else est.set_params(max_epochs=max_epochs)
+
+
+def default_epochs(params: dict, n_train: int) -> int:
+    """The epochs the defaults run on ``n_train`` sequences (``max_epochs="auto"``)."""
+    from sklearn_rnn._training import training_epochs
+
+    return training_epochs(params["max_epochs"], n_train, params["batch_size"])
+
+
+# name -> (default parameters, training set size) -> the parameters the lever changes
+LEVERS = {
+    "batch 32, lr x1.41": lambda p, n: {
+        "batch_size": 2 * p["batch_size"],
+        "lr": p["lr"] * 2**0.5,
+        "max_epochs": default_epochs(p, n),
+    },
+    "half the epochs": lambda p, n: {"max_epochs": max(1, default_epochs(p, n) // 2)},
+    "compiled": lambda p, n: {"net_kwargs": {"compile": True}},
+}
 
 
 def timed(model, X_train, y_train, X_test, data: Data) -> tuple[float, float]:
@@ -202,7 +234,7 @@ def fresh_process_fits(name: str, seed: int) -> dict[str, dict]:
 
 
 # -- one data set -------------------------------------------------------------------------------
-def run_dataset(name: str, seeds: list[int], max_epochs: int | None) -> dict:
+def run_dataset(name: str, seeds: list[int], max_epochs: int | None, levers: list[str] = ()) -> dict:
     data = Data(name)
     # compile MiniRocket's kernels in this process (untimed), so the in-process figure is the warm one
     MiniRocketRidge(data.task, data.equal_length, 0).transform.fit_transform(data.rocket_train[:8])
@@ -216,6 +248,12 @@ def run_dataset(name: str, seeds: list[int], max_epochs: int | None) -> dict:
     }
     if data.task == "regression" and data.equal_length:
         makers["Ridge (flat)"] = lambda seed: (FlatRidge(), data.train, data.test)
+    for lever in levers:
+        makers[f"RNN: {lever}"] = lambda seed, lever=lever: (
+            rnn(data.task, seed, max_epochs, lever, len(data.y_train)),
+            data.train,
+            data.test,
+        )
     fresh = ["MiniRocket cold", "MiniRocket cached"]
     results: dict[str, dict[str, list]] = {k: {"fit": [], "score": []} for k in [*makers, *fresh]}
     names = list(makers)
@@ -301,6 +339,22 @@ def table_row(row: dict) -> str:
     )
 
 
+def lever_rows(row: dict) -> list[str]:
+    """One line per lever: its fit seconds and score beside the defaults' (same run, splits, seeds)."""
+    res, lines = row["results"], []
+    base = res["RNN"]
+    for model in [m for m in res if m.startswith("RNN: ")]:
+        ratio = np.mean(res[model]["fit"]) / np.mean(base["fit"])
+        change = np.mean(res[model]["score"]) - np.mean(base["score"])
+        lines.append(
+            f"{row['dataset']:<16} {model[5:]:<20} {spread(res[model]['fit'], 1):>13} "
+            f"{spread(res[model]['score'], 3):>13} {spread(base['fit'], 1):>13} "
+            f"{spread(base['score'], 3):>13} "
+            f"{ratio:>9.2f}x {change:>+10.3f}"
+        )
+    return lines
+
+
 def load_note() -> str:
     la = os.getloadavg()
     return f"load average {la[0]:.2f} {la[1]:.2f} {la[2]:.2f} on {os.cpu_count()} cores"
@@ -313,6 +367,9 @@ def main(argv=None) -> None:
     )
     parser.add_argument("--seeds", type=int, default=1, help="seeds 0..N-1 (default 1; 3 for the full table)")
     parser.add_argument("--max-epochs", type=int, default=None, help="override the RNN's epochs (smoke runs)")
+    parser.add_argument(
+        "--levers", nargs="*", default=[], choices=list(LEVERS), help="also fit these variants of defaults"
+    )
     parser.add_argument("--cold", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")
@@ -343,7 +400,7 @@ def main(argv=None) -> None:
     print("-" * len(header))
     rows = []
     for name in names:
-        row = run_dataset(name, seeds, args.max_epochs)
+        row = run_dataset(name, seeds, args.max_epochs, args.levers)
         rows.append(row)
         print(table_row(row), flush=True)
         for kind in ("MiniRocket cold", "MiniRocket cached"):
@@ -357,6 +414,16 @@ def main(argv=None) -> None:
         "fresh process with the kernels cached on disk, warm = loaded; Ridge: "
         "StandardScaler + RidgeCV on the flattened series, regression only; T: length, or shortest-longest)"
     )
+    if args.levers:
+        print("\n## Levers: the defaults changed one way, same run, splits and seeds")
+        print(
+            f"{'dataset':<16} {'lever':<20} {'fit s':>13} {'score':>13} {'defaults s':>13} "
+            f"{'defaults score':>13} {'fit ratio':>10} {'score diff':>10}"
+        )
+        for row in rows:
+            for line in lever_rows(row):
+                print(line)
+        print("(score diff: lever minus defaults, accuracy up is better, RMSE down is better)")
     print(f"# done in {time.perf_counter() - started:.0f} s; at end: {load_note()}")
     print("# JSON: " + json.dumps(rows, default=float))
 

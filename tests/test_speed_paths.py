@@ -315,3 +315,40 @@ def test_cuda_trained_model_predicts_on_cpu_after_pickling(monkeypatch):
     assert str(loaded.net_.device) == "cpu"
     assert all(p.device.type == "cpu" for p in loaded.net_.module_.parameters())
     np.testing.assert_allclose(loaded.predict_proba(X), expected, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("optimizer, fused", [("adam", True), ("adamw", True), ("sgd", None)])
+def test_adam_runs_its_fused_kernel_and_trains_as_the_unfused_one(optimizer, fused):
+    X, y = _equal()
+    clf = _tiny(optimizer=optimizer).fit(X, y)
+    assert clf.net_.optimizer_.param_groups[0]["fused"] is fused
+    if fused:
+        unfused = _tiny(optimizer=optimizer, net_kwargs={"optimizer__fused": False}).fit(X, y)
+        assert unfused.net_.optimizer_.param_groups[0]["fused"] is False
+        np.testing.assert_allclose(clf.predict_proba(X), unfused.predict_proba(X), atol=1e-5)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+@pytest.mark.parametrize("num_layers", [1, 2])
+def test_equal_lengths_read_final_states_as_the_lengths_path_reads_last_steps(
+    cell, bidirectional, num_layers
+):
+    """Without ``lengths`` "last" reads the fused call's final states: the same outputs and gradients."""
+    from sklearn_rnn._networks.recurrent import RecurrentNet
+
+    torch.manual_seed(0)
+    module = RecurrentNet(
+        3, 4, cell=cell, hidden_size=8, num_layers=num_layers, bidirectional=bidirectional,
+        architecture="rnn", input_scaling="global",
+    )  # fmt: skip
+    X = torch.randn(5, 11, 3)
+    outputs, grads = [], []
+    for lengths in (None, torch.full((5,), 11)):
+        module.zero_grad()
+        out = module(X, lengths)
+        out.square().sum().backward()
+        outputs.append(out.detach())
+        grads.append(torch.cat([p.grad.flatten() for p in module.rnn.parameters()]))
+    torch.testing.assert_close(outputs[0], outputs[1], rtol=0, atol=0)
+    torch.testing.assert_close(grads[0], grads[1], rtol=1e-6, atol=1e-7)

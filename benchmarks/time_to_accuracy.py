@@ -41,7 +41,10 @@ seeds (interleaved with them), on the data sets given:
   half the optimizer steps, each on twice the sequences);
 * ``half the epochs``: the cosine schedule over half the defaults' epochs;
 * ``compiled``: the network through ``torch.compile`` (skorch's ``compile=True``,
-  given through ``net_kwargs``), its compilation included in the fit time.
+  given through ``net_kwargs``), its compilation included in the fit time;
+* ``exit when converged``: training ends once the training loss has improved by
+  less than 1% (relative) for 10 epochs (skorch's ``EarlyStopping`` on
+  ``train_loss``, given through ``callbacks``; no data held out).
 
 Scores on the test split: accuracy (higher is better) or RMSE (lower is better).
 Times are wall-clock seconds of ``fit`` alone, on data already in each model's
@@ -190,7 +193,16 @@ LEVERS = {
     },
     "half the epochs": lambda p, n: {"max_epochs": max(1, default_epochs(p, n) // 2)},
     "compiled": lambda p, n: {"net_kwargs": {"compile": True}},
+    "exit when converged": lambda p, n: {"callbacks": [("converged", converged())]},
 }
+
+
+def converged():
+    """Stop once the training loss has improved by less than 1% (relative) for 10 epochs."""
+    from skorch.callbacks import EarlyStopping
+    from skorch.utils import noop
+
+    return EarlyStopping(monitor="train_loss", patience=10, threshold=0.01, threshold_mode="rel", sink=noop)
 
 
 def timed(model, X_train, y_train, X_test, data: Data) -> tuple[float, float]:

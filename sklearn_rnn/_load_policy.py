@@ -168,7 +168,7 @@ _OPTIMIZER_STATE = {"step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq", "momentum
 # the optimizer settings training changes; every other one must be what the estimator sets
 _OPTIMIZER_SCHEDULED = ("lr", "initial_lr")
 # files written before Adam(W) ran fused store fused=None: the unfused kernel, the same update
-_OPTIMIZER_KERNEL = ("fused", (None, False))
+_OPTIMIZER_UNFUSED = (None, False)
 
 
 def check_parameters(params: dict[str, Any]) -> None:
@@ -274,7 +274,7 @@ def optimizer_groups(stored: Any, fresh: list[dict[str, Any]]) -> list[dict[str,
         for key, value in group.items():
             if key in _OPTIMIZER_SCHEDULED:
                 allowed = isinstance(value, Real) and not isinstance(value, bool) and 0 <= value < math.inf
-            elif key == _OPTIMIZER_KERNEL[0] and value in _OPTIMIZER_KERNEL[1]:
+            elif key == "fused" and any(value is unfused for unfused in _OPTIMIZER_UNFUSED):  # not 0
                 allowed = key in reference
             else:
                 allowed = key in reference and value == reference[key]

@@ -268,6 +268,10 @@ OPTIMIZER = {
         lambda d: _edit_manifest(d, _param_group("fused", "x")),
         r"its optimizer setting 'fused'='x' is not what the estimator sets \(True\)",
     ),
+    "fused kernel as a number": (
+        lambda d: _edit_manifest(d, _param_group("fused", 0)),
+        r"its optimizer setting 'fused'=0 is not what the estimator sets \(True\)",
+    ),
     "unknown setting": (
         lambda d: _edit_manifest(d, _param_group("evil", 1)),
         r"its optimizer setting 'evil'=1 is not what the estimator sets",

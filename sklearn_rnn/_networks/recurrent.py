@@ -8,6 +8,7 @@ from torch.nn import functional as F
 
 from .._runtime import current_generator
 from .._scaling import is_constant
+from .own_backward import one_way_layer, uses_own_backward
 
 __all__ = ["RecurrentNet"]
 
@@ -334,13 +335,15 @@ class RecurrentNet(nn.Module):
     def _layer_by_layer(self, X: torch.Tensor, lengths: torch.Tensor | None) -> torch.Tensor:
         """Top-layer outputs ``(n, T, H * directions)`` of ``self.rnn``, one layer and direction at a time.
 
-        The same weights and arithmetic as ``self.rnn(X)``, for the two cases its
+        The same weights and arithmetic as ``self.rnn(X)``, for the cases its
         fused call cannot serve: a ragged batch read backwards (each sequence is
         reversed within its own length, so the backward direction starts at the
-        sequence's end, as packing would, without packing's cost on the CPU) and
-        dropout between stacked layers drawn from the fit's own generator.
+        sequence's end, as packing would, without packing's cost on the CPU),
+        dropout between stacked layers drawn from the fit's own generator, and a
+        GRU or Elman RNN trained on the CPU with the backward of :mod:`.own_backward`.
         """
         rnn, run = self.rnn, _ONE_WAY[self.cell]
+        own_backward = uses_own_backward(self.cell, X, rnn.hidden_size)
         zeros = X.new_zeros(1, X.shape[0], rnn.hidden_size)
         hx = (zeros, zeros) if self.cell == "lstm" else zeros
 
@@ -355,9 +358,11 @@ class RecurrentNet(nn.Module):
             for suffix in ("", "_reverse")[: self.num_directions]:
                 names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
                 weights = [getattr(rnn, f"{name}_l{layer}{suffix}") for name in names]
-                # (input, hx, weights, bias, layers, dropout, training, bidirectional, batch_first)
-                out = run(reverse(h) if suffix else h, hx, weights, True, 1, 0.0, self.training, False, True)
-                out = out[0]
+                inputs = reverse(h) if suffix else h
+                if own_backward:
+                    out = one_way_layer(self.cell, inputs, hx[0], weights)
+                else:  # (input, hx, weights, bias, layers, dropout, training, bidirectional, batch_first)
+                    out = run(inputs, hx, weights, True, 1, 0.0, self.training, False, True)[0]
                 outputs.append(reverse(out) if suffix else out)
             h = torch.cat(outputs, dim=2)
         return h
@@ -372,7 +377,8 @@ class RecurrentNet(nn.Module):
         """
         H = self.rnn.hidden_size
         stacked_dropout = self.training and self.rnn.dropout > 0
-        if stacked_dropout or (lengths is not None and self.num_directions == 2):
+        own_backward = uses_own_backward(self.cell, X, H)  # own_backward.py: faster on a CPU
+        if own_backward or stacked_dropout or (lengths is not None and self.num_directions == 2):
             output = self._layer_by_layer(X, lengths)
         elif self.pooling == "last" and lengths is None:
             # every sequence ends at step T: the fused call's final states are what "last" reads (the

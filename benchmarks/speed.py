@@ -60,6 +60,11 @@ How it is measured
   ``VmHWM``: the peak RSS above the RSS just before ``fit`` (torch's C++
   allocations, autograd buffers and Python objects alike). On CUDA it is
   ``torch.cuda.max_memory_allocated`` above the allocation before ``fit``.
+* Backward: one GRU or Elman layer (T=100, 3 features) run forward and
+  backward through torch's layer and autograd, and through the library's
+  hand-written backward (``sklearn_rnn/_networks/own_backward.py``), each read
+  as ``RecurrentNet`` reads it; medians of ``3 * --repeats`` alternating runs,
+  for batch x hidden from 16 x 16 to 256 x 256 (where the GRU's stops paying).
 * Scaling: equal lengths only (``equal`` against ``naive``, which on equal
   lengths is the plain loop): time per epoch for 1k/10k/100k sequences of 50
   steps and for lengths 50/200/500/1000 (1k sequences); ``per step`` is the time
@@ -893,6 +898,66 @@ def retention_section(quick: bool, repeats: int, rows: list) -> None:
     )
 
 
+BACKWARD_SIZES = ((16, 16), (32, 64), (64, 64), (32, 128), (128, 64), (64, 128), (128, 128), (256, 256))
+
+
+def time_backward(cell: str, batch: int, hidden: int, length: int, runs: int) -> dict[str, float]:
+    """Median seconds of one layer's forward + backward, through autograd and the hand-written backward."""
+    from sklearn_rnn._networks.own_backward import one_way_layer
+
+    torch.manual_seed(0)
+    layer = {"gru": torch.nn.GRU, "rnn": torch.nn.RNN}[cell](3, hidden, batch_first=True)
+    X = torch.randn(batch, length, 3)
+    h0, weights = torch.zeros(batch, hidden), list(layer.parameters())
+    contenders = {  # what RecurrentNet runs with either backward: torch's final state, or the last output
+        "autograd": lambda: layer(X)[1].sum().backward(),
+        "own": lambda: one_way_layer(cell, X, h0, weights)[:, -1].sum().backward(),
+    }
+    times: dict[str, list] = {name: [] for name in contenders}
+    torch.set_flush_denormal(True)  # as fits do
+    try:
+        for run in contenders.values():
+            run()
+        for r in range(runs):  # alternating which goes first
+            for name in sorted(contenders, reverse=bool(r % 2)):
+                t0 = clock()
+                contenders[name]()
+                times[name].append(clock() - t0)
+    finally:
+        torch.set_flush_denormal(False)
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
+def backward_section(args, quick: bool, repeats: int, rows: list) -> None:
+    print("\n## The GRU's and Elman RNN's hand-written backward against autograd (one layer, fwd + bwd)")
+    if on_cuda():
+        print("not run on CUDA (the hand-written backward is for the CPU; cuDNN runs both cells)")
+        return
+    from sklearn_rnn._networks.own_backward import uses_own_backward
+
+    length = 100
+    header = (
+        f"{'cell':<5} {'batch':>5} {'hidden':>6} {'batch x hidden':>14} {'autograd ms':>11} {'own ms':>7}"
+        f" {'own/autograd':>12} {'in fits':>7}"
+    )
+    print(header)
+    print("-" * len(header))
+    for cell in [c for c in args.cells if c in ("gru", "rnn")]:
+        for batch, hidden in BACKWARD_SIZES[:3] if quick else BACKWARD_SIZES:
+            t = time_backward(cell, batch, hidden, length, 3 * repeats)
+            used = "yes" if uses_own_backward(cell, torch.zeros(batch, 1, 1), hidden) else "no"
+            print(
+                f"{cell:<5} {batch:>5} {hidden:>6} {batch * hidden:>14} {t['autograd'] * 1e3:11.2f}"
+                f" {t['own'] * 1e3:7.2f} {fmt(ratio(t['own'], t['autograd']), 12)} {used:>7}",
+                flush=True,
+            )
+            rows.append({"backward": [cell, batch, hidden], "times_s": t})
+    print(
+        f"(T={length}, 3 features, 1 thread, medians of {3 * repeats} interleaved runs; in fits: whether "
+        "training uses the hand-written backward at this size, own_backward.MAX_BATCH_X_HIDDEN)"
+    )
+
+
 def forecaster_section(quick: bool, rows: list) -> None:
     n_steps = 20_000 if quick else 1_000_000
     print(f"\n## Forecaster on a series of {n_steps:,} steps ({DEVICE})")
@@ -929,7 +994,7 @@ def main(argv=None) -> None:
         "--skip",
         nargs="*",
         default=[],
-        choices=["core", "memory", "scaling", "threads", "retention", "forecaster"],
+        choices=["core", "memory", "backward", "scaling", "threads", "retention", "forecaster"],
     )
     parser.add_argument("--cells", nargs="*", default=["lstm", "gru", "rnn"], choices=["lstm", "gru", "rnn"])
     parser.add_argument(
@@ -959,6 +1024,8 @@ def main(argv=None) -> None:
     rows: list = []
     if "core" not in args.skip:
         core_section(args, quick, repeats, rows)
+    if "backward" not in args.skip:
+        backward_section(args, quick, repeats, rows)
     if "scaling" not in args.skip:
         scaling_section(args, quick, repeats, rows)
     if "threads" not in args.skip:

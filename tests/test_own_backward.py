@@ -101,7 +101,8 @@ def test_own_backward_only_where_it_pays():
     X = torch.zeros(32, 10, 3)
     assert own_backward.uses_own_backward("gru", X, 64)  # 32 x 64 = 2048
     assert not own_backward.uses_own_backward("gru", torch.zeros(128, 10, 3), 64)  # 8192: no gain
-    assert own_backward.uses_own_backward("rnn", torch.zeros(512, 10, 3), 256)  # the Elman RNN's: any size
+    assert own_backward.uses_own_backward("rnn", torch.zeros(128, 10, 3), 64)  # the Elman RNN's: to 8192
+    assert not own_backward.uses_own_backward("rnn", torch.zeros(256, 10, 3), 64)
     assert not own_backward.uses_own_backward("lstm", X, 64)  # torch's oneDNN kernel
     with torch.no_grad():
         assert not own_backward.uses_own_backward("gru", X, 64)  # prediction runs torch's layers alone

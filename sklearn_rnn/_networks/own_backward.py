@@ -12,8 +12,9 @@ saved outputs; the GRU's gates again, one matrix product per block), then one
 short loop carries the gradient back through the recurrence and the weight
 gradients are one matrix product per block.
 
-The GRU's extra matrix product is why its backward only pays for small batches
-and widths (:func:`uses_own_backward`). ``benchmarks/speed.py`` measures both.
+Both pay for small batches and widths, which is how this library trains them
+by default; the GRU's extra matrix product makes its limit the lower
+(:func:`uses_own_backward`). ``benchmarks/speed.py`` measures both.
 """
 
 from __future__ import annotations
@@ -23,11 +24,11 @@ from torch import _VF
 
 __all__ = ["ElmanFunction", "GRUFunction", "one_way_layer", "uses_own_backward"]
 
-# Batch size x hidden units up to which the hand-written backward is the faster, per cell (None: any).
-# fwd+bwd of one layer, T=100, 1 thread, against torch's GRU: 0.42x at 16 x 16, 0.71x at 32 x 64,
-# 0.93x at 64 x 64, 0.96-1.00x at 8192, 1.03-1.15x at 16384-65536; Elman: 0.44x at 16 x 16,
-# 0.63x at 32 x 64, 0.82x at 128 x 128, 0.94x at 256 x 256.
-MAX_BATCH_X_HIDDEN = {"gru": 4096, "rnn": None}
+# Batch size x hidden units up to which the hand-written backward is the faster, per cell: one layer's
+# fwd+bwd, T=100, 1 thread, against autograd's (benchmarks/speed.py, the backward section): GRU 0.46x
+# at 16 x 16, 0.73x at 32 x 64, 0.91-0.98x at 4096, 1.04-1.07x at 8192, 1.07-1.17x above; Elman RNN
+# 0.58x at 16 x 16, 0.71x at 32 x 64, 0.89-0.92x at 8192, 1.01x at 16384, 1.09x at 65536.
+MAX_BATCH_X_HIDDEN = {"gru": 4096, "rnn": 8192}
 # values computed per block of time steps in the backward: small enough to stay in cache
 BLOCK_FLOATS = 1 << 17
 
@@ -35,18 +36,16 @@ BLOCK_FLOATS = 1 << 17
 def uses_own_backward(cell: str, X: torch.Tensor, hidden_size: int) -> bool:
     """Whether a layer of ``cell`` on ``X`` (batch first) trains through this module's backward.
 
-    On a CPU, when gradients are recorded, for the GRU and the Elman RNN (the
-    GRU for batches of at most ``MAX_BATCH_X_HIDDEN["gru"] / hidden_size``
-    sequences); never while tracing or compiling (export and ``torch.compile``
-    see torch's own layers).
+    On a CPU, when gradients are recorded, for the GRU and the Elman RNN in
+    batches of at most ``MAX_BATCH_X_HIDDEN[cell] / hidden_size`` sequences;
+    never while tracing or compiling (export and ``torch.compile`` see torch's
+    own layers).
     """
-    if cell not in MAX_BATCH_X_HIDDEN:
-        return False
-    limit = MAX_BATCH_X_HIDDEN[cell]
     return (
-        X.device.type == "cpu"
+        cell in MAX_BATCH_X_HIDDEN
+        and X.device.type == "cpu"
         and torch.is_grad_enabled()
-        and (limit is None or X.shape[0] * hidden_size <= limit)
+        and X.shape[0] * hidden_size <= MAX_BATCH_X_HIDDEN[cell]
         and not torch.jit.is_tracing()
         and not torch.compiler.is_compiling()
     )

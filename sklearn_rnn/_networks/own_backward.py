@@ -25,9 +25,9 @@ from torch import _VF
 __all__ = ["ElmanFunction", "GRUFunction", "one_way_layer", "uses_own_backward"]
 
 # Batch size x hidden units up to which the hand-written backward is the faster, per cell: one layer's
-# fwd+bwd, T=100, 1 thread, against autograd's (benchmarks/speed.py, the backward section): GRU 0.46x
-# at 16 x 16, 0.73x at 32 x 64, 0.91-0.98x at 4096, 1.04-1.07x at 8192, 1.07-1.17x above; Elman RNN
-# 0.58x at 16 x 16, 0.71x at 32 x 64, 0.89-0.92x at 8192, 1.01x at 16384, 1.09x at 65536.
+# fwd+bwd, T=100, 1 thread, against autograd's, two runs (benchmarks/speed.py, the backward section):
+# GRU 0.46x at 16 x 16, 0.73-0.75x at 32 x 64, 0.91-0.98x at 4096, 1.04-1.07x at 8192, 1.07-1.17x
+# above; Elman RNN 0.57x at 16 x 16, 0.71-0.74x at 32 x 64, 0.89-0.96x at 8192, 0.99-1.09x above.
 MAX_BATCH_X_HIDDEN = {"gru": 4096, "rnn": 8192}
 # values computed per block of time steps in the backward: small enough to stay in cache
 BLOCK_FLOATS = 1 << 17

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator
-from sklearn.utils._param_validation import StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._data import Sequences, validate_sequences
@@ -99,6 +99,7 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
         "fcn_filters": [tuple, list],
         "missing": [StrOptions(set(MISSING))],
         "input_scaling": [StrOptions(set(INPUT_SCALINGS))],
+        "n_networks": [Interval(Integral, 1, None, closed="left")],
         "warm_start": ["boolean"],
     }
 
@@ -116,6 +117,7 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
         fcn_filters: tuple[int, ...] = (32, 64, 32),
         missing: str = "error",
         input_scaling: str = "both",
+        n_networks: int = 1,
         max_epochs: int | str = "auto",
         batch_size: int = 16,
         lr: float = 5e-3,
@@ -145,6 +147,7 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
         self.fcn_filters = fcn_filters
         self.missing = missing
         self.input_scaling = input_scaling
+        self.n_networks = n_networks
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -237,12 +240,12 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
             fcn_filters=tuple(self.fcn_filters),
             missing=self.missing,
             input_scaling=self.input_scaling,
+            n_networks=self.n_networks,
         )
         # missing="mask": NaNs are left out, so these are the statistics of the observed values
         mean, std = feature_statistics(seqs.values, seqs.lengths)
         scale = nonzero_scale(std, mean)
-        module.x_mean.copy_(torch.as_tensor(mean))
-        module.x_scale.copy_(torch.as_tensor(scale))
+        module.set_input_scaling(torch.as_tensor(mean), torch.as_tensor(scale))
         return module
 
     def _fit_net(

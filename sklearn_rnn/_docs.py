@@ -65,6 +65,13 @@ SHARED_PARAMETERS = """\
         the output layer, so levels still count. "both" reads the global and
         the per-sequence values side by side. See the user guide's page on
         accuracy for what each scored on the benchmark suite.
+    n_networks : int, default=1
+        Number of networks trained side by side, each from its own initial
+        weights on the same batches and on its own loss; predictions average
+        their outputs (a classifier's logits, so its probabilities are the
+        normalised geometric mean of the networks'), as InceptionTime averages
+        five networks. It costs ``n_networks`` times one network's fit and
+        predict. See the user guide's page on accuracy for what it measured.
     max_epochs : int or "auto", default="auto"
         Number of passes over the training data (fewer with early stopping).
         "auto": a rule of the training set's size, enough epochs for 1000

@@ -135,6 +135,7 @@ NETWORK_RULES: dict[type, dict[str, Rule]] = {
         "fcn_filters": _FILTERS,
         "missing": _option(MISSING),
         "input_scaling": _option(INPUT_SCALINGS),
+        "n_networks": _integer(1, _MAX_LAYERS),
     },
     ForecastNet: {
         **_RECURRENT_ARGUMENTS,

@@ -245,7 +245,11 @@ class Net(NeuralNet):
         return super().infer(x, **fit_params)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        loss = self.criterion_(y_pred, to_tensor(y_true, device=self.device))
+        y_true = to_tensor(y_true, device=self.device)
+        if getattr(self.module_, "stacks_outputs", False):  # an ensemble in training: each network's loss
+            loss = torch.stack([self.criterion_(y, y_true) for y in y_pred]).mean(0)
+        else:
+            loss = self.criterion_(y_pred, y_true)
         if loss.ndim > 1:
             loss = loss.flatten(1).mean(1)
         weight = X.get("sample_weight") if isinstance(X, dict) else None

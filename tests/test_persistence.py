@@ -52,6 +52,8 @@ CASES = [
         id="clf-rnn-cw",
     ),
     pytest.param((RNNClassifier, dict(), X[:, :, 0], np.arange(40) % 3), id="clf-2d-int-labels"),
+    pytest.param((RNNClassifier, dict(n_networks=3), RAGGED, Y_CLS), id="clf-ensemble-ragged"),
+    pytest.param((RNNRegressor, dict(n_networks=2, cell="gru"), X, Y_REG), id="reg-ensemble"),
     pytest.param(
         (RNNRegressor, dict(pooling="mean", early_stopping=True), X, Y_REG), id="reg-multioutput-es"
     ),

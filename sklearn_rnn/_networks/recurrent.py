@@ -257,6 +257,12 @@ class RecurrentNet(nn.Module):
         the network reads the globally and the per-sequence standardised
         values side by side (twice the input channels), and the output layer
         gets the statistics as with "sequence".
+    n_networks : int, default=1
+        Networks of this architecture side by side, each with its own weights
+        (``others`` holds all but this one). In training the output stacks
+        their outputs, ``(n_networks, n, n_outputs)``, each trained on its own
+        loss; otherwise it is their mean (for a classifier, the mean of the
+        logits: the normalised geometric mean of the networks' probabilities).
 
     Notes
     -----
@@ -281,6 +287,7 @@ class RecurrentNet(nn.Module):
         fcn_filters: tuple[int, ...] = (128, 256, 128),
         missing: str = "error",
         input_scaling: str = "global",
+        n_networks: int = 1,
     ) -> None:
         super().__init__()
         if cell not in CELLS:
@@ -331,6 +338,23 @@ class RecurrentNet(nn.Module):
         if input_scaling != "global":
             width += 2 * n_features
         self.head = nn.Linear(width, n_outputs)
+        # the other networks of an ensemble: the same architecture, their own weights
+        arguments = (n_features, n_outputs, cell, hidden_size, num_layers, bidirectional, dropout, pooling)
+        arguments += (architecture, dimension_shuffle, n_timesteps, fcn_filters, missing, input_scaling)
+        self.others = (
+            nn.ModuleList(RecurrentNet(*arguments) for _ in range(n_networks - 1)) if n_networks > 1 else None
+        )
+
+    @property
+    def stacks_outputs(self) -> bool:
+        """Whether the output stacks an ensemble's outputs (training), one loss per network."""
+        return self.training and self.others is not None
+
+    def set_input_scaling(self, mean: torch.Tensor, scale: torch.Tensor) -> None:
+        """Standardise inputs by ``mean`` and ``scale`` (per feature), in every network of an ensemble."""
+        for network in (self, *(self.others or ())):
+            network.x_mean.copy_(mean)
+            network.x_scale.copy_(scale)
 
     def _layer_by_layer(self, X: torch.Tensor, lengths: torch.Tensor | None) -> torch.Tensor:
         """Top-layer outputs ``(n, T, H * directions)`` of ``self.rnn``, one layer and direction at a time.
@@ -409,8 +433,17 @@ class RecurrentNet(nn.Module):
         """Map a batch ``(n, T, n_features)`` to ``(n, n_outputs)``.
 
         ``lengths`` (CPU or device int64 tensor of shape ``(n,)``) marks padded
-        batches: the steps past each length are never read.
+        batches: the steps past each length are never read. An ensemble in
+        training gives ``(n_networks, n, n_outputs)`` (:attr:`stacks_outputs`).
         """
+        out = self._network(X, lengths)
+        if self.others is None:
+            return out
+        outs = torch.stack([out, *(other._network(X, lengths) for other in self.others)])
+        return outs if self.training else outs.mean(dim=0)
+
+    def _network(self, X: torch.Tensor, lengths: torch.Tensor | None) -> torch.Tensor:
+        """This network's output alone, ``(n, n_outputs)``."""
         X = (X - self.x_mean) / self.x_scale
         mask = _time_mask(lengths, X)
         observed = None

@@ -1,0 +1,96 @@
+"""``n_networks``: several networks trained side by side on their own losses, their outputs averaged."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from sklearn.utils._param_validation import InvalidParameterError
+
+from sklearn_rnn import RNNClassifier, RNNRegressor
+
+SMALL = dict(hidden_size=6, max_epochs=5, batch_size=8, fcn_filters=(4, 8, 4), random_state=0)
+
+
+def _data(n=40, T=12, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, T, 2)).astype(np.float32)
+    signal = X[:, :, 0].mean(axis=1)
+    return X, (signal > 0).astype(int), 10 * signal + 3
+
+
+def _each_network(module: torch.nn.Module, X: np.ndarray) -> torch.Tensor:
+    """Every network's own output, ``(n_networks, n, n_outputs)``, in eval mode."""
+    networks = [module, *module.others]
+    with torch.no_grad():
+        return torch.stack([network._network(torch.from_numpy(X), None) for network in networks])
+
+
+@pytest.mark.parametrize("architecture", ["rnn", "lstm-fcn"])
+def test_classifier_averages_its_networks_logits(architecture):
+    X, y, _ = _data()
+    clf = RNNClassifier(n_networks=3, architecture=architecture, **SMALL).fit(X, y)
+    module = clf.net_.module_
+    assert len(module.others) == 2
+    logits = _each_network(module, X)
+    # the networks learned apart: their outputs differ
+    assert not torch.allclose(logits[0], logits[1], atol=1e-3)
+    expected = torch.softmax(logits.mean(0), dim=1).numpy()
+    np.testing.assert_allclose(clf.predict_proba(X), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_regressor_averages_its_networks_outputs_in_target_units():
+    X, _, target = _data()
+    reg = RNNRegressor(n_networks=2, architecture="rnn", **SMALL).fit(X, target)
+    outputs = _each_network(reg.net_.module_, X).mean(0)[:, 0].numpy()
+    np.testing.assert_allclose(reg.predict(X), outputs * reg.y_scale_[0] + reg.y_mean_[0], rtol=1e-5)
+
+
+def test_each_network_gets_the_gradient_of_its_own_loss():
+    """The training loss is the mean of the networks' losses: no network sees another's output."""
+    X, y, _ = _data()
+    params = {**SMALL, "max_epochs": 1, "dropout": 0.0}  # no dropout: two forward passes must agree
+    clf = RNNClassifier(n_networks=2, architecture="rnn", **params).fit(X, y)
+    net, module = clf.net_, clf.net_.module_
+    module.train()
+    xb, yb = torch.from_numpy(X[:8]), torch.from_numpy(y[:8])
+    stacked = module(xb)
+    assert stacked.shape == (2, 8, 2) and module.stacks_outputs
+    module.zero_grad()
+    net.get_loss(stacked, yb, training=True).backward()
+    together = [p.grad.clone() for p in module.others[0].parameters()]
+    module.zero_grad()
+    own = torch.nn.functional.cross_entropy(module.others[0]._network(xb, None), yb) / 2
+    own.backward()
+    for a, b in zip(together, module.others[0].parameters(), strict=True):
+        torch.testing.assert_close(a, b.grad, rtol=1e-5, atol=1e-7)
+    module.eval()
+    assert module(xb).shape == (8, 2) and not module.stacks_outputs
+
+
+def test_same_random_state_same_ensemble_and_one_network_unchanged():
+    X, y, _ = _data()
+    first = RNNClassifier(n_networks=3, **SMALL).fit(X, y).predict_proba(X)
+    second = RNNClassifier(n_networks=3, **SMALL).fit(X, y).predict_proba(X)
+    np.testing.assert_array_equal(first, second)
+    single = RNNClassifier(**SMALL).fit(X, y)
+    assert single.net_.module_.others is None
+    assert not np.allclose(first, single.predict_proba(X))
+
+
+def test_onnx_graph_averages_too():
+    ort = pytest.importorskip("onnxruntime")
+    from sklearn_rnn import to_onnx
+
+    X, y, _ = _data()
+    clf = RNNClassifier(n_networks=3, **SMALL).fit(X, y)
+    session = ort.InferenceSession(to_onnx(clf).SerializeToString(), providers=["CPUExecutionProvider"])
+    (proba,) = session.run(None, {"X": X, "lengths": np.full(len(X), X.shape[1])})
+    np.testing.assert_allclose(proba, clf.predict_proba(X), atol=1e-5)
+
+
+@pytest.mark.parametrize("value", [0, -1, 1.5])
+def test_n_networks_must_be_a_positive_int(value):
+    X, y, _ = _data()
+    with pytest.raises(InvalidParameterError, match="n_networks"):
+        RNNClassifier(n_networks=value, **SMALL).fit(X, y)

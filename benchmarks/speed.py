@@ -945,7 +945,7 @@ def backward_section(args, quick: bool, repeats: int, rows: list) -> None:
     for cell in [c for c in args.cells if c in ("gru", "rnn")]:
         for batch, hidden in BACKWARD_SIZES[:3] if quick else BACKWARD_SIZES:
             t = time_backward(cell, batch, hidden, length, 3 * repeats)
-            used = "yes" if uses_own_backward(cell, torch.zeros(batch, 1, 1), hidden) else "no"
+            used = "yes" if uses_own_backward(cell, torch.zeros(batch, 1, 1), hidden, training=True) else "no"
             print(
                 f"{cell:<5} {batch:>5} {hidden:>6} {batch * hidden:>14} {t['autograd'] * 1e3:11.2f}"
                 f" {t['own'] * 1e3:7.2f} {fmt(ratio(t['own'], t['autograd']), 12)} {used:>7}",

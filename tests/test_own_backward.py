@@ -40,7 +40,7 @@ def test_gradients_pass_gradcheck_in_one_block_and_in_many(monkeypatch, cell, bl
     monkeypatch.setattr(own_backward, "BLOCK_FLOATS", block_floats)  # 1: a block per step; 200: a few steps
     layer = TORCH_LAYERS[cell](3, 5, dtype=torch.float64)
     weights = [p.detach().requires_grad_() for p in layer.parameters()]
-    X = torch.randn(13, 2, 3, dtype=torch.float64, requires_grad=True)
+    X = torch.randn(2, 13, 3, dtype=torch.float64, requires_grad=True)  # batch first
     h0 = torch.randn(2, 5, dtype=torch.float64, requires_grad=True)
     assert torch.autograd.gradcheck(FUNCTIONS[cell].apply, (X, h0, *weights))
 
@@ -99,17 +99,44 @@ def test_recurrent_net_trains_the_same_through_either_backward(
 
 def test_own_backward_only_where_it_pays():
     X = torch.zeros(32, 10, 3)
-    assert own_backward.uses_own_backward("gru", X, 64)  # 32 x 64 = 2048
-    assert not own_backward.uses_own_backward("gru", torch.zeros(128, 10, 3), 64)  # 8192: no gain
-    assert own_backward.uses_own_backward("rnn", torch.zeros(128, 10, 3), 64)  # the Elman RNN's: to 8192
-    assert not own_backward.uses_own_backward("rnn", torch.zeros(256, 10, 3), 64)
-    assert not own_backward.uses_own_backward("lstm", X, 64)  # torch's oneDNN kernel
+    assert own_backward.uses_own_backward("gru", X, 64, training=True)  # 32 x 64 = 2048
+    assert not own_backward.uses_own_backward("gru", torch.zeros(128, 10, 3), 64, training=True)  # 8192
+    assert own_backward.uses_own_backward("rnn", torch.zeros(128, 10, 3), 64, training=True)  # to 8192
+    assert not own_backward.uses_own_backward("rnn", torch.zeros(256, 10, 3), 64, training=True)
+    assert not own_backward.uses_own_backward("lstm", X, 64, training=True)  # torch's oneDNN kernel
+    assert not own_backward.uses_own_backward("gru", X, 64, training=False)  # eval mode: autograd's
     with torch.no_grad():
-        assert not own_backward.uses_own_backward("gru", X, 64)  # prediction runs torch's layers alone
+        assert not own_backward.uses_own_backward("gru", X, 64, training=True)
+    with torch.autocast("cpu"):
+        assert not own_backward.uses_own_backward("rnn", X, 64, training=True)
     for cell in ("gru", "rnn"):
         module = RecurrentNet(3, 2, cell=cell, hidden_size=4, architecture="rnn").eval()
-        with torch.no_grad():
-            assert NODES[cell] not in _graph_names(module(X))
+        assert NODES[cell] not in _graph_names(module(X))  # gradients in eval mode: torch's layers
+
+
+@pytest.mark.parametrize("cell", ["gru", "rnn"])
+@pytest.mark.parametrize("n_inputs", [1, 3])
+def test_forward_is_torchs_own_bit_for_bit(cell, n_inputs):
+    """The same call as ``nn.GRU``/``nn.RNN(batch_first=True)``: identical outputs, one feature or several."""
+    torch.manual_seed(0)
+    layer = TORCH_LAYERS[cell](n_inputs, 8, batch_first=True)
+    X = torch.randn(5, 40, n_inputs)
+    own = own_backward.one_way_layer(cell, X, torch.zeros(5, 8), list(layer.parameters()))
+    torch.testing.assert_close(own, layer(X)[0], rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("cell", ["gru", "rnn"])
+def test_differentiating_twice_fails_loudly_in_training_and_works_in_eval(cell):
+    torch.manual_seed(0)
+    module = RecurrentNet(3, 2, cell=cell, hidden_size=4, architecture="rnn")
+    X = torch.randn(4, 6, 3, requires_grad=True)
+    (grad,) = torch.autograd.grad(module(X).sum(), X, create_graph=True)
+    with pytest.raises(RuntimeError, match="once_differentiable|differentiate"):
+        grad.square().sum().backward()
+    module.eval()  # a gradient penalty or a Hessian-vector product of a fitted model
+    (grad,) = torch.autograd.grad(module(X).sum(), X, create_graph=True)
+    grad.square().sum().backward()
+    assert all(p.grad is not None for p in module.rnn.parameters())
 
 
 @pytest.mark.parametrize("cell", ["gru", "rnn"])

@@ -21,31 +21,37 @@ from __future__ import annotations
 
 import torch
 from torch import _VF
+from torch.autograd.function import once_differentiable
 
 __all__ = ["ElmanFunction", "GRUFunction", "one_way_layer", "uses_own_backward"]
 
 # Batch size x hidden units up to which the hand-written backward is the faster, per cell: one layer's
-# fwd+bwd, T=100, 1 thread, against autograd's, two runs (benchmarks/speed.py, the backward section):
-# GRU 0.46x at 16 x 16, 0.73-0.75x at 32 x 64, 0.91-0.98x at 4096, 1.04-1.07x at 8192, 1.07-1.17x
-# above; Elman RNN 0.57x at 16 x 16, 0.71-0.74x at 32 x 64, 0.89-0.96x at 8192, 0.99-1.09x above.
+# fwd+bwd, T=100, 1 thread, against autograd's, three runs (benchmarks/speed.py, the backward
+# section): GRU 0.46-0.48x at 16 x 16, 0.73-0.76x at 32 x 64, 0.91-0.98x at 4096, 1.04-1.19x above;
+# Elman RNN 0.57-0.59x at 16 x 16, 0.71-0.75x at 32 x 64, 0.89-0.98x at 8192, 0.99-1.12x above.
 MAX_BATCH_X_HIDDEN = {"gru": 4096, "rnn": 8192}
 # values computed per block of time steps in the backward: small enough to stay in cache
 BLOCK_FLOATS = 1 << 17
 
 
-def uses_own_backward(cell: str, X: torch.Tensor, hidden_size: int) -> bool:
+def uses_own_backward(cell: str, X: torch.Tensor, hidden_size: int, training: bool) -> bool:
     """Whether a layer of ``cell`` on ``X`` (batch first) trains through this module's backward.
 
-    On a CPU, when gradients are recorded, for the GRU and the Elman RNN in
-    batches of at most ``MAX_BATCH_X_HIDDEN[cell] / hidden_size`` sequences;
-    never while tracing or compiling (export and ``torch.compile`` see torch's
-    own layers).
+    In training (``training``: the module's mode) on a CPU, when gradients are
+    recorded, for the GRU and the Elman RNN in batches of at most
+    ``MAX_BATCH_X_HIDDEN[cell] / hidden_size`` sequences. Never in eval mode,
+    where gradients serve attributions and whatever a user differentiates
+    (twice, or through ``torch.func``, which this backward does not support),
+    never under autocast, and never while tracing or compiling (export and
+    ``torch.compile`` see torch's own layers).
     """
     return (
-        cell in MAX_BATCH_X_HIDDEN
+        training
+        and cell in MAX_BATCH_X_HIDDEN
         and X.device.type == "cpu"
         and torch.is_grad_enabled()
         and X.shape[0] * hidden_size <= MAX_BATCH_X_HIDDEN[cell]
+        and not torch.is_autocast_enabled(X.device.type)
         and not torch.jit.is_tracing()
         and not torch.compiler.is_compiling()
     )
@@ -58,8 +64,17 @@ def one_way_layer(cell: str, X: torch.Tensor, h0: torch.Tensor, weights: list[to
     direction of an ``nn.GRU`` (``cell="gru"``) or ``nn.RNN`` (``cell="rnn"``).
     """
     function = GRUFunction if cell == "gru" else ElmanFunction
-    output, _ = function.apply(X.transpose(0, 1).contiguous(), h0, *weights)
-    return output.transpose(0, 1)
+    return function.apply(X, h0, *weights)[0]
+
+
+def _time_major(*tensors: torch.Tensor | None) -> list[torch.Tensor | None]:
+    """Batch-first ``(n, T, ...)`` tensors as time-major views ``(T, n, ...)`` (None stays None)."""
+    return [None if t is None else t.transpose(0, 1) for t in tensors]
+
+
+def _batch_first(dX: torch.Tensor | None) -> torch.Tensor | None:
+    """The time-major input gradient, ``(T, n, I)``, as the batch-first input's."""
+    return None if dX is None else dX.transpose(0, 1)
 
 
 def _blocks(T: int, steps: int):
@@ -77,21 +92,24 @@ def _previous(output: torch.Tensor, h0: torch.Tensor, start: int, stop: int) -> 
 class ElmanFunction(torch.autograd.Function):
     """One Elman (tanh) layer and direction: ``(X, h0, *weights)`` -> ``(output, final state)``.
 
-    Time-major: ``X`` is ``(T, n, I)`` and ``h0`` ``(n, H)``. Torch's equation:
+    Batch first: ``X`` is ``(n, T, I)`` and ``h0`` ``(n, H)``, the call
+    ``nn.RNN(batch_first=True)`` makes. Torch's equation:
     ``h' = tanh(W_ih x + b_ih + W_hh h + b_hh)``.
     """
 
     @staticmethod
     def forward(ctx, X, h0, w_ih, w_hh, b_ih, b_hh):
         # (input, hx, weights, has_biases, layers, dropout, train, bidirectional, batch_first)
-        output, h_n = _VF.rnn_tanh(X, h0[None], [w_ih, w_hh, b_ih, b_hh], True, 1, 0.0, False, False, False)
+        output, h_n = _VF.rnn_tanh(X, h0[None], [w_ih, w_hh, b_ih, b_hh], True, 1, 0.0, False, False, True)
         ctx.save_for_backward(X, h0, w_ih, w_hh, output)
         ctx.set_materialize_grads(False)
         return output, h_n[0]
 
     @staticmethod
+    @once_differentiable
     def backward(ctx, d_output, d_h):
         X, h0, w_ih, w_hh, output = ctx.saved_tensors
+        X, output, d_output = _time_major(X, output, d_output)
         T, n, H = output.shape
         dh = output.new_zeros(n, H) if d_h is None else d_h
         dX = X.new_empty(X.shape) if ctx.needs_input_grad[0] else None
@@ -111,28 +129,30 @@ class ElmanFunction(torch.autograd.Function):
             db += grads.sum(0)
             if dX is not None:
                 torch.mm(grads, w_ih, out=dX[start:stop].view(k * n, -1))
-        return dX, dh, dw_ih, dw_hh, db, db.clone()
+        return _batch_first(dX), dh, dw_ih, dw_hh, db, db.clone()
 
 
 class GRUFunction(torch.autograd.Function):
     """One GRU layer and direction: ``(X, h0, *weights)`` -> ``(output, final state)``.
 
-    Time-major: ``X`` is ``(T, n, I)`` and ``h0`` ``(n, H)``. Torch's gate
-    order and equations: ``r, z = sigmoid(W_i[rz] x + b_i[rz] + W_h[rz] h +
-    b_h[rz])``, ``n = tanh(W_in x + b_in + r * (W_hn h + b_hn))``,
-    ``h' = (1 - z) * n + z * h``.
+    Batch first: ``X`` is ``(n, T, I)`` and ``h0`` ``(n, H)``, the call
+    ``nn.GRU(batch_first=True)`` makes. Torch's gate order and equations:
+    ``r, z = sigmoid(W_i[rz] x + b_i[rz] + W_h[rz] h + b_h[rz])``,
+    ``n = tanh(W_in x + b_in + r * (W_hn h + b_hn))``, ``h' = (1 - z) * n + z * h``.
     """
 
     @staticmethod
     def forward(ctx, X, h0, w_ih, w_hh, b_ih, b_hh):
-        output, h_n = _VF.gru(X, h0[None], [w_ih, w_hh, b_ih, b_hh], True, 1, 0.0, False, False, False)
+        output, h_n = _VF.gru(X, h0[None], [w_ih, w_hh, b_ih, b_hh], True, 1, 0.0, False, False, True)
         ctx.save_for_backward(X, h0, w_ih, w_hh, b_ih, b_hh, output)
         ctx.set_materialize_grads(False)
         return output, h_n[0]
 
     @staticmethod
+    @once_differentiable
     def backward(ctx, d_output, d_h):
         X, h0, w_ih, w_hh, b_ih, b_hh, output = ctx.saved_tensors
+        X, output, d_output = _time_major(X, output, d_output)
         T, n, H = output.shape
         dh = output.new_zeros(n, H) if d_h is None else d_h
         dX = X.new_empty(X.shape) if ctx.needs_input_grad[0] else None
@@ -169,4 +189,4 @@ class GRUFunction(torch.autograd.Function):
             db_ih += d_gi.sum(0)
             if dX is not None:
                 torch.mm(d_gi, w_ih, out=dX[start:stop].view(k * n, -1))
-        return dX, dh, dw_ih, dw_hh, db_ih, db_hh
+        return _batch_first(dX), dh, dw_ih, dw_hh, db_ih, db_hh

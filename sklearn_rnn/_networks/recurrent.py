@@ -367,7 +367,7 @@ class RecurrentNet(nn.Module):
         GRU or Elman RNN trained on the CPU with the backward of :mod:`.own_backward`.
         """
         rnn, run = self.rnn, _ONE_WAY[self.cell]
-        own_backward = uses_own_backward(self.cell, X, rnn.hidden_size)
+        own_backward = uses_own_backward(self.cell, X, rnn.hidden_size, self.training)
         zeros = X.new_zeros(1, X.shape[0], rnn.hidden_size)
         hx = (zeros, zeros) if self.cell == "lstm" else zeros
 
@@ -401,7 +401,7 @@ class RecurrentNet(nn.Module):
         """
         H = self.rnn.hidden_size
         stacked_dropout = self.training and self.rnn.dropout > 0
-        own_backward = uses_own_backward(self.cell, X, H)  # own_backward.py: faster on a CPU
+        own_backward = uses_own_backward(self.cell, X, H, self.training)  # own_backward.py: faster on a CPU
         if own_backward or stacked_dropout or (lengths is not None and self.num_directions == 2):
             output = self._layer_by_layer(X, lengths)
         elif self.pooling == "last" and lengths is None:

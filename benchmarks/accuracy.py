@@ -91,6 +91,8 @@ CANDIDATES: dict[str, dict] = {
     "sequence-2000steps": {"input_scaling": "sequence", "min_steps": 2000},
     "both-1000steps": {"input_scaling": "both", "min_steps": 1000},  # max_epochs="auto"
     "both-2000steps": {"input_scaling": "both", "min_steps": 2000},
+    "ensemble-3": {"n_networks": 3},  # InceptionTime's recipe: networks averaged (it uses 5)
+    "ensemble-5": {"n_networks": 5},
 }
 
 

@@ -586,6 +586,29 @@ def test_file_written_before_input_scaling_existed_loads_as_trained(tmp_path):
     np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
 
 
+def test_classifier_written_before_ensembles_loads_as_one_network(tmp_path):
+    clf = RNNClassifier(hidden_size=6, fcn_filters=(4, 8, 4), max_epochs=2, random_state=0).fit(X, Y)
+
+    def drop(manifest):
+        manifest["params"].pop("n_networks")
+        _set_pair(manifest["attributes"]["_module_kwargs"]["__dict__"], "n_networks", None)
+
+    path = tmp_path / "old.skrnn"
+    path.write_bytes(_edit_manifest(_saved(clf), drop))
+    loaded = load(path)
+    assert loaded.n_networks == 1 and loaded.net_.module_.others is None
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+
+
+@pytest.mark.parametrize("value", [0, 257, 2.0, "3", True])
+def test_tampered_ensemble_size_is_refused(tmp_path, value):
+    clf = RNNClassifier(hidden_size=6, fcn_filters=(4, 8, 4), max_epochs=2, random_state=0).fit(X, Y)
+    path = tmp_path / "tampered.skrnn"
+    path.write_bytes(_edit_manifest(_saved(clf), _module_kwarg("n_networks", value)))
+    with pytest.raises(ValueError, match="n_networks"):
+        load(path)
+
+
 def test_forecaster_written_before_the_smoothing_baseline_loads_as_trained(tmp_path):
     # Forecaster files written before the smoothing baseline hold neither ``baseline`` (their networks
     # corrected the naive baseline) nor ``window_length_`` (their window was the int window_length).

@@ -93,7 +93,10 @@ CANDIDATES: dict[str, dict] = {
     "both-2000steps": {"input_scaling": "both", "min_steps": 2000},
     "ensemble-3": {"n_networks": 3},  # InceptionTime's recipe: networks averaged (it uses 5)
     "ensemble-5": {"n_networks": 5},
+    # a rule of the data's size: as many networks, up to 5, as fit in ENSEMBLE_BUDGET sequence-steps
+    "ensemble-budget": {"n_networks": "budget"},
 }
+ENSEMBLE_BUDGET = 16e6  # epochs x training sequences x longest length, all networks together
 
 
 def steps_rule(params: dict, n_train: int, batch_size: int = 16) -> dict:
@@ -109,6 +112,16 @@ def steps_rule(params: dict, n_train: int, batch_size: int = 16) -> dict:
         size = params.get("batch_size", batch_size)
         params["max_epochs"] = training_epochs("auto", n_train, size, min_steps=min_steps)
     return params
+
+
+def ensemble_rule(params: dict, n_train: int, length: int, batch_size: int = 16) -> dict:
+    """``n_networks="budget"`` as the number of networks the budget allows for this size (1 to 5)."""
+    from sklearn_rnn._training import training_epochs
+
+    if params.get("n_networks") != "budget":
+        return params
+    epochs = training_epochs(params.get("max_epochs", "auto"), n_train, params.get("batch_size", batch_size))
+    return {**params, "n_networks": int(min(5, max(1, ENSEMBLE_BUDGET // (epochs * n_train * length))))}
 
 
 # -- generated sets ---------------------------------------------------------------------------------
@@ -201,7 +214,9 @@ def run_one(task: dict) -> dict:
         from sklearn_rnn import RNNClassifier, RNNRegressor
 
         estimator = RNNClassifier if data.task == "classification" else RNNRegressor
-        model = estimator(random_state=seed, **steps_rule(CANDIDATES[model_name], len(data.y_train)))
+        params = steps_rule(CANDIDATES[model_name], len(data.y_train))
+        params = ensemble_rule(params, len(data.y_train), max(len(x) for x in data.train))
+        model = estimator(random_state=seed, **params)
         X_train, X_test = data.train, data.test
     start = time.process_time()
     model.fit(X_train, data.y_train)

@@ -18,11 +18,11 @@ from typing import Any
 
 import torch
 from sklearn.exceptions import ConvergenceWarning
-from skorch.callbacks import Callback, EarlyStopping
+from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping
 
 from ._runtime import interrupt_requested
 
-__all__ = ["EpochProgress", "EpochTable", "NonFiniteLossGuard", "completed_epochs"]
+__all__ = ["EpochProgress", "EpochTable", "GradientClipping", "NonFiniteLossGuard", "completed_epochs"]
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +34,26 @@ def completed_epochs(history: Any, key: str) -> list[float]:
     no ``train_loss``; it is left out instead of raising ``KeyError``.
     """
     return [row[key] for row in history if key in row]
+
+
+class GradientClipping(GradientNormClipping):
+    """skorch's gradient norm clipping, applied to each network of an ensemble on its own.
+
+    An ensemble's networks (``RecurrentNet(n_networks > 1)``) train side by side
+    on their own losses; one norm over all of them would let one network's large
+    gradient shrink the others' steps.
+    """
+
+    def on_grad_computed(self, net, named_parameters, **kwargs):
+        module = net.module_
+        if not getattr(module, "stacks_outputs", False):
+            return super().on_grad_computed(net, named_parameters, **kwargs)
+        others = {id(p) for p in module.others.parameters()}
+        first = [p for p in module.parameters() if id(p) not in others]
+        for group in (first, *(list(network.parameters()) for network in module.others)):
+            torch.nn.utils.clip_grad_norm_(
+                group, max_norm=self.gradient_clip_value, norm_type=self.gradient_clip_norm_type
+            )
 
 
 class NonFiniteLossGuard(Callback):

@@ -25,12 +25,12 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from skorch import NeuralNet
-from skorch.callbacks import EarlyStopping, GradientNormClipping, LRScheduler
+from skorch.callbacks import EarlyStopping, LRScheduler
 from skorch.utils import to_tensor
 from torch.optim.lr_scheduler import CosineAnnealingLR
 from torch.utils.data import Dataset
 
-from ._callbacks import EpochProgress, EpochTable, NonFiniteLossGuard, completed_epochs
+from ._callbacks import EpochProgress, EpochTable, GradientClipping, NonFiniteLossGuard, completed_epochs
 from ._data import Sequences
 from ._networks.recurrent import CELLS
 from ._runtime import (
@@ -244,10 +244,24 @@ class Net(NeuralNet):
             x = {k: v for k, v in x.items() if k != "sample_weight"}
         return super().infer(x, **fit_params)
 
+    def train_step_single(self, batch, **fit_params):
+        """skorch's; for an ensemble in training, the mean of the networks' losses and their mean output.
+
+        Each network back-propagates its own loss (:meth:`get_loss` sums them),
+        so it trains as it would alone; the step reports what callbacks and the
+        loss curve expect: the loss per network and the ensemble's ``(n,
+        n_outputs)`` output.
+        """
+        step = super().train_step_single(batch, **fit_params)
+        y_pred = step["y_pred"]
+        if getattr(self.module_, "stacks_outputs", False):
+            return {"loss": step["loss"].detach() / len(y_pred), "y_pred": y_pred.mean(0)}
+        return step
+
     def get_loss(self, y_pred, y_true, X=None, training=False):
         y_true = to_tensor(y_true, device=self.device)
         if getattr(self.module_, "stacks_outputs", False):  # an ensemble in training: each network's loss
-            loss = torch.stack([self.criterion_(y, y_true) for y in y_pred]).mean(0)
+            loss = torch.stack([self.criterion_(y, y_true) for y in y_pred]).sum(0)
         else:
             loss = self.criterion_(y_pred, y_true)
         if loss.ndim > 1:
@@ -321,7 +335,7 @@ def build_net(
     epochs = training_epochs(params["max_epochs"], n_train, params["batch_size"])
     callbacks: list = [("nonfinite_guard", NonFiniteLossGuard())]
     if params["gradient_clip_value"] is not None:
-        callbacks.append(("gradient_clip", GradientNormClipping(params["gradient_clip_value"])))
+        callbacks.append(("gradient_clip", GradientClipping(params["gradient_clip_value"])))
     if params["lr_schedule"] == "cosine":
         # last_epoch=-1: every fit, warm-started ones too, anneals from lr over its own max_epochs
         # (skorch would otherwise resume at len(history) and run past T_max, raising the lr again).

@@ -60,12 +60,54 @@ def test_each_network_gets_the_gradient_of_its_own_loss():
     net.get_loss(stacked, yb, training=True).backward()
     together = [p.grad.clone() for p in module.others[0].parameters()]
     module.zero_grad()
-    own = torch.nn.functional.cross_entropy(module.others[0]._network(xb, None), yb) / 2
+    own = torch.nn.functional.cross_entropy(module.others[0]._network(xb, None), yb)
     own.backward()
     for a, b in zip(together, module.others[0].parameters(), strict=True):
         torch.testing.assert_close(a, b.grad, rtol=1e-5, atol=1e-7)
     module.eval()
     assert module(xb).shape == (8, 2) and not module.stacks_outputs
+
+
+def _first_network(clf) -> torch.Tensor:
+    module = clf.net_.module_
+    first = [p for name, p in module.named_parameters() if not name.startswith("others")]
+    return torch.cat([p.detach().flatten() for p in first])
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adamw"])
+def test_each_network_trains_as_it_would_alone(optimizer):
+    """The first network of an ensemble ends where the same network trained alone ends.
+
+    One batch per epoch, so the batch order (drawn after the other networks'
+    initial weights) does not matter; gradient clipping on, and tight enough
+    to act: each network is clipped by its own norm, trained at the full lr.
+    """
+    X, y, _ = _data(n=24, T=8)
+    params = dict(SMALL, architecture="rnn", dropout=0.0, batch_size=24, lr=0.1, lr_schedule="constant")
+    params.update(optimizer=optimizer, gradient_clip_value=0.05)
+    alone = _first_network(RNNClassifier(**params).fit(X, y))
+    ensemble = _first_network(RNNClassifier(n_networks=3, **params).fit(X, y))
+    torch.testing.assert_close(ensemble, alone, rtol=1e-5, atol=1e-6)
+
+
+def test_training_callbacks_see_the_ensembles_output():
+    """skorch's scoring on the training batches reads ``(n, n_outputs)``, a short last batch included."""
+    from skorch.callbacks import EpochScoring
+
+    X, y, _ = _data(n=26)
+    shapes = []
+
+    def outputs_per_sequence(net, X, y):  # the cached outputs of the epoch's training batches
+        outputs = net.forward(X)
+        shapes.append(tuple(outputs.shape))
+        return outputs.shape[0] / len(y)
+
+    scoring = ("per_sequence", EpochScoring(outputs_per_sequence, on_train=True, name="per_sequence"))
+    clf = RNNClassifier(n_networks=2, callbacks=[scoring], **SMALL).fit(X, y)  # batches of 8, 8, 8, 2
+    assert clf.net_.history[:, "per_sequence"] == [1.0] * SMALL["max_epochs"]
+    assert set(shapes) == {(26, 2)}
+    losses = clf.net_.history[-1, "batches"]
+    assert all(np.isfinite(batch["train_loss"]) for batch in losses)
 
 
 def test_same_random_state_same_ensemble_and_one_network_unchanged():

@@ -568,35 +568,30 @@ def test_files_of_the_previous_writer_still_load(classifier, classifier_bytes, t
     np.testing.assert_array_equal(restored.predict_proba(X), classifier.predict_proba(X))
 
 
-def test_file_written_before_input_scaling_existed_loads_as_trained(tmp_path):
-    # Files of version 0.x hold neither the parameter nor the network argument: their networks
-    # standardised by the training statistics alone, as input_scaling="global" does.
+@pytest.mark.parametrize(
+    "parameter, value",
+    [
+        # files of version 0.x: their networks standardised by the training statistics alone
+        ("input_scaling", "global"),
+        # files written before ensembles: one network
+        ("n_networks", 1),
+    ],
+)
+def test_file_written_before_a_parameter_existed_loads_as_trained(tmp_path, parameter, value):
+    """Such files hold neither the parameter nor the network argument: they load with the value they had."""
     clf = RNNClassifier(
-        hidden_size=6, fcn_filters=(4, 8, 4), max_epochs=2, random_state=0, input_scaling="global"
+        hidden_size=6, fcn_filters=(4, 8, 4), max_epochs=2, random_state=0, **{parameter: value}
     ).fit(X, Y)
 
     def drop(manifest):
-        manifest["params"].pop("input_scaling")
-        _set_pair(manifest["attributes"]["_module_kwargs"]["__dict__"], "input_scaling", None)
+        manifest["params"].pop(parameter)
+        _set_pair(manifest["attributes"]["_module_kwargs"]["__dict__"], parameter, None)
 
     path = tmp_path / "old.skrnn"
     path.write_bytes(_edit_manifest(_saved(clf), drop))
     loaded = load(path)
-    assert loaded.input_scaling == "global"
-    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
-
-
-def test_classifier_written_before_ensembles_loads_as_one_network(tmp_path):
-    clf = RNNClassifier(hidden_size=6, fcn_filters=(4, 8, 4), max_epochs=2, random_state=0).fit(X, Y)
-
-    def drop(manifest):
-        manifest["params"].pop("n_networks")
-        _set_pair(manifest["attributes"]["_module_kwargs"]["__dict__"], "n_networks", None)
-
-    path = tmp_path / "old.skrnn"
-    path.write_bytes(_edit_manifest(_saved(clf), drop))
-    loaded = load(path)
-    assert loaded.n_networks == 1 and loaded.net_.module_.others is None
+    assert getattr(loaded, parameter) == value
+    assert loaded.net_.module_.others is None
     np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
 
 

@@ -356,7 +356,9 @@ class RecurrentNet(nn.Module):
             network.x_mean.copy_(mean)
             network.x_scale.copy_(scale)
 
-    def _layer_by_layer(self, X: torch.Tensor, lengths: torch.Tensor | None) -> torch.Tensor:
+    def _layer_by_layer(
+        self, X: torch.Tensor, lengths: torch.Tensor | None, own_backward: bool
+    ) -> torch.Tensor:
         """Top-layer outputs ``(n, T, H * directions)`` of ``self.rnn``, one layer and direction at a time.
 
         The same weights and arithmetic as ``self.rnn(X)``, for the cases its
@@ -364,10 +366,10 @@ class RecurrentNet(nn.Module):
         reversed within its own length, so the backward direction starts at the
         sequence's end, as packing would, without packing's cost on the CPU),
         dropout between stacked layers drawn from the fit's own generator, and a
-        GRU or Elman RNN trained on the CPU with the backward of :mod:`.own_backward`.
+        GRU or Elman RNN trained on the CPU with the backward of :mod:`.own_backward`
+        (``own_backward``, decided by the caller).
         """
         rnn, run = self.rnn, _ONE_WAY[self.cell]
-        own_backward = uses_own_backward(self.cell, X, rnn.hidden_size, self.training)
         zeros = X.new_zeros(1, X.shape[0], rnn.hidden_size)
         hx = (zeros, zeros) if self.cell == "lstm" else zeros
 
@@ -403,7 +405,7 @@ class RecurrentNet(nn.Module):
         stacked_dropout = self.training and self.rnn.dropout > 0
         own_backward = uses_own_backward(self.cell, X, H, self.training)  # own_backward.py: faster on a CPU
         if own_backward or stacked_dropout or (lengths is not None and self.num_directions == 2):
-            output = self._layer_by_layer(X, lengths)
+            output = self._layer_by_layer(X, lengths, own_backward)
         elif self.pooling == "last" and lengths is None:
             # every sequence ends at step T: the fused call's final states are what "last" reads (the
             # forward direction at T, the backward one at 1), and back-propagating from them alone skips

@@ -15,10 +15,13 @@ The data
   ``stuck`` (the sensor repeats its value for 30-60 steps), ``drift`` (a ramp
   over 60-120 steps), ``frequency`` (the rhythm runs 1.6x faster for 60-120
   steps) and ``noise`` (5x the noise for 60-120 steps).
-* Real labelled series shipped inside sktime (read from its package
-  directory; nothing is downloaded): ``yahoo`` (1000 steps, 7 labelled
-  anomalies; training on the first 400) and ``mitdb`` (an ECG of 7500 steps,
-  one labelled anomalous stretch; training on the first 5000).
+* Real labelled series shipped inside pip packages (read from their package
+  directories; nothing is downloaded): from sktime, ``yahoo`` (1000 steps, 7
+  labelled anomalies; training on the first 400) and ``mitdb`` (an ECG of 7500
+  steps, one labelled anomalous stretch; training on the first 5000); from
+  aeon (``pip install --no-deps aeon==1.6.0`` brings its data; aeon is not
+  imported), ``bleeding`` (KDD-TSAD 135: a heart rate of 7501 steps, the first
+  1200 given as normal, one labelled stretch of 12 steps).
 
 The detectors (each fitted on the training stretch only, flagging 1% of it)
 ----------------------------------------------------------------------------
@@ -123,14 +126,35 @@ def generated(kind: str, n_channels: int, seed: int):
     )
 
 
-def real(name: str):
-    import sktime
+REAL = ("yahoo", "mitdb", "bleeding")
 
-    path = os.path.join(os.path.dirname(sktime.__file__), "datasets", "data", name, f"{name}.csv")
-    data = pd.read_csv(path)
-    cut = {"yahoo": 400, "mitdb": 5000}[name]
-    values = data[["data"]]
-    return values.iloc[:cut], values.iloc[cut:], data["label"].to_numpy()[cut:]
+
+def real(name: str):
+    """A labelled real series: its normal training stretch, the test stretch, the test labels.
+
+    ``yahoo`` and ``mitdb`` ship in sktime's data folder; ``bleeding`` (KDD-TSAD
+    135, UCR_Anomaly_InternalBleeding16: a patient's heart rate, its first
+    1200 steps given as normal) in aeon's, read from its files without
+    importing aeon (``pip install --no-deps aeon`` brings them).
+    """
+    import importlib.util
+
+    if name == "bleeding":
+        spec = importlib.util.find_spec("aeon")
+        if spec is None:
+            raise ModuleNotFoundError(
+                "the 'bleeding' series ships in aeon's data folder: pip install --no-deps aeon==1.6.0"
+            )
+        folder = os.path.join(spec.submodule_search_locations[0], "datasets", "data", "KDD-TSAD_135")
+        data = pd.read_csv(os.path.join(folder, "135_UCR_Anomaly_InternalBleeding16_TEST.csv"))
+        values, labels, cut = data[["value"]], data["is_anomaly"].to_numpy(), 1200
+    else:
+        spec = importlib.util.find_spec("sktime")
+        folder = os.path.join(spec.submodule_search_locations[0], "datasets", "data", name)
+        data = pd.read_csv(os.path.join(folder, f"{name}.csv"))
+        values, labels = data[["data"]], data["label"].to_numpy()
+        cut = {"yahoo": 400, "mitdb": 5000}[name]
+    return values.iloc[:cut], values.iloc[cut:], labels[cut:]
 
 
 # -- detectors ------------------------------------------------------------------------------------
@@ -234,8 +258,8 @@ def summary(rows: list) -> None:
     frame = pd.DataFrame(rows)
     print("\n## Mean over cases (generated / real), and cases where rnn beats every baseline")
     for group, cases in (
-        ("generated", frame[~frame.case.isin(["yahoo", "mitdb"])]),
-        ("real", frame[frame.case.isin(["yahoo", "mitdb"])]),
+        ("generated", frame[~frame.case.isin(REAL)]),
+        ("real", frame[frame.case.isin(REAL)]),
     ):
         if cases.empty:
             continue
@@ -277,7 +301,7 @@ def candidates(seeds: list[int], names: list[str]) -> None:
             (f"{kind}-{'uni' if c == 1 else 'multi'}", generated(kind, c, 100 * seed + i))
             for i, (kind, c) in enumerate(cases)
         ]
-        data += [(name, real(name)) for name in ("yahoo", "mitdb")]
+        data += [(name, real(name)) for name in REAL]
         for name, (train, test, labels) in data:
             for label, params in ((n, CANDIDATES[n]) for n in names):
                 t0 = time.perf_counter()
@@ -359,6 +383,7 @@ def outliers(seeds: list[int]) -> None:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="two generated cases only")
+    parser.add_argument("--real", action="store_true", help="the real labelled series only")
     parser.add_argument("--candidates", action="store_true", help="run the procedure that chose the defaults")
     parser.add_argument("--seeds", type=int, nargs="*", default=[0, 1], help="seeds of --candidates")
     parser.add_argument("--only", nargs="*", choices=list(CANDIDATES), help="--candidates: these only")
@@ -373,17 +398,19 @@ def main(argv=None) -> None:
     if args.outliers:
         outliers(args.seeds)
         return
-    print(f"# sklearn_rnn anomaly benchmark, {'quick' if args.quick else 'full'}; 1 torch thread")
+    run = "quick" if args.quick else "real" if args.real else "full"
+    print(f"# sklearn_rnn anomaly benchmark, {run}; 1 torch thread")
     print(
         f"{'case':<16} {'detector':<10} {'precision':>9} {'recall':>7} {'event F1':>9} {'AUC-PR':>7} ", end=""
     )
     print(f"{'seconds':>7}")
     rows: list = []
     cases = [("spike", 1), ("level", 3)] if args.quick else [(k, c) for c in (1, 3) for k in KINDS]
+    cases = [] if args.real else cases
     for seed, (kind, n_channels) in enumerate(cases):
         run_case(f"{kind}-{'uni' if n_channels == 1 else 'multi'}", *generated(kind, n_channels, seed), rows)
     if not args.quick:
-        for name in ("yahoo", "mitdb"):
+        for name in REAL:
             run_case(name, *real(name), rows)
     summary(rows)
 

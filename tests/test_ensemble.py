@@ -136,3 +136,24 @@ def test_n_networks_must_be_a_positive_int(value):
     X, y, _ = _data()
     with pytest.raises(InvalidParameterError, match="n_networks"):
         RNNClassifier(n_networks=value, **SMALL).fit(X, y)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adamw"])
+def test_each_forecasting_network_trains_as_it_would_alone(optimizer):
+    """The forecaster's ensemble trains as the classifier's: each network on its own loss and norm.
+
+    The first network of three ends where the same network trained alone ends
+    (all windows in one batch; clipping tight enough to act). Averaging the
+    networks' losses would train each at a third of the learning rate.
+    """
+    import pandas as pd
+
+    from sklearn_rnn import RNNForecaster
+
+    t = np.arange(60)
+    y = pd.Series(np.sin(2 * np.pi * t / 12) + 0.01 * t)
+    params = dict(window_length=12, hidden_size=5, max_epochs=4, batch_size=64, lr=0.05, random_state=0)
+    params.update(optimizer=optimizer, lr_schedule="constant", gradient_clip_value=0.05, conformal=False)
+    alone = _first_network(RNNForecaster(**params).fit(y, fh=[1, 2, 3]))
+    ensemble = _first_network(RNNForecaster(n_networks=3, **params).fit(y, fh=[1, 2, 3]))
+    torch.testing.assert_close(ensemble, alone, rtol=1e-5, atol=1e-6)

@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .recurrent import RecurrentNet
+from .recurrent import Ensemble, RecurrentNet
 
 __all__ = ["ConformalShift", "ExponentialSmoothing", "ForecastNet", "PinballLoss"]
 
@@ -23,8 +23,6 @@ class PinballLoss(nn.Module):
         self.reduction = reduction
 
     def forward(self, y_pred: torch.Tensor, y_true: torch.Tensor) -> torch.Tensor:
-        # an ensemble in training gives (n_networks, n, H, C, Q): each network's loss, averaged
-        networks = y_pred.shape[0] if y_pred.dim() == y_true.dim() + 2 else 1
         observed = torch.isfinite(y_true)
         diff = torch.nan_to_num(y_true, nan=0.0)[..., None] - y_pred
         q = self.quantiles.to(y_pred.device)
@@ -33,7 +31,7 @@ class PinballLoss(nn.Module):
             return loss
         if self.reduction == "sum":
             return loss.sum()
-        return loss.sum() / observed.sum().clamp(min=1) / len(q) / networks
+        return loss.sum() / observed.sum().clamp(min=1) / len(q)
 
 
 class ExponentialSmoothing(nn.Module):
@@ -134,7 +132,7 @@ def _powers_and_weights(A: torch.Tensor, g: torch.Tensor, k: int) -> tuple[torch
     return result, weights[:, :k]
 
 
-class ForecastNet(nn.Module):
+class ForecastNet(Ensemble):
     """Window of ``(n, W [+ H], C + F_x)`` values -> ``(n, H, C, Q)`` quantile forecasts.
 
     The first ``n_targets`` input columns are the (scaled) series. With
@@ -148,8 +146,8 @@ class ForecastNet(nn.Module):
     future steps whose target columns are zeroed and marked by a final indicator
     column, so known future ``X`` can inform the forecast without any future
     ``y``. With ``n_networks > 1``, that many networks (this one and ``others``)
-    read the same window: in training the output stacks their forecasts (each
-    trained on its own loss), otherwise it is their mean.
+    read the same window (:class:`Ensemble`): in training the output stacks their
+    forecasts (each trained on its own loss), otherwise it is their mean.
     """
 
     def __init__(
@@ -207,11 +205,7 @@ class ForecastNet(nn.Module):
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         """One network's forecast, or an ensemble's: each network's in training, their mean otherwise."""
-        out = self._network(X)
-        if self.others is None:
-            return out
-        outs = torch.stack([out, *(other._network(X) for other in self.others)])
-        return outs if self.training else outs.mean(dim=0)
+        return self._ensemble(X)
 
     def _network(self, X: torch.Tensor) -> torch.Tensor:
         C, W = self.n_targets, self.window_length

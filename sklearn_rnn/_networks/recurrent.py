@@ -10,7 +10,7 @@ from .._runtime import current_generator
 from .._scaling import is_constant
 from .own_backward import one_way_layer, uses_own_backward
 
-__all__ = ["RecurrentNet"]
+__all__ = ["Ensemble", "RecurrentNet"]
 
 CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 # One layer, one direction of each cell: the kernels behind nn.RNN/LSTM/GRU.forward, which
@@ -198,7 +198,32 @@ class ConvBlock(nn.Module):
         return h
 
 
-class RecurrentNet(nn.Module):
+class Ensemble(nn.Module):
+    """Networks of one architecture side by side: this one, and ``others`` (None for one network).
+
+    Each network computes its own output (``_network``). In training the
+    ensemble's output stacks them, ``(n_networks, ...)`` (:attr:`stacks_outputs`),
+    so that each network is trained on its own loss and clipped by its own
+    gradient norm (``Net.get_loss``, ``GradientClipping``); otherwise it is
+    their mean.
+    """
+
+    others: nn.ModuleList | None
+
+    @property
+    def stacks_outputs(self) -> bool:
+        """Whether the output stacks an ensemble's outputs (training), one loss per network."""
+        return self.training and self.others is not None
+
+    def _ensemble(self, *inputs: torch.Tensor | None) -> torch.Tensor:
+        out = self._network(*inputs)
+        if self.others is None:
+            return out
+        outs = torch.stack([out, *(other._network(*inputs) for other in self.others)])
+        return outs if self.training else outs.mean(dim=0)
+
+
+class RecurrentNet(Ensemble):
     """Standardise, run a recurrent network (with or without a convolutional branch), project.
 
     Parameters
@@ -345,11 +370,6 @@ class RecurrentNet(nn.Module):
             nn.ModuleList(RecurrentNet(*arguments) for _ in range(n_networks - 1)) if n_networks > 1 else None
         )
 
-    @property
-    def stacks_outputs(self) -> bool:
-        """Whether the output stacks an ensemble's outputs (training), one loss per network."""
-        return self.training and self.others is not None
-
     def set_input_scaling(self, mean: torch.Tensor, scale: torch.Tensor) -> None:
         """Standardise inputs by ``mean`` and ``scale`` (per feature), in every network of an ensemble."""
         for network in (self, *(self.others or ())):
@@ -438,11 +458,7 @@ class RecurrentNet(nn.Module):
         batches: the steps past each length are never read. An ensemble in
         training gives ``(n_networks, n, n_outputs)`` (:attr:`stacks_outputs`).
         """
-        out = self._network(X, lengths)
-        if self.others is None:
-            return out
-        outs = torch.stack([out, *(other._network(X, lengths) for other in self.others)])
-        return outs if self.training else outs.mean(dim=0)
+        return self._ensemble(X, lengths)
 
     def _network(self, X: torch.Tensor, lengths: torch.Tensor | None) -> torch.Tensor:
         """This network's output alone, ``(n, n_outputs)``."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import warnings
 from functools import partial
-from numbers import Integral, Real
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -27,7 +27,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ._networks.forecast import ForecastNet, PinballLoss
 from ._networks.reconstruct import WindowAutoencoder
 from ._scaling import column_statistics
-from ._training import TrainingMixin, make_module
+from ._training import Int, TrainingMixin, make_module
 from ._windows import WindowDataset, edge_pad, window_dataset
 
 __all__ = [
@@ -41,10 +41,10 @@ __all__ = [
 ]
 
 SCORING_CONSTRAINTS: dict = {
-    "window_length": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-    "horizon": [Interval(Integral, 1, None, closed="left")],
+    "window_length": [Int(1), StrOptions({"auto"})],
+    "horizon": [Int(1)],
     "scoring": [StrOptions({"forecast", "reconstruction"})],
-    "smoothing": [Interval(Integral, 1, None, closed="left")],
+    "smoothing": [Int(1)],
     "local_level": ["boolean", StrOptions({"auto"})],
     "contamination": [Interval(Real, 0, 0.5, closed="right")],
 }

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._data import Sequences, validate_sequences
@@ -19,8 +19,10 @@ from ._networks.recurrent import ARCHITECTURES, INPUT_SCALINGS, MISSING, POOLING
 from ._scaling import nonzero_scale
 from ._storable import SafeFormatMixin, VersionedPickleMixin
 from ._training import (
+    MAX_LAYERS,
     RECURRENT_CONSTRAINTS,
     TRAINING_CONSTRAINTS,
+    Int,
     SequenceDataset,
     TrainingMixin,
     make_module,
@@ -99,7 +101,7 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
         "fcn_filters": [tuple, list],
         "missing": [StrOptions(set(MISSING))],
         "input_scaling": [StrOptions(set(INPUT_SCALINGS))],
-        "n_networks": [Interval(Integral, 1, None, closed="left")],
+        "n_networks": [Int(1, MAX_LAYERS)],
         "warm_start": ["boolean"],
     }
 

@@ -34,12 +34,10 @@ from ._networks.recurrent import (
     POOLINGS,
     RecurrentNet,
 )
-from ._training import OPTIMIZERS
+from ._training import MAX_LAYERS, MAX_WIDTH, OPTIMIZERS
 
 # the sizes a stored network may declare (checked before it is built)
 _MAX_SIZE = 2**24  # features, outputs, time steps, horizon
-_MAX_WIDTH = 2**16  # hidden units, convolution channels
-_MAX_LAYERS = 256
 
 # A rule: a check of a stored value, and the words for what it accepts.
 Rule = tuple[Callable[[Any], bool], str]
@@ -63,7 +61,7 @@ def _optional(rule: Rule) -> Rule:
 
 
 _BOOL: Rule = (lambda v: isinstance(v, bool), "a bool")
-_WIDTH = _integer(1, _MAX_WIDTH)
+_WIDTH = _integer(1, MAX_WIDTH)
 _FRACTION: Rule = (
     lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1,
     "a number from 0 to 1",
@@ -72,7 +70,7 @@ _FILTERS: Rule = (
     lambda v: (
         isinstance(v, (tuple, list)) and len(v) == len(FCN_KERNEL_SIZES) and all(_WIDTH[0](f) for f in v)
     ),
-    f"{len(FCN_KERNEL_SIZES)} ints from 1 to {_MAX_WIDTH}",
+    f"{len(FCN_KERNEL_SIZES)} ints from 1 to {MAX_WIDTH}",
 )
 _DEVICE: Rule = (
     lambda v: isinstance(v, str) and re.fullmatch(r"cpu|auto|mps|cuda(:\d{1,3})?", v) is not None,
@@ -116,7 +114,7 @@ def parameter_rules() -> dict[str, Rule | None]:
 _RECURRENT_ARGUMENTS = {
     "cell": _option(CELLS),
     "hidden_size": _WIDTH,
-    "num_layers": _integer(1, _MAX_LAYERS),
+    "num_layers": _integer(1, MAX_LAYERS),
     "bidirectional": _BOOL,
     "dropout": _FRACTION,
 }
@@ -135,7 +133,7 @@ NETWORK_RULES: dict[type, dict[str, Rule]] = {
         "fcn_filters": _FILTERS,
         "missing": _option(MISSING),
         "input_scaling": _option(INPUT_SCALINGS),
-        "n_networks": _integer(1, _MAX_LAYERS),
+        "n_networks": _integer(1, MAX_LAYERS),
     },
     ForecastNet: {
         **_RECURRENT_ARGUMENTS,
@@ -147,7 +145,7 @@ NETWORK_RULES: dict[type, dict[str, Rule]] = {
         "sp": _integer(1, _MAX_SIZE),
         "local_level": _BOOL,
         "baseline": _option(("naive", "smoothing")),
-        "n_networks": _integer(1, _MAX_LAYERS),
+        "n_networks": _integer(1, MAX_LAYERS),
     },
     WindowAutoencoder: {
         **_RECURRENT_ARGUMENTS,

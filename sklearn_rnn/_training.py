@@ -384,28 +384,48 @@ def build_net(
     return Net(module, criterion, criterion__reduction="none", **kwargs)
 
 
+# The largest networks a fit builds and a saved file may hold (the load policy reads these too)
+MAX_WIDTH = 2**16  # hidden units, convolution channels
+MAX_LAYERS = 256  # layers; networks of an ensemble
+
+
+class Int(Interval):
+    """Integers from ``left`` to ``right`` (None: no bound), as a parameter constraint.
+
+    scikit-learn's ``Interval(Integral, ...)`` takes ``True`` for 1: a fit
+    would run, and the safe format would then refuse the saved file, whose
+    load policy takes ints only.
+    """
+
+    def __init__(self, left: int, right: int | None = None) -> None:
+        super().__init__(Integral, left, right, closed="left" if right is None else "both")
+
+    def is_satisfied_by(self, val: Any) -> bool:
+        return not isinstance(val, bool) and super().is_satisfied_by(val)
+
+
 # The parameters of the recurrent network every estimator builds, and of its training
 RECURRENT_CONSTRAINTS: dict = {
     "cell": [StrOptions(set(CELLS))],
-    "hidden_size": [Interval(Integral, 1, None, closed="left")],
-    "num_layers": [Interval(Integral, 1, None, closed="left")],
+    "hidden_size": [Int(1, MAX_WIDTH)],
+    "num_layers": [Int(1, MAX_LAYERS)],
     "bidirectional": ["boolean"],
     "dropout": [Interval(Real, 0, 1, closed="left")],
 }
 TRAINING_CONSTRAINTS: dict = {
-    "max_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-    "batch_size": [Interval(Integral, 1, None, closed="left")],
+    "max_epochs": [Int(1), StrOptions({"auto"})],
+    "batch_size": [Int(1)],
     "lr": [Interval(Real, 0, None, closed="neither")],
     "optimizer": [StrOptions(set(OPTIMIZERS)), type],
     "lr_schedule": [StrOptions({"constant", "cosine"})],
     "gradient_clip_value": [Interval(Real, 0, None, closed="neither"), None],
     "early_stopping": ["boolean"],
     "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-    "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+    "n_iter_no_change": [Int(1)],
     "tol": [Interval(Real, 0, None, closed="left")],
     "random_state": ["random_state"],
     "device": [str],
-    "n_threads": [Interval(Integral, 1, None, closed="left"), Options(Integral, {-1}), None],
+    "n_threads": [Int(1), Options(Integral, {-1}), None],
     "verbose": ["verbose"],
     "callbacks": [list, None],
     "net_kwargs": [dict, None],

@@ -6,7 +6,7 @@ sktime is imported here only; ``sklearn_rnn`` loads this module on first use of
 
 from __future__ import annotations
 
-from numbers import Integral, Real
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -25,7 +25,7 @@ from ._anomaly import (
 )
 from ._docs import with_shared_parameters
 from ._storable import SafeFormatMixin, VersionedPickleMixin
-from ._training import RECURRENT_CONSTRAINTS, TRAINING_CONSTRAINTS
+from ._training import RECURRENT_CONSTRAINTS, TRAINING_CONSTRAINTS, Int
 
 __all__ = ["RNNAnomalyDetector"]
 
@@ -158,10 +158,10 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         **RECURRENT_CONSTRAINTS,
         **TRAINING_CONSTRAINTS,
         **SCORING_CONSTRAINTS,
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "max_epochs": [Int(1)],
         "threshold": [StrOptions({"static", "dynamic"})],
-        "threshold_window": [Interval(Integral, 2, None, closed="left")],
-        "merge_gap": [Interval(Integral, 0, None, closed="left")],
+        "threshold_window": [Int(2)],
+        "merge_gap": [Int(0)],
         "mode": [StrOptions({"points", "segments"})],
         "calibration_fraction": [Interval(Real, 0, 1, closed="neither")],
     }

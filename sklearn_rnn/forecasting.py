@@ -7,7 +7,7 @@ sktime is imported here only; ``sklearn_rnn`` loads this module on first use of
 from __future__ import annotations
 
 from functools import partial
-from numbers import Integral, Real
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -33,8 +33,10 @@ from ._series import (
 )
 from ._storable import SafeFormatMixin, VersionedPickleMixin
 from ._training import (
+    MAX_LAYERS,
     RECURRENT_CONSTRAINTS,
     TRAINING_CONSTRAINTS,
+    Int,
 )
 from ._windows import (
     check_validation_split,
@@ -293,16 +295,16 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
     _parameter_constraints: dict = {
         **RECURRENT_CONSTRAINTS,
         **TRAINING_CONSTRAINTS,
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
-        "window_length": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-        "max_horizon": [Interval(Integral, 1, None, closed="left"), None],
+        "max_epochs": [Int(1)],
+        "window_length": [Int(1), StrOptions({"auto"})],
+        "max_horizon": [Int(1), None],
         "quantile_levels": ["array-like", None],
-        "sp": [Interval(Integral, 1, None, closed="left"), None],
+        "sp": [Int(1), None],
         "local_level": ["boolean"],
         "baseline": [StrOptions({"smoothing", "naive"})],
-        "n_networks": [Interval(Integral, 1, None, closed="left")],
+        "n_networks": [Int(1, MAX_LAYERS)],
         "target_transform": [StrOptions({"auto", "log", "none"})],
-        "update_epochs": [Interval(Integral, 1, None, closed="left"), None],
+        "update_epochs": [Int(1), None],
         "conformal": ["boolean"],
         "calibration_fraction": [Interval(Real, 0, 1, closed="neither")],
     }

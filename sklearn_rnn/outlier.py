@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from numbers import Integral
 from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, OutlierMixin, _fit_context
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ._anomaly import SCORING_CONSTRAINTS, StepScoring
 from ._data import Sequences, validate_sequences
 from ._docs import with_shared_parameters
 from ._storable import SafeFormatMixin, VersionedPickleMixin
-from ._training import RECURRENT_CONSTRAINTS, TRAINING_CONSTRAINTS
+from ._training import RECURRENT_CONSTRAINTS, TRAINING_CONSTRAINTS, Int
 
 __all__ = ["RNNOutlierDetector"]
 
@@ -111,7 +109,7 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         **RECURRENT_CONSTRAINTS,
         **TRAINING_CONSTRAINTS,
         **SCORING_CONSTRAINTS,
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "max_epochs": [Int(1)],
     }
 
     def __init__(

@@ -105,7 +105,17 @@ REGRESSOR_FIT_CASES = [
     ("3D y", X, np.zeros((20, 2, 2)), ValueError, r"y must be 1D or 2D"),
 ]
 PARAM_CASES = [
-    ("hidden_size", 0, r"'hidden_size' parameter of \w+ must be an int in the range \[1, inf\)"),
+    ("hidden_size", 0, r"'hidden_size' parameter of \w+ must be an int in the range \[1, 65536\]"),
+    # True is an Integral to Python: a fit would run and the saved file be refused at load
+    (
+        "hidden_size",
+        True,
+        r"'hidden_size' parameter of \w+ must be an int in the range \[1, 65536\]. Got True",
+    ),
+    ("hidden_size", 2**16 + 1, r"'hidden_size' parameter of \w+ must be an int in the range \[1, 65536\]"),
+    ("num_layers", True, r"'num_layers' parameter of \w+ must be an int in the range \[1, 256\]. Got True"),
+    ("n_networks", 257, r"'n_networks' parameter of \w+ must be an int in the range \[1, 256\]"),
+    ("max_epochs", False, r"'max_epochs' parameter of \w+ must be an int in the range \[1, inf\)"),
     ("cell", "transformer", r"'cell' parameter of \w+ must be a str among"),
     ("lr", 0.0, r"'lr' parameter of \w+ must be a float in the range \(0.0, inf\)"),
     ("dropout", 1.0, r"'dropout' parameter of \w+ must be a float in the range \[0.0, 1.0\)"),
@@ -151,10 +161,30 @@ def test_fit_rejects_bad_input(cls, X_case, y, error, match):
 
 
 @pytest.mark.parametrize("cls", ESTIMATORS)
-@pytest.mark.parametrize("name, value, match", PARAM_CASES, ids=[c[0] for c in PARAM_CASES])
+@pytest.mark.parametrize("name, value, match", PARAM_CASES, ids=[f"{c[0]}={c[1]}" for c in PARAM_CASES])
 def test_invalid_parameters(cls, name, value, match):
     with pytest.raises(InvalidParameterError, match=match):
         cls(**{**TINY, name: value}).fit(X, Y[cls])
+
+
+@pytest.mark.parametrize(
+    "name, kwargs",
+    [
+        ("RNNForecaster", {"n_networks": True}),
+        ("RNNAnomalyDetector", {"horizon": True}),
+        ("RNNOutlierDetector", {"smoothing": True}),
+    ],
+)
+def test_true_is_no_count_for_the_forecaster_and_detectors(name, kwargs):
+    import sklearn_rnn
+
+    (param,) = kwargs
+    series = pd.Series(np.sin(np.arange(40.0)))
+    data = [RNG.normal(size=(12, 2)) for _ in range(6)] if name == "RNNOutlierDetector" else series
+    with pytest.raises(
+        InvalidParameterError, match=rf"'{param}' parameter of {name} must be an int .* Got True"
+    ):
+        getattr(sklearn_rnn, name)(max_epochs=1, **kwargs).fit(data)
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="checks the message on a machine without CUDA")

@@ -35,6 +35,10 @@ The detectors (each fitted on the training stretch only, flagging 1% of it)
 * ``zscore``: each step's distance from the mean of the 50 steps before it, in
   their standard deviations, the largest over channels.
 
+Every detector reads the training stretch as the past of the test stretch: the
+RNN through ``update`` (a stream), the baselines from the series joined or from
+windows reaching back into it, so the first test steps are scored like the rest.
+
 Thresholds: each baseline flags steps above the 99th percentile of its scores
 on the training stretch (the RNN's threshold comes from its own held-out
 calibration at ``contamination=0.01``).
@@ -160,9 +164,19 @@ def real(name: str):
 # -- detectors ------------------------------------------------------------------------------------
 def rnn(train, test, **params):
     detector = RNNAnomalyDetector(random_state=0, **params).fit(train)
+    return (*test_scores(detector, train, test), detector.window_length_)
+
+
+def test_scores(detector, train, test):
+    """Scores and flags of the test stretch, read as the continuation of the training stretch.
+
+    ``update`` gives the detector the training stretch as the stream's past, so
+    the first test steps are scored from whole windows, as every baseline
+    scores them from the steps before.
+    """
+    detector.update(train)
     scores = detector.transform_scores(test)["scores"].to_numpy()
-    flags = detector.transform(test).to_numpy().ravel() > 0
-    return scores, flags, detector.window_length_
+    return scores, detector.transform(test).to_numpy().ravel() > 0
 
 
 def windows(values: np.ndarray, W: int) -> np.ndarray:
@@ -174,7 +188,8 @@ def windows(values: np.ndarray, W: int) -> np.ndarray:
 def iforest(train, test, W: int):
     model = IsolationForest(random_state=0).fit(windows(train.to_numpy(), W))
     threshold = np.percentile(-model.score_samples(windows(train.to_numpy(), W)), 99)
-    scores = -model.score_samples(windows(test.to_numpy(), W))
+    both = windows(np.concatenate([train.to_numpy(), test.to_numpy()]), W)
+    scores = -model.score_samples(both[len(train) :])
     return scores, scores > threshold
 
 
@@ -306,8 +321,7 @@ def candidates(seeds: list[int], names: list[str]) -> None:
             for label, params in ((n, CANDIDATES[n]) for n in names):
                 t0 = time.perf_counter()
                 detector = RNNAnomalyDetector(**{**params, "random_state": seed}).fit(train)
-                scores = detector.transform_scores(test)["scores"].to_numpy()
-                flags = detector.transform(test).to_numpy().ravel() > 0
+                scores, flags = test_scores(detector, train, test)
                 m = metrics(scores, flags, labels)
                 rows.append(
                     {"seed": seed, "case": name, "candidate": label, **m, "s": time.perf_counter() - t0}

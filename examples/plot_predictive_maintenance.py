@@ -10,9 +10,14 @@ temperature creeps up, days before the pump would fail. A sensor also sticks
 for a few hours: a fault of the monitoring, not of the pump.
 
 :class:`~sklearn_rnn.RNNAnomalyDetector` learns the normal behaviour from the
-first two weeks (an LSTM forecasting the next reading of all three channels
-from the last eight hours), then scores every later reading by how far it
-misses it, per channel in units of that channel's typical miss. Its threshold
+first two weeks (an LSTM forecasting the next three readings of all three
+channels from the last eight hours), then scores every later reading by how far
+it misses it, per channel in units of that channel's typical miss. Forecasting
+(``scoring="forecast"``) scores each reading from its past alone, as a live
+monitor must; the default, reconstruction of whole windows, also reads the
+readings after a step, which suits recorded data. The levels are read as they
+are (``local_level=False``): a temperature creeping above its normal range is
+what this pump's monitor is for. Its threshold
 comes from held-out normal readings and flags 0.5% of them
 (``contamination=0.005``); flagged readings up to an hour apart are merged into
 one event (``merge_gap=6``). The data are generated here; the same code runs
@@ -50,7 +55,13 @@ readings = pd.DataFrame({"current": current, "temperature": temperature, "vibrat
 normal, monitored = readings.iloc[: 14 * steps_per_day], readings.iloc[14 * steps_per_day :]
 
 detector = RNNAnomalyDetector(
-    window_length=48, contamination=0.005, merge_gap=6, max_epochs=20, random_state=0
+    window_length=48,
+    scoring="forecast",
+    local_level=False,
+    contamination=0.005,
+    merge_gap=6,
+    max_epochs=20,
+    random_state=0,
 ).fit(normal)
 flags = detector.transform(monitored)["labels"].to_numpy()
 

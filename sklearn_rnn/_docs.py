@@ -134,25 +134,8 @@ SHARED_PARAMETERS = """\
 
 # The parameters the two anomaly detectors share ("{detector: name}" markers)
 DETECTOR_PARAMETERS = """\
-    horizon : int, default=3
-        Steps ahead the network forecasts (``scoring="forecast"``); a step's
-        misses from the ``horizon`` forecasts that reach it are averaged.
-    scoring : {"forecast", "reconstruction"}, default="forecast"
-        What the network learns: the next steps of each window, or the window
-        itself from its final state (the ``hidden_size`` values of each
-        direction are the bottleneck). The user guide's anomaly page has what
-        each measured.
     smoothing : int, default=1
         Span of an exponentially weighted mean of the scores over time (1: none).
-    local_level : bool or "auto", default=False
-        True: subtract each window's mean from what the network reads (and add
-        it back to what it expects), so it learns shapes, not levels: for
-        series whose level drifts or trends. False: it reads levels, and how
-        the channels' levels go together, which finds level shifts and stuck
-        sensors better. "auto": train both networks and keep the one that
-        misses the held-out normal steps less (``local_level_``), at twice the
-        training time; when the level may drift beyond the training data's,
-        use it (the user guide's anomaly page has what it measured).
     cell : {"rnn", "lstm", "gru"}, default="lstm"
         Recurrent cell.
     hidden_size : int, default=32

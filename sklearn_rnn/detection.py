@@ -35,10 +35,10 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     """Recurrent anomaly detector (RNN, LSTM or GRU): time steps a network of normal behaviour misses.
 
     Fitted on a series (uni- or multivariate, with NaN gaps) or a panel of
-    series taken as normal, a recurrent network learns to forecast the next
-    ``horizon`` steps from each window of ``window_length`` steps
-    (``scoring="forecast"``), or to reconstruct each window from its final
-    state (``"reconstruction"``). Every time step is then scored by how far it
+    series taken as normal, a recurrent network learns to reconstruct each
+    window of ``window_length`` steps from its final state
+    (``scoring="reconstruction"``), or to forecast the next ``horizon`` steps
+    from it (``"forecast"``). Every time step is then scored by how far it
     lies from what the network expected, per channel in units of that
     channel's typical miss on held-out normal data, the largest over channels.
     A step is anomalous when its score exceeds the threshold learned on the
@@ -49,10 +49,25 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     window_length : int or "auto", default="auto"
         Time steps the network reads. "auto": a quarter of the longest
         training series, between 1 and 48 steps (``window_length_``).
-    {detector: horizon}
-    {detector: scoring}
+    horizon : int, default=3
+        Steps ahead the network forecasts (``scoring="forecast"``); a step's
+        misses from the ``horizon`` forecasts that reach it are averaged.
+    scoring : {"reconstruction", "forecast"}, default="reconstruction"
+        What the network learns: each window itself, from its final state
+        (the ``hidden_size`` values of each direction are the bottleneck), a
+        step's miss the mean over the windows that hold it; or the next
+        ``horizon`` steps of each window, which scores a step from its past
+        alone. The user guide's anomaly page has what each measured.
     {detector: smoothing}
-    {detector: local_level}
+    local_level : bool or "auto", default=True
+        True: subtract each window's mean from what the network reads (and add
+        it back to what it expects), so it learns shapes, not levels: series
+        whose level drifts or trends are read as they go. False: it reads
+        levels, and how the channels' levels go together, which finds level
+        shifts of one channel among several better, and flags any level
+        outside the training data's. "auto": train both networks and keep the
+        one that misses the held-out normal steps less (``local_level_``), at
+        twice the training time.
     contamination : float, default=0.01
         Share of normal time steps flagged: the threshold is the finite-sample
         ``1 - contamination`` quantile of the held-out normal steps' scores,
@@ -112,6 +127,12 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     a series have no whole window of past to be forecast from: their scores
     are NaN, unless ``update`` gave the detector the data that precedes them
     (reconstruction scores them from the windows that hold them).
+    Reconstruction scores a step by its mean miss over the windows that hold
+    it, so the last ``window_length_ - 1`` steps of the data given are held by
+    fewer windows than they will be once later data arrives (the last step by
+    one): a stream's latest scores are provisional there, and the next chunk,
+    read after ``update``, does not revise them. Forecasting scores each step
+    from its past alone.
 
     ``fit`` accepts known anomalies as ``y`` (sktime's ``"ilocs"`` of points):
     they are left out of training and of the threshold's calibration
@@ -172,9 +193,9 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         self,
         window_length: int | str = "auto",
         horizon: int = 3,
-        scoring: str = "forecast",
+        scoring: str = "reconstruction",
         smoothing: int = 1,
-        local_level: bool | str = False,
+        local_level: bool | str = True,
         contamination: float = 0.01,
         threshold: str = "static",
         threshold_window: int = 100,
@@ -435,6 +456,8 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
             {"window_length": 3, "hidden_size": 4, "max_epochs": 2, "random_state": 0},
             {
                 "window_length": 4,
+                "scoring": "forecast",
+                "local_level": False,
                 "horizon": 2,
                 "cell": "gru",
                 "hidden_size": 3,
@@ -446,7 +469,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
                 "random_state": 1,
             },
             {
-                "scoring": "reconstruction",
+                "scoring": "forecast",
                 "window_length": 3,
                 "hidden_size": 3,
                 "max_epochs": 1,

@@ -45,7 +45,10 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
     horizon : int, default=1
         Steps ahead the network forecasts (``scoring="forecast"``); a step's
         misses from the ``horizon`` forecasts that reach it are averaged.
-    {detector: scoring}
+    scoring : {"forecast", "reconstruction"}, default="forecast"
+        What the network learns: the next ``horizon`` steps of each window, or
+        the window itself from its final state (the ``hidden_size`` values of
+        each direction are the bottleneck).
     {detector: smoothing}
     local_level : bool or "auto", default=True
         Subtract each window's mean from what the network reads (and add it

@@ -24,12 +24,15 @@ def sensor(n, seed, start=0, channels=1):
 
 @pytest.fixture(scope="module")
 def forecast():
-    return RNNAnomalyDetector(window_length=20, **FAST).fit(sensor(1200, 0))
+    return RNNAnomalyDetector(window_length=20, scoring="forecast", local_level=False, **FAST).fit(
+        sensor(1200, 0)
+    )
 
 
 @pytest.fixture(scope="module")
 def reconstruction():
-    return RNNAnomalyDetector(window_length=20, scoring="reconstruction", **FAST).fit(sensor(1200, 0))
+    """The default scoring (reconstruction, local levels)."""
+    return RNNAnomalyDetector(window_length=20, **FAST).fit(sensor(1200, 0))
 
 
 # -- what is computed -------------------------------------------------------------------------------
@@ -68,6 +71,26 @@ def test_first_window_is_scored_from_the_past_that_update_gave(forecast):
         detector.transform_scores(whole.iloc[100:200])["scores"].to_numpy(),
         forecast.transform_scores(whole.iloc[100:200])["scores"].to_numpy(),
     )
+
+
+def test_reconstruction_streams_too_and_revises_nothing_but_a_chunks_last_window(reconstruction):
+    """A continued chunk scores as the whole series; a chunk's last steps lack later windows.
+
+    Reconstruction scores a step by the mean miss over the windows that hold
+    it: at the end of the data given, the last ``window_length - 1`` steps are
+    held by fewer windows than they will be once later data arrives.
+    """
+    whole = sensor(400, 2, start=1200)
+    whole.iloc[205, 0] += 2.0
+    detector = pickle.loads(pickle.dumps(reconstruction))
+    first = detector.transform_scores(whole.iloc[:200])["scores"].to_numpy()
+    detector.update(whole.iloc[:200])
+    streamed = detector.transform_scores(whole.iloc[200:])["scores"].to_numpy()
+    full = reconstruction.transform_scores(whole)["scores"].to_numpy()
+    np.testing.assert_allclose(streamed, full[200:], rtol=1e-5, atol=1e-6)
+    assert np.nanargmax(streamed) == 5
+    differs = np.flatnonzero(~np.isclose(first, full[:200], rtol=1e-5, atol=1e-6))
+    assert len(differs) and differs.min() >= 200 - 19
 
 
 def test_false_alarms_on_fresh_normal_data_stay_near_the_contamination():

@@ -8,7 +8,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, OutlierMixin, _fit_context
 from sklearn.utils.validation import check_is_fitted
 
-from ._anomaly import SCORING_CONSTRAINTS, StepScoring
+from ._anomaly import SCORING_CONSTRAINTS, StepScoring, robust_scale
 from ._data import Sequences, validate_sequences
 from ._docs import with_shared_parameters
 from ._storable import SafeFormatMixin, VersionedPickleMixin
@@ -16,8 +16,10 @@ from ._training import RECURRENT_CONSTRAINTS, TRAINING_CONSTRAINTS, Int
 
 __all__ = ["RNNOutlierDetector"]
 
-# a sequence's score: the mean of its highest-scoring tenth of steps (a fault may be short)
+# a sequence's worst steps: its highest-scoring tenth (a fault may be short)
 _TOP_SHARE = 0.1
+# step scores below this count as this (a log of 0 would be -inf)
+_SMALLEST_SCORE = 1e-6
 
 
 @with_shared_parameters
@@ -31,9 +33,14 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
     (``scoring="forecast"``), or reconstructs each window
     (``"reconstruction"``). Each step is scored by how far the network misses
     it, per channel in units of that channel's typical miss, the largest over
-    channels; a sequence's score is the mean of its highest-scoring tenth of
-    steps. :meth:`score_samples` returns its opposite (the lower, the more
-    abnormal), as scikit-learn's outlier detectors do, and :meth:`predict`
+    channels. A sequence is summed up by its worst steps (the mean score of its
+    highest-scoring tenth) and its typical step (its median score); its
+    anomaly score is how far these lie from the training sequences', in
+    robust units of their spread: worst steps above theirs, or a typical step
+    on either side (a run the network forecasts far better than usual, such as
+    a quiet one among busy ones, is unusual too). :meth:`score_samples`
+    returns its opposite (the lower, the more abnormal), as scikit-learn's
+    outlier detectors do, and :meth:`predict`
     marks as outliers (-1) the sequences below ``offset_``, which flags a
     ``contamination`` share of the training sequences.
 
@@ -73,6 +80,11 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         ``local_level`` resolved ("auto": the network that misses the training steps less).
     residual_scale_ : ndarray of shape (K, n_features)
         Typical miss of each forecast step and feature on the training sequences.
+    statistics_center_, statistics_scale_ : ndarray of shape (2,)
+        Median and robust spread (1.4826 times the median absolute deviation)
+        over the training sequences of the logs of their worst steps' mean
+        score and of their median score. None in a file saved before the
+        two-sided score: a sequence's score is then its worst steps' mean.
     offset_ : float
         ``decision_function = score_samples - offset_``; negative is an outlier.
     loss_curve_ : list of float
@@ -209,15 +221,23 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
                 f"sequence ({shortest} steps). Pass window_length < {shortest} or window_length='auto'."
             )
         steps = self._fit_scoring(series, held_out=0.0, n_steps=shortest)
+        statistics = self._statistics(steps)
+        self.statistics_center_ = np.median(statistics, axis=0)
+        self.statistics_scale_ = robust_scale(statistics - self.statistics_center_)
         self.offset_ = float(np.percentile(-self._aggregate(steps), 100 * self.contamination))
         return self
+
+    def _restore_fitted(self, attributes, rebuild_net, manifest, arrays) -> None:
+        # a file saved before the two-sided score holds no statistics: its worst steps alone score
+        attributes = {"statistics_center_": None, "statistics_scale_": None, **attributes}
+        super()._restore_fitted(attributes, rebuild_net, manifest, arrays)
 
     def _sequences(self, seqs: Sequences) -> list[np.ndarray]:
         return [seqs.values[i, :n].astype(np.float64) for i, n in enumerate(seqs.lengths)]
 
-    def _aggregate(self, steps: list[np.ndarray]) -> np.ndarray:
-        """Each sequence's score: the mean of its highest-scoring tenth of scored steps."""
-        out = np.empty(len(steps))
+    def _statistics(self, steps: list[np.ndarray]) -> np.ndarray:
+        """Each sequence's ``(worst, typical)``: logs of its worst steps' mean score and its median score."""
+        out = np.empty((len(steps), 2))
         for i, scores in enumerate(steps):
             finite = np.sort(scores[np.isfinite(scores)])
             if not len(finite):
@@ -225,8 +245,23 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
                     f"Sequence {i} of X has no step the detector can score (no value, or no step after "
                     f"its first window_length_={self.window_length_}). Pass sequences with values."
                 )
-            out[i] = finite[-max(1, round(_TOP_SHARE * len(finite))) :].mean()
+            worst = finite[-max(1, round(_TOP_SHARE * len(finite))) :].mean()
+            out[i] = np.log(np.maximum([worst, np.median(finite)], _SMALLEST_SCORE))
         return out
+
+    def _aggregate(self, steps: list[np.ndarray]) -> np.ndarray:
+        """Each sequence's anomaly score: how far its statistics lie from the training sequences'.
+
+        In robust units of the training sequences' spread: its worst steps
+        above theirs, or its typical step either side of theirs (a run the
+        network forecasts far better than usual, such as a quiet one among
+        busy ones, is unusual too).
+        """
+        statistics = self._statistics(steps)
+        if self.statistics_center_ is None:  # saved before the two-sided score: the worst steps' mean
+            return np.exp(statistics[:, 0])
+        z = (statistics - self.statistics_center_) / self.statistics_scale_
+        return np.maximum(z[:, 0], np.abs(z[:, 1]))
 
     def score_samples(self, X: Any) -> np.ndarray:
         """Opposite of each sequence's anomaly score: the lower, the more abnormal.
@@ -239,7 +274,7 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         Returns
         -------
         scores : ndarray of shape (n_samples,)
-            Minus the mean of each sequence's highest-scoring tenth of steps.
+            Minus each sequence's anomaly score (the class description has it).
         """
         check_is_fitted(self)
         series = self._sequences(validate_sequences(self, X, reset=False, allow_nan=True))

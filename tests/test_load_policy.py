@@ -626,3 +626,25 @@ def test_forecaster_written_before_the_smoothing_baseline_loads_as_trained(tmp_p
     assert loaded.baseline == "naive" and loaded.window_length_ == 6
     assert loaded.net_.module_.smoothing is None
     pd.testing.assert_frame_equal(loaded.predict().to_frame(), f.predict().to_frame())
+
+
+def test_outlier_detector_written_before_the_two_sided_score_scores_its_worst_steps(tmp_path):
+    """Such files hold no training statistics: a run's score is its worst steps' mean, as it was."""
+    from sklearn_rnn import RNNOutlierDetector
+
+    rng = np.random.default_rng(0)
+    runs = [np.sin(np.arange(30) / 2 + rng.uniform(0, 6)) + 0.05 * rng.normal(size=30) for _ in range(12)]
+    detector = RNNOutlierDetector(hidden_size=4, max_epochs=2, random_state=0).fit(runs)
+
+    def drop(manifest):
+        manifest["attributes"].pop("statistics_center_")
+        manifest["attributes"].pop("statistics_scale_")
+
+    path = tmp_path / "old.skrnn"
+    path.write_bytes(_edit_manifest(_saved(detector), drop))
+    loaded = load(path)
+    assert loaded.statistics_center_ is None and loaded.statistics_scale_ is None
+    worst = np.exp(
+        detector._statistics([detector._step_scores(detector._standardise(r[:, None])) for r in runs])
+    )
+    np.testing.assert_allclose(-loaded.score_samples(runs), worst[:, 0], rtol=1e-5)

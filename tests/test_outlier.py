@@ -1,5 +1,6 @@
 """RNNOutlierDetector: which sequences are unusual, in scikit-learn's outlier API."""
 
+import copy
 import io
 
 import numpy as np
@@ -47,6 +48,37 @@ def test_unusual_runs_score_lower_than_usual_ones(fitted):
     assert roc_auc_score(labels, -scores) == 1.0
     assert (fitted.predict(odd) == -1).all()
     assert (fitted.predict(usual) == 1).mean() >= 0.8
+
+
+def test_a_quiet_run_among_busy_ones_is_an_outlier_too():
+    """A run the network forecasts far better than usual is unusual: the score is two-sided.
+
+    Scored by its worst steps alone (the score before), a run with less noise
+    than every training run looked the most usual of all.
+    """
+    detector = RNNOutlierDetector(**FAST).fit(runs(60, 0, noise=0.3))
+    usual, quiet = runs(30, 1, noise=0.3), runs(3, 2, noise=0.02)
+    scores = detector.score_samples(usual + quiet)
+    assert scores[30:].max() < scores[:30].min()
+    assert (detector.predict(quiet) == -1).all()
+    worst_only = copy.deepcopy(detector)
+    worst_only.statistics_center_ = None  # what a file saved before the two-sided score computes
+    before = worst_only.score_samples(usual + quiet)
+    assert before[30:].min() > np.median(before[:30])
+
+
+def test_statistics_are_each_runs_worst_and_typical_step_scores(fitted):
+    """The centre of the training runs' (log mean of the worst tenth of steps, log median step score)."""
+    X = runs(60, 0)
+    statistics = []
+    for run in X:
+        values = run[:, None].astype(np.float32).astype(np.float64)  # the estimators read float32
+        scores = np.sort(fitted._step_scores(fitted._standardise(values)))
+        scores = scores[np.isfinite(scores)]
+        statistics.append(np.log([scores[-round(0.1 * len(scores)) :].mean(), np.median(scores)]))
+    np.testing.assert_allclose(fitted.statistics_center_, np.median(statistics, axis=0), rtol=1e-6)
+    z = (np.array(statistics) - fitted.statistics_center_) / fitted.statistics_scale_
+    np.testing.assert_allclose(-fitted.score_samples(X), np.maximum(z[:, 0], np.abs(z[:, 1])), rtol=1e-6)
 
 
 def test_offset_flags_the_contamination_share_of_training_runs():

@@ -28,10 +28,10 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
 
     Fitted on a set of sequences (machine runs, patients' records, trips;
     ragged, with NaN gaps, in any layout :class:`RNNClassifier` accepts), a
-    recurrent network learns how they usually go on: it forecasts the next
-    ``horizon`` steps from each window of ``window_length`` steps
-    (``scoring="forecast"``), or reconstructs each window
-    (``"reconstruction"``). Each step is scored by how far the network misses
+    recurrent network learns how they usually go on: it reconstructs each
+    window of ``window_length`` steps from its final state
+    (``scoring="reconstruction"``), or forecasts the next ``horizon`` steps
+    from it (``"forecast"``). Each step is scored by how far the network misses
     it, per channel in units of that channel's typical miss, the largest over
     channels. A sequence is summed up by its worst steps (the mean score of its
     highest-scoring tenth) and its typical step (its median score); its
@@ -52,18 +52,19 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
     horizon : int, default=1
         Steps ahead the network forecasts (``scoring="forecast"``); a step's
         misses from the ``horizon`` forecasts that reach it are averaged.
-    scoring : {"forecast", "reconstruction"}, default="forecast"
-        What the network learns: the next ``horizon`` steps of each window, or
-        the window itself from its final state (the ``hidden_size`` values of
-        each direction are the bottleneck).
+    scoring : {"reconstruction", "forecast"}, default="reconstruction"
+        What the network learns: each window itself, from its final state (the
+        ``hidden_size`` values of each direction are the bottleneck), or the
+        next ``horizon`` steps of each window.
     {detector: smoothing}
-    local_level : bool or "auto", default=True
-        Subtract each window's mean from what the network reads (and add it
-        back to what it expects), so it learns shapes, not levels. False lets
-        it read levels, and how the channels' levels go together; "auto"
-        keeps whichever network misses the training steps less. (The series
-        detector's defaults were chosen by ``benchmarks/anomaly.py``; these were
-        measured on generated machine runs, ``--outliers``, not chosen there.)
+    local_level : bool or "auto", default=False
+        False: the network reads levels, and how the channels' levels go
+        together. True: subtract each window's mean from what it reads (and
+        add it back to what it expects), so it learns shapes, not levels;
+        "auto" keeps whichever network misses the training steps less. The
+        defaults were chosen by ``benchmarks/anomaly.py --outlier-candidates``
+        on generated machine runs and on real sequences (the user guide's
+        anomaly page has the figures).
     contamination : float, default=0.1
         Share of the training sequences taken as outliers: sets ``offset_``.
     {detector network and training}
@@ -131,9 +132,9 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         self,
         window_length: int | str = "auto",
         horizon: int = 1,
-        scoring: str = "forecast",
+        scoring: str = "reconstruction",
         smoothing: int = 1,
-        local_level: bool = True,
+        local_level: bool | str = False,
         contamination: float = 0.1,
         cell: str = "lstm",
         hidden_size: int = 32,

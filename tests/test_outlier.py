@@ -140,7 +140,7 @@ def test_errors_name_the_fix():
     with pytest.raises(ValueError, match="at least 2 time steps"):
         RNNOutlierDetector(**FAST).fit(np.zeros((5, 1)))
     with pytest.raises(ValueError, match="window_length=30 leaves no step to forecast"):
-        RNNOutlierDetector(window_length=30, **FAST).fit(runs(5, 11, length=(20, 25)))
+        RNNOutlierDetector(window_length=30, scoring="forecast", **FAST).fit(runs(5, 11, length=(20, 25)))
     detector = RNNOutlierDetector(**FAST).fit(runs(10, 12))
     with pytest.raises(ValueError, match="no step the detector can score"):
         detector.score_samples([np.full(30, np.nan)])

@@ -39,7 +39,8 @@ def completed_epochs(history: Any, key: str) -> list[float]:
 class GradientClipping(GradientNormClipping):
     """skorch's gradient norm clipping, applied to each network of an ensemble on its own.
 
-    An ensemble's networks (``RecurrentNet(n_networks > 1)``) train side by side
+    An ensemble's networks (``Ensemble``:
+    ``RecurrentNet`` or ``ForecastNet`` with ``n_networks > 1``) train side by side
     on their own losses; one norm over all of them would let one network's large
     gradient shrink the others' steps.
     """

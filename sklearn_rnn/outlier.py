@@ -20,6 +20,9 @@ __all__ = ["RNNOutlierDetector"]
 _TOP_SHARE = 0.1
 # step scores below this count as this (a log of 0 would be -inf)
 _SMALLEST_SCORE = 1e-6
+# the training sequences' spread of a statistic (log units) is at least this: a tenth, about 10%
+# (a few, or identical, sequences have next to none, and every other sequence would be an outlier)
+_SMALLEST_SPREAD = 0.1
 
 
 @with_shared_parameters
@@ -82,10 +85,11 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
     residual_scale_ : ndarray of shape (K, n_features)
         Typical miss of each forecast step and feature on the training sequences.
     statistics_center_, statistics_scale_ : ndarray of shape (2,)
-        Median and robust spread (1.4826 times the median absolute deviation)
-        over the training sequences of the logs of their worst steps' mean
-        score and of their median score. None in a file saved before the
-        two-sided score: a sequence's score is then its worst steps' mean.
+        Median and robust spread (1.4826 times the median absolute deviation,
+        at least 0.1) over the training sequences of the logs of their worst
+        steps' mean score and of their median score. None in a file or pickle
+        saved before the two-sided score: a sequence's score is then its worst
+        steps' mean.
     offset_ : float
         ``decision_function = score_samples - offset_``; negative is an outlier.
     loss_curve_ : list of float
@@ -105,7 +109,12 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
     Notes
     -----
     The training sequences are taken as (mostly) normal; the network's median
-    loss is robust to a few outliers among them. With ``scoring="forecast"``
+    loss is robust to a few outliers among them. Their spread sets the scale
+    of the scores and ``offset_``: with fewer than about ten training
+    sequences it is poorly known, and many new normal sequences may fall
+    below ``offset_``. The training sequences are scored by the network that
+    was fitted on them, so fresh normal sequences score somewhat worse: the
+    share of them flagged is about ``contamination`` or more, not less. With ``scoring="forecast"``
     the first ``window_length_`` steps of each sequence are not scored.
 
     Examples
@@ -224,7 +233,9 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         steps = self._fit_scoring(series, held_out=0.0, n_steps=shortest)
         statistics = self._statistics(steps)
         self.statistics_center_ = np.median(statistics, axis=0)
-        self.statistics_scale_ = robust_scale(statistics - self.statistics_center_)
+        self.statistics_scale_ = np.maximum(
+            robust_scale(statistics - self.statistics_center_), _SMALLEST_SPREAD
+        )
         self.offset_ = float(np.percentile(-self._aggregate(steps), 100 * self.contamination))
         return self
 
@@ -259,7 +270,7 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         busy ones, is unusual too).
         """
         statistics = self._statistics(steps)
-        if self.statistics_center_ is None:  # saved before the two-sided score: the worst steps' mean
+        if getattr(self, "statistics_center_", None) is None:  # saved before the two-sided score
             return np.exp(statistics[:, 0])
         z = (statistics - self.statistics_center_) / self.statistics_scale_
         return np.maximum(z[:, 0], np.abs(z[:, 1]))

@@ -2,6 +2,7 @@
 
 import copy
 import io
+import pickle
 
 import numpy as np
 import pytest
@@ -144,3 +145,22 @@ def test_errors_name_the_fix():
     detector = RNNOutlierDetector(**FAST).fit(runs(10, 12))
     with pytest.raises(ValueError, match="no step the detector can score"):
         detector.score_samples([np.full(30, np.nan)])
+
+
+def test_a_pickle_from_before_the_two_sided_score_scores_its_worst_steps(fitted):
+    """Pickles hold what the object held: one from before has no statistics, and scores as it did."""
+    old = copy.deepcopy(fitted)
+    del old.statistics_center_, old.statistics_scale_
+    loaded = pickle.loads(pickle.dumps(old))
+    X = runs(10, 4)
+    worst = np.exp(fitted._statistics([fitted._step_scores(fitted._standardise(x[:, None])) for x in X]))
+    np.testing.assert_allclose(-loaded.score_samples(X), worst[:, 0], rtol=1e-5)
+
+
+def test_the_spread_of_a_few_training_runs_is_floored():
+    """One run, or identical ones, have no spread: it is at least 0.1 in log units, never 1e-6."""
+    run = runs(1, 5)[0]
+    for X in ([run], [run] * 8):
+        detector = RNNOutlierDetector(**FAST).fit(X)
+        np.testing.assert_array_equal(detector.statistics_scale_, [0.1, 0.1])
+        assert np.abs(detector.score_samples(runs(20, 6))).max() < 100

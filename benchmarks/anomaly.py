@@ -187,9 +187,9 @@ def windows(values: np.ndarray, W: int) -> np.ndarray:
 
 
 def iforest(train, test, W: int):
-    model = IsolationForest(random_state=0).fit(windows(train.to_numpy(), W))
-    threshold = np.percentile(-model.score_samples(windows(train.to_numpy(), W)), 99)
-    both = windows(np.concatenate([train.to_numpy(), test.to_numpy()]), W)
+    both = windows(np.concatenate([train.to_numpy(), test.to_numpy()]), W)  # the test's reach back
+    model = IsolationForest(random_state=0).fit(both[: len(train)])
+    threshold = np.percentile(-model.score_samples(both[: len(train)]), 99)
     scores = -model.score_samples(both[len(train) :])
     return scores, scores > threshold
 
@@ -410,20 +410,14 @@ def outlier_baselines(train, test, seed: int) -> dict[str, np.ndarray]:
 
 
 def outlier_rows(seeds: list[int], detectors: dict) -> pd.DataFrame:
-    """AUC-ROC and AUC-PR of every detector on every case.
-
-    ``detectors``: name -> ``fn(train, test, seed)`` giving outlier scores, or
-    under the name "baselines" a function giving a dict of them.
-    """
+    """AUC-ROC and AUC-PR of every detector (name -> ``fn(train, test, seed)``) and baseline, every case."""
     from sklearn.metrics import roc_auc_score
 
     rows = []
     for seed in seeds:
         for group, case, train, test, labels in outlier_cases(seed):
-            scores = {}
-            for name, detector in detectors.items():
-                found = detector(train, test, seed)
-                scores.update(found if name == "baselines" else {name: found})
+            scores = {name: detector(train, test, seed) for name, detector in detectors.items()}
+            scores.update(outlier_baselines(train, test, seed))
             for name, s in scores.items():
                 metrics = {"auc_roc": roc_auc_score(labels, s), "auc_pr": average_precision_score(labels, s)}
                 rows.append({"seed": seed, "group": group, "case": case, "detector": name, **metrics})
@@ -464,7 +458,7 @@ def rnn_outliers(worst_steps_only: bool = False, **params):
 
 def outliers(seeds: list[int]) -> None:
     """RNNOutlierDetector against classical detectors on the same runs, generated and real."""
-    outlier_tables(outlier_rows(seeds, {"rnn": rnn_outliers(), "baselines": outlier_baselines}))
+    outlier_tables(outlier_rows(seeds, {"rnn": rnn_outliers()}))
 
 
 # The candidates of the procedure that chose the outlier detector's defaults (--outlier-candidates)
@@ -489,7 +483,7 @@ def outlier_candidates(seeds: list[int]) -> None:
     detectors = {name: rnn_outliers(**params) for name, params in OUTLIER_CANDIDATES.items()}
     first = next(iter(OUTLIER_CANDIDATES))
     detectors[f"{first}-worst"] = rnn_outliers(worst_steps_only=True, **OUTLIER_CANDIDATES[first])
-    frame = outlier_rows(seeds, {**detectors, "baselines": outlier_baselines})
+    frame = outlier_rows(seeds, detectors)
     outlier_tables(frame)
     per_case = frame.groupby(["seed", "group", "set", "detector"])["auc_roc"].mean().reset_index()
     score = per_case.groupby(["detector", "seed"])["auc_roc"].mean().unstack()

@@ -49,9 +49,7 @@ class GradientClipping(GradientNormClipping):
         module = net.module_
         if not getattr(module, "stacks_outputs", False):
             return super().on_grad_computed(net, named_parameters, **kwargs)
-        others = {id(p) for p in module.others.parameters()}
-        first = [p for p in module.parameters() if id(p) not in others]
-        for group in (first, *(list(network.parameters()) for network in module.others)):
+        for group in module.network_parameters():
             torch.nn.utils.clip_grad_norm_(
                 group, max_norm=self.gradient_clip_value, norm_type=self.gradient_clip_norm_type
             )

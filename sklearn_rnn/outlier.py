@@ -87,9 +87,9 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
     statistics_center_, statistics_scale_ : ndarray of shape (2,)
         Median and robust spread (1.4826 times the median absolute deviation,
         at least 0.1) over the training sequences of the logs of their worst
-        steps' mean score and of their median score. None in a file or pickle
-        saved before the two-sided score: a sequence's score is then its worst
-        steps' mean.
+        steps' mean score and of their median score. None in a file saved
+        before the two-sided score (absent from a pickle of one): a sequence's
+        score is then its worst steps' mean.
     offset_ : float
         ``decision_function = score_samples - offset_``; negative is an outlier.
     loss_curve_ : list of float
@@ -114,8 +114,9 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
     sequences it is poorly known, and many new normal sequences may fall
     below ``offset_``. The training sequences are scored by the network that
     was fitted on them, so fresh normal sequences score somewhat worse: the
-    share of them flagged is about ``contamination`` or more, not less. With ``scoring="forecast"``
-    the first ``window_length_`` steps of each sequence are not scored.
+    share of them flagged is about ``contamination`` or more, not less. With
+    ``scoring="forecast"`` the first ``window_length_`` steps of each sequence
+    are not scored.
 
     Examples
     --------
@@ -236,7 +237,7 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         self.statistics_scale_ = np.maximum(
             robust_scale(statistics - self.statistics_center_), _SMALLEST_SPREAD
         )
-        self.offset_ = float(np.percentile(-self._aggregate(steps), 100 * self.contamination))
+        self.offset_ = float(np.percentile(-self._scores(statistics), 100 * self.contamination))
         return self
 
     def _restore_fitted(self, attributes, rebuild_net, manifest, arrays) -> None:
@@ -261,15 +262,14 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
             out[i] = np.log(np.maximum([worst, np.median(finite)], _SMALLEST_SCORE))
         return out
 
-    def _aggregate(self, steps: list[np.ndarray]) -> np.ndarray:
-        """Each sequence's anomaly score: how far its statistics lie from the training sequences'.
+    def _scores(self, statistics: np.ndarray) -> np.ndarray:
+        """Each sequence's anomaly score: how far its ``statistics`` lie from the training sequences'.
 
         In robust units of the training sequences' spread: its worst steps
         above theirs, or its typical step either side of theirs (a run the
         network forecasts far better than usual, such as a quiet one among
         busy ones, is unusual too).
         """
-        statistics = self._statistics(steps)
         if getattr(self, "statistics_center_", None) is None:  # saved before the two-sided score
             return np.exp(statistics[:, 0])
         z = (statistics - self.statistics_center_) / self.statistics_scale_
@@ -290,7 +290,7 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         """
         check_is_fitted(self)
         series = self._sequences(validate_sequences(self, X, reset=False, allow_nan=True))
-        return -self._aggregate([self._step_scores(self._standardise(s)) for s in series])
+        return -self._scores(self._statistics([self._step_scores(self._standardise(s)) for s in series]))
 
     def decision_function(self, X: Any) -> np.ndarray:
         """``score_samples(X) - offset_``: negative for outliers, positive for inliers.

@@ -215,6 +215,13 @@ class Ensemble(nn.Module):
         """Whether the output stacks an ensemble's outputs (training), one loss per network."""
         return self.training and self.others is not None
 
+    def network_parameters(self) -> list[list[nn.Parameter]]:
+        """Each network's parameters: this one's (``others`` left out), then each other network's."""
+        networks = list(self.others or ())
+        others = {id(p) for network in networks for p in network.parameters()}
+        first = [p for p in self.parameters() if id(p) not in others]
+        return [first, *(list(network.parameters()) for network in networks)]
+
     def _ensemble(self, *inputs: torch.Tensor | None) -> torch.Tensor:
         out = self._network(*inputs)
         if self.others is None:

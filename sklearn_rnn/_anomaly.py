@@ -27,7 +27,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ._networks.forecast import ForecastNet, PinballLoss
 from ._networks.reconstruct import WindowAutoencoder
 from ._scaling import column_statistics
-from ._training import Int, TrainingMixin, make_module
+from ._training import MAX_SIZE, Int, TrainingMixin, make_module
 from ._windows import WindowDataset, edge_pad, window_dataset
 
 __all__ = [
@@ -41,8 +41,8 @@ __all__ = [
 ]
 
 SCORING_CONSTRAINTS: dict = {
-    "window_length": [Int(1), StrOptions({"auto"})],
-    "horizon": [Int(1)],
+    "window_length": [Int(1, MAX_SIZE), StrOptions({"auto"})],
+    "horizon": [Int(1, MAX_SIZE)],
     "scoring": [StrOptions({"forecast", "reconstruction"})],
     "smoothing": [Int(1)],
     "local_level": ["boolean", StrOptions({"auto"})],

@@ -34,10 +34,7 @@ from ._networks.recurrent import (
     POOLINGS,
     RecurrentNet,
 )
-from ._training import MAX_LAYERS, MAX_WIDTH, OPTIMIZERS
-
-# the sizes a stored network may declare (checked before it is built)
-_MAX_SIZE = 2**24  # features, outputs, time steps, horizon
+from ._training import MAX_LAYERS, MAX_SIZE, MAX_WIDTH, OPTIMIZERS
 
 # A rule: a check of a stored value, and the words for what it accepts.
 Rule = tuple[Callable[[Any], bool], str]
@@ -124,12 +121,12 @@ _RECURRENT_ARGUMENTS = {
 NETWORK_RULES: dict[type, dict[str, Rule]] = {
     RecurrentNet: {
         **_RECURRENT_ARGUMENTS,
-        "n_features": _integer(1, _MAX_SIZE),
-        "n_outputs": _integer(1, _MAX_SIZE),
+        "n_features": _integer(1, MAX_SIZE),
+        "n_outputs": _integer(1, MAX_SIZE),
         "pooling": _option(POOLINGS),
         "architecture": _option(ARCHITECTURES),
         "dimension_shuffle": _BOOL,
-        "n_timesteps": _optional(_integer(1, _MAX_SIZE)),
+        "n_timesteps": _optional(_integer(1, MAX_SIZE)),
         "fcn_filters": _FILTERS,
         "missing": _option(MISSING),
         "input_scaling": _option(INPUT_SCALINGS),
@@ -137,20 +134,20 @@ NETWORK_RULES: dict[type, dict[str, Rule]] = {
     },
     ForecastNet: {
         **_RECURRENT_ARGUMENTS,
-        "n_targets": _integer(1, _MAX_SIZE),
-        "n_exog": _integer(0, _MAX_SIZE),
-        "window_length": _integer(1, _MAX_SIZE),
-        "horizon": _integer(1, _MAX_SIZE),
-        "n_quantiles": _integer(1, _MAX_SIZE),
-        "sp": _integer(1, _MAX_SIZE),
+        "n_targets": _integer(1, MAX_SIZE),
+        "n_exog": _integer(0, MAX_SIZE),
+        "window_length": _integer(1, MAX_SIZE),
+        "horizon": _integer(1, MAX_SIZE),
+        "n_quantiles": _integer(1, MAX_SIZE),
+        "sp": _integer(1, MAX_SIZE),
         "local_level": _BOOL,
         "baseline": _option(("naive", "smoothing")),
         "n_networks": _integer(1, MAX_LAYERS),
     },
     WindowAutoencoder: {
         **_RECURRENT_ARGUMENTS,
-        "n_features": _integer(1, _MAX_SIZE),
-        "window_length": _integer(1, _MAX_SIZE),
+        "n_features": _integer(1, MAX_SIZE),
+        "window_length": _integer(1, MAX_SIZE),
         "local_level": _BOOL,
     },
 }

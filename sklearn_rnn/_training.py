@@ -387,6 +387,7 @@ def build_net(
 # The largest networks a fit builds and a saved file may hold (the load policy reads these too)
 MAX_WIDTH = 2**16  # hidden units, convolution channels
 MAX_LAYERS = 256  # layers; networks of an ensemble
+MAX_SIZE = 2**24  # features, outputs, time steps, horizon, seasonal period
 
 
 class Int(Interval):

@@ -34,6 +34,7 @@ from ._series import (
 from ._storable import SafeFormatMixin, VersionedPickleMixin
 from ._training import (
     MAX_LAYERS,
+    MAX_SIZE,
     RECURRENT_CONSTRAINTS,
     TRAINING_CONSTRAINTS,
     Int,
@@ -296,10 +297,10 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         **RECURRENT_CONSTRAINTS,
         **TRAINING_CONSTRAINTS,
         "max_epochs": [Int(1)],
-        "window_length": [Int(1), StrOptions({"auto"})],
+        "window_length": [Int(1, MAX_SIZE), StrOptions({"auto"})],
         "max_horizon": [Int(1), None],
         "quantile_levels": ["array-like", None],
-        "sp": [Int(1), None],
+        "sp": [Int(1, MAX_SIZE), None],
         "local_level": ["boolean"],
         "baseline": [StrOptions({"smoothing", "naive"})],
         "n_networks": [Int(1, MAX_LAYERS)],

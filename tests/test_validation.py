@@ -187,6 +187,27 @@ def test_true_is_no_count_for_the_forecaster_and_detectors(name, kwargs):
         getattr(sklearn_rnn, name)(max_epochs=1, **kwargs).fit(data)
 
 
+@pytest.mark.parametrize(
+    "name, param",
+    [
+        ("RNNForecaster", "sp"),
+        ("RNNForecaster", "window_length"),
+        ("RNNAnomalyDetector", "window_length"),
+        ("RNNAnomalyDetector", "horizon"),
+        ("RNNOutlierDetector", "window_length"),
+    ],
+)
+def test_sizes_a_saved_file_could_not_hold_are_refused_at_fit(name, param):
+    """A size above the safe format's limit (2**24) is refused by fit, not after it by load."""
+    import sklearn_rnn
+
+    series = pd.Series(np.sin(np.arange(40.0)))
+    data = [RNG.normal(size=(12, 2)) for _ in range(6)] if name == "RNNOutlierDetector" else series
+    message = rf"'{param}' parameter of {name} must be an int in the range \[1, 16777216\]"
+    with pytest.raises(InvalidParameterError, match=message):
+        getattr(sklearn_rnn, name)(max_epochs=1, **{param: 2**24 + 1}).fit(data)
+
+
 @pytest.mark.skipif(torch.cuda.is_available(), reason="checks the message on a machine without CUDA")
 @pytest.mark.parametrize("cls", ESTIMATORS)
 def test_cuda_requested_without_cuda(cls):

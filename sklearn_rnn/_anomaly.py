@@ -243,8 +243,10 @@ class StepScoring(TrainingMixin):
         steps before, from a window of ``window_length_`` real steps (the
         first ``window_length_`` steps have none; the next ``horizon - 1``
         only their nearer forecasts).
-        Reconstruction: ``K = 1``, the mean miss over the windows holding the
-        step.
+        Reconstruction: ``K = 1``, the median miss over the windows holding
+        the step, so an anomaly raises the misses of the steps near it only
+        in the windows that also hold it, which for a step more than half a
+        window away are too few to move the median.
         """
         T, C = scaled.shape
         W = self.window_length_
@@ -268,13 +270,17 @@ class StepScoring(TrainingMixin):
         front = max(0, W - T)  # a series shorter than the window is padded in front
         rows = data.starts.numpy()[:, None] + np.arange(W) - front  # (n_windows, W) steps of the series
         values = np.concatenate([np.full((front, C), np.nan), scaled])[rows + front]
-        miss = np.abs(values - expected)
-        total, count = np.zeros((T, C)), np.zeros((T, C))
+        miss = np.abs(values - expected)  # (n_windows, W, C)
         real = rows >= 0
-        np.add.at(total, rows[real], np.nan_to_num(miss[real]))
-        np.add.at(count, rows[real], ~np.isnan(miss[real]))
-        with np.errstate(invalid="ignore"):
-            return (total / np.where(count > 0, count, np.nan))[:, None, :]
+        steps, positions = rows[real], np.broadcast_to(np.arange(W), rows.shape)[real]
+        out = np.empty((T, 1, C))
+        by_position = np.full((T, W), np.nan)  # a step's misses, by its place in each window holding it
+        for c in range(C):  # one channel at a time: memory O(T W)
+            by_position[steps, positions] = miss[..., c][real]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # a step without a value: NaN
+                out[:, 0, c] = np.nanmedian(by_position, axis=1)
+        return out
 
     def _windows(self, filled: list[np.ndarray], values: list[np.ndarray], training: bool) -> WindowDataset:
         """Windows of the series: inputs ``filled``, targets ``values`` (NaN in gaps, out of the loss)."""

@@ -55,7 +55,8 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     scoring : {"reconstruction", "forecast"}, default="reconstruction"
         What the network learns: each window itself, from its final state
         (the ``hidden_size`` values of each direction are the bottleneck), a
-        step's miss the mean over the windows that hold it; or the next
+        step's miss the median over the windows that hold it (an anomaly
+        then barely raises the steps around it); or the next
         ``horizon`` steps of each window, which scores a step from its past
         alone. The user guide's anomaly page has what each measured.
     {detector: smoothing}
@@ -127,7 +128,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     a series have no whole window of past to be forecast from: their scores
     are NaN, unless ``update`` gave the detector the data that precedes them
     (reconstruction scores them from the windows that hold them).
-    Reconstruction scores a step by its mean miss over the windows that hold
+    Reconstruction scores a step by its median miss over the windows that hold
     it, so the last ``window_length_ - 1`` steps of the data given are held by
     fewer windows than they will be once later data arrives (the last step by
     one): a stream's latest scores are provisional there, and the next chunk,

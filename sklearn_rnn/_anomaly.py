@@ -139,7 +139,7 @@ class StepScoring(TrainingMixin):
     The estimator holds ``window_length``, ``horizon``, ``scoring``,
     ``smoothing``, the recurrent network's and the training parameters; the
     fitted state is ``window_length_``, ``channel_mean_``, ``channel_scale_``,
-    ``residual_scale_`` and the network ``net_``.
+    ``window_statistic_``, ``residual_scale_`` and the network ``net_``.
     """
 
     def _criterion(self) -> Any:
@@ -191,6 +191,7 @@ class StepScoring(TrainingMixin):
         smaller (``local_level_``).
         """
         self.channel_mean_, self.channel_scale_ = channel_statistics(np.concatenate(series))
+        self.window_statistic_ = "median"
         scaled = [self._standardise(s) for s in series]
         n_steps = max(len(s) for s in scaled) if n_steps is None else n_steps
         self.window_length_ = resolve_window_length(self.window_length, n_steps)
@@ -244,9 +245,9 @@ class StepScoring(TrainingMixin):
         first ``window_length_`` steps have none; the next ``horizon - 1``
         only their nearer forecasts).
         Reconstruction: ``K = 1``, the median miss over the windows holding
-        the step, so an anomaly raises the misses of the steps near it only
-        in the windows that also hold it, which for a step more than half a
-        window away are too few to move the median.
+        the step, a robust summary as the loss and the scales are (a detector
+        saved before, without ``window_statistic_``, takes the mean it was
+        calibrated with).
         """
         T, C = scaled.shape
         W = self.window_length_
@@ -272,6 +273,12 @@ class StepScoring(TrainingMixin):
         values = np.concatenate([np.full((front, C), np.nan), scaled])[rows + front]
         miss = np.abs(values - expected)  # (n_windows, W, C)
         real = rows >= 0
+        if getattr(self, "window_statistic_", "mean") == "mean":
+            total, count = np.zeros((T, C)), np.zeros((T, C))
+            np.add.at(total, rows[real], np.nan_to_num(miss[real]))
+            np.add.at(count, rows[real], ~np.isnan(miss[real]))
+            with np.errstate(invalid="ignore"):
+                return (total / np.where(count > 0, count, np.nan))[:, None, :]
         steps, positions = rows[real], np.broadcast_to(np.arange(W), rows.shape)[real]
         out = np.empty((T, 1, C))
         by_position = np.full((T, W), np.nan)  # a step's misses, by its place in each window holding it

@@ -55,8 +55,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     scoring : {"reconstruction", "forecast"}, default="reconstruction"
         What the network learns: each window itself, from its final state
         (the ``hidden_size`` values of each direction are the bottleneck), a
-        step's miss the median over the windows that hold it (an anomaly
-        then barely raises the steps around it); or the next
+        step's miss the median over the windows that hold it; or the next
         ``horizon`` steps of each window, which scores a step from its past
         alone. The user guide's anomaly page has what each measured.
     {detector: smoothing}
@@ -102,6 +101,10 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         Each channel's training mean and scale (the network reads standardised values).
     local_level_ : bool
         Whether the network reads each window relative to its mean (``local_level`` resolved).
+    window_statistic_ : str
+        How reconstruction combines a step's misses over the windows that hold
+        it: "median". A detector saved before it holds none and takes the mean
+        its threshold was calibrated with.
     residual_scale_ : ndarray of shape (K, n_channels)
         Typical miss (1.4826 times the median absolute miss on held-out normal
         steps) of each forecast step (``K = horizon``; 1 for reconstruction) and channel.

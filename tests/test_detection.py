@@ -1,5 +1,6 @@
 """RNNAnomalyDetector: what it scores, what it flags, streaming, persistence, input handling."""
 
+import copy
 import io
 import pickle
 
@@ -171,6 +172,42 @@ def test_dynamic_threshold_follows_a_drifting_level_of_surprise():
     static = RNNAnomalyDetector(window_length=20, **FAST).fit(train)
     dynamic = RNNAnomalyDetector(window_length=20, threshold="dynamic", **FAST).fit(train)
     assert dynamic.transform(fresh).to_numpy().mean() < 0.5 * static.transform(fresh).to_numpy().mean()
+
+
+def _misses_by_definition(detector, scaled, statistic):
+    """Each step's miss: ``statistic`` of |value - reconstruction| over the windows holding it."""
+    data = detector._windows([scaled], [scaled], training=False)
+    expected = detector._predict_raw(data)[..., 0].double().numpy()  # (n_windows, W, 1)
+    W, T = detector.window_length_, len(scaled)
+    return np.array(
+        [
+            statistic(
+                [
+                    abs(scaled[t, 0] - expected[k, t - k, 0])
+                    for k in range(max(0, t - W + 1), min(t, T - W) + 1)
+                ]
+            )
+            for t in range(T)
+        ]
+    )
+
+
+def test_reconstruction_miss_is_the_median_over_the_windows_holding_the_step(reconstruction):
+    scaled = reconstruction._standardise(sensor(70, 1, start=1200).to_numpy())
+    want = _misses_by_definition(reconstruction, scaled, np.median)
+    np.testing.assert_allclose(reconstruction._misses(scaled)[:, 0, 0], want, rtol=1e-6)
+    assert reconstruction.window_statistic_ == "median"
+
+
+def test_a_pickle_from_before_the_median_keeps_the_mean_it_was_calibrated_with(reconstruction):
+    """Pickles from before hold no ``window_statistic_``: their steps' misses are means."""
+    old = copy.deepcopy(reconstruction)
+    del old.window_statistic_
+    again = pickle.loads(pickle.dumps(old))
+    scaled = reconstruction._standardise(sensor(70, 1, start=1200).to_numpy())
+    want = _misses_by_definition(reconstruction, scaled, np.mean)
+    np.testing.assert_allclose(again._misses(scaled)[:, 0, 0], want, rtol=1e-6)
+    assert not np.allclose(want, reconstruction._misses(scaled)[:, 0, 0], rtol=1e-3)
 
 
 # -- persistence and errors -------------------------------------------------------------------------

@@ -648,3 +648,22 @@ def test_outlier_detector_written_before_the_two_sided_score_scores_its_worst_st
         detector._statistics([detector._step_scores(detector._standardise(r[:, None])) for r in runs])
     )
     np.testing.assert_allclose(-loaded.score_samples(runs), worst[:, 0], rtol=1e-5)
+
+
+def test_anomaly_detector_written_before_the_median_over_windows_keeps_the_mean(tmp_path):
+    """Such files hold no ``window_statistic_``: a step's reconstruction miss is the mean, as it was."""
+    pytest.importorskip("sktime")
+    from sklearn_rnn import RNNAnomalyDetector
+
+    t = np.arange(300)
+    series = pd.DataFrame({"s": np.sin(t / 3) + 0.05 * np.random.default_rng(0).normal(size=300)})
+    detector = RNNAnomalyDetector(window_length=8, hidden_size=4, max_epochs=2, random_state=0).fit(series)
+    path = tmp_path / "old.skrnn"
+    path.write_bytes(_edit_manifest(_saved(detector), lambda m: m["attributes"].pop("window_statistic_")))
+    loaded = load(path)
+    assert not hasattr(loaded, "window_statistic_")
+    as_before = copy.deepcopy(detector)
+    as_before.window_statistic_ = "mean"
+    fresh = series.iloc[:100] + 0.01
+    pd.testing.assert_frame_equal(loaded.transform_scores(fresh), as_before.transform_scores(fresh))
+    assert not loaded.transform_scores(fresh).equals(detector.transform_scores(fresh))

@@ -91,9 +91,9 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
     statistics_center_, statistics_scale_ : ndarray of shape (2,)
         Median and robust spread (1.4826 times the median absolute deviation,
         at least 0.1) over the training sequences of the logs of their worst
-        steps' mean score and of their median score. None in a file saved
-        before the two-sided score (absent from a pickle of one): a sequence's
-        score is then its worst steps' mean.
+        steps' mean score and of their median score. A detector saved or
+        pickled before the two-sided score holds neither: a sequence's score
+        is then its worst steps' mean.
     offset_ : float
         ``decision_function = score_samples - offset_``; negative is an outlier.
     loss_curve_ : list of float
@@ -243,11 +243,6 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         )
         self.offset_ = float(np.percentile(-self._scores(statistics), 100 * self.contamination))
         return self
-
-    def _restore_fitted(self, attributes, rebuild_net, manifest, arrays) -> None:
-        # a file saved before the two-sided score holds no statistics: its worst steps alone score
-        attributes = {"statistics_center_": None, "statistics_scale_": None, **attributes}
-        super()._restore_fitted(attributes, rebuild_net, manifest, arrays)
 
     def _sequences(self, seqs: Sequences) -> list[np.ndarray]:
         return [seqs.values[i, :n].astype(np.float64) for i, n in enumerate(seqs.lengths)]

@@ -50,8 +50,10 @@ of its steps, or one of the 5 after it, is flagged); event F1, the harmonic
 mean of the steps' precision and the event recall (the composite F1 of Garg et
 al. 2021, "An evaluation of anomaly detection and diagnosis in multivariate
 time series"), which neither splitting a detection into several runs nor
-flagging one long run over everything inflates; and AUC-PR (average precision
-of the scores, threshold-free).
+flagging one long run over everything inflates (unlike Garg et al., an event
+counts as found by a flag up to 5 steps after it, while that flag still counts
+against the steps' precision); and AUC-PR (average precision of the scores,
+threshold-free).
 """
 
 from __future__ import annotations
@@ -469,7 +471,6 @@ OUTLIER_CANDIDATES = {
     "forecast-h1-local": {"scoring": "forecast", "horizon": 1, "local_level": True},
     "forecast-h1-levels": {"scoring": "forecast", "horizon": 1, "local_level": False},
     "recon-local": {"scoring": "reconstruction", "local_level": True},
-    "recon-local-smooth3": {"scoring": "reconstruction", "local_level": True, "smoothing": 3},
     "recon-levels": {"scoring": "reconstruction", "local_level": False},
 }
 
@@ -519,6 +520,12 @@ def main(argv=None) -> None:
     )
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")
+    for flag, listed in ((args.candidates, CANDIDATES), (args.outlier_candidates, OUTLIER_CANDIDATES)):
+        unknown = sorted(set(args.only or []) - set(listed)) if flag else []
+        if unknown:
+            parser.error(
+                f"--only {' '.join(unknown)}: not a candidate of this procedure; it has {list(listed)}"
+            )
     if args.candidates:
         candidates(args.seeds, args.only or list(CANDIDATES))
         return

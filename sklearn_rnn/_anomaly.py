@@ -273,7 +273,13 @@ class StepScoring(TrainingMixin):
         values = np.concatenate([np.full((front, C), np.nan), scaled])[rows + front]
         miss = np.abs(values - expected)  # (n_windows, W, C)
         real = rows >= 0
-        if getattr(self, "window_statistic_", "mean") == "mean":
+        statistic = getattr(self, "window_statistic_", "mean")
+        if statistic not in ("mean", "median"):
+            raise ValueError(
+                f"window_statistic_={statistic!r} is not a statistic this version knows ('mean' or "
+                "'median'): the detector was saved by another version. Fit it again with this one."
+            )
+        if statistic == "mean":
             total, count = np.zeros((T, C)), np.zeros((T, C))
             np.add.at(total, rows[real], np.nan_to_num(miss[real]))
             np.add.at(count, rows[real], ~np.isnan(miss[real]))

@@ -157,6 +157,10 @@ DETECTOR_PARAMETERS = """\
         Share of the training windows held out when ``early_stopping=True``.
     random_state : int, RandomState instance or None, default=None
         Seeds weights, dropout and shuffling.
+    window_statistic_ : str
+        How reconstruction combines a step's misses over the windows that hold
+        it: "median". A detector saved before it holds none and takes the mean
+        its threshold was calibrated with.
 """
 
 

@@ -101,10 +101,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         Each channel's training mean and scale (the network reads standardised values).
     local_level_ : bool
         Whether the network reads each window relative to its mean (``local_level`` resolved).
-    window_statistic_ : str
-        How reconstruction combines a step's misses over the windows that hold
-        it: "median". A detector saved before it holds none and takes the mean
-        its threshold was calibrated with.
+    {detector: window_statistic_}
     residual_scale_ : ndarray of shape (K, n_channels)
         Typical miss (1.4826 times the median absolute miss on held-out normal
         steps) of each forecast step (``K = horizon``; 1 for reconstruction) and channel.

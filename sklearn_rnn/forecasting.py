@@ -298,7 +298,7 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         **TRAINING_CONSTRAINTS,
         "max_epochs": [Int(1)],
         "window_length": [Int(1, MAX_SIZE), StrOptions({"auto"})],
-        "max_horizon": [Int(1), None],
+        "max_horizon": [Int(1, MAX_SIZE), None],
         "quantile_levels": ["array-like", None],
         "sp": [Int(1, MAX_SIZE), None],
         "local_level": ["boolean"],

@@ -82,10 +82,7 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         Each feature's training mean and scale.
     local_level_ : bool
         ``local_level`` resolved ("auto": the network that misses the training steps less).
-    window_statistic_ : str
-        How reconstruction combines a step's misses over the windows that hold
-        it: "median". A detector saved before it holds none and takes the mean
-        its threshold was calibrated with.
+    {detector: window_statistic_}
     residual_scale_ : ndarray of shape (K, n_features)
         Typical miss of each forecast step and feature on the training sequences.
     statistics_center_, statistics_scale_ : ndarray of shape (2,)

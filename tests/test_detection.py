@@ -77,7 +77,7 @@ def test_first_window_is_scored_from_the_past_that_update_gave(forecast):
 def test_reconstruction_streams_too_and_revises_nothing_but_a_chunks_last_window(reconstruction):
     """A continued chunk scores as the whole series; a chunk's last steps lack later windows.
 
-    Reconstruction scores a step by the mean miss over the windows that hold
+    Reconstruction scores a step by the median miss over the windows that hold
     it: at the end of the data given, the last ``window_length - 1`` steps are
     held by fewer windows than they will be once later data arrives.
     """
@@ -175,28 +175,44 @@ def test_dynamic_threshold_follows_a_drifting_level_of_surprise():
 
 
 def _misses_by_definition(detector, scaled, statistic):
-    """Each step's miss: ``statistic`` of |value - reconstruction| over the windows holding it."""
-    data = detector._windows([scaled], [scaled], training=False)
-    expected = detector._predict_raw(data)[..., 0].double().numpy()  # (n_windows, W, 1)
-    W, T = detector.window_length_, len(scaled)
-    return np.array(
-        [
-            statistic(
-                [
-                    abs(scaled[t, 0] - expected[k, t - k, 0])
-                    for k in range(max(0, t - W + 1), min(t, T - W) + 1)
-                ]
-            )
-            for t in range(T)
-        ]
+    """Each step's miss per channel: ``statistic`` of |value - reconstruction| over the windows holding it.
+
+    A series shorter than the window is one window, padded in front; a step
+    without a value has no miss (NaN).
+    """
+    filled = pd.DataFrame(scaled).ffill().bfill().fillna(0.0).to_numpy()
+    data = detector._windows([filled], [scaled], training=False)
+    expected = detector._predict_raw(data)[..., 0].double().numpy()  # (n_windows, W, C)
+    W, (T, C) = detector.window_length_, scaled.shape
+    front = max(0, W - T)
+    out = np.full((T, C), np.nan)
+    for t in range(T):
+        p = t + front  # the step's place in the padded series; window k holds places k .. k + W - 1
+        holding = range(max(0, p - W + 1), min(p, len(expected) - 1) + 1)
+        for c in range(C):
+            misses = [abs(scaled[t, c] - expected[k, p - k, c]) for k in holding]
+            if not np.isnan(scaled[t, c]):
+                out[t, c] = statistic(misses)
+    return out
+
+
+@pytest.fixture(scope="module")
+def two_channels():
+    return RNNAnomalyDetector(window_length=8, hidden_size=4, max_epochs=2, random_state=0).fit(
+        sensor(300, 5, channels=2)
     )
 
 
-def test_reconstruction_miss_is_the_median_over_the_windows_holding_the_step(reconstruction):
-    scaled = reconstruction._standardise(sensor(70, 1, start=1200).to_numpy())
-    want = _misses_by_definition(reconstruction, scaled, np.median)
-    np.testing.assert_allclose(reconstruction._misses(scaled)[:, 0, 0], want, rtol=1e-6)
-    assert reconstruction.window_statistic_ == "median"
+@pytest.mark.parametrize("n_steps, gaps", [(70, False), (70, True), (5, False)])
+def test_reconstruction_miss_is_the_median_over_the_windows_holding_the_step(two_channels, n_steps, gaps):
+    values = sensor(n_steps, 6, start=300, channels=2).to_numpy(copy=True)
+    if gaps:
+        values[10:14, 0] = np.nan  # a gap in one channel
+        values[30, :] = np.nan  # a step with no value at all
+    scaled = two_channels._standardise(values)
+    want = _misses_by_definition(two_channels, scaled, np.median)
+    np.testing.assert_allclose(two_channels._misses(scaled)[:, 0], want, rtol=1e-6)
+    assert two_channels.window_statistic_ == "median"
 
 
 def test_a_pickle_from_before_the_median_keeps_the_mean_it_was_calibrated_with(reconstruction):
@@ -206,8 +222,15 @@ def test_a_pickle_from_before_the_median_keeps_the_mean_it_was_calibrated_with(r
     again = pickle.loads(pickle.dumps(old))
     scaled = reconstruction._standardise(sensor(70, 1, start=1200).to_numpy())
     want = _misses_by_definition(reconstruction, scaled, np.mean)
-    np.testing.assert_allclose(again._misses(scaled)[:, 0, 0], want, rtol=1e-6)
-    assert not np.allclose(want, reconstruction._misses(scaled)[:, 0, 0], rtol=1e-3)
+    np.testing.assert_allclose(again._misses(scaled)[:, 0], want, rtol=1e-6)
+    assert not np.allclose(want, reconstruction._misses(scaled)[:, 0], rtol=1e-3)
+
+
+def test_a_statistic_this_version_does_not_know_is_refused(reconstruction):
+    odd = copy.deepcopy(reconstruction)
+    odd.window_statistic_ = "trimmed"
+    with pytest.raises(ValueError, match=r"window_statistic_='trimmed' is not a statistic this version"):
+        odd.transform_scores(sensor(50, 1, start=1200))
 
 
 # -- persistence and errors -------------------------------------------------------------------------

@@ -636,16 +636,18 @@ def test_outlier_detector_written_before_the_two_sided_score_scores_its_worst_st
     runs = [np.sin(np.arange(30) / 2 + rng.uniform(0, 6)) + 0.05 * rng.normal(size=30) for _ in range(12)]
     detector = RNNOutlierDetector(hidden_size=4, max_epochs=2, random_state=0).fit(runs)
 
-    def drop(manifest):
-        manifest["attributes"].pop("statistics_center_")
-        manifest["attributes"].pop("statistics_scale_")
+    def drop(manifest):  # what such a file lacks: the statistics, and the median over windows after it
+        for key in ("statistics_center_", "statistics_scale_", "window_statistic_"):
+            manifest["attributes"].pop(key)
 
     path = tmp_path / "old.skrnn"
     path.write_bytes(_edit_manifest(_saved(detector), drop))
     loaded = load(path)
     assert not hasattr(loaded, "statistics_center_") and not hasattr(loaded, "statistics_scale_")
+    as_before = copy.deepcopy(detector)
+    as_before.window_statistic_ = "mean"
     worst = np.exp(
-        detector._statistics([detector._step_scores(detector._standardise(r[:, None])) for r in runs])
+        as_before._statistics([as_before._step_scores(as_before._standardise(r[:, None])) for r in runs])
     )
     np.testing.assert_allclose(-loaded.score_samples(runs), worst[:, 0], rtol=1e-5)
 

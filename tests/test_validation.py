@@ -192,6 +192,7 @@ def test_true_is_no_count_for_the_forecaster_and_detectors(name, kwargs):
     [
         ("RNNForecaster", "sp"),
         ("RNNForecaster", "window_length"),
+        ("RNNForecaster", "max_horizon"),
         ("RNNAnomalyDetector", "window_length"),
         ("RNNAnomalyDetector", "horizon"),
         ("RNNOutlierDetector", "window_length"),

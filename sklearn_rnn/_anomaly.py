@@ -266,6 +266,12 @@ class StepScoring(TrainingMixin):
                 # steps (training never saw padding): t - k >= W
                 misses[W + k :, k] = scaled[W + k :] - expected[W : T - k, k]
             return np.abs(misses)
+        statistic = getattr(self, "window_statistic_", "mean")
+        if statistic not in ("mean", "median"):
+            raise ValueError(
+                f"window_statistic_={statistic!r} is not a statistic this version knows ('mean' or "
+                "'median'): the detector was saved by another version. Fit it again with this one."
+            )
         data = self._windows([filled], [scaled], training=False)
         expected = self._predict_raw(data)[..., 0].double().numpy()  # (n_windows, W, C)
         front = max(0, W - T)  # a series shorter than the window is padded in front
@@ -273,12 +279,6 @@ class StepScoring(TrainingMixin):
         values = np.concatenate([np.full((front, C), np.nan), scaled])[rows + front]
         miss = np.abs(values - expected)  # (n_windows, W, C)
         real = rows >= 0
-        statistic = getattr(self, "window_statistic_", "mean")
-        if statistic not in ("mean", "median"):
-            raise ValueError(
-                f"window_statistic_={statistic!r} is not a statistic this version knows ('mean' or "
-                "'median'): the detector was saved by another version. Fit it again with this one."
-            )
         if statistic == "mean":
             total, count = np.zeros((T, C)), np.zeros((T, C))
             np.add.at(total, rows[real], np.nan_to_num(miss[real]))

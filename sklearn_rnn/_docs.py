@@ -132,7 +132,7 @@ SHARED_PARAMETERS = """\
 """
 
 
-# The parameters the two anomaly detectors share ("{detector: name}" markers)
+# The parameters (and the fitted attribute) the two anomaly detectors share ("{detector: name}" markers)
 DETECTOR_PARAMETERS = """\
     smoothing : int, default=1
         Span of an exponentially weighted mean of the scores over time (1: none).

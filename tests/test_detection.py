@@ -11,6 +11,7 @@ import pytest
 pytest.importorskip("sktime")
 
 from sklearn_rnn import RNNAnomalyDetector, load, save  # noqa: E402
+from sklearn_rnn._anomaly import carry_forward_rows  # noqa: E402
 
 FAST = dict(hidden_size=16, max_epochs=8, batch_size=64, random_state=0)
 
@@ -180,8 +181,7 @@ def _misses_by_definition(detector, scaled, statistic):
     A series shorter than the window is one window, padded in front; a step
     without a value has no miss (NaN).
     """
-    filled = pd.DataFrame(scaled).ffill().bfill().fillna(0.0).to_numpy()
-    data = detector._windows([filled], [scaled], training=False)
+    data = detector._windows([carry_forward_rows(scaled)], [scaled], training=False)
     expected = detector._predict_raw(data)[..., 0].double().numpy()  # (n_windows, W, C)
     W, (T, C) = detector.window_length_, scaled.shape
     front = max(0, W - T)

@@ -25,7 +25,9 @@ from ._training import (
     Int,
     SequenceDataset,
     TrainingMixin,
+    ensemble_size,
     make_module,
+    training_epochs,
     valid_size,
 )
 
@@ -101,7 +103,7 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
         "fcn_filters": [tuple, list],
         "missing": [StrOptions(set(MISSING))],
         "input_scaling": [StrOptions(set(INPUT_SCALINGS))],
-        "n_networks": [Int(1, MAX_LAYERS)],
+        "n_networks": [Int(1, MAX_LAYERS), StrOptions({"auto"})],
         "warm_start": ["boolean"],
     }
 
@@ -119,7 +121,7 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
         fcn_filters: tuple[int, ...] = (32, 64, 32),
         missing: str = "error",
         input_scaling: str = "both",
-        n_networks: int = 1,
+        n_networks: int | str = "auto",
         max_epochs: int | str = "auto",
         batch_size: int = 16,
         lr: float = 5e-3,
@@ -217,7 +219,7 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
             )
 
     # -- training ------------------------------------------------------------------------
-    def _build_module(self, seqs: Sequences, n_outputs: int) -> RecurrentNet:
+    def _build_module(self, seqs: Sequences, n_outputs: int, n_train: int) -> RecurrentNet:
         filters = self.fcn_filters
         positive = [isinstance(f, Integral) and not isinstance(f, bool) and f > 0 for f in filters]
         if self.architecture != "rnn" and not (len(filters) == 3 and all(positive)):
@@ -242,7 +244,12 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
             fcn_filters=tuple(self.fcn_filters),
             missing=self.missing,
             input_scaling=self.input_scaling,
-            n_networks=self.n_networks,
+            n_networks=ensemble_size(
+                self.n_networks,
+                training_epochs(self.max_epochs, n_train, self.batch_size),
+                n_train,
+                int(seqs.lengths.max()),
+            ),
         )
         # missing="mask": NaNs are left out, so these are the statistics of the observed values
         mean, std = feature_statistics(seqs.values, seqs.lengths)
@@ -286,6 +293,8 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
             )
         if self.warm_start and hasattr(self, "net_"):
             params = self.get_params(deep=False)
+            if params["n_networks"] == "auto":  # its number was chosen when the network was built
+                del params["n_networks"]
             changed = sorted(
                 k for k, v in self._module_kwargs.items() if k in params and _same(params[k]) != _same(v)
             )
@@ -296,8 +305,14 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
                 )
             build = None  # train the fitted network further, over the epochs this call's data gives
         else:
-            build = partial(self._build_module, seqs, n_outputs)
+            build = partial(self._build_module, seqs, n_outputs, n_train)
         self._train(SequenceDataset(seqs, y, sample_weight), build, n_train=n_train, stratify=stratify)
+
+    @property
+    def n_networks_(self) -> int:
+        """Number of networks trained and averaged (``n_networks`` resolved)."""
+        check_is_fitted(self)
+        return int(self._module_kwargs.get("n_networks", 1))  # absent: pickled before ensembles
 
     # -- inference -------------------------------------------------------------------------
     def _forward(self, X: Any) -> torch.Tensor:

@@ -65,13 +65,18 @@ SHARED_PARAMETERS = """\
         the output layer, so levels still count. "both" reads the global and
         the per-sequence values side by side. See the user guide's page on
         accuracy for what each scored on the benchmark suite.
-    n_networks : int, default=1
+    n_networks : int or "auto", default="auto"
         Number of networks trained side by side, each from its own initial
         weights on the same batches and on its own loss; predictions average
         their outputs (a classifier's logits, so its probabilities are the
         normalised geometric mean of the networks'), as InceptionTime averages
         five networks. It costs ``n_networks`` times one network's fit and
-        predict. See the user guide's page on accuracy for what it measured.
+        predict. "auto": a rule of the training set's size, as many networks
+        as fit in 16 million sequence-steps (epochs x training sequences x
+        longest sequence's length, all networks together), from 1 to 5
+        (``n_networks_``): five for 36 sequences of 251 steps over 334 epochs
+        (3 million a network), one where one network takes over 8 million.
+        See the user guide's page on accuracy for what it measured.
     max_epochs : int or "auto", default="auto"
         Number of passes over the training data (fewer with early stopping).
         "auto": a rule of the training set's size, enough epochs for 1000

@@ -311,6 +311,25 @@ def training_epochs(
     return max(MIN_EPOCHS, math.ceil(min_steps / math.ceil(n_train / batch_size)))
 
 
+# The ensemble of n_networks="auto", chosen by the procedure of benchmarks/accuracy.py: as many
+# networks as fit in this many sequence-steps (epochs x training sequences x longest length, all
+# networks together), from 1 to MAX_AUTO_NETWORKS
+ENSEMBLE_BUDGET = 16_000_000
+MAX_AUTO_NETWORKS = 5
+
+
+def ensemble_size(n_networks: int | str, epochs: int, n_train: int, length: int) -> int:
+    """The networks a fit trains: ``n_networks``, or for "auto" a rule of the training set's size.
+
+    "auto": ``ENSEMBLE_BUDGET // (epochs * n_train * length)``, clipped to
+    ``1..MAX_AUTO_NETWORKS``, ``length`` the longest training sequence.
+    """
+    if n_networks != "auto":
+        return int(n_networks)
+    steps = max(1, epochs * n_train * length)
+    return int(min(MAX_AUTO_NETWORKS, max(1, ENSEMBLE_BUDGET // steps)))
+
+
 def fit_seed(random_state: Any) -> int:
     """The seed a fit derives from ``random_state`` (an int, a RandomState or None)."""
     return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))

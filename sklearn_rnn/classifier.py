@@ -48,6 +48,8 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
         Validation loss at each epoch when ``early_stopping=True``.
     n_iter_ : int
         Number of epochs run.
+    n_networks_ : int
+        Number of networks trained and averaged (``n_networks`` resolved).
     n_features_in_ : int
         Features per time step, or the number of columns of a 2D ``X``.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -126,7 +128,7 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
         fcn_filters: tuple[int, ...] = (32, 64, 32),
         missing: str = "error",
         input_scaling: str = "both",
-        n_networks: int = 1,
+        n_networks: int | str = "auto",
         max_epochs: int | str = "auto",
         batch_size: int = 16,
         lr: float = 5e-3,

@@ -15,6 +15,7 @@ dropout=0.8
 batch_size=128
 max_epochs=250
 lr=0.001
+n_networks=1
 >>> clf = RNNClassifier(**PRESETS["mlstm-fcn"], random_state=0)
 >>> clf.architecture
 'mlstm-fcn'
@@ -35,6 +36,7 @@ PRESETS: dict[str, dict] = {
         "batch_size": 128,
         "max_epochs": 250,
         "lr": 1e-3,
+        "n_networks": 1,
     },
     "rnn": {
         "architecture": "rnn",
@@ -55,7 +57,9 @@ needs.
 
 - ``"default"``: the defaults, a compact LSTM-FCN (Karim et al., 2017) that
   reads each sequence standardised by the training data and by its own
-  statistics, trained for at least 1000 optimizer steps and 100 epochs; chosen
+  statistics, trained for at least 1000 optimizer steps and 100 epochs, with
+  the outputs of up to five such networks averaged where the data are small
+  enough for that to be cheap (``n_networks="auto"``); chosen
   by the procedure of the user guide's :ref:`accuracy` page, whose table has
   its scores and fit times on every data set sktime ships.
 - ``"mlstm-fcn"``: the same with squeeze-and-excitation blocks (Karim et al.,
@@ -63,8 +67,8 @@ needs.
   accuracy beside the default's.
 - ``"lstm-fcn-paper"``: the published LSTM-FCN sizes (128-256-128 filters,
   8 LSTM cells, dropout 0.8, batch size 128) trained for 250 epochs (the
-  paper trains 2000 with a plateau schedule); about 15 times the compute of
-  the default.
+  paper trains 2000 with a plateau schedule), one network; about 15 times the
+  compute of one network of the default.
 - ``"rnn"``: a plain bidirectional LSTM with mean pooling and no
   convolutional branch, for users who want a recurrent network only (and the
   most natural choice when the time order carries the signal over long ranges).

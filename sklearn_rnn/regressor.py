@@ -41,6 +41,8 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
         Validation loss at each epoch when ``early_stopping=True``.
     n_iter_ : int
         Number of epochs run.
+    n_networks_ : int
+        Number of networks trained and averaged (``n_networks`` resolved).
     n_outputs_ : int
         Number of regression targets.
     y_mean_ : ndarray of shape (`n_outputs_`,)

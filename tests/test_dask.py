@@ -41,6 +41,7 @@ def _search():
         hidden_size=8,
         max_epochs=4,
         batch_size=16,
+        n_networks=1,
         random_state=0,
         callbacks=[("probe", ThreadProbe(parent_pid=os.getpid()))],
     )

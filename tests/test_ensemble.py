@@ -7,7 +7,8 @@ import pytest
 import torch
 from sklearn.utils._param_validation import InvalidParameterError
 
-from sklearn_rnn import RNNClassifier, RNNRegressor
+from sklearn_rnn import RNNClassifier, RNNRegressor, load, save
+from sklearn_rnn._training import ensemble_size, training_epochs
 
 SMALL = dict(hidden_size=6, max_epochs=5, batch_size=8, fcn_filters=(4, 8, 4), random_state=0)
 
@@ -115,7 +116,7 @@ def test_same_random_state_same_ensemble_and_one_network_unchanged():
     first = RNNClassifier(n_networks=3, **SMALL).fit(X, y).predict_proba(X)
     second = RNNClassifier(n_networks=3, **SMALL).fit(X, y).predict_proba(X)
     np.testing.assert_array_equal(first, second)
-    single = RNNClassifier(**SMALL).fit(X, y)
+    single = RNNClassifier(n_networks=1, **SMALL).fit(X, y)
     assert single.net_.module_.others is None
     assert not np.allclose(first, single.predict_proba(X))
 
@@ -157,3 +158,57 @@ def test_each_forecasting_network_trains_as_it_would_alone(optimizer):
     alone = _first_network(RNNForecaster(**params).fit(y, fh=[1, 2, 3]))
     ensemble = _first_network(RNNForecaster(n_networks=3, **params).fit(y, fh=[1, 2, 3]))
     torch.testing.assert_close(ensemble, alone, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "n_train, length, expected",
+    [
+        (36, 251, 5),  # ArrowHead: 334 epochs, 3.0 million sequence-steps a network
+        (140, 84, 5),  # Covid3Month: 112 epochs, 1.3 million
+        (200, 427, 1),  # OSULeaf: 100 epochs, 8.5 million
+        (537, 1344, 1),  # PLAID: 72 million
+        (160, 500, 2),  # 100 epochs, 8.0 million: exactly two fit in the budget
+        (160, 501, 1),  # one step more a sequence: only one
+        (160, 333, 3),  # 5.3 million
+    ],
+)
+def test_auto_is_the_documented_rule_of_the_training_sets_size(n_train, length, expected):
+    epochs = training_epochs("auto", n_train, 16)
+    assert ensemble_size("auto", epochs, n_train, length) == expected
+    assert ensemble_size(4, epochs, n_train, length) == 4  # an int is kept as it is
+
+
+def test_auto_trains_the_rules_networks_exactly_as_asking_for_them(tmp_path):
+    """On a small set "auto" is five networks: the same fit as n_networks=5, and it is saved as such."""
+    X, y, target = _data()
+    auto = RNNClassifier(**SMALL).fit(X, y)
+    assert auto.n_networks == "auto" and auto.n_networks_ == 5 and len(auto.net_.module_.others) == 4
+    five = RNNClassifier(n_networks=5, **SMALL).fit(X, y)
+    np.testing.assert_array_equal(auto.predict_proba(X), five.predict_proba(X))
+    save(auto, tmp_path / "auto.skrnn")
+    loaded = load(tmp_path / "auto.skrnn")
+    assert loaded.n_networks == "auto" and loaded.n_networks_ == 5
+    np.testing.assert_array_equal(loaded.predict_proba(X), auto.predict_proba(X))
+    reg = RNNRegressor(**SMALL).fit(X, target)
+    assert reg.n_networks_ == 5
+    one = RNNRegressor(n_networks=1, **SMALL).fit(X, target)
+    assert one.n_networks_ == 1 and one.net_.module_.others is None
+
+
+def test_n_networks_is_not_set_before_fit_and_warm_start_keeps_the_built_number():
+    X, y, _ = _data()
+    clf = RNNClassifier(**{**SMALL, "max_epochs": 1}, warm_start=True)
+    assert not hasattr(clf, "n_networks_")
+    clf.fit(X, y)
+    module = clf.net_.module_
+    clf.fit(X[:20], y[:20])  # "auto" on other data: the fitted ensemble trains further
+    assert clf.net_.module_ is module and clf.n_networks_ == 5
+    with pytest.raises(ValueError, match=r"\['n_networks'\] changed"):
+        clf.set_params(n_networks=2).fit(X, y)
+
+
+def test_a_network_pickled_before_ensembles_reports_one():
+    X, y, _ = _data()
+    clf = RNNClassifier(n_networks=1, **{**SMALL, "max_epochs": 1}).fit(X, y)
+    del clf._module_kwargs["n_networks"]  # as pickled before n_networks existed
+    assert clf.n_networks_ == 1

@@ -24,7 +24,7 @@ Y_REG = 100 * X.sum(axis=(1, 2))
 Y_CLS = np.where(X[:, :, 0].sum(axis=1) > 0, "up", "down")
 # the plain recurrent network whatever the defaults (the core may default to LSTM-FCN)
 RNN_ONLY = {"architecture": "rnn", "dropout": 0.0} if "architecture" in RNNClassifier().get_params() else {}
-TINY = dict(hidden_size=8, batch_size=16, random_state=0, lr_schedule="constant", **RNN_ONLY)
+TINY = dict(hidden_size=8, batch_size=16, n_networks=1, random_state=0, lr_schedule="constant", **RNN_ONLY)
 
 
 class PoisonWeights(Callback):

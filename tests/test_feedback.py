@@ -17,7 +17,7 @@ from sklearn_rnn import RNNClassifier, RNNRegressor
 RNG = np.random.default_rng(0)
 X = RNG.normal(size=(40, 6))
 Y = np.arange(40) % 2  # labels unrelated to X: the validation loss soon stops improving
-TINY = dict(hidden_size=4, batch_size=8, random_state=0)
+TINY = dict(hidden_size=4, batch_size=8, n_networks=1, random_state=0)
 SUMMARY = re.compile(r"^(\d+) epochs? in [\d.]+s(, [^;]+)?; best (train|valid)_loss (\S+) at epoch (\d+)")
 
 

@@ -87,7 +87,7 @@ def test_sequence_scaling_reads_shapes_at_any_scale():
     shapes = np.where(labels[:, None] == 0, np.sin(t), np.sign(np.sin(t)))
     scales = 10.0 ** rng.uniform(-3, 3, n)
     X = (shapes * scales[:, None] + 0.05 * scales[:, None] * rng.normal(size=(n, 60)))[:, :, None]
-    params = dict(hidden_size=8, fcn_filters=(16, 16, 16), max_epochs=30, random_state=0)
+    params = dict(hidden_size=8, fcn_filters=(16, 16, 16), max_epochs=30, n_networks=1, random_state=0)
     scores = {}
     for scaling in ("global", "sequence"):
         clf = RNNClassifier(**params, input_scaling=scaling).fit(X[:100], labels[:100])
@@ -103,7 +103,8 @@ def test_default_scaling_keeps_the_levels():
     n, T = 120, 20
     levels = rng.uniform(-5, 5, n)
     X = levels[:, None, None] + 0.1 * rng.normal(size=(n, T, 1))
-    reg = RNNRegressor(hidden_size=8, fcn_filters=(8, 8, 8), random_state=0).fit(X[:80], levels[:80])
+    reg = RNNRegressor(hidden_size=8, fcn_filters=(8, 8, 8), n_networks=1, random_state=0)
+    reg.fit(X[:80], levels[:80])
     assert reg.input_scaling == "both"
     rmse = np.sqrt(np.mean((reg.predict(X[80:]) - levels[80:]) ** 2))
     assert rmse < 0.3, rmse  # measured 0.06; the levels span -5 to 5

@@ -20,7 +20,9 @@ def step_classifier():
     # Pinned: with few samples a lone LSTM fits the noise too (attribution then rightly points
     # elsewhere); the convolutional branch of LSTM-FCN finds the informative step.
     X, y = _step_data()
-    clf = RNNClassifier(architecture="lstm-fcn", hidden_size=16, max_epochs=40, lr=1e-2, random_state=0)
+    clf = RNNClassifier(
+        architecture="lstm-fcn", hidden_size=16, max_epochs=40, lr=1e-2, n_networks=1, random_state=0
+    )
     return clf.fit(X, y), X, y
 
 

@@ -579,9 +579,9 @@ def test_files_of_the_previous_writer_still_load(classifier, classifier_bytes, t
 )
 def test_file_written_before_a_parameter_existed_loads_as_trained(tmp_path, parameter, value):
     """Such files hold neither the parameter nor the network argument: they load with the value they had."""
-    clf = RNNClassifier(
-        hidden_size=6, fcn_filters=(4, 8, 4), max_epochs=2, random_state=0, **{parameter: value}
-    ).fit(X, Y)
+    # files written before either parameter trained one network
+    params = {"hidden_size": 6, "fcn_filters": (4, 8, 4), "max_epochs": 2, "n_networks": 1, parameter: value}
+    clf = RNNClassifier(random_state=0, **params).fit(X, Y)
 
     def drop(manifest):
         manifest["params"].pop(parameter)

@@ -12,7 +12,7 @@ from sklearn_rnn import RNNClassifier, from_sktime
 pytestmark = pytest.mark.slow
 
 # The search is over the recurrent network's own settings: the recurrent architecture alone.
-RECURRENT = dict(architecture="rnn", dropout=0.0, batch_size=32)
+RECURRENT = dict(architecture="rnn", dropout=0.0, batch_size=32, n_networks=1)
 
 
 def _italy():

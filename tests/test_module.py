@@ -164,7 +164,8 @@ def test_raw_scale_inputs_and_targets_train_well():
     y = X[:, -3:, 0].sum(axis=1) - X[:, :, 1].mean(axis=1)
     X_raw = 5000 + 800 * X
     y_raw = 1e5 + 2e4 * y
-    reg = RNNRegressor(hidden_size=32, max_epochs=60, lr=5e-3, random_state=0).fit(X_raw[:300], y_raw[:300])
+    reg = RNNRegressor(hidden_size=32, max_epochs=60, lr=5e-3, n_networks=1, random_state=0)
+    reg.fit(X_raw[:300], y_raw[:300])
     assert reg.score(X_raw[300:], y_raw[300:]) > 0.9
     assert abs(reg.predict(X_raw[300:]).mean() - y_raw[300:].mean()) < 0.1 * y_raw.std()
 
@@ -185,7 +186,7 @@ def test_string_and_integer_labels_binary_and_multiclass(labels):
     codes = rng.integers(0, len(labels), 90)
     X = rng.normal(size=(90, 8, 1)) + codes[:, None, None] * 3.0
     y = labels[codes]
-    clf = RNNClassifier(hidden_size=8, max_epochs=60, lr=1e-2, random_state=0).fit(X, y)
+    clf = RNNClassifier(hidden_size=8, max_epochs=60, lr=1e-2, n_networks=1, random_state=0).fit(X, y)
     np.testing.assert_array_equal(clf.classes_, np.sort(labels))
     proba = clf.predict_proba(X)
     assert proba.shape == (90, len(labels))

@@ -21,7 +21,7 @@ from sklearn.utils.estimator_checks import (
 import sklearn_rnn
 from sklearn_rnn import RNNClassifier
 
-TINY = dict(architecture="rnn", hidden_size=4, max_epochs=2, batch_size=16, random_state=0)
+TINY = dict(architecture="rnn", hidden_size=4, max_epochs=2, batch_size=16, n_networks=1, random_state=0)
 
 
 def faults(n, seed):

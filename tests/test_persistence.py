@@ -37,7 +37,7 @@ RAGGED = [X[i, : 3 + i % 5] for i in range(40)]
 X_NEW = np.random.default_rng(1).normal(size=(9, 7, 3))
 # the plain recurrent network whatever the defaults (the core may default to LSTM-FCN)
 RNN_ONLY = {"architecture": "rnn", "dropout": 0.0} if "architecture" in RNNClassifier().get_params() else {}
-TINY = dict(hidden_size=6, max_epochs=3, batch_size=16, random_state=0, **RNN_ONLY)
+TINY = dict(hidden_size=6, max_epochs=3, batch_size=16, n_networks=1, random_state=0, **RNN_ONLY)
 _PARAMS = RNNClassifier().get_params()
 
 # every estimator setting worth a round trip: cells, directions, pooling, layouts, targets

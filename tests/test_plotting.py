@@ -45,7 +45,7 @@ def _step_data(n=120, T=8, step=3, seed=0):
 @pytest.fixture(scope="module")
 def step_classifier():
     X, y = _step_data()
-    clf = RNNClassifier(hidden_size=16, max_epochs=40, lr=1e-2, random_state=0).fit(X, y)
+    clf = RNNClassifier(hidden_size=16, max_epochs=40, lr=1e-2, n_networks=1, random_state=0).fit(X, y)
     return clf, X, y
 
 

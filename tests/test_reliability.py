@@ -19,7 +19,7 @@ from sklearn_rnn import RNNClassifier, RNNRegressor
 rng = np.random.default_rng(0)
 X = rng.normal(size=(64, 12, 2)).astype(np.float32)
 y = (X[:, :3, 0].sum(axis=1) > 0).astype(int)
-TINY = {"hidden_size": 8, "fcn_filters": (8, 8, 8), "max_epochs": 3}
+TINY = {"hidden_size": 8, "fcn_filters": (8, 8, 8), "max_epochs": 3, "n_networks": 1}
 
 
 def _run_in_threads(target, args_list):

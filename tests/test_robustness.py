@@ -210,6 +210,7 @@ ESTIMATOR_PARAMS = st.fixed_dictionaries(
         "missing": st.sampled_from(["error", "mask"]),
         "hidden_size": st.integers(2, 8),
         "max_epochs": st.integers(1, 2),
+        "n_networks": st.just(1),
         "batch_size": st.integers(1, 8),
         "dropout": st.sampled_from([0.0, 0.5]),
         "dimension_shuffle": st.booleans(),
@@ -412,11 +413,24 @@ _RNG = np.random.default_rng(0)
 _X3 = _RNG.normal(size=(16, 5, 2))
 _X2 = _RNG.normal(size=(16, 5))
 _CONFIGS = {
-    "classifier-rnn-mask": (RNNClassifier, dict(architecture="rnn", missing="mask", bidirectional=True), _X3),
+    # the FCN configurations keep n_networks="auto" (five networks here), the others train one
+    "classifier-rnn-mask": (
+        RNNClassifier,
+        dict(architecture="rnn", missing="mask", bidirectional=True, n_networks=1),
+        _X3,
+    ),
     "classifier-fcn-2d": (RNNClassifier, dict(architecture="lstm-fcn", cell="gru"), _X2),
     "regressor-fcn-mask": (RNNRegressor, dict(architecture="lstm-fcn", missing="mask", pooling="mean"), _X3),
-    "regressor-rnn-2d": (RNNRegressor, dict(architecture="rnn", cell="rnn", pooling="attention"), _X2),
-    "multilabel-rnn": (RNNClassifier, dict(architecture="rnn", cell="gru", pooling="mean"), _X3),
+    "regressor-rnn-2d": (
+        RNNRegressor,
+        dict(architecture="rnn", cell="rnn", pooling="attention", n_networks=1),
+        _X2,
+    ),
+    "multilabel-rnn": (
+        RNNClassifier,
+        dict(architecture="rnn", cell="gru", pooling="mean", n_networks=1),
+        _X3,
+    ),
 }
 _FITTED: dict[str, tuple] = {}
 

@@ -6,7 +6,7 @@ from sklearn_rnn import RNNClassifier, RNNOutlierDetector, RNNRegressor
 
 # The default architecture (LSTM-FCN), made small, with enough epochs to learn scikit-learn's toy
 # problems (about a second per fit). tests/test_module.py covers architecture="rnn".
-_SMALL = dict(hidden_size=16, fcn_filters=(8, 16, 8), batch_size=32, lr=1e-2, random_state=0)
+_SMALL = dict(hidden_size=16, fcn_filters=(8, 16, 8), batch_size=32, lr=1e-2, n_networks=1, random_state=0)
 CHECK_PARAMS = {
     RNNClassifier: dict(max_epochs=15, **_SMALL),
     RNNRegressor: dict(max_epochs=30, **_SMALL),

@@ -29,6 +29,7 @@ TINY = {
     "hidden_size": 4,
     "max_epochs": 2,
     "batch_size": 8,
+    "n_networks": 1,
     "random_state": 0,
 }
 

@@ -23,7 +23,7 @@ X = RNG.normal(size=(20, 6, 2))
 Y = {RNNClassifier: np.array(["a", "b"] * 10), RNNRegressor: X.sum(axis=(1, 2))}
 # the plain recurrent network whatever the defaults (the core may default to LSTM-FCN)
 RNN_ONLY = {"architecture": "rnn", "dropout": 0.0} if "architecture" in RNNClassifier().get_params() else {}
-TINY = dict(hidden_size=4, max_epochs=2, batch_size=8, random_state=0, **RNN_ONLY)
+TINY = dict(hidden_size=4, max_epochs=2, batch_size=8, n_networks=1, random_state=0, **RNN_ONLY)
 ESTIMATORS = [RNNClassifier, RNNRegressor]
 
 

@@ -39,7 +39,9 @@ seeds (interleaved with them), on the data sets given:
 * ``batch 32, lr x1.41``: twice the batch size, the learning rate scaled by
   sqrt(2) (the square-root rule for Adam), the defaults' number of epochs (so
   half the optimizer steps, each on twice the sequences);
-* ``half the epochs``: the cosine schedule over half the defaults' epochs;
+* ``half the epochs``: the cosine schedule over half the defaults' epochs (this
+  lever and the batch one keep the defaults' number of networks, which fewer
+  epochs would raise under ``n_networks="auto"``);
 * ``compiled``: the network through ``torch.compile`` (skorch's ``compile=True``,
   given through ``net_kwargs``), its compilation included in the fit time;
 * ``exit when converged``: training ends once the training loss has improved by
@@ -171,12 +173,14 @@ class FlatRidge:
         return self.ridge.predict(X.reshape(len(X), -1))
 
 
-def rnn(task: str, seed: int, max_epochs: int | None, lever: str | None = None, n_train: int = 0):
+def rnn(
+    task: str, seed: int, max_epochs: int | None, lever: str | None = None, n_train: int = 0, length: int = 0
+):
     from sklearn_rnn import RNNClassifier, RNNRegressor
 
     est = (RNNClassifier if task == "classification" else RNNRegressor)(random_state=seed)
     if lever is not None:
-        est.set_params(**LEVERS[lever](est.get_params(), n_train))
+        est.set_params(**LEVERS[lever](est.get_params(), n_train, length))
     return est if max_epochs is None else est.set_params(max_epochs=max_epochs)
 
 
@@ -187,17 +191,29 @@ def default_epochs(params: dict, n_train: int) -> int:
     return training_epochs(params["max_epochs"], n_train, params["batch_size"])
 
 
-# name -> (default parameters, training set size) -> the parameters the lever changes
+def default_networks(params: dict, n_train: int, length: int) -> int:
+    """The networks the defaults train (``n_networks="auto"``): a lever on the epochs keeps them."""
+    from sklearn_rnn._training import ensemble_size
+
+    return ensemble_size(params["n_networks"], default_epochs(params, n_train), n_train, length)
+
+
+# name -> (default parameters, training set size, longest length) -> the parameters the lever changes;
+# levers on the epochs keep the defaults' networks (fewer epochs would leave room for more)
 LEVERS = {
-    "batch 32, lr x1.41": lambda p, n: {
+    "batch 32, lr x1.41": lambda p, n, T: {
         "batch_size": 2 * p["batch_size"],
         "lr": p["lr"] * 2**0.5,
         "max_epochs": default_epochs(p, n),
+        "n_networks": default_networks(p, n, T),
     },
-    "half the epochs": lambda p, n: {"max_epochs": max(1, default_epochs(p, n) // 2)},
-    "compiled": lambda p, n: {"net_kwargs": {"compile": True}},
-    "exit when converged": lambda p, n: {"callbacks": [("converged", converged())]},
-    "one network": lambda p, n: {"n_networks": 1},
+    "half the epochs": lambda p, n, T: {
+        "max_epochs": max(1, default_epochs(p, n) // 2),
+        "n_networks": default_networks(p, n, T),
+    },
+    "compiled": lambda p, n, T: {"net_kwargs": {"compile": True}},
+    "exit when converged": lambda p, n, T: {"callbacks": [("converged", converged())]},
+    "one network": lambda p, n, T: {"n_networks": 1},
 }
 
 
@@ -266,7 +282,7 @@ def run_dataset(name: str, seeds: list[int], max_epochs: int | None, levers: lis
         makers["Ridge (flat)"] = lambda seed: (FlatRidge(), data.train, data.test)
     for lever in levers:
         makers[f"RNN: {lever}"] = lambda seed, lever=lever: (
-            rnn(data.task, seed, max_epochs, lever, len(data.y_train)),
+            rnn(data.task, seed, max_epochs, lever, len(data.y_train), max(len(x) for x in data.train)),
             data.train,
             data.test,
         )

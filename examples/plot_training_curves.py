@@ -53,6 +53,7 @@ clf = RNNClassifier(
     early_stopping=True,
     validation_fraction=0.25,
     n_iter_no_change=15,
+    n_networks=1,  # the curves of one network (the defaults would average five here)
     random_state=0,
     callbacks=[
         EpochScoring(valid_accuracy, name="valid_acc", lower_is_better=False),

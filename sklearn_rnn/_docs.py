@@ -76,7 +76,9 @@ SHARED_PARAMETERS = """\
         longest sequence's length, all networks together), from 1 to 5
         (``n_networks_``): five for 36 sequences of 251 steps over 334 epochs
         (3 million a network), one where one network takes over 8 million.
-        See the user guide's page on accuracy for what it measured.
+        The budget bounds all networks together, so fewer ``max_epochs`` can
+        mean more networks. See the user guide's page on accuracy for what it
+        measured.
     max_epochs : int or "auto", default="auto"
         Number of passes over the training data (fewer with early stopping).
         "auto": a rule of the training set's size, enough epochs for 1000

@@ -322,7 +322,9 @@ def ensemble_size(n_networks: int | str, epochs: int, n_train: int, length: int)
     """The networks a fit trains: ``n_networks``, or for "auto" a rule of the training set's size.
 
     "auto": ``ENSEMBLE_BUDGET // (epochs * n_train * length)``, clipped to
-    ``1..MAX_AUTO_NETWORKS``, ``length`` the longest training sequence.
+    ``1..MAX_AUTO_NETWORKS``, ``length`` the longest sequence given to ``fit``
+    (held-out validation sequences included). Fewer epochs leave room for more
+    networks: the budget bounds the networks' total, not one network's cost.
     """
     if n_networks != "auto":
         return int(n_networks)

@@ -46,6 +46,7 @@ PRESETS: dict[str, dict] = {
         "dropout": 0.0,
         "lr": 3e-3,
         "batch_size": 16,
+        "n_networks": 1,
     },
 }
 """The parameter sets, by name.
@@ -70,6 +71,6 @@ needs.
   paper trains 2000 with a plateau schedule), one network; about 15 times the
   compute of one network of the default.
 - ``"rnn"``: a plain bidirectional LSTM with mean pooling and no
-  convolutional branch, for users who want a recurrent network only (and the
+  convolutional branch, one network, for users who want a recurrent network only (and the
   most natural choice when the time order carries the signal over long ranges).
 """

@@ -65,7 +65,7 @@ _MEMORY_SCRIPT = textwrap.dedent(
         return int(re.search(field + r":\\s+(\\d+)", open("/proc/self/status").read()).group(1)) / 1024
 
     params = dict(architecture="rnn", cell="gru", hidden_size=2, max_epochs=1, batch_size=512,
-                  lr_schedule="constant", random_state=0)
+                  lr_schedule="constant", n_networks=1, random_state=0)
     RNNRegressor(**params).fit(sliding_windows(np.zeros(64, np.float32), 8), np.zeros(57))  # warm-up
     series = np.sin(np.arange(80_000, dtype=np.float32) / 20)
     X, y = sliding_windows(series[:-1], 200), series[200:]

@@ -261,16 +261,23 @@ def check_validation_split(data: WindowDataset, fraction: float) -> None:
     )
 
 
+# The fewest held-out scores a forecast step needs for calibration: those with which the 80% interval's
+# finite-sample quantile exists ((n + 1) 0.8 <= n). With fewer, every offset rests on one to three values.
+MIN_CALIBRATION_SCORES = 4
+
+
 def held_out_split(
     data: WindowDataset, fraction: float, validation_fraction: float | None
 ) -> tuple[np.ndarray, np.ndarray] | None:
-    """:func:`calibration_split` of ``data``; None, with a warning, when it cannot be made.
+    """:func:`calibration_split` of ``data``; None, with a warning, when it cannot be made or would hold
+    out fewer than ``MIN_CALIBRATION_SCORES`` time points (each gives one score per forecast step).
 
     ``validation_fraction``: early stopping's share (None without), which must
     still leave windows to train on after the held-out ones.
     """
     split = calibration_split(data, fraction)
     reason = None
+    advice = "longer series, a shorter window_length or max_horizon, or a lower calibration_fraction"
     if split is None:
         reason = (
             f"no series is long enough to hold out its latest calibration_fraction={fraction} of windows "
@@ -278,6 +285,14 @@ def held_out_split(
             f"window_length_={data.window_length}, and the horizon_ - 1 = {data.horizon - 1} windows just "
             "before the held-out ones are left out too)"
         )
+    elif len(split[1]) < MIN_CALIBRATION_SCORES:
+        reason = (
+            f"its latest calibration_fraction={fraction} of windows hold out {len(split[1])} time point(s), "
+            f"so as many scores at each forecast step, fewer than the {MIN_CALIBRATION_SCORES} with which "
+            "the 80% interval can be calibrated; offsets from so few values guarantee little, and the "
+            "held-out points, the latest, would be lost to training"
+        )
+        advice = "longer series, more series (a panel's scores pool), or a higher calibration_fraction"
     elif validation_fraction is not None:
         train = split[0]
         series, starts = data.series.numpy()[train], data.starts.numpy()[train]
@@ -291,8 +306,7 @@ def held_out_split(
     warnings.warn(
         f"RNNForecaster could not calibrate its intervals: {reason}. It trained on all windows, and its "
         "intervals are the network's own quantiles, which are often too narrow on short series. Pass "
-        "longer series, a shorter window_length or max_horizon, or a lower calibration_fraction; or set "
-        "conformal=False to silence this warning.",
+        f"{advice}; or set conformal=False to silence this warning.",
         UserWarning,
         stacklevel=4,  # the user's call of fit
     )

@@ -160,9 +160,11 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         is widened, or narrowed, at each forecast step by the amount that makes
         it cover its share of the held-out values. The network trained without
         them is the one that forecasts (it is not refitted on all data); the
-        median, the point forecast, is never moved. False trains on all windows
-        and returns the network's own quantiles, which come out too narrow on
-        short series. See Notes.
+        median, the point forecast, is never moved. With fewer than 4 held-out
+        time points in all (too few to calibrate the 80% interval), nothing is
+        held out and a warning says so. False trains on all windows and returns
+        the network's own quantiles, which come out too narrow on short series.
+        See Notes.
     calibration_fraction : float, default=0.2
         Share of each series' windows, the latest by time (at least one), whose
         first forecast steps are held out when ``conformal=True``, as

@@ -246,6 +246,43 @@ def test_a_series_too_short_to_hold_out_warns_and_stays_uncalibrated():
     assert f.predict_interval(coverage=0.9).notna().all().all()
 
 
+def _longley_panel(columns):
+    """Yearly Longley series (16 years each), dates in a column then set_index, as users build them."""
+    from sktime.datasets import load_longley
+
+    y, X = load_longley()
+    frame = pd.concat([y, X], axis=1)[columns].reset_index(names="year")
+    long = frame.melt(id_vars="year", var_name="series", value_name="value")
+    long["year"] = long["year"].dt.to_timestamp()  # dates without a set frequency
+    return long.set_index(["series", "year"]).sort_index()
+
+
+def test_fewer_than_four_held_out_points_train_on_all_data_and_warn():
+    """Longley's 13 training years hold out one point: no calibration, the network of conformal=False."""
+    y = _longley_panel(["ARMED"]).droplevel(0).iloc[:-3]
+    f = RNNForecaster(**TINY)
+    expected = r"hold out 1 time point\(s\), so as many scores .* fewer than the 4"
+    with pytest.warns(UserWarning, match=expected):
+        f.fit(y, fh=[1, 2, 3])
+    assert f.conformal_offsets_ is None and f.n_calibration_scores_.tolist() == [0, 0, 0]
+    plain = RNNForecaster(conformal=False, **TINY).fit(y, fh=[1, 2, 3])
+    assert f.n_windows_ == plain.n_windows_
+    alpha = [0.1, 0.5, 0.9]
+    pd.testing.assert_frame_equal(f.predict_quantiles(alpha=alpha), plain.predict_quantiles(alpha=alpha))
+
+
+def test_a_panels_held_out_points_pool_to_the_four_calibration_needs():
+    """Four such series hold out one point each: four scores a step, so the panel is calibrated."""
+    y = _longley_panel(["ARMED", "GNP", "POP", "UNEMP"])
+    y = y.groupby(level=0, group_keys=False).apply(lambda s: s.iloc[:-3])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "could not calibrate"; 4 scores calibrate the 50% and 80%
+        warnings.filterwarnings("ignore", message="Conformal calibration has only 4")
+        f = RNNForecaster(**TINY).fit(y, fh=[1, 2, 3])
+    assert f.n_calibration_scores_.tolist() == [4, 4, 4]
+    assert np.isfinite(f.conformal_offsets_).all()
+
+
 def test_too_few_scores_for_a_level_falls_back_to_the_largest_score():
     y = load_airline().iloc[:-36]
     f = RNNForecaster(calibration_fraction=0.1, **TINY)

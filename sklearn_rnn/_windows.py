@@ -289,10 +289,14 @@ def held_out_split(
         reason = (
             f"its latest calibration_fraction={fraction} of windows hold out {len(split[1])} time point(s), "
             f"so as many scores at each forecast step, fewer than the {MIN_CALIBRATION_SCORES} with which "
-            "the 80% interval can be calibrated; offsets from so few values guarantee little, and the "
+            "an 80% interval can be calibrated; offsets from so few values guarantee little, and the "
             "held-out points, the latest, would be lost to training"
         )
-        advice = "longer series, more series (a panel's scores pool), or a higher calibration_fraction"
+        advice = (
+            "longer series (one series needs about window_length_ + 4 / calibration_fraction time "
+            "points) or more series (a panel's held-out points pool), a shorter window_length or "
+            "max_horizon, or a higher calibration_fraction (while it leaves windows to train on)"
+        )
     elif validation_fraction is not None:
         train = split[0]
         series, starts = data.series.numpy()[train], data.starts.numpy()[train]

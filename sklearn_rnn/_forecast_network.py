@@ -79,7 +79,11 @@ class ForecastNetwork(TrainingMixin):
 
     def _head(self) -> QuantileForecasts:
         """The network's quantiles -> sorted, calibrated, in the series' units (predict and export)."""
-        shift = conformal_shift(getattr(self, "conformal_offsets_", None), self.quantile_levels_)
+        shift = conformal_shift(
+            getattr(self, "conformal_offsets_", None),
+            self.quantile_levels_,
+            getattr(self, "interval_floors_", None),  # absent from files and pickles written before it
+        )
         return QuantileForecasts(self.log_transform_, shift)
 
     def _rescale_before(self, series: list[tuple[tuple, pd.DataFrame]], data: WindowDataset, latest) -> None:

@@ -14,6 +14,7 @@ __all__ = [
     "DEFAULT_QUANTILES",
     "conformal_offsets",
     "conformal_shift",
+    "drift_floors",
     "interpolate_quantiles",
     "quantile_pairs",
 ]
@@ -70,15 +71,47 @@ def conformal_offsets(
     return offsets, counts, largest
 
 
-def conformal_shift(offsets: np.ndarray | None, levels: np.ndarray) -> ConformalShift | None:
-    """The module applying conformal ``offsets`` (H, C, n_pairs) to quantiles at ``levels``; None without."""
-    if offsets is None:
+def conformal_shift(
+    offsets: np.ndarray | None, levels: np.ndarray, floors: np.ndarray | None = None
+) -> ConformalShift | None:
+    """The module moving quantiles at ``levels`` by conformal ``offsets`` and out to ``floors``.
+
+    Both are (H, C, n_pairs), by central interval, outermost first: an offset
+    moves the interval's bounds out (in when negative), a floor is the least
+    half-width each bound keeps from the median. None when both are None.
+    """
+    if offsets is None and floors is None:
         return None
     lower, upper, _ = quantile_pairs(levels)
-    shifts = np.zeros((*offsets.shape[:2], len(levels)))
-    shifts[..., lower] = -offsets
-    shifts[..., upper] = offsets
-    return ConformalShift(shifts, median_index(levels))
+    shape = (offsets if offsets is not None else floors).shape[:2]
+    shifts, least = np.zeros((*shape, len(levels))), np.zeros((*shape, len(levels)))
+    if offsets is not None:
+        shifts[..., lower], shifts[..., upper] = -offsets, offsets
+    if floors is not None:
+        least[..., lower], least[..., upper] = floors, floors
+    return ConformalShift(shifts, median_index(levels), least)
+
+
+def drift_floors(series: list[np.ndarray], horizon: int, levels: np.ndarray) -> np.ndarray | None:
+    """Half-widths (H, C, n_pairs) of the drift method's central intervals at ``levels``.
+
+    The random walk with drift (Hyndman and Athanasopoulos, *Forecasting:
+    Principles and Practice*, 3rd ed., section 5.5): its residuals are each
+    series' first differences less their mean, and its interval of coverage
+    ``c`` at step ``h`` is ``± z σ sqrt(h (1 + h / T))``, ``z`` the normal
+    quantile of ``(1 + c) / 2``, ``σ`` the residuals' standard deviation pooled
+    over the ``series`` (each (T_i, C), in one scale) and ``T`` the shortest
+    series' number of differences. None where no series has two differences.
+    """
+    residuals = [np.diff(s, axis=0) for s in series if len(s) > 2]
+    if not residuals:
+        return None
+    centred = np.concatenate([r - r.mean(axis=0) for r in residuals])
+    sigma = np.sqrt((centred**2).sum(axis=0) / (len(centred) - len(residuals)))  # (C,)
+    T = min(len(r) for r in residuals)
+    h = np.arange(1, horizon + 1, dtype=np.float64)[:, None, None]
+    z = norm.ppf((1 + quantile_pairs(levels)[2]) / 2)
+    return z * sigma[:, None] * np.sqrt(h * (1 + h / T))
 
 
 def median_index(levels: np.ndarray) -> int:

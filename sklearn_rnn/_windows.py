@@ -308,9 +308,10 @@ def held_out_split(
     if reason is None:
         return split
     warnings.warn(
-        f"RNNForecaster could not calibrate its intervals: {reason}. It trained on all windows, and its "
-        "intervals are the network's own quantiles, which are often too narrow on short series. Pass "
-        f"{advice}; or set conformal=False to silence this warning.",
+        f"RNNForecaster could not calibrate its intervals: {reason}. It trained on all windows, and each "
+        "interval is the network's own quantiles widened, where narrower, to the drift method's (a random "
+        "walk with drift fitted to the series' first differences), which assumes such a walk. Pass "
+        f"{advice}; or set conformal=False for the network's own quantiles, without this warning.",
         UserWarning,
         stacklevel=4,  # the user's call of fit
     )

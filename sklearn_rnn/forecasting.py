@@ -19,6 +19,7 @@ from ._docs import with_shared_parameters
 from ._forecast_network import ForecastNetwork
 from ._forecast_state import RESTORED, SeriesState
 from ._intervals import (
+    drift_floors,
     fitted_levels,
     interpolate_quantiles,
     median_index,
@@ -162,9 +163,10 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         them is the one that forecasts (it is not refitted on all data); the
         median, the point forecast, is never moved. With fewer than 4 held-out
         time points in all (too few to calibrate the 80% interval), nothing is
-        held out and a warning says so. False trains on all windows and returns
-        the network's own quantiles, which come out too narrow on short series.
-        See Notes.
+        held out, a warning says so, and each interval is the network's own
+        widened, where narrower, to the drift method's (``interval_floors_``).
+        False trains on all windows and returns the network's own quantiles,
+        which come out too narrow on short series. See Notes.
     calibration_fraction : float, default=0.2
         Share of each series' windows, the latest by time (at least one), whose
         first forecast steps are held out when ``conformal=True``, as
@@ -208,6 +210,13 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
     n_calibration_scores_ : ndarray of shape (horizon_,)
         Number of held-out values each step's offsets come from (the fewest
         over columns; 0 when the intervals are not calibrated).
+    interval_floors_ : ndarray of shape (horizon_, n_columns, n_intervals) or None
+        Where ``conformal=True`` but the series were too short to calibrate:
+        the half-width of each central interval of ``quantile_levels_``
+        (outermost first) at each step under the drift method (a random walk
+        with drift, its deviation pooled from the series' first differences),
+        in the network's scaled units. A bound of the network's nearer the
+        median than that is moved out to it. None otherwise.
 
     See Also
     --------
@@ -250,7 +259,10 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
     coverage this guarantees is marginal (on average over series and
     origins) and holds only as far as the future resembles the held-out
     period; with too few held-out values for a level, or none, a warning
-    says so. ``update`` keeps the offsets of ``fit``. The user guide's
+    says so. Series too short to calibrate get intervals at least as wide as
+    the drift method's (``interval_floors_``), which assume the series moves
+    as a random walk with the drift and step deviation of its past.
+    ``update`` keeps the offsets and floors of ``fit``. The user guide's
     forecasting page (Calibrated intervals) has the procedure and what it
     measured.
 
@@ -444,7 +456,8 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
             check_validation_split(data, self.validation_fraction)
         resolve_device(self.device)  # an unavailable device is refused before any work
         fitting, scoring = data, None
-        if self.conformal and len(quantile_pairs(self.quantile_levels_)[0]):
+        calibrate = self.conformal and len(quantile_pairs(self.quantile_levels_)[0]) > 0
+        if calibrate:
             validation = self.validation_fraction if self.early_stopping else None
             split = held_out_split(data, self.calibration_fraction, validation)
             if split is not None:
@@ -456,6 +469,10 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         self.n_windows_ = len(fitting)
         self._train(fitting, partial(self._build_module, data.targets.shape[1], X), n_train=len(fitting))
         self._calibrate(scoring)
+        self.interval_floors_ = None
+        if calibrate and scoring is None:  # too short to calibrate: the drift method's widths as floors
+            scaled = [self._transform_y(frame.to_numpy(dtype=np.float64), key)[0] for key, frame in series]
+            self.interval_floors_ = drift_floors(scaled, self.horizon_, self.quantile_levels_)
         return self
 
     def _predict(self, fh: ForecastingHorizon, X: pd.DataFrame | None = None) -> pd.DataFrame:

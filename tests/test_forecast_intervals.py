@@ -257,8 +257,13 @@ def _longley_panel(columns):
     return long.set_index(["series", "year"]).sort_index()
 
 
-def test_fewer_than_four_held_out_points_train_on_all_data_and_warn():
-    """Longley's 13 training years hold out one point: no calibration, the network of conformal=False."""
+def test_fewer_than_four_held_out_points_train_on_all_data_and_widen_to_the_drift_method(tmp_path):
+    """Longley's 13 training years hold out one point: no calibration; the network of conformal=False,
+    each bound the farther of its own and the drift method's (computed here from the log values)."""
+    from scipy.stats import norm
+
+    from sklearn_rnn import load, save
+
     y = _longley_panel(["ARMED"]).droplevel(0).iloc[:-3]
     f = RNNForecaster(**TINY)
     expected = r"hold out 1 time point\(s\), so as many scores .* fewer than the 4"
@@ -266,9 +271,34 @@ def test_fewer_than_four_held_out_points_train_on_all_data_and_warn():
         f.fit(y, fh=[1, 2, 3])
     assert f.conformal_offsets_ is None and f.n_calibration_scores_.tolist() == [0, 0, 0]
     plain = RNNForecaster(conformal=False, **TINY).fit(y, fh=[1, 2, 3])
-    assert f.n_windows_ == plain.n_windows_
-    alpha = [0.1, 0.5, 0.9]
-    pd.testing.assert_frame_equal(f.predict_quantiles(alpha=alpha), plain.predict_quantiles(alpha=alpha))
+    assert f.n_windows_ == plain.n_windows_ and plain.interval_floors_ is None
+    alpha = [0.025, 0.1, 0.5, 0.9, 0.975]
+    got, own = f.predict_quantiles(alpha=alpha).to_numpy(), plain.predict_quantiles(alpha=alpha).to_numpy()
+    np.testing.assert_array_equal(got[:, 2], own[:, 2])  # the same network: the same median
+    diffs = np.diff(np.log(y.to_numpy(dtype=float).ravel()))  # the column is modelled on the log scale
+    h = np.arange(1, 4)
+    for lower, upper, c in ((0, 4, 0.95), (1, 3, 0.8)):
+        half = norm.ppf((1 + c) / 2) * diffs.std(ddof=1) * np.sqrt(h * (1 + h / len(diffs)))
+        np.testing.assert_allclose(got[:, lower], np.minimum(own[:, lower], got[:, 2] * np.exp(-half)))
+        np.testing.assert_allclose(got[:, upper], np.maximum(own[:, upper], got[:, 2] * np.exp(half)))
+    assert (got[:, 4] - got[:, 0] > own[:, 4] - own[:, 0]).all()  # the network's own were narrower
+    save(f, tmp_path / "f.skrnn")
+    restored = load(tmp_path / "f.skrnn")
+    np.testing.assert_array_equal(restored.predict_quantiles(alpha=alpha).to_numpy(), got)
+
+
+def test_intervals_of_series_too_short_to_calibrate_cover_held_out_years():
+    """The six Longley columns, 3 years held out each: the 80% and 95% intervals cover 16 of the 18
+    values (the network's own quantiles covered 12 of 18 at both levels; 0 of 3 on ARMED)."""
+    frame = _longley_panel(["GNPDEFL", "GNP", "UNEMP", "ARMED", "POP", "TOTEMP"])
+    covered = {0.8: [], 0.95: []}
+    for _, series in frame.groupby(level=0):
+        series = series.droplevel(0)
+        with pytest.warns(UserWarning, match="could not calibrate its intervals"):
+            f = RNNForecaster(random_state=0).fit(series.iloc[:-3], fh=[1, 2, 3])
+        for level in covered:
+            covered[level].append(coverage(f, series.iloc[-3:], level))
+    assert np.mean(covered[0.8]) >= 15 / 18 and np.mean(covered[0.95]) >= 15 / 18
 
 
 def test_a_panels_held_out_points_pool_to_the_four_calibration_needs():

@@ -255,3 +255,22 @@ def test_forecaster_refusals():
     fitted = RNNForecaster(window_length=4, hidden_size=4, max_epochs=1, random_state=0).fit(y, X=X, fh=[1])
     with pytest.raises(ValueError, match="without X only"):
         to_onnx(fitted)
+
+
+def test_forecaster_too_short_to_calibrate_exports_its_widened_intervals():
+    pytest.importorskip("sklearn_rnn.forecasting")
+    from sktime.datasets import load_airline
+
+    from sklearn_rnn import RNNForecaster
+
+    y = load_airline().iloc[:20]  # 8 windows of 12: too few to hold any out
+    with pytest.warns(UserWarning, match="could not calibrate its intervals"):
+        forecaster = RNNForecaster(window_length=12, hidden_size=6, max_epochs=2, random_state=0).fit(
+            y, fh=[1, 2, 3]
+        )
+    assert forecaster.interval_floors_ is not None
+    (quantiles,) = _session(to_onnx(forecaster)).run(
+        None, {"y_window": y.to_numpy()[-12:][None, :, None].astype(np.float32)}
+    )
+    expected = forecaster.predict_quantiles(alpha=list(forecaster.quantile_levels_)).to_numpy()
+    np.testing.assert_allclose(quantiles[0, :, 0, :], expected, rtol=1e-6)

@@ -243,14 +243,18 @@ class ConformalShift(nn.Module):
 
     ``shifts`` ``(H, C, Q)`` lowers the lower level of each central interval by
     its offset and raises the upper one (the reverse for a negative offset); the
-    median's shift is zero. The levels then stay in order and the median never
-    moves: a level is clipped to the median and to the next level nearer it.
-    Float64 in, float64 out; exportable to ONNX (no cumulative ops).
+    median's shift is zero. ``floors`` ``(H, C, Q)`` (None: zeros) is the least
+    distance of each level from the median: a level nearer is moved out to it.
+    The levels then stay in order and the median never moves: a level is
+    clipped to the median and to the next level nearer it. Float64 in, float64
+    out; exportable to ONNX (no cumulative ops).
     """
 
-    def __init__(self, shifts: np.ndarray, median: int) -> None:
+    def __init__(self, shifts: np.ndarray, median: int, floors: np.ndarray | None = None) -> None:
         super().__init__()
         self.register_buffer("shifts", torch.as_tensor(np.asarray(shifts, dtype=np.float64)))
+        floors = np.zeros_like(self.shifts.numpy()) if floors is None else floors
+        self.register_buffer("floors", torch.as_tensor(np.asarray(floors, dtype=np.float64)))
         self.median = median
 
     def forward(self, quantiles: torch.Tensor) -> torch.Tensor:
@@ -259,10 +263,10 @@ class ConformalShift(nn.Module):
         levels = [centre]
         inner = centre
         for i in range(self.median - 1, -1, -1):  # outward from the median: each at most the one inside
-            inner = torch.minimum(out[..., i], inner)
+            inner = torch.minimum(torch.minimum(out[..., i], centre - self.floors[..., i]), inner)
             levels.insert(0, inner)
         inner = centre
         for i in range(self.median + 1, out.shape[-1]):
-            inner = torch.maximum(out[..., i], inner)
+            inner = torch.maximum(torch.maximum(out[..., i], centre + self.floors[..., i]), inner)
             levels.append(inner)
         return torch.stack(levels, dim=-1)

@@ -127,6 +127,7 @@ class SeriesState:
             raise Refused("its sktime converter store is malformed.")
         if not isinstance(y_hist, pd.DataFrame) or not (X_hist is None or isinstance(X_hist, pd.DataFrame)):
             raise Refused("its forecaster holds no training series.")
+        attributes = {"interval_floors_": None, **attributes}  # files written before it: no floors
         for key, value in attributes.items():
             setattr(self, key, value)
         self.net_ = rebuild_net(self)

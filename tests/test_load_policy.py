@@ -669,3 +669,20 @@ def test_anomaly_detector_written_before_the_median_over_windows_keeps_the_mean(
     fresh = series.iloc[:100] + 0.01
     pd.testing.assert_frame_equal(loaded.transform_scores(fresh), as_before.transform_scores(fresh))
     assert not loaded.transform_scores(fresh).equals(detector.transform_scores(fresh))
+
+
+def test_forecaster_file_from_before_interval_floors_loads_with_the_networks_own_quantiles(tmp_path):
+    """Such a file of a series too short to calibrate forecasts as it did then: no floors."""
+    y = pd.Series(np.sin(np.arange(12) / 2) + 3, index=pd.period_range("2000-01", periods=12, freq="M"))
+    with pytest.warns(UserWarning, match="could not calibrate its intervals"):
+        forecaster = _forecaster().fit(y, fh=[1, 2, 3])
+    plain = _forecaster(conformal=False).fit(y, fh=[1, 2, 3])
+    assert forecaster.interval_floors_ is not None
+    path = tmp_path / "older.skrnn"
+    path.write_bytes(
+        _edit_manifest(_saved(forecaster), lambda manifest: manifest["attributes"].pop("interval_floors_"))
+    )
+    loaded = load(path)
+    assert loaded.interval_floors_ is None
+    alpha = [0.05, 0.5, 0.95]
+    pd.testing.assert_frame_equal(loaded.predict_quantiles(alpha=alpha), plain.predict_quantiles(alpha=alpha))

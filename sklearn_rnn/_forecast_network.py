@@ -20,7 +20,7 @@ from sklearn.exceptions import NotFittedError
 from sktime.forecasting.base import ForecastingHorizon
 
 from ._data import Sequences
-from ._intervals import calibration, conformal_shift
+from ._intervals import calibration, conformal_shift, median_index
 from ._networks.forecast import ForecastNet, PinballLoss
 from ._networks.heads import ForecastGraph, InferenceGraph, QuantileForecasts
 from ._scaling import column_statistics
@@ -96,6 +96,33 @@ class ForecastNetwork(TrainingMixin):
             end = starts[latest[numbers[latest] == number]].min() + self.window_length_ - offset
             del self._y_scaling[key]
             self._transform_y(frame.to_numpy(dtype=np.float64)[:end], key, store=True)
+
+    def _weigh_correction(self, scoring: WindowDataset | None) -> None:
+        """``correction_weight_``: each column's weight of the network against its baseline.
+
+        ``correction_weight`` as given, or with "auto" the one of 0, 0.1, ...,
+        1 whose forecasts' medians err least on the held-out ``scoring``
+        windows (mean absolute error in the scaled units, all steps and
+        series), the largest on a tie; 1 without held-out windows.
+        """
+        n_columns = len(self.log_transform_)
+        auto = self.correction_weight == "auto"
+        self.correction_weight_ = np.full(n_columns, 1.0 if auto else float(self.correction_weight))
+        if auto and scoring is not None:
+            medians = []
+            for weight in (np.zeros(n_columns), np.ones(n_columns)):  # the baseline's, the network's
+                self._set_correction_weight(weight)
+                out = QuantileForecasts(self.log_transform_, None).scaled(self._predict_raw(scoring))
+                medians.append(out.numpy()[..., median_index(self.quantile_levels_)])
+            targets = scoring.targets[scoring.starts[:, None] + scoring.target_offsets].numpy()
+            grid = (np.arange(10, -1, -1) / 10)[:, None, None, None]  # largest first: argmin takes the first
+            errors = np.nanmean(np.abs(grid * medians[1] + (1 - grid) * medians[0] - targets), axis=(1, 2))
+            self.correction_weight_ = grid.ravel()[np.argmin(errors, axis=0)]
+        self._set_correction_weight(self.correction_weight_)
+
+    def _set_correction_weight(self, weight: np.ndarray) -> None:
+        """The network's own forecasts where every weight is 1 (None), otherwise the weighted ones."""
+        self.net_.module_.correction_weight = None if (weight == 1).all() else tuple(map(float, weight))
 
     def _calibrate(self, scoring: WindowDataset | None) -> None:
         """Conformal offsets of the central intervals, from the trained network's held-out windows."""

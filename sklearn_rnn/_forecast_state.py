@@ -127,10 +127,21 @@ class SeriesState:
             raise Refused("its sktime converter store is malformed.")
         if not isinstance(y_hist, pd.DataFrame) or not (X_hist is None or isinstance(X_hist, pd.DataFrame)):
             raise Refused("its forecaster holds no training series.")
-        attributes = {"interval_floors_": None, **attributes}  # files written before it: no floors
+        # files written before these: no floors, the network's forecasts
+        n_columns = len(y_hist.columns)
+        attributes = {"interval_floors_": None, "correction_weight_": np.ones(n_columns), **attributes}
+        weight = attributes["correction_weight_"]
+        if not (
+            isinstance(weight, np.ndarray)
+            and weight.shape == (n_columns,)
+            and weight.dtype.kind == "f"
+            and ((weight >= 0) & (weight <= 1)).all()
+        ):
+            raise Refused(f"its correction_weight_ is not {n_columns} weights from 0 to 1.")
         for key, value in attributes.items():
             setattr(self, key, value)
         self.net_ = rebuild_net(self)
+        self._set_correction_weight(weight)
         try:
             if fh is not None:
                 values = decode(fh.get("values"), arrays, "fh") if isinstance(fh, dict) else None

@@ -75,7 +75,7 @@ _DEVICE: Rule = (
 )
 # Parameters added after the format's first version, with the value a file written before
 # them was trained with (what its network computed then): such a file loads unchanged.
-ADDED_PARAMETERS = {"input_scaling": "global", "baseline": "naive", "n_networks": 1}
+ADDED_PARAMETERS = {"input_scaling": "global", "baseline": "naive", "n_networks": 1, "correction_weight": 1.0}
 # Fitted attributes added since, with the stored parameter whose value they had in a file written
 # before them (the forecaster's window was its int window_length), or None: not recorded then
 ADDED_ATTRIBUTES = {"window_length_": "window_length", "validation_loss_curve_": None}
@@ -84,6 +84,7 @@ MUST_BE_NONE = ("callbacks", "net_kwargs")
 # Parameters that are plain data to the estimator: its ``_parameter_constraints`` suffice.
 _PLAIN_PARAMETERS = """
     architecture baseline batch_size bidirectional calibration_fraction cell class_weight conformal
+    correction_weight
     dimension_shuffle dropout early_stopping input_scaling
     gradient_clip_value hidden_size local_level lr lr_schedule max_epochs max_horizon missing
     n_iter_no_change n_networks n_threads num_layers pooling quantile_levels random_state sp target_transform

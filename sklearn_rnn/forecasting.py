@@ -104,6 +104,12 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         the last observed season repeated (the only baseline before the
         smoothing; files saved before it load with it). The user guide's
         forecasting page has what each measured.
+    correction_weight : float in [0, 1] or "auto", default="auto"
+        Weight of the network's forecast against its baseline's in the
+        forecasts (every quantile; 1: the network's, 0: the baseline's).
+        "auto": each column's, of 0, 0.1, ..., 1, whose medians erred least on
+        the held-out values of ``conformal=True`` (1 without held-out values),
+        in ``correction_weight_``. Files saved before it load with 1.
     n_networks : int, default=1
         Number of networks trained side by side, each from its own initial
         weights on the same batches; the forecast (every quantile) is their
@@ -159,9 +165,11 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         series are held out of training, and every central interval of the
         quantile heads (by default 0.025-0.975, 0.05-0.95, 0.1-0.9, 0.25-0.75)
         is widened, or narrowed, at each forecast step by the amount that makes
-        it cover its share of the held-out values. The network trained without
-        them is the one that forecasts (it is not refitted on all data); the
-        median, the point forecast, is never moved. With fewer than 4 held-out
+        it cover its share of the held-out values. The same values first choose
+        how much of the network's correction of its baseline each column keeps
+        (``correction_weight_``). The network trained without them is the one
+        that forecasts (it is not refitted on all data); the calibration never
+        moves the median, the point forecast. With fewer than 4 held-out
         time points in all (too few to calibrate the 80% interval), nothing is
         held out, a warning says so, and each interval is the network's own
         widened, where narrower, to the drift method's (``interval_floors_``).
@@ -210,6 +218,12 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
     n_calibration_scores_ : ndarray of shape (horizon_,)
         Number of held-out values each step's offsets come from (the fewest
         over columns; 0 when the intervals are not calibrated).
+    correction_weight_ : ndarray of shape (n_columns,)
+        Weight of the network's forecast against its baseline's in each
+        column's forecasts (``correction_weight`` resolved): with "auto", of 0,
+        0.1, ..., 1, the one whose medians erred least on the held-out values
+        (mean absolute error in the scaled units, the largest weight on a tie),
+        1 without held-out values.
     interval_floors_ : ndarray of shape (horizon_, n_columns, n_intervals) or None
         Where ``conformal=True`` but the series were too short to calibrate:
         the half-width of each central interval of ``quantile_levels_``
@@ -249,6 +263,13 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
     value <= 0 in a column modelled on the log scale) leaves the cutoff, the
     history and the network as they were.
 
+    The forecasts of each column are ``w`` times the network's and ``1 - w``
+    times its baseline's (``correction_weight_``). By default ``w`` is chosen
+    on the held-out time points the calibration also uses, and the chosen mix
+    is the one calibrated: where the network's corrections did not help on the
+    latest data, the forecast leans on the baseline. Without held-out data
+    ``w`` is 1.
+
     Intervals come from the quantile heads, calibrated by split conformal
     prediction on time-ordered held-out data (``conformal=True``): each
     series holds out the time points its latest ``calibration_fraction`` of
@@ -262,7 +283,7 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
     says so. Series too short to calibrate get intervals at least as wide as
     the drift method's (``interval_floors_``), which assume the series moves
     as a random walk with the drift and step deviation of its past.
-    ``update`` keeps the offsets and floors of ``fit``. The user guide's
+    ``update`` keeps the offsets, floors and correction weights of ``fit``. The user guide's
     forecasting page (Calibrated intervals) has the procedure and what it
     measured.
 
@@ -317,6 +338,7 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         "sp": [Int(1, MAX_SIZE), None],
         "local_level": ["boolean"],
         "baseline": [StrOptions({"smoothing", "naive"})],
+        "correction_weight": [Interval(Real, 0, 1, closed="both"), StrOptions({"auto"})],
         "n_networks": [Int(1, MAX_LAYERS)],
         "target_transform": [StrOptions({"auto", "log", "none"})],
         "update_epochs": [Int(1), None],
@@ -331,6 +353,7 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         sp: int | None = None,
         local_level: bool = True,
         baseline: str = "smoothing",
+        correction_weight: float | str = "auto",
         n_networks: int = 1,
         cell: str = "lstm",
         hidden_size: int = 64,
@@ -364,6 +387,7 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         self.sp = sp
         self.local_level = local_level
         self.baseline = baseline
+        self.correction_weight = correction_weight
         self.n_networks = n_networks
         self.cell = cell
         self.hidden_size = hidden_size
@@ -468,6 +492,7 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
                 fitting, scoring = data.subset(split[0]), scoring_windows(data, *split)
         self.n_windows_ = len(fitting)
         self._train(fitting, partial(self._build_module, data.targets.shape[1], X), n_train=len(fitting))
+        self._weigh_correction(scoring)
         self._calibrate(scoring)
         self.interval_floors_ = None
         if calibrate and scoring is None:  # too short to calibrate: the drift method's widths as floors
@@ -535,7 +560,7 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
 
         Notes
         -----
-        The conformal offsets of ``fit`` are kept either way. With
+        The conformal offsets and correction weights of ``fit`` are kept either way. With
         ``update_params=False`` the network is the calibrated one and forecasts
         from the new origin as the held-out windows were forecast, from data it
         did not train on. With ``update_params=True`` it also trains on the
@@ -583,6 +608,7 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
                 "target_transform": "none",
                 "conformal": False,
                 "baseline": "naive",
+                "correction_weight": 0.5,
                 "n_networks": 2,
                 "random_state": 1,
             },

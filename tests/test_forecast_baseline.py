@@ -160,3 +160,71 @@ def test_an_ensemble_trains_each_network_and_forecasts_their_mean():
     net.eval()
     torch.testing.assert_close(net(X), each.mean(dim=0))
     assert not net.stacks_outputs
+
+
+def test_correction_weight_mixes_each_columns_network_and_baseline_outside_training():
+    net = small_net(n_targets=2, window_length=8, horizon=3, n_networks=2, baseline="naive", sp=4)
+    X = torch.randn(5, 8, 2)
+    net.eval()
+    own = net(X)
+    baseline = torch.stack([net._baseline(X), net.others[0]._baseline(X)]).mean(dim=0)
+    net.correction_weight = (0.3, 1.0)
+    mixed = net(X)
+    torch.testing.assert_close(mixed[:, :, 0], 0.3 * own[:, :, 0] + 0.7 * baseline[:, :, 0, None])
+    torch.testing.assert_close(mixed[:, :, 1], own[:, :, 1])
+    net.train()  # training always reads the networks' own forecasts
+    torch.testing.assert_close(net(X).mean(dim=0), own)
+
+
+def _trend(n: int = 90) -> pd.Series:
+    """A straight line with a little noise: the smoothing baseline forecasts it nearly exactly."""
+    t = np.arange(n, dtype=float)
+    noise = np.random.default_rng(0).normal(scale=0.05, size=n)
+    return pd.Series(10 + 0.5 * t + noise, index=pd.period_range("2000-01", periods=n, freq="M"))
+
+
+@pytest.mark.parametrize(
+    "y, params, expected",
+    [
+        # a network trained at far too high a learning rate only adds error to the baseline's line
+        (_trend(), dict(hidden_size=8, max_epochs=2, lr=1.0, gradient_clip_value=None), lambda w: w <= 0.2),
+        # a season the smoothing does not model (sp=1): the network's corrections carry it
+        (
+            pd.Series(10 + 3 * np.sin(2 * np.pi * np.arange(120) / 12)),
+            dict(sp=1, hidden_size=16, max_epochs=150),
+            lambda w: w >= 0.8,
+        ),
+    ],
+    ids=["baseline-better", "network-better"],
+)
+def test_correction_weight_is_chosen_on_the_held_out_windows(y, params, expected):
+    f = RNNForecaster(random_state=0, **params).fit(y, fh=[1, 2, 3])
+    (weight,) = f.correction_weight_
+    assert expected(weight), weight
+    net = f.net_.module_
+    point = f.predict().to_numpy().ravel()
+    net.correction_weight = None  # the network's own forecasts
+    own = f.predict().to_numpy().ravel()
+    net.correction_weight = (0.0,)  # the baseline's
+    base = f.predict().to_numpy().ravel()
+    # the mix is linear in the scaled units: on the log scale here (both series are positive)
+    np.testing.assert_allclose(np.log(point), weight * np.log(own) + (1 - weight) * np.log(base), rtol=1e-6)
+
+
+def test_without_held_out_data_the_forecasts_are_the_networks():
+    with pytest.warns(UserWarning, match="could not calibrate its intervals"):
+        f = RNNForecaster(hidden_size=4, max_epochs=2, random_state=0).fit(_trend(14), fh=[1, 2])
+    plain = RNNForecaster(hidden_size=4, max_epochs=2, random_state=0, conformal=False).fit(
+        _trend(14), fh=[1, 2]
+    )
+    assert f.correction_weight_.tolist() == [1.0] == plain.correction_weight_.tolist()
+    assert f.net_.module_.correction_weight is None
+    pd.testing.assert_series_equal(f.predict(), plain.predict())
+
+
+@pytest.mark.parametrize("weight", [0.0, 0.3, 1.0])
+def test_a_fixed_correction_weight_is_used_as_given(weight):
+    y = _trend()
+    f = RNNForecaster(correction_weight=weight, hidden_size=4, max_epochs=2, random_state=0).fit(y, fh=[1])
+    assert f.correction_weight_.tolist() == [weight]
+    assert f.net_.module_.correction_weight == (None if weight == 1.0 else (weight,))

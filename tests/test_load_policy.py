@@ -686,3 +686,57 @@ def test_forecaster_file_from_before_interval_floors_loads_with_the_networks_own
     assert loaded.interval_floors_ is None
     alpha = [0.05, 0.5, 0.95]
     pd.testing.assert_frame_equal(loaded.predict_quantiles(alpha=alpha), plain.predict_quantiles(alpha=alpha))
+
+
+@pytest.fixture(scope="module")
+def weighted_forecaster():
+    """A forecaster whose forecasts weigh its network at 0.4 against its baseline (chosen in fit)."""
+    t = np.arange(90, dtype=float)
+    y = pd.Series(10 + 0.5 * t + np.random.default_rng(0).normal(scale=0.05, size=90))
+    forecaster = _forecaster(hidden_size=8, max_epochs=1, lr=0.1).fit(y, fh=[1, 2, 3])
+    assert forecaster.correction_weight_.tolist() == [0.4]
+    return forecaster
+
+
+def test_correction_weight_survives_save_load_and_pickle(weighted_forecaster, tmp_path):
+    import pickle
+
+    path = tmp_path / "weighted.skrnn"
+    save(weighted_forecaster, path)
+    for restored in (load(path), pickle.loads(pickle.dumps(weighted_forecaster))):
+        assert restored.correction_weight_.tolist() == [0.4]
+        assert restored.net_.module_.correction_weight == (0.4,)
+        pd.testing.assert_frame_equal(
+            restored.predict_quantiles(alpha=[0.1, 0.5, 0.9]),
+            weighted_forecaster.predict_quantiles(alpha=[0.1, 0.5, 0.9]),
+        )
+
+
+@pytest.mark.parametrize("value", [[1.5], [0.5, 0.5], ["0.5"], [-0.1]])
+def test_tampered_correction_weight_is_refused(weighted_forecaster, value, tmp_path):
+    def edit(manifest):
+        manifest["attributes"]["correction_weight_"] = value
+
+    path = tmp_path / "tampered.skrnn"
+    path.write_bytes(_edit_manifest(_saved(weighted_forecaster), edit))
+    with pytest.raises(ValueError, match=r"its correction_weight_ is not 1 weights from 0 to 1"):
+        load(path)
+
+
+def test_forecaster_file_from_before_correction_weights_forecasts_with_its_network(
+    weighted_forecaster, tmp_path
+):
+    def drop(manifest):
+        manifest["params"].pop("correction_weight")
+        manifest["attributes"].pop("correction_weight_")
+
+    path = tmp_path / "older.skrnn"
+    path.write_bytes(_edit_manifest(_saved(weighted_forecaster), drop))
+    loaded = load(path)
+    assert loaded.correction_weight == 1.0 and loaded.correction_weight_.tolist() == [1.0]
+    assert loaded.net_.module_.correction_weight is None
+    weighted_forecaster.net_.module_.correction_weight = None  # what it forecast before the weights
+    try:
+        pd.testing.assert_series_equal(loaded.predict(), weighted_forecaster.predict())
+    finally:
+        weighted_forecaster.net_.module_.correction_weight = (0.4,)

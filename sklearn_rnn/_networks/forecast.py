@@ -148,6 +148,12 @@ class ForecastNet(Ensemble):
     ``y``. With ``n_networks > 1``, that many networks (this one and ``others``)
     read the same window (:class:`Ensemble`): in training the output stacks their
     forecasts (each trained on its own loss), otherwise it is their mean.
+
+    Outside training, each column's forecast is ``w`` times the network's and
+    ``1 - w`` times its baseline's (the networks' mean baseline), ``w`` the
+    column's ``correction_weight`` (None: the network's alone). The forecaster
+    sets it, and stores it as its ``correction_weight_``: a tuple of floats, not
+    a tensor, so that the state dict stays the networks' weights.
     """
 
     def __init__(
@@ -202,10 +208,18 @@ class ForecastNet(Ensemble):
             if n_networks > 1
             else None
         )
+        self.correction_weight: tuple[float, ...] | None = None
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         """One network's forecast, or an ensemble's: each network's in training, their mean otherwise."""
-        return self._ensemble(X)
+        out = self._ensemble(X)
+        weight = getattr(self, "correction_weight", None)  # absent from modules pickled before it
+        if self.training or weight is None:
+            return out
+        networks = [self, *(self.others or ())]
+        baseline = torch.stack([network._baseline(X) for network in networks]).mean(dim=0)
+        weight = out.new_tensor(weight)[:, None]  # (C, 1): one per column, for every quantile
+        return weight * out + (1 - weight) * baseline[..., None]
 
     def _network(self, X: torch.Tensor) -> torch.Tensor:
         C, W = self.n_targets, self.window_length
@@ -230,12 +244,18 @@ class ForecastNet(Ensemble):
             scale = self.recurrent.x_scale[C : C + self.n_exog]
             out = out + self.future_head(((exog - mean) / scale).flatten(1))
         out = out.view(-1, self.horizon, C, self.n_quantiles)
+        return out + self._baseline(X)[..., None]
+
+    def _baseline(self, X: torch.Tensor) -> torch.Tensor:
+        """The forecast ``(n, H, C)`` this network corrects, from the window alone."""
+        C, W = self.n_targets, self.window_length
         if self.smoothing is not None:
-            return out + self.smoothing(X[:, :W, :C])[..., None]
-        if self.sp > 1:  # the last observed season, repeated, is the baseline the network corrects
+            return self.smoothing(X[:, :W, :C])
+        if self.sp > 1:  # the last observed season, repeated
             season = torch.arange(self.horizon, device=X.device) % self.sp + (W - self.sp)
-            return out + X[:, season, :C][..., None]
-        return out + level[:, None, :, None]
+            return X[:, season, :C]
+        level = X[:, :W, :C].mean(dim=1) if self.local_level else X.new_zeros(X.shape[0], C)
+        return level[:, None, :].expand(-1, self.horizon, -1)
 
 
 class ConformalShift(nn.Module):

@@ -115,9 +115,16 @@ class ForecastNetwork(TrainingMixin):
                 out = QuantileForecasts(self.log_transform_, None).scaled(self._predict_raw(scoring))
                 medians.append(out.numpy()[..., median_index(self.quantile_levels_)])
             targets = scoring.targets[scoring.starts[:, None] + scoring.target_offsets].numpy()
-            grid = (np.arange(10, -1, -1) / 10)[:, None, None, None]  # largest first: argmin takes the first
-            errors = np.nanmean(np.abs(grid * medians[1] + (1 - grid) * medians[0] - targets), axis=(1, 2))
-            self.correction_weight_ = grid.ravel()[np.argmin(errors, axis=0)]
+            grid = np.arange(10, -1, -1) / 10  # largest first: argmin takes the first of equal errors
+            errors = np.stack(
+                [
+                    np.nanmean(np.abs(w * medians[1] + (1 - w) * medians[0] - targets), axis=(0, 1))
+                    if w > 0
+                    else np.nanmean(np.abs(medians[0] - targets), axis=(0, 1))  # a diverged network's too
+                    for w in grid
+                ]
+            )
+            self.correction_weight_ = grid[np.argmin(np.where(np.isnan(errors), np.inf, errors), axis=0)]
         self._set_correction_weight(self.correction_weight_)
 
     def _set_correction_weight(self, weight: np.ndarray) -> None:

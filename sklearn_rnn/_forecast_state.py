@@ -130,14 +130,8 @@ class SeriesState:
         # files written before these: no floors, the network's forecasts
         n_columns = len(y_hist.columns)
         attributes = {"interval_floors_": None, "correction_weight_": np.ones(n_columns), **attributes}
+        _check_interval_state(attributes, n_columns)
         weight = attributes["correction_weight_"]
-        if not (
-            isinstance(weight, np.ndarray)
-            and weight.shape == (n_columns,)
-            and weight.dtype.kind == "f"
-            and ((weight >= 0) & (weight <= 1)).all()
-        ):
-            raise Refused(f"its correction_weight_ is not {n_columns} weights from 0 to 1.")
         for key, value in attributes.items():
             setattr(self, key, value)
         self.net_ = rebuild_net(self)
@@ -495,3 +489,31 @@ class SeriesState:
 
     def _index_names(self):
         return list(self._y_hist.index.names)
+
+
+def _check_interval_state(attributes: dict[str, Any], n_columns: int) -> None:
+    """Refuse stored weights, offsets or floors that are not float arrays of their shapes and ranges."""
+    levels = attributes.get("quantile_levels_")
+    horizon = attributes.get("horizon_")
+    if not (isinstance(levels, np.ndarray) and isinstance(horizon, int) and levels.ndim == 1):
+        raise Refused("its quantile_levels_ or horizon_ is malformed.")
+    n_pairs = int(min((levels < 0.5).sum(), (levels > 0.5).sum()))
+    expected = {  # name: (shape, least value, whether None is allowed)
+        "correction_weight_": ((n_columns,), 0.0, False),
+        "conformal_offsets_": ((horizon, n_columns, n_pairs), -np.inf, True),
+        "interval_floors_": ((horizon, n_columns, len(levels)), 0.0, True),
+    }
+    for name, (shape, least, optional) in expected.items():
+        value = attributes.get(name)
+        if value is None and optional:
+            continue
+        if not (
+            isinstance(value, np.ndarray)
+            and value.dtype.kind == "f"
+            and value.shape == shape
+            and np.isfinite(value).all()
+            and (value >= least).all()
+            and (name != "correction_weight_" or (value <= 1).all())
+        ):
+            bounds = "from 0 to 1" if name == "correction_weight_" else "finite" + " and >= 0" * (least == 0)
+            raise Refused(f"its {name} is not a float array of shape {shape}, {bounds}.")

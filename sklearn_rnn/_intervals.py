@@ -76,30 +76,28 @@ def conformal_shift(
 ) -> ConformalShift | None:
     """The module moving quantiles at ``levels`` by conformal ``offsets`` and out to ``floors``.
 
-    Both are (H, C, n_pairs), by central interval, outermost first: an offset
-    moves the interval's bounds out (in when negative), a floor is the least
-    half-width each bound keeps from the median. None when both are None.
+    ``offsets`` (H, C, n_pairs), by central interval, outermost first, move an
+    interval's bounds out (in when negative); ``floors`` (H, C, Q) are the
+    least distance each level keeps from the median. None when both are None.
     """
     if offsets is None and floors is None:
         return None
-    lower, upper, _ = quantile_pairs(levels)
     shape = (offsets if offsets is not None else floors).shape[:2]
-    shifts, least = np.zeros((*shape, len(levels))), np.zeros((*shape, len(levels)))
+    shifts = np.zeros((*shape, len(levels)))
     if offsets is not None:
+        lower, upper, _ = quantile_pairs(levels)
         shifts[..., lower], shifts[..., upper] = -offsets, offsets
-    if floors is not None:
-        least[..., lower], least[..., upper] = floors, floors
-    return ConformalShift(shifts, median_index(levels), least)
+    return ConformalShift(shifts, median_index(levels), floors)
 
 
 def drift_floors(series: list[np.ndarray], horizon: int, levels: np.ndarray) -> np.ndarray | None:
-    """Half-widths (H, C, n_pairs) of the drift method's central intervals at ``levels``.
+    """Distances (H, C, Q) of the drift method's quantiles at ``levels`` from its median.
 
     The random walk with drift (Hyndman and Athanasopoulos, *Forecasting:
     Principles and Practice*, 3rd ed., section 5.5): its residuals are each
-    series' first differences less their mean, and its interval of coverage
-    ``c`` at step ``h`` is ``± z σ sqrt(h (1 + h / T))``, ``z`` the normal
-    quantile of ``(1 + c) / 2``, ``σ`` the residuals' standard deviation pooled
+    series' first differences less their mean, and its quantile at level ``q``
+    and step ``h`` lies ``|z_q| σ sqrt(h (1 + h / T))`` from its median, ``z_q``
+    the normal quantile of ``q``, ``σ`` the residuals' standard deviation pooled
     over the ``series`` (each (T_i, C), in one scale) and ``T`` the shortest
     series' number of differences. None where no series has two differences.
     """
@@ -110,8 +108,7 @@ def drift_floors(series: list[np.ndarray], horizon: int, levels: np.ndarray) -> 
     sigma = np.sqrt((centred**2).sum(axis=0) / (len(centred) - len(residuals)))  # (C,)
     T = min(len(r) for r in residuals)
     h = np.arange(1, horizon + 1, dtype=np.float64)[:, None, None]
-    z = norm.ppf((1 + quantile_pairs(levels)[2]) / 2)
-    return z * sigma[:, None] * np.sqrt(h * (1 + h / T))
+    return np.abs(norm.ppf(levels)) * sigma[:, None] * np.sqrt(h * (1 + h / T))
 
 
 def median_index(levels: np.ndarray) -> int:

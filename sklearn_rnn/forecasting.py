@@ -165,11 +165,12 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         series are held out of training, and every central interval of the
         quantile heads (by default 0.025-0.975, 0.05-0.95, 0.1-0.9, 0.25-0.75)
         is widened, or narrowed, at each forecast step by the amount that makes
-        it cover its share of the held-out values. The same values first choose
-        how much of the network's correction of its baseline each column keeps
-        (``correction_weight_``). The network trained without them is the one
-        that forecasts (it is not refitted on all data); the calibration never
-        moves the median, the point forecast. With fewer than 4 held-out
+        it cover its share of the held-out values. With
+        ``correction_weight="auto"`` the same values first choose how much of
+        the network's correction of its baseline each column keeps. The
+        network trained without them is the one that forecasts (it is not
+        refitted on all data); the calibration never moves the median, the
+        point forecast. With fewer than 4 held-out
         time points in all (too few to calibrate the 80% interval), nothing is
         held out, a warning says so, and each interval is the network's own
         widened, where narrower, to the drift method's (``interval_floors_``).
@@ -224,13 +225,13 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         0.1, ..., 1, the one whose medians erred least on the held-out values
         (mean absolute error in the scaled units, the largest weight on a tie),
         1 without held-out values.
-    interval_floors_ : ndarray of shape (horizon_, n_columns, n_intervals) or None
+    interval_floors_ : ndarray of shape (horizon_, n_columns, n_quantiles) or None
         Where ``conformal=True`` but the series were too short to calibrate:
-        the half-width of each central interval of ``quantile_levels_``
-        (outermost first) at each step under the drift method (a random walk
-        with drift, its deviation pooled from the series' first differences),
-        in the network's scaled units. A bound of the network's nearer the
-        median than that is moved out to it. None otherwise.
+        how far each level of ``quantile_levels_`` lies from the median at each
+        step under the drift method (a random walk with drift, its deviation
+        pooled from the series' first differences), in the network's scaled
+        units. A quantile of the network's nearer the median than that is
+        moved out to it. None otherwise.
 
     See Also
     --------
@@ -264,11 +265,12 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
     history and the network as they were.
 
     The forecasts of each column are ``w`` times the network's and ``1 - w``
-    times its baseline's (``correction_weight_``). By default ``w`` is chosen
-    on the held-out time points the calibration also uses, and the chosen mix
-    is the one calibrated: where the network's corrections did not help on the
-    latest data, the forecast leans on the baseline. Without held-out data
-    ``w`` is 1.
+    times its baseline's (``correction_weight_``; in the scaled units, so a
+    weighted geometric mean for a column on the log scale). By default ``w``
+    is chosen on the held-out time points the calibration also uses, and the
+    chosen mix is the one calibrated: where the network's corrections did not
+    help on the latest data, the forecast leans on the baseline. Without
+    held-out data ``w`` is 1.
 
     Intervals come from the quantile heads, calibrated by split conformal
     prediction on time-ordered held-out data (``conformal=True``): each
@@ -578,7 +580,9 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
             return self
         data = self._window_dataset(instances(self._y_hist), self._X_hist)
         self.net_.initialize_history()  # loss_curve_ and n_iter_ are this update's epochs
+        self._set_correction_weight(np.ones_like(self.correction_weight_))  # early stopping: the network's
         self._train(data, None)
+        self._set_correction_weight(self.correction_weight_)
         return self
 
     # -- testing ------------------------------------------------------------------------------------

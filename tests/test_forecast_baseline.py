@@ -163,8 +163,11 @@ def test_an_ensemble_trains_each_network_and_forecasts_their_mean():
 
 
 def test_correction_weight_mixes_each_columns_network_and_baseline_outside_training():
-    net = small_net(n_targets=2, window_length=8, horizon=3, n_networks=2, baseline="naive", sp=4)
+    net = small_net(n_targets=2, window_length=8, horizon=3, n_networks=2, sp=4)
+    with torch.no_grad():
+        net.others[0].smoothing.logits.add_(1.0)  # the second network's baseline differs from the first's
     X = torch.randn(5, 8, 2)
+    assert not torch.allclose(net._baseline(X), net.others[0]._baseline(X))
     net.eval()
     own = net(X)
     baseline = torch.stack([net._baseline(X), net.others[0]._baseline(X)]).mean(dim=0)
@@ -228,3 +231,24 @@ def test_a_fixed_correction_weight_is_used_as_given(weight):
     f = RNNForecaster(correction_weight=weight, hidden_size=4, max_epochs=2, random_state=0).fit(y, fh=[1])
     assert f.correction_weight_.tolist() == [weight]
     assert f.net_.module_.correction_weight == (None if weight == 1.0 else (weight,))
+
+
+def test_a_weight_per_column_of_a_panel():
+    """Two columns of a panel: one weight each, chosen on the pooled held-out windows of both series."""
+    t = np.arange(60, dtype=float)
+    index = pd.MultiIndex.from_product([["a", "b"], range(60)])
+    y = pd.DataFrame(
+        {"line": np.tile(10 + 0.5 * t, 2), "season": np.tile(10 + 3 * np.sin(2 * np.pi * t / 12), 2)},
+        index=index,
+    )
+    f = RNNForecaster(sp=1, hidden_size=8, max_epochs=100, random_state=0).fit(y, fh=[1, 2])
+    weight = f.correction_weight_
+    assert weight.shape == (2,) and weight[0] != weight[1]  # measured: 0.8 and 0
+    point = f.predict().to_numpy()
+    net = f.net_.module_
+    net.correction_weight = None
+    own = f.predict().to_numpy()
+    net.correction_weight = (0.0, 0.0)
+    base = f.predict().to_numpy()
+    # each column its own mix, on the log scale its positive values are modelled on
+    np.testing.assert_allclose(np.log(point), weight * np.log(own) + (1 - weight) * np.log(base), rtol=1e-6)

@@ -690,11 +690,11 @@ def test_forecaster_file_from_before_interval_floors_loads_with_the_networks_own
 
 @pytest.fixture(scope="module")
 def weighted_forecaster():
-    """A forecaster whose forecasts weigh its network at 0.4 against its baseline (chosen in fit)."""
+    """A forecaster whose forecasts weigh its network against its baseline, neither alone (chosen in fit)."""
     t = np.arange(90, dtype=float)
     y = pd.Series(10 + 0.5 * t + np.random.default_rng(0).normal(scale=0.05, size=90))
     forecaster = _forecaster(hidden_size=8, max_epochs=1, lr=0.1).fit(y, fh=[1, 2, 3])
-    assert forecaster.correction_weight_.tolist() == [0.4]
+    assert 0 < forecaster.correction_weight_[0] < 1
     return forecaster
 
 
@@ -703,23 +703,67 @@ def test_correction_weight_survives_save_load_and_pickle(weighted_forecaster, tm
 
     path = tmp_path / "weighted.skrnn"
     save(weighted_forecaster, path)
+    weight = weighted_forecaster.correction_weight_.tolist()
     for restored in (load(path), pickle.loads(pickle.dumps(weighted_forecaster))):
-        assert restored.correction_weight_.tolist() == [0.4]
-        assert restored.net_.module_.correction_weight == (0.4,)
+        assert restored.correction_weight_.tolist() == weight
+        assert restored.net_.module_.correction_weight == tuple(weight)
         pd.testing.assert_frame_equal(
             restored.predict_quantiles(alpha=[0.1, 0.5, 0.9]),
             weighted_forecaster.predict_quantiles(alpha=[0.1, 0.5, 0.9]),
         )
 
 
-@pytest.mark.parametrize("value", [[1.5], [0.5, 0.5], ["0.5"], [-0.1]])
-def test_tampered_correction_weight_is_refused(weighted_forecaster, value, tmp_path):
-    def edit(manifest):
-        manifest["attributes"]["correction_weight_"] = value
+def _stored_array(name: str, value):
+    """An edit of a saved file that stores ``value`` (an array, or plain JSON) as the attribute ``name``."""
 
+    def edit(members: dict[str, bytes]) -> None:
+        manifest = json.loads(members["manifest.json"])
+        if isinstance(value, np.ndarray):
+            member = f"arrays/{len([m for m in members if m.startswith('arrays/')])}.npy"
+            buffer = io.BytesIO()
+            np.save(buffer, value, allow_pickle=False)
+            members[member] = buffer.getvalue()
+            manifest["attributes"][name] = {"__ndarray__": member}
+        else:
+            manifest["attributes"][name] = value
+        members["manifest.json"] = json.dumps(manifest).encode()
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    "name, value, match",
+    [
+        (
+            "correction_weight_",
+            np.array([1.5]),
+            r"correction_weight_ is not a float array of shape \(1,\), from 0",
+        ),
+        ("correction_weight_", np.array([-0.1]), r"correction_weight_ is not .* from 0 to 1"),
+        ("correction_weight_", np.array([np.nan]), r"correction_weight_ is not .* from 0 to 1"),
+        ("correction_weight_", np.array([0.5, 0.5]), r"correction_weight_ is not .* shape \(1,\)"),
+        ("correction_weight_", np.array([True]), r"correction_weight_ is not a float array"),
+        ("correction_weight_", [0.5], r"correction_weight_ is not a float array"),
+        (
+            "conformal_offsets_",
+            np.zeros((3, 1, 1)),
+            r"conformal_offsets_ is not .* shape \(3, 1, 4\), finite\.",
+        ),
+        ("conformal_offsets_", np.full((3, 1, 4), np.inf), r"conformal_offsets_ is not .* finite\."),
+        (
+            "interval_floors_",
+            np.full((3, 1, 9), -1.0),
+            r"interval_floors_ is not .* \(3, 1, 9\), finite and >= 0",
+        ),
+        ("interval_floors_", np.zeros(9), r"interval_floors_ is not a float array of shape \(3, 1, 9\)"),
+    ],
+)
+def test_tampered_interval_state_is_refused(weighted_forecaster, name, value, match, tmp_path):
+    members = _members(_saved(weighted_forecaster))
+    _stored_array(name, value)(members)
     path = tmp_path / "tampered.skrnn"
-    path.write_bytes(_edit_manifest(_saved(weighted_forecaster), edit))
-    with pytest.raises(ValueError, match=r"its correction_weight_ is not 1 weights from 0 to 1"):
+    path.write_bytes(_zip(members))
+    with pytest.raises(ValueError, match=match):
         load(path)
 
 
@@ -739,4 +783,4 @@ def test_forecaster_file_from_before_correction_weights_forecasts_with_its_netwo
     try:
         pd.testing.assert_series_equal(loaded.predict(), weighted_forecaster.predict())
     finally:
-        weighted_forecaster.net_.module_.correction_weight = (0.4,)
+        weighted_forecaster.net_.module_.correction_weight = tuple(weighted_forecaster.correction_weight_)

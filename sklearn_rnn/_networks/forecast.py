@@ -211,7 +211,7 @@ class ForecastNet(Ensemble):
         self.correction_weight: tuple[float, ...] | None = None
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
-        """One network's forecast, or an ensemble's: each network's in training, their mean otherwise."""
+        """Each network's forecast in training; otherwise their mean, mixed with their mean baseline."""
         out = self._ensemble(X)
         weight = getattr(self, "correction_weight", None)  # absent from modules pickled before it
         if self.training or weight is None:

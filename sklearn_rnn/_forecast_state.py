@@ -130,12 +130,11 @@ class SeriesState:
         # files written before these: no floors, the network's forecasts
         n_columns = len(y_hist.columns)
         attributes = {"interval_floors_": None, "correction_weight_": np.ones(n_columns), **attributes}
-        _check_interval_state(attributes, n_columns)
-        weight = attributes["correction_weight_"]
         for key, value in attributes.items():
             setattr(self, key, value)
-        self.net_ = rebuild_net(self)
-        self._set_correction_weight(weight)
+        self.net_ = rebuild_net(self)  # refuses a network that does not match the stored outputs first
+        _check_interval_state(attributes, n_columns)
+        self._set_correction_weight(attributes["correction_weight_"])
         try:
             if fh is not None:
                 values = decode(fh.get("values"), arrays, "fh") if isinstance(fh, dict) else None

@@ -118,8 +118,21 @@ needs_main_thread = pytest.mark.skipif(
 )
 
 
+@pytest.fixture
+def ctrl_c_reaches_python():
+    """Python's own SIGINT handler, as in a terminal, for the test's duration.
+
+    A test run started in the background (``pytest &`` in a script) inherits
+    SIGINT ignored, and Python then leaves it ignored: no Ctrl-C could reach
+    the fit, so the tests below would depend on how pytest was started.
+    """
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 @needs_main_thread
-def test_ctrl_c_stops_fit_and_leaves_a_usable_model():
+def test_ctrl_c_stops_fit_and_leaves_a_usable_model(ctrl_c_reaches_python):
     clf = RNNClassifier(**{**TINY, "max_epochs": 20}, callbacks=[_CtrlC(at=2)], random_state=0)
     with pytest.raises(KeyboardInterrupt):
         clf.fit(X, y)
@@ -129,7 +142,7 @@ def test_ctrl_c_stops_fit_and_leaves_a_usable_model():
 
 
 @needs_main_thread
-def test_ctrl_c_stops_cross_validation():
+def test_ctrl_c_stops_cross_validation(ctrl_c_reaches_python):
     fits = []
 
     class Count(Callback):

@@ -310,7 +310,8 @@ def held_out_split(
     warnings.warn(
         f"RNNForecaster could not calibrate its intervals: {reason}. It trained on all windows, and each "
         "interval is the network's own quantiles widened, where narrower, to the drift method's (a random "
-        "walk with drift fitted to the series' first differences), which assumes such a walk. Pass "
+        "walk with drift fitted to the series' first differences, once a series has three points), which "
+        "assumes such a walk. Pass "
         f"{advice}; or set conformal=False for the network's own quantiles, without this warning.",
         UserWarning,
         stacklevel=4,  # the user's call of fit

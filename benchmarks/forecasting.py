@@ -30,6 +30,12 @@ seeds (with the standard deviation of MAPE when there are several); ``cal`` is t
 held-out scores per step its calibration used (``-``: none, uncalibrated with a warning). A model
 that fails prints ``err`` and a note below the table.
 
+``--generated`` runs the same table on generated series instead (``GENERATED``: trend and season,
+random walk, AR(1), multiplicative season, level shifts on a season; two draws of 120 months each,
+the last 12 held out), processes a classical model should forecast well::
+
+    python benchmarks/forecasting.py --generated                      # about 2 minutes
+
 ``--candidates`` runs the procedure that chose the forecaster's defaults instead::
 
     python benchmarks/forecasting.py --candidates --seeds 0 1        # about 6 minutes per seed and candidate
@@ -164,6 +170,43 @@ def _cases() -> dict[str, Case]:
     return cases
 
 
+GENERATED = ("trend_season", "random_walk", "ar1", "mult_season", "level_shifts")
+
+
+def _generated(kind: str, seed: int) -> Callable[[], pd.Series]:
+    """120 months of a simple process (``seed`` fixes the draw): what a classical model should nail."""
+
+    def load() -> pd.Series:
+        rng = np.random.default_rng(seed)
+        t = np.arange(120)
+        season = np.sin(2 * np.pi * t / 12)
+        if kind == "trend_season":
+            values = 50 + 0.3 * t + 5 * season + rng.normal(0, 1, 120)
+        elif kind == "random_walk":
+            values = 100 + np.cumsum(rng.normal(0, 1, 120))
+        elif kind == "ar1":  # phi 0.7 around 20
+            values = np.zeros(120)
+            for i in range(1, 120):
+                values[i] = 0.7 * values[i - 1] + rng.normal()
+            values += 20
+        elif kind == "mult_season":
+            values = (20 + 0.2 * t) * (1 + 0.2 * season) * np.exp(rng.normal(0, 0.03, 120))
+        else:  # level shifts on a season
+            values = 30 + 3 * season + 5 * (t > 60) - 4 * (t > 95) + rng.normal(0, 0.5, 120)
+        return pd.Series(values, index=pd.period_range("2010-01", periods=120, freq="M"))
+
+    return load
+
+
+def _generated_cases() -> dict[str, Case]:
+    """Generated series (``--generated``), two draws of each process, the last 12 months held out."""
+    return {
+        f"gen_{kind}_{seed}": Case(_generated(kind, 100 + seed), 12, 12)
+        for kind in GENERATED
+        for seed in (0, 1)
+    }
+
+
 def _split(y: pd.Series | pd.DataFrame, h: int):
     if isinstance(y.index, pd.MultiIndex):
         groups = y.groupby(level=list(range(y.index.nlevels - 1)), group_keys=False)
@@ -272,6 +315,9 @@ def main() -> None:
     cases = _cases()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--series", nargs="+", default=list(cases), metavar="NAME", help="default: all")
+    parser.add_argument(
+        "--generated", action="store_true", help="the generated series (gen_*) instead of sktime's"
+    )
     parser.add_argument("--seeds", nargs="+", type=int, default=[0], help="network seeds (default 0)")
     parser.add_argument("--list", action="store_true", help="print the series and panels, then exit")
     parser.add_argument(
@@ -282,6 +328,10 @@ def main() -> None:
         help="run the procedure (default: every candidate)",
     )
     args = parser.parse_args()
+    generated = _generated_cases()
+    if args.generated:
+        args.series = list(generated)
+    cases.update(generated)  # named with --series too
     if args.candidates is not None:
         warnings.filterwarnings("ignore")
         _procedure(cases, args.series, args.seeds, args.candidates or list(CANDIDATES))

@@ -23,6 +23,7 @@ from sktime.forecasting.base import ForecastingHorizon
 
 from ._archive import Refused
 from ._codec import Encoder, decode, is_plain
+from ._intervals import quantile_pairs
 from ._networks.heads import SeriesScaling
 from ._scaling import column_statistics
 from ._series import (
@@ -496,7 +497,7 @@ def _check_interval_state(attributes: dict[str, Any], n_columns: int) -> None:
     horizon = attributes.get("horizon_")
     if not (isinstance(levels, np.ndarray) and isinstance(horizon, int) and levels.ndim == 1):
         raise Refused("its quantile_levels_ or horizon_ is malformed.")
-    n_pairs = int(min((levels < 0.5).sum(), (levels > 0.5).sum()))
+    n_pairs = len(quantile_pairs(levels)[0])
     expected = {  # name: (shape, least value, whether None is allowed)
         "correction_weight_": ((n_columns,), 0.0, False),
         "conformal_offsets_": ((horizon, n_columns, n_pairs), -np.inf, True),

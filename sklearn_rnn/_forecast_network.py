@@ -23,6 +23,7 @@ from ._data import Sequences
 from ._intervals import calibration, conformal_shift, median_index
 from ._networks.forecast import ForecastNet, PinballLoss
 from ._networks.heads import ForecastGraph, InferenceGraph, QuantileForecasts
+from ._runtime import current_generator
 from ._scaling import column_statistics
 from ._series import instance_frame, instances, refuse_duplicates
 from ._training import SequenceDataset, TrainingMixin, make_module
@@ -45,8 +46,14 @@ class ForecastNetwork(TrainingMixin):
     def _continue_epochs(self) -> int:
         return self.update_epochs or max(1, self.max_epochs // 10)
 
-    def _build_module(self, n_targets: int, X: pd.DataFrame | None) -> ForecastNet:
-        """A new network (its constructor arguments kept: ``sklearn_rnn.load`` rebuilds it from them)."""
+    def _build_module(
+        self, n_targets: int, X: pd.DataFrame | None, fitting: WindowDataset | None = None
+    ) -> ForecastNet:
+        """A new network (its constructor arguments kept: ``sklearn_rnn.load`` rebuilds it from them).
+
+        With the smoothing baseline and the ``fitting`` windows, the smoothing
+        is first fitted alone to them (:meth:`_fit_smoothing`).
+        """
         module, self._module_kwargs = make_module(
             self._network_class,
             n_targets,
@@ -63,13 +70,40 @@ class ForecastNetwork(TrainingMixin):
             self.local_level,
             self.baseline,
             self.n_networks,
+            fixed_smoothing=True,  # fitted alone first (_fit_smoothing), then left as fitted
+            median_index=median_index(self.quantile_levels_),  # the weight moves every quantile alike
         )
         if self._n_exog:
             mean, scale = column_statistics(X.to_numpy(dtype=np.float64))
             for network in [module, *(module.others or ())]:
                 network.recurrent.x_mean[n_targets : n_targets + self._n_exog] = torch.as_tensor(mean)
                 network.recurrent.x_scale[n_targets : n_targets + self._n_exog] = torch.as_tensor(scale)
+        if module.smoothing is not None and fitting is not None:
+            self._fit_smoothing(module, fitting)
         return module
+
+    # windows the smoothing is fitted on, at most (a random subset of more: four parameters a column)
+    SMOOTHING_WINDOWS = 4096
+
+    def _fit_smoothing(self, module: ForecastNet, fitting: WindowDataset) -> None:
+        """Fit the smoothing baseline alone to the training windows, the same for every network.
+
+        Early stopping's validation windows are left out. The networks then
+        learn to correct this baseline, which their training leaves as fitted
+        (``fixed_smoothing``).
+        """
+        if self.early_stopping:
+            fitting, _ = TimeOrderedSplit(self.validation_fraction)(fitting)
+        index = torch.arange(len(fitting))
+        if len(index) > self.SMOOTHING_WINDOWS:
+            generator = current_generator()
+            index = torch.randperm(len(index), generator=generator)[: self.SMOOTHING_WINDOWS]
+        inputs, targets = fitting.batch(index)
+        C, W = module.n_targets, module.window_length
+        module.smoothing.fit(inputs["X"][:, :W, :C].float(), targets.float())
+        with torch.no_grad():
+            for network in module.others or ():
+                network.smoothing.logits.copy_(module.smoothing.logits)
 
     # -- prediction and save/load (SafeFormatMixin) --------------------------------------------------
     _network_class = ForecastNet

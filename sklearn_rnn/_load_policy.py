@@ -75,7 +75,14 @@ _DEVICE: Rule = (
 )
 # Parameters added after the format's first version, with the value a file written before
 # them was trained with (what its network computed then): such a file loads unchanged.
-ADDED_PARAMETERS = {"input_scaling": "global", "baseline": "naive", "n_networks": 1, "correction_weight": 1.0}
+ADDED_PARAMETERS = {
+    "input_scaling": "global",
+    "baseline": "naive",
+    "n_networks": 1,
+    "correction_weight": 1.0,
+    "fixed_smoothing": False,
+    "median_index": None,
+}
 # Fitted attributes added since, with the stored parameter whose value they had in a file written
 # before them (the forecaster's window was its int window_length), or None: not recorded then
 ADDED_ATTRIBUTES = {"window_length_": "window_length", "validation_loss_curve_": None}
@@ -144,6 +151,8 @@ NETWORK_RULES: dict[type, dict[str, Rule]] = {
         "local_level": _BOOL,
         "baseline": _option(("naive", "smoothing")),
         "n_networks": _integer(1, MAX_LAYERS),
+        "fixed_smoothing": _BOOL,
+        "median_index": _optional(_integer(0, MAX_SIZE)),
     },
     WindowAutoencoder: {
         **_RECURRENT_ARGUMENTS,

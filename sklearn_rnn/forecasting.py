@@ -67,7 +67,8 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
     relative to its own mean level. The network starts from what classical
     models know: by default it forecasts corrections to damped-trend exponential
     smoothing of the window (Holt-Winters, with seasons of period ``sp``), whose
-    smoothing parameters it learns with its own weights, as Smyl's ES-RNN does.
+    smoothing parameters are first fitted alone to the training windows, as a
+    classical model would be, and then stay as fitted while the network learns.
     Forecasts are returned in the original units.
 
     Parameters
@@ -99,14 +100,18 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         The forecast the network corrects. "smoothing": Holt's linear method
         with a damped trend, and additive seasons of period ``sp``, run over
         each window; its four smoothing parameters (one set per column of ``y``,
-        shared by the series of a panel) are learned with the network. "naive":
+        shared by the series of a panel) are fitted alone to the training
+        windows first (least absolute error of the forecasts), then left as
+        fitted while the network learns to correct them (files saved before
+        load with parameters learned with the network, as they were). "naive":
         the window's mean (with ``local_level``; zero without), or with seasons
         the last observed season repeated (the only baseline before the
         smoothing; files saved before it load with it). The user guide's
         forecasting page has what each measured.
     correction_weight : float in [0, 1] or "auto", default="auto"
-        Weight of the network's forecast against its baseline's in the
-        forecasts (every quantile; 1: the network's, 0: the baseline's).
+        Weight of the network's median forecast against its baseline's (1:
+        the network's, 0: the baseline's); the network's other quantiles move
+        with its median, keeping their spread.
         "auto": each column's, of 0, 0.1, ..., 1, whose medians erred least on
         the held-out values of ``conformal=True`` (1 without held-out values),
         in ``correction_weight_``. Files saved before it load with 1.
@@ -264,9 +269,10 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
     value <= 0 in a column modelled on the log scale) leaves the cutoff, the
     history and the network as they were.
 
-    The forecasts of each column are ``w`` times the network's and ``1 - w``
-    times its baseline's (``correction_weight_``; in the scaled units, so a
-    weighted geometric mean for a column on the log scale). By default ``w``
+    The point forecasts of each column are ``w`` times the network's median
+    and ``1 - w`` times its baseline's forecast (``correction_weight_``; in the
+    scaled units, so a weighted geometric mean for a column on the log scale),
+    and the network's other quantiles move by as much. By default ``w``
     is chosen on the held-out time points the calibration also uses, and the
     chosen mix is the one calibrated: where the network's corrections did not
     help on the latest data, the forecast leans on the baseline. Without
@@ -493,7 +499,9 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
                 data = self._window_dataset(series, X)
                 fitting, scoring = data.subset(split[0]), scoring_windows(data, *split)
         self.n_windows_ = len(fitting)
-        self._train(fitting, partial(self._build_module, data.targets.shape[1], X), n_train=len(fitting))
+        self._train(
+            fitting, partial(self._build_module, data.targets.shape[1], X, fitting), n_train=len(fitting)
+        )
         self._weigh_correction(scoring)
         self._calibrate(scoring)
         self.interval_floors_ = None

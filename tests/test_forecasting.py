@@ -178,7 +178,7 @@ def test_intervals_cover_held_back_data_and_widen():
 # -- multivariate, exogenous, panel --------------------------------------------------------------
 def test_multivariate_one_model_forecasts_every_column():
     y = pd.DataFrame({"a": sine(200), "b": 3 + sine(200, period=6)})
-    f = RNNForecaster(window_length=24, **{**FAST, "hidden_size": 32, "max_epochs": 60})
+    f = RNNForecaster(window_length=24, **{**FAST, "hidden_size": 32, "max_epochs": 100})
     y_pred = f.fit(y, fh=np.arange(1, 7)).predict()
     assert list(y_pred.columns) == ["a", "b"]
     np.testing.assert_allclose(y_pred["a"], sine(206)[200:], atol=0.15)

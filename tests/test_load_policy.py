@@ -690,11 +690,11 @@ def test_forecaster_file_from_before_interval_floors_loads_with_the_networks_own
 
 @pytest.fixture(scope="module")
 def weighted_forecaster():
-    """A forecaster whose forecasts weigh its network against its baseline, neither alone (chosen in fit)."""
+    """A forecaster whose forecasts weigh its network against its baseline, neither alone."""
     t = np.arange(90, dtype=float)
     y = pd.Series(10 + 0.5 * t + np.random.default_rng(0).normal(scale=0.05, size=90))
-    forecaster = _forecaster(hidden_size=8, max_epochs=1, lr=0.1).fit(y, fh=[1, 2, 3])
-    assert 0 < forecaster.correction_weight_[0] < 1
+    forecaster = _forecaster(hidden_size=8, max_epochs=1, correction_weight=0.4).fit(y, fh=[1, 2, 3])
+    assert forecaster.net_.module_.correction_weight == (0.4,)
     return forecaster
 
 
@@ -784,3 +784,52 @@ def test_forecaster_file_from_before_correction_weights_forecasts_with_its_netwo
         pd.testing.assert_series_equal(loaded.predict(), weighted_forecaster.predict())
     finally:
         weighted_forecaster.net_.module_.correction_weight = tuple(weighted_forecaster.correction_weight_)
+
+
+def test_forecaster_file_from_before_the_fitted_smoothing_forecasts_and_trains_as_it_did(tmp_path):
+    """Such a file holds neither ``fixed_smoothing`` nor ``median_index``: its correction weight mixes
+    each quantile with the baseline, and trained further it keeps learning its smoothing with its
+    weights. A file written now shifts the quantiles and keeps the smoothing as fitted."""
+    t = np.arange(60, dtype=float)
+    y = pd.Series(10 + 0.5 * t + np.sin(t), index=pd.period_range("2000-01", periods=60, freq="M"))
+    forecaster = _forecaster(max_epochs=3, correction_weight=0.4).fit(y, fh=[1, 2, 3])
+
+    def drop(manifest):
+        for key in ("fixed_smoothing", "median_index"):
+            _module_kwarg(key, None)(manifest)
+
+    path = tmp_path / "older.skrnn"
+    path.write_bytes(_edit_manifest(_saved(forecaster), drop))
+    older = load(path)
+    save(forecaster, tmp_path / "now.skrnn")
+    now = load(tmp_path / "now.skrnn")
+    assert older.net_.module_.smoothing.logits.requires_grad and older.net_.module_.median_index is None
+    assert not now.net_.module_.smoothing.logits.requires_grad and now.net_.module_.median_index == 4
+    alpha = [0.1, 0.5, 0.9]
+    pd.testing.assert_frame_equal(
+        now.predict_quantiles(alpha=alpha), forecaster.predict_quantiles(alpha=alpha)
+    )
+    net = forecaster.net_.module_
+    net.median_index = None  # what the file's network computed
+    try:
+        expected = forecaster.predict_quantiles(alpha=alpha)
+    finally:
+        net.median_index = 4
+    pd.testing.assert_frame_equal(older.predict_quantiles(alpha=alpha), expected)
+    assert not expected.equals(now.predict_quantiles(alpha=alpha))
+    logits = net.smoothing.logits.detach().clone()
+    more = pd.Series(y.iloc[-3:].to_numpy() + 2, index=y.index[-3:] + 3)
+    older.update(more)
+    now.update(more)
+    assert not torch.equal(older.net_.module_.smoothing.logits, logits)
+    torch.testing.assert_close(now.net_.module_.smoothing.logits, logits)
+
+
+@pytest.mark.parametrize("value", [9, -1, "4", 4.0, True])
+def test_tampered_median_index_is_refused(tmp_path, value):
+    y = pd.Series(np.sin(np.arange(40) / 3) + 5, index=pd.period_range("2000-01", periods=40, freq="M"))
+    forecaster = _forecaster(correction_weight=0.5).fit(y, fh=[1, 2])
+    path = tmp_path / "tampered.skrnn"
+    path.write_bytes(_edit_manifest(_saved(forecaster), _module_kwarg("median_index", value)))
+    with pytest.raises(ValueError, match="median_index"):
+        load(path)

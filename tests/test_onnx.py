@@ -286,9 +286,11 @@ def test_forecaster_weighing_its_network_against_its_baseline_exports_the_mix():
 
     t = np.arange(90, dtype=float)
     y = pd.Series(10 + 0.5 * t + np.random.default_rng(0).normal(scale=0.05, size=90))
-    forecaster = RNNForecaster(window_length=6, hidden_size=8, max_epochs=1, lr=0.1, random_state=0)
+    forecaster = RNNForecaster(
+        window_length=6, hidden_size=8, max_epochs=1, correction_weight=0.4, random_state=0
+    )
     forecaster.fit(y, fh=[1, 2, 3])
-    assert 0 < forecaster.correction_weight_[0] < 1
+    assert forecaster.net_.module_.correction_weight == (0.4,)
     (quantiles,) = _session(to_onnx(forecaster)).run(
         None, {"y_window": y.to_numpy()[-6:][None, :, None].astype(np.float32)}
     )

@@ -41,8 +41,11 @@ class ExponentialSmoothing(nn.Module):
     additive seasons of period ``sp`` when ``1 < sp <= W``, run over the window
     from its first season. Its smoothing parameters (level ``alpha``, trend
     ``beta``, damping ``phi``, seasons ``gamma``; one set per column, shared by
-    all series) are learned with the network, as in Smyl's ES-RNN. On the log
-    scale the seasons and trend are multiplicative in the original units.
+    all series) are fitted alone to the training windows (:meth:`fit`) before
+    the network learns to correct its forecasts; networks built with
+    ``fixed_smoothing=False`` (files written before) learned them with their
+    weights, as in Smyl's ES-RNN. On the log scale the seasons and trend are
+    multiplicative in the original units.
     """
 
     deterministic_init = True  # starts from fixed values (no random numbers to seed)
@@ -60,6 +63,27 @@ class ExponentialSmoothing(nn.Module):
         with torch.no_grad():
             start = torch.logit(torch.tensor(self.start, dtype=self.logits.dtype))
             self.logits.copy_(start[:, None].expand_as(self.logits))
+
+    def fit(self, windows: torch.Tensor, targets: torch.Tensor, steps: int = 300, lr: float = 0.05) -> None:
+        """Fit the smoothing parameters alone to ``(n, W, C)`` windows and their ``(n, H, C)`` targets.
+
+        Minimises the mean absolute error of the forecasts over the observed
+        (finite) targets with Adam, from ``start``, on every window given: the
+        classical model fitted by itself, before any network corrects it.
+        """
+        observed = torch.isfinite(targets)
+        targets = torch.nan_to_num(targets)
+        count = observed.sum().clamp(min=1)
+        fixed = not self.logits.requires_grad
+        self.logits.requires_grad_(True)
+        optimizer = torch.optim.Adam([self.logits], lr=lr)
+        with torch.enable_grad():
+            for _ in range(steps):
+                optimizer.zero_grad()
+                loss = ((self(windows) - targets).abs() * observed).sum() / count
+                loss.backward()
+                optimizer.step()
+        self.logits.requires_grad_(not fixed)
 
     def forward(self, y: torch.Tensor) -> torch.Tensor:
         alpha, beta, phi, gamma = torch.sigmoid(self.logits)
@@ -82,7 +106,7 @@ class ExponentialSmoothing(nn.Module):
             state = state.permute(2, 0, 1) @ powers.transpose(1, 2)  # (C, n, S)
             state = (state + recent_first.permute(2, 0, 1) @ weights).permute(1, 2, 0)
         ahead = torch.arange(1, self.horizon + 1, device=y.device, dtype=y.dtype)[:, None]
-        damping = phi * (1 - phi**ahead) / (1 - phi)  # (H, C): phi + ... + phi^h (0 < phi < 1)
+        damping = torch.cumsum(phi**ahead, dim=0)  # (H, C): phi + ... + phi^h, stable as phi nears 1
         out = state[:, :1] + damping[None] * state[:, 1:2]
         if sp > 1:  # the state holds the seasons of the last sp steps, oldest first
             out = out + state[:, 2 + torch.arange(self.horizon, device=y.device) % sp]
@@ -140,7 +164,8 @@ class ForecastNet(Ensemble):
     the recurrent network reads the shape of the series relative to its recent
     level. Its outputs are corrections to a baseline forecast of the window:
     ``baseline="smoothing"``, damped-trend exponential smoothing with seasons
-    (:class:`ExponentialSmoothing`, learned with the network); ``"naive"``, the
+    (:class:`ExponentialSmoothing`; with ``fixed_smoothing`` its parameters are
+    not trained with the network's, being fitted alone before); ``"naive"``, the
     window's mean (``local_level``) or, with ``sp > 1``, its last season repeated.
     When exogenous columns are present, the window is followed by ``horizon``
     future steps whose target columns are zeroed and marked by a final indicator
@@ -151,7 +176,12 @@ class ForecastNet(Ensemble):
 
     Outside training, each column's forecast is ``w`` times the network's and
     ``1 - w`` times its baseline's (the networks' mean baseline), ``w`` the
-    column's ``correction_weight`` (None: the network's alone). The forecaster
+    column's ``correction_weight`` (None: the network's alone): with a
+    ``median_index``, every quantile moves by ``1 - w`` times the baseline's
+    distance from the network's median (that output of the sorted quantiles),
+    so the median is mixed
+    and the network's spread stays; without (files written before), each
+    quantile is mixed with the baseline's point forecast. The forecaster
     sets it, and stores it as its ``correction_weight_``: a tuple of floats, not
     a tensor, so that the state dict stays the networks' weights.
     """
@@ -172,9 +202,16 @@ class ForecastNet(Ensemble):
         local_level: bool = True,
         baseline: str = "naive",
         n_networks: int = 1,
+        fixed_smoothing: bool = False,
+        median_index: int | None = None,
     ) -> None:
         super().__init__()
+        if median_index is not None and not 0 <= median_index < n_quantiles:
+            raise ValueError(
+                f"median_index={median_index} is not the index of one of {n_quantiles} quantiles."
+            )
         self.local_level = local_level
+        self.median_index = median_index
         self.baseline = baseline
         self.sp = sp if 1 < sp <= window_length else 1
         self.n_targets = n_targets
@@ -198,11 +235,13 @@ class ForecastNet(Ensemble):
         self.future_head = nn.Linear(horizon * n_exog, horizon * n_targets * n_quantiles) if n_exog else None
         smoothing = baseline == "smoothing" and local_level  # without: the long-run mean
         self.smoothing = ExponentialSmoothing(n_targets, horizon, self.sp) if smoothing else None
+        if self.smoothing is not None and fixed_smoothing:  # fitted alone first (ExponentialSmoothing.fit)
+            self.smoothing.logits.requires_grad_(False)
         # the other networks of an ensemble: the same architecture, their own weights
         arguments = (n_targets, n_exog, window_length, horizon, n_quantiles, cell, hidden_size, num_layers)
         self.others = (
             nn.ModuleList(
-                ForecastNet(*arguments, bidirectional, dropout, sp, local_level, baseline)
+                ForecastNet(*arguments, bidirectional, dropout, sp, local_level, baseline, 1, fixed_smoothing)
                 for _ in range(n_networks - 1)
             )
             if n_networks > 1
@@ -218,8 +257,12 @@ class ForecastNet(Ensemble):
             return out
         networks = [self, *(self.others or ())]
         baseline = torch.stack([network._baseline(X) for network in networks]).mean(dim=0)
-        weight = out.new_tensor(weight)[:, None]  # (C, 1): one per column, for every quantile
-        return weight * out + (1 - weight) * baseline[..., None]
+        weight = out.new_tensor(weight)  # (C,): one per column, for every quantile
+        median = getattr(self, "median_index", None)  # absent from modules pickled before it
+        if median is not None:  # every quantile moves as the median does: the network's spread stays
+            out = out.sort(dim=-1).values  # as predict sorts them: the median is the middle one
+            return out + ((1 - weight) * (baseline - out[..., median]))[..., None]
+        return weight[:, None] * out + (1 - weight[:, None]) * baseline[..., None]
 
     def _network(self, X: torch.Tensor) -> torch.Tensor:
         C, W = self.n_targets, self.window_length

@@ -7,8 +7,10 @@ airline passengers, 1949-1960: a trend and a multiplicative yearly season. The
 last 36 months are held out, and :class:`~sklearn_rnn.RNNForecaster`
 forecasts all 36 at once from the raw counts: inside, it models the log of the
 series, standardised, as corrections to damped-trend exponential smoothing
-with a yearly season (Holt-Winters, whose parameters it learns; the seasonal
-period, 12, is read from the monthly index). Its quantile heads are
+with a yearly season (Holt-Winters, its parameters fitted before the network
+trains; the seasonal period, 12, is read from the monthly index). Held-out
+months weigh the network's corrections against the smoothing alone (here they
+chose the smoothing's forecast, with the network's spread). Its quantile heads are
 trained for the bounds of the 50% and 90% intervals shown here
 (``quantile_levels``; the median is always added). The seasonal naive forecast
 (repeat the last observed year) is the baseline to beat.
@@ -51,7 +53,7 @@ print(intervals.head(3).round(1).to_string())
 
 # %%
 # The held-out years, the forecast and its intervals: the season and a damped
-# trend of 1949-1957, continued, with the network's corrections.
+# trend of 1949-1957, continued.
 fig = plot_forecast(y_train["1954":], y_pred, intervals, y_test)
 ax = fig.axes[0]
 ax.set_title(f"RNNForecaster, MAPE {mape:.3f} (seasonal naive {mape_naive:.3f})")

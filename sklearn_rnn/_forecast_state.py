@@ -23,7 +23,7 @@ from sktime.forecasting.base import ForecastingHorizon
 
 from ._archive import Refused
 from ._codec import Encoder, decode, is_plain
-from ._intervals import quantile_pairs
+from ._intervals import median_index, quantile_pairs
 from ._networks.heads import SeriesScaling
 from ._scaling import column_statistics
 from ._series import (
@@ -135,6 +135,11 @@ class SeriesState:
             setattr(self, key, value)
         self.net_ = rebuild_net(self)  # refuses a network that does not match the stored outputs first
         _check_interval_state(attributes, n_columns)
+        stored_median = self.net_.module_.median_index  # None: written before the weight moved quantiles
+        if stored_median is not None and stored_median != median_index(self.quantile_levels_):
+            raise Refused(
+                f"its network's median_index={stored_median} is not the index of 0.5 in quantile_levels_."
+            )
         self._set_correction_weight(attributes["correction_weight_"])
         try:
             if fh is not None:

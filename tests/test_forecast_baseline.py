@@ -148,6 +148,53 @@ def test_the_forecaster_fits_its_smoothing_first_and_training_leaves_it():
     torch.testing.assert_close(f.net_.module_.smoothing.logits, expected.logits)
 
 
+def test_the_smoothing_is_fitted_on_the_training_windows_alone(monkeypatch):
+    """Neither held-out time points nor early stopping's validation windows reach the smoothing's fit,
+    and every network of an ensemble corrects the same fitted smoothing."""
+    seen, fit = [], ExponentialSmoothing.fit
+
+    def recorded(self, windows, targets, *args, **kwargs):
+        seen.append((len(windows), targets.clone()))
+        return fit(self, windows, targets, *args, **kwargs)
+
+    monkeypatch.setattr(ExponentialSmoothing, "fit", recorded)
+    y = pd.Series(np.arange(80.0), index=pd.period_range("2000-01", periods=80, freq="M"))
+    params = dict(window_length=30, hidden_size=4, max_epochs=2, early_stopping=True, n_networks=2)
+    f = RNNForecaster(target_transform="none", random_state=0, **params).fit(y, fh=[1, 2, 3])
+    ((n_windows, targets),) = seen
+    trained = sum(batch.get("train_batch_size", 0) for batch in f.net_.history[0]["batches"])
+    assert n_windows == trained < f.n_windows_  # skorch's training windows: validation ones left out
+    mean, scale = f._y_scaling[()]
+    latest = np.nanmax(targets.numpy()) * scale[0] + mean[0]  # the values are their time points
+    assert latest < 80 - f.n_calibration_scores_[0]  # before every held-out time point
+    first, second = f.net_.module_, f.net_.module_.others[0]
+    torch.testing.assert_close(first.smoothing.logits, second.smoothing.logits)
+    assert not second.smoothing.logits.requires_grad
+
+
+def test_a_random_subset_of_many_windows_fits_the_smoothing(monkeypatch):
+    monkeypatch.setattr(RNNForecaster, "SMOOTHING_WINDOWS", 20)
+    y = _trend()
+    fits = [
+        RNNForecaster(hidden_size=4, max_epochs=1, conformal=False, random_state=seed).fit(y, fh=[1])
+        for seed in (0, 0, 1)
+    ]
+    logits = [f.net_.module_.smoothing.logits for f in fits]
+    torch.testing.assert_close(logits[0], logits[1])  # the subset follows random_state
+    assert not torch.equal(logits[0], logits[2])
+
+
+def test_a_weight_of_0_forecasts_the_baseline_even_from_a_diverged_network():
+    net = small_net(n_targets=2, sp=4, median_index=1).eval()
+    with torch.no_grad():
+        net.recurrent.head.bias.fill_(float("nan"))
+        X = torch.randn(4, 8, 2)
+        net.correction_weight = (0.0, 0.5)
+        out = net(X)
+    torch.testing.assert_close(out[:, :, 0], net._baseline(X)[:, :, 0, None].expand(-1, -1, 3))
+    assert torch.isnan(out[:, :, 1]).all()
+
+
 def test_the_forecast_is_the_baseline_plus_the_network():
     """With the output layer zeroed, the forecaster's every quantile is the smoothing's forecast."""
     net = small_net(window_length=24, horizon=5, cell="gru", sp=12).eval()

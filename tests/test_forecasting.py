@@ -254,7 +254,9 @@ def test_random_state_reproducible_and_global_rng_untouched():
     y = pd.Series(sine(100, level=2.0))
     torch.manual_seed(123)
     before = torch.get_rng_state()
-    params = dict(window_length=12, hidden_size=8, max_epochs=3, dropout=0.1)
+    # the network's own forecasts: with the weight chosen on held-out data (0 here after 3 epochs),
+    # the point forecast can be the smoothing's alone, which no seed changes
+    params = dict(window_length=12, hidden_size=8, max_epochs=3, dropout=0.1, correction_weight=1.0)
     p1 = RNNForecaster(random_state=7, **params).fit(y, fh=[1, 2]).predict()
     p2 = RNNForecaster(random_state=7, **params).fit(y, fh=[1, 2]).predict()
     p3 = RNNForecaster(random_state=8, **params).fit(y, fh=[1, 2]).predict()

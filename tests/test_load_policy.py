@@ -825,7 +825,7 @@ def test_forecaster_file_from_before_the_fitted_smoothing_forecasts_and_trains_a
     torch.testing.assert_close(now.net_.module_.smoothing.logits, logits)
 
 
-@pytest.mark.parametrize("value", [9, -1, "4", 4.0, True])
+@pytest.mark.parametrize("value", [0, 9, -1, "4", 4.0, True])
 def test_tampered_median_index_is_refused(tmp_path, value):
     y = pd.Series(np.sin(np.arange(40) / 3) + 5, index=pd.period_range("2000-01", periods=40, freq="M"))
     forecaster = _forecaster(correction_weight=0.5).fit(y, fh=[1, 2])

@@ -261,7 +261,10 @@ class ForecastNet(Ensemble):
         median = getattr(self, "median_index", None)  # absent from modules pickled before it
         if median is not None:  # every quantile moves as the median does: the network's spread stays
             out = out.sort(dim=-1).values  # as predict sorts them: the median is the middle one
-            return out + ((1 - weight) * (baseline - out[..., median]))[..., None]
+            # weight 0: the baseline's forecast exactly, even from a diverged network (no spread then)
+            spread = torch.nan_to_num(out - out[..., median, None], nan=0.0, posinf=0.0, neginf=0.0)
+            centre = torch.where(weight == 0, baseline, baseline + weight * (out[..., median] - baseline))
+            return centre[..., None] + spread
         return weight[:, None] * out + (1 - weight[:, None]) * baseline[..., None]
 
     def _network(self, X: torch.Tensor) -> torch.Tensor:

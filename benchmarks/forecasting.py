@@ -36,6 +36,12 @@ the last 12 held out), processes a classical model should forecast well::
 
     python benchmarks/forecasting.py --generated                      # about 2 minutes
 
+``--outside`` runs it on five series of statsmodels' datasets that no default was chosen on and
+the procedure leaves out (Nile flow, annual, 10 held out; sunspots, annual, 20; Mauna Loa CO2 as
+monthly means, 24; El Nino sea temperatures, monthly, 24; strike durations, quarterly, 8)::
+
+    python benchmarks/forecasting.py --outside --seeds 0 1            # about 3 minutes a seed
+
 ``--candidates`` runs the procedure that chose the forecaster's defaults instead::
 
     python benchmarks/forecasting.py --candidates --seeds 0 1        # about 6 minutes per seed and candidate
@@ -220,6 +226,42 @@ def _generated_cases() -> dict[str, Case]:
     }
 
 
+def _statsmodels_series(name: str) -> Callable[[], pd.Series]:
+    """A series of statsmodels' datasets, on a period index (``--outside``)."""
+
+    def load() -> pd.Series:
+        import statsmodels.api as sm
+
+        if name == "co2":  # weekly with gaps: monthly means, a gap month carried forward
+            weekly = sm.datasets.co2.load_pandas().data["co2"]
+            monthly = weekly.resample("MS").mean().ffill()
+            return pd.Series(monthly.to_numpy(float), index=monthly.index.to_period("M"))
+        if name == "elnino":  # a table of years x months: one monthly series
+            values = sm.datasets.elnino.load_pandas().data.drop(columns="YEAR").to_numpy(float).ravel()
+            return pd.Series(values, index=pd.period_range("1950-01", periods=len(values), freq="M"))
+        column, start = {"nile": ("volume", "1871"), "sunspots": ("SUNACTIVITY", "1700")}.get(
+            name, (None, None)
+        )
+        if column is not None:
+            values = getattr(sm.datasets, name).load_pandas().data[column].to_numpy(float)
+            return pd.Series(values, index=pd.period_range(start, periods=len(values), freq="Y"))
+        values = sm.datasets.strikes.load_pandas().data["duration"].to_numpy(float)  # 62 quarters
+        return pd.Series(values)
+
+    return load
+
+
+def _outside_cases() -> dict[str, Case]:
+    """Series of statsmodels' datasets outside the suite (``--outside``): no default was chosen on them."""
+    return {
+        "sm_nile": Case(_statsmodels_series("nile"), 10, 1),
+        "sm_sunspots": Case(_statsmodels_series("sunspots"), 20, 1),
+        "sm_co2": Case(_statsmodels_series("co2"), 24, 12),
+        "sm_elnino": Case(_statsmodels_series("elnino"), 24, 12),
+        "sm_strikes": Case(_statsmodels_series("strikes"), 8, 1),
+    }
+
+
 def _split(y: pd.Series | pd.DataFrame, h: int):
     if isinstance(y.index, pd.MultiIndex):
         groups = y.groupby(level=list(range(y.index.nlevels - 1)), group_keys=False)
@@ -331,6 +373,9 @@ def main() -> None:
     parser.add_argument(
         "--generated", action="store_true", help="the generated series (gen_*) instead of sktime's"
     )
+    parser.add_argument(
+        "--outside", action="store_true", help="series of statsmodels' datasets (sm_*) instead of sktime's"
+    )
     parser.add_argument("--seeds", nargs="+", type=int, default=[0], help="network seeds (default 0)")
     parser.add_argument("--list", action="store_true", help="print the series and panels, then exit")
     parser.add_argument(
@@ -341,10 +386,13 @@ def main() -> None:
         help="run the procedure (default: every candidate)",
     )
     args = parser.parse_args()
-    generated = _generated_cases()
+    generated, outside = _generated_cases(), _outside_cases()
     if args.generated:
         args.series = list(generated)
+    if args.outside:
+        args.series = list(outside)
     cases.update(generated)  # named with --series too
+    cases.update(outside)
     if args.candidates is not None:
         warnings.filterwarnings("ignore")
         _procedure(cases, args.series, args.seeds, args.candidates or list(CANDIDATES))

@@ -179,9 +179,9 @@ class ForecastNet(Ensemble):
     column's ``correction_weight`` (None: the network's alone): with a
     ``median_index``, every quantile moves by ``1 - w`` times the baseline's
     distance from the network's median (that output of the sorted quantiles),
-    so the median is mixed
-    and the network's spread stays; without (files written before), each
-    quantile is mixed with the baseline's point forecast. The forecaster
+    so the median is mixed and the network's spread stays; without (files
+    written before), each quantile is mixed with the baseline's point
+    forecast. The forecaster
     sets it, and stores it as its ``correction_weight_``: a tuple of floats, not
     a tensor, so that the state dict stays the networks' weights.
     """
@@ -260,7 +260,7 @@ class ForecastNet(Ensemble):
         weight = out.new_tensor(weight)  # (C,): one per column, for every quantile
         median = getattr(self, "median_index", None)  # absent from modules pickled before it
         if median is not None:  # every quantile moves as the median does: the network's spread stays
-            out = out.sort(dim=-1).values  # as predict sorts them: the median is the middle one
+            out = out.sort(dim=-1).values  # as predict sorts them, against the sorted levels
             # weight 0: the baseline's forecast exactly, even from a diverged network (no spread then)
             spread = torch.nan_to_num(out - out[..., median, None], nan=0.0, posinf=0.0, neginf=0.0)
             centre = torch.where(weight == 0, baseline, baseline + weight * (out[..., median] - baseline))

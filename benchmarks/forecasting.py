@@ -130,6 +130,7 @@ CANDIDATES: dict[str, dict | Callable[[int], dict]] = {
     "smoothing, window 'auto' (n // 2; default)": {},
     "smoothing, 'auto', 3 networks": {"n_networks": 3},
     "network alone (correction_weight=1)": {"correction_weight": 1.0},
+    "smoothing alone (correction_weight=0)": {"correction_weight": 0.0},
 }
 
 

@@ -148,7 +148,7 @@ class ForecastNetwork(TrainingMixin):
                 self._set_correction_weight(weight)
                 out = QuantileForecasts(self.log_transform_, None).scaled(self._predict_raw(scoring))
                 medians.append(out.numpy()[..., median_index(self.quantile_levels_)])
-            targets = scoring.targets[scoring.starts[:, None] + scoring.target_offsets].numpy()
+            targets = scoring.window_targets().numpy()
             grid = np.arange(10, -1, -1) / 10  # largest first: argmin takes the first of equal errors
             errors = np.stack(
                 [
@@ -173,7 +173,7 @@ class ForecastNetwork(TrainingMixin):
             return
         out = self._predict_raw(scoring)
         quantiles = QuantileForecasts(self.log_transform_, None).scaled(out).numpy()  # sorted, as in predict
-        targets = scoring.targets[scoring.starts[:, None] + scoring.target_offsets].numpy().astype(np.float64)
+        targets = scoring.window_targets().numpy().astype(np.float64)
         self.conformal_offsets_, self.n_calibration_scores_ = calibration(
             quantiles, targets, self.quantile_levels_
         )

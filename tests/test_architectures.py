@@ -169,3 +169,54 @@ def test_training_batch_norm_ignores_padding(params):
     torch.testing.assert_close(states[0][0], states[1][0], rtol=1e-5, atol=1e-5)
     for a, b in zip(states[0][1], states[1][1], strict=True):
         torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("params", FCN_ARCHITECTURES[::2], ids=_ids)
+def test_packed_training_batch_computes_what_the_padded_one_computes(params):
+    # Training packs a ragged batch's observed steps end to end (Packing): the convolutional
+    # branch's summaries, batch statistics and gradients are those of the padded batch.
+    module = _module({**params}).train()
+    rng = np.random.default_rng(3)
+    lengths = torch.tensor([9, 1, 4, 7, 2])
+    X = torch.from_numpy(rng.normal(size=(5, 9, 3)).astype(np.float32))
+    mask = torch.arange(9)[None, :] < lengths[:, None]
+    X = torch.where(mask[:, :, None], X, torch.zeros_like(X))
+    results = []
+    for pack in (True, False):
+        copy_ = _module({**params}).train()
+        copy_.load_state_dict(module.state_dict())
+        summary = copy_._convolutions(X, mask, pack=pack)
+        weights = [b.conv.weight for b in copy_.fcn]
+        grads = torch.autograd.grad((summary * torch.linspace(-1, 1, summary.shape[1])).sum(), weights)
+        results.append((summary.detach(), grads, [b.norm.running_var.clone() for b in copy_.fcn]))
+    (packed, packed_grads, packed_var), (padded, padded_grads, padded_var) = results
+    torch.testing.assert_close(packed, padded, rtol=1e-5, atol=1e-5)
+    for a, b in zip(packed_grads + tuple(packed_var), padded_grads + tuple(padded_var), strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
+
+
+def _lengths_go_with_classes(n_per_class: int, seed: int):
+    """4 classes of noisy sines (2 frequencies x 2 amplitudes), each class in its own range of lengths."""
+    rng = np.random.default_rng(seed)
+    X, y = [], []
+    for c in range(4):
+        for _ in range(n_per_class):
+            t = np.linspace(0, 1, int(rng.integers(15 + 25 * c, 25 + 25 * c)))
+            wave = np.sin(2 * np.pi * (2 + c % 2) * t + rng.uniform(0, 6)) * (1 + 0.3 * (c // 2))
+            X.append((wave + 0.3 * rng.normal(size=len(t)))[:, None])
+            y.append(c)
+    return X, np.array(y)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_batch_norm_network_predicts_what_it_learned_where_lengths_go_with_classes(seed):
+    # Trained on batches of like lengths, batch norm normalised batches of one or two classes by their
+    # own statistics, which gave the class away in training and not in prediction: 0.96 and 0.83 of the
+    # training sequences right on these seeds (0.75-1.00 over seeds 0-9, test 0.74-0.86). Batches drawn
+    # at random: 1.00 on seeds 0-9 (test 0.82-0.91).
+    X, y = _lengths_go_with_classes(6, seed=0)
+    X_test, y_test = _lengths_go_with_classes(20, seed=1)
+    clf = RNNClassifier(max_epochs=60, n_networks=1, random_state=seed).fit(X, y)
+    assert clf.net_.iterator_train__by_length is False
+    assert np.mean(clf.predict(X) == y) == 1.0
+    assert np.mean(clf.predict(X_test) == y_test) >= 0.8

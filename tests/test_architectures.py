@@ -171,27 +171,54 @@ def test_training_batch_norm_ignores_padding(params):
         torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.parametrize("params", FCN_ARCHITECTURES[::2], ids=_ids)
-def test_packed_training_batch_computes_what_the_padded_one_computes(params):
-    # Training packs a ragged batch's observed steps end to end (Packing): the convolutional
-    # branch's summaries, batch statistics and gradients are those of the padded batch.
-    module = _module({**params}).train()
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(architecture=architecture, missing=missing, input_scaling=scaling)
+        for architecture, missing, scaling in itertools.product(
+            ["lstm-fcn", "mlstm-fcn"], ["error", "mask"], ["global", "both"]
+        )
+    ],
+    ids=_ids,
+)
+def test_packed_training_batch_computes_what_the_padded_one_computes(params, monkeypatch):
+    # Training packs a ragged batch's observed steps end to end (Packing): the outputs, the gradients
+    # of every parameter and the batch-norm running statistics are those of the padded batch.
     rng = np.random.default_rng(3)
     lengths = torch.tensor([9, 1, 4, 7, 2])
     X = torch.from_numpy(rng.normal(size=(5, 9, 3)).astype(np.float32))
-    mask = torch.arange(9)[None, :] < lengths[:, None]
-    X = torch.where(mask[:, :, None], X, torch.zeros_like(X))
+    if params["missing"] == "mask":
+        X[0, 3, 1] = X[3, 0, 2] = float("nan")
+    module = _module({**params}).train()
+    module.dropout.p = 0.0
+    convolutions = RecurrentNet._convolutions
+    packed = []
+
+    def recording(self, X, mask, pack):
+        packed.append(pack and mask is not None)
+        return convolutions(self, X, mask, pack)
+
     results = []
     for pack in (True, False):
         copy_ = _module({**params}).train()
         copy_.load_state_dict(module.state_dict())
-        summary = copy_._convolutions(X, mask, pack=pack)
-        weights = [b.conv.weight for b in copy_.fcn]
-        grads = torch.autograd.grad((summary * torch.linspace(-1, 1, summary.shape[1])).sum(), weights)
-        results.append((summary.detach(), grads, [b.norm.running_var.clone() for b in copy_.fcn]))
-    (packed, packed_grads, packed_var), (padded, padded_grads, padded_var) = results
-    torch.testing.assert_close(packed, padded, rtol=1e-5, atol=1e-5)
-    for a, b in zip(packed_grads + tuple(packed_var), padded_grads + tuple(padded_var), strict=True):
+        copy_.dropout.p = 0.0
+        if not pack:  # the padded batch: the branch as prediction runs it, in training mode
+            monkeypatch.setattr(
+                RecurrentNet, "_convolutions", lambda self, X, mask, pack: convolutions(self, X, mask, False)
+            )
+        else:
+            monkeypatch.setattr(RecurrentNet, "_convolutions", recording)
+        out = copy_(X, lengths)
+        (out * torch.linspace(-1, 1, out.shape[1])).sum().backward()
+        grads = [p.grad.clone() for p in copy_.parameters() if p.grad is not None]
+        statistics = [t.clone() for b in copy_.fcn for t in (b.norm.running_mean, b.norm.running_var)]
+        results.append((out.detach(), grads, statistics))
+    assert packed == [True]  # training mode packs a ragged batch
+    (out_packed, grads_packed, stats_packed), (out_padded, grads_padded, stats_padded) = results
+    torch.testing.assert_close(out_packed, out_padded, rtol=1e-5, atol=1e-5)
+    assert len(grads_packed) == len(grads_padded) == len(list(module.parameters()))
+    for a, b in zip(grads_packed + stats_packed, grads_padded + stats_padded, strict=True):
         torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
 
 

@@ -41,7 +41,8 @@ def _masked_mean(h: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
 class Packing:
     """A ragged batch's observed steps laid end to end in one row, ``gap`` zeros between sequences.
 
-    ``mask`` ``(n, T)`` marks the observed steps of a padded batch. A
+    ``mask`` ``(n, T)`` marks the observed steps of a padded batch, each
+    sequence's a prefix of its row (its first ``length`` steps). A
     convolution ("same" zero padding, kernels up to ``2 gap + 1`` steps) over
     the packed row, with the gaps set back to zero after each block, computes
     for every observed step what it computes over the padded batch: a step

@@ -70,11 +70,15 @@ class Packing:
         self.mask = torch.zeros(1, self.rounded(int(spans.sum())), dtype=torch.bool, device=mask.device)
         self.mask[0, self.positions] = True
 
+    def _row(self, per_step: torch.Tensor) -> torch.Tensor:
+        """The observed steps' ``(n_observed, C)`` values laid in the row: ``(1, C, L)``, zero in gaps."""
+        out = per_step.new_zeros(per_step.shape[1], self.mask.shape[1])
+        out[:, self.positions] = per_step.T
+        return out[None]
+
     def pack(self, h: torch.Tensor) -> torch.Tensor:
         """``(n, C, T)`` -> ``(1, C, packed length)``, zero in the gaps."""
-        out = h.new_zeros(h.shape[1], self.mask.shape[1])
-        out[:, self.positions] = h[self.rows, :, self.steps].T
-        return out[None]
+        return self._row(h[self.rows, :, self.steps])
 
     def means(self, h: torch.Tensor) -> torch.Tensor:
         """Each sequence's mean over its steps of the packed ``(1, C, L)``: ``(n, C)``."""
@@ -83,9 +87,7 @@ class Packing:
 
     def spread(self, values: torch.Tensor) -> torch.Tensor:
         """Each sequence's ``(n, C)`` values at each of its packed steps: ``(1, C, L)``, zero in the gaps."""
-        out = values.new_zeros(values.shape[1], self.mask.shape[1])
-        out[:, self.positions] = values[self.rows].T
-        return out[None]
+        return self._row(values[self.rows])
 
 
 def carry_forward(X: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

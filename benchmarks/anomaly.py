@@ -304,6 +304,21 @@ CANDIDATES = {  # each spelled out in full, so that it does not move with the es
     "recon-local-smooth3": {"scoring": "reconstruction", "local_level": True, "smoothing": 3},
     "recon-global": {"scoring": "reconstruction", "local_level": False},
     "recon-global-smooth3": {"scoring": "reconstruction", "local_level": False, "smoothing": 3},
+    # capacity: a wider bottleneck, a longer fit, both (the defaults: hidden_size=32, max_epochs=30)
+    **{
+        f"recon-local-{label}": {
+            "scoring": "reconstruction",
+            "local_level": True,
+            "hidden_size": hidden,
+            "max_epochs": epochs,
+        }
+        for label, hidden, epochs in (
+            ("h64", 64, 30),
+            ("e60", 32, 60),
+            ("e100", 32, 100),
+            ("h64-e100", 64, 100),
+        )
+    },
 }
 
 

@@ -89,8 +89,8 @@ def _is_ragged(X: Any) -> bool:
     return False
 
 
-def _check_ragged(X: Any, allow_nan: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Check a list of sequences and return them zero-padded, with their lengths."""
+def _check_ragged(X: Any, allow_nan: bool, dtype: type = np.float32) -> tuple[np.ndarray, np.ndarray]:
+    """Check a list of sequences and return them zero-padded (in ``dtype``), with their lengths."""
     sequences = [_check_sequence(np.asarray(x), i) for i, x in enumerate(X)]
     n_features = {x.shape[1] for x in sequences}
     if len(n_features) > 1:
@@ -98,7 +98,7 @@ def _check_ragged(X: Any, allow_nan: bool) -> tuple[np.ndarray, np.ndarray]:
             "All sequences of X must have the same number of features, got "
             f"{sorted(n_features)}. Sequences may differ in length, not in width."
         )
-    values, lengths = _pad(sequences)
+    values, lengths = _pad(sequences, dtype)
     # One check of the padded float32 values (check_array costs ~0.5 ms per call, more than
     # the model on short sequences): a finite sum means no NaN, no inf and nothing beyond
     # float32's range. Otherwise each sequence is checked, which raises the precise error.
@@ -141,9 +141,9 @@ def _check_float32_range(x: np.ndarray) -> np.ndarray:
     return x
 
 
-def _pad(sequences: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+def _pad(sequences: list[np.ndarray], dtype: type = np.float32) -> tuple[np.ndarray, np.ndarray]:
     lengths = np.fromiter((len(x) for x in sequences), dtype=np.int64, count=len(sequences))
-    values = np.zeros((len(sequences), lengths.max(), sequences[0].shape[1]), dtype=np.float32)
+    values = np.zeros((len(sequences), lengths.max(), sequences[0].shape[1]), dtype=dtype)
     for i, x in enumerate(sequences):
         values[i, : len(x)] = x
     return values, lengths
@@ -174,8 +174,13 @@ def _numeric_only() -> Iterator[None]:
 # -inf) would only add noise to that error, or to nothing at all when it is caught.
 @_numeric_only()
 @np.errstate(over="ignore", invalid="ignore")
-def validate_sequences(estimator: Any, X: Any, *, reset: bool, allow_nan: bool = False) -> Sequences:
-    """Check ``X`` and return it as padded float32 sequences.
+def validate_sequences(
+    estimator: Any, X: Any, *, reset: bool, allow_nan: bool = False, dtype: type = np.float32
+) -> Sequences:
+    """Check ``X`` and return it as padded sequences of ``dtype`` (float32, what the networks read).
+
+    ``dtype=np.float64`` keeps the precision of values that float32 would round
+    (a large level with small changes) for an estimator that standardises them first.
 
     With ``reset=True`` this records ``n_features_in_`` (the number of columns of
     a 2D table, the number of features of 3D or ragged input) and, for
@@ -184,8 +189,8 @@ def validate_sequences(estimator: Any, X: Any, *, reset: bool, allow_nan: bool =
     """
     if isinstance(X, pd.DataFrame):
         _reject_panel_frame(X)
-        for dtype in X.dtypes:
-            _refuse_text(dtype)
+        for column_dtype in X.dtypes:
+            _refuse_text(column_dtype)
     finite = "allow-nan" if allow_nan else True
     if isinstance(X, Iterator):
         raise TypeError(
@@ -195,7 +200,7 @@ def validate_sequences(estimator: Any, X: Any, *, reset: bool, allow_nan: bool =
     if isinstance(X, (list, tuple)) and len(X) == 0:
         raise ValueError("X contains no sequences (an empty list); at least one is required.")
     if _is_ragged(X):
-        values, lengths = _check_ragged(X, allow_nan)
+        values, lengths = _check_ragged(X, allow_nan, dtype)
         tabular = False
     else:
         if not hasattr(X, "dtype") and not isinstance(X, pd.DataFrame):
@@ -224,7 +229,7 @@ def validate_sequences(estimator: Any, X: Any, *, reset: bool, allow_nan: bool =
                 f"(n_samples, n_timesteps, n_features) or a list of sequences, got {ndim} "
                 "dimension(s). Reshape your data: X.reshape(1, -1) if it is one univariate sequence."
             )
-        values = _check_float32_range(values).astype(np.float32, copy=False)
+        values = _check_float32_range(values).astype(dtype, copy=False)
         lengths = np.full(values.shape[0], values.shape[1], dtype=np.int64)
 
     n_channels = values.shape[2]

@@ -99,6 +99,10 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         Time steps the network reads.
     channel_mean_, channel_scale_ : ndarray of shape (n_channels,)
         Each channel's training mean and scale (the network reads standardised values).
+    feature_names_in_ : ndarray of shape (n_channels,) or None
+        The channels' names, where every column of ``X`` in ``fit`` had a string
+        name (None otherwise). Later data with string column names must have
+        these, in this order: channels are read by position.
     local_level_ : bool
         Whether the network reads each window relative to its mean (``local_level`` resolved).
     {detector: window_statistic_}
@@ -286,6 +290,14 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
             self.score_spread_ = float(robust_scale(finite - self.score_median_))
             held = [self._relative(h) for h in held]
         held = np.concatenate(held)
+        if not np.isfinite(held).any():
+            raise ValueError(
+                f"fit scored none of the held-out steps of X (its latest calibration_fraction="
+                f"{self.calibration_fraction}), so it has nothing to set the threshold by: with "
+                f"scoring={self.scoring!r}, window_length_={self.window_length_} and {len(values)} steps, "
+                "no held-out step has a whole window of past. Pass a longer series of normal behaviour, "
+                "or a smaller window_length."
+            )
         self.threshold_ = finite_quantile(held, 1 - self.contamination)
         self.n_calibration_scores_ = int(np.isfinite(held).sum())
         self._context = None
@@ -297,10 +309,16 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
             return known
         ilocs = y["ilocs"] if isinstance(y, pd.DataFrame) and "ilocs" in y.columns else y
         ilocs = np.asarray(ilocs).ravel()
-        if ilocs.dtype.kind not in "iu" or (len(ilocs) and (ilocs.min() < 0 or ilocs.max() >= n)):
+        if not len(ilocs):  # no known anomaly
+            return known
+        # a 0/1 label of every step (sktime's transform gives them) reads as the ilocs 0 and 1
+        labels = len(ilocs) == n > 2 and np.isin(ilocs, (0, 1)).all()
+        if labels or ilocs.dtype.kind not in "iu" or ilocs.min() < 0 or ilocs.max() >= n:
             raise ValueError(
                 "y passed to fit must hold the ilocs (integer positions, 0 to len(X) - 1) of known "
-                f"anomalies, as sktime's detectors take them; got {ilocs[:5].tolist()}."
+                f"anomalies, as sktime's detectors take them; got {ilocs[:5].tolist()}"
+                + (f" and {len(ilocs) - 5} more" if len(ilocs) > 5 else "")
+                + ". For a 0/1 label of every step, pass np.flatnonzero(labels)."
             )
         known[ilocs] = True
         return known
@@ -326,6 +344,17 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
                 f"X passed to {method} has {values.shape[1]} columns, but the detector was fitted on "
                 f"{len(self.channel_mean_)}. Pass the channels of fit, in their order."
             )
+        # channels are read by position: names, where both have them, must match fit's in order
+        names = X.columns.to_numpy(dtype=object) if all(isinstance(c, str) for c in X.columns) else None
+        if method == "fit":
+            self.feature_names_in_ = names
+        elif names is not None and getattr(self, "feature_names_in_", None) is not None:
+            if not np.array_equal(names, self.feature_names_in_):
+                raise ValueError(
+                    f"X passed to {method} has the columns {names.tolist()}, but the detector was fitted on "
+                    f"{self.feature_names_in_.tolist()}. Pass the channels of fit, in their order: "
+                    "X[detector.feature_names_in_]."
+                )
         return values
 
     @staticmethod
@@ -353,6 +382,8 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         """
         X = self._frame(X)
         scaled = self._standardise(self._values(X, method))
+        if not len(X):
+            return np.empty(0)
         if isinstance(X.index, pd.MultiIndex):
             scores = np.full(len(X), np.nan)
             for rows in self._series_rows(X):
@@ -418,6 +449,39 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         return pd.DataFrame({"scores": [float(np.nanmax(scores[i.left : i.right])) for i in events["ilocs"]]})
 
     # -- update ---------------------------------------------------------------------------------
+    def update(self, X: Any, y: Any = None) -> RNNAnomalyDetector:
+        """Give the detector the stream's latest data; the network is not refitted.
+
+        The last ``window_length_`` steps of ``X`` (and the scores the dynamic
+        threshold's window needs) become the past that a later call on data
+        continuing ``X`` reads first. Nothing else is kept: sktime's own
+        ``update`` would store every step it is given (and fails on a detector
+        fitted on a series or an array, or restored by :func:`sklearn_rnn.load`).
+
+        Parameters
+        ----------
+        X : pd.DataFrame, pd.Series or np.ndarray
+            The latest data of the series ``fit`` learnt from (a panel keeps no past).
+        y : ignored
+            Known anomalies are used by ``fit`` alone.
+
+        Returns
+        -------
+        self : RNNAnomalyDetector
+        """
+        self.check_is_fitted()
+        return self._update(self._check_X(X))
+
+    def update_predict(self, X: Any, y: Any = None) -> pd.Series | pd.DataFrame:
+        """The detections of ``X`` read after the stream's past, then :meth:`update` with ``X``.
+
+        sktime's default updates first and so would read ``X`` after itself: its
+        first steps would lose the past they are scored with.
+        """
+        detections = self.predict(X)
+        self.update(X, y)
+        return detections
+
     def _update(self, X: pd.DataFrame, y: Any = None) -> RNNAnomalyDetector:
         """Keep the last ``window_length_`` steps of ``X`` (and their scores) as the stream's past."""
         X = self._frame(X)

@@ -219,7 +219,7 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         self : RNNOutlierDetector
             The fitted detector.
         """
-        series = self._sequences(validate_sequences(self, X, reset=True, allow_nan=True))
+        series = self._sequences(validate_sequences(self, X, reset=True, allow_nan=True, dtype=np.float64))
         shortest = min(len(s) for s in series)
         if shortest < 2:
             raise ValueError(
@@ -242,7 +242,7 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         return self
 
     def _sequences(self, seqs: Sequences) -> list[np.ndarray]:
-        return [seqs.values[i, :n].astype(np.float64) for i, n in enumerate(seqs.lengths)]
+        return [seqs.values[i, :n] for i, n in enumerate(seqs.lengths)]  # float64: standardised first
 
     def _statistics(self, steps: list[np.ndarray]) -> np.ndarray:
         """Each sequence's ``(worst, typical)``: logs of its worst steps' mean score and its median score."""
@@ -285,7 +285,7 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
             Minus each sequence's anomaly score (the class description has it).
         """
         check_is_fitted(self)
-        series = self._sequences(validate_sequences(self, X, reset=False, allow_nan=True))
+        series = self._sequences(validate_sequences(self, X, reset=False, allow_nan=True, dtype=np.float64))
         return -self._scores(self._statistics([self._step_scores(self._standardise(s)) for s in series]))
 
     def decision_function(self, X: Any) -> np.ndarray:

@@ -282,6 +282,9 @@ def test_plot_anomalies_shades_each_flagged_run_and_draws_the_threshold(forecast
     assert bottom.get_lines()[1].get_ydata()[0] == forecast.threshold_
     with pytest.raises(TypeError, match="fitted RNNAnomalyDetector"):
         plot_anomalies(RNNAnomalyDetector(), fresh)
+    fresh.iloc[-1, 0] += 3.0  # the latest reading: its alarm is shaded one step wide, as every other
+    last = plot_anomalies(forecast, fresh).axes[0].patches[-1]
+    assert last.get_x() == 1499 and last.get_width() == 1
 
 
 def test_a_panel_of_machines_trains_one_network_and_scores_each_series_on_its_own():
@@ -309,3 +312,110 @@ def test_auto_levels_follow_a_rising_series_that_read_levels_flag():
     assert auto.local_level_ is True and levels.local_level_ is False
     assert auto.transform(fresh).to_numpy().mean() < 0.05
     assert levels.transform(fresh).to_numpy().mean() > 2 * auto.transform(fresh).to_numpy().mean()
+
+
+# -- what users pass and how they stream (found by a user's-eye review) -----------------------------
+def readings(n, seed, start="2024-01-01"):
+    """One sensor as users hold it: hourly timestamps in a column, then set as the index."""
+    rng = np.random.default_rng(seed)
+    table = pd.DataFrame(
+        {
+            "time": pd.date_range(start, periods=n, freq="h").astype(str),
+            "temp": np.sin(2 * np.pi * np.arange(n) / 20) + 0.05 * rng.standard_normal(n),
+        }
+    )
+    table["time"] = pd.to_datetime(table["time"])
+    return table.set_index("time")["temp"]
+
+
+@pytest.mark.parametrize("kind", ["series", "array", "loaded"])
+def test_update_streams_whatever_fit_was_given_and_keeps_only_the_window(kind, tmp_path):
+    """fit on a pd.Series, an array or a loaded file; the streamed chunks score as the whole series."""
+    y = readings(700, 40)
+    y.iloc[403] += 2.0  # in the first window of the second chunk
+    as_given = (lambda s: s.to_numpy()) if kind == "array" else (lambda s: s)
+    detector = RNNAnomalyDetector(window_length=20, scoring="forecast", **FAST).fit(as_given(y.iloc[:300]))
+    if kind == "loaded":
+        save(detector, tmp_path / "d.skrnn")
+        detector = load(tmp_path / "d.skrnn")
+    whole = detector.transform_scores(as_given(y))["scores"].to_numpy()
+    detector.update(as_given(y.iloc[:300]))
+    sizes = []
+    for start in range(300, 700, 100):
+        chunk = y.iloc[start : start + 100]
+        if kind == "array":  # an array has no time index: it continues the stream only by position
+            streamed = whole[start : start + 100]
+        else:
+            streamed = detector.transform_scores(chunk)["scores"].to_numpy()
+            np.testing.assert_allclose(streamed, whole[start : start + 100], rtol=1e-5, atol=1e-6)
+        detector.update(as_given(chunk))
+        sizes.append(len(pickle.dumps(detector)))
+    assert np.isfinite(streamed).all()
+    assert max(sizes) - min(sizes) < 1000  # the stream's past, not every step seen
+
+
+def test_update_predict_reads_the_chunk_after_the_streams_past(forecast):
+    whole = sensor(400, 41, start=1200)
+    whole.iloc[203, 0] += 2.0  # three steps into the second chunk
+    detector = pickle.loads(pickle.dumps(forecast))
+    detector.update(whole.iloc[:200])
+    reference = pickle.loads(pickle.dumps(detector))
+    found = detector.update_predict(whole.iloc[200:300])
+    pd.testing.assert_frame_equal(found, reference.predict(whole.iloc[200:300]))
+    assert 3 in found["ilocs"].tolist()
+    # and the chunk became the past of the next one
+    np.testing.assert_allclose(
+        detector.transform_scores(whole.iloc[300:])["scores"].to_numpy(),
+        forecast.transform_scores(whole)["scores"].to_numpy()[300:],
+        rtol=1e-5,
+        atol=1e-6,
+    )
+
+
+def test_y_holds_ilocs_not_a_label_of_every_step():
+    train = sensor(300, 42)
+    labels = pd.Series(0, index=train.index)
+    labels.iloc[250:260] = 1
+    with pytest.raises(ValueError, match=r"pass np.flatnonzero\(labels\)"):
+        RNNAnomalyDetector(window_length=10, **FAST).fit(train, labels)
+    with pytest.raises(ValueError, match=r"pass np.flatnonzero\(labels\)"):
+        RNNAnomalyDetector(window_length=10, **FAST).fit(train, pd.DataFrame({"labels": labels}))
+    told = RNNAnomalyDetector(window_length=10, **FAST).fit(train, np.flatnonzero(labels))
+    blind = RNNAnomalyDetector(window_length=10, **FAST).fit(train)
+    assert told.threshold_ != blind.threshold_
+    for empty in ([], pd.DataFrame({"ilocs": []})):  # no known anomaly is a valid y
+        none = RNNAnomalyDetector(window_length=10, **FAST).fit(train, empty)
+        assert none.threshold_ == blind.threshold_
+
+
+def test_a_fit_that_can_score_no_held_out_step_is_refused():
+    with pytest.raises(ValueError, match="scored none of the held-out steps"):
+        RNNAnomalyDetector(window_length=10, scoring="forecast", **FAST).fit(sensor(10, 43))
+
+
+def test_channels_named_in_fit_must_come_in_their_order(tmp_path):
+    train = sensor(400, 44, channels=2).set_axis(["temp", "pressure"], axis=1)
+    detector = RNNAnomalyDetector(window_length=10, **FAST).fit(train)
+    np.testing.assert_array_equal(detector.feature_names_in_, ["temp", "pressure"])
+    save(detector, tmp_path / "d.skrnn")
+    for fitted in (detector, load(tmp_path / "d.skrnn")):
+        with pytest.raises(
+            ValueError, match=r"columns \['pressure', 'temp'\], but the detector was fitted on"
+        ):
+            fitted.predict(train[["pressure", "temp"]])
+        # unnamed channels are read by position, as scikit-learn reads an array
+        pd.testing.assert_frame_equal(
+            fitted.transform_scores(train.to_numpy()).reset_index(drop=True),
+            fitted.transform_scores(train).reset_index(drop=True),
+        )
+    assert RNNAnomalyDetector(window_length=10, **FAST).fit(sensor(100, 45)).feature_names_in_.tolist() == [
+        "s0"
+    ]
+    assert (
+        RNNAnomalyDetector(window_length=10, **FAST).fit(sensor(100, 45).to_numpy()).feature_names_in_ is None
+    )
+
+
+def test_empty_data_gives_no_detection(forecast):
+    assert forecast.predict(sensor(0, 46)).empty
+    assert forecast.transform_scores(sensor(0, 46)).empty

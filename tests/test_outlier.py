@@ -73,7 +73,7 @@ def test_statistics_are_each_runs_worst_and_typical_step_scores(fitted):
     X = runs(60, 0)
     statistics = []
     for run in X:
-        values = run[:, None].astype(np.float32).astype(np.float64)  # the estimators read float32
+        values = run[:, None].astype(np.float64)  # standardised as given, in float64
         scores = np.sort(fitted._step_scores(fitted._standardise(values)))
         scores = scores[np.isfinite(scores)]
         statistics.append(np.log([scores[-round(0.1 * len(scores)) :].mean(), np.median(scores)]))
@@ -164,3 +164,14 @@ def test_the_spread_of_a_few_training_runs_is_floored():
         detector = RNNOutlierDetector(**FAST).fit(X)
         np.testing.assert_array_equal(detector.statistics_scale_, [0.1, 0.1])
         assert np.abs(detector.score_samples(runs(20, 6))).max() < 100
+
+
+def test_a_large_level_with_small_changes_is_read_at_full_precision():
+    """Pressures in Pa (101325 +- 0.02): float32 would keep 7 of a run's 40 values apart."""
+    centred = [0.02 * run for run in runs(30, 7)]
+    raw = [101325.0 + run for run in centred]
+    assert len(np.unique(raw[0].astype(np.float32))) < len(np.unique(raw[0])) / 4
+    scores = RNNOutlierDetector(**FAST).fit(raw).score_samples(raw)
+    expected = RNNOutlierDetector(**FAST).fit(centred).score_samples(centred)
+    # the same up to float rounding that training amplifies (read in float32: off by up to 3.1)
+    np.testing.assert_allclose(scores, expected, atol=0.01)

@@ -56,6 +56,23 @@ _MTYPES = (
 RESTORED = "_restored__state"
 
 
+def steps_after(history: pd.Index, until: Any, freq: Any) -> pd.Index | None:
+    """The time points of a series' grid after its last one (``history[-1]``), up to ``until``.
+
+    Dates step by ``freq``, periods by their own; integers by 1 where the
+    series does. None where the grid is unknown (dates without a frequency,
+    integers of other steps).
+    """
+    last = history[-1]
+    if isinstance(history, pd.DatetimeIndex):
+        return None if freq is None else pd.date_range(last, until, freq=freq)[1:]
+    if isinstance(history, pd.PeriodIndex):
+        return pd.period_range(last, until, freq=history.freq)[1:]
+    if pd.api.types.is_integer_dtype(history) and (len(history) < 2 or (np.diff(history) == 1).all()):
+        return pd.Index(np.arange(last + 1, until + 1), dtype=history.dtype)
+    return None
+
+
 class SeriesState:
     """The series a forecaster keeps, the checks of new data, and its state in a saved file."""
 
@@ -211,7 +228,8 @@ class SeriesState:
         changes, and the forecaster is left exactly as it was (cutoff, stored
         series, network): NaN or infinite values, a value <= 0 in a column
         modelled on the log scale, a time point given twice, time points of
-        another kind or off the series' frequency, values beyond what the
+        another kind or off the series' frequency, new time points that skip
+        some after the series' last (a gap), values beyond what the
         network's float32 arithmetic can take, other columns than ``fit``'s, and
         missing ``X`` for a forecaster fitted with ``X``.
 
@@ -340,7 +358,7 @@ class SeriesState:
                 )
 
     def _check_time_points(self, y: pd.DataFrame) -> None:
-        """Refuse new time points of another kind or off the series' frequency (before anything moves)."""
+        """Refuse new time points of another kind, off the series' grid or skipping some (before anything moves)."""
         stored = self._y_hist.index.get_level_values(-1)
         new = y.index.get_level_values(-1)
         if time_kind(new) != time_kind(stored):
@@ -350,21 +368,29 @@ class SeriesState:
                 "like the data of fit. The forecaster is unchanged."
             )
         freq = self._fh_freq()
-        if freq is None or not isinstance(new, pd.DatetimeIndex):
-            return
         for key, frame in instances(y):
             history = instance_frame(self._y_hist, key)
             if history is None:
                 continue
             last, times = history.index[-1], frame.index
             later = times[times > last]
-            if len(later) and not later.isin(pd.date_range(last, later.max(), freq=freq)).all():
-                off = later[~later.isin(pd.date_range(last, later.max(), freq=freq))]
+            grid = steps_after(history.index, later.max(), freq) if len(later) else None
+            if grid is None:
+                continue
+            if not later.isin(grid).all():
                 raise ValueError(
-                    f"y passed to update has time points {format_times(off)}{series_label(key)} that are "
-                    f"not on the series' frequency {getattr(freq, 'freqstr', freq)!r} after "
-                    f"{format_time(last)}. Resample the new data to that frequency first. The forecaster "
-                    "is unchanged."
+                    f"y passed to update has time points {format_times(later[~later.isin(grid)])}"
+                    f"{series_label(key)} that are not on the series' frequency "
+                    f"{getattr(freq, 'freqstr', freq)!r} after {format_time(last)}. Resample the new data to "
+                    "that frequency first. The forecaster is unchanged."
+                )
+            if not grid.isin(later).all():
+                raise ValueError(
+                    f"y passed to update skips the time points {format_times(grid[~grid.isin(later)])}"
+                    f"{series_label(key)} between the series' last, {format_time(last)}, and "
+                    f"{format_time(later.max())}. The forecaster reads consecutive steps, so it would read "
+                    "the steps around a gap as neighbours. Pass values for those time points too. The "
+                    "forecaster is unchanged."
                 )
 
     def _horizons(self, fh: ForecastingHorizon, series) -> list[tuple[np.ndarray, pd.Index]]:

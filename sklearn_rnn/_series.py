@@ -124,16 +124,31 @@ def append_rows(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     return both[~both.index.duplicated(keep="last")].sort_index()
 
 
-SEASONS = {"M": 12, "MS": 12, "ME": 12, "Q": 4, "QS": 4, "QE": 4, "W": 52, "D": 7, "B": 5, "h": 24, "H": 24}
+# steps of one frequency in the next longer cycle (a year, a week, a day)
+SEASONS = {
+    **dict.fromkeys(("M", "MS", "ME", "BM", "BMS", "BME", "SM", "SMS"), 12),
+    **dict.fromkeys(("Q", "QS", "QE", "BQ", "BQS", "BQE"), 4),
+    "W": 52,
+    "D": 7,
+    "B": 5,
+    "h": 24,
+    "H": 24,
+}
 
 
-def infer_sp(index: pd.Index, cutoff: Any) -> int:
-    """Seasonal period implied by the frequency of a time index (1 when unknown)."""
-    freq = getattr(index, "freq", None) or getattr(cutoff, "freq", None)
-    if freq is None and isinstance(index, pd.DatetimeIndex) and len(index) >= 3:
-        freq = pd.infer_freq(index)
+def infer_sp(freq: Any) -> int:
+    """Seasonal period implied by a time index's frequency (1 when unknown or not a whole number).
+
+    A multiple of a frequency divides the cycle: 2-hourly data has 12 steps a
+    day; 5-hourly data, whose steps do not fill a day, 1.
+    """
     if freq is None:
         return 1
-    name = freq if isinstance(freq, str) else getattr(freq, "name", None) or freq.freqstr
+    try:
+        offset = pd.tseries.frequencies.to_offset(freq)
+        name, n = offset.name, max(1, abs(offset.n))
+    except ValueError:  # an alias of periods that offsets no longer take ("M", "H")
+        name, n = str(freq), 1
     base = name.split("-")[0].lstrip("0123456789")
-    return SEASONS.get(base, 1)
+    season = SEASONS.get(base, 1)
+    return season // n if season % n == 0 else 1

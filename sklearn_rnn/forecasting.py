@@ -31,6 +31,7 @@ from ._series import (
     check_exog_values,
     infer_sp,
     instances,
+    series_freq,
 )
 from ._storable import SafeFormatMixin, VersionedPickleMixin
 from ._training import (
@@ -85,9 +86,10 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         Seasonal period. When ``1 < sp <= window_length_``, the baseline has
         seasons of this period (additive in the scaled units, so multiplicative
         on the log scale), otherwise none. None infers it from the frequency of
-        the time index
+        the time index, of every series of a panel together
         (monthly 12, quarterly 4, weekly 52, daily 7, business-daily 5, hourly
-        24; 1 for integer indices or other frequencies).
+        24; a multiple divides it where it can, 2-hourly 12; 1 for integer
+        indices or other frequencies).
     local_level : bool, default=True
         Subtract each window's mean from its inputs (and, for the naive baseline
         without seasons, add it back to the forecast), so the network sees
@@ -426,6 +428,26 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         super().__init__()
 
     # -- fit --------------------------------------------------------------------------------------
+    def _set_cutoff_from_y(self, y: Any) -> None:
+        """sktime's cutoff, given the frequency of the series where their dates carry none.
+
+        A panel indexed by a date column has a cutoff without a frequency, which
+        sktime's own checks of an absolute ``fh`` cannot place (they fail before
+        this forecaster is asked); the one inferred from the series places it.
+        """
+        super()._set_cutoff_from_y(y)
+        cutoff = self._cutoff
+        if not isinstance(cutoff, pd.DatetimeIndex) or cutoff.freq is not None:
+            return
+        if not isinstance(y, (pd.Series, pd.DataFrame)) or not isinstance(y.index, pd.MultiIndex):
+            return
+        freq = series_freq(y if isinstance(y, pd.DataFrame) else y.to_frame())
+        if freq is not None:
+            try:
+                self._cutoff = pd.DatetimeIndex(cutoff, freq=freq)
+            except ValueError:  # the cutoff is not on that frequency: left as sktime set it
+                pass
+
     def _fit(self, y: pd.DataFrame, X: pd.DataFrame | None = None, fh: ForecastingHorizon | None = None):
         """Train the network on windows of ``y`` (and ``X``).
 
@@ -481,7 +503,7 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
             self.window_length, max(len(frame) for _, frame in series)
         )
         self.horizon_ = horizon or self.window_length_
-        self.sp_ = self.sp if self.sp is not None else infer_sp(series[0][1].index, self.cutoff)
+        self.sp_ = self.sp if self.sp is not None else infer_sp(self._fh_freq())  # every series' frequency
 
         data = self._window_dataset(series, X, store=True)
         if self.early_stopping:

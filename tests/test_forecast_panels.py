@@ -251,3 +251,60 @@ def test_early_stopping_refuses_a_split_whose_gap_leaves_no_training_window():
         r".*the 5 windows just before them.*early_stopping=False",
     ):
         RNNForecaster(**TINY, early_stopping=True, validation_fraction=0.1).fit(y, fh=range(1, 7))
+
+
+# -- found by a user's-eye review ------------------------------------------------------------------------
+@pytest.mark.parametrize("ends", ["equal", "different"])
+def test_an_absolute_fh_on_a_panel_without_freq_names_the_same_dates_for_every_series(ends):
+    spans = MONTHLY if ends == "different" else {s: ("2019-01-01", "2023-06-01") for s in MONTHLY}
+    dates = pd.DatetimeIndex(["2023-07-01", "2023-09-01"])  # no freq either, as users type them
+    f = RNNForecaster(**TINY, max_horizon=12).fit(store_sales(spans, "MS"))
+    pred = f.predict(fh=dates)
+    assert list(pred.index) == [(store, date) for store in ("north", "south") for date in dates]
+    # the same forecasts as the relative steps that reach those dates from each series' end
+    for store, (_, last) in spans.items():
+        steps = [(d.year - pd.Timestamp(last).year) * 12 + d.month - pd.Timestamp(last).month for d in dates]
+        relative = f.predict(fh=steps).loc[store]
+        np.testing.assert_allclose(pred.loc[store].to_numpy(), relative.to_numpy(), rtol=1e-6)
+    g = RNNForecaster(**TINY).fit(store_sales(spans, "MS"), fh=dates)
+    assert list(g.predict().index) == list(pred.index)
+
+
+def test_the_seasonal_period_is_the_panels_whatever_series_comes_first():
+    """A store opened two months ago, listed first, has too few dates to infer a frequency from."""
+    spans = {"airport": ("2019-11-01", "2019-12-01"), "main": ("2015-01-01", "2019-12-01")}
+    assert RNNForecaster(**TINY).fit(store_sales(spans, "MS"), fh=[1]).sp_ == 12
+    assert RNNForecaster(**TINY).fit(store_sales(dict(reversed(spans.items())), "MS"), fh=[1]).sp_ == 12
+
+
+@pytest.mark.parametrize("freq, sp", [("2h", 12), ("2W", 26), ("BMS", 12), ("5h", 1), ("MS", 12)])
+def test_the_seasonal_period_counts_steps_of_the_frequency(freq, sp):
+    y = pd.Series(np.arange(40.0), index=pd.date_range("2024-01-01", periods=40, freq=freq))
+    assert RNNForecaster(**TINY).fit(y, fh=[1]).sp_ == sp
+
+
+@pytest.mark.parametrize("kind", ["dates", "periods", "integers", "panel"])
+def test_update_refuses_new_data_that_skips_time_points(kind):
+    n = 30
+    values = 10 + np.sin(np.arange(n + 5) / 2)
+    index = {
+        "dates": pd.date_range("2020-01-01", periods=n + 5, freq="MS"),
+        "periods": pd.period_range("2020-01", periods=n + 5, freq="M"),
+        "integers": pd.RangeIndex(n + 5),
+    }.get(kind)
+    if kind == "panel":
+        y_all = store_sales({"north": ("2024-01-01", "2024-02-04"), "south": ("2024-01-01", "2024-02-04")})
+        first_dates = y_all.index.get_level_values("date") < pd.Timestamp("2024-01-31")
+        y, later = y_all[first_dates], y_all[~first_dates]
+        skipped = later.drop(("south", pd.Timestamp("2024-01-31")))  # the 31st of the south store is missing
+    else:
+        y_all = pd.Series(values, index=index, name="y")
+        y, later = y_all.iloc[:n], y_all.iloc[n:]
+        skipped = later.iloc[2:]  # the first two new time points are missing
+    f = RNNForecaster(**TINY).fit(y, fh=[1, 2])
+    before = f.predict()
+    with pytest.raises(ValueError, match="skips the time points"):
+        f.update(skipped, update_params=False)
+    pd.testing.assert_frame_equal(pd.DataFrame(f.predict()), pd.DataFrame(before))  # unchanged
+    f.update(later, update_params=False)  # without the gap it goes on
+    assert f.predict().index.get_level_values(-1)[0] > before.index.get_level_values(-1)[0]

@@ -358,7 +358,7 @@ class SeriesState:
                 )
 
     def _check_time_points(self, y: pd.DataFrame) -> None:
-        """Refuse new time points of another kind, off the series' grid or skipping some (before anything moves)."""
+        """Refuse new time points of another kind, off the series' grid or after a gap (nothing moves)."""
         stored = self._y_hist.index.get_level_values(-1)
         new = y.index.get_level_values(-1)
         if time_kind(new) != time_kind(stored):

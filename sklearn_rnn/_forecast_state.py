@@ -446,7 +446,12 @@ class SeriesState:
             future = pd.concat([future[~future.index.isin(new.index)], new]).sort_index()
         missing = required[~required.isin(future.index)]
         if len(missing):
-            given = "X passed to predict" if passed is not None else "no X was passed to predict and X of fit"
+            if passed is not None:
+                given = "X passed to predict"
+            elif X is not None:  # X was passed, without rows for this series
+                given = "X passed to predict has no rows for this series, and X of fit"
+            else:
+                given = "no X was passed to predict and X of fit"
             raise ValueError(
                 f"This forecaster was fitted with X, so it reads X at the time points it forecasts, but "
                 f"{given} has no rows for {format_times(missing)}{series_label(key)} (y ends on "

@@ -448,6 +448,21 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
             except ValueError:  # the cutoff is not on that frequency: left as sktime set it
                 pass
 
+    def _update_predict_single(self, y: Any, fh: Any, X: Any = None, update_params: bool = True) -> Any:
+        """sktime's update then predict, forecasting in the format of the ``y`` given.
+
+        sktime's default passes its public ``update`` the converted ``y`` (a data
+        frame), which then became the format of every later forecast; the format
+        is kept here as sktime's own refitting ``update`` keeps it, and the
+        forecast is returned in the inner format that ``update_predict_single``
+        converts.
+        """
+        store = self._converter_store_y  # copied: update fills it in place
+        kept = self._y_mtype_last_seen, self._y_metadata, None if store is None else dict(store)
+        self.update(y=y, X=X, update_params=update_params)
+        self._y_mtype_last_seen, self._y_metadata, self._converter_store_y = kept
+        return self._predict(fh=fh, X=X)
+
     def _fit(self, y: pd.DataFrame, X: pd.DataFrame | None = None, fh: ForecastingHorizon | None = None):
         """Train the network on windows of ``y`` (and ``X``).
 

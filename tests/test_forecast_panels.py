@@ -308,3 +308,25 @@ def test_update_refuses_new_data_that_skips_time_points(kind):
     pd.testing.assert_frame_equal(pd.DataFrame(f.predict()), pd.DataFrame(before))  # unchanged
     f.update(later, update_params=False)  # without the gap it goes on
     assert f.predict().index.get_level_values(-1)[0] > before.index.get_level_values(-1)[0]
+
+
+def test_update_predict_single_forecasts_in_the_format_of_fit():
+    """sktime's default passed update the converted frame, and every later forecast became one."""
+    y = pd.Series(
+        10 + np.sin(np.arange(60) / 2), index=pd.date_range("2015-01-01", periods=60, freq="MS"), name="sales"
+    )
+    f = RNNForecaster(**TINY, max_horizon=3).fit(y.iloc[:54], fh=[1, 2, 3])
+    reference = RNNForecaster(**TINY, max_horizon=3).fit(y.iloc[:54], fh=[1, 2, 3])
+    out = f.update_predict_single(y.iloc[54:57], update_params=False)
+    reference.update(y.iloc[54:57], update_params=False)
+    pd.testing.assert_series_equal(out, reference.predict())
+    assert isinstance(f.predict(), pd.Series) and f.predict().name == "sales"
+
+
+def test_x_passed_without_a_series_rows_says_so():
+    spans = {"a": ("2024-03-01", "2024-04-10"), "b": ("2024-03-01", "2024-04-10")}
+    y = store_sales(spans, exog=True)
+    f = RNNForecaster(**TINY).fit(y[["sales"]], X=y[["promo"]], fh=[1, 2])
+    future = store_sales({"b": ("2024-04-11", "2024-04-12")}, exog=True)[["promo"]]
+    with pytest.raises(ValueError, match="X passed to predict has no rows for this series.*series 'a'"):
+        f.predict(X=future)

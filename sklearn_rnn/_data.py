@@ -99,9 +99,10 @@ def _check_ragged(X: Any, allow_nan: bool, dtype: type = np.float32) -> tuple[np
             f"{sorted(n_features)}. Sequences may differ in length, not in width."
         )
     values, lengths = _pad(sequences, dtype)
-    # One check of the padded float32 values (check_array costs ~0.5 ms per call, more than
-    # the model on short sequences): a finite sum means no NaN, no inf and nothing beyond
-    # float32's range. Otherwise each sequence is checked, which raises the precise error.
+    # One check of the padded values (check_array costs ~0.5 ms per call, more than the model
+    # on short sequences): a finite sum means no NaN, no inf and, in float32, nothing beyond its
+    # range (float64 values, standardised before any cast, may exceed it). Otherwise each
+    # sequence is checked, which raises the precise error.
     with np.errstate(over="ignore", invalid="ignore"):
         finite = bool(np.isfinite(values.sum()))
     if not finite:

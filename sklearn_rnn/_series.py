@@ -126,7 +126,8 @@ def append_rows(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
 
 # steps of one frequency in the next longer cycle (a year, a week, a day)
 SEASONS = {
-    **dict.fromkeys(("M", "MS", "ME", "BM", "BMS", "BME", "SM", "SMS"), 12),
+    **dict.fromkeys(("M", "MS", "ME", "BM", "BMS", "BME"), 12),
+    **dict.fromkeys(("SM", "SMS", "SME"), 24),
     **dict.fromkeys(("Q", "QS", "QE", "BQ", "BQS", "BQE"), 4),
     "W": 52,
     "D": 7,

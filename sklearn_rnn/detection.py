@@ -452,9 +452,10 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     def update(self, X: Any, y: Any = None) -> RNNAnomalyDetector:
         """Give the detector the stream's latest data; the network is not refitted.
 
-        The last ``window_length_`` steps of ``X`` (and the scores the dynamic
-        threshold's window needs) become the past that a later call on data
-        continuing ``X`` reads first. Nothing else is kept: sktime's own
+        The last ``window_length_`` steps of ``X`` (``window_length_ + horizon
+        - 1`` with ``scoring="forecast"``) and the scores the dynamic threshold's
+        window needs become the past that a later call on data whose time index
+        continues ``X``'s reads first. Nothing else is kept: sktime's own
         ``update`` would store every step it is given (and fails on a detector
         fitted on a series or an array, or restored by :func:`sklearn_rnn.load`).
 

@@ -435,13 +435,14 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         sktime's own checks of an absolute ``fh`` cannot place (they fail before
         this forecaster is asked); the one inferred from the series places it.
         """
+        before = getattr(getattr(self, "_cutoff", None), "freq", None)  # an update's chunk may be too short
         super()._set_cutoff_from_y(y)
         cutoff = self._cutoff
         if not isinstance(cutoff, pd.DatetimeIndex) or cutoff.freq is not None:
             return
         if not isinstance(y, (pd.Series, pd.DataFrame)) or not isinstance(y.index, pd.MultiIndex):
             return
-        freq = series_freq(y if isinstance(y, pd.DataFrame) else y.to_frame())
+        freq = series_freq(y if isinstance(y, pd.DataFrame) else y.to_frame()) or before
         if freq is not None:
             try:
                 self._cutoff = pd.DatetimeIndex(cutoff, freq=freq)

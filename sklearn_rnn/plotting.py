@@ -277,13 +277,18 @@ def plot_anomalies(detector: Any, X: Any, *, labels: Any = None, ax: Any = None)
     for column in frame.columns:
         top.plot(index, frame[column].to_numpy(dtype=float), lw=1, label=str(column))
 
-    # a run is shaded up to the step after it; a run that ends the series, one step's width past it
-    step = index[-1] - index[-2] if len(index) > 1 else 1
-    ends = [*index[1:], index[-1] + step]
+    def end_of(stop: int) -> Any:
+        """Where a run ending before ``stop`` is shaded to: the next step, or one step past the last."""
+        if stop < len(index):
+            return index[stop]
+        try:
+            return index[-1] + (index[-1] - index[-2])
+        except (IndexError, TypeError):  # one step, or an index without arithmetic: no width
+            return index[-1]
 
     def shade(axes, mask, color, label):
         for start, stop in flag_runs(mask):
-            axes.axvspan(index[start], ends[stop - 1], color=color, alpha=0.25, lw=0, label=label)
+            axes.axvspan(index[start], end_of(stop), color=color, alpha=0.25, lw=0, label=label)
             label = None  # one legend entry
 
     if labels is not None:

@@ -285,6 +285,9 @@ def test_plot_anomalies_shades_each_flagged_run_and_draws_the_threshold(forecast
     fresh.iloc[-1, 0] += 3.0  # the latest reading: its alarm is shaded one step wide, as every other
     last = plot_anomalies(forecast, fresh).axes[0].patches[-1]
     assert last.get_x() == 1499 and last.get_width() == 1
+    named = fresh.set_axis([f"t{i}" for i in range(len(fresh))])  # an index without arithmetic
+    assert len(plot_anomalies(forecast, named).axes[0].patches) == n_runs + 1
+    assert not plot_anomalies(forecast, fresh.iloc[:0]).axes[0].patches
 
 
 def test_a_panel_of_machines_trains_one_network_and_scores_each_series_on_its_own():
@@ -343,8 +346,10 @@ def test_update_streams_whatever_fit_was_given_and_keeps_only_the_window(kind, t
     sizes = []
     for start in range(300, 700, 100):
         chunk = y.iloc[start : start + 100]
-        if kind == "array":  # an array has no time index: it continues the stream only by position
-            streamed = whole[start : start + 100]
+        if kind == "array":  # positions, not times: each chunk is scored on its own, as documented
+            streamed = detector.transform_scores(as_given(chunk))["scores"].to_numpy()
+            assert np.isnan(streamed[:20]).all()
+            streamed = streamed[20:]
         else:
             streamed = detector.transform_scores(chunk)["scores"].to_numpy()
             np.testing.assert_allclose(streamed, whole[start : start + 100], rtol=1e-5, atol=1e-6)

@@ -268,6 +268,15 @@ def test_an_absolute_fh_on_a_panel_without_freq_names_the_same_dates_for_every_s
         np.testing.assert_allclose(pred.loc[store].to_numpy(), relative.to_numpy(), rtol=1e-6)
     g = RNNForecaster(**TINY).fit(store_sales(spans, "MS"), fh=dates)
     assert list(g.predict().index) == list(pred.index)
+    # an update of one month a store: too few dates to infer from, the frequency stays
+    month = store_sales({store: (last, last) for store, (_, last) in spans.items()}, "MS")
+    month.index = pd.MultiIndex.from_arrays(
+        [month.index.get_level_values(0), month.index.get_level_values(1) + pd.offsets.MonthBegin()],
+        names=month.index.names,
+    )
+    f.update(month, update_params=False)
+    later = pd.DatetimeIndex(["2023-10-01"])
+    assert list(f.predict(fh=later).index) == [(store, later[0]) for store in ("north", "south")]
 
 
 def test_the_seasonal_period_is_the_panels_whatever_series_comes_first():
@@ -277,7 +286,9 @@ def test_the_seasonal_period_is_the_panels_whatever_series_comes_first():
     assert RNNForecaster(**TINY).fit(store_sales(dict(reversed(spans.items())), "MS"), fh=[1]).sp_ == 12
 
 
-@pytest.mark.parametrize("freq, sp", [("2h", 12), ("2W", 26), ("BMS", 12), ("5h", 1), ("MS", 12)])
+@pytest.mark.parametrize(
+    "freq, sp", [("2h", 12), ("2W", 26), ("BMS", 12), ("SMS", 24), ("5h", 1), ("MS", 12)]
+)
 def test_the_seasonal_period_counts_steps_of_the_frequency(freq, sp):
     y = pd.Series(np.arange(40.0), index=pd.date_range("2024-01-01", periods=40, freq=freq))
     assert RNNForecaster(**TINY).fit(y, fh=[1]).sp_ == sp

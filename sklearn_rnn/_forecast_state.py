@@ -36,6 +36,7 @@ from ._series import (
     refuse_duplicates,
     series_freq,
     series_label,
+    steps_after,
     time_kind,
 )
 
@@ -54,23 +55,6 @@ _MTYPES = (
 # where a loaded forecaster's fitted state waits while sktime's ``fit`` rebuilds sktime's own: skbase's
 # ``reset``, with which ``fit`` starts, keeps attributes whose names contain "__" (and only those)
 RESTORED = "_restored__state"
-
-
-def steps_after(history: pd.Index, until: Any, freq: Any) -> pd.Index | None:
-    """The time points of a series' grid after its last one (``history[-1]``), up to ``until``.
-
-    Dates step by ``freq``, periods by their own; integers by 1 where the
-    series does. None where the grid is unknown (dates without a frequency,
-    integers of other steps or of one point).
-    """
-    last = history[-1]
-    if isinstance(history, pd.DatetimeIndex):
-        return None if freq is None else pd.date_range(last, until, freq=freq)[1:]
-    if isinstance(history, pd.PeriodIndex):
-        return pd.period_range(last, until, freq=history.freq)[1:]
-    if pd.api.types.is_integer_dtype(history) and len(history) > 1 and (np.diff(history) == 1).all():
-        return pd.Index(np.arange(last + 1, until + 1), dtype=history.dtype)
-    return None
 
 
 class SeriesState:

@@ -440,9 +440,9 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         cutoff = self._cutoff
         if not isinstance(cutoff, pd.DatetimeIndex) or cutoff.freq is not None:
             return
-        if not isinstance(y, (pd.Series, pd.DataFrame)) or not isinstance(y.index, pd.MultiIndex):
+        if not isinstance(y, pd.DataFrame) or not isinstance(y.index, pd.MultiIndex):  # the inner y: a frame
             return
-        freq = series_freq(y if isinstance(y, pd.DataFrame) else y.to_frame()) or before
+        freq = series_freq(y) or before
         if freq is not None:
             try:
                 self._cutoff = pd.DatetimeIndex(cutoff, freq=freq)

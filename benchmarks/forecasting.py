@@ -27,7 +27,7 @@ MASE (mean absolute error over the in-sample mean absolute error of the seasonal
 per series, averaged over a panel's series), the share of held-out points inside the 80% and 95%
 intervals (pooled over a panel's series), and fit seconds. The network's rows are means over the
 seeds (with the standard deviation of MAPE when there are several); ``cal`` is the number of
-held-out scores per step its calibration used (``-``: none, uncalibrated with a warning). A model
+held-out values per step its calibration pooled (``-``: none, uncalibrated with a warning). A model
 that fails prints ``err`` and a note below the table.
 
 ``--generated`` runs the same table on generated series instead (``GENERATED``: trend and season,

@@ -56,14 +56,14 @@ def conformal_offsets(
     ``s_h``, the mean absolute error of its median forecasts, so that the scores
     of all steps pool (normalised conformal prediction, Papadopoulos et al.
     2008, with one scale per step; a held-out score is divided by the spread of
-    the step's other held-out values, as a new value's is by that of all of
-    them); the offset of an interval of coverage ``c`` at step ``h`` is ``s_h``
-    times the ``ceil((N + 1) c)``-th smallest of the ``N`` pooled scores of its
-    column. Returns the offsets (H, C, n_pairs), NaN
+    the step's other held-out values, which makes the intervals a little wider
+    than nominal when each step has few); the offset of an interval of coverage
+    ``c`` at step ``h`` is ``s_h`` times the ``ceil((N + 1) c)``-th smallest of
+    the ``N`` pooled scores of its column. Returns the offsets (H, C, n_pairs), NaN
     where ``N`` is too small for the finite-sample quantile to exist
     (``(N + 1) c > N``), the score counts of each step (H, C), the offsets from
     the largest pooled scores (H, C, n_pairs) and ``N`` (C, n_pairs). A step
-    without two scores, or whose medians were all exact, adds no score to the
+    with one value, or whose medians were all exact, adds no score to the
     pool; one whose medians were all exact has offset 0.
     """
     lower, upper, coverage = quantile_pairs(levels)
@@ -73,12 +73,13 @@ def conformal_offsets(
     errors = np.abs(targets - quantiles[..., median_index(levels)])  # NaN when unobserved
     sums = np.nansum(errors, axis=0)  # (H, C)
     spread = np.where(sums > 0, sums / np.maximum(counts, 1), 0.0)
-    # a held-out score in units of the spread of the step's other scores: a new value's is in units
-    # of all of them, so neither was part of its own unit (the unit of all n would shrink the held-out
-    # scores against a new value's: the 95% interval covered 93% of exchangeable draws with 6 a step)
-    with np.errstate(divide="ignore", invalid="ignore"):  # a step with one score has no others
+    # a held-out score in units of the spread of the step's other values: a unit that included the
+    # score would shrink the held-out scores against a future value's (the 95% interval covered 93% of
+    # exchangeable draws with 6 a step); this one errs the other way, wider, with few values a step
+    with np.errstate(divide="ignore", invalid="ignore"):  # a step with one value has no others
         others = (sums - errors) / (counts - 1)
-    normalised = scores / np.where(others > 0, others, np.nan)[..., None]
+    unit = np.where(others > 0, others, np.where(spread > 0, spread, np.nan)[None])  # others all exact
+    normalised = scores / unit[..., None]
     pooled = np.sort(normalised.transpose(2, 3, 0, 1).reshape(*normalised.shape[2:], -1), axis=-1)  # NaN last
     total = np.isfinite(pooled).sum(axis=-1)  # (C, P)
     # 1-based ranks (C, P); the tolerance keeps float error in ``coverage`` from adding one

@@ -265,8 +265,9 @@ def check_validation_split(data: WindowDataset, fraction: float) -> None:
     )
 
 
-# The fewest held-out scores a forecast step needs for calibration: those with which the 80% interval's
-# finite-sample quantile exists ((n + 1) 0.8 <= n). With fewer, every offset rests on one to three values.
+# The fewest held-out scores a forecast step needs for calibration (chosen when each step was calibrated
+# alone: those with which the 80% interval's finite-sample quantile exists, (n + 1) 0.8 <= n). The steps'
+# scores now pool, but with fewer each step's spread, the unit of its scores, rests on one to three values.
 MIN_CALIBRATION_SCORES = 4
 
 
@@ -292,9 +293,9 @@ def held_out_split(
     elif len(split[1]) < MIN_CALIBRATION_SCORES:
         reason = (
             f"its latest calibration_fraction={fraction} of windows hold out {len(split[1])} time point(s), "
-            f"so as many scores at each forecast step, fewer than the {MIN_CALIBRATION_SCORES} with which "
-            "an 80% interval can be calibrated; offsets from so few values guarantee little, and the "
-            "held-out points, the latest, would be lost to training"
+            f"so as many scores at each forecast step, fewer than the {MIN_CALIBRATION_SCORES} it requires "
+            "(each step's spread would rest on one to three values); offsets from so few values guarantee "
+            "little, and the held-out points, the latest, would be lost to training"
         )
         advice = (
             "longer series (one series needs about window_length_ + 4 / calibration_fraction time "

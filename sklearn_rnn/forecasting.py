@@ -172,13 +172,14 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         series are held out of training, and every central interval of the
         quantile heads (by default 0.025-0.975, 0.05-0.95, 0.1-0.9, 0.25-0.75)
         is widened, or narrowed, at each forecast step by the amount that makes
-        it cover its share of the held-out values. With
+        it cover its share of the held-out values, all steps' values pooled in
+        units of each step's typical error. With
         ``correction_weight="auto"`` the same values first choose how much of
         the network's correction of its baseline each column keeps. The
         network trained without them is the one that forecasts (it is not
         refitted on all data); the calibration never moves the median, the
         point forecast. With fewer than 4 held-out
-        time points in all (too few to calibrate the 80% interval), nothing is
+        time points in all (each step's spread would rest on 1 to 3), nothing is
         held out, a warning says so, and each interval is the network's own
         widened, where narrower, to the drift method's (``interval_floors_``).
         False trains on all windows and returns the network's own quantiles,
@@ -224,8 +225,9 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         the interval's lower quantile and added to its upper one. None when
         the intervals are not calibrated.
     n_calibration_scores_ : ndarray of shape (horizon_,)
-        Number of held-out values each step's offsets come from (the fewest
-        over columns; 0 when the intervals are not calibrated).
+        Number of held-out values at each step (the fewest over columns; 0
+        when the intervals are not calibrated). The offsets of every step come
+        from the scores of all steps together.
     correction_weight_ : ndarray of shape (n_columns,)
         Weight of the network's forecast against its baseline's in each
         column's forecasts (``correction_weight`` resolved): with "auto", of 0,
@@ -286,9 +288,11 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
     windows forecast first (and the windows whose targets reach into them),
     the trained network forecasts them from every origin 1 to ``horizon_``
     steps before, and each central interval moves at each step by the
-    finite-sample quantile of how far those values fell outside it. The
-    coverage this guarantees is marginal (on average over series and
-    origins) and holds only as far as the future resembles the held-out
+    finite-sample quantile of how far those values fell outside it, the
+    scores of all steps pooled, each in units of its step's mean absolute
+    error (so a long horizon on a short series still has enough). The
+    coverage this guarantees is marginal (on average over series, origins
+    and steps) and holds only as far as the future resembles the held-out
     period; with too few held-out values for a level, or none, a warning
     says so. Series too short to calibrate get intervals at least as wide as
     the drift method's (``interval_floors_``), which assume the series moves

@@ -45,7 +45,7 @@ import forecasting as bench  # noqa: E402
 
 import sklearn_rnn._forecast_network as forecast_network  # noqa: E402
 from sklearn_rnn import RNNForecaster  # noqa: E402
-from sklearn_rnn._intervals import calibration, median_index, quantile_pairs  # noqa: E402
+from sklearn_rnn._intervals import calibration, conformity_scores, median_index, quantile_pairs  # noqa: E402
 
 torch.set_num_threads(1)
 RULES = ("pooled", "per step", "power law")
@@ -64,10 +64,8 @@ def _ranked(sorted_scores: np.ndarray, coverage: float) -> float:
 
 def per_step(quantiles: np.ndarray, targets: np.ndarray, levels: np.ndarray) -> np.ndarray:
     """Offsets (H, C, P) from each step's own scores."""
-    lower, upper, coverage = quantile_pairs(levels)
-    scores = np.maximum(
-        quantiles[..., lower] - targets[..., None], targets[..., None] - quantiles[..., upper]
-    )
+    coverage = quantile_pairs(levels)[2]
+    scores = conformity_scores(quantiles, targets, levels)
     H, C, P = scores.shape[1:]
     out = np.zeros((H, C, P))
     for h, c, p in np.ndindex(H, C, P):
@@ -78,10 +76,8 @@ def per_step(quantiles: np.ndarray, targets: np.ndarray, levels: np.ndarray) -> 
 
 def power_law(quantiles: np.ndarray, targets: np.ndarray, levels: np.ndarray) -> np.ndarray:
     """Offsets (H, C, P) from all steps' scores pooled in units of a power law of the step."""
-    lower, upper, coverage = quantile_pairs(levels)
-    scores = np.maximum(
-        quantiles[..., lower] - targets[..., None], targets[..., None] - quantiles[..., upper]
-    )
+    coverage = quantile_pairs(levels)[2]
+    scores = conformity_scores(quantiles, targets, levels)
     errors = np.abs(targets - quantiles[..., median_index(levels)])
     spread = np.nansum(errors, axis=0) / np.maximum(np.isfinite(targets).sum(axis=0), 1)  # (H, C)
     steps = np.arange(1, len(spread) + 1)

@@ -14,6 +14,7 @@ __all__ = [
     "DEFAULT_QUANTILES",
     "conformal_offsets",
     "conformal_shift",
+    "conformity_scores",
     "drift_floors",
     "interpolate_quantiles",
     "quantile_pairs",
@@ -44,6 +45,17 @@ def quantile_pairs(levels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return lower, upper, levels[upper] - levels[lower]
 
 
+def conformity_scores(quantiles: np.ndarray, targets: np.ndarray, levels: np.ndarray) -> np.ndarray:
+    """How far each target lies outside each central interval, ``max(lo - y, y - hi)`` (negative inside).
+
+    ``quantiles`` (n, H, C, Q) sorted, ``targets`` (n, H, C) -> (n, H, C, n_pairs),
+    the intervals of :func:`quantile_pairs` (outermost first); NaN where a target is.
+    """
+    lower, upper, _ = quantile_pairs(levels)
+    lo, hi = quantiles[..., lower], quantiles[..., upper]
+    return np.maximum(lo - targets[..., None], targets[..., None] - hi)
+
+
 def conformal_offsets(
     quantiles: np.ndarray, targets: np.ndarray, levels: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -66,9 +78,8 @@ def conformal_offsets(
     with one value, or whose medians were all exact, adds no score to the
     pool; one whose medians were all exact has offset 0.
     """
-    lower, upper, coverage = quantile_pairs(levels)
-    lo, hi = quantiles[..., lower], quantiles[..., upper]
-    scores = np.maximum(lo - targets[..., None], targets[..., None] - hi)  # (n, H, C, P); NaN when unobserved
+    _, _, coverage = quantile_pairs(levels)
+    scores = conformity_scores(quantiles, targets, levels)  # (n, H, C, P); NaN when unobserved
     counts = np.isfinite(targets).sum(axis=0)
     errors = np.abs(targets - quantiles[..., median_index(levels)])  # NaN when unobserved
     sums = np.nansum(errors, axis=0)  # (H, C)

@@ -294,9 +294,7 @@ def summary(rows: list) -> None:
 
 
 # The candidates of the procedure that chose the defaults (--candidates): scoring, levels, smoothing
-# Each spelled out in full, so that it does not move with the estimator's defaults (a candidate
-# without window_quantile has none: candidates() sets None).
-CANDIDATES = {
+CANDIDATES = {  # each spelled out in full, so that it does not move with the estimator's defaults
     "forecast-local": {"scoring": "forecast", "local_level": True, "horizon": 1},
     "forecast-global": {"scoring": "forecast", "local_level": False, "horizon": 1},
     "forecast-global-h3": {"scoring": "forecast", "local_level": False, "horizon": 3},
@@ -306,9 +304,6 @@ CANDIDATES = {
     "recon-local-smooth3": {"scoring": "reconstruction", "local_level": True, "smoothing": 3},
     "recon-global": {"scoring": "reconstruction", "local_level": False},
     "recon-global-smooth3": {"scoring": "reconstruction", "local_level": False, "smoothing": 3},
-    # each step also scored by a quantile of the scores in the window around it (window_quantile)
-    "recon-local-wq50": {"scoring": "reconstruction", "local_level": True, "window_quantile": 0.5},
-    "recon-local-wq75": {"scoring": "reconstruction", "local_level": True, "window_quantile": 0.75},
     # capacity: a wider bottleneck, a longer fit, both (the defaults: hidden_size=32, max_epochs=30)
     **{
         f"recon-local-{label}": {
@@ -348,9 +343,7 @@ def candidates(seeds: list[int], names: list[str]) -> None:
         for name, (train, test, labels) in data:
             for label, params in ((n, CANDIDATES[n]) for n in names):
                 t0 = time.perf_counter()
-                detector = RNNAnomalyDetector(
-                    **{"window_quantile": None, **params, "random_state": seed}
-                ).fit(train)
+                detector = RNNAnomalyDetector(**{**params, "random_state": seed}).fit(train)
                 scores, flags = test_scores(detector, train, test)
                 m = metrics(scores, flags, labels)
                 rows.append(

@@ -8,9 +8,8 @@ or reconstructing the window from its final state (``"reconstruction"``).
 A time step's score is how far it lies from what the network expected, per
 channel in units of that channel's typical miss on held-out normal data, the
 largest over channels (a fault usually shows in one sensor), optionally
-smoothed over time, and optionally also read over the window around it (a
-quantile of the scores there, for anomalies that last). Thresholds, events
-and the estimator APIs are the detectors' own.
+smoothed over time. Thresholds, events and the estimator APIs are the
+detectors' own.
 """
 
 from __future__ import annotations
@@ -99,16 +98,6 @@ def finite_quantile(scores: np.ndarray, level: float) -> float:
     return float(finite[min(rank, len(finite)) - 1])
 
 
-def window_quantiles(scores: np.ndarray, window: int, quantile: float) -> np.ndarray:
-    """The ``quantile`` of the known ``scores`` among the ``window`` steps centred on each step.
-
-    Near either end the window holds fewer steps (those there are); NaN
-    scores are skipped.
-    """
-    rolling = pd.Series(scores).rolling(window, center=True, min_periods=1)
-    return rolling.quantile(quantile).to_numpy()
-
-
 def dynamic_scores(scores: np.ndarray, window: int, centre: float, spread: float) -> np.ndarray:
     """Scores relative to the trailing ``window`` before each step: ``(s - median) / MAD``.
 
@@ -150,8 +139,7 @@ class StepScoring(TrainingMixin):
     The estimator holds ``window_length``, ``horizon``, ``scoring``,
     ``smoothing``, the recurrent network's and the training parameters; the
     fitted state is ``window_length_``, ``channel_mean_``, ``channel_scale_``,
-    ``window_statistic_``, ``residual_scale_``, ``score_normaliser_`` and the
-    network ``net_``.
+    ``window_statistic_``, ``residual_scale_`` and the network ``net_``.
     """
 
     def _criterion(self) -> Any:
@@ -187,11 +175,7 @@ class StepScoring(TrainingMixin):
 
     # -- fit --------------------------------------------------------------------------------------
     def _fit_scoring(
-        self,
-        series: list[np.ndarray],
-        held_out: float,
-        n_steps: int | None = None,
-        window_quantile: float | None = None,
+        self, series: list[np.ndarray], held_out: float, n_steps: int | None = None
     ) -> list[np.ndarray]:
         """Train on ``series`` ``(T_i, C)`` (NaN in gaps); the scores of each one's held-out end.
 
@@ -204,10 +188,7 @@ class StepScoring(TrainingMixin):
         ``window_length="auto"`` rule reads (default: the longest series).
         ``local_level="auto"`` trains a network with local levels and one
         without, and keeps the one whose typical miss on the held-out steps is
-        smaller (``local_level_``). ``window_quantile``: also score each step
-        by that quantile of the scores in the window centred on it; the two
-        scores are put on one scale by their held-out medians and spreads
-        (``score_normaliser_``), and a step's score is the larger.
+        smaller (``local_level_``).
         """
         self.channel_mean_, self.channel_scale_ = channel_statistics(np.concatenate(series))
         self.window_statistic_ = "median"
@@ -232,17 +213,7 @@ class StepScoring(TrainingMixin):
         _, self.local_level_, self.net_, self._module_kwargs, misses = best
         self._record_history()
         self.residual_scale_ = robust_scale(np.concatenate(misses))
-        self.score_normaliser_ = None
-        own = [self._step_scores(s) for s in scaled]
-        if window_quantile is not None:
-            held = [
-                np.concatenate([scores[cut:] for cut, scores in zip(cuts, parts, strict=True)])
-                for parts in (own, [window_quantiles(o, W, window_quantile) for o in own])
-            ]
-            centres = [np.nanmedian(h) if np.isfinite(h).any() else 0.0 for h in held]
-            spreads = [float(robust_scale(h - c)) for h, c in zip(held, centres, strict=True)]
-            self.score_normaliser_ = np.array([centres, spreads]).T  # rows: own, window
-        return [self._with_window(o)[cut:] for cut, o in zip(cuts, own, strict=True)]
+        return [self._step_scores(s)[cut:] for cut, s in zip(cuts, scaled, strict=True)]
 
     # -- scores -----------------------------------------------------------------------------------
     def _standardise(self, values: np.ndarray) -> np.ndarray:
@@ -264,23 +235,7 @@ class StepScoring(TrainingMixin):
         if self.smoothing > 1:
             smoothed = pd.Series(scores).ewm(span=self.smoothing, ignore_na=True).mean().to_numpy()
             scores = np.where(np.isnan(scores), np.nan, smoothed)
-        return self._with_window(scores)[n_context:]
-
-    def _with_window(self, scores: np.ndarray) -> np.ndarray:
-        """``scores`` ``(T,)`` of consecutive steps, each the larger of its own and its window's.
-
-        Both in units of their held-out spread above their held-out median
-        (``score_normaliser_``); a step without a score keeps none. Without
-        a normaliser (``window_quantile=None``, or a detector saved before
-        it), the steps' own scores.
-        """
-        normaliser = getattr(self, "score_normaliser_", None)
-        if normaliser is None:
-            return scores
-        window = window_quantiles(scores, self.window_length_, self.window_quantile)
-        (own_centre, own_spread), (window_centre, window_spread) = normaliser
-        combined = np.fmax((scores - own_centre) / own_spread, (window - window_centre) / window_spread)
-        return np.where(np.isnan(scores), np.nan, combined)
+        return scores[n_context:]
 
     def _misses(self, scaled: np.ndarray) -> np.ndarray:
         """How far each step lies from the network's expectations: ``(T, K, C)``, NaN where unknown.

@@ -82,15 +82,10 @@ ADDED_PARAMETERS = {
     "correction_weight": 1.0,
     "fixed_smoothing": False,
     "median_index": None,
-    "window_quantile": None,
 }
 # Fitted attributes added since, with the stored parameter whose value they had in a file written
 # before them (the forecaster's window was its int window_length), or None: not recorded then
-ADDED_ATTRIBUTES = {
-    "window_length_": "window_length",
-    "validation_loss_curve_": None,
-    "score_normaliser_": None,
-}
+ADDED_ATTRIBUTES = {"window_length_": "window_length", "validation_loss_curve_": None}
 # Parameters that reach skorch and torch as they are: a file must never set them.
 MUST_BE_NONE = ("callbacks", "net_kwargs")
 # Parameters that are plain data to the estimator: its ``_parameter_constraints`` suffice.
@@ -101,7 +96,7 @@ _PLAIN_PARAMETERS = """
     gradient_clip_value hidden_size local_level lr lr_schedule max_epochs max_horizon missing
     n_iter_no_change n_networks n_threads num_layers pooling quantile_levels random_state sp target_transform
     tol update_epochs validation_fraction verbose warm_start window_length
-    contamination horizon merge_gap mode scoring smoothing threshold threshold_window window_quantile
+    contamination horizon merge_gap mode scoring smoothing threshold threshold_window
 """.split()
 
 

@@ -59,18 +59,6 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         ``horizon`` steps of each window, which scores a step from its past
         alone. The user guide's anomaly page has what each measured.
     {detector: smoothing}
-    window_quantile : float or None, default=None
-        Also score each step by this quantile of the scores of the
-        ``window_length_`` steps centred on it, so that an anomaly lasting a
-        good part of a window (a changed rhythm, more noise, a stuck sensor)
-        stands out where none of its steps does alone; a step's score is
-        then the larger of its own and its window's, each in units of its
-        spread on the held-out normal steps above its median there. 0.5 (the
-        median) or more: an anomaly of a step or two leaves the window's
-        score as it was. The window reads ``window_length_ // 2`` steps after
-        the step, so a stream's latest scores are provisional there (with
-        either scoring). The user guide's anomaly page has what it measured.
-        None: each step's own score.
     local_level : bool or "auto", default=True
         True: subtract each window's mean from what the network reads (and add
         it back to what it expects), so it learns shapes, not levels: series
@@ -118,11 +106,6 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     local_level_ : bool
         Whether the network reads each window relative to its mean (``local_level`` resolved).
     {detector: window_statistic_}
-    score_normaliser_ : ndarray of shape (2, 2) or None
-        The held-out median (column 0) and spread (1.4826 times the median
-        absolute deviation, column 1) of the steps' own scores (row 0) and of
-        their windows' (row 1), which put both on one scale; None without
-        ``window_quantile``.
     residual_scale_ : ndarray of shape (K, n_channels)
         Typical miss (1.4826 times the median absolute miss on held-out normal
         steps) of each forecast step (``K = horizon``; 1 for reconstruction) and channel.
@@ -202,7 +185,6 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         **TRAINING_CONSTRAINTS,
         **SCORING_CONSTRAINTS,
         "max_epochs": [Int(1)],
-        "window_quantile": [Interval(Real, 0, 1, closed="both"), None],
         "threshold": [StrOptions({"static", "dynamic"})],
         "threshold_window": [Int(2)],
         "merge_gap": [Int(0)],
@@ -218,7 +200,6 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         horizon: int = 3,
         scoring: str = "reconstruction",
         smoothing: int = 1,
-        window_quantile: float | None = None,
         local_level: bool | str = True,
         contamination: float = 0.01,
         threshold: str = "static",
@@ -252,7 +233,6 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         self.horizon = horizon
         self.scoring = scoring
         self.smoothing = smoothing
-        self.window_quantile = window_quantile
         self.local_level = local_level
         self.contamination = contamination
         self.threshold = threshold
@@ -302,11 +282,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
             )
         known = self._known_anomalies(y, len(values))
         values[known] = np.nan
-        held = self._fit_scoring(
-            [values[rows] for rows in self._series_rows(X)],
-            self.calibration_fraction,
-            window_quantile=self.window_quantile,
-        )
+        held = self._fit_scoring([values[rows] for rows in self._series_rows(X)], self.calibration_fraction)
         if self.threshold == "dynamic":
             finite = np.concatenate(held)
             finite = finite[np.isfinite(finite)]
@@ -477,10 +453,11 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         """Give the detector the stream's latest data; the network is not refitted.
 
         The last ``window_length_`` steps of ``X`` (``window_length_ + horizon
-        - 1`` with ``scoring="forecast"``, and ``window_length_ // 2`` more with
-        ``window_quantile``) and the scores the dynamic threshold's window needs
-        become the past that a later call on data whose time index continues
-        ``X``'s reads first. Nothing else is kept: sktime's own
+        - 1`` with ``scoring="forecast"``) and the scores the dynamic threshold
+        reads (``2 * threshold_window``: the spread at a step reads the medians
+        of the window before it, each reading the window before that) become
+        the past that a later call on data whose time index continues ``X``'s
+        reads first. Nothing else is kept: sktime's own
         ``update`` would store every step it is given (and fails on a detector
         fitted on a series or an array, or restored by :func:`sklearn_rnn.load`).
 
@@ -509,7 +486,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         return detections
 
     def _update(self, X: pd.DataFrame, y: Any = None) -> RNNAnomalyDetector:
-        """Keep the last steps of ``X`` that the next chunk's first scores read, and their scores."""
+        """Keep the last ``window_length_`` steps of ``X`` (and their scores) as the stream's past."""
         X = self._frame(X)
         if not len(X) or isinstance(X.index, pd.MultiIndex):  # a panel's series keep no past
             return self
@@ -520,12 +497,11 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
             raw = np.concatenate([context[1], self._step_scores(scaled, context[0])])
         else:
             scaled_all, raw = scaled, self._step_scores(scaled)
-        # the rows the next chunk's first scores read: the windows and origins of the forecasts that
-        # reach it, and with window_quantile the steps of the windows of scores centred on its first
+        # the rows the forecasts that reach the next chunk read: their windows and origins
         rows = self.window_length_ + (self.horizon - 1 if self.scoring == "forecast" else 0)
-        if getattr(self, "score_normaliser_", None) is not None:
-            rows += self.window_length_ // 2
-        self._context = (X.index[-1:], scaled_all[-rows:], raw[-self.threshold_window :])
+        # the dynamic threshold's spread at a step reads the medians of the threshold_window scores
+        # before it, each of which reads the threshold_window before that
+        self._context = (X.index[-1:], scaled_all[-rows:], raw[-2 * self.threshold_window :])
         return self
 
     # -- save and load ----------------------------------------------------------------------------
@@ -560,7 +536,6 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
                 "threshold_window": 5,
                 "merge_gap": 1,
                 "smoothing": 3,
-                "window_quantile": 0.75,
                 "random_state": 1,
             },
             {

@@ -671,29 +671,6 @@ def test_anomaly_detector_written_before_the_median_over_windows_keeps_the_mean(
     assert not loaded.transform_scores(fresh).equals(detector.transform_scores(fresh))
 
 
-def test_anomaly_detector_written_before_window_quantile_scores_each_step_alone(tmp_path):
-    """Such files hold neither ``window_quantile`` nor ``score_normaliser_``: a step's own score, as then."""
-    pytest.importorskip("sktime")
-    from sklearn_rnn import RNNAnomalyDetector
-
-    t = np.arange(300)
-    series = pd.DataFrame({"s": np.sin(t / 3) + 0.05 * np.random.default_rng(0).normal(size=300)})
-    detector = RNNAnomalyDetector(window_length=8, hidden_size=4, max_epochs=2, random_state=0).fit(series)
-
-    def drop(manifest):
-        manifest["params"].pop("window_quantile")
-        manifest["attributes"].pop("score_normaliser_")
-
-    path = tmp_path / "old.skrnn"
-    path.write_bytes(_edit_manifest(_saved(detector), drop))
-    loaded = load(path)
-    assert loaded.window_quantile is None and loaded.score_normaliser_ is None
-    fresh = series.iloc[:100] + 0.01
-    pd.testing.assert_frame_equal(loaded.transform_scores(fresh), detector.transform_scores(fresh))
-    bad = _edit_manifest(_saved(detector), lambda m: m["params"].update(window_quantile=2))
-    _refused(bad, "window_quantile", tmp_path)
-
-
 def test_forecaster_file_from_before_interval_floors_loads_with_the_networks_own_quantiles(tmp_path):
     """Such a file of a series too short to calibrate forecasts as it did then: no floors."""
     y = pd.Series(np.sin(np.arange(12) / 2) + 3, index=pd.period_range("2000-01", periods=12, freq="M"))

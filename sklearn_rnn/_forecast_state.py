@@ -206,7 +206,10 @@ class SeriesState:
         windows of all data seen so far, starting from its current weights;
         scaling statistics stay those of ``fit``. With ``update_params=False``
         only the data and the cutoff move, and the next ``predict`` reads the
-        new observations.
+        new observations. The cutoff is the latest time point seen: an update
+        that only revises earlier values leaves it where it was (sktime's own
+        forecasters move it back to the end of the data given, though the
+        series still ends where it did).
 
         Data that cannot be used is refused with a ``ValueError`` before anything
         changes, and the forecaster is left exactly as it was (cutoff, stored

@@ -433,14 +433,22 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
 
     # -- fit --------------------------------------------------------------------------------------
     def _set_cutoff_from_y(self, y: Any) -> None:
-        """sktime's cutoff, given the frequency of the series where their dates carry none.
+        """sktime's cutoff, never moved back by an update, with the frequency where dates carry none.
 
-        A panel indexed by a date column has a cutoff without a frequency, which
-        sktime's own checks of an absolute ``fh`` cannot place (they fail before
-        this forecaster is asked); the one inferred from the series places it.
+        sktime sets the cutoff to the end of the data given, so an ``update``
+        that only revises earlier values would move it back while the forecasts
+        still start from the end of the series: the cutoff stays at the latest
+        time point seen. A panel indexed by a date column has a cutoff without a
+        frequency, which sktime's own checks of an absolute ``fh`` cannot place
+        (they fail before this forecaster is asked); the one inferred from the
+        series places it.
         """
-        before = getattr(getattr(self, "_cutoff", None), "freq", None)  # an update's chunk may be too short
+        previous = getattr(self, "_cutoff", None) if self.is_fitted else None
+        before = getattr(previous, "freq", None)  # an update's chunk may be too short to infer one
         super()._set_cutoff_from_y(y)
+        if previous is not None and len(previous) and len(self._cutoff) and self._cutoff[0] < previous[0]:
+            self._cutoff = previous  # revised values only: the series still ends where it did
+            return
         cutoff = self._cutoff
         if not isinstance(cutoff, pd.DatetimeIndex) or cutoff.freq is not None:
             return

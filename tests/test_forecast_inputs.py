@@ -306,6 +306,24 @@ def test_update_with_rows_of_a_date_indexed_frame_keeps_the_frequency():
     np.testing.assert_array_equal(y_pred.index, pd.date_range("2023-02-02", periods=2, freq="D"))
 
 
+def test_an_update_that_revises_past_values_leaves_the_cutoff_and_the_forecast_dates():
+    """A corrected old figure: the series still ends where it did, and so do the forecasts' dates.
+
+    sktime would move the cutoff back to the revised date, so that ``fh``
+    made absolute from it no longer named the dates ``predict`` returns.
+    """
+    sales = daily_sales()["sales"]
+    f = RNNForecaster(**TINY).fit(sales[:30], fh=[1, 2])
+    revised = sales[20:21] * 1.1  # a late correction of 2023-01-21
+    f.update(revised, update_params=False)
+    assert f.cutoff[0] == pd.Timestamp("2023-01-30")
+    y_pred = f.predict()
+    np.testing.assert_array_equal(y_pred.index, f.fh.to_absolute(f.cutoff).to_pandas())
+    np.testing.assert_array_equal(y_pred.index, pd.date_range("2023-01-31", periods=2, freq="D"))
+    f.update(sales[30:32], update_params=False)  # new days move it on
+    assert f.cutoff[0] == pd.Timestamp("2023-02-01")
+
+
 # -- panels whose series end on different dates ------------------------------------------------------
 def test_stores_reporting_up_to_different_dates_are_forecast_with_their_future_X():
     dates = pd.date_range("2023-01-01", periods=40, freq="D")

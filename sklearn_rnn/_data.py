@@ -11,6 +11,7 @@ Long tables (one row per id and time) are split into sequences by
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -200,7 +201,9 @@ def validate_sequences(
         )
     if isinstance(X, (list, tuple)) and len(X) == 0:
         raise ValueError("X contains no sequences (an empty list); at least one is required.")
+    names = None
     if _is_ragged(X):
+        names = _sequence_feature_names(X)
         values, lengths = _check_ragged(X, allow_nan, dtype)
         tabular = False
     else:
@@ -239,14 +242,62 @@ def validate_sequences(
         estimator._n_channels = n_channels
         if not tabular:
             estimator.n_features_in_ = n_channels
-            if hasattr(estimator, "feature_names_in_"):
+            if names is not None:
+                estimator.feature_names_in_ = names
+            elif hasattr(estimator, "feature_names_in_"):
                 del estimator.feature_names_in_
-    elif n_channels != estimator._n_channels:
-        raise ValueError(
-            f"X has {n_channels} features, but {type(estimator).__name__} is expecting "
-            f"{estimator._n_channels} features as input."
-        )
+    else:
+        if n_channels != estimator._n_channels:
+            raise ValueError(
+                f"X has {n_channels} features, but {type(estimator).__name__} is expecting "
+                f"{estimator._n_channels} features as input."
+            )
+        if not tabular and not getattr(estimator, "_tabular", False):  # features, not time steps
+            _check_sequence_feature_names(estimator, names)
     return Sequences(values, lengths, tabular)
+
+
+def _sequence_feature_names(X: Any) -> np.ndarray | None:
+    """The feature names of a list of DataFrame sequences (scikit-learn's rule), the same in each.
+
+    None unless every sequence is a DataFrame whose column names are all
+    strings; sequences whose names differ from the first's are refused.
+    """
+    if not all(isinstance(x, pd.DataFrame) for x in X):
+        return None
+    names = [np.asarray(x.columns, dtype=object) for x in X]
+    if not all(isinstance(name, str) for name in names[0]):
+        return None
+    for i, other in enumerate(names[1:], start=1):
+        if len(other) != len(names[0]) or (other != names[0]).any():
+            raise ValueError(
+                f"Sequence {i} of X has the columns {other.tolist()}, but sequence 0 has "
+                f"{names[0].tolist()}: every DataFrame sequence must have the same columns, in the "
+                "same order (features are read by position). Select them, e.g. x[columns] for each."
+            )
+    return names[0]
+
+
+def _check_sequence_feature_names(estimator: Any, names: np.ndarray | None) -> None:
+    """scikit-learn's check of the names of ragged ``X`` against those ``fit`` recorded."""
+    fitted = getattr(estimator, "feature_names_in_", None)
+    kind = type(estimator).__name__
+    if fitted is None and names is not None:
+        warnings.warn(
+            f"X has feature names, but {kind} was fitted without feature names", UserWarning, stacklevel=4
+        )
+    elif fitted is not None and names is None:
+        warnings.warn(
+            f"X does not have valid feature names, but {kind} was fitted with feature names",
+            UserWarning,
+            stacklevel=4,
+        )
+    elif fitted is not None and (len(names) != len(fitted) or (names != fitted).any()):
+        raise ValueError(
+            f"The feature names should match those that were passed during fit: the sequences of X "
+            f"have the columns {names.tolist()}, fit had {fitted.tolist()}. Features are read by "
+            "position: select the columns in fit's order, e.g. x[list(model.feature_names_in_)]."
+        )
 
 
 def from_sktime(X: Any) -> np.ndarray | list[np.ndarray]:

@@ -50,6 +50,11 @@ def _time_key(data: pd.DataFrame, time_col: Any) -> tuple[np.ndarray, str]:
         kind = "datetime" if pd.api.types.is_datetime64_any_dtype(dtype) else "timedelta"
         index = pd.DatetimeIndex(column) if kind == "datetime" else pd.TimedeltaIndex(column)
         key, missing = index.as_unit("ns").asi8, np.asarray(column.isna())
+    elif pd.api.types.is_integer_dtype(dtype) and not column.isna().any():
+        # kept as integers: as float64, times beyond 2**53 apart by less than their spacing (epoch
+        # nanoseconds, 64-bit counters) would compare equal and keep the table's row order
+        kind, missing = "number", np.zeros(len(column), dtype=bool)
+        key = column.to_numpy(dtype=getattr(dtype, "numpy_dtype", dtype))
     elif pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype):
         kind = "number"
         key = column.to_numpy(dtype=np.float64, na_value=np.nan)

@@ -283,8 +283,10 @@ class Net(NeuralNet):
         weight = X.get("sample_weight") if isinstance(X, dict) else None
         if weight is None:
             return loss.mean()
-        weight = to_tensor(weight, device=self.device)
-        return (loss * weight).sum() / weight.sum()
+        # weights of mean 1 over the training set (``_fit_net``): the batch's weighted mean loss in
+        # the training set's units (a batch of weight 0 adds nothing; normalised by the batch's own
+        # total, weights would count only against their batch neighbours)
+        return (loss * to_tensor(weight, device=self.device)).mean()
 
 
 def make_module(cls: type[torch.nn.Module], *args: Any, **kwargs: Any) -> tuple[torch.nn.Module, dict]:

@@ -236,7 +236,9 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
             Class labels (strings or integers), or 0/1 indicator columns of a
             multi-label task (see Notes of the class).
         sample_weight : array-like of shape (n_samples,), default=None
-            Weight of each sequence in the loss.
+            Weight of each sequence in the loss, relative to the whole training
+            set whatever batch the sequence falls in (0 leaves it out, 2 counts
+            it twice).
 
         Returns
         -------
@@ -284,10 +286,7 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
             )
         if self.class_weight is not None:
             class_weight = self.class_weight
-            if isinstance(class_weight, dict):
-                unknown = set(class_weight) - set(classes)
-                if unknown:
-                    raise ValueError(f"class_weight names classes {sorted(unknown)} not present in y.")
+            if isinstance(class_weight, dict):  # classes it names beyond y's: scikit-learn's rules
                 values = np.asarray(list(class_weight.values()), dtype=np.float64)
                 if not (np.isfinite(values).all() and (values >= 0).all()):
                     raise ValueError(

@@ -95,7 +95,9 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Targets.
         sample_weight : array-like of shape (n_samples,), default=None
-            Weight of each sequence in the loss.
+            Weight of each sequence in the loss, relative to the whole training
+            set whatever batch the sequence falls in (0 leaves it out, 2 counts
+            it twice).
 
         Returns
         -------

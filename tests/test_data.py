@@ -31,6 +31,29 @@ def test_2d_array_and_dataframe_are_univariate_tables():
     assert list(holder_df.feature_names_in_) == ["t0", "t1", "t2", "t3"]
 
 
+def test_dataframe_sequences_record_their_column_names_and_later_ones_must_match():
+    """A list of per-run DataFrames, as users export them: channels named, read by position."""
+    rng = np.random.default_rng(0)
+    runs = [pd.DataFrame(rng.normal(size=(n, 2)), columns=["temp", "pressure"]) for n in (5, 8, 6)]
+    seqs, holder = _validate(runs)
+    assert list(holder.feature_names_in_) == ["temp", "pressure"] and holder.n_features_in_ == 2
+    np.testing.assert_allclose(seqs.values[1], runs[1].to_numpy(), rtol=1e-6)
+    validate_sequences(holder, [r.copy() for r in runs], reset=False)  # the same columns: fine
+    swapped = [r[["pressure", "temp"]] for r in runs]
+    with pytest.raises(ValueError, match=r"feature names should match.*\['pressure', 'temp'\], fit had"):
+        validate_sequences(holder, swapped, reset=False)
+    with pytest.warns(UserWarning, match="X does not have valid feature names"):
+        validate_sequences(holder, [r.to_numpy() for r in runs], reset=False)
+    with pytest.raises(ValueError, match=r"Sequence 1 of X has the columns \['pressure', 'temp'\]"):
+        _validate([runs[0], swapped[1]])
+    unnamed, holder = _validate([r.to_numpy() for r in runs])  # arrays: no names, as before
+    assert not hasattr(holder, "feature_names_in_")
+    reg = RNNRegressor(architecture="rnn", hidden_size=4, max_epochs=1, random_state=0)
+    reg.fit(runs, np.arange(3.0))
+    with pytest.raises(ValueError, match="feature names should match"):
+        reg.predict(swapped)
+
+
 def test_3d_array_keeps_time_and_feature_axes():
     X = np.random.default_rng(0).normal(size=(5, 7, 3))
     seqs, holder = _validate(X)

@@ -172,6 +172,24 @@ def test_time_delta_of_numeric_times_is_in_their_units():
     np.testing.assert_array_equal(sequence, [[1.0, 0.0], [2.0, 0.5], [3.0, 2.0]])
 
 
+@pytest.mark.parametrize(
+    "times",
+    [
+        np.array([3, 1, 2, 0], dtype=np.int64) + 1_700_000_000_000_000_000,  # epoch nanoseconds
+        np.array([3, 1, 2, 0], dtype=np.uint64) + np.uint64(2**63),  # a 64-bit counter
+        pd.array([3, 1, 2, 0], dtype="Int64") + 2**60,  # nullable integers
+    ],
+    ids=["int64-ns", "uint64", "Int64"],
+)
+def test_integer_times_beyond_float_precision_sort_and_space_exactly(times):
+    """Integer times 1 apart near 2**60: as floats they would be equal and keep the table's order."""
+    table = pd.DataFrame({"id": ["a"] * 4, "t": times, "x": [3.0, 1.0, 2.0, 0.0]})
+    (sequence,), _ = from_long_table(table, "id", "t", ["x"], time_delta=True)
+    np.testing.assert_array_equal(sequence, [[0.0, 0.0], [1.0, 1.0], [2.0, 1.0], [3.0, 1.0]])
+    (grid,), _ = from_long_table(table.iloc[[0, 3]], "id", "t", ["x"], resample=1)
+    np.testing.assert_array_equal(grid.ravel(), [0.0, np.nan, np.nan, 3.0])
+
+
 def test_resample_puts_gaps_on_a_regular_grid_as_nan_steps(table):
     sequences, ids, labels = from_long_table(
         table, "machine", "timestamp", FEATURES, label_col="is_fault", resample="1h"

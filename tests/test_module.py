@@ -1,6 +1,7 @@
 """What the recurrent network computes: padding, batch neighbours, direction states, time reach."""
 
 import itertools
+import warnings
 
 import numpy as np
 import pytest
@@ -213,3 +214,54 @@ def test_sample_weight_and_balanced_class_weight_shift_predictions():
     assert plain < 0.25
     assert 0.35 < balanced < 0.65
     assert weighted > 0.6
+
+
+@pytest.mark.parametrize("batch_size", [1, 4])
+def test_sample_weights_count_across_the_training_set_not_within_each_batch(batch_size):
+    """A sequence's weight is relative to the whole training set, whatever batch it falls in.
+
+    Regression on noise: the loss-optimal (squared error) prediction is the
+    weighted mean of the targets, about 0 when the sequences of target 0 weigh
+    10^6 times the others, 5 unweighted. Weights normalised by each batch's own total count
+    only against their batch neighbours: with one sequence a batch, not at all.
+    """
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(40, 6, 1))
+    y = np.where(np.arange(40) % 2 == 0, 0.0, 10.0)
+    params = dict(architecture="rnn", hidden_size=4, n_networks=1, max_epochs=20, lr=0.02, random_state=0)
+    weight = np.where(y == 0, 1000.0, 0.001)
+    plain = RNNRegressor(batch_size=batch_size, **params).fit(X, y).predict(X).mean()
+    weighted = RNNRegressor(batch_size=batch_size, **params).fit(X, y, sample_weight=weight).predict(X).mean()
+    assert 3.0 < plain < 7.0
+    assert weighted < 1.5, (plain, weighted)
+
+
+def test_batches_whose_weights_are_all_0_train_on_and_weights_of_2_change_nothing():
+    """A weight of 0 leaves a sequence out (a batch of them adds nothing); doubling every weight is none."""
+    rng = np.random.default_rng(6)
+    X = rng.normal(size=(40, 6, 1))
+    y = np.arange(40) % 2
+    params = dict(architecture="rnn", hidden_size=4, n_networks=1, max_epochs=6, batch_size=2, random_state=0)
+    half = np.r_[np.ones(20), np.zeros(20)]  # in batches of 2, about a quarter weigh 0 in every epoch
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "the training loss became nan" stop
+        clf = RNNClassifier(**params).fit(X, y, sample_weight=half)
+    assert clf.n_iter_ == 6 and np.isfinite(clf.loss_curve_).all()
+    plain = RNNClassifier(**params).fit(X, y).predict_proba(X)
+    doubled = RNNClassifier(**params).fit(X, y, sample_weight=np.full(40, 2.0)).predict_proba(X)
+    np.testing.assert_allclose(doubled, plain, rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="at least one non-zero"):
+        RNNRegressor(**params).fit(X, y.astype(float), sample_weight=np.zeros(40))
+
+
+def test_class_weight_may_name_a_class_a_cross_validation_fold_lacks():
+    """scikit-learn's rule: extra classes in the dict are ignored while every class of y is named."""
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(20, 5, 1))
+    y = np.arange(20) % 2  # class 2 is rare: this fold has none
+    params = dict(architecture="rnn", hidden_size=4, n_networks=1, max_epochs=2, random_state=0)
+    named = RNNClassifier(class_weight={0: 1.0, 1: 3.0, 2: 5.0}, **params).fit(X, y).predict_proba(X)
+    exact = RNNClassifier(class_weight={0: 1.0, 1: 3.0}, **params).fit(X, y).predict_proba(X)
+    np.testing.assert_array_equal(named, exact)
+    with pytest.raises(ValueError, match=r"The classes, \[1\], are not in class_weight"):
+        RNNClassifier(class_weight={0: 1.0, 2: 5.0}, **params).fit(X, y)

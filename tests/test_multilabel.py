@@ -89,9 +89,9 @@ def test_the_weighted_loss_averages_labels_then_weighs_sequences(fitted):
     clf, X, Y = fitted
     scores = torch.tensor([[2.0, -1.0], [0.5, 3.0], [-2.0, 0.0]])
     target = torch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
-    weight = torch.tensor([1.0, 0.0, 3.0])
+    weight = torch.tensor([1.0, 0.0, 2.0])  # the batch's share of weights of mean 1 over the training set
     per_sequence = torch.nn.functional.binary_cross_entropy_with_logits(scores, target, reduction="none")
-    expected = (per_sequence.mean(1) * weight).sum() / weight.sum()
+    expected = (per_sequence.mean(1) * weight).mean()  # in the training set's units, not the batch's
     loss = clf.net_.get_loss(scores, target, X={"sample_weight": weight})
     torch.testing.assert_close(loss, expected)
 

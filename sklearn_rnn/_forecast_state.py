@@ -216,7 +216,8 @@ class SeriesState:
         series, network): NaN or infinite values, a value <= 0 in a column
         modelled on the log scale, a time point given twice, time points of
         another kind or off the series' frequency, new time points that skip
-        some after the series' last (a gap), values beyond what the
+        some after the series' last (a gap) or that the series' past does not
+        hold (between its time points or before its start), values beyond what the
         network's float32 arithmetic can take, other columns than ``fit``'s, and
         missing ``X`` for a forecaster fitted with ``X``.
 
@@ -345,7 +346,7 @@ class SeriesState:
                 )
 
     def _check_time_points(self, y: pd.DataFrame) -> None:
-        """Refuse new time points of another kind, off the series' grid or after a gap (nothing moves)."""
+        """Refuse time points of another kind, off the grid, after a gap, or new in the past."""
         stored = self._y_hist.index.get_level_values(-1)
         new = y.index.get_level_values(-1)
         if time_kind(new) != time_kind(stored):
@@ -360,6 +361,17 @@ class SeriesState:
             if history is None:
                 continue
             last, times = history.index[-1], frame.index
+            earlier = times[times <= last]
+            unknown = earlier[~earlier.isin(history.index)]
+            if len(unknown):
+                raise ValueError(
+                    f"y passed to update has time points {format_times(unknown)}"
+                    f"{series_label(key)} that the series does not hold, at or before its last, "
+                    f"{format_time(last)}: update revises stored values and adds time points after the "
+                    "last, since the forecaster reads the series as consecutive steps (one off its "
+                    "frequency or before its start would be read as a neighbour). Fit again to change "
+                    "the series' past. The forecaster is unchanged."
+                )
             later = times[times > last]
             grid = steps_after(history.index, later.max(), freq) if len(later) else None
             if grid is None:

@@ -119,6 +119,37 @@ def series_freq(y: pd.DataFrame) -> Any:
     return None
 
 
+def refuse_mixed_frequencies(y: pd.DataFrame) -> None:
+    """Refuse a panel of dated series on different frequencies, as sktime does.
+
+    Each series' frequency is the one inferred from its dates (series of fewer
+    than 3 time points, or irregular ones, tell none). One forecaster places
+    every series' forecast steps on the panel's one grid: a weekly series among
+    daily ones would be forecast for the next days.
+    """
+    if not isinstance(y.index, pd.MultiIndex) or not isinstance(y.index.levels[-1], pd.DatetimeIndex):
+        return
+    found: dict = {}
+    for key, frame in instances(y):
+        if len(frame) < 3:
+            continue
+        try:
+            freq = pd.infer_freq(frame.index)
+        except (TypeError, ValueError):
+            freq = None
+        if freq is None:
+            continue
+        found.setdefault(pd.tseries.frequencies.to_offset(freq), (freq, key))
+        if len(found) > 1:
+            (first, one), (second, other) = found.values()
+            raise ValueError(
+                f"The series of y are on different frequencies: {one if len(one) > 1 else one[0]!r} "
+                f"steps by {first!r}, {other if len(other) > 1 else other[0]!r} by {second!r}. "
+                "RNNForecaster places every series' forecast steps on one grid. Resample the series to "
+                "one frequency first, or forecast each frequency's series with a forecaster of its own."
+            )
+
+
 def steps_after(history: pd.Index, until: Any, freq: Any) -> pd.Index | None:
     """The time points of a series' grid after its last one (``history[-1]``), up to ``until``.
 
@@ -137,8 +168,20 @@ def steps_after(history: pd.Index, until: Any, freq: Any) -> pd.Index | None:
 
 
 def append_rows(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    """``old`` with the rows of ``new`` (a row of both: ``new``'s), each series' rows in time order.
+
+    The series of a panel keep their order, ``old``'s first, then those new to
+    it (sktime's vectorised forecasters keep it; sorting them would reorder
+    every later forecast against the data a metric compares it with).
+    """
     both = pd.concat([old, new[old.columns]])
-    return both[~both.index.duplicated(keep="last")].sort_index()
+    both = both[~both.index.duplicated(keep="last")]
+    if not isinstance(both.index, pd.MultiIndex):
+        return both.sort_index()
+    instances = both.index.droplevel(-1)
+    position = instances.unique().get_indexer(instances)  # order of first appearance
+    time_rank, _ = pd.factorize(both.index.get_level_values(-1), sort=True)
+    return both.iloc[np.lexsort((time_rank, position))]
 
 
 # steps of one frequency in the next longer cycle (a year, a week, a day)

@@ -31,6 +31,7 @@ from ._series import (
     check_exog_values,
     infer_sp,
     instances,
+    refuse_mixed_frequencies,
     series_freq,
 )
 from ._storable import SafeFormatMixin, VersionedPickleMixin
@@ -438,13 +439,16 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         sktime sets the cutoff to the end of the data given, so an ``update``
         that only revises earlier values would move it back while the forecasts
         still start from the end of the series: the cutoff stays at the latest
-        time point seen. A panel indexed by a date column has a cutoff without a
-        frequency, which sktime's own checks of an absolute ``fh`` cannot place
-        (they fail before this forecaster is asked); the one inferred from the
-        series places it.
+        time point seen. A series or panel indexed by a date column has a cutoff
+        without a frequency (after an update too short to infer one from, even
+        a single series), which sktime's own checks of an absolute ``fh`` cannot
+        place (they fail before this forecaster is asked); the one inferred from
+        the series, or the one it had, places it.
         """
         previous = getattr(self, "_cutoff", None) if self.is_fitted else None
         before = getattr(previous, "freq", None)  # an update's chunk may be too short to infer one
+        if isinstance(y, pd.DataFrame):
+            refuse_mixed_frequencies(y)  # before sktime's own check, whose message names no series
         super()._set_cutoff_from_y(y)
         if previous is not None and len(previous) and len(self._cutoff) and self._cutoff[0] < previous[0]:
             self._cutoff = previous  # revised values only: the series still ends where it did
@@ -452,7 +456,7 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         cutoff = self._cutoff
         if not isinstance(cutoff, pd.DatetimeIndex) or cutoff.freq is not None:
             return
-        if not isinstance(y, pd.DataFrame) or not isinstance(y.index, pd.MultiIndex):  # the inner y: a frame
+        if not isinstance(y, pd.DataFrame):  # the inner y is a frame
             return
         freq = series_freq(y) or before
         if freq is not None:

@@ -304,6 +304,10 @@ def test_update_with_rows_of_a_date_indexed_frame_keeps_the_frequency():
     f.update(sales[30:32], update_params=False)  # two rows: sktime alone could not infer "D"
     y_pred = f.predict(fh=[1, 2])
     np.testing.assert_array_equal(y_pred.index, pd.date_range("2023-02-02", periods=2, freq="D"))
+    f.update(sales[32:33], update_params=False)  # one row: the cutoff keeps the frequency it had
+    assert f.cutoff.freq == "D"
+    absolute = pd.DatetimeIndex(["2023-02-03", "2023-02-05"])  # sktime's checks place it on that grid
+    np.testing.assert_array_equal(f.predict(fh=absolute).index, absolute)
 
 
 def test_an_update_that_revises_past_values_leaves_the_cutoff_and_the_forecast_dates():
@@ -322,6 +326,25 @@ def test_an_update_that_revises_past_values_leaves_the_cutoff_and_the_forecast_d
     np.testing.assert_array_equal(y_pred.index, pd.date_range("2023-01-31", periods=2, freq="D"))
     f.update(sales[30:32], update_params=False)  # new days move it on
     assert f.cutoff[0] == pd.Timestamp("2023-02-01")
+
+
+@pytest.mark.parametrize(
+    "when",
+    [pd.Timestamp("2023-01-20 12:00"), pd.Timestamp("2022-06-01")],
+    ids=["off-the-grid", "before-the-start"],
+)
+def test_an_update_with_time_points_new_to_the_series_past_is_refused_and_changes_nothing(when):
+    """A noon reading among daily ones, or one months before the start: read as a neighbour, silently."""
+    sales = daily_sales()["sales"]
+    f = RNNForecaster(**TINY).fit(sales[:30], fh=[1, 2])
+    before = f.predict()
+    odd = pd.Series([1000.0], index=pd.DatetimeIndex([when], name=sales.index.name), name=sales.name)
+    with pytest.raises(
+        ValueError, match=r"time points .* that the series does not hold, at or before its last"
+    ):
+        f.update(odd, update_params=False)
+    pd.testing.assert_series_equal(f.predict(), before)
+    f.update(sales[20:21] + 1.0, update_params=False)  # a stored time point: a revision, taken
 
 
 # -- panels whose series end on different dates ------------------------------------------------------

@@ -294,6 +294,52 @@ def test_the_seasonal_period_counts_steps_of_the_frequency(freq, sp):
     assert RNNForecaster(**TINY).fit(y, fh=[1]).sp_ == sp
 
 
+@pytest.mark.parametrize(
+    "freqs, message",
+    [
+        (("D", "W-MON"), "'north' steps by 'D', 'south' by 'W-MON'"),
+        (("MS", "ME"), "'north' steps by 'MS', 'south' by 'ME'"),
+    ],
+    ids=["daily-and-weekly", "month-starts-and-ends"],
+)
+def test_a_panel_of_series_on_different_frequencies_is_refused_as_sktime_does(freqs, message):
+    """Each store's dates carry no freq; the panel's one grid would misdate the other store's forecasts."""
+    frames = [
+        store_sales({store: ("2020-01-06", "2020-06-29")}, freq)
+        for store, freq in zip(("north", "south"), freqs, strict=True)
+    ]
+    y = pd.concat(frames)
+    with pytest.raises(ValueError, match=f"The series of y are on different frequencies: {message}"):
+        RNNForecaster(**TINY).fit(y, fh=[1, 2])
+    with pytest.raises(ValueError, match="do not coincide"):  # what sktime's own forecasters say
+        NaiveForecaster().fit(y, fh=[1, 2]).predict()
+
+
+def test_update_keeps_the_order_of_the_panels_series_that_metrics_compare_by():
+    """Stores listed north after south (not sorted): after an update they still are, as with naive.
+
+    sktime's metrics compare a panel's rows by position: forecasts of the same
+    series in another order would be scored against the wrong store.
+    """
+    from sktime.performance_metrics.forecasting import mean_absolute_error
+
+    spans = {"south": ("2024-03-01", "2024-04-10"), "north": ("2024-03-01", "2024-04-10")}
+    y = store_sales(spans)
+    dates = y.index.get_level_values("date")
+    train, new, test = (
+        y[(dates >= a) & (dates <= b)]
+        for a, b in (("2024-03-01", "2024-04-04"), ("2024-04-05", "2024-04-07"), ("2024-04-08", "2024-04-10"))
+    )
+    f = RNNForecaster(**TINY).fit(train, fh=[1, 2, 3])
+    naive = NaiveForecaster().fit(train, fh=[1, 2, 3])
+    f.update(new, update_params=False)
+    naive.update(new, update_params=False)
+    y_pred = f.predict()
+    pd.testing.assert_index_equal(y_pred.index, naive.predict().index, exact=True)
+    pd.testing.assert_index_equal(y_pred.index, test.index)
+    assert mean_absolute_error(test, y_pred) == pytest.approx(float((test - y_pred).abs().mean().iloc[0]))
+
+
 @pytest.mark.parametrize("kind", ["dates", "periods", "integers", "panel"])
 def test_update_refuses_new_data_that_skips_time_points(kind):
     n = 30

@@ -81,7 +81,8 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         Trailing steps of the dynamic threshold.
     merge_gap : int, default=0
         Flagged steps at most this many steps apart are merged into one event
-        (the steps between them are flagged too).
+        (the steps between them are flagged too, but for those without a
+        value; never across two series of a panel).
     mode : {"points", "segments"}, default="points"
         What ``predict`` returns, as sktime's detectors do: the ilocs of
         anomalous points (task "anomaly_detection"), or the events as
@@ -143,8 +144,11 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     they are left out of training and of the threshold's calibration
     (semi-supervised use). ``update`` streams: it keeps the last
     ``window_length_`` steps of the series it is given, and a later call whose
-    time index continues after them reads them as the past of its first
-    windows (and of the dynamic threshold); the network is not refitted.
+    first time point is the next one after them (a step of the index's
+    frequency, else of the stored points' spacing) reads them as the past of
+    its first windows (and of the dynamic threshold); a chunk after a gap is
+    scored on its own. The network is not refitted. ``smoothing`` starts
+    again at each chunk.
 
     A panel (sktime's ``pd-multiindex``: several machines, patients or runs)
     trains one network on the windows of all its series, and every series is
@@ -411,15 +415,22 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
             return None
         last, scaled, scores = context
         try:
-            continues = bool(X.index[0] > last[0])
-        except TypeError:  # another kind of index
+            continues = _next_step(last, X.index) == X.index[0]
+        except (TypeError, ValueError):  # another kind of index
             return None
         return (scaled, scores) if continues else None
 
     def _flags(self, X: pd.DataFrame, method: str) -> tuple[np.ndarray, np.ndarray]:
+        """Flagged steps (merged within ``merge_gap``, each series of a panel on its own) and scores.
+
+        A step without a score is never flagged, not even between two merged flags.
+        """
         scores = self._scores(X, method)
         flags = np.nan_to_num(scores, nan=-np.inf) > self.threshold_
-        return merge_gaps(flags, self.merge_gap), scores
+        merged = np.zeros_like(flags)
+        for rows in self._series_rows(self._frame(X)):
+            merged[rows] = merge_gaps(flags[rows], self.merge_gap)
+        return merged & ~np.isnan(scores), scores
 
     def _transform_scores(self, X: pd.DataFrame) -> pd.DataFrame:
         """Every time step's score (NaN where a step has no value), indexed like ``X``."""
@@ -428,21 +439,48 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     def _predict(self, X: pd.DataFrame) -> pd.Series:
         """The ilocs of anomalous points, or of anomalous events as intervals (``mode="segments"``)."""
         flags, _ = self._flags(X, "predict")
-        return self._events(flags)
+        return self._events(flags, X)
 
-    def _events(self, flags: np.ndarray) -> pd.Series | pd.DataFrame:
+    def _events(self, flags: np.ndarray, X: pd.DataFrame) -> pd.Series | pd.DataFrame:
+        """Flagged points, or runs of them as intervals, none across two series of a panel."""
         points = np.flatnonzero(flags)
         if self.mode == "points":
             return pd.Series(points, dtype="int64") if len(points) else self._empty_sparse()
         if not len(points):
             return self._empty_segments()
-        starts, ends = zip(*flag_runs(flags), strict=True)
+        runs = [
+            (rows[start], rows[stop - 1] + 1)
+            for rows in self._series_rows(self._frame(X))
+            for start, stop in flag_runs(flags[rows])
+        ]
+        starts, ends = zip(*sorted(runs), strict=True)
         return pd.DataFrame({"ilocs": pd.IntervalIndex.from_arrays(starts, ends, closed="left")})
+
+    def transform(self, X: Any) -> pd.DataFrame:
+        """Labels of every step: 0/1 (``mode="points"``), or each event's number and -1 outside events.
+
+        sktime's conversion labels every step 0 when there is no event in
+        segments mode, as if the whole series were one event: here it is -1.
+
+        Parameters
+        ----------
+        X : pd.DataFrame, pd.Series or np.ndarray
+            The data to label.
+
+        Returns
+        -------
+        labels : pd.DataFrame
+            A ``"labels"`` column, one row per time step of ``X``.
+        """
+        events = self.predict(X)
+        if self.mode == "segments" and not len(events):
+            return pd.DataFrame({"labels": np.full(len(X), -1, dtype=np.int64)})
+        return self._coerce_to_df(self.sparse_to_dense(events, pd.RangeIndex(len(X))), columns=["labels"])
 
     def _predict_scores(self, X: pd.DataFrame) -> pd.DataFrame:
         """The score of each detection ``predict`` returns (an event's: its largest)."""
         flags, scores = self._flags(X, "predict_scores")
-        events = self._events(flags)
+        events = self._events(flags, X)
         if self.mode == "points":
             ilocs = np.flatnonzero(flags)
             return pd.DataFrame({"scores": scores[ilocs]})
@@ -456,8 +494,8 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         - 1`` with ``scoring="forecast"``) and the scores the dynamic threshold
         reads (``2 * threshold_window``: the spread at a step reads the medians
         of the window before it, each reading the window before that) become
-        the past that a later call on data whose time index continues ``X``'s
-        reads first. Nothing else is kept: sktime's own
+        the past that a later call on data starting at the next time point
+        after ``X``'s reads first. Nothing else is kept: sktime's own
         ``update`` would store every step it is given (and fails on a detector
         fitted on a series or an array, or restored by :func:`sklearn_rnn.load`).
 
@@ -501,7 +539,8 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         rows = self.window_length_ + (self.horizon - 1 if self.scoring == "forecast" else 0)
         # the dynamic threshold's spread at a step reads the medians of the threshold_window scores
         # before it, each of which reads the threshold_window before that
-        self._context = (X.index[-1:], scaled_all[-rows:], raw[-2 * self.threshold_window :])
+        # the last two time points: their spacing places the next chunk where the index has no freq
+        self._context = (X.index[-2:], scaled_all[-rows:], raw[-2 * self.threshold_window :])
         return self
 
     # -- save and load ----------------------------------------------------------------------------
@@ -546,3 +585,24 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
                 "mode": "segments",
             },
         ]
+
+
+def _next_step(last: pd.Index, index: pd.Index) -> Any:
+    """The time point after the stream's ``last`` (its latest one or two): where a continuing chunk starts.
+
+    One step of the index's frequency (periods step by their own), else the
+    spacing of the stream's last two time points, or of the chunk's first two;
+    with neither (one point each, no frequency), any later time point
+    continues the stream. A chunk after a gap is scored on its own.
+    """
+    end = last[-1]
+    if isinstance(last, pd.PeriodIndex):
+        return end + 1
+    freq = getattr(last, "freq", None) or getattr(index, "freq", None)
+    if freq is not None:
+        return end + freq
+    if len(last) > 1:
+        return end + (last[-1] - last[-2])
+    if len(index) > 1:
+        return end + (index[1] - index[0])
+    return index[0] if index[0] > end else None

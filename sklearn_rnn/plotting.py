@@ -240,7 +240,9 @@ def plot_anomalies(detector: Any, X: Any, *, labels: Any = None, ax: Any = None)
     X : pd.DataFrame or pd.Series
         The series to score, with the channels of ``fit``.
     labels : array-like of 0/1, default=None
-        Known anomalous steps, when there are some: shaded in grey.
+        Known anomalous steps, when there are some: shaded in grey. One label
+        per step of ``X`` (not the ilocs ``fit`` takes as ``y``: turn those
+        into labels with ``np.isin(np.arange(len(X)), ilocs)``).
     ax : sequence of 2 matplotlib Axes, default=None
         Where to draw the channels and the scores; None creates a new figure.
 
@@ -271,6 +273,14 @@ def plot_anomalies(detector: Any, X: Any, *, labels: Any = None, ax: Any = None)
     if not getattr(detector, "is_fitted", False) or not hasattr(detector, "threshold_"):
         raise TypeError(f"plot_anomalies needs a fitted RNNAnomalyDetector, got {type(detector).__name__}.")
     frame = X.to_frame() if isinstance(X, pd.Series) else X
+    if labels is not None:
+        labels = np.asarray(labels).ravel()
+        if len(labels) != len(frame):
+            raise ValueError(
+                f"labels has {len(labels)} values, but X has {len(frame)} time steps: labels holds a 0/1 "
+                "label of every step. To shade known anomalies given as ilocs (as fit takes them), pass "
+                "labels=np.isin(np.arange(len(X)), ilocs)."
+            )
     flags, scores = detector._flags(frame, "plot_anomalies")  # one pass: transform's flags, the scores
     fig, (top, bottom) = _figure_and_axes(ax, 2, figsize=(9, 5), sharex=True)
     index = _plottable_index(frame.index)
@@ -292,7 +302,7 @@ def plot_anomalies(detector: Any, X: Any, *, labels: Any = None, ax: Any = None)
             label = None  # one legend entry
 
     if labels is not None:
-        shade(top, np.asarray(labels).ravel() > 0, "0.5", "known anomaly")
+        shade(top, labels > 0, "0.5", "known anomaly")
     shade(top, flags, "C3", "detected")
     top.legend(loc="upper right", fontsize="small")
     bottom.plot(index, scores, color="C0", lw=1, label="score")

@@ -311,6 +311,78 @@ def test_plot_anomalies_shades_each_flagged_run_and_draws_the_threshold(forecast
     named = fresh.set_axis([f"t{i}" for i in range(len(fresh))])  # an index without arithmetic
     assert len(plot_anomalies(forecast, named).axes[0].patches) == n_runs + 1
     assert not plot_anomalies(forecast, fresh.iloc[:0]).axes[0].patches
+    with pytest.raises(ValueError, match="labels has 1 values, but X has 300 time steps"):
+        plot_anomalies(forecast, fresh, labels=[150])  # ilocs, as fit takes them: refused, not misread
+
+
+def _changed(detector, **params):
+    """A copy of a fitted detector with other settings of what it reports (sktime's set_params unfits)."""
+    out = copy.deepcopy(detector)
+    for name, value in params.items():
+        setattr(out, name, value)
+    out.set_tags(task="segmentation" if out.mode == "segments" else "anomaly_detection")
+    return out
+
+
+def test_events_and_merged_gaps_stay_within_each_series_of_a_panel(forecast):
+    """A flag at one machine's last step and one early in the next: never one event across them.
+
+    The next machine's first steps have no score (no window of past), so
+    they are never flagged, merged or not.
+    """
+    first, second = sensor(150, 50, start=1200), sensor(150, 51, start=1200)
+    first.iloc[-1, 0] += 3.0
+    second.iloc[25, 0] += 3.0
+    panel = pd.concat({"b": first, "a": second}, names=["machine", "time"])
+    for mode, merge_gap in (("points", 30), ("segments", 30), ("segments", 0)):
+        detector = _changed(forecast, mode=mode, merge_gap=merge_gap)
+        found = detector.predict(panel)["ilocs"].tolist()
+        alone = [detector.predict(part)["ilocs"].tolist() for part in (first, second)]
+        if mode == "points":
+            assert found == alone[0] + [150 + i for i in alone[1]]
+            assert not set(found) & set(range(150, 170))  # the second machine's unscored steps
+        else:
+            shift = [pd.Interval(i.left + 150, i.right + 150, closed="left") for i in alone[1]]
+            assert found == alone[0] + shift and all(i.right <= 150 or i.left >= 150 for i in found)
+        labels = detector.transform(panel).to_numpy().ravel()
+        assert len(labels) == 300 and (mode == "points" or labels[150:170].max() == -1)
+
+
+def test_a_step_without_a_value_is_never_flagged_even_inside_a_merged_event(reconstruction):
+    fresh = sensor(120, 52, start=1200)
+    fresh.iloc[40, 0] += 3.0
+    fresh.iloc[42:45, 0] = np.nan
+    fresh.iloc[46, 0] -= 3.0
+    detector = _changed(reconstruction, merge_gap=8)
+    found = detector.predict(fresh)["ilocs"].tolist()
+    assert {40, 41, 45, 46} <= set(found) and not {42, 43, 44} & set(found)
+    assert np.isfinite(detector.predict_scores(fresh)["scores"]).all()
+
+
+def test_segments_without_an_event_label_every_step_minus_1(reconstruction):
+    """sktime's conversion labels every step 0 (one event over everything) when there is none."""
+    detector = _changed(reconstruction, mode="segments", threshold_=np.inf)  # nothing is anomalous
+    quiet = sensor(100, 53, start=1200)
+    assert not len(detector.predict(quiet))
+    assert (detector.transform(quiet)["labels"] == -1).all()
+
+
+def test_a_chunk_after_a_gap_in_the_stream_is_scored_on_its_own():
+    """Hours missing between the stored past and the chunk: its first windows are not read across them."""
+    y = readings(700, 40)
+    detector = RNNAnomalyDetector(window_length=20, scoring="forecast", **FAST).fit(y.iloc[:300])
+    detector.update(y.iloc[300:400])
+    after_gap = y.iloc[500:600]  # 100 hours later
+    scores = detector.transform_scores(after_gap)["scores"].to_numpy()
+    alone = RNNAnomalyDetector(window_length=20, scoring="forecast", **FAST).fit(y.iloc[:300])
+    np.testing.assert_array_equal(scores, alone.transform_scores(after_gap)["scores"].to_numpy())
+    assert np.isnan(scores[:20]).all()  # no whole window of past: unscored, not read across the gap
+    np.testing.assert_allclose(  # the next chunk on the grid still continues the stream
+        detector.transform_scores(y.iloc[400:450])["scores"].to_numpy(),
+        alone.transform_scores(y.iloc[:450])["scores"].to_numpy()[400:],
+        rtol=1e-5,
+        atol=1e-6,
+    )
 
 
 def test_a_panel_of_machines_trains_one_network_and_scores_each_series_on_its_own():

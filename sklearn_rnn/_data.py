@@ -263,7 +263,7 @@ def _sequence_feature_names(X: Any) -> np.ndarray | None:
     None unless every sequence is a DataFrame whose column names are all
     strings; sequences whose names differ from the first's are refused.
     """
-    if not all(isinstance(x, pd.DataFrame) for x in X):
+    if not len(X) or not all(isinstance(x, pd.DataFrame) for x in X):
         return None
     names = [np.asarray(x.columns, dtype=object) for x in X]
     if not all(isinstance(name, str) for name in names[0]):

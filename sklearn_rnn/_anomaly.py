@@ -219,11 +219,31 @@ class StepScoring(TrainingMixin):
     def _standardise(self, values: np.ndarray) -> np.ndarray:
         return (np.asarray(values, dtype=np.float64) - self.channel_mean_) / self.channel_scale_
 
-    def _step_scores(self, scaled: np.ndarray, context: np.ndarray | None = None) -> np.ndarray:
+    def _step_scores(
+        self, scaled: np.ndarray, context: np.ndarray | None = None, past: np.ndarray | None = None
+    ) -> np.ndarray:
         """Scores ``(T,)`` of the standardised steps ``(T, C)``; NaN where a step has no value.
 
         ``context``: standardised steps just before them (a stream's earlier
-        data), which the first windows then read instead of padding.
+        data), which the first windows then read instead of padding. ``past``:
+        the stream's own scores before them (:meth:`_own_scores`), which the
+        smoothing continues from; without it, it starts at ``context``.
+        """
+        own = self._own_scores(scaled, context, keep_context=past is None)
+        before = len(own) - len(scaled)
+        if past is not None:
+            own, before = np.concatenate([past, own]), len(past)
+        if self.smoothing > 1:
+            smoothed = pd.Series(own).ewm(span=self.smoothing, ignore_na=True).mean().to_numpy()
+            own = np.where(np.isnan(own), np.nan, smoothed)
+        return own[before:]
+
+    def _own_scores(
+        self, scaled: np.ndarray, context: np.ndarray | None = None, keep_context: bool = False
+    ) -> np.ndarray:
+        """Each step's score before smoothing: its largest miss over channels, in typical misses.
+
+        With ``keep_context``, the context's steps' scores come first.
         """
         n_context = 0 if context is None else len(context)
         if n_context:
@@ -232,10 +252,13 @@ class StepScoring(TrainingMixin):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices: no value, no score
             scores = np.nanmax(np.nanmean(z, axis=1), axis=1)
-        if self.smoothing > 1:
-            smoothed = pd.Series(scores).ewm(span=self.smoothing, ignore_na=True).mean().to_numpy()
-            scores = np.where(np.isnan(scores), np.nan, smoothed)
-        return scores[n_context:]
+        return scores if keep_context else scores[n_context:]
+
+    def _smoothing_reach(self) -> int:
+        """Past own scores a stream keeps: enough that older ones weigh under 1e-12 in the smoothing."""
+        if self.smoothing <= 1:
+            return 0
+        return int(np.ceil(np.log(1e-12) / np.log(1 - 2 / (self.smoothing + 1))))
 
     def _misses(self, scaled: np.ndarray) -> np.ndarray:
         """How far each step lies from the network's expectations: ``(T, K, C)``, NaN where unknown.

@@ -146,9 +146,8 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     ``window_length_`` steps of the series it is given, and a later call whose
     first time point is the next one after them (a step of the index's
     frequency, else of the stored points' spacing) reads them as the past of
-    its first windows (and of the dynamic threshold); a chunk after a gap is
-    scored on its own. The network is not refitted. ``smoothing`` starts
-    again at each chunk.
+    its first windows (and of the dynamic threshold and the smoothing); a
+    chunk after a gap is scored on its own. The network is not refitted.
 
     A panel (sktime's ``pd-multiindex``: several machines, patients or runs)
     trains one network on the windows of all its series, and every series is
@@ -396,7 +395,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         return self._series_scores(scaled, self._context_for(X))
 
     def _series_scores(self, scaled: np.ndarray, context: tuple | None = None) -> np.ndarray:
-        scores = self._step_scores(scaled, None if context is None else context[0])
+        scores = self._step_scores(scaled, *((None, None) if context is None else (context[0], context[2])))
         if self.threshold == "dynamic":
             scores = self._relative(scores, None if context is None else context[1])
         return scores
@@ -408,17 +407,21 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         out = dynamic_scores(scores, self.threshold_window, self.score_median_, self.score_spread_)
         return out[n_past:]
 
-    def _context_for(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray] | None:
-        """The stored past of the stream (scaled steps, raw scores) when ``X`` starts after it."""
+    def _context_for(self, X: pd.DataFrame) -> tuple | None:
+        """The stream's stored past when ``X`` starts right after it: scaled steps, scores, own scores.
+
+        The own scores (before smoothing) are None in a detector saved before
+        they were kept: its smoothing starts again at each chunk.
+        """
         context = getattr(self, "_context", None)
         if context is None or not len(X):
             return None
-        last, scaled, scores = context
+        last, scaled, scores, *own = context
         try:
             continues = _next_step(last, X.index) == X.index[0]
         except (TypeError, ValueError):  # another kind of index
             return None
-        return (scaled, scores) if continues else None
+        return (scaled, scores, own[0] if own else None) if continues else None
 
     def _flags(self, X: pd.DataFrame, method: str) -> tuple[np.ndarray, np.ndarray]:
         """Flagged steps (merged within ``merge_gap``, each series of a panel on its own) and scores.
@@ -493,9 +496,10 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         The last ``window_length_`` steps of ``X`` (``window_length_ + horizon
         - 1`` with ``scoring="forecast"``) and the scores the dynamic threshold
         reads (``2 * threshold_window``: the spread at a step reads the medians
-        of the window before it, each reading the window before that) become
-        the past that a later call on data starting at the next time point
-        after ``X``'s reads first. Nothing else is kept: sktime's own
+        of the window before it, each reading the window before that), and with
+        ``smoothing`` the steps' own scores its weighted mean reads, become the
+        past that a later call on data starting at the next time point after
+        ``X``'s reads first. Nothing else is kept: sktime's own
         ``update`` would store every step it is given (and fails on a detector
         fitted on a series or an array, or restored by :func:`sklearn_rnn.load`).
 
@@ -530,9 +534,12 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
             return self
         scaled = self._standardise(self._values(X, "update"))
         context = self._context_for(X)
+        own = self._own_scores(scaled, None if context is None else context[0])
         if context is not None:
             scaled_all = np.concatenate([context[0], scaled])
-            raw = np.concatenate([context[1], self._step_scores(scaled, context[0])])
+            raw = np.concatenate([context[1], self._step_scores(scaled, context[0], context[2])])
+            if context[2] is not None:
+                own = np.concatenate([context[2], own])
         else:
             scaled_all, raw = scaled, self._step_scores(scaled)
         # the rows the forecasts that reach the next chunk read: their windows and origins
@@ -540,7 +547,13 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         # the dynamic threshold's spread at a step reads the medians of the threshold_window scores
         # before it, each of which reads the threshold_window before that
         # the last two time points: their spacing places the next chunk where the index has no freq
-        self._context = (X.index[-2:], scaled_all[-rows:], raw[-2 * self.threshold_window :])
+        reach = self._smoothing_reach()  # the own scores the smoothing of the next chunk continues from
+        self._context = (
+            X.index[-2:],
+            scaled_all[-rows:],
+            raw[-2 * self.threshold_window :],
+            own[len(own) - reach :],
+        )
         return self
 
     # -- save and load ----------------------------------------------------------------------------

@@ -118,6 +118,34 @@ def test_the_dynamic_threshold_streams_as_the_whole_series_does(horizon):
     )
 
 
+def test_smoothed_scores_stream_as_the_whole_series_does(tmp_path):
+    """The exponential mean continues across chunks (the stream keeps the own scores it reads).
+
+    Forecasting, one chunk after another, saved and loaded on the way: every
+    score equals the whole series' (a file written before the own scores were
+    kept starts the mean again at each chunk).
+    """
+    detector = RNNAnomalyDetector(window_length=20, scoring="forecast", smoothing=4, **FAST)
+    detector.fit(sensor(800, 0))
+    whole = sensor(400, 2, start=800)
+    whole.iloc[210, 0] += 2.0
+    full = detector.transform_scores(whole)["scores"].to_numpy()
+    stream = pickle.loads(pickle.dumps(detector))
+    stream.update(whole.iloc[:100])
+    for start in (100, 200, 300):
+        chunk = whole.iloc[start : start + 100]
+        streamed = stream.transform_scores(chunk)["scores"].to_numpy()
+        np.testing.assert_allclose(streamed, full[start : start + 100], rtol=1e-6, atol=1e-9)
+        stream.update(chunk)
+        save(stream, tmp_path / "s.skrnn")
+        stream = load(tmp_path / "s.skrnn")
+    older = pickle.loads(pickle.dumps(detector))
+    older.update(whole.iloc[:100])
+    older._context = older._context[:3]  # as a detector saved before kept them
+    restarted = older.transform_scores(whole.iloc[100:200])["scores"].to_numpy()
+    assert np.isfinite(restarted).all() and not np.allclose(restarted, full[100:200])
+
+
 def test_false_alarms_on_fresh_normal_data_stay_near_the_contamination():
     """The threshold flags about ``contamination`` of normal steps like the held-out ones."""
     rates = []

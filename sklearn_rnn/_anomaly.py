@@ -229,30 +229,32 @@ class StepScoring(TrainingMixin):
         the stream's own scores before them (:meth:`_own_scores`), which the
         smoothing continues from; without it, it starts at ``context``.
         """
-        own = self._own_scores(scaled, context, keep_context=past is None)
-        before = len(own) - len(scaled)
-        if past is not None:
-            own, before = np.concatenate([past, own]), len(past)
-        if self.smoothing > 1:
-            smoothed = pd.Series(own).ewm(span=self.smoothing, ignore_na=True).mean().to_numpy()
-            own = np.where(np.isnan(own), np.nan, smoothed)
-        return own[before:]
+        own = self._own_scores(scaled, context)
+        return self._smoothed(own, past, before=len(own) - len(scaled))
 
-    def _own_scores(
-        self, scaled: np.ndarray, context: np.ndarray | None = None, keep_context: bool = False
-    ) -> np.ndarray:
-        """Each step's score before smoothing: its largest miss over channels, in typical misses.
+    def _own_scores(self, scaled: np.ndarray, context: np.ndarray | None = None) -> np.ndarray:
+        """Each step's score before smoothing, its largest miss over channels in typical misses.
 
-        With ``keep_context``, the context's steps' scores come first.
+        The steps of ``context`` (read before ``scaled``) come first.
         """
-        n_context = 0 if context is None else len(context)
-        if n_context:
+        if context is not None and len(context):
             scaled = np.concatenate([context, scaled])
         z = self._misses(scaled) / self.residual_scale_  # (T, K, C)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices: no value, no score
-            scores = np.nanmax(np.nanmean(z, axis=1), axis=1)
-        return scores if keep_context else scores[n_context:]
+            return np.nanmax(np.nanmean(z, axis=1), axis=1)
+
+    def _smoothed(self, own: np.ndarray, past: np.ndarray | None = None, before: int = 0) -> np.ndarray:
+        """Own scores after the first ``before`` (read, not returned), smoothed over time.
+
+        ``past``: the stream's own scores before them, read instead of those first ``before``.
+        """
+        if past is not None:
+            own, before = np.concatenate([past, own[before:]]), len(past)
+        if self.smoothing > 1:
+            smoothed = pd.Series(own).ewm(span=self.smoothing, ignore_na=True).mean().to_numpy()
+            own = np.where(np.isnan(own), np.nan, smoothed)
+        return own[before:]
 
     def _smoothing_reach(self) -> int:
         """Past own scores a stream keeps: enough that older ones weigh under 1e-12 in the smoothing."""

@@ -534,14 +534,15 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
             return self
         scaled = self._standardise(self._values(X, "update"))
         context = self._context_for(X)
-        own = self._own_scores(scaled, None if context is None else context[0])
-        if context is not None:
-            scaled_all = np.concatenate([context[0], scaled])
-            raw = np.concatenate([context[1], self._step_scores(scaled, context[0], context[2])])
-            if context[2] is not None:
-                own = np.concatenate([context[2], own])
+        past_scaled, past_scores, past_own = (None, None, None) if context is None else context
+        own = self._own_scores(scaled, past_scaled)  # the network reads the chunk once
+        n_context = len(own) - len(scaled)
+        chunk = self._smoothed(own, past_own, before=n_context)
+        own = own[n_context:] if past_own is None else np.concatenate([past_own, own[n_context:]])
+        if context is None:
+            scaled_all, raw = scaled, chunk
         else:
-            scaled_all, raw = scaled, self._step_scores(scaled)
+            scaled_all, raw = np.concatenate([past_scaled, scaled]), np.concatenate([past_scores, chunk])
         # the rows the forecasts that reach the next chunk read: their windows and origins
         rows = self.window_length_ + (self.horizon - 1 if self.scoring == "forecast" else 0)
         # the dynamic threshold's spread at a step reads the medians of the threshold_window scores

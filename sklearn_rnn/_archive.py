@@ -2,8 +2,10 @@
 
 Every member has a size limit, is read through a bounded reader (no more bytes
 are ever inflated than its zip entry declares), and may not inflate like a zip
-bomb; :func:`compression` is the writer's side of that limit. JSON is parsed
-with its nesting capped, ``.npy`` arrays with ``allow_pickle=False`` once their
+bomb: a deflated member's compressed size is checked against the bytes it really
+takes in the archive before it inflates more than 20 times that size;
+:func:`compression` is the writer's side of that limit. JSON is parsed with its
+values counted and its nesting capped, ``.npy`` arrays with ``allow_pickle=False`` once their
 header matches their size, and a safetensors member's header is parsed and
 passed to the caller's check before any tensor is read. A reason to refuse a
 file is raised as :class:`Refused`.
@@ -11,10 +13,12 @@ file is raised as :class:`Refused`.
 
 from __future__ import annotations
 
+import bisect
 import io
 import json
 import math
 import reprlib
+import weakref
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -31,6 +35,9 @@ _MAX_HEADER_BYTES = 16 * 2**20  # a safetensors header
 _MAX_RATIO = 20  # a deflated member larger than _SMALL_MEMBER inflates at most this many times
 _SMALL_MEMBER = 4096
 _MAX_DEPTH = 32  # nesting of lists and dicts in JSON
+# JSON values (commas and brackets counted before parsing): each takes at most about 90 bytes once
+# parsed, so no JSON takes more than about 400 MB. A training history's batch takes 4 (and 60 bytes).
+MAX_JSON_VALUES = 2**22
 
 
 class Refused(ValueError):
@@ -74,6 +81,10 @@ def _entry(archive: zipfile.ZipFile, member: str, limit: float) -> zipfile.ZipIn
         )
     if info.file_size > limit:
         raise Refused(f"{member} declares {info.file_size} bytes, more than the {limit} this format allows.")
+    if info.compress_type == zipfile.ZIP_DEFLATED and info.compress_size > _room(archive, info):
+        raise Refused(  # zipfile reads on until the deflate stream ends: its ratio would be forged
+            f"{member} declares {info.compress_size} compressed bytes, more than it takes in the archive."
+        )
     if info.compress_type == zipfile.ZIP_DEFLATED and info.file_size > max(
         _SMALL_MEMBER, _MAX_RATIO * info.compress_size
     ):
@@ -82,6 +93,22 @@ def _entry(archive: zipfile.ZipFile, member: str, limit: float) -> zipfile.ZipIn
             "times (a zip bomb); this format stores such members uncompressed."
         )
     return info
+
+
+# the sorted offsets of an open archive's members, found once
+_offsets: weakref.WeakKeyDictionary[zipfile.ZipFile, list[int]] = weakref.WeakKeyDictionary()
+
+
+def _room(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
+    """The bytes from a member's local header to the next member's (or to the central directory)."""
+    if archive not in _offsets:
+        _offsets[archive] = sorted(entry.header_offset for entry in archive.infolist())
+    offsets = _offsets[archive]
+    following = bisect.bisect_right(offsets, info.header_offset)
+    if following > 1 and offsets[following - 2] == info.header_offset:
+        raise Refused(f"{info.filename} shares its bytes with another member of the archive.")
+    end = offsets[following] if following < len(offsets) else archive.start_dir
+    return end - info.header_offset
 
 
 @contextmanager
@@ -126,7 +153,18 @@ def _too_deep(value: Any) -> bool:
     return True
 
 
+def json_values(data: bytes) -> int:
+    """Its commas and opening brackets, plus one: no fewer than the values in JSON ``data``."""
+    return data.count(b",") + data.count(b"[") + data.count(b"{") + 1
+
+
 def parse_json(data: bytes, where: str) -> Any:
+    values = json_values(data)
+    if values > MAX_JSON_VALUES:
+        raise Refused(
+            f"{where} holds up to {values} JSON values (commas and brackets), more than the "
+            f"{MAX_JSON_VALUES} this format allows."
+        )
     try:
         value = json.loads(data)
     except RecursionError:

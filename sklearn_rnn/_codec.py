@@ -9,10 +9,13 @@ columns as arrays).
 
 from __future__ import annotations
 
+import datetime
 import re
+import zoneinfo
 from numbers import Integral, Real
 from typing import Any
 
+import dateutil.tz
 import numpy as np
 import pandas as pd
 
@@ -97,7 +100,7 @@ class Encoder:
                 "kind": "datetime",
                 "i8": self(index.asi8.copy(), where),
                 "unit": index.unit,
-                "tz": None if index.tz is None else str(index.tz),
+                "tz": _time_zone(index.tz, where),
                 "freq": index.freqstr,
                 "names": names,
             }
@@ -109,6 +112,44 @@ class Encoder:
                 raise TypeError(f"{where} is an index of objects that are not plain values.")
             return {"kind": "objects", "values": items, "object": index.dtype == object, "names": names}
         raise TypeError(f"{where} is a {type(index).__name__} of dtype {index.dtype}.")
+
+
+def _time_zone(tz: datetime.tzinfo | None, where: str) -> str | list | None:
+    """A time zone as load rebuilds it exactly: an IANA name, "UTC", or a fixed offset [seconds, name]."""
+    if tz is None:
+        return None
+    if tz is datetime.UTC or isinstance(tz, dateutil.tz.tzutc):
+        return "UTC"
+    pytz = type(tz).__module__.partition(".")[0] == "pytz"  # pytz's zones have their IANA name in .zone
+    name = tz.key if isinstance(tz, zoneinfo.ZoneInfo) else getattr(tz, "zone", None) if pytz else None
+    if isinstance(name, str) and _TIME_ZONE.fullmatch(name):
+        return name
+    if isinstance(tz, datetime.timezone):
+        offset = tz.utcoffset(None)
+        if offset % datetime.timedelta(seconds=1) == datetime.timedelta(0):
+            return [offset // datetime.timedelta(seconds=1), tz.tzname(None)]
+    raise ValueError(
+        f"{where} has time zone {tz!r}, which the safe format cannot rebuild exactly (it stores IANA zones, "
+        "UTC and fixed datetime.timezone offsets of whole seconds). Convert the series with "
+        "tz_convert('UTC') or to an IANA zone such as tz_convert('Europe/Paris') before fit, or use "
+        "pickle/joblib for files you trust."
+    )
+
+
+def _decoded_time_zone(tz: Any, where: str) -> str | datetime.timezone | None:
+    """A stored time zone (see :func:`_time_zone`), for pandas' ``tz_convert``."""
+    if tz is None or (isinstance(tz, str) and _TIME_ZONE.fullmatch(tz)):  # "dateutil//path" opens any file
+        return tz
+    if (
+        isinstance(tz, list)
+        and len(tz) == 2
+        and isinstance(tz[0], int)
+        and not isinstance(tz[0], bool)
+        and abs(tz[0]) < 86400
+        and isinstance(tz[1], str)
+    ):
+        return datetime.timezone(datetime.timedelta(seconds=tz[0]), tz[1])
+    raise Refused(f"{where} has time zone {shown(tz)}, which is not a time zone this format writes.")
 
 
 def decode(value: Any, arrays: dict[str, np.ndarray], where: str) -> Any:
@@ -179,11 +220,10 @@ def _decode_index(spec: dict, arrays: dict[str, np.ndarray], where: str) -> pd.I
             ordinals = part("ordinals", np.ndarray)
             return pd.PeriodIndex.from_ordinals(ordinals.astype(np.int64), freq=part("freq", str), name=name)
         if kind == "datetime":
-            unit, tz, freq = part("unit", str), part("tz", (str, type(None))), part("freq", (str, type(None)))
+            unit, freq = part("unit", str), part("freq", (str, type(None)))
+            tz = _decoded_time_zone(decode(spec.get("tz"), arrays, where), where)
             if unit not in ("s", "ms", "us", "ns"):
                 raise Refused(f"{where} has datetime unit {unit!r}.")
-            if tz is not None and not _TIME_ZONE.fullmatch(tz):  # "dateutil//path" opens any file
-                raise Refused(f"{where} has time zone {shown(tz)}, which is not a time zone name.")
             index = pd.DatetimeIndex(part("i8", np.ndarray).astype(np.int64).view(f"M8[{unit}]"), name=name)
             if tz is not None:
                 index = index.tz_localize("UTC").tz_convert(tz)
@@ -195,8 +235,11 @@ def _decode_index(spec: dict, arrays: dict[str, np.ndarray], where: str) -> pd.I
             if not all(map(is_plain, items)):
                 raise Refused(f"{where} holds index values that are not plain.")
             return pd.Index(items, dtype=object if part("object", bool) else None, name=name)
-    except (TypeError, ValueError) as exc:  # pandas refusing the parts (a bad freq, codes out of range)
-        raise Refused(f"{where} holds an index pandas cannot build ({exc}).") from None
+    except Refused:
+        raise
+    except Exception as exc:  # pandas or zoneinfo refusing the parts: a bad freq (ValueError, OverflowError),
+        # codes out of range, an unknown zone (ZoneInfoNotFoundError, IsADirectoryError for "Europe")
+        raise Refused(f"{where} holds an index pandas cannot build ({type(exc).__name__}: {exc}).") from None
     raise Refused(f"{where} has an index of unknown kind {str(kind)[:40]!r}.")
 
 

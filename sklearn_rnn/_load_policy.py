@@ -8,6 +8,9 @@ are refused (``net_kwargs``, ``callbacks``) or limited to names (``optimizer``,
 class's signature, each within the rule of :data:`NETWORK_RULES`; the weights'
 and the optimizer's tensors must have the shapes of the network built from
 them, its settings other than the learning rate those the estimator sets.
+The settings that are not parameters are limited too: metadata requests to the
+estimator's own methods and their parameters, sktime's configuration to the keys
+of :data:`CONFIG_RULES` (never its parallel backend).
 """
 
 from __future__ import annotations
@@ -88,6 +91,16 @@ ADDED_PARAMETERS = {
 ADDED_ATTRIBUTES = {"window_length_": "window_length", "validation_loss_curve_": None}
 # Parameters that reach skorch and torch as they are: a file must never set them.
 MUST_BE_NONE = ("callbacks", "net_kwargs")
+# sktime's ``set_config`` keys a file may set; the parallel backend ("backend:parallel" and its
+# params) reaches joblib, dask or ray as it is: save refuses it, load never sets it
+CONFIG_RULES: dict[str, Rule] = {
+    "display": _option(("diagram", "text")),
+    "print_changed_only": _BOOL,
+    "check_clone": _BOOL,
+    "clone_config": _BOOL,
+    "warnings": _option(("on", "off")),
+    "remember_data": _BOOL,
+}
 # Parameters that are plain data to the estimator: its ``_parameter_constraints`` suffice.
 _PLAIN_PARAMETERS = """
     architecture baseline batch_size bidirectional calibration_fraction cell class_weight conformal
@@ -186,6 +199,45 @@ def check_parameters(params: dict[str, Any]) -> None:
         rule = rules[key]
         if rule is not None and not rule[0](value):
             raise Refused(f"its parameter {key}={shown(value)} is refused; it must be {rule[1]}.")
+
+
+def check_config(config: Any, defaults: dict[str, Any]) -> dict[str, Any]:
+    """Stored sktime settings (``set_config``): keys the estimator has, within :data:`CONFIG_RULES`."""
+    if not isinstance(config, dict):
+        raise Refused("its sktime configuration is not a mapping.")
+    for key, value in config.items():
+        check, accepted = CONFIG_RULES.get(key, (lambda v: False, "a key this format has a rule for"))
+        if key not in defaults or not check(value):
+            raise Refused(
+                f"its sktime configuration {shown(key)}={shown(value)} is refused; it must be {accepted}."
+            )
+    return config
+
+
+def metadata_request(estimator: Any, stored: Any) -> Any:
+    """The estimator's default metadata request with the stored requests (``set_fit_request``) set.
+
+    Only the estimator's own methods and their metadata parameters, each
+    requested with True, False, None or an alias (sklearn's ``add_request``
+    checks them).
+    """
+    request = estimator.get_metadata_routing()  # a new object: the estimator has no request yet
+    methods = {name: value for name, value in vars(request).items() if hasattr(value, "add_request")}
+    if not isinstance(stored, dict):
+        raise Refused("its metadata requests are not a mapping.")
+    for method, params in stored.items():
+        if method not in methods or not isinstance(params, dict):
+            raise Refused(f"its metadata requests for {shown(method)} are not ones the estimator has.")
+        for param, alias in params.items():
+            if param not in methods[method].requests or not (alias is None or isinstance(alias, (bool, str))):
+                raise Refused(f"its metadata request {method} {shown(param)}={shown(alias)} is refused.")
+            try:
+                methods[method].add_request(param=param, alias=alias)
+            except ValueError as exc:
+                raise Refused(
+                    f"its metadata request {method} {shown(param)}={shown(alias)} is refused ({exc})."
+                ) from None
+    return request
 
 
 def check_module_kwargs(cls: type, rules: dict[str, Rule], kwargs: Any) -> dict[str, Any]:

@@ -40,8 +40,10 @@ from sklearn.utils._param_validation import validate_parameter_constraints
 
 from ._archive import (
     MAX_ARRAYS_BYTES,
+    MAX_JSON_VALUES,
     Refused,
     compression,
+    json_values,
     parse_json,
     read_array,
     read_member,
@@ -52,13 +54,16 @@ from ._codec import ARRAYS, Encoder, decode, plain_json
 from ._load_policy import (
     ADDED_ATTRIBUTES,
     ADDED_PARAMETERS,
+    CONFIG_RULES,
     MUST_BE_NONE,
+    check_config,
     check_module_kwargs,
     check_optimizer_tensors,
     check_outputs,
     check_parameters,
     check_weight_values,
     check_weights,
+    metadata_request,
     network,
     optimizer_groups,
     parameter_rules,
@@ -76,7 +81,11 @@ _WEIGHTS = "module.safetensors"
 _OPTIMIZER = "optimizer.safetensors"
 
 # What a file may hold (``save`` refuses what ``load`` would; the other limits are ``_archive``'s).
-_MAX_MANIFEST_BYTES = 256 * 2**20
+# A manifest is a few KB plus its training history's 60 bytes and 4 JSON values a batch: 64 MiB is
+# about as many batches (a million) as MAX_JSON_VALUES allows.
+_MAX_MANIFEST_BYTES = 64 * 2**20
+# settings that are not parameters (``set_fit_request``, sktime's ``set_config``): stored on their own
+_SETTINGS = ("_metadata_request", "_config_dynamic")
 
 
 def _estimator_classes() -> dict[str, type]:
@@ -112,9 +121,15 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
     reach skorch and torch as they are), ``optimizer`` a name such as
     ``"adamw"`` (not a class), ``device`` one of "cpu", "auto", "mps", "cuda" or
     "cuda:N", ``random_state`` an int or None. The manifest may hold up to
-    256 MiB of JSON and the arrays up to 1 GiB together. A member that deflate
-    would shrink more than 20 times is stored uncompressed (:func:`load` refuses
-    such ratios as zip bombs).
+    64 MiB and 2**22 values of JSON (its training history takes 60 bytes and 4
+    values a batch: about a million batches) and the arrays up to 1 GiB
+    together. A member that deflate would shrink more than 20 times is stored
+    uncompressed (:func:`load` refuses such ratios as zip bombs). A
+    forecaster's time zone must be one ``load`` rebuilds exactly: an IANA
+    zone (``zoneinfo``, pytz), UTC, or a fixed ``datetime.timezone`` offset.
+    The settings that are not parameters are stored too: the metadata
+    requests (``set_fit_request``) and sktime's ``set_config``, except its
+    parallel backend.
 
     Parameters
     ----------
@@ -132,7 +147,9 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
         files you trust"), or a forecaster was fitted on a data type other than
         pandas or numpy ones.
     ValueError
-        When its manifest or arrays exceed the format's limits.
+        When its manifest or arrays exceed the format's limits, a forecaster's
+        series has a time zone the format cannot rebuild exactly, or an sktime
+        estimator is configured with a parallel backend.
     sklearn.exceptions.NotFittedError
         When the estimator is not fitted.
 
@@ -187,7 +204,13 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
     defaults = vars(type(estimator)())  # what any instance holds (sktime's tags and config)
     attributes = {}
     for key, value in vars(estimator).items():
-        if key in params or key in defaults or key in estimator._not_stored or key == "net_":
+        if (
+            key in params
+            or key in defaults
+            or key in _SETTINGS
+            or key in estimator._not_stored
+            or key == "net_"
+        ):
             continue
         try:
             attributes[key] = encode(value, key)
@@ -223,6 +246,7 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
         "attributes": attributes,
         "optimizer": {"param_groups": param_groups, "scalars": optimizer_scalars},
         "history": history,
+        "settings": _saved_settings(estimator),
     }
     manifest.update(estimator._saved_state(encode))  # what else the estimator keeps (sktime's state)
     manifest_bytes = json.dumps(manifest).encode()
@@ -232,11 +256,17 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
         np.save(buffer, array, allow_pickle=False)
         arrays[member] = buffer.getvalue()
     arrays_size = sum(map(len, arrays.values()))
-    if len(manifest_bytes) > _MAX_MANIFEST_BYTES or arrays_size > MAX_ARRAYS_BYTES:
+    values = json_values(manifest_bytes)
+    if (
+        len(manifest_bytes) > _MAX_MANIFEST_BYTES
+        or values > MAX_JSON_VALUES
+        or arrays_size > MAX_ARRAYS_BYTES
+    ):
         raise ValueError(
             f"{name} is too large for the safe format: its manifest takes {len(manifest_bytes)} bytes "
-            f"(at most {_MAX_MANIFEST_BYTES}) and its arrays {arrays_size} (at most {MAX_ARRAYS_BYTES}). "
-            "Use pickle/joblib for files you trust."
+            f"and {values} JSON values (at most {_MAX_MANIFEST_BYTES} and {MAX_JSON_VALUES}; a training "
+            f"history takes 4 values a batch) and its arrays {arrays_size} bytes (at most "
+            f"{MAX_ARRAYS_BYTES}). Use pickle/joblib for files you trust."
         )
     from safetensors.torch import save as save_tensors
 
@@ -246,6 +276,46 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
         # trained weights barely deflate; stored as they are, their size is what their header says
         archive.writestr(_WEIGHTS, save_tensors(weights), compress_type=zipfile.ZIP_STORED)
         archive.writestr(_OPTIMIZER, save_tensors(optimizer_tensors), compress_type=zipfile.ZIP_STORED)
+
+
+def _saved_settings(estimator: Any) -> dict[str, Any]:
+    """The metadata requests set on the estimator and its sktime configuration, as plain JSON."""
+    settings: dict[str, Any] = {}
+    if "_metadata_request" in vars(estimator):
+        request = estimator._metadata_request
+        settings["metadata_request"] = {
+            method: dict(value.requests)
+            for method, value in vars(request).items()
+            if hasattr(value, "requests")
+        }
+    config = vars(estimator).get("_config_dynamic")
+    if config:
+        defaults = type(estimator)().get_config()
+        stored = {k: v for k, v in config.items() if k in CONFIG_RULES and CONFIG_RULES[k][0](v)}
+        unsafe = {k: v for k, v in config.items() if k not in stored and v != defaults.get(k)}
+        if unsafe:
+            reset = {k: defaults.get(k) for k in unsafe}
+            raise ValueError(
+                f"{type(estimator).__name__} is configured with {shown(unsafe)}, which the safe format does "
+                "not store (an execution backend reaches joblib, dask or ray as it is). Reset it with "
+                f"set_config(**{reset!r}) before saving and set it again after load, or use pickle/joblib "
+                "for files you trust."
+            )
+        settings["config"] = stored
+    return settings
+
+
+def _restore_settings(estimator: Any, settings: Any) -> None:
+    if settings is None:  # files written before settings were stored
+        return
+    if not isinstance(settings, dict) or not set(settings) <= {"metadata_request", "config"}:
+        raise Refused("its settings are malformed.")
+    if "metadata_request" in settings:
+        estimator._metadata_request = metadata_request(estimator, settings["metadata_request"])
+    if "config" in settings:
+        if not hasattr(estimator, "set_config"):
+            raise Refused(f"it stores an sktime configuration for {type(estimator).__name__}.")
+        estimator.set_config(**check_config(settings["config"], estimator.get_config()))
 
 
 # -- load --------------------------------------------------------------------------------
@@ -270,16 +340,20 @@ def load(path: str | os.PathLike | IO[bytes]) -> Any:
     match its names, shapes and dtypes before a byte of weights is read; the
     optimizer's tensors must fit its parameters, and its settings other than
     the learning rate must be those the estimator sets. The manifest may hold
-    up to 256 MiB of JSON nested at most 32 deep, the arrays up to 1 GiB
-    together (each ``.npy`` exactly as long as its header declares), a
-    safetensors header up to 16 MiB, and no member above 4 KiB may inflate
-    more than 20 times. Weights and input scalings must be finite, scales
-    positive.
+    up to 64 MiB and 2**22 values of JSON nested at most 32 deep (parsed, at
+    most about 400 MB), the arrays up to 1 GiB together (each ``.npy`` exactly
+    as long as its header declares), a safetensors header up to 16 MiB, and no
+    member above 4 KiB may inflate more than 20 times the bytes it takes in the
+    archive (a compressed size the entry declares beyond them is refused
+    before anything inflates). Weights and input scalings must be finite,
+    scales positive. Metadata requests may name only the estimator's methods
+    and parameters, sktime settings only those ``save`` stores.
 
     Parameters
     ----------
     path : str, path-like or binary file object
-        A file written by :func:`save`.
+        A file written by :func:`save`. A file object must be opened for
+        reading in binary mode and able to seek.
 
     Returns
     -------
@@ -291,9 +365,13 @@ def load(path: str | os.PathLike | IO[bytes]) -> Any:
 
     Raises
     ------
+    TypeError
+        When ``path`` is neither a path nor a binary file object (bytes:
+        wrap them in ``io.BytesIO``).
     ValueError
-        ``"Refusing to load ..."`` when the file is not a model file of this
-        format, was altered or breaks the policy above: a member it does not
+        When a file object cannot seek (a pipe: read it into ``io.BytesIO``
+        first). ``"Refusing to load ..."`` when the file is not a model file
+        of this format, was altered or breaks the policy above: a member it does not
         write (a planted pickle), an estimator class outside the fixed table,
         values that are not plain, parameters or network arguments outside the
         policy, weights whose names or shapes do not fit the stored
@@ -304,6 +382,18 @@ def load(path: str | os.PathLike | IO[bytes]) -> Any:
     --------
     save : Write a file for this function.
     """
+    if not isinstance(path, (str, os.PathLike)):
+        if not hasattr(path, "read") or isinstance(path, io.TextIOBase):
+            raise TypeError(
+                f"load reads a path (str or path-like) or a binary file object, got {type(path).__name__}. "
+                "Wrap the bytes of a file in io.BytesIO (load(io.BytesIO(data))), or open the file in "
+                'binary mode (open(path, "rb")).'
+            )
+        if not getattr(path, "seekable", lambda: True)():
+            raise ValueError(
+                f"load reads a file object that can seek (a zip archive is read from its end); {path!r} "
+                "cannot (a pipe or a socket). Read it into memory first: load(io.BytesIO(stream.read()))."
+            )
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
@@ -374,6 +464,8 @@ def _load(archive: zipfile.ZipFile) -> Any:
     except (TypeError, ValueError) as exc:
         raise Refused(f"a stored parameter is invalid: {exc}") from None
 
+    _restore_settings(estimator, manifest.get("settings"))
+
     attributes = manifest.get("attributes")
     if not isinstance(attributes, dict):
         raise Refused("its fitted attributes are not a mapping.")
@@ -384,6 +476,7 @@ def _load(archive: zipfile.ZipFile) -> Any:
             or "__" in key
             or key in allowed
             or key in defaults
+            or key in _SETTINGS
             or key in cls._not_stored
             or key == "net_"
             or not (key.endswith("_") or key.startswith("_"))

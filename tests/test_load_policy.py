@@ -18,6 +18,7 @@ import struct
 import subprocess
 import sys
 import time
+import tracemalloc
 import warnings
 import zipfile
 
@@ -28,7 +29,7 @@ import torch
 from safetensors.torch import load as load_tensors
 from safetensors.torch import save as save_tensors
 
-from sklearn_rnn import RNNClassifier, RNNRegressor, load, save
+from sklearn_rnn import RNNClassifier, RNNRegressor, _persistence, load, save
 from sklearn_rnn._load_policy import network as network_of
 from sklearn_rnn._load_policy import parameter_rules
 
@@ -379,7 +380,8 @@ def test_time_zone_that_names_a_file_is_refused(forecaster_bytes, tmp_path):
 
     _refused(
         _edit_manifest(forecaster_bytes, edit),
-        r"attribute _y_hist.index has time zone 'dateutil//etc/passwd', which is not a time zone name",
+        r"attribute _y_hist.index has time zone 'dateutil//etc/passwd', which is not a time zone this "
+        r"format writes",
         tmp_path,
     )
 
@@ -460,7 +462,7 @@ def test_members_over_their_limits_are_refused(classifier_bytes, tmp_path):
     stored = _zip(_members(classifier_bytes), compression=zipfile.ZIP_STORED)  # no ratio to refuse
     _refused(
         _declare_size(stored, "manifest.json", 300 * 2**20),
-        r"manifest.json declares 314572800 bytes, more than the 268435456 this format allows",
+        r"manifest.json declares 314572800 bytes, more than the 67108864 this format allows",
         tmp_path,
     )
     _refused(
@@ -468,6 +470,86 @@ def test_members_over_their_limits_are_refused(classifier_bytes, tmp_path):
         r"its arrays declare 2147483\d+ bytes, over the 1073741824 it allows",
         tmp_path,
     )
+
+
+def _forge_compressed_size(members: dict[str, bytes], member: str) -> bytes:
+    """A zip of ``members`` (``member`` deflated) whose entry claims 20 times fewer bytes inflated than
+    compressed: zipfile reads on until the deflate stream ends, whatever the entry says."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr(member, members[member], compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+        for name, content in members.items():
+            if name != member:
+                archive.writestr(name, content, compress_type=zipfile.ZIP_STORED)
+    data = bytearray(out.getvalue())
+    start = data.index(b"PK\x01\x02")  # the central directory entry of member: the first
+    assert data[start + 46 : start + 46 + len(member)] == member.encode()
+    struct.pack_into("<I", data, start + 20, len(members[member]) // 20 + 1)  # its compressed size
+    return bytes(data)
+
+
+@pytest.mark.parametrize("member", ["arrays/0.npy", "manifest.json"])
+def test_forged_compressed_size_is_refused_before_inflating(classifier_bytes, member, tmp_path):
+    """The zip-bomb ratio is checked against the bytes a member takes in the file, not its entry's claim."""
+    members = _members(classifier_bytes)
+    if member == "arrays/0.npy":
+        buffer = io.BytesIO()
+        np.save(buffer, np.zeros(2**25, np.uint8))  # 32 MiB deflated to 32 KiB
+        members[member] = buffer.getvalue()
+    else:  # 32 MiB of JSON values that take 22 times their bytes once parsed
+        members[member] = b"[" + b"[]," * (2**25 // 3) + b"[]]"
+    data = _forge_compressed_size(members, member)
+    assert len(data) < 2**20
+    (tmp_path / "forged.skrnn").write_bytes(data)
+    tracemalloc.start()
+    try:
+        with pytest.raises(
+            ValueError, match=rf"Refusing to load .*{member} declares \d+ compressed bytes, more "
+        ):
+            load(tmp_path / "forged.skrnn")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2**23  # before the check, the member inflated to 32 MiB (and the JSON parsed to 700)
+
+
+def test_json_of_too_many_values_is_refused_before_parsing(classifier_bytes, monkeypatch, tmp_path):
+    """Parsed JSON takes up to 90 bytes a value: the values are counted (cheaply) before parsing."""
+    members = _members(classifier_bytes)
+    members["manifest.json"] = (
+        b"[" + b"{}," * 2**21 + b"{}]"
+    )  # 2**21 + 2 values, counted as 2**22 + 3, in 6 MiB
+    (tmp_path / "values.skrnn").write_bytes(_zip(members, zipfile.ZIP_STORED))
+    tracemalloc.start()
+    try:
+        with pytest.raises(
+            ValueError, match=r"manifest.json holds up to 4194307 JSON values .* more than the 4194304"
+        ):
+            load(tmp_path / "values.skrnn")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2**24  # the manifest's bytes; parsed, they took 150 MiB
+    monkeypatch.setattr(_persistence, "MAX_JSON_VALUES", 100)  # save refuses what load would
+    with pytest.raises(
+        ValueError, match=r"too large for the safe format: .* JSON values .* 4 values a batch"
+    ):
+        save(RNNClassifier(hidden_size=4, max_epochs=1).fit(X, Y), io.BytesIO())
+
+
+def test_members_sharing_their_bytes_are_refused(classifier_bytes, tmp_path):
+    """Two entries of the central directory pointing at one deflated member (an overlapping zip bomb)."""
+    members = _members(classifier_bytes)
+    data = bytearray(_zip(members))
+    entries = []
+    start = data.index(b"PK\x01\x02")
+    while start >= 0:
+        entries.append(start)
+        start = data.find(b"PK\x01\x02", start + 4)
+    offset = struct.unpack_from("<I", data, entries[0] + 42)[0]
+    struct.pack_into("<I", data, entries[1] + 42, offset)  # the second entry points at the first's data
+    struct.pack_into("<I", data, entries[1] + 20, struct.unpack_from("<I", data, entries[0] + 20)[0])
+    _refused(bytes(data), r"shares its bytes with another member of the archive", tmp_path)
 
 
 def test_entry_declaring_less_than_it_inflates_is_refused(classifier_bytes, tmp_path):

@@ -7,18 +7,23 @@ mismatch and refuse parameters it cannot store as plain data.
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
+import os
 import pathlib
 import pickle
 import random
 import warnings
 import zipfile
+import zoneinfo
 
+import dateutil.tz
 import joblib
 import numpy as np
 import pandas as pd
 import pytest
+import sklearn
 import torch
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
@@ -728,3 +733,164 @@ def test_a_pickle_of_a_build_before_the_training_code_moved_fails_with_the_fix()
         pickle.loads(b"csklearn_rnn._base\nNet\n.")
     with pytest.raises(AttributeError, match="Can't get attribute 'anything_else'"):  # other names as before
         pickle.loads(b"csklearn_rnn._base\nanything_else\n.")
+
+
+# -- time zones, settings that are not parameters, misuse of load ---------------------------------
+def _zoned_forecaster(tz) -> object:
+    """A forecaster fitted on daily data in ``tz`` whose past and forecasts cross the end of summer time."""
+    index = pd.date_range("2021-10-01", periods=30, freq="D").tz_localize(tz)
+    y = pd.Series(10 + np.sin(np.arange(30) / 3), index=index)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _forecaster(max_epochs=1).fit(y, fh=[1, 2, 3])
+
+
+@pytest.mark.parametrize(
+    "tz",
+    [
+        datetime.timezone(datetime.timedelta(hours=1), "CET"),  # a fixed offset named like an IANA zone
+        datetime.timezone(datetime.timedelta(hours=-8), "PST"),  # named like no IANA zone
+        datetime.timezone(datetime.timedelta(hours=5, minutes=30)),
+        datetime.UTC,
+        dateutil.tz.tzutc(),
+        zoneinfo.ZoneInfo("Europe/Paris"),  # summer time ends on 2021-10-31
+        zoneinfo.ZoneInfo("CET"),
+    ],
+    ids=repr,
+)
+def test_time_zones_round_trip_exactly(tz):
+    forecaster = _zoned_forecaster(tz)
+    buffer = io.BytesIO()
+    save(forecaster, buffer)
+    restored = load(io.BytesIO(buffer.getvalue()))
+    want, got = forecaster.predict().index, restored.predict().index
+    pd.testing.assert_index_equal(got, want, exact=True)
+    for index in (want, got, forecaster.cutoff, restored.cutoff):  # offsets and names of every time
+        assert index.tz is not None
+    assert [(t.utcoffset(), t.tzname()) for t in got] == [(t.utcoffset(), t.tzname()) for t in want]
+    assert [(t.utcoffset(), t.tzname()) for t in restored.cutoff] == [
+        (t.utcoffset(), t.tzname()) for t in forecaster.cutoff
+    ]
+    _assert_same_forecasts(restored, forecaster)
+
+
+@pytest.mark.parametrize(
+    "tz",
+    [dateutil.tz.tzoffset("EST", -5 * 3600), dateutil.tz.tzlocal()],  # (pandas 3 cannot use gettz zones)
+    ids=repr,
+)
+def test_save_refuses_time_zones_it_cannot_rebuild(tz):
+    forecaster = _zoned_forecaster(tz)
+    with pytest.raises(
+        ValueError,
+        match=r"has time zone .* which the safe format cannot rebuild exactly.*tz_convert\('UTC'\)",
+    ):
+        save(forecaster, io.BytesIO())
+
+
+@pytest.fixture(scope="module")
+def datetime_forecaster_bytes():
+    index = pd.date_range("2020-01-01", periods=30, freq="h", tz="UTC")
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # too few calibration scores for the intervals
+        forecaster = _forecaster(max_epochs=1).fit(
+            pd.Series(np.sin(np.arange(30) / 3) + 5, index=index), fh=[1, 2]
+        )
+    save(forecaster, buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "change, match",
+    [
+        ({"tz": "Foo/Bar"}, r"holds an index pandas cannot build \(ZoneInfoNotFoundError"),
+        ({"tz": "Europe"}, r"holds an index pandas cannot build \(IsADirectoryError"),  # a folder of tzdata
+        ({"tz": [86400, "X"]}, r"has time zone \[86400, 'X'\], which is not a time zone this format writes"),
+        ({"freq": "1000000000000000000000h"}, r"holds an index pandas cannot build \(OverflowError"),
+    ],
+    ids=repr,
+)
+def test_crafted_index_parts_are_refused_cleanly(datetime_forecaster_bytes, change, match, tmp_path):
+    path = tmp_path / "crafted.skrnn"
+    path.write_bytes(_rewrite(datetime_forecaster_bytes, manifest=lambda m: _edit_frame_index(m, **change)))
+    with pytest.raises(ValueError, match=r"^Refusing to load .*" + match):
+        load(path)
+
+
+def test_metadata_requests_are_stored(tmp_path):
+    with sklearn.config_context(enable_metadata_routing=True):
+        clf = RNNClassifier(**TINY).set_fit_request(sample_weight=True).set_score_request(sample_weight="w")
+        clf.fit(X, Y_CLS, sample_weight=np.ones(40))
+        save(clf, tmp_path / "clf.skrnn")
+        restored = load(tmp_path / "clf.skrnn")
+        assert restored.get_metadata_routing().fit.requests == {"sample_weight": True}
+        assert restored.get_metadata_routing().score.requests == {"sample_weight": "w"}
+        np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
+    save(RNNClassifier(**TINY).fit(X, Y_CLS), tmp_path / "plain.skrnn")  # no request set: none stored
+    assert "_metadata_request" not in vars(load(tmp_path / "plain.skrnn"))
+
+
+def test_sktime_configuration_is_stored():
+    forecaster = _fitted_forecaster()
+    forecaster.set_config(warnings="off", display="text")
+    buffer = io.BytesIO()
+    save(forecaster, buffer)
+    restored = load(io.BytesIO(buffer.getvalue()))
+    assert restored.get_config() == forecaster.get_config()
+    assert restored.get_config()["warnings"] == "off"
+    forecaster.set_config(**{"backend:parallel": "joblib", "backend:parallel:params": {"n_jobs": 2}})
+    with pytest.raises(
+        ValueError, match=r"configured with .*backend:parallel.*set_config\(\*\*\{'backend:parallel': None"
+    ):
+        save(forecaster, io.BytesIO())
+
+
+@pytest.mark.parametrize(
+    "settings, match",
+    [
+        (
+            {"config": {"backend:parallel": "dask"}},
+            r"sktime configuration 'backend:parallel'='dask' is refused",
+        ),
+        ({"config": {"warnings": "loud"}}, r"sktime configuration 'warnings'='loud' is refused"),
+        ({"metadata_request": {"__init__": {}}}, r"metadata requests for '__init__' are not ones"),
+        ({"metadata_request": {"fit": {"X": True}}}, r"metadata request fit 'X'=True is refused"),
+        ({"metadata_request": {"fit": {"sample_weight": "not an alias"}}}, r"metadata request fit"),
+        ({"eval": 1}, r"its settings are malformed"),
+    ],
+    ids=repr,
+)
+def test_crafted_settings_are_refused(model_bytes, forecaster_bytes, settings, match, tmp_path):
+    data = forecaster_bytes if "config" in settings else model_bytes
+    path = tmp_path / "crafted.skrnn"
+    path.write_bytes(_rewrite(data, manifest=_set(["settings"], settings)))
+    with pytest.raises(ValueError, match=r"^Refusing to load .*" + match):
+        load(path)
+    path.write_bytes(
+        _rewrite(model_bytes, manifest=_set(["attributes", "_metadata_request"], {"__dict__": []}))
+    )
+    with pytest.raises(ValueError, match=r"'_metadata_request' is not a fitted attribute name"):
+        load(path)
+
+
+def test_load_names_what_it_reads(model_bytes, tmp_path):
+    for wrong in (model_bytes, None, 42):
+        with pytest.raises(
+            TypeError, match=r"load reads a path .* or a binary file object, got .*io.BytesIO"
+        ):
+            load(wrong)
+    (tmp_path / "m.skrnn").write_bytes(model_bytes)
+    with (
+        open(tmp_path / "m.skrnn") as text,
+        pytest.raises(TypeError, match=r'binary mode \(open\(path, "rb"\)\)'),
+    ):
+        load(text)
+    read, write = os.pipe()
+    with os.fdopen(write, "wb") as sink:  # a pipe's buffer holds a model this small
+        sink.write(model_bytes[:4096])
+    with (
+        os.fdopen(read, "rb") as stream,
+        pytest.raises(ValueError, match=r"that can seek .*io.BytesIO\(stream.read\(\)\)"),
+    ):
+        load(stream)

@@ -25,7 +25,14 @@ from ._networks.forecast import ForecastNet, PinballLoss
 from ._networks.heads import ForecastGraph, InferenceGraph, QuantileForecasts
 from ._runtime import current_generator
 from ._scaling import column_statistics
-from ._series import instance_frame, instances, refuse_duplicates
+from ._series import (
+    format_time,
+    instance_frame,
+    instances,
+    refuse_duplicates,
+    refuse_other_time_kind,
+    series_label,
+)
 from ._training import SequenceDataset, TrainingMixin, make_module
 from ._windows import TimeOrderedSplit, WindowDataset, forecast_windows, window_dataset
 
@@ -196,15 +203,19 @@ class ForecastNetwork(TrainingMixin):
         """Network outputs in original units: per series (key, time points, ndarray (len(fh), C, Q))."""
         series = instances(self._y_hist)
         horizons = self._horizons(fh, series)
-        furthest = max(int(steps.max()) for steps, _ in horizons)
-        if furthest > self.horizon_:
+        furthest = [int(steps.max()) for steps, _ in horizons]
+        number = int(np.argmax(furthest))
+        if furthest[number] > self.horizon_:
+            key, frame = series[number]
             raise ValueError(
-                f"fh reaches {furthest} steps ahead, but the network was trained for "
-                f"horizon_={self.horizon_} steps. Pass an fh reaching that far to fit, or set "
-                "max_horizon."
+                f"fh reaches {furthest[number]} steps ahead, counted from the end"
+                f"{series_label(key) or ' of the series'} ({format_time(frame.index[-1])}), but the "
+                f"network was trained for horizon_={self.horizon_} steps. Pass an fh reaching that far "
+                "to fit, or set max_horizon."
             )
         if self._n_exog:
             refuse_duplicates(X, "X", "predict")
+            refuse_other_time_kind(X, self._y_hist, "predict")
         blocks, stats = [], []
         for (key, frame), (_, required) in zip(series, horizons, strict=True):
             rows, stat = self._transform_y(frame.to_numpy(dtype=np.float64), key)

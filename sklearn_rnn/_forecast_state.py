@@ -29,11 +29,13 @@ from ._scaling import column_statistics
 from ._series import (
     SCALED_LIMIT,
     check_exog_values,
+    exog_columns,
     format_time,
     format_times,
     instance_frame,
     instances,
     refuse_duplicates,
+    refuse_integer_gaps,
     series_freq,
     series_label,
     steps_after,
@@ -194,6 +196,8 @@ class SeriesState:
             refuse_duplicates(X if isinstance(X, pd.DataFrame) else None, "X", method)
             if self.is_fitted:
                 self._check_update(y, X if isinstance(X, pd.DataFrame) else None)
+            else:
+                refuse_integer_gaps(y, method)
         super()._update_y_X(y, X, enforce_index_type=enforce_index_type)
 
     def update(self, y: Any, X: Any = None, update_params: bool = True) -> Any:
@@ -218,8 +222,9 @@ class SeriesState:
         another kind or off the series' frequency, new time points that skip
         some after the series' last (a gap) or that the series' past does not
         hold (between its time points or before its start), values beyond what the
-        network's float32 arithmetic can take, other columns than ``fit``'s, and
-        missing ``X`` for a forecaster fitted with ``X``.
+        network's float32 arithmetic can take, other columns than ``fit``'s (``X``'s
+        are matched by name, in any order), and missing ``X`` for a forecaster
+        fitted with ``X``.
 
         Parameters
         ----------
@@ -327,13 +332,7 @@ class SeriesState:
         if not self._n_exog:
             return
         if X is not None:
-            missing = [c for c in self._x_columns if c not in X.columns]
-            if missing:
-                raise ValueError(
-                    f"X passed to update lacks the columns {missing} the forecaster was fitted with "
-                    f"({self._x_columns}). Pass X with the columns of fit."
-                )
-            check_exog_values(X[self._x_columns], "update")
+            check_exog_values(exog_columns(X, self._x_columns, "update"), "update")
         for key, frame in instances(y):
             stored, passed = instance_frame(self._X_hist, key), instance_frame(X, key)
             known = [f.index for f in (stored, passed) if f is not None]
@@ -358,7 +357,8 @@ class SeriesState:
         freq = self._fh_freq()
         for key, frame in instances(y):
             history = instance_frame(self._y_hist, key)
-            if history is None:
+            if history is None:  # a series new to the panel
+                refuse_integer_gaps(frame, "update", key)
                 continue
             last, times = history.index[-1], frame.index
             earlier = times[times <= last]
@@ -435,11 +435,7 @@ class SeriesState:
         future = history[history.index > last]
         passed = instance_frame(X, key)
         if passed is not None:
-            if list(passed.columns) != self._x_columns:
-                raise ValueError(
-                    f"X passed to predict has columns {list(passed.columns)}, but the forecaster was fitted "
-                    f"with X columns {self._x_columns}. Pass future X with the columns (and order) of fit."
-                )
+            passed = exog_columns(passed, self._x_columns, "predict")
             self._refuse_changed_history(passed[passed.index <= last], history, key)
             new = passed[passed.index > last]
             future = pd.concat([future[~future.index.isin(new.index)], new]).sort_index()
@@ -464,12 +460,18 @@ class SeriesState:
         return rows.to_numpy(dtype=np.float64)
 
     def _refuse_changed_history(self, past: pd.DataFrame, history: pd.DataFrame, key: tuple) -> None:
-        """Refuse rows of X passed to predict that differ from the stored X at the same time points."""
+        """Refuse rows of X passed to predict that differ from the stored X at the same time points.
+
+        Values are compared at float32's precision, in which the network reads
+        X: the same data in another dtype (float32, integers) is the same X.
+        """
         past = past[past.index.isin(history.index)]
         if not len(past):
             return
         stored = history.loc[past.index].to_numpy(dtype=np.float64)
-        differ = ~np.isclose(past.to_numpy(dtype=np.float64), stored, rtol=1e-9, atol=0.0).all(axis=1)
+        f32 = np.finfo(np.float32)
+        close = np.isclose(past.to_numpy(dtype=np.float64), stored, rtol=f32.eps, atol=f32.tiny)
+        differ = ~close.all(axis=1)
         if differ.any():
             raise ValueError(
                 f"X passed to predict differs from the X seen in fit and update at "
@@ -486,7 +488,7 @@ class SeriesState:
             if key:
                 frame.index = pd.MultiIndex.from_tuples([(*key, t) for t in index], names=self._index_names())
             else:
-                frame.index = index
+                frame.index = index.rename(self._y_hist.index.name)
             frames.append(frame)
         return pd.concat(frames) if len(frames) > 1 else frames[0]
 

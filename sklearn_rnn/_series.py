@@ -153,18 +153,75 @@ def refuse_mixed_frequencies(y: pd.DataFrame) -> None:
 def steps_after(history: pd.Index, until: Any, freq: Any) -> pd.Index | None:
     """The time points of a series' grid after its last one (``history[-1]``), up to ``until``.
 
-    Dates step by ``freq``, periods by their own; integers by 1 where the
-    series does. None where the grid is unknown (dates without a frequency,
-    integers of other steps or of one point).
+    Dates step by ``freq``, periods by their own, integers by 1 (other steps
+    are refused by :func:`refuse_integer_gaps`). None where the grid is
+    unknown (dates without a frequency, time points of other kinds).
     """
     last = history[-1]
     if isinstance(history, pd.DatetimeIndex):
         return None if freq is None else pd.date_range(last, until, freq=freq)[1:]
     if isinstance(history, pd.PeriodIndex):
         return pd.period_range(last, until, freq=history.freq)[1:]
-    if pd.api.types.is_integer_dtype(history) and len(history) > 1 and (np.diff(history) == 1).all():
+    if pd.api.types.is_integer_dtype(history):
         return pd.Index(np.arange(last + 1, until + 1), dtype=history.dtype)
     return None
+
+
+def refuse_integer_gaps(df: pd.DataFrame, method: str, key: tuple = ()) -> None:
+    """Refuse integer time points that do not step by 1 within each series of ``df`` (``y``).
+
+    The forecaster models rows as consecutive steps, and sktime counts an
+    ``fh`` on integer time points in units of 1 (step ``h`` is labelled
+    ``cutoff + h``): on integers 0, 2, 4, ... the forecast labelled
+    ``cutoff + 1`` would be the value of the next row, ``cutoff + 2``.
+    """
+    if not pd.api.types.is_integer_dtype(df.index.get_level_values(-1)):
+        return
+    for sub_key, frame in instances(df):
+        times = np.sort(frame.index.to_numpy())
+        jumps = np.flatnonzero(np.diff(times) != 1)
+        if not len(jumps):
+            continue
+        before, after = times[jumps[0]], times[jumps[0] + 1]
+        raise ValueError(
+            f"y passed to {method} has integer time points{series_label(key + sub_key)} that do not step "
+            f"by 1 ({before} is followed by {after}). RNNForecaster forecasts the next rows of a series, "
+            "and sktime counts fh on integer time points in units of 1 (fh=1 is the cutoff + 1), so its "
+            "forecasts would be labelled with time points other than the ones they are for. Number "
+            "each series' rows 0, 1, 2, ... first (a single series: y.reset_index(drop=True)), or "
+            "index them by periods (a pd.PeriodIndex) or by dates with a frequency."
+        )
+
+
+def refuse_other_time_kind(X: pd.DataFrame | None, y: pd.DataFrame, method: str) -> None:
+    """Refuse ``X`` whose time points are of another kind than ``y``'s (periods, dates, time zone)."""
+    if X is None:
+        return
+    have, want = X.index.get_level_values(-1), y.index.get_level_values(-1)
+    if not len(have) or time_kind(have) == time_kind(want):
+        return
+    raise ValueError(
+        f"X passed to {method} is indexed by time points of kind {time_kind(have)} (e.g. "
+        f"{format_time(have[0])}), but y of fit by {time_kind(want)} (e.g. {format_time(want[-1])}), "
+        "and the forecaster finds the rows of X at y's time points. Index X like y: "
+        "X.to_period(freq) or X.to_timestamp() to move between periods and dates, X.tz_localize(tz) or "
+        "X.tz_convert(tz) for a time zone, the periods or dates of y in place of integers."
+    )
+
+
+def exog_columns(X: pd.DataFrame, columns: list, method: str) -> pd.DataFrame:
+    """``X`` with the ``columns`` of fit, selected by name (in any order); other sets are refused."""
+    if list(X.columns) == columns:
+        return X
+    missing = [c for c in columns if c not in X.columns]
+    extra = [c for c in X.columns if c not in columns]
+    if missing or extra:
+        what = [f"lacks the columns {missing}"] * bool(missing) + [f"has other columns {extra}"] * bool(extra)
+        raise ValueError(
+            f"X passed to {method} {' and '.join(what)}: the forecaster was fitted with X columns "
+            f"{columns}. Pass X with the columns of fit (in any order: they are matched by name)."
+        )
+    return X[columns]
 
 
 def append_rows(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:

@@ -138,7 +138,10 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         added and serves the point forecast. None uses
         ``(0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975)``. Other levels
         asked of ``predict_quantiles`` are interpolated between these (linearly
-        in normal scores, extrapolated beyond the outermost ones).
+        in normal scores, extrapolated beyond the outermost ones). ``[0.5]``
+        trains the median alone: ``predict`` forecasts, while
+        ``predict_interval``, ``predict_quantiles`` at other levels,
+        ``predict_var`` and ``predict_proba`` are refused (nothing to calibrate).
     target_transform : {"auto", "log", "none"}, default="auto"
         ``"auto"`` log-transforms each column of ``y`` whose training values are
         all strictly positive; ``"log"`` requires that of every column. A column
@@ -256,15 +259,22 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
     different dates get forecasts on different dates), an absolute ``fh`` names
     the same time points for every series, as sktime's forecasters of a single
     series do on each series of a panel. Dates without a set ``freq`` get the
-    frequency inferred from the series; irregular dates are refused.
+    frequency inferred from the series; irregular dates are refused. Integer
+    time points must step by 1 within each series (0, 2, 4, ... is refused):
+    sktime labels step ``h`` ``cutoff + h`` on them, and the network forecasts
+    the next rows.
 
     Exogenous ``X``: the window carries past ``X``, and the network also reads
     ``X`` for the ``horizon_`` future steps. ``predict`` needs ``X`` at every time
     point of ``fh`` of every series (passed to it, or given to ``fit`` or
     ``update`` beyond the end of ``y``); other future steps are filled forward
     from the last known row. Rows of ``X`` passed to ``predict`` at or before a
-    series' end are only checked against the stored ones, which ``predict``
-    never changes (revise past values with ``update``). Every step's forecast reads all
+    series' end are only checked against the stored ones (at float32's
+    precision, in which the network reads ``X``), which ``predict`` never
+    changes (revise past values with ``update``). ``predict`` and ``update``
+    select the columns of ``fit`` by name (in any order) and refuse missing or
+    other ones, and ``X`` indexed by time points of another kind than ``y``'s
+    (dates for periods, another time zone). Every step's forecast reads all
     ``horizon_`` future rows, so pass ``X`` for steps ``1..horizon_`` when a
     step's forecast must not depend on which other steps are asked. Series
     shorter than ``window_length_`` are left-padded with their first value.
@@ -601,12 +611,30 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
             Columns: (variable, alpha) MultiIndex; rows: the forecast index.
         """
         alpha = [float(a) for a in alpha]
+        if len(self.quantile_levels_) == 1 and alpha != [0.5] * len(alpha):
+            raise ValueError(
+                "This forecaster was trained for the median only (quantile_levels=[0.5]): it has no "
+                f"spread to give quantiles at {', '.join(f'{a:g}' for a in alpha)} from, nor intervals, "
+                "variances or distributions (predict_interval, predict_quantiles, predict_var, "
+                "predict_proba). Fit with other levels too (quantile_levels=None trains 0.025 to 0.975), "
+                "or call predict for point forecasts."
+            )
         results = []
         for key, index, q in self._raw_quantiles(fh, X):
             interp = interpolate_quantiles(q, self.quantile_levels_, np.asarray(alpha))
             results.append((key, index, interp.reshape(interp.shape[0], -1)))
         columns = self._get_columns(method="predict_quantiles", alpha=alpha)
         return self._assemble(results, columns)
+
+    def _predict_var(self, fh: ForecastingHorizon, X: pd.DataFrame | None = None, cov: bool = False):
+        """Variances from the interquartile range (sktime's default), with the column names of ``y``."""
+        variances = super()._predict_var(fh=fh, X=X, cov=cov)
+        variances.columns = variances.columns.set_names(self._y_hist.columns.names)
+        return variances
+
+    def _get_varnames(self) -> pd.Index:
+        """The columns of ``y`` of fit, with their name, which interval and quantile columns keep."""
+        return self._y_hist.columns
 
     # -- update -------------------------------------------------------------------------------------
     def _update(self, y: pd.DataFrame, X: pd.DataFrame | None = None, update_params: bool = True):

@@ -369,3 +369,108 @@ def test_stores_reporting_up_to_different_dates_are_forecast_with_their_future_X
         ValueError, match=r"no rows for 2023-01-26, 2023-01-27 of series 'south' \(y ends on 2023-01-25"
     ):
         f.predict(X=future.loc[["north"]])
+
+
+# -- integer time points ----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "index, message",
+    [
+        (pd.Index(np.arange(0, 60, 2)), r"0 is followed by 2"),
+        (pd.RangeIndex(0, 60, 2), r"0 is followed by 2"),
+        (pd.Index(np.r_[0:20, 25:35]), r"19 is followed by 25"),
+    ],
+    ids=["step-2", "range-step-2", "gap"],
+)
+def test_integer_time_points_that_do_not_step_by_1_are_refused_at_fit(index, message):
+    """On 0, 2, 4, ... sktime labels step h cutoff + h, but the network forecast the row h ahead."""
+    y = pd.Series(100.0 + index, index=index)
+    with pytest.raises(ValueError, match=message + r".* units of 1 .*reset_index\(drop=True\)"):
+        RNNForecaster(**TINY).fit(y, fh=[1, 2])
+
+
+def test_integer_time_points_of_a_panel_step_by_1_in_each_series():
+    consecutive = pd.Series(np.arange(20.0) + 10, index=pd.RangeIndex(20))
+    ok = pd.concat({"a": consecutive, "b": consecutive.iloc[5:]}, names=["id", "t"]).to_frame("y")
+    RNNForecaster(**TINY).fit(ok, fh=[1])  # series starting at other points: taken
+    step2 = pd.Series(consecutive.to_numpy(), index=pd.RangeIndex(0, 40, 2))
+    panel = pd.concat({"a": consecutive, "b": step2}, names=["id", "t"]).to_frame("y")
+    with pytest.raises(ValueError, match=r"integer time points of series 'b' that do not step by 1"):
+        RNNForecaster(**TINY).fit(panel, fh=[1])
+
+
+def test_update_refuses_integer_time_points_off_a_series_grid():
+    """A series of one point had no grid, and a new series of step 2 was taken, both forecast as rows."""
+    a = pd.Series(np.arange(20.0) + 10, index=pd.RangeIndex(20))
+    short = pd.Series([12.0], index=[5])  # one point: its next one is 6
+    y = pd.concat({"a": a, "b": short}, names=["id", "t"]).to_frame("y")
+    f = RNNForecaster(**TINY).fit(y, fh=[1])
+    before = _state(f)
+    later = pd.concat({"b": pd.Series([13.0], index=[7])}, names=["id", "t"]).to_frame("y")
+    with pytest.raises(ValueError, match=r"skips the time points 6 of series 'b'"):
+        f.update(later, update_params=False)
+    _assert_unchanged(f, before)
+    new = pd.concat({"c": pd.Series([1.0, 2.0, 3.0], index=[0, 2, 4])}, names=["id", "t"]).to_frame("y")
+    with pytest.raises(ValueError, match=r"y passed to update has integer time points of series 'c'"):
+        f.update(new, update_params=False)
+    _assert_unchanged(f, before)
+
+
+# -- exogenous X at predict: dtype, index kind, columns ---------------------------------------------
+def _monthly_exog(columns=("x",)) -> tuple[pd.Series, pd.DataFrame]:
+    rng = np.random.default_rng(0)
+    idx = pd.period_range("2000-01", periods=33, freq="M")
+    X = pd.DataFrame({c: rng.normal(size=33) for c in columns}, index=idx)
+    return pd.Series(10 + rng.normal(size=30), index=idx[:30]), X
+
+
+def test_the_same_X_in_float32_with_its_past_rows_is_accepted():
+    """The network reads X in float32: the same values in float32 are the same X."""
+    y, X = _monthly_exog()
+    f = RNNForecaster(**TINY).fit(y, X=X.iloc[:30], fh=[1, 2, 3])
+    expected = f.predict(X=X.iloc[30:])
+    pd.testing.assert_series_equal(f.predict(X=X.astype("float32")), expected)
+    changed = X.astype("float32")
+    changed.iloc[5, 0] *= 1.001  # a change float32 keeps: still refused
+    with pytest.raises(ValueError, match=r"differs from the X seen in fit and update at 2000-06"):
+        f.predict(X=changed)
+
+
+@pytest.mark.parametrize("kind", ["timestamps", "integers"])
+def test_X_indexed_by_other_time_points_than_y_is_refused_naming_both(kind):
+    y, X = _monthly_exog()
+    f = RNNForecaster(**TINY).fit(y, X=X.iloc[:30], fh=[1, 2, 3])
+    future = X.iloc[30:].to_timestamp() if kind == "timestamps" else X.iloc[30:].reset_index(drop=True)
+    expected = "datetime" if kind == "timestamps" else "integer"
+    with pytest.raises(
+        ValueError, match=rf"X passed to predict is indexed by time points of kind {expected} .* period\[M\]"
+    ):
+        f.predict(X=future)
+
+
+def test_X_without_the_time_zone_of_y_is_refused_naming_both():
+    dates = pd.date_range("2021-01-01", periods=33, freq="D", tz="UTC")
+    y = pd.Series(10 + np.sin(np.arange(30) / 3), index=dates[:30])
+    X = pd.DataFrame({"x": np.cos(np.arange(33.0))}, index=dates)
+    f = RNNForecaster(**TINY).fit(y, X=X.iloc[:30], fh=[1, 2])
+    with pytest.raises(
+        ValueError, match=r"kind datetime \(.*\), but y of fit by datetime\[UTC\] .*tz_localize"
+    ):
+        f.predict(X=X.iloc[30:].tz_localize(None))
+
+
+def test_X_columns_are_matched_by_name_in_predict_and_update_alike():
+    y, X = _monthly_exog(("a", "b"))
+    y = pd.concat([y, pd.Series([10.0, 10.5, 11.0], index=X.index[30:])])
+    f = RNNForecaster(**TINY).fit(y.iloc[:27], X=X.iloc[:27], fh=[1, 2, 3])
+    expected = f.predict(X=X.iloc[27:])
+    pd.testing.assert_series_equal(f.predict(X=X.iloc[27:][["b", "a"]]), expected)
+    for method, call in [
+        ("predict", lambda Z: f.predict(X=Z)),
+        ("update", lambda Z: f.update(y.iloc[27:30], X=Z, update_params=False)),
+    ]:
+        with pytest.raises(ValueError, match=rf"X passed to {method} lacks the columns \['b'\]:"):
+            call(X.iloc[27:][["a"]])
+        with pytest.raises(ValueError, match=rf"X passed to {method} has other columns \['c'\]: .* by name"):
+            call(X.iloc[27:].assign(c=1.0))
+    f.update(y.iloc[27:30], X=X.iloc[27:30][["b", "a"]], update_params=False)
+    pd.testing.assert_frame_equal(f._X_hist, X.iloc[:30])

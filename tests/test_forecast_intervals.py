@@ -374,3 +374,20 @@ def test_calibration_parameters_are_validated_in_fit(params, match):
     f = RNNForecaster(**params)  # __init__ stores them untouched
     with pytest.raises(InvalidParameterError, match=match):
         f.fit(load_airline().iloc[:60], fh=[1])
+
+
+def test_a_forecaster_trained_for_the_median_only_refuses_intervals_but_predicts():
+    """quantile_levels=[0.5] gave zero-width intervals and variance 0, calibrating nothing, silently."""
+    y = pd.Series(10 + np.random.default_rng(0).normal(size=40).cumsum())
+    f = RNNForecaster(window_length=6, quantile_levels=[0.5], **TINY).fit(y, fh=[1, 2])
+    y_pred = f.predict()
+    assert np.isfinite(y_pred.to_numpy()).all()
+    np.testing.assert_allclose(f.predict_quantiles(alpha=[0.5]).to_numpy().ravel(), y_pred.to_numpy())
+    for call in (
+        lambda: f.predict_interval(coverage=0.9),
+        lambda: f.predict_quantiles(alpha=[0.1, 0.5]),
+        lambda: f.predict_var(),
+        lambda: f.predict_proba(),
+    ):
+        with pytest.raises(ValueError, match=r"trained for the median only .*quantile_levels=None"):
+            call()

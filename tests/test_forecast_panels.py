@@ -387,3 +387,14 @@ def test_x_passed_without_a_series_rows_says_so():
     future = store_sales({"b": ("2024-04-11", "2024-04-12")}, exog=True)[["promo"]]
     with pytest.raises(ValueError, match="X passed to predict has no rows for this series.*series 'a'"):
         f.predict(X=future)
+
+
+def test_an_absolute_fh_beyond_a_series_horizon_names_the_series_and_its_end():
+    y = store_sales(DAILY)  # south ends on 2024-04-02, 8 days before north
+    f = RNNForecaster(**TINY, max_horizon=9).fit(y)
+    fh = ForecastingHorizon(pd.date_range("2024-04-11", periods=2, freq="D"), is_relative=False)
+    with pytest.raises(
+        ValueError,
+        match=r"10 steps ahead, counted from the end of series 'south' \(2024-04-02\), .*horizon_=9",
+    ):
+        f.predict(fh=fh)

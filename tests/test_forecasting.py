@@ -352,3 +352,24 @@ def test_airline_beats_seasonal_naive():
     mape = mean_absolute_percentage_error(test, f.predict())
     assert mape < 0.132, mape  # seasonal naive scores 0.132
     assert f.sp_ == 12
+
+
+@pytest.mark.parametrize("panel", [False, True], ids=["single", "panel"])
+def test_forecasts_keep_the_index_and_column_names_of_y_like_naive_forecaster(panel):
+    from sktime.forecasting.naive import NaiveForecaster
+
+    months = pd.period_range("2000-01", periods=30, freq="M", name="month")
+    columns = pd.Index(["a", "b"], name="var")
+    if panel:
+        index = pd.MultiIndex.from_product([["s1", "s2"], months], names=["store", "month"])
+    else:
+        index = months
+    y = pd.DataFrame(10 + np.random.default_rng(0).normal(size=(len(index), 2)), index=index, columns=columns)
+    f = RNNForecaster(window_length=6, hidden_size=4, max_epochs=1, random_state=0).fit(y, fh=[1, 2])
+    naive = NaiveForecaster().fit(y, fh=[1, 2])
+    for method in ("predict", "predict_interval", "predict_quantiles", "predict_var"):
+        ours, theirs = getattr(f, method)(), getattr(naive, method)()
+        assert ours.index.names == theirs.index.names, method
+        assert ours.columns.names == theirs.columns.names, method
+        pd.testing.assert_index_equal(ours.index, theirs.index)
+        pd.testing.assert_index_equal(ours.columns, theirs.columns)

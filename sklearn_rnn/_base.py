@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import astuple
 from functools import partial
 from numbers import Integral
 from typing import Any
@@ -33,14 +34,20 @@ from ._training import (
 
 
 def feature_statistics(
-    values: np.ndarray, lengths: np.ndarray, chunk_elements: int = 2**18
+    values: np.ndarray,
+    lengths: np.ndarray,
+    weights: np.ndarray | None = None,
+    level: np.ndarray | None = None,
+    chunk_elements: int = 2**18,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per-feature mean and standard deviation (ddof=0) of the observed, non-NaN steps.
 
     ``values`` ``(n, T, F)`` is read in chunks of rows, in float64, so the extra
     memory is a few chunks of ``chunk_elements`` values whatever the size of the
     data (no float64 copy of all steps, and a strided view of overlapping windows
-    is never materialised). Steps past each row's length are not counted.
+    is never materialised). Steps past each row's length are not counted; each
+    row's steps count ``weights`` times (``(n,)``; a row of weight 0 not at all).
+    ``level`` ``(F,)`` is subtracted from the values first, as the network reads them.
     """
     n, T, F = values.shape
     rows = max(1, chunk_elements // max(1, T * F))
@@ -49,22 +56,22 @@ def feature_statistics(
     def chunks():
         for start in range(0, n, rows):
             block = values[start : start + rows].astype(np.float64)
+            if level is not None:
+                block -= level.astype(values.dtype)  # what SequenceDataset subtracts (in float32)
             valid = (steps[None, :] < lengths[start : start + rows, None])[:, :, None] & ~np.isnan(block)
-            yield block, None if valid.all() else valid  # None: every step observed
-
-    def summed(block: np.ndarray, valid: np.ndarray | None) -> np.ndarray:
-        return block.sum(axis=(0, 1)) if valid is None else np.where(valid, block, 0.0).sum(axis=(0, 1))
+            weight = np.ones(len(block)) if weights is None else weights[start : start + rows]
+            yield block, valid * weight[:, None, None]
 
     read = list(chunks()) if n <= rows else None  # data within one chunk is converted once
     total, count = np.zeros(F), np.zeros(F)
-    for block, valid in read or chunks():
-        total += summed(block, valid)
-        count += block.shape[0] * block.shape[1] if valid is None else valid.sum(axis=(0, 1))
-    count = np.maximum(count, 1)
+    for block, weight in read or chunks():
+        total += np.where(weight > 0, block * weight, 0.0).sum(axis=(0, 1))
+        count += weight.sum(axis=(0, 1))
+    count = np.where(count > 0, count, 1.0)
     mean = total / count
     squares = np.zeros(F)
-    for block, valid in read or chunks():
-        squares += summed((block - mean) ** 2, valid)
+    for block, weight in read or chunks():
+        squares += np.where(weight > 0, (block - mean) ** 2 * weight, 0.0).sum(axis=(0, 1))
     return mean, np.sqrt(squares / count)
 
 
@@ -189,21 +196,29 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
         module = copy.deepcopy(self.net_.module_).cpu().eval()
         tabular = bool(getattr(self, "_tabular", False))
         example = torch.zeros((2, 4) if tabular else (2, 4, int(module.x_mean.shape[0])))
-        graph = SequenceGraph(module, self._head(), tabular)
+        graph = SequenceGraph(module, self._head(), tabular, getattr(self, "_x_level", None))
         return InferenceGraph(graph, example, "X", self._output_name, dynamic_time=True, takes_lengths=True)
 
     # -- data ----------------------------------------------------------------------------
     def _validate_X(self, X: Any, *, reset: bool) -> Sequences:
-        seqs = validate_sequences(self, X, reset=reset, allow_nan=True)
+        # centred on the training data's level before the cast to float32, which would round away
+        # changes much smaller than the level (a meter reading at 1e8 moving by 1)
+        seqs = validate_sequences(self, X, reset=reset, allow_nan=True, centre=True)
         # how NaN is handled is fixed by the trained network (set_params(missing=...) takes effect
         # at the next fit, as every parameter does)
         missing = self.missing if reset else self.net_.module_.missing
         # finite or NaN here, and float32 sums cannot overflow float64: NaN sum <=> a NaN (no mask copy)
         if missing == "error" and np.isnan(seqs.values.sum(dtype=np.float64)):
+            refit = (
+                " This model was fitted with missing='error'; set_params(missing='mask') takes effect at "
+                "the next fit."
+                if self.missing != missing
+                else ""
+            )
             raise ValueError(
                 f"Input X contains NaN. {type(self).__name__} with missing='error' (the default) "
                 "expects complete sequences; set missing='mask' to carry the last observation "
-                "forward and give the network a mask of the observed values, or impute X first."
+                f"forward and give the network a mask of the observed values, or impute X first.{refit}"
             )
         return seqs
 
@@ -219,7 +234,9 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
             )
 
     # -- training ------------------------------------------------------------------------
-    def _build_module(self, seqs: Sequences, n_outputs: int, n_train: int) -> RecurrentNet:
+    def _build_module(
+        self, seqs: Sequences, n_outputs: int, n_train: int, sample_weight: np.ndarray | None = None
+    ) -> RecurrentNet:
         filters = self.fcn_filters
         positive = [isinstance(f, Integral) and not isinstance(f, bool) and f > 0 for f in filters]
         if self.architecture != "rnn" and not (len(filters) == 3 and all(positive)):
@@ -251,10 +268,12 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
                 int(seqs.lengths.max()),
             ),
         )
-        # missing="mask": NaNs are left out, so these are the statistics of the observed values
-        mean, std = feature_statistics(seqs.values, seqs.lengths)
+        # missing="mask": NaNs are left out, so these are the statistics of the observed values; a
+        # sequence of weight 0 is left out of them as it is of the loss
+        mean, std = feature_statistics(seqs.values, seqs.lengths, sample_weight, seqs.level)
         scale = nonzero_scale(std, mean)
         module.set_input_scaling(torch.as_tensor(mean), torch.as_tensor(scale))
+        self._x_level = seqs.reference  # what predict's X is centred on, as this network's training X
         return module
 
     def _fit_net(
@@ -265,6 +284,14 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
         n_outputs: int,
         stratify: np.ndarray | None = None,
     ) -> None:
+        if sample_weight is not None and (sample_weight == 0).any():
+            # a sequence of weight 0 is absent: not in the batches (batch norm would still read it),
+            # the input scaling or the number of steps an epoch takes
+            keep = sample_weight > 0
+            lengths = seqs.lengths[keep]
+            seqs = Sequences(seqs.values[keep, : lengths.max()], lengths, *astuple(seqs)[2:])
+            y, sample_weight = y[keep], sample_weight[keep]
+            stratify = None if stratify is None else stratify[keep]
         n = len(seqs.lengths)
         if sample_weight is not None:  # checked: non-negative, not all 0
             # mean 1 over the training set, which the loss keeps (not each batch's own total): a
@@ -309,7 +336,7 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
                 )
             build = None  # train the fitted network further, over the epochs this call's data gives
         else:
-            build = partial(self._build_module, seqs, n_outputs, n_train)
+            build = partial(self._build_module, seqs, n_outputs, n_train, sample_weight)
         self._train(SequenceDataset(seqs, y, sample_weight), build, n_train=n_train, stratify=stratify)
 
     @property

@@ -11,6 +11,7 @@ Long tables (one row per id and time) are split into sequences by
 
 from __future__ import annotations
 
+import sys
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,11 +39,21 @@ class Sequences:
         Number of observed time steps of each sequence.
     tabular : bool
         Whether the input was a 2D ``(n_samples, n_timesteps)`` table.
+    reference : ndarray of shape (n_features,) or None
+        The reference level of each feature that ``values`` are relative to
+        (None: none, the values as given).
+    level : ndarray of shape (n_features,) or None
+        The part of ``reference`` still to subtract from ``values`` as they are
+        read (float32 input is kept as given, so a view such as
+        :func:`~sklearn_rnn.preprocessing.sliding_windows`' is not copied); None
+        when ``values`` are already relative to it.
     """
 
     values: np.ndarray
     lengths: np.ndarray
     tabular: bool
+    reference: np.ndarray | None = None
+    level: np.ndarray | None = None
 
     @property
     def equal_lengths(self) -> bool:
@@ -90,16 +101,26 @@ def _is_ragged(X: Any) -> bool:
     return False
 
 
-def _check_ragged(X: Any, allow_nan: bool, dtype: type = np.float32) -> tuple[np.ndarray, np.ndarray]:
-    """Check a list of sequences and return them zero-padded (in ``dtype``), with their lengths."""
-    sequences = [_check_sequence(np.asarray(x), i) for i, x in enumerate(X)]
+def _check_ragged(
+    X: Any, allow_nan: bool, dtype: type = np.float32, level: Any = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Check a list of sequences; return them zero-padded (in ``dtype``), their lengths and first steps.
+
+    ``level`` (a callable of the first steps ``(n, F)`` giving a level per
+    feature, or an array of them) is subtracted from every step before the cast.
+    """
+    sequences = [_check_sequence(x, i) for i, x in enumerate(X)]
     n_features = {x.shape[1] for x in sequences}
     if len(n_features) > 1:
         raise ValueError(
             "All sequences of X must have the same number of features, got "
             f"{sorted(n_features)}. Sequences may differ in length, not in width."
         )
-    values, lengths = _pad(sequences, dtype)
+    if callable(level):
+        level = level(np.stack([x[0] for x in sequences]))
+    elif level is not None and len(level) != sequences[0].shape[1]:
+        level = None  # the feature count is refused by the caller
+    values, lengths = _pad(sequences, dtype, level)
     # One check of the padded values (check_array costs ~0.5 ms per call, more than the model
     # on short sequences): a finite sum means no NaN, no inf and, in float32, nothing beyond its
     # range (float64 values, standardised before any cast, may exceed it). Otherwise each
@@ -110,11 +131,14 @@ def _check_ragged(X: Any, allow_nan: bool, dtype: type = np.float32) -> tuple[np
         for x in sequences:
             check_array(x, dtype=None, ensure_all_finite="allow-nan" if allow_nan else True, input_name="X")
             _check_float32_range(x)
-    return values, lengths
+    return values, lengths, level
 
 
-def _check_sequence(x: np.ndarray, i: int) -> np.ndarray:
+def _check_sequence(x: Any, i: int) -> np.ndarray:
     """One sequence of a ragged X as a (n_timesteps, n_features) float array."""
+    for dtype in x.dtypes if isinstance(x, pd.DataFrame) else ():  # a date column is an object array below
+        _refuse_text(dtype, f"Sequence {i} of X")
+    x = np.asarray(x)
     _refuse_text(x.dtype, f"Sequence {i} of X")
     if x.ndim not in (1, 2):
         raise ValueError(
@@ -143,12 +167,30 @@ def _check_float32_range(x: np.ndarray) -> np.ndarray:
     return x
 
 
-def _pad(sequences: list[np.ndarray], dtype: type = np.float32) -> tuple[np.ndarray, np.ndarray]:
+def _pad(
+    sequences: list[np.ndarray], dtype: type = np.float32, level: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     lengths = np.fromiter((len(x) for x in sequences), dtype=np.int64, count=len(sequences))
     values = np.zeros((len(sequences), lengths.max(), sequences[0].shape[1]), dtype=dtype)
     for i, x in enumerate(sequences):
-        values[i, : len(x)] = x
+        values[i, : len(x)] = x if level is None else x - level  # in x's precision, then the cast
     return values, lengths
+
+
+def reference_level(first_steps: np.ndarray) -> np.ndarray:
+    """Each feature's median first observed value (0 where none), rounded to float32: (n, F) -> (F,).
+
+    Subtracted from the values before they are cast to float32, it keeps changes
+    that float32 would round away at a large level (a meter at 1e8 moving by 1:
+    float32's spacing there is 8). Any value near the level does; the median of
+    the first steps costs one row a sequence.
+    """
+    first_steps = np.asarray(first_steps, dtype=np.float64)
+    observed = ~np.isnan(first_steps)
+    level = np.zeros(first_steps.shape[1])
+    for j in np.flatnonzero(observed.any(axis=0)):
+        level[j] = np.median(first_steps[observed[:, j], j])
+    return level.astype(np.float32).astype(np.float64)
 
 
 @contextmanager
@@ -177,12 +219,23 @@ def _numeric_only() -> Iterator[None]:
 @_numeric_only()
 @np.errstate(over="ignore", invalid="ignore")
 def validate_sequences(
-    estimator: Any, X: Any, *, reset: bool, allow_nan: bool = False, dtype: type = np.float32
+    estimator: Any,
+    X: Any,
+    *,
+    reset: bool,
+    allow_nan: bool = False,
+    dtype: type = np.float32,
+    centre: bool = False,
 ) -> Sequences:
     """Check ``X`` and return it as padded sequences of ``dtype`` (float32, what the networks read).
 
     ``dtype=np.float64`` keeps the precision of values that float32 would round
     (a large level with small changes) for an estimator that standardises them first.
+    ``centre=True`` keeps it in float32: the values returned are relative to
+    each feature's :func:`reference_level` (``Sequences.reference``), subtracted
+    before the cast: with ``reset=True`` the one of ``X``, otherwise
+    ``estimator._x_level``, which the estimator stores when it builds its
+    network (none for estimators fitted before it).
 
     With ``reset=True`` this records ``n_features_in_`` (the number of columns of
     a 2D table, the number of features of 3D or ragged input) and, for
@@ -199,12 +252,19 @@ def validate_sequences(
             f"X is an iterator ({type(X).__name__}), which can be read only once. Pass a list of "
             "sequences or an array instead, e.g. X = list(X)."
         )
-    if isinstance(X, (list, tuple)) and len(X) == 0:
-        raise ValueError("X contains no sequences (an empty list); at least one is required.")
+    # (an empty numeric array or table gets scikit-learn's "Found array with 0 sample(s)")
+    if (
+        isinstance(X, (list, tuple))
+        or (isinstance(X, np.ndarray) and X.dtype == object)
+        or (isinstance(X, pd.DataFrame) and X.shape[1] == 0)
+    ) and len(X) == 0:
+        raise ValueError(f"X contains no sequences (an empty {type(X).__name__}); at least one is required.")
     names = None
+    level = (reference_level if reset else getattr(estimator, "_x_level", None)) if centre else None
+    pending = None  # the level still to subtract from the values returned
     if _is_ragged(X):
         names = _sequence_feature_names(X)
-        values, lengths = _check_ragged(X, allow_nan, dtype)
+        values, lengths, level = _check_ragged(X, allow_nan, dtype, level)
         tabular = False
     else:
         if not hasattr(X, "dtype") and not isinstance(X, pd.DataFrame):
@@ -233,7 +293,16 @@ def validate_sequences(
                 f"(n_samples, n_timesteps, n_features) or a list of sequences, got {ndim} "
                 "dimension(s). Reshape your data: X.reshape(1, -1) if it is one univariate sequence."
             )
-        values = _check_float32_range(values).astype(dtype, copy=False)
+        values = _check_float32_range(values)
+        if callable(level):
+            level = level(values[:, 0])
+        elif level is not None and len(level) != values.shape[2]:
+            level = None  # the feature count is refused below
+        if level is None or values.dtype == dtype:  # float32 as given: read relative to the level
+            values = values.astype(dtype, copy=False)
+            pending = level
+        else:  # subtracted in the values' precision, cast as it is written (no float64 copy)
+            values = np.subtract(values, level, out=np.empty(values.shape, dtype), casting="same_kind")
         lengths = np.full(values.shape[0], values.shape[1], dtype=np.int64)
 
     n_channels = values.shape[2]
@@ -248,13 +317,19 @@ def validate_sequences(
                 del estimator.feature_names_in_
     else:
         if n_channels != estimator._n_channels:
+            one = (
+                f" A 2D X is read as univariate sequences (n_samples, n_timesteps): pass one sequence of "
+                f"shape {np.shape(X)} (n_timesteps, n_features) as [X] or X[None]."
+                if tabular and np.shape(X)[1] == estimator._n_channels
+                else ""
+            )
             raise ValueError(
                 f"X has {n_channels} features, but {type(estimator).__name__} is expecting "
-                f"{estimator._n_channels} features as input."
+                f"{estimator._n_channels} features as input.{one}"
             )
         if not tabular and not getattr(estimator, "_tabular", False):  # features, not time steps
             _check_sequence_feature_names(estimator, names)
-    return Sequences(values, lengths, tabular)
+    return Sequences(values, lengths, tabular, level, pending)
 
 
 def _sequence_feature_names(X: Any) -> np.ndarray | None:
@@ -278,19 +353,39 @@ def _sequence_feature_names(X: Any) -> np.ndarray | None:
     return names[0]
 
 
+def _callers_level() -> int:
+    """The ``stacklevel`` of the first frame outside this package and the decorators around it.
+
+    For a warning raised in a function that calls this: the user's line (or
+    scikit-learn's, when a Pipeline calls), whichever of the estimator's
+    methods led there. The decorators are contextlib's and ``np.errstate``'s.
+    """
+    frame, level = sys._getframe(1), 1
+    while frame is not None:
+        module = frame.f_globals.get("__name__", "")
+        if not (
+            module.startswith(__package__) or module == "contextlib" or module.endswith("._ufunc_config")
+        ):
+            break
+        frame, level = frame.f_back, level + 1
+    return level
+
+
 def _check_sequence_feature_names(estimator: Any, names: np.ndarray | None) -> None:
     """scikit-learn's check of the names of ragged ``X`` against those ``fit`` recorded."""
     fitted = getattr(estimator, "feature_names_in_", None)
     kind = type(estimator).__name__
     if fitted is None and names is not None:
         warnings.warn(
-            f"X has feature names, but {kind} was fitted without feature names", UserWarning, stacklevel=4
+            f"X has feature names, but {kind} was fitted without feature names",
+            UserWarning,
+            stacklevel=_callers_level(),
         )
     elif fitted is not None and names is None:
         warnings.warn(
             f"X does not have valid feature names, but {kind} was fitted with feature names",
             UserWarning,
-            stacklevel=4,
+            stacklevel=_callers_level(),
         )
     elif fitted is not None and (len(names) != len(fitted) or (names != fitted).any()):
         raise ValueError(

@@ -294,7 +294,13 @@ def from_long_table(
     feature_cols, label_cols = _columns(feature_cols), _columns(label_col)
     missing = [c for c in (id_col, time_col, *feature_cols, *label_cols) if c not in data.columns]
     if missing:
-        raise ValueError(f"Columns {missing} are not in data; it has {list(data.columns)}.")
+        named = [c for c in missing if c in data.index.names]
+        hint = (
+            f" {named} {'is' if len(named) == 1 else 'are'} the index of data: pass data.reset_index()."
+            if named
+            else ""
+        )
+        raise ValueError(f"Columns {missing} are not in data; it has {list(data.columns)}.{hint}")
     if len(data) == 0:
         raise ValueError("data has no rows; at least one row per sequence is required.")
     if not data.columns.is_unique:

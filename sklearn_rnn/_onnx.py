@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import warnings
+from numbers import Integral
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,7 @@ __all__ = ["to_onnx"]
 
 #: Opset used by default; the legacy exporter writes LSTM/GRU/RNN as single ONNX nodes from opset 7 on.
 DEFAULT_OPSET = 17
+MIN_OPSET = 12  # opset 11's Clip on int64 (the lengths) is refused by onnxruntime
 
 
 def _inference_graph(estimator: Any) -> InferenceGraph:
@@ -62,7 +64,8 @@ def to_onnx(
         only right for equal-length batches. Ignored for a forecaster, whose
         window has a fixed length.
     opset_version : int, default=17
-        ONNX opset of the graph.
+        ONNX opset of the graph: 12 or above (opset 11's graph is not valid
+        for onnxruntime), up to the highest the installed torch writes.
 
     Returns
     -------
@@ -129,6 +132,17 @@ def to_onnx(
         ) from exc
     if not isinstance(lengths, (bool, np.bool_)):
         raise TypeError(f"lengths must be True or False, got {lengths!r}.")
+    highest = int(getattr(getattr(torch.onnx, "_constants", None), "ONNX_MAX_OPSET", DEFAULT_OPSET))
+    if (
+        not isinstance(opset_version, Integral)
+        or isinstance(opset_version, bool)
+        or not MIN_OPSET <= opset_version <= highest
+    ):
+        raise ValueError(
+            f"opset_version must be an integer from {MIN_OPSET} to {highest}, got {opset_version!r}: below "
+            f"{MIN_OPSET} the graph's integer clipping is not valid ONNX for onnxruntime, above {highest} "
+            f"torch {torch.__version__} cannot write it. The default, {DEFAULT_OPSET}, runs on onnxruntime."
+        )
     spec = _inference_graph(estimator)
     takes_lengths = bool(lengths) and spec.takes_lengths
     dynamic_axes = {spec.input_name: {0: "batch", 1: "time"} if spec.dynamic_time else {0: "batch"}}

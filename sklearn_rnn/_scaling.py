@@ -30,16 +30,33 @@ def nonzero_scale(std: np.ndarray, mean: np.ndarray) -> np.ndarray:
     return np.where(constant, 1.0, std)
 
 
-def column_statistics(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def column_statistics(
+    values: np.ndarray, weights: np.ndarray | None = None, constant_scale: str = "one"
+) -> tuple[np.ndarray, np.ndarray]:
     """Per-column mean and scale (:func:`nonzero_scale` of the std) of ``values`` ``(n, C)``.
 
     Computed on values divided by each column's largest magnitude, so columns
     holding numbers up to float64's largest give finite statistics (a plain
-    variance overflows from about 1e154).
+    variance overflows from about 1e154). ``weights`` ``(n,)``: each row counts
+    as many times (a row of weight 0 not at all). ``constant_scale="magnitude"``
+    scales a constant column by its magnitude instead of 1 (a target of
+    constant 2.5e-9 is then learnt as 1, and the network's leftover error stays
+    at its scale); 1 where it is 0. Without rows: mean 0 and scale 1.
     """
     values = np.asarray(values, dtype=np.float64)
-    peak = np.max(np.abs(values), axis=0) if len(values) else np.ones(values.shape[1:])
+    if weights is not None:
+        values = values[np.asarray(weights) > 0]
+        weights = np.asarray(weights, dtype=np.float64)[np.asarray(weights) > 0]
+    if not len(values):  # nothing observed (a channel without values): centred on 0, scaled by 1
+        return np.zeros(values.shape[1:]), np.ones(values.shape[1:])
+    peak = np.max(np.abs(values), axis=0)
     peak = np.where((peak > 0) & np.isfinite(peak), peak, 1.0)
     unit = values / peak
-    mean, std = unit.mean(axis=0) * peak, unit.std(axis=0) * peak
-    return mean, nonzero_scale(std, mean)
+    mean = np.average(unit, axis=0, weights=weights)
+    std = np.sqrt(np.average((unit - mean) ** 2, axis=0, weights=weights)) * peak
+    mean = mean * peak
+    scale = nonzero_scale(std, mean)
+    if constant_scale == "magnitude":
+        constant = is_constant(std, mean, np.finfo(np.float64).eps) & (mean != 0)
+        scale = np.where(constant, np.abs(mean), scale)
+    return mean, scale

@@ -56,6 +56,7 @@ class SequenceDataset(Dataset):
         with warnings.catch_warnings():  # read-only views (e.g. sliding_windows) are never written to
             warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
             self.X = torch.from_numpy(seqs.values)
+        self.level = None if seqs.level is None else torch.as_tensor(seqs.level, dtype=self.X.dtype)
         self.lengths = None if seqs.equal_lengths else torch.from_numpy(seqs.lengths)
         self.y = None if y is None else torch.from_numpy(y)
         self.sample_weight = None if sample_weight is None else torch.from_numpy(sample_weight)
@@ -67,6 +68,7 @@ class SequenceDataset(Dataset):
         out = SequenceDataset.__new__(SequenceDataset)
         idx = torch.as_tensor(indices)
         out.X = self.X[idx]
+        out.level = self.level
         out.lengths = None if self.lengths is None else self.lengths[idx]
         out.y = None if self.y is None else self.y[idx]
         out.sample_weight = None if self.sample_weight is None else self.sample_weight[idx]
@@ -74,7 +76,7 @@ class SequenceDataset(Dataset):
 
     def batch(self, idx: torch.Tensor | slice) -> tuple[dict[str, torch.Tensor], torch.Tensor | None]:
         """One batch as ``({"X", ["lengths"], ["sample_weight"]}, y)``, trimmed to its longest sequence."""
-        x = {"X": self.X[idx]}
+        x = {"X": self.X[idx] if getattr(self, "level", None) is None else self.X[idx] - self.level}
         if self.lengths is not None:
             lengths = self.lengths[idx]
             x["X"] = x["X"][:, : int(lengths.max())]
@@ -111,7 +113,7 @@ class BatchIterator:
         self, dataset: SequenceDataset, batch_size: int, shuffle: bool = False, by_length: bool = False
     ):
         self.dataset = dataset
-        self.batch_size = batch_size
+        self.batch_size = int(batch_size)  # torch's split takes int only, not numpy's
         self.shuffle = shuffle
         self.by_length = by_length
 
@@ -296,13 +298,23 @@ def make_module(cls: type[torch.nn.Module], *args: Any, **kwargs: Any) -> tuple[
     """
     bound = inspect.signature(cls).bind(*args, **kwargs)
     bound.apply_defaults()  # every argument recorded, defaults included
-    arguments = dict(bound.arguments)
+    # numpy numbers (a grid of np.arange(8, 33, 8)) as Python's: torch's layers take int only
+    arguments = {key: _plain(value) for key, value in bound.arguments.items()}
     with global_rng_restored():  # torch's default initialisation draws from the global generator
         module = cls(**arguments)
     generator = current_generator()
     if generator is not None:
         seeded_init(module, generator)
     return module, arguments
+
+
+def _plain(value: Any) -> Any:
+    """``value`` with numpy scalars, also inside tuples and lists, as Python numbers."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (tuple, list)):
+        return type(value)(_plain(v) for v in value)
+    return value
 
 
 # The training budget of max_epochs="auto", chosen by the procedure of benchmarks/accuracy.py

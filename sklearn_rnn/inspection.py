@@ -98,6 +98,8 @@ def time_step_attribution(
         module.eval()
     device = next(module.parameters()).device
     values = torch.from_numpy(seqs.values).to(device)
+    if seqs.level is not None:  # as the network reads them (SequenceDataset)
+        values = values - torch.as_tensor(seqs.level, dtype=values.dtype, device=device)
     lengths = None if seqs.equal_lengths else torch.from_numpy(seqs.lengths)
     n, n_steps = values.shape[:2]
     baseline = module.x_mean.to(values.dtype)

@@ -221,12 +221,6 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         """
         series = self._sequences(validate_sequences(self, X, reset=True, allow_nan=True, dtype=np.float64))
         shortest = min(len(s) for s in series)
-        if shortest < 2:
-            raise ValueError(
-                "RNNOutlierDetector needs sequences of at least 2 time steps to learn how they go on, "
-                "got a sequence of 1 time step (a 2D X of 1 feature(s) is 1-step sequences). Pass "
-                "longer sequences."
-            )
         if self.window_length != "auto" and self.scoring == "forecast" and self.window_length >= shortest:
             raise ValueError(
                 f"window_length={self.window_length} leaves no step to forecast in the shortest training "
@@ -242,6 +236,18 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         return self
 
     def _sequences(self, seqs: Sequences) -> list[np.ndarray]:
+        if seqs.lengths.min() < 2:
+            layout = (
+                " A 2D X is univariate sequences (n_samples, n_timesteps): pass one sequence of several "
+                "features as [X] or X[None]."
+                if seqs.tabular
+                else ""
+            )
+            raise ValueError(
+                "RNNOutlierDetector needs sequences of at least 2 time steps to judge how they go on, "
+                f"got a sequence of 1 time step (sequence {int(np.argmin(seqs.lengths))}). Pass longer "
+                f"sequences.{layout}"
+            )
         return [seqs.values[i, :n] for i, n in enumerate(seqs.lengths)]  # float64: standardised first
 
     def _statistics(self, steps: list[np.ndarray]) -> np.ndarray:

@@ -112,18 +112,18 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
             raise ValueError(f"y must be 1D or 2D (n_samples, n_outputs), got {y.ndim} dimensions.")
         self._check_y_length(len(seqs.lengths), y)
         y2d = y.reshape(len(y), -1)
+        weight = None
+        if sample_weight is not None:
+            weight = _check_sample_weight(sample_weight, y2d, dtype=np.float64, ensure_non_negative=True)
         if reset:
             self._y_1d = y.ndim == 1
             self.n_outputs_ = y2d.shape[1]
-            self.y_mean_, self.y_scale_ = column_statistics(y2d)
+            # a sequence of weight 0 is left out of the target's scaling as of the loss
+            self.y_mean_, self.y_scale_ = column_statistics(y2d, weight, constant_scale="magnitude")
         elif y2d.shape[1] != self.n_outputs_:
             raise ValueError(
                 f"y has {y2d.shape[1]} outputs, but the warm-started model has {self.n_outputs_}."
             )
-        weight = None
-        if sample_weight is not None:
-            weight = _check_sample_weight(sample_weight, y2d, dtype=np.float64, ensure_non_negative=True)
-            weight = weight.astype(np.float32)
         target = ((y2d - self.y_mean_) / self.y_scale_).astype(np.float32)
         self._fit_net(seqs, target, weight, n_outputs=self.n_outputs_)
         return self
@@ -168,9 +168,10 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
         y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
         self._check_y_length(len(predicted), y)
         # R^2 is the same in units of y_scale_, where targets up to 1e308 square without overflow
-        if y.shape == predicted.shape:  # otherwise r2_score refuses the shapes in its own words
-            scale = self.y_scale_ if predicted.ndim == 2 else self.y_scale_[0]
-            y, predicted = y / scale, predicted / scale
+        # (r2_score takes y of shape (n,) against predictions (n, 1), and refuses other mismatches itself)
+        if y.ndim <= 2 and y.shape[-1:] in {(self.n_outputs_,), (len(y),)}:
+            unit = lambda a: a / (self.y_scale_ if a.ndim == 2 else self.y_scale_[0])  # noqa: E731
+            y, predicted = unit(y), unit(predicted)
         return float(r2_score(y, predicted, sample_weight=sample_weight))
 
     def __sklearn_tags__(self):

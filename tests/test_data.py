@@ -1,5 +1,7 @@
 """Every accepted input layout reaches the network as the same padded sequences."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -52,6 +54,18 @@ def test_dataframe_sequences_record_their_column_names_and_later_ones_must_match
     reg.fit(runs, np.arange(3.0))
     with pytest.raises(ValueError, match="feature names should match"):
         reg.predict(swapped)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        reg.predict([r.to_numpy() for r in runs])
+    assert [w.filename for w in caught] == [__file__]  # the user's line, not a decorator's
+
+
+def test_a_date_column_in_dataframe_sequences_is_named_as_dates():
+    runs = [
+        pd.DataFrame({"time": pd.date_range("2024", periods=n, freq="h"), "hr": np.ones(n)}) for n in (5, 6)
+    ]
+    with pytest.raises(TypeError, match="Sequence 0 of X holds dates or durations"):
+        RNNRegressor(architecture="rnn", max_epochs=1).fit(runs, np.arange(2.0))
 
 
 def test_3d_array_keeps_time_and_feature_axes():

@@ -33,7 +33,7 @@ def test_classifier_averages_its_networks_logits(architecture):
     clf = RNNClassifier(n_networks=3, architecture=architecture, **SMALL).fit(X, y)
     module = clf.net_.module_
     assert len(module.others) == 2
-    logits = _each_network(module, X)
+    logits = _each_network(module, X - clf._x_level.astype(np.float32))  # as the network reads X
     # the networks learned apart: their outputs differ
     assert not torch.allclose(logits[0], logits[1], atol=1e-3)
     expected = torch.softmax(logits.mean(0), dim=1).numpy()
@@ -43,7 +43,7 @@ def test_classifier_averages_its_networks_logits(architecture):
 def test_regressor_averages_its_networks_outputs_in_target_units():
     X, _, target = _data()
     reg = RNNRegressor(n_networks=2, architecture="rnn", **SMALL).fit(X, target)
-    outputs = _each_network(reg.net_.module_, X).mean(0)[:, 0].numpy()
+    outputs = _each_network(reg.net_.module_, X - reg._x_level.astype(np.float32)).mean(0)[:, 0].numpy()
     np.testing.assert_allclose(reg.predict(X), outputs * reg.y_scale_[0] + reg.y_mean_[0], rtol=1e-5)
 
 

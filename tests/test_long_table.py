@@ -233,3 +233,11 @@ def test_resample_of_numeric_times_needs_a_number():
     table = pd.DataFrame({"id": ["a", "a"], "t": [0, 1], "x": [0.0, 1.0]})
     with pytest.raises(ValueError, match="positive number in the units of the time column"):
         from_long_table(table, "id", "t", ["x"], resample="1h")
+
+
+def test_a_time_column_set_as_the_index_is_named_with_the_fix():
+    # dates parsed into a column, then set as the index, as users do before plotting
+    table = pd.DataFrame({"pid": ["a", "a"], "date": pd.date_range("2024", periods=2), "hr": [1.0, 2.0]})
+    with pytest.raises(ValueError, match=re.escape("['date'] is the index of data: pass data.reset_index()")):
+        from_long_table(table.set_index("date"), "pid", "date", ["hr"])
+    assert len(from_long_table(table, "pid", "date", ["hr"])[0]) == 1

@@ -59,7 +59,7 @@ def test_scaling_statistics_ignore_nans():
     clf = RNNClassifier(missing="mask", max_epochs=1, hidden_size=4, random_state=0)
     clf.fit(X, np.arange(20) % 2)
     module = clf.net_.module_
-    np.testing.assert_allclose(module.x_mean.numpy(), np.nanmean(X, axis=(0, 1)), rtol=1e-5)
+    np.testing.assert_allclose(module.x_mean.numpy() + clf._x_level, np.nanmean(X, axis=(0, 1)), rtol=1e-5)
     np.testing.assert_allclose(module.x_scale.numpy(), np.nanstd(X, axis=(0, 1)), rtol=1e-5)
     assert np.isfinite(clf.predict_proba(X)).all()
 

@@ -3,6 +3,7 @@
 import copy
 import io
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -145,6 +146,9 @@ def test_errors_name_the_fix():
     detector = RNNOutlierDetector(**FAST).fit(runs(10, 12))
     with pytest.raises(ValueError, match="no step the detector can score"):
         detector.score_samples([np.full(30, np.nan)])
+    # one run passed as a 2D (n_timesteps, 1) array reads as 1-step runs: refused as in fit
+    with pytest.raises(ValueError, match=r"sequence 0\)\. Pass longer sequences\. A 2D X .* X\[None\]"):
+        detector.score_samples(runs(1, 13)[0][:, None])
 
 
 def test_a_pickle_from_before_the_two_sided_score_scores_its_worst_steps(fitted):
@@ -175,3 +179,13 @@ def test_a_large_level_with_small_changes_is_read_at_full_precision():
     expected = RNNOutlierDetector(**FAST).fit(centred).score_samples(centred)
     # the same up to float rounding that training amplifies (read in float32: off by up to 3.1)
     np.testing.assert_allclose(scores, expected, atol=0.01)
+
+
+def test_a_channel_without_values_scores_quietly():
+    # a sensor that recorded nothing in training: centred on 0, scaled by 1, and no numpy warnings
+    t = np.arange(30)
+    X = np.stack([np.c_[np.sin(t / 2 + k), np.full(30, np.nan)] for k in range(30)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        scores = RNNOutlierDetector(**FAST).fit(X).score_samples(X[:3])
+    assert np.isfinite(scores).all()

@@ -8,6 +8,7 @@ import sys
 import textwrap
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sklearn_rnn.preprocessing import sliding_windows
@@ -40,6 +41,10 @@ def test_windows_errors():
         sliding_windows(np.zeros(5), 2, step=1.5)
     with pytest.raises(ValueError, match="dim 3"):
         sliding_windows(np.zeros((5, 2, 2)), 2)
+    times = pd.DataFrame({"time": pd.date_range("2024-01-01", periods=6, freq="h"), "temp": np.arange(6.0)})
+    for dated in (times, times["time"]):  # not nanosecond counts
+        with pytest.raises(TypeError, match="series holds dates or durations"):
+            sliding_windows(dated, 3)
 
 
 def test_estimators_train_and_predict_on_windows_like_on_a_copy():

@@ -196,7 +196,7 @@ def test_missing_changed_after_fit_keeps_the_trained_handling():
     clf.set_params(missing="mask")
     X_nan = X.copy()
     X_nan[0, 3, 0] = np.nan
-    with pytest.raises(ValueError, match="Input X contains NaN"):
+    with pytest.raises(ValueError, match="fitted with missing='error'; set_params.* at the next fit"):
         clf.predict(X_nan)
     assert clf.fit(X, y).net_.module_.missing == "mask"  # the next fit takes it up
     assert np.isfinite(clf.predict_proba(X_nan)).all()
@@ -252,3 +252,63 @@ def test_huge_regression_targets_give_finite_predictions():
         reg = RNNRegressor(**TINY, random_state=0).fit(X, 1e200 * (1 + X[:, 0, 0].astype(np.float64)))
         pred = reg.predict(X)
     assert np.isfinite(pred).all() and 1e198 < np.abs(pred).max() < 1e202
+
+
+@pytest.mark.parametrize("Estimator", [RNNClassifier, RNNRegressor])
+def test_a_sequence_of_weight_zero_is_absent(Estimator):
+    # One corrupt record (a sensor stuck at 1e6, a target of 1e9) given weight 0 to leave it out:
+    # the model equals one fitted without it, to the last digit (the scaling, the batches and
+    # batch norm never see it). Every sequence starts at 0, so the reference level is the same.
+    X0 = X.astype(np.float64)
+    X0[:, 0] = 0.0
+    target = y if Estimator is RNNClassifier else 10 * X0[:, :3, 0].sum(axis=1)
+    X_bad, target_bad = X0.copy(), target.copy()
+    X_bad[5, 1:] = 1e6
+    if Estimator is RNNRegressor:
+        target_bad[5] = 1e9
+    weight = np.ones(len(X0))
+    weight[5] = 0.0
+    weighted = Estimator(**TINY, random_state=0).fit(X_bad, target_bad, sample_weight=weight)
+    without = Estimator(**TINY, random_state=0).fit(np.delete(X0, 5, axis=0), np.delete(target, 5))
+    method = "predict_proba" if Estimator is RNNClassifier else "predict"
+    np.testing.assert_array_equal(getattr(weighted, method)(X0), getattr(without, method)(X0))
+
+
+def test_a_large_level_keeps_its_small_changes():
+    # A meter reading at 1e8 moving by about 1 (float32's spacing at 1e8 is 8): the float64 values
+    # are centred before the network's float32 reads them, so the level changes nothing.
+    moves = rng.normal(size=(120, 8, 1))
+    target = moves[:, :, 0].mean(axis=1)
+    params = {**TINY, "max_epochs": 10, "random_state": 0}
+    scores = [
+        RNNRegressor(**params).fit(level + moves[:80], target[:80]).score(level + moves[80:], target[80:])
+        for level in (0.0, 1e8)
+    ]
+    assert scores[0] > 0.9
+    assert scores[1] == pytest.approx(scores[0], abs=0.01)
+
+
+def test_a_constant_tiny_target_is_predicted_at_its_scale():
+    # scaled by its magnitude (not 1), the network's leftover error stays at the target's scale
+    reg = RNNRegressor(**{**TINY, "max_epochs": 30}, random_state=0).fit(X, np.full(len(X), 2.5e-9))
+    np.testing.assert_allclose(reg.predict(X), 2.5e-9, rtol=0.05)
+
+
+def test_score_of_one_output_given_as_1d_against_a_column_fit():
+    target = 1e200 * X[:, :3, 0].sum(axis=1).astype(np.float64)
+    reg = RNNRegressor(**TINY, random_state=0).fit(X, target[:, None])
+    assert np.isfinite(reg.score(X, target))
+    assert reg.score(X, target) == reg.score(X, target[:, None])
+
+
+def test_numpy_numbers_from_a_parameter_grid_are_taken():
+    # GridSearchCV over np.arange gives np.int64 values; torch's layers and batch split take int only
+    grid = {
+        "hidden_size": np.arange(4, 9, 4),
+        "batch_size": np.array([16]),
+        "fcn_filters": [tuple(np.arange(4, 7))],
+    }
+    search = GridSearchCV(
+        RNNClassifier(**{**TINY, "max_epochs": 1}, random_state=0), grid, cv=2, error_score="raise"
+    )
+    assert search.fit(X, y).best_estimator_._module_kwargs["hidden_size"] in (4, 8)

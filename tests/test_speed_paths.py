@@ -20,7 +20,6 @@ from sklearn.model_selection import GridSearchCV
 from skorch.callbacks import Callback
 
 from sklearn_rnn import RNNClassifier, RNNRegressor
-from sklearn_rnn._data import validate_sequences
 from sklearn_rnn._runtime import _glibc
 from sklearn_rnn._training import SequenceDataset, predict_in_batches
 
@@ -278,7 +277,7 @@ def test_predict_in_batches_runs_in_eval_mode_and_keeps_order():
     clf = _tiny().fit(X, y)
     module = clf.net_.module_
     module.train()  # as a user training the module by hand would leave it
-    data = SequenceDataset(validate_sequences(clf, X, reset=False, allow_nan=True))
+    data = SequenceDataset(clf._validate_X(X, reset=False))
     out = predict_in_batches(clf.net_, data, batch_size=3)
     # eval mode, and left there: switching back would race with predicts in other threads
     # (issue 11: outputs off by up to 0.175 with 8 threads); training sets its own mode

@@ -46,6 +46,8 @@ FIT_CASES = [
     ("0 time steps", X[:, :0], None, ValueError, r"X has shape \(20, 0, 2\) with 0 time steps"),
     ("0 features", X[:, :, :0], None, ValueError, r"X has shape \(20, 6, 0\) with 0 features"),
     ("empty list", [], "0", ValueError, r"X contains no sequences \(an empty list\)"),
+    ("empty object array", np.empty(0, dtype=object), "0", ValueError, r"no sequences \(an empty ndarray\)"),
+    ("empty DataFrame", pd.DataFrame(), "0", ValueError, r"no sequences \(an empty DataFrame\)"),
     (
         "empty sequence in list",
         [X[0], X[1][:0]],
@@ -251,7 +253,15 @@ PREDICT_CASES = [
     ("0 sequences", X[:0], ValueError, r"Found array with 0 sample\(s\)"),
     ("0 time steps", X[:, :0], ValueError, r"with 0 time steps"),
     ("empty list", [], ValueError, r"X contains no sequences"),
+    ("empty object array", np.empty(0, dtype=object), ValueError, r"X contains no sequences"),
+    ("empty DataFrame", pd.DataFrame(), ValueError, r"X contains no sequences"),
     ("empty sequence in list", [X[0], X[1][:0]], ValueError, r"Sequence 1 of X is empty"),
+    (
+        "one sequence as 2D",
+        X[0],
+        ValueError,
+        r"expecting 2 features as input\. A 2D X is read as univariate .* as \[X\] or X\[None\]",
+    ),
     (
         "3 features, fitted on 2",
         np.zeros((4, 6, 3)),

@@ -10,6 +10,7 @@ so the two never compute different things.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -106,18 +107,23 @@ class SequenceGraph(nn.Module):
     """Padded sequences (and their lengths) -> the estimator's output: the network, then its head.
 
     ``tabular``: the estimator was fitted on a 2D table of univariate
-    sequences, so the graph takes ``(batch, time)`` as it does.
+    sequences, so the graph takes ``(batch, time)`` as it does. ``level``: the
+    reference level of each feature that the estimator subtracts before its
+    network (None: nothing).
     """
 
-    def __init__(self, module: nn.Module, head: nn.Module, tabular: bool) -> None:
+    def __init__(self, module: nn.Module, head: nn.Module, tabular: bool, level: Any = None) -> None:
         super().__init__()
         self.module = module
         self.head = head
         self.tabular = tabular
+        self.register_buffer("level", None if level is None else torch.as_tensor(level, dtype=torch.float64))
 
     def forward(self, X: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
         if self.tabular:
             X = X.unsqueeze(-1)
+        if self.level is not None:  # in float64, as the estimator subtracts it (it rounds once)
+            X = (X.double() - self.level).float()
         return self.head(self.module(X, lengths))
 
 

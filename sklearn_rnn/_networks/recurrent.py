@@ -183,7 +183,7 @@ def fixed_length(X: torch.Tensor, lengths: torch.Tensor | None, n_steps: int) ->
     time axis.
     """
     n, T = X.shape[0], X.shape[1]
-    L = torch.full((n,), T, device=X.device) if lengths is None else lengths.to(X.device)
+    L = torch.full((n,), T, dtype=torch.int64, device=X.device) if lengths is None else lengths.to(X.device)
     L = L[:, None]
     j = torch.arange(n_steps, device=X.device)[None, :]
     index = j.clamp(max=T - 1).expand(n, -1)

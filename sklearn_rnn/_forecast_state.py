@@ -156,7 +156,7 @@ class SeriesState:
             self.fit(y, X=X, fh=fh)
         except Refused:
             raise
-        except (TypeError, ValueError, KeyError) as exc:
+        except (TypeError, ValueError, KeyError, ArithmeticError) as exc:  # a crafted freq overflows
             raise Refused(f"its forecaster state does not rebuild ({type(exc).__name__}: {exc})") from None
         finally:
             self.__dict__.pop(RESTORED, None)

@@ -818,6 +818,17 @@ def test_crafted_index_parts_are_refused_cleanly(datetime_forecaster_bytes, chan
         load(path)
 
 
+def test_a_crafted_horizon_freq_is_refused_cleanly(datetime_forecaster_bytes, tmp_path):
+    def overflowing(manifest):
+        manifest["sktime"]["fh"]["freq"] = "1000000000000000000000h"
+        return manifest
+
+    path = tmp_path / "crafted.skrnn"
+    path.write_bytes(_rewrite(datetime_forecaster_bytes, manifest=overflowing))
+    with pytest.raises(ValueError, match=r"^Refusing to load .*does not rebuild \(OverflowError"):
+        load(path)
+
+
 def test_metadata_requests_are_stored(tmp_path):
     with sklearn.config_context(enable_metadata_routing=True):
         clf = RNNClassifier(**TINY).set_fit_request(sample_weight=True).set_score_request(sample_weight="w")

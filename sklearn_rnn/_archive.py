@@ -36,8 +36,9 @@ _MAX_RATIO = 20  # a deflated member larger than _SMALL_MEMBER inflates at most 
 _SMALL_MEMBER = 4096
 _MAX_DEPTH = 32  # nesting of lists and dicts in JSON
 # JSON values (commas and brackets counted before parsing): each takes at most about 90 bytes once
-# parsed, so no JSON takes more than about 400 MB. A training history's batch takes 4 (and 60 bytes).
-MAX_JSON_VALUES = 2**22
+# parsed, so no JSON takes more than about 1.5 GB. A training history's batch takes 3 to 4 (and 60
+# bytes): some 4 million batches, what the 256 MiB manifests of files written before this count held.
+MAX_JSON_VALUES = 2**24
 
 
 class Refused(ValueError):

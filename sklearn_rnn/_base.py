@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from dataclasses import astuple
+from dataclasses import replace
 from functools import partial
 from numbers import Integral
 from typing import Any
@@ -14,6 +14,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ._archive import Refused
 from ._data import Sequences, validate_sequences
 from ._networks.heads import InferenceGraph, SequenceGraph
 from ._networks.recurrent import ARCHITECTURES, INPUT_SCALINGS, MISSING, POOLINGS, RecurrentNet
@@ -200,10 +201,16 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
         return InferenceGraph(graph, example, "X", self._output_name, dynamic_time=True, takes_lengths=True)
 
     # -- data ----------------------------------------------------------------------------
-    def _validate_X(self, X: Any, *, reset: bool) -> Sequences:
+    def _validate_X(self, X: Any, *, reset: bool, sample_weight: Any = None) -> Sequences:
         # centred on the training data's level before the cast to float32, which would round away
-        # changes much smaller than the level (a meter reading at 1e8 moving by 1)
-        seqs = validate_sequences(self, X, reset=reset, allow_nan=True, centre=True)
+        # changes much smaller than the level (a meter reading at 1e8 moving by 1); sequences of
+        # sample_weight 0 are left out of it, as of everything else (checked with y, after this)
+        counted = None
+        given = reset and sample_weight is not None and np.ndim(sample_weight) == 1
+        if given and hasattr(X, "__len__") and len(sample_weight) == len(X):
+            with np.errstate(invalid="ignore"):
+                counted = np.asarray(sample_weight, dtype=np.float64) > 0
+        seqs = validate_sequences(self, X, reset=reset, allow_nan=True, centre=True, counted=counted)
         # how NaN is handled is fixed by the trained network (set_params(missing=...) takes effect
         # at the next fit, as every parameter does)
         missing = self.missing if reset else self.net_.module_.missing
@@ -289,7 +296,7 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
             # the input scaling or the number of steps an epoch takes
             keep = sample_weight > 0
             lengths = seqs.lengths[keep]
-            seqs = Sequences(seqs.values[keep, : lengths.max()], lengths, *astuple(seqs)[2:])
+            seqs = replace(seqs, values=seqs.values[keep, : lengths.max()], lengths=lengths)
             y, sample_weight = y[keep], sample_weight[keep]
             stratify = None if stratify is None else stratify[keep]
         n = len(seqs.lengths)
@@ -338,6 +345,20 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
         else:
             build = partial(self._build_module, seqs, n_outputs, n_train, sample_weight)
         self._train(SequenceDataset(seqs, y, sample_weight), build, n_train=n_train, stratify=stratify)
+
+    def _restore_fitted(self, attributes, rebuild_net, manifest, arrays) -> None:
+        """The file's attributes, after checking the reference level the network's input is moved by."""
+        level, n_channels = attributes.get("_x_level"), attributes.get("_n_channels")
+        if level is not None and not (
+            isinstance(level, np.ndarray)
+            and level.dtype == np.float64
+            and level.shape == (n_channels,)
+            and np.isfinite(level).all()
+        ):
+            raise Refused(
+                f"its input's reference level (_x_level) is not {n_channels} finite float64 values."
+            )
+        super()._restore_fitted(attributes, rebuild_net, manifest, arrays)
 
     @property
     def n_networks_(self) -> int:

@@ -16,6 +16,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -103,7 +104,7 @@ def _is_ragged(X: Any) -> bool:
 
 def _check_ragged(
     X: Any, allow_nan: bool, dtype: type = np.float32, level: Any = None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Check a list of sequences; return them zero-padded (in ``dtype``), their lengths and first steps.
 
     ``level`` (a callable of the first steps ``(n, F)`` giving a level per
@@ -177,15 +178,18 @@ def _pad(
     return values, lengths
 
 
-def reference_level(first_steps: np.ndarray) -> np.ndarray:
+def reference_level(first_steps: np.ndarray, counted: np.ndarray | None = None) -> np.ndarray:
     """Each feature's median first observed value (0 where none), rounded to float32: (n, F) -> (F,).
 
     Subtracted from the values before they are cast to float32, it keeps changes
     that float32 would round away at a large level (a meter at 1e8 moving by 1:
     float32's spacing there is 8). Any value near the level does; the median of
-    the first steps costs one row a sequence.
+    the first steps costs one row a sequence. ``counted`` ``(n,)``: the sequences
+    it is taken over (those of positive sample weight; all when none is).
     """
     first_steps = np.asarray(first_steps, dtype=np.float64)
+    if counted is not None and counted.any():
+        first_steps = first_steps[counted]
     observed = ~np.isnan(first_steps)
     level = np.zeros(first_steps.shape[1])
     for j in np.flatnonzero(observed.any(axis=0)):
@@ -226,6 +230,7 @@ def validate_sequences(
     allow_nan: bool = False,
     dtype: type = np.float32,
     centre: bool = False,
+    counted: np.ndarray | None = None,
 ) -> Sequences:
     """Check ``X`` and return it as padded sequences of ``dtype`` (float32, what the networks read).
 
@@ -233,9 +238,10 @@ def validate_sequences(
     (a large level with small changes) for an estimator that standardises them first.
     ``centre=True`` keeps it in float32: the values returned are relative to
     each feature's :func:`reference_level` (``Sequences.reference``), subtracted
-    before the cast: with ``reset=True`` the one of ``X``, otherwise
-    ``estimator._x_level``, which the estimator stores when it builds its
-    network (none for estimators fitted before it).
+    before the cast: with ``reset=True`` the one of ``X`` (of its sequences
+    ``counted``, when given), otherwise ``estimator._x_level``, which the
+    estimator stores when it builds its network (none for estimators fitted
+    before it).
 
     With ``reset=True`` this records ``n_features_in_`` (the number of columns of
     a 2D table, the number of features of 3D or ragged input) and, for
@@ -260,7 +266,9 @@ def validate_sequences(
     ) and len(X) == 0:
         raise ValueError(f"X contains no sequences (an empty {type(X).__name__}); at least one is required.")
     names = None
-    level = (reference_level if reset else getattr(estimator, "_x_level", None)) if centre else None
+    level = None
+    if centre:
+        level = partial(reference_level, counted=counted) if reset else getattr(estimator, "_x_level", None)
     pending = None  # the level still to subtract from the values returned
     if _is_ragged(X):
         names = _sequence_feature_names(X)

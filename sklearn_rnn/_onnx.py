@@ -31,12 +31,32 @@ def _inference_graph(estimator: Any) -> InferenceGraph:
     return build()
 
 
+def _warn_rounded_levels(estimator: Any) -> None:
+    """Warn where float32 input rounds a feature by more than 1% of its spread (its level dwarfs it)."""
+    level = getattr(estimator, "_x_level", None)
+    if level is None:
+        return
+    spread = estimator.net_.module_.x_scale.double().cpu().numpy()
+    rounding = np.spacing(np.abs(level).astype(np.float32)).astype(np.float64)  # float32's step there
+    rounded = np.flatnonzero(rounding > 0.01 * spread)
+    if len(rounded):
+        warnings.warn(
+            f"Features {rounded.tolist()} lie at levels {level[rounded].tolist()} where float32, this "
+            f"graph's input type, rounds values in steps of {rounding[rounded].tolist()}, over 1% of "
+            f"their spread {spread[rounded].tolist()}: their changes would be lost before the graph "
+            "reads them. Export with input_dtype='float64' and feed it float64 X.",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
 def to_onnx(
     estimator: Any,
     path: str | os.PathLike | None = None,
     *,
     lengths: bool = True,
     opset_version: int = DEFAULT_OPSET,
+    input_dtype: str = "float32",
 ) -> Any:
     """Export a fitted estimator to an ONNX graph that needs neither Python nor torch to run.
 
@@ -66,6 +86,14 @@ def to_onnx(
     opset_version : int, default=17
         ONNX opset of the graph: 12 or above (opset 11's graph is not valid
         for onnxruntime), up to the highest the installed torch writes.
+    input_dtype : {"float32", "float64"}, default="float32"
+        Type of the graph's ``X`` (or ``y_window``). A classifier or regressor
+        moves each feature by its reference level before the float32 network
+        (see the input formats page); "float64" does that in float64, as
+        ``predict`` does on float64 input, so that a feature whose level dwarfs
+        its changes (a meter at 1e8 moving by 1) keeps them. With "float32",
+        ``to_onnx`` warns when float32 would round a feature's values by more
+        than 1% of its spread.
 
     Returns
     -------
@@ -76,7 +104,7 @@ def to_onnx(
     -----
     Inputs of a classifier's or regressor's graph:
 
-    - ``X``: float32 of shape ``(batch, time, n_features)``, or ``(batch, time)``
+    - ``X``: float32 (or ``input_dtype``) of shape ``(batch, time, n_features)``, or ``(batch, time)``
       when the estimator was fitted on a 2D table of univariate sequences;
       with ``missing="mask"`` it may hold NaN, handled as by the estimator;
     - ``lengths`` (when ``lengths=True``): int64 of shape ``(batch,)``, each in
@@ -143,7 +171,13 @@ def to_onnx(
             f"{MIN_OPSET} the graph's integer clipping is not valid ONNX for onnxruntime, above {highest} "
             f"torch {torch.__version__} cannot write it. The default, {DEFAULT_OPSET}, runs on onnxruntime."
         )
+    if input_dtype not in ("float32", "float64"):
+        raise ValueError(f"input_dtype must be 'float32' or 'float64', got {input_dtype!r}.")
     spec = _inference_graph(estimator)
+    if input_dtype == "float32":
+        _warn_rounded_levels(estimator)
+    else:
+        spec.example = spec.example.double()
     takes_lengths = bool(lengths) and spec.takes_lengths
     dynamic_axes = {spec.input_name: {0: "batch", 1: "time"} if spec.dynamic_time else {0: "batch"}}
     dynamic_axes[spec.output_name] = {0: "batch"}

@@ -81,9 +81,9 @@ _WEIGHTS = "module.safetensors"
 _OPTIMIZER = "optimizer.safetensors"
 
 # What a file may hold (``save`` refuses what ``load`` would; the other limits are ``_archive``'s).
-# A manifest is a few KB plus its training history's 60 bytes and 4 JSON values a batch: 64 MiB is
-# about as many batches (a million) as MAX_JSON_VALUES allows.
-_MAX_MANIFEST_BYTES = 64 * 2**20
+# A manifest is a few KB plus its training history's 60 bytes and 3 to 4 JSON values a batch: 256 MiB
+# is about as many batches (4 million) as MAX_JSON_VALUES allows.
+_MAX_MANIFEST_BYTES = 256 * 2**20
 # settings that are not parameters (``set_fit_request``, sktime's ``set_config``): stored on their own
 _SETTINGS = ("_metadata_request", "_config_dynamic")
 
@@ -121,8 +121,8 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
     reach skorch and torch as they are), ``optimizer`` a name such as
     ``"adamw"`` (not a class), ``device`` one of "cpu", "auto", "mps", "cuda" or
     "cuda:N", ``random_state`` an int or None. The manifest may hold up to
-    64 MiB and 2**22 values of JSON (its training history takes 60 bytes and 4
-    values a batch: about a million batches) and the arrays up to 1 GiB
+    256 MiB and 2**24 values of JSON (its training history takes 60 bytes and 3
+    to 4 values a batch: about 4 million batches) and the arrays up to 1 GiB
     together. A member that deflate would shrink more than 20 times is stored
     uncompressed (:func:`load` refuses such ratios as zip bombs). A
     forecaster's time zone must be one ``load`` rebuilds exactly: an IANA
@@ -265,7 +265,7 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
         raise ValueError(
             f"{name} is too large for the safe format: its manifest takes {len(manifest_bytes)} bytes "
             f"and {values} JSON values (at most {_MAX_MANIFEST_BYTES} and {MAX_JSON_VALUES}; a training "
-            f"history takes 4 values a batch) and its arrays {arrays_size} bytes (at most "
+            f"history takes 3 to 4 values a batch) and its arrays {arrays_size} bytes (at most "
             f"{MAX_ARRAYS_BYTES}). Use pickle/joblib for files you trust."
         )
     from safetensors.torch import save as save_tensors
@@ -340,8 +340,8 @@ def load(path: str | os.PathLike | IO[bytes]) -> Any:
     match its names, shapes and dtypes before a byte of weights is read; the
     optimizer's tensors must fit its parameters, and its settings other than
     the learning rate must be those the estimator sets. The manifest may hold
-    up to 64 MiB and 2**22 values of JSON nested at most 32 deep (parsed, at
-    most about 400 MB), the arrays up to 1 GiB together (each ``.npy`` exactly
+    up to 256 MiB and 2**24 values of JSON nested at most 32 deep (parsed, at
+    most about 1.5 GB), the arrays up to 1 GiB together (each ``.npy`` exactly
     as long as its header declares), a safetensors header up to 16 MiB, and no
     member above 4 KiB may inflate more than 20 times the bytes it takes in the
     archive (a compressed size the entry declares beyond them is refused

@@ -11,7 +11,7 @@ from scipy import sparse
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import _check_sample_weight, column_or_1d
 
@@ -246,7 +246,7 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
             The fitted classifier.
         """
         reset = not (self.warm_start and hasattr(self, "net_"))
-        seqs = self._validate_X(X, reset=reset)
+        seqs = self._validate_X(X, reset=reset, sample_weight=sample_weight)
         self._check_y_given(y)
         Y = self._indicator_y(y)
         multilabel = Y is not None
@@ -292,8 +292,13 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
                     raise ValueError(
                         f"class_weight values must be finite and non-negative, got {class_weight}."
                     )
-            balanced = compute_sample_weight(class_weight, y)
-            weight = balanced if weight is None else weight * balanced
+            if isinstance(class_weight, str):  # "balanced": over the weighted counts (0 leaves one out)
+                with np.errstate(divide="ignore"):  # a class all of weight 0: its weight unused
+                    counts = compute_class_weight(class_weight, classes=classes, y=y, sample_weight=weight)
+                balanced = counts[y_encoded]
+            else:
+                balanced = compute_sample_weight(class_weight, y)
+            weight = balanced if weight is None else np.where(weight > 0, weight * balanced, 0.0)
             if not weight.sum() > 0:
                 raise ValueError("class_weight and sample_weight give every sequence weight 0.")
         self._fit_net(

@@ -139,9 +139,10 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         ``(0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975)``. Other levels
         asked of ``predict_quantiles`` are interpolated between these (linearly
         in normal scores, extrapolated beyond the outermost ones). ``[0.5]``
-        trains the median alone: ``predict`` forecasts, while
-        ``predict_interval``, ``predict_quantiles`` at other levels,
-        ``predict_var`` and ``predict_proba`` are refused (nothing to calibrate).
+        trains the median alone: ``predict`` forecasts, and the tag
+        ``capability:pred_int`` is False (``predict_interval``,
+        ``predict_quantiles``, ``predict_var`` and ``predict_proba`` raise
+        sktime's ``NotImplementedError``: nothing to calibrate).
     target_transform : {"auto", "log", "none"}, default="auto"
         ``"auto"`` log-transforms each column of ``y`` whose training values are
         all strictly positive; ``"log"`` requires that of every column. A column
@@ -441,6 +442,12 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         self.callbacks = callbacks
         self.net_kwargs = net_kwargs
         super().__init__()
+        try:  # trained for the median alone: no intervals (sktime's composites read the tag)
+            median_only = quantile_levels is not None and set(np.ravel(quantile_levels).tolist()) == {0.5}
+        except (TypeError, ValueError):  # refused at fit
+            median_only = False
+        if median_only:
+            self.set_tags(**{"capability:pred_int": False})
 
     # -- fit --------------------------------------------------------------------------------------
     def _set_cutoff_from_y(self, y: Any) -> None:

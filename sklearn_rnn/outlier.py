@@ -238,8 +238,8 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
     def _sequences(self, seqs: Sequences) -> list[np.ndarray]:
         if seqs.lengths.min() < 2:
             layout = (
-                " A 2D X is univariate sequences (n_samples, n_timesteps): pass one sequence of several "
-                "features as [X] or X[None]."
+                f" A 2D X of {seqs.values.shape[1]} feature(s) is univariate {seqs.values.shape[1]}-step "
+                "sequences: pass one sequence of several features as [X] or X[None]."
                 if seqs.tabular
                 else ""
             )

@@ -17,55 +17,54 @@ __all__ = ["sliding_windows"]
 def sliding_windows(series: Any, window_length: int, *, step: int = 1) -> np.ndarray:
     """Overlapping windows of a long series, as a read-only view (no copy per window).
 
-        Window ``i`` holds steps ``i * step`` to ``i * step + window_length - 1``.
-        The windows share the series' memory, so their size in memory is that of the
-        series (stored once as float32), not ``window_length`` times it. The
-        estimators read such a view batch by batch: fitting :class:`RNNClassifier`
-        or :class:`RNNRegressor` on it keeps memory proportional to the length of
-        the series.
+    Window ``i`` holds steps ``i * step`` to ``i * step + window_length - 1``.
+    The windows share the series' memory, so their size in memory is that of the
+    series (stored once as float32), not ``window_length`` times it. The
+    estimators read such a view batch by batch: fitting :class:`RNNClassifier`
+    or :class:`RNNRegressor` on it keeps memory proportional to the length of
+    the series.
 
-        Parameters
-        ----------
-        series : array-like of shape (n_timesteps,) or (n_timesteps, n_features)
-            One long series; a 1D series is univariate. Converted to float32 once
-            (no copy when it already is a C-contiguous float32 array).
-        window_length : int
-            Time steps per window.
-        step : int, default=1
-            Time steps between the starts of consecutive windows.
+    Parameters
+    ----------
+    series : array-like of shape (n_timesteps,) or (n_timesteps, n_features)
+        One long series; a 1D series is univariate. Converted to float32 once
+        (no copy when it already is a C-contiguous float32 array).
+    window_length : int
+        Time steps per window.
+    step : int, default=1
+        Time steps between the starts of consecutive windows.
 
-        Returns
-        -------
-        windows : ndarray of shape (n_windows, window_length, n_features)
-            A read-only strided view on the float32 series, with
-            ``n_windows = (n_timesteps - window_length) // step + 1``. Copy it
-            (``windows.copy()``) only if you need to write into it.
+    Returns
+    -------
+    windows : ndarray of shape (n_windows, window_length, n_features)
+        A read-only strided view on the float32 series, with
+        ``n_windows = (n_timesteps - window_length) // step + 1``. Copy it
+        (``windows.copy()``) only if you need to write into it.
 
-        See Also
-        --------
-        sklearn_rnn.from_long_table : Split a long table into one sequence per id.
-        numpy.lib.stride_tricks.sliding_window_view : The underlying view.
+    See Also
+    --------
+    sklearn_rnn.from_long_table : Split a long table into one sequence per id.
+    numpy.lib.stride_tricks.sliding_window_view : The underlying view.
 
-        Examples
-        --------
-        >>> import numpy as np
-    import pandas as pd
-        >>> from sklearn_rnn.preprocessing import sliding_windows
-        >>> series = np.arange(6.0)
-        >>> windows = sliding_windows(series, 3, step=2)
-        >>> windows.shape
-        (2, 3, 1)
-        >>> windows[:, :, 0]
-        array([[0., 1., 2.],
-               [2., 3., 4.]], dtype=float32)
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_rnn.preprocessing import sliding_windows
+    >>> series = np.arange(6.0)
+    >>> windows = sliding_windows(series, 3, step=2)
+    >>> windows.shape
+    (2, 3, 1)
+    >>> windows[:, :, 0]
+    array([[0., 1., 2.],
+           [2., 3., 4.]], dtype=float32)
 
-        Supervised windows for one-step-ahead regression, the target being the
-        value right after each window:
+    Supervised windows for one-step-ahead regression, the target being the
+    value right after each window:
 
-        >>> X = sliding_windows(series[:-1], 3)
-        >>> y = series[3:]
-        >>> X.shape, y.shape
-        ((3, 3, 1), (3,))
+    >>> X = sliding_windows(series[:-1], 3)
+    >>> y = series[3:]
+    >>> X.shape, y.shape
+    ((3, 3, 1), (3,))
     """
     for name, value in (("window_length", window_length), ("step", step)):
         if not isinstance(value, Integral) or isinstance(value, bool) or value < 1:

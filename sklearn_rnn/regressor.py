@@ -105,7 +105,7 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
             The fitted regressor.
         """
         reset = not (self.warm_start and hasattr(self, "net_"))
-        seqs = self._validate_X(X, reset=reset)
+        seqs = self._validate_X(X, reset=reset, sample_weight=sample_weight)
         self._check_y_given(y)
         y = check_array(y, ensure_2d=False, allow_nd=True, dtype=np.float64, input_name="y")
         if y.ndim > 2:
@@ -124,7 +124,14 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
             raise ValueError(
                 f"y has {y2d.shape[1]} outputs, but the warm-started model has {self.n_outputs_}."
             )
-        target = ((y2d - self.y_mean_) / self.y_scale_).astype(np.float32)
+        target = (y2d - self.y_mean_) / self.y_scale_
+        if not reset and np.abs(target).max() > 1e4:  # e.g. first fitted on a constant target
+            raise ValueError(
+                f"warm_start=True keeps the target scaling of the first fit (y_mean_={self.y_mean_}, "
+                f"y_scale_={self.y_scale_}), but this y lies up to {np.abs(target).max():.3g} of those "
+                "scales from it. Set warm_start=False to train a new model on it."
+            )
+        target = target.astype(np.float32)
         self._fit_net(seqs, target, weight, n_outputs=self.n_outputs_)
         return self
 

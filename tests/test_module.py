@@ -134,10 +134,9 @@ def test_early_stopping_restores_the_best_epoch():
     assert clf.n_iter_ < 60
     assert len(clf.validation_loss_curve_) == clf.n_iter_
     # Recompute the loss on the same validation rows with the restored weights.
-    from sklearn_rnn._data import validate_sequences
     from sklearn_rnn._training import SequenceDataset
 
-    data = SequenceDataset(validate_sequences(clf, X, reset=False), np.unique(y, return_inverse=True)[1])
+    data = SequenceDataset(clf._validate_X(X, reset=False), np.unique(y, return_inverse=True)[1])
     _, valid = clf.net_.train_split(data)
     with torch.no_grad():
         x, target = valid.batch(slice(None))

@@ -315,3 +315,19 @@ def test_opsets_onnxruntime_cannot_run_are_refused(opset):
     clf = _tiny(RNNClassifier).fit(X, y)
     with pytest.raises(ValueError, match=r"opset_version must be an integer from 12 to \d+"):
         to_onnx(clf, opset_version=opset)
+
+
+def test_a_large_level_keeps_its_changes_through_a_float64_graph():
+    # a meter at 1e8 moving by about 1: float32 input rounds it in steps of 8
+    X, _, signal = _train_data(n_features=2)
+    X = 1e8 + X.astype(np.float64)
+    reg = _tiny(RNNRegressor).fit(X, signal)
+    with pytest.warns(UserWarning, match=r"Features \[0, 1\] lie at levels .* input_dtype='float64'"):
+        to_onnx(reg)
+    session = _session(to_onnx(reg, input_dtype="float64"))
+    X_new = 1e8 + np.random.default_rng(5).normal(size=(6, 9, 2))
+    (pred,) = session.run(None, {"X": X_new, "lengths": np.full(6, 9)})
+    np.testing.assert_allclose(pred, reg.predict(X_new), atol=TOL * reg.y_scale_[0], rtol=0)
+    assert np.std(pred) > 10 * TOL  # the moves reach the network
+    with pytest.raises(ValueError, match="input_dtype must be 'float32' or 'float64'"):
+        to_onnx(reg, input_dtype="float16")

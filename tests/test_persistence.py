@@ -905,3 +905,19 @@ def test_load_names_what_it_reads(model_bytes, tmp_path):
         pytest.raises(ValueError, match=r"that can seek .*io.BytesIO\(stream.read\(\)\)"),
     ):
         load(stream)
+
+
+@pytest.mark.parametrize("level", [5, "ab", [1.0], {"__ndarray__": "arrays/0.npy"}], ids=repr)
+def test_a_crafted_reference_level_is_refused(level, tmp_path):
+    buffer = io.BytesIO()
+    save(RNNRegressor(**TINY).fit(X, Y_REG), buffer)
+
+    def crafted(manifest):
+        assert "_x_level" in manifest["attributes"]  # what the network's input is moved by
+        manifest["attributes"]["_x_level"] = level
+        return manifest
+
+    path = tmp_path / "level.skrnn"
+    path.write_bytes(_rewrite(buffer.getvalue(), manifest=crafted))
+    with pytest.raises(ValueError, match=r"^Refusing to load .*reference level \(_x_level\) is not 3 finite"):
+        load(path)

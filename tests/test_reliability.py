@@ -254,22 +254,25 @@ def test_huge_regression_targets_give_finite_predictions():
     assert np.isfinite(pred).all() and 1e198 < np.abs(pred).max() < 1e202
 
 
-@pytest.mark.parametrize("Estimator", [RNNClassifier, RNNRegressor])
-def test_a_sequence_of_weight_zero_is_absent(Estimator):
+@pytest.mark.parametrize(
+    "Estimator, params",
+    [(RNNClassifier, {}), (RNNClassifier, {"class_weight": "balanced"}), (RNNRegressor, {})],
+    ids=["classifier", "balanced", "regressor"],
+)
+def test_a_sequence_of_weight_zero_is_absent(Estimator, params):
     # One corrupt record (a sensor stuck at 1e6, a target of 1e9) given weight 0 to leave it out:
-    # the model equals one fitted without it, to the last digit (the scaling, the batches and
-    # batch norm never see it). Every sequence starts at 0, so the reference level is the same.
+    # the model equals one fitted without it, to the last digit (the scaling, the reference level,
+    # the class weights, the batches and batch norm never see it).
     X0 = X.astype(np.float64)
-    X0[:, 0] = 0.0
     target = y if Estimator is RNNClassifier else 10 * X0[:, :3, 0].sum(axis=1)
     X_bad, target_bad = X0.copy(), target.copy()
-    X_bad[5, 1:] = 1e6
+    X_bad[5] = 1e6
     if Estimator is RNNRegressor:
         target_bad[5] = 1e9
     weight = np.ones(len(X0))
     weight[5] = 0.0
-    weighted = Estimator(**TINY, random_state=0).fit(X_bad, target_bad, sample_weight=weight)
-    without = Estimator(**TINY, random_state=0).fit(np.delete(X0, 5, axis=0), np.delete(target, 5))
+    weighted = Estimator(**TINY, **params, random_state=0).fit(X_bad, target_bad, sample_weight=weight)
+    without = Estimator(**TINY, **params, random_state=0).fit(np.delete(X0, 5, axis=0), np.delete(target, 5))
     method = "predict_proba" if Estimator is RNNClassifier else "predict"
     np.testing.assert_array_equal(getattr(weighted, method)(X0), getattr(without, method)(X0))
 
@@ -277,14 +280,14 @@ def test_a_sequence_of_weight_zero_is_absent(Estimator):
 def test_a_large_level_keeps_its_small_changes():
     # A meter reading at 1e8 moving by about 1 (float32's spacing at 1e8 is 8): the float64 values
     # are centred before the network's float32 reads them, so the level changes nothing.
-    moves = rng.normal(size=(120, 8, 1))
+    moves = np.random.default_rng(3).normal(size=(120, 8, 1))  # its own: rng's draws depend on test order
     target = moves[:, :, 0].mean(axis=1)
     params = {**TINY, "max_epochs": 10, "random_state": 0}
     scores = [
         RNNRegressor(**params).fit(level + moves[:80], target[:80]).score(level + moves[80:], target[80:])
         for level in (0.0, 1e8)
     ]
-    assert scores[0] > 0.9
+    assert scores[0] > 0.7  # 0.81-0.91 over data seeds 0-5; without the centring, 1e8 gave -0.43
     assert scores[1] == pytest.approx(scores[0], abs=0.01)
 
 
@@ -312,3 +315,11 @@ def test_numpy_numbers_from_a_parameter_grid_are_taken():
         RNNClassifier(**{**TINY, "max_epochs": 1}, random_state=0), grid, cv=2, error_score="raise"
     )
     assert search.fit(X, y).best_estimator_._module_kwargs["hidden_size"] in (4, 8)
+
+
+def test_warm_start_on_targets_far_outside_the_first_scaling_is_refused():
+    # first fitted on a constant 2.5e-9 (scaled by its magnitude): y of 1 would be 4e8 scales out
+    reg = RNNRegressor(**TINY, warm_start=True, random_state=0).fit(X, np.full(len(X), 2.5e-9))
+    with pytest.raises(ValueError, match=r"keeps the target scaling of the first fit .* warm_start=False"):
+        reg.fit(X, X[:, 0, 0].astype(np.float64))
+    reg.fit(X, np.full(len(X), 2.6e-9))  # the same scale: continues

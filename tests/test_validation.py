@@ -464,5 +464,7 @@ def test_forecaster_future_X_with_other_columns_is_refused():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         forecaster = _forecaster()(**F_TINY).fit(SERIES.iloc[:37], X=EXOG.iloc[:37], fh=[1, 2, 3])
-    with pytest.raises(ValueError, match=r"X passed to predict has columns \['z'\], but .* \['x'\]"):
+    with pytest.raises(
+        ValueError, match=r"X passed to predict lacks the columns \['x'\] and has other columns \['z'\]"
+    ):
         forecaster.predict(X=EXOG.iloc[37:].rename(columns={"x": "z"}))

@@ -123,7 +123,8 @@ class SequenceGraph(nn.Module):
         if self.tabular:
             X = X.unsqueeze(-1)
         if self.level is not None:  # in float64, as the estimator subtracts it (it rounds once)
-            X = (X.double() - self.level).float()
+            X = X.double() - self.level
+        X = X.float()  # a float64 input (to_onnx's input_dtype) is cast after the level is taken off
         return self.head(self.module(X, lengths))
 
 

@@ -488,6 +488,17 @@ def _forge_compressed_size(members: dict[str, bytes], member: str) -> bytes:
     return bytes(data)
 
 
+def _peak_of_refusal(path, match: str) -> int:
+    """The peak memory (bytes, tracemalloc) of ``load(path)``, which must refuse it with ``match``."""
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=match):
+            load(path)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 @pytest.mark.parametrize("member", ["arrays/0.npy", "manifest.json"])
 def test_forged_compressed_size_is_refused_before_inflating(classifier_bytes, member, tmp_path):
     """The zip-bomb ratio is checked against the bytes a member takes in the file, not its entry's claim."""
@@ -501,15 +512,9 @@ def test_forged_compressed_size_is_refused_before_inflating(classifier_bytes, me
     data = _forge_compressed_size(members, member)
     assert len(data) < 2**20
     (tmp_path / "forged.skrnn").write_bytes(data)
-    tracemalloc.start()
-    try:
-        with pytest.raises(
-            ValueError, match=rf"Refusing to load .*{member} declares \d+ compressed bytes, more "
-        ):
-            load(tmp_path / "forged.skrnn")
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    peak = _peak_of_refusal(
+        tmp_path / "forged.skrnn", rf"Refusing to load .*{member} declares \d+ compressed bytes, more "
+    )
     assert peak < 2**23  # before the check, the member inflated to 32 MiB (and the JSON parsed to 700)
 
 
@@ -521,15 +526,9 @@ def test_json_of_too_many_values_is_refused_before_parsing(classifier_bytes, mon
     )  # 2**21 + 2 values, counted as 2**22 + 3, in 6 MiB
     monkeypatch.setattr(_archive, "MAX_JSON_VALUES", 2**22)  # the limit is 2**24: a smaller file here
     (tmp_path / "values.skrnn").write_bytes(_zip(members, zipfile.ZIP_STORED))
-    tracemalloc.start()
-    try:
-        with pytest.raises(
-            ValueError, match=r"manifest.json holds up to 4194307 JSON values .* more than the 4194304"
-        ):
-            load(tmp_path / "values.skrnn")
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    peak = _peak_of_refusal(
+        tmp_path / "values.skrnn", r"manifest.json holds up to 4194307 JSON values .* more than the 4194304"
+    )
     assert peak < 2**24  # the manifest's bytes; parsed, they took 150 MiB
     monkeypatch.setattr(_persistence, "MAX_JSON_VALUES", 100)  # save refuses what load would
     with pytest.raises(

@@ -206,10 +206,14 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
         # changes much smaller than the level (a meter reading at 1e8 moving by 1); sequences of
         # sample_weight 0 are left out of it, as of everything else (checked with y, after this)
         counted = None
-        given = reset and sample_weight is not None and np.ndim(sample_weight) == 1
-        if given and hasattr(X, "__len__") and len(sample_weight) == len(X):
-            with np.errstate(invalid="ignore"):
-                counted = np.asarray(sample_weight, dtype=np.float64) > 0
+        if reset and sample_weight is not None and hasattr(X, "__len__"):
+            try:
+                weights = np.asarray(sample_weight, dtype=np.float64)
+            except (TypeError, ValueError):  # refused with y, in scikit-learn's words
+                weights = None
+            if weights is not None and weights.ndim == 1 and len(weights) == len(X):
+                with np.errstate(invalid="ignore"):
+                    counted = weights > 0
         seqs = validate_sequences(self, X, reset=reset, allow_nan=True, centre=True, counted=counted)
         # how NaN is handled is fixed by the trained network (set_params(missing=...) takes effect
         # at the next fit, as every parameter does)

@@ -124,14 +124,7 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
             raise ValueError(
                 f"y has {y2d.shape[1]} outputs, but the warm-started model has {self.n_outputs_}."
             )
-        target = (y2d - self.y_mean_) / self.y_scale_
-        if not reset and np.abs(target).max() > 1e4:  # e.g. first fitted on a constant target
-            raise ValueError(
-                f"warm_start=True keeps the target scaling of the first fit (y_mean_={self.y_mean_}, "
-                f"y_scale_={self.y_scale_}), but this y lies up to {np.abs(target).max():.3g} of those "
-                "scales from it. Set warm_start=False to train a new model on it."
-            )
-        target = target.astype(np.float32)
+        target = ((y2d - self.y_mean_) / self.y_scale_).astype(np.float32)
         self._fit_net(seqs, target, weight, n_outputs=self.n_outputs_)
         return self
 

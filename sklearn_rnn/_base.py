@@ -295,6 +295,7 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
         n_outputs: int,
         stratify: np.ndarray | None = None,
     ) -> None:
+        counted = ""  # how the sequences counted below are named
         if sample_weight is not None and (sample_weight == 0).any():
             # a sequence of weight 0 is absent: not in the batches (batch norm would still read it),
             # the input scaling or the number of steps an epoch takes
@@ -303,6 +304,7 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
             seqs = replace(seqs, values=seqs.values[keep, : lengths.max()], lengths=lengths)
             y, sample_weight = y[keep], sample_weight[keep]
             stratify = None if stratify is None else stratify[keep]
+            counted = " of positive sample weight"
         n = len(seqs.lengths)
         if sample_weight is not None:  # checked: non-negative, not all 0
             # mean 1 over the training set, which the loss keeps (not each batch's own total): a
@@ -312,12 +314,12 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
         if self.early_stopping and n < 2:
             raise ValueError(
                 f"early_stopping=True needs at least 2 sequences (it holds out validation_fraction of "
-                f"them), got {n}. Pass more sequences or set early_stopping=False."
+                f"them), got {n}{counted}. Pass more sequences or set early_stopping=False."
             )
         if self.early_stopping and n_train < 1:
             raise ValueError(
                 f"early_stopping=True holds out validation_fraction={self.validation_fraction} of the "
-                f"{n} sequences, which leaves none to train on. Pass more sequences, lower "
+                f"{n} sequences{counted}, which leaves none to train on. Pass more sequences, lower "
                 "validation_fraction or set early_stopping=False."
             )
         if self.architecture != "rnn" and n_train == 1 and seqs.lengths.min() == 1:

@@ -315,3 +315,10 @@ def test_numpy_numbers_from_a_parameter_grid_are_taken():
         RNNClassifier(**{**TINY, "max_epochs": 1}, random_state=0), grid, cv=2, error_score="raise"
     )
     assert search.fit(X, y).best_estimator_._module_kwargs["hidden_size"] in (4, 8)
+
+
+def test_early_stopping_counts_the_sequences_of_positive_weight():
+    weight = np.zeros(len(X))
+    weight[0] = 1.0
+    with pytest.raises(ValueError, match="needs at least 2 sequences .* got 1 of positive sample weight"):
+        RNNClassifier(**TINY, early_stopping=True).fit(X, y, sample_weight=weight)

@@ -105,7 +105,7 @@ def _is_ragged(X: Any) -> bool:
 def _check_ragged(
     X: Any, allow_nan: bool, dtype: type = np.float32, level: Any = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """Check a list of sequences; return them zero-padded (in ``dtype``), their lengths and first steps.
+    """Check a list of sequences; return them zero-padded (in ``dtype``), their lengths and the level.
 
     ``level`` (a callable of the first steps ``(n, F)`` giving a level per
     feature, or an array of them) is subtracted from every step before the cast.

@@ -45,8 +45,8 @@ def column_statistics(
     """
     values = np.asarray(values, dtype=np.float64)
     if weights is not None:
-        values = values[np.asarray(weights) > 0]
-        weights = np.asarray(weights, dtype=np.float64)[np.asarray(weights) > 0]
+        weights = np.asarray(weights, dtype=np.float64)
+        values, weights = values[weights > 0], weights[weights > 0]
     if not len(values):  # nothing observed (a channel without values): centred on 0, scaled by 1
         return np.zeros(values.shape[1:]), np.ones(values.shape[1:])
     peak = np.max(np.abs(values), axis=0)

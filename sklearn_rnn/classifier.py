@@ -6,6 +6,7 @@ import warnings
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import torch
 from scipy import sparse
 from sklearn.base import ClassifierMixin, _fit_context
@@ -20,6 +21,47 @@ from ._docs import with_shared_parameters
 from ._networks.heads import Probabilities
 
 __all__ = ["RNNClassifier"]
+
+
+def _positions(mask: np.ndarray, shown: int = 5) -> str:
+    """The first ``shown`` flagged positions of ``mask``, in words."""
+    where = np.flatnonzero(mask)
+    more = f" (and {len(where) - shown} more)" if len(where) > shown else ""
+    return f"position{'s' if len(where) > 1 else ''} {where[:shown].tolist()}{more}"
+
+
+def _check_no_missing_labels(y: Any) -> None:
+    """Refuse ``y`` with missing labels (None, NaN, pd.NA, NaT): no class to give them, no fix to guess.
+
+    ``y`` is 1D (one label per sequence) or 2D (a row of labels per
+    sequence); a ragged list is left to :func:`type_of_target` to refuse.
+    """
+    try:
+        labels = np.asarray(y, dtype=object)
+    except ValueError:
+        return
+    missing = np.asarray(pd.isna(labels), dtype=bool)
+    if missing.ndim == 2:
+        missing = missing.any(axis=1)
+    if missing.any():
+        raise ValueError(
+            f"y has missing labels (None, NaN or pd.NA) for {int(missing.sum())} of {len(missing)} "
+            f"sequences, at {_positions(missing)}. Every sequence needs a label: drop those sequences "
+            "from X and y, or fill in their labels."
+        )
+
+
+def _check_one_label_type(y: np.ndarray) -> None:
+    """Refuse an object ``y`` (no missing labels) that mixes strings with labels of other types."""
+    text = np.array([isinstance(label, str) for label in y.tolist()], dtype=bool)
+    if text.any() and not text.all():
+        first_text, first_other = y[np.argmax(text)], y[np.argmax(~text)]
+        raise ValueError(
+            f"y mixes string labels with labels of other types, e.g. {first_text!r} (str) at position "
+            f"{int(np.argmax(text))} and {first_other!r} ({type(first_other).__name__}) at "
+            f"{_positions(~text)}; labels must be all strings or all numbers. Convert them first, "
+            "e.g. y.astype(str)."
+        )
 
 
 @with_shared_parameters
@@ -209,6 +251,8 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
             two_d = isinstance(y[0], (list, tuple, np.ndarray))
         if not two_d:
             return None
+        if not sparse.issparse(y):  # sparse NaN: type_of_target's own error
+            _check_no_missing_labels(y)
         kind = type_of_target(y, input_name="y")  # refuses ragged lists (the legacy multi-label format)
         if kind in ("binary", "multiclass"):  # one column
             return None
@@ -260,11 +304,9 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
             return self._fit_multilabel(seqs, Y, sample_weight, reset)
         y = column_or_1d(y, warn=True)
         self._check_y_length(len(seqs.lengths), y)
-        if y.dtype == object and len({isinstance(label, str) for label in y.tolist()}) > 1:
-            raise ValueError(
-                "y mixes string labels with labels of other types (e.g. 'a' and 3); labels must be "
-                "all strings or all numbers. Convert them first, e.g. y.astype(str)."
-            )
+        _check_no_missing_labels(y)
+        if y.dtype == object:
+            _check_one_label_type(y)
         check_classification_targets(y)
         classes, y_encoded = np.unique(y, return_inverse=True)
         if len(classes) < 2:

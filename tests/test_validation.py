@@ -346,10 +346,42 @@ def test_bad_input_leaves_a_fitted_model_intact(fitted):
     np.testing.assert_array_equal(reg.predict(X), before)
 
 
-def test_mixed_label_types_are_an_error():
-    y = np.array(["a", 3] * 10, dtype=object)
+def test_mixed_label_types_are_an_error_naming_the_labels():
+    """The message shows the labels that mix (not a made-up 'a' and 3), with their types and places."""
+    y = np.array(["ok"] * 17 + [2.5, "ok", "fault"], dtype=object)
+    with pytest.raises(ValueError, match=r"y mixes string labels") as excinfo:
+        RNNClassifier(**TINY).fit(X, y)
+    message = str(excinfo.value)
+    assert "'ok' (str) at position 0 and 2.5 (float) at position [17]" in message, message
+    assert "y.astype(str)" in message
+
+
+_MISSING_LABELS = {
+    "None in a list": ["a", "b"] * 9 + ["a", None],
+    "np.nan in an object array": np.array(["a", "b"] * 9 + [np.nan, "a"], dtype=object),
+    "pd.NA in a string Series": pd.Series(["a", "b"] * 9 + ["a", None], dtype="string"),
+    "None in a default-dtype Series": pd.Series(["a", "b"] * 9 + ["a", None]),
+    "NaN among numbers": [0.0, 1.0] * 9 + [0.0, np.nan],
+    "None in multi-label rows": np.array([[0, 1], [1, 0]] * 9 + [[0, 1], [None, 1]], dtype=object),
+}
+
+
+@pytest.mark.parametrize("y", _MISSING_LABELS.values(), ids=_MISSING_LABELS.keys())
+def test_missing_labels_are_an_error_naming_how_many_and_where(y):
+    """Not 'mixed label types' with the advice y.astype(str), which would make a class 'None' of them."""
+    position = 18 if isinstance(y, np.ndarray) and y.ndim == 1 else 19
     with pytest.raises(
-        ValueError, match=r"y mixes string labels with labels of other types .* y.astype\(str\)"
+        ValueError,
+        match=rf"y has missing labels \(None, NaN or pd.NA\) for 1 of 20 sequences, at position "
+        rf"\[{position}\]\. .*drop those sequences from X and y, or fill in their labels",
+    ):
+        RNNClassifier(**TINY).fit(X, y)
+
+
+def test_many_missing_labels_show_the_first_positions():
+    y = np.array(["a", None] * 10, dtype=object)
+    with pytest.raises(
+        ValueError, match=r"for 10 of 20 sequences, at positions \[1, 3, 5, 7, 9\] \(and 5 more\)"
     ):
         RNNClassifier(**TINY).fit(X, y)
 

@@ -7,6 +7,7 @@ ragged input by :mod:`sklearn_rnn._data`.
 
 from __future__ import annotations
 
+import math
 import warnings
 from numbers import Real
 from typing import Any
@@ -42,14 +43,29 @@ def _id_codes(data: pd.DataFrame, id_col: Any) -> tuple[np.ndarray, np.ndarray]:
     return codes, np.asarray(ids)
 
 
-def _time_key(data: pd.DataFrame, time_col: Any) -> tuple[np.ndarray, str]:
-    """The time column as sortable numbers (int64 nanoseconds for dates and durations) and its kind."""
+def _time_key(data: pd.DataFrame, time_col: Any) -> tuple[np.ndarray, str, int]:
+    """The time column as sortable numbers, its kind, and the nanoseconds in one unit of the numbers.
+
+    Dates and durations become int64 counts of their own unit (pandas 3 keeps
+    dates beyond the nanosecond range, such as 2999-12-31, at microseconds);
+    an object column of Python numbers is read as numbers (unit 1).
+    """
     column = data[time_col]
+    if pd.api.types.is_object_dtype(column.dtype) and pd.api.types.infer_dtype(column, skipna=True) in (
+        "integer",
+        "floating",
+        "mixed-integer-float",
+    ):
+        numbers = pd.to_numeric(column)  # object again for integers beyond int64: refused below
+        if not pd.api.types.is_object_dtype(numbers.dtype):
+            column = numbers
     dtype = column.dtype
+    unit_ns = 1
     if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
         kind = "datetime" if pd.api.types.is_datetime64_any_dtype(dtype) else "timedelta"
         index = pd.DatetimeIndex(column) if kind == "datetime" else pd.TimedeltaIndex(column)
-        key, missing = index.as_unit("ns").asi8, np.asarray(column.isna())
+        key, missing = index.asi8, np.asarray(column.isna())
+        unit_ns = int(pd.Timedelta(1, unit=index.unit).value)  # 1 for ns, 1000 for us, ...
     elif pd.api.types.is_integer_dtype(dtype) and not column.isna().any():
         # kept as integers: as float64, times beyond 2**53 apart by less than their spacing (epoch
         # nanoseconds, 64-bit counters) would compare equal and keep the table's row order
@@ -60,12 +76,7 @@ def _time_key(data: pd.DataFrame, time_col: Any) -> tuple[np.ndarray, str]:
         key = column.to_numpy(dtype=np.float64, na_value=np.nan)
         missing = ~np.isfinite(key)
     else:
-        example = column.dropna().iloc[0] if column.notna().any() else None
-        raise ValueError(
-            f"The time column {time_col!r} must hold numbers, datetimes or durations, but it holds "
-            f"{dtype} values (e.g. {example!r}), which would sort as text. Parse them first, e.g. "
-            f"data[{time_col!r}] = pd.to_datetime(data[{time_col!r}])."
-        )
+        raise ValueError(_time_column_refusal(column, time_col))
     if missing.any():
         what = "NaN or inf" if kind == "number" else "NaT"
         raise ValueError(
@@ -73,7 +84,36 @@ def _time_key(data: pd.DataFrame, time_col: Any) -> tuple[np.ndarray, str]:
             f"at {_first_row(data, missing)}. A row without a time cannot be placed in its sequence: "
             f"drop those rows (data.dropna(subset=[{time_col!r}])) or fill in their times."
         )
-    return key, kind
+    return key, kind, unit_ns
+
+
+def _time_column_refusal(column: pd.Series, time_col: Any) -> str:
+    """Why the time column cannot order the steps, and how to convert it."""
+    dtype = column.dtype
+    example = column.dropna().iloc[0] if column.notna().any() else None
+    held = pd.api.types.infer_dtype(column, skipna=True)
+    start = f"The time column {time_col!r} must hold numbers, datetimes or durations, but it holds"
+    if held == "string":
+        return (
+            f"{start} text (dtype {dtype}, e.g. {example!r}), which would sort as text. Parse it first: "
+            f"data[{time_col!r}] = pd.to_datetime(data[{time_col!r}]) for dates, or "
+            f"pd.to_numeric(data[{time_col!r}]) for numbers."
+        )
+    if held == "period" or isinstance(dtype, pd.PeriodDtype):
+        return (
+            f"{start} periods (dtype {dtype}, e.g. {example!r}). Convert them to the start of each "
+            f"period first: data[{time_col!r}] = data[{time_col!r}].dt.to_timestamp()."
+        )
+    if held == "integer":
+        return (
+            f"{start} integers beyond the int64 range (e.g. {example!r}). Rescale them first, e.g. "
+            "subtract the first time."
+        )
+    return (
+        f"{start} {dtype} values of type {held} (e.g. {example!r}), which do not order as times. "
+        "Convert it to one kind first: numbers (pd.to_numeric), datetimes (pd.to_datetime) or "
+        "durations (pd.to_timedelta)."
+    )
 
 
 def _feature_values(data: pd.DataFrame, feature_cols: list, inferred: bool) -> np.ndarray:
@@ -157,8 +197,13 @@ def _labels(
     return labels.to_numpy()
 
 
-def _time_step(resample: Any, kind: str) -> float | int:
-    """The grid step of ``resample`` in the units of the time key (nanoseconds for dates)."""
+def _time_step(resample: Any, kind: str, unit_ns: int = 1) -> float | tuple[int, int]:
+    """The grid step of ``resample`` in the units of the time key.
+
+    A float for numeric times; for dates and durations the exact fraction
+    ``(numerator, denominator)`` of units (keys count units of ``unit_ns``
+    nanoseconds, and a step need not be a whole number of them).
+    """
     if kind == "number":
         if not isinstance(resample, Real) or isinstance(resample, bool) or not 0 < resample < np.inf:
             raise ValueError(
@@ -183,11 +228,17 @@ def _time_step(resample: Any, kind: str) -> float | int:
             f"time column of {kind}s, got {resample!r} (a bare number has no unit; calendar months and "
             "years have no fixed length)."
         )
-    return int(step.as_unit("ns").value)
+    step_ns = int(step.as_unit("ns").value)
+    common = math.gcd(step_ns, unit_ns)
+    return step_ns // common, unit_ns // common
 
 
 def _to_grid(
-    values: np.ndarray, times: np.ndarray, starts: np.ndarray, counts: np.ndarray, step: float | int
+    values: np.ndarray,
+    times: np.ndarray,
+    starts: np.ndarray,
+    counts: np.ndarray,
+    step: float | tuple[int, int],
 ) -> list[np.ndarray]:
     """Each sequence on a regular grid of ``step`` from its first time; rows in one step averaged.
 
@@ -195,8 +246,14 @@ def _to_grid(
     """
     sequence = np.repeat(np.arange(len(counts)), counts)
     elapsed = times - times[starts][sequence]
-    if isinstance(step, int):
-        bins = elapsed // step
+    if isinstance(step, tuple):  # elapsed * den // num exactly, without the product's overflow
+        num, den = step
+        if den == 1:
+            bins = elapsed // num
+        elif num <= np.iinfo(np.int64).max // den:
+            bins = (elapsed // num) * den + (elapsed % num) * den // num
+        else:  # a step of a huge odd number of units: Python integers
+            bins = np.array([int(e) * den // num for e in elapsed.tolist()], dtype=np.int64)
     else:  # rounded first: 0.3 / 0.1 is 2.9999999999999996, the start of step 3
         bins = np.floor(np.round(elapsed / step, 9)).astype(np.int64)
     lengths = bins[starts + counts - 1] + 1
@@ -235,8 +292,11 @@ def from_long_table(
     id_col : str
         Column naming the sequence each row belongs to.
     time_col : str
-        Column giving each row's position in time: numbers, datetimes or
-        durations. Text is refused (parse it with ``pd.to_datetime`` first).
+        Column giving each row's position in time: numbers (an object column
+        of Python numbers too), datetimes or durations at any resolution
+        pandas keeps (pandas 3 holds dates such as 2999-12-31 at
+        microseconds). Text and periods are refused with their conversion
+        (``pd.to_datetime``, ``.dt.to_timestamp()``).
     feature_cols : list of str, default=None
         Columns to use as features, in this order. None takes every column
         other than ``id_col``, ``time_col`` and ``label_col``, and warns with
@@ -334,8 +394,8 @@ def from_long_table(
         )
 
     codes, ids = _id_codes(data, id_col)
-    times, kind = _time_key(data, time_col)
-    step = None if resample is None else _time_step(resample, kind)
+    times, kind, unit_ns = _time_key(data, time_col)
+    step = None if resample is None else _time_step(resample, kind, unit_ns)
     duplicated = data.duplicated([id_col, time_col])
     if duplicated.any():
         first = data.loc[duplicated, [id_col, time_col]].iloc[0].tolist()
@@ -369,7 +429,7 @@ def from_long_table(
         delta = np.diff(times, prepend=times[:1]).astype(np.float64)
         delta[starts] = 0.0
         if kind != "number":
-            delta /= 1e9  # nanoseconds -> seconds
+            delta *= unit_ns / 1e9  # the time unit's counts -> seconds
         values = np.column_stack([values, delta.astype(values.dtype)])
     if step is not None:
         sequences = _to_grid(values, times, starts, counts, step)

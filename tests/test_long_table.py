@@ -143,6 +143,61 @@ def test_text_times_are_refused_rather_than_sorted_as_text():
         from_long_table(table, "machine", "timestamp", FEATURES)
 
 
+def test_an_object_column_of_python_numbers_is_read_as_numeric_times():
+    """Not refused as text (with pd.to_datetime as the fix, which would read them as nanoseconds)."""
+    plain = pd.DataFrame({"id": ["a"] * 4 + ["b"] * 2, "t": [3, 1, 2, 0, 5, 4], "x": np.arange(6.0)})
+    expected, _ = from_long_table(plain, "id", "t", ["x"], time_delta=True)
+    for times in ([3, 1, 2, 0, 5, 4], [3, 1.0, 2, 0, 5, 4.0]):
+        table = plain.assign(t=pd.Series(times, dtype=object))
+        sequences, _ = from_long_table(table, "id", "t", ["x"], time_delta=True)
+        for got, want in zip(sequences, expected, strict=True):
+            np.testing.assert_array_equal(got, want)
+    with pytest.raises(ValueError, match=r"'t' is missing \(NaN or inf\) in 1 row"):
+        from_long_table(plain.assign(t=pd.Series([3, 1, None, 0, 5, 4], dtype=object)), "id", "t", ["x"])
+
+
+@pytest.mark.parametrize(
+    "times, message",
+    [
+        (pd.period_range("2024-01", periods=2, freq="M"), r"holds periods .*\.dt\.to_timestamp\(\)"),
+        (pd.Series([1, "b"], dtype=object), r"values of type mixed-integer .*pd.to_numeric"),
+        (pd.Series([2**70, 1], dtype=object), r"integers beyond the int64 range"),
+        (pd.Series(["1", "2"], dtype=object), r"holds text .*pd.to_numeric\(data\['t'\]\) for numbers"),
+    ],
+    ids=["periods", "mixed", "huge-integers", "numeric-text"],
+)
+def test_time_columns_that_do_not_order_as_times_are_refused_with_their_conversion(times, message):
+    table = pd.DataFrame({"id": ["a", "a"], "t": times, "x": [0.0, 1.0]})
+    with pytest.raises(ValueError, match=message):
+        from_long_table(table, "id", "t", ["x"])
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "us"])
+def test_dates_beyond_the_nanosecond_range_sort_space_and_resample_in_their_own_unit(unit):
+    """pandas 3 keeps 2999-12-31 (an 'open end' placeholder) or 1650 at microseconds: no overflow."""
+    dates = pd.to_datetime(["2999-12-31", "1650-01-01", "1650-01-02", "1650-01-04"]).as_unit(unit)
+    table = pd.DataFrame({"id": ["a"] * 4, "t": dates, "x": [3.0, 0.0, 1.0, 2.0]})
+    (sequence,), _ = from_long_table(table, "id", "t", ["x"], time_delta=True)
+    np.testing.assert_array_equal(sequence[:, 0], [0.0, 1.0, 2.0, 3.0])
+    span = (pd.Timestamp("2999-12-31").as_unit("s") - pd.Timestamp("1650-01-04").as_unit("s")).total_seconds()
+    np.testing.assert_array_equal(sequence[:, 1], [0.0, 86400.0, 2 * 86400.0, span])
+    (grid,), _ = from_long_table(table.iloc[1:], "id", "t", ["x"], resample="1D")
+    np.testing.assert_array_equal(grid.ravel(), [0.0, 1.0, np.nan, 2.0])
+    (grid,), _ = from_long_table(table.iloc[1:], "id", "t", ["x"], resample="2D")
+    np.testing.assert_array_equal(grid.ravel(), [0.5, 2.0])
+
+
+@pytest.mark.parametrize(
+    "step, expected", [("500ms", [0.0, np.nan, 1.0, np.nan, 2.0]), ("1500ms", [0.5, 2.0])]
+)
+def test_resample_steps_finer_than_the_time_unit_bin_exactly(step, expected):
+    """Times in whole seconds, steps of 0.5 s or 1.5 s: the bins are not rounded to the unit."""
+    times = pd.to_datetime(["2024-01-01 00:00:00", "2024-01-01 00:00:01", "2024-01-01 00:00:02"]).as_unit("s")
+    table = pd.DataFrame({"id": ["a"] * 3, "t": times, "x": [0.0, 1.0, 2.0]})
+    (grid,), _ = from_long_table(table, "id", "t", ["x"], resample=step)
+    np.testing.assert_array_equal(grid.ravel(), expected)
+
+
 def test_date_features_and_infinite_values_are_refused(table):
     table["installed"] = pd.Timestamp("2020-01-01")
     with pytest.raises(TypeError, match="Column 'installed' holds dates"):

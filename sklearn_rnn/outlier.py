@@ -23,6 +23,11 @@ _SMALLEST_SCORE = 1e-6
 # the training sequences' spread of a statistic (log units) is at least this: a tenth, about 10%
 # (a few, or identical, sequences have next to none, and every other sequence would be an outlier)
 _SMALLEST_SPREAD = 0.1
+# sequences shorter than the shortest training one are calibrated on pieces of the training
+# sequences of lengths this far apart (a ratio), at most this many pieces from each sequence
+_LENGTH_RATIO = 1.25
+_PIECES_PER_SEQUENCE = 4
+_MOST_PIECES = 100  # per length (spread evenly over the candidates): each is scored on its own
 
 
 @with_shared_parameters
@@ -91,6 +96,11 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         steps' mean score and of their median score. A detector saved or
         pickled before the two-sided score holds neither: a sequence's score
         is then its worst steps' mean.
+    length_calibration_ : ndarray of shape (n_lengths, 5)
+        For sequences shorter than the shortest training sequence: per length
+        ``n`` (first column, the last row being that shortest length), the
+        median and robust spread of the two statistics over ``n``-step pieces
+        of the training sequences (see Notes).
     offset_ : float
         ``decision_function = score_samples - offset_``; negative is an outlier.
     loss_curve_ : list of float
@@ -118,6 +128,15 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
     share of them flagged is about ``contamination`` or more, not less. With
     ``scoring="forecast"`` the first ``window_length_`` steps of each sequence
     are not scored.
+
+    A sequence's statistics depend on its length (the worst tenth of a short
+    sequence is one step, its median is of a few, more of its steps lie at
+    its edges): a sequence shorter than the shortest training sequence is
+    compared with pieces of the training sequences of its length
+    (``length_calibration_``), not with the whole ones, which flagged most
+    normal short sequences. Longer sequences are compared with the training
+    sequences, whose lengths are pooled; within and above their range, longer
+    normal sequences are flagged somewhat less often than shorter ones.
 
     Examples
     --------
@@ -232,8 +251,45 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         self.statistics_scale_ = np.maximum(
             robust_scale(statistics - self.statistics_center_), _SMALLEST_SPREAD
         )
-        self.offset_ = float(np.percentile(-self._scores(statistics), 100 * self.contamination))
+        self.length_calibration_ = self._length_calibration(series, shortest)
+        lengths = np.array([len(s) for s in series])
+        self.offset_ = float(np.percentile(-self._scores(statistics, lengths), 100 * self.contamination))
         return self
+
+    def _length_calibration(self, series: list[np.ndarray], shortest: int) -> np.ndarray:
+        """Centre and spread of the statistics of ``n``-step pieces of the training sequences.
+
+        One row ``(n, centre (2), spread (2))`` per length ``n`` below the
+        shortest training sequence (lengths ``_LENGTH_RATIO`` apart), then one
+        for ``shortest`` with the training sequences' own. A shorter sequence's
+        statistics are noisier (its worst tenth is one step, its median is of
+        a few), and more of its steps lie at its edges: against the full
+        sequences' spread, normal short sequences would be flagged for being
+        short. Each piece is scored as a fresh sequence of ``n`` steps is.
+        """
+        first = self.window_length_ + 1 if self.scoring == "forecast" else 2  # a step to score
+        rows = []
+        if shortest > first:
+            count = int(np.ceil(np.log(shortest / first) / np.log(_LENGTH_RATIO))) + 1
+            grid = np.unique(np.round(np.geomspace(first, shortest, count)).astype(int))
+            for n in grid[grid < shortest].tolist():
+                pieces = []
+                for values in series:
+                    k = min(len(values) // n, _PIECES_PER_SEQUENCE)
+                    starts = np.round(np.linspace(0, len(values) - n, k)).astype(int)
+                    pieces.extend(values[start : start + n] for start in starts.tolist())
+                if len(pieces) > _MOST_PIECES:
+                    pieces = [pieces[i] for i in np.linspace(0, len(pieces) - 1, _MOST_PIECES).astype(int)]
+                steps = [self._step_scores(self._standardise(piece)) for piece in pieces]
+                scored = [scores for scores in steps if np.isfinite(scores).any()]
+                if len(scored) < 2:
+                    continue
+                statistics = self._statistics(scored)
+                center = np.median(statistics, axis=0)
+                spread = np.maximum(robust_scale(statistics - center), _SMALLEST_SPREAD)
+                rows.append([n, *center, *spread])
+        rows.append([shortest, *self.statistics_center_, *self.statistics_scale_])
+        return np.array(rows, dtype=np.float64)
 
     def _sequences(self, seqs: Sequences) -> list[np.ndarray]:
         if seqs.lengths.min() < 2:
@@ -264,17 +320,28 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
             out[i] = np.log(np.maximum([worst, np.median(finite)], _SMALLEST_SCORE))
         return out
 
-    def _scores(self, statistics: np.ndarray) -> np.ndarray:
+    def _scores(self, statistics: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """Each sequence's anomaly score: how far its ``statistics`` lie from the training sequences'.
 
         In robust units of the training sequences' spread: its worst steps
         above theirs, or its typical step either side of theirs (a run the
         network forecasts far better than usual, such as a quiet one among
-        busy ones, is unusual too).
+        busy ones, is unusual too). A sequence of ``lengths`` steps shorter
+        than the shortest training sequence is compared with pieces of them of
+        its length (``length_calibration_``, interpolated in log length).
         """
         if getattr(self, "statistics_center_", None) is None:  # saved before the two-sided score
             return np.exp(statistics[:, 0])
-        z = (statistics - self.statistics_center_) / self.statistics_scale_
+        center, scale = self.statistics_center_, self.statistics_scale_
+        table = getattr(self, "length_calibration_", None)  # None: saved before, one calibration
+        if table is not None and len(table) > 1:
+            at = np.log(np.asarray(lengths, dtype=np.float64))[:, None]
+            known = np.log(table[:, 0])
+            center, scale = (
+                np.column_stack([np.interp(at[:, 0], known, table[:, j]) for j in columns])
+                for columns in ((1, 2), (3, 4))
+            )
+        z = (statistics - center) / scale
         return np.maximum(z[:, 0], np.abs(z[:, 1]))
 
     def score_samples(self, X: Any) -> np.ndarray:
@@ -292,7 +359,8 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         """
         check_is_fitted(self)
         series = self._sequences(validate_sequences(self, X, reset=False, allow_nan=True, dtype=np.float64))
-        return -self._scores(self._statistics([self._step_scores(self._standardise(s)) for s in series]))
+        statistics = self._statistics([self._step_scores(self._standardise(s)) for s in series])
+        return -self._scores(statistics, np.array([len(s) for s in series]))
 
     def decision_function(self, X: Any) -> np.ndarray:
         """``score_samples(X) - offset_``: negative for outliers, positive for inliers.

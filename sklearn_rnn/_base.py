@@ -241,7 +241,13 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
         if len(y) != n_sequences:
             raise ValueError(
                 f"Found input variables with inconsistent numbers of samples: X has {n_sequences} "
-                f"sequences but y has {len(y)} targets. Pass one target per sequence, in the order of X."
+                f"sequences but y has {len(y)} targets. Pass one target per sequence, in the order of X"
+                + (
+                    " (a table of one row per time step is split into sequences and their targets by "
+                    "sklearn_rnn.from_long_table)."
+                    if n_sequences > len(y)
+                    else "."
+                )
             )
 
     # -- training ------------------------------------------------------------------------

@@ -65,7 +65,7 @@ class NonFiniteLossGuard(Callback):
     epoch ends with non-finite weights, it restores that copy, warns with a
     :class:`~sklearn.exceptions.ConvergenceWarning` and ends training the way
     skorch's own early stopping does (``KeyboardInterrupt``, caught by skorch).
-    The estimator therefore never keeps NaN weights, and ``net.history`` marks
+    The estimator therefore never keeps NaN weights or running statistics, and ``net.history`` marks
     the epoch with ``"nonfinite_stop": True``.
 
     Attributes
@@ -98,7 +98,8 @@ class NonFiniteLossGuard(Callback):
         self._optimizer_state = _cloned(net.optimizer_.state_dict())
 
     def _weights_finite(self, net: Any) -> bool:
-        return all(bool(torch.isfinite(p).all()) for p in net.module_.parameters())
+        """Whether the parameters and the buffers (batch norm's running statistics) are all finite."""
+        return all(bool(torch.isfinite(p).all()) for p in net.module_.state_dict().values())
 
     def _stop(self, net: Any, reason: str) -> None:
         net.module_.load_state_dict(self._module_state)

@@ -62,14 +62,23 @@ class Sequences:
 
 
 def _reject_panel_frame(X: pd.DataFrame) -> None:
+    if isinstance(X.columns, pd.MultiIndex):
+        raise TypeError(
+            f"X has MultiIndex columns (levels {list(X.columns.names)}), e.g. a pivot with several "
+            "values per time step; a 2D X is read as univariate sequences (n_samples, n_timesteps), "
+            "which would run the features one after the other. Stack the features on a third axis "
+            "first, e.g. np.stack([X[f].to_numpy() for f in features], axis=-1) of shape "
+            "(n_samples, n_timesteps, n_features)."
+        )
     if isinstance(X.index, pd.MultiIndex) or any(
-        X[c].map(lambda v: isinstance(v, (pd.Series, np.ndarray))).any()
+        X[c].map(lambda v: isinstance(v, (pd.Series, np.ndarray, list, tuple))).any()
         for c in X.columns[X.dtypes.map(pd.api.types.is_object_dtype)]
     ):
         raise TypeError(
-            "X looks like sktime panel data (a MultiIndex or nested DataFrame). "
+            "X looks like sktime panel data (a MultiIndex, or cells holding sequences). "
             "Convert it first with sklearn_rnn.from_sktime(X), which returns a 3D "
-            "array or a list of (n_timesteps, n_features) arrays."
+            "array or a list of (n_timesteps, n_features) arrays (cells holding lists: "
+            "pass a list of np.asarray(cell) sequences instead)."
         )
 
 
@@ -93,7 +102,7 @@ def _refuse_text(dtype: Any, where: str = "X") -> None:
 
 
 def _is_ragged(X: Any) -> bool:
-    if isinstance(X, np.ndarray):
+    if isinstance(X, (np.ndarray, pd.Series)):  # a Series of arrays: e.g. groupby(...).apply(to_numpy)
         return X.dtype == object and X.ndim == 1
     if isinstance(X, (list, tuple)) and len(X) > 0:
         return any(isinstance(x, (np.ndarray, pd.DataFrame, pd.Series)) for x in X) or (
@@ -115,7 +124,9 @@ def _check_ragged(
     if len(n_features) > 1:
         raise ValueError(
             "All sequences of X must have the same number of features, got "
-            f"{sorted(n_features)}. Sequences may differ in length, not in width."
+            f"{sorted(n_features)}. Sequences may differ in length, not in width: each is "
+            "(n_timesteps, n_features); transpose sequences given as (n_features, n_timesteps), "
+            "e.g. [x.T for x in X]."
         )
     if callable(level):
         level = level(np.stack([x[0] for x in sequences]))
@@ -137,8 +148,12 @@ def _check_ragged(
 
 def _check_sequence(x: Any, i: int) -> np.ndarray:
     """One sequence of a ragged X as a (n_timesteps, n_features) float array."""
-    for dtype in x.dtypes if isinstance(x, pd.DataFrame) else ():  # a date column is an object array below
-        _refuse_text(dtype, f"Sequence {i} of X")
+    if isinstance(x, (pd.DataFrame, pd.Series)):
+        for dtype in x.dtypes if isinstance(x, pd.DataFrame) else [x.dtype]:  # dates: objects below
+            _refuse_text(dtype, f"Sequence {i} of X")
+        _check_time_order(x.index, i)
+        # nullable columns (Int64, Float64, boolean) read pd.NA as NaN; others keep their dtype
+        x = x.to_numpy(dtype=np.float64, na_value=np.nan) if _nullable(x) else x.to_numpy()
     x = np.asarray(x)
     _refuse_text(x.dtype, f"Sequence {i} of X")
     if x.ndim not in (1, 2):
@@ -156,6 +171,36 @@ def _check_sequence(x: Any, i: int) -> np.ndarray:
             x, ensure_2d=False, dtype=_NUMERIC, ensure_all_finite=False, ensure_min_features=1, input_name="X"
         )
     return x.reshape(x.shape[0], -1)
+
+
+def _nullable(x: pd.DataFrame | pd.Series) -> bool:
+    """Whether ``x`` has a pandas extension dtype of numbers or booleans (which may hold pd.NA)."""
+    dtypes = x.dtypes if isinstance(x, pd.DataFrame) else [x.dtype]
+    return any(
+        isinstance(d, pd.api.extensions.ExtensionDtype) and (d.kind in "iufb") and not isinstance(d, np.dtype)
+        for d in dtypes
+    )
+
+
+def _check_time_order(index: pd.Index, i: int) -> None:
+    """Refuse a sequence whose time index (dates, durations or periods) is out of order or repeats a time.
+
+    The steps are read in row order; an index of another kind (row labels) is not read.
+    """
+    if not isinstance(index, (pd.DatetimeIndex, pd.TimedeltaIndex, pd.PeriodIndex)):
+        return
+    if index.has_duplicates:
+        raise ValueError(
+            f"Sequence {i} of X repeats the time {index[index.duplicated()][0]} in its index: the steps "
+            "are read in row order, one step a row. Aggregate the rows of a time first, e.g. "
+            "x.groupby(level=0).mean()."
+        )
+    if not index.is_monotonic_increasing:
+        raise ValueError(
+            f"Sequence {i} of X has a time index that is not in increasing order: the steps are read "
+            "in row order, which would not be the order of time. Sort each sequence first, e.g. "
+            "x.sort_index()."
+        )
 
 
 def _check_float32_range(x: np.ndarray) -> np.ndarray:
@@ -289,9 +334,26 @@ def validate_sequences(
                 )
             tabular = False
         elif ndim == 2 and (reset or getattr(estimator, "_tabular", False)):
-            values = validate_data(estimator, X, reset=reset, dtype=_NUMERIC, ensure_all_finite=finite)
+            try:
+                values = validate_data(estimator, X, reset=reset, dtype=_NUMERIC, ensure_all_finite=finite)
+            except ValueError as exc:
+                if reset or X.shape[1] == getattr(estimator, "n_features_in_", X.shape[1]):
+                    raise
+                raise ValueError(
+                    f"{exc} {type(estimator).__name__} was fitted on a 2D table (n_samples, "
+                    "n_timesteps), whose columns are its time steps: a 2D X needs the same number of "
+                    "them. Pass sequences of other lengths as a 3D array (n_samples, n_timesteps, 1) "
+                    "or a list of sequences."
+                ) from exc
             values = values[:, :, None]
             tabular = True
+        elif ndim == 2 and X.shape[1] == 1 and X.shape[0] > 1:
+            raise ValueError(
+                f"X has shape {X.shape}, which a 2D X's layout (n_samples, n_timesteps) reads as "
+                f"{X.shape[0]} sequences of one time step each; {type(estimator).__name__} was fitted "
+                "on sequences, not on a table. Pass one sequence of shape (n_timesteps, 1) as [X] or "
+                "X[None]; pass one-step sequences as a 3D array of shape (n_samples, 1, n_features)."
+            )
         elif ndim == 2:
             values = check_array(X, dtype=_NUMERIC, ensure_all_finite=finite, input_name="X")[:, :, None]
             tabular = True
@@ -344,9 +406,18 @@ def _sequence_feature_names(X: Any) -> np.ndarray | None:
     """The feature names of a list of DataFrame sequences (scikit-learn's rule), the same in each.
 
     None unless every sequence is a DataFrame whose column names are all
-    strings; sequences whose names differ from the first's are refused.
+    strings; sequences whose names differ from the first's are refused, and
+    so are DataFrames mixed with other sequences (whose columns no name tells).
     """
-    if not len(X) or not all(isinstance(x, pd.DataFrame) for x in X):
+    frames = sum(isinstance(x, pd.DataFrame) for x in X)
+    if frames and frames < len(X):
+        raise TypeError(
+            f"X mixes DataFrame sequences ({frames} of {len(X)}) with arrays: the DataFrames' columns "
+            "would be checked by name, the arrays' could not be, and features are read by position. "
+            "Pass every sequence as a DataFrame with the same columns, or every one as an array "
+            "(e.g. x.to_numpy() for each DataFrame x)."
+        )
+    if not frames:
         return None
     names = [np.asarray(x.columns, dtype=object) for x in X]
     if not all(isinstance(name, str) for name in names[0]):
@@ -403,6 +474,25 @@ def _check_sequence_feature_names(estimator: Any, names: np.ndarray | None) -> N
         )
 
 
+def _check_panel_index(index: pd.MultiIndex) -> None:
+    """Refuse a panel index (instance levels, time) that repeats a time point or is out of time order."""
+    if index.has_duplicates:
+        raise ValueError(
+            f"X repeats the (instance, time) point {index[index.duplicated()][0]}: each time point of an "
+            "instance must appear once (sktime reads repeated ones as more time steps). Aggregate them "
+            "first, e.g. X.groupby(level=list(range(X.index.nlevels))).mean()."
+        )
+    times = pd.Series(index.get_level_values(-1))
+    instances = [index.get_level_values(k) for k in range(index.nlevels - 1)]
+    ordered = times.groupby(instances, sort=False).apply(lambda t: t.is_monotonic_increasing)
+    if not ordered.all():
+        raise ValueError(
+            f"The time points of instance {ordered.index[~ordered.to_numpy()][0]!r} of X are not in "
+            "increasing order. Sort them first, e.g. X = X.sort_index() (which also sorts the instances: "
+            "reorder their labels y with them)."
+        )
+
+
 def from_sktime(X: Any) -> np.ndarray | list[np.ndarray]:
     """Convert sktime panel data to this library's layout.
 
@@ -437,7 +527,17 @@ def from_sktime(X: Any) -> np.ndarray | list[np.ndarray]:
         return np.ascontiguousarray(X.transpose(0, 2, 1))
     from sktime.datatypes import convert_to
 
+    if isinstance(X, pd.DataFrame) and isinstance(X.index, pd.MultiIndex):
+        _check_panel_index(X.index)
     frames = convert_to(X, to_type="df-list")
+    for i, frame in enumerate(frames):  # df-list and nested cells: sktime's checks allow both
+        if frame.index.has_duplicates or not frame.index.is_monotonic_increasing:
+            problem = "repeat" if frame.index.has_duplicates else "are not in increasing order"
+            raise ValueError(
+                f"Instance {i} of X has time points that {problem} ({frame.index.tolist()[:6]}...); "
+                "each time point must appear once, in increasing order. Aggregate repeated time points "
+                "and sort each instance by time first."
+            )
     sequences = [frame.to_numpy() for frame in frames]
     if len({x.shape for x in sequences}) == 1:
         return np.stack(sequences)

@@ -178,3 +178,132 @@ def test_estimators_accept_every_layout():
     # Fitted on 3D univariate data, a 2D table of any length is read as univariate sequences.
     clf = RNNClassifier(**params).fit(X3[:, :, :1], y)
     assert clf.predict(rng.normal(size=(4, 11))).shape == (4,)
+
+
+# -- inputs as users build them: each was read wrongly in silence, or refused with a wrong fix --------
+def _fitted_on_sequences():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(12, 20, 1)), np.repeat([0.0, 1.0], 6)
+    return RNNRegressor(hidden_size=4, max_epochs=1, n_networks=1, random_state=0).fit(X, y), X
+
+
+def test_one_sequence_as_a_column_is_refused_not_read_as_one_step_sequences():
+    model, X = _fitted_on_sequences()
+    one = pd.DataFrame({"temp": X[0, :, 0]})  # df[["temp"]]: one run of 20 steps
+    with pytest.raises(ValueError, match=r"shape \(20, 1\).*20 sequences of one time step.*X\[None\]"):
+        model.predict(one)
+    assert model.predict(one.to_numpy()[None]).shape == (1,)  # the fix the message gives
+    assert model.predict(X[:, :1]).shape == (12,)  # one-step sequences, as the message says
+
+
+def test_table_model_says_how_to_pass_other_lengths():
+    rng = np.random.default_rng(0)
+    model = RNNRegressor(hidden_size=4, max_epochs=1, n_networks=1, random_state=0)
+    model.fit(rng.normal(size=(8, 15)), rng.normal(size=8))
+    with pytest.raises(ValueError, match=r"expecting 15 features.*3D array \(n_samples, n_timesteps, 1\)"):
+        model.predict(rng.normal(size=(3, 20)))
+    assert model.predict(rng.normal(size=(3, 20, 1))).shape == (3,)
+
+
+def test_pivot_with_multiindex_columns_is_refused():
+    long = pd.DataFrame(
+        {"id": np.repeat(np.arange(4), 3), "t": np.tile(np.arange(3), 4), "a": np.arange(12.0)}
+    ).assign(b=lambda d: -d.a)
+    wide = long.pivot(index="id", columns="t", values=["a", "b"])
+    with pytest.raises(TypeError, match=r"MultiIndex columns.*np\.stack"):
+        _validate(wide)
+
+
+def test_dataframes_mixed_with_arrays_are_refused():
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(5, 2)), columns=["pressure", "temp"])
+    with pytest.raises(TypeError, match=r"mixes DataFrame sequences \(1 of 2\) with arrays"):
+        _validate([frame, rng.normal(size=(6, 2))])
+
+
+def test_time_index_of_dataframe_sequences_must_be_in_order():
+    """The usual recipe, groupby then set_index("date"), on a log that arrived unsorted."""
+    rng = np.random.default_rng(0)
+    log = pd.DataFrame(
+        {"run": np.repeat(["r1", "r2"], 6), "date": list(pd.date_range("2024-01-01", periods=6)) * 2}
+    ).assign(value=rng.normal(size=12))
+    shuffled = log.sample(frac=1.0, random_state=0)
+    runs = [g.set_index("date")[["value"]] for _, g in shuffled.groupby("run")]
+    with pytest.raises(ValueError, match=r"not in increasing order.*x\.sort_index\(\)"):
+        _validate(runs)
+    sorted_runs = [r.sort_index() for r in runs]
+    seqs, _ = _validate(sorted_runs)
+    np.testing.assert_allclose(seqs.values[0, :, 0], log.value[:6], rtol=1e-6)
+    repeated = sorted_runs[0].set_axis([sorted_runs[0].index[0]] * 6)
+    with pytest.raises(ValueError, match=r"repeats the time 2024-01-01.*groupby\(level=0\)\.mean\(\)"):
+        _validate([repeated, sorted_runs[1]])
+    # row labels that are not times are not read: a frame sliced from a larger one keeps its labels
+    _validate([sorted_runs[0].reset_index(drop=True).set_axis([5, 3, 9, 1, 0, 2]), sorted_runs[1]])
+
+
+def test_nullable_columns_with_missing_values_in_dataframe_sequences():
+    frames = [
+        pd.DataFrame({"n": pd.array([1, None, 3], dtype="Int64"), "b": pd.array([True, None, False])}),
+        pd.DataFrame({"n": pd.array([4, 5], dtype="Int64"), "b": pd.array([False, True])}),
+    ]
+    seqs = validate_sequences(_Holder(), frames, reset=True, allow_nan=True)
+    np.testing.assert_array_equal(seqs.values[0], [[1, 1], [np.nan, np.nan], [3, 0]])
+    np.testing.assert_array_equal(seqs.lengths, [3, 2])
+
+
+def test_series_of_arrays_reads_as_a_list_of_sequences():
+    rng = np.random.default_rng(0)
+    runs = [rng.normal(size=(n, 2)) for n in (4, 6, 5)]
+    as_series = pd.Series(runs, index=["c", "a", "b"], dtype=object)  # groupby(...).apply(to_numpy)
+    np.testing.assert_array_equal(_validate(as_series)[0].values, _validate(runs)[0].values)
+
+
+def test_cells_holding_lists_are_refused_as_nested_data():
+    frame = pd.DataFrame({"x": [[1.0, 2.0], [3.0, 4.0, 5.0]]})
+    with pytest.raises(TypeError, match=r"cells holding sequences"):
+        _validate(frame)
+
+
+def test_transposed_sequences_get_the_hint():
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match=r"\[x\.T for x in X\]"):
+        _validate([rng.normal(size=(3, n)) for n in (5, 6)])
+
+
+def test_long_table_passed_to_fit_points_to_from_long_table():
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match=r"X has 6 sequences but y has 2 targets.*from_long_table"):
+        RNNRegressor(max_epochs=1).fit(rng.normal(size=(6, 1)).tolist(), [1.0, 2.0])
+
+
+@pytest.mark.parametrize(
+    "panel, match",
+    [
+        (
+            pd.DataFrame(
+                {"x": [1.0, 2.0, 3.0, 4.0]},
+                index=pd.MultiIndex.from_tuples([("a", 0), ("a", 0), ("a", 1), ("b", 0)]),
+            ),
+            r"repeats the \(instance, time\) point \('a', .*0\)",
+        ),
+        (
+            pd.DataFrame(
+                {"x": [2.0, 1.0, 4.0, 5.0]},
+                index=pd.MultiIndex.from_tuples([("a", 1), ("a", 0), ("b", 0), ("b", 1)]),
+            ),
+            r"instance 'a' of X are not in increasing order.*sort_index",
+        ),
+        (
+            pd.DataFrame({"x": [pd.Series([3.0, 1.0, 2.0], index=[2, 0, 1]), pd.Series([4.0, 5.0, 6.0])]}),
+            r"Instance 0 of X has time points that are not in increasing order",
+        ),
+        (
+            [pd.DataFrame({"x": [1.0, 2.0, 3.0]}, index=[0, 0, 1]), pd.DataFrame({"x": [4.0, 5.0, 6.0]})],
+            r"Instance 0 of X has time points that repeat",
+        ),
+    ],
+    ids=["multiindex-repeated", "multiindex-unsorted", "nested-unsorted", "df-list-repeated"],
+)
+def test_from_sktime_refuses_repeated_or_unordered_time_points(panel, match):
+    with pytest.raises(ValueError, match=match):
+        from_sktime(panel)

@@ -39,6 +39,18 @@ class PoisonWeights(Callback):
                 net.module_.head.weight.fill_(float("nan"))
 
 
+class PoisonRunningVariance(Callback):
+    """Set the first batch norm's running variance to inf at the end of epoch ``epoch``."""
+
+    def __init__(self, epoch: int):
+        self.epoch = epoch
+
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) == self.epoch:
+            norm = next(m for m in net.module_.modules() if isinstance(m, torch.nn.BatchNorm1d))
+            norm.running_var.fill_(float("inf"))
+
+
 class InterruptAt(Callback):
     """Raise KeyboardInterrupt at the end of epoch ``epoch``, or at its batch ``batch``."""
 
@@ -81,6 +93,22 @@ def test_nan_weights_stop_training_and_restore_the_best_epoch(cls, y):
     method = "predict_proba" if cls is RNNClassifier else "predict"
     np.testing.assert_array_equal(getattr(poisoned, method)(X), getattr(stopped, method)(X))
     assert np.isfinite(getattr(poisoned, method)(X)).all()
+
+
+def test_non_finite_running_statistics_are_restored_and_the_model_saves():
+    """A diverged batch norm (running variance inf) left the predictions finite, so the model saved,
+    and load refused the file: found by the robustness suite (lr 1e4, plain SGD)."""
+    params = dict(TINY, architecture="lstm-fcn", fcn_filters=(4, 4, 4), max_epochs=4)
+    with pytest.warns(ConvergenceWarning, match=r"weights became NaN or inf in epoch 3.*weights of epoch 2 "):
+        poisoned = RNNRegressor(**params, callbacks=[PoisonRunningVariance(2)]).fit(X, Y_REG)
+    assert all(torch.isfinite(v).all() for v in poisoned.net_.module_.state_dict().values())
+    # the guard sees the poison planted after it in epoch 2 at the end of epoch 3, and restores epoch 2's
+    stopped = _fit_quietly(RNNRegressor(**params, callbacks=[InterruptAt(2)]), X, Y_REG)
+    np.testing.assert_array_equal(poisoned.predict(X), stopped.predict(X))
+    buffer = io.BytesIO()
+    save(poisoned.set_params(callbacks=None), buffer)
+    buffer.seek(0)
+    np.testing.assert_array_equal(load(buffer).predict(X), poisoned.predict(X))
 
 
 def test_divergence_is_stopped_with_finite_weights():

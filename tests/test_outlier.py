@@ -146,8 +146,8 @@ def test_errors_name_the_fix():
     detector = RNNOutlierDetector(**FAST).fit(runs(10, 12))
     with pytest.raises(ValueError, match="no step the detector can score"):
         detector.score_samples([np.full(30, np.nan)])
-    # one run passed as a 2D (n_timesteps, 1) array reads as 1-step runs: refused as in fit
-    with pytest.raises(ValueError, match=r"sequence 0\)\. Pass longer sequences\. A 2D X .* X\[None\]"):
+    # one run passed as a 2D (n_timesteps, 1) array would read as 1-step runs: refused, with the fix
+    with pytest.raises(ValueError, match=r"shape \(\d+, 1\).* sequences of one time step each.*X\[None\]"):
         detector.score_samples(runs(1, 13)[0][:, None])
 
 

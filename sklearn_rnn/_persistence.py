@@ -133,7 +133,7 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
 
     Parameters
     ----------
-    estimator : RNNClassifier, RNNRegressor or RNNForecaster
+    estimator : RNNClassifier, RNNRegressor, RNNForecaster, RNNAnomalyDetector or RNNOutlierDetector
         A fitted estimator.
     path : str, path-like or binary file object
         Where to write. The usual suffix is ``.skrnn`` (any name works).
@@ -357,7 +357,7 @@ def load(path: str | os.PathLike | IO[bytes]) -> Any:
 
     Returns
     -------
-    estimator : RNNClassifier, RNNRegressor or RNNForecaster
+    estimator : RNNClassifier, RNNRegressor, RNNForecaster, RNNAnomalyDetector or RNNOutlierDetector
         The fitted estimator; its predictions equal the saved one's, and
         ``warm_start=True`` continues training from the stored optimizer state.
         A forecaster has the saved one's cutoff, horizon and data seen, so

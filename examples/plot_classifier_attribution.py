@@ -84,15 +84,11 @@ fig = plot_time_step_attribution(fcn, X_test, y_test, method="gradient")
 # that activity's test recordings that falls in each second of the recording.
 # A row of tens would mean every second counts alike.
 for name, model in (("GRU", gru), ("LSTM-FCN", fcn)):
-    attribution = np.abs(
-        time_step_attribution(model, X_test, y_test, method="gradient")
-    )
+    attribution = np.abs(time_step_attribution(model, X_test, y_test, method="gradient"))
     print(f"{name}: share of the attribution in each second (%)")
     print(" " * 10 + "".join(f"{f'{s}-{s + 1}s':>6}" for s in range(10)))
     for label in model.classes_:
-        per_second = (
-            attribution[y_test == label].reshape(-1, 10, 10).sum(axis=(0, 2))
-        )
+        per_second = attribution[y_test == label].reshape(-1, 10, 10).sum(axis=(0, 2))
         shares = 100 * per_second / per_second.sum()
         print(f"{label:>10}" + "".join(f"{share:6.0f}" for share in shares))
 

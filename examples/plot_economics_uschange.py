@@ -24,13 +24,9 @@ from sktime.datasets import load_uschange
 from sklearn_rnn import RNNRegressor
 
 consumption, others = load_uschange()
-table = np.column_stack(
-    [consumption.to_numpy(), others.to_numpy()]
-)  # (187 quarters, 5)
+table = np.column_stack([consumption.to_numpy(), others.to_numpy()])  # (187 quarters, 5)
 window = 8
-X = np.stack(
-    [table[t - window : t] for t in range(window, len(table))]
-)  # (n, 8, 5)
+X = np.stack([table[t - window : t] for t in range(window, len(table))])  # (n, 8, 5)
 y = table[window:, 0]  # next quarter's consumption change
 split = int(0.75 * len(X))
 X_train, X_test, y_train, y_test = X[:split], X[split:], y[:split], y[split:]
@@ -48,12 +44,8 @@ pred = reg.predict(X_test)
 mae = mean_absolute_error(y_test, pred)
 mae_mean = mean_absolute_error(y_test, np.full_like(y_test, y_train.mean()))
 mae_last = mean_absolute_error(y_test, X_test[:, -1, 0])
-ridge = RidgeCV(alphas=np.logspace(-2, 3, 20)).fit(
-    X_train.reshape(len(X_train), -1), y_train
-)
-mae_ridge = mean_absolute_error(
-    y_test, ridge.predict(X_test.reshape(len(X_test), -1))
-)
+ridge = RidgeCV(alphas=np.logspace(-2, 3, 20)).fit(X_train.reshape(len(X_train), -1), y_train)
+mae_ridge = mean_absolute_error(y_test, ridge.predict(X_test.reshape(len(X_test), -1)))
 print(f"test MAE: {mae:.3f}")
 print(f"baselines: training mean {mae_mean:.3f}, ridge {mae_ridge:.3f},")
 print(f"           last change {mae_last:.3f}")

@@ -26,9 +26,7 @@ X_train, X_test = (
 clf = RNNClassifier(random_state=0).fit(X_train, y_train)
 baseline = LogisticRegression(max_iter=1000).fit(X_train, y_train)
 print(f"test accuracy: {clf.score(X_test, y_test):.3f}")
-print(
-    f"logistic regression on the 24 values: {baseline.score(X_test, y_test):.3f}"
-)
+print(f"logistic regression on the 24 values: {baseline.score(X_test, y_test):.3f}")
 
 # %%
 # Test days coloured by the predicted probability of the winter class ("1").

@@ -33,9 +33,7 @@ print(f"test accuracy: {clf.score(X_test, y_test):.3f}")
 # ------------------------------------------
 # The first three channels are the accelerometer's x, y and z axes.
 # Standing barely moves; running and badminton swing widely.
-fig, axes = plt.subplots(
-    2, 2, figsize=(8, 5.5), sharex=True, sharey=True, layout="constrained"
-)
+fig, axes = plt.subplots(2, 2, figsize=(8, 5.5), sharex=True, sharey=True, layout="constrained")
 for ax, activity in zip(axes.ravel(), clf.classes_, strict=True):
     series = X_test[list(y_test).index(activity)]
     for channel, axis_name in enumerate("xyz"):
@@ -45,17 +43,13 @@ for ax in axes[1]:
     ax.set_xlabel("step (0.1 s)")
 for ax in axes[:, 0]:
     ax.set_ylabel("acceleration")
-fig.legend(
-    *axes[0, 0].get_legend_handles_labels(), loc="outside lower center", ncols=3
-)
+fig.legend(*axes[0, 0].get_legend_handles_labels(), loc="outside lower center", ncols=3)
 
 # %%
 # Which activities does the classifier confuse?
 # ---------------------------------------------
 # Rows are the true activities, columns the predicted ones.
 fig, ax = plt.subplots(figsize=(5.5, 4.5), layout="constrained")
-ConfusionMatrixDisplay.from_predictions(
-    y_test, clf.predict(X_test), ax=ax, colorbar=False
-)
+ConfusionMatrixDisplay.from_predictions(y_test, clf.predict(X_test), ax=ax, colorbar=False)
 ax.set_title(f"Test recordings (accuracy {clf.score(X_test, y_test):.3f})")
 plt.show()

@@ -61,9 +61,7 @@ clf = RNNClassifier(
     ],
 )
 clf.fit(X_train, y_train)
-print(
-    f"epochs run: {clf.n_iter_}, test accuracy: {clf.score(X_test, y_test):.3f}"
-)
+print(f"epochs run: {clf.n_iter_}, test accuracy: {clf.score(X_test, y_test):.3f}")
 
 # %%
 # What TensorBoard received

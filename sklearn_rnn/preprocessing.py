@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from numbers import Integral
 from typing import Any
 
@@ -12,6 +13,34 @@ from sklearn.utils.validation import check_array
 from ._data import _refuse_text
 
 __all__ = ["sliding_windows"]
+
+
+def _warn_rounded(series: Any, values: np.ndarray) -> None:
+    """Warn where the cast to float32 rounds a feature by more than 1% of its spread (a large level).
+
+    A meter at 1e8 moving by 1: float32's spacing there is 8, and the windows
+    would hold none of its changes.
+    """
+    original = np.asarray(series)
+    if original.dtype.kind not in "fiu" or original.dtype.itemsize < 8 or not len(values):
+        return
+    original = original.reshape(len(original), -1).astype(np.float64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN features
+        level, spread = np.nanmedian(original, axis=0), np.nanstd(original, axis=0)
+    rounding = np.spacing(np.abs(np.nan_to_num(level)).astype(np.float32)).astype(np.float64)
+    rounded = np.flatnonzero(rounding > 0.01 * spread)
+    rounded = rounded[spread[rounded] > 0]  # a constant feature loses nothing
+    if len(rounded):
+        warnings.warn(
+            f"Features {rounded.tolist()} of series lie at levels {level[rounded].tolist()} where "
+            f"float32, the windows' type, rounds values in steps of {rounding[rounded].tolist()}, over "
+            f"1% of their spread {spread[rounded].tolist()}: the windows would lose their changes. "
+            "Subtract a level first (e.g. series - series[0], and the same level from what you "
+            "predict on later).",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def sliding_windows(series: Any, window_length: int, *, step: int = 1) -> np.ndarray:
@@ -40,6 +69,12 @@ def sliding_windows(series: Any, window_length: int, *, step: int = 1) -> np.nda
         A read-only strided view on the float32 series, with
         ``n_windows = (n_timesteps - window_length) // step + 1``. Copy it
         (``windows.copy()``) only if you need to write into it.
+
+    Warns
+    -----
+    UserWarning
+        Where float32 rounds a feature by more than 1% of its spread: a large
+        level with small changes (subtract a level first).
 
     See Also
     --------
@@ -75,6 +110,7 @@ def sliding_windows(series: Any, window_length: int, *, step: int = 1) -> np.nda
     values = check_array(
         series, ensure_2d=False, dtype=np.float32, ensure_all_finite="allow-nan", input_name="series"
     )
+    _warn_rounded(series, values)
     if values.ndim == 1:
         values = values[:, None]
     if values.ndim != 2:

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import textwrap
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -45,6 +46,23 @@ def test_windows_errors():
     for dated in (times, times["time"]):  # not nanosecond counts
         with pytest.raises(TypeError, match="series holds dates or durations"):
             sliding_windows(dated, 3)
+
+
+def test_windows_warn_where_float32_loses_the_changes_of_a_large_level():
+    """A meter at 1e8 moving by about 1: float32's spacing there is 8, the windows would hold steps."""
+    meter = 1e8 + np.cumsum(np.random.default_rng(0).choice([-1.0, 1.0], size=200))
+    with pytest.warns(
+        UserWarning, match=r"Features \[0\] of series lie at levels \[1000000\d\d\.0\].*steps of \[8\.0\]"
+    ):
+        windows = sliding_windows(meter, 10)
+    assert len(np.unique(np.diff(windows[:, :, 0], axis=1))) <= 3  # steps of 0 and +-8 only
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        relative = sliding_windows(meter - meter[0], 10)  # the fix the warning gives
+        sliding_windows(np.full(50, 1e8), 10)  # constant: nothing to lose
+        sliding_windows(meter.astype(np.float32), 10)  # already float32: nothing more is lost here
+        sliding_windows(pd.DataFrame({"a": np.arange(50.0), "b": np.arange(50.0) * 1e3}), 10)
+    np.testing.assert_array_equal(np.abs(np.diff(relative[:, :, 0], axis=1)), 1.0)
 
 
 def test_estimators_train_and_predict_on_windows_like_on_a_copy():

@@ -62,7 +62,7 @@ class Sequences:
 
 
 def _reject_panel_frame(X: pd.DataFrame) -> None:
-    if isinstance(X.columns, pd.MultiIndex):
+    if isinstance(X.columns, pd.MultiIndex) and len(X.columns.droplevel(-1).unique()) > 1:
         raise TypeError(
             f"X has MultiIndex columns (levels {list(X.columns.names)}), e.g. a pivot with several "
             "values per time step; a 2D X is read as univariate sequences (n_samples, n_timesteps), "
@@ -102,7 +102,11 @@ def _refuse_text(dtype: Any, where: str = "X") -> None:
 
 
 def _is_ragged(X: Any) -> bool:
-    if isinstance(X, (np.ndarray, pd.Series)):  # a Series of arrays: e.g. groupby(...).apply(to_numpy)
+    if isinstance(X, pd.Series):  # a Series of arrays: e.g. groupby(...).apply(to_numpy)
+        return (
+            X.dtype == object and len(X) > 0 and isinstance(X.iloc[0], (np.ndarray, list, tuple, pd.Series))
+        )
+    if isinstance(X, np.ndarray):
         return X.dtype == object and X.ndim == 1
     if isinstance(X, (list, tuple)) and len(X) > 0:
         return any(isinstance(x, (np.ndarray, pd.DataFrame, pd.Series)) for x in X) or (
@@ -182,6 +186,15 @@ def _nullable(x: pd.DataFrame | pd.Series) -> bool:
     )
 
 
+def _time_order_problem(index: pd.Index) -> str | None:
+    """What is wrong with ``index`` as the time points of one sequence read in row order (None: nothing)."""
+    if index.has_duplicates:
+        return f"repeats the time {index[index.duplicated()][0]}"
+    if not index.is_monotonic_increasing:
+        return "has time points out of increasing order"
+    return None
+
+
 def _check_time_order(index: pd.Index, i: int) -> None:
     """Refuse a sequence whose time index (dates, durations or periods) is out of order or repeats a time.
 
@@ -189,17 +202,11 @@ def _check_time_order(index: pd.Index, i: int) -> None:
     """
     if not isinstance(index, (pd.DatetimeIndex, pd.TimedeltaIndex, pd.PeriodIndex)):
         return
-    if index.has_duplicates:
+    if problem := _time_order_problem(index):
         raise ValueError(
-            f"Sequence {i} of X repeats the time {index[index.duplicated()][0]} in its index: the steps "
-            "are read in row order, one step a row. Aggregate the rows of a time first, e.g. "
-            "x.groupby(level=0).mean()."
-        )
-    if not index.is_monotonic_increasing:
-        raise ValueError(
-            f"Sequence {i} of X has a time index that is not in increasing order: the steps are read "
-            "in row order, which would not be the order of time. Sort each sequence first, e.g. "
-            "x.sort_index()."
+            f"Sequence {i} of X {problem} in its index: its steps are read in row order, one step a "
+            "row. Sort each sequence by time and aggregate the rows of a repeated time first, e.g. "
+            "x.sort_index() and x.groupby(level=0).mean()."
         )
 
 
@@ -337,7 +344,7 @@ def validate_sequences(
             try:
                 values = validate_data(estimator, X, reset=reset, dtype=_NUMERIC, ensure_all_finite=finite)
             except ValueError as exc:
-                if reset or X.shape[1] == getattr(estimator, "n_features_in_", X.shape[1]):
+                if reset or "is expecting" not in str(exc):
                     raise
                 raise ValueError(
                     f"{exc} {type(estimator).__name__} was fitted on a 2D table (n_samples, "
@@ -347,12 +354,13 @@ def validate_sequences(
                 ) from exc
             values = values[:, :, None]
             tabular = True
-        elif ndim == 2 and X.shape[1] == 1 and X.shape[0] > 1:
+        elif ndim == 2 and X.shape[1] == 1 and X.shape[0] > 1 and getattr(estimator, "_shortest", 1) > 1:
             raise ValueError(
                 f"X has shape {X.shape}, which a 2D X's layout (n_samples, n_timesteps) reads as "
-                f"{X.shape[0]} sequences of one time step each; {type(estimator).__name__} was fitted "
-                "on sequences, not on a table. Pass one sequence of shape (n_timesteps, 1) as [X] or "
-                "X[None]; pass one-step sequences as a 3D array of shape (n_samples, 1, n_features)."
+                f"{X.shape[0]} sequences of one time step each, but {type(estimator).__name__} was "
+                f"fitted on sequences of {estimator._shortest} steps or more. Pass one sequence of shape "
+                "(n_timesteps, 1) as [X] (or X.to_numpy()[None]); pass one-step sequences as a 3D "
+                "array of shape (n_samples, 1, n_features)."
             )
         elif ndim == 2:
             values = check_array(X, dtype=_NUMERIC, ensure_all_finite=finite, input_name="X")[:, :, None]
@@ -379,6 +387,7 @@ def validate_sequences(
     if reset:
         estimator._tabular = tabular
         estimator._n_channels = n_channels
+        estimator._shortest = int(lengths.min()) if len(lengths) else 1
         if not tabular:
             estimator.n_features_in_ = n_channels
             if names is not None:
@@ -409,15 +418,16 @@ def _sequence_feature_names(X: Any) -> np.ndarray | None:
     strings; sequences whose names differ from the first's are refused, and
     so are DataFrames mixed with other sequences (whose columns no name tells).
     """
-    frames = sum(isinstance(x, pd.DataFrame) for x in X)
-    if frames and frames < len(X):
+    frames = [x for x in X if isinstance(x, pd.DataFrame)]
+    named = any(all(isinstance(name, str) for name in x.columns) for x in frames)
+    if named and len(frames) < len(X):
         raise TypeError(
-            f"X mixes DataFrame sequences ({frames} of {len(X)}) with arrays: the DataFrames' columns "
-            "would be checked by name, the arrays' could not be, and features are read by position. "
-            "Pass every sequence as a DataFrame with the same columns, or every one as an array "
-            "(e.g. x.to_numpy() for each DataFrame x)."
+            f"X mixes DataFrame sequences with named columns ({len(frames)} of {len(X)}) with arrays or "
+            "Series: the DataFrames' columns would be checked by name, the others' could not be, and "
+            "features are read by position. Pass every sequence as a DataFrame with the same columns, "
+            "or every one as an array (e.g. x.to_numpy() for each DataFrame x)."
         )
-    if not frames:
+    if len(frames) < len(X) or not frames:
         return None
     names = [np.asarray(x.columns, dtype=object) for x in X]
     if not all(isinstance(name, str) for name in names[0]):
@@ -482,14 +492,19 @@ def _check_panel_index(index: pd.MultiIndex) -> None:
             "instance must appear once (sktime reads repeated ones as more time steps). Aggregate them "
             "first, e.g. X.groupby(level=list(range(X.index.nlevels))).mean()."
         )
-    times = pd.Series(index.get_level_values(-1))
-    instances = [index.get_level_values(k) for k in range(index.nlevels - 1)]
-    ordered = times.groupby(instances, sort=False).apply(lambda t: t.is_monotonic_increasing)
-    if not ordered.all():
+    if index.is_monotonic_increasing:
+        return
+    codes = pd.factorize(index.droplevel(-1))[0]  # instances, in order of appearance
+    rows = np.argsort(codes, kind="stable")  # each instance's rows together, in their order
+    times = index.get_level_values(-1)[rows]
+    same = codes[rows][1:] == codes[rows][:-1]
+    backwards = np.flatnonzero(same & ~np.asarray(times[1:] > times[:-1]))
+    if len(backwards):
+        instance = index.droplevel(-1)[rows[backwards[0]]]
         raise ValueError(
-            f"The time points of instance {ordered.index[~ordered.to_numpy()][0]!r} of X are not in "
-            "increasing order. Sort them first, e.g. X = X.sort_index() (which also sorts the instances: "
-            "reorder their labels y with them)."
+            f"The time points of instance {instance!r} of X are not in increasing order. Sort them "
+            "first, e.g. X = X.sort_index() (which also sorts the instances: reorder their labels y "
+            "with them)."
         )
 
 
@@ -531,12 +546,10 @@ def from_sktime(X: Any) -> np.ndarray | list[np.ndarray]:
         _check_panel_index(X.index)
     frames = convert_to(X, to_type="df-list")
     for i, frame in enumerate(frames):  # df-list and nested cells: sktime's checks allow both
-        if frame.index.has_duplicates or not frame.index.is_monotonic_increasing:
-            problem = "repeat" if frame.index.has_duplicates else "are not in increasing order"
+        if problem := _time_order_problem(frame.index):
             raise ValueError(
-                f"Instance {i} of X has time points that {problem} ({frame.index.tolist()[:6]}...); "
-                "each time point must appear once, in increasing order. Aggregate repeated time points "
-                "and sort each instance by time first."
+                f"Instance {i} of X {problem}: each time point of an instance must appear once, in "
+                "increasing order. Aggregate repeated time points and sort each instance by time first."
             )
     sequences = [frame.to_numpy() for frame in frames]
     if len({x.shape for x in sequences}) == 1:

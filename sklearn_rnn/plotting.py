@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.exceptions import NotFittedError
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._anomaly import flag_runs
 from .inspection import time_step_attribution
@@ -146,8 +146,31 @@ def _as_series(y: Any, name: str) -> pd.Series:
             )
         y = y.iloc[:, 0]
     if not isinstance(y, pd.Series):
-        y = pd.Series(np.asarray(y, dtype=float).ravel())
+        raise TypeError(
+            f"{name} must be a pandas Series or a one-column DataFrame, whose index places it in time "
+            f"(a forecaster's predict returns one), got {type(y).__name__}."
+        )
+    if isinstance(y.index, pd.MultiIndex):
+        raise ValueError(
+            f"{name} is a panel (a MultiIndex): plot_forecast draws one series. Pass one series at a "
+            f"time, e.g. {name}.loc[key] (and intervals.loc[key])."
+        )
     return y
+
+
+def _typical_spacing(index: pd.Index) -> Any:
+    """One step of ``index``: its frequency where it has one, else its most common spacing (None: none)."""
+    if isinstance(index, pd.PeriodIndex):
+        return 1  # a period plus 1 is the next period
+    freq = getattr(index, "freq", None)
+    if freq is not None:
+        return freq
+    if len(index) < 2:
+        return None
+    try:
+        return pd.Series(index[1:] - index[:-1]).mode().iloc[0]
+    except (TypeError, ValueError):  # text or other labels
+        return None
 
 
 def _plottable_index(index: pd.Index) -> Any:
@@ -255,6 +278,15 @@ def plot_anomalies(detector: Any, X: Any, *, labels: Any = None, ax: Any = None)
         ``threshold="dynamic"`` the scores are those relative to their
         trailing window, which the threshold applies to).
 
+    Notes
+    -----
+    ``X`` is scored as :meth:`~RNNAnomalyDetector.predict` scores it: after the
+    stream's past when it continues it, on its own otherwise. In streaming,
+    plot a chunk before ``update`` (or ``update_predict``) makes it the past:
+    after, the chunk no longer continues the stored past, its first steps get
+    no score, and the shaded events may differ from those ``update_predict``
+    returned.
+
     Examples
     --------
     >>> import matplotlib
@@ -270,9 +302,24 @@ def plot_anomalies(detector: Any, X: Any, *, labels: Any = None, ax: Any = None)
     >>> [line.get_label() for line in fig.axes[1].get_lines()]
     ['score', 'threshold']
     """
-    if not getattr(detector, "is_fitted", False) or not hasattr(detector, "threshold_"):
+    if not hasattr(detector, "_flags") or not hasattr(detector, "is_fitted"):
         raise TypeError(f"plot_anomalies needs a fitted RNNAnomalyDetector, got {type(detector).__name__}.")
+    if not detector.is_fitted:
+        raise NotFittedError(
+            f"This {type(detector).__name__} instance is not fitted yet. Call 'fit' with appropriate "
+            "arguments before plot_anomalies."
+        )
     frame = X.to_frame() if isinstance(X, pd.Series) else X
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(
+            f"X must be a pandas DataFrame or Series (its index gives the plot's time axis), got "
+            f"{type(X).__name__}; e.g. pd.DataFrame(X)."
+        )
+    if isinstance(frame.index, pd.MultiIndex):
+        raise ValueError(
+            "X is a panel (a MultiIndex): plot_anomalies draws one series. Pass one series at a time, "
+            "e.g. X.loc[key]."
+        )
     if labels is not None:
         labels = np.asarray(labels).ravel()
         if len(labels) != len(frame):
@@ -281,20 +328,30 @@ def plot_anomalies(detector: Any, X: Any, *, labels: Any = None, ax: Any = None)
                 "label of every step. To shade known anomalies given as ilocs (as fit takes them), pass "
                 "labels=np.isin(np.arange(len(X)), ilocs)."
             )
+        if not np.isin(labels, (0, 1)).all():
+            raise ValueError(
+                f"labels must hold 0 or 1 for each step, got the values {np.unique(labels)[:5].tolist()}. "
+                "Segment labels from transform in mode='segments' (-1 outside events, 0, 1, ... inside) "
+                "become 0/1 with labels >= 0."
+            )
     flags, scores = detector._flags(frame, "plot_anomalies")  # one pass: transform's flags, the scores
     fig, (top, bottom) = _figure_and_axes(ax, 2, figsize=(9, 5), sharex=True)
     index = _plottable_index(frame.index)
     for column in frame.columns:
         top.plot(index, frame[column].to_numpy(dtype=float), lw=1, label=str(column))
 
+    spacing = _typical_spacing(frame.index)
+
     def end_of(stop: int) -> Any:
-        """Where a run ending before ``stop`` is shaded to: the next step, or one step past the last."""
-        if stop < len(index):
-            return index[stop]
-        try:
-            return index[-1] + (index[-1] - index[-2])
-        except (IndexError, TypeError):  # one step, or an index without arithmetic: no width
-            return index[-1]
+        """Where a run ending before ``stop`` is shaded to: one step past its last step.
+
+        The step is the index's frequency (a month: one month), else its most
+        common spacing, so a run before a gap in the data is not shaded across
+        the gap. An index without arithmetic gets no width.
+        """
+        if spacing is None:
+            return index[stop - 1]
+        return _plottable_index(frame.index[stop - 1 : stop] + spacing)[0]
 
     def shade(axes, mask, color, label):
         for start, stop in flag_runs(mask):
@@ -343,12 +400,13 @@ def plot_confusion_matrix(
     check_is_fitted(estimator)
     if not hasattr(estimator, "classes_"):
         raise TypeError(f"plot_confusion_matrix needs a classifier, got {type(estimator).__name__}.")
+    y = column_or_1d(y, warn=False)  # a (n, 1) y would broadcast against the predictions
     fig, (axes,) = _figure_and_axes(ax, 1)
     y_pred = estimator.predict(X)
     display = ConfusionMatrixDisplay.from_predictions(
         y, y_pred, labels=estimator.classes_, normalize=normalize, ax=axes, colorbar=False
     )
-    axes.set_title(f"{type(estimator).__name__}: accuracy {np.mean(y_pred == np.asarray(y)):.3f}")
+    axes.set_title(f"{type(estimator).__name__}: accuracy {np.mean(y_pred == y):.3f}")
     return display.figure_
 
 
@@ -435,11 +493,13 @@ def plot_time_step_attribution(
     else:
         fig, axes = _figure_and_axes(ax, 2)
     steps = np.arange(n_steps)
-    order, labels, centres = [], [], []
+    order, labels, centres, boundaries = [], [], [], []
     for label in estimator.classes_:
         members = np.flatnonzero(groups == label)
         if members.size == 0:
             continue
+        if order:
+            boundaries.append(len(order))  # where this class's rows start
         centres.append(len(order) + (members.size - 1) / 2)
         labels.append(str(label))
         order.extend(members.tolist())
@@ -466,7 +526,6 @@ def plot_time_step_attribution(
     )
     extend = "both" if finite.size and finite.max() > vmax else "neither"
     fig.colorbar(image, ax=axes[1], label="attribution", extend=extend)
-    boundaries = np.cumsum([np.sum(groups[order] == label) for label in labels])[:-1]
     for boundary in boundaries:
         axes[1].axhline(boundary - 0.5, color="black", lw=1.0)
     axes[1].set_yticks(centres, labels)

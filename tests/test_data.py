@@ -1,5 +1,6 @@
 """Every accepted input layout reaches the network as the same padded sequences."""
 
+import io
 import warnings
 
 import numpy as np
@@ -8,7 +9,7 @@ import pytest
 from sklearn.base import BaseEstimator
 from sktime.datasets import load_basic_motions, load_japanese_vowels
 
-from sklearn_rnn import RNNClassifier, RNNRegressor, from_long_table, from_sktime
+from sklearn_rnn import RNNClassifier, RNNRegressor, from_long_table, from_sktime, load, save
 from sklearn_rnn._data import validate_sequences
 
 
@@ -190,10 +191,23 @@ def _fitted_on_sequences():
 def test_one_sequence_as_a_column_is_refused_not_read_as_one_step_sequences():
     model, X = _fitted_on_sequences()
     one = pd.DataFrame({"temp": X[0, :, 0]})  # df[["temp"]]: one run of 20 steps
-    with pytest.raises(ValueError, match=r"shape \(20, 1\).*20 sequences of one time step.*X\[None\]"):
+    with pytest.raises(ValueError, match=r"shape \(20, 1\).*20 sequences of one time step.*\[X\]"):
         model.predict(one)
     assert model.predict(one.to_numpy()[None]).shape == (1,)  # the fix the message gives
     assert model.predict(X[:, :1]).shape == (12,)  # one-step sequences, as the message says
+
+
+def test_a_model_fitted_on_one_step_sequences_reads_a_column_as_them():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(12, 1, 1)), np.repeat([0.0, 1.0], 6)
+    model = RNNRegressor(architecture="rnn", hidden_size=4, max_epochs=1, n_networks=1, random_state=0)
+    model.fit(X, y)
+    np.testing.assert_array_equal(model.predict(X[:, :, 0]), model.predict(X))
+    buffer = io.BytesIO()
+    save(_fitted_on_sequences()[0], buffer)  # the shortest training length is saved: still refused
+    buffer.seek(0)
+    with pytest.raises(ValueError, match="fitted on sequences of 20 steps or more"):
+        load(buffer).predict(X[:, :, 0])
 
 
 def test_table_model_says_how_to_pass_other_lengths():
@@ -202,6 +216,9 @@ def test_table_model_says_how_to_pass_other_lengths():
     model.fit(rng.normal(size=(8, 15)), rng.normal(size=8))
     with pytest.raises(ValueError, match=r"expecting 15 features.*3D array \(n_samples, n_timesteps, 1\)"):
         model.predict(rng.normal(size=(3, 20)))
+    with pytest.raises(ValueError, match="infinity") as caught:  # other errors get no such hint
+        model.predict(np.full((3, 15), np.inf))
+    assert "time steps" not in str(caught.value)
     assert model.predict(rng.normal(size=(3, 20, 1))).shape == (3,)
 
 
@@ -212,13 +229,22 @@ def test_pivot_with_multiindex_columns_is_refused():
     wide = long.pivot(index="id", columns="t", values=["a", "b"])
     with pytest.raises(TypeError, match=r"MultiIndex columns.*np\.stack"):
         _validate(wide)
+    # one value per step (set_index([...]).unstack() of one column): a univariate table, as before
+    univariate = long.set_index(["id", "t"])[["a"]].unstack()
+    seqs, _ = _validate(univariate)
+    np.testing.assert_array_equal(seqs.values[:, :, 0], univariate.to_numpy())
 
 
 def test_dataframes_mixed_with_arrays_are_refused():
     rng = np.random.default_rng(0)
     frame = pd.DataFrame(rng.normal(size=(5, 2)), columns=["pressure", "temp"])
-    with pytest.raises(TypeError, match=r"mixes DataFrame sequences \(1 of 2\) with arrays"):
+    with pytest.raises(TypeError, match=r"mixes DataFrame sequences with named columns \(1 of 2\)"):
         _validate([frame, rng.normal(size=(6, 2))])
+    with pytest.raises(TypeError, match=r"with arrays or Series"):
+        _validate([frame[["temp"]], pd.Series(rng.normal(size=6))])
+    unnamed = frame.set_axis([0, 1], axis=1)  # no names to check: read by position, as arrays
+    seqs, _ = _validate([unnamed, rng.normal(size=(6, 2))])
+    np.testing.assert_array_equal(seqs.lengths, [5, 6])
 
 
 def test_time_index_of_dataframe_sequences_must_be_in_order():
@@ -229,7 +255,7 @@ def test_time_index_of_dataframe_sequences_must_be_in_order():
     ).assign(value=rng.normal(size=12))
     shuffled = log.sample(frac=1.0, random_state=0)
     runs = [g.set_index("date")[["value"]] for _, g in shuffled.groupby("run")]
-    with pytest.raises(ValueError, match=r"not in increasing order.*x\.sort_index\(\)"):
+    with pytest.raises(ValueError, match=r"time points out of increasing order in its index.*x\.sort_index\(\)"):
         _validate(runs)
     sorted_runs = [r.sort_index() for r in runs]
     seqs, _ = _validate(sorted_runs)
@@ -256,6 +282,8 @@ def test_series_of_arrays_reads_as_a_list_of_sequences():
     runs = [rng.normal(size=(n, 2)) for n in (4, 6, 5)]
     as_series = pd.Series(runs, index=["c", "a", "b"], dtype=object)  # groupby(...).apply(to_numpy)
     np.testing.assert_array_equal(_validate(as_series)[0].values, _validate(runs)[0].values)
+    with pytest.raises(ValueError, match=r"got 1 dimension.*X\.reshape\(1, -1\)"):  # one series, not many
+        _validate(pd.Series([1.0, 2.0, 3.0], dtype=object))
 
 
 def test_cells_holding_lists_are_refused_as_nested_data():
@@ -295,11 +323,11 @@ def test_long_table_passed_to_fit_points_to_from_long_table():
         ),
         (
             pd.DataFrame({"x": [pd.Series([3.0, 1.0, 2.0], index=[2, 0, 1]), pd.Series([4.0, 5.0, 6.0])]}),
-            r"Instance 0 of X has time points that are not in increasing order",
+            r"Instance 0 of X has time points out of increasing order",
         ),
         (
             [pd.DataFrame({"x": [1.0, 2.0, 3.0]}, index=[0, 0, 1]), pd.DataFrame({"x": [4.0, 5.0, 6.0]})],
-            r"Instance 0 of X has time points that repeat",
+            r"Instance 0 of X repeats the time 0",
         ),
     ],
     ids=["multiindex-repeated", "multiindex-unsorted", "nested-unsorted", "df-list-repeated"],
@@ -307,3 +335,13 @@ def test_long_table_passed_to_fit_points_to_from_long_table():
 def test_from_sktime_refuses_repeated_or_unordered_time_points(panel, match):
     with pytest.raises(ValueError, match=match):
         from_sktime(panel)
+
+
+def test_from_sktime_keeps_instances_in_their_order_with_dated_time_points():
+    """Instance labels out of sorted order and a date time level, as users' panels come: accepted."""
+    dates = pd.date_range("2024-01-01", periods=3, freq="D")
+    index = pd.MultiIndex.from_product([["zeta", "alpha"], dates], names=["machine", "day"])
+    panel = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]}, index=index)
+    np.testing.assert_array_equal(from_sktime(panel)[:, :, 0], [[1, 2, 3], [4, 5, 6]])
+    late = panel.drop(("alpha", dates[0]))  # unequal lengths
+    assert [x.ravel().tolist() for x in from_sktime(late)] == [[1, 2, 3], [5, 6]]

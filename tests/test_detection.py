@@ -7,6 +7,7 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.exceptions import NotFittedError
 
 pytest.importorskip("sktime")
 
@@ -331,7 +332,7 @@ def test_plot_anomalies_shades_each_flagged_run_and_draws_the_threshold(forecast
     n_runs = int((np.diff(np.r_[0, flags]) == 1).sum())
     assert n_runs >= 1 and len(top.patches) == n_runs + 1  # each flagged run, and the known anomaly
     assert bottom.get_lines()[1].get_ydata()[0] == forecast.threshold_
-    with pytest.raises(TypeError, match="fitted RNNAnomalyDetector"):
+    with pytest.raises(NotFittedError, match="not fitted yet"):
         plot_anomalies(RNNAnomalyDetector(), fresh)
     fresh.iloc[-1, 0] += 3.0  # the latest reading: its alarm is shaded one step wide, as every other
     last = plot_anomalies(forecast, fresh).axes[0].patches[-1]
@@ -341,6 +342,37 @@ def test_plot_anomalies_shades_each_flagged_run_and_draws_the_threshold(forecast
     assert not plot_anomalies(forecast, fresh.iloc[:0]).axes[0].patches
     with pytest.raises(ValueError, match="labels has 1 values, but X has 300 time steps"):
         plot_anomalies(forecast, fresh, labels=[150])  # ilocs, as fit takes them: refused, not misread
+    segments = np.where(labels == 1, 0, -1)  # transform in mode="segments": event 0 inside, -1 outside
+    with pytest.raises(ValueError, match=r"0 or 1 for each step.*labels >= 0"):
+        plot_anomalies(forecast, fresh, labels=segments)
+    with pytest.raises(TypeError, match="pandas DataFrame or Series"):
+        plot_anomalies(forecast, fresh.to_numpy())
+    panel = pd.concat({"a": fresh, "b": fresh})
+    with pytest.raises(ValueError, match=r"panel.*X\.loc\[key\]"):
+        plot_anomalies(forecast, panel)
+
+
+def test_plot_anomalies_does_not_shade_an_event_across_a_gap_in_the_data(forecast):
+    """An hourly series whose readings stop for a day after an alarm: the shade ends one hour after it."""
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    from sklearn_rnn.plotting import plot_anomalies
+
+    fresh = sensor(300, 1, start=1200)
+    hours = pd.date_range("2024-01-01", periods=300, freq="h")
+    dated = fresh.set_axis(hours.delete(slice(151, 175)).append(hours[-24:] + pd.Timedelta("1D")))
+    dated.iloc[150, 0] += 3.0  # an alarm right before the readings stop
+    flags = forecast.transform(dated).to_numpy().ravel()
+    runs = np.flatnonzero(np.diff(np.r_[0, flags, 0])).reshape(-1, 2).tolist()
+    assert any(a <= 150 < b for a, b in runs)
+    spans = plot_anomalies(forecast, dated).axes[0].patches
+    for (a, b), span in zip(runs, spans, strict=True):
+        left, right = (
+            matplotlib.dates.num2date(span.get_x()),
+            matplotlib.dates.num2date(span.get_x() + span.get_width()),
+        )
+        assert left.replace(tzinfo=None) == dated.index[a]
+        assert right.replace(tzinfo=None) == dated.index[b - 1] + pd.Timedelta("1h")  # not the next reading
 
 
 def _changed(detector, **params):

@@ -150,6 +150,26 @@ def test_confusion_matrix_counts(step_classifier):
         plot_confusion_matrix(RNNRegressor(max_epochs=1).fit(X[:20], X[:20, 0, 0]), X, y)
 
 
+def test_confusion_matrix_title_of_a_column_y(step_classifier):
+    """y as a (n, 1) column (df[["label"]]) broadcast against the predictions: the title said 0.5."""
+    clf, X, y = step_classifier
+    accuracy = np.mean(clf.predict(X[:50]) == y[:50])
+    title = plot_confusion_matrix(clf, X[:50], y[:50, None]).axes[0].get_title()
+    assert title.endswith(f"accuracy {accuracy:.3f}") and accuracy > 0.8
+
+
+def test_forecast_refuses_arrays_and_panels():
+    """An array has no time: it was drawn at 0..h-1, over the start of the history (1970 for dates)."""
+    y = pd.Series(np.arange(24.0), index=pd.period_range("2020-01", periods=24, freq="M"))
+    with pytest.raises(TypeError, match="y_pred must be a pandas Series.*got ndarray"):
+        plot_forecast(y[:20], y[20:].to_numpy())
+    with pytest.raises(TypeError, match="y_test must be a pandas Series.*got list"):
+        plot_forecast(y[:20], y[20:], y_test=list(y[20:]))
+    panel = pd.concat({"a": y, "b": y})
+    with pytest.raises(ValueError, match=r"y_train is a panel.*y_train\.loc\[key\]"):
+        plot_forecast(panel, y[20:])
+
+
 def _drawn(fig):
     """The attribution image's values and its colour limits."""
     image = fig.axes[1].get_images()[0]
@@ -187,6 +207,17 @@ def test_attribution_plot_labels_and_separates_the_classes(step_classifier):
     fig = plot_time_step_attribution(clf, X)
     shown = [t.get_text() for t in fig.axes[1].get_yticklabels()]
     assert shown == [label for label in clf.classes_ if label in predicted]
+
+
+@pytest.mark.parametrize("classes", [[0, 1], [10, 20], [False, True]])
+def test_attribution_plot_separates_classes_that_are_not_strings(step_classifier, classes):
+    """The separators compared the rows' classes with their text: never equal, all drawn at -0.5."""
+    _, X, y = step_classifier
+    X, y = X[:30], np.where(y[:30] == "up", classes[1], classes[0])
+    clf = RNNClassifier(hidden_size=4, max_epochs=2, n_networks=1, random_state=0).fit(X, y)
+    ax = plot_time_step_attribution(clf, X, y).axes[1]
+    separators = [line for line in ax.get_lines() if np.ptp(line.get_ydata()) == 0]
+    assert [line.get_ydata()[0] for line in separators] == [int((y == classes[0]).sum()) - 0.5]
 
 
 def test_attribution_plot_of_ragged_input_masks_padding_without_warnings(step_classifier):

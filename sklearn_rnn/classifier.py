@@ -302,11 +302,15 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
             )
         if multilabel:
             return self._fit_multilabel(seqs, Y, sample_weight, reset)
+        try:  # the labels as given: column_or_1d turns a list ["a", 1] into the strings "a" and "1"
+            given = y if isinstance(y, np.ndarray) else np.asarray(y, dtype=object)
+        except ValueError:
+            given = None  # column_or_1d says what is wrong
         y = column_or_1d(y, warn=True)
         self._check_y_length(len(seqs.lengths), y)
         _check_no_missing_labels(y)
-        if y.dtype == object:
-            _check_one_label_type(y)
+        if given is not None and given.dtype == object:
+            _check_one_label_type(given.ravel())
         check_classification_targets(y)
         classes, y_encoded = np.unique(y, return_inverse=True)
         if len(classes) < 2:

@@ -356,6 +356,16 @@ def test_mixed_label_types_are_an_error_naming_the_labels():
     assert "y.astype(str)" in message
 
 
+def test_mixed_label_types_in_a_list_are_an_error_too():
+    """A list ["a", 1, ...] is refused as an object array is (column_or_1d made it strings '1', 'a', ...)."""
+    y = ["a", 1, "b", 2] * 5
+    with pytest.raises(ValueError, match=r"y mixes string labels") as excinfo:
+        RNNClassifier(**TINY).fit(X, y)
+    assert "'a' (str) at position 0 and 1 (int) at positions [1, 3, 5" in str(excinfo.value)
+    with pytest.raises(ValueError, match=r"y mixes string labels"):
+        RNNClassifier(**TINY).fit(X, pd.Series(y))
+
+
 _MISSING_LABELS = {
     "None in a list": ["a", "b"] * 9 + ["a", None],
     "np.nan in an object array": np.array(["a", "b"] * 9 + [np.nan, "a"], dtype=object),

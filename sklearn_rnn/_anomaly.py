@@ -206,14 +206,17 @@ class StepScoring(TrainingMixin):
         for level in (True, False) if self.local_level == "auto" else (self.local_level,):
             self.local_level_ = level
             self._train(data, partial(self._build_module, scaled[0].shape[1]), n_train=len(data))
-            misses = [self._misses(s)[cut:] for cut, s in zip(cuts, scaled, strict=True)]
+            every = [self._misses(s) for s in scaled]  # each series' misses, its scores read them too
+            misses = [m[cut:] for cut, m in zip(cuts, every, strict=True)]
             typical = float(np.nanmean(robust_scale(np.concatenate(misses))))
             if best is None or typical < best[0]:  # "auto": the network that misses less
-                best = (typical, level, self.net_, self._module_kwargs, misses)
-        _, self.local_level_, self.net_, self._module_kwargs, misses = best
+                best = (typical, level, self.net_, self._module_kwargs, every)
+        _, self.local_level_, self.net_, self._module_kwargs, every = best
         self._record_history()
-        self.residual_scale_ = robust_scale(np.concatenate(misses))
-        return [self._step_scores(s)[cut:] for cut, s in zip(cuts, scaled, strict=True)]
+        self.residual_scale_ = robust_scale(
+            np.concatenate([m[cut:] for cut, m in zip(cuts, every, strict=True)])
+        )
+        return [self._smoothed(self._scores_of_misses(m))[cut:] for cut, m in zip(cuts, every, strict=True)]
 
     # -- scores -----------------------------------------------------------------------------------
     def _standardise(self, values: np.ndarray) -> np.ndarray:
@@ -239,10 +242,26 @@ class StepScoring(TrainingMixin):
         """
         if context is not None and len(context):
             scaled = np.concatenate([context, scaled])
-        z = self._misses(scaled) / self.residual_scale_  # (T, K, C)
+        return self._scores_of_misses(self._misses(scaled))
+
+    def _scores_of_misses(self, misses: np.ndarray) -> np.ndarray:
+        """Own scores ``(..., T)`` of misses ``(..., T, K, C)``: the largest channel's, in typical misses."""
+        z = misses / self.residual_scale_
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices: no value, no score
-            return np.nanmax(np.nanmean(z, axis=1), axis=1)
+            return np.nanmax(np.nanmean(z, axis=-2), axis=-1)
+
+    def _step_scores_of_many(self, scaled: np.ndarray) -> np.ndarray:
+        """Scores ``(P, T)`` of ``P`` standardised sequences ``(P, T, C)`` of one length, in one pass.
+
+        Each row is what :meth:`_step_scores` gives that sequence on its own
+        (the network reads the windows of all of them in one pass).
+        """
+        own = self._scores_of_misses(self._misses_of_many(scaled))
+        if self.smoothing > 1:  # each sequence (a column) on its own, as _smoothed does
+            smoothed = pd.DataFrame(own.T).ewm(span=self.smoothing, ignore_na=True).mean().to_numpy().T
+            own = np.where(np.isnan(own), np.nan, smoothed)
+        return own
 
     def _smoothed(self, own: np.ndarray, past: np.ndarray | None = None, before: int = 0) -> np.ndarray:
         """Own scores after the first ``before`` (read, not returned), smoothed over time.
@@ -274,22 +293,39 @@ class StepScoring(TrainingMixin):
         saved before, without ``window_statistic_``, takes the mean it was
         calibrated with).
         """
-        T, C = scaled.shape
+        return self._misses_of_many(scaled[None])[0]
+
+    def _misses_of_many(self, scaled: np.ndarray) -> np.ndarray:
+        """:meth:`_misses` of ``P`` sequences ``(P, T, C)`` of one length, each on its own: ``(P, T, K, C)``.
+
+        The network reads the windows of all of them in one pass.
+        """
+        P, T, C = scaled.shape
         W = self.window_length_
-        filled = carry_forward_rows(scaled)
+        filled = [carry_forward_rows(rows) for rows in scaled]
         if self.scoring == "forecast":
             H = self.horizon
-            inputs = np.concatenate([np.repeat(filled[:1], W, axis=0), filled])
-            targets = torch.full((W + T + H, C), float("nan"))
-            data = WindowDataset(
-                torch.as_tensor(inputs, dtype=torch.float32), targets, torch.arange(T), W, H, 0
+            misses = np.full((P, T, H, C), np.nan)
+            if T <= W:
+                return misses  # no window of W real steps: no forecast
+            # each sequence's block: W copies of its first row, its rows, H rows no window reads; only
+            # windows of W real steps (origins t >= W) are read (training never saw padding)
+            block = W + T + H
+            inputs = np.concatenate(
+                [
+                    np.concatenate([np.repeat(rows[:1], W, axis=0), rows, rows[-1:].repeat(H, axis=0)])
+                    for rows in filled
+                ]
             )
-            expected = self._predict_raw(data)[..., 0].double().numpy()  # (T, H, C)
-            misses = np.full((T, H, C), np.nan)
+            targets = torch.full((P * block, C), float("nan"))
+            starts = (np.arange(P)[:, None] * block + np.arange(W, T)).ravel()
+            data = WindowDataset(
+                torch.as_tensor(inputs, dtype=torch.float32), targets, torch.as_tensor(starts), W, H, 0
+            )
+            expected = self._predict_raw(data)[..., 0].double().numpy().reshape(P, T - W, H, C)
             for k in range(H):
-                # the forecast k + 1 steps ahead from origin t - k, whose window must hold W real
-                # steps (training never saw padding): t - k >= W
-                misses[W + k :, k] = scaled[W + k :] - expected[W : T - k, k]
+                # the forecast k + 1 steps ahead from origin t - k >= W (expected[:, t - k - W])
+                misses[:, W + k :, k] = scaled[:, W + k :] - expected[:, : T - W - k, k]
             return np.abs(misses)
         statistic = getattr(self, "window_statistic_", "mean")
         if statistic not in ("mean", "median"):
@@ -297,27 +333,30 @@ class StepScoring(TrainingMixin):
                 f"window_statistic_={statistic!r} is not a statistic this version knows ('mean' or "
                 "'median'): the detector was saved by another version. Fit it again with this one."
             )
-        data = self._windows([filled], [scaled], training=False)
-        expected = self._predict_raw(data)[..., 0].double().numpy()  # (n_windows, W, C)
+        data = self._windows(filled, list(scaled), training=False)
+        expected = self._predict_raw(data)[..., 0].double().numpy()  # (P * n_windows, W, C)
+        expected = expected.reshape(P, -1, W, C)
         front = max(0, W - T)  # a series shorter than the window is padded in front
-        rows = data.starts.numpy()[:, None] + np.arange(W) - front  # (n_windows, W) steps of the series
-        values = np.concatenate([np.full((front, C), np.nan), scaled])[rows + front]
-        miss = np.abs(values - expected)  # (n_windows, W, C)
+        # (n_windows, W): the steps of a sequence that its windows hold (each sequence has the same)
+        rows = np.arange(expected.shape[1])[:, None] + np.arange(W) - front
+        values = np.concatenate([np.full((P, front, C), np.nan), scaled], axis=1)[:, rows + front]
+        miss = np.abs(values - expected)  # (P, n_windows, W, C)
         real = rows >= 0
-        if statistic == "mean":
-            total, count = np.zeros((T, C)), np.zeros((T, C))
-            np.add.at(total, rows[real], np.nan_to_num(miss[real]))
-            np.add.at(count, rows[real], ~np.isnan(miss[real]))
-            with np.errstate(invalid="ignore"):
-                return (total / np.where(count > 0, count, np.nan))[:, None, :]
         steps, positions = rows[real], np.broadcast_to(np.arange(W), rows.shape)[real]
-        out = np.empty((T, 1, C))
-        by_position = np.full((T, W), np.nan)  # a step's misses, by its place in each window holding it
-        for c in range(C):  # one channel at a time: memory O(T W)
-            by_position[steps, positions] = miss[..., c][real]
+        if statistic == "mean":
+            total, count = np.zeros((T, P, C)), np.zeros((T, P, C))
+            held = miss[:, real].transpose(1, 0, 2)  # (n_held, P, C)
+            np.add.at(total, steps, np.nan_to_num(held))
+            np.add.at(count, steps, ~np.isnan(held))
+            with np.errstate(invalid="ignore"):
+                return (total / np.where(count > 0, count, np.nan)).transpose(1, 0, 2)[:, :, None, :]
+        out = np.empty((P, T, 1, C))
+        by_position = np.full((P, T, W), np.nan)  # a step's misses, by its place in each window holding it
+        for c in range(C):  # one channel at a time: memory O(P T W)
+            by_position[:, steps, positions] = miss[..., c][:, real]
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)  # a step without a value: NaN
-                out[:, 0, c] = np.nanmedian(by_position, axis=1)
+                out[:, :, 0, c] = np.nanmedian(by_position, axis=2)
         return out
 
     def _windows(self, filled: list[np.ndarray], values: list[np.ndarray], training: bool) -> WindowDataset:

@@ -27,7 +27,10 @@ _SMALLEST_SPREAD = 0.1
 # sequences of lengths this far apart (a ratio), at most this many pieces from each sequence
 _LENGTH_RATIO = 1.25
 _PIECES_PER_SEQUENCE = 4
-_MOST_PIECES = 100  # per length (spread evenly over the candidates): each is scored on its own
+_MOST_PIECES = 100  # per length (spread evenly over the candidates), scored in one pass
+# a length's spreads are stretched by at most this (either way) to flag its pieces as the training
+# sequences are flagged (a quantile of at most _MOST_PIECES pieces is rough)
+_STRETCH = (0.5, 2.0)
 
 
 @with_shared_parameters
@@ -100,7 +103,9 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         For sequences shorter than the shortest training sequence: per length
         ``n`` (first column, the last row being that shortest length), the
         median and robust spread of the two statistics over ``n``-step pieces
-        of the training sequences (see Notes).
+        of the training sequences, the spread stretched so that the pieces are
+        flagged at the ``contamination`` share as the training sequences are
+        (see Notes).
     offset_ : float
         ``decision_function = score_samples - offset_``; negative is an outlier.
     loss_curve_ : list of float
@@ -251,22 +256,37 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         self.statistics_scale_ = np.maximum(
             robust_scale(statistics - self.statistics_center_), _SMALLEST_SPREAD
         )
-        self.length_calibration_ = self._length_calibration(series, shortest)
+        self.length_calibration_ = self._length_calibration(series, shortest, statistics)
         lengths = np.array([len(s) for s in series])
         self.offset_ = float(np.percentile(-self._scores(statistics, lengths), 100 * self.contamination))
         return self
 
-    def _length_calibration(self, series: list[np.ndarray], shortest: int) -> np.ndarray:
+    def _length_calibration(
+        self, series: list[np.ndarray], shortest: int, statistics: np.ndarray
+    ) -> np.ndarray:
         """Centre and spread of the statistics of ``n``-step pieces of the training sequences.
 
         One row ``(n, centre (2), spread (2))`` per length ``n`` below the
         shortest training sequence (lengths ``_LENGTH_RATIO`` apart), then one
-        for ``shortest`` with the training sequences' own. A shorter sequence's
-        statistics are noisier (its worst tenth is one step, its median is of
-        a few), and more of its steps lie at its edges: against the full
-        sequences' spread, normal short sequences would be flagged for being
-        short. Each piece is scored as a fresh sequence of ``n`` steps is.
+        for ``shortest`` with the training sequences' own (``statistics``). A
+        shorter sequence's statistics are noisier (its worst tenth is one step,
+        its median is of a few), and more of its steps lie at its edges:
+        against the full sequences' spread, normal short sequences would be
+        flagged for being short. Each piece is scored as a fresh sequence of
+        ``n`` steps is, all pieces of a length in one pass; pieces overlap
+        where ``n`` is over half a sequence, so each length has its share.
+
+        The spreads are then stretched so that the pieces' scores reach
+        ``offset_`` at the ``contamination`` share, as the training sequences'
+        do: the floor ``_SMALLEST_SPREAD`` widens a tight spread by more than a
+        looser one, and the shape of the two-sided score differs by length, so
+        robust spreads alone flagged up to three times ``contamination`` of
+        normal sequences just below the shortest training length.
         """
+        top = 100 * (1 - self.contamination)
+        full_score = np.percentile(
+            self._two_sided(statistics, self.statistics_center_, self.statistics_scale_), top
+        )
         first = self.window_length_ + 1 if self.scoring == "forecast" else 2  # a step to score
         rows = []
         if shortest > first:
@@ -274,19 +294,22 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
             grid = np.unique(np.round(np.geomspace(first, shortest, count)).astype(int))
             for n in grid[grid < shortest].tolist():
                 pieces = []
-                for values in series:
-                    k = min(len(values) // n, _PIECES_PER_SEQUENCE)
+                for values in series:  # overlapping when n > len / 2: every length has its pieces
+                    k = min(_PIECES_PER_SEQUENCE, len(values) - n + 1)
                     starts = np.round(np.linspace(0, len(values) - n, k)).astype(int)
                     pieces.extend(values[start : start + n] for start in starts.tolist())
                 if len(pieces) > _MOST_PIECES:
                     pieces = [pieces[i] for i in np.linspace(0, len(pieces) - 1, _MOST_PIECES).astype(int)]
-                steps = [self._step_scores(self._standardise(piece)) for piece in pieces]
+                steps = self._step_scores_of_many(self._standardise(np.stack(pieces)))  # one pass
                 scored = [scores for scores in steps if np.isfinite(scores).any()]
                 if len(scored) < 2:
                     continue
-                statistics = self._statistics(scored)
-                center = np.median(statistics, axis=0)
-                spread = np.maximum(robust_scale(statistics - center), _SMALLEST_SPREAD)
+                pieces_statistics = self._statistics(scored)
+                center = np.median(pieces_statistics, axis=0)
+                spread = np.maximum(robust_scale(pieces_statistics - center), _SMALLEST_SPREAD)
+                score = np.percentile(self._two_sided(pieces_statistics, center, spread), top)
+                if score > 0 and full_score > 0:  # scores scale as 1 / spread
+                    spread = spread * np.clip(score / full_score, *_STRETCH)
                 rows.append([n, *center, *spread])
         rows.append([shortest, *self.statistics_center_, *self.statistics_scale_])
         return np.array(rows, dtype=np.float64)
@@ -341,6 +364,11 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
                 np.column_stack([np.interp(at[:, 0], known, table[:, j]) for j in columns])
                 for columns in ((1, 2), (3, 4))
             )
+        return self._two_sided(statistics, center, scale)
+
+    @staticmethod
+    def _two_sided(statistics: np.ndarray, center: np.ndarray, scale: np.ndarray) -> np.ndarray:
+        """Worst steps above ``center`` or typical step either side, in units of ``scale``."""
         z = (statistics - center) / scale
         return np.maximum(z[:, 0], np.abs(z[:, 1]))
 

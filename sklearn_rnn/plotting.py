@@ -137,7 +137,23 @@ def plot_training_curves(estimator: Any, *, ax: Any = None) -> Any:
     return fig
 
 
+def _check_one_series(data: Any, name: str, plot: str, accepted: str, fix: str = "") -> None:
+    """Refuse what is not one series in time: no pandas index to place it, or a panel (a MultiIndex)."""
+    if not isinstance(data, (pd.Series, pd.DataFrame)):
+        raise TypeError(
+            f"{name} must be {accepted}, whose index places it in time, got {type(data).__name__}{fix}."
+        )
+    if isinstance(data.index, pd.MultiIndex):
+        raise ValueError(
+            f"{name} is a panel (a MultiIndex): {plot} draws one series. Pass one series at a time, "
+            f"e.g. {name}.loc[key]{' (and intervals.loc[key])' if plot == 'plot_forecast' else ''}."
+        )
+
+
 def _as_series(y: Any, name: str) -> pd.Series:
+    _check_one_series(
+        y, name, "plot_forecast", "a pandas Series or a one-column DataFrame (predict's output)"
+    )
     if isinstance(y, pd.DataFrame):
         if y.shape[1] != 1:
             raise ValueError(
@@ -145,16 +161,6 @@ def _as_series(y: Any, name: str) -> pd.Series:
                 f"Pass one column at a time, e.g. {name}[column]."
             )
         y = y.iloc[:, 0]
-    if not isinstance(y, pd.Series):
-        raise TypeError(
-            f"{name} must be a pandas Series or a one-column DataFrame, whose index places it in time "
-            f"(a forecaster's predict returns one), got {type(y).__name__}."
-        )
-    if isinstance(y.index, pd.MultiIndex):
-        raise ValueError(
-            f"{name} is a panel (a MultiIndex): plot_forecast draws one series. Pass one series at a "
-            f"time, e.g. {name}.loc[key] (and intervals.loc[key])."
-        )
     return y
 
 
@@ -309,17 +315,8 @@ def plot_anomalies(detector: Any, X: Any, *, labels: Any = None, ax: Any = None)
             f"This {type(detector).__name__} instance is not fitted yet. Call 'fit' with appropriate "
             "arguments before plot_anomalies."
         )
+    _check_one_series(X, "X", "plot_anomalies", "a pandas DataFrame or Series", "; e.g. pd.DataFrame(X)")
     frame = X.to_frame() if isinstance(X, pd.Series) else X
-    if not isinstance(frame, pd.DataFrame):
-        raise TypeError(
-            f"X must be a pandas DataFrame or Series (its index gives the plot's time axis), got "
-            f"{type(X).__name__}; e.g. pd.DataFrame(X)."
-        )
-    if isinstance(frame.index, pd.MultiIndex):
-        raise ValueError(
-            "X is a panel (a MultiIndex): plot_anomalies draws one series. Pass one series at a time, "
-            "e.g. X.loc[key]."
-        )
     if labels is not None:
         labels = np.asarray(labels).ravel()
         if len(labels) != len(frame):

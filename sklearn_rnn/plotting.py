@@ -372,7 +372,9 @@ def plot_confusion_matrix(
     """Plot the confusion matrix of a fitted classifier on ``(X, y)``.
 
     A thin wrapper of :meth:`sklearn.metrics.ConfusionMatrixDisplay.from_predictions`
-    with the classifier's ``classes_`` as labels.
+    with the classifier's ``classes_`` as labels, followed by any label of ``y``
+    the classifier never saw (a row it never predicts), so that every sequence
+    the title's accuracy counts is in the matrix.
 
     Parameters
     ----------
@@ -400,8 +402,10 @@ def plot_confusion_matrix(
     y = column_or_1d(y, warn=False)  # a (n, 1) y would broadcast against the predictions
     fig, (axes,) = _figure_and_axes(ax, 1)
     y_pred = estimator.predict(X)
+    unseen = [label for label in pd.unique(y) if label not in set(estimator.classes_)]
+    labels = np.array([*estimator.classes_, *unseen], dtype=object) if unseen else estimator.classes_
     display = ConfusionMatrixDisplay.from_predictions(
-        y, y_pred, labels=estimator.classes_, normalize=normalize, ax=axes, colorbar=False
+        y, y_pred, labels=labels, normalize=normalize, ax=axes, colorbar=False
     )
     axes.set_title(f"{type(estimator).__name__}: accuracy {np.mean(y_pred == y):.3f}")
     return display.figure_

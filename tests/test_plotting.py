@@ -150,6 +150,18 @@ def test_confusion_matrix_counts(step_classifier):
         plot_confusion_matrix(RNNRegressor(max_epochs=1).fit(X[:20], X[:20, 0, 0]), X, y)
 
 
+def test_confusion_matrix_counts_labels_the_classifier_never_saw(step_classifier):
+    """A test label outside classes_ was left out of the matrix but counted in the title's accuracy."""
+    clf, X, y = step_classifier
+    y_test = y[:40].astype(object)
+    y_test[:5] = "sideways"
+    fig = plot_confusion_matrix(clf, X[:40], y_test)
+    image = fig.axes[0].get_images()[0].get_array()
+    assert image.sum() == 40 and image.shape == (3, 3)
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["down", "up", "sideways"]
+    assert image[2, 2] == 0 and image[2].sum() == 5  # never predicted
+
+
 def test_confusion_matrix_title_of_a_column_y(step_classifier):
     """y as a (n, 1) column (df[["label"]]) broadcast against the predictions: the title said 0.5."""
     clf, X, y = step_classifier

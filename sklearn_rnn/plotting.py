@@ -239,6 +239,11 @@ def plot_forecast(
         variables = intervals.columns.get_level_values(0).unique()
         if len(variables) != 1:
             raise ValueError(f"intervals holds {len(variables)} variables; pass those of one variable.")
+        if y_pred.name is not None and variables[0] != y_pred.name:
+            raise ValueError(
+                f"intervals are those of the variable {variables[0]!r}, but y_pred is {y_pred.name!r}. "
+                f"Pass the intervals of the variable drawn, e.g. intervals[[{y_pred.name!r}]]."
+            )
         coverages = sorted(intervals.columns.get_level_values(1).unique(), reverse=True)
         index = _plottable_index(intervals.index)
         for i, coverage in enumerate(coverages):

@@ -138,6 +138,16 @@ def test_forecast_rejects_several_variables():
         plot_forecast(frame, frame["a"])
     with pytest.raises(ValueError, match="3 column levels"):
         plot_forecast(frame["a"], frame["b"], intervals=frame)
+    columns = pd.MultiIndex.from_tuples(
+        [("a", 0.9, "lower"), ("a", 0.9, "upper"), ("b", 0.9, "lower"), ("b", 0.9, "upper")]
+    )
+    intervals = pd.DataFrame([[0.0, 2.0, 2.0, 4.0], [1.0, 3.0, 3.0, 5.0]], columns=columns)
+    with pytest.raises(
+        ValueError, match=r"intervals are those of the variable 'b', but y_pred is 'a'.*\[\['a'\]\]"
+    ):
+        plot_forecast(frame["a"], frame["a"], intervals=intervals[["b"]])  # drawn silently before
+    fig = plot_forecast(frame["a"], frame["a"], intervals=intervals[["a"]])
+    assert set(fig.axes[0].collections[0].get_paths()[0].vertices[:, 1]) == {0.0, 1.0, 2.0, 3.0}  # a's band
 
 
 def test_confusion_matrix_counts(step_classifier):

@@ -180,10 +180,7 @@ def _check_sequence(x: Any, i: int) -> np.ndarray:
 def _nullable(x: pd.DataFrame | pd.Series) -> bool:
     """Whether ``x`` has a pandas extension dtype of numbers or booleans (which may hold pd.NA)."""
     dtypes = x.dtypes if isinstance(x, pd.DataFrame) else [x.dtype]
-    return any(
-        isinstance(d, pd.api.extensions.ExtensionDtype) and (d.kind in "iufb") and not isinstance(d, np.dtype)
-        for d in dtypes
-    )
+    return any(isinstance(d, pd.api.extensions.ExtensionDtype) and d.kind in "iufb" for d in dtypes)
 
 
 def _time_order_problem(index: pd.Index) -> str | None:
@@ -247,6 +244,12 @@ def reference_level(first_steps: np.ndarray, counted: np.ndarray | None = None) 
     for j in np.flatnonzero(observed.any(axis=0)):
         level[j] = np.median(first_steps[observed[:, j], j])
     return level.astype(np.float32).astype(np.float64)
+
+
+def float32_rounding(level: np.ndarray, spread: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """float32's spacing at each feature's ``level``, and the features it rounds by over 1% of ``spread``."""
+    rounding = np.spacing(np.abs(level).astype(np.float32)).astype(np.float64)
+    return rounding, np.flatnonzero(rounding > 0.01 * spread)
 
 
 @contextmanager

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from ._data import float32_rounding
 from ._networks.heads import InferenceGraph
 
 __all__ = ["to_onnx"]
@@ -37,8 +38,7 @@ def _warn_rounded_levels(estimator: Any) -> None:
     if level is None:
         return
     spread = estimator.net_.module_.x_scale.double().cpu().numpy()
-    rounding = np.spacing(np.abs(level).astype(np.float32)).astype(np.float64)  # float32's step there
-    rounded = np.flatnonzero(rounding > 0.01 * spread)
+    rounding, rounded = float32_rounding(level, spread)
     if len(rounded):
         warnings.warn(
             f"Features {rounded.tolist()} lie at levels {level[rounded].tolist()} where float32, this "

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_array
 
-from ._data import _refuse_text
+from ._data import _refuse_text, float32_rounding
 
 __all__ = ["sliding_windows"]
 
@@ -30,8 +30,7 @@ def _warn_rounded(series: Any, values: np.ndarray) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN features
         level, spread = np.nanmedian(original, axis=0), np.nanstd(original, axis=0)
-    rounding = np.spacing(np.abs(np.nan_to_num(level)).astype(np.float32)).astype(np.float64)
-    rounded = np.flatnonzero(rounding > 0.01 * spread)
+    rounding, rounded = float32_rounding(np.nan_to_num(level), spread)
     rounded = rounded[spread[rounded] > 0]  # a constant feature loses nothing
     if len(rounded):
         warnings.warn(

@@ -255,7 +255,9 @@ def test_time_index_of_dataframe_sequences_must_be_in_order():
     ).assign(value=rng.normal(size=12))
     shuffled = log.sample(frac=1.0, random_state=0)
     runs = [g.set_index("date")[["value"]] for _, g in shuffled.groupby("run")]
-    with pytest.raises(ValueError, match=r"time points out of increasing order in its index.*x\.sort_index\(\)"):
+    with pytest.raises(
+        ValueError, match=r"time points out of increasing order in its index.*x\.sort_index\(\)"
+    ):
         _validate(runs)
     sorted_runs = [r.sort_index() for r in runs]
     seqs, _ = _validate(sorted_runs)

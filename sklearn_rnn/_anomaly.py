@@ -66,6 +66,8 @@ def carry_forward_rows(values: np.ndarray) -> np.ndarray:
 
     A channel with no value at all becomes 0 (the training mean once standardised).
     """
+    if not np.isnan(values).any():  # nothing to fill (pandas' round trip costs ~0.4 ms a sequence)
+        return np.asarray(values, dtype=np.float64)
     return pd.DataFrame(values).ffill().bfill().fillna(0.0).to_numpy(dtype=np.float64)
 
 

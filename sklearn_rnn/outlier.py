@@ -31,6 +31,8 @@ _MOST_PIECES = 100  # per length (spread evenly over the candidates), scored in 
 # a length's spreads are stretched by at most this (either way) to flag its pieces as the training
 # sequences are flagged (a quantile of at most _MOST_PIECES pieces is rough)
 _STRETCH = (0.5, 2.0)
+# score_samples scores sequences of one length together, at most this many steps a network pass
+_STEPS_PER_PASS = 1 << 18
 
 
 @with_shared_parameters
@@ -387,8 +389,28 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         """
         check_is_fitted(self)
         series = self._sequences(validate_sequences(self, X, reset=False, allow_nan=True, dtype=np.float64))
-        statistics = self._statistics([self._step_scores(self._standardise(s)) for s in series])
+        statistics = self._statistics(self._steps_of(series))
         return -self._scores(statistics, np.array([len(s) for s in series]))
+
+    def _steps_of(self, series: list[np.ndarray]) -> list[np.ndarray]:
+        """Each sequence's step scores, as :meth:`_step_scores` gives it alone, in few network passes.
+
+        Sequences of one length are scored together (:meth:`_step_scores_of_many`),
+        ``_STEPS_PER_PASS`` steps at most a pass, so memory stays that of a
+        pass whatever the number of sequences.
+        """
+        steps: list[np.ndarray | None] = [None] * len(series)
+        by_length: dict[int, list[int]] = {}
+        for i, values in enumerate(series):
+            by_length.setdefault(len(values), []).append(i)
+        for length, rows in by_length.items():
+            per_pass = max(1, _STEPS_PER_PASS // length)
+            for start in range(0, len(rows), per_pass):
+                chunk = rows[start : start + per_pass]
+                scored = self._step_scores_of_many(self._standardise(np.stack([series[i] for i in chunk])))
+                for i, scores in zip(chunk, scored, strict=True):
+                    steps[i] = scores
+        return steps
 
     def decision_function(self, X: Any) -> np.ndarray:
         """``score_samples(X) - offset_``: negative for outliers, positive for inliers.

@@ -105,6 +105,23 @@ def test_ragged_runs_with_gaps(fitted):
     assert detector.n_features_in_ == 2 and detector.predict(ragged_3d).shape == (20,)
 
 
+@pytest.mark.parametrize("steps_per_pass", [1 << 18, 100])
+def test_a_sequence_scores_the_same_alone_or_among_others(fitted, monkeypatch, steps_per_pass):
+    # score_samples scores sequences of one length together (in passes of at most
+    # _STEPS_PER_PASS steps); each must get what it gets alone, whatever its neighbours
+    import sklearn_rnn.outlier
+
+    monkeypatch.setattr(sklearn_rnn.outlier, "_STEPS_PER_PASS", steps_per_pass)
+    X = runs(12, 11) + [r[:50] for r in runs(6, 12, length=(50, 51))]  # ragged, six of one length
+    X[3][5:9] = np.nan
+    X[-1][20:30] = np.nan
+    together = fitted.score_samples(X)
+    alone = np.array([fitted.score_samples([x])[0] for x in X])
+    np.testing.assert_array_equal(together, alone)
+    reordered = fitted.score_samples(X[::-1])[::-1]
+    np.testing.assert_array_equal(reordered, together)
+
+
 def test_same_random_state_same_scores():
     X = runs(20, 6)
     a = RNNOutlierDetector(**FAST).fit(X).score_samples(X)

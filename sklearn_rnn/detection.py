@@ -330,6 +330,24 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     def _values(self, X: pd.DataFrame, method: str) -> np.ndarray:
         """``X`` as float64 values, refusing what the network cannot read."""
         X = self._frame(X)
+        for name, dtype in X.dtypes.items():
+            # numpy would read dates and durations as nanosecond counts, complex numbers as their real part
+            if pd.api.types.is_datetime64_any_dtype(dtype):
+                raise TypeError(
+                    f"X passed to {method}: column {name!r} holds dates (dtype {dtype}), which would be read "
+                    f"as a channel of nanosecond counts. Make them the time index: X.set_index({name!r})."
+                )
+            if pd.api.types.is_timedelta64_dtype(dtype):
+                raise TypeError(
+                    f"X passed to {method}: column {name!r} holds durations (dtype {dtype}), which would be "
+                    f"read as a channel of nanosecond counts. Pass them as numbers (X[{name!r}].dt."
+                    "total_seconds()), or, if they are the time of each row, as the index."
+                )
+            if pd.api.types.is_complex_dtype(dtype):
+                raise TypeError(
+                    f"X passed to {method}: column {name!r} holds complex numbers, whose imaginary part "
+                    "would be dropped. Pass real channels (e.g. np.abs or the real and imaginary parts)."
+                )
         try:
             values = X.to_numpy(dtype=np.float64, copy=True)
         except (TypeError, ValueError):

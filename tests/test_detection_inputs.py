@@ -1,0 +1,47 @@
+"""RNNAnomalyDetector on inputs as users build them: date columns, nullable values, index types."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+pytest.importorskip("sktime")
+
+from sklearn_rnn import RNNAnomalyDetector  # noqa: E402
+
+TINY = dict(window_length=8, hidden_size=8, max_epochs=3, random_state=0)
+
+
+def readings(n, seed=0):
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    return pd.DataFrame({"temp": np.sin(2 * np.pi * t / 20) + 0.05 * rng.standard_normal(n)})
+
+
+@pytest.fixture(scope="module")
+def detector():
+    return RNNAnomalyDetector(**TINY).fit(readings(200))
+
+
+@pytest.mark.parametrize("kind", ["datetime", "datetime-tz", "timedelta"])
+def test_a_date_column_is_refused_not_read_as_nanoseconds(kind):
+    """A CSV's date column parsed but not set as the index was read as a channel of nanosecond counts."""
+    data = readings(200)
+    csv_dates = pd.Series(pd.date_range("2024-01-01", periods=200, freq="h").strftime("%Y-%m-%d %H:%M"))
+    dates = pd.to_datetime(csv_dates)
+    data.insert(0, "date", dates)
+    if kind == "datetime-tz":
+        data["date"] = data["date"].dt.tz_localize("UTC")
+    elif kind == "timedelta":
+        data["date"] = data["date"] - data["date"].iloc[0]
+    fix = r"durations .*total_seconds\(\)" if kind == "timedelta" else r"dates .*X.set_index\('date'\)"
+    with pytest.raises(TypeError, match=r"column 'date' holds " + fix):
+        RNNAnomalyDetector(**TINY).fit(data)
+    fitted = RNNAnomalyDetector(**TINY).fit(readings(200).assign(hour=1.0))
+    with pytest.raises(TypeError, match=r"column 'date' holds"):
+        fitted.predict(data)
+
+
+def test_complex_values_are_refused_not_cut_to_their_real_part(detector):
+    data = readings(50).astype(complex) + 1j
+    with pytest.raises(TypeError, match="complex"):
+        detector.predict(data)

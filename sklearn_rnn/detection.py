@@ -348,8 +348,10 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
                     f"X passed to {method}: column {name!r} holds complex numbers, whose imaginary part "
                     "would be dropped. Pass real channels (e.g. np.abs or the real and imaginary parts)."
                 )
-        try:
-            values = X.to_numpy(dtype=np.float64, copy=True)
+        if any(pd.api.types.is_object_dtype(dtype) for dtype in X.dtypes):
+            X = X.where(X.notna(), np.nan)  # pd.NA (pd.Series([1.0, pd.NA]) is of objects): a gap
+        try:  # pd.NA in nullable columns too
+            values = X.to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
         except (TypeError, ValueError):
             raise TypeError(
                 f"X passed to {method} holds values that are not numbers (columns "

@@ -45,3 +45,15 @@ def test_complex_values_are_refused_not_cut_to_their_real_part(detector):
     data = readings(50).astype(complex) + 1j
     with pytest.raises(TypeError, match="complex"):
         detector.predict(data)
+
+
+def test_pd_na_in_an_object_column_reads_as_a_gap(detector):
+    """pd.Series([1.0, pd.NA, ...]) has dtype object: its numbers were called 'not numbers'."""
+    data = readings(60)
+    with_na = data.astype(object)
+    with_na.iloc[30, 0] = pd.NA
+    with_nan = data.copy()
+    with_nan.iloc[30, 0] = np.nan
+    expected = detector.transform_scores(with_nan)
+    pd.testing.assert_frame_equal(detector.transform_scores(with_na), expected)
+    assert np.isnan(expected["scores"].iloc[30])

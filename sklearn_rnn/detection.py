@@ -380,6 +380,27 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
                 )
         return values
 
+    def _check_X(self, X: Any) -> pd.DataFrame:
+        """sktime's check and conversion of ``X``, after a check of its time index that names the fix.
+
+        sktime's own error, a page of every format it tried, buries the reason.
+        """
+        index = getattr(X, "index", None)
+        if isinstance(index, pd.Index) and len(index):
+            times = index.get_level_values(-1) if isinstance(index, pd.MultiIndex) else index
+            if pd.api.types.is_string_dtype(times):  # the values, not the dtype: objects may be dates
+                raise TypeError(
+                    f"X's time index holds text ({times[0]!r}, ...), not time points. Parse it first: "
+                    "X.index = pd.to_datetime(X.index) (a panel: its last level), or "
+                    "pd.read_csv(..., index_col=..., parse_dates=True)."
+                )
+            if not isinstance(index, pd.MultiIndex) and not index.is_monotonic_increasing:
+                raise ValueError(
+                    "X's time index is not in increasing order, and the detector reads the rows as "
+                    "consecutive steps. Sort it first: X.sort_index()."
+                )
+        return super()._check_X(X)
+
     @staticmethod
     def _frame(X: Any) -> pd.DataFrame:
         """``X`` as a data frame (sktime's ``predict_points`` passes series and arrays as they are)."""

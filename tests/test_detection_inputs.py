@@ -57,3 +57,24 @@ def test_pd_na_in_an_object_column_reads_as_a_gap(detector):
     expected = detector.transform_scores(with_nan)
     pd.testing.assert_frame_equal(detector.transform_scores(with_na), expected)
     assert np.isnan(expected["scores"].iloc[30])
+
+
+def test_a_time_index_of_text_or_out_of_order_is_refused_with_the_fix(detector):
+    """pd.read_csv(..., index_col="date") without parse_dates, or concatenated exports: sktime's error
+    buried the reason under a page of the formats it had tried."""
+    data = readings(50)
+    data.index = pd.date_range("2024-01-01", periods=50, freq="h")
+    as_text = data.set_axis(data.index.strftime("%Y-%m-%d %H:%M"))
+    for call in (
+        detector.predict,
+        detector.transform_scores,
+        detector.update,
+        RNNAnomalyDetector(**TINY).fit,
+    ):
+        with pytest.raises(TypeError, match=r"index holds text \('2024-01-01 00:00'.*pd.to_datetime"):
+            call(as_text)
+        with pytest.raises(ValueError, match=r"not in increasing order.*X.sort_index\(\)"):
+            call(pd.concat([data.iloc[25:], data.iloc[:25]]))
+    panel = pd.concat({"m1": as_text, "m2": as_text}, names=["machine", "date"])
+    with pytest.raises(TypeError, match="index holds text"):
+        detector.predict(panel)

@@ -399,7 +399,10 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
                     "X's time index is not in increasing order, and the detector reads the rows as "
                     "consecutive steps. Sort it first: X.sort_index()."
                 )
-        return super()._check_X(X)
+        X_inner = super()._check_X(X)
+        if isinstance(X, np.ndarray):  # channels read by position (sktime names numpy3D's "var_0", ...)
+            X_inner = X_inner.set_axis(pd.RangeIndex(X_inner.shape[1]), axis=1)
+        return X_inner
 
     @staticmethod
     def _frame(X: Any) -> pd.DataFrame:
@@ -514,12 +517,19 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         Returns
         -------
         labels : pd.DataFrame
-            A ``"labels"`` column, one row per time step of ``X``.
+            A ``"labels"`` column, one row per time step of ``X``, indexed like
+            ``X`` (its time points; 0, 1, ... for an array), as in ``transform_scores``.
         """
-        events = self.predict(X)
+        self.check_is_fitted()
+        X = self._check_X(X)  # a data frame: numpy3D's len counts instances, not steps
+        events = self._coerce_to_df(self._predict(X), columns=["ilocs"])
         if self.mode == "segments" and not len(events):
-            return pd.DataFrame({"labels": np.full(len(X), -1, dtype=np.int64)})
-        return self._coerce_to_df(self.sparse_to_dense(events, pd.RangeIndex(len(X))), columns=["labels"])
+            labels = np.full(len(X), -1, dtype=np.int64)
+        else:  # ilocs: positions, labelled on 0, 1, ...
+            dense = self.sparse_to_dense(events, pd.RangeIndex(len(X)))
+            labels = self._coerce_to_df(dense, columns=["labels"])["labels"].to_numpy()
+        # indexed like X, as transform_scores is: df["flag"] = transform(df)["labels"] aligns by index
+        return pd.DataFrame({"labels": labels}, index=X.index)
 
     def _predict_scores(self, X: pd.DataFrame) -> pd.DataFrame:
         """The score of each detection ``predict`` returns (an event's: its largest)."""

@@ -78,3 +78,41 @@ def test_a_time_index_of_text_or_out_of_order_is_refused_with_the_fix(detector):
     panel = pd.concat({"m1": as_text, "m2": as_text}, names=["machine", "date"])
     with pytest.raises(TypeError, match="index holds text"):
         detector.predict(panel)
+
+
+@pytest.mark.parametrize("mode", ["points", "segments"])
+def test_transform_labels_are_indexed_like_x(detector, mode):
+    """df["flag"] = detector.transform(df)["labels"] aligns on the index: labels indexed 0, 1, ... put
+    a frame indexed from 100 flags 100 rows early (and NaN on its last 100 rows)."""
+    fitted = detector if mode == "points" else RNNAnomalyDetector(mode="segments", **TINY).fit(readings(200))
+    data = readings(300, seed=1)
+    data.iloc[150, 0] += 3.0
+    for index in (pd.RangeIndex(100, 400), pd.date_range("2024-01-01", periods=300, freq="h")):
+        frame = data.set_axis(index)
+        labels = fitted.transform(frame)
+        pd.testing.assert_index_equal(labels.index, frame.index)
+        flagged = np.flatnonzero(labels["labels"].to_numpy() >= (1 if mode == "points" else 0))
+        assert 150 in flagged
+        points = fitted.predict(frame)["ilocs"]
+        expected = (
+            points.tolist() if mode == "points" else [i for e in points for i in range(e.left, e.right)]
+        )
+        assert flagged.tolist() == expected
+        frame["flag"] = labels["labels"]
+        assert frame["flag"].notna().all()
+        assert frame["flag"].iloc[150] == labels["labels"].iloc[150]
+
+
+@pytest.mark.parametrize("mode", ["points", "segments"])
+def test_transform_labels_every_step_of_a_numpy3d_panel(detector, mode):
+    """sktime's numpy3D (n_instances, n_channels, n_timesteps): len(X) counted the instances."""
+    fitted = detector if mode == "points" else RNNAnomalyDetector(mode="segments", **TINY).fit(readings(200))
+    panel = readings(300, seed=2)["temp"].to_numpy().reshape(3, 1, 100).copy()
+    panel[1, 0, 40] += 3.0
+    labels = fitted.transform(panel)
+    as_frame = pd.concat({i: pd.DataFrame(panel[i].T) for i in range(3)}, names=["instance", "t"])
+    np.testing.assert_array_equal(
+        labels["labels"].to_numpy(), fitted.transform(as_frame)["labels"].to_numpy()
+    )
+    assert len(labels) == 300
+    assert labels["labels"].iloc[140] >= (1 if mode == "points" else 0)

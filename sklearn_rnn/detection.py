@@ -399,6 +399,12 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
                     "X's time index is not in increasing order, and the detector reads the rows as "
                     "consecutive steps. Sort it first: X.sort_index()."
                 )
+            if index.has_duplicates:  # a repeat would be read as one more step
+                raise ValueError(
+                    f"X's time index repeats the time {index[index.duplicated()][0]}, and the detector "
+                    "reads the rows as consecutive steps. Drop the repeats (X[~X.index.duplicated()]) "
+                    "or average them (X.groupby(level=list(range(X.index.nlevels))).mean())."
+                )
         X_inner = super()._check_X(X)
         if isinstance(X, np.ndarray):  # channels read by position (sktime names numpy3D's "var_0", ...)
             X_inner = X_inner.set_axis(pd.RangeIndex(X_inner.shape[1]), axis=1)

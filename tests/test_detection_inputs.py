@@ -116,3 +116,17 @@ def test_transform_labels_every_step_of_a_numpy3d_panel(detector, mode):
     )
     assert len(labels) == 300
     assert labels["labels"].iloc[140] >= (1 if mode == "points" else 0)
+
+
+def test_a_repeated_time_point_is_refused_not_read_as_an_extra_step(detector):
+    """Two exports concatenated that share their boundary reading, or naive local times across the autumn
+    clock change: the repeat was read as one more step (and a stream ending on it took the spacing 0)."""
+    data = readings(50)
+    data.index = pd.date_range("2024-01-01", periods=50, freq="h")
+    repeated = pd.concat([data.iloc[:26], data.iloc[25:]])
+    for call in (detector.predict, detector.transform, detector.update, RNNAnomalyDetector(**TINY).fit):
+        with pytest.raises(ValueError, match=r"repeats the time 2024-01-02 01:00:00.*duplicated"):
+            call(repeated)
+    panel = pd.concat({"m1": repeated, "m2": data}, names=["machine", "date"])
+    with pytest.raises(ValueError, match="repeats the time"):
+        detector.predict(panel)

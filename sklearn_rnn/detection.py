@@ -330,6 +330,8 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     def _values(self, X: pd.DataFrame, method: str) -> np.ndarray:
         """``X`` as float64 values, refusing what the network cannot read."""
         X = self._frame(X)
+        # again for plot_anomalies, which passes X as it came (and may label its rows with text)
+        _check_time_index(X.index, text=True)
         for name, dtype in X.dtypes.items():
             # numpy would read dates and durations as nanosecond counts, complex numbers as their real part
             if pd.api.types.is_datetime64_any_dtype(dtype):
@@ -386,25 +388,8 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         sktime's own error, a page of every format it tried, buries the reason.
         """
         index = getattr(X, "index", None)
-        if isinstance(index, pd.Index) and len(index):
-            times = index.get_level_values(-1) if isinstance(index, pd.MultiIndex) else index
-            if pd.api.types.is_string_dtype(times):  # the values, not the dtype: objects may be dates
-                raise TypeError(
-                    f"X's time index holds text ({times[0]!r}, ...), not time points. Parse it first: "
-                    "X.index = pd.to_datetime(X.index) (a panel: its last level), or "
-                    "pd.read_csv(..., index_col=..., parse_dates=True)."
-                )
-            if not isinstance(index, pd.MultiIndex) and not index.is_monotonic_increasing:
-                raise ValueError(
-                    "X's time index is not in increasing order, and the detector reads the rows as "
-                    "consecutive steps. Sort it first: X.sort_index()."
-                )
-            if index.has_duplicates:  # a repeat would be read as one more step
-                raise ValueError(
-                    f"X's time index repeats the time {index[index.duplicated()][0]}, and the detector "
-                    "reads the rows as consecutive steps. Drop the repeats (X[~X.index.duplicated()]) "
-                    "or average them (X.groupby(level=list(range(X.index.nlevels))).mean())."
-                )
+        if isinstance(index, pd.Index):
+            _check_time_index(index)
         X_inner = super()._check_X(X)
         if isinstance(X, np.ndarray):  # channels read by position (sktime names numpy3D's "var_0", ...)
             X_inner = X_inner.set_axis(pd.RangeIndex(X_inner.shape[1]), axis=1)
@@ -656,6 +641,35 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
                 "mode": "segments",
             },
         ]
+
+
+def _check_time_index(index: pd.Index, text: bool = False) -> None:
+    """Refuse a time index the rows cannot be read in order by: out of order, repeated times, or text.
+
+    ``text=True`` lets an index of text (row labels, not times) through unchecked.
+    """
+    if not len(index):
+        return
+    times = index.get_level_values(-1) if isinstance(index, pd.MultiIndex) else index
+    if pd.api.types.is_string_dtype(times):  # the values, not the dtype: objects may be dates
+        if text:
+            return
+        raise TypeError(
+            f"X's time index holds text ({times[0]!r}, ...), not time points. Parse it first: "
+            "X.index = pd.to_datetime(X.index) (a panel: its last level), or "
+            "pd.read_csv(..., index_col=..., parse_dates=True)."
+        )
+    if not isinstance(index, pd.MultiIndex) and not index.is_monotonic_increasing:
+        raise ValueError(
+            "X's time index is not in increasing order, and the detector reads the rows as "
+            "consecutive steps. Sort it first: X.sort_index()."
+        )
+    if index.has_duplicates:  # a repeat would be read as one more step
+        raise ValueError(
+            f"X's time index repeats the time {index[index.duplicated()][0]}, and the detector "
+            "reads the rows as consecutive steps. Drop the repeats (X[~X.index.duplicated()]) "
+            "or average them (X.groupby(level=list(range(X.index.nlevels))).mean())."
+        )
 
 
 def _next_step(last: pd.Index, index: pd.Index) -> Any:

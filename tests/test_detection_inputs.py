@@ -130,3 +130,19 @@ def test_a_repeated_time_point_is_refused_not_read_as_an_extra_step(detector):
     panel = pd.concat({"m1": repeated, "m2": data}, names=["machine", "date"])
     with pytest.raises(ValueError, match="repeats the time"):
         detector.predict(panel)
+
+
+def test_plot_anomalies_refuses_a_time_index_out_of_order_or_repeated(detector):
+    """plot_anomalies scores through the detector without sktime's checks: it drew such rows as steps."""
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from sklearn_rnn.plotting import plot_anomalies
+
+    data = readings(50)
+    data.index = pd.date_range("2024-01-01", periods=50, freq="h")
+    with pytest.raises(ValueError, match=r"not in increasing order.*X.sort_index\(\)"):
+        plot_anomalies(detector, pd.concat([data.iloc[25:], data.iloc[:25]]))
+    with pytest.raises(ValueError, match="repeats the time"):
+        plot_anomalies(detector, pd.concat([data.iloc[:26], data.iloc[25:]]))

@@ -591,6 +591,8 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         # before it, each of which reads the threshold_window before that
         # the last two time points: their spacing places the next chunk where the index has no freq
         reach = self._smoothing_reach()  # the own scores the smoothing of the next chunk continues from
+        if np.isnan(scaled_all[-rows:]).any():  # a gap there reads the last value before it, as in the
+            scaled_all = pd.DataFrame(scaled_all).ffill().to_numpy()  # whole series (kept steps: inputs only)
         self._context = (
             X.index[-2:],
             scaled_all[-rows:],

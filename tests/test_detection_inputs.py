@@ -146,3 +146,16 @@ def test_plot_anomalies_refuses_a_time_index_out_of_order_or_repeated(detector):
         plot_anomalies(detector, pd.concat([data.iloc[25:], data.iloc[:25]]))
     with pytest.raises(ValueError, match="repeats the time"):
         plot_anomalies(detector, pd.concat([data.iloc[:26], data.iloc[25:]]))
+
+
+@pytest.mark.parametrize("scoring", ["forecast", "reconstruction"])
+def test_a_stream_after_an_outage_longer_than_the_window_scores_as_the_whole_series(scoring):
+    """The stream kept only the outage's NaN: the next chunk read it filled backward from its own first
+    value, where the whole series carries the last reading before the outage forward."""
+    data = readings(300).set_axis(pd.date_range("2024-01-01", periods=300, freq="h"))
+    data.iloc[220:250] = np.nan  # the sensor is off for 30 hours, the window is 8
+    fitted = RNNAnomalyDetector(scoring=scoring, **TINY).fit(readings(200))
+    whole = fitted.transform_scores(data)["scores"].to_numpy()
+    fitted.update(data.iloc[:250])
+    streamed = fitted.transform_scores(data.iloc[250:])["scores"].to_numpy()
+    np.testing.assert_allclose(streamed, whole[250:], rtol=1e-5, atol=1e-6)

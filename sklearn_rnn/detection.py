@@ -522,6 +522,26 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         # indexed like X, as transform_scores is: df["flag"] = transform(df)["labels"] aligns by index
         return pd.DataFrame({"labels": labels}, index=X.index)
 
+    def fit_transform(self, X: Any, y: Any = None) -> pd.DataFrame:
+        """Fit on ``X``, then label its every step: :meth:`transform` after :meth:`fit`.
+
+        sktime's own labels the ilocs as labels of ``X``'s index (a ``KeyError``
+        on a date index or one not from 0) and counts a numpy3D panel's instances.
+
+        Parameters
+        ----------
+        X : pd.DataFrame, pd.Series or np.ndarray
+            Normal behaviour to learn from, and label.
+        y : array-like of int, default=None
+            The ilocs of known anomalies, as :meth:`fit` takes them.
+
+        Returns
+        -------
+        labels : pd.DataFrame
+            As :meth:`transform` returns them.
+        """
+        return self.fit(X, y).transform(X)
+
     def _predict_scores(self, X: pd.DataFrame) -> pd.DataFrame:
         """The score of each detection ``predict`` returns (an event's: its largest)."""
         flags, scores = self._flags(X, "predict_scores")

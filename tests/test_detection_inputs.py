@@ -159,3 +159,20 @@ def test_a_stream_after_an_outage_longer_than_the_window_scores_as_the_whole_ser
     fitted.update(data.iloc[:250])
     streamed = fitted.transform_scores(data.iloc[250:])["scores"].to_numpy()
     np.testing.assert_allclose(streamed, whole[250:], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "index", [pd.RangeIndex(100, 300), pd.date_range("2024-01-01", periods=200, freq="h"), None]
+)
+def test_fit_transform_is_fit_then_transform(index):
+    """sktime's fit_transform labelled ilocs as index labels: a KeyError on an index not from 0, and
+    one label per instance of a numpy3D panel."""
+    data = readings(200)
+    data = (
+        data.to_numpy().reshape(2, 100, 1).transpose(0, 2, 1).copy()
+        if index is None
+        else data.set_axis(index)
+    )
+    labels = RNNAnomalyDetector(**TINY).fit_transform(data)
+    pd.testing.assert_frame_equal(labels, RNNAnomalyDetector(**TINY).fit(data).transform(data))
+    assert len(labels) == 200

@@ -302,7 +302,7 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
                     pieces.extend(values[start : start + n] for start in starts.tolist())
                 if len(pieces) > _MOST_PIECES:
                     pieces = [pieces[i] for i in np.linspace(0, len(pieces) - 1, _MOST_PIECES).astype(int)]
-                steps = self._step_scores_of_many(self._standardise(np.stack(pieces)))  # one pass
+                steps = self._steps_of(pieces)  # one length: one pass (of at most _STEPS_PER_PASS steps)
                 scored = [scores for scores in steps if np.isfinite(scores).any()]
                 if len(scored) < 2:
                     continue

@@ -52,6 +52,10 @@ SCORING_CONSTRAINTS: dict = {
 MAX_WINDOW = 48
 # a robust standard deviation: the median absolute deviation of a normal variable, scaled
 _MAD_TO_STD = 1.4826
+# start_scale_ and end_scale_: at most this many pieces of the training series scored on their own,
+# and at least this many (fewer: no factors)
+_EDGE_PIECES = 128
+_MIN_EDGE_PIECES = 32
 
 
 def resolve_window_length(window_length: int | str, n_steps: int) -> int:
@@ -141,8 +145,13 @@ class StepScoring(TrainingMixin):
     The estimator holds ``window_length``, ``horizon``, ``scoring``,
     ``smoothing``, the recurrent network's and the training parameters; the
     fitted state is ``window_length_``, ``channel_mean_``, ``channel_scale_``,
-    ``window_statistic_``, ``residual_scale_`` and the network ``net_``.
+    ``window_statistic_``, ``residual_scale_`` and the network ``net_``; with
+    ``_calibrates_edges``, also ``start_scale_`` and ``end_scale_``.
     """
+
+    # whether fit measures how much more the first and last steps of a sequence are missed
+    # (start_scale_, end_scale_): the anomaly detector reads scores step by step against one threshold
+    _calibrates_edges: bool = False
 
     def _criterion(self) -> Any:
         return partial(PinballLoss, (0.5,))  # the median: robust to the odd anomaly in training data
@@ -215,6 +224,8 @@ class StepScoring(TrainingMixin):
                 best = (typical, level, self.net_, self._module_kwargs, every)
         _, self.local_level_, self.net_, self._module_kwargs, every = best
         self._record_history()
+        if self._calibrates_edges:
+            self.start_scale_, self.end_scale_ = self._edge_scales(scaled, every)
         self.residual_scale_ = robust_scale(
             np.concatenate([m[cut:] for cut, m in zip(cuts, every, strict=True)])
         )
@@ -247,8 +258,19 @@ class StepScoring(TrainingMixin):
         return self._scores_of_misses(self._misses(scaled))
 
     def _scores_of_misses(self, misses: np.ndarray) -> np.ndarray:
-        """Own scores ``(..., T)`` of misses ``(..., T, K, C)``: the largest channel's, in typical misses."""
+        """Own scores ``(..., T)`` of misses ``(..., T, K, C)``: the largest channel's, in typical misses.
+
+        The ``T`` steps are a whole sequence: where fit measured them, its
+        first steps are also divided by ``start_scale_``, its last by ``end_scale_``.
+        """
         z = misses / self.residual_scale_
+        start, end = getattr(self, "start_scale_", None), getattr(self, "end_scale_", None)
+        if start is not None:  # None: not measured (or a detector saved before they were)
+            n = min(len(start), z.shape[-3])
+            factors = np.ones(z.shape[-3:-2] + (1, z.shape[-1]))  # (T, 1, C)
+            factors[:n, 0] *= start[:n]
+            factors[len(factors) - n :, 0] *= end[len(end) - n :]
+            z = z / factors
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices: no value, no score
             return np.nanmax(np.nanmean(z, axis=-2), axis=-1)
@@ -264,6 +286,40 @@ class StepScoring(TrainingMixin):
             smoothed = pd.DataFrame(own.T).ewm(span=self.smoothing, ignore_na=True).mean().to_numpy().T
             own = np.where(np.isnan(own), np.nan, smoothed)
         return own
+
+    def _edge_scales(
+        self, scaled: list[np.ndarray], misses: list[np.ndarray]
+    ) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """How much more the network misses the first and the last steps of a sequence than the others.
+
+        With reconstruction, a step's windows are the ``W = window_length_``
+        windows that end at it or after it. The first ``W - 1`` steps of a
+        sequence scored on its own are held by windows padded with its first
+        value (training holds few such windows), the last ``W - 1`` by fewer
+        windows (the last step by one); the threshold is set on the scores of
+        steps held by whole windows. Pieces of ``2 W - 2`` steps, cut at evenly
+        spaced places of the standardised series ``scaled`` (at most
+        ``_EDGE_PIECES``), are scored each on its own: the factor of a
+        position, per channel, is the typical miss there over the typical miss
+        of the same steps within the whole series (``misses``, each series'
+        ``(T, 1, C)``). Returns the factors ``(W - 1, C)`` of the first and of
+        the last steps (in order), or None, None with forecasting (the first
+        steps have no score and the last are final), a window of one step, or
+        fewer than ``_MIN_EDGE_PIECES`` pieces.
+        """
+        W = self.window_length_
+        length = 2 * W - 2
+        fits = np.array([max(0, len(s) - length + 1) for s in scaled])  # places a piece fits, per series
+        if self.scoring != "reconstruction" or W < 2 or fits.sum() < _MIN_EDGE_PIECES:
+            return None, None
+        places = np.linspace(0, fits.sum() - 1, min(_EDGE_PIECES, fits.sum())).round().astype(int)
+        series = np.searchsorted(np.cumsum(fits), places, side="right")
+        firsts = places - (np.cumsum(fits) - fits)[series]
+        cut = [slice(f, f + length) for f in firsts]
+        alone = self._misses_of_many(np.stack([scaled[i][c] for i, c in zip(series, cut, strict=True)]))
+        within = np.stack([misses[i][c] for i, c in zip(series, cut, strict=True)])
+        factors = robust_scale(alone[:, :, 0]) / robust_scale(within[:, :, 0])  # (2W - 2, C)
+        return factors[: W - 1], factors[W - 1 :]
 
     def _smoothed(self, own: np.ndarray, past: np.ndarray | None = None, before: int = 0) -> np.ndarray:
         """Own scores after the first ``before`` (read, not returned), smoothed over time.

@@ -110,6 +110,15 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     residual_scale_ : ndarray of shape (K, n_channels)
         Typical miss (1.4826 times the median absolute miss on held-out normal
         steps) of each forecast step (``K = horizon``; 1 for reconstruction) and channel.
+    start_scale_, end_scale_ : ndarray of shape (window_length_ - 1, n_channels) or None
+        With reconstruction, how much more the network misses each of the first
+        ``window_length_ - 1`` steps of a sequence (read in windows padded with
+        its first value) and each of the last (held by fewer windows) than a
+        step that whole windows hold, per channel, measured on pieces of the
+        training series scored on their own; those steps' misses are divided by
+        them, so that the threshold flags them at the rate it flags the others.
+        None with ``scoring="forecast"`` or when the series are too short to
+        measure them.
     threshold_ : float
         Scores above it are anomalous (with ``threshold="dynamic"``, scores
         relative to their trailing window).
@@ -196,6 +205,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     }
     # sktime's own fitted state: not stored by sklearn_rnn.save (load marks the detector fitted)
     _not_stored = frozenset({"_X", "_y", "_X_metadata", "_is_fitted"})
+    _calibrates_edges = True
 
     def __init__(
         self,

@@ -626,6 +626,7 @@ FORECASTER_PARAMS = st.fixed_dictionaries(
         "early_stopping": st.sampled_from([False, False, False, True]),
         "random_state": st.integers(0, 3),
         "target_transform": st.sampled_from(["auto", "auto", "log", "none"]),
+        "baseline": st.sampled_from(["smoothing", "naive"]),
         "quantile_levels": st.sampled_from(
             [
                 None,

@@ -281,11 +281,7 @@ class StepScoring(TrainingMixin):
         Each row is what :meth:`_step_scores` gives that sequence on its own
         (the network reads the windows of all of them in one pass).
         """
-        own = self._scores_of_misses(self._misses_of_many(scaled))
-        if self.smoothing > 1:  # each sequence (a column) on its own, as _smoothed does
-            smoothed = pd.DataFrame(own.T).ewm(span=self.smoothing, ignore_na=True).mean().to_numpy().T
-            own = np.where(np.isnan(own), np.nan, smoothed)
-        return own
+        return self._ewm(self._scores_of_misses(self._misses_of_many(scaled)))
 
     def _edge_scales(
         self, scaled: list[np.ndarray], misses: list[np.ndarray]
@@ -328,10 +324,15 @@ class StepScoring(TrainingMixin):
         """
         if past is not None:
             own, before = np.concatenate([past, own[before:]]), len(past)
-        if self.smoothing > 1:
-            smoothed = pd.Series(own).ewm(span=self.smoothing, ignore_na=True).mean().to_numpy()
-            own = np.where(np.isnan(own), np.nan, smoothed)
-        return own[before:]
+        return self._ewm(own)[before:]
+
+    def _ewm(self, own: np.ndarray) -> np.ndarray:
+        """Own scores ``(T,)`` or ``(P, T)`` (each row a sequence), smoothed over time: the
+        exponentially weighted mean of span ``smoothing``, gaps skipped; NaN stays NaN."""
+        if self.smoothing <= 1:
+            return own
+        smoothed = pd.DataFrame(np.atleast_2d(own).T).ewm(span=self.smoothing, ignore_na=True).mean()
+        return np.where(np.isnan(own), np.nan, smoothed.to_numpy().T.reshape(own.shape))
 
     def _smoothing_reach(self) -> int:
         """Past own scores a stream keeps: enough that older ones weigh under 1e-12 in the smoothing."""

@@ -56,6 +56,9 @@ _MAD_TO_STD = 1.4826
 # and at least this many (fewer: no factors)
 _EDGE_PIECES = 128
 _MIN_EDGE_PIECES = 32
+# and at most this many of their (step, window) misses in one pass: every piece in one pass up to
+# window_length=128, memory bounded beyond
+_EDGE_CELLS_PER_PASS = 1 << 22
 
 
 def resolve_window_length(window_length: int | str, n_steps: int) -> int:
@@ -266,11 +269,10 @@ class StepScoring(TrainingMixin):
         z = misses / self.residual_scale_
         start, end = getattr(self, "start_scale_", None), getattr(self, "end_scale_", None)
         if start is not None:  # None: not measured (or a detector saved before they were)
-            n = min(len(start), z.shape[-3])
-            factors = np.ones(z.shape[-3:-2] + (1, z.shape[-1]))  # (T, 1, C)
-            factors[:n, 0] *= start[:n]
-            factors[len(factors) - n :, 0] *= end[len(end) - n :]
-            z = z / factors
+            T = z.shape[-3]
+            n = min(len(start), T)
+            z[..., :n, :, :] /= start[:n, None, :]
+            z[..., T - n :, :, :] /= end[len(end) - n :, None, :]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices: no value, no score
             return np.nanmax(np.nanmean(z, axis=-2), axis=-1)
@@ -306,13 +308,17 @@ class StepScoring(TrainingMixin):
         W = self.window_length_
         length = 2 * W - 2
         fits = np.array([max(0, len(s) - length + 1) for s in scaled])  # places a piece fits, per series
-        if self.scoring != "reconstruction" or W < 2 or fits.sum() < _MIN_EDGE_PIECES:
+        ends = np.cumsum(fits)
+        if self.scoring != "reconstruction" or W < 2 or ends[-1] < _MIN_EDGE_PIECES:
             return None, None
-        places = np.linspace(0, fits.sum() - 1, min(_EDGE_PIECES, fits.sum())).round().astype(int)
-        series = np.searchsorted(np.cumsum(fits), places, side="right")
-        firsts = places - (np.cumsum(fits) - fits)[series]
-        cut = [slice(f, f + length) for f in firsts]
-        alone = self._misses_of_many(np.stack([scaled[i][c] for i, c in zip(series, cut, strict=True)]))
+        places = np.linspace(0, ends[-1] - 1, min(_EDGE_PIECES, ends[-1])).round().astype(int)
+        series = np.searchsorted(ends, places, side="right")
+        cut = [slice(f, f + length) for f in places - (ends - fits)[series]]
+        pieces = np.stack([scaled[i][c] for i, c in zip(series, cut, strict=True)])
+        per_pass = max(1, _EDGE_CELLS_PER_PASS // (length * W))  # a pass holds (pieces, length, W) misses
+        alone = np.concatenate(
+            [self._misses_of_many(pieces[i : i + per_pass]) for i in range(0, len(pieces), per_pass)]
+        )
         within = np.stack([misses[i][c] for i, c in zip(series, cut, strict=True)])
         factors = robust_scale(alone[:, :, 0]) / robust_scale(within[:, :, 0])  # (2W - 2, C)
         return factors[: W - 1], factors[W - 1 :]

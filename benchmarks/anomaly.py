@@ -21,7 +21,12 @@ The data
   steps, one labelled anomalous stretch; training on the first 5000); from
   aeon (``pip install --no-deps aeon==1.6.0`` brings its data; aeon is not
   imported), ``bleeding`` (KDD-TSAD 135: a heart rate of 7501 steps, the first
-  1200 given as normal, one labelled stretch of 12 steps).
+  1200 given as normal, one labelled stretch of 12 steps); from hyperts
+  (``pip install --no-deps hyperts==0.2.2``; not imported), ``machine`` (the
+  Numenta Anomaly Benchmark's machine_temperature_system_failure: 22,683 steps
+  every 5 minutes, four labelled windows of 567 steps around known failures;
+  training on the 2126 steps before the first). The candidates procedure
+  below was run before ``machine`` was added.
 
 The detectors (each fitted on the training stretch only, flagging 1% of it)
 ----------------------------------------------------------------------------
@@ -137,7 +142,7 @@ def generated(kind: str, n_channels: int, seed: int):
     )
 
 
-REAL = ("yahoo", "mitdb", "bleeding")
+REAL = ("yahoo", "mitdb", "bleeding", "machine")
 
 
 def real(name: str):
@@ -145,20 +150,30 @@ def real(name: str):
 
     ``yahoo`` and ``mitdb`` ship in sktime's data folder; ``bleeding`` (KDD-TSAD
     135, UCR_Anomaly_InternalBleeding16: a patient's heart rate, its first
-    1200 steps given as normal) in aeon's, read from its files without
-    importing aeon (``pip install --no-deps aeon`` brings them).
+    1200 steps given as normal) in aeon's, and ``machine`` (the Numenta
+    Anomaly Benchmark's machine_temperature_system_failure: an industrial
+    machine's temperature sensor every 5 minutes, its four labelled windows
+    around known failures, the 2126 steps before the first as normal) in
+    hyperts', each read from its files without importing the package
+    (``pip install --no-deps aeon==1.6.0 hyperts==0.2.2`` brings them).
     """
     import importlib.util
 
-    if name == "bleeding":
-        spec = importlib.util.find_spec("aeon")
+    if name in ("bleeding", "machine"):
+        package = {"bleeding": "aeon==1.6.0", "machine": "hyperts==0.2.2"}[name]
+        spec = importlib.util.find_spec(package.split("==")[0])
         if spec is None:
             raise ModuleNotFoundError(
-                "the 'bleeding' series ships in aeon's data folder: pip install --no-deps aeon==1.6.0"
+                f"the {name!r} series ships in a package's data folder: pip install --no-deps {package}"
             )
-        folder = os.path.join(spec.submodule_search_locations[0], "datasets", "data", "KDD-TSAD_135")
-        data = pd.read_csv(os.path.join(folder, "135_UCR_Anomaly_InternalBleeding16_TEST.csv"))
-        values, labels, cut = data[["value"]], data["is_anomaly"].to_numpy(), 1200
+        root = spec.submodule_search_locations[0]
+        if name == "bleeding":
+            folder = os.path.join(root, "datasets", "data", "KDD-TSAD_135")
+            data = pd.read_csv(os.path.join(folder, "135_UCR_Anomaly_InternalBleeding16_TEST.csv"))
+            values, labels, cut = data[["value"]], data["is_anomaly"].to_numpy(), 1200
+        else:
+            data = pd.read_csv(os.path.join(root, "datasets", "realKnownCause.csv"))
+            values, labels, cut = data[["value"]], data["anomaly"].to_numpy(), 2126
     else:
         spec = importlib.util.find_spec("sktime")
         folder = os.path.join(spec.submodule_search_locations[0], "datasets", "data", name)

@@ -22,8 +22,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import torch
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
 
+from ._archive import Refused
 from ._networks.forecast import ForecastNet, PinballLoss
 from ._networks.reconstruct import WindowAutoencoder
 from ._scaling import column_statistics
@@ -61,11 +62,14 @@ _MIN_EDGE_PIECES = 32
 _EDGE_CELLS_PER_PASS = 1 << 22
 
 
-def resolve_window_length(window_length: int | str, n_steps: int) -> int:
-    """The window the network reads: ``window_length``, or for "auto" a quarter of ``n_steps``."""
+def resolve_window_length(window_length: int | str, n_steps: int, shortest: int = 1) -> int:
+    """The window the network reads: ``window_length``, or for "auto" a quarter of ``n_steps``.
+
+    "auto" gives at least ``shortest`` steps and at most ``MAX_WINDOW``.
+    """
     if window_length != "auto":
         return int(window_length)
-    return int(min(MAX_WINDOW, max(1, n_steps // 4)))
+    return int(min(MAX_WINDOW, max(shortest, n_steps // 4)))
 
 
 def carry_forward_rows(values: np.ndarray) -> np.ndarray:
@@ -156,16 +160,40 @@ class StepScoring(TrainingMixin):
     # (start_scale_, end_scale_): the anomaly detector reads scores step by step against one threshold
     _calibrates_edges: bool = False
 
+    def _fitted(self, name: str) -> Any:
+        """The value ``scoring``, ``horizon`` or ``smoothing`` had in the latest fit.
+
+        Scores read these, not the parameters: a parameter set after ``fit``
+        takes effect at the next fit. A detector saved before they were
+        recorded reads its parameters, which it was fitted with.
+        """
+        return getattr(self, "_fit_settings", {}).get(name, getattr(self, name))
+
+    def _restore_fitted(self, attributes, rebuild_net, manifest, arrays) -> None:
+        """The file's attributes, after checking the settings of its fit (``_fit_settings``)."""
+        settings = attributes.get("_fit_settings")
+        if settings is not None:
+            keys = ("scoring", "horizon", "smoothing")
+            try:
+                if not isinstance(settings, dict) or sorted(settings) != sorted(keys):
+                    raise ValueError(f"it must hold {keys} alone")
+                validate_parameter_constraints(
+                    {key: SCORING_CONSTRAINTS[key] for key in keys}, settings, caller_name="the file"
+                )
+            except (TypeError, ValueError) as exc:
+                raise Refused(f"the settings of its fit (_fit_settings) are refused: {exc}") from None
+        super()._restore_fitted(attributes, rebuild_net, manifest, arrays)
+
     def _criterion(self) -> Any:
         return partial(PinballLoss, (0.5,))  # the median: robust to the odd anomaly in training data
 
     @property
     def _network_class(self) -> type:
-        return ForecastNet if self.scoring == "forecast" else WindowAutoencoder
+        return ForecastNet if self._fitted("scoring") == "forecast" else WindowAutoencoder
 
     def _network_outputs(self) -> dict[str, int]:
-        if self.scoring == "forecast":
-            return {"horizon": self.horizon, "n_quantiles": 1}
+        if self._fitted("scoring") == "forecast":
+            return {"horizon": self._fitted("horizon"), "n_quantiles": 1}
         return {"window_length": self.window_length_, "n_features": len(self.channel_mean_)}
 
     def _build_module(self, n_channels: int) -> torch.nn.Module:
@@ -204,12 +232,25 @@ class StepScoring(TrainingMixin):
         without, and keeps the one whose typical miss on the held-out steps is
         smaller (``local_level_``).
         """
+        self._fit_settings = {"scoring": self.scoring, "horizon": self.horizon, "smoothing": self.smoothing}
+        # a one-step window read relative to its own mean is all zeros, and its step is rebuilt
+        # exactly from the mean added back: every step would score alike
+        levels = (True, False) if self.local_level == "auto" else (self.local_level,)
+        local_rebuilt = self.scoring == "reconstruction" and True in levels
         self.channel_mean_, self.channel_scale_ = channel_statistics(np.concatenate(series))
         self.window_statistic_ = "median"
         scaled = [self._standardise(s) for s in series]
         n_steps = max(len(s) for s in scaled) if n_steps is None else n_steps
-        self.window_length_ = resolve_window_length(self.window_length, n_steps)
+        self.window_length_ = resolve_window_length(self.window_length, n_steps, 2 if local_rebuilt else 1)
         W = self.window_length_
+        if local_rebuilt and W == 1:
+            if self.local_level is True:
+                raise ValueError(
+                    "window_length=1 with local_level=True and scoring='reconstruction' rebuilds every "
+                    "step exactly from its own level, so every step would score alike. Pass "
+                    "window_length >= 2 or local_level=False."
+                )
+            levels = (False,)
         cuts = [len(s) - max(1, round(held_out * len(s))) if held_out > 0 else len(s) for s in scaled]
         cuts = [cut if cut >= W + 1 else len(s) for cut, s in zip(cuts, scaled, strict=True)]
         if all(cut == len(s) for cut, s in zip(cuts, scaled, strict=True)):
@@ -217,7 +258,7 @@ class StepScoring(TrainingMixin):
         parts = [s[:cut] if cut else s for cut, s in zip(cuts, scaled, strict=True)]
         data = self._windows([carry_forward_rows(p) for p in parts], parts, training=True)
         best = None
-        for level in (True, False) if self.local_level == "auto" else (self.local_level,):
+        for level in levels:
             self.local_level_ = level
             self._train(data, partial(self._build_module, scaled[0].shape[1]), n_train=len(data))
             every = [self._misses(s) for s in scaled]  # each series' misses, its scores read them too
@@ -309,7 +350,7 @@ class StepScoring(TrainingMixin):
         length = 2 * W - 2
         fits = np.array([max(0, len(s) - length + 1) for s in scaled])  # places a piece fits, per series
         ends = np.cumsum(fits)
-        if self.scoring != "reconstruction" or W < 2 or ends[-1] < _MIN_EDGE_PIECES:
+        if self._fitted("scoring") != "reconstruction" or W < 2 or ends[-1] < _MIN_EDGE_PIECES:
             return None, None
         places = np.linspace(0, ends[-1] - 1, min(_EDGE_PIECES, ends[-1])).round().astype(int)
         series = np.searchsorted(ends, places, side="right")
@@ -335,16 +376,18 @@ class StepScoring(TrainingMixin):
     def _ewm(self, own: np.ndarray) -> np.ndarray:
         """Own scores ``(T,)`` or ``(P, T)`` (each row a sequence), smoothed over time: the
         exponentially weighted mean of span ``smoothing``, gaps skipped; NaN stays NaN."""
-        if self.smoothing <= 1:
+        span = self._fitted("smoothing")
+        if span <= 1:
             return own
-        smoothed = pd.DataFrame(np.atleast_2d(own).T).ewm(span=self.smoothing, ignore_na=True).mean()
+        smoothed = pd.DataFrame(np.atleast_2d(own).T).ewm(span=span, ignore_na=True).mean()
         return np.where(np.isnan(own), np.nan, smoothed.to_numpy().T.reshape(own.shape))
 
     def _smoothing_reach(self) -> int:
         """Past own scores a stream keeps: enough that older ones weigh under 1e-12 in the smoothing."""
-        if self.smoothing <= 1:
+        span = self._fitted("smoothing")
+        if span <= 1:
             return 0
-        return int(np.ceil(np.log(1e-12) / np.log(1 - 2 / (self.smoothing + 1))))
+        return int(np.ceil(np.log(1e-12) / np.log(1 - 2 / (span + 1))))
 
     def _misses(self, scaled: np.ndarray) -> np.ndarray:
         """How far each step lies from the network's expectations: ``(T, K, C)``, NaN where unknown.
@@ -368,8 +411,8 @@ class StepScoring(TrainingMixin):
         P, T, C = scaled.shape
         W = self.window_length_
         filled = [carry_forward_rows(rows) for rows in scaled]
-        if self.scoring == "forecast":
-            H = self.horizon
+        if self._fitted("scoring") == "forecast":
+            H = self._fitted("horizon")
             misses = np.full((P, T, H, C), np.nan)
             if T <= W:
                 return misses  # no window of W real steps: no forecast
@@ -427,8 +470,8 @@ class StepScoring(TrainingMixin):
     def _windows(self, filled: list[np.ndarray], values: list[np.ndarray], training: bool) -> WindowDataset:
         """Windows of the series: inputs ``filled``, targets ``values`` (NaN in gaps, out of the loss)."""
         W = self.window_length_
-        if self.scoring == "forecast":
-            return window_dataset(filled, filled[0].shape[1], W, self.horizon, 0, targets=values)
+        if self._fitted("scoring") == "forecast":
+            return window_dataset(filled, filled[0].shape[1], W, self._fitted("horizon"), 0, targets=values)
         inputs, targets, starts, offset = [], [], [], 0
         for rows, target in zip(filled, values, strict=True):
             padded = edge_pad(rows, W)

@@ -110,7 +110,11 @@ SHARED_PARAMETERS = """\
     warm_start : bool, default=False
         Continue training the fitted network for ``max_epochs`` more epochs
         (with "auto", as many as the rule gives for the new data) on the next
-        call to ``fit`` instead of starting again.
+        call to ``fit`` instead of starting again, from ``lr`` with the new
+        ``batch_size``, clipping threshold, ``n_iter_no_change`` and ``tol``.
+        Parameters the network or its training was built with (the
+        architecture, optimizer, schedule, whether it clips or stops early,
+        ``verbose``, ``callbacks``) must stay as they were: a change is refused.
     random_state : int, RandomState instance or None, default=None
         Seeds weights, dropout, shuffling and the validation split. With an int,
         two fits on CPU give identical predictions. The global torch random

@@ -35,7 +35,8 @@ from ._series import (
     instance_frame,
     instances,
     refuse_duplicates,
-    refuse_integer_gaps,
+    refuse_gaps,
+    refuse_mixed_frequencies,
     series_freq,
     series_label,
     steps_after,
@@ -197,7 +198,8 @@ class SeriesState:
             if self.is_fitted:
                 self._check_update(y, X if isinstance(X, pd.DataFrame) else None)
             else:
-                refuse_integer_gaps(y, method)
+                refuse_mixed_frequencies(y)  # before the gaps: a weekly series is off a daily grid
+                refuse_gaps(y, method, freq=series_freq(y))
         super()._update_y_X(y, X, enforce_index_type=enforce_index_type)
 
     def update(self, y: Any, X: Any = None, update_params: bool = True) -> Any:
@@ -358,7 +360,7 @@ class SeriesState:
         for key, frame in instances(y):
             history = instance_frame(self._y_hist, key)
             if history is None:  # a series new to the panel
-                refuse_integer_gaps(frame, "update", key)
+                refuse_gaps(frame, "update", key, freq)
                 continue
             last, times = history.index[-1], frame.index
             earlier = times[times <= last]

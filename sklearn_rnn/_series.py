@@ -154,7 +154,7 @@ def steps_after(history: pd.Index, until: Any, freq: Any) -> pd.Index | None:
     """The time points of a series' grid after its last one (``history[-1]``), up to ``until``.
 
     Dates step by ``freq``, periods by their own, integers by 1 (other steps
-    are refused by :func:`refuse_integer_gaps`). None where the grid is
+    are refused by :func:`refuse_gaps`). None where the grid is
     unknown (dates without a frequency, time points of other kinds).
     """
     last = history[-1]
@@ -167,29 +167,57 @@ def steps_after(history: pd.Index, until: Any, freq: Any) -> pd.Index | None:
     return None
 
 
-def refuse_integer_gaps(df: pd.DataFrame, method: str, key: tuple = ()) -> None:
-    """Refuse integer time points that do not step by 1 within each series of ``df`` (``y``).
+def refuse_gaps(df: pd.DataFrame, method: str, key: tuple = (), freq: Any = None) -> None:
+    """Refuse time points that skip steps of the grid within a series of ``df`` (``y``).
 
-    The forecaster models rows as consecutive steps, and sktime counts an
-    ``fh`` on integer time points in units of 1 (step ``h`` is labelled
-    ``cutoff + h``): on integers 0, 2, 4, ... the forecast labelled
-    ``cutoff + 1`` would be the value of the next row, ``cutoff + 2``.
+    The forecaster reads a series' rows as consecutive steps: across a gap it
+    would read the rows around it as neighbours, and forecast a season or a
+    trend shifted by the missing steps, without an error. The grid: integers
+    step by 1 (sktime counts ``fh`` on them in units of 1, ``cutoff + h``),
+    periods by their own frequency, dates by ``freq`` (dates without one are
+    left to the frequency's inference, which refuses irregular ones).
     """
-    if not pd.api.types.is_integer_dtype(df.index.get_level_values(-1)):
+    times = df.index.get_level_values(-1)
+    integers = pd.api.types.is_integer_dtype(times)
+    if not (integers or isinstance(times, pd.PeriodIndex) or isinstance(times, pd.DatetimeIndex) and freq):
         return
     for sub_key, frame in instances(df):
-        times = np.sort(frame.index.to_numpy())
-        jumps = np.flatnonzero(np.diff(times) != 1)
-        if not len(jumps):
+        index = frame.index.sort_values()
+        if len(index) < 2:  # nothing to skip (an empty y gets its own error)
             continue
-        before, after = times[jumps[0]], times[jumps[0] + 1]
+        if integers:
+            values = index.to_numpy()
+            jumps = np.flatnonzero(np.diff(values) != 1)
+            if not len(jumps):
+                continue
+            before, after = values[jumps[0]], values[jumps[0] + 1]
+            raise ValueError(
+                f"y passed to {method} has integer time points{series_label(key + sub_key)} that do not "
+                f"step by 1 ({before} is followed by {after}). RNNForecaster forecasts the next rows of a "
+                "series, and sktime counts fh on integer time points in units of 1 (fh=1 is the cutoff + "
+                "1), so its forecasts would be labelled with time points other than the ones they are "
+                "for. Number each series' rows 0, 1, 2, ... first (a single series: "
+                "y.reset_index(drop=True)), or index them by periods (a pd.PeriodIndex) or by dates with "
+                "a frequency."
+            )
+        if isinstance(index, pd.PeriodIndex):
+            grid = pd.period_range(index[0], index[-1], freq=index.freq)
+        else:
+            grid = pd.date_range(index[0], index[-1], freq=freq)
+        if len(grid) == len(index) and (grid == index).all():
+            continue
+        missing, off = grid.difference(index), index.difference(grid)
+        found = (
+            f"lacks the time points {format_times(missing)} of its frequency {grid.freqstr!r}"
+            if len(missing) and not len(off)
+            else f"has time points off its frequency {grid.freqstr!r} ({format_times(off)})"
+        )
         raise ValueError(
-            f"y passed to {method} has integer time points{series_label(key + sub_key)} that do not step "
-            f"by 1 ({before} is followed by {after}). RNNForecaster forecasts the next rows of a series, "
-            "and sktime counts fh on integer time points in units of 1 (fh=1 is the cutoff + 1), so its "
-            "forecasts would be labelled with time points other than the ones they are for. Number "
-            "each series' rows 0, 1, 2, ... first (a single series: y.reset_index(drop=True)), or "
-            "index them by periods (a pd.PeriodIndex) or by dates with a frequency."
+            f"y passed to {method}{series_label(key + sub_key)} {found}. RNNForecaster reads a series' "
+            "rows as consecutive steps: it would read the rows around a gap as neighbours and forecast "
+            "a shifted season or trend. Fill the gaps first (e.g. interpolate them: on a single series "
+            f"y.resample({grid.freqstr!r}).mean().interpolate(); or sktime's Imputer on the series put "
+            "on its full grid), or index the series by consecutive steps."
         )
 
 

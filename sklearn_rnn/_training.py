@@ -205,8 +205,17 @@ class ValidSplit:
     def __call__(self, dataset: SequenceDataset, y: Any = None, **fit_params: Any):
         indices = np.arange(len(dataset))
         n_valid = valid_size(self.fraction, len(indices))
+        if n_valid >= len(indices):
+            raise ValueError(
+                f"early_stopping=True holds out validation_fraction={self.fraction} of the {len(indices)} "
+                "training samples (sequences, or windows of a series), which leaves none to train on. "
+                "Pass more data, lower validation_fraction or set early_stopping=False."
+            )
         stratify = self.stratify
-        if stratify is not None and (np.bincount(stratify).min() < 2 or n_valid < len(np.unique(stratify))):
+        n_classes = 0 if stratify is None else len(np.unique(stratify))
+        if stratify is not None and (
+            np.bincount(stratify).min() < 2 or min(n_valid, len(indices) - n_valid) < n_classes
+        ):  # scikit-learn's split needs a sequence of each class on both sides
             stratify = None
         train, valid = train_test_split(indices, test_size=n_valid, random_state=self.seed, stratify=stratify)
         return dataset.subset(np.sort(train)), dataset.subset(np.sort(valid))
@@ -542,6 +551,7 @@ class TrainingMixin:
                     self.net_.fit(data, None)
                     return
                 epochs = training_epochs(self._continue_epochs(), n_train, self.batch_size)
+                self._continue_with_settings()
                 self.net_.train_split = self._train_split(seed, stratify)
                 self.net_.set_params(lr=self.lr)
                 if self.lr_schedule == "cosine":
@@ -550,6 +560,51 @@ class TrainingMixin:
         finally:
             if hasattr(self, "net_"):
                 self._record_history()
+
+    def _continue_with_settings(self) -> None:
+        """Give the fitted ``net_`` this estimator's training settings, or refuse the ones it lacks.
+
+        Training further keeps the network's optimizer and callbacks: a new
+        ``batch_size``, clipping threshold or early stopping's patience and
+        tolerance are set on them; another optimizer, adding or removing
+        clipping, the schedule, early stopping, the progress display or
+        callbacks would need a new net, and are refused rather than ignored.
+        """
+        net = self.net_
+        built = dict(net.callbacks_)
+        ours = {"nonfinite_guard", "gradient_clip", "lr_schedule", "early_stopping", "feedback"}
+        theirs = [c for c in net.callbacks if not (isinstance(c, tuple) and c[0] in ours)]
+        wanted = list(self.callbacks or [])
+        same_callbacks = len(theirs) == len(wanted) and all(
+            a is b for a, b in zip(theirs, wanted, strict=True)
+        )
+        optimizer = OPTIMIZERS[self.optimizer] if isinstance(self.optimizer, str) else self.optimizer
+        feedback = {0: None, 1: EpochProgress}.get(self.verbose, EpochTable)
+        changed = [
+            name
+            for name, differs in (
+                ("optimizer", net.optimizer is not optimizer),
+                ("gradient_clip_value", ("gradient_clip" in built) != (self.gradient_clip_value is not None)),
+                ("lr_schedule", ("lr_schedule" in built) != (self.lr_schedule == "cosine")),
+                ("early_stopping", ("early_stopping" in built) != bool(self.early_stopping)),
+                ("verbose", type(built.get("feedback")) is not (feedback or type(None))),
+                ("callbacks", not same_callbacks),
+            )
+            if differs
+        ]
+        if changed:
+            raise ValueError(
+                f"warm_start=True continues training the fitted network, but {changed} changed since it "
+                "was built, and its training cannot take them. Restore them or set warm_start=False to "
+                "train a new network."
+            )
+        settings = {"batch_size": self.batch_size}
+        if "gradient_clip" in built:
+            settings["callbacks__gradient_clip__gradient_clip_value"] = self.gradient_clip_value
+        if "early_stopping" in built:
+            settings["callbacks__early_stopping__patience"] = self.n_iter_no_change
+            settings["callbacks__early_stopping__threshold"] = self.tol
+        net.set_params(**settings)
 
     def _continue_epochs(self) -> int | str:
         """The epochs of training further: ``max_epochs`` (a forecaster's update has its own)."""

@@ -48,7 +48,11 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     ----------
     window_length : int or "auto", default="auto"
         Time steps the network reads. "auto": a quarter of the longest
-        training series, between 1 and 48 steps (``window_length_``).
+        training series, between 1 and 48 steps (``window_length_``);
+        at least 2 with reconstruction and ``local_level`` True or "auto" (a
+        one-step window read relative to its own mean is rebuilt exactly: a
+        window of 1 is refused with ``local_level=True``, and "auto" keeps
+        ``local_level=False`` with it).
     horizon : int, default=3
         Steps ahead the network forecasts (``scoring="forecast"``); a step's
         misses from the ``horizon`` forecasts that reach it are averaged.
@@ -86,7 +90,10 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     mode : {"points", "segments"}, default="points"
         What ``predict`` returns, as sktime's detectors do: the ilocs of
         anomalous points (task "anomaly_detection"), or the events as
-        left-closed ``pd.Interval`` ilocs (task "segmentation").
+        left-closed ``pd.Interval`` ilocs (task "segmentation"). An interval
+        holds one series' rows alone: a panel whose rows interleave its series
+        (rows in time order) gets each event as its pieces of adjacent rows
+        (``X.sort_index()`` first for one interval an event).
     calibration_fraction : float, default=0.2
         Share of each training series, its latest time steps, held out of
         training: the misses there scale the scores and set the threshold.
@@ -490,17 +497,23 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         return self._events(flags, X)
 
     def _events(self, flags: np.ndarray, X: pd.DataFrame) -> pd.Series | pd.DataFrame:
-        """Flagged points, or runs of them as intervals, none across two series of a panel."""
+        """Flagged points, or runs of them as intervals, none across two series of a panel.
+
+        An interval holds rows of one series alone: where a panel's rows
+        interleave its series (rows in time order), a run of a series' steps is
+        cut into its pieces of adjacent rows.
+        """
         points = np.flatnonzero(flags)
         if self.mode == "points":
             return pd.Series(points, dtype="int64") if len(points) else self._empty_sparse()
         if not len(points):
             return self._empty_segments()
-        runs = [
-            (rows[start], rows[stop - 1] + 1)
-            for rows in self._series_rows(self._frame(X))
-            for start, stop in flag_runs(flags[rows])
-        ]
+        runs = []
+        for rows in self._series_rows(self._frame(X)):
+            for start, stop in flag_runs(flags[rows]):
+                held = rows[start:stop]
+                for piece in np.split(held, np.flatnonzero(np.diff(held) != 1) + 1):
+                    runs.append((piece[0], piece[-1] + 1))
         starts, ends = zip(*sorted(runs), strict=True)
         return pd.DataFrame({"ilocs": pd.IntervalIndex.from_arrays(starts, ends, closed="left")})
 
@@ -523,7 +536,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         """
         self.check_is_fitted()
         X = self._check_X(X)  # a data frame: numpy3D's len counts instances, not steps
-        events = self._coerce_to_df(self._predict(X), columns=["ilocs"])
+        events = self._coerce_to_df(self._events(self._flags(X, "transform")[0], X), columns=["ilocs"])
         if self.mode == "segments" and not len(events):
             labels = np.full(len(X), -1, dtype=np.int64)
         else:  # ilocs: positions, labelled on 0, 1, ...

@@ -61,7 +61,11 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
     ----------
     window_length : int or "auto", default="auto"
         Time steps the network reads. "auto": a quarter of the shortest
-        training sequence, between 1 and 48 steps (``window_length_``).
+        training sequence, between 1 and 48 steps (``window_length_``);
+        at least 2 with reconstruction and ``local_level`` True or "auto" (a
+        one-step window read relative to its own mean is rebuilt exactly: a
+        window of 1 is refused with ``local_level=True``, and "auto" keeps
+        ``local_level=False`` with it).
     horizon : int, default=1
         Steps ahead the network forecasts (``scoring="forecast"``); a step's
         misses from the ``horizon`` forecasts that reach it are averaged.
@@ -144,6 +148,10 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
     normal short sequences. Longer sequences are compared with the training
     sequences, whose lengths are pooled; within and above their range, longer
     normal sequences are flagged somewhat less often than shorter ones.
+
+    A parameter set after ``fit`` (``set_params``) takes effect at the next
+    ``fit``: scores, ``save`` and pickles keep the settings the detector was
+    fitted with.
 
     Examples
     --------

@@ -451,6 +451,36 @@ def test_events_and_merged_gaps_stay_within_each_series_of_a_panel(forecast):
         assert len(labels) == 300 and (mode == "points" or labels[150:170].max() == -1)
 
 
+def test_an_event_of_a_panel_whose_rows_interleave_its_series_holds_that_series_rows_alone(forecast):
+    """Rows in time order (a long table sorted by time): an interval of rows held the other machine's.
+
+    An event was the interval from its first row to its last, so it covered
+    the other machine's rows between them, in ``predict``, ``transform`` and
+    the event's score. Each event is now its pieces of adjacent rows.
+    """
+    first, second = sensor(150, 53, start=1200), sensor(150, 54, start=1200)
+    second.iloc[60:66, 0] += 3.0
+    long = pd.concat({"m1": first, "m2": second}, names=["machine", "time"]).reset_index()
+    by_time = long.sort_values(["time", "machine"], kind="stable").set_index(["machine", "time"])
+    detector = _changed(forecast, mode="segments")
+    events = detector.predict(by_time)["ilocs"]
+    machine = by_time.index.get_level_values("machine")
+    assert all(len(set(machine[i.left : i.right])) == 1 for i in events)
+
+    def steps(frame, intervals):  # the (machine, time) steps the events hold
+        return sorted(step for i in intervals for step in frame.index[i.left : i.right])
+
+    found = steps(by_time, events)
+    assert {("m2", t) for t in range(1260, 1266)} <= set(found)
+    by_machine = by_time.sort_index()
+    assert found == steps(by_machine, detector.predict(by_machine)["ilocs"])  # the same steps either way
+    labels = detector.transform(by_time)["labels"]
+    assert sorted(labels[labels >= 0].index) == found
+    scores = detector.transform_scores(by_time)["scores"].to_numpy()
+    largest = [np.nanmax(scores[i.left : i.right]) for i in events]
+    np.testing.assert_array_equal(detector.predict_scores(by_time)["scores"].to_numpy(), largest)
+
+
 def test_a_step_without_a_value_is_never_flagged_even_inside_a_merged_event(reconstruction):
     fresh = sensor(120, 52, start=1200)
     fresh.iloc[40, 0] += 3.0
@@ -602,10 +632,12 @@ def test_channels_named_in_fit_must_come_in_their_order(tmp_path):
     np.testing.assert_array_equal(detector.feature_names_in_, ["temp", "pressure"])
     save(detector, tmp_path / "d.skrnn")
     for fitted in (detector, load(tmp_path / "d.skrnn")):
-        with pytest.raises(
-            ValueError, match=r"columns \['pressure', 'temp'\], but the detector was fitted on"
-        ):
-            fitted.predict(train[["pressure", "temp"]])
+        for method in ("predict", "transform", "predict_scores", "transform_scores"):  # each names itself
+            with pytest.raises(
+                ValueError,
+                match=rf"X passed to {method} has the columns \['pressure', 'temp'\], but the detector",
+            ):
+                getattr(fitted, method)(train[["pressure", "temp"]])
         # unnamed channels are read by position, as scikit-learn reads an array
         pd.testing.assert_frame_equal(
             fitted.transform_scores(train.to_numpy()).reset_index(drop=True),

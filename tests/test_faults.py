@@ -200,6 +200,52 @@ def test_warm_start_with_early_stopping_splits_the_new_data():
     assert sum(valid_sizes) == 3  # 10% of the 30 sequences of this call
 
 
+@pytest.mark.parametrize(
+    "first, changed",
+    [
+        ({"early_stopping": True}, {"early_stopping": False}),  # was a KeyError on 'valid_loss'
+        ({"early_stopping": False}, {"early_stopping": True}),  # never stopped, and its curve was short
+        ({"lr_schedule": "constant"}, {"lr_schedule": "cosine"}),  # was skorch's ValueError
+        ({}, {"optimizer": "sgd"}),  # still AdamW
+        ({}, {"gradient_clip_value": None}),  # still clipped
+        ({"gradient_clip_value": None}, {"gradient_clip_value": 0.01}),  # not clipped
+        ({}, {"callbacks": [Checkpoint(dirname="unused")]}),  # never called
+        ({}, {"verbose": 1}),  # showed nothing
+    ],
+    ids=lambda value: "-".join(f"{k}={v}" for k, v in value.items())[:40],
+)
+def test_warm_start_refuses_training_settings_its_network_cannot_take(first, changed):
+    """They were ignored, or crashed the fit: each is refused, naming it, and the network is kept."""
+    clf = RNNClassifier(**{**TINY, **first}, max_epochs=2, warm_start=True).fit(X, Y_CLS)
+    before = clf.predict_proba(X)
+    clf.set_params(**changed)
+    with pytest.raises(ValueError, match=rf"\['{next(iter(changed))}'\] changed since it was built"):
+        clf.fit(X, Y_CLS)
+    np.testing.assert_array_equal(clf.predict_proba(X), before)
+    assert clf.n_iter_ == 2
+
+
+def test_warm_start_applies_the_settings_its_network_can_take():
+    """batch_size, the clipping threshold and early stopping's patience and tolerance were ignored."""
+    clf = RNNClassifier(**TINY, max_epochs=2, warm_start=True, early_stopping=True).fit(X, Y_CLS)
+    clf.set_params(batch_size=4, gradient_clip_value=0.5, max_epochs=40, n_iter_no_change=1, tol=10.0)
+    clf.fit(X, Y_CLS)
+    callbacks = dict(clf.net_.callbacks_)
+    assert clf.net_.batch_size == 4 and callbacks["gradient_clip"].gradient_clip_value == 0.5
+    assert clf.n_iter_ == 4 and len(clf.validation_loss_curve_) == 4  # stopped at the first stall
+    batches = clf.net_.history[-1]["batches"]
+    assert max(b["train_batch_size"] for b in batches if "train_batch_size" in b) == 4
+
+
+def test_early_stopping_on_few_sequences_of_many_classes_splits_without_stratifying():
+    """Holding out 8 of 10 sequences left 2 to train on, fewer than the 3 classes a stratified split
+    needs on each side: scikit-learn's bare split error was raised instead of a split."""
+    X_small, y_small = X[:10, :6], np.array(list("aabbcccccc"))
+    clf = RNNClassifier(**TINY, max_epochs=2, early_stopping=True, validation_fraction=0.75)
+    clf.fit(X_small, y_small)
+    assert clf.n_iter_ == 2 and len(clf.validation_loss_curve_) == 2
+
+
 def test_checkpoint_and_resume_equals_uninterrupted_warm_start():
     """Saving after 3 epochs and resuming from the file continues exactly as staying in memory."""
     params = dict(**TINY, max_epochs=3, warm_start=True)

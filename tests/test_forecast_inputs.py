@@ -398,6 +398,39 @@ def test_integer_time_points_of_a_panel_step_by_1_in_each_series():
         RNNForecaster(**TINY).fit(panel, fh=[1])
 
 
+def test_periods_and_dates_that_skip_steps_are_refused_at_fit_in_any_series():
+    """A missing month of a PeriodIndex, or a missing day in one store of a dated panel, was taken.
+
+    The rows around the gap were read as neighbours: an exact 12-month season
+    was forecast one month late, with no error (the panel's frequency is
+    inferred from its longest series, so the others were never checked).
+    """
+    months = pd.period_range("2015-01", periods=72, freq="M")
+    y = pd.Series(100 + 10 * np.sin(2 * np.pi * np.arange(72) / 12), index=months)
+    with pytest.raises(ValueError, match=r"lacks the time points 2020-06 of its frequency 'M'.*resample"):
+        RNNForecaster(**TINY).fit(y.drop(pd.Period("2020-06", "M")), fh=[1])
+    rng = np.random.default_rng(0)
+    long = pd.DataFrame(
+        {
+            "store": np.repeat(["a", "b"], 60),
+            "date": np.tile(pd.date_range("2024-01-01", periods=60, freq="D"), 2),
+            "sales": 100 + rng.normal(size=120),
+        }
+    )
+    gap = long.drop(index=64)  # store b's 2024-01-05
+    with pytest.raises(ValueError, match=r"of series 'b' lacks the time points 2024-01-05 of its freq"):
+        RNNForecaster(**TINY).fit(gap.set_index(["store", "date"]), fh=[1])
+    shifted = long.copy()
+    shifted.loc[shifted.store == "b", "date"] += pd.Timedelta(hours=12)  # on a grid of its own: fine
+    late = long[(long.store == "a") | (long.date < "2024-02-20")]  # ends earlier: fine
+    for ok in (shifted, late):
+        RNNForecaster(**TINY).fit(ok.set_index(["store", "date"]), fh=[1])
+    odd = long.copy()
+    odd.loc[odd.index[70], "date"] += pd.Timedelta(hours=3)  # off the daily grid
+    with pytest.raises(ValueError, match=r"of series 'b' has time points off its frequency 'D' \(2024-01-1"):
+        RNNForecaster(**TINY).fit(odd.set_index(["store", "date"]), fh=[1])
+
+
 def test_update_refuses_integer_time_points_off_a_series_grid():
     """A series of one point had no grid, and a new series of step 2 was taken, both forecast as rows."""
     a = pd.Series(np.arange(20.0) + 10, index=pd.RangeIndex(20))

@@ -166,6 +166,9 @@ def test_errors_name_the_fix():
     # one run passed as a 2D (n_timesteps, 1) array would read as 1-step runs: refused, with the fix
     with pytest.raises(ValueError, match=r"shape \(\d+, 1\).* sequences of one time step each.*\[X\]"):
         detector.score_samples(runs(1, 13)[0][:, None])
+    tiny = RNNOutlierDetector(early_stopping=True, validation_fraction=0.99, max_epochs=1)
+    with pytest.raises(ValueError, match=r"validation_fraction=0.99 of the 6 training samples .* none to"):
+        tiny.fit(np.zeros((2, 3, 1)))
 
 
 def test_a_pickle_from_before_the_two_sided_score_scores_its_worst_steps(fitted):
@@ -254,3 +257,62 @@ def test_runs_just_shorter_than_the_training_ones_are_flagged_about_as_often_as_
     detector = RNNOutlierDetector(scoring=scoring, **FAST).fit(train)
     assert (detector.predict(train) == -1).mean() == pytest.approx(0.1)
     assert (detector.predict(runs(300, 5, length=(60, 120))) == -1).mean() <= most
+
+
+def test_parameters_set_after_fit_wait_for_the_next_fit(fitted, tmp_path):
+    """scoring, horizon and smoothing set after fit change nothing until fit: scores, files, pickles.
+
+    Read from the parameters, scoring="forecast" set after a reconstruction fit
+    crashed the scores, smoothing changed them under the offset of the old
+    ones, and save wrote a file that load refused.
+    """
+    usual = runs(10, 3)
+    detector = copy.deepcopy(fitted)
+    expected = detector.score_samples(usual)
+    detector.set_params(scoring="forecast", horizon=3, smoothing=5)
+    np.testing.assert_array_equal(detector.score_samples(usual), expected)
+    save(detector, tmp_path / "model.skrnn")
+    for copied in (load(tmp_path / "model.skrnn"), pickle.loads(pickle.dumps(detector))):
+        np.testing.assert_array_equal(copied.score_samples(usual), expected)
+        assert copied.scoring == "forecast"  # the parameter as set, for the next fit
+    detector.fit(runs(30, 0))
+    assert type(detector.net_.module_).__name__ == "ForecastNet"
+
+
+def test_a_file_with_forged_fit_settings_is_refused(fitted, tmp_path):
+    import json
+    import zipfile
+
+    save(fitted, tmp_path / "model.skrnn")
+    with zipfile.ZipFile(tmp_path / "model.skrnn") as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    manifest = json.loads(members["manifest.json"])
+    settings = dict(manifest["attributes"]["_fit_settings"]["__dict__"])  # stored as [key, value] pairs
+    assert settings == {"scoring": "reconstruction", "horizon": 1, "smoothing": 1}
+    settings["smoothing"] = -3
+    manifest["attributes"]["_fit_settings"]["__dict__"] = [list(item) for item in settings.items()]
+    members["manifest.json"] = json.dumps(manifest).encode()
+    with zipfile.ZipFile(tmp_path / "forged.skrnn", "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    with pytest.raises(ValueError, match=r"settings of its fit \(_fit_settings\) are refused"):
+        load(tmp_path / "forged.skrnn")
+
+
+def test_a_one_step_window_is_never_read_relative_to_its_own_level():
+    """Runs of 7 steps: "auto" gave a window of one step, which local levels rebuild exactly.
+
+    Every step then scored alike (rounding noise), and local_level="auto" kept
+    that network for missing least: quiet runs among busy ones went unflagged.
+    """
+    rng = np.random.default_rng(0)
+    t = np.arange(7)
+    busy = [np.sin(2 * np.pi * t / 7 + rng.uniform(0, 6)) + 0.1 * rng.standard_normal(7) for _ in range(40)]
+    quiet = [0.01 * rng.standard_normal(7) for _ in range(10)]
+    detector = RNNOutlierDetector(local_level="auto", hidden_size=4, max_epochs=5, random_state=0).fit(busy)
+    assert detector.window_length_ == 2
+    assert (detector.predict(quiet) == -1).all()
+    with pytest.raises(ValueError, match="window_length >= 2 or local_level=False"):
+        RNNOutlierDetector(local_level=True, window_length=1, max_epochs=1).fit(busy)
+    kept = RNNOutlierDetector(local_level="auto", window_length=1, max_epochs=1, random_state=0).fit(busy)
+    assert kept.local_level_ is False

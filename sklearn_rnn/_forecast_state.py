@@ -197,8 +197,10 @@ class SeriesState:
             refuse_duplicates(X if isinstance(X, pd.DataFrame) else None, "X", method)
             if self.is_fitted:
                 self._check_update(y, X if isinstance(X, pd.DataFrame) else None)
-            else:
-                refuse_mixed_frequencies(y)  # before the gaps: a weekly series is off a daily grid
+            # before sktime's own check, whose message names no series, and the gaps: a weekly
+            # series is off a daily grid
+            refuse_mixed_frequencies(y)
+            if not self.is_fitted:
                 refuse_gaps(y, method, freq=series_freq(y))
         super()._update_y_X(y, X, enforce_index_type=enforce_index_type)
 

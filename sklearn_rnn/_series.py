@@ -179,7 +179,8 @@ def refuse_gaps(df: pd.DataFrame, method: str, key: tuple = (), freq: Any = None
     """
     times = df.index.get_level_values(-1)
     integers = pd.api.types.is_integer_dtype(times)
-    if not (integers or isinstance(times, pd.PeriodIndex) or isinstance(times, pd.DatetimeIndex) and freq):
+    dates_on_a_grid = isinstance(times, pd.DatetimeIndex) and freq is not None
+    if not (integers or isinstance(times, pd.PeriodIndex) or dates_on_a_grid):
         return
     for sub_key, frame in instances(df):
         index = frame.index.sort_values()

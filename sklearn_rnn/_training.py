@@ -212,9 +212,8 @@ class ValidSplit:
                 "Pass more data, lower validation_fraction or set early_stopping=False."
             )
         stratify = self.stratify
-        n_classes = 0 if stratify is None else len(np.unique(stratify))
         if stratify is not None and (
-            np.bincount(stratify).min() < 2 or min(n_valid, len(indices) - n_valid) < n_classes
+            np.bincount(stratify).min() < 2 or min(n_valid, len(indices) - n_valid) < len(np.unique(stratify))
         ):  # scikit-learn's split needs a sequence of each class on both sides
             stratify = None
         train, valid = train_test_split(indices, test_size=n_valid, random_state=self.seed, stratify=stratify)

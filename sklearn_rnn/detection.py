@@ -491,9 +491,9 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         """Every time step's score (NaN where a step has no value), indexed like ``X``."""
         return pd.DataFrame({"scores": self._scores(X, "transform_scores")}, index=self._frame(X).index)
 
-    def _predict(self, X: pd.DataFrame) -> pd.Series:
+    def _predict(self, X: pd.DataFrame, method: str = "predict") -> pd.Series:
         """The ilocs of anomalous points, or of anomalous events as intervals (``mode="segments"``)."""
-        flags, _ = self._flags(X, "predict")
+        flags, _ = self._flags(X, method)
         return self._events(flags, X)
 
     def _events(self, flags: np.ndarray, X: pd.DataFrame) -> pd.Series | pd.DataFrame:
@@ -536,7 +536,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         """
         self.check_is_fitted()
         X = self._check_X(X)  # a data frame: numpy3D's len counts instances, not steps
-        events = self._coerce_to_df(self._events(self._flags(X, "transform")[0], X), columns=["ilocs"])
+        events = self._coerce_to_df(self._predict(X, "transform"), columns=["ilocs"])
         if self.mode == "segments" and not len(events):
             labels = np.full(len(X), -1, dtype=np.int64)
         else:  # ilocs: positions, labelled on 0, 1, ...

@@ -31,7 +31,6 @@ from ._series import (
     check_exog_values,
     infer_sp,
     instances,
-    refuse_mixed_frequencies,
     series_freq,
 )
 from ._storable import SafeFormatMixin, VersionedPickleMixin
@@ -464,8 +463,6 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         """
         previous = getattr(self, "_cutoff", None) if self.is_fitted else None
         before = getattr(previous, "freq", None)  # an update's chunk may be too short to infer one
-        if isinstance(y, pd.DataFrame):
-            refuse_mixed_frequencies(y)  # before sktime's own check, whose message names no series
         super()._set_cutoff_from_y(y)
         if previous is not None and len(previous) and len(self._cutoff) and self._cutoff[0] < previous[0]:
             self._cutoff = previous  # revised values only: the series still ends where it did

@@ -193,7 +193,11 @@ class StepScoring(TrainingMixin):
 
     def _network_outputs(self) -> dict[str, int]:
         if self._fitted("scoring") == "forecast":
-            return {"horizon": self._fitted("horizon"), "n_quantiles": 1}
+            return {
+                "horizon": self._fitted("horizon"),
+                "n_quantiles": 1,
+                "window_length": self.window_length_,
+            }
         return {"window_length": self.window_length_, "n_features": len(self.channel_mean_)}
 
     def _build_module(self, n_channels: int) -> torch.nn.Module:

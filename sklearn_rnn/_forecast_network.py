@@ -116,7 +116,11 @@ class ForecastNetwork(TrainingMixin):
     _network_class = ForecastNet
 
     def _network_outputs(self) -> dict[str, int]:
-        return {"horizon": self.horizon_, "n_quantiles": len(self.quantile_levels_)}
+        return {
+            "horizon": self.horizon_,
+            "n_quantiles": len(self.quantile_levels_),
+            "window_length": self.window_length_,
+        }
 
     def _head(self) -> QuantileForecasts:
         """The network's quantiles -> sorted, calibrated, in the series' units (predict and export)."""

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable
 from numbers import Real
 from typing import Any
 
+import numpy as np
 import torch
 
 from ._archive import Header, Refused, shown
@@ -342,3 +343,144 @@ def optimizer_groups(stored: Any, fresh: list[dict[str, Any]]) -> list[dict[str,
                     f"({shown(reference.get(key))})."
                 )
     return stored
+
+
+# -- fitted attributes ------------------------------------------------------------------------------
+# A file's fitted values are read as they are: hand-edited ones must not disable a model silently
+# (a scale of 0 or a NaN threshold that flags nothing, reversed quantiles, a window the network does
+# not read). Each rule takes the value and all the file's attributes.
+def _count(least: int) -> Callable[[Any, dict], bool]:
+    return lambda v, _: isinstance(v, int) and not isinstance(v, bool) and v >= least
+
+
+def _finite_array(
+    positive: bool = False, like: str | None = None, per_channel: bool = False
+) -> Callable[[Any, dict], bool]:
+    """Finite floats (``> 0``), of ``like``'s shape, or 2D with one column per ``channel_mean_``."""
+
+    def check(value: Any, attributes: dict) -> bool:
+        reference = attributes.get(like) if like else None
+        channels = attributes.get("channel_mean_")
+        return (
+            isinstance(value, np.ndarray)
+            and value.dtype.kind == "f"
+            and np.isfinite(value).all()
+            and (not positive or (value > 0).all())
+            and (not isinstance(reference, np.ndarray) or value.shape == reference.shape)
+            and (
+                not (per_channel and isinstance(channels, np.ndarray))
+                or (value.ndim == 2 and value.shape[1] == len(channels) and len(value) > 0)
+            )
+        )
+
+    return check
+
+
+def _or_none(check: Callable[[Any, dict], bool]) -> Callable[[Any, dict], bool]:
+    return lambda value, attributes: value is None or check(value, attributes)
+
+
+def _number(value: Any, _: dict) -> bool:
+    return isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _not_nan(value: Any, _: dict) -> bool:  # inf: no finite calibration score, nothing flagged
+    return isinstance(value, Real) and not isinstance(value, bool) and not math.isnan(value)
+
+
+def _flag(value: Any, _: dict) -> bool:
+    return isinstance(value, bool)
+
+
+def _distinct_labels(value: Any, _: dict) -> bool:
+    if not isinstance(value, np.ndarray) or value.ndim != 1 or not len(value):
+        return False
+    try:
+        return len(np.unique(value)) == len(value)
+    except TypeError:  # labels of mixed types do not sort
+        return len(set(value.tolist())) == len(value)
+
+
+def _quantile_levels(value: Any, _: dict) -> bool:
+    return (
+        isinstance(value, np.ndarray)
+        and value.dtype.kind == "f"
+        and value.ndim == 1
+        and bool(((value > 0) & (value < 1)).all())
+        and bool((np.diff(value) > 0).all())
+    )
+
+
+def _y_scaling(value: Any, _: dict) -> bool:
+    positive, finite = _finite_array(positive=True), _finite_array()
+    return isinstance(value, dict) and all(
+        isinstance(key, tuple)
+        and isinstance(stats, tuple)
+        and len(stats) == 2
+        and finite(stats[0], {})
+        and positive(stats[1], {})
+        and stats[0].shape == stats[1].shape
+        for key, stats in value.items()
+    )
+
+
+def _calibration_counts(value: Any, _: dict) -> bool:
+    if isinstance(value, np.ndarray):
+        return value.dtype.kind in "iu" and (value >= 0).all()
+    return _count(0)(value, _)
+
+
+FITTED_RULES: dict[str, tuple[Callable[[Any, dict], bool], str]] = {
+    "n_features_in_": (_count(1), "an integer >= 1"),
+    "_n_channels": (_count(1), "an integer >= 1"),
+    "_shortest": (_count(1), "an integer >= 1"),
+    "n_iter_": (_count(0), "an integer >= 0"),
+    "n_windows_": (_count(0), "an integer >= 0"),
+    "n_outputs_": (_count(1), "an integer >= 1"),
+    "sp_": (_count(1), "an integer >= 1"),
+    "_multilabel": (_flag, "True or False"),
+    "_y_1d": (_flag, "True or False"),
+    "_tabular": (_flag, "True or False"),
+    "local_level_": (_flag, "True or False"),
+    "classes_": (_distinct_labels, "a 1D array of distinct labels"),
+    "y_mean_": (_finite_array(), "finite floats"),
+    "y_scale_": (_finite_array(positive=True, like="y_mean_"), "finite floats > 0, one per y_mean_"),
+    "channel_mean_": (_finite_array(), "finite floats"),
+    "channel_scale_": (
+        _finite_array(positive=True, like="channel_mean_"),
+        "finite floats > 0, one per channel_mean_",
+    ),
+    "residual_scale_": (
+        _finite_array(positive=True, per_channel=True),
+        "finite floats > 0, a column a channel",
+    ),
+    "start_scale_": (
+        _or_none(_finite_array(positive=True, per_channel=True)),
+        "None or finite floats > 0, a column a channel",
+    ),
+    "end_scale_": (
+        _or_none(_finite_array(positive=True, per_channel=True)),
+        "None or finite floats > 0, a column a channel",
+    ),
+    "statistics_center_": (_finite_array(), "finite floats"),
+    "statistics_scale_": (
+        _finite_array(positive=True, like="statistics_center_"),
+        "finite floats > 0, one per statistics_center_",
+    ),
+    "length_calibration_": (_finite_array(), "finite floats"),
+    "threshold_": (_not_nan, "a number, not NaN"),
+    "offset_": (_number, "a finite number"),
+    "n_calibration_scores_": (_calibration_counts, "counts >= 0"),
+    "window_length_": (_count(1), "an integer >= 1"),
+    "horizon_": (_count(1), "an integer >= 1"),
+    "quantile_levels_": (_quantile_levels, "increasing floats between 0 and 1"),
+    "_y_scaling": (_y_scaling, "a mapping of series to finite means and scales > 0"),
+}
+
+
+def check_fitted(attributes: dict[str, Any]) -> None:
+    """Refuse fitted values outside what a fit can produce (:data:`FITTED_RULES`)."""
+    for key, value in attributes.items():
+        rule = FITTED_RULES.get(key)
+        if rule is not None and not rule[0](value, attributes):
+            raise Refused(f"its fitted attribute {key}={shown(value)} is refused; it must be {rule[1]}.")

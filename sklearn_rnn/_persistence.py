@@ -57,6 +57,7 @@ from ._load_policy import (
     CONFIG_RULES,
     MUST_BE_NONE,
     check_config,
+    check_fitted,
     check_module_kwargs,
     check_optimizer_tensors,
     check_outputs,
@@ -70,7 +71,7 @@ from ._load_policy import (
     state_key,
 )
 from ._storable import InconsistentVersionWarning, SafeFormatMixin, VersionedPickleMixin, library_version
-from ._training import fit_seed
+from ._training import OPTIMIZERS, fit_seed
 
 __all__ = ["InconsistentVersionWarning", "SafeFormatMixin", "VersionedPickleMixin", "load", "save"]
 
@@ -222,6 +223,13 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
     if not isinstance(getattr(estimator, "_module_kwargs", None), dict):
         raise TypeError(f"{name} was fitted by a version of sklearn_rnn that did not record its network.")
     net = estimator.net_
+    trained_with = {cls: key for key, cls in OPTIMIZERS.items()}.get(net.optimizer, net.optimizer)
+    if trained_with != params["optimizer"]:
+        raise ValueError(
+            f"{name} was trained with optimizer={trained_with!r} but is set to "
+            f"optimizer={params['optimizer']!r}, and its file would hold an optimizer state that the new "
+            f"setting cannot take. Set optimizer={trained_with!r} back before saving, or fit again."
+        )
     weights = {k: v.detach().cpu().contiguous() for k, v in net.module_.state_dict().items()}
     optimizer_tensors, optimizer_scalars = {}, {}
     optimizer_state = net.optimizer_.state_dict()
@@ -487,6 +495,7 @@ def _load(archive: zipfile.ZipFile) -> Any:
     for key, parameter in ADDED_ATTRIBUTES.items():
         if key not in attributes and (parameter is None or parameter in params):
             attributes[key] = params.get(parameter)
+    check_fitted(attributes)
     estimator._restore_fitted(attributes, lambda e: _rebuild_net(e, archive, manifest), manifest, arrays)
     return estimator
 

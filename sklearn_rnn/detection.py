@@ -715,6 +715,56 @@ def _check_time_index(index: pd.Index, text: bool = False) -> None:
             "reads the rows as consecutive steps. Drop the repeats (X[~X.index.duplicated()]) "
             "or average them (X.groupby(level=list(range(X.index.nlevels))).mean())."
         )
+    if isinstance(index, pd.MultiIndex):
+        rows = pd.Series(np.arange(len(index)), index=index)
+        series = rows.groupby(level=list(range(index.nlevels - 1)), sort=False).indices
+        pieces = [times[positions] for positions in series.values()]
+    else:
+        pieces = [times]
+    for piece in pieces:
+        _refuse_skipped_steps(piece)
+
+
+def _refuse_skipped_steps(times: pd.Index) -> None:
+    """Refuse a series whose time points skip steps of its usual spacing (rows dropped, not NaN).
+
+    The usual spacing is the commonest one; a later time point a whole number
+    of them away means the rows between are missing, and the detector would
+    read the rows around them as neighbours (and could flag the join). Other
+    spacings (irregular sampling) are the data's own and pass.
+    """
+    if isinstance(times, (pd.DatetimeIndex, pd.PeriodIndex)):
+        values = times.asi8
+    elif pd.api.types.is_integer_dtype(times):
+        values = times.to_numpy(dtype=np.int64)
+    else:
+        return
+    steps = np.diff(values)
+    spacings, counts = np.unique(steps[steps > 0], return_counts=True)
+    if not len(spacings):
+        return
+    usual = spacings[np.argmax(counts)]
+    skips = np.flatnonzero((steps > usual) & (steps % usual == 0))
+    if not len(skips):
+        return
+    first = skips[0]
+    if isinstance(times, pd.DatetimeIndex):
+        spacing = pd.tseries.frequencies.to_offset(pd.Timedelta(usual, unit=times.unit)).freqstr
+        grid = f"pd.date_range(X.index[0], X.index[-1], freq={spacing!r})"
+    elif isinstance(times, pd.PeriodIndex):
+        spacing = f"{usual} period{'s' if usual > 1 else ''}"
+        grid = "pd.period_range(X.index[0], X.index[-1], freq=X.index.freq)"
+        grid = grid if usual == 1 else f"{grid}[::{usual}]"
+    else:
+        spacing = usual
+        grid = f"range(X.index[0], X.index[-1] + 1, {usual})"
+    raise ValueError(
+        f"X's time index skips time points: {times[first]} is followed by {times[first + 1]}, "
+        f"{steps[first] // usual} steps of its usual spacing ({spacing}) later, and the detector reads "
+        "the rows as consecutive steps, so it would read the two as neighbours. Insert the missing "
+        f"time points as NaN rows, which it reads as gaps: X.reindex({grid}) (a panel: each series), "
+        "or pass the pieces before and after separately."
+    )
 
 
 def _next_step(last: pd.Index, index: pd.Index) -> Any:

@@ -81,7 +81,10 @@ def plot_training_curves(estimator: Any, *, ax: Any = None) -> Any:
         was held out (``early_stopping=True``); any other numeric column of the
         skorch history (e.g. ``"valid_acc"`` from a
         :class:`skorch.callbacks.EpochScoring` passed through ``callbacks=``) is
-        drawn on a second axes.
+        drawn on a second axes. The trained network outputs logits and is given
+        the labels' indices, so score with a function of them, as in the
+        example below; a scorer name such as ``"accuracy"`` would compare
+        logits to labels and fails.
     ax : matplotlib Axes or array of 2 Axes, default=None
         Where to draw (one Axes for the losses, a second one when scores were
         recorded). None creates a new figure.
@@ -100,10 +103,16 @@ def plot_training_curves(estimator: Any, *, ax: Any = None) -> Any:
     >>> from sklearn_rnn.plotting import plot_training_curves
     >>> rng = np.random.default_rng(0)
     >>> X, y = rng.normal(size=(40, 8, 2)), np.repeat([0, 1], 20)
-    >>> clf = RNNClassifier(hidden_size=4, max_epochs=3, early_stopping=True).fit(X, y)
-    >>> fig = plot_training_curves(clf)
-    >>> [line.get_label() for line in fig.axes[0].get_lines()]
-    ['train_loss', 'valid_loss']
+    >>> from skorch.callbacks import EpochScoring
+    >>> accuracy = EpochScoring(
+    ...     lambda net, X, y: (net.predict(X).argmax(axis=1) == y).mean(),
+    ...     name="valid_acc",
+    ...     lower_is_better=False,
+    ... )
+    >>> clf = RNNClassifier(hidden_size=4, max_epochs=3, early_stopping=True, callbacks=[accuracy])
+    >>> fig = plot_training_curves(clf.fit(X, y))
+    >>> [[line.get_label() for line in ax.get_lines()] for ax in fig.axes]
+    [['train_loss', 'valid_loss'], ['valid_acc']]
     """
     history = _fitted_net(estimator).history
     epochs = np.asarray(history[:, "epoch"])

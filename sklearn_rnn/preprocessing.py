@@ -109,7 +109,12 @@ def sliding_windows(series: Any, window_length: int, *, step: int = 1) -> np.nda
     for dtype in dtypes:
         _refuse_text(dtype, "series")  # dates would become nanosecond counts
     values = check_array(
-        series, ensure_2d=False, dtype=np.float32, ensure_all_finite="allow-nan", input_name="series"
+        series,
+        ensure_2d=False,
+        allow_nd=True,  # for our message on 3D input, which names the fix
+        dtype=np.float32,
+        ensure_all_finite="allow-nan",
+        input_name="series",
     )
     _warn_rounded(series, values)
     if values.ndim == 1:

@@ -396,14 +396,16 @@ def test_plot_anomalies_shades_each_flagged_run_and_draws_the_threshold(forecast
 
 
 def test_plot_anomalies_does_not_shade_an_event_across_a_gap_in_the_data(forecast):
-    """An hourly series whose readings stop for a day after an alarm: the shade ends one hour after it."""
+    """An hourly series whose readings stop for a day after an alarm, and restart off the hour (rows
+    dropped on the grid are refused, test_detection_inputs): the shade ends one hour after the alarm."""
     matplotlib = pytest.importorskip("matplotlib")
     matplotlib.use("Agg")
     from sklearn_rnn.plotting import plot_anomalies
 
     fresh = sensor(300, 1, start=1200)
     hours = pd.date_range("2024-01-01", periods=300, freq="h")
-    dated = fresh.set_axis(hours.delete(slice(151, 175)).append(hours[-24:] + pd.Timedelta("1D")))
+    restart = pd.date_range(hours[175] + pd.Timedelta("30min"), periods=149, freq="h")
+    dated = fresh.set_axis(hours[:151].append(restart))
     dated.iloc[150, 0] += 3.0  # an alarm right before the readings stop
     flags = forecast.transform(dated).to_numpy().ravel()
     runs = np.flatnonzero(np.diff(np.r_[0, flags, 0])).reshape(-1, 2).tolist()

@@ -132,6 +132,39 @@ def test_a_repeated_time_point_is_refused_not_read_as_an_extra_step(detector):
         detector.predict(panel)
 
 
+def test_dropped_rows_are_refused_not_read_as_neighbours(detector):
+    """A logger that drops readings leaves time points out (not NaN rows): the rows around the hole were
+    read as consecutive steps, and the jump between them flagged."""
+    data = readings(200)
+    data.index = pd.date_range("2024-01-01", periods=200, freq="10min")
+    dropped = data.drop(data.index[90:110])
+    for call in (
+        detector.predict,
+        detector.transform_scores,
+        detector.update,
+        RNNAnomalyDetector(**TINY).fit,
+    ):
+        with pytest.raises(
+            ValueError,
+            match=r"skips time points: 2024-01-01 14:50:00 is followed by 2024-01-01 18:20:00, 21 "
+            r"steps of its usual spacing \(10min\).*X.reindex\(pd.date_range\(.*freq='10min'\)\)",
+        ):
+            call(dropped)
+    panel = pd.concat({"m1": data, "m2": dropped}, names=["machine", "date"])
+    with pytest.raises(ValueError, match="skips time points"):
+        detector.predict(panel)
+    by_position = dropped.reset_index(drop=True).iloc[::2]  # integer positions that skip a row too
+    with pytest.raises(ValueError, match=r"skips time points: 88 is followed by 110"):
+        detector.predict(by_position.drop(index=range(90, 110, 2)))
+    # the fix the message gives: the hole becomes NaN rows, read as a gap and not scored
+    filled = dropped.reindex(pd.date_range(dropped.index[0], dropped.index[-1], freq="10min"))
+    scores = detector.transform_scores(filled)["scores"]
+    assert scores.iloc[90:110].isna().all() and scores.notna().sum() >= 170
+    # irregular sampling, no spacing a whole multiple of the usual one, is the data's own
+    jittered = data.set_axis(data.index + pd.to_timedelta(np.arange(200) % 3, unit="s"))
+    assert len(detector.transform_scores(jittered)) == 200
+
+
 def test_plot_anomalies_refuses_a_time_index_out_of_order_or_repeated(detector):
     """plot_anomalies scores through the detector without sktime's checks: it drew such rows as steps."""
     pytest.importorskip("matplotlib")

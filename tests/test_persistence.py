@@ -685,7 +685,7 @@ FORECASTER_TAMPERED = {
     ),
     "network of another horizon": (
         _set(["attributes", "horizon_"], 5),
-        r"the network has outputs \(3, 9\) but the estimator expects \(5, 9\)",
+        r"the network has outputs \(3, 9, 6\) but the estimator expects \(5, 9, 6\)",
     ),
 }
 
@@ -921,3 +921,80 @@ def test_a_crafted_reference_level_is_refused(level, tmp_path):
     path.write_bytes(_rewrite(buffer.getvalue(), manifest=crafted))
     with pytest.raises(ValueError, match=r"^Refusing to load .*reference level \(_x_level\) is not 3 finite"):
         load(path)
+
+
+@pytest.mark.parametrize("later", ["sgd", "adam"])
+def test_save_refuses_an_optimizer_set_after_fit(later, tmp_path):
+    # the file would hold AdamW's state under optimizer=<later>, which load refuses
+    clf = RNNClassifier(**TINY, optimizer="adamw").fit(X, Y_CLS).set_params(optimizer=later)
+    with pytest.raises(
+        ValueError, match=rf"trained with optimizer='adamw' but is set to optimizer='{later}'"
+    ):
+        save(clf, tmp_path / "m.skrnn")
+    clf.set_params(optimizer="adamw")
+    save(clf, tmp_path / "m.skrnn")
+    np.testing.assert_array_equal(load(tmp_path / "m.skrnn").predict_proba(X_NEW), clf.predict_proba(X_NEW))
+
+
+@pytest.fixture(scope="module")
+def fitted_of_each_kind():
+    from sklearn_rnn import RNNAnomalyDetector, RNNForecaster, RNNOutlierDetector
+
+    series = pd.Series(np.sin(np.arange(80) / 3) + 5, index=pd.period_range("2000-01", periods=80, freq="M"))
+    return {
+        "classifier": RNNClassifier(**TINY).fit(X, Y_CLS),
+        "regressor": RNNRegressor(**TINY).fit(X, Y_REG),
+        "outlier": RNNOutlierDetector(hidden_size=4, max_epochs=1, random_state=0).fit(X),
+        "detector": RNNAnomalyDetector(window_length=6, hidden_size=4, max_epochs=1, random_state=0).fit(
+            pd.DataFrame(X.reshape(-1, 3)[:200])
+        ),
+        "forecaster": RNNForecaster(hidden_size=4, max_epochs=1, random_state=0).fit(series, fh=[1, 2]),
+    }
+
+
+def _reversed(value):
+    return value[::-1].copy()
+
+
+@pytest.mark.parametrize(
+    ("kind", "attribute", "edit"),
+    [
+        ("classifier", "_multilabel", lambda v: "no"),
+        ("classifier", "classes_", lambda v: np.r_[v[:1], v[:-1]]),
+        ("regressor", "y_scale_", lambda v: -v),
+        ("regressor", "y_mean_", lambda v: np.full_like(v, np.nan)),
+        ("detector", "channel_scale_", lambda v: np.zeros_like(v)),
+        ("detector", "channel_mean_", lambda v: np.full_like(v, np.nan)),
+        ("detector", "threshold_", lambda v: np.nan),
+        ("detector", "threshold_", lambda v: "high"),
+        ("detector", "residual_scale_", lambda v: v[:0]),
+        ("outlier", "offset_", lambda v: np.nan),
+        ("outlier", "offset_", lambda v: "low"),
+        ("outlier", "statistics_scale_", lambda v: -v),
+        ("forecaster", "quantile_levels_", _reversed),
+        # the network reads windows of window_length_ steps: a longer one it was not built for
+        ("forecaster", "window_length_", lambda v: v + 1),
+        ("forecaster", "_y_scaling", lambda v: {k: (m, -s) for k, (m, s) in v.items()}),
+    ],
+    ids=lambda p: p if isinstance(p, str) else "",
+)
+def test_hand_edited_fitted_values_are_refused(fitted_of_each_kind, kind, attribute, edit):
+    """A zero scale or a NaN threshold in a file disabled a model (nothing flagged, every score NaN)
+    without an error; reversed quantile levels swapped interval bounds."""
+    import copy
+
+    estimator = copy.deepcopy(fitted_of_each_kind[kind])
+    buffer = io.BytesIO()
+    save(estimator, buffer)
+    load(io.BytesIO(buffer.getvalue()))  # the file as written loads
+    setattr(estimator, attribute, edit(getattr(estimator, attribute)))
+    buffer = io.BytesIO()
+    save(estimator, buffer)
+    refused = rf"its fitted attribute {attribute}=.* is refused"
+    if attribute == "window_length_":
+        window = estimator.window_length_
+        refused = (
+            rf"the network has outputs \(2, 9, {window - 1}\) but the estimator expects \(2, 9, {window}\)"
+        )
+    with pytest.raises(ValueError, match=rf"^Refusing to load .*{refused}"):
+        load(io.BytesIO(buffer.getvalue()))

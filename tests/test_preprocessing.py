@@ -40,7 +40,7 @@ def test_windows_errors():
         sliding_windows(np.zeros(5), 0)
     with pytest.raises(ValueError, match="step must be an integer >= 1"):
         sliding_windows(np.zeros(5), 2, step=1.5)
-    with pytest.raises(ValueError, match="dim 3"):
+    with pytest.raises(ValueError, match="got 3 dimensions. For many sequences, window each one"):
         sliding_windows(np.zeros((5, 2, 2)), 2)
     times = pd.DataFrame({"time": pd.date_range("2024-01-01", periods=6, freq="h"), "temp": np.arange(6.0)})
     for dated in (times, times["time"]):  # not nanosecond counts

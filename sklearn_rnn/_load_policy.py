@@ -384,8 +384,8 @@ def _number(value: Any, _: dict) -> bool:
     return isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _not_nan(value: Any, _: dict) -> bool:  # inf: no finite calibration score, nothing flagged
-    return isinstance(value, Real) and not isinstance(value, bool) and not math.isnan(value)
+def _positive(value: Any, _: dict) -> bool:
+    return _number(value, _) and value > 0
 
 
 def _flag(value: Any, _: dict) -> bool:
@@ -408,6 +408,7 @@ def _quantile_levels(value: Any, _: dict) -> bool:
         and value.ndim == 1
         and bool(((value > 0) & (value < 1)).all())
         and bool((np.diff(value) > 0).all())
+        and bool(np.isclose(value, 0.5).any())  # the median: the point forecast
     )
 
 
@@ -468,12 +469,14 @@ FITTED_RULES: dict[str, tuple[Callable[[Any, dict], bool], str]] = {
         "finite floats > 0, one per statistics_center_",
     ),
     "length_calibration_": (_finite_array(), "finite floats"),
-    "threshold_": (_not_nan, "a number, not NaN"),
+    "threshold_": (_number, "a finite number"),
+    "score_median_": (_number, "a finite number"),
+    "score_spread_": (_positive, "a finite number > 0"),
     "offset_": (_number, "a finite number"),
     "n_calibration_scores_": (_calibration_counts, "counts >= 0"),
     "window_length_": (_count(1), "an integer >= 1"),
     "horizon_": (_count(1), "an integer >= 1"),
-    "quantile_levels_": (_quantile_levels, "increasing floats between 0 and 1"),
+    "quantile_levels_": (_quantile_levels, "increasing floats between 0 and 1, 0.5 among them"),
     "_y_scaling": (_y_scaling, "a mapping of series to finite means and scales > 0"),
 }
 

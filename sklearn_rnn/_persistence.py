@@ -220,6 +220,13 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
                 f"Fitted attribute {key} of {name} cannot be stored in the safe format ({exc}). "
                 "Use pickle or joblib for this estimator."
             ) from None
+    try:  # what load would refuse is not written
+        check_fitted({key: getattr(estimator, key) for key in attributes})
+    except Refused as exc:
+        raise ValueError(
+            f"{name} holds fitted values that load would refuse ({str(exc).removeprefix('its ')}). "
+            "Fit it again rather than editing what fit set."
+        ) from None
     if not isinstance(getattr(estimator, "_module_kwargs", None), dict):
         raise TypeError(f"{name} was fitted by a version of sklearn_rnn that did not record its network.")
     net = estimator.net_
@@ -228,7 +235,8 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
         raise ValueError(
             f"{name} was trained with optimizer={trained_with!r} but is set to "
             f"optimizer={params['optimizer']!r}, and its file would hold an optimizer state that the new "
-            f"setting cannot take. Set optimizer={trained_with!r} back before saving, or fit again."
+            f"setting cannot take. Set it back before saving (estimator.optimizer = {trained_with!r}; "
+            "set_params would reset a fitted sktime estimator), or fit again."
         )
     weights = {k: v.detach().cpu().contiguous() for k, v in net.module_.state_dict().items()}
     optimizer_tensors, optimizer_scalars = {}, {}

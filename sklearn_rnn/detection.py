@@ -688,6 +688,10 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         ]
 
 
+# the share of a series' spacings that must be its commonest one for it to be read as a grid
+_ON_GRID = 0.9
+
+
 def _check_time_index(index: pd.Index, text: bool = False) -> None:
     """Refuse a time index the rows cannot be read in order by: out of order, repeated times, or text.
 
@@ -726,31 +730,40 @@ def _check_time_index(index: pd.Index, text: bool = False) -> None:
 
 
 def _refuse_skipped_steps(times: pd.Index) -> None:
-    """Refuse a series whose time points skip steps of its usual spacing (rows dropped, not NaN).
+    """Refuse a series sampled on a grid whose time points skip steps of it (rows dropped, not NaN).
 
-    The usual spacing is the commonest one; a later time point a whole number
-    of them away means the rows between are missing, and the detector would
-    read the rows around them as neighbours (and could flag the join). Other
-    spacings (irregular sampling) are the data's own and pass.
+    A frequency the index declares or pandas infers (business days and hours
+    included) is a grid the series keeps. Otherwise the grid is the commonest
+    spacing, when nearly every spacing (``_ON_GRID``) is that one: a later
+    time point a whole number of them away means the rows between are missing,
+    and the detector would read the rows around them as neighbours (and could
+    flag the join). Irregular sampling is the data's own and passes.
     """
-    if isinstance(times, (pd.DatetimeIndex, pd.PeriodIndex)):
+    if isinstance(times, pd.PeriodIndex) or pd.api.types.is_integer_dtype(times):
+        values = times.asi8 if isinstance(times, pd.PeriodIndex) else times.to_numpy(dtype=np.int64)
+    elif isinstance(times, (pd.DatetimeIndex, pd.TimedeltaIndex)):
+        if times.freq is not None or (len(times) > 2 and pd.infer_freq(times) is not None):
+            return
         values = times.asi8
-    elif pd.api.types.is_integer_dtype(times):
-        values = times.to_numpy(dtype=np.int64)
     else:
         return
     steps = np.diff(values)
-    spacings, counts = np.unique(steps[steps > 0], return_counts=True)
-    if not len(spacings):
+    if not len(steps):
         return
+    spacings, counts = np.unique(steps, return_counts=True)
     usual = spacings[np.argmax(counts)]
-    skips = np.flatnonzero((steps > usual) & (steps % usual == 0))
-    if not len(skips):
+    skips = np.flatnonzero((steps > usual) & (steps % usual == 0)) if usual > 0 else []
+    if not len(skips) or counts.max() < _ON_GRID * len(steps):
         return
     first = skips[0]
-    if isinstance(times, pd.DatetimeIndex):
-        spacing = pd.tseries.frequencies.to_offset(pd.Timedelta(usual, unit=times.unit)).freqstr
-        grid = f"pd.date_range(X.index[0], X.index[-1], freq={spacing!r})"
+    if isinstance(times, (pd.DatetimeIndex, pd.TimedeltaIndex)):
+        spacing = pd.Timedelta(usual, unit=times.unit)
+        days = spacing / pd.Timedelta(days=1)
+        # whole days as days: a grid of 24 hours drifts off local midnight across a clock change
+        spacing = f"{int(days)}D" if days == int(days) else pd.tseries.frequencies.to_offset(spacing).freqstr
+        spacing = spacing.removeprefix("1") if spacing == "1D" else spacing
+        make = "timedelta_range" if isinstance(times, pd.TimedeltaIndex) else "date_range"
+        grid = f"pd.{make}(X.index[0], X.index[-1], freq={spacing!r})"
     elif isinstance(times, pd.PeriodIndex):
         spacing = f"{usual} period{'s' if usual > 1 else ''}"
         grid = "pd.period_range(X.index[0], X.index[-1], freq=X.index.freq)"

@@ -163,6 +163,37 @@ def test_dropped_rows_are_refused_not_read_as_neighbours(detector):
     # irregular sampling, no spacing a whole multiple of the usual one, is the data's own
     jittered = data.set_axis(data.index + pd.to_timedelta(np.arange(200) % 3, unit="s"))
     assert len(detector.transform_scores(jittered)) == 200
+    coarse_clock = data.set_axis(
+        pd.Timestamp("2024-01-01") + pd.to_timedelta(np.cumsum(1 + np.arange(200) % 3) * 5, unit="min")
+    )
+    assert len(detector.transform_scores(coarse_clock)) == 200
+    # grids that skip by design: business days and hours, declared or inferred
+    for index in (
+        pd.bdate_range("2024-01-01", periods=200),
+        pd.DatetimeIndex(pd.bdate_range("2024-01-01", periods=200).strftime("%Y-%m-%d")),  # no freq
+        pd.date_range("2024-01-01 09:00", periods=200, freq="bh"),
+    ):
+        assert len(detector.transform_scores(data.set_axis(index))) == 200
+
+
+def test_the_fix_for_dropped_days_keeps_every_row_across_a_clock_change(detector):
+    """A grid of 24 hours drifts off local midnight at a daylight-saving change: the fix must say days."""
+    data = readings(120)
+    data.index = pd.date_range("2024-02-01", periods=120, freq="D", tz="Europe/Paris")
+    dropped = data.drop(data.index[20])
+    with pytest.raises(
+        ValueError, match=r"X.reindex\(pd.date_range\(X.index\[0\], X.index\[-1\], freq='D'\)\)"
+    ) as error:
+        detector.predict(dropped)
+    fix = str(error.value).split("gaps: ")[1].split(" (a panel")[0]  # the message's fix, run as written
+    filled = eval(fix, {"pd": pd, "X": dropped})
+    assert len(filled) == 120 and filled["temp"].notna().sum() == 119
+    assert detector.transform_scores(filled)["scores"].isna().iloc[20]
+    durations = data.set_axis(pd.timedelta_range(0, periods=120, freq="s")).drop(
+        index=pd.Timedelta(seconds=50)
+    )
+    with pytest.raises(ValueError, match=r"skips time points: 0 days 00:00:49.*pd.timedelta_range"):
+        detector.predict(durations)
 
 
 def test_plot_anomalies_refuses_a_time_index_out_of_order_or_repeated(detector):

@@ -967,29 +967,40 @@ def _reversed(value):
         ("detector", "channel_mean_", lambda v: np.full_like(v, np.nan)),
         ("detector", "threshold_", lambda v: np.nan),
         ("detector", "threshold_", lambda v: "high"),
+        ("detector", "threshold_", lambda v: -np.inf),  # every step flagged
         ("detector", "residual_scale_", lambda v: v[:0]),
         ("outlier", "offset_", lambda v: np.nan),
         ("outlier", "offset_", lambda v: "low"),
         ("outlier", "statistics_scale_", lambda v: -v),
         ("forecaster", "quantile_levels_", _reversed),
+        ("forecaster", "quantile_levels_", lambda v: np.where(v == 0.5, 0.45, v)),  # no median
         # the network reads windows of window_length_ steps: a longer one it was not built for
         ("forecaster", "window_length_", lambda v: v + 1),
         ("forecaster", "_y_scaling", lambda v: {k: (m, -s) for k, (m, s) in v.items()}),
     ],
     ids=lambda p: p if isinstance(p, str) else "",
 )
-def test_hand_edited_fitted_values_are_refused(fitted_of_each_kind, kind, attribute, edit):
+def test_hand_edited_fitted_values_are_refused(fitted_of_each_kind, kind, attribute, edit, monkeypatch):
     """A zero scale or a NaN threshold in a file disabled a model (nothing flagged, every score NaN)
     without an error; reversed quantile levels swapped interval bounds."""
     import copy
+
+    import sklearn_rnn._persistence as persistence
 
     estimator = copy.deepcopy(fitted_of_each_kind[kind])
     buffer = io.BytesIO()
     save(estimator, buffer)
     load(io.BytesIO(buffer.getvalue()))  # the file as written loads
     setattr(estimator, attribute, edit(getattr(estimator, attribute)))
-    buffer = io.BytesIO()
-    save(estimator, buffer)
+    if attribute != "window_length_":  # save refuses to write what load would refuse
+        with pytest.raises(
+            ValueError, match=rf"holds fitted values that load would refuse \(fitted attribute {attribute}="
+        ):
+            save(estimator, io.BytesIO())
+    with monkeypatch.context() as patch:  # the file edited by hand: written without save's check
+        patch.setattr(persistence, "check_fitted", lambda attributes: None)
+        buffer = io.BytesIO()
+        save(estimator, buffer)
     refused = rf"its fitted attribute {attribute}=.* is refused"
     if attribute == "window_length_":
         window = estimator.window_length_

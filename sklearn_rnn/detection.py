@@ -726,6 +726,11 @@ def _check_time_index(index: pd.Index, text: bool = False) -> None:
     else:
         pieces = [times]
     for piece in pieces:
+        if not piece.is_monotonic_increasing:  # a flat index was checked above
+            raise ValueError(
+                "X's time index is not in increasing order within a series of the panel, and the "
+                "detector reads the rows as consecutive steps. Sort it first: X.sort_index()."
+            )
         _refuse_skipped_steps(piece)
 
 

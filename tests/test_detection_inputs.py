@@ -78,6 +78,9 @@ def test_a_time_index_of_text_or_out_of_order_is_refused_with_the_fix(detector):
     panel = pd.concat({"m1": as_text, "m2": as_text}, names=["machine", "date"])
     with pytest.raises(TypeError, match="index holds text"):
         detector.predict(panel)
+    unsorted = pd.concat({"m1": data, "m2": pd.concat([data.iloc[25:], data.iloc[:25]])}, names=["m", "date"])
+    with pytest.raises(ValueError, match=r"not in increasing order within a series of the panel.*sort_index"):
+        detector.predict(unsorted)  # sktime's error listed every format it had tried
 
 
 @pytest.mark.parametrize("mode", ["points", "segments"])

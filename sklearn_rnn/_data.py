@@ -101,10 +101,34 @@ def _refuse_text(dtype: Any, where: str = "X") -> None:
         )
 
 
+def _refuse_text_values(values: Any, where: str = "X") -> None:
+    """Refuse text held in objects or categories (numpy and pandas would parse numeric text)."""
+    if isinstance(values, pd.DataFrame):
+        for j, dtype in enumerate(values.dtypes):
+            if pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype):
+                _refuse_text_values(values.iloc[:, j], where)
+        return
+    dtype = getattr(values, "dtype", None)
+    if isinstance(dtype, pd.CategoricalDtype):
+        text = not pd.api.types.is_numeric_dtype(dtype.categories.dtype)
+    elif pd.api.types.is_object_dtype(dtype):
+        text = any(isinstance(v, (str, bytes)) for v in np.asarray(values).flat)
+    else:
+        return
+    if text:
+        raise ValueError(
+            f"{where} must hold numbers, but it holds text (objects or categories of strings). Convert "
+            "numeric text explicitly (e.g. X.astype(float)). Encode categorical features as numbers "
+            "first (ordinal codes or one-hot columns per time step)."
+        )
+
+
 def _is_ragged(X: Any) -> bool:
     if isinstance(X, pd.Series):  # a Series of arrays: e.g. groupby(...).apply(to_numpy)
         return (
-            X.dtype == object and len(X) > 0 and isinstance(X.iloc[0], (np.ndarray, list, tuple, pd.Series))
+            X.dtype == object
+            and len(X) > 0
+            and isinstance(X.iloc[0], (np.ndarray, list, tuple, pd.Series, pd.DataFrame))
         )
     if isinstance(X, np.ndarray):
         return X.dtype == object and X.ndim == 1
@@ -132,6 +156,11 @@ def _check_ragged(
             "(n_timesteps, n_features); transpose sequences given as (n_features, n_timesteps), "
             "e.g. [x.T for x in X]."
         )
+    if n_features == {0}:
+        raise ValueError(
+            f"The sequences of X have 0 features (the first has shape {sequences[0].shape}); at least "
+            "one is required."
+        )
     if callable(level):
         level = level(np.stack([x[0] for x in sequences]))
     elif level is not None and len(level) != sequences[0].shape[1]:
@@ -155,11 +184,13 @@ def _check_sequence(x: Any, i: int) -> np.ndarray:
     if isinstance(x, (pd.DataFrame, pd.Series)):
         for dtype in x.dtypes if isinstance(x, pd.DataFrame) else [x.dtype]:  # dates: objects below
             _refuse_text(dtype, f"Sequence {i} of X")
+        _refuse_text_values(x, f"Sequence {i} of X")
         _check_time_order(x.index, i)
         # nullable columns (Int64, Float64, boolean) read pd.NA as NaN; others keep their dtype
         x = x.to_numpy(dtype=np.float64, na_value=np.nan) if _nullable(x) else x.to_numpy()
     x = np.asarray(x)
     _refuse_text(x.dtype, f"Sequence {i} of X")
+    _refuse_text_values(x, f"Sequence {i} of X")
     if x.ndim not in (1, 2):
         raise ValueError(
             f"Sequence {i} of X has {x.ndim} dimensions; each sequence of a ragged X "
@@ -197,6 +228,8 @@ def _check_time_order(index: pd.Index, i: int) -> None:
 
     The steps are read in row order; an index of another kind (row labels) is not read.
     """
+    if isinstance(index, pd.MultiIndex):  # e.g. (id, time) rows of a groupby: the time is the last level
+        index = index.get_level_values(-1)
     if not isinstance(index, (pd.DatetimeIndex, pd.TimedeltaIndex, pd.PeriodIndex)):
         return
     if problem := _time_order_problem(index):
@@ -261,8 +294,9 @@ def _numeric_only() -> Iterator[None]:
         message = str(exc)
         if "infinity" in message and isinstance(exc, ValueError):
             raise ValueError(
-                f"{message.splitlines()[0]} Replace infinite values first (np.nan_to_num clips them to "
-                "the largest float; with missing='mask' they may also be set to NaN)."
+                f"{message.splitlines()[0]} Replace infinite values first: with finite values of your "
+                "choice, or with NaN, a gap (X = np.where(np.isinf(X), np.nan, X); the classifier and "
+                "regressor read gaps with missing='mask')."
             ) from exc
         if "could not convert" not in message and "argument must be" not in message:
             raise
@@ -307,6 +341,7 @@ def validate_sequences(
         _reject_panel_frame(X)
         for column_dtype in X.dtypes:
             _refuse_text(column_dtype)
+        _refuse_text_values(X)
     finite = "allow-nan" if allow_nan else True
     if isinstance(X, Iterator):
         raise TypeError(
@@ -333,6 +368,8 @@ def validate_sequences(
         if not hasattr(X, "dtype") and not isinstance(X, pd.DataFrame):
             X = np.asarray(X)  # nested lists: their dtype tells numbers from text
         _refuse_text(getattr(X, "dtype", None))
+        if isinstance(X, np.ndarray):
+            _refuse_text_values(X)
         ndim = X.ndim
         if ndim == 3:
             values = check_array(X, allow_nd=True, dtype=_NUMERIC, ensure_all_finite=finite, input_name="X")
@@ -362,8 +399,8 @@ def validate_sequences(
                 f"X has shape {X.shape}, which a 2D X's layout (n_samples, n_timesteps) reads as "
                 f"{X.shape[0]} sequences of one time step each, but {type(estimator).__name__} was "
                 f"fitted on sequences of {estimator._shortest} steps or more. Pass one sequence of shape "
-                "(n_timesteps, 1) as [X] (or X.to_numpy()[None]); pass one-step sequences as a 3D "
-                "array of shape (n_samples, 1, n_features)."
+                "(n_timesteps, 1) as [X] (or X[None] for an array, X.to_numpy()[None] for a "
+                "DataFrame); pass one-step sequences as a 3D array of shape (n_samples, 1, n_features)."
             )
         elif ndim == 2:
             values = check_array(X, dtype=_NUMERIC, ensure_all_finite=finite, input_name="X")[:, :, None]

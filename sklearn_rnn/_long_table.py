@@ -194,6 +194,10 @@ def _labels(
             f"The label column(s) {label_cols} are missing (NaN) for {int(absent.sum())} id(s), e.g. "
             f"{ids[np.flatnonzero(absent)[0]]!r}. Drop those ids from data or fill in their labels."
         )
+    if all(pd.api.types.is_bool_dtype(d) or pd.api.types.is_integer_dtype(d) for d in labels.dtypes):
+        return labels.to_numpy(dtype=np.int64)  # nullable Int64 or boolean columns: not objects
+    if all(pd.api.types.is_numeric_dtype(d) for d in labels.dtypes):
+        return labels.to_numpy(dtype=np.float64)
     return labels.to_numpy()
 
 

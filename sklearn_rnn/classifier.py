@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from numbers import Number
 from typing import Any
 
 import numpy as np
@@ -253,6 +254,12 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
             return None
         if not sparse.issparse(y):  # sparse NaN: type_of_target's own error
             _check_no_missing_labels(y)
+            try:
+                values = np.asarray(y)
+            except ValueError:  # ragged lists of label names: type_of_target's own error
+                values = np.empty(0)
+            if values.dtype == object and all(isinstance(v, (bool, np.bool_, Number)) for v in values.flat):
+                y = values.astype(np.float64)  # numbers of mixed types (bool and int columns, Int64)
         kind = type_of_target(y, input_name="y")  # refuses ragged lists (the legacy multi-label format)
         if kind in ("binary", "multiclass"):  # one column
             return None
@@ -350,7 +357,7 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
         self._fit_net(
             seqs,
             y_encoded.astype(np.int64),
-            None if weight is None else weight.astype(np.float32),
+            weight,  # float64: _fit_net scales it to mean 1, then casts
             n_outputs=len(classes),
             stratify=y_encoded,
         )
@@ -379,7 +386,7 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
         self._fit_net(
             seqs,
             Y.astype(np.float32),
-            None if weight is None else weight.astype(np.float32),
+            weight,  # float64: _fit_net scales it to mean 1, then casts
             n_outputs=len(classes),
             stratify=None,  # a validation split is not stratified on several labels (nor is MLPClassifier's)
         )

@@ -347,3 +347,110 @@ def test_from_sktime_keeps_instances_in_their_order_with_dated_time_points():
     np.testing.assert_array_equal(from_sktime(panel)[:, :, 0], [[1, 2, 3], [4, 5, 6]])
     late = panel.drop(("alpha", dates[0]))  # unequal lengths
     assert [x.ravel().tolist() for x in from_sktime(late)] == [[1, 2, 3], [5, 6]]
+
+
+# -- found by a new user's probe (each failed before its fix) ---------------------------------------
+TINY = dict(hidden_size=4, max_epochs=2, n_networks=1, fcn_filters=(4, 4, 4), random_state=0)
+Y_AB = np.array(["a", "b"] * 10)
+
+
+def test_numeric_text_in_objects_or_categories_is_refused_as_documented():
+    """Numeric text in object arrays, object columns or categories was parsed as numbers (and the
+    text "nan" became a gap), while the guide promises a ValueError for text, numeric text included."""
+    X = np.random.default_rng(0).normal(size=(20, 5, 2)).round(2)
+    categories = pd.DataFrame(
+        {f"t{i}": pd.Categorical(np.where(X[:, i, 0] > 0, "1.5", "2.5")) for i in range(4)}
+    )
+    for given in (
+        X.astype(str).astype(object),
+        categories,
+        [pd.DataFrame(x).astype(object).map(str) for x in X],
+        pd.DataFrame(X[:, :, 0].astype(str).astype(object)),
+    ):
+        with pytest.raises(ValueError, match=r"must hold numbers, but it holds text"):
+            RNNClassifier(**TINY).fit(given, Y_AB)
+    # objects that are numbers are numbers
+    by_objects = RNNClassifier(**TINY).fit(X.astype(object), Y_AB).predict_proba(X)
+    np.testing.assert_array_equal(by_objects, RNNClassifier(**TINY).fit(X, Y_AB).predict_proba(X))
+
+
+def test_sequences_with_an_id_and_time_multiindex_are_checked_for_order():
+    """[g for _, g in df.groupby(level="id")] keeps the (id, time) MultiIndex: unsorted times were read
+    in row order, while the same sequence with its time index alone was refused."""
+    rng = np.random.default_rng(0)
+    rows = [
+        {"id": i, "time": pd.Timestamp("2024") + pd.Timedelta(hours=int(t)), "hr": float(t)}
+        for i in range(20)
+        for t in rng.permutation(5)
+    ]
+    df = pd.DataFrame(rows).set_index(["id", "time"])
+    with pytest.raises(ValueError, match=r"Sequence 0 of X has time points out of increasing order"):
+        RNNClassifier(**TINY).fit([g for _, g in df.groupby(level="id")], Y_AB)
+    with pytest.raises(ValueError, match=r"out of increasing order"):
+        RNNClassifier(**TINY).fit([g["hr"] for _, g in df.groupby(level="id")], Y_AB)
+    RNNClassifier(**TINY).fit([g.sort_index() for _, g in df.groupby(level="id")], Y_AB)
+
+
+def test_the_fix_the_infinity_message_gives_works():
+    """It advised np.nan_to_num, whose largest float64 is then refused as too large for float32."""
+    X = np.random.default_rng(0).normal(size=(20, 5, 2))
+    X[2, 2, 0] = np.inf
+    with pytest.raises(ValueError, match=r"infinity.*X = np.where\(np.isinf\(X\), np.nan, X\)") as caught:
+        RNNClassifier(**TINY).fit(X, Y_AB)
+    assert "nan_to_num" not in str(caught.value)
+    RNNClassifier(**TINY, missing="mask").fit(np.where(np.isinf(X), np.nan, X), Y_AB)
+
+
+def test_ragged_sequences_without_features_are_refused_by_name():
+    for model in (RNNClassifier(**TINY), RNNClassifier(**TINY, architecture="rnn")):
+        with pytest.raises(
+            ValueError, match=r"The sequences of X have 0 features \(the first has shape \(3, 0\)\)"
+        ):
+            model.fit([np.zeros((3, 0))] * 20, Y_AB)
+
+
+def test_classifier_sample_weight_is_read_at_any_scale():
+    """Weights were cast to float32 before being scaled to mean 1: 1e-50 became all zeros (a crash) and
+    1e39 infinity (an untrained model); the regressor read them in float64 already."""
+    rng = np.random.default_rng(0)
+    X, w = rng.normal(size=(20, 5, 2)), rng.uniform(0.5, 2, 20)
+    expected = RNNClassifier(**TINY).fit(X, Y_AB, sample_weight=w).predict_proba(X)
+    for scale in (1e-50, 1e39):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # no overflow in a cast, no convergence warning
+            got = RNNClassifier(**TINY).fit(X, Y_AB, sample_weight=w * scale).predict_proba(X)
+        np.testing.assert_allclose(got, expected, atol=1e-6)
+
+
+def test_a_series_of_dataframes_is_a_list_of_sequences():
+    """It was read as one 1D array, with advice to reshape that a Series cannot take."""
+    rng = np.random.default_rng(0)
+    frames = {f"p{i}": pd.DataFrame(rng.normal(size=(4, 2)), columns=["hr", "bp"]) for i in range(20)}
+    by_series = RNNClassifier(**TINY).fit(pd.Series(frames), Y_AB)
+    by_list = RNNClassifier(**TINY).fit(list(frames.values()), Y_AB)
+    assert by_series.feature_names_in_.tolist() == ["hr", "bp"]
+    np.testing.assert_array_equal(
+        by_series.predict_proba(list(frames.values())), by_list.predict_proba(list(frames.values()))
+    )
+
+
+def test_multilabel_targets_from_nullable_or_mixed_columns_fit():
+    """from_long_table returned object labels for Int64 columns (and bool beside int columns), which the
+    classifier called 'values [0, 1], not 0/1 indicator columns'."""
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame(
+        {
+            "id": np.repeat(np.arange(10), 3),
+            "t": np.tile([0, 1, 2], 10),
+            "v": rng.normal(size=30),
+            "overheat": np.repeat(np.arange(10) % 2, 3),
+            "leak": np.repeat(np.arange(10) // 2 % 2, 3),
+        }
+    ).astype({"overheat": "Int64", "leak": "Int64"})
+    seqs, _, Y = from_long_table(table, "id", "t", ["v"], label_col=["overheat", "leak"])
+    assert Y.dtype == np.int64
+    expected = RNNClassifier(**TINY).fit(seqs, Y.astype(int)).predict_proba(seqs)
+    np.testing.assert_array_equal(RNNClassifier(**TINY).fit(seqs, Y).predict_proba(seqs), expected)
+    mixed = pd.DataFrame({"overheat": Y[:, 0].astype(bool), "leak": Y[:, 1]}).to_numpy()  # objects
+    assert mixed.dtype == object
+    np.testing.assert_array_equal(RNNClassifier(**TINY).fit(seqs, mixed).predict_proba(seqs), expected)

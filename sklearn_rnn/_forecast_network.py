@@ -10,6 +10,7 @@ quantile forecasts of each series, and what ``save`` and ``to_onnx`` ask of it.
 from __future__ import annotations
 
 import copy
+import warnings
 from functools import partial
 from typing import Any
 
@@ -19,7 +20,7 @@ import torch
 from sklearn.exceptions import NotFittedError
 from sktime.forecasting.base import ForecastingHorizon
 
-from ._data import Sequences
+from ._data import Sequences, _callers_level
 from ._intervals import calibration, conformal_shift, median_index
 from ._networks.forecast import ForecastNet, PinballLoss
 from ._networks.heads import ForecastGraph, InferenceGraph, QuantileForecasts
@@ -228,16 +229,45 @@ class ForecastNetwork(TrainingMixin):
                 rows = np.concatenate([rows, np.zeros((self.horizon_, rows.shape[1]))])
                 rows = np.concatenate([rows, self._exog_rows(key, frame.index, X, required)], axis=1)
             blocks.append(rows)
+        if self._n_exog:
+            self._warn_if_x_extrapolates(np.concatenate(blocks)[:, -self._n_exog :])
         values = forecast_windows(blocks, [len(frame) for _, frame in series], self.window_length_)
         seqs = Sequences(values, np.full(len(values), values.shape[1], dtype=np.int64), False)
         out = self._predict_raw(SequenceDataset(seqs))
         mean, scale = (torch.from_numpy(np.stack(s)) for s in zip(*stats, strict=True))
         with torch.no_grad():
             out = self._head()(out, mean, scale).numpy()
+        if not np.isfinite(out).all():
+            raise ValueError(
+                "The forecasts are not finite numbers: the network's outputs overflowed"
+                + (", most likely from X far outside the range it was trained on" if self._n_exog else "")
+                + ". Nothing is returned rather than inf or NaN. Pass X in the units and range of fit, or "
+                "refit on data that includes such values."
+            )
         return [
             (key, index, o[steps - 1])
             for (key, _), o, (steps, index) in zip(series, out, horizons, strict=True)
         ]
+
+    # future X this many training standard deviations from its training mean is read with a warning
+    X_EXTRAPOLATION = 10.0
+
+    def _warn_if_x_extrapolates(self, exog: np.ndarray) -> None:
+        """Warn where the X the network reads lies far outside the X it was trained on."""
+        recurrent, start = self.net_.module_.recurrent, self._y_hist.shape[1]  # the targets', then X's
+        mean = recurrent.x_mean[start : start + self._n_exog].double().numpy()
+        scale = recurrent.x_scale[start : start + self._n_exog].double().numpy()
+        distance = np.abs((exog - mean) / scale).max(axis=0)
+        if (distance > self.X_EXTRAPOLATION).any():
+            column = int(np.argmax(distance))
+            warnings.warn(
+                f"X passed to predict holds values {distance[column]:.3g} standard deviations of its "
+                f"training values from their mean (column {self._x_columns[column]!r}); the network "
+                "extrapolates far beyond what it has seen, and its forecasts may be far off. Check X's "
+                "units (e.g. cents against dollars).",
+                UserWarning,
+                stacklevel=_callers_level(),
+            )
 
     def _inference_graph(self) -> InferenceGraph:
         """The network with the series' scaling and its head, for :func:`sklearn_rnn.to_onnx`.

@@ -36,12 +36,16 @@ from ._series import (
     instances,
     refuse_duplicates,
     refuse_gaps,
+    refuse_irregular_dates,
+    refuse_missing_keys,
     refuse_mixed_frequencies,
+    refuse_other_time_kind,
     series_freq,
     series_label,
     steps_after,
     time_kind,
 )
+from ._training import MAX_SIZE
 
 __all__ = ["SeriesState"]
 
@@ -193,15 +197,31 @@ class SeriesState:
         """
         if isinstance(y, pd.DataFrame):
             method = "update" if self.is_fitted else "fit"
-            refuse_duplicates(y, "y", method)
-            refuse_duplicates(X if isinstance(X, pd.DataFrame) else None, "X", method)
+            for name, data in (("y", y), ("X", X if isinstance(X, pd.DataFrame) else None)):
+                refuse_missing_keys(data, name, method)
+                refuse_duplicates(data, name, method)
             if self.is_fitted:
                 self._check_update(y, X if isinstance(X, pd.DataFrame) else None)
             # before sktime's own check, whose message names no series, and the gaps: a weekly
             # series is off a daily grid
             refuse_mixed_frequencies(y)
             if not self.is_fitted:
-                refuse_gaps(y, method, freq=series_freq(y))
+                freq = series_freq(y)
+                times = y.index.get_level_values(-1).unique()
+                if freq is None and len(times) > 2:  # before training: predict could not place its steps
+                    refuse_irregular_dates(times)
+                refuse_gaps(y, method, freq=freq)
+                if isinstance(X, pd.DataFrame):
+                    refuse_other_time_kind(X, y, "fit")
+                    for key, frame in instances(y):
+                        rows = instance_frame(X, key)
+                        missing = frame.index if rows is None else frame.index.difference(rows.index)
+                        if len(missing):
+                            raise ValueError(
+                                f"X passed to fit has no rows for the time points {format_times(missing)}"
+                                f"{series_label(key)} of y. Pass X with a row for every time point of y "
+                                "(and, to predict, for the time points forecast)."
+                            )
         super()._update_y_X(y, X, enforce_index_type=enforce_index_type)
 
     def update(self, y: Any, X: Any = None, update_params: bool = True) -> Any:
@@ -410,7 +430,7 @@ class SeriesState:
         for _, frame in series:
             end = frame.index[-1:]
             if fh.is_relative:
-                steps, index = placed.to_numpy(), placed.to_absolute_index(end)
+                steps, index = self._relative_steps(placed, end), placed.to_absolute_index(end)
             else:
                 steps, index = placed.to_relative(end).to_numpy(), fh.to_pandas()
             out.append((np.asarray(steps, dtype=np.int64), index))
@@ -422,6 +442,27 @@ class SeriesState:
                 "must lie after the end of every series)."
             )
         return out
+
+    def _relative_steps(self, fh: ForecastingHorizon, end: pd.Index) -> np.ndarray:
+        """A relative ``fh``'s steps; durations (a ``TimedeltaIndex``) in steps of the grid after ``end``."""
+        values = fh.to_pandas()
+        if not isinstance(values, pd.TimedeltaIndex):
+            return values.to_numpy()
+        freq = self._fh_freq()
+        steps = None
+        if freq is not None and isinstance(end, pd.DatetimeIndex):
+            first = pd.date_range(end[0], periods=2, freq=freq)
+            if values.max() / (first[1] - first[0]) <= 2 * MAX_SIZE:  # further: refused as steps are
+                grid = pd.date_range(end[0], end[0] + values.max(), freq=freq)
+                found = (grid - end[0]).get_indexer(values)  # each duration's place on the grid, -1 off it
+                steps = None if (found < 1).any() else found
+        if steps is None:
+            raise ValueError(
+                f"fh is given as durations ({', '.join(map(str, values[:3]))}), which are not whole "
+                f"steps of the series' frequency ({getattr(freq, 'freqstr', freq)!r}) after its end. Pass "
+                "fh as steps ahead (e.g. fh=[1, 2]) or as the time points to forecast."
+            )
+        return steps.astype(np.int64)
 
     def _exog_rows(
         self, key: tuple, past_index: pd.Index, X: pd.DataFrame | None, required: pd.Index
@@ -515,16 +556,7 @@ class SeriesState:
             return fh
         freq = self._fh_freq()
         if freq is None:
-            times = self._y_hist.index.get_level_values(-1)
-            if isinstance(times, pd.DatetimeIndex):
-                raise ValueError(
-                    "The time index of y is a DatetimeIndex without a frequency, and none can be inferred "
-                    f"from its dates (e.g. {format_times(times.unique().sort_values(), limit=4)}): they are "
-                    "not evenly spaced, so RNNForecaster cannot place forecast steps in time. Put y on a "
-                    "regular grid first, e.g. y.resample('D').mean() (per series of a panel: "
-                    "y.groupby(level=0).resample('D', level=-1).mean()), or, when the dates are regular "
-                    "but too few to infer from, set the index's freq (y.index.freq = 'D')."
-                )
+            refuse_irregular_dates(self._y_hist.index.get_level_values(-1))
             return fh
         return ForecastingHorizon(fh.to_pandas(), is_relative=fh.is_relative, freq=freq)
 

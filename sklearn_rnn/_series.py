@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.tseries.frequencies import to_offset
 
 
 def instances(df: pd.DataFrame) -> list[tuple[tuple, pd.DataFrame]]:
@@ -117,6 +118,64 @@ def series_freq(y: pd.DataFrame) -> Any:
             if freq is not None:
                 return freq
     return None
+
+
+def refuse_missing_keys(df: pd.DataFrame | None, name: str, method: str) -> None:
+    """Refuse a panel whose series keys are missing (NaN) on some rows.
+
+    pandas' ``groupby`` leaves such rows out, so their series would be
+    dropped from the forecasts without a word.
+    """
+    if df is None or not isinstance(df.index, pd.MultiIndex):
+        return
+    for level in range(df.index.nlevels - 1):
+        missing = df.index.get_level_values(level).isna()
+        if missing.any():
+            label = df.index.names[level] if df.index.names[level] is not None else level
+            raise ValueError(
+                f"{name} passed to {method} has {int(missing.sum())} rows whose series key is missing "
+                f"(NaN in index level {label!r}), and a series without a key would be left out of the "
+                f"forecasts. Give those rows a key first, e.g. {name} = {name}.reset_index().fillna("
+                f"{{{label!r}: 'unknown'}}).set_index({name}.index.names), or drop them."
+            )
+
+
+def spacing_name(spacing: pd.Timedelta) -> str:
+    """A frequency string for a fixed spacing, whole days as days ('D', '7D'; pandas says '24h').
+
+    A grid of 24 hours drifts off local midnight across a clock change; one of days does not.
+    """
+    days = spacing / pd.Timedelta(days=1)
+    if days == int(days):
+        return "D" if days == 1 else f"{int(days)}D"
+    return to_offset(spacing).freqstr
+
+
+def refuse_irregular_dates(times: pd.Index) -> None:
+    """Refuse dates without a frequency to infer, on which forecast steps cannot be placed in time."""
+    if not isinstance(times, pd.DatetimeIndex):
+        return
+    times = times.unique().sort_values()
+    spacings = np.diff(times.as_unit("ns").asi8)  # nanoseconds
+    days = spacings / pd.Timedelta(days=1).value
+    if len(days) and ((days >= 28) & (days <= 31)).all():  # the same day of each month
+        grid = "monthly periods first: y.index = y.index.to_period('M') (a panel: its time level)"
+    else:
+        # the usual spacing, as the nearest of the common grids (readings at drifting hours: days)
+        usual = np.median(spacings) if len(spacings) else 0.0
+        grids = pd.to_timedelta(["1s", "1min", "5min", "15min", "30min", "1h", "1D", "7D"]).as_unit("ns")
+        nearest = grids[np.argmin(np.abs(np.log(grids.asi8 / usual)))] if usual > 0 else pd.Timedelta("1D")
+        step = spacing_name(nearest)
+        grid = (
+            f"a regular grid first, e.g. y.resample({step!r}).mean().interpolate() (a panel: "
+            f"y.groupby(level=0).resample({step!r}, level=-1).mean().interpolate())"
+        )
+    raise ValueError(
+        "The time index of y is a DatetimeIndex without a frequency, and none can be inferred from its "
+        f"dates (e.g. {format_times(times, limit=4)}): they are not evenly spaced, so RNNForecaster "
+        f"cannot place forecast steps in time. Put y on {grid}; or, when the dates are regular but "
+        "too few to infer from, set the index's freq (e.g. y.index.freq = 'D')."
+    )
 
 
 def refuse_mixed_frequencies(y: pd.DataFrame) -> None:

@@ -260,8 +260,10 @@ def check_validation_split(data: WindowDataset, fraction: float) -> None:
     raise ValueError(
         f"early_stopping=True holds out validation_fraction={fraction} of the "
         f"{len(data)} training windows ({len(valid)}), which leaves none to train on. The latest "
-        f"windows of each series validate{gap}. Pass longer series (each time step beyond "
-        "window_length adds a window), lower validation_fraction or set early_stopping=False."
+        f"windows of each series validate{gap}; at least one is always held out. Pass longer series "
+        "(each time step beyond window_length adds a window), a shorter window_length or horizon "
+        "(each step less adds a window), or set early_stopping=False"
+        + (", or lower validation_fraction." if len(valid) > 1 else ".")
     )
 
 

@@ -24,6 +24,7 @@ from ._anomaly import (
     robust_scale,
 )
 from ._docs import with_shared_parameters
+from ._series import spacing_name
 from ._storable import SafeFormatMixin, VersionedPickleMixin
 from ._training import RECURRENT_CONSTRAINTS, TRAINING_CONSTRAINTS, Int
 
@@ -762,11 +763,7 @@ def _refuse_skipped_steps(times: pd.Index) -> None:
         return
     first = skips[0]
     if isinstance(times, (pd.DatetimeIndex, pd.TimedeltaIndex)):
-        spacing = pd.Timedelta(usual, unit=times.unit)
-        days = spacing / pd.Timedelta(days=1)
-        # whole days as days: a grid of 24 hours drifts off local midnight across a clock change
-        spacing = f"{int(days)}D" if days == int(days) else pd.tseries.frequencies.to_offset(spacing).freqstr
-        spacing = spacing.removeprefix("1") if spacing == "1D" else spacing
+        spacing = spacing_name(pd.Timedelta(usual, unit=times.unit))
         make = "timedelta_range" if isinstance(times, pd.TimedeltaIndex) else "date_range"
         grid = f"pd.{make}(X.index[0], X.index[-1], freq={spacing!r})"
     elif isinstance(times, pd.PeriodIndex):

@@ -545,6 +545,11 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         horizon = self.max_horizon or 0
         if fh is not None:
             horizon = max(horizon, max(int(steps.max()) for steps, _ in self._horizons(fh, series)))
+            if horizon > MAX_SIZE:
+                raise ValueError(
+                    f"fh reaches {horizon} steps ahead, more than the {MAX_SIZE} a network can forecast "
+                    "(its output layer has a unit per step). Pass an fh of fewer steps."
+                )
         self.window_length_ = resolve_window_length(
             self.window_length, max(len(frame) for _, frame in series)
         )

@@ -507,3 +507,135 @@ def test_X_columns_are_matched_by_name_in_predict_and_update_alike():
             call(X.iloc[27:].assign(c=1.0))
     f.update(y.iloc[27:30], X=X.iloc[27:30][["b", "a"]], update_params=False)
     pd.testing.assert_frame_equal(f._X_hist, X.iloc[:30])
+
+
+# -- found by a new user's probe in sktime workflows (each failed before its fix) -------------------
+def _store_panel(stores=("A", "B")) -> pd.DataFrame:
+    """A long table with a month column, made a (store, month) panel as users do."""
+    months = pd.period_range("2020-01", periods=24, freq="M")
+    table = pd.DataFrame(
+        [
+            (store, month, 10.0 * k + i, i % 2)
+            for k, store in enumerate(stores)
+            for i, month in enumerate(months)
+        ],
+        columns=["store", "month", "sales", "promo"],
+    )
+    return table.set_index(["store", "month"])
+
+
+def test_a_series_without_a_key_is_refused_not_dropped():
+    """A left join that leaves some stores without a region: groupby dropped their rows, and the
+    forecasts silently lacked those series."""
+    panel = _store_panel(("A", np.nan))
+    with pytest.raises(
+        ValueError, match=r"24 rows whose series key is missing \(NaN in index level 'store'\)"
+    ) as e:
+        RNNForecaster(**TINY).fit(panel[["sales"]], fh=[1])
+    fix = str(e.value).split("first, e.g. y = ")[1].split(", or drop")[0]  # the fix, run as written
+    y = eval(fix, {"y": panel[["sales"]]})
+    forecast = RNNForecaster(**TINY).fit(y, fh=[1]).predict()
+    assert forecast.index.get_level_values("store").tolist() == ["A", "unknown"]
+    with pytest.raises(ValueError, match=r"X passed to fit has 24 rows whose series key is missing"):
+        RNNForecaster(**TINY).fit(_store_panel()[["sales"]], X=panel[["promo"]], fh=[1])
+
+
+@pytest.mark.parametrize("case", ["a store", "a month", "dates for periods"])
+def test_x_that_does_not_cover_y_is_refused_at_fit_by_name(case):
+    """An AttributeError on None, a KeyError on a period, or a KeyError listing the PeriodIndex."""
+    panel = _store_panel()
+    X = panel[["promo"]]
+    expected = {
+        "a store": r"no rows for the time points 2020-01, .* of series 'B' of y",
+        "a month": r"no rows for the time points 2021-05 of series 'B' of y",
+        "dates for periods": r"indexed by time points of kind datetime .* X.to_period\(freq\)",
+    }[case]
+    if case == "a store":
+        X = X.loc[["A"]]
+    elif case == "a month":
+        X = X.drop(("B", pd.Period("2021-05", "M")))
+    else:
+        X = X.rename(index=lambda p: p.to_timestamp() if isinstance(p, pd.Period) else p, level=1)
+    with pytest.raises(ValueError, match=expected):
+        RNNForecaster(**TINY).fit(panel[["sales"]], X=X, fh=[1])
+
+
+def test_future_x_far_outside_its_training_range_warns_and_never_gives_inf():
+    """Prices in cents instead of dollars gave forecasts of 1e24 without a word, and 1e5 inf and NaN."""
+    rng = np.random.default_rng(0)
+    months = pd.period_range("2015-01", periods=63, freq="M")
+    price = pd.DataFrame({"price": 10 + 0.5 * rng.standard_normal(63)}, index=months)
+    y = pd.Series(100 + 5 * np.sin(np.arange(63)) - 3 * price["price"].to_numpy(), index=months)
+    forecaster = RNNForecaster(**{**TINY, "window_length": 12}).fit(y[:60], X=price[:60], fh=[1, 2, 3])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        forecaster.predict(X=price[60:])  # within range: no warning
+    with pytest.warns(
+        UserWarning, match=r"X passed to predict holds values \d\.\de\+03 standard deviations .*'price'"
+    ):
+        forecaster.predict(X=price[60:] * 100)
+    with (
+        pytest.raises(ValueError, match=r"forecasts are not finite numbers.*X far outside"),
+        warnings.catch_warnings(),
+    ):
+        warnings.simplefilter("ignore", UserWarning)
+        forecaster.predict_interval(X=price[60:] * 1e35)
+
+
+def test_an_fh_of_durations_counts_steps_of_the_series_frequency():
+    """pd.TimedeltaIndex(["7D", "14D"]) on a weekly series was read as nanosecond steps (a MemoryError
+    at fit, an fh 'reaching 1209600000000 steps' at predict)."""
+    from sktime.forecasting.base import ForecastingHorizon
+    from sktime.forecasting.naive import NaiveForecaster
+
+    weekly = pd.Series(np.arange(80.0) % 7 + 10, index=pd.date_range("2020-01-05", periods=80, freq="W"))
+    fh = ForecastingHorizon(pd.TimedeltaIndex(["7D", "14D"]), is_relative=True)
+    forecast = RNNForecaster(**TINY).fit(weekly, fh=fh).predict()
+    pd.testing.assert_index_equal(forecast.index, NaiveForecaster().fit(weekly).predict(fh=fh).index)
+    np.testing.assert_array_equal(forecast, RNNForecaster(**TINY).fit(weekly, fh=[1, 2]).predict())
+    daily = weekly.set_axis(pd.date_range("2020-01-05", periods=80, freq="D"))
+    half_day = ForecastingHorizon(pd.TimedeltaIndex(["12h"]), is_relative=True)
+    with pytest.raises(
+        ValueError, match=r"fh is given as durations \(0 days 12:00:00\), which are not whole steps"
+    ):
+        RNNForecaster(**TINY).fit(daily, fh=half_day)
+    with pytest.raises(ValueError, match=r"fh reaches 33554432 steps ahead, more than the 16777216"):
+        RNNForecaster(**TINY).fit(daily, fh=[2**25])
+
+
+@pytest.mark.parametrize(
+    ("dates", "fix"),
+    [
+        (
+            pd.date_range("2021-01-01", periods=49, freq="D").delete(20),
+            r"y.resample\('D'\).mean\(\).interpolate\(\)",
+        ),
+        (
+            pd.date_range("2021-01-01", periods=48, freq="h").delete(10),
+            r"y.resample\('h'\).mean\(\).interpolate\(\)",
+        ),
+        (
+            pd.DatetimeIndex([f"{y}-{m:02d}-15" for y in (2020, 2021) for m in range(1, 13)]),
+            r"to_period\('M'\)",
+        ),
+    ],
+    ids=["daily", "hourly", "mid-month"],
+)
+def test_irregular_dates_are_refused_at_fit_with_a_fix_for_their_spacing(dates, fix):
+    """Without fh at fit they were refused only at predict, after training; the advice was always
+    resample('D'), which turned hourly data into days and left a daily gap as NaN."""
+    y = pd.Series(np.arange(len(dates), dtype=float) % 5 + 1, index=dates)
+    with pytest.raises(ValueError, match=r"DatetimeIndex without a frequency.*" + fix):
+        RNNForecaster(max_horizon=2, **TINY).fit(y)
+
+
+def test_the_early_stopping_error_names_fixes_that_work():
+    """Lowering validation_fraction cannot help when one window is held out, as at least one always is."""
+    y = pd.Series(np.arange(8.0) + 1, index=pd.period_range("2020-01", periods=8, freq="M"))
+    with pytest.raises(
+        ValueError, match=r"at least one is always held out.*shorter window_length or horizon"
+    ) as e:
+        RNNForecaster(**{**TINY, "window_length": 6}, early_stopping=True, validation_fraction=0.01).fit(
+            y, fh=[1, 2]
+        )
+    assert "lower validation_fraction" not in str(e.value)

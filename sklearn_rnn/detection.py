@@ -6,6 +6,8 @@ sktime is imported here only; ``sklearn_rnn`` loads this module on first use of
 
 from __future__ import annotations
 
+import math
+import warnings
 from numbers import Real
 from typing import Any
 
@@ -23,6 +25,7 @@ from ._anomaly import (
     merge_gaps,
     robust_scale,
 )
+from ._data import _callers_level
 from ._docs import with_shared_parameters
 from ._series import spacing_name
 from ._storable import SafeFormatMixin, VersionedPickleMixin
@@ -85,9 +88,10 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     threshold_window : int, default=100
         Trailing steps of the dynamic threshold.
     merge_gap : int, default=0
-        Flagged steps at most this many steps apart are merged into one event
-        (the steps between them are flagged too, but for those without a
-        value; never across two series of a panel).
+        Flagged steps with at most this many unflagged steps between them are
+        merged into one event (the steps between them are flagged too; as
+        points, but for those without a value; never across two series of a
+        panel).
     mode : {"points", "segments"}, default="points"
         What ``predict`` returns, as sktime's detectors do: the ilocs of
         anomalous points (task "anomaly_detection"), or the events as
@@ -322,7 +326,25 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         self.threshold_ = finite_quantile(held, 1 - self.contamination)
         self.n_calibration_scores_ = int(np.isfinite(held).sum())
         self._context = None
+        self._warn_if_few_calibration_scores()
         return self
+
+    def _warn_if_few_calibration_scores(self) -> None:
+        """Warn where the threshold's scores are too few for the finite-sample quantile of the rate."""
+        n, rate = self.n_calibration_scores_, self.contamination
+        needed = math.ceil((1 - rate) / rate - 1e-9)  # the rank ceil((n + 1)(1 - rate)) is at most n
+        if n >= needed:
+            return
+        warnings.warn(
+            f"The threshold rests on {n} scores of held-out normal steps, too few for "
+            f"contamination={rate}: its finite-sample quantile needs {needed}. The threshold is their "
+            f"largest score, which bounds the false-alarm rate at 1/(n + 1) = {1 / (n + 1):.1%} only, and "
+            "the scores' scale rests on the same few steps, so fresh normal data may be flagged more "
+            "often still. Fit on a longer series of normal behaviour, or raise calibration_fraction or "
+            "contamination.",
+            UserWarning,
+            stacklevel=_callers_level(),
+        )
 
     def _known_anomalies(self, y: Any, n: int) -> np.ndarray:
         known = np.zeros(n, dtype=bool)
@@ -363,6 +385,14 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
                     f"read as a channel of nanosecond counts. Pass them as numbers (X[{name!r}].dt."
                     "total_seconds()), or, if they are the time of each row, as the index."
                 )
+            if isinstance(dtype, (pd.StringDtype, pd.CategoricalDtype)) or (
+                pd.api.types.is_object_dtype(dtype) and any(isinstance(v, (str, bytes)) for v in X[name])
+            ):
+                raise TypeError(
+                    f"X passed to {method}: column {name!r} holds text, which is not parsed as numbers "
+                    f"(numeric text included). Convert it explicitly, e.g. X[{name!r}] = pd.to_numeric("
+                    f"X[{name!r}], errors='coerce') (text that is no number becomes NaN, a gap)."
+                )
             if pd.api.types.is_complex_dtype(dtype):
                 raise TypeError(
                     f"X passed to {method}: column {name!r} holds complex numbers, whose imaginary part "
@@ -396,7 +426,8 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
                 raise ValueError(
                     f"X passed to {method} has the columns {names.tolist()}, but the detector was fitted on "
                     f"{self.feature_names_in_.tolist()}. Pass the channels of fit, in their order: "
-                    "X[detector.feature_names_in_]."
+                    "X[detector.feature_names_in_] (a pd.Series: named as at fit, "
+                    f"X.rename({self.feature_names_in_[0]!r}))."
                 )
         return values
 
@@ -479,14 +510,16 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     def _flags(self, X: pd.DataFrame, method: str) -> tuple[np.ndarray, np.ndarray]:
         """Flagged steps (merged within ``merge_gap``, each series of a panel on its own) and scores.
 
-        A step without a score is never flagged, not even between two merged flags.
+        A point without a score is never flagged, not even between two merged
+        flags; an event (``mode="segments"``) spans the steps without a value
+        between its flagged ones, so a sensor dropout does not cut it in two.
         """
         scores = self._scores(X, method)
         flags = np.nan_to_num(scores, nan=-np.inf) > self.threshold_
         merged = np.zeros_like(flags)
         for rows in self._series_rows(self._frame(X)):
             merged[rows] = merge_gaps(flags[rows], self.merge_gap)
-        return merged & ~np.isnan(scores), scores
+        return (merged if self.mode == "segments" else merged & ~np.isnan(scores)), scores
 
     def _transform_scores(self, X: pd.DataFrame) -> pd.DataFrame:
         """Every time step's score (NaN where a step has no value), indexed like ``X``."""

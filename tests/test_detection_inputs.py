@@ -1,5 +1,7 @@
 """RNNAnomalyDetector on inputs as users build them: date columns, nullable values, index types."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -243,3 +245,68 @@ def test_fit_transform_is_fit_then_transform(index):
     labels = RNNAnomalyDetector(**TINY).fit_transform(data)
     pd.testing.assert_frame_equal(labels, RNNAnomalyDetector(**TINY).fit(data).transform(data))
     assert len(labels) == 200
+
+
+# -- found by a new user's probe (each failed before its fix) ---------------------------------------
+def test_an_event_spans_a_dropout_between_its_flags():
+    """Two alarms merged into one event, with the sensor silent (NaN) between them, came back as two
+    events: the guide promises one, the steps without a value unflagged as points."""
+    data = readings(300, seed=1)
+    data.iloc[150, 0] += 4.0
+    data.iloc[154, 0] += 4.0
+    data.iloc[151:153, 0] = np.nan
+    segments = RNNAnomalyDetector(mode="segments", merge_gap=6, **TINY).fit(readings(200))
+    events = segments.predict(data)["ilocs"]
+    holding = [event for event in events if event.left <= 150 < event.right]
+    assert len(holding) == 1 and holding[0].right > 154
+    labels = segments.transform(data)["labels"].to_numpy()
+    assert len(set(labels[holding[0].left : holding[0].right])) == 1  # one event number throughout
+    points = RNNAnomalyDetector(merge_gap=6, **TINY).fit(readings(200)).predict(data).to_numpy()
+    assert 150 in points and 154 in points and not np.isin([151, 152], points).any()
+
+
+def test_merge_gap_counts_the_unflagged_steps_between_flags():
+    from sklearn_rnn._anomaly import merge_gaps
+
+    flags = np.zeros(12, dtype=bool)
+    flags[[2, 5]] = True  # two unflagged steps between them
+    assert not merge_gaps(flags, 1)[3:5].any()
+    assert merge_gaps(flags, 2)[2:6].all()
+
+
+def test_numeric_text_is_refused_not_parsed(detector):
+    """A CSV column read as text: numbers parsed silently, and the text 'nan' read as a gap."""
+    data = readings(60)
+    as_text = data.assign(temp=data["temp"].map("{:.3f}".format).astype(object))
+    as_text.iloc[10, 0] = "nan"
+    for given in (as_text, as_text.astype("string")):
+        with pytest.raises(
+            TypeError, match=r"column 'temp' holds text.*pd.to_numeric\(X\['temp'\], errors='coerce'\)"
+        ):
+            detector.predict(given)
+    with pytest.raises(TypeError, match=r"holds text"):
+        RNNAnomalyDetector(**TINY).fit(as_text)
+    fixed = as_text.assign(temp=pd.to_numeric(as_text["temp"], errors="coerce"))  # the message's fix
+    assert np.isnan(detector.transform_scores(fixed)["scores"].iloc[10])
+
+
+def test_the_column_name_fix_works_for_a_series(detector):
+    series = readings(200)["temp"]
+    fitted = RNNAnomalyDetector(**TINY).fit(series)
+    renamed = series.rename("temperature")
+    with pytest.raises(ValueError, match=r"X.rename\('temp'\)") as error:
+        fitted.predict(renamed)
+    fix = str(error.value).split("named as at fit, ")[1].rstrip(").")
+    fixed = eval(fix + ")", {"X": renamed})
+    pd.testing.assert_frame_equal(fitted.transform_scores(fixed), fitted.transform_scores(series))
+
+
+def test_too_few_calibration_scores_for_the_rate_warn():
+    """With 12 held-out scores and contamination=0.02, fresh normal data was flagged at 11-15%."""
+    with pytest.warns(
+        UserWarning, match=r"rests on 12 scores .* contamination=0.02: its finite-sample quantile needs 49"
+    ):
+        RNNAnomalyDetector(**{**TINY, "contamination": 0.02}).fit(readings(60))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        RNNAnomalyDetector(**{**TINY, "contamination": 0.02}).fit(readings(300))  # 60 scores: enough

@@ -101,21 +101,27 @@ def _refuse_text(dtype: Any, where: str = "X") -> None:
         )
 
 
+def holds_text(values: Any) -> bool:
+    """Whether a column or array holds text: strings, categories of strings, or objects among them."""
+    dtype = getattr(values, "dtype", None)
+    if isinstance(dtype, pd.StringDtype) or getattr(dtype, "kind", None) in ("U", "S"):
+        return True
+    if isinstance(dtype, pd.CategoricalDtype):
+        return not pd.api.types.is_numeric_dtype(dtype.categories.dtype)
+    if pd.api.types.is_object_dtype(dtype):
+        return any(isinstance(v, (str, bytes)) for v in np.asarray(values).flat)
+    return False
+
+
 def _refuse_text_values(values: Any, where: str = "X") -> None:
     """Refuse text held in objects or categories (numpy and pandas would parse numeric text)."""
-    if isinstance(values, pd.DataFrame):
-        for j, dtype in enumerate(values.dtypes):
-            if pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype):
-                _refuse_text_values(values.iloc[:, j], where)
-        return
-    dtype = getattr(values, "dtype", None)
-    if isinstance(dtype, pd.CategoricalDtype):
-        text = not pd.api.types.is_numeric_dtype(dtype.categories.dtype)
-    elif pd.api.types.is_object_dtype(dtype):
-        text = any(isinstance(v, (str, bytes)) for v in np.asarray(values).flat)
+    if isinstance(values, pd.DataFrame):  # the columns that can hold text (numbers' dtypes cannot)
+        columns = [
+            values.iloc[:, j] for j, d in enumerate(values.dtypes) if not pd.api.types.is_numeric_dtype(d)
+        ]
     else:
-        return
-    if text:
+        columns = [values]
+    if any(holds_text(column) for column in columns):
         raise ValueError(
             f"{where} must hold numbers, but it holds text (objects or categories of strings). Convert "
             "numeric text explicitly (e.g. X.astype(float)). Encode categorical features as numbers "

@@ -44,6 +44,7 @@ from ._series import (
     series_label,
     steps_after,
     time_kind,
+    uncovered,
 )
 from ._training import MAX_SIZE
 
@@ -213,15 +214,13 @@ class SeriesState:
                 refuse_gaps(y, method, freq=freq)
                 if isinstance(X, pd.DataFrame):
                     refuse_other_time_kind(X, y, "fit")
-                    for key, frame in instances(y):
-                        rows = instance_frame(X, key)
-                        missing = frame.index if rows is None else frame.index.difference(rows.index)
-                        if len(missing):
-                            raise ValueError(
-                                f"X passed to fit has no rows for the time points {format_times(missing)}"
-                                f"{series_label(key)} of y. Pass X with a row for every time point of y "
-                                "(and, to predict, for the time points forecast)."
-                            )
+                    if lacking := uncovered(y, X):
+                        key, missing = lacking
+                        raise ValueError(
+                            f"X passed to fit has no rows for the time points {format_times(missing)}"
+                            f"{series_label(key)} of y. Pass X with a row for every time point of y "
+                            "(and, to predict, for the time points forecast)."
+                        )
         super()._update_y_X(y, X, enforce_index_type=enforce_index_type)
 
     def update(self, y: Any, X: Any = None, update_params: bool = True) -> Any:
@@ -357,16 +356,13 @@ class SeriesState:
             return
         if X is not None:
             check_exog_values(exog_columns(X, self._x_columns, "update"), "update")
-        for key, frame in instances(y):
-            stored, passed = instance_frame(self._X_hist, key), instance_frame(X, key)
-            known = [f.index for f in (stored, passed) if f is not None]
-            missing = frame.index[~frame.index.isin(known[0].append(known[1:]))] if known else frame.index
-            if len(missing):
-                raise ValueError(
-                    f"This forecaster was fitted with X, but X has no rows for the new time points "
-                    f"{format_times(missing)}{series_label(key)} of y passed to update. Pass X with rows "
-                    "for every time point of y to update. The forecaster is unchanged."
-                )
+        if lacking := uncovered(y, self._X_hist, X):
+            key, missing = lacking
+            raise ValueError(
+                f"This forecaster was fitted with X, but X has no rows for the new time points "
+                f"{format_times(missing)}{series_label(key)} of y passed to update. Pass X with rows "
+                "for every time point of y to update. The forecaster is unchanged."
+            )
 
     def _check_time_points(self, y: pd.DataFrame) -> None:
         """Refuse time points of another kind, off the grid, after a gap, or new in the past."""

@@ -33,6 +33,16 @@ def instance_frame(df: pd.DataFrame | None, key: tuple) -> pd.DataFrame | None:
     return sub if isinstance(sub, pd.DataFrame) else None
 
 
+def uncovered(y: pd.DataFrame, *parts: pd.DataFrame | None) -> tuple[tuple, pd.Index] | None:
+    """The first series of ``y`` with time points no part of ``X`` has a row for: (key, those points)."""
+    for key, frame in instances(y):
+        known = [f.index for f in (instance_frame(part, key) for part in parts) if f is not None]
+        missing = frame.index[~frame.index.isin(known[0].append(known[1:]))] if known else frame.index
+        if len(missing):
+            return key, missing
+    return None
+
+
 def format_time(point: Any) -> str:
     """A time point as users write it: dates without a midnight time, other values as they print."""
     if isinstance(point, pd.Timestamp) and point == point.normalize():

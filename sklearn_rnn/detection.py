@@ -25,7 +25,7 @@ from ._anomaly import (
     merge_gaps,
     robust_scale,
 )
-from ._data import _callers_level
+from ._data import _callers_level, holds_text
 from ._docs import with_shared_parameters
 from ._series import spacing_name
 from ._storable import SafeFormatMixin, VersionedPickleMixin
@@ -385,9 +385,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
                     f"read as a channel of nanosecond counts. Pass them as numbers (X[{name!r}].dt."
                     "total_seconds()), or, if they are the time of each row, as the index."
                 )
-            if isinstance(dtype, (pd.StringDtype, pd.CategoricalDtype)) or (
-                pd.api.types.is_object_dtype(dtype) and any(isinstance(v, (str, bytes)) for v in X[name])
-            ):
+            if holds_text(X[name]):
                 raise TypeError(
                     f"X passed to {method}: column {name!r} holds text, which is not parsed as numbers "
                     f"(numeric text included). Convert it explicitly, e.g. X[{name!r}] = pd.to_numeric("

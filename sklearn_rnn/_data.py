@@ -415,7 +415,8 @@ def validate_sequences(
             raise ValueError(
                 f"Expected X with 2 dimensions (n_samples, n_timesteps), 3 dimensions "
                 f"(n_samples, n_timesteps, n_features) or a list of sequences, got {ndim} "
-                "dimension(s). Reshape your data: X.reshape(1, -1) if it is one univariate sequence."
+                "dimension(s). If it is one univariate sequence, pass it as [X] (a list, a Series "
+                "and an array alike; for an array also X.reshape(1, -1))."
             )
         values = _check_float32_range(values)
         if callable(level):

@@ -31,8 +31,9 @@ _MOST_PIECES = 100  # per length (spread evenly over the candidates), scored in 
 # a length's spreads are stretched by at most this (either way) to flag its pieces as the training
 # sequences are flagged (a quantile of at most _MOST_PIECES pieces is rough)
 _STRETCH = (0.5, 2.0)
-# score_samples scores sequences of one length together, at most this many steps a network pass
-_STEPS_PER_PASS = 1 << 18
+# score_samples scores sequences of one length together, at most this many misses a network pass
+# (steps times the window's steps, or the horizon, times features: 32 MB an array of them in float64)
+_CELLS_PER_PASS = 1 << 22
 
 
 @with_shared_parameters
@@ -82,7 +83,7 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         defaults were chosen by ``benchmarks/anomaly.py --outlier-candidates``
         on generated machine runs and on real sequences (the user guide's
         anomaly page has the figures).
-    contamination : float, default=0.1
+    contamination : float in (0, 0.5], default=0.1
         Share of the training sequences taken as outliers: sets ``offset_``.
     {detector network and training}
 
@@ -116,6 +117,8 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         ``decision_function = score_samples - offset_``; negative is an outlier.
     loss_curve_ : list of float
         Training loss at each epoch.
+    validation_loss_curve_ : list of float or None
+        Loss on the held-out windows at each epoch with ``early_stopping=True``, else None.
     n_iter_ : int
         Epochs run.
     n_features_in_ : int
@@ -138,7 +141,8 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
     was fitted on them, so fresh normal sequences score somewhat worse: the
     share of them flagged is about ``contamination`` or more, not less. With
     ``scoring="forecast"`` the first ``window_length_`` steps of each sequence
-    are not scored.
+    are not scored, and sequences of ``window_length_`` steps or fewer are
+    refused (reconstruction scores any sequence of 2 steps or more).
 
     A sequence's statistics depend on its length (the worst tenth of a short
     sequence is one step, its median is of a few, more of its steps lie at
@@ -310,7 +314,7 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
                     pieces.extend(values[start : start + n] for start in starts.tolist())
                 if len(pieces) > _MOST_PIECES:
                     pieces = [pieces[i] for i in np.linspace(0, len(pieces) - 1, _MOST_PIECES).astype(int)]
-                steps = self._steps_of(pieces)  # one length: one pass (of at most _STEPS_PER_PASS steps)
+                steps = self._steps_of(pieces)  # one length: one pass (of at most _CELLS_PER_PASS misses)
                 scored = [scores for scores in steps if np.isfinite(scores).any()]
                 if len(scored) < 2:
                     continue
@@ -397,6 +401,16 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         """
         check_is_fitted(self)
         series = self._sequences(validate_sequences(self, X, reset=False, allow_nan=True, dtype=np.float64))
+        W = self.window_length_
+        short = [i for i, values in enumerate(series) if len(values) <= W]
+        if self._fitted("scoring") == "forecast" and short:
+            raise ValueError(
+                f"{len(short)} sequence(s) of X have {W} time steps or fewer (sequence {short[0]}: "
+                f"{len(series[short[0]])}), but this detector forecasts each step from the "
+                f"window_length_={W} steps before it (scoring='forecast'), so it has no step of them to "
+                f"score. Pass sequences of at least {W + 1} steps, or fit with a smaller window_length "
+                "or with scoring='reconstruction', which scores sequences of any length from 2 steps."
+            )
         statistics = self._statistics(self._steps_of(series))
         return -self._scores(statistics, np.array([len(s) for s in series]))
 
@@ -404,15 +418,21 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         """Each sequence's step scores, as :meth:`_step_scores` gives it alone, in few network passes.
 
         Sequences of one length are scored together (:meth:`_step_scores_of_many`),
-        ``_STEPS_PER_PASS`` steps at most a pass, so memory stays that of a
-        pass whatever the number of sequences.
+        as many a pass as hold ``_CELLS_PER_PASS`` misses (a step has one per
+        feature and step of each window holding it, or per forecast step), so
+        memory stays that of a pass whatever the number of sequences, their
+        features and the window.
         """
         steps: list[np.ndarray | None] = [None] * len(series)
         by_length: dict[int, list[int]] = {}
         for i, values in enumerate(series):
             by_length.setdefault(len(values), []).append(i)
+        W = self.window_length_
+        reconstruction = self._fitted("scoring") == "reconstruction"
+        per_step = len(self.channel_mean_) * (W if reconstruction else self._fitted("horizon"))
         for length, rows in by_length.items():
-            per_pass = max(1, _STEPS_PER_PASS // length)
+            windows = max(length, W) if reconstruction else length  # a short sequence: one padded window
+            per_pass = max(1, _CELLS_PER_PASS // (windows * per_step))
             for start in range(0, len(rows), per_pass):
                 chunk = rows[start : start + per_pass]
                 scored = self._step_scores_of_many(self._standardise(np.stack([series[i] for i in chunk])))

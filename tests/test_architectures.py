@@ -171,6 +171,39 @@ def test_training_batch_norm_ignores_padding(params):
         torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize("momentum", [0.1, None])
+def test_masked_batch_norm_is_batch_norm_of_the_observed_steps(momentum):
+    # ConvBlock's training-mode statistics over the observed steps are BatchNorm1d's own on those
+    # steps alone: the same outputs, input and parameter gradients, running statistics and count.
+    from sklearn_rnn._networks.recurrent import ConvBlock
+
+    rng = np.random.default_rng(4)
+    mask = torch.from_numpy(rng.random((3, 11)) < 0.7)
+    h = torch.from_numpy(rng.normal(2.0, 3.0, size=(3, 5, 11)).astype(np.float32))
+    block = ConvBlock(5, 5, 3, squeeze=False).train()
+    block.norm.momentum = momentum
+    with torch.no_grad():
+        block.norm.weight.uniform_(0.5, 2.0)
+        block.norm.bias.uniform_(-1.0, 1.0)
+        block.norm.running_var.uniform_(0.5, 2.0)
+    reference = nn.BatchNorm1d(5, momentum=momentum).train()
+    reference.load_state_dict(block.norm.state_dict())
+    for _ in range(2):  # the second step reads the running statistics the first one moved
+        ours_in, theirs_in = h.clone().requires_grad_(), h.clone().requires_grad_()
+        ours = block._masked_norm(ours_in, mask).transpose(1, 2)[mask]
+        theirs = reference(theirs_in.transpose(1, 2)[mask])
+        weights = torch.linspace(-1, 1, ours.numel()).reshape(ours.shape)
+        (ours * weights).sum().backward()
+        (theirs * weights).sum().backward()
+        torch.testing.assert_close(ours, theirs, rtol=1e-5, atol=1e-5)
+        torch.testing.assert_close(ours_in.grad, theirs_in.grad, rtol=1e-4, atol=1e-5)
+    for name in ("running_mean", "running_var", "num_batches_tracked"):
+        torch.testing.assert_close(getattr(block.norm, name), getattr(reference, name), rtol=1e-5, atol=1e-6)
+    for ours, theirs in zip(block.norm.parameters(), reference.parameters(), strict=True):
+        torch.testing.assert_close(ours.grad, theirs.grad, rtol=1e-4, atol=1e-5)
+    assert int(block.norm.num_batches_tracked) == 2
+
+
 @pytest.mark.parametrize(
     "params",
     [

@@ -105,13 +105,13 @@ def test_ragged_runs_with_gaps(fitted):
     assert detector.n_features_in_ == 2 and detector.predict(ragged_3d).shape == (20,)
 
 
-@pytest.mark.parametrize("steps_per_pass", [1 << 18, 100])
-def test_a_sequence_scores_the_same_alone_or_among_others(fitted, monkeypatch, steps_per_pass):
+@pytest.mark.parametrize("cells_per_pass", [1 << 22, 2000])
+def test_a_sequence_scores_the_same_alone_or_among_others(fitted, monkeypatch, cells_per_pass):
     # score_samples scores sequences of one length together (in passes of at most
-    # _STEPS_PER_PASS steps); each must get what it gets alone, whatever its neighbours
+    # _CELLS_PER_PASS misses: 2000 splits the six 50-step runs); each must get what it gets alone
     import sklearn_rnn.outlier
 
-    monkeypatch.setattr(sklearn_rnn.outlier, "_STEPS_PER_PASS", steps_per_pass)
+    monkeypatch.setattr(sklearn_rnn.outlier, "_CELLS_PER_PASS", cells_per_pass)
     X = runs(12, 11) + [r[:50] for r in runs(6, 12, length=(50, 51))]  # ragged, six of one length
     X[3][5:9] = np.nan
     X[-1][20:30] = np.nan
@@ -316,3 +316,58 @@ def test_a_one_step_window_is_never_read_relative_to_its_own_level():
         RNNOutlierDetector(local_level=True, window_length=1, max_epochs=1).fit(busy)
     kept = RNNOutlierDetector(local_level="auto", window_length=1, max_epochs=1, random_state=0).fit(busy)
     assert kept.local_level_ is False
+
+
+def test_scoring_many_wide_sequences_keeps_the_memory_of_a_bounded_pass():
+    """A pass was bounded in steps alone: its misses grow with the window and the features.
+
+    400 runs of 100 steps and 16 features, window of 32: one pass held every
+    run's (windows, window, features) misses, 113 MB an array of them, and
+    score_samples peaked at 345 MB of numpy memory (about 70 MB now).
+    """
+    import tracemalloc
+
+    X = np.random.default_rng(0).standard_normal((400, 100, 16))
+    detector = RNNOutlierDetector(window_length=32, hidden_size=4, max_epochs=1, random_state=0)
+    detector.fit(X[:8, :40])
+    tracemalloc.start()
+    try:
+        scores = detector.score_samples(X)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 150e6
+    np.testing.assert_array_equal(scores[:3], detector.score_samples(X[:3]))
+
+
+def test_forecasting_refuses_sequences_no_longer_than_its_window_with_the_fix():
+    """A 10-step run among 60-step ones crashed the whole batch with "Pass sequences with values"."""
+    detector = RNNOutlierDetector(scoring="forecast", window_length=10, hidden_size=4, max_epochs=1)
+    detector.fit(runs(10, 0, length=(30, 40)))
+    X = runs(5, 1, length=(60, 61)) + [runs(1, 2, length=(10, 11))[0]]
+    with pytest.raises(ValueError, match=r"sequence 5: 10\).*at least 11 steps.*scoring='reconstruction'"):
+        detector.score_samples(X)
+    assert detector.score_samples(X[:5]).shape == (5,)
+
+
+def test_every_fitted_attribute_is_documented():
+    X = runs(10, 0, length=(20, 30))
+    detector = RNNOutlierDetector(early_stopping=True, hidden_size=4, max_epochs=2, random_state=0).fit(X)
+    attributes = RNNOutlierDetector.__doc__.split("Attributes\n")[1].split("See Also")[0]
+    heads = [line.strip().split(" : ")[0] for line in attributes.splitlines() if " : " in line]
+    documented = {name for head in heads for name in head.split(", ")}
+    fitted_names = {name for name in vars(detector) if name.endswith("_") and not name.startswith("_")}
+    assert fitted_names <= documented, fitted_names - documented
+
+
+def test_the_fix_for_one_sequence_given_alone_works_for_a_list_and_a_series():
+    """The 1D error advised X.reshape(1, -1), which a list and a pd.Series do not have."""
+    import pandas as pd
+
+    detector = RNNOutlierDetector(hidden_size=4, max_epochs=1, random_state=0).fit(runs(10, 0))
+    run = runs(1, 1)[0]
+    expected = detector.score_samples([run])
+    for one in (run.tolist(), pd.Series(run)):
+        with pytest.raises(ValueError, match=r"got 1 dimension\(s\)\. .*pass it as \[X\]"):
+            detector.score_samples(one)
+        np.testing.assert_array_equal(detector.score_samples([one]), expected)

@@ -159,7 +159,9 @@ def decode(value: Any, arrays: dict[str, np.ndarray], where: str) -> Any:
     if isinstance(value, list):
         return [decode(v, arrays, where) for v in value]
     if isinstance(value, dict):
-        if set(value) == {"__ndarray__"} and value["__ndarray__"] in arrays:
+        if set(value) == {"__ndarray__"} and isinstance(value["__ndarray__"], str):
+            if value["__ndarray__"] not in arrays:
+                raise Refused(f"{where} names an array {shown(value['__ndarray__'])} the file does not hold.")
             return arrays[value["__ndarray__"]]
         if set(value) == {"__array__", "dtype"} and value["dtype"] in ("object", "str"):
             items = decode(value["__array__"], arrays, where)

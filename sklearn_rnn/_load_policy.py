@@ -24,6 +24,7 @@ from numbers import Real
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import torch
 
 from ._archive import Header, Refused, shown
@@ -425,6 +426,49 @@ def _y_scaling(value: Any, _: dict) -> bool:
     )
 
 
+def _channels(value: Any, attributes: dict) -> bool:
+    """A channel count >= 1 that matches ``channel_mean_`` where the file holds one."""
+    channels = attributes.get("channel_mean_")
+    return _count(1)(value, attributes) and (not isinstance(channels, np.ndarray) or value == len(channels))
+
+
+def _log_transform(value: Any, attributes: dict) -> bool:
+    """One bool a column of the series, as many as the series' scaling has."""
+    scaling = attributes.get("_y_scaling")
+    columns = {stats[0].shape for stats in scaling.values()} if _y_scaling(scaling, attributes) else set()
+    return (
+        isinstance(value, np.ndarray)
+        and value.dtype == bool
+        and value.ndim == 1
+        and len(value) > 0
+        and all(shape == value.shape for shape in columns)
+    )
+
+
+def _stream_context(value: Any, attributes: dict) -> bool:
+    """The anomaly detector's stream past (``update``): its last time points, scaled steps and scores.
+
+    The own scores (the fourth part) are absent from files written before they were kept.
+    """
+    if value is None:
+        return True
+    channels = attributes.get("channel_mean_")
+
+    def floats(array: Any, ndim: int) -> bool:
+        return isinstance(array, np.ndarray) and array.dtype.kind == "f" and array.ndim == ndim
+
+    return (
+        isinstance(value, tuple)
+        and len(value) in (3, 4)
+        and isinstance(value[0], pd.Index)
+        and 1 <= len(value[0]) <= 2
+        and floats(value[1], 2)
+        and len(value[1]) > 0
+        and (not isinstance(channels, np.ndarray) or value[1].shape[1] == len(channels))
+        and all(floats(part, 1) for part in value[2:])
+    )
+
+
 def _calibration_counts(value: Any, _: dict) -> bool:
     if isinstance(value, np.ndarray):
         return value.dtype.kind in "iu" and (value >= 0).all()
@@ -433,7 +477,8 @@ def _calibration_counts(value: Any, _: dict) -> bool:
 
 FITTED_RULES: dict[str, tuple[Callable[[Any, dict], bool], str]] = {
     "n_features_in_": (_count(1), "an integer >= 1"),
-    "_n_channels": (_count(1), "an integer >= 1"),
+    "_n_channels": (_channels, "an integer >= 1, one per channel_mean_"),
+    "_n_exog": (_count(0), "an integer >= 0"),
     "_shortest": (_count(1), "an integer >= 1"),
     "n_iter_": (_count(0), "an integer >= 0"),
     "n_windows_": (_count(0), "an integer >= 0"),
@@ -478,6 +523,13 @@ FITTED_RULES: dict[str, tuple[Callable[[Any, dict], bool], str]] = {
     "horizon_": (_count(1), "an integer >= 1"),
     "quantile_levels_": (_quantile_levels, "increasing floats between 0 and 1, 0.5 among them"),
     "_y_scaling": (_y_scaling, "a mapping of series to finite means and scales > 0"),
+    "log_transform_": (_log_transform, "a 1D bool array, one per column of the series"),
+    "window_statistic_": (lambda v, _: isinstance(v, str) and v in ("mean", "median"), "'mean' or 'median'"),
+    "_fit_settings": (lambda v, _: isinstance(v, dict), "a mapping of scoring, horizon and smoothing"),
+    "_context": (
+        _stream_context,
+        "None or the stream's last 1 or 2 time points, its scaled steps (one column per channel) and scores",
+    ),
 }
 
 

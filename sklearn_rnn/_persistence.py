@@ -137,20 +137,25 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
     estimator : RNNClassifier, RNNRegressor, RNNForecaster, RNNAnomalyDetector or RNNOutlierDetector
         A fitted estimator.
     path : str, path-like or binary file object
-        Where to write. The usual suffix is ``.skrnn`` (any name works).
+        Where to write. The usual suffix is ``.skrnn`` (any name works). An
+        existing file is replaced; a file object is written from its position
+        on and truncated after the archive.
 
     Raises
     ------
     TypeError
-        When the estimator is not one of this library's estimators or holds a
-        parameter or attribute the format does not store (the message names the
-        fix, e.g. "set net_kwargs=None before saving, or use pickle/joblib for
-        files you trust"), or a forecaster was fitted on a data type other than
-        pandas or numpy ones.
+        When the estimator is not one of this library's estimators (the
+        message says what to save instead: a search's ``best_estimator_``, a
+        pipeline's last step) or holds a parameter or attribute the format
+        does not store (the message names the fix, e.g. "set net_kwargs=None
+        before saving, or use pickle/joblib for files you trust"), a
+        forecaster was fitted on a data type other than pandas or numpy ones,
+        or ``path`` is neither a path nor a binary file object.
     ValueError
-        When its manifest or arrays exceed the format's limits, a forecaster's
-        series has a time zone the format cannot rebuild exactly, or an sktime
-        estimator is configured with a parallel backend.
+        When its manifest or arrays exceed the format's limits, a parameter
+        set after fit is one its constraints refuse (load would refuse the
+        file), a forecaster's series has a time zone the format cannot rebuild
+        exactly, or an sktime estimator is configured with a parallel backend.
     sklearn.exceptions.NotFittedError
         When the estimator is not fitted.
 
@@ -176,8 +181,10 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
     if classes.get(name) is not type(estimator):
         raise TypeError(
             f"sklearn_rnn.save stores {sorted(classes)}, got {type(estimator).__module__}.{name}. "
-            "Use pickle or joblib for other estimators (and load those only from sources you trust)."
+            f"{_what_to_save(estimator, path, classes)}Use pickle or joblib for other estimators (and load "
+            "those only from sources you trust)."
         )
+    _check_destination(path)
     if not estimator.__sklearn_is_fitted__():
         raise NotFittedError(f"This {name} instance is not fitted yet. Call 'fit' before saving it.")
     encode = Encoder()
@@ -202,6 +209,14 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
                 "within a policy that load checks (e.g. optimizer='adam' instead of a class, "
                 f"callbacks=None, an int random_state): {fix}, or use pickle/joblib for files you trust."
             ) from None
+    try:  # load checks them so: a value set after fit (set_params does not check it) would be refused
+        validate_parameter_constraints(type(estimator)._parameter_constraints, params, caller_name=name)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"{name} holds a parameter that load would refuse: {exc} It was set after fit (set_params "
+            "checks values at the next fit only). Set it back to the value it was fitted with before "
+            "saving, or fit again."
+        ) from None
     defaults = vars(type(estimator)())  # what any instance holds (sktime's tags and config)
     attributes = {}
     for key, value in vars(estimator).items():
@@ -292,6 +307,40 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
         # trained weights barely deflate; stored as they are, their size is what their header says
         archive.writestr(_WEIGHTS, save_tensors(weights), compress_type=zipfile.ZIP_STORED)
         archive.writestr(_OPTIMIZER, save_tensors(optimizer_tensors), compress_type=zipfile.ZIP_STORED)
+    if not isinstance(path, (str, os.PathLike)):
+        # bytes an earlier, longer content left after the archive would hide its end from load
+        try:
+            if path.seekable():
+                path.truncate()
+        except (AttributeError, OSError, ValueError):  # a stream that cannot truncate holds nothing after it
+            pass
+
+
+def _what_to_save(estimator: Any, path: Any, classes: dict[str, type]) -> str:
+    """The fix for an object save does not store: arguments swapped, a search, a pipeline (or nothing)."""
+    if isinstance(estimator, (str, os.PathLike)) and type(path).__name__ in classes:
+        return "The arguments are swapped: call save(estimator, path). "
+    best = getattr(estimator, "best_estimator_", None)
+    if type(best).__name__ in classes:
+        return "Save the search's fitted best_estimator_ instead: save(search.best_estimator_, path). "
+    steps = getattr(estimator, "steps", None)
+    if isinstance(steps, list) and steps and type(steps[-1][-1]).__name__ in classes:
+        return (
+            "A pipeline's other steps are not stored in the safe format: save its last step "
+            "(save(pipeline[-1], path)) and build the other steps again where you load it. "
+        )
+    return ""
+
+
+def _check_destination(path: Any) -> None:
+    if isinstance(path, (str, os.PathLike)):
+        return
+    if not hasattr(path, "write") or isinstance(path, io.TextIOBase):
+        raise TypeError(
+            f"save writes to a path (str or path-like) or a binary file object, got {type(path).__name__}. "
+            'Open a file in binary mode (open(path, "wb")), or write to io.BytesIO() to keep the bytes in '
+            "memory."
+        )
 
 
 def _saved_settings(estimator: Any) -> dict[str, Any]:
@@ -386,8 +435,9 @@ def load(path: str | os.PathLike | IO[bytes]) -> Any:
         wrap them in ``io.BytesIO``).
     ValueError
         When a file object cannot seek (a pipe: read it into ``io.BytesIO``
-        first). ``"Refusing to load ..."`` when the file is not a model file
-        of this format, was altered or breaks the policy above: a member it does not
+        first), or the file is not a zip archive. ``"Refusing to load ..."``
+        when the file is cut short (a zip archive without its end), is not a
+        model file of this format, was altered or breaks the policy above: a member it does not
         write (a planted pickle), an estimator class outside the fixed table,
         values that are not plain, parameters or network arguments outside the
         policy, weights whose names or shapes do not fit the stored
@@ -410,11 +460,18 @@ def load(path: str | os.PathLike | IO[bytes]) -> Any:
                 f"load reads a file object that can seek (a zip archive is read from its end); {path!r} "
                 "cannot (a pipe or a socket). Read it into memory first: load(io.BytesIO(stream.read()))."
             )
+    start = None if isinstance(path, (str, os.PathLike)) else _position(path)
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         if isinstance(exc, FileNotFoundError):
             raise
+        if _starts_as_zip(path, start):
+            raise ValueError(
+                f"Refusing to load {path!r}: it begins as a zip archive, as a sklearn_rnn model file does, "
+                f"but its end is missing or damaged ({exc}), as when a copy, a download or a save stopped "
+                "early. Copy or save it again. Nothing from the file was run."
+            ) from None
         raise ValueError(
             f"{path!r} is not a sklearn_rnn model file ({exc}). Files written by sklearn_rnn.save are zip "
             "archives; a pickle or joblib file must be opened with pickle/joblib (only if you trust it)."
@@ -424,6 +481,25 @@ def load(path: str | os.PathLike | IO[bytes]) -> Any:
             return _load(archive)
         except Refused as exc:
             raise ValueError(f"Refusing to load {path!r}: {exc} Nothing from the file was run.") from None
+
+
+def _position(stream: IO[bytes]) -> int | None:
+    try:
+        return stream.tell()
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def _starts_as_zip(path: str | os.PathLike | IO[bytes], start: int | None) -> bool:
+    """Whether the file begins with a zip member's header (a model file cut short, not another format)."""
+    try:
+        if start is None:
+            with open(path, "rb") as file:
+                return file.read(4) == b"PK\x03\x04"
+        path.seek(start)
+        return path.read(4) == b"PK\x03\x04"
+    except (AttributeError, OSError, TypeError, ValueError):
+        return False
 
 
 def _load(archive: zipfile.ZipFile) -> Any:

@@ -617,6 +617,28 @@ def test_tampered_input_scaling_is_refused(classifier_bytes, key, value, match, 
     _refused(_edit_tensors(classifier_bytes, "module.safetensors", edit), match, tmp_path)
 
 
+@pytest.mark.parametrize("reference", [[], {}, ["arrays/0.npy"], 0], ids=repr)
+def test_an_array_reference_that_is_not_a_member_name_is_refused(classifier_bytes, reference, tmp_path):
+    # a list or dict in place of the member's name crashed load with "unhashable type" (TypeError)
+    def edit(manifest):
+        assert manifest["attributes"]["classes_"] == {"__ndarray__": "arrays/0.npy"}
+        manifest["attributes"]["classes_"] = {"__ndarray__": reference}
+
+    _refused(_edit_manifest(classifier_bytes, edit), r"attribute classes_ holds", tmp_path)
+    missing = _edit_manifest(classifier_bytes, _set_path(["attributes", "classes_", "__ndarray__"], "x.npy"))
+    _refused(missing, r"attribute classes_ names an array 'x.npy' the file does not hold", tmp_path)
+
+
+def _set_path(keys, value):
+    def edit(manifest):
+        target = manifest
+        for key in keys[:-1]:
+            target = target[key]
+        target[keys[-1]] = value
+
+    return edit
+
+
 def test_save_stores_what_deflates_too_well_and_it_loads(tmp_path):
     """A series that deflates more than 20 times is stored as it is: load never refuses what save wrote."""
     y = pd.Series(np.tile([1.0, 2.0, 3.0], 2000), index=pd.RangeIndex(6000))

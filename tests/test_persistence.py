@@ -188,6 +188,70 @@ def test_save_refuses_unfitted_and_foreign_estimators(tmp_path):
         save(LinearRegression().fit(X[:, :, 0], Y_REG), tmp_path / "m.skrnn")
 
 
+def test_save_names_what_to_pass_when_given_something_else(tmp_path):
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import make_pipeline
+
+    clf = RNNClassifier(**TINY).fit(X, Y_CLS)
+    for wrong in (None, 42, io.StringIO()):  # were AttributeError 'write' and "string argument expected"
+        with pytest.raises(TypeError, match=r"save writes to a path .* or a binary file object, got"):
+            save(clf, wrong)
+    with open(tmp_path / "text.skrnn", "w") as text, pytest.raises(TypeError, match=r'open\(path, "wb"\)'):
+        save(clf, text)
+    with pytest.raises(TypeError, match=r"arguments are swapped: call save\(estimator, path\)"):
+        save(tmp_path / "m.skrnn", clf)
+    search = GridSearchCV(RNNClassifier(**TINY), {"hidden_size": [4]}, cv=2).fit(X, Y_CLS)
+    with pytest.raises(TypeError, match=r"save\(search.best_estimator_, path\)"):
+        save(search, tmp_path / "m.skrnn")
+    save(search.best_estimator_, tmp_path / "m.skrnn")
+    pipeline = make_pipeline(RNNClassifier(**TINY)).fit(X[:, :, 0], Y_CLS)
+    with pytest.raises(TypeError, match=r"save its last step \(save\(pipeline\[-1\], path\)\)"):
+        save(pipeline, tmp_path / "m.skrnn")
+    assert not (tmp_path / "text.skrnn").read_bytes()
+
+
+def test_save_refuses_a_parameter_set_after_fit_that_load_would_refuse(tmp_path):
+    # set_params checks nothing until the next fit: the file was written, and load refused it
+    reg = RNNRegressor(**TINY).fit(X, Y_REG).set_params(hidden_size=0)
+    with pytest.raises(
+        ValueError, match=r"RNNRegressor holds a parameter that load would refuse: .*hidden_size"
+    ):
+        save(reg, tmp_path / "m.skrnn")
+    assert not (tmp_path / "m.skrnn").exists()
+    save(reg.set_params(hidden_size=TINY["hidden_size"]), tmp_path / "m.skrnn")
+    load(tmp_path / "m.skrnn")
+
+
+def test_save_into_a_buffer_that_held_a_longer_file_loads(model_bytes, tmp_path):
+    # the bytes of the earlier, longer content stayed after the archive: load found no zip there
+    small = RNNRegressor(**TINY).fit(X, Y_REG)
+    buffer = io.BytesIO(model_bytes + b"x" * 2**20)
+    save(small, buffer)
+    np.testing.assert_array_equal(load(io.BytesIO(buffer.getvalue())).predict(X), small.predict(X))
+    path = tmp_path / "reused.skrnn"
+    path.write_bytes(model_bytes + b"x" * 2**20)
+    with open(path, "r+b") as file:
+        save(small, file)
+    np.testing.assert_array_equal(load(path).predict(X), small.predict(X))
+
+
+@pytest.mark.parametrize("keep", [30, 0.5, -100], ids=["start", "half", "end"])
+def test_a_file_cut_short_is_named_so(model_bytes, keep, tmp_path):
+    # it was called "not a sklearn_rnn model file", with advice to open it with pickle
+    kept = model_bytes[: int(keep * len(model_bytes)) if isinstance(keep, float) else keep]
+    path = tmp_path / "cut.skrnn"
+    path.write_bytes(kept)
+    cut = (
+        r"^Refusing to load .*: it begins as a zip archive, .* but its end is missing .*Copy or save it again"
+    )
+    for source in (path, io.BytesIO(kept)):
+        with pytest.raises(ValueError, match=cut):
+            load(source)
+    path.write_bytes(pickle.dumps([1, 2]))
+    with pytest.raises(ValueError, match=r"is not a sklearn_rnn model file .*pickle/joblib"):
+        load(path)
+
+
 # -- tampered files ------------------------------------------------------------------------------
 class _Payload:
     """Pickling this writes a marker file when unpickled: proof that code ran."""
@@ -977,6 +1041,19 @@ def _reversed(value):
         # the network reads windows of window_length_ steps: a longer one it was not built for
         ("forecaster", "window_length_", lambda v: v + 1),
         ("forecaster", "_y_scaling", lambda v: {k: (m, -s) for k, (m, s) in v.items()}),
+        # each of these loaded, then crashed or failed at predict with another message
+        ("forecaster", "log_transform_", lambda v: v[:0]),
+        ("forecaster", "log_transform_", lambda v: np.r_[v, v]),
+        ("forecaster", "_n_exog", lambda v: -1),
+        ("outlier", "_n_channels", lambda v: v + 1),
+        ("outlier", "window_statistic_", lambda v: "max"),
+        ("outlier", "_fit_settings", lambda v: None),
+        ("detector", "window_statistic_", lambda v: None),
+        # the stream's past that update keeps: an empty index, steps of the wrong channel count
+        ("detector", "_context", lambda v: (pd.RangeIndex(0), np.zeros((1, 3)), np.zeros(1), np.zeros(0))),
+        ("detector", "_context", lambda v: (pd.RangeIndex(199, 200), np.zeros((1, 2)), np.zeros(1))),
+        ("detector", "_context", lambda v: (pd.RangeIndex(198, 200), np.zeros(2), np.zeros(2))),
+        ("detector", "_context", lambda v: [1, 2]),
     ],
     ids=lambda p: p if isinstance(p, str) else "",
 )

@@ -160,8 +160,12 @@ class StepScoring(TrainingMixin):
     # (start_scale_, end_scale_): the anomaly detector reads scores step by step against one threshold
     _calibrates_edges: bool = False
 
+    # the parameters scores read as they were at the latest fit (_fit_settings, _fitted); a
+    # detector's own come after these, and a file saved before they were recorded lacks them
+    _fit_setting_names: tuple[str, ...] = ("scoring", "horizon", "smoothing")
+
     def _fitted(self, name: str) -> Any:
-        """The value ``scoring``, ``horizon`` or ``smoothing`` had in the latest fit.
+        """The value a parameter of ``_fit_setting_names`` had in the latest fit.
 
         Scores read these, not the parameters: a parameter set after ``fit``
         takes effect at the next fit. A detector saved before they were
@@ -173,12 +177,14 @@ class StepScoring(TrainingMixin):
         """The file's attributes, after checking the settings of its fit (``_fit_settings``)."""
         settings = attributes.get("_fit_settings")
         if settings is not None:
-            keys = ("scoring", "horizon", "smoothing")
+            keys = self._fit_setting_names
             try:
-                if not isinstance(settings, dict) or sorted(settings) != sorted(keys):
+                if not isinstance(settings, dict) or sorted(settings) not in (sorted(keys), sorted(keys[:3])):
                     raise ValueError(f"it must hold {keys} alone")
                 validate_parameter_constraints(
-                    {key: SCORING_CONSTRAINTS[key] for key in keys}, settings, caller_name="the file"
+                    {key: self._parameter_constraints[key] for key in settings},
+                    settings,
+                    caller_name="the file",
                 )
             except (TypeError, ValueError) as exc:
                 raise Refused(f"the settings of its fit (_fit_settings) are refused: {exc}") from None
@@ -236,7 +242,7 @@ class StepScoring(TrainingMixin):
         without, and keeps the one whose typical miss on the held-out steps is
         smaller (``local_level_``).
         """
-        self._fit_settings = {"scoring": self.scoring, "horizon": self.horizon, "smoothing": self.smoothing}
+        self._fit_settings = {name: getattr(self, name) for name in self._fit_setting_names}
         # a one-step window read relative to its own mean is all zeros, and its step is rebuilt
         # exactly from the mean added back: every step would score alike
         levels = (True, False) if self.local_level == "auto" else (self.local_level,)

@@ -525,7 +525,10 @@ FITTED_RULES: dict[str, tuple[Callable[[Any, dict], bool], str]] = {
     "_y_scaling": (_y_scaling, "a mapping of series to finite means and scales > 0"),
     "log_transform_": (_log_transform, "a 1D bool array, one per column of the series"),
     "window_statistic_": (lambda v, _: isinstance(v, str) and v in ("mean", "median"), "'mean' or 'median'"),
-    "_fit_settings": (lambda v, _: isinstance(v, dict), "a mapping of scoring, horizon and smoothing"),
+    "_fit_settings": (
+        lambda v, _: isinstance(v, dict),
+        "a mapping of the fit's settings (scoring, horizon, ...)",
+    ),
     "_context": (
         _stream_context,
         "None or the stream's last 1 or 2 time points, its scaled steps (one column per channel) and scores",

@@ -218,6 +218,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     # sktime's own fitted state: not stored by sklearn_rnn.save (load marks the detector fitted)
     _not_stored = frozenset({"_X", "_y", "_X_metadata", "_is_fitted"})
     _calibrates_edges = True
+    _fit_setting_names = ("scoring", "horizon", "smoothing", "threshold", "threshold_window")
 
     def __init__(
         self,
@@ -308,7 +309,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         known = self._known_anomalies(y, len(values))
         values[known] = np.nan
         held = self._fit_scoring([values[rows] for rows in self._series_rows(X)], self.calibration_fraction)
-        if self.threshold == "dynamic":
+        if self._fitted("threshold") == "dynamic":
             finite = np.concatenate(held)
             finite = finite[np.isfinite(finite)]
             self.score_median_ = float(np.median(finite)) if len(finite) else 0.0
@@ -478,7 +479,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
 
     def _series_scores(self, scaled: np.ndarray, context: tuple | None = None) -> np.ndarray:
         scores = self._step_scores(scaled, *((None, None) if context is None else (context[0], context[2])))
-        if self.threshold == "dynamic":
+        if self._fitted("threshold") == "dynamic":
             scores = self._relative(scores, None if context is None else context[1])
         return scores
 
@@ -486,7 +487,8 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         n_past = 0 if past is None else len(past)
         if n_past:
             scores = np.concatenate([past, scores])
-        out = dynamic_scores(scores, self.threshold_window, self.score_median_, self.score_spread_)
+        window = self._fitted("threshold_window")
+        out = dynamic_scores(scores, window, self.score_median_, self.score_spread_)
         return out[n_past:]
 
     def _context_for(self, X: pd.DataFrame) -> tuple | None:
@@ -661,7 +663,9 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         else:
             scaled_all, raw = np.concatenate([past_scaled, scaled]), np.concatenate([past_scores, chunk])
         # the rows the forecasts that reach the next chunk read: their windows and origins
-        rows = self.window_length_ + (self.horizon - 1 if self.scoring == "forecast" else 0)
+        rows = self.window_length_ + (
+            self._fitted("horizon") - 1 if self._fitted("scoring") == "forecast" else 0
+        )
         # the dynamic threshold's spread at a step reads the medians of the threshold_window scores
         # before it, each of which reads the threshold_window before that
         # the last two time points: their spacing places the next chunk where the index has no freq
@@ -671,7 +675,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         self._context = (
             X.index[-2:],
             scaled_all[-rows:],
-            raw[-2 * self.threshold_window :],
+            raw[-2 * self._fitted("threshold_window") :],
             own[len(own) - reach :],
         )
         return self

@@ -328,6 +328,34 @@ def test_a_statistic_this_version_does_not_know_is_refused(reconstruction):
         odd.transform_scores(sensor(50, 1, start=1200))
 
 
+@pytest.mark.parametrize("fitted_with", ["static", "dynamic"])
+def test_a_threshold_mode_assigned_after_fit_waits_for_the_next_fit(fitted_with, tmp_path):
+    """threshold_ was set on the scores of the fit's mode: assigning the other keeps the fit's.
+
+    Assigned (sktime's set_params unfits), "static" on a dynamic fit compared raw scores with a
+    threshold set on relative ones, and "dynamic" on a static fit crashed for lack of
+    score_median_; so did a threshold_window assigned after fit change the scores.
+    """
+    detector = RNNAnomalyDetector(window_length=10, threshold=fitted_with, threshold_window=20, **FAST)
+    detector.fit(sensor(600, 15))
+    fresh = sensor(300, 16, start=600)
+    fresh.iloc[150, 0] += 4.0
+    want_scores, want_flags = detector.transform_scores(fresh), detector.predict(fresh)
+    other = copy.deepcopy(detector)
+    other.threshold = "dynamic" if fitted_with == "static" else "static"
+    other.threshold_window = 50
+    pd.testing.assert_frame_equal(other.transform_scores(fresh), want_scores)
+    pd.testing.assert_frame_equal(other.predict(fresh), want_flags)
+    assert 150 in want_flags.iloc[:, 0].to_numpy()
+    other.update(fresh.iloc[:100])  # the stream keeps the fit's window of past scores
+    pd.testing.assert_frame_equal(
+        other.transform_scores(fresh.iloc[100:]),
+        detector.update(fresh.iloc[:100]).transform_scores(fresh.iloc[100:]),
+    )
+    save(other, tmp_path / "d.skrnn")
+    pd.testing.assert_frame_equal(load(tmp_path / "d.skrnn").transform_scores(fresh), want_scores)
+
+
 # -- persistence and errors -------------------------------------------------------------------------
 @pytest.mark.parametrize("scoring", ["forecast", "reconstruction"])
 def test_save_and_load_give_the_same_scores(scoring, tmp_path):

@@ -20,7 +20,7 @@ import torch
 from sklearn.exceptions import ConvergenceWarning
 from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping
 
-from ._runtime import interrupt_requested
+from ._runtime import interrupt_requested, user_stacklevel
 
 __all__ = ["EpochProgress", "EpochTable", "GradientClipping", "NonFiniteLossGuard", "completed_epochs"]
 
@@ -116,7 +116,7 @@ class NonFiniteLossGuard(Callback):
             "restored. The learning rate is probably too high or the data holds extreme values: "
             "lower lr, keep gradient_clip_value set, or scale the inputs.",
             ConvergenceWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
         raise KeyboardInterrupt  # skorch's way to end the fit loop (see EarlyStopping)
 
@@ -147,7 +147,7 @@ class NonFiniteLossGuard(Callback):
                 f"{self.stopped_} when training ended; the weights of epoch {self.best_epoch_} "
                 "were restored.",
                 ConvergenceWarning,
-                stacklevel=2,
+                stacklevel=user_stacklevel(),
             )
         if net.history and "train_loss" not in net.history[-1] and self.stopped_ is None:
             epoch = len(net.history)

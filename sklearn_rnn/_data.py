@@ -11,7 +11,6 @@ Long tables (one row per id and time) are split into sequences by
 
 from __future__ import annotations
 
-import sys
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_array, validate_data
+
+from ._runtime import user_stacklevel
 
 __all__ = ["Sequences", "from_sktime", "validate_sequences"]
 
@@ -489,24 +490,6 @@ def _sequence_feature_names(X: Any) -> np.ndarray | None:
     return names[0]
 
 
-def _callers_level() -> int:
-    """The ``stacklevel`` of the first frame outside this package and the decorators around it.
-
-    For a warning raised in a function that calls this: the user's line (or
-    scikit-learn's, when a Pipeline calls), whichever of the estimator's
-    methods led there. The decorators are contextlib's and ``np.errstate``'s.
-    """
-    frame, level = sys._getframe(1), 1
-    while frame is not None:
-        module = frame.f_globals.get("__name__", "")
-        if not (
-            module.startswith(__package__) or module == "contextlib" or module.endswith("._ufunc_config")
-        ):
-            break
-        frame, level = frame.f_back, level + 1
-    return level
-
-
 def _check_sequence_feature_names(estimator: Any, names: np.ndarray | None) -> None:
     """scikit-learn's check of the names of ragged ``X`` against those ``fit`` recorded."""
     fitted = getattr(estimator, "feature_names_in_", None)
@@ -515,13 +498,13 @@ def _check_sequence_feature_names(estimator: Any, names: np.ndarray | None) -> N
         warnings.warn(
             f"X has feature names, but {kind} was fitted without feature names",
             UserWarning,
-            stacklevel=_callers_level(),
+            stacklevel=user_stacklevel(),
         )
     elif fitted is not None and names is None:
         warnings.warn(
             f"X does not have valid feature names, but {kind} was fitted with feature names",
             UserWarning,
-            stacklevel=_callers_level(),
+            stacklevel=user_stacklevel(),
         )
     elif fitted is not None and (len(names) != len(fitted) or (names != fitted).any()):
         raise ValueError(
@@ -591,12 +574,30 @@ def from_sktime(X: Any) -> np.ndarray | list[np.ndarray]:
 
     if isinstance(X, pd.DataFrame) and isinstance(X.index, pd.MultiIndex):
         _check_panel_index(X.index)
-    frames = convert_to(X, to_type="df-list")
+        if X.index.nlevels > 2:  # sktime's Hierarchical: the levels before the time name an instance
+            instances = X.index.droplevel(-1).to_flat_index()
+            X = X.set_axis(pd.MultiIndex.from_arrays([instances, X.index.get_level_values(-1)]))
+    try:
+        frames = convert_to(X, to_type="df-list")
+    except TypeError as exc:
+        raise TypeError(
+            f"X ({type(X).__name__}) is not sktime panel data ({str(exc).splitlines()[0]}). Pass a 2D "
+            "(n_samples, n_timesteps) table, a 3D array or a list of (n_timesteps, n_features) arrays to "
+            "the estimators as it is; split a long table (one row per id and time) with "
+            "from_long_table(data, id_col, time_col)."
+        ) from exc
     for i, frame in enumerate(frames):  # df-list and nested cells: sktime's checks allow both
         if problem := _time_order_problem(frame.index):
             raise ValueError(
                 f"Instance {i} of X {problem}: each time point of an instance must appear once, in "
                 "increasing order. Aggregate repeated time points and sort each instance by time first."
+            )
+        if i and not frame.columns.equals(frames[0].columns):  # read by position: a df-list may differ
+            raise ValueError(
+                f"Instance {i} of X has the columns {frame.columns.tolist()}, but instance 0 has "
+                f"{frames[0].columns.tolist()}: every instance must have the same columns, in the same "
+                "order (features are read by position). Select them first, e.g. "
+                "[x[columns] for x in X]."
             )
     sequences = [frame.to_numpy() for frame in frames]
     if len({x.shape for x in sequences}) == 1:

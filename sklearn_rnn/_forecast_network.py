@@ -20,11 +20,11 @@ import torch
 from sklearn.exceptions import NotFittedError
 from sktime.forecasting.base import ForecastingHorizon
 
-from ._data import Sequences, _callers_level
+from ._data import Sequences
 from ._intervals import calibration, conformal_shift, median_index
 from ._networks.forecast import ForecastNet, PinballLoss
 from ._networks.heads import ForecastGraph, InferenceGraph, QuantileForecasts
-from ._runtime import current_generator
+from ._runtime import current_generator, user_stacklevel
 from ._scaling import column_statistics
 from ._series import (
     format_time,
@@ -266,7 +266,7 @@ class ForecastNetwork(TrainingMixin):
                 "extrapolates far beyond what it has seen, and its forecasts may be far off. Check X's "
                 "units (e.g. cents against dollars).",
                 UserWarning,
-                stacklevel=_callers_level(),
+                stacklevel=user_stacklevel(),
             )
 
     def _inference_graph(self) -> InferenceGraph:

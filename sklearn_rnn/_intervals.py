@@ -9,6 +9,7 @@ import numpy as np
 from scipy.stats import norm
 
 from ._networks.forecast import ConformalShift
+from ._runtime import user_stacklevel
 
 __all__ = [
     "DEFAULT_QUANTILES",
@@ -192,7 +193,7 @@ def calibration(
             f"{n}/{n + 1} = {n / (n + 1):.1%} only. Raise calibration_fraction or pass longer series (each "
             "held-out time point adds one score per step and series).",
             UserWarning,
-            stacklevel=5,  # the user's call of fit
+            stacklevel=user_stacklevel(),
         )
         offsets = np.where(np.isnan(offsets), largest, offsets)
     return offsets, counts.min(axis=1)

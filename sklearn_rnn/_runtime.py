@@ -15,6 +15,7 @@ import functools
 import math
 import os
 import signal
+import sys
 import threading
 import warnings
 from collections.abc import Iterator
@@ -32,7 +33,43 @@ __all__ = [
     "retain_freed_memory",
     "seeded_init",
     "torch_session",
+    "user_stacklevel",
 ]
+
+# Modules whose frames a warning skips to reach the user's line: this package, the frameworks that
+# wrap its estimators' methods (sktime's public fit/predict, skorch's training loop, scikit-learn's
+# fit decorator, parameter validation and output wrappers) and the context managers around them.
+# scikit-learn's Pipeline or search calling an estimator is the caller, as for its own warnings.
+_WRAPPERS = (
+    f"{__package__}.",
+    "sktime.",
+    "skorch.",
+    "sklearn.base",
+    "sklearn.utils._param_validation",
+    "sklearn.utils._set_output",
+    "contextlib",
+    "numpy._core._ufunc_config",
+    "numpy.core._ufunc_config",
+)
+
+
+def user_stacklevel() -> int:
+    """The ``stacklevel`` that attributes a warning to the user's line.
+
+    Called by the function that warns: the first frame above it outside
+    this package and the frameworks that wrap its estimators' methods
+    (``_WRAPPERS``), whichever public method led there, so that a warning
+    raised inside sktime's ``fit`` or skorch's training loop names the
+    user's call, not the framework's.
+    """
+    frame, level = sys._getframe(1), 1
+    while frame is not None:
+        module = frame.f_globals.get("__name__", "")
+        if module != __package__ and not module.startswith(_WRAPPERS):
+            break
+        frame, level = frame.f_back, level + 1
+    return level
+
 
 # glibc's malloc: mallopt parameters, and the values its dynamic thresholds grow to (64-bit)
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
@@ -129,7 +166,7 @@ def _resolve_threads(n_threads: int) -> int:
         warnings.warn(
             f"n_threads={n_threads} exceeds the {available} CPUs available; using {available}.",
             UserWarning,
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )
         return available
     return n_threads

@@ -41,6 +41,7 @@ from ._runtime import (
     resolve_device,
     seeded_init,
     torch_session,
+    user_stacklevel,
 )
 
 logger = logging.getLogger(__name__)
@@ -185,7 +186,7 @@ def warn_if_diverged(loss_curve: list[float]) -> None:
             f"The training loss rose from {loss_curve[0]:.4g} to {loss_curve[-1]:.4g}: training "
             "diverged. Lower lr, keep gradient_clip_value set, or scale the inputs.",
             ConvergenceWarning,
-            stacklevel=7,  # the user's call of fit
+            stacklevel=user_stacklevel(),
         )
 
 

@@ -14,6 +14,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+from ._runtime import user_stacklevel
 from ._training import valid_size
 
 __all__ = [
@@ -321,6 +322,6 @@ def held_out_split(
         "assumes such a walk. Pass "
         f"{advice}; or set conformal=False for the network's own quantiles, without this warning.",
         UserWarning,
-        stacklevel=4,  # the user's call of fit
+        stacklevel=user_stacklevel(),
     )
     return None

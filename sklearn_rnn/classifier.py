@@ -20,6 +20,7 @@ from sklearn.utils.validation import _check_sample_weight, column_or_1d
 from ._base import BaseRNNEstimator
 from ._docs import with_shared_parameters
 from ._networks.heads import Probabilities
+from ._runtime import user_stacklevel
 
 __all__ = ["RNNClassifier"]
 
@@ -480,7 +481,7 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
             f"y contains {len(unseen)} label(s) never seen during fit ({unseen[:5]}); "
             f"{type(self).__name__} cannot predict them, so their samples count as errors.",
             UserWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
         correct = [p == t for p, t in zip(predicted.tolist(), y.tolist(), strict=True)]
         return float(np.average(correct, weights=sample_weight))

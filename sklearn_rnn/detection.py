@@ -25,8 +25,9 @@ from ._anomaly import (
     merge_gaps,
     robust_scale,
 )
-from ._data import _callers_level, holds_text
+from ._data import holds_text
 from ._docs import with_shared_parameters
+from ._runtime import user_stacklevel
 from ._series import spacing_name
 from ._storable import SafeFormatMixin, VersionedPickleMixin
 from ._training import RECURRENT_CONSTRAINTS, TRAINING_CONSTRAINTS, Int
@@ -344,7 +345,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
             "often still. Fit on a longer series of normal behaviour, or raise calibration_fraction or "
             "contamination.",
             UserWarning,
-            stacklevel=_callers_level(),
+            stacklevel=user_stacklevel(),
         )
 
     def _known_anomalies(self, y: Any, n: int) -> np.ndarray:

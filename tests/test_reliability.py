@@ -322,3 +322,46 @@ def test_early_stopping_counts_the_sequences_of_positive_weight():
     weight[0] = 1.0
     with pytest.raises(ValueError, match="needs at least 2 sequences .* got 1 of positive sample weight"):
         RNNClassifier(**TINY, early_stopping=True).fit(X, y, sample_weight=weight)
+
+
+class _PoisonWeights(Callback):
+    """Sets a weight to NaN after the second epoch: the non-finite guard stops training and warns."""
+
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) == 2:
+            with torch.no_grad():
+                next(net.module_.parameters()).fill_(float("nan"))
+
+
+def test_warnings_name_the_users_line_not_a_frameworks():
+    # A warning raised inside sktime's fit, skorch's training loop or scikit-learn's fit wrapper is
+    # attributed to the line that called the estimator (the detector's and the forecaster's pointed
+    # into sktime, a training callback's into skorch).
+    pd = pytest.importorskip("pandas")
+    from sklearn_rnn import RNNAnomalyDetector, RNNForecaster
+
+    series = np.random.default_rng(1).normal(size=120)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        clf = RNNClassifier(**TINY, n_threads=10**6, callbacks=[("poison", _PoisonWeights())], random_state=0)
+        clf.fit(X, y)
+        clf.score(X, np.where(y == 1, 2, y))
+        RNNAnomalyDetector(window_length=5, hidden_size=4, max_epochs=1, random_state=0).fit(
+            pd.DataFrame({"s": series})
+        )
+        months = pd.period_range("2000-01", periods=30, freq="M")
+        RNNForecaster(hidden_size=4, max_epochs=1, random_state=0).fit(
+            pd.Series(series[:30].cumsum(), index=months), fh=[1, 2, 3]
+        )
+    ours = {
+        "n_threads=1000000 exceeds": None,
+        "; training was stopped and": None,
+        "label(s) never seen during fit": None,
+        "The threshold rests on": None,
+        "RNNForecaster could not calibrate": None,
+    }
+    for record in caught:
+        for start in ours:
+            if start in str(record.message):
+                ours[start] = record.filename
+    assert ours == dict.fromkeys(ours, __file__)

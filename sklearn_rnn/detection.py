@@ -309,7 +309,11 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
             )
         known = self._known_anomalies(y, len(values))
         values[known] = np.nan
-        held = self._fit_scoring([values[rows] for rows in self._series_rows(X)], self.calibration_fraction)
+        rows = self._series_rows(X)
+        held = self._fit_scoring([values[r] for r in rows], self.calibration_fraction)
+        self._warn_if_calibrated_on_training_steps(
+            [len(h) == len(r) for h, r in zip(held, rows, strict=True)]
+        )
         if self._fitted("threshold") == "dynamic":
             finite = np.concatenate(held)
             finite = finite[np.isfinite(finite)]
@@ -330,6 +334,21 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         self._context = None
         self._warn_if_few_calibration_scores()
         return self
+
+    def _warn_if_calibrated_on_training_steps(self, whole: list[bool]) -> None:
+        """Warn where no series held out its latest steps: the threshold rests on steps trained on."""
+        if not all(whole):
+            return
+        warnings.warn(
+            f"No series of X is long enough to hold out its latest calibration_fraction="
+            f"{self.calibration_fraction} of steps after a window of window_length_={self.window_length_} "
+            "and a step: the scores' scale and the threshold come from the steps the network trained on, "
+            f"not held-out ones, so the share of fresh normal steps flagged is not held to "
+            f"contamination={self.contamination}. Fit on a longer series of normal behaviour, or pass a "
+            "smaller window_length.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
 
     def _warn_if_few_calibration_scores(self) -> None:
         """Warn where the threshold's scores are too few for the finite-sample quantile of the rate."""

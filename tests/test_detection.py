@@ -3,6 +3,7 @@
 import copy
 import io
 import pickle
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -684,3 +685,13 @@ def test_channels_named_in_fit_must_come_in_their_order(tmp_path):
 def test_empty_data_gives_no_detection(forecast):
     assert forecast.predict(sensor(0, 46)).empty
     assert forecast.transform_scores(sensor(0, 46)).empty
+
+
+def test_a_threshold_set_on_training_steps_warns():
+    """A series too short to hold out its latest steps after a window: calibrated on what it trained on."""
+    with pytest.warns(UserWarning, match=r"No series of X is long enough to hold out .* not held to"):
+        detector = RNNAnomalyDetector(window_length=100, **FAST).fit(sensor(120, 17))
+    assert detector.n_calibration_scores_ == 120
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a series that holds out its latest steps does not
+        RNNAnomalyDetector(window_length=20, **FAST).fit(sensor(600, 17))

@@ -794,18 +794,28 @@ def _refuse_skipped_steps(times: pd.Index) -> None:
     """Refuse a series sampled on a grid whose time points skip steps of it (rows dropped, not NaN).
 
     A frequency the index declares or pandas infers (business days and hours
-    included) is a grid the series keeps. Otherwise the grid is the commonest
-    spacing, when nearly every spacing (``_ON_GRID``) is that one: a later
+    included) is a grid the series keeps. Otherwise the grid is the calendar's
+    where every time point is a month's, quarter's or year's end or start, or
+    one day of every month;
+    else the commonest spacing (in local time for days or coarser with a time
+    zone), when nearly every spacing (``_ON_GRID``) is that one: a later
     time point a whole number of them away means the rows between are missing,
     and the detector would read the rows around them as neighbours (and could
     flag the join). Irregular sampling is the data's own and passes.
     """
+    calendar = None
     if isinstance(times, pd.PeriodIndex) or pd.api.types.is_integer_dtype(times):
         values = times.asi8 if isinstance(times, pd.PeriodIndex) else times.to_numpy(dtype=np.int64)
     elif isinstance(times, (pd.DatetimeIndex, pd.TimedeltaIndex)):
         if times.freq is not None or (len(times) > 2 and pd.infer_freq(times) is not None):
             return
-        values = times.asi8
+        calendar = _calendar_grid(times) if isinstance(times, pd.DatetimeIndex) else None
+        if calendar is not None:
+            values = calendar[0]
+        elif isinstance(times, pd.DatetimeIndex) and times.tz is not None and _one_time_of_day(times):
+            values = times.tz_localize(None).asi8  # days of 23 or 25 hours at a clock change: wall time
+        else:
+            values = times.asi8
     else:
         return
     steps = np.diff(values)
@@ -817,7 +827,11 @@ def _refuse_skipped_steps(times: pd.Index) -> None:
     if not len(skips) or counts.max() < _ON_GRID * len(steps):
         return
     first = skips[0]
-    if isinstance(times, (pd.DatetimeIndex, pd.TimedeltaIndex)):
+    if calendar is not None:
+        code = calendar[1]
+        spacing = code.strip("'") if code.startswith("'") else "one month"
+        grid = f"pd.date_range(X.index[0], X.index[-1], freq={code})"
+    elif isinstance(times, (pd.DatetimeIndex, pd.TimedeltaIndex)):
         spacing = spacing_name(pd.Timedelta(usual, unit=times.unit))
         make = "timedelta_range" if isinstance(times, pd.TimedeltaIndex) else "date_range"
         grid = f"pd.{make}(X.index[0], X.index[-1], freq={spacing!r})"
@@ -835,6 +849,37 @@ def _refuse_skipped_steps(times: pd.Index) -> None:
         f"time points as NaN rows, which it reads as gaps: X.reindex({grid}) (a panel: each series), "
         "or pass the pieces before and after separately."
     )
+
+
+def _one_time_of_day(times: pd.DatetimeIndex) -> bool:
+    """Whether every time point has the same (local) time of day: a series of days or coarser."""
+    return len(np.unique((times - times.normalize()).asi8)) == 1
+
+
+def _calendar_grid(times: pd.DatetimeIndex) -> tuple[np.ndarray, str] | None:
+    """Positions of ``times`` on the coarsest calendar grid that holds them all, and its frequency.
+
+    Month, quarter and year ends or starts, or one day of every month (at one
+    time of day), whose spacings in days vary; the frequency as the code that
+    makes it. None for any other series.
+    """
+    if len(times) < 3 or not _one_time_of_day(times):
+        return None
+    months = times.year.to_numpy(dtype=np.int64) * 12 + times.month.to_numpy(dtype=np.int64) - 1
+    grids = (
+        ("YE", times.is_year_end, 12),
+        ("YS", times.is_year_start, 12),
+        ("QE", times.is_quarter_end, 3),
+        ("QS", times.is_quarter_start, 3),
+        ("ME", times.is_month_end, 1),
+        ("MS", times.is_month_start, 1),
+    )
+    for freq, on_grid, months_per_step in grids:
+        if np.all(on_grid):
+            return months // months_per_step, repr(freq)
+    if len(np.unique(times.day)) == 1:  # one day of every month
+        return months, "pd.DateOffset(months=1)"
+    return None
 
 
 def _next_step(last: pd.Index, index: pd.Index) -> Any:

@@ -201,6 +201,31 @@ def test_the_fix_for_dropped_days_keeps_every_row_across_a_clock_change(detector
         detector.predict(durations)
 
 
+@pytest.mark.parametrize(
+    "index, drop, spacing",
+    [
+        (pd.date_range("2020-01-31", periods=60, freq="ME"), 10, "ME"),  # 28 to 31 days apart
+        (pd.date_range("2010-01-01", periods=60, freq="QS"), 7, "QS"),
+        (pd.date_range("2019-01-15", periods=60, freq="MS") + pd.Timedelta(days=14), 30, "one month"),
+        (pd.date_range("2024-03-01", periods=60, freq="D", tz="Europe/Paris"), 30, "D"),  # 47 hours apart
+    ],
+    ids=["month-ends", "quarter-starts", "the-15th", "day-of-a-clock-change"],
+)
+def test_dropped_calendar_steps_are_refused_and_the_fix_fills_them(detector, index, drop, spacing):
+    """Month ends a logger dropped were 59 days apart, among spacings of 28 to 31: no usual spacing, so
+    the join was read as neighbours; so was a day dropped at a clock change (47 hours, not 48)."""
+    data = readings(60).set_axis(index.delete(drop).append(index[drop : drop + 1]).sort_values())
+    dropped = data.drop(index[drop])
+    with pytest.raises(ValueError, match=rf"skips time points: .*\({spacing}.*X.reindex") as error:
+        detector.predict(dropped)
+    fix = str(error.value).split("gaps: ")[1].split(" (a panel")[0]  # the message's fix, run as written
+    filled = eval(fix, {"pd": pd, "X": dropped})
+    assert len(filled) == 60 and filled.index.equals(pd.DatetimeIndex(index))
+    assert filled["temp"].isna().sum() == 1 and np.isnan(filled["temp"].iloc[drop])
+    assert detector.transform_scores(filled)["scores"].isna().iloc[drop]
+    assert len(detector.transform_scores(data)) == 60  # the whole grid passes
+
+
 def test_plot_anomalies_refuses_a_time_index_out_of_order_or_repeated(detector):
     """plot_anomalies scores through the detector without sktime's checks: it drew such rows as steps."""
     pytest.importorskip("matplotlib")

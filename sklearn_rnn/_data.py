@@ -12,7 +12,7 @@ Long tables (one row per id and time) are split into sequences by
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -355,6 +355,12 @@ def validate_sequences(
             f"X is an iterator ({type(X).__name__}), which can be read only once. Pass a list of "
             "sequences or an array instead, e.g. X = list(X)."
         )
+    if isinstance(X, Mapping):  # e.g. {id: sequence} from a groupby
+        raise TypeError(
+            f"X is a {type(X).__name__} of {len(X)} entries; sequences are read by position, as their "
+            "targets are. Pass a list in a fixed order, with y in the same order, e.g. "
+            "keys = list(X); X = [X[k] for k in keys]; y = [labels[k] for k in keys]."
+        )
     # (an empty numeric array or table gets scikit-learn's "Found array with 0 sample(s)")
     if (
         isinstance(X, (list, tuple))
@@ -545,8 +551,11 @@ def from_sktime(X: Any) -> np.ndarray | list[np.ndarray]:
     ----------
     X : sktime Panel
         A ``numpy3D`` array ``(n_instances, n_features, n_timesteps)``, a
-        ``pd-multiindex`` DataFrame (instance, time) x features, a ``nested_univ``
-        DataFrame, or any other sktime Panel mtype.
+        ``pd-multiindex`` DataFrame (instance, time) x features (or with several
+        instance levels before the time, as sktime's hierarchical data), a
+        ``nested_univ`` DataFrame, or any other sktime Panel mtype. Every instance
+        must have the same columns in the same order; other input is refused
+        with a ``TypeError`` naming the layouts the estimators take as they are.
 
     Returns
     -------
@@ -581,10 +590,10 @@ def from_sktime(X: Any) -> np.ndarray | list[np.ndarray]:
         frames = convert_to(X, to_type="df-list")
     except TypeError as exc:
         raise TypeError(
-            f"X ({type(X).__name__}) is not sktime panel data ({str(exc).splitlines()[0]}). Pass a 2D "
-            "(n_samples, n_timesteps) table, a 3D array or a list of (n_timesteps, n_features) arrays to "
-            "the estimators as it is; split a long table (one row per id and time) with "
-            "from_long_table(data, id_col, time_col)."
+            f"X is a {type(X).__name__} that is not sktime panel data (sktime's check of each panel "
+            "format is in the error above). Pass a 2D (n_samples, n_timesteps) table, a 3D array or a "
+            "list of (n_timesteps, n_features) arrays to the estimators as it is; split a long table "
+            "(one row per id and time) with from_long_table(data, id_col, time_col)."
         ) from exc
     for i, frame in enumerate(frames):  # df-list and nested cells: sktime's checks allow both
         if problem := _time_order_problem(frame.index):

@@ -194,6 +194,8 @@ def _labels(
             f"The label column(s) {label_cols} are missing (NaN) for {int(absent.sum())} id(s), e.g. "
             f"{ids[np.flatnonzero(absent)[0]]!r}. Drop those ids from data or fill in their labels."
         )
+    if all(pd.api.types.is_bool_dtype(d) for d in labels.dtypes):
+        return labels.to_numpy(dtype=bool)  # True/False, as the column has them (nullable too)
     if all(pd.api.types.is_bool_dtype(d) or pd.api.types.is_integer_dtype(d) for d in labels.dtypes):
         return labels.to_numpy(dtype=np.int64)  # nullable Int64 or boolean columns: not objects
     if all(pd.api.types.is_numeric_dtype(d) for d in labels.dtypes):
@@ -243,13 +245,27 @@ def _to_grid(
     starts: np.ndarray,
     counts: np.ndarray,
     step: float | tuple[int, int],
+    ids: np.ndarray,
+    resample: Any,
 ) -> list[np.ndarray]:
     """Each sequence on a regular grid of ``step`` from its first time; rows in one step averaged.
 
-    Steps without a row hold NaN (a gap the estimators mask with ``missing="mask"``).
+    Steps without a row hold NaN (a gap the estimators mask with ``missing="mask"``). A grid
+    that is nearly all gaps and large (``resample`` too fine for the span of ``ids``) is refused.
     """
     sequence = np.repeat(np.arange(len(counts)), counts)
     elapsed = times - times[starts][sequence]
+    # the grid's size first, in floats (a float step's bins would overflow int64 on a huge span)
+    spans = elapsed[starts + counts - 1] / (step[0] / step[1] if isinstance(step, tuple) else step) + 1
+    total = float(spans.sum())
+    if total > 100 * len(values) and total * values.shape[1] > 10_000_000:
+        longest = int(np.argmax(spans))
+        raise ValueError(
+            f"resample={resample!r} puts the {len(values):,} rows on a grid of {total:,.0f} steps (id "
+            f"{ids[longest]!r} alone spans {spans[longest]:,.0f}): over 99% of the steps would be gaps, and "
+            f"the grid would take {total * values.shape[1] * values.itemsize / 2**30:,.1f} GiB. Choose a "
+            "coarser step, or keep every row a step and give the network the gaps with time_delta=True."
+        )
     if isinstance(step, tuple):  # elapsed * den // num exactly, without the product's overflow
         num, den = step
         if den == 1:
@@ -294,7 +310,9 @@ def from_long_table(
     data : DataFrame
         The long table.
     id_col : str
-        Column naming the sequence each row belongs to.
+        Column naming the sequence each row belongs to. One column: combine
+        ids made of several columns first (``list(zip(data["patient"],
+        data["visit"]))`` gives tuple ids).
     time_col : str
         Column giving each row's position in time: numbers (an object column
         of Python numbers too), datetimes or durations at any resolution
@@ -325,7 +343,9 @@ def from_long_table(
         one step are averaged feature by feature, steps without rows are NaN.
         Fit with ``missing="mask"`` so the network sees the gaps as missing
         values (the default ``missing="error"`` refuses NaN). Cannot be
-        combined with ``time_delta``.
+        combined with ``time_delta``. A step so fine that the grid would be
+        over 99% gaps and above 10 million values is refused before the grid
+        is allocated.
 
     Returns
     -------
@@ -335,7 +355,9 @@ def from_long_table(
         The id of each sequence, in the same order.
     labels : ndarray of shape (n_sequences,) or (n_sequences, n_labels)
         Returned when ``label_col`` is given: each sequence's label(s), in the
-        same order; 2D when ``label_col`` is a list.
+        same order; 2D when ``label_col`` is a list. Boolean columns give
+        booleans, integer and boolean columns together give integers (0/1
+        indicator columns for a multi-label classifier).
 
     See Also
     --------
@@ -354,6 +376,17 @@ def from_long_table(
     """
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}.")
+    for name, value in (("id_col", id_col), ("time_col", time_col)):
+        if isinstance(value, (list, pd.Index, np.ndarray)) or (
+            isinstance(value, tuple) and value not in data.columns  # tuples name MultiIndex columns
+        ):
+            fix = (
+                "For ids made of several columns, combine them into one first, e.g. data['key'] = "
+                f"list(zip({', '.join(f'data[{c!r}]' for c in value)})), and pass id_col='key'."
+                if name == "id_col"
+                else "Pass the one column that orders the steps."
+            )
+            raise TypeError(f"{name} must name one column of data, got {value!r}. {fix}")
     inferred = feature_cols is None
     feature_cols, label_cols = _columns(feature_cols), _columns(label_col)
     missing = [c for c in (id_col, time_col, *feature_cols, *label_cols) if c not in data.columns]
@@ -436,7 +469,7 @@ def from_long_table(
             delta *= unit_ns / 1e9  # the time unit's counts -> seconds
         values = np.column_stack([values, delta.astype(values.dtype)])
     if step is not None:
-        sequences = _to_grid(values, times, starts, counts, step)
+        sequences = _to_grid(values, times, starts, counts, step, ids, resample)
     else:
         sequences = np.split(values, starts[1:])
     if labels is None:

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_array
 
-from ._data import _refuse_text, float32_rounding
+from ._data import _refuse_text, _refuse_text_values, _time_order_problem, float32_rounding
 
 __all__ = ["sliding_windows"]
 
@@ -58,7 +58,10 @@ def sliding_windows(series: Any, window_length: int, *, step: int = 1) -> np.nda
     ----------
     series : array-like of shape (n_timesteps,) or (n_timesteps, n_features)
         One long series; a 1D series is univariate. Converted to float32 once
-        (no copy when it already is a C-contiguous float32 array).
+        (no copy when it already is a C-contiguous float32 array). Steps are
+        read in row order: a pandas index of dates, durations or periods must
+        be in increasing order, each time once, and hold one id. Text (numeric
+        text in objects included) is refused.
     window_length : int
         Time steps per window.
     step : int, default=1
@@ -105,9 +108,32 @@ def sliding_windows(series: Any, window_length: int, *, step: int = 1) -> np.nda
     for name, value in (("window_length", window_length), ("step", step)):
         if not isinstance(value, Integral) or isinstance(value, bool) or value < 1:
             raise ValueError(f"{name} must be an integer >= 1, got {value!r}.")
-    dtypes = series.dtypes if isinstance(series, pd.DataFrame) else [getattr(series, "dtype", None)]
+    if not isinstance(series, (pd.DataFrame, pd.Series, np.ndarray)):
+        series = np.asarray(series)  # lists: their dtype tells numbers from text
+    dtypes = series.dtypes if isinstance(series, pd.DataFrame) else [series.dtype]
     for dtype in dtypes:
         _refuse_text(dtype, "series")  # dates would become nanosecond counts
+    if isinstance(series, (pd.DataFrame, pd.Series)):
+        _refuse_text_values(series, "series")  # numeric text in objects would be parsed
+        index = series.index
+        timed = (pd.DatetimeIndex, pd.TimedeltaIndex, pd.PeriodIndex)
+        if isinstance(index, pd.MultiIndex):  # (id, time): the time is the last level
+            if isinstance(index.levels[-1], timed) and len(index.droplevel(-1).unique()) > 1:
+                raise ValueError(
+                    f"series has {len(index.droplevel(-1).unique())} sequences in its index (the levels "
+                    f"{list(index.names[:-1])} before the time); windows of one would run into the next. "
+                    "Window each one and concatenate the windows, e.g. np.concatenate([sliding_windows(g, "
+                    "window_length) for _, g in series.groupby(level=0)])."
+                )
+            index = index.get_level_values(-1)
+        if isinstance(index, timed) and (problem := _time_order_problem(index)):
+            raise ValueError(
+                f"series {problem} in its index: windows are cut in row order, one step a row. Sort it "
+                "by time and aggregate the rows of a repeated time first, e.g. series.sort_index() and "
+                "series.groupby(level=0).mean()."
+            )
+    else:
+        _refuse_text_values(series, "series")
     values = check_array(
         series,
         ensure_2d=False,

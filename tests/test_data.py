@@ -454,3 +454,50 @@ def test_multilabel_targets_from_nullable_or_mixed_columns_fit():
     mixed = pd.DataFrame({"overheat": Y[:, 0].astype(bool), "leak": Y[:, 1]}).to_numpy()  # objects
     assert mixed.dtype == object
     np.testing.assert_array_equal(RNNClassifier(**TINY).fit(seqs, mixed).predict_proba(seqs), expected)
+
+
+def test_from_sktime_refuses_instances_whose_columns_differ_rather_than_stacking_them_by_position():
+    """A df-list whose second frame had its columns in another order came back stacked by position."""
+    first = pd.DataFrame({"hr": [60.0, 61.0], "bp": [120.0, 121.0]})
+    with pytest.raises(ValueError, match=r"Instance 1 of X has the columns \['bp', 'hr'\].*x\[columns\]"):
+        from_sktime([first, first[["bp", "hr"]]])
+    columns = ["hr", "bp"]
+    stacked = from_sktime([x[columns] for x in [first, first[["bp", "hr"]]]])  # the fix the error gives
+    np.testing.assert_array_equal(stacked[1], [[60.0, 120.0], [61.0, 121.0]])
+
+
+def test_from_sktime_reads_several_instance_levels_in_their_order():
+    """An index (patient, visit, time), sktime's hierarchical data, got sktime's errors for each format."""
+    index = pd.MultiIndex.from_tuples(
+        [("p2", 1, 0), ("p2", 1, 1), ("p1", 0, 0), ("p1", 0, 1), ("p1", 0, 2)], names=["p", "v", "t"]
+    )
+    sequences = from_sktime(pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0, 5.0]}, index=index))
+    assert [s.ravel().tolist() for s in sequences] == [[1.0, 2.0], [3.0, 4.0, 5.0]]
+    shuffled = pd.DataFrame({"x": [2.0, 1.0]}, index=index[[1, 0]])
+    with pytest.raises(ValueError, match=r"instance \('p2', .*1\)+ of X are not in increasing order"):
+        from_sktime(shuffled)
+
+
+@pytest.mark.parametrize(
+    "X",
+    [pd.DataFrame({"t1": [1.0, 2.0], "t2": [3.0, 4.0]}), pd.Series([1.0, 2.0]), [np.zeros((3, 2))]],
+)
+def test_from_sktime_says_what_to_do_with_input_that_is_not_a_panel(X):
+    """sktime's answer was a list of why each of its formats did not fit, without the fix."""
+    with pytest.raises(
+        TypeError, match="is not sktime panel data.*to the estimators as it is.*from_long_table"
+    ):
+        from_sktime(X)
+
+
+def test_a_dict_of_sequences_is_refused_with_how_to_keep_targets_aligned():
+    """{id: sequence} (as a groupby gives) was read as a 0-dimensional array: 'got 0 dimension(s)'."""
+    rng = np.random.default_rng(0)
+    by_id = {f"p{i}": rng.normal(size=(3 + i % 4, 2)) for i in range(20)}
+    labels = dict(zip(by_id, Y_AB, strict=True))
+    with pytest.raises(TypeError, match=r"X is a dict of 20 entries.*y = \[labels\[k\] for k in keys\]"):
+        RNNClassifier(**TINY).fit(by_id, Y_AB)
+    keys = list(by_id)  # the fix the error gives
+    clf = RNNClassifier(**TINY).fit([by_id[k] for k in keys], [labels[k] for k in keys])
+    with pytest.raises(TypeError, match="X is a dict"):
+        clf.predict(by_id)

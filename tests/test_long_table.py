@@ -296,3 +296,50 @@ def test_a_time_column_set_as_the_index_is_named_with_the_fix():
     with pytest.raises(ValueError, match=re.escape("['date'] is the index of data: pass data.reset_index()")):
         from_long_table(table.set_index("date"), "pid", "date", ["hr"])
     assert len(from_long_table(table, "pid", "date", ["hr"])[0]) == 1
+
+
+def test_a_resample_step_far_finer_than_the_span_is_refused_before_allocating_the_grid():
+    """A one-second grid over years (or epoch-ns integers at resample=1) raised numpy's MemoryError, or took
+    the machine's memory; a float span beyond int64 steps gave 'negative dimensions are not allowed'."""
+    years = pd.DataFrame(
+        {"id": ["a", "a", "b"], "t": pd.to_datetime(["2000-01-01", "2024-01-01", "2024-01-01"]), "x": 1.0}
+    )
+    with pytest.raises(ValueError, match=r"resample='1s' puts the 3 rows on a grid of 757,382,402 steps "):
+        from_long_table(years, "id", "t", ["x"], resample="1s")
+    wide = pd.DataFrame({"id": ["a", "a"], "t": [0.0, 1e25], "x": [1.0, 2.0]})
+    with pytest.raises(ValueError, match="over 99% of the steps would be gaps.*time_delta=True"):
+        from_long_table(wide, "id", "t", ["x"], resample=1)
+    (daily, _), _ = from_long_table(years, "id", "t", ["x"], resample="1D")  # the fix: a coarser step
+    assert len(daily) == 8767 and np.isnan(daily[1:-1]).all()
+
+
+def test_several_id_columns_are_refused_with_how_to_combine_them():
+    """id_col=['patient', 'visit'] raised pandas' "unhashable type: 'list'"."""
+    table = pd.DataFrame(
+        {
+            "patient": ["b", "a", "b", "a"],
+            "visit": [1, 1, 1, 1],
+            "t": [2, 1, 1, 2],
+            "hr": [4.0, 2.0, 3.0, 1.0],
+        }
+    )
+    with pytest.raises(TypeError, match=re.escape("list(zip(data['patient'], data['visit']))")):
+        from_long_table(table, ["patient", "visit"], "t", ["hr"])
+    with pytest.raises(TypeError, match="time_col must name one column of data"):
+        from_long_table(table, "patient", ["t"], ["hr"])
+    table["key"] = list(zip(table["patient"], table["visit"], strict=True))  # the fix the error gives
+    sequences, ids = from_long_table(table, "key", "t", ["hr"])
+    assert ids.tolist() == [("b", 1), ("a", 1)]
+    assert [s.ravel().tolist() for s in sequences] == [[3.0, 4.0], [2.0, 1.0]]
+
+
+@pytest.mark.parametrize("dtype", ["bool", "boolean"])
+def test_a_boolean_label_column_stays_boolean(dtype):
+    """Boolean labels came back as 0/1 integers: the classifier learned classes [0, 1], not [False, True]."""
+    table = pd.DataFrame(
+        {"id": np.repeat(np.arange(6), 2), "t": np.tile([0, 1], 6), "v": np.arange(12.0)}
+    ).assign(is_fraud=lambda d: (d["id"] % 2 == 1).astype(dtype))
+    sequences, _, y = from_long_table(table, "id", "t", ["v"], label_col="is_fraud")
+    assert y.dtype == bool and y.tolist() == [False, True] * 3
+    clf = RNNClassifier(architecture="rnn", hidden_size=4, max_epochs=1, random_state=0).fit(sequences, y)
+    assert clf.classes_.tolist() == [False, True]

@@ -111,3 +111,37 @@ def test_fitting_on_windows_needs_memory_of_the_series_not_of_the_windows():
     # copy of the windows would push the peak past the copy's own size.
     assert result["copy_mib"] > 60
     assert result["peak_mib"] < 0.75 * result["copy_mib"], result
+
+
+def test_a_series_out_of_time_order_is_refused_not_windowed_in_row_order():
+    """A dated series with rows out of order (or a time repeated) was windowed in row order, in silence."""
+    times = pd.to_datetime(["2024-01-03", "2024-01-01", "2024-01-02", "2024-01-04"])
+    shuffled = pd.Series([3.0, 1.0, 2.0, 4.0], index=times)
+    with pytest.raises(ValueError, match=r"out of increasing order in its index.*sort_index\(\)"):
+        sliding_windows(shuffled, 2)
+    with pytest.raises(ValueError, match="repeats the time 2024-01-01"):
+        sliding_windows(pd.DataFrame({"temp": [1.0, 2.0, 3.0]}, index=times[[1, 1, 2]]), 2)
+    windows = sliding_windows(shuffled.sort_index(), 2)  # the fix the error gives
+    np.testing.assert_array_equal(windows[:, :, 0], [[1, 2], [2, 3], [3, 4]])
+    panel = pd.Series(np.arange(4.0), index=pd.MultiIndex.from_product([["a", "b"], times[[1, 2]]]))
+    with pytest.raises(ValueError, match="has 2 sequences in its index.*Window each one"):
+        sliding_windows(panel, 2)  # windows would run from id a into id b
+    per_id = np.concatenate([sliding_windows(g, 2) for _, g in panel.groupby(level=0)])
+    np.testing.assert_array_equal(per_id[:, :, 0], [[0, 1], [2, 3]])
+    by_month = pd.Series([1.0, 2.0, 3.0], index=pd.MultiIndex.from_arrays([[2023, 2024, 2024], [12, 1, 2]]))
+    assert sliding_windows(by_month, 2).shape == (2, 2, 1)  # (year, month) numbers: row labels, read as given
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pd.Series(["1.5", "2", "nan", "4"], dtype=object),
+        pd.DataFrame({"a": np.arange(4.0), "b": pd.Categorical(["1", "2", "1", "2"])}),
+        ["1", "2", "3", "4"],
+        np.array(["1", "2", "3", "4"], dtype=object),
+    ],
+)
+def test_numeric_text_is_refused_not_parsed(text):
+    """Numeric text in objects was parsed (the text 'nan' read as a gap), as the estimators refuse to."""
+    with pytest.raises(ValueError, match="series must hold numbers, but it holds text"):
+        sliding_windows(text, 2)

@@ -99,6 +99,16 @@ def _same(value: Any) -> Any:
     return tuple(value) if isinstance(value, (list, tuple)) else value
 
 
+def _nan_padded(seqs: Sequences) -> bool:
+    """Whether the NaNs of ``seqs`` are whole rows ending sequences (padding), and some sequence has them."""
+    isnan = np.isnan(seqs.values)
+    rows, full = isnan.any(axis=2), isnan.all(axis=2)  # (n, T)
+    inside = np.arange(rows.shape[1])[None, :] < seqs.lengths[:, None]
+    # within each sequence, once a row is NaN every later row is: no step goes from NaN to observed
+    to_observed = (np.diff(rows.astype(np.int8), axis=1) < 0) & inside[:, 1:]
+    return bool((rows == full).all() and not to_observed.any() and (rows & inside).any(axis=1).any())
+
+
 class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, BaseEstimator):
     """Shared parameters and the training loop of :class:`RNNClassifier` and :class:`RNNRegressor`."""
 
@@ -226,10 +236,18 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
                 if self.missing != missing
                 else ""
             )
+            padding = (
+                " The NaNs fill the last rows of shorter sequences, as padding to one length does: pass "
+                "the sequences as a list without it, e.g. [x[~np.isnan(x).all(axis=-1)] for x in X] for "
+                "a 3D array (missing='mask' would read the padding as gaps)."
+                if _nan_padded(seqs)
+                else ""
+            )
             raise ValueError(
                 f"Input X contains NaN. {type(self).__name__} with missing='error' (the default) "
                 "expects complete sequences; set missing='mask' to carry the last observation "
-                f"forward and give the network a mask of the observed values, or impute X first.{refit}"
+                f"forward and give the network a mask of the observed values, or impute X first."
+                f"{padding}{refit}"
             )
         return seqs
 

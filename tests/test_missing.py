@@ -46,6 +46,27 @@ def test_default_rejects_nan_and_names_the_parameter(Estimator, where):
             est.predict(X_nan)
 
 
+def test_nan_padding_gets_the_fix_that_passes_the_sequences_unpadded():
+    """A 3D array padded with NaN rows to one length: missing='mask' would read the padding as gaps."""
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(12, 6, 2))
+    X[::3, 4:] = np.nan  # every third sequence is 4 steps long
+    y = np.arange(12) % 2
+    with pytest.raises(
+        ValueError, match=r"fill the last rows.*\[x\[~np.isnan\(x\).all\(axis=-1\)\] for x in X\]"
+    ) as error:
+        RNNClassifier(**TINY).fit(X, y)
+    fix = str(error.value).split("e.g. ")[1].split(" for a 3D array")[0]  # the message's fix, run as written
+    unpadded = eval(fix, {"np": np, "X": X})
+    assert [len(x) for x in unpadded] == [4 if i % 3 == 0 else 6 for i in range(12)]
+    RNNClassifier(**TINY).fit(unpadded, y)
+    gaps = rng.normal(size=(12, 6, 2))
+    gaps[3, 2:4] = np.nan  # a gap inside a sequence is not padding
+    with pytest.raises(ValueError, match="contains NaN") as error:
+        RNNClassifier(**TINY).fit(gaps, y)
+    assert "padding" not in str(error.value)
+
+
 def test_infinity_is_rejected_even_when_masking():
     X = np.zeros((6, 5, 1))
     X[0, 0, 0] = np.inf

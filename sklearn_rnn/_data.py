@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from sklearn.utils.validation import check_array, validate_data
 
 from ._runtime import user_stacklevel
@@ -355,7 +356,7 @@ def validate_sequences(
             f"X is an iterator ({type(X).__name__}), which can be read only once. Pass a list of "
             "sequences or an array instead, e.g. X = list(X)."
         )
-    if isinstance(X, Mapping):  # e.g. {id: sequence} from a groupby
+    if isinstance(X, Mapping) and not sp.issparse(X):  # e.g. {id: sequence} from a groupby (dok: sparse)
         raise TypeError(
             f"X is a {type(X).__name__} of {len(X)} entries; sequences are read by position, as their "
             "targets are. Pass a list in a fixed order, with y in the same order, e.g. "
@@ -422,8 +423,8 @@ def validate_sequences(
             raise ValueError(
                 f"Expected X with 2 dimensions (n_samples, n_timesteps), 3 dimensions "
                 f"(n_samples, n_timesteps, n_features) or a list of sequences, got {ndim} "
-                "dimension(s). If it is one univariate sequence, pass it as [X] (a list, a Series "
-                "and an array alike; for an array also X.reshape(1, -1))."
+                "dimension(s). Reshape your data: pass one univariate sequence as [X] (a list, a "
+                "Series and an array alike; for an array also X.reshape(1, -1))."
             )
         values = _check_float32_range(values)
         if callable(level):

@@ -558,7 +558,9 @@ class TrainingMixin:
                     self.net_.set_params(callbacks__lr_schedule__T_max=epochs)
                 self.net_.partial_fit(data, None, epochs=epochs)
         finally:
-            if hasattr(self, "net_"):
+            # a net that failed (or was interrupted) before its first epoch has no history: the
+            # error that stopped it is the one to see
+            if getattr(getattr(self, "net_", None), "history", None) is not None:
                 self._record_history()
 
     def _continue_with_settings(self) -> None:

@@ -368,6 +368,9 @@ def test_the_fix_for_one_sequence_given_alone_works_for_a_list_and_a_series():
     run = runs(1, 1)[0]
     expected = detector.score_samples([run])
     for one in (run.tolist(), pd.Series(run)):
-        with pytest.raises(ValueError, match=r"got 1 dimension\(s\)\. .*pass it as \[X\]"):
+        with pytest.raises(
+            ValueError,
+            match=r"got 1 dimension\(s\)\. Reshape your data: pass one univariate sequence as \[X\]",
+        ):
             detector.score_samples(one)
         np.testing.assert_array_equal(detector.score_samples([one]), expected)

@@ -365,3 +365,10 @@ def test_warnings_name_the_users_line_not_a_frameworks():
             if start in str(record.message):
                 ours[start] = record.filename
     assert ours == dict.fromkeys(ours, __file__)
+
+
+def test_an_error_before_the_first_epoch_is_the_one_raised():
+    # The history of a net that failed while being set up was read anyway, and its TypeError
+    # ("'NoneType' object is not iterable") replaced the error that stopped it.
+    with pytest.raises(TypeError, match="unexpected keyword argument 'foo'"):
+        RNNClassifier(**TINY, net_kwargs={"optimizer__foo": 1}).fit(X, y)

@@ -469,6 +469,13 @@ def _stream_context(value: Any, attributes: dict) -> bool:
     )
 
 
+def _same_shape_or_none(value: Any, other: Any) -> bool:
+    """Whether ``value`` and ``other`` are both None, or arrays of one shape."""
+    if value is None or other is None:
+        return value is None and other is None
+    return getattr(value, "shape", None) == getattr(other, "shape", ())
+
+
 def _calibration_counts(value: Any, _: dict) -> bool:
     if isinstance(value, np.ndarray):
         return value.dtype.kind in "iu" and (value >= 0).all()
@@ -505,8 +512,11 @@ FITTED_RULES: dict[str, tuple[Callable[[Any, dict], bool], str]] = {
         "None or finite floats > 0, a column a channel",
     ),
     "end_scale_": (
-        _or_none(_finite_array(positive=True, per_channel=True)),
-        "None or finite floats > 0, a column a channel",
+        lambda v, a: (
+            _or_none(_finite_array(positive=True, per_channel=True))(v, a)
+            and _same_shape_or_none(v, a.get("start_scale_"))
+        ),
+        "None or finite floats > 0, a column a channel, as start_scale_ is (a fit sets both or neither)",
     ),
     "statistics_center_": (_finite_array(), "finite floats"),
     "statistics_scale_": (

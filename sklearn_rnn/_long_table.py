@@ -134,6 +134,12 @@ def _feature_values(data: pd.DataFrame, feature_cols: list, inferred: bool) -> n
         ):
             continue
         values = column.dropna()
+        if isinstance(dtype, pd.CategoricalDtype) and pd.api.types.is_numeric_dtype(dtype.categories.dtype):
+            raise ValueError(
+                f"Column {col!r} is a categorical of numbers (dtype {dtype}){taken}: pass its values as "
+                f"numbers, data[{col!r}] = data[{col!r}].astype(float), or, if they are labels of "
+                f"kinds rather than amounts, one-hot columns with pd.get_dummies(data, columns=[{col!r}])."
+            )
         text = [v for v in values.head(10_000) if isinstance(v, (str, bytes))]
         if text or not pd.api.types.is_object_dtype(dtype):
             example = text[0] if text else (values.iloc[0] if len(values) else None)

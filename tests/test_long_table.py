@@ -118,6 +118,18 @@ def test_a_text_column_names_itself_and_the_encodings(table):
         from_long_table(table, "machine", "timestamp", ["temp", "status"])
 
 
+def test_a_categorical_of_numbers_is_told_to_become_numbers(numeric):
+    """A gear setting read as a category of numbers was told to one-hot encode or take its codes
+    (which renumber 10, 20, 40 as 0, 1, 2); its values as floats are the plain fix."""
+    numeric["vibration"] = numeric["vibration"].astype("category")
+    with pytest.raises(ValueError, match=r"categorical of numbers.*astype\(float\)") as info:
+        from_long_table(numeric, "machine", "timestamp", FEATURES)
+    fix = re.search(r"(data\[.*?\]) = (data\[.*?\]\.astype\(float\))", str(info.value))
+    exec(f"{fix[1]} = {fix[2]}", {"data": numeric})
+    X, ids = from_long_table(numeric, "machine", "timestamp", FEATURES)
+    np.testing.assert_allclose(X[list(ids).index("M-01")][:, 1], [0.10, 0.11, 0.12])
+
+
 def test_a_missing_id_is_an_error_not_a_key_error(table):
     table.loc[3, "machine"] = np.nan
     with pytest.raises(

@@ -42,6 +42,13 @@ monthly means, 24; El Nino sea temperatures, monthly, 24; strike durations, quar
 
     python benchmarks/forecasting.py --outside --seeds 0 1            # about 3 minutes a seed
 
+``--m1`` runs it on the M1 competition's 181 yearly series (Makridakis et al. 1982), which aeon
+ships in its data folder (``pip install --no-deps aeon==1.6.0``; aeon is not imported): the last
+6 years of each held out, as the competition did, with the defaults alone of the three networks
+(``--defaults-only`` does that for any run)::
+
+    python benchmarks/forecasting.py --m1                              # about 10 minutes a seed
+
 ``--candidates`` runs the procedure that chose the forecaster's defaults instead::
 
     python benchmarks/forecasting.py --candidates --seeds 0 1        # about 6 minutes per seed and candidate
@@ -271,6 +278,33 @@ def _outside_cases() -> dict[str, Case]:
     }
 
 
+def _m1_yearly_cases() -> dict[str, Case]:
+    """The M1 competition's 181 yearly series (``--m1``) from aeon's data folder, 6 years held out."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("aeon")
+    if spec is None:
+        raise ModuleNotFoundError(
+            "the M1 series ship in aeon's data folder: pip install --no-deps aeon==1.6.0"
+        )
+    path = os.path.join(
+        spec.submodule_search_locations[0], "datasets", "data", "m1_yearly_dataset", "m1_yearly_dataset.tsf"
+    )
+    cases, data = {}, False
+    with open(path, encoding="latin-1") as lines:  # the .tsf format: metadata, then name:start:values
+        for line in lines:
+            if line.startswith("@data"):
+                data = True
+            elif data and line.strip():
+                name, start, values = line.strip().split(":", 2)
+                series = pd.Series(
+                    np.array(values.split(","), dtype=float),
+                    index=pd.period_range(start[:4], periods=len(values.split(",")), freq="Y"),
+                )
+                cases[f"m1y_{name}"] = Case(lambda series=series: series, 6, 1)
+    return cases
+
+
 def _split(y: pd.Series | pd.DataFrame, h: int):
     if isinstance(y.index, pd.MultiIndex):
         groups = y.groupby(level=list(range(y.index.nlevels - 1)), group_keys=False)
@@ -385,6 +419,10 @@ def main() -> None:
     parser.add_argument(
         "--outside", action="store_true", help="series of statsmodels' datasets (sm_*) instead of sktime's"
     )
+    parser.add_argument("--m1", action="store_true", help="the M1 competition's 181 yearly series (m1y_*)")
+    parser.add_argument(
+        "--defaults-only", action="store_true", help="of the networks, RNNForecaster() alone (as --m1)"
+    )
     parser.add_argument("--seeds", nargs="+", type=int, default=[0], help="network seeds (default 0)")
     parser.add_argument("--list", action="store_true", help="print the series and panels, then exit")
     parser.add_argument(
@@ -400,6 +438,10 @@ def main() -> None:
         args.series = list(generated)
     if args.outside:
         args.series = list(outside)
+    if args.m1:
+        m1 = _m1_yearly_cases()
+        args.series, args.defaults_only = list(m1), True
+        cases.update(m1)
     cases.update(generated)  # named with --series too
     cases.update(outside)
     if args.candidates is not None:
@@ -433,7 +475,7 @@ def main() -> None:
                 lambda seed: RNNForecaster(baseline="naive", random_state=seed),
             ),
         ]
-        for label, make in models:
+        for label, make in models[:1] if args.defaults_only else models:
             runs = [_score(make(seed), y_train, y_test, case.sp) for seed in args.seeds]
             row = {
                 k: float(np.mean([r[k] for r in runs])) for k in ("MAPE", "MASE", "fit s", "cov80%", "cov95%")

@@ -143,17 +143,21 @@ class ForecastNetwork(TrainingMixin):
             del self._y_scaling[key]
             self._transform_y(frame.to_numpy(dtype=np.float64)[:end], key, store=True)
 
-    def _weigh_correction(self, scoring: WindowDataset | None) -> None:
+    def _weigh_correction(self, scoring: WindowDataset | None, too_short: bool = False) -> None:
         """``correction_weight_``: each column's weight of the network against its baseline.
 
         ``correction_weight`` as given, or with "auto" the one of 0, 0.1, ...,
         1 whose forecasts' medians err least on the held-out ``scoring``
         windows (mean absolute error in the scaled units, all steps and
-        series), the largest on a tie; 1 without held-out windows.
+        series), the largest on a tie. Without held-out windows: 0 where the
+        series were ``too_short`` to hold any out (nothing shows that the
+        network's correction helps, and on scarce data the classical model is
+        the safer forecast), 1 where none were asked for (``conformal=False``).
         """
         n_columns = len(self.log_transform_)
         auto = self.correction_weight == "auto"
-        self.correction_weight_ = np.full(n_columns, 1.0 if auto else float(self.correction_weight))
+        fixed = (0.0 if too_short else 1.0) if auto else float(self.correction_weight)
+        self.correction_weight_ = np.full(n_columns, fixed)
         if auto and scoring is not None:
             medians = []
             for weight in (np.zeros(n_columns), np.ones(n_columns)):  # the baseline's, the network's

@@ -115,8 +115,9 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         the network's, 0: the baseline's); the network's other quantiles move
         with its median, keeping their spread.
         "auto": each column's, of 0, 0.1, ..., 1, whose medians erred least on
-        the held-out values of ``conformal=True`` (1 without held-out values),
-        in ``correction_weight_``. Files saved before it load with 1.
+        the held-out values of ``conformal=True``, in ``correction_weight_``;
+        0 (the baseline alone) where the series are too short to hold out
+        values, 1 with ``conformal=False``. Files saved before it load with 1.
     n_networks : int, default=1
         Number of networks trained side by side, each from its own initial
         weights on the same batches; the forecast (every quantile) is their
@@ -236,8 +237,9 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         Weight of the network's forecast against its baseline's in each
         column's forecasts (``correction_weight`` resolved): with "auto", of 0,
         0.1, ..., 1, the one whose medians erred least on the held-out values
-        (mean absolute error in the scaled units, the largest weight on a tie),
-        1 without held-out values.
+        (mean absolute error in the scaled units, the largest weight on a tie);
+        0 where the series were too short to hold out values, 1 with
+        ``conformal=False``.
     interval_floors_ : ndarray of shape (horizon_, n_columns, n_quantiles) or None
         Where ``conformal=True`` but the series were too short to calibrate:
         how far each level of ``quantile_levels_`` lies from the median at each
@@ -575,7 +577,7 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         self._train(
             fitting, partial(self._build_module, data.targets.shape[1], X, fitting), n_train=len(fitting)
         )
-        self._weigh_correction(scoring)
+        self._weigh_correction(scoring, too_short=calibrate and scoring is None)
         self._calibrate(scoring)
         self.interval_floors_ = None
         if calibrate and scoring is None:  # too short to calibrate: the drift method's widths as floors

@@ -328,15 +328,22 @@ def test_correction_weight_is_chosen_on_the_held_out_windows(y, params, expected
     np.testing.assert_allclose(np.log(point), weight * np.log(own) + (1 - weight) * np.log(base), rtol=1e-6)
 
 
-def test_without_held_out_data_the_forecasts_are_the_networks():
+def test_a_series_too_short_to_hold_out_forecasts_the_baseline_and_conformal_false_the_network():
+    """Without held-out values nothing shows that the network's correction helps: on a series too
+    short to hold any out, "auto" keeps the baseline (on the 7 such series of the forecasting suite
+    MASE / best classical 1.542 on seeds 0 and 1, against 1.586 and 1.611 with the network's); with
+    conformal=False, held out by choice, it keeps the network's forecasts."""
     with pytest.warns(UserWarning, match="could not calibrate its intervals"):
         f = RNNForecaster(hidden_size=4, max_epochs=2, random_state=0).fit(_trend(14), fh=[1, 2])
     plain = RNNForecaster(hidden_size=4, max_epochs=2, random_state=0, conformal=False).fit(
         _trend(14), fh=[1, 2]
     )
-    assert f.correction_weight_.tolist() == [1.0] == plain.correction_weight_.tolist()
-    assert f.net_.module_.correction_weight is None
+    assert f.correction_weight_.tolist() == [0.0] and plain.correction_weight_.tolist() == [1.0]
+    assert plain.net_.module_.correction_weight is None and f.net_.module_.correction_weight == (0.0,)
+    own = plain.predict()
+    plain.net_.module_.correction_weight = (0.0,)  # the same network (trained on the same windows)
     pd.testing.assert_series_equal(f.predict(), plain.predict())
+    assert not np.allclose(f.predict(), own)
 
 
 @pytest.mark.parametrize("weight", [0.0, 0.3, 1.0])

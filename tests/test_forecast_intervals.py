@@ -283,8 +283,9 @@ def _longley_panel(columns):
 
 
 def test_fewer_than_four_held_out_points_train_on_all_data_and_widen_to_the_drift_method(tmp_path):
-    """Longley's 13 training years hold out one point: no calibration; the network of conformal=False,
-    each bound the farther of its own and the drift method's (computed here from the log values)."""
+    """Longley's 13 training years hold out one point: no calibration; the forecasts of conformal=False
+    (at the same weight), each bound the farther of its own and the drift method's (computed here from
+    the log values)."""
     from scipy.stats import norm
 
     from sklearn_rnn import load, save
@@ -295,8 +296,10 @@ def test_fewer_than_four_held_out_points_train_on_all_data_and_widen_to_the_drif
     with pytest.warns(UserWarning, match=expected):
         f.fit(y, fh=[1, 2, 3])
     assert f.conformal_offsets_ is None and f.n_calibration_scores_.tolist() == [0, 0, 0]
-    plain = RNNForecaster(conformal=False, **TINY).fit(y, fh=[1, 2, 3])
+    # the same network and weight (a series too short to hold out keeps its baseline's median)
+    plain = RNNForecaster(conformal=False, correction_weight=0.0, **TINY).fit(y, fh=[1, 2, 3])
     assert f.n_windows_ == plain.n_windows_ and plain.interval_floors_ is None
+    assert f.correction_weight_.tolist() == plain.correction_weight_.tolist() == [0.0]
     alpha = [0.025, 0.1, 0.5, 0.9, 0.975]
     got, own = f.predict_quantiles(alpha=alpha).to_numpy(), plain.predict_quantiles(alpha=alpha).to_numpy()
     np.testing.assert_array_equal(got[:, 2], own[:, 2])  # the same network: the same median

@@ -293,7 +293,8 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
     is chosen on the held-out time points the calibration also uses, and the
     chosen mix is the one calibrated: where the network's corrections did not
     help on the latest data, the forecast leans on the baseline. Without
-    held-out data ``w`` is 1.
+    held-out data ``w`` is 0 (the baseline alone) where the series were too
+    short to hold any out, and 1 with ``conformal=False``.
 
     Intervals come from the quantile heads, calibrated by split conformal
     prediction on time-ordered held-out data (``conformal=True``): each

@@ -150,9 +150,9 @@ class ForecastNetwork(TrainingMixin):
         1 whose forecasts' medians err least on the held-out ``scoring``
         windows (mean absolute error in the scaled units, all steps and
         series), the largest on a tie. Without held-out windows: 0 where the
-        series were ``too_short`` to hold any out (nothing shows that the
-        network's correction helps, and on scarce data the classical model is
-        the safer forecast), 1 where none were asked for (``conformal=False``).
+        series were ``too_short`` to hold any out and the baseline is the
+        smoothing (nothing shows that the network's correction helps, and on
+        scarce data the classical model is the safer forecast), otherwise 1.
         """
         n_columns = len(self.log_transform_)
         auto = self.correction_weight == "auto"

@@ -116,8 +116,10 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         with its median, keeping their spread.
         "auto": each column's, of 0, 0.1, ..., 1, whose medians erred least on
         the held-out values of ``conformal=True``, in ``correction_weight_``;
-        0 (the baseline alone) where the series are too short to hold out
-        values, 1 with ``conformal=False``. Files saved before it load with 1.
+        0 (the smoothing alone) where the series are too short to hold out
+        values and ``baseline="smoothing"``, otherwise 1 without held-out
+        values (``conformal=False``, or the naive baseline). Files saved
+        before it load with 1.
     n_networks : int, default=1
         Number of networks trained side by side, each from its own initial
         weights on the same batches; the forecast (every quantile) is their
@@ -238,8 +240,8 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         column's forecasts (``correction_weight`` resolved): with "auto", of 0,
         0.1, ..., 1, the one whose medians erred least on the held-out values
         (mean absolute error in the scaled units, the largest weight on a tie);
-        0 where the series were too short to hold out values, 1 with
-        ``conformal=False``.
+        0 where the series were too short to hold out values and the baseline
+        is the smoothing, 1 otherwise without held-out values.
     interval_floors_ : ndarray of shape (horizon_, n_columns, n_quantiles) or None
         Where ``conformal=True`` but the series were too short to calibrate:
         how far each level of ``quantile_levels_`` lies from the median at each
@@ -293,8 +295,9 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
     is chosen on the held-out time points the calibration also uses, and the
     chosen mix is the one calibrated: where the network's corrections did not
     help on the latest data, the forecast leans on the baseline. Without
-    held-out data ``w`` is 0 (the baseline alone) where the series were too
-    short to hold any out, and 1 with ``conformal=False``.
+    held-out data ``w`` is 0 (the fitted smoothing alone) where the series
+    were too short to hold any out, and 1 with ``conformal=False`` or the
+    naive baseline.
 
     Intervals come from the quantile heads, calibrated by split conformal
     prediction on time-ordered held-out data (``conformal=True``): each
@@ -578,7 +581,9 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         self._train(
             fitting, partial(self._build_module, data.targets.shape[1], X, fitting), n_train=len(fitting)
         )
-        self._weigh_correction(scoring, too_short=calibrate and scoring is None)
+        # too short to hold out values: the fitted smoothing alone (the naive baseline is no forecaster)
+        too_short = calibrate and scoring is None and self.baseline == "smoothing"
+        self._weigh_correction(scoring, too_short=too_short)
         self._calibrate(scoring)
         self.interval_floors_ = None
         if calibrate and scoring is None:  # too short to calibrate: the drift method's widths as floors

@@ -344,6 +344,10 @@ def test_a_series_too_short_to_hold_out_forecasts_the_baseline_and_conformal_fal
     plain.net_.module_.correction_weight = (0.0,)  # the same network (trained on the same windows)
     pd.testing.assert_series_equal(f.predict(), plain.predict())
     assert not np.allclose(f.predict(), own)
+    with pytest.warns(UserWarning, match="could not calibrate its intervals"):
+        naive = RNNForecaster(baseline="naive", hidden_size=4, max_epochs=2, random_state=0)
+        naive.fit(_trend(14), fh=[1, 2])
+    assert naive.correction_weight_.tolist() == [1.0]  # a window's mean is no forecaster to fall back on
 
 
 @pytest.mark.parametrize("weight", [0.0, 0.3, 1.0])

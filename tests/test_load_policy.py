@@ -780,8 +780,8 @@ def test_forecaster_file_from_before_interval_floors_loads_with_the_networks_own
     y = pd.Series(np.sin(np.arange(12) / 2) + 3, index=pd.period_range("2000-01", periods=12, freq="M"))
     with pytest.warns(UserWarning, match="could not calibrate its intervals"):
         forecaster = _forecaster().fit(y, fh=[1, 2, 3])
-    plain = _forecaster(conformal=False).fit(y, fh=[1, 2, 3])
-    assert forecaster.interval_floors_ is not None
+    plain = _forecaster(conformal=False, correction_weight=0.0).fit(y, fh=[1, 2, 3])  # the same weight
+    assert forecaster.interval_floors_ is not None and forecaster.correction_weight_.tolist() == [0.0]
     path = tmp_path / "older.skrnn"
     path.write_bytes(
         _edit_manifest(_saved(forecaster), lambda manifest: manifest["attributes"].pop("interval_floors_"))

@@ -625,18 +625,12 @@ def test_an_array_reference_that_is_not_a_member_name_is_refused(classifier_byte
         manifest["attributes"]["classes_"] = {"__ndarray__": reference}
 
     _refused(_edit_manifest(classifier_bytes, edit), r"attribute classes_ holds", tmp_path)
-    missing = _edit_manifest(classifier_bytes, _set_path(["attributes", "classes_", "__ndarray__"], "x.npy"))
+
+    def name_a_member_it_lacks(manifest):
+        manifest["attributes"]["classes_"]["__ndarray__"] = "x.npy"
+
+    missing = _edit_manifest(classifier_bytes, name_a_member_it_lacks)
     _refused(missing, r"attribute classes_ names an array 'x.npy' the file does not hold", tmp_path)
-
-
-def _set_path(keys, value):
-    def edit(manifest):
-        target = manifest
-        for key in keys[:-1]:
-            target = target[key]
-        target[keys[-1]] = value
-
-    return edit
 
 
 def test_save_stores_what_deflates_too_well_and_it_loads(tmp_path):

@@ -296,11 +296,9 @@ def _m1_yearly_cases() -> dict[str, Case]:
             if line.startswith("@data"):
                 data = True
             elif data and line.strip():
-                name, start, values = line.strip().split(":", 2)
-                series = pd.Series(
-                    np.array(values.split(","), dtype=float),
-                    index=pd.period_range(start[:4], periods=len(values.split(",")), freq="Y"),
-                )
+                name, start, text = line.strip().split(":", 2)
+                values = np.array(text.split(","), dtype=float)
+                series = pd.Series(values, index=pd.period_range(start[:4], periods=len(values), freq="Y"))
                 cases[f"m1y_{name}"] = Case(lambda series=series: series, 6, 1)
     return cases
 

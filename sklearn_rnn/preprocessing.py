@@ -113,14 +113,15 @@ def sliding_windows(series: Any, window_length: int, *, step: int = 1) -> np.nda
     dtypes = series.dtypes if isinstance(series, pd.DataFrame) else [series.dtype]
     for dtype in dtypes:
         _refuse_text(dtype, "series")  # dates would become nanosecond counts
+    _refuse_text_values(series, "series")  # numeric text in objects would be parsed
     if isinstance(series, (pd.DataFrame, pd.Series)):
-        _refuse_text_values(series, "series")  # numeric text in objects would be parsed
         index = series.index
         timed = (pd.DatetimeIndex, pd.TimedeltaIndex, pd.PeriodIndex)
         if isinstance(index, pd.MultiIndex):  # (id, time): the time is the last level
-            if isinstance(index.levels[-1], timed) and len(index.droplevel(-1).unique()) > 1:
+            ids = index.droplevel(-1).unique()
+            if isinstance(index.levels[-1], timed) and len(ids) > 1:
                 raise ValueError(
-                    f"series has {len(index.droplevel(-1).unique())} sequences in its index (the levels "
+                    f"series has {len(ids)} sequences in its index (the levels "
                     f"{list(index.names[:-1])} before the time); windows of one would run into the next. "
                     "Window each one and concatenate the windows, e.g. np.concatenate([sliding_windows(g, "
                     "window_length) for _, g in series.groupby(level=0)])."
@@ -132,8 +133,6 @@ def sliding_windows(series: Any, window_length: int, *, step: int = 1) -> np.nda
                 "by time and aggregate the rows of a repeated time first, e.g. series.sort_index() and "
                 "series.groupby(level=0).mean()."
             )
-    else:
-        _refuse_text_values(series, "series")
     values = check_array(
         series,
         ensure_2d=False,

@@ -248,7 +248,7 @@ class ConvBlock(nn.Module):
             with torch.no_grad():
                 norm.num_batches_tracked.add_(1)
                 momentum = 1.0 / float(norm.num_batches_tracked) if norm.momentum is None else norm.momentum
-                unbiased = var * (count / (count - 1)) if count > 1 else var
+                unbiased = var * (count / (count - 1).clamp(min=1))  # no host sync on a GPU
                 norm.running_mean.lerp_(mean, momentum)
                 norm.running_var.lerp_(unbiased, momentum)
         scale = norm.weight * torch.rsqrt(var + norm.eps)

@@ -236,13 +236,17 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
                 if self.missing != missing
                 else ""
             )
-            padding = (
-                " The NaNs fill the last rows of shorter sequences, as padding to one length does: pass "
-                "the sequences as a list without it, e.g. [x[~np.isnan(x).all(axis=-1)] for x in X] for "
-                "a 3D array (missing='mask' would read the padding as gaps)."
-                if _nan_padded(seqs)
-                else ""
-            )
+            padding = ""
+            if _nan_padded(seqs):
+                padding = (
+                    " The NaNs fill the last columns of shorter rows, as padding to one length does (a "
+                    "pivot of a long table does): pass the rows as a list of sequences without it, e.g. "
+                    "[row[~np.isnan(row)] for row in np.asarray(X, dtype=float)] for a 2D table"
+                    if seqs.tabular
+                    else " The NaNs fill the last rows of shorter sequences, as padding to one length does: "
+                    "pass the sequences as a list without it, e.g. [x[~np.isnan(x).all(axis=-1)] for x in "
+                    "X] for a 3D array"
+                ) + " (missing='mask' would read the padding as gaps)."
             raise ValueError(
                 f"Input X contains NaN. {type(self).__name__} with missing='error' (the default) "
                 "expects complete sequences; set missing='mask' to carry the last observation "

@@ -72,15 +72,22 @@ def _reject_panel_frame(X: pd.DataFrame) -> None:
             "first, e.g. np.stack([X[f].to_numpy() for f in features], axis=-1) of shape "
             "(n_samples, n_timesteps, n_features)."
         )
+    objects = X.columns[X.dtypes.map(pd.api.types.is_object_dtype)]
+    if any(X[c].map(lambda v: isinstance(v, (np.ndarray, list, tuple))).any() for c in objects):
+        # e.g. groupby(id)[features].agg(list): sktime reads Series cells only (from_sktime refuses these)
+        raise TypeError(
+            "X is a DataFrame with cells holding sequences (lists or arrays, e.g. from "
+            "groupby(...).agg(list)), which is no layout the estimators read. Pass one (n_timesteps, "
+            "n_features) array per row, its columns the features: X = [np.column_stack(row) for row in "
+            "X.itertuples(index=False)], with y in the order of X's rows."
+        )
     if isinstance(X.index, pd.MultiIndex) or any(
-        X[c].map(lambda v: isinstance(v, (pd.Series, np.ndarray, list, tuple))).any()
-        for c in X.columns[X.dtypes.map(pd.api.types.is_object_dtype)]
+        X[c].map(lambda v: isinstance(v, pd.Series)).any() for c in objects
     ):
         raise TypeError(
             "X looks like sktime panel data (a MultiIndex, or cells holding sequences). "
             "Convert it first with sklearn_rnn.from_sktime(X), which returns a 3D "
-            "array or a list of (n_timesteps, n_features) arrays (cells holding lists: "
-            "pass a list of np.asarray(cell) sequences instead)."
+            "array or a list of (n_timesteps, n_features) arrays."
         )
 
 
@@ -453,7 +460,8 @@ def validate_sequences(
         if n_channels != estimator._n_channels:
             one = (
                 f" A 2D X is read as univariate sequences (n_samples, n_timesteps): pass one sequence of "
-                f"shape {np.shape(X)} (n_timesteps, n_features) as [X] or X[None]."
+                f"shape {np.shape(X)} (n_timesteps, n_features) as "
+                f"{'[X], a list of one DataFrame' if isinstance(X, pd.DataFrame) else '[X] or X[None]'}."
                 if tabular and np.shape(X)[1] == estimator._n_channels
                 else ""
             )

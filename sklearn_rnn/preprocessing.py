@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_array
 
-from ._data import _refuse_text, _refuse_text_values, _time_order_problem, float32_rounding
+from ._data import _refuse_text, _refuse_text_values, _time_order_problem, float32_rounding, holds_text
 
 __all__ = ["sliding_windows"]
 
@@ -60,7 +60,8 @@ def sliding_windows(series: Any, window_length: int, *, step: int = 1) -> np.nda
         One long series; a 1D series is univariate. Converted to float32 once
         (no copy when it already is a C-contiguous float32 array). Steps are
         read in row order: a pandas index of dates, durations or periods must
-        be in increasing order, each time once, and hold one id. Text (numeric
+        be in increasing order, each time once, and hold one id; so must an
+        (id, time) index whose ids are text, whatever the time. Text (numeric
         text in objects included) is refused.
     window_length : int
         Time steps per window.
@@ -119,7 +120,9 @@ def sliding_windows(series: Any, window_length: int, *, step: int = 1) -> np.nda
         timed = (pd.DatetimeIndex, pd.TimedeltaIndex, pd.PeriodIndex)
         if isinstance(index, pd.MultiIndex):  # (id, time): the time is the last level
             ids = index.droplevel(-1).unique()
-            if isinstance(index.levels[-1], timed) and len(ids) > 1:
+            # levels before the time that hold text name ids (numbers may be parts of a time: year, month)
+            named = any(holds_text(index.get_level_values(i)) for i in range(index.nlevels - 1))
+            if (isinstance(index.levels[-1], timed) or named) and len(ids) > 1:
                 raise ValueError(
                     f"series has {len(ids)} sequences in its index (the levels "
                     f"{list(index.names[:-1])} before the time); windows of one would run into the next. "

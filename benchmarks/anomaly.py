@@ -533,8 +533,6 @@ OUTLIER_CANDIDATES = {
     "forecast-h1-local": {"scoring": "forecast", "horizon": 1, "local_level": True},
     "forecast-h1-levels": {"scoring": "forecast", "horizon": 1, "local_level": False},
     "recon-local": {"scoring": "reconstruction", "local_level": True},
-    # the window covering one period where that is longer than the default's (see period_window)
-    "recon-local-period": {"scoring": "reconstruction", "local_level": True, "window_length": "period"},
     "recon-levels": {"scoring": "reconstruction", "local_level": False},
 }
 

@@ -101,18 +101,22 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
     residual_scale_ : ndarray of shape (K, n_features)
         Typical miss of each forecast step and feature on the training sequences.
     statistics_center_, statistics_scale_ : ndarray of shape (2,)
-        Median and robust spread (1.4826 times the median absolute deviation,
-        at least 0.1) over the training sequences of the logs of their worst
-        steps' mean score and of their median score. A detector saved or
-        pickled before the two-sided score holds neither: a sequence's score
-        is then its worst steps' mean.
+        Median over the training sequences of the logs of their worst steps'
+        mean score and of their median score, and the robust spread (1.4826
+        times the median absolute deviation, at least 0.1) of those of the
+        shortest training length: each sequence's distance from the median
+        times the square root of its length over the shortest (see Notes). A
+        detector saved or pickled before the two-sided score holds neither: a
+        sequence's score is then its worst steps' mean.
     length_calibration_ : ndarray of shape (n_lengths, 5)
-        For sequences shorter than the shortest training sequence: per length
-        ``n`` (first column, the last row being that shortest length), the
-        median and robust spread of the two statistics over ``n``-step pieces
-        of the training sequences, the spread stretched so that the pieces are
-        flagged at the ``contamination`` share as the training sequences are
-        (see Notes).
+        Per length ``n`` (first column), the centre and spread of the two
+        statistics that sequences of ``n`` steps are compared with: below the
+        shortest training length, the median and robust spread over ``n``-step
+        pieces of the training sequences, the spread stretched so that the
+        pieces are flagged at the ``contamination`` share as the training
+        sequences are; from the shortest to the longest training length
+        (rows about 25% apart), ``statistics_center_`` and
+        ``statistics_scale_`` narrowed as ``1 / sqrt(n)`` (see Notes).
     offset_ : float
         ``decision_function = score_samples - offset_``; negative is an outlier.
     loss_curve_ : list of float
@@ -149,9 +153,13 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
     its edges): a sequence shorter than the shortest training sequence is
     compared with pieces of the training sequences of its length
     (``length_calibration_``), not with the whole ones, which flagged most
-    normal short sequences. Longer sequences are compared with the training
-    sequences, whose lengths are pooled; within and above their range, longer
-    normal sequences are flagged somewhat less often than shorter ones.
+    normal short sequences. Within the training lengths, a statistic of
+    ``n`` steps is taken to spread as ``1 / sqrt(n)`` (a mean of ``n``
+    scores does): against one spread of every training length pooled,
+    normal sequences of the shortest length were flagged three times as often
+    as those of the longest. Above the longest training length, sequences are
+    compared as sequences of that length are (their spread is narrower, so
+    they are flagged less often than ``contamination``).
 
     A parameter set after ``fit`` (``set_params``) takes effect at the next
     ``fit``: scores, ``save`` and pickles keep the settings the detector was
@@ -266,23 +274,29 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
             )
         steps = self._fit_scoring(series, held_out=0.0, n_steps=shortest)
         statistics = self._statistics(steps)
+        lengths = np.array([len(s) for s in series])
+        # a statistic of n steps spreads as 1 / sqrt(n) (the pooled spread flagged short sequences more):
+        # the spread is the shortest training length's
+        shrink = np.sqrt(lengths / shortest)[:, None]
         self.statistics_center_ = np.median(statistics, axis=0)
         self.statistics_scale_ = np.maximum(
-            robust_scale(statistics - self.statistics_center_), _SMALLEST_SPREAD
+            robust_scale((statistics - self.statistics_center_) * shrink), _SMALLEST_SPREAD
         )
-        self.length_calibration_ = self._length_calibration(series, shortest, statistics)
-        lengths = np.array([len(s) for s in series])
+        self.length_calibration_ = self._length_calibration(series, lengths, statistics)
         self.offset_ = float(np.percentile(-self._scores(statistics, lengths), 100 * self.contamination))
         return self
 
     def _length_calibration(
-        self, series: list[np.ndarray], shortest: int, statistics: np.ndarray
+        self, series: list[np.ndarray], lengths: np.ndarray, statistics: np.ndarray
     ) -> np.ndarray:
-        """Centre and spread of the statistics of ``n``-step pieces of the training sequences.
+        """Centre and spread of the statistics of sequences of ``n`` steps, per length ``n``.
 
         One row ``(n, centre (2), spread (2))`` per length ``n`` below the
-        shortest training sequence (lengths ``_LENGTH_RATIO`` apart), then one
-        for ``shortest`` with the training sequences' own (``statistics``). A
+        shortest training sequence (lengths ``_LENGTH_RATIO`` apart), from
+        ``n``-step pieces of the training sequences, then rows from the
+        shortest to the longest training length (as far apart) with the
+        training sequences' own centre and their spread narrowed as
+        ``1 / sqrt(n)`` (``statistics_scale_`` is the shortest length's). A
         shorter sequence's statistics are noisier (its worst tenth is one step,
         its median is of a few), and more of its steps lie at its edges:
         against the full sequences' spread, normal short sequences would be
@@ -297,10 +311,10 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         robust spreads alone flagged up to three times ``contamination`` of
         normal sequences just below the shortest training length.
         """
+        shortest, longest = int(lengths.min()), int(lengths.max())
         top = 100 * (1 - self.contamination)
-        full_score = np.percentile(
-            self._two_sided(statistics, self.statistics_center_, self.statistics_scale_), top
-        )
+        scales = self.statistics_scale_ * np.sqrt(shortest / lengths)[:, None]
+        full_score = np.percentile(self._two_sided(statistics, self.statistics_center_, scales), top)
         first = self.window_length_ + 1 if self.scoring == "forecast" else 2  # a step to score
         rows = []
         if shortest > first:
@@ -325,7 +339,9 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
                 if score > 0 and full_score > 0:  # scores scale as 1 / spread
                     spread = spread * np.clip(score / full_score, *_STRETCH)
                 rows.append([n, *center, *spread])
-        rows.append([shortest, *self.statistics_center_, *self.statistics_scale_])
+        count = int(np.ceil(np.log(longest / shortest) / np.log(_LENGTH_RATIO))) + 1
+        for n in np.unique(np.round(np.geomspace(shortest, longest, count)).astype(int)).tolist():
+            rows.append([n, *self.statistics_center_, *self.statistics_scale_ * np.sqrt(shortest / n)])
         return np.array(rows, dtype=np.float64)
 
     def _sequences(self, seqs: Sequences) -> list[np.ndarray]:

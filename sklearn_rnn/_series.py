@@ -307,6 +307,21 @@ def refuse_other_time_kind(X: pd.DataFrame | None, y: pd.DataFrame, method: str)
     )
 
 
+def refuse_other_fh_kind(times: pd.Index, cutoff: pd.Index) -> None:
+    """Refuse an absolute ``fh`` whose time points are of another kind than ``y``'s (periods, dates, zone).
+
+    sktime's own checks fail on them with an ``AssertionError`` or a ``TypeError`` that names neither.
+    """
+    if not len(times) or not len(cutoff) or time_kind(times) == time_kind(cutoff):
+        return
+    raise ValueError(
+        f"fh names time points of kind {time_kind(times)} (e.g. {format_time(times[0])}), but y of fit is "
+        f"indexed by {time_kind(cutoff)} (its last, {format_time(cutoff[-1])}), so how many steps ahead "
+        "they lie cannot be counted. Pass fh as time points of y's kind (periods of its frequency, dates in "
+        "its time zone, integers for an integer index), or as steps ahead (e.g. fh=[1, 2])."
+    )
+
+
 def exog_columns(X: pd.DataFrame, columns: list, method: str) -> pd.DataFrame:
     """``X`` with the ``columns`` of fit, selected by name (in any order); other sets are refused."""
     if list(X.columns) == columns:

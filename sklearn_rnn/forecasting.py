@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
 from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
+from sktime.utils.validation.forecasting import check_fh
 
 from ._docs import with_shared_parameters
 from ._forecast_network import ForecastNetwork
@@ -31,6 +32,7 @@ from ._series import (
     check_exog_values,
     infer_sp,
     instances,
+    refuse_other_fh_kind,
     series_freq,
 )
 from ._storable import SafeFormatMixin, VersionedPickleMixin
@@ -262,7 +264,10 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
     observation: a relative ``fh`` counts from each series' end (series ending on
     different dates get forecasts on different dates), an absolute ``fh`` names
     the same time points for every series, as sktime's forecasters of a single
-    series do on each series of a panel. Dates without a set ``freq`` get the
+    series do on each series of a panel: time points of ``y``'s kind (periods of
+    its frequency, dates in its time zone, integers) on each series' grid,
+    others are refused (sktime would label an earlier step's forecast with a
+    time point between steps). Dates without a set ``freq`` get the
     frequency inferred from the series; irregular dates are refused. Integer
     time points must step by 1 within each series (0, 2, 4, ... is refused):
     sktime labels step ``h`` ``cutoff + h`` on them, and the network forecasts
@@ -455,6 +460,20 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
             self.set_tags(**{"capability:pred_int": False})
 
     # -- fit --------------------------------------------------------------------------------------
+    def _check_fh(self, fh: Any, pred_int: bool = False) -> ForecastingHorizon | None:
+        """sktime's check of ``fh``, after refusing absolute time points of another kind than ``y``'s.
+
+        sktime's own check of an ``fh`` of dates for a series of periods (or of
+        integers, or the reverse) fails with an ``AssertionError`` or a
+        ``TypeError`` that names neither.
+        """
+        cutoff = getattr(self, "_cutoff", None)
+        if fh is not None and isinstance(cutoff, pd.Index):
+            checked = check_fh(fh)
+            if not checked.is_relative:
+                refuse_other_fh_kind(checked.to_pandas(), cutoff)
+        return super()._check_fh(fh, pred_int=pred_int)
+
     def _set_cutoff_from_y(self, y: Any) -> None:
         """sktime's cutoff, never moved back by an update, with the frequency where dates carry none.
 
@@ -644,7 +663,18 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         return self._assemble(results, columns)
 
     def _predict_var(self, fh: ForecastingHorizon, X: pd.DataFrame | None = None, cov: bool = False):
-        """Variances from the interquartile range (sktime's default), with the column names of ``y``."""
+        """Variances from the interquartile range (sktime's default), with the column names of ``y``.
+
+        ``cov=True`` is refused: the network forecasts each step's quantiles, not
+        how steps vary together, and sktime's default returned the marginal
+        variances in place of the covariance matrix its ``predict_var`` documents.
+        """
+        if cov:
+            raise NotImplementedError(
+                "RNNForecaster forecasts each step's quantiles, not how the steps vary together, so it has "
+                "no covariance matrix between forecast steps for predict_var(cov=True). Call "
+                "predict_var(cov=False) for each step's variance, or predict_quantiles/predict_interval."
+            )
         variances = super()._predict_var(fh=fh, X=X, cov=cov)
         variances.columns = variances.columns.set_names(self._y_hist.columns.names)
         return variances

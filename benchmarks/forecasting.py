@@ -320,12 +320,9 @@ def _split(y: pd.Series | pd.DataFrame, h: int):
 
 def _index_sp(y: pd.Series | pd.DataFrame) -> int:
     """The seasonal period the frequency of ``y``'s time index implies (``RNNForecaster``'s rule)."""
-    from sklearn_rnn._series import infer_sp
+    from sklearn_rnn._series import infer_sp, series_freq
 
-    times = y.index.get_level_values(-1)
-    if not isinstance(times, pd.DatetimeIndex | pd.PeriodIndex):
-        return 1  # an integer index
-    return infer_sp(times.freq or pd.infer_freq(times.unique().sort_values()))
+    return infer_sp(series_freq(y.to_frame() if isinstance(y, pd.Series) else y))
 
 
 def _seasonal(y: pd.Series | pd.DataFrame) -> bool:
@@ -342,7 +339,7 @@ def _seasonal(y: pd.Series | pd.DataFrame) -> bool:
     sp, series = _index_sp(y), _series(y)
     if sp < 2 or max(len(s) for s in series) < 3 * sp:
         return False
-    weighted, weights, n_steps = np.zeros(sp + 1), 0.0, 0
+    weighted, weights = np.zeros(sp + 1), 0.0
     for values in series:
         n = len(values) - 1
         if n <= sp:
@@ -352,14 +349,13 @@ def _seasonal(y: pd.Series | pd.DataFrame) -> bool:
         time = np.arange(n) - (n - 1) / 2
         steps = steps - steps.mean() - time * (time @ steps) / (time @ time)
         power = steps @ steps / n
-        n_steps += n
         if power > 1e-24:
             weighted += n * np.array([steps[k:] @ steps[: n - k] / (n - k) for k in range(sp + 1)]) / power
             weights += n
     if not weights:
         return False
     correlation = weighted / weights
-    return bool(correlation[sp] > 1.645 * np.sqrt((1 + 2 * np.sum(correlation[1:sp] ** 2)) / n_steps))
+    return bool(correlation[sp] > 1.645 * np.sqrt((1 + 2 * np.sum(correlation[1:sp] ** 2)) / weights))
 
 
 def _series(y: pd.Series | pd.DataFrame) -> list[np.ndarray]:

@@ -79,7 +79,8 @@ def _reject_panel_frame(X: pd.DataFrame) -> None:
             "X is a DataFrame with cells holding sequences (lists or arrays, e.g. from "
             "groupby(...).agg(list)), which is no layout the estimators read. Pass one (n_timesteps, "
             "n_features) array per row, its columns the features: X = [np.column_stack(row) for row in "
-            "X.itertuples(index=False)], with y in the order of X's rows."
+            "X[features].itertuples(index=False)], with features the columns holding sequences, and y "
+            "in the order of X's rows."
         )
     if isinstance(X.index, pd.MultiIndex) or any(
         X[c].map(lambda v: isinstance(v, pd.Series)).any() for c in objects

@@ -32,6 +32,7 @@ from ._series import (
     exog_columns,
     format_time,
     format_times,
+    grid_steps,
     instance_frame,
     instances,
     refuse_duplicates,
@@ -428,8 +429,8 @@ class SeriesState:
             if fh.is_relative:
                 steps, index = self._relative_steps(placed, end), placed.to_absolute_index(end)
             else:
-                steps, index = placed.to_relative(end).to_numpy(), fh.to_pandas()
-                self._refuse_off_grid(steps, index, end, placed.freq, key)
+                index = fh.to_pandas()
+                steps = self._absolute_steps(placed, index, end, key)
             out.append((np.asarray(steps, dtype=np.int64), index))
         steps = np.concatenate([s for s, _ in out])
         if (steps < 1).any():
@@ -441,22 +442,12 @@ class SeriesState:
         return out
 
     @staticmethod
-    def _refuse_off_grid(steps: np.ndarray, times: pd.Index, end: pd.Index, freq: Any, key: tuple) -> None:
-        """Refuse time points of an absolute ``fh`` that are not whole steps of the grid after ``end``.
-
-        sktime counts the steps to such a time point rounded down, so the
-        forecast of an earlier step would be labelled with it.
-        """
-        back = ForecastingHorizon(steps, is_relative=True, freq=freq).to_absolute_index(end)
-        off = np.asarray(back != times)
-        if off.any():
-            raise ValueError(
-                f"fh has time points {format_times(times[off])} that are not on the series' frequency "
-                f"{getattr(freq, 'freqstr', freq)!r} after the end{series_label(key) or ' of the series'}, "
-                f"{format_time(end[0])}: the forecast of "
-                "a step of the grid would be labelled with them. Pass fh as time points of the frequency "
-                f"(e.g. {format_times(back[off][:2])}) or as steps ahead (e.g. fh=[1, 2])."
-            )
+    def _absolute_steps(placed: ForecastingHorizon, times: pd.Index, end: pd.Index, key: tuple) -> np.ndarray:
+        """The steps after ``end`` of an absolute ``fh``'s time points (dates: :func:`grid_steps`)."""
+        if not isinstance(end, pd.DatetimeIndex) or placed.freq is None or (times <= end[0]).any():
+            return placed.to_relative(end).to_numpy()  # periods, integers, in-sample dates (refused)
+        steps = grid_steps(times, end, placed.freq, key)
+        return placed.to_relative(end).to_numpy() if steps is None else steps
 
     def _relative_steps(self, fh: ForecastingHorizon, end: pd.Index) -> np.ndarray:
         """A relative ``fh``'s steps; durations (a ``TimedeltaIndex``) in steps of the grid after ``end``."""

@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
+from ._training import MAX_SIZE
+
 
 def instances(df: pd.DataFrame) -> list[tuple[tuple, pd.DataFrame]]:
     """Split a (possibly multi-indexed) frame into ``(instance key, single-series frame)``."""
@@ -234,6 +236,34 @@ def steps_after(history: pd.Index, until: Any, freq: Any) -> pd.Index | None:
     if pd.api.types.is_integer_dtype(history):
         return pd.Index(np.arange(last + 1, until + 1), dtype=history.dtype)
     return None
+
+
+def grid_steps(times: pd.Index, end: pd.Index, freq: Any, key: tuple = ()) -> np.ndarray | None:
+    """The steps after ``end`` of dates ``times`` (all later), counted on the grid of ``freq``.
+
+    The grid's real steps, across a change of the clocks too. A date between
+    them is refused: sktime counts the steps to it rounded down (or fails on
+    a multiple of a frequency), and would label an earlier step's forecast
+    with it. None when the dates lie beyond any horizon (too far to lay the
+    grid out; refused as too many steps ahead later).
+    """
+    first = pd.date_range(end[0], periods=2, freq=freq)
+    if (times.max() - end[0]) / (first[1] - first[0]) > 2 * MAX_SIZE:
+        return None
+    grid = steps_after(end, times.max() + (first[1] - first[0]), freq)  # one beyond: the next one after
+    steps = grid.get_indexer(times) + 1  # 0: off the grid
+    off = steps == 0
+    if off.any():
+        at = grid.searchsorted(times[off])
+        near = grid[np.unique(np.clip(np.concatenate([at - 1, at]), 0, len(grid) - 1))]
+        raise ValueError(
+            f"fh has time points {format_times(times[off])} that are not on the series' frequency "
+            f"{getattr(freq, 'freqstr', freq)!r} after the end{series_label(key) or ' of the series'}, "
+            f"{format_time(end[0])}: the forecast of a step of the grid would be labelled with them. Pass "
+            f"fh as time points of the frequency (e.g. {format_times(near[:2])}) or as steps ahead (e.g. "
+            "fh=[1, 2])."
+        )
+    return steps
 
 
 def refuse_gaps(df: pd.DataFrame, method: str, key: tuple = (), freq: Any = None) -> None:

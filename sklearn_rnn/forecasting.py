@@ -30,6 +30,7 @@ from ._runtime import resolve_device
 from ._series import (
     append_rows,
     check_exog_values,
+    grid_steps,
     infer_sp,
     instances,
     refuse_other_fh_kind,
@@ -465,14 +466,33 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
 
         sktime's own check of an ``fh`` of dates for a series of periods (or of
         integers, or the reverse) fails with an ``AssertionError`` or a
-        ``TypeError`` that names neither.
+        ``TypeError`` that names neither, and of dates off a grid of a multiple
+        of a frequency (2-hourly) with a ``ValueError`` about coercing floats.
         """
         cutoff = getattr(self, "_cutoff", None)
         if fh is not None and isinstance(cutoff, pd.Index):
             checked = check_fh(fh)
             if not checked.is_relative:
-                refuse_other_fh_kind(checked.to_pandas(), cutoff)
+                times = checked.to_pandas()
+                refuse_other_fh_kind(times, cutoff)
+                if isinstance(cutoff, pd.DatetimeIndex):  # sktime fails on dates off a grid of 2h
+                    self._refuse_off_grid_dates(times, cutoff)
         return super()._check_fh(fh, pred_int=pred_int)
+
+    def _refuse_off_grid_dates(self, times: pd.DatetimeIndex, cutoff: pd.DatetimeIndex) -> None:
+        """Refuse dates of an absolute ``fh`` off the grid after each series' end (:func:`grid_steps`).
+
+        The series are those of the last fit or update, where the cutoff is
+        still theirs; in ``fit``, before they are stored, the cutoff alone.
+        """
+        y = getattr(self, "_y_hist", None)
+        if y is None or y.index.get_level_values(-1).max() != cutoff[-1]:
+            freq, ends = getattr(cutoff, "freq", None), [((), cutoff[-1:])]
+        else:
+            freq, ends = self._fh_freq(), [(key, frame.index[-1:]) for key, frame in instances(y)]
+        for key, end in ends if freq is not None else ():
+            if (times > end[0]).all():  # dates at or before an end are refused as in-sample
+                grid_steps(times, end, freq, key)
 
     def _set_cutoff_from_y(self, y: Any) -> None:
         """sktime's cutoff, never moved back by an update, with the frequency where dates carry none.

@@ -105,7 +105,8 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         mean score and of their median score, and the robust spread (1.4826
         times the median absolute deviation, at least 0.1) of those of the
         shortest training length: each sequence's distance from the median
-        times the square root of its length over the shortest (see Notes). A
+        times the square root of its scored steps over the shortest length's
+        (see Notes). A
         detector saved or pickled before the two-sided score holds neither: a
         sequence's score is then its worst steps' mean.
     length_calibration_ : ndarray of shape (n_lengths, 5)
@@ -116,7 +117,8 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         pieces are flagged at the ``contamination`` share as the training
         sequences are; from the shortest to the longest training length
         (rows about 25% apart), ``statistics_center_`` and
-        ``statistics_scale_`` narrowed as ``1 / sqrt(n)`` (see Notes).
+        ``statistics_scale_`` narrowed as ``1 / sqrt`` of the scored steps,
+        at least 0.1 (see Notes).
     offset_ : float
         ``decision_function = score_samples - offset_``; negative is an outlier.
     loss_curve_ : list of float
@@ -154,7 +156,7 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
     compared with pieces of the training sequences of its length
     (``length_calibration_``), not with the whole ones, which flagged most
     normal short sequences. Within the training lengths, a statistic of
-    ``n`` steps is taken to spread as ``1 / sqrt(n)`` (a mean of ``n``
+    ``n`` scored steps is taken to spread as ``1 / sqrt(n)`` (a mean of ``n``
     scores does): against one spread of every training length pooled,
     normal sequences of the shortest length were flagged three times as often
     as those of the longest. Above the longest training length, sequences are
@@ -275,19 +277,29 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         steps = self._fit_scoring(series, held_out=0.0, n_steps=shortest)
         statistics = self._statistics(steps)
         lengths = np.array([len(s) for s in series])
-        # a statistic of n steps spreads as 1 / sqrt(n) (the pooled spread flagged short sequences more):
-        # the spread is the shortest training length's
-        shrink = np.sqrt(lengths / shortest)[:, None]
+        # a statistic of n scores spreads as 1 / sqrt(n) (the pooled spread flagged short sequences more):
+        # the spread is that of the shortest training length's scores
+        counts = np.array([np.isfinite(scores).sum() for scores in steps])
+        shrink = np.sqrt(counts / self._n_scored(shortest))[:, None]
         self.statistics_center_ = np.median(statistics, axis=0)
         self.statistics_scale_ = np.maximum(
             robust_scale((statistics - self.statistics_center_) * shrink), _SMALLEST_SPREAD
         )
-        self.length_calibration_ = self._length_calibration(series, lengths, statistics)
+        self.length_calibration_ = self._length_calibration(series, lengths, statistics, counts)
         self.offset_ = float(np.percentile(-self._scores(statistics, lengths), 100 * self.contamination))
         return self
 
+    def _n_scored(self, n: int) -> int:
+        """Steps scored in a sequence of ``n`` steps without gaps (forecasting skips the first window)."""
+        return max(1, n - (self.window_length_ if self._fitted("scoring") == "forecast" else 0))
+
+    def _narrowed(self, n_scored: np.ndarray | int, shortest: int) -> np.ndarray:
+        """``statistics_scale_`` for ``n_scored`` scores: narrowed as ``1 / sqrt``, at least the floor."""
+        ratio = np.sqrt(self._n_scored(shortest) / np.asarray(n_scored, dtype=np.float64))
+        return np.maximum(self.statistics_scale_ * np.atleast_1d(ratio)[:, None], _SMALLEST_SPREAD)
+
     def _length_calibration(
-        self, series: list[np.ndarray], lengths: np.ndarray, statistics: np.ndarray
+        self, series: list[np.ndarray], lengths: np.ndarray, statistics: np.ndarray, counts: np.ndarray
     ) -> np.ndarray:
         """Centre and spread of the statistics of sequences of ``n`` steps, per length ``n``.
 
@@ -295,8 +307,9 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         shortest training sequence (lengths ``_LENGTH_RATIO`` apart), from
         ``n``-step pieces of the training sequences, then rows from the
         shortest to the longest training length (as far apart) with the
-        training sequences' own centre and their spread narrowed as
-        ``1 / sqrt(n)`` (``statistics_scale_`` is the shortest length's). A
+        training sequences' own centre and their spread narrowed as ``1 /
+        sqrt`` of the scored steps (``statistics_scale_`` is the shortest
+        length's; :meth:`_narrowed`). A
         shorter sequence's statistics are noisier (its worst tenth is one step,
         its median is of a few), and more of its steps lie at its edges:
         against the full sequences' spread, normal short sequences would be
@@ -313,7 +326,7 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         """
         shortest, longest = int(lengths.min()), int(lengths.max())
         top = 100 * (1 - self.contamination)
-        scales = self.statistics_scale_ * np.sqrt(shortest / lengths)[:, None]
+        scales = self._narrowed(counts, shortest)
         full_score = np.percentile(self._two_sided(statistics, self.statistics_center_, scales), top)
         first = self.window_length_ + 1 if self.scoring == "forecast" else 2  # a step to score
         rows = []
@@ -341,7 +354,7 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
                 rows.append([n, *center, *spread])
         count = int(np.ceil(np.log(longest / shortest) / np.log(_LENGTH_RATIO))) + 1
         for n in np.unique(np.round(np.geomspace(shortest, longest, count)).astype(int)).tolist():
-            rows.append([n, *self.statistics_center_, *self.statistics_scale_ * np.sqrt(shortest / n)])
+            rows.append([n, *self.statistics_center_, *self._narrowed(self._n_scored(n), shortest)[0]])
         return np.array(rows, dtype=np.float64)
 
     def _sequences(self, seqs: Sequences) -> list[np.ndarray]:
@@ -379,9 +392,11 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         In robust units of the training sequences' spread: its worst steps
         above theirs, or its typical step either side of theirs (a run the
         network forecasts far better than usual, such as a quiet one among
-        busy ones, is unusual too). A sequence of ``lengths`` steps shorter
-        than the shortest training sequence is compared with pieces of them of
-        its length (``length_calibration_``, interpolated in log length).
+        busy ones, is unusual too). A sequence of ``lengths`` steps is compared
+        with the centre and spread of its length (``length_calibration_``,
+        interpolated in log length): below the shortest training sequence,
+        those of pieces of the training sequences; within the training
+        lengths, the spread narrowed with the length; beyond, the longest's.
         """
         if getattr(self, "statistics_center_", None) is None:  # saved before the two-sided score
             return np.exp(statistics[:, 0])

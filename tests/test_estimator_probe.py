@@ -48,14 +48,15 @@ def test_frame_of_list_cells_from_groupby_agg_gets_a_fix_that_works():
         [(f"id{i}", t, rng.normal(), rng.normal()) for i, n in enumerate(lengths) for t in range(n)],
         columns=["id", "t", "a", "b"],
     )
-    X = table.groupby("id", sort=False)[["a", "b"]].agg(list)
+    # a label column beside the features, as agg({"a": list, "b": list, "label": "first"}) gives
+    X = table.groupby("id", sort=False).agg({"a": list, "b": list, "t": "max"})
     y = np.arange(len(X)) % 2
     with pytest.raises(TypeError, match="cells holding sequences") as error:
         RNNRegressor(**TINY).fit(X, y)
     message = str(error.value)
     assert "from_sktime" not in message  # sktime refuses cells of lists
-    fix = message.split("X = ")[1].split(", with y")[0]  # the message's fix, as written
-    sequences = eval(fix, {"np": np, "X": X})
+    fix = message.split("X = ")[1].split(", with features")[0]  # the message's fix, as written
+    sequences = eval(fix, {"np": np, "X": X, "features": ["a", "b"]})
     assert [s.shape for s in sequences] == [(n, 2) for n in lengths]
     np.testing.assert_array_equal(sequences[1], table.loc[table["id"] == "id1", ["a", "b"]].to_numpy())
     RNNRegressor(**TINY).fit(sequences, y)

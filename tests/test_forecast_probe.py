@@ -106,3 +106,28 @@ def test_predict_var_with_cov_is_refused_not_answered_with_marginal_variances():
         f.predict_var(cov=True)
     variances = f.predict_var()
     assert variances.shape == (2, 1) and (variances.to_numpy() > 0).all()
+
+
+def test_absolute_fh_across_a_change_of_the_clocks_counts_the_real_hours():
+    """sktime counts steps to a date by the local clock: 04:00 after the clocks go forward is 4 steps
+    after 23:00, not 4 (real) hours; every date after the change was refused as off the grid."""
+    frame = pd.DataFrame({"time": pd.date_range("2021-03-26", "2021-03-27 23:00", freq="h")})
+    frame["v"] = np.sin(np.arange(len(frame)) / 4) + 5
+    y = frame.set_index(frame["time"].dt.tz_localize("Europe/Paris"))["v"]
+    f = RNNForecaster(**TINY).fit(y)
+    ahead = f.predict(fh=[1, 2, 3, 4])  # 00:00, 01:00, 03:00 and 04:00 (02:00 does not exist)
+    absolute = f.predict(fh=ForecastingHorizon(ahead.index[[1, 3]], is_relative=False))
+    assert list(absolute.index) == list(ahead.index[[1, 3]])
+    np.testing.assert_array_equal(absolute.to_numpy(), ahead.to_numpy()[[1, 3]])
+
+
+def test_absolute_fh_off_a_grid_of_a_multiple_of_a_frequency_names_the_dates_around():
+    """sktime fails on 10:00 for 2-hourly data ending at 07:00 with 'Trying to coerce float values'."""
+    y = pd.Series(np.arange(40.0), index=pd.date_range("2021-01-01 01:00", periods=40, freq="2h"))
+    f = RNNForecaster(**TINY).fit(y)
+    with pytest.raises(
+        ValueError, match=r"10:00:00 that are not on .*'2h'.*e\.g\. 2021-01-04 09:00:00, 2021-01-04 11:00"
+    ):
+        f.predict(fh=ForecastingHorizon(pd.DatetimeIndex(["2021-01-04 10:00"]), is_relative=False))
+    on_grid = f.predict(fh=ForecastingHorizon(pd.DatetimeIndex(["2021-01-04 11:00"]), is_relative=False))
+    np.testing.assert_array_equal(on_grid.to_numpy(), f.predict(fh=[2]).to_numpy())

@@ -79,12 +79,13 @@ def test_statistics_are_each_runs_worst_and_typical_step_scores(fitted):
         scores = scores[np.isfinite(scores)]
         statistics.append(np.log([scores[-round(0.1 * len(scores)) :].mean(), np.median(scores)]))
     np.testing.assert_allclose(fitted.statistics_center_, np.median(statistics, axis=0), rtol=1e-6)
-    # the spread of the shortest runs, narrower as 1 / sqrt(length) (the table's rows, 25% apart, are
-    # interpolated in log length: within 0.3% of the square root between them)
+    # the spread of the shortest runs, narrower as 1 / sqrt(length) and at least 0.1 at the table's
+    # lengths (checked below), interpolated in log length between them
     lengths = np.array([len(run) for run in X])
-    scale = fitted.statistics_scale_ * np.sqrt(lengths.min() / lengths)[:, None]
+    table = fitted.length_calibration_
+    scale = np.column_stack([np.interp(np.log(lengths), np.log(table[:, 0]), table[:, j]) for j in (3, 4)])
     z = (np.array(statistics) - fitted.statistics_center_) / scale
-    np.testing.assert_allclose(-fitted.score_samples(X), np.maximum(z[:, 0], np.abs(z[:, 1])), rtol=5e-3)
+    np.testing.assert_allclose(-fitted.score_samples(X), np.maximum(z[:, 0], np.abs(z[:, 1])), rtol=1e-6)
 
 
 def test_offset_flags_the_contamination_share_of_training_runs():
@@ -258,9 +259,8 @@ def test_normal_runs_of_every_training_length_are_flagged_about_as_often(fitted)
     lengths = [len(run) for run in runs(60, 0)]
     table = fitted.length_calibration_
     assert table[-1, 0] == max(lengths)
-    np.testing.assert_allclose(
-        table[-1, 3:], fitted.statistics_scale_ * np.sqrt(min(lengths) / max(lengths)), rtol=1e-12
-    )
+    narrowed = fitted.statistics_scale_ * np.sqrt(min(lengths) / max(lengths))  # every step scored
+    np.testing.assert_allclose(table[-1, 3:], np.maximum(narrowed, 0.1), rtol=1e-12)
     for n in (min(lengths), max(lengths)):
         share = (fitted.predict(runs(300, 10, length=(n, n + 1))) == -1).mean()
         assert 0.05 <= share <= 0.15, (n, share)

@@ -337,7 +337,8 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
         if sample_weight is not None:  # checked: non-negative, not all 0
             # mean 1 over the training set, which the loss keeps (not each batch's own total): a
             # sequence of weight 0 is absent, one of weight 2 counts twice, whichever batch it is in
-            sample_weight = (sample_weight * (n / np.sum(sample_weight, dtype=np.float64))).astype(np.float32)
+            scaled = np.asarray(sample_weight, dtype=np.float64) / np.max(sample_weight)  # no overflow
+            sample_weight = (scaled * (n / scaled.sum())).astype(np.float32)
         n_train = n - valid_size(self.validation_fraction, n) if self.early_stopping else n
         if self.early_stopping and n < 2:
             raise ValueError(

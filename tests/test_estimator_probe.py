@@ -92,3 +92,17 @@ def test_one_dataframe_sequence_at_predict_gets_a_fix_that_works_on_a_dataframe(
         assert clf.predict([one]).shape == (1,)
     with pytest.raises(ValueError, match=r"as \[X\] or X\[None\]\."):
         clf.predict(one.to_numpy())
+
+
+@pytest.mark.parametrize("scale", [1e307, 1e-310])
+def test_sample_weights_near_the_float64_limits_weigh_as_their_ratios_do(scale):
+    """Weights 1e307 overflowed their total to inf and weighed every sequence 0 (nothing trained);
+    denormal ones (1e-310) made the total's reciprocal inf and the loss NaN."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(24, 10, 2)), np.arange(24) % 2
+    weights = rng.uniform(0.5, 2.0, size=24)
+    expected = RNNClassifier(**TINY).fit(X, y, sample_weight=weights).predict_proba(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no overflow on the way
+        got = RNNClassifier(**TINY).fit(X, y, sample_weight=weights * scale).predict_proba(X)
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)

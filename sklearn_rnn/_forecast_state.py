@@ -32,6 +32,7 @@ from ._series import (
     exog_columns,
     format_time,
     format_times,
+    grid_positions,
     grid_steps,
     instance_frame,
     instances,
@@ -47,7 +48,6 @@ from ._series import (
     time_kind,
     uncovered,
 )
-from ._training import MAX_SIZE
 
 __all__ = ["SeriesState"]
 
@@ -457,11 +457,8 @@ class SeriesState:
         freq = self._fh_freq()
         steps = None
         if freq is not None and isinstance(end, pd.DatetimeIndex):
-            first = pd.date_range(end[0], periods=2, freq=freq)
-            if values.max() / (first[1] - first[0]) <= 2 * MAX_SIZE:  # further: refused as steps are
-                grid = pd.date_range(end[0], end[0] + values.max(), freq=freq)
-                found = (grid - end[0]).get_indexer(values)  # each duration's place on the grid, -1 off it
-                steps = None if (found < 1).any() else found
+            placed = grid_positions(end[0] + values, end, freq)  # None further: refused as steps are
+            steps = None if placed is None or (placed[1] < 1).any() else placed[1]
         if steps is None:
             raise ValueError(
                 f"fh is given as durations ({', '.join(map(str, values[:3]))}), which are not whole "

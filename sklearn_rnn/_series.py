@@ -238,20 +238,34 @@ def steps_after(history: pd.Index, until: Any, freq: Any) -> pd.Index | None:
     return None
 
 
+def grid_positions(times: pd.Index, end: pd.Index, freq: Any) -> tuple[pd.Index, np.ndarray] | None:
+    """The grid of ``freq`` after ``end`` up to ``times``, and each date's step on it (0: off it).
+
+    The grid's real steps, across a change of the clocks too; a date at or
+    before ``end`` is off it. None when the dates lie more than ``2 *
+    MAX_SIZE`` steps ahead (too far to lay the grid out; refused as too many
+    steps ahead by the callers).
+    """
+    first = pd.date_range(end[0], periods=2, freq=freq)
+    step = first[1] - first[0]
+    if (times.max() - end[0]) / step > 2 * MAX_SIZE:
+        return None
+    grid = steps_after(end, max(times.max(), end[0]) + step, freq)  # one beyond: the next one after
+    return grid, grid.get_indexer(times) + 1
+
+
 def grid_steps(times: pd.Index, end: pd.Index, freq: Any, key: tuple = ()) -> np.ndarray | None:
     """The steps after ``end`` of dates ``times`` (all later), counted on the grid of ``freq``.
 
-    The grid's real steps, across a change of the clocks too. A date between
-    them is refused: sktime counts the steps to it rounded down (or fails on
-    a multiple of a frequency), and would label an earlier step's forecast
-    with it. None when the dates lie beyond any horizon (too far to lay the
-    grid out; refused as too many steps ahead later).
+    A date between the grid's steps (:func:`grid_positions`) is refused:
+    sktime counts the steps to it rounded down (or fails on a multiple of a
+    frequency), and would label an earlier step's forecast with it. None when
+    the dates lie beyond any horizon.
     """
-    first = pd.date_range(end[0], periods=2, freq=freq)
-    if (times.max() - end[0]) / (first[1] - first[0]) > 2 * MAX_SIZE:
+    placed = grid_positions(times, end, freq)
+    if placed is None:
         return None
-    grid = steps_after(end, times.max() + (first[1] - first[0]), freq)  # one beyond: the next one after
-    steps = grid.get_indexer(times) + 1  # 0: off the grid
+    grid, steps = placed
     off = steps == 0
     if off.any():
         at = grid.searchsorted(times[off])

@@ -118,6 +118,9 @@ CANDIDATES: dict[str, dict] = {
     "one-network": {"n_networks": 1},  # the defaults before n_networks="auto"
     "ensemble-3": {"n_networks": 3},  # InceptionTime's recipe: networks averaged (it uses 5)
     "ensemble-5": {"n_networks": 5},
+    # steps before networks: where the rule trains five networks of 1000 steps, two of 2000 cost less
+    "steps-before-networks": {"min_steps": 2000, "n_networks": 2},
+    "ensemble-5-2000steps": {"min_steps": 2000, "n_networks": 5},
 }
 
 

@@ -121,21 +121,36 @@ CANDIDATES: dict[str, dict] = {
     # steps before networks: where the rule trains five networks of 1000 steps, two of 2000 cost less
     "steps-before-networks": {"min_steps": 2000, "n_networks": 2},
     "ensemble-5-2000steps": {"min_steps": 2000, "n_networks": 5},
+    # the budget spent in full: where fewer than five networks fit, they train for more epochs
+    "fill-budget": {"fill_budget": True},
+    # the defaults before it: the networks of the budget, each trained for the steps rule's epochs
+    "steps-rule": {"steps_rule": True},
 }
 
 
-def steps_rule(params: dict, n_train: int, batch_size: int = 16) -> dict:
+def steps_rule(params: dict, n_train: int, length: int, batch_size: int = 16) -> dict:
     """The candidate's parameters with ``min_steps`` turned into the epochs it means for this size.
 
-    The estimators' own rule (``max_epochs="auto"``) with another budget of steps.
+    The estimators' own rule (``max_epochs="auto"``) with another budget of steps;
+    ``fill_budget``: the networks of ``n_networks="auto"`` and, where fewer than
+    five fit, as many epochs as they fill the budget with (``length``: the longest
+    training sequence); ``steps_rule``: those networks, for the steps rule's epochs
+    (the defaults before the budget was filled).
     """
-    from sklearn_rnn._training import training_epochs
+    from sklearn_rnn._training import ENSEMBLE_BUDGET, MAX_AUTO_NETWORKS, ensemble_size, training_epochs
 
     params = dict(params)
     min_steps = params.pop("min_steps", None)
     if min_steps is not None:
         size = params.get("batch_size", batch_size)
         params["max_epochs"] = training_epochs("auto", n_train, size, min_steps=min_steps)
+    fill, steps_only = params.pop("fill_budget", False), params.pop("steps_rule", False)
+    if fill or steps_only:
+        epochs = training_epochs("auto", n_train, params.get("batch_size", batch_size))
+        networks = ensemble_size("auto", epochs, n_train, length)
+        if fill and networks < MAX_AUTO_NETWORKS:
+            epochs = max(epochs, ENSEMBLE_BUDGET // (networks * n_train * length))
+        params.update(max_epochs=epochs, n_networks=networks)
     return params
 
 
@@ -263,7 +278,8 @@ def run_one(task: dict) -> dict:
         from sklearn_rnn import RNNClassifier, RNNRegressor
 
         estimator = RNNClassifier if data.task == "classification" else RNNRegressor
-        params = steps_rule(CANDIDATES[model_name], len(data.y_train))
+        length = max(len(x) for x in data.train)
+        params = steps_rule(CANDIDATES[model_name], len(data.y_train), length)
         model = estimator(random_state=seed, **params)
         X_train, X_test = data.train, data.test
     start = time.process_time()

@@ -121,6 +121,7 @@ CANDIDATES: dict[str, dict] = {
     # steps before networks: where the rule trains five networks of 1000 steps, two of 2000 cost less
     "steps-before-networks": {"min_steps": 2000, "n_networks": 2},
     "ensemble-5-2000steps": {"min_steps": 2000, "n_networks": 5},
+    "auto-2000steps": {"min_steps": 2000},  # the networks n_networks="auto" gives for 2000 steps
     # the budget spent in full: where fewer than five networks fit, they train for more epochs
     "fill-budget": {"fill_budget": True},
     # the defaults before it: the networks of the budget, each trained for the steps rule's epochs

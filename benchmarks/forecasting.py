@@ -157,6 +157,9 @@ CANDIDATES: dict[str, dict | Callable[[int], dict]] = {
     # the seasonal period the index implies (sp=None's rule) where the values pass a test for seasons
     # (``_seasonal``), otherwise none: measured 2026-12-03 and not made
     "seasons where the values show them": {"sp": "tested"},
+    # the seasonal period the index implies, always (sp=None's rule before 2026-12-03, when the
+    # smoothing began to keep its seasons only where they forecast the training windows better)
+    "seasons from the index alone (before)": {"sp": "index"},
 }
 
 
@@ -597,6 +600,8 @@ def _procedure(cases: dict[str, Case], names: list[str], seeds: list[int], candi
             params = params(n) if callable(params) else params
             if params.get("sp") == "tested":
                 params = {**params, "sp": _index_sp(y_train) if _seasonal(y_train) else 1}
+            elif params.get("sp") == "index":
+                params = {**params, "sp": _index_sp(y_train)}
             for seed in seeds:
                 row = _score(RNNForecaster(random_state=seed, **params), y_train, y_test, case.sp)
                 ratios[candidate].append(row["MASE"] / best)

@@ -22,7 +22,7 @@ from sktime.forecasting.base import ForecastingHorizon
 
 from ._data import Sequences
 from ._intervals import calibration, conformal_shift, median_index
-from ._networks.forecast import ExponentialSmoothing, ForecastNet, PinballLoss
+from ._networks.forecast import ForecastNet, PinballLoss
 from ._networks.heads import ForecastGraph, InferenceGraph, QuantileForecasts
 from ._runtime import current_generator, user_stacklevel
 from ._scaling import column_statistics
@@ -60,12 +60,8 @@ class ForecastNetwork(TrainingMixin):
         """A new network (its constructor arguments kept: ``sklearn_rnn.load`` rebuilds it from them).
 
         With the smoothing baseline and the ``fitting`` windows, the smoothing
-        is first fitted alone to them, with seasons where they help
-        (:meth:`_fit_smoothing`, ``seasons_``).
+        is first fitted alone to them (:meth:`_fit_smoothing`).
         """
-        fitted = None
-        if fitting is not None and self.baseline == "smoothing" and self.local_level:
-            fitted = self._fit_smoothing(*self._smoothing_windows(fitting))
         module, self._module_kwargs = make_module(
             self._network_class,
             n_targets,
@@ -78,7 +74,7 @@ class ForecastNetwork(TrainingMixin):
             self.num_layers,
             self.bidirectional,
             self.dropout,
-            self.sp_ if self.seasons_ else 1,
+            self.sp_,
             self.local_level,
             self.baseline,
             self.n_networks,
@@ -90,20 +86,19 @@ class ForecastNetwork(TrainingMixin):
             for network in [module, *(module.others or ())]:
                 network.recurrent.x_mean[n_targets : n_targets + self._n_exog] = torch.as_tensor(mean)
                 network.recurrent.x_scale[n_targets : n_targets + self._n_exog] = torch.as_tensor(scale)
-        if fitted is not None:  # every network of an ensemble corrects the same fitted smoothing
-            with torch.no_grad():
-                for network in [module, *(module.others or ())]:
-                    network.smoothing.logits.copy_(fitted.logits)
+        if module.smoothing is not None and fitting is not None:
+            self._fit_smoothing(module, fitting)
         return module
 
     # windows the smoothing is fitted on, at most (a random subset of more: four parameters a column)
     SMOOTHING_WINDOWS = 4096
 
-    def _smoothing_windows(self, fitting: WindowDataset) -> tuple[torch.Tensor, torch.Tensor]:
-        """The ``(n, W, C)`` training windows of the series and their ``(n, H, C)`` targets.
+    def _fit_smoothing(self, module: ForecastNet, fitting: WindowDataset) -> None:
+        """Fit the smoothing baseline alone to the training windows, the same for every network.
 
-        Early stopping's validation windows are left out; of more than
-        ``SMOOTHING_WINDOWS``, a random subset.
+        Early stopping's validation windows are left out. The networks then
+        learn to correct this baseline, which their training leaves as fitted
+        (``fixed_smoothing``).
         """
         if self.early_stopping:
             fitting, _ = TimeOrderedSplit(self.validation_fraction)(fitting)
@@ -112,34 +107,11 @@ class ForecastNetwork(TrainingMixin):
             generator = current_generator()
             index = torch.randperm(len(index), generator=generator)[: self.SMOOTHING_WINDOWS]
         inputs, targets = fitting.batch(index)
-        n_targets = targets.shape[2]
-        return inputs["X"][:, : self.window_length_, :n_targets].float(), targets.float()
-
-    def _fit_smoothing(self, windows: torch.Tensor, targets: torch.Tensor) -> ExponentialSmoothing:
-        """The smoothing baseline fitted alone to the training windows, with seasons where they help.
-
-        The networks then learn to correct it, and their training leaves it as
-        fitted (``fixed_smoothing``). With ``sp=None`` and ``1 < sp_ <=
-        window_length_``, the smoothing with seasons of period ``sp_`` and the
-        one without are both fitted, and the seasons are kept (``seasons_``)
-        where their forecasts of the windows' targets err less (mean absolute
-        error, all columns together), as exponential smoothing's automatic
-        selection keeps a seasonal model only where it fits better: a window
-        holding a single season starts the seasons from single values and no
-        trend, and reproduces the last season (the seasonal naive forecast).
-        """
-        periods = [self.sp_]
-        if self.sp is None and 1 < self.sp_ <= self.window_length_:
-            periods.append(1)
-        fitted = []
-        for sp in periods:
-            smoothing = ExponentialSmoothing(targets.shape[2], self.horizon_, sp)
-            smoothing.fit(windows, targets)
-            with torch.no_grad():
-                fitted.append((float(torch.nanmean((smoothing(windows) - targets).abs())), smoothing))
-        best = min(range(len(fitted)), key=lambda i: (fitted[i][0], -i))  # a tie: the simpler one
-        self.seasons_ = best == 0
-        return fitted[best][1]
+        C, W = module.n_targets, module.window_length
+        module.smoothing.fit(inputs["X"][:, :W, :C].float(), targets.float())
+        with torch.no_grad():
+            for network in module.others or ():
+                network.smoothing.logits.copy_(module.smoothing.logits)
 
     # -- prediction and save/load (SafeFormatMixin) --------------------------------------------------
     _network_class = ForecastNet

@@ -138,14 +138,9 @@ class SeriesState:
             raise Refused("its sktime converter store is malformed.")
         if not isinstance(y_hist, pd.DataFrame) or not (X_hist is None or isinstance(X_hist, pd.DataFrame)):
             raise Refused("its forecaster holds no training series.")
-        # files written before these: no floors, the network's forecasts, seasons wherever sp_ fits
+        # files written before these: no floors, the network's forecasts
         n_columns = len(y_hist.columns)
-        attributes = {
-            "interval_floors_": None,
-            "correction_weight_": np.ones(n_columns),
-            "seasons_": True,
-            **attributes,
-        }
+        attributes = {"interval_floors_": None, "correction_weight_": np.ones(n_columns), **attributes}
         for key, value in attributes.items():
             setattr(self, key, value)
         self.net_ = rebuild_net(self)  # refuses a network that does not match the stored outputs first

@@ -495,7 +495,6 @@ FITTED_RULES: dict[str, tuple[Callable[[Any, dict], bool], str]] = {
     "_y_1d": (_flag, "True or False"),
     "_tabular": (_flag, "True or False"),
     "local_level_": (_flag, "True or False"),
-    "seasons_": (_flag, "True or False"),
     "classes_": (_distinct_labels, "a 1D array of distinct labels"),
     "y_mean_": (_finite_array(), "finite floats"),
     "y_scale_": (_finite_array(positive=True, like="y_mean_"), "finite floats > 0, one per y_mean_"),

@@ -92,12 +92,7 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         the time index, of every series of a panel together
         (monthly 12, quarterly 4, weekly 52, daily 7, business-daily 5, hourly
         24; a multiple divides it where it can, 2-hourly 12; 1 for integer
-        indices or other frequencies), and the smoothing baseline keeps its
-        seasons only where, fitted alone to the training windows, it forecasts
-        them better with seasons than without (``seasons_``), as exponential
-        smoothing's automatic model selection does: seasonally adjusted data
-        and windows too short to learn seasons from get none. An ``sp`` given
-        is used as given.
+        indices or other frequencies).
     local_level : bool, default=True
         Subtract each window's mean from its inputs (and, for the naive baseline
         without seasons, add it back to the forecast), so the network sees
@@ -219,13 +214,6 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         Number of past time steps the network reads (``window_length`` resolved).
     horizon_ : int
         Number of steps the network forecasts.
-    sp_ : int
-        Seasonal period (``sp`` resolved: given, or implied by the index).
-    seasons_ : bool
-        Whether the baseline has seasons of period ``sp_`` (where
-        ``1 < sp_ <= window_length_``): with ``sp=None`` and the smoothing
-        baseline, where they forecast the training windows better; otherwise
-        True.
     quantile_levels_ : ndarray
         Sorted quantile levels of the network's outputs.
     log_transform_ : ndarray of bool, shape (n_columns,)
@@ -629,7 +617,6 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
                 data = self._window_dataset(series, X)
                 fitting, scoring = data.subset(split[0]), scoring_windows(data, *split)
         self.n_windows_ = len(fitting)
-        self.seasons_ = True  # with the smoothing, _build_module chooses
         self._train(
             fitting, partial(self._build_module, data.targets.shape[1], X, fitting), n_train=len(fitting)
         )

@@ -138,8 +138,7 @@ def test_the_forecaster_fits_its_smoothing_first_and_training_leaves_it():
     scaled, _ = f._transform_y(y.to_numpy()[:, None], ())
     data = window_dataset([scaled], 1, f.window_length_, 3, 0)
     inputs, targets = data.batch(torch.arange(len(data)))
-    assert f.sp_ == 12 and not f.seasons_  # a line: the seasons did not forecast the windows better
-    expected = ExponentialSmoothing(1, 3, sp=1)
+    expected = ExponentialSmoothing(1, 3, sp=f.sp_)
     expected.fit(inputs["X"].float(), targets.float())
     torch.testing.assert_close(smoothing.logits, expected.logits)
     # training further (update) moves the network's weights, not the smoothing's
@@ -162,13 +161,12 @@ def test_the_smoothing_is_fitted_on_the_training_windows_alone(monkeypatch):
     y = pd.Series(np.arange(80.0), index=pd.period_range("2000-01", periods=80, freq="M"))
     params = dict(window_length=30, hidden_size=4, max_epochs=2, early_stopping=True, n_networks=2)
     f = RNNForecaster(target_transform="none", random_state=0, **params).fit(y, fh=[1, 2, 3])
-    assert len(seen) == 2  # with seasons of the monthly index's period 12 and without
+    ((n_windows, targets),) = seen
     trained = sum(batch.get("train_batch_size", 0) for batch in f.net_.history[0]["batches"])
+    assert n_windows == trained < f.n_windows_  # skorch's training windows: validation ones left out
     mean, scale = f._y_scaling[()]
-    for n_windows, targets in seen:
-        assert n_windows == trained < f.n_windows_  # skorch's training windows: validation ones left out
-        latest = np.nanmax(targets.numpy()) * scale[0] + mean[0]  # the values are their time points
-        assert latest < 80 - f.n_calibration_scores_[0]  # before every held-out time point
+    latest = np.nanmax(targets.numpy()) * scale[0] + mean[0]  # the values are their time points
+    assert latest < 80 - f.n_calibration_scores_[0]  # before every held-out time point
     first, second = f.net_.module_, f.net_.module_.others[0]
     torch.testing.assert_close(first.smoothing.logits, second.smoothing.logits)
     assert not second.smoothing.logits.requires_grad
@@ -379,46 +377,3 @@ def test_a_weight_per_column_of_a_panel():
     base = f.predict().to_numpy()
     # each column its own mix, on the log scale its positive values are modelled on
     np.testing.assert_allclose(np.log(point), weight * np.log(own) + (1 - weight) * np.log(base), rtol=1e-6)
-
-
-def _season_with_trend(n: int, start: str = "2000-01") -> pd.Series:
-    t = np.arange(n, dtype=float)
-    noise = np.random.default_rng(1).normal(scale=0.2, size=n)
-    return pd.Series(
-        20 + 0.1 * t + 3 * np.sin(2 * np.pi * t / 12) + noise,
-        index=pd.period_range(start, periods=n, freq="M"),
-    )
-
-
-@pytest.mark.parametrize(
-    "y, sp, seasons",
-    [
-        (_season_with_trend(96), None, True),  # clear seasons: kept
-        (_trend(96), None, False),  # a line on a monthly index: none
-        (_trend(96), 12, True),  # an sp given is used as given
-    ],
-    ids=["seasons", "line", "sp-given"],
-)
-def test_the_smoothing_keeps_the_seasons_where_they_forecast_the_training_windows_better(y, sp, seasons):
-    f = RNNForecaster(sp=sp, hidden_size=4, max_epochs=1, conformal=False, random_state=0).fit(y, fh=[1, 2])
-    assert (f.sp_, f.seasons_) == (12, seasons)
-    assert f.net_.module_.smoothing.sp == f._module_kwargs["sp"] == (12 if seasons else 1)  # load rebuilds it
-
-
-def test_a_window_of_one_season_on_shampoo_sales_forecasts_better_than_the_seasonal_naive():
-    """ShampooSales' 24 training months give windows of 12: the seasons would start from single values
-    and forecast the last year again (the seasonal naive forecast); without them the trend carries on.
-    """
-    from sktime.datasets import load_shampoo_sales
-    from sktime.forecasting.naive import NaiveForecaster
-
-    y = load_shampoo_sales()
-    train, test = y[:-12], y[-12:]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # too short to calibrate on held-out values: a warning says so
-        f = RNNForecaster(random_state=0).fit(train, fh=np.arange(1, 13))
-    naive = NaiveForecaster(strategy="last", sp=12).fit(train, fh=np.arange(1, 13))
-    assert (f.window_length_, f.sp_, f.seasons_) == (12, 12, False)
-    ours = mean_absolute_percentage_error(test, f.predict())
-    seasonal_naive = mean_absolute_percentage_error(test, naive.predict())
-    assert ours < 0.6 * seasonal_naive, (ours, seasonal_naive)  # 0.19 against 0.44

@@ -600,6 +600,11 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         )
         self.horizon_ = horizon or self.window_length_
         self.sp_ = self.sp if self.sp is not None else infer_sp(self._fh_freq())  # every series' frequency
+        # a window under two seasons cannot start the smoothing's seasons and trend: seasons out first
+        smoothing = self.baseline == "smoothing" and self.local_level
+        below = self.DESEASONALIZE_BELOW * self.sp_
+        self.deseasonalized_ = bool(smoothing and 1 < self.sp_ and self.window_length_ < below)
+        self._seasons: dict[tuple, np.ndarray] = {}
 
         data = self._window_dataset(series, X, store=True)
         if self.early_stopping:

@@ -74,7 +74,7 @@ class ForecastNetwork(TrainingMixin):
             self.num_layers,
             self.bidirectional,
             self.dropout,
-            1 if self.deseasonalized_ else self.sp_,  # the seasons are out of the values already
+            self.sp_,
             self.local_level,
             self.baseline,
             self.n_networks,
@@ -92,8 +92,6 @@ class ForecastNetwork(TrainingMixin):
 
     # windows the smoothing is fitted on, at most (a random subset of more: four parameters a column)
     SMOOTHING_WINDOWS = 4096
-    # seasons in a window shorter than this many periods are taken out of the series first
-    DESEASONALIZE_BELOW = 2
 
     def _fit_smoothing(self, module: ForecastNet, fitting: WindowDataset) -> None:
         """Fit the smoothing baseline alone to the training windows, the same for every network.
@@ -143,7 +141,6 @@ class ForecastNetwork(TrainingMixin):
             offset = starts[numbers == number].min()
             end = starts[latest[numbers[latest] == number]].min() + self.window_length_ - offset
             del self._y_scaling[key]
-            self._seasons.pop(key, None)
             self._transform_y(frame.to_numpy(dtype=np.float64)[:end], key, store=True)
 
     def _weigh_correction(self, scoring: WindowDataset | None, too_short: bool = False) -> None:
@@ -241,11 +238,7 @@ class ForecastNetwork(TrainingMixin):
         values = forecast_windows(blocks, [len(frame) for _, frame in series], self.window_length_)
         seqs = Sequences(values, np.full(len(values), values.shape[1], dtype=np.int64), False)
         out = self._predict_raw(SequenceDataset(seqs))
-        if self.deseasonalized_:  # each series' seasons back, at the places of its forecast steps
-            places = [(len(frame) - 1 + np.arange(1, self.horizon_ + 1)) % self.sp_ for _, frame in series]
-            seasons = np.stack([stat[2][place] for stat, place in zip(stats, places, strict=True)])
-            out = out + torch.from_numpy(seasons).to(out.dtype)[..., None]
-        mean, scale = (torch.from_numpy(np.stack(s)) for s in list(zip(*stats, strict=True))[:2])
+        mean, scale = (torch.from_numpy(np.stack(s)) for s in zip(*stats, strict=True))
         with torch.no_grad():
             out = self._head()(out, mean, scale).numpy()
         if not np.isfinite(out).all():
@@ -295,13 +288,6 @@ class ForecastNetwork(TrainingMixin):
             raise ValueError(
                 "to_onnx exports RNNForecaster models fitted without X only; this one was fitted with "
                 f"{self._n_exog} exogenous columns. Fit it on y alone to export it."
-            )
-        if self.deseasonalized_:
-            raise ValueError(
-                "to_onnx does not export an RNNForecaster that takes seasons out of its series "
-                f"(deseasonalized_=True: a window of {self.window_length_} steps, under two seasons of "
-                f"sp_={self.sp_}): the exported window would not know its place in the season. Fit with "
-                "a window_length of at least two seasons to export it."
             )
         if list(self._y_scaling) != [()]:
             raise ValueError(

@@ -25,7 +25,7 @@ from ._archive import Refused
 from ._codec import Encoder, decode, is_plain
 from ._intervals import median_index, quantile_pairs
 from ._networks.heads import SeriesScaling
-from ._scaling import column_statistics, seasonal_indices
+from ._scaling import column_statistics
 from ._series import (
     SCALED_LIMIT,
     check_exog_values,
@@ -138,15 +138,9 @@ class SeriesState:
             raise Refused("its sktime converter store is malformed.")
         if not isinstance(y_hist, pd.DataFrame) or not (X_hist is None or isinstance(X_hist, pd.DataFrame)):
             raise Refused("its forecaster holds no training series.")
-        # files written before these: no floors, the network's forecasts, the seasons in the smoothing
+        # files written before these: no floors, the network's forecasts
         n_columns = len(y_hist.columns)
-        attributes = {
-            "interval_floors_": None,
-            "correction_weight_": np.ones(n_columns),
-            "deseasonalized_": False,
-            "_seasons": {},
-            **attributes,
-        }
+        attributes = {"interval_floors_": None, "correction_weight_": np.ones(n_columns), **attributes}
         for key, value in attributes.items():
             setattr(self, key, value)
         self.net_ = rebuild_net(self)  # refuses a network that does not match the stored outputs first
@@ -176,13 +170,10 @@ class SeriesState:
 
     # -- scaling, history and new data -------------------------------------------------------
     def _transform_y(self, values: np.ndarray, key: tuple, store: bool = False):
-        """Original units (T, C) -> (the network's scaled units, the series' (mean, scale, seasons)).
+        """Original units (T, C) -> (the network's scaled units, the series' (mean, scale)).
 
         The statistics of a series are those of ``fit``; a series first seen later
-        (``store=False``) gets its own, without changing the fitted state. With
-        ``deseasonalized_``, the series' seasons (``(sp_, C)`` in the scaled units,
-        from its rows as ``fit`` saw them; row ``t`` of a series is at place
-        ``t % sp_`` of the period) are taken out; otherwise seasons is None.
+        (``store=False``) gets its own, without changing the fitted state.
         """
         out = torch.from_numpy(np.array(values, dtype=np.float64))
         if bool((out[:, torch.from_numpy(np.asarray(self.log_transform_, dtype=bool))] <= 0).any()):
@@ -196,16 +187,8 @@ class SeriesState:
             stats = column_statistics(scaling.logged(out).numpy())
             if store:
                 self._y_scaling[key] = stats
-        scaled = scaling(out, torch.from_numpy(stats[0]), torch.from_numpy(stats[1])).numpy()
-        seasons = None
-        if getattr(self, "deseasonalized_", False):  # absent from files and pickles written before it
-            seasons = self._seasons.get(key)
-            if seasons is None:
-                seasons = seasonal_indices(scaled, self.sp_)
-                if store:
-                    self._seasons[key] = seasons
-            scaled = scaled - seasons[np.arange(len(scaled)) % self.sp_]
-        return scaled, (*stats, seasons)
+        scaled = scaling(out, torch.from_numpy(stats[0]), torch.from_numpy(stats[1]))
+        return scaled.numpy(), stats
 
     def _update_y_X(self, y: Any, X: Any = None, enforce_index_type: Any = None) -> None:
         """Check new data, then let sktime move the cutoff and its stored data.

@@ -426,18 +426,6 @@ def _y_scaling(value: Any, _: dict) -> bool:
     )
 
 
-def _seasons(value: Any, attributes: dict) -> bool:
-    """Each series' seasons: finite ``(sp_, n_columns)`` floats, for series the scaling knows."""
-    finite, scaling, sp = _finite_array(), attributes.get("_y_scaling"), attributes.get("sp_")
-    return isinstance(value, dict) and all(
-        isinstance(scaling, dict)
-        and key in scaling
-        and finite(seasons, {})
-        and seasons.shape == (sp, *scaling[key][0].shape)
-        for key, seasons in value.items()
-    )
-
-
 def _channels(value: Any, attributes: dict) -> bool:
     """A channel count >= 1 that matches ``channel_mean_`` where the file holds one."""
     channels = attributes.get("channel_mean_")
@@ -507,8 +495,6 @@ FITTED_RULES: dict[str, tuple[Callable[[Any, dict], bool], str]] = {
     "_y_1d": (_flag, "True or False"),
     "_tabular": (_flag, "True or False"),
     "local_level_": (_flag, "True or False"),
-    "deseasonalized_": (_flag, "True or False"),
-    "_seasons": (_seasons, "a mapping of series to finite seasons, a row a place in the period"),
     "classes_": (_distinct_labels, "a 1D array of distinct labels"),
     "y_mean_": (_finite_array(), "finite floats"),
     "y_scale_": (_finite_array(positive=True, like="y_mean_"), "finite floats > 0, one per y_mean_"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["column_statistics", "is_constant", "nonzero_scale", "seasonal_indices"]
+__all__ = ["column_statistics", "is_constant", "nonzero_scale"]
 
 
 def is_constant(std, mean, eps: float):
@@ -60,26 +60,3 @@ def column_statistics(
         constant = is_constant(std, mean, np.finfo(np.float64).eps) & (mean != 0)
         scale = np.where(constant, np.abs(mean), scale)
     return mean, scale
-
-
-def seasonal_indices(values: np.ndarray, sp: int) -> np.ndarray:
-    """Classical decomposition's additive seasons of ``(T, C)`` values: ``(sp, C)``, each column's sum 0.
-
-    The trend is the moving average over one period centred on each step (for
-    an even ``sp``, the mean of the two averages around it); the season of each
-    place in the period is the mean distance of its values from the trend.
-    Zeros where the values hold fewer than two periods.
-    """
-    T, C = values.shape
-    if sp < 2 or T < 2 * sp:
-        return np.zeros((max(sp, 1), C))
-    weights = np.ones(sp + 1 - sp % 2)
-    if sp % 2 == 0:
-        weights[[0, -1]] = 0.5
-    weights /= sp
-    half = len(weights) // 2
-    trend = np.stack([np.convolve(values[:, c], weights, mode="valid") for c in range(C)], axis=1)
-    distance = values[half : T - half] - trend
-    places = np.arange(half, T - half) % sp
-    seasons = np.stack([distance[places == place].mean(axis=0) for place in range(sp)])
-    return seasons - seasons.mean(axis=0)

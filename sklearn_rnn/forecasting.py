@@ -78,10 +78,8 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
     Parameters
     ----------
     window_length : int or "auto", default="auto"
-        Number of past time steps the network reads. Under two seasons, the
-        smoothing baseline cannot start its seasons and trend from the window:
-        the seasons are then taken out of each series first (``deseasonalized_``,
-        see ``sp``). "auto": half the
+        Number of past time steps the network reads. Cover at least one season
+        (two for the smoothing to start its trend from them). "auto": half the
         longest series' length, between 2 and 36 steps (``window_length_``).
     max_horizon : int or None, default=None
         Number of steps the network forecasts. None: the largest step of the
@@ -94,15 +92,7 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         the time index, of every series of a panel together
         (monthly 12, quarterly 4, weekly 52, daily 7, business-daily 5, hourly
         24; a multiple divides it where it can, 2-hourly 12; 1 for integer
-        indices or other frequencies). Where the window holds fewer than two
-        seasons (``window_length_ < 2 * sp_``, as on two or three years of monthly
-        data) and the baseline is the smoothing with ``local_level``, each
-        series' seasons are taken out of its scaled values first (classical
-        decomposition of its training values: the distance from a centred moving
-        average over one period, averaged at each place in the period; none for
-        a series under two periods long), the smoothing runs without seasons,
-        and the seasons are put back at the places of the forecast steps
-        (``deseasonalized_``; such a forecaster is not exported by ``to_onnx``).
+        indices or other frequencies).
     local_level : bool, default=True
         Subtract each window's mean from its inputs (and, for the naive baseline
         without seasons, add it back to the forecast), so the network sees
@@ -224,12 +214,6 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         Number of past time steps the network reads (``window_length`` resolved).
     horizon_ : int
         Number of steps the network forecasts.
-    sp_ : int
-        Seasonal period (``sp`` resolved: given, or implied by the index).
-    deseasonalized_ : bool
-        Whether each series' seasons were taken out of its values before the
-        network and its smoothing read them (the window holds fewer than two
-        seasons; see ``sp``). Files saved before load with False.
     quantile_levels_ : ndarray
         Sorted quantile levels of the network's outputs.
     log_transform_ : ndarray of bool, shape (n_columns,)
@@ -616,11 +600,6 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         )
         self.horizon_ = horizon or self.window_length_
         self.sp_ = self.sp if self.sp is not None else infer_sp(self._fh_freq())  # every series' frequency
-        # a window under two seasons cannot start the smoothing's seasons and trend: seasons out first
-        smoothing = self.baseline == "smoothing" and self.local_level
-        below = self.DESEASONALIZE_BELOW * self.sp_
-        self.deseasonalized_ = bool(smoothing and 1 < self.sp_ and self.window_length_ < below)
-        self._seasons: dict[tuple, np.ndarray] = {}
 
         data = self._window_dataset(series, X, store=True)
         if self.early_stopping:

@@ -221,9 +221,8 @@ def test_fcn_and_missing_values(params):
         np.testing.assert_allclose(proba, clf.predict_proba(X_list), atol=TOL, rtol=0)
 
 
-# window 24 = two seasons: the smoothing starts its seasons and trend; window 30 (seasonal and not):
-# it also runs (a window under two seasons takes them out of the series first: not exported, below)
-@pytest.mark.parametrize("n_networks, W, sp", [(1, 24, None), (2, 24, None), (1, 30, None), (1, 30, 1)])
+# window 12 = one season: the smoothing only starts; window 30 (seasonal and not): it also runs
+@pytest.mark.parametrize("n_networks, W, sp", [(1, 12, None), (2, 12, None), (1, 30, None), (1, 30, 1)])
 def test_forecaster_quantiles(n_networks, W, sp):
     pytest.importorskip("sklearn_rnn.forecasting")
     from sktime.datasets import load_airline
@@ -267,10 +266,6 @@ def test_forecaster_refusals():
     fitted = RNNForecaster(window_length=4, hidden_size=4, max_epochs=1, random_state=0).fit(y, X=X, fh=[1])
     with pytest.raises(ValueError, match="without X only"):
         to_onnx(fitted)
-    short = RNNForecaster(window_length=12, hidden_size=4, max_epochs=1, random_state=0).fit(y, fh=[1])
-    assert short.deseasonalized_  # 12 monthly steps: one season
-    with pytest.raises(ValueError, match=r"takes seasons out.*window of 12 steps.*sp_=12"):
-        to_onnx(short)
 
 
 def test_forecaster_too_short_to_calibrate_exports_its_widened_intervals():
@@ -281,9 +276,9 @@ def test_forecaster_too_short_to_calibrate_exports_its_widened_intervals():
 
     y = load_airline().iloc[:20]  # 8 windows of 12: too few to hold any out
     with pytest.warns(UserWarning, match="could not calibrate its intervals"):
-        forecaster = RNNForecaster(  # no seasons: a window of one season would take them out (not exported)
-            window_length=12, sp=1, hidden_size=6, max_epochs=2, random_state=0
-        ).fit(y, fh=[1, 2, 3])
+        forecaster = RNNForecaster(window_length=12, hidden_size=6, max_epochs=2, random_state=0).fit(
+            y, fh=[1, 2, 3]
+        )
     assert forecaster.interval_floors_ is not None
     (quantiles,) = _session(to_onnx(forecaster)).run(
         None, {"y_window": y.to_numpy()[-12:][None, :, None].astype(np.float32)}

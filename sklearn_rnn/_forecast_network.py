@@ -92,6 +92,8 @@ class ForecastNetwork(TrainingMixin):
 
     # windows the smoothing is fitted on, at most (a random subset of more: four parameters a column)
     SMOOTHING_WINDOWS = 4096
+    # held-out values a step under which the correction weight is not chosen on them
+    WEIGHING_VALUES = 10
 
     def _fit_smoothing(self, module: ForecastNet, fitting: WindowDataset) -> None:
         """Fit the smoothing baseline alone to the training windows, the same for every network.
@@ -153,9 +155,15 @@ class ForecastNetwork(TrainingMixin):
         series were ``too_short`` to hold any out and the baseline is the
         smoothing (nothing shows that the network's correction helps, and on
         scarce data the classical model is the safer forecast), otherwise 1.
+        With fewer than ``WEIGHING_VALUES`` held-out values a step (the fewest
+        over columns), as without: too few to show it either.
         """
         n_columns = len(self.log_transform_)
         auto = self.correction_weight == "auto"
+        if auto and scoring is not None:
+            counts = np.isfinite(scoring.window_targets().numpy()[:, 0]).sum(axis=0)  # every origin's step 1
+            if counts.min() < self.WEIGHING_VALUES:
+                scoring, too_short = None, self.baseline == "smoothing"
         fixed = (0.0 if too_short else 1.0) if auto else float(self.correction_weight)
         self.correction_weight_ = np.full(n_columns, fixed)
         if auto and scoring is not None:

@@ -120,8 +120,9 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         "auto": each column's, of 0, 0.1, ..., 1, whose medians erred least on
         the held-out values of ``conformal=True``, in ``correction_weight_``;
         0 (the smoothing alone) where the series are too short to hold out
-        values and ``baseline="smoothing"``, otherwise 1 without held-out
-        values (``conformal=False``, or the naive baseline). Files saved
+        values, or hold out fewer than 10 a forecast step, and
+        ``baseline="smoothing"``, otherwise 1 without held-out values
+        (``conformal=False``, or the naive baseline). Files saved
         before it load with 1.
     n_networks : int, default=1
         Number of networks trained side by side, each from its own initial
@@ -243,8 +244,9 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         column's forecasts (``correction_weight`` resolved): with "auto", of 0,
         0.1, ..., 1, the one whose medians erred least on the held-out values
         (mean absolute error in the scaled units, the largest weight on a tie);
-        0 where the series were too short to hold out values and the baseline
-        is the smoothing, 1 otherwise without held-out values.
+        0 where the series were too short to hold out values, or held out
+        fewer than 10 a step, and the baseline is the smoothing, 1 otherwise
+        without held-out values.
     interval_floors_ : ndarray of shape (horizon_, n_columns, n_quantiles) or None
         Where ``conformal=True`` but the series were too short to calibrate:
         how far each level of ``quantile_levels_`` lies from the median at each
@@ -302,7 +304,8 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
     chosen mix is the one calibrated: where the network's corrections did not
     help on the latest data, the forecast leans on the baseline. Without
     held-out data ``w`` is 0 (the fitted smoothing alone) where the series
-    were too short to hold any out, and 1 with ``conformal=False`` or the
+    were too short to hold any out, or to hold out 10 values a step (too few
+    to show that the correction helps), and 1 with ``conformal=False`` or the
     naive baseline.
 
     Intervals come from the quantile heads, calibrated by split conformal

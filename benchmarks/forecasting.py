@@ -184,21 +184,7 @@ CANDIDATES: dict[str, dict | Callable[[int], dict]] = {
     # (``_SeasonsByFit``): measured 2026-12-03 and not made
     "seasons from the index alone (before)": {"sp": "index"},
     "seasons where they forecast the training windows better": {"sp": "windows"},
-    # the smoothing alone (correction weight 0) where fewer than 10 values a step are held out to
-    # weigh the network on, as where none are (``_WeighOnTen``)
-    "weight 0 under 10 held-out values a step": {"weigh_below": 10},
 }
-
-
-class _WeighOnTen(RNNForecaster):
-    """``RNNForecaster`` that weighs its network only on at least 10 held-out values a step."""
-
-    def _weigh_correction(self, scoring, too_short=False):
-        if scoring is not None:
-            counts = np.isfinite(scoring.window_targets().numpy()[:, 0]).sum(axis=0)
-            if counts.min() < 10:
-                scoring, too_short = None, self.baseline == "smoothing"
-        super()._weigh_correction(scoring, too_short)
 
 
 class _SeasonsByFit(RNNForecaster):
@@ -743,8 +729,6 @@ def _procedure(cases: dict[str, Case], names: list[str], seeds: list[int], candi
             forecaster = RNNForecaster
             if params.get("sp") == "windows":
                 forecaster, params = _SeasonsByFit, {k: v for k, v in params.items() if k != "sp"}
-            if params.get("weigh_below") == 10:
-                forecaster, params = _WeighOnTen, {k: v for k, v in params.items() if k != "weigh_below"}
             for seed in seeds:
                 row = _score(forecaster(random_state=seed, **params), y_train, y_test, case.sp)
                 ratios[candidate].append(row["MASE"] / best)

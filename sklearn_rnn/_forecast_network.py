@@ -145,34 +145,33 @@ class ForecastNetwork(TrainingMixin):
             del self._y_scaling[key]
             self._transform_y(frame.to_numpy(dtype=np.float64)[:end], key, store=True)
 
-    def _weigh_correction(self, scoring: WindowDataset | None, too_short: bool = False) -> None:
+    def _weigh_correction(self, scoring: WindowDataset | None, held_out: bool = False) -> None:
         """``correction_weight_``: each column's weight of the network against its baseline.
 
         ``correction_weight`` as given, or with "auto" the one of 0, 0.1, ...,
         1 whose forecasts' medians err least on the held-out ``scoring``
         windows (mean absolute error in the scaled units, all steps and
-        series), the largest on a tie. Without held-out windows: 0 where the
-        series were ``too_short`` to hold any out and the baseline is the
-        smoothing (nothing shows that the network's correction helps, and on
-        scarce data the classical model is the safer forecast), otherwise 1.
-        With fewer than ``WEIGHING_VALUES`` held-out values a step (the fewest
-        over columns), as without: too few to show it either.
+        series), the largest on a tie. With fewer than ``WEIGHING_VALUES``
+        held-out values a step (the fewest over columns), none included,
+        nothing shows that the network's correction helps: 0 where values were
+        to be ``held_out`` and the baseline is the smoothing (on scarce data the
+        classical model is the safer forecast), otherwise 1 (``conformal=False``
+        holds none out by choice; the naive baseline is no forecaster).
         """
         n_columns = len(self.log_transform_)
         auto = self.correction_weight == "auto"
-        if auto and scoring is not None:
-            counts = np.isfinite(scoring.window_targets().numpy()[:, 0]).sum(axis=0)  # every origin's step 1
-            if counts.min() < self.WEIGHING_VALUES:
-                scoring, too_short = None, self.baseline == "smoothing"
-        fixed = (0.0 if too_short else 1.0) if auto else float(self.correction_weight)
+        targets = None if scoring is None else scoring.window_targets().numpy()
+        # every held-out time point is forecast at every step: step 1's count is each step's
+        count = 0 if targets is None else int(np.isfinite(targets[:, 0]).sum(axis=0).min())
+        smoothing_alone = held_out and self.baseline == "smoothing"
+        fixed = (0.0 if smoothing_alone else 1.0) if auto else float(self.correction_weight)
         self.correction_weight_ = np.full(n_columns, fixed)
-        if auto and scoring is not None:
+        if auto and count >= self.WEIGHING_VALUES:
             medians = []
             for weight in (np.zeros(n_columns), np.ones(n_columns)):  # the baseline's, the network's
                 self._set_correction_weight(weight)
                 out = QuantileForecasts(self.log_transform_, None).scaled(self._predict_raw(scoring))
                 medians.append(out.numpy()[..., median_index(self.quantile_levels_)])
-            targets = scoring.window_targets().numpy()
             grid = np.arange(10, -1, -1) / 10  # largest first: argmin takes the first of equal errors
             errors = np.stack(
                 [

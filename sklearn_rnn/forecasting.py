@@ -623,9 +623,7 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         self._train(
             fitting, partial(self._build_module, data.targets.shape[1], X, fitting), n_train=len(fitting)
         )
-        # too short to hold out values: the fitted smoothing alone (the naive baseline is no forecaster)
-        too_short = calibrate and scoring is None and self.baseline == "smoothing"
-        self._weigh_correction(scoring, too_short=too_short)
+        self._weigh_correction(scoring, held_out=calibrate)
         self._calibrate(scoring)
         self.interval_floors_ = None
         if calibrate and scoring is None:  # too short to calibrate: the drift method's widths as floors

@@ -229,13 +229,14 @@ class StepScoring(TrainingMixin):
     # -- fit --------------------------------------------------------------------------------------
     def _fit_scoring(
         self, series: list[np.ndarray], held_out: float, n_steps: int | None = None
-    ) -> list[np.ndarray]:
+    ) -> list[tuple[np.ndarray, np.ndarray]]:
         """Train on ``series`` ``(T_i, C)`` (NaN in gaps); the scores of each one's held-out end.
 
         Each series' latest ``held_out`` share of time steps (at least one) is
         left out of training when the rest still holds a window and a step
         after it; the network's misses there set each channel's (and forecast
-        step's) scale, and their scores are returned for the thresholds. With
+        step's) scale, and their scores (smoothed, and each step's own) are
+        returned for the thresholds. With
         ``held_out=0``, or no series long enough, scales and scores come from
         the training steps themselves. ``n_steps``: the length the
         ``window_length="auto"`` rule reads (default: the longest series).
@@ -248,7 +249,17 @@ class StepScoring(TrainingMixin):
         # exactly from the mean added back: every step would score alike
         levels = (True, False) if self.local_level == "auto" else (self.local_level,)
         local_rebuilt = self.scoring == "reconstruction" and True in levels
-        self.channel_mean_, self.channel_scale_ = channel_statistics(np.concatenate(series))
+        values = np.concatenate(series)
+        unseen = np.flatnonzero(np.isnan(values).all(axis=0))
+        if len(unseen):
+            names = getattr(self, "feature_names_in_", None)
+            which = [names[i] if names is not None else i for i in unseen.tolist()]
+            raise ValueError(
+                f"Channel(s) {which} of X passed to fit hold no value (all NaN), so the detector cannot "
+                "learn how they behave and would score their later values as misses. Drop them from X, "
+                "or fit on data where they were recorded."
+            )
+        self.channel_mean_, self.channel_scale_ = channel_statistics(values)
         self.window_statistic_ = "median"
         scaled = [self._standardise(s) for s in series]
         n_steps = max(len(s) for s in scaled) if n_steps is None else n_steps
@@ -284,7 +295,8 @@ class StepScoring(TrainingMixin):
         self.residual_scale_ = robust_scale(
             np.concatenate([m[cut:] for cut, m in zip(cuts, every, strict=True)])
         )
-        return [self._smoothed(self._scores_of_misses(m))[cut:] for cut, m in zip(cuts, every, strict=True)]
+        own = [self._scores_of_misses(m) for m in every]
+        return [(self._smoothed(o)[cut:], o[cut:]) for cut, o in zip(cuts, own, strict=True)]
 
     # -- scores -----------------------------------------------------------------------------------
     def _standardise(self, values: np.ndarray) -> np.ndarray:

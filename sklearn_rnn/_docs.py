@@ -147,6 +147,8 @@ SHARED_PARAMETERS = """\
 DETECTOR_PARAMETERS = """\
     smoothing : int, default=1
         Span of an exponentially weighted mean of the scores over time (1: none).
+        :class:`~sklearn_rnn.RNNAnomalyDetector` smooths a series scored without a past as if
+        its earlier steps had scored typically (``smoothing_start_``).
     cell : {"rnn", "lstm", "gru"}, default="lstm"
         Recurrent cell.
     hidden_size : int, default=32

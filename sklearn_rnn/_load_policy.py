@@ -526,6 +526,7 @@ FITTED_RULES: dict[str, tuple[Callable[[Any, dict], bool], str]] = {
     "length_calibration_": (_finite_array(), "finite floats"),
     "threshold_": (_number, "a finite number"),
     "score_median_": (_number, "a finite number"),
+    "smoothing_start_": (_or_none(_number), "None or a finite number"),
     "score_spread_": (_positive, "a finite number > 0"),
     "offset_": (_number, "a finite number"),
     "n_calibration_scores_": (_calibration_counts, "counts >= 0"),

@@ -170,14 +170,19 @@ def refuse_irregular_dates(times: pd.Index) -> None:
     times = times.unique().sort_values()
     spacings = np.diff(times.as_unit("ns").asi8)  # nanoseconds
     days = spacings / pd.Timedelta(days=1).value
-    if len(days) and ((days >= 28) & (days <= 31)).all():  # the same day of each month
-        grid = "monthly periods first: y.index = y.index.to_period('M') (a panel: its time level)"
+    calendar = calendar_rule(times, np.median(days) if len(days) else 0.0)
+    if calendar is None and len(days) and ((days >= 28) & (days <= 31)).all():  # a day of each month
+        grid, step = "monthly periods first: y.index = y.index.to_period('M') (a panel: its time level)", None
     else:
-        # the usual spacing, as the nearest of the common grids (readings at drifting hours: days)
-        usual = np.median(spacings) if len(spacings) else 0.0
-        grids = pd.to_timedelta(["1s", "1min", "5min", "15min", "30min", "1h", "1D", "7D"]).as_unit("ns")
-        nearest = grids[np.argmin(np.abs(np.log(grids.asi8 / usual)))] if usual > 0 else pd.Timedelta("1D")
-        step = spacing_name(nearest)
+        if calendar is not None:  # months, quarters or years at their starts or ends, some missing
+            step = calendar
+        else:  # the usual spacing, as the nearest of the common grids (readings at drifting hours: days)
+            usual = np.median(spacings) if len(spacings) else 0.0
+            grids = pd.to_timedelta(["1s", "1min", "5min", "15min", "30min", "1h", "1D", "7D"]).as_unit("ns")
+            nearest = (
+                grids[np.argmin(np.abs(np.log(grids.asi8 / usual)))] if usual > 0 else pd.Timedelta("1D")
+            )
+            step = spacing_name(nearest)
         grid = (
             f"a regular grid first, e.g. y.resample({step!r}).mean().interpolate() (a panel: "
             f"y.groupby(level=0).resample({step!r}, level=-1).mean().interpolate())"
@@ -185,9 +190,39 @@ def refuse_irregular_dates(times: pd.Index) -> None:
     raise ValueError(
         "The time index of y is a DatetimeIndex without a frequency, and none can be inferred from its "
         f"dates (e.g. {format_times(times, limit=4)}): they are not evenly spaced, so RNNForecaster "
-        f"cannot place forecast steps in time. Put y on {grid}; or, when the dates are regular but "
-        "too few to infer from, set the index's freq (e.g. y.index.freq = 'D')."
+        f"cannot place forecast steps in time. Put y on {grid}"
+        + (
+            "."
+            if step is None
+            else f"; or, when the dates are regular but too few to infer from, set the index's freq "
+            f"(e.g. y.index.freq = {step!r})."
+        )
     )
+
+
+# calendar grids: (least and most days of a usual step, the offset names at their starts and ends,
+# the DatetimeIndex properties that tell them)
+_CALENDAR = (
+    (28, 31, "MS", "ME", "is_month_start", "is_month_end"),
+    (89, 92, "QS", "QE", "is_quarter_start", "is_quarter_end"),
+    (365, 366, "YS", "YE", "is_year_start", "is_year_end"),
+)
+
+
+def calendar_rule(times: pd.DatetimeIndex, usual_days: float) -> str | None:
+    """The calendar frequency of dates a usual ``usual_days`` apart, all at its periods' starts or ends.
+
+    Monthly, quarterly or yearly dates with some missing have no frequency to
+    infer; their spacing varies by a few days, so no fixed grid of days fits
+    them. None where the dates are not on such a grid.
+    """
+    for least, most, start, end, at_start, at_end in _CALENDAR:
+        if least <= usual_days <= most:
+            if getattr(times, at_start).all():
+                return start
+            if getattr(times, at_end).all():
+                return end
+    return None
 
 
 def refuse_mixed_frequencies(y: pd.DataFrame) -> None:

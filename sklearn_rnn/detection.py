@@ -132,6 +132,13 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         them, so that the threshold flags them at the rate it flags the others.
         None with ``scoring="forecast"`` or when the series are too short to
         measure them.
+    smoothing_start_ : float or None
+        With ``smoothing`` above 1, the median own score (before smoothing) of
+        the held-out steps: a series scored without a past (a new one, each
+        series of a panel, data that does not continue the stream ``update``
+        kept) is smoothed as if its earlier steps had scored that, as the
+        held-out steps the threshold comes from were smoothed after their
+        past. None without smoothing.
     threshold_ : float
         Scores above it are anomalous (with ``threshold="dynamic"``, scores
         relative to their trailing window).
@@ -310,10 +317,16 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         known = self._known_anomalies(y, len(values))
         values[known] = np.nan
         rows = self._series_rows(X)
-        held = self._fit_scoring([values[r] for r in rows], self.calibration_fraction)
+        held, held_own = zip(
+            *self._fit_scoring([values[r] for r in rows], self.calibration_fraction), strict=True
+        )
         self._warn_if_calibrated_on_training_steps(
             [len(h) == len(r) for h, r in zip(held, rows, strict=True)]
         )
+        own = np.concatenate(held_own)
+        own = own[np.isfinite(own)]
+        # a series scored without a past is smoothed as if its past steps had scored typically
+        self.smoothing_start_ = float(np.median(own)) if self._smoothing_reach() and len(own) else None
         if self._fitted("threshold") == "dynamic":
             finite = np.concatenate(held)
             finite = finite[np.isfinite(finite)]
@@ -498,10 +511,18 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         return self._series_scores(scaled, self._context_for(X))
 
     def _series_scores(self, scaled: np.ndarray, context: tuple | None = None) -> np.ndarray:
-        scores = self._step_scores(scaled, *((None, None) if context is None else (context[0], context[2])))
+        scores = self._step_scores(
+            scaled, *((None, self._typical_past()) if context is None else context[0::2])
+        )
         if self._fitted("threshold") == "dynamic":
             scores = self._relative(scores, None if context is None else context[1])
         return scores
+
+    def _typical_past(self) -> np.ndarray | None:
+        """Own scores a series without a past is smoothed after: ``smoothing_start_``, as far as the
+        smoothing reaches (None without smoothing, or in a detector saved before it was kept)."""
+        start = getattr(self, "smoothing_start_", None)
+        return None if start is None else np.full(self._smoothing_reach(), start)
 
     def _relative(self, scores: np.ndarray, past: np.ndarray | None = None) -> np.ndarray:
         n_past = 0 if past is None else len(past)
@@ -673,7 +694,9 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
             return self
         scaled = self._standardise(self._values(X, "update"))
         context = self._context_for(X)
-        past_scaled, past_scores, past_own = (None, None, None) if context is None else context
+        past_scaled, past_scores, past_own = (
+            (None, None, self._typical_past()) if context is None else context
+        )
         own = self._own_scores(scaled, past_scaled)  # the network reads the chunk once
         n_context = len(own) - len(scaled)
         chunk = self._smoothed(own, past_own, before=n_context)

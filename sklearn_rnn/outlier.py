@@ -274,7 +274,7 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
                 f"window_length={self.window_length} leaves no step to forecast in the shortest training "
                 f"sequence ({shortest} steps). Pass window_length < {shortest} or window_length='auto'."
             )
-        steps = self._fit_scoring(series, held_out=0.0, n_steps=shortest)
+        steps = [smoothed for smoothed, _ in self._fit_scoring(series, held_out=0.0, n_steps=shortest)]
         statistics = self._statistics(steps)
         lengths = np.array([len(s) for s in series])
         # a statistic of n scores spreads as 1 / sqrt(n) (the pooled spread flagged short sequences more):

@@ -64,8 +64,7 @@ needs.
   by the procedure of the user guide's :ref:`accuracy` page, whose table has
   its scores and fit times on every data set sktime ships.
 - ``"mlstm-fcn"``: the same with squeeze-and-excitation blocks (Karim et al.,
-  2019), for about 40% more fit time; ``benchmarks/accuracy.py`` prints its
-  accuracy beside the default's.
+  2019), for about 40% more fit time.
 - ``"lstm-fcn-paper"``: the published LSTM-FCN sizes (128-256-128 filters,
   8 LSTM cells, dropout 0.8, batch size 128) trained for 250 epochs (the
   paper trains 2000 with a plateau schedule), one network; about 15 times the

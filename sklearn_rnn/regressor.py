@@ -11,9 +11,10 @@ from sklearn.metrics import r2_score
 from sklearn.utils.validation import _check_sample_weight, check_array
 
 from ._base import BaseRNNEstimator
+from ._data import holds_text
 from ._docs import with_shared_parameters
 from ._networks.heads import TargetUnits
-from ._scaling import column_statistics
+from ._scaling import column_statistics, is_constant
 
 __all__ = ["RNNRegressor"]
 
@@ -48,7 +49,9 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
     y_mean_ : ndarray of shape (`n_outputs_`,)
         Mean of the training targets.
     y_scale_ : ndarray of shape (`n_outputs_`,)
-        Standard deviation of the training targets (1 where constant).
+        Standard deviation of the training targets; where a target is constant,
+        the largest spread a constant has (8 float64 roundings of its mean, at
+        least the smallest normal float), so that its prediction is the constant.
     n_features_in_ : int
         Features per time step, or the number of columns of a 2D ``X``.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -107,6 +110,11 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
         reset = not (self.warm_start and hasattr(self, "net_"))
         seqs = self._validate_X(X, reset=reset, sample_weight=sample_weight)
         self._check_y_given(y)
+        if holds_text(np.asarray(y)):  # check_array would parse numeric text silently
+            raise ValueError(
+                "y must hold numbers, but it holds text. Convert numeric text explicitly (e.g. "
+                "y.astype(float)); for labels, use RNNClassifier."
+            )
         y = check_array(y, ensure_2d=False, allow_nd=True, dtype=np.float64, input_name="y")
         if y.ndim > 2:
             raise ValueError(f"y must be 1D or 2D (n_samples, n_outputs), got {y.ndim} dimensions.")
@@ -119,7 +127,7 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
             self._y_1d = y.ndim == 1
             self.n_outputs_ = y2d.shape[1]
             # a sequence of weight 0 is left out of the target's scaling as of the loss
-            self.y_mean_, self.y_scale_ = column_statistics(y2d, weight, constant_scale="magnitude")
+            self.y_mean_, self.y_scale_ = column_statistics(y2d, weight, constant_scale="rounding")
         elif y2d.shape[1] != self.n_outputs_:
             raise ValueError(
                 f"y has {y2d.shape[1]} outputs, but the warm-started model has {self.n_outputs_}."
@@ -170,7 +178,10 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
         # R^2 is the same in units of y_scale_, where targets up to 1e308 square without overflow
         # (r2_score takes y of shape (n,) against predictions (n, 1), and refuses other mismatches itself)
         if y.ndim <= 2 and y.shape[-1:] in {(self.n_outputs_,), (len(y),)}:
-            unit = lambda a: a / (self.y_scale_ if a.ndim == 2 else self.y_scale_[0])  # noqa: E731
+            # a constant target's scale is a rounding of it: its magnitude (or 1 at 0) is the unit
+            constant = is_constant(self.y_scale_, self.y_mean_, np.finfo(np.float64).eps)
+            scale = np.where(constant, np.where(self.y_mean_ != 0, np.abs(self.y_mean_), 1.0), self.y_scale_)
+            unit = lambda a: a / (scale if a.ndim == 2 else scale[0])  # noqa: E731
             y, predicted = unit(y), unit(predicted)
         return float(r2_score(y, predicted, sample_weight=sample_weight))
 

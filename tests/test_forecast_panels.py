@@ -186,6 +186,29 @@ def test_irregular_dates_are_refused_with_the_fix(fh_in_fit):
     assert len(RNNForecaster(**TINY).fit(daily, fh=[1, 2]).predict()) == 4
 
 
+@pytest.mark.parametrize(
+    "freq, start, next_date",
+    [
+        ("MS", "2015-01-01", "2019-01-01"),
+        ("ME", "2015-01-31", "2019-01-31"),
+        ("QE", "2008-03-31", "2020-03-31"),
+    ],
+)
+def test_monthly_or_quarterly_dates_with_one_missing_are_refused_with_their_own_grid(freq, start, next_date):
+    """The fix named a grid of days (y.resample('7D')): following it turned 47 months into 205 weekly
+    rows, and fh=1 forecast the next week."""
+    dates = pd.date_range(start, periods=48, freq=freq).delete(20)  # one period missing from an export
+    frame = pd.DataFrame({"date": dates, "sales": 100 + np.arange(47.0)})
+    y = frame.set_index("date")["sales"]
+    with pytest.raises(
+        ValueError, match=rf"y.resample\('{freq}'\).mean\(\).interpolate\(\).*freq = '{freq}'"
+    ):
+        RNNForecaster(**TINY).fit(y, fh=[1])
+    regular = y.resample(freq).mean().interpolate()  # the fix, as the message gives it
+    assert len(regular) == 48
+    assert RNNForecaster(**TINY).fit(regular, fh=[1]).predict().index[0] == pd.Timestamp(next_date)
+
+
 # -- 3. early stopping validates on the latest windows ----------------------------------------------------
 def _window_times(f: RNNForecaster) -> tuple[list, np.ndarray]:
     """Time point of every row of the forecaster's concatenated training rows, and each row's series."""

@@ -3,7 +3,6 @@
 import copy
 import io
 import pickle
-import warnings
 
 import numpy as np
 import pytest
@@ -206,14 +205,17 @@ def test_a_large_level_with_small_changes_is_read_at_full_precision():
     np.testing.assert_allclose(scores, expected, atol=0.01)
 
 
-def test_a_channel_without_values_scores_quietly():
-    # a sensor that recorded nothing in training: centred on 0, scaled by 1, and no numpy warnings
+def test_a_channel_without_values_in_fit_is_refused():
+    """A sensor that recorded nothing in training was centred on 0 and scaled by 1: every new normal
+    run where it records was then an outlier (100% of them, contamination 0.1)."""
     t = np.arange(30)
     X = np.stack([np.c_[np.sin(t / 2 + k), np.full(30, np.nan)] for k in range(30)])
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        scores = RNNOutlierDetector(**FAST).fit(X).score_samples(X[:3])
-    assert np.isfinite(scores).all()
+    with pytest.raises(
+        ValueError, match=r"Channel\(s\) \[1\] of X passed to fit hold no value \(all NaN\).*Drop"
+    ):
+        RNNOutlierDetector(**FAST).fit(X)
+    X[3, 5, 1] = 0.5  # one value is enough to be read
+    assert np.isfinite(RNNOutlierDetector(**FAST).fit(X).score_samples(X[:3])).all()
 
 
 def test_short_normal_runs_are_not_flagged_for_being_short(fitted):

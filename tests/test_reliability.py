@@ -291,10 +291,17 @@ def test_a_large_level_keeps_its_small_changes():
     assert scores[1] == pytest.approx(scores[0], abs=0.01)
 
 
-def test_a_constant_tiny_target_is_predicted_at_its_scale():
-    # scaled by its magnitude (not 1), the network's leftover error stays at the target's scale
-    reg = RNNRegressor(**{**TINY, "max_epochs": 30}, random_state=0).fit(X, np.full(len(X), 2.5e-9))
-    np.testing.assert_allclose(reg.predict(X), 2.5e-9, rtol=0.05)
+@pytest.mark.parametrize("value", [2.5e-9, 0.0, 1000.0, -3e300])
+def test_a_constant_target_is_predicted_as_that_constant_on_new_data(value):
+    """Scaled by 1 a constant target got the network's leftover error added (a few hundredths, all of
+    2.5e-9); scaled by its magnitude, 1000 was predicted from 961 to 1072 on new sequences."""
+    rng = np.random.default_rng(0)
+    reg = RNNRegressor(**{**TINY, "max_epochs": 5}, random_state=0).fit(X, np.full(len(X), value))
+    np.testing.assert_allclose(reg.predict(rng.normal(size=X.shape) * 3), value, rtol=1e-15, atol=1e-300)
+    two = np.c_[np.full(len(X), value), np.arange(len(X), dtype=float)]  # one constant output of two
+    both = RNNRegressor(**{**TINY, "max_epochs": 5}, random_state=0).fit(X, two)
+    np.testing.assert_allclose(both.predict(X)[:, 0], value, rtol=1e-15, atol=1e-300)
+    assert np.isfinite(both.score(X, two))
 
 
 def test_score_of_one_output_given_as_1d_against_a_column_fit():

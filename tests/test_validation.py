@@ -396,6 +396,13 @@ def test_many_missing_labels_show_the_first_positions():
         RNNClassifier(**TINY).fit(X, y)
 
 
+@pytest.mark.parametrize("y", [np.arange(20).astype(str), pd.Series(np.arange(20.0)).astype("string")])
+def test_a_regression_target_of_numeric_text_is_refused_as_text_in_x_is(y):
+    # check_array parsed it as numbers without a word, while the same text in X was refused
+    with pytest.raises(ValueError, match=r"y must hold numbers, but it holds text.*y.astype\(float\)"):
+        RNNRegressor(max_epochs=1).fit(X, y)
+
+
 def test_early_stopping_needs_two_sequences():
     with pytest.raises(ValueError, match=r"early_stopping=True needs at least 2 sequences .* got 1"):
         RNNRegressor(**TINY, early_stopping=True).fit(X[:1], Y[RNNRegressor][:1])

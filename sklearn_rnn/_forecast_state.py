@@ -41,7 +41,7 @@ from ._series import (
     refuse_irregular_dates,
     refuse_missing_keys,
     refuse_mixed_frequencies,
-    refuse_other_time_kind,
+    refuse_uncovered_x,
     series_freq,
     series_label,
     steps_after,
@@ -190,6 +190,24 @@ class SeriesState:
         scaled = scaling(out, torch.from_numpy(stats[0]), torch.from_numpy(stats[1]))
         return scaled.numpy(), stats
 
+    def _check_X_y(self, X: Any = None, y: Any = None, **kwargs: Any) -> Any:
+        """sktime's check of ``X`` and ``y``; where it refuses them, the library's reason if it has one.
+
+        sktime's message for ``X`` that lacks time points of ``y`` names
+        "series 0" twice and no fix.
+        """
+        try:
+            return super()._check_X_y(X=X, y=y, **kwargs)
+        except ValueError:
+            pandas = (pd.Series, pd.DataFrame)
+            if isinstance(X, pandas) and isinstance(y, pandas) and len(y):
+                frame, exog = (data.to_frame() if isinstance(data, pd.Series) else data for data in (y, X))
+                method = "update" if self.is_fitted else "fit"
+                for name, data in (("y", frame), ("X", exog)):  # rows without a series key first
+                    refuse_missing_keys(data, name, method)
+                refuse_uncovered_x(frame, exog, method)
+            raise
+
     def _update_y_X(self, y: Any, X: Any = None, enforce_index_type: Any = None) -> None:
         """Check new data, then let sktime move the cutoff and its stored data.
 
@@ -213,15 +231,8 @@ class SeriesState:
                 if freq is None and len(times) > 2:  # before training: predict could not place its steps
                     refuse_irregular_dates(times)
                 refuse_gaps(y, method, freq=freq)
-                if isinstance(X, pd.DataFrame):
-                    refuse_other_time_kind(X, y, "fit")
-                    if lacking := uncovered(y, X):
-                        key, missing = lacking
-                        raise ValueError(
-                            f"X passed to fit has no rows for the time points {format_times(missing)}"
-                            f"{series_label(key)} of y. Pass X with a row for every time point of y "
-                            "(and, to predict, for the time points forecast)."
-                        )
+                if isinstance(X, pd.DataFrame):  # sktime's own check lets a panel's through
+                    refuse_uncovered_x(y, X, "fit")
         super()._update_y_X(y, X, enforce_index_type=enforce_index_type)
 
     def update(self, y: Any, X: Any = None, update_params: bool = True) -> Any:

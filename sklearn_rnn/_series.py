@@ -45,6 +45,18 @@ def uncovered(y: pd.DataFrame, *parts: pd.DataFrame | None) -> tuple[tuple, pd.I
     return None
 
 
+def refuse_uncovered_x(y: pd.DataFrame, X: pd.DataFrame, method: str) -> None:
+    """Refuse ``X`` of another kind of time points than ``y``'s, or without a row for some of them."""
+    refuse_other_time_kind(X, y, method)
+    if lacking := uncovered(y, X):
+        key, missing = lacking
+        raise ValueError(
+            f"X passed to {method} has no rows for the time points {format_times(missing)}"
+            f"{series_label(key)} of y. Pass X with a row for every time point of y "
+            "(and, to predict, for the time points forecast)."
+        )
+
+
 def format_time(point: Any) -> str:
     """A time point as users write it: dates without a midnight time, other values as they print."""
     if isinstance(point, pd.Timestamp) and point == point.normalize():

@@ -560,6 +560,24 @@ def test_x_that_does_not_cover_y_is_refused_at_fit_by_name(case):
         RNNForecaster(**TINY).fit(panel[["sales"]], X=X, fh=[1])
 
 
+@pytest.mark.parametrize("method", ["fit", "update"])
+def test_x_that_ends_before_a_single_series_is_refused_with_the_time_points(method):
+    """sktime's own message: '(time) indices of series 0 are not contained in index of series 0'."""
+    frame = daily_sales().reset_index()  # dates in a column, then set_index, as users build it
+    frame = frame.rename(columns={frame.columns[0]: "date"}).set_index("date")
+    y, X = frame["sales"], frame[["promo"]]
+    f = RNNForecaster(**TINY)
+    if method == "update":
+        f.fit(y[:30], X=X[:30], fh=[1])
+        y, X = y[30:35], X[30:33]
+    else:
+        X = X.iloc[: len(y) - 2]
+    with pytest.raises(
+        ValueError, match=rf"X passed to {method} has no rows for the time points 2023-0.*of y\. Pass X"
+    ):
+        getattr(f, method)(y, X=X, **({"fh": [1]} if method == "fit" else {}))
+
+
 def test_future_x_far_outside_its_training_range_warns_and_never_gives_inf():
     """Prices in cents instead of dollars gave forecasts of 1e24 without a word, and 1e5 inf and NaN."""
     rng = np.random.default_rng(0)

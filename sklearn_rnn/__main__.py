@@ -30,6 +30,17 @@ def _summary_features(X) -> np.ndarray:
     return np.stack([np.concatenate([x.mean(0), x.std(0), x.min(0), x.max(0), x[-1]]) for x in X])
 
 
+def _seed(text: str) -> int:
+    """A ``--random-state`` value, 0 to 2**32 - 1 as NumPy takes it (checked before any data loads)."""
+    try:
+        seed = int(text)
+    except ValueError:
+        seed = None
+    if seed is None or not 0 <= seed < 2**32:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a seed: pass an integer from 0 to {2**32 - 1}")
+    return seed
+
+
 def demo(names: list[str], random_state: int) -> None:
     from sklearn.dummy import DummyClassifier
     from sklearn.linear_model import LogisticRegression
@@ -102,7 +113,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     run.add_argument(
         "--random-state",
-        type=int,
+        type=_seed,
         default=0,
         metavar="SEED",
         help="random_state of every RNNClassifier fit; the same seed repeats the results on CPU (default: 0)",

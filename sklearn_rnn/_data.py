@@ -178,7 +178,7 @@ def _check_ragged(
             "one is required."
         )
     if callable(level):
-        level = level(np.stack([x[0] for x in sequences]))
+        level = level(np.stack([first_observed(x[None])[0] for x in sequences]))
     elif level is not None and len(level) != sequences[0].shape[1]:
         level = None  # the feature count is refused by the caller
     values, lengths = _pad(sequences, dtype, level)
@@ -274,6 +274,19 @@ def _pad(
     for i, x in enumerate(sequences):
         values[i, : len(x)] = x if level is None else x - level  # in x's precision, then the cast
     return values, lengths
+
+
+def first_observed(values: np.ndarray) -> np.ndarray:
+    """Each sequence's first observed value of each feature (NaN where it has none): (n, T, F) -> (n, F).
+
+    A feature missing at the first step of every sequence (a resampled grid
+    that starts before the readings) would otherwise have no reference level.
+    """
+    first = values[:, 0]
+    if values.dtype.kind != "f" or not np.isnan(first).any():  # integers hold no NaN
+        return first
+    position = np.argmax(~np.isnan(values), axis=1)  # (n, F): 0 where none is observed
+    return np.take_along_axis(values, position[:, None, :], axis=1)[:, 0]
 
 
 def reference_level(first_steps: np.ndarray, counted: np.ndarray | None = None) -> np.ndarray:
@@ -436,7 +449,7 @@ def validate_sequences(
             )
         values = _check_float32_range(values)
         if callable(level):
-            level = level(values[:, 0])
+            level = level(first_observed(values))
         elif level is not None and len(level) != values.shape[2]:
             level = None  # the feature count is refused below
         if level is None or values.dtype == dtype:  # float32 as given: read relative to the level

@@ -6,6 +6,7 @@ sktime is imported here only; ``sklearn_rnn`` loads this module on first use of
 
 from __future__ import annotations
 
+import warnings
 from functools import partial
 from numbers import Real
 from typing import Any
@@ -26,7 +27,7 @@ from ._intervals import (
     median_index,
     quantile_pairs,
 )
-from ._runtime import resolve_device
+from ._runtime import resolve_device, user_stacklevel
 from ._series import (
     append_rows,
     check_exog_values,
@@ -632,11 +633,31 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         )
         self._weigh_correction(scoring, held_out=calibrate)
         self._calibrate(scoring)
+        self._warn_if_x_unread()
         self.interval_floors_ = None
         if calibrate and scoring is None:  # too short to calibrate: the drift method's widths as floors
             scaled = [self._transform_y(frame.to_numpy(dtype=np.float64), key)[0] for key, frame in series]
             self.interval_floors_ = drift_floors(scaled, self.horizon_, self.quantile_levels_)
         return self
+
+    def _warn_if_x_unread(self) -> None:
+        """Warn where ``X`` was given but every column's forecast is the smoothing's, which reads none."""
+        if not self._n_exog or self.correction_weight_.any():
+            return
+        held = int(self.n_calibration_scores_.min())
+        why = (
+            "the held-out values did not show that the network, which reads X, helps"
+            if held >= self.WEIGHING_VALUES
+            else f"the network, which reads X, is weighed on held-out values, and {held} a step are fewer "
+            f"than the {self.WEIGHING_VALUES} that weigh it"
+        )
+        warnings.warn(
+            "X passed to fit will not change the forecasts: correction_weight_ is 0 for every column, so "
+            f"they are the fitted smoothing's, which does not read X ({why}). Pass correction_weight=1 "
+            "(or between 0 and 1) for forecasts that read X.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
 
     def _predict(self, fh: ForecastingHorizon, X: pd.DataFrame | None = None) -> pd.DataFrame:
         """Point forecasts (the 0.5 quantile) for ``fh``.

@@ -62,6 +62,16 @@ def test_every_demo_option_has_help(capsys):
             assert text[0] and not text[0].startswith("-"), line
 
 
+@pytest.mark.parametrize("seed", ["-1", "4294967296", "x"])
+def test_a_seed_numpy_cannot_take_is_a_usage_error(capsys, seed):
+    """It passed the parser, the data loaded and the table began, then a traceback ended the run."""
+    with pytest.raises(SystemExit) as exit_:
+        main(["demo", "--random-state", seed])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument --random-state: '{seed}' is not a seed: pass an integer from 0 to 4294967295" in err
+
+
 def test_console_script_is_installed():
     scripts = {ep.name: ep for ep in entry_points(group="console_scripts")}
     assert scripts["sklearn-rnn"].value == "sklearn_rnn.__main__:main"

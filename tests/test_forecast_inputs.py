@@ -578,6 +578,21 @@ def test_x_that_ends_before_a_single_series_is_refused_with_the_time_points(meth
         getattr(f, method)(y, X=X, **({"fh": [1]} if method == "fit" else {}))
 
 
+def test_x_that_cannot_change_the_forecasts_is_said_so():
+    """Too few held-out values weigh the network at 0, and the smoothing alone reads no X: forecasts
+    with the real future X and with X two deviations higher were equal, without a word."""
+    frame = daily_sales(48)
+    y, X = frame["sales"], frame[["promo"]]
+    with pytest.warns(UserWarning, match=r"X passed to fit will not change the forecasts.*fewer than the 10"):
+        f = RNNForecaster(**TINY).fit(y[:45], X=X[:45], fh=[1, 2, 3])
+    assert f.correction_weight_.tolist() == [0.0]
+    assert f.predict(X=X[45:]).equals(f.predict(X=X[45:] + 2.0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no such warning where the network is weighed in
+        g = RNNForecaster(**TINY, correction_weight=1.0).fit(y[:45], X=X[:45], fh=[1, 2, 3])
+    assert not g.predict(X=X[45:]).equals(g.predict(X=X[45:] + 2.0))
+
+
 def test_future_x_far_outside_its_training_range_warns_and_never_gives_inf():
     """Prices in cents instead of dollars gave forecasts of 1e24 without a word, and 1e5 inf and NaN."""
     rng = np.random.default_rng(0)

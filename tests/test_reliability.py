@@ -291,6 +291,22 @@ def test_a_large_level_keeps_its_small_changes():
     assert scores[1] == pytest.approx(scores[0], abs=0.01)
 
 
+@pytest.mark.parametrize("ragged", [False, True])
+def test_the_reference_level_is_read_from_each_features_first_observed_value(ragged):
+    """With the first step missing in every sequence (missing="mask") the level was 0: a meter at 1e8
+    was cast to float32 whole and its moves were lost (test R^2 0.23 against 0.64)."""
+    rng = np.random.default_rng(0)
+    X = 1e8 + np.cumsum(rng.normal(size=(40, 6, 2)), axis=1)
+    X[:, 0, 0] = np.nan  # the first reading of feature 0 missing everywhere
+    X[::2, 1, 1] = X[::2, 0, 1] = np.nan  # feature 1's first observed step differs by sequence
+    data = [x[: 4 + i % 3] for i, x in enumerate(X)] if ragged else X
+    reg = RNNRegressor(**TINY, missing="mask").fit(data, rng.normal(size=40))
+    first = [x[~np.isnan(x[:, j]), j][0] for x in data for j in (0, 1)]
+    expected = np.median(np.reshape(first, (40, 2)), axis=0).astype(np.float32)
+    np.testing.assert_array_equal(reg._x_level, expected)
+    assert np.abs(reg._x_level - 1e8).max() < 20
+
+
 @pytest.mark.parametrize("value", [2.5e-9, 0.0, 1000.0, -3e300])
 def test_a_constant_target_is_predicted_as_that_constant_on_new_data(value):
     """Scaled by 1 a constant target got the network's leftover error added (a few hundredths, all of

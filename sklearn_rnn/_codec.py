@@ -104,6 +104,14 @@ class Encoder:
                 "freq": index.freqstr,
                 "names": names,
             }
+        if isinstance(index, pd.TimedeltaIndex):  # elapsed time, e.g. seconds since a machine started
+            return {
+                "kind": "timedelta",
+                "i8": self(index.asi8.copy(), where),
+                "unit": index.unit,
+                "freq": index.freqstr,
+                "names": names,
+            }
         if index.dtype.kind in "biuf":
             return {"kind": "values", "values": self(index.to_numpy(), where), "names": names}
         if pd.api.types.is_string_dtype(index.dtype) or index.dtype == object:
@@ -230,6 +238,12 @@ def _decode_index(spec: dict, arrays: dict[str, np.ndarray], where: str) -> pd.I
             if tz is not None:
                 index = index.tz_localize("UTC").tz_convert(tz)
             return index if freq is None else pd.DatetimeIndex(index, freq=freq)
+        if kind == "timedelta":
+            unit, freq = part("unit", str), part("freq", (str, type(None)))
+            if unit not in ("s", "ms", "us", "ns"):
+                raise Refused(f"{where} has timedelta unit {unit!r}.")
+            index = pd.TimedeltaIndex(part("i8", np.ndarray).astype(np.int64).view(f"m8[{unit}]"), name=name)
+            return index if freq is None else pd.TimedeltaIndex(index, freq=freq)
         if kind == "values":
             return pd.Index(part("values", np.ndarray), name=name)
         if kind == "objects":

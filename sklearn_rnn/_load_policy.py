@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import torch
+from pandas.tseries.frequencies import to_offset
 
 from ._archive import Header, Refused, shown
 from ._networks.forecast import ForecastNet
@@ -482,6 +483,18 @@ def _calibration_counts(value: Any, _: dict) -> bool:
     return _count(0)(value, _)
 
 
+def _index_freq(value: Any, _: dict) -> bool:
+    if value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
+        return True
+    if not isinstance(value, str) or len(value) > 32:
+        return False
+    try:
+        to_offset(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 FITTED_RULES: dict[str, tuple[Callable[[Any, dict], bool], str]] = {
     "n_features_in_": (_count(1), "an integer >= 1"),
     "_n_channels": (_channels, "an integer >= 1, one per channel_mean_"),
@@ -527,6 +540,7 @@ FITTED_RULES: dict[str, tuple[Callable[[Any, dict], bool], str]] = {
     "threshold_": (_number, "a finite number"),
     "score_median_": (_number, "a finite number"),
     "smoothing_start_": (_or_none(_number), "None or a finite number"),
+    "index_freq_": (_index_freq, "None, a pandas frequency or an integer >= 1"),
     "score_spread_": (_positive, "a finite number > 0"),
     "offset_": (_number, "a finite number"),
     "n_calibration_scores_": (_calibration_counts, "counts >= 0"),

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.tseries.frequencies import to_offset
 from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
 from sktime.detection.base import BaseDetector
 
@@ -139,6 +140,13 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         kept) is smoothed as if its earlier steps had scored that, as the
         held-out steps the threshold comes from were smoothed after their
         past. None without smoothing.
+    index_freq_ : str, int or None
+        The step of the time points of ``fit``'s series: its index's frequency,
+        or the one pandas infers from them (for integer time points, their
+        usual spacing); None for a panel or time points that tell none. A
+        chunk whose first time point lies one such step after the stream's
+        last continues the stream (:meth:`update`), whether or not its own
+        index carries a frequency.
     threshold_ : float
         Scores above it are anomalous (with ``threshold="dynamic"``, scores
         relative to their trailing window).
@@ -169,12 +177,13 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     read after ``update``, does not revise them. Forecasting scores each step
     from its past alone.
 
-    ``fit`` accepts known anomalies as ``y`` (sktime's ``"ilocs"`` of points):
-    they are left out of training and of the threshold's calibration
-    (semi-supervised use). ``update`` streams: it keeps the last
+    ``fit`` accepts known anomalies as ``y`` (sktime's ``"ilocs"`` of points,
+    or intervals of them, as ``predict`` returns events with
+    ``mode="segments"``): they are left out of training and of the
+    threshold's calibration (semi-supervised use). ``update`` streams: it keeps the last
     ``window_length_`` steps of the series it is given, and a later call whose
     first time point is the next one after them (a step of the index's
-    frequency, else of the stored points' spacing) reads them as the past of
+    frequency or of ``index_freq_``, else of the stored points' spacing) reads them as the past of
     its first windows (and of the dynamic threshold and the smoothing); a
     chunk after a gap is scored on its own. The network is not refitted.
 
@@ -344,6 +353,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
             )
         self.threshold_ = finite_quantile(held, 1 - self.contamination)
         self.n_calibration_scores_ = int(np.isfinite(held).sum())
+        self.index_freq_ = _index_step(self._frame(X).index)
         self._context = None
         self._warn_if_few_calibration_scores()
         return self
@@ -388,6 +398,8 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         ilocs = np.asarray(ilocs).ravel()
         if not len(ilocs):  # no known anomaly
             return known
+        if all(isinstance(i, pd.Interval) for i in ilocs):  # events, as mode="segments" predicts them
+            ilocs = np.concatenate([_interval_points(i) for i in ilocs])
         # a 0/1 label of every step (sktime's transform gives them) reads as the ilocs 0 and 1
         labels = len(ilocs) == n > 2 and np.isin(ilocs, (0, 1)).all()
         if labels or ilocs.dtype.kind not in "iu" or ilocs.min() < 0 or ilocs.max() >= n:
@@ -543,7 +555,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
             return None
         last, scaled, scores, *own = context
         try:
-            continues = _next_step(last, X.index) == X.index[0]
+            continues = _next_step(last, X.index, getattr(self, "index_freq_", None)) == X.index[0]
         except (TypeError, ValueError):  # another kind of index
             return None
         return (scaled, scores, own[0] if own else None) if continues else None
@@ -771,6 +783,17 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
 _ON_GRID = 0.9
 
 
+def _interval_points(interval: pd.Interval) -> np.ndarray:
+    """The integer positions an interval of ilocs holds, by its closed sides (sktime's are [left, right))."""
+    left, right = interval.left, interval.right
+    if not all(isinstance(b, (int, np.integer)) for b in (left, right)):
+        raise ValueError(
+            f"y passed to fit holds the interval {interval}, whose ends are not integer positions (ilocs). "
+            "Pass events as intervals of ilocs, as predict returns them with mode='segments'."
+        )
+    return np.arange(left + (not interval.closed_left), right + interval.closed_right, dtype=np.int64)
+
+
 def _check_time_index(index: pd.Index, text: bool = False) -> None:
     """Refuse a time index the rows cannot be read in order by: out of order, repeated times, or text.
 
@@ -778,6 +801,13 @@ def _check_time_index(index: pd.Index, text: bool = False) -> None:
     """
     if not len(index):
         return
+    if isinstance(index, pd.MultiIndex) and index.nlevels > 2:  # sktime's error lists every format it tried
+        raise TypeError(
+            f"X has a MultiIndex of {index.nlevels} levels {list(index.names)}; the detector reads a "
+            "single series or a panel indexed by (series, time). Make the outer levels one series key "
+            "first: X.index = pd.MultiIndex.from_arrays([X.index.droplevel(-1).to_flat_index(), "
+            "X.index.get_level_values(-1)])."
+        )
     times = index.get_level_values(-1) if isinstance(index, pd.MultiIndex) else index
     if pd.api.types.is_string_dtype(times):  # the values, not the dtype: objects may be dates
         if text:
@@ -905,18 +935,49 @@ def _calendar_grid(times: pd.DatetimeIndex) -> tuple[np.ndarray, str] | None:
     return None
 
 
-def _next_step(last: pd.Index, index: pd.Index) -> Any:
+def _index_step(index: pd.Index) -> str | int | None:
+    """The step of a single series' time points: a frequency for dates and durations, a spacing for integers.
+
+    The index's frequency, or the one pandas infers (months, business days and
+    days across a clock change included, whose spacings in hours vary); for
+    integers, the spacing nearly every one has (``_ON_GRID``). None for a
+    panel, periods (they step by their own) or time points that tell none.
+    """
+    if isinstance(index, (pd.MultiIndex, pd.PeriodIndex)) or len(index) < 3:
+        return None
+    if isinstance(index, (pd.DatetimeIndex, pd.TimedeltaIndex)):
+        if index.freq is not None:
+            return index.freqstr
+        try:
+            return pd.infer_freq(index)
+        except (TypeError, ValueError):
+            return None
+    if not pd.api.types.is_integer_dtype(index):
+        return None
+    spacings, counts = np.unique(np.diff(index.to_numpy(dtype=np.int64)), return_counts=True)
+    usual = spacings[np.argmax(counts)]
+    return int(usual) if usual > 0 and counts.max() >= _ON_GRID * (len(index) - 1) else None
+
+
+def _next_step(last: pd.Index, index: pd.Index, step: str | int | None = None) -> Any:
     """The time point after the stream's ``last`` (its latest one or two): where a continuing chunk starts.
 
-    One step of the index's frequency (periods step by their own), else the
-    spacing of the stream's last two time points, or of the chunk's first two;
-    with neither (one point each, no frequency), any later time point
-    continues the stream. A chunk after a gap is scored on its own.
+    One step of the index's frequency (periods step by their own), or of the
+    ``step`` of fit's time points (``index_freq_``: the stream's index often
+    has no frequency, and months, business days or days across a clock change
+    are not a fixed time apart), else the spacing of the stream's last two
+    time points, or of the chunk's first two; with none (one point each, no
+    frequency), any later time point continues the stream. A chunk after a
+    gap is scored on its own.
     """
     end = last[-1]
     if isinstance(last, pd.PeriodIndex):
         return end + 1
     freq = getattr(last, "freq", None) or getattr(index, "freq", None)
+    if freq is None and isinstance(step, str) and isinstance(last, (pd.DatetimeIndex, pd.TimedeltaIndex)):
+        freq = to_offset(step)
+    elif freq is None and isinstance(step, int) and pd.api.types.is_integer_dtype(last):
+        return end + step
     if freq is not None:
         return end + freq
     if len(last) > 1:

@@ -484,15 +484,16 @@ def _calibration_counts(value: Any, _: dict) -> bool:
 
 
 def _index_freq(value: Any, _: dict) -> bool:
-    if value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
+    """None, a spacing of integer time points (1 to 2**53), or a pandas frequency of a positive step."""
+    if value is None or (isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 2**53):
         return True
     if not isinstance(value, str) or len(value) > 32:
         return False
     try:
-        to_offset(value)
-    except (TypeError, ValueError):
+        offset = to_offset(value)
+        return offset.n >= 1 and pd.Timestamp("2000-01-01") + 10_000 * offset > pd.Timestamp("2000-01-01")
+    except (TypeError, ValueError, OverflowError, ArithmeticError):  # beyond pandas' dates too
         return False
-    return True
 
 
 FITTED_RULES: dict[str, tuple[Callable[[Any, dict], bool], str]] = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["column_statistics", "is_constant", "nonzero_scale"]
+__all__ = ["column_statistics", "is_constant", "nonzero_scale", "rounding_scale"]
 
 
 def is_constant(std, mean, eps: float):
@@ -16,6 +16,13 @@ def is_constant(std, mean, eps: float):
     is centred but not rescaled.
     """
     return (std == 0) | (std <= 8 * eps * abs(mean))
+
+
+def rounding_scale(mean: np.ndarray) -> np.ndarray:
+    """The scale of a constant column: the largest spread a constant has, 8 float64 roundings of its
+    ``mean``, at least the smallest normal float (a column's scale at most this marks it constant)."""
+    eps = np.finfo(np.float64)
+    return np.maximum(8 * eps.eps * np.abs(np.asarray(mean, dtype=np.float64)), eps.tiny)
 
 
 def nonzero_scale(std: np.ndarray, mean: np.ndarray) -> np.ndarray:
@@ -60,8 +67,5 @@ def column_statistics(
     mean = mean * peak
     scale = nonzero_scale(std, mean)
     if constant_scale == "rounding":
-        eps = np.finfo(np.float64)
-        scale = np.where(
-            is_constant(std, mean, eps.eps), np.maximum(8 * eps.eps * np.abs(mean), eps.tiny), scale
-        )
+        scale = np.where(is_constant(std, mean, np.finfo(np.float64).eps), rounding_scale(mean), scale)
     return mean, scale

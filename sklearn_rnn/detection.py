@@ -399,7 +399,9 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         if not len(ilocs):  # no known anomaly
             return known
         if all(isinstance(i, pd.Interval) for i in ilocs):  # events, as mode="segments" predicts them
-            ilocs = np.concatenate([_interval_points(i) for i in ilocs])
+            ilocs = np.concatenate([_interval_points(i, n) for i in ilocs])
+            if not len(ilocs):  # empty intervals only
+                return known
         # a 0/1 label of every step (sktime's transform gives them) reads as the ilocs 0 and 1
         labels = len(ilocs) == n > 2 and np.isin(ilocs, (0, 1)).all()
         if labels or ilocs.dtype.kind not in "iu" or ilocs.min() < 0 or ilocs.max() >= n:
@@ -556,7 +558,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         last, scaled, scores, *own = context
         try:
             continues = _next_step(last, X.index, getattr(self, "index_freq_", None)) == X.index[0]
-        except (TypeError, ValueError):  # another kind of index
+        except (TypeError, ValueError, OverflowError):  # another kind of index, or beyond pandas' dates
             return None
         return (scaled, scores, own[0] if own else None) if continues else None
 
@@ -783,13 +785,14 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
 _ON_GRID = 0.9
 
 
-def _interval_points(interval: pd.Interval) -> np.ndarray:
-    """The integer positions an interval of ilocs holds, by its closed sides (sktime's are [left, right))."""
+def _interval_points(interval: pd.Interval, n: int) -> np.ndarray:
+    """The positions (0..n-1) an interval of ilocs holds, by its closed sides (sktime's: [left, right))."""
     left, right = interval.left, interval.right
-    if not all(isinstance(b, (int, np.integer)) for b in (left, right)):
+    if not all(isinstance(b, (int, np.integer)) for b in (left, right)) or left < 0 or right > n:
         raise ValueError(
-            f"y passed to fit holds the interval {interval}, whose ends are not integer positions (ilocs). "
-            "Pass events as intervals of ilocs, as predict returns them with mode='segments'."
+            f"y passed to fit holds the interval {interval}, whose ends are not integer positions (ilocs) "
+            f"of X's {n} steps. Pass events as intervals of ilocs, as predict returns them with "
+            "mode='segments'."
         )
     return np.arange(left + (not interval.closed_left), right + interval.closed_right, dtype=np.int64)
 
@@ -939,17 +942,17 @@ def _index_step(index: pd.Index) -> str | int | None:
     """The step of a single series' time points: a frequency for dates and durations, a spacing for integers.
 
     The index's frequency, or the one pandas infers (months, business days and
-    days across a clock change included, whose spacings in hours vary); for
-    integers, the spacing nearly every one has (``_ON_GRID``). None for a
+    days across a clock change included, whose spacings in hours vary), where
+    its name rebuilds it (a ``pd.DateOffset(months=1)`` prints as none does);
+    for integers, the spacing nearly every one has (``_ON_GRID``). None for a
     panel, periods (they step by their own) or time points that tell none.
     """
     if isinstance(index, (pd.MultiIndex, pd.PeriodIndex)) or len(index) < 3:
         return None
     if isinstance(index, (pd.DatetimeIndex, pd.TimedeltaIndex)):
-        if index.freq is not None:
-            return index.freqstr
         try:
-            return pd.infer_freq(index)
+            freq = index.freq if index.freq is not None else to_offset(pd.infer_freq(index))
+            return freq.freqstr if freq is not None and to_offset(freq.freqstr) == freq else None
         except (TypeError, ValueError):
             return None
     if not pd.api.types.is_integer_dtype(index):
@@ -957,6 +960,14 @@ def _index_step(index: pd.Index) -> str | int | None:
     spacings, counts = np.unique(np.diff(index.to_numpy(dtype=np.int64)), return_counts=True)
     usual = spacings[np.argmax(counts)]
     return int(usual) if usual > 0 and counts.max() >= _ON_GRID * (len(index) - 1) else None
+
+
+def _sub_daily(freq: Any) -> bool:
+    """Whether an offset is a fixed step shorter than a day (hours, minutes; not days, months or weeks)."""
+    try:
+        return pd.Timedelta(freq) < pd.Timedelta(days=1)
+    except (TypeError, ValueError):  # calendar offsets (months, business days) have no fixed length
+        return False
 
 
 def _next_step(last: pd.Index, index: pd.Index, step: str | int | None = None) -> Any:
@@ -976,9 +987,14 @@ def _next_step(last: pd.Index, index: pd.Index, step: str | int | None = None) -
     freq = getattr(last, "freq", None) or getattr(index, "freq", None)
     if freq is None and isinstance(step, str) and isinstance(last, (pd.DatetimeIndex, pd.TimedeltaIndex)):
         freq = to_offset(step)
-    elif freq is None and isinstance(step, int) and pd.api.types.is_integer_dtype(last):
-        return end + step
+    elif freq is None and isinstance(step, int) and len(last) == 1 and pd.api.types.is_integer_dtype(last):
+        return end + step  # integers step by a fixed spacing: fit's only where the stream shows none
     if freq is not None:
+        if isinstance(end, pd.Timestamp) and end.tz is not None and not _sub_daily(freq):
+            # days or coarser step on the wall clock (pandas before 3 adds 24 hours for a day)
+            return (end.tz_localize(None) + freq).tz_localize(
+                end.tz, ambiguous=True, nonexistent="shift_forward"
+            )
         return end + freq
     if len(last) > 1:
         return end + (last[-1] - last[-2])

@@ -642,9 +642,9 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
 
     def _warn_if_x_unread(self) -> None:
         """Warn where ``X`` was given but every column's forecast is the smoothing's, which reads none."""
-        if not self._n_exog or self.correction_weight_.any():
-            return
-        held = int(self.n_calibration_scores_.min())
+        if not self._n_exog or self.correction_weight != "auto" or self.correction_weight_.any():
+            return  # a weight the user set says itself what it does
+        held = int(self.n_calibration_scores_[0])  # the count the weighing reads (step 1's)
         why = (
             "the held-out values did not show that the network, which reads X, helps"
             if held >= self.WEIGHING_VALUES

@@ -14,7 +14,7 @@ from ._base import BaseRNNEstimator
 from ._data import holds_text
 from ._docs import with_shared_parameters
 from ._networks.heads import TargetUnits
-from ._scaling import column_statistics, is_constant
+from ._scaling import column_statistics, rounding_scale
 
 __all__ = ["RNNRegressor"]
 
@@ -132,6 +132,12 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
             raise ValueError(
                 f"y has {y2d.shape[1]} outputs, but the warm-started model has {self.n_outputs_}."
             )
+        else:  # a target constant so far was learnt as 0 whatever its scale: take the new one's
+            constant = self.y_scale_ <= rounding_scale(self.y_mean_)
+            if constant.any():
+                mean, scale = column_statistics(y2d, weight, constant_scale="rounding")
+                self.y_mean_ = np.where(constant, mean, self.y_mean_)
+                self.y_scale_ = np.where(constant, scale, self.y_scale_)
         target = ((y2d - self.y_mean_) / self.y_scale_).astype(np.float32)
         self._fit_net(seqs, target, weight, n_outputs=self.n_outputs_)
         return self
@@ -179,7 +185,7 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
         # (r2_score takes y of shape (n,) against predictions (n, 1), and refuses other mismatches itself)
         if y.ndim <= 2 and y.shape[-1:] in {(self.n_outputs_,), (len(y),)}:
             # a constant target's scale is a rounding of it: its magnitude (or 1 at 0) is the unit
-            constant = is_constant(self.y_scale_, self.y_mean_, np.finfo(np.float64).eps)
+            constant = self.y_scale_ <= rounding_scale(self.y_mean_)
             scale = np.where(constant, np.where(self.y_mean_ != 0, np.abs(self.y_mean_), 1.0), self.y_scale_)
             unit = lambda a: a / (scale if a.ndim == 2 else scale[0])  # noqa: E731
             y, predicted = unit(y), unit(predicted)

@@ -260,7 +260,7 @@ def test_a_stream_after_an_outage_longer_than_the_window_scores_as_the_whole_ser
     [
         pd.date_range("1990-01-01", periods=160, freq="MS"),
         pd.date_range("2020-01-01", periods=160, freq="B"),
-        pd.date_range("2022-10-01", periods=160, freq="D", tz="Europe/Berlin"),  # over a clock change
+        pd.date_range("2022-12-01", periods=160, freq="D", tz="Europe/Berlin"),  # streams over 2023-03-26
     ],
 )
 def test_a_stream_of_dates_without_a_freq_continues_at_the_next_month_business_day_or_day(grid):
@@ -315,8 +315,11 @@ def test_known_anomalies_as_intervals_are_the_points_they_hold():
     np.testing.assert_array_equal(by_events.transform_scores(data), by_points.transform_scores(data))
     again = RNNAnomalyDetector(mode="segments", **TINY).fit(data, by_events.predict(data))  # its own output
     assert np.isfinite(again.threshold_)
-    with pytest.raises(ValueError, match=r"whose ends are not integer positions"):
-        RNNAnomalyDetector(**TINY).fit(data, pd.DataFrame({"ilocs": [pd.Interval(1.5, 4.0)]}))
+    for wrong in (pd.Interval(1.5, 4.0), pd.Interval(0, 10**10)):  # no 80 GB of positions either
+        with pytest.raises(ValueError, match=r"whose ends are not integer positions \(ilocs\) of X's 300"):
+            RNNAnomalyDetector(**TINY).fit(data, pd.DataFrame({"ilocs": [wrong]}))
+    empty = pd.DataFrame({"ilocs": pd.IntervalIndex.from_arrays([5], [5], closed="left")})
+    assert np.isfinite(RNNAnomalyDetector(**TINY).fit(data, empty).threshold_)
 
 
 def test_a_panel_of_three_index_levels_is_refused_with_a_fix_that_works():
@@ -332,6 +335,19 @@ def test_a_panel_of_three_index_levels_is_refused_with_a_fix_that_works():
     assert len(str(e.value)) < 400
     X.index = pd.MultiIndex.from_arrays([X.index.droplevel(-1).to_flat_index(), X.index.get_level_values(-1)])
     assert RNNAnomalyDetector(**TINY).fit(X).transform(X).shape == (300, 1)
+
+
+def test_a_detector_on_dates_of_a_dateoffset_frequency_still_saves(tmp_path):
+    """index_freq_ held '<DateOffset: months=1>', which no frequency name rebuilds: save refused it."""
+    from sklearn_rnn import load, save
+
+    data = readings(60).set_axis(pd.date_range("2020-01-15", periods=60, freq=pd.DateOffset(months=1)))
+    fitted = RNNAnomalyDetector(**TINY).fit(data)
+    assert fitted.index_freq_ is None
+    save(fitted, tmp_path / "d.skrnn")
+    np.testing.assert_array_equal(
+        load(tmp_path / "d.skrnn").transform_scores(data), fitted.transform_scores(data)
+    )
 
 
 @pytest.mark.parametrize("index", ["minutes", "integers"])

@@ -591,6 +591,9 @@ def test_x_that_cannot_change_the_forecasts_is_said_so():
         warnings.simplefilter("error")  # no such warning where the network is weighed in
         g = RNNForecaster(**TINY, correction_weight=1.0).fit(y[:45], X=X[:45], fh=[1, 2, 3])
     assert not g.predict(X=X[45:]).equals(g.predict(X=X[45:] + 2.0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nor where the user set the weight to 0 themselves
+        RNNForecaster(**TINY, correction_weight=0.0).fit(y[:45], X=X[:45], fh=[1, 2, 3])
 
 
 def test_future_x_far_outside_its_training_range_warns_and_never_gives_inf():

@@ -931,3 +931,23 @@ def test_tampered_median_index_is_refused(tmp_path, value):
     path.write_bytes(_edit_manifest(_saved(forecaster), _module_kwarg("median_index", value)))
     with pytest.raises(ValueError, match="median_index"):
         load(path)
+
+
+@pytest.mark.parametrize("forged", ["99999999999999999999D", "0D", "-3D", 10**30, "<DateOffset: months=1>"])
+def test_an_anomaly_detector_file_with_a_forged_stream_step_is_refused(forged, tmp_path):
+    """A frequency beyond pandas' dates crashed load with an OverflowError (or, accepted, every later
+    call); a step of 0 or less would read overlapping chunks as continuing the stream."""
+    from sklearn_rnn import RNNAnomalyDetector
+
+    data = pd.DataFrame(
+        {"v": np.sin(np.arange(100) / 3)}, index=pd.date_range("2024-01-01", periods=100, freq="h")
+    )
+    saved = _saved(RNNAnomalyDetector(window_length=8, hidden_size=4, max_epochs=1, random_state=0).fit(data))
+    assert json.loads(_members(saved)["manifest.json"])["attributes"]["index_freq_"] == "h"
+
+    def forge(manifest):
+        manifest["attributes"]["index_freq_"] = forged
+
+    (tmp_path / "forged.skrnn").write_bytes(_edit_manifest(saved, forge))
+    with pytest.raises(ValueError, match=r"index_freq_=.* is refused; it must be None, a pandas frequency"):
+        load(tmp_path / "forged.skrnn")

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import torch
 from joblib import parallel_backend
+from sklearn.metrics import r2_score
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from skorch.callbacks import Callback
 
@@ -318,6 +319,13 @@ def test_a_constant_target_is_predicted_as_that_constant_on_new_data(value):
     both = RNNRegressor(**{**TINY, "max_epochs": 5}, random_state=0).fit(X, two)
     np.testing.assert_allclose(both.predict(X)[:, 0], value, rtol=1e-15, atol=1e-300)
     assert np.isfinite(both.score(X, two))
+    if abs(value) > 1e10:  # a target of N(0, 1) against -3e300: R^2 is -1e600, no float's
+        return
+    other = rng.normal(size=len(X))  # scored in its own units: the constant's scale would overflow them
+    assert reg.score(X, other) == pytest.approx(r2_score(other, reg.predict(X)), rel=1e-9)
+    reg.set_params(warm_start=True).fit(X, value + other)  # a warm start takes the new target's scale
+    assert reg.y_scale_[0] == pytest.approx(other.std(), rel=1e-6)
+    assert np.isfinite(reg.predict(X)).all() and np.isfinite(reg.loss_curve_).all()
 
 
 def test_score_of_one_output_given_as_1d_against_a_column_fit():

@@ -212,12 +212,12 @@ def refuse_irregular_dates(times: pd.Index) -> None:
     )
 
 
-# calendar grids: (least and most days of a usual step, the offset names at their starts and ends,
-# the DatetimeIndex properties that tell them)
-_CALENDAR = (
-    (28, 31, "MS", "ME", "is_month_start", "is_month_end"),
-    (89, 92, "QS", "QE", "is_quarter_start", "is_quarter_end"),
-    (365, 366, "YS", "YE", "is_year_start", "is_year_end"),
+# calendar grids, finest first: (months a step, least and most days of a step, the offset names at
+# their periods' starts and ends, the DatetimeIndex properties that tell them)
+CALENDAR_GRIDS = (
+    (1, 28, 31, "MS", "ME", "is_month_start", "is_month_end"),
+    (3, 89, 92, "QS", "QE", "is_quarter_start", "is_quarter_end"),
+    (12, 365, 366, "YS", "YE", "is_year_start", "is_year_end"),
 )
 
 
@@ -228,7 +228,7 @@ def calendar_rule(times: pd.DatetimeIndex, usual_days: float) -> str | None:
     infer; their spacing varies by a few days, so no fixed grid of days fits
     them. None where the dates are not on such a grid.
     """
-    for least, most, start, end, at_start, at_end in _CALENDAR:
+    for _, least, most, start, end, at_start, at_end in CALENDAR_GRIDS:
         if least <= usual_days <= most:
             if getattr(times, at_start).all():
                 return start

@@ -29,7 +29,7 @@ from ._anomaly import (
 from ._data import holds_text
 from ._docs import with_shared_parameters
 from ._runtime import user_stacklevel
-from ._series import spacing_name
+from ._series import CALENDAR_GRIDS, spacing_name
 from ._storable import SafeFormatMixin, VersionedPickleMixin
 from ._training import RECURRENT_CONSTRAINTS, TRAINING_CONSTRAINTS, Int
 
@@ -922,17 +922,10 @@ def _calendar_grid(times: pd.DatetimeIndex) -> tuple[np.ndarray, str] | None:
     if len(times) < 3 or not _one_time_of_day(times):
         return None
     months = times.year.to_numpy(dtype=np.int64) * 12 + times.month.to_numpy(dtype=np.int64) - 1
-    grids = (
-        ("YE", times.is_year_end, 12),
-        ("YS", times.is_year_start, 12),
-        ("QE", times.is_quarter_end, 3),
-        ("QS", times.is_quarter_start, 3),
-        ("ME", times.is_month_end, 1),
-        ("MS", times.is_month_start, 1),
-    )
-    for freq, on_grid, months_per_step in grids:
-        if np.all(on_grid):
-            return months // months_per_step, repr(freq)
+    for months_per_step, _, _, start, end, at_start, at_end in reversed(CALENDAR_GRIDS):  # coarsest first
+        for freq, on_grid in ((end, at_end), (start, at_start)):
+            if np.all(getattr(times, on_grid)):
+                return months // months_per_step, repr(freq)
     if len(np.unique(times.day)) == 1:  # one day of every month
         return months, "pd.DateOffset(months=1)"
     return None

@@ -175,6 +175,14 @@ def spacing_name(spacing: pd.Timedelta) -> str:
     return to_offset(spacing).freqstr
 
 
+def _nearest_grid(spacing: float) -> str:
+    """The common grid (seconds to weeks) nearest a spacing of ``spacing`` nanoseconds; days without one."""
+    grids = pd.to_timedelta(["1s", "1min", "5min", "15min", "30min", "1h", "1D", "7D"]).as_unit("ns")
+    return spacing_name(
+        grids[np.argmin(np.abs(np.log(grids.asi8 / spacing)))] if spacing > 0 else pd.Timedelta("1D")
+    )
+
+
 def refuse_irregular_dates(times: pd.Index) -> None:
     """Refuse dates without a frequency to infer, on which forecast steps cannot be placed in time."""
     if not isinstance(times, pd.DatetimeIndex):
@@ -186,15 +194,9 @@ def refuse_irregular_dates(times: pd.Index) -> None:
     if calendar is None and len(days) and ((days >= 28) & (days <= 31)).all():  # a day of each month
         grid, step = "monthly periods first: y.index = y.index.to_period('M') (a panel: its time level)", None
     else:
-        if calendar is not None:  # months, quarters or years at their starts or ends, some missing
-            step = calendar
-        else:  # the usual spacing, as the nearest of the common grids (readings at drifting hours: days)
-            usual = np.median(spacings) if len(spacings) else 0.0
-            grids = pd.to_timedelta(["1s", "1min", "5min", "15min", "30min", "1h", "1D", "7D"]).as_unit("ns")
-            nearest = (
-                grids[np.argmin(np.abs(np.log(grids.asi8 / usual)))] if usual > 0 else pd.Timedelta("1D")
-            )
-            step = spacing_name(nearest)
+        # months, quarters or years at their starts or ends with some missing, else the usual spacing
+        # as the nearest of the common grids (readings at drifting hours: days)
+        step = calendar or _nearest_grid(np.median(spacings) if len(spacings) else 0.0)
         grid = (
             f"a regular grid first, e.g. y.resample({step!r}).mean().interpolate() (a panel: "
             f"y.groupby(level=0).resample({step!r}, level=-1).mean().interpolate())"

@@ -875,12 +875,11 @@ def _refuse_skipped_steps(times: pd.Index) -> None:
     else:
         return
     steps = np.diff(values)
-    if not len(steps):
+    usual = _usual_spacing(steps)
+    if usual is None:
         return
-    spacings, counts = np.unique(steps, return_counts=True)
-    usual = spacings[np.argmax(counts)]
-    skips = np.flatnonzero((steps > usual) & (steps % usual == 0)) if usual > 0 else []
-    if not len(skips) or counts.max() < _ON_GRID * len(steps):
+    skips = np.flatnonzero((steps > usual) & (steps % usual == 0))
+    if not len(skips):
         return
     first = skips[0]
     if calendar is not None:
@@ -950,9 +949,17 @@ def _index_step(index: pd.Index) -> str | int | None:
             return None
     if not pd.api.types.is_integer_dtype(index):
         return None
-    spacings, counts = np.unique(np.diff(index.to_numpy(dtype=np.int64)), return_counts=True)
+    usual = _usual_spacing(np.diff(index.to_numpy(dtype=np.int64)))
+    return None if usual is None else int(usual)
+
+
+def _usual_spacing(steps: np.ndarray) -> Any:
+    """The positive spacing nearly every one of ``steps`` is (``_ON_GRID``), else None."""
+    if not len(steps):
+        return None
+    spacings, counts = np.unique(steps, return_counts=True)
     usual = spacings[np.argmax(counts)]
-    return int(usual) if usual > 0 and counts.max() >= _ON_GRID * (len(index) - 1) else None
+    return usual if usual > 0 and counts.max() >= _ON_GRID * len(steps) else None
 
 
 def _sub_daily(freq: Any) -> bool:

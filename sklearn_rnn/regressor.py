@@ -133,7 +133,7 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
                 f"y has {y2d.shape[1]} outputs, but the warm-started model has {self.n_outputs_}."
             )
         else:  # a target constant so far was learnt as 0 whatever its scale: take the new one's
-            constant = self.y_scale_ <= rounding_scale(self.y_mean_)
+            constant = self._constant_targets()
             if constant.any():
                 mean, scale = column_statistics(y2d, weight, constant_scale="rounding")
                 self.y_mean_ = np.where(constant, mean, self.y_mean_)
@@ -157,6 +157,10 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
         """
         out = self._forward(X)  # checks that the regressor is fitted
         return self._head()(out).numpy()
+
+    def _constant_targets(self) -> np.ndarray:
+        """Which outputs were constant in training: scaled by a rounding of themselves (``y_scale_``)."""
+        return self.y_scale_ <= rounding_scale(self.y_mean_)
 
     def _head(self) -> TargetUnits:
         return TargetUnits(self.y_mean_, self.y_scale_, ravel=self._y_1d)
@@ -185,7 +189,7 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
         # (r2_score takes y of shape (n,) against predictions (n, 1), and refuses other mismatches itself)
         if y.ndim <= 2 and y.shape[-1:] in {(self.n_outputs_,), (len(y),)}:
             # a constant target's scale is a rounding of it: its magnitude (or 1 at 0) is the unit
-            constant = self.y_scale_ <= rounding_scale(self.y_mean_)
+            constant = self._constant_targets()
             scale = np.where(constant, np.where(self.y_mean_ != 0, np.abs(self.y_mean_), 1.0), self.y_scale_)
             unit = lambda a: a / (scale if a.ndim == 2 else scale[0])  # noqa: E731
             y, predicted = unit(y), unit(predicted)

@@ -178,7 +178,11 @@ def _check_ragged(
             "one is required."
         )
     if callable(level):
-        level = level(np.stack([first_observed(x[None])[0] for x in sequences]))
+        first = np.stack([first_observed(x[None])[0] for x in sequences])
+        level = level(first)
+        with warnings.catch_warnings():  # a feature without values in a sequence: NaN, left out below
+            warnings.simplefilter("ignore", RuntimeWarning)
+            _warn_if_levels_round(first, level, np.stack([np.nanstd(x, axis=0) for x in sequences]))
     elif level is not None and len(level) != sequences[0].shape[1]:
         level = None  # the feature count is refused by the caller
     values, lengths = _pad(sequences, dtype, level)
@@ -276,6 +280,13 @@ def _pad(
     return values, lengths
 
 
+def positions(mask: np.ndarray, shown: int = 5) -> str:
+    """The first ``shown`` flagged positions of ``mask``, in words."""
+    where = np.flatnonzero(mask)
+    more = f" (and {len(where) - shown} more)" if len(where) > shown else ""
+    return f"position{'s' if len(where) > 1 else ''} {where[:shown].tolist()}{more}"
+
+
 def first_observed(values: np.ndarray) -> np.ndarray:
     """Each sequence's first observed value of each feature (NaN where it has none): (n, T, F) -> (n, F).
 
@@ -306,6 +317,33 @@ def reference_level(first_steps: np.ndarray, counted: np.ndarray | None = None) 
     for j in np.flatnonzero(observed.any(axis=0)):
         level[j] = np.median(first_steps[observed[:, j], j])
     return level.astype(np.float32).astype(np.float64)
+
+
+def _warn_if_levels_round(first: np.ndarray, level: np.ndarray, within: np.ndarray) -> None:
+    """Warn where sequences lie so far from their feature's reference level that float32 rounds their moves.
+
+    One level a feature keeps the moves of sequences near it (meters that all
+    read about 1e8); a sequence far from it (a meter at 3e8 among ones at 1e8)
+    is cast at its distance from it. ``first`` ``(n, F)``: each sequence's
+    first observed values; ``within`` ``(n, F)``: each sequence's deviation
+    (NaN without values). Warns where float32's spacing at the farthest
+    sequence exceeds 1% of the typical (median) deviation within a sequence.
+    """
+    distance = np.where(np.isnan(first), 0.0, np.abs(first - level)).max(axis=0, initial=0.0)
+    moving = np.where(np.isfinite(within) & (within > 0), within, np.nan)
+    typical = np.array([np.median(c[~np.isnan(c)]) if (~np.isnan(c)).any() else np.inf for c in moving.T])
+    rounding, rounded = float32_rounding(distance, typical)
+    if len(rounded):
+        warnings.warn(
+            f"Features {rounded.tolist()} of X hold sequences up to {distance[rounded].tolist()} away from "
+            f"the level the network reads them relative to ({level[rounded].tolist()}): there float32, "
+            f"which the network computes in, rounds values in steps of {rounding[rounded].tolist()}, over "
+            f"1% of how much a sequence typically varies ({typical[rounded].tolist()}), so their changes "
+            "are lost. Where the changes matter, pass each sequence relative to its own start (e.g. "
+            "X = [x - x[0] for x in X]), and its level as a feature of its own if that matters too.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
 
 
 def float32_rounding(level: np.ndarray, spread: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -429,12 +467,12 @@ def validate_sequences(
                 ) from exc
             values = values[:, :, None]
             tabular = True
-        elif ndim == 2 and X.shape[1] == 1 and X.shape[0] > 1 and getattr(estimator, "_shortest", 1) > 1:
+        elif ndim == 2 and X.shape[1] == 1 and X.shape[0] > 1 and _longest_fitted(estimator) > 1:
             raise ValueError(
                 f"X has shape {X.shape}, which a 2D X's layout (n_samples, n_timesteps) reads as "
                 f"{X.shape[0]} sequences of one time step each, but {type(estimator).__name__} was "
-                f"fitted on sequences of {estimator._shortest} steps or more. Pass one sequence of shape "
-                "(n_timesteps, 1) as [X] (or X[None] for an array, X.to_numpy()[None] for a "
+                f"fitted on sequences of up to {_longest_fitted(estimator)} steps. Pass one sequence of "
+                "shape (n_timesteps, 1) as [X] (or X[None] for an array, X.to_numpy()[None] for a "
                 "DataFrame); pass one-step sequences as a 3D array of shape (n_samples, 1, n_features)."
             )
         elif ndim == 2:
@@ -449,7 +487,11 @@ def validate_sequences(
             )
         values = _check_float32_range(values)
         if callable(level):
-            level = level(first_observed(values))
+            first = first_observed(values)
+            level = level(first)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                _warn_if_levels_round(first, level, np.nanstd(values, axis=1))
         elif level is not None and len(level) != values.shape[2]:
             level = None  # the feature count is refused below
         if level is None or values.dtype == dtype:  # float32 as given: read relative to the level
@@ -463,7 +505,7 @@ def validate_sequences(
     if reset:
         estimator._tabular = tabular
         estimator._n_channels = n_channels
-        estimator._shortest = int(lengths.min()) if len(lengths) else 1
+        estimator._longest = int(lengths.max()) if len(lengths) else 1
         if not tabular:
             estimator.n_features_in_ = n_channels
             if names is not None:
@@ -486,6 +528,18 @@ def validate_sequences(
         if not tabular and not getattr(estimator, "_tabular", False):  # features, not time steps
             _check_sequence_feature_names(estimator, names)
     return Sequences(values, lengths, tabular, level, pending)
+
+
+def _longest_fitted(estimator: Any) -> int:
+    """The longest sequence ``estimator`` was fitted on (1 where unknown).
+
+    A 2D ``(n, 1)`` X reads as ``n`` one-step sequences only after a fit on
+    one-step sequences alone: after longer ones (a patient with one reading
+    among them too) it is more likely one sequence given as a column. Files
+    saved before ``_longest`` hold the shortest length instead, and keep
+    their rule.
+    """
+    return getattr(estimator, "_longest", getattr(estimator, "_shortest", 1))
 
 
 def _sequence_feature_names(X: Any) -> np.ndarray | None:

@@ -501,6 +501,7 @@ FITTED_RULES: dict[str, tuple[Callable[[Any, dict], bool], str]] = {
     "_n_channels": (_channels, "an integer >= 1, one per channel_mean_"),
     "_n_exog": (_count(0), "an integer >= 0"),
     "_shortest": (_count(1), "an integer >= 1"),
+    "_longest": (_count(1), "an integer >= 1"),
     "n_iter_": (_count(0), "an integer >= 0"),
     "n_windows_": (_count(0), "an integer >= 0"),
     "n_outputs_": (_count(1), "an integer >= 1"),

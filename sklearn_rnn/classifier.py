@@ -16,20 +16,15 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import _check_sample_weight, column_or_1d
+from skorch.callbacks import EpochScoring
 
 from ._base import BaseRNNEstimator
+from ._data import positions
 from ._docs import with_shared_parameters
 from ._networks.heads import Probabilities
 from ._runtime import user_stacklevel
 
 __all__ = ["RNNClassifier"]
-
-
-def _positions(mask: np.ndarray, shown: int = 5) -> str:
-    """The first ``shown`` flagged positions of ``mask``, in words."""
-    where = np.flatnonzero(mask)
-    more = f" (and {len(where) - shown} more)" if len(where) > shown else ""
-    return f"position{'s' if len(where) > 1 else ''} {where[:shown].tolist()}{more}"
 
 
 def _check_no_missing_labels(y: Any) -> None:
@@ -48,9 +43,28 @@ def _check_no_missing_labels(y: Any) -> None:
     if missing.any():
         raise ValueError(
             f"y has missing labels (None, NaN or pd.NA) for {int(missing.sum())} of {len(missing)} "
-            f"sequences, at {_positions(missing)}. Every sequence needs a label: drop those sequences "
+            f"sequences, at {positions(missing)}. Every sequence needs a label: drop those sequences "
             "from X and y, or fill in their labels."
         )
+
+
+def _refuse_scorer_names(callbacks: list | None) -> None:
+    """Refuse skorch's ``EpochScoring`` given a scikit-learn scorer: it would fail after the first epoch.
+
+    skorch scores the trained network, whose outputs are logits, against the
+    labels' indices; scikit-learn's scorers read neither.
+    """
+    for callback in callbacks or []:
+        callback = callback[1] if isinstance(callback, tuple) else callback
+        scoring = getattr(callback, "scoring", None) if isinstance(callback, EpochScoring) else None
+        if isinstance(scoring, str) or hasattr(scoring, "_score_func"):
+            raise ValueError(
+                f"callbacks holds skorch's EpochScoring with scoring={scoring!r}, a scikit-learn scorer. "
+                "skorch scores the network RNNClassifier trains, whose outputs are logits, against the "
+                "labels' indices, which scikit-learn's scorers cannot read. Pass a function of them, e.g. "
+                "EpochScoring(lambda net, X, y: (net.predict(X).argmax(axis=1) == y).mean(), "
+                "name='valid_acc', lower_is_better=False)."
+            )
 
 
 def _check_one_label_type(y: np.ndarray) -> None:
@@ -61,7 +75,7 @@ def _check_one_label_type(y: np.ndarray) -> None:
         raise ValueError(
             f"y mixes string labels with labels of other types, e.g. {first_text!r} (str) at position "
             f"{int(np.argmax(text))} and {first_other!r} ({type(first_other).__name__}) at "
-            f"{_positions(~text)}; labels must be all strings or all numbers. Convert them first, "
+            f"{positions(~text)}; labels must be all strings or all numbers. Convert them first, "
             "e.g. y.astype(str)."
         )
 
@@ -297,6 +311,7 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
         self : RNNClassifier
             The fitted classifier.
         """
+        _refuse_scorer_names(self.callbacks)
         reset = not (self.warm_start and hasattr(self, "net_"))
         seqs = self._validate_X(X, reset=reset, sample_weight=sample_weight)
         self._check_y_given(y)

@@ -11,7 +11,7 @@ from sklearn.metrics import r2_score
 from sklearn.utils.validation import _check_sample_weight, check_array
 
 from ._base import BaseRNNEstimator
-from ._data import holds_text
+from ._data import holds_text, positions
 from ._docs import with_shared_parameters
 from ._networks.heads import TargetUnits
 from ._scaling import column_statistics, rounding_scale
@@ -115,7 +115,16 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
                 "y must hold numbers, but it holds text. Convert numeric text explicitly (e.g. "
                 "y.astype(float)); for labels, use RNNClassifier."
             )
-        y = check_array(y, ensure_2d=False, allow_nd=True, dtype=np.float64, input_name="y")
+        y = check_array(
+            y, ensure_2d=False, allow_nd=True, dtype=np.float64, ensure_all_finite=False, input_name="y"
+        )
+        unusable = ~np.isfinite(y.reshape(len(y), -1)).all(axis=1)
+        if unusable.any():
+            raise ValueError(
+                f"y has missing or infinite targets (NaN, pd.NA or inf) for {int(unusable.sum())} of "
+                f"{len(y)} sequences, at {positions(unusable)}. Every sequence needs a finite target: "
+                "drop those sequences from X and y, or fill in their targets."
+            )
         if y.ndim > 2:
             raise ValueError(f"y must be 1D or 2D (n_samples, n_outputs), got {y.ndim} dimensions.")
         self._check_y_length(len(seqs.lengths), y)

@@ -206,8 +206,19 @@ def test_a_model_fitted_on_one_step_sequences_reads_a_column_as_them():
     buffer = io.BytesIO()
     save(_fitted_on_sequences()[0], buffer)  # the shortest training length is saved: still refused
     buffer.seek(0)
-    with pytest.raises(ValueError, match="fitted on sequences of 20 steps or more"):
+    with pytest.raises(ValueError, match="fitted on sequences of up to 20 steps"):
         load(buffer).predict(X[:, :, 0])
+
+
+def test_a_column_is_refused_after_a_fit_where_one_sequence_had_one_step():
+    """A patient with a single reading among longer records: a column is still one record, not many."""
+    rng = np.random.default_rng(0)
+    X = [rng.normal(size=(n, 1)) for n in [1, *range(8, 19)]]
+    model = RNNRegressor(hidden_size=4, max_epochs=1, n_networks=1, random_state=0)
+    model.fit(X, np.repeat([0.0, 1.0], 6))
+    with pytest.raises(ValueError, match=r"shape \(12, 1\).*fitted on sequences of up to 18 steps.*\[X\]"):
+        model.predict(X[-1][:12])
+    assert model.predict([X[-1][:12]]).shape == (1,)
 
 
 def test_table_model_says_how_to_pass_other_lengths():

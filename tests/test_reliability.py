@@ -293,6 +293,35 @@ def test_a_large_level_keeps_its_small_changes():
 
 
 @pytest.mark.parametrize("ragged", [False, True])
+def test_meters_at_levels_far_apart_warn_and_the_fix_keeps_their_moves(ragged):
+    """One reference level a feature: meters at 1e8 and 3e8 lost their moves to float32 in silence
+    (test R^2 -0.02 against 0.88 on the moves alone). Fit now warns, and its fix keeps them."""
+    rng = np.random.default_rng(3)
+    readings = np.cumsum(rng.normal(size=(120, 8, 1)), axis=1)  # a meter's readings, moving by about 1
+    if ragged:
+        readings = [r[: 6 + i % 3] for i, r in enumerate(readings)]
+    target = np.array([r[-1, 0] - r[0, 0] for r in readings])  # what it used over the window
+    levels = rng.choice([1e8, 3e8], size=120)
+    X = [r + level for r, level in zip(readings, levels, strict=True)]
+    params = {**TINY, "max_epochs": 10, "random_state": 0}
+    match = r"Features \[0\] of X hold sequences up to .* in steps of \[16.0\].*X = \[x - x\[0\] for x in X\]"
+    with pytest.warns(UserWarning, match=match):
+        RNNRegressor(**params).fit(X[:80], target[:80])
+    # the fix the warning names: each meter relative to its own start scores as the readings do
+    own, alone = [x - x[0] for x in X], [r - r[0] for r in readings]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing left to warn about
+        fixed = RNNRegressor(**params).fit(own[:80], target[:80]).score(own[80:], target[80:])
+    expected = RNNRegressor(**params).fit(alone[:80], target[:80]).score(alone[80:], target[80:])
+    assert fixed > 0.7 and fixed == pytest.approx(expected, abs=0.01)
+    # meters all near one level, or levels apart by less than float32 rounds their moves at: silent
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        RNNRegressor(**params).fit([r + 1e8 for r in readings[:80]], target[:80])
+        RNNRegressor(**params).fit([r + 1e3 * i for i, r in enumerate(readings[:80])], target[:80])
+
+
+@pytest.mark.parametrize("ragged", [False, True])
 def test_the_reference_level_is_read_from_each_features_first_observed_value(ragged):
     """With the first step missing in every sequence (missing="mask") the level was 0: a meter at 1e8
     was cast to float32 whole and its moves were lost (test R^2 0.23 against 0.64)."""

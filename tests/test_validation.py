@@ -14,7 +14,9 @@ import pandas as pd
 import pytest
 import torch
 from sklearn.exceptions import NotFittedError
+from sklearn.metrics import get_scorer
 from sklearn.utils._param_validation import InvalidParameterError
+from skorch.callbacks import EpochScoring
 
 from sklearn_rnn import RNNClassifier, RNNRegressor
 
@@ -103,7 +105,28 @@ CLASSIFIER_FIT_CASES = [
     ("2D y", X, np.arange(40).reshape(20, 2) % 3, ValueError, r"not 0/1 indicator columns"),
 ]
 REGRESSOR_FIT_CASES = [
-    ("NaN in y", X, np.where(np.arange(20) == 0, np.nan, 1.0), ValueError, r"Input y contains NaN"),
+    (
+        "NaN in y",
+        X,
+        np.where(np.arange(20) == 0, np.nan, 1.0),
+        ValueError,
+        r"missing or infinite targets \(NaN, pd.NA or inf\) for 1 of 20 sequences, at position \[0\]\. "
+        r"Every sequence needs a finite target: drop those sequences",
+    ),
+    (
+        "inf and pd.NA in y",
+        X,
+        pd.array([np.inf, *range(17), None, 1.0], dtype="Float64"),
+        ValueError,
+        r"for 2 of 20 sequences, at positions \[0, 18\]",
+    ),
+    (
+        "NaN in one output of 2D y",
+        X,
+        np.c_[np.ones(20), np.where(np.arange(20) == 7, np.nan, 1.0)],
+        ValueError,
+        r"for 1 of 20 sequences, at position \[7\]",
+    ),
     ("3D y", X, np.zeros((20, 2, 2)), ValueError, r"y must be 1D or 2D"),
 ]
 PARAM_CASES = [
@@ -517,3 +540,18 @@ def test_forecaster_future_X_with_other_columns_is_refused():
         ValueError, match=r"X passed to predict lacks the columns \['x'\] and has other columns \['z'\]"
     ):
         forecaster.predict(X=EXOG.iloc[37:].rename(columns={"x": "z"}))
+
+
+@pytest.mark.parametrize("scoring", ["accuracy", "roc_auc", get_scorer("f1")])
+def test_epoch_scoring_with_a_scorer_is_refused_with_a_function_that_works(scoring):
+    """skorch scores the network (logits) against label indices: a scorer failed after the first
+    epoch with "can't handle a mix of binary and continuous-multioutput targets"."""
+    X3, y3 = np.random.default_rng(0).normal(size=(20, 6, 2)), np.repeat(["a", "b"], 10)
+    clf = RNNClassifier(hidden_size=4, max_epochs=2, n_networks=1, early_stopping=True)
+    with pytest.raises(ValueError, match=r"EpochScoring with scoring=.* Pass a function of them, e.g. Epoch"):
+        clf.set_params(callbacks=[("acc", EpochScoring(scoring))]).fit(X3, y3)
+    accuracy = EpochScoring(
+        lambda net, X, y: (net.predict(X).argmax(axis=1) == y).mean(), name="valid_acc", lower_is_better=False
+    )  # the function the message gives
+    clf.set_params(callbacks=[accuracy]).fit(X3, y3)
+    assert len(clf.net_.history[:, "valid_acc"]) == 2

@@ -235,6 +235,7 @@ class ForecastNetwork(TrainingMixin):
         blocks, stats = [], []
         for (key, frame), (_, required) in zip(series, horizons, strict=True):
             rows, stat = self._transform_y(frame.to_numpy(dtype=np.float64), key)
+            self._warn_if_constant_moved(key, frame, rows, stat)
             stats.append(stat)
             if self._n_exog:  # the future rows: targets zero, X as known
                 rows = np.concatenate([rows, np.zeros((self.horizon_, rows.shape[1]))])

@@ -11,6 +11,7 @@ rebuilds it.
 from __future__ import annotations
 
 import copy
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -25,7 +26,8 @@ from ._archive import Refused
 from ._codec import Encoder, decode, is_plain
 from ._intervals import median_index, quantile_pairs
 from ._networks.heads import SeriesScaling
-from ._scaling import column_statistics
+from ._runtime import user_stacklevel
+from ._scaling import column_statistics, rounding_scale
 from ._series import (
     SCALED_LIMIT,
     check_exog_values,
@@ -184,11 +186,36 @@ class SeriesState:
         scaling = SeriesScaling(self.log_transform_)
         stats = self._y_scaling.get(key)
         if stats is None:
-            stats = column_statistics(scaling.logged(out).numpy())
+            stats = column_statistics(scaling.logged(out).numpy(), constant_scale="rounding")
             if store:
                 self._y_scaling[key] = stats
         scaled = scaling(out, torch.from_numpy(stats[0]), torch.from_numpy(stats[1]))
         return scaled.numpy(), stats
+
+    def _warn_if_constant_moved(
+        self, key: tuple, frame: pd.DataFrame, scaled: np.ndarray, stats: tuple
+    ) -> None:
+        """Warn where a column constant in ``fit`` has moved in the values a forecast reads.
+
+        Such a column is scaled by a rounding of itself (its forecasts are the
+        constant, its intervals of width 0); the network never saw it move, so
+        its intervals no longer say anything.
+        """
+        mean, scale = stats
+        moved = (scale <= rounding_scale(mean)) & (np.abs(scaled).max(axis=0) > 1)
+        if moved.any():
+            logged = np.asarray(self.log_transform_, dtype=bool)
+            pairs = zip(mean[moved], logged[moved], strict=True)
+            constant = [float(np.exp(m) if log else m) for m, log in pairs]
+            what = "y" if frame.shape[1] == 1 else f"Column {[str(c) for c in frame.columns[moved]]}"
+            warnings.warn(
+                f"{what}{series_label(key)} was constant ({constant}) in the data "
+                "the forecaster was fitted on and has moved since: the network never saw it move, so "
+                "its intervals (of width 0) and corrections do not hold. Fit the forecaster again on "
+                "data where it moves.",
+                UserWarning,
+                stacklevel=user_stacklevel(),
+            )
 
     def _check_X_y(self, X: Any = None, y: Any = None, **kwargs: Any) -> Any:
         """sktime's check of ``X`` and ``y``; where it refuses them, the library's reason if it has one.

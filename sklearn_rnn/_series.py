@@ -228,8 +228,12 @@ def calendar_rule(times: pd.DatetimeIndex, usual_days: float) -> str | None:
 
     Monthly, quarterly or yearly dates with some missing have no frequency to
     infer; their spacing varies by a few days, so no fixed grid of days fits
-    them. None where the dates are not on such a grid.
+    them. Nor do business days with holidays missing: "B" for days a day apart
+    that pass a weekend without a weekend day. None where the dates are not on
+    such a grid.
     """
+    if usual_days == 1 and (times.dayofweek < 5).all() and (np.diff(times.dayofweek) < 0).any():
+        return "B"  # business days over a weekend or more, some missing (holidays): 'D' would add weekends
     for _, least, most, start, end, at_start, at_end in CALENDAR_GRIDS:
         if least <= usual_days <= most:
             if getattr(times, at_start).all():

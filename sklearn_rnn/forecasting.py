@@ -54,6 +54,9 @@ from ._windows import (
 
 __all__ = ["RNNForecaster"]
 
+#: target_transform="auto" logs a positive column only if it moves by at least this share of its level
+RELATIVE_SPREAD = 1e-6
+
 
 @with_shared_parameters
 class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPickleMixin, BaseForecaster):
@@ -154,7 +157,10 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         ``"auto"`` log-transforms each column of ``y`` whose training values are
         all strictly positive; ``"log"`` requires that of every column. A column
         modelled on the log scale cannot take values <= 0 later: ``update`` refuses
-        them. Pass ``"none"`` for series that can reach zero (sales, counts),
+        them. A column that moves by less than a millionth of its level (1e15
+        plus a count) is not logged by ``"auto"``: its log is a straight line of
+        it, on which float64 rounds its changes away. Pass ``"none"`` for series
+        that can reach zero (sales, counts),
         or that lie close to it against their spread: the log stretches the
         values near 0 (monthly counts plus 0.1, values 0.1 to 3.1: the 90%
         interval's upper bound reached 9 times the largest value seen and
@@ -592,6 +598,10 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
                 "target_transform='log' needs strictly positive y, but some columns have values <= 0. "
                 "Use target_transform='auto' or 'none'."
             )
+        if self.target_transform == "auto":  # a column moving by under a millionth of its level stays as
+            # it is: its log is a straight line of it, on which float64 rounds its changes away (1e15 + t)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                positive &= values.std(axis=0) >= RELATIVE_SPREAD * values.mean(axis=0)
         self.log_transform_ = positive if self.target_transform != "none" else np.zeros_like(positive)
         self._y_scaling: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         self._y_hist, self._X_hist = y, X  # the forecaster's own state (sktime's ``_y`` may be off)

@@ -675,3 +675,38 @@ def test_the_early_stopping_error_names_fixes_that_work():
             y, fh=[1, 2]
         )
     assert "lower validation_fraction" not in str(e.value)
+
+
+def test_a_constant_series_gets_its_value_with_intervals_of_width_0():
+    """Scaled by 1, a price of exactly 1000 got the partly trained network's spread as its intervals
+    ([975, 1009] at 90% after 20 epochs; [703, 1118] after 5); NaiveForecaster and AutoETS give [1000, 1000]."""
+    index = pd.period_range("2010-01", periods=120, freq="M")
+    y = pd.Series(np.full(120, 1000.0), index=index)
+    frame = pd.DataFrame({"sales": 100 + np.sin(np.arange(120)), "price": 9.99}, index=index)
+    for seed in (0, 1):
+        f = RNNForecaster(max_epochs=5, random_state=seed).fit(y, fh=[1, 2, 3])
+        bands = f.predict_interval(coverage=[0.5, 0.9]).to_numpy()
+        np.testing.assert_allclose(bands, 1000.0, rtol=1e-12)
+        np.testing.assert_allclose(f.predict().to_numpy(), 1000.0, rtol=1e-12)
+        g = RNNForecaster(max_epochs=5, random_state=seed).fit(frame, fh=[1, 2, 3])
+        np.testing.assert_allclose(g.predict_interval(coverage=0.9)["price"].to_numpy(), 9.99, rtol=1e-12)
+        assert (g.predict_interval(coverage=0.9)["sales"].diff(axis=1).iloc[:, 1] > 0.1).all()  # still spread
+    # once it moves, the network has never seen it move: said, not left to zero-width intervals
+    f.update(
+        pd.Series([1100.0, 1200.0], index=pd.period_range("2020-01", periods=2, freq="M")),
+        update_params=False,
+    )
+    with pytest.warns(
+        UserWarning, match=r"y was constant \(\[1000.0\]\) in the data .* Fit the forecaster again"
+    ):
+        f.predict_interval(coverage=0.9)
+
+
+def test_a_level_dwarfing_its_moves_is_not_logged_by_auto():
+    """log(1e15 + t) moves by 1e-15 of itself a step, below float64's rounding: the logged series was
+    constant to it, and the forecasts flat and below the last value (91, 84, 84 against 99)."""
+    y = pd.Series(1e15 + np.arange(100.0), index=pd.period_range("2000-01", periods=100, freq="M"))
+    f = RNNForecaster(max_epochs=5, random_state=0).fit(y, fh=[1, 2, 3])
+    assert not f.log_transform_[0]
+    np.testing.assert_allclose(f.predict().to_numpy() - 1e15, [100.0, 101.0, 102.0], atol=1.0)
+    assert RNNForecaster(max_epochs=1).fit(y - 1e15 + 1e3, fh=[1, 2, 3]).log_transform_[0]  # it moves: logged

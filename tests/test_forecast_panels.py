@@ -192,6 +192,7 @@ def test_irregular_dates_are_refused_with_the_fix(fh_in_fit):
         ("MS", "2015-01-01", "2019-01-01"),
         ("ME", "2015-01-31", "2019-01-31"),
         ("QE", "2008-03-31", "2020-03-31"),
+        ("B", "2021-01-01", "2021-03-10"),  # a holiday missing: resample('D') added every weekend
     ],
 )
 def test_monthly_or_quarterly_dates_with_one_missing_are_refused_with_their_own_grid(freq, start, next_date):

@@ -12,7 +12,7 @@ Long tables (one row per id and time) are split into sequences by
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -179,10 +179,7 @@ def _check_ragged(
         )
     if callable(level):
         first = np.stack([first_observed(x[None])[0] for x in sequences])
-        level = level(first)
-        with warnings.catch_warnings():  # a feature without values in a sequence: NaN, left out below
-            warnings.simplefilter("ignore", RuntimeWarning)
-            _warn_if_levels_round(first, level, np.stack([np.nanstd(x, axis=0) for x in sequences]))
+        level = level(first, lambda rows: np.stack([_deviation(sequences[i][None])[0] for i in rows]))
     elif level is not None and len(level) != sequences[0].shape[1]:
         level = None  # the feature count is refused by the caller
     values, lengths = _pad(sequences, dtype, level)
@@ -319,17 +316,46 @@ def reference_level(first_steps: np.ndarray, counted: np.ndarray | None = None) 
     return level.astype(np.float32).astype(np.float64)
 
 
+def _deviation(values: np.ndarray) -> np.ndarray:
+    """Each sequence's deviation per feature, NaN without values: (n, T, F) -> (n, F)."""
+    with warnings.catch_warnings():  # a feature without values in a sequence: NaN, left out later
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanstd(values, axis=1, dtype=np.float64)
+
+
+def centred_level(
+    first: np.ndarray, deviation: Callable[[np.ndarray], np.ndarray], counted: np.ndarray | None = None
+) -> np.ndarray:
+    """:func:`reference_level` of the first observed values ``first`` ``(n, F)``; warns where it fails.
+
+    ``deviation(rows)`` gives the deviation ``(len(rows), F)`` of the
+    sequences at ``rows``: the typical one is read from up to 256 sequences
+    spread over the data (a view such as sliding_windows' is not copied
+    whole). Sequences not ``counted`` (weight 0) are left out, as of the level.
+    """
+    level = reference_level(first, counted)
+    rows = np.flatnonzero(counted) if counted is not None and counted.any() else np.arange(len(first))
+    sample = rows[np.unique(np.linspace(0, len(rows) - 1, min(len(rows), 256)).astype(np.int64))]
+    _warn_if_levels_round(first[rows], level, deviation(sample))
+    return level
+
+
+def _farthest(first: np.ndarray, level: np.ndarray) -> np.ndarray:
+    """How far the farthest sequence's first observed value lies from ``level``, per feature."""
+    return np.where(np.isnan(first), 0.0, np.abs(first - level)).max(axis=0, initial=0.0)
+
+
 def _warn_if_levels_round(first: np.ndarray, level: np.ndarray, within: np.ndarray) -> None:
     """Warn where sequences lie so far from their feature's reference level that float32 rounds their moves.
 
     One level a feature keeps the moves of sequences near it (meters that all
     read about 1e8); a sequence far from it (a meter at 3e8 among ones at 1e8)
     is cast at its distance from it. ``first`` ``(n, F)``: each sequence's
-    first observed values; ``within`` ``(n, F)``: each sequence's deviation
+    first observed values; ``within`` ``(m, F)``: the deviation of some of them
     (NaN without values). Warns where float32's spacing at the farthest
     sequence exceeds 1% of the typical (median) deviation within a sequence.
     """
-    distance = np.where(np.isnan(first), 0.0, np.abs(first - level)).max(axis=0, initial=0.0)
+    distance = _farthest(first, level)
     moving = np.where(np.isfinite(within) & (within > 0), within, np.nan)
     typical = np.array([np.median(c[~np.isnan(c)]) if (~np.isnan(c)).any() else np.inf for c in moving.T])
     rounding, rounded = float32_rounding(distance, typical)
@@ -431,7 +457,7 @@ def validate_sequences(
     names = None
     level = None
     if centre:
-        level = partial(reference_level, counted=counted) if reset else getattr(estimator, "_x_level", None)
+        level = partial(centred_level, counted=counted) if reset else getattr(estimator, "_x_level", None)
     pending = None  # the level still to subtract from the values returned
     if _is_ragged(X):
         names = _sequence_feature_names(X)
@@ -487,11 +513,7 @@ def validate_sequences(
             )
         values = _check_float32_range(values)
         if callable(level):
-            first = first_observed(values)
-            level = level(first)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                _warn_if_levels_round(first, level, np.nanstd(values, axis=1))
+            level = level(first_observed(values), lambda rows: _deviation(values[rows]))
         elif level is not None and len(level) != values.shape[2]:
             level = None  # the feature count is refused below
         if level is None or values.dtype == dtype:  # float32 as given: read relative to the level

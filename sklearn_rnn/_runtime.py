@@ -109,9 +109,9 @@ def retain_freed_memory() -> Iterator[None]:
     and frees them when the batch ends. glibc hands such memory back to the
     system (blocks above its mmap threshold, a free heap top above its trim
     threshold), so the next batch faults the same pages in again. With glibc's
-    defaults, time per step at 200 to 1000 steps was 1.1-1.6x that at 50 steps
+    defaults, time per step at 200 to 1000 steps was 1.1-1.5x that at 50 steps
     (LSTM, hidden 64, batch 128), with up to a million page faults per epoch;
-    keeping the memory made those fits 1.4-1.7x faster.
+    keeping the memory made those fits 1.3-1.6x faster.
 
     Inside, blocks up to 1 GiB come from the heap and up to 2 GiB of free heap
     is kept. (A fit run in a thread other than the main one allocates from a
@@ -119,7 +119,7 @@ def retain_freed_memory() -> Iterator[None]:
     afresh whatever the settings.) On exit the free memory goes back to the
     system (``malloc_trim``) and the thresholds are set to the ceilings glibc's
     own dynamic thresholds grow to (32 MiB, 64 MiB). The price is memory: a freed block is reused only
-    by blocks that fit in it, so long-sequence fits peaked 1.3-1.7x higher
+    by blocks that fit in it, so long-sequence fits peaked 1.3-1.5x higher
     (``benchmarks/speed.py``, section "Memory retention", measures both in one
     run). The environment variable ``SKLEARN_RNN_RETAIN_MEMORY=0`` turns it
     off (checked at each fit); setting glibc's own variables

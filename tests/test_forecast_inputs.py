@@ -679,7 +679,8 @@ def test_the_early_stopping_error_names_fixes_that_work():
 
 def test_a_constant_series_gets_its_value_with_intervals_of_width_0():
     """Scaled by 1, a price of exactly 1000 got the partly trained network's spread as its intervals
-    ([975, 1009] at 90% after 20 epochs; [703, 1118] after 5); NaiveForecaster and AutoETS give [1000, 1000]."""
+    ([975, 1009] at 90% after 20 epochs; [703, 1118] after 5); NaiveForecaster and AutoETS give
+    [1000, 1000]."""
     index = pd.period_range("2010-01", periods=120, freq="M")
     y = pd.Series(np.full(120, 1000.0), index=index)
     frame = pd.DataFrame({"sales": 100 + np.sin(np.arange(120)), "price": 9.99}, index=index)

@@ -26,9 +26,10 @@ from torch.autograd.function import once_differentiable
 __all__ = ["ElmanFunction", "GRUFunction", "one_way_layer", "uses_own_backward"]
 
 # Batch size x hidden units up to which the hand-written backward is the faster, per cell: one layer's
-# fwd+bwd, T=100, 1 thread, against autograd's, three runs (benchmarks/speed.py, the backward
-# section): GRU 0.46-0.48x at 16 x 16, 0.73-0.76x at 32 x 64, 0.91-0.98x at 4096, 1.04-1.19x above;
-# Elman RNN 0.57-0.59x at 16 x 16, 0.71-0.75x at 32 x 64, 0.89-0.98x at 8192, 0.99-1.12x above.
+# fwd+bwd, T=100, 1 thread, against autograd's, two runs (benchmarks/speed.py, the backward
+# section): GRU 0.46-0.48x at 16 x 16, 0.75-0.76x at 32 x 64, 0.92-0.98x at 4096, 1.05-1.19x above;
+# Elman RNN 0.57-0.59x at 16 x 16, 0.74-0.75x at 32 x 64, 0.83-0.88x at 4096, 0.94-0.98x at 8192,
+# 0.99-1.12x above.
 MAX_BATCH_X_HIDDEN = {"gru": 4096, "rnn": 8192}
 # values computed per block of time steps in the backward: small enough to stay in cache
 BLOCK_FLOATS = 1 << 17

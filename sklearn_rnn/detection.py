@@ -483,6 +483,15 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         sktime's own error, a page of every format it tried, buries the reason.
         """
         index = getattr(X, "index", None)
+        n_channels = len(getattr(self, "channel_mean_", ()))
+        row = isinstance(X, pd.Series) and n_channels > 1 and len(X) == n_channels
+        if row and pd.api.types.is_string_dtype(index):  # X.iloc[-1]: its index holds the channels' names
+            raise TypeError(
+                f"X is a pd.Series indexed by channel names ({list(index)}): one reading of every "
+                "channel, as X.iloc[-1] gives it, which the detector would read as a series of "
+                f"{len(X)} time points labelled by text. Pass it as a one-row DataFrame: X.iloc[[-1]] "
+                "(or row.to_frame().T)."
+            )
         if isinstance(index, pd.Index):
             _check_time_index(index)
         X_inner = super()._check_X(X)
@@ -819,6 +828,12 @@ def _check_time_index(index: pd.Index, text: bool = False) -> None:
             f"X's time index holds text ({times[0]!r}, ...), not time points. Parse it first: "
             "X.index = pd.to_datetime(X.index) (a panel: its last level), or "
             "pd.read_csv(..., index_col=..., parse_dates=True)."
+        )
+    if pd.api.types.is_float_dtype(times):  # sktime reads no time in floats: its page-long format error
+        raise TypeError(
+            f"X's time index holds floats ({times[0]:g}, ...), which sktime takes as no time index. "
+            "Pass elapsed time as durations, e.g. X.index = pd.to_timedelta(X.index, unit='s') for "
+            "seconds (a panel: its last level), or number the steps: X.reset_index(drop=True)."
         )
     if not isinstance(index, pd.MultiIndex) and not index.is_monotonic_increasing:
         raise ValueError(

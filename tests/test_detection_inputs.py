@@ -444,3 +444,29 @@ def test_too_few_calibration_scores_for_the_rate_warn():
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         RNNAnomalyDetector(**{**TINY, "contamination": 0.02}).fit(readings(300))  # 60 scores: enough
+
+
+def test_seconds_as_a_float_index_are_refused_with_a_fix_that_works():
+    """Loggers export seconds since start as floats: sktime refused them in 1,727 characters listing
+    every format it tried, never naming the index."""
+    X = readings(200).set_axis(pd.Index(np.arange(200) * 0.5, name="t_s"))
+    with pytest.raises(
+        TypeError, match=r"time index holds floats \(0, \.\.\.\).*pd.to_timedelta\(X.index, unit='s'\)"
+    ):
+        RNNAnomalyDetector(**TINY).fit(X)
+    X.index = pd.to_timedelta(X.index, unit="s")  # the fix the message gives
+    scores = RNNAnomalyDetector(**TINY).fit(X).transform_scores(X)
+    assert scores.index.equals(X.index) and np.isfinite(scores.to_numpy()).any()
+
+
+def test_one_reading_as_a_row_series_is_refused_with_the_one_row_frame_fix():
+    """X.iloc[-1] (channels as its index) got "the time index holds text ... pd.to_datetime(X.index)",
+    a fix that cannot work."""
+    X = readings(200).assign(vib=lambda f: np.cos(np.arange(200) / 3))
+    detector = RNNAnomalyDetector(**TINY).fit(X)
+    with pytest.raises(
+        TypeError, match=r"pd.Series indexed by channel names \(\['temp', 'vib'\]\).*X.iloc\[\[-1\]\]"
+    ):
+        detector.predict(X.iloc[-1])
+    whole = detector.transform_scores(X)["scores"]
+    assert detector.transform_scores(X.iloc[[-1]])["scores"].index.equals(whole.index[-1:])  # the fix

@@ -228,7 +228,11 @@ class StepScoring(TrainingMixin):
 
     # -- fit --------------------------------------------------------------------------------------
     def _fit_scoring(
-        self, series: list[np.ndarray], held_out: float, n_steps: int | None = None
+        self,
+        series: list[np.ndarray],
+        held_out: float,
+        n_steps: int | None = None,
+        known: list[np.ndarray] | None = None,
     ) -> list[tuple[np.ndarray, np.ndarray]]:
         """Train on ``series`` ``(T_i, C)`` (NaN in gaps); the scores of each one's held-out end.
 
@@ -242,7 +246,9 @@ class StepScoring(TrainingMixin):
         ``window_length="auto"`` rule reads (default: the longest series).
         ``local_level="auto"`` trains a network with local levels and one
         without, and keeps the one whose typical miss on the held-out steps is
-        smaller (``local_level_``).
+        smaller (``local_level_``). ``known``: each series' known anomalies
+        ``(T_i,)`` (NaN in ``series``): the misses of the steps whose windows
+        read them are left out of the scales and the scores returned (NaN).
         """
         self._fit_settings = {name: getattr(self, name) for name in self._fit_setting_names}
         # a one-step window read relative to its own mean is all zeros, and its step is rebuilt
@@ -284,6 +290,10 @@ class StepScoring(TrainingMixin):
             self.local_level_ = level
             self._train(data, partial(self._build_module, scaled[0].shape[1]), n_train=len(data))
             every = [self._misses(s) for s in scaled]  # each series' misses, its scores read them too
+            if known is not None:  # a known anomaly is a gap the windows read carried forward: the steps
+                # they reach scored several times higher on normal data, and raised the threshold 3-fold
+                pairs = zip(known, every, strict=True)
+                every = [np.where(self._near(k)[:, None, None], np.nan, m) for k, m in pairs]
             misses = [m[cut:] for cut, m in zip(cuts, every, strict=True)]
             typical = float(np.nanmean(robust_scale(np.concatenate(misses))))
             if best is None or typical < best[0]:  # "auto": the network that misses less
@@ -297,6 +307,12 @@ class StepScoring(TrainingMixin):
         )
         own = [self._scores_of_misses(m) for m in every]
         return [(self._smoothed(o)[cut:], o[cut:]) for cut, o in zip(cuts, own, strict=True)]
+
+    def _near(self, known: np.ndarray) -> np.ndarray:
+        """The steps ``(T,)`` whose windows, or whose forecasts' windows, read a ``known`` step."""
+        reach = self.window_length_ + (self.horizon if self.scoring == "forecast" else 0)
+        window = np.ones(2 * reach + 1, dtype=np.int64)
+        return np.convolve(np.asarray(known, dtype=np.int64), window, "same") > 0
 
     # -- scores -----------------------------------------------------------------------------------
     def _standardise(self, values: np.ndarray) -> np.ndarray:

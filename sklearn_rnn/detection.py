@@ -180,7 +180,8 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     ``fit`` accepts known anomalies as ``y`` (sktime's ``"ilocs"`` of points,
     or intervals of them, as ``predict`` returns events with
     ``mode="segments"``): they are left out of training and of the
-    threshold's calibration (semi-supervised use). ``update`` streams: it keeps the last
+    threshold's calibration, with the steps whose windows read them
+    (semi-supervised use). ``update`` streams: it keeps the last
     ``window_length_`` steps of the series it is given, and a later call whose
     first time point is the next one after them (a step of the index's
     frequency or of ``index_freq_``, else of the stored points' spacing) reads them as the past of
@@ -327,7 +328,10 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         values[known] = np.nan
         rows = self._series_rows(X)
         held, held_own = zip(
-            *self._fit_scoring([values[r] for r in rows], self.calibration_fraction), strict=True
+            *self._fit_scoring(
+                [values[r] for r in rows], self.calibration_fraction, known=[known[r] for r in rows]
+            ),
+            strict=True,
         )
         self._warn_if_calibrated_on_training_steps(
             [len(h) == len(r) for h, r in zip(held, rows, strict=True)]

@@ -184,7 +184,8 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     (semi-supervised use). ``update`` streams: it keeps the last
     ``window_length_`` steps of the series it is given, and a later call whose
     first time point is the next one after them (a step of the index's
-    frequency or of ``index_freq_``, else of the stored points' spacing) reads them as the past of
+    frequency or of ``index_freq_``, else of the stored points' spacing),
+    or within half a step of it (time stamps with jitter), reads them as the past of
     its first windows (and of the dynamic threshold and the smoothing); a
     chunk after a gap is scored on its own. The network is not refitted.
 
@@ -570,7 +571,12 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
             return None
         last, scaled, scores, *own = context
         try:
-            continues = _next_step(last, X.index, getattr(self, "index_freq_", None)) == X.index[0]
+            expected = _next_step(last, X.index, getattr(self, "index_freq_", None))
+            first, end = X.index[0], last[-1]
+            # within half a step of it: time stamps of a few seconds' jitter (a plant historian's)
+            continues = expected == first or (
+                expected is not None and end < first and abs(first - expected) <= (expected - end) / 2
+            )
         except (TypeError, ValueError, OverflowError):  # another kind of index, or beyond pandas' dates
             return None
         return (scaled, scores, own[0] if own else None) if continues else None

@@ -383,7 +383,17 @@ class SeriesState:
                 "target_transform='none', or fit on data that already includes such values."
             )
         for key, frame in instances(y):  # values <= 0 on the log scale were refused above
-            scaled = np.abs(self._transform_y(frame.to_numpy(dtype=np.float64), key)[0]).max()
+            scaled, (mean, scale) = self._transform_y(frame.to_numpy(dtype=np.float64), key)
+            constant = (scale <= rounding_scale(mean)) & (np.abs(scaled).max(axis=0) > SCALED_LIMIT)
+            if constant.any():
+                raise ValueError(
+                    f"y passed to update{series_label(key)} moves column "
+                    f"{[str(c) for c in frame.columns[constant]]}, which was constant in the data the "
+                    "forecaster was fitted on, farther than the network's float32 arithmetic can read "
+                    "on the scale of a constant (a rounding of it). The forecaster is unchanged. Refit "
+                    "on data where it moves."
+                )
+            scaled = np.abs(scaled).max()
             if scaled > SCALED_LIMIT:
                 raise ValueError(
                     f"y passed to update{series_label(key)} holds values {scaled:.3g} standard "

@@ -51,6 +51,7 @@ import sklearn_rnn
 from sklearn_rnn import RNNClassifier, RNNRegressor
 from sklearn_rnn._data import validate_sequences
 from sklearn_rnn._scaling import column_statistics
+from sklearn_rnn._series import SCALED_LIMIT
 
 SETTINGS = dict(
     deadline=None,
@@ -835,7 +836,7 @@ def _scaled_magnitude(problem, forecaster, values):
     """Largest magnitude of new ``values`` in the units the network reads (a column modelled on
     the log scale: 0, its logarithms stay small)."""
     train = np.asarray(problem.y.to_numpy(dtype=np.float64)).reshape(len(problem.y), -1)
-    mean, scale = column_statistics(train)
+    mean, scale = column_statistics(train, constant_scale="rounding")  # as the forecaster scales them
     logged = np.asarray(forecaster.log_transform_, dtype=bool)
     scaled = np.abs((values - mean) / scale)[:, ~logged]
     return float(scaled.max()) if scaled.size else 0.0
@@ -851,8 +852,8 @@ def test_forecaster_update_with_any_values(problem, data, update_params):
     new, start, kind = data.draw(updates(problem))
     n_seen = start + len(new)
     values = new.to_numpy(dtype=np.float64).reshape(len(new), -1)
-    # a jump beyond what float32 holds once scaled may be refused (by update or by predict)
-    jump = kind == "values" and _scaled_magnitude(problem, forecaster, values) > F32_MAX / 10
+    # a jump beyond what float32 holds once scaled may be refused (by update past SCALED_LIMIT, by predict)
+    jump = kind == "values" and _scaled_magnitude(problem, forecaster, values) > SCALED_LIMIT
     known_nan = problem.huge_X() or _known("forecast-update-beyond-float32", jump)
     X_new = problem.X_at(start, n_seen)
     with Quiet():

@@ -290,8 +290,9 @@ class StepScoring(TrainingMixin):
             self.local_level_ = level
             self._train(data, partial(self._build_module, scaled[0].shape[1]), n_train=len(data))
             every = [self._misses(s) for s in scaled]  # each series' misses, its scores read them too
-            if known is not None:  # a known anomaly is a gap the windows read carried forward: the steps
-                # they reach scored several times higher on normal data, and raised the threshold 3-fold
+            if known is not None and any(k.any() for k in known):
+                # a known anomaly is a gap the windows read carried forward: the steps they reach
+                # scored several times higher on normal data, and raised the threshold 3-fold
                 pairs = zip(known, every, strict=True)
                 every = [np.where(self._near(k)[:, None, None], np.nan, m) for k, m in pairs]
             misses = [m[cut:] for cut, m in zip(cuts, every, strict=True)]
@@ -312,7 +313,7 @@ class StepScoring(TrainingMixin):
         """The steps ``(T,)`` whose windows, or whose forecasts' windows, read a ``known`` step."""
         reach = self.window_length_ + (self.horizon if self.scoring == "forecast" else 0)
         window = np.ones(2 * reach + 1, dtype=np.int64)
-        return np.convolve(np.asarray(known, dtype=np.int64), window, "same") > 0
+        return np.convolve(np.asarray(known, dtype=np.int64), window)[reach : reach + len(known)] > 0
 
     # -- scores -----------------------------------------------------------------------------------
     def _standardise(self, values: np.ndarray) -> np.ndarray:

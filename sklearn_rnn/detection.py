@@ -195,6 +195,10 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     holds out its own latest steps for the threshold. ``update`` keeps no past
     for a panel's series.
 
+    ``set_params`` resets a fitted detector, as it does any sktime estimator:
+    a new ``contamination`` or ``threshold`` takes effect at the next ``fit``,
+    and until then ``predict`` refuses to run unfitted.
+
     Examples
     --------
     >>> import numpy as np
@@ -746,11 +750,13 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         # before it, each of which reads the threshold_window before that
         # the last two time points: their spacing places the next chunk where the index has no freq
         reach = self._smoothing_reach()  # the own scores the smoothing of the next chunk continues from
-        if np.isnan(scaled_all[-rows:]).any():  # a gap there reads the last value before it, as in the
-            scaled_all = pd.DataFrame(scaled_all).ffill().to_numpy()  # whole series (kept steps: inputs only)
+        kept = scaled_all[-rows:].copy()
+        if np.isnan(kept[0]).any():  # a gap at the first kept step reads the last value before it, as in
+            # the whole series; the later steps keep their gaps, which tell the windows that read them
+            kept[0] = pd.DataFrame(scaled_all).ffill().to_numpy()[len(scaled_all) - len(kept)]
         self._context = (
             X.index[-2:],
-            scaled_all[-rows:],
+            kept,
             raw[-2 * self._fitted("threshold_window") :],
             own[len(own) - reach :],
         )

@@ -311,7 +311,8 @@ def test_dynamic_threshold_follows_a_drifting_level_of_surprise():
 
 
 def _misses_by_definition(detector, scaled, statistic):
-    """Each step's miss per channel: ``statistic`` of |value - reconstruction| over the windows holding it.
+    """Each step's miss per channel: ``statistic`` of |value - reconstruction| over the windows holding it
+    that read no gap (a step of any channel without a value), where any does, else over all of them.
 
     A series shorter than the window is one window, padded in front; a step
     without a value has no miss (NaN).
@@ -320,10 +321,13 @@ def _misses_by_definition(detector, scaled, statistic):
     expected = detector._predict_raw(data)[..., 0].double().numpy()  # (n_windows, W, C)
     W, (T, C) = detector.window_length_, scaled.shape
     front = max(0, W - T)
+    gap = np.isnan(scaled).any(axis=1)
     out = np.full((T, C), np.nan)
     for t in range(T):
         p = t + front  # the step's place in the padded series; window k holds places k .. k + W - 1
         holding = range(max(0, p - W + 1), min(p, len(expected) - 1) + 1)
+        clean = [k for k in holding if not gap[max(0, k - front) : k - front + W].any()]
+        holding = clean or holding
         for c in range(C):
             misses = [abs(scaled[t, c] - expected[k, p - k, c]) for k in holding]
             if not np.isnan(scaled[t, c]):

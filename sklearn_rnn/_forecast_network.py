@@ -132,7 +132,7 @@ class ForecastNetwork(TrainingMixin):
             self.quantile_levels_,
             getattr(self, "interval_floors_", None),  # absent from files and pickles written before it
         )
-        return QuantileForecasts(self.log_transform_, shift)
+        return QuantileForecasts(self.log_transform_, shift, median_index(self.quantile_levels_))
 
     def _rescale_before(self, series: list[tuple[tuple, pd.DataFrame]], data: WindowDataset, latest) -> None:
         """Scale each series with held-out ``latest`` windows by its values before the held-out ones."""
@@ -170,7 +170,7 @@ class ForecastNetwork(TrainingMixin):
             medians = []
             for weight in (np.zeros(n_columns), np.ones(n_columns)):  # the baseline's, the network's
                 self._set_correction_weight(weight)
-                out = QuantileForecasts(self.log_transform_, None).scaled(self._predict_raw(scoring))
+                out = QuantileForecasts(self.log_transform_, None, 0).scaled(self._predict_raw(scoring))
                 medians.append(out.numpy()[..., median_index(self.quantile_levels_)])
             grid = np.arange(10, -1, -1) / 10  # largest first: argmin takes the first of equal errors
             errors = np.stack(
@@ -195,7 +195,7 @@ class ForecastNetwork(TrainingMixin):
         if scoring is None:
             return
         out = self._predict_raw(scoring)
-        quantiles = QuantileForecasts(self.log_transform_, None).scaled(out).numpy()  # sorted, as in predict
+        quantiles = QuantileForecasts(self.log_transform_, None, 0).scaled(out).numpy()  # sorted, as predict
         targets = scoring.window_targets().numpy().astype(np.float64)
         self.conformal_offsets_, self.n_calibration_scores_ = calibration(
             quantiles, targets, self.quantile_levels_

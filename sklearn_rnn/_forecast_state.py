@@ -27,7 +27,7 @@ from ._codec import Encoder, decode, is_plain
 from ._intervals import median_index, quantile_pairs
 from ._networks.heads import SeriesScaling
 from ._runtime import user_stacklevel
-from ._scaling import column_statistics, rounding_scale
+from ._scaling import column_statistics, input_scale, rounding_scale
 from ._series import (
     SCALED_LIMIT,
     check_exog_values,
@@ -189,7 +189,7 @@ class SeriesState:
             stats = column_statistics(scaling.logged(out).numpy(), constant_scale="rounding")
             if store:
                 self._y_scaling[key] = stats
-        scaled = scaling(out, torch.from_numpy(stats[0]), torch.from_numpy(stats[1]))
+        scaled = scaling(out, torch.from_numpy(stats[0]), torch.from_numpy(input_scale(*stats)))
         return scaled.numpy(), stats
 
     def _warn_if_constant_moved(
@@ -202,7 +202,7 @@ class SeriesState:
         its intervals no longer say anything.
         """
         mean, scale = stats
-        moved = (scale <= rounding_scale(mean)) & (np.abs(scaled).max(axis=0) > 1)
+        moved = (scale <= rounding_scale(mean)) & (np.abs(scaled).max(axis=0) > 8 * scale)
         if moved.any():
             logged = np.asarray(self.log_transform_, dtype=bool)
             pairs = zip(mean[moved], logged[moved], strict=True)
@@ -383,17 +383,7 @@ class SeriesState:
                 "target_transform='none', or fit on data that already includes such values."
             )
         for key, frame in instances(y):  # values <= 0 on the log scale were refused above
-            scaled, (mean, scale) = self._transform_y(frame.to_numpy(dtype=np.float64), key)
-            constant = (scale <= rounding_scale(mean)) & (np.abs(scaled).max(axis=0) > SCALED_LIMIT)
-            if constant.any():
-                raise ValueError(
-                    f"y passed to update{series_label(key)} moves column "
-                    f"{[str(c) for c in frame.columns[constant]]}, which was constant in the data the "
-                    "forecaster was fitted on, farther than the network's float32 arithmetic can read "
-                    "on the scale of a constant (a rounding of it). The forecaster is unchanged. Refit "
-                    "on data where it moves."
-                )
-            scaled = np.abs(scaled).max()
+            scaled = np.abs(self._transform_y(frame.to_numpy(dtype=np.float64), key)[0]).max()
             if scaled > SCALED_LIMIT:
                 raise ValueError(
                     f"y passed to update{series_label(key)} holds values {scaled:.3g} standard "

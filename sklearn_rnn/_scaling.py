@@ -37,6 +37,18 @@ def nonzero_scale(std: np.ndarray, mean: np.ndarray) -> np.ndarray:
     return np.where(constant, 1.0, std)
 
 
+def input_scale(mean: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """The scale a forecaster reads a series' values with: ``scale``, but 1 for a column constant in fit.
+
+    A constant column is scaled by a rounding of itself (``constant_scale="rounding"``),
+    so that the network's outputs, multiplied by it, leave the constant; its
+    values are read by 1, so that a later move (a product's first sale after
+    zeros) stays within float32 in what the network reads.
+    """
+    mean, scale = np.asarray(mean, dtype=np.float64), np.asarray(scale, dtype=np.float64)
+    return np.where(scale <= rounding_scale(mean), 1.0, scale)
+
+
 def column_statistics(
     values: np.ndarray, weights: np.ndarray | None = None, constant_scale: str = "one"
 ) -> tuple[np.ndarray, np.ndarray]:

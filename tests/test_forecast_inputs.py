@@ -701,12 +701,12 @@ def test_a_constant_series_gets_its_value_with_intervals_of_width_0():
         UserWarning, match=r"y was constant \(\[1000.0\]\) in the data .* Fit the forecaster again"
     ):
         f.predict_interval(coverage=0.9)
-    # a constant 0 is scaled by the smallest float: any move is beyond float32 there, and refused
+    # a product without sales yet (a constant 0) takes its first sale: the update is read, the forecasts
+    # follow it (the smoothing reads values by 1), and predict says the intervals no longer hold
     zero = RNNForecaster(max_epochs=1, random_state=0).fit(y * 0.0, fh=[1, 2, 3])
-    moved = pd.Series([1.0], index=pd.period_range("2020-01", periods=1, freq="M"))
-    with pytest.raises(ValueError, match=r"moves column \['0'\], which was constant .* Refit on data where"):
-        zero.update(moved)
-    assert zero.cutoff[0] == y.index[-1]  # unchanged
+    zero.update(pd.Series([3.0], index=pd.period_range("2020-01", periods=1, freq="M")))
+    with pytest.warns(UserWarning, match=r"y was constant \(\[0.0\]\)"):
+        assert zero.predict().to_numpy()[0] > 0.5
 
 
 def test_a_level_dwarfing_its_moves_is_not_logged_by_auto():

@@ -836,7 +836,7 @@ def _scaled_magnitude(problem, forecaster, values):
     """Largest magnitude of new ``values`` in the units the network reads (a column modelled on
     the log scale: 0, its logarithms stay small)."""
     train = np.asarray(problem.y.to_numpy(dtype=np.float64)).reshape(len(problem.y), -1)
-    mean, scale = column_statistics(train, constant_scale="rounding")  # as the forecaster scales them
+    mean, scale = column_statistics(train)
     logged = np.asarray(forecaster.log_transform_, dtype=bool)
     scaled = np.abs((values - mean) / scale)[:, ~logged]
     return float(scaled.max()) if scaled.size else 0.0

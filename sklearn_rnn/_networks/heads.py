@@ -16,6 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .._scaling import input_scale
 from .forecast import ConformalShift
 
 __all__ = [
@@ -84,17 +85,24 @@ class QuantileForecasts(nn.Module):
     The quantiles are sorted (a monotone rearrangement of crossing ones), moved
     by the conformal ``shift`` when the forecaster is calibrated, then mapped
     back with ``mean`` and ``scale``, ``(C,)`` or each row's ``(n, C)``, and, for the columns
-    ``log`` marks, exponentiated.
+    ``log`` marks, exponentiated. A column constant in fit (``scale`` a rounding
+    of ``mean``: :func:`~sklearn_rnn._scaling.input_scale`) is read and mapped
+    back by 1, and every quantile is its median: intervals of width 0.
     """
 
-    def __init__(self, log: np.ndarray, shift: ConformalShift | None) -> None:
+    def __init__(self, log: np.ndarray, shift: ConformalShift | None, median: int) -> None:
         super().__init__()
         self.shift = shift
+        self.median = median
         self.scaling = SeriesScaling(log)  # the way in; ``forward`` is the way back
 
     def forward(self, out: torch.Tensor, mean: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
         out = self.scaled(out)
-        out = out * scale[..., None, :, None] + mean[..., None, :, None]  # (C,) or each row's (n, C)
+        eps = torch.finfo(torch.float64)
+        constant = (scale <= torch.clamp(8 * eps.eps * mean.abs(), min=eps.tiny))[..., None, :, None]
+        out = torch.where(constant, out[..., self.median : self.median + 1], out)
+        scale = torch.where(constant, torch.ones_like(out[..., :1]), scale[..., None, :, None])
+        out = out * scale + mean[..., None, :, None]  # (C,) or each row's (n, C)
         return torch.where(self.scaling.log[:, None], torch.exp(out), out)
 
     def scaled(self, out: torch.Tensor) -> torch.Tensor:
@@ -141,9 +149,10 @@ class ForecastGraph(nn.Module):
         self.head = head
         self.register_buffer("mean", torch.as_tensor(np.asarray(mean, dtype=np.float64)))
         self.register_buffer("scale", torch.as_tensor(np.asarray(scale, dtype=np.float64)))
+        self.register_buffer("in_scale", torch.as_tensor(input_scale(mean, scale)))
 
     def forward(self, y_window: torch.Tensor) -> torch.Tensor:
-        scaled = self.head.scaling(y_window.double(), self.mean, self.scale)
+        scaled = self.head.scaling(y_window.double(), self.mean, self.in_scale)
         return self.head(self.net(scaled.float()), self.mean, self.scale)
 
 

@@ -179,7 +179,9 @@ def _check_ragged(
         )
     if callable(level):
         first = np.stack([first_observed(x[None])[0] for x in sequences])
-        level = level(first, lambda rows: np.stack([_deviation(sequences[i][None])[0] for i in rows]))
+        exact = any(x.dtype != np.float32 for x in sequences)  # float32 as given: already rounded
+        changes = lambda rows: np.stack([_changes(sequences[i]) for i in rows])  # noqa: E731
+        level = level(first, changes if exact else None)
     elif level is not None and len(level) != sequences[0].shape[1]:
         level = None  # the feature count is refused by the caller
     values, lengths = _pad(sequences, dtype, level)
@@ -316,57 +318,64 @@ def reference_level(first_steps: np.ndarray, counted: np.ndarray | None = None) 
     return level.astype(np.float32).astype(np.float64)
 
 
-def _deviation(values: np.ndarray) -> np.ndarray:
-    """Each sequence's deviation per feature, NaN without values: (n, T, F) -> (n, F)."""
-    with warnings.catch_warnings():  # a feature without values in a sequence: NaN, left out later
+def _changes(values: np.ndarray) -> np.ndarray:
+    """How much a sequence changes a step, per feature: the mean |difference| over its first 65 steps.
+
+    ``values`` ``(T, F)``; NaN where a feature has no two observed neighbours.
+    A feature constant within the sequence (a patient's age) changes by 0.
+    """
+    steps = np.abs(np.diff(np.asarray(values[:65], dtype=np.float64), axis=0))
+    with warnings.catch_warnings():  # a feature without two observed neighbours: NaN, left out
         warnings.simplefilter("ignore", RuntimeWarning)
-        return np.nanstd(values, axis=1, dtype=np.float64)
+        return np.nanmean(steps, axis=0) if len(steps) else np.full(values.shape[1:], np.nan)
 
 
 def centred_level(
-    first: np.ndarray, deviation: Callable[[np.ndarray], np.ndarray], counted: np.ndarray | None = None
+    first: np.ndarray,
+    changes: Callable[[np.ndarray], np.ndarray] | None = None,
+    counted: np.ndarray | None = None,
 ) -> np.ndarray:
     """:func:`reference_level` of the first observed values ``first`` ``(n, F)``; warns where it fails.
 
-    ``deviation(rows)`` gives the deviation ``(len(rows), F)`` of the
-    sequences at ``rows``: the typical one is read from up to 256 sequences
-    spread over the data (a view such as sliding_windows' is not copied
-    whole). Sequences not ``counted`` (weight 0) are left out, as of the level.
+    ``changes(rows)`` gives how much the sequences at ``rows`` change a step
+    (:func:`_changes`, ``(len(rows), F)``), read of up to 4096 sequences
+    spread over the data (None: input already in float32, nothing to check).
+    Sequences not ``counted`` (weight 0) are left out, as of the level.
     """
     level = reference_level(first, counted)
+    if changes is None:
+        return level
     rows = np.flatnonzero(counted) if counted is not None and counted.any() else np.arange(len(first))
-    sample = rows[np.unique(np.linspace(0, len(rows) - 1, min(len(rows), 256)).astype(np.int64))]
-    _warn_if_levels_round(first[rows], level, deviation(sample))
+    sample = rows[np.unique(np.linspace(0, len(rows) - 1, min(len(rows), 4096)).astype(np.int64))]
+    _warn_if_levels_round(first[sample], level, changes(sample))
     return level
 
 
-def _farthest(first: np.ndarray, level: np.ndarray) -> np.ndarray:
-    """How far the farthest sequence's first observed value lies from ``level``, per feature."""
-    return np.where(np.isnan(first), 0.0, np.abs(first - level)).max(axis=0, initial=0.0)
+def _warn_if_levels_round(first: np.ndarray, level: np.ndarray, change: np.ndarray) -> None:
+    """Warn where sequences lie so far from their feature's reference level that float32 rounds their changes.
 
-
-def _warn_if_levels_round(first: np.ndarray, level: np.ndarray, within: np.ndarray) -> None:
-    """Warn where sequences lie so far from their feature's reference level that float32 rounds their moves.
-
-    One level a feature keeps the moves of sequences near it (meters that all
+    One level a feature keeps the changes of sequences near it (meters that all
     read about 1e8); a sequence far from it (a meter at 3e8 among ones at 1e8)
-    is cast at its distance from it. ``first`` ``(n, F)``: each sequence's
-    first observed values; ``within`` ``(m, F)``: the deviation of some of them
-    (NaN without values). Warns where float32's spacing at the farthest
-    sequence exceeds 1% of the typical (median) deviation within a sequence.
+    is cast at its distance from it. ``first`` ``(m, F)``: sequences' first
+    observed values; ``change`` ``(m, F)``: how much each changes a step.
+    Warns where float32's spacing at a sequence's distance exceeds 1% of its
+    change (a feature that does not change loses nothing).
     """
-    distance = _farthest(first, level)
-    moving = np.where(np.isfinite(within) & (within > 0), within, np.nan)
-    typical = np.array([np.median(c[~np.isnan(c)]) if (~np.isnan(c)).any() else np.inf for c in moving.T])
-    rounding, rounded = float32_rounding(distance, typical)
-    if len(rounded):
+    distance = np.where(np.isnan(first), 0.0, np.abs(first - level))
+    rounding = np.spacing(distance.astype(np.float32)).astype(np.float64)
+    lost = (change > 0) & (rounding > 0.01 * change)  # NaN compares False
+    features = np.flatnonzero(lost.any(axis=0))
+    if len(features):
+        farthest = np.where(lost, distance, 0.0).max(axis=0)[features]
         warnings.warn(
-            f"Features {rounded.tolist()} of X hold sequences up to {distance[rounded].tolist()} away from "
-            f"the level the network reads them relative to ({level[rounded].tolist()}): there float32, "
-            f"which the network computes in, rounds values in steps of {rounding[rounded].tolist()}, over "
-            f"1% of how much a sequence typically varies ({typical[rounded].tolist()}), so their changes "
-            "are lost. Where the changes matter, pass each sequence relative to its own start (e.g. "
-            "X = [x - x[0] for x in X]), and its level as a feature of its own if that matters too.",
+            f"Features {features.tolist()} of X hold sequences up to {farthest.tolist()} away from the "
+            f"level the network reads them relative to ({level[features].tolist()}): there float32, "
+            "which the network computes in, rounds values in steps of up to "
+            f"{np.spacing(farthest.astype(np.float32)).astype(np.float64).tolist()}, over 1% of how much "
+            f"they change a step (in {int(lost.any(axis=1).sum())} of the {len(lost)} sequences read), so "
+            "their changes are lost. Where the changes matter, pass each sequence relative to its own "
+            "level (e.g. X = [x - np.nanmedian(x, axis=0) for x in X]), and the level as a feature of its "
+            "own if that matters too.",
             UserWarning,
             stacklevel=user_stacklevel(),
         )
@@ -513,7 +522,9 @@ def validate_sequences(
             )
         values = _check_float32_range(values)
         if callable(level):
-            level = level(first_observed(values), lambda rows: _deviation(values[rows]))
+            exact = values.dtype != np.float32  # float32 as given: already rounded
+            changes = lambda rows: _changes(values[rows, :65].swapaxes(0, 1))  # noqa: E731
+            level = level(first_observed(values), changes if exact else None)
         elif level is not None and len(level) != values.shape[2]:
             level = None  # the feature count is refused below
         if level is None or values.dtype == dtype:  # float32 as given: read relative to the level

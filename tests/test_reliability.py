@@ -8,6 +8,7 @@ import threading
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from joblib import parallel_backend
@@ -304,11 +305,11 @@ def test_meters_at_levels_far_apart_warn_and_the_fix_keeps_their_moves(ragged):
     levels = rng.choice([1e8, 3e8], size=120)
     X = [r + level for r, level in zip(readings, levels, strict=True)]
     params = {**TINY, "max_epochs": 10, "random_state": 0}
-    match = r"Features \[0\] of X hold sequences up to .* in steps of \[16.0\].*X = \[x - x\[0\] for x in X\]"
+    match = r"Features \[0\] of X hold sequences up to .* steps of up to \[16.0\].*nanmedian\(x, axis=0\)"
     with pytest.warns(UserWarning, match=match):
         RNNRegressor(**params).fit(X[:80], target[:80])
     # the fix the warning names: each meter relative to its own start scores as the readings do
-    own, alone = [x - x[0] for x in X], [r - r[0] for r in readings]
+    own, alone = [x - np.nanmedian(x, axis=0) for x in X], [r - np.nanmedian(r, axis=0) for r in readings]
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # nothing left to warn about
         fixed = RNNRegressor(**params).fit(own[:80], target[:80]).score(own[80:], target[80:])
@@ -319,6 +320,34 @@ def test_meters_at_levels_far_apart_warn_and_the_fix_keeps_their_moves(ragged):
         warnings.simplefilter("error")
         RNNRegressor(**params).fit([r + 1e8 for r in readings[:80]], target[:80])
         RNNRegressor(**params).fit([r + 1e3 * i for i, r in enumerate(readings[:80])], target[:80])
+
+
+def test_the_level_warning_is_silent_where_nothing_is_lost_and_its_fix_takes_frames():
+    """A review found it fired on a static feature with decimals (a deviation of 1e-14 read as its
+    changes) and on sequences at very different scales (the spacing at the farthest against the
+    median change of all), and that its fix failed on DataFrame sequences and on a first step NaN."""
+    rng = np.random.default_rng(0)
+    params = {**TINY, "max_epochs": 2, "random_state": 0}
+    moves = [rng.normal(size=(12, 1)) for _ in range(40)]
+    ages = rng.uniform(20, 90, 40)
+    age = [np.column_stack([m, np.full(12, a)]) for m, a in zip(moves, ages, strict=True)]
+    scales = np.where(np.arange(40) % 2, 10.0, 1e7)
+    views = [np.abs(m) * scale for m, scale in zip(moves, scales, strict=True)]
+    float32 = [np.float32(m + 3e8 * (i % 2)) for i, m in enumerate(moves)]  # already rounded: as given
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for X in (age, views, float32):
+            RNNRegressor(**params).fit(X, rng.normal(size=40))
+    levels = 1e8 * (1 + 2 * (np.arange(40) % 2))
+    frames = [pd.DataFrame({"meter": m[:, 0].cumsum() + v}) for m, v in zip(moves, levels, strict=True)]
+    frames[0].iloc[0, 0] = np.nan
+    with pytest.warns(UserWarning, match="nanmedian"):
+        RNNRegressor(**params, missing="mask").fit(frames, rng.normal(size=40))
+    fixed = [x - np.nanmedian(x, axis=0) for x in frames]  # the fix, as the warning gives it
+    assert np.isfinite(fixed[0].to_numpy()[1:]).all()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        RNNRegressor(**params, missing="mask").fit(fixed, rng.normal(size=40))
 
 
 @pytest.mark.parametrize("ragged", [False, True])

@@ -27,6 +27,7 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 from ._archive import Refused
 from ._networks.forecast import ForecastNet, PinballLoss
 from ._networks.reconstruct import WindowAutoencoder
+from ._runtime import user_stacklevel
 from ._scaling import column_statistics
 from ._training import MAX_SIZE, Int, TrainingMixin, make_module
 from ._windows import WindowDataset, edge_pad, window_dataset
@@ -294,7 +295,19 @@ class StepScoring(TrainingMixin):
                 # a known anomaly is a gap the windows read carried forward: the steps they reach
                 # scored several times higher on normal data, and raised the threshold 3-fold
                 pairs = zip(known, every, strict=True)
-                every = [np.where(self._near(k)[:, None, None], np.nan, m) for k, m in pairs]
+                masked = [np.where(self._near(k)[:, None, None], np.nan, m) for k, m in pairs]
+                if any(np.isfinite(m[cut:]).any() for cut, m in zip(cuts, masked, strict=True)):
+                    every = masked
+                else:  # none held out beyond their reach: the threshold reads the steps next to them
+                    warnings.warn(
+                        "Every held-out step of X (its latest calibration_fraction) lies within reach of "
+                        "a known anomaly's windows, which read it as a gap: the scales and the threshold "
+                        "come from those steps, which score higher on normal data, so fresh data may be "
+                        "flagged less often than contamination says. Pass a series that ends in a stretch "
+                        "of normal steps, or raise calibration_fraction.",
+                        UserWarning,
+                        stacklevel=user_stacklevel(),
+                    )
             misses = [m[cut:] for cut, m in zip(cuts, every, strict=True)]
             typical = float(np.nanmean(robust_scale(np.concatenate(misses))))
             if best is None or typical < best[0]:  # "auto": the network that misses less

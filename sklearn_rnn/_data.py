@@ -506,7 +506,7 @@ def validate_sequences(
             raise ValueError(
                 f"X has shape {X.shape}, which a 2D X's layout (n_samples, n_timesteps) reads as "
                 f"{X.shape[0]} sequences of one time step each, but {type(estimator).__name__} was "
-                f"fitted on sequences of up to {_longest_fitted(estimator)} steps. Pass one sequence of "
+                f"fitted on sequences {_fitted_lengths(estimator)}. Pass one sequence of "
                 "shape (n_timesteps, 1) as [X] (or X[None] for an array, X.to_numpy()[None] for a "
                 "DataFrame); pass one-step sequences as a 3D array of shape (n_samples, 1, n_features)."
             )
@@ -561,6 +561,13 @@ def validate_sequences(
         if not tabular and not getattr(estimator, "_tabular", False):  # features, not time steps
             _check_sequence_feature_names(estimator, names)
     return Sequences(values, lengths, tabular, level, pending)
+
+
+def _fitted_lengths(estimator: Any) -> str:
+    """The training lengths :func:`_longest_fitted` reads, in words."""
+    if hasattr(estimator, "_longest"):
+        return f"of up to {estimator._longest} steps"
+    return f"of {getattr(estimator, '_shortest', 1)} steps or more"
 
 
 def _longest_fitted(estimator: Any) -> int:

@@ -16,7 +16,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import _check_sample_weight, column_or_1d
-from skorch.callbacks import EpochScoring
+from skorch.callbacks import BatchScoring, EpochScoring
 
 from ._base import BaseRNNEstimator
 from ._data import positions
@@ -49,21 +49,26 @@ def _check_no_missing_labels(y: Any) -> None:
 
 
 def _refuse_scorer_names(callbacks: list | None) -> None:
-    """Refuse skorch's ``EpochScoring`` given a scikit-learn scorer: it would fail after the first epoch.
+    """Refuse skorch's scoring callbacks given scikit-learn's scoring: they would fail after an epoch.
 
     skorch scores the trained network, whose outputs are logits, against the
-    labels' indices; scikit-learn's scorers read neither.
+    labels' indices (0/1 columns for multi-label y); scikit-learn's scorers
+    and metric functions (which skorch turns into scorers) read neither.
     """
     for callback in callbacks or []:
         callback = callback[1] if isinstance(callback, tuple) else callback
-        scoring = getattr(callback, "scoring", None) if isinstance(callback, EpochScoring) else None
-        if isinstance(scoring, str) or hasattr(scoring, "_score_func"):
+        scores = isinstance(callback, (EpochScoring, BatchScoring))
+        scoring = getattr(callback, "scoring", None) if scores else None
+        metric = callable(scoring) and getattr(scoring, "__module__", "").startswith("sklearn.metrics")
+        if isinstance(scoring, str) or hasattr(scoring, "_score_func") or metric:
             raise ValueError(
-                f"callbacks holds skorch's EpochScoring with scoring={scoring!r}, a scikit-learn scorer. "
-                "skorch scores the network RNNClassifier trains, whose outputs are logits, against the "
-                "labels' indices, which scikit-learn's scorers cannot read. Pass a function of them, e.g. "
-                "EpochScoring(lambda net, X, y: (net.predict(X).argmax(axis=1) == y).mean(), "
-                "name='valid_acc', lower_is_better=False)."
+                f"callbacks holds skorch's {type(callback).__name__} with scoring={scoring!r}, "
+                "scikit-learn's scoring. skorch scores the network RNNClassifier trains, whose outputs "
+                "are logits, against the labels' indices, which scikit-learn's scorers cannot read. Pass a "
+                "function of them, "
+                "e.g. EpochScoring(lambda net, X, y: (net.predict(X).argmax(axis=1) == y).mean(), "
+                "name='valid_acc', lower_is_better=False); for multi-label y, ((net.predict(X) > 0) == y)."
+                "mean()."
             )
 
 

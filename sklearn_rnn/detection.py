@@ -579,7 +579,10 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
             first, end = X.index[0], last[-1]
             # within half a step of it: time stamps of a few seconds' jitter (a plant historian's)
             continues = expected == first or (
-                expected is not None and end < first and abs(first - expected) <= (expected - end) / 2
+                isinstance(first, (pd.Timestamp, pd.Timedelta))
+                and expected is not None
+                and end < first
+                and abs(first - expected) <= (expected - end) / 2
             )
         except (TypeError, ValueError, OverflowError):  # another kind of index, or beyond pandas' dates
             return None

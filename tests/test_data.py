@@ -1,5 +1,6 @@
 """Every accepted input layout reaches the network as the same padded sequences."""
 
+import copy
 import io
 import warnings
 
@@ -204,7 +205,7 @@ def test_a_model_fitted_on_one_step_sequences_reads_a_column_as_them():
     model.fit(X, y)
     np.testing.assert_array_equal(model.predict(X[:, :, 0]), model.predict(X))
     buffer = io.BytesIO()
-    save(_fitted_on_sequences()[0], buffer)  # the shortest training length is saved: still refused
+    save(_fitted_on_sequences()[0], buffer)  # the longest training length is saved: still refused
     buffer.seek(0)
     with pytest.raises(ValueError, match="fitted on sequences of up to 20 steps"):
         load(buffer).predict(X[:, :, 0])
@@ -512,3 +513,16 @@ def test_a_dict_of_sequences_is_refused_with_how_to_keep_targets_aligned():
     clf = RNNClassifier(**TINY).fit([by_id[k] for k in keys], [labels[k] for k in keys])
     with pytest.raises(TypeError, match="X is a dict"):
         clf.predict(by_id)
+
+
+def test_a_model_saved_before_the_longest_length_keeps_its_rule_and_says_it():
+    """Files written before ``_longest`` hold the shortest training length: a column is refused only
+    after a fit on longer sequences, and the message names that length as the shortest."""
+    model, X = _fitted_on_sequences()
+    old = copy.deepcopy(model)
+    del old._longest
+    old._shortest = 20
+    with pytest.raises(ValueError, match="fitted on sequences of 20 steps or more"):
+        old.predict(X[0])
+    old._shortest = 1  # after a fit on one-step sequences among others: read as one-step sequences
+    assert old.predict(X[0]).shape == (20,)

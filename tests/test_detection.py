@@ -283,6 +283,16 @@ def test_known_anomalies_in_the_held_out_stretch_leave_the_threshold_where_it_wa
     assert told.n_calibration_scores_ < blind.n_calibration_scores_  # the steps near them left out
 
 
+def test_known_anomalies_recurring_through_the_held_out_stretch_still_fit_and_say_so():
+    """Every held-out step within reach of a known anomaly left none to calibrate on: fit was refused,
+    saying the series was too short."""
+    train = sensor(400, 9)
+    known = pd.DataFrame({"ilocs": np.arange(310, 400, 15)})  # a short incident every 15 steps
+    with pytest.warns(UserWarning, match=r"Every held-out step of X .* lies within reach of a known anomaly"):
+        detector = RNNAnomalyDetector(window_length=8, **FAST).fit(train, y=known)
+    assert np.isfinite(detector.threshold_)
+
+
 def test_merged_events_and_segments():
     train = sensor(1000, 10)
     fresh = sensor(300, 11, start=1000)

@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 import torch
 from sklearn.exceptions import NotFittedError
-from sklearn.metrics import get_scorer
+from sklearn.metrics import accuracy_score, get_scorer
 from sklearn.utils._param_validation import InvalidParameterError
-from skorch.callbacks import EpochScoring
+from skorch.callbacks import BatchScoring, EpochScoring
 
 from sklearn_rnn import RNNClassifier, RNNRegressor
 
@@ -542,16 +542,28 @@ def test_forecaster_future_X_with_other_columns_is_refused():
         forecaster.predict(X=EXOG.iloc[37:].rename(columns={"x": "z"}))
 
 
-@pytest.mark.parametrize("scoring", ["accuracy", "roc_auc", get_scorer("f1")])
-def test_epoch_scoring_with_a_scorer_is_refused_with_a_function_that_works(scoring):
+@pytest.mark.parametrize(
+    "callback",
+    [
+        EpochScoring("accuracy"),
+        EpochScoring("roc_auc"),
+        EpochScoring(get_scorer("f1")),
+        EpochScoring(accuracy_score),  # skorch turns a metric function into a scorer
+        BatchScoring("accuracy"),
+    ],
+)
+def test_epoch_scoring_with_a_scorer_is_refused_with_a_function_that_works(callback):
     """skorch scores the network (logits) against label indices: a scorer failed after the first
     epoch with "can't handle a mix of binary and continuous-multioutput targets"."""
     X3, y3 = np.random.default_rng(0).normal(size=(20, 6, 2)), np.repeat(["a", "b"], 10)
     clf = RNNClassifier(hidden_size=4, max_epochs=2, n_networks=1, early_stopping=True)
-    with pytest.raises(ValueError, match=r"EpochScoring with scoring=.* Pass a function of them, e.g. Epoch"):
-        clf.set_params(callbacks=[("acc", EpochScoring(scoring))]).fit(X3, y3)
+    with pytest.raises(ValueError, match=r"Scoring with scoring=.* Pass a function of them, e.g. Epoch"):
+        clf.set_params(callbacks=[("acc", callback)]).fit(X3, y3)
     accuracy = EpochScoring(
         lambda net, X, y: (net.predict(X).argmax(axis=1) == y).mean(), name="valid_acc", lower_is_better=False
     )  # the function the message gives
     clf.set_params(callbacks=[accuracy]).fit(X3, y3)
+    assert len(clf.net_.history[:, "valid_acc"]) == 2
+    multilabel = EpochScoring(lambda net, X, y: ((net.predict(X) > 0) == y).mean(), name="valid_acc")
+    clf.set_params(callbacks=[multilabel]).fit(X3, np.eye(2, dtype=int)[np.arange(20) % 2])  # its form too
     assert len(clf.net_.history[:, "valid_acc"]) == 2

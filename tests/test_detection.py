@@ -287,7 +287,7 @@ def test_known_anomalies_recurring_through_the_held_out_stretch_still_fit_and_sa
     """Every held-out step within reach of a known anomaly left none to calibrate on: fit was refused,
     saying the series was too short."""
     train = sensor(400, 9)
-    known = pd.DataFrame({"ilocs": np.arange(310, 400, 15)})  # a short incident every 15 steps
+    known = pd.DataFrame({"ilocs": np.arange(302, 400, 12)})  # a short incident every 12 steps
     with pytest.warns(UserWarning, match=r"Every held-out step of X .* lies within reach of a known anomaly"):
         detector = RNNAnomalyDetector(window_length=8, **FAST).fit(train, y=known)
     assert np.isfinite(detector.threshold_)

@@ -227,6 +227,9 @@ class SeriesState:
             return super()._check_X_y(X=X, y=y, **kwargs)
         except ValueError:
             pandas = (pd.Series, pd.DataFrame)
+            method = "fit" if not self.is_fitted else ("predict" if y is None else "update")
+            for name, data in (("y", y), ("X", X)):  # sktime's "cannot handle missing data" names no fix
+                _refuse_missing_values(name, data, method)
             if isinstance(X, pandas) and isinstance(y, pandas) and len(y):
                 frame, exog = (data.to_frame() if isinstance(data, pd.Series) else data for data in (y, X))
                 method = "update" if self.is_fitted else "fit"
@@ -603,6 +606,32 @@ class SeriesState:
 
     def _index_names(self):
         return list(self._y_hist.index.names)
+
+
+def _refuse_missing_values(name: str, data: Any, method: str) -> None:
+    """Refuse a pandas ``y`` or ``X`` with NaN, naming where and how to fill them."""
+    if not isinstance(data, (pd.Series, pd.DataFrame)):
+        return
+    frame = data.to_frame() if isinstance(data, pd.Series) else data
+    rows = frame.isna().to_numpy().any(axis=1)
+    if not rows.any():
+        return
+    where = frame.index[rows]
+    panel = isinstance(frame.index, pd.MultiIndex)
+    fill = f"{name}.interpolate()"
+    if panel:
+        fill = f"{name}.groupby(level=0).transform(lambda s: s.interpolate())"
+    pipeline = (
+        ", or fill y inside the forecaster: TransformedTargetForecaster([('fill', Imputer(method='linear')), "
+        "('forecast', RNNForecaster())]) (sktime.transformations.series.impute)"
+        if name == "y"
+        else ""
+    )
+    raise ValueError(
+        f"{name} passed to {method} has missing values (NaN) at {int(rows.sum())} time point(s), e.g. "
+        f"{format_times(where, limit=3)}; RNNForecaster reads complete series. Fill them first, e.g. "
+        f"{name} = {fill}{pipeline}."
+    )
 
 
 def _check_interval_state(attributes: dict[str, Any], n_columns: int) -> None:

@@ -717,3 +717,32 @@ def test_a_level_dwarfing_its_moves_is_not_logged_by_auto():
     assert not f.log_transform_[0]
     np.testing.assert_allclose(f.predict().to_numpy() - 1e15, [100.0, 101.0, 102.0], atol=1.0)
     assert RNNForecaster(max_epochs=1).fit(y - 1e15 + 1e3, fh=[1, 2, 3]).log_transform_[0]  # it moves: logged
+
+
+def test_missing_values_are_refused_with_fills_that_work():
+    """sktime's refusal ("cannot handle missing data (nans)") named neither where nor a fix."""
+    from sktime.forecasting.compose import TransformedTargetForecaster
+    from sktime.transformations.series.impute import Imputer
+
+    y = pd.Series(np.arange(48.0), index=pd.period_range("2000-01", periods=48, freq="M"))
+    y.iloc[[5, 30]] = np.nan
+    with pytest.raises(
+        ValueError,
+        match=r"y passed to fit has missing values \(NaN\) at 2 time point\(s\), e\.g\. "
+        r"2000-06, 2002-07.*y = y.interpolate\(\).*Imputer\(method='linear'\)",
+    ):
+        RNNForecaster(**TINY).fit(y, fh=[1])
+    assert np.isfinite(RNNForecaster(**TINY).fit(y.interpolate(), fh=[1]).predict()).all()  # the fixes
+    pipeline = TransformedTargetForecaster(
+        [("fill", Imputer(method="linear")), ("forecast", RNNForecaster(**TINY))]
+    )
+    assert np.isfinite(pipeline.fit(y, fh=[1]).predict()).all()
+    X = pd.DataFrame({"promo": np.arange(48.0)}, index=y.index)
+    X.iloc[3] = np.nan
+    with pytest.raises(ValueError, match=r"X passed to fit has missing values .* X = X.interpolate\(\)\.$"):
+        RNNForecaster(**TINY).fit(y.interpolate(), X=X, fh=[1])
+    panel = pd.concat({"a": y, "b": 2 * y}, names=["id", "t"]).to_frame("sales")
+    with pytest.raises(ValueError, match=r"at 4 time point\(s\).*y.groupby\(level=0\).transform"):
+        RNNForecaster(**TINY).fit(panel, fh=[1])
+    filled = panel.groupby(level=0).transform(lambda s: s.interpolate())
+    assert RNNForecaster(**TINY).fit(filled, fh=[1]).predict().shape == (2, 1)

@@ -452,7 +452,7 @@ def _replace(series, position, value):
 
 # (case id, fit kwargs, predict kwargs or None (the error comes from fit), exception, message regex)
 FORECASTER_CASES = [
-    ("NaN in y", dict(y=_replace(SERIES, 3, np.nan)), None, ValueError, r"cannot handle missing data .* y"),
+    ("NaN in y", dict(y=_replace(SERIES, 3, np.nan)), None, ValueError, r"y passed to fit has missing value"),
     ("inf in y", dict(y=_replace(SERIES, 3, np.inf)), None, ValueError, r"y contains NaN or infinite values"),
     ("string y", dict(y=pd.Series(["a"] * 40, index=_INDEX)), None, TypeError, r"do not support categorical"),
     (
@@ -460,7 +460,7 @@ FORECASTER_CASES = [
         dict(y=SERIES, X=EXOG.where(EXOG.x != 3)),
         None,
         ValueError,
-        r"cannot handle missing data .* X",
+        r"X passed to fit has missing values .* X = X.interpolate\(\)",
     ),
     ("string X", dict(y=SERIES, X=EXOG.assign(x="a")), None, TypeError, r"does not support categorical"),
     ("window_length=0", dict(y=SERIES, window_length=0), None, ValueError, r"'window_length' parameter"),
@@ -478,7 +478,7 @@ FORECASTER_CASES = [
         dict(y=SERIES.iloc[:37], X=EXOG.iloc[:37]),
         dict(X=EXOG.iloc[37:].where(EXOG.x != 38)),
         ValueError,
-        r"cannot handle missing data .* X",
+        r"X passed to predict has missing values",
     ),
     (
         "alpha outside (0, 1)",

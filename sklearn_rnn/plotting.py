@@ -6,6 +6,7 @@ matplotlib only when called, so ``import sklearn_rnn`` never needs it.
 
 from __future__ import annotations
 
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -49,7 +50,7 @@ def _figure_and_axes(ax: Any, nrows: int = 1, **subplots_kw: Any):
     if ax is None:
         fig, axes = plt.subplots(nrows, 1, squeeze=False, **subplots_kw)
         return fig, list(axes[:, 0])
-    axes = list(np.atleast_1d(ax))
+    axes = list(np.ravel(np.asarray(ax, dtype=object)))  # plt.subplots(..., squeeze=False) gives 2D
     if len(axes) != nrows:
         raise ValueError(f"ax must hold {nrows} matplotlib Axes for this figure, got {len(axes)}.")
     return axes[0].figure, axes
@@ -189,8 +190,11 @@ def _typical_spacing(index: pd.Index) -> Any:
 
 
 def _plottable_index(index: pd.Index) -> Any:
+    """Time points matplotlib draws: periods as their start, durations as seconds."""
     if isinstance(index, pd.PeriodIndex):
         return index.to_timestamp()
+    if isinstance(index, pd.TimedeltaIndex):
+        return pd.Index(index.total_seconds(), name=index.name)
     return index
 
 
@@ -376,6 +380,8 @@ def plot_anomalies(detector: Any, X: Any, *, labels: Any = None, ax: Any = None)
     bottom.plot(index, scores, color="C0", lw=1, label="score")
     bottom.axhline(detector.threshold_, color="C3", ls="--", label="threshold")
     bottom.set_ylabel("score")
+    if isinstance(frame.index, pd.TimedeltaIndex):
+        bottom.set_xlabel("elapsed time (s)")
     bottom.legend(loc="upper right", fontsize="small")
     return fig
 
@@ -413,6 +419,12 @@ def plot_confusion_matrix(
     check_is_fitted(estimator)
     if not hasattr(estimator, "classes_"):
         raise TypeError(f"plot_confusion_matrix needs a classifier, got {type(estimator).__name__}.")
+    if getattr(estimator, "_multilabel", False):
+        raise ValueError(
+            "plot_confusion_matrix shows one class per sequence; this classifier was fitted on multi-label "
+            "y, whose labels are independent. Draw one matrix a label, e.g. with scikit-learn's "
+            "multilabel_confusion_matrix(y, clf.predict(X))."
+        )
     y = column_or_1d(y, warn=False)  # a (n, 1) y would broadcast against the predictions
     fig, (axes,) = _figure_and_axes(ax, 1)
     y_pred = estimator.predict(X)
@@ -496,6 +508,8 @@ def plot_time_step_attribution(
     >>> int(image.get_array().mask.sum())  # 20 sequences x 2 steps past their end
     40
     """
+    if vmax is not None and not (isinstance(vmax, Real) and np.isfinite(vmax) and vmax > 0):
+        raise ValueError(f"vmax must be a positive finite number (colours span -vmax to vmax), got {vmax!r}.")
     attribution = time_step_attribution(estimator, X, y, method=method)
     groups = estimator.predict(X) if y is None else np.asarray(y).ravel()
     n_steps = attribution.shape[1]

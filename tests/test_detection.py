@@ -477,6 +477,29 @@ def test_plot_anomalies_shades_each_flagged_run_and_draws_the_threshold(forecast
         plot_anomalies(forecast, panel)
 
 
+def test_plot_anomalies_on_elapsed_time_shades_at_the_seconds_of_the_flags(forecast):
+    """matplotlib draws no durations: a TimedeltaIndex (the fix the detector gives for float seconds)
+    crashed the plot with "float() argument must be ... not 'Timedelta'" wherever it shaded a run."""
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sklearn_rnn.plotting import plot_anomalies
+
+    fresh = sensor(300, 1, start=1200)
+    fresh.iloc[150, 0] += 2.0
+    fresh.index = pd.to_timedelta(np.arange(300) * 0.5, unit="s")
+    flags = forecast.transform(fresh).to_numpy().ravel()
+    fig = plot_anomalies(forecast, fresh)
+    top, bottom = fig.axes
+    starts = [patch.get_x() for patch in top.patches]
+    assert starts and starts[0] == fresh.index[np.flatnonzero(flags)[0]].total_seconds()
+    assert bottom.get_xlabel() == "elapsed time (s)"
+    grid = plt.subplots(2, 1, squeeze=False)[1]  # a 2D array of two Axes, as subplots gives it
+    assert plot_anomalies(forecast, fresh, ax=grid).axes == list(grid.ravel())
+    plt.close("all")
+
+
 def test_plot_anomalies_does_not_shade_an_event_across_a_gap_in_the_data(forecast):
     """An hourly series whose readings stop for a day after an alarm, and restart off the hour (rows
     dropped on the grid are refused, test_detection_inputs): the shade ends one hour after the alarm."""

@@ -287,3 +287,25 @@ def test_attribution_colour_scale_is_robust_to_extreme_cells(step_classifier, mo
     )
     image, _, _ = _drawn(plot_time_step_attribution(clf, X, y))
     assert image.get_clim() == (-1.0, 1.0)
+
+
+def test_attribution_plot_refuses_a_vmax_that_spans_no_colours_and_takes_a_2d_ax(step_classifier):
+    """vmax=-1, 0 or NaN drew an image of limits (-1.1, 1.0) or (-0.1, 0.1) without a word; an ax from
+    plt.subplots(2, 1, squeeze=False) crashed ('numpy.ndarray' object has no attribute 'figure')."""
+    clf, X, y = step_classifier
+    for vmax in (-1.0, 0.0, float("nan")):
+        with pytest.raises(ValueError, match=r"vmax must be a positive finite number"):
+            plot_time_step_attribution(clf, X[:10], y[:10], vmax=vmax)
+    for shape in ((2, 1), (1, 2)):
+        grid = plt.subplots(*shape, squeeze=False)[1]
+        fig = plot_time_step_attribution(clf, X[:10], y[:10], ax=grid, vmax=1.0)
+        assert fig.axes[:2] == list(grid.ravel())
+
+
+def test_confusion_matrix_of_a_multilabel_classifier_names_the_per_label_fix():
+    """It raised scikit-learn's "y should be a 1d array, got an array of shape (40, 2)"."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 6, 2)), (rng.random((40, 2)) > 0.5).astype(int)
+    clf = RNNClassifier(hidden_size=4, max_epochs=2, n_networks=1, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="multi-label y.*multilabel_confusion_matrix"):
+        plot_confusion_matrix(clf, X, y)

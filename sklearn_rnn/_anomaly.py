@@ -515,15 +515,17 @@ class StepScoring(TrainingMixin):
         # read from the windows that read none where any does (a 10-step dropout in one channel made 90%
         # of normal runs outliers)
         gap = np.concatenate([np.zeros((P, front), dtype=bool), np.isnan(scaled).any(axis=2)], axis=1)
-        reads_gap = (gap[:, rows + front] & real).any(axis=2)  # (P, n_windows)
-        clean = np.zeros((P, T, W), dtype=bool)
-        clean[:, steps, positions] = ~np.broadcast_to(reads_gap[:, :, None], (P, *rows.shape))[:, real]
-        some_clean = clean.any(axis=2, keepdims=True)
+        unread = None  # (P, T, W): a window's miss left out of a step's median
+        if gap.any():
+            reads_gap = (gap[:, rows + front] & real).any(axis=2)  # (P, n_windows)
+            clean = np.zeros((P, T, W), dtype=bool)
+            clean[:, steps, positions] = ~np.broadcast_to(reads_gap[:, :, None], (P, *rows.shape))[:, real]
+            unread = clean.any(axis=2, keepdims=True) & ~clean
         out = np.empty((P, T, 1, C))
         by_position = np.full((P, T, W), np.nan)  # a step's misses, by its place in each window holding it
         for c in range(C):  # one channel at a time: memory O(P T W)
             by_position[:, steps, positions] = miss[..., c][:, real]
-            read = np.where(some_clean & ~clean, np.nan, by_position)
+            read = by_position if unread is None else np.where(unread, np.nan, by_position)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)  # a step without a value: NaN
                 out[:, :, 0, c] = np.nanmedian(read, axis=2)

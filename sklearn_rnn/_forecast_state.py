@@ -27,7 +27,7 @@ from ._codec import Encoder, decode, is_plain
 from ._intervals import median_index, quantile_pairs
 from ._networks.heads import SeriesScaling
 from ._runtime import user_stacklevel
-from ._scaling import column_statistics, input_scale, rounding_scale
+from ._scaling import column_statistics, input_scale, rounding_scaled
 from ._series import (
     SCALED_LIMIT,
     check_exog_values,
@@ -202,7 +202,7 @@ class SeriesState:
         its intervals no longer say anything.
         """
         mean, scale = stats
-        moved = (scale <= rounding_scale(mean)) & (np.abs(scaled).max(axis=0) > 8 * scale)
+        moved = rounding_scaled(scale, mean) & (np.abs(scaled).max(axis=0) > 8 * scale)
         if moved.any():
             logged = np.asarray(self.log_transform_, dtype=bool)
             pairs = zip(mean[moved], logged[moved], strict=True)
@@ -232,7 +232,6 @@ class SeriesState:
                 _refuse_missing_values(name, data, method)
             if isinstance(X, pandas) and isinstance(y, pandas) and len(y):
                 frame, exog = (data.to_frame() if isinstance(data, pd.Series) else data for data in (y, X))
-                method = "update" if self.is_fitted else "fit"
                 for name, data in (("y", frame), ("X", exog)):  # rows without a series key first
                     refuse_missing_keys(data, name, method)
                 refuse_uncovered_x(frame, exog, method)

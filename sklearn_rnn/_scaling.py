@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["column_statistics", "is_constant", "nonzero_scale", "rounding_scale"]
+__all__ = ["column_statistics", "is_constant", "nonzero_scale", "rounding_scale", "rounding_scaled"]
 
 
 def is_constant(std, mean, eps: float):
@@ -23,6 +23,16 @@ def rounding_scale(mean: np.ndarray) -> np.ndarray:
     ``mean``, at least the smallest normal float (a column's scale at most this marks it constant)."""
     eps = np.finfo(np.float64)
     return np.maximum(8 * eps.eps * np.abs(np.asarray(mean, dtype=np.float64)), eps.tiny)
+
+
+def rounding_scaled(scale, mean):
+    """Whether ``scale`` is at most :func:`rounding_scale` of ``mean``: a column constant in fit.
+
+    The same arithmetic as :func:`rounding_scale`, on numpy arrays or torch
+    tensors (the forecaster's head reads it in its exported graph).
+    """
+    eps = np.finfo(np.float64)
+    return (scale <= 8 * eps.eps * abs(mean)) | (scale <= eps.tiny)
 
 
 def nonzero_scale(std: np.ndarray, mean: np.ndarray) -> np.ndarray:
@@ -46,7 +56,7 @@ def input_scale(mean: np.ndarray, scale: np.ndarray) -> np.ndarray:
     zeros) stays within float32 in what the network reads.
     """
     mean, scale = np.asarray(mean, dtype=np.float64), np.asarray(scale, dtype=np.float64)
-    return np.where(scale <= rounding_scale(mean), 1.0, scale)
+    return np.where(rounding_scaled(scale, mean), 1.0, scale)
 
 
 def column_statistics(

@@ -14,7 +14,7 @@ from ._base import BaseRNNEstimator
 from ._data import holds_text, positions
 from ._docs import with_shared_parameters
 from ._networks.heads import TargetUnits
-from ._scaling import column_statistics, rounding_scale
+from ._scaling import column_statistics, rounding_scaled
 
 __all__ = ["RNNRegressor"]
 
@@ -169,7 +169,7 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
 
     def _constant_targets(self) -> np.ndarray:
         """Which outputs were constant in training: scaled by a rounding of themselves (``y_scale_``)."""
-        return self.y_scale_ <= rounding_scale(self.y_mean_)
+        return rounding_scaled(self.y_scale_, self.y_mean_)
 
     def _head(self) -> TargetUnits:
         return TargetUnits(self.y_mean_, self.y_scale_, ravel=self._y_1d)

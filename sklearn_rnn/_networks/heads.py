@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .._scaling import input_scale
+from .._scaling import input_scale, rounding_scaled
 from .forecast import ConformalShift
 
 __all__ = [
@@ -86,7 +86,7 @@ class QuantileForecasts(nn.Module):
     by the conformal ``shift`` when the forecaster is calibrated, then mapped
     back with ``mean`` and ``scale``, ``(C,)`` or each row's ``(n, C)``, and, for the columns
     ``log`` marks, exponentiated. A column constant in fit (``scale`` a rounding
-    of ``mean``: :func:`~sklearn_rnn._scaling.input_scale`) is read and mapped
+    of ``mean``: :func:`~sklearn_rnn._scaling.rounding_scaled`) is read and mapped
     back by 1, and every quantile is its median: intervals of width 0.
     """
 
@@ -98,8 +98,7 @@ class QuantileForecasts(nn.Module):
 
     def forward(self, out: torch.Tensor, mean: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
         out = self.scaled(out)
-        eps = torch.finfo(torch.float64)
-        constant = (scale <= torch.clamp(8 * eps.eps * mean.abs(), min=eps.tiny))[..., None, :, None]
+        constant = rounding_scaled(scale, mean)[..., None, :, None]
         out = torch.where(constant, out[..., self.median : self.median + 1], out)
         scale = torch.where(constant, torch.ones_like(out[..., :1]), scale[..., None, :, None])
         out = out * scale + mean[..., None, :, None]  # (C,) or each row's (n, C)

@@ -496,6 +496,18 @@ def _index_freq(value: Any, _: dict) -> bool:
         return False
 
 
+def _spacing(value: Any, _: dict) -> bool:
+    """None, an integer spacing (1 to 2**53), or a positive fixed duration as a pandas frequency name."""
+    if value is None or (isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 2**53):
+        return True
+    if not isinstance(value, str) or len(value) > 32:
+        return False
+    try:
+        return pd.Timedelta(to_offset(value)) > pd.Timedelta(0)
+    except (TypeError, ValueError, OverflowError, ArithmeticError):  # months have no fixed length
+        return False
+
+
 FITTED_RULES: dict[str, tuple[Callable[[Any, dict], bool], str]] = {
     "n_features_in_": (_count(1), "an integer >= 1"),
     "_n_channels": (_channels, "an integer >= 1, one per channel_mean_"),
@@ -543,6 +555,7 @@ FITTED_RULES: dict[str, tuple[Callable[[Any, dict], bool], str]] = {
     "score_median_": (_number, "a finite number"),
     "smoothing_start_": (_or_none(_number), "None or a finite number"),
     "index_freq_": (_index_freq, "None, a pandas frequency or an integer >= 1"),
+    "largest_spacing_": (_spacing, "None, a fixed duration > 0 as a pandas frequency or an integer >= 1"),
     "score_spread_": (_positive, "a finite number > 0"),
     "offset_": (_number, "a finite number"),
     "n_calibration_scores_": (_calibration_counts, "counts >= 0"),

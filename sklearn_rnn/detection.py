@@ -147,6 +147,12 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         chunk whose first time point lies one such step after the stream's
         last continues the stream (:meth:`update`), whether or not its own
         index carries a frequency.
+    largest_spacing_ : str, int or None
+        Where ``index_freq_`` is None for a single series (irregular time
+        points), the largest spacing between two of its rows (a duration as
+        a pandas frequency name, or an integer); None otherwise. A chunk
+        whose first time point lies at most that far after the stream's last
+        continues the stream, as the whole series would be read.
     threshold_ : float
         Scores above it are anomalous (with ``threshold="dynamic"``, scores
         relative to their trailing window).
@@ -185,9 +191,11 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     ``window_length_`` steps of the series it is given, and a later call whose
     first time point is the next one after them (a step of the index's
     frequency or of ``index_freq_``, else of the stored points' spacing),
-    or within half a step of it (time stamps with jitter), reads them as the past of
-    its first windows (and of the dynamic threshold and the smoothing); a
-    chunk after a gap is scored on its own. The network is not refitted.
+    or within half a step of it (time stamps with jitter), or, for irregular
+    time points, at most ``largest_spacing_`` after the last, reads them as
+    the past of its first windows (and of the dynamic threshold and the
+    smoothing); a chunk after a gap is scored on its own. The network is not
+    refitted.
 
     A panel (sktime's ``pd-multiindex``: several machines, patients or runs)
     trains one network on the windows of all its series, and every series is
@@ -363,6 +371,9 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         self.threshold_ = finite_quantile(held, 1 - self.contamination)
         self.n_calibration_scores_ = int(np.isfinite(held).sum())
         self.index_freq_ = _index_step(self._frame(X).index)
+        self.largest_spacing_ = (
+            None if self.index_freq_ is not None else _largest_spacing(self._frame(X).index)
+        )
         self._context = None
         self._warn_if_few_calibration_scores()
         return self
@@ -574,15 +585,34 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         if context is None or not len(X):
             return None
         last, scaled, scores, *own = context
+        if isinstance(last, pd.DatetimeIndex) and isinstance(X.index, pd.DatetimeIndex):
+            past, given = last.tz, X.index.tz
+            if (past is None) != (given is None):  # a naive time and an aware one do not compare
+                fix = (
+                    f"X.index.tz_localize({str(past)!r})"
+                    if given is None
+                    else "X.index.tz_localize(None) (its local times) or X.index.tz_convert(None) (UTC)"
+                )
+                raise ValueError(
+                    f"X's time index has {f'the time zone {given}' if given else 'no time zone'} and the "
+                    f"stream's past {f'the time zone {past}' if past else 'none'}, so whether X continues "
+                    f"the stream cannot be told. Pass time points as the stream's are: X.index = {fix}."
+                )
         try:
             expected = _next_step(last, X.index, getattr(self, "index_freq_", None))
             first, end = X.index[0], last[-1]
+            largest = getattr(self, "largest_spacing_", None)  # none in a detector saved before it
             # within half a step of it: time stamps of a few seconds' jitter (a plant historian's)
-            continues = expected == first or (
-                isinstance(first, (pd.Timestamp, pd.Timedelta))
-                and expected is not None
-                and end < first
-                and abs(first - expected) <= (expected - end) / 2
+            continues = (
+                expected == first
+                or (
+                    isinstance(first, (pd.Timestamp, pd.Timedelta))
+                    and expected is not None
+                    and end < first
+                    and abs(first - expected) <= (expected - end) / 2
+                )
+                # irregular time points: any spacing fit read between two rows
+                or (largest is not None and end < first and first - end <= _spacing_of(largest))
             )
         except (TypeError, ValueError, OverflowError):  # another kind of index, or beyond pandas' dates
             return None
@@ -811,6 +841,9 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
 
 # the share of a series' spacings that must be its commonest one for it to be read as a grid
 _ON_GRID = 0.9
+# below it, a grid with holes: the least share of its step among the spacings, and of lost points
+_GRID_SHARE = 0.5
+_LOST_SHARE = 0.05
 
 
 def _interval_points(interval: pd.Interval, n: int) -> np.ndarray:
@@ -911,32 +944,93 @@ def _refuse_skipped_steps(times: pd.Index) -> None:
     steps = np.diff(values)
     usual = _usual_spacing(steps)
     if usual is None:
+        if calendar is None:
+            _warn_if_readings_lost(times, values, steps)
         return
     skips = np.flatnonzero((steps > usual) & (steps % usual == 0))
     if not len(skips):
         return
     first = skips[0]
-    if calendar is not None:
-        code = calendar[1]
-        spacing = code.strip("'") if code.startswith("'") else "one month"
-        grid = f"pd.date_range(X.index[0], X.index[-1], freq={code})"
-    elif isinstance(times, (pd.DatetimeIndex, pd.TimedeltaIndex)):
-        spacing = spacing_name(pd.Timedelta(usual, unit=times.unit))
-        make = "timedelta_range" if isinstance(times, pd.TimedeltaIndex) else "date_range"
-        grid = f"pd.{make}(X.index[0], X.index[-1], freq={spacing!r})"
-    elif isinstance(times, pd.PeriodIndex):
-        spacing = f"{usual} period{'s' if usual > 1 else ''}"
-        grid = "pd.period_range(X.index[0], X.index[-1], freq=X.index.freq)"
-        grid = grid if usual == 1 else f"{grid}[::{usual}]"
-    else:
-        spacing = usual
-        grid = f"range(X.index[0], X.index[-1] + 1, {usual})"
+    spacing, grid = _grid(times, usual, calendar)
     raise ValueError(
         f"X's time index skips time points: {times[first]} is followed by {times[first + 1]}, "
         f"{steps[first] // usual} steps of its usual spacing ({spacing}) later, and the detector reads "
         "the rows as consecutive steps, so it would read the two as neighbours. Insert the missing "
         f"time points as NaN rows, which it reads as gaps: X.reindex({grid}) (a panel: each series), "
         "or pass the pieces before and after separately."
+    )
+
+
+def _grid(times: pd.Index, usual: int, calendar: tuple | None = None) -> tuple[Any, str]:
+    """The name of a grid's spacing ``usual`` (in ``times``' units) and the code that makes the grid."""
+    if calendar is not None:
+        code = calendar[1]
+        spacing = code.strip("'") if code.startswith("'") else "one month"
+        return spacing, f"pd.date_range(X.index[0], X.index[-1], freq={code})"
+    if isinstance(times, (pd.DatetimeIndex, pd.TimedeltaIndex)):
+        spacing = spacing_name(pd.Timedelta(usual, unit=times.unit))
+        make = "timedelta_range" if isinstance(times, pd.TimedeltaIndex) else "date_range"
+        return spacing, f"pd.{make}(X.index[0], X.index[-1], freq={spacing!r})"
+    if isinstance(times, pd.PeriodIndex):
+        grid = "pd.period_range(X.index[0], X.index[-1], freq=X.index.freq)"
+        return f"{usual} period{'s' if usual > 1 else ''}", grid if usual == 1 else f"{grid}[::{usual}]"
+    return usual, f"range(X.index[0], X.index[-1] + 1, {usual})"
+
+
+def _warn_if_readings_lost(times: pd.Index, values: np.ndarray, steps: np.ndarray) -> None:
+    """Warn where time points lie on a grid with many of its points missing where others are read.
+
+    Below ``_ON_GRID`` the spacings are read as irregular sampling. A grid with
+    many holes still shows: its step is the commonest spacing, at least
+    ``_GRID_SHARE`` of them, and nearly every spacing (``_ON_GRID``) is a whole
+    number of it (charting rounded to the hour with a third of the hours
+    empty). A hole is a lost reading where its time point's slot (its time
+    and day of the week where the series spans two weeks, its time of day
+    where it spans two days; every point otherwise) holds readings elsewhere
+    in the series, and not a schedule's (nights, weekends); warn when lost
+    points are at least ``_LOST_SHARE`` of the grid's.
+    """
+    if not len(steps):
+        return
+    spacings, counts = np.unique(steps, return_counts=True)
+    usual = int(spacings[np.argmax(counts)])
+    if usual <= 0 or counts.max() < _GRID_SHARE * len(steps) or np.mean(steps % usual == 0) < _ON_GRID:
+        return
+    held = np.flatnonzero((steps > usual) & (steps % usual == 0))
+    missing = steps[held] // usual - 1  # the grid points each hole skips
+    period = None
+    if isinstance(times, pd.DatetimeIndex):
+        day = pd.Timedelta(days=1) // pd.Timedelta(1, unit=times.unit)  # in the index's unit
+        span = values[-1] - values[0]  # a schedule shows in a period the series holds twice
+        if day % usual == 0 and span >= 14 * day:
+            period = 7 * day
+        elif usual < day and day % usual == 0 and span >= 2 * day:
+            period = day
+    if period is None:
+        lost = int(missing.sum())
+    else:  # slots of the grid in its period (weeks start on Monday 1970-01-05), those read somewhere
+        n_slots = period // usual
+        slots = ((values - 4 * day) // usual) % n_slots
+        read = np.zeros(n_slots, dtype=np.int64)
+        read[np.unique(slots)] = 1
+        before = np.concatenate([[0], np.cumsum(np.concatenate([read, read]))])  # read slots below each
+        first = (slots[held] + 1) % n_slots  # a hole's first skipped slot, then `missing` more in a cycle
+        rest = missing % n_slots
+        lost = int((missing // n_slots * read.sum() + before[first + rest] - before[first]).sum())
+    total = len(values) + int(missing.sum())
+    if lost < _LOST_SHARE * total:
+        return
+    spacing, grid = _grid(times, usual)
+    hole = held[np.argmax(missing)]
+    warnings.warn(
+        f"X's time index looks like a grid (spacing {spacing}) with {lost} of its {total} time points "
+        f"missing ({lost / total:.0%}) at times at which the series is read elsewhere (the longest "
+        f"hole: {times[hole]} to {times[hole + 1]}), and the detector reads the rows as consecutive "
+        "steps, so it reads the readings either side of a hole as neighbours. If readings were lost, "
+        f"insert the missing time points as NaN rows, which it reads as gaps: X.reindex({grid}) (a "
+        "panel: each series). If the series has no readings there by design, ignore this warning.",
+        UserWarning,
+        stacklevel=user_stacklevel(),
     )
 
 
@@ -985,6 +1079,25 @@ def _index_step(index: pd.Index) -> str | int | None:
         return None
     usual = _usual_spacing(np.diff(index.to_numpy(dtype=np.int64)))
     return None if usual is None else int(usual)
+
+
+def _largest_spacing(index: pd.Index) -> str | int | None:
+    """The largest spacing of a single series' time points: a duration as a frequency name, or an integer.
+
+    None for a panel, periods, or fewer than two time points.
+    """
+    if isinstance(index, (pd.MultiIndex, pd.PeriodIndex)) or len(index) < 2:
+        return None
+    if isinstance(index, (pd.DatetimeIndex, pd.TimedeltaIndex)):
+        return to_offset(pd.Timedelta(np.diff(index).max())).freqstr
+    if pd.api.types.is_integer_dtype(index):
+        return int(np.diff(index.to_numpy(dtype=np.int64)).max())
+    return None
+
+
+def _spacing_of(spacing: str | int) -> pd.Timedelta | int:
+    """``largest_spacing_`` as time points subtract: a duration, or an integer."""
+    return pd.Timedelta(to_offset(spacing)) if isinstance(spacing, str) else spacing
 
 
 def _usual_spacing(steps: np.ndarray) -> Any:

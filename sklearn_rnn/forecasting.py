@@ -521,7 +521,11 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         without a frequency (after an update too short to infer one from, even
         a single series), which sktime's own checks of an absolute ``fh`` cannot
         place (they fail before this forecaster is asked); the one inferred from
-        the series, or the one it had, places it.
+        the series, or the one it had, places it. An update keeps the frequency
+        the forecaster had: sktime infers one from the update's own time points,
+        which a chunk of Monday to Wednesday gives as days and one new day of
+        three series ending 5 days apart as 5 days, and every later date would
+        be placed on it.
         """
         previous = getattr(self, "_cutoff", None) if self.is_fitted else None
         before = getattr(previous, "freq", None)  # an update's chunk may be too short to infer one
@@ -530,14 +534,14 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
             self._cutoff = previous  # revised values only: the series still ends where it did
             return
         cutoff = self._cutoff
-        if not isinstance(cutoff, pd.DatetimeIndex) or cutoff.freq is not None:
+        if not isinstance(cutoff, pd.DatetimeIndex) or (before is None and cutoff.freq is not None):
             return
         if not isinstance(y, pd.DataFrame):  # the inner y is a frame
             return
-        freq = series_freq(y) or before
-        if freq is not None:
+        freq = before if before is not None else series_freq(y)
+        if freq is not None and freq != cutoff.freq:
             try:
-                self._cutoff = pd.DatetimeIndex(cutoff, freq=freq)
+                self._cutoff = pd.DatetimeIndex(cutoff.to_numpy(), freq=freq, name=cutoff.name)
             except ValueError:  # the cutoff is not on that frequency: left as sktime set it
                 pass
 

@@ -311,6 +311,92 @@ def test_a_stream_of_time_stamps_with_jitter_continues_and_an_outage_does_not(sc
     np.testing.assert_allclose(after, alone["scores"].to_numpy(), rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize("scoring", ["forecast", "reconstruction"])
+def test_a_stream_of_irregular_time_points_continues_as_the_whole_series_reads(scoring, tmp_path):
+    """Vitals charted every 20 minutes or so at irregular times: fit read the rows as consecutive steps,
+    but a chunk continued the stream only where it started one spacing of the last two after them, so
+    467 of 500 streamed steps went unscored with forecasting, in silence."""
+    from sklearn_rnn import load, save
+
+    rng = np.random.default_rng(1)
+    minutes = np.cumsum(1 + rng.exponential(20, 460).round())
+    data = readings(460).set_axis(pd.Timestamp("2024-01-01") + pd.to_timedelta(minutes, unit="min"))
+    fitted = RNNAnomalyDetector(scoring=scoring, **TINY).fit(data.iloc[:300])
+    assert fitted.index_freq_ is None
+    assert pd.Timedelta(fitted.largest_spacing_) == data.index[:300].to_series().diff().max()
+    fitted.update(data.iloc[:300])
+    whole = fitted.transform_scores(data.iloc[300:])["scores"].to_numpy()
+    streamed = []
+    for start in range(300, 460, 20):
+        streamed.append(fitted.transform_scores(data.iloc[start : start + 20])["scores"].to_numpy())
+        fitted.update(data.iloc[start : start + 20])
+        if start == 380:  # mid-stream, saved and loaded
+            save(fitted, tmp_path / "vitals.skrnn")
+            fitted = load(tmp_path / "vitals.skrnn")
+    assert np.isfinite(whole).all()
+    streamed = np.concatenate(streamed)
+    if scoring == "reconstruction":  # a chunk's last steps lack the windows the later chunk brings
+        known = (np.arange(160) % 20) < 20 - fitted.window_length_ + 1
+        streamed, whole = streamed[known], whole[known]
+    np.testing.assert_allclose(streamed, whole, rtol=1e-5, atol=1e-6)
+    # a chunk further after the last reading than any two rows fit read is after an outage
+    later = data.iloc[440:].set_axis(data.index[440:] + 2 * pd.Timedelta(fitted.largest_spacing_))
+    fitted.update(data.iloc[:440])
+    alone = RNNAnomalyDetector(scoring=scoring, **TINY).fit(data.iloc[:300]).transform_scores(later)
+    np.testing.assert_allclose(
+        fitted.transform_scores(later)["scores"].to_numpy(), alone["scores"].to_numpy(), rtol=1e-5, atol=1e-6
+    )
+
+
+def test_a_chunk_of_aware_times_after_a_stream_of_naive_ones_is_refused():
+    """The same readings stamped in UTC after a stream of naive times: the comparison failed inside and
+    the chunk was scored as a new series (48 of 50 steps unscored), in silence."""
+    data = readings(260).set_axis(pd.date_range("2024-01-01", periods=260, freq="15min"))
+    fitted = RNNAnomalyDetector(scoring="forecast", **TINY).fit(data.iloc[:200])
+    fitted.update(data.iloc[:200])
+    chunk = data.iloc[200:].tz_localize("UTC")
+    with pytest.raises(ValueError, match=r"time zone UTC and the stream's past none.*tz_localize\(None\)"):
+        fitted.transform_scores(chunk)
+    with pytest.raises(ValueError, match="time zone UTC and the stream's past none"):
+        fitted.update(chunk)
+    chunk.index = chunk.index.tz_localize(None)  # the fix the message gives
+    assert fitted.transform_scores(chunk)["scores"].notna().all()
+    aware = RNNAnomalyDetector(scoring="forecast", **TINY).fit(data.iloc[:200].tz_localize("UTC"))
+    aware.update(data.iloc[:200].tz_localize("UTC"))
+    with pytest.raises(ValueError, match=r"no time zone and the stream's past the time zone UTC.*'UTC'"):
+        aware.update(data.iloc[200:])
+
+
+@pytest.mark.parametrize("dropped", [0.2, 0.4])
+def test_a_grid_with_many_readings_lost_warns_and_a_schedule_does_not(detector, dropped):
+    """Hourly vitals with a fifth or more of the hours missing: below nine equal spacings in ten the
+    index was read as irregular sampling, so the more was lost, the less was said."""
+    rng = np.random.default_rng(0)
+    hours = pd.date_range("2024-01-01", periods=800, freq="h")
+    data = readings(800).set_axis(hours)[rng.random(800) >= dropped]
+    with pytest.warns(
+        UserWarning, match=r"grid \(spacing h\) with \d+ of its 800 time points missing"
+    ) as caught:
+        detector.transform_scores(data)
+    fix = str(caught[0].message).split("gaps: X.reindex(")[1].split(") (a panel")[0]  # run as written
+    filled = data.reindex(eval(fix, {"pd": pd, "X": data}))
+    assert filled.index.equals(hours) and filled["temp"].notna().sum() == len(data)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        detector.transform_scores(filled)
+        # closed hours and weekends, holidays, irregular charting: not lost readings
+        week = pd.date_range("2024-01-01", periods=24 * 120, freq="h")
+        trading = week[(week.hour >= 9) & (week.hour <= 17) & (week.dayofweek < 5)]
+        trading = trading[~trading.normalize().isin(trading.normalize().unique()[[3, 40, 70]])]
+        minutes = np.cumsum(1 + rng.exponential(20, 500).round())
+        for index in (
+            trading,
+            pd.bdate_range("2023-01-01", "2024-12-31").delete([5, 40, 100, 200, 300]),
+            pd.Timestamp("2024-01-01") + pd.to_timedelta(minutes, unit="min"),
+        ):
+            detector.transform_scores(readings(len(index)).set_axis(index))
+
+
 @pytest.mark.parametrize("kind", ["elapsed seconds", "days over a clock change"])
 def test_a_stream_saved_mid_way_continues_after_load(kind, tmp_path):
     """save refused a detector streaming on a TimedeltaIndex (elapsed time): its stored past could

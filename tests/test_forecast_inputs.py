@@ -310,6 +310,43 @@ def test_update_with_rows_of_a_date_indexed_frame_keeps_the_frequency():
     np.testing.assert_array_equal(f.predict(fh=absolute).index, absolute)
 
 
+def test_an_update_keeps_the_frequency_its_own_time_points_would_suggest_otherwise():
+    """sktime infers the cutoff's frequency from the update's rows: Monday to Wednesday of business-day
+    closes gave days (Saturday forecasts, and Friday-to-Monday updates refused as skipping the weekend);
+    one new day of three stores ending 5 days apart gave 5 days (forecasts dated 5, 10, 15 days on)."""
+    days = pd.bdate_range("2024-01-01", periods=66)
+    frame = pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "close": 100 + np.cumsum(np.sin(np.arange(66)))})
+    frame["date"] = pd.to_datetime(frame["date"])
+    closes = frame.set_index("date")["close"]  # read from a CSV: no freq
+    f = RNNForecaster(**TINY).fit(closes[:60], fh=[1, 2, 3])
+    f.update(closes[60:63], update_params=False)  # Monday 25 to Wednesday 27 March
+    expected = pd.DatetimeIndex(["2024-03-28", "2024-03-29", "2024-04-01"])  # Thursday, Friday, Monday
+    np.testing.assert_array_equal(f.predict().index, expected)
+    np.testing.assert_array_equal(f.predict_interval(coverage=0.9).index, expected)
+    f.update(closes[63:66], update_params=False)  # Thursday to Monday: over a weekend, not a gap
+    assert f.cutoff[0] == pd.Timestamp("2024-04-01") and f.cutoff.freq == "B"
+
+    ends = {"s1": 40, "s2": 35, "s3": 30}
+    rows = [
+        (store, day, 10.0 + np.sin(k))
+        for store, n in ends.items()
+        for k, day in enumerate(pd.date_range("2023-01-01", periods=n + 2, freq="D"))
+    ]
+    table = pd.DataFrame(rows, columns=["store", "date", "qty"]).set_index(["store", "date"])
+    position = table.groupby(level="store").cumcount().to_numpy()
+    limit = table.index.get_level_values("store").map(ends).to_numpy()
+    panel = RNNForecaster(**TINY).fit(table[position < limit], fh=[1, 2, 3])
+    panel.update(table[position == limit], update_params=False)  # each store's next day
+    y_pred = panel.predict()
+    for store, n in ends.items():
+        first = pd.Timestamp("2023-01-01") + pd.Timedelta(days=n + 1)
+        np.testing.assert_array_equal(
+            y_pred.loc[store].index, pd.date_range(first, periods=3, freq="D"), err_msg=store
+        )
+    panel.update(table[position == limit + 1], update_params=False)  # and the day after
+    assert panel.cutoff.freq == "D"
+
+
 def test_an_update_that_revises_past_values_leaves_the_cutoff_and_the_forecast_dates():
     """A corrected old figure: the series still ends where it did, and so do the forecasts' dates.
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import dateutil.tz
 import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
@@ -103,8 +104,9 @@ def time_kind(index: pd.Index) -> str:
     """The kind of a time index, for comparing old and new time points."""
     if isinstance(index, pd.PeriodIndex):
         return f"period[{index.freqstr}]"
-    if isinstance(index, pd.DatetimeIndex):
-        return "datetime" if index.tz is None else f"datetime[{index.tz}]"
+    if isinstance(index, pd.DatetimeIndex):  # UTC as dateutil gives it ("...Z") is UTC, as load rebuilds it
+        zone = "UTC" if isinstance(index.tz, dateutil.tz.tzutc) else index.tz
+        return "datetime" if zone is None else f"datetime[{zone}]"
     return "integer" if index.dtype.kind in "iu" else str(index.dtype)
 
 

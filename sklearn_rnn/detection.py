@@ -115,9 +115,11 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     channel_mean_, channel_scale_ : ndarray of shape (n_channels,)
         Each channel's training mean and scale (the network reads standardised values).
     feature_names_in_ : ndarray of shape (n_channels,) or None
-        The channels' names, where every column of ``X`` in ``fit`` had a string
-        name (None otherwise). Later data with string column names must have
-        these, in this order: channels are read by position.
+        The channels' names (strings, or other labels such as sensor ids) as
+        the columns of ``X`` in ``fit`` had them; None where they were
+        positions (0, 1, ... in order, as numpy input gets them). Later data
+        with named columns must have these, in this order: channels are read
+        by position.
     local_level_ : bool
         Whether the network reads each window relative to its mean (``local_level`` resolved).
     {detector: window_statistic_}
@@ -483,8 +485,10 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
                 f"X passed to {method} has {values.shape[1]} columns, but the detector was fitted on "
                 f"{len(self.channel_mean_)}. Pass the channels of fit, in their order."
             )
-        # channels are read by position: names, where both have them, must match fit's in order
-        names = X.columns.to_numpy(dtype=object) if all(isinstance(c, str) for c in X.columns) else None
+        # channels are read by position: names, where both have them, must match fit's in order (names
+        # of any kind, sensor ids too; 0, 1, ... in order are positions, as numpy input gets them)
+        positions = X.columns.equals(pd.RangeIndex(X.shape[1])) and not all(isinstance(c, str) for c in X.columns)
+        names = None if positions else X.columns.to_numpy(dtype=object)
         if method == "fit":
             self.feature_names_in_ = names
         elif names is not None and getattr(self, "feature_names_in_", None) is not None:

@@ -758,6 +758,24 @@ def test_channels_named_in_fit_must_come_in_their_order(tmp_path):
     )
 
 
+def test_channels_named_by_sensor_ids_must_come_in_their_order_too(tmp_path):
+    """Channels named by integer sensor ids were read by position in any order: swapped at predict,
+    each was scored against the other's model (99 of 100 normal steps flagged), in silence."""
+    train = sensor(400, 44, channels=2).set_axis([101, 205], axis=1)
+    detector = RNNAnomalyDetector(window_length=10, **FAST).fit(train)
+    assert detector.feature_names_in_.tolist() == [101, 205]
+    save(detector, tmp_path / "d.skrnn")
+    for fitted in (detector, load(tmp_path / "d.skrnn")):
+        with pytest.raises(ValueError, match=r"has the columns \[205, 101\], but the detector was fitted on"):
+            fitted.predict(train[[205, 101]])
+        with pytest.raises(ValueError, match=r"has the columns \['101', '205'\]"):  # read back from a CSV
+            fitted.predict(train.set_axis(["101", "205"], axis=1))
+        pd.testing.assert_frame_equal(  # the fix the message gives
+            fitted.transform_scores(train[[205, 101]][fitted.feature_names_in_]),
+            fitted.transform_scores(train),
+        )
+
+
 def test_empty_data_gives_no_detection(forecast):
     assert forecast.predict(sensor(0, 46)).empty
     assert forecast.transform_scores(sensor(0, 46)).empty

@@ -842,6 +842,33 @@ def test_time_zones_round_trip_exactly(tz):
         (t.utcoffset(), t.tzname()) for t in forecaster.cutoff
     ]
     _assert_same_forecasts(restored, forecaster)
+    # and it goes on with the user's data as the original would: an update and its next forecasts
+    later = pd.Series([10.5], index=pd.DatetimeIndex([pd.Timestamp("2021-10-31")]).tz_localize(tz))
+    for fitted in (forecaster, restored):
+        fitted.update(later, update_params=False)
+    _assert_same_forecasts(restored, forecaster)
+
+
+def test_a_forecaster_fitted_on_dateutil_utc_takes_its_data_after_load():
+    """save writes dateutil's tzutc() (what dateutil.parser gives "...Z") as UTC; the loaded forecaster
+    then refused predict(X=...) and update with data indexed exactly like fit's, as another time kind."""
+    index = pd.date_range("2024-10-26", periods=44, freq="h", tz=dateutil.tz.tzutc())
+    X = pd.DataFrame({"x": np.cos(np.arange(44))}, index=index)
+    y = pd.Series(10 + np.sin(np.arange(44) / 3) + X["x"].to_numpy(), index=index)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        forecaster = _forecaster(max_epochs=1).fit(y[:40], X=X[:40], fh=[1, 2, 3])
+    buffer = io.BytesIO()
+    save(forecaster, buffer)
+    restored = load(io.BytesIO(buffer.getvalue()))
+    pd.testing.assert_series_equal(
+        restored.predict(X=X[40:]), forecaster.predict(X=X[40:]), check_index_type=False
+    )
+    for fitted in (forecaster, restored):
+        fitted.update(y[40:41], X=X[40:41], update_params=False)
+    np.testing.assert_array_equal(
+        restored.predict(X=X[41:]).to_numpy(), forecaster.predict(X=X[41:]).to_numpy()
+    )
 
 
 @pytest.mark.parametrize(

@@ -487,7 +487,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
             )
         # channels are read by position: names, where both have them, must match fit's in order (names
         # of any kind, sensor ids too; 0, 1, ... in order are positions, as numpy input gets them)
-        positions = X.columns.equals(pd.RangeIndex(X.shape[1])) and not all(isinstance(c, str) for c in X.columns)
+        positions = X.columns.equals(pd.RangeIndex(X.shape[1]))
         names = None if positions else X.columns.to_numpy(dtype=object)
         if method == "fit":
             self.feature_names_in_ = names

@@ -304,6 +304,12 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
     ``horizon_`` future rows, so pass ``X`` for steps ``1..horizon_`` when a
     step's forecast must not depend on which other steps are asked. Series
     shorter than ``window_length_`` are left-padded with their first value.
+    A series constant in ``fit`` (a column of it too) is forecast as the
+    constant, with intervals of width 0, as AutoETS and NaiveForecaster give
+    it; ``predict`` warns once it has moved. A series of one value is
+    forecast as that value, with NaN intervals, quantiles (but the median)
+    and variances, as NaiveForecaster gives them: one value tells nothing of
+    its spread.
 
     ``fit`` and ``update`` refuse a time point given twice in a series, and
     ``update`` checks its data before anything moves: refused data (such as a
@@ -719,9 +725,23 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
                 "or call predict for point forecasts."
             )
         results = []
+        # a series of one value tells nothing of its spread (its scale is a rounding of it, which
+        # collapses its quantiles onto the median): NaN beside the median, as NaiveForecaster gives
+        single = [key for key, frame in instances(self._y_hist) if frame.notna().any(axis=1).sum() == 1]
         for key, index, q in self._raw_quantiles(fh, X):
             interp = interpolate_quantiles(q, self.quantile_levels_, np.asarray(alpha))
+            if key in single:
+                interp[..., ~np.isclose(alpha, 0.5)] = np.nan
             results.append((key, index, interp.reshape(interp.shape[0], -1)))
+        if single:
+            shown = [key[0] if len(key) == 1 else key for key in single[:5]]
+            warnings.warn(
+                f"Series {shown} ({len(single)} in all) hold one value each, which tells nothing of their "
+                "spread: their quantiles other than the median, and their intervals and variances, are "
+                "NaN (as NaiveForecaster's). Update them with more values for intervals.",
+                UserWarning,
+                stacklevel=user_stacklevel(),
+            )
         columns = self._get_columns(method="predict_quantiles", alpha=alpha)
         return self._assemble(results, columns)
 

@@ -417,3 +417,21 @@ def test_an_absolute_fh_beyond_a_series_horizon_names_the_series_and_its_end():
         match=r"10 steps ahead, counted from the end of series 'south' \(2024-04-02\), .*horizon_=9",
     ):
         f.predict(fh=fh)
+
+
+def test_a_series_of_one_value_gets_no_interval_rather_than_one_of_width_zero():
+    """A product launched yesterday, one sale figure: its scale, a rounding of the value, collapsed its
+    80% and 95% intervals onto the median ([12, 12], variance 0), in silence; NaiveForecaster gives NaN."""
+    rows = [("old", day, 10.0 + np.sin(k)) for k, day in enumerate(pd.date_range("2023-01-01", periods=40))]
+    rows.append(("new", pd.Timestamp("2023-02-09"), 12.0))
+    y = pd.DataFrame(rows, columns=["sku", "date", "qty"]).set_index(["sku", "date"])
+    f = RNNForecaster(**TINY).fit(y, fh=[1, 2, 3])
+    with pytest.warns(UserWarning, match=r"Series \['new'\] \(1 in all\) hold one value each"):
+        intervals = f.predict_interval(coverage=[0.8, 0.95])
+    naive = NaiveForecaster().fit(y, fh=[1, 2, 3]).predict_interval(coverage=[0.8, 0.95])
+    pd.testing.assert_frame_equal(intervals.isna(), naive.isna())  # NaN for the new product only
+    assert intervals.loc["new"].isna().all().all() and intervals.loc["old"].notna().all().all()
+    quantiles = f.predict_quantiles(alpha=[0.1, 0.5])
+    np.testing.assert_allclose(quantiles.loc["new"].iloc[:, 1], f.predict().loc["new", "qty"])
+    assert quantiles.loc["new"].iloc[:, 0].isna().all()
+    assert f.predict_var().loc["new"].isna().all().all()

@@ -9,6 +9,7 @@ from numbers import Integral
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import torch
 
 from ._data import float32_rounding
@@ -33,18 +34,29 @@ def _inference_graph(estimator: Any) -> InferenceGraph:
 
 
 def _warn_rounded_levels(estimator: Any) -> None:
-    """Warn where float32 input rounds a feature by more than 1% of its spread (its level dwarfs it)."""
-    level = getattr(estimator, "_x_level", None)
-    if level is None:
-        return
-    spread = estimator.net_.module_.x_scale.double().cpu().numpy()
+    """Warn where float32 input rounds a feature by more than 1% of its spread (its level dwarfs it).
+
+    A forecaster's graph reads the series' own values (its columns' largest
+    magnitude and their deviation in ``fit``'s data).
+    """
+    history = getattr(estimator, "_y_hist", None)
+    if history is not None:
+        values = history.to_numpy(dtype=np.float64)
+        level, spread = np.nanmax(np.abs(values), axis=0), np.nanstd(values, axis=0)
+        what, where, names = "Columns", "y_window", history.columns
+    else:
+        level = getattr(estimator, "_x_level", None)
+        if level is None:
+            return
+        spread = estimator.net_.module_.x_scale.double().cpu().numpy()
+        what, where, names = "Features", "X", pd.RangeIndex(len(level))
     rounding, rounded = float32_rounding(level, spread)
     if len(rounded):
         warnings.warn(
-            f"Features {rounded.tolist()} lie at levels {level[rounded].tolist()} where float32, this "
+            f"{what} {names[rounded].tolist()} lie at levels {level[rounded].tolist()} where float32, this "
             f"graph's input type, rounds values in steps of {rounding[rounded].tolist()}, over 1% of "
             f"their spread {spread[rounded].tolist()}: their changes would be lost before the graph "
-            "reads them. Export with input_dtype='float64' and feed it float64 X.",
+            f"reads them. Export with input_dtype='float64' and feed it float64 {where}.",
             UserWarning,
             stacklevel=3,
         )
@@ -92,8 +104,9 @@ def to_onnx(
         (see the input formats page); "float64" does that in float64, as
         ``predict`` does on float64 input, so that a feature whose level dwarfs
         its changes (a meter at 1e8 moving by 1) keeps them. With "float32",
-        ``to_onnx`` warns when float32 would round a feature's values by more
-        than 1% of its spread.
+        ``to_onnx`` warns when float32 would round a feature's values (a
+        forecaster's: a column of its series, at a level such as a meter's
+        1e10) by more than 1% of its spread.
 
     Returns
     -------

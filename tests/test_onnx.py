@@ -1,5 +1,7 @@
 """ONNX export: the graph run in onnxruntime matches predict_proba / predict to 1e-5."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -331,3 +333,31 @@ def test_a_large_level_keeps_its_changes_through_a_float64_graph():
     assert np.std(pred) > 10 * TOL  # the moves reach the network
     with pytest.raises(ValueError, match="input_dtype must be 'float32' or 'float64'"):
         to_onnx(reg, input_dtype="float16")
+
+
+def test_a_forecaster_at_a_large_level_warns_before_a_float32_graph_loses_its_changes():
+    """A meter at 1e10 moving by hundreds: the float32 graph's median was off by about 420 a step (the
+    series spans 518) and to_onnx said nothing, where the classifier's and regressor's warn."""
+    pytest.importorskip("sklearn_rnn.forecasting")
+    from sktime.datasets import load_airline
+
+    from sklearn_rnn import RNNForecaster
+
+    y = load_airline() + 1e10
+    fh = np.arange(1, 4)
+    forecaster = RNNForecaster(
+        window_length=12, hidden_size=6, max_epochs=2, target_transform="none", random_state=0
+    ).fit(y, fh=fh)
+    with pytest.warns(
+        UserWarning, match=r"Columns \['Number of airline passengers'\] lie at levels .* float64"
+    ):
+        to_onnx(forecaster)
+    session = _session(to_onnx(forecaster, input_dtype="float64"))
+    (quantiles,) = session.run(None, {"y_window": y.to_numpy()[-12:].reshape(1, 12, 1)})
+    median = int(np.flatnonzero(np.isclose(forecaster.quantile_levels_, 0.5))[0])
+    np.testing.assert_allclose(
+        quantiles[0, :, 0, median] - 1e10, forecaster.predict(fh).to_numpy() - 1e10, atol=1e-2
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        to_onnx(forecaster.fit(load_airline(), fh=fh))  # at its own level: nothing to say

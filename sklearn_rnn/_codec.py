@@ -18,6 +18,8 @@ from typing import Any
 import dateutil.tz
 import numpy as np
 import pandas as pd
+from pandas.tseries.frequencies import to_offset
+from pandas.tseries.offsets import BusinessHour, CustomBusinessDay, CustomBusinessHour
 
 from ._archive import Refused, shown
 
@@ -101,7 +103,7 @@ class Encoder:
                 "i8": self(index.asi8.copy(), where),
                 "unit": index.unit,
                 "tz": _time_zone(index.tz, where),
-                "freq": index.freqstr,
+                "freq": encode_frequency(index.freq, where),
                 "names": names,
             }
         if isinstance(index, pd.TimedeltaIndex):  # elapsed time, e.g. seconds since a machine started
@@ -120,6 +122,67 @@ class Encoder:
                 raise TypeError(f"{where} is an index of objects that are not plain values.")
             return {"kind": "objects", "values": items, "object": index.dtype == object, "names": names}
         raise TypeError(f"{where} is a {type(index).__name__} of dtype {index.dtype}.")
+
+
+_CUSTOM_OFFSETS = {cls.__name__: cls for cls in (CustomBusinessDay, BusinessHour, CustomBusinessHour)}
+
+
+def custom_offset(freq: Any) -> bool:
+    """Whether a frequency is an offset its name does not rebuild (a custom business day or hour)."""
+    if not hasattr(freq, "freqstr"):
+        return False
+    try:
+        return to_offset(freq.freqstr) != freq
+    except ValueError:  # a name no frequency parses: "<DateOffset: months=1>"
+        return True
+
+
+def encode_frequency(freq: Any, where: str) -> str | list | None:
+    """A dates' frequency as load rebuilds it: its name, or a custom business day's or hour's parts.
+
+    ``[kind, n, weekmask, holidays, starts, ends]``: an exchange's holidays, a
+    Sunday-to-Thursday week, trading hours, which the name ("C", "bh") drops.
+    """
+    if freq is None or not custom_offset(freq):
+        return None if freq is None else freq.freqstr
+    if type(freq).__name__ in _CUSTOM_OFFSETS and freq.offset == datetime.timedelta(0) and not freq.normalize:
+        hours = [getattr(freq, side, ()) for side in ("start", "end")]
+        if all(t.second == 0 and t.microsecond == 0 for side in hours for t in side):
+            holidays = [str(np.datetime64(day, "D")) for day in getattr(freq, "holidays", None) or ()]
+            starts, ends = ([t.strftime("%H:%M") for t in side] for side in hours)
+            return [type(freq).__name__, int(freq.n), getattr(freq, "weekmask", None), holidays, starts, ends]
+    raise ValueError(
+        f"{where} has the frequency {freq!r}, which the safe format cannot rebuild exactly (it stores "
+        "pandas' named frequencies and custom business days and hours). Use pickle/joblib for files you "
+        "trust, or fit on an index of a named frequency."
+    )
+
+
+def decode_frequency(value: Any, where: str) -> Any:
+    """A stored frequency back: a name, or a custom business day or hour built from checked parts."""
+    if value is None or isinstance(value, str):
+        return value
+    day, time = re.compile(r"\d{4}-\d{2}-\d{2}"), re.compile(r"\d{2}:\d{2}")
+    if not (
+        isinstance(value, list)
+        and len(value) == 6
+        and value[0] in _CUSTOM_OFFSETS
+        and isinstance(value[1], int)
+        and not isinstance(value[1], bool)
+        and 1 <= abs(value[1]) <= 10_000
+        and (value[2] is None or (isinstance(value[2], str) and len(value[2]) <= 64))
+        and all(isinstance(part, list) for part in value[3:])
+        and all(isinstance(d, str) and day.fullmatch(d) for d in value[3])
+        and all(isinstance(t, str) and time.fullmatch(t) for part in value[4:] for t in part)
+    ):
+        raise Refused(f"{where} has a frequency {str(value)[:80]!r} this format does not write.")
+    kind, n, weekmask, holidays, starts, ends = value
+    parts: dict[str, Any] = {"n": n}
+    if kind != "BusinessHour":
+        parts.update(weekmask=weekmask, holidays=holidays)
+    if kind != "CustomBusinessDay":
+        parts.update(start=starts, end=ends)
+    return _CUSTOM_OFFSETS[kind](**parts)
 
 
 def _time_zone(tz: datetime.tzinfo | None, where: str) -> str | list | None:
@@ -230,7 +293,7 @@ def _decode_index(spec: dict, arrays: dict[str, np.ndarray], where: str) -> pd.I
             ordinals = part("ordinals", np.ndarray)
             return pd.PeriodIndex.from_ordinals(ordinals.astype(np.int64), freq=part("freq", str), name=name)
         if kind == "datetime":
-            unit, freq = part("unit", str), part("freq", (str, type(None)))
+            unit, freq = part("unit", str), decode_frequency(part("freq", (str, list, type(None))), where)
             tz = _decoded_time_zone(decode(spec.get("tz"), arrays, where), where)
             if unit not in ("s", "ms", "us", "ns"):
                 raise Refused(f"{where} has datetime unit {unit!r}.")

@@ -23,7 +23,7 @@ from sktime.datatypes import convert_to
 from sktime.forecasting.base import ForecastingHorizon
 
 from ._archive import Refused
-from ._codec import Encoder, decode, is_plain
+from ._codec import Encoder, custom_offset, decode, decode_frequency, encode_frequency, is_plain
 from ._intervals import median_index, quantile_pairs
 from ._networks.heads import SeriesScaling
 from ._runtime import user_stacklevel
@@ -103,13 +103,19 @@ class SeriesState:
                     "use pickle/joblib for files you trust."
                 )
         fh = self._fh
+        offset = getattr(fh, "_freq", None)
         state = {
             "y_mtype": y_mtype,
             "X_mtype": X_mtype,
             "converter_store": encode(dict(self._converter_store_y or {}), "sktime converter store"),
             "fh": None
             if fh is None
-            else {"values": encode(fh.to_pandas(), "fh"), "is_relative": fh.is_relative, "freq": fh.freq},
+            else {
+                "values": encode(fh.to_pandas(), "fh"),
+                "is_relative": fh.is_relative,
+                # sktime keeps the offset; its freq gives the name alone, which drops a custom one's parts
+                "freq": encode_frequency(offset, "fh") if hasattr(offset, "freqstr") else fh.freq,
+            },
         }
         return {"sktime": state}
 
@@ -158,7 +164,8 @@ class SeriesState:
                 values = decode(fh.get("values"), arrays, "fh") if isinstance(fh, dict) else None
                 if not (isinstance(values, pd.Index) and isinstance(fh.get("is_relative"), bool)):
                     raise Refused("its forecasting horizon is malformed.")
-                fh = ForecastingHorizon(values, is_relative=fh["is_relative"], freq=fh.get("freq"))
+                freq = decode_frequency(fh.get("freq"), "fh")
+                fh = ForecastingHorizon(values, is_relative=fh["is_relative"], freq=freq)
             y = convert_to(y_hist, to_type=y_mtype, store=store, store_behaviour="freeze")
             X = X_hist if X_hist is None or X_mtype is None else convert_to(X_hist, to_type=X_mtype)
             setattr(self, RESTORED, {**attributes, "net_": self.net_})
@@ -467,7 +474,12 @@ class SeriesState:
         for key, frame in series:
             end = frame.index[-1:]
             if fh.is_relative:
-                steps, index = self._relative_steps(placed, end), placed.to_absolute_index(end)
+                steps, offset = self._relative_steps(placed, end), self._fh_freq()
+                if isinstance(end, pd.DatetimeIndex) and custom_offset(offset):
+                    # sktime places steps by the offset's name ("C"): a custom week's or holidays' parts lost
+                    index = pd.DatetimeIndex([end[0] + int(k) * offset for k in steps], name=end.name)
+                else:
+                    index = placed.to_absolute_index(end)
             else:
                 index = fh.to_pandas()
                 steps = self._absolute_steps(placed, index, end, key)
@@ -481,12 +493,14 @@ class SeriesState:
             )
         return out
 
-    @staticmethod
-    def _absolute_steps(placed: ForecastingHorizon, times: pd.Index, end: pd.Index, key: tuple) -> np.ndarray:
+    def _absolute_steps(
+        self, placed: ForecastingHorizon, times: pd.Index, end: pd.Index, key: tuple
+    ) -> np.ndarray:
         """The steps after ``end`` of an absolute ``fh``'s time points (dates: :func:`grid_steps`)."""
         if not isinstance(end, pd.DatetimeIndex) or placed.freq is None or (times <= end[0]).any():
             return placed.to_relative(end).to_numpy()  # periods, integers, in-sample dates (refused)
-        steps = grid_steps(times, end, placed.freq, key)
+        offset = self._fh_freq()  # the offset itself: a custom one's name drops its week and holidays
+        steps = grid_steps(times, end, offset if custom_offset(offset) else placed.freq, key)
         return placed.to_relative(end).to_numpy() if steps is None else steps
 
     def _relative_steps(self, fh: ForecastingHorizon, end: pd.Index) -> np.ndarray:

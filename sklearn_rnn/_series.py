@@ -479,6 +479,12 @@ def infer_sp(freq: Any) -> int:
         name, n = offset.name, max(1, abs(offset.n))
     except ValueError:  # an alias of periods that offsets no longer take ("M", "H")
         name, n = str(freq), 1
+    except NotImplementedError:  # pd.DateOffset(months=1) has no name: read by its one unit, if one
+        units = {"years": "YS", "months": "MS", "weeks": "W", "days": "D", "hours": "h", "minutes": "min"}
+        ((unit, count),) = offset.kwds.items() if len(offset.kwds) == 1 else (("", 0),)
+        if unit not in units or not count:
+            return 1
+        name, n = units[unit], abs(int(count) * offset.n)
     base = name.split("-")[0].lstrip("0123456789")
     season = SEASONS.get(base, 1)
     return season // n if season % n == 0 else 1

@@ -17,6 +17,7 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 from sktime.forecasting.base import BaseForecaster, ForecastingHorizon
 from sktime.utils.validation.forecasting import check_fh
 
+from ._codec import custom_offset
 from ._docs import with_shared_parameters
 from ._forecast_network import ForecastNetwork
 from ._forecast_state import RESTORED, SeriesState
@@ -498,6 +499,12 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
             if not checked.is_relative:
                 times = checked.to_pandas()
                 refuse_other_fh_kind(times, cutoff)
+                if custom_offset(getattr(cutoff, "freq", None)):  # sktime fails coercing dates to periods
+                    raise ValueError(
+                        f"fh holds dates, and the series' frequency is {cutoff.freq!r}, on which sktime "
+                        f"cannot count dates (it reads it by its name, {cutoff.freq.freqstr!r}, alone). Pass "
+                        "fh as steps ahead, e.g. fh=[1, 2, 3]: the forecasts are dated on the series' days."
+                    )
                 if isinstance(cutoff, pd.DatetimeIndex):  # sktime fails on dates off a grid of 2h
                     self._refuse_off_grid_dates(times, cutoff)
         return super()._check_fh(fh, pred_int=pred_int)

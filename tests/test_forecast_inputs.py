@@ -347,6 +347,15 @@ def test_an_update_keeps_the_frequency_its_own_time_points_would_suggest_otherwi
     assert panel.cutoff.freq == "D"
 
 
+def test_dates_of_a_date_offset_without_a_name_are_forecast_on_their_grid():
+    """pd.date_range(..., freq=pd.DateOffset(months=1)), the 15th of every month: fit failed with
+    NotImplementedError "Prefix not defined" (sktime's placing of the steps, then the season's rule)."""
+    index = pd.date_range("2020-01-15", periods=40, freq=pd.DateOffset(months=1))
+    f = RNNForecaster(**TINY).fit(pd.Series(5 + np.sin(np.arange(40) * np.pi / 6), index=index), fh=[1, 2])
+    assert f.sp_ == 12
+    np.testing.assert_array_equal(f.predict().index, pd.DatetimeIndex(["2023-05-15", "2023-06-15"]))
+
+
 def test_an_update_that_revises_past_values_leaves_the_cutoff_and_the_forecast_dates():
     """A corrected old figure: the series still ends where it did, and so do the forecasts' dates.
 

@@ -872,6 +872,49 @@ def test_a_forecaster_fitted_on_dateutil_utc_takes_its_data_after_load():
 
 
 @pytest.mark.parametrize(
+    "offset",
+    [
+        pd.offsets.CustomBusinessDay(holidays=["2024-01-15", "2024-02-19", "2024-03-18"]),  # an exchange's
+        pd.offsets.CustomBusinessDay(weekmask="Sun Mon Tue Wed Thu", holidays=["2024-03-18"]),
+        pd.offsets.BusinessHour(start="09:30", end="16:30"),
+        pd.offsets.CustomBusinessHour(
+            start="10:00", end="15:00", weekmask="Mon Tue Wed Thu", holidays=["2024-01-15"]
+        ),
+    ],
+    ids=["holidays", "sunday-to-thursday", "trading-hours", "custom-hours"],
+)
+def test_custom_business_days_and_hours_date_forecasts_and_round_trip(offset, tmp_path):
+    """Saved by the name alone ("C", "bh"), their holidays, weeks and hours were lost: load refused the
+    file as not on its frequency. sktime places steps by that name too: a Sunday-to-Thursday exchange
+    got a forecast dated Friday, as NaiveForecaster's."""
+    index = pd.date_range(
+        "2024-01-07 10:00" if "Hour" in type(offset).__name__ else "2024-01-07", periods=53, freq=offset
+    )
+    y = pd.Series(100 + np.sin(np.arange(53) / 3), index=index, name="price")
+    forecaster = _forecaster(max_epochs=1).fit(y[:50], fh=[1, 2, 3])
+    np.testing.assert_array_equal(forecaster.predict().index, index[50:])  # the series' own next steps
+    np.testing.assert_array_equal(forecaster.predict_interval(coverage=0.8).index, index[50:])
+    save(forecaster, tmp_path / "f.skrnn")
+    restored = load(tmp_path / "f.skrnn")
+    assert restored.cutoff.freq == offset
+    _assert_same_forecasts(restored, forecaster)
+    for fitted in (forecaster, restored):  # and updates as the original
+        fitted.update(y[50:51], update_params=False)
+    _assert_same_forecasts(restored, forecaster)
+    with pytest.raises(ValueError, match=r"on which sktime cannot count dates .* fh=\[1, 2, 3\]"):
+        forecaster.predict(fh=index[51:53])
+
+
+def test_save_refuses_a_frequency_it_cannot_rebuild_rather_than_write_a_file_load_refuses():
+    index = pd.date_range(
+        "2020-01-15", periods=40, freq=pd.offsets.CustomBusinessMonthEnd(holidays=["2021-04-30"])
+    )
+    forecaster = _forecaster(max_epochs=1).fit(pd.Series(np.sin(np.arange(40)), index=index), fh=[1])
+    with pytest.raises(ValueError, match="which the safe format cannot rebuild exactly"):
+        save(forecaster, io.BytesIO())
+
+
+@pytest.mark.parametrize(
     "tz",
     [dateutil.tz.tzoffset("EST", -5 * 3600), dateutil.tz.tzlocal()],  # (pandas 3 cannot use gettz zones)
     ids=repr,

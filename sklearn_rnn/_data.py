@@ -111,6 +111,37 @@ def _refuse_text(dtype: Any, where: str = "X") -> None:
         )
 
 
+def _refuse_table_columns(X: pd.DataFrame) -> None:
+    """Name the columns of a 2D table that hold dates or text, which a long table's ids and times do."""
+    dates = [
+        c
+        for c, d in X.dtypes.items()
+        if getattr(d, "kind", None) in ("M", "m") or isinstance(d, pd.DatetimeTZDtype)
+    ]
+    text = [
+        X.columns[j]
+        for j, d in enumerate(X.dtypes)
+        if not pd.api.types.is_numeric_dtype(d) and holds_text(X.iloc[:, j])
+    ]
+    long_table = (
+        " If X is a long table, one row per time step with id and time columns, build its sequences "
+        "first: X, ids = sklearn_rnn.from_long_table(X, id_col, time_col, feature_cols), with y in the "
+        "order of ids."
+    )
+    if dates:
+        raise TypeError(
+            f"X has column(s) {dates[:5]} of dates or durations, which are not features a network can read "
+            "as they are. Encode them as numbers first (e.g. elapsed seconds, day of week), or drop them if "
+            f"they only order the time steps.{long_table}"
+        )
+    if text:
+        raise ValueError(
+            f"X must hold numbers, but column(s) {text[:5]} hold text. Convert numeric text explicitly (e.g. "
+            "X.astype(float)). Encode categorical features as numbers first (ordinal codes or one-hot "
+            f"columns per time step).{long_table}"
+        )
+
+
 def holds_text(values: Any) -> bool:
     """Whether a column or array holds text: strings, categories of strings, or objects among them."""
     dtype = getattr(values, "dtype", None)
@@ -441,9 +472,19 @@ def validate_sequences(
     """
     if isinstance(X, pd.DataFrame):
         _reject_panel_frame(X)
-        for column_dtype in X.dtypes:
-            _refuse_text(column_dtype)
-        _refuse_text_values(X)
+        _refuse_table_columns(X)
+    if (
+        isinstance(X, tuple)
+        and len(X) in (2, 3)
+        and isinstance(X[0], list)
+        and all(isinstance(x, np.ndarray) for x in X[0])
+        and all(isinstance(part, np.ndarray) and len(part) == len(X[0]) for part in X[1:])
+    ):
+        raise TypeError(
+            f"X is a tuple of {len(X[0])} sequences and {len(X) - 1} array(s) of as many values, as "
+            "from_long_table returns them (sequences, ids[, labels]). Unpack it: X, ids = "
+            "from_long_table(...) (X, ids, y = ... with label_col), and pass X."
+        )
     finite = "allow-nan" if allow_nan else True
     if isinstance(X, Iterator):
         raise TypeError(

@@ -355,3 +355,32 @@ def test_a_boolean_label_column_stays_boolean(dtype):
     assert y.dtype == bool and y.tolist() == [False, True] * 3
     clf = RNNClassifier(architecture="rnn", hidden_size=4, max_epochs=1, random_state=0).fit(sequences, y)
     assert clf.classes_.tolist() == [False, True]
+
+
+def test_a_long_table_passed_as_it_is_or_its_result_not_unpacked_is_told_to_use_from_long_table():
+    """fit(long_table) got "X must hold numbers ... encode categorical features", which named neither the
+    id column nor from_long_table (encoding the ids then fitted every row as a sequence); fit(
+    from_long_table(...)) got numpy's "inhomogeneous shape" error."""
+    table = pd.DataFrame(
+        {
+            "patient_id": np.repeat(["P1", "P2", "P3", "P4"], 5),
+            "charttime": np.tile(pd.date_range("2024-01-01", periods=5, freq="h"), 4),
+            "heart_rate": np.arange(20.0),
+        }
+    )
+    y = [0, 1, 0, 1]
+    with pytest.raises(
+        TypeError, match=r"column\(s\) \['charttime'\] of dates.*X, ids = sklearn_rnn.from_long"
+    ):
+        RNNClassifier(max_epochs=1).fit(table, np.repeat(y, 5))
+    with pytest.raises(
+        ValueError, match=r"column\(s\) \['patient_id'\] hold text.*from_long_table\(X, id_col"
+    ):
+        RNNClassifier(max_epochs=1).fit(table.drop(columns="charttime"), np.repeat(y, 5))
+    result = from_long_table(table, "patient_id", "charttime", ["heart_rate"])
+    with pytest.raises(
+        TypeError, match=r"tuple of 4 sequences and 1 array\(s\).*Unpack it: X, ids = from_long"
+    ):
+        RNNClassifier(max_epochs=1).fit(result, y)
+    X, ids = result  # the fix
+    assert RNNClassifier(max_epochs=1, hidden_size=4, random_state=0).fit(X, y).predict(X).shape == (4,)

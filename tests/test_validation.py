@@ -79,7 +79,7 @@ FIT_CASES = [
         pd.DataFrame({"t0": X[:, 0, 0], "t1": X[:, 1, 0].astype(str)}).astype({"t1": "string"}),
         None,
         ValueError,
-        r"X must hold numbers, but it holds text \(dtype string\)",
+        r"X must hold numbers, but column\(s\) \['t1'\] hold text.*X, ids = sklearn_rnn.from_long_table",
     ),
     (
         "object feature (dict)",

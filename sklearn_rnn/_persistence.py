@@ -320,9 +320,15 @@ def _what_to_save(estimator: Any, path: Any, classes: dict[str, type]) -> str:
     """The fix for an object save does not store: arguments swapped, a search, a pipeline (or nothing)."""
     if isinstance(estimator, (str, os.PathLike)) and type(path).__name__ in classes:
         return "The arguments are swapped: call save(estimator, path). "
-    best = getattr(estimator, "best_estimator_", None)
-    if type(best).__name__ in classes:
-        return "Save the search's fitted best_estimator_ instead: save(search.best_estimator_, path). "
+    for best in ("best_estimator_", "best_forecaster_"):  # scikit-learn's searches, sktime's tuners
+        if type(getattr(estimator, best, None)).__name__ in classes:
+            return f"Save the search's fitted {best} instead: save(search.{best}, path). "
+    fitted = getattr(estimator, "steps_", None)  # sktime's pipelines keep their fitted steps there
+    if isinstance(fitted, list) and fitted and type(fitted[-1][-1]).__name__ in classes:
+        return (
+            "A pipeline's other steps are not stored in the safe format: save its fitted last step "
+            "(save(pipeline.steps_[-1][1], path)) and fit the other steps again where you load it. "
+        )
     steps = getattr(estimator, "steps", None)
     if isinstance(steps, list) and steps and type(steps[-1][-1]).__name__ in classes:
         return (
@@ -436,7 +442,9 @@ def load(path: str | os.PathLike | IO[bytes]) -> Any:
     ValueError
         When a file object cannot seek (a pipe: read it into ``io.BytesIO``
         first), or the file is not a zip archive. ``"Refusing to load ..."``
-        when the file is cut short (a zip archive without its end), is not a
+        when the file is cut short (a zip archive without its end), holds
+        another archive after the one at a file object's position (two models
+        saved one after the other: seek to the second to read it), is not a
         model file of this format, was altered or breaks the policy above: a member it does not
         write (a planted pickle), an estimator class outside the fixed table,
         values that are not plain, parameters or network arguments outside the
@@ -477,6 +485,15 @@ def load(path: str | os.PathLike | IO[bytes]) -> Any:
             "archives; a pickle or joblib file must be opened with pickle/joblib (only if you trust it)."
         ) from None
     with archive:
+        first = min((info.header_offset for info in archive.infolist()), default=start)
+        if start is not None and first > start and _starts_as_zip(path, start):
+            # zip is read from its end: the archive found is a later one in the stream
+            raise ValueError(
+                f"Refusing to load {path!r}: it holds more than one archive from its position ({start}) on, "
+                f"as when two models were saved one after the other, and a zip archive is read from its "
+                f"end: the archive found starts at {first}. Save each model to its own file or buffer. "
+                "Nothing from the file was run."
+            )
         try:
             return _load(archive)
         except Refused as exc:

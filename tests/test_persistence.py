@@ -14,6 +14,7 @@ import os
 import pathlib
 import pickle
 import random
+import re
 import warnings
 import zipfile
 import zoneinfo
@@ -210,6 +211,27 @@ def test_save_names_what_to_pass_when_given_something_else(tmp_path):
     assert not (tmp_path / "text.skrnn").read_bytes()
 
 
+def test_save_names_what_to_pass_for_sktimes_tuners_and_pipelines(tmp_path):
+    """ForecastingGridSearchCV got no fix (it keeps best_forecaster_), and a TransformedTargetForecaster
+    was told save(pipeline[-1], path), which in sktime is an unfitted pipeline that save refuses too."""
+    from sktime.forecasting.compose import TransformedTargetForecaster
+    from sktime.forecasting.model_selection import ForecastingGridSearchCV
+    from sktime.split import ExpandingWindowSplitter
+    from sktime.transformations.series.difference import Differencer
+
+    y = pd.Series(10 + np.sin(np.arange(60) / 3) + np.arange(60) / 10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        splitter = ExpandingWindowSplitter(initial_window=48, step_length=6, fh=[1])
+        tuner = ForecastingGridSearchCV(_forecaster(), splitter, {"cell": ["gru", "lstm"]}).fit(y, fh=[1])
+        pipe = TransformedTargetForecaster([("diff", Differencer()), ("rnn", _forecaster())]).fit(y, fh=[1])
+    for container, fix in ((tuner, "search.best_forecaster_"), (pipe, "pipeline.steps_[-1][1]")):
+        with pytest.raises(TypeError, match=re.escape(f"save({fix}, path)")):
+            save(container, tmp_path / "m.skrnn")
+        given = eval(fix, {"search": tuner, "pipeline": pipe})
+        save(given, tmp_path / "m.skrnn")  # the fix the message gives works
+
+
 def test_save_refuses_a_parameter_set_after_fit_that_load_would_refuse(tmp_path):
     # set_params checks nothing until the next fit: the file was written, and load refused it
     reg = RNNRegressor(**TINY).fit(X, Y_REG).set_params(hidden_size=0)
@@ -269,6 +291,32 @@ def model_bytes():
     buffer = io.BytesIO()
     save(clf, buffer)
     return buffer.getvalue()
+
+
+def test_a_stream_of_two_models_is_refused_at_the_first_and_read_at_the_second():
+    """save writes a file object from its position on, so two models fit in one stream; a zip archive is
+    read from its end, and load at the first model's position returned the second, in silence."""
+    clf = RNNClassifier(**TINY).fit(X, Y_CLS)
+    reg = RNNRegressor(**TINY).fit(X, Y_REG)
+    stream = io.BytesIO(b"a header of the user's own")
+    stream.seek(0, io.SEEK_END)
+    starts = []
+    for model in (clf, reg):
+        starts.append(stream.tell())
+        save(model, stream)
+    stream.seek(starts[0])
+    with pytest.raises(
+        ValueError,
+        match=rf"more than one archive from its position \({starts[0]}\) on.*starts at {starts[1]}",
+    ):
+        load(stream)
+    stream.seek(starts[1])
+    np.testing.assert_array_equal(load(stream).predict(X), reg.predict(X))
+    one = io.BytesIO(b"a header of the user's own")
+    one.seek(0, io.SEEK_END)
+    save(clf, one)
+    one.seek(len(b"a header of the user's own"))  # one model after other bytes: read as before
+    np.testing.assert_array_equal(load(one).predict_proba(X), clf.predict_proba(X))
 
 
 def _rewrite(data: bytes, replace: dict[str, bytes | None] | None = None, manifest=None) -> bytes:

@@ -70,6 +70,7 @@ from ._load_policy import (
     parameter_rules,
     state_key,
 )
+from ._runtime import user_stacklevel
 from ._storable import InconsistentVersionWarning, SafeFormatMixin, VersionedPickleMixin, library_version
 from ._training import OPTIMIZERS, fit_seed
 
@@ -534,6 +535,20 @@ def _load(archive: zipfile.ZipFile) -> Any:
             f"format version {version!r} is not one this sklearn_rnn reads (1 to {FORMAT_VERSION}); "
             "upgrade sklearn_rnn."
         )
+    try:
+        return _load_members(archive, manifest, names)
+    except Refused as exc:
+        newer = _newer_version(manifest.get("sklearn_rnn_version"))
+        if newer is None:
+            raise
+        raise Refused(
+            f"{exc} It was written by sklearn_rnn {newer}, newer than this one ({library_version()}), "
+            "which may not know what it stores: upgrade sklearn_rnn to load it."
+        ) from None
+
+
+def _load_members(archive: zipfile.ZipFile, manifest: dict, names: list[str]) -> Any:
+    """The estimator from the members of an archive whose manifest names this format."""
     n_arrays = sum(name.startswith(ARRAYS) for name in names)
     arrays_named = [f"{ARRAYS}{i}.npy" for i in range(n_arrays)]
     expected = {_MANIFEST, _WEIGHTS, _OPTIMIZER}
@@ -607,14 +622,32 @@ def _release(version: Any) -> tuple[int, int] | None:
     return (int(match[1]), int(match[2])) if match else None
 
 
+def _newer_version(version: Any) -> str | None:
+    """``version`` where it is a release after this sklearn_rnn's (major, minor, patch), else None."""
+
+    def numbers(text: Any) -> tuple[int, ...] | None:
+        match = re.match(r"(\d+)\.(\d+)(?:\.(\d+))?", text) if isinstance(text, str) else None
+        return tuple(int(part or 0) for part in match.groups()) if match else None
+
+    stored, here = numbers(version), numbers(library_version())
+    return version if stored is not None and here is not None and stored > here else None
+
+
 def _warn_versions(manifest: dict) -> None:
     stored_version = manifest.get("sklearn_rnn_version")
-    if stored_version != library_version():
+    if _newer_version(stored_version) is not None:
+        warnings.warn(
+            f"This model was saved with sklearn_rnn {shown(stored_version)}, newer than this one "
+            f"({library_version()!r}), and may use what this version lacks. Upgrade sklearn_rnn.",
+            InconsistentVersionWarning,
+            stacklevel=user_stacklevel(),
+        )
+    elif stored_version != library_version():
         warnings.warn(
             f"This model was saved with sklearn_rnn {shown(stored_version)} and is loaded with "
             f"{library_version()!r}. It may behave differently; re-fit and save it again with this version.",
             InconsistentVersionWarning,
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )
     stored_torch = manifest.get("torch_version")
     if _release(stored_torch) != _release(torch.__version__):
@@ -623,7 +656,7 @@ def _warn_versions(manifest: dict) -> None:
             f"{str(torch.__version__)!r}. Its predictions may differ slightly; re-fit and save it again "
             "with this torch to be sure.",
             InconsistentVersionWarning,
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )
 
 

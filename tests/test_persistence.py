@@ -467,6 +467,31 @@ def test_version_mismatch_warns(model_bytes, tmp_path):
     np.testing.assert_array_equal(restored.predict_proba(X_NEW), reference.predict_proba(X_NEW))
 
 
+def test_a_file_from_a_newer_sklearn_rnn_says_to_upgrade(model_bytes, tmp_path):
+    """A parameter a later version added was refused as "not parameters of RNNClassifier", beside a
+    warning to "re-fit and save it again with this version", backwards for a newer file."""
+    path = tmp_path / "newer.skrnn"
+
+    def newer(manifest):
+        manifest = _set(["sklearn_rnn_version"], "99.1.0")(manifest)
+        manifest["params"]["new_option"] = 1
+        return manifest
+
+    path.write_bytes(_rewrite(model_bytes, manifest=newer))
+    with pytest.warns(
+        InconsistentVersionWarning, match=r"'99.1.0', newer than this one .* Upgrade sklearn_rnn"
+    ) as w:
+        with pytest.raises(
+            ValueError,
+            match=r"\[.new_option.\] are not parameters .* by sklearn_rnn 99.1.0, newer.*upgrade sklearn_rnn",
+        ):
+            load(path)
+    assert w[0].filename == __file__  # the user's line
+    path.write_bytes(_rewrite(model_bytes, manifest=_set(["sklearn_rnn_version"], "99.1.0")))
+    with pytest.warns(InconsistentVersionWarning, match="newer than this one"):
+        load(path)  # nothing it does not know: loaded, with the warning
+
+
 def test_torch_version_mismatch_warns(model_bytes, tmp_path):
     """Releases are compared by major.minor: patch releases and builds (+cpu, +cu121) compute alike."""
     major, minor = (int(part) for part in torch.__version__.split(".")[:2])

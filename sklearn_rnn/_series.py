@@ -203,6 +203,16 @@ def refuse_irregular_dates(times: pd.Index) -> None:
             f"a regular grid first, e.g. y.resample({step!r}).mean().interpolate() (a panel: "
             f"y.groupby(level=0).resample({step!r}, level=-1).mean().interpolate())"
         )
+    set_freq = (
+        f"set the index's freq: y.index.freq = {step!r} (a panel: y.index = y.index.set_levels("
+        f"pd.DatetimeIndex(y.index.levels[-1], freq={step!r}), level=-1))"
+    )
+    if len(times) < 3:  # pandas infers a frequency from 3 dates or more
+        raise ValueError(
+            f"The time index of y is a DatetimeIndex without a frequency, and its {len(times)} date(s) "
+            f"({format_times(times, limit=4)}) are too few for pandas to infer one from (it needs 3), so "
+            f"RNNForecaster cannot place forecast steps in time. Pass longer series, or {set_freq}."
+        )
     raise ValueError(
         "The time index of y is a DatetimeIndex without a frequency, and none can be inferred from its "
         f"dates (e.g. {format_times(times, limit=4)}): they are not evenly spaced, so RNNForecaster "
@@ -210,8 +220,7 @@ def refuse_irregular_dates(times: pd.Index) -> None:
         + (
             "."
             if step is None
-            else f"; or, when the dates are regular but too few to infer from, set the index's freq "
-            f"(e.g. y.index.freq = {step!r})."
+            else f"; or, when the dates are regular but too few to infer from, {set_freq}."
         )
     )
 

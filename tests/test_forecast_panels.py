@@ -435,3 +435,21 @@ def test_a_series_of_one_value_gets_no_interval_rather_than_one_of_width_zero():
     np.testing.assert_allclose(quantiles.loc["new"].iloc[:, 1], f.predict().loc["new", "qty"])
     assert quantiles.loc["new"].iloc[:, 0].isna().all()
     assert f.predict_var().loc["new"].isna().all().all()
+
+
+def test_two_dates_a_series_are_called_too_few_and_the_panel_fix_works():
+    """Two consecutive days per series were called "not evenly spaced", and the fix given,
+    y.index.freq = 'D', is a no-op pandas accepts on a MultiIndex: the same refusal came back."""
+    rows = [
+        (sku, day, 10.0 + k)
+        for sku in "ab"
+        for k, day in enumerate(pd.to_datetime(["2023-01-01", "2023-01-02"]))
+    ]
+    y = pd.DataFrame(rows, columns=["sku", "date", "qty"]).set_index(["sku", "date"])
+    with pytest.raises(ValueError, match=r"its 2 date\(s\) \(2023-01-01, 2023-01-02\) are too few") as error:
+        RNNForecaster(**TINY).fit(y, fh=[1])
+    fix = str(error.value).split("(a panel: ")[1].removesuffix(").")
+    assert fix.startswith("y.index = ")
+    y.index = eval(fix.removeprefix("y.index = "), {"pd": pd, "y": y})  # the message's fix, as written
+    y_pred = RNNForecaster(**TINY).fit(y, fh=[1]).predict()
+    assert y_pred.index.get_level_values(-1).tolist() == [pd.Timestamp("2023-01-03")] * 2

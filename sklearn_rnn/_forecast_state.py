@@ -575,11 +575,19 @@ class SeriesState:
         close = np.isclose(past.to_numpy(dtype=np.float64), stored, rtol=f32.eps, atol=f32.tiny)
         differ = ~close.all(axis=1)
         if differ.any():
+            numbered = past.index[0] == 0 and pd.api.types.is_integer_dtype(past.index) and not key
+            array = (  # sktime numbers an array's rows 0, 1, ...: they land on the series' first steps
+                f" An array's rows are numbered 0, 1, ... as time points: pass X for the forecast as a "
+                f"DataFrame indexed by its time points, e.g. pd.DataFrame(X_future, index=pd.RangeIndex("
+                f"{history.index[-1] + 1}, {history.index[-1] + 1} + len(X_future)))."
+                if numbered and pd.api.types.is_integer_dtype(history.index)
+                else ""
+            )
             raise ValueError(
                 f"X passed to predict differs from the X seen in fit and update at "
                 f"{format_times(past.index[differ])}{series_label(key)}, at or before the cutoff. predict "
                 "reads X only after the cutoff and never changes the stored history: pass X for the "
-                "forecast's time points only, or pass revised past values with update(y, X)."
+                f"forecast's time points only, or pass revised past values with update(y, X).{array}"
             )
 
     def _assemble(self, results, columns) -> pd.DataFrame:

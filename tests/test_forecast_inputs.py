@@ -792,3 +792,19 @@ def test_missing_values_are_refused_with_fills_that_work():
         RNNForecaster(**TINY).fit(panel, fh=[1])
     filled = panel.groupby(level=0).transform(lambda s: s.interpolate())
     assert RNNForecaster(**TINY).fit(filled, fh=[1]).predict().shape == (2, 1)
+
+
+def test_future_x_as_an_array_is_told_how_to_index_it():
+    """Fitted on arrays, predict(X=<the future rows as an array>) was told X "differs from the X seen
+    in fit at 0, 1", though no past row was passed: sktime numbers an array's rows 0, 1, ..."""
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(52, 2))
+    y = 10 + X @ [2.0, -1.0]
+    f = RNNForecaster(**TINY).fit(y[:50], X=X[:50], fh=[1, 2])
+    with pytest.raises(
+        ValueError, match=r"numbered 0, 1, .* pd.DataFrame\(X_future, index=pd.RangeIndex\(50, "
+    ) as error:
+        f.predict(X=X[50:])
+    fix = str(error.value).split("e.g. ")[-1].removesuffix(".")
+    X_future = eval(fix, {"pd": pd, "X_future": X[50:]})  # the message's fix, as written
+    assert np.isfinite(f.predict(X=X_future)).all()

@@ -560,6 +560,47 @@ def outlier_candidates(seeds: list[int], names: list[str]) -> None:
     print("# JSON: " + frame.to_json(orient="records"))
 
 
+def outlier_false_alarms(seeds: list[int]) -> None:
+    """Share of fresh normal sequences flagged at ``contamination=0.1``, beside the baselines' shares.
+
+    Generated: 200 fresh normal machine runs after 120 to train on. Real: each
+    one-class case's test-split sequences of its normal class.
+    """
+    from sklearn.ensemble import IsolationForest
+    from sklearn.neighbors import LocalOutlierFactor
+    from time_to_accuracy import Data
+
+    from sklearn_rnn import RNNOutlierDetector
+
+    print("# RNNOutlierDetector: share of fresh normal sequences flagged at contamination=0.1")
+    print(f"{'seed':>4} {'case':<26} {'n_train':>7} {'n_new':>5} {'rnn':>6} {'iforest':>7} {'lof':>6}")
+    for seed in seeds:
+        cases = [
+            ("generated", runs_case("spike", seed, n_test=0)[0], runs_case("spike", seed + 100, 200, 0)[0])
+        ]
+        for name in ONE_CLASS_SETS:
+            data = Data(name)
+            for label in np.unique(data.y_train):
+                train = [data.train[i] for i in np.flatnonzero(data.y_train == label)]
+                fresh = [data.test[i] for i in np.flatnonzero(data.y_test == label)]
+                cases.append((f"{name}/{label}", train, fresh))
+        shares = []
+        for case, train, fresh in cases:
+            rnn_share = (RNNOutlierDetector(random_state=seed).fit(train).predict(fresh) == -1).mean()
+            known, new = features(train), features(fresh)
+            forest = IsolationForest(contamination=0.1, random_state=seed).fit(known)
+            lof = LocalOutlierFactor(novelty=True, contamination=0.1).fit(known)
+            row = [rnn_share, (forest.predict(new) == -1).mean(), (lof.predict(new) == -1).mean()]
+            shares.append(row)
+            shown = f"{row[0]:>6.3f} {row[1]:>7.3f} {row[2]:>6.3f}"
+            print(f"{seed:>4} {case:<26} {len(train):>7} {len(fresh):>5} {shown}")
+        real = np.mean(shares[1:], axis=0)
+        print(
+            f"{seed:>4} {'real, mean of ' + str(len(shares) - 1):<26} {'':>7} {'':>5} "
+            + " ".join(f"{v:>{w}.3f}" for v, w in zip(real, (6, 7, 6), strict=True))
+        )
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="two generated cases only")
@@ -580,6 +621,11 @@ def main(argv=None) -> None:
         action="store_true",
         help="the procedure that chose the outlier detector's defaults",
     )
+    parser.add_argument(
+        "--outlier-false-alarms",
+        action="store_true",
+        help="RNNOutlierDetector's share of fresh normal sequences flagged, beside the baselines'",
+    )
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")
     for flag, listed in ((args.candidates, CANDIDATES), (args.outlier_candidates, OUTLIER_CANDIDATES)):
@@ -593,6 +639,9 @@ def main(argv=None) -> None:
         return
     if args.outliers:
         outliers(args.seeds)
+        return
+    if args.outlier_false_alarms:
+        outlier_false_alarms(args.seeds)
         return
     if args.outlier_candidates:
         outlier_candidates(args.seeds, args.only or list(OUTLIER_CANDIDATES))

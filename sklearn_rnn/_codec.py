@@ -124,13 +124,15 @@ class Encoder:
         raise TypeError(f"{where} is a {type(index).__name__} of dtype {index.dtype}.")
 
 
+# a crafted file's bounds: pandas checks each stored date against every opening of a business hour
+_MOST_HOLIDAYS, _MOST_OPENINGS = 20_000, 8
 _CUSTOM_OFFSETS = {cls.__name__: cls for cls in (CustomBusinessDay, BusinessHour, CustomBusinessHour)}
 
 
 def custom_offset(freq: Any) -> bool:
     """Whether a frequency is an offset its name does not rebuild (a custom business day or hour)."""
-    if not hasattr(freq, "freqstr"):
-        return False
+    if not hasattr(freq, "freqstr") or isinstance(freq, pd.offsets.Week):
+        return False  # pd.offsets.Week() names "W", Sundays' weeks: read by that name, as before
     try:
         return to_offset(freq.freqstr) != freq
     except ValueError:  # a name no frequency parses: "<DateOffset: months=1>"
@@ -147,7 +149,9 @@ def encode_frequency(freq: Any, where: str) -> str | list | None:
         return None if freq is None else freq.freqstr
     if type(freq).__name__ in _CUSTOM_OFFSETS and freq.offset == datetime.timedelta(0) and not freq.normalize:
         hours = [getattr(freq, side, ()) for side in ("start", "end")]
-        if all(t.second == 0 and t.microsecond == 0 for side in hours for t in side):
+        if all(t.second == 0 and t.microsecond == 0 for side in hours for t in side) and (
+            len(hours[0]) <= _MOST_OPENINGS and len(getattr(freq, "holidays", None) or ()) <= _MOST_HOLIDAYS
+        ):
             holidays = [str(np.datetime64(day, "D")) for day in getattr(freq, "holidays", None) or ()]
             starts, ends = ([t.strftime("%H:%M") for t in side] for side in hours)
             return [type(freq).__name__, int(freq.n), getattr(freq, "weekmask", None), holidays, starts, ends]
@@ -172,6 +176,8 @@ def decode_frequency(value: Any, where: str) -> Any:
         and 1 <= abs(value[1]) <= 10_000
         and (value[2] is None or (isinstance(value[2], str) and len(value[2]) <= 64))
         and all(isinstance(part, list) for part in value[3:])
+        and len(value[3]) <= _MOST_HOLIDAYS
+        and all(len(part) <= _MOST_OPENINGS for part in value[4:])
         and all(isinstance(d, str) and day.fullmatch(d) for d in value[3])
         and all(isinstance(t, str) and time.fullmatch(t) for part in value[4:] for t in part)
     ):

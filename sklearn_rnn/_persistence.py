@@ -469,7 +469,7 @@ def load(path: str | os.PathLike | IO[bytes]) -> Any:
                 f"load reads a file object that can seek (a zip archive is read from its end); {path!r} "
                 "cannot (a pipe or a socket). Read it into memory first: load(io.BytesIO(stream.read()))."
             )
-    start = None if isinstance(path, (str, os.PathLike)) else _position(path)
+    start = 0 if isinstance(path, (str, os.PathLike)) else _position(path)
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
@@ -490,7 +490,8 @@ def load(path: str | os.PathLike | IO[bytes]) -> Any:
         if start is not None and first > start and _starts_as_zip(path, start):
             # zip is read from its end: the archive found is a later one in the stream
             raise ValueError(
-                f"Refusing to load {path!r}: it holds more than one archive from its position ({start}) on, "
+                f"Refusing to load {path!r}: it holds more than one archive from its "
+                f"{'start' if isinstance(path, (str, os.PathLike)) else f'position ({start})'} on, "
                 f"as when two models were saved one after the other, and a zip archive is read from its "
                 f"end: the archive found starts at {first}. Save each model to its own file or buffer. "
                 "Nothing from the file was run."
@@ -509,9 +510,9 @@ def _position(stream: IO[bytes]) -> int | None:
 
 
 def _starts_as_zip(path: str | os.PathLike | IO[bytes], start: int | None) -> bool:
-    """Whether the file begins with a zip member's header (a model file cut short, not another format)."""
+    """Whether the file begins (a file object: at ``start``) with a zip member's header."""
     try:
-        if start is None:
+        if isinstance(path, (str, os.PathLike)):
             with open(path, "rb") as file:
                 return file.read(4) == b"PK\x03\x04"
         path.seek(start)

@@ -208,10 +208,27 @@ def refuse_irregular_dates(times: pd.Index) -> None:
         f"pd.DatetimeIndex(y.index.levels[-1], freq={step!r}), level=-1))"
     )
     if len(times) < 3:  # pandas infers a frequency from 3 dates or more
+        if len(times) == 2:  # their own spacing: a calendar's, whole months, days, else their distance
+            first, second = times
+            months = (second.year - first.year) * 12 + second.month - first.month
+            if calendar is not None:
+                code = repr(calendar)
+            elif months and second == first + pd.DateOffset(months=months):  # the 15th of each month
+                code = f"pd.DateOffset(months={months})"
+            elif (second - first) % pd.Timedelta(days=1) == pd.Timedelta(0):
+                days = (second - first).days
+                code = repr("D" if days == 1 else f"{days}D")
+            else:
+                code = repr(to_offset(second - first).freqstr)
+            set_freq = (
+                f"set the index's freq: y.index.freq = {code} (a panel: y.index = y.index.set_levels("
+                f"pd.DatetimeIndex(y.index.levels[-1], freq={code}), level=-1))"
+            )
         raise ValueError(
             f"The time index of y is a DatetimeIndex without a frequency, and its {len(times)} date(s) "
             f"({format_times(times, limit=4)}) are too few for pandas to infer one from (it needs 3), so "
-            f"RNNForecaster cannot place forecast steps in time. Pass longer series, or {set_freq}."
+            "RNNForecaster cannot place forecast steps in time. Pass longer series"
+            + (f", or {set_freq}." if len(times) == 2 else ".")
         )
     raise ValueError(
         "The time index of y is a DatetimeIndex without a frequency, and none can be inferred from its "
@@ -491,7 +508,7 @@ def infer_sp(freq: Any) -> int:
     except NotImplementedError:  # pd.DateOffset(months=1) has no name: read by its one unit, if one
         units = {"years": "YS", "months": "MS", "weeks": "W", "days": "D", "hours": "h", "minutes": "min"}
         ((unit, count),) = offset.kwds.items() if len(offset.kwds) == 1 else (("", 0),)
-        if unit not in units or not count:
+        if unit not in units or not count or count != int(count):  # none, or half an hour: no season told
             return 1
         name, n = units[unit], abs(int(count) * offset.n)
     base = name.split("-")[0].lstrip("0123456789")

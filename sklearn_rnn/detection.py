@@ -11,6 +11,7 @@ import warnings
 from numbers import Real
 from typing import Any
 
+import dateutil.tz
 import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
@@ -115,11 +116,11 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     channel_mean_, channel_scale_ : ndarray of shape (n_channels,)
         Each channel's training mean and scale (the network reads standardised values).
     feature_names_in_ : ndarray of shape (n_channels,) or None
-        The channels' names (strings, or other labels such as sensor ids) as
-        the columns of ``X`` in ``fit`` had them; None where they were
-        positions (0, 1, ... in order, as numpy input gets them). Later data
-        with named columns must have these, in this order: channels are read
-        by position.
+        The channels' names (strings, or integers such as sensor ids) as the
+        columns of ``X`` in ``fit`` had them; None where they were positions
+        (0, 1, ... in order, as numpy input gets them) or other labels (a
+        pivot's tuples, dates). Later data with named columns must have
+        these, in this order: channels are read by position.
     local_level_ : bool
         Whether the network reads each window relative to its mean (``local_level`` resolved).
     {detector: window_statistic_}
@@ -487,8 +488,16 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
             )
         # channels are read by position: names, where both have them, must match fit's in order (names
         # of any kind, sensor ids too; 0, 1, ... in order are positions, as numpy input gets them)
+        labels = X.columns.to_numpy(dtype=object)
+        plain = all(isinstance(c, (str, int, np.integer)) and not isinstance(c, bool) for c in labels)
         positions = X.columns.equals(pd.RangeIndex(X.shape[1]))
-        names = None if positions else X.columns.to_numpy(dtype=object)
+        # strings, or integers such as sensor ids (the safe format stores them); other labels (a pivot's
+        # tuples, dates) are read by position, as before
+        names = (
+            None
+            if positions or not plain
+            else np.array([c if isinstance(c, str) else int(c) for c in labels], dtype=object)
+        )
         if method == "fit":
             self.feature_names_in_ = names
         elif names is not None and getattr(self, "feature_names_in_", None) is not None:
@@ -592,8 +601,9 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         if isinstance(last, pd.DatetimeIndex) and isinstance(X.index, pd.DatetimeIndex):
             past, given = last.tz, X.index.tz
             if (past is None) != (given is None):  # a naive time and an aware one do not compare
+                zone = "UTC" if isinstance(past, dateutil.tz.tzutc) else str(past)  # tzutc() names no zone
                 fix = (
-                    f"X.index.tz_localize({str(past)!r})"
+                    f"X.index.tz_localize({zone!r})"
                     if given is None
                     else "X.index.tz_localize(None) (its local times) or X.index.tz_convert(None) (UTC)"
                 )
@@ -847,7 +857,8 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
 _ON_GRID = 0.9
 # below it, a grid with holes: the least share of its step among the spacings, and of lost points
 _GRID_SHARE = 0.5
-_LOST_SHARE = 0.05
+_LOST_SHARE = 0.1
+_MOST_SKIPPED = 1_000_000
 
 
 def _interval_points(interval: pd.Interval, n: int) -> np.ndarray:
@@ -988,12 +999,19 @@ def _warn_if_readings_lost(times: pd.Index, values: np.ndarray, steps: np.ndarra
     many holes still shows: its step is the commonest spacing, at least
     ``_GRID_SHARE`` of them, and nearly every spacing (``_ON_GRID``) is a whole
     number of it (charting rounded to the hour with a third of the hours
-    empty). A hole is a lost reading where its time point's slot (its time
-    and day of the week where the series spans two weeks, its time of day
-    where it spans two days; every point otherwise) holds readings elsewhere
-    in the series, and not a schedule's (nights, weekends); warn when lost
-    points are at least ``_LOST_SHARE`` of the grid's.
+    empty). Dates are read on the wall clock. A skipped time point is a lost
+    reading unless a schedule explains it: on a grid of hours or minutes, a
+    time of day the series never reads (nights) or a day it reads nothing on
+    (weekends, holidays); on a grid of days, a weekday it never reads
+    (weekends; shown only in two weeks or more, so shorter series are not
+    judged). Warn when lost points are at least ``_LOST_SHARE`` of the grid's.
     """
+    if isinstance(times, pd.PeriodIndex) and isinstance(times.freq, (pd.offsets.Tick, pd.offsets.Day)):
+        times = times.to_timestamp()  # days or shorter periods read as the dates they start
+        values, steps = times.asi8, np.diff(times.asi8)
+    if isinstance(times, pd.DatetimeIndex) and times.tz is not None:
+        values = times.tz_localize(None).asi8
+        steps = np.diff(values)
     if not len(steps):
         return
     spacings, counts = np.unique(steps, return_counts=True)
@@ -1002,26 +1020,27 @@ def _warn_if_readings_lost(times: pd.Index, values: np.ndarray, steps: np.ndarra
         return
     held = np.flatnonzero((steps > usual) & (steps % usual == 0))
     missing = steps[held] // usual - 1  # the grid points each hole skips
-    period = None
+    lost = int(missing.sum())
     if isinstance(times, pd.DatetimeIndex):
         day = pd.Timedelta(days=1) // pd.Timedelta(1, unit=times.unit)  # in the index's unit
-        span = values[-1] - values[0]  # a schedule shows in a period the series holds twice
-        if day % usual == 0 and span >= 14 * day:
-            period = 7 * day
-        elif usual < day and day % usual == 0 and span >= 2 * day:
-            period = day
-    if period is None:
-        lost = int(missing.sum())
-    else:  # slots of the grid in its period (weeks start on Monday 1970-01-05), those read somewhere
-        n_slots = period // usual
-        slots = ((values - 4 * day) // usual) % n_slots
-        read = np.zeros(n_slots, dtype=np.int64)
-        read[np.unique(slots)] = 1
-        before = np.concatenate([[0], np.cumsum(np.concatenate([read, read]))])  # read slots below each
-        first = (slots[held] + 1) % n_slots  # a hole's first skipped slot, then `missing` more in a cycle
-        rest = missing % n_slots
-        lost = int((missing // n_slots * read.sum() + before[first + rest] - before[first]).sum())
-    total = len(values) + int(missing.sum())
+        if (usual < day and day % usual == 0) or usual == day:
+            if lost > _MOST_SKIPPED:  # a sparse record: too many holes to weigh
+                return
+            skipped = (
+                np.concatenate(
+                    [values[i] + usual * np.arange(1, m + 1) for i, m in zip(held, missing, strict=True)]
+                )
+                if len(held)
+                else np.empty(0, dtype=np.int64)
+            )
+            if usual < day:  # a time of day read elsewhere, on a day with readings
+                read = np.isin(skipped % day, np.unique(values % day))
+                lost = int((read & np.isin(skipped // day, np.unique(values // day))).sum())
+            elif values[-1] - values[0] < 14 * day:  # a week's schedule shows in two
+                return
+            else:  # a weekday read elsewhere (1970-01-01 was a Thursday, 3)
+                lost = int(np.isin((skipped // day + 3) % 7, np.unique((values // day + 3) % 7)).sum())
+    total = len(values) + lost  # the points it reads or should have
     if lost < _LOST_SHARE * total:
         return
     spacing, grid = _grid(times, usual)

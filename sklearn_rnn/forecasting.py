@@ -500,10 +500,11 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
                 times = checked.to_pandas()
                 refuse_other_fh_kind(times, cutoff)
                 if custom_offset(getattr(cutoff, "freq", None)):  # sktime fails coercing dates to periods
+                    steps = list(range(1, min(len(times), getattr(self, "horizon_", len(times))) + 1))
                     raise ValueError(
                         f"fh holds dates, and the series' frequency is {cutoff.freq!r}, on which sktime "
                         f"cannot count dates (it reads it by its name, {cutoff.freq.freqstr!r}, alone). Pass "
-                        "fh as steps ahead, e.g. fh=[1, 2, 3]: the forecasts are dated on the series' days."
+                        f"fh as steps ahead, e.g. fh={steps}: the forecasts are dated on the series' days."
                     )
                 if isinstance(cutoff, pd.DatetimeIndex):  # sktime fails on dates off a grid of 2h
                     self._refuse_off_grid_dates(times, cutoff)

@@ -774,6 +774,18 @@ def test_channels_named_by_sensor_ids_must_come_in_their_order_too(tmp_path):
             fitted.transform_scores(train[[205, 101]][fitted.feature_names_in_]),
             fitted.transform_scores(train),
         )
+    # a pivot's tuples and dates as names are read by position, and the detector saves, as before
+    for labels in (
+        pd.MultiIndex.from_tuples([("temp", 1), ("temp", 2)]),
+        pd.DatetimeIndex(["2024-01-01", "2024-01-02"]),
+    ):
+        other = RNNAnomalyDetector(window_length=10, **FAST).fit(train.set_axis(labels, axis=1))
+        assert other.feature_names_in_ is None
+        save(other, tmp_path / "other.skrnn")
+        pd.testing.assert_frame_equal(
+            load(tmp_path / "other.skrnn").transform_scores(train.to_numpy()),
+            other.transform_scores(train.to_numpy()),
+        )
 
 
 def test_empty_data_gives_no_detection(forecast):

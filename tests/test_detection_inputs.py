@@ -2,6 +2,7 @@
 
 import warnings
 
+import dateutil.tz
 import numpy as np
 import pandas as pd
 import pytest
@@ -365,6 +366,15 @@ def test_a_chunk_of_aware_times_after_a_stream_of_naive_ones_is_refused():
     aware.update(data.iloc[:200].tz_localize("UTC"))
     with pytest.raises(ValueError, match=r"no time zone and the stream's past the time zone UTC.*'UTC'"):
         aware.update(data.iloc[200:])
+    utc = RNNAnomalyDetector(scoring="forecast", **TINY).fit(data.iloc[:200].tz_localize(dateutil.tz.tzutc()))
+    utc.update(data.iloc[:200].tz_localize(dateutil.tz.tzutc()))
+    with pytest.raises(
+        ValueError, match=r"tz_localize\('UTC'\)"
+    ) as error:  # dateutil's tzutc() names no zone
+        utc.update(data.iloc[200:])
+    chunk = data.iloc[200:].copy()
+    chunk.index = eval(str(error.value).split("X.index = ")[1].removesuffix("."), {"X": chunk})
+    assert utc.transform_scores(chunk)["scores"].notna().all()
 
 
 @pytest.mark.parametrize("dropped", [0.2, 0.4])
@@ -389,9 +399,14 @@ def test_a_grid_with_many_readings_lost_warns_and_a_schedule_does_not(detector, 
         trading = week[(week.hour >= 9) & (week.hour <= 17) & (week.dayofweek < 5)]
         trading = trading[~trading.normalize().isin(trading.normalize().unique()[[3, 40, 70]])]
         minutes = np.cumsum(1 + rng.exponential(20, 500).round())
+        ten_days = pd.date_range("2024-05-20 09:00", "2024-05-31 17:00", freq="h")
         for index in (
             trading,
+            ten_days[(ten_days.hour >= 9) & (ten_days.hour <= 17) & (ten_days.dayofweek < 5)],
             pd.bdate_range("2023-01-01", "2024-12-31").delete([5, 40, 100, 200, 300]),
+            pd.bdate_range("2024-05-20", periods=10).delete(7),  # Memorial Day
+            pd.bdate_range("2023-12-01", "2023-12-29").delete([16, 17]),  # Christmas in London
+            pd.bdate_range("2023-01-02", periods=300).to_period("D"),  # business days as daily periods
             pd.Timestamp("2024-01-01") + pd.to_timedelta(minutes, unit="min"),
         ):
             detector.transform_scores(readings(len(index)).set_axis(index))

@@ -354,6 +354,9 @@ def test_dates_of_a_date_offset_without_a_name_are_forecast_on_their_grid():
     f = RNNForecaster(**TINY).fit(pd.Series(5 + np.sin(np.arange(40) * np.pi / 6), index=index), fh=[1, 2])
     assert f.sp_ == 12
     np.testing.assert_array_equal(f.predict().index, pd.DatetimeIndex(["2023-05-15", "2023-06-15"]))
+    half_hours = pd.date_range("2024-01-01", periods=40, freq=pd.DateOffset(hours=0.5))  # ZeroDivisionError
+    f = RNNForecaster(**TINY).fit(pd.Series(np.sin(np.arange(40.0)), index=half_hours), fh=[1])
+    assert f.sp_ == 1 and f.predict().index[0] == pd.Timestamp("2024-01-01 20:00")
 
 
 def test_an_update_that_revises_past_values_leaves_the_cutoff_and_the_forecast_dates():

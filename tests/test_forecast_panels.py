@@ -453,3 +453,17 @@ def test_two_dates_a_series_are_called_too_few_and_the_panel_fix_works():
     y.index = eval(fix.removeprefix("y.index = "), {"pd": pd, "y": y})  # the message's fix, as written
     y_pred = RNNForecaster(**TINY).fit(y, fh=[1]).predict()
     assert y_pred.index.get_level_values(-1).tolist() == [pd.Timestamp("2023-01-03")] * 2
+    # the fix names the dates' own spacing: two days, or the 15th of each month
+    for dates, after in (
+        (["2023-01-01", "2023-01-03"], "2023-01-05"),
+        (["2023-01-15", "2023-02-15"], "2023-03-15"),
+    ):
+        rows = [(sku, day, 10.0 + k) for sku in "ab" for k, day in enumerate(pd.to_datetime(dates))]
+        y = pd.DataFrame(rows, columns=["sku", "date", "qty"]).set_index(["sku", "date"])
+        with pytest.raises(ValueError, match="too few") as error:
+            RNNForecaster(**TINY).fit(y, fh=[1])
+        y.index = eval(
+            str(error.value).split("(a panel: y.index = ")[1].removesuffix(")."), {"pd": pd, "y": y}
+        )
+        y_pred = RNNForecaster(**TINY).fit(y, fh=[1]).predict()
+        assert y_pred.index.get_level_values(-1).tolist() == [pd.Timestamp(after)] * 2

@@ -951,3 +951,51 @@ def test_an_anomaly_detector_file_with_a_forged_stream_step_is_refused(forged, t
     (tmp_path / "forged.skrnn").write_bytes(_edit_manifest(saved, forge))
     with pytest.raises(ValueError, match=r"index_freq_=.* is refused; it must be None, a pandas frequency"):
         load(tmp_path / "forged.skrnn")
+
+
+def _custom_hours(openings: int) -> list:
+    starts = [f"{m // 60:02d}:{m % 60:02d}" for m in range(0, 2 * openings, 2)]
+    ends = [f"{(m + 1) // 60:02d}:{(m + 1) % 60:02d}" for m in range(0, 2 * openings, 2)]
+    return ["CustomBusinessHour", 1, "1111111", [], starts, ends]
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        _custom_hours(720),  # pandas checks every stored date against every opening: 2.7 ms a date
+        ["CustomBusinessDay", 1, "1111100", ["2024-01-01"] * 20_001, [], []],
+        ["CustomBusinessDay", 1, "1111100", ["2024-13-45"], [], []],
+        ["CustomBusinessDay", 0, None, [], [], []],
+        ["BusinessHour", 1, None, [], ["25:00"], ["17:00"]],
+        ["Easter", 1, None, [], [], []],
+        ["CustomBusinessDay", True, None, [], [], []],
+    ],
+    ids=["720-openings", "20001-holidays", "no-date", "n-0", "no-hour", "other-offset", "n-bool"],
+)
+def test_a_crafted_custom_frequency_is_refused_quickly(forged, tmp_path):
+    """A business hour of 720 one-minute openings kept load busy 5.9 s for 2000 stored hours (hours for
+    an array of the size allowed) before refusing the file."""
+    y = pd.Series(np.sin(np.arange(400) / 5) + 5, index=pd.date_range("2024-01-01", periods=400, freq="h"))
+    saved = _saved(_forecaster(max_epochs=1).fit(y, fh=[1]))
+
+    def forge(node):
+        if isinstance(node, dict):
+            if node.get("freq") == "h" and "i8" in node:
+                node["freq"] = forged
+            for value in node.values():
+                forge(value)
+        elif isinstance(node, list):
+            for value in node:
+                forge(value)
+
+    members = _members(saved)
+    manifest = json.loads(members["manifest.json"])
+    forge(manifest)
+    members["manifest.json"] = json.dumps(manifest).encode()
+    (tmp_path / "forged.skrnn").write_bytes(_zip(members, zipfile.ZIP_STORED))
+    # refused by the rule of the stored parts (the bounds), or where pandas refuses a date or an hour
+    with pytest.raises(
+        ValueError,
+        match=r"Refusing to load .* (has a frequency .* this format does not write|pandas cannot build)",
+    ):
+        load(tmp_path / "forged.skrnn")

@@ -500,7 +500,11 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
                 times = checked.to_pandas()
                 refuse_other_fh_kind(times, cutoff)
                 if custom_offset(getattr(cutoff, "freq", None)):  # sktime fails coercing dates to periods
-                    steps = list(range(1, min(len(times), getattr(self, "horizon_", len(times))) + 1))
+                    grid = pd.date_range(cutoff.max(), max(times.max(), cutoff.max()), freq=cutoff.freq)
+                    steps = grid.get_indexer(times)
+                    if (steps < 1).any():  # before the cutoff or off the days: a generic example
+                        steps = np.arange(1, min(len(times), getattr(self, "horizon_", len(times))) + 1)
+                    steps = [int(step) for step in steps]
                     raise ValueError(
                         f"fh holds dates, and the series' frequency is {cutoff.freq!r}, on which sktime "
                         f"cannot count dates (it reads it by its name, {cutoff.freq.freqstr!r}, alone). Pass "

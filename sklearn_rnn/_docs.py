@@ -139,7 +139,10 @@ SHARED_PARAMETERS = """\
     callbacks : list of skorch callbacks or (name, callback) tuples, default=None
         Extra skorch callbacks (logging to MLflow or TensorBoard, checkpoints).
     net_kwargs : dict, default=None
-        Further arguments passed verbatim to the skorch ``NeuralNet``.
+        Further arguments passed verbatim to the skorch ``NeuralNet``, such as
+        the optimizer's (``{"optimizer__weight_decay": 1e-4}``). What the
+        estimator sets on the net from its own parameters (``callbacks``,
+        ``max_epochs``, ``lr``, ``train_split``, the criterion, ...) is refused.
 """
 
 

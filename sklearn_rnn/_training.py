@@ -18,6 +18,7 @@ from collections.abc import Callable
 from numbers import Integral, Real
 from typing import Any
 
+import cloudpickle
 import numpy as np
 import torch
 from sklearn.exceptions import ConvergenceWarning
@@ -226,9 +227,27 @@ class Net(NeuralNet):
 
     # Pickled apart and loaded with a map_location, so that a net pickled on a GPU opens on a
     # CPU-only machine. skorch lists module_, optimizer_ and criterion_; the module is also the
-    # ``module`` argument (an instance), and callbacks hold the optimizer (lr schedule) and
-    # weights (early stopping's best): without them, their CUDA tensors failed to unpickle.
+    # ``module`` argument (an instance), and, off the CPU, callbacks hold CUDA tensors (early
+    # stopping's best weights): without them, those failed to unpickle (__getstate__).
     cuda_dependent_attributes_ = ["module", "module_", "optimizer_", "criterion_", "callbacks"]
+
+    def __getstate__(self) -> dict[str, Any]:
+        """skorch's state: the CUDA-dependent attributes pickled apart, by cloudpickle.
+
+        skorch pickles them with the standard library's pickle, which refuses a
+        callback's lambda or a class defined in a script: a fitted estimator
+        with one could not come back from a loky worker, and Dask waited for
+        ever. cloudpickle writes the same, and those by value. A net on the CPU
+        leaves its callbacks to the outer pickler (loky's, Dask's), so that they
+        stay the estimator's ``callbacks`` objects after a round trip.
+        """
+        prefixes = list(self.cuda_dependent_attributes_)
+        if self.device is not None and torch.device(self.device).type == "cpu":
+            prefixes.remove("callbacks")
+        state = self.__dict__.copy()
+        apart = {key: state.pop(key) for key in list(state) if key.startswith(tuple(prefixes))}
+        state["__cuda_dependent_attributes__"] = cloudpickle.dumps(apart)
+        return state
 
     def partial_fit(self, X: Any, y: Any = None, classes: Any = None, **fit_params: Any) -> Net:
         """skorch's ``partial_fit``, except that a user's Ctrl-C ends the fit with ``KeyboardInterrupt``.
@@ -439,9 +458,48 @@ def build_net(
         "predict_nonlinearity": None,
         "verbose": 0,
         "device": device,
-        **(params["net_kwargs"] or {}),
     }
-    return Net(module, criterion, criterion__reduction="none", **kwargs)
+    net_kwargs = params["net_kwargs"] or {}
+    refuse_clashing_net_kwargs(net_kwargs, kwargs)
+    return Net(module, criterion, criterion__reduction="none", **kwargs, **net_kwargs)
+
+
+# what the estimators' own parameters set on the net (net_kwargs may not set them)
+OWN_NET_SETTINGS = {
+    "optimizer": "optimizer",
+    "lr": "lr",
+    "max_epochs": "max_epochs",
+    "batch_size": "batch_size",
+    "callbacks": "callbacks (and early_stopping, n_iter_no_change, tol, lr_schedule, gradient_clip_value)",
+    "train_split": "early_stopping and validation_fraction",
+    "verbose": "verbose",
+    "device": "device",
+}
+
+
+def refuse_clashing_net_kwargs(net_kwargs: dict, settings: dict) -> None:
+    """Refuse ``net_kwargs`` keys that would override what the estimator sets on the net.
+
+    They replaced it without a word: ``callbacks`` removed early stopping,
+    clipping, the schedule and the non-finite-loss guard (30 epochs ran and the
+    last one's weights were kept), and ``max_epochs`` ran past the cosine
+    schedule's end, so the learning rate rose again. The optimizer's own
+    arguments (``optimizer__weight_decay``) and skorch's other settings pass.
+    """
+    clashing = [
+        key
+        for key in net_kwargs
+        if not key.startswith("optimizer__")
+        and (key in settings or key.split("__")[0] in ("module", "criterion", "callbacks"))
+    ]
+    if clashing:
+        owners = sorted({OWN_NET_SETTINGS.get(key.split("__")[0], "") for key in clashing} - {""})
+        instead = f"set them through the estimator's parameters ({'; '.join(owners)}) and " if owners else ""
+        raise ValueError(
+            f"net_kwargs sets {clashing}, which the estimator sets on its network itself and which "
+            f"would silently replace its own settings: {instead}remove them from net_kwargs. It takes "
+            "skorch's other settings and the optimizer's arguments, e.g. {'optimizer__weight_decay': 1e-4}."
+        )
 
 
 # The largest networks a fit builds and a saved file may hold (the load policy reads these too)
@@ -548,6 +606,8 @@ class TrainingMixin:
                 if build_module is not None:
                     device = resolve_device(self.device)
                     self.net_ = self._build_net(build_module(), device, seed, n_train, stratify)
+                    # kept by the outer pickler with self.callbacks (a GPU's net pickles its own apart)
+                    self.net_.estimator_callbacks_ = list(self.callbacks or [])
                     self.net_.fit(data, None)
                     return
                 epochs = training_epochs(self._continue_epochs(), n_train, self.batch_size)
@@ -577,8 +637,10 @@ class TrainingMixin:
         ours = {"nonfinite_guard", "gradient_clip", "lr_schedule", "early_stopping", "feedback"}
         theirs = [c for c in net.callbacks if not (isinstance(c, tuple) and c[0] in ours)]
         wanted = list(self.callbacks or [])
-        same_callbacks = len(theirs) == len(wanted) and all(
-            a is b for a, b in zip(theirs, wanted, strict=True)
+        # the objects the net was built with: on a GPU the net's are pickled apart, copies after a round trip
+        built_with = getattr(net, "estimator_callbacks_", theirs)
+        same_callbacks = len(built_with) == len(wanted) and all(
+            a is b for a, b in zip(built_with, wanted, strict=True)
         )
         optimizer = OPTIMIZERS[self.optimizer] if isinstance(self.optimizer, str) else self.optimizer
         feedback = {0: None, 1: EpochProgress}.get(self.verbose, EpochTable)

@@ -7,8 +7,8 @@ import joblib
 import numpy as np
 import pytest
 import torch
-from sklearn.model_selection import GridSearchCV, StratifiedKFold
-from skorch.callbacks import Callback
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_validate
+from skorch.callbacks import Callback, EpochScoring
 
 from sklearn_rnn import RNNClassifier, from_sktime
 
@@ -59,6 +59,17 @@ def _search():
     )
 
 
+def _cross_validate_with_a_lambda_callback(X, y):
+    """cross_validate(return_estimator=True) with a lambda scorer as callback, on the active backend.
+
+    On dask it never returned: the workers could not pickle the fitted estimators (their net
+    pickled its callbacks with the standard library's pickle), Dask logged it and joblib waited.
+    """
+    accuracy = EpochScoring(lambda net, X, y: (net.predict(X).argmax(axis=1) == y).mean(), on_train=True)
+    clf = RNNClassifier(hidden_size=8, max_epochs=2, n_networks=1, random_state=0, callbacks=[accuracy])
+    return cross_validate(clf, X, y, cv=StratifiedKFold(2), return_estimator=True)
+
+
 def test_grid_search_on_local_dask_cluster():
     from sktime.datasets import load_italy_power_demand
 
@@ -79,6 +90,7 @@ def test_grid_search_on_local_dask_cluster():
         worker_threads = client.run(torch.get_num_threads)
         with joblib.parallel_backend("dask"):
             remote = _search().fit(X, y)
+            returned = _cross_validate_with_a_lambda_callback(X, y)
         ran_on = set(client.run(os.getpid).values())
     elapsed = time.perf_counter() - start
 
@@ -94,4 +106,8 @@ def test_grid_search_on_local_dask_cluster():
         np.testing.assert_array_equal(remote.cv_results_[key], local.cv_results_[key])
     assert remote.best_params_ == local.best_params_
     np.testing.assert_array_equal(remote.predict_proba(X), local.predict_proba(X))
+    # the fitted estimators came back, their lambda scorer with them, and predict
+    for estimator in returned["estimator"]:
+        assert len(estimator.net_.history[:, "<lambda>"]) == 2
+        assert estimator.predict(X).shape == y.shape
     print(f"dask search incl. cluster start: {elapsed:.1f} s")

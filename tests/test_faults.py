@@ -7,14 +7,17 @@ Ctrl-C would, and a real divergence comes from plain SGD with a huge step.
 
 from __future__ import annotations
 
+import copy
 import io
+import pickle
 import warnings
 
+import cloudpickle
 import numpy as np
 import pytest
 import torch
 from sklearn.exceptions import ConvergenceWarning
-from skorch.callbacks import Callback, Checkpoint
+from skorch.callbacks import Callback, Checkpoint, EpochScoring, EpochTimer
 
 from sklearn_rnn import RNNClassifier, RNNRegressor, load, save
 
@@ -235,6 +238,83 @@ def test_warm_start_applies_the_settings_its_network_can_take():
     assert clf.n_iter_ == 4 and len(clf.validation_loss_curve_) == 4  # stopped at the first stall
     batches = clf.net_.history[-1]["batches"]
     assert max(b["train_batch_size"] for b in batches if "train_batch_size" in b) == 4
+
+
+def _cloudpickle_round_trip(estimator):
+    return pickle.loads(cloudpickle.dumps(estimator))
+
+
+def _deepcopy_as_on_a_gpu(estimator):
+    """A deep copy with the net's callbacks pickled apart, as a net on a GPU pickles them."""
+    estimator.net_.device = "cuda"
+    try:
+        copied = copy.deepcopy(estimator)
+    finally:
+        estimator.net_.device = "cpu"
+    copied.net_.device = "cpu"
+    return copied
+
+
+@pytest.mark.parametrize(
+    "round_trip", [_cloudpickle_round_trip, copy.deepcopy, _deepcopy_as_on_a_gpu], ids=lambda f: f.__name__
+)
+def test_fitted_estimators_with_a_lambda_or_a_local_callback_round_trip_and_train_further(round_trip):
+    """The net pickled its callbacks apart with the standard library's pickle: a lambda scorer or a
+    class defined in a function (or a user's script) made cloudpickle fail, so loky and Dask could
+    not return the fitted estimator, and after any copy warm_start refused: "['callbacks'] changed"."""
+
+    class RecordLoss(Callback):
+        def initialize(self):
+            self.losses_ = []
+            return self
+
+        def on_epoch_end(self, net, **kwargs):
+            self.losses_.append(net.history[-1, "train_loss"])
+
+    callbacks = [
+        ("accuracy", EpochScoring(lambda net, X, y: (net.predict(X).argmax(1) == y).mean(), on_train=True)),
+        ("record", RecordLoss()),
+    ]
+    clf = RNNClassifier(**TINY, max_epochs=2, warm_start=True, callbacks=callbacks).fit(X, Y_CLS)
+    restored = round_trip(clf)
+    np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
+    restored.fit(X, Y_CLS)  # trains further with the callbacks it was built with
+    assert restored.n_iter_ == 4 and len(restored.net_.history[:, "<lambda>"]) == 4
+    net_record = dict(restored.net_.callbacks)["record"]
+    assert net_record.losses_ == restored.net_.history[-2:, "train_loss"]  # (re-initialized by skorch)
+    if round_trip is not _deepcopy_as_on_a_gpu:  # on the CPU they stay the estimator's own objects
+        assert dict(restored.callbacks)["record"] is net_record
+
+
+@pytest.mark.parametrize(
+    "net_kwargs, match",
+    [
+        (
+            {"callbacks": [("timer", EpochTimer())]},
+            r"\['callbacks'\].* parameters \(callbacks \(and early_stop",
+        ),
+        ({"max_epochs": 8}, r"\['max_epochs'\].* parameters \(max_epochs\) and remove them"),
+        ({"lr": 0.1, "train_split": None}, r"\['lr', 'train_split'\].* \(early_stopping and valid.*; lr\)"),
+        ({"callbacks__early_stopping__patience": 9}, r"\['callbacks__early_stopping__patience'\]"),
+        ({"iterator_train__shuffle": False}, r"itself and which would silently replace .*: remove them"),
+        ({"criterion__reduction": "mean"}, r"\['criterion__reduction'\]"),
+    ],
+)
+def test_net_kwargs_may_not_replace_what_the_estimator_sets(net_kwargs, match):
+    """They replaced it without a word: callbacks= dropped early stopping, clipping, the schedule and
+    the guard (all 30 epochs ran, the last one's weights kept); max_epochs= ran past the cosine
+    schedule's end, whose learning rate then rose back to lr."""
+    clf = RNNClassifier(**TINY, max_epochs=2, early_stopping=True, net_kwargs=net_kwargs)
+    with pytest.raises(ValueError, match=match):
+        clf.fit(X, Y_CLS)
+
+
+def test_net_kwargs_passes_the_optimizers_arguments_and_skorchs_other_settings():
+    clf = RNNClassifier(
+        **TINY, max_epochs=2, net_kwargs={"optimizer__weight_decay": 0.5, "use_caching": False}
+    )
+    clf.fit(X, Y_CLS)
+    assert clf.net_.optimizer_.param_groups[0]["weight_decay"] == 0.5 and clf.net_.use_caching is False
 
 
 def test_early_stopping_on_few_sequences_of_many_classes_splits_without_stratifying():

@@ -163,7 +163,7 @@ def test_file_holds_no_pickle(tmp_path):
         (dict(callbacks=[Callback()]), r"Parameter callbacks=\[.*\] of RNNRegressor cannot be stored"),
         (dict(random_state=np.random.RandomState(0)), r"Parameter random_state=RandomState"),
         (
-            dict(net_kwargs={"predict_nonlinearity": torch.sigmoid}),
+            dict(net_kwargs={"optimizer__betas": np.array([0.9, 0.99])}),
             r"Parameter net_kwargs=.* an int random_state\)",
         ),
     ],

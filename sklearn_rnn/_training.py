@@ -461,7 +461,7 @@ def build_net(
     }
     net_kwargs = params["net_kwargs"] or {}
     refuse_clashing_net_kwargs(net_kwargs, kwargs)
-    return Net(module, criterion, criterion__reduction="none", **kwargs, **net_kwargs)
+    return Net(module, criterion, criterion__reduction="none", **{**kwargs, **net_kwargs})
 
 
 # what the estimators' own parameters set on the net (net_kwargs may not set them)

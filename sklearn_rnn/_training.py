@@ -238,14 +238,15 @@ class Net(NeuralNet):
         callback's lambda or a class defined in a script: a fitted estimator
         with one could not come back from a loky worker, and Dask waited for
         ever. cloudpickle writes the same, and those by value. A net on the CPU
-        leaves its callbacks to the outer pickler (loky's, Dask's), so that they
-        stay the estimator's ``callbacks`` objects after a round trip.
+        has no CUDA tensors to map and leaves everything to the outer pickler
+        (loky's, Dask's): its callbacks stay the estimator's ``callbacks``
+        objects after a round trip, and the optimizer the learning-rate
+        schedule holds is written once.
         """
-        prefixes = list(self.cuda_dependent_attributes_)
-        if self.device is not None and torch.device(self.device).type == "cpu":
-            prefixes.remove("callbacks")
+        on_cpu = self.device is not None and torch.device(self.device).type == "cpu"
+        prefixes = () if on_cpu else tuple(self.cuda_dependent_attributes_)
         state = self.__dict__.copy()
-        apart = {key: state.pop(key) for key in list(state) if key.startswith(tuple(prefixes))}
+        apart = {key: state.pop(key) for key in list(state) if key.startswith(prefixes)}
         state["__cuda_dependent_attributes__"] = cloudpickle.dumps(apart)
         return state
 

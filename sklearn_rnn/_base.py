@@ -191,6 +191,7 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
+        tags.input_tags.allow_nan = self.missing == "mask"  # read by scikit-learn's feature selectors
         return tags
 
     # -- the pieces subclasses provide -------------------------------------------------

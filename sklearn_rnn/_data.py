@@ -82,11 +82,20 @@ def _reject_panel_frame(X: pd.DataFrame) -> None:
             "X[features].itertuples(index=False)], with features the columns holding sequences, and y "
             "in the order of X's rows."
         )
-    if isinstance(X.index, pd.MultiIndex) or any(
-        X[c].map(lambda v: isinstance(v, pd.Series)).any() for c in objects
-    ):
+    if isinstance(X.index, pd.MultiIndex):
+        # a pivot on several keys (pivot_table(index=["patient", "visit"], columns="t")) has this layout
+        # too: from_sktime would read its second key as time and its time steps as features
         raise TypeError(
-            "X looks like sktime panel data (a MultiIndex, or cells holding sequences). "
+            f"X looks like sktime panel data: its rows have a MultiIndex (levels {list(X.index.names)}). "
+            "If each row is one instance at one time point and the columns are features (sktime's "
+            "panel), convert it first with sklearn_rnn.from_sktime(X), which returns a 3D array or a "
+            "list of (n_timesteps, n_features) arrays. If each row is one sequence and the columns "
+            "are its time steps (a wide table pivoted on several keys), pass X.reset_index(drop=True), "
+            "with y in the order of its rows."
+        )
+    if any(X[c].map(lambda v: isinstance(v, pd.Series)).any() for c in objects):
+        raise TypeError(
+            "X looks like sktime panel data (cells holding sequences). "
             "Convert it first with sklearn_rnn.from_sktime(X), which returns a 3D "
             "array or a list of (n_timesteps, n_features) arrays."
         )
@@ -291,7 +300,10 @@ def _check_time_order(index: pd.Index, i: int) -> None:
 
 
 def _check_float32_range(x: np.ndarray) -> np.ndarray:
-    """Refuse finite float64 values that float32 would turn into inf."""
+    """Refuse finite float64 values that float32 would turn into inf (and inf, which
+    ``check_array`` lets through under ``sklearn.config_context(assume_finite=True)``)."""
+    if np.issubdtype(x.dtype, np.floating) and bool(np.isinf(x).any()):
+        raise ValueError("Input X contains infinity.")  # the fix is added by _numeric_only
     if x.dtype == np.float64 and bool((np.abs(x) > np.finfo(np.float32).max).any()):
         raise ValueError(
             "X contains values too large for float32 (magnitude above 3.4e38), which would become "

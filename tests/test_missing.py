@@ -2,7 +2,9 @@
 
 import numpy as np
 import pytest
+import sklearn
 import torch
+from sklearn.feature_selection import SequentialFeatureSelector
 
 from sklearn_rnn import RNNClassifier, RNNRegressor, from_sktime
 from sklearn_rnn._networks.recurrent import RecurrentNet, carry_forward
@@ -72,6 +74,27 @@ def test_infinity_is_rejected_even_when_masking():
     X[0, 0, 0] = np.inf
     with pytest.raises(ValueError, match="infinity"):
         RNNClassifier(missing="mask", **TINY).fit(X, np.arange(6) % 2)
+
+
+def test_infinity_is_rejected_under_assume_finite_with_the_fix_for_infinity():
+    """scikit-learn's assume_finite skips check_array's test: inf was called too large for float32,
+    with a fix (divide X by a constant) that cannot remove it."""
+    X = np.zeros((6, 5, 1))
+    X[0, 0, 0] = np.inf
+    with sklearn.config_context(assume_finite=True):
+        with pytest.raises(ValueError, match=r"contains infinity\. Replace infinite values first"):
+            RNNClassifier(missing="mask", **TINY).fit(X, np.arange(6) % 2)
+
+
+@pytest.mark.parametrize("Estimator", [RNNClassifier, RNNRegressor])
+def test_masked_estimators_tell_scikit_learn_they_take_nan(Estimator):
+    """The allow_nan tag was False with missing="mask": scikit-learn's feature selectors, which read
+    it, refused the NaN the estimator reads ("Input X contains NaN")."""
+    X = _with_nans(np.random.default_rng(0).normal(size=(24, 4)), 0.1)
+    y = np.arange(24) % 2
+    assert Estimator(**TINY).__sklearn_tags__().input_tags.allow_nan is False
+    selector = SequentialFeatureSelector(Estimator(missing="mask", **TINY), n_features_to_select=3, cv=2)
+    assert selector.fit(X, y).get_support().sum() == 3
 
 
 def test_scaling_statistics_ignore_nans():

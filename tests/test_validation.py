@@ -88,7 +88,14 @@ FIT_CASES = [
         TypeError,
         r"X must hold numbers, .*argument must be a string",
     ),
-    ("sktime MultiIndex frame", "multiindex", None, TypeError, r"X looks like sktime panel data"),
+    (
+        "sktime MultiIndex frame",
+        "multiindex",
+        None,
+        TypeError,
+        r"X looks like sktime panel data: its rows have a MultiIndex .*from_sktime\(X\).* "
+        r"If each row is one sequence .* X.reset_index\(drop=True\)",
+    ),
     (
         "y length mismatch",
         X,
@@ -567,3 +574,23 @@ def test_epoch_scoring_with_a_scorer_is_refused_with_a_function_that_works(callb
     multilabel = EpochScoring(lambda net, X, y: ((net.predict(X) > 0) == y).mean(), name="valid_acc")
     clf.set_params(callbacks=[multilabel]).fit(X3, np.eye(2, dtype=int)[np.arange(20) % 2])  # its form too
     assert len(clf.net_.history[:, "valid_acc"]) == 2
+
+
+def test_a_wide_table_pivoted_on_two_keys_gets_the_fix_that_reads_it_by_rows():
+    """pivot_table(index=["patient", "visit"], columns="t") has the row MultiIndex of sktime's panels;
+    the message named from_sktime alone, which reads the visit as time and the steps as features."""
+    long = pd.DataFrame(
+        {
+            "patient": np.repeat(np.arange(10), 16),
+            "visit": np.tile(np.repeat([1, 2], 8), 10),
+            "t": np.tile(np.arange(8), 20),
+            "hr": np.random.default_rng(0).normal(size=160),
+        }
+    )
+    wide = long.pivot_table(index=["patient", "visit"], columns="t", values="hr")
+    y = np.arange(20) % 2
+    clf = RNNClassifier(hidden_size=4, fcn_filters=(4, 4, 4), max_epochs=1, n_networks=1, random_state=0)
+    with pytest.raises(TypeError, match=r"levels \['patient', 'visit'\].* pass X.reset_index\(drop=True\)"):
+        clf.fit(wide, y)
+    clf.fit(wide.reset_index(drop=True), y)  # the fix: 20 sequences of 8 steps
+    assert clf.n_features_in_ == 8 and clf.predict(wide.reset_index(drop=True)).shape == (20,)

@@ -28,6 +28,7 @@ from ._runtime import current_generator, user_stacklevel
 from ._scaling import column_statistics
 from ._series import (
     format_time,
+    format_times,
     instance_frame,
     instances,
     refuse_duplicates,
@@ -232,16 +233,20 @@ class ForecastNetwork(TrainingMixin):
         if self._n_exog:
             refuse_duplicates(X, "X", "predict")
             refuse_other_time_kind(X, self._y_hist, "predict")
-        blocks, stats = [], []
+        blocks, stats, filled = [], [], []
         for (key, frame), (_, required) in zip(series, horizons, strict=True):
             rows, stat = self._transform_y(frame.to_numpy(dtype=np.float64), key)
             self._warn_if_constant_moved(key, frame, rows, stat)
             stats.append(stat)
             if self._n_exog:  # the future rows: targets zero, X as known
                 rows = np.concatenate([rows, np.zeros((self.horizon_, rows.shape[1]))])
-                rows = np.concatenate([rows, self._exog_rows(key, frame.index, X, required)], axis=1)
+                future, gaps = self._exog_rows(key, frame.index, X, required)
+                rows = np.concatenate([rows, future], axis=1)
+                if len(gaps):
+                    filled.append((key, gaps))
             blocks.append(rows)
         if self._n_exog:
+            self._warn_if_x_filled(filled)
             self._warn_if_x_extrapolates(np.concatenate(blocks)[:, -self._n_exog :])
         values = forecast_windows(blocks, [len(frame) for _, frame in series], self.window_length_)
         seqs = Sequences(values, np.full(len(values), values.shape[1], dtype=np.int64), False)
@@ -263,6 +268,21 @@ class ForecastNetwork(TrainingMixin):
 
     # future X this many training standard deviations from its training mean is read with a warning
     X_EXTRAPOLATION = 10.0
+
+    def _warn_if_x_filled(self, filled: list[tuple[tuple, pd.Index]]) -> None:
+        """Warn where future X the network reads was filled forward (``capability:non_contiguous_X``)."""
+        if not filled:
+            return
+        key, gaps = filled[0]
+        more = f" and {len(filled) - 1} other series" if len(filled) > 1 else ""
+        warnings.warn(
+            f"X has no rows for {format_times(gaps)}{series_label(key)}{more}: the network reads X at all "
+            f"horizon_={self.horizon_} steps after a series' end, so these were filled forward from the "
+            "last known row, and the forecasts depend on which steps X covers. Pass X for every step "
+            f"1..{self.horizon_} after the end of y.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
 
     def _warn_if_x_extrapolates(self, exog: np.ndarray) -> None:
         """Warn where the X the network reads lies far outside the X it was trained on."""

@@ -523,14 +523,14 @@ class SeriesState:
 
     def _exog_rows(
         self, key: tuple, past_index: pd.Index, X: pd.DataFrame | None, required: pd.Index
-    ) -> np.ndarray:
-        """Stored X on ``past_index`` followed by ``horizon_`` future rows.
+    ) -> tuple[np.ndarray, pd.Index]:
+        """Stored X on ``past_index`` followed by ``horizon_`` future rows, and the future time points filled.
 
         Future rows come from ``X`` passed to predict, else from X stored by fit or
         update beyond the series' end; every time point of ``required`` (the
-        forecast's) must be among them, other steps are filled forward. Rows of
-        ``X`` at or before the series' end are checked against the stored history,
-        never written to it.
+        forecast's) must be among them, other steps are filled forward (returned
+        for the caller's warning). Rows of ``X`` at or before the series' end are
+        checked against the stored history, never written to it.
         """
         history = instance_frame(self._X_hist, key)[self._x_columns]
         last = past_index[-1]
@@ -559,7 +559,7 @@ class SeriesState:
         future_index = future_fh.to_absolute_index(past_index[-1:])
         rows = pd.concat([history.loc[past_index], future.reindex(future_index)]).ffill()
         check_exog_values(rows, "predict")
-        return rows.to_numpy(dtype=np.float64)
+        return rows.to_numpy(dtype=np.float64), future_index[~future_index.isin(future.index)]
 
     def _refuse_changed_history(self, past: pd.DataFrame, history: pd.DataFrame, key: tuple) -> None:
         """Refuse rows of X passed to predict that differ from the stored X at the same time points.

@@ -167,6 +167,35 @@ def interpolate_quantiles(q: np.ndarray, levels: np.ndarray, alpha: np.ndarray) 
     return out
 
 
+def distribution_levels(levels: np.ndarray, n: int = 200) -> np.ndarray:
+    """Levels that describe a forecast's whole distribution: ``n`` evenly spaced midpoints and ``levels``."""
+    return np.unique(np.round(np.concatenate([(np.arange(n) + 0.5) / n, levels]), 12))
+
+
+def quantile_bins(q: np.ndarray, levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distribution with quantiles ``q`` (..., L) at sorted ``levels``, as histogram bins.
+
+    Uniform between consecutive quantiles; below the first and above the last
+    level, a bin of the adjacent bin's density holds the rest of the mass (as
+    skpro's ``HistogramQPD(tails="uniform")``). Returns the edges (..., L + 2)
+    and the masses (L + 1,) of the bins.
+    """
+    step = np.diff(levels)
+    lower = q[..., :1] - levels[0] * (q[..., 1:2] - q[..., :1]) / step[0]
+    upper = q[..., -1:] + (1 - levels[-1]) * (q[..., -1:] - q[..., -2:-1]) / step[-1]
+    masses = np.concatenate([levels[:1], step, 1 - levels[-1:]])
+    return np.concatenate([lower, q, upper], axis=-1), masses
+
+
+def bins_variance(edges: np.ndarray, masses: np.ndarray) -> np.ndarray:
+    """Variance of the histogram distribution of :func:`quantile_bins` (...,)."""
+    low, high = edges[..., :-1], edges[..., 1:]
+    centres = (low + high) / 2
+    centres = centres - centres[..., :1]  # exactly 0 for a constant forecast
+    mean = (masses * centres).sum(axis=-1, keepdims=True)
+    return (masses * ((centres - mean) ** 2 + (high - low) ** 2 / 12)).sum(axis=-1)
+
+
 def calibration(
     quantiles: np.ndarray, targets: np.ndarray, levels: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:

@@ -227,6 +227,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
 
     _tags = {
         "authors": ["sklearn_rnn developers"],
+        "maintainers": ["sklearn_rnn developers"],
         "python_dependencies": ["torch", "skorch"],
         "task": "anomaly_detection",
         "learning_type": "unsupervised",
@@ -236,6 +237,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         "X_inner_mtype": ["pd.DataFrame", "pd-multiindex"],
         "fit_is_empty": False,
         "capability:random_state": True,
+        "property:randomness": "derandomized",
     }
 
     _parameter_constraints: dict = {

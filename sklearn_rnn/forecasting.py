@@ -22,10 +22,13 @@ from ._docs import with_shared_parameters
 from ._forecast_network import ForecastNetwork
 from ._forecast_state import RESTORED, SeriesState
 from ._intervals import (
+    bins_variance,
+    distribution_levels,
     drift_floors,
     fitted_levels,
     interpolate_quantiles,
     median_index,
+    quantile_bins,
     quantile_pairs,
 )
 from ._runtime import resolve_device, user_stacklevel
@@ -371,11 +374,14 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
 
     _tags = {
         "authors": ["sklearn_rnn developers"],
+        "maintainers": ["sklearn_rnn developers"],
         "python_dependencies": ["torch", "skorch"],
         "y_inner_mtype": ["pd.DataFrame", "pd-multiindex", "pd_multiindex_hier"],
         "X_inner_mtype": ["pd.DataFrame", "pd-multiindex", "pd_multiindex_hier"],
         "capability:multivariate": True,
         "capability:exogenous": True,
+        # a step's forecast reads X at all horizon_ future steps: X at fh's rows only is filled forward
+        "capability:non_contiguous_X": False,
         "capability:insample": False,
         "capability:pred_int": True,
         "capability:pred_int:insample": False,
@@ -387,6 +393,7 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         "X-y-must-have-same-index": True,
         "fit_is_empty": False,
         "capability:random_state": True,
+        "property:randomness": "derandomized",
     }
 
     _parameter_constraints: dict = {
@@ -758,7 +765,7 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         return self._assemble(results, columns)
 
     def _predict_var(self, fh: ForecastingHorizon, X: pd.DataFrame | None = None, cov: bool = False):
-        """Variances from the interquartile range (sktime's default), with the column names of ``y``.
+        """Variances of the distribution that ``predict_proba`` returns, with the column names of ``y``.
 
         ``cov=True`` is refused: the network forecasts each step's quantiles, not
         how steps vary together, and sktime's default returned the marginal
@@ -770,9 +777,30 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
                 "no covariance matrix between forecast steps for predict_var(cov=True). Call "
                 "predict_var(cov=False) for each step's variance, or predict_quantiles/predict_interval."
             )
-        variances = super()._predict_var(fh=fh, X=X, cov=cov)
-        variances.columns = variances.columns.set_names(self._y_hist.columns.names)
-        return variances
+        index, edges, masses = self._distribution(fh, X)
+        return pd.DataFrame(bins_variance(edges, masses), index=index, columns=self._y_hist.columns)
+
+    def _predict_proba(self, fh: ForecastingHorizon, X: pd.DataFrame | None = None, marginal: bool = True):
+        """Each step's forecast distribution (marginal), whose quantiles are those of ``predict_quantiles``.
+
+        An skpro ``Histogram``: uniform between the quantiles at 200 evenly spaced
+        levels and the trained ones, with a tail bin of the adjacent density each
+        side. Needs ``skpro``, as sktime's distributions do.
+        """
+        from ._distribution import QuantileHistogram
+
+        index, edges, masses = self._distribution(fh, X)
+        bins, bin_mass = [list(row) for row in edges], [[masses] * edges.shape[1]] * len(edges)
+        return QuantileHistogram(bins=bins, bin_mass=bin_mass, index=index, columns=self._y_hist.columns)
+
+    def _distribution(
+        self, fh: ForecastingHorizon, X: pd.DataFrame | None
+    ) -> tuple[pd.Index, np.ndarray, np.ndarray]:
+        """The forecast index, and the bins (rows, C, L + 2) and masses (L + 1,) of :func:`quantile_bins`."""
+        levels = distribution_levels(self.quantile_levels_)
+        quantiles = self._predict_quantiles(fh, X, alpha=levels.tolist())
+        q = quantiles.to_numpy(dtype=np.float64).reshape(len(quantiles), -1, len(levels))
+        return (quantiles.index, *quantile_bins(q, levels))
 
     def _get_varnames(self) -> pd.Index:
         """The columns of ``y`` of fit, with their name, which interval and quantile columns keep."""

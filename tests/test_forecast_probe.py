@@ -131,3 +131,89 @@ def test_absolute_fh_off_a_grid_of_a_multiple_of_a_frequency_names_the_dates_aro
         f.predict(fh=ForecastingHorizon(pd.DatetimeIndex(["2021-01-04 10:00"]), is_relative=False))
     on_grid = f.predict(fh=ForecastingHorizon(pd.DatetimeIndex(["2021-01-04 11:00"]), is_relative=False))
     np.testing.assert_array_equal(on_grid.to_numpy(), f.predict(fh=[2]).to_numpy())
+
+
+# -- predict_proba and predict_var describe the forecast the quantiles describe --------------------
+def noisy_monthly(n: int = 60, seed: int = 0) -> pd.Series:
+    rng = np.random.default_rng(seed)
+    index = pd.period_range("2015-01", periods=n, freq="M")
+    return pd.Series(50 + 5 * np.sin(np.arange(n) / 2) + rng.gamma(2.0, 2.0, n), index=index, name="v")
+
+
+def test_predict_proba_has_the_quantiles_of_predict_quantiles():
+    """sktime's default was a normal distribution with the median and the interquartile range: its
+    0.025 and 0.975 quantiles were not the calibrated ones predict_interval gives."""
+    pytest.importorskip("skpro")
+    f = RNNForecaster(window_length=12, hidden_size=8, max_epochs=5, random_state=0).fit(
+        noisy_monthly(), fh=[1, 2, 3]
+    )
+    distribution = f.predict_proba()
+    assert distribution.index.equals(f.predict().index)
+    for alpha in f.quantile_levels_:  # the trained levels exactly
+        expected = f.predict_quantiles(alpha=[alpha]).to_numpy().ravel()
+        np.testing.assert_allclose(distribution.ppf(alpha).to_numpy().ravel(), expected, rtol=1e-9)
+    # between grid levels the histogram is linear in the level, predict_quantiles in its normal score
+    width = np.diff(f.predict_interval(coverage=0.95).to_numpy(), axis=1).ravel()
+    between = f.predict_quantiles(alpha=[0.3]).to_numpy().ravel()
+    assert np.abs(distribution.ppf(0.3).to_numpy().ravel() - between).max() < 1e-3 * width.min()
+    np.testing.assert_allclose(f.predict_var().to_numpy(), distribution.var().to_numpy(), rtol=1e-9)
+
+
+def test_predict_proba_of_a_panel_keeps_its_index_and_a_constant_series_has_no_spread():
+    pytest.importorskip("skpro")
+    y = pd.concat(
+        {"a": noisy_monthly(), "b": pd.Series(7.0, index=noisy_monthly().index, name="v")}, names=["id"]
+    ).to_frame()
+    f = RNNForecaster(window_length=12, hidden_size=4, max_epochs=2, random_state=0).fit(y, fh=[1, 2])
+    distribution = f.predict_proba()
+    assert distribution.index.equals(f.predict().index)
+    median = distribution.ppf(0.5)
+    np.testing.assert_allclose(median.to_numpy(), f.predict().to_numpy(), rtol=1e-9)
+    variances = f.predict_var()
+    assert (variances.loc["a"].to_numpy() > 0).all() and (variances.loc["b"].to_numpy() == 0).all()
+    low, high = distribution.ppf(0.01).loc["b"].to_numpy(), distribution.ppf(0.99).loc["b"].to_numpy()
+    np.testing.assert_array_equal(low, high)
+    np.testing.assert_allclose(high, 7.0, rtol=1e-12)
+
+
+# -- X at the forecast's time points only -----------------------------------------------------------
+def test_x_at_the_fh_rows_only_warns_that_the_steps_between_were_filled():
+    """The network reads X at all horizon_ future steps; temporal_train_test_split(fh=[3, 6]) gives
+    X at steps 3 and 6 only, and the forecasts changed silently (capability:non_contiguous_X was
+    sktime's default True)."""
+    from sktime.split import temporal_train_test_split
+
+    rng = np.random.default_rng(0)
+    index = pd.period_range("2000-01", periods=60, freq="M")
+    X = pd.DataFrame({"promo": rng.normal(size=60)}, index=index)
+    y = pd.Series(100 + np.cumsum(rng.normal(size=60)) + 5 * X["promo"].to_numpy(), index=index)
+    y_train, _, X_train, X_test = temporal_train_test_split(y, X, fh=[3, 6])
+    f = RNNForecaster(**{**TINY, "max_horizon": None}).fit(y_train, X=X_train, fh=[3, 6])
+    assert f.get_tag("capability:non_contiguous_X") is False
+    with pytest.warns(
+        UserWarning,
+        match=r"X has no rows for 2004-07, 2004-08, 2004-10, 2004-11: .* filled forward .* step 1\.\.6 ",
+    ):
+        f.predict(X=X_test)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        f.predict(X=X.iloc[len(y_train) : len(y_train) + 6])
+
+
+# -- randomness tags ---------------------------------------------------------------------------------
+def test_randomness_tags_say_derandomized_by_random_state():
+    """Both said sktime's default 'deterministic', but default fits (random_state=None) differ."""
+    from sklearn_rnn import RNNAnomalyDetector
+
+    for estimator in (RNNForecaster(), RNNAnomalyDetector()):
+        assert estimator.get_tag("property:randomness") == "derandomized"
+        assert estimator.get_tag("maintainers") == ["sklearn_rnn developers"]
+    y = noisy_monthly()
+    kw = {**TINY, "random_state": None, "correction_weight": 1}  # the network alone, not a baseline
+    assert not np.allclose(
+        RNNForecaster(**kw).fit(y, fh=[1]).predict(), RNNForecaster(**kw).fit(y, fh=[1]).predict()
+    )
+    seeded = {**kw, "random_state": 3}
+    np.testing.assert_array_equal(
+        RNNForecaster(**seeded).fit(y, fh=[1]).predict(), RNNForecaster(**seeded).fit(y, fh=[1]).predict()
+    )

@@ -172,28 +172,46 @@ def distribution_levels(levels: np.ndarray, n: int = 200) -> np.ndarray:
     return np.unique(np.round(np.concatenate([(np.arange(n) + 0.5) / n, levels]), 12))
 
 
-def quantile_bins(q: np.ndarray, levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distribution with quantiles ``q`` (..., L) at sorted ``levels``, as histogram bins.
+def tail_scales(q: np.ndarray, levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean excess of the exponential tails below the first and above the last of ``levels`` (...,).
 
-    Uniform between consecutive quantiles; below the first and above the last
-    level, a bin of the adjacent bin's density holds the rest of the mass (as
-    skpro's ``HistogramQPD(tails="uniform")``). Returns the edges (..., L + 2)
-    and the masses (L + 1,) of the bins.
+    Each tail holds the mass beyond its level, at the density of the span from
+    its quantile (of ``q``, (..., L)) to the nearest one that differs: outermost
+    quantiles that coincide (clipped where they crossed) would otherwise give a
+    tail of no width, and a log-loss of infinity to every value beyond. Only a
+    forecast whose quantiles are all equal has tails of scale 0.
     """
-    step = np.diff(levels)
-    lower = q[..., :1] - levels[0] * (q[..., 1:2] - q[..., :1]) / step[0]
-    upper = q[..., -1:] + (1 - levels[-1]) * (q[..., -1:] - q[..., -2:-1]) / step[-1]
-    masses = np.concatenate([levels[:1], step, 1 - levels[-1:]])
-    return np.concatenate([lower, q, upper], axis=-1), masses
+    last = len(levels) - 1
+    below = q < q[..., -1:]
+    inner_high = np.where(below.any(axis=-1), last - np.argmax(below[..., ::-1], axis=-1), last - 1)
+    above = q > q[..., :1]
+    inner_low = np.where(above.any(axis=-1), np.argmax(above, axis=-1), 1)
+    q_high = np.take_along_axis(q, inner_high[..., None], axis=-1)[..., 0]
+    q_low = np.take_along_axis(q, inner_low[..., None], axis=-1)[..., 0]
+    lower = levels[0] * (q_low - q[..., 0]) / (levels[inner_low] - levels[0])
+    upper = (1 - levels[-1]) * (q[..., -1] - q_high) / (levels[-1] - levels[inner_high])
+    return lower, upper
 
 
-def bins_variance(edges: np.ndarray, masses: np.ndarray) -> np.ndarray:
-    """Variance of the histogram distribution of :func:`quantile_bins` (...,)."""
-    low, high = edges[..., :-1], edges[..., 1:]
-    centres = (low + high) / 2
-    centres = centres - centres[..., :1]  # exactly 0 for a constant forecast
-    mean = (masses * centres).sum(axis=-1, keepdims=True)
-    return (masses * ((centres - mean) ** 2 + (high - low) ** 2 / 12)).sum(axis=-1)
+def quantile_moments(q: np.ndarray, levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and variance (...,) of the distribution with quantiles ``q`` (..., L) at sorted ``levels``.
+
+    Uniform between consecutive quantiles, exponential tails (:func:`tail_scales`).
+    Computed about the middle quantile, so that a large level keeps the spread's digits.
+    """
+    centre = q[..., len(levels) // 2 : len(levels) // 2 + 1]
+    q = q - centre
+    lower, upper = tail_scales(q, levels)
+    mass, middles, widths = np.diff(levels), (q[..., :-1] + q[..., 1:]) / 2, np.diff(q, axis=-1)
+    low_mass, high_mass = levels[0], 1 - levels[-1]
+    low_mean, high_mean = q[..., 0] - lower, q[..., -1] + upper
+    mean = (mass * middles).sum(axis=-1) + low_mass * low_mean + high_mass * high_mean
+    variance = (
+        (mass * ((middles - mean[..., None]) ** 2 + widths**2 / 12)).sum(axis=-1)
+        + low_mass * ((low_mean - mean) ** 2 + lower**2)
+        + high_mass * ((high_mean - mean) ** 2 + upper**2)
+    )
+    return mean + centre[..., 0], variance
 
 
 def calibration(

@@ -22,13 +22,12 @@ from ._docs import with_shared_parameters
 from ._forecast_network import ForecastNetwork
 from ._forecast_state import RESTORED, SeriesState
 from ._intervals import (
-    bins_variance,
     distribution_levels,
     drift_floors,
     fitted_levels,
     interpolate_quantiles,
     median_index,
-    quantile_bins,
+    quantile_moments,
     quantile_pairs,
 )
 from ._runtime import resolve_device, user_stacklevel
@@ -765,7 +764,7 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         return self._assemble(results, columns)
 
     def _predict_var(self, fh: ForecastingHorizon, X: pd.DataFrame | None = None, cov: bool = False):
-        """Variances of the distribution that ``predict_proba`` returns, with the column names of ``y``.
+        """Variances of the distribution ``predict_proba`` returns (without skpro), named as ``y``'s columns.
 
         ``cov=True`` is refused: the network forecasts each step's quantiles, not
         how steps vary together, and sktime's default returned the marginal
@@ -777,30 +776,39 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
                 "no covariance matrix between forecast steps for predict_var(cov=True). Call "
                 "predict_var(cov=False) for each step's variance, or predict_quantiles/predict_interval."
             )
-        index, edges, masses = self._distribution(fh, X)
-        return pd.DataFrame(bins_variance(edges, masses), index=index, columns=self._y_hist.columns)
+        index, quantiles, levels = self._distribution(fh, X)
+        return pd.DataFrame(quantile_moments(quantiles, levels)[1], index=index, columns=self._y_hist.columns)
 
     def _predict_proba(self, fh: ForecastingHorizon, X: pd.DataFrame | None = None, marginal: bool = True):
-        """Each step's forecast distribution (marginal), whose quantiles are those of ``predict_quantiles``.
+        """Each step's forecast distribution, whose quantiles are those of ``predict_quantiles``.
 
-        An skpro ``Histogram``: uniform between the quantiles at 200 evenly spaced
-        levels and the trained ones, with a tail bin of the adjacent density each
-        side. Needs ``skpro``, as sktime's distributions do.
+        Linear in the level between the quantiles at 200 evenly spaced levels and
+        the trained ones, with exponential tails beyond (``QuantileDistribution``,
+        an skpro distribution). Needs ``skpro``, as sktime's distributions do.
+        ``marginal=False`` is refused: the steps' joint distribution is not forecast.
         """
-        from ._distribution import QuantileHistogram
+        if not marginal:
+            raise NotImplementedError(
+                "RNNForecaster forecasts each step's quantiles, not how the steps vary together, so it has "
+                "no joint distribution of the forecast steps for predict_proba(marginal=False). Call "
+                "predict_proba() for each step's distribution."
+            )
+        from ._distribution import QuantileDistribution
 
-        index, edges, masses = self._distribution(fh, X)
-        bins, bin_mass = [list(row) for row in edges], [[masses] * edges.shape[1]] * len(edges)
-        return QuantileHistogram(bins=bins, bin_mass=bin_mass, index=index, columns=self._y_hist.columns)
+        index, quantiles, levels = self._distribution(fh, X)
+        return QuantileDistribution(quantiles, levels, index=index, columns=self._y_hist.columns)
 
     def _distribution(
         self, fh: ForecastingHorizon, X: pd.DataFrame | None
     ) -> tuple[pd.Index, np.ndarray, np.ndarray]:
-        """The forecast index, and the bins (rows, C, L + 2) and masses (L + 1,) of :func:`quantile_bins`."""
+        """The forecast index, its quantiles (rows, C, L) and their levels (L,), which describe each step."""
         levels = distribution_levels(self.quantile_levels_)
         quantiles = self._predict_quantiles(fh, X, alpha=levels.tolist())
-        q = quantiles.to_numpy(dtype=np.float64).reshape(len(quantiles), -1, len(levels))
-        return (quantiles.index, *quantile_bins(q, levels))
+        return (
+            quantiles.index,
+            quantiles.to_numpy(dtype=np.float64).reshape(len(quantiles), -1, len(levels)),
+            levels,
+        )
 
     def _get_varnames(self) -> pd.Index:
         """The columns of ``y`` of fit, with their name, which interval and quantile columns keep."""

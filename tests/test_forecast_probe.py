@@ -152,11 +152,58 @@ def test_predict_proba_has_the_quantiles_of_predict_quantiles():
     for alpha in f.quantile_levels_:  # the trained levels exactly
         expected = f.predict_quantiles(alpha=[alpha]).to_numpy().ravel()
         np.testing.assert_allclose(distribution.ppf(alpha).to_numpy().ravel(), expected, rtol=1e-9)
-    # between grid levels the histogram is linear in the level, predict_quantiles in its normal score
+    # between grid levels the distribution is linear in the level, predict_quantiles in its normal score
     width = np.diff(f.predict_interval(coverage=0.95).to_numpy(), axis=1).ravel()
     between = f.predict_quantiles(alpha=[0.3]).to_numpy().ravel()
     assert np.abs(distribution.ppf(0.3).to_numpy().ravel() - between).max() < 1e-3 * width.min()
     np.testing.assert_allclose(f.predict_var().to_numpy(), distribution.var().to_numpy(), rtol=1e-9)
+    with pytest.raises(NotImplementedError, match=r"no joint distribution .* predict_proba\(\) for each"):
+        f.predict_proba(marginal=False)
+
+
+def test_log_loss_and_crps_grow_with_the_miss_and_crps_is_the_integral_it_defines():
+    """skpro's Histogram (the first form of the fix) had a bounded support and a log-density of 0
+    outside it, so LogLoss scored the worst misses best, and its CRPS dropped where a value left
+    its last bin."""
+    pytest.importorskip("skpro")
+    from scipy import integrate
+    from sktime.performance_metrics.forecasting.probabilistic import CRPS, LogLoss
+
+    f = RNNForecaster(window_length=12, hidden_size=8, max_epochs=5, random_state=0).fit(
+        noisy_monthly(), fh=[1]
+    )
+    distribution = f.predict_proba()
+    top = float(f.predict_quantiles(alpha=[0.9975]).iloc[0, 0])
+    spread = float(np.sqrt(f.predict_var().iloc[0, 0]))
+    truths = [top - spread, top - 1e-6, top + 1e-6, top + spread, top + 10 * spread, top + 100 * spread]
+    frames = [pd.DataFrame({"v": [value]}, index=distribution.index) for value in truths]
+    log_loss = np.array([LogLoss()(frame, distribution) for frame in frames])
+    crps = np.array([CRPS()(frame, distribution) for frame in frames])
+    assert np.isfinite(log_loss).all() and (np.diff(log_loss[[0, 3, 4, 5]]) > 0).all()
+    assert (np.diff(crps) > 0).all() and crps[2] - crps[1] < 1e-5 * spread
+    quantile = lambda level: distribution.ppf(level).to_numpy()[0, 0]  # noqa: E731
+    for value, score in zip(truths[::3], crps[::3], strict=True):  # CRPS = 2 ∫ pinball loss dp
+        exact = integrate.quad(
+            lambda level, value=value: 2 * ((value < quantile(level)) - level) * (quantile(level) - value),
+            0,
+            1,
+            points=distribution.levels.tolist(),
+            limit=1000,
+        )[0]
+        np.testing.assert_allclose(score, exact, rtol=1e-6)
+
+
+def test_predict_var_keeps_the_spread_of_a_series_at_a_level_of_1e9():
+    """skpro's Histogram variance, E[X^2] - E[X]^2, was -256 at a level of 1e9 with a spread of 1."""
+    pytest.importorskip("skpro")
+    y = noisy_monthly() + 1e9
+    f = RNNForecaster(window_length=12, hidden_size=8, max_epochs=5, random_state=0).fit(y, fh=[1, 2])
+    shifted = RNNForecaster(window_length=12, hidden_size=8, max_epochs=5, random_state=0).fit(
+        y - 1e9, fh=[1, 2]
+    )
+    variances = f.predict_var().to_numpy()
+    np.testing.assert_allclose(f.predict_proba().var().to_numpy(), variances, rtol=1e-9)
+    assert (variances > 0).all() and (variances < 100 * shifted.predict_var().to_numpy()).all()
 
 
 def test_predict_proba_of_a_panel_keeps_its_index_and_a_constant_series_has_no_spread():
@@ -171,9 +218,15 @@ def test_predict_proba_of_a_panel_keeps_its_index_and_a_constant_series_has_no_s
     np.testing.assert_allclose(median.to_numpy(), f.predict().to_numpy(), rtol=1e-9)
     variances = f.predict_var()
     assert (variances.loc["a"].to_numpy() > 0).all() and (variances.loc["b"].to_numpy() == 0).all()
-    low, high = distribution.ppf(0.01).loc["b"].to_numpy(), distribution.ppf(0.99).loc["b"].to_numpy()
+    low, high = distribution.ppf(0.0001).loc["b"].to_numpy(), distribution.ppf(0.9999).loc["b"].to_numpy()
     np.testing.assert_array_equal(low, high)
     np.testing.assert_allclose(high, 7.0, rtol=1e-12)
+    # sktime's metrics select a column with d.loc[:, [name]], which skpro read as a row key on a panel
+    from sktime.performance_metrics.forecasting.probabilistic import CRPS
+
+    truth = f.predict() + 1.0
+    by_entry = distribution.energy(truth) - 0.5 * distribution.energy()
+    np.testing.assert_allclose(CRPS()(truth, distribution), by_entry.to_numpy().mean(), rtol=1e-12)
 
 
 # -- X at the forecast's time points only -----------------------------------------------------------
@@ -217,3 +270,15 @@ def test_randomness_tags_say_derandomized_by_random_state():
     np.testing.assert_array_equal(
         RNNForecaster(**seeded).fit(y, fh=[1]).predict(), RNNForecaster(**seeded).fit(y, fh=[1]).predict()
     )
+
+
+def test_the_forecast_distribution_passes_skpro_own_checks():
+    """skpro's conformance checks for distributions: methods, subsetting, broadcasting, sampling."""
+    pytest.importorskip("skpro")
+    from skpro.utils.estimator_checks import check_estimator
+
+    from sklearn_rnn._distribution import QuantileDistribution
+
+    results = check_estimator(QuantileDistribution, raise_exceptions=False, verbose=False)
+    failed = {name: str(result)[:200] for name, result in results.items() if result != "PASSED"}
+    assert len(results) > 50 and not failed, failed

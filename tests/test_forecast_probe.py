@@ -282,3 +282,18 @@ def test_the_forecast_distribution_passes_skpro_own_checks():
     results = check_estimator(QuantileDistribution, raise_exceptions=False, verbose=False)
     failed = {name: str(result)[:200] for name, result in results.items() if result != "PASSED"}
     assert len(results) > 50 and not failed, failed
+
+
+def test_predict_var_and_proba_keep_multiindex_columns():
+    """sktime's default predict_var looked its interquartile ranges up by the first column level
+    and failed with KeyError: ('sales', 'a')."""
+    pytest.importorskip("skpro")
+    rng = np.random.default_rng(0)
+    columns = pd.MultiIndex.from_tuples([("sales", "a"), ("sales", "b")])
+    index = pd.period_range("2015-01", periods=48, freq="M")
+    y = pd.DataFrame(50 + rng.normal(size=(48, 2)).cumsum(axis=0), index=index, columns=columns)
+    f = RNNForecaster(window_length=12, hidden_size=4, max_epochs=2, random_state=0).fit(y, fh=[1, 2])
+    variances, distribution = f.predict_var(), f.predict_proba()
+    assert variances.columns.equals(columns) and distribution.columns.equals(columns)
+    assert (variances.to_numpy() > 0).all()
+    np.testing.assert_allclose(distribution.var().to_numpy(), variances.to_numpy(), rtol=1e-9)

@@ -142,7 +142,8 @@ SHARED_PARAMETERS = """\
         Further arguments passed verbatim to the skorch ``NeuralNet``, such as
         the optimizer's (``{"optimizer__weight_decay": 1e-4}``). What the
         estimator sets on the net from its own parameters (``callbacks``,
-        ``max_epochs``, ``lr``, ``train_split``, the criterion, ...) is refused.
+        ``max_epochs``, ``lr`` and its other name ``optimizer__lr``,
+        ``train_split``, the criterion, ...) is refused.
 """
 
 

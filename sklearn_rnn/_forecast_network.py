@@ -270,8 +270,13 @@ class ForecastNetwork(TrainingMixin):
     X_EXTRAPOLATION = 10.0
 
     def _warn_if_x_filled(self, filled: list[tuple[tuple, pd.Index]]) -> None:
-        """Warn where future X the network reads was filled forward (``capability:non_contiguous_X``)."""
-        if not filled:
+        """Warn where future X the network reads was filled forward (``capability:non_contiguous_X``).
+
+        Not where no column weighs the network (``correction_weight_`` 0): the
+        forecasts are then the smoothing's, which does not read X.
+        """
+        weights = getattr(self, "correction_weight_", None)
+        if not filled or (weights is not None and not np.any(weights)):
             return
         key, gaps = filled[0]
         more = f" and {len(filled) - 1} other series" if len(filled) > 1 else ""
@@ -279,7 +284,9 @@ class ForecastNetwork(TrainingMixin):
             f"X has no rows for {format_times(gaps)}{series_label(key)}{more}: the network reads X at all "
             f"horizon_={self.horizon_} steps after a series' end, so these were filled forward from the "
             "last known row, and the forecasts depend on which steps X covers. Pass X for every step "
-            f"1..{self.horizon_} after the end of y.",
+            f"1..{self.horizon_} after the end of y, or fit with an fh (or max_horizon) that reaches no "
+            "further than the steps X will cover (horizon_ is the furthest step of fit's fh, else "
+            "window_length_).",
             UserWarning,
             stacklevel=user_stacklevel(),
         )

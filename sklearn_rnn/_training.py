@@ -485,16 +485,22 @@ def refuse_clashing_net_kwargs(net_kwargs: dict, settings: dict) -> None:
     clipping, the schedule and the non-finite-loss guard (30 epochs ran and the
     last one's weights were kept), and ``max_epochs`` ran past the cosine
     schedule's end, so the learning rate rose again. The optimizer's own
-    arguments (``optimizer__weight_decay``) and skorch's other settings pass.
+    arguments (``optimizer__weight_decay``) and skorch's other settings pass,
+    but ``optimizer__lr``: skorch's other name for ``lr``.
     """
+
+    def owner(key: str) -> str:
+        return "lr" if key == "optimizer__lr" else key.split("__")[0]
+
     clashing = [
         key
         for key in net_kwargs
-        if not key.startswith("optimizer__")
-        and (key in settings or key.split("__")[0] in ("module", "criterion", "callbacks"))
+        if key == "optimizer__lr"
+        or not key.startswith("optimizer__")
+        and (key in settings or owner(key) in ("module", "criterion", "callbacks"))
     ]
     if clashing:
-        owners = sorted({OWN_NET_SETTINGS.get(key.split("__")[0], "") for key in clashing} - {""})
+        owners = sorted({OWN_NET_SETTINGS.get(owner(key), "") for key in clashing} - {""})
         instead = f"set them through the estimator's parameters ({'; '.join(owners)}) and " if owners else ""
         raise ValueError(
             f"net_kwargs sets {clashing}, which the estimator sets on its network itself and which "

@@ -298,6 +298,8 @@ def test_fitted_estimators_with_a_lambda_or_a_local_callback_round_trip_and_trai
         ({"callbacks__early_stopping__patience": 9}, r"\['callbacks__early_stopping__patience'\]"),
         ({"iterator_train__shuffle": False}, r"itself and which would silently replace .*: remove them"),
         ({"criterion__reduction": "mean"}, r"\['criterion__reduction'\]"),
+        # skorch's other name for lr: the estimator's lr=1e-3 trained at 0.3 without a word
+        ({"optimizer__lr": 0.3, "optimizer__weight_decay": 0.1}, r"\['optimizer__lr'\].* parameters \(lr\)"),
     ],
 )
 def test_net_kwargs_may_not_replace_what_the_estimator_sets(net_kwargs, match):

@@ -251,6 +251,12 @@ def test_x_at_the_fh_rows_only_warns_that_the_steps_between_were_filled():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         f.predict(X=X.iloc[len(y_train) : len(y_train) + 6])
+    # forecasts that weigh the network 0 are the smoothing's, which does not read X: no warning
+    smoothing = RNNForecaster(**{**TINY, "max_horizon": None, "correction_weight": 0})
+    smoothing.fit(y_train, X=X_train, fh=[3, 6])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        smoothing.predict(X=X_test)
 
 
 # -- randomness tags ---------------------------------------------------------------------------------

@@ -162,10 +162,25 @@ def encode_frequency(freq: Any, where: str) -> str | list | None:
     )
 
 
+# pandas' frequency names are short ("W-SUN", "15min", "BQE-DEC"); it parses a long one (of digits)
+# in time that grows with the square of its length (100,000 digits: 136 s)
+_MOST_FREQUENCY_CHARACTERS = 32
+
+
+def frequency_name(value: Any, where: str) -> str | None:
+    """A stored frequency name (or None), refused where it is longer than pandas' names."""
+    if value is not None and (not isinstance(value, str) or len(value) > _MOST_FREQUENCY_CHARACTERS):
+        raise Refused(
+            f"{where} has a frequency {shown(value)}, not a name of pandas' frequencies (at most "
+            f"{_MOST_FREQUENCY_CHARACTERS} characters)."
+        )
+    return value
+
+
 def decode_frequency(value: Any, where: str) -> Any:
     """A stored frequency back: a name, or a custom business day or hour built from checked parts."""
     if value is None or isinstance(value, str):
-        return value
+        return frequency_name(value, where)
     day, time = re.compile(r"\d{4}-\d{2}-\d{2}"), re.compile(r"\d{2}:\d{2}")
     if not (
         isinstance(value, list)
@@ -297,7 +312,8 @@ def _decode_index(spec: dict, arrays: dict[str, np.ndarray], where: str) -> pd.I
             return pd.RangeIndex(*bounds, name=name)
         if kind == "period":
             ordinals = part("ordinals", np.ndarray)
-            return pd.PeriodIndex.from_ordinals(ordinals.astype(np.int64), freq=part("freq", str), name=name)
+            freq = frequency_name(part("freq", str), where)
+            return pd.PeriodIndex.from_ordinals(ordinals.astype(np.int64), freq=freq, name=name)
         if kind == "datetime":
             unit, freq = part("unit", str), decode_frequency(part("freq", (str, list, type(None))), where)
             tz = _decoded_time_zone(decode(spec.get("tz"), arrays, where), where)
@@ -308,7 +324,7 @@ def _decode_index(spec: dict, arrays: dict[str, np.ndarray], where: str) -> pd.I
                 index = index.tz_localize("UTC").tz_convert(tz)
             return index if freq is None else pd.DatetimeIndex(index, freq=freq)
         if kind == "timedelta":
-            unit, freq = part("unit", str), part("freq", (str, type(None)))
+            unit, freq = part("unit", str), frequency_name(part("freq", (str, type(None))), where)
             if unit not in ("s", "ms", "us", "ns"):
                 raise Refused(f"{where} has timedelta unit {unit!r}.")
             index = pd.TimedeltaIndex(part("i8", np.ndarray).astype(np.int64).view(f"m8[{unit}]"), name=name)
@@ -324,7 +340,9 @@ def _decode_index(spec: dict, arrays: dict[str, np.ndarray], where: str) -> pd.I
         raise
     except Exception as exc:  # pandas or zoneinfo refusing the parts: a bad freq (ValueError, OverflowError),
         # codes out of range, an unknown zone (ZoneInfoNotFoundError, IsADirectoryError for "Europe")
-        raise Refused(f"{where} holds an index pandas cannot build ({type(exc).__name__}: {exc}).") from None
+        raise Refused(
+            f"{where} holds an index pandas cannot build ({type(exc).__name__}: {str(exc)[:200]})."
+        ) from None
     raise Refused(f"{where} has an index of unknown kind {str(kind)[:40]!r}.")
 
 

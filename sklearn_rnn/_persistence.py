@@ -667,14 +667,33 @@ def _rebuild_net(estimator: Any, archive: zipfile.ZipFile, manifest: dict) -> An
     cls, rules = network(estimator)
     kwargs = check_module_kwargs(cls, rules, getattr(estimator, "_module_kwargs", None))
     check_outputs(estimator, kwargs)
-    try:
-        with torch.device("meta"):  # shapes and dtypes only: nothing is allocated
-            skeleton = cls(**kwargs)
-    except (TypeError, ValueError, RuntimeError, OverflowError) as exc:
-        raise Refused(f"its network arguments {shown(kwargs)} are invalid ({exc}).") from None
-    expected = {k: (v.dtype, tuple(v.shape)) for k, v in skeleton.state_dict().items()}
+    built = []
+
+    def build_and_check(declared: dict) -> None:
+        # Building takes time with the number of layers (256 networks of 256 bidirectional layers:
+        # 20 s on the meta device), so the weights' header must first hold 2 tensors for each
+        # layer and direction, which makes that time grow with the file's size, not the network's.
+        layers = (
+            kwargs.get("n_networks", 1)
+            * kwargs.get("num_layers", 1)
+            * (1 + bool(kwargs.get("bidirectional")))
+        )
+        if len(declared) < 2 * layers:
+            raise Refused(
+                f"its network arguments declare {layers} recurrent layers, but its weights hold "
+                f"{len(declared)} tensors, fewer than 2 a layer."
+            )
+        try:
+            with torch.device("meta"):  # shapes and dtypes only: nothing is allocated
+                built.append(cls(**kwargs))
+        except (TypeError, ValueError, RuntimeError, OverflowError) as exc:
+            raise Refused(f"its network arguments {shown(kwargs)} are invalid ({exc}).") from None
+        expected = {k: (v.dtype, tuple(v.shape)) for k, v in built[0].state_dict().items()}
+        check_weights(declared, expected=expected)
+
+    weights = read_tensors(archive, _WEIGHTS, build_and_check)
+    skeleton = built[0]
     shapes = [tuple(p.shape) for p in skeleton.parameters()]
-    weights = read_tensors(archive, _WEIGHTS, functools.partial(check_weights, expected=expected))
     optimizer_tensors = read_tensors(
         archive, _OPTIMIZER, functools.partial(check_optimizer_tensors, shapes=shapes)
     )

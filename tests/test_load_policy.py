@@ -408,6 +408,36 @@ def test_network_declared_huge_is_refused_before_it_is_built(forecaster_bytes, t
     assert time.perf_counter() - start < 5
 
 
+def test_network_of_many_layers_in_a_small_file_is_refused_before_it_is_built(forecaster_bytes, tmp_path):
+    """256 networks of 256 bidirectional layers, declared in a 6 KB file with no weights: building
+    them on the meta device took 20 s and 700 MB before the weights' header was read."""
+
+    def edit(manifest):
+        for key, value in {"num_layers": 256, "n_networks": 256, "bidirectional": True}.items():
+            _module_kwarg(key, value)(manifest)
+
+    members = _members(_edit_manifest(forecaster_bytes, edit))
+    empty = struct.pack("<Q", 2) + b"{}"  # a safetensors file of no tensor
+    members["module.safetensors"] = members["optimizer.safetensors"] = empty
+    start = time.perf_counter()
+    _refused(_zip(members), r"declare 131072 recurrent layers, but its weights hold 0 tensors", tmp_path)
+    assert time.perf_counter() - start < 5
+
+
+def test_long_frequency_names_are_refused_before_pandas_parses_them(forecaster_bytes, tmp_path):
+    """pandas parses a frequency of 20,000 digits in 5-11 s (100,000: 136 s), in any stored index."""
+
+    def edit(manifest):
+        manifest["attributes"]["_y_hist"]["__frame__"]["index"]["__index__"]["freq"] = "1" * 20_000
+
+    start = time.perf_counter()
+    with pytest.raises(
+        ValueError, match=r"has a frequency '1111.*, not a name of pandas' frequencies"
+    ) as info:
+        load(io.BytesIO(_edit_manifest(forecaster_bytes, edit)))
+    assert time.perf_counter() - start < 2 and len(str(info.value)) < 400
+
+
 _MEASURE = """
 import json, resource, sys, time, warnings
 import sklearn_rnn

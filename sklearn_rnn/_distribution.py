@@ -61,6 +61,7 @@ class QuantileDistribution(BaseDistribution):
         self._centre = q[..., len(self._p) // 2]
         self._q = q - self._centre[..., None]  # every method works about the middle quantile
         self._lower, self._upper = tail_scales(self._q, self._p)
+        self._mean_about_centre, self._variance = quantile_moments(self._q, self._p)
 
     # -- subsetting: the quantiles are 3-D, which skpro's default subsetting does not cut by rows
     def _iloc(self, rowidx=None, colidx=None):
@@ -92,10 +93,20 @@ class QuantileDistribution(BaseDistribution):
     def _at_level(self, j: np.ndarray) -> np.ndarray:
         return np.take_along_axis(self._q, j[..., None], axis=-1)[..., 0]
 
+    def _interpolated(self, p: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For ``p`` clipped to the levels: its span j, the quantiles at levels[j] and at ``p``."""
+        j, t = self._span(np.clip(p, self._p[0], self._p[-1]))
+        q_j = self._at_level(j)
+        return j, q_j, q_j + t * (self._at_level(j + 1) - q_j)
+
+    def _by_region(self, x: np.ndarray, passed: np.ndarray, low, inner, high) -> np.ndarray:
+        """``low`` below the first quantile, ``high`` from the last on, ``inner`` between; NaN for NaN."""
+        out = np.where(passed == 0, low, np.where(passed == len(self._p), high, inner))
+        return np.where(np.isnan(x) | np.isnan(self._q).any(axis=-1), np.nan, out)
+
     def _ppf(self, p):
         p = np.asarray(p, dtype=np.float64)
-        j, t = self._span(np.clip(p, self._p[0], self._p[-1]))
-        inner = self._at_level(j) + t * (self._at_level(j + 1) - self._at_level(j))
+        _, _, inner = self._interpolated(p)
         with np.errstate(divide="ignore", invalid="ignore"):
             low = self._q[..., 0] + self._lower * np.log(p / self._p[0])
             high = self._q[..., -1] - self._upper * np.log((1 - p) / (1 - self._p[-1]))
@@ -123,8 +134,7 @@ class QuantileDistribution(BaseDistribution):
             high = np.where(
                 self._upper > 0, 1 - (1 - self._p[-1]) * np.exp(-(x - self._q[..., -1]) / self._upper), 1.0
             )
-        out = np.where(passed == 0, low, np.where(passed == len(self._p), high, inner))
-        return np.where(np.isnan(x) | np.isnan(self._q).any(axis=-1), np.nan, out)
+        return self._by_region(x, passed, low, inner, high)
 
     def _log_pdf(self, x):
         x, passed, j, _ = self._where(x)
@@ -134,17 +144,16 @@ class QuantileDistribution(BaseDistribution):
             high = np.log(1 - self._p[-1]) - (x - self._q[..., -1]) / self._upper - np.log(self._upper)
         low = np.where(self._lower > 0, low, -np.inf)
         high = np.where(self._upper > 0, high, -np.inf)
-        out = np.where(passed == 0, low, np.where(passed == len(self._p), high, inner))
-        return np.where(np.isnan(x) | np.isnan(self._q).any(axis=-1), np.nan, out)
+        return self._by_region(x, passed, low, inner, high)
 
     def _pdf(self, x):
         return np.exp(self._log_pdf(x))
 
     def _mean(self):
-        return quantile_moments(self._q, self._p)[0] + self._centre
+        return self._mean_about_centre + self._centre
 
     def _var(self):
-        return quantile_moments(self._q, self._p)[1]
+        return self._variance
 
     def _partial_mean(self, p: np.ndarray) -> np.ndarray:
         """G(p), the integral of the quantile function (about the centre) from 0 to ``p``."""
@@ -154,9 +163,7 @@ class QuantileDistribution(BaseDistribution):
         at_levels = np.concatenate(
             [at_levels[..., None], at_levels[..., None] + np.cumsum(spans, axis=-1)], -1
         )
-        j, t = self._span(np.clip(p, levels[0], levels[-1]))
-        q_j = self._at_level(j)
-        q_p = q_j + t * (self._at_level(j + 1) - q_j)
+        j, q_j, q_p = self._interpolated(p)
         inner = (
             np.take_along_axis(at_levels, j[..., None], axis=-1)[..., 0] + (p - levels[j]) * (q_j + q_p) / 2
         )
@@ -170,8 +177,7 @@ class QuantileDistribution(BaseDistribution):
         """E|X - x| = E[X] + x (2 F(x) - 1) - 2 G(F(x)), summed over the columns."""
         level = self._cdf(x)
         x = np.asarray(x, dtype=np.float64) - self._centre
-        mean = quantile_moments(self._q, self._p)[0]
-        return (mean + x * (2 * level - 1) - 2 * self._partial_mean(level)).sum(axis=1)
+        return (self._mean_about_centre + x * (2 * level - 1) - 2 * self._partial_mean(level)).sum(axis=1)
 
     def _energy_self(self):
         """E|X - X'| = 4 ∫ p Q(p) dp - 2 E[X], summed over the columns."""
@@ -181,8 +187,7 @@ class QuantileDistribution(BaseDistribution):
         first, rest = levels[0], 1 - levels[-1]
         tails = q[..., 0] * first**2 / 2 - lower * first**2 / 4
         tails = tails + q[..., -1] * (rest - rest**2 / 2) + upper * (rest - rest**2 / 4)
-        mean = quantile_moments(q, levels)[0]
-        return (4 * (spans + tails) - 2 * mean).sum(axis=1)
+        return (4 * (spans + tails) - 2 * self._mean_about_centre).sum(axis=1)
 
     @classmethod
     def get_test_params(cls, parameter_set: str = "default") -> list[dict]:

@@ -4,6 +4,7 @@ Run from the repository root, one thread everywhere::
 
     OMP_NUM_THREADS=1 python benchmarks/time_to_accuracy.py --seeds 3            # the full table
     OMP_NUM_THREADS=1 python benchmarks/time_to_accuracy.py --datasets gunpoint  # one data set, one seed
+    python benchmarks/time_to_accuracy.py --device cuda --no-fresh --levers "on the CPU"  # on a GPU
 
 Data sets: the classification sets ACSF1, ArrowHead, BasicMotions, GunPoint,
 ItalyPowerDemand, JapaneseVowels, OSULeaf and PLAID (JapaneseVowels and PLAID
@@ -49,7 +50,14 @@ seeds (interleaved with them), on the data sets given:
   ``train_loss``, given through ``callbacks``; no data held out);
 * ``one network``: ``n_networks=1``, the other way: what the defaults' ensemble
   (``n_networks="auto"``, five networks on small sets) gains over one network and
-  what it costs in time.
+  what it costs in time;
+* ``on the CPU``: ``device="cpu"``, beside the defaults run on ``--device cuda``
+  (a GPU's speed-up, or slow-down, over one CPU thread, same run).
+
+``--device cuda`` fits ``RNN`` (and every lever but ``on the CPU``) on the GPU
+(its fit time ends after ``torch.cuda.synchronize()``); MiniRocket always runs
+on the CPU, 1 thread. ``--no-fresh`` leaves out MiniRocket's fresh-process fits
+(about a minute a data set).
 
 Scores on the test split: accuracy (higher is better) or RMSE (lower is better).
 Times are wall-clock seconds of ``fit`` alone, on data already in each model's
@@ -176,12 +184,17 @@ class FlatRidge:
         return self.ridge.predict(X.reshape(len(X), -1))
 
 
+DEVICE = "cpu"  # set from --device: where the RNN fits
+
+
 def rnn(
     task: str, seed: int, max_epochs: int | None, lever: str | None = None, n_train: int = 0, length: int = 0
 ):
     from sklearn_rnn import RNNClassifier, RNNRegressor
 
     est = (RNNClassifier if task == "classification" else RNNRegressor)(random_state=seed)
+    if DEVICE != "cpu":
+        est.set_params(device=DEVICE)
     if lever is not None:
         est.set_params(**LEVERS[lever](est.get_params(), n_train, length))
     return est if max_epochs is None else est.set_params(max_epochs=max_epochs)
@@ -217,6 +230,7 @@ LEVERS = {
     "compiled": lambda p, n, T: {"net_kwargs": {"compile": True}},
     "exit when converged": lambda p, n, T: {"callbacks": [("converged", converged())]},
     "one network": lambda p, n, T: {"n_networks": 1},
+    "on the CPU": lambda p, n, T: {"device": "cpu"},
 }
 
 
@@ -231,6 +245,8 @@ def converged():
 def timed(model, X_train, y_train, X_test, data: Data) -> tuple[float, float]:
     start = time.perf_counter()
     model.fit(X_train, y_train)
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
     seconds = time.perf_counter() - start
     return seconds, data.score(model.predict(X_test))
 
@@ -269,7 +285,19 @@ def fresh_process_fits(name: str, seed: int) -> dict[str, dict]:
 
 
 # -- one data set -------------------------------------------------------------------------------
-def run_dataset(name: str, seeds: list[int], max_epochs: int | None, levers: list[str] = ()) -> dict:
+def warm_up(makers: dict, data: Data) -> None:
+    """One untimed epoch of each RNN on a few sequences: the first fit of a process (on a GPU, of the
+    CUDA context and its kernels) would otherwise be charged to whichever model runs first."""
+    few = sorted({*range(8), *np.unique(data.y_train, return_index=True)[1][:8]})
+    X = [data.train[i] for i in few] if isinstance(data.train, list) else data.train[few]
+    for model_name in [m for m in makers if m.startswith("RNN")]:
+        model = makers[model_name](0)[0]
+        model.set_params(max_epochs=1, n_networks=1).fit(X, data.y_train[few])
+
+
+def run_dataset(
+    name: str, seeds: list[int], max_epochs: int | None, levers: list[str] = (), fresh_fits: bool = True
+) -> dict:
     data = Data(name)
     # compile MiniRocket's kernels in this process (untimed), so the in-process figure is the warm one
     MiniRocketRidge(data.task, data.equal_length, 0).transform.fit_transform(data.rocket_train[:8])
@@ -289,12 +317,13 @@ def run_dataset(name: str, seeds: list[int], max_epochs: int | None, levers: lis
             data.train,
             data.test,
         )
-    fresh = ["MiniRocket cold", "MiniRocket cached"]
+    warm_up(makers, data)
+    fresh = ["MiniRocket cold", "MiniRocket cached"] if fresh_fits else []
     results: dict[str, dict[str, list]] = {k: {"fit": [], "score": []} for k in [*makers, *fresh]}
     names = list(makers)
     for i, seed in enumerate(seeds):
         # the fresh-process fits once per data set: compiling does not depend on the seed, and costs ~1 min
-        for kind, res in (fresh_process_fits(name, seed) if i == 0 else {}).items():
+        for kind, res in (fresh_process_fits(name, seed) if i == 0 and fresh_fits else {}).items():
             if "error" in res:
                 results[kind]["error"] = res["error"]
             else:
@@ -405,8 +434,15 @@ def main(argv=None) -> None:
     parser.add_argument(
         "--levers", nargs="*", default=[], choices=list(LEVERS), help="also fit these variants of defaults"
     )
+    parser.add_argument("--device", default="cpu", help="cpu or cuda[:N]: where the RNN fits")
+    parser.add_argument("--no-fresh", action="store_true", help="leave out MiniRocket's fresh-process fits")
     parser.add_argument("--cold", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    global DEVICE
+    DEVICE = args.device
+    if DEVICE.startswith("cuda") and not torch.cuda.is_available():
+        print(f"--device {DEVICE}: CUDA is not available here (torch {torch.__version__}); nothing run.")
+        return
     warnings.filterwarnings("ignore")
     if args.cold:
         print(json.dumps(cold_child(json.loads(args.cold))))
@@ -428,6 +464,7 @@ def main(argv=None) -> None:
         f"# time to accuracy: sklearn_rnn defaults vs MiniRocket, {len(seeds)} seed(s){epochs}, 1 thread; "
         f"torch {torch.__version__}, sktime {sktime.__version__}, scikit-learn {sklearn.__version__}, "
         f"numba {numba.__version__}, {platform.processor() or platform.machine()}"
+        + (f"; RNN on {DEVICE} ({torch.cuda.get_device_name(DEVICE)})" if DEVICE.startswith("cuda") else "")
     )
     print(f"# at start: {load_note()}")
     header = " ".join(f"{c:<{w}}" if i == 0 else f"{c:>{w}}" for i, (c, w) in enumerate(COLUMNS))
@@ -435,11 +472,11 @@ def main(argv=None) -> None:
     print("-" * len(header))
     rows = []
     for name in names:
-        row = run_dataset(name, seeds, args.max_epochs, args.levers)
+        row = run_dataset(name, seeds, args.max_epochs, args.levers, not args.no_fresh)
         rows.append(row)
         print(table_row(row), flush=True)
         for kind in ("MiniRocket cold", "MiniRocket cached"):
-            error = row["results"][kind].get("error")
+            error = row["results"].get(kind, {}).get("error")
             if error:
                 print(f"  ({kind} run failed: {error})")
     print(

@@ -12,7 +12,7 @@ ort = pytest.importorskip("onnxruntime")
 
 TOL = 1e-5
 # (batch, time) pairs the exported graph is run at: none is the traced (2, 4).
-SHAPES = [(1, 3), (5, 17), (12, 9), (3, 40)]
+SHAPES = [(1, 3), (5, 17), (12, 9), (3, 40), (4, 1)]  # (rows, padded length); 1: one step each
 
 
 def _session(model):
@@ -95,6 +95,26 @@ def test_regressor_matches_predict(params):
         # TOL in the network's units, as for probabilities: its float32 outputs are multiplied by
         # y_scale_ (a 1-step sequence's log deviation, -13.8, makes their last digits differ most)
         np.testing.assert_allclose(pred, reg.predict(X_list), atol=TOL * reg.y_scale_[0], rtol=0)
+
+
+@pytest.mark.parametrize(
+    "cls, params",
+    [(RNNClassifier, {"architecture": "rnn", "pooling": "last"}), (RNNRegressor, {"fcn_filters": (4, 8, 4)})],
+    ids=["rnn-last", "lstm-fcn"],
+)
+def test_lengths_outside_the_time_axis_give_nan_rows(cls, params):
+    """0 divided by zero, and a length past the padded end read the next row's steps (a flat gather)."""
+    X, y, signal = _train_data()
+    if cls is RNNRegressor:
+        y = signal
+    est = cls(**{"max_epochs": 2, "n_networks": 1, "random_state": 0, **params}).fit(X, y)
+    session = _session(to_onnx(est))
+    X_pad, lengths, X_list = _ragged_batch(np.random.default_rng(3), 4, 6, 3)
+    expected = est.predict_proba(X_list) if cls is RNNClassifier else est.predict(X_list)
+    for bad in ([8, 0], [7, -1]):
+        (out,) = session.run(None, {"X": X_pad, "lengths": np.r_[bad, lengths[2:]].astype(np.int64)})
+        assert np.isnan(out[:2]).all()
+        np.testing.assert_allclose(out[2:], expected[2:], atol=TOL * getattr(est, "y_scale_", [1])[0], rtol=0)
 
 
 def test_regressor_multi_output():
@@ -217,6 +237,7 @@ def test_fcn_and_missing_values(params):
         X_pad, lengths, _ = _ragged_batch(rng, n, T, 3)
         if mask:
             X_pad[rng.random(X_pad.shape) < 0.1] = np.nan
+            X_pad[-1, 0, 0] = np.nan  # a gap in every batch, one-step batches included
             X_pad[np.arange(T)[None, :] >= lengths[:, None]] = 0.0
         X_list = [x[:t] for x, t in zip(X_pad, lengths, strict=True)]
         (proba,) = session.run(None, {"X": X_pad, "lengths": lengths})

@@ -132,7 +132,14 @@ class SequenceGraph(nn.Module):
         if self.level is not None:  # in float64, as the estimator subtracts it (it rounds once)
             X = X.double() - self.level
         X = X.float()  # a float64 input (to_onnx's input_dtype) is cast after the level is taken off
-        return self.head(self.module(X, lengths))
+        if lengths is None:
+            return self.head(self.module(X, lengths))
+        # a length outside [1, time] gives its row NaN: clamped, it would read padding or the next
+        # row's steps (the last step's gather is flat) and return a plausible number; 0 divides by 0
+        time = torch.ones_like(X[:, :, 0], dtype=torch.int64).sum(dim=1)  # symbolic in the graph
+        valid = (lengths >= 1) & (lengths <= time)
+        out = self.head(self.module(X, torch.minimum(torch.clamp(lengths, min=1), time)))
+        return torch.where(valid.view(-1, *[1] * (out.dim() - 1)), out, torch.full_like(out, float("nan")))
 
 
 class ForecastGraph(nn.Module):

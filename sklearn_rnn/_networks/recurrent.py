@@ -121,7 +121,7 @@ def _carry_forward_exportable(X: torch.Tensor) -> tuple[torch.Tensor, torch.Tens
     steps = torch.arange(X.shape[1], device=X.device).view(1, -1, 1).expand_as(X)
     count = torch.cumsum(observed.to(torch.int64), dim=1)
     dummy = torch.full_like(count, X.shape[1] + 1)  # unobserved steps all go to one unused slot
-    slots = torch.full_like(torch.cat([count, count[:, :2]], dim=1), -1)  # (n, T + 2, F)
+    slots = torch.full_like(torch.cat([count, count[:, :1], count[:, :1]], dim=1), -1)  # (n, T + 2, F)
     slots = slots.scatter(1, torch.where(observed, count, dummy), steps)
     last = torch.gather(slots, 1, count)
     filled = torch.gather(torch.where(observed, X, torch.zeros_like(X)), 1, last.clamp(min=0))

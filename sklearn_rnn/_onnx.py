@@ -121,10 +121,11 @@ def to_onnx(
       when the estimator was fitted on a 2D table of univariate sequences;
       with ``missing="mask"`` it may hold NaN, handled as by the estimator;
     - ``lengths`` (when ``lengths=True``): int64 of shape ``(batch,)``, each in
-      ``[1, time]``; a row whose length lies outside gets NaN outputs. ONNX inputs have one fixed type: onnxruntime answers other
-      integer types (int32, the default of some platforms and of Java/C#
-      clients) with a bare ``INVALID_ARGUMENT ... Unexpected input data type``;
-      cast them first (``lengths.astype(np.int64)``).
+      ``[1, time]``; a row whose length lies outside gets NaN outputs. ONNX
+      inputs have one fixed type: onnxruntime answers other integer types
+      (int32, the default of some platforms and of Java/C# clients) with a bare
+      ``INVALID_ARGUMENT ... Unexpected input data type``; cast them first
+      (``lengths.astype(np.int64)``).
 
     Output: ``probabilities`` ``(batch, n_classes)`` in the order of
     ``classes_`` (take ``classes_[argmax]`` for labels), or ``predictions``

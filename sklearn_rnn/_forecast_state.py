@@ -593,10 +593,14 @@ class SeriesState:
     def _assemble(self, results, columns) -> pd.DataFrame:
         """One frame of forecasts from per-series ``(key, time points, values)``."""
         frames = []
+        # the instance levels keep y's dtypes (categories, int32, strings), as sktime's forecasters do
+        dtypes = [level.dtype for level in self._y_hist.index.levels[:-1]] if results[0][0] else []
         for key, index, values in results:
             frame = pd.DataFrame(values, columns=columns)
             if key:
-                frame.index = pd.MultiIndex.from_tuples([(*key, t) for t in index], names=self._index_names())
+                parts = zip(key, dtypes, strict=True)
+                keys = [pd.Index([part] * len(index)).astype(dtype) for part, dtype in parts]
+                frame.index = pd.MultiIndex.from_arrays([*keys, index], names=self._index_names())
             else:
                 frame.index = index.rename(self._y_hist.index.name)
             frames.append(frame)

@@ -257,11 +257,17 @@ def calendar_rule(times: pd.DatetimeIndex, usual_days: float) -> str | None:
     Monthly, quarterly or yearly dates with some missing have no frequency to
     infer; their spacing varies by a few days, so no fixed grid of days fits
     them. Nor do business days with holidays missing: "B" for days a day apart
-    that pass a weekend without a weekend day. None where the dates are not on
-    such a grid.
+    that pass a weekend without a weekend day, nor semi-monthly dates ("SMS":
+    the 1st and 15th, "SME": the 15th and the month's end), whose frequency
+    pandas never infers. None where the dates are not on such a grid.
     """
     if usual_days == 1 and (times.dayofweek < 5).all() and (np.diff(times.dayofweek) < 0).any():
         return "B"  # business days over a weekend or more, some missing (holidays): 'D' would add weekends
+    if 13 <= usual_days <= 16:  # semi-monthly (pandas infers no frequency for it): the 1st and 15th
+        if times.day.isin((1, 15)).all():
+            return "SMS"
+        if ((times.day == 15) | times.is_month_end).all():  # the 15th and the month's end
+            return "SME"
     for _, least, most, start, end, at_start, at_end in CALENDAR_GRIDS:
         if least <= usual_days <= most:
             if getattr(times, at_start).all():

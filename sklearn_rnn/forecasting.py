@@ -34,6 +34,7 @@ from ._runtime import resolve_device, user_stacklevel
 from ._series import (
     append_rows,
     check_exog_values,
+    format_times,
     grid_steps,
     infer_sp,
     instances,
@@ -518,7 +519,22 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
                     )
                 if isinstance(cutoff, pd.DatetimeIndex):  # sktime fails on dates off a grid of 2h
                     self._refuse_off_grid_dates(times, cutoff)
-        return super()._check_fh(fh, pred_int=pred_int)
+        try:
+            return super()._check_fh(fh, pred_int=pred_int)
+        except NotImplementedError as exc:  # sktime names the fh argument: None for the one fit stored
+            if fh is not None or getattr(self, "_fh", None) is None or "in-sample" not in str(exc):
+                raise
+            try:
+                stored = self._fh.to_absolute(cutoff).to_pandas()
+                past = stored[stored <= cutoff.max()]
+            except (TypeError, ValueError):  # the dates cannot be placed: sktime's words stand
+                raise exc from None
+            raise NotImplementedError(
+                f"{type(self).__name__} can not perform in-sample prediction: the fh given to fit holds "
+                f"{format_times(past, limit=4)}, at or before the series' end ({cutoff.max()}) since "
+                "update added data. Pass fh to predict, as steps ahead (e.g. fh=[1, 2, 3]) or as time "
+                "points after the end."
+            ) from None
 
     def _refuse_off_grid_dates(self, times: pd.DatetimeIndex, cutoff: pd.DatetimeIndex) -> None:
         """Refuse dates of an absolute ``fh`` off the grid after each series' end (:func:`grid_steps`).

@@ -714,6 +714,35 @@ def test_irregular_dates_are_refused_at_fit_with_a_fix_for_their_spacing(dates, 
         RNNForecaster(max_horizon=2, **TINY).fit(y)
 
 
+@pytest.mark.parametrize(
+    ("freq", "next_dates"), [("SMS", ["2002-04-01", "2002-04-15"]), ("SME", ["2002-04-15", "2002-04-30"])]
+)
+def test_semi_monthly_dates_are_refused_with_their_own_grid_as_the_fix(freq, next_dates):
+    """pandas infers no frequency for semi-monthly dates; the fixes given were a 7-day grid: resampling to
+    weeks, which changes the data, and freq='7D', which pandas refuses for these dates."""
+    dates = pd.DatetimeIndex(pd.date_range("2001-01-01", periods=30, freq=freq).to_numpy())  # a date column
+    y = pd.Series(np.arange(30.0) + 10, index=dates)
+    with pytest.raises(ValueError, match=rf"y.resample\('{freq}'\).*y.index.freq = '{freq}'") as refused:
+        RNNForecaster(**TINY).fit(y, fh=[1, 2])
+    assert "7D" not in str(refused.value)
+    y.index.freq = freq  # the fix given
+    forecast = RNNForecaster(**TINY).fit(y, fh=[1, 2]).predict()
+    assert forecast.index.tolist() == [pd.Timestamp(d) for d in next_dates]
+
+
+def test_an_absolute_fh_overtaken_by_update_is_refused_naming_its_dates_and_the_fix():
+    """sktime's message named the fh argument, None when predict uses the one fit stored."""
+    from sktime.forecasting.base import ForecastingHorizon
+
+    months = pd.period_range("2000-01", periods=33, freq="M")
+    y = pd.Series(50 + np.arange(33.0), index=months, name="s")
+    f = RNNForecaster(**TINY).fit(y[:30], fh=ForecastingHorizon(months[30:33], is_relative=False))
+    f.update(y[30:31])  # 2002-07 is now observed
+    with pytest.raises(NotImplementedError, match=r"in-sample.*holds 2002-07, at or before.*fh=\[1, 2, 3\]"):
+        f.predict()
+    assert f.predict(fh=[1, 2]).index.tolist() == list(months[31:33])
+
+
 def test_the_early_stopping_error_names_fixes_that_work():
     """Lowering validation_fraction cannot help when one window is held out, as at least one always is."""
     y = pd.Series(np.arange(8.0) + 1, index=pd.period_range("2020-01", periods=8, freq="M"))

@@ -121,6 +121,30 @@ def test_hierarchy_with_different_end_dates_is_forecast_like_naive_forecaster():
     pd.testing.assert_index_equal(f.predict_interval().index, naive.predict_interval().index, exact=True)
 
 
+@pytest.mark.parametrize("levels", [["store", "month"], ["store", "region", "month"]])
+def test_instance_levels_keep_their_dtypes(levels):
+    """A categorical store level came back as strings and an int32 one as int64 (rebuilt from tuples).
+    sktime's NaiveForecaster keeps them on a panel (and, in sktime 1.2, not on a deeper hierarchy)."""
+    months = pd.period_range("2000-01", periods=24, freq="M")
+    y = pd.concat(
+        {(s, r): pd.DataFrame({"y": np.arange(24.0) + 10 * r}, index=months) for s in "ba" for r in (1, 2)},
+        names=["store", "region", "month"],
+    ).reset_index()
+    y["store"] = pd.Categorical(y["store"], categories=["a", "b", "closed"])
+    y["region"] = y["region"].astype(np.int32)
+    if len(levels) == 2:
+        y = y[y["region"] == 1]
+    y = y.set_index(levels)[["y"]]
+    f = RNNForecaster(**TINY).fit(y, fh=[1, 2])
+    naive = NaiveForecaster().fit(y, fh=[1, 2])
+    for method in ("predict", "predict_interval", "predict_quantiles"):
+        ours = getattr(f, method)().index
+        assert ours.equals(getattr(naive, method)().index)
+        assert [level.dtype for level in ours.levels] == [level.dtype for level in y.index.levels], method
+    if len(levels) == 2:
+        pd.testing.assert_index_equal(f.predict().index, naive.predict().index, exact=True)
+
+
 def test_future_X_is_read_at_each_series_own_forecast_dates():
     frame = store_sales(DAILY, exog=True)
     f = RNNForecaster(**TINY).fit(frame[["sales"]], X=frame[["promo"]], fh=[1, 2])

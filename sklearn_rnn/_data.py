@@ -238,8 +238,17 @@ def _check_ragged(
     return values, lengths, level
 
 
+def _unmasked(x: Any) -> Any:
+    """A numpy masked array (netCDF readers return them) with NaN where it is masked: numpy, and
+    scikit-learn, read the values under the mask (fill values such as 9.97e36) as data."""
+    if isinstance(x, np.ma.MaskedArray):
+        return np.ma.filled(x.astype(np.float64), np.nan)
+    return x
+
+
 def _check_sequence(x: Any, i: int) -> np.ndarray:
     """One sequence of a ragged X as a (n_timesteps, n_features) float array."""
+    x = _unmasked(x)
     if isinstance(x, (pd.DataFrame, pd.Series)):
         for dtype in x.dtypes if isinstance(x, pd.DataFrame) else [x.dtype]:  # dates: objects below
             _refuse_text(dtype, f"Sequence {i} of X")
@@ -482,6 +491,7 @@ def validate_sequences(
     DataFrames, ``feature_names_in_``. With ``reset=False`` it checks ``X``
     against them, with scikit-learn's messages.
     """
+    X = _unmasked(X)
     if isinstance(X, pd.DataFrame):
         _reject_panel_frame(X)
         _refuse_table_columns(X)
@@ -654,7 +664,16 @@ def _sequence_feature_names(X: Any) -> np.ndarray | None:
     if len(frames) < len(X) or not frames:
         return None
     names = [np.asarray(x.columns, dtype=object) for x in X]
-    if not all(isinstance(name, str) for name in names[0]):
+    strings = [isinstance(name, str) for name in names[0]]
+    if any(strings) and not all(strings):  # scikit-learn refuses a table so named (the 2D path does)
+        kinds = sorted({type(name).__name__ for name in names[0]})
+        raise TypeError(
+            f"The DataFrame sequences of X have column names of the types {kinds}: feature names are only "
+            "supported where all are strings (scikit-learn's rule), and without names swapped columns "
+            "would go unnoticed. Convert them all to strings, e.g. [x.rename(columns=str) for x in X], "
+            "or pass the sequences as arrays."
+        )
+    if not all(strings):
         return None
     for i, other in enumerate(names[1:], start=1):
         if len(other) != len(names[0]) or (other != names[0]).any():

@@ -372,7 +372,8 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
                 balanced = counts[y_encoded]
             else:
                 balanced = compute_sample_weight(class_weight, y)
-            weight = balanced if weight is None else np.where(weight > 0, weight * balanced, 0.0)
+            # a class all of weight 0 has an infinite balanced weight, read on none of its (weight 0) rows
+            weight = balanced if weight is None else weight * np.where(weight > 0, balanced, 0.0)
             if not weight.sum() > 0:
                 raise ValueError("class_weight and sample_weight give every sequence weight 0.")
         self._fit_net(
@@ -475,6 +476,7 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
         score : float
             Share of correctly classified sequences (weighted).
         """
+        _check_no_missing_labels(y)  # not wrong predictions, nor labels "of another kind"
         predicted = self.predict(X)
         if getattr(self, "_multilabel", False):
             Y = self._indicator_y(y)

@@ -62,6 +62,20 @@ def test_dataframe_sequences_record_their_column_names_and_later_ones_must_match
     assert [w.filename for w in caught] == [__file__]  # the user's line, not a decorator's
 
 
+def test_dataframe_sequences_with_mixed_column_name_types_are_refused_as_a_table_is():
+    """Names of str and int were dropped without a word, and swapped columns were then read silently."""
+    rng = np.random.default_rng(0)
+    runs = [pd.DataFrame({"temp": rng.normal(size=6), 2: rng.normal(size=6)}) for _ in range(3)]
+    with pytest.raises(TypeError, match=r"column names of the types \['int', 'str'\].*rename\(columns=str\)"):
+        _validate(runs)
+    with pytest.raises(TypeError, match="Feature names are only supported if all input features have string"):
+        _validate(pd.DataFrame({"temp": rng.normal(size=6), 2: rng.normal(size=6)}))  # scikit-learn's own
+    _, holder = _validate([r.rename(columns=str) for r in runs])  # the fix given
+    assert list(holder.feature_names_in_) == ["temp", "2"]
+    _, holder = _validate([r.set_axis([0, 1], axis=1) for r in runs])  # all non-strings: no names, as sklearn
+    assert not hasattr(holder, "feature_names_in_")
+
+
 def test_a_date_column_in_dataframe_sequences_is_named_as_dates():
     runs = [
         pd.DataFrame({"time": pd.date_range("2024", periods=n, freq="h"), "hr": np.ones(n)}) for n in (5, 6)

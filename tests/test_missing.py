@@ -69,6 +69,29 @@ def test_nan_padding_gets_the_fix_that_passes_the_sequences_unpadded():
     assert "padding" not in str(error.value)
 
 
+def test_masked_arrays_read_their_masked_entries_as_gaps():
+    """netCDF readers return masked arrays; numpy and scikit-learn read the fill value under the mask
+    (9.97e36) as data, and the network was trained on it, with missing="mask" too."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 8, 2))
+    y = np.array(["a", "b", "c"] * 10)
+    gaps = rng.random(X.shape) < 0.2
+    masked = np.ma.masked_array(np.where(gaps, 9.96921e36, X), mask=gaps)
+    as_nan = np.where(gaps, np.nan, X)
+    params = dict(
+        missing="mask", architecture="rnn", hidden_size=4, max_epochs=2, n_networks=1, random_state=0
+    )
+    clf = RNNClassifier(**params).fit(masked, y)
+    np.testing.assert_array_equal(
+        clf.predict_proba(masked), RNNClassifier(**params).fit(as_nan, y).predict_proba(as_nan)
+    )
+    np.testing.assert_array_equal(
+        clf.predict_proba(list(masked)), clf.predict_proba(as_nan)
+    )  # a list of them
+    with pytest.raises(ValueError, match="Input X contains NaN"):  # missing="error": refused, as NaN is
+        RNNClassifier(**{**params, "missing": "error"}).fit(masked, y)
+
+
 def test_infinity_is_rejected_even_when_masking():
     X = np.zeros((6, 5, 1))
     X[0, 0, 0] = np.inf

@@ -215,6 +215,19 @@ def test_sample_weight_and_balanced_class_weight_shift_predictions():
     assert weighted > 0.6
 
 
+def test_balanced_class_weight_with_a_class_all_of_weight_0_fits_without_a_warning():
+    """Its balanced weight is infinite; 0 * inf raised numpy's RuntimeWarning (the model was right)."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 6, 2))
+    y = np.array(["a", "b", "c"] * 10)
+    weight = np.where(y == "c", 0.0, 1.0)
+    params = dict(architecture="rnn", hidden_size=4, max_epochs=2, n_networks=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clf = RNNClassifier(class_weight="balanced", **params).fit(X, y, sample_weight=weight)
+    assert list(clf.classes_) == ["a", "b", "c"] and np.isfinite(clf.loss_curve_).all()
+
+
 @pytest.mark.parametrize("batch_size", [1, 4])
 def test_sample_weights_count_across_the_training_set_not_within_each_batch(batch_size):
     """A sequence's weight is relative to the whole training set, whatever batch it falls in.

@@ -354,6 +354,19 @@ def test_score_with_labels_unseen_at_fit_warns_and_counts_them_wrong(fitted):
         clf.score(X, y)  # known labels: no warning
 
 
+def test_score_with_missing_labels_is_refused_as_fit_refuses_them():
+    """A NaN label was counted wrong and named as ten unseen labels; None among strings was called a label of
+    another kind. scikit-learn's own score raises on NaN in y_true."""
+    rng = np.random.default_rng(0)
+    X_f = rng.normal(size=(30, 8, 2))
+    numbers = RNNClassifier(**TINY).fit(X_f, np.array([1.0, 2.0, 3.0] * 10))
+    with pytest.raises(ValueError, match=r"y has missing labels \(None, NaN or pd.NA\) for 10 of 30"):
+        numbers.score(X_f, np.array([1.0, 2.0, np.nan] * 10))
+    words = RNNClassifier(**TINY).fit(X_f, np.array(["a", "b", "c"] * 10))
+    with pytest.raises(ValueError, match=r"y has missing labels .* for 1 of 30 sequences, at position \[0\]"):
+        words.score(X_f, np.array([None, "b", "c"] + ["a", "b", "c"] * 9, dtype=object))
+
+
 def test_score_with_labels_of_another_kind_is_an_error(fitted):
     with pytest.raises(ValueError, match=r"y holds labels of another kind than the training labels"):
         fitted[RNNClassifier].score(X, np.arange(20) % 2)

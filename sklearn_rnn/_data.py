@@ -241,9 +241,13 @@ def _check_ragged(
 def _unmasked(x: Any) -> Any:
     """A numpy masked array (netCDF readers return them) with NaN where it is masked: numpy, and
     scikit-learn, read the values under the mask (fill values such as 9.97e36) as data."""
-    if isinstance(x, np.ma.MaskedArray):
+    if not isinstance(x, np.ma.MaskedArray):
+        return x
+    if x.dtype.kind in "biuf":
         return np.ma.filled(x.astype(np.float64), np.nan)
-    return x
+    if x.dtype.kind == "O":
+        return np.ma.filled(x.astype(object), np.nan)
+    return np.ma.getdata(x)  # dates, text, complex: refused below with their own messages
 
 
 def _check_sequence(x: Any, i: int) -> np.ndarray:
@@ -664,16 +668,15 @@ def _sequence_feature_names(X: Any) -> np.ndarray | None:
     if len(frames) < len(X) or not frames:
         return None
     names = [np.asarray(x.columns, dtype=object) for x in X]
-    strings = [isinstance(name, str) for name in names[0]]
-    if any(strings) and not all(strings):  # scikit-learn refuses a table so named (the 2D path does)
-        kinds = sorted({type(name).__name__ for name in names[0]})
+    kinds = sorted({type(name).__name__ for columns in names for name in columns})
+    if "str" in kinds and len(kinds) > 1:  # scikit-learn refuses a table so named (the 2D path does)
         raise TypeError(
             f"The DataFrame sequences of X have column names of the types {kinds}: feature names are only "
             "supported where all are strings (scikit-learn's rule), and without names swapped columns "
             "would go unnoticed. Convert them all to strings, e.g. [x.rename(columns=str) for x in X], "
             "or pass the sequences as arrays."
         )
-    if not all(strings):
+    if kinds != ["str"]:
         return None
     for i, other in enumerate(names[1:], start=1):
         if len(other) != len(names[0]) or (other != names[0]).any():

@@ -530,10 +530,10 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
             except (TypeError, ValueError):  # the dates cannot be placed: sktime's words stand
                 raise exc from None
             raise NotImplementedError(
-                f"{type(self).__name__} can not perform in-sample prediction: the fh given to fit holds "
-                f"{format_times(past, limit=4)}, at or before the series' end ({cutoff.max()}) since "
-                "update added data. Pass fh to predict, as steps ahead (e.g. fh=[1, 2, 3]) or as time "
-                "points after the end."
+                f"{type(self).__name__} can not perform in-sample prediction: the fh it keeps (given to "
+                f"fit or to an earlier predict) holds {format_times(past, limit=4)}, at or before the "
+                f"series' end ({format_times(cutoff[-1:])}) since update added data. Pass fh to predict, "
+                "as steps ahead (e.g. fh=[1, 2, 3]) or as time points after the end."
             ) from None
 
     def _refuse_off_grid_dates(self, times: pd.DatetimeIndex, cutoff: pd.DatetimeIndex) -> None:

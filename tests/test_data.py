@@ -74,6 +74,10 @@ def test_dataframe_sequences_with_mixed_column_name_types_are_refused_as_a_table
     assert list(holder.feature_names_in_) == ["temp", "2"]
     _, holder = _validate([r.set_axis([0, 1], axis=1) for r in runs])  # all non-strings: no names, as sklearn
     assert not hasattr(holder, "feature_names_in_")
+    with pytest.raises(
+        TypeError, match=r"column names of the types \['int', 'str'\]"
+    ):  # mixed after the first
+        _validate([r.set_axis([0, 1], axis=1) for r in runs] + runs)
 
 
 def test_a_date_column_in_dataframe_sequences_is_named_as_dates():

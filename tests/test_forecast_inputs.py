@@ -741,6 +741,14 @@ def test_an_absolute_fh_overtaken_by_update_is_refused_naming_its_dates_and_the_
     with pytest.raises(NotImplementedError, match=r"in-sample.*holds 2002-07, at or before.*fh=\[1, 2, 3\]"):
         f.predict()
     assert f.predict(fh=[1, 2]).index.tolist() == list(months[31:33])
+    days = pd.Series(np.arange(40.0), index=pd.date_range("2020-01-01", periods=40, freq="D"))
+    f = RNNForecaster(**TINY, max_horizon=3).fit(days[:30])  # fh first given to predict, then kept
+    f.predict(fh=ForecastingHorizon(days.index[30:33], is_relative=False))
+    f.update(days[30:32])
+    with pytest.raises(
+        NotImplementedError, match=r"given to fit or to an earlier predict\) holds 2020-01-31, "
+    ):
+        f.predict()
 
 
 def test_the_early_stopping_error_names_fixes_that_work():

@@ -90,6 +90,11 @@ def test_masked_arrays_read_their_masked_entries_as_gaps():
     )  # a list of them
     with pytest.raises(ValueError, match="Input X contains NaN"):  # missing="error": refused, as NaN is
         RNNClassifier(**{**params, "missing": "error"}).fit(masked, y)
+    dates = np.ma.masked_array(np.datetime64("2020-01-01") + np.arange(240).reshape(30, 8, 1))
+    with pytest.raises(TypeError, match=r"holds dates or durations"):  # not cast to floats on the way
+        RNNClassifier(**params).fit(dates, y)
+    with pytest.raises(ValueError, match="Complex data not supported"):
+        RNNClassifier(**params).fit(np.ma.masked_array(X + 1j), y)
 
 
 def test_infinity_is_rejected_even_when_masking():

@@ -238,7 +238,7 @@ def _check_ragged(
     return values, lengths, level
 
 
-def _unmasked(x: Any) -> Any:
+def unmasked(x: Any) -> Any:
     """A numpy masked array (netCDF readers return them) with NaN where it is masked: numpy, and
     scikit-learn, read the values under the mask (fill values such as 9.97e36) as data."""
     if not isinstance(x, np.ma.MaskedArray):
@@ -252,7 +252,7 @@ def _unmasked(x: Any) -> Any:
 
 def _check_sequence(x: Any, i: int) -> np.ndarray:
     """One sequence of a ragged X as a (n_timesteps, n_features) float array."""
-    x = _unmasked(x)
+    x = unmasked(x)
     if isinstance(x, (pd.DataFrame, pd.Series)):
         for dtype in x.dtypes if isinstance(x, pd.DataFrame) else [x.dtype]:  # dates: objects below
             _refuse_text(dtype, f"Sequence {i} of X")
@@ -495,7 +495,7 @@ def validate_sequences(
     DataFrames, ``feature_names_in_``. With ``reset=False`` it checks ``X``
     against them, with scikit-learn's messages.
     """
-    X = _unmasked(X)
+    X = unmasked(X)
     if isinstance(X, pd.DataFrame):
         _reject_panel_frame(X)
         _refuse_table_columns(X)

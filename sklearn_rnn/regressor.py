@@ -11,7 +11,7 @@ from sklearn.metrics import r2_score
 from sklearn.utils.validation import _check_sample_weight, check_array
 
 from ._base import BaseRNNEstimator
-from ._data import holds_text, positions
+from ._data import holds_text, positions, unmasked
 from ._docs import with_shared_parameters
 from ._networks.heads import TargetUnits
 from ._scaling import column_statistics, rounding_scaled
@@ -110,6 +110,7 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
         reset = not (self.warm_start and hasattr(self, "net_"))
         seqs = self._validate_X(X, reset=reset, sample_weight=sample_weight)
         self._check_y_given(y)
+        y = unmasked(y)  # masked targets are missing (refused below), not their fill values
         if holds_text(np.asarray(y)):  # check_array would parse numeric text silently
             raise ValueError(
                 "y must hold numbers, but it holds text. Convert numeric text explicitly (e.g. "

@@ -95,6 +95,11 @@ def test_masked_arrays_read_their_masked_entries_as_gaps():
         RNNClassifier(**params).fit(dates, y)
     with pytest.raises(ValueError, match="Complex data not supported"):
         RNNClassifier(**params).fit(np.ma.masked_array(X + 1j), y)
+    targets = np.ma.masked_array(np.arange(30.0), mask=np.arange(30) == 4)  # a masked target: missing
+    with pytest.raises(
+        ValueError, match=r"y has missing or infinite targets .* for 1 of 30 sequences, at position \[4\]"
+    ):
+        RNNRegressor(**params).fit(as_nan, targets)
 
 
 def test_infinity_is_rejected_even_when_masking():

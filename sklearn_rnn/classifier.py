@@ -38,6 +38,8 @@ def _check_no_missing_labels(y: Any) -> None:
     except ValueError:
         return
     missing = np.asarray(pd.isna(labels), dtype=bool)
+    if isinstance(y, np.ma.MaskedArray):  # masked labels are missing, whatever value lies under them
+        missing |= np.ma.getmaskarray(y)
     if missing.ndim == 2:
         missing = missing.any(axis=1)
     if missing.any():
@@ -330,6 +332,7 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
             )
         if multilabel:
             return self._fit_multilabel(seqs, Y, sample_weight, reset)
+        _check_no_missing_labels(y)  # before column_or_1d, which drops a masked array's mask
         try:  # the labels as given: column_or_1d turns a list ["a", 1] into the strings "a" and "1"
             given = y if isinstance(y, np.ndarray) else np.asarray(y, dtype=object)
         except ValueError:

@@ -100,6 +100,11 @@ def test_masked_arrays_read_their_masked_entries_as_gaps():
         ValueError, match=r"y has missing or infinite targets .* for 1 of 30 sequences, at position \[4\]"
     ):
         RNNRegressor(**params).fit(as_nan, targets)
+    labels = np.ma.masked_array(y, mask=np.arange(30) == 4)  # a masked label: missing, not its fill value
+    with pytest.raises(ValueError, match=r"y has missing labels .* for 1 of 30 sequences, at position \[4\]"):
+        RNNClassifier(**params).fit(as_nan, labels)
+    with pytest.raises(ValueError, match=r"y has missing labels .* for 1 of 30 sequences, at position \[4\]"):
+        clf.score(as_nan, labels)
 
 
 def test_infinity_is_rejected_even_when_masking():

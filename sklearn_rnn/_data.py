@@ -603,6 +603,7 @@ def validate_sequences(
 
     n_channels = values.shape[2]
     if reset:
+        _refuse_tiny_features(values)
         estimator._tabular = tabular
         estimator._n_channels = n_channels
         estimator._longest = int(lengths.max()) if len(lengths) else 1
@@ -628,6 +629,37 @@ def validate_sequences(
         if not tabular and not getattr(estimator, "_tabular", False):  # features, not time steps
             _check_sequence_feature_names(estimator, names)
     return Sequences(values, lengths, tabular, level, pending)
+
+
+# the smallest magnitude a varying feature may have: float32's smallest normal number is 1.2e-38, and
+# features at 1e-38 made training NaN, at 1e-40 (subnormal, flushed to 0 in training) gave every
+# sequence one prediction
+MIN_MAGNITUDE = 1e-30
+
+
+def _refuse_tiny_features(values: np.ndarray, chunk_elements: int = 2**20) -> None:
+    """Refuse features whose values, relative to their reference level, are all within 1e-30 of 0.
+
+    ``values`` ``(n, T, F)`` as the network reads them, read in chunks of rows (no
+    copy of all steps); NaN and padding are left out. A feature of zeros is fine.
+    """
+    if values.dtype != np.float32:  # float64 input standardised before any cast (another estimator)
+        return
+    n, T, F = values.shape
+    rows = max(1, chunk_elements // max(1, T * F))
+    peak = np.zeros(F, dtype=np.float32)
+    for start in range(0, n, rows):
+        block = np.abs(values[start : start + rows]).reshape(-1, F)
+        peak = np.fmax(peak, np.fmax.reduce(block, axis=0))  # fmax: NaN (a gap) never wins
+    tiny = np.flatnonzero((peak > 0) & (peak < MIN_MAGNITUDE))
+    if len(tiny):
+        raise ValueError(
+            f"Features {tiny.tolist()} of X vary within {float(peak[tiny].max()):.3g} of their level, below "
+            f"{MIN_MAGNITUDE:g}: near float32's smallest normal number (1.2e-38), in which the network "
+            "computes, such values lose their digits (training fails, or every sequence gets one "
+            "prediction). Rescale X first, e.g. multiply it by a constant such as 1e30, or express it in "
+            "smaller units."
+        )
 
 
 def _fitted_lengths(estimator: Any) -> str:

@@ -108,3 +108,23 @@ def test_default_scaling_keeps_the_levels():
     assert reg.input_scaling == "both"
     rmse = np.sqrt(np.mean((reg.predict(X[80:]) - levels[80:]) ** 2))
     assert rmse < 0.3, rmse  # measured 0.06; the levels span -5 to 5
+
+
+@pytest.mark.parametrize("scale", [1e-31, 1e-38, 1e-40])
+def test_features_too_small_for_float32_are_refused_with_the_fix(scale):
+    """At 1e-38 training turned NaN and the error advised a lower lr; at 1e-40 (subnormal, flushed to 0 in
+    training) every sequence got one prediction, silently."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 8, 2))
+    y = np.array(["a", "b", "c"] * 10)
+    params = dict(hidden_size=4, max_epochs=2, n_networks=1, random_state=0)
+    X[:, :, 1] *= scale
+    with pytest.raises(ValueError, match=r"Features \[1\] of X vary within .* below 1e-30.*multiply it by"):
+        RNNClassifier(**params).fit(X, y)
+    with pytest.raises(ValueError, match=r"Features \[1\] of X"):
+        RNNClassifier(**params).fit(list(X), y)  # ragged input too
+    X[:, :, 1] *= 1e30  # the fix: every sequence gets its own prediction again
+    proba = RNNClassifier(**params).fit(X, y).predict_proba(X)
+    assert len(np.unique(proba.round(6), axis=0)) == 30
+    X[:, :, 1] = 0.0  # a feature of zeros is fine
+    RNNClassifier(**params).fit(X, y)

@@ -339,7 +339,6 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
             given = None  # column_or_1d says what is wrong
         y = column_or_1d(y, warn=True)
         self._check_y_length(len(seqs.lengths), y)
-        _check_no_missing_labels(y)
         if given is not None and given.dtype == object:
             _check_one_label_type(given.ravel())
         check_classification_targets(y)

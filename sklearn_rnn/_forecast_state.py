@@ -643,6 +643,16 @@ def _refuse_missing_values(name: str, data: Any, method: str) -> None:
         return
     where = frame.index[rows]
     panel = isinstance(frame.index, pd.MultiIndex)
+    found = f"{name} passed to {method} has missing values (NaN) at {int(rows.sum())} time point(s), e.g. "
+    if _only_at_the_ends(frame.index, rows):
+        raise ValueError(
+            f"{found}{format_times(where, limit=3)}, each before a series' first value or after its last, "
+            "as where a panel was put on the dates of all its series (sktime's Detrender does this to a "
+            "panel whose series end on different dates, and in a TransformedTargetForecaster passes them "
+            "on). Filling them would invent values and move the series' ends; drop them, "
+            f"{name} = {name}.dropna(), and in a pipeline leave out the transformer that adds them "
+            "(RNNForecaster forecasts trends itself: its baseline is smoothing with a damped trend)."
+        )
     fill = f"{name}.interpolate()"
     if panel:
         fill = f"{name}.groupby(level=0).transform(lambda s: s.interpolate())"
@@ -653,10 +663,20 @@ def _refuse_missing_values(name: str, data: Any, method: str) -> None:
         else ""
     )
     raise ValueError(
-        f"{name} passed to {method} has missing values (NaN) at {int(rows.sum())} time point(s), e.g. "
-        f"{format_times(where, limit=3)}; RNNForecaster reads complete series. Fill them first, e.g. "
+        f"{found}{format_times(where, limit=3)}; RNNForecaster reads complete series. Fill them first, e.g. "
         f"{name} = {fill}{pipeline}."
     )
+
+
+def _only_at_the_ends(index: pd.Index, missing: np.ndarray) -> bool:
+    """Whether each row with a NaN (``missing``) lies before its series' first complete row or after
+    its last one."""
+    complete = pd.Series(~missing, index=index, dtype=np.int64)
+    keys = list(range(index.nlevels - 1)) if isinstance(index, pd.MultiIndex) else None
+    before = complete.groupby(level=keys).cumsum() if keys else complete.cumsum()
+    reverse = complete.iloc[::-1]
+    after = (reverse.groupby(level=keys).cumsum() if keys else reverse.cumsum()).iloc[::-1]
+    return bool(((before.to_numpy() == 0) | (after.to_numpy() == 0))[missing].all())
 
 
 def _check_interval_state(attributes: dict[str, Any], n_columns: int) -> None:

@@ -834,6 +834,42 @@ def test_missing_values_are_refused_with_fills_that_work():
     assert RNNForecaster(**TINY).fit(filled, fh=[1]).predict().shape == (2, 1)
 
 
+def test_missing_values_only_at_the_series_ends_are_told_to_be_dropped():
+    """sktime's Detrender puts a panel whose series end on different dates on the dates of all
+    of them (NaN past each end), and a TransformedTargetForecaster passes that on: the message
+    advised interpolating, which would extend the series and move their ends (NaiveForecaster in
+    the same pipeline forecasts every series from the panel's last date, in silence)."""
+    from sktime.forecasting.compose import TransformedTargetForecaster
+    from sktime.forecasting.naive import NaiveForecaster
+    from sktime.transformations.series.detrend import Detrender
+
+    frames = []
+    for k, (start, n) in enumerate([("2024-01-01", 60), ("2024-01-10", 45), ("2024-02-01", 40)]):
+        t = np.arange(n)
+        sales = 10 + k + np.sin(2 * np.pi * t / 7) + 0.05 * t
+        dates = pd.date_range(start, periods=n)
+        frames.append(pd.DataFrame({"store": f"s{k}", "date": dates, "sales": sales}))
+    y = pd.concat(frames).set_index(["store", "date"])
+    pipeline = TransformedTargetForecaster([("detrend", Detrender()), ("forecast", RNNForecaster(**TINY))])
+    with pytest.raises(
+        ValueError,
+        match=r"at 68 time point\(s\).*'s0', Timestamp\('2024-03-01.*each before a series' first value or "
+        r"after its last.*Detrender.*y = y.dropna\(\)",
+    ) as error:
+        pipeline.fit(y, fh=[1])
+    assert "interpolate" not in str(error.value)
+    padded = y.unstack(0).stack(future_stack=True).swaplevel().sort_index()  # on the dates of all
+    assert padded["sales"].isna().sum() == 68
+    with pytest.raises(ValueError, match="y = y.dropna"):
+        RNNForecaster(**TINY).fit(padded, fh=[1])
+    y_pred = RNNForecaster(**TINY).fit(padded.dropna(), fh=[1]).predict()  # the fix, as written
+    np.testing.assert_array_equal(y_pred.index, NaiveForecaster().fit(y, fh=[1]).predict().index)
+    gap = padded.dropna().copy()
+    gap.iloc[5] = np.nan  # inside a series: filled, as before
+    with pytest.raises(ValueError, match=r"at 1 time point\(s\).*groupby\(level=0\).transform"):
+        RNNForecaster(**TINY).fit(gap, fh=[1])
+
+
 def test_future_x_as_an_array_is_told_how_to_index_it():
     """Fitted on arrays, predict(X=<the future rows as an array>) was told X "differs from the X seen
     in fit at 0, 1", though no past row was passed: sktime numbers an array's rows 0, 1, ..."""

@@ -74,6 +74,8 @@ import time  # noqa: E402
 import warnings  # noqa: E402
 
 import numpy as np  # noqa: E402
+import torch  # noqa: E402
+from skorch.callbacks import Callback  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -126,6 +128,11 @@ CANDIDATES: dict[str, dict] = {
     "fill-budget": {"fill_budget": True},
     # the defaults before it: the networks of the budget, each trained for the steps rule's epochs
     "steps-rule": {"steps_rule": True},
+    # time-warping augmentation of the training batches (TimeWarp): half the sequences of every
+    # batch warped, a window of a tenth of the length sped up or slowed down by 2 (window
+    # warping), or a crop of nine tenths stretched back to the length (window slicing)
+    "window-warp": {"augment": "window"},
+    "window-slice": {"augment": "slice"},
 }
 
 
@@ -153,6 +160,48 @@ def steps_rule(params: dict, n_train: int, length: int, batch_size: int = 16) ->
             epochs = max(epochs, ENSEMBLE_BUDGET // (networks * n_train * length))
         params.update(max_epochs=epochs, n_networks=networks)
     return params
+
+
+class TimeWarp(Callback):
+    """A skorch callback that reads half the sequences of each training batch through a random time map.
+
+    ``kind="window"``: a window of a tenth of a sequence's length is sped up or slowed down by
+    2 and the whole resampled to its length (window warping, Le Guennec et al. 2016; Iwana and
+    Uchida 2021 survey it for time-series networks); ``kind="slice"``: a random crop of nine
+    tenths of the length, stretched back to it (window slicing). Linear interpolation, within
+    each sequence's observed steps; the batch is changed in place before the training step.
+    """
+
+    def __init__(self, kind: str, seed: int, ratio: float = 0.1, p: float = 0.5):
+        self.kind, self.seed, self.ratio, self.p = kind, seed, ratio, p
+
+    def initialize(self):
+        self.rng_ = np.random.default_rng(self.seed)
+        return self
+
+    def on_batch_begin(self, net, batch=None, training: bool = False, **kwargs) -> None:
+        if not training:
+            return
+        X, lengths = batch[0]["X"], batch[0].get("lengths")
+        values = X.numpy().copy()
+        for i, x in enumerate(values):
+            n = int(lengths[i]) if lengths is not None else len(x)
+            if self.rng_.random() >= self.p or n < 10:
+                continue
+            if self.kind == "slice":
+                width = max(2, round(n * (1 - self.ratio)))
+                start = self.rng_.integers(0, n - width + 1)
+                positions = np.linspace(start, start + width - 1, n)
+            else:
+                width, factor = max(2, round(n * self.ratio)), self.rng_.choice([0.5, 2.0])
+                start = self.rng_.integers(1, n - width - 1)
+                warped = [0, start, start + width * factor, n - 1 + width * (factor - 1)]
+                positions = np.interp(np.linspace(0, warped[-1], n), warped, [0, start, start + width, n - 1])
+            positions = np.clip(positions, 0, n - 1)
+            below = np.floor(positions).astype(int)
+            above, frac = np.minimum(below + 1, n - 1), (positions - below)[:, None]
+            values[i, :n] = x[below] * (1 - frac) + x[above] * frac
+        X.copy_(torch.from_numpy(values))
 
 
 # -- generated sets ---------------------------------------------------------------------------------
@@ -281,6 +330,9 @@ def run_one(task: dict) -> dict:
         estimator = RNNClassifier if data.task == "classification" else RNNRegressor
         length = max(len(x) for x in data.train)
         params = steps_rule(CANDIDATES[model_name], len(data.y_train), length)
+        augment = params.pop("augment", None)
+        if augment is not None:
+            params["callbacks"] = [("time_warp", TimeWarp(augment, seed))]
         model = estimator(random_state=seed, **params)
         X_train, X_test = data.train, data.test
     start = time.process_time()

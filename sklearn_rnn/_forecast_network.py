@@ -81,6 +81,7 @@ class ForecastNetwork(TrainingMixin):
             self.n_networks,
             fixed_smoothing=True,  # fitted alone first (_fit_smoothing), then left as fitted
             median_index=median_index(self.quantile_levels_),  # the weight moves every quantile alike
+            exog_baseline=True,  # the smoothing's windows less a linear map of X, fitted first
         )
         if self._n_exog:
             mean, scale = column_statistics(X.to_numpy(dtype=np.float64))
@@ -95,6 +96,9 @@ class ForecastNetwork(TrainingMixin):
     SMOOTHING_WINDOWS = 4096
     # held-out values a step under which the correction weight is not chosen on them
     WEIGHING_VALUES = 10
+    # the ridge penalty of the baseline's map of X, per value regressed (0.1: Longley's five collinear
+    # columns over 13 years were overfitted at 1e-3; benchmarks/forecasting_exogenous_trial_results.txt)
+    EXOG_PENALTY = 0.1
 
     def _fit_smoothing(self, module: ForecastNet, fitting: WindowDataset) -> None:
         """Fit the smoothing baseline alone to the training windows, the same for every network.
@@ -111,10 +115,32 @@ class ForecastNetwork(TrainingMixin):
             index = torch.randperm(len(index), generator=generator)[: self.SMOOTHING_WINDOWS]
         inputs, targets = fitting.batch(index)
         C, W = module.n_targets, module.window_length
-        module.smoothing.fit(inputs["X"][:, :W, :C].float(), targets.float())
+        windows, targets = inputs["X"][:, :W, :C].float(), targets.float()
+        if module.x_coef is not None:
+            self._fit_exog_map(module, inputs["X"].float())
+            effect = module.exog_effect(inputs["X"].float())
+            windows, targets = windows - effect[:, :W], targets - effect[:, W:]
+        module.smoothing.fit(windows, targets)
         with torch.no_grad():
             for network in module.others or ():
                 network.smoothing.logits.copy_(module.smoothing.logits)
+
+    def _fit_exog_map(self, module: ForecastNet, windows: torch.Tensor) -> None:
+        """Fit the baseline's linear map of X: ridge regression of the windows' scaled ``y`` on the same
+        steps' standardised ``X``, both less their window means (so levels and trends stay the
+        smoothing's), the same for every network."""
+        C, W = module.n_targets, module.window_length
+        mean = module.recurrent.x_mean[C : C + module.n_exog]
+        scale = module.recurrent.x_scale[C : C + module.n_exog]
+        z = ((windows[:, :W, C:] - mean) / scale).double()
+        y = windows[:, :W, :C].double()
+        z = (z - z.mean(dim=1, keepdim=True)).reshape(-1, module.n_exog)
+        y = (y - y.mean(dim=1, keepdim=True)).reshape(-1, C)
+        penalty = self.EXOG_PENALTY * len(z) * torch.eye(module.n_exog, dtype=torch.float64)
+        coef = torch.linalg.solve(z.T @ z + penalty, z.T @ y).float()
+        with torch.no_grad():
+            for network in [module, *(module.others or ())]:
+                network.x_coef.copy_(coef)
 
     # -- prediction and save/load (SafeFormatMixin) --------------------------------------------------
     _network_class = ForecastNet
@@ -273,7 +299,7 @@ class ForecastNetwork(TrainingMixin):
         """Warn where future X the network reads was filled forward (``capability:non_contiguous_X``).
 
         Not where no column weighs the network (``correction_weight_`` 0): the
-        forecasts are then the smoothing's, which does not read X.
+        forecasts are then the smoothing's, whose map reads each step's own X only.
         """
         weights = getattr(self, "correction_weight_", None)
         if not filled or (weights is not None and not np.any(weights)):

@@ -169,6 +169,7 @@ NETWORK_RULES: dict[type, dict[str, Rule]] = {
         "n_networks": _integer(1, MAX_LAYERS),
         "fixed_smoothing": _BOOL,
         "median_index": _optional(_integer(0, MAX_SIZE)),
+        "exog_baseline": _BOOL,
     },
     WindowAutoencoder: {
         **_RECURRENT_ARGUMENTS,

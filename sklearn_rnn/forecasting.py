@@ -116,7 +116,10 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         shared by the series of a panel) are fitted alone to the training
         windows first (least absolute error of the forecasts), then left as
         fitted while the network learns to correct them (files saved before
-        load with parameters learned with the network, as they were). "naive":
+        load with parameters learned with the network, as they were). With
+        ``X``, a linear map of each step's ``X`` (ridge regression, fitted first
+        within the training windows) is taken out of the window it smooths and
+        added back at the forecast steps. "naive":
         the window's mean (with ``local_level``; zero without), or with seasons
         the last observed season repeated (the only baseline before the
         smoothing; files saved before it load with it). The user guide's
@@ -695,9 +698,12 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         return self
 
     def _warn_if_x_unread(self) -> None:
-        """Warn where ``X`` was given but every column's forecast is the smoothing's, which reads none."""
+        """Warn where ``X`` was given but every column's forecast is a baseline that reads none."""
         if not self._n_exog or self.correction_weight != "auto" or self.correction_weight_.any():
             return  # a weight the user set says itself what it does
+        x_coef = getattr(self.net_.module_, "x_coef", None)
+        if x_coef is not None and bool(x_coef.any()):
+            return  # the smoothing's windows and forecasts read X through its fitted linear map
         held = int(self.n_calibration_scores_[0])  # the count the weighing reads (step 1's)
         why = (
             "the held-out values did not show that the network, which reads X, helps"

@@ -627,19 +627,79 @@ def test_x_that_ends_before_a_single_series_is_refused_with_the_time_points(meth
         getattr(f, method)(y, X=X, **({"fh": [1]} if method == "fit" else {}))
 
 
-def test_x_that_cannot_change_the_forecasts_is_said_so():
-    """Too few held-out values weigh the network at 0, and the smoothing alone reads no X: forecasts
-    with the real future X and with X two deviations higher were equal, without a word."""
+def test_x_reaches_the_forecasts_where_the_network_is_weighed_at_0():
+    """Too few held-out values weigh the network at 0, and the smoothing read no X: forecasts with
+    the real future X and with X two deviations higher were equal (fit warned). The smoothing's
+    windows are now less a linear map of the same steps' X, fitted first, added back at the
+    forecast steps."""
     frame = daily_sales(48)
     y, X = frame["sales"], frame[["promo"]]
-    with pytest.warns(UserWarning, match=r"X passed to fit will not change the forecasts.*fewer than the 10"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
         f = RNNForecaster(**TINY).fit(y[:45], X=X[:45], fh=[1, 2, 3])
     assert f.correction_weight_.tolist() == [0.0]
-    assert f.predict(X=X[45:]).equals(f.predict(X=X[45:] + 2.0))
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # no such warning where the network is weighed in
-        g = RNNForecaster(**TINY, correction_weight=1.0).fit(y[:45], X=X[:45], fh=[1, 2, 3])
+    assert float(f.net_.module_.x_coef.abs().max()) > 0
+    assert not np.allclose(f.predict(X=X[45:] + 2.0).to_numpy(), f.predict(X=X[45:]).to_numpy())
+    g = RNNForecaster(**TINY, correction_weight=1.0).fit(y[:45], X=X[:45], fh=[1, 2, 3])
     assert not g.predict(X=X[45:]).equals(g.predict(X=X[45:] + 2.0))
+
+
+def test_promotions_known_ahead_are_forecast_better_than_a_regression_on_them():
+    """Stores' daily sales with a weekly season and promotions (+3 on about 30% of days), ending on
+    different dates: the baseline's map of X reads the promotions (mean absolute error 0.26 against
+    the regression's 0.68; before the map, 0.64)."""
+    from sklearn.linear_model import LinearRegression
+    from sktime.forecasting.compose import YfromX
+
+    rng = np.random.default_rng(0)
+    frames = []
+    for store in range(6):
+        n = int(rng.integers(50, 80)) + 7
+        promo = (rng.random(n) < 0.3).astype(float)
+        sales = 10 + store + 3 * promo + np.sin(2 * np.pi * np.arange(n) / 7) + rng.normal(0, 0.3, n)
+        dates = pd.date_range(
+            pd.Timestamp("2024-01-01") + pd.Timedelta(days=int(rng.integers(0, 30))), periods=n
+        )
+        frames.append(pd.DataFrame({"store": f"s{store}", "date": dates, "sales": sales, "promo": promo}))
+    frame = pd.concat(frames).set_index(["store", "date"])
+    test = frame.groupby(level=0).tail(7).index
+    train = frame.index.difference(test)
+    y, X = frame[["sales"]], frame[["promo"]]
+    fh = list(range(1, 8))
+    f = RNNForecaster(random_state=0).fit(y.loc[train], X=X.loc[train], fh=fh)
+    error = (f.predict(X=X.loc[test]) - y.loc[test]).abs().to_numpy().mean()
+    regression = YfromX(LinearRegression()).fit(y.loc[train], X=X.loc[train], fh=fh)
+    baseline_error = (regression.predict(X=X.loc[test]) - y.loc[test]).abs().to_numpy().mean()
+    assert error < 0.7 * baseline_error, (error, baseline_error)
+
+
+def test_networks_saved_before_the_map_of_x_keep_their_baseline():
+    """Files written before the map store no ``exog_baseline`` argument: their networks are rebuilt
+    without it, with the weights they hold, and forecast from the smoothing alone, as before."""
+    from sklearn_rnn._networks.forecast import ForecastNet
+
+    arguments = dict(n_targets=1, n_exog=2, window_length=8, horizon=3, n_quantiles=3, cell="lstm")
+    arguments.update(
+        hidden_size=4, num_layers=1, bidirectional=False, dropout=0.0, sp=1, baseline="smoothing"
+    )
+    before = ForecastNet(**arguments)
+    now = ForecastNet(**arguments, exog_baseline=True)
+    assert "x_coef" not in before.state_dict() and now.state_dict()["x_coef"].shape == (2, 1)
+    now.load_state_dict({**before.state_dict(), "x_coef": torch.zeros(2, 1)})
+    window = torch.randn(5, 11, 3)
+    torch.testing.assert_close(now._baseline(window), before._baseline(window))  # a zero map: the same
+
+
+def test_x_that_cannot_change_the_forecasts_is_said_so():
+    """Where no part of the forecast reads X (the naive baseline without a held-out weight, the
+    network weighed at 0), fit says so."""
+    frame = daily_sales(48)
+    y, X = frame["sales"], frame[["promo"]]
+    f = RNNForecaster(**TINY).fit(y[:45], X=X[:45], fh=[1, 2, 3])
+    f.net_.module_.x_coef.zero_()  # a map that reads nothing, as a constant X gives
+    with pytest.warns(UserWarning, match=r"X passed to fit will not change the forecasts.*fewer than the 10"):
+        f._warn_if_x_unread()
+    assert f.predict(X=X[45:]).equals(f.predict(X=X[45:] + 2.0))
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # nor where the user set the weight to 0 themselves
         RNNForecaster(**TINY, correction_weight=0.0).fit(y[:45], X=X[:45], fh=[1, 2, 3])

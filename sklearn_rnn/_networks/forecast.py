@@ -204,6 +204,7 @@ class ForecastNet(Ensemble):
         n_networks: int = 1,
         fixed_smoothing: bool = False,
         median_index: int | None = None,
+        exog_baseline: bool = False,
     ) -> None:
         super().__init__()
         if median_index is not None and not 0 <= median_index < n_quantiles:
@@ -237,11 +238,25 @@ class ForecastNet(Ensemble):
         self.smoothing = ExponentialSmoothing(n_targets, horizon, self.sp) if smoothing else None
         if self.smoothing is not None and fixed_smoothing:  # fitted alone first (ExponentialSmoothing.fit)
             self.smoothing.logits.requires_grad_(False)
+        # the same step's X in the smoothing baseline: a linear map (standardised X -> scaled y) fitted
+        # with the smoothing (``exog_baseline``; networks saved before it have none)
+        with_map = exog_baseline and n_exog and self.smoothing is not None
+        self.register_buffer("x_coef", torch.zeros(n_exog, n_targets) if with_map else None)
         # the other networks of an ensemble: the same architecture, their own weights
         arguments = (n_targets, n_exog, window_length, horizon, n_quantiles, cell, hidden_size, num_layers)
         self.others = (
             nn.ModuleList(
-                ForecastNet(*arguments, bidirectional, dropout, sp, local_level, baseline, 1, fixed_smoothing)
+                ForecastNet(
+                    *arguments,
+                    bidirectional,
+                    dropout,
+                    sp,
+                    local_level,
+                    baseline,
+                    1,
+                    fixed_smoothing,
+                    exog_baseline=exog_baseline,
+                )
                 for _ in range(n_networks - 1)
             )
             if n_networks > 1
@@ -292,11 +307,21 @@ class ForecastNet(Ensemble):
         out = out.view(-1, self.horizon, C, self.n_quantiles)
         return out + self._baseline(X)[..., None]
 
+    def exog_effect(self, X: torch.Tensor) -> torch.Tensor:
+        """The baseline's linear effect ``(n, W [+ H], C)`` of each step's exogenous columns of ``X``."""
+        C = self.n_targets
+        mean = self.recurrent.x_mean[C : C + self.n_exog]
+        scale = self.recurrent.x_scale[C : C + self.n_exog]
+        return ((X[..., C:] - mean) / scale) @ self.x_coef
+
     def _baseline(self, X: torch.Tensor) -> torch.Tensor:
-        """The forecast ``(n, H, C)`` this network corrects, from the window alone."""
+        """The forecast ``(n, H, C)`` this network corrects, from the window (and the future X)."""
         C, W = self.n_targets, self.window_length
         if self.smoothing is not None:
-            return self.smoothing(X[:, :W, :C])
+            if getattr(self, "x_coef", None) is None:  # no X, or a network pickled before the map
+                return self.smoothing(X[:, :W, :C])
+            effect = self.exog_effect(X)  # out of the window the smoothing reads, back at the forecast steps
+            return self.smoothing(X[:, :W, :C] - effect[:, :W]) + effect[:, W:]
         if self.sp > 1:  # the last observed season, repeated
             season = torch.arange(self.horizon, device=X.device) % self.sp + (W - self.sp)
             return X[:, season, :C]

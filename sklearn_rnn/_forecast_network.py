@@ -115,10 +115,11 @@ class ForecastNetwork(TrainingMixin):
             index = torch.randperm(len(index), generator=generator)[: self.SMOOTHING_WINDOWS]
         inputs, targets = fitting.batch(index)
         C, W = module.n_targets, module.window_length
-        windows, targets = inputs["X"][:, :W, :C].float(), targets.float()
+        full = inputs["X"].float()
+        windows, targets = full[:, :W, :C], targets.float()
         if module.x_coef is not None:
-            self._fit_exog_map(module, inputs["X"].float())
-            effect = module.exog_effect(inputs["X"].float())
+            self._fit_exog_map(module, full)
+            effect = module.exog_effect(full)
             windows, targets = windows - effect[:, :W], targets - effect[:, W:]
         module.smoothing.fit(windows, targets)
         with torch.no_grad():
@@ -130,9 +131,7 @@ class ForecastNetwork(TrainingMixin):
         steps' standardised ``X``, both less their window means (so levels and trends stay the
         smoothing's), the same for every network."""
         C, W = module.n_targets, module.window_length
-        mean = module.recurrent.x_mean[C : C + module.n_exog]
-        scale = module.recurrent.x_scale[C : C + module.n_exog]
-        z = ((windows[:, :W, C:] - mean) / scale).double()
+        z = module.scaled_exog(windows[:, :W]).double()
         y = windows[:, :W, :C].double()
         z = (z - z.mean(dim=1, keepdim=True)).reshape(-1, module.n_exog)
         y = (y - y.mean(dim=1, keepdim=True)).reshape(-1, C)

@@ -671,12 +671,14 @@ def _refuse_missing_values(name: str, data: Any, method: str) -> None:
 def _only_at_the_ends(index: pd.Index, missing: np.ndarray) -> bool:
     """Whether each row with a NaN (``missing``) lies before its series' first complete row or after
     its last one."""
-    complete = pd.Series(~missing, index=index, dtype=np.int64)
     keys = list(range(index.nlevels - 1)) if isinstance(index, pd.MultiIndex) else None
-    before = complete.groupby(level=keys).cumsum() if keys else complete.cumsum()
-    reverse = complete.iloc[::-1]
-    after = (reverse.groupby(level=keys).cumsum() if keys else reverse.cumsum()).iloc[::-1]
-    return bool(((before.to_numpy() == 0) | (after.to_numpy() == 0))[missing].all())
+
+    def seen(complete: pd.Series) -> np.ndarray:  # complete rows so far within each series
+        return (complete.groupby(level=keys).cumsum() if keys else complete.cumsum()).to_numpy()
+
+    complete = pd.Series(~missing, index=index, dtype=np.int64)
+    before, after = seen(complete), seen(complete.iloc[::-1])[::-1]
+    return bool(((before == 0) | (after == 0))[missing].all())
 
 
 def _check_interval_state(attributes: dict[str, Any], n_columns: int) -> None:

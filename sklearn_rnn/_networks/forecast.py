@@ -300,19 +300,21 @@ class ForecastNet(Ensemble):
             inputs = parts[0]
         out = self.recurrent(inputs)
         if self.n_exog:
-            exog = X[:, W:, C:]
-            mean = self.recurrent.x_mean[C : C + self.n_exog]
-            scale = self.recurrent.x_scale[C : C + self.n_exog]
-            out = out + self.future_head(((exog - mean) / scale).flatten(1))
+            out = out + self.future_head(self.scaled_exog(X[:, W:]).flatten(1))
         out = out.view(-1, self.horizon, C, self.n_quantiles)
         return out + self._baseline(X)[..., None]
 
-    def exog_effect(self, X: torch.Tensor) -> torch.Tensor:
-        """The baseline's linear effect ``(n, W [+ H], C)`` of each step's exogenous columns of ``X``."""
+    def scaled_exog(self, X: torch.Tensor) -> torch.Tensor:
+        """The exogenous columns of ``X`` (after the ``n_targets`` series), standardised by their
+        training statistics."""
         C = self.n_targets
         mean = self.recurrent.x_mean[C : C + self.n_exog]
         scale = self.recurrent.x_scale[C : C + self.n_exog]
-        return ((X[..., C:] - mean) / scale) @ self.x_coef
+        return (X[..., C:] - mean) / scale
+
+    def exog_effect(self, X: torch.Tensor) -> torch.Tensor:
+        """The baseline's linear effect ``(n, W [+ H], C)`` of each step's exogenous columns of ``X``."""
+        return self.scaled_exog(X) @ self.x_coef
 
     def _baseline(self, X: torch.Tensor) -> torch.Tensor:
         """The forecast ``(n, H, C)`` this network corrects, from the window (and the future X)."""

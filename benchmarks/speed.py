@@ -457,6 +457,7 @@ class Wrapper:
             dropout=0.0,
             pooling="last",
             architecture="rnn",
+            n_networks=1,  # the loops train one network; "auto" trains up to five on these sizes
             missing="error",
             input_scaling="global",
             max_epochs=case.epochs,

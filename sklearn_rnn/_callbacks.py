@@ -99,7 +99,8 @@ class NonFiniteLossGuard(Callback):
 
     def _weights_finite(self, net: Any) -> bool:
         """Whether the parameters and the buffers (batch norm's running statistics) are all finite."""
-        return all(bool(torch.isfinite(p).all()) for p in net.module_.state_dict().values())
+        checks = [torch.isfinite(p).all() for p in net.module_.state_dict().values() if p.is_floating_point()]
+        return bool(torch.stack(checks).all()) if checks else True  # one read from a GPU, not one a tensor
 
     def _stop(self, net: Any, reason: str) -> None:
         net.module_.load_state_dict(self._module_state)

@@ -148,6 +148,63 @@ def retain_freed_memory() -> Iterator[None]:
                 libc.malloc_trim(0)
 
 
+_cuda_sessions = 0  # sessions open in this process that hold the reproducible CUDA settings
+_cuda_lock = threading.Lock()
+_cuda_previous: tuple = ()
+
+
+@contextmanager
+def reproducible_cuda() -> Iterator[None]:
+    """Deterministic kernels and full float32 on CUDA inside; the caller's settings come back on exit.
+
+    Two GPU fits with one ``random_state`` differed by ~1e-3 in their outputs,
+    and a model's GPU outputs differed from its CPU copy's by ~1e-4, with
+    torch's defaults (an H200, torch 2.11: ``tests/test_cuda.py``). The first
+    comes from kernels that accumulate with atomics (scatter, index_put), the
+    second from TF32 convolutions. Inside, deterministic algorithms are used
+    (``torch.use_deterministic_algorithms(True, warn_only=True)``: an operation
+    without one warns instead of failing), cuDNN's deterministic algorithms and
+    no autotuning, and float32 convolutions and matrix products are not
+    rounded to TF32. With these, two fits gave identical outputs and the CPU
+    copy agreed to ~1e-6. ``CUBLAS_WORKSPACE_CONFIG`` is set to ``:4096:8``
+    where it is unset, as cuBLAS needs for repeatable results (it reads it when
+    it starts, so set it yourself before any CUDA work to be sure). Does
+    nothing where torch sees no GPU. The settings are process-wide: the first
+    session to open sets them, the last to close restores them, so concurrent
+    fits in threads keep them throughout.
+    """
+    global _cuda_sessions, _cuda_previous
+    if not torch.cuda.is_available():
+        yield
+        return
+    with _cuda_lock:
+        _cuda_sessions += 1
+        if _cuda_sessions == 1:
+            cudnn, matmul = torch.backends.cudnn, torch.backends.cuda.matmul
+            _cuda_previous = (
+                torch.are_deterministic_algorithms_enabled(),
+                torch.is_deterministic_algorithms_warn_only_enabled(),
+                cudnn.deterministic,
+                cudnn.benchmark,
+                cudnn.allow_tf32,
+                matmul.allow_tf32,
+            )
+            os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+            torch.use_deterministic_algorithms(True, warn_only=True)
+            cudnn.deterministic, cudnn.benchmark = True, False
+            cudnn.allow_tf32, matmul.allow_tf32 = False, False
+    try:
+        yield
+    finally:
+        with _cuda_lock:
+            _cuda_sessions -= 1
+            if _cuda_sessions == 0:
+                enabled, warn_only, *flags = _cuda_previous
+                torch.use_deterministic_algorithms(enabled, warn_only=warn_only)
+                cudnn, matmul = torch.backends.cudnn, torch.backends.cuda.matmul
+                cudnn.deterministic, cudnn.benchmark, cudnn.allow_tf32, matmul.allow_tf32 = flags
+
+
 _local = threading.local()  # the innermost session's generators, per thread
 _global_rng_lock = threading.Lock()
 _sigint = threading.Event()  # set when a real Ctrl-C arrives during a training session
@@ -211,6 +268,8 @@ def torch_session(
 ) -> Iterator[torch.Generator | None]:
     """Bound torch's threads, flush denormals and own the random numbers; restore all on exit.
 
+    On a machine with a GPU, the session also holds :func:`reproducible_cuda`'s settings.
+
     Inside, denormal floats are flushed to zero (they slow long recurrent
     sequences on CPU by up to ~8x with no effect on accuracy); the caller
     thread's previous setting comes back on exit. With a ``seed``, the session
@@ -233,6 +292,7 @@ def torch_session(
     torch.set_flush_denormal(True)
     try:
         with (
+            reproducible_cuda(),
             retain_freed_memory() if training else nullcontext(),
             _sigint_recorded() if training else nullcontext(),
         ):

@@ -314,6 +314,55 @@ def test_auto_device_falls_back_to_cpu_and_cuda_is_refused_without_gpu():
         _tiny(device="cuda").fit(X, y)
 
 
+class RecordCudaSettings(Callback):
+    """Store the settings that make GPU fits repeatable, as seen inside training, in the history."""
+
+    def on_epoch_end(self, net, **kwargs):
+        net.history.record("cuda_settings", _cuda_settings())
+
+
+def _cuda_settings():
+    cudnn = torch.backends.cudnn
+    return (
+        torch.are_deterministic_algorithms_enabled(),
+        torch.is_deterministic_algorithms_warn_only_enabled(),
+        cudnn.deterministic,
+        cudnn.benchmark,
+        cudnn.allow_tf32,
+        torch.backends.cuda.matmul.allow_tf32,
+    )
+
+
+def test_gpu_settings_held_during_fit_then_restored(monkeypatch):
+    """Where torch sees a GPU, training runs with deterministic kernels and no TF32, then restores."""
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)  # the settings alone, on the CPU
+    monkeypatch.delenv("CUBLAS_WORKSPACE_CONFIG", raising=False)
+    cudnn = torch.backends.cudnn
+    before = _cuda_settings()
+    cudnn.benchmark, cudnn.allow_tf32 = True, True  # a user's own choice, kept outside the fit
+    try:
+        X, y = _ragged()
+        clf = _tiny(callbacks=[("cuda", RecordCudaSettings())]).fit(X, y)
+        inside = {tuple(s) for s in clf.net_.history[:, "cuda_settings"]}
+        assert inside == {(True, True, True, False, False, False)}
+        assert os.environ["CUBLAS_WORKSPACE_CONFIG"] == ":4096:8"
+        mine = (True, True, False)  # benchmark, TF32 convolutions, deterministic algorithms
+        assert (cudnn.benchmark, cudnn.allow_tf32, torch.are_deterministic_algorithms_enabled()) == mine
+        with pytest.raises(RuntimeError, match="boom"):  # restored when training fails too
+            _tiny(callbacks=[("boom", _Boom())]).fit(X, y)
+        assert (cudnn.benchmark, cudnn.allow_tf32, torch.are_deterministic_algorithms_enabled()) == mine
+    finally:
+        cudnn.benchmark, cudnn.allow_tf32 = before[3], before[4]
+    assert _cuda_settings() == before
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the CPU-only behaviour")
+def test_gpu_settings_left_alone_without_gpu():
+    clf = _tiny(callbacks=[("cuda", RecordCudaSettings())]).fit(*_equal())
+    assert {tuple(s) for s in clf.net_.history[:, "cuda_settings"]} == {_cuda_settings()}
+    assert not torch.are_deterministic_algorithms_enabled()
+
+
 @needs_cuda
 @pytest.mark.parametrize("data", [_equal, _ragged])
 @pytest.mark.parametrize("device", ["cuda", "auto"])

@@ -612,6 +612,11 @@ def _load_members(archive: zipfile.ZipFile, manifest: dict, names: list[str]) ->
     for key, parameter in ADDED_ATTRIBUTES.items():
         if key not in attributes and (parameter is None or parameter in params):
             attributes[key] = params.get(parameter)
+    if missing := sorted(cls._required_fitted - set(attributes)):
+        raise Refused(
+            f"its fitted attributes lack {missing}, which every fitted {estimator_name} holds: the file "
+            "was edited or damaged. Save the model again from the fitted estimator."
+        )
     check_fitted(attributes)
     estimator._restore_fitted(attributes, lambda e: _rebuild_net(e, archive, manifest), manifest, arrays)
     return estimator

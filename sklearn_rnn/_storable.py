@@ -64,13 +64,17 @@ class SafeFormatMixin:
     An estimator declares the network class it trains (``_network_class``;
     :data:`sklearn_rnn._load_policy.NETWORK_RULES` holds the rules for its constructor arguments), what
     its fitted attributes say the network outputs (``_network_outputs``), the
-    attributes load rebuilds instead of reading them (``_not_stored``), what
-    else the manifest keeps (``_saved_state``), and how a loaded estimator gets
-    its fitted state back (``_restore_fitted``).
+    attributes load rebuilds instead of reading them (``_not_stored``), the
+    ones every file must hold (``_required_fitted``), what else the manifest
+    keeps (``_saved_state``), and how a loaded estimator gets its fitted state
+    back (``_restore_fitted``).
     """
 
     _network_class: type
     _not_stored: frozenset[str] = frozenset()
+    # fitted attributes that every fit sets and every use reads with no fallback: load refuses a file
+    # without one (attributes added later are not listed: files written before them load without them)
+    _required_fitted: frozenset[str] = frozenset()
 
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "net_")

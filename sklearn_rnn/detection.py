@@ -254,6 +254,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     # sktime's own fitted state: not stored by sklearn_rnn.save (load marks the detector fitted)
     _not_stored = frozenset({"_X", "_y", "_X_metadata", "_is_fitted"})
     _calibrates_edges = True
+    _required_fitted = StepScoring._required_fitted | {"end_scale_", "threshold_"}
     _fit_setting_names = (*StepScoring._fit_setting_names, "threshold", "threshold_window")
 
     def __init__(

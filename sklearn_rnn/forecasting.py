@@ -374,6 +374,7 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
     # history (``_y_hist``) and updates itself. Declared here, sktime 1.2 does not announce (FutureWarning,
     # at every construction, clone and reset) that its default will change to this in 1.3.
     _config = {"remember_data": False}
+    _required_fitted = frozenset({"log_transform_", "_y_scaling", "_X_hist", "_n_exog"})
 
     _tags = {
         "authors": ["sklearn_rnn developers"],

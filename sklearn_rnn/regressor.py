@@ -80,6 +80,7 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
     """
 
     _output_name = "predictions"
+    _required_fitted = frozenset({"_y_1d", "y_mean_", "y_scale_"})
 
     def _network_outputs(self) -> dict[str, int]:
         return {"n_outputs": self.n_outputs_}

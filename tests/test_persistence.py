@@ -455,6 +455,88 @@ def test_tampered_file_is_refused_and_runs_nothing(model_bytes, name, tmp_path):
     assert not marker.exists()
 
 
+def _attribute_cases():
+    """Each estimator fitted small, beside every use a loaded model gets."""
+    from sklearn_rnn import RNNForecaster, RNNOutlierDetector
+    from sklearn_rnn.detection import RNNAnomalyDetector
+
+    series = pd.Series(np.sin(np.arange(80) / 3), index=pd.period_range("2000-01", periods=80, freq="M"))
+    later = pd.Series([0.1, 0.2], index=pd.period_range("2006-09", periods=2, freq="M"))
+    frame = pd.DataFrame({"a": series.to_numpy()})
+    fresh = pd.DataFrame({"a": series.to_numpy()[:30]}, index=range(80, 110))
+    tiny = dict(max_epochs=2, random_state=0)
+    return {
+        "classifier": (
+            RNNClassifier(**TINY).fit(X, Y_CLS),
+            lambda e: (e.predict_proba(X), e.predict(RAGGED), e.score(X, Y_CLS), e.fit(X, Y_CLS)),
+        ),
+        "regressor": (
+            RNNRegressor(**TINY).fit(X, Y_REG),
+            lambda e: (e.predict(X), e.predict(RAGGED), e.score(X, Y_REG), e.fit(X, Y_REG)),
+        ),
+        "outlier detector": (
+            RNNOutlierDetector(**tiny).fit(X),
+            lambda e: (e.predict(X), e.score_samples(RAGGED), e.decision_function(X)),
+        ),
+        "forecaster": (
+            RNNForecaster(**tiny).fit(series, fh=[1, 2]),
+            lambda e: (
+                e.predict(),
+                e.predict_interval(coverage=0.9),
+                e.predict_quantiles(alpha=[0.1]),
+                e.update(later).predict(),
+            ),
+        ),
+        "anomaly detector": (
+            RNNAnomalyDetector(**tiny).fit(frame),
+            lambda e: (e.predict_scores(frame), e.predict(frame), e.transform(frame), e.update(fresh)),
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    "name", ["classifier", "regressor", "outlier detector", "forecaster", "anomaly detector"]
+)
+def test_a_file_without_a_fitted_attribute_is_refused_or_works(name):
+    """Each stored attribute taken out in turn: load refuses the file, or every use of the model runs.
+
+    Loaded, such a file failed later with an AttributeError or a TypeError (e.g. the regressor
+    without ``y_mean_``, the forecaster without ``_X_hist``, the detector without ``threshold_``).
+    """
+    estimator, use = _attribute_cases()[name]
+    buffer = io.BytesIO()
+    save(estimator, buffer)
+    data = buffer.getvalue()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        keys = list(json.loads(archive.read("manifest.json"))["attributes"])
+    refused = []
+    for key in keys:
+
+        def without(manifest, key=key):
+            del manifest["attributes"][key]
+            return manifest
+
+        try:
+            restored = load(io.BytesIO(_rewrite(data, manifest=without)))
+        except ValueError as exc:
+            assert str(exc).startswith("Refusing to load"), (key, exc)
+            refused.append(key)
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            use(restored)  # no AttributeError or TypeError from what the file lacked
+    required = sorted(type(estimator)._required_fitted)
+    assert set(required) <= set(refused)
+    if required:
+        with pytest.raises(ValueError, match=re.escape(f"lack ['{required[0]}'], which every fitted")):
+
+            def drop_first(manifest):
+                del manifest["attributes"][required[0]]
+                return manifest
+
+            load(io.BytesIO(_rewrite(data, manifest=drop_first)))
+
+
 def test_payload_would_run_under_pickle(tmp_path):
     """Control for the test above: the planted payload does run when unpickled."""
     marker = tmp_path / "payload_ran"

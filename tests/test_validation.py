@@ -446,6 +446,27 @@ def test_a_regression_target_of_numeric_text_is_refused_as_text_in_x_is(y):
         RNNRegressor(max_epochs=1).fit(X, y)
 
 
+_DAYS = pd.date_range("2024-01-01", periods=20, freq="D")
+
+
+@pytest.mark.parametrize(
+    "y, dtype",
+    [
+        (_DAYS.values, "datetime64"),
+        (pd.Series(_DAYS.tz_localize("UTC")), r"datetime64\[.*UTC\]"),
+        (_DAYS - _DAYS[0], "timedelta64"),
+        (
+            pd.DataFrame({"load": np.arange(20.0), "duration": pd.to_timedelta(np.arange(20), unit="h")}),
+            "timedelta64",
+        ),
+    ],
+)
+def test_a_regression_target_of_dates_or_durations_is_refused(y, dtype):
+    # they were read as counts of their unit (microseconds since 1970 here) and predicted as such
+    with pytest.raises(TypeError, match=rf"y holds dates or durations \({dtype}.*pd.Timedelta\('1D'\)"):
+        RNNRegressor(max_epochs=1).fit(X, y)
+
+
 def test_early_stopping_needs_two_sequences():
     with pytest.raises(ValueError, match=r"early_stopping=True needs at least 2 sequences .* got 1"):
         RNNRegressor(**TINY, early_stopping=True).fit(X[:1], Y[RNNRegressor][:1])

@@ -905,16 +905,16 @@ def _check_time_index(index: pd.Index, text: bool = False) -> None:
             "Pass elapsed time as durations, e.g. X.index = pd.to_timedelta(X.index, unit='s') for "
             "seconds (a panel: its last level), or number the steps: X.reset_index(drop=True)."
         )
-    if not isinstance(index, pd.MultiIndex) and not index.is_monotonic_increasing:
-        raise ValueError(
-            "X's time index is not in increasing order, and the detector reads the rows as "
-            "consecutive steps. Sort it first: X.sort_index()."
-        )
-    if index.has_duplicates:  # a repeat would be read as one more step
+    if index.has_duplicates:  # first: sorting would not remove a repeat, read as one more step
         raise ValueError(
             f"X's time index repeats the time {index[index.duplicated()][0]}, and the detector "
             "reads the rows as consecutive steps. Drop the repeats (X[~X.index.duplicated()]) "
             "or average them (X.groupby(level=list(range(X.index.nlevels))).mean())."
+        )
+    if not isinstance(index, pd.MultiIndex) and not index.is_monotonic_increasing:
+        raise ValueError(
+            "X's time index is not in increasing order, and the detector reads the rows as "
+            "consecutive steps. Sort it first: X.sort_index()."
         )
     if isinstance(index, pd.MultiIndex):
         rows = pd.Series(np.arange(len(index)), index=index)

@@ -136,6 +136,10 @@ def test_a_repeated_time_point_is_refused_not_read_as_an_extra_step(detector):
     panel = pd.concat({"m1": repeated, "m2": data}, names=["machine", "date"])
     with pytest.raises(ValueError, match="repeats the time"):
         detector.predict(panel)
+    # appended again after the end: the rows are out of order too, but sorting them would not help
+    appended = pd.concat([data, data.iloc[-3:]])
+    with pytest.raises(ValueError, match=r"repeats the time 2024-01-02 23:00:00.*duplicated"):
+        detector.predict(appended)
 
 
 def test_dropped_rows_are_refused_not_read_as_neighbours(detector):

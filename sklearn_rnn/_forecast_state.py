@@ -44,6 +44,7 @@ from ._series import (
     refuse_missing_keys,
     refuse_mixed_frequencies,
     refuse_uncovered_x,
+    refuse_unsorted,
     series_freq,
     series_label,
     steps_after,
@@ -232,6 +233,11 @@ class SeriesState:
         """
         try:
             return super()._check_X_y(X=X, y=y, **kwargs)
+        except TypeError:  # sktime's list of every format it knows, for data out of time order
+            method = "fit" if not self.is_fitted else ("predict" if y is None else "update")
+            for name, data in (("y", y), ("X", X)):
+                refuse_unsorted(data, name, method)
+            raise
         except ValueError:
             pandas = (pd.Series, pd.DataFrame)
             method = "fit" if not self.is_fitted else ("predict" if y is None else "update")

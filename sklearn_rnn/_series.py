@@ -95,6 +95,29 @@ def refuse_duplicates(df: pd.DataFrame | None, name: str, method: str) -> None:
     )
 
 
+def refuse_unsorted(data: Any, name: str, method: str) -> None:
+    """Refuse a series or frame whose time points are not in increasing order (within each series).
+
+    sktime refuses such data with a ``TypeError`` that lists every input format it knows.
+    """
+    if not isinstance(data, pd.Series | pd.DataFrame):
+        return
+    frame = data.to_frame() if isinstance(data, pd.Series) else data
+    for key, series in instances(frame):
+        times = series.index
+        if len(times) < 2 or times.is_monotonic_increasing:
+            continue
+        try:
+            later = int(np.flatnonzero(times[1:] < times[:-1])[0])  # times[later + 1] comes too late
+        except TypeError:  # time points that do not compare: sktime's own message stands
+            return
+        raise ValueError(
+            f"{name} passed to {method} is not in time order{series_label(key)}: "
+            f"{format_time(times[later + 1])} comes after {format_time(times[later])}. RNNForecaster "
+            f"reads the rows as consecutive steps; sort them first: {name} = {name}.sort_index()."
+        )
+
+
 # how far from the training mean (in training standard deviations) a value may lie: beyond
 # this the network's float32 arithmetic overflows
 SCALED_LIMIT = 1e30

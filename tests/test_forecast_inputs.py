@@ -174,6 +174,36 @@ def test_past_X_in_predict_never_changes_history():
     pd.testing.assert_series_equal(f.predict(X=X[30:33]), expected)
 
 
+# -- 5b. time order --------------------------------------------------------------------------------------
+def test_rows_out_of_time_order_are_refused_with_the_sort_as_fix():
+    """Rows as a database query returns them, unordered: sktime refused them with a TypeError listing
+    every input format it knows; the fix (sort_index) then forecasts as the ordered rows do."""
+    shuffled = daily_sales(30).sample(frac=1.0, random_state=0)
+    with pytest.raises(ValueError, match=r"y passed to fit is not in time order: .* y = y.sort_index\(\)"):
+        RNNForecaster(**TINY).fit(shuffled["sales"], fh=[1])
+    with pytest.raises(ValueError, match=r"X passed to fit is not in time order: .* X = X.sort_index\(\)"):
+        RNNForecaster(**TINY).fit(daily_sales(30)["sales"], X=shuffled[["promo"]], fh=[1])
+    fixed = RNNForecaster(**TINY).fit(shuffled["sales"].sort_index(), fh=[1, 2]).predict()
+    pd.testing.assert_series_equal(
+        fixed, RNNForecaster(**TINY).fit(daily_sales(30)["sales"], fh=[1, 2]).predict()
+    )
+
+
+def test_a_panel_series_out_of_time_order_is_named_and_update_changes_nothing():
+    frames = {k: daily_sales(20)[["sales"]] for k in ("north", "south")}
+    frames["south"] = frames["south"].iloc[[0, 1, 3, 2, *range(4, 20)]]
+    with pytest.raises(
+        ValueError, match=r"not in time order of series 'south': 2023-01-03 comes after 2023-01-04"
+    ):
+        RNNForecaster(**TINY).fit(pd.concat(frames, names=["store", "date"]), fh=[1])
+    sales = daily_sales()["sales"]
+    f = RNNForecaster(**TINY).fit(sales[:30], fh=[1])
+    before = _state(f)
+    with pytest.raises(ValueError, match=r"y passed to update is not in time order"):
+        f.update(sales[30:35].iloc[::-1], update_params=True)
+    _assert_unchanged(f, before)
+
+
 # -- 6. duplicated time points ------------------------------------------------------------------------------
 def test_duplicated_dates_in_y_are_refused_at_fit():
     frame = daily_sales(30)

@@ -241,8 +241,8 @@ class ForecastNetwork(TrainingMixin):
         return window_dataset(blocks, self._y_hist.shape[1], self.window_length_, self.horizon_, n_future)
 
     # -- forecasts ------------------------------------------------------------------------------
-    def _raw_quantiles(self, fh: ForecastingHorizon, X: pd.DataFrame | None):
-        """Network outputs in original units: per series (key, time points, ndarray (len(fh), C, Q))."""
+    def _reach(self, fh: ForecastingHorizon) -> tuple[list, list]:
+        """Each series and its steps and time points of ``fh``; refuses steps beyond ``horizon_``."""
         series = instances(self._y_hist)
         horizons = self._horizons(fh, series)
         furthest = [int(steps.max()) for steps, _ in horizons]
@@ -255,6 +255,11 @@ class ForecastNetwork(TrainingMixin):
                 f"network was trained for horizon_={self.horizon_} steps. Pass an fh reaching that far "
                 "to fit, or set max_horizon."
             )
+        return series, horizons
+
+    def _raw_quantiles(self, fh: ForecastingHorizon, X: pd.DataFrame | None):
+        """Network outputs in original units: per series (key, time points, ndarray (len(fh), C, Q))."""
+        series, horizons = self._reach(fh)
         if self._n_exog:
             refuse_duplicates(X, "X", "predict")
             refuse_other_time_kind(X, self._y_hist, "predict")

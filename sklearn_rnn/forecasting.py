@@ -497,6 +497,24 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
 
     # -- fit --------------------------------------------------------------------------------------
     def _check_fh(self, fh: Any, pred_int: bool = False) -> ForecastingHorizon | None:
+        """The checked ``fh``; one refused leaves the ``fh`` kept from ``fit`` or an earlier predict.
+
+        sktime stores a new ``fh`` before its checks end, and the forecaster
+        refused one beyond ``horizon_`` only when it forecast: the refused
+        ``fh`` then stayed, and every later ``predict()`` without ``fh`` failed.
+        """
+        kept = getattr(self, "_fh", None)
+        try:
+            checked = self._checked_fh(fh, pred_int)
+            if fh is not None and checked is not None and self.is_fitted:
+                self._reach(checked)
+            return checked
+        except Exception:
+            if self.is_fitted:
+                self._fh = kept
+            raise
+
+    def _checked_fh(self, fh: Any, pred_int: bool = False) -> ForecastingHorizon | None:
         """sktime's check of ``fh``, after refusing absolute time points of another kind than ``y``'s.
 
         sktime's own check of an ``fh`` of dates for a series of periods (or of

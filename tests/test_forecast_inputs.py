@@ -204,6 +204,29 @@ def test_a_panel_series_out_of_time_order_is_named_and_update_changes_nothing():
     _assert_unchanged(f, before)
 
 
+def test_a_refused_fh_does_not_replace_the_one_kept():
+    """sktime stores a predict's fh before the forecaster refuses it (beyond horizon_, in-sample): every
+    later predict() without fh then failed with the refused fh's message."""
+    from sktime.forecasting.naive import NaiveForecaster
+
+    sales = daily_sales()["sales"]
+    f = RNNForecaster(**TINY).fit(sales, fh=[1, 2, 3])
+    expected = f.predict()
+    with pytest.raises(ValueError, match=r"fh reaches 5 steps ahead"):
+        f.predict(fh=[5])
+    with pytest.raises(ValueError, match=r"fh reaches 4 steps ahead"):
+        f.predict_interval(fh=pd.DatetimeIndex(["2023-02-11", "2023-02-13"]), coverage=0.9)
+    with pytest.raises(NotImplementedError, match="in-sample"):
+        f.predict(fh=[-1])
+    pd.testing.assert_series_equal(f.predict(), expected)
+    assert f.predict_interval().index.equals(expected.index)
+    # an fh that is accepted is kept, as sktime's forecasters keep it
+    naive = NaiveForecaster().fit(sales, fh=[1, 2, 3])
+    for forecaster in (f, naive):
+        forecaster.predict(fh=[2])
+    assert f.predict().index.equals(naive.predict().index)
+
+
 # -- 6. duplicated time points ------------------------------------------------------------------------------
 def test_duplicated_dates_in_y_are_refused_at_fit():
     frame = daily_sales(30)

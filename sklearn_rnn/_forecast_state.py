@@ -476,9 +476,12 @@ class SeriesState:
         different steps ahead.
         """
         placed = self._placed(fh)
-        out = []
+        out, by_end = [], {}  # series that end together get the same steps and time points
         for key, frame in series:
             end = frame.index[-1:]
+            if end[0] in by_end:
+                out.append(by_end[end[0]])
+                continue
             if fh.is_relative:
                 steps, offset = self._relative_steps(placed, end), self._fh_freq()
                 if isinstance(end, pd.DatetimeIndex) and custom_offset(offset):
@@ -489,7 +492,7 @@ class SeriesState:
             else:
                 index = fh.to_pandas()
                 steps = self._absolute_steps(placed, index, end, key)
-            out.append((np.asarray(steps, dtype=np.int64), index))
+            out.append(by_end.setdefault(end[0], (np.asarray(steps, dtype=np.int64), index)))
         steps = np.concatenate([s for s, _ in out])
         if (steps < 1).any():
             raise NotImplementedError(

@@ -357,15 +357,17 @@ def _count(least: int) -> Callable[[Any, dict], bool]:
 
 
 def _finite_array(
-    positive: bool = False, like: str | None = None, per_channel: bool = False
+    positive: bool = False, like: str | None = None, per_channel: bool = False, paired: bool = False
 ) -> Callable[[Any, dict], bool]:
-    """Finite floats (``> 0``), of ``like``'s shape, or 2D with one column per ``channel_mean_``."""
+    """Finite floats (``> 0``), of ``like``'s shape (``paired``: which must be there too), or 2D with
+    one column per ``channel_mean_``."""
 
     def check(value: Any, attributes: dict) -> bool:
         reference = attributes.get(like) if like else None
         channels = attributes.get("channel_mean_")
         return (
             isinstance(value, np.ndarray)
+            and (not paired or isinstance(reference, np.ndarray))
             and value.dtype.kind == "f"
             and np.isfinite(value).all()
             and (not positive or (value > 0).all())
@@ -546,9 +548,12 @@ FITTED_RULES: dict[str, tuple[Callable[[Any, dict], bool], str]] = {
         ),
         "None or finite floats > 0, a column a channel, as start_scale_ is (a fit sets both or neither)",
     ),
-    "statistics_center_": (_finite_array(), "finite floats"),
+    "statistics_center_": (
+        _finite_array(like="statistics_scale_", paired=True),
+        "finite floats, with statistics_scale_ beside them (files written before hold neither)",
+    ),
     "statistics_scale_": (
-        _finite_array(positive=True, like="statistics_center_"),
+        _finite_array(positive=True, like="statistics_center_", paired=True),
         "finite floats > 0, one per statistics_center_",
     ),
     "length_calibration_": (_finite_array(), "finite floats"),

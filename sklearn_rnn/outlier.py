@@ -180,7 +180,7 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
     [1, -1]
     """
 
-    _required_fitted = StepScoring._required_fitted | {"_n_channels", "statistics_scale_", "offset_"}
+    _required_fitted = StepScoring._required_fitted | {"_n_channels", "offset_"}
     _parameter_constraints: dict = {
         **RECURRENT_CONSTRAINTS,
         **TRAINING_CONSTRAINTS,

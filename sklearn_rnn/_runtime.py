@@ -163,7 +163,8 @@ def reproducible_cuda() -> Iterator[None]:
     comes from kernels that accumulate with atomics (scatter, index_put), the
     second from TF32 convolutions. Inside, deterministic algorithms are used
     (``torch.use_deterministic_algorithms(True, warn_only=True)``: an operation
-    without one warns instead of failing), cuDNN's deterministic algorithms and
+    without one warns instead of failing, unless the caller made it fail), cuDNN's
+    deterministic algorithms and
     no autotuning, and float32 convolutions and matrix products are not
     rounded to TF32. With these, two fits gave identical outputs and the CPU
     copy agreed to ~1e-6. ``CUBLAS_WORKSPACE_CONFIG`` is set to ``:4096:8``
@@ -190,7 +191,8 @@ def reproducible_cuda() -> Iterator[None]:
                 matmul.allow_tf32,
             )
             os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
-            torch.use_deterministic_algorithms(True, warn_only=True)
+            enabled, warn_only = _cuda_previous[:2]  # a caller's strict setting stays strict
+            torch.use_deterministic_algorithms(True, warn_only=warn_only if enabled else True)
             cudnn.deterministic, cudnn.benchmark = True, False
             cudnn.allow_tf32, matmul.allow_tf32 = False, False
     try:

@@ -351,8 +351,14 @@ def test_gpu_settings_held_during_fit_then_restored(monkeypatch):
         with pytest.raises(RuntimeError, match="boom"):  # restored when training fails too
             _tiny(callbacks=[("boom", _Boom())]).fit(X, y)
         assert (cudnn.benchmark, cudnn.allow_tf32, torch.are_deterministic_algorithms_enabled()) == mine
+        torch.use_deterministic_algorithms(True)  # a user's strict setting: kept strict inside
+        clf = _tiny(callbacks=[("cuda", RecordCudaSettings())]).fit(X, y)
+        assert {tuple(s)[:2] for s in clf.net_.history[:, "cuda_settings"]} == {(True, False)}
+        assert torch.are_deterministic_algorithms_enabled()
+        assert not torch.is_deterministic_algorithms_warn_only_enabled()
     finally:
         cudnn.benchmark, cudnn.allow_tf32 = before[3], before[4]
+        torch.use_deterministic_algorithms(before[0], warn_only=before[1])
     assert _cuda_settings() == before
 
 

@@ -233,14 +233,13 @@ class SeriesState:
         """
         try:
             return super()._check_X_y(X=X, y=y, **kwargs)
-        except TypeError:  # sktime's list of every format it knows, for data out of time order
+        except (TypeError, ValueError) as exc:
             method = "fit" if not self.is_fitted else ("predict" if y is None else "update")
-            for name, data in (("y", y), ("X", X)):
-                refuse_unsorted(data, name, method)
-            raise
-        except ValueError:
+            if isinstance(exc, TypeError):  # sktime's list of every format it knows, for rows out of order
+                for name, data in (("y", y), ("X", X)):
+                    refuse_unsorted(data, name, method)
+                raise
             pandas = (pd.Series, pd.DataFrame)
-            method = "fit" if not self.is_fitted else ("predict" if y is None else "update")
             for name, data in (("y", y), ("X", X)):  # sktime's "cannot handle missing data" names no fix
                 _refuse_missing_values(name, data, method)
             if isinstance(X, pandas) and isinstance(y, pandas) and len(y):

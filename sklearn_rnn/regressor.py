@@ -113,7 +113,8 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
         seqs = self._validate_X(X, reset=reset, sample_weight=sample_weight)
         self._check_y_given(y)
         y = unmasked(y)  # masked targets are missing (refused below), not their fill values
-        dtypes = list(y.dtypes) if isinstance(y, pd.DataFrame) else [getattr(y, "dtype", np.asarray(y).dtype)]
+        array = np.asarray(y)
+        dtypes = list(y.dtypes) if isinstance(y, pd.DataFrame) else [getattr(y, "dtype", array.dtype)]
         if times := [str(d) for d in dtypes if getattr(d, "kind", None) in ("M", "m")]:  # read as counts
             raise TypeError(
                 f"y holds dates or durations ({', '.join(sorted(set(times)))}); RNNRegressor predicts "
@@ -121,7 +122,7 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
                 "to numbers in a unit of your choice, e.g. (y - start) / pd.Timedelta('1D') or "
                 "y.dt.total_seconds(), and convert the predictions back."
             )
-        if holds_text(np.asarray(y)):  # check_array would parse numeric text silently
+        if holds_text(array):  # check_array would parse numeric text silently
             raise ValueError(
                 "y must hold numbers, but it holds text. Convert numeric text explicitly (e.g. "
                 "y.astype(float)); for labels, use RNNClassifier."

@@ -19,6 +19,7 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 from sktime.detection.base import BaseDetector
 
 from ._anomaly import (
+    CUT_GAP,
     SCORING_CONSTRAINTS,
     StepScoring,
     dynamic_scores,
@@ -775,7 +776,8 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         return detections
 
     def _update(self, X: pd.DataFrame, y: Any = None) -> RNNAnomalyDetector:
-        """Keep the last ``window_length_`` steps of ``X`` (and their scores) as the stream's past."""
+        """Keep the last ``window_length_`` steps of ``X``, at least ``CUT_GAP + 1`` (and their scores),
+        as the stream's past."""
         X = self._frame(X)
         if not len(X) or isinstance(X.index, pd.MultiIndex):  # a panel's series keep no past
             return self
@@ -800,7 +802,9 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         # before it, each of which reads the threshold_window before that
         # the last two time points: their spacing places the next chunk where the index has no freq
         reach = self._smoothing_reach()  # the own scores the smoothing of the next chunk continues from
-        kept = scaled_all[-rows:].copy()
+        # an outage of CUT_GAP steps at the end cuts the series there, as in the whole series (its
+        # first kept step is filled below)
+        kept = scaled_all[-max(rows, CUT_GAP + 1) :].copy()
         if np.isnan(kept[0]).any():  # a gap at the first kept step reads the last value before it, as in
             # the whole series; the later steps keep their gaps, which tell the windows that read them
             kept[0] = pd.DataFrame(scaled_all).ffill().to_numpy()[len(scaled_all) - len(kept)]

@@ -260,6 +260,19 @@ def test_a_stream_after_an_outage_longer_than_the_window_scores_as_the_whole_ser
     np.testing.assert_allclose(streamed, whole[250:], rtol=1e-5, atol=1e-6)
 
 
+def test_an_outage_across_two_chunks_of_a_stream_cuts_it_as_in_the_whole_series():
+    """Twelve hours off at the end of one chunk, twelve at the start of the next: together an outage
+    of CUT_GAP steps or more, after which the whole series is scored as a new piece."""
+    data = readings(300).set_axis(pd.date_range("2024-01-01", periods=300, freq="h"))
+    data.iloc[238:262] = np.nan
+    fitted = RNNAnomalyDetector(**TINY).fit(readings(200))
+    whole = fitted.transform_scores(data)["scores"].to_numpy()
+    fitted.update(data.iloc[:250])
+    streamed = fitted.transform_scores(data.iloc[250:])["scores"].to_numpy()
+    np.testing.assert_allclose(streamed, whole[250:], rtol=1e-5, atol=1e-6)
+    assert np.isnan(streamed[:12]).all() and np.isfinite(streamed[12:]).all()
+
+
 @pytest.mark.parametrize(
     "grid",
     [

@@ -61,11 +61,13 @@ _MIN_EDGE_PIECES = 32
 # and at most this many of their (step, window) misses in one pass: every piece in one pass up to
 # window_length=128, memory bounded beyond
 _EDGE_CELLS_PER_PASS = 1 << 22
-# with reconstruction, a gap of at least this many steps in every channel (an outage) cuts a
-# sequence in two, each piece scored as a sequence of its own: windows reading 20 steps carried
-# forward rebuilt the steps beside them worse, and tripled the false alarms on runs of 100-160 steps
-# (0.062 at contamination=0.02, 0.028 cut); gaps of 10 steps or less read carried forward did better
-# than cut wherever a piece is shorter than the window (the user guide's anomaly page has the table)
+# a gap of at least this many steps in every channel (an outage) cuts a sequence in two, each piece
+# scored as a sequence of its own, as a stream's chunk after missing time points is: windows reading
+# 20 steps carried forward rebuilt the steps beside them worse (tripling the false alarms on runs of
+# 100-160 steps: 0.062 at contamination=0.02, 0.028 cut) and forecast the steps after them worse
+# (0.050 against 0.012 cut, which leaves the next window_length_ steps unscored); gaps of 10 steps or
+# less read carried forward did better than cut wherever a piece is shorter than the window (the
+# user guide's anomaly page has the tables)
 CUT_GAP = 20
 
 
@@ -482,9 +484,21 @@ class StepScoring(TrainingMixin):
         """
         P, T, C = scaled.shape
         W = self.window_length_
+        forecast = self._fitted("scoring") == "forecast"
+        K = self._fitted("horizon") if forecast else 1
+        pieces = [gap_pieces(np.isnan(rows).all(axis=1)) for rows in scaled]
+        whole = [p for p, piece in enumerate(pieces) if piece == [(0, T)]]
+        if len(whole) < P:  # a sequence cut by gaps in every channel: each piece on its own
+            out = np.full((P, T, K, C), np.nan)
+            if whole:
+                out[whole] = self._misses_of_many(scaled[whole])
+            for p in set(range(P)) - set(whole):
+                for a, b in pieces[p]:
+                    out[p, a:b] = self._misses_of_many(scaled[p, None, a:b])[0]
+            return out
         filled = [carry_forward_rows(rows) for rows in scaled]
-        if self._fitted("scoring") == "forecast":
-            H = self._fitted("horizon")
+        if forecast:
+            H = K
             misses = np.full((P, T, H, C), np.nan)
             if T <= W:
                 return misses  # no window of W real steps: no forecast
@@ -513,16 +527,6 @@ class StepScoring(TrainingMixin):
                 f"window_statistic_={statistic!r} is not a statistic this version knows ('mean' or "
                 "'median'): the detector was saved by another version. Fit it again with this one."
             )
-        pieces = [gap_pieces(np.isnan(rows).all(axis=1)) for rows in scaled]
-        whole = [p for p, piece in enumerate(pieces) if piece == [(0, T)]]
-        if len(whole) < P:  # a sequence cut by gaps in every channel: each piece on its own
-            out = np.full((P, T, 1, C), np.nan)
-            if whole:
-                out[whole] = self._misses_of_many(scaled[whole])
-            for p in set(range(P)) - set(whole):
-                for a, b in pieces[p]:
-                    out[p, a:b] = self._misses_of_many(scaled[p, None, a:b])[0]
-            return out
         data = self._windows(filled, list(scaled), training=False)
         expected = self._predict_raw(data)[..., 0].double().numpy()  # (P * n_windows, W, C)
         expected = expected.reshape(P, -1, W, C)

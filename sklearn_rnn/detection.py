@@ -176,9 +176,11 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     -----
     Gaps (NaN) are carried forward in what the network reads and are never
     targets; a step without any value has no score (NaN) and is never
-    flagged. With ``scoring="forecast"`` the first ``window_length_`` steps of
-    a series have no whole window of past to be forecast from: their scores
-    are NaN, unless ``update`` gave the detector the data that precedes them
+    flagged. An outage (20 steps or more without a value in any channel)
+    cuts a series in two, each side scored as a series of its own. With
+    ``scoring="forecast"`` the first ``window_length_`` steps of a series
+    have no whole window of past to be forecast from: their scores are NaN,
+    unless ``update`` gave the detector the data that precedes them
     (reconstruction scores them from the windows that hold them).
     Reconstruction scores a step by its median miss over the windows that hold
     it, so the last ``window_length_ - 1`` steps of the data given are held by

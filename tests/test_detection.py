@@ -249,20 +249,26 @@ def test_gaps_are_read_carried_forward_and_never_flagged():
     assert not detector.transform(fresh).to_numpy().ravel()[150:160].any()
 
 
-def test_an_outage_in_every_channel_cuts_the_series_into_pieces_scored_on_their_own(reconstruction):
-    """From ``CUT_GAP`` steps without a value in any channel, each side is scored as a series alone:
-    its edge steps divided by ``start_scale_`` and ``end_scale_``, no window reading across."""
+@pytest.mark.parametrize("scoring", ["reconstruction", "forecast"])
+def test_an_outage_in_every_channel_cuts_the_series_into_pieces_scored_on_their_own(request, scoring):
+    """From ``CUT_GAP`` steps without a value in any channel, each side is scored as a series alone
+    (reconstruction: its edge steps divided by ``start_scale_`` and ``end_scale_``; forecasting: its
+    first ``window_length_`` steps unscored), no window reading across."""
+    detector = request.getfixturevalue(scoring)
     values = sensor(200, 11, start=1200).to_numpy(copy=True)
     values[80 : 80 + CUT_GAP] = np.nan
-    scaled = reconstruction._standardise(values)
-    own = reconstruction._own_scores(scaled)
+    scaled = detector._standardise(values)
+    own = detector._own_scores(scaled)
     before, after = scaled[:80], scaled[80 + CUT_GAP :]
-    np.testing.assert_allclose(own[:80], reconstruction._own_scores(before), rtol=1e-6)
-    np.testing.assert_allclose(own[80 + CUT_GAP :], reconstruction._own_scores(after), rtol=1e-6)
+    np.testing.assert_allclose(own[:80], detector._own_scores(before), rtol=1e-6)
+    np.testing.assert_allclose(own[80 + CUT_GAP :], detector._own_scores(after), rtol=1e-6)
     assert np.isnan(own[80 : 80 + CUT_GAP]).all()
-    shorter = scaled.copy()  # a shorter gap is read carried forward: the steps beside it move
-    shorter[80 + CUT_GAP - 1] = reconstruction._standardise(values[79])
-    assert not np.allclose(reconstruction._own_scores(shorter)[:80], own[:80], rtol=1e-3)
+    if scoring == "forecast":
+        assert np.isnan(own[80 + CUT_GAP :][: detector.window_length_]).all()
+    shorter = scaled.copy()  # a shorter gap is read carried forward: the steps after it move
+    shorter[80 + CUT_GAP - 1] = detector._standardise(values[79])
+    moved = detector._own_scores(shorter)[80 + CUT_GAP :]
+    assert not np.allclose(moved, own[80 + CUT_GAP :], rtol=1e-3, equal_nan=True)
 
 
 def test_an_outage_in_fresh_runs_keeps_false_alarms_near_the_rate():

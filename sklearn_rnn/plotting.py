@@ -156,7 +156,8 @@ def _check_one_series(data: Any, name: str, plot: str, accepted: str, fix: str =
     if isinstance(data.index, pd.MultiIndex):
         raise ValueError(
             f"{name} is a panel (a MultiIndex): {plot} draws one series. Pass one series at a time, "
-            f"e.g. {name}.loc[key]{' (and intervals.loc[key])' if plot == 'plot_forecast' else ''}."
+            f"e.g. {name}.loc[key]"
+            f"{' (and intervals.loc[key])' if plot == 'plot_forecast' and name != 'intervals' else ''}."
         )
 
 
@@ -249,6 +250,7 @@ def plot_forecast(
                 "intervals must be predict_interval's DataFrame with 3 column levels "
                 f"(variable, coverage, 'lower'/'upper'), got {type(intervals).__name__}."
             )
+        _check_one_series(intervals, "intervals", "plot_forecast", "predict_interval's DataFrame")
         variables = intervals.columns.get_level_values(0).unique()
         if len(variables) != 1:
             raise ValueError(f"intervals holds {len(variables)} variables; pass those of one variable.")

@@ -15,6 +15,15 @@ from ._data import _refuse_text, _refuse_text_values, _time_order_problem, float
 __all__ = ["sliding_windows"]
 
 
+def _float32_holds(dtype: Any) -> bool:
+    """Whether float32 holds every value of ``dtype`` exactly: floats of 4 bytes or fewer, integers
+    and booleans of 2 (int32 at 1e8 is rounded in steps of 8)."""
+    dtype = getattr(dtype, "numpy_dtype", dtype)  # pandas' nullable types
+    if not isinstance(dtype, np.dtype):
+        return False
+    return (dtype.kind == "f" and dtype.itemsize <= 4) or (dtype.kind in "iub" and dtype.itemsize <= 2)
+
+
 def _warn_rounded(series: Any, values: np.ndarray) -> None:
     """Warn where the cast to float32 rounds a feature by more than 1% of its spread (a large level).
 
@@ -22,11 +31,15 @@ def _warn_rounded(series: Any, values: np.ndarray) -> None:
     would hold none of its changes. Level and spread are read from at most
     about 10,000 evenly spaced steps, so the check costs no copy of a long series.
     """
-    original = np.asarray(series)
-    if original.dtype.kind not in "fiu" or original.dtype.itemsize < 8 or not len(values):
+    dtypes = series.dtypes if isinstance(series, pd.DataFrame) else [series.dtype]  # arrays by now
+    if not len(values) or all(_float32_holds(dtype) for dtype in dtypes):
         return
-    sample = original[:: max(1, len(original) // 10_000)]
-    original = sample.reshape(len(sample), -1).astype(np.float64)
+    stride = max(1, len(series) // 10_000)
+    if isinstance(series, (pd.Series, pd.DataFrame)):  # columns of several types, nullable ones too
+        sample = series.iloc[::stride].to_numpy(dtype=np.float64, na_value=np.nan)
+    else:
+        sample = np.asarray(series[::stride], dtype=np.float64)
+    original = sample.reshape(len(sample), -1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN features
         level, spread = np.nanmedian(original, axis=0), np.nanstd(original, axis=0)
@@ -61,8 +74,10 @@ def sliding_windows(series: Any, window_length: int, *, step: int = 1) -> np.nda
         (no copy when it already is a C-contiguous float32 array). Steps are
         read in row order: a pandas index of dates, durations or periods must
         be in increasing order, each time once, and hold one id; so must an
-        (id, time) index whose ids are text, whatever the time. Text (numeric
-        text in objects included) is refused.
+        (id, time) index whose ids are text, whatever the time, and one of
+        numbers whose time starts again (sktime's (instance, time point)
+        panels; a time of several parts, such as (year, month), must be made
+        one level first). Text (numeric text in objects included) is refused.
     window_length : int
         Time steps per window.
     step : int, default=1
@@ -122,14 +137,24 @@ def sliding_windows(series: Any, window_length: int, *, step: int = 1) -> np.nda
             ids = index.droplevel(-1).unique()
             # levels before the time that hold text name ids (numbers may be parts of a time: year, month)
             named = any(holds_text(index.get_level_values(i)) for i in range(index.nlevels - 1))
-            if (isinstance(index.levels[-1], timed) or named) and len(ids) > 1:
+            times = index.get_level_values(-1)
+            # integers alone: sktime's (instance, time point) panel, its time starting again at each
+            # instance, or one time of several parts (year, month); either way a restart is refused
+            restarts = times.dtype.kind in "iuf" and bool((np.diff(times.to_numpy()) < 0).any())
+            if (isinstance(index.levels[-1], timed) or named or restarts) and len(ids) > 1:
                 raise ValueError(
                     f"series has {len(ids)} sequences in its index (the levels "
                     f"{list(index.names[:-1])} before the time); windows of one would run into the next. "
                     "Window each one and concatenate the windows, e.g. np.concatenate([sliding_windows(g, "
                     "window_length) for _, g in series.groupby(level=0)])."
+                    + (
+                        " If the levels are parts of one time (year, month), make them one time level "
+                        "(e.g. a PeriodIndex) to window the rows in order."
+                        if restarts and not named and not isinstance(index.levels[-1], timed)
+                        else ""
+                    )
                 )
-            index = index.get_level_values(-1)
+            index = times
         if isinstance(index, timed) and (problem := _time_order_problem(index)):
             raise ValueError(
                 f"series {problem} in its index: windows are cut in row order, one step a row. Sort it "

@@ -190,6 +190,13 @@ def test_forecast_refuses_arrays_and_panels():
     panel = pd.concat({"a": y, "b": y})
     with pytest.raises(ValueError, match=r"y_train is a panel.*y_train\.loc\[key\]"):
         plot_forecast(panel, y[20:])
+    # a panel's intervals beside one series' forecast (the fix above followed for y alone): matplotlib's
+    # ConversionError on the (key, time) index
+    columns = pd.MultiIndex.from_tuples([(None, 0.9, "lower"), (None, 0.9, "upper")])
+    bounds = np.c_[panel.to_numpy(), panel.to_numpy() + 2]
+    intervals = pd.DataFrame(bounds, index=panel.index, columns=columns)
+    with pytest.raises(ValueError, match=r"intervals is a panel.*intervals\.loc\[key\]\.$"):
+        plot_forecast(y[:20], y[20:], intervals)
 
 
 def _drawn(fig):

@@ -65,6 +65,38 @@ def test_windows_warn_where_float32_loses_the_changes_of_a_large_level():
     np.testing.assert_array_equal(np.abs(np.diff(relative[:, :, 0], axis=1)), 1.0)
 
 
+@pytest.mark.parametrize(
+    "held",
+    [
+        lambda meter: meter.astype(np.int32),  # 4 bytes: was taken as exact in float32
+        lambda meter: meter.astype(np.uint32),
+        lambda meter: pd.Series(meter, dtype="Int64"),  # nullable: no numpy dtype
+        lambda meter: pd.DataFrame({"meter": meter, "running": meter % 2 == 0}),  # objects together
+    ],
+    ids=["int32", "uint32", "Int64", "mixed-frame"],
+)
+def test_windows_warn_for_a_large_level_in_any_type_float32_rounds(held):
+    """An int32 meter at 1e8 lost its changes as an int64 one does, without the warning."""
+    meter = 100_000_000 + np.arange(200)
+    with pytest.warns(UserWarning, match=r"Features \[0\] of series lie at levels \[100000099\.5\]"):
+        sliding_windows(held(meter), 10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sliding_windows(held(meter - meter[0]), 10)
+
+
+def test_windows_refuse_an_integer_panel_whose_time_starts_again():
+    """sktime's (instance, time point) panel of integers: windows ran from one instance into the next."""
+    index = pd.MultiIndex.from_product([[0, 1], range(5)], names=["instances", "timepoints"])
+    panel = pd.DataFrame({"x": [0.0, 1, 2, 3, 4, 100, 101, 102, 103, 104]}, index=index)
+    with pytest.raises(ValueError, match=r"series has 2 sequences.*\(year, month\), make them one"):
+        sliding_windows(panel, 3)
+    windows = np.concatenate([sliding_windows(g, 3) for _, g in panel.groupby(level=0)])  # the fix
+    assert windows.shape == (6, 3, 1) and (np.ptp(windows[:, :, 0], axis=1) == 2).all()
+    continued = panel.set_axis(pd.MultiIndex.from_arrays([[0] * 5 + [1] * 5, range(10)]))
+    assert sliding_windows(continued, 3).shape == (8, 3, 1)  # a time that goes on: read in row order
+
+
 def test_estimators_train_and_predict_on_windows_like_on_a_copy():
     from sklearn_rnn import RNNRegressor
 
@@ -129,7 +161,10 @@ def test_a_series_out_of_time_order_is_refused_not_windowed_in_row_order():
     per_id = np.concatenate([sliding_windows(g, 2) for _, g in panel.groupby(level=0)])
     np.testing.assert_array_equal(per_id[:, :, 0], [[0, 1], [2, 3]])
     by_month = pd.Series([1.0, 2.0, 3.0], index=pd.MultiIndex.from_arrays([[2023, 2024, 2024], [12, 1, 2]]))
-    assert sliding_windows(by_month, 2).shape == (2, 2, 1)  # (year, month) numbers: row labels, read as given
+    with pytest.raises(ValueError, match=r"\(year, month\), make them one time level"):
+        sliding_windows(by_month, 2)  # numbers alone whose time starts again: a panel's, or one time's
+    one_time = pd.PeriodIndex([pd.Period(year=y, month=m, freq="M") for y, m in by_month.index])
+    assert sliding_windows(by_month.set_axis(one_time), 2).shape == (2, 2, 1)  # the fix the error gives
 
 
 @pytest.mark.parametrize(

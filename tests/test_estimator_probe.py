@@ -75,7 +75,8 @@ def test_sliding_windows_refuses_an_id_step_index_of_several_ids():
     one_id = table[table["id"] == "a"].set_index(["id", "step"])
     assert sliding_windows(one_id, 3).shape == (2, 3, 1)
     by_month = pd.Series([1.0, 2.0, 3.0], index=pd.MultiIndex.from_arrays([[2023, 2024, 2024], [12, 1, 2]]))
-    assert sliding_windows(by_month, 2).shape == (2, 2, 1)  # (year, month) numbers: one series, as before
+    with pytest.raises(ValueError, match=r"\(year, month\), make them one time level"):
+        sliding_windows(by_month, 2)  # numbers alone whose time starts again: refused as sktime's panels are
 
 
 def test_one_dataframe_sequence_at_predict_gets_a_fix_that_works_on_a_dataframe():

@@ -83,8 +83,9 @@ class ForecastNetwork(TrainingMixin):
             median_index=median_index(self.quantile_levels_),  # the weight moves every quantile alike
             exog_baseline=True,  # the smoothing's windows less a linear map of X, fitted first
         )
-        if self._n_exog:
-            mean, scale = column_statistics(X.to_numpy(dtype=np.float64))
+        if self._n_exog:  # the rows beside y: those after it are known future values, not training data
+            observed = X[X.index.isin(self._y_hist.index)]
+            mean, scale = column_statistics(observed.to_numpy(dtype=np.float64))
             for network in [module, *(module.others or ())]:
                 network.recurrent.x_mean[n_targets : n_targets + self._n_exog] = torch.as_tensor(mean)
                 network.recurrent.x_scale[n_targets : n_targets + self._n_exog] = torch.as_tensor(scale)

@@ -354,7 +354,7 @@ class SeriesState:
         state = {k: copy.copy(v) if isinstance(v, (dict, list)) else v for k, v in self.__dict__.items()}
         try:
             yield
-        except (ValueError, TypeError):
+        except Exception:  # any failure: sktime's records of the new data must not stay
             self.__dict__.clear()
             self.__dict__.update(state)
             raise
@@ -419,6 +419,14 @@ class SeriesState:
 
     def _check_time_points(self, y: pd.DataFrame) -> None:
         """Refuse time points of another kind, off the grid, after a gap, or new in the past."""
+        if y.index.nlevels != self._y_hist.index.nlevels:  # keys would land in the time level
+            names = [list(index.names) for index in (y.index, self._y_hist.index)]
+            raise ValueError(
+                f"y passed to update has {y.index.nlevels} index level(s) {names[0]}, but the forecaster "
+                f"was fitted on {self._y_hist.index.nlevels} {names[1]}: a series' key and its time "
+                "points must sit in the levels they had in fit. Pass y indexed like the data of fit. "
+                "The forecaster is unchanged."
+            )
         stored = self._y_hist.index.get_level_values(-1)
         new = y.index.get_level_values(-1)
         if time_kind(new) != time_kind(stored):

@@ -161,6 +161,23 @@ def interpolate_quantiles(q: np.ndarray, levels: np.ndarray, alpha: np.ndarray) 
     j = np.clip(np.searchsorted(z_grid, z, side="right") - 1, 0, len(levels) - 2)
     weight = (z - z_grid[j]) / (z_grid[j + 1] - z_grid[j])
     out = q[..., j] + weight * (q[..., j + 1] - q[..., j])
+    # beyond the outermost levels, the slope from each outermost quantile to the nearest one that
+    # differs: outermost quantiles that coincide (an outer interval clipped onto an inner one) gave a
+    # slope of 0, and the 99% interval of the 90% one
+    last = len(levels) - 1
+    low, high = z < z_grid[0], z > z_grid[-1]
+    if low.any() or high.any():
+        above = q > q[..., :1]
+        inner_low = np.where(above.any(axis=-1), np.argmax(above, axis=-1), 1)[..., None]
+        below = q < q[..., -1:]
+        inner_high = np.where(below.any(axis=-1), last - np.argmax(below[..., ::-1], axis=-1), last - 1)[
+            ..., None
+        ]
+        q_low, q_high = (np.take_along_axis(q, i, axis=-1) for i in (inner_low, inner_high))
+        slope_low = (q_low - q[..., :1]) / (z_grid[inner_low] - z_grid[0])
+        slope_high = (q[..., -1:] - q_high) / (z_grid[-1] - z_grid[inner_high])
+        out = np.where(low, q[..., :1] + (z - z_grid[0]) * slope_low, out)
+        out = np.where(high, q[..., -1:] + (z - z_grid[-1]) * slope_high, out)
     # extrapolation never reverses the order of the requested levels
     order = np.argsort(alpha, kind="stable")
     out[..., order] = np.maximum.accumulate(out[..., order], axis=-1)

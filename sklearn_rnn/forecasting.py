@@ -155,7 +155,9 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         added and serves the point forecast. None uses
         ``(0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975)``. Other levels
         asked of ``predict_quantiles`` are interpolated between these (linearly
-        in normal scores, extrapolated beyond the outermost ones). ``[0.5]``
+        in normal scores, extrapolated beyond the outermost ones along the
+        span to the nearest quantile that differs, so that a wider interval
+        is never narrower where calibration made the outermost ones equal). ``[0.5]``
         trains the median alone: ``predict`` forecasts, and the tag
         ``capability:pred_int`` is False (``predict_interval``,
         ``predict_quantiles``, ``predict_var`` and ``predict_proba`` raise

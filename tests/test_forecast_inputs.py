@@ -153,6 +153,12 @@ def test_future_X_given_to_fit_serves_predict():
     y, X = frame["sales"], frame[["promo"]]
     f = RNNForecaster(**TINY).fit(y[:30], X=X[:35], fh=[1, 2, 3])
     pd.testing.assert_series_equal(f.predict(), f.predict(X=X[30:33]))
+    # the future rows are known values to forecast with, not training data: the network trained on the
+    # rows beside y is the one trained without them (its X statistics read the future rows before)
+    X = X.assign(promo=X["promo"] + np.where(np.arange(len(X)) >= 30, 3.0, 0.0))  # a new campaign ahead
+    ahead = RNNForecaster(**TINY).fit(y[:30], X=X[:35], fh=[1, 2, 3])
+    given = RNNForecaster(**TINY).fit(y[:30], X=X[:30], fh=[1, 2, 3])
+    pd.testing.assert_series_equal(ahead.predict(), given.predict(X=X[30:33]))
 
 
 # -- 5. past X passed to predict -----------------------------------------------------------------------
@@ -997,3 +1003,24 @@ def test_future_x_as_an_array_is_told_how_to_index_it():
     fix = str(error.value).split("e.g. ")[-1].removesuffix(".")
     X_future = eval(fix, {"pd": pd, "X_future": X[50:]})  # the message's fix, as written
     assert np.isfinite(f.predict(X=X_future)).all()
+
+
+def test_update_with_other_index_levels_is_refused_and_changes_nothing():
+    """An (id, time) panel updated with an extra level, or with one series without its id: the first
+    put the keys in the time level, the second failed with an AttributeError; predict failed after
+    both, and a right update was refused, until a refit."""
+    sales = daily_sales(44)[["sales"]]
+    panel = pd.concat({"north": sales.iloc[:40], "south": sales.iloc[:40] + 3}, names=["store", "date"])
+    f = RNNForecaster(**TINY).fit(panel, fh=[1, 2])
+    before, forecast = _state(f), f.predict()
+    new = sales.iloc[40:42]
+    region = pd.concat(
+        {("east", "north"): new, ("east", "south"): new + 3}, names=["region", "store", "date"]
+    )
+    for wrong, levels in ((region, "3 index level"), (new, "1 index level")):
+        with pytest.raises(ValueError, match=rf"has {levels}\(s\) .*fitted on 2 \['store', 'date'\]"):
+            f.update(wrong, update_params=False)
+        _assert_unchanged(f, before)
+        pd.testing.assert_frame_equal(f.predict(), forecast)
+    f.update(pd.concat({"north": new, "south": new + 3}, names=["store", "date"]), update_params=False)
+    assert f.cutoff[0] == new.index[-1] and f.predict().index.get_level_values(-1)[0] > new.index[-1]

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from scipy.stats import norm
 
 pytest.importorskip("sktime")
 
@@ -19,7 +20,7 @@ from sklearn.utils._param_validation import InvalidParameterError  # noqa: E402
 from sktime.datasets import load_airline  # noqa: E402
 
 from sklearn_rnn import RNNForecaster  # noqa: E402
-from sklearn_rnn._intervals import conformal_offsets, quantile_pairs  # noqa: E402
+from sklearn_rnn._intervals import conformal_offsets, interpolate_quantiles, quantile_pairs  # noqa: E402
 
 TINY = dict(hidden_size=8, max_epochs=3, random_state=0)
 # tiny fits on few held-out points have too few scores for the 95% interval's quantile; the warning
@@ -397,3 +398,18 @@ def test_a_forecaster_trained_for_the_median_only_refuses_intervals_but_predicts
             call()
     with pytest.raises(ValueError, match=r"trained for the median only .*quantile_levels=None"):
         f._predict_quantiles(f.fh, None, [0.1])  # what the tag keeps sktime's methods from reaching
+
+
+def test_levels_beyond_the_outermost_widen_where_the_outermost_quantiles_coincide():
+    """A calibrated outer interval clipped onto the next inner one: the 99% and 99.9% intervals were
+    extrapolated with a slope of 0 and equalled the 90% interval (predict_interval's coverages)."""
+    levels = np.array([0.05, 0.1, 0.5, 0.9, 0.95])
+    q = np.array([[9.0, 9.0, 10.0, 11.0, 11.0], [8.0, 9.0, 10.0, 11.0, 12.0]])  # tied tails, distinct ones
+    alpha = np.array([0.0005, 0.005, 0.05, 0.5, 0.95, 0.995, 0.9995])
+    out = interpolate_quantiles(q, levels, alpha)
+    assert (np.diff(out, axis=1) > 0).all()  # every requested level apart from its neighbours
+    z = norm.ppf
+    # tied: the slope from 0.05 to the nearest differing level (0.5); distinct: the outermost span's
+    np.testing.assert_allclose(out[0, 1], 9.0 - (z(0.05) - z(0.005)) / (z(0.5) - z(0.05)))
+    np.testing.assert_allclose(out[1, 5], 12.0 + (z(0.995) - z(0.95)) / (z(0.95) - z(0.9)))
+    np.testing.assert_allclose(out[:, [2, 3, 4]], q[:, [0, 2, 4]])  # the given levels: as given

@@ -345,7 +345,7 @@ class SeriesState:
 
     @contextmanager
     def _unchanged_if_refused(self) -> Iterator[None]:
-        """Put the forecaster's attributes back as they were when the call refuses its data.
+        """Put the forecaster's attributes back as they were when the call refuses its data or fails.
 
         sktime converts and records new data (its type, metadata, converter
         store) before this library's checks in ``_update_y_X`` can run.

@@ -164,15 +164,9 @@ def interpolate_quantiles(q: np.ndarray, levels: np.ndarray, alpha: np.ndarray) 
     # beyond the outermost levels, the slope from each outermost quantile to the nearest one that
     # differs: outermost quantiles that coincide (an outer interval clipped onto an inner one) gave a
     # slope of 0, and the 99% interval of the 90% one
-    last = len(levels) - 1
     low, high = z < z_grid[0], z > z_grid[-1]
     if low.any() or high.any():
-        above = q > q[..., :1]
-        inner_low = np.where(above.any(axis=-1), np.argmax(above, axis=-1), 1)[..., None]
-        below = q < q[..., -1:]
-        inner_high = np.where(below.any(axis=-1), last - np.argmax(below[..., ::-1], axis=-1), last - 1)[
-            ..., None
-        ]
+        inner_low, inner_high = (i[..., None] for i in _nearest_distinct(q))
         q_low, q_high = (np.take_along_axis(q, i, axis=-1) for i in (inner_low, inner_high))
         slope_low = (q_low - q[..., :1]) / (z_grid[inner_low] - z_grid[0])
         slope_high = (q[..., -1:] - q_high) / (z_grid[-1] - z_grid[inner_high])
@@ -182,6 +176,17 @@ def interpolate_quantiles(q: np.ndarray, levels: np.ndarray, alpha: np.ndarray) 
     order = np.argsort(alpha, kind="stable")
     out[..., order] = np.maximum.accumulate(out[..., order], axis=-1)
     return out
+
+
+def _nearest_distinct(q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (...,) of the quantiles of ``q`` (..., L) nearest the first and the last that differ
+    from them (the second and the second to last where all are equal)."""
+    last = q.shape[-1] - 1
+    above = q > q[..., :1]
+    inner_low = np.where(above.any(axis=-1), np.argmax(above, axis=-1), 1)
+    below = q < q[..., -1:]
+    inner_high = np.where(below.any(axis=-1), last - np.argmax(below[..., ::-1], axis=-1), last - 1)
+    return inner_low, inner_high
 
 
 def distribution_levels(levels: np.ndarray, n: int = 200) -> np.ndarray:
@@ -198,11 +203,7 @@ def tail_scales(q: np.ndarray, levels: np.ndarray) -> tuple[np.ndarray, np.ndarr
     tail of no width, and a log-loss of infinity to every value beyond. Only a
     forecast whose quantiles are all equal has tails of scale 0.
     """
-    last = len(levels) - 1
-    below = q < q[..., -1:]
-    inner_high = np.where(below.any(axis=-1), last - np.argmax(below[..., ::-1], axis=-1), last - 1)
-    above = q > q[..., :1]
-    inner_low = np.where(above.any(axis=-1), np.argmax(above, axis=-1), 1)
+    inner_low, inner_high = _nearest_distinct(q)
     q_high = np.take_along_axis(q, inner_high[..., None], axis=-1)[..., 0]
     q_low = np.take_along_axis(q, inner_low[..., None], axis=-1)[..., 0]
     lower = levels[0] * (q_low - q[..., 0]) / (levels[inner_low] - levels[0])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import dateutil.tz
@@ -9,6 +10,7 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
+from ._runtime import user_stacklevel
 from ._training import MAX_SIZE
 
 
@@ -543,3 +545,186 @@ def infer_sp(freq: Any) -> int:
     base = name.split("-")[0].lstrip("0123456789")
     season = SEASONS.get(base, 1)
     return season // n if season % n == 0 else 1
+
+
+# the share of a series' spacings that must be its commonest one for it to be read as a grid
+_ON_GRID = 0.9
+# below it, a grid with holes: the least share of its step among the spacings, and of lost points
+_GRID_SHARE = 0.5
+_LOST_SHARE = 0.1
+_MOST_SKIPPED = 1_000_000
+
+
+def refuse_skipped_steps(
+    times: pd.Index, name: str = "X", reader: str = "the detector", panel: bool = True
+) -> None:
+    """Refuse a series sampled on a grid whose time points skip steps of it (rows dropped, not NaN).
+
+    A frequency the index declares or pandas infers (business days and hours
+    included) is a grid the series keeps. Otherwise the grid is the calendar's
+    where every time point is a month's, quarter's or year's end or start, or
+    one day of every month;
+    else the commonest spacing (in local time for days or coarser with a time
+    zone), when nearly every spacing (``_ON_GRID``) is that one: a later
+    time point a whole number of them away means the rows between are missing,
+    and ``reader`` (the detector, ``sliding_windows``) would read the rows around
+    them as neighbours (the detector could flag the join). Irregular sampling is
+    the data's own and passes. ``name`` names the data in messages, and ``panel``
+    says that a fix applies to each series of a panel.
+    """
+    calendar = None
+    if isinstance(times, pd.PeriodIndex) or pd.api.types.is_integer_dtype(times):
+        values = times.asi8 if isinstance(times, pd.PeriodIndex) else times.to_numpy(dtype=np.int64)
+    elif isinstance(times, (pd.DatetimeIndex, pd.TimedeltaIndex)):
+        if times.freq is not None or (len(times) > 2 and pd.infer_freq(times) is not None):
+            return
+        calendar = _calendar_grid(times) if isinstance(times, pd.DatetimeIndex) else None
+        if calendar is not None:
+            values = calendar[0]
+        elif isinstance(times, pd.DatetimeIndex) and times.tz is not None and _one_time_of_day(times):
+            values = times.tz_localize(None).asi8  # days of 23 or 25 hours at a clock change: wall time
+        else:
+            values = times.asi8
+    else:
+        return
+    steps = np.diff(values)
+    usual = usual_spacing(steps)
+    if usual is None:
+        if calendar is None:
+            _warn_if_readings_lost(times, values, steps, name, reader, panel)
+        return
+    skips = np.flatnonzero((steps > usual) & (steps % usual == 0))
+    if not len(skips):
+        return
+    first = skips[0]
+    spacing, grid = _grid(times, usual, name, calendar)
+    raise ValueError(
+        f"{_possessive(name)} time index skips time points: {times[first]} is followed by "
+        f"{times[first + 1]}, "
+        f"{steps[first] // usual} steps of its usual spacing ({spacing}) later, and {reader} reads "
+        "the rows as consecutive steps, so it would read the two as neighbours. Insert the missing "
+        f"time points as NaN rows, read as gaps: {name}.reindex({grid})"
+        f"{' (a panel: each series)' if panel else ''}, or pass the pieces before and after separately."
+    )
+
+
+def _possessive(name: str) -> str:
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def _grid(times: pd.Index, usual: int, name: str, calendar: tuple | None = None) -> tuple[Any, str]:
+    """The name of a grid's spacing ``usual`` (in ``times``' units) and the code that makes the grid
+    of the data named ``name``."""
+    if calendar is not None:
+        code = calendar[1]
+        spacing = code.strip("'") if code.startswith("'") else "one month"
+        return spacing, f"pd.date_range({name}.index[0], {name}.index[-1], freq={code})"
+    if isinstance(times, (pd.DatetimeIndex, pd.TimedeltaIndex)):
+        spacing = spacing_name(pd.Timedelta(usual, unit=times.unit))
+        make = "timedelta_range" if isinstance(times, pd.TimedeltaIndex) else "date_range"
+        return spacing, f"pd.{make}({name}.index[0], {name}.index[-1], freq={spacing!r})"
+    if isinstance(times, pd.PeriodIndex):
+        grid = f"pd.period_range({name}.index[0], {name}.index[-1], freq={name}.index.freq)"
+        return f"{usual} period{'s' if usual > 1 else ''}", grid if usual == 1 else f"{grid}[::{usual}]"
+    return usual, f"range({name}.index[0], {name}.index[-1] + 1, {usual})"
+
+
+def _warn_if_readings_lost(
+    times: pd.Index, values: np.ndarray, steps: np.ndarray, name: str, reader: str, panel: bool
+) -> None:
+    """Warn where time points lie on a grid with many of its points missing where others are read.
+
+    Below ``_ON_GRID`` the spacings are read as irregular sampling. A grid with
+    many holes still shows: its step is the commonest spacing, at least
+    ``_GRID_SHARE`` of them, and nearly every spacing (``_ON_GRID``) is a whole
+    number of it (charting rounded to the hour with a third of the hours
+    empty). Dates are read on the wall clock. A skipped time point is a lost
+    reading unless a schedule explains it: on a grid of hours or minutes, a
+    time of day the series never reads (nights) or a day it reads nothing on
+    (weekends, holidays); on a grid of days, a weekday it never reads
+    (weekends; shown only in two weeks or more, so shorter series are not
+    judged). Warn when lost points are at least ``_LOST_SHARE`` of the grid's.
+    """
+    if isinstance(times, pd.PeriodIndex) and isinstance(times.freq, (pd.offsets.Tick, pd.offsets.Day)):
+        times = times.to_timestamp()  # days or shorter periods read as the dates they start
+        values, steps = times.asi8, np.diff(times.asi8)
+    if isinstance(times, pd.DatetimeIndex) and times.tz is not None:
+        values = times.tz_localize(None).asi8
+        steps = np.diff(values)
+    if not len(steps):
+        return
+    spacings, counts = np.unique(steps, return_counts=True)
+    usual = int(spacings[np.argmax(counts)])
+    if usual <= 0 or counts.max() < _GRID_SHARE * len(steps) or np.mean(steps % usual == 0) < _ON_GRID:
+        return
+    held = np.flatnonzero((steps > usual) & (steps % usual == 0))
+    missing = steps[held] // usual - 1  # the grid points each hole skips
+    lost = int(missing.sum())
+    if isinstance(times, pd.DatetimeIndex):
+        day = pd.Timedelta(days=1) // pd.Timedelta(1, unit=times.unit)  # in the index's unit
+        if (usual < day and day % usual == 0) or usual == day:
+            if lost > _MOST_SKIPPED:  # a sparse record: too many holes to weigh
+                return
+            skipped = (
+                np.concatenate(
+                    [values[i] + usual * np.arange(1, m + 1) for i, m in zip(held, missing, strict=True)]
+                )
+                if len(held)
+                else np.empty(0, dtype=np.int64)
+            )
+            if usual < day:  # a time of day read elsewhere, on a day with readings
+                read = np.isin(skipped % day, np.unique(values % day))
+                lost = int((read & np.isin(skipped // day, np.unique(values // day))).sum())
+            elif values[-1] - values[0] < 14 * day:  # a week's schedule shows in two
+                return
+            else:  # a weekday read elsewhere (1970-01-01 was a Thursday, 3)
+                lost = int(np.isin((skipped // day + 3) % 7, np.unique((values // day + 3) % 7)).sum())
+    total = len(values) + lost  # the points it reads or should have
+    if lost < _LOST_SHARE * total:
+        return
+    spacing, grid = _grid(times, usual, name)
+    hole = held[np.argmax(missing)]
+    warnings.warn(
+        f"{_possessive(name)} time index looks like a grid (spacing {spacing}) with {lost} of its "
+        f"{total} time points missing ({lost / total:.0%}) at times at which the series is read "
+        f"elsewhere (the longest hole: {times[hole]} to {times[hole + 1]}), and {reader} reads the rows as "
+        "consecutive steps, so it reads the readings either side of a hole as neighbours. If readings "
+        f"were lost, insert the missing time points as NaN rows, read as gaps: {name}.reindex({grid})"
+        f"{' (a panel: each series)' if panel else ''}. If the series has no readings there by design, "
+        "ignore this warning.",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
+
+
+def _one_time_of_day(times: pd.DatetimeIndex) -> bool:
+    """Whether every time point has the same (local) time of day: a series of days or coarser."""
+    return len(np.unique((times - times.normalize()).asi8)) == 1
+
+
+def _calendar_grid(times: pd.DatetimeIndex) -> tuple[np.ndarray, str] | None:
+    """Positions of ``times`` on the coarsest calendar grid that holds them all, and its frequency.
+
+    Month, quarter and year ends or starts, or one day of every month (at one
+    time of day), whose spacings in days vary; the frequency as the code that
+    makes it. None for any other series.
+    """
+    if len(times) < 3 or not _one_time_of_day(times):
+        return None
+    months = times.year.to_numpy(dtype=np.int64) * 12 + times.month.to_numpy(dtype=np.int64) - 1
+    for months_per_step, _, _, start, end, at_start, at_end in reversed(CALENDAR_GRIDS):  # coarsest first
+        for freq, on_grid in ((end, at_end), (start, at_start)):
+            if np.all(getattr(times, on_grid)):
+                return months // months_per_step, repr(freq)
+    if len(np.unique(times.day)) == 1:  # one day of every month
+        return months, "pd.DateOffset(months=1)"
+    return None
+
+
+def usual_spacing(steps: np.ndarray) -> Any:
+    """The positive spacing nearly every one of ``steps`` is (``_ON_GRID``), else None."""
+    if not len(steps):
+        return None
+    spacings, counts = np.unique(steps, return_counts=True)
+    usual = spacings[np.argmax(counts)]
+    return usual if usual > 0 and counts.max() >= _ON_GRID * len(steps) else None

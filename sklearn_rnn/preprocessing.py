@@ -11,6 +11,7 @@ import pandas as pd
 from sklearn.utils.validation import check_array
 
 from ._data import _refuse_text, _refuse_text_values, _time_order_problem, float32_rounding, holds_text
+from ._series import refuse_skipped_steps
 
 __all__ = ["sliding_windows"]
 
@@ -77,7 +78,13 @@ def sliding_windows(series: Any, window_length: int, *, step: int = 1) -> np.nda
         (id, time) index whose ids are text, whatever the time, and one of
         numbers whose time starts again (sktime's (instance, time point)
         panels; a time of several parts, such as (year, month), must be made
-        one level first). Text (numeric text in objects included) is refused.
+        one level first). Time points on a grid (a frequency set or inferred,
+        a calendar's month ends, or one spacing nearly every step has) must
+        not skip points of it: a window would hold the rows either side of a
+        hole as neighbours. Insert them as NaN rows (``series.reindex(grid)``),
+        which the estimators read as gaps; a grid with many points missing
+        where others are read warns, and irregular sampling passes. Text
+        (numeric text in objects included) is refused.
     window_length : int
         Time steps per window.
     step : int, default=1
@@ -94,7 +101,9 @@ def sliding_windows(series: Any, window_length: int, *, step: int = 1) -> np.nda
     -----
     UserWarning
         Where float32 rounds a feature by more than 1% of its spread: a large
-        level with small changes (subtract a level first).
+        level with small changes (subtract a level first). Where the time index
+        looks like a grid with many of its points missing at times the series
+        is read elsewhere (lost readings, unless there are none by design).
 
     See Also
     --------
@@ -155,12 +164,14 @@ def sliding_windows(series: Any, window_length: int, *, step: int = 1) -> np.nda
                     )
                 )
             index = times
-        if isinstance(index, timed) and (problem := _time_order_problem(index)):
-            raise ValueError(
-                f"series {problem} in its index: windows are cut in row order, one step a row. Sort it "
-                "by time and aggregate the rows of a repeated time first, e.g. series.sort_index() and "
-                "series.groupby(level=0).mean()."
-            )
+        if isinstance(index, timed):
+            if problem := _time_order_problem(index):
+                raise ValueError(
+                    f"series {problem} in its index: windows are cut in row order, one step a row. Sort "
+                    "it by time and aggregate the rows of a repeated time first, e.g. series.sort_index() "
+                    "and series.groupby(level=0).mean()."
+                )
+            refuse_skipped_steps(index, name="series", reader="sliding_windows", panel=False)
     values = check_array(
         series,
         ensure_2d=False,

@@ -167,6 +167,39 @@ def test_a_series_out_of_time_order_is_refused_not_windowed_in_row_order():
     assert sliding_windows(by_month.set_axis(one_time), 2).shape == (2, 2, 1)  # the fix the error gives
 
 
+def test_a_series_that_skips_time_points_is_refused_not_windowed_across_the_hole():
+    """Readings every 10 minutes with an hour lost were windowed as if the rows were 10 minutes apart."""
+    table = pd.DataFrame(
+        {"time": pd.date_range("2024-03-01 08:00", periods=60, freq="10min"), "temp": np.arange(60.0)}
+    )
+    lost = table.drop(index=range(20, 26)).set_index("time")  # the way users build it; freq=None
+    with pytest.raises(
+        ValueError,
+        match=r"series' time index skips time points: 2024-03-01 11:10:00 is followed by "
+        r"2024-03-01 12:20:00, 7 steps .*series.reindex\(pd.date_range\(series.index\[0\], "
+        r"series.index\[-1\], freq='10min'\)\)",
+    ):
+        sliding_windows(lost, 4)
+    # the fix the error gives: the hole becomes NaN rows, which the windows hold where they were
+    grid = lost.reindex(pd.date_range(lost.index[0], lost.index[-1], freq="10min"))
+    windows = sliding_windows(grid, 4)
+    assert windows.shape == (57, 4, 1)
+    assert np.isnan(windows[20, :, 0]).all() and windows[19, 0, 0] == 19.0 and windows[26, 0, 0] == 26.0
+    months = pd.period_range("2020-01", periods=40, freq="M").delete([4, 5])
+    monthly = pd.Series(np.arange(38.0), index=months)
+    with pytest.raises(ValueError, match=r"2020-04 is followed by 2020-07, 3 steps .*pd.period_range"):
+        sliding_windows(monthly, 3)
+    # month ends, business days and an integer row index (row labels, not times) are windowed as given
+    month_ends = pd.DatetimeIndex(pd.date_range("2020-01-31", periods=12, freq="ME").to_list())
+    weekdays = pd.DatetimeIndex(pd.bdate_range("2024-01-01", periods=30).to_list())
+    for index in (month_ends, weekdays, pd.Index([0, 1, 5, 6, 7, 9])):
+        assert sliding_windows(pd.Series(np.arange(len(index), dtype=float), index=index), 3).shape[1] == 3
+    hours = pd.date_range("2024-01-01", periods=24 * 20, freq="h")
+    sparse = hours[np.random.default_rng(0).random(len(hours)) < 0.7]  # a third of the hours lost at random
+    with pytest.warns(UserWarning, match=r"looks like a grid \(spacing h\) with .*series.reindex"):
+        sliding_windows(pd.Series(np.ones(len(sparse)), index=sparse), 3)
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -69,7 +69,16 @@ _SAFETENSORS_DTYPES = {
 
 
 # -- reading members within bounds ------------------------------------------------------------
-_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError)
+# ValueError: a negative seek (a forged offset), or a name that is not the UTF-8 its flag says
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    RuntimeError,
+    NotImplementedError,
+    ValueError,
+)
 
 
 def _entry(archive: zipfile.ZipFile, member: str, limit: float) -> zipfile.ZipInfo:

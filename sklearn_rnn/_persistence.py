@@ -472,7 +472,9 @@ def load(path: str | os.PathLike | IO[bytes]) -> Any:
     start = 0 if isinstance(path, (str, os.PathLike)) else _position(path)
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    # a damaged directory: zipfile raises NotImplementedError (a forged version), ValueError (a
+    # negative seek) or UnicodeDecodeError (a name) as well as BadZipFile
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, ValueError) as exc:
         if isinstance(exc, FileNotFoundError):
             raise
         if _starts_as_zip(path, start):

@@ -207,9 +207,8 @@ def reproducible_cuda() -> Iterator[None]:
                 cudnn.deterministic, cudnn.benchmark, cudnn.allow_tf32, matmul.allow_tf32 = flags
 
 
-_local = threading.local()  # the innermost session's generators, per thread
+_local = threading.local()  # per thread: the innermost session's generators, and its Ctrl-C record
 _global_rng_lock = threading.Lock()
-_sigint = threading.Event()  # set when a real Ctrl-C arrives during a training session
 
 
 def _flush_denormal_enabled() -> bool:
@@ -237,9 +236,14 @@ def _sigint_recorded() -> Iterator[None]:
 
     skorch ends training by raising ``KeyboardInterrupt`` from its callbacks
     (early stopping), and swallows it; the record tells a user's Ctrl-C from
-    those. Only the main thread receives signals, and only Python's default
-    handler is wrapped (a handler the user installed stays as it is).
+    those. It belongs to this thread's session: each session starts without
+    one, and sessions in other threads never see it (a Ctrl-C caught in a
+    notebook's main thread once read as a real one to every later early stop
+    in the threads of a Dask worker). Only the main thread receives signals,
+    and only Python's default handler is wrapped (a handler the user installed
+    stays as it is).
     """
+    _local.sigint = False  # a Ctrl-C before this session is not this session's
     if (
         threading.current_thread() is not threading.main_thread()
         or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
@@ -248,10 +252,9 @@ def _sigint_recorded() -> Iterator[None]:
         return
 
     def handler(signum, frame):
-        _sigint.set()
+        _local.sigint = True  # the handler runs in the main thread, whose session this is
         signal.default_int_handler(signum, frame)
 
-    _sigint.clear()
     signal.signal(signal.SIGINT, handler)
     try:
         yield
@@ -260,8 +263,8 @@ def _sigint_recorded() -> Iterator[None]:
 
 
 def interrupt_requested() -> bool:
-    """Whether the user pressed Ctrl-C during the current training session (main thread)."""
-    return _sigint.is_set()
+    """Whether the user pressed Ctrl-C during this thread's current training session (main thread)."""
+    return getattr(_local, "sigint", False)
 
 
 @contextmanager
@@ -302,7 +305,8 @@ def torch_session(
     finally:
         _local.generators = previous_generators
         torch.set_flush_denormal(previous_flush)
-        torch.set_num_threads(previous_threads)
+        if n_threads is not None:  # None leaves torch's setting alone, on exit too
+            torch.set_num_threads(previous_threads)
 
 
 def current_generator(device: torch.device | str = "cpu") -> torch.Generator | None:

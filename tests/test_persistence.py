@@ -15,6 +15,7 @@ import pathlib
 import pickle
 import random
 import re
+import struct
 import warnings
 import zipfile
 import zoneinfo
@@ -291,6 +292,34 @@ def model_bytes():
     buffer = io.BytesIO()
     save(clf, buffer)
     return buffer.getvalue()
+
+
+def _damaged(data: bytes, where: str) -> bytes:
+    """``data`` with one field of its zip structure forged, as a fuzzer's byte changes found them."""
+    data = bytearray(data)
+    if where == "version":  # the central directory's "version needed" of the first member
+        data[data.find(b"PK\x01\x02") + 6] = 0xFF
+    elif where == "offset":  # the end record's offset of the central directory, far past the file
+        end = data.rfind(b"PK\x05\x06")
+        struct.pack_into("<I", data, end + 16, struct.unpack_from("<I", data, end + 16)[0] + 2**24)
+    else:  # a local header flagged UTF-8 whose file name is not
+        header = data.find(b"PK\x03\x04")
+        struct.pack_into("<H", data, header + 6, struct.unpack_from("<H", data, header + 6)[0] | 0x800)
+        data[header + 30] = 0xFF
+    return bytes(data)
+
+
+@pytest.mark.parametrize("where", ["version", "offset", "name"])
+def test_a_file_damaged_in_its_zip_structure_is_refused_as_damaged(model_bytes, where, tmp_path):
+    """NotImplementedError, a bare ValueError ("negative seek value") or UnicodeDecodeError escaped."""
+    damaged = _damaged(model_bytes, where)
+    path = tmp_path / "damaged.skrnn"
+    path.write_bytes(damaged)
+    refused = r"^Refusing to load .*Nothing from the file was run\.$"
+    for source in (path, io.BytesIO(damaged)):
+        with pytest.raises(ValueError, match=refused) as error:
+            load(source)
+        assert type(error.value) is not UnicodeDecodeError
 
 
 def test_a_stream_of_two_models_is_refused_at_the_first_and_read_at_the_second(tmp_path):

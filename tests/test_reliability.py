@@ -6,12 +6,14 @@ import os
 import signal
 import threading
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
 import pytest
 import torch
 from joblib import parallel_backend
+from sklearn.base import clone
 from sklearn.metrics import r2_score
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from skorch.callbacks import Callback
@@ -155,6 +157,26 @@ def test_ctrl_c_stops_cross_validation(ctrl_c_reaches_python):
     with pytest.raises(KeyboardInterrupt):
         cross_val_score(est, X, y, cv=5)
     assert len(fits) == 1  # the other folds never ran
+
+
+@needs_main_thread
+def test_a_caught_ctrl_c_does_not_stop_later_fits_in_other_threads(ctrl_c_reaches_python):
+    """A Ctrl-C caught in the main thread (a notebook) read as a real one to every later early stop
+    in other threads (a Dask worker's, joblib's threading backend): those fits raised KeyboardInterrupt."""
+    with pytest.raises(KeyboardInterrupt):
+        RNNClassifier(**{**TINY, "max_epochs": 20}, callbacks=[_CtrlC(at=1)], random_state=0).fit(X, y)
+    early = RNNClassifier(
+        **{**TINY, "max_epochs": 200}, early_stopping=True, n_iter_no_change=2, tol=10.0, random_state=0
+    )
+    with ThreadPoolExecutor(1) as pool:
+        fitted = pool.submit(early.fit, X, y).result()  # raised KeyboardInterrupt before
+    assert 0 < fitted.n_iter_ < 200
+    # a user's own SIGINT handler leaves no record to read: early stopping ends the fit normally
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: None)
+    try:
+        assert 0 < clone(early).fit(X, y).n_iter_ < 200
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def test_early_stopping_still_ends_fit_normally():

@@ -12,6 +12,7 @@ import pickle
 import resource
 import subprocess
 import sys
+import threading
 
 import numpy as np
 import pytest
@@ -100,6 +101,34 @@ def test_n_threads_none_leaves_torch_alone():
         clf = _tiny(n_threads=None, callbacks=[("threads", RecordThreads())]).fit(X, y)
         assert set(clf.net_.history[:, "torch_threads"]) == {2}
         assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_n_threads_none_sets_nothing_on_exit_either():
+    """A fit with n_threads=None set torch's thread count on exit to what it read on entry, which is
+    the value new threads start with (torch keeps the last one set for the process): a thread begun
+    during another thread's fit with n_threads=1 made every later thread start with 1."""
+    X, y = _equal()
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(2)
+        entered = threading.Event()
+
+        class SetElsewhere(Callback):  # another thread sets a bound while this fit runs
+            def on_epoch_end(self, net, **kwargs):
+                if not entered.is_set():
+                    thread = threading.Thread(target=torch.set_num_threads, args=(1,))
+                    thread.start()
+                    thread.join()
+                    entered.set()
+
+        _tiny(n_threads=None, callbacks=[("elsewhere", SetElsewhere())]).fit(X, y)
+        started = []
+        thread = threading.Thread(target=lambda: started.append(torch.get_num_threads()))
+        thread.start()
+        thread.join()
+        assert started == [1]  # the other thread's setting, as torch keeps it: not this fit's 2
     finally:
         torch.set_num_threads(before)
 

@@ -311,7 +311,8 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
         # missing="mask": NaNs are left out, so these are the statistics of the observed values; a
         # sequence of weight 0 is left out of them as it is of the loss
         mean, std = feature_statistics(seqs.values, seqs.lengths, sample_weight, seqs.level)
-        scale = nonzero_scale(std, mean)
+        # constant up to float64's rounding of the values as given, not of their distance from the level
+        scale = nonzero_scale(std, mean if seqs.reference is None else mean + seqs.reference)
         module.set_input_scaling(torch.as_tensor(mean), torch.as_tensor(scale))
         self._x_level = seqs.reference  # what predict's X is centred on, as this network's training X
         return module

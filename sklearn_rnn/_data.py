@@ -325,6 +325,36 @@ def _check_float32_range(x: np.ndarray) -> np.ndarray:
     return x
 
 
+def _refuse_overflow_at_level(
+    values: np.ndarray, level: np.ndarray | None, pending: np.ndarray | None
+) -> None:
+    """Refuse values within float32's range that leave it read relative to their reference level.
+
+    Values of -3e38 and 3e38 are each within float32's range, but one read
+    relative to the other's level is 6e38: inf, and training ends at once.
+    ``pending``: the level is still to subtract from ``values`` (float32 as
+    given); otherwise ``values`` hold the difference, inf where it overflowed.
+    """
+    if level is None or not values.size:
+        return
+    if pending is None:
+        overflowed = bool(np.isinf(values).any())
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN features
+            low = np.nanmin(values, axis=(0, 1)).astype(np.float64)
+            high = np.nanmax(values, axis=(0, 1)).astype(np.float64)
+        reach = np.nanmax(np.abs(np.stack([low - pending, high - pending])), initial=0.0)
+        overflowed = bool(reach > np.finfo(np.float32).max)
+    if overflowed:
+        raise ValueError(
+            "X's values lie too far apart for float32: read relative to the level of the first steps "
+            f"(per feature: {np.asarray(level).tolist()[:5]}), as the network reads them, some exceed "
+            "its range (3.4e38). Rescale X first, e.g. divide it by a constant or standardise each "
+            "feature."
+        )
+
+
 def _pad(
     sequences: list[np.ndarray], dtype: type = np.float32, level: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -596,10 +626,13 @@ def validate_sequences(
             level = None  # the feature count is refused below
         if level is None or values.dtype == dtype:  # float32 as given: read relative to the level
             values = values.astype(dtype, copy=False)
+            if any(stride < 0 for stride in values.strides):  # a reversed view (X[::-1]): torch refuses it
+                values = np.ascontiguousarray(values)
             pending = level
         else:  # subtracted in the values' precision, cast as it is written (no float64 copy)
             values = np.subtract(values, level, out=np.empty(values.shape, dtype), casting="same_kind")
         lengths = np.full(values.shape[0], values.shape[1], dtype=np.int64)
+    _refuse_overflow_at_level(values, level, pending)
 
     n_channels = values.shape[2]
     if reset:

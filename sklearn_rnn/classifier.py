@@ -508,4 +508,6 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
             stacklevel=user_stacklevel(),
         )
         correct = [p == t for p, t in zip(predicted.tolist(), y.tolist(), strict=True)]
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, np.empty((len(correct), 0)))
         return float(np.average(correct, weights=sample_weight))

@@ -107,3 +107,67 @@ def test_sample_weights_near_the_float64_limits_weigh_as_their_ratios_do(scale):
         warnings.simplefilter("error", RuntimeWarning)  # no overflow on the way
         got = RNNClassifier(**TINY).fit(X, y, sample_weight=weights * scale).predict_proba(X)
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_a_feature_constant_up_to_float64_rounding_is_not_blown_up_by_its_rounding():
+    """A feature of 0.5 and the next float64 after it was scaled by its 1-ulp spread (5.6e-17): those
+    ulps then flipped 14 of 200 predicted labels. The check read the spread against the feature's
+    distance from its reference level (about 0), not against its value."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 10, 2))
+    y = (X[:, :, 0].mean(axis=1) > 0).astype(int)
+    X[:, :, 1] = np.where(np.arange(40)[:, None] % 2 == 0, 0.5, np.nextafter(0.5, 1.0))
+    clf = RNNClassifier(**{**TINY, "max_epochs": 10}).fit(X, y)
+    assert clf.net_.module_.x_scale[1].item() == 1.0  # constant: read by 1
+    other = X.copy()
+    other[:, :, 1] = np.where(X[:, :, 1] == 0.5, np.nextafter(0.5, 1.0), 0.5)  # the ulps swapped
+    np.testing.assert_allclose(clf.predict_proba(other), clf.predict_proba(X), atol=1e-6)
+
+
+@pytest.mark.parametrize("flip", [lambda X: X[::-1], lambda X: X[:, ::-1], lambda X: X[:, :, ::-1]])
+def test_float32_views_with_negative_strides_fit_and_predict_as_their_copies(flip):
+    """torch refused float32 views of reversed order (X[::-1], np.flip): 'At least one stride ... is
+    negative'; float64 input was copied on the way and trained."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 10, 2)).astype(np.float32)
+    y = np.arange(30) % 2
+    view = flip(X)
+    assert any(stride < 0 for stride in view.strides)
+    fitted = RNNClassifier(**TINY).fit(view, y)
+    expected = RNNClassifier(**TINY).fit(view.copy(), y)
+    np.testing.assert_array_equal(fitted.predict_proba(view), expected.predict_proba(view.copy()))
+
+
+def test_regression_targets_near_the_float64_limit_train():
+    """Targets of 1e308 and -1e308 overflowed as they were scaled (y - mean), and fit returned an
+    untrained network after warning of a learning rate too high."""
+    X = np.random.default_rng(0).normal(size=(30, 10, 2))
+    y = np.r_[1e308, np.full(29, -1e308)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow, no non-finite loss
+        reg = RNNRegressor(**{**TINY, "max_epochs": 5}).fit(X, y)
+    assert reg.n_iter_ == 5 and np.isfinite(reg.loss_curve_).all()
+    assert np.isfinite(reg.predict(X)).all()
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_values_that_leave_float32_relative_to_their_level_are_refused(dtype):
+    """-3e38 and 3e38 are each within float32's range, but 6e38 apart: read relative to the level of
+    the first steps they became inf, fit returned after 0 epochs and every predict failed."""
+    X = np.full((30, 5, 1), -3e38)
+    X[::2, 1:, 0] = 3e38
+    with pytest.raises(ValueError, match=r"too far apart for float32.*Rescale X first"):
+        RNNClassifier(**TINY).fit(X.astype(dtype), np.arange(30) % 2)
+    clf = RNNClassifier(**TINY).fit(X / 1e30, np.arange(30) % 2)  # the fix the error gives
+    assert clf.n_iter_ == 2 and np.isfinite(clf.predict_proba(X / 1e30)).all()
+
+
+def test_score_checks_sample_weight_when_y_holds_unseen_labels():
+    """With a label never seen in fit, a sample_weight of the wrong length failed inside numpy with
+    "Axis must be specified when shapes of a and weights differ"."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(30, 6, 2)), np.arange(30) % 2
+    clf = RNNClassifier(**TINY).fit(X, y)
+    with pytest.warns(UserWarning, match="never seen during fit"):
+        with pytest.raises(ValueError, match=r"sample_weight.shape == \(5,\), expected \(30,\)"):
+            clf.score(X, np.where(y == 1, 2, 0), sample_weight=np.ones(5))

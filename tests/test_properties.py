@@ -19,12 +19,12 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from sklearn_rnn import RNNClassifier, RNNRegressor
-from sklearn_rnn._data import validate_sequences
+from sklearn_rnn._data import MIN_MAGNITUDE, validate_sequences
 
 SETTINGS = dict(deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
 # the plain recurrent network whatever the defaults (the core may default to LSTM-FCN)
@@ -95,6 +95,9 @@ def ragged_lists(draw, min_size=1, max_size=8, max_length=10, dtypes=(np.float32
 @settings(max_examples=100, **SETTINGS)
 @given(sequences=ragged_lists())
 def test_ragged_round_trip_loses_nothing(sequences):
+    # values varying below MIN_MAGNITUDE are refused (test_input_scaling): hypothesis drew 1.18e-38 in
+    # some orders of the test run, and the refusal failed this test
+    assume(all(((x == 0) | (np.abs(x) >= MIN_MAGNITUDE)).all() for x in sequences))
     seqs = validate_sequences(RNNRegressor(), sequences, reset=True)
     assert seqs.lengths.tolist() == [len(x) for x in sequences]
     for i, x in enumerate(sequences):

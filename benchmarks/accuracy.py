@@ -128,11 +128,15 @@ CANDIDATES: dict[str, dict] = {
     "fill-budget": {"fill_budget": True},
     # the defaults before it: the networks of the budget, each trained for the steps rule's epochs
     "steps-rule": {"steps_rule": True},
-    # time-warping augmentation of the training batches (TimeWarp): half the sequences of every
-    # batch warped, a window of a tenth of the length sped up or slowed down by 2 (window
-    # warping), or a crop of nine tenths stretched back to the length (window slicing)
-    "window-warp": {"augment": "window"},
-    "window-slice": {"augment": "slice"},
+    # time-warping augmentation of the training batches: half the sequences of every batch warped,
+    # a window of a tenth of the length sped up or slowed down by 2 (window warping, the classifier's
+    # augmentation="window-warp"; "auto", the default, warps below 100 training sequences; the runs of
+    # 2026-12-04 before it was in the library used a callback of this script that drew the same
+    # maps from another generator), or a crop of nine tenths stretched back to the length (window
+    # slicing, WindowSlice); a regressor has no augmentation, and reads them as the defaults
+    "window-warp": {"augmentation": "window-warp"},
+    "no-warp": {"augmentation": None},  # the defaults before augmentation="auto"
+    "window-slice": {"augmentation": None, "slice": True},
 }
 
 
@@ -162,18 +166,16 @@ def steps_rule(params: dict, n_train: int, length: int, batch_size: int = 16) ->
     return params
 
 
-class TimeWarp(Callback):
-    """A skorch callback that reads half the sequences of each training batch through a random time map.
+class WindowSlice(Callback):
+    """A skorch callback that reads half the sequences of each training batch through a random crop.
 
-    ``kind="window"``: a window of a tenth of a sequence's length is sped up or slowed down by
-    2 and the whole resampled to its length (window warping, Le Guennec et al. 2016; Iwana and
-    Uchida 2021 survey it for time-series networks); ``kind="slice"``: a random crop of nine
-    tenths of the length, stretched back to it (window slicing). Linear interpolation, within
-    each sequence's observed steps; the batch is changed in place before the training step.
+    A crop of nine tenths of a sequence's observed steps is stretched back to its length (window
+    slicing; Le Guennec et al. 2016); linear interpolation, the batch changed in place before the
+    training step. Window warping, measured beside it, is the classifier's ``augmentation``.
     """
 
-    def __init__(self, kind: str, seed: int, ratio: float = 0.1, p: float = 0.5):
-        self.kind, self.seed, self.ratio, self.p = kind, seed, ratio, p
+    def __init__(self, seed: int, ratio: float = 0.1, p: float = 0.5):
+        self.seed, self.ratio, self.p = seed, ratio, p
 
     def initialize(self):
         self.rng_ = np.random.default_rng(self.seed)
@@ -188,20 +190,13 @@ class TimeWarp(Callback):
             n = int(lengths[i]) if lengths is not None else len(x)
             if self.rng_.random() >= self.p or n < 10:
                 continue
-            if self.kind == "slice":
-                width = max(2, round(n * (1 - self.ratio)))
-                start = self.rng_.integers(0, n - width + 1)
-                positions = np.linspace(start, start + width - 1, n)
-            else:
-                width, factor = max(2, round(n * self.ratio)), self.rng_.choice([0.5, 2.0])
-                start = self.rng_.integers(1, n - width - 1)
-                warped = [0, start, start + width * factor, n - 1 + width * (factor - 1)]
-                positions = np.interp(np.linspace(0, warped[-1], n), warped, [0, start, start + width, n - 1])
-            positions = np.clip(positions, 0, n - 1)
+            width = max(2, round(n * (1 - self.ratio)))
+            start = self.rng_.integers(0, n - width + 1)
+            positions = np.linspace(start, start + width - 1, n)
             below = np.floor(positions).astype(int)
             above, frac = np.minimum(below + 1, n - 1), (positions - below)[:, None]
             values[i, :n] = x[below] * (1 - frac) + x[above] * frac
-        X.copy_(torch.from_numpy(values))
+        batch[0]["X"] = torch.from_numpy(values)
 
 
 # -- generated sets ---------------------------------------------------------------------------------
@@ -330,9 +325,10 @@ def run_one(task: dict) -> dict:
         estimator = RNNClassifier if data.task == "classification" else RNNRegressor
         length = max(len(x) for x in data.train)
         params = steps_rule(CANDIDATES[model_name], len(data.y_train), length)
-        augment = params.pop("augment", None)
-        if augment is not None:
-            params["callbacks"] = [("time_warp", TimeWarp(augment, seed))]
+        if params.pop("slice", False):
+            params["callbacks"] = [("window_slice", WindowSlice(seed))]
+        if estimator is RNNRegressor:
+            params.pop("augmentation", None)
         model = estimator(random_state=seed, **params)
         X_train, X_test = data.train, data.test
     start = time.process_time()

@@ -16,6 +16,7 @@ import time
 import warnings
 from typing import Any
 
+import numpy as np
 import torch
 from sklearn.exceptions import ConvergenceWarning
 from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping
@@ -377,3 +378,50 @@ class EpochTable(_TrainingFeedback):
         for message in messages:
             print(message, flush=True)
         print(summary, flush=True)
+
+
+class WindowWarp(Callback):
+    """Window warping of the training batches: half the sequences of each batch read through a time map.
+
+    In each chosen sequence a window of a tenth of its observed steps is sped up
+    or slowed down by 2, and the whole is resampled (linear interpolation) to its
+    length, so a sequence keeps its length, its range and its padding (Le Guennec
+    et al. 2016; Iwana and Uchida 2021 survey it for time-series networks).
+    Sequences of fewer than 10 steps, and those holding NaN (``missing="mask"``),
+    are read as they are. The batch's values are replaced, never written in place
+    (a batch may be a view of the user's data). Draws come from a generator
+    seeded with the fit's seed, so the same ``random_state`` warps alike.
+    """
+
+    def __init__(self, seed: int, share: float = 0.5, ratio: float = 0.1) -> None:
+        self.seed = seed
+        self.share = share
+        self.ratio = ratio
+
+    def initialize(self) -> WindowWarp:
+        self.rng_ = np.random.default_rng(self.seed)
+        return self
+
+    def on_batch_begin(self, net: Any, batch: Any = None, training: bool = False, **kwargs: Any) -> None:
+        if not training:
+            return
+        inputs = batch[0]
+        X, lengths = inputs["X"], inputs.get("lengths")
+        values = X.detach().cpu().numpy().copy()
+        warped = False
+        for i, x in enumerate(values):
+            n = len(x) if lengths is None else int(lengths[i])
+            if self.rng_.random() >= self.share or n < 10 or np.isnan(x[:n]).any():
+                continue
+            width, factor = max(2, round(n * self.ratio)), self.rng_.choice([0.5, 2.0])
+            start = self.rng_.integers(1, n - width - 1)
+            # the window [start, start + width] takes width * factor steps of the warped time
+            knots = [0, start, start + width * factor, n - 1 + width * (factor - 1)]
+            positions = np.interp(np.linspace(0, knots[-1], n), knots, [0, start, start + width, n - 1])
+            positions = np.clip(positions, 0, n - 1)
+            below = np.floor(positions).astype(np.int64)
+            above, fraction = np.minimum(below + 1, n - 1), (positions - below)[:, None]
+            values[i, :n] = x[below] * (1 - fraction) + x[above] * fraction
+            warped = True
+        if warped:
+            inputs["X"] = torch.from_numpy(values).to(X.device)

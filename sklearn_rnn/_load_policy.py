@@ -88,10 +88,11 @@ ADDED_PARAMETERS = {
     "correction_weight": 1.0,
     "fixed_smoothing": False,
     "median_index": None,
+    "augmentation": None,
 }
 # Fitted attributes added since, with the stored parameter whose value they had in a file written
 # before them (the forecaster's window was its int window_length), or None: not recorded then
-ADDED_ATTRIBUTES = {"window_length_": "window_length", "validation_loss_curve_": None}
+ADDED_ATTRIBUTES = {"window_length_": "window_length", "validation_loss_curve_": None, "augmentation_": None}
 # Parameters that reach skorch and torch as they are: a file must never set them.
 MUST_BE_NONE = ("callbacks", "net_kwargs")
 # sktime's ``set_config`` keys a file may set; the parallel backend ("backend:parallel" and its
@@ -106,7 +107,8 @@ CONFIG_RULES: dict[str, Rule] = {
 }
 # Parameters that are plain data to the estimator: its ``_parameter_constraints`` suffice.
 _PLAIN_PARAMETERS = """
-    architecture baseline batch_size bidirectional calibration_fraction cell class_weight conformal
+    architecture augmentation baseline batch_size bidirectional calibration_fraction cell class_weight
+    conformal
     correction_weight
     dimension_shuffle dropout early_stopping input_scaling
     gradient_clip_value hidden_size local_level lr lr_schedule max_epochs max_horizon missing
@@ -525,6 +527,7 @@ FITTED_RULES: dict[str, tuple[Callable[[Any, dict], bool], str]] = {
     "_y_1d": (_flag, "True or False"),
     "_tabular": (_flag, "True or False"),
     "local_level_": (_flag, "True or False"),
+    "augmentation_": (lambda v, attributes: v is None or v == "window-warp", 'None or "window-warp"'),
     "classes_": (_distinct_labels, "a 1D array of distinct labels"),
     "y_mean_": (_finite_array(), "finite floats"),
     "y_scale_": (_finite_array(positive=True, like="y_mean_"), "finite floats > 0, one per y_mean_"),

@@ -642,6 +642,7 @@ class TrainingMixin:
         net = self.net_
         built = dict(net.callbacks_)
         ours = {"nonfinite_guard", "gradient_clip", "lr_schedule", "early_stopping", "feedback"}
+        ours.add("augmentation")  # the classifier's window warping (augmentation_)
         theirs = [c for c in net.callbacks if not (isinstance(c, tuple) and c[0] in ours)]
         wanted = list(self.callbacks or [])
         # the objects the net was built with: on a GPU the net's are pickled apart, copies after a round trip
@@ -659,6 +660,7 @@ class TrainingMixin:
                 ("lr_schedule", ("lr_schedule" in built) != (self.lr_schedule == "cosine")),
                 ("early_stopping", ("early_stopping" in built) != bool(self.early_stopping)),
                 ("verbose", type(built.get("feedback")) is not (feedback or type(None))),
+                ("augmentation", ("augmentation" in built) != bool(getattr(self, "augmentation_", None))),
                 ("callbacks", not same_callbacks),
             )
             if differs

@@ -388,19 +388,9 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
     def _resolve_augmentation(self, n_sequences: int) -> None:
         """Set what augments the training batches of ``n_sequences`` sequences (the classifier's)."""
 
-    def _build_net(
-        self,
-        module: torch.nn.Module,
-        device: str,
-        seed: int,
-        n_train: int | None = None,
-        stratify: np.ndarray | None = None,
-    ) -> Any:
-        """The skorch net, with the augmentation of its training batches (``augmentation_``)."""
-        net = super()._build_net(module, device, seed, n_train, stratify)
-        if getattr(self, "augmentation_", None) == "window-warp":
-            net.callbacks.append(("augmentation", WindowWarp(seed)))
-        return net
+    def _batch_callbacks(self, seed: int) -> list:
+        """The augmentation of the training batches (``augmentation_``), drawn from ``seed``."""
+        return [("augmentation", WindowWarp(seed))] if getattr(self, "augmentation_", None) else []
 
     def _restore_fitted(self, attributes, rebuild_net, manifest, arrays) -> None:
         """The file's attributes, after checking the reference level the network's input is moved by."""

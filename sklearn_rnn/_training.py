@@ -586,7 +586,13 @@ class TrainingMixin:
     ) -> Net:
         """The skorch net that trains ``module`` with this estimator's training parameters."""
         split = self._train_split(seed, stratify)
-        return build_net(self.get_params(deep=False), module, self._criterion(), device, split, n_train)
+        net = build_net(self.get_params(deep=False), module, self._criterion(), device, split, n_train)
+        net.callbacks.extend(self._batch_callbacks(seed))
+        return net
+
+    def _batch_callbacks(self, seed: int) -> list:
+        """Named callbacks that change the training batches (the classifier's augmentation; none)."""
+        return []
 
     def _train(
         self,

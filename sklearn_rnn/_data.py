@@ -362,7 +362,23 @@ def _pad(
     values = np.zeros((len(sequences), lengths.max(), sequences[0].shape[1]), dtype=dtype)
     for i, x in enumerate(sequences):
         values[i, : len(x)] = x if level is None else x - level  # in x's precision, then the cast
+    if level is not None:
+        _snap_to_level(values, level)
     return values, lengths
+
+
+def _snap_to_level(values: np.ndarray, level: np.ndarray) -> None:
+    """Set to 0 the values (relative to ``level``) within float64's rounding of the level, in place.
+
+    A feature at 0.5 whose arithmetic left some values at the next float64 (0.5 +
+    1.1e-16) would keep those 1-ulp differences in float32 (0.5 is exact in it,
+    so the values read relative to it are 0 and 1.1e-16), and each sequence's
+    standardisation would blow them up to unit size. Within twice float64's
+    epsilon of the level they are the level, as a constant feature is.
+    """
+    tolerance = (2 * np.finfo(np.float64).eps * np.abs(level)).astype(values.dtype)
+    if tolerance.any():
+        values[np.abs(values) <= tolerance] = 0
 
 
 def positions(mask: np.ndarray, shown: int = 5) -> str:
@@ -631,6 +647,7 @@ def validate_sequences(
             pending = level
         else:  # subtracted in the values' precision, cast as it is written (no float64 copy)
             values = np.subtract(values, level, out=np.empty(values.shape, dtype), casting="same_kind")
+            _snap_to_level(values, level)
         lengths = np.full(values.shape[0], values.shape[1], dtype=np.int64)
     _refuse_overflow_at_level(values, level, pending)
 

@@ -171,3 +171,19 @@ def test_score_checks_sample_weight_when_y_holds_unseen_labels():
     with pytest.warns(UserWarning, match="never seen during fit"):
         with pytest.raises(ValueError, match=r"sample_weight.shape == \(5,\), expected \(30,\)"):
             clf.score(X, np.where(y == 1, 2, 0), sample_weight=np.ones(5))
+
+
+@pytest.mark.parametrize("ragged", [False, True])
+def test_a_feature_constant_up_to_rounding_within_each_sequence_is_read_as_constant(ragged):
+    """0.5 and the next float64 after it alternating within each sequence: float32 holds the 1.1e-16
+    differences from the level 0.5 (exact in float32), and each sequence's standardisation blew
+    them up to unit size; swapping the ulps moved probabilities by up to 0.85."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 10, 2))
+    y = (X[:, :, 0].mean(axis=1) > 0).astype(int)
+    X[:, :, 1] = np.where((np.arange(40)[:, None] + np.arange(10)) % 2 == 0, 0.5, np.nextafter(0.5, 1.0))
+    other = X.copy()
+    other[:, :, 1] = np.where(X[:, :, 1] == 0.5, np.nextafter(0.5, 1.0), 0.5)  # the ulps swapped
+    as_input = (lambda A: [a[: 6 + i % 5] for i, a in enumerate(A)]) if ragged else (lambda A: A)
+    clf = RNNClassifier(**{**TINY, "max_epochs": 10}, augmentation=None).fit(as_input(X), y)
+    np.testing.assert_array_equal(clf.predict_proba(as_input(other)), clf.predict_proba(as_input(X)))

@@ -106,7 +106,7 @@ def _refuse_text(dtype: Any, where: str = "X") -> None:
 
     Nor are dates and durations: numpy would turn them into nanosecond counts.
     """
-    if getattr(dtype, "kind", None) in ("M", "m") or isinstance(dtype, pd.DatetimeTZDtype):
+    if getattr(dtype, "kind", None) in ("M", "m") or isinstance(dtype, (pd.DatetimeTZDtype, pd.PeriodDtype)):
         raise TypeError(
             f"{where} holds dates or durations (dtype {dtype}), which are not features a network "
             "can read as they are. Encode them as numbers first (e.g. elapsed seconds, day of "
@@ -125,7 +125,7 @@ def _refuse_table_columns(X: pd.DataFrame) -> None:
     dates = [
         c
         for c, d in X.dtypes.items()
-        if getattr(d, "kind", None) in ("M", "m") or isinstance(d, pd.DatetimeTZDtype)
+        if getattr(d, "kind", None) in ("M", "m") or isinstance(d, (pd.DatetimeTZDtype, pd.PeriodDtype))
     ]
     text = [
         X.columns[j]
@@ -259,7 +259,7 @@ def _check_sequence(x: Any, i: int) -> np.ndarray:
         _refuse_text_values(x, f"Sequence {i} of X")
         _check_time_order(x.index, i)
         # nullable columns (Int64, Float64, boolean) read pd.NA as NaN; others keep their dtype
-        x = x.to_numpy(dtype=np.float64, na_value=np.nan) if _nullable(x) else x.to_numpy()
+        x = x.to_numpy(dtype=np.float64, na_value=np.nan) if _nullable(x) else _numbers_of_objects(x)
     x = np.asarray(x)
     _refuse_text(x.dtype, f"Sequence {i} of X")
     _refuse_text_values(x, f"Sequence {i} of X")
@@ -278,6 +278,23 @@ def _check_sequence(x: Any, i: int) -> np.ndarray:
             x, ensure_2d=False, dtype=_NUMERIC, ensure_all_finite=False, ensure_min_features=1, input_name="X"
         )
     return x.reshape(x.shape[0], -1)
+
+
+def _numbers_of_objects(x: pd.DataFrame | pd.Series) -> np.ndarray:
+    """``x``'s values; numbers held as objects with pd.NA or None among them as floats with NaN.
+
+    ``pd.Series([1.0, pd.NA])`` has dtype object: numpy cannot read pd.NA as a
+    number, and the sequence was refused as holding objects, where NaN is read
+    (``missing="mask"``) or refused with that fix. Objects that are not numbers
+    keep their refusal.
+    """
+    dtypes = x.dtypes if isinstance(x, pd.DataFrame) else [x.dtype]
+    if any(pd.api.types.is_object_dtype(d) for d in dtypes):
+        try:
+            return x.to_numpy(dtype=np.float64, na_value=np.nan)
+        except (TypeError, ValueError):
+            pass
+    return x.to_numpy()
 
 
 def _nullable(x: pd.DataFrame | pd.Series) -> bool:

@@ -187,3 +187,29 @@ def test_a_feature_constant_up_to_rounding_within_each_sequence_is_read_as_const
     as_input = (lambda A: [a[: 6 + i % 5] for i, a in enumerate(A)]) if ragged else (lambda A: A)
     clf = RNNClassifier(**{**TINY, "max_epochs": 10}, augmentation=None).fit(as_input(X), y)
     np.testing.assert_array_equal(clf.predict_proba(as_input(other)), clf.predict_proba(as_input(X)))
+
+
+def test_pd_na_among_numbers_held_as_objects_is_a_missing_value():
+    """pd.Series([1.0, pd.NA]) has dtype object: it was refused as holding "strings or other objects"
+    even with missing="mask", where None in its place, and pd.NA in a Float64 column, were gaps."""
+    rng = np.random.default_rng(0)
+    X = [pd.Series(rng.normal(size=8)).astype(object) for _ in range(20)]
+    X[3].iloc[2] = pd.NA
+    y = np.arange(20) % 2
+    with pytest.raises(ValueError, match="contains NaN.*set missing='mask'"):
+        RNNClassifier(**TINY).fit(X, y)
+    masked = RNNClassifier(**TINY, missing="mask").fit(X, y)
+    floats = [x.to_numpy(dtype=float, na_value=np.nan) for x in X[:5]]  # the gap as NaN
+    np.testing.assert_array_equal(masked.predict_proba(X[:5]), masked.predict_proba(floats))
+
+
+def test_period_columns_are_refused_as_dates_with_their_name():
+    """Periods were refused as "strings or other objects ... encode categorical", without the column."""
+    rng = np.random.default_rng(0)
+    months = pd.period_range("2020-01", periods=6, freq="M")
+    table = pd.DataFrame({"a": rng.normal(size=4), "month": months[:4]})
+    with pytest.raises(TypeError, match=r"column\(s\) \['month'\] of dates or durations"):
+        RNNClassifier(**TINY).fit(table, [0, 1, 0, 1])
+    sequences = [pd.DataFrame({"a": rng.normal(size=6), "month": months}) for _ in range(4)]
+    with pytest.raises(TypeError, match=r"Sequence 0 of X holds dates or durations \(dtype period\[M\]\)"):
+        RNNClassifier(**TINY).fit(sequences, [0, 1, 0, 1])

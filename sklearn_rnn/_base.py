@@ -15,7 +15,6 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._archive import Refused
-from ._callbacks import WindowWarp
 from ._data import Sequences, validate_sequences
 from ._networks.heads import InferenceGraph, SequenceGraph
 from ._networks.recurrent import ARCHITECTURES, INPUT_SCALINGS, MISSING, POOLINGS, RecurrentNet
@@ -382,15 +381,11 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
             build = None  # train the fitted network further, over the epochs this call's data gives
         else:
             build = partial(self._build_module, seqs, n_outputs, n_train, sample_weight)
-        self._resolve_augmentation(n)
+        self._resolve_augmentation(n_train)
         self._train(SequenceDataset(seqs, y, sample_weight), build, n_train=n_train, stratify=stratify)
 
-    def _resolve_augmentation(self, n_sequences: int) -> None:
-        """Set what augments the training batches of ``n_sequences`` sequences (the classifier's)."""
-
-    def _batch_callbacks(self, seed: int) -> list:
-        """The augmentation of the training batches (``augmentation_``), drawn from ``seed``."""
-        return [("augmentation", WindowWarp(seed))] if getattr(self, "augmentation_", None) else []
+    def _resolve_augmentation(self, n_train: int) -> None:
+        """Set what augments the training batches of ``n_train`` sequences (the classifier's; none)."""
 
     def _restore_fitted(self, attributes, rebuild_net, manifest, arrays) -> None:
         """The file's attributes, after checking the reference level the network's input is moved by."""

@@ -258,8 +258,7 @@ def _check_sequence(x: Any, i: int) -> np.ndarray:
             _refuse_text(dtype, f"Sequence {i} of X")
         _refuse_text_values(x, f"Sequence {i} of X")
         _check_time_order(x.index, i)
-        # nullable columns (Int64, Float64, boolean) read pd.NA as NaN; others keep their dtype
-        x = x.to_numpy(dtype=np.float64, na_value=np.nan) if _nullable(x) else _numbers_of_objects(x)
+        x = _numbers_of(x)
     x = np.asarray(x)
     _refuse_text(x.dtype, f"Sequence {i} of X")
     _refuse_text_values(x, f"Sequence {i} of X")
@@ -280,18 +279,18 @@ def _check_sequence(x: Any, i: int) -> np.ndarray:
     return x.reshape(x.shape[0], -1)
 
 
-def _numbers_of_objects(x: pd.DataFrame | pd.Series) -> np.ndarray:
-    """``x``'s values; numbers held as objects with pd.NA or None among them as floats with NaN.
+def _numbers_of(x: pd.DataFrame | pd.Series) -> np.ndarray:
+    """``x``'s values, with pd.NA (and None) as NaN where its columns may hold it.
 
-    ``pd.Series([1.0, pd.NA])`` has dtype object: numpy cannot read pd.NA as a
-    number, and the sequence was refused as holding objects, where NaN is read
-    (``missing="mask"``) or refused with that fix. Objects that are not numbers
-    keep their refusal.
+    Nullable columns (Int64, Float64, boolean) and numbers held as objects
+    (``pd.Series([1.0, pd.NA])`` has dtype object) are read as floats, pd.NA
+    as NaN: a gap (``missing="mask"``) or refused with that fix. Objects that
+    are not numbers keep their refusal; other columns keep their dtype.
     """
     dtypes = x.dtypes if isinstance(x, pd.DataFrame) else [x.dtype]
-    if any(pd.api.types.is_object_dtype(d) for d in dtypes):
-        try:
-            return x.to_numpy(dtype=np.float64, na_value=np.nan)
+    if _nullable(x) or any(pd.api.types.is_object_dtype(d) for d in dtypes):
+        try:  # through objects: a frame's float cast comes before its NA fill
+            return x.to_numpy(dtype=object, na_value=np.nan).astype(np.float64)
         except (TypeError, ValueError):
             pass
     return x.to_numpy()

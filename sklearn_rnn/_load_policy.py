@@ -92,7 +92,11 @@ ADDED_PARAMETERS = {
 }
 # Fitted attributes added since, with the stored parameter whose value they had in a file written
 # before them (the forecaster's window was its int window_length), or None: not recorded then
-ADDED_ATTRIBUTES = {"window_length_": "window_length", "validation_loss_curve_": None, "augmentation_": None}
+ADDED_ATTRIBUTES = {
+    "window_length_": "window_length",
+    "validation_loss_curve_": None,
+    "augmentation_": "augmentation",
+}
 # Parameters that reach skorch and torch as they are: a file must never set them.
 MUST_BE_NONE = ("callbacks", "net_kwargs")
 # sktime's ``set_config`` keys a file may set; the parallel backend ("backend:parallel" and its

@@ -52,10 +52,32 @@ class VersionedPickleMixin:
                 InconsistentVersionWarning,
                 stacklevel=2,
             )
+        _fill_added(type(self), state)
         try:
             super().__setstate__(state)
         except AttributeError:  # no __setstate__ above (plain objects, sktime's classes)
             self.__dict__.update(state)
+
+
+def _fill_added(cls: type, state: dict[str, Any]) -> None:
+    """Give a pickle made before a parameter existed its value then, as ``load`` does a file.
+
+    Without it, ``get_params``, ``repr``, ``clone`` and ``fit`` of such a pickle
+    failed with an ``AttributeError`` (``predict`` worked). A fitted attribute
+    added with the parameter takes the parameter's value.
+    """
+    import inspect
+
+    from ._load_policy import ADDED_ATTRIBUTES, ADDED_PARAMETERS
+
+    accepted = inspect.signature(cls.__init__).parameters
+    for name, then in ADDED_PARAMETERS.items():
+        if name in accepted and name not in state:
+            state[name] = then
+    if "net_" in state:
+        for key, parameter in ADDED_ATTRIBUTES.items():
+            if parameter is not None and parameter in accepted and key not in state:
+                state[key] = state[parameter]
 
 
 class SafeFormatMixin:

@@ -48,7 +48,12 @@ from ._runtime import (
 logger = logging.getLogger(__name__)
 
 OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD}
-FUSED = ("adam", "adamw")  # the optimizers run with their fused kernel on CPU and CUDA
+FUSED = ("adam", "adamw")
+# the callbacks a net is built with, by name; the classifier's "augmentation" (window warping) is
+# checked as it is resolved, the others by _continue_with_settings
+OWN_CALLBACKS = frozenset(
+    {"nonfinite_guard", "gradient_clip", "lr_schedule", "early_stopping", "feedback", "augmentation"}
+)  # the optimizers run with their fused kernel on CPU and CUDA
 
 
 class SequenceDataset(Dataset):
@@ -647,9 +652,7 @@ class TrainingMixin:
         """
         net = self.net_
         built = dict(net.callbacks_)
-        ours = {"nonfinite_guard", "gradient_clip", "lr_schedule", "early_stopping", "feedback"}
-        ours.add("augmentation")  # the classifier's window warping (augmentation_)
-        theirs = [c for c in net.callbacks if not (isinstance(c, tuple) and c[0] in ours)]
+        theirs = [c for c in net.callbacks if not (isinstance(c, tuple) and c[0] in OWN_CALLBACKS)]
         wanted = list(self.callbacks or [])
         # the objects the net was built with: on a GPU the net's are pickled apart, copies after a round trip
         built_with = getattr(net, "estimator_callbacks_", theirs)
@@ -666,7 +669,6 @@ class TrainingMixin:
                 ("lr_schedule", ("lr_schedule" in built) != (self.lr_schedule == "cosine")),
                 ("early_stopping", ("early_stopping" in built) != bool(self.early_stopping)),
                 ("verbose", type(built.get("feedback")) is not (feedback or type(None))),
-                ("augmentation", ("augmentation" in built) != bool(getattr(self, "augmentation_", None))),
                 ("callbacks", not same_callbacks),
             )
             if differs

@@ -19,6 +19,7 @@ from sklearn.utils.validation import _check_sample_weight, column_or_1d
 from skorch.callbacks import BatchScoring, EpochScoring
 
 from ._base import BaseRNNEstimator
+from ._callbacks import WindowWarp
 from ._data import positions
 from ._docs import with_shared_parameters
 from ._networks.heads import Probabilities
@@ -108,7 +109,8 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
         of each batch, a window of a tenth of the observed steps is sped up or
         slowed down by 2 and the sequence resampled to its length (window
         warping), drawn from the fit's seed. "auto": window warping where the
-        classifier trains on fewer than 100 sequences (of positive weight),
+        classifier trains on fewer than 100 sequences (of positive weight; the
+        ones early stopping holds out do not count),
         none otherwise (a rule of the data's size: it gained on the smallest
         sets and lost on larger ones; the user guide's accuracy page has the
         figures). None: the batches as they are. Prediction reads sequences as
@@ -274,13 +276,22 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
 
     _output_name = "probabilities"
 
-    def _resolve_augmentation(self, n_sequences: int) -> None:
-        if self.augmentation != "auto":
-            self.augmentation_ = self.augmentation
-        elif self.warm_start and hasattr(self, "net_"):  # training further keeps the network's batches
-            self.augmentation_ = getattr(self, "augmentation_", None)
-        else:
-            self.augmentation_ = "window-warp" if n_sequences < WARP_BELOW else None
+    def _resolve_augmentation(self, n_train: int) -> None:
+        if not (self.warm_start and hasattr(self, "net_")):
+            auto = "window-warp" if n_train < WARP_BELOW else None
+            self.augmentation_ = auto if self.augmentation == "auto" else self.augmentation
+            return
+        built = getattr(self, "augmentation_", None)  # training further keeps the network's batches
+        if self.augmentation not in ("auto", built):  # refused before anything changes
+            raise ValueError(
+                "warm_start=True continues training the fitted network, but ['augmentation'] changed "
+                f"since it was built (augmentation_={built!r}), and its training cannot take it. Restore "
+                "it (or pass 'auto') or set warm_start=False to train a new network."
+            )
+
+    def _batch_callbacks(self, seed: int) -> list:
+        """The augmentation of the training batches (``augmentation_``), drawn from ``seed``."""
+        return [("augmentation", WindowWarp(seed))] if getattr(self, "augmentation_", None) else []
 
     def _network_outputs(self) -> dict[str, int]:
         return {"n_outputs": len(np.asarray(self.classes_))}

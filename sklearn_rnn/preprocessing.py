@@ -171,7 +171,11 @@ def sliding_windows(series: Any, window_length: int, *, step: int = 1) -> np.nda
                     "it by time and aggregate the rows of a repeated time first, e.g. series.sort_index() "
                     "and series.groupby(level=0).mean()."
                 )
-            refuse_skipped_steps(index, name="series", reader="sliding_windows", panel=False)
+            # one id of an (id, time) index: the fix's grid is the time level's
+            levels = series.index.nlevels - 1
+            dropped = 0 if levels == 1 else list(range(levels))
+            name = f"series.droplevel({dropped})" if levels else "series"
+            refuse_skipped_steps(index, name=name, reader="sliding_windows", panel=False)
     values = check_array(
         series,
         ensure_2d=False,

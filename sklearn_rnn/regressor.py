@@ -159,8 +159,8 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
                 mean, scale = column_statistics(y2d, weight, constant_scale="rounding")
                 self.y_mean_ = np.where(constant, mean, self.y_mean_)
                 self.y_scale_ = np.where(constant, scale, self.y_scale_)
-        # each term scaled first: y - mean overflows for targets of opposite signs near 1e308
-        target = (y2d / self.y_scale_ - self.y_mean_ / self.y_scale_).astype(np.float32)
+        # halved first (exactly): y - mean overflows for targets of opposite signs near 1e308
+        target = ((y2d / 2 - self.y_mean_ / 2) / self.y_scale_ * 2).astype(np.float32)
         self._fit_net(seqs, target, weight, n_outputs=self.n_outputs_)
         return self
 

@@ -85,13 +85,16 @@ def test_the_network_trains_on_warped_batches_and_predicts_on_the_sequences_as_g
         (120, 30, "auto", "window-warp"),  # sequences of weight 0 are not trained on
         (99, 0, None, None),
         (150, 0, "window-warp", "window-warp"),
+        (105, -1, "auto", "window-warp"),  # early stopping holds out 11: 94 are trained on
     ],
 )
 def test_auto_warps_below_100_training_sequences(n, zero_weights, augmentation, expected):
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(n, 12, 1)), np.arange(n) % 2
+    early = zero_weights < 0
+    zero_weights = max(zero_weights, 0)
     weight = np.r_[np.zeros(zero_weights), np.ones(n - zero_weights)]
-    clf = RNNClassifier(**{**TINY, "max_epochs": 1}, augmentation=augmentation)
+    clf = RNNClassifier(**{**TINY, "max_epochs": 1}, augmentation=augmentation, early_stopping=early)
     clf.fit(X, y, sample_weight=weight)
     assert clf.augmentation_ == expected
     assert ("augmentation" in dict(clf.net_.callbacks_)) == (expected is not None)
@@ -117,3 +120,20 @@ def test_same_seed_same_warps_and_the_model_round_trips():
     assert clf.n_iter_ == 4
     with pytest.raises(ValueError, match=r"\['augmentation'\] changed"):
         clf.set_params(augmentation=None).fit(X, y)
+    assert clf.augmentation_ == "window-warp" and clf.n_iter_ == 4  # the refusal changed nothing
+    assert clf.set_params(augmentation="auto").fit(X, y).n_iter_ == 6
+
+
+def test_a_pickle_made_before_the_parameter_gets_its_value_then():
+    """Unpickled without augmentation in its state, get_params, repr, clone and fit failed."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(30, 12, 1)), np.arange(30) % 2
+    clf = RNNClassifier(**TINY, augmentation=None).fit(X, y)
+    state = clf.__getstate__()
+    del state["augmentation"], state["augmentation_"]  # as a pickle of the build before it holds
+    old = RNNClassifier.__new__(RNNClassifier)
+    with pytest.warns(UserWarning, match="pickled with an unknown version"):
+        old.__setstate__({k: v for k, v in state.items() if k != "_sklearn_rnn_version"})
+    assert old.get_params()["augmentation"] is None and old.augmentation_ is None
+    np.testing.assert_array_equal(old.predict_proba(X), clf.predict_proba(X))
+    assert clone(old).fit(X, y).augmentation_ is None

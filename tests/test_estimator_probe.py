@@ -201,6 +201,10 @@ def test_pd_na_among_numbers_held_as_objects_is_a_missing_value():
     masked = RNNClassifier(**TINY, missing="mask").fit(X, y)
     floats = [x.to_numpy(dtype=float, na_value=np.nan) for x in X[:5]]  # the gap as NaN
     np.testing.assert_array_equal(masked.predict_proba(X[:5]), masked.predict_proba(floats))
+    frames = [pd.DataFrame({"a": x, "b": pd.array(np.arange(8.0), dtype="Float64")}) for x in X[:5]]
+    masked2 = RNNClassifier(**TINY, missing="mask").fit(frames, y[:5])  # an object and a Float64 column
+    both = [np.column_stack([f, np.arange(8.0)]) for f in floats]
+    np.testing.assert_array_equal(masked2.predict_proba(frames), masked2.predict_proba(both))
 
 
 def test_period_columns_are_refused_as_dates_with_their_name():

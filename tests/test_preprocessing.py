@@ -185,6 +185,12 @@ def test_a_series_that_skips_time_points_is_refused_not_windowed_across_the_hole
     windows = sliding_windows(grid, 4)
     assert windows.shape == (57, 4, 1)
     assert np.isnan(windows[20, :, 0]).all() and windows[19, 0, 0] == 19.0 and windows[26, 0, 0] == 26.0
+    one_id = lost.set_index(pd.MultiIndex.from_product([["m1"], lost.index]))  # (id, time), one id
+    with pytest.raises(ValueError, match="skips time points") as error:
+        sliding_windows(one_id, 4)
+    fix = str(error.value).split("read as gaps: ")[1].split(", or pass")[0]
+    # the fix, as written, works on the data it names
+    assert sliding_windows(eval(fix, {"pd": pd, "series": one_id}), 4).shape == (57, 4, 1)
     months = pd.period_range("2020-01", periods=40, freq="M").delete([4, 5])
     monthly = pd.Series(np.arange(38.0), index=months)
     with pytest.raises(ValueError, match=r"2020-04 is followed by 2020-07, 3 steps .*pd.period_range"):

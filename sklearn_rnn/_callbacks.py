@@ -21,7 +21,7 @@ import torch
 from sklearn.exceptions import ConvergenceWarning
 from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping
 
-from ._runtime import interrupt_requested, user_stacklevel
+from ._runtime import current_generator, interrupt_requested, user_stacklevel
 
 __all__ = ["EpochProgress", "EpochTable", "GradientClipping", "NonFiniteLossGuard", "completed_epochs"]
 
@@ -389,8 +389,9 @@ class WindowWarp(Callback):
     et al. 2016; Iwana and Uchida 2021 survey it for time-series networks).
     Sequences of fewer than 10 steps, and those holding NaN (``missing="mask"``),
     are read as they are. The batch's values are replaced, never written in place
-    (a batch may be a view of the user's data). Draws come from a generator
-    seeded with the fit's seed, so the same ``random_state`` warps alike.
+    (a batch may be a view of the user's data). Each fit draws from a generator
+    seeded with its own seed (``seed`` outside a seeded session), so the same
+    ``random_state`` warps alike.
     """
 
     def __init__(self, seed: int, share: float = 0.5, ratio: float = 0.1) -> None:
@@ -401,6 +402,16 @@ class WindowWarp(Callback):
     def initialize(self) -> WindowWarp:
         self.rng_ = np.random.default_rng(self.seed)
         return self
+
+    def on_train_begin(self, net: Any, **kwargs: Any) -> None:
+        """Draw from this fit's seed (the session's generator's), whatever re-initialised the callback.
+
+        skorch re-initialises callbacks when some of them are set anew (a warm
+        start's schedule), and ``load`` initialises the net it rebuilds: each fit,
+        first or further, starts the warps from its own seed, as its shuffling.
+        """
+        generator = current_generator()
+        self.rng_ = np.random.default_rng(self.seed if generator is None else generator.initial_seed())
 
     def on_batch_begin(self, net: Any, batch: Any = None, training: bool = False, **kwargs: Any) -> None:
         if not training:

@@ -113,8 +113,9 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
         ones early stopping holds out do not count),
         none otherwise (a rule of the data's size: it gained on the smallest
         sets and lost on larger ones; the user guide's accuracy page has the
-        figures). None: the batches as they are. Prediction reads sequences as
-        they are.
+        figures). None: the batches as they are. Sequences of fewer than 10
+        steps, or holding NaN (``missing="mask"``), are never warped, and
+        prediction reads every sequence as it is.
 
     Attributes
     ----------

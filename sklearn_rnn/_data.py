@@ -101,12 +101,19 @@ def _reject_panel_frame(X: pd.DataFrame) -> None:
         )
 
 
+def _is_time_dtype(dtype: Any) -> bool:
+    """Whether ``dtype`` holds dates, durations or periods (numpy's; pandas' with a zone or a frequency)."""
+    return getattr(dtype, "kind", None) in ("M", "m") or isinstance(
+        dtype, (pd.DatetimeTZDtype, pd.PeriodDtype)
+    )
+
+
 def _refuse_text(dtype: Any, where: str = "X") -> None:
     """Text is never parsed as numbers, numeric text included (scikit-learn refuses it too).
 
     Nor are dates and durations: numpy would turn them into nanosecond counts.
     """
-    if getattr(dtype, "kind", None) in ("M", "m") or isinstance(dtype, (pd.DatetimeTZDtype, pd.PeriodDtype)):
+    if _is_time_dtype(dtype):
         raise TypeError(
             f"{where} holds dates or durations (dtype {dtype}), which are not features a network "
             "can read as they are. Encode them as numbers first (e.g. elapsed seconds, day of "
@@ -122,11 +129,7 @@ def _refuse_text(dtype: Any, where: str = "X") -> None:
 
 def _refuse_table_columns(X: pd.DataFrame) -> None:
     """Name the columns of a 2D table that hold dates or text, which a long table's ids and times do."""
-    dates = [
-        c
-        for c, d in X.dtypes.items()
-        if getattr(d, "kind", None) in ("M", "m") or isinstance(d, (pd.DatetimeTZDtype, pd.PeriodDtype))
-    ]
+    dates = [c for c, d in X.dtypes.items() if _is_time_dtype(d)]
     text = [
         X.columns[j]
         for j, d in enumerate(X.dtypes)
@@ -288,18 +291,13 @@ def _numbers_of(x: pd.DataFrame | pd.Series) -> np.ndarray:
     are not numbers keep their refusal; other columns keep their dtype.
     """
     dtypes = x.dtypes if isinstance(x, pd.DataFrame) else [x.dtype]
-    if _nullable(x) or any(pd.api.types.is_object_dtype(d) for d in dtypes):
+    nullable = (isinstance(d, pd.api.extensions.ExtensionDtype) and d.kind in "iufb" for d in dtypes)
+    if any(nullable) or any(pd.api.types.is_object_dtype(d) for d in dtypes):
         try:  # through objects: a frame's float cast comes before its NA fill
             return x.to_numpy(dtype=object, na_value=np.nan).astype(np.float64)
         except (TypeError, ValueError):
             pass
     return x.to_numpy()
-
-
-def _nullable(x: pd.DataFrame | pd.Series) -> bool:
-    """Whether ``x`` has a pandas extension dtype of numbers or booleans (which may hold pd.NA)."""
-    dtypes = x.dtypes if isinstance(x, pd.DataFrame) else [x.dtype]
-    return any(isinstance(d, pd.api.extensions.ExtensionDtype) and d.kind in "iufb" for d in dtypes)
 
 
 def _time_order_problem(index: pd.Index) -> str | None:

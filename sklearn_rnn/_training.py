@@ -48,12 +48,12 @@ from ._runtime import (
 logger = logging.getLogger(__name__)
 
 OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD}
-FUSED = ("adam", "adamw")
+FUSED = ("adam", "adamw")  # the optimizers run with their fused kernel on CPU and CUDA
 # the callbacks a net is built with, by name; the classifier's "augmentation" (window warping) is
 # checked as it is resolved, the others by _continue_with_settings
 OWN_CALLBACKS = frozenset(
     {"nonfinite_guard", "gradient_clip", "lr_schedule", "early_stopping", "feedback", "augmentation"}
-)  # the optimizers run with their fused kernel on CPU and CUDA
+)
 
 
 class SequenceDataset(Dataset):

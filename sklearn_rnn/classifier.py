@@ -547,7 +547,7 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
             UserWarning,
             stacklevel=user_stacklevel(),
         )
-        correct = [p == t for p, t in zip(predicted.tolist(), y.tolist(), strict=True)]
+        correct = np.array([p == t for p, t in zip(predicted.tolist(), y.tolist(), strict=True)])
         if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, np.empty((len(correct), 0)))
+            sample_weight = _check_sample_weight(sample_weight, correct)
         return float(np.average(correct, weights=sample_weight))

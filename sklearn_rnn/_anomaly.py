@@ -127,7 +127,16 @@ def dynamic_scores(scores: np.ndarray, window: int, centre: float, spread: float
     (the current one excluded, so a spike does not raise its own baseline);
     where fewer than a fifth of the window is known, ``centre`` and
     ``spread`` (the held-out scores') stand in.
+    An outage (``CUT_GAP`` steps or more without a score) cuts the scores: the
+    steps after it read none before it.
     """
+    if np.isnan(scores).any():
+        pieces = gap_pieces(np.isnan(scores))
+        if len(pieces) > 1 or pieces[0] != (0, len(scores)):
+            out = np.full(len(scores), np.nan)
+            for a, b in pieces:
+                out[a:b] = dynamic_scores(scores[a:b], window, centre, spread)
+            return out
     past = pd.Series(scores).shift(1)
     rolling = past.rolling(window, min_periods=max(2, window // 5))
     median = rolling.median()
@@ -449,12 +458,35 @@ class StepScoring(TrainingMixin):
 
     def _ewm(self, own: np.ndarray) -> np.ndarray:
         """Own scores ``(T,)`` or ``(P, T)`` (each row a sequence), smoothed over time: the
-        exponentially weighted mean of span ``smoothing``, gaps skipped; NaN stays NaN."""
+        exponentially weighted mean of span ``smoothing``, gaps skipped; NaN stays NaN.
+
+        An outage (``CUT_GAP`` steps or more without a score) cuts a sequence: the
+        steps after it are smoothed as a sequence of their own, after the typical
+        past (``smoothing_start_``) where fit has measured it.
+        """
         span = self._fitted("smoothing")
         if span <= 1:
             return own
-        smoothed = pd.DataFrame(np.atleast_2d(own).T).ewm(span=span, ignore_na=True).mean()
-        return np.where(np.isnan(own), np.nan, smoothed.to_numpy().T.reshape(own.shape))
+        rows = np.atleast_2d(own)
+
+        def smooth(values: np.ndarray) -> np.ndarray:  # (T, n) columns, each smoothed
+            return pd.DataFrame(values).ewm(span=span, ignore_na=True).mean().to_numpy()
+
+        smoothed = smooth(rows.T).T.copy()
+        start = self._typical_past()
+        start = np.empty(0) if start is None else start
+        for row, out in zip(rows, smoothed, strict=True):
+            for a, b in gap_pieces(np.isnan(row)) if np.isnan(row).any() else ():
+                if a > 0:  # after an outage
+                    out[a:b] = smooth(np.concatenate([start, row[a:b]])[:, None])[len(start) :, 0]
+        return np.where(np.isnan(own), np.nan, smoothed.reshape(own.shape))
+
+    def _typical_past(self) -> np.ndarray | None:
+        """Own scores a series without a past is smoothed after: ``smoothing_start_``, as far as the
+        smoothing reaches (None without smoothing, where fit keeps none, or in a detector saved before
+        it was kept)."""
+        start = getattr(self, "smoothing_start_", None)
+        return None if start is None else np.full(self._smoothing_reach(), start)
 
     def _smoothing_reach(self) -> int:
         """Past own scores a stream keeps: enough that older ones weigh under 1e-12 in the smoothing."""
@@ -517,7 +549,7 @@ class StepScoring(TrainingMixin):
                 torch.as_tensor(inputs, dtype=torch.float32), targets, torch.as_tensor(starts), W, H, 0
             )
             expected = self._predict_raw(data)[..., 0].double().numpy().reshape(P, T - W, H, C)
-            for k in range(H):
+            for k in range(min(H, T - W)):  # a step k + 1 ahead of the first origin lies within T
                 # the forecast k + 1 steps ahead from origin t - k >= W (expected[:, t - k - W])
                 misses[:, W + k :, k] = scaled[:, W + k :] - expected[:, : T - W - k, k]
             return np.abs(misses)

@@ -580,12 +580,6 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
             scores = self._relative(scores, None if context is None else context[1])
         return scores
 
-    def _typical_past(self) -> np.ndarray | None:
-        """Own scores a series without a past is smoothed after: ``smoothing_start_``, as far as the
-        smoothing reaches (None without smoothing, or in a detector saved before it was kept)."""
-        start = getattr(self, "smoothing_start_", None)
-        return None if start is None else np.full(self._smoothing_reach(), start)
-
     def _relative(self, scores: np.ndarray, past: np.ndarray | None = None) -> np.ndarray:
         n_past = 0 if past is None else len(past)
         if n_past:
@@ -619,9 +613,10 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
                     f"the stream cannot be told. Pass time points as the stream's are: X.index = {fix}."
                 )
         try:
-            expected = _next_step(last, X.index, getattr(self, "index_freq_", None))
-            first, end = X.index[0], last[-1]
             largest = getattr(self, "largest_spacing_", None)  # none in a detector saved before it
+            # one time point stored and one given tell no spacing: fit's largest one bounds it
+            expected = _next_step(last, X.index, getattr(self, "index_freq_", None), largest is None)
+            first, end = X.index[0], last[-1]
             # within half a step of it: time stamps of a few seconds' jitter (a plant historian's)
             continues = (
                 expected == first
@@ -660,6 +655,14 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         """The ilocs of anomalous points, or of anomalous events as intervals (``mode="segments"``)."""
         flags, _ = self._flags(X, method)
         return self._events(flags, X)
+
+    def _predict_points(self, X: Any) -> pd.Series:
+        """``predict_points``: sktime passes ``X`` unconverted (a numpy panel's instances read as rows)."""
+        return self._predict(self._check_X(X), "predict_points")
+
+    def _predict_segments(self, X: Any) -> pd.Series:
+        """``predict_segments``: sktime passes ``X`` unconverted, as to ``predict_points``."""
+        return self._predict(self._check_X(X), "predict_segments")
 
     def _events(self, flags: np.ndarray, X: pd.DataFrame) -> pd.Series | pd.DataFrame:
         """Flagged points, or runs of them as intervals, none across two series of a panel.
@@ -804,17 +807,27 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         # before it, each of which reads the threshold_window before that
         # the last two time points: their spacing places the next chunk where the index has no freq
         reach = self._smoothing_reach()  # the own scores the smoothing of the next chunk continues from
-        # an outage of CUT_GAP steps at the end cuts the series there, as in the whole series (its
-        # first kept step is filled below)
+        # an outage of CUT_GAP steps at the end cuts the series there, as in the whole series (the
+        # next chunk reads the kept steps without a value as one); kept steps that start within an
+        # outage start after it, where the whole series' next piece starts
         kept = scaled_all[-max(rows, CUT_GAP + 1) :].copy()
-        if np.isnan(kept[0]).any():  # a gap at the first kept step reads the last value before it, as in
+        outages = [
+            b
+            for a, b in flag_runs(np.isnan(scaled_all).all(axis=1))
+            if b - a >= CUT_GAP and a < len(scaled_all) - len(kept) < b < len(scaled_all)
+        ]
+        if outages:  # the kept steps start within an outage: the series starts again after it
+            kept = scaled_all[outages[-1] :].copy()
+        elif np.isnan(kept[0]).any():  # a gap at the first kept step reads the last value before it, as in
             # the whole series; the later steps keep their gaps, which tell the windows that read them
             kept[0] = pd.DataFrame(scaled_all).ffill().to_numpy()[len(scaled_all) - len(kept)]
+        # the stream's last two time points: a chunk of one row keeps the one before it
+        times = X.index[-2:] if len(X) > 1 or context is None else self._context[0][-1:].append(X.index)
         self._context = (
-            X.index[-2:],
+            times,
             kept,
             raw[-2 * self._fitted("threshold_window") :],
-            own[len(own) - reach :],
+            _smoothing_past(own, reach),
         )
         return self
 
@@ -896,6 +909,13 @@ def _check_time_index(index: pd.Index, text: bool = False) -> None:
             f"X's time index holds text ({times[0]!r}, ...), not time points. Parse it first: "
             "X.index = pd.to_datetime(X.index) (a panel: its last level), or "
             "pd.read_csv(..., index_col=..., parse_dates=True)."
+        )
+    if times.dtype == object and pd.api.types.infer_dtype(times, skipna=True) in ("date", "datetime"):
+        # datetime.date objects (X["ts"].dt.date): sktime's page-long format error names no index
+        raise TypeError(
+            f"X's time index holds dates as Python objects ({times[0]!r}, ...), which sktime reads "
+            "as no time index. Make them pandas dates first: X.index = pd.to_datetime(X.index) (a "
+            "panel: its last level)."
         )
     if pd.api.types.is_float_dtype(times):  # sktime reads no time in floats: its page-long format error
         raise TypeError(
@@ -979,7 +999,20 @@ def _sub_daily(freq: Any) -> bool:
         return False
 
 
-def _next_step(last: pd.Index, index: pd.Index, step: str | int | None = None) -> Any:
+def _smoothing_past(own: np.ndarray, reach: int) -> np.ndarray:
+    """The stream's own scores the smoothing of its next chunk reads: from the ``reach``-th last score
+    (gaps carry no weight, so the steps between are kept), and from its last outage on, which restarts
+    the smoothing (none where the smoothing reaches no past)."""
+    if not reach:
+        return own[len(own) :]
+    no_score = np.isnan(own)
+    scored = np.flatnonzero(~no_score)
+    start = scored[-reach] if len(scored) >= reach else 0
+    outages = [a for a, b in flag_runs(no_score) if b - a >= CUT_GAP]
+    return own[max([start, *outages[-1:]]) :]
+
+
+def _next_step(last: pd.Index, index: pd.Index, step: str | int | None = None, any_later: bool = True) -> Any:
     """The time point after the stream's ``last`` (its latest one or two): where a continuing chunk starts.
 
     One step of the index's frequency (periods step by their own), or of the
@@ -987,7 +1020,8 @@ def _next_step(last: pd.Index, index: pd.Index, step: str | int | None = None) -
     has no frequency, and months, business days or days across a clock change
     are not a fixed time apart), else the spacing of the stream's last two
     time points, or of the chunk's first two; with none (one point each, no
-    frequency), any later time point continues the stream. A chunk after a
+    frequency), any later time point continues the stream (None with
+    ``any_later=False``: the caller bounds the spacing itself). A chunk after a
     gap is scored on its own.
     """
     end = last[-1]
@@ -1009,4 +1043,4 @@ def _next_step(last: pd.Index, index: pd.Index, step: str | int | None = None) -
         return end + (last[-1] - last[-2])
     if len(index) > 1:
         return end + (index[1] - index[0])
-    return index[0] if index[0] > end else None
+    return index[0] if any_later and index[0] > end else None

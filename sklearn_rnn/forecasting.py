@@ -62,6 +62,20 @@ __all__ = ["RNNForecaster"]
 RELATIVE_SPREAD = 1e-6
 
 
+def _counts_dates(cutoff: pd.Index) -> bool:
+    """Whether sktime can count dates in steps of ``cutoff``'s frequency (it cannot on business month
+    ends, semi-months or business hours, where it fails with an ``AttributeError``)."""
+    if not isinstance(cutoff, pd.DatetimeIndex) or cutoff.freq is None:
+        return True
+    try:
+        with warnings.catch_warnings():  # pandas' deprecation of business-day periods: sktime's own
+            warnings.simplefilter("ignore", FutureWarning)
+            ForecastingHorizon(cutoff[-1:], is_relative=False, freq=cutoff.freq).to_relative(cutoff[-1:])
+    except AttributeError:
+        return False
+    return True
+
+
 @with_shared_parameters
 class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPickleMixin, BaseForecaster):
     """Recurrent neural network forecaster (RNN, LSTM or GRU) with quantile forecasts.
@@ -530,16 +544,22 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
             if not checked.is_relative:
                 times = checked.to_pandas()
                 refuse_other_fh_kind(times, cutoff)
-                if custom_offset(getattr(cutoff, "freq", None)):  # sktime fails coercing dates to periods
-                    grid = pd.date_range(cutoff.max(), max(times.max(), cutoff.max()), freq=cutoff.freq)
+                freq = getattr(cutoff, "freq", None)
+                if custom_offset(freq) or not _counts_dates(cutoff):  # sktime fails coercing dates to periods
+                    grid = pd.date_range(cutoff.max(), max(times.max(), cutoff.max()), freq=freq)
                     steps = grid.get_indexer(times)
-                    if (steps < 1).any():  # before the cutoff or off the days: a generic example
+                    if (steps < 1).any():  # before the cutoff or off the grid: a generic example
                         steps = np.arange(1, min(len(times), getattr(self, "horizon_", len(times))) + 1)
                     steps = [int(step) for step in steps]
+                    why = (
+                        f"it reads it by its name, {freq.freqstr!r}, alone"
+                        if custom_offset(freq)
+                        else "it has no period of that frequency to count them in"
+                    )
                     raise ValueError(
-                        f"fh holds dates, and the series' frequency is {cutoff.freq!r}, on which sktime "
-                        f"cannot count dates (it reads it by its name, {cutoff.freq.freqstr!r}, alone). Pass "
-                        f"fh as steps ahead, e.g. fh={steps}: the forecasts are dated on the series' days."
+                        f"fh holds dates, and the series' frequency is {freq!r}, on which sktime cannot "
+                        f"count dates ({why}). Pass fh as steps ahead, e.g. fh={steps}: the forecasts are "
+                        "dated on the series' time points."
                     )
                 if isinstance(cutoff, pd.DatetimeIndex):  # sktime fails on dates off a grid of 2h
                     self._refuse_off_grid_dates(times, cutoff)
@@ -789,8 +809,12 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         # a series of one value tells nothing of its spread (its scale is a rounding of it, which
         # collapses its quantiles onto the median): NaN beside the median, as NaiveForecaster gives
         single = [key for key, frame in instances(self._y_hist) if frame.notna().any(axis=1).sum() == 1]
+        log = np.asarray(self.log_transform_, dtype=bool)
         for key, index, q in self._raw_quantiles(fh, X):
+            # a column modelled on the log scale is interpolated there, so no level leaves the positives
+            q[:, log] = np.log(q[:, log])
             interp = interpolate_quantiles(q, self.quantile_levels_, np.asarray(alpha))
+            interp[:, log] = np.exp(interp[:, log])
             if key in single:
                 interp[..., ~np.isclose(alpha, 0.5)] = np.nan
             results.append((key, index, interp.reshape(interp.shape[0], -1)))

@@ -914,6 +914,60 @@ def test_a_constant_series_gets_its_value_with_intervals_of_width_0():
         assert zero.predict().to_numpy()[0] > 0.5
 
 
+@pytest.mark.parametrize(
+    "params",
+    [{"correction_weight": 1.0}, {"conformal": False}, {"baseline": "naive", "conformal": False}],
+    ids=["weight-1", "not-conformal", "naive"],
+)
+def test_a_constant_series_of_a_panel_is_forecast_as_its_value_whatever_the_network_weighs(params):
+    """Found by a probe: with the network weighed in (correction_weight above 0), a shop whose sales
+    were 7 every day was forecast [7.004, 7.702, 6.928] with intervals of width 0 around those, and a
+    shop with one sale of 48 was forecast [48.03, 52.81, 47.51]: the network's output on a flat window
+    was added to the constant. NaiveForecaster gives 7 and 48."""
+    rng = np.random.default_rng(0)
+    dates = pd.date_range("2020-01-01", periods=40, freq="D")
+    frames = {
+        "shop_a": pd.DataFrame({"sales": 50 + np.cumsum(rng.normal(size=40))}, index=dates),
+        "shop_b": pd.DataFrame({"sales": np.full(40, 7.0)}, index=dates),
+        "shop_c": pd.DataFrame({"sales": [48.0]}, index=dates[:1]),
+    }
+    y = pd.concat(frames, names=["id", "date"])
+    forecaster = RNNForecaster(
+        window_length=6, hidden_size=8, max_epochs=30, random_state=0, n_threads=1, **params
+    ).fit(y, fh=[1, 2, 3])
+    with pytest.warns(UserWarning, match="hold one value each"):
+        bands = forecaster.predict_interval(coverage=[0.5, 0.9])
+    forecasts = forecaster.predict()
+    np.testing.assert_allclose(forecasts.loc["shop_b", "sales"], 7.0, rtol=1e-12)
+    np.testing.assert_allclose(bands.loc["shop_b"].to_numpy(), 7.0, rtol=1e-12)
+    np.testing.assert_allclose(forecasts.loc["shop_c", "sales"], 48.0, rtol=1e-12)
+    # the shop whose sales move is forecast by the network as before: not its last value, with spread
+    moving = bands.loc["shop_a"].to_numpy()
+    assert (moving[:, 3] - moving[:, 2] > 0.1).all()
+    assert not np.allclose(forecasts.loc["shop_a", "sales"], frames["shop_a"]["sales"].iloc[-1])
+
+
+def test_quantiles_of_a_column_on_the_log_scale_stay_positive_beyond_the_trained_levels():
+    """Found by a probe: levels beyond the trained 0.025-0.975 were extrapolated after the log scale
+    was undone, so a series of positive values got 99% lower bounds of -0.008 to -0.056 (all 6 seeds
+    tried). They are extrapolated on the log scale now, where every quantile maps to a positive one."""
+    rng = np.random.default_rng(0)
+    y = pd.Series(np.exp(rng.normal(size=60)), index=pd.date_range("2020-01-01", periods=60, freq="D"))
+    for seed in (0, 1, 2):
+        forecaster = RNNForecaster(
+            window_length=6, hidden_size=8, max_epochs=30, random_state=seed, n_threads=1
+        ).fit(y, fh=[1, 2, 3])
+        assert forecaster.log_transform_.tolist() == [True]
+        bands = forecaster.predict_interval(coverage=[0.9, 0.99, 0.998]).to_numpy()
+        quantiles = forecaster.predict_quantiles(alpha=[0.001, 0.005, 0.025, 0.5, 0.975, 0.999])
+        assert (bands > 0).all() and (quantiles.to_numpy() > 0).all()
+        assert (np.diff(quantiles.to_numpy(), axis=1) >= 0).all()  # in order
+        # at a trained level, the quantile is the network's, as before
+        np.testing.assert_allclose(
+            quantiles.iloc[:, 3].to_numpy(), forecaster.predict().to_numpy(), rtol=1e-12
+        )
+
+
 def test_a_level_dwarfing_its_moves_is_not_logged_by_auto():
     """log(1e15 + t) moves by 1e-15 of itself a step, below float64's rounding: the logged series was
     constant to it, and the forecasts flat and below the last value (91, 84, 84 against 99)."""

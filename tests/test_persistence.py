@@ -1087,6 +1087,21 @@ def test_custom_business_days_and_hours_date_forecasts_and_round_trip(offset, tm
         forecaster.predict(fh=index[51:53])
 
 
+@pytest.mark.parametrize("freq", ["BME", "SMS", "bh"])
+def test_dates_as_fh_on_frequencies_sktime_cannot_count_are_refused_with_the_steps(freq):
+    """Found by a probe: on business month ends, semi-months and business hours, an fh of dates failed
+    in fit and predict with pandas' AttributeError ('BusinessMonthEnd' object has no attribute
+    '_period_dtype_code'), from sktime; steps ahead forecast those very dates."""
+    index = pd.date_range("2020-01-31", periods=43, freq=freq)
+    y = pd.Series(100 + np.sin(np.arange(43) / 3), index=index)
+    with pytest.raises(ValueError, match=r"on which sktime cannot count dates .* fh=\[1, 2\]"):
+        _forecaster(max_epochs=1).fit(y[:40], fh=index[40:42])
+    forecaster = _forecaster(max_epochs=1).fit(y[:40], fh=[1, 2, 3])
+    np.testing.assert_array_equal(forecaster.predict().index, index[40:])
+    with pytest.raises(ValueError, match=r"on which sktime cannot count dates .* fh=\[2, 3\]"):
+        forecaster.predict(fh=index[41:43])
+
+
 def test_weeks_of_pandas_week_without_a_weekday_still_round_trip(tmp_path):
     """pd.offsets.Week() names "W" (Sundays' weeks), which does not rebuild it: a review caught save
     refusing it as a custom frequency, where it had saved, loaded and forecast the same dates."""

@@ -267,20 +267,27 @@ class ForecastNet(Ensemble):
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         """Each network's forecast in training; otherwise their mean, mixed with their mean baseline."""
         out = self._ensemble(X)
-        weight = getattr(self, "correction_weight", None)  # absent from modules pickled before it
-        if self.training or weight is None:
+        if self.training:
             return out
         networks = [self, *(self.others or ())]
         baseline = torch.stack([network._baseline(X) for network in networks]).mean(dim=0)
-        weight = out.new_tensor(weight)  # (C,): one per column, for every quantile
+        weight = getattr(self, "correction_weight", None)  # absent from modules pickled before it
         median = getattr(self, "median_index", None)  # absent from modules pickled before it
-        if median is not None:  # every quantile moves as the median does: the network's spread stays
+        if weight is not None and median is not None:  # every quantile moves as the median does
+            weight = out.new_tensor(weight)  # (C,): one per column, for every quantile
             out = out.sort(dim=-1).values  # as predict sorts them, against the sorted levels
             # weight 0: the baseline's forecast exactly, even from a diverged network (no spread then)
             spread = torch.nan_to_num(out - out[..., median, None], nan=0.0, posinf=0.0, neginf=0.0)
             centre = torch.where(weight == 0, baseline, baseline + weight * (out[..., median] - baseline))
-            return centre[..., None] + spread
-        return weight[:, None] * out + (1 - weight[:, None]) * baseline[..., None]
+            out = centre[..., None] + spread
+        elif weight is not None:
+            weight = out.new_tensor(weight)
+            out = weight[:, None] * out + (1 - weight[:, None]) * baseline[..., None]
+        # a window at the scaled zero at every step (a series constant in fit, or of one value, that has
+        # not moved since) is forecast as its baseline, which is that constant: the network's output
+        # on a flat window is its own leftover, not a forecast
+        flat = X[:, : self.window_length, : self.n_targets].abs().amax(dim=1) == 0  # (n, C)
+        return torch.where(flat[:, None, :, None], baseline[..., None], out)
 
     def _network(self, X: torch.Tensor) -> torch.Tensor:
         C, W = self.n_targets, self.window_length

@@ -50,10 +50,11 @@ def nonzero_scale(std: np.ndarray, mean: np.ndarray) -> np.ndarray:
 def input_scale(mean: np.ndarray, scale: np.ndarray) -> np.ndarray:
     """The scale a forecaster reads a series' values with: ``scale``, but 1 for a column constant in fit.
 
-    A constant column is scaled by a rounding of itself (``constant_scale="rounding"``),
-    so that the network's outputs, multiplied by it, leave the constant; its
-    values are read by 1, so that a later move (a product's first sale after
-    zeros) stays within float32 in what the network reads.
+    A constant column's values are read by 1 (not by the rounding of itself it
+    is stored with), so that a later move (a product's first sale after zeros)
+    stays within float32 in what the network reads; the forecaster's head maps
+    its forecasts back by 1 too, and the network forecasts a window that has not
+    moved as its baseline, the constant.
     """
     mean, scale = np.asarray(mean, dtype=np.float64), np.asarray(scale, dtype=np.float64)
     return np.where(rounding_scaled(scale, mean), 1.0, scale)

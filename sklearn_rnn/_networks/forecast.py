@@ -183,7 +183,9 @@ class ForecastNet(Ensemble):
     written before), each quantile is mixed with the baseline's point
     forecast. The forecaster
     sets it, and stores it as its ``correction_weight_``: a tuple of floats, not
-    a tensor, so that the state dict stays the networks' weights.
+    a tensor, so that the state dict stays the networks' weights. A column whose
+    window is the scaled zero at every step (a series constant in fit that has
+    not moved) is forecast as its baseline, at every quantile.
     """
 
     def __init__(

@@ -171,7 +171,8 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         asked of ``predict_quantiles`` are interpolated between these (linearly
         in normal scores, extrapolated beyond the outermost ones along the
         span to the nearest quantile that differs, so that a wider interval
-        is never narrower where calibration made the outermost ones equal). ``[0.5]``
+        is never narrower where calibration made the outermost ones equal; on
+        the log scale for a column modelled there, so they stay positive). ``[0.5]``
         trains the median alone: ``predict`` forecasts, and the tag
         ``capability:pred_int`` is False (``predict_interval``,
         ``predict_quantiles``, ``predict_var`` and ``predict_proba`` raise

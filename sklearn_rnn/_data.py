@@ -503,6 +503,24 @@ def float32_rounding(level: np.ndarray, spread: np.ndarray) -> tuple[np.ndarray,
     return rounding, np.flatnonzero(rounding > 0.01 * spread)
 
 
+def _na_as_nan(X: np.ndarray | pd.DataFrame) -> np.ndarray | pd.DataFrame:
+    """A table or array of numbers held as objects, with pd.NA or None among them, as floats with NaN
+    there (a gap, as in a sequence's frame); anything else as given, for the checks after it to read
+    or refuse with their fix."""
+    if isinstance(X, pd.DataFrame):
+        if any(pd.api.types.is_object_dtype(d) for d in X.dtypes):
+            values = _numbers_of(X)
+            if values.dtype == np.float64:
+                return pd.DataFrame(values, index=X.index, columns=X.columns)
+        return X
+    if isinstance(X, np.ndarray) and X.dtype == object:
+        try:
+            return np.where(pd.isna(X), np.nan, X).astype(np.float64)
+        except (TypeError, ValueError):
+            return X
+    return X
+
+
 @contextmanager
 def _numeric_only() -> Iterator[None]:
     """Re-raise numpy's "could not convert string to float" and sklearn's "infinity" with the fix."""
@@ -605,6 +623,7 @@ def validate_sequences(
         _refuse_text(getattr(X, "dtype", None))
         if isinstance(X, np.ndarray):
             _refuse_text_values(X)
+        X = _na_as_nan(X)
         ndim = X.ndim
         if ndim == 3:
             values = check_array(X, allow_nd=True, dtype=_NUMERIC, ensure_all_finite=finite, input_name="X")

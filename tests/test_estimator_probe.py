@@ -207,6 +207,27 @@ def test_pd_na_among_numbers_held_as_objects_is_a_missing_value():
     np.testing.assert_array_equal(masked2.predict_proba(frames), masked2.predict_proba(both))
 
 
+def test_pd_na_in_a_table_or_array_of_objects_is_a_missing_value_as_in_a_sequence():
+    """A 2D table's object column, or a numpy object array (2D or 3D), holding pd.NA or None among
+    numbers was refused as "strings or other objects", where a sequence's frame read them as gaps."""
+    rng = np.random.default_rng(0)
+    floats = rng.normal(size=(20, 8))
+    floats[3, 2] = floats[5, 6] = np.nan
+    objects = floats.astype(object)
+    objects[3, 2], objects[5, 6] = pd.NA, None
+    y = np.arange(20) % 2
+    reference = RNNClassifier(**TINY, missing="mask").fit(floats, y).predict_proba(floats)
+    for X in (objects, pd.DataFrame(objects), objects[:, :, None]):
+        with pytest.raises(ValueError, match="contains NaN.*set missing='mask'"):
+            RNNClassifier(**TINY).fit(X, y)
+        masked = RNNClassifier(**TINY, missing="mask").fit(X, y)
+        np.testing.assert_array_equal(masked.predict_proba(X), reference)
+    words = objects.copy()
+    words[0, 0] = "high"
+    with pytest.raises(ValueError, match="it holds text"):  # text keeps its refusal
+        RNNClassifier(**TINY, missing="mask").fit(words, y)
+
+
 def test_period_columns_are_refused_as_dates_with_their_name():
     """Periods were refused as "strings or other objects ... encode categorical", without the column."""
     rng = np.random.default_rng(0)

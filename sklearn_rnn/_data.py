@@ -503,14 +503,17 @@ def float32_rounding(level: np.ndarray, spread: np.ndarray) -> tuple[np.ndarray,
     return rounding, np.flatnonzero(rounding > 0.01 * spread)
 
 
-def _na_as_nan(X: np.ndarray | pd.DataFrame) -> np.ndarray | pd.DataFrame:
-    """A table or array of numbers held as objects, with pd.NA or None among them, as floats with NaN
-    there (a gap, as in a sequence's frame); anything else as given, for the checks after it to read
-    or refuse with their fix."""
-    if isinstance(X, pd.DataFrame):
-        if any(pd.api.types.is_object_dtype(d) for d in X.dtypes):
+def _na_as_nan(X: Any) -> Any:
+    """A table, series or array of numbers held as objects, with pd.NA or None among them, as floats
+    with NaN there (a gap, as in a sequence's frame); anything else as given, for the checks after it
+    to read or refuse with their fix."""
+    if isinstance(X, (pd.DataFrame, pd.Series)):
+        dtypes = X.dtypes if isinstance(X, pd.DataFrame) else [X.dtype]
+        if any(pd.api.types.is_object_dtype(d) for d in dtypes):
             values = _numbers_of(X)
             if values.dtype == np.float64:
+                if isinstance(X, pd.Series):
+                    return pd.Series(values, index=X.index, name=X.name)
                 return pd.DataFrame(values, index=X.index, columns=X.columns)
         return X
     if isinstance(X, np.ndarray) and X.dtype == object:

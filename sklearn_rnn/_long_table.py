@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._data import _numbers_of
+
 __all__ = ["from_long_table"]
 
 
@@ -152,8 +154,9 @@ def _feature_values(data: pd.DataFrame, feature_cols: list, inferred: bool) -> n
             )
     frame = data[feature_cols]
     float32 = all(dtype == np.float32 for dtype in frame.dtypes)
-    try:
-        values = frame.to_numpy(dtype=np.float32 if float32 else np.float64, na_value=np.nan)
+    try:  # pd.NA among numbers held as objects is NaN, as in a nullable column
+        values = frame.to_numpy(dtype=np.float32, na_value=np.nan) if float32 else _numbers_of(frame)
+        values = np.asarray(values, dtype=values.dtype if float32 else np.float64)
     except (TypeError, ValueError) as exc:
         raise ValueError(
             f"The feature columns {feature_cols} hold objects that could not convert to float ({exc}). "
@@ -209,6 +212,9 @@ def _labels(
     return labels.to_numpy()
 
 
+_DAY_NS = 86_400 * 10**9
+
+
 def _time_step(resample: Any, kind: str, unit_ns: int = 1) -> float | tuple[int, int]:
     """The grid step of ``resample`` in the units of the time key.
 
@@ -230,7 +236,7 @@ def _time_step(resample: Any, kind: str, unit_ns: int = 1) -> float | tuple[int,
         # a bare number would be read as nanoseconds; pandas reads "1MS" as a millisecond
         if isinstance(resample, str) and isinstance(pd.tseries.frequencies.to_offset(resample), fixed):
             step = pd.Timedelta(resample)
-        elif not isinstance(resample, (str, Real, np.number)):
+        elif isinstance(resample, np.timedelta64) or not isinstance(resample, (str, Real, np.number)):
             step = pd.Timedelta(resample)
     except (TypeError, ValueError):
         pass
@@ -347,6 +353,9 @@ def from_long_table(
         Put each sequence on a regular grid of this step instead (e.g. "1h" for
         datetimes, 0.5 for numeric times), starting at its first time: rows in
         one step are averaged feature by feature, steps without rows are NaN.
+        Whole days of time-zone-aware dates step by the local calendar (a day
+        of 23 or 25 hours at a clock change is one step), as pandas' own
+        ``resample`` does; shorter steps by elapsed time.
         Fit with ``missing="mask"`` so the network sees the gaps as missing
         values (the default ``missing="error"`` refuses NaN). Cannot be
         combined with ``time_delta``. A step so fine that the grid would be
@@ -439,6 +448,10 @@ def from_long_table(
     codes, ids = _id_codes(data, id_col)
     times, kind, unit_ns = _time_key(data, time_col)
     step = None if resample is None else _time_step(resample, kind, unit_ns)
+    column = data[time_col]
+    if isinstance(step, tuple) and isinstance(column.dtype, pd.DatetimeTZDtype):
+        if (step[0] * unit_ns) % (step[1] * _DAY_NS) == 0:  # whole days: the local calendar's
+            times = pd.DatetimeIndex(column).tz_localize(None).asi8  # (a day of 23 or 25 hours is one)
     duplicated = data.duplicated([id_col, time_col])
     if duplicated.any():
         first = data.loc[duplicated, [id_col, time_col]].iloc[0].tolist()

@@ -10,7 +10,14 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_array
 
-from ._data import _refuse_text, _refuse_text_values, _time_order_problem, float32_rounding, holds_text
+from ._data import (
+    _na_as_nan,
+    _refuse_text,
+    _refuse_text_values,
+    _time_order_problem,
+    float32_rounding,
+    holds_text,
+)
 from ._series import refuse_skipped_steps
 
 __all__ = ["sliding_windows"]
@@ -176,6 +183,7 @@ def sliding_windows(series: Any, window_length: int, *, step: int = 1) -> np.nda
             dropped = 0 if levels == 1 else list(range(levels))
             name = f"series.droplevel({dropped})" if levels else "series"
             refuse_skipped_steps(index, name=name, reader="sliding_windows", panel=False)
+    series = _na_as_nan(series)  # pd.NA among numbers held as objects: a gap, as in a nullable column
     values = check_array(
         series,
         ensure_2d=False,

@@ -384,3 +384,51 @@ def test_a_long_table_passed_as_it_is_or_its_result_not_unpacked_is_told_to_use_
         RNNClassifier(max_epochs=1).fit(result, y)
     X, ids = result  # the fix
     assert RNNClassifier(max_epochs=1, hidden_size=4, random_state=0).fit(X, y).predict(X).shape == (4,)
+
+
+def test_pd_na_among_numbers_held_as_objects_is_nan_as_in_a_nullable_column():
+    """Found by a probe: x.replace(-999.0, pd.NA) makes an object column, which was refused as
+    'objects that could not convert to float', where Float64 with pd.NA, or None, gave NaN."""
+    x = pd.Series([1.0, 2.0, -999.0]).replace(-999.0, pd.NA)
+    assert x.dtype == object
+    table = pd.DataFrame({"id": ["a", "a", "b"], "t": [0, 1, 0], "x": x})
+    sequences, ids = from_long_table(table, "id", "t", ["x"])
+    nullable, _ = from_long_table(table.astype({"x": "Float64"}), "id", "t", ["x"])
+    for got, expected in zip(sequences, nullable, strict=True):
+        np.testing.assert_array_equal(got, expected)
+    np.testing.assert_array_equal(sequences[1], [[np.nan]])
+    words = table.assign(x=["1", "2", "high"])
+    with pytest.raises(ValueError, match="text or categories"):
+        from_long_table(words, "id", "t", ["x"])
+
+
+@pytest.mark.parametrize("zone", ["Europe/Paris", "America/New_York"])
+def test_daily_resample_of_dates_in_a_time_zone_steps_by_the_local_calendar(zone):
+    """Found by a probe: the grid was laid on elapsed time, so a 23-hour day at the spring clock change
+    put two local midnights in one 24-hour step (28 and 29 March 2021 averaged into 2.5) and every
+    later day one step early; pandas' resample('1D') gives a step a local day."""
+    days = pd.date_range("2021-03-10", periods=40, freq="D", tz=zone)  # spans the spring change
+    table = pd.DataFrame({"id": "s", "t": days + pd.Timedelta(hours=9), "x": np.arange(40.0)})
+    expected = table.set_index("t")["x"].resample("1D").mean().to_numpy()
+    (daily,), _ = from_long_table(table, "id", "t", ["x"], resample="1D")
+    np.testing.assert_array_equal(daily.ravel(), expected)
+    np.testing.assert_array_equal(daily.ravel(), np.arange(40.0))
+    (two_days,), _ = from_long_table(table, "id", "t", ["x"], resample="2D")
+    np.testing.assert_array_equal(two_days.ravel(), np.arange(40.0).reshape(20, 2).mean(axis=1))
+    hourly = pd.DataFrame({"id": "s", "t": pd.date_range("2021-03-27", periods=48, freq="h", tz=zone)})
+    hourly["x"] = np.arange(48.0)
+    (steps,), _ = from_long_table(hourly, "id", "t", ["x"], resample="1h")  # elapsed hours, no gap
+    np.testing.assert_array_equal(steps.ravel(), np.arange(48.0))
+
+
+def test_a_numpy_timedelta_is_a_resample_step_not_a_bare_number():
+    """Found by a probe: np.median(np.diff(df.t.values)) is a np.timedelta64, which numpy counts as an
+    integer: it was refused as 'a bare number has no unit'."""
+    table = pd.DataFrame(
+        {"id": "a", "t": pd.to_datetime(["2021-01-01 00:00", "2021-01-01 02:00"]), "x": [1.0, 2.0]}
+    )
+    median = np.median(np.diff(np.array(["2021-01-01T00", "2021-01-01T01"], dtype="datetime64[ns]")))
+    for step in (np.timedelta64(1, "h"), median):
+        assert isinstance(step, np.timedelta64)
+        (sequence,), _ = from_long_table(table, "id", "t", ["x"], resample=step)
+        np.testing.assert_array_equal(sequence.ravel(), [1.0, np.nan, 2.0])

@@ -219,3 +219,13 @@ def test_numeric_text_is_refused_not_parsed(text):
     """Numeric text in objects was parsed (the text 'nan' read as a gap), as the estimators refuse to."""
     with pytest.raises(ValueError, match="series must hold numbers, but it holds text"):
         sliding_windows(text, 2)
+
+
+def test_pd_na_among_numbers_held_as_objects_is_a_gap_in_the_windows():
+    """Found by a probe: an object column with pd.NA (x.replace(-999.0, pd.NA)) failed in check_array
+    with a bare TypeError naming no column; an Int64 column with pd.NA gave NaN."""
+    x = pd.Series([1.0, 2.0, -999.0, 4.0]).replace(-999.0, pd.NA)
+    expected = sliding_windows(pd.DataFrame({"x": x.astype("Float64")}), 2)
+    np.testing.assert_array_equal(sliding_windows(pd.DataFrame({"x": x}), 2), expected)
+    np.testing.assert_array_equal(sliding_windows(x, 2), expected)
+    assert np.isnan(expected[1, 1, 0]) and expected[0, 0, 0] == 1.0

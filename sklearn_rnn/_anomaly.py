@@ -130,13 +130,11 @@ def dynamic_scores(scores: np.ndarray, window: int, centre: float, spread: float
     An outage (``CUT_GAP`` steps or more without a score) cuts the scores: the
     steps after it read none before it.
     """
-    if np.isnan(scores).any():
-        pieces = gap_pieces(np.isnan(scores))
-        if len(pieces) > 1 or pieces[0] != (0, len(scores)):
-            out = np.full(len(scores), np.nan)
-            for a, b in pieces:
-                out[a:b] = dynamic_scores(scores[a:b], window, centre, spread)
-            return out
+    if len(_rows_with_outages(scores[None])):
+        out = np.full(len(scores), np.nan)
+        for a, b in gap_pieces(np.isnan(scores)):
+            out[a:b] = dynamic_scores(scores[a:b], window, centre, spread)
+        return out
     past = pd.Series(scores).shift(1)
     rolling = past.rolling(window, min_periods=max(2, window // 5))
     median = rolling.median()
@@ -150,6 +148,20 @@ def flag_runs(flags: np.ndarray) -> list[tuple[int, int]]:
     """``(start, stop)`` of each run of flagged steps (``stop`` exclusive): the events of ``flags``."""
     edges = np.diff(np.r_[0, np.asarray(flags, dtype=np.int8), 0])
     return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist(), strict=True))
+
+
+def _rows_with_outages(scores: np.ndarray, leading: bool = False) -> np.ndarray:
+    """The rows of ``scores`` ``(P, T)`` with ``CUT_GAP`` steps or more in a row without a score after
+    one with a score (an outage; the first steps of a forecast, unscored, are none unless
+    ``leading``)."""
+    missing = np.isnan(scores)
+    if not leading:
+        missing &= np.cumsum(np.isfinite(scores), axis=1) > 0
+    if scores.shape[1] < CUT_GAP or not missing.any():
+        return np.empty(0, dtype=np.int64)
+    runs = np.cumsum(missing, axis=1, dtype=np.int64)
+    runs = np.concatenate([np.zeros((len(scores), 1), dtype=np.int64), runs], axis=1)
+    return np.flatnonzero((runs[:, CUT_GAP:] - runs[:, :-CUT_GAP] == CUT_GAP).any(axis=1))
 
 
 def gap_pieces(no_value: np.ndarray) -> list[tuple[int, int]]:
@@ -450,19 +462,23 @@ class StepScoring(TrainingMixin):
     def _smoothed(self, own: np.ndarray, past: np.ndarray | None = None, before: int = 0) -> np.ndarray:
         """Own scores after the first ``before`` (read, not returned), smoothed over time.
 
-        ``past``: the stream's own scores before them, read instead of those first ``before``.
+        ``past``: the stream's own scores before them (or a series' typical past,
+        :meth:`_typical_past`), read instead of those first ``before``; the
+        steps after an outage are then smoothed after the typical past too.
         """
-        if past is not None:
-            own, before = np.concatenate([past, own[before:]]), len(past)
-        return self._ewm(own)[before:]
+        if past is None:
+            return self._ewm(own)[before:]
+        own = np.concatenate([past, own[before:]])
+        return self._ewm(own, self._typical_past())[len(past) :]
 
-    def _ewm(self, own: np.ndarray) -> np.ndarray:
+    def _ewm(self, own: np.ndarray, start: np.ndarray | None = None) -> np.ndarray:
         """Own scores ``(T,)`` or ``(P, T)`` (each row a sequence), smoothed over time: the
         exponentially weighted mean of span ``smoothing``, gaps skipped; NaN stays NaN.
 
         An outage (``CUT_GAP`` steps or more without a score) cuts a sequence: the
-        steps after it are smoothed as a sequence of their own, after the typical
-        past (``smoothing_start_``) where fit has measured it.
+        steps after it are smoothed as a sequence of their own, after the own
+        scores ``start`` where given (a stream's past that ends in an outage then
+        starts again there too).
         """
         span = self._fitted("smoothing")
         if span <= 1:
@@ -473,12 +489,12 @@ class StepScoring(TrainingMixin):
             return pd.DataFrame(values).ewm(span=span, ignore_na=True).mean().to_numpy()
 
         smoothed = smooth(rows.T).T.copy()
-        start = self._typical_past()
         start = np.empty(0) if start is None else start
-        for row, out in zip(rows, smoothed, strict=True):
-            for a, b in gap_pieces(np.isnan(row)) if np.isnan(row).any() else ():
-                if a > 0:  # after an outage
-                    out[a:b] = smooth(np.concatenate([start, row[a:b]])[:, None])[len(start) :, 0]
+        for i in _rows_with_outages(rows, leading=len(start) > 0):
+            row, scored = rows[i], np.isfinite(rows[i])
+            for a, b in gap_pieces(~scored):
+                if a > 0 and (len(start) or scored[:a].any()):  # after an outage
+                    smoothed[i, a:b] = smooth(np.concatenate([start, row[a:b]])[:, None])[len(start) :, 0]
         return np.where(np.isnan(own), np.nan, smoothed.reshape(own.shape))
 
     def _typical_past(self) -> np.ndarray | None:

@@ -36,7 +36,7 @@ from ._series import (
     series_label,
 )
 from ._training import SequenceDataset, TrainingMixin, make_module
-from ._windows import TimeOrderedSplit, WindowDataset, forecast_windows, window_dataset
+from ._windows import TimeOrderedSplit, WindowDataset, edge_pad, forecast_windows, window_dataset
 
 __all__ = ["ForecastNetwork"]
 
@@ -279,12 +279,22 @@ class ForecastNetwork(TrainingMixin):
         if self._n_exog:
             self._warn_if_x_filled(filled)
             self._warn_if_x_extrapolates(np.concatenate(blocks)[:, -self._n_exog :])
-        values = forecast_windows(blocks, [len(frame) for _, frame in series], self.window_length_)
+        lengths = [len(frame) for _, frame in series]
+        values = forecast_windows(blocks, lengths, self.window_length_)
         seqs = Sequences(values, np.full(len(values), values.shape[1], dtype=np.int64), False)
         out = self._predict_raw(SequenceDataset(seqs))
         mean, scale = (torch.from_numpy(np.stack(s)) for s in zip(*stats, strict=True))
+        C, W = len(self.log_transform_), self.window_length_
+        unmoved = torch.from_numpy(  # each window's steps at the series' scaled zero, read in float64
+            np.stack(
+                [
+                    (edge_pad(rows[:n, :C], W)[-W:] == 0).all(axis=0)
+                    for rows, n in zip(blocks, lengths, strict=True)
+                ]
+            )
+        )
         with torch.no_grad():
-            out = self._head()(out, mean, scale).numpy()
+            out = self._head()(out, mean, scale, unmoved).numpy()
         if not np.isfinite(out).all():
             raise ValueError(
                 "The forecasts are not finite numbers: the network's outputs overflowed"

@@ -186,8 +186,11 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     it, so the last ``window_length_ - 1`` steps of the data given are held by
     fewer windows than they will be once later data arrives (the last step by
     one): a stream's latest scores are provisional there, and the next chunk,
-    read after ``update``, does not revise them. Forecasting scores each step
-    from its past alone.
+    read after ``update``, does not revise them. So are those of the
+    ``window_length_ - 1`` steps before a gap at a chunk's end, which that
+    chunk reads carried forward and the whole series cuts at, where later
+    data makes the gap an outage. Forecasting scores each step from its past
+    alone.
 
     ``fit`` accepts known anomalies as ``y`` (sktime's ``"ilocs"`` of points,
     or intervals of them, as ``predict`` returns events with
@@ -814,7 +817,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         outages = [
             b
             for a, b in flag_runs(np.isnan(scaled_all).all(axis=1))
-            if b - a >= CUT_GAP and a < len(scaled_all) - len(kept) < b < len(scaled_all)
+            if b - a >= CUT_GAP and a <= len(scaled_all) - len(kept) < b < len(scaled_all)
         ]
         if outages:  # the kept steps start within an outage: the series starts again after it
             kept = scaled_all[outages[-1] :].copy()

@@ -848,11 +848,15 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         return pd.DataFrame(quantile_moments(quantiles, levels)[1], index=index, columns=self._y_hist.columns)
 
     def _predict_proba(self, fh: ForecastingHorizon, X: pd.DataFrame | None = None, marginal: bool = True):
-        """Each step's forecast distribution, whose quantiles are those of ``predict_quantiles``.
+        """Each step's forecast distribution, whose quantiles are those of ``predict_quantiles``
+        at the levels it is built from.
 
         Linear in the level between the quantiles at 200 evenly spaced levels and
         the trained ones, with exponential tails beyond (``QuantileDistribution``,
-        an skpro distribution). Needs ``skpro``, as sktime's distributions do.
+        an skpro distribution; the tails are its own, unbounded on both sides, so
+        they reach below 0 for a column on the log scale too, where
+        ``predict_quantiles`` stays positive). Needs ``skpro``, as sktime's
+        distributions do.
         ``marginal=False`` is refused: the steps' joint distribution is not forecast.
         """
         if not marginal:

@@ -736,3 +736,57 @@ def test_predict_points_and_segments_of_a_numpy3d_panel_are_predict_s():
     pd.testing.assert_frame_equal(fitted.predict_points(panel), points)
     segments = RNNAnomalyDetector(mode="segments", **TINY).fit(panel)
     pd.testing.assert_frame_equal(segments.predict_segments(panel), segments.predict(panel))
+
+
+def test_twenty_steps_without_a_score_under_the_dynamic_threshold_are_nan_not_an_error():
+    """Found by a review: a chunk of 20 or more steps none of which has a score (a window of 25 under
+    forecast scoring, or a chunk within an outage) raised IndexError under the dynamic threshold."""
+    data = readings(300).set_axis(pd.date_range("2024-01-01", periods=300, freq="h"))
+    fitted = RNNAnomalyDetector(
+        window_length=25, scoring="forecast", threshold="dynamic", hidden_size=8, max_epochs=2, random_state=0
+    ).fit(data.iloc[:200])
+    assert np.isnan(fitted.transform_scores(data.iloc[200:222])["scores"]).all()
+    assert np.isnan(fitted.transform_scores(data.iloc[200:230] * np.nan)["scores"]).all()
+    for i in range(200, 230):  # one row at a time
+        fitted.update(data.iloc[[i]])
+
+
+@pytest.mark.parametrize("params", [{"smoothing": 10}, {"threshold": "dynamic", "threshold_window": 30}, {}])
+def test_streams_through_an_outage_in_chunks_of_every_size_score_as_the_whole_series(params):
+    """Found by a review: kept steps that began exactly at an outage's first step (or a stream of one
+    row at a time through any outage) read it as a short gap carried forward; and a stream whose past
+    ended in an outage smoothed its next chunk from nothing, where the whole series starts again from
+    the typical past. With forecast scoring every chunking gives the whole series' scores."""
+    rng = np.random.default_rng(0)
+    data = pd.DataFrame(
+        {"a": np.sin(np.arange(700) / 5) + 0.1 * rng.normal(size=700)},
+        index=pd.date_range("2024-01-01", periods=700, freq="min"),
+    )
+    train, new = data.iloc[:500], data.iloc[500:].copy()
+    new.iloc[40:45, 0] += 3  # a fault just before the first outage
+    for a, b in [(50, 75), (150, 170)]:
+        new.iloc[a:b] = np.nan
+    fitted = RNNAnomalyDetector(
+        window_length=6, scoring="forecast", hidden_size=8, max_epochs=2, random_state=0, **params
+    ).fit(train)
+    whole = fitted.transform_scores(new)["scores"].to_numpy()
+    for bounds in ([0, 150 + 8, 200], [0, 60, 160, 200], list(range(0, 200, 7)) + [200], list(range(201))):
+        fitted._context = None  # a new stream
+        streamed = []
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+            streamed.append(fitted.transform_scores(new.iloc[a:b])["scores"].to_numpy())
+            fitted.update(new.iloc[a:b])
+        np.testing.assert_allclose(
+            np.concatenate(streamed), whole[:200], rtol=1e-6, atol=1e-9, equal_nan=True
+        )
+
+
+def test_a_refit_scores_a_series_with_an_outage_as_a_first_fit_does():
+    """The steps after an outage are smoothed after the typical past of the fitted detector; fit's own
+    calibration must not read that of an earlier fit."""
+    data = readings(400).set_axis(pd.date_range("2024-01-01", periods=400, freq="h"))
+    data.iloc[150:180] = np.nan
+    first = RNNAnomalyDetector(smoothing=5, **TINY).fit(data)
+    again = RNNAnomalyDetector(smoothing=5, **TINY).fit(readings(300)).fit(data)
+    assert again.threshold_ == first.threshold_
+    pd.testing.assert_frame_equal(again.transform_scores(data), first.transform_scores(data))

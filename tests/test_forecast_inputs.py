@@ -947,6 +947,42 @@ def test_a_constant_series_of_a_panel_is_forecast_as_its_value_whatever_the_netw
     assert not np.allclose(forecasts.loc["shop_a", "sales"], frames["shop_a"]["sales"].iloc[-1])
 
 
+def test_a_constant_series_with_x_is_its_value_and_a_varying_one_at_its_mean_keeps_its_spread():
+    """Found by a review of the fix above: with X (a promotion column, its map shared by the panel's
+    series) the constant shop was forecast 4.65, 8.33, 4.60 (the map's effect on its flat window);
+    and the rule, read on windows at the scaled zero, also took the spread of a varying series whose
+    window sat exactly at its mean (net sales with returns, mean 0.0, ending with six days of 0):
+    its 90% interval became [0, 0]."""
+    rng = np.random.default_rng(0)
+    dates = pd.date_range("2020-01-01", periods=60, freq="D")
+    promo = pd.DataFrame({"promo": rng.integers(0, 2, 60).astype(float)}, index=dates)
+    sales = 50 + np.cumsum(rng.normal(size=60)) + 3 * promo["promo"].to_numpy()
+    y = pd.concat(
+        {
+            "shop_a": pd.DataFrame({"sales": sales}, index=dates),
+            "shop_b": pd.DataFrame({"sales": np.full(60, 7.0)}, index=dates),
+        },
+        names=["id", "date"],
+    )
+    X = pd.concat({"shop_a": promo, "shop_b": promo}, names=["id", "date"])
+    future = pd.date_range("2020-03-01", periods=3, freq="D")
+    X_future = pd.concat(
+        {k: pd.DataFrame({"promo": [1.0, 0.0, 1.0]}, index=future) for k in ("shop_a", "shop_b")},
+        names=["id", "date"],
+    )
+    for params in ({"correction_weight": 1.0, "conformal": False}, {}):
+        forecaster = RNNForecaster(window_length=6, hidden_size=8, max_epochs=20, random_state=0, **params)
+        forecaster.fit(y, X=X, fh=[1, 2, 3])
+        np.testing.assert_allclose(forecaster.predict(X=X_future).loc["shop_b", "sales"], 7.0, rtol=1e-12)
+    returns = np.array([1.0, -1.0, 2.0, -2.0, 0.0] * 10 + [0.0] * 6)  # mean exactly 0.0
+    net = pd.Series(returns, index=pd.date_range("2020-01-01", periods=56, freq="D"))
+    forecaster = RNNForecaster(
+        window_length=6, hidden_size=8, max_epochs=30, random_state=0, correction_weight=1.0, conformal=False
+    ).fit(net, fh=[1, 2, 3])
+    band = forecaster.predict_interval(coverage=0.9).to_numpy()
+    assert (band[:, 1] - band[:, 0] > 0.1).all()
+
+
 def test_quantiles_of_a_column_on_the_log_scale_stay_positive_beyond_the_trained_levels():
     """Found by a probe: levels beyond the trained 0.025-0.975 were extrapolated after the log scale
     was undone, so a series of positive values got 99% lower bounds of -0.008 to -0.056 (all 6 seeds

@@ -332,6 +332,41 @@ def test_forecaster_weighing_its_network_against_its_baseline_exports_the_mix():
     np.testing.assert_allclose(quantiles[0, :, 0, :], expected, rtol=1e-6)
 
 
+@pytest.mark.parametrize("input_dtype", ["float32", "float64"])
+def test_a_constant_series_exports_its_value_as_predict_gives_it(input_dtype):
+    """A series constant in fit is forecast as its value; the graph reads its window within the input
+    dtype's rounding (float32 holds 0.1 as 0.1 + 1.5e-9, which read exactly gave forecasts up to 0.023
+    from predict's, a review found)."""
+    pytest.importorskip("sklearn_rnn.forecasting")
+    import pandas as pd
+
+    from sklearn_rnn import RNNForecaster
+
+    for value in (0.1, 7.0, -3.3):
+        y = pd.Series(np.full(60, value), index=pd.date_range("2020-01-01", periods=60, freq="D"))
+        forecaster = RNNForecaster(
+            window_length=6,
+            hidden_size=8,
+            max_epochs=20,
+            random_state=0,
+            correction_weight=1.0,
+            conformal=False,
+        ).fit(y, fh=[1, 2, 3])
+        expected = forecaster.predict_quantiles(alpha=list(forecaster.quantile_levels_)).to_numpy()
+        np.testing.assert_allclose(expected, value, rtol=1e-12)
+        window = y.to_numpy()[-6:][None, :, None].astype(input_dtype)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # float32's rounding of the values, said
+            (quantiles,) = _session(to_onnx(forecaster, input_dtype=input_dtype)).run(
+                None, {"y_window": window}
+            )
+        np.testing.assert_allclose(quantiles[0, :, 0, :], expected, rtol=1e-12)
+        moved = window.copy()
+        moved[0, -1, 0] += 1.0  # once it moves, the network forecasts it in the graph as in predict
+        (quantiles,) = _session(to_onnx(forecaster, input_dtype=input_dtype)).run(None, {"y_window": moved})
+        assert not np.allclose(quantiles[0, :, 0, 4], value)
+
+
 @pytest.mark.parametrize("opset", [11, 9, 99, 17.0, True])
 def test_opsets_onnxruntime_cannot_run_are_refused(opset):
     X, y, _ = _train_data()

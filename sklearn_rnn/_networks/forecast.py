@@ -183,9 +183,7 @@ class ForecastNet(Ensemble):
     written before), each quantile is mixed with the baseline's point
     forecast. The forecaster
     sets it, and stores it as its ``correction_weight_``: a tuple of floats, not
-    a tensor, so that the state dict stays the networks' weights. A column whose
-    window is the scaled zero at every step (a series constant in fit that has
-    not moved) is forecast as its baseline, at every quantile.
+    a tensor, so that the state dict stays the networks' weights.
     """
 
     def __init__(
@@ -269,27 +267,20 @@ class ForecastNet(Ensemble):
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         """Each network's forecast in training; otherwise their mean, mixed with their mean baseline."""
         out = self._ensemble(X)
-        if self.training:
+        weight = getattr(self, "correction_weight", None)  # absent from modules pickled before it
+        if self.training or weight is None:
             return out
         networks = [self, *(self.others or ())]
         baseline = torch.stack([network._baseline(X) for network in networks]).mean(dim=0)
-        weight = getattr(self, "correction_weight", None)  # absent from modules pickled before it
+        weight = out.new_tensor(weight)  # (C,): one per column, for every quantile
         median = getattr(self, "median_index", None)  # absent from modules pickled before it
-        if weight is not None and median is not None:  # every quantile moves as the median does
-            weight = out.new_tensor(weight)  # (C,): one per column, for every quantile
+        if median is not None:  # every quantile moves as the median does: the network's spread stays
             out = out.sort(dim=-1).values  # as predict sorts them, against the sorted levels
             # weight 0: the baseline's forecast exactly, even from a diverged network (no spread then)
             spread = torch.nan_to_num(out - out[..., median, None], nan=0.0, posinf=0.0, neginf=0.0)
             centre = torch.where(weight == 0, baseline, baseline + weight * (out[..., median] - baseline))
-            out = centre[..., None] + spread
-        elif weight is not None:
-            weight = out.new_tensor(weight)
-            out = weight[:, None] * out + (1 - weight[:, None]) * baseline[..., None]
-        # a window at the scaled zero at every step (a series constant in fit, or of one value, that has
-        # not moved since) is forecast as its baseline, which is that constant: the network's output
-        # on a flat window is its own leftover, not a forecast
-        flat = X[:, : self.window_length, : self.n_targets].abs().amax(dim=1) == 0  # (n, C)
-        return torch.where(flat[:, None, :, None], baseline[..., None], out)
+            return centre[..., None] + spread
+        return weight[:, None] * out + (1 - weight[:, None]) * baseline[..., None]
 
     def _network(self, X: torch.Tensor) -> torch.Tensor:
         C, W = self.n_targets, self.window_length

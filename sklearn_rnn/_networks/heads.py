@@ -87,7 +87,10 @@ class QuantileForecasts(nn.Module):
     back with ``mean`` and ``scale``, ``(C,)`` or each row's ``(n, C)``, and, for the columns
     ``log`` marks, exponentiated. A column constant in fit (``scale`` a rounding
     of ``mean``: :func:`~sklearn_rnn._scaling.rounding_scaled`) is read and mapped
-    back by 1, and every quantile is its median: intervals of width 0.
+    back by 1, and every quantile is its median: intervals of width 0. Where
+    its window has not moved (``unmoved``, ``(n, C)``: every step at the
+    constant, read in float64), every quantile is the constant: the network's
+    output on an unmoving window is its own leftover, not a forecast.
     """
 
     def __init__(self, log: np.ndarray, shift: ConformalShift | None, median: int) -> None:
@@ -96,10 +99,14 @@ class QuantileForecasts(nn.Module):
         self.median = median
         self.scaling = SeriesScaling(log)  # the way in; ``forward`` is the way back
 
-    def forward(self, out: torch.Tensor, mean: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
+    def forward(
+        self, out: torch.Tensor, mean: torch.Tensor, scale: torch.Tensor, unmoved: torch.Tensor | None = None
+    ) -> torch.Tensor:
         out = self.scaled(out)
         constant = rounding_scaled(scale, mean)[..., None, :, None]
         out = torch.where(constant, out[..., self.median : self.median + 1], out)
+        if unmoved is not None:
+            out = torch.where(constant & unmoved[:, None, :, None], torch.zeros_like(out), out)
         scale = torch.where(constant, torch.ones_like(out[..., :1]), scale[..., None, :, None])
         out = out * scale + mean[..., None, :, None]  # (C,) or each row's (n, C)
         return torch.where(self.scaling.log[:, None], torch.exp(out), out)
@@ -159,7 +166,14 @@ class ForecastGraph(nn.Module):
 
     def forward(self, y_window: torch.Tensor) -> torch.Tensor:
         scaled = self.head.scaling(y_window.double(), self.mean, self.in_scale)
-        return self.head(self.net(scaled.float()), self.mean, self.scale)
+        # a window at the constant, as predict reads it in float64; float32 input holds the constant
+        # rounded (0.1 as 0.1 + 1.5e-9), so it is at it within that rounding (a log's within eps)
+        tolerance = 0.0
+        if y_window.dtype != torch.float64:
+            eps = torch.finfo(y_window.dtype).eps
+            tolerance = eps * torch.where(self.head.scaling.log, torch.ones_like(self.mean), self.mean.abs())
+        unmoved = scaled.abs().amax(dim=1) <= tolerance
+        return self.head(self.net(scaled.float()), self.mean, self.scale, unmoved)
 
 
 @dataclass

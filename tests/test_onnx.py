@@ -332,18 +332,21 @@ def test_forecaster_weighing_its_network_against_its_baseline_exports_the_mix():
     np.testing.assert_allclose(quantiles[0, :, 0, :], expected, rtol=1e-6)
 
 
+@pytest.mark.parametrize("target_transform", ["none", "log"])
 @pytest.mark.parametrize("input_dtype", ["float32", "float64"])
-def test_a_constant_series_exports_its_value_as_predict_gives_it(input_dtype):
-    """A series constant in fit is forecast as its value; the graph reads its window within the input
-    dtype's rounding (float32 holds 0.1 as 0.1 + 1.5e-9, which read exactly gave forecasts up to 0.023
-    from predict's, a review found)."""
+def test_a_constant_series_exports_its_value_as_predict_gives_it(input_dtype, target_transform):
+    """A series constant in fit is forecast as its value while its window has not moved; the graph
+    reads the window in its input dtype (float32 holds 0.1 as 0.1 + 1.5e-9, which read exactly gave
+    forecasts up to 0.023 from predict's; onnxruntime's float64 log of 7 is a rounding from torch's,
+    which gave 7.13 to 7.73), and a window a float32 step from the constant has moved in both."""
     pytest.importorskip("sklearn_rnn.forecasting")
     import pandas as pd
 
     from sklearn_rnn import RNNForecaster
 
-    for value in (0.1, 7.0, -3.3):
-        y = pd.Series(np.full(60, value), index=pd.date_range("2020-01-01", periods=60, freq="D"))
+    dates = pd.date_range("2020-01-01", periods=66, freq="D")
+    for value in (0.1, 7.0, 100.0) if target_transform == "log" else (0.1, 7.0, -3.3):
+        y = pd.Series(np.full(60, value), index=dates[:60])
         forecaster = RNNForecaster(
             window_length=6,
             hidden_size=8,
@@ -351,20 +354,25 @@ def test_a_constant_series_exports_its_value_as_predict_gives_it(input_dtype):
             random_state=0,
             correction_weight=1.0,
             conformal=False,
+            target_transform=target_transform,
         ).fit(y, fh=[1, 2, 3])
         expected = forecaster.predict_quantiles(alpha=list(forecaster.quantile_levels_)).to_numpy()
         np.testing.assert_allclose(expected, value, rtol=1e-12)
         window = y.to_numpy()[-6:][None, :, None].astype(input_dtype)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # float32's rounding of the values, said
-            (quantiles,) = _session(to_onnx(forecaster, input_dtype=input_dtype)).run(
-                None, {"y_window": window}
-            )
+            session = _session(to_onnx(forecaster, input_dtype=input_dtype))
+        (quantiles,) = session.run(None, {"y_window": window})
         np.testing.assert_allclose(quantiles[0, :, 0, :], expected, rtol=1e-12)
-        moved = window.copy()
-        moved[0, -1, 0] += 1.0  # once it moves, the network forecasts it in the graph as in predict
-        (quantiles,) = _session(to_onnx(forecaster, input_dtype=input_dtype)).run(None, {"y_window": moved})
-        assert not np.allclose(quantiles[0, :, 0, 4], value)
+        step = np.nextafter(np.float32(value), np.float32(np.inf))  # one float32 step: moved
+        moved = np.r_[np.full(5, value), float(step)]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # the constant has moved, said
+            forecaster.update(pd.Series(moved, index=dates[60:]), update_params=False)
+            expected = forecaster.predict_quantiles(alpha=list(forecaster.quantile_levels_)).to_numpy()
+        assert not np.allclose(expected[:, 4], value, rtol=1e-9, atol=0)
+        (quantiles,) = session.run(None, {"y_window": moved[None, :, None].astype(input_dtype)})
+        np.testing.assert_allclose(quantiles[0, :, 0, :], expected, rtol=1e-5)
 
 
 @pytest.mark.parametrize("opset", [11, 9, 99, 17.0, True])

@@ -166,13 +166,17 @@ class ForecastGraph(nn.Module):
 
     def forward(self, y_window: torch.Tensor) -> torch.Tensor:
         scaled = self.head.scaling(y_window.double(), self.mean, self.in_scale)
-        # a window at the constant, as predict reads it in float64; float32 input holds the constant
-        # rounded (0.1 as 0.1 + 1.5e-9), so it is at it within that rounding (a log's within eps)
-        tolerance = 0.0
-        if y_window.dtype != torch.float64:
-            eps = torch.finfo(y_window.dtype).eps
-            tolerance = eps * torch.where(self.head.scaling.log, torch.ones_like(self.mean), self.mean.abs())
-        unmoved = scaled.abs().amax(dim=1) <= tolerance
+        # a window at the constant, as predict reads it (in float64, exactly): float32 input holds the
+        # constant rounded, and reads as it where it is its float32 (0.1 as 0.1 + 1.5e-9; a float32 step
+        # away has moved); a log is the runtime's, a few float64 roundings from torch's
+        log = self.head.scaling.log
+        constant = torch.where(log, torch.exp(self.mean), self.mean)
+        if y_window.dtype == torch.float64:
+            tolerance = torch.where(log, 4 * torch.finfo(torch.float64).eps * constant.abs(), 0.0)
+            at = (y_window - constant).abs() <= tolerance
+        else:
+            at = y_window == constant.to(y_window.dtype)
+        unmoved = at.to(y_window.dtype).amin(dim=1) == 1  # every step (a reduction ONNX has for floats)
         return self.head(self.net(scaled.float()), self.mean, self.scale, unmoved)
 
 

@@ -28,7 +28,7 @@ from ._archive import Refused
 from ._networks.forecast import ForecastNet, PinballLoss
 from ._networks.reconstruct import WindowAutoencoder
 from ._runtime import user_stacklevel
-from ._scaling import column_statistics
+from ._scaling import column_statistics, rounding_scaled
 from ._training import MAX_SIZE, Int, TrainingMixin, make_module
 from ._windows import WindowDataset, edge_pad, window_dataset
 
@@ -92,10 +92,18 @@ def carry_forward_rows(values: np.ndarray) -> np.ndarray:
 
 
 def channel_statistics(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per-channel mean and scale (the one scaling rule) of the observed values of ``(T, C)``."""
-    stats = [column_statistics(column[~np.isnan(column)][:, None]) for column in values.T]
+    """Per-channel mean and scale (the one scaling rule) of the observed values of ``(T, C)``.
+
+    A channel constant in them (a set point) is scaled by its level's magnitude (1 at a level of
+    0), so that a move scores by its share of the level whatever the channel's units: scaled by 1,
+    a 20% jump of a set point scored 1.1 recorded in volts and 23 in millivolts.
+    """
+    observed = [column[~np.isnan(column)][:, None] for column in values.T]
+    stats = [column_statistics(column, constant_scale="rounding") for column in observed]
     mean = np.array([m[0] if len(column) else 0.0 for (m, _), column in zip(stats, values.T, strict=True)])
     scale = np.array([s[0] for _, s in stats])
+    constant = rounding_scaled(scale, mean)
+    scale = np.where(constant, np.where(mean != 0, np.abs(mean), 1.0), scale)
     return np.nan_to_num(mean), np.where(np.isfinite(scale), scale, 1.0)
 
 

@@ -25,7 +25,7 @@ from ._intervals import calibration, conformal_shift, median_index
 from ._networks.forecast import ForecastNet, PinballLoss
 from ._networks.heads import ForecastGraph, InferenceGraph, QuantileForecasts
 from ._runtime import current_generator, user_stacklevel
-from ._scaling import column_statistics
+from ._scaling import column_statistics, rounding_scaled
 from ._series import (
     format_time,
     format_times,
@@ -162,15 +162,24 @@ class ForecastNetwork(TrainingMixin):
         return QuantileForecasts(self.log_transform_, shift, median_index(self.quantile_levels_))
 
     def _rescale_before(self, series: list[tuple[tuple, pd.DataFrame]], data: WindowDataset, latest) -> None:
-        """Scale each series with held-out ``latest`` windows by its values before the held-out ones."""
+        """Scale each series with held-out ``latest`` windows by its values before the held-out ones.
+
+        A column constant before them that moves in them (a product's first sales)
+        keeps the scaling of all its values: by a rounding of its constant, its
+        forecasts would be read as a constant's, with intervals of width 0.
+        """
         starts, numbers = data.starts.numpy(), data.series.numpy()
         for number in np.unique(numbers[latest]):
             key, frame = series[number]
             # a held-out series is longer than window_length + 1 (it is not padded): local rows are its own
             offset = starts[numbers == number].min()
             end = starts[latest[numbers[latest] == number]].min() + self.window_length_ - offset
-            del self._y_scaling[key]
-            self._transform_y(frame.to_numpy(dtype=np.float64)[:end], key, store=True)
+            whole = self._y_scaling.pop(key)
+            _, before = self._transform_y(frame.to_numpy(dtype=np.float64)[:end], key, store=True)
+            moves = rounding_scaled(before[1], before[0]) & ~rounding_scaled(whole[1], whole[0])
+            if moves.any():
+                pairs = zip(whole, before, strict=True)
+                self._y_scaling[key] = tuple(np.where(moves, w, b) for w, b in pairs)
 
     def _weigh_correction(self, scoring: WindowDataset | None, held_out: bool = False) -> None:
         """``correction_weight_``: each column's weight of the network against its baseline.
@@ -280,21 +289,26 @@ class ForecastNetwork(TrainingMixin):
             self._warn_if_x_filled(filled)
             self._warn_if_x_extrapolates(np.concatenate(blocks)[:, -self._n_exog :])
         lengths = [len(frame) for _, frame in series]
-        values = forecast_windows(blocks, lengths, self.window_length_)
+        C, W = len(self.log_transform_), self.window_length_
+        pasts = [edge_pad(rows[:n, :C], W)[-W:] for rows, n in zip(blocks, lengths, strict=True)]
+        unmoved = torch.from_numpy(np.stack([(past == 0).all(axis=0) for past in pasts]))  # in float64
+        level = None
+        if self.local_level:  # the network reads each window less its level: taken off here in float64,
+            # as float32 would round a level far from fit's (a counter updated far past it) to whole units
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # a window without a value: level 0
+                level = np.nan_to_num(np.stack([np.nanmean(past, axis=0) for past in pasts]))
+            blocks = [
+                np.concatenate([rows[:n] - np.pad(c, (0, rows.shape[1] - C)), rows[n:]])  # past y only
+                for rows, n, c in zip(blocks, lengths, level, strict=True)
+            ]
+            level = torch.from_numpy(level)
+        values = forecast_windows(blocks, lengths, W)
         seqs = Sequences(values, np.full(len(values), values.shape[1], dtype=np.int64), False)
         out = self._predict_raw(SequenceDataset(seqs))
         mean, scale = (torch.from_numpy(np.stack(s)) for s in zip(*stats, strict=True))
-        C, W = len(self.log_transform_), self.window_length_
-        unmoved = torch.from_numpy(  # each window's steps at the series' scaled zero, read in float64
-            np.stack(
-                [
-                    (edge_pad(rows[:n, :C], W)[-W:] == 0).all(axis=0)
-                    for rows, n in zip(blocks, lengths, strict=True)
-                ]
-            )
-        )
         with torch.no_grad():
-            out = self._head()(out, mean, scale, unmoved).numpy()
+            out = self._head()(out, mean, scale, unmoved, level).numpy()
         if not np.isfinite(out).all():
             raise ValueError(
                 "The forecasts are not finite numbers: the network's outputs overflowed"

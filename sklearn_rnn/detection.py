@@ -115,7 +115,9 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     window_length_ : int
         Time steps the network reads.
     channel_mean_, channel_scale_ : ndarray of shape (n_channels,)
-        Each channel's training mean and scale (the network reads standardised values).
+        Each channel's training mean and scale (the network reads standardised values);
+        a channel constant in fit is scaled by its level's magnitude (1 at 0), so a
+        later move scores by its share of the level in any unit.
     feature_names_in_ : ndarray of shape (n_channels,) or None
         The channels' names (strings, or integers such as sensor ids) as the
         columns of ``X`` in ``fit`` had them; None where they were positions

@@ -94,7 +94,8 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
     window_length_ : int
         Time steps the network reads.
     channel_mean_, channel_scale_ : ndarray of shape (n_features,)
-        Each feature's training mean and scale.
+        Each feature's training mean and scale (a feature constant in fit: its
+        level's magnitude, 1 at 0).
     local_level_ : bool
         ``local_level`` resolved ("auto": the network that misses the training steps less).
     {detector: window_statistic_}

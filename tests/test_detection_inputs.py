@@ -790,3 +790,25 @@ def test_a_refit_scores_a_series_with_an_outage_as_a_first_fit_does():
     again = RNNAnomalyDetector(smoothing=5, **TINY).fit(readings(300)).fit(data)
     assert again.threshold_ == first.threshold_
     pd.testing.assert_frame_equal(again.transform_scores(data), first.transform_scores(data))
+
+
+def test_a_move_of_a_channel_constant_in_fit_scores_alike_in_any_unit():
+    """Found by a probe: a channel constant in fit was scaled by 1, so the same 20% jump of a set point
+    scored 1.1 (not flagged) recorded in volts, 23 in millivolts and 23,000 in microvolts. It is read
+    relative to its level now: the scores and flags are the same in every unit."""
+    rng = np.random.default_rng(0)
+    t = np.arange(1500)
+    normal = pd.DataFrame({"s": np.sin(t / 10) + 0.1 * rng.normal(size=1500), "c": 5.0})
+    results = []
+    for unit in (1e-3, 1.0, 1e3):
+        X = normal.assign(c=normal["c"] * unit)
+        fitted = RNNAnomalyDetector(window_length=16, hidden_size=8, max_epochs=3, random_state=0).fit(X)
+        new = X.copy()
+        new.loc[1000:, "c"] = 6.0 * unit
+        results.append(
+            (fitted.transform_scores(new)["scores"].to_numpy(), fitted.predict(new)["ilocs"].tolist())
+        )
+    for scores, flags in results[1:]:
+        np.testing.assert_allclose(scores, results[0][0], rtol=1e-4)
+        assert flags == results[0][1]
+    assert any(990 <= i <= 1010 for i in results[0][1])  # the jump is found

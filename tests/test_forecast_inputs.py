@@ -983,6 +983,37 @@ def test_a_constant_series_with_x_is_its_value_and_a_varying_one_at_its_mean_kee
     assert (band[:, 1] - band[:, 0] > 0.1).all()
 
 
+def test_a_series_flat_until_the_held_out_values_keeps_intervals_with_a_width():
+    """Found by a probe: a new product's first sales, all within the values held out for calibration,
+    were scaled by the flat stretch before them (a rounding of 0), so the forecasts were read as a
+    constant's: intervals of width 0, and predict warned that y was constant in fit and had moved."""
+    y = pd.Series(np.r_[np.zeros(110), [4, 6, 5, 7, 8, 6, 5, 9, 7, 6]])
+    for params in ({}, {"target_transform": "none"}, {"baseline": "naive"}):
+        forecaster = RNNForecaster(hidden_size=8, max_epochs=3, random_state=0, **params).fit(y, fh=[1, 2, 3])
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # no false 'constant in fit' warning
+            band = forecaster.predict_interval(coverage=0.9).to_numpy()
+        assert (band[:, 1] - band[:, 0] > 1.0).all()
+    old = pd.Series(np.sin(np.arange(120)) + 10.0)
+    panel = pd.concat({"new": y, "old": old}, names=["id", "t"]).to_frame("sales")
+    forecaster = RNNForecaster(hidden_size=8, max_epochs=3, random_state=0).fit(panel, fh=[1, 2, 3])
+    band = forecaster.predict_interval(coverage=0.9).loc["new"].to_numpy()
+    assert (band[:, 1] - band[:, 0] > 1.0).all()
+
+
+def test_a_level_far_past_fit_s_is_taken_off_each_window_before_float32():
+    """Found by a probe: a counter fitted on 100 steps of +1 (std 29), then updated to 1e8, was
+    forecast +12.28, +6.00, +6.00 where fit forecast +0.99, +1.99, +2.98: its windows were cast to
+    float32 in fit's units, 3.4 million standard deviations out, before the network took their level
+    off. The level is taken off in float64 first; the forecasts of the same shape are the same."""
+    y = pd.Series(np.arange(100.0))
+    forecaster = RNNForecaster(hidden_size=8, max_epochs=3, random_state=0).fit(y, fh=[1, 2, 3])
+    near = forecaster.predict().to_numpy() - y.iloc[-1]
+    ramp = 99 + np.cumsum(np.r_[np.full(1000, 1e5), np.ones(100)])
+    forecaster.update(pd.Series(ramp, index=np.arange(100, 1200)), update_params=False)
+    np.testing.assert_allclose(forecaster.predict().to_numpy() - ramp[-1], near, atol=1e-3)
+
+
 def test_quantiles_of_a_column_on_the_log_scale_stay_positive_beyond_the_trained_levels():
     """Found by a probe: levels beyond the trained 0.025-0.975 were extrapolated after the log scale
     was undone, so a series of positive values got 99% lower bounds of -0.008 to -0.056 (all 6 seeds

@@ -90,7 +90,9 @@ class QuantileForecasts(nn.Module):
     back by 1, and every quantile is its median: intervals of width 0. Where
     its window has not moved (``unmoved``, ``(n, C)``: every step at the
     constant, read in float64), every quantile is the constant: the network's
-    output on an unmoving window is its own leftover, not a forecast.
+    output on an unmoving window is its own leftover, not a forecast. ``level``
+    ``(n, C)``: what was taken off each window in float64 before the network read
+    it (a network that reads windows less their level forecasts as much less).
     """
 
     def __init__(self, log: np.ndarray, shift: ConformalShift | None, median: int) -> None:
@@ -100,9 +102,16 @@ class QuantileForecasts(nn.Module):
         self.scaling = SeriesScaling(log)  # the way in; ``forward`` is the way back
 
     def forward(
-        self, out: torch.Tensor, mean: torch.Tensor, scale: torch.Tensor, unmoved: torch.Tensor | None = None
+        self,
+        out: torch.Tensor,
+        mean: torch.Tensor,
+        scale: torch.Tensor,
+        unmoved: torch.Tensor | None = None,
+        level: torch.Tensor | None = None,
     ) -> torch.Tensor:
         out = self.scaled(out)
+        if level is not None:  # each window's level ``(n, C)``, taken off before the network read it
+            out = out + level[:, None, :, None]
         constant = rounding_scaled(scale, mean)[..., None, :, None]
         out = torch.where(constant, out[..., self.median : self.median + 1], out)
         if unmoved is not None:
@@ -177,7 +186,11 @@ class ForecastGraph(nn.Module):
         else:
             at = y_window == constant.to(y_window.dtype)
         unmoved = at.to(y_window.dtype).amin(dim=1) == 1  # every step (a reduction ONNX has for floats)
-        return self.head(self.net(scaled.float()), self.mean, self.scale, unmoved)
+        level = None
+        if getattr(self.net, "local_level", False):  # the window's level off in float64, as predict does
+            level = scaled.mean(dim=1)
+            scaled = scaled - level[:, None, :]
+        return self.head(self.net(scaled.float()), self.mean, self.scale, unmoved, level)
 
 
 @dataclass

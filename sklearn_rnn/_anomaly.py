@@ -69,6 +69,9 @@ _EDGE_CELLS_PER_PASS = 1 << 22
 # less read carried forward did better than cut wherever a piece is shorter than the window (the
 # user guide's anomaly page has the tables)
 CUT_GAP = 20
+# standardised values farther than this from a channel's level are read as this far (still far past any
+# threshold: a score is a miss in typical misses), within what float32 holds with room to spare
+STANDARD_LIMIT = 1e6
 
 
 def resolve_window_length(window_length: int | str, n_steps: int, shortest: int = 1) -> int:
@@ -379,7 +382,14 @@ class StepScoring(TrainingMixin):
 
     # -- scores -----------------------------------------------------------------------------------
     def _standardise(self, values: np.ndarray) -> np.ndarray:
-        return (np.asarray(values, dtype=np.float64) - self.channel_mean_) / self.channel_scale_
+        """Values in their channels' training units, read as at most ``STANDARD_LIMIT`` of them.
+
+        Farther is anomalous all the same, and float32, which the network reads, overflows past
+        ~3e38: a channel constant at 1e-300 in fit, scaled by it, then read 1.0 as inf, and every
+        later step of every channel scored NaN, never flagged.
+        """
+        scaled = (np.asarray(values, dtype=np.float64) - self.channel_mean_) / self.channel_scale_
+        return np.clip(scaled, -STANDARD_LIMIT, STANDARD_LIMIT)
 
     def _step_scores(
         self, scaled: np.ndarray, context: np.ndarray | None = None, past: np.ndarray | None = None

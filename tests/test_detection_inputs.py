@@ -812,3 +812,18 @@ def test_a_move_of_a_channel_constant_in_fit_scores_alike_in_any_unit():
         np.testing.assert_allclose(scores, results[0][0], rtol=1e-4)
         assert flags == results[0][1]
     assert any(990 <= i <= 1010 for i in results[0][1])  # the jump is found
+
+
+def test_a_move_beyond_float32_of_a_channel_constant_at_a_tiny_level_is_flagged_not_nan():
+    """Found by a review of the fix above: a channel constant at 1e-300, scaled by its level, read a
+    later 1.0 as inf in float32, and every later step of every channel scored NaN, never flagged.
+    Standardised values are read as at most 1e6 typical spreads from the level."""
+    rng = np.random.default_rng(0)
+    t = np.arange(600)
+    X = pd.DataFrame({"s": np.sin(t / 10) + 0.1 * rng.normal(size=600), "c": 1e-300})
+    fitted = RNNAnomalyDetector(window_length=16, hidden_size=8, max_epochs=2, random_state=0).fit(X)
+    new = X.copy()
+    new.loc[400:, "c"] = 1.0
+    scores = fitted.transform_scores(new)["scores"].to_numpy()
+    assert np.isfinite(scores).all() and scores[395:405].max() > 1e3 * fitted.threshold_
+    assert any(395 <= i <= 405 for i in fitted.predict(new)["ilocs"])  # the jump (read as a shape)

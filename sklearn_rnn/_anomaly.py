@@ -103,7 +103,7 @@ def channel_statistics(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     observed = [column[~np.isnan(column)][:, None] for column in values.T]
     stats = [column_statistics(column, constant_scale="rounding") for column in observed]
-    mean = np.array([m[0] if len(column) else 0.0 for (m, _), column in zip(stats, values.T, strict=True)])
+    mean = np.array([m[0] for m, _ in stats])  # 0 for a channel without a value
     scale = np.array([s[0] for _, s in stats])
     constant = rounding_scaled(scale, mean)
     scale = np.where(constant, np.where(mean != 0, np.abs(mean), 1.0), scale)
@@ -175,13 +175,19 @@ def _rows_with_outages(scores: np.ndarray, leading: bool = False) -> np.ndarray:
     return np.flatnonzero((runs[:, CUT_GAP:] - runs[:, :-CUT_GAP] == CUT_GAP).any(axis=1))
 
 
+def outages(no_value: np.ndarray) -> list[tuple[int, int]]:
+    """``(start, stop)`` of each run of at least ``CUT_GAP`` steps of ``no_value`` ``(T,)``: the gaps
+    that cut a sequence."""
+    return [(a, b) for a, b in flag_runs(no_value) if b - a >= CUT_GAP]
+
+
 def gap_pieces(no_value: np.ndarray) -> list[tuple[int, int]]:
     """``(start, stop)`` of the stretches of a sequence between its gaps of at least ``CUT_GAP`` steps.
 
     ``no_value`` ``(T,)``: the steps without a value in any channel. Without
     such a gap, the whole sequence, ``[(0, T)]``.
     """
-    cuts = [run for run in flag_runs(no_value) if run[1] - run[0] >= CUT_GAP]
+    cuts = outages(no_value)
     bounds = [0, *(edge for run in cuts for edge in run), len(no_value)]
     return [(a, b) for a, b in zip(bounds[::2], bounds[1::2], strict=True) if b > a]
 

@@ -155,8 +155,10 @@ def _feature_values(data: pd.DataFrame, feature_cols: list, inferred: bool) -> n
     frame = data[feature_cols]
     float32 = all(dtype == np.float32 for dtype in frame.dtypes)
     try:  # pd.NA among numbers held as objects is NaN, as in a nullable column
-        values = frame.to_numpy(dtype=np.float32, na_value=np.nan) if float32 else _numbers_of(frame)
-        values = np.asarray(values, dtype=values.dtype if float32 else np.float64)
+        if float32:
+            values = frame.to_numpy(dtype=np.float32, na_value=np.nan)
+        else:
+            values = _numbers_of(frame).astype(np.float64)
     except (TypeError, ValueError) as exc:
         raise ValueError(
             f"The feature columns {feature_cols} hold objects that could not convert to float ({exc}). "

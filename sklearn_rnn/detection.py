@@ -26,6 +26,7 @@ from ._anomaly import (
     finite_quantile,
     flag_runs,
     merge_gaps,
+    outages,
     robust_scale,
 )
 from ._data import holds_text
@@ -816,16 +817,13 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         # next chunk reads the kept steps without a value as one); kept steps that start within an
         # outage start after it, where the whole series' next piece starts
         kept = scaled_all[-max(rows, CUT_GAP + 1) :].copy()
-        outages = [
-            b
-            for a, b in flag_runs(np.isnan(scaled_all).all(axis=1))
-            if b - a >= CUT_GAP and a <= len(scaled_all) - len(kept) < b < len(scaled_all)
-        ]
-        if outages:  # the kept steps start within an outage: the series starts again after it
-            kept = scaled_all[outages[-1] :].copy()
+        first = len(scaled_all) - len(kept)
+        within = [b for a, b in outages(np.isnan(scaled_all).all(axis=1)) if a <= first < b < len(scaled_all)]
+        if within:  # the kept steps start within an outage: the series starts again after it
+            kept = scaled_all[within[-1] :].copy()
         elif np.isnan(kept[0]).any():  # a gap at the first kept step reads the last value before it, as in
             # the whole series; the later steps keep their gaps, which tell the windows that read them
-            kept[0] = pd.DataFrame(scaled_all).ffill().to_numpy()[len(scaled_all) - len(kept)]
+            kept[0] = pd.DataFrame(scaled_all).ffill().to_numpy()[first]
         # the stream's last two time points: a chunk of one row keeps the one before it
         times = X.index[-2:] if len(X) > 1 or context is None else self._context[0][-1:].append(X.index)
         self._context = (
@@ -1013,8 +1011,8 @@ def _smoothing_past(own: np.ndarray, reach: int) -> np.ndarray:
     no_score = np.isnan(own)
     scored = np.flatnonzero(~no_score)
     start = scored[-reach] if len(scored) >= reach else 0
-    outages = [a for a, b in flag_runs(no_score) if b - a >= CUT_GAP]
-    return own[max([start, *outages[-1:]]) :]
+    cuts = outages(no_score)
+    return own[max(start, cuts[-1][0]) if cuts else start :]
 
 
 def _next_step(last: pd.Index, index: pd.Index, step: str | int | None = None, any_later: bool = True) -> Any:

@@ -546,7 +546,8 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
                 times = checked.to_pandas()
                 refuse_other_fh_kind(times, cutoff)
                 freq = getattr(cutoff, "freq", None)
-                if custom_offset(freq) or not _counts_dates(cutoff):  # sktime fails coercing dates to periods
+                custom = custom_offset(freq)
+                if custom or not _counts_dates(cutoff):  # sktime fails coercing dates to periods
                     grid = pd.date_range(cutoff.max(), max(times.max(), cutoff.max()), freq=freq)
                     steps = grid.get_indexer(times)
                     if (steps < 1).any():  # before the cutoff or off the grid: a generic example
@@ -554,7 +555,7 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
                     steps = [int(step) for step in steps]
                     why = (
                         f"it reads it by its name, {freq.freqstr!r}, alone"
-                        if custom_offset(freq)
+                        if custom
                         else "it has no period of that frequency to count them in"
                     )
                     raise ValueError(

@@ -10,6 +10,7 @@ sequences and their batches, and the epoch budget of ``max_epochs="auto"``.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import logging
 import math
@@ -54,6 +55,31 @@ FUSED = ("adam", "adamw")  # the optimizers run with their fused kernel on CPU a
 OWN_CALLBACKS = frozenset(
     {"nonfinite_guard", "gradient_clip", "lr_schedule", "early_stopping", "feedback", "augmentation"}
 )
+
+
+def restored_on_error(fit: Callable) -> Callable:
+    """Wrap a scikit-learn ``fit`` so that one that raises leaves the estimator as it was.
+
+    A fit sets fitted attributes (``classes_``, the target's scaling, the
+    features') before checks that can still refuse the data or a parameter,
+    and before the network trains; without this, a refit that raised kept the
+    new labels or scaling over the old network, and ``predict`` returned the
+    old model's outputs under them with no error. The attributes are
+    restored as they were bound (a warm-started network trained in place
+    keeps what it learnt before the error).
+    """
+
+    @functools.wraps(fit)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        state = dict(vars(self))
+        try:
+            return fit(self, *args, **kwargs)
+        except BaseException:
+            vars(self).clear()
+            vars(self).update(state)
+            raise
+
+    return wrapper
 
 
 class SequenceDataset(Dataset):

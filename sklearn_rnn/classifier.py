@@ -24,6 +24,7 @@ from ._data import positions
 from ._docs import with_shared_parameters
 from ._networks.heads import Probabilities
 from ._runtime import user_stacklevel
+from ._training import restored_on_error
 
 __all__ = ["RNNClassifier"]
 
@@ -338,6 +339,7 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
         return Y.astype(np.int64)
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @restored_on_error
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> RNNClassifier:
         """Train the network on sequences ``X`` and labels ``y``.
 
@@ -472,6 +474,22 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
         """
         scores = self._forward(X).double()  # checks that the classifier is fitted
         return self._head()(scores).numpy()
+
+    def predict_log_proba(self, X: Any) -> np.ndarray:
+        """Logarithms of the class probabilities of each sequence.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps[, n_features]) or list of arrays
+            Sequences in the layout used for ``fit``.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            The logarithms of :meth:`predict_proba`, in the order of ``classes_``.
+        """
+        with np.errstate(divide="ignore"):  # a probability of exactly 0 is -inf, as MLPClassifier's
+            return np.log(self.predict_proba(X))
 
     def _head(self) -> Probabilities:
         return Probabilities(multilabel=getattr(self, "_multilabel", False))

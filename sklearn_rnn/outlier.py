@@ -12,7 +12,7 @@ from ._anomaly import SCORING_CONSTRAINTS, StepScoring, robust_scale
 from ._data import Sequences, validate_sequences
 from ._docs import with_shared_parameters
 from ._storable import SafeFormatMixin, VersionedPickleMixin
-from ._training import RECURRENT_CONSTRAINTS, TRAINING_CONSTRAINTS, Int
+from ._training import RECURRENT_CONSTRAINTS, TRAINING_CONSTRAINTS, Int, restored_on_error
 
 __all__ = ["RNNOutlierDetector"]
 
@@ -254,6 +254,7 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         return tags
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @restored_on_error
     def fit(self, X: Any, y: Any = None) -> RNNOutlierDetector:
         """Learn how the sequences ``X`` usually go on, and the offset of outliers among them.
 

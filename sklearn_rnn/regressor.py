@@ -16,6 +16,7 @@ from ._data import holds_text, positions, unmasked
 from ._docs import with_shared_parameters
 from ._networks.heads import TargetUnits
 from ._scaling import column_statistics, rounding_scaled
+from ._training import restored_on_error
 
 __all__ = ["RNNRegressor"]
 
@@ -24,7 +25,8 @@ __all__ = ["RNNRegressor"]
 class RNNRegressor(RegressorMixin, BaseRNNEstimator):
     """Recurrent neural network regressor for sequences (RNN, LSTM or GRU).
 
-    Takes the same parameters as :class:`RNNClassifier` (without ``class_weight``).
+    Takes the same parameters as :class:`RNNClassifier` (without ``class_weight`` and
+    ``augmentation``).
     Targets are standardised with statistics of the training data for
     training, and predictions are returned in the original units. Several
     targets (``y`` of shape ``(n_samples, n_outputs)``) share one network.
@@ -90,6 +92,7 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
         return torch.nn.MSELoss
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @restored_on_error
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> RNNRegressor:
         """Train the network on sequences ``X`` and targets ``y``.
 

@@ -238,3 +238,50 @@ def test_period_columns_are_refused_as_dates_with_their_name():
     sequences = [pd.DataFrame({"a": rng.normal(size=6), "month": months}) for _ in range(4)]
     with pytest.raises(TypeError, match=r"Sequence 0 of X holds dates or durations \(dtype period\[M\]\)"):
         RNNClassifier(**TINY).fit(sequences, [0, 1, 0, 1])
+
+
+def _failing_refits():
+    """Refits that raise after the first fit's attributes used to be replaced: (estimator, X, y, kwargs)."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 12, 2))
+    labels = np.where(np.arange(30) % 2 == 0, "cat", "dog")
+    new_labels = np.where(np.arange(30) % 2 == 0, "spam", "ham")
+    target = X[:, :, 0].sum(axis=1)
+    bad_filters = {"fcn_filters": (4, 4)}  # refused when the network is built, after the labels
+    yield "labels", RNNClassifier(**TINY), X, labels, new_labels, bad_filters, {}
+    yield "weights", RNNClassifier(**TINY), X, labels, new_labels, {}, {"sample_weight": np.ones(29)}
+    yield "class_weight", RNNClassifier(**TINY), X, labels, new_labels, {"class_weight": {"spam": -1.0}}, {}
+    multilabel = (rng.random((30, 3)) < 0.5).astype(int)
+    yield "multilabel", RNNClassifier(**TINY), X, labels, multilabel, bad_filters, {}
+    yield "outputs", RNNRegressor(**TINY), X, target, np.c_[1000 * target, target], bad_filters, {}
+    yield "features", RNNRegressor(**TINY), X, target, target, bad_filters, {"X": X[:, :, :1]}
+
+
+@pytest.mark.parametrize("case", list(_failing_refits()), ids=lambda case: case[0])
+def test_a_refit_that_raises_leaves_the_fitted_model_as_it_was(case):
+    """A refit refused after fit had replaced classes_ or the target's scaling kept them over the old
+    network: predict gave the old model's decisions under the failed fit's labels, or outputs in its
+    units and shape, with no error."""
+    _, estimator, X, y, new_y, new_params, refit = case
+    estimator.fit(X, y)
+    before = estimator.predict(X)
+    attributes = {key: value for key, value in vars(estimator).items() if key.endswith("_")}
+    estimator.set_params(**new_params)
+    with pytest.raises(ValueError):
+        estimator.fit(refit.pop("X", X), new_y, **refit)
+    assert {key for key in vars(estimator) if key.endswith("_")} == set(attributes)
+    assert all(vars(estimator)[key] is value for key, value in attributes.items())
+    np.testing.assert_array_equal(estimator.predict(X), before)
+
+
+def test_cross_val_predict_takes_log_probabilities():
+    """cross_val_predict(method="predict_log_proba") raised AttributeError, where MLPClassifier's works."""
+    from sklearn.model_selection import cross_val_predict
+
+    rng = np.random.default_rng(0)
+    X = [rng.normal(size=(n, 2)) + (i % 3) for i, n in enumerate(rng.integers(5, 12, size=24))]
+    y = np.array(["a", "b", "c"])[np.arange(24) % 3]
+    log_proba = cross_val_predict(RNNClassifier(**TINY), X, y, cv=2, method="predict_log_proba")
+    assert log_proba.shape == (24, 3)
+    classifier = RNNClassifier(**TINY).fit(X, y)
+    np.testing.assert_array_equal(classifier.predict_log_proba(X), np.log(classifier.predict_proba(X)))

@@ -420,3 +420,14 @@ def test_a_short_dropout_of_one_sensor_does_not_make_a_normal_run_an_outlier():
         x[20:23, 0] = np.nan  # one sensor drops out for 3 steps
     flagged = (detector.predict(fresh) == -1).mean(), (detector.predict(gapped) == -1).mean()
     assert flagged[1] <= flagged[0] + 0.075, flagged  # 0.175 and 0.2 (0.4 before)
+
+
+def test_a_refit_that_raises_leaves_the_fitted_detector_as_it_was():
+    """A refit refused after its data were read kept the new data's feature count over the old model."""
+    detector = RNNOutlierDetector(**{**FAST, "max_epochs": 2}).fit(runs(20, 0))
+    before = detector.score_samples(runs(5, 1))
+    two_features = [np.c_[run, run][:30] for run in runs(20, 2)]
+    with pytest.raises(ValueError, match="window_length=40"):
+        detector.set_params(window_length=40, scoring="forecast").fit(two_features)
+    assert detector.n_features_in_ == 1
+    np.testing.assert_array_equal(detector.score_samples(runs(5, 1)), before)

@@ -21,7 +21,7 @@ import pandas as pd
 from pandas.tseries.frequencies import to_offset
 from pandas.tseries.offsets import BusinessHour, CustomBusinessDay, CustomBusinessHour
 
-from ._archive import Refused, shown
+from ._archive import MAX_ARRAYS_BYTES, Refused, shown
 
 ARRAYS = "arrays/"  # the archive folder of the .npy members the encoder names
 
@@ -280,6 +280,9 @@ def decode(value: Any, arrays: dict[str, np.ndarray], where: str) -> Any:
 
 
 # a time zone by name ("Europe/Paris", "UTC", "UTC+01:00"): no path, no "dateutil/" prefix
+# the longest range index a file may declare: as many values as an int64 array within the arrays' limit
+MAX_RANGE_LENGTH = MAX_ARRAYS_BYTES // 8
+
 _TIME_ZONE = re.compile(r"(?!dateutil/)[A-Za-z][A-Za-z0-9_+\-:]*(/[A-Za-z0-9_+\-:]+)*")
 
 
@@ -309,6 +312,13 @@ def _decode_index(spec: dict, arrays: dict[str, np.ndarray], where: str) -> pd.I
             bounds = part("range", list)
             if len(bounds) != 3 or not all(isinstance(b, int) and not isinstance(b, bool) for b in bounds):
                 raise Refused(f"{where} has a malformed range index.")
+            start, stop, step = bounds
+            length = 0 if step == 0 else max(0, -((start - stop) // step))  # len(range), without its overflow
+            if length > MAX_RANGE_LENGTH:  # a few numbers that other code expands into arrays
+                raise Refused(
+                    f"{where} has a range index of {length} values, more than the {MAX_RANGE_LENGTH} an "
+                    "array of this format can hold."
+                )
             return pd.RangeIndex(*bounds, name=name)
         if kind == "period":
             ordinals = part("ordinals", np.ndarray)

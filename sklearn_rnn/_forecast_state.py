@@ -147,6 +147,8 @@ class SeriesState:
             raise Refused("its sktime converter store is malformed.")
         if not isinstance(y_hist, pd.DataFrame) or not (X_hist is None or isinstance(X_hist, pd.DataFrame)):
             raise Refused("its forecaster holds no training series.")
+        if attributes.get("_n_exog") and X_hist is None:
+            raise Refused(f"its network reads {attributes['_n_exog']} exogenous columns, but it holds no X.")
         # files written before these: no floors, the network's forecasts
         n_columns = len(y_hist.columns)
         attributes = {"interval_floors_": None, "correction_weight_": np.ones(n_columns), **attributes}
@@ -165,6 +167,11 @@ class SeriesState:
                 values = decode(fh.get("values"), arrays, "fh") if isinstance(fh, dict) else None
                 if not (isinstance(values, pd.Index) and isinstance(fh.get("is_relative"), bool)):
                     raise Refused("its forecasting horizon is malformed.")
+                if len(values) > self.horizon_:  # distinct steps within 1..horizon_, as fit stores them
+                    raise Refused(
+                        f"its forecasting horizon has {len(values)} steps, more than the {self.horizon_} "
+                        "its network forecasts."
+                    )
                 freq = decode_frequency(fh.get("freq"), "fh")
                 fh = ForecastingHorizon(values, is_relative=fh["is_relative"], freq=freq)
             y = convert_to(y_hist, to_type=y_mtype, store=store, store_behaviour="freeze")
@@ -173,7 +180,8 @@ class SeriesState:
             self.fit(y, X=X, fh=fh)
         except Refused:
             raise
-        except (TypeError, ValueError, KeyError, ArithmeticError) as exc:  # a crafted freq overflows
+        # a crafted freq overflows; sktime refuses an in-sample horizon with NotImplementedError
+        except (TypeError, ValueError, KeyError, ArithmeticError, NotImplementedError) as exc:
             raise Refused(f"its forecaster state does not rebuild ({type(exc).__name__}: {exc})") from None
         finally:
             self.__dict__.pop(RESTORED, None)

@@ -330,6 +330,14 @@ def check_weight_values(weights: dict[str, torch.Tensor]) -> None:
             raise Refused(f"its input scaling {key!r} holds scales that are zero or negative.")
 
 
+def _equal(value: Any, reference: Any) -> bool:
+    """Whether a stored value equals the reference as one value (an array compared to a tuple is not)."""
+    try:
+        return bool(value == reference)
+    except (TypeError, ValueError):  # an array's elementwise answer, or shapes that do not broadcast
+        return False
+
+
 def optimizer_groups(stored: Any, fresh: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Stored parameter groups that differ from a fresh optimizer's in the learning rate only."""
     if (
@@ -345,7 +353,7 @@ def optimizer_groups(stored: Any, fresh: list[dict[str, Any]]) -> list[dict[str,
             elif key == "fused" and any(value is unfused for unfused in _OPTIMIZER_UNFUSED):  # not 0
                 allowed = key in reference
             else:
-                allowed = key in reference and value == reference[key]
+                allowed = key in reference and _equal(value, reference[key])
             if not allowed:
                 raise Refused(
                     f"its optimizer setting {shown(key)}={shown(value)} is not what the estimator sets "
@@ -410,6 +418,32 @@ def _distinct_labels(value: Any, _: dict) -> bool:
         return len(np.unique(value)) == len(value)
     except TypeError:  # labels of mixed types do not sort
         return len(set(value.tolist())) == len(value)
+
+
+def _feature_names(value: Any, attributes: dict) -> bool:
+    """None, or names as a fit sets them: text or integers, distinct, one per feature (or channel)."""
+    if value is None:
+        return True
+    count = attributes.get("n_features_in_", attributes.get("_n_channels"))
+    return (
+        isinstance(value, np.ndarray)
+        and value.dtype == object
+        and value.ndim == 1
+        and (count is None or len(value) == count)
+        and all(isinstance(name, (str, int)) and not isinstance(name, bool) for name in value.tolist())
+        and len(set(value.tolist())) == len(value)
+    )
+
+
+def _length_calibration(value: Any, _: dict) -> bool:
+    """The outlier detector's rows (length, centre (2), spread (2)), lengths > 0 increasing."""
+    return (
+        _finite_array()(value, _)
+        and value.ndim == 2
+        and value.shape[1] == 5
+        and len(value) > 0
+        and bool((value[:, 0] > 0).all() and (np.diff(value[:, 0]) > 0).all() and (value[:, 3:] > 0).all())
+    )
 
 
 def _quantile_levels(value: Any, _: dict) -> bool:
@@ -531,7 +565,14 @@ FITTED_RULES: dict[str, tuple[Callable[[Any, dict], bool], str]] = {
     "_y_1d": (_flag, "True or False"),
     "_tabular": (_flag, "True or False"),
     "local_level_": (_flag, "True or False"),
-    "augmentation_": (lambda v, attributes: v is None or v == "window-warp", 'None or "window-warp"'),
+    "augmentation_": (
+        lambda v, _: v is None or (isinstance(v, str) and v == "window-warp"),
+        'None or "window-warp"',
+    ),
+    "feature_names_in_": (
+        _feature_names,
+        "None or a 1D object array of distinct names (text or integers), one a feature",
+    ),
     "classes_": (_distinct_labels, "a 1D array of distinct labels"),
     "y_mean_": (_finite_array(), "finite floats"),
     "y_scale_": (_finite_array(positive=True, like="y_mean_"), "finite floats > 0, one per y_mean_"),
@@ -563,7 +604,10 @@ FITTED_RULES: dict[str, tuple[Callable[[Any, dict], bool], str]] = {
         _finite_array(positive=True, like="statistics_center_", paired=True),
         "finite floats > 0, one per statistics_center_",
     ),
-    "length_calibration_": (_finite_array(), "finite floats"),
+    "length_calibration_": (
+        _length_calibration,
+        "finite floats, a row (length > 0, two centres, two spreads > 0) per calibrated length",
+    ),
     "threshold_": (_number, "a finite number"),
     "score_median_": (_number, "a finite number"),
     "smoothing_start_": (_or_none(_number), "None or a finite number"),

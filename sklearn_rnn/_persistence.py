@@ -583,13 +583,13 @@ def _load_members(archive: zipfile.ZipFile, manifest: dict, names: list[str]) ->
     params = {k: decode(v, arrays, f"parameter {k}") for k, v in params.items()}
     params = {**{k: v for k, v in ADDED_PARAMETERS.items() if k in allowed}, **params}
     check_parameters(params)
-    estimator = cls(**params)
-    try:
+    try:  # before the constructor, which reads some (the detector's mode sets its task)
         validate_parameter_constraints(
-            cls._parameter_constraints, estimator.get_params(deep=False), caller_name=estimator_name
+            cls._parameter_constraints, {**allowed, **params}, caller_name=estimator_name
         )
     except (TypeError, ValueError) as exc:
         raise Refused(f"a stored parameter is invalid: {exc}") from None
+    estimator = cls(**params)
 
     _restore_settings(estimator, manifest.get("settings"))
 

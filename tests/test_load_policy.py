@@ -285,6 +285,12 @@ OPTIMIZER = {
         lambda d: _edit_manifest(d, _param_group("params", [0, 0, 1])),
         r"its optimizer setting 'params'=\[0, 0, 1\] is not",
     ),
+    "betas as a range of three": (
+        lambda d: _edit_manifest(
+            d, _param_group("betas", {"__index__": {"kind": "range", "range": [0, 3, 1], "names": [None]}})
+        ),
+        r"its optimizer setting 'betas'=RangeIndex\(start=0, stop=3, step=1\) is not what the estimator",
+    ),
     "scalar state that is not a number": (
         lambda d: _edit_manifest(d, lambda m: m["optimizer"]["scalars"].update({"0.step": "x"})),
         r"optimizer state '0.step' holds 'x', not a number",
@@ -436,6 +442,36 @@ def test_long_frequency_names_are_refused_before_pandas_parses_them(forecaster_b
     ) as info:
         load(io.BytesIO(_edit_manifest(forecaster_bytes, edit)))
     assert time.perf_counter() - start < 2 and len(str(info.value)) < 400
+
+
+def _range(start: int, stop: int) -> dict:
+    return {"__index__": {"kind": "range", "range": [start, stop, 1], "names": [None]}}
+
+
+def _set_fh(manifest, values) -> None:
+    manifest["sktime"]["fh"]["values"] = values
+
+
+RANGE_BOMBS = {
+    # a 13 KB file whose horizon of 10**8 steps loaded in 16 s and 2.5 GB, the network forecasting 3
+    "horizon": (
+        lambda m: _set_fh(m, _range(1, 10**8)),
+        r"its forecasting horizon has 99999999 steps, more than the 3 its network forecasts",
+    ),
+    # pandas' len() of a range past sys.maxsize raised OverflowError, not the refusal
+    "columns": (
+        lambda m: m["attributes"]["_y_hist"]["__frame__"].update(columns=_range(0, 2**70)),
+        r"_y_hist.columns has a range index of 1180591620717411303424 values, more than the 134217728",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(RANGE_BOMBS))
+def test_ranges_declared_huge_are_refused_before_they_are_expanded(forecaster_bytes, name, tmp_path):
+    edit, match = RANGE_BOMBS[name]
+    start = time.perf_counter()
+    _refused(_edit_manifest(forecaster_bytes, edit), match, tmp_path)
+    assert time.perf_counter() - start < 5
 
 
 _MEASURE = """
@@ -1029,3 +1065,13 @@ def test_a_crafted_custom_frequency_is_refused_quickly(forged, tmp_path):
         match=r"Refusing to load .* (has a frequency .* this format does not write|pandas cannot build)",
     ):
         load(tmp_path / "forged.skrnn")
+
+
+def test_in_sample_horizon_is_refused_as_the_format_says(forecaster_bytes, tmp_path):
+    """sktime's NotImplementedError for an in-sample horizon escaped load instead of its refusal."""
+    in_sample = {"__index__": {"kind": "objects", "values": [0, 1, 2], "object": False, "names": [None]}}
+    _refused(
+        _edit_manifest(forecaster_bytes, lambda m: _set_fh(m, in_sample)),
+        r"its forecaster state does not rebuild \(NotImplementedError",
+        tmp_path,
+    )

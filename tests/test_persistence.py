@@ -1338,6 +1338,10 @@ def _reversed(value):
         ("detector", "_context", lambda v: (pd.RangeIndex(199, 200), np.zeros((1, 2)), np.zeros(1))),
         ("detector", "_context", lambda v: (pd.RangeIndex(198, 200), np.zeros(2), np.zeros(2))),
         ("detector", "_context", lambda v: [1, 2]),
+        # each of these loaded, then failed at its first use with another error
+        ("detector", "feature_names_in_", lambda v: [1, 2]),
+        ("outlier", "length_calibration_", lambda v: v[:, 0].copy()),
+        ("classifier", "augmentation_", lambda v: np.zeros(2)),
         ("detector", "end_scale_", lambda v: None),  # a fit sets both edge scales or neither
         ("detector", "end_scale_", lambda v: v[:1]),
     ],
@@ -1371,4 +1375,20 @@ def test_hand_edited_fitted_values_are_refused(fitted_of_each_kind, kind, attrib
             rf"the network has outputs \(2, 9, {window - 1}\) but the estimator expects \(2, 9, {window}\)"
         )
     with pytest.raises(ValueError, match=rf"^Refusing to load .*{refused}"):
+        load(io.BytesIO(buffer.getvalue()))
+
+
+def test_forecaster_reading_exogenous_columns_without_them_is_refused(fitted_of_each_kind, monkeypatch):
+    """A file whose network reads X but that holds none loaded, then predict raised TypeError."""
+    import copy
+
+    import sklearn_rnn._persistence as persistence
+
+    forecaster = copy.deepcopy(fitted_of_each_kind["forecaster"])
+    forecaster._n_exog = 2
+    with monkeypatch.context() as patch:
+        patch.setattr(persistence, "check_fitted", lambda attributes: None)
+        buffer = io.BytesIO()
+        save(forecaster, buffer)
+    with pytest.raises(ValueError, match=r"^Refusing to load .*reads 2 exogenous columns, but it holds no X"):
         load(io.BytesIO(buffer.getvalue()))

@@ -498,12 +498,8 @@ class SeriesState:
                 out.append(by_end[end[0]])
                 continue
             if fh.is_relative:
-                steps, offset = self._relative_steps(placed, end), self._fh_freq()
-                if isinstance(end, pd.DatetimeIndex) and custom_offset(offset):
-                    # sktime places steps by the offset's name ("C"): a custom week's or holidays' parts lost
-                    index = pd.DatetimeIndex([end[0] + int(k) * offset for k in steps], name=end.name)
-                else:
-                    index = placed.to_absolute_index(end)
+                steps = self._relative_steps(placed, end)
+                index = self._step_times(steps, end, placed)
             else:
                 index = fh.to_pandas()
                 steps = self._absolute_steps(placed, index, end, key)
@@ -516,6 +512,18 @@ class SeriesState:
                 "must lie after the end of every series)."
             )
         return out
+
+    def _step_times(
+        self, steps: np.ndarray, end: pd.Index, placed: ForecastingHorizon | None = None
+    ) -> pd.Index:
+        """The time points ``steps`` after ``end`` (``placed``: those steps as a horizon with its freq)."""
+        offset = self._fh_freq()
+        if isinstance(end, pd.DatetimeIndex) and custom_offset(offset):
+            # sktime places steps by the offset's name ("C"): a custom week's or holidays' parts lost
+            return pd.DatetimeIndex([end[0] + int(k) * offset for k in steps], name=end.name)
+        if placed is None:
+            placed = ForecastingHorizon(steps, is_relative=True, freq=offset)
+        return placed.to_absolute_index(end)
 
     def _absolute_steps(
         self, placed: ForecastingHorizon, times: pd.Index, end: pd.Index, key: tuple
@@ -578,9 +586,7 @@ class SeriesState:
                 f"{given} has no rows for {format_times(missing)}{series_label(key)} (y ends on "
                 f"{format_time(last)}). Pass X to predict with a row for every time point of fh."
             )
-        steps = np.arange(1, self.horizon_ + 1)
-        future_fh = ForecastingHorizon(steps, is_relative=True, freq=self._fh_freq())
-        future_index = future_fh.to_absolute_index(past_index[-1:])
+        future_index = self._step_times(np.arange(1, self.horizon_ + 1), past_index[-1:])
         rows = pd.concat([history.loc[past_index], future.reindex(future_index)]).ffill()
         check_exog_values(rows, "predict")
         return rows.to_numpy(dtype=np.float64), future_index[~future_index.isin(future.index)]
@@ -668,7 +674,7 @@ def _refuse_missing_values(name: str, data: Any, method: str) -> None:
     where = frame.index[rows]
     panel = isinstance(frame.index, pd.MultiIndex)
     found = f"{name} passed to {method} has missing values (NaN) at {int(rows.sum())} time point(s), e.g. "
-    if _only_at_the_ends(frame.index, rows):
+    if name == "y" and _only_at_the_ends(frame.index, rows):
         raise ValueError(
             f"{found}{format_times(where, limit=3)}, each before a series' first value or after its last, "
             "as where a panel was put on the dates of all its series (sktime's Detrender does this to a "
@@ -677,17 +683,20 @@ def _refuse_missing_values(name: str, data: Any, method: str) -> None:
             f"{name} = {name}.dropna(), and in a pipeline leave out the transformer that adds them "
             "(RNNForecaster forecasts trends itself: its baseline is smoothing with a damped trend)."
         )
-    fill = f"{name}.interpolate()"
+    # X is read at every time point of y and of the forecast, its first and last ones too
+    both = "" if name == "y" else "limit_direction='both'"
+    fill = f"{name}.interpolate({both})"
     if panel:
-        fill = f"{name}.groupby(level=0).transform(lambda s: s.interpolate())"
+        fill = f"{name}.groupby(level=0).transform(lambda s: s.interpolate({both}))"
     pipeline = (
         ", or fill y inside the forecaster: TransformedTargetForecaster([('fill', Imputer(method='linear')), "
         "('forecast', RNNForecaster())]) (sktime.transformations.series.impute)"
         if name == "y"
         else ""
     )
+    reads = "complete series" if name == "y" else "X at every time point of y and of the forecast"
     raise ValueError(
-        f"{found}{format_times(where, limit=3)}; RNNForecaster reads complete series. Fill them first, e.g. "
+        f"{found}{format_times(where, limit=3)}; RNNForecaster reads {reads}. Fill them first, e.g. "
         f"{name} = {fill}{pipeline}."
     )
 

@@ -505,8 +505,9 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         self.callbacks = callbacks
         self.net_kwargs = net_kwargs
         super().__init__()
-        try:  # trained for the median alone: no intervals (sktime's composites read the tag)
-            median_only = quantile_levels is not None and set(np.ravel(quantile_levels).tolist()) == {0.5}
+        try:  # trained for the median alone ([] too): no intervals (sktime's composites read the tag)
+            levels = set(np.ravel(quantile_levels).tolist()) if quantile_levels is not None else None
+            median_only = levels is not None and levels <= {0.5}
         except (TypeError, ValueError):  # refused at fit
             median_only = False
         if median_only:

@@ -1065,7 +1065,10 @@ def test_missing_values_are_refused_with_fills_that_work():
     assert np.isfinite(pipeline.fit(y, fh=[1]).predict()).all()
     X = pd.DataFrame({"promo": np.arange(48.0)}, index=y.index)
     X.iloc[3] = np.nan
-    with pytest.raises(ValueError, match=r"X passed to fit has missing values .* X = X.interpolate\(\)\.$"):
+    with pytest.raises(
+        ValueError,
+        match=r"X passed to fit has missing values .* X = X.interpolate\(limit_direction='both'\)\.$",
+    ):
         RNNForecaster(**TINY).fit(y.interpolate(), X=X, fh=[1])
     panel = pd.concat({"a": y, "b": 2 * y}, names=["id", "t"]).to_frame("sales")
     with pytest.raises(ValueError, match=r"at 4 time point\(s\).*y.groupby\(level=0\).transform"):
@@ -1145,3 +1148,55 @@ def test_update_with_other_index_levels_is_refused_and_changes_nothing():
         pd.testing.assert_frame_equal(f.predict(), forecast)
     f.update(pd.concat({"north": new, "south": new + 3}, names=["store", "date"]), update_params=False)
     assert f.cutoff[0] == new.index[-1] and f.predict().index.get_level_values(-1)[0] > new.index[-1]
+
+
+@pytest.mark.parametrize(
+    "freq, start",
+    [
+        (pd.offsets.CustomBusinessDay(holidays=["2024-03-29", "2024-04-01"]), "2024-01-02"),  # Easter
+        (pd.offsets.CustomBusinessDay(weekmask="Sun Mon Tue Wed Thu"), "2024-01-07"),
+        (
+            pd.offsets.CustomBusinessHour(start="09:00", end="17:00", holidays=["2024-01-12"]),
+            "2024-01-02 09:00",
+        ),
+        (pd.DateOffset(months=1), "2024-01-15"),  # billing on the 15th
+    ],
+    ids=["holidays", "weekmask", "hours", "dateoffset"],
+)
+def test_future_x_is_read_on_the_series_own_days(freq, start):
+    """On a custom business day the network read future X on the offset's name's days ("C": Good
+    Friday and Easter Monday), filled steps 4-5 forward from step 3 with a warning the user could not
+    act on, and ignored X given for them; DateOffset(months=1) with X raised pandas' bare error."""
+    rng = np.random.default_rng(0)
+    index = pd.date_range(start, periods=60, freq=freq)
+    y = pd.Series(100 + np.cumsum(rng.normal(size=60)), index=index)
+    X = pd.DataFrame({"volume": rng.normal(size=60)}, index=index)
+    forecaster = RNNForecaster(**{**TINY, "window_length": 6, "correction_weight": 1.0})
+    forecaster.fit(y, X=X, fh=[1, 2, 3, 4, 5])
+    future = pd.date_range(index[-1] + index.freq, periods=5, freq=index.freq)
+    X_future = pd.DataFrame({"volume": [0.1, 0.2, 0.3, 0.4, 0.5]}, index=future)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # no "X has no rows" warning
+        forecast = forecaster.predict(X=X_future)
+    assert forecast.index.equals(future)
+    for step in range(5):  # the X of each step reaches the forecast (before: some were filled forward)
+        changed = X_future.copy()
+        changed.iloc[step, 0] = 3.0
+        assert np.abs(forecaster.predict(X=changed).to_numpy() - forecast.to_numpy()).max() > 1e-3
+
+
+def test_nan_in_future_x_gets_advice_that_works():
+    """A future X row still NaN got the advice written for y's ends (X = X.dropna()), which led
+    straight into "X passed to predict has no rows"; the advice given now makes predict work."""
+    rng = np.random.default_rng(0)
+    index = pd.date_range("2021-01-03", periods=40, freq="W-SUN")
+    y = pd.Series(10 + np.cumsum(rng.normal(size=40)), index=index)
+    X = pd.DataFrame({"price": rng.normal(10, 1, 40)}, index=index)
+    forecaster = RNNForecaster(**TINY).fit(y, X=X, fh=[1, 2, 3])
+    future = pd.date_range(index[-1] + index.freq, periods=3, freq=index.freq)
+    X_future = pd.DataFrame({"price": [np.nan, 10.5, 9.8]}, index=future)  # next week's not known yet
+    with pytest.raises(ValueError, match="reads X at every time point") as error:
+        forecaster.predict(X=X_future)
+    fix = str(error.value).split("e.g. X = ")[1].rstrip(".")
+    forecast = forecaster.predict(X=eval(fix, {"X": X_future}))
+    assert forecast.index.equals(future)

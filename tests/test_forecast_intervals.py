@@ -380,10 +380,12 @@ def test_calibration_parameters_are_validated_in_fit(params, match):
         f.fit(load_airline().iloc[:60], fh=[1])
 
 
-def test_a_forecaster_trained_for_the_median_only_refuses_intervals_but_predicts():
-    """quantile_levels=[0.5] gave zero-width intervals and variance 0, calibrating nothing, silently."""
+@pytest.mark.parametrize("levels", [[0.5], []], ids=["median", "empty"])
+def test_a_forecaster_trained_for_the_median_only_refuses_intervals_but_predicts(levels):
+    """quantile_levels=[0.5] gave zero-width intervals and variance 0, calibrating nothing, silently;
+    [] trains the median alone too, and kept the tag that promises intervals."""
     y = pd.Series(10 + np.random.default_rng(0).normal(size=40).cumsum())
-    f = RNNForecaster(window_length=6, quantile_levels=[0.5], **TINY).fit(y, fh=[1, 2])
+    f = RNNForecaster(window_length=6, quantile_levels=levels, **TINY).fit(y, fh=[1, 2])
     y_pred = f.predict()
     assert np.isfinite(y_pred.to_numpy()).all()
     # declared, as sktime's estimators declare what their parameters rule out (composites read it)

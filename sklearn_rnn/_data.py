@@ -604,6 +604,11 @@ def validate_sequences(
             "targets are. Pass a list in a fixed order, with y in the same order, e.g. "
             "keys = list(X); X = [X[k] for k in keys]; y = [labels[k] for k in keys]."
         )
+    if isinstance(X, (list, tuple)) and any(sp.issparse(x) for x in X):
+        raise TypeError(
+            "X is a list holding sparse matrices, but dense sequences are required. Convert each, e.g. "
+            "X = [x.toarray() for x in X]."
+        )
     # (an empty numeric array or table gets scikit-learn's "Found array with 0 sample(s)")
     if (
         isinstance(X, (list, tuple))

@@ -285,3 +285,16 @@ def test_cross_val_predict_takes_log_probabilities():
     assert log_proba.shape == (24, 3)
     classifier = RNNClassifier(**TINY).fit(X, y)
     np.testing.assert_array_equal(classifier.predict_log_proba(X), np.log(classifier.predict_proba(X)))
+
+
+def test_a_list_of_sparse_sequences_gets_a_fix_that_works():
+    """A list of sparse matrices got "got 1 dimension(s)", as if X held one sequence."""
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(0)
+    X = [sp.csr_matrix(rng.random((5, 2))) for _ in range(6)]
+    with pytest.raises(TypeError, match="sparse matrices") as error:
+        RNNClassifier(**TINY).fit(X, [0, 1] * 3)
+    fix = str(error.value).split("e.g. X = ")[1].rstrip(".")
+    dense = eval(fix, {"X": X})
+    assert RNNClassifier(**TINY).fit(dense, [0, 1] * 3).predict(dense).shape == (6,)

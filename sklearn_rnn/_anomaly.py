@@ -617,8 +617,9 @@ class StepScoring(TrainingMixin):
             with np.errstate(invalid="ignore"):
                 return (total / np.where(count > 0, count, np.nan)).transpose(1, 0, 2)[:, :, None, :]
         # a window reading a gap (a channel carried forward) rebuilds its other steps worse: a step is
-        # read from the windows that read none where any does (a 10-step dropout in one channel made 90%
-        # of normal runs outliers)
+        # read from the windows that read none where any does (a 3-step dropout in one channel made 37.5%
+        # of normal runs outliers); a step of a dropout of some channels has none (its own row is a gap):
+        # RNNOutlierDetector leaves such steps out of a run's statistics
         gap = np.concatenate([np.zeros((P, front), dtype=bool), np.isnan(scaled).any(axis=2)], axis=1)
         unread = None  # (P, T, W): a window's miss left out of a step's median
         if gap.any():

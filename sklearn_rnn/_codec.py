@@ -368,6 +368,8 @@ def _decode_frame(spec: dict, arrays: dict[str, np.ndarray], where: str) -> pd.D
         and all(isinstance(c, np.ndarray) and c.shape == (len(index),) for c in data)
     ):
         raise Refused(f"{where} holds a malformed data frame.")
+    if not len(data):  # no column's array bounds its index: a few numbers could declare any length
+        raise Refused(f"{where} holds a data frame without columns, which save never writes.")
     frame = pd.DataFrame(dict(enumerate(data)), index=index)
     frame.columns = columns
     return frame

@@ -22,7 +22,7 @@ import torch
 from sktime.datatypes import convert_to
 from sktime.forecasting.base import ForecastingHorizon
 
-from ._archive import Refused
+from ._archive import Refused, shown
 from ._codec import Encoder, custom_offset, decode, decode_frequency, encode_frequency, is_plain
 from ._intervals import median_index, quantile_pairs
 from ._networks.heads import SeriesScaling
@@ -147,8 +147,11 @@ class SeriesState:
             raise Refused("its sktime converter store is malformed.")
         if not isinstance(y_hist, pd.DataFrame) or not (X_hist is None or isinstance(X_hist, pd.DataFrame)):
             raise Refused("its forecaster holds no training series.")
-        if attributes.get("_n_exog") and X_hist is None:
-            raise Refused(f"its network reads {attributes['_n_exog']} exogenous columns, but it holds no X.")
+        held_columns = X_hist.shape[1] if X_hist is not None else 0
+        n_exog = attributes.get("_n_exog", held_columns)
+        if held_columns != n_exog:  # fit stores X's columns, or None without X
+            held = "no X" if X_hist is None else f"X of {X_hist.shape[1]} columns"
+            raise Refused(f"its network reads {shown(n_exog)} exogenous columns, but it holds {held}.")
         # files written before these: no floors, the network's forecasts
         n_columns = len(y_hist.columns)
         attributes = {"interval_floors_": None, "correction_weight_": np.ones(n_columns), **attributes}

@@ -421,7 +421,7 @@ def _distinct_labels(value: Any, _: dict) -> bool:
 
 
 def _feature_names(value: Any, attributes: dict) -> bool:
-    """None, or names as a fit sets them: text or integers, distinct, one per feature (or channel)."""
+    """None, or names as a fit sets them: text or integers, one per feature (or channel)."""
     if value is None:
         return True
     count = attributes.get("n_features_in_", attributes.get("_n_channels"))
@@ -431,7 +431,6 @@ def _feature_names(value: Any, attributes: dict) -> bool:
         and value.ndim == 1
         and (count is None or len(value) == count)
         and all(isinstance(name, (str, int)) and not isinstance(name, bool) for name in value.tolist())
-        and len(set(value.tolist())) == len(value)
     )
 
 
@@ -571,7 +570,7 @@ FITTED_RULES: dict[str, tuple[Callable[[Any, dict], bool], str]] = {
     ),
     "feature_names_in_": (
         _feature_names,
-        "None or a 1D object array of distinct names (text or integers), one a feature",
+        "None or a 1D object array of names (text or integers), one a feature",
     ),
     "classes_": (_distinct_labels, "a 1D array of distinct labels"),
     "y_mean_": (_finite_array(), "finite floats"),

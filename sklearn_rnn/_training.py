@@ -65,16 +65,20 @@ def restored_on_error(fit: Callable) -> Callable:
     and before the network trains; without this, a refit that raised kept the
     new labels or scaling over the old network, and ``predict`` returned the
     old model's outputs under them with no error. The attributes are
-    restored as they were bound (a warm-started network trained in place
-    keeps what it learnt before the error).
+    restored as they were bound. Not on ``KeyboardInterrupt`` (Ctrl-C keeps
+    the model trained so far, as documented), nor where ``warm_start``
+    continues the fitted network, which trains in place: its history
+    attributes stay those of the network.
     """
 
     @functools.wraps(fit)
     def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if getattr(self, "warm_start", False) and hasattr(self, "net_"):
+            return fit(self, *args, **kwargs)
         state = dict(vars(self))
         try:
             return fit(self, *args, **kwargs)
-        except BaseException:
+        except Exception:
             vars(self).clear()
             vars(self).update(state)
             raise

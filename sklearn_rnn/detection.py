@@ -34,7 +34,7 @@ from ._docs import with_shared_parameters
 from ._runtime import user_stacklevel
 from ._series import refuse_skipped_steps, usual_spacing
 from ._storable import SafeFormatMixin, VersionedPickleMixin
-from ._training import RECURRENT_CONSTRAINTS, TRAINING_CONSTRAINTS, Int
+from ._training import RECURRENT_CONSTRAINTS, TRAINING_CONSTRAINTS, Int, restored_on_error
 
 __all__ = ["RNNAnomalyDetector"]
 
@@ -341,6 +341,10 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         return self.is_fitted
 
     # -- fit ------------------------------------------------------------------------------------
+    # sktime's fit keeps a fitted detector's state when a refit raises: the new column names, set as X
+    # is checked, were kept over the old network (the columns of fit then refused, others accepted)
+    fit = restored_on_error(BaseDetector.fit)
+
     def _fit(self, X: pd.DataFrame, y: Any = None) -> RNNAnomalyDetector:
         """Learn normal behaviour from ``X``; ``y``: ilocs of known anomalies, left out."""
         validate_parameter_constraints(

@@ -856,3 +856,20 @@ def test_a_threshold_set_on_training_steps_warns():
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a series that holds out its latest steps does not
         RNNAnomalyDetector(window_length=20, **FAST).fit(sensor(600, 17))
+
+
+def test_a_refit_that_raises_leaves_the_fitted_detector_as_it_was():
+    """sktime's fit keeps a fitted detector's state when a refit raises: the new column names, set
+    as X was checked, were kept over the old network, so the columns of fit were refused and swapped
+    ones read by position."""
+    rng = np.random.default_rng(0)
+    t = np.arange(400)
+    X = pd.DataFrame({"temp": np.sin(t / 7) + 0.05 * rng.normal(size=400), "press": 50 + 10 * np.cos(t / 11)})
+    detector = RNNAnomalyDetector(**{**FAST, "window_length": 8, "max_epochs": 2}).fit(X)
+    before = detector.transform_scores(X)
+    with pytest.raises(ValueError, match="1 time step"):
+        detector.fit(X[["press", "temp"]].iloc[:1])
+    assert detector.feature_names_in_.tolist() == ["temp", "press"]
+    pd.testing.assert_frame_equal(detector.transform_scores(X), before)
+    with pytest.raises(ValueError, match="but the detector was fitted on"):
+        detector.predict(X[["press", "temp"]])

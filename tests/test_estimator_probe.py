@@ -298,3 +298,43 @@ def test_a_list_of_sparse_sequences_gets_a_fix_that_works():
     fix = str(error.value).split("e.g. X = ")[1].rstrip(".")
     dense = eval(fix, {"X": X})
     assert RNNClassifier(**TINY).fit(dense, [0, 1] * 3).predict(dense).shape == (6,)
+
+
+def test_a_warm_refit_that_raises_keeps_the_history_of_its_network():
+    """A warm-started fit trains the fitted network in place: one whose callback raised after two more
+    epochs kept that network, and the first fix of failed refits rolled n_iter_ and loss_curve_ back
+    to the epochs before it."""
+    from skorch.callbacks import Callback
+
+    class Boom(Callback):
+        def __init__(self, at):
+            self.at = at
+
+        def on_epoch_end(self, net, **kwargs):
+            if len(net.history) == self.at:
+                raise ValueError("boom")
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(30, 8, 2)), np.arange(30) % 2
+    classifier = RNNClassifier(**{**TINY, "max_epochs": 3}, callbacks=[Boom(at=5)]).fit(X, y)
+    classifier.set_params(warm_start=True)
+    with pytest.raises(ValueError, match="boom"):
+        classifier.fit(X, y)
+    assert classifier.n_iter_ == len(classifier.loss_curve_) == len(classifier.net_.history) == 5
+
+
+def test_repeated_feature_names_of_sequence_frames_save_and_load():
+    """Fit records the names of a list of frames as given, repeats too; load's rule for names refused
+    them, so save refused a model that refitting could not change."""
+    import io
+
+    from sklearn_rnn import load, save
+
+    rng = np.random.default_rng(0)
+    X = [pd.DataFrame(rng.normal(size=(n, 2)), columns=["a", "a"]) for n in rng.integers(4, 9, size=12)]
+    classifier = RNNClassifier(**TINY).fit(X, np.arange(12) % 2)
+    buffer = io.BytesIO()
+    save(classifier, buffer)
+    loaded = load(io.BytesIO(buffer.getvalue()))
+    np.testing.assert_array_equal(loaded.predict_proba(X), classifier.predict_proba(X))
+    assert loaded.feature_names_in_.tolist() == ["a", "a"]

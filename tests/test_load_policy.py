@@ -458,6 +458,21 @@ RANGE_BOMBS = {
         lambda m: _set_fh(m, _range(1, 10**8)),
         r"its forecasting horizon has 99999999 steps, more than the 3 its network forecasts",
     ),
+    # no column's array bounds a frame without columns: an 8 KB file loaded one of 1e8 rows in 2.2 GB
+    "frame without columns": (
+        lambda m: m["attributes"].update(
+            _X_hist={
+                "__frame__": {
+                    "index": _range(0, 10**8),
+                    "columns": {
+                        "__index__": {"kind": "objects", "values": [], "object": True, "names": [None]}
+                    },
+                    "data": [],
+                }
+            }
+        ),
+        r"attribute _X_hist holds a data frame without columns, which save never writes",
+    ),
     # pandas' len() of a range past sys.maxsize raised OverflowError, not the refusal
     "columns": (
         lambda m: m["attributes"]["_y_hist"]["__frame__"].update(columns=_range(0, 2**70)),

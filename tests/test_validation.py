@@ -501,7 +501,7 @@ FORECASTER_CASES = [
         dict(y=SERIES, X=EXOG.where(EXOG.x != 3)),
         None,
         ValueError,
-        r"X passed to fit has missing values .* X = X.interpolate\(\)",
+        r"X passed to fit has missing values .* X = X.interpolate\(limit_direction='both'\)",
     ),
     ("string X", dict(y=SERIES, X=EXOG.assign(x="a")), None, TypeError, r"does not support categorical"),
     ("window_length=0", dict(y=SERIES, window_length=0), None, ValueError, r"'window_length' parameter"),

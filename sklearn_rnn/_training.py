@@ -66,19 +66,21 @@ def restored_on_error(fit: Callable) -> Callable:
     new labels or scaling over the old network, and ``predict`` returned the
     old model's outputs under them with no error. The attributes are
     restored as they were bound. Not on ``KeyboardInterrupt`` (Ctrl-C keeps
-    the model trained so far, as documented), nor where ``warm_start``
-    continues the fitted network, which trains in place: its history
-    attributes stay those of the network.
+    the model trained so far, as documented), nor once ``warm_start`` has
+    trained the fitted network further in place: the attributes stay those of
+    the network (a warm refit refused before it trains is restored).
     """
 
     @functools.wraps(fit)
     def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
-        if getattr(self, "warm_start", False) and hasattr(self, "net_"):
-            return fit(self, *args, **kwargs)
         state = dict(vars(self))
+        net = state.get("net_") if getattr(self, "warm_start", False) else None
+        epochs = len(net.history) if net is not None else None
         try:
             return fit(self, *args, **kwargs)
         except Exception:
+            if net is not None and self.__dict__.get("net_") is net and len(net.history) != epochs:
+                raise  # the fitted network trained further in place: the attributes stay with it
             vars(self).clear()
             vars(self).update(state)
             raise

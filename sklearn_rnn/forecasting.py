@@ -695,6 +695,8 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
                 positive &= values.std(axis=0) >= RELATIVE_SPREAD * values.mean(axis=0)
         self.log_transform_ = positive if self.target_transform != "none" else np.zeros_like(positive)
         self._y_scaling: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+        if X is not None and X.shape[1] == 0:  # X without columns holds nothing to read: no X
+            X = None
         self._y_hist, self._X_hist = y, X  # the forecaster's own state (sktime's ``_y`` may be off)
         self._n_exog = 0 if X is None else X.shape[1]
         self._x_columns = None if X is None else list(X.columns)

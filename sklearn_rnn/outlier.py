@@ -279,8 +279,7 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
                 f"window_length={self.window_length} leaves no step to forecast in the shortest training "
                 f"sequence ({shortest} steps). Pass window_length < {shortest} or window_length='auto'."
             )
-        fitted = self._fit_scoring(series, held_out=0.0, n_steps=shortest)
-        steps = self._observed_steps(series, [smoothed for smoothed, _ in fitted])
+        steps = [smoothed for smoothed, _ in self._fit_scoring(series, held_out=0.0, n_steps=shortest)]
         statistics = self._statistics(steps)
         lengths = self._scored_lengths(steps)
         # a statistic of n scores spreads as 1 / sqrt(n) (the pooled spread flagged short sequences more):
@@ -462,24 +461,22 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         counts = np.array([np.isfinite(scores).sum() for scores in steps])
         return counts + (self.window_length_ if self._fitted("scoring") == "forecast" else 0)
 
-    @staticmethod
-    def _observed_steps(series: list[np.ndarray], steps: list[np.ndarray]) -> list[np.ndarray]:
-        """``steps`` without the scores of steps where some features have a value and others none.
+    def _scores_of_misses(self, misses: np.ndarray) -> np.ndarray:
+        """Own scores ``(..., T)``, without those of steps where some features have a value and others none.
 
         Every window holding such a step reads the missing feature carried
         forward, which the network trained on complete runs rebuilds the other
         features from badly: a 10-step dropout of one of three sensors made 84%
-        of normal 60-step runs outliers. A sequence all of whose scored steps
-        are so keeps them (a sensor dead for the whole run).
+        of normal 60-step runs outliers. They are left out before the smoothing
+        (with ``smoothing=5`` their scores reached the steps after them), but in
+        a sequence all of whose scored steps are so (a sensor dead for the
+        whole run). ``misses`` ``(..., T, K, C)`` are NaN where a feature has no value.
         """
-        out = []
-        for values, scores in zip(series, steps, strict=True):
-            missing = np.isnan(values)
-            partial = missing.any(axis=1) & ~missing.all(axis=1)
-            if partial.any() and (np.isfinite(scores) & ~partial).any():
-                scores = np.where(partial, np.nan, scores)
-            out.append(scores)
-        return out
+        scores = super()._scores_of_misses(misses)
+        unmeasured = np.isnan(misses).all(axis=-2)  # (..., T, C): a feature without a value
+        partial = unmeasured.any(axis=-1) & ~unmeasured.all(axis=-1)
+        others = (np.isfinite(scores) & ~partial).any(axis=-1, keepdims=True)
+        return np.where(partial & others, np.nan, scores)
 
     def _steps_of(self, series: list[np.ndarray]) -> list[np.ndarray]:
         """Each sequence's step scores, as :meth:`_step_scores` gives it alone, in few network passes.
@@ -505,7 +502,7 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
                 scored = self._step_scores_of_many(self._standardise(np.stack([series[i] for i in chunk])))
                 for i, scores in zip(chunk, scored, strict=True):
                     steps[i] = scores
-        return self._observed_steps(series, steps)
+        return steps
 
     def decision_function(self, X: Any) -> np.ndarray:
         """``score_samples(X) - offset_``: negative for outliers, positive for inliers.

@@ -338,3 +338,16 @@ def test_repeated_feature_names_of_sequence_frames_save_and_load():
     loaded = load(io.BytesIO(buffer.getvalue()))
     np.testing.assert_array_equal(loaded.predict_proba(X), classifier.predict_proba(X))
     assert loaded.feature_names_in_.tolist() == ["a", "a"]
+
+
+def test_a_warm_refit_refused_before_it_trains_leaves_the_model_as_it_was():
+    """A warm refit that changed the scaling of a target constant so far, then was refused (a changed
+    hidden_size), kept the new scaling over the old network: 990 predicted where 5 was learnt."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 8, 2))
+    regressor = RNNRegressor(**TINY).fit(X, np.full(30, 5.0))
+    before = regressor.predict(X)
+    regressor.set_params(warm_start=True, hidden_size=6)
+    with pytest.raises(ValueError, match="hidden_size"):
+        regressor.fit(X, rng.normal(size=30) * 100 + 1000)
+    np.testing.assert_array_equal(regressor.set_params(hidden_size=TINY["hidden_size"]).predict(X), before)

@@ -1200,3 +1200,21 @@ def test_nan_in_future_x_gets_advice_that_works():
     fix = str(error.value).split("e.g. X = ")[1].rstrip(".")
     forecast = forecaster.predict(X=eval(fix, {"X": X_future}))
     assert forecast.index.equals(future)
+
+
+def test_x_without_columns_is_no_x_and_the_model_saves_and_loads():
+    """X of no columns was stored as a frame without columns, which load refuses (no column bounds
+    its index): a fitted forecaster saved and did not load."""
+    import io
+
+    from sklearn_rnn import load, save
+
+    index = pd.date_range("2020-01-01", periods=60, freq="D")
+    y = pd.Series(np.sin(np.arange(60) / 5), index=index)
+    forecaster = RNNForecaster(**TINY).fit(y, X=pd.DataFrame(index=index), fh=[1, 2])
+    future = pd.DataFrame(index=pd.date_range(index[-1] + index.freq, periods=2, freq="D"))
+    forecast = forecaster.predict(X=future)
+    pd.testing.assert_series_equal(forecast, RNNForecaster(**TINY).fit(y, fh=[1, 2]).predict())  # as no X
+    buffer = io.BytesIO()
+    save(forecaster, buffer)
+    pd.testing.assert_series_equal(load(io.BytesIO(buffer.getvalue())).predict(X=future), forecast)

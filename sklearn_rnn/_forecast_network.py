@@ -24,7 +24,7 @@ from ._data import Sequences
 from ._intervals import calibration, conformal_shift, median_index
 from ._networks.forecast import ForecastNet, PinballLoss
 from ._networks.heads import ForecastGraph, InferenceGraph, QuantileForecasts
-from ._runtime import current_generator, user_stacklevel
+from ._runtime import current_generator, torch_session, user_stacklevel
 from ._scaling import column_statistics, rounding_scaled
 from ._series import (
     format_time,
@@ -269,6 +269,12 @@ class ForecastNetwork(TrainingMixin):
 
     def _raw_quantiles(self, fh: ForecastingHorizon, X: pd.DataFrame | None):
         """Network outputs in original units: per series (key, time points, ndarray (len(fh), C, Q))."""
+        # torch's work within the bound on threads, the head's too: an op at the caller's count starts an
+        # OpenMP pool that a forked worker (joblib's multiprocessing backend) then deadlocks in
+        with torch_session(self.n_threads):
+            return self._quantiles_in_units(fh, X)
+
+    def _quantiles_in_units(self, fh: ForecastingHorizon, X: pd.DataFrame | None):
         series, horizons = self._reach(fh)
         if self._n_exog:
             refuse_duplicates(X, "X", "predict")

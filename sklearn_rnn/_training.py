@@ -89,7 +89,13 @@ def restored_on_error(fit: Callable) -> Callable:
 
 
 class SequenceDataset(Dataset):
-    """Padded sequences, targets and sample weights held as whole tensors."""
+    """Padded sequences, targets and sample weights held as whole tensors.
+
+    A subset (early stopping's training and validation parts) shares the
+    sequences' tensor and picks its ``rows`` batch by batch: a view of
+    overlapping windows (:func:`~sklearn_rnn.preprocessing.sliding_windows`)
+    is not copied window by window.
+    """
 
     def __init__(self, seqs: Sequences, y: np.ndarray | None = None, sample_weight: np.ndarray | None = None):
         with warnings.catch_warnings():  # read-only views (e.g. sliding_windows) are never written to
@@ -99,14 +105,18 @@ class SequenceDataset(Dataset):
         self.lengths = None if seqs.equal_lengths else torch.from_numpy(seqs.lengths)
         self.y = None if y is None else torch.from_numpy(y)
         self.sample_weight = None if sample_weight is None else torch.from_numpy(sample_weight)
+        self.rows = None  # all of X, in order
 
     def __len__(self) -> int:
-        return len(self.X)
+        rows = getattr(self, "rows", None)
+        return len(self.X) if rows is None else len(rows)
 
     def subset(self, indices: np.ndarray) -> SequenceDataset:
         out = SequenceDataset.__new__(SequenceDataset)
         idx = torch.as_tensor(indices)
-        out.X = self.X[idx]
+        out.X = self.X
+        rows = getattr(self, "rows", None)
+        out.rows = idx if rows is None else rows[idx]
         out.level = self.level
         out.lengths = None if self.lengths is None else self.lengths[idx]
         out.y = None if self.y is None else self.y[idx]
@@ -115,7 +125,9 @@ class SequenceDataset(Dataset):
 
     def batch(self, idx: torch.Tensor | slice) -> tuple[dict[str, torch.Tensor], torch.Tensor | None]:
         """One batch as ``({"X", ["lengths"], ["sample_weight"]}, y)``, trimmed to its longest sequence."""
-        x = {"X": self.X[idx] if getattr(self, "level", None) is None else self.X[idx] - self.level}
+        rows = getattr(self, "rows", None)
+        X = self.X[idx if rows is None else rows[idx]]
+        x = {"X": X if getattr(self, "level", None) is None else X - self.level}
         if self.lengths is not None:
             lengths = self.lengths[idx]
             x["X"] = x["X"][:, : int(lengths.max())]

@@ -229,3 +229,23 @@ def test_pd_na_among_numbers_held_as_objects_is_a_gap_in_the_windows():
     np.testing.assert_array_equal(sliding_windows(pd.DataFrame({"x": x}), 2), expected)
     np.testing.assert_array_equal(sliding_windows(x, 2), expected)
     assert np.isnan(expected[1, 1, 0]) and expected[0, 0, 0] == 1.0
+
+
+def test_early_stopping_splits_a_window_view_without_copying_the_windows():
+    """early_stopping's split indexed the strided view with an array of rows, which copied every
+    window: 33.5 + 3.7 MiB for the windows of a 0.08 MiB series. The parts share the series' memory
+    and pick their rows batch by batch, the same rows as before."""
+    import torch
+
+    from sklearn_rnn import RNNRegressor
+    from sklearn_rnn._data import validate_sequences
+    from sklearn_rnn._training import SequenceDataset
+
+    windows = sliding_windows(np.sin(np.arange(5000) / 10), 500)
+    dataset = SequenceDataset(validate_sequences(RNNRegressor(), windows, reset=True))
+    rows = np.random.default_rng(0).permutation(len(windows))[:400]
+    part = dataset.subset(rows).subset(np.arange(100, 300))
+    assert part.X.untyped_storage().data_ptr() == dataset.X.untyped_storage().data_ptr()
+    assert len(part) == 200
+    batch, _ = part.batch(torch.arange(10, 42))
+    np.testing.assert_array_equal(batch["X"].numpy(), windows[rows[100:300][10:42]])

@@ -483,3 +483,48 @@ def test_an_error_before_the_first_epoch_is_the_one_raised():
     # ("'NoneType' object is not iterable") replaced the error that stopped it.
     with pytest.raises(TypeError, match="unexpected keyword argument 'foo'"):
         RNNClassifier(**TINY, net_kwargs={"optimizer__foo": 1}).fit(X, y)
+
+
+def test_prediction_runs_torch_within_n_threads():
+    """predict_proba applied its softmax (and predict its argmax, the regressor and the forecaster their
+    heads) at the caller's torch thread count: that started an OpenMP pool in the parent, and workers of
+    joblib's multiprocessing backend forked after it deadlocked in their first softmax."""
+    import collections
+
+    import pandas as pd
+    from torch.overrides import TorchFunctionMode
+
+    from sklearn_rnn import RNNForecaster, RNNRegressor
+
+    class Threads(TorchFunctionMode):
+        def __init__(self):
+            super().__init__()
+            self.outside = collections.Counter()
+
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            if torch.get_num_threads() != 1:
+                self.outside[getattr(func, "__name__", str(func))] += 1
+            return func(*args, **(kwargs or {}))
+
+    classifier = RNNClassifier(**TINY).fit(X, y)
+    regressor = RNNRegressor(**TINY).fit(X, X[:, :, 0].mean(axis=1))
+    series = pd.Series(np.sin(np.arange(80) / 5), index=pd.period_range("2000-01", periods=80, freq="M"))
+    forecaster = RNNForecaster(window_length=6, hidden_size=4, max_epochs=2, random_state=0).fit(
+        series, fh=[1, 2]
+    )
+    calls = {
+        "predict_proba": lambda: classifier.predict_proba(X),
+        "predict": lambda: classifier.predict(X),
+        "regressor": lambda: regressor.predict(X),
+        "forecaster": lambda: forecaster.predict_interval(coverage=0.9),
+    }
+    previous = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        for name, call in calls.items():
+            with Threads() as spy:
+                call()
+            # what is left at the caller's count: one scalar product read back, which starts no pool
+            assert set(spy.outside) <= {"tensor", "mul", "item"}, (name, dict(spy.outside))
+    finally:
+        torch.set_num_threads(previous)

@@ -271,7 +271,7 @@ class ForecastNetwork(TrainingMixin):
         """Network outputs in original units: per series (key, time points, ndarray (len(fh), C, Q))."""
         # torch's work within the bound on threads, the head's too: an op at the caller's count starts an
         # OpenMP pool that a forked worker (joblib's multiprocessing backend) then deadlocks in
-        with torch_session(self.n_threads):
+        with torch_session(self.n_threads, flush_denormal=False):
             return self._quantiles_in_units(fh, X)
 
     def _quantiles_in_units(self, fh: ForecastingHorizon, X: pd.DataFrame | None):

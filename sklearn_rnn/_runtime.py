@@ -269,7 +269,7 @@ def interrupt_requested() -> bool:
 
 @contextmanager
 def torch_session(
-    n_threads: int | None, seed: int | None = None, training: bool = False
+    n_threads: int | None, seed: int | None = None, training: bool = False, flush_denormal: bool = True
 ) -> Iterator[torch.Generator | None]:
     """Bound torch's threads, flush denormals and own the random numbers; restore all on exit.
 
@@ -284,7 +284,9 @@ def torch_session(
     neither read nor changed and concurrent seeded fits are reproducible. With
     ``training=True`` the memory freed between batches is kept for the next
     one (:func:`retain_freed_memory`) and a Ctrl-C is recorded
-    (:func:`interrupt_requested`).
+    (:func:`interrupt_requested`). ``flush_denormal=False`` leaves the
+    caller's setting (an output head's softmax keeps probabilities below
+    2.2e-308, whose logs are finite).
     """
     previous_threads, previous_flush = torch.get_num_threads(), _flush_denormal_enabled()
     previous_generators = getattr(_local, "generators", None)
@@ -294,7 +296,8 @@ def torch_session(
         _local.generators = {"cpu": generator}
     if n_threads is not None:
         torch.set_num_threads(_resolve_threads(n_threads))
-    torch.set_flush_denormal(True)
+    if flush_denormal:
+        torch.set_flush_denormal(True)
     try:
         with (
             reproducible_cuda(),

@@ -474,7 +474,7 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
         """
         # the head within the bound on threads too: a softmax at the caller's count started an OpenMP
         # pool that a forked worker (joblib's multiprocessing backend) then deadlocked in
-        with torch_session(self.n_threads):
+        with torch_session(self.n_threads, flush_denormal=False):
             scores = self._forward(X).double()  # checks that the classifier is fitted
             return self._head()(scores).numpy()
 
@@ -513,7 +513,7 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
         """
         if getattr(self, "_multilabel", False):
             return (self.predict_proba(X) > 0.5).astype(np.int64)
-        with torch_session(self.n_threads):
+        with torch_session(self.n_threads, flush_denormal=False):
             scores = self._forward(X)
             return self.classes_[scores.argmax(dim=1).numpy()]
 

@@ -181,7 +181,7 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             Predictions.
         """
-        with torch_session(self.n_threads):  # the head too (see RNNClassifier.predict_proba)
+        with torch_session(self.n_threads, flush_denormal=False):  # the head too (see the classifier)
             out = self._forward(X)  # checks that the regressor is fitted
             return self._head()(out).numpy()
 

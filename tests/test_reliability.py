@@ -528,3 +528,20 @@ def test_prediction_runs_torch_within_n_threads():
             assert set(spy.outside) <= {"tensor", "mul", "item"}, (name, dict(spy.outside))
     finally:
         torch.set_num_threads(previous)
+
+
+def test_the_prediction_bound_leaves_the_callers_denormals_in_the_probabilities():
+    """The bound on threads around predict_proba's softmax first flushed denormals too: a probability
+    of 1.4e-315 came back 0, and predict_log_proba -inf where it was -725."""
+    settings = {**TINY, "hidden_size": 6, "fcn_filters": (4, 4, 4), "max_epochs": 2}
+    classifier = RNNClassifier(**settings, random_state=0).fit(X[:40], y[:40])
+    last = [m for m in classifier.net_.module_.modules() if isinstance(m, torch.nn.Linear)][-1]
+    with torch.no_grad():
+        scores = classifier._forward(X).double()
+        factor = 725.0 / (scores[:, 1] - scores[:, 0]).abs().max().item()  # exp(-725): a denormal
+        last.weight.mul_(factor)
+        last.bias.mul_(factor)
+    torch.set_flush_denormal(False)  # the caller's setting, torch's default
+    proba, log_proba = classifier.predict_proba(X), classifier.predict_log_proba(X)
+    assert 0 < proba.min() < 1e-300
+    assert np.isfinite(log_proba).all() and log_proba.min() < -700

@@ -279,10 +279,10 @@ def decode(value: Any, arrays: dict[str, np.ndarray], where: str) -> Any:
     raise Refused(f"{where} holds {str(value)[:80]!r}, which is not a stored value this format writes.")
 
 
-# a time zone by name ("Europe/Paris", "UTC", "UTC+01:00"): no path, no "dateutil/" prefix
 # the longest range index a file may declare: as many values as an int64 array within the arrays' limit
 MAX_RANGE_LENGTH = MAX_ARRAYS_BYTES // 8
 
+# a time zone by name ("Europe/Paris", "UTC", "UTC+01:00"): no path, no "dateutil/" prefix
 _TIME_ZONE = re.compile(r"(?!dateutil/)[A-Za-z][A-Za-z0-9_+\-:]*(/[A-Za-z0-9_+\-:]+)*")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 from numbers import Integral
@@ -18,6 +19,7 @@ from ._archive import Refused
 from ._data import Sequences, validate_sequences
 from ._networks.heads import InferenceGraph, SequenceGraph
 from ._networks.recurrent import ARCHITECTURES, INPUT_SCALINGS, MISSING, POOLINGS, RecurrentNet
+from ._runtime import torch_session
 from ._scaling import nonzero_scale
 from ._storable import SafeFormatMixin, VersionedPickleMixin
 from ._training import (
@@ -408,17 +410,23 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
         return int(self._module_kwargs.get("n_networks", 1))  # absent: pickled before ensembles
 
     # -- inference -------------------------------------------------------------------------
-    def _forward(self, X: Any) -> torch.Tensor:
-        """Raw network outputs for ``X``, in the order of ``X``, as a CPU tensor."""
+    def _forward(self, X: Any, head: Callable[[torch.Tensor], np.ndarray]) -> np.ndarray:
+        """``head`` of the raw network outputs for ``X`` (a CPU tensor, in the order of ``X``).
+
+        The head runs within the bound on threads too, with the caller's denormals: a
+        softmax at the caller's thread count started an OpenMP pool that a forked worker
+        (joblib's multiprocessing backend) then deadlocked in.
+        """
         check_is_fitted(self)
         seqs = self._validate_X(X, reset=False)
-        out = self._predict_raw(SequenceDataset(seqs))
-        if not bool(torch.isfinite(out).all()):
-            raise ValueError(
-                f"The network's outputs for {int((~torch.isfinite(out)).any(1).sum())} of {len(out)} "
-                "sequences are NaN or inf: either X holds values far outside the training range "
-                "(they overflow float32; rescale X), or training diverged (loss_curve_ ends at "
-                f"{self.loss_curve_[-1] if self.loss_curve_ else float('nan'):.4g}; lower lr and keep "
-                "gradient_clip_value set)."
-            )
-        return out
+        with torch_session(self.n_threads, flush_denormal=False):
+            out = self._predict_raw(SequenceDataset(seqs))
+            if not bool(torch.isfinite(out).all()):
+                raise ValueError(
+                    f"The network's outputs for {int((~torch.isfinite(out)).any(1).sum())} of {len(out)} "
+                    "sequences are NaN or inf: either X holds values far outside the training range "
+                    "(they overflow float32; rescale X), or training diverged (loss_curve_ ends at "
+                    f"{self.loss_curve_[-1] if self.loss_curve_ else float('nan'):.4g}; lower lr and keep "
+                    "gradient_clip_value set)."
+                )
+            return head(out)

@@ -677,27 +677,26 @@ def _refuse_missing_values(name: str, data: Any, method: str) -> None:
     where = frame.index[rows]
     panel = isinstance(frame.index, pd.MultiIndex)
     found = f"{name} passed to {method} has missing values (NaN) at {int(rows.sum())} time point(s), e.g. "
-    if name == "y" and _only_at_the_ends(frame.index, rows):
-        raise ValueError(
-            f"{found}{format_times(where, limit=3)}, each before a series' first value or after its last, "
-            "as where a panel was put on the dates of all its series (sktime's Detrender does this to a "
-            "panel whose series end on different dates, and in a TransformedTargetForecaster passes them "
-            "on). Filling them would invent values and move the series' ends; drop them, "
-            f"{name} = {name}.dropna(), and in a pipeline leave out the transformer that adds them "
-            "(RNNForecaster forecasts trends itself: its baseline is smoothing with a damped trend)."
+    if name == "y":
+        if _only_at_the_ends(frame.index, rows):
+            raise ValueError(
+                f"{found}{format_times(where, limit=3)}, each before a series' first value or after its "
+                "last, as where a panel was put on the dates of all its series (sktime's Detrender does "
+                "this to a panel whose series end on different dates, and in a TransformedTargetForecaster "
+                "passes them on). Filling them would invent values and move the series' ends; drop them, "
+                "y = y.dropna(), and in a pipeline leave out the transformer that adds them (RNNForecaster "
+                "forecasts trends itself: its baseline is smoothing with a damped trend)."
+            )
+        reads, both = "complete series", ""
+        pipeline = (
+            ", or fill y inside the forecaster: TransformedTargetForecaster([('fill', Imputer(method="
+            "'linear')), ('forecast', RNNForecaster())]) (sktime.transformations.series.impute)"
         )
-    # X is read at every time point of y and of the forecast, its first and last ones too
-    both = "" if name == "y" else "limit_direction='both'"
+    else:  # X is read at every time point of y and of the forecast, its first and last ones too
+        reads, both, pipeline = "X at every time point of y and of the forecast", "limit_direction='both'", ""
     fill = f"{name}.interpolate({both})"
     if panel:
         fill = f"{name}.groupby(level=0).transform(lambda s: s.interpolate({both}))"
-    pipeline = (
-        ", or fill y inside the forecaster: TransformedTargetForecaster([('fill', Imputer(method='linear')), "
-        "('forecast', RNNForecaster())]) (sktime.transformations.series.impute)"
-        if name == "y"
-        else ""
-    )
-    reads = "complete series" if name == "y" else "X at every time point of y and of the forecast"
     raise ValueError(
         f"{found}{format_times(where, limit=3)}; RNNForecaster reads {reads}. Fill them first, e.g. "
         f"{name} = {fill}{pipeline}."

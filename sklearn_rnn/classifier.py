@@ -23,7 +23,7 @@ from ._callbacks import WindowWarp
 from ._data import positions
 from ._docs import with_shared_parameters
 from ._networks.heads import Probabilities
-from ._runtime import torch_session, user_stacklevel
+from ._runtime import user_stacklevel
 from ._training import restored_on_error
 
 __all__ = ["RNNClassifier"]
@@ -472,11 +472,7 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
             Probabilities in the order of ``classes_``; for a multi-label
             model, each label's probability (they need not sum to 1).
         """
-        # the head within the bound on threads too: a softmax at the caller's count started an OpenMP
-        # pool that a forked worker (joblib's multiprocessing backend) then deadlocked in
-        with torch_session(self.n_threads, flush_denormal=False):
-            scores = self._forward(X).double()  # checks that the classifier is fitted
-            return self._head()(scores).numpy()
+        return self._forward(X, lambda scores: self._head()(scores.double()).numpy())
 
     def predict_log_proba(self, X: Any) -> np.ndarray:
         """Logarithms of the class probabilities of each sequence.
@@ -513,9 +509,8 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
         """
         if getattr(self, "_multilabel", False):
             return (self.predict_proba(X) > 0.5).astype(np.int64)
-        with torch_session(self.n_threads, flush_denormal=False):
-            scores = self._forward(X)
-            return self.classes_[scores.argmax(dim=1).numpy()]
+        best = self._forward(X, lambda scores: scores.argmax(dim=1).numpy())  # checks that it is fitted
+        return self.classes_[best]
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """Mean accuracy on sequences ``X`` and labels ``y``.

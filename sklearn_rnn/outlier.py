@@ -281,11 +281,10 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
             )
         steps = [smoothed for smoothed, _ in self._fit_scoring(series, held_out=0.0, n_steps=shortest)]
         statistics = self._statistics(steps)
-        lengths = self._scored_lengths(steps)
+        counts, lengths = self._scored(steps)
         # a statistic of n scores spreads as 1 / sqrt(n) (the pooled spread flagged short sequences more):
         # the spread is that of the shortest training length's scores
-        counts = np.array([np.isfinite(scores).sum() for scores in steps])
-        shrink = np.sqrt(counts / self._n_scored(int(lengths.min())))[:, None]
+        shrink = np.sqrt(counts / counts.min())[:, None]
         self.statistics_center_ = np.median(statistics, axis=0)
         self.statistics_scale_ = np.maximum(
             robust_scale((statistics - self.statistics_center_) * shrink), _SMALLEST_SPREAD
@@ -448,10 +447,10 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
                 "or with scoring='reconstruction', which scores sequences of any length from 2 steps."
             )
         steps = self._steps_of(series)
-        return -self._scores(self._statistics(steps), self._scored_lengths(steps))
+        return -self._scores(self._statistics(steps), self._scored(steps)[1])
 
-    def _scored_lengths(self, steps: list[np.ndarray]) -> np.ndarray:
-        """The length of a sequence without gaps that has as many scored steps as each of ``steps``.
+    def _scored(self, steps: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """Each of ``steps``' scored steps, and the length of a sequence without gaps with as many.
 
         A sequence is compared with the centre and spread of its length, which
         narrows as ``1 / sqrt`` of the steps scored: one of 60 rows with a
@@ -459,7 +458,7 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         often as ``contamination`` against the spread of 60.
         """
         counts = np.array([np.isfinite(scores).sum() for scores in steps])
-        return counts + (self.window_length_ if self._fitted("scoring") == "forecast" else 0)
+        return counts, counts + (self.window_length_ if self._fitted("scoring") == "forecast" else 0)
 
     def _scores_of_misses(self, misses: np.ndarray) -> np.ndarray:
         """Own scores ``(..., T)``, without those of steps where some features have a value and others none.

@@ -15,7 +15,6 @@ from ._base import BaseRNNEstimator
 from ._data import holds_text, positions, unmasked
 from ._docs import with_shared_parameters
 from ._networks.heads import TargetUnits
-from ._runtime import torch_session
 from ._scaling import column_statistics, rounding_scaled
 from ._training import restored_on_error
 
@@ -181,9 +180,7 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             Predictions.
         """
-        with torch_session(self.n_threads, flush_denormal=False):  # the head too (see the classifier)
-            out = self._forward(X)  # checks that the regressor is fitted
-            return self._head()(out).numpy()
+        return self._forward(X, lambda out: self._head()(out).numpy())
 
     def _constant_targets(self) -> np.ndarray:
         """Which outputs were constant in training: scaled by a rounding of themselves (``y_scale_``)."""

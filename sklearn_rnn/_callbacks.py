@@ -32,9 +32,10 @@ def completed_epochs(history: Any, key: str) -> list[float]:
     """Values of ``key`` in the epochs of a skorch history that ran to their end.
 
     An epoch interrupted part-way (``KeyboardInterrupt``, a non-finite loss) has
-    no ``train_loss``; it is left out instead of raising ``KeyError``.
+    no ``train_loss``; it is left out instead of raising ``KeyError``. The
+    values are Python floats, as a saved estimator loads them.
     """
-    return [row[key] for row in history if key in row]
+    return [float(row[key]) for row in history if key in row]
 
 
 class GradientClipping(GradientNormClipping):

@@ -322,6 +322,17 @@ def check_optimizer_tensors(declared: Header, shapes: list[tuple[int, ...]]) -> 
             )
 
 
+def check_optimizer_values(tensors: dict[str, torch.Tensor]) -> None:
+    """Finite optimizer state, with second moments and step counts at least 0: a ``warm_start`` fit
+    from any other takes NaN steps (Adam divides by the square root of its second moment)."""
+    for key, tensor in tensors.items():
+        values = tensor.double()
+        if not bool(torch.isfinite(values).all()) or (
+            not key.endswith((".exp_avg", ".momentum_buffer")) and bool((values < 0).any())
+        ):
+            raise Refused(f"its optimizer state {key!r} holds NaN, inf or values below 0.")
+
+
 def check_weight_values(weights: dict[str, torch.Tensor]) -> None:
     for key, tensor in weights.items():
         if not bool(torch.isfinite(tensor).all()):

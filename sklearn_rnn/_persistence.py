@@ -60,6 +60,7 @@ from ._load_policy import (
     check_fitted,
     check_module_kwargs,
     check_optimizer_tensors,
+    check_optimizer_values,
     check_outputs,
     check_parameters,
     check_weight_values,
@@ -705,6 +706,7 @@ def _rebuild_net(estimator: Any, archive: zipfile.ZipFile, manifest: dict) -> An
         archive, _OPTIMIZER, functools.partial(check_optimizer_tensors, shapes=shapes)
     )
     check_weight_values(weights)
+    check_optimizer_values(optimizer_tensors)
     # memory for the checked shapes, every tensor of it then loaded (no random initialisation to draw)
     module = skeleton.to_empty(device="cpu")
     module.load_state_dict(weights, strict=True)
@@ -724,6 +726,8 @@ def _rebuild_net(estimator: Any, archive: zipfile.ZipFile, manifest: dict) -> An
         if not (value is None or (isinstance(value, Real) and math.isfinite(value))):
             raise Refused(f"optimizer state {shown(key)} holds {shown(value)}, not a number.")
         index, name = state_key(key, shapes)
+        if value is not None:
+            check_optimizer_values({key: torch.tensor(float(value))})
         state.setdefault(index, {})[name] = value
     for key, tensor in optimizer_tensors.items():
         index, name = state_key(key, shapes)

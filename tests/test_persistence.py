@@ -132,6 +132,10 @@ def test_safe_round_trip(fitted, tmp_path):
     np.testing.assert_array_equal(_outputs(restored, X_test), _outputs(estimator, X_test))
     np.testing.assert_array_equal(restored.predict(X_test), estimator.predict(X_test))
     assert restored.loss_curve_ == estimator.loss_curve_
+    # the same types too: numpy floats after fit and Python floats after load differed in repr
+    assert [type(v) for v in estimator.loss_curve_] == [type(v) for v in restored.loss_curve_] == [float] * len(
+        estimator.loss_curve_
+    )
     for name in ("classes_", "feature_names_in_", "y_mean_", "y_scale_"):
         if hasattr(estimator, name):
             np.testing.assert_array_equal(getattr(restored, name), getattr(estimator, name))
@@ -451,6 +455,19 @@ TAMPERED = {
         lambda d, m: _rewrite(d, {"module.safetensors": _swap_weight(d, nan=True)}),
         r"its weights hold NaN or inf",
     ),
+    # a warm_start fit would take NaN steps from it (Adam's second moment below 0: sqrt of it)
+    "NaN optimizer state": (
+        lambda d, m: _rewrite(d, {"optimizer.safetensors": _edit_optimizer(d, float("nan"))}),
+        r"its optimizer state '\d+\.exp_avg_sq' holds NaN, inf or values below 0",
+    ),
+    "negative second moment": (
+        lambda d, m: _rewrite(d, {"optimizer.safetensors": _edit_optimizer(d, -1.0)}),
+        r"its optimizer state '\d+\.exp_avg_sq' holds NaN, inf or values below 0",
+    ),
+    "negative step count": (
+        lambda d, m: _rewrite(d, {"optimizer.safetensors": _edit_optimizer(d, -3.0, ".step")}),
+        r"its optimizer state '\d+\.step' holds NaN, inf or values below 0",
+    ),
 }
 
 
@@ -458,6 +475,18 @@ def _torch_save(obj):
     buffer = io.BytesIO()
     torch.save(obj, buffer)
     return buffer.getvalue()
+
+
+def _edit_optimizer(data, value, state=".exp_avg_sq"):
+    """The optimizer's tensors with one entry of the first ``state`` set to ``value``."""
+    from safetensors.torch import load as load_tensors
+    from safetensors.torch import save as save_tensors
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        tensors = load_tensors(archive.read("optimizer.safetensors"))
+    key = next(k for k in tensors if k.endswith(state))
+    tensors[key].view(-1)[0] = value
+    return save_tensors(tensors)
 
 
 def _swap_weight(data, nan=False):

@@ -133,9 +133,8 @@ def test_safe_round_trip(fitted, tmp_path):
     np.testing.assert_array_equal(restored.predict(X_test), estimator.predict(X_test))
     assert restored.loss_curve_ == estimator.loss_curve_
     # the same types too: numpy floats after fit and Python floats after load differed in repr
-    assert [type(v) for v in estimator.loss_curve_] == [type(v) for v in restored.loss_curve_] == [float] * len(
-        estimator.loss_curve_
-    )
+    types = [type(v) for v in estimator.loss_curve_]
+    assert types == [type(v) for v in restored.loss_curve_] == [float] * len(types)
     for name in ("classes_", "feature_names_in_", "y_mean_", "y_scale_"):
         if hasattr(estimator, name):
             np.testing.assert_array_equal(getattr(restored, name), getattr(estimator, name))

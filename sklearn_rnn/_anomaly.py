@@ -317,7 +317,8 @@ class StepScoring(TrainingMixin):
         self._fit_settings = {name: getattr(self, name) for name in self._fit_setting_names}
         # a one-step window read relative to its own mean is all zeros, and its step is rebuilt
         # exactly from the mean added back: every step would score alike
-        levels = (True, False) if self.local_level == "auto" else (self.local_level,)
+        auto = isinstance(self.local_level, str)  # "auto"; else a bool, numpy's too (a grid's values)
+        levels = (True, False) if auto else (bool(self.local_level),)
         local_rebuilt = self.scoring == "reconstruction" and True in levels
         values = np.concatenate(series)
         unseen = np.flatnonzero(np.isnan(values).all(axis=0))
@@ -336,7 +337,7 @@ class StepScoring(TrainingMixin):
         self.window_length_ = resolve_window_length(self.window_length, n_steps, 2 if local_rebuilt else 1)
         W = self.window_length_
         if local_rebuilt and W == 1:
-            if self.local_level is True:
+            if not auto:
                 raise ValueError(
                     "window_length=1 with local_level=True and scoring='reconstruction' rebuilds every "
                     "step exactly from its own level, so every step would score alike. Pass "

@@ -83,9 +83,11 @@ SHARED_PARAMETERS = """\
         Number of passes over the training data (fewer with early stopping).
         "auto": a rule of the training set's size, enough epochs for 1000
         optimizer steps and at least 100, i.e.
-        ``max(100, ceil(1000 / ceil(n_sequences / batch_size)))`` (with early
-        stopping, ``n_sequences`` excludes the validation sequences): 334
-        epochs for 36 sequences, 100 from 145 sequences on.
+        ``max(100, ceil(1000 / steps))`` with ``steps = ceil(n_sequences /
+        batch_size)`` batches an epoch, one fewer where the last would hold one
+        sequence, which joins the batch before it (with early stopping,
+        ``n_sequences`` excludes the validation sequences): 334 epochs for 36
+        sequences, 1000 for 17, 100 from 145 sequences on.
     batch_size : int, default=16
         Sequences per gradient step, and per forward pass at predict time.
     lr : float, default=5e-3

@@ -73,7 +73,7 @@ from ._load_policy import (
 )
 from ._runtime import user_stacklevel
 from ._storable import InconsistentVersionWarning, SafeFormatMixin, VersionedPickleMixin, library_version
-from ._training import OPTIMIZERS, fit_seed
+from ._training import OPTIMIZERS, fit_seed, python_numbers
 
 __all__ = ["InconsistentVersionWarning", "SafeFormatMixin", "VersionedPickleMixin", "load", "save"]
 
@@ -201,7 +201,7 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
             )
         fix = f"set {key}=None before saving" if key in MUST_BE_NONE else "set a plain value before saving"
         try:
-            if rules[key] is not None and not rules[key][0](value):
+            if rules[key] is not None and not rules[key][0](python_numbers(value)):  # a grid's numpy ints too
                 raise TypeError(f"it must be {rules[key][1]}")
             stored_params[key] = encode(value, f"{key}")
         except TypeError as exc:

@@ -527,7 +527,9 @@ def infer_sp(freq: Any) -> int:
     """Seasonal period implied by a time index's frequency (1 when unknown or not a whole number).
 
     A multiple of a frequency divides the cycle: 2-hourly data has 12 steps a
-    day; 5-hourly data, whose steps do not fill a day, 1.
+    day; 5-hourly data, whose steps do not fill a day, 1. Custom business days
+    have as many steps a week as their week has days (5 for a Sunday to Thursday
+    week; holidays are left out of the count).
     """
     if freq is None:
         return 1
@@ -544,6 +546,8 @@ def infer_sp(freq: Any) -> int:
         name, n = units[unit], abs(int(count) * offset.n)
     base = name.split("-")[0].lstrip("0123456789")
     season = SEASONS.get(base, 1)
+    if base == "C":  # custom business days (holidays, another week): the days of its week
+        season = int(offset.calendar.weekmask.sum())
     return season // n if season % n == 0 else 1
 
 

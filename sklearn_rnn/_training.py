@@ -137,6 +137,12 @@ class SequenceDataset(Dataset):
         return x, None if self.y is None else self.y[idx]
 
 
+def training_batches(n_train: int, batch_size: int) -> int:
+    """Optimizer steps in an epoch of ``n_train`` sequences: a last batch of one joins the one before."""
+    batches = math.ceil(n_train / batch_size)
+    return batches - 1 if batches > 1 and n_train % batch_size == 1 else batches
+
+
 class BatchIterator:
     """Yield whole-tensor batches of a :class:`SequenceDataset` (no per-sample collation).
 
@@ -169,9 +175,9 @@ class BatchIterator:
         self.by_length = by_length
 
     def __len__(self) -> int:
-        n = len(self.dataset)
-        batches = math.ceil(n / self.batch_size)
-        return batches - 1 if self.shuffle and batches > 1 and n % self.batch_size == 1 else batches
+        if self.shuffle:
+            return training_batches(len(self.dataset), self.batch_size)
+        return math.ceil(len(self.dataset) / self.batch_size)
 
     def __iter__(self):
         n, lengths = len(self.dataset), self.dataset.lengths
@@ -377,7 +383,7 @@ def make_module(cls: type[torch.nn.Module], *args: Any, **kwargs: Any) -> tuple[
     bound = inspect.signature(cls).bind(*args, **kwargs)
     bound.apply_defaults()  # every argument recorded, defaults included
     # numpy numbers (a grid of np.arange(8, 33, 8)) as Python's: torch's layers take int only
-    arguments = {key: _plain(value) for key, value in bound.arguments.items()}
+    arguments = {key: python_numbers(value) for key, value in bound.arguments.items()}
     with global_rng_restored():  # torch's default initialisation draws from the global generator
         module = cls(**arguments)
     generator = current_generator()
@@ -386,12 +392,12 @@ def make_module(cls: type[torch.nn.Module], *args: Any, **kwargs: Any) -> tuple[
     return module, arguments
 
 
-def _plain(value: Any) -> Any:
+def python_numbers(value: Any) -> Any:
     """``value`` with numpy scalars, also inside tuples and lists, as Python numbers."""
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, (tuple, list)):
-        return type(value)(_plain(v) for v in value)
+        return type(value)(python_numbers(v) for v in value)
     return value
 
 
@@ -414,7 +420,7 @@ def training_epochs(
         return int(max_epochs)
     if not n_train:
         return MIN_EPOCHS
-    return max(MIN_EPOCHS, math.ceil(min_steps / math.ceil(n_train / batch_size)))
+    return max(MIN_EPOCHS, math.ceil(min_steps / training_batches(n_train, batch_size)))
 
 
 # The ensemble of n_networks="auto", chosen by the procedure of benchmarks/accuracy.py: as many

@@ -81,7 +81,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         outside the training data's. "auto": train both networks and keep the
         one that misses the held-out normal steps less (``local_level_``), at
         twice the training time.
-    contamination : float, default=0.01
+    contamination : float in (0, 0.5], default=0.01
         Share of normal time steps flagged: the threshold is the finite-sample
         ``1 - contamination`` quantile of the held-out normal steps' scores,
         so it is the false-alarm rate on data like them.
@@ -165,8 +165,14 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         relative to their trailing window).
     n_calibration_scores_ : int
         Held-out normal steps the threshold comes from.
+    score_median_, score_spread_ : float
+        With ``threshold="dynamic"``, the median and robust spread of the
+        held-out steps' scores, which stand in for a step's trailing window
+        while it holds fewer than a fifth of ``threshold_window`` scores.
     loss_curve_ : list of float
         Training loss at each epoch.
+    validation_loss_curve_ : list of float or None
+        Loss on the held-out windows at each epoch with ``early_stopping=True``, else None.
     n_iter_ : int
         Epochs run.
 

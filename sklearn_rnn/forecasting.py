@@ -104,17 +104,20 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         (two for the smoothing to start its trend from them). "auto": half the
         longest series' length, between 2 and 36 steps (``window_length_``).
     max_horizon : int or None, default=None
-        Number of steps the network forecasts. None: the largest step of the
-        ``fh`` passed to ``fit``, or ``window_length`` when ``fit`` gets no ``fh``.
-        ``predict`` can then serve any ``fh`` within ``1..horizon_``.
+        Number of steps the network forecasts, raised to the largest step of
+        an ``fh`` passed to ``fit`` that reaches further (``horizon_``). None:
+        the largest step of the ``fh`` passed to ``fit``, or ``window_length``
+        when ``fit`` gets no ``fh``. ``predict`` can then serve any ``fh``
+        within ``1..horizon_``.
     sp : int or None, default=None
         Seasonal period. When ``1 < sp <= window_length_``, the baseline has
         seasons of this period (additive in the scaled units, so multiplicative
         on the log scale), otherwise none. None infers it from the frequency of
         the time index, of every series of a panel together
         (monthly 12, semi-monthly 24, quarterly 4, weekly 52, daily 7,
-        business-daily 5, hourly 24; a multiple divides it where it can,
-        2-hourly 12; 1 for integer indices or other frequencies).
+        business-daily 5, custom business days the days of their week, hourly 24;
+        a multiple divides it where it can, 2-hourly 12; 1 for integer indices or
+        other frequencies).
     local_level : bool, default=True
         Subtract each window's mean from its inputs (and, for the naive baseline
         without seasons, add it back to the forecast), so the network sees
@@ -265,8 +268,9 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
     n_iter_ : int
         Number of epochs run (by the latest ``fit``, or ``update`` that trained).
     n_windows_ : int
-        Number of windows the network trained on (with ``conformal=True``,
-        without the held-out windows and the ``horizon_ - 1`` before them).
+        Number of windows cut for training (with ``conformal=True``, without
+        the held-out windows and the ``horizon_ - 1`` before them); with
+        ``early_stopping=True``, its validation windows are among them.
     conformal_offsets_ : ndarray of shape (horizon_, n_columns, n_intervals) or None
         Conformal offset of each central interval of ``quantile_levels_``
         (outermost first) at each step, in the network's scaled units (after
@@ -712,8 +716,9 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         self.window_length_ = resolve_window_length(
             self.window_length, max(len(frame) for _, frame in series)
         )
-        self.horizon_ = horizon or self.window_length_
-        self.sp_ = self.sp if self.sp is not None else infer_sp(self._fh_freq())  # every series' frequency
+        # Python ints, numpy's given too (a grid's values): the safe format stores plain numbers
+        self.horizon_ = int(horizon or self.window_length_)
+        self.sp_ = int(self.sp) if self.sp is not None else infer_sp(self._fh_freq())  # every series' freq
 
         data = self._window_dataset(series, X, store=True)
         if self.early_stopping:

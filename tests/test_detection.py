@@ -873,3 +873,17 @@ def test_a_refit_that_raises_leaves_the_fitted_detector_as_it_was():
     pd.testing.assert_frame_equal(detector.transform_scores(X), before)
     with pytest.raises(ValueError, match="but the detector was fitted on"):
         detector.predict(X[["press", "temp"]])
+
+
+@pytest.mark.parametrize("threshold", ["static", "dynamic"])
+def test_every_fitted_attribute_is_documented(threshold):
+    """validation_loss_curve_, score_median_ and score_spread_ were set by fit and listed nowhere."""
+    y = pd.DataFrame({"s": np.sin(np.arange(300) / 3) + 0.1 * np.random.default_rng(0).normal(size=300)})
+    detector = RNNAnomalyDetector(
+        threshold=threshold, early_stopping=True, hidden_size=4, max_epochs=2, random_state=0
+    ).fit(y)
+    attributes = RNNAnomalyDetector.__doc__.split("Attributes\n")[1].split("See Also")[0]
+    heads = [line.strip().split(" : ")[0] for line in attributes.splitlines() if " : " in line]
+    documented = {name for head in heads for name in head.split(", ")}
+    fitted_names = {name for name in vars(detector) if name.endswith("_") and not name.startswith("_")}
+    assert fitted_names <= documented, fitted_names - documented

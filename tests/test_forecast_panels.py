@@ -338,6 +338,21 @@ def test_the_seasonal_period_counts_steps_of_the_frequency(freq, sp):
 
 
 @pytest.mark.parametrize(
+    "offset, sp",
+    [
+        (pd.offsets.CustomBusinessDay(holidays=["2024-01-15", "2024-02-19"]), 5),  # an exchange's days
+        (pd.offsets.CustomBusinessDay(weekmask="Sun Mon Tue Wed Thu"), 5),
+        (pd.offsets.CustomBusinessDay(weekmask="1111110"), 6),
+    ],
+    ids=["holidays", "sunday-to-thursday", "six-day-week"],
+)
+def test_custom_business_days_have_the_days_of_their_week_as_season(offset, sp):
+    """Custom business days gave sp_=1: trained without their weekly season, silently."""
+    y = pd.Series(np.arange(40.0), index=pd.date_range("2024-01-02", periods=40, freq=offset))
+    assert RNNForecaster(**TINY).fit(y, fh=[1]).sp_ == sp
+
+
+@pytest.mark.parametrize(
     "freqs, message",
     [
         (("D", "W-MON"), "'north' steps by 'D', 'south' by 'W-MON'"),

@@ -1420,3 +1420,42 @@ def test_forecaster_reading_exogenous_columns_without_them_is_refused(fitted_of_
         save(forecaster, buffer)
     with pytest.raises(ValueError, match=r"^Refusing to load .*reads 2 exogenous columns, but it holds no X"):
         load(io.BytesIO(buffer.getvalue()))
+
+
+def _numpy_parameter_cases():
+    from sklearn_rnn import RNNAnomalyDetector, RNNForecaster
+
+    rng = np.random.default_rng(0)
+    series = pd.Series(3 + np.sin(np.arange(40.0)), index=pd.date_range("2024-01-01", periods=40, freq="D"))
+    sensor = pd.DataFrame({"s": np.sin(np.arange(200) / 3) + 0.1 * rng.normal(size=200)})
+    sequences, labels = rng.normal(size=(20, 5, 1)), np.arange(20) % 2
+    forecaster = dict(hidden_size=4, max_epochs=1, window_length=6, random_state=0)
+    return {
+        "forecaster max_horizon": (RNNForecaster(max_horizon=np.int64(2), **forecaster), (series,)),
+        "forecaster sp": (RNNForecaster(sp=np.int64(3), **forecaster), (series,)),
+        "detector local_level": (
+            RNNAnomalyDetector(local_level=np.True_, hidden_size=4, max_epochs=1, random_state=0),
+            (sensor,),
+        ),
+        "classifier fcn_filters": (
+            RNNClassifier(fcn_filters=tuple(np.arange(2, 5)), hidden_size=4, max_epochs=1, random_state=0),
+            (sequences, labels),
+        ),
+    }
+
+
+@pytest.mark.parametrize("case", list(_numpy_parameter_cases()))
+def test_numpy_numbers_from_a_grid_fit_and_save(case, tmp_path):
+    """Parameters from np.arange or a boolean array pass the constraints, but fit copied them into
+    horizon_, sp_ and local_level_ as numpy numbers, and save refused those ("fit it again rather
+    than editing what fit set") or a tuple of them ("it must be 3 ints")."""
+    estimator, data = _numpy_parameter_cases()[case]
+    estimator.fit(*data)
+    save(estimator, tmp_path / "model.skrnn")
+    restored = load(tmp_path / "model.skrnn")
+    assert restored.get_params() == estimator.get_params()
+    for name in ("horizon_", "sp_", "local_level_"):
+        if hasattr(estimator, name):
+            assert type(getattr(estimator, name)) in (int, bool) and getattr(restored, name) == getattr(
+                estimator, name
+            )

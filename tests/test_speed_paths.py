@@ -462,3 +462,18 @@ def test_equal_lengths_read_final_states_as_the_lengths_path_reads_last_steps(
         grads.append(torch.cat([p.grad.flatten() for p in module.rnn.parameters()]))
     torch.testing.assert_close(outputs[0], outputs[1], rtol=0, atol=0)
     torch.testing.assert_close(grads[0], grads[1], rtol=1e-6, atol=1e-7)
+
+
+def test_auto_epochs_give_at_least_1000_optimizer_steps_whatever_the_size():
+    """A last batch of one sequence joins the one before it, and the rule counted it as a step: 17
+    sequences in batches of 16 trained 500 steps, 33 trained 668 (the docs promise at least 1000)."""
+    from sklearn_rnn._data import Sequences
+    from sklearn_rnn._training import BatchIterator, training_epochs
+
+    for n in range(1, 200):
+        data = SequenceDataset(Sequences(np.zeros((n, 3, 1), dtype=np.float32), np.full(n, 3), False))
+        batches = BatchIterator(data, 16, shuffle=True)
+        torch.manual_seed(n)
+        assert len(list(batches)) == len(batches), n  # the steps an epoch runs
+        steps = training_epochs("auto", n, 16) * len(batches)
+        assert steps >= 1000 and training_epochs("auto", n, 16) >= 100, (n, steps)

@@ -218,11 +218,6 @@ class StepScoring(TrainingMixin):
     # (start_scale_, end_scale_): the anomaly detector reads scores step by step against one threshold
     _calibrates_edges: bool = False
 
-    # whether a step read only from windows (or forecasts) that read a gap is left without a score,
-    # where its sequence has other scores: a sequence's statistics then read the steps judged from
-    # whole windows (RNNOutlierDetector); otherwise such a step is scored from them
-    _leaves_out_gap_windows: bool = False
-
     # the parameters scores read as they were at the latest fit (_fit_settings, _fitted); a
     # detector's own come after these, and a file saved before they were recorded lacks them
     _fit_setting_names: tuple[str, ...] = ("scoring", "horizon", "smoothing")
@@ -582,7 +577,6 @@ class StepScoring(TrainingMixin):
                     out[p, a:b] = self._misses_of_many(scaled[p, None, a:b])[0]
             return out
         filled = [self._filled(rows) for rows in scaled]
-        gap = np.isnan(scaled).any(axis=2)  # (P, T): a step some channel has no value at
         if forecast:
             H = K
             misses = np.full((P, T, H, C), np.nan)
@@ -603,15 +597,10 @@ class StepScoring(TrainingMixin):
                 torch.as_tensor(inputs, dtype=torch.float32), targets, torch.as_tensor(starts), W, H, 0
             )
             expected = self._predict_raw(data)[..., 0].double().numpy().reshape(P, T - W, H, C)
-            before = np.concatenate([np.zeros((P, 1)), np.cumsum(gap, axis=1)], axis=1)
-            reads_gap = before[:, W:T] > before[:, : T - W]  # (P, T - W): origin t's window t - W..t - 1
-            held, read = np.zeros((P, T, H), dtype=bool), np.zeros((P, T, H), dtype=bool)
             for k in range(min(H, T - W)):  # a step k + 1 ahead of the first origin lies within T
                 # the forecast k + 1 steps ahead from origin t - k >= W (expected[:, t - k - W])
                 misses[:, W + k :, k] = scaled[:, W + k :] - expected[:, : T - W - k, k]
-                held[:, W + k :, k] = True
-                read[:, W + k :, k] = reads_gap[:, : T - W - k]
-            return np.where(self._gap_windows_left_out(held, read)[..., None], np.nan, np.abs(misses))
+            return np.abs(misses)
         statistic = getattr(self, "window_statistic_", "mean")
         if statistic not in ("mean", "median"):
             raise ValueError(
@@ -635,18 +624,17 @@ class StepScoring(TrainingMixin):
             np.add.at(count, steps, ~np.isnan(held))
             with np.errstate(invalid="ignore"):
                 return (total / np.where(count > 0, count, np.nan)).transpose(1, 0, 2)[:, :, None, :]
-        # a window reading a gap (a channel filled in) rebuilds its other steps worse: a step is read
-        # from the windows that read none where any does (a 3-step dropout in one channel made 37.5% of
-        # normal runs outliers); a step of a dropout of some channels has none (its own row is a gap):
+        # a window reading a gap (a channel carried forward) rebuilds its other steps worse: a step is
+        # read from the windows that read none where any does (a 3-step dropout in one channel made 37.5%
+        # of normal runs outliers); a step of a dropout of some channels has none (its own row is a gap):
         # RNNOutlierDetector leaves such steps out of a run's statistics
-        gap = np.concatenate([np.zeros((P, front), dtype=bool), gap], axis=1)
+        gap = np.concatenate([np.zeros((P, front), dtype=bool), np.isnan(scaled).any(axis=2)], axis=1)
         unread = None  # (P, T, W): a window's miss left out of a step's median
         if gap.any():
             reads_gap = (gap[:, rows + front] & real).any(axis=2)  # (P, n_windows)
-            held, read = np.zeros((P, T, W), dtype=bool), np.zeros((P, T, W), dtype=bool)
-            held[:, steps, positions] = True
-            read[:, steps, positions] = np.broadcast_to(reads_gap[:, :, None], (P, *rows.shape))[:, real]
-            unread = self._gap_windows_left_out(held, read)
+            clean = np.zeros((P, T, W), dtype=bool)
+            clean[:, steps, positions] = ~np.broadcast_to(reads_gap[:, :, None], (P, *rows.shape))[:, real]
+            unread = clean.any(axis=2, keepdims=True) & ~clean
         out = np.empty((P, T, 1, C))
         by_position = np.full((P, T, W), np.nan)  # a step's misses, by its place in each window holding it
         for c in range(C):  # one channel at a time: memory O(P T W)
@@ -656,15 +644,6 @@ class StepScoring(TrainingMixin):
                 warnings.simplefilter("ignore", RuntimeWarning)  # a step without a value: NaN
                 out[:, :, 0, c] = np.nanmedian(read, axis=2)
         return out
-
-    def _gap_windows_left_out(self, held: np.ndarray, read: np.ndarray) -> np.ndarray:
-        """Which of the windows (or forecasts) ``held`` ``(P, T, K)`` by a step leave its score: those
-        that ``read`` a gap (a window reading a gap filled in misses its other steps more), where the
-        step is held by others, or with ``_leaves_out_gap_windows``, where the sequence has others."""
-        clean = held & ~read
-        if self._leaves_out_gap_windows:
-            return read & clean.any(axis=(1, 2))[:, None, None]
-        return read & clean.any(axis=2, keepdims=True)
 
     def _windows(self, filled: list[np.ndarray], values: list[np.ndarray], training: bool) -> WindowDataset:
         """Windows of the series: inputs ``filled``, targets ``values`` (NaN in gaps, out of the loss)."""

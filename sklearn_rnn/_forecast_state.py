@@ -38,6 +38,7 @@ from ._series import (
     grid_steps,
     instance_frame,
     instances,
+    last_time,
     refuse_duplicates,
     refuse_gaps,
     refuse_irregular_dates,
@@ -496,7 +497,7 @@ class SeriesState:
         placed = self._placed(fh)
         out, by_end = [], {}  # series that end together get the same steps and time points
         for key, frame in series:
-            end = frame.index[-1:]
+            end = last_time(frame.index)
             if end[0] in by_end:
                 out.append(by_end[end[0]])
                 continue
@@ -589,7 +590,7 @@ class SeriesState:
                 f"{given} has no rows for {format_times(missing)}{series_label(key)} (y ends on "
                 f"{format_time(last)}). Pass X to predict with a row for every time point of fh."
             )
-        future_index = self._step_times(np.arange(1, self.horizon_ + 1), past_index[-1:])
+        future_index = self._step_times(np.arange(1, self.horizon_ + 1), last_time(past_index))
         rows = pd.concat([history.loc[past_index], future.reindex(future_index)]).ffill()
         check_exog_values(rows, "predict")
         return rows.to_numpy(dtype=np.float64), future_index[~future_index.isin(future.index)]

@@ -510,6 +510,17 @@ def append_rows(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     return both.iloc[np.lexsort((time_rank, position))]
 
 
+def last_time(index: pd.Index) -> pd.Index:
+    """The last time point of ``index`` as an index of its own, with its frequency.
+
+    Not a view: sktime caches horizons by the cutoff they count from, and a view of a
+    long history kept the whole history's buffer alive per cached entry (a stream
+    updated every step held ~1 KB of memory per step of history, after the
+    forecaster was deleted).
+    """
+    return index[-1:].copy(deep=True)
+
+
 # steps of one frequency in the next longer cycle (a year, a week, a day)
 SEASONS = {
     **dict.fromkeys(("M", "MS", "ME", "BM", "BMS", "BME"), 12),

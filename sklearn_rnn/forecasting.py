@@ -38,6 +38,7 @@ from ._series import (
     grid_steps,
     infer_sp,
     instances,
+    last_time,
     refuse_other_fh_kind,
     series_freq,
 )
@@ -70,7 +71,8 @@ def _counts_dates(cutoff: pd.Index) -> bool:
     try:
         with warnings.catch_warnings():  # pandas' deprecation of business-day periods: sktime's own
             warnings.simplefilter("ignore", FutureWarning)
-            ForecastingHorizon(cutoff[-1:], is_relative=False, freq=cutoff.freq).to_relative(cutoff[-1:])
+            end = last_time(cutoff)
+            ForecastingHorizon(end, is_relative=False, freq=cutoff.freq).to_relative(end)
     except AttributeError:
         return False
     return True
@@ -595,9 +597,9 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         """
         y = getattr(self, "_y_hist", None)
         if y is None or y.index.get_level_values(-1).max() != cutoff[-1]:
-            freq, ends = getattr(cutoff, "freq", None), [((), cutoff[-1:])]
+            freq, ends = getattr(cutoff, "freq", None), [((), last_time(cutoff))]
         else:
-            freq, ends = self._fh_freq(), [(key, frame.index[-1:]) for key, frame in instances(y)]
+            freq, ends = self._fh_freq(), [(key, last_time(frame.index)) for key, frame in instances(y)]
         for key, end in ends if freq is not None else ():
             if (times > end[0]).all():  # dates at or before an end are refused as in-sample
                 grid_steps(times, end, freq, key)

@@ -373,3 +373,29 @@ def test_forecasts_keep_the_index_and_column_names_of_y_like_naive_forecaster(pa
         assert ours.columns.names == theirs.columns.names, method
         pd.testing.assert_index_equal(ours.index, theirs.index)
         pd.testing.assert_index_equal(ours.columns, theirs.columns)
+
+
+def test_a_stream_of_updates_does_not_keep_copies_of_its_history():
+    """sktime caches horizons by the cutoff they count from; the forecaster handed it views of the
+    whole history index, so each cached entry kept a history's buffer alive: 150 one-step updates
+    after 20,000 steps held 22 MB, after the forecaster was deleted."""
+    import gc
+    import tracemalloc
+
+    n = 20_500
+    index = pd.date_range("2024-01-01", periods=n + 150, freq="5min")
+    y = pd.Series(10 + np.sin(np.arange(n + 150) / 12), index=index, name="y")
+    forecaster = RNNForecaster(window_length=12, hidden_size=8, max_epochs=1, random_state=0)
+    forecaster.fit(y.iloc[:500], fh=[1, 2, 3]).update(y.iloc[500:n], update_params=False)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        for i in range(n, n + 150):
+            forecaster.update(y.iloc[[i]], update_params=False)
+            forecaster.predict()
+        del forecaster
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert held < 4e6, f"{held / 1e6:.1f} MB held"

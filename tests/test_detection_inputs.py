@@ -827,3 +827,42 @@ def test_a_move_beyond_float32_of_a_channel_constant_at_a_tiny_level_is_flagged_
     scores = fitted.transform_scores(new)["scores"].to_numpy()
     assert np.isfinite(scores).all() and scores[395:405].max() > 1e3 * fitted.threshold_
     assert any(395 <= i <= 405 for i in fitted.predict(new)["ilocs"])  # the jump (read as a shape)
+
+
+def _sensor(n=800, freq="5min", seed=0):
+    """A sensor read every ``freq``, dates in a column made the index, as a historian exports it."""
+    rng = np.random.default_rng(seed)
+    table = pd.DataFrame(
+        {
+            "time": pd.date_range("2024-01-01", periods=n, freq=freq),
+            "temperature": np.sin(np.arange(n) / 6) + 0.1 * rng.normal(size=n),
+        }
+    )
+    return table.set_index("time")
+
+
+@pytest.mark.parametrize("resent", [slice(690, 700), slice(650, 660)], ids=["retried", "late"])
+def test_a_chunk_the_stream_has_read_warns_that_the_stream_restarts(resent):
+    """A retried or late chunk was read as a new series without a word: the next chunk in order then
+    read no past, and its first steps went unscored (a fault one step in was missed)."""
+    X = _sensor()
+    detector = RNNAnomalyDetector(**TINY).fit(X.iloc[:600])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # chunks in order: no warning
+        detector.update(X.iloc[600:650]).update(X.iloc[650:700])
+    with pytest.warns(UserWarning, match=r"re-sent, overlapping or late chunk.*X\[X.index > last\]"):
+        detector.update(X.iloc[resent])
+
+
+def test_a_series_sampled_at_another_step_than_fits_is_refused_with_the_fix():
+    """10-minute data scored by a detector fitted on 5-minute data had a fifth to a half of its normal
+    steps flagged: its windows span twice the time the network learned."""
+    detector = RNNAnomalyDetector(**TINY).fit(_sensor(600))
+    coarser = _sensor(200, freq="10min", seed=1)
+    with pytest.raises(ValueError, match=r"step by '10min'.*step by '5min' \(index_freq_\).*resample"):
+        detector.predict(coarser)
+    with pytest.raises(ValueError, match=r"step by '10min'"):
+        detector.update(coarser)
+    fixed = coarser.resample("5min").mean().interpolate()
+    assert detector.transform_scores(fixed).notna().all().all()
+    detector.predict(_sensor(200, seed=1).to_numpy())  # an array's rows are positions: not compared

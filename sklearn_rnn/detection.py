@@ -643,7 +643,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         # positions (an array's rows) and dates are not compared: either may come with the other
         if fitted is None or given is None or isinstance(fitted, int) != isinstance(given, int):
             return
-        if given != fitted if isinstance(fitted, int) else to_offset(given) != to_offset(fitted):
+        if not 1 / 1.1 <= _span_of(given) / _span_of(fitted) <= 1.1:  # month starts and ends alike
             raise ValueError(
                 f"X passed to {method} has time points that step by {given!r}, but the detector was "
                 f"fitted on time points that step by {fitted!r} (index_freq_): its windows of "
@@ -1034,6 +1034,14 @@ def _index_step(index: pd.Index) -> str | int | None:
         return None
     usual = usual_spacing(np.diff(index.to_numpy(dtype=np.int64)))
     return None if usual is None else int(usual)
+
+
+def _span_of(step: str | int) -> float:
+    """The time 10 steps of ``index_freq_``'s kind span, in seconds for dates (days from 2024-01-01)."""
+    if isinstance(step, int):
+        return 10.0 * step
+    start = pd.Timestamp("2024-01-01")
+    return (start + 10 * to_offset(step) - start).total_seconds()
 
 
 def _largest_spacing(index: pd.Index) -> str | int | None:

@@ -679,8 +679,7 @@ def _refuse_missing_values(name: str, data: Any, method: str) -> None:
     panel = isinstance(frame.index, pd.MultiIndex)
     found = f"{name} passed to {method} has missing values (NaN) at {int(rows.sum())} time point(s), e.g. "
     if name == "y":
-        # new data's first rows continue the series: NaN there is a gap after its end, to fill
-        if _only_at_the_ends(frame.index, rows, leading=method != "update"):
+        if _only_at_the_ends(frame.index, rows):
             raise ValueError(
                 f"{found}{format_times(where, limit=3)}, each before a series' first value or after its "
                 "last, as where a panel was put on the dates of all its series (sktime's Detrender does "
@@ -689,9 +688,7 @@ def _refuse_missing_values(name: str, data: Any, method: str) -> None:
                 "y = y.dropna(), and in a pipeline leave out the transformer that adds them (RNNForecaster "
                 "forecasts trends itself: its baseline is smoothing with a damped trend)."
             )
-        reads = "complete series"
-        # a gap between the series' end and new data: filled from the first new value
-        both = "limit_direction='both'" if method == "update" else ""
+        reads, both = "complete series", ""
         pipeline = (
             ", or fill y inside the forecaster: TransformedTargetForecaster([('fill', Imputer(method="
             "'linear')), ('forecast', RNNForecaster())]) (sktime.transformations.series.impute)"
@@ -707,9 +704,9 @@ def _refuse_missing_values(name: str, data: Any, method: str) -> None:
     )
 
 
-def _only_at_the_ends(index: pd.Index, missing: np.ndarray, leading: bool = True) -> bool:
-    """Whether each row with a NaN (``missing``) lies before its series' first complete row (where
-    ``leading``) or after its last one."""
+def _only_at_the_ends(index: pd.Index, missing: np.ndarray) -> bool:
+    """Whether each row with a NaN (``missing``) lies before its series' first complete row or after
+    its last one."""
     keys = list(range(index.nlevels - 1)) if isinstance(index, pd.MultiIndex) else None
 
     def seen(complete: pd.Series) -> np.ndarray:  # complete rows so far within each series
@@ -717,7 +714,7 @@ def _only_at_the_ends(index: pd.Index, missing: np.ndarray, leading: bool = True
 
     complete = pd.Series(~missing, index=index, dtype=np.int64)
     before, after = seen(complete), seen(complete.iloc[::-1])[::-1]
-    return bool((((before == 0) & leading) | (after == 0))[missing].all())
+    return bool(((before == 0) | (after == 0))[missing].all())
 
 
 def _check_interval_state(attributes: dict[str, Any], n_columns: int) -> None:

@@ -153,8 +153,8 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         usual spacing); None for a panel or time points that tell none. A
         chunk whose first time point lies one such step after the stream's
         last continues the stream (:meth:`update`), whether or not its own
-        index carries a frequency; a series of dates (or of integer time
-        points) whose own step is another is refused.
+        index carries a frequency; a series of dates that does not step by
+        it, where it is a fixed duration (seconds to hours), is refused.
     largest_spacing_ : str, int or None
         Where ``index_freq_`` is None for a single series (irregular time
         points), the largest spacing between two of its rows (a duration as
@@ -611,7 +611,8 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         """Warn where a chunk of dates starts at or before the stream's last one (re-sent, overlapping
         or late data): it is read as a new series, and the stream goes on from its end."""
         stored = getattr(self, "_context", None)
-        if context is not None or stored is None or not isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)):
+        timed = (pd.DatetimeIndex, pd.PeriodIndex, pd.TimedeltaIndex)  # integers: an array's rows too
+        if context is not None or stored is None or not isinstance(index, timed):
             return
         last = stored[0][-1]
         try:
@@ -631,27 +632,40 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
             )
 
     def _refuse_other_step(self, index: pd.Index, method: str) -> None:
-        """Refuse a series whose time points step otherwise than ``fit``'s (``index_freq_``).
+        """Refuse a series of dates or durations whose time points do not step by ``fit``'s step
+        (``index_freq_``, where it is a fixed duration: seconds to hours), each within half a step
+        (a few seconds' jitter passes).
 
         A window of ``window_length_`` rows then spans another stretch of time
         than the network learned: 10-minute data scored by a detector fitted
         on 5-minute data had 21-46% of its normal steps flagged (1-2% at 5
-        minutes), and 1-minute data none.
+        minutes), and 1-minute data none. Integer time points are not checked:
+        an array's rows and a table's row labels count alike.
         """
         fitted = getattr(self, "index_freq_", None)  # None: a panel, or a detector saved before it
-        given = _index_step(index)
-        # positions (an array's rows) and dates are not compared: either may come with the other
-        if fitted is None or given is None or isinstance(fitted, int) != isinstance(given, int):
+        # a fixed duration (seconds to hours): days, business days and months step by the calendar
+        if (
+            not isinstance(fitted, str)
+            or not isinstance(to_offset(fitted), pd.offsets.Tick)
+            or not isinstance(index, (pd.DatetimeIndex, pd.TimedeltaIndex))
+            or len(index) < 2
+        ):
             return
-        if not 1 / 1.1 <= _span_of(given) / _span_of(fitted) <= 1.1:  # month starts and ends alike
+        try:
+            expected = index[:-1] + to_offset(fitted)
+            off = np.abs((index[1:] - expected).asi8) * 2 > (expected - index[:-1]).asi8
+        except (TypeError, ValueError, OverflowError):  # an offset these time points do not take
+            return
+        if off.any():
+            i = int(np.flatnonzero(off)[0])
             raise ValueError(
-                f"X passed to {method} has time points that step by {given!r}, but the detector was "
-                f"fitted on time points that step by {fitted!r} (index_freq_): its windows of "
-                f"window_length_={self.window_length_} rows would span another stretch of time than "
-                "the network learned, and normal data would be scored as anomalous. Put X on fit's "
-                f"step first (X.asfreq({fitted!r}) where it skips steps, X.resample({fitted!r}).mean() "
-                "where it is finer, with .interpolate() where it is coarser), or fit the detector on "
-                "data sampled as X is."
+                f"X passed to {method} has time points that do not step by {fitted!r}, the step of "
+                f"the time points the detector was fitted on (index_freq_): {index[i]} is followed by "
+                f"{index[i + 1]}. Its windows of window_length_={self.window_length_} rows would span "
+                "another stretch of time than the network learned, and normal data would be scored as "
+                f"anomalous. Put X on fit's step first (X.asfreq({fitted!r}) where it skips steps, "
+                f"X.resample({fitted!r}).mean() where it is finer, with .interpolate() where it is "
+                "coarser), or fit the detector on data sampled as X is."
             )
 
     def _context_for(self, X: pd.DataFrame) -> tuple | None:
@@ -1034,14 +1048,6 @@ def _index_step(index: pd.Index) -> str | int | None:
         return None
     usual = usual_spacing(np.diff(index.to_numpy(dtype=np.int64)))
     return None if usual is None else int(usual)
-
-
-def _span_of(step: str | int) -> float:
-    """The time 10 steps of ``index_freq_``'s kind span, in seconds for dates (days from 2024-01-01)."""
-    if isinstance(step, int):
-        return 10.0 * step
-    start = pd.Timestamp("2024-01-01")
-    return (start + 10 * to_offset(step) - start).total_seconds()
 
 
 def _largest_spacing(index: pd.Index) -> str | int | None:

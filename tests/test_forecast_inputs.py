@@ -1218,21 +1218,3 @@ def test_x_without_columns_is_no_x_and_the_model_saves_and_loads():
     buffer = io.BytesIO()
     save(forecaster, buffer)
     pd.testing.assert_series_equal(load(io.BytesIO(buffer.getvalue())).predict(X=future), forecast)
-
-
-def test_new_data_that_starts_with_a_gap_is_told_to_fill_it_and_the_fix_works():
-    """A day of outage sent as NaN rows at the start of new data was called "before a series' first
-    value" and the advice (y.dropna()) led straight to the refusal of data that skip time points."""
-    rng = np.random.default_rng(0)
-    table = pd.DataFrame(
-        {"time": pd.date_range("2024-01-01", periods=650, freq="h"), "load": 10 + rng.normal(size=650)}
-    )
-    y = table.set_index("time")["load"]
-    forecaster = RNNForecaster(**TINY).fit(y.iloc[:600], fh=[1])
-    new = y.iloc[600:650].copy()
-    new.iloc[:24] = np.nan  # the feed was down for a day
-    fix = r"Fill them first, e\.g\. y = y\.interpolate\(limit_direction='both'\)"
-    with pytest.raises(ValueError, match=fix):
-        forecaster.update(new, update_params=False)
-    forecaster.update(new.interpolate(limit_direction="both"), update_params=False)
-    assert forecaster.cutoff[0] == y.index[-1]

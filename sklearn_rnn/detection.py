@@ -634,7 +634,8 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     def _refuse_other_step(self, index: pd.Index, method: str) -> None:
         """Refuse a series of dates or durations whose time points do not step by ``fit``'s step
         (``index_freq_``, where it is a fixed duration: seconds to hours), each within half a step
-        (a few seconds' jitter passes).
+        of the grid its time points keep (a few seconds' jitter passes), nor a series that starts
+        less than half a step after the stream's last time point (rows sent one at a time).
 
         A window of ``window_length_`` rows then spans another stretch of time
         than the network learned: 10-minute data scored by a detector fitted
@@ -648,20 +649,28 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
             not isinstance(fitted, str)
             or not isinstance(to_offset(fitted), pd.offsets.Tick)
             or not isinstance(index, (pd.DatetimeIndex, pd.TimedeltaIndex))
-            or len(index) < 2
+            or not len(index)
         ):
             return
+        step = pd.Timedelta(to_offset(fitted))
+        context = getattr(self, "_context", None)
         try:
-            expected = index[:-1] + to_offset(fitted)
-            off = np.abs((index[1:] - expected).asi8) * 2 > (expected - index[:-1]).asi8
-        except (TypeError, ValueError, OverflowError):  # an offset these time points do not take
+            # each time point's place on the grid of steps from the first, less its row's: one phase
+            phase = ((index - index[0]) / step).to_numpy(dtype=np.float64) - np.arange(len(index))
+            pair = None
+            if (np.abs(phase - np.median(phase)) > 0.5).any():  # named by the first step that is not one
+                steps = np.abs(np.diff(phase))
+                i = int(np.argmax(steps > 0.5)) if (steps > 0.5).any() else int(np.argmax(steps))
+                pair = (index[i], index[i + 1])
+            if pair is None and context is not None and 0 < (index[0] - context[0][-1]) / step < 0.5:
+                pair = (context[0][-1], index[0])  # the stream's last, then X's first
+        except (TypeError, ValueError, OverflowError):  # a naive time and an aware one, or beyond dates
             return
-        if off.any():
-            i = int(np.flatnonzero(off)[0])
+        if pair is not None:
             raise ValueError(
                 f"X passed to {method} has time points that do not step by {fitted!r}, the step of "
-                f"the time points the detector was fitted on (index_freq_): {index[i]} is followed by "
-                f"{index[i + 1]}. Its windows of window_length_={self.window_length_} rows would span "
+                f"the time points the detector was fitted on (index_freq_): {pair[0]} is followed by "
+                f"{pair[1]}. Its windows of window_length_={self.window_length_} rows would span "
                 "another stretch of time than the network learned, and normal data would be scored as "
                 f"anomalous. Put X on fit's step first (X.asfreq({fitted!r}) where it skips steps, "
                 f"X.resample({fitted!r}).mean() where it is finer, with .interpolate() where it is "

@@ -868,8 +868,13 @@ def test_a_series_sampled_at_another_step_than_fits_is_refused_with_the_fix():
     assert detector.transform_scores(fixed).notna().all().all()
     detector.predict(_sensor(200, seed=1).to_numpy())  # an array's rows are positions: not compared
     jitter = _sensor(200, seed=1)
-    jitter.index += pd.to_timedelta(np.random.default_rng(0).integers(-20, 20, 200), unit="s")
-    detector.predict(jitter)  # a historian's seconds of jitter pass
+    jitter.index += pd.to_timedelta(np.random.default_rng(0).integers(-100, 100, 200), unit="s")
+    detector.predict(jitter)  # a historian's jitter, up to a third of a step either way, passes
+    detector.update(_sensor(700).iloc[600:650])  # rows sent one at a time, 1 minute apart:
+    late = _sensor(700).iloc[[649]]
+    late.index += pd.Timedelta("1min")
+    with pytest.raises(ValueError, match=r"do not step by '5min'.*06:05:00 is followed by .*06:06:00"):
+        detector.update(late)  # each was read as a one-row series of its own, never flagged
 
 
 def test_business_day_chunks_of_a_few_rows_continue_a_business_day_stream():

@@ -153,8 +153,9 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         usual spacing); None for a panel or time points that tell none. A
         chunk whose first time point lies one such step after the stream's
         last continues the stream (:meth:`update`), whether or not its own
-        index carries a frequency; a series of dates that does not step by
-        it, where it is a fixed duration (seconds to hours), is refused.
+        index carries a frequency; a series of dates of at least 4 time points
+        sampled at another step, where it is a fixed duration (seconds to
+        hours), is refused.
     largest_spacing_ : str, int or None
         Where ``index_freq_`` is None for a single series (irregular time
         points), the largest spacing between two of its rows (a duration as
@@ -632,16 +633,17 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
             )
 
     def _refuse_other_step(self, index: pd.Index, method: str) -> None:
-        """Refuse a series of dates or durations whose time points do not step by ``fit``'s step
-        (``index_freq_``, where it is a fixed duration: seconds to hours), each within half a step
-        of the grid its time points keep (a few seconds' jitter passes), nor a series that starts
-        less than half a step after the stream's last time point (rows sent one at a time).
+        """Refuse a series of dates or durations sampled at another step than ``fit``'s
+        (``index_freq_``, where it is a fixed duration: seconds to hours): its mean step over
+        at least 4 time points more than half again or less than two thirds of fit's.
 
         A window of ``window_length_`` rows then spans another stretch of time
         than the network learned: 10-minute data scored by a detector fitted
         on 5-minute data had 21-46% of its normal steps flagged (1-2% at 5
-        minutes), and 1-minute data none. Integer time points are not checked:
-        an array's rows and a table's row labels count alike.
+        minutes), and 1-minute data none. The mean over 4 time points or more
+        bounds a clock's jitter (half a step either way moves it by a third)
+        and drift; shorter series, and integer time points (an array's rows and
+        a table's row labels count alike), are not checked.
         """
         fitted = getattr(self, "index_freq_", None)  # None: a panel, or a detector saved before it
         # a fixed duration (seconds to hours): days, business days and months step by the calendar
@@ -649,32 +651,19 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
             not isinstance(fitted, str)
             or not isinstance(to_offset(fitted), pd.offsets.Tick)
             or not isinstance(index, (pd.DatetimeIndex, pd.TimedeltaIndex))
-            or not len(index)
+            or len(index) < 4
         ):
             return
-        step = pd.Timedelta(to_offset(fitted))
-        context = getattr(self, "_context", None)
-        try:
-            # each time point's place on the grid of steps from the first, less its row's: one phase
-            phase = ((index - index[0]) / step).to_numpy(dtype=np.float64) - np.arange(len(index))
-            pair = None
-            if (np.abs(phase - np.median(phase)) > 0.5).any():  # named by the first step that is not one
-                steps = np.abs(np.diff(phase))
-                i = int(np.argmax(steps > 0.5)) if (steps > 0.5).any() else int(np.argmax(steps))
-                pair = (index[i], index[i + 1])
-            if pair is None and context is not None and 0 < (index[0] - context[0][-1]) / step < 0.5:
-                pair = (context[0][-1], index[0])  # the stream's last, then X's first
-        except (TypeError, ValueError, OverflowError):  # a naive time and an aware one, or beyond dates
-            return
-        if pair is not None:
+        ratio = (index[-1] - index[0]) / (len(index) - 1) / pd.Timedelta(to_offset(fitted))
+        if not 2 / 3 <= ratio <= 3 / 2:
+            mean = pd.Timedelta((index[-1] - index[0]) / (len(index) - 1)).round("ms")
             raise ValueError(
-                f"X passed to {method} has time points that do not step by {fitted!r}, the step of "
-                f"the time points the detector was fitted on (index_freq_): {pair[0]} is followed by "
-                f"{pair[1]}. Its windows of window_length_={self.window_length_} rows would span "
-                "another stretch of time than the network learned, and normal data would be scored as "
-                f"anomalous. Put X on fit's step first (X.asfreq({fitted!r}) where it skips steps, "
-                f"X.resample({fitted!r}).mean() where it is finer, with .interpolate() where it is "
-                "coarser), or fit the detector on data sampled as X is."
+                f"X passed to {method} has time points {mean} apart on average, but the detector was "
+                f"fitted on time points that step by {fitted!r} (index_freq_): its windows of "
+                f"window_length_={self.window_length_} rows would span another stretch of time than "
+                "the network learned, and normal data would be scored as anomalous. Put X on fit's "
+                f"step first (X.resample({fitted!r}).mean(), with .interpolate() where X is coarser), "
+                "or fit the detector on data sampled as X is."
             )
 
     def _context_for(self, X: pd.DataFrame) -> tuple | None:

@@ -646,24 +646,23 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         a table's row labels count alike), are not checked.
         """
         fitted = getattr(self, "index_freq_", None)  # None: a panel, or a detector saved before it
+        step = to_offset(fitted) if isinstance(fitted, str) else None
         # a fixed duration (seconds to hours): days, business days and months step by the calendar
         if (
-            not isinstance(fitted, str)
-            or not isinstance(to_offset(fitted), pd.offsets.Tick)
+            not isinstance(step, pd.offsets.Tick)
             or not isinstance(index, (pd.DatetimeIndex, pd.TimedeltaIndex))
             or len(index) < 4
         ):
             return
-        ratio = (index[-1] - index[0]) / (len(index) - 1) / pd.Timedelta(to_offset(fitted))
-        if not 2 / 3 <= ratio <= 3 / 2:
-            mean = pd.Timedelta((index[-1] - index[0]) / (len(index) - 1)).round("ms")
+        mean = pd.Timedelta((index[-1] - index[0]) / (len(index) - 1))
+        if not 2 / 3 <= mean / pd.Timedelta(step) <= 3 / 2:
             raise ValueError(
-                f"X passed to {method} has time points {mean} apart on average, but the detector was "
-                f"fitted on time points that step by {fitted!r} (index_freq_): its windows of "
-                f"window_length_={self.window_length_} rows would span another stretch of time than "
-                "the network learned, and normal data would be scored as anomalous. Put X on fit's "
-                f"step first (X.resample({fitted!r}).mean(), with .interpolate() where X is coarser), "
-                "or fit the detector on data sampled as X is."
+                f"X passed to {method} has time points {mean.round('ms')} apart on average, but the "
+                f"detector was fitted on time points that step by {fitted!r} (index_freq_): its "
+                f"windows of window_length_={self.window_length_} rows would span another stretch of "
+                "time than the network learned, and normal data would be scored as anomalous. Put X "
+                f"on fit's step first (X.resample({fitted!r}).mean(), with .interpolate() where X is "
+                "coarser), or fit the detector on data sampled as X is."
             )
 
     def _context_for(self, X: pd.DataFrame) -> tuple | None:

@@ -123,6 +123,19 @@ class SequenceDataset(Dataset):
         out.sample_weight = None if self.sample_weight is None else self.sample_weight[idx]
         return out
 
+    def weights_of_mean_one(self) -> SequenceDataset:
+        """This dataset with its sample weights scaled to mean 1 over it (in place).
+
+        The loss of a batch is ``mean(weight * loss)`` (:meth:`Net.get_loss`),
+        so an epoch's loss over the dataset is then the weighted mean loss over
+        its sequences: early stopping's validation part is measured in the same
+        units whatever share of the weights the split gave it.
+        """
+        if self.sample_weight is not None:
+            weight = self.sample_weight.double()
+            self.sample_weight = (weight / weight.mean()).to(self.sample_weight.dtype)
+        return self
+
     def batch(self, idx: torch.Tensor | slice) -> tuple[dict[str, torch.Tensor], torch.Tensor | None]:
         """One batch as ``({"X", ["lengths"], ["sample_weight"]}, y)``, trimmed to its longest sequence."""
         rows = getattr(self, "rows", None)
@@ -274,7 +287,7 @@ class ValidSplit:
         ):  # scikit-learn's split needs a sequence of each class on both sides
             stratify = None
         train, valid = train_test_split(indices, test_size=n_valid, random_state=self.seed, stratify=stratify)
-        return dataset.subset(np.sort(train)), dataset.subset(np.sort(valid))
+        return tuple(dataset.subset(np.sort(part)).weights_of_mean_one() for part in (train, valid))
 
 
 class Net(NeuralNet):
@@ -369,9 +382,10 @@ class Net(NeuralNet):
         weight = X.get("sample_weight") if isinstance(X, dict) else None
         if weight is None:
             return loss.mean()
-        # weights of mean 1 over the training set (``_fit_net``): the batch's weighted mean loss in
-        # the training set's units (a batch of weight 0 adds nothing; normalised by the batch's own
-        # total, weights would count only against their batch neighbours)
+        # weights of mean 1 over the training set (``_fit_net``), or over each part of early
+        # stopping's split (``ValidSplit``): the batch's weighted mean loss in that set's units (a
+        # batch of weight 0 adds nothing; normalised by the batch's own total, weights would count
+        # only against their batch neighbours)
         return (loss * to_tensor(weight, device=self.device)).mean()
 
 

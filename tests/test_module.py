@@ -277,3 +277,55 @@ def test_class_weight_may_name_a_class_a_cross_validation_fold_lacks():
     np.testing.assert_array_equal(named, exact)
     with pytest.raises(ValueError, match=r"The classes, \[1\], are not in class_weight"):
         RNNClassifier(class_weight={0: 1.0, 2: 5.0}, **params).fit(X, y)
+
+
+def test_early_stopping_measures_each_part_of_the_split_by_its_own_weighted_mean(monkeypatch):
+    """The validation loss is the weighted mean over the validation sequences, whatever weight they hold.
+
+    Weights were scaled to mean 1 over train and validation together, so the
+    validation loss came out multiplied by the validation part's mean weight
+    (0.05 here): early stopping's absolute ``tol`` then stopped at chance.
+    """
+    from sklearn_rnn._training import ValidSplit
+
+    held_out = []
+    split = ValidSplit.__call__
+
+    def recording(self, dataset, *args, **kwargs):
+        train, valid = split(self, dataset, *args, **kwargs)
+        held_out.append(valid.rows.numpy())
+        return train, valid
+
+    monkeypatch.setattr(ValidSplit, "__call__", recording)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 12, 2))
+    y = np.arange(30) % 2
+    X[:, :, 0] += y[:, None]
+    params = dict(
+        architecture="rnn",
+        hidden_size=8,
+        n_networks=1,
+        dropout=0.0,
+        augmentation=None,
+        max_epochs=4,
+        early_stopping=True,
+        validation_fraction=0.2,
+        n_iter_no_change=100,
+        random_state=0,
+    )
+    weight = rng.exponential(size=30)
+    clf = RNNClassifier(**params).fit(X, y, sample_weight=weight)
+    valid = held_out[-1]
+    params["max_epochs"] = 1
+    first = RNNClassifier(**params).fit(X, y, sample_weight=weight)
+    loss = -np.log(first.predict_proba(X)[np.arange(30), y])
+    np.testing.assert_allclose(
+        first.validation_loss_curve_[0], np.average(loss[valid], weights=weight[valid]), rtol=1e-4
+    )
+    # the validation sequences' weights scaled together: the same training, the same curve (to the
+    # input scaling's change: its weighted statistics read every sequence); it was 0.05 times it
+    weight[valid] *= 0.05
+    scaled = RNNClassifier(**dict(params, max_epochs=4)).fit(X, y, sample_weight=weight)
+    np.testing.assert_array_equal(held_out[-1], valid)
+    np.testing.assert_allclose(scaled.validation_loss_curve_, clf.validation_loss_curve_, rtol=1e-2)
+    np.testing.assert_allclose(scaled.loss_curve_, clf.loss_curve_, rtol=1e-2)

@@ -252,8 +252,9 @@ class SeriesState:
                     refuse_unsorted(data, name, method)
                 raise
             pandas = (pd.Series, pd.DataFrame)
+            history = self._y_hist if method == "update" else None
             for name, data in (("y", y), ("X", X)):  # sktime's "cannot handle missing data" names no fix
-                _refuse_missing_values(name, data, method)
+                _refuse_missing_values(name, data, method, history)
             if isinstance(X, pandas) and isinstance(y, pandas) and len(y):
                 frame, exog = (data.to_frame() if isinstance(data, pd.Series) else data for data in (y, X))
                 for name, data in (("y", frame), ("X", exog)):  # rows without a series key first
@@ -667,8 +668,12 @@ class SeriesState:
         return list(self._y_hist.index.names)
 
 
-def _refuse_missing_values(name: str, data: Any, method: str) -> None:
-    """Refuse a pandas ``y`` or ``X`` with NaN, naming where and how to fill them."""
+def _refuse_missing_values(name: str, data: Any, method: str, history: pd.DataFrame | None = None) -> None:
+    """Refuse a pandas ``y`` or ``X`` with NaN, naming where and how to fill them.
+
+    ``history`` is the ``y`` an update continues: NaN before a series' first
+    new value but after its stored last time point lie inside the series.
+    """
     if not isinstance(data, (pd.Series, pd.DataFrame)):
         return
     frame = data.to_frame() if isinstance(data, pd.Series) else data
@@ -679,6 +684,7 @@ def _refuse_missing_values(name: str, data: Any, method: str) -> None:
     panel = isinstance(frame.index, pd.MultiIndex)
     found = f"{name} passed to {method} has missing values (NaN) at {int(rows.sum())} time point(s), e.g. "
     if name == "y":
+        _refuse_missing_after_the_stored_end(frame, rows, history)
         if _only_at_the_ends(frame.index, rows):
             raise ValueError(
                 f"{found}{format_times(where, limit=3)}, each before a series' first value or after its "
@@ -702,6 +708,31 @@ def _refuse_missing_values(name: str, data: Any, method: str) -> None:
         f"{found}{format_times(where, limit=3)}; RNNForecaster reads {reads}. Fill them first, e.g. "
         f"{name} = {fill}{pipeline}."
     )
+
+
+def _refuse_missing_after_the_stored_end(
+    frame: pd.DataFrame, missing: np.ndarray, history: pd.DataFrame | None
+) -> None:
+    """Refuse NaN that ``update``'s ``y`` holds between a series' stored last time point and its first
+    new value: inside the series, so dropping them (as for NaN before a new series' start) leaves a gap."""
+    if history is None:
+        return
+    for key, rows in instances(pd.DataFrame({"missing": missing}, index=frame.index)):
+        stored = instance_frame(history, key)
+        leading = rows["missing"].cummin().to_numpy()  # before the series' first complete row
+        if stored is None or not leading.any():
+            continue
+        last = stored.index[-1]
+        inside = rows.index[leading][rows.index[leading] > last]
+        if len(inside):
+            raise ValueError(
+                f"y passed to update has missing values (NaN) at {format_times(inside, limit=3)}"
+                f"{series_label(key)}, after the series' last stored time point, {format_time(last)}, and "
+                "before its first new value. They lie inside the series, which the forecaster reads as "
+                "consecutive steps: dropping them would leave a gap. Pass values for them, e.g. a line "
+                f"from the stored value at {format_time(last)}, {stored.iloc[-1].tolist()}, to the first "
+                "new one. The forecaster is unchanged."
+            )
 
 
 def _only_at_the_ends(index: pd.Index, missing: np.ndarray) -> bool:

@@ -1113,6 +1113,46 @@ def test_missing_values_only_at_the_series_ends_are_told_to_be_dropped():
         RNNForecaster(**TINY).fit(gap, fh=[1])
 
 
+def test_update_tells_apart_nan_inside_a_series_from_nan_before_its_new_values():
+    """NaN that ``update``'s y holds after a series' stored end were told to be dropped, which the
+    next check refused as skipped time points: they lie inside the series. NaN on time points the
+    series already holds (a wide table put on the dates of all series) are still told to be dropped,
+    and that works."""
+    frames = []
+    for store, end in [("a", "2024-04-02"), ("b", "2024-04-10")]:
+        dates = pd.date_range(end=end, periods=40, freq="D")
+        sales = 10 + np.sin(2 * np.pi * np.arange(40) / 7)
+        frames.append(pd.DataFrame({"store": store, "date": dates, "sales": sales}))
+    y = pd.concat(frames).set_index(["store", "date"])
+    f = RNNForecaster(**TINY).fit(y, fh=[1])
+    cutoff = f.cutoff
+
+    def chunk(b_start):
+        return pd.concat(
+            pd.DataFrame({"store": store, "date": pd.date_range(start, "2024-04-20"), "sales": 10.0})
+            for store, start in [("a", "2024-04-03"), ("b", b_start)]
+        ).set_index(["store", "date"])
+
+    lost = chunk("2024-04-11")
+    lost.loc[("a", "2024-04-03") : ("a", "2024-04-05"), "sales"] = np.nan  # readings lost after a's end
+    last = y.loc["a", "sales"].iloc[-1]
+    with pytest.raises(
+        ValueError,
+        match=rf"2024-04-03, 2024-04-04, 2024-04-05 of series 'a', after the series' last stored time "
+        rf"point, 2024-04-02, and before its first new value.*dropping them would leave a gap.*"
+        rf"stored value at 2024-04-02, \[{last}\]",
+    ) as error:
+        f.update(lost, update_params=False)
+    assert "dropna" not in str(error.value)
+    assert f.cutoff.equals(cutoff)
+    wide = chunk("2024-04-03")  # b's rows up to its stored end are NaN: before its first new value
+    wide.loc[("b", "2024-04-03") : ("b", "2024-04-10"), "sales"] = np.nan
+    with pytest.raises(ValueError, match="y = y.dropna"):
+        f.update(wide, update_params=False)
+    f.update(wide.dropna(), update_params=False)  # the fix, as written
+    np.testing.assert_array_equal(f.predict().index.get_level_values(-1), pd.to_datetime(["2024-04-21"] * 2))
+
+
 def test_future_x_as_an_array_is_told_how_to_index_it():
     """Fitted on arrays, predict(X=<the future rows as an array>) was told X "differs from the X seen
     in fit at 0, 1", though no past row was passed: sktime numbers an array's rows 0, 1, ..."""

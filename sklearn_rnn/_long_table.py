@@ -42,6 +42,14 @@ def _id_codes(data: pd.DataFrame, id_col: Any) -> tuple[np.ndarray, np.ndarray]:
             f"at {_first_row(data, missing)}. Every row needs the id of its sequence: drop those rows "
             f"(data.dropna(subset=[{id_col!r}])) or fill in their ids."
         )
+    strings = np.array([isinstance(i, str) for i in ids])
+    if strings.any() and not strings.all():
+        number, string = ids[np.flatnonzero(~strings)[0]], ids[np.flatnonzero(strings)[0]]
+        raise ValueError(
+            f"The id column {id_col!r} mixes strings and other values (e.g. {string!r} and {number!r}), as "
+            "where tables read with different dtypes were concatenated: 1 and '1' would name two "
+            f"sequences. Give the ids one type, e.g. data[{id_col!r}] = data[{id_col!r}].astype(str)."
+        )
     return codes, np.asarray(ids)
 
 
@@ -326,7 +334,8 @@ def from_long_table(
     id_col : str
         Column naming the sequence each row belongs to. One column: combine
         ids made of several columns first (``list(zip(data["patient"],
-        data["visit"]))`` gives tuple ids).
+        data["visit"]))`` gives tuple ids). Ids of one kind: a column mixing
+        strings with numbers (1 and "1") is refused.
     time_col : str
         Column giving each row's position in time: numbers (an object column
         of Python numbers too), datetimes or durations at any resolution

@@ -139,6 +139,23 @@ def test_a_missing_id_is_an_error_not_a_key_error(table):
         from_long_table(table, "machine", "timestamp", FEATURES)
 
 
+def test_ids_mixing_numbers_and_strings_are_refused_with_the_fix():
+    """Two exports concatenated, one read with int ids and one with str ids, gave four sequences for
+    machines 1 and 2 (1 and '1' apart), silently; scikit-learn refuses such a mix in labels."""
+    first = pd.DataFrame({"machine": [1, 1, 2, 2], "t": [0, 1, 0, 1], "x": [1.0, 2.0, 3.0, 4.0]})
+    second = first.assign(machine=first["machine"].astype(str), t=first["t"] + 2)
+    data = pd.concat([first, second], ignore_index=True)
+    with pytest.raises(
+        ValueError, match=r"'machine' mixes strings and other values \(e.g. '1' and 1\)"
+    ) as info:
+        from_long_table(data, "machine", "t", ["x"])
+    fix = re.search(r"(data\[.*?\]) = (data\[.*?\]\.astype\(str\))", str(info.value))
+    exec(f"{fix[1]} = {fix[2]}", {"data": data})
+    X, ids = from_long_table(data, "machine", "t", ["x"])
+    assert list(ids) == ["1", "2"]
+    np.testing.assert_array_equal(X[0][:, 0], [1.0, 2.0, 1.0, 2.0])
+
+
 def test_a_missing_time_is_an_error_not_sorted_last(table):
     table.loc[2, "timestamp"] = pd.NaT
     with pytest.raises(ValueError, match=r"time column 'timestamp' is missing \(NaT\) in 1 row\(s\)") as info:

@@ -231,9 +231,10 @@ def _check_ragged(
     # One check of the padded values (check_array costs ~0.5 ms per call, more than the model
     # on short sequences): a finite sum means no NaN, no inf and, in float32, nothing beyond its
     # range (float64 values, standardised before any cast, may exceed it). Otherwise each
-    # sequence is checked, which raises the precise error.
+    # sequence is checked, which raises the precise error. So is a level beyond float32's range
+    # (the median of first steps above 3.4e38): the values read relative to it would all be 0.
     with np.errstate(over="ignore", invalid="ignore"):
-        finite = bool(np.isfinite(values.sum()))
+        finite = bool(np.isfinite(values.sum())) and (level is None or bool(np.isfinite(level).all()))
     if not finite:
         for x in sequences:
             check_array(x, dtype=None, ensure_all_finite="allow-nan" if allow_nan else True, input_name="X")

@@ -280,6 +280,7 @@ class SeriesState:
             # series is off a daily grid
             refuse_mixed_frequencies(y)
             if not self.is_fitted:
+                _refuse_durations(y.index)
                 freq = series_freq(y)
                 times = y.index.get_level_values(-1).unique()
                 if freq is None and len(times) > 2:  # before training: predict could not place its steps
@@ -666,6 +667,21 @@ class SeriesState:
 
     def _index_names(self):
         return list(self._y_hist.index.names)
+
+
+def _refuse_durations(index: pd.Index) -> None:
+    """Refuse time points that are durations: sktime's horizons cannot count steps from them."""
+    times = index.get_level_values(-1)
+    if isinstance(times, pd.TimedeltaIndex):
+        fix = "y.index = pd.Timestamp(0) + y.index"
+        if isinstance(index, pd.MultiIndex):
+            fix = "y.index = y.index.set_levels(pd.Timestamp(0) + y.index.levels[-1], level=-1)"
+        raise ValueError(
+            f"y's time points are durations (a TimedeltaIndex, e.g. {format_time(times[0])}), from which "
+            "sktime's forecasting horizons cannot count steps (its NaiveForecaster fails on them too). "
+            f"Give them as dates from an origin, e.g. {fix}; subtract the origin from the forecast's "
+            "time points to have durations again."
+        )
 
 
 def _refuse_missing_values(name: str, data: Any, method: str, history: pd.DataFrame | None = None) -> None:

@@ -366,7 +366,9 @@ def from_long_table(
         one step are averaged feature by feature, steps without rows are NaN.
         Whole days of time-zone-aware dates step by the local calendar (a day
         of 23 or 25 hours at a clock change is one step), as pandas' own
-        ``resample`` does; shorter steps by elapsed time.
+        ``resample("1D")`` does, however the step is written ("24h" and
+        "86400s" too, which pandas counts in elapsed hours); shorter steps by
+        elapsed time.
         Fit with ``missing="mask"`` so the network sees the gaps as missing
         values (the default ``missing="error"`` refuses NaN). Cannot be
         combined with ``time_delta``. A step so fine that the grid would be

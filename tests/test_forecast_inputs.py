@@ -6,6 +6,7 @@ index, monthly periods, panels from ``pd.concat`` with keys.
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -1151,6 +1152,31 @@ def test_update_tells_apart_nan_inside_a_series_from_nan_before_its_new_values()
         f.update(wide, update_params=False)
     f.update(wide.dropna(), update_params=False)  # the fix, as written
     np.testing.assert_array_equal(f.predict().index.get_level_values(-1), pd.to_datetime(["2024-04-21"] * 2))
+
+
+def test_durations_as_time_points_are_refused_before_training_with_a_fix_that_works():
+    """A series indexed by time since a test started (TimedeltaIndex) trained, then predict failed
+    inside pandas (sktime's horizons count no steps from durations); fit(fh=...) failed the same way."""
+    hours = pd.timedelta_range(0, periods=48, freq="h")
+    y = pd.Series(100 + 10 * np.sin(np.arange(48) / 3), index=hours)
+    with pytest.raises(
+        ValueError, match=r"durations \(a TimedeltaIndex.*y.index = pd.Timestamp\(0\) \+ y.index"
+    ):
+        RNNForecaster(**TINY).fit(y)
+    y.index = pd.Timestamp(0) + y.index  # the fix, as written
+    y_pred = RNNForecaster(**TINY).fit(y, fh=[1, 2]).predict()
+    np.testing.assert_array_equal(y_pred.index - pd.Timestamp(0), pd.to_timedelta([48, 49], unit="h"))
+    panel = pd.concat({"a": y, "b": y}).to_frame("v")
+    panel.index = panel.index.set_levels(panel.index.levels[-1] - pd.Timestamp(0), level=-1)
+    with pytest.raises(
+        ValueError, match=r"y.index = y.index.set_levels\(pd.Timestamp\(0\) \+ y.index.levels"
+    ) as error:
+        RNNForecaster(**TINY).fit(panel)
+    fix = re.search(r"(y.index = y.index.set_levels\(.*?level=-1\))", str(error.value))[1]
+    namespace = {"y": panel, "pd": pd}
+    exec(fix, namespace)
+    y_pred = RNNForecaster(**TINY).fit(namespace["y"], fh=[1]).predict()
+    assert (y_pred.index.get_level_values(-1) == pd.Timestamp(0) + pd.Timedelta(48, "h")).all()
 
 
 def test_future_x_as_an_array_is_told_how_to_index_it():

@@ -41,6 +41,13 @@ FIT_CASES = [
     ("inf in X", _with(np.inf), None, ValueError, r"Input X contains infinity .* Replace infinite values"),
     ("-inf in ragged X", [_with(-np.inf)[0], X[1]], "2", ValueError, r"Input X contains infinity"),
     ("float64 beyond float32", _with(1e300), None, ValueError, r"X contains values too large for float32"),
+    (  # the first steps' median level overflowed float32 and every value was read as 0, silently
+        "list beyond float32 at its level",
+        [x * [1e300, 1] for x in X],
+        None,
+        ValueError,
+        r"X contains values too large for float32",
+    ),
     ("1D X", X[0, :, 0], None, ValueError, r"Expected X with 2 dimensions .* got 1 dimension"),
     ("4D X", X[..., None], None, ValueError, r"Expected X with 2 dimensions .* got 4 dimension"),
     ("scalar X", 3.0, None, ValueError, r"Expected X with 2 dimensions .* got 0 dimension"),

@@ -313,6 +313,12 @@ class StepScoring(TrainingMixin):
         # a one-step window read relative to its own mean is all zeros, and its step is rebuilt
         # exactly from the mean added back: every step would score alike
         auto = isinstance(self.local_level, str)  # "auto"; else a bool, numpy's too (a grid's values)
+        if auto and self.callbacks:
+            raise ValueError(
+                "local_level='auto' trains two networks and keeps one, so callbacks would see both "
+                "trainings and hold the last one's state (a Checkpoint could keep the weights of the "
+                "network left out). Pass local_level=True or False with callbacks."
+            )
         levels = (True, False) if auto else (bool(self.local_level),)
         local_rebuilt = self.scoring == "reconstruction" and True in levels
         values = np.concatenate(series)

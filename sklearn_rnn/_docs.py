@@ -87,7 +87,7 @@ SHARED_PARAMETERS = """\
         batch_size)`` batches an epoch, one fewer where the last would hold one
         sequence, which joins the batch before it (with early stopping,
         ``n_sequences`` excludes the validation sequences): 334 epochs for 36
-        sequences, 1000 for 17, 100 from 145 sequences on.
+        sequences, 1000 for 17, 100 from 146 sequences on.
     batch_size : int, default=16
         Sequences per gradient step, and per forward pass at predict time.
     lr : float, default=5e-3

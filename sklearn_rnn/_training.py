@@ -27,13 +27,20 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from skorch import NeuralNet
-from skorch.callbacks import EarlyStopping, LRScheduler
+from skorch.callbacks import LRScheduler
 from skorch.utils import to_tensor
 from torch.nn.modules.batchnorm import _BatchNorm
 from torch.optim.lr_scheduler import CosineAnnealingLR
 from torch.utils.data import Dataset
 
-from ._callbacks import EpochProgress, EpochTable, GradientClipping, NonFiniteLossGuard, completed_epochs
+from ._callbacks import (
+    BestEpochStopping,
+    EpochProgress,
+    EpochTable,
+    GradientClipping,
+    NonFiniteLossGuard,
+    completed_epochs,
+)
 from ._data import Sequences
 from ._networks.recurrent import CELLS
 from ._runtime import (
@@ -122,19 +129,6 @@ class SequenceDataset(Dataset):
         out.y = None if self.y is None else self.y[idx]
         out.sample_weight = None if self.sample_weight is None else self.sample_weight[idx]
         return out
-
-    def weights_of_mean_one(self) -> SequenceDataset:
-        """This dataset with its sample weights scaled to mean 1 over it (in place).
-
-        The loss of a batch is ``mean(weight * loss)`` (:meth:`Net.get_loss`),
-        so an epoch's loss over the dataset is then the weighted mean loss over
-        its sequences: early stopping's validation part is measured in the same
-        units whatever share of the weights the split gave it.
-        """
-        if self.sample_weight is not None:
-            weight = self.sample_weight.double()
-            self.sample_weight = (weight / weight.mean()).to(self.sample_weight.dtype)
-        return self
 
     def batch(self, idx: torch.Tensor | slice) -> tuple[dict[str, torch.Tensor], torch.Tensor | None]:
         """One batch as ``({"X", ["lengths"], ["sample_weight"]}, y)``, trimmed to its longest sequence."""
@@ -264,6 +258,20 @@ def valid_size(fraction: float, n: int) -> int:
     return max(1, round(fraction * n))
 
 
+def weights_of_mean_one(dataset: Dataset) -> Dataset:
+    """``dataset`` with its sample weights, where it has them, scaled to mean 1 over it (in place).
+
+    The loss of a batch is ``mean(weight * loss)`` (:meth:`Net.get_loss`), so an
+    epoch's loss over the dataset is then the weighted mean loss over its
+    sequences: early stopping's validation part is measured in the same units
+    whatever share of the weights the split gave it.
+    """
+    weight = getattr(dataset, "sample_weight", None)  # windows of a series have none
+    if weight is not None:
+        dataset.sample_weight = (weight.double() / weight.double().mean()).to(weight.dtype)
+    return dataset
+
+
 class ValidSplit:
     """Hold out ``fraction`` of the training data, stratified when ``stratify`` is given."""
 
@@ -287,7 +295,7 @@ class ValidSplit:
         ):  # scikit-learn's split needs a sequence of each class on both sides
             stratify = None
         train, valid = train_test_split(indices, test_size=n_valid, random_state=self.seed, stratify=stratify)
-        return tuple(dataset.subset(np.sort(part)).weights_of_mean_one() for part in (train, valid))
+        return tuple(weights_of_mean_one(dataset.subset(np.sort(part))) for part in (train, valid))
 
 
 class Net(NeuralNet):
@@ -491,7 +499,7 @@ def build_net(
         callbacks.append(
             (
                 "early_stopping",
-                EarlyStopping(
+                BestEpochStopping(
                     patience=params["n_iter_no_change"],
                     threshold=params["tol"],
                     threshold_mode="abs",
@@ -503,8 +511,16 @@ def build_net(
     if params["verbose"]:
         # after the callbacks that stop training (they raise in on_epoch_end): the display shows
         # the epochs they cut off in on_train_end, then their messages and the summary
-        tol = params["tol"] if params["early_stopping"] else 0.0
-        callbacks.append(("feedback", EpochTable(tol) if params["verbose"] >= 2 else EpochProgress(tol)))
+        callbacks.append(("feedback", EpochTable() if params["verbose"] >= 2 else EpochProgress()))
+    for callback in params["callbacks"] or []:
+        callback = callback[1] if isinstance(callback, tuple) else callback
+        if getattr(callback, "monitor", None) == "valid_loss" and not params["early_stopping"]:
+            raise ValueError(
+                f"callbacks holds {type(callback).__name__}, which monitors valid_loss, but there is no "
+                "validation split without early_stopping=True. Set early_stopping=True (it holds out "
+                "validation_fraction of the data, stops after n_iter_no_change epochs without an "
+                "improvement of tol and restores the best epoch), or monitor 'train_loss'."
+            )
     callbacks.extend(params["callbacks"] or [])
     optimizer = params["optimizer"]
     # Adam(W)'s fused kernel: one call per step instead of a dozen ops per tensor, the same
@@ -547,6 +563,15 @@ OWN_NET_SETTINGS = {
 }
 
 
+# skorch's other names for settings the estimator sets: optimizer__lr for lr, and the batch
+# iterators' batch sizes (which would leave "auto" epochs and networks counting batch_size's)
+OTHER_NAMES = {
+    "optimizer__lr": "lr",
+    "iterator_train__batch_size": "batch_size",
+    "iterator_valid__batch_size": "batch_size",
+}
+
+
 def refuse_clashing_net_kwargs(net_kwargs: dict, settings: dict) -> None:
     """Refuse ``net_kwargs`` keys that would override what the estimator sets on the net.
 
@@ -555,16 +580,16 @@ def refuse_clashing_net_kwargs(net_kwargs: dict, settings: dict) -> None:
     last one's weights were kept), and ``max_epochs`` ran past the cosine
     schedule's end, so the learning rate rose again. The optimizer's own
     arguments (``optimizer__weight_decay``) and skorch's other settings pass,
-    but ``optimizer__lr``: skorch's other name for ``lr``.
+    but skorch's other names for the estimator's settings (``OTHER_NAMES``).
     """
 
     def owner(key: str) -> str:
-        return "lr" if key == "optimizer__lr" else key.split("__")[0]
+        return OTHER_NAMES.get(key, key.split("__")[0])
 
     clashing = [
         key
         for key in net_kwargs
-        if key == "optimizer__lr"
+        if key in OTHER_NAMES
         or not key.startswith("optimizer__")
         and (key in settings or owner(key) in ("module", "criterion", "callbacks"))
     ]
@@ -695,9 +720,10 @@ class TrainingMixin:
                 epochs = training_epochs(self._continue_epochs(), n_train, self.batch_size)
                 self._continue_with_settings()
                 self.net_.train_split = self._train_split(seed, stratify)
-                self.net_.set_params(lr=self.lr)
-                if self.lr_schedule == "cosine":
-                    self.net_.set_params(callbacks__lr_schedule__T_max=epochs)
+                # max_epochs: the epochs of this call (partial_fit trains its own; the progress bar reads it)
+                self.net_.set_params(lr=self.lr, max_epochs=epochs)
+                if self.lr_schedule == "cosine":  # read when training begins (see _continue_with_settings)
+                    dict(self.net_.callbacks_)["lr_schedule"].T_max = epochs
                 self.net_.partial_fit(data, None, epochs=epochs)
         finally:
             # a net that failed (or was interrupted) before its first epoch has no history: the
@@ -743,13 +769,14 @@ class TrainingMixin:
                 "was built, and its training cannot take them. Restore them or set warm_start=False to "
                 "train a new network."
             )
-        settings = {"batch_size": self.batch_size}
+        net.set_params(batch_size=self.batch_size)
+        # set on the callbacks themselves: skorch's set_params(callbacks__...) initialises every
+        # callback again, so a user's kept its state or not depending on these settings
         if "gradient_clip" in built:
-            settings["callbacks__gradient_clip__gradient_clip_value"] = self.gradient_clip_value
+            built["gradient_clip"].gradient_clip_value = self.gradient_clip_value
         if "early_stopping" in built:
-            settings["callbacks__early_stopping__patience"] = self.n_iter_no_change
-            settings["callbacks__early_stopping__threshold"] = self.tol
-        net.set_params(**settings)
+            built["early_stopping"].patience = self.n_iter_no_change
+            built["early_stopping"].threshold = self.tol
 
     def _continue_epochs(self) -> int | str:
         """The epochs of training further: ``max_epochs`` (a forecaster's update has its own)."""

@@ -80,7 +80,8 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         shifts of one channel among several better, and flags any level
         outside the training data's. "auto": train both networks and keep the
         one that misses the held-out normal steps less (``local_level_``), at
-        twice the training time.
+        twice the training time (not with ``callbacks``, which would see both
+        trainings).
     contamination : float in (0, 0.5], default=0.01
         Share of normal time steps flagged: the threshold is the finite-sample
         ``1 - contamination`` quantile of the held-out normal steps' scores,

@@ -83,7 +83,8 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         False: the network reads levels, and how the channels' levels go
         together. True: subtract each window's mean from what it reads (and
         add it back to what it expects), so it learns shapes, not levels;
-        "auto" keeps whichever network misses the training steps less. The
+        "auto" trains both and keeps whichever network misses the training
+        steps less (not with ``callbacks``, which would see both). The
         defaults were chosen by ``benchmarks/anomaly.py --outlier-candidates``
         on generated machine runs and on real sequences (the user guide's
         anomaly page has the figures).

@@ -183,6 +183,45 @@ def test_warm_start_continues_the_loss(early_stopping):
     assert reg.loss_curve_[-1] < first[-1]
 
 
+class RecordLoss(Callback):
+    """The tuning page's callback: the training loss of every epoch it has seen."""
+
+    def initialize(self):
+        self.losses_ = []
+        return self
+
+    def on_epoch_end(self, net, **kwargs):
+        self.losses_.append(net.history[-1, "train_loss"])
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"lr_schedule": "cosine"},
+        {"gradient_clip_value": 1.0, "early_stopping": True, "n_iter_no_change": 100},
+        {"gradient_clip_value": None},
+    ],
+)
+def test_warm_start_keeps_a_users_callback_whatever_the_settings(settings):
+    """A warm fit is skorch's partial_fit, which keeps callbacks as they are. The estimator set the
+    schedule, clipping and patience through set_params(callbacks__...), which initialises every
+    callback again: a user's callback kept its state or not depending on those settings."""
+    record = RecordLoss()
+    clf = RNNClassifier(**{**TINY, **settings}, max_epochs=3, warm_start=True, callbacks=[record]).fit(
+        X, Y_CLS
+    )
+    clf.set_params(max_epochs=2, n_iter_no_change=50, tol=1e-3)
+    if settings.get("gradient_clip_value"):
+        clf.set_params(gradient_clip_value=0.5)
+    clf.fit(X, Y_CLS)
+    assert clf.n_iter_ == 5 and record.losses_ == clf.loss_curve_
+    built = dict(clf.net_.callbacks_)
+    if "early_stopping" in built:  # the new settings reach the callbacks all the same
+        assert (built["early_stopping"].patience, built["early_stopping"].threshold) == (50, 1e-3)
+    if "gradient_clip" in built:
+        assert built["gradient_clip"].gradient_clip_value == clf.gradient_clip_value
+
+
 def test_warm_start_runs_a_fresh_cosine_cycle_over_its_own_epochs():
     """Each fit anneals from ``lr`` over its own ``max_epochs``: a warm start does not stay at the
     last cycle's near-zero rate, nor run past the period where the cosine rises again."""
@@ -281,7 +320,7 @@ def test_fitted_estimators_with_a_lambda_or_a_local_callback_round_trip_and_trai
     restored.fit(X, Y_CLS)  # trains further with the callbacks it was built with
     assert restored.n_iter_ == 4 and len(restored.net_.history[:, "<lambda>"]) == 4
     net_record = dict(restored.net_.callbacks)["record"]
-    assert net_record.losses_ == restored.net_.history[-2:, "train_loss"]  # (re-initialized by skorch)
+    assert net_record.losses_ == restored.net_.history[:, "train_loss"]  # its state came along
     if round_trip is not _deepcopy_as_on_a_gpu:  # on the CPU they stay the estimator's own objects
         assert dict(restored.callbacks)["record"] is net_record
 
@@ -300,6 +339,9 @@ def test_fitted_estimators_with_a_lambda_or_a_local_callback_round_trip_and_trai
         ({"criterion__reduction": "mean"}, r"\['criterion__reduction'\]"),
         # skorch's other name for lr: the estimator's lr=1e-3 trained at 0.3 without a word
         ({"optimizer__lr": 0.3, "optimizer__weight_decay": 0.1}, r"\['optimizer__lr'\].* parameters \(lr\)"),
+        # the iterators' batch size: 10 steps an epoch where "auto" epochs and networks counted 3
+        ({"iterator_train__batch_size": 4}, r"\['iterator_train__batch_size'\].* parameters \(batch_size\)"),
+        ({"iterator_valid__batch_size": 4}, r"\['iterator_valid__batch_size'\].* parameters \(batch_size\)"),
     ],
 )
 def test_net_kwargs_may_not_replace_what_the_estimator_sets(net_kwargs, match):
@@ -309,6 +351,22 @@ def test_net_kwargs_may_not_replace_what_the_estimator_sets(net_kwargs, match):
     clf = RNNClassifier(**TINY, max_epochs=2, early_stopping=True, net_kwargs=net_kwargs)
     with pytest.raises(ValueError, match=match):
         clf.fit(X, Y_CLS)
+
+
+@pytest.mark.parametrize("named", [False, True])
+def test_a_callback_monitoring_valid_loss_needs_early_stopping(named):
+    """skorch's EarlyStopping without a validation split failed after the first epoch with a bare
+    KeyError ('valid_loss' not in the history); early_stopping=True is the only way to get one."""
+    from skorch.callbacks import EarlyStopping
+
+    stop = EarlyStopping(patience=2)
+    clf = RNNClassifier(**TINY, max_epochs=3, callbacks=[("stop", stop) if named else stop])
+    with pytest.raises(
+        ValueError, match=r"holds EarlyStopping, which monitors valid_loss.*early_stopping=True"
+    ):
+        clf.fit(X, Y_CLS)
+    clf.set_params(early_stopping=True).fit(X, Y_CLS)  # the fix, as written
+    assert clf.n_iter_ <= 3
 
 
 def test_net_kwargs_passes_the_optimizers_arguments_and_skorchs_other_settings():

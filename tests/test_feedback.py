@@ -60,6 +60,16 @@ def test_verbose_1_with_early_stopping_shows_the_last_epoch(capsys):
     assert ", stopped early; best valid_loss" in out.splitlines()[-1]
 
 
+def test_verbose_1_counts_the_epochs_of_a_warm_fit(capsys):
+    """The bar's total was the first fit's max_epochs: a warm fit of 6 showed 0/3, then no total."""
+    clf = RNNClassifier(max_epochs=3, warm_start=True, verbose=1, **TINY).fit(X, Y)
+    capsys.readouterr()
+    clf.set_params(max_epochs=6).fit(X, Y)
+    out = capsys.readouterr().out
+    assert "| 6/6 [" in out.split("\n")[-3].split("\r")[-1] and "/3 [" not in out
+    assert out.splitlines()[-1].startswith("6 epochs in ")
+
+
 def test_verbose_2_table_has_every_epoch_the_lr_the_best_marker_and_the_stop_messages(capsys):
     clf = RNNClassifier(
         max_epochs=40, early_stopping=True, n_iter_no_change=2, tol=1e-4, verbose=2, **TINY
@@ -78,14 +88,12 @@ def test_verbose_2_table_has_every_epoch_the_lr_the_best_marker_and_the_stop_mes
     cosine = [clf.lr * (1 + np.cos(np.pi * e / clf.max_epochs)) / 2 for e in range(clf.n_iter_)]
     assert lrs == pytest.approx(cosine, rel=1e-2)
     assert all(float(row[4]) >= 0 for row in rows)
-    # '*' on each epoch whose valid_loss beats the best so far by more than tol (early stopping's rule)
-    best, marked = np.inf, []
-    for loss in clf.validation_loss_curve_:
-        marked.append(loss < best - 1e-4)
-        best = min(best, loss) if marked[-1] else best
+    # '*' on each epoch whose valid_loss is the lowest so far; early stopping keeps the lowest's weights
+    curve = np.asarray(clf.validation_loss_curve_)
+    marked = [bool(loss < curve[:i].min(initial=np.inf)) for i, loss in enumerate(curve)]
     assert [row[-1] == "*" for row in rows] == marked
-    best_epoch = max(i for i, m in enumerate(marked, 1) if m)
-    assert best_epoch == clf.n_iter_ - 2  # n_iter_no_change epochs without improvement followed it
+    best_epoch = int(curve.argmin()) + 1
+    assert best_epoch < clf.n_iter_  # this fit's lowest is not its last epoch: the weights go back
     assert after[0] == "Stopping since valid_loss has not improved by more than 0.0001 in the last 2 epochs."
     assert after[1].startswith(f"Restoring the weights of epoch {best_epoch} (valid_loss ")
     summary = SUMMARY.match(after[2])

@@ -124,6 +124,17 @@ def test_same_random_state_same_model_and_global_rng_untouched():
     assert not np.array_equal(first, other)
 
 
+def _restored_validation_loss(clf, X, y):
+    """The validation loss of the weights ``clf`` kept, recomputed on its validation rows."""
+    from sklearn_rnn._training import SequenceDataset
+
+    data = SequenceDataset(clf._validate_X(X, reset=False), np.unique(y, return_inverse=True)[1])
+    _, valid = clf.net_.train_split(data)
+    with torch.no_grad():
+        x, target = valid.batch(slice(None))
+        return clf.net_.get_loss(clf.net_.module_.eval()(**x), target).item()
+
+
 def test_early_stopping_restores_the_best_epoch():
     rng = np.random.default_rng(2)
     X = rng.normal(size=(80, 10, 2))
@@ -133,16 +144,28 @@ def test_early_stopping_restores_the_best_epoch():
     ).fit(X, y)
     assert clf.n_iter_ < 60
     assert len(clf.validation_loss_curve_) == clf.n_iter_
-    # Recompute the loss on the same validation rows with the restored weights.
-    from sklearn_rnn._training import SequenceDataset
-
-    data = SequenceDataset(clf._validate_X(X, reset=False), np.unique(y, return_inverse=True)[1])
-    _, valid = clf.net_.train_split(data)
-    with torch.no_grad():
-        x, target = valid.batch(slice(None))
-        loss = clf.net_.get_loss(clf.net_.module_.eval()(**x), target).item()
+    loss = _restored_validation_loss(clf, X, y)
     assert loss == pytest.approx(min(clf.validation_loss_curve_), abs=1e-5)
     assert loss < clf.validation_loss_curve_[-1]
+
+
+def test_early_stopping_restores_the_lowest_epoch_whatever_tol():
+    """``tol`` decides when patience runs out, not which epoch is kept (as in MLPClassifier).
+
+    skorch's rule kept the last epoch that improved by more than ``tol``: here
+    the first, though each later epoch was lower, and a fit that ran all its
+    epochs under the cosine schedule (whose last steps improve by less than the
+    default 1e-4) rolled back.
+    """
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 12, 2))
+    y = (X[:, :4, 0].sum(axis=1) > 0).astype(int)
+    params = dict(architecture="rnn", hidden_size=8, n_networks=1, dropout=0.0, lr=1e-3, random_state=0)
+    clf = RNNClassifier(max_epochs=30, early_stopping=True, n_iter_no_change=3, tol=0.05, **params).fit(X, y)
+    curve = np.asarray(clf.validation_loss_curve_)
+    assert clf.n_iter_ == 4 and curve.argmin() > 0  # stopped by tol; the later epochs were lower
+    assert _restored_validation_loss(clf, X, y) == pytest.approx(curve.min(), abs=1e-6)
+    assert dict(clf.net_.callbacks_)["early_stopping"].best_epoch_ == curve.argmin() + 1
 
 
 def test_verbose_zero_prints_nothing_and_verbose_prints_epochs(capsys):

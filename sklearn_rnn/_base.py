@@ -33,6 +33,7 @@ from ._training import (
     make_module,
     training_epochs,
     valid_size,
+    weights_of_mean_one,
 )
 
 
@@ -339,10 +340,8 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
             counted = " of positive sample weight"
         n = len(seqs.lengths)
         if sample_weight is not None:  # checked: non-negative, not all 0
-            # mean 1 over the training set, which the loss keeps (not each batch's own total): a
-            # sequence of weight 0 is absent, one of weight 2 counts twice, whichever batch it is in
-            scaled = np.asarray(sample_weight, dtype=np.float64) / np.max(sample_weight)  # no overflow
-            sample_weight = (scaled * (n / scaled.sum())).astype(np.float32)
+            # mean 1 over the training set, which the loss keeps (not each batch's own total)
+            sample_weight = weights_of_mean_one(sample_weight)
         n_train = n - valid_size(self.validation_fraction, n) if self.early_stopping else n
         if self.early_stopping and n < 2:
             raise ValueError(

@@ -71,11 +71,12 @@ class BestEpochStopping(EarlyStopping):
     than that of the last epoch that counted by more than ``threshold`` (the
     estimator's ``tol``), and ``patience`` misses in a row stop training. The
     weights restored at the end are those of the epoch with the lowest loss,
-    as scikit-learn's ``MLPClassifier`` keeps them: skorch restores the last
-    epoch that improved by more than ``threshold``, so a later, lower epoch
-    was dropped (with the cosine schedule the last epochs improve by less than
-    the default ``tol`` 1e-4, and training that ran all its epochs rolled
-    back). ``best_epoch_`` is the epoch whose weights are restored.
+    whatever ``threshold`` (as scikit-learn's ``MLPClassifier`` keeps its
+    best-scoring epoch whatever ``tol``): skorch restores the last epoch that
+    improved by more than ``threshold``, so a later, lower epoch was dropped
+    (with the cosine schedule the last epochs improve by less than the
+    default ``tol`` 1e-4, and training that ran all its epochs rolled back).
+    ``best_epoch_`` is the epoch whose weights are restored.
     """
 
     def on_train_begin(self, net: Any, **kwargs: Any) -> None:

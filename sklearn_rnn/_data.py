@@ -396,6 +396,12 @@ def _snap_to_level(values: np.ndarray, level: np.ndarray) -> None:
         values[np.abs(values) <= tolerance] = 0
 
 
+def mixed_strings(values: Any) -> np.ndarray | None:
+    """Where ``values`` hold strings (a boolean mask), when they mix strings with other values; else None."""
+    text = np.array([isinstance(value, str) for value in values], dtype=bool)
+    return text if text.any() and not text.all() else None
+
+
 def positions(mask: np.ndarray, shown: int = 5) -> str:
     """The first ``shown`` flagged positions of ``mask``, in words."""
     where = np.flatnonzero(mask)

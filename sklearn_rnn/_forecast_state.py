@@ -280,7 +280,7 @@ class SeriesState:
             # series is off a daily grid
             refuse_mixed_frequencies(y)
             if not self.is_fitted:
-                _refuse_durations(y.index)
+                _refuse_durations(y.index, X)
                 freq = series_freq(y)
                 times = y.index.get_level_values(-1).unique()
                 if freq is None and len(times) > 2:  # before training: predict could not place its steps
@@ -669,18 +669,19 @@ class SeriesState:
         return list(self._y_hist.index.names)
 
 
-def _refuse_durations(index: pd.Index) -> None:
+def _refuse_durations(index: pd.Index, X: Any = None) -> None:
     """Refuse time points that are durations: sktime's horizons cannot count steps from them."""
     times = index.get_level_values(-1)
     if isinstance(times, pd.TimedeltaIndex):
         fix = "y.index = pd.Timestamp(0) + y.index"
         if isinstance(index, pd.MultiIndex):
             fix = "y.index = y.index.set_levels(pd.Timestamp(0) + y.index.levels[-1], level=-1)"
+        also = f" (and X's: {fix.replace('y.', 'X.')})" if isinstance(X, (pd.Series, pd.DataFrame)) else ""
         raise ValueError(
             f"y's time points are durations (a TimedeltaIndex, e.g. {format_time(times[0])}), from which "
             "sktime's forecasting horizons cannot count steps (its NaiveForecaster fails on them too). "
-            f"Give them as dates from an origin, e.g. {fix}; subtract the origin from the forecast's "
-            "time points to have durations again."
+            f"Give them as dates from an origin, e.g. {fix}{also}; subtract the origin from the "
+            "forecast's time points to have durations again."
         )
 
 
@@ -736,7 +737,7 @@ def _refuse_missing_after_the_stored_end(
     for key, rows in instances(pd.DataFrame({"missing": missing}, index=frame.index)):
         stored = instance_frame(history, key)
         leading = rows["missing"].cummin().to_numpy()  # before the series' first complete row
-        if stored is None or not leading.any():
+        if stored is None or not leading.any() or leading.all():  # a series with no new value: dropped
             continue
         last = stored.index[-1]
         inside = rows.index[leading][rows.index[leading] > last]

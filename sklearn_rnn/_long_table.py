@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._data import _numbers_of
+from ._data import _numbers_of, mixed_strings
 
 __all__ = ["from_long_table"]
 
@@ -42,9 +42,9 @@ def _id_codes(data: pd.DataFrame, id_col: Any) -> tuple[np.ndarray, np.ndarray]:
             f"at {_first_row(data, missing)}. Every row needs the id of its sequence: drop those rows "
             f"(data.dropna(subset=[{id_col!r}])) or fill in their ids."
         )
-    strings = np.array([isinstance(i, str) for i in ids])
-    if strings.any() and not strings.all():
-        number, string = ids[np.flatnonzero(~strings)[0]], ids[np.flatnonzero(strings)[0]]
+    strings = mixed_strings(ids)
+    if strings is not None:
+        number, string = ids[np.argmax(~strings)], ids[np.argmax(strings)]
         raise ValueError(
             f"The id column {id_col!r} mixes strings and other values (e.g. {string!r} and {number!r}), as "
             "where tables read with different dtypes were concatenated: 1 and '1' would name two "

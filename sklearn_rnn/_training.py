@@ -258,18 +258,21 @@ def valid_size(fraction: float, n: int) -> int:
     return max(1, round(fraction * n))
 
 
-def weights_of_mean_one(dataset: Dataset) -> Dataset:
-    """``dataset`` with its sample weights, where it has them, scaled to mean 1 over it (in place).
+def weights_of_mean_one(weights: np.ndarray) -> np.ndarray:
+    """Non-negative weights (not all 0) scaled to mean 1, as float32.
 
-    The loss of a batch is ``mean(weight * loss)`` (:meth:`Net.get_loss`), so an
-    epoch's loss over the dataset is then the weighted mean loss over its
-    sequences: early stopping's validation part is measured in the same units
-    whatever share of the weights the split gave it.
+    The loss of a batch is ``mean(weight * loss)`` (:meth:`Net.get_loss`), so
+    the loss of a set of sequences whose weights have mean 1 is their weighted
+    mean loss: a sequence of weight 2 counts twice, whichever batch it is in.
+    Scaled in float64 by the largest first (no overflow); weights that float32
+    rounded to 0 stay 0.
     """
-    weight = getattr(dataset, "sample_weight", None)  # windows of a series have none
-    if weight is not None:
-        dataset.sample_weight = (weight.double() / weight.double().mean()).to(weight.dtype)
-    return dataset
+    scaled = np.asarray(weights, dtype=np.float64)
+    largest = scaled.max()
+    if largest > 0:
+        scaled = scaled / largest
+        scaled = scaled * (len(scaled) / scaled.sum())
+    return scaled.astype(np.float32)
 
 
 class ValidSplit:
@@ -295,7 +298,11 @@ class ValidSplit:
         ):  # scikit-learn's split needs a sequence of each class on both sides
             stratify = None
         train, valid = train_test_split(indices, test_size=n_valid, random_state=self.seed, stratify=stratify)
-        return tuple(weights_of_mean_one(dataset.subset(np.sort(part))) for part in (train, valid))
+        parts = dataset.subset(np.sort(train)), dataset.subset(np.sort(valid))
+        for part in parts:  # each part's loss is its weighted mean (windows of a series have no weights)
+            if getattr(part, "sample_weight", None) is not None:
+                part.sample_weight = torch.from_numpy(weights_of_mean_one(part.sample_weight.numpy()))
+        return parts
 
 
 class Net(NeuralNet):
@@ -514,9 +521,10 @@ def build_net(
         callbacks.append(("feedback", EpochTable() if params["verbose"] >= 2 else EpochProgress()))
     for callback in params["callbacks"] or []:
         callback = callback[1] if isinstance(callback, tuple) else callback
-        if getattr(callback, "monitor", None) == "valid_loss" and not params["early_stopping"]:
+        monitor = getattr(callback, "monitor", None)
+        if monitor in ("valid_loss", "valid_loss_best") and not params["early_stopping"]:
             raise ValueError(
-                f"callbacks holds {type(callback).__name__}, which monitors valid_loss, but there is no "
+                f"callbacks holds {type(callback).__name__}, which monitors {monitor}, but there is no "
                 "validation split without early_stopping=True. Set early_stopping=True (it holds out "
                 "validation_fraction of the data, stops after n_iter_no_change epochs without an "
                 "improvement of tol and restores the best epoch), or monitor 'train_loss'."
@@ -563,13 +571,9 @@ OWN_NET_SETTINGS = {
 }
 
 
-# skorch's other names for settings the estimator sets: optimizer__lr for lr, and the batch
-# iterators' batch sizes (which would leave "auto" epochs and networks counting batch_size's)
-OTHER_NAMES = {
-    "optimizer__lr": "lr",
-    "iterator_train__batch_size": "batch_size",
-    "iterator_valid__batch_size": "batch_size",
-}
+# skorch's other names for settings the estimator sets: optimizer__lr for lr, and the training
+# batches' size (which would leave "auto" epochs and networks counting batch_size's)
+OTHER_NAMES = {"optimizer__lr": "lr", "iterator_train__batch_size": "batch_size"}
 
 
 def refuse_clashing_net_kwargs(net_kwargs: dict, settings: dict) -> None:
@@ -734,9 +738,10 @@ class TrainingMixin:
     def _continue_with_settings(self) -> None:
         """Give the fitted ``net_`` this estimator's training settings, or refuse the ones it lacks.
 
-        Training further keeps the network's optimizer and callbacks: a new
-        ``batch_size``, clipping threshold or early stopping's patience and
-        tolerance are set on them; another optimizer, adding or removing
+        Training further keeps the network's optimizer and callbacks, which
+        start afresh as in a first fit (what a callback records covers this
+        fit): a new ``batch_size``, clipping threshold or early stopping's
+        patience and tolerance are set on them; another optimizer, adding or removing
         clipping, the schedule, early stopping, the progress display or
         callbacks would need a new net, and are refused rather than ignored.
         """
@@ -769,9 +774,13 @@ class TrainingMixin:
                 "was built, and its training cannot take them. Restore them or set warm_start=False to "
                 "train a new network."
             )
+        # every callback starts afresh, as in a first fit (skorch's scoring callbacks would compare
+        # this fit's losses with the last one's best); the settings are then set on them directly:
+        # skorch's set_params(callbacks__...) initialises them again, and so it did only where one
+        # of these was set, which decided whether a user's callback kept its state
+        net.initialize_callbacks()
+        built = dict(net.callbacks_)
         net.set_params(batch_size=self.batch_size)
-        # set on the callbacks themselves: skorch's set_params(callbacks__...) initialises every
-        # callback again, so a user's kept its state or not depending on these settings
         if "gradient_clip" in built:
             built["gradient_clip"].gradient_clip_value = self.gradient_clip_value
         if "early_stopping" in built:

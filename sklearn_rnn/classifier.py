@@ -20,7 +20,7 @@ from skorch.callbacks import BatchScoring, EpochScoring
 
 from ._base import BaseRNNEstimator
 from ._callbacks import WindowWarp
-from ._data import positions
+from ._data import mixed_strings, positions
 from ._docs import with_shared_parameters
 from ._networks.heads import Probabilities
 from ._runtime import user_stacklevel
@@ -78,8 +78,8 @@ def _refuse_scorer_names(callbacks: list | None) -> None:
 
 def _check_one_label_type(y: np.ndarray) -> None:
     """Refuse an object ``y`` (no missing labels) that mixes strings with labels of other types."""
-    text = np.array([isinstance(label, str) for label in y.tolist()], dtype=bool)
-    if text.any() and not text.all():
+    text = mixed_strings(y.tolist())
+    if text is not None:
         first_text, first_other = y[np.argmax(text)], y[np.argmax(~text)]
         raise ValueError(
             f"y mixes string labels with labels of other types, e.g. {first_text!r} (str) at position "

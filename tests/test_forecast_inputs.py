@@ -1150,6 +1150,10 @@ def test_update_tells_apart_nan_inside_a_series_from_nan_before_its_new_values()
     wide.loc[("b", "2024-04-03") : ("b", "2024-04-10"), "sales"] = np.nan
     with pytest.raises(ValueError, match="y = y.dropna"):
         f.update(wide, update_params=False)
+    silent = chunk("2024-04-11")  # b has no new reading yet: its rows are all NaN, dropped too
+    silent.loc["b", "sales"] = np.nan
+    with pytest.raises(ValueError, match="y = y.dropna"):
+        f.update(silent, update_params=False)
     f.update(wide.dropna(), update_params=False)  # the fix, as written
     np.testing.assert_array_equal(f.predict().index.get_level_values(-1), pd.to_datetime(["2024-04-21"] * 2))
 

@@ -102,7 +102,8 @@ SHARED_PARAMETERS = """\
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training data (stratified for a
         classifier), stop when its loss has not improved by ``tol`` for
-        ``n_iter_no_change`` epochs, and restore the weights of the best epoch.
+        ``n_iter_no_change`` epochs, and restore the weights of the epoch of
+        lowest validation loss (``tol`` decides only when to stop).
     validation_fraction : float, default=0.1
         Share of the training data held out when ``early_stopping=True``.
     n_iter_no_change : int, default=10

@@ -211,25 +211,74 @@ def tail_scales(q: np.ndarray, levels: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return lower, upper
 
 
-def quantile_moments(q: np.ndarray, levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def lower_power(first: np.ndarray, lower: np.ndarray, positive: np.ndarray | None) -> np.ndarray:
+    """Exponent ``k`` (...,) of a positive column's lower tail; NaN where the tail is exponential.
+
+    A column on the log scale cannot go below 0: below its first quantile
+    ``q0 > 0`` (``first``) its tail is ``F(x) = p0 (x / q0) ** k`` on ``(0, q0]``,
+    whose density at ``q0`` is the exponential tail's (``k = q0 / lower``, with
+    ``lower`` from :func:`tail_scales`); as ``k`` grows it becomes that tail.
+    ``positive``: whether each column (the last axis of ``first``) is positive.
+    """
+    if positive is None:
+        return np.full(np.shape(first), np.nan)
+    power = np.asarray(positive, dtype=bool) & (first > 0) & (lower > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(power, first / lower, np.nan)
+
+
+def lower_tail(q: np.ndarray, lower: np.ndarray, k: np.ndarray, first: np.ndarray) -> tuple:
+    """Mean (about the centre ``q`` is taken about) and variance of the mass below the first quantile.
+
+    ``q`` (..., L) about the centre, ``first`` the first quantile itself, ``k``
+    from :func:`lower_power`: exponential tails where it is NaN, power tails
+    ``q0 (p / p0) ** (1 / k)`` elsewhere (mean ``q0 k / (k + 1)``).
+    """
+    power = ~np.isnan(k)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = np.where(power, q[..., 0] - first / (k + 1), q[..., 0] - lower)
+        variance = np.where(power, first**2 * k / ((k + 2) * (k + 1) ** 2), lower**2)
+    return mean, variance
+
+
+def quantile_moments(
+    q: np.ndarray, levels: np.ndarray, positive: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Mean and variance (...,) of the distribution with quantiles ``q`` (..., L) at sorted ``levels``.
 
-    Uniform between consecutive quantiles, exponential tails (:func:`tail_scales`).
-    Computed about the middle quantile, so that a large level keeps the spread's digits.
+    Uniform between consecutive quantiles, exponential tails (:func:`tail_scales`),
+    but a power lower tail on ``(0, q0]`` for the ``positive`` columns
+    (:func:`lower_power`). Computed about the middle quantile, so that a large
+    level keeps the spread's digits.
     """
     centre = q[..., len(levels) // 2 : len(levels) // 2 + 1]
+    first = q[..., 0]
     q = q - centre
+    lower = tail_scales(q, levels)[0]
+    mean, variance = moments_about_centre(q, levels, lower_power(first, lower, positive), first)
+    return mean + centre[..., 0], variance
+
+
+def moments_about_centre(
+    q: np.ndarray, levels: np.ndarray, k: np.ndarray, first: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`quantile_moments` of ``q`` taken about its middle quantile, the mean about it too.
+
+    ``k`` (:func:`lower_power`) and ``first`` (the first quantile itself) give
+    the power lower tails.
+    """
     lower, upper = tail_scales(q, levels)
+    low_mean, low_variance = lower_tail(q, lower, k, first)
     mass, middles, widths = np.diff(levels), (q[..., :-1] + q[..., 1:]) / 2, np.diff(q, axis=-1)
     low_mass, high_mass = levels[0], 1 - levels[-1]
-    low_mean, high_mean = q[..., 0] - lower, q[..., -1] + upper
+    high_mean = q[..., -1] + upper
     mean = (mass * middles).sum(axis=-1) + low_mass * low_mean + high_mass * high_mean
     variance = (
         (mass * ((middles - mean[..., None]) ** 2 + widths**2 / 12)).sum(axis=-1)
-        + low_mass * ((low_mean - mean) ** 2 + lower**2)
+        + low_mass * ((low_mean - mean) ** 2 + low_variance)
         + high_mass * ((high_mean - mean) ** 2 + upper**2)
     )
-    return mean + centre[..., 0], variance
+    return mean, variance
 
 
 def calibration(

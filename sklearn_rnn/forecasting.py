@@ -856,7 +856,8 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
                 "predict_var(cov=False) for each step's variance, or predict_quantiles/predict_interval."
             )
         index, quantiles, levels = self._distribution(fh, X)
-        return pd.DataFrame(quantile_moments(quantiles, levels)[1], index=index, columns=self._y_hist.columns)
+        variances = quantile_moments(quantiles, levels, np.asarray(self.log_transform_, dtype=bool))[1]
+        return pd.DataFrame(variances, index=index, columns=self._y_hist.columns)
 
     def _predict_proba(self, fh: ForecastingHorizon, X: pd.DataFrame | None = None, marginal: bool = True):
         """Each step's forecast distribution, whose quantiles are those of ``predict_quantiles``
@@ -864,10 +865,9 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
 
         Linear in the level between the quantiles at 200 evenly spaced levels and
         the trained ones, with exponential tails beyond (``QuantileDistribution``,
-        an skpro distribution; the tails are its own, unbounded on both sides, so
-        they reach below 0 for a column on the log scale too, where
-        ``predict_quantiles`` stays positive). Needs ``skpro``, as sktime's
-        distributions do.
+        an skpro distribution; the tails are its own), but for a column on the log
+        scale (``log_transform_``) a tail below the first level that stays above 0.
+        Needs ``skpro``, as sktime's distributions do.
         ``marginal=False`` is refused: the steps' joint distribution is not forecast.
         """
         if not marginal:
@@ -879,7 +879,8 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         from ._distribution import QuantileDistribution
 
         index, quantiles, levels = self._distribution(fh, X)
-        return QuantileDistribution(quantiles, levels, index=index, columns=self._y_hist.columns)
+        positive = np.asarray(self.log_transform_, dtype=bool)
+        return QuantileDistribution(quantiles, levels, positive, index=index, columns=self._y_hist.columns)
 
     def _distribution(
         self, fh: ForecastingHorizon, X: pd.DataFrame | None

@@ -307,3 +307,55 @@ def test_predict_var_and_proba_keep_multiindex_columns():
     assert variances.columns.equals(columns) and distribution.columns.equals(columns)
     assert (variances.to_numpy() > 0).all()
     np.testing.assert_allclose(distribution.var().to_numpy(), variances.to_numpy(), rtol=1e-9)
+
+
+def test_a_positive_columns_lower_tail_stays_above_0_and_every_method_stays_exact():
+    """A column forecast on the log scale got exponential tails in its own units: predict_proba put
+    mass below 0 (cdf(0) 1.5e-4, ppf(1e-5) -0.05) where predict_quantiles stayed positive. Below its
+    first quantile it is now a power of the value; mean, variance, energy and CRPS integrate it."""
+    pytest.importorskip("skpro")
+    from scipy import integrate
+
+    from sklearn_rnn._distribution import QuantileDistribution
+
+    levels = np.array([0.025, 0.25, 0.5, 0.75, 0.975])
+    q = np.array([[[0.2, 1.37, 2.0, 2.54, 4.25]]])
+    d = QuantileDistribution(q, levels, positive=np.array([True]))
+    plain = QuantileDistribution(q, levels)
+    value = lambda frame: float(np.asarray(frame)[0, 0])  # noqa: E731
+    assert value(plain.cdf(0.0)) > 1e-3  # the exponential tail's mass below 0
+    assert value(d.cdf(0.0)) == 0.0 and value(d.cdf(-1.0)) == 0.0 and value(d.pdf(-1.0)) == 0.0
+    assert 0 < value(d.ppf(1e-9)) < value(d.ppf(1e-3)) < 0.2
+    for p in (1e-6, 1e-3, 0.01, 0.025, 0.3, 0.99):  # cdf inverts ppf, in the tail too
+        np.testing.assert_allclose(value(d.cdf(value(d.ppf(p)))), p, rtol=1e-9)
+    given = [value(d.ppf(level)) for level in levels]
+    np.testing.assert_allclose(given, q[0, 0], rtol=1e-12)  # the quantiles as given
+
+    def quantile(p):
+        return value(d.ppf(p))
+
+    points = levels.tolist()
+    mean = integrate.quad(quantile, 0, 1, points=points, limit=500)[0]
+    variance = integrate.quad(lambda p: (quantile(p) - mean) ** 2, 0, 1, points=points, limit=500)[0]
+    np.testing.assert_allclose(value(d.mean()), mean, rtol=1e-7)
+    np.testing.assert_allclose(value(d.var()), variance, rtol=1e-6)
+    below = integrate.quad(lambda x: value(d.pdf(x)), 0, 0.1)[0]  # the density integrates to the cdf
+    np.testing.assert_allclose(below, value(d.cdf(0.1)), rtol=1e-6)
+    for x in (0.05, 1.0, 6.0):  # E|X - x|
+        exact = integrate.quad(lambda p, x=x: abs(quantile(p) - x), 0, 1, points=[*points, value(d.cdf(x))])[
+            0
+        ]
+        np.testing.assert_allclose(value(d.energy(pd.DataFrame([[x]]))), exact, rtol=1e-6)
+    spread = 2 * integrate.quad(lambda x: value(d.cdf(x)) * (1 - value(d.cdf(x))), 0, np.inf, limit=500)[0]
+    np.testing.assert_allclose(value(d.energy()), spread, rtol=1e-6)  # E|X - X'|
+
+    # the forecaster's log-scaled column: the distribution and predict_var carry the tail
+    y = pd.Series(np.exp(np.random.default_rng(0).normal(size=60)), index=pd.date_range("2020", periods=60))
+    f = RNNForecaster(window_length=6, hidden_size=8, max_epochs=30, random_state=0).fit(y, fh=[1, 2, 3])
+    assert f.log_transform_.all()
+    distribution = f.predict_proba()
+    assert (
+        distribution.cdf(pd.DataFrame(0.0, index=distribution.index, columns=distribution.columns)) == 0
+    ).all(axis=None)
+    assert (distribution.ppf(1e-5) > 0).all(axis=None)
+    np.testing.assert_allclose(distribution.var().to_numpy(), f.predict_var().to_numpy(), rtol=1e-9)

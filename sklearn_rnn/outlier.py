@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -9,9 +10,10 @@ import pandas as pd
 from sklearn.base import BaseEstimator, OutlierMixin, _fit_context
 from sklearn.utils.validation import check_is_fitted
 
-from ._anomaly import SCORING_CONSTRAINTS, StepScoring, carry_forward_rows, robust_scale
+from ._anomaly import SCORING_CONSTRAINTS, StepScoring, carry_forward_rows, flag_runs, robust_scale
 from ._data import Sequences, validate_sequences
 from ._docs import with_shared_parameters
+from ._runtime import user_stacklevel
 from ._storable import SafeFormatMixin, VersionedPickleMixin
 from ._training import RECURRENT_CONSTRAINTS, TRAINING_CONSTRAINTS, Int, restored_on_error
 
@@ -32,6 +34,11 @@ _MOST_PIECES = 100  # per length (spread evenly over the candidates), scored in 
 # a length's spreads are stretched by at most this (either way) to flag its pieces as the training
 # sequences are flagged (a quantile of at most _MOST_PIECES pieces is rough)
 _STRETCH = (0.5, 2.0)
+# a gap of this many steps or more (in any channel) with fewer than window_length_ observed steps
+# between it and a sequence's start or end: those steps are read only by windows reading the gap
+# (a 3-step gap 12 steps from the start of 60-step runs, window 15: 49% of normal runs flagged at
+# contamination=0.1, 10% without it; 10 steps 5 from the start: 99%)
+_NEAR_END_GAP = 3
 # score_samples scores sequences of one length together, at most this many misses a network pass
 # (steps times the window's steps, or the horizon, times features: 32 MB an array of them in float64)
 _CELLS_PER_PASS = 1 << 22
@@ -449,6 +456,8 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
                 f"score. Pass sequences of at least {W + 1} steps, or fit with a smaller window_length "
                 "or with scoring='reconstruction', which scores sequences of any length from 2 steps."
             )
+        if self._fitted("scoring") == "reconstruction":
+            _warn_of_gaps_near_an_end(series, W)
         steps = self._steps_of(series)
         return -self._scores(self._statistics(steps), self._scored(steps)[1])
 
@@ -545,3 +554,31 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         labels : ndarray of shape (n_samples,)
         """
         return np.where(self.decision_function(X) < 0, -1, 1)
+
+
+def _warn_of_gaps_near_an_end(series: list[np.ndarray], window: int) -> None:
+    """Warn of sequences with a gap that leaves a stretch shorter than the window before or after it.
+
+    Every window holding a step of that stretch reads the gap (as a line, or cut), so the stretch's
+    steps are rebuilt badly and fill a normal sequence's worst tenth.
+    """
+    found = []
+    for i, values in enumerate(series):
+        gaps = [(a, b) for a, b in flag_runs(np.isnan(values).any(axis=1)) if b - a >= _NEAR_END_GAP]
+        near = [(a, b) for a, b in gaps if 0 < a < window or 0 < len(values) - b < window]
+        if near:
+            found.append((i, *near[0], len(values)))
+    if not found:
+        return
+    i, a, b, n = found[0]
+    keep = f"x[{b}:]" if a < window else f"x[:{a}]"
+    warnings.warn(
+        f"{len(found)} of the {len(series)} sequences of X have a gap of {_NEAR_END_GAP} steps or more "
+        f"that leaves fewer than window_length_={window} observed steps between it and the sequence's "
+        f"start or end (sequence {i}: steps {a}-{b - 1} of {n} missing). Every window holding those "
+        "steps reads the gap, and they score high: in a probe, normal 60-step runs with a 10-step gap "
+        "5 steps from an end were flagged 99% of the time at contamination=0.1 (10% whole). Leave the "
+        f"short stretch and the gap out of such a sequence ({keep} for sequence {i}), or fill the gap.",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )

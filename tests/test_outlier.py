@@ -3,6 +3,8 @@
 import copy
 import io
 import pickle
+import re
+import warnings
 
 import numpy as np
 import pytest
@@ -479,6 +481,36 @@ def test_runs_with_an_outage_are_flagged_at_the_rate_of_their_observed_steps(out
     gapped = fresh.copy()
     gapped[:, outage] = np.nan
     assert np.mean(detector.predict(gapped) == -1) <= 0.15
+
+
+@pytest.mark.parametrize("gap, keep", [(slice(5, 15), slice(15, None)), (slice(40, 50), slice(None, 40))])
+def test_a_gap_a_few_steps_from_an_end_warns_with_a_fix_that_works(gap, keep):
+    """The steps between such a gap and the run's end are read only by windows that read the gap, and
+    score high: normal runs were flagged 99% of the time, silently. The run without them is not."""
+    rng = np.random.default_rng(0)
+    t = np.arange(60)
+    runs, fresh = (
+        np.stack(
+            [np.sin(2 * np.pi * t / 12 + rng.uniform(0, 6)) + 0.05 * rng.normal(size=60) for _ in range(n)]
+        )[:, :, None]
+        for n in (80, 400)
+    )
+    detector = RNNOutlierDetector(hidden_size=8, max_epochs=8, random_state=0).fit(runs)
+    gapped = fresh.copy()
+    gapped[:, gap] = np.nan
+    with pytest.warns(
+        UserWarning, match=rf"400 of the 400 sequences .* \(sequence 0: steps {gap.start}-"
+    ) as caught:
+        assert np.mean(detector.predict(gapped) == -1) > 0.5  # what the warning is about
+    fix = re.search(r"\((x\[\d*:\d*\]) for sequence 0\)", str(caught[0].message))[1]
+    x = gapped[0]
+    np.testing.assert_array_equal(eval(fix), x[keep])  # the fix, as written
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.mean(detector.predict(gapped[:, keep]) == -1) <= 0.15
+        middle = fresh.copy()
+        middle[:, 20:30] = np.nan  # a window's length from both ends: no warning, the usual rate
+        assert np.mean(detector.predict(middle) == -1) <= 0.15
 
 
 @pytest.mark.parametrize("scoring", ["reconstruction", "forecast"])

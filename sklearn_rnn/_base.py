@@ -37,6 +37,17 @@ from ._training import (
 )
 
 
+def unobserved_features(values: np.ndarray, lengths: np.ndarray, rows: int = 256) -> np.ndarray:
+    """The features without a value (NaN) at every step of every sequence, padding aside; ``rows``
+    sequences at a time."""
+    observed = np.zeros(values.shape[2], dtype=bool)
+    for start in range(0, len(values), rows):
+        block, n = values[start : start + rows], lengths[start : start + rows]
+        within = np.arange(block.shape[1]) < n[:, None]
+        observed |= (~np.isnan(block) & within[:, :, None]).any(axis=(0, 1))
+    return np.flatnonzero(~observed)
+
+
 def feature_statistics(
     values: np.ndarray,
     lengths: np.ndarray,
@@ -338,6 +349,17 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
             y, sample_weight = y[keep], sample_weight[keep]
             stratify = None if stratify is None else stratify[keep]
             counted = " of positive sample weight"
+        # every feature needs a value to be scaled by (a warm start keeps the first fit's scales)
+        if self.missing == "mask" and not (self.warm_start and hasattr(self, "net_")):
+            unseen = unobserved_features(seqs.values, seqs.lengths)
+            if len(unseen):
+                names = getattr(self, "feature_names_in_", None)
+                which = [names[j] if names is not None else int(j) for j in unseen]
+                raise ValueError(
+                    f"Feature(s) {which} of X hold no value in any training sequence{counted} (all NaN), "
+                    "so the estimator has no scale for them and would read their later values raw. Drop "
+                    "them from X, or fit on data where they were recorded."
+                )
         n = len(seqs.lengths)
         if sample_weight is not None:  # checked: non-negative, not all 0
             # mean 1 over the training set, which the loss keeps (not each batch's own total)

@@ -50,7 +50,8 @@ def time_step_attribution(
     method : {"occlusion", "gradient"}, default="occlusion"
         "occlusion": the drop of the target probability when the step is
         replaced by the training mean of each feature (positive: the step
-        supports the class). One forward pass per time step; where the model
+        supports the class; a missing value stays missing, so a step without
+        any value gets 0). One forward pass per time step; where the model
         is confident the probability barely moves, and most values are near 0.
         "gradient": gradient x input, the gradient of the target's log-odds
         ``log(p / (1 - p))`` (which, unlike the probability, does not saturate
@@ -116,7 +117,8 @@ def time_step_attribution(
             with torch.no_grad():
                 for t in range(n_steps):
                     occluded = values.clone()
-                    occluded[:, t] = baseline
+                    # a missing value stays missing: occluding it would invent a reading (the mask flips)
+                    occluded[:, t] = torch.where(torch.isnan(values[:, t]), values[:, t], baseline)
                     p = head(module(occluded, lengths).double())[rows, classes]
                     attribution[:, t] = (reference - p).cpu()
         else:

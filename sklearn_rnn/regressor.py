@@ -212,7 +212,7 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
         self._check_y_length(len(predicted), y)
         # R^2 is the same in units of y_scale_, where targets up to 1e308 square without overflow
         # (r2_score takes y of shape (n,) against predictions (n, 1), and refuses other mismatches itself)
-        if y.ndim <= 2 and y.shape[-1:] in {(self.n_outputs_,), (len(y),)}:
+        if (y.ndim == 2 and y.shape[1] == self.n_outputs_) or (y.ndim == 1 and self.n_outputs_ == 1):
             # a constant target's scale is a rounding of it: its magnitude (or 1 at 0) is the unit
             constant = self._constant_targets()
             scale = np.where(constant, np.where(self.y_mean_ != 0, np.abs(self.y_mean_), 1.0), self.y_scale_)

@@ -40,6 +40,25 @@ def test_occlusion_is_the_probability_drop(step_classifier):
         np.testing.assert_allclose(attribution[:, t], expected, atol=1e-6)
 
 
+def test_occlusion_leaves_missing_values_missing():
+    """Occluding a gap replaced it by the training mean, an invented reading (the mask flipped): a step
+    without any value got the largest attribution of its row; the gradient gives it 0."""
+    X, y = _step_data(n=60)
+    X[::3, 5] = np.nan  # every feature missing at step 5
+    X[1::3, 6, 1] = np.nan  # one feature missing at step 6
+    params = dict(hidden_size=8, max_epochs=5, n_networks=1, missing="mask", random_state=0)
+    clf = RNNClassifier(**params).fit(X, y)
+    attribution = time_step_attribution(clf, X[:6], y[:6])
+    assert (attribution[::3, 5] == 0).all()
+    proba = clf.predict_proba(X[:6])
+    target = np.searchsorted(clf.classes_, y[:6])
+    x_mean = clf.net_.module_.x_mean.numpy() + clf._x_level
+    occluded = X[:6].copy()
+    occluded[:, 6] = np.where(np.isnan(occluded[:, 6]), np.nan, x_mean)  # what stays missing stays
+    expected = proba[np.arange(6), target] - clf.predict_proba(occluded)[np.arange(6), target]
+    np.testing.assert_allclose(attribution[:, 6], expected, atol=1e-6)
+
+
 def test_attribution_finds_the_informative_step(step_classifier):
     clf, X, y = step_classifier
     assert clf.score(X, y) > 0.9

@@ -179,3 +179,25 @@ def test_ten_percent_missing_scores_close_to_complete_data():
     score = gappy.score(_with_nans(X_test, 0.1, seed=2), y_test)
     assert complete >= 0.95
     assert score >= complete - 0.05, (score, complete)
+
+
+@pytest.mark.parametrize("Estimator", [RNNClassifier, RNNRegressor])
+def test_a_feature_never_recorded_in_training_is_refused(Estimator):
+    """It got mean 0 and scale 1, and its values at predict (around -300) entered the network raw:
+    predictions moved by 43 standard deviations of the target. RNNOutlierDetector refused it."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 8, 3))
+    X[:, :, 2] = np.nan
+    y = np.arange(30) % 2 if Estimator is RNNClassifier else X[:, :, 0].sum(1)
+    estimator = Estimator(**TINY, missing="mask")
+    with pytest.raises(ValueError, match=r"Feature\(s\) \[2\] of X hold no value in any training sequence"):
+        estimator.fit(X, y)
+    weights = np.r_[0.0, np.ones(29)]
+    X[0, 3, 2] = 1.0  # recorded in one sequence only, which weighs 0
+    with pytest.raises(ValueError, match=r"\[2\] .* training sequence of positive sample weight"):
+        estimator.fit(X, y, sample_weight=weights)
+    estimator.fit(X[:, :, :2], y)  # the fix, as written
+    recorded = rng.normal(size=X.shape)
+    estimator.fit(recorded, y)
+    X[:, :, 2] = np.nan  # a warm start keeps the first fit's scales
+    estimator.set_params(warm_start=True).fit(X, y)

@@ -415,6 +415,15 @@ def test_score_of_one_output_given_as_1d_against_a_column_fit():
     assert reg.score(X, target) == reg.score(X, target[:, None])
 
 
+def test_score_refuses_a_y_of_another_width_whatever_its_length():
+    """A 2D y as wide as it is long passed the width check and failed in numpy's broadcasting."""
+    target = X[:, :3, 0].sum(axis=1)
+    reg = RNNRegressor(**TINY, random_state=0).fit(X, np.column_stack([target, -target]))
+    for width in (3, 5):
+        with pytest.raises(ValueError, match=rf"different number of output \({width}!=2\)"):
+            reg.score(X[:5], np.ones((5, width)))
+
+
 def test_numpy_numbers_from_a_parameter_grid_are_taken():
     # GridSearchCV over np.arange gives np.int64 values; torch's layers and batch split take int only
     grid = {

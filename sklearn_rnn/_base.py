@@ -245,12 +245,18 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
         missing = self.missing if reset else self.net_.module_.missing
         # finite or NaN here, and float32 sums cannot overflow float64: NaN sum <=> a NaN (no mask copy)
         if missing == "error" and np.isnan(seqs.values.sum(dtype=np.float64)):
-            refit = (
-                " This model was fitted with missing='error'; set_params(missing='mask') takes effect at "
-                "the next fit."
-                if self.missing != missing
-                else ""
-            )
+            refit = ""
+            if self.missing != missing:
+                refit = (
+                    " This model was fitted with missing='error'; set_params(missing='mask') takes effect at "
+                    "the next fit"
+                    + (
+                        " with warm_start=False (a warm start continues the network built with "
+                        "missing='error')."
+                        if self.warm_start
+                        else "."
+                    )
+                )
             padding = ""
             if _nan_padded(seqs):
                 padding = (

@@ -201,3 +201,16 @@ def test_a_feature_never_recorded_in_training_is_refused(Estimator):
     estimator.fit(recorded, y)
     X[:, :, 2] = np.nan  # a warm start keeps the first fit's scales
     estimator.set_params(warm_start=True).fit(X, y)
+
+
+def test_nan_in_a_warm_fit_after_setting_missing_names_warm_start_as_the_fix():
+    """The message said set_params(missing='mask') takes effect at the next fit, in that very fit."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(30, 8, 2)), np.arange(30) % 2
+    clf = RNNClassifier(**TINY, warm_start=True).fit(X, y)
+    gapped = X.copy()
+    gapped[0, 2, 0] = np.nan
+    clf.set_params(missing="mask")
+    with pytest.raises(ValueError, match=r"takes effect at the next fit with warm_start=False"):
+        clf.fit(gapped, y)
+    assert clf.set_params(warm_start=False).fit(gapped, y).net_.module_.missing == "mask"  # the fix

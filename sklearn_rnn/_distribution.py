@@ -121,17 +121,18 @@ class QuantileDistribution(BaseDistribution):
     def _ppf(self, p):
         p = np.asarray(p, dtype=np.float64)
         _, _, inner = self._interpolated(p)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
             low = self._q[..., 0] + self._lower * np.log(p / self._p[0])
-            # a power tail: q0 (p / p0) ** (1 / k), about the centre
-            power = self._q[..., 0] + self._first * np.expm1(np.log(p / self._p[0]) / self._k)
             high = self._q[..., -1] - self._upper * np.log((1 - p) / (1 - self._p[-1]))
-        low = np.where(self._power, power, low)
+            # a power tail, q0 (p / p0) ** (1 / k), as a value: about the centre, one rounding of the
+            # centre would be all of a value far below it (0, outside the support)
+            power = self._first * np.exp(np.log(p / self._p[0]) / self._k)
         # a tail of scale 0 is an atom at its quantile (a series without spread)
         low = np.where(self._lower == 0, self._q[..., 0], low)
         high = np.where(self._upper == 0, self._q[..., -1], high)
         out = np.where(p < self._p[0], low, np.where(p > self._p[-1], high, inner))
-        return np.where((p < 0) | (p > 1), np.nan, out) + self._centre
+        out = np.where((p < 0) | (p > 1), np.nan, out) + self._centre
+        return np.where(self._power & (p >= 0) & (p < self._p[0]), power, out)
 
     def _where(self, x) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """``x`` about the centre, how many quantiles it passes, the span below it and its fraction."""
@@ -144,9 +145,15 @@ class QuantileDistribution(BaseDistribution):
         return x, passed, j, t
 
     def _log_ratio(self, x) -> np.ndarray:
-        """``log(x / q0)`` of ``x`` as given, ``q0`` each entry's first quantile (-inf at 0)."""
+        """``log(x / q0)`` of ``x`` as given, ``q0`` each entry's first quantile (-inf at 0, NaN below).
+
+        Near ``q0`` as ``log1p`` of the relative distance, which keeps the digits at a level of 1e9.
+        """
+        x = np.asarray(x, dtype=np.float64)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log(np.asarray(x, dtype=np.float64) / self._first)
+            return np.where(
+                x < self._first / 2, np.log(x / self._first), np.log1p((x - self._first) / self._first)
+            )
 
     def _cdf(self, x):
         ratio = self._log_ratio(x)
@@ -171,7 +178,8 @@ class QuantileDistribution(BaseDistribution):
             # a power tail's density: p0 k / q0 (x / q0) ** (k - 1) above 0
             power = np.log(self._p[0] * self._k / self._first) + (self._k - 1) * ratio
             high = np.log(1 - self._p[-1]) - (x - self._q[..., -1]) / self._upper - np.log(self._upper)
-        low = np.where(self._power, np.where(np.isnan(ratio), -np.inf, power), low)
+        # no density at or below 0 (at 0 itself, (k - 1) * -inf is NaN for k = 1 and inf below it)
+        low = np.where(self._power, np.where(ratio > -np.inf, power, -np.inf), low)
         low = np.where(self._lower > 0, low, -np.inf)
         high = np.where(self._upper > 0, high, -np.inf)
         return self._by_region(x, passed, low, inner, high)
@@ -197,7 +205,7 @@ class QuantileDistribution(BaseDistribution):
         inner = (
             np.take_along_axis(at_levels, j[..., None], axis=-1)[..., 0] + (p - levels[j]) * (q_j + q_p) / 2
         )
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             low = p * q[..., 0] + lower * (np.where(p > 0, p * np.log(p / levels[0]), 0.0) - p)
             # a power tail: p q0c + p q0 (k ((p / p0) ** (1 / k) - 1) - 1) / (k + 1), q0c about the centre
             k = self._k

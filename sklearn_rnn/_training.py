@@ -738,10 +738,11 @@ class TrainingMixin:
     def _continue_with_settings(self) -> None:
         """Give the fitted ``net_`` this estimator's training settings, or refuse the ones it lacks.
 
-        Training further keeps the network's optimizer and callbacks, which
-        start afresh as in a first fit (what a callback records covers this
-        fit): a new ``batch_size``, clipping threshold or early stopping's
-        patience and tolerance are set on them; another optimizer, adding or removing
+        Training further keeps the network's optimizer and callbacks: the
+        user's go on as they are, the estimator's own and skorch's history
+        callbacks start afresh as in a first fit; a new ``batch_size``,
+        clipping threshold or early stopping's patience and tolerance are set
+        on them; another optimizer, adding or removing
         clipping, the schedule, early stopping, the progress display or
         callbacks would need a new net, and are refused rather than ignored.
         """
@@ -774,12 +775,15 @@ class TrainingMixin:
                 "was built, and its training cannot take them. Restore them or set warm_start=False to "
                 "train a new network."
             )
-        # every callback starts afresh, as in a first fit (skorch's scoring callbacks would compare
-        # this fit's losses with the last one's best); the settings are then set on them directly:
-        # skorch's set_params(callbacks__...) initialises them again, and so it did only where one
-        # of these was set, which decided whether a user's callback kept its state
-        net.initialize_callbacks()
-        built = dict(net.callbacks_)
+        # the estimator's callbacks and skorch's history ones start afresh, as in a first fit (skorch's
+        # valid_loss_best would compare this fit's losses with the last one's best); the user's go on
+        # as they are, as skorch's partial_fit keeps them (a LoadInitState loads once). The settings
+        # are set on the callbacks directly: skorch's set_params(callbacks__...) initialises every
+        # callback again, and did so only where one of these was set
+        fresh = OWN_CALLBACKS | {name for name, _ in net.get_default_callbacks()}
+        for name, callback in net.callbacks_:
+            if name in fresh:
+                callback.initialize()
         net.set_params(batch_size=self.batch_size)
         if "gradient_clip" in built:
             built["gradient_clip"].gradient_clip_value = self.gradient_clip_value

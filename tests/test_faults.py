@@ -202,11 +202,12 @@ class RecordLoss(Callback):
         {"gradient_clip_value": None},
     ],
 )
-def test_warm_start_starts_every_callback_afresh_whatever_the_settings(settings):
+def test_warm_start_keeps_the_users_callbacks_and_starts_its_own_afresh(settings):
     """The estimator set the schedule, clipping and patience of a warm fit through skorch's
     set_params(callbacks__...), which initialises every callback again: a user's callback kept its
-    state or not depending on those settings. Each fit now starts them afresh, as the first does,
-    so skorch's valid_loss_best (which a Checkpoint reads) is this fit's, as the weights kept are."""
+    state or not depending on those settings. A user's now goes on as skorch's partial_fit keeps it
+    (a LoadInitState loaded its file again at each warm fit), while skorch's valid_loss_best, which a
+    Checkpoint reads, marks the fit's own best, as the weights kept are."""
     record = RecordLoss()
     clf = RNNClassifier(**{**TINY, **settings}, max_epochs=3, warm_start=True, callbacks=[record]).fit(
         X, Y_CLS
@@ -215,7 +216,7 @@ def test_warm_start_starts_every_callback_afresh_whatever_the_settings(settings)
     if settings.get("gradient_clip_value"):
         clf.set_params(gradient_clip_value=0.5)
     clf.fit(X, Y_CLS)
-    assert clf.n_iter_ == 5 and record.losses_ == clf.loss_curve_[-2:]
+    assert clf.n_iter_ == 5 and record.losses_ == clf.loss_curve_
     built = dict(clf.net_.callbacks_)
     if "early_stopping" in built:  # the new settings reach the callbacks all the same
         assert (built["early_stopping"].patience, built["early_stopping"].threshold) == (50, 1e-3)
@@ -322,7 +323,7 @@ def test_fitted_estimators_with_a_lambda_or_a_local_callback_round_trip_and_trai
     restored.fit(X, Y_CLS)  # trains further with the callbacks it was built with
     assert restored.n_iter_ == 4 and len(restored.net_.history[:, "<lambda>"]) == 4
     net_record = dict(restored.net_.callbacks)["record"]
-    assert net_record.losses_ == restored.net_.history[-2:, "train_loss"]  # afresh, as in a first fit
+    assert net_record.losses_ == restored.net_.history[:, "train_loss"]  # it went on, as it came along
     if round_trip is not _deepcopy_as_on_a_gpu:  # on the CPU they stay the estimator's own objects
         assert dict(restored.callbacks)["record"] is net_record
 
@@ -410,6 +411,24 @@ def test_skorch_checkpoint_callback_writes_the_best_weights(tmp_path):
     assert best == 3  # the last epoch is the best here, so the checkpoint holds the final weights
     for name, tensor in reg.net_.module_.state_dict().items():
         torch.testing.assert_close(state[name], tensor, rtol=0, atol=0)
+
+
+def test_a_warm_fit_with_checkpoint_and_load_init_state_goes_on_from_the_fitted_network(tmp_path):
+    """skorch's resume pattern: re-initialising every callback at each warm fit made LoadInitState load
+    its file again, so the warm fit restarted from the checkpoint (the epochs after it were lost)."""
+    from skorch.callbacks import LoadInitState
+
+    checkpoint = Checkpoint(monitor="valid_loss_best", dirname=str(tmp_path))
+    params = dict(TINY, early_stopping=True, n_iter_no_change=2, warm_start=True, lr=0.05)
+    reg = RNNRegressor(**params, max_epochs=12, callbacks=[checkpoint, LoadInitState(checkpoint)]).fit(
+        X, Y_REG
+    )
+    first = reg.n_iter_
+    weights = {k: v.clone() for k, v in reg.net_.module_.state_dict().items()}
+    reg.set_params(max_epochs=2, lr=1e-12).fit(X, Y_REG)  # a warm fit that cannot move the weights
+    assert reg.n_iter_ == first + 2
+    for name, tensor in reg.net_.module_.state_dict().items():
+        torch.testing.assert_close(tensor, weights[name], rtol=0, atol=1e-9)
 
 
 # -- the forecaster shares the guard (its net comes from the same build_net) ---------------------------

@@ -349,6 +349,11 @@ def test_a_positive_columns_lower_tail_stays_above_0_and_every_method_stays_exac
     spread = 2 * integrate.quad(lambda x: value(d.cdf(x)) * (1 - value(d.cdf(x))), 0, np.inf, limit=500)[0]
     np.testing.assert_allclose(value(d.energy()), spread, rtol=1e-6)  # E|X - X'|
 
+    # a small exponent (most of the tail's mass near 0): values, not 0, and no density at 0
+    heavy = QuantileDistribution(np.array([[[1e-3, 0.5, 1.0, 2.0, 4.0]]]), levels, positive=np.array([True]))
+    assert heavy._k[0, 0] < 0.05 and 0 < value(heavy.ppf(1e-4)) < value(heavy.ppf(0.01)) < 1e-3
+    assert (heavy.sample(2000).to_numpy() > 0).all() and value(heavy.log_pdf(0.0)) == -np.inf
+
     # the forecaster's log-scaled column: the distribution and predict_var carry the tail
     y = pd.Series(np.exp(np.random.default_rng(0).normal(size=60)), index=pd.date_range("2020", periods=60))
     f = RNNForecaster(window_length=6, hidden_size=8, max_epochs=30, random_state=0).fit(y, fh=[1, 2, 3])

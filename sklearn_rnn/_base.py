@@ -37,10 +37,11 @@ from ._training import (
 )
 
 
-def unobserved_features(values: np.ndarray, lengths: np.ndarray, rows: int = 256) -> np.ndarray:
-    """The features without a value (NaN) at every step of every sequence, padding aside; ``rows``
-    sequences at a time."""
+def unobserved_features(values: np.ndarray, lengths: np.ndarray, chunk_elements: int = 2**18) -> np.ndarray:
+    """The features without a value (NaN) at every step of every sequence, padding aside; about
+    ``chunk_elements`` values at a time."""
     observed = np.zeros(values.shape[2], dtype=bool)
+    rows = max(1, chunk_elements // max(1, values.shape[1] * values.shape[2]))
     for start in range(0, len(values), rows):
         block, n = values[start : start + rows], lengths[start : start + rows]
         within = np.arange(block.shape[1]) < n[:, None]

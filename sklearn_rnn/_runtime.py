@@ -45,6 +45,7 @@ _WRAPPERS = (
     "sktime.",
     "skorch.",
     "sklearn.base",
+    "sklearn.pipeline",
     "sklearn.utils._param_validation",
     "sklearn.utils._set_output",
     "contextlib",

@@ -483,10 +483,19 @@ def test_runs_with_an_outage_are_flagged_at_the_rate_of_their_observed_steps(out
     assert np.mean(detector.predict(gapped) == -1) <= 0.15
 
 
-@pytest.mark.parametrize("gap, keep", [(slice(5, 15), slice(15, None)), (slice(40, 50), slice(None, 40))])
-def test_a_gap_a_few_steps_from_an_end_warns_with_a_fix_that_works(gap, keep):
-    """The steps between such a gap and the run's end are read only by windows that read the gap, and
-    score high: normal runs were flagged 99% of the time, silently. The run without them is not."""
+@pytest.mark.parametrize(
+    "gaps, steps, keep",
+    [
+        ([(5, 15)], "0-4", slice(15, None)),  # a gap 5 steps from the start
+        ([(40, 50)], "50-59", slice(None, 40)),
+        ([(5, 15), (45, 55)], "0-4, 55-59", slice(15, 45)),
+        ([(18, 28), (33, 43)], "28-32", slice(None, 18)),  # 5 steps between two gaps, mid-run
+    ],
+)
+def test_steps_read_only_across_a_gap_warn_with_a_fix_that_works(gaps, steps, keep):
+    """Steps that every window holding them reads across a gap (between a gap and an end, or between
+    two gaps) score high: 97-100% of these normal runs were flagged, silently. The longest stretch
+    without a gap is flagged as complete runs are."""
     rng = np.random.default_rng(0)
     t = np.arange(60)
     runs, fresh = (
@@ -497,9 +506,10 @@ def test_a_gap_a_few_steps_from_an_end_warns_with_a_fix_that_works(gap, keep):
     )
     detector = RNNOutlierDetector(hidden_size=8, max_epochs=8, random_state=0).fit(runs)
     gapped = fresh.copy()
-    gapped[:, gap] = np.nan
+    for a, b in gaps:
+        gapped[:, a:b] = np.nan
     with pytest.warns(
-        UserWarning, match=rf"400 of the 400 sequences .* \(sequence 0: steps {gap.start}-"
+        UserWarning, match=rf"400 of the 400 sequences .*\(sequence 0: steps {steps} of 60\)"
     ) as caught:
         assert np.mean(detector.predict(gapped) == -1) > 0.5  # what the warning is about
     fix = re.search(r"\((x\[\d*:\d*\]) for sequence 0\)", str(caught[0].message))[1]
@@ -508,9 +518,10 @@ def test_a_gap_a_few_steps_from_an_end_warns_with_a_fix_that_works(gap, keep):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert np.mean(detector.predict(gapped[:, keep]) == -1) <= 0.15
-        middle = fresh.copy()
-        middle[:, 20:30] = np.nan  # a window's length from both ends: no warning, the usual rate
-        assert np.mean(detector.predict(middle) == -1) <= 0.15
+        for a, b in [(20, 30), (0, 10), (50, 60)]:  # mid-run, or touching an end: no warning
+            other = fresh.copy()
+            other[:, a:b] = np.nan
+            assert np.mean(detector.predict(other) == -1) <= 0.15
 
 
 @pytest.mark.parametrize("scoring", ["reconstruction", "forecast"])

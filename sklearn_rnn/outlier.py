@@ -563,20 +563,24 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
 
 
 def _steps_read_only_across_gaps(values: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
-    """The observed steps of a run ``(T, C)`` whose every window reads a gap, and the gaps' rows.
+    """The scored steps of a run ``(T, C)`` whose every window reads a gap, and the gaps' rows.
 
     A gap is ``_LONG_GAP`` steps or more without a value in one channel; an
     outage of every channel (``CUT_GAP`` steps or more) cuts the run, each
     piece read by its own windows (one, the piece, where it is shorter than
-    the window).
+    the window). The scored steps are those where every channel has a value
+    (the others are left out of a run's statistics), or all observed ones
+    where none has.
     """
     T = len(values)
+    missing = np.isnan(values)
     gap = np.zeros(T, dtype=bool)
-    for channel in np.isnan(values).T:
+    for channel in missing.T:
         for a, b in flag_runs(channel):
             if b - a >= _LONG_GAP:
                 gap[a:b] = True
-    observed = ~np.isnan(values).all(axis=1)
+    observed = ~missing.all(axis=1)
+    scored = ~missing.any(axis=1)
     alone = np.zeros(T, dtype=bool)
     for a, b in gap_pieces(~observed):
         width = min(window, b - a)
@@ -585,46 +589,38 @@ def _steps_read_only_across_gaps(values: np.ndarray, window: int) -> tuple[np.nd
         t = np.arange(b - a)
         first, last = np.maximum(0, t - width + 1), np.minimum(t, len(reads) - 1)
         alone[a:b] = clean[last + 1] - clean[first] == 0  # no clean window holds step t
-    return alone & observed, gap | ~observed
+    return alone & (scored if scored.any() else observed), gap
 
 
 def _warn_of_steps_read_only_across_gaps(series: list[np.ndarray], window: int) -> None:
-    """Warn of runs with observed steps that every window holding them reads across a gap.
+    """Warn of runs with scored steps that every window holding them reads across a gap.
 
     Such steps (between a gap and the run's end, or between two gaps, fewer than
     the window apart) are rebuilt badly and fill a normal run's worst tenth.
     """
     found = []
     for i, values in enumerate(series):
-        alone, gaps = _steps_read_only_across_gaps(values, window)
+        alone, gap = _steps_read_only_across_gaps(values, window)
         if alone.any():
-            stretches = flag_runs(~gaps)  # the fix: the longest stretch without a gap
-            a, b = max(stretches, key=lambda run: run[1] - run[0]) if stretches else (0, 0)
-            found.append((i, np.flatnonzero(alone), a, b, len(values)))
+            longest = max(flag_runs(~gap), key=lambda run: run[1] - run[0], default=(0, 0))
+            found.append((i, alone, *longest, len(values)))
     if not found:
         return
-    i, steps, a, b, n = found[0]
-    keep = f"x[{a if a else ''}:{b if b < n else ''}]"
+    i, alone, a, b, n = found[0]
+    ranges = [f"{s}-{e - 1}" if e - s > 1 else f"{s}" for s, e in flag_runs(alone)]
+    shown = ", ".join(ranges[:5]) + (f" (and {len(ranges) - 5} more)" if len(ranges) > 5 else "")
+    fix = "fill the gaps"
+    if b - a >= 2:  # a stretch the detector can score
+        keep = f"x[{a or ''}:{b if b < n else ''}]"
+        fix = f"score the longest stretch without such gaps ({keep} for sequence {i}), {fix}"
     warnings.warn(
-        f"{len(found)} of the {len(series)} sequences of X have observed steps that every window of "
-        f"window_length_={window} holding them reads across a gap of {_LONG_GAP} steps or more (sequence "
-        f"{i}: steps {format_steps(steps)} of {n}), between a gap and the sequence's start or end or "
+        f"{len(found)} of the {len(series)} sequences of X have steps that every window of "
+        f"window_length_={window} holding them reads across a gap of {_LONG_GAP} steps or more in a "
+        f"channel (sequence {i}: steps {shown} of {n}), between a gap and the sequence's start or end or "
         "between two gaps. Rebuilt from windows reading the gap, such steps score high, and the sequences "
         "may be flagged far more often than contamination says: in a probe (60-step runs, "
         "contamination=0.1, 10% of complete runs flagged), 99% with a 10-step gap 5 steps from the start "
-        f"and 49% with a 3-step gap 12 steps from it. Score the longest stretch without such gaps ({keep} "
-        f"for sequence {i}), fill the gaps, or fit on runs that have them.",
+        f"and 49% with a 3-step gap 12 steps from it. To judge them, {fix}, or fit on runs that have them.",
         UserWarning,
         stacklevel=user_stacklevel(),
     )
-
-
-def format_steps(steps: np.ndarray) -> str:
-    """Step positions as ranges: ``0-4, 28-32``."""
-    return ", ".join(f"{a}-{b - 1}" if b - a > 1 else f"{a}" for a, b in _runs_of(steps))
-
-
-def _runs_of(steps: np.ndarray) -> list[tuple[int, int]]:
-    mask = np.zeros(int(steps.max()) + 1, dtype=bool)
-    mask[steps] = True
-    return flag_runs(mask)

@@ -524,6 +524,24 @@ def test_steps_read_only_across_a_gap_warn_with_a_fix_that_works(gaps, steps, ke
             assert np.mean(detector.predict(other) == -1) <= 0.15
 
 
+def test_only_scored_steps_held_by_gap_reading_windows_alone_count():
+    """In several channels a gap's own rows (some channels observed) are left out of a run's
+    statistics: counted, a one-channel gap mid-run or at the start warned, naming its own rows."""
+    from sklearn_rnn.outlier import _steps_read_only_across_gaps, _warn_of_steps_read_only_across_gaps
+
+    values = np.zeros((60, 2))
+    for a, b, expected in [(20, 30, []), (0, 10, []), (20, 23, []), (5, 15, list(range(5)))]:
+        gapped = values.copy()
+        gapped[a:b, 0] = np.nan
+        alone, gap = _steps_read_only_across_gaps(gapped, 15)
+        assert np.flatnonzero(alone).tolist() == expected and np.flatnonzero(gap).tolist() == list(
+            range(a, b)
+        )
+    with pytest.warns(UserWarning, match=r"To judge them, fill the gaps, or fit") as caught:
+        _warn_of_steps_read_only_across_gaps([np.r_[[[1.0]], [[np.nan]] * 3, [[2.0]]]], 15)
+    assert "x[" not in str(caught[0].message)
+
+
 @pytest.mark.parametrize("scoring", ["reconstruction", "forecast"])
 def test_values_missing_at_random_do_not_make_normal_runs_outliers(scoring):
     """One value in twenty missing at random (a sensor's dropped samples) made 41% (reconstruction)

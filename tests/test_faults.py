@@ -305,17 +305,12 @@ def test_fitted_estimators_with_a_lambda_or_a_local_callback_round_trip_and_trai
     class defined in a function (or a user's script) made cloudpickle fail, so loky and Dask could
     not return the fitted estimator, and after any copy warm_start refused: "['callbacks'] changed"."""
 
-    class RecordLoss(Callback):
-        def initialize(self):
-            self.losses_ = []
-            return self
-
-        def on_epoch_end(self, net, **kwargs):
-            self.losses_.append(net.history[-1, "train_loss"])
+    class LocalRecordLoss(RecordLoss):  # defined in a function, as in a user's script
+        pass
 
     callbacks = [
         ("accuracy", EpochScoring(lambda net, X, y: (net.predict(X).argmax(1) == y).mean(), on_train=True)),
-        ("record", RecordLoss()),
+        ("record", LocalRecordLoss()),
     ]
     clf = RNNClassifier(**TINY, max_epochs=2, warm_start=True, callbacks=callbacks).fit(X, Y_CLS)
     restored = round_trip(clf)

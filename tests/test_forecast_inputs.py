@@ -763,6 +763,11 @@ def test_x_that_cannot_change_the_forecasts_is_said_so():
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # nor where the user set the weight to 0 themselves
         RNNForecaster(**TINY, correction_weight=0.0).fit(y[:45], X=X[:45], fh=[1, 2, 3])
+    # without local levels there is no smoothing to name (the message named one)
+    with pytest.warns(
+        UserWarning, match=r"they are the baseline's \(baseline='smoothing', local_level=False\)"
+    ):
+        RNNForecaster(**{**TINY, "local_level": False}).fit(y[:45], X=X[:45], fh=[1, 2, 3])
 
 
 def test_future_x_far_outside_its_training_range_warns_and_never_gives_inf():
@@ -1181,6 +1186,27 @@ def test_durations_as_time_points_are_refused_before_training_with_a_fix_that_wo
     exec(fix, namespace)
     y_pred = RNNForecaster(**TINY).fit(namespace["y"], fh=[1]).predict()
     assert (y_pred.index.get_level_values(-1) == pd.Timestamp(0) + pd.Timedelta(48, "h")).all()
+
+
+def test_an_x_column_that_never_varied_warns_when_read_at_another_value():
+    """A promotion flag never on in training (scale 1 for a spread of 0) moved the forecasts by up to
+    a standard deviation of y at flag=5 without a word: the 10-deviation warning started at 11."""
+    rng = np.random.default_rng(0)
+    index = pd.period_range("2000-01", periods=66, freq="M")
+    x1 = rng.normal(size=66)
+    y = pd.Series(50 + 5 * x1 + rng.normal(scale=0.1, size=66), index=index)
+    X = pd.DataFrame({"x1": x1, "flag": 0.0}, index=index)
+    params = {**TINY, "window_length": 6, "max_horizon": None, "correction_weight": 1}
+    f = RNNForecaster(**params).fit(y[:60], X=X[:60], fh=[1, 2, 3])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        f.predict(X=X[60:63])  # the value it always had
+    with pytest.warns(UserWarning, match=r"holds 1 in column 'flag', which was 0 at every time point"):
+        f.predict(X=X[60:63].assign(flag=1.0))
+    smoothing = RNNForecaster(**{**params, "correction_weight": 0}).fit(y[:60], X=X[:60], fh=[1, 2, 3])
+    with warnings.catch_warnings():  # the smoothing's map of X gives the column no weight: no warning
+        warnings.simplefilter("error")
+        smoothing.predict(X=X[60:63].assign(flag=1.0))
 
 
 def test_future_x_as_an_array_is_told_how_to_index_it():

@@ -357,25 +357,27 @@ class ForecastNetwork(TrainingMixin):
         recurrent, start = self.net_.module_.recurrent, self._y_hist.shape[1]  # the targets', then X's
         mean = recurrent.x_mean[start : start + self._n_exog].double().numpy()
         scale = recurrent.x_scale[start : start + self._n_exog].double().numpy()
-        # a column that never varied over the series' history has no spread (its scale is 1): any
-        # other value is read by extrapolation (a promotion dummy never on moved forecasts by a sd)
-        # (where the network weighs in: the smoothing's linear map of X gives such a column no weight)
+        # a column that never varied over the series' history (fit's and update's rows) has no spread
+        # (its scale is 1): another value is read by extrapolation (a promotion dummy never on moved
+        # forecasts by a sd); where the network weighs in: the smoothing's map of X gives it no weight
+        moved = np.zeros(self._n_exog, dtype=bool)
         seen = self._X_hist.loc[self._X_hist.index.isin(self._y_hist.index), self._x_columns]
         if len(seen) and (np.asarray(getattr(self, "correction_weight_", 1.0)) > 0).any():
             low, high = seen.min().to_numpy(dtype=np.float64), seen.max().to_numpy(dtype=np.float64)
-            moved = (low == high) & (exog != low).any(axis=0)
+            other = ~np.isclose(exog, low, rtol=1e-9, atol=1e-12)  # float noise is the same value
+            moved = (low == high) & other.any(axis=0)
             if moved.any():
                 column = int(np.argmax(moved))
-                value = exog[:, column][exog[:, column] != low[column]][0]
+                value, was = float(exog[:, column][other[:, column]][0]), float(low[column])
                 warnings.warn(
-                    f"X passed to predict holds {value:.6g} in column {self._x_columns[column]!r}, which "
-                    f"was {low[column]:.6g} at every time point of the series' history: the network never "
-                    "saw it vary, and reads other values by extrapolation, so its forecasts may be far "
-                    "off. Fit on data where the column varies, or leave it out of X.",
+                    f"X passed to predict holds {value!r} in column {self._x_columns[column]!r}, which was "
+                    f"{was!r} at every time point of the series' history: the network never saw it vary, "
+                    "and reads other values by extrapolation, so its forecasts may be far off. Fit on data "
+                    "where the column varies, or leave it out of X.",
                     UserWarning,
                     stacklevel=user_stacklevel(),
                 )
-        distance = np.abs((exog - mean) / scale).max(axis=0)
+        distance = np.where(moved, 0.0, np.abs((exog - mean) / scale).max(axis=0))  # no spread to count in
         if (distance > self.X_EXTRAPOLATION).any():
             column = int(np.argmax(distance))
             warnings.warn(

@@ -764,12 +764,12 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
             else f"the network, which reads X, is weighed on held-out values, and {held} a step are fewer "
             f"than the {self.WEIGHING_VALUES} that weigh it"
         )
-        smoothing = getattr(self.net_.module_, "smoothing", None) is not None
-        baseline = (
-            "the fitted smoothing's"
-            if smoothing
-            else f"the baseline's (baseline={self.baseline!r}, local_level={self.local_level!r})"
-        )
+        if getattr(self.net_.module_, "smoothing", None) is not None:
+            baseline = "the fitted smoothing's"
+        elif not self.local_level:
+            baseline = "the series' long-run mean (local_level=False)"
+        else:
+            baseline = f"the baseline's (baseline={self.baseline!r})"
         warnings.warn(
             "X passed to fit will not change the forecasts: correction_weight_ is 0 for every column, so "
             f"they are {baseline}, which does not read X ({why}). Pass correction_weight=1 "

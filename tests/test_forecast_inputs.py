@@ -764,9 +764,7 @@ def test_x_that_cannot_change_the_forecasts_is_said_so():
         warnings.simplefilter("error")  # nor where the user set the weight to 0 themselves
         RNNForecaster(**TINY, correction_weight=0.0).fit(y[:45], X=X[:45], fh=[1, 2, 3])
     # without local levels there is no smoothing to name (the message named one)
-    with pytest.warns(
-        UserWarning, match=r"they are the baseline's \(baseline='smoothing', local_level=False\)"
-    ):
+    with pytest.warns(UserWarning, match=r"they are the series' long-run mean \(local_level=False\)"):
         RNNForecaster(**{**TINY, "local_level": False}).fit(y[:45], X=X[:45], fh=[1, 2, 3])
 
 
@@ -1201,8 +1199,16 @@ def test_an_x_column_that_never_varied_warns_when_read_at_another_value():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         f.predict(X=X[60:63])  # the value it always had
-    with pytest.warns(UserWarning, match=r"holds 1 in column 'flag', which was 0 at every time point"):
+    with pytest.warns(UserWarning, match=r"holds 1.0 in column 'flag', which was 0.0 at every time point"):
         f.predict(X=X[60:63].assign(flag=1.0))
+    with warnings.catch_warnings(record=True) as caught:  # far off: this warning, not the deviations'
+        warnings.simplefilter("always")
+        f.predict(X=X[60:63].assign(flag=20.0))
+    assert [str(w.message)[:40] for w in caught] == ["X passed to predict holds 20.0 in column"]
+    f = RNNForecaster(**params).fit(y[:60], X=X[:60].assign(flag=0.3), fh=[1, 2, 3])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        f.predict(X=X[60:63].assign(flag=0.1 + 0.2))  # float noise is the same value
     smoothing = RNNForecaster(**{**params, "correction_weight": 0}).fit(y[:60], X=X[:60], fh=[1, 2, 3])
     with warnings.catch_warnings():  # the smoothing's map of X gives the column no weight: no warning
         warnings.simplefilter("error")

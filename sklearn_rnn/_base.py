@@ -37,26 +37,15 @@ from ._training import (
 )
 
 
-def unobserved_features(values: np.ndarray, lengths: np.ndarray, chunk_elements: int = 2**18) -> np.ndarray:
-    """The features without a value (NaN) at every step of every sequence, padding aside; about
-    ``chunk_elements`` values at a time."""
-    observed = np.zeros(values.shape[2], dtype=bool)
-    rows = max(1, chunk_elements // max(1, values.shape[1] * values.shape[2]))
-    for start in range(0, len(values), rows):
-        block, n = values[start : start + rows], lengths[start : start + rows]
-        within = np.arange(block.shape[1]) < n[:, None]
-        observed |= (~np.isnan(block) & within[:, :, None]).any(axis=(0, 1))
-    return np.flatnonzero(~observed)
-
-
 def feature_statistics(
     values: np.ndarray,
     lengths: np.ndarray,
     weights: np.ndarray | None = None,
     level: np.ndarray | None = None,
     chunk_elements: int = 2**18,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per-feature mean and standard deviation (ddof=0) of the observed, non-NaN steps.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-feature mean and standard deviation (ddof=0) of the observed, non-NaN steps, and
+    whether each feature has any (mean 0 and deviation 0 where it has none).
 
     ``values`` ``(n, T, F)`` is read in chunks of rows, in float64, so the extra
     memory is a few chunks of ``chunk_elements`` values whatever the size of the
@@ -83,12 +72,13 @@ def feature_statistics(
     for block, weight in read or chunks():
         total += np.where(weight > 0, block * weight, 0.0).sum(axis=(0, 1))
         count += weight.sum(axis=(0, 1))
-    count = np.where(count > 0, count, 1.0)
+    observed = count > 0
+    count = np.where(observed, count, 1.0)
     mean = total / count
     squares = np.zeros(F)
     for block, weight in read or chunks():
         squares += np.where(weight > 0, (block - mean) ** 2 * weight, 0.0).sum(axis=(0, 1))
-    return mean, np.sqrt(squares / count)
+    return mean, np.sqrt(squares / count), observed
 
 
 # What pickles of builds before the training code moved to ``_training`` look up here
@@ -331,7 +321,16 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
         )
         # missing="mask": NaNs are left out, so these are the statistics of the observed values; a
         # sequence of weight 0 is left out of them as it is of the loss
-        mean, std = feature_statistics(seqs.values, seqs.lengths, sample_weight, seqs.level)
+        mean, std, observed = feature_statistics(seqs.values, seqs.lengths, sample_weight, seqs.level)
+        if not observed.all():  # missing="mask" (a warm start keeps the first fit's scales)
+            names = getattr(self, "feature_names_in_", None)
+            which = [names[j] if names is not None else int(j) for j in np.flatnonzero(~observed)]
+            counted = "" if sample_weight is None else " of positive sample weight"
+            raise ValueError(
+                f"Feature(s) {which} of X hold no value in any training sequence{counted} (all NaN), "
+                "so the estimator has no scale for them and would read their later values raw. Drop "
+                "them from X, or fit on data where they were recorded."
+            )
         # constant up to float64's rounding of the values as given, not of their distance from the level
         scale = nonzero_scale(std, mean if seqs.reference is None else mean + seqs.reference)
         module.set_input_scaling(torch.as_tensor(mean), torch.as_tensor(scale))
@@ -356,17 +355,6 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
             y, sample_weight = y[keep], sample_weight[keep]
             stratify = None if stratify is None else stratify[keep]
             counted = " of positive sample weight"
-        # every feature needs a value to be scaled by (a warm start keeps the first fit's scales)
-        if self.missing == "mask" and not (self.warm_start and hasattr(self, "net_")):
-            unseen = unobserved_features(seqs.values, seqs.lengths)
-            if len(unseen):
-                names = getattr(self, "feature_names_in_", None)
-                which = [names[j] if names is not None else int(j) for j in unseen]
-                raise ValueError(
-                    f"Feature(s) {which} of X hold no value in any training sequence{counted} (all NaN), "
-                    "so the estimator has no scale for them and would read their later values raw. Drop "
-                    "them from X, or fit on data where they were recorded."
-                )
         n = len(seqs.lengths)
         if sample_weight is not None:  # checked: non-negative, not all 0
             # mean 1 over the training set, which the loss keeps (not each batch's own total)

@@ -72,7 +72,9 @@ class QuantileDistribution(BaseDistribution):
         self._k = lower_power(self._first, self._lower, positive)
         self._power = ~np.isnan(self._k)
         self._low_mean = lower_tail(self._q, self._lower, self._k, self._first)[0]
-        self._mean_about_centre, self._variance = moments_about_centre(self._q, self._p, self._k, self._first)
+        self._mean_about_centre, self._variance = moments_about_centre(
+            self._q, self._p, self._lower, self._upper, self._k, self._first
+        )
 
     # -- subsetting: the quantiles are 3-D, which skpro's default subsetting does not cut by rows
     def _iloc(self, rowidx=None, colidx=None):

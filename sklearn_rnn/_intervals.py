@@ -254,20 +254,21 @@ def quantile_moments(
     centre = q[..., len(levels) // 2 : len(levels) // 2 + 1]
     first = q[..., 0]
     q = q - centre
-    lower = tail_scales(q, levels)[0]
-    mean, variance = moments_about_centre(q, levels, lower_power(first, lower, positive), first)
+    lower, upper = tail_scales(q, levels)
+    k = lower_power(first, lower, positive)
+    mean, variance = moments_about_centre(q, levels, lower, upper, k, first)
     return mean + centre[..., 0], variance
 
 
 def moments_about_centre(
-    q: np.ndarray, levels: np.ndarray, k: np.ndarray, first: np.ndarray
+    q: np.ndarray, levels: np.ndarray, lower: np.ndarray, upper: np.ndarray, k: np.ndarray, first: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`quantile_moments` of ``q`` taken about its middle quantile, the mean about it too.
 
-    ``k`` (:func:`lower_power`) and ``first`` (the first quantile itself) give
-    the power lower tails.
+    ``lower`` and ``upper`` are ``q``'s :func:`tail_scales`; ``k``
+    (:func:`lower_power`) and ``first`` (the first quantile itself) give the
+    power lower tails.
     """
-    lower, upper = tail_scales(q, levels)
     low_mean, low_variance = lower_tail(q, lower, k, first)
     mass, middles, widths = np.diff(levels), (q[..., :-1] + q[..., 1:]) / 2, np.diff(q, axis=-1)
     low_mass, high_mass = levels[0], 1 - levels[-1]

@@ -197,8 +197,10 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     Reconstruction scores a step by its median miss over the windows that hold
     it, so the last ``window_length_ - 1`` steps of the data given are held by
     fewer windows than they will be once later data arrives (the last step by
-    one): a stream's latest scores are provisional there, and the next chunk,
-    read after ``update``, does not revise them. So are those of the
+    one): a stream's latest scores are provisional there. The next chunk,
+    read after ``update``, does not return them again, but it reads them
+    final: its dynamic threshold and smoothing read what the whole series
+    gives those steps, so its own scores are the whole series'. So are those of the
     ``window_length_ - 1`` steps before a gap at a chunk's end, which that
     chunk reads carried forward and the whole series cuts at, where later
     data makes the gap an outage. Forecasting scores each step from its past
@@ -594,12 +596,41 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         return self._series_scores(scaled, self._context_for(X))
 
     def _series_scores(self, scaled: np.ndarray, context: tuple | None = None) -> np.ndarray:
-        scores = self._step_scores(
-            scaled, *((None, self._typical_past()) if context is None else context[0::2])
-        )
+        _, scores, _, past_scores = self._after_past(scaled, context)
         if self._fitted("threshold") == "dynamic":
-            scores = self._relative(scores, None if context is None else context[1])
+            scores = self._relative(scores, past_scores)
         return scores
+
+    def _after_past(
+        self, scaled: np.ndarray, context: tuple | None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
+        """Own and smoothed scores of the standardised steps read after the stream's ``context``, and
+        the past's own and smoothed scores as the whole series gives them.
+
+        Reconstruction: the last ``window_length_ - 1`` steps of the past (a
+        chunk's provisional steps) were scored by fewer windows than hold them
+        once the next chunk arrives. Read again here with all their windows,
+        their own scores, and the smoothed scores that the smoothing and the
+        dynamic threshold read, are revised as the whole series has them; the
+        scores returned for the chunk that gave them are not. Returns the own
+        scores, the smoothed scores, the past's own scores (None where none are
+        kept) and the past's smoothed scores (None without a context).
+        """
+        past_scaled, past_scores, past_own = (None, None, self._typical_past()) if context is None else context
+        own = self._own_scores(scaled, past_scaled)
+        n_past = len(own) - len(scaled)  # the stored steps, read again before the chunk
+        revised = min(self.window_length_ - 1, n_past) if self._fitted("scoring") == "reconstruction" else 0
+        if past_own is not None and len(past_own):  # none kept: no smoothing, or a stream saved before
+            revised = min(revised, len(past_own))
+            kept = past_own[: len(past_own) - revised]
+            past_own = np.concatenate([kept, own[n_past - revised : n_past]])
+            smoothed = self._smoothed(own, kept, before=n_past - revised)
+        else:
+            smoothed = self._smoothed(own, None, before=n_past - revised)
+        if past_scores is not None:
+            n = min(revised, len(past_scores))
+            past_scores = np.concatenate([past_scores[: len(past_scores) - n], smoothed[revised - n : revised]])
+        return own[n_past:], smoothed[revised:], past_own, past_scores
 
     def _relative(self, scores: np.ndarray, past: np.ndarray | None = None) -> np.ndarray:
         n_past = 0 if past is None else len(past)
@@ -825,7 +856,9 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         """Give the detector the stream's latest data; the network is not refitted.
 
         The last ``window_length_`` steps of ``X`` (``window_length_ + horizon
-        - 1`` with ``scoring="forecast"``) and the scores the dynamic threshold
+        - 1`` with ``scoring="forecast"``; ``2 * window_length_ - 2`` with
+        reconstruction, the windows that hold its provisional last ``window_length_ - 1``
+        steps, which the next chunk scores again) and the scores the dynamic threshold
         reads (``2 * threshold_window``: the spread at a step reads the medians
         of the window before it, each reading the window before that), and with
         ``smoothing`` the steps' own scores its weighted mean reads, become the
@@ -859,33 +892,30 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         return detections
 
     def _update(self, X: pd.DataFrame, y: Any = None) -> RNNAnomalyDetector:
-        """Keep the last ``window_length_`` steps of ``X``, at least ``CUT_GAP + 1`` (and their scores),
-        as the stream's past."""
+        """Keep the last steps of ``X`` that the next chunk's windows read, at least ``CUT_GAP + 1`` (and
+        their scores), as the stream's past."""
         X = self._frame(X)
         if not len(X) or isinstance(X.index, pd.MultiIndex):  # a panel's series keep no past
             return self
         scaled = self._standardise(self._values(X, "update"))
         context = self._context_for(X)
         self._warn_if_stream_restarts(X.index, context)
-        past_scaled, past_scores, past_own = (
-            (None, None, self._typical_past()) if context is None else context
-        )
-        own = self._own_scores(scaled, past_scaled)  # the network reads the chunk once
-        n_context = len(own) - len(scaled)
-        chunk = self._smoothed(own, past_own, before=n_context)
-        own = own[n_context:] if past_own is None else np.concatenate([past_own, own[n_context:]])
+        own, chunk, past_own, past_scores = self._after_past(scaled, context)  # the network reads it once
+        own = own if past_own is None else np.concatenate([past_own, own])
         if context is None:
             scaled_all, raw = scaled, chunk
         else:
-            scaled_all, raw = np.concatenate([past_scaled, scaled]), np.concatenate([past_scores, chunk])
-        # the rows the forecasts that reach the next chunk read: their windows and origins
-        rows = self.window_length_ + (
-            self._fitted("horizon") - 1 if self._fitted("scoring") == "forecast" else 0
-        )
+            scaled_all, raw = np.concatenate([context[0], scaled]), np.concatenate([past_scores, chunk])
+        # the rows the next chunk's first scores read: forecasting, their windows and origins;
+        # reconstruction, the windows that hold this chunk's last window_length_ - 1 steps
+        W = self.window_length_
+        rows = W + (self._fitted("horizon") - 1 if self._fitted("scoring") == "forecast" else W - 2)
         # the dynamic threshold's spread at a step reads the medians of the threshold_window scores
         # before it, each of which reads the threshold_window before that
         # the last two time points: their spacing places the next chunk where the index has no freq
         reach = self._smoothing_reach()  # the own scores the smoothing of the next chunk continues from
+        if reach and self._fitted("scoring") == "reconstruction":
+            reach += W - 1  # after those the next chunk revises
         # an outage of CUT_GAP steps at the end cuts the series there, as in the whole series (the
         # next chunk reads the kept steps without a value as one); kept steps that start within an
         # outage start after it, where the whole series' next piece starts

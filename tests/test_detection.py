@@ -120,6 +120,35 @@ def test_the_dynamic_threshold_streams_as_the_whole_series_does(horizon):
     )
 
 
+@pytest.mark.parametrize(
+    "settings", [dict(threshold="dynamic", threshold_window=30), dict(smoothing=3)], ids=["dynamic", "smoothing"]
+)
+def test_a_chunks_provisional_steps_are_read_final_by_the_next_chunk(settings):
+    """Reconstruction: the dynamic threshold and the smoothing of a chunk read the stream's past final.
+
+    A chunk's last ``window_length_ - 1`` scores are provisional (fewer windows
+    hold them); the next chunk holds them by all their windows, so what reads
+    them there (the trailing medians, the weighted mean) reads them as the
+    whole series does: every other step streams as the whole series scores it,
+    and only the provisional steps' own returned scores differ.
+    """
+    detector = RNNAnomalyDetector(window_length=10, **settings, **FAST).fit(sensor(800, 0))
+    whole = sensor(300, 2, start=800)
+    whole.iloc[150, 0] += 2.0
+    full = detector.transform_scores(whole)["scores"].to_numpy()
+    stream = pickle.loads(pickle.dumps(detector))
+    streamed = []
+    for start in (0, 100, 200):
+        streamed.append(stream.transform_scores(whole.iloc[start : start + 100])["scores"].to_numpy())
+        stream.update(whole.iloc[start : start + 100])
+    streamed = np.concatenate(streamed)
+    provisional = np.zeros(300, dtype=bool)
+    for end in (100, 200, 300):
+        provisional[end - 9 : end] = True
+    np.testing.assert_allclose(streamed[~provisional], full[~provisional], rtol=1e-6, atol=1e-9)
+    assert not np.allclose(streamed[provisional], full[provisional])  # the chunks' last windows
+
+
 def test_smoothed_scores_stream_as_the_whole_series_does(tmp_path):
     """The exponential mean continues across chunks (the stream keeps the own scores it reads).
 

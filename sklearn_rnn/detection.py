@@ -616,7 +616,9 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         scores, the smoothed scores, the past's own scores (None where none are
         kept) and the past's smoothed scores (None without a context).
         """
-        past_scaled, past_scores, past_own = (None, None, self._typical_past()) if context is None else context
+        past_scaled, past_scores, past_own = (
+            (None, None, self._typical_past()) if context is None else context
+        )
         own = self._own_scores(scaled, past_scaled)
         n_past = len(own) - len(scaled)  # the stored steps, read again before the chunk
         revised = min(self.window_length_ - 1, n_past) if self._fitted("scoring") == "reconstruction" else 0
@@ -629,7 +631,9 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
             smoothed = self._smoothed(own, None, before=n_past - revised)
         if past_scores is not None:
             n = min(revised, len(past_scores))
-            past_scores = np.concatenate([past_scores[: len(past_scores) - n], smoothed[revised - n : revised]])
+            past_scores = np.concatenate(
+                [past_scores[: len(past_scores) - n], smoothed[revised - n : revised]]
+            )
         return own[n_past:], smoothed[revised:], past_own, past_scores
 
     def _relative(self, scores: np.ndarray, past: np.ndarray | None = None) -> np.ndarray:

@@ -121,7 +121,9 @@ def test_the_dynamic_threshold_streams_as_the_whole_series_does(horizon):
 
 
 @pytest.mark.parametrize(
-    "settings", [dict(threshold="dynamic", threshold_window=30), dict(smoothing=3)], ids=["dynamic", "smoothing"]
+    "settings",
+    [dict(threshold="dynamic", threshold_window=30), dict(smoothing=3)],
+    ids=["dynamic", "smoothing"],
 )
 def test_a_chunks_provisional_steps_are_read_final_by_the_next_chunk(settings):
     """Reconstruction: the dynamic threshold and the smoothing of a chunk read the stream's past final.

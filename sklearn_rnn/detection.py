@@ -197,21 +197,21 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     Reconstruction scores a step by its median miss over the windows that hold
     it, so the last ``window_length_ - 1`` steps of the data given are held by
     fewer windows than they will be once later data arrives (the last step by
-    one): a stream's latest scores are provisional there. The next chunk,
-    read after ``update``, does not return them again, but it reads them
-    final: its dynamic threshold and smoothing read what the whole series
-    gives those steps, so its own scores are the whole series'. So are those of the
-    ``window_length_ - 1`` steps before a gap at a chunk's end, which that
-    chunk reads carried forward and the whole series cuts at, where later
-    data makes the gap an outage. Forecasting scores each step from its past
-    alone.
+    one): the scores returned for them are provisional. The next chunk, read
+    after ``update``, does not return them again; it scores them again with
+    all their windows, and its dynamic threshold and smoothing read those
+    final values, so every score it returns is the whole series'. The
+    ``window_length_ - 1`` steps before a gap at a chunk's end are
+    provisional too where later data makes the gap an outage: the chunk reads
+    the gap carried forward, where the whole series cuts there. Forecasting
+    scores each step from its past alone.
 
     ``fit`` accepts known anomalies as ``y`` (sktime's ``"ilocs"`` of points,
     or intervals of them, as ``predict`` returns events with
     ``mode="segments"``): they are left out of training and of the
     threshold's calibration, with the steps whose windows read them
-    (semi-supervised use). ``update`` streams: it keeps the last
-    ``window_length_`` steps of the series it is given, and a later call whose
+    (semi-supervised use). ``update`` streams: it keeps the last steps of
+    the series it is given that the next chunk's windows read, and a later call whose
     first time point is the next one after them (a step of the index's
     frequency or of ``index_freq_``, else of the stored points' spacing),
     or within half a step of it (time stamps with jitter), or, for irregular
@@ -613,8 +613,10 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         their own scores, and the smoothed scores that the smoothing and the
         dynamic threshold read, are revised as the whole series has them; the
         scores returned for the chunk that gave them are not. Returns the own
-        scores, the smoothed scores, the past's own scores (None where none are
-        kept) and the past's smoothed scores (None without a context).
+        scores, the smoothed scores, the own scores the smoothing continues from
+        (the stream's, revised; without a context the typical past; None or
+        empty where none are kept) and the past's smoothed scores (None without
+        a context).
         """
         past_scaled, past_scores, past_own = (
             (None, None, self._typical_past()) if context is None else context
@@ -859,10 +861,12 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     def update(self, X: Any, y: Any = None) -> RNNAnomalyDetector:
         """Give the detector the stream's latest data; the network is not refitted.
 
-        The last ``window_length_`` steps of ``X`` (``window_length_ + horizon
-        - 1`` with ``scoring="forecast"``; ``2 * window_length_ - 2`` with
-        reconstruction, the windows that hold its provisional last ``window_length_ - 1``
-        steps, which the next chunk scores again) and the scores the dynamic threshold
+        The last steps of ``X`` that the next chunk's windows read
+        (``window_length_ + horizon - 1`` with ``scoring="forecast"``; ``2 *
+        window_length_ - 1`` with reconstruction, the windows that hold its
+        provisional last ``window_length_ - 1`` steps, which the next chunk
+        scores again; at least 21, so that an outage at its end is told) and
+        the scores the dynamic threshold
         reads (``2 * threshold_window``: the spread at a step reads the medians
         of the window before it, each reading the window before that), and with
         ``smoothing`` the steps' own scores its weighted mean reads, become the
@@ -911,9 +915,10 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         else:
             scaled_all, raw = np.concatenate([context[0], scaled]), np.concatenate([past_scores, chunk])
         # the rows the next chunk's first scores read: forecasting, their windows and origins;
-        # reconstruction, the windows that hold this chunk's last window_length_ - 1 steps
+        # reconstruction, the windows that hold this chunk's last window_length_ - 1 steps, and one
+        # row before them (a gap there is filled below, which no such window may read)
         W = self.window_length_
-        rows = W + (self._fitted("horizon") - 1 if self._fitted("scoring") == "forecast" else W - 2)
+        rows = W + (self._fitted("horizon") - 1 if self._fitted("scoring") == "forecast" else W - 1)
         # the dynamic threshold's spread at a step reads the medians of the threshold_window scores
         # before it, each of which reads the threshold_window before that
         # the last two time points: their spacing places the next chunk where the index has no freq

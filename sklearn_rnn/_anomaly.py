@@ -61,6 +61,11 @@ _MIN_EDGE_PIECES = 32
 # and at most this many of their (step, window) misses in one pass: every piece in one pass up to
 # window_length=128, memory bounded beyond
 _EDGE_CELLS_PER_PASS = 1 << 22
+# reconstruction scores at most this many (sequence, step, window position, channel) misses at a time,
+# in blocks of steps: a step's misses come from the windows that hold it alone, and each miss takes
+# about 45 bytes on the way (one long series of 160,000 steps, 2 channels and windows of 48 peaked at
+# 680 MB scored whole; windows of 192 at 2.7 GB)
+_MISS_CELLS_PER_PASS = 1 << 21
 # a gap of at least this many steps in every channel (an outage) cuts a sequence in two, each piece
 # scored as a sequence of its own, as a stream's chunk after missing time points is: windows reading
 # 20 steps carried forward rebuilt the steps beside them worse (tripling the false alarms on runs of
@@ -613,6 +618,24 @@ class StepScoring(TrainingMixin):
                 f"window_statistic_={statistic!r} is not a statistic this version knows ('mean' or "
                 "'median'): the detector was saved by another version. Fit it again with this one."
             )
+        steps = max(W, _MISS_CELLS_PER_PASS // (P * W * C))
+        if T <= steps:
+            return self._reconstruction_misses(filled, scaled, statistic)
+        out = np.empty((P, T, 1, C))
+        for a in range(0, T, steps):  # the steps a..b-1 and the windows that hold them
+            b = min(T, a + steps)
+            lo, hi = max(0, a - W + 1), min(T, b + W - 1)
+            part = self._reconstruction_misses([rows[lo:hi] for rows in filled], scaled[:, lo:hi], statistic)
+            out[:, a:b] = part[:, a - lo : b - lo]
+        return out
+
+    def _reconstruction_misses(
+        self, filled: list[np.ndarray], scaled: np.ndarray, statistic: str
+    ) -> np.ndarray:
+        """Reconstruction's :meth:`_misses_of_many` of ``P`` sequences ``(P, T, C)``, read whole:
+        ``(P, T, 1, C)``, each step's mean or median miss over the windows that hold it."""
+        P, T, C = scaled.shape
+        W = self.window_length_
         data = self._windows(filled, list(scaled), training=False)
         expected = self._predict_raw(data)[..., 0].double().numpy()  # (P * n_windows, W, C)
         expected = expected.reshape(P, -1, W, C)

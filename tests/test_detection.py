@@ -58,6 +58,24 @@ def test_reconstruction_scores_every_step_and_finds_a_spike_anywhere(reconstruct
     assert np.nanargmax(scores) == position
 
 
+def test_a_long_series_is_scored_in_blocks_as_it_is_whole(reconstruction, monkeypatch):
+    """Reconstruction scores a long series in blocks of steps (bounded memory; a probe measured 680 MB
+    for 160,000 steps of 2 channels read whole): each block reads the windows that hold its steps, so
+    the scores are the whole pass's to the last bit, across gaps and an outage at a block's edge."""
+    import sklearn_rnn._anomaly as anomaly
+
+    fresh = sensor(1000, 3, start=1200)
+    fresh.iloc[[0, 99, 100, 101, 500]] = np.nan
+    fresh.iloc[300:303] = np.nan
+    fresh.iloc[640:670] = np.nan  # an outage across a block's edge
+    whole = reconstruction.transform_scores(fresh)["scores"].to_numpy()
+    W = reconstruction.window_length_
+    monkeypatch.setattr(anomaly, "_MISS_CELLS_PER_PASS", 100 * W + 1)  # blocks of 100 steps
+    blocks = reconstruction.transform_scores(fresh)["scores"].to_numpy()
+    np.testing.assert_array_equal(blocks, whole)
+    assert np.isfinite(whole).sum() > 900
+
+
 def test_first_window_is_scored_from_the_past_that_update_gave(forecast):
     """Streaming: a chunk that continues the stored past scores as the whole series does."""
     whole = sensor(400, 2, start=1200)

@@ -61,9 +61,9 @@ _MIN_EDGE_PIECES = 32
 # and at most this many of their (step, window) misses in one pass: every piece in one pass up to
 # window_length=128, memory bounded beyond
 _EDGE_CELLS_PER_PASS = 1 << 22
-# reconstruction scores at most this many (sequence, step, window position, channel) misses at a time,
-# in blocks of steps: a step's misses come from the windows that hold it alone, and each miss takes
-# about 45 bytes on the way (one long series of 160,000 steps, 2 channels and windows of 48 peaked at
+# reconstruction scores one long sequence at most this many (step, window position, channel) misses at
+# a time, in blocks of steps: a step's misses come from the windows that hold it alone, and each miss
+# takes about 45 bytes on the way (one series of 160,000 steps, 2 channels and windows of 48 peaked at
 # 680 MB scored whole; windows of 192 at 2.7 GB)
 _MISS_CELLS_PER_PASS = 1 << 21
 # a gap of at least this many steps in every channel (an outage) cuts a sequence in two, each piece
@@ -618,15 +618,20 @@ class StepScoring(TrainingMixin):
                 f"window_statistic_={statistic!r} is not a statistic this version knows ('mean' or "
                 "'median'): the detector was saved by another version. Fit it again with this one."
             )
-        steps = max(W, _MISS_CELLS_PER_PASS // (P * W * C))
-        if T <= steps:
+        steps = max(W, _MISS_CELLS_PER_PASS // (W * C))
+        if P > 1 or T <= steps:  # several sequences: their callers bound a pass
             return self._reconstruction_misses(filled, scaled, statistic)
-        out = np.empty((P, T, 1, C))
-        for a in range(0, T, steps):  # the steps a..b-1 and the windows that hold them
+        # one long sequence, in blocks of steps, each read from the windows that hold them: windows from
+        # and to the whole pass's batch boundaries, so each is read in the batch it is read in whole
+        # (the network's float32 outputs depend on the batch: misses moved by 1e-7 otherwise)
+        n_windows, size, out = T - W + 1, self.batch_size, np.empty((1, T, 1, C))
+        for a in range(0, T, steps):  # the steps a..b-1
             b = min(T, a + steps)
-            lo, hi = max(0, a - W + 1), min(T, b + W - 1)
-            part = self._reconstruction_misses([rows[lo:hi] for rows in filled], scaled[:, lo:hi], statistic)
-            out[:, a:b] = part[:, a - lo : b - lo]
+            first = max(0, a - W + 1) // size * size
+            last = min(n_windows, -(-min(b, n_windows) // size) * size)  # one past the last window
+            rows = slice(first, last - 1 + W)
+            part = self._reconstruction_misses([filled[0][rows]], scaled[:, rows], statistic)
+            out[:, a:b] = part[:, a - first : b - first]
         return out
 
     def _reconstruction_misses(

@@ -696,9 +696,12 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
                 "Use target_transform='auto' or 'none'."
             )
         if self.target_transform == "auto":  # a column moving by under a millionth of its level stays as
-            # it is: its log is a straight line of it, on which float64 rounds its changes away (1e15 + t)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                positive &= values.std(axis=0) >= RELATIVE_SPREAD * values.mean(axis=0)
+            # it is: its log is a straight line of it, on which float64 rounds its changes away (1e15 + t);
+            # measured on the values over their peak (the std of values below ~1e-154 underflowed to 0,
+            # above ~1e154 overflowed: the rule, a ratio, then depended on the series' units)
+            peak = np.abs(values).max(axis=0)
+            unit = values / np.where(peak > 0, peak, 1.0)
+            positive &= unit.std(axis=0) >= RELATIVE_SPREAD * unit.mean(axis=0)
         self.log_transform_ = positive if self.target_transform != "none" else np.zeros_like(positive)
         self._y_scaling: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         if X is not None and X.shape[1] == 0:  # X without columns holds nothing to read: no X

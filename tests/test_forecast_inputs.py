@@ -1049,6 +1049,17 @@ def test_a_level_dwarfing_its_moves_is_not_logged_by_auto():
     assert RNNForecaster(max_epochs=1).fit(y - 1e15 + 1e3, fh=[1, 2, 3]).log_transform_[0]  # it moves: logged
 
 
+@pytest.mark.parametrize("unit", [1e-300, 1.0, 1e200])
+def test_whether_auto_logs_a_series_does_not_depend_on_its_units(unit):
+    """The rule is a ratio (a spread under a millionth of the level): the same series in other units
+    is logged alike (a variance of values under ~1e-154 underflowed to 0, above ~1e154 overflowed)."""
+    index = pd.period_range("2000-01", periods=60, freq="M")
+    moving = pd.Series(100 + 10 * np.sin(np.arange(60) / 2), index=index) * unit
+    flat = pd.Series(1 + 1e-8 * np.sin(np.arange(60) / 2), index=index) * unit
+    assert RNNForecaster(max_epochs=1).fit(moving, fh=[1]).log_transform_[0]
+    assert not RNNForecaster(max_epochs=1).fit(flat, fh=[1]).log_transform_[0]
+
+
 def test_missing_values_are_refused_with_fills_that_work():
     """sktime's refusal ("cannot handle missing data (nans)") named neither where nor a fix."""
     from sktime.forecasting.compose import TransformedTargetForecaster

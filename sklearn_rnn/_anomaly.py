@@ -416,18 +416,10 @@ class StepScoring(TrainingMixin):
         scaled = (np.asarray(values, dtype=np.float64) - self.channel_mean_) / self.channel_scale_
         return np.clip(scaled, -STANDARD_LIMIT, STANDARD_LIMIT)
 
-    def _step_scores(
-        self, scaled: np.ndarray, context: np.ndarray | None = None, past: np.ndarray | None = None
-    ) -> np.ndarray:
-        """Scores ``(T,)`` of the standardised steps ``(T, C)``; NaN where a step has no value.
-
-        ``context``: standardised steps just before them (a stream's earlier
-        data), which the first windows then read instead of padding. ``past``:
-        the stream's own scores before them (:meth:`_own_scores`), which the
-        smoothing continues from; without it, it starts at ``context``.
-        """
-        own = self._own_scores(scaled, context)
-        return self._smoothed(own, past, before=len(own) - len(scaled))
+    def _step_scores(self, scaled: np.ndarray) -> np.ndarray:
+        """Scores ``(T,)`` of the standardised steps ``(T, C)`` of a sequence read on its own; NaN where
+        a step has no value (a stream's chunk read after its past: ``RNNAnomalyDetector._after_past``)."""
+        return self._smoothed(self._own_scores(scaled))
 
     def _own_scores(self, scaled: np.ndarray, context: np.ndarray | None = None) -> np.ndarray:
         """Each step's score before smoothing, its largest miss over channels in typical misses.

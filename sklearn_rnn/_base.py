@@ -18,12 +18,20 @@ from sklearn.utils.validation import check_is_fitted
 from ._archive import Refused
 from ._data import Sequences, validate_sequences
 from ._networks.heads import InferenceGraph, SequenceGraph
-from ._networks.recurrent import ARCHITECTURES, INPUT_SCALINGS, MISSING, POOLINGS, RecurrentNet
+from ._networks.recurrent import (
+    ARCHITECTURES,
+    INPUT_SCALINGS,
+    MISSING,
+    POOLINGS,
+    RecurrentNet,
+    auto_dilations,
+)
 from ._runtime import torch_session
 from ._scaling import nonzero_scale
 from ._storable import SafeFormatMixin, VersionedPickleMixin
 from ._training import (
     MAX_LAYERS,
+    MAX_SIZE,
     RECURRENT_CONSTRAINTS,
     TRAINING_CONSTRAINTS,
     Int,
@@ -124,6 +132,7 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
         "architecture": [StrOptions(set(ARCHITECTURES))],
         "dimension_shuffle": ["boolean"],
         "fcn_filters": [tuple, list],
+        "fcn_dilations": [tuple, list, StrOptions({"auto"})],
         "missing": [StrOptions(set(MISSING))],
         "input_scaling": [StrOptions(set(INPUT_SCALINGS))],
         "n_networks": [Int(1, MAX_LAYERS), StrOptions({"auto"})],
@@ -142,6 +151,7 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
         architecture: str = "lstm-fcn",
         dimension_shuffle: bool = True,
         fcn_filters: tuple[int, ...] = (32, 64, 32),
+        fcn_dilations: tuple[int, ...] | str = "auto",
         missing: str = "error",
         input_scaling: str = "both",
         n_networks: int | str = "auto",
@@ -172,6 +182,7 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
         self.architecture = architecture
         self.dimension_shuffle = dimension_shuffle
         self.fcn_filters = fcn_filters
+        self.fcn_dilations = fcn_dilations
         self.missing = missing
         self.input_scaling = input_scaling
         self.n_networks = n_networks
@@ -295,6 +306,20 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
                 f"fcn_filters must be 3 positive channel counts, one per convolutional block, got "
                 f"{tuple(filters)!r}. Pass e.g. fcn_filters=(32, 64, 32)."
             )
+        dilations = self.fcn_dilations
+        if dilations == "auto":
+            dilations = auto_dilations(seqs.values.shape[1])
+        elif not (
+            1 <= len(dilations) <= MAX_LAYERS
+            and all(
+                isinstance(d, Integral) and not isinstance(d, bool) and 0 < d <= MAX_SIZE for d in dilations
+            )
+        ) or (self.architecture != "rnn" and len(dilations) > filters[0]):
+            raise ValueError(
+                f"fcn_dilations must be 'auto' or 1 to fcn_filters[0]={filters[0]} positive ints (the first "
+                f"convolutional block's channels are shared out among them), got {tuple(dilations)!r}. Pass "
+                "e.g. fcn_dilations=(1, 4) or fcn_dilations=(1,) for the papers' block."
+            )
         # its constructor arguments are kept: sklearn_rnn.load rebuilds the network from them
         module, self._module_kwargs = make_module(
             self._network_class,
@@ -310,6 +335,7 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
             dimension_shuffle=self.dimension_shuffle,
             n_timesteps=seqs.values.shape[1],
             fcn_filters=tuple(self.fcn_filters),
+            fcn_dilations=tuple(int(d) for d in dilations),
             missing=self.missing,
             input_scaling=self.input_scaling,
             n_networks=ensemble_size(
@@ -386,8 +412,9 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
             )
         if self.warm_start and hasattr(self, "net_"):
             params = self.get_params(deep=False)
-            if params["n_networks"] == "auto":  # its number was chosen when the network was built
-                del params["n_networks"]
+            for name in ("n_networks", "fcn_dilations"):  # "auto": chosen when the network was built
+                if params[name] == "auto":
+                    del params[name]
             changed = sorted(
                 k for k, v in self._module_kwargs.items() if k in params and _same(params[k]) != _same(v)
             )
@@ -424,6 +451,12 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
         """Number of networks trained and averaged (``n_networks`` resolved)."""
         check_is_fitted(self)
         return int(self._module_kwargs.get("n_networks", 1))  # absent: pickled before ensembles
+
+    @property
+    def fcn_dilations_(self) -> tuple[int, ...]:
+        """Dilations of the first convolutional block's kernels (``fcn_dilations`` resolved)."""
+        check_is_fitted(self)
+        return tuple(self._module_kwargs.get("fcn_dilations", (1,)))  # absent: pickled before them
 
     # -- inference -------------------------------------------------------------------------
     def _forward(self, X: Any, head: Callable[[torch.Tensor], np.ndarray]) -> np.ndarray:

@@ -50,6 +50,16 @@ SHARED_PARAMETERS = """\
     fcn_filters : tuple of 3 int, default=(32, 64, 32)
         Channels of the three convolutional blocks; the papers use
         (128, 256, 128), about 15 times the compute.
+    fcn_dilations : tuple of int or "auto", default="auto"
+        Dilations of the first convolutional block's 8-step kernels, its
+        channels shared out among them, so that it reads patterns longer than
+        8 steps (up to ``7 d + 1`` steps at dilation ``d``) at the cost of
+        the 8-step ones: (1,) is the papers' block. "auto": a rule of the
+        longest training sequence's length ``L`` (``fcn_dilations_``): 1, 4,
+        16 and 64, each while ``7 d <= L / 2``: (1,) under 56 steps, (1, 4)
+        under 224, (1, 4, 16) under 896, (1, 4, 16, 64) from 896 on. See the
+        user guide's page on accuracy for what it measured. Ignored by
+        ``architecture="rnn"``.
     missing : {"error", "mask"}, default="error"
         What a NaN inside ``X`` means. "error": a ValueError. "mask": a missing
         value; the network gets each feature carried forward from its last

@@ -75,6 +75,14 @@ _FILTERS: Rule = (
     ),
     f"{len(FCN_KERNEL_SIZES)} ints from 1 to {MAX_WIDTH}",
 )
+_DILATIONS: Rule = (
+    lambda v: (
+        isinstance(v, (tuple, list))
+        and 1 <= len(v) <= MAX_LAYERS
+        and all(_integer(1, MAX_SIZE)[0](d) for d in v)
+    ),
+    f"1 to {MAX_LAYERS} ints from 1 to {MAX_SIZE}",
+)
 _DEVICE: Rule = (
     lambda v: isinstance(v, str) and re.fullmatch(r"cpu|auto|mps|cuda(:\d{1,3})?", v) is not None,
     "'cpu', 'auto', 'mps', 'cuda' or 'cuda:N'",
@@ -89,6 +97,7 @@ ADDED_PARAMETERS = {
     "fixed_smoothing": False,
     "median_index": None,
     "augmentation": None,
+    "fcn_dilations": (1,),
 }
 # Fitted attributes added since, with the stored parameter whose value they had in a file written
 # before them (the forecaster's window was its int window_length), or None: not recorded then
@@ -135,6 +144,10 @@ def parameter_rules() -> dict[str, Rule | None]:
         "optimizer": _option(OPTIMIZERS),
         "device": _DEVICE,
         "fcn_filters": _FILTERS,
+        "fcn_dilations": (
+            lambda v: v == "auto" or _DILATIONS[0](v),
+            f"'auto' or {_DILATIONS[1]}",
+        ),
     }
 
 
@@ -158,6 +171,7 @@ NETWORK_RULES: dict[type, dict[str, Rule]] = {
         "dimension_shuffle": _BOOL,
         "n_timesteps": _optional(_integer(1, MAX_SIZE)),
         "fcn_filters": _FILTERS,
+        "fcn_dilations": _DILATIONS,
         "missing": _option(MISSING),
         "input_scaling": _option(INPUT_SCALINGS),
         "n_networks": _integer(1, MAX_LAYERS),

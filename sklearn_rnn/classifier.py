@@ -134,6 +134,8 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
         Number of epochs run.
     n_networks_ : int
         Number of networks trained and averaged (``n_networks`` resolved).
+    fcn_dilations_ : tuple of int
+        Dilations of the first convolutional block (``fcn_dilations`` resolved).
     augmentation_ : str or None
         What varied the training batches (``augmentation`` resolved).
     n_features_in_ : int
@@ -170,18 +172,20 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
     the table it produced, are in the user guide (:ref:`accuracy`).
     :data:`sklearn_rnn.presets.PRESETS` holds the paper-sized LSTM-FCN, the
     MLSTM-FCN and a plain recurrent network. Deviations from the papers: the
-    convolutional widths default to (32, 64, 32) rather than (128, 256, 128);
-    training runs AdamW with a cosine schedule and gradient clipping for at
-    least 1000 steps and 100 epochs, rather than 2000 (LSTM-FCN) or 250
-    (MLSTM-FCN) epochs of Adam with a plateau schedule; the inputs are
-    standardised inside the network; "same" zero padding and the global average
-    pooling skip the padded steps of shorter sequences, so sequences of unequal
-    length need no truncation (the papers pad every series to one length); with
-    the dimension shuffle, sequences longer than the longest training sequence
-    are average-pooled to that length for the recurrent branch (the
-    convolutional branch reads them whole), so no step is dropped; the
-    attention LSTM variants (ALSTM-FCN) are not implemented; MLSTM-FCN's
-    masking layer is replaced by the padding masks.
+    convolutional widths default to (32, 64, 32) rather than (128, 256, 128); on
+    sequences of 56 steps or more the first block's kernels are dilated as well
+    (``fcn_dilations="auto"``), where the papers' read 8 steps; training runs
+    AdamW with a cosine schedule and gradient clipping for at least 1000 steps
+    and 100 epochs, rather than 2000 (LSTM-FCN) or 250 (MLSTM-FCN) epochs of
+    Adam with a plateau schedule; the inputs are standardised inside the
+    network; "same" zero padding and the global average pooling skip the padded
+    steps of shorter sequences, so sequences of unequal length need no
+    truncation (the papers pad every series to one length); with the dimension
+    shuffle, sequences longer than the longest training sequence are
+    average-pooled to that length for the recurrent branch (the convolutional
+    branch reads them whole), so no step is dropped; the attention LSTM variants
+    (ALSTM-FCN) are not implemented; MLSTM-FCN's masking layer is replaced by
+    the padding masks.
 
     Examples
     --------
@@ -213,6 +217,7 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
         architecture: str = "lstm-fcn",
         dimension_shuffle: bool = True,
         fcn_filters: tuple[int, ...] = (32, 64, 32),
+        fcn_dilations: tuple[int, ...] | str = "auto",
         missing: str = "error",
         input_scaling: str = "both",
         n_networks: int | str = "auto",
@@ -246,6 +251,7 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
             architecture=architecture,
             dimension_shuffle=dimension_shuffle,
             fcn_filters=fcn_filters,
+            fcn_dilations=fcn_dilations,
             missing=missing,
             input_scaling=input_scaling,
             n_networks=n_networks,

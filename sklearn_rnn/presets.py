@@ -10,6 +10,7 @@ The sets are in :data:`PRESETS`; each is a dict of constructor arguments:
 ...     print(f"{name}={value!r}")
 architecture='lstm-fcn'
 fcn_filters=(128, 256, 128)
+fcn_dilations=(1,)
 hidden_size=8
 dropout=0.8
 batch_size=128
@@ -31,6 +32,7 @@ PRESETS: dict[str, dict] = {
     "lstm-fcn-paper": {
         "architecture": "lstm-fcn",
         "fcn_filters": (128, 256, 128),
+        "fcn_dilations": (1,),
         "hidden_size": 8,
         "dropout": 0.8,
         "batch_size": 128,

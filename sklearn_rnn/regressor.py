@@ -47,6 +47,8 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
         Number of epochs run.
     n_networks_ : int
         Number of networks trained and averaged (``n_networks`` resolved).
+    fcn_dilations_ : tuple of int
+        Dilations of the first convolutional block (``fcn_dilations`` resolved).
     n_outputs_ : int
         Number of regression targets.
     y_mean_ : ndarray of shape (`n_outputs_`,)

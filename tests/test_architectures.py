@@ -9,13 +9,22 @@ import torch
 from torch import nn
 
 from sklearn_rnn import RNNClassifier
-from sklearn_rnn._networks.recurrent import RecurrentNet
+from sklearn_rnn._networks.recurrent import RecurrentNet, auto_dilations
 
 FCN_ARCHITECTURES = [
     dict(architecture=architecture, dimension_shuffle=shuffle, cell=cell, input_scaling=scaling)
     for architecture, shuffle, cell, scaling in itertools.product(
         ["lstm-fcn", "mlstm-fcn"], [True, False], ["lstm", "gru"], ["global", "sequence"]
     )
+] + [  # a first block of dilated kernels, which read up to 28 steps around a step of a 9-step batch
+    dict(
+        architecture=architecture,
+        dimension_shuffle=True,
+        cell="lstm",
+        input_scaling="both",
+        fcn_dilations=dilations,
+    )
+    for architecture, dilations in [("lstm-fcn", (1, 2, 4)), ("mlstm-fcn", (1, 3))]
 ]
 
 
@@ -122,6 +131,53 @@ def test_fcn_filters_must_hold_three_sizes():
         RecurrentNet(2, 2, architecture="lstm-fcn", n_timesteps=5, fcn_filters=(4, 8))
 
 
+@pytest.mark.parametrize(
+    "length, expected",
+    [
+        (24, (1,)),
+        (55, (1,)),
+        (56, (1, 4)),
+        (223, (1, 4)),
+        (224, (1, 4, 16)),
+        (895, (1, 4, 16)),
+        (896, (1, 4, 16, 64)),
+        (10**5, (1, 4, 16, 64)),
+    ],
+)
+def test_auto_dilations_are_a_rule_of_the_longest_length(length, expected):
+    # each dilation d while a kernel's span 7 d is at most half the longest training sequence
+    assert auto_dilations(length) == expected
+
+
+def test_the_first_block_shares_its_channels_among_the_dilations_of_the_longest_training_length():
+    rng = np.random.default_rng(0)
+    X = [rng.normal(size=(n, 2)) for n in (30, 60, 45, 20)]  # the longest: 60 steps, so (1, 4)
+    y = [0, 1, 0, 1]
+    clf = RNNClassifier(fcn_filters=(5, 8, 4), hidden_size=4, max_epochs=1, random_state=0).fit(X, y)
+    assert clf.fcn_dilations_ == (1, 4)
+    block = clf.net_.module_.fcn[0]
+    assert [(c.out_channels, c.dilation[0]) for c in block.conv.convs] == [(3, 1), (2, 4)]
+    short = RNNClassifier(fcn_filters=(5, 8, 4), hidden_size=4, max_epochs=1, random_state=0).fit(
+        [x[:50] for x in X], y
+    )
+    assert short.fcn_dilations_ == (1,) and isinstance(short.net_.module_.fcn[0].conv, nn.Conv1d)
+    paper = RNNClassifier(fcn_dilations=(1,), fcn_filters=(5, 8, 4), hidden_size=4, max_epochs=1).fit(X, y)
+    assert paper.fcn_dilations_ == (1,)
+    # training further keeps the dilations "auto" chose when the network was built
+    clf.set_params(warm_start=True).fit([x[:50] for x in X], y)
+    assert clf.fcn_dilations_ == (1, 4)
+
+
+@pytest.mark.parametrize("dilations", [(), (1, 0), (1, 2.0), (1, True), (1, 2, 4, 8, 16, 32)])
+def test_fcn_dilations_must_be_positive_ints_for_the_first_blocks_channels(dilations):
+    X, y = np.random.default_rng(0).normal(size=(4, 12, 1)), [0, 1, 0, 1]
+    clf = RNNClassifier(fcn_dilations=dilations, fcn_filters=(5, 8, 4), hidden_size=4, max_epochs=1)
+    with pytest.raises(
+        ValueError, match=r"fcn_dilations must be 'auto' or 1 to fcn_filters\[0\]=5 positive ints"
+    ):
+        clf.fit(X, y)
+
+
 def test_estimator_reads_ragged_input_longer_than_training():
     rng = np.random.default_rng(3)
     X = [rng.normal(size=(n, 2)) for n in (6, 9, 4, 8, 7, 5)]
@@ -211,7 +267,8 @@ def test_masked_batch_norm_is_batch_norm_of_the_observed_steps(momentum):
         for architecture, missing, scaling in itertools.product(
             ["lstm-fcn", "mlstm-fcn"], ["error", "mask"], ["global", "both"]
         )
-    ],
+    ]
+    + [dict(architecture="lstm-fcn", missing="error", input_scaling="both", fcn_dilations=(1, 2, 4))],
     ids=_ids,
 )
 def test_packed_training_batch_computes_what_the_padded_one_computes(params, monkeypatch):

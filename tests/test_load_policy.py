@@ -197,6 +197,12 @@ def test_compile_payload_in_net_kwargs_is_refused_and_never_runs(classifier_byte
             r"its parameter fcn_filters=\(4, 8\) is refused; it must be 3 ints from 1 to 65536",
             id="fcn_filters-length",
         ),
+        pytest.param(
+            "fcn_dilations",
+            {"__tuple__": [1, 0]},
+            r"its parameter fcn_dilations=\(1, 0\) is refused; it must be 'auto' or 1 to 256 ints from 1 to",
+            id="fcn_dilations-zero",
+        ),
     ],
 )
 def test_parameters_outside_the_policy_are_refused(classifier_bytes, key, value, match, tmp_path):
@@ -234,6 +240,16 @@ NETWORK_ARGUMENTS = {
         "classifier",
         _module_kwarg("fcn_filters", {"__tuple__": [4, "8", 4]}),
         r"fcn_filters=\(4, '8', 4\) is refused",
+    ),
+    "a dilation of 2**30 steps": (
+        "classifier",
+        _module_kwarg("fcn_dilations", {"__tuple__": [1, 2**30]}),
+        r"fcn_dilations=\(1, 1073741824\) is refused; it must be 1 to 256 ints from 1 to 16777216",
+    ),
+    "more dilations than channels": (
+        "classifier",
+        _module_kwarg("fcn_dilations", {"__tuple__": [1, 2, 4, 8, 16]}),
+        r"its network arguments .* are invalid \(fcn_dilations must be 1 to fcn_filters\[0\]=4 positive ints",
     ),
     "dropout out of range": ("classifier", _module_kwarg("dropout", 2.0), r"dropout=2.0 is refused"),
     "forecaster horizon 3e7": (
@@ -754,6 +770,8 @@ def test_files_of_the_previous_writer_still_load(classifier, classifier_bytes, t
         ("input_scaling", "global"),
         # files written before ensembles: one network
         ("n_networks", 1),
+        # files written before dilated kernels: the papers' first block
+        ("fcn_dilations", (1,)),
     ],
 )
 def test_file_written_before_a_parameter_existed_loads_as_trained(tmp_path, parameter, value):

@@ -222,6 +222,7 @@ needs_fcn = pytest.mark.skipif(not _HAS_ARCHITECTURE, reason="no convolutional a
         dict(architecture="mlstm-fcn", dimension_shuffle=False, cell="gru", bidirectional=True),
         dict(architecture="lstm-fcn", missing="mask"),
         dict(architecture="rnn", missing="mask", pooling="attention"),
+        dict(architecture="mlstm-fcn", fcn_dilations=(1, 2, 5)),  # kernels reading past every sequence
     ],
     ids=lambda p: "-".join(f"{v}" for v in p.values()),
 )

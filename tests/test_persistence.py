@@ -80,6 +80,12 @@ if "architecture" in _PARAMS:
             (RNNClassifier, dict(architecture="lstm-fcn", fcn_filters=(4, 8, 4)), X, Y_CLS), id="clf-lstm-fcn"
         )
     )
+    CASES.append(
+        pytest.param(
+            (RNNClassifier, dict(fcn_filters=(4, 8, 4), fcn_dilations=(1, 3)), RAGGED, Y_CLS),
+            id="clf-dilated-ragged",
+        )
+    )
 if "missing" in _PARAMS:
     X_MISSING = X.copy()
     X_MISSING[::3, 2, 1] = np.nan

@@ -43,7 +43,7 @@ class Packing:
 
     ``mask`` ``(n, T)`` marks the observed steps of a padded batch, each
     sequence's a prefix of its row (its first ``length`` steps). A
-    convolution ("same" zero padding, kernels up to ``2 gap + 1`` steps) over
+    convolution ("same" zero padding, reading at most ``gap`` steps on either side) over
     the packed row, with the gaps set back to zero after each block, computes
     for every observed step what it computes over the padded batch: a step
     only reads zeros beyond its own sequence either way. So a batch of
@@ -61,6 +61,7 @@ class Packing:
         return -(-steps // unit) * unit
 
     def __init__(self, mask: torch.Tensor, gap: int) -> None:
+        self.gap = gap
         self.n = mask.shape[0]
         self.lengths = mask.sum(dim=1)
         spans = self.lengths + gap
@@ -79,6 +80,10 @@ class Packing:
     def pack(self, h: torch.Tensor) -> torch.Tensor:
         """``(n, C, T)`` -> ``(1, C, packed length)``, zero in the gaps."""
         return self._row(h[self.rows, :, self.steps])
+
+    def repack(self, other: Packing, h: torch.Tensor) -> torch.Tensor:
+        """``h`` ``(1, C, L)`` packed by ``other`` (of the same mask), laid out as this packing lays it."""
+        return self._row(h[0][:, other.positions].T)
 
     def means(self, h: torch.Tensor) -> torch.Tensor:
         """Each sequence's mean over its steps of the packed ``(1, C, L)``: ``(n, C)``."""
@@ -204,6 +209,49 @@ class Dropout(nn.Dropout):
         return dropout(h, self.p, self.training)
 
 
+def auto_dilations(n_timesteps: int, kernel_size: int = FCN_KERNEL_SIZES[0]) -> tuple[int, ...]:
+    """The first convolutional block's dilations for sequences of up to ``n_timesteps`` steps.
+
+    1, 4, 16 and 64, each while a kernel's span at it (``(kernel_size - 1) d``
+    steps) is at most half the longest training sequence: a 24-step sequence
+    gets (1,), a 150-step one (1, 4), a 427-step one (1, 4, 16) and a
+    1344-step one (1, 4, 16, 64), so the first block reads patterns up to
+    ``7 d + 1`` steps long as well as the 8-step ones.
+    """
+    dilations = [1]
+    while len(dilations) < 4 and (kernel_size - 1) * 4 * dilations[-1] <= n_timesteps / 2:
+        dilations.append(4 * dilations[-1])
+    return tuple(dilations)
+
+
+class DilatedConv1d(nn.Module):
+    """Convolutions of one kernel size at several dilations side by side, "same" zero padding.
+
+    The output channels are shared out among the dilations in order (the first
+    ones get one more where they do not divide evenly) and concatenated. A
+    dilation ``d`` reads ``(kernel_size - 1) d`` steps around each step, split
+    as the single convolution's "same" padding splits its ``kernel_size - 1``.
+    """
+
+    def __init__(
+        self, in_channels: int, out_channels: int, kernel_size: int, dilations: tuple[int, ...]
+    ) -> None:
+        super().__init__()
+        k, q = divmod(out_channels, len(dilations))
+        sizes = [k + (i < q) for i in range(len(dilations))]
+        self.convs = nn.ModuleList(
+            nn.Conv1d(in_channels, size, kernel_size, dilation=d)
+            for size, d in zip(sizes, dilations, strict=True)
+        )
+        spans = [(kernel_size - 1) * d for d in dilations]
+        self.pads = [(span // 2, span - span // 2) for span in spans]
+
+    def forward(self, h: torch.Tensor) -> torch.Tensor:
+        return torch.cat(
+            [conv(F.pad(h, pad)) for conv, pad in zip(self.convs, self.pads, strict=True)], dim=1
+        )
+
+
 class ConvBlock(nn.Module):
     """Conv1d ("same" padding) -> batch norm -> ReLU, optionally squeeze-and-excitation.
 
@@ -214,11 +262,23 @@ class ConvBlock(nn.Module):
     change them either.
     """
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: int, squeeze: bool) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int,
+        squeeze: bool,
+        dilations: tuple[int, ...] = (1,),
+    ) -> None:
         super().__init__()
         # "same" padding, written out: torch pads an even kernel by copying the input anyway
         self.pad = nn.ConstantPad1d(((kernel_size - 1) // 2, kernel_size // 2), 0.0)
         self.conv = nn.Conv1d(in_channels, out_channels, kernel_size)
+        if tuple(dilations) != (1,):
+            self.pad = nn.Identity()
+            self.conv = DilatedConv1d(in_channels, out_channels, kernel_size, tuple(dilations))
+        # the most steps it reads on either side of a step
+        self.reach = -(-(kernel_size - 1) * max(dilations) // 2)
         self.norm = nn.BatchNorm1d(out_channels)
         self.squeeze = None
         if squeeze:  # Hu et al. (2018), reduction ratio 16 as in MLSTM-FCN
@@ -347,6 +407,9 @@ class RecurrentNet(Ensemble):
         is read. Required when the dimension shuffle is used.
     fcn_filters : tuple of 3 int, default=(128, 256, 128)
         Channels of the three convolutional blocks.
+    fcn_dilations : tuple of int, default=(1,)
+        Dilations of the first block's kernels (:class:`DilatedConv1d`): its
+        channels are shared out among them. (1,) is the papers' block.
     missing : {"error", "mask"}, default="error"
         "mask": NaN inputs are carried forward from the last observation of
         their feature (0, the training mean, before the first one) and one
@@ -389,6 +452,7 @@ class RecurrentNet(Ensemble):
         dimension_shuffle: bool = True,
         n_timesteps: int | None = None,
         fcn_filters: tuple[int, ...] = (128, 256, 128),
+        fcn_dilations: tuple[int, ...] = (1,),
         missing: str = "error",
         input_scaling: str = "global",
         n_networks: int = 1,
@@ -432,10 +496,16 @@ class RecurrentNet(Ensemble):
         if architecture != "rnn":
             if len(fcn_filters) != len(FCN_KERNEL_SIZES):
                 raise ValueError(f"fcn_filters must hold 3 channel counts, got {tuple(fcn_filters)!r}.")
+            if not 1 <= len(fcn_dilations) <= int(fcn_filters[0]) or min(fcn_dilations) < 1:
+                raise ValueError(
+                    f"fcn_dilations must be 1 to fcn_filters[0]={fcn_filters[0]} positive ints, got "
+                    f"{tuple(fcn_dilations)!r}."
+                )
             blocks, previous = [], channels
             for i, (filters, kernel) in enumerate(zip(fcn_filters, FCN_KERNEL_SIZES, strict=True)):
                 squeeze = architecture == "mlstm-fcn" and i < 2
-                blocks.append(ConvBlock(previous, int(filters), kernel, squeeze))
+                dilations = tuple(int(d) for d in fcn_dilations) if i == 0 else (1,)
+                blocks.append(ConvBlock(previous, int(filters), kernel, squeeze, dilations))
                 previous = int(filters)
             self.fcn = nn.ModuleList(blocks)
             width += previous
@@ -444,7 +514,8 @@ class RecurrentNet(Ensemble):
         self.head = nn.Linear(width, n_outputs)
         # the other networks of an ensemble: the same architecture, their own weights
         arguments = (n_features, n_outputs, cell, hidden_size, num_layers, bidirectional, dropout, pooling)
-        arguments += (architecture, dimension_shuffle, n_timesteps, fcn_filters, missing, input_scaling)
+        arguments += (architecture, dimension_shuffle, n_timesteps, fcn_filters, fcn_dilations, missing)
+        arguments += (input_scaling,)
         self.others = (
             nn.ModuleList(RecurrentNet(*arguments) for _ in range(n_networks - 1)) if n_networks > 1 else None
         )
@@ -538,15 +609,25 @@ class RecurrentNet(Ensemble):
         packs, since its batches are drawn at random whatever the lengths
         (batch norm would otherwise normalise batches of like lengths, which can
         be batches of one class, by their own statistics: see ``BatchIterator``).
+        A first block of dilated kernels reads further than the others and runs
+        on a layout of its own, with gaps as wide as its reach; the blocks after
+        it run on the narrow one (the gaps would otherwise add a third to a
+        ragged PLAID batch's steps in every block).
         """
         h = X.transpose(1, 2)
-        packing = None
-        if pack and mask is not None:
-            packing = Packing(mask, max(block.conv.kernel_size[0] for block in self.fcn) // 2)
-            h, mask = packing.pack(h), packing.mask
-        for block in self.fcn:
-            h = block(h, mask, packing)
-        return _masked_mean(h, mask) if packing is None else packing.means(h)
+        if not (pack and mask is not None):
+            for block in self.fcn:
+                h = block(h, mask)
+            return _masked_mean(h, mask)
+        narrow = max(FCN_KERNEL_SIZES) // 2  # what the undilated blocks read on either side
+        first = Packing(mask, max(self.fcn[0].reach, narrow))
+        packing, h = first, first.pack(h)
+        for i, block in enumerate(self.fcn):
+            if i == 1 and first.gap > narrow:
+                packing = Packing(mask, narrow)
+                h = packing.repack(first, h)
+            h = block(h, packing.mask, packing)
+        return packing.means(h)
 
     def forward(self, X: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
         """Map a batch ``(n, T, n_features)`` to ``(n, n_outputs)``.

@@ -25,6 +25,7 @@ from ._networks.recurrent import (
     POOLINGS,
     RecurrentNet,
     auto_dilations,
+    max_dilations,
 )
 from ._runtime import torch_session
 from ._scaling import nonzero_scale
@@ -308,17 +309,20 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
             )
         dilations = self.fcn_dilations
         if dilations == "auto":
-            dilations = auto_dilations(seqs.values.shape[1])
+            limit = max_dilations(filters[0]) if self.architecture != "rnn" else 1
+            dilations = auto_dilations(seqs.values.shape[1])[:limit]
         elif not (
             1 <= len(dilations) <= MAX_LAYERS
             and all(
                 isinstance(d, Integral) and not isinstance(d, bool) and 0 < d <= MAX_SIZE for d in dilations
             )
-        ) or (self.architecture != "rnn" and len(dilations) > filters[0]):
+        ) or (self.architecture != "rnn" and len(dilations) > max_dilations(filters[0])):
             raise ValueError(
-                f"fcn_dilations must be 'auto' or 1 to fcn_filters[0]={filters[0]} positive ints (the first "
-                f"convolutional block's channels are shared out among them), got {tuple(dilations)!r}. Pass "
-                "e.g. fcn_dilations=(1, 4) or fcn_dilations=(1,) for the papers' block."
+                f"fcn_dilations must be 'auto' or 1 to fcn_filters[0] // 2 + 1 = "
+                f"{max_dilations(filters[0]) if self.architecture != 'rnn' else MAX_LAYERS} positive ints "
+                "(half the first convolutional block's channels read at the first dilation, the others are "
+                f"shared out among the rest), got {tuple(dilations)!r}. Pass e.g. fcn_dilations=(1, 4), or "
+                "fcn_dilations=(1,) for the papers' block."
             )
         # its constructor arguments are kept: sklearn_rnn.load rebuilds the network from them
         module, self._module_kwargs = make_module(

@@ -51,13 +51,15 @@ SHARED_PARAMETERS = """\
         Channels of the three convolutional blocks; the papers use
         (128, 256, 128), about 15 times the compute.
     fcn_dilations : tuple of int or "auto", default="auto"
-        Dilations of the first convolutional block's 8-step kernels, its
-        channels shared out among them, so that it reads patterns longer than
-        8 steps (up to ``7 d + 1`` steps at dilation ``d``) at the cost of
-        the 8-step ones: (1,) is the papers' block. "auto": a rule of the
-        longest training sequence's length ``L`` (``fcn_dilations_``): 1, 4,
-        16 and 64, each while ``7 d <= L / 2``: (1,) under 56 steps, (1, 4)
-        under 224, (1, 4, 16) under 896, (1, 4, 16, 64) from 896 on. See the
+        Dilations of the first convolutional block's 8-step kernels, so that
+        it reads patterns longer than 8 steps (up to ``7 d + 1`` steps at
+        dilation ``d``): half its channels (rounded up) read at the first
+        dilation, the others are shared out among the rest, so at most
+        ``fcn_filters[0] // 2 + 1`` dilations. (1,) is the papers' block.
+        "auto": a rule of the longest training sequence's length ``L``
+        (``fcn_dilations_``): 1, 4, 16 and 64, each while ``7 d <= L / 2``:
+        (1,) under 56 steps, (1, 4) under 224, (1, 4, 16) under 896,
+        (1, 4, 16, 64) from 896 on (as many as the channels allow). See the
         user guide's page on accuracy for what it measured. Ignored by
         ``architecture="rnn"``.
     missing : {"error", "mask"}, default="error"

@@ -249,7 +249,7 @@ NETWORK_ARGUMENTS = {
     "more dilations than channels": (
         "classifier",
         _module_kwarg("fcn_dilations", {"__tuple__": [1, 2, 4, 8, 16]}),
-        r"its network arguments .* are invalid \(fcn_dilations must be 1 to fcn_filters\[0\]=4 positive ints",
+        r"its network arguments .* are invalid \(fcn_dilations must be 1 to fcn_filters\[0\] // 2 \+ 1 = 3",
     ),
     "dropout out of range": ("classifier", _module_kwarg("dropout", 2.0), r"dropout=2.0 is refused"),
     "forecaster horizon 3e7": (

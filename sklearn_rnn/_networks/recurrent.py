@@ -209,6 +209,11 @@ class Dropout(nn.Dropout):
         return dropout(h, self.p, self.training)
 
 
+def max_dilations(channels: int) -> int:
+    """The most dilations a block of ``channels`` channels shares them among (:class:`DilatedConv1d`)."""
+    return channels // 2 + 1
+
+
 def auto_dilations(n_timesteps: int, kernel_size: int = FCN_KERNEL_SIZES[0]) -> tuple[int, ...]:
     """The first convolutional block's dilations for sequences of up to ``n_timesteps`` steps.
 
@@ -227,18 +232,20 @@ def auto_dilations(n_timesteps: int, kernel_size: int = FCN_KERNEL_SIZES[0]) -> 
 class DilatedConv1d(nn.Module):
     """Convolutions of one kernel size at several dilations side by side, "same" zero padding.
 
-    The output channels are shared out among the dilations in order (the first
-    ones get one more where they do not divide evenly) and concatenated. A
-    dilation ``d`` reads ``(kernel_size - 1) d`` steps around each step, split
-    as the single convolution's "same" padding splits its ``kernel_size - 1``.
+    Half the output channels (rounded up) read at the first dilation, the others
+    are shared out among the rest in order (the first ones get one more where
+    they do not divide evenly); their outputs are concatenated. A dilation
+    ``d`` reads ``(kernel_size - 1) d`` steps around each step, split as the
+    single convolution's "same" padding splits its ``kernel_size - 1``.
     """
 
     def __init__(
         self, in_channels: int, out_channels: int, kernel_size: int, dilations: tuple[int, ...]
     ) -> None:
         super().__init__()
-        k, q = divmod(out_channels, len(dilations))
-        sizes = [k + (i < q) for i in range(len(dilations))]
+        first = out_channels - out_channels // 2 if len(dilations) > 1 else out_channels
+        k, q = divmod(out_channels - first, max(1, len(dilations) - 1))
+        sizes = [first] + [k + (i < q) for i in range(len(dilations) - 1)]
         self.convs = nn.ModuleList(
             nn.Conv1d(in_channels, size, kernel_size, dilation=d)
             for size, d in zip(sizes, dilations, strict=True)
@@ -496,9 +503,10 @@ class RecurrentNet(Ensemble):
         if architecture != "rnn":
             if len(fcn_filters) != len(FCN_KERNEL_SIZES):
                 raise ValueError(f"fcn_filters must hold 3 channel counts, got {tuple(fcn_filters)!r}.")
-            if not 1 <= len(fcn_dilations) <= int(fcn_filters[0]) or min(fcn_dilations) < 1:
+            limit = max_dilations(int(fcn_filters[0]))
+            if not 1 <= len(fcn_dilations) <= limit or min(fcn_dilations) < 1:
                 raise ValueError(
-                    f"fcn_dilations must be 1 to fcn_filters[0]={fcn_filters[0]} positive ints, got "
+                    f"fcn_dilations must be 1 to fcn_filters[0] // 2 + 1 = {limit} positive ints, got "
                     f"{tuple(fcn_dilations)!r}."
                 )
             blocks, previous = [], channels

@@ -278,10 +278,11 @@ class ConvBlock(nn.Module):
         dilations: tuple[int, ...] = (1,),
     ) -> None:
         super().__init__()
-        # "same" padding, written out: torch pads an even kernel by copying the input anyway
-        self.pad = nn.ConstantPad1d(((kernel_size - 1) // 2, kernel_size // 2), 0.0)
-        self.conv = nn.Conv1d(in_channels, out_channels, kernel_size)
-        if tuple(dilations) != (1,):
+        if tuple(dilations) == (1,):
+            # "same" padding, written out: torch pads an even kernel by copying the input anyway
+            self.pad = nn.ConstantPad1d(((kernel_size - 1) // 2, kernel_size // 2), 0.0)
+            self.conv = nn.Conv1d(in_channels, out_channels, kernel_size)
+        else:  # each dilation pads for itself
             self.pad = nn.Identity()
             self.conv = DilatedConv1d(in_channels, out_channels, kernel_size, tuple(dilations))
         # the most steps it reads on either side of a step

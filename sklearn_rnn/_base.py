@@ -21,6 +21,7 @@ from ._networks.heads import InferenceGraph, SequenceGraph
 from ._networks.recurrent import (
     ARCHITECTURES,
     INPUT_SCALINGS,
+    MAX_DILATION,
     MISSING,
     POOLINGS,
     RecurrentNet,
@@ -32,7 +33,6 @@ from ._scaling import nonzero_scale
 from ._storable import SafeFormatMixin, VersionedPickleMixin
 from ._training import (
     MAX_LAYERS,
-    MAX_SIZE,
     RECURRENT_CONSTRAINTS,
     TRAINING_CONSTRAINTS,
     Int,
@@ -308,21 +308,22 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
                 f"{tuple(filters)!r}. Pass e.g. fcn_filters=(32, 64, 32)."
             )
         dilations = self.fcn_dilations
-        if dilations == "auto":
-            limit = max_dilations(filters[0]) if self.architecture != "rnn" else 1
-            dilations = auto_dilations(seqs.values.shape[1])[:limit]
+        if self.architecture == "rnn":  # no convolutional block reads them
+            dilations = (1,)
+        elif dilations == "auto":
+            dilations = auto_dilations(seqs.values.shape[1])[: max_dilations(filters[0])]
         elif not (
-            1 <= len(dilations) <= MAX_LAYERS
+            1 <= len(dilations) <= max_dilations(filters[0])
             and all(
-                isinstance(d, Integral) and not isinstance(d, bool) and 0 < d <= MAX_SIZE for d in dilations
+                isinstance(d, Integral) and not isinstance(d, bool) and 1 <= d <= MAX_DILATION
+                for d in dilations
             )
-        ) or (self.architecture != "rnn" and len(dilations) > max_dilations(filters[0])):
+        ):
             raise ValueError(
-                f"fcn_dilations must be 'auto' or 1 to fcn_filters[0] // 2 + 1 = "
-                f"{max_dilations(filters[0]) if self.architecture != 'rnn' else MAX_LAYERS} positive ints "
-                "(half the first convolutional block's channels read at the first dilation, the others are "
-                f"shared out among the rest), got {tuple(dilations)!r}. Pass e.g. fcn_dilations=(1, 4), or "
-                "fcn_dilations=(1,) for the papers' block."
+                f"fcn_dilations must be 'auto' or 1 to fcn_filters[0] // 2 + 1 = {max_dilations(filters[0])} "
+                f"ints from 1 to {MAX_DILATION} (half the first convolutional block's channels read at the "
+                f"first dilation, the others are shared out among the rest), got {tuple(dilations)!r}. Pass "
+                "e.g. fcn_dilations=(1,), the papers' block."
             )
         # its constructor arguments are kept: sklearn_rnn.load rebuilds the network from them
         module, self._module_kwargs = make_module(
@@ -419,6 +420,8 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
             for name in ("n_networks", "fcn_dilations"):  # "auto": chosen when the network was built
                 if params[name] == "auto":
                     del params[name]
+            if self.architecture == "rnn":  # its network reads no dilations
+                params.pop("fcn_dilations", None)
             changed = sorted(
                 k for k, v in self._module_kwargs.items() if k in params and _same(params[k]) != _same(v)
             )

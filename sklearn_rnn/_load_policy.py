@@ -36,6 +36,7 @@ from ._networks.recurrent import (
     CELLS,
     FCN_KERNEL_SIZES,
     INPUT_SCALINGS,
+    MAX_DILATION,
     MISSING,
     POOLINGS,
     RecurrentNet,
@@ -79,9 +80,9 @@ _DILATIONS: Rule = (
     lambda v: (
         isinstance(v, (tuple, list))
         and 1 <= len(v) <= MAX_LAYERS
-        and all(_integer(1, MAX_SIZE)[0](d) for d in v)
+        and all(_integer(1, MAX_DILATION)[0](d) for d in v)
     ),
-    f"1 to {MAX_LAYERS} ints from 1 to {MAX_SIZE}",
+    f"1 to {MAX_LAYERS} ints from 1 to {MAX_DILATION}",
 )
 _DEVICE: Rule = (
     lambda v: isinstance(v, str) and re.fullmatch(r"cpu|auto|mps|cuda(:\d{1,3})?", v) is not None,
@@ -145,7 +146,7 @@ def parameter_rules() -> dict[str, Rule | None]:
         "device": _DEVICE,
         "fcn_filters": _FILTERS,
         "fcn_dilations": (
-            lambda v: v == "auto" or _DILATIONS[0](v),
+            lambda v: (isinstance(v, str) and v == "auto") or _DILATIONS[0](v),
             f"'auto' or {_DILATIONS[1]}",
         ),
     }

@@ -172,14 +172,26 @@ def test_the_first_block_shares_its_channels_among_the_dilations_of_the_longest_
     assert clf.fcn_dilations_ == (1, 4)
 
 
-@pytest.mark.parametrize("dilations", [(), (1, 0), (1, 2.0), (1, True), (1, 2, 4, 8)])
+@pytest.mark.parametrize("dilations", [(), (1, 0), (1, 2.0), (1, True), (1, 2, 4, 8), (1, 2048)])
 def test_fcn_dilations_must_be_positive_ints_for_the_first_blocks_channels(dilations):
     X, y = np.random.default_rng(0).normal(size=(4, 12, 1)), [0, 1, 0, 1]
     clf = RNNClassifier(fcn_dilations=dilations, fcn_filters=(5, 8, 4), hidden_size=4, max_epochs=1)
     with pytest.raises(
-        ValueError, match=r"fcn_dilations must be 'auto' or 1 to fcn_filters\[0\] // 2 \+ 1 = 3 positive ints"
+        ValueError,
+        match=r"fcn_dilations must be 'auto' or 1 to fcn_filters\[0\] // 2 \+ 1 = 3 ints from 1 to 1024",
     ):
         clf.fit(X, y)
+
+
+def test_a_recurrent_network_alone_ignores_fcn_dilations():
+    X, y = np.random.default_rng(0).normal(size=(4, 80, 1)), [0, 1, 0, 1]
+    params = dict(architecture="rnn", hidden_size=4, max_epochs=1, random_state=0)
+    clf = RNNClassifier(fcn_dilations=(1, 4), **params).fit(X, y)
+    assert clf.fcn_dilations_ == (1,) and clf.net_.module_.fcn is None
+    assert RNNClassifier(fcn_dilations=(1, 2, 3, 4, 5), fcn_filters=(1, 1, 1), **params).fit(
+        X, y
+    ).fcn_dilations_ == (1,)
+    clf.set_params(warm_start=True, fcn_dilations=(1, 16)).fit(X, y)  # nothing it reads changed
 
 
 def test_estimator_reads_ragged_input_longer_than_training():
@@ -272,7 +284,12 @@ def test_masked_batch_norm_is_batch_norm_of_the_observed_steps(momentum):
             ["lstm-fcn", "mlstm-fcn"], ["error", "mask"], ["global", "both"]
         )
     ]
-    + [dict(architecture="lstm-fcn", missing="error", input_scaling="both", fcn_dilations=(1, 2, 4))],
+    + [
+        dict(architecture="lstm-fcn", missing="error", input_scaling="both", fcn_dilations=(1, 2, 4)),
+        # squeeze-and-excitation on the wide layout; an odd span (7 * 3) and a lone dilation
+        dict(architecture="mlstm-fcn", missing="mask", input_scaling="both", fcn_dilations=(1, 3, 8)),
+        dict(architecture="mlstm-fcn", missing="error", input_scaling="global", fcn_dilations=(5,)),
+    ],
     ids=_ids,
 )
 def test_packed_training_batch_computes_what_the_padded_one_computes(params, monkeypatch):

@@ -200,8 +200,14 @@ def test_compile_payload_in_net_kwargs_is_refused_and_never_runs(classifier_byte
         pytest.param(
             "fcn_dilations",
             {"__tuple__": [1, 0]},
-            r"its parameter fcn_dilations=\(1, 0\) is refused; it must be 'auto' or 1 to 256 ints from 1 to",
+            r"fcn_dilations=\(1, 0\) is refused; it must be 'auto' or 1 to 256 ints from 1 to 1024",
             id="fcn_dilations-zero",
+        ),
+        pytest.param(
+            "fcn_dilations",
+            {"__array__": ["auto"], "dtype": "str"},  # an array equal to "auto" elementwise
+            r"its parameter fcn_dilations=.*auto.* is refused",
+            id="fcn_dilations-auto-in-an-array",
         ),
     ],
 )
@@ -241,10 +247,10 @@ NETWORK_ARGUMENTS = {
         _module_kwarg("fcn_filters", {"__tuple__": [4, "8", 4]}),
         r"fcn_filters=\(4, '8', 4\) is refused",
     ),
-    "a dilation of 2**30 steps": (
+    "a dilation of 2**24 steps": (  # each dilation pads every sequence by 3.5 d steps at predict
         "classifier",
-        _module_kwarg("fcn_dilations", {"__tuple__": [1, 2**30]}),
-        r"fcn_dilations=\(1, 1073741824\) is refused; it must be 1 to 256 ints from 1 to 16777216",
+        _module_kwarg("fcn_dilations", {"__tuple__": [1, 2**24]}),
+        r"fcn_dilations=\(1, 16777216\) is refused; it must be 1 to 256 ints from 1 to 1024",
     ),
     "more dilations than channels": (
         "classifier",

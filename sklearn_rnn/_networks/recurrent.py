@@ -21,6 +21,8 @@ ARCHITECTURES = ("rnn", "lstm-fcn", "mlstm-fcn")
 MISSING = ("error", "mask")
 INPUT_SCALINGS = ("global", "sequence", "both")
 FCN_KERNEL_SIZES = (8, 5, 3)
+# The largest dilation of the first block: each pads every sequence by 3.5 times it at predict
+MAX_DILATION = 1024
 
 
 def _time_mask(lengths: torch.Tensor | None, X: torch.Tensor) -> torch.Tensor | None:
@@ -236,7 +238,9 @@ class DilatedConv1d(nn.Module):
     are shared out among the rest in order (the first ones get one more where
     they do not divide evenly); their outputs are concatenated. A dilation
     ``d`` reads ``(kernel_size - 1) d`` steps around each step, split as the
-    single convolution's "same" padding splits its ``kernel_size - 1``.
+    single convolution's "same" padding splits its ``kernel_size - 1`` (so an
+    8-step kernel at an even dilation reads the steps around a step, not the step
+    itself; the first dilation's kernels read it where it is 1).
     """
 
     def __init__(
@@ -254,6 +258,7 @@ class DilatedConv1d(nn.Module):
         self.pads = [(span // 2, span - span // 2) for span in spans]
 
     def forward(self, h: torch.Tensor) -> torch.Tensor:
+        """``h`` ``(n, C, T)`` -> ``(n, out_channels, T)``, each dilation's channels in turn."""
         return torch.cat(
             [conv(F.pad(h, pad)) for conv, pad in zip(self.convs, self.pads, strict=True)], dim=1
         )
@@ -505,10 +510,10 @@ class RecurrentNet(Ensemble):
             if len(fcn_filters) != len(FCN_KERNEL_SIZES):
                 raise ValueError(f"fcn_filters must hold 3 channel counts, got {tuple(fcn_filters)!r}.")
             limit = max_dilations(int(fcn_filters[0]))
-            if not 1 <= len(fcn_dilations) <= limit or min(fcn_dilations) < 1:
+            if not 1 <= len(fcn_dilations) <= limit or not all(1 <= d <= MAX_DILATION for d in fcn_dilations):
                 raise ValueError(
-                    f"fcn_dilations must be 1 to fcn_filters[0] // 2 + 1 = {limit} positive ints, got "
-                    f"{tuple(fcn_dilations)!r}."
+                    f"fcn_dilations must be 1 to fcn_filters[0] // 2 + 1 = {limit} ints from 1 to "
+                    f"{MAX_DILATION}, got {tuple(fcn_dilations)!r}."
                 )
             blocks, previous = [], channels
             for i, (filters, kernel) in enumerate(zip(fcn_filters, FCN_KERNEL_SIZES, strict=True)):

@@ -388,8 +388,8 @@ def report(rows: list[dict], candidates: list[str]) -> str:
         task = next(r["task"] for r in rows if r["dataset"] == dataset)
         sign = -1 if task == "classification" else 1
         order = sorted(candidates, key=lambda c: sign * means[c][0])
-        for c in candidates:  # average ranks for ties
-            tied = [i for i, o in enumerate(order) if means[o][0] == means[c][0]]
+        for c in candidates:  # average ranks for ties (equal numbers of right predictions)
+            tied = [i for i, o in enumerate(order) if abs(means[o][0] - means[c][0]) <= 1e-12]  # as in wins
             ranks[c].append(1 + float(np.mean(tied)))
     lines.append("")
     lines.append(f"{'candidate':<24}{'mean rank':>10}{'total fit s':>13}{'slowest fit s':>15}  eligible")

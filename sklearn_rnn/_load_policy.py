@@ -76,12 +76,9 @@ _FILTERS: Rule = (
     ),
     f"{len(FCN_KERNEL_SIZES)} ints from 1 to {MAX_WIDTH}",
 )
+_DILATION = _integer(1, MAX_DILATION)
 _DILATIONS: Rule = (
-    lambda v: (
-        isinstance(v, (tuple, list))
-        and 1 <= len(v) <= MAX_LAYERS
-        and all(_integer(1, MAX_DILATION)[0](d) for d in v)
-    ),
+    lambda v: isinstance(v, (tuple, list)) and 1 <= len(v) <= MAX_LAYERS and all(_DILATION[0](d) for d in v),
     f"1 to {MAX_LAYERS} ints from 1 to {MAX_DILATION}",
 )
 _DEVICE: Rule = (

@@ -63,7 +63,6 @@ class Packing:
         return -(-steps // unit) * unit
 
     def __init__(self, mask: torch.Tensor, gap: int) -> None:
-        self.gap = gap
         self.n = mask.shape[0]
         self.lengths = mask.sum(dim=1)
         spans = self.lengths + gap
@@ -634,10 +633,11 @@ class RecurrentNet(Ensemble):
                 h = block(h, mask)
             return _masked_mean(h, mask)
         narrow = max(FCN_KERNEL_SIZES) // 2  # what the undilated blocks read on either side
-        first = Packing(mask, max(self.fcn[0].reach, narrow))
+        wide = self.fcn[0].reach > narrow
+        first = Packing(mask, self.fcn[0].reach if wide else narrow)
         packing, h = first, first.pack(h)
         for i, block in enumerate(self.fcn):
-            if i == 1 and first.gap > narrow:
+            if i == 1 and wide:
                 packing = Packing(mask, narrow)
                 h = packing.repack(first, h)
             h = block(h, packing.mask, packing)

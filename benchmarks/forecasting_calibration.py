@@ -10,13 +10,16 @@ is fitted once per seed with the defaults. The held-out forecasts and values its
 kept (the function the forecaster calls is wrapped, nothing else changes), and the 80% and 95%
 intervals of the held-out last ``h`` points are then predicted with the offsets of each rule, in turn:
 
-* ``pooled`` (the library's, :func:`sklearn_rnn._intervals.conformal_offsets`): the scores of all
+* ``time points`` (the library's, :func:`sklearn_rnn._intervals.conformal_offsets`): the scores of all
   steps pooled, each in units of its step's mean absolute error (a held-out score in units of the
-  step's other held-out values);
-* ``per step`` (the rule before): each step's own scores, the ``ceil((n + 1) c)``-th smallest, the
+  step's other held-out values), the pool's quantile at level ``c (m + 1) / m`` for the ``m`` held-out
+  time points (each scored once a step), the largest score where that level exceeds 1;
+* ``pooled scores`` (the rule before): the same pool, its ``ceil((N + 1) c)``-th smallest of the ``N``
+  scores, as if they were ``N`` exchangeable units;
+* ``per step`` (the rule before that): each step's own scores, the ``ceil((n + 1) c)``-th smallest, the
   largest where ``n`` is too small;
 * ``power law``: pooled in units of ``a h^b``, fitted to the steps' mean absolute errors on the log
-  scale (each score in units of a spread fitted to all of them).
+  scale (each score in units of a spread fitted to all of them), ranked as ``pooled scores``.
 
 The median never moves, so the point forecasts are the same: the rules differ only in coverage and
 the interval score (Gneiting and Raftery 2007: width plus ``2 / alpha`` times the miss), printed as the
@@ -48,7 +51,7 @@ from sklearn_rnn import RNNForecaster  # noqa: E402
 from sklearn_rnn._intervals import calibration, conformity_scores, median_index, quantile_pairs  # noqa: E402
 
 torch.set_num_threads(1)
-RULES = ("pooled", "per step", "power law")
+RULES = ("time points", "pooled scores", "per step", "power law")
 GROUPS = {
     "sktime's 31": lambda name: not name.startswith(("gen_", "sm_")),
     "generated 10": lambda name: name.startswith("gen_"),
@@ -71,6 +74,26 @@ def per_step(quantiles: np.ndarray, targets: np.ndarray, levels: np.ndarray) -> 
     for h, c, p in np.ndindex(H, C, P):
         values = np.sort(scores[:, h, c, p][np.isfinite(scores[:, h, c, p])])
         out[h, c, p] = _ranked(values, coverage[p]) if len(values) else 0.0
+    return out
+
+
+def pooled_scores(quantiles: np.ndarray, targets: np.ndarray, levels: np.ndarray) -> np.ndarray:
+    """Offsets (H, C, P) from the library's pool ranked among its ``N`` scores (the rule before)."""
+    coverage = quantile_pairs(levels)[2]
+    scores = conformity_scores(quantiles, targets, levels)
+    counts = np.isfinite(targets).sum(axis=0)  # (H, C)
+    errors = np.abs(targets - quantiles[..., median_index(levels)])
+    sums = np.nansum(errors, axis=0)
+    spread = np.where(sums > 0, sums / np.maximum(counts, 1), 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        others = (sums - errors) / (counts - 1)
+    unit = np.where(others > 0, others, np.where(spread > 0, spread, np.nan)[None])
+    normalised = scores / unit[..., None]
+    out = np.zeros(scores.shape[1:])
+    for c, p in np.ndindex(*scores.shape[2:]):
+        pooled = np.sort(normalised[:, :, c, p][np.isfinite(normalised[:, :, c, p])])
+        if len(pooled) and not (sums[:, c] == 0).all():
+            out[:, c, p] = _ranked(pooled, coverage[p]) * spread[:, c]
     return out
 
 
@@ -109,14 +132,15 @@ def evaluate(name: str, seed: int) -> dict:
         f = RNNForecaster(random_state=seed).fit(y_train, fh=np.arange(1, case.h + 1))
     finally:
         forecast_network.calibration = library
-    rules = {"pooled": f.conformal_offsets_}
+    rules = {"time points": f.conformal_offsets_}
     if kept:
+        rules["pooled scores"] = pooled_scores(kept["quantiles"], kept["targets"], kept["levels"])
         rules["per step"] = per_step(kept["quantiles"], kept["targets"], kept["levels"])
         rules["power law"] = power_law(kept["quantiles"], kept["targets"], kept["levels"])
     truth = np.asarray(y_test, dtype=float).ravel()
     row = {"name": name, "seed": seed, "calibrated": bool(kept)}
     for rule in RULES:
-        f.conformal_offsets_ = rules.get(rule, rules["pooled"])
+        f.conformal_offsets_ = rules.get(rule, rules["time points"])
         band = f.predict_interval(coverage=list(bench.LEVELS))
         for level in bench.LEVELS:
             lo, hi = bench._aligned(band.xs(level, axis=1, level=1), y_test.index).T
@@ -145,7 +169,7 @@ def main() -> None:
                 flush=True,
             )
     print(f"\nDefaults, seeds {', '.join(map(str, args.seeds))}; coverage of the held-out last h points")
-    header = f"{'cases':<14}{'seed':>5}  {'rule':<10}{'cov80':>7}{'cov95':>7}{'|mean - nominal|':>18}"
+    header = f"{'cases':<14}{'seed':>5}  {'rule':<14}{'cov80':>7}{'cov95':>7}{'|mean - nominal|':>18}"
     header += f"{'per-series error 80 / 95':>26}{'interval score / per step, 80 / 95':>37}"
     print(header)
     print("-" * len(header))
@@ -168,7 +192,7 @@ def main() -> None:
                 }
                 distance = sum(abs(cov[level] - level) for level in bench.LEVELS)
                 print(
-                    f"{group:<14}{seed:>5}  {rule:<10}{cov[0.8]:>7.3f}{cov[0.95]:>7.3f}{distance:>18.3f}"
+                    f"{group:<14}{seed:>5}  {rule:<14}{cov[0.8]:>7.3f}{cov[0.95]:>7.3f}{distance:>18.3f}"
                     f"{err[0.8]:>14.3f} / {err[0.95]:.3f}{ratio[0.8]:>27.3f} / {ratio[0.95]:.3f}"
                 )
     print("\nPer case (coverage 80% / 95% under each rule):")

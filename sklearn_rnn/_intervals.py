@@ -70,14 +70,25 @@ def conformal_offsets(
     of all steps pool (normalised conformal prediction, Papadopoulos et al.
     2008, with one scale per step; a held-out score is divided by the spread of
     the step's other held-out values, which makes the intervals a little wider
-    than nominal when each step has few); the offset of an interval of coverage
-    ``c`` at step ``h`` is ``s_h`` times the ``ceil((N + 1) c)``-th smallest of
-    the ``N`` pooled scores of its column. Returns the offsets (H, C, n_pairs), NaN
-    where ``N`` is too small for the finite-sample quantile to exist
-    (``(N + 1) c > N``), the score counts of each step (H, C), the offsets from
-    the largest pooled scores (H, C, n_pairs) and ``N`` (C, n_pairs). A step
-    with one value, or whose medians were all exact, adds no score to the
-    pool; one whose medians were all exact has offset 0.
+    than nominal when each step has few).
+
+    Each held-out time point is scored once a step, so the ``N`` pooled scores
+    of a column come from ``m`` time points (the most values any step has), and
+    one time point's scores move together (a value far from its forecasts is
+    far at every step). The exchangeable units are the time points, not the
+    scores: the offset of an interval of coverage ``c`` at step ``h`` is ``s_h``
+    times the pool's quantile at level ``c (m + 1) / m`` (its
+    ``ceil(N c (m + 1) / m)``-th smallest score), which covers at least ``c``
+    on average over the steps if the held-out time points and a future one are
+    exchangeable, however their scores across steps are related. Counting the
+    ``N`` scores as the units instead (the ``ceil((N + 1) c)``-th smallest)
+    covered 91% with a 95% interval on a series of independent noise, whose
+    held-out values are scored alike at every step. Returns the offsets
+    (H, C, n_pairs), NaN where ``m`` is too small for that level to exist
+    (``c (m + 1) > m``), the score counts of each step (H, C), the offsets from
+    the largest pooled scores (H, C, n_pairs) and ``m`` (C,). A step with one
+    value, or whose medians were all exact, adds no score to the pool; one
+    whose medians were all exact has offset 0.
     """
     _, _, coverage = quantile_pairs(levels)
     scores = conformity_scores(quantiles, targets, levels)  # (n, H, C, P); NaN when unobserved
@@ -94,15 +105,18 @@ def conformal_offsets(
     normalised = scores / unit[..., None]
     pooled = np.sort(normalised.transpose(2, 3, 0, 1).reshape(*normalised.shape[2:], -1), axis=-1)  # NaN last
     total = np.isfinite(pooled).sum(axis=-1)  # (C, P)
-    # 1-based ranks (C, P); the tolerance keeps float error in ``coverage`` from adding one
-    ranks = np.ceil((total + 1) * coverage - 1e-9).astype(np.int64)
+    points = counts.max(axis=0)  # (C,): each held-out time point is scored once a step
+    level = coverage * (points[:, None] + 1) / np.maximum(points[:, None], 1)
+    # 1-based ranks (C, P); the tolerances keep float error in ``coverage`` from adding one
+    ranks = np.ceil(total * np.minimum(level, 1.0) - 1e-9).astype(np.int64)
+    ranks[level > 1 + 1e-9] = total[level > 1 + 1e-9] + 1  # too few time points for the level
     last = pooled.shape[-1] - 1
     quantile = np.take_along_axis(pooled, np.clip(ranks - 1, 0, last)[..., None], axis=-1)[..., 0]
     quantile[ranks > total] = np.nan
     quantile[(sums == 0).all(axis=0)] = 0.0  # every median exact: nothing to widen
     largest = np.take_along_axis(pooled, np.clip(total - 1, 0, last)[..., None], axis=-1)[..., 0]
     scale = spread[..., None]  # (H, C, 1): offset 0 where a step has no spread
-    return quantile * scale, counts, np.nan_to_num(largest) * scale, total
+    return quantile * scale, counts, np.nan_to_num(largest) * scale, points
 
 
 def conformal_shift(
@@ -291,22 +305,22 @@ def calibration(
     finite-sample quantile, its offsets come from the largest score, with a
     warning that says the coverage this guarantees.
     """
-    offsets, counts, largest, total = conformal_offsets(quantiles, targets, levels)
+    offsets, counts, largest, points = conformal_offsets(quantiles, targets, levels)
     short = np.isnan(offsets).any(axis=0)  # (C, n_pairs)
     if short.any():
         _, _, coverage = quantile_pairs(levels)
         short_levels = coverage[short.any(axis=0)]
-        n = int(total[short].min())
+        n = int(points[short.any(axis=1)].min())
         needs = ", ".join(
             f"{c:.0%} needs {int(np.ceil(c / (1 - c) - 1e-9))}"
             for c in short_levels  # (n + 1) c <= n
         )
         warnings.warn(
-            f"Conformal calibration has only {n} held-out scores (all forecast steps together), too few "
-            f"for the finite-sample quantile of the {', '.join(f'{c:.0%}' for c in short_levels)} "
-            f"intervals ({needs}). Their offsets come from the largest score, which guarantees coverage "
-            f"{n}/{n + 1} = {n / (n + 1):.1%} only. Raise calibration_fraction or pass longer series (each "
-            "held-out time point adds one score per step and series).",
+            f"Conformal calibration has only {n} held-out time points (all series together; each is "
+            f"scored once a forecast step), too few for the finite-sample quantile of the "
+            f"{', '.join(f'{c:.0%}' for c in short_levels)} intervals ({needs}). Their offsets come from "
+            f"the largest score, which guarantees coverage {n}/{n + 1} = {n / (n + 1):.1%} only. Raise "
+            "calibration_fraction or pass longer series or more of them.",
             UserWarning,
             stacklevel=user_stacklevel(),
         )

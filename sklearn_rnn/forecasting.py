@@ -224,7 +224,11 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         quantile heads (by default 0.025-0.975, 0.05-0.95, 0.1-0.9, 0.25-0.75)
         is widened, or narrowed, at each forecast step by the amount that makes
         it cover its share of the held-out values, all steps' values pooled in
-        units of each step's typical error. With
+        units of each step's typical error, each held-out time point counted
+        once (it is scored at every step): an interval of coverage ``c`` needs
+        ``c / (1 - c)`` held-out time points, all series together (19 for 95%),
+        and with fewer its offsets come from the largest score and a warning
+        says what that guarantees. With
         ``correction_weight="auto"`` the same values first choose how much of
         the network's correction of its baseline each column keeps. The
         network trained without them is the one that forecasts (it is not
@@ -281,8 +285,9 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         the intervals are not calibrated.
     n_calibration_scores_ : ndarray of shape (horizon_,)
         Number of held-out values at each step (the fewest over columns; 0
-        when the intervals are not calibrated). The offsets of every step come
-        from the scores of all steps together.
+        when the intervals are not calibrated): the held-out time points, each
+        scored once a step. The offsets of every step come from the scores of
+        all steps together, ranked by the number of time points.
     correction_weight_ : ndarray of shape (n_columns,)
         Weight of the network's forecast against its baseline's in each
         column's forecasts (``correction_weight`` resolved): with "auto", of 0,
@@ -366,12 +371,13 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
     steps before, and each central interval moves at each step by the
     finite-sample quantile of how far those values fell outside it, the
     scores of all steps pooled, each in units of its step's mean absolute
-    error (so a long horizon on a short series still has enough). The
-    coverage this guarantees is marginal (on average over series, origins
-    and steps) and holds only as far as the future resembles the held-out
-    period; with too few held-out values for a level, or none, a warning
-    says so. Series too short to calibrate get intervals at least as wide as
-    the drift method's (``interval_floors_``), which assume the series moves
+    error, each held-out time point counted once (it is scored at every
+    step, and its scores move together). The coverage this guarantees is
+    marginal (on average over series, origins and steps) and holds only as
+    far as the future resembles the held-out period; with too few held-out
+    time points for a level (19 for 95%), or none, a warning says so.
+    Series too short to calibrate get intervals at least as wide as the
+    drift method's (``interval_floors_``), which assume the series moves
     as a random walk with the drift and step deviation of its past.
     ``update`` keeps the offsets, floors and correction weights of ``fit``. The user guide's
     forecasting page (Calibrated intervals) has the procedure and what it

@@ -696,6 +696,8 @@ def test_x_reaches_the_forecasts_where_the_network_is_weighed_at_0():
     y, X = frame["sales"], frame[["promo"]]
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
+        # 8 held-out days calibrate the 80% interval, not the 90% and 95% ones: said, and not the point
+        warnings.filterwarnings("ignore", "Conformal calibration has only 8", UserWarning)
         f = RNNForecaster(**TINY).fit(y[:45], X=X[:45], fh=[1, 2, 3])
     assert f.correction_weight_.tolist() == [0.0]
     assert float(f.net_.module_.x_coef.abs().max()) > 0
@@ -762,6 +764,7 @@ def test_x_that_cannot_change_the_forecasts_is_said_so():
     assert f.predict(X=X[45:]).equals(f.predict(X=X[45:] + 2.0))
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # nor where the user set the weight to 0 themselves
+        warnings.filterwarnings("ignore", "Conformal calibration has only 8", UserWarning)
         RNNForecaster(**TINY, correction_weight=0.0).fit(y[:45], X=X[:45], fh=[1, 2, 3])
     # without local levels there is no smoothing to name (the message named one)
     with pytest.warns(UserWarning, match=r"they are the series' long-run mean \(local_level=False\)"):

@@ -69,25 +69,37 @@ def airline():
 
 @pytest.mark.slow
 def test_airline_coverage_is_within_5_points_of_nominal(airline):
-    """Measured (seeds 0-2): 0.81 / 0.94, 0.75 / 0.94, 0.78 / 0.97 of 1958-60, from the 14 held-out scores
-    of each of 36 steps pooled (504). Each step's own 14, too few for the 95% interval's quantile (19):
-    0.75 / 0.86, 0.75 / 0.92, 0.78 / 0.94. Uncalibrated: 0.17 / 0.50. AutoETS on this split: 0.92 / 0.97."""
+    """Measured (seeds 0-2): 0.81 / 1.00, 0.75 / 1.00, 0.78 / 1.00 of 1958-60. The 36 steps pool 504
+    scores, but from 14 held-out months, fewer than the 95% interval's finite-sample quantile needs
+    (19): its offsets come from the largest score, which guarantees 14/15, and ``fit`` warns. Ranking
+    the 504 scores as if they were exchangeable units (the rule before): 0.81 / 0.94, 0.75 / 0.94,
+    0.78 / 0.97, with 95% intervals 0.50-0.63 times as wide. Each step's own 14: 0.75 / 0.86,
+    0.75 / 0.92, 0.78 / 0.94. Uncalibrated: 0.17 / 0.50. AutoETS on this split: 0.92 / 0.97."""
     fitted, y_test = airline
     f = fitted[True]
     assert abs(coverage(f, y_test, 0.8) - 0.8) <= 0.05
-    assert abs(coverage(f, y_test, 0.95) - 0.95) <= 0.05
+    assert coverage(f, y_test, 0.95) >= 0.95 - 0.05  # at most 1, 5 points above
 
 
 @pytest.mark.slow
 def test_calibration_widens_airline_intervals_that_were_too_narrow(airline):
     fitted, y_test = airline
     calibrated, raw = fitted[True], fitted[False]
-    # measured: 0.81 / 0.94 calibrated (seeds 1 and 2: 0.75 / 0.94 and 0.78 / 0.97; the forecast is the
+    # measured: 0.81 / 1.00 calibrated (seeds 1 and 2: 0.75 / 1.00 and 0.78 / 1.00; the forecast is the
     # smoothing's, correction_weight_ 0, with the network's spread) against the network's own quantiles'
     # 0.17 / 0.50 (before the smoothing was fitted alone: 0.92 / 0.97)
     assert coverage(calibrated, y_test, 0.8) >= 0.75 and coverage(raw, y_test, 0.8) < 0.5
     assert coverage(calibrated, y_test, 0.95) >= 0.85 and coverage(raw, y_test, 0.95) < 0.75
     assert calibrated.n_calibration_scores_.tolist() == [14] * 36  # 20% of 72 windows' first steps
+
+
+def test_airline_warns_that_14_held_out_months_cannot_calibrate_a_95_percent_interval():
+    """Airline without its last 36 months holds out 14 months: enough for 80% (4) and 90% (9), not 95%."""
+    y = load_airline().iloc[:-36]
+    match = r"only 14 held-out time points .* of the 95% intervals \(95% needs 19\)\. .* coverage 14/15"
+    with pytest.warns(UserWarning, match=match):
+        f = RNNForecaster(**TINY).fit(y, fh=np.arange(1, 37))
+    assert np.isfinite(f.conformal_offsets_).all()
 
 
 @pytest.mark.slow
@@ -116,6 +128,33 @@ def test_panel_coverage_is_within_5_points_of_nominal():
     assert abs(np.mean(hits[0.95]) - 0.95) <= 0.05
 
 
+@pytest.mark.slow
+def test_one_series_of_independent_noise_is_covered_at_nominal():
+    """30 monthly series of 150 points of independent noise, each forecast 12 steps from 12 origins
+    (``update`` without refitting), the 4320 forecast values never seen in training.
+
+    Each series holds out 23 months, each scored alike at every step. Measured: 0.819 and 0.966 at 80%
+    and 95%; ranking the 276 scores as exchangeable units (the rule before) covered 0.794 and 0.934.
+    """
+    n, H, origins = 150, 12, 12
+    hits = {0.8: [], 0.95: []}
+    for seed in range(30):
+        rng = np.random.default_rng(seed)
+        time = pd.period_range("2000-01", periods=n + origins + H - 1, freq="M")
+        y = pd.Series(10 + rng.normal(size=len(time)), index=time)
+        f = RNNForecaster(max_epochs=20, random_state=seed).fit(y.iloc[:n], fh=np.arange(1, H + 1))
+        assert f.n_calibration_scores_.tolist() == [23] * H
+        for origin in range(origins):
+            if origin:
+                f.update(y.iloc[n + origin - 1 : n + origin], update_params=False)
+            future = y.iloc[n + origin : n + origin + H]
+            for level in hits:
+                hits[level].append(coverage(f, future, level))
+    assert np.mean(hits[0.95]) >= 0.945 and np.mean(hits[0.8]) >= 0.79, {
+        level: np.mean(inside) for level, inside in hits.items()
+    }
+
+
 def test_conformal_offsets_cover_exchangeable_scores():
     """On exchangeable data the finite-sample quantile covers at least the nominal share (CQR's guarantee)."""
     rng = np.random.default_rng(0)
@@ -124,8 +163,8 @@ def test_conformal_offsets_cover_exchangeable_scores():
     for _ in range(trials):
         values = rng.standard_t(3, size=(n + 1, 1, 1))
         quantiles = np.broadcast_to(np.array([-0.5, 0.0, 0.5]), (n + 1, 1, 1, 3))  # far too narrow
-        offsets, counts, _, total = conformal_offsets(quantiles[:n], values[:n], levels)
-        assert counts.tolist() == [[n]] and total.tolist() == [[n]]
+        offsets, counts, _, points = conformal_offsets(quantiles[:n], values[:n], levels)
+        assert counts.tolist() == [[n]] and points.tolist() == [n]
         hits.append(-0.5 - offsets[0, 0, 0] <= values[n, 0, 0] <= 0.5 + offsets[0, 0, 0])
     # ceil(31 * 0.8) / 31 = 0.806 in expectation; 400 trials put the mean within ~0.06 of it
     assert np.mean(hits) >= 0.8 - 0.06
@@ -134,24 +173,24 @@ def test_conformal_offsets_cover_exchangeable_scores():
 def test_pooled_offsets_follow_each_steps_spread():
     """Steps whose errors grow 10-fold pool their scores in units of each step's spread.
 
-    Each of 12 steps has only 6 scores, too few for the 95% interval's finite-sample quantile
-    (19); pooled, the 72 scores give it one, and the offsets grow with the step as the errors
-    do, so every step covers about as often. The network's intervals are a quarter as wide as
-    they should be (they cover 26% and 38%). Measured over 1000 draws: 0.79-0.85 at each step
-    for 80% (0.82 in all), 0.95-0.98 for 95% (0.97); with the held-out scores in units of a
-    spread they were part of, 0.79 and 0.93 in all, 0.90-0.95 at each step for 95%.
+    30 held-out time points, each scored at 12 steps independently (the pool's easiest case). The
+    offsets grow with the step as the errors do, so every step covers about as often. The network's
+    intervals are a quarter as wide as they should be (they cover 26% and 38%). Measured over 1000
+    draws: 0.79-0.84 at each step for 80% (0.82 in all), 0.97-0.99 for 95% (0.98): above nominal, as
+    the pool's level, ``c (m + 1) / m`` for ``m`` time points, asks of scores that need not be
+    independent (the next test).
     """
     rng = np.random.default_rng(0)
     levels = np.array([0.025, 0.1, 0.5, 0.9, 0.975])
-    n, H, trials = 6, 12, 1000
+    n, H, trials = 30, 12, 1000
     sigma = np.linspace(1, 10, H)[None, :, None]
     z = np.array([-1.96, -1.28, 0.0, 1.28, 1.96]) / 4
     quantiles = np.broadcast_to(z * sigma[..., None], (n + 1, H, 1, 5))
     hits, first_last = {0.8: [], 0.95: []}, []
     for _ in range(trials):
         values = rng.normal(size=(n + 1, H, 1)) * sigma
-        offsets, counts, _, total = conformal_offsets(quantiles[:n], values[:n], levels)
-        assert (counts == n).all() and total.tolist() == [[n * H, n * H]] and np.isfinite(offsets).all()
+        offsets, counts, _, points = conformal_offsets(quantiles[:n], values[:n], levels)
+        assert (counts == n).all() and points.tolist() == [n] and np.isfinite(offsets).all()
         first_last.append(offsets[[0, -1], 0, 0])
         for pair, level in enumerate((0.95, 0.8)):
             half = quantiles[n, :, 0, 4 - pair] + offsets[:, 0, pair]
@@ -161,6 +200,35 @@ def test_pooled_offsets_follow_each_steps_spread():
     for level, inside in hits.items():
         per_step = np.mean(inside, axis=0)
         assert np.mean(inside) >= level - 0.01 and np.abs(per_step - level).max() <= 0.06, per_step.round(3)
+
+
+def test_offsets_count_held_out_time_points_not_scores():
+    """A held-out value far from its forecasts is far at every step: the pool's units are time points.
+
+    23 held-out time points, each scored at 12 steps alike (a series of independent noise, whose
+    forecasts all miss a value by its noise), then a new time point. Counting the 276 scores as
+    exchangeable (the ``ceil(277 c)``-th smallest) takes about the 22nd of the 23 points for the 95%
+    interval, which covers about 22/24 = 0.917 (measured: 0.923, and 0.800 at 80%); the pool's
+    quantile at level ``c (m + 1) / m`` covers at least ``c`` (measured: 0.965 and 0.845).
+    """
+    rng = np.random.default_rng(0)
+    levels = np.array([0.025, 0.1, 0.5, 0.9, 0.975])
+    m, H, trials = 23, 12, 4000
+    sigma = np.linspace(1, 3, H)[None, :, None]
+    z = np.array([-1.96, -1.28, 0.0, 1.28, 1.96]) / 4
+    quantiles = np.broadcast_to(z * sigma[..., None], (m + 1, H, 1, 5))
+    hits = {0.8: [], 0.95: []}
+    for _ in range(trials):
+        values = rng.normal(size=(m + 1, 1, 1)) * sigma  # one draw a time point, at every step
+        offsets, counts, _, points = conformal_offsets(quantiles[:m], values[:m], levels)
+        assert (counts == m).all() and points.tolist() == [m]
+        step = rng.integers(H)  # the new time point, forecast at one step
+        for pair, level in enumerate((0.95, 0.8)):
+            half = quantiles[m, step, 0, 4 - pair] + offsets[step, 0, pair]
+            hits[level].append(abs(values[m, step, 0]) <= half)
+    assert np.mean(hits[0.95]) >= 0.945 and np.mean(hits[0.8]) >= 0.8 - 0.01, {
+        level: np.mean(inside) for level, inside in hits.items()
+    }
 
 
 # -- what the calibration computes ----------------------------------------------------------------
@@ -343,12 +411,13 @@ def test_a_panels_held_out_points_pool_to_the_four_calibration_needs():
 
 
 def test_too_few_scores_for_a_level_falls_back_to_the_largest_score():
-    """Four Longley series holding out one point each: 4 scores a step, 12 in all, fewer than 19."""
+    """Four Longley series holding out one point each: 4 time points, fewer than 19 (95%) and 9 (90%)."""
     y = _longley_panel(["ARMED", "GNP", "POP", "UNEMP"])
     y = y.groupby(level=0, group_keys=False).apply(lambda s: s.iloc[:-3])
     f = RNNForecaster(**TINY)
     match = (
-        r"only 12 held-out scores \(all forecast steps together\), .* of the 95% intervals \(95% needs 19\)"
+        r"only 4 held-out time points \(all series together; each is scored once a forecast step\), too "
+        r"few for the finite-sample quantile of the 95%, 90% intervals \(95% needs 19, 90% needs 9\)"
     )
     with pytest.warns(UserWarning, match=match):
         f.fit(y, fh=[1, 2, 3])

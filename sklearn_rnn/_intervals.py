@@ -68,9 +68,14 @@ def conformal_offsets(
     (negative inside). Each step's scores are divided by the step's spread
     ``s_h``, the mean absolute error of its median forecasts, so that the scores
     of all steps pool (normalised conformal prediction, Papadopoulos et al.
-    2008, with one scale per step; a held-out score is divided by the spread of
-    the step's other held-out values, which makes the intervals a little wider
-    than nominal when each step has few).
+    2008, with one scale per step). A future value's score is in units of
+    ``s_h``, which its own error is not part of; a held-out score is in
+    whichever unit makes it larger, ``s_h`` or the spread of the step's other
+    held-out values (without its own error): the smaller unit for a miss, the
+    larger for a value inside. Either unit alone errs narrower where it is
+    the larger for misses or the smaller for values inside (the other
+    values' spread alone covered 89% with a 95% interval on generated
+    intervals three times too wide).
 
     Each held-out time point is scored once a step, so the ``N`` pooled scores
     of a column come from ``m`` time points (the most values any step has), and
@@ -78,17 +83,19 @@ def conformal_offsets(
     far at every step). The exchangeable units are the time points, not the
     scores: the offset of an interval of coverage ``c`` at step ``h`` is ``s_h``
     times the pool's quantile at level ``c (m + 1) / m`` (its
-    ``ceil(N c (m + 1) / m)``-th smallest score), which covers at least ``c``
-    on average over the steps if the held-out time points and a future one are
-    exchangeable, however their scores across steps are related. Counting the
-    ``N`` scores as the units instead (the ``ceil((N + 1) c)``-th smallest)
-    covered 91% with a 95% interval on a series of independent noise, whose
-    held-out values are scored alike at every step. Returns the offsets
-    (H, C, n_pairs), NaN where ``m`` is too small for that level to exist
+    ``ceil(N c (m + 1) / m)``-th smallest score). With a unit fixed in
+    advance that covers at least ``c`` on average over the steps, if the
+    held-out time points and a future one are exchangeable and each has its
+    score at every step, however its scores across steps are related; the
+    units here are estimated from the held-out values, and the choice above
+    errs wider than that (measured on generated scores). Counting the ``N``
+    scores as the units instead (the ``ceil((N + 1) c)``-th smallest) covered
+    91% with a 95% interval on a series of independent noise, whose held-out
+    values are scored alike at every step. Returns the offsets (H, C,
+    n_pairs), NaN where ``m`` is too small for that level to exist
     (``c (m + 1) > m``), the score counts of each step (H, C), the offsets from
-    the largest pooled scores (H, C, n_pairs) and ``m`` (C,). A step with one
-    value, or whose medians were all exact, adds no score to the pool; one
-    whose medians were all exact has offset 0.
+    the largest pooled scores (H, C, n_pairs) and ``m`` (C,). A step whose
+    medians were all exact adds no score to the pool and has offset 0.
     """
     _, _, coverage = quantile_pairs(levels)
     scores = conformity_scores(quantiles, targets, levels)  # (n, H, C, P); NaN when unobserved
@@ -96,13 +103,14 @@ def conformal_offsets(
     errors = np.abs(targets - quantiles[..., median_index(levels)])  # NaN when unobserved
     sums = np.nansum(errors, axis=0)  # (H, C)
     spread = np.where(sums > 0, sums / np.maximum(counts, 1), 0.0)
-    # a held-out score in units of the spread of the step's other values: a unit that included the
-    # score would shrink the held-out scores against a future value's (the 95% interval covered 93% of
-    # exchangeable draws with 6 a step); this one errs the other way, wider, with few values a step
+    # a held-out score in the unit that makes it larger: the step's spread, or the spread of its other
+    # values (the larger for a miss where its own error is above the others', the smaller for a value
+    # inside); either alone makes the held-out scores smaller than a future value's in some cases
     with np.errstate(divide="ignore", invalid="ignore"):  # a step with one value has no others
         others = (sums - errors) / (counts - 1)
-    unit = np.where(others > 0, others, np.where(spread > 0, spread, np.nan)[None])  # others all exact
-    normalised = scores / unit[..., None]
+        full = np.where(spread > 0, spread, np.nan)[None]  # (1, H, C); NaN: every median exact
+        unit = np.where(others > 0, others, full)  # the others all exact: the step's spread
+        normalised = np.fmax(scores / unit[..., None], scores / full[..., None])
     pooled = np.sort(normalised.transpose(2, 3, 0, 1).reshape(*normalised.shape[2:], -1), axis=-1)  # NaN last
     total = np.isfinite(pooled).sum(axis=-1)  # (C, P)
     points = counts.max(axis=0)  # (C,): each held-out time point is scored once a step
@@ -301,9 +309,10 @@ def calibration(
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`conformal_offsets` made usable: the offsets (H, C, n_pairs) and each step's fewest scores.
 
-    Where all steps together have too few scores for an interval's
+    Where a column has too few held-out time points for an interval's
     finite-sample quantile, its offsets come from the largest score, with a
-    warning that says the coverage this guarantees.
+    warning that says the coverage this guarantees (for the column with the
+    fewest).
     """
     offsets, counts, largest, points = conformal_offsets(quantiles, targets, levels)
     short = np.isnan(offsets).any(axis=0)  # (C, n_pairs)
@@ -316,8 +325,8 @@ def calibration(
             for c in short_levels  # (n + 1) c <= n
         )
         warnings.warn(
-            f"Conformal calibration has only {n} held-out time points (all series together; each is "
-            f"scored once a forecast step), too few for the finite-sample quantile of the "
+            f"Conformal calibration has only {n} held-out time point{'s' * (n != 1)} (all series "
+            f"together; each is scored once a forecast step), too few for the finite-sample quantile of the "
             f"{', '.join(f'{c:.0%}' for c in short_levels)} intervals ({needs}). Their offsets come from "
             f"the largest score, which guarantees coverage {n}/{n + 1} = {n / (n + 1):.1%} only. Raise "
             "calibration_fraction or pass longer series or more of them.",

@@ -134,24 +134,8 @@ def test_held_out_values_inside_intervals_too_wide_are_not_shrunk_below_a_future
     19 time points scored alike at 12 steps covered 0.893 and 0.770 at 95% and 80% (a review found it).
     Each score in whichever unit makes it larger: measured 0.952 and 0.798 (with the steps' true spreads
     for units, 0.949 and 0.798 in the review's 20,000 draws)."""
-    rng = np.random.default_rng(1)
-    levels = np.array([0.025, 0.1, 0.5, 0.9, 0.975])
-    m, H, trials = 19, 12, 4000
-    sigma = np.linspace(1, 3, H)[None, :, None]
-    z = 3 * np.array([-1.96, -1.28, 0.0, 1.28, 1.96])
-    quantiles = np.broadcast_to(z * sigma[..., None], (m + 1, H, 1, 5))
-    hits = {0.8: [], 0.95: []}
-    for _ in range(trials):
-        values = rng.normal(size=(m + 1, 1, 1)) * sigma
-        offsets = conformal_offsets(quantiles[:m], values[:m], levels)[0]
-        assert (offsets < 0).all()  # every interval narrowed
-        step = rng.integers(H)
-        for pair, level in enumerate((0.95, 0.8)):
-            half = quantiles[m, step, 0, 4 - pair] + offsets[step, 0, pair]
-            hits[level].append(abs(values[m, step, 0]) <= half)
-    assert np.mean(hits[0.95]) >= 0.94 and np.mean(hits[0.8]) >= 0.785, {
-        level: np.mean(inside) for level, inside in hits.items()
-    }
+    hits = shared_point_coverage(m=19, width=3.0, trials=4000, seed=1, narrowed=True)
+    assert hits[0.95] >= 0.94 and hits[0.8] >= 0.785, hits
 
 
 def test_a_time_point_count_at_the_level_takes_the_largest_score_without_a_warning():
@@ -251,24 +235,33 @@ def test_offsets_count_held_out_time_points_not_scores():
     interval, which covers about 22/24 = 0.917 (measured: 0.923, and 0.800 at 80%); the pool's
     quantile at level ``c (m + 1) / m`` covers at least ``c`` (measured: 0.965 and 0.845).
     """
-    rng = np.random.default_rng(0)
+    hits = shared_point_coverage(m=23, width=0.25, trials=4000, seed=0)
+    assert hits[0.95] >= 0.945 and hits[0.8] >= 0.8 - 0.01, hits
+
+
+def shared_point_coverage(m: int, width: float, trials: int, seed: int, narrowed: bool = False) -> dict:
+    """Coverage of a new time point at a random step, from ``m`` held-out ones scored alike at 12 steps.
+
+    Each time point is one normal draw, in units of its step's spread (1 to 3) at every step; the
+    network's intervals are ``width`` times as wide as they should be.
+    """
+    rng = np.random.default_rng(seed)
     levels = np.array([0.025, 0.1, 0.5, 0.9, 0.975])
-    m, H, trials = 23, 12, 4000
+    H = 12
     sigma = np.linspace(1, 3, H)[None, :, None]
-    z = np.array([-1.96, -1.28, 0.0, 1.28, 1.96]) / 4
+    z = width * np.array([-1.96, -1.28, 0.0, 1.28, 1.96])
     quantiles = np.broadcast_to(z * sigma[..., None], (m + 1, H, 1, 5))
     hits = {0.8: [], 0.95: []}
     for _ in range(trials):
         values = rng.normal(size=(m + 1, 1, 1)) * sigma  # one draw a time point, at every step
         offsets, counts, _, points = conformal_offsets(quantiles[:m], values[:m], levels)
         assert (counts == m).all() and points.tolist() == [m]
+        assert not narrowed or (offsets < 0).all()  # every interval narrowed
         step = rng.integers(H)  # the new time point, forecast at one step
         for pair, level in enumerate((0.95, 0.8)):
             half = quantiles[m, step, 0, 4 - pair] + offsets[step, 0, pair]
             hits[level].append(abs(values[m, step, 0]) <= half)
-    assert np.mean(hits[0.95]) >= 0.945 and np.mean(hits[0.8]) >= 0.8 - 0.01, {
-        level: np.mean(inside) for level, inside in hits.items()
-    }
+    return {level: float(np.mean(inside)) for level, inside in hits.items()}
 
 
 # -- what the calibration computes ----------------------------------------------------------------

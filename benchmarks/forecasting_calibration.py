@@ -11,11 +11,13 @@ kept (the function the forecaster calls is wrapped, nothing else changes), and t
 intervals of the held-out last ``h`` points are then predicted with the offsets of each rule, in turn:
 
 * ``time points`` (the library's, :func:`sklearn_rnn._intervals.conformal_offsets`): the scores of all
-  steps pooled, each in units of its step's mean absolute error (a held-out score in units of the
-  step's other held-out values), the pool's quantile at level ``c (m + 1) / m`` for the ``m`` held-out
-  time points (each scored once a step), the largest score where that level exceeds 1;
-* ``pooled scores`` (the rule before): the same pool, its ``ceil((N + 1) c)``-th smallest of the ``N``
-  scores, as if they were ``N`` exchangeable units;
+  steps pooled, each in units of its step's mean absolute error (a held-out score in whichever makes
+  it larger of that and the step's other held-out values' spread), the pool's quantile at level
+  ``c (m + 1) / m`` for the ``m`` held-out time points (each scored once a step), the largest score
+  where that level exceeds 1;
+* ``pooled scores`` (the rule before): the pool as it was (each held-out score in units of the step's
+  other held-out values alone), its ``ceil((N + 1) c)``-th smallest of the ``N`` scores, as if they
+  were ``N`` exchangeable units;
 * ``per step`` (the rule before that): each step's own scores, the ``ceil((n + 1) c)``-th smallest, the
   largest where ``n`` is too small;
 * ``power law``: pooled in units of ``a h^b``, fitted to the steps' mean absolute errors on the log

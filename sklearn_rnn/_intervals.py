@@ -72,10 +72,10 @@ def conformal_offsets(
     ``s_h``, which its own error is not part of; a held-out score is in
     whichever unit makes it larger, ``s_h`` or the spread of the step's other
     held-out values (without its own error): the smaller unit for a miss, the
-    larger for a value inside. Either unit alone errs narrower where it is
-    the larger for misses or the smaller for values inside (the other
-    values' spread alone covered 89% with a 95% interval on generated
-    intervals three times too wide).
+    larger for a value inside; a miss at a step whose other medians were all
+    exact is in units of ``s_h``. Either unit alone shrinks some held-out
+    scores against a future value's (the other values' spread alone covered
+    89% with a 95% interval on generated intervals three times too wide).
 
     Each held-out time point is scored once a step, so the ``N`` pooled scores
     of a column come from ``m`` time points (the most values any step has), and
@@ -86,9 +86,10 @@ def conformal_offsets(
     ``ceil(N c (m + 1) / m)``-th smallest score). With a unit fixed in
     advance that covers at least ``c`` on average over the steps, if the
     held-out time points and a future one are exchangeable and each has its
-    score at every step, however its scores across steps are related; the
-    units here are estimated from the held-out values, and the choice above
-    errs wider than that (measured on generated scores). Counting the ``N``
+    score at every step, however its scores across steps are related. The
+    units here are estimated from the held-out values; the choice above
+    covered at least its target on generated scores of many kinds, which is
+    measured, not proven. Counting the ``N``
     scores as the units instead (the ``ceil((N + 1) c)``-th smallest) covered
     91% with a 95% interval on a series of independent noise, whose held-out
     values are scored alike at every step. Returns the offsets (H, C,
@@ -103,9 +104,9 @@ def conformal_offsets(
     errors = np.abs(targets - quantiles[..., median_index(levels)])  # NaN when unobserved
     sums = np.nansum(errors, axis=0)  # (H, C)
     spread = np.where(sums > 0, sums / np.maximum(counts, 1), 0.0)
-    # a held-out score in the unit that makes it larger: the step's spread, or the spread of its other
-    # values (the larger for a miss where its own error is above the others', the smaller for a value
-    # inside); either alone makes the held-out scores smaller than a future value's in some cases
+    # a held-out score in whichever unit makes it larger: for a miss (a positive score) the smaller of the
+    # step's spread and its other values' spread, for a value inside (negative) the larger; either unit
+    # alone makes some held-out scores smaller than a future value's, whose unit is the step's spread
     with np.errstate(divide="ignore", invalid="ignore"):  # a step with one value has no others
         others = (sums - errors) / (counts - 1)
         full = np.where(spread > 0, spread, np.nan)[None]  # (1, H, C); NaN: every median exact
@@ -328,8 +329,8 @@ def calibration(
             f"Conformal calibration has only {n} held-out time point{'s' * (n != 1)} (all series "
             f"together; each is scored once a forecast step), too few for the finite-sample quantile of the "
             f"{', '.join(f'{c:.0%}' for c in short_levels)} intervals ({needs}). Their offsets come from "
-            f"the largest score, which guarantees coverage {n}/{n + 1} = {n / (n + 1):.1%} only. Raise "
-            "calibration_fraction or pass longer series or more of them.",
+            f"the largest score, which calibrates them for coverage {n}/{n + 1} = {n / (n + 1):.1%} only. "
+            "Raise calibration_fraction or pass longer series or more of them.",
             UserWarning,
             stacklevel=user_stacklevel(),
         )

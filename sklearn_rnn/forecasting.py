@@ -228,7 +228,7 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         once (it is scored at every step): an interval of coverage ``c`` needs
         ``c / (1 - c)`` held-out time points, all series together (19 for 95%),
         and with fewer its offsets come from the largest score and a warning
-        says what that guarantees. With
+        says what coverage that calibrates for. With
         ``correction_weight="auto"`` the same values first choose how much of
         the network's correction of its baseline each column keeps. The
         network trained without them is the one that forecasts (it is not
@@ -372,7 +372,7 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
     finite-sample quantile of how far those values fell outside it, the
     scores of all steps pooled, each in units of its step's mean absolute
     error, each held-out time point counted once (it is scored at every
-    step, and its scores move together). The coverage this guarantees is
+    step, and its scores move together). The coverage this aims at is
     marginal (on average over series, origins and steps) and holds only as
     far as the future resembles the held-out period; with too few held-out
     time points for a level (19 for 95%), or none, a warning says so.

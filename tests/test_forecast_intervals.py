@@ -20,7 +20,12 @@ from sklearn.utils._param_validation import InvalidParameterError  # noqa: E402
 from sktime.datasets import load_airline  # noqa: E402
 
 from sklearn_rnn import RNNForecaster  # noqa: E402
-from sklearn_rnn._intervals import conformal_offsets, interpolate_quantiles, quantile_pairs  # noqa: E402
+from sklearn_rnn._intervals import (  # noqa: E402
+    calibration,
+    conformal_offsets,
+    interpolate_quantiles,
+    quantile_pairs,
+)
 
 TINY = dict(hidden_size=8, max_epochs=3, random_state=0)
 # tiny fits on few held-out points have too few scores for the 95% interval's quantile; the warning
@@ -71,7 +76,7 @@ def airline():
 def test_airline_coverage_is_within_5_points_of_nominal(airline):
     """Measured (seeds 0-2): 0.81 / 1.00, 0.75 / 1.00, 0.78 / 1.00 of 1958-60. The 36 steps pool 504
     scores, but from 14 held-out months, fewer than the 95% interval's finite-sample quantile needs
-    (19): its offsets come from the largest score, which guarantees 14/15, and ``fit`` warns. Ranking
+    (19): its offsets come from the largest score, calibrated for 14/15, and ``fit`` warns. Ranking
     the 504 scores as if they were exchangeable units (the rule before): 0.81 / 0.94, 0.75 / 0.94,
     0.78 / 0.97, with 95% intervals 0.50-0.63 times as wide. Each step's own 14: 0.75 / 0.86,
     0.75 / 0.92, 0.78 / 0.94. Uncalibrated: 0.17 / 0.50. AutoETS on this split: 0.92 / 0.97."""
@@ -139,17 +144,22 @@ def test_held_out_values_inside_intervals_too_wide_are_not_shrunk_below_a_future
 
 
 def test_a_time_point_count_at_the_level_takes_the_largest_score_without_a_warning():
-    """19 time points are the fewest a 95% interval needs: its level c (m + 1) / m is exactly 1."""
-    levels = np.array([0.025, 0.1, 0.5, 0.9, 0.975])
+    """19 time points are the fewest a 95% interval needs, 4 an 80% one: the level c (m + 1) / m is 1."""
     rng = np.random.default_rng(0)
-    for m, pair in ((19, 0), (4, 1)):  # 95% and 80%
-        quantiles = np.broadcast_to(np.array([-1.0, -0.5, 0.0, 0.5, 1.0]), (m, 3, 1, 5))
+    for m, levels in ((19, [0.025, 0.5, 0.975]), (4, [0.1, 0.5, 0.9])):
+        levels = np.array(levels)
+        quantiles = np.broadcast_to(np.array([-1.0, 0.0, 1.0]), (m, 3, 1, 3))
         values = rng.normal(size=(m, 3, 1)) * 3
         offsets, _, largest, points = conformal_offsets(quantiles, values, levels)
-        assert points.tolist() == [m] and np.isfinite(offsets[:, 0, pair]).all()
-        np.testing.assert_array_equal(offsets[:, 0, pair], largest[:, 0, pair])
-        fewer = conformal_offsets(quantiles[1:], values[1:], levels)[0]
-        assert np.isnan(fewer[:, 0, pair]).all()
+        assert points.tolist() == [m] and np.isfinite(offsets).all()
+        np.testing.assert_array_equal(offsets, largest)
+        assert np.isnan(conformal_offsets(quantiles[1:], values[1:], levels)[0]).all()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            calibration(quantiles, values, levels)
+            calibration(quantiles[1:], values[1:], levels)
+        said = [str(w.message) for w in caught if "Conformal calibration" in str(w.message)]
+        assert len(said) == 1 and f"only {m - 1} held-out time points" in said[0], said
 
 
 @pytest.mark.slow

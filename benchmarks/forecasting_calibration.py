@@ -50,7 +50,12 @@ import forecasting as bench  # noqa: E402
 
 import sklearn_rnn._forecast_network as forecast_network  # noqa: E402
 from sklearn_rnn import RNNForecaster  # noqa: E402
-from sklearn_rnn._intervals import calibration, conformity_scores, median_index, quantile_pairs  # noqa: E402
+from sklearn_rnn._intervals import (  # noqa: E402
+    calibration,
+    conformity_scores,
+    quantile_pairs,
+    step_spreads,
+)
 
 torch.set_num_threads(1)
 RULES = ("time points", "pooled scores", "per step", "power law")
@@ -83,18 +88,13 @@ def pooled_scores(quantiles: np.ndarray, targets: np.ndarray, levels: np.ndarray
     """Offsets (H, C, P) from the library's pool ranked among its ``N`` scores (the rule before)."""
     coverage = quantile_pairs(levels)[2]
     scores = conformity_scores(quantiles, targets, levels)
-    counts = np.isfinite(targets).sum(axis=0)  # (H, C)
-    errors = np.abs(targets - quantiles[..., median_index(levels)])
-    sums = np.nansum(errors, axis=0)
-    spread = np.where(sums > 0, sums / np.maximum(counts, 1), 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        others = (sums - errors) / (counts - 1)
+    _, spread, others = step_spreads(quantiles, targets, levels)
     unit = np.where(others > 0, others, np.where(spread > 0, spread, np.nan)[None])
     normalised = scores / unit[..., None]
     out = np.zeros(scores.shape[1:])
     for c, p in np.ndindex(*scores.shape[2:]):
         pooled = np.sort(normalised[:, :, c, p][np.isfinite(normalised[:, :, c, p])])
-        if len(pooled) and not (sums[:, c] == 0).all():
+        if len(pooled) and not (spread[:, c] == 0).all():
             out[:, c, p] = _ranked(pooled, coverage[p]) * spread[:, c]
     return out
 
@@ -103,8 +103,7 @@ def power_law(quantiles: np.ndarray, targets: np.ndarray, levels: np.ndarray) ->
     """Offsets (H, C, P) from all steps' scores pooled in units of a power law of the step."""
     coverage = quantile_pairs(levels)[2]
     scores = conformity_scores(quantiles, targets, levels)
-    errors = np.abs(targets - quantiles[..., median_index(levels)])
-    spread = np.nansum(errors, axis=0) / np.maximum(np.isfinite(targets).sum(axis=0), 1)  # (H, C)
+    _, spread, _ = step_spreads(quantiles, targets, levels)  # (H, C)
     steps = np.arange(1, len(spread) + 1)
     out = np.zeros(scores.shape[1:])
     for c in range(spread.shape[1]):

@@ -19,6 +19,7 @@ __all__ = [
     "drift_floors",
     "interpolate_quantiles",
     "quantile_pairs",
+    "step_spreads",
 ]
 
 DEFAULT_QUANTILES = (0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975)
@@ -55,6 +56,24 @@ def conformity_scores(quantiles: np.ndarray, targets: np.ndarray, levels: np.nda
     lower, upper, _ = quantile_pairs(levels)
     lo, hi = quantiles[..., lower], quantiles[..., upper]
     return np.maximum(lo - targets[..., None], targets[..., None] - hi)
+
+
+def step_spreads(
+    quantiles: np.ndarray, targets: np.ndarray, levels: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each step's held-out values (H, C), its spread ``s_h`` (H, C) and the spread of each value's others.
+
+    ``s_h`` is the mean absolute error of the step's median forecasts (0 where
+    all were exact); the others' spread (n, H, C) leaves each held-out value's
+    own error out (NaN where it is not held out, or is its step's only value).
+    """
+    counts = np.isfinite(targets).sum(axis=0)
+    errors = np.abs(targets - quantiles[..., median_index(levels)])  # NaN when unobserved
+    sums = np.nansum(errors, axis=0)  # (H, C)
+    spread = np.where(sums > 0, sums / np.maximum(counts, 1), 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):  # a step with one value has no others
+        others = (sums - errors) / (counts - 1)
+    return counts, spread, others
 
 
 def conformal_offsets(
@@ -100,15 +119,11 @@ def conformal_offsets(
     """
     _, _, coverage = quantile_pairs(levels)
     scores = conformity_scores(quantiles, targets, levels)  # (n, H, C, P); NaN when unobserved
-    counts = np.isfinite(targets).sum(axis=0)
-    errors = np.abs(targets - quantiles[..., median_index(levels)])  # NaN when unobserved
-    sums = np.nansum(errors, axis=0)  # (H, C)
-    spread = np.where(sums > 0, sums / np.maximum(counts, 1), 0.0)
+    counts, spread, others = step_spreads(quantiles, targets, levels)
     # a held-out score in whichever unit makes it larger: for a miss (a positive score) the smaller of the
     # step's spread and its other values' spread, for a value inside (negative) the larger; either unit
     # alone makes some held-out scores smaller than a future value's, whose unit is the step's spread
-    with np.errstate(divide="ignore", invalid="ignore"):  # a step with one value has no others
-        others = (sums - errors) / (counts - 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
         full = np.where(spread > 0, spread, np.nan)[None]  # (1, H, C); NaN: every median exact
         unit = np.where(others > 0, others, full)  # the others all exact: the step's spread
         normalised = np.fmax(scores / unit[..., None], scores / full[..., None])
@@ -122,7 +137,7 @@ def conformal_offsets(
     last = pooled.shape[-1] - 1
     quantile = np.take_along_axis(pooled, np.clip(ranks - 1, 0, last)[..., None], axis=-1)[..., 0]
     quantile[ranks > total] = np.nan
-    quantile[(sums == 0).all(axis=0)] = 0.0  # every median exact: nothing to widen
+    quantile[(spread == 0).all(axis=0)] = 0.0  # every median exact: nothing to widen
     largest = np.take_along_axis(pooled, np.clip(total - 1, 0, last)[..., None], axis=-1)[..., 0]
     scale = spread[..., None]  # (H, C, 1): offset 0 where a step has no spread
     return quantile * scale, counts, np.nan_to_num(largest) * scale, points

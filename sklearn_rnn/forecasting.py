@@ -30,7 +30,8 @@ from ._intervals import (
     quantile_moments,
     quantile_pairs,
 )
-from ._runtime import resolve_device, user_stacklevel
+from ._networks.forecast import seasons_lower_aic
+from ._runtime import resolve_device, torch_session, user_stacklevel
 from ._series import (
     append_rows,
     check_exog_values,
@@ -119,7 +120,15 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         (monthly 12, semi-monthly 24, quarterly 4, weekly 52, daily 7,
         business-daily 5, custom business days the days of their week, hourly 24;
         a multiple divides it where it can, 2-hourly 12; 1 for integer indices or
-        other frequencies).
+        other frequencies), and, where the window holds a season of it, keeps it
+        only where the values show seasons of that period, as exponential
+        smoothing's automatic model choice (ETS) keeps a seasonal model: where
+        the smoothing with those seasons has the lower AIC
+        on the training series than without them (fitted alone to each column of
+        each series, its last ``max(100, 10 sp)`` steps, on the scale modelled,
+        ``X`` unread; one choice for a panel, its series' AIC summed; series of
+        fewer than two seasons keep them); ``sp_`` is 1 otherwise (seasonally
+        adjusted data; ShampooSales, a steep trend). An int is used as given.
     local_level : bool, default=True
         Subtract each window's mean from its inputs (and, for the naive baseline
         without seasons, add it back to the forecast), so the network sees
@@ -260,7 +269,8 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
     horizon_ : int
         Number of steps the network forecasts.
     sp_ : int
-        Seasonal period (``sp`` resolved; the baseline has seasons where
+        Seasonal period (``sp`` resolved: with None, the index's period, or 1
+        where the values do not show its seasons; the baseline has seasons where
         ``1 < sp_ <= window_length_``).
     quantile_levels_ : ndarray
         Sorted quantile levels of the network's outputs.
@@ -730,6 +740,15 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         # Python ints, numpy's given too (a grid's values): the safe format stores plain numbers
         self.horizon_ = int(horizon or self.window_length_)
         self.sp_ = int(self.sp) if self.sp is not None else infer_sp(self._fh_freq())  # every series' freq
+        if (
+            self.sp is None and 1 < self.sp_ <= self.window_length_
+        ):  # seasons the values show, as ETS keeps them
+            logged = [
+                np.log(v, where=self.log_transform_, out=v.copy())
+                for v in (frame.to_numpy(dtype=np.float64) for _, frame in series)
+            ]
+            with torch_session(self.n_threads, flush_denormal=False):
+                self.sp_ = self.sp_ if seasons_lower_aic(logged, self.sp_) else 1
 
         data = self._window_dataset(series, X, store=True)
         if self.early_stopping:

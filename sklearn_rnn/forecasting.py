@@ -740,9 +740,9 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         # Python ints, numpy's given too (a grid's values): the safe format stores plain numbers
         self.horizon_ = int(horizon or self.window_length_)
         self.sp_ = int(self.sp) if self.sp is not None else infer_sp(self._fh_freq())  # every series' freq
-        if (
-            self.sp is None and 1 < self.sp_ <= self.window_length_
-        ):  # seasons the values show, as ETS keeps them
+        # where the window holds a season of the index's period: its seasons only where the values show
+        # them, as ETS keeps a seasonal model
+        if self.sp is None and 1 < self.sp_ <= self.window_length_:
             logged = [
                 np.log(v, where=self.log_transform_, out=v.copy())
                 for v in (frame.to_numpy(dtype=np.float64) for _, frame in series)

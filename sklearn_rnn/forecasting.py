@@ -743,12 +743,9 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         # where the window holds a season of the index's period: its seasons only where the values show
         # them, as ETS keeps a seasonal model
         if self.sp is None and 1 < self.sp_ <= self.window_length_:
-            logged = [
-                np.log(v, where=self.log_transform_, out=v.copy())
-                for v in (frame.to_numpy(dtype=np.float64) for _, frame in series)
-            ]
+            scaled = [self._transform_y(frame.to_numpy(dtype=np.float64), key)[0] for key, frame in series]
             with torch_session(self.n_threads, flush_denormal=False):
-                self.sp_ = self.sp_ if seasons_lower_aic(logged, self.sp_) else 1
+                self.sp_ = self.sp_ if seasons_lower_aic(scaled, self.sp_) else 1
 
         data = self._window_dataset(series, X, store=True)
         if self.early_stopping:

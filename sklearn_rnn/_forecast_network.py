@@ -22,7 +22,15 @@ from sktime.forecasting.base import ForecastingHorizon
 
 from ._data import Sequences
 from ._intervals import calibration, conformal_shift, median_index
-from ._networks.forecast import ForecastNet, PinballLoss
+from ._networks.forecast import (
+    SERIES_SHORTEST,
+    ForecastNet,
+    PinballLoss,
+    fit_series_smoothing,
+    halfway_to,
+    series_reach,
+    series_smoothing_map,
+)
 from ._networks.heads import ForecastGraph, InferenceGraph, QuantileForecasts
 from ._runtime import current_generator, torch_session, user_stacklevel
 from ._scaling import column_statistics, rounding_scaled
@@ -93,6 +101,9 @@ class ForecastNetwork(TrainingMixin):
             self._fit_smoothing(module, fitting)
         return module
 
+    # where every series is too short to calibrate, the fitted smoothing's forecasts are averaged with
+    # those of the smoothing fitted to the whole series (``series_smoothing_``); a subclass may turn it off
+    SERIES_SMOOTHING = True
     # windows the smoothing is fitted on, at most (a random subset of more: four parameters a column)
     SMOOTHING_WINDOWS = 4096
     # held-out values a step under which the correction weight is not chosen on them
@@ -126,6 +137,44 @@ class ForecastNetwork(TrainingMixin):
         with torch.no_grad():
             for network in module.others or ():
                 network.smoothing.logits.copy_(module.smoothing.logits)
+
+    def _fit_series_smoothing(self, scaled: list[np.ndarray]) -> None:
+        """``series_smoothing_``: the smoothing fitted to the whole ``scaled`` series, where they were
+        too short to calibrate and the forecasts are the fitted smoothing's alone.
+
+        Its forecasts are then averaged with the smoothing's (:meth:`_series_smoothing_forecasts`):
+        ``correction_weight="auto"`` resolved to 0 (not set by hand) and the baseline the smoothing,
+        without ``X`` (which it does not read).
+        """
+        self.series_smoothing_, self.series_smoothing_length_ = None, None
+        module = self.net_.module_
+        if not (self.SERIES_SMOOTHING and self.correction_weight == "auto" and not self._n_exog):
+            return
+        if module.smoothing is None or self.correction_weight_.any():
+            return
+        with torch_session(self.n_threads, flush_denormal=False):
+            params = fit_series_smoothing(scaled, module.sp)
+        if params is not None:
+            self.series_smoothing_ = params
+            longest = max(len(s) for s in scaled)
+            self.series_smoothing_length_ = int(min(longest, series_reach(module.sp)))
+
+    def _series_smoothing_forecasts(self, scaled: list[np.ndarray]) -> torch.Tensor:
+        """``(n, H, C)``: the whole-series smoothing's forecasts of each series, in the scaled units,
+        from its last ``series_smoothing_length_`` values (all, where fewer; NaN where fewer than
+        ``SERIES_SHORTEST``, too few to start it from)."""
+        maps: dict[int, np.ndarray] = {}
+        forecasts = []
+        for values in scaled:
+            n = min(len(values), self.series_smoothing_length_)
+            if n < SERIES_SHORTEST:
+                forecasts.append(np.full((self.horizon_, values.shape[1]), np.nan))
+                continue
+            if n not in maps:
+                params, sp = self.series_smoothing_, self.net_.module_.sp
+                maps[n] = series_smoothing_map(params, sp, n, self.horizon_)
+            forecasts.append(np.einsum("chn,nc->hc", maps[n], values[-n:]))
+        return torch.from_numpy(np.stack(forecasts))
 
     def _fit_exog_map(self, module: ForecastNet, windows: torch.Tensor) -> None:
         """Fit the baseline's linear map of X: ridge regression of the windows' scaled ``y`` on the same
@@ -296,6 +345,7 @@ class ForecastNetwork(TrainingMixin):
             self._warn_if_x_extrapolates(np.concatenate(blocks)[:, -self._n_exog :])
         lengths = [len(frame) for _, frame in series]
         C, W = len(self.log_transform_), self.window_length_
+        scaled = [rows[:n, :C] for rows, n in zip(blocks, lengths, strict=True)]
         pasts = [edge_pad(rows[:n, :C], W)[-W:] for rows, n in zip(blocks, lengths, strict=True)]
         unmoved = torch.from_numpy(np.stack([(past == 0).all(axis=0) for past in pasts]))  # in float64
         level = None
@@ -313,6 +363,12 @@ class ForecastNetwork(TrainingMixin):
         seqs = Sequences(values, np.full(len(values), values.shape[1], dtype=np.int64), False)
         out = self._predict_raw(SequenceDataset(seqs))
         mean, scale = (torch.from_numpy(np.stack(s)) for s in zip(*stats, strict=True))
+        if getattr(self, "series_smoothing_", None) is not None:  # absent from files written before it
+            forecasts = self._series_smoothing_forecasts(scaled)
+            if level is not None:  # the network's forecasts are the windows' less their level
+                forecasts = forecasts - level[:, None, :]
+            log = torch.from_numpy(np.asarray(self.log_transform_, dtype=bool))
+            out = halfway_to(out, forecasts, median_index(self.quantile_levels_), scale, log)
         with torch.no_grad():
             out = self._head()(out, mean, scale, unmoved, level).numpy()
         if not np.isfinite(out).all():
@@ -412,8 +468,14 @@ class ForecastNetwork(TrainingMixin):
             )
         mean, scale = self._y_scaling[()]
         net = copy.deepcopy(self.net_.module_).cpu().eval()
-        example = torch.ones((2, self.window_length_, len(mean)))
-        graph = ForecastGraph(net, self._head(), mean, scale)
+        series_map, length = None, self.window_length_
+        if getattr(self, "series_smoothing_", None) is not None:  # absent from files written before it
+            length = max(length, self.series_smoothing_length_)
+            series_map = series_smoothing_map(
+                self.series_smoothing_, net.sp, self.series_smoothing_length_, self.horizon_
+            )
+        example = torch.ones((2, length, len(mean)))
+        graph = ForecastGraph(net, self._head(), mean, scale, series_map)
         return InferenceGraph(
             graph, example, "y_window", "quantiles", dynamic_time=False, takes_lengths=False
         )

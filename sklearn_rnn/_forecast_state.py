@@ -25,6 +25,7 @@ from sktime.forecasting.base import ForecastingHorizon
 from ._archive import Refused, shown
 from ._codec import Encoder, custom_offset, decode, decode_frequency, encode_frequency, is_plain
 from ._intervals import median_index, quantile_pairs
+from ._networks.forecast import SERIES_SHORTEST, series_reach
 from ._networks.heads import SeriesScaling
 from ._runtime import user_stacklevel
 from ._scaling import column_statistics, input_scale, rounding_scaled
@@ -155,7 +156,13 @@ class SeriesState:
             raise Refused(f"its network reads {shown(n_exog)} exogenous columns, but it holds {held}.")
         # files written before these: no floors, the network's forecasts
         n_columns = len(y_hist.columns)
-        attributes = {"interval_floors_": None, "correction_weight_": np.ones(n_columns), **attributes}
+        attributes = {
+            "interval_floors_": None,
+            "series_smoothing_": None,
+            "series_smoothing_length_": None,
+            "correction_weight_": np.ones(n_columns),
+            **attributes,
+        }
         for key, value in attributes.items():
             setattr(self, key, value)
         self.net_ = rebuild_net(self)  # refuses a network that does not match the stored outputs first
@@ -791,3 +798,22 @@ def _check_interval_state(attributes: dict[str, Any], n_columns: int) -> None:
         ):
             bounds = "from 0 to 1" if name == "correction_weight_" else "finite" + " and >= 0" * (least == 0)
             raise Refused(f"its {name} is not a float array of shape {shape}, {bounds}.")
+    params, length = attributes.get("series_smoothing_"), attributes.get("series_smoothing_length_")
+    if params is None and length is None:
+        return
+    sp = attributes.get("sp_")
+    reach = series_reach(sp) if isinstance(sp, int) and sp >= 1 else SERIES_SHORTEST
+    if not (
+        isinstance(params, np.ndarray)
+        and params.dtype.kind == "f"
+        and params.shape == (4, n_columns)
+        and ((params >= 0) & (params <= 1)).all()
+        and isinstance(length, int)
+        and not isinstance(length, bool)
+        and SERIES_SHORTEST <= length <= reach
+    ):
+        raise Refused(
+            f"its series_smoothing_ is not a float array of shape (4, {n_columns}) from 0 to 1 with "
+            f"series_smoothing_length_ an integer from {SERIES_SHORTEST} to {reach} (a fit sets both or "
+            "neither)."
+        )

@@ -134,7 +134,10 @@ def to_onnx(
     For :class:`RNNForecaster` the input is ``y_window``, float32 of shape
     ``(batch, window_length_, n_columns)``: the last ``window_length_``
     observations of the series in its own units (repeat the first value in
-    front of a shorter history, as the forecaster does). The output
+    front of a shorter history, as the forecaster does); where the forecaster
+    also reads its smoothing fitted to the whole series
+    (``series_smoothing_``), the last ``max(window_length_,
+    series_smoothing_length_)`` observations. The output
     ``quantiles`` ``(batch, horizon_, n_columns, n_quantiles)`` holds the
     forecasts of steps ``1..horizon_`` at the levels ``quantile_levels_``; the
     level 0.5 is ``predict``'s point forecast. The series' log transform and

@@ -160,7 +160,9 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         the held-out values of ``conformal=True``, in ``correction_weight_``;
         0 (the smoothing alone) where the series are too short to hold out
         values, or hold out fewer than 10 a forecast step, and
-        ``baseline="smoothing"``, otherwise 1 without held-out values
+        ``baseline="smoothing"`` (too short to hold any out, and without
+        ``X``: averaged with the smoothing fitted to the whole series,
+        ``series_smoothing_``), otherwise 1 without held-out values
         (``conformal=False``, or the naive baseline). Files saved
         before it load with 1.
     n_networks : int, default=1
@@ -313,6 +315,20 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         pooled from the series' first differences), in the network's scaled
         units. A quantile of the network's nearer the median than that is
         moved out to it. None otherwise.
+    series_smoothing_ : ndarray of shape (4, n_columns) or None
+        Where the series were too short to hold out values (with
+        ``correction_weight="auto"``, the smoothing baseline and no ``X``):
+        the parameters (alpha, beta, phi, gamma; one set a column, shared by
+        the series) of the same damped-trend smoothing fitted to the whole
+        series as ETS fits it, by the squared errors of its one-step forecasts
+        from the initial state that fits them best. Each series' forecast is
+        the mean, in the scaled units (a geometric mean on the log scale), of
+        the smoothing's forecast from its window and this one's from its last
+        ``series_smoothing_length_`` values; the quantiles move with it. None
+        otherwise (and for files saved before it).
+    series_smoothing_length_ : int or None
+        How many of each series' latest values ``series_smoothing_`` reads:
+        the longest training series' length, at most ``max(100, 10 sp)``.
 
     See Also
     --------
@@ -371,7 +387,10 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
     held-out data ``w`` is 0 (the fitted smoothing alone) where the series
     were too short to hold any out, or to hold out 10 values a step (too few
     to show that the correction helps), and 1 with ``conformal=False`` or the
-    naive baseline.
+    naive baseline. Too short to hold any out, the smoothing's forecast is
+    averaged with the same smoothing's fitted to the whole series
+    (``series_smoothing_``): two fits of one classical model, from windows
+    and from the whole series, combined.
 
     Intervals come from the quantile heads, calibrated by split conformal
     prediction on time-ordered held-out data (``conformal=True``): each
@@ -389,7 +408,8 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
     Series too short to calibrate get intervals at least as wide as the
     drift method's (``interval_floors_``), which assume the series moves
     as a random walk with the drift and step deviation of its past.
-    ``update`` keeps the offsets, floors and correction weights of ``fit``. The user guide's
+    ``update`` keeps the offsets, floors, correction weights and
+    ``series_smoothing_`` of ``fit`` (which then reads the latest values). The user guide's
     forecasting page (Calibrated intervals) has the procedure and what it
     measured.
 
@@ -770,9 +790,12 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         self._calibrate(scoring)
         self._warn_if_x_unread()
         self.interval_floors_ = None
-        if calibrate and scoring is None:  # too short to calibrate: the drift method's widths as floors
+        self.series_smoothing_, self.series_smoothing_length_ = None, None
+        if calibrate and scoring is None:  # too short to calibrate: the drift method's widths as floors,
+            # the smoothing's forecasts averaged with its fit to the whole series
             scaled = [self._transform_y(frame.to_numpy(dtype=np.float64), key)[0] for key, frame in series]
             self.interval_floors_ = drift_floors(scaled, self.horizon_, self.quantile_levels_)
+            self._fit_series_smoothing(scaled)
         return self
 
     def _warn_if_x_unread(self) -> None:

@@ -396,8 +396,9 @@ def _longley_panel(columns):
 
 def test_fewer_than_four_held_out_points_train_on_all_data_and_widen_to_the_drift_method(tmp_path):
     """Longley's 13 training years hold out one point: no calibration; the forecasts of conformal=False
-    (at the same weight), each bound the farther of its own and the drift method's (computed here from
-    the log values)."""
+    (at the same weight; the smoothing's alone, without its fit to the whole series, which moves every
+    quantile alike), each bound the farther of its own and the drift method's (computed here from the
+    log values)."""
     from scipy.stats import norm
 
     from sklearn_rnn import load, save
@@ -413,6 +414,8 @@ def test_fewer_than_four_held_out_points_train_on_all_data_and_widen_to_the_drif
     assert f.n_windows_ == plain.n_windows_ and plain.interval_floors_ is None
     assert f.correction_weight_.tolist() == plain.correction_weight_.tolist() == [0.0]
     alpha = [0.025, 0.1, 0.5, 0.9, 0.975]
+    assert f.series_smoothing_ is not None and plain.series_smoothing_ is None
+    whole, f.series_smoothing_ = f.series_smoothing_, None
     got, own = f.predict_quantiles(alpha=alpha).to_numpy(), plain.predict_quantiles(alpha=alpha).to_numpy()
     np.testing.assert_array_equal(got[:, 2], own[:, 2])  # the same network: the same median
     diffs = np.diff(np.log(y.to_numpy(dtype=float).ravel()))  # the column is modelled on the log scale
@@ -422,6 +425,8 @@ def test_fewer_than_four_held_out_points_train_on_all_data_and_widen_to_the_drif
         np.testing.assert_allclose(got[:, lower], np.minimum(own[:, lower], got[:, 2] * np.exp(-half)))
         np.testing.assert_allclose(got[:, upper], np.maximum(own[:, upper], got[:, 2] * np.exp(half)))
     assert (got[:, 4] - got[:, 0] > own[:, 4] - own[:, 0]).all()  # the network's own were narrower
+    f.series_smoothing_ = whole
+    got = f.predict_quantiles(alpha=alpha).to_numpy()
     save(f, tmp_path / "f.skrnn")
     restored = load(tmp_path / "f.skrnn")
     np.testing.assert_array_equal(restored.predict_quantiles(alpha=alpha).to_numpy(), got)

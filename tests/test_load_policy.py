@@ -882,13 +882,41 @@ def test_forecaster_file_from_before_interval_floors_loads_with_the_networks_own
     plain = _forecaster(conformal=False, correction_weight=0.0).fit(y, fh=[1, 2, 3])  # the same weight
     assert forecaster.interval_floors_ is not None and forecaster.correction_weight_.tolist() == [0.0]
     path = tmp_path / "older.skrnn"
-    path.write_bytes(
-        _edit_manifest(_saved(forecaster), lambda manifest: manifest["attributes"].pop("interval_floors_"))
-    )
+
+    def before(manifest):  # a file from before the floors, and so before the whole-series smoothing
+        for name in ("interval_floors_", "series_smoothing_", "series_smoothing_length_"):
+            manifest["attributes"].pop(name)
+
+    path.write_bytes(_edit_manifest(_saved(forecaster), before))
     loaded = load(path)
-    assert loaded.interval_floors_ is None
+    assert loaded.interval_floors_ is None and loaded.series_smoothing_ is None
     alpha = [0.05, 0.5, 0.95]
     pd.testing.assert_frame_equal(loaded.predict_quantiles(alpha=alpha), plain.predict_quantiles(alpha=alpha))
+
+
+def test_forecaster_file_from_before_the_whole_series_smoothing_forecasts_with_the_smoothing_alone(tmp_path):
+    """Such a file of a series too short to calibrate forecasts as it did then: the fitted smoothing's
+    forecasts alone, with the floors."""
+    y = pd.Series(np.sin(np.arange(12) / 2) + 3, index=pd.period_range("2000-01", periods=12, freq="M"))
+    with pytest.warns(UserWarning, match="could not calibrate its intervals"):
+        forecaster = _forecaster().fit(y, fh=[1, 2, 3])
+    assert forecaster.series_smoothing_ is not None and forecaster.series_smoothing_length_ == 12
+
+    def before(manifest):
+        for name in ("series_smoothing_", "series_smoothing_length_"):
+            manifest["attributes"].pop(name)
+
+    path = tmp_path / "older.skrnn"
+    path.write_bytes(_edit_manifest(_saved(forecaster), before))
+    loaded = load(path)
+    assert loaded.series_smoothing_ is None and loaded.interval_floors_ is not None
+    alpha = [0.05, 0.5, 0.95]
+    together = forecaster.predict_quantiles(alpha=alpha)
+    forecaster.series_smoothing_ = None
+    pd.testing.assert_frame_equal(
+        loaded.predict_quantiles(alpha=alpha), forecaster.predict_quantiles(alpha=alpha)
+    )
+    assert not np.allclose(loaded.predict_quantiles(alpha=alpha), together)
 
 
 @pytest.fixture(scope="module")
@@ -959,6 +987,14 @@ def _stored_array(name: str, value):
             r"interval_floors_ is not .* \(3, 1, 9\), finite and >= 0",
         ),
         ("interval_floors_", np.zeros(9), r"interval_floors_ is not a float array of shape \(3, 1, 9\)"),
+        (
+            "series_smoothing_",
+            np.full((4, 1), 2.0),
+            r"series_smoothing_ is not a float array of shape \(4, 1\) from 0 to 1 with "
+            r"series_smoothing_length_ an integer from 3 to 100",
+        ),
+        ("series_smoothing_", np.full((4, 1), 0.5), r"\(a fit sets both or neither\)"),  # no length
+        ("series_smoothing_length_", 13, r"\(a fit sets both or neither\)"),
     ],
 )
 def test_tampered_interval_state_is_refused(weighted_forecaster, name, value, match, tmp_path):

@@ -292,7 +292,9 @@ def test_forecaster_refusals():
         to_onnx(fitted)
 
 
-def test_forecaster_too_short_to_calibrate_exports_its_widened_intervals():
+def test_forecaster_too_short_to_calibrate_exports_its_widened_intervals_and_whole_series_smoothing():
+    """The graph reads the series' last 20 values (the whole training series, which the smoothing
+    fitted to it reads), its network the last 12; both the floors and that smoothing move the quantiles."""
     pytest.importorskip("sklearn_rnn.forecasting")
     from sktime.datasets import load_airline
 
@@ -304,13 +306,18 @@ def test_forecaster_too_short_to_calibrate_exports_its_widened_intervals():
             y, fh=[1, 2, 3]
         )
     assert forecaster.interval_floors_ is not None
-    (quantiles,) = _session(to_onnx(forecaster)).run(
-        None, {"y_window": y.to_numpy()[-12:][None, :, None].astype(np.float32)}
-    )
-    expected = forecaster.predict_quantiles(alpha=list(forecaster.quantile_levels_)).to_numpy()
+    assert forecaster.series_smoothing_length_ == 20
+    model = to_onnx(forecaster)
+    assert [d.dim_value for d in model.graph.input[0].type.tensor_type.shape.dim][1:] == [20, 1]
+    (quantiles,) = _session(model).run(None, {"y_window": y.to_numpy()[None, :, None].astype(np.float32)})
+    levels = list(forecaster.quantile_levels_)
+    expected = forecaster.predict_quantiles(alpha=levels).to_numpy()
     np.testing.assert_allclose(quantiles[0, :, 0, :], expected, rtol=1e-6)
-    forecaster.interval_floors_ = None  # the network's own quantiles: the floors moved them
-    assert not np.allclose(forecaster.predict_quantiles(alpha=list(forecaster.quantile_levels_)), expected)
+    whole = forecaster.series_smoothing_
+    forecaster.series_smoothing_ = None  # the fitted smoothing's forecasts alone
+    assert not np.allclose(forecaster.predict_quantiles(alpha=levels), expected)
+    forecaster.series_smoothing_, forecaster.interval_floors_ = whole, None  # the network's own spread
+    assert not np.allclose(forecaster.predict_quantiles(alpha=levels), expected)
 
 
 def test_forecaster_weighing_its_network_against_its_baseline_exports_the_mix():

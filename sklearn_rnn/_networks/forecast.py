@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import torch
 from torch import nn
 
 from .recurrent import Ensemble, RecurrentNet
 
-__all__ = ["ConformalShift", "ExponentialSmoothing", "ForecastNet", "PinballLoss", "seasons_lower_aic"]
+__all__ = [
+    "ConformalShift",
+    "ExponentialSmoothing",
+    "ForecastNet",
+    "PinballLoss",
+    "fit_series_smoothing",
+    "halfway_to",
+    "seasons_lower_aic",
+    "series_reach",
+    "series_smoothing_map",
+]
 
 
 class PinballLoss(nn.Module):
@@ -253,6 +265,127 @@ def _one_step_sse(y: torch.Tensor, observed: torch.Tensor, logits: torch.Tensor,
     state = torch.linalg.solve(gram + ridge * eye, design.transpose(1, 2) @ target[:, :, None])
     residual = target - (design @ state)[:, :, 0]
     return (residual * residual).sum(dim=1)
+
+
+# the smoothing fitted to whole series (where they are too short to calibrate): Adam's steps and rate,
+# and the fewest values a series needs to be read
+SERIES_STEPS, SERIES_LR, SERIES_SHORTEST = 200, 0.1, 3
+
+
+def fit_series_smoothing(series: list[np.ndarray], sp: int) -> np.ndarray | None:
+    """alpha, beta, phi, gamma ``(4, C)`` of the smoothing fitted to whole ``series`` by one-step errors.
+
+    Exponential smoothing fitted as ETS fits it (Hyndman et al. 2002), not to
+    windows: each column's parameters (shared by the series, ``(T_i, C)``
+    arrays on the scale the forecaster models them) minimise the squared
+    one-step errors over every value of every series, each from its own
+    least-squares initial state (:func:`_one_step_sse`), with Adam from
+    ``ExponentialSmoothing.start``. Series of fewer than ``SERIES_SHORTEST``
+    values are left out, and of longer ones the last :func:`series_reach`
+    are read; None where none is left or the fit diverged.
+    """
+    reach = series_reach(sp)
+    series = [np.asarray(s, dtype=np.float64)[-reach:] for s in series if len(s) >= SERIES_SHORTEST]
+    if not series:
+        return None
+    C, N = series[0].shape[1], max(len(s) for s in series)
+    y = torch.zeros(len(series) * C, N, dtype=torch.float64)
+    observed = torch.zeros(len(series) * C, N, dtype=torch.bool)
+    for i, values in enumerate(series):
+        y[i * C : (i + 1) * C, : len(values)] = torch.from_numpy(values.T)
+        observed[i * C : (i + 1) * C, : len(values)] = True
+    column = torch.arange(C).repeat(len(series))  # each row's column
+    count = observed.sum().to(torch.float64)
+    start = torch.logit(torch.tensor(ExponentialSmoothing.start, dtype=torch.float64))
+    logits = start[:, None].repeat(1, C).requires_grad_(True)
+    optimizer = torch.optim.Adam([logits], lr=SERIES_LR)
+    with torch.enable_grad():
+        for _ in range(SERIES_STEPS):
+            optimizer.zero_grad()
+            loss = _one_step_sse(y, observed, logits.T[column], sp).sum() / count
+            loss.backward()
+            optimizer.step()
+    params = torch.sigmoid(logits.detach())
+    return params.numpy() if bool(torch.isfinite(params).all()) and bool(torch.isfinite(loss)) else None
+
+
+def series_reach(sp: int) -> int:
+    """How many of a series' latest values the fits to whole series read: at least ``STEPS_READ``,
+    ``SEASONS_READ`` seasons of ``sp``."""
+    return max(STEPS_READ, SEASONS_READ * sp)
+
+
+def series_smoothing_map(params: np.ndarray, sp: int, length: int, horizon: int) -> np.ndarray:
+    """``(C, H, length)``: each column's forecasts of steps ``1..H`` as a linear map of its last values.
+
+    The smoothing with parameters ``params`` ``(4, C)`` run over ``length``
+    values from the initial state that fits their one-step forecasts best
+    (least squares, as :func:`_one_step_sse` solves it): the one-step
+    forecasts are ``R x0 + K y`` (``R`` the rows ``c A^t``, ``K`` the causal
+    weights ``c A^(t-1-j) g``), so ``x0 = P (I - K) y`` with
+    ``P = (R'R)^-1 R'`` (``P K`` a correlation, by FFT); the state after the
+    values is ``A^n x0 + sum_j A^(n-1-j) g y_j``; the forecast of step ``h``
+    reads its level, damped trend and season. Every step is linear in the
+    values: the map is fixed once the parameters and length are.
+    """
+    alpha, beta, phi, gamma = torch.as_tensor(np.asarray(params, dtype=np.float64))
+    A, g = ExponentialSmoothing._system(alpha, beta, phi, gamma, sp)  # (C, S, S), (C, S)
+    C, S = g.shape
+    c = torch.zeros_like(g)
+    c[:, 0], c[:, 1] = 1.0, phi
+    if sp > 1:
+        c[:, 2] = 1.0
+    n = length
+    _, rows = _powers_and_weights(A.transpose(1, 2), c, n)  # (C, n, S): c A^t
+    impulse = (rows * g[:, None, :]).sum(dim=2)  # (C, n): c A^m g
+    gram = rows.transpose(1, 2) @ rows
+    ridge = 1e-9 * gram.diagonal(dim1=1, dim2=2).sum(dim=1)[:, None, None] + 1e-12
+    P = torch.linalg.solve(gram + ridge * torch.eye(S, dtype=torch.float64), rows.transpose(1, 2))
+    # (P K)[j] = sum_m P[j + 1 + m] c A^m g: the reversed P[1:] convolved with the impulse, reversed
+    flipped = P[..., 1:].flip(dims=(-1,))  # (C, S, n - 1)
+    size = 2 * n
+    spectrum = torch.fft.rfft(flipped, size) * torch.fft.rfft(impulse, size)[:, None, :]
+    correlated = torch.fft.irfft(spectrum, size)[..., : n - 1].flip(dims=(-1,))
+    start = P - torch.cat([correlated, P.new_zeros(C, S, 1)], dim=-1)  # (C, S, n): x0 = start @ y
+    power, weights = _powers_and_weights(A, g, n)  # A^n, A^m g (C, n, S)
+    end = power @ start + weights.flip(dims=(1,)).transpose(1, 2)  # (C, S, n): the state after them
+    ahead = torch.arange(1, horizon + 1, dtype=torch.float64)
+    reads = torch.zeros(C, horizon, S, dtype=torch.float64)
+    reads[:, :, 0] = 1.0
+    reads[:, :, 1] = torch.cumsum(phi[:, None] ** ahead, dim=1)  # phi + ... + phi^h
+    if sp > 1:  # the seasons oldest first: step h reads the (h - 1) % sp-th
+        reads[:, torch.arange(horizon), 2 + torch.arange(horizon) % sp] = 1.0
+    return (reads @ end).numpy()
+
+
+def halfway_to(
+    quantiles: torch.Tensor,
+    forecast: torch.Tensor,
+    median: int,
+    scale: torch.Tensor | None = None,
+    log: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """``quantiles`` ``(n, H, C, Q)`` moved alike so that their median is the mean of it and
+    ``forecast`` ``(n, H, C)`` in the series' units: the mean of two forecasts, the spread of the first.
+
+    Both are in the scaled units. For the columns ``log`` ``(C,)`` marks, whose scaled values are
+    logs standardised by ``scale`` (``(C,)`` or each row's ``(n, C)``), the mean of the two in the
+    series' units is ``(logaddexp(s a, s b) - log 2) / s`` (the arithmetic mean of ``exp(m + s a)``
+    and ``exp(m + s b)``, whatever the mean ``m`` and level taken off); otherwise it is the mean of
+    the scaled values. Where ``forecast`` is NaN (no forecast), they stay.
+    """
+    quantiles = quantiles.double()
+    forecast = forecast.double()
+    centre = quantiles[..., median]
+    mean = 0.5 * (centre + forecast)
+    if log is not None and bool(log.any()):
+        s = scale.double()
+        s = s[:, None, :] if s.dim() == 2 else s  # each row's (n, 1, C) or (C,)
+        a, b = s * centre, s * forecast  # log(e^a + e^b), as ONNX has it (no logaddexp there)
+        in_units = (torch.maximum(a, b) + torch.log(1 + torch.exp(-(a - b).abs())) - math.log(2.0)) / s
+        mean = torch.where(log, in_units, mean)
+    shift = torch.where(torch.isnan(forecast), 0.0, mean - centre)
+    return quantiles + shift[..., None]
 
 
 class ForecastNet(Ensemble):

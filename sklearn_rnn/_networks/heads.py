@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from .._scaling import input_scale, rounding_scaled
-from .forecast import ConformalShift
+from .forecast import ConformalShift, halfway_to
 
 __all__ = [
     "ForecastGraph",
@@ -159,22 +159,37 @@ class SequenceGraph(nn.Module):
 
 
 class ForecastGraph(nn.Module):
-    """A window of one series' raw observations -> its quantile forecasts, as ``predict_quantiles``.
+    """The latest raw observations of one series -> its quantile forecasts, as ``predict_quantiles``.
 
     The series' log transform and standardisation come first, then the network
-    and its :class:`QuantileForecasts` head with the same statistics.
+    (which reads the last ``window_length`` steps) and its :class:`QuantileForecasts`
+    head with the same statistics. With ``series_map`` ``(C, H, L)`` (the
+    forecaster's ``series_smoothing_``, a linear map of the last ``L`` scaled
+    values), the quantiles move with the median to the mean of the network's
+    and the map's forecasts in the series' units, as ``predict`` moves them.
     """
 
-    def __init__(self, net: nn.Module, head: QuantileForecasts, mean: np.ndarray, scale: np.ndarray) -> None:
+    def __init__(
+        self,
+        net: nn.Module,
+        head: QuantileForecasts,
+        mean: np.ndarray,
+        scale: np.ndarray,
+        series_map: np.ndarray | None = None,
+    ) -> None:
         super().__init__()
         self.net = net
         self.head = head
         self.register_buffer("mean", torch.as_tensor(np.asarray(mean, dtype=np.float64)))
         self.register_buffer("scale", torch.as_tensor(np.asarray(scale, dtype=np.float64)))
         self.register_buffer("in_scale", torch.as_tensor(input_scale(mean, scale)))
+        as_tensor = None if series_map is None else torch.as_tensor(np.asarray(series_map, dtype=np.float64))
+        self.register_buffer("series_map", as_tensor)
 
     def forward(self, y_window: torch.Tensor) -> torch.Tensor:
-        scaled = self.head.scaling(y_window.double(), self.mean, self.in_scale)
+        latest = self.head.scaling(y_window.double(), self.mean, self.in_scale)
+        W = int(self.net.window_length)
+        y_window, scaled = y_window[:, -W:], latest[:, -W:]
         # a window at the constant, as predict reads it (in float64, exactly): float32 input holds the
         # constant rounded, and reads as it where it is its float32 (0.1 as 0.1 + 1.5e-9; a float32 step
         # away has moved); a log is the runtime's, a few float64 roundings from torch's
@@ -190,7 +205,14 @@ class ForecastGraph(nn.Module):
         if getattr(self.net, "local_level", False):  # the window's level off in float64, as predict does
             level = scaled.mean(dim=1)
             scaled = scaled - level[:, None, :]
-        return self.head(self.net(scaled.float()), self.mean, self.scale, unmoved, level)
+        out = self.net(scaled.float())
+        if self.series_map is not None:
+            L = int(self.series_map.shape[-1])
+            forecasts = torch.einsum("chl,nlc->nhc", self.series_map, latest[:, -L:])
+            if level is not None:
+                forecasts = forecasts - level[:, None, :]
+            out = halfway_to(out, forecasts, self.head.median, self.scale, self.head.scaling.log)
+        return self.head(out, self.mean, self.scale, unmoved, level)
 
 
 @dataclass

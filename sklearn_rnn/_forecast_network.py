@@ -23,17 +23,17 @@ from sktime.forecasting.base import ForecastingHorizon
 from ._data import Sequences
 from ._intervals import calibration, conformal_shift, median_index
 from ._networks.forecast import (
-    SERIES_SHORTEST,
     ForecastNet,
     PinballLoss,
     fit_series_smoothing,
     halfway_to,
     series_reach,
+    series_shortest,
     series_smoothing_map,
 )
 from ._networks.heads import ForecastGraph, InferenceGraph, QuantileForecasts
 from ._runtime import current_generator, torch_session, user_stacklevel
-from ._scaling import column_statistics, rounding_scaled
+from ._scaling import column_statistics, input_scale, rounding_scaled
 from ._series import (
     format_time,
     format_times,
@@ -162,12 +162,12 @@ class ForecastNetwork(TrainingMixin):
     def _series_smoothing_forecasts(self, scaled: list[np.ndarray]) -> torch.Tensor:
         """``(n, H, C)``: the whole-series smoothing's forecasts of each series, in the scaled units,
         from its last ``series_smoothing_length_`` values (all, where fewer; NaN where fewer than
-        ``SERIES_SHORTEST``, too few to start it from)."""
+        :func:`series_shortest`, too few to start it from)."""
         maps: dict[int, np.ndarray] = {}
         forecasts = []
         for values in scaled:
             n = min(len(values), self.series_smoothing_length_)
-            if n < SERIES_SHORTEST:
+            if n < series_shortest(self.net_.module_.sp):
                 forecasts.append(np.full((self.horizon_, values.shape[1]), np.nan))
                 continue
             if n not in maps:
@@ -368,7 +368,8 @@ class ForecastNetwork(TrainingMixin):
             if level is not None:  # the network's forecasts are the windows' less their level
                 forecasts = forecasts - level[:, None, :]
             log = torch.from_numpy(np.asarray(self.log_transform_, dtype=bool))
-            out = halfway_to(out, forecasts, median_index(self.quantile_levels_), scale, log)
+            read = torch.from_numpy(np.stack([input_scale(*stat) for stat in stats]))  # as the values are
+            out = halfway_to(out, forecasts, median_index(self.quantile_levels_), read, log)
         with torch.no_grad():
             out = self._head()(out, mean, scale, unmoved, level).numpy()
         if not np.isfinite(out).all():

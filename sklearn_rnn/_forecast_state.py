@@ -166,7 +166,8 @@ class SeriesState:
         for key, value in attributes.items():
             setattr(self, key, value)
         self.net_ = rebuild_net(self)  # refuses a network that does not match the stored outputs first
-        _check_interval_state(attributes, n_columns)
+        longest = max(len(frame) for _, frame in instances(y_hist))
+        _check_interval_state(attributes, n_columns, longest)
         stored_median = self.net_.module_.median_index  # None: written before the weight moved quantiles
         if stored_median is not None and stored_median != median_index(self.quantile_levels_):
             raise Refused(
@@ -772,8 +773,9 @@ def _only_at_the_ends(index: pd.Index, missing: np.ndarray) -> bool:
     return bool(((before == 0) | (after == 0))[missing].all())
 
 
-def _check_interval_state(attributes: dict[str, Any], n_columns: int) -> None:
-    """Refuse stored weights, offsets or floors that are not float arrays of their shapes and ranges."""
+def _check_interval_state(attributes: dict[str, Any], n_columns: int, longest: int) -> None:
+    """Refuse stored weights, offsets, floors or whole-series smoothing that are not float arrays of
+    their shapes and ranges (``longest``: the stored history's longest series)."""
     levels = attributes.get("quantile_levels_")
     horizon = attributes.get("horizon_")
     if not (isinstance(levels, np.ndarray) and isinstance(horizon, int) and levels.ndim == 1):
@@ -801,8 +803,10 @@ def _check_interval_state(attributes: dict[str, Any], n_columns: int) -> None:
     params, length = attributes.get("series_smoothing_"), attributes.get("series_smoothing_length_")
     if params is None and length is None:
         return
-    sp = attributes.get("sp_")
-    reach = series_reach(sp) if isinstance(sp, int) and sp >= 1 else SERIES_SHORTEST
+    # the period the smoothing reads (sp_ where the window holds a season of it), as the network's
+    sp, window = attributes.get("sp_"), attributes.get("window_length_")
+    sp = sp if isinstance(sp, int) and isinstance(window, int) and 1 < sp <= window else 1
+    reach = min(series_reach(sp), longest)  # fit reads at most this many; the history only grows
     if not (
         isinstance(params, np.ndarray)
         and params.dtype.kind == "f"
@@ -816,4 +820,10 @@ def _check_interval_state(attributes: dict[str, Any], n_columns: int) -> None:
             f"its series_smoothing_ is not a float array of shape (4, {n_columns}) from 0 to 1 with "
             f"series_smoothing_length_ an integer from {SERIES_SHORTEST} to {reach} (a fit sets both or "
             "neither)."
+        )
+    weights = attributes["correction_weight_"]
+    if attributes.get("_n_exog", 0) or weights.any():
+        raise Refused(
+            "it holds series_smoothing_ for a forecaster that reads X or weighs its network above 0, "
+            "which fit never averages with a smoothing fitted to whole series."
         )

@@ -137,7 +137,9 @@ def to_onnx(
     front of a shorter history, as the forecaster does); where the forecaster
     also reads its smoothing fitted to the whole series
     (``series_smoothing_``), the last ``max(window_length_,
-    series_smoothing_length_)`` observations. The output
+    series_smoothing_length_)`` observations, of which the last
+    ``series_smoothing_length_`` must be real ones (the forecaster never pads
+    what that smoothing reads; a fitted series holds that many). The output
     ``quantiles`` ``(batch, horizon_, n_columns, n_quantiles)`` holds the
     forecasts of steps ``1..horizon_`` at the levels ``quantile_levels_``; the
     level 0.5 is ``predict``'s point forecast. The series' log transform and

@@ -322,9 +322,11 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         the series) of the same damped-trend smoothing fitted to the whole
         series as ETS fits it, by the squared errors of its one-step forecasts
         from the initial state that fits them best. Each series' forecast is
-        the mean, in the scaled units (a geometric mean on the log scale), of
+        the mean, in the series' units (for a column on the log scale too), of
         the smoothing's forecast from its window and this one's from its last
-        ``series_smoothing_length_`` values; the quantiles move with it. None
+        ``series_smoothing_length_`` values; the quantiles move with it. Series
+        of fewer than 3 values, or with seasons fewer than ``max(2 sp, sp + 7)``,
+        are left out of the fit and forecast by the smoothing alone. None
         otherwise (and for files saved before it).
     series_smoothing_length_ : int or None
         How many of each series' latest values ``series_smoothing_`` reads:

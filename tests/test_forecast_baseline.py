@@ -716,3 +716,44 @@ def test_halfway_to_takes_the_mean_in_the_series_units_and_keeps_the_spread():
     np.testing.assert_allclose(out[0, 1, 0].numpy(), quantiles[0, 1, 0].numpy())  # no forecast there
     spread = (out - out[..., 1:2]).numpy()
     np.testing.assert_allclose(spread, (quantiles - quantiles[..., 1:2]).numpy(), atol=1e-12)
+
+
+def test_a_log_column_constant_in_fit_is_averaged_in_its_units_after_it_moves():
+    """A column constant in fit is read by 1, not by the rounding of itself it is stored with: once
+    update moves it, its forecast is the mean of the two in its units (with the stored scale, ~1e-308
+    for a constant 1.0, it fell below both)."""
+    from sklearn_rnn._scaling import input_scale
+
+    index = pd.period_range("2000", periods=13, freq="Y")
+    y = pd.DataFrame({"a": 100 * 1.05 ** np.arange(13), "b": np.full(13, 1.0)}, index=index)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # too short to calibrate; b moved
+        f = RNNForecaster(hidden_size=4, max_epochs=2, random_state=0, target_transform="log")
+        f.fit(y, fh=[1, 2])
+        new = pd.DataFrame(
+            {"a": [190.0, 200.0], "b": [1.5, 2.0]}, index=pd.period_range("2013", periods=2, freq="Y")
+        )
+        f.update(new, update_params=False)
+        together = f.predict()["b"].to_numpy()
+        whole, f.series_smoothing_ = f.series_smoothing_, None
+        alone = f.predict()["b"].to_numpy()
+    mean, scale = f._y_scaling[()]
+    assert input_scale(mean, scale)[1] == 1.0 and scale[1] < 1e-300
+    z = np.log(f._y_hist["b"].to_numpy(dtype=float))[-13:] - mean[1]  # read by 1
+    fitted = np.exp(holt_winters_forecasts(z, 1, 2, *whole[:, 1]) + mean[1])
+    np.testing.assert_allclose(together, (alone + fitted) / 2, rtol=1e-7)
+
+
+def test_no_whole_series_smoothing_with_seasons_on_fewer_than_two_seasons_and_7_values_more():
+    """Ten quarters: the smoothing's window holds a season of 4, but 2 + 4 initial values fitted to 10
+    leave too little to fit the parameters to (the seasons test's rule): the smoothing alone."""
+    t = np.arange(10)
+    y = pd.Series(50 + t + 5 * np.sin(np.pi * t / 2), index=pd.period_range("2000Q1", periods=10, freq="Q"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        f = RNNForecaster(hidden_size=4, max_epochs=2, random_state=0).fit(y, fh=[1, 2])
+        assert f.net_.module_.sp == 4 and f.series_smoothing_ is None
+        assert (
+            RNNForecaster(sp=1, hidden_size=4, max_epochs=2, random_state=0).fit(y, fh=[1]).series_smoothing_
+            is not None
+        )

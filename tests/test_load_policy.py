@@ -919,6 +919,28 @@ def test_forecaster_file_from_before_the_whole_series_smoothing_forecasts_with_t
     assert not np.allclose(loaded.predict_quantiles(alpha=alpha), together)
 
 
+def test_a_whole_series_smoothing_longer_than_the_history_or_beside_a_weighted_network_is_refused(
+    tmp_path,
+):
+    """What no fit writes: a length beyond the stored series (a crafted one sized the ONNX map past
+    memory), or the smoothing beside a network weighed above 0."""
+    y = pd.Series(np.sin(np.arange(12) / 2) + 3, index=pd.period_range("2000-01", periods=12, freq="M"))
+    with pytest.warns(UserWarning, match="could not calibrate its intervals"):
+        forecaster = _forecaster().fit(y, fh=[1, 2, 3])
+    members = _members(_saved(forecaster))
+    _stored_array("series_smoothing_length_", 13)(members)
+    path = tmp_path / "longer.skrnn"
+    path.write_bytes(_zip(members))
+    with pytest.raises(ValueError, match=r"series_smoothing_length_ an integer from 3 to 12 "):
+        load(path)
+    members = _members(_saved(forecaster))
+    _stored_array("correction_weight_", np.array([0.5]))(members)
+    path = tmp_path / "weighted.skrnn"
+    path.write_bytes(_zip(members))
+    with pytest.raises(ValueError, match="weighs its network above 0, which fit never averages"):
+        load(path)
+
+
 @pytest.fixture(scope="module")
 def weighted_forecaster():
     """A forecaster whose forecasts weigh its network against its baseline, neither alone."""
@@ -991,7 +1013,7 @@ def _stored_array(name: str, value):
             "series_smoothing_",
             np.full((4, 1), 2.0),
             r"series_smoothing_ is not a float array of shape \(4, 1\) from 0 to 1 with "
-            r"series_smoothing_length_ an integer from 3 to 100",
+            r"series_smoothing_length_ an integer from 3 to 90",  # the stored series' 90 values
         ),
         ("series_smoothing_", np.full((4, 1), 0.5), r"\(a fit sets both or neither\)"),  # no length
         ("series_smoothing_length_", 13, r"\(a fit sets both or neither\)"),

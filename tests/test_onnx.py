@@ -302,9 +302,8 @@ def test_forecaster_too_short_to_calibrate_exports_its_widened_intervals_and_who
 
     y = load_airline().iloc[:20]  # 8 windows of 12: too few to hold any out
     with pytest.warns(UserWarning, match="could not calibrate its intervals"):
-        forecaster = RNNForecaster(window_length=12, hidden_size=6, max_epochs=2, random_state=0).fit(
-            y, fh=[1, 2, 3]
-        )
+        forecaster = RNNForecaster(window_length=12, sp=1, hidden_size=6, max_epochs=2, random_state=0)
+        forecaster.fit(y, fh=[1, 2, 3])  # without seasons: 20 months are fewer than two seasons and 7
     assert forecaster.interval_floors_ is not None
     assert forecaster.series_smoothing_length_ == 20
     model = to_onnx(forecaster)

@@ -19,6 +19,7 @@ __all__ = [
     "halfway_to",
     "seasons_lower_aic",
     "series_reach",
+    "series_shortest",
     "series_smoothing_map",
 ]
 
@@ -280,15 +281,20 @@ def fit_series_smoothing(series: list[np.ndarray], sp: int) -> np.ndarray | None
     arrays on the scale the forecaster models them) minimise the squared
     one-step errors over every value of every series, each from its own
     least-squares initial state (:func:`_one_step_sse`), with Adam from
-    ``ExponentialSmoothing.start``. Series of fewer than ``SERIES_SHORTEST``
+    ``ExponentialSmoothing.start``. Series of fewer than :func:`series_shortest`
     values are left out, and of longer ones the last :func:`series_reach`
-    are read; None where none is left or the fit diverged.
+    are read; of a panel of more than ``MOST_COLUMNS`` columns of series,
+    that many evenly spread. None where none is left or the fit diverged.
     """
-    reach = series_reach(sp)
-    series = [np.asarray(s, dtype=np.float64)[-reach:] for s in series if len(s) >= SERIES_SHORTEST]
+    reach, shortest = series_reach(sp), series_shortest(sp)
+    series = [np.asarray(s, dtype=np.float64)[-reach:] for s in series if len(s) >= shortest]
     if not series:
         return None
-    C, N = series[0].shape[1], max(len(s) for s in series)
+    C = series[0].shape[1]
+    most = max(1, MOST_COLUMNS // C)  # of more series, that many evenly spread (they share the fit)
+    if len(series) > most:
+        series = [series[i] for i in np.linspace(0, len(series) - 1, most).round().astype(int)]
+    N = max(len(s) for s in series)
     y = torch.zeros(len(series) * C, N, dtype=torch.float64)
     observed = torch.zeros(len(series) * C, N, dtype=torch.bool)
     for i, values in enumerate(series):
@@ -307,6 +313,13 @@ def fit_series_smoothing(series: list[np.ndarray], sp: int) -> np.ndarray | None
             optimizer.step()
     params = torch.sigmoid(logits.detach())
     return params.numpy() if bool(torch.isfinite(params).all()) and bool(torch.isfinite(loss)) else None
+
+
+def series_shortest(sp: int) -> int:
+    """The fewest values a series needs for the fits to whole series: ``SERIES_SHORTEST``, with seasons
+    two seasons and ``sp + 7`` values, as the seasons test needs (fewer leave the ``2 + sp`` initial
+    values little to fit)."""
+    return SERIES_SHORTEST if sp <= 1 else max(SERIES_SHORTEST, 2 * sp, sp + 7)
 
 
 def series_reach(sp: int) -> int:

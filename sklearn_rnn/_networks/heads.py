@@ -211,7 +211,7 @@ class ForecastGraph(nn.Module):
             forecasts = torch.einsum("chl,nlc->nhc", self.series_map, latest[:, -L:])
             if level is not None:
                 forecasts = forecasts - level[:, None, :]
-            out = halfway_to(out, forecasts, self.head.median, self.scale, self.head.scaling.log)
+            out = halfway_to(out, forecasts, self.head.median, self.in_scale, self.head.scaling.log)
         return self.head(out, self.mean, self.scale, unmoved, level)
 
 

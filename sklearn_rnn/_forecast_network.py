@@ -147,10 +147,9 @@ class ForecastNetwork(TrainingMixin):
         without ``X`` (which it does not read).
         """
         self.series_smoothing_, self.series_smoothing_length_ = None, None
-        module = self.net_.module_
-        if not (self.SERIES_SMOOTHING and self.correction_weight == "auto" and not self._n_exog):
-            return
-        if module.smoothing is None or self.correction_weight_.any():
+        module = self.net_.module_  # with nothing held out, "auto" weighs the network 0
+        wanted = self.SERIES_SMOOTHING and self.correction_weight == "auto" and not self._n_exog
+        if not wanted or module.smoothing is None:
             return
         with torch_session(self.n_threads, flush_denormal=False):
             params = fit_series_smoothing(scaled, module.sp)

@@ -89,13 +89,9 @@ class ExponentialSmoothing(nn.Module):
         count = observed.sum().clamp(min=1)
         fixed = not self.logits.requires_grad
         self.logits.requires_grad_(True)
-        optimizer = torch.optim.Adam([self.logits], lr=lr)
-        with torch.enable_grad():
-            for _ in range(steps):
-                optimizer.zero_grad()
-                loss = ((self(windows) - targets).abs() * observed).sum() / count
-                loss.backward()
-                optimizer.step()
+        _minimise(
+            self.logits, lambda _: ((self(windows) - targets).abs() * observed).sum() / count, steps, lr
+        )
         self.logits.requires_grad_(not fixed)
 
     def forward(self, y: torch.Tensor) -> torch.Tensor:
@@ -211,30 +207,66 @@ def seasons_lower_aic(series: list[np.ndarray], sp: int, steps: int = 50, lr: fl
 
 def _seasons_gain(columns: list[np.ndarray], sp: int, steps: int, lr: float) -> float:
     """``sum n log(SSE without / SSE with) - 2 sp`` over ``columns``, each fitted alone."""
-    N = max(len(c) for c in columns)
-    y = torch.zeros(len(columns), N, dtype=torch.float64)
-    observed = torch.zeros(len(columns), N, dtype=torch.bool)
-    for i, c in enumerate(columns):
+    standardised = []
+    for c in columns:
         peak = np.abs(c).max()
         c = c / peak if peak > 0 else c  # in units of its peak first: the std of 1e200s overflows
         spread = c.std()
-        y[i, : len(c)] = torch.from_numpy((c - c.mean()) / (spread if spread > 0 else 1.0))
-        observed[i, : len(c)] = True
+        standardised.append((c - c.mean()) / (spread if spread > 0 else 1.0))
+    y, observed = _padded(standardised)
     n = observed.sum(dim=1).to(torch.float64)
     sse = {}
     for period in (sp, 1):
         start = torch.logit(torch.tensor(ExponentialSmoothing.start, dtype=torch.float64))
         logits = start[None].repeat(len(columns), 1).requires_grad_(True)
-        optimizer = torch.optim.Adam([logits], lr=lr)  # elementwise: each column's fit its own
-        with torch.enable_grad():
-            for _ in range(steps):
-                optimizer.zero_grad()
-                loss = (_one_step_sse(y, observed, logits, period) / n).sum()
-                loss.backward()
-                optimizer.step()
+        # elementwise (Adam): each column's fit its own
+        _minimise(logits, lambda w, p=period: (_one_step_sse(y, observed, w, p) / n).sum(), steps, lr)
         with torch.no_grad():
             sse[period] = _one_step_sse(y, observed, logits, period).clamp(min=1e-12) / n
     return float((n * torch.log(sse[1] / sse[sp])).sum() - 2 * sp * len(columns))
+
+
+def _padded(columns: list[np.ndarray]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Columns of unequal lengths -> ``(B, N)`` float64 rows padded with zeros at their ends, and the
+    mask of their values."""
+    N = max(len(c) for c in columns)
+    y = torch.zeros(len(columns), N, dtype=torch.float64)
+    observed = torch.zeros(len(columns), N, dtype=torch.bool)
+    for i, c in enumerate(columns):
+        y[i, : len(c)] = torch.from_numpy(np.asarray(c, dtype=np.float64))
+        observed[i, : len(c)] = True
+    return y, observed
+
+
+def _minimise(parameter: torch.Tensor, loss, steps: int, lr: float) -> torch.Tensor:
+    """``steps`` of Adam at rate ``lr`` on ``parameter`` against ``loss(parameter)``; the last loss."""
+    optimizer = torch.optim.Adam([parameter], lr=lr)
+    with torch.enable_grad():
+        for _ in range(steps):
+            optimizer.zero_grad()
+            value = loss(parameter)
+            value.backward()
+            optimizer.step()
+    return value
+
+
+def _one_step_rows(alpha, beta, phi, gamma, sp: int, n: int):
+    """The smoothing's system ``A``, ``g`` and how its one-step forecasts read it over ``n`` steps:
+    the rows ``c A^t`` ``(B, n, S)`` (``c`` reads level, damped trend and the season due) and the
+    impulse ``c A^m g`` ``(B, n)``."""
+    A, g = ExponentialSmoothing._system(alpha, beta, phi, gamma, sp)  # (B, S, S), (B, S)
+    c = torch.zeros_like(g)
+    c[:, 0], c[:, 1] = 1.0, phi
+    if sp > 1:
+        c[:, 2] = 1.0
+    _, rows = _powers_and_weights(A.transpose(1, 2), c, n)  # (B, n, S): c A^m, m = 0..n-1
+    return A, g, rows, (rows * g[:, None, :]).sum(dim=2)
+
+
+def _ridged(gram: torch.Tensor) -> torch.Tensor:
+    """``(B, S, S)`` Gram matrices with the small ridge the least-squares initial states are solved with."""
+    ridge = 1e-9 * gram.diagonal(dim1=1, dim2=2).sum(dim=1)[:, None, None] + 1e-12
+    return gram + ridge * torch.eye(gram.shape[1], dtype=gram.dtype)
 
 
 def _one_step_sse(y: torch.Tensor, observed: torch.Tensor, logits: torch.Tensor, sp: int) -> torch.Tensor:
@@ -246,14 +278,7 @@ def _one_step_sse(y: torch.Tensor, observed: torch.Tensor, logits: torch.Tensor,
     damped trend and the season due), the sum a causal convolution (by FFT).
     """
     B, N = y.shape
-    alpha, beta, phi, gamma = torch.sigmoid(logits).T
-    A, g = ExponentialSmoothing._system(alpha, beta, phi, gamma, sp)  # (B, S, S), (B, S)
-    c = torch.zeros_like(g)
-    c[:, 0], c[:, 1] = 1.0, phi
-    if sp > 1:
-        c[:, 2] = 1.0
-    _, rows = _powers_and_weights(A.transpose(1, 2), c, N)  # (B, N, S): c A^m, m = 0..N-1
-    impulse = (rows * g[:, None, :]).sum(dim=2)  # c A^m g
+    _, _, rows, impulse = _one_step_rows(*torch.sigmoid(logits).T, sp, N)
     size = 2 * N
     convolved = torch.fft.irfft(torch.fft.rfft(impulse, size) * torch.fft.rfft(y, size), size)[:, :N]
     from_values = torch.cat([y.new_zeros(B, 1), convolved[:, :-1]], dim=1)
@@ -261,9 +286,7 @@ def _one_step_sse(y: torch.Tensor, observed: torch.Tensor, logits: torch.Tensor,
     target = (y - from_values) * mask
     design = rows * mask[:, :, None]
     gram = design.transpose(1, 2) @ design
-    ridge = 1e-9 * gram.diagonal(dim1=1, dim2=2).sum(dim=1)[:, None, None] + 1e-12
-    eye = torch.eye(gram.shape[1], dtype=y.dtype)
-    state = torch.linalg.solve(gram + ridge * eye, design.transpose(1, 2) @ target[:, :, None])
+    state = torch.linalg.solve(_ridged(gram), design.transpose(1, 2) @ target[:, :, None])
     residual = target - (design @ state)[:, :, 0]
     return (residual * residual).sum(dim=1)
 
@@ -294,23 +317,14 @@ def fit_series_smoothing(series: list[np.ndarray], sp: int) -> np.ndarray | None
     most = max(1, MOST_COLUMNS // C)  # of more series, that many evenly spread (they share the fit)
     if len(series) > most:
         series = [series[i] for i in np.linspace(0, len(series) - 1, most).round().astype(int)]
-    N = max(len(s) for s in series)
-    y = torch.zeros(len(series) * C, N, dtype=torch.float64)
-    observed = torch.zeros(len(series) * C, N, dtype=torch.bool)
-    for i, values in enumerate(series):
-        y[i * C : (i + 1) * C, : len(values)] = torch.from_numpy(values.T)
-        observed[i * C : (i + 1) * C, : len(values)] = True
+    y, observed = _padded([column for values in series for column in values.T])
     column = torch.arange(C).repeat(len(series))  # each row's column
     count = observed.sum().to(torch.float64)
     start = torch.logit(torch.tensor(ExponentialSmoothing.start, dtype=torch.float64))
     logits = start[:, None].repeat(1, C).requires_grad_(True)
-    optimizer = torch.optim.Adam([logits], lr=SERIES_LR)
-    with torch.enable_grad():
-        for _ in range(SERIES_STEPS):
-            optimizer.zero_grad()
-            loss = _one_step_sse(y, observed, logits.T[column], sp).sum() / count
-            loss.backward()
-            optimizer.step()
+    loss = _minimise(
+        logits, lambda w: _one_step_sse(y, observed, w.T[column], sp).sum() / count, SERIES_STEPS, SERIES_LR
+    )
     params = torch.sigmoid(logits.detach())
     return params.numpy() if bool(torch.isfinite(params).all()) and bool(torch.isfinite(loss)) else None
 
@@ -341,19 +355,11 @@ def series_smoothing_map(params: np.ndarray, sp: int, length: int, horizon: int)
     reads its level, damped trend and season. Every step is linear in the
     values: the map is fixed once the parameters and length are.
     """
-    alpha, beta, phi, gamma = torch.as_tensor(np.asarray(params, dtype=np.float64))
-    A, g = ExponentialSmoothing._system(alpha, beta, phi, gamma, sp)  # (C, S, S), (C, S)
-    C, S = g.shape
-    c = torch.zeros_like(g)
-    c[:, 0], c[:, 1] = 1.0, phi
-    if sp > 1:
-        c[:, 2] = 1.0
     n = length
-    _, rows = _powers_and_weights(A.transpose(1, 2), c, n)  # (C, n, S): c A^t
-    impulse = (rows * g[:, None, :]).sum(dim=2)  # (C, n): c A^m g
-    gram = rows.transpose(1, 2) @ rows
-    ridge = 1e-9 * gram.diagonal(dim1=1, dim2=2).sum(dim=1)[:, None, None] + 1e-12
-    P = torch.linalg.solve(gram + ridge * torch.eye(S, dtype=torch.float64), rows.transpose(1, 2))
+    phi = torch.as_tensor(np.asarray(params[2], dtype=np.float64))
+    A, g, rows, impulse = _one_step_rows(*torch.as_tensor(np.asarray(params, dtype=np.float64)), sp, n)
+    C, S = g.shape
+    P = torch.linalg.solve(_ridged(rows.transpose(1, 2) @ rows), rows.transpose(1, 2))
     # (P K)[j] = sum_m P[j + 1 + m] c A^m g: the reversed P[1:] convolved with the impulse, reversed
     flipped = P[..., 1:].flip(dims=(-1,))  # (C, S, n - 1)
     size = 2 * n

@@ -12,7 +12,9 @@ benchmark and sets side by side, fitted in the same run on the same split:
 * ``ets``: the same smoothing (damped trend, the seasons of ``sp_`` where the window holds
   them) fitted as ETS fits it, to the whole series by its one-step errors (Adam, 200 steps
   at 0.1, from the smoothing's start values; the initial state by least squares given
-  them, ``_one_step_sse``), forecasting from its state at the series' end;
+  them), forecasting from its state at the series' end: the library's own fit and map
+  (``fit_series_smoothing``, ``series_smoothing_map``; the tests check the map against
+  Holt-Winters in loops), here on the series standardised;
 * ``mean``: the mean of the two forecasts above in the series' units (the probe's
   forecast combination);
 * ``library``: the defaults now, which average the two in the series' units from the fit
@@ -48,57 +50,19 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import forecasting as bench  # noqa: E402
 
 from sklearn_rnn import RNNForecaster  # noqa: E402
-from sklearn_rnn._networks.forecast import ExponentialSmoothing, _one_step_sse  # noqa: E402
+from sklearn_rnn._networks.forecast import fit_series_smoothing, series_smoothing_map  # noqa: E402
 
 torch.set_num_threads(1)
 
 
-def _fitted_parameters(z: np.ndarray, sp: int, steps: int = 200, lr: float = 0.1) -> np.ndarray:
-    """alpha, beta, phi, gamma of the smoothing fitted to ``z`` by its one-step squared errors."""
-    values = torch.tensor(z)[None]
-    observed = torch.ones_like(values, dtype=torch.bool)
-    start = torch.logit(torch.tensor(ExponentialSmoothing.start, dtype=torch.float64))
-    logits = start[None].clone().requires_grad_(True)
-    optimizer = torch.optim.Adam([logits], lr=lr)
-    for _ in range(steps):
-        optimizer.zero_grad()
-        loss = _one_step_sse(values, observed, logits, sp).sum() / len(z)
-        loss.backward()
-        optimizer.step()
-    return torch.sigmoid(logits.detach()[0]).numpy()
-
-
-def _run(state: np.ndarray, values: np.ndarray, sp: int, alpha, beta, phi, gamma):
-    """One-step forecasts of ``values`` from ``state`` (level, trend, seasons due first), the end state."""
-    level, trend, seasons = state[0], state[1], list(state[2:])
-    forecasts = []
-    for value in values:
-        season = seasons.pop(0) if sp > 1 else 0.0
-        forecasts.append(level + phi * trend + season)
-        previous = level
-        level = alpha * (value - season) + (1 - alpha) * (previous + phi * trend)
-        trend = beta * (level - previous) + (1 - beta) * phi * trend
-        if sp > 1:
-            seasons.append(gamma * (value - level) + (1 - gamma) * season)
-    return np.array(forecasts), (level, trend, seasons)
-
-
 def ets_forecast(y: np.ndarray, sp: int, h: int) -> np.ndarray:
-    """The smoothing fitted to the whole of ``y`` as ETS fits it, forecasting ``h`` steps."""
+    """The smoothing fitted to the whole of ``y`` as ETS fits it, forecasting ``h`` steps: the
+    library's fit and linear map (``fit_series_smoothing``, ``series_smoothing_map``), on ``y``
+    standardised."""
     mean, spread = y.mean(), y.std() or 1.0
     z = (y - mean) / spread
-    params = _fitted_parameters(z, sp)
-    size = 2 + (sp if sp > 1 else 0)
-    base, _ = _run(np.zeros(size), z, sp, *params)
-    design = np.stack([_run(e, z, sp, *params)[0] - base for e in np.eye(size)], axis=1)
-    state = np.linalg.lstsq(design, z - base, rcond=None)[0]
-    _, (level, trend, seasons) = _run(state, z, sp, *params)
-    phi = params[2]
-    out = [
-        level + sum(phi**i for i in range(1, k + 1)) * trend + (seasons[(k - 1) % sp] if sp > 1 else 0.0)
-        for k in range(1, h + 1)
-    ]
-    return np.array(out) * spread + mean
+    params = fit_series_smoothing([z[:, None]], sp)
+    return series_smoothing_map(params, sp, len(z), h)[0] @ z * spread + mean
 
 
 def main() -> None:

@@ -36,6 +36,7 @@ __all__ = [
     "SCORING_CONSTRAINTS",
     "StepScoring",
     "carry_forward_rows",
+    "confirm_events",
     "dynamic_scores",
     "finite_quantile",
     "flag_runs",
@@ -206,6 +207,26 @@ def merge_gaps(flags: np.ndarray, gap: int) -> np.ndarray:
     for left, right in zip(flagged[:-1], flagged[1:], strict=True):
         if 1 < right - left <= gap + 1:
             out[left:right] = True
+    return out
+
+
+def confirm_events(
+    flags: np.ndarray, scores: np.ndarray, bar: float, carried: tuple[float, int] | None = None
+) -> np.ndarray:
+    """``flags`` ``(T,)`` less the events (runs of flagged steps) whose highest score stays below ``bar``.
+
+    ``carried``: ``(peak, start)`` of an event that began before these steps
+    (a stream's past): the run that starts at step ``start`` or earlier is that
+    event, and ``peak`` counts towards it.
+    """
+    out = np.zeros_like(flags)
+    for a, b in flag_runs(flags):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a merged run's steps without a score
+            peak = np.nanmax(scores[a:b])
+        if carried is not None and a <= carried[1]:
+            peak = max(peak, carried[0]) if np.isfinite(peak) else carried[0]
+        out[a:b] = peak >= bar
     return out
 
 

@@ -96,6 +96,7 @@ ADDED_PARAMETERS = {
     "median_index": None,
     "augmentation": None,
     "fcn_dilations": (1,),
+    "event_peak": 1.0,
 }
 # Fitted attributes added since, with the stored parameter whose value they had in a file written
 # before them (the forecaster's window was its int window_length), or None: not recorded then
@@ -125,7 +126,7 @@ _PLAIN_PARAMETERS = """
     gradient_clip_value hidden_size local_level lr lr_schedule max_epochs max_horizon missing
     n_iter_no_change n_networks n_threads num_layers pooling quantile_levels random_state sp target_transform
     tol update_epochs validation_fraction verbose warm_start window_length
-    contamination horizon merge_gap mode scoring smoothing threshold threshold_window
+    contamination event_peak horizon merge_gap mode scoring smoothing threshold threshold_window
 """.split()
 
 
@@ -514,7 +515,9 @@ def _log_transform(value: Any, attributes: dict) -> bool:
 def _stream_context(value: Any, attributes: dict) -> bool:
     """The anomaly detector's stream past (``update``): its last time points, scaled steps and scores.
 
-    The own scores (the fourth part) are absent from files written before they were kept.
+    The own scores (the fourth part) are absent from files written before they were kept, and the
+    event open at the stream's end (the fifth: ``[peak, gap]``, or empty) from files written before
+    it was.
     """
     if value is None:
         return True
@@ -525,13 +528,14 @@ def _stream_context(value: Any, attributes: dict) -> bool:
 
     return (
         isinstance(value, tuple)
-        and len(value) in (3, 4)
+        and len(value) in (3, 4, 5)
         and isinstance(value[0], pd.Index)
         and 1 <= len(value[0]) <= 2
         and floats(value[1], 2)
         and len(value[1]) > 0
         and (not isinstance(channels, np.ndarray) or value[1].shape[1] == len(channels))
         and all(floats(part, 1) for part in value[2:])
+        and (len(value) < 5 or len(value[4]) in (0, 2))
     )
 
 

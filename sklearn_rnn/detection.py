@@ -22,6 +22,7 @@ from ._anomaly import (
     CUT_GAP,
     SCORING_CONSTRAINTS,
     StepScoring,
+    confirm_events,
     dynamic_scores,
     finite_quantile,
     flag_runs,
@@ -83,9 +84,10 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         twice the training time (not with ``callbacks``, which would see both
         trainings).
     contamination : float in (0, 0.5], default=0.01
-        Share of normal time steps flagged: the threshold is the finite-sample
-        ``1 - contamination`` quantile of the held-out normal steps' scores,
-        so it is the false-alarm rate on data like them.
+        Share of normal time steps scoring above the threshold: it is the
+        finite-sample ``1 - contamination`` quantile of the held-out normal
+        steps' scores, so on data like them the false-alarm rate is at most
+        ``contamination`` (exactly it with ``event_peak=1``).
     threshold : {"static", "dynamic"}, default="static"
         "static": one threshold on the scores. "dynamic": each score is first
         taken relative to the median and spread of the ``threshold_window``
@@ -98,6 +100,18 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         merged into one event (the steps between them are flagged too; as
         points, but for those without a value; never across two series of a
         panel).
+    event_peak : float, default=1.1
+        An event (a run of steps scoring above ``threshold_``, merged within
+        ``merge_gap``) is flagged only when its highest score reaches
+        ``event_peak`` times ``threshold_``; its steps above ``threshold_`` are
+        flagged then. Normal steps cross the threshold by a little, a step or two
+        at a time; faults rise well above it and extend over the steps around
+        their peak (a hysteresis; Hundman et al. 2018 prune flags that do not stand
+        clear of the normal scores for the same reason). It only removes flags:
+        at most ``contamination`` of normal steps are flagged, in practice fewer.
+        1: every step above ``threshold_`` is flagged. In a stream, an event
+        open at the end of one chunk goes on into the next. The user guide's
+        anomaly page has what each value measured.
     mode : {"points", "segments"}, default="points"
         What ``predict`` returns, as sktime's detectors do: the ilocs of
         anomalous points (task "anomaly_detection"), or the events as
@@ -164,8 +178,9 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         whose first time point lies at most that far after the stream's last
         continues the stream, as the whole series would be read.
     threshold_ : float
-        Scores above it are anomalous (with ``threshold="dynamic"``, scores
-        relative to their trailing window).
+        Scores above it are anomalous where their event peaks at ``event_peak``
+        times it (with ``threshold="dynamic"``, scores relative to their
+        trailing window).
     n_calibration_scores_ : int
         Held-out normal steps the threshold comes from.
     score_median_, score_spread_ : float
@@ -268,6 +283,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         "threshold": [StrOptions({"static", "dynamic"})],
         "threshold_window": [Int(2)],
         "merge_gap": [Int(0)],
+        "event_peak": [Interval(Real, 1, None, closed="left")],
         "mode": [StrOptions({"points", "segments"})],
         "calibration_fraction": [Interval(Real, 0, 1, closed="neither")],
     }
@@ -288,6 +304,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         threshold: str = "static",
         threshold_window: int = 100,
         merge_gap: int = 0,
+        event_peak: float = 1.1,
         mode: str = "points",
         calibration_fraction: float = 0.2,
         cell: str = "lstm",
@@ -321,6 +338,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         self.threshold = threshold
         self.threshold_window = threshold_window
         self.merge_gap = merge_gap
+        self.event_peak = event_peak
         self.mode = mode
         self.calibration_fraction = calibration_fraction
         self.cell = cell
@@ -619,7 +637,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         a context).
         """
         past_scaled, past_scores, past_own = (
-            (None, None, self._typical_past()) if context is None else context
+            (None, None, self._typical_past()) if context is None else context[:3]
         )
         own = self._own_scores(scaled, past_scaled)
         n_past = len(own) - len(scaled)  # the stored steps, read again before the chunk
@@ -704,15 +722,18 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
             )
 
     def _context_for(self, X: pd.DataFrame) -> tuple | None:
-        """The stream's stored past when ``X`` starts right after it: scaled steps, scores, own scores.
+        """The stream's stored past when ``X`` starts right after it: scaled steps, scores, own scores
+        and the event open at its end (``[peak, gap]``, or empty: :meth:`_event_trail`).
 
         The own scores (before smoothing) are None in a detector saved before
-        they were kept: its smoothing starts again at each chunk.
+        they were kept: its smoothing starts again at each chunk; the open event
+        is None in one saved before it was kept.
         """
         context = getattr(self, "_context", None)
         if context is None or not len(X):
             return None
-        last, scaled, scores, *own = context
+        last, scaled, scores, *rest = context
+        own, trail = (rest + [None, None])[:2]
         if isinstance(last, pd.DatetimeIndex) and isinstance(X.index, pd.DatetimeIndex):
             past, given = last.tz, X.index.tz
             if (past is None) != (given is None):  # a naive time and an aware one do not compare
@@ -746,21 +767,60 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
             )
         except (TypeError, ValueError, OverflowError):  # another kind of index, or beyond pandas' dates
             return None
-        return (scaled, scores, own[0] if own else None) if continues else None
+        return (scaled, scores, own, trail) if continues else None
 
     def _flags(self, X: pd.DataFrame, method: str) -> tuple[np.ndarray, np.ndarray]:
-        """Flagged steps (merged within ``merge_gap``, each series of a panel on its own) and scores.
+        """Flagged steps (merged within ``merge_gap``, events peaking at ``event_peak`` times
+        ``threshold_``, each series of a panel on its own) and scores.
 
         A point without a score is never flagged, not even between two merged
         flags; an event (``mode="segments"``) spans the steps without a value
         between its flagged ones, so a sensor dropout does not cut it in two.
+        A single series that continues the stream reads the peak of the event
+        open at the stream's end (:meth:`_event_trail`).
         """
+        frame = self._frame(X)
         scores = self._scores(X, method)
         flags = np.nan_to_num(scores, nan=-np.inf) > self.threshold_
+        carried = None
+        if not isinstance(frame.index, pd.MultiIndex):
+            context = self._context_for(frame)
+            trail = None if context is None else context[3]
+            if trail is not None and len(trail):  # the open event: the run starting by then continues it
+                carried = (float(trail[0]), self.merge_gap - int(trail[1]))
+        bar = self._event_bar()
         merged = np.zeros_like(flags)
-        for rows in self._series_rows(self._frame(X)):
-            merged[rows] = merge_gaps(flags[rows], self.merge_gap)
+        for rows in self._series_rows(frame):
+            merged[rows] = confirm_events(merge_gaps(flags[rows], self.merge_gap), scores[rows], bar, carried)
         return (merged if self.mode == "segments" else merged & ~np.isnan(scores)), scores
+
+    def _event_bar(self) -> float:
+        """The score an event's peak must reach: ``event_peak`` times ``threshold_`` (where positive)."""
+        return self.threshold_ * self.event_peak if self.threshold_ > 0 else self.threshold_
+
+    def _event_trail(self, scores: np.ndarray, previous: np.ndarray | None) -> np.ndarray:
+        """``[peak, gap]`` of the event open at the end of a stream's ``scores`` (as returned), or empty.
+
+        An event is open where its last step above ``threshold_`` lies at most
+        ``merge_gap`` steps before the end (``gap`` steps after it): the next
+        chunk's run starting within the rest of ``merge_gap`` continues it.
+        ``previous``: the trail before these scores, whose event the first run
+        of ``scores`` may continue.
+        """
+        above = np.nan_to_num(scores, nan=-np.inf) > self.threshold_
+        continued = previous is not None and len(previous) > 0
+        if not above.any():
+            gap = previous[1] + len(scores) if continued else np.inf
+            return np.array([previous[0], gap]) if gap <= self.merge_gap else np.empty(0)
+        last = int(np.flatnonzero(above)[-1])
+        gap = len(scores) - 1 - last
+        if gap > self.merge_gap:
+            return np.empty(0)
+        start = flag_runs(merge_gaps(above, self.merge_gap))[-1][0]
+        peak = float(np.nanmax(scores[start : last + 1]))
+        if continued and start <= self.merge_gap - previous[1]:
+            peak = max(peak, float(previous[0]))
+        return np.array([peak, float(gap)])
 
     def _transform_scores(self, X: pd.DataFrame) -> pd.DataFrame:
         """Every time step's score (NaN where a step has no value), indexed like ``X``."""
@@ -938,11 +998,15 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
             kept[0] = pd.DataFrame(scaled_all).ffill().to_numpy()[first]
         # the stream's last two time points: a chunk of one row keeps the one before it
         times = X.index[-2:] if len(X) > 1 or context is None else self._context[0][-1:].append(X.index)
+        # the event open at the end of the scores the chunk returned, which the next chunk may continue
+        returned = self._relative(chunk, past_scores) if self._fitted("threshold") == "dynamic" else chunk
+        trail = self._event_trail(returned, None if context is None else context[3])
         self._context = (
             times,
             kept,
             raw[-2 * self._fitted("threshold_window") :],
             _smoothing_past(own, reach),
+            trail,
         )
         return self
 

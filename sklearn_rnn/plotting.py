@@ -300,9 +300,11 @@ def plot_anomalies(detector: Any, X: Any, *, labels: Any = None, ax: Any = None)
     fig : matplotlib.figure.Figure
         Top: the channels, each step the detector flags shaded in red (its
         events) and known anomalies in grey. Bottom: the scores (a line
-        labelled ``"score"``) and the threshold (``"threshold"``; with
+        labelled ``"score"``), the threshold (``"threshold"``; with
         ``threshold="dynamic"`` the scores are those relative to their
-        trailing window, which the threshold applies to).
+        trailing window, which the threshold applies to) and, with
+        ``event_peak`` above 1, the score an event must peak at to be flagged
+        (``"event peak"``, dotted).
 
     Notes
     -----
@@ -381,6 +383,8 @@ def plot_anomalies(detector: Any, X: Any, *, labels: Any = None, ax: Any = None)
     top.legend(loc="upper right", fontsize="small")
     bottom.plot(index, scores, color="C0", lw=1, label="score")
     bottom.axhline(detector.threshold_, color="C3", ls="--", label="threshold")
+    if detector._event_bar() > detector.threshold_:  # the peak an event must reach to be flagged
+        bottom.axhline(detector._event_bar(), color="C3", ls=":", label="event peak")
     bottom.set_ylabel("score")
     if isinstance(frame.index, pd.TimedeltaIndex):
         bottom.set_xlabel("elapsed time (s)")

@@ -13,7 +13,7 @@ from sklearn.exceptions import NotFittedError
 pytest.importorskip("sktime")
 
 from sklearn_rnn import RNNAnomalyDetector, load, save  # noqa: E402
-from sklearn_rnn._anomaly import CUT_GAP, carry_forward_rows  # noqa: E402
+from sklearn_rnn._anomaly import CUT_GAP, carry_forward_rows, confirm_events, flag_runs  # noqa: E402
 
 FAST = dict(hidden_size=16, max_epochs=8, batch_size=64, random_state=0)
 
@@ -211,7 +211,11 @@ def test_a_smoothed_series_without_a_past_is_flagged_at_its_start_as_rarely_as_l
     7.5-15% of fresh normal series were flagged against 1-4% after step 40 (smoothing=20)."""
     for seed in range(2):
         detector = RNNAnomalyDetector(
-            window_length=20, contamination=0.02, smoothing=20, **{**FAST, "random_state": seed}
+            window_length=20,
+            contamination=0.02,
+            smoothing=20,
+            event_peak=1.0,
+            **{**FAST, "random_state": seed},
         ).fit(sensor(2000, seed))
         panel = pd.concat({i: sensor(100, 100 + i) for i in range(150)})
         flags = detector.transform(panel)["labels"].to_numpy().reshape(150, 100)
@@ -221,15 +225,21 @@ def test_a_smoothed_series_without_a_past_is_flagged_at_its_start_as_rarely_as_l
 
 
 def test_false_alarms_on_fresh_normal_data_stay_near_the_contamination():
-    """The threshold flags about ``contamination`` of normal steps like the held-out ones."""
-    rates = []
+    """The threshold flags about ``contamination`` of normal steps like the held-out ones (every step
+    above it: ``event_peak=1``); the default's events, which must peak higher, flag fewer."""
+    rates, default_rates = [], []
     for seed in range(3):
-        detector = RNNAnomalyDetector(window_length=20, contamination=0.02, **{**FAST, "random_state": seed})
+        detector = RNNAnomalyDetector(
+            window_length=20, contamination=0.02, event_peak=1.0, **{**FAST, "random_state": seed}
+        )
         detector.fit(sensor(2000, seed))
-        flags = detector.transform(sensor(3000, 100 + seed, start=2000)).to_numpy().ravel()
-        rates.append(flags.mean())
+        fresh = sensor(3000, 100 + seed, start=2000)
+        rates.append(detector.transform(fresh).to_numpy().mean())
+        default_rates.append(_changed(detector, event_peak=1.1).transform(fresh).to_numpy().mean())
     assert max(rates) <= 0.05, rates
     assert np.mean(rates) <= 0.035, rates
+    assert 0.005 <= np.mean(rates), rates  # not far below the rate either: the threshold is no maximum
+    assert all(d <= r for d, r in zip(default_rates, rates, strict=True)), (default_rates, rates)
 
 
 def rhythms(n, seed):
@@ -255,7 +265,9 @@ def test_the_first_and_last_steps_of_a_series_scored_alone_are_flagged_as_rarely
     """
     first, last, middle, step0 = [], [], [], []
     for seed in range(3):
-        detector = RNNAnomalyDetector(window_length=20, contamination=0.02, **{**FAST, "random_state": seed})
+        detector = RNNAnomalyDetector(
+            window_length=20, contamination=0.02, event_peak=1.0, **{**FAST, "random_state": seed}
+        )
         detector.fit(rhythms(2000, seed))
         assert detector.start_scale_.shape == detector.end_scale_.shape == (19, 2)
         panel = pd.concat({i: rhythms(80, 100 + i) for i in range(200)})
@@ -349,7 +361,9 @@ def test_an_outage_in_fresh_runs_keeps_false_alarms_near_the_rate():
             )
         return out
 
-    detector = RNNAnomalyDetector(contamination=0.02, hidden_size=16, max_epochs=10, random_state=0)
+    detector = RNNAnomalyDetector(
+        contamination=0.02, event_peak=1.0, hidden_size=16, max_epochs=10, random_state=0
+    )
     detector.fit(pd.concat(runs(60)))
     fresh = runs(100)
     for run in fresh.values():
@@ -418,6 +432,65 @@ def test_merged_events_and_segments():
     assert any(i.left <= 100 and i.right > 104 for i in intervals)
     scores = segments.predict_scores(fresh)["scores"]
     assert len(scores) == len(intervals) and (scores > segments.threshold_).all()
+
+
+def test_confirm_events_keeps_the_runs_that_peak_at_the_bar():
+    flags = np.array([1, 1, 0, 1, 0, 0, 1, 1, 1, 0], dtype=bool)
+    scores = np.array([2.0, 2.2, 0.1, 3.5, 0.0, 0.2, 2.1, np.nan, 3.0, 0.3])
+    kept = confirm_events(flags, scores, bar=3.0)
+    assert np.flatnonzero(kept).tolist() == [3, 6, 7, 8]  # a score without a value does not count
+    # an event the data continues (its peak before them 4.0): the run starting by step 0 is it
+    assert np.flatnonzero(confirm_events(flags, scores, 3.0, carried=(4.0, 0))).tolist() == [0, 1, 3, 6, 7, 8]
+    assert np.flatnonzero(confirm_events(flags, scores, 3.0, carried=(4.0, -1))).tolist() == [3, 6, 7, 8]
+    assert confirm_events(flags, scores, bar=2.0).tolist() == flags.tolist()
+
+
+def test_an_event_is_flagged_only_where_it_peaks_at_event_peak_times_the_threshold(forecast):
+    """Normal steps cross the threshold by a little; a fault's run is flagged whole, from its peak."""
+    fresh = sensor(600, 51, start=1200)
+    fresh.iloc[300, 0] += 2.0
+    scores = forecast.transform_scores(fresh)["scores"].to_numpy()
+    above = np.nan_to_num(scores, nan=-np.inf) > forecast.threshold_
+    peaked = [
+        range(a, b)
+        for a, b in flag_runs(above)
+        if np.nanmax(scores[a:b]) >= forecast.event_peak * forecast.threshold_
+    ]
+    expected = [i for run in peaked for i in run]
+    assert forecast.event_peak == 1.1
+    assert forecast.predict(fresh)["ilocs"].tolist() == expected
+    assert 300 in expected and len(expected) < above.sum()  # the spike kept, normal crossings dropped
+    every = _changed(forecast, event_peak=1.0)
+    assert every.predict(fresh)["ilocs"].tolist() == np.flatnonzero(above).tolist()
+    found = forecast.predict_scores(fresh)["scores"].to_numpy()
+    np.testing.assert_array_equal(found, scores[expected])
+
+
+def test_an_event_open_at_a_chunks_end_is_flagged_on_into_the_next_chunk(forecast):
+    """A stream cut just after a fault's peak: the next chunk's steps above the threshold go on
+    flagging that event although none of them reaches the peak's bar, as the whole series flags them."""
+    detector = _changed(forecast, event_peak=2.5)
+    whole = sensor(400, 52, start=1200)
+    whole.iloc[150:260, 0] += 0.3  # a level shift: runs above the threshold, peaking 2-3.5 times it
+    scores = detector.transform_scores(whole)["scores"].to_numpy()
+    bar = 2.5 * detector.threshold_
+    cuts = [
+        peak + int(np.argmax(scores[peak:b] < bar))
+        for a, b in flag_runs(np.nan_to_num(scores, nan=-np.inf) > detector.threshold_)
+        for peak in [a + int(np.nanargmax(scores[a:b]))]
+        if scores[peak] >= bar and (scores[peak:b] < bar).any()
+    ]
+    assert cuts  # a run whose steps after its peak stay above the threshold and below the bar
+    cut = cuts[0]
+    batch = detector.predict(whole)["ilocs"].tolist()
+    assert cut in batch
+    for keep_trail in (True, False):
+        stream = copy.deepcopy(detector)
+        first = stream.update_predict(whole.iloc[:cut])["ilocs"].tolist()
+        if not keep_trail:  # as a stream saved before the open event was kept
+            stream._context = stream._context[:4]
+        second = stream.update_predict(whole.iloc[cut:])["ilocs"].to_numpy() + cut
+        assert (first + second.tolist() == batch) is keep_trail
 
 
 def test_dynamic_threshold_follows_a_drifting_level_of_surprise():
@@ -569,6 +642,12 @@ def test_plot_anomalies_shades_each_flagged_run_and_draws_the_threshold(forecast
     n_runs = int((np.diff(np.r_[0, flags]) == 1).sum())
     assert n_runs >= 1 and len(top.patches) == n_runs + 1  # each flagged run, and the known anomaly
     assert bottom.get_lines()[1].get_ydata()[0] == forecast.threshold_
+    assert (
+        bottom.get_lines()[2].get_ydata()[0] == forecast.event_peak * forecast.threshold_
+    )  # an event's peak
+    assert [line.get_label() for line in bottom.get_lines()] == ["score", "threshold", "event peak"]
+    every = plot_anomalies(_changed(forecast, event_peak=1.0), fresh).axes[1]
+    assert [line.get_label() for line in every.get_lines()] == ["score", "threshold"]
     with pytest.raises(NotFittedError, match="not fitted yet"):
         plot_anomalies(RNNAnomalyDetector(), fresh)
     fresh.iloc[-1, 0] += 3.0  # the latest reading: its alarm is shaded one step wide, as every other

@@ -1116,6 +1116,36 @@ def test_an_anomaly_detector_file_with_a_forged_stream_step_is_refused(forged, t
         load(tmp_path / "forged.skrnn")
 
 
+def test_an_anomaly_detector_file_from_before_event_peak_flags_every_step_above_its_threshold(tmp_path):
+    """It was fitted and calibrated flagging each step above the threshold: it loads with event_peak=1,
+    and a stream it saved (its past without the open event) goes on."""
+    from sklearn_rnn import RNNAnomalyDetector
+
+    t = np.arange(600)
+    data = pd.DataFrame({"v": np.sin(t / 3) + 0.1 * np.random.default_rng(0).standard_normal(600)})
+    detector = RNNAnomalyDetector(
+        window_length=8, hidden_size=4, max_epochs=2, event_peak=1.0, random_state=0
+    )
+    detector.fit(data.iloc[:400]).update(data.iloc[:400])
+
+    def before(manifest):
+        manifest["params"].pop("event_peak")
+        context = manifest["attributes"]["_context"]["__tuple__"]
+        assert len(context) == 5
+        context.pop()
+
+    path = tmp_path / "old.skrnn"
+    path.write_bytes(_edit_manifest(_saved(detector), before))
+    loaded = load(path)
+    assert loaded.event_peak == 1.0 and len(loaded._context) == 4
+    later = data.iloc[400:].copy()
+    later.iloc[50, 0] += 3.0
+    pd.testing.assert_frame_equal(loaded.predict(later), detector.predict(later))
+    scores = loaded.transform_scores(later)["scores"].to_numpy()
+    assert 50 in loaded.predict(later)["ilocs"].tolist()
+    assert loaded.predict(later)["ilocs"].tolist() == np.flatnonzero(scores > loaded.threshold_).tolist()
+
+
 def _custom_hours(openings: int) -> list:
     starts = [f"{m // 60:02d}:{m % 60:02d}" for m in range(0, 2 * openings, 2)]
     ends = [f"{(m + 1) // 60:02d}:{(m + 1) % 60:02d}" for m in range(0, 2 * openings, 2)]

@@ -225,7 +225,7 @@ def confirm_events(
             warnings.simplefilter("ignore", RuntimeWarning)  # a merged run's steps without a score
             peak = np.nanmax(scores[a:b])
         if carried is not None and a <= carried[1]:
-            peak = max(peak, carried[0]) if np.isfinite(peak) else carried[0]
+            peak = np.fmax(peak, carried[0])
         out[a:b] = peak >= bar
     return out
 

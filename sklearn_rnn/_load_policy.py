@@ -535,7 +535,20 @@ def _stream_context(value: Any, attributes: dict) -> bool:
         and len(value[1]) > 0
         and (not isinstance(channels, np.ndarray) or value[1].shape[1] == len(channels))
         and all(floats(part, 1) for part in value[2:])
-        and (len(value) < 5 or len(value[4]) in (0, 2))
+        and (len(value) < 5 or _event_trail(value[4]))
+    )
+
+
+def _event_trail(trail: np.ndarray) -> bool:
+    """The event open at a stream's end: none (empty), or a finite peak and a whole gap of 0 or more."""
+    if not len(trail):
+        return True
+    return (
+        len(trail) == 2
+        and bool(np.isfinite(trail).all())
+        and trail[1] >= 0
+        and float(trail[1]).is_integer()
+        and trail[1] <= 2**31
     )
 
 

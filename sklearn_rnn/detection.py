@@ -86,8 +86,9 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     contamination : float in (0, 0.5], default=0.01
         Share of normal time steps scoring above the threshold: it is the
         finite-sample ``1 - contamination`` quantile of the held-out normal
-        steps' scores, so on data like them the false-alarm rate is at most
-        ``contamination`` (exactly it with ``event_peak=1``).
+        steps' scores, so on data like them about ``contamination`` of the
+        steps score above it, the false-alarm rate with ``event_peak=1``;
+        a higher ``event_peak`` flags fewer.
     threshold : {"static", "dynamic"}, default="static"
         "static": one threshold on the scores. "dynamic": each score is first
         taken relative to the median and spread of the ``threshold_window``
@@ -103,15 +104,17 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     event_peak : float, default=1.1
         An event (a run of steps scoring above ``threshold_``, merged within
         ``merge_gap``) is flagged only when its highest score reaches
-        ``event_peak`` times ``threshold_``; its steps above ``threshold_`` are
-        flagged then. Normal steps cross the threshold by a little, a step or two
-        at a time; faults rise well above it and extend over the steps around
-        their peak (a hysteresis; Hundman et al. 2018 prune flags that do not stand
-        clear of the normal scores for the same reason). It only removes flags:
-        at most ``contamination`` of normal steps are flagged, in practice fewer.
-        1: every step above ``threshold_`` is flagged. In a stream, an event
-        open at the end of one chunk goes on into the next. The user guide's
-        anomaly page has what each value measured.
+        ``event_peak`` times ``threshold_`` (where ``threshold_`` is positive;
+        at or below 0, as a dynamic threshold with a large ``contamination``
+        can be, every event is flagged); its steps are flagged then. Normal
+        steps cross the threshold by a little, a step or two at a time;
+        faults rise well above it and extend over the steps around their peak
+        (a hysteresis; Hundman et al. 2018 prune flags that do not stand clear
+        of the normal scores for the same reason). It only removes flags: no
+        more normal steps are flagged than with 1, where every step above
+        ``threshold_`` is flagged. In a stream, an event open at the end of
+        one chunk goes on into the next (gaps are merged within a chunk). The
+        user guide's anomaly page has what each value measured.
     mode : {"points", "segments"}, default="points"
         What ``predict`` returns, as sktime's detectors do: the ilocs of
         anomalous points (task "anomaly_detection"), or the events as

@@ -226,8 +226,8 @@ def test_a_smoothed_series_without_a_past_is_flagged_at_its_start_as_rarely_as_l
 
 def test_false_alarms_on_fresh_normal_data_stay_near_the_contamination():
     """The threshold flags about ``contamination`` of normal steps like the held-out ones (every step
-    above it: ``event_peak=1``); the default's events, which must peak higher, flag fewer."""
-    rates, default_rates = [], []
+    above it: ``event_peak=1``; the default flags a subset of those)."""
+    rates = []
     for seed in range(3):
         detector = RNNAnomalyDetector(
             window_length=20, contamination=0.02, event_peak=1.0, **{**FAST, "random_state": seed}
@@ -235,11 +235,9 @@ def test_false_alarms_on_fresh_normal_data_stay_near_the_contamination():
         detector.fit(sensor(2000, seed))
         fresh = sensor(3000, 100 + seed, start=2000)
         rates.append(detector.transform(fresh).to_numpy().mean())
-        default_rates.append(_changed(detector, event_peak=1.1).transform(fresh).to_numpy().mean())
     assert max(rates) <= 0.05, rates
     assert np.mean(rates) <= 0.035, rates
     assert 0.005 <= np.mean(rates), rates  # not far below the rate either: the threshold is no maximum
-    assert all(d <= r for d, r in zip(default_rates, rates, strict=True)), (default_rates, rates)
 
 
 def rhythms(n, seed):

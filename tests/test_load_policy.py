@@ -1146,6 +1146,25 @@ def test_an_anomaly_detector_file_from_before_event_peak_flags_every_step_above_
     assert loaded.predict(later)["ilocs"].tolist() == np.flatnonzero(scores > loaded.threshold_).tolist()
 
 
+@pytest.mark.parametrize("trail", [[np.nan, np.nan], [5.0, np.inf], [1.5, -1.0], [1.5, 0.5], [1.0, 2.0, 3.0]])
+def test_an_anomaly_detector_file_with_a_forged_open_event_is_refused(trail, tmp_path):
+    """A NaN or infinite gap loaded and broke the first chunk that continued the stream; a negative one
+    would make any first run of the next chunk continue the stored event."""
+    from sklearn_rnn import RNNAnomalyDetector
+
+    data = pd.DataFrame({"v": np.sin(np.arange(200) / 3)})
+    detector = RNNAnomalyDetector(window_length=8, hidden_size=4, max_epochs=1, random_state=0).fit(data)
+    saved = _saved(detector.update(data))
+    members = _members(saved)
+    member = json.loads(members["manifest.json"])["attributes"]["_context"]["__tuple__"][4]["__ndarray__"]
+    out = io.BytesIO()
+    np.save(out, np.array(trail), allow_pickle=False)
+    members[member] = out.getvalue()
+    (tmp_path / "forged.skrnn").write_bytes(_zip(members))
+    with pytest.raises(ValueError, match="_context"):
+        load(tmp_path / "forged.skrnn")
+
+
 def _custom_hours(openings: int) -> list:
     starts = [f"{m // 60:02d}:{m % 60:02d}" for m in range(0, 2 * openings, 2)]
     ends = [f"{(m + 1) // 60:02d}:{(m + 1) % 60:02d}" for m in range(0, 2 * openings, 2)]

@@ -328,7 +328,7 @@ def plot_anomalies(detector: Any, X: Any, *, labels: Any = None, ax: Any = None)
     >>> detector = RNNAnomalyDetector(window_length=20, max_epochs=2, random_state=0).fit(X)
     >>> fig = plot_anomalies(detector, X)
     >>> [line.get_label() for line in fig.axes[1].get_lines()]
-    ['score', 'threshold']
+    ['score', 'threshold', 'event peak']
     """
     if not hasattr(detector, "_flags") or not hasattr(detector, "is_fitted"):
         raise TypeError(f"plot_anomalies needs a fitted RNNAnomalyDetector, got {type(detector).__name__}.")

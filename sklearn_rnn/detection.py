@@ -605,16 +605,22 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
 
         A single series that continues the stream ``update`` stored reads that past first.
         """
+        return self._scores_and_context(X, method)[0]
+
+    def _scores_and_context(self, X: pd.DataFrame, method: str) -> tuple[np.ndarray, tuple | None]:
+        """:meth:`_scores`, and the stream's past that a single series continuing it read
+        (:meth:`_context_for`; None for a panel or a series that does not continue the stream)."""
         X = self._frame(X)
         scaled = self._standardise(self._values(X, method))
         if not len(X):
-            return np.empty(0)
+            return np.empty(0), None
         if isinstance(X.index, pd.MultiIndex):
             scores = np.full(len(X), np.nan)
             for rows in self._series_rows(X):
                 scores[rows] = self._series_scores(scaled[rows])
-            return scores
-        return self._series_scores(scaled, self._context_for(X))
+            return scores, None
+        context = self._context_for(X)
+        return self._series_scores(scaled, context), context
 
     def _series_scores(self, scaled: np.ndarray, context: tuple | None = None) -> np.ndarray:
         _, scores, _, past_scores = self._after_past(scaled, context)
@@ -782,18 +788,15 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         A single series that continues the stream reads the peak of the event
         open at the stream's end (:meth:`_event_trail`).
         """
-        frame = self._frame(X)
-        scores = self._scores(X, method)
+        scores, context = self._scores_and_context(X, method)
         flags = np.nan_to_num(scores, nan=-np.inf) > self.threshold_
         carried = None
-        if not isinstance(frame.index, pd.MultiIndex):
-            context = self._context_for(frame)
-            trail = None if context is None else context[3]
-            if trail is not None and len(trail):  # the open event: the run starting by then continues it
-                carried = (float(trail[0]), self.merge_gap - int(trail[1]))
+        trail = None if context is None else context[3]
+        if trail is not None and len(trail):  # the open event: the run starting by then continues it
+            carried = (float(trail[0]), self.merge_gap - int(trail[1]))
         bar = self._event_bar()
         merged = np.zeros_like(flags)
-        for rows in self._series_rows(frame):
+        for rows in self._series_rows(self._frame(X)):
             merged[rows] = confirm_events(merge_gaps(flags[rows], self.merge_gap), scores[rows], bar, carried)
         return (merged if self.mode == "segments" else merged & ~np.isnan(scores)), scores
 

@@ -364,6 +364,46 @@ def _generated_short_cases() -> dict[str, Case]:
     return cases
 
 
+YEARLY = ("rw_drift", "damped", "ar_trend", "growth")
+
+
+def _generated_yearly(kind: str, seed: int, years: int) -> Callable[[], pd.Series]:
+    """``years`` yearly values of a simple trending process (``seed`` fixes the draw)."""
+
+    def load() -> pd.Series:
+        rng = np.random.default_rng(seed)
+        if kind == "rw_drift":  # a random walk with drift 2, step deviation 3
+            values = 100 + np.cumsum(2 + rng.normal(0, 3, years))
+        elif kind == "damped":  # the damped-trend model itself: alpha 0.5, beta 0.2, phi 0.9
+            level, trend, values = 100.0, 3.0, np.zeros(years)
+            for i in range(years):
+                error = rng.normal(0, 2)
+                values[i] = level + 0.9 * trend + error
+                level, trend = level + 0.9 * trend + 0.5 * error, 0.9 * trend + 0.1 * error
+        elif kind == "ar_trend":  # AR(1), phi 0.6, around a straight line
+            noise = np.zeros(years)
+            for i in range(1, years):
+                noise[i] = 0.6 * noise[i - 1] + rng.normal(0, 2)
+            values = 50 + 1.5 * np.arange(years) + noise
+        else:  # growth: 4% a year, its log a random walk with drift
+            values = 100 * np.exp(np.cumsum(0.04 + rng.normal(0, 0.05, years)))
+        return pd.Series(values, index=pd.period_range("1990", periods=years, freq="Y"))
+
+    return load
+
+
+def _generated_short_yearly_cases() -> dict[str, Case]:
+    """Short yearly series for the procedure: 15 or 25 training years of four trending processes, six
+    draws each, the last 6 held out: too short to calibrate, as Longley's columns (the suite's only
+    short yearly series, 3 years held out) and most of M1's yearly series are."""
+    return {
+        f"gen_yearly_{kind}_{seed}_{years}": Case(_generated_yearly(kind, 500 + seed, years + 6), 6, 1)
+        for kind in YEARLY
+        for seed in range(6)
+        for years in (15, 25)
+    }
+
+
 def _statsmodels_series(name: str) -> Callable[[], pd.Series]:
     """A series of statsmodels' datasets, on a period index (``--outside``)."""
 
@@ -707,6 +747,7 @@ def main() -> None:
     cases.update(outside)
     cases.update(short)
     cases.update(_generated_short_cases())
+    cases.update(_generated_short_yearly_cases())  # named with --series too
     if args.candidates is not None:
         warnings.filterwarnings("ignore")
         _procedure(cases, args.series, args.seeds, args.candidates or list(CANDIDATES))

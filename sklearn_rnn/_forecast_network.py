@@ -21,7 +21,7 @@ from sklearn.exceptions import NotFittedError
 from sktime.forecasting.base import ForecastingHorizon
 
 from ._data import Sequences
-from ._intervals import calibration, conformal_shift, median_index
+from ._intervals import calibration, conformal_shift, drift_floors, median_index
 from ._networks.forecast import (
     ForecastNet,
     PinballLoss,
@@ -30,6 +30,7 @@ from ._networks.forecast import (
     series_reach,
     series_shortest,
     series_smoothing_map,
+    series_smoothing_spread,
 )
 from ._networks.heads import ForecastGraph, InferenceGraph, QuantileForecasts
 from ._runtime import current_generator, torch_session, user_stacklevel
@@ -157,6 +158,21 @@ class ForecastNetwork(TrainingMixin):
             self.series_smoothing_ = params
             longest = max(len(s) for s in scaled)
             self.series_smoothing_length_ = int(min(longest, series_reach(module.sp)))
+
+    def _interval_floors(self, scaled: list[np.ndarray]) -> np.ndarray | None:
+        """``interval_floors_``: the drift method's widths and, where fitted, those of the smoothing
+        fitted to the whole series (``series_smoothing_``), the wider of the two."""
+        floors = drift_floors(scaled, self.horizon_, self.quantile_levels_)
+        if self.series_smoothing_ is None:
+            return floors
+        with torch_session(self.n_threads, flush_denormal=False):
+            spread = series_smoothing_spread(
+                scaled, self.series_smoothing_, self.net_.module_.sp, self.horizon_, self.quantile_levels_
+            )
+        if spread is None:
+            return floors
+        spread = np.nan_to_num(spread)  # a column without degrees of freedom left: no floor of its own
+        return spread if floors is None else np.maximum(floors, spread)
 
     def _series_smoothing_forecasts(self, scaled: list[np.ndarray]) -> torch.Tensor:
         """``(n, H, C)``: the whole-series smoothing's forecasts of each series, in the scaled units,

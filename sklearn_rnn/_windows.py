@@ -317,9 +317,10 @@ def held_out_split(
         return split
     warnings.warn(
         f"RNNForecaster could not calibrate its intervals: {reason}. It trained on all windows, and each "
-        "interval is the network's own quantiles widened, where narrower, to the drift method's (a random "
-        "walk with drift fitted to the series' first differences, once a series has three points), which "
-        "assumes such a walk. Pass "
+        "interval is the network's own quantiles widened, where narrower, to the wider of the drift "
+        "method's (a random walk with drift fitted to the series' first differences, once a series has "
+        "three points) and, where the smoothing is fitted to the whole series, its own; both assume their "
+        "model holds. Pass "
         f"{advice}; or set conformal=False for the network's own quantiles, without this warning.",
         UserWarning,
         stacklevel=user_stacklevel(),

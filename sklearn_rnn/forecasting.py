@@ -23,7 +23,6 @@ from ._forecast_network import ForecastNetwork
 from ._forecast_state import RESTORED, SeriesState
 from ._intervals import (
     distribution_levels,
-    drift_floors,
     fitted_levels,
     interpolate_quantiles,
     median_index,
@@ -247,7 +246,8 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         point forecast. With fewer than 4 held-out
         time points in all (each step's spread would rest on 1 to 3), nothing is
         held out, a warning says so, and each interval is the network's own
-        widened, where narrower, to the drift method's (``interval_floors_``).
+        widened, where narrower, to the wider of the drift method's and, where
+        fitted, ``series_smoothing_``'s own (``interval_floors_``).
         False trains on all windows and returns the network's own quantiles,
         which come out too narrow on short series. See Notes.
     calibration_fraction : float, default=0.2
@@ -311,10 +311,13 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
     interval_floors_ : ndarray of shape (horizon_, n_columns, n_quantiles) or None
         Where ``conformal=True`` but the series were too short to calibrate:
         how far each level of ``quantile_levels_`` lies from the median at each
-        step under the drift method (a random walk with drift, its deviation
-        pooled from the series' first differences), in the network's scaled
-        units. A quantile of the network's nearer the median than that is
-        moved out to it. None otherwise.
+        step, in the network's scaled units: the farther of the drift
+        method's (a random walk with drift, its deviation pooled from the
+        series' first differences) and, where ``series_smoothing_`` is
+        fitted, that smoothing's own (its state space model's forecast
+        variance from its one-step errors, Student's t quantiles). A quantile
+        of the network's nearer the median than that is moved out to it.
+        None otherwise.
     series_smoothing_ : ndarray of shape (4, n_columns) or None
         Where the series were too short to hold out values (with
         ``correction_weight="auto"``, the smoothing baseline and no ``X``):
@@ -408,8 +411,9 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
     far as the future resembles the held-out period; with too few held-out
     time points for a level (19 for 95%), or none, a warning says so.
     Series too short to calibrate get intervals at least as wide as the
-    drift method's (``interval_floors_``), which assume the series moves
-    as a random walk with the drift and step deviation of its past.
+    drift method's, which assume the series moves as a random walk with the
+    drift and step deviation of its past, and as the whole-series
+    smoothing's own (``interval_floors_``); neither guarantees a coverage.
     ``update`` keeps the offsets, floors, correction weights and
     ``series_smoothing_`` of ``fit`` (which then reads the latest values). The user guide's
     forecasting page (Calibrated intervals) has the procedure and what it
@@ -793,11 +797,11 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         self._warn_if_x_unread()
         self.interval_floors_ = None
         self.series_smoothing_, self.series_smoothing_length_ = None, None
-        if calibrate and scoring is None:  # too short to calibrate: the drift method's widths as floors,
-            # the smoothing's forecasts averaged with its fit to the whole series
+        if calibrate and scoring is None:  # too short to calibrate: the smoothing's forecasts averaged
+            # with its fit to the whole series; the widths of the drift method and of that fit as floors
             scaled = [self._transform_y(frame.to_numpy(dtype=np.float64), key)[0] for key, frame in series]
-            self.interval_floors_ = drift_floors(scaled, self.horizon_, self.quantile_levels_)
             self._fit_series_smoothing(scaled)
+            self.interval_floors_ = self._interval_floors(scaled)
         return self
 
     def _warn_if_x_unread(self) -> None:

@@ -394,14 +394,16 @@ def _longley_panel(columns):
     return long.set_index(["series", "year"]).sort_index()
 
 
-def test_fewer_than_four_held_out_points_train_on_all_data_and_widen_to_the_drift_method(tmp_path):
+def test_fewer_than_four_held_out_points_train_on_all_data_and_widen_to_the_wider_floor(tmp_path):
     """Longley's 13 training years hold out one point: no calibration; the forecasts of conformal=False
     (at the same weight; the smoothing's alone, without its fit to the whole series, which moves every
-    quantile alike), each bound the farther of its own and the drift method's (computed here from the
-    log values)."""
+    quantile alike), each bound the farthest of its own, the drift method's and the whole-series
+    smoothing's width (both computed here from the log values). On ARMED the smoothing's is the wider
+    at every step and level (the drift method's alone before 2026-12-06)."""
     from scipy.stats import norm
 
     from sklearn_rnn import load, save
+    from sklearn_rnn._networks.forecast import series_smoothing_spread
 
     y = _longley_panel(["ARMED"]).droplevel(0).iloc[:-3]
     f = RNNForecaster(**TINY)
@@ -418,10 +420,14 @@ def test_fewer_than_four_held_out_points_train_on_all_data_and_widen_to_the_drif
     whole, f.series_smoothing_ = f.series_smoothing_, None
     got, own = f.predict_quantiles(alpha=alpha).to_numpy(), plain.predict_quantiles(alpha=alpha).to_numpy()
     np.testing.assert_array_equal(got[:, 2], own[:, 2])  # the same network: the same median
-    diffs = np.diff(np.log(y.to_numpy(dtype=float).ravel()))  # the column is modelled on the log scale
+    logs = np.log(y.to_numpy(dtype=float).ravel())  # the column is modelled on the log scale
+    diffs = np.diff(logs)
     h = np.arange(1, 4)
+    spread = series_smoothing_spread([logs[:, None]], whole, 1, 3, np.array([0.025, 0.1]))[:, 0]
     for lower, upper, c in ((0, 4, 0.95), (1, 3, 0.8)):
-        half = norm.ppf((1 + c) / 2) * diffs.std(ddof=1) * np.sqrt(h * (1 + h / len(diffs)))
+        drift = norm.ppf((1 + c) / 2) * diffs.std(ddof=1) * np.sqrt(h * (1 + h / len(diffs)))
+        assert (spread[:, lower] > drift).all()
+        half = spread[:, lower]
         np.testing.assert_allclose(got[:, lower], np.minimum(own[:, lower], got[:, 2] * np.exp(-half)))
         np.testing.assert_allclose(got[:, upper], np.maximum(own[:, upper], got[:, 2] * np.exp(half)))
     assert (got[:, 4] - got[:, 0] > own[:, 4] - own[:, 0]).all()  # the network's own were narrower

@@ -21,6 +21,7 @@ __all__ = [
     "series_reach",
     "series_shortest",
     "series_smoothing_map",
+    "series_smoothing_spread",
 ]
 
 
@@ -309,6 +310,26 @@ def fit_series_smoothing(series: list[np.ndarray], sp: int) -> np.ndarray | None
     are read; of a panel of more than ``MOST_COLUMNS`` columns of series,
     that many evenly spread. None where none is left or the fit diverged.
     """
+    read = _series_read(series, sp)
+    if read is None:
+        return None
+    y, observed, column = read
+    C = int(column.max()) + 1
+    count = observed.sum().to(torch.float64)
+    start = torch.logit(torch.tensor(ExponentialSmoothing.start, dtype=torch.float64))
+    logits = start[:, None].repeat(1, C).requires_grad_(True)
+    loss = _minimise(
+        logits, lambda w: _one_step_sse(y, observed, w.T[column], sp).sum() / count, SERIES_STEPS, SERIES_LR
+    )
+    params = torch.sigmoid(logits.detach())
+    return params.numpy() if bool(torch.isfinite(params).all()) and bool(torch.isfinite(loss)) else None
+
+
+def _series_read(series: list[np.ndarray], sp: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None:
+    """The columns of ``series`` the fits to whole series read, as padded rows (:func:`_padded`) with
+    each row's column: series of at least :func:`series_shortest` values, their last
+    :func:`series_reach`, of more than ``MOST_COLUMNS`` columns that many evenly spread. None where
+    none is left."""
     reach, shortest = series_reach(sp), series_shortest(sp)
     series = [np.asarray(s, dtype=np.float64)[-reach:] for s in series if len(s) >= shortest]
     if not series:
@@ -318,15 +339,63 @@ def fit_series_smoothing(series: list[np.ndarray], sp: int) -> np.ndarray | None
     if len(series) > most:
         series = [series[i] for i in np.linspace(0, len(series) - 1, most).round().astype(int)]
     y, observed = _padded([column for values in series for column in values.T])
-    column = torch.arange(C).repeat(len(series))  # each row's column
-    count = observed.sum().to(torch.float64)
-    start = torch.logit(torch.tensor(ExponentialSmoothing.start, dtype=torch.float64))
-    logits = start[:, None].repeat(1, C).requires_grad_(True)
-    loss = _minimise(
-        logits, lambda w: _one_step_sse(y, observed, w.T[column], sp).sum() / count, SERIES_STEPS, SERIES_LR
-    )
-    params = torch.sigmoid(logits.detach())
-    return params.numpy() if bool(torch.isfinite(params).all()) and bool(torch.isfinite(loss)) else None
+    return y, observed, torch.arange(C).repeat(len(series))
+
+
+def series_smoothing_spread(
+    series: list[np.ndarray], params: np.ndarray, sp: int, horizon: int, levels: np.ndarray
+) -> np.ndarray | None:
+    """Distances ``(H, C, Q)`` of the whole-series smoothing's quantiles at ``levels`` from its median.
+
+    The prediction intervals of the state space model behind the smoothing with
+    ``params`` ``(4, C)`` (additive errors; Hyndman et al., *Forecasting with
+    Exponential Smoothing*, 2008, chapter 6): the error of the forecast of step
+    ``h`` is ``e_h + sum_(j<h) c_j e_(h-j)``, ``c_j = w F^(j-1) g`` with ``F = A + g w``
+    (``A``, ``g`` the smoothing's system, ``w`` how a one-step forecast reads the
+    state), so its variance is ``s^2 v_h``, ``v_h = 1 + sum_(j<h) c_j^2``. ``s^2`` is the
+    one-step errors' sum of squares over the series :func:`fit_series_smoothing` read
+    (each from its least-squares initial state) over their degrees of freedom: the
+    values less, per series, the initial state's ``2 + sp`` (``2`` without seasons)
+    and the smoothing's three parameters (four with seasons); the quantile at
+    ``q`` is Student's t of those degrees of freedom, times ``s sqrt(v_h)``. The
+    parameters' own uncertainty is left out (as ETS leaves it), so on short series
+    these widths are narrow. None where no column has a degree of freedom left.
+    """
+    from scipy.stats import t as student
+
+    read = _series_read(series, sp)
+    if read is None:
+        return None
+    y, observed, column = read
+    C = params.shape[1]
+    p = torch.as_tensor(np.asarray(params, dtype=np.float64))
+    with torch.no_grad():
+        sse = _one_step_sse(y, observed, torch.logit(p).T[column], sp).numpy()
+        A, g = (m.numpy() for m in ExponentialSmoothing._system(*p, sp))
+    states = A.shape[1]
+    per_series = states + (4 if sp > 1 else 3)
+    counts = observed.sum(dim=1).numpy()
+    index = column.numpy()
+    squares = np.bincount(index, weights=sse, minlength=C)
+    freedom = np.bincount(index, weights=counts - per_series, minlength=C)
+    if not (freedom > 0).any():
+        return None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sigma = np.where(freedom > 0, np.sqrt(squares / freedom), np.nan)
+    reads = np.zeros((C, states))
+    reads[:, 0], reads[:, 1] = 1.0, params[2]
+    if sp > 1:
+        reads[:, 2] = 1.0
+    variance = np.ones((horizon, C))
+    for c in range(C):
+        transition = A[c] + np.outer(g[c], reads[c])
+        row, total = reads[c], 1.0
+        for h in range(1, horizon):
+            total += float(row @ g[c]) ** 2
+            variance[h, c] = total
+            row = row @ transition
+    quantiles = np.abs(student.ppf(np.asarray(levels)[None, :], np.maximum(freedom, 1)[:, None]))  # (C, Q)
+    return (sigma * np.sqrt(variance))[..., None] * quantiles[None]  # (H, C, 1) (1, C, Q)
 
 
 def series_shortest(sp: int) -> int:

@@ -169,9 +169,8 @@ class ForecastNetwork(TrainingMixin):
             spread = series_smoothing_spread(
                 scaled, self.series_smoothing_, self.net_.module_.sp, self.horizon_, self.quantile_levels_
             )
-        if spread is None:
+        if spread is None or not np.isfinite(spread).all():
             return floors
-        spread = np.nan_to_num(spread)  # a column without degrees of freedom left: no floor of its own
         return spread if floors is None else np.maximum(floors, spread)
 
     def _series_smoothing_forecasts(self, scaled: list[np.ndarray]) -> torch.Tensor:

@@ -588,34 +588,49 @@ def least_squares_errors(y: np.ndarray, sp: int, alpha, beta, phi, gamma) -> np.
     return y - one_step_forecasts(y, state, sp, *params)
 
 
-@pytest.mark.parametrize("sp, n", [(1, 13), (1, 30), (4, 23)])
-def test_the_whole_series_smoothings_spread_is_its_state_space_models(sp, n):
-    """Step h's width at level q: Student's t quantile (n less the initial state's 2 + sp values and
-    the 3 or 4 smoothing parameters, its degrees of freedom) times the root mean square of the
-    one-step errors (Holt-Winters in loops from the least-squares state) times sqrt(1 + sum c_j^2),
-    c_j = alpha (1 + beta (phi + ... + phi^j)) + gamma (1 - alpha) where j is a whole number of
-    seasons (Hyndman et al. 2008, table 6.1, the seasons' gain written as this smoothing has it)."""
+@pytest.mark.parametrize("sp, lengths", [(1, (13,)), (1, (30,)), (4, (23,)), (1, (13, 9)), (4, (23, 17))])
+def test_the_whole_series_smoothings_spread_is_its_state_space_models(sp, lengths):
+    """Step h's width at level q: Student's t quantile times the root mean square of the one-step
+    errors (Holt-Winters in loops from the least-squares state) times sqrt(1 + sum c_j^2), c_j =
+    alpha (1 + beta (phi + ... + phi^j)) + gamma (1 - alpha) where j is a whole number of seasons
+    (Hyndman et al. 2008, table 6.1, the seasons' gain written as this smoothing has it). The degrees
+    of freedom: the values, less each series' free initial values (2; with seasons 1 + sp, the level
+    and seasons trading a constant) and, once, the 3 or 4 parameters the series share. A panel's
+    series pool their errors column by column (two columns of different scales here)."""
     from scipy.stats import t
 
-    rng = np.random.default_rng(sp + n)
-    y = np.sin(2 * np.pi * np.arange(n) / max(sp, 2)) + 0.05 * np.arange(n) + rng.normal(0, 0.3, n)
+    rng = np.random.default_rng(sp + sum(lengths))
+    ys = [
+        np.sin(2 * np.pi * np.arange(n) / max(sp, 2)) + 0.05 * np.arange(n) + rng.normal(0, 0.3, n)
+        for n in lengths
+    ]
     params = np.array([[0.4, 0.7], [0.2, 0.05], [0.9, 0.98], [0.3, 0.1]])  # two columns, each its own
     levels = np.array([0.025, 0.1, 0.5, 0.9, 0.975])
-    widths = series_smoothing_spread([np.stack([y, 2 * y], axis=1)], params, sp, 9, levels)
+    widths = series_smoothing_spread([np.stack([y, 10 * y], axis=1) for y in ys], params, sp, 9, levels)
     assert widths.shape == (9, 2, 5)
-    freedom = n - (2 + sp if sp > 1 else 2) - (4 if sp > 1 else 3)
-    for column, scale in ((0, 1.0), (1, 2.0)):
+    free = 1 + sp if sp > 1 else 2
+    freedom = sum(n - free for n in lengths) - (4 if sp > 1 else 3)
+    for column, scale in ((0, 1.0), (1, 10.0)):
         alpha, beta, phi, gamma = params[:, column]
-        errors = least_squares_errors(scale * y, sp, *params[:, column])
-        sigma = np.sqrt((errors**2).sum() / freedom)
+        squares = sum((least_squares_errors(scale * y, sp, *params[:, column]) ** 2).sum() for y in ys)
         c = [
             alpha * (1 + beta * sum(phi**i for i in range(1, j + 1)))
             + (gamma * (1 - alpha) if sp > 1 and j % sp == 0 else 0)
             for j in range(1, 9)
         ]
         variance = np.concatenate([[1.0], 1 + np.cumsum(np.square(c))])
-        expected = np.abs(t.ppf(levels, freedom))[None] * sigma * np.sqrt(variance)[:, None]
+        expected = np.abs(t.ppf(levels, freedom))[None] * np.sqrt(squares / freedom * variance)[:, None]
         np.testing.assert_allclose(widths[:, column], expected, rtol=1e-6, atol=1e-12)
+
+
+def test_the_whole_series_smoothings_spread_needs_four_degrees_of_freedom():
+    """A series of 8 values leaves 3 (8 - 2 - 3): no widths (t's 97.5% quantile would be 3.18, and 12.7
+    with one); of 9 values, 4."""
+    y = np.cumsum(np.random.default_rng(0).normal(1, 1, 9))[:, None]
+    params = np.array([[0.5], [0.1], [0.9], [0.2]])
+    levels = np.array([0.1, 0.5, 0.9])
+    assert series_smoothing_spread([y[:8]], params, 1, 3, levels) is None
+    assert series_smoothing_spread([y], params, 1, 3, levels).shape == (3, 1, 3)
 
 
 def test_the_whole_series_smoothings_intervals_cover_series_of_its_own_model():

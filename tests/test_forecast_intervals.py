@@ -438,6 +438,25 @@ def test_fewer_than_four_held_out_points_train_on_all_data_and_widen_to_the_wide
     np.testing.assert_array_equal(restored.predict_quantiles(alpha=alpha).to_numpy(), got)
 
 
+def test_the_floors_of_a_short_series_are_the_wider_of_the_drift_methods_and_the_smoothings():
+    """25 years of a random walk with drift (years in a column made the index): neither width is the
+    wider everywhere, and each floor is the wider of the two, level by level and step by step."""
+    from sklearn_rnn._intervals import drift_floors
+    from sklearn_rnn._networks.forecast import series_smoothing_spread
+
+    rng = np.random.default_rng(500)
+    values = 100 + np.cumsum(2 + rng.normal(0, 3, 25))
+    table = pd.DataFrame({"year": pd.period_range("1990", periods=25, freq="Y"), "sales": values})
+    y = table.set_index("year")
+    with pytest.warns(UserWarning, match="could not calibrate its intervals"):
+        f = RNNForecaster(hidden_size=4, max_epochs=2, random_state=0).fit(y, fh=np.arange(1, 7))
+    scaled = [f._transform_y(values[:, None], ())[0]]
+    drift = drift_floors(scaled, f.horizon_, f.quantile_levels_)
+    spread = series_smoothing_spread(scaled, f.series_smoothing_, 1, f.horizon_, f.quantile_levels_)
+    assert (drift > spread).any() and (spread > drift).any()
+    np.testing.assert_array_equal(f.interval_floors_, np.maximum(drift, spread))
+
+
 def test_intervals_of_series_too_short_to_calibrate_cover_held_out_years():
     """The six Longley columns, 3 years held out each: the 80% and 95% intervals cover 16 of the 18
     values (the network's own quantiles covered 12 of 18 at both levels; 0 of 3 on ARMED)."""

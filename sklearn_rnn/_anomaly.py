@@ -487,15 +487,19 @@ class StepScoring(TrainingMixin):
         sequence scored on its own are held by windows padded with its first
         value (training holds few such windows), the last ``W - 1`` by fewer
         windows (the last step by one); the threshold is set on the scores of
-        steps held by whole windows. Pieces of ``2 W - 2`` steps, cut at evenly
-        spaced places of the standardised series ``scaled`` (at most
-        ``_EDGE_PIECES``), are scored each on its own: the factor of a
-        position, per channel, is the typical miss there over the typical miss
-        of the same steps within the whole series (``misses``, each series'
-        ``(T, 1, C)``). Returns the factors ``(W - 1, C)`` of the first and of
-        the last steps (in order), or None, None with forecasting (the first
-        steps have no score and the last are final), a window of one step, or
-        fewer than ``_MIN_EDGE_PIECES`` pieces.
+        steps held by whole windows. For the first: pieces of ``2 W - 2``
+        steps, cut at evenly spaced places of the standardised series
+        ``scaled`` (at most ``_EDGE_PIECES``), are scored each on its own: the
+        factor of a position, per channel, is the typical miss there over the
+        typical miss of the same steps within the whole series (``misses``,
+        each series' ``(T, 1, C)``). For the last: :meth:`_end_scales`, which
+        matches the tail, where flags are decided (matched at the typical miss
+        too, before 2026-12-06, the factors were below 1 where a miss over
+        fewer windows has the wider tail, and a stream's chunks flagged several
+        times the normal steps the whole series did). Returns the factors
+        ``(W - 1, C)`` of the first and of the last steps (in order), or None,
+        None with forecasting (the first steps have no score and the last are
+        final), a window of one step, or fewer than ``_MIN_EDGE_PIECES`` pieces.
         """
         W = self.window_length_
         length = 2 * W - 2
@@ -513,7 +517,61 @@ class StepScoring(TrainingMixin):
         )
         within = np.stack([misses[i][c] for i, c in zip(series, cut, strict=True)])
         factors = robust_scale(alone[:, :, 0]) / robust_scale(within[:, :, 0])  # (2W - 2, C)
-        return factors[: W - 1], factors[W - 1 :]
+        return factors[: W - 1], self._end_scales(scaled)
+
+    def _end_scales(self, scaled: list[np.ndarray]) -> np.ndarray:
+        """How much higher the flagged tail of a step's miss runs when fewer windows hold it: ``(W - 1, C)``.
+
+        The last ``W - 1`` steps of a sequence (a stream's chunk: its provisional
+        steps) are held by ``k < W`` windows, those that end at them and after
+        (the last step by one), not by all ``W``. A miss over fewer windows is
+        less averaged: typically a little smaller, but with a wider upper tail,
+        and flags are decided in the tail. Pieces of ``3 W - 2`` steps without a
+        gap, at evenly spaced places of the standardised series ``scaled`` (at
+        most ``_EDGE_PIECES``), are read by the network window by window; each of
+        their middle ``W`` steps is held by ``W`` windows of the piece, and its
+        miss over the first ``k`` of them (the windows that end at it and the
+        ``k - 1`` after) is the miss it would have as a chunk's step with
+        ``k`` windows. The factor for ``k`` windows, per channel, is the
+        ``1 - contamination`` quantile of those misses over the quantile of the
+        misses over all ``W`` windows. In order: ``k = W - 1`` first, the last
+        step's ``k = 1`` last. Ones where fewer than ``_MIN_EDGE_PIECES`` pieces
+        without a gap fit.
+        """
+        W = self.window_length_
+        C = scaled[0].shape[1]
+        length = 3 * W - 2
+        gapless = []  # (series, start) of every piece without a gap
+        for i, values in enumerate(scaled):
+            if len(values) >= length:
+                gaps = np.concatenate([[0], np.cumsum(np.isnan(values).any(axis=1))])
+                starts = np.flatnonzero(gaps[length:] == gaps[: len(gaps) - length])
+                gapless.extend((i, int(a)) for a in starts)
+        if len(gapless) < _MIN_EDGE_PIECES:
+            return np.ones((W - 1, C))
+        chosen = np.linspace(0, len(gapless) - 1, min(_EDGE_PIECES, len(gapless))).round().astype(int)
+        pieces = np.stack([scaled[gapless[j][0]][gapless[j][1] : gapless[j][1] + length] for j in chosen])
+        statistic = np.median if getattr(self, "window_statistic_", "mean") == "median" else np.mean
+        n_windows = 2 * W - 1  # a piece's windows: each of its middle steps is held by W of them
+        per_pass = max(1, _EDGE_CELLS_PER_PASS // (n_windows * W * C))
+        by_k = []  # (pieces, W middle steps, W: k = 1..W, C)
+        for a in range(0, len(pieces), per_pass):
+            part = pieces[a : a + per_pass]
+            data = self._windows(list(part), list(part), training=False)
+            expected = self._predict_raw(data)[..., 0].double().numpy().reshape(len(part), n_windows, W, C)
+            middle = np.arange(W - 1, 2 * W - 1)  # the steps held by W windows of the piece
+            ends = middle[:, None] + np.arange(W)  # (W steps, W windows): a window's last step
+            # the window that ends at step t + i holds t at its position W - 1 - i; it starts at t + i - W + 1
+            miss = np.abs(part[:, middle][:, :, None] - expected[:, ends - W + 1, W - 1 - np.arange(W)])
+            by_k.append(np.stack([statistic(miss[:, :, :k], axis=2) for k in range(1, W + 1)], axis=2))
+        misses = np.concatenate(by_k).reshape(-1, W, C)  # (steps, k = 1..W, C)
+        level = 1.0 - self.contamination
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            tails = np.quantile(misses, level, axis=0)  # (W, C)
+        factors = tails[: W - 1] / np.where(tails[W - 1] > 0, tails[W - 1], 1.0)
+        factors = np.where(np.isfinite(factors) & (factors > 0), factors, 1.0)
+        return factors[::-1]  # k = W - 1 first
 
     def _smoothed(self, own: np.ndarray, past: np.ndarray | None = None, before: int = 0) -> np.ndarray:
         """Own scores after the first ``before`` (read, not returned), smoothed over time.

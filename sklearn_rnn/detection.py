@@ -152,12 +152,15 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     start_scale_, end_scale_ : ndarray of shape (window_length_ - 1, n_channels) or None
         With reconstruction, how much more the network misses each of the first
         ``window_length_ - 1`` steps of a sequence (read in windows padded with
-        its first value) and each of the last (held by fewer windows) than a
-        step that whole windows hold, per channel, measured on pieces of the
-        training series scored on their own; those steps' misses are divided by
+        its first value) and each of the last (held by fewer windows: a
+        stream's chunk ends in such steps) than a step that whole windows hold,
+        per channel, measured on pieces of the training series: the first by
+        the typical miss, the last by the ``1 - contamination`` quantile of the
+        misses, where flags are decided. Those steps' misses are divided by
         them, so that the threshold flags them at the rate it flags the others.
         None with ``scoring="forecast"`` or when the series are too short to
-        measure them.
+        measure them (``end_scale_`` ones where too few pieces of
+        ``3 window_length_ - 2`` steps without a gap fit).
     smoothing_start_ : float or None
         With ``smoothing`` above 1, the median own score (before smoothing) of
         the held-out steps: a series scored without a past (a new one, each

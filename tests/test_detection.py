@@ -280,6 +280,62 @@ def test_the_first_and_last_steps_of_a_series_scored_alone_are_flagged_as_rarely
     assert np.mean(step0) <= np.mean(middle) + 0.03, rates
 
 
+def test_end_scale_is_how_much_higher_the_flagged_tail_runs_over_fewer_windows():
+    """A chunk's step held by k of its W windows (those ending at it and after) has the miss the same
+    sequence cut after its k-th window gives it. end_scale_'s factor for k windows is the
+    1 - contamination quantile of those misses over the quantile of the misses over all W windows,
+    over the middle W steps of pieces of 3W - 2 steps (here all 32 of a 53-step series), recomputed
+    here by scoring each piece cut after every window (the last step's k = 1 last)."""
+    W = 8
+    detector = RNNAnomalyDetector(window_length=W, **FAST).fit(sensor(600, 5))
+    values = detector._standardise(sensor(3 * W - 2 + 31, 7, start=600).to_numpy(dtype=float))
+    factors = detector._end_scales([values])
+    misses = np.full((32, W, W, 1), np.nan)  # pieces, middle steps, k = 1..W windows, channels
+    for a in range(32):
+        piece = values[a : a + 3 * W - 2]
+        for cut in range(W, 3 * W - 1):
+            cut_misses = detector._misses(piece[:cut])[:, 0]
+            for s, t in enumerate(range(W - 1, 2 * W - 1)):
+                if 1 <= cut - t <= W:
+                    misses[a, s, cut - t - 1] = cut_misses[t]
+    tails = np.quantile(misses.reshape(-1, W, 1), 1 - detector.contamination, axis=0)
+    assert factors.shape == (W - 1, 1) and factors[-1, 0] > 1  # one window's tail is the widest
+    np.testing.assert_allclose(factors, (tails[:-1] / tails[-1])[::-1], rtol=1e-4)
+
+
+def test_the_default_detector_streamed_in_short_chunks_flags_as_the_whole_stretch_does():
+    """Yahoo's series (sktime ships it; its first 400 steps to fit): streamed in chunks of half a
+    window, one and two, the default detector flags no normal step more than the test stretch read
+    whole (none) and finds its 7 anomalies. With end_scale_ matched at the typical miss, not the
+    flagged tail (before 2026-12-06), the chunks flagged 26, 13 and 6 normal steps."""
+    import importlib.util
+    import os
+
+    folder = os.path.join(importlib.util.find_spec("sktime").submodule_search_locations[0], "datasets")
+    data = pd.read_csv(os.path.join(folder, "data", "yahoo", "yahoo.csv"))
+    train, test, labels = data[["data"]].iloc[:400], data[["data"]].iloc[400:], data["label"].to_numpy()[400:]
+    detector = RNNAnomalyDetector(random_state=0).fit(train)
+    blob = pickle.dumps(detector)
+    W = detector.window_length_
+
+    def flags(chunk):
+        streamed = pickle.loads(blob)
+        streamed.update(train)
+        out = []
+        for start in range(0, len(test), chunk):
+            part = test.iloc[start : start + chunk]
+            out.append(streamed.transform(part).to_numpy().ravel() > 0)
+            streamed.update(part)
+        return np.concatenate(out)
+
+    whole = flags(len(test))
+    assert whole[labels > 0].all() and not whole[labels == 0].any()
+    for chunk in (W // 2, W, 2 * W):
+        streamed = flags(chunk)
+        assert streamed[labels > 0].all(), chunk
+        assert streamed[labels == 0].sum() <= whole[labels == 0].sum(), chunk
+
+
 def test_forecast_scoring_measures_no_edge_factors(forecast):
     """Forecasting scores the first steps from no window (NaN) and the last finally: nothing to scale."""
     assert forecast.start_scale_ is None and forecast.end_scale_ is None

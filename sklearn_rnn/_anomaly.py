@@ -62,6 +62,9 @@ _MIN_EDGE_PIECES = 32
 # and at most this many of their (step, window) misses in one pass: every piece in one pass up to
 # window_length=128, memory bounded beyond
 _EDGE_CELLS_PER_PASS = 1 << 22
+# end_scale_'s quantiles: about this many steps of the pieces (evenly spaced), each read over 1 to W
+# windows (a default fit's 128 pieces of 48-step windows hold 6,144: every third)
+_END_STEPS = 2048
 # reconstruction scores one long sequence at most this many (step, window position, channel) misses at
 # a time, in blocks of steps: a step's misses come from the windows that hold it alone, and each miss
 # takes about 45 bytes on the way (one series of 160,000 steps, 2 channels and windows of 48 peaked at
@@ -517,9 +520,10 @@ class StepScoring(TrainingMixin):
         )
         within = np.stack([misses[i][c] for i, c in zip(series, cut, strict=True)])
         factors = robust_scale(alone[:, :, 0]) / robust_scale(within[:, :, 0])  # (2W - 2, C)
-        return factors[: W - 1], self._end_scales(scaled)
+        end = self._end_scales(scaled)  # None: too few pieces without a gap, the typical miss's
+        return factors[: W - 1], factors[W - 1 :] if end is None else end
 
-    def _end_scales(self, scaled: list[np.ndarray]) -> np.ndarray:
+    def _end_scales(self, scaled: list[np.ndarray]) -> np.ndarray | None:
         """How much higher the flagged tail of a step's miss runs when fewer windows hold it: ``(W - 1, C)``.
 
         The last ``W - 1`` steps of a sequence (a stream's chunk: its provisional
@@ -532,11 +536,12 @@ class StepScoring(TrainingMixin):
         their middle ``W`` steps is held by ``W`` windows of the piece, and its
         miss over the first ``k`` of them (the windows that end at it and the
         ``k - 1`` after) is the miss it would have as a chunk's step with
-        ``k`` windows. The factor for ``k`` windows, per channel, is the
-        ``1 - contamination`` quantile of those misses over the quantile of the
-        misses over all ``W`` windows. In order: ``k = W - 1`` first, the last
-        step's ``k = 1`` last. Ones where fewer than ``_MIN_EDGE_PIECES`` pieces
-        without a gap fit.
+        ``k`` windows. Of those steps, evenly spaced ones, about ``_END_STEPS``
+        in all (the medians over every ``k`` cost ``W^2`` a step). The factor
+        for ``k`` windows, per channel, is the ``1 - contamination`` quantile of
+        those misses over the quantile of the misses over all ``W`` windows. In
+        order: ``k = W - 1`` first, the last step's ``k = 1`` last. None where
+        fewer than ``_MIN_EDGE_PIECES`` pieces without a gap fit.
         """
         W = self.window_length_
         C = scaled[0].shape[1]
@@ -548,19 +553,20 @@ class StepScoring(TrainingMixin):
                 starts = np.flatnonzero(gaps[length:] == gaps[: len(gaps) - length])
                 gapless.extend((i, int(a)) for a in starts)
         if len(gapless) < _MIN_EDGE_PIECES:
-            return np.ones((W - 1, C))
+            return None
         chosen = np.linspace(0, len(gapless) - 1, min(_EDGE_PIECES, len(gapless))).round().astype(int)
         pieces = np.stack([scaled[gapless[j][0]][gapless[j][1] : gapless[j][1] + length] for j in chosen])
         statistic = np.median if getattr(self, "window_statistic_", "mean") == "median" else np.mean
         n_windows = 2 * W - 1  # a piece's windows: each of its middle steps is held by W of them
+        stride = -(-len(pieces) * W // _END_STEPS)  # every stride-th middle step
         per_pass = max(1, _EDGE_CELLS_PER_PASS // (n_windows * W * C))
         by_k = []  # (pieces, W middle steps, W: k = 1..W, C)
         for a in range(0, len(pieces), per_pass):
             part = pieces[a : a + per_pass]
             data = self._windows(list(part), list(part), training=False)
             expected = self._predict_raw(data)[..., 0].double().numpy().reshape(len(part), n_windows, W, C)
-            middle = np.arange(W - 1, 2 * W - 1)  # the steps held by W windows of the piece
-            ends = middle[:, None] + np.arange(W)  # (W steps, W windows): a window's last step
+            middle = np.arange(W - 1, 2 * W - 1)[::stride]  # steps held by W windows of the piece
+            ends = middle[:, None] + np.arange(W)  # (steps, W windows): a window's last step
             # the window that ends at step t + i holds t at its position W - 1 - i; it starts at t + i - W + 1
             miss = np.abs(part[:, middle][:, :, None] - expected[:, ends - W + 1, W - 1 - np.arange(W)])
             by_k.append(np.stack([statistic(miss[:, :, :k], axis=2) for k in range(1, W + 1)], axis=2))

@@ -575,7 +575,8 @@ class StepScoring(TrainingMixin):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             tails = np.quantile(misses, level, axis=0)  # (W, C)
-        factors = tails[: W - 1] / np.where(tails[W - 1] > 0, tails[W - 1], 1.0)
+        whole = tails[W - 1]
+        factors = np.where(whole > 0, tails[: W - 1] / np.where(whole > 0, whole, 1.0), 1.0)  # 0: no factor
         factors = np.where(np.isfinite(factors) & (factors > 0), factors, 1.0)
         return factors[::-1]  # k = W - 1 first
 

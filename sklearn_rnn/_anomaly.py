@@ -560,15 +560,13 @@ class StepScoring(TrainingMixin):
         n_windows = 2 * W - 1  # a piece's windows: each of its middle steps is held by W of them
         stride = -(-len(pieces) * W // _END_STEPS)  # every stride-th middle step
         per_pass = max(1, _EDGE_CELLS_PER_PASS // (n_windows * W * C))
-        by_k = []  # (pieces, W middle steps, W: k = 1..W, C)
+        middle = np.arange(W - 1, 2 * W - 1)[::stride]  # steps held by W windows of the piece
+        # the window that ends at step t + i holds t at its position W - 1 - i; it starts at t + i - W + 1
+        starts = middle[:, None] + np.arange(W) - W + 1  # (steps, W windows)
+        by_k = []  # (pieces, steps, W: k = 1..W, C)
         for a in range(0, len(pieces), per_pass):
-            part = pieces[a : a + per_pass]
-            data = self._windows(list(part), list(part), training=False)
-            expected = self._predict_raw(data)[..., 0].double().numpy().reshape(len(part), n_windows, W, C)
-            middle = np.arange(W - 1, 2 * W - 1)[::stride]  # steps held by W windows of the piece
-            ends = middle[:, None] + np.arange(W)  # (steps, W windows): a window's last step
-            # the window that ends at step t + i holds t at its position W - 1 - i; it starts at t + i - W + 1
-            miss = np.abs(part[:, middle][:, :, None] - expected[:, ends - W + 1, W - 1 - np.arange(W)])
+            part = pieces[a : a + per_pass]  # no gap: the network reads them as they are
+            miss = self._window_misses(list(part), part)[0][:, starts, W - 1 - np.arange(W)]
             by_k.append(np.stack([statistic(miss[:, :, :k], axis=2) for k in range(1, W + 1)], axis=2))
         misses = np.concatenate(by_k).reshape(-1, W, C)  # (steps, k = 1..W, C)
         level = 1.0 - self.contamination
@@ -712,6 +710,20 @@ class StepScoring(TrainingMixin):
             out[:, a:b] = part[:, a - first : b - first]
         return out
 
+    def _window_misses(self, filled: list[np.ndarray], scaled: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each window's misses of ``P`` sequences ``(P, T, C)`` of one length, window by window: ``(P,
+        n_windows, W, C)``, and the step ``(n_windows, W)`` each window position holds (negative where a
+        sequence shorter than the window is padded in front; each sequence has the same)."""
+        P, T, C = scaled.shape
+        W = self.window_length_
+        data = self._windows(filled, list(scaled), training=False)
+        expected = self._predict_raw(data)[..., 0].double().numpy()  # (P * n_windows, W, C)
+        expected = expected.reshape(P, -1, W, C)
+        front = max(0, W - T)  # a series shorter than the window is padded in front
+        rows = np.arange(expected.shape[1])[:, None] + np.arange(W) - front
+        values = np.concatenate([np.full((P, front, C), np.nan), scaled], axis=1)[:, rows + front]
+        return np.abs(values - expected), rows
+
     def _reconstruction_misses(
         self, filled: list[np.ndarray], scaled: np.ndarray, statistic: str
     ) -> np.ndarray:
@@ -719,14 +731,8 @@ class StepScoring(TrainingMixin):
         ``(P, T, 1, C)``, each step's mean or median miss over the windows that hold it."""
         P, T, C = scaled.shape
         W = self.window_length_
-        data = self._windows(filled, list(scaled), training=False)
-        expected = self._predict_raw(data)[..., 0].double().numpy()  # (P * n_windows, W, C)
-        expected = expected.reshape(P, -1, W, C)
+        miss, rows = self._window_misses(filled, scaled)
         front = max(0, W - T)  # a series shorter than the window is padded in front
-        # (n_windows, W): the steps of a sequence that its windows hold (each sequence has the same)
-        rows = np.arange(expected.shape[1])[:, None] + np.arange(W) - front
-        values = np.concatenate([np.full((P, front, C), np.nan), scaled], axis=1)[:, rows + front]
-        miss = np.abs(values - expected)  # (P, n_windows, W, C)
         real = rows >= 0
         steps, positions = rows[real], np.broadcast_to(np.arange(W), rows.shape)[real]
         if statistic == "mean":

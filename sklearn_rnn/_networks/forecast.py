@@ -375,8 +375,8 @@ def series_smoothing_spread(
     p = torch.as_tensor(np.asarray(params, dtype=np.float64))
     with torch.no_grad():
         sse = _one_step_sse(y, observed, torch.logit(p).T[column], sp).numpy()
-        A, g = (m.numpy() for m in ExponentialSmoothing._system(*p, sp))
-    states = A.shape[1]
+        A, g, first, _ = (m.numpy() for m in _one_step_rows(*p, sp, 1))
+    reads = first[:, 0]  # (C, S): how a one-step forecast reads the state
     free_states = 1 + sp if sp > 1 else 2  # the level and the seasons trade a constant
     parameters = 4 if sp > 1 else 3  # one set a column, shared by the series
     lengths = observed.sum(dim=1).numpy()[column.numpy() == 0]  # each series' length (every column's)
@@ -384,10 +384,6 @@ def series_smoothing_spread(
     if freedom < SPREAD_FREEDOM:
         return None
     sigma = np.sqrt(np.bincount(column.numpy(), weights=sse, minlength=C) / freedom)  # (C,)
-    reads = np.zeros((C, states))
-    reads[:, 0], reads[:, 1] = 1.0, params[2]
-    if sp > 1:
-        reads[:, 2] = 1.0
     variance = np.ones((horizon, C))
     for c in range(C):
         transition = A[c] + np.outer(g[c], reads[c])

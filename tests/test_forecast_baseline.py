@@ -427,18 +427,24 @@ def one_step_forecasts(y: np.ndarray, state: np.ndarray, sp: int, alpha, beta, p
     return np.array(out)
 
 
+def least_squares_state(y: np.ndarray, sp: int, alpha, beta, phi, gamma) -> np.ndarray:
+    """The initial state whose one-step forecasts of ``y`` err least (the loops' forecasts are linear
+    in it: solved column by column of the identity)."""
+    size = 2 + (sp if sp > 1 else 0)
+    params = (alpha, beta, phi, gamma)
+    from_values = one_step_forecasts(y, np.zeros(size), sp, *params)
+    design = np.stack([one_step_forecasts(y, e, sp, *params) - from_values for e in np.eye(size)], axis=1)
+    return np.linalg.lstsq(design, y - from_values, rcond=None)[0]
+
+
 @pytest.mark.parametrize("sp, n", [(1, 30), (4, 23), (12, 40)])
 def test_the_seasons_test_fits_one_step_errors_from_the_best_initial_state(sp, n):
     """Its squared one-step errors are those of Holt-Winters in loops, from the least-squares initial
-    state (the loops' forecasts are linear in it: solved here column by column of the identity)."""
+    state (least_squares_state)."""
     rng = np.random.default_rng(sp)
     y = np.sin(2 * np.pi * np.arange(n) / max(sp, 2)) + 0.05 * np.arange(n) + rng.normal(0, 0.3, n)
     params = (0.4, 0.2, 0.9, 0.3)
-    size = 2 + (sp if sp > 1 else 0)
-    from_values = one_step_forecasts(y, np.zeros(size), sp, *params)
-    design = np.stack([one_step_forecasts(y, e, sp, *params) - from_values for e in np.eye(size)], axis=1)
-    state = np.linalg.lstsq(design, y - from_values, rcond=None)[0]
-    expected = np.sum((y - from_values - design @ state) ** 2)
+    expected = np.sum(least_squares_errors(y, sp, *params) ** 2)
     logits = torch.logit(torch.tensor([params], dtype=torch.float64))
     observed = torch.ones(1, n, dtype=torch.bool)
     # a second, shorter row padded at its end: its padding is left out, and rows do not mix
@@ -544,11 +550,7 @@ def test_a_panel_gets_one_choice_of_seasons_from_its_series_together():
 def holt_winters_forecasts(y: np.ndarray, sp: int, h: int, alpha, beta, phi, gamma) -> np.ndarray:
     """Damped-trend Holt-Winters run over ``y`` from its least-squares initial state (the one-step
     forecasts' errors least), forecasting ``h`` steps, in loops."""
-    size = 2 + (sp if sp > 1 else 0)
-    params = (alpha, beta, phi, gamma)
-    from_values = one_step_forecasts(y, np.zeros(size), sp, *params)
-    design = np.stack([one_step_forecasts(y, e, sp, *params) - from_values for e in np.eye(size)], axis=1)
-    state = np.linalg.lstsq(design, y - from_values, rcond=None)[0]
+    state = least_squares_state(y, sp, alpha, beta, phi, gamma)
     level, trend, seasons = state[0], state[1], list(state[2:])
     for value in y:
         season = seasons.pop(0) if sp > 1 else 0.0
@@ -580,12 +582,8 @@ def test_the_whole_series_smoothing_is_holt_winters_from_the_least_squares_state
 
 def least_squares_errors(y: np.ndarray, sp: int, alpha, beta, phi, gamma) -> np.ndarray:
     """Holt-Winters' one-step errors over ``y`` from the initial state that makes them least, in loops."""
-    size = 2 + (sp if sp > 1 else 0)
     params = (alpha, beta, phi, gamma)
-    from_values = one_step_forecasts(y, np.zeros(size), sp, *params)
-    design = np.stack([one_step_forecasts(y, e, sp, *params) - from_values for e in np.eye(size)], axis=1)
-    state = np.linalg.lstsq(design, y - from_values, rcond=None)[0]
-    return y - one_step_forecasts(y, state, sp, *params)
+    return y - one_step_forecasts(y, least_squares_state(y, sp, *params), sp, *params)
 
 
 @pytest.mark.parametrize("sp, lengths", [(1, (13,)), (1, (30,)), (4, (23,)), (1, (13, 9)), (4, (23, 17))])

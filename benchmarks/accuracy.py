@@ -140,6 +140,9 @@ CANDIDATES: dict[str, dict] = {
     # the first convolutional block as the papers build it: 8-step kernels, undilated (the defaults
     # before fcn_dilations="auto", which dilates them on sequences of 56 steps or more)
     "paper-block": {"fcn_dilations": (1,)},
+    # the output layer: linear in the summaries (the papers'), or one hidden layer of 64 ReLU units
+    "linear-head": {"head_hidden_size": None},
+    "mlp-head": {"head_hidden_size": 64},
 }
 
 
@@ -453,7 +456,9 @@ def criteria(rows: list[dict], model: str, datasets: list[str]) -> list[str]:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--datasets", nargs="*", default=SUITE, help=f"any of {', '.join(SUITE)}")
+    parser.add_argument(
+        "--datasets", nargs="*", help=f"any of {', '.join(SUITE)} (default: all; a report: those stored)"
+    )
     parser.add_argument("--outside", action="store_true", help=f"instead: {', '.join(OUTSIDE)}")
     parser.add_argument("--candidates", nargs="*", default=["defaults"], help="names in CANDIDATES, or all")
     parser.add_argument("--seeds", type=int, default=3)
@@ -466,8 +471,11 @@ def main(argv=None) -> None:
     parser.add_argument("--report", action="store_true", help="print the tables of the results file and stop")
     args = parser.parse_args(argv)
     candidates = list(CANDIDATES) if args.candidates == ["all"] else args.candidates
+    named = args.outside or args.datasets is not None  # a report shows the named sets alone
     if args.outside:
         args.datasets = list(OUTSIDE)
+    elif args.datasets is None:
+        args.datasets = list(SUITE)
     known = [*SUITE, *OUTSIDE]
     stored = {r["model"] for r in read(args.out)} if args.report else set()  # a report names what was run
     unknown = [c for c in candidates if c not in CANDIDATES and c not in stored]
@@ -499,7 +507,8 @@ def main(argv=None) -> None:
                     f"({row['fit_s']:.1f} s)",
                     flush=True,
                 )
-    print(report(read(args.out), candidates))
+    rows = read(args.out)
+    print(report([r for r in rows if r["dataset"] in args.datasets] if named else rows, candidates))
 
 
 if __name__ == "__main__":

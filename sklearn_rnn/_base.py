@@ -33,6 +33,7 @@ from ._scaling import nonzero_scale
 from ._storable import SafeFormatMixin, VersionedPickleMixin
 from ._training import (
     MAX_LAYERS,
+    MAX_WIDTH,
     RECURRENT_CONSTRAINTS,
     TRAINING_CONSTRAINTS,
     Int,
@@ -137,6 +138,7 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
         "missing": [StrOptions(set(MISSING))],
         "input_scaling": [StrOptions(set(INPUT_SCALINGS))],
         "n_networks": [Int(1, MAX_LAYERS), StrOptions({"auto"})],
+        "head_hidden_size": [Int(1, MAX_WIDTH), None, StrOptions({"auto"})],
         "warm_start": ["boolean"],
     }
 
@@ -156,6 +158,7 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
         missing: str = "error",
         input_scaling: str = "both",
         n_networks: int | str = "auto",
+        head_hidden_size: int | str | None = "auto",
         max_epochs: int | str = "auto",
         batch_size: int = 16,
         lr: float = 5e-3,
@@ -187,6 +190,7 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
         self.missing = missing
         self.input_scaling = input_scaling
         self.n_networks = n_networks
+        self.head_hidden_size = head_hidden_size
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -214,6 +218,7 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
     # -- the pieces subclasses provide -------------------------------------------------
     _output_name: str  # of the exported graph's output
     _network_class = RecurrentNet
+    _auto_head: int | None  # what head_hidden_size="auto" builds (the user guide's accuracy page)
 
     def _head(self) -> torch.nn.Module:
         """The module that turns the network's outputs into what ``predict`` returns."""
@@ -349,6 +354,7 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
                 n_train,
                 int(seqs.lengths.max()),
             ),
+            head_hidden_size=self._resolved_head(),
         )
         # missing="mask": NaNs are left out, so these are the statistics of the observed values; a
         # sequence of weight 0 is left out of them as it is of the loss
@@ -417,7 +423,7 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
             )
         if self.warm_start and hasattr(self, "net_"):
             params = self.get_params(deep=False)
-            for name in ("n_networks", "fcn_dilations"):  # "auto": chosen when the network was built
+            for name in ("n_networks", "fcn_dilations", "head_hidden_size"):  # "auto": chosen when built
                 if params[name] == "auto":
                     del params[name]
             if self.architecture == "rnn":  # its network reads no dilations
@@ -464,6 +470,18 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
         """Dilations of the first convolutional block's kernels (``fcn_dilations`` resolved)."""
         check_is_fitted(self)
         return tuple(self._module_kwargs.get("fcn_dilations", (1,)))  # absent: pickled before them
+
+    def _resolved_head(self) -> int | None:
+        """``head_hidden_size``, "auto" resolved: the task's choice for an FCN architecture, else None."""
+        if self.head_hidden_size != "auto":
+            return self.head_hidden_size
+        return self._auto_head if self.architecture != "rnn" else None
+
+    @property
+    def head_hidden_size_(self) -> int | None:
+        """Hidden units before the output layer, None for none (``head_hidden_size`` resolved)."""
+        check_is_fitted(self)
+        return self._module_kwargs.get("head_hidden_size")  # absent: pickled before it (linear)
 
     # -- inference -------------------------------------------------------------------------
     def _forward(self, X: Any, head: Callable[[torch.Tensor], np.ndarray]) -> np.ndarray:

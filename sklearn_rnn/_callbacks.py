@@ -106,7 +106,9 @@ class NonFiniteLossGuard(Callback):
     when the monitored loss (``valid_loss`` when there is a validation split,
     ``train_loss`` otherwise) is the lowest so far; the state at the start of
     training counts as the first copy. When a batch's loss is not finite, or an
-    epoch ends with non-finite weights, it restores that copy, warns with a
+    epoch ends with non-finite weights or optimizer state (Adam's second moments
+    overflow under a huge step while the weights stay finite; a file holding them
+    would not load, and training further from them would not move), it restores that copy, warns with a
     :class:`~sklearn.exceptions.ConvergenceWarning` and ends training the way
     skorch's own early stopping does (``KeyboardInterrupt``, caught by skorch).
     The estimator therefore never keeps NaN weights or running statistics, and ``net.history`` marks
@@ -146,6 +148,16 @@ class NonFiniteLossGuard(Callback):
         checks = [torch.isfinite(p).all() for p in net.module_.state_dict().values() if p.is_floating_point()]
         return bool(torch.stack(checks).all()) if checks else True  # one read from a GPU, not one a tensor
 
+    def _optimizer_finite(self, net: Any) -> bool:
+        """Whether the optimizer's state (moments, momentum buffers) is all finite."""
+        checks = [
+            torch.isfinite(value).all()
+            for state in net.optimizer_.state.values()
+            for value in state.values()
+            if torch.is_tensor(value) and value.is_floating_point()
+        ]
+        return bool(torch.stack(checks).all()) if checks else True
+
     def _stop(self, net: Any, reason: str) -> None:
         net.module_.load_state_dict(self._module_state)
         net.optimizer_.load_state_dict(self._optimizer_state)
@@ -178,6 +190,8 @@ class NonFiniteLossGuard(Callback):
             self._stop(net, f"The {key} became {loss}")
         if not self._weights_finite(net):
             self._stop(net, "The network weights became NaN or inf")
+        if not self._optimizer_finite(net):
+            self._stop(net, "The optimizer's state became NaN or inf")
         if loss < self.best_loss_:
             self.best_loss_ = loss
             self.best_epoch_ = row["epoch"]

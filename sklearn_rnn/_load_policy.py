@@ -97,6 +97,7 @@ ADDED_PARAMETERS = {
     "augmentation": None,
     "fcn_dilations": (1,),
     "event_peak": 1.0,
+    "head_hidden_size": None,
 }
 # Fitted attributes added since, with the stored parameter whose value they had in a file written
 # before them (the forecaster's window was its int window_length), or None: not recorded then
@@ -122,7 +123,7 @@ _PLAIN_PARAMETERS = """
     architecture augmentation baseline batch_size bidirectional calibration_fraction cell class_weight
     conformal
     correction_weight
-    dimension_shuffle dropout early_stopping input_scaling
+    dimension_shuffle dropout early_stopping head_hidden_size input_scaling
     gradient_clip_value hidden_size local_level lr lr_schedule max_epochs max_horizon missing
     n_iter_no_change n_networks n_threads num_layers pooling quantile_levels random_state sp target_transform
     tol update_epochs validation_fraction verbose warm_start window_length
@@ -174,6 +175,7 @@ NETWORK_RULES: dict[type, dict[str, Rule]] = {
         "missing": _option(MISSING),
         "input_scaling": _option(INPUT_SCALINGS),
         "n_networks": _integer(1, MAX_LAYERS),
+        "head_hidden_size": _optional(_WIDTH),
     },
     ForecastNet: {
         **_RECURRENT_ARGUMENTS,

@@ -136,6 +136,9 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
         Number of networks trained and averaged (``n_networks`` resolved).
     fcn_dilations_ : tuple of int
         Dilations of the first convolutional block (``fcn_dilations`` resolved).
+    head_hidden_size_ : int or None
+        Hidden units before the output layer, None for a linear one
+        (``head_hidden_size`` resolved).
     augmentation_ : str or None
         What varied the training batches (``augmentation`` resolved).
     n_features_in_ : int
@@ -221,6 +224,7 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
         missing: str = "error",
         input_scaling: str = "both",
         n_networks: int | str = "auto",
+        head_hidden_size: int | str | None = "auto",
         max_epochs: int | str = "auto",
         batch_size: int = 16,
         lr: float = 5e-3,
@@ -255,6 +259,7 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
             missing=missing,
             input_scaling=input_scaling,
             n_networks=n_networks,
+            head_hidden_size=head_hidden_size,
             max_epochs=max_epochs,
             batch_size=batch_size,
             lr=lr,
@@ -283,6 +288,7 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
         return tags
 
     _output_name = "probabilities"
+    _auto_head = None
 
     def _resolve_augmentation(self, n_train: int) -> None:
         if not (self.warm_start and hasattr(self, "net_")):

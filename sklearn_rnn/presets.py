@@ -17,6 +17,7 @@ batch_size=128
 max_epochs=250
 lr=0.001
 n_networks=1
+head_hidden_size=None
 >>> clf = RNNClassifier(**PRESETS["mlstm-fcn"], random_state=0)
 >>> clf.architecture
 'mlstm-fcn'
@@ -39,6 +40,7 @@ PRESETS: dict[str, dict] = {
         "max_epochs": 250,
         "lr": 1e-3,
         "n_networks": 1,
+        "head_hidden_size": None,
     },
     "rnn": {
         "architecture": "rnn",

@@ -49,6 +49,9 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
         Number of networks trained and averaged (``n_networks`` resolved).
     fcn_dilations_ : tuple of int
         Dilations of the first convolutional block (``fcn_dilations`` resolved).
+    head_hidden_size_ : int or None
+        Hidden units before the output layer, None for a linear one
+        (``head_hidden_size`` resolved).
     n_outputs_ : int
         Number of regression targets.
     y_mean_ : ndarray of shape (`n_outputs_`,)
@@ -86,6 +89,7 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
     """
 
     _output_name = "predictions"
+    _auto_head = 64
     _required_fitted = frozenset({"_y_1d", "y_mean_", "y_scale_"})
 
     def _network_outputs(self) -> dict[str, int]:

@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch import nn
 
-from sklearn_rnn import RNNClassifier
+from sklearn_rnn import RNNClassifier, RNNRegressor
 from sklearn_rnn._networks.recurrent import RecurrentNet, auto_dilations
 
 FCN_ARCHITECTURES = [
@@ -192,6 +192,42 @@ def test_a_recurrent_network_alone_ignores_fcn_dilations():
         X, y
     ).fcn_dilations_ == (1,)
     clf.set_params(warm_start=True, fcn_dilations=(1, 16)).fit(X, y)  # nothing it reads changed
+
+
+def test_head_hidden_size_puts_one_layer_of_relu_units_before_the_output_of_every_network():
+    rng = np.random.default_rng(0)
+    X, y = [rng.normal(size=(n, 2)) for n in (30, 60, 45, 20, 33, 41)], [0, 1, 2, 0, 1, 2]
+    params = dict(fcn_filters=(5, 8, 4), hidden_size=4, max_epochs=1, n_networks=2, random_state=0)
+    clf = RNNClassifier(head_hidden_size=7, **params).fit(X, y)
+    for net in [clf.net_.module_, *clf.net_.module_.others]:
+        assert [type(layer) for layer in net.head] == [nn.Linear, nn.ReLU, nn.Linear]
+        # the LSTM's 4 units, the last block's 4 channels, each feature's mean and log deviation
+        assert (net.head[0].in_features, net.head[0].out_features, net.head[2].out_features) == (12, 7, 3)
+    # what the network computes: the hidden layer of the summaries, then the output layer
+    net = clf.net_.module_.eval()
+    summaries = []
+    hook = net.head.register_forward_hook(lambda module, inputs, out: summaries.append((inputs[0], out)))
+    with torch.no_grad():
+        net._network(torch.as_tensor(rng.normal(size=(3, 25, 2)), dtype=torch.float32), None)
+    hook.remove()
+    summary, out = summaries[0]
+    hidden = torch.relu(summary @ net.head[0].weight.T + net.head[0].bias)
+    torch.testing.assert_close(out, hidden @ net.head[2].weight.T + net.head[2].bias)
+    assert isinstance(RNNClassifier(head_hidden_size=None, **params).fit(X, y).net_.module_.head, nn.Linear)
+    assert clf.head_hidden_size_ == 7
+    # "auto": linear for a classifier, 64 hidden units for an LSTM-FCN regressor, linear for a plain RNN
+    auto = RNNClassifier(**params).fit(X, y)
+    assert isinstance(auto.net_.module_.head, nn.Linear) and auto.head_hidden_size_ is None
+    reg = RNNRegressor(**params).fit(X, np.arange(6.0))
+    assert [type(layer) for layer in reg.net_.module_.head] == [nn.Linear, nn.ReLU, nn.Linear]
+    assert reg.net_.module_.head[0].out_features == reg.head_hidden_size_ == 64
+    plain = RNNRegressor(architecture="rnn", **params).fit(X, np.arange(6.0))
+    assert isinstance(plain.net_.module_.head, nn.Linear) and plain.head_hidden_size_ is None
+    reg.set_params(warm_start=True).fit(X, np.arange(6.0))  # "auto" chose it when the network was built
+    with pytest.raises(ValueError, match=r"\['head_hidden_size'\] changed since it was built"):
+        clf.set_params(warm_start=True, head_hidden_size=8).fit(X, y)
+    with pytest.raises(ValueError, match=r"'head_hidden_size' parameter of RNNClassifier must be .*None"):
+        RNNClassifier(head_hidden_size=0).fit(X, y)
 
 
 def test_estimator_reads_ragged_input_longer_than_training():

@@ -42,6 +42,21 @@ class PoisonWeights(Callback):
                 net.module_.head.weight.fill_(float("nan"))
 
 
+class PoisonSecondMoments(Callback):
+    """Set Adam's second moments to inf at the end of epoch ``epoch`` (after the guard has seen it).
+
+    What a huge step does to them while the weights stay finite: later steps divide by their root.
+    """
+
+    def __init__(self, epoch: int):
+        self.epoch = epoch
+
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) == self.epoch:
+            for state in net.optimizer_.state.values():
+                state["exp_avg_sq"].fill_(float("inf"))
+
+
 class PoisonRunningVariance(Callback):
     """Set the first batch norm's running variance to inf at the end of epoch ``epoch``."""
 
@@ -106,6 +121,25 @@ def test_non_finite_running_statistics_are_restored_and_the_model_saves():
         poisoned = RNNRegressor(**params, callbacks=[PoisonRunningVariance(2)]).fit(X, Y_REG)
     assert all(torch.isfinite(v).all() for v in poisoned.net_.module_.state_dict().values())
     # the guard sees the poison planted after it in epoch 2 at the end of epoch 3, and restores epoch 2's
+    stopped = _fit_quietly(RNNRegressor(**params, callbacks=[InterruptAt(2)]), X, Y_REG)
+    np.testing.assert_array_equal(poisoned.predict(X), stopped.predict(X))
+    buffer = io.BytesIO()
+    save(poisoned.set_params(callbacks=None), buffer)
+    buffer.seek(0)
+    np.testing.assert_array_equal(load(buffer).predict(X), poisoned.predict(X))
+
+
+def test_an_optimizer_state_gone_infinite_is_restored_and_the_model_saves():
+    """Adam's second moments overflowed to inf under a huge step while the weights, the loss and the
+    predictions stayed finite, so the model saved, and load refused the file: found by the
+    robustness suite (lr 1e4, Adam, an LSTM-FCN regressor)."""
+    params = dict(TINY, architecture="lstm-fcn", fcn_filters=(4, 4, 4), max_epochs=4, optimizer="adam")
+    with pytest.warns(
+        ConvergenceWarning, match=r"optimizer's state became NaN or inf in epoch 3.*of epoch 2 "
+    ):
+        poisoned = RNNRegressor(**params, callbacks=[PoisonSecondMoments(2)]).fit(X, Y_REG)
+    moments = [s["exp_avg_sq"] for s in poisoned.net_.optimizer_.state.values()]
+    assert moments and all(torch.isfinite(m).all() for m in moments)
     stopped = _fit_quietly(RNNRegressor(**params, callbacks=[InterruptAt(2)]), X, Y_REG)
     np.testing.assert_array_equal(poisoned.predict(X), stopped.predict(X))
     buffer = io.BytesIO()

@@ -258,6 +258,11 @@ NETWORK_ARGUMENTS = {
         r"its network arguments .* are invalid \(fcn_dilations must be 1 to fcn_filters\[0\] // 2 \+ 1 = 3",
     ),
     "dropout out of range": ("classifier", _module_kwarg("dropout", 2.0), r"dropout=2.0 is refused"),
+    "a head of no units": (
+        "classifier",
+        _module_kwarg("head_hidden_size", 0),
+        r"head_hidden_size=0 is refused; it must be None or an int from 1 to 65536",
+    ),
     "forecaster horizon 3e7": (
         "forecaster",
         _module_kwarg("horizon", 3e7),
@@ -778,6 +783,8 @@ def test_files_of_the_previous_writer_still_load(classifier, classifier_bytes, t
         ("n_networks", 1),
         # files written before dilated kernels: the papers' first block
         ("fcn_dilations", (1,)),
+        # files written before the hidden output layer: a linear one
+        ("head_hidden_size", None),
     ],
 )
 def test_file_written_before_a_parameter_existed_loads_as_trained(tmp_path, parameter, value):

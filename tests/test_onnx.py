@@ -223,6 +223,7 @@ needs_fcn = pytest.mark.skipif(not _HAS_ARCHITECTURE, reason="no convolutional a
         dict(architecture="lstm-fcn", missing="mask"),
         dict(architecture="rnn", missing="mask", pooling="attention"),
         dict(architecture="mlstm-fcn", fcn_dilations=(1, 2, 5)),  # kernels reading past every sequence
+        dict(architecture="lstm-fcn", head_hidden_size=6),
     ],
     ids=lambda p: "-".join(f"{v}" for v in p.values()),
 )

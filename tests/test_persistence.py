@@ -86,6 +86,12 @@ if "architecture" in _PARAMS:
             id="clf-dilated-ragged",
         )
     )
+    CASES.append(
+        pytest.param(
+            (RNNRegressor, dict(fcn_filters=(4, 8, 4), head_hidden_size=5), RAGGED, Y_REG),
+            id="reg-hidden-head-ragged",
+        )
+    )
 if "missing" in _PARAMS:
     X_MISSING = X.copy()
     X_MISSING[::3, 2, 1] = np.nan

@@ -442,6 +442,10 @@ class RecurrentNet(Ensemble):
         their outputs, ``(n_networks, n, n_outputs)``, each trained on its own
         loss; otherwise it is their mean (for a classifier, the mean of the
         logits: the normalised geometric mean of the networks' probabilities).
+    head_hidden_size : int or None, default=None
+        None: the output layer is linear in the summaries (and statistics), as
+        in the papers. An int: one hidden layer of that many ReLU units between
+        them and the output.
 
     Notes
     -----
@@ -468,6 +472,7 @@ class RecurrentNet(Ensemble):
         missing: str = "error",
         input_scaling: str = "global",
         n_networks: int = 1,
+        head_hidden_size: int | None = None,
     ) -> None:
         super().__init__()
         if cell not in CELLS:
@@ -524,11 +529,16 @@ class RecurrentNet(Ensemble):
             width += previous
         if input_scaling != "global":
             width += 2 * n_features
-        self.head = nn.Linear(width, n_outputs)
+        if head_hidden_size is None:
+            self.head = nn.Linear(width, n_outputs)
+        else:
+            self.head = nn.Sequential(
+                nn.Linear(width, head_hidden_size), nn.ReLU(), nn.Linear(head_hidden_size, n_outputs)
+            )
         # the other networks of an ensemble: the same architecture, their own weights
         arguments = (n_features, n_outputs, cell, hidden_size, num_layers, bidirectional, dropout, pooling)
         arguments += (architecture, dimension_shuffle, n_timesteps, fcn_filters, fcn_dilations, missing)
-        arguments += (input_scaling,)
+        arguments += (input_scaling, 1, head_hidden_size)
         self.others = (
             nn.ModuleList(RecurrentNet(*arguments) for _ in range(n_networks - 1)) if n_networks > 1 else None
         )

@@ -1,0 +1,77 @@
+"""Normal steps RNNAnomalyDetector flags at the start of a series scored on its own.
+
+With ``scoring="reconstruction"`` (the default) the first ``window_length_ - 1`` steps of
+a series scored without a past are read by windows padded with its first value, and
+their misses are divided by ``start_scale_``, matched at the typical miss (the last
+steps' ``end_scale_`` is matched at the flagged tail since 2026-12-06). For each case
+the detector is fitted once (seed 0); pieces of ``3 W`` steps of the test stretch,
+starting every ``W / 2`` steps, are each scored on their own (``transform(piece)``, no
+past). Among the labelled-normal steps:
+
+* ``start``: the share flagged of each piece's first ``W - 1`` steps;
+* ``middle``: the share flagged of its next ``W + 1`` steps;
+* ``whole``: the share flagged of the same first steps when the whole test stretch is
+  scored after the training stretch (``update(train)``, then ``transform(test)``).
+
+``start`` well above ``middle`` and ``whole`` is a series' start over-flagged; well below,
+under-flagged. The record (``anomaly_series_start_results.txt``) is the measurement
+behind the anomaly page's paragraph on a series' first steps::
+
+    python -W ignore benchmarks/anomaly_series_start.py            # ~8 min on one core
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import pickle  # noqa: E402
+import sys  # noqa: E402
+import warnings  # noqa: E402
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from anomaly_streaming import CASES, load  # noqa: E402
+
+from sklearn_rnn import RNNAnomalyDetector  # noqa: E402
+
+torch.set_num_threads(1)
+
+
+def share(flags: np.ndarray, normal: np.ndarray) -> str:
+    flagged, steps = int((flags & normal).sum()), int(normal.sum())
+    return f"{flagged}/{steps} ({flagged / max(1, steps):.4f})"
+
+
+def main() -> None:
+    warnings.filterwarnings("ignore")
+    print(f"{'case':<10} {'W':>3}  normal steps flagged: start / middle / same steps in the whole stretch")
+    for case in CASES:
+        train, test, labels = load(case)
+        normal = np.asarray(labels) == 0
+        detector = RNNAnomalyDetector(random_state=0).fit(train)
+        W = detector.window_length_
+        blob = pickle.dumps(detector)
+        whole = pickle.loads(blob)
+        whole.update(train)
+        whole_flags = whole.transform(test).to_numpy().ravel() > 0
+        start, middle, within = [], [], []  # (flags, normal) of each piece's parts
+        for a in range(0, len(test) - 3 * W + 1, max(1, W // 2)):
+            flags = pickle.loads(blob).transform(test.iloc[a : a + 3 * W]).to_numpy().ravel() > 0
+            start.append((flags[: W - 1], normal[a : a + W - 1]))
+            middle.append((flags[W - 1 : 2 * W], normal[a + W - 1 : a + 2 * W]))
+            within.append((whole_flags[a : a + W - 1], normal[a : a + W - 1]))
+        cells = [
+            share(*(np.concatenate(part) for part in zip(*parts, strict=True)))
+            for parts in (start, middle, within)
+        ]
+        print(f"{case:<10} {W:>3}  " + " / ".join(cells), flush=True)
+
+
+if __name__ == "__main__":
+    main()

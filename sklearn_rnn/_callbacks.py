@@ -107,11 +107,13 @@ class NonFiniteLossGuard(Callback):
     ``train_loss`` otherwise) is the lowest so far; the state at the start of
     training counts as the first copy. When a batch's loss is not finite, or an
     epoch ends with non-finite weights or optimizer state (Adam's second moments
-    overflow under a huge step while the weights stay finite; a file holding them
-    would not load, and training further from them would not move), it restores that copy, warns with a
+    overflow under a huge step while the weights stay finite; a file holding
+    them would not load, and training further from them would not move), it
+    restores that copy, warns with a
     :class:`~sklearn.exceptions.ConvergenceWarning` and ends training the way
     skorch's own early stopping does (``KeyboardInterrupt``, caught by skorch).
-    The estimator therefore never keeps NaN weights or running statistics, and ``net.history`` marks
+    The estimator therefore never keeps NaN weights, running statistics or
+    optimizer state, and ``net.history`` marks
     the epoch with ``"nonfinite_stop": True``.
 
     Attributes

@@ -14,6 +14,7 @@ import math
 import sys
 import time
 import warnings
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -147,18 +148,11 @@ class NonFiniteLossGuard(Callback):
 
     def _weights_finite(self, net: Any) -> bool:
         """Whether the parameters and the buffers (batch norm's running statistics) are all finite."""
-        checks = [torch.isfinite(p).all() for p in net.module_.state_dict().values() if p.is_floating_point()]
-        return bool(torch.stack(checks).all()) if checks else True  # one read from a GPU, not one a tensor
+        return _all_finite(net.module_.state_dict().values())
 
     def _optimizer_finite(self, net: Any) -> bool:
         """Whether the optimizer's state (moments, momentum buffers) is all finite."""
-        checks = [
-            torch.isfinite(value).all()
-            for state in net.optimizer_.state.values()
-            for value in state.values()
-            if torch.is_tensor(value) and value.is_floating_point()
-        ]
-        return bool(torch.stack(checks).all()) if checks else True
+        return _all_finite(value for state in net.optimizer_.state.values() for value in state.values())
 
     def _stop(self, net: Any, reason: str) -> None:
         net.module_.load_state_dict(self._module_state)
@@ -213,6 +207,12 @@ class NonFiniteLossGuard(Callback):
         if net.history and "train_loss" not in net.history[-1] and self.stopped_ is None:
             epoch = len(net.history)
             logger.info("Training was interrupted in epoch %d; the weights reached are kept.", epoch)
+
+
+def _all_finite(values: Iterable[Any]) -> bool:
+    """Whether every floating-point tensor among ``values`` is all finite (others are skipped)."""
+    checks = [torch.isfinite(v).all() for v in values if torch.is_tensor(v) and v.is_floating_point()]
+    return bool(torch.stack(checks).all()) if checks else True  # one read from a GPU, not one a tensor
 
 
 def _cloned(state: Any) -> Any:

@@ -36,7 +36,7 @@ import torch  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from anomaly_streaming import CASES, load  # noqa: E402
+from anomaly_streaming import CASES, flags_of, load  # noqa: E402
 
 from sklearn_rnn import RNNAnomalyDetector  # noqa: E402
 
@@ -57,9 +57,7 @@ def main() -> None:
         detector = RNNAnomalyDetector(random_state=0).fit(train)
         W = detector.window_length_
         blob = pickle.dumps(detector)
-        whole = pickle.loads(blob)
-        whole.update(train)
-        whole_flags = whole.transform(test).to_numpy().ravel() > 0
+        whole_flags = flags_of(blob, train, test, None)  # after the training stretch, as anomaly.py scores
         start, middle, within = [], [], []  # (flags, normal) of each piece's parts
         for a in range(0, len(test) - 3 * W + 1, max(1, W // 2)):
             flags = pickle.loads(blob).transform(test.iloc[a : a + 3 * W]).to_numpy().ravel() > 0

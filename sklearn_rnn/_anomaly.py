@@ -62,7 +62,7 @@ _MIN_EDGE_PIECES = 32
 # and at most this many of their (step, window) misses in one pass: every piece in one pass up to
 # window_length=128, memory bounded beyond
 _EDGE_CELLS_PER_PASS = 1 << 22
-# end_scale_'s quantiles: about this many steps of the pieces (evenly spaced), each read over 1 to W
+# the edge scales' quantiles: about this many steps of the pieces (evenly spaced), each read over 1 to W
 # windows (a default fit's 128 pieces of 48-step windows hold 6,144: every third)
 _END_STEPS = 2048
 # reconstruction scores one long sequence at most this many (step, window position, channel) misses at
@@ -485,24 +485,23 @@ class StepScoring(TrainingMixin):
     ) -> tuple[np.ndarray | None, np.ndarray | None]:
         """How much more the network misses the first and the last steps of a sequence than the others.
 
-        With reconstruction, a step's windows are the ``W = window_length_``
-        windows that end at it or after it. The first ``W - 1`` steps of a
-        sequence scored on its own are held by windows padded with its first
-        value (training holds few such windows), the last ``W - 1`` by fewer
-        windows (the last step by one); the threshold is set on the scores of
-        steps held by whole windows. For the first: pieces of ``2 W - 2``
-        steps, cut at evenly spaced places of the standardised series
-        ``scaled`` (at most ``_EDGE_PIECES``), are scored each on its own: the
-        factor of a position, per channel, is the typical miss there over the
-        typical miss of the same steps within the whole series (``misses``,
-        each series' ``(T, 1, C)``). For the last: :meth:`_end_scales`, which
-        matches the tail, where flags are decided (matched at the typical miss
-        too, before 2026-12-06, the factors were below 1 where a miss over
-        fewer windows has the wider tail, and a stream's chunks flagged several
-        times the normal steps the whole series did). Returns the factors
-        ``(W - 1, C)`` of the first and of the last steps (in order), or None,
-        None with forecasting (the first steps have no score and the last are
-        final), a window of one step, or fewer than ``_MIN_EDGE_PIECES`` pieces.
+        With reconstruction, a step is held by the ``W = window_length_``
+        windows that start at it or before it. The first ``W - 1`` steps of a
+        sequence scored on its own are held by fewer (step ``j`` by the ``j + 1``
+        windows that start at or before it, where it sits at their first
+        positions), and so are the last ``W - 1`` (the last step by one window,
+        where it sits last); the threshold is set on the scores of steps held
+        by all ``W``. :meth:`_edge_tails` measures both edges where flags are
+        decided, in the tail. Where too few pieces without a gap fit for that
+        (or in a detector fitted before 2026-12-07, for the first steps): pieces
+        of ``2 W - 2`` steps, cut at evenly spaced places of the standardised
+        series ``scaled`` (at most ``_EDGE_PIECES``), scored each on its own,
+        give the factor of a position, per channel, as the typical miss there
+        over the typical miss of the same steps within the whole series
+        (``misses``, each series' ``(T, 1, C)``). Returns the factors ``(W - 1,
+        C)`` of the first and of the last steps (in order), or None, None with
+        forecasting (the first steps have no score and the last are final), a
+        window of one step, or fewer than ``_MIN_EDGE_PIECES`` pieces.
         """
         W = self.window_length_
         length = 2 * W - 2
@@ -510,6 +509,9 @@ class StepScoring(TrainingMixin):
         ends = np.cumsum(fits)
         if self._fitted("scoring") != "reconstruction" or W < 2 or ends[-1] < _MIN_EDGE_PIECES:
             return None, None
+        tails = self._edge_tails(scaled)
+        if tails is not None:
+            return tails
         places = np.linspace(0, ends[-1] - 1, min(_EDGE_PIECES, ends[-1])).round().astype(int)
         series = np.searchsorted(ends, places, side="right")
         cut = [slice(f, f + length) for f in places - (ends - fits)[series]]
@@ -520,28 +522,32 @@ class StepScoring(TrainingMixin):
         )
         within = np.stack([misses[i][c] for i, c in zip(series, cut, strict=True)])
         factors = robust_scale(alone[:, :, 0]) / robust_scale(within[:, :, 0])  # (2W - 2, C)
-        end = self._end_scales(scaled)  # None: too few pieces without a gap, the typical miss's
-        return factors[: W - 1], factors[W - 1 :] if end is None else end
+        return factors[: W - 1], factors[W - 1 :]
 
-    def _end_scales(self, scaled: list[np.ndarray]) -> np.ndarray | None:
-        """How much higher the flagged tail of a step's miss runs when fewer windows hold it: ``(W - 1, C)``.
+    def _edge_tails(self, scaled: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray] | None:
+        """How much higher the flagged tail of a step's miss runs when fewer windows hold it, at a
+        sequence's start and at its end: two ``(W - 1, C)``.
 
-        The last ``W - 1`` steps of a sequence (a stream's chunk: its provisional
-        steps) are held by ``k < W`` windows, those that end at them and after
-        (the last step by one), not by all ``W``. A miss over fewer windows is
-        less averaged: typically a little smaller, but with a wider upper tail,
-        and flags are decided in the tail. Pieces of ``3 W - 2`` steps without a
-        gap, at evenly spaced places of the standardised series ``scaled`` (at
-        most ``_EDGE_PIECES``), are read by the network window by window; each of
-        their middle ``W`` steps is held by ``W`` windows of the piece, and its
-        miss over the first ``k`` of them (the windows that end at it and the
-        ``k - 1`` after) is the miss it would have as a chunk's step with
-        ``k`` windows. Of those steps, evenly spaced ones, about ``_END_STEPS``
-        in all (the medians over every ``k`` cost ``W^2`` a step). The factor
-        for ``k`` windows, per channel, is the ``1 - contamination`` quantile of
-        those misses over the quantile of the misses over all ``W`` windows. In
-        order: ``k = W - 1`` first, the last step's ``k = 1`` last. None where
-        fewer than ``_MIN_EDGE_PIECES`` pieces without a gap fit.
+        The first ``W - 1`` steps of a sequence scored on its own are held by
+        ``k < W`` windows, those that start at them and before (at their first
+        positions; step 0 by one), and the last ``W - 1`` steps (a stream's
+        chunk: its provisional steps) by the ``k`` that end at them and after
+        (at their last positions; the last step by one). A miss over fewer
+        windows is less averaged: typically a little smaller, but with a wider
+        upper tail, and flags are decided in the tail. Pieces of ``3 W - 2``
+        steps without a gap, at evenly spaced places of the standardised series
+        ``scaled`` (at most ``_EDGE_PIECES``), are read by the network window by
+        window; each of their middle ``W`` steps is held by ``W`` windows of the
+        piece, and its miss over the ``k`` of them that start at it and before
+        is the miss it would have as a sequence's step ``k - 1``, over the ``k``
+        that end at it and after, as a chunk's step with ``k`` windows. Of
+        those steps, evenly spaced ones, about ``_END_STEPS`` in all (the
+        medians over every ``k`` cost ``2 W^2`` a step). The factor for ``k``
+        windows, per channel, is the ``1 - contamination`` quantile of those
+        misses over the quantile of the misses over all ``W`` windows. In
+        order: the first steps' ``k = 1`` (step 0) first; the last steps'
+        ``k = W - 1`` first, the last step's ``k = 1`` last. None where fewer
+        than ``_MIN_EDGE_PIECES`` pieces without a gap fit.
         """
         W = self.window_length_
         C = scaled[0].shape[1]
@@ -563,20 +569,23 @@ class StepScoring(TrainingMixin):
         middle = np.arange(W - 1, 2 * W - 1)[::stride]  # steps held by W windows of the piece
         # the window that ends at step t + i holds t at its position W - 1 - i; it starts at t + i - W + 1
         starts = middle[:, None] + np.arange(W) - W + 1  # (steps, W windows)
-        by_k = []  # (pieces, steps, W: k = 1..W, C)
-        for a in range(0, len(pieces), per_pass):
+        late, early = [], []  # (pieces, steps, W: k = 1..W, C), over the k windows ending at or after t,
+        for a in range(0, len(pieces), per_pass):  # and over the k starting at or before it
             part = pieces[a : a + per_pass]  # no gap: the network reads them as they are
             miss = self._window_misses(list(part), part)[0][:, starts, W - 1 - np.arange(W)]
-            by_k.append(np.stack([statistic(miss[:, :, :k], axis=2) for k in range(1, W + 1)], axis=2))
-        misses = np.concatenate(by_k).reshape(-1, W, C)  # (steps, k = 1..W, C)
+            late.append(np.stack([statistic(miss[:, :, :k], axis=2) for k in range(1, W + 1)], axis=2))
+            early.append(np.stack([statistic(miss[:, :, W - k :], axis=2) for k in range(1, W + 1)], axis=2))
         level = 1.0 - self.contamination
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            tails = np.quantile(misses, level, axis=0)  # (W, C)
-        whole = tails[W - 1]
-        factors = np.where(whole > 0, tails[: W - 1] / np.where(whole > 0, whole, 1.0), 1.0)  # 0: no factor
-        factors = np.where(np.isfinite(factors) & (factors > 0), factors, 1.0)
-        return factors[::-1]  # k = W - 1 first
+
+        def factors(by_k: list[np.ndarray]) -> np.ndarray:  # (W - 1, C): k = 1..W - 1
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                tails = np.quantile(np.concatenate(by_k).reshape(-1, W, C), level, axis=0)  # (W, C)
+            whole = tails[W - 1]
+            out = np.where(whole > 0, tails[: W - 1] / np.where(whole > 0, whole, 1.0), 1.0)  # 0: no factor
+            return np.where(np.isfinite(out) & (out > 0), out, 1.0)
+
+        return factors(early), factors(late)[::-1]  # the last steps: k = W - 1 first
 
     def _smoothed(self, own: np.ndarray, past: np.ndarray | None = None, before: int = 0) -> np.ndarray:
         """Own scores after the first ``before`` (read, not returned), smoothed over time.

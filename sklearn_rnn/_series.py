@@ -308,11 +308,14 @@ def refuse_mixed_frequencies(y: pd.DataFrame) -> None:
     Each series' frequency is the one inferred from its dates (series of fewer
     than 3 time points, or irregular ones, tell none). One forecaster places
     every series' forecast steps on the panel's one grid: a weekly series among
-    daily ones would be forecast for the next days.
+    daily ones would be forecast for the next days. Two frequencies conflict
+    only where neither series' dates are consecutive steps of the other's: a
+    week of business days, Monday to Friday, is inferred as days, and a
+    morning of business hours as hours, yet both lie on the business grid.
     """
     if not isinstance(y.index, pd.MultiIndex) or not isinstance(y.index.levels[-1], pd.DatetimeIndex):
         return
-    found: dict = {}
+    found: dict = {}  # offset -> (its name, the series' key, its dates)
     for key, frame in instances(y):
         if len(frame) < 3:
             continue
@@ -322,15 +325,28 @@ def refuse_mixed_frequencies(y: pd.DataFrame) -> None:
             freq = None
         if freq is None:
             continue
-        found.setdefault(pd.tseries.frequencies.to_offset(freq), (freq, key))
-        if len(found) > 1:
-            (first, one), (second, other) = found.values()
-            raise ValueError(
-                f"The series of y are on different frequencies: {one if len(one) > 1 else one[0]!r} "
-                f"steps by {first!r}, {other if len(other) > 1 else other[0]!r} by {second!r}. "
-                "RNNForecaster places every series' forecast steps on one grid. Resample the series to "
-                "one frequency first, or forecast each frequency's series with a forecaster of its own."
-            )
+        offset = pd.tseries.frequencies.to_offset(freq)
+        for other, (other_freq, other_key, other_times) in found.items():
+            if offset != other and not (
+                _consecutive_on(frame.index, other) or _consecutive_on(other_times, offset)
+            ):
+                raise ValueError(
+                    f"The series of y are on different frequencies: "
+                    f"{other_key if len(other_key) > 1 else other_key[0]!r} steps by {other_freq!r}, "
+                    f"{key if len(key) > 1 else key[0]!r} by {freq!r}. RNNForecaster places every "
+                    "series' forecast steps on one grid. Resample the series to one frequency first, or "
+                    "forecast each frequency's series with a forecaster of its own."
+                )
+        found.setdefault(offset, (freq, key, frame.index))
+
+
+def _consecutive_on(times: pd.DatetimeIndex, offset: Any) -> bool:
+    """Whether ``times`` are consecutive steps of ``offset``'s grid (from the first of them)."""
+    try:
+        grid = pd.date_range(times[0], periods=len(times), freq=offset)
+    except (TypeError, ValueError):
+        return False
+    return bool((grid == times).all())
 
 
 def steps_after(history: pd.Index, until: Any, freq: Any) -> pd.Index | None:

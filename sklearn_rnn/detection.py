@@ -151,16 +151,17 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         steps) of each forecast step (``K = horizon``; 1 for reconstruction) and channel.
     start_scale_, end_scale_ : ndarray of shape (window_length_ - 1, n_channels) or None
         With reconstruction, how much more the network misses each of the first
-        ``window_length_ - 1`` steps of a sequence (read in windows padded with
-        its first value) and each of the last (held by fewer windows: a
-        stream's chunk ends in such steps) than a step that whole windows hold,
-        per channel, measured on pieces of the training series: the first by
-        the typical miss, the last by the ``1 - contamination`` quantile of the
-        misses, where flags are decided. Those steps' misses are divided by
-        them, so that the threshold flags them at the rate it flags the others.
-        None with ``scoring="forecast"`` or when the series are too short to
-        measure them (``end_scale_`` ones where too few pieces of
-        ``3 window_length_ - 2`` steps without a gap fit).
+        ``window_length_ - 1`` steps of a sequence and each of the last than a
+        step held by all ``window_length_`` windows, per channel: those steps
+        are held by fewer windows (step 0 by one, the last step by one; a
+        stream's chunk ends in such steps). Measured on pieces of the training
+        series, by the ``1 - contamination`` quantile of the misses, where flags
+        are decided. Those steps' misses are divided by them, so that the
+        threshold flags them at the rate it flags the others. None with
+        ``scoring="forecast"`` or when the series are too short to measure
+        them; where too few pieces of ``3 window_length_ - 2`` steps without a
+        gap fit, matched at the typical miss instead (as ``start_scale_``
+        always was in detectors saved before the thirteenth session's change).
     smoothing_start_ : float or None
         With ``smoothing`` above 1, the median own score (before smoothing) of
         the held-out steps: a series scored without a past (a new one, each
@@ -171,12 +172,13 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     index_freq_ : str, int or None
         The step of the time points of ``fit``'s series: its index's frequency,
         or the one pandas infers from them (for integer time points, their
-        usual spacing); None for a panel or time points that tell none. A
-        chunk whose first time point lies one such step after the stream's
-        last continues the stream (:meth:`update`), whether or not its own
-        index carries a frequency; a series of dates of at least 4 time points
-        sampled at another step, where it is a fixed duration (seconds to
-        hours), is refused.
+        usual spacing; for periods, theirs where it is seconds to hours); None
+        for a panel or time points that tell none. A chunk whose first time
+        point lies one such step after the stream's last continues the stream
+        (:meth:`update`), whether or not its own index carries a frequency; a
+        series of dates or periods of at least 4 time points sampled at another
+        step (each series of a panel on its own), where it is a fixed duration
+        (seconds to hours), is refused.
     largest_spacing_ : str, int or None
         Where ``index_freq_`` is None for a single series (irregular time
         points), the largest spacing between two of its rows (a duration as
@@ -701,9 +703,10 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
             )
 
     def _refuse_other_step(self, index: pd.Index, method: str) -> None:
-        """Refuse a series of dates or durations sampled at another step than ``fit``'s
+        """Refuse a series of dates, periods or durations sampled at another step than ``fit``'s
         (``index_freq_``, where it is a fixed duration: seconds to hours): its mean step over
-        at least 4 time points more than half again or less than two thirds of fit's.
+        at least 4 time points more than half again or less than two thirds of fit's. Each
+        series of a panel is checked on its own.
 
         A window of ``window_length_`` rows then spans another stretch of time
         than the network learned: 10-minute data scored by a detector fitted
@@ -716,17 +719,25 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         fitted = getattr(self, "index_freq_", None)  # None: a panel, or a detector saved before it
         step = to_offset(fitted) if isinstance(fitted, str) else None
         # a fixed duration (seconds to hours): days, business days and months step by the calendar
-        if (
-            not isinstance(step, pd.offsets.Tick)
-            or not isinstance(index, (pd.DatetimeIndex, pd.TimedeltaIndex))
-            or len(index) < 4
-        ):
+        if not isinstance(step, pd.offsets.Tick):
             return
-        mean = pd.Timedelta((index[-1] - index[0]) / (len(index) - 1))
-        if not 2 / 3 <= mean / pd.Timedelta(step) <= 3 / 2:
+        frame = pd.DataFrame(index=index)
+        for rows in self._series_rows(frame):
+            times = index[rows].get_level_values(-1) if isinstance(index, pd.MultiIndex) else index
+            if isinstance(times, pd.PeriodIndex):
+                times = times.to_timestamp()  # their starts: periods of a fixed duration step alike
+            if not isinstance(times, (pd.DatetimeIndex, pd.TimedeltaIndex)) or len(times) < 4:
+                continue
+            mean = pd.Timedelta((times[-1] - times[0]) / (len(times) - 1))
+            if 2 / 3 <= mean / pd.Timedelta(step) <= 3 / 2:
+                continue
+            which = ""
+            if isinstance(index, pd.MultiIndex):
+                key = index[rows[0]][:-1]
+                which = f" (series {key[0] if len(key) == 1 else key!r})"
             raise ValueError(
-                f"X passed to {method} has time points {mean.round('ms')} apart on average, but the "
-                f"detector was fitted on time points that step by {fitted!r} (index_freq_): its "
+                f"X passed to {method} has time points {mean.round('ms')} apart on average{which}, but "
+                f"the detector was fitted on time points that step by {fitted!r} (index_freq_): its "
                 f"windows of window_length_={self.window_length_} rows would span another stretch of "
                 "time than the network learned, and normal data would be scored as anomalous. Put X "
                 f"on fit's step first (X.resample({fitted!r}).mean(), with .interpolate() where X is "
@@ -840,13 +851,54 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         flags, _ = self._flags(X, method)
         return self._events(flags, X)
 
-    def _predict_points(self, X: Any) -> pd.Series:
-        """``predict_points``: sktime passes ``X`` unconverted (a numpy panel's instances read as rows)."""
-        return self._predict(self._check_X(X), "predict_points")
+    def predict_points(self, X: Any) -> pd.DataFrame:
+        """Anomalous points: ``predict``'s ilocs in points mode, each event's first step in segments mode.
 
-    def _predict_segments(self, X: Any) -> pd.Series:
-        """``predict_segments``: sktime passes ``X`` unconverted, as to ``predict_points``."""
-        return self._predict(self._check_X(X), "predict_segments")
+        sktime's own first checks ``X`` as one series, which refuses a
+        ``pd-multiindex`` panel (``NotImplementedError``) and reads a numpy
+        panel's instances as rows; this reads ``X`` as ``predict`` does.
+
+        Parameters
+        ----------
+        X : pd.DataFrame, pd.Series or np.ndarray
+            The data to detect in, a series or a panel.
+
+        Returns
+        -------
+        points : pd.DataFrame
+            An ``"ilocs"`` column: positions of rows of ``X`` (a panel's rows in order).
+        """
+        self.check_is_fitted()
+        X = self._check_X(X)
+        if self.get_tag("task") == "segmentation":  # mode="segments"
+            points = self.segments_to_change_points(self.predict_segments(X))
+        else:
+            points = self._predict(X, "predict_points")
+        return self._coerce_to_df(points, columns=["ilocs"])
+
+    def predict_segments(self, X: Any) -> pd.DataFrame:
+        """Anomalous events as intervals of ilocs in segments mode; in points mode, sktime's segments
+        between anomalous points.
+
+        sktime's own checks ``X`` as one series first, as ``predict_points`` does.
+
+        Parameters
+        ----------
+        X : pd.DataFrame, pd.Series or np.ndarray
+            The data to detect in, a series or a panel.
+
+        Returns
+        -------
+        segments : pd.DataFrame
+            An ``"ilocs"`` column of left-closed intervals of row positions of ``X``.
+        """
+        self.check_is_fitted()
+        X = self._check_X(X)
+        if self.get_tag("task") == "segmentation":
+            segments = self._predict(X, "predict_segments")
+        else:  # sktime's meaning: the stretches between (and from) the anomalous points
+            segments = self.change_points_to_segments(self.predict_points(X), start=0, end=len(X))
+        return self._coerce_to_df(segments, columns=["ilocs"])
 
     def _events(self, flags: np.ndarray, X: pd.DataFrame) -> pd.Series | pd.DataFrame:
         """Flagged points, or runs of them as intervals, none across two series of a panel.
@@ -1143,10 +1195,13 @@ def _index_step(index: pd.Index) -> str | int | None:
     The index's frequency, or the one pandas infers (months, business days and
     days across a clock change included, whose spacings in hours vary), where
     its name rebuilds it (a ``pd.DateOffset(months=1)`` prints as none does);
-    for integers, the spacing nearly every one has (``_ON_GRID`` in ``_series``). None for a
-    panel, periods (they step by their own) or time points that tell none.
+    for integers, the spacing nearly every one has (``_ON_GRID`` in ``_series``); for periods
+    of a fixed duration (seconds to hours), their frequency. None for a panel, other periods
+    (they step by the calendar) or time points that tell none.
     """
-    if isinstance(index, (pd.MultiIndex, pd.PeriodIndex)) or len(index) < 3:
+    if isinstance(index, pd.PeriodIndex):  # periods step by their own: seconds to hours are a duration
+        return index.freqstr if isinstance(index.freq, pd.offsets.Tick) else None
+    if isinstance(index, pd.MultiIndex) or len(index) < 3:
         return None
     if isinstance(index, (pd.DatetimeIndex, pd.TimedeltaIndex)):
         try:

@@ -895,7 +895,9 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
             warnings.warn(
                 f"Series {shown} ({len(single)} in all) hold one value each, which tells nothing of their "
                 "spread: their quantiles other than the median, and their intervals and variances, are "
-                "NaN (as NaiveForecaster's). Update them with more values for intervals.",
+                "NaN (as NaiveForecaster's). Fit the forecaster again once they hold more values: "
+                "update keeps the scale fit gave each series (for one value, none), and their intervals "
+                "would stay of width zero.",
                 UserWarning,
                 stacklevel=user_stacklevel(),
             )

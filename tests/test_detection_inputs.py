@@ -726,16 +726,32 @@ def test_an_index_of_python_dates_is_refused_with_the_fix():
         RNNAnomalyDetector(**TINY).fit(frame.set_index("day")[["load"]])
 
 
-def test_predict_points_and_segments_of_a_numpy3d_panel_are_predict_s():
-    """Found by a probe: sktime passes X to predict_points unconverted, and a numpy3D panel's 3
-    instances of 100 steps were read as 3 steps of 100 channels (refused as 100 columns)."""
+@pytest.mark.parametrize("layout", ["numpy3D", "pd-multiindex"])
+def test_predict_points_and_segments_of_a_panel_are_predict_s(layout):
+    """Found by probes: sktime's predict_points and predict_segments check X as one series first. A
+    numpy3D panel's 3 instances of 100 steps were read as 3 steps of 100 channels (refused as 100
+    columns); a pd-multiindex panel of runs, as users build it from a long table, was refused inside
+    sktime (NotImplementedError: MultiIndex is not supported) while predict read it."""
     rng = np.random.default_rng(0)
-    panel = np.sin(np.arange(100) / 4)[None, None, :] + 0.1 * rng.normal(size=(3, 1, 100))
-    fitted = RNNAnomalyDetector(**TINY).fit(panel)
-    points = fitted.predict(panel)
-    pd.testing.assert_frame_equal(fitted.predict_points(panel), points)
-    segments = RNNAnomalyDetector(mode="segments", **TINY).fit(panel)
-    pd.testing.assert_frame_equal(segments.predict_segments(panel), segments.predict(panel))
+    runs = np.sin(np.arange(100) / 4)[None, None, :] + 0.1 * rng.normal(size=(3, 1, 100))
+    faulty = runs.copy()
+    faulty[1, 0, 40:44] += 3.0  # an event in the second run, a spike in the third
+    faulty[2, 0, 70] -= 4.0
+    if layout == "pd-multiindex":
+        long = pd.DataFrame(
+            {"run": np.repeat(["a", "b", "c"], 100), "t": np.tile(np.arange(100), 3), "x": runs.ravel()}
+        )
+        runs = long.set_index(["run", "t"])
+        faulty = runs.assign(x=faulty.ravel())
+    fitted = RNNAnomalyDetector(**TINY).fit(runs)
+    points = fitted.predict(faulty)
+    assert {140, 270} <= set(points["ilocs"])  # rows counted over the panel
+    pd.testing.assert_frame_equal(fitted.predict_points(faulty), points)
+    segments = RNNAnomalyDetector(mode="segments", **TINY).fit(runs)
+    events = segments.predict(faulty)
+    pd.testing.assert_frame_equal(segments.predict_segments(faulty), events)
+    starts = pd.DataFrame({"ilocs": [interval.left for interval in events["ilocs"]]})
+    pd.testing.assert_frame_equal(segments.predict_points(faulty), starts)
 
 
 def test_twenty_steps_without_a_score_under_the_dynamic_threshold_are_nan_not_an_error():
@@ -874,6 +890,31 @@ def test_a_series_sampled_at_another_step_than_fits_is_refused_with_the_fix():
     detector.predict(stream)
     for start in range(0, 60, 4):
         detector.update(stream.iloc[start : start + 4])  # chunks of 4 rows, the fewest checked
+
+
+def test_periods_and_a_panels_series_sampled_at_another_step_are_refused_too():
+    """Found by a probe: the same 10-minute data was scored in silence (two thirds of its normal steps
+    flagged) on a PeriodIndex of 5-minute periods, where index_freq_ was None, and as one series of a
+    pd-multiindex panel (machines in a long table) beside 5-minute ones."""
+    five, ten = _sensor(600), _sensor(200, freq="10min", seed=1)
+    refusal = r"time points 0 days 00:10:00 apart on average.*step by '5min' \(index_freq_\).*resample"
+    periods = RNNAnomalyDetector(**TINY).fit(five.to_period("5min"))
+    assert periods.index_freq_ == "5min"
+    with pytest.raises(ValueError, match=refusal):
+        periods.predict(ten.to_period("10min"))
+    assert periods.transform(_sensor(200, seed=1).to_period("5min")).notna().all().all()
+    detector = RNNAnomalyDetector(**TINY).fit(five)
+    machines = pd.concat({"press": _sensor(200, seed=2), "lathe": ten}, names=["machine", "time"])
+    with pytest.raises(ValueError, match=r"apart on average \(series 'lathe'\).*step by '5min'"):
+        detector.transform(machines)
+    fixed = machines.drop(index="lathe", level="machine")
+    assert detector.transform(fixed).notna().all().all()
+    hourly = RNNAnomalyDetector(**TINY).fit(five.to_period("h").iloc[::12])  # hourly periods: a duration
+    assert hourly.index_freq_ == "h"
+    daily = RNNAnomalyDetector(**TINY).fit(
+        pd.DataFrame({"x": np.arange(100.0)}, index=pd.period_range("2020-01-01", periods=100, freq="D"))
+    )
+    assert daily.index_freq_ is None  # days step by the calendar, as they did
 
 
 def test_business_day_chunks_of_a_few_rows_continue_a_business_day_stream():

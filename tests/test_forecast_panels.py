@@ -373,6 +373,38 @@ def test_a_panel_of_series_on_different_frequencies_is_refused_as_sktime_does(fr
         NaiveForecaster().fit(y, fh=[1, 2]).predict()
 
 
+@pytest.mark.parametrize(
+    "offset", [pd.offsets.BDay(), pd.offsets.BusinessHour(start="09:00", end="17:00")], ids=["B", "bh"]
+)
+def test_a_few_business_steps_inferred_as_days_or_hours_are_not_another_frequency(offset):
+    """Found by a probe: a store's Monday-to-Friday week (or a morning of business hours) is inferred
+    as days (hours), and a panel of business-day stores was refused as on different frequencies: at fit
+    where a store opened last week, at every update whose new rows fell within one week for one store
+    and across a weekend for another. Those dates are consecutive business steps: each store is
+    forecast from its own end, as one at a time."""
+
+    def table(dates: dict) -> pd.DataFrame:  # a long table, as users build a panel
+        rows = [
+            pd.DataFrame({"store": k, "day": d, "sales": 10 + np.sin(np.arange(len(d)))})
+            for k, d in dates.items()
+        ]
+        return pd.concat(rows).set_index(["store", "day"])
+
+    old, new = (
+        pd.date_range("2020-01-06", periods=60, freq=offset),
+        pd.date_range("2020-03-23", periods=5, freq=offset),
+    )
+    fitted = RNNForecaster(**TINY).fit(table({"old": old, "new": new}), fh=[1])
+    assert fitted.predict().index.tolist() == [("old", old[-1] + offset), ("new", new[-1] + offset)]
+    long, short = (
+        pd.date_range("2020-01-06", periods=60, freq=offset),
+        pd.date_range("2020-01-06", periods=58, freq=offset),
+    )
+    fitted = RNNForecaster(**TINY).fit(table({"a": long[:-5], "b": short[:-5]}), fh=[1])
+    fitted.update(table({"a": long[-5:], "b": short[-5:]}), update_params=False)
+    assert fitted.predict().index.tolist() == [("a", long[-1] + offset), ("b", short[-1] + offset)]
+
+
 def test_update_keeps_the_order_of_the_panels_series_that_metrics_compare_by():
     """Stores listed north after south (not sorted): after an update they still are, as with naive.
 
@@ -460,12 +492,17 @@ def test_an_absolute_fh_beyond_a_series_horizon_names_the_series_and_its_end():
 
 def test_a_series_of_one_value_gets_no_interval_rather_than_one_of_width_zero():
     """A product launched yesterday, one sale figure: its scale, a rounding of the value, collapsed its
-    80% and 95% intervals onto the median ([12, 12], variance 0), in silence; NaiveForecaster gives NaN."""
+    80% and 95% intervals onto the median ([12, 12], variance 0), in silence; NaiveForecaster gives NaN.
+    The warning told users to update the series with more values, after which (found by a probe) its
+    intervals were of width zero, the scale kept from fit: it says to fit again."""
     rows = [("old", day, 10.0 + np.sin(k)) for k, day in enumerate(pd.date_range("2023-01-01", periods=40))]
     rows.append(("new", pd.Timestamp("2023-02-09"), 12.0))
     y = pd.DataFrame(rows, columns=["sku", "date", "qty"]).set_index(["sku", "date"])
     f = RNNForecaster(**TINY).fit(y, fh=[1, 2, 3])
-    with pytest.warns(UserWarning, match=r"Series \['new'\] \(1 in all\) hold one value each"):
+    with pytest.warns(
+        UserWarning,
+        match=r"Series \['new'\] \(1 in all\) hold one value each.* Fit the forecaster again once",
+    ):
         intervals = f.predict_interval(coverage=[0.8, 0.95])
     naive = NaiveForecaster().fit(y, fh=[1, 2, 3]).predict_interval(coverage=[0.8, 0.95])
     pd.testing.assert_frame_equal(intervals.isna(), naive.isna())  # NaN for the new product only

@@ -128,7 +128,8 @@ def _refuse_text(dtype: Any, where: str = "X") -> None:
 
 
 def _refuse_table_columns(X: pd.DataFrame) -> None:
-    """Name the columns of a 2D table that hold dates or text, which a long table's ids and times do."""
+    """Name the columns of a 2D table that hold dates or text, which a long table's ids and times do,
+    and refuse dated columns (its time steps) out of time order, as a sequence's rows are."""
     dates = [c for c, d in X.dtypes.items() if _is_time_dtype(d)]
     text = [
         X.columns[j]
@@ -151,6 +152,14 @@ def _refuse_table_columns(X: pd.DataFrame) -> None:
             f"X must hold numbers, but column(s) {text[:5]} hold text. Convert numeric text explicitly (e.g. "
             "X.astype(float)). Encode categorical features as numbers first (ordinal codes or one-hot "
             f"columns per time step).{long_table}"
+        )
+    if isinstance(X.columns, (pd.DatetimeIndex, pd.TimedeltaIndex, pd.PeriodIndex)) and (
+        problem := _time_order_problem(X.columns)
+    ):  # a wide table, one column a time step: read in column order, as a sequence's rows are
+        raise ValueError(
+            f"X is a 2D table whose columns are its time steps, and its column index {problem}: the "
+            "steps are read in column order. Sort the columns by time first, X.sort_index(axis=1), and "
+            "aggregate the columns of a repeated time, e.g. X.T.groupby(level=0).mean().T."
         )
 
 

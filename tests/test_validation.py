@@ -617,6 +617,23 @@ def test_epoch_scoring_with_a_scorer_is_refused_with_a_function_that_works(callb
     assert len(clf.net_.history[:, "valid_acc"]) == 2
 
 
+def test_a_wide_table_whose_dated_columns_are_out_of_order_is_refused_with_the_fix():
+    """Found by a probe: pivots concatenated newest first gave a wide table (one column a day) read in
+    column order, in silence, where the same sequences as Series indexed by those days were refused."""
+    rng = np.random.default_rng(0)
+    days = pd.date_range("2024-01-01", periods=6, freq="D")
+    values, y = rng.normal(size=(20, 6)), np.arange(20) % 2
+    clf = RNNClassifier(hidden_size=4, fcn_filters=(4, 4, 4), max_epochs=1, n_networks=1, random_state=0)
+    newest_first = pd.DataFrame(values[:, ::-1], columns=days[::-1])
+    with pytest.raises(ValueError, match=r"column index has time points out of increasing order.*sort_index"):
+        clf.fit(newest_first, y)
+    with pytest.raises(ValueError, match=r"column index repeats the time 2024-01-02.*groupby"):
+        clf.fit(pd.DataFrame(values, columns=days[[0, 1, 1, 2, 3, 4]]), y)
+    fixed = clf.fit(newest_first.sort_index(axis=1), y)  # the fix: the steps in time order
+    np.testing.assert_array_equal(fixed.predict(newest_first.sort_index(axis=1)), fixed.predict(values))
+    clf.fit(pd.DataFrame(values, columns=days.to_period("D")), y)  # in order: read as before
+
+
 def test_a_wide_table_pivoted_on_two_keys_gets_the_fix_that_reads_it_by_rows():
     """pivot_table(index=["patient", "visit"], columns="t") has the row MultiIndex of sktime's panels;
     the message named from_sktime alone, which reads the visit as time and the steps as features."""

@@ -493,8 +493,8 @@ class StepScoring(TrainingMixin):
         where it sits last); the threshold is set on the scores of steps held
         by all ``W``. :meth:`_edge_tails` measures both edges where flags are
         decided, in the tail. Where too few pieces without a gap fit for that
-        (or in a detector fitted before 2026-12-07, for the first steps): pieces
-        of ``2 W - 2`` steps, cut at evenly spaced places of the standardised
+        (and for the first steps in detectors saved before 2026-12-06's
+        thirteenth session): pieces of ``2 W - 2`` steps, cut at evenly spaced places of the standardised
         series ``scaled`` (at most ``_EDGE_PIECES``), scored each on its own,
         give the factor of a position, per channel, as the typical miss there
         over the typical miss of the same steps within the whole series

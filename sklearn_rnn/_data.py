@@ -153,9 +153,10 @@ def _refuse_table_columns(X: pd.DataFrame) -> None:
             "X.astype(float)). Encode categorical features as numbers first (ordinal codes or one-hot "
             f"columns per time step).{long_table}"
         )
-    if isinstance(X.columns, (pd.DatetimeIndex, pd.TimedeltaIndex, pd.PeriodIndex)) and (
-        problem := _time_order_problem(X.columns)
-    ):  # a wide table, one column a time step: read in column order, as a sequence's rows are
+    steps = X.columns.get_level_values(-1) if isinstance(X.columns, pd.MultiIndex) else X.columns
+    if isinstance(steps, (pd.DatetimeIndex, pd.TimedeltaIndex, pd.PeriodIndex)) and (
+        problem := _time_order_problem(steps)
+    ):  # a wide table, one column a time step (pivot(values=[...]) names the value above): column order
         raise ValueError(
             f"X is a 2D table whose columns are its time steps, and its column index {problem}: the "
             "steps are read in column order. Sort the columns by time first, X.sort_index(axis=1), and "

@@ -153,13 +153,21 @@ def series_freq(y: pd.DataFrame) -> Any:
     """Frequency of the time index of ``y`` (None when it has none and none can be inferred).
 
     The index's own, else inferred from the longest series, else from the time
-    points of all series together (a panel of short series).
+    points of all series together (a panel of short series). Where the series
+    infer several, the one on whose grid every series' dates are consecutive
+    steps (a store's Monday-to-Friday week, inferred as days, beside business
+    days: business days), whichever series is the longest.
     """
     indexes = [frame.index for _, frame in instances(y)]
     longest = max(indexes, key=len)
     freq = getattr(longest, "freq", None)
     if freq is not None or not isinstance(longest, pd.DatetimeIndex):
         return freq
+    inferred = _inferred_frequencies(y)
+    if len({offset for *_, offset in inferred}) > 1:  # a week of business days inferred as days, ...
+        covering = _covering_frequency(inferred)
+        if covering is not None:
+            return covering
     for index in (longest, longest.append(indexes).unique().sort_values()):
         if len(index) >= 3:
             try:
@@ -308,36 +316,57 @@ def refuse_mixed_frequencies(y: pd.DataFrame) -> None:
     Each series' frequency is the one inferred from its dates (series of fewer
     than 3 time points, or irregular ones, tell none). One forecaster places
     every series' forecast steps on the panel's one grid: a weekly series among
-    daily ones would be forecast for the next days. Two frequencies conflict
-    only where neither series' dates are consecutive steps of the other's: a
-    week of business days, Monday to Friday, is inferred as days, and a
-    morning of business hours as hours, yet both lie on the business grid.
+    daily ones would be forecast for the next days. Several inferred
+    frequencies are one grid where every series' dates are consecutive steps of
+    one of them (:func:`series_freq` takes it): a week of business days, Monday
+    to Friday, is inferred as days, and a morning of business hours as hours,
+    yet both lie on the business grid.
     """
     if not isinstance(y.index, pd.MultiIndex) or not isinstance(y.index.levels[-1], pd.DatetimeIndex):
         return
-    found: dict = {}  # offset -> (its name, the series' key, its dates)
+    inferred = _inferred_frequencies(y)
+    if len({offset for *_, offset in inferred}) < 2 or _covering_frequency(inferred) is not None:
+        return
+    # name the longest series' frequency and the first series off its grid
+    key, _, freq, offset = inferred[0]
+    other, _, other_freq, _ = next(
+        series for series in inferred[1:] if not _consecutive_on(series[1], offset)
+    )
+    raise ValueError(
+        f"The series of y are on different frequencies: {key if len(key) > 1 else key[0]!r} steps by "
+        f"{freq!r}, {other if len(other) > 1 else other[0]!r} by {other_freq!r}. RNNForecaster places "
+        "every series' forecast steps on one grid. Resample the series to one frequency first, or "
+        "forecast each frequency's series with a forecaster of its own."
+    )
+
+
+def _inferred_frequencies(y: pd.DataFrame) -> list[tuple[tuple, pd.DatetimeIndex, str, Any]]:
+    """``(key, dates, frequency, offset)`` of each dated series of ``y`` whose frequency pandas infers
+    (3 time points or more), the longest first (then in the panel's order)."""
+    found = []
     for key, frame in instances(y):
-        if len(frame) < 3:
+        if not isinstance(frame.index, pd.DatetimeIndex) or len(frame) < 3:
             continue
         try:
             freq = pd.infer_freq(frame.index)
         except (TypeError, ValueError):
             freq = None
-        if freq is None:
+        if freq is not None:
+            found.append((key, frame.index, freq, pd.tseries.frequencies.to_offset(freq)))
+    return sorted(found, key=lambda series: -len(series[1]))
+
+
+def _covering_frequency(inferred: list[tuple[tuple, pd.DatetimeIndex, str, Any]]) -> str | None:
+    """The first of the inferred frequencies (the longest series' first) on whose grid every series'
+    dates are consecutive steps, or None."""
+    tried = set()
+    for _, _, freq, offset in inferred:
+        if offset in tried:
             continue
-        offset = pd.tseries.frequencies.to_offset(freq)
-        for other, (other_freq, other_key, other_times) in found.items():
-            if offset != other and not (
-                _consecutive_on(frame.index, other) or _consecutive_on(other_times, offset)
-            ):
-                raise ValueError(
-                    f"The series of y are on different frequencies: "
-                    f"{other_key if len(other_key) > 1 else other_key[0]!r} steps by {other_freq!r}, "
-                    f"{key if len(key) > 1 else key[0]!r} by {freq!r}. RNNForecaster places every "
-                    "series' forecast steps on one grid. Resample the series to one frequency first, or "
-                    "forecast each frequency's series with a forecaster of its own."
-                )
-        found.setdefault(offset, (freq, key, frame.index))
+        tried.add(offset)
+        if all(_consecutive_on(dates, offset) for _, dates, _, _ in inferred):
+            return freq
+    return None
 
 
 def _consecutive_on(times: pd.DatetimeIndex, offset: Any) -> bool:

@@ -878,7 +878,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
 
     def predict_segments(self, X: Any) -> pd.DataFrame:
         """Anomalous events as intervals of ilocs in segments mode; in points mode, sktime's segments
-        between anomalous points.
+        between anomalous points, within each series of a panel.
 
         sktime's own checks ``X`` as one series first, as ``predict_points`` does.
 
@@ -896,8 +896,24 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         X = self._check_X(X)
         if self.get_tag("task") == "segmentation":
             segments = self._predict(X, "predict_segments")
-        else:  # sktime's meaning: the stretches between (and from) the anomalous points
-            segments = self.change_points_to_segments(self.predict_points(X), start=0, end=len(X))
+        else:  # sktime's meaning: the stretches between (and from) the anomalous points, of each series
+            points = self.predict_points(X)["ilocs"].to_numpy()
+            pieces = []  # (first, end) of each run of adjacent rows of a series: one series, [(0, len)]
+            for rows in self._series_rows(self._frame(X)):
+                cuts = np.flatnonzero(np.diff(rows) != 1) + 1
+                pieces += [(int(run[0]), int(run[-1]) + 1) for run in np.split(rows, cuts)]
+            each = [
+                self.change_points_to_segments(
+                    pd.Series(points[(points >= first) & (points < end)], dtype="int64"), start=first, end=end
+                )
+                for first, end in sorted(pieces)
+            ]
+            intervals = [interval for part in each if len(part) for interval in part.index]
+            if len(each) > 1 and intervals:
+                index = pd.IntervalIndex(intervals, closed="left", dtype="interval[int64, left]")
+                segments = pd.Series(np.arange(len(index)), index=index)  # sktime labels them 0, 1, ...
+            else:  # one series, or no point: sktime's own
+                segments = each[0] if len(each) == 1 else each[0].iloc[:0]  # an empty series of a panel: none
         return self._coerce_to_df(segments, columns=["ilocs"])
 
     def _events(self, flags: np.ndarray, X: pd.DataFrame) -> pd.Series | pd.DataFrame:
@@ -1196,11 +1212,11 @@ def _index_step(index: pd.Index) -> str | int | None:
     days across a clock change included, whose spacings in hours vary), where
     its name rebuilds it (a ``pd.DateOffset(months=1)`` prints as none does);
     for integers, the spacing nearly every one has (``_ON_GRID`` in ``_series``); for periods
-    of a fixed duration (seconds to hours), their frequency. None for a panel, other periods
-    (they step by the calendar) or time points that tell none.
+    shorter than a day, their starts' (minute periods 5 minutes apart step by 5 minutes). None
+    for a panel, other periods (they step by the calendar) or time points that tell none.
     """
-    if isinstance(index, pd.PeriodIndex):  # periods step by their own: seconds to hours are a duration
-        return index.freqstr if isinstance(index.freq, pd.offsets.Tick) else None
+    if isinstance(index, pd.PeriodIndex):  # periods of seconds to hours: their starts' step, a duration
+        return _index_step(index.to_timestamp()) if _sub_daily(index.freq) else None
     if isinstance(index, pd.MultiIndex) or len(index) < 3:
         return None
     if isinstance(index, (pd.DatetimeIndex, pd.TimedeltaIndex)):

@@ -296,6 +296,9 @@ def test_edge_scales_are_how_much_higher_the_flagged_tail_runs_over_fewer_window
     k = 1 first; end_scale_: the last step's k = 1 last)."""
     W = 8
     detector = RNNAnomalyDetector(window_length=W, **FAST).fit(sensor(600, 5))
+    fitted = detector._edge_tails([detector._standardise(sensor(600, 5).to_numpy(dtype=float))])
+    np.testing.assert_array_equal(detector.start_scale_, fitted[0])  # what fit keeps, for both edges
+    np.testing.assert_array_equal(detector.end_scale_, fitted[1])
     values = detector._standardise(sensor(3 * W - 2 + 31, 7, start=600).to_numpy(dtype=float))
     start, end = detector._edge_tails([values])
     misses = np.full((32, W, W, 1), np.nan)  # pieces, middle steps, k = 1..W windows, channels

@@ -752,6 +752,11 @@ def test_predict_points_and_segments_of_a_panel_are_predict_s(layout):
     pd.testing.assert_frame_equal(segments.predict_segments(faulty), events)
     starts = pd.DataFrame({"ilocs": [interval.left for interval in events["ilocs"]]})
     pd.testing.assert_frame_equal(segments.predict_points(faulty), starts)
+    # points mode: sktime's segments between the points, within each run (none spans rows 100 or 200;
+    # the runs with a point, the second and the third, start at theirs and end at theirs)
+    between = fitted.predict_segments(faulty)["ilocs"]
+    assert not any(i.left < edge < i.right for i in between for edge in (100, 200))
+    assert {100, 200} <= {i.left for i in between} and {200, 300} <= {i.right for i in between}
 
 
 def test_twenty_steps_without_a_score_under_the_dynamic_threshold_are_nan_not_an_error():
@@ -911,6 +916,8 @@ def test_periods_and_a_panels_series_sampled_at_another_step_are_refused_too():
     assert detector.transform(fixed).notna().all().all()
     hourly = RNNAnomalyDetector(**TINY).fit(five.to_period("h").iloc[::12])  # hourly periods: a duration
     assert hourly.index_freq_ == "h"
+    minutes = RNNAnomalyDetector(**TINY).fit(five.to_period("min"))  # 5 minutes apart: their step
+    assert minutes.index_freq_ == "5min" and minutes.transform(five.to_period("min")).notna().all().all()
     daily = RNNAnomalyDetector(**TINY).fit(
         pd.DataFrame({"x": np.arange(100.0)}, index=pd.period_range("2020-01-01", periods=100, freq="D"))
     )

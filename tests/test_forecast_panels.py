@@ -7,6 +7,7 @@ forecaster has seen may come back with its ``freq`` set, which would hide a faul
 
 from __future__ import annotations
 
+import itertools
 import warnings
 
 import numpy as np
@@ -403,6 +404,16 @@ def test_a_few_business_steps_inferred_as_days_or_hours_are_not_another_frequenc
     fitted = RNNForecaster(**TINY).fit(table({"a": long[:-5], "b": short[:-5]}), fh=[1])
     fitted.update(table({"a": long[-5:], "b": short[-5:]}), update_params=False)
     assert fitted.predict().index.tolist() == [("a", long[-1] + offset), ("b", short[-1] + offset)]
+    # the longest series a Monday-to-Friday week (days), another across a weekend (business steps)
+    week, across = new, pd.date_range("2020-03-19", periods=4, freq=offset)
+    fitted = RNNForecaster(**TINY).fit(table({"week": week, "across": across}), fh=[1])
+    assert fitted.predict().index.tolist() == [("week", week[-1] + offset), ("across", across[-1] + offset)]
+    # a week on both grids does not reconcile business steps with calendar ones, in any order
+    calendar = pd.date_range("2020-01-06", periods=60, freq="D" if offset == pd.offsets.BDay() else "h")
+    stores = {"business": old, "week": week, "calendar": calendar}
+    for order in itertools.permutations(stores):
+        with pytest.raises(ValueError, match="The series of y are on different frequencies"):
+            RNNForecaster(**TINY).fit(table({name: stores[name] for name in order}), fh=[1])
 
 
 def test_update_keeps_the_order_of_the_panels_series_that_metrics_compare_by():

@@ -629,6 +629,10 @@ def test_a_wide_table_whose_dated_columns_are_out_of_order_is_refused_with_the_f
         clf.fit(newest_first, y)
     with pytest.raises(ValueError, match=r"column index repeats the time 2024-01-02.*groupby"):
         clf.fit(pd.DataFrame(values, columns=days[[0, 1, 1, 2, 3, 4]]), y)
+    long = pd.DataFrame({"id": np.repeat(np.arange(20), 6), "day": np.tile(days, 20), "x": values.ravel()})
+    pivoted = long.pivot(index="id", columns="day", values=["x"])  # columns ("x", day)
+    with pytest.raises(ValueError, match=r"column index has time points out of increasing order"):
+        clf.fit(pivoted.iloc[:, ::-1], y)
     fixed = clf.fit(newest_first.sort_index(axis=1), y)  # the fix: the steps in time order
     np.testing.assert_array_equal(fixed.predict(newest_first.sort_index(axis=1)), fixed.predict(values))
     clf.fit(pd.DataFrame(values, columns=days.to_period("D")), y)  # in order: read as before

@@ -158,16 +158,12 @@ def series_freq(y: pd.DataFrame) -> Any:
     steps (a store's Monday-to-Friday week, inferred as days, beside business
     days: business days), whichever series is the longest.
     """
-    indexes = [frame.index for _, frame in instances(y)]
+    series = [(key, frame.index) for key, frame in instances(y)]
+    indexes = [index for _, index in series]
     longest = max(indexes, key=len)
     freq = getattr(longest, "freq", None)
     if freq is not None or not isinstance(longest, pd.DatetimeIndex):
         return freq
-    inferred = _inferred_frequencies(y)
-    if len({offset for *_, offset in inferred}) > 1:  # a week of business days inferred as days, ...
-        covering = _covering_frequency(inferred)
-        if covering is not None:
-            return covering
     for index in (longest, longest.append(indexes).unique().sort_values()):
         if len(index) >= 3:
             try:
@@ -175,8 +171,31 @@ def series_freq(y: pd.DataFrame) -> Any:
             except (TypeError, ValueError):
                 freq = None
             if freq is not None:
-                return freq
-    return None
+                break
+    if freq is not None and len(series) > 1 and not _all_consecutive_on(y, to_offset(freq)):
+        # a week of business days inferred as days, ...: the frequency that holds every series
+        covering = _covering_frequency(_inferred_frequencies(series))
+        return covering if covering is not None else freq
+    return freq
+
+
+def _all_consecutive_on(y: pd.DataFrame, offset: Any) -> bool:
+    """Whether every series' dates of the panel ``y`` are consecutive steps of ``offset``'s grid (one
+    pass over the rows: :func:`_consecutive_on` of each series, without splitting ``y``)."""
+    times = y.index.get_level_values(-1)
+    codes = pd.factorize(y.index.droplevel(-1))[0]
+    order = np.lexsort((times.asi8, codes))
+    times, codes = times[order], codes[order]
+    first = np.r_[True, codes[1:] != codes[:-1]]  # each series' first row
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", pd.errors.PerformanceWarning)  # business hours: row by row
+            stepped = times[:-1] + offset
+        if not (stepped[~first[1:]] == times[1:][~first[1:]]).all():
+            return False
+        return all(offset.is_on_offset(start) for start in times[first])
+    except (TypeError, ValueError):
+        return False
 
 
 def refuse_missing_keys(df: pd.DataFrame | None, name: str, method: str) -> None:
@@ -324,7 +343,7 @@ def refuse_mixed_frequencies(y: pd.DataFrame) -> None:
     """
     if not isinstance(y.index, pd.MultiIndex) or not isinstance(y.index.levels[-1], pd.DatetimeIndex):
         return
-    inferred = _inferred_frequencies(y)
+    inferred = _inferred_frequencies([(key, frame.index) for key, frame in instances(y)])
     if len({offset for *_, offset in inferred}) < 2 or _covering_frequency(inferred) is not None:
         return
     # name the longest series' frequency and the first series off its grid
@@ -340,20 +359,22 @@ def refuse_mixed_frequencies(y: pd.DataFrame) -> None:
     )
 
 
-def _inferred_frequencies(y: pd.DataFrame) -> list[tuple[tuple, pd.DatetimeIndex, str, Any]]:
-    """``(key, dates, frequency, offset)`` of each dated series of ``y`` whose frequency pandas infers
+def _inferred_frequencies(
+    series: list[tuple[tuple, pd.Index]],
+) -> list[tuple[tuple, pd.DatetimeIndex, str, Any]]:
+    """``(key, dates, frequency, offset)`` of each series ``(key, dates)`` whose frequency pandas infers
     (3 time points or more), the longest first (then in the panel's order)."""
     found = []
-    for key, frame in instances(y):
-        if not isinstance(frame.index, pd.DatetimeIndex) or len(frame) < 3:
+    for key, dates in series:
+        if not isinstance(dates, pd.DatetimeIndex) or len(dates) < 3:
             continue
         try:
-            freq = pd.infer_freq(frame.index)
+            freq = pd.infer_freq(dates)
         except (TypeError, ValueError):
             freq = None
         if freq is not None:
-            found.append((key, frame.index, freq, pd.tseries.frequencies.to_offset(freq)))
-    return sorted(found, key=lambda series: -len(series[1]))
+            found.append((key, dates, freq, to_offset(freq)))
+    return sorted(found, key=lambda found_series: -len(found_series[1]))
 
 
 def _covering_frequency(inferred: list[tuple[tuple, pd.DatetimeIndex, str, Any]]) -> str | None:

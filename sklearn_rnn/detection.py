@@ -897,24 +897,41 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         if self.get_tag("task") == "segmentation":
             segments = self._predict(X, "predict_segments")
         else:  # sktime's meaning: the stretches between (and from) the anomalous points, of each series
-            points = self.predict_points(X)["ilocs"].to_numpy()
-            pieces = []  # (first, end) of each run of adjacent rows of a series: one series, [(0, len)]
-            for rows in self._series_rows(self._frame(X)):
-                cuts = np.flatnonzero(np.diff(rows) != 1) + 1
-                pieces += [(int(run[0]), int(run[-1]) + 1) for run in np.split(rows, cuts)]
-            each = [
-                self.change_points_to_segments(
-                    pd.Series(points[(points >= first) & (points < end)], dtype="int64"), start=first, end=end
-                )
-                for first, end in sorted(pieces)
-            ]
-            intervals = [interval for part in each if len(part) for interval in part.index]
-            if len(each) > 1 and intervals:
-                index = pd.IntervalIndex(intervals, closed="left", dtype="interval[int64, left]")
-                segments = pd.Series(np.arange(len(index)), index=index)  # sktime labels them 0, 1, ...
-            else:  # one series, or no point: sktime's own
-                segments = each[0] if len(each) == 1 else each[0].iloc[:0]  # an empty series of a panel: none
+            found = self.predict_points(X)
+            rows_of = self._series_rows(self._frame(X))
+            if len(rows_of) == 1:  # one series: sktime's own
+                segments = self.change_points_to_segments(found, start=0, end=len(X))
+            else:
+                segments = self._segments_between(found["ilocs"].to_numpy(), rows_of)
         return self._coerce_to_df(segments, columns=["ilocs"])
+
+    def _segments_between(self, points: np.ndarray, rows_of: list[np.ndarray]) -> pd.Series | pd.DataFrame:
+        """sktime's segments between ``points`` (ilocs of a panel's rows), of each series' own steps, as
+        runs of adjacent rows: a series whose rows interleave with others' (rows in time order) has
+        each of its segments cut into its pieces of adjacent rows, as :meth:`_events` cuts events."""
+        series = np.empty(sum(map(len, rows_of)), dtype=np.int64)
+        position = np.empty(len(series), dtype=np.int64)
+        for i, rows in enumerate(rows_of):
+            series[rows], position[rows] = i, np.arange(len(rows))
+        points = points[np.lexsort((position[points], series[points]))]
+        bounds = np.searchsorted(series[points], np.arange(len(rows_of) + 1))
+        intervals = []
+        for i, rows in enumerate(rows_of):
+            own = position[points[bounds[i] : bounds[i + 1]]]  # the series' points, as its positions
+            if not len(own):
+                continue
+            for segment in self.change_points_to_segments(pd.Series(own), start=0, end=len(rows)).index:
+                a, b = int(segment.left), int(segment.right)
+                if a == b:  # sktime's empty segment before a point at the series' first step
+                    intervals.append((int(rows[a]), int(rows[a])))
+                    continue
+                held = rows[a:b]
+                for run in np.split(held, np.flatnonzero(np.diff(held) != 1) + 1):
+                    intervals.append((int(run[0]), int(run[-1]) + 1))
+        if not intervals:
+            return self.change_points_to_segments(pd.Series([], dtype="int64"), start=0, end=0)
+        index = pd.IntervalIndex.from_tuples(sorted(intervals), closed="left")
+        return pd.Series(np.arange(len(index)), index=index)  # sktime labels them 0, 1, ...
 
     def _events(self, flags: np.ndarray, X: pd.DataFrame) -> pd.Series | pd.DataFrame:
         """Flagged points, or runs of them as intervals, none across two series of a panel.
@@ -1274,7 +1291,8 @@ def _smoothing_past(own: np.ndarray, reach: int) -> np.ndarray:
 def _next_step(last: pd.Index, index: pd.Index, step: str | int | None = None, any_later: bool = True) -> Any:
     """The time point after the stream's ``last`` (its latest one or two): where a continuing chunk starts.
 
-    One step of the index's frequency (periods step by their own), or of the
+    One step of the index's frequency (periods by their own, or by fit's step where that
+    is several of them: minute periods 5 minutes apart), or of the
     ``step`` of fit's time points (``index_freq_``: the stream's index often
     has no frequency, and months, business days or days across a clock change
     are not a fixed time apart), else the spacing of the stream's last two
@@ -1284,8 +1302,9 @@ def _next_step(last: pd.Index, index: pd.Index, step: str | int | None = None, a
     gap is scored on its own.
     """
     end = last[-1]
-    if isinstance(last, pd.PeriodIndex):
-        return end + 1
+    if isinstance(last, pd.PeriodIndex):  # one period, or fit's step in periods (5 minutes of minutes)
+        apart = pd.Timedelta(to_offset(step)) / pd.Timedelta(last.freq) if isinstance(step, str) else 1
+        return end + (int(apart) if _sub_daily(last.freq) and apart >= 1 and apart == int(apart) else 1)
     freq = getattr(last, "freq", None) or getattr(index, "freq", None)
     if freq is None and isinstance(step, str) and isinstance(last, (pd.DatetimeIndex, pd.TimedeltaIndex)):
         freq = to_offset(step)

@@ -1,5 +1,6 @@
 """RNNAnomalyDetector on inputs as users build them: date columns, nullable values, index types."""
 
+import copy
 import warnings
 
 import dateutil.tz
@@ -757,6 +758,13 @@ def test_predict_points_and_segments_of_a_panel_are_predict_s(layout):
     between = fitted.predict_segments(faulty)["ilocs"]
     assert not any(i.left < edge < i.right for i in between for edge in (100, 200))
     assert {100, 200} <= {i.left for i in between} and {200, 300} <= {i.right for i in between}
+    if layout == "pd-multiindex":  # rows in time order, the runs interleaved: each segment in one run
+        interleaved = faulty.sort_index(level="t", sort_remaining=False)
+        run = interleaved.index.get_level_values("run").to_numpy()
+        pieces = fitted.predict_segments(interleaved)["ilocs"]
+        assert all(len(set(run[i.left : i.right])) == 1 for i in pieces)
+        covered = {r for i in pieces for r in range(i.left, i.right)}
+        assert covered == set(np.flatnonzero(run != "a"))  # every row of the runs with a point, alone
 
 
 def test_twenty_steps_without_a_score_under_the_dynamic_threshold_are_nan_not_an_error():
@@ -918,6 +926,14 @@ def test_periods_and_a_panels_series_sampled_at_another_step_are_refused_too():
     assert hourly.index_freq_ == "h"
     minutes = RNNAnomalyDetector(**TINY).fit(five.to_period("min"))  # 5 minutes apart: their step
     assert minutes.index_freq_ == "5min" and minutes.transform(five.to_period("min")).notna().all().all()
+    later = _sensor(60, seed=3).set_axis(pd.date_range(five.index[-1], periods=61, freq="5min")[1:])
+    dates = copy.deepcopy(detector).update(later.iloc[:40])  # a stream goes on 5 minutes later, as dates do
+    periods = minutes.update(later.iloc[:40].to_period("min"))
+    assert periods._context_for(later.iloc[40:].to_period("min")) is not None
+    np.testing.assert_allclose(
+        periods.transform_scores(later.iloc[40:].to_period("min")).to_numpy(),
+        dates.transform_scores(later.iloc[40:]).to_numpy(),
+    )
     daily = RNNAnomalyDetector(**TINY).fit(
         pd.DataFrame({"x": np.arange(100.0)}, index=pd.period_range("2020-01-01", periods=100, freq="D"))
     )

@@ -898,11 +898,10 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
             segments = self._predict(X, "predict_segments")
         else:  # sktime's meaning: the stretches between (and from) the anomalous points, of each series
             found = self.predict_points(X)
-            rows_of = self._series_rows(self._frame(X))
-            if len(rows_of) == 1:  # one series: sktime's own
+            if not isinstance(X.index, pd.MultiIndex):  # one series: sktime's own
                 segments = self.change_points_to_segments(found, start=0, end=len(X))
             else:
-                segments = self._segments_between(found["ilocs"].to_numpy(), rows_of)
+                segments = self._segments_between(found["ilocs"].to_numpy(), self._series_rows(X))
         return self._coerce_to_df(segments, columns=["ilocs"])
 
     def _segments_between(self, points: np.ndarray, rows_of: list[np.ndarray]) -> pd.Series | pd.DataFrame:
@@ -1303,8 +1302,10 @@ def _next_step(last: pd.Index, index: pd.Index, step: str | int | None = None, a
     """
     end = last[-1]
     if isinstance(last, pd.PeriodIndex):  # one period, or fit's step in periods (5 minutes of minutes)
-        apart = pd.Timedelta(to_offset(step)) / pd.Timedelta(last.freq) if isinstance(step, str) else 1
-        return end + (int(apart) if _sub_daily(last.freq) and apart >= 1 and apart == int(apart) else 1)
+        apart = 1.0
+        if isinstance(step, str) and _sub_daily(last.freq) and _sub_daily(step):
+            apart = pd.Timedelta(to_offset(step)) / pd.Timedelta(last.freq)
+        return end + (int(apart) if apart >= 1 and apart == int(apart) else 1)
     freq = getattr(last, "freq", None) or getattr(index, "freq", None)
     if freq is None and isinstance(step, str) and isinstance(last, (pd.DatetimeIndex, pd.TimedeltaIndex)):
         freq = to_offset(step)

@@ -930,6 +930,9 @@ def test_periods_and_a_panels_series_sampled_at_another_step_are_refused_too():
     dates = copy.deepcopy(detector).update(later.iloc[:40])  # a stream goes on 5 minutes later, as dates do
     periods = minutes.update(later.iloc[:40].to_period("min"))
     assert periods._context_for(later.iloc[40:].to_period("min")) is not None
+    days = RNNAnomalyDetector(**TINY).fit(_sensor(300, freq="D"))  # a stream of days, as periods
+    follow = _sensor(360, freq="D", seed=3).iloc[300:].to_period("D")
+    assert days.update(follow.iloc[:30])._context_for(follow.iloc[30:]) is not None
     np.testing.assert_allclose(
         periods.transform_scores(later.iloc[40:].to_period("min")).to_numpy(),
         dates.transform_scores(later.iloc[40:]).to_numpy(),

@@ -172,8 +172,9 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     index_freq_ : str, int or None
         The step of the time points of ``fit``'s series: its index's frequency,
         or the one pandas infers from them (for integer time points, their
-        usual spacing; for periods, theirs where it is seconds to hours); None
-        for a panel or time points that tell none. A chunk whose first time
+        usual spacing; for periods, theirs where it is seconds to hours; for a
+        panel, the one its series share); None where the time points tell none
+        (a panel whose series step differently). A chunk whose first time
         point lies one such step after the stream's last continues the stream
         (:meth:`update`), whether or not its own index carries a frequency; a
         series of dates or periods of at least 4 time points sampled at another
@@ -716,7 +717,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         and drift; shorter series, and integer time points (an array's rows and
         a table's row labels count alike), are not checked.
         """
-        fitted = getattr(self, "index_freq_", None)  # None: a panel, or a detector saved before it
+        fitted = getattr(self, "index_freq_", None)  # None: no one step, or a detector saved before it
         step = to_offset(fitted) if isinstance(fitted, str) else None
         # a fixed duration (seconds to hours): days, business days and months step by the calendar
         if not isinstance(step, pd.offsets.Tick):
@@ -1228,12 +1229,21 @@ def _index_step(index: pd.Index) -> str | int | None:
     days across a clock change included, whose spacings in hours vary), where
     its name rebuilds it (a ``pd.DateOffset(months=1)`` prints as none does);
     for integers, the spacing nearly every one has (``_ON_GRID`` in ``_series``); for periods
-    shorter than a day, their starts' (minute periods 5 minutes apart step by 5 minutes). None
-    for a panel, other periods (they step by the calendar) or time points that tell none.
+    shorter than a day, their starts' (minute periods 5 minutes apart step by 5 minutes); for a
+    panel, the one step all its series of 3 time points or more have. None for other periods
+    (they step by the calendar), a panel whose series step differently, or time points that
+    tell none.
     """
     if isinstance(index, pd.PeriodIndex):  # periods of seconds to hours: their starts' step, a duration
         return _index_step(index.to_timestamp()) if _sub_daily(index.freq) else None
-    if isinstance(index, pd.MultiIndex) or len(index) < 3:
+    if isinstance(index, pd.MultiIndex):  # a panel: the step all its series of 3 points or more share
+        codes = pd.factorize(index.droplevel(-1))[0]
+        order = np.argsort(codes, kind="stable")
+        cuts = np.flatnonzero(np.diff(codes[order])) + 1
+        times = index.get_level_values(-1)
+        steps = {_index_step(times[rows]) for rows in np.split(order, cuts) if len(rows) >= 3}
+        return steps.pop() if len(steps) == 1 else None
+    if len(index) < 3:
         return None
     if isinstance(index, (pd.DatetimeIndex, pd.TimedeltaIndex)):
         try:

@@ -922,6 +922,12 @@ def test_periods_and_a_panels_series_sampled_at_another_step_are_refused_too():
         detector.transform(machines)
     fixed = machines.drop(index="lathe", level="machine")
     assert detector.transform(fixed).notna().all().all()
+    fleet = RNNAnomalyDetector(**TINY).fit(pd.concat({"press": five, "mill": _sensor(300, seed=4)}))
+    assert fleet.index_freq_ == "5min"  # fitted on a panel: the step its machines share
+    with pytest.raises(ValueError, match=r"apart on average \(series 'lathe'\).*step by '5min'"):
+        fleet.transform(machines)
+    mixed = pd.concat({"press": five, "lathe": ten})
+    assert RNNAnomalyDetector(**TINY).fit(mixed).index_freq_ is None  # no one step: nothing to refuse
     hourly = RNNAnomalyDetector(**TINY).fit(five.to_period("h").iloc[::12])  # hourly periods: a duration
     assert hourly.index_freq_ == "h"
     minutes = RNNAnomalyDetector(**TINY).fit(five.to_period("min"))  # 5 minutes apart: their step

@@ -494,9 +494,10 @@ class StepScoring(TrainingMixin):
         by all ``W``. :meth:`_edge_tails` measures both edges where flags are
         decided, in the tail. Where too few pieces without a gap fit for that
         (and for the first steps in detectors saved before 2026-12-06's
-        thirteenth session): pieces of ``2 W - 2`` steps, cut at evenly spaced places of the standardised
-        series ``scaled`` (at most ``_EDGE_PIECES``), scored each on its own,
-        give the factor of a position, per channel, as the typical miss there
+        thirteenth session): pieces of ``2 W - 2`` steps, cut at evenly spaced
+        places of the standardised series ``scaled`` (at most
+        ``_EDGE_PIECES``), scored each on its own, give the factor of a
+        position, per channel, as the typical miss there
         over the typical miss of the same steps within the whole series
         (``misses``, each series' ``(T, 1, C)``). Returns the factors ``(W - 1,
         C)`` of the first and of the last steps (in order), or None, None with

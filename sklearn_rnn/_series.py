@@ -185,8 +185,13 @@ def _all_consecutive_on(y: pd.DataFrame, offset: Any) -> bool:
     times = y.index.get_level_values(-1)
     codes = pd.factorize(y.index.droplevel(-1))[0]
     order = np.lexsort((times.asi8, codes))
-    times, codes = times[order], codes[order]
-    first = np.r_[True, codes[1:] != codes[:-1]]  # each series' first row
+    codes = codes[order]
+    return _steps_of(times[order], np.r_[True, codes[1:] != codes[:-1]], offset)
+
+
+def _steps_of(times: pd.DatetimeIndex, first: np.ndarray, offset: Any) -> bool:
+    """Whether each of ``times`` but those ``first`` marks (each series' first, its rows in order) lies
+    one step of ``offset`` after the one before it, and each first lies on ``offset``'s grid."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", pd.errors.PerformanceWarning)  # business hours: row by row
@@ -392,11 +397,7 @@ def _covering_frequency(inferred: list[tuple[tuple, pd.DatetimeIndex, str, Any]]
 
 def _consecutive_on(times: pd.DatetimeIndex, offset: Any) -> bool:
     """Whether ``times`` are consecutive steps of ``offset``'s grid (from the first of them)."""
-    try:
-        grid = pd.date_range(times[0], periods=len(times), freq=offset)
-    except (TypeError, ValueError):
-        return False
-    return bool((grid == times).all())
+    return _steps_of(times, np.r_[True, np.zeros(len(times) - 1, dtype=bool)], offset)
 
 
 def steps_after(history: pd.Index, until: Any, freq: Any) -> pd.Index | None:

@@ -601,10 +601,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     @staticmethod
     def _series_rows(X: pd.DataFrame) -> list[np.ndarray]:
         """The rows of each series of ``X``: all of them, or each instance's of a panel."""
-        if not isinstance(X.index, pd.MultiIndex):
-            return [np.arange(len(X))]
-        codes, _ = pd.factorize(X.index.droplevel(-1))
-        return [np.flatnonzero(codes == code) for code in range(codes.max() + 1)]
+        return _rows_by_series(X.index)
 
     def _scores(self, X: pd.DataFrame, method: str) -> np.ndarray:
         """Every step's score (each series of a panel on its own), in the order of ``X``'s rows.
@@ -722,8 +719,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         # a fixed duration (seconds to hours): days, business days and months step by the calendar
         if not isinstance(step, pd.offsets.Tick):
             return
-        frame = pd.DataFrame(index=index)
-        for rows in self._series_rows(frame):
+        for rows in _rows_by_series(index):
             times = index[rows].get_level_values(-1) if isinstance(index, pd.MultiIndex) else index
             if isinstance(times, pd.PeriodIndex):
                 times = times.to_timestamp()  # their starts: periods of a fixed duration step alike
@@ -872,7 +868,8 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         self.check_is_fitted()
         X = self._check_X(X)
         if self.get_tag("task") == "segmentation":  # mode="segments"
-            points = self.segments_to_change_points(self.predict_segments(X))
+            events = self._coerce_to_df(self._predict(X, "predict_points"), columns=["ilocs"])
+            points = self.segments_to_change_points(events)
         else:
             points = self._predict(X, "predict_points")
         return self._coerce_to_df(points, columns=["ilocs"])
@@ -898,7 +895,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         if self.get_tag("task") == "segmentation":
             segments = self._predict(X, "predict_segments")
         else:  # sktime's meaning: the stretches between (and from) the anomalous points, of each series
-            found = self.predict_points(X)
+            found = self._coerce_to_df(self._predict(X, "predict_segments"), columns=["ilocs"])
             if not isinstance(X.index, pd.MultiIndex):  # one series: sktime's own
                 segments = self.change_points_to_segments(found, start=0, end=len(X))
             else:
@@ -925,9 +922,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
                 if a == b:  # sktime's empty segment before a point at the series' first step
                     intervals.append((int(rows[a]), int(rows[a])))
                     continue
-                held = rows[a:b]
-                for run in np.split(held, np.flatnonzero(np.diff(held) != 1) + 1):
-                    intervals.append((int(run[0]), int(run[-1]) + 1))
+                intervals += _adjacent_runs(rows[a:b])
         if not intervals:
             return self.change_points_to_segments(pd.Series([], dtype="int64"), start=0, end=0)
         index = pd.IntervalIndex.from_tuples(sorted(intervals), closed="left")
@@ -948,9 +943,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         runs = []
         for rows in self._series_rows(self._frame(X)):
             for start, stop in flag_runs(flags[rows]):
-                held = rows[start:stop]
-                for piece in np.split(held, np.flatnonzero(np.diff(held) != 1) + 1):
-                    runs.append((piece[0], piece[-1] + 1))
+                runs += _adjacent_runs(rows[start:stop])
         starts, ends = zip(*sorted(runs), strict=True)
         return pd.DataFrame({"ilocs": pd.IntervalIndex.from_arrays(starts, ends, closed="left")})
 
@@ -1222,6 +1215,22 @@ def _check_time_index(index: pd.Index, text: bool = False) -> None:
         refuse_skipped_steps(piece)
 
 
+def _rows_by_series(index: pd.Index) -> list[np.ndarray]:
+    """The rows of each series of an index: all of them, or each instance's of a panel (in the order
+    they first appear; rows whose key is missing belong to none)."""
+    if not isinstance(index, pd.MultiIndex):
+        return [np.arange(len(index))]
+    codes, _ = pd.factorize(index.droplevel(-1))
+    order = np.argsort(codes, kind="stable")  # each series' rows together, in their order
+    bounds = np.searchsorted(codes[order], np.arange(codes.max() + 2))
+    return [order[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+
+
+def _adjacent_runs(rows: np.ndarray) -> list[tuple[int, int]]:
+    """``(first, end)`` of each run of adjacent rows among the increasing ``rows``."""
+    return [(int(run[0]), int(run[-1]) + 1) for run in np.split(rows, np.flatnonzero(np.diff(rows) != 1) + 1)]
+
+
 def _index_step(index: pd.Index) -> str | int | None:
     """The step of a single series' time points: a frequency for dates and durations, a spacing for integers.
 
@@ -1237,11 +1246,8 @@ def _index_step(index: pd.Index) -> str | int | None:
     if isinstance(index, pd.PeriodIndex):  # periods of seconds to hours: their starts' step, a duration
         return _index_step(index.to_timestamp()) if _sub_daily(index.freq) else None
     if isinstance(index, pd.MultiIndex):  # a panel: the step all its series of 3 points or more share
-        codes = pd.factorize(index.droplevel(-1))[0]
-        order = np.argsort(codes, kind="stable")
-        cuts = np.flatnonzero(np.diff(codes[order])) + 1
         times = index.get_level_values(-1)
-        steps = {_index_step(times[rows]) for rows in np.split(order, cuts) if len(rows) >= 3}
+        steps = {_index_step(times[rows]) for rows in _rows_by_series(index) if len(rows) >= 3}
         return steps.pop() if len(steps) == 1 else None
     if len(index) < 3:
         return None

@@ -139,6 +139,9 @@ SHARED_PARAMETERS = """\
         Parameters the network or its training was built with (the
         architecture, optimizer, schedule, whether it clips or stops early,
         ``verbose``, ``callbacks``) must stay as they were: a change is refused.
+        The statistics the first fit standardised the inputs (and a
+        regressor's targets) with are kept, as the network learnt in their
+        units: for data in other units, fit a new network.
     random_state : int, RandomState instance or None, default=None
         Seeds weights, dropout, shuffling and the validation split. With an int,
         two fits on CPU give identical predictions. The global torch random

@@ -242,12 +242,23 @@ def predict_in_batches(net: NeuralNet, dataset: SequenceDataset, batch_size: int
     return out
 
 
-def warn_if_diverged(loss_curve: list[float]) -> None:
-    """Warn when the training loss ended far above where it started (finite, so no guard stopped it)."""
+def warn_if_diverged(loss_curve: list[float], earlier: int = 0) -> None:
+    """Warn when the training loss ended far above where it started (finite, so no guard stopped it).
+
+    ``earlier``: the epochs of the fits a warm fit went on from. Its loss is in the
+    units of the first fit's scaling, which it keeps, so a rise may also be data in
+    other units: the warning says so.
+    """
     if len(loss_curve) >= 2 and loss_curve[-1] > 10 * max(loss_curve[0], 1.0):
+        units = (
+            ", or this warm fit's data are in other units than the first fit's, whose scaling a warm "
+            "fit keeps (for such data, fit a new network: warm_start=False)"
+            if earlier
+            else ""
+        )
         warnings.warn(
             f"The training loss rose from {loss_curve[0]:.4g} to {loss_curve[-1]:.4g}: training "
-            "diverged. Lower lr, keep gradient_clip_value set, or scale the inputs.",
+            f"diverged{units}. Lower lr, keep gradient_clip_value set, or scale the inputs.",
             ConvergenceWarning,
             stacklevel=user_stacklevel(),
         )
@@ -712,6 +723,7 @@ class TrainingMixin:
         non-finite loss).
         """
         seed = fit_seed(self.random_state)
+        earlier = 0  # epochs of the fits this one goes on from (training further)
         try:
             with torch_session(self.n_threads, seed, training=True):
                 if build_module is not None:
@@ -722,6 +734,7 @@ class TrainingMixin:
                     self.net_.fit(data, None)
                     return
                 epochs = training_epochs(self._continue_epochs(), n_train, self.batch_size)
+                earlier = len(completed_epochs(self.net_.history, "train_loss"))
                 self._continue_with_settings()
                 self.net_.train_split = self._train_split(seed, stratify)
                 # max_epochs: the epochs of this call (partial_fit trains its own; the progress bar reads it)
@@ -733,7 +746,7 @@ class TrainingMixin:
             # a net that failed (or was interrupted) before its first epoch has no history: the
             # error that stopped it is the one to see
             if getattr(getattr(self, "net_", None), "history", None) is not None:
-                self._record_history()
+                self._record_history(earlier)
 
     def _continue_with_settings(self) -> None:
         """Give the fitted ``net_`` this estimator's training settings, or refuse the ones it lacks.
@@ -795,13 +808,14 @@ class TrainingMixin:
         """The epochs of training further: ``max_epochs`` (a forecaster's update has its own)."""
         return self.max_epochs
 
-    def _record_history(self) -> None:
-        """``loss_curve_``, ``validation_loss_curve_`` and ``n_iter_`` from the whole epochs run."""
+    def _record_history(self, earlier: int = 0) -> None:
+        """``loss_curve_``, ``validation_loss_curve_`` and ``n_iter_`` from the whole epochs run (the
+        ``earlier`` ones those of the fits a warm fit went on from)."""
         history = self.net_.history
         self.loss_curve_ = completed_epochs(history, "train_loss")
         self.validation_loss_curve_ = completed_epochs(history, "valid_loss") if self.early_stopping else None
         self.n_iter_ = len(self.loss_curve_)
-        warn_if_diverged(self.loss_curve_)
+        warn_if_diverged(self.loss_curve_, earlier)
 
     def _predict_raw(self, dataset: Any) -> torch.Tensor:
         """The network's outputs for every row of ``dataset``, in eval mode, as a CPU tensor."""

@@ -493,3 +493,19 @@ class PoisonWeightsAny(Callback):
         if len(net.history) == self.epoch:
             with torch.no_grad():
                 next(net.module_.parameters()).fill_(float("nan"))
+
+
+def test_a_warm_fit_whose_loss_rises_names_other_units_as_well_as_divergence():
+    """A warm fit keeps the first fit's scaling, so its loss may rise because its data are in other
+    units (the same targets in grams after kilograms), not because training diverged: the warning
+    names both, and the fix for each; a first fit's warning names divergence alone."""
+    reg = RNNRegressor(**TINY, max_epochs=3, warm_start=True).fit(X, Y_REG)
+    with pytest.warns(ConvergenceWarning, match="training diverged") as record:
+        reg.fit(X, Y_REG * 1000)
+    message = str(record[0].message)
+    assert "warm fit's data are in other units" in message and "warm_start=False" in message
+    curve = reg.loss_curve_  # the loss fell within the warm fit: it started in other units
+    assert len(curve) == 6 and curve[3] > 100 * curve[2] and curve[-1] < curve[3]
+    with pytest.warns(ConvergenceWarning, match="training diverged") as record:
+        RNNRegressor(**TINY, max_epochs=3, lr=1e3, gradient_clip_value=None).fit(X, Y_REG)
+    assert "other units" not in str(record[0].message)

@@ -184,6 +184,14 @@ class SeriesState:
                         f"its forecasting horizon has {len(values)} steps, more than the {self.horizon_} "
                         "its network forecasts."
                     )
+                # steps ahead, as fit stores them within horizon_ (an absolute fh may lie in the past
+                # after update, and its steps are counted from each series' end at predict)
+                relative = fh["is_relative"] and pd.api.types.is_integer_dtype(values)
+                if relative and values.max() > self.horizon_:
+                    raise Refused(
+                        f"its forecasting horizon reaches {values.max()} steps ahead, past the "
+                        f"{self.horizon_} its network forecasts."
+                    )
                 freq = decode_frequency(fh.get("freq"), "fh")
                 fh = ForecastingHorizon(values, is_relative=fh["is_relative"], freq=freq)
             y = convert_to(y_hist, to_type=y_mtype, store=store, store_behaviour="freeze")

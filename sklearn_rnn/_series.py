@@ -459,6 +459,41 @@ def grid_steps(times: pd.Index, end: pd.Index, freq: Any, key: tuple = ()) -> np
     return steps
 
 
+# a series' grid is built only where it holds at most this many times its rows (or GRID_FLOOR steps): a
+# date mistyped a century on (or forged in a saved file) would make it billions of steps
+GRID_ROWS, GRID_FLOOR = 100, 1_000_000
+
+
+def _grid_size_bound(index: pd.Index, freq: Any) -> int:
+    """At least the number of steps of the grid from ``index[0]`` to ``index[-1]`` (periods: of their
+    frequency; dates: of ``freq``, by its shortest step among the first few), without building it."""
+    if isinstance(index, pd.PeriodIndex):
+        return (index[-1].ordinal - index[0].ordinal) // max(index.freq.n, 1) + 1
+    offset = to_offset(freq)
+    steps = pd.DatetimeIndex([index[0] + k * offset for k in range(8)])
+    shortest = (steps[1:] - steps[:-1]).min()  # a Timedelta, in the dates' own resolution
+    return int((index[-1] - index[0]) / max(shortest, pd.Timedelta(1, "ns"))) + 1
+
+
+def _refuse_long_gap(index: pd.Index, freq: Any, method: str, label: str) -> None:
+    """Refuse a series whose time points span far more steps of its grid than it has rows, naming
+    its first gap, without building the grid (where every step follows the one before, it returns)."""
+    after = index[:-1] + (1 if isinstance(index, pd.PeriodIndex) else to_offset(freq))
+    breaks = np.flatnonzero(np.asarray(after != index[1:]))
+    if not len(breaks):  # consecutive after all: steps far longer than the shortest (refuse_gaps goes on)
+        return
+    first = int(breaks[0])
+    freqstr = index.freqstr if isinstance(index, pd.PeriodIndex) else to_offset(freq).freqstr
+    raise ValueError(
+        f"y passed to {method}{label} lacks time points of its frequency {freqstr!r} after "
+        f"{format_time(index[first])} (the next is {format_time(index[first + 1])}; its {len(index)} "
+        f"time points span {format_time(index[0])} to {format_time(index[-1])}). RNNForecaster reads a "
+        "series' rows as consecutive steps: it would read the rows around a gap as neighbours. Check "
+        "the series' time points (a mistyped year?), fill its gaps first, or index the series by "
+        "consecutive steps."
+    )
+
+
 def refuse_gaps(df: pd.DataFrame, method: str, key: tuple = (), freq: Any = None) -> None:
     """Refuse time points that skip steps of the grid within a series of ``df`` (``y``).
 
@@ -493,6 +528,8 @@ def refuse_gaps(df: pd.DataFrame, method: str, key: tuple = (), freq: Any = None
                 "y.reset_index(drop=True)), or index them by periods (a pd.PeriodIndex) or by dates with "
                 "a frequency."
             )
+        if _grid_size_bound(index, freq) > max(GRID_ROWS * len(index), GRID_FLOOR):
+            _refuse_long_gap(index, freq, method, series_label(key + sub_key))
         if isinstance(index, pd.PeriodIndex):
             grid = pd.period_range(index[0], index[-1], freq=index.freq)
         else:

@@ -1471,3 +1471,45 @@ def test_numpy_numbers_from_a_grid_fit_and_save(case, tmp_path):
             assert type(getattr(estimator, name)) in (int, bool) and getattr(restored, name) == getattr(
                 estimator, name
             )
+
+
+def _stored_array(data: bytes, path: list[str]) -> tuple[str, np.ndarray]:
+    """The member name and values of the array the manifest holds at ``path``."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        node = json.loads(archive.read("manifest.json"))
+        for key in path:
+            node = node[key]
+        return node["__ndarray__"], np.load(io.BytesIO(archive.read(node["__ndarray__"])))
+
+
+def _npy(values: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, values)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("furthest", [4, 10**12])
+def test_a_stored_horizon_past_the_networks_is_refused_at_load(forecaster_bytes, furthest, tmp_path):
+    """The horizon fit stores lies within the network's horizon_ (3 here): one reaching past it loaded
+    and left every later predict() to fail."""
+    member, steps = _stored_array(forecaster_bytes, ["sktime", "fh", "values", "__index__", "values"])
+    assert steps.tolist() == [1, 2, 3]
+    path = tmp_path / "forged.skrnn"
+    path.write_bytes(_rewrite(forecaster_bytes, replace={member: _npy(np.array([1, furthest]))}))
+    with pytest.raises(ValueError, match=rf"horizon reaches {furthest} steps ahead, past the 3 its network"):
+        load(path)
+
+
+def test_a_history_date_forged_far_on_is_refused_without_building_its_grid(forecaster_bytes, tmp_path):
+    """A few-KB file whose last stored month lies 10**8 months on: rebuilding sktime's state refuses
+    its gap, and the refusal names it from the time points alone (the whole grid between, built
+    before, took 6 GB a file at 10**8 daily steps and ended in MemoryError at 3 * 10**8)."""
+    path_in = ["attributes", "_y_hist", "__frame__", "index", "__index__", "ordinals"]
+    member, ordinals = _stored_array(forecaster_bytes, path_in)
+    forged = ordinals.copy()
+    forged[-1] = forged[0] + 10**8
+    path = tmp_path / "forged.skrnn"
+    path.write_bytes(_rewrite(forecaster_bytes, replace={member: _npy(forged)}))
+    gap = r"Refusing to load .* lacks time points of its frequency 'M' after 2003-03"
+    with pytest.raises(ValueError, match=gap):
+        load(path)

@@ -115,10 +115,10 @@ def plot_training_curves(estimator: Any, *, ax: Any = None) -> Any:
     >>> [[line.get_label() for line in ax.get_lines()] for ax in fig.axes]
     [['train_loss', 'valid_loss'], ['valid_acc']]
     """
-    history = _fitted_net(estimator).history
-    epochs = np.asarray(history[:, "epoch"])
-    rows = list(history)
-    losses = [key for key in ("train_loss", "valid_loss") if all(key in row for row in rows)]
+    # the epochs that ran to their end (one interrupted part-way, as by a caught Ctrl-C, has no loss)
+    rows = [row for row in _fitted_net(estimator).history if "train_loss" in row]
+    epochs = np.asarray([row["epoch"] for row in rows])
+    losses = [key for key in ("train_loss", "valid_loss") if rows and all(key in row for row in rows)]
     scores = sorted(
         {
             key
@@ -134,13 +134,13 @@ def plot_training_curves(estimator: Any, *, ax: Any = None) -> Any:
     )
     fig, axes = _figure_and_axes(ax, 2 if scores else 1, sharex=True, figsize=(6.4, 6.4 if scores else 4))
     for key in losses:
-        axes[0].plot(epochs, np.asarray(history[:, key], dtype=float), marker=".", label=key)
+        axes[0].plot(epochs, np.asarray([row[key] for row in rows], dtype=float), marker=".", label=key)
     axes[0].set_ylabel("loss")
     axes[0].set_title(f"Training curves of {type(estimator).__name__}")
     axes[0].legend()
     if scores:
         for key in scores:
-            axes[1].plot(epochs, np.asarray(history[:, key], dtype=float), marker=".", label=key)
+            axes[1].plot(epochs, np.asarray([row[key] for row in rows], dtype=float), marker=".", label=key)
         axes[1].set_ylabel("score")
         axes[1].legend()
     axes[-1].set_xlabel("epoch")

@@ -11,7 +11,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from sklearn.metrics import confusion_matrix  # noqa: E402
-from skorch.callbacks import EpochScoring  # noqa: E402
+from skorch.callbacks import Callback, EpochScoring  # noqa: E402
 
 import sklearn_rnn.plotting  # noqa: E402
 from sklearn_rnn import RNNClassifier, RNNRegressor  # noqa: E402
@@ -70,6 +70,41 @@ def test_training_curves_draw_the_history():
     (score,) = score_ax.get_lines()
     assert score.get_label() == "valid_acc"
     np.testing.assert_allclose(score.get_ydata(), clf.net_.history[:, "valid_acc"])
+
+
+class _InterruptMidEpoch(Callback):
+    """Raise KeyboardInterrupt at the second batch of the third epoch, as a user's Ctrl-C would."""
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        if training and len(net.history) == 3 and len(net.history[-1]["batches"]) == 2:
+            raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_training_curves_of_a_fit_cut_by_a_caught_interrupt_draw_its_whole_epochs(early_stopping):
+    """A fit stopped part-way through an epoch keeps the weights reached and predicts: its curves
+    are those of the epochs that ran to their end (the cut one, without a loss, hid every curve)."""
+    X, y = _step_data(n=64)
+    clf = RNNClassifier(
+        hidden_size=4,
+        max_epochs=6,
+        batch_size=16,
+        n_networks=1,
+        random_state=0,
+        early_stopping=early_stopping,
+        callbacks=[_InterruptMidEpoch()],
+    )
+    try:
+        clf.fit(X, y)
+    except KeyboardInterrupt:
+        pass
+    assert clf.n_iter_ == 2 and len(clf.net_.history) == 3
+    lines = {line.get_label(): line for line in plot_training_curves(clf).axes[0].get_lines()}
+    assert set(lines) == ({"train_loss", "valid_loss"} if early_stopping else {"train_loss"})
+    np.testing.assert_array_equal(lines["train_loss"].get_xdata(), [1, 2])
+    np.testing.assert_allclose(lines["train_loss"].get_ydata(), clf.loss_curve_)
+    if early_stopping:
+        np.testing.assert_allclose(lines["valid_loss"].get_ydata(), clf.validation_loss_curve_)
 
 
 def test_training_curves_without_validation_and_regressor():

@@ -311,9 +311,10 @@ def plot_anomalies(detector: Any, X: Any, *, labels: Any = None, ax: Any = None)
     ``X`` is scored as :meth:`~RNNAnomalyDetector.predict` scores it: after the
     stream's past when it continues it, on its own otherwise. In streaming,
     plot a chunk before ``update`` (or ``update_predict``) makes it the past:
-    after, the chunk no longer continues the stored past, its first steps get
-    no score, and the shaded events may differ from those ``update_predict``
-    returned.
+    after, the chunk no longer continues the stored past and is scored on its
+    own (with ``scoring="forecast"`` its first steps get no score; with
+    reconstruction they are read by fewer windows), and the shaded events may
+    differ from those ``update_predict`` returned.
 
     Examples
     --------

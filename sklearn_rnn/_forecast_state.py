@@ -184,20 +184,23 @@ class SeriesState:
                         f"its forecasting horizon has {len(values)} steps, more than the {self.horizon_} "
                         "its network forecasts."
                     )
-                # steps ahead, as fit stores them within horizon_ (an absolute fh may lie in the past
+                # steps ahead, as fit stores them within 1..horizon_ (an absolute fh may lie in the past
                 # after update, and its steps are counted from each series' end at predict)
                 relative = fh["is_relative"] and pd.api.types.is_integer_dtype(values)
-                if relative and values.max() > self.horizon_:
+                if relative and (values.max() > self.horizon_ or values.min() < 1):
                     raise Refused(
-                        f"its forecasting horizon reaches {values.max()} steps ahead, past the "
-                        f"{self.horizon_} its network forecasts."
+                        f"its forecasting horizon's steps {values.min()} to {values.max()} are not within "
+                        f"the 1 to {self.horizon_} its network forecasts."
                     )
                 freq = decode_frequency(fh.get("freq"), "fh")
                 fh = ForecastingHorizon(values, is_relative=fh["is_relative"], freq=freq)
             y = convert_to(y_hist, to_type=y_mtype, store=store, store_behaviour="freeze")
             X = X_hist if X_hist is None or X_mtype is None else convert_to(X_hist, to_type=X_mtype)
             setattr(self, RESTORED, {**attributes, "net_": self.net_})
-            self.fit(y, X=X, fh=fh)
+            self.fit(y, X=X)
+            # the horizon as the saved forecaster held it: an absolute one that update moved into the
+            # past stays, as update keeps it (fit would refuse it as in-sample)
+            self._fh = fh
         except Refused:
             raise
         # a crafted freq overflows; sktime refuses an in-sample horizon with NotImplementedError

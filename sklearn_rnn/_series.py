@@ -470,15 +470,20 @@ def _grid_size_bound(index: pd.Index, freq: Any) -> int:
     if isinstance(index, pd.PeriodIndex):
         return (index[-1].ordinal - index[0].ordinal) // max(index.freq.n, 1) + 1
     offset = to_offset(freq)
-    steps = pd.DatetimeIndex([index[0] + k * offset for k in range(8)])
+    # steps between grid points (from the first one after index[0]: a first date off an anchored
+    # frequency rolls forward, and a step from it to its own roll would be 0)
+    steps = pd.DatetimeIndex([index[0] + k * offset for k in range(1, 9)])
     shortest = (steps[1:] - steps[:-1]).min()  # a Timedelta, in the dates' own resolution
-    return int((index[-1] - index[0]) / max(shortest, pd.Timedelta(1, "ns"))) + 1
+    # + 2: a day across a change of clock is an hour short of the others
+    return int((index[-1] - index[0]) / max(shortest, pd.Timedelta(1, "ns"))) + 2
 
 
 def _refuse_long_gap(index: pd.Index, freq: Any, method: str, label: str) -> None:
     """Refuse a series whose time points span far more steps of its grid than it has rows, naming
     its first gap, without building the grid (where every step follows the one before, it returns)."""
-    after = index[:-1] + (1 if isinstance(index, pd.PeriodIndex) else to_offset(freq))
+    with warnings.catch_warnings():  # custom business days and hours are added one date at a time
+        warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
+        after = index[:-1] + (1 if isinstance(index, pd.PeriodIndex) else to_offset(freq))
     breaks = np.flatnonzero(np.asarray(after != index[1:]))
     if not len(breaks):  # consecutive after all: steps far longer than the shortest (refuse_gaps goes on)
         return

@@ -538,6 +538,23 @@ def test_periods_and_dates_that_skip_steps_are_refused_at_fit_in_any_series():
     odd.loc[odd.index[70], "date"] += pd.Timedelta(hours=3)  # off the daily grid
     with pytest.raises(ValueError, match=r"of series 'b' has time points off its frequency 'D' \(2024-01-1"):
         RNNForecaster(**TINY).fit(odd.set_index(["store", "date"]), fh=[1])
+    # a store whose first date is off the month ends the others are on: named as off the grid (the
+    # grid's size was bounded by a step of 0 from that date to its own month end, and the 4-row
+    # series was refused as spanning a huge gap, "a mistyped year?")
+    months = pd.DataFrame(
+        {
+            "store": ["a"] * 36 + ["b"] * 4,
+            "date": [
+                *pd.date_range("2018-01-31", periods=36, freq="ME"),
+                *pd.to_datetime(["2020-01-15", "2020-02-29", "2020-03-31", "2020-04-30"]),
+            ],
+            "sales": 100.0 + np.arange(40),
+        }
+    )
+    with pytest.raises(
+        ValueError, match=r"of series 'b' has time points off its frequency 'ME' \(2020-01-15\)"
+    ):
+        RNNForecaster(**TINY).fit(months.set_index(["store", "date"]), fh=[1])
 
 
 def test_update_refuses_integer_time_points_off_a_series_grid():

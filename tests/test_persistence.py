@@ -1488,16 +1488,42 @@ def _npy(values: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize("furthest", [4, 10**12])
-def test_a_stored_horizon_past_the_networks_is_refused_at_load(forecaster_bytes, furthest, tmp_path):
-    """The horizon fit stores lies within the network's horizon_ (3 here): one reaching past it loaded
-    and left every later predict() to fail."""
-    member, steps = _stored_array(forecaster_bytes, ["sktime", "fh", "values", "__index__", "values"])
-    assert steps.tolist() == [1, 2, 3]
+@pytest.mark.parametrize("steps", [[1, 4], [1, 10**12], [0, 1]])
+def test_a_stored_horizon_outside_the_networks_is_refused_at_load(forecaster_bytes, steps, tmp_path):
+    """The relative horizon fit stores lies within the network's 1..horizon_ (3 here): one reaching
+    past it, or into the sample, loaded and left every later predict() to fail."""
+    member, stored = _stored_array(forecaster_bytes, ["sktime", "fh", "values", "__index__", "values"])
+    assert stored.tolist() == [1, 2, 3]
     path = tmp_path / "forged.skrnn"
-    path.write_bytes(_rewrite(forecaster_bytes, replace={member: _npy(np.array([1, furthest]))}))
-    with pytest.raises(ValueError, match=rf"horizon reaches {furthest} steps ahead, past the 3 its network"):
+    path.write_bytes(_rewrite(forecaster_bytes, replace={member: _npy(np.array(steps))}))
+    within = rf"steps {steps[0]} to {steps[1]} are not within the 1 to 3 its network forecasts"
+    with pytest.raises(ValueError, match=within):
         load(path)
+
+
+def test_an_absolute_horizon_that_update_moved_into_the_past_saves_and_loads(tmp_path):
+    """sktime's update keeps an absolute fh it has passed; save wrote such a forecaster and load
+    refused it (rebuilding sktime's state by fit, which refuses an in-sample fh)."""
+    y = pd.DataFrame(
+        {"v": np.sin(np.arange(40) / 3) + 2}, index=pd.period_range("2000-01", periods=40, freq="M")
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        forecaster = _forecaster(conformal=False).fit(
+            y.iloc[:30], fh=pd.period_range("2002-07", periods=3, freq="M")
+        )
+        forecaster.update(y.iloc[30:36], update_params=False)
+    save(forecaster, tmp_path / "f.skrnn")
+    restored = load(tmp_path / "f.skrnn")
+    assert not restored.fh.is_relative and restored.fh.to_pandas().equals(forecaster.fh.to_pandas())
+    assert restored.cutoff.equals(forecaster.cutoff)
+    for model in (forecaster, restored):  # the stored fh is in the past for both alike
+        with pytest.raises(NotImplementedError, match="in-sample"):
+            model.predict()
+    # (a predict given fh keeps it, as sktime's does)
+    pd.testing.assert_frame_equal(
+        restored.predict(fh=[1, 2]), forecaster.predict(fh=[1, 2]), check_exact=True
+    )
 
 
 def test_a_history_date_forged_far_on_is_refused_without_building_its_grid(forecaster_bytes, tmp_path):

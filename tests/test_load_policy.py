@@ -1221,10 +1221,11 @@ def test_a_crafted_custom_frequency_is_refused_quickly(forged, tmp_path):
 
 
 def test_in_sample_horizon_is_refused_as_the_format_says(forecaster_bytes, tmp_path):
-    """sktime's NotImplementedError for an in-sample horizon escaped load instead of its refusal."""
+    """sktime's NotImplementedError for an in-sample horizon escaped load instead of its refusal; a
+    relative horizon fit never stores (steps outside 1..horizon_) is refused before sktime sees it."""
     in_sample = {"__index__": {"kind": "objects", "values": [0, 1, 2], "object": False, "names": [None]}}
     _refused(
         _edit_manifest(forecaster_bytes, lambda m: _set_fh(m, in_sample)),
-        r"its forecaster state does not rebuild \(NotImplementedError",
+        r"its forecasting horizon's steps 0 to 2 are not within the 1 to \d+ its network forecasts",
         tmp_path,
     )

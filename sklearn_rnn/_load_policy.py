@@ -421,6 +421,18 @@ def _finite_array(
     return check
 
 
+def _rows_of_misses(value: np.ndarray, attributes: dict) -> bool:
+    """A detector's ``residual_scale_`` has a row for each step its misses hold: ``horizon`` with
+    ``scoring="forecast"``, one with reconstruction, as the fit recorded them (``_fit_settings``;
+    files written before it are left to the network's own checks). A row count that broadcasts
+    against the misses, 5 for 1, changed every score without an error."""
+    settings = attributes.get("_fit_settings")
+    if not isinstance(settings, dict) or settings.get("scoring") not in ("forecast", "reconstruction"):
+        return True
+    rows = settings.get("horizon") if settings["scoring"] == "forecast" else 1
+    return len(value) == rows
+
+
 def _or_none(check: Callable[[Any, dict], bool]) -> Callable[[Any, dict], bool]:
     return lambda value, attributes: value is None or check(value, attributes)
 
@@ -623,8 +635,8 @@ FITTED_RULES: dict[str, tuple[Callable[[Any, dict], bool], str]] = {
         "finite floats > 0, one per channel_mean_",
     ),
     "residual_scale_": (
-        _finite_array(positive=True, per_channel=True),
-        "finite floats > 0, a column a channel",
+        lambda v, a: _finite_array(positive=True, per_channel=True)(v, a) and _rows_of_misses(v, a),
+        "finite floats > 0, a column a channel, a row a step ahead forecast (one with reconstruction)",
     ),
     "start_scale_": (
         _or_none(_finite_array(positive=True, per_channel=True)),

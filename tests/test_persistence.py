@@ -1357,6 +1357,8 @@ def _reversed(value):
         ("detector", "threshold_", lambda v: "high"),
         ("detector", "threshold_", lambda v: -np.inf),  # every step flagged
         ("detector", "residual_scale_", lambda v: v[:0]),
+        ("detector", "residual_scale_", lambda v: np.repeat(v, 5, axis=0)),  # broadcast over the misses
+        ("outlier", "residual_scale_", lambda v: np.repeat(v, 2, axis=0)),
         ("outlier", "offset_", lambda v: np.nan),
         ("outlier", "offset_", lambda v: "low"),
         ("outlier", "statistics_scale_", lambda v: -v),

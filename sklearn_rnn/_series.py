@@ -193,14 +193,19 @@ def _steps_of(times: pd.DatetimeIndex, first: np.ndarray, offset: Any) -> bool:
     """Whether each of ``times`` but those ``first`` marks (each series' first, its rows in order) lies
     one step of ``offset`` after the one before it, and each first lies on ``offset``'s grid."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", pd.errors.PerformanceWarning)  # business hours: row by row
-            stepped = times[:-1] + offset
-        if not (stepped[~first[1:]] == times[1:][~first[1:]]).all():
+        if _off_steps(times, offset)[~first[1:]].any():
             return False
         return all(offset.is_on_offset(start) for start in times[first])
     except (TypeError, ValueError):
         return False
+
+
+def _off_steps(times: pd.Index, offset: Any) -> np.ndarray:
+    """Whether each of ``times[1:]`` is other than one step of ``offset`` after the one before it
+    (periods: ``offset`` 1, one of their own)."""
+    with warnings.catch_warnings():  # business days and hours, custom or not, are added row by row
+        warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
+        return np.asarray(times[:-1] + offset != times[1:])
 
 
 def refuse_missing_keys(df: pd.DataFrame | None, name: str, method: str) -> None:
@@ -481,14 +486,12 @@ def _grid_size_bound(index: pd.Index, freq: Any) -> int:
 def _refuse_long_gap(index: pd.Index, freq: Any, method: str, label: str) -> None:
     """Refuse a series whose time points span far more steps of its grid than it has rows, naming
     its first gap, without building the grid (where every step follows the one before, it returns)."""
-    with warnings.catch_warnings():  # custom business days and hours are added one date at a time
-        warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
-        after = index[:-1] + (1 if isinstance(index, pd.PeriodIndex) else to_offset(freq))
-    breaks = np.flatnonzero(np.asarray(after != index[1:]))
+    offset = 1 if isinstance(index, pd.PeriodIndex) else to_offset(freq)
+    breaks = np.flatnonzero(_off_steps(index, offset))
     if not len(breaks):  # consecutive after all: steps far longer than the shortest (refuse_gaps goes on)
         return
     first = int(breaks[0])
-    freqstr = index.freqstr if isinstance(index, pd.PeriodIndex) else to_offset(freq).freqstr
+    freqstr = index.freqstr if isinstance(index, pd.PeriodIndex) else offset.freqstr
     raise ValueError(
         f"y passed to {method}{label} lacks time points of its frequency {freqstr!r} after "
         f"{format_time(index[first])} (the next is {format_time(index[first + 1])}; its {len(index)} "

@@ -728,6 +728,11 @@ def validate_sequences(
                 f"shape {np.shape(X)} (n_timesteps, n_features) as "
                 f"{'[X], a list of one DataFrame' if isinstance(X, pd.DataFrame) else '[X] or X[None]'}."
                 if tabular and np.shape(X)[1] == estimator._n_channels
+                else f" {type(estimator).__name__} was fitted on a 2D table (n_samples, n_timesteps) of "
+                "univariate sequences, whose columns, its time steps, n_features_in_ counts: pass "
+                "sequences of one feature, a 3D array (n_samples, n_timesteps, 1), a list of them or "
+                "a 2D table."
+                if getattr(estimator, "_tabular", False)
                 else ""
             )
             raise ValueError(

@@ -59,8 +59,8 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
     y_scale_ : ndarray of shape (`n_outputs_`,)
         Standard deviation of the training targets; where a target is constant,
         the largest spread a constant has (8 float64 roundings of its mean, at
-        least the smallest normal float), so that its prediction is the constant
-        to within that spread (a constant 0 comes back within about 1e-308 of 0).
+        least the smallest normal float), which marks it constant: its prediction
+        is that constant exactly.
     n_features_in_ : int
         Features per time step, or the number of columns of a 2D ``X``.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)

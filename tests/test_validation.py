@@ -656,3 +656,19 @@ def test_a_wide_table_pivoted_on_two_keys_gets_the_fix_that_reads_it_by_rows():
         clf.fit(wide, y)
     clf.fit(wide.reset_index(drop=True), y)  # the fix: 20 sequences of 8 steps
     assert clf.n_features_in_ == 8 and clf.predict(wide.reset_index(drop=True)).shape == (20,)
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_a_model_fitted_on_a_table_names_its_layout_when_predict_gets_another(cls):
+    """Fitted on a 2D table, n_features_in_ counts its columns (the time steps): a 3D X of 8 features
+    was told the model "is expecting 1 features", beside n_features_in_ = 8, with no fix."""
+    table = RNG.normal(size=(20, 8))
+    model = cls(**TINY).fit(table, Y[cls])
+    assert model.n_features_in_ == 8
+    with pytest.raises(
+        ValueError, match=r"fitted on a 2D table .* of univariate sequences.*\(n_samples, n_timesteps, 1\)"
+    ):
+        model.predict(RNG.normal(size=(3, 5, 8)))
+    with pytest.raises(ValueError, match=r"fitted on a 2D table .* columns are its time steps"):
+        model.predict(table[:, :5])
+    assert model.predict(table[:3, :, None]).shape[0] == 3  # its layout as one feature is read

@@ -47,7 +47,13 @@ class Probabilities(nn.Module):
 
 
 class TargetUnits(nn.Module):
-    """Standardised outputs ``(n, k)`` -> the training targets' units, in float64 (raveled for a 1D ``y``)."""
+    """Standardised outputs ``(n, k)`` -> the training targets' units, in float64 (raveled for a 1D ``y``).
+
+    A target constant in fit (``y_scale`` a rounding of ``y_mean``:
+    :func:`~sklearn_rnn._scaling.rounding_scaled`) is predicted as that constant exactly, as
+    scikit-learn's linear models and ``DummyRegressor`` predict it: mapped back, the network's
+    leftover output moved it by a rounding, and R^2 scores any miss of a constant 0.
+    """
 
     def __init__(self, y_mean: np.ndarray, y_scale: np.ndarray, ravel: bool) -> None:
         super().__init__()
@@ -57,6 +63,7 @@ class TargetUnits(nn.Module):
 
     def forward(self, out: torch.Tensor) -> torch.Tensor:
         out = out.double() * self.y_scale + self.y_mean
+        out = torch.where(rounding_scaled(self.y_scale, self.y_mean), self.y_mean, out)
         return out[:, 0] if self.ravel else out
 
 

@@ -311,6 +311,23 @@ def _numbers_of(x: pd.DataFrame | pd.Series) -> np.ndarray:
     return x.to_numpy()
 
 
+def refuse_missing_times(index: pd.Index, name: str, fix: str | None = None) -> None:
+    """Refuse a time index (a panel's: its last level) holding missing time points (NaT).
+
+    A date that did not parse (``pd.to_datetime(..., errors="coerce")``) is in no order: it was
+    refused as out of order, with a fix (sort) that does not remove it, or failed on an empty index.
+    ``name``: what holds the index (``"X"``); ``fix``: the rows dropped, by default in ``name``.
+    """
+    times = index.get_level_values(-1) if isinstance(index, pd.MultiIndex) else index
+    missing = np.flatnonzero(pd.isna(times))
+    if len(missing):
+        raise ValueError(
+            f"{name}'s time index holds {len(missing)} missing time point(s) (NaT: a date that did "
+            f"not parse), the first in row {missing[0]}, which no order places. Repair their dates, or "
+            f"drop those rows: {fix or f'{name} = {name}[{name}.index.get_level_values(-1).notna()]'}."
+        )
+
+
 def _time_order_problem(index: pd.Index) -> str | None:
     """What is wrong with ``index`` as the time points of one sequence read in row order (None: nothing)."""
     if index.has_duplicates:
@@ -329,6 +346,7 @@ def _check_time_order(index: pd.Index, i: int) -> None:
         index = index.get_level_values(-1)
     if not isinstance(index, (pd.DatetimeIndex, pd.TimedeltaIndex, pd.PeriodIndex)):
         return
+    refuse_missing_times(index, f"Sequence {i} of X", "x = x[x.index.notna()] for each sequence x")
     if problem := _time_order_problem(index):
         raise ValueError(
             f"Sequence {i} of X {problem} in its index: its steps are read in row order, one step a "
@@ -859,6 +877,7 @@ def _check_sequence_feature_names(estimator: Any, names: np.ndarray | None) -> N
 
 def _check_panel_index(index: pd.MultiIndex) -> None:
     """Refuse a panel index (instance levels, time) that repeats a time point or is out of time order."""
+    refuse_missing_times(index, "X")
     if index.has_duplicates:
         raise ValueError(
             f"X repeats the (instance, time) point {index[index.duplicated()][0]}: each time point of an "

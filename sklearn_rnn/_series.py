@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
+from ._data import refuse_missing_times
 from ._runtime import user_stacklevel
 from ._training import MAX_SIZE
 
@@ -98,12 +99,14 @@ def refuse_duplicates(df: pd.DataFrame | None, name: str, method: str) -> None:
 
 
 def refuse_unsorted(data: Any, name: str, method: str) -> None:
-    """Refuse a series or frame whose time points are not in increasing order (within each series).
+    """Refuse a series or frame whose time points are missing or not in increasing order (within
+    each series).
 
     sktime refuses such data with a ``TypeError`` that lists every input format it knows.
     """
     if not isinstance(data, pd.Series | pd.DataFrame):
         return
+    refuse_missing_times(data.index, name)
     frame = data.to_frame() if isinstance(data, pd.Series) else data
     for key, series in instances(frame):
         times = series.index

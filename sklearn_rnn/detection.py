@@ -30,7 +30,7 @@ from ._anomaly import (
     outages,
     robust_scale,
 )
-from ._data import holds_text
+from ._data import holds_text, refuse_missing_times
 from ._docs import with_shared_parameters
 from ._runtime import user_stacklevel
 from ._series import refuse_skipped_steps, usual_spacing
@@ -395,6 +395,12 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
                 "to learn how a series goes on. Pass a longer series of normal behaviour."
             )
         known = self._known_anomalies(y, len(values))
+        if known.all():  # else refused as channels of no value, which X's own values are not
+            raise ValueError(
+                f"y marks every step of X ({len(values)}) as a known anomaly, which leaves no normal "
+                "behaviour to learn from. Pass X with steps of normal behaviour, and y with the "
+                "anomalous ones only."
+            )
         values[known] = np.nan
         rows = self._series_rows(X)
         held, held_own = zip(
@@ -418,12 +424,24 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
             held = [self._relative(h) for h in held]
         held = np.concatenate(held)
         if not np.isfinite(held).any():
+            marked = np.flatnonzero(known)
+            known_steps = (
+                f", of which y marks {len(marked)} as known anomalies (from step {marked[0]}), never scored"
+                if len(marked)
+                else ""
+            )
+            fixes = (
+                "a larger calibration_fraction, X without the anomalies y marks at its end (e.g. "
+                f"X.iloc[:{marked[0]}] without y), "
+                if len(marked)
+                else ""
+            )
             raise ValueError(
                 f"fit scored none of the held-out steps of X (its latest calibration_fraction="
                 f"{self.calibration_fraction}), so it has nothing to set the threshold by: with "
-                f"scoring={self.scoring!r}, window_length_={self.window_length_} and {len(values)} steps, "
-                "no held-out step has a whole window of past. Pass a longer series of normal behaviour, "
-                "or a smaller window_length."
+                f"scoring={self.scoring!r}, window_length_={self.window_length_} and {len(values)} "
+                f"steps{known_steps}, no held-out step has a whole window of past. Pass {fixes}a longer "
+                "series of normal behaviour, or a smaller window_length."
             )
         self.threshold_ = finite_quantile(held, 1 - self.contamination)
         self.n_calibration_scores_ = int(np.isfinite(held).sum())
@@ -573,7 +591,11 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         """
         index = getattr(X, "index", None)
         n_channels = len(getattr(self, "channel_mean_", ()))
-        row = isinstance(X, pd.Series) and n_channels > 1 and len(X) == n_channels
+        row = isinstance(X, pd.Series) and len(X) == n_channels > 0
+        if row and n_channels == 1:  # one value labelled by text: a row only where it is the channel's name
+            row = np.array_equal(
+                index.astype(object), np.asarray(getattr(self, "feature_names_in_", []), object)
+            )
         if row and pd.api.types.is_string_dtype(index):  # X.iloc[-1]: its index holds the channels' names
             raise TypeError(
                 f"X is a pd.Series indexed by channel names ({list(index)}): one reading of every "
@@ -1189,6 +1211,7 @@ def _check_time_index(index: pd.Index, text: bool = False) -> None:
             "Pass elapsed time as durations, e.g. X.index = pd.to_timedelta(X.index, unit='s') for "
             "seconds (a panel: its last level), or number the steps: X.reset_index(drop=True)."
         )
+    refuse_missing_times(index, "X")
     if index.has_duplicates:  # first: sorting would not remove a repeat, read as one more step
         raise ValueError(
             f"X's time index repeats the time {index[index.duplicated()][0]}, and the detector "

@@ -297,6 +297,12 @@ def test_time_index_of_dataframe_sequences_must_be_in_order():
         _validate([repeated, sorted_runs[1]])
     # row labels that are not times are not read: a frame sliced from a larger one keeps its labels
     _validate([sorted_runs[0].reset_index(drop=True).set_axis([5, 3, 9, 1, 0, 2]), sorted_runs[1]])
+    # a date that did not parse (errors="coerce") was refused as out of order, then again once sorted
+    garbled = sorted_runs[0].set_axis(sorted_runs[0].index.where(np.arange(6) != 5, pd.NaT))
+    for run in (garbled, garbled.sort_index()):
+        with pytest.raises(ValueError, match=r"Sequence 0 of X's time index holds 1 missing time point"):
+            _validate([run, sorted_runs[1]])
+    _validate([garbled[garbled.index.notna()], sorted_runs[1]])  # the fix
 
 
 def test_nullable_columns_with_missing_values_in_dataframe_sequences():
@@ -361,8 +367,23 @@ def test_long_table_passed_to_fit_points_to_from_long_table():
             [pd.DataFrame({"x": [1.0, 2.0, 3.0]}, index=[0, 0, 1]), pd.DataFrame({"x": [4.0, 5.0, 6.0]})],
             r"Instance 0 of X repeats the time 0",
         ),
+        (  # a date that did not parse: "not in increasing order. Sort them first", then again once sorted
+            pd.DataFrame(
+                {"x": [1.0, 2.0, 3.0, 4.0]},
+                index=pd.MultiIndex.from_arrays(
+                    [["a", "a", "b", "b"], pd.to_datetime(["2024-01-01", None] * 2)]
+                ),
+            ).sort_index(),
+            r"X's time index holds 2 missing time point\(s\) \(NaT.*get_level_values\(-1\).notna\(\)",
+        ),
     ],
-    ids=["multiindex-repeated", "multiindex-unsorted", "nested-unsorted", "df-list-repeated"],
+    ids=[
+        "multiindex-repeated",
+        "multiindex-unsorted",
+        "nested-unsorted",
+        "df-list-repeated",
+        "multiindex-nat",
+    ],
 )
 def test_from_sktime_refuses_repeated_or_unordered_time_points(panel, match):
     with pytest.raises(ValueError, match=match):

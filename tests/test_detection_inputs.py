@@ -958,3 +958,42 @@ def test_business_day_chunks_of_a_few_rows_continue_a_business_day_stream():
     detector = RNNAnomalyDetector(**TINY).fit(X.iloc[:300])
     for start in range(300, 400, 3):
         detector.update_predict(X.iloc[start : start + 3])
+
+
+def test_a_missing_time_point_is_refused_with_a_fix_that_works(detector):
+    """A date that did not parse (errors="coerce") was refused as out of order, and the fix given,
+    X.sort_index(), gave the same refusal again."""
+    data = readings(60).set_axis(pd.date_range("2024-01-01", periods=60, freq="h"))
+    garbled = data.set_axis(data.index.where(np.arange(60) != 59, pd.NaT))  # a log's cut last line
+    shuffled = garbled.iloc[::-1]  # NaT first, where sorting leaves it
+    for call in (detector.transform_scores, RNNAnomalyDetector(**TINY).fit):
+        for X in (garbled, garbled.sort_index(), shuffled):
+            with pytest.raises(
+                ValueError, match=r"1 missing time point\(s\) \(NaT.*X\[X.index.get_level_values"
+            ):
+                call(X)
+    fixed = garbled[garbled.index.get_level_values(-1).notna()]
+    assert len(detector.transform_scores(fixed)) == 59
+
+
+def test_one_reading_of_a_one_channel_detector_as_a_row_series_gets_the_one_row_frame_fix():
+    """A one-channel detector given X.iloc[-1] was told to parse its index (the channel's name) as
+    dates."""
+    X = readings(200).set_axis(pd.date_range("2024-01-01", periods=200, freq="h"))
+    detector = RNNAnomalyDetector(**TINY).fit(X)
+    with pytest.raises(TypeError, match=r"indexed by channel names \(\['temp'\]\).*X.iloc\[\[-1\]\]"):
+        detector.predict(X.iloc[-1])
+    assert len(detector.transform_scores(X.iloc[[-1]])) == 1
+
+
+def test_known_anomalies_covering_the_held_out_steps_are_named_with_fixes_that_work():
+    """Known anomalies over the latest fifth of X (the held-out steps) got an error blaming the window
+    and the series' length; y marking every step, "channels hold no value (all NaN)"."""
+    X = readings(500)
+    params = {**TINY, "window_length": 20}
+    with pytest.raises(ValueError, match=r"y marks 100 as known anomalies \(from step 400\).*X.iloc\[:400\]"):
+        RNNAnomalyDetector(**params).fit(X, np.arange(400, 500))
+    with pytest.raises(ValueError, match=r"y marks every step of X \(500\) as a known anomaly"):
+        RNNAnomalyDetector(**params).fit(X, np.arange(500))
+    RNNAnomalyDetector(**params, calibration_fraction=0.3).fit(X, np.arange(400, 500))  # the fixes
+    RNNAnomalyDetector(**params).fit(X.iloc[:400])

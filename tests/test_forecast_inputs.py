@@ -1351,3 +1351,17 @@ def test_x_without_columns_is_no_x_and_the_model_saves_and_loads():
     buffer = io.BytesIO()
     save(forecaster, buffer)
     pd.testing.assert_series_equal(load(io.BytesIO(buffer.getvalue())).predict(X=future), forecast)
+
+
+def test_a_missing_time_point_is_refused_not_an_index_error():
+    """A date that did not parse (errors="coerce") ended fit in IndexError, sorted or not, on a series
+    and on a panel."""
+    sales = daily_sales(40)["sales"]
+    garbled = sales.set_axis(sales.index.where(np.arange(40) != 39, pd.NaT))  # a cut last line
+    panel = pd.concat({"north": garbled, "south": garbled}, names=["store", "date"])
+    for y in (garbled, garbled.sort_index(), panel):
+        with pytest.raises(
+            ValueError, match=r"missing time point\(s\) \(NaT.*y = y\[y.index.get_level_values"
+        ):
+            RNNForecaster(**TINY).fit(y, fh=[1])
+    RNNForecaster(**TINY).fit(garbled[garbled.index.get_level_values(-1).notna()], fh=[1])  # the fix

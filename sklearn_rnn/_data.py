@@ -322,7 +322,7 @@ def refuse_missing_times(index: pd.Index, name: str, fix: str | None = None) -> 
     missing = np.flatnonzero(pd.isna(times))
     if len(missing):
         raise ValueError(
-            f"{name}'s time index holds {len(missing)} missing time point(s) (NaT: a date that did "
+            f"The time index of {name} holds {len(missing)} missing time point(s) (NaT: a date that did "
             f"not parse), the first in row {missing[0]}, which no order places. Repair their dates, or "
             f"drop those rows: {fix or f'{name} = {name}[{name}.index.get_level_values(-1).notna()]'}."
         )
@@ -346,7 +346,7 @@ def _check_time_order(index: pd.Index, i: int) -> None:
         index = index.get_level_values(-1)
     if not isinstance(index, (pd.DatetimeIndex, pd.TimedeltaIndex, pd.PeriodIndex)):
         return
-    refuse_missing_times(index, f"Sequence {i} of X", "x = x[x.index.notna()] for each sequence x")
+    refuse_missing_times(index, f"sequence {i} of X", "x = x[x.index.notna()] for each sequence x")
     if problem := _time_order_problem(index):
         raise ValueError(
             f"Sequence {i} of X {problem} in its index: its steps are read in row order, one step a "

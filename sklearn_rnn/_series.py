@@ -727,6 +727,12 @@ def refuse_skipped_steps(
     if not len(skips):
         return
     first = skips[0]
+    if calendar is None and isinstance(times, pd.DatetimeIndex):
+        lost = _lost_readings(times, values, usual, skips, steps[skips] // usual - 1, empty_days=False)
+        if lost is not None:  # a schedule skips time points it never reads: only lost readings refused
+            if not lost.any():
+                return
+            first = skips[np.flatnonzero(lost)[0]]
     spacing, grid = _grid(times, usual, name, calendar)
     raise ValueError(
         f"{_possessive(name)} time index skips time points: {times[first]} is followed by "
@@ -790,25 +796,13 @@ def _warn_if_readings_lost(
     held = np.flatnonzero((steps > usual) & (steps % usual == 0))
     missing = steps[held] // usual - 1  # the grid points each hole skips
     lost = int(missing.sum())
-    if isinstance(times, pd.DatetimeIndex):
-        day = pd.Timedelta(days=1) // pd.Timedelta(1, unit=times.unit)  # in the index's unit
-        if (usual < day and day % usual == 0) or usual == day:
-            if lost > _MOST_SKIPPED:  # a sparse record: too many holes to weigh
-                return
-            skipped = (
-                np.concatenate(
-                    [values[i] + usual * np.arange(1, m + 1) for i, m in zip(held, missing, strict=True)]
-                )
-                if len(held)
-                else np.empty(0, dtype=np.int64)
-            )
-            if usual < day:  # a time of day read elsewhere, on a day with readings
-                read = np.isin(skipped % day, np.unique(values % day))
-                lost = int((read & np.isin(skipped // day, np.unique(values // day))).sum())
-            elif values[-1] - values[0] < 14 * day:  # a week's schedule shows in two
-                return
-            else:  # a weekday read elsewhere (1970-01-01 was a Thursday, 3)
-                lost = int(np.isin((skipped // day + 3) % 7, np.unique((values // day + 3) % 7)).sum())
+    if isinstance(times, pd.DatetimeIndex) and _schedule_grid(times, usual):
+        if lost > _MOST_SKIPPED:  # a sparse record: too many holes to weigh
+            return
+        per_hole = _lost_readings(times, values, usual, held, missing)
+        if per_hole is None:  # a week's schedule shows in two
+            return
+        lost = int(per_hole.sum())
     total = len(values) + lost  # the points it reads or should have
     if lost < _LOST_SHARE * total:
         return
@@ -825,6 +819,61 @@ def _warn_if_readings_lost(
         UserWarning,
         stacklevel=user_stacklevel(),
     )
+
+
+def _schedule_grid(times: pd.DatetimeIndex, usual: int) -> bool:
+    """Whether a grid of spacing ``usual`` (in ``times``' unit) can hold a schedule: a day, or a part
+    of one that divides it (hours, minutes)."""
+    day = pd.Timedelta(days=1) // pd.Timedelta(1, unit=times.unit)
+    return usual == day or (usual < day and day % usual == 0)
+
+
+def _lost_readings(
+    times: pd.DatetimeIndex,
+    values: np.ndarray,
+    usual: int,
+    holes: np.ndarray,
+    missing: np.ndarray,
+    empty_days: bool = True,
+) -> Any:
+    """How many of the grid points each hole skips are lost readings, not a schedule's; None: not judged.
+
+    ``values``: ``times`` as integers, UTC or (with a time zone) the wall clock's; ``holes``: the
+    positions followed by a hole of ``missing`` grid points of ``usual`` (in ``times``' unit), in
+    those integers. On the wall clock, a skipped time point is a lost reading where the series reads
+    that time elsewhere. On a grid of hours or minutes: a time of day it reads (nights, times of day
+    it never reads and skips on two days or more, are its schedule), on a day with readings (days
+    it reads nothing on, weekends and holidays, are; with ``empty_days=False`` and two weeks or
+    more, on a weekday it reads, so that a whole weekday lost is lost). On a grid of days: a
+    weekday it reads (1970-01-01 was a Thursday, 3), judged from two weeks on. None: not judged
+    (a grid of days under two weeks, other grids, more than ``_MOST_SKIPPED`` skipped points).
+    """
+    if not _schedule_grid(times, usual) or missing.sum() > _MOST_SKIPPED:
+        return None
+    day = pd.Timedelta(days=1) // pd.Timedelta(1, unit=times.unit)
+    hole = np.repeat(np.arange(len(holes)), missing)
+    after = np.arange(len(hole)) - np.repeat(np.cumsum(missing) - missing, missing) + 1  # 1..m a hole
+    skipped = values[holes][hole] + usual * after
+    if times.tz is not None and np.array_equal(values, times.asi8):  # UTC: read on the wall clock
+        wall = pd.DatetimeIndex(pd.to_datetime(skipped, unit=times.unit), tz="UTC").tz_convert(times.tz)
+        values, skipped = times.tz_localize(None).asi8, wall.tz_localize(None).as_unit(times.unit).asi8
+    weeks = values[-1] - values[0] >= 14 * day  # a week's schedule shows in two
+    weekday_read = np.isin((skipped // day + 3) % 7, np.unique((values // day + 3) % 7))
+    if usual < day:
+        times_of_day, days = skipped % day, skipped // day
+        never = ~np.isin(times_of_day, np.unique(values % day))  # a time of day it never reads,
+        off = np.unique(np.stack([times_of_day[never], days[never]]), axis=1)[0]
+        kept, count = np.unique(off, return_counts=True)  # a night's: skipped on two days or more
+        read = ~np.isin(times_of_day, kept[count >= 2])
+        if empty_days or not weeks:
+            read &= np.isin(days, np.unique(values // day))
+        else:
+            read &= weekday_read
+    elif not weeks:
+        return None
+    else:
+        read = weekday_read
+    return np.bincount(hole, weights=read, minlength=len(holes)).astype(np.int64)
 
 
 def _one_time_of_day(times: pd.DatetimeIndex) -> bool:

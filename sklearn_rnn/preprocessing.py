@@ -17,6 +17,7 @@ from ._data import (
     _time_order_problem,
     float32_rounding,
     holds_text,
+    refuse_missing_times,
 )
 from ._series import refuse_skipped_steps
 
@@ -172,6 +173,7 @@ def sliding_windows(series: Any, window_length: int, *, step: int = 1) -> np.nda
                 )
             index = times
         if isinstance(index, timed):
+            refuse_missing_times(index, "series")
             if problem := _time_order_problem(index):
                 raise ValueError(
                     f"series {problem} in its index: windows are cut in row order, one step a row. Sort "

@@ -300,7 +300,7 @@ def test_time_index_of_dataframe_sequences_must_be_in_order():
     # a date that did not parse (errors="coerce") was refused as out of order, then again once sorted
     garbled = sorted_runs[0].set_axis(sorted_runs[0].index.where(np.arange(6) != 5, pd.NaT))
     for run in (garbled, garbled.sort_index()):
-        with pytest.raises(ValueError, match=r"Sequence 0 of X's time index holds 1 missing time point"):
+        with pytest.raises(ValueError, match=r"time index of sequence 0 of X holds 1 missing time point"):
             _validate([run, sorted_runs[1]])
     _validate([garbled[garbled.index.notna()], sorted_runs[1]])  # the fix
 
@@ -374,7 +374,7 @@ def test_long_table_passed_to_fit_points_to_from_long_table():
                     [["a", "a", "b", "b"], pd.to_datetime(["2024-01-01", None] * 2)]
                 ),
             ).sort_index(),
-            r"X's time index holds 2 missing time point\(s\) \(NaT.*get_level_values\(-1\).notna\(\)",
+            r"time index of X holds 2 missing time point\(s\) \(NaT.*get_level_values\(-1\).notna\(\)",
         ),
     ],
     ids=[

@@ -1,6 +1,7 @@
 """RNNAnomalyDetector on inputs as users build them: date columns, nullable values, index types."""
 
 import copy
+import re
 import warnings
 
 import dateutil.tz
@@ -997,3 +998,42 @@ def test_known_anomalies_covering_the_held_out_steps_are_named_with_fixes_that_w
         RNNAnomalyDetector(**params).fit(X, np.arange(500))
     RNNAnomalyDetector(**params, calibration_fraction=0.3).fit(X, np.arange(400, 500))  # the fixes
     RNNAnomalyDetector(**params).fit(X.iloc[:400])
+
+
+def _plant_hours(start_hour: int, end_hour: int, weeks: int = 4, tz: str | None = None) -> pd.DatetimeIndex:
+    hours = pd.date_range("2024-03-04", periods=24 * 7 * weeks, freq="h", tz=tz)
+    return hours[(hours.hour >= start_hour) & (hours.hour < end_hour) & (hours.dayofweek < 5)]
+
+
+@pytest.mark.parametrize(
+    "index",
+    [_plant_hours(8, 18), _plant_hours(0, 24), _plant_hours(6, 22, tz="Europe/Berlin")],
+    ids=["8-18h-weekdays", "24h-weekdays", "6-22h-weekdays-across-DST"],
+)
+def test_a_plant_schedule_is_read_as_it_is_and_a_lost_weekday_is_refused(index):
+    """The anomaly page says a schedule (nights, weekends) is not a loss; at ten readings a day or more
+    the index made a grid, refused at the first night ("skips time points ... reindex"), where 8 to 17
+    h was read as it is."""
+    X = pd.DataFrame({"load": np.sin(2 * np.pi * index.hour / 24)}, index=index)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "readings lost" either
+        detector = RNNAnomalyDetector(**TINY, calibration_fraction=0.5).fit(X)
+    assert detector.transform_scores(X).index.equals(X.index)
+    wednesday = X.index.normalize() == X.index.normalize()[0] + pd.Timedelta(days=9)  # weeks read it
+    hole = np.flatnonzero(wednesday)
+    with pytest.raises(
+        ValueError,
+        match=re.escape(f"skips time points: {X.index[hole[0] - 1]} is followed by {X.index[hole[-1] + 1]}"),
+    ):
+        detector.transform_scores(X[~wednesday])
+
+
+def test_one_night_lost_from_a_series_read_day_and_night_is_refused():
+    """A time of day never read counts as the schedule's only where it is skipped on two days or more:
+    one night lost from two days read around the clock (its hours read on no other day) was read as
+    a schedule's night otherwise."""
+    hours = pd.date_range("2024-03-04 08:00", periods=37, freq="h")
+    night = (hours > "2024-03-04 20:00") & (hours < "2024-03-05 06:00")
+    X = pd.DataFrame({"load": np.sin(np.arange(37) / 4)}, index=hours)
+    with pytest.raises(ValueError, match=r"2024-03-04 20:00:00 is followed by 2024-03-05 06:00:00"):
+        RNNAnomalyDetector(**TINY).fit(X[~night])

@@ -155,6 +155,11 @@ def test_a_series_out_of_time_order_is_refused_not_windowed_in_row_order():
         sliding_windows(pd.DataFrame({"temp": [1.0, 2.0, 3.0]}, index=times[[1, 1, 2]]), 2)
     windows = sliding_windows(shuffled.sort_index(), 2)  # the fix the error gives
     np.testing.assert_array_equal(windows[:, :, 0], [[1, 2], [2, 3], [3, 4]])
+    garbled = shuffled.sort_index().set_axis(times.sort_values().where([True] * 3 + [False], pd.NaT))
+    for series in (garbled, garbled.sort_index()):  # a date that did not parse: "sort", again and again
+        with pytest.raises(ValueError, match=r"time index of series holds 1 missing time point.*notna\(\)"):
+            sliding_windows(series, 2)
+    assert sliding_windows(garbled[garbled.index.notna()], 2).shape == (2, 2, 1)  # the fix
     panel = pd.Series(np.arange(4.0), index=pd.MultiIndex.from_product([["a", "b"], times[[1, 2]]]))
     with pytest.raises(ValueError, match="has 2 sequences in its index.*Window each one"):
         sliding_windows(panel, 2)  # windows would run from id a into id b

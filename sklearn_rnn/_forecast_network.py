@@ -387,11 +387,22 @@ class ForecastNetwork(TrainingMixin):
         with torch.no_grad():
             out = self._head()(out, mean, scale, unmoved, level).numpy()
         if not np.isfinite(out).all():
+            median = out[..., median_index(self.quantile_levels_)]
+            if np.isfinite(median).all() and not self._n_exog:  # the intervals' bounds: their width
+                raise ValueError(
+                    "The forecasts' intervals are not finite numbers: their calibrated widths "
+                    "overflowed when mapped back to the series' units"
+                    + (" from the log scale" if np.any(self.log_transform_) else "")
+                    + ". Nothing is returned rather than inf or NaN. Refit with "
+                    + ("target_transform='none' or " if np.any(self.log_transform_) else "")
+                    + "conformal=False, or on a longer series."
+                )
             raise ValueError(
                 "The forecasts are not finite numbers: the network's outputs overflowed"
                 + (", most likely from X far outside the range it was trained on" if self._n_exog else "")
-                + ". Nothing is returned rather than inf or NaN. Pass X in the units and range of fit, or "
-                "refit on data that includes such values."
+                + ". Nothing is returned rather than inf or NaN. "
+                + ("Pass X in the units and range of fit, or refit" if self._n_exog else "Refit")
+                + " on data that includes such values."
             )
         return [
             (key, index, o[steps - 1])

@@ -66,13 +66,22 @@ def step_spreads(
     ``s_h`` is the mean absolute error of the step's median forecasts (0 where
     all were exact); the others' spread (n, H, C) leaves each held-out value's
     own error out (NaN where it is not held out, or is its step's only value).
+    An error within float32 rounding of the values compared (the network's
+    precision; at least of 1, in these standardised units) is none: a series
+    constant but for one value had its other medians off by 7e-9, and that
+    value's miss, in their units, scored 1.4e9, its 95% interval +-9e9 (on the
+    log scale, inf).
     """
     counts = np.isfinite(targets).sum(axis=0)
-    errors = np.abs(targets - quantiles[..., median_index(levels)])  # NaN when unobserved
+    medians = quantiles[..., median_index(levels)]
+    errors = np.abs(targets - medians)  # NaN when unobserved
+    rounding = 8 * np.finfo(np.float32).eps * np.fmax(np.fmax(np.abs(targets), np.abs(medians)), 1.0)
+    errors = np.where(errors <= rounding, 0.0, errors)
     sums = np.nansum(errors, axis=0)  # (H, C)
     spread = np.where(sums > 0, sums / np.maximum(counts, 1), 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):  # a step with one value has no others
-        others = (sums - errors) / (counts - 1)
+        rest = sums - errors  # 0 where every other error is: float error of the difference set to 0
+        others = np.where(rest <= 4 * counts * np.finfo(np.float64).eps * sums, 0.0, rest) / (counts - 1)
     return counts, spread, others
 
 
@@ -92,7 +101,8 @@ def conformal_offsets(
     whichever unit makes it larger, ``s_h`` or the spread of the step's other
     held-out values (without its own error): the smaller unit for a miss, the
     larger for a value inside; a miss at a step whose other medians were all
-    exact is in units of ``s_h``. Either unit alone shrinks some held-out
+    exact, or nearly (their spread at most ``s_h / m``, its own error nearly all
+    of the step's), is in units of ``s_h``. Either unit alone shrinks some held-out
     scores against a future value's (the other values' spread alone covered
     89% with a 95% interval on generated intervals three times too wide).
 
@@ -125,7 +135,9 @@ def conformal_offsets(
     # alone makes some held-out scores smaller than a future value's, whose unit is the step's spread
     with np.errstate(divide="ignore", invalid="ignore"):
         full = np.where(spread > 0, spread, np.nan)[None]  # (1, H, C); NaN: every median exact
-        unit = np.where(others > 0, others, full)  # the others all exact: the step's spread
+        # the others (near) exact, their spread at most s_h / m, its own error nearly all of the step's:
+        # the step's spread (a series constant but for one value scored its miss 1.4e6 in their units)
+        unit = np.where(others > spread / np.maximum(counts, 1), others, full)
         normalised = np.fmax(scores / unit[..., None], scores / full[..., None])
     pooled = np.sort(normalised.transpose(2, 3, 0, 1).reshape(*normalised.shape[2:], -1), axis=-1)  # NaN last
     total = np.isfinite(pooled).sum(axis=-1)  # (C, P)

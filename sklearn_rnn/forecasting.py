@@ -41,6 +41,7 @@ from ._series import (
     last_time,
     refuse_other_fh_kind,
     series_freq,
+    series_label,
 )
 from ._storable import SafeFormatMixin, VersionedPickleMixin
 from ._training import (
@@ -617,18 +618,33 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         try:
             return super()._check_fh(fh, pred_int=pred_int)
         except NotImplementedError as exc:  # sktime names the fh argument: None for the one fit stored
-            if fh is not None or getattr(self, "_fh", None) is None or "in-sample" not in str(exc):
+            given = fh if fh is not None else getattr(self, "_fh", None)
+            if given is None or "in-sample" not in str(exc):
                 raise
             try:
-                stored = self._fh.to_absolute(cutoff).to_pandas()
-                past = stored[stored <= cutoff.max()]
+                placed = check_fh(given, freq=cutoff) if fh is not None else given
+                times = placed.to_absolute(cutoff).to_pandas()
+                past = times[times <= cutoff.max()]
             except (TypeError, ValueError):  # the dates cannot be placed: sktime's words stand
                 raise exc from None
+            if fh is None:
+                raise NotImplementedError(
+                    f"{type(self).__name__} can not perform in-sample prediction: the fh it keeps (given "
+                    f"to fit or to an earlier predict) holds {format_times(past, limit=4)}, at or before "
+                    f"the series' end ({format_times(cutoff[-1:])}) since update added data. Pass fh to "
+                    "predict, as steps ahead (e.g. fh=[1, 2, 3]) or as time points after the end."
+                ) from None
+            y = getattr(self, "_y_hist", None)
+            ends = [] if y is None else [(key, last_time(f.index)[0]) for key, f in instances(y)]
+            if len(ends) < 2 or len({end for _, end in ends}) < 2 or not len(past):
+                raise
+            last_key = max(ends, key=lambda pair: pair[1])[0]
             raise NotImplementedError(
-                f"{type(self).__name__} can not perform in-sample prediction: the fh it keeps (given to "
-                f"fit or to an earlier predict) holds {format_times(past, limit=4)}, at or before the "
-                f"series' end ({format_times(cutoff[-1:])}) since update added data. Pass fh to predict, "
-                "as steps ahead (e.g. fh=[1, 2, 3]) or as time points after the end."
+                f"{type(self).__name__} can not perform in-sample prediction: fh holds "
+                f"{format_times(past, limit=4)}, at or before the panel's cutoff, its latest time point "
+                f"({format_times(cutoff[-1:])}, the end{series_label(last_key)}), though after the end of "
+                "some series: sktime places an fh of time points from that one cutoff. Pass fh as steps "
+                "ahead (e.g. fh=[1, 2, 3]), which forecasts each series from its own end."
             ) from None
 
     def _refuse_off_grid_dates(self, times: pd.DatetimeIndex, cutoff: pd.DatetimeIndex) -> None:

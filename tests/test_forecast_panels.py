@@ -102,8 +102,14 @@ def test_absolute_fh_before_the_end_of_a_series_is_refused():
     y = store_sales(DAILY)
     f = RNNForecaster(**TINY, max_horizon=12).fit(y)
     fh = ForecastingHorizon(pd.date_range("2024-04-05", periods=2, freq="D"), is_relative=False)
-    with pytest.raises(NotImplementedError, match="in-sample"):  # dates inside the north store's series
+    # dates inside the north store's series, after the south store's end: sktime's words named neither
+    with pytest.raises(
+        NotImplementedError,
+        match=r"in-sample prediction: fh holds 2024-04-05, 2024-04-06, at or before the panel's cutoff.*"
+        r"\(2024-04-10, the end of series 'north'\).*Pass fh as steps ahead",
+    ):
         f.predict(fh=fh)
+    f.predict(fh=[3, 4])  # the fix: the south store's 2024-04-05 and 2024-04-06
 
 
 def test_hierarchy_with_different_end_dates_is_forecast_like_naive_forecaster():

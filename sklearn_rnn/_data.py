@@ -346,7 +346,9 @@ def _check_time_order(index: pd.Index, i: int) -> None:
         index = index.get_level_values(-1)
     if not isinstance(index, (pd.DatetimeIndex, pd.TimedeltaIndex, pd.PeriodIndex)):
         return
-    refuse_missing_times(index, f"sequence {i} of X", "x = x[x.index.notna()] for each sequence x")
+    refuse_missing_times(
+        index, f"sequence {i} of X", "x = x[x.index.get_level_values(-1).notna()] for each sequence x"
+    )
     if problem := _time_order_problem(index):
         raise ValueError(
             f"Sequence {i} of X {problem} in its index: its steps are read in row order, one step a "

@@ -843,8 +843,9 @@ def _lost_readings(
     those integers. On the wall clock, a skipped time point is a lost reading where the series reads
     that time elsewhere. On a grid of hours or minutes: a time of day it reads (nights, times of day
     it never reads and skips on two days or more, are its schedule), on a day with readings (days
-    it reads nothing on, weekends and holidays, are; with ``empty_days=False`` and two weeks or
-    more, on a weekday it reads, so that a whole weekday lost is lost). On a grid of days: a
+    it reads nothing on, weekends and holidays, are; with ``empty_days=False``, on a weekday it
+    reads, from two weeks on, and under two weeks on any day but a Saturday or Sunday without
+    readings: a whole day lost from a week of readings is lost, a holiday too). On a grid of days: a
     weekday it reads (1970-01-01 was a Thursday, 3), judged from two weeks on. None: not judged
     (a grid of days under two weeks, other grids, more than ``_MOST_SKIPPED`` skipped points).
     """
@@ -865,10 +866,13 @@ def _lost_readings(
         off = np.unique(np.stack([times_of_day[never], days[never]]), axis=1)[0]
         kept, count = np.unique(off, return_counts=True)  # a night's: skipped on two days or more
         read = ~np.isin(times_of_day, kept[count >= 2])
-        if empty_days or not weeks:
+        if empty_days:
             read &= np.isin(days, np.unique(values // day))
-        else:
+        elif weeks:
             read &= weekday_read
+        else:  # too short to show its own week: a Saturday or Sunday without readings is a weekend's
+            weekend = np.isin((days + 3) % 7, (5, 6)) & ~np.isin(days, np.unique(values // day))
+            read &= ~weekend
     elif not weeks:
         return None
     else:

@@ -426,16 +426,17 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         if not np.isfinite(held).any():
             marked = np.flatnonzero(known)
             known_steps = (
-                f", of which y marks {len(marked)} as known anomalies (from step {marked[0]}), never scored"
-                if len(marked)
-                else ""
+                f", of which y marks {len(marked)} as known anomalies, never scored" if len(marked) else ""
             )
-            fixes = (
-                "a larger calibration_fraction, X without the anomalies y marks at its end (e.g. "
-                f"X.iloc[:{marked[0]}] without y), "
-                if len(marked)
-                else ""
-            )
+            fixes = "a larger calibration_fraction, " if len(marked) else ""
+            if len(marked) and known[-1] and len(rows) == 1:  # a run of them ends X: cut it off
+                start = len(known) - int(np.argmin(known[::-1]))
+                earlier = marked[marked < start]
+                fixes += (
+                    f"X without the known anomalies at its end (X.iloc[:{start}], with "
+                    + (f"y holding the {len(earlier)} before step {start})" if len(earlier) else "y=None)")
+                    + ", "
+                )
             raise ValueError(
                 f"fit scored none of the held-out steps of X (its latest calibration_fraction="
                 f"{self.calibration_fraction}), so it has nothing to set the threshold by: with "

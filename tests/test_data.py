@@ -303,6 +303,12 @@ def test_time_index_of_dataframe_sequences_must_be_in_order():
         with pytest.raises(ValueError, match=r"time index of sequence 0 of X holds 1 missing time point"):
             _validate([run, sorted_runs[1]])
     _validate([garbled[garbled.index.notna()], sorted_runs[1]])  # the fix
+    keyed = garbled.set_index(pd.MultiIndex.from_arrays([["r1"] * 6, garbled.index]))  # (id, time) rows
+    with pytest.raises(
+        ValueError, match=r"drop those rows: x = x\[x.index.get_level_values\(-1\).notna\(\)\]"
+    ):
+        _validate([keyed, sorted_runs[1]])
+    _validate([keyed[keyed.index.get_level_values(-1).notna()], sorted_runs[1]])  # the fix, as written
 
 
 def test_nullable_columns_with_missing_values_in_dataframe_sequences():

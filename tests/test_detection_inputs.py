@@ -992,12 +992,17 @@ def test_known_anomalies_covering_the_held_out_steps_are_named_with_fixes_that_w
     and the series' length; y marking every step, "channels hold no value (all NaN)"."""
     X = readings(500)
     params = {**TINY, "window_length": 20}
-    with pytest.raises(ValueError, match=r"y marks 100 as known anomalies \(from step 400\).*X.iloc\[:400\]"):
+    with pytest.raises(
+        ValueError, match=r"y marks 100 as known anomalies, never scored.*X.iloc\[:400\], with y=None"
+    ):
         RNNAnomalyDetector(**params).fit(X, np.arange(400, 500))
     with pytest.raises(ValueError, match=r"y marks every step of X \(500\) as a known anomaly"):
         RNNAnomalyDetector(**params).fit(X, np.arange(500))
     RNNAnomalyDetector(**params, calibration_fraction=0.3).fit(X, np.arange(400, 500))  # the fixes
     RNNAnomalyDetector(**params).fit(X.iloc[:400])
+    with pytest.raises(ValueError, match=r"X.iloc\[:400\], with y holding the 1 before step 400"):
+        RNNAnomalyDetector(**params).fit(X, np.r_[5, np.arange(400, 500)])  # one earlier anomaly too
+    RNNAnomalyDetector(**params).fit(X.iloc[:400], [5])  # its fix
 
 
 def _plant_hours(start_hour: int, end_hour: int, weeks: int = 4, tz: str | None = None) -> pd.DatetimeIndex:
@@ -1037,3 +1042,16 @@ def test_one_night_lost_from_a_series_read_day_and_night_is_refused():
     X = pd.DataFrame({"load": np.sin(np.arange(37) / 4)}, index=hours)
     with pytest.raises(ValueError, match=r"2024-03-04 20:00:00 is followed by 2024-03-05 06:00:00"):
         RNNAnomalyDetector(**TINY).fit(X[~night])
+
+
+def test_a_whole_day_lost_from_a_short_series_read_around_the_clock_is_refused():
+    """Under two weeks a series cannot show its own week: a day without readings was read as a
+    schedule's (a weekend's) whatever its weekday, and a lost Friday's neighbours as consecutive
+    steps (a review found it). Only a Saturday or Sunday without readings is, there."""
+    hours = pd.date_range("2024-01-01", periods=24 * 10, freq="h")  # Monday to the next Wednesday
+    X = pd.DataFrame({"load": np.sin(np.arange(len(hours)) / 4)}, index=hours)
+    friday = hours.normalize() == pd.Timestamp("2024-01-05")
+    with pytest.raises(ValueError, match=r"2024-01-04 23:00:00 is followed by 2024-01-06 00:00:00"):
+        RNNAnomalyDetector(**TINY).fit(X[~friday])
+    weekend = hours.normalize().isin(pd.to_datetime(["2024-01-06", "2024-01-07"]))
+    RNNAnomalyDetector(**TINY).fit(X[~weekend])  # a weekend without readings: the schedule's

@@ -314,9 +314,15 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         return max(1, n - (self.window_length_ if self._fitted("scoring") == "forecast" else 0))
 
     def _narrowed(self, n_scored: np.ndarray | int, shortest: int) -> np.ndarray:
-        """``statistics_scale_`` for ``n_scored`` scores: narrowed as ``1 / sqrt``, at least the floor."""
+        """``statistics_scale_`` for ``n_scored`` scores: narrowed as ``1 / sqrt``.
+
+        The floor ``_SMALLEST_SPREAD`` is the shortest length's (``statistics_scale_``), narrowed
+        with it: floored again after narrowing, the spread of long sequences stayed at the floor
+        above their own, and on training runs of 60 to 1000 steps fresh normal runs of 100 steps were
+        flagged at 0.38 with ``contamination=0.1``, of 1000 steps at 0.
+        """
         ratio = np.sqrt(self._n_scored(shortest) / np.asarray(n_scored, dtype=np.float64))
-        return np.maximum(self.statistics_scale_ * np.atleast_1d(ratio)[:, None], _SMALLEST_SPREAD)
+        return self.statistics_scale_ * np.atleast_1d(ratio)[:, None]
 
     def _length_calibration(
         self, series: list[np.ndarray], lengths: np.ndarray, statistics: np.ndarray, counts: np.ndarray

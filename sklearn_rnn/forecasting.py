@@ -636,7 +636,14 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
                 ) from None
             y = getattr(self, "_y_hist", None)
             ends = [] if y is None else [(key, last_time(f.index)[0]) for key, f in instances(y)]
-            if len(ends) < 2 or len({end for _, end in ends}) < 2 or not len(past):
+            # the panel's cutoff alone makes it in-sample: absolute time points, all after some series' end
+            earliest = min((end for _, end in ends), default=None)
+            if (
+                len({end for _, end in ends}) < 2
+                or placed.is_relative
+                or not len(past)
+                or not (past > earliest).all()
+            ):
                 raise
             last_key = max(ends, key=lambda pair: pair[1])[0]
             raise NotImplementedError(

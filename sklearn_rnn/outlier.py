@@ -136,8 +136,8 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         pieces are flagged at the ``contamination`` share as the training
         sequences are; from the shortest to the longest training length
         (rows about 25% apart), ``statistics_center_`` and
-        ``statistics_scale_`` narrowed as ``1 / sqrt`` of the scored steps,
-        at least 0.1 (see Notes).
+        ``statistics_scale_`` (at least 0.1 at the shortest length) narrowed
+        as ``1 / sqrt`` of the scored steps (see Notes).
     offset_ : float
         ``decision_function = score_samples - offset_``; negative is an outlier.
     loss_curve_ : list of float

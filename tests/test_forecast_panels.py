@@ -110,6 +110,11 @@ def test_absolute_fh_before_the_end_of_a_series_is_refused():
     ):
         f.predict(fh=fh)
     f.predict(fh=[3, 4])  # the fix: the south store's 2024-04-05 and 2024-04-06
+    before_both = ForecastingHorizon(pd.date_range("2024-03-20", periods=2, freq="D"), is_relative=False)
+    for fh in (before_both, [-2, 1]):  # in-sample for every series: sktime's words, no false "fix"
+        with pytest.raises(NotImplementedError, match="in-sample") as error:
+            f.predict(fh=fh)
+        assert "after the end of some series" not in str(error.value)
 
 
 def test_hierarchy_with_different_end_dates_is_forecast_like_naive_forecaster():

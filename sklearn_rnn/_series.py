@@ -859,7 +859,10 @@ def _lost_readings(
         wall = pd.DatetimeIndex(pd.to_datetime(skipped, unit=times.unit), tz="UTC").tz_convert(times.tz)
         values, skipped = times.tz_localize(None).asi8, wall.tz_localize(None).as_unit(times.unit).asi8
     weeks = values[-1] - values[0] >= 14 * day  # a week's schedule shows in two
-    weekday_read = np.isin((skipped // day + 3) % 7, np.unique((values // day + 3) % 7))
+
+    def weekday_read() -> np.ndarray:  # a weekday the series reads (1970-01-01 was a Thursday, 3)
+        return np.isin((skipped // day + 3) % 7, np.unique((values // day + 3) % 7))
+
     if usual < day:
         times_of_day, days = skipped % day, skipped // day
         never = ~np.isin(times_of_day, np.unique(values % day))  # a time of day it never reads,
@@ -869,14 +872,14 @@ def _lost_readings(
         if empty_days:
             read &= np.isin(days, np.unique(values // day))
         elif weeks:
-            read &= weekday_read
+            read &= weekday_read()
         else:  # too short to show its own week: a Saturday or Sunday without readings is a weekend's
             weekend = np.isin((days + 3) % 7, (5, 6)) & ~np.isin(days, np.unique(values // day))
             read &= ~weekend
     elif not weeks:
         return None
     else:
-        read = weekday_read
+        read = weekday_read()
     return np.bincount(hole, weights=read, minlength=len(holes)).astype(np.int64)
 
 

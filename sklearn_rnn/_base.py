@@ -276,11 +276,15 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
                     "pass the sequences as a list without it, e.g. [x[~np.isnan(x).all(axis=-1)] for x in "
                     "X] for a 3D array"
                 ) + " (missing='mask' would read the padding as gaps)."
+            mask = "carries the last observation forward and gives the network a mask of the observed values"
+            advice = (
+                f"set missing='mask' (which {mask}), or impute X first"
+                if reset
+                else f"impute X first, or fit again with missing='mask' (which {mask})"
+            )
             raise ValueError(
                 f"Input X contains NaN. {type(self).__name__} with missing='error' (the default) "
-                "expects complete sequences; set missing='mask' to carry the last observation "
-                f"forward and give the network a mask of the observed values, or impute X first."
-                f"{padding}{refit}"
+                f"expects complete sequences; {advice}.{padding}{refit}"
             )
         return seqs
 

@@ -1102,9 +1102,23 @@ def test_missing_values_are_refused_with_fills_that_work():
     X.iloc[3] = np.nan
     with pytest.raises(
         ValueError,
-        match=r"X passed to fit has missing values .* X = X.interpolate\(limit_direction='both'\)\.$",
+        match=r"X passed to fit has missing values .* X = X.interpolate\(limit_direction='both'\); where a "
+        r"transformer before the forecaster made them .*Imputer\(method='bfill'\)",
     ):
         RNNForecaster(**TINY).fit(y.interpolate(), X=X, fh=[1])
+    # complete X whose NaN a Lag made (its first row): the fill after it, as the message writes it
+    from sktime.forecasting.compose import ForecastingPipeline
+    from sktime.transformations.series.lag import Lag
+
+    lagged = [("lag", Lag([0, 1], index_out="original"))]
+    X = pd.DataFrame({"promo": np.arange(48.0)}, index=y.index)
+    with pytest.raises(ValueError, match="X passed to fit has missing values"):
+        ForecastingPipeline([*lagged, ("forecast", RNNForecaster(**TINY))]).fit(y.interpolate(), X=X, fh=[1])
+    fixed = ForecastingPipeline(
+        [*lagged, ("fill", Imputer(method="bfill")), ("forecast", RNNForecaster(**TINY))]
+    )
+    X_future = pd.DataFrame({"promo": [48.0]}, index=y.index[-1:] + 1)
+    assert np.isfinite(fixed.fit(y.interpolate(), X=X, fh=[1]).predict(X=X_future)).all()
     panel = pd.concat({"a": y, "b": 2 * y}, names=["id", "t"]).to_frame("sales")
     with pytest.raises(ValueError, match=r"at 4 time point\(s\).*y.groupby\(level=0\).transform"):
         RNNForecaster(**TINY).fit(panel, fh=[1])

@@ -42,10 +42,12 @@ def test_default_rejects_nan_and_names_the_parameter(Estimator, where):
     if where == "fit":
         with pytest.raises(ValueError, match="missing='mask'"):
             est.fit(X_nan, y)
-    else:
+    else:  # a fitted model's network cannot start masking: the fix is to impute, or to fit again
         est.fit(X, y)
-        with pytest.raises(ValueError, match="contains NaN"):
+        with pytest.raises(ValueError, match="contains NaN") as error:
             est.predict(X_nan)
+        assert "impute X first, or fit again with missing='mask'" in str(error.value)
+        assert "set missing='mask'" not in str(error.value)
 
 
 def test_nan_padding_gets_the_fix_that_passes_the_sequences_unpadded():

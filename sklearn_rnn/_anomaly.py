@@ -250,7 +250,7 @@ class StepScoring(TrainingMixin):
     # the parameters scores read as they were at the latest fit (_fit_settings, _fitted); a
     # detector's own come after these, and a file saved before they were recorded lacks them
     _fit_setting_names: tuple[str, ...] = ("scoring", "horizon", "smoothing")
-    _required_fitted: frozenset[str] = frozenset({"channel_scale_", "residual_scale_"})
+    _required_fitted: frozenset[str] = frozenset({"channel_mean_", "channel_scale_", "residual_scale_"})
 
     def _fitted(self, name: str) -> Any:
         """The value a parameter of ``_fit_setting_names`` had in the latest fit.
@@ -292,6 +292,7 @@ class StepScoring(TrainingMixin):
                 "horizon": self._fitted("horizon"),
                 "n_quantiles": 1,
                 "window_length": self.window_length_,
+                "n_targets": len(self.channel_mean_),
             }
         return {"window_length": self.window_length_, "n_features": len(self.channel_mean_)}
 

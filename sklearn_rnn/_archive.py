@@ -31,6 +31,7 @@ import torch
 # What a member may hold. The weights' and the optimizer's sizes follow from the network's shapes,
 # which the caller checks before they are read.
 MAX_ARRAYS_BYTES = 2**30  # all .npy members together
+MAX_ARRAYS = 2**16  # .npy members (a panel's series take 2 each), read at about 0.3 ms each
 _MAX_HEADER_BYTES = 16 * 2**20  # a safetensors header
 _MAX_RATIO = 20  # a deflated member larger than _SMALL_MEMBER inflates at most this many times
 _SMALL_MEMBER = 4096

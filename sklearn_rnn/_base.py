@@ -124,6 +124,12 @@ def _nan_padded(seqs: Sequences) -> bool:
     return bool((rows == full).all() and not to_observed.any() and (rows & inside).any(axis=1).any())
 
 
+def _in_float32(values: np.ndarray) -> np.ndarray:
+    """``values`` rounded to float32 (inf beyond its range), without numpy's overflow warning."""
+    with np.errstate(over="ignore"):
+        return values.astype(np.float32)
+
+
 class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, BaseEstimator):
     """Shared parameters and the training loop of :class:`RNNClassifier` and :class:`RNNRegressor`."""
 
@@ -457,9 +463,11 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
             and level.dtype == np.float64
             and level.shape == (n_channels,)
             and np.isfinite(level).all()
+            and np.array_equal(_in_float32(level), level)  # as fit rounds it
         ):
             raise Refused(
-                f"its input's reference level (_x_level) is not {n_channels} finite float64 values."
+                f"its input's reference level (_x_level) is not {n_channels} finite float64 values that "
+                "float32 holds exactly, as fit stores it."
             )
         super()._restore_fitted(attributes, rebuild_net, manifest, arrays)
 

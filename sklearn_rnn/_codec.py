@@ -43,6 +43,7 @@ class Encoder:
 
     def __init__(self) -> None:
         self.arrays: dict[str, np.ndarray] = {}
+        self.calendar_dates = 0  # dates load has pandas check against a calendar frequency
 
     def __call__(self, value: Any, where: str) -> Any:
         if value is None or isinstance(value, (bool, str)):
@@ -98,6 +99,8 @@ class Encoder:
             ordinals = self(index.asi8.copy(), where)
             return {"kind": "period", "ordinals": ordinals, "freq": index.freqstr, "names": names}
         if isinstance(index, pd.DatetimeIndex):
+            if index.freq is not None and not isinstance(index.freq, pd.offsets.Tick):
+                self.calendar_dates += len(index)
             return {
                 "kind": "datetime",
                 "i8": self(index.asi8.copy(), where),
@@ -244,7 +247,44 @@ def _decoded_time_zone(tz: Any, where: str) -> str | datetime.timezone | None:
     raise Refused(f"{where} has time zone {shown(tz)}, which is not a time zone this format writes.")
 
 
-def decode(value: Any, arrays: dict[str, np.ndarray], where: str) -> Any:
+# Dates a file may have pandas check against a calendar frequency (a month, a business day or hour:
+# any but a fixed length, which it checks at once): pandas steps through the calendar date by date,
+# up to 0.2 ms a date for a custom business hour. About 20 s at most; 30 years of business hours.
+MAX_CALENDAR_DATES = 100_000
+
+
+class StoredArrays:
+    """A file's arrays, each given to the one stored value that names it (save writes each once),
+    and the dates left that pandas may check against a calendar frequency."""
+
+    def __init__(self, arrays: dict[str, np.ndarray]) -> None:
+        self._left = dict(arrays)
+        self.calendar_dates_left = MAX_CALENDAR_DATES
+
+    def take(self, name: str, where: str) -> np.ndarray:
+        if name not in self._left:
+            raise Refused(
+                f"{where} names an array {shown(name)} the file does not hold, or that another value "
+                "already names (save writes each array once)."
+            )
+        return self._left.pop(name)
+
+    def check_calendar(self, n_dates: int, freq: Any, where: str) -> None:
+        """Count ``n_dates`` checked against ``freq``, refused beyond what a file may have checked."""
+        if isinstance(freq, pd.offsets.Tick):
+            return
+        self.calendar_dates_left -= n_dates
+        if self.calendar_dates_left < 0:
+            raise Refused(
+                f"{where} has dates of frequency {shown(freq)}, which take the file's dates checked against "
+                f"a calendar frequency beyond the {MAX_CALENDAR_DATES} it may hold; save never writes more."
+            )
+
+    def unused(self) -> list[str]:
+        return sorted(self._left)
+
+
+def decode(value: Any, arrays: StoredArrays, where: str) -> Any:
     """A stored value back from JSON (its recursion is bounded: ``_archive.parse_json`` caps the nesting)."""
     if is_plain(value):
         return value
@@ -252,9 +292,7 @@ def decode(value: Any, arrays: dict[str, np.ndarray], where: str) -> Any:
         return [decode(v, arrays, where) for v in value]
     if isinstance(value, dict):
         if set(value) == {"__ndarray__"} and isinstance(value["__ndarray__"], str):
-            if value["__ndarray__"] not in arrays:
-                raise Refused(f"{where} names an array {shown(value['__ndarray__'])} the file does not hold.")
-            return arrays[value["__ndarray__"]]
+            return arrays.take(value["__ndarray__"], where)
         if set(value) == {"__array__", "dtype"} and value["dtype"] in ("object", "str"):
             items = decode(value["__array__"], arrays, where)
             if not isinstance(items, list) or not all(map(is_plain, items)):
@@ -286,7 +324,7 @@ MAX_RANGE_LENGTH = MAX_ARRAYS_BYTES // 8
 _TIME_ZONE = re.compile(r"(?!dateutil/)[A-Za-z][A-Za-z0-9_+\-:]*(/[A-Za-z0-9_+\-:]+)*")
 
 
-def _decode_index(spec: dict, arrays: dict[str, np.ndarray], where: str) -> pd.Index:
+def _decode_index(spec: dict, arrays: StoredArrays, where: str) -> pd.Index:
     """Build a pandas index from its stored parts, with pandas' own constructors only."""
 
     def part(key: str, kind: type | tuple[type, ...]) -> Any:
@@ -332,7 +370,10 @@ def _decode_index(spec: dict, arrays: dict[str, np.ndarray], where: str) -> pd.I
             index = pd.DatetimeIndex(part("i8", np.ndarray).astype(np.int64).view(f"M8[{unit}]"), name=name)
             if tz is not None:
                 index = index.tz_localize("UTC").tz_convert(tz)
-            return index if freq is None else pd.DatetimeIndex(index, freq=freq)
+            if freq is None:
+                return index
+            arrays.check_calendar(len(index), to_offset(freq), where)
+            return pd.DatetimeIndex(index, freq=freq)
         if kind == "timedelta":
             unit, freq = part("unit", str), frequency_name(part("freq", (str, type(None))), where)
             if unit not in ("s", "ms", "us", "ns"):
@@ -356,7 +397,7 @@ def _decode_index(spec: dict, arrays: dict[str, np.ndarray], where: str) -> pd.I
     raise Refused(f"{where} has an index of unknown kind {str(kind)[:40]!r}.")
 
 
-def _decode_frame(spec: dict, arrays: dict[str, np.ndarray], where: str) -> pd.DataFrame:
+def _decode_frame(spec: dict, arrays: StoredArrays, where: str) -> pd.DataFrame:
     index = decode(spec.get("index"), arrays, f"{where}.index")
     columns = decode(spec.get("columns"), arrays, f"{where}.columns")
     data = decode(spec.get("data"), arrays, where)

@@ -23,7 +23,15 @@ from sktime.datatypes import convert_to
 from sktime.forecasting.base import ForecastingHorizon
 
 from ._archive import Refused, shown
-from ._codec import Encoder, custom_offset, decode, decode_frequency, encode_frequency, is_plain
+from ._codec import (
+    Encoder,
+    StoredArrays,
+    custom_offset,
+    decode,
+    decode_frequency,
+    encode_frequency,
+    is_plain,
+)
 from ._intervals import median_index, quantile_pairs
 from ._networks.forecast import SERIES_SHORTEST, series_reach
 from ._networks.heads import SeriesScaling
@@ -127,7 +135,7 @@ class SeriesState:
         attributes: dict[str, Any],
         rebuild_net: Callable[[Any], Any],
         manifest: dict[str, Any],
-        arrays: dict[str, np.ndarray],
+        arrays: StoredArrays,
     ) -> None:
         """The fitted state and network from the file, then sktime's by its own ``fit`` on the stored data.
 

@@ -629,7 +629,10 @@ FITTED_RULES: dict[str, tuple[Callable[[Any, dict], bool], str]] = {
     "classes_": (_distinct_labels, "a 1D array of distinct labels"),
     "y_mean_": (_finite_array(), "finite floats"),
     "y_scale_": (_finite_array(positive=True, like="y_mean_"), "finite floats > 0, one per y_mean_"),
-    "channel_mean_": (_finite_array(), "finite floats"),
+    "channel_mean_": (
+        lambda v, a: _finite_array()(v, a) and v.ndim == 1 and len(v) > 0,
+        "finite floats, one a channel",
+    ),
     "channel_scale_": (
         _finite_array(positive=True, like="channel_mean_"),
         "finite floats > 0, one per channel_mean_",
@@ -690,5 +693,15 @@ def check_fitted(attributes: dict[str, Any]) -> None:
     """Refuse fitted values outside what a fit can produce (:data:`FITTED_RULES`)."""
     for key, value in attributes.items():
         rule = FITTED_RULES.get(key)
-        if rule is not None and not rule[0](value, attributes):
+        if rule is None:
+            continue
+        try:
+            accepted = rule[0](value, attributes)
+        except (
+            TypeError,
+            ValueError,
+            IndexError,
+        ):  # a rule reading another attribute of a shape fit never writes
+            accepted = False
+        if not accepted:
             raise Refused(f"its fitted attribute {key}={shown(value)} is refused; it must be {rule[1]}.")

@@ -28,9 +28,32 @@ def _inference_graph(estimator: Any) -> InferenceGraph:
     if build is None:
         raise TypeError(
             "to_onnx expects a fitted RNNClassifier, RNNRegressor or RNNForecaster, got "
-            f"{type(estimator).__name__}. Fit one of them first and pass it."
+            f"{type(estimator).__name__}. {_what_to_export(estimator)}"
         )
     return build()
+
+
+def _what_to_export(estimator: Any) -> str:
+    """The fix for a wrapper of an exportable estimator (a search, a pipeline, a target transform)."""
+
+    def exportable(inner: Any) -> bool:
+        return hasattr(inner, "_inference_graph")
+
+    for best in ("best_estimator_", "best_forecaster_"):
+        if exportable(getattr(estimator, best, None)):
+            return f"Export the search's fitted {best}: to_onnx(search.{best})."
+    steps = getattr(estimator, "steps", None)
+    if isinstance(steps, list) and steps and exportable(steps[-1][-1]):
+        return (
+            "Export its last step, to_onnx(pipeline[-1]); the steps before it are not in the graph: "
+            "apply them to X yourself (pipeline[:-1].transform(X)) before running it."
+        )
+    if exportable(getattr(estimator, "regressor_", None)):
+        return (
+            "Export its fitted regressor_, to_onnx(model.regressor_); the target's transform is not "
+            "in the graph: apply model.transformer_.inverse_transform to the graph's outputs."
+        )
+    return "Fit one of them and pass it."
 
 
 def _warn_rounded_levels(estimator: Any) -> None:

@@ -39,6 +39,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import validate_parameter_constraints
 
 from ._archive import (
+    MAX_ARRAYS,
     MAX_ARRAYS_BYTES,
     MAX_JSON_VALUES,
     Refused,
@@ -50,7 +51,7 @@ from ._archive import (
     read_tensors,
     shown,
 )
-from ._codec import ARRAYS, Encoder, decode, plain_json
+from ._codec import ARRAYS, MAX_CALENDAR_DATES, Encoder, StoredArrays, decode, plain_json
 from ._load_policy import (
     ADDED_ATTRIBUTES,
     ADDED_PARAMETERS,
@@ -126,7 +127,10 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
     "cuda:N", ``random_state`` an int or None. The manifest may hold up to
     256 MiB and 2**24 values of JSON (its training history takes 60 bytes and 3
     to 4 values a batch: about 4 million batches) and the arrays up to 1 GiB
-    together. A member that deflate would shrink more than 20 times is stored
+    and 2**16 members together (a panel's series take two each); a
+    forecaster's series up to 100,000 dates of a calendar frequency (a month, a
+    business day or hour: any but a fixed length), which load has pandas
+    check date by date. A member that deflate would shrink more than 20 times is stored
     uncompressed (:func:`load` refuses such ratios as zip bombs). A
     forecaster's time zone must be one ``load`` rebuilds exactly: an IANA
     zone (``zoneinfo``, pytz), UTC, or a fixed ``datetime.timezone`` offset.
@@ -294,12 +298,17 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
         len(manifest_bytes) > _MAX_MANIFEST_BYTES
         or values > MAX_JSON_VALUES
         or arrays_size > MAX_ARRAYS_BYTES
+        or len(arrays) > MAX_ARRAYS
+        or encode.calendar_dates > MAX_CALENDAR_DATES
     ):
         raise ValueError(
             f"{name} is too large for the safe format: its manifest takes {len(manifest_bytes)} bytes "
             f"and {values} JSON values (at most {_MAX_MANIFEST_BYTES} and {MAX_JSON_VALUES}; a training "
-            f"history takes 3 to 4 values a batch) and its arrays {arrays_size} bytes (at most "
-            f"{MAX_ARRAYS_BYTES}). Use pickle/joblib for files you trust."
+            f"history takes 3 to 4 values a batch), its arrays {len(arrays)} members of {arrays_size} "
+            f"bytes (at most {MAX_ARRAYS} and {MAX_ARRAYS_BYTES}; a panel's series take 2 each), and its "
+            f"series {encode.calendar_dates} dates of a calendar frequency (at most {MAX_CALENDAR_DATES}; "
+            "load has pandas check each date against a frequency such as a business day or hour, one by "
+            "one). Use pickle/joblib for files you trust."
         )
     from safetensors.torch import save as save_tensors
 
@@ -570,10 +579,12 @@ def _load_members(archive: zipfile.ZipFile, manifest: dict, names: list[str]) ->
         )
     cls = classes[estimator_name]
 
+    if n_arrays > MAX_ARRAYS:
+        raise Refused(f"it holds {n_arrays} arrays, over the {MAX_ARRAYS} it allows.")
     arrays_size = sum(archive.getinfo(member).file_size for member in arrays_named)
     if arrays_size > MAX_ARRAYS_BYTES:
         raise Refused(f"its arrays declare {arrays_size} bytes, over the {MAX_ARRAYS_BYTES} it allows.")
-    arrays = {member: read_array(archive, member) for member in arrays_named}
+    arrays = StoredArrays({member: read_array(archive, member) for member in arrays_named})
 
     params = manifest.get("params")
     fresh = cls()  # what any instance holds: its parameters (and a forecaster's sktime tags and config)
@@ -622,6 +633,8 @@ def _load_members(archive: zipfile.ZipFile, manifest: dict, names: list[str]) ->
         )
     check_fitted(attributes)
     estimator._restore_fitted(attributes, lambda e: _rebuild_net(e, archive, manifest), manifest, arrays)
+    if unused := arrays.unused():
+        raise Refused(f"it holds arrays {shown(unused)} that no stored value names; save writes none such.")
     return estimator
 
 
@@ -722,7 +735,7 @@ def _rebuild_net(estimator: Any, archive: zipfile.ZipFile, manifest: dict) -> An
         raise Refused("its optimizer state is malformed.")
     state: dict[int, dict[str, Any]] = {}
     for key, value in stored["scalars"].items():
-        value = decode(value, {}, "optimizer state")
+        value = decode(value, StoredArrays({}), "optimizer state")
         if not (value is None or (isinstance(value, Real) and math.isfinite(value))):
             raise Refused(f"optimizer state {shown(key)} holds {shown(value)}, not a number.")
         index, name = state_key(key, shapes)
@@ -733,7 +746,7 @@ def _rebuild_net(estimator: Any, archive: zipfile.ZipFile, manifest: dict) -> An
         index, name = state_key(key, shapes)
         state.setdefault(index, {})[name] = tensor
     param_groups = optimizer_groups(
-        decode(stored.get("param_groups"), {}, "optimizer param_groups"),
+        decode(stored.get("param_groups"), StoredArrays({}), "optimizer param_groups"),
         net.optimizer_.state_dict()["param_groups"],
     )
     try:

@@ -11,9 +11,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
-from ._codec import Encoder
+from ._codec import Encoder, StoredArrays
 
 __all__ = ["InconsistentVersionWarning", "SafeFormatMixin", "VersionedPickleMixin", "library_version"]
 
@@ -114,7 +112,7 @@ class SafeFormatMixin:
         attributes: dict[str, Any],
         rebuild_net: Callable[[Any], Any],
         manifest: dict[str, Any],
-        arrays: dict[str, np.ndarray],
+        arrays: StoredArrays,
     ) -> None:
         """Set the checked fitted attributes, then the network rebuilt from the file."""
         for key, value in attributes.items():

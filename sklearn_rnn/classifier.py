@@ -308,7 +308,7 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
         return [("augmentation", WindowWarp(seed))] if getattr(self, "augmentation_", None) else []
 
     def _network_outputs(self) -> dict[str, int]:
-        return {"n_outputs": len(np.asarray(self.classes_))}
+        return {"n_features": self._n_channels, "n_outputs": len(np.asarray(self.classes_))}
 
     def _criterion(self) -> type[torch.nn.Module]:
         # set by fit (and restored by load) before the network is built

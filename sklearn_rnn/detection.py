@@ -30,6 +30,7 @@ from ._anomaly import (
     outages,
     robust_scale,
 )
+from ._archive import Refused
 from ._data import holds_text, refuse_missing_times
 from ._docs import with_shared_parameters
 from ._runtime import user_stacklevel
@@ -1122,6 +1123,15 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
 
     # -- save and load ----------------------------------------------------------------------------
     def _restore_fitted(self, attributes, rebuild_net, manifest, arrays) -> None:
+        settings = attributes.get("_fit_settings")
+        threshold = settings.get("threshold") if isinstance(settings, dict) else self.threshold
+        if missing := sorted(
+            {"score_median_", "score_spread_"} - set(attributes) if threshold == "dynamic" else ()
+        ):
+            raise Refused(
+                f"its fitted attributes lack {missing}, which a detector fitted with threshold='dynamic' "
+                "holds: the file was edited or damaged. Save the model again from the fitted detector."
+            )
         super()._restore_fitted(attributes, rebuild_net, manifest, arrays)
         self._is_fitted = True  # what sktime's fit sets last
 

@@ -93,7 +93,7 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
     _required_fitted = frozenset({"_y_1d", "y_mean_", "y_scale_"})
 
     def _network_outputs(self) -> dict[str, int]:
-        return {"n_outputs": self.n_outputs_}
+        return {"n_features": self._n_channels, "n_outputs": self.n_outputs_}
 
     def _criterion(self) -> type[torch.nn.Module]:
         return torch.nn.MSELoss

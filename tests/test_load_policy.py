@@ -93,6 +93,27 @@ def _edit_manifest(data: bytes, edit) -> bytes:
     return _zip(members)
 
 
+def _as_older(data: bytes, edit) -> bytes:
+    """A file as an older version wrote it: the manifest edited (what it did not store taken out), and
+    the arrays only what it names, numbered from 0 as save numbers them (load refuses others)."""
+    manifest = json.loads(_members(_edit_manifest(data, edit))["manifest.json"])
+    members = {k: v for k, v in _members(data).items() if not k.startswith("arrays/")}
+    arrays = _members(data)
+    renamed = {}
+
+    def renumber(value):
+        if isinstance(value, dict):
+            if set(value) == {"__ndarray__"}:
+                name = renamed.setdefault(value["__ndarray__"], f"arrays/{len(renamed)}.npy")
+                members[name] = arrays[value["__ndarray__"]]
+                return {"__ndarray__": name}
+            return {k: renumber(v) for k, v in value.items()}
+        return [renumber(v) for v in value] if isinstance(value, list) else value
+
+    members["manifest.json"] = json.dumps(renumber(manifest)).encode()
+    return _zip(members)
+
+
 def _edit_tensors(data: bytes, member: str, edit) -> bytes:
     members = _members(data)
     tensors = load_tensors(members[member])
@@ -851,7 +872,7 @@ def test_outlier_detector_written_before_the_two_sided_score_scores_its_worst_st
             manifest["attributes"].pop(key)
 
     path = tmp_path / "old.skrnn"
-    path.write_bytes(_edit_manifest(_saved(detector), drop))
+    path.write_bytes(_as_older(_saved(detector), drop))
     loaded = load(path)
     assert not hasattr(loaded, "statistics_center_") and not hasattr(loaded, "statistics_scale_")
     as_before = copy.deepcopy(detector)
@@ -894,7 +915,7 @@ def test_forecaster_file_from_before_interval_floors_loads_with_the_networks_own
         for name in ("interval_floors_", "series_smoothing_", "series_smoothing_length_"):
             manifest["attributes"].pop(name)
 
-    path.write_bytes(_edit_manifest(_saved(forecaster), before))
+    path.write_bytes(_as_older(_saved(forecaster), before))
     loaded = load(path)
     assert loaded.interval_floors_ is None and loaded.series_smoothing_ is None
     alpha = [0.05, 0.5, 0.95]
@@ -914,7 +935,7 @@ def test_forecaster_file_from_before_the_whole_series_smoothing_forecasts_with_t
             manifest["attributes"].pop(name)
 
     path = tmp_path / "older.skrnn"
-    path.write_bytes(_edit_manifest(_saved(forecaster), before))
+    path.write_bytes(_as_older(_saved(forecaster), before))
     loaded = load(path)
     assert loaded.series_smoothing_ is None and loaded.interval_floors_ is not None
     alpha = [0.05, 0.5, 0.95]
@@ -1043,7 +1064,7 @@ def test_forecaster_file_from_before_correction_weights_forecasts_with_its_netwo
         manifest["attributes"].pop("correction_weight_")
 
     path = tmp_path / "older.skrnn"
-    path.write_bytes(_edit_manifest(_saved(weighted_forecaster), drop))
+    path.write_bytes(_as_older(_saved(weighted_forecaster), drop))
     loaded = load(path)
     assert loaded.correction_weight == 1.0 and loaded.correction_weight_.tolist() == [1.0]
     assert loaded.net_.module_.correction_weight is None
@@ -1142,7 +1163,7 @@ def test_an_anomaly_detector_file_from_before_event_peak_flags_every_step_above_
         context.pop()
 
     path = tmp_path / "old.skrnn"
-    path.write_bytes(_edit_manifest(_saved(detector), before))
+    path.write_bytes(_as_older(_saved(detector), before))
     loaded = load(path)
     assert loaded.event_peak == 1.0 and len(loaded._context) == 4
     later = data.iloc[400:].copy()

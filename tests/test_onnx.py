@@ -211,6 +211,42 @@ def test_errors():
         to_onnx(clf, lengths="yes")
 
 
+def test_a_wrapper_is_told_which_fitted_estimator_to_export_and_what_is_left_out():
+    """Found by a probe: a fitted Pipeline or TransformedTargetRegressor was told to "Fit one of them
+    first"; the fixes the message names, run as written, give the wrapper's predictions."""
+    from sklearn.compose import TransformedTargetRegressor
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, _, signal = _train_data(n_features=2)
+    X2 = X[:, :, 0]  # a 2D table: a scaler before the network
+    pipeline = make_pipeline(StandardScaler(), _tiny(RNNRegressor)).fit(X2, signal)
+    with pytest.raises(TypeError, match=r"got Pipeline\. Export its last step, to_onnx\(pipeline\[-1\]\); "):
+        to_onnx(pipeline)
+    (pred,) = _session(to_onnx(pipeline[-1])).run(
+        None, {"X": pipeline[:-1].transform(X2).astype(np.float32), "lengths": np.full(len(X2), X2.shape[1])}
+    )
+    np.testing.assert_allclose(pred, pipeline.predict(X2), atol=TOL * pipeline[-1].y_scale_[0], rtol=0)
+
+    model = TransformedTargetRegressor(_tiny(RNNRegressor), func=np.log, inverse_func=np.exp).fit(
+        X, np.exp(signal)
+    )
+    with pytest.raises(TypeError, match=r"Export its fitted regressor_, to_onnx\(model.regressor_\); "):
+        to_onnx(model)
+    (pred,) = _session(to_onnx(model.regressor_)).run(
+        None, {"X": X.astype(np.float32), "lengths": np.full(len(X), X.shape[1])}
+    )
+    outputs = model.transformer_.inverse_transform(pred.reshape(-1, 1)).ravel()
+    np.testing.assert_allclose(outputs, model.predict(X), rtol=1e-4)
+
+    search = GridSearchCV(_tiny(RNNRegressor), {"hidden_size": [4]}, cv=2).fit(X, signal)
+    with pytest.raises(TypeError, match=r"Export the search's fitted best_estimator_: to_onnx\(search"):
+        to_onnx(search)
+    with pytest.raises(TypeError, match=r"got StandardScaler\. Fit one of them and pass it\."):
+        to_onnx(StandardScaler().fit(X2))
+
+
 needs_fcn = pytest.mark.skipif(not _HAS_ARCHITECTURE, reason="no convolutional architecture in this version")
 
 

@@ -963,9 +963,10 @@ FORECASTER_TAMPERED = {
         lambda m: _edit_frame_index(m, freq="not a frequency"),
         r"attribute _y_hist.index holds an index pandas cannot build",
     ),
-    "column of another length": (
+    "index naming a column's array": (  # a column of another length, had the array not been taken
         lambda m: _edit_frame_index(m, ordinals={"__ndarray__": "arrays/0.npy"}),
-        r"attribute _y_hist holds a malformed data frame",
+        r"attribute _y_hist.index ordinals names an array 'arrays/0.npy' the file does not hold, or that "
+        r"another value already names \(save writes each array once\)",
     ),
     "network of another horizon": (
         _set(["attributes", "horizon_"], 5),
@@ -1295,18 +1296,35 @@ def test_load_names_what_it_reads(model_bytes, tmp_path):
         load(stream)
 
 
-@pytest.mark.parametrize("level", [5, "ab", [1.0], {"__ndarray__": "arrays/0.npy"}], ids=repr)
+@pytest.mark.parametrize(
+    "level",
+    [
+        5,
+        "ab",
+        [1.0],
+        np.array([1.0]),  # an array of another shape
+        # beyond float32's range (fit rounds the level to float32): every input became inf, and the
+        # regressor predicted one value for every sequence, without an error
+        np.array([1e300, -1e300, 0.0]),
+        np.array([0.1, 0.0, 0.0]),  # within range, but not a value float32 holds
+    ],
+    ids=repr,
+)
 def test_a_crafted_reference_level_is_refused(level, tmp_path):
     buffer = io.BytesIO()
     save(RNNRegressor(**TINY).fit(X, Y_REG), buffer)
-
-    def crafted(manifest):
-        assert "_x_level" in manifest["attributes"]  # what the network's input is moved by
-        manifest["attributes"]["_x_level"] = level
-        return manifest
-
+    stored = json.loads(zipfile.ZipFile(io.BytesIO(buffer.getvalue())).read("manifest.json"))
+    member = stored["attributes"]["_x_level"]["__ndarray__"]  # what the network's input is moved by
+    if isinstance(level, np.ndarray):  # the level's own array replaced
+        npy = io.BytesIO()
+        np.save(npy, level)
+        data = _rewrite(buffer.getvalue(), replace={member: npy.getvalue()})
+    else:
+        data = _rewrite(
+            buffer.getvalue(), replace={member: None}, manifest=_set(["attributes", "_x_level"], level)
+        )
     path = tmp_path / "level.skrnn"
-    path.write_bytes(_rewrite(buffer.getvalue(), manifest=crafted))
+    path.write_bytes(data)
     with pytest.raises(ValueError, match=r"^Refusing to load .*reference level \(_x_level\) is not 3 finite"):
         load(path)
 
@@ -1541,3 +1559,128 @@ def test_a_history_date_forged_far_on_is_refused_without_building_its_grid(forec
     gap = r"Refusing to load .* lacks time points of its frequency 'M' after 2003-03"
     with pytest.raises(ValueError, match=gap):
         load(path)
+
+
+def _array_count(data: bytes) -> int:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return sum(name.startswith("arrays/") for name in archive.namelist())
+
+
+def test_a_file_holds_each_array_one_value_names_and_no_more_than_it_may(model_bytes, monkeypatch):
+    """Found by a security review: only the arrays' bytes were bounded, and arrays no value named were
+    read all the same (about 0.3 ms each: 300,000 empty ones, a 52 MB file, took 86 s to load); one
+    array could also be named by many values."""
+    import sklearn_rnn._persistence as persistence
+
+    n = _array_count(model_bytes)
+    empty = io.BytesIO()
+    np.save(empty, np.zeros(0))
+    extra = _rewrite(model_bytes, replace={f"arrays/{n}.npy": empty.getvalue()})
+    with pytest.raises(ValueError, match=rf"holds arrays \['arrays/{n}.npy'\] that no stored value names"):
+        load(io.BytesIO(extra))
+
+    stored = json.loads(zipfile.ZipFile(io.BytesIO(model_bytes)).read("manifest.json"))
+    level = stored["attributes"]["_x_level"]  # read before loss_curve_
+    twice = _rewrite(model_bytes, manifest=_set(["attributes", "loss_curve_"], level))
+    with pytest.raises(ValueError, match=r"that another value already names \(save writes each array once\)"):
+        load(io.BytesIO(twice))
+
+    monkeypatch.setattr(persistence, "MAX_ARRAYS", n - 1)
+    with pytest.raises(ValueError, match=rf"it holds {n} arrays, over the {n - 1} it allows"):
+        load(io.BytesIO(model_bytes))
+    with pytest.raises(ValueError, match=rf"its arrays {n} members of .* \(at most {n - 1} and "):
+        save(RNNClassifier(**TINY).fit(X, Y_CLS), io.BytesIO())  # save writes no file load refuses
+
+
+def test_dates_a_file_has_pandas_check_against_a_calendar_frequency_are_bounded(monkeypatch, tmp_path):
+    """Found by a security review: pandas checks each date of an index against a custom business hour
+    one by one (about 0.2 ms a date): a forecaster's file of 200,000 such dates, 3 MB, took 69 s to
+    load. A fixed frequency (hours) is checked at once and not counted."""
+    import sklearn_rnn._codec as codec
+    import sklearn_rnn._persistence as persistence
+
+    hours = pd.offsets.CustomBusinessHour(start="10:00", end="15:00", weekmask="Mon Tue Wed Thu")
+    fitted = {}
+    for name, freq in (("custom hours", hours), ("hours", "h")):
+        y = pd.Series(
+            np.sin(np.arange(60) / 3), index=pd.date_range("2024-01-08 10:00", periods=60, freq=freq)
+        )
+        fitted[name] = _forecaster(max_epochs=1).fit(y, fh=[1])
+        save(fitted[name], tmp_path / f"{name}.skrnn")
+    monkeypatch.setattr(codec, "MAX_CALENDAR_DATES", 59)
+    with pytest.raises(
+        ValueError, match=r"dates of frequency .*CustomBusinessHour.* beyond the 59 it may hold"
+    ):
+        load(tmp_path / "custom hours.skrnn")
+    _assert_same_forecasts(load(tmp_path / "hours.skrnn"), fitted["hours"])
+    monkeypatch.setattr(persistence, "MAX_CALENDAR_DATES", 59)
+    with pytest.raises(ValueError, match=r"its series 60 dates of a calendar frequency \(at most 59;"):
+        save(fitted["custom hours"], io.BytesIO())
+    save(fitted["hours"], io.BytesIO())
+
+
+def _crafted_load(estimator, edit):
+    """``estimator`` saved, its manifest edited by ``edit``, loaded."""
+    buffer = io.BytesIO()
+    save(estimator, buffer)
+    return load(io.BytesIO(_rewrite(buffer.getvalue(), manifest=edit)))
+
+
+def test_files_edited_into_states_no_fit_writes_are_refused():
+    """Found by a security review: each of these loaded, then failed at its first use (AttributeError,
+    torch's RuntimeError) or, for the level, predicted one value for every sequence without an error."""
+    from sklearn_rnn import RNNAnomalyDetector, RNNOutlierDetector
+
+    frame = pd.DataFrame(X.reshape(-1, 3)[:200])
+    tiny = dict(window_length=6, hidden_size=4, max_epochs=1, random_state=0)
+    dynamic = RNNAnomalyDetector(threshold="dynamic", **tiny).fit(frame)
+    static = RNNAnomalyDetector(**tiny).fit(frame)
+
+    def drop(key):
+        def edit(manifest):
+            del manifest["attributes"][key]
+            return manifest
+
+        return edit
+
+    def settings(**changes):
+        def edit(manifest):
+            manifest["attributes"]["_fit_settings"]["__dict__"] = [
+                [k, changes.get(k, v)] for k, v in manifest["attributes"]["_fit_settings"]["__dict__"]
+            ]
+            return manifest
+
+        return edit
+
+    lack = r"lack \['{}'\], which a detector fitted with threshold='dynamic' holds"
+    with pytest.raises(ValueError, match=lack.format("score_median_")):
+        _crafted_load(dynamic, drop("score_median_"))
+    with pytest.raises(ValueError, match=lack.format("score_median_', 'score_spread_")):
+        _crafted_load(static, settings(threshold="dynamic"))
+    forecast = RNNAnomalyDetector(scoring="forecast", **tiny).fit(frame)
+    with pytest.raises(ValueError, match=r"lack \['channel_mean_'\], which every fitted"):
+        _crafted_load(forecast, drop("channel_mean_"))
+    classifier = RNNClassifier(**TINY).fit(X, Y_CLS)  # 3 channels; the file says 2, with a level of 2
+    buffer = io.BytesIO()
+    save(classifier, buffer)
+    stored = json.loads(zipfile.ZipFile(io.BytesIO(buffer.getvalue())).read("manifest.json"))
+    level = io.BytesIO()
+    np.save(level, np.zeros(2))
+    two = _rewrite(
+        buffer.getvalue(),
+        replace={stored["attributes"]["_x_level"]["__ndarray__"]: level.getvalue()},
+        manifest=_set(["attributes", "_n_channels"], 2),
+    )
+    with pytest.raises(
+        ValueError, match=r"the network has outputs \(3, 3\) but the estimator expects \(2, 3\)"
+    ):
+        load(io.BytesIO(two))
+    outlier = RNNOutlierDetector(hidden_size=4, max_epochs=1, random_state=0).fit(X)
+    buffer = io.BytesIO()
+    save(outlier, buffer)
+    stored = json.loads(zipfile.ZipFile(io.BytesIO(buffer.getvalue())).read("manifest.json"))
+    member = stored["attributes"]["channel_mean_"]["__ndarray__"]
+    scalar = io.BytesIO()
+    np.save(scalar, np.float64(0.5))  # a 0-d array: len() of it raised TypeError inside load
+    with pytest.raises(ValueError, match=r"^Refusing to load .*its fitted attribute .* is refused"):
+        load(io.BytesIO(_rewrite(buffer.getvalue(), replace={member: scalar.getvalue()})))

@@ -99,7 +99,7 @@ class Encoder:
             ordinals = self(index.asi8.copy(), where)
             return {"kind": "period", "ordinals": ordinals, "freq": index.freqstr, "names": names}
         if isinstance(index, pd.DatetimeIndex):
-            if index.freq is not None and not isinstance(index.freq, pd.offsets.Tick):
+            if index.freq is not None and checked_date_by_date(index.freq):
                 self.calendar_dates += len(index)
             return {
                 "kind": "datetime",
@@ -247,10 +247,15 @@ def _decoded_time_zone(tz: Any, where: str) -> str | datetime.timezone | None:
     raise Refused(f"{where} has time zone {shown(tz)}, which is not a time zone this format writes.")
 
 
-# Dates a file may have pandas check against a calendar frequency (a month, a business day or hour:
-# any but a fixed length, which it checks at once): pandas steps through the calendar date by date,
+# Dates a file may have pandas check against a calendar frequency (a week, a month, a business day or
+# hour: any but a fixed length or a day, which it checks at once): pandas steps through the calendar,
 # up to 0.2 ms a date for a custom business hour. About 20 s at most; 30 years of business hours.
 MAX_CALENDAR_DATES = 100_000
+
+
+def checked_date_by_date(freq: Any) -> bool:
+    """Whether dates of ``freq`` count among the ``MAX_CALENDAR_DATES`` (all but fixed lengths and days)."""
+    return not isinstance(freq, (pd.offsets.Tick, pd.offsets.Day))
 
 
 class StoredArrays:
@@ -271,7 +276,7 @@ class StoredArrays:
 
     def check_calendar(self, n_dates: int, freq: Any, where: str) -> None:
         """Count ``n_dates`` checked against ``freq``, refused beyond what a file may have checked."""
-        if isinstance(freq, pd.offsets.Tick):
+        if not checked_date_by_date(freq):
             return
         self.calendar_dates_left -= n_dates
         if self.calendar_dates_left < 0:

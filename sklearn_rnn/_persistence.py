@@ -128,9 +128,9 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
     256 MiB and 2**24 values of JSON (its training history takes 60 bytes and 3
     to 4 values a batch: about 4 million batches) and the arrays up to 1 GiB
     and 2**16 members together (a panel's series take two each); a
-    forecaster's series up to 100,000 dates of a calendar frequency (a month, a
-    business day or hour: any but a fixed length), which load has pandas
-    check date by date. A member that deflate would shrink more than 20 times is stored
+    forecaster's series up to 100,000 dates of a calendar frequency (a week, a
+    month, a business day or hour: any but a fixed length or a day), which
+    load has pandas check date by date. A member that deflate would shrink more than 20 times is stored
     uncompressed (:func:`load` refuses such ratios as zip bombs). A
     forecaster's time zone must be one ``load`` rebuilds exactly: an IANA
     zone (``zoneinfo``, pytz), UTC, or a fixed ``datetime.timezone`` offset.

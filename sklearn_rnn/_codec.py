@@ -44,6 +44,7 @@ class Encoder:
     def __init__(self) -> None:
         self.arrays: dict[str, np.ndarray] = {}
         self.calendar_dates = 0  # dates load has pandas check against a calendar frequency
+        self.range_values = 0  # the values of range indexes, which pandas expands into arrays
 
     def __call__(self, value: Any, where: str) -> Any:
         if value is None or isinstance(value, (bool, str)):
@@ -94,8 +95,11 @@ class Encoder:
             codes = [self(np.asarray(c), f"{where} codes") for c in index.codes]
             return {"kind": "multi", "levels": levels, "codes": codes, "names": names}
         if isinstance(index, pd.RangeIndex):
+            self.range_values += len(index)
             return {"kind": "range", "range": [index.start, index.stop, index.step], "names": names}
         if isinstance(index, pd.PeriodIndex):
+            if not within_years(index):
+                raise TypeError(f"{where} has periods outside the years 1 to 9999.")
             ordinals = self(index.asi8.copy(), where)
             return {"kind": "period", "ordinals": ordinals, "freq": index.freqstr, "names": names}
         if isinstance(index, pd.DatetimeIndex):
@@ -247,10 +251,20 @@ def _decoded_time_zone(tz: Any, where: str) -> str | datetime.timezone | None:
     raise Refused(f"{where} has time zone {shown(tz)}, which is not a time zone this format writes.")
 
 
+# the values of all range indexes a file may declare: as many as an int64 array within the arrays' limit
+MAX_RANGE_LENGTH = MAX_ARRAYS_BYTES // 8
+
 # Dates a file may have pandas check against a calendar frequency (a week, a month, a business day or
 # hour: any but a fixed length or a day, which it checks at once): pandas steps through the calendar,
-# up to 0.2 ms a date for a custom business hour. About 20 s at most; 30 years of business hours.
-MAX_CALENDAR_DATES = 100_000
+# up to 0.7 ms a date for a custom business hour of several openings. About 15 s at most; 11 years
+# of 7-hour trading days for a series and its X.
+MAX_CALENDAR_DATES = 20_000
+
+
+def within_years(index: pd.PeriodIndex) -> bool:
+    """Whether periods lie within the years 1 to 9999 (pandas' year overflows beyond 2**31)."""
+    first, last = (pd.Period(day, freq=index.freq).ordinal for day in ("0001-01-01", "9999-12-31"))
+    return not len(index) or (first <= index.asi8.min() and index.asi8.max() <= last)
 
 
 def checked_date_by_date(freq: Any) -> bool:
@@ -265,6 +279,7 @@ class StoredArrays:
     def __init__(self, arrays: dict[str, np.ndarray]) -> None:
         self._left = dict(arrays)
         self.calendar_dates_left = MAX_CALENDAR_DATES
+        self.range_values_left = MAX_RANGE_LENGTH  # pandas expands range indexes into arrays
 
     def take(self, name: str, where: str) -> np.ndarray:
         if name not in self._left:
@@ -322,9 +337,6 @@ def decode(value: Any, arrays: StoredArrays, where: str) -> Any:
     raise Refused(f"{where} holds {str(value)[:80]!r}, which is not a stored value this format writes.")
 
 
-# the longest range index a file may declare: as many values as an int64 array within the arrays' limit
-MAX_RANGE_LENGTH = MAX_ARRAYS_BYTES // 8
-
 # a time zone by name ("Europe/Paris", "UTC", "UTC+01:00"): no path, no "dateutil/" prefix
 _TIME_ZONE = re.compile(r"(?!dateutil/)[A-Za-z][A-Za-z0-9_+\-:]*(/[A-Za-z0-9_+\-:]+)*")
 
@@ -337,6 +349,12 @@ def _decode_index(spec: dict, arrays: StoredArrays, where: str) -> pd.Index:
         if not isinstance(item, kind):
             raise Refused(f"{where} has a malformed index ({key}).")
         return item
+
+    def integers(key: str) -> np.ndarray:  # an .npy member of integers, not text a cast would read
+        item = part(key, np.ndarray)
+        if item.dtype.kind not in "iu":
+            raise Refused(f"{where} has a malformed index ({key} of dtype {item.dtype}).")
+        return item.astype(np.int64)
 
     kind = spec.get("kind")
     names = part("names", list)
@@ -357,22 +375,26 @@ def _decode_index(spec: dict, arrays: StoredArrays, where: str) -> pd.Index:
                 raise Refused(f"{where} has a malformed range index.")
             start, stop, step = bounds
             length = 0 if step == 0 else max(0, -((start - stop) // step))  # len(range), without its overflow
-            if length > MAX_RANGE_LENGTH:  # a few numbers that other code expands into arrays
+            arrays.range_values_left -= length
+            if arrays.range_values_left < 0:  # a few numbers each, that pandas expands into arrays
                 raise Refused(
-                    f"{where} has a range index of {length} values, more than the {MAX_RANGE_LENGTH} an "
-                    "array of this format can hold."
+                    f"{where} has a range index of {length} values, which take the file's range indexes "
+                    f"beyond the {MAX_RANGE_LENGTH} values an array of this format can hold."
                 )
             return pd.RangeIndex(*bounds, name=name)
         if kind == "period":
-            ordinals = part("ordinals", np.ndarray)
+            ordinals = integers("ordinals")
             freq = frequency_name(part("freq", str), where)
-            return pd.PeriodIndex.from_ordinals(ordinals.astype(np.int64), freq=freq, name=name)
+            index = pd.PeriodIndex.from_ordinals(ordinals, freq=freq, name=name)
+            if not within_years(index):
+                raise Refused(f"{where} has periods outside the years 1 to 9999, which save never writes.")
+            return index
         if kind == "datetime":
             unit, freq = part("unit", str), decode_frequency(part("freq", (str, list, type(None))), where)
             tz = _decoded_time_zone(decode(spec.get("tz"), arrays, where), where)
             if unit not in ("s", "ms", "us", "ns"):
                 raise Refused(f"{where} has datetime unit {unit!r}.")
-            index = pd.DatetimeIndex(part("i8", np.ndarray).astype(np.int64).view(f"M8[{unit}]"), name=name)
+            index = pd.DatetimeIndex(integers("i8").view(f"M8[{unit}]"), name=name)
             if tz is not None:
                 index = index.tz_localize("UTC").tz_convert(tz)
             if freq is None:
@@ -383,7 +405,7 @@ def _decode_index(spec: dict, arrays: StoredArrays, where: str) -> pd.Index:
             unit, freq = part("unit", str), frequency_name(part("freq", (str, type(None))), where)
             if unit not in ("s", "ms", "us", "ns"):
                 raise Refused(f"{where} has timedelta unit {unit!r}.")
-            index = pd.TimedeltaIndex(part("i8", np.ndarray).astype(np.int64).view(f"m8[{unit}]"), name=name)
+            index = pd.TimedeltaIndex(integers("i8").view(f"m8[{unit}]"), name=name)
             return index if freq is None else pd.TimedeltaIndex(index, freq=freq)
         if kind == "values":
             return pd.Index(part("values", np.ndarray), name=name)

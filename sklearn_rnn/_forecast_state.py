@@ -22,7 +22,7 @@ import torch
 from sktime.datatypes import convert_to
 from sktime.forecasting.base import ForecastingHorizon
 
-from ._archive import Refused, shown
+from ._archive import MAX_ARRAYS, Refused, shown
 from ._codec import (
     Encoder,
     StoredArrays,
@@ -65,6 +65,18 @@ from ._series import (
 __all__ = ["SeriesState"]
 
 # the input types a forecaster's training data are stored back as (sktime mtypes built of pandas/numpy)
+# the series a forecaster's file may hold: load rebuilds sktime's state series by series (1 to 5 ms
+# each), and a fit stores two arrays a series (its scaling)
+MAX_SERIES = MAX_ARRAYS // 2
+
+
+def series_count(frame: pd.DataFrame | None) -> int:
+    """How many series a (multi-indexed) frame holds, counted without splitting it."""
+    if frame is None or not isinstance(frame.index, pd.MultiIndex):
+        return 0 if frame is None else 1
+    return len(frame.index.droplevel(-1).unique())
+
+
 _MTYPES = (
     "pd.Series",
     "pd.DataFrame",
@@ -104,6 +116,12 @@ class SeriesState:
     # -- save and load ------------------------------------------------------------------------
     def _saved_state(self, encode: Encoder) -> dict[str, Any]:
         """What sktime's ``fit`` needs to rebuild sktime's state: the data types as passed, and ``fh``."""
+        if (n_series := series_count(self._y_hist)) > MAX_SERIES:
+            raise ValueError(
+                f"RNNForecaster is too large for the safe format: it holds {n_series} series, more than the "
+                f"{MAX_SERIES} a file may hold (load rebuilds sktime's state series by series). Use "
+                "pickle/joblib for files you trust."
+            )
         y_mtype = self._y_mtype_last_seen
         X_mtype = getattr(self, "_X_mtype_last_seen", None) if self._X_hist is not None else None
         for kind, mtype in (("y", y_mtype), ("X", X_mtype)):
@@ -157,6 +175,8 @@ class SeriesState:
             raise Refused("its sktime converter store is malformed.")
         if not isinstance(y_hist, pd.DataFrame) or not (X_hist is None or isinstance(X_hist, pd.DataFrame)):
             raise Refused("its forecaster holds no training series.")
+        if (n_series := max(series_count(y_hist), series_count(X_hist))) > MAX_SERIES:
+            raise Refused(f"its forecaster holds {n_series} series, more than the {MAX_SERIES} save writes.")
         held_columns = X_hist.shape[1] if X_hist is not None else 0
         n_exog = attributes.get("_n_exog", held_columns)
         if held_columns != n_exog:  # fit stores X's columns, or None without X

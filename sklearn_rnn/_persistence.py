@@ -51,7 +51,7 @@ from ._archive import (
     read_tensors,
     shown,
 )
-from ._codec import ARRAYS, MAX_CALENDAR_DATES, Encoder, StoredArrays, decode, plain_json
+from ._codec import ARRAYS, MAX_CALENDAR_DATES, MAX_RANGE_LENGTH, Encoder, StoredArrays, decode, plain_json
 from ._load_policy import (
     ADDED_ATTRIBUTES,
     ADDED_PARAMETERS,
@@ -124,19 +124,19 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
     within a fixed policy: ``net_kwargs`` and ``callbacks`` must be None (they
     reach skorch and torch as they are), ``optimizer`` a name such as
     ``"adamw"`` (not a class), ``device`` one of "cpu", "auto", "mps", "cuda" or
-    "cuda:N", ``random_state`` an int or None. The manifest may hold up to
-    256 MiB and 2**24 values of JSON (its training history takes 60 bytes and 3
-    to 4 values a batch: about 4 million batches) and the arrays up to 1 GiB
-    and 2**16 members together (a panel's series take two each); a
-    forecaster's series up to 100,000 dates of a calendar frequency (a week, a
-    month, a business day or hour: any but a fixed length or a day), which
-    load has pandas check date by date. A member that deflate would shrink more than 20 times is stored
-    uncompressed (:func:`load` refuses such ratios as zip bombs). A
-    forecaster's time zone must be one ``load`` rebuilds exactly: an IANA
-    zone (``zoneinfo``, pytz), UTC, or a fixed ``datetime.timezone`` offset.
-    The settings that are not parameters are stored too: the metadata
-    requests (``set_fit_request``) and sktime's ``set_config``, except its
-    parallel backend.
+    "cuda:N", ``random_state`` an int or None. The manifest may hold up to 256
+    MiB and 2**24 values of JSON (its training history takes 60 bytes and 3 to 4
+    values a batch: about 4 million batches) and the arrays up to 1 GiB and
+    2**16 members together (a panel's series take two each); a forecaster's
+    series up to 20,000 dates of a calendar frequency (a week, a month, a
+    business day or hour: any but a fixed length or a day), which load has
+    pandas check date by date, and up to 32,768 series. A member that deflate
+    would shrink more than 20 times is stored uncompressed (:func:`load` refuses
+    such ratios as zip bombs). A forecaster's time zone must be one ``load``
+    rebuilds exactly: an IANA zone (``zoneinfo``, pytz), UTC, or a fixed
+    ``datetime.timezone`` offset. The settings that are not parameters are
+    stored too: the metadata requests (``set_fit_request``) and sktime's
+    ``set_config``, except its parallel backend.
 
     Parameters
     ----------
@@ -300,6 +300,7 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
         or arrays_size > MAX_ARRAYS_BYTES
         or len(arrays) > MAX_ARRAYS
         or encode.calendar_dates > MAX_CALENDAR_DATES
+        or encode.range_values > MAX_RANGE_LENGTH
     ):
         raise ValueError(
             f"{name} is too large for the safe format: its manifest takes {len(manifest_bytes)} bytes "
@@ -308,7 +309,8 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
             f"bytes (at most {MAX_ARRAYS} and {MAX_ARRAYS_BYTES}; a panel's series take 2 each), and its "
             f"series {encode.calendar_dates} dates of a calendar frequency (at most {MAX_CALENDAR_DATES}; "
             "load has pandas check each date against a frequency such as a business day or hour, one by "
-            "one). Use pickle/joblib for files you trust."
+            f"one) and {encode.range_values} steps of range indexes (at most {MAX_RANGE_LENGTH}). Use "
+            "pickle/joblib for files you trust."
         )
     from safetensors.torch import save as save_tensors
 
@@ -632,7 +634,9 @@ def _load_members(archive: zipfile.ZipFile, manifest: dict, names: list[str]) ->
             "was edited or damaged. Save the model again from the fitted estimator."
         )
     check_fitted(attributes)
-    estimator._restore_fitted(attributes, lambda e: _rebuild_net(e, archive, manifest), manifest, arrays)
+    estimator._restore_fitted(
+        attributes, lambda e: _rebuild_net(e, archive, manifest, arrays), manifest, arrays
+    )
     if unused := arrays.unused():
         raise Refused(f"it holds arrays {shown(unused)} that no stored value names; save writes none such.")
     return estimator
@@ -682,7 +686,7 @@ def _warn_versions(manifest: dict) -> None:
         )
 
 
-def _rebuild_net(estimator: Any, archive: zipfile.ZipFile, manifest: dict) -> Any:
+def _rebuild_net(estimator: Any, archive: zipfile.ZipFile, manifest: dict, arrays: StoredArrays) -> Any:
     from skorch.history import History
 
     cls, rules = network(estimator)
@@ -735,7 +739,7 @@ def _rebuild_net(estimator: Any, archive: zipfile.ZipFile, manifest: dict) -> An
         raise Refused("its optimizer state is malformed.")
     state: dict[int, dict[str, Any]] = {}
     for key, value in stored["scalars"].items():
-        value = decode(value, StoredArrays({}), "optimizer state")
+        value = decode(value, arrays, "optimizer state")
         if not (value is None or (isinstance(value, Real) and math.isfinite(value))):
             raise Refused(f"optimizer state {shown(key)} holds {shown(value)}, not a number.")
         index, name = state_key(key, shapes)
@@ -746,7 +750,7 @@ def _rebuild_net(estimator: Any, archive: zipfile.ZipFile, manifest: dict) -> An
         index, name = state_key(key, shapes)
         state.setdefault(index, {})[name] = tensor
     param_groups = optimizer_groups(
-        decode(stored.get("param_groups"), StoredArrays({}), "optimizer param_groups"),
+        decode(stored.get("param_groups"), arrays, "optimizer param_groups"),
         net.optimizer_.state_dict()["param_groups"],
     )
     try:

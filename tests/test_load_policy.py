@@ -524,7 +524,8 @@ RANGE_BOMBS = {
     # pandas' len() of a range past sys.maxsize raised OverflowError, not the refusal
     "columns": (
         lambda m: m["attributes"]["_y_hist"]["__frame__"].update(columns=_range(0, 2**70)),
-        r"_y_hist.columns has a range index of 1180591620717411303424 values, more than the 134217728",
+        r"_y_hist.columns has a range index of 1180591620717411303424 values, which take the file's "
+        r"range indexes beyond the 134217728",
     ),
 }
 

@@ -1547,16 +1547,17 @@ def test_an_absolute_horizon_that_update_moved_into_the_past_saves_and_loads(tmp
 
 
 def test_a_history_date_forged_far_on_is_refused_without_building_its_grid(forecaster_bytes, tmp_path):
-    """A few-KB file whose last stored month lies 10**8 months on: rebuilding sktime's state refuses
-    its gap, and the refusal names it from the time points alone (the whole grid between, built
-    before, took 6 GB a file at 10**8 daily steps and ended in MemoryError at 3 * 10**8)."""
+    """A few-KB file whose last stored month lies 90,000 months on (periods beyond the year 9999 are
+    refused as such): rebuilding sktime's state refuses its gap, and the refusal names it from the
+    time points alone (the whole grid between, built before, took 6 GB a file at 10**8 daily steps
+    and ended in MemoryError at 3 * 10**8; minutes within the years 1 to 9999 count 5 * 10**9)."""
     path_in = ["attributes", "_y_hist", "__frame__", "index", "__index__", "ordinals"]
     member, ordinals = _stored_array(forecaster_bytes, path_in)
     forged = ordinals.copy()
-    forged[-1] = forged[0] + 10**8
+    forged[-1] = forged[0] + 90_000
     path = tmp_path / "forged.skrnn"
     path.write_bytes(_rewrite(forecaster_bytes, replace={member: _npy(forged)}))
-    gap = r"Refusing to load .* lacks time points of its frequency 'M' after 2003-03"
+    gap = r"Refusing to load .* lacks the time points 2003-04, .* \(and 89956 more\) of its frequency 'M'"
     with pytest.raises(ValueError, match=gap):
         load(path)
 
@@ -1686,3 +1687,57 @@ def test_files_edited_into_states_no_fit_writes_are_refused():
     np.save(scalar, np.float64(0.5))  # a 0-d array: len() of it raised TypeError inside load
     with pytest.raises(ValueError, match=r"^Refusing to load .*its fitted attribute .* is refused"):
         load(io.BytesIO(_rewrite(buffer.getvalue(), replace={member: scalar.getvalue()})))
+
+
+def test_a_second_review_s_crafted_files_are_refused_within_the_file_s_bounds(forecaster_bytes, monkeypatch):
+    """Found by a second security review: the optimizer's values were decoded with a date allowance of
+    their own, and an index's dates could come as text, no array; range indexes (a MultiIndex's levels)
+    were bounded one by one (a 10 KB file took 6.2 GB); a panel of 100,000 two-step series loaded in
+    124 s from a 4 MB file; periods near 2**63 loaded and forecast overflowed years."""
+    import sklearn_rnn._codec as codec
+
+    stored = json.loads(zipfile.ZipFile(io.BytesIO(forecaster_bytes)).read("manifest.json"))
+    ordinals = stored["attributes"]["_y_hist"]["__frame__"]["index"]["__index__"]["ordinals"]
+
+    def optimizer_names(manifest):  # an array the history's index names, named again by the optimizer
+        manifest["optimizer"]["scalars"] = {"0.step": ordinals}
+        return manifest
+
+    with pytest.raises(
+        ValueError, match=r"optimizer state names an array .* that another value already names"
+    ):
+        load(io.BytesIO(_rewrite(forecaster_bytes, manifest=optimizer_names)))
+    text = {"__array__": ["0", "1"], "dtype": "str"}
+    with pytest.raises(ValueError, match=r"_y_hist.index has a malformed index \(ordinals of dtype <U1\)"):
+        load(io.BytesIO(_rewrite(forecaster_bytes, manifest=lambda m: _edit_frame_index(m, ordinals=text))))
+    member = ordinals["__ndarray__"]
+    far = io.BytesIO()
+    np.save(far, 2**63 - 808 + np.arange(-30, 0))
+    with pytest.raises(ValueError, match=r"_y_hist.index has periods outside the years 1 to 9999"):
+        load(io.BytesIO(_rewrite(forecaster_bytes, replace={member: far.getvalue()})))
+
+    y = pd.Series(np.sin(np.arange(40) / 3))  # a RangeIndex: y's and X's, 40 values each
+    X = pd.DataFrame({"x": np.cos(np.arange(46) / 3)})
+    forecaster = _forecaster(max_epochs=1).fit(y, X=X.iloc[:40], fh=[1])
+    buffer = io.BytesIO()
+    save(forecaster, buffer)
+    monkeypatch.setattr(codec, "MAX_RANGE_LENGTH", 79)
+    with pytest.raises(ValueError, match=r"beyond the 79 values an array of this format can hold"):
+        load(io.BytesIO(buffer.getvalue()))
+
+
+def test_a_panel_holds_at_most_as_many_series_as_save_writes(monkeypatch):
+    import sklearn_rnn._forecast_state as forecast_state
+
+    t = pd.period_range("2020-01", periods=30, freq="M")
+    panel = pd.concat(
+        {f"s{i}": pd.Series(np.sin(np.arange(30) / 3) + i, index=t) for i in range(3)}, names=["id", "t"]
+    ).to_frame("v")
+    forecaster = _forecaster(max_epochs=1).fit(panel, fh=[1])
+    buffer = io.BytesIO()
+    save(forecaster, buffer)
+    monkeypatch.setattr(forecast_state, "MAX_SERIES", 2)
+    with pytest.raises(ValueError, match=r"its forecaster holds 3 series, more than the 2 save writes"):
+        load(io.BytesIO(buffer.getvalue()))
+    with pytest.raises(ValueError, match=r"it holds 3 series, more than the 2 a file may hold"):
+        save(forecaster, io.BytesIO())

@@ -43,7 +43,7 @@ class Encoder:
 
     def __init__(self) -> None:
         self.arrays: dict[str, np.ndarray] = {}
-        self.calendar_dates = 0  # dates load has pandas check against a calendar frequency
+        self.date_cost_us = 0  # what load's checks of its dates cost (date_cost)
         self.range_values = 0  # the values of range indexes, which pandas expands into arrays
 
     def __call__(self, value: Any, where: str) -> Any:
@@ -103,8 +103,7 @@ class Encoder:
             ordinals = self(index.asi8.copy(), where)
             return {"kind": "period", "ordinals": ordinals, "freq": index.freqstr, "names": names}
         if isinstance(index, pd.DatetimeIndex):
-            if index.freq is not None and checked_date_by_date(index.freq):
-                self.calendar_dates += len(index)
+            self.date_cost_us += date_cost(index, index.freq)
             return {
                 "kind": "datetime",
                 "i8": self(index.asi8.copy(), where),
@@ -254,31 +253,47 @@ def _decoded_time_zone(tz: Any, where: str) -> str | datetime.timezone | None:
 # the values of all range indexes a file may declare: as many as an int64 array within the arrays' limit
 MAX_RANGE_LENGTH = MAX_ARRAYS_BYTES // 8
 
-# Dates a file may have pandas check against a calendar frequency (a week, a month, a business day or
-# hour: any but a fixed length or a day, which it checks at once): pandas steps through the calendar,
-# up to 0.7 ms a date for a custom business hour of several openings. About 15 s at most; 11 years
-# of 7-hour trading days for a series and its X.
-MAX_CALENDAR_DATES = 20_000
+# What load's dates may cost, in microseconds: pandas checks a stored date against its frequency, and
+# rebuilding sktime's state puts the series on its grid, at once for fixed lengths and days, date by
+# date for calendar frequencies. Measured a date (2-core VM, pandas 3.0, both together): a week, a
+# month, a business day or hour up to 40 (charged 60, as dates without a frequency whose spacing is
+# irregular or a week or more, whose inferred grid is built so); a custom business day 95 (charged
+# 100); a custom business hour 240 with one opening a day, 470 to 900 with eight (charged 150 and 100
+# an opening). At most 20 s a file: e.g. 23 years of 7-hour trading days for a series and its X.
+MAX_DATE_COST_US = 20_000_000
 
 
 def within_years(index: pd.PeriodIndex) -> bool:
     """Whether periods lie within the years 1 to 9999 (pandas' year overflows beyond 2**31)."""
+    if isinstance(index.freq, pd.offsets.Tick) and index.freq.nanos < 1000:
+        return True  # nanoseconds' int64 ordinals span +-292 years (and pandas' bounds would overflow)
     first, last = (pd.Period(day, freq=index.freq).ordinal for day in ("0001-01-01", "9999-12-31"))
     return not len(index) or (first <= index.asi8.min() and index.asi8.max() <= last)
 
 
-def checked_date_by_date(freq: Any) -> bool:
-    """Whether dates of ``freq`` count among the ``MAX_CALENDAR_DATES`` (all but fixed lengths and days)."""
-    return not isinstance(freq, (pd.offsets.Tick, pd.offsets.Day))
+def date_cost(index: pd.DatetimeIndex, freq: Any) -> int:
+    """What ``index``'s dates cost load, in microseconds, with their frequency ``freq`` (an offset or
+    None: their spacing then decides the grid sktime's state is rebuilt on)."""
+    if freq is None:
+        steps = np.diff(index.asi8)
+        week = pd.Timedelta(days=7) // pd.Timedelta(1, unit=index.unit)
+        each = 0 if not len(steps) or (steps.min() == steps.max() and steps[0] < week) else 60
+    elif isinstance(freq, (pd.offsets.Tick, pd.offsets.Day)):
+        each = 0
+    elif isinstance(freq, CustomBusinessHour):
+        each = 150 + 100 * len(freq.start)
+    else:
+        each = 100 if isinstance(freq, CustomBusinessDay) else 60
+    return each * len(index)
 
 
 class StoredArrays:
     """A file's arrays, each given to the one stored value that names it (save writes each once),
-    and the dates left that pandas may check against a calendar frequency."""
+    and what its dates and range indexes may still cost."""
 
     def __init__(self, arrays: dict[str, np.ndarray]) -> None:
         self._left = dict(arrays)
-        self.calendar_dates_left = MAX_CALENDAR_DATES
+        self.date_cost_left_us = MAX_DATE_COST_US
         self.range_values_left = MAX_RANGE_LENGTH  # pandas expands range indexes into arrays
 
     def take(self, name: str, where: str) -> np.ndarray:
@@ -289,15 +304,13 @@ class StoredArrays:
             )
         return self._left.pop(name)
 
-    def check_calendar(self, n_dates: int, freq: Any, where: str) -> None:
-        """Count ``n_dates`` checked against ``freq``, refused beyond what a file may have checked."""
-        if not checked_date_by_date(freq):
-            return
-        self.calendar_dates_left -= n_dates
-        if self.calendar_dates_left < 0:
+    def charge_dates(self, index: pd.DatetimeIndex, freq: Any, where: str) -> None:
+        """Count what ``index``'s dates cost (:func:`date_cost`), refused beyond a file's allowance."""
+        self.date_cost_left_us -= date_cost(index, freq)
+        if self.date_cost_left_us < 0:
             raise Refused(
-                f"{where} has dates of frequency {shown(freq)}, which take the file's dates checked against "
-                f"a calendar frequency beyond the {MAX_CALENDAR_DATES} it may hold; save never writes more."
+                f"{where} has {len(index)} dates of frequency {shown(freq)}, whose checks by pandas take the "
+                f"file's beyond the {MAX_DATE_COST_US / 1e6:.0f} s it may cost; save never writes more."
             )
 
     def unused(self) -> list[str]:
@@ -397,10 +410,8 @@ def _decode_index(spec: dict, arrays: StoredArrays, where: str) -> pd.Index:
             index = pd.DatetimeIndex(integers("i8").view(f"M8[{unit}]"), name=name)
             if tz is not None:
                 index = index.tz_localize("UTC").tz_convert(tz)
-            if freq is None:
-                return index
-            arrays.check_calendar(len(index), to_offset(freq), where)
-            return pd.DatetimeIndex(index, freq=freq)
+            arrays.charge_dates(index, None if freq is None else to_offset(freq), where)
+            return index if freq is None else pd.DatetimeIndex(index, freq=freq)
         if kind == "timedelta":
             unit, freq = part("unit", str), frequency_name(part("freq", (str, type(None))), where)
             if unit not in ("s", "ms", "us", "ns"):

@@ -66,8 +66,8 @@ __all__ = ["SeriesState"]
 
 # the input types a forecaster's training data are stored back as (sktime mtypes built of pandas/numpy)
 # the series a forecaster's file may hold: load rebuilds sktime's state series by series (1 to 5 ms
-# each), and a fit stores two arrays a series (its scaling)
-MAX_SERIES = MAX_ARRAYS // 2
+# each), and a fit stores two arrays a series (its scaling) beside at most 16 others
+MAX_SERIES = (MAX_ARRAYS - 16) // 2
 
 
 def series_count(frame: pd.DataFrame | None) -> int:

@@ -40,8 +40,18 @@ def _what_to_export(estimator: Any) -> str:
         return hasattr(inner, "_inference_graph")
 
     for best in ("best_estimator_", "best_forecaster_"):
-        if exportable(getattr(estimator, best, None)):
+        found = getattr(estimator, best, None)
+        if exportable(found):
             return f"Export the search's fitted {best}: to_onnx(search.{best})."
+        if found is not None and (fix := _what_to_export(found)) != _NOTHING_TO_EXPORT:
+            return f"The search's {best} is a {type(found).__name__}. {fix}"
+    fitted = getattr(estimator, "steps_", None)  # sktime's pipelines keep their fitted steps there
+    if isinstance(fitted, list) and fitted and exportable(fitted[-1][-1]):
+        return (
+            "Export its fitted last step, to_onnx(pipeline.steps_[-1][1]); the pipeline's transformers "
+            "are not in the graph: apply them yourself (to y in a TransformedTargetForecaster, to X in a "
+            "ForecastingPipeline)."
+        )
     steps = getattr(estimator, "steps", None)
     if isinstance(steps, list) and steps and exportable(steps[-1][-1]):
         return (
@@ -53,7 +63,10 @@ def _what_to_export(estimator: Any) -> str:
             "Export its fitted regressor_, to_onnx(model.regressor_); the target's transform is not "
             "in the graph: apply model.transformer_.inverse_transform to the graph's outputs."
         )
-    return "Fit one of them and pass it."
+    return _NOTHING_TO_EXPORT
+
+
+_NOTHING_TO_EXPORT = "Fit one of them and pass it."
 
 
 def _warn_rounded_levels(estimator: Any) -> None:

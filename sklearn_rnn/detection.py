@@ -1124,7 +1124,10 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     # -- save and load ----------------------------------------------------------------------------
     def _restore_fitted(self, attributes, rebuild_net, manifest, arrays) -> None:
         settings = attributes.get("_fit_settings")
-        threshold = settings.get("threshold") if isinstance(settings, dict) else self.threshold
+        # files written before the detector recorded its own settings read the parameter, as _fitted does
+        threshold = (
+            settings.get("threshold", self.threshold) if isinstance(settings, dict) else self.threshold
+        )
         if missing := sorted(
             {"score_median_", "score_spread_"} - set(attributes) if threshold == "dynamic" else ()
         ):

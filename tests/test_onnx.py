@@ -243,8 +243,31 @@ def test_a_wrapper_is_told_which_fitted_estimator_to_export_and_what_is_left_out
     search = GridSearchCV(_tiny(RNNRegressor), {"hidden_size": [4]}, cv=2).fit(X, signal)
     with pytest.raises(TypeError, match=r"Export the search's fitted best_estimator_: to_onnx\(search"):
         to_onnx(search)
+    searched = GridSearchCV(pipeline, {"rnnregressor__hidden_size": [4]}, cv=2).fit(X2, signal)
+    with pytest.raises(TypeError, match=r"The search's best_estimator_ is a Pipeline\. Export its last step"):
+        to_onnx(searched)
     with pytest.raises(TypeError, match=r"got StandardScaler\. Fit one of them and pass it\."):
         to_onnx(StandardScaler().fit(X2))
+
+
+def test_an_sktime_pipeline_is_told_to_export_its_fitted_step():
+    """sktime keeps a pipeline's fitted steps in ``steps_``: ``pipeline[-1]`` is another pipeline, and
+    ``steps[-1]`` is unfitted; the message names the fitted one, which exports."""
+    import pandas as pd
+    from sktime.forecasting.compose import TransformedTargetForecaster
+    from sktime.transformations.series.exponent import ExponentTransformer
+
+    from sklearn_rnn import RNNForecaster
+
+    y = pd.Series(10 + np.sin(np.arange(60) / 3), index=pd.period_range("2000-01", periods=60, freq="M"))
+    forecaster = RNNForecaster(window_length=6, hidden_size=4, max_epochs=1, random_state=0)
+    pipeline = TransformedTargetForecaster([("square", ExponentTransformer(2)), ("rnn", forecaster)])
+    pipeline.fit(y, fh=[1])
+    with pytest.raises(
+        TypeError, match=r"Export its fitted last step, to_onnx\(pipeline.steps_\[-1\]\[1\]\); "
+    ):
+        to_onnx(pipeline)
+    assert _session(to_onnx(pipeline.steps_[-1][1])).get_outputs()
 
 
 needs_fcn = pytest.mark.skipif(not _HAS_ARCHITECTURE, reason="no convolutional architecture in this version")

@@ -1593,33 +1593,51 @@ def test_a_file_holds_each_array_one_value_names_and_no_more_than_it_may(model_b
         save(RNNClassifier(**TINY).fit(X, Y_CLS), io.BytesIO())  # save writes no file load refuses
 
 
-def test_dates_a_file_has_pandas_check_against_a_calendar_frequency_are_bounded(monkeypatch, tmp_path):
-    """Found by a security review: pandas checks each date of an index against a custom business hour
-    one by one (about 0.2 ms a date): a forecaster's file of 200,000 such dates, 3 MB, took 69 s to
-    load. A fixed frequency (hours) or days are checked at once and not counted."""
+def test_what_a_file_s_dates_cost_load_is_bounded(monkeypatch, tmp_path):
+    """Found by two security reviews: pandas checks each date of an index against a custom business
+    hour one by one (0.2 to 0.9 ms a date with the grid load rebuilds): a forecaster's file of
+    200,000 such dates, 3 MB, took 69 s to load; stored without their frequency, business hours cost
+    the grid alone (600,000 in 24 s). Fixed lengths and days are checked at once and cost nothing."""
     import sklearn_rnn._codec as codec
     import sklearn_rnn._persistence as persistence
 
     hours = pd.offsets.CustomBusinessHour(start="10:00", end="15:00", weekmask="Mon Tue Wed Thu")
     fitted = {}
-    for name, freq in (("custom hours", hours), ("hours", "h"), ("days", "D")):
-        y = pd.Series(
-            np.sin(np.arange(60) / 3), index=pd.date_range("2024-01-08 10:00", periods=60, freq=freq)
-        )
+    for name, freq in (("custom hours", hours), ("business hours", "bh"), ("hours", "h"), ("days", "D")):
+        index = pd.date_range("2024-01-08 10:00", periods=60, freq=freq)
+        if name == "business hours":
+            index = pd.DatetimeIndex(index.to_numpy())  # as read from a file: no freq set, inferred
+        y = pd.Series(np.sin(np.arange(60) / 3), index=index)
         fitted[name] = _forecaster(max_epochs=1).fit(y, fh=[1])
         save(fitted[name], tmp_path / f"{name}.skrnn")
-    monkeypatch.setattr(codec, "MAX_CALENDAR_DATES", 59)
-    with pytest.raises(
-        ValueError, match=r"dates of frequency .*CustomBusinessHour.* beyond the 59 it may hold"
-    ):
+    # the 60 dates of one opening a day cost 60 * 250 us; without a freq, irregular ones 60 * 60 us
+    monkeypatch.setattr(codec, "MAX_DATE_COST_US", 60 * 250 - 1)
+    with pytest.raises(ValueError, match=r"has 60 dates of frequency .*CustomBusinessHour.* beyond the 0 s"):
         load(tmp_path / "custom hours.skrnn")
+    _assert_same_forecasts(load(tmp_path / "business hours.skrnn"), fitted["business hours"])
+    monkeypatch.setattr(codec, "MAX_DATE_COST_US", 60 * 60 - 1)
+    with pytest.raises(ValueError, match=r"has 60 dates of frequency None, whose checks by pandas"):
+        load(tmp_path / "business hours.skrnn")
     for name in ("hours", "days"):  # pandas checks them at once (a day is no Tick in pandas 3)
         _assert_same_forecasts(load(tmp_path / f"{name}.skrnn"), fitted[name])
-    monkeypatch.setattr(persistence, "MAX_CALENDAR_DATES", 59)
-    with pytest.raises(ValueError, match=r"its series 60 dates of a calendar frequency \(at most 59;"):
-        save(fitted["custom hours"], io.BytesIO())
+    monkeypatch.setattr(persistence, "MAX_DATE_COST_US", 60 * 60 - 1)
+    for name in ("custom hours", "business hours"):
+        with pytest.raises(ValueError, match=r"its series dates whose checks would cost load about 0.0 s"):
+            save(fitted[name], io.BytesIO())
     for name in ("hours", "days"):
         save(fitted[name], io.BytesIO())
+    monkeypatch.setattr(persistence, "MAX_RANGE_LENGTH", 10)  # save's side of the range indexes' bound
+    y = pd.Series(np.sin(np.arange(30) / 3))
+    with pytest.raises(ValueError, match=r"and 31 steps of range indexes \(at most 10\)"):  # y's, fh's
+        save(_forecaster(max_epochs=1).fit(y, fh=[1]), io.BytesIO())
+
+
+def test_periods_of_nanoseconds_round_trip(tmp_path):
+    """The years' bound of periods overflowed for nanoseconds (every such series refused by save)."""
+    y = pd.Series(np.sin(np.arange(40) / 3), index=pd.period_range("2000-01-01", periods=40, freq="ns"))
+    forecaster = _forecaster(max_epochs=1).fit(y, fh=[1, 2])
+    save(forecaster, tmp_path / "ns.skrnn")
+    _assert_same_forecasts(load(tmp_path / "ns.skrnn"), forecaster)
 
 
 def _crafted_load(estimator, edit):
@@ -1660,6 +1678,17 @@ def test_files_edited_into_states_no_fit_writes_are_refused():
         _crafted_load(dynamic, drop("score_median_"))
     with pytest.raises(ValueError, match=lack.format("score_median_', 'score_spread_")):
         _crafted_load(static, settings(threshold="dynamic"))
+
+    def older_settings(manifest):  # as a file before the detector recorded its own: the parameter decides
+        settings = manifest["attributes"]["_fit_settings"]["__dict__"]
+        manifest["attributes"]["_fit_settings"]["__dict__"] = [
+            [k, v] for k, v in settings if k not in ("threshold", "threshold_window")
+        ]
+        manifest["params"]["threshold"] = "dynamic"
+        return manifest
+
+    with pytest.raises(ValueError, match=lack.format("score_median_', 'score_spread_")):
+        _crafted_load(static, older_settings)
     forecast = RNNAnomalyDetector(scoring="forecast", **tiny).fit(frame)
     with pytest.raises(ValueError, match=r"lack \['channel_mean_'\], which every fitted"):
         _crafted_load(forecast, drop("channel_mean_"))

@@ -764,12 +764,13 @@ def _refuse_missing_values(name: str, data: Any, method: str, history: pd.DataFr
             "'linear')), ('forecast', RNNForecaster())]) (sktime.transformations.series.impute)"
         )
     else:  # X is read at every time point of y and of the forecast, its first and last ones too
-        reads, both = "X at every time point of y and of the forecast", "limit_direction='both'"
-        pipeline = (
-            "; where a transformer before the forecaster made them (sktime's Lag leaves its first rows "
-            "empty), fill them after it: ForecastingPipeline([('lag', Lag(...)), ('fill', Imputer(method="
-            "'bfill')), ('forecast', RNNForecaster())]) (sktime.transformations.series.impute)"
+        reads = (
+            "X at every time point of y and of the forecast (where a transformer before it made them, "
+            "as sktime's Lag leaves its first rows empty, fill them after that transformer: "
+            "ForecastingPipeline([('lag', Lag(...)), ('fill', Imputer(method='bfill')), ('forecast', "
+            "RNNForecaster())]), sktime.transformations.series.impute)"
         )
+        both, pipeline = "limit_direction='both'", ""
     fill = f"{name}.interpolate({both})"
     if panel:
         fill = f"{name}.groupby(level=0).transform(lambda s: s.interpolate({both}))"

@@ -1102,8 +1102,8 @@ def test_missing_values_are_refused_with_fills_that_work():
     X.iloc[3] = np.nan
     with pytest.raises(
         ValueError,
-        match=r"X passed to fit has missing values .* X = X.interpolate\(limit_direction='both'\); where a "
-        r"transformer before the forecaster made them .*Imputer\(method='bfill'\)",
+        match=r"X passed to fit has missing values .*where a transformer before it made them, as sktime's "
+        r"Lag .*Imputer\(method='bfill'\).* X = X.interpolate\(limit_direction='both'\)\.$",
     ):
         RNNForecaster(**TINY).fit(y.interpolate(), X=X, fh=[1])
     # complete X whose NaN a Lag made (its first row): the fill after it, as the message writes it

@@ -19,6 +19,15 @@ _SHARED_FAILURES = {
         "training is minibatch SGD over shuffled batches: a weight of 2 scales a sample's "
         "gradient, repeating it changes the batches, so the two fits differ"
     ),
+    # On some CPUs (an AMD EPYC VM; not the one of earlier sessions) torch's float32 kernels sum in
+    # another order for one row than for twenty, nn.Linear alone by 4.8e-7: predictions of 0.42 differed
+    # by 1.8e-7, over the check's atol of 1e-7 (float32's spacing there is 3e-8). That a sequence's
+    # outputs do not depend on its batch neighbours, within float32 rounding, is asserted by
+    # tests/test_architectures.py::test_padding_and_neighbours_do_not_change_a_sequence (atol 1e-5).
+    "check_methods_subset_invariance": (
+        "float32 kernels sum in an order that depends on the batch's size on some CPUs: outputs of "
+        "one row alone and among twenty differ by a few float32 roundings, over the check's 1e-7"
+    ),
 }
 EXPECTED_FAILED_CHECKS: dict[type, dict[str, str]] = {
     RNNClassifier: dict(_SHARED_FAILURES),

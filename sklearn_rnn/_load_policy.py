@@ -697,11 +697,7 @@ def check_fitted(attributes: dict[str, Any]) -> None:
             continue
         try:
             accepted = rule[0](value, attributes)
-        except (
-            TypeError,
-            ValueError,
-            IndexError,
-        ):  # a rule reading another attribute of a shape fit never writes
+        except (TypeError, ValueError, IndexError):  # it read another attribute of a shape no fit writes
             accepted = False
         if not accepted:
             raise Refused(f"its fitted attribute {key}={shown(value)} is refused; it must be {rule[1]}.")

@@ -14,6 +14,7 @@ import torch
 
 from ._data import float32_rounding
 from ._networks.heads import InferenceGraph
+from ._persistence import held_estimator
 
 __all__ = ["to_onnx"]
 
@@ -35,34 +36,29 @@ def _inference_graph(estimator: Any) -> InferenceGraph:
 
 def _what_to_export(estimator: Any) -> str:
     """The fix for a wrapper of an exportable estimator (a search, a pipeline, a target transform)."""
-
-    def exportable(inner: Any) -> bool:
-        return hasattr(inner, "_inference_graph")
-
-    for best in ("best_estimator_", "best_forecaster_"):
-        found = getattr(estimator, best, None)
-        if exportable(found):
-            return f"Export the search's fitted {best}: to_onnx(search.{best})."
-        if found is not None and (fix := _what_to_export(found)) != _NOTHING_TO_EXPORT:
-            return f"The search's {best} is a {type(found).__name__}. {fix}"
-    fitted = getattr(estimator, "steps_", None)  # sktime's pipelines keep their fitted steps there
-    if isinstance(fitted, list) and fitted and exportable(fitted[-1][-1]):
+    where = held_estimator(estimator, lambda inner: hasattr(inner, "_inference_graph"))
+    if where in ("best_estimator_", "best_forecaster_"):
+        return f"Export the search's fitted {where}: to_onnx(search.{where})."
+    if where == "steps_":
         return (
             "Export its fitted last step, to_onnx(pipeline.steps_[-1][1]); the pipeline's transformers "
             "are not in the graph: apply them yourself (to y in a TransformedTargetForecaster, to X in a "
             "ForecastingPipeline)."
         )
-    steps = getattr(estimator, "steps", None)
-    if isinstance(steps, list) and steps and exportable(steps[-1][-1]):
+    if where == "steps":
         return (
             "Export its last step, to_onnx(pipeline[-1]); the steps before it are not in the graph: "
             "apply them to X yourself (pipeline[:-1].transform(X)) before running it."
         )
-    if exportable(getattr(estimator, "regressor_", None)):
+    if where == "regressor_":
         return (
             "Export its fitted regressor_, to_onnx(model.regressor_); the target's transform is not "
             "in the graph: apply model.transformer_.inverse_transform to the graph's outputs."
         )
+    for best in ("best_estimator_", "best_forecaster_"):  # a search over a pipeline
+        found = getattr(estimator, best, None)
+        if found is not None and (fix := _what_to_export(found)) != _NOTHING_TO_EXPORT:
+            return f"The search's {best} is a {type(found).__name__}. {fix}"
     return _NOTHING_TO_EXPORT
 
 

@@ -30,6 +30,7 @@ import os
 import re
 import warnings
 import zipfile
+from collections.abc import Callable
 from numbers import Integral, Real
 from typing import IO, Any
 
@@ -130,13 +131,13 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
     2**16 members together (a panel's series take two each); a forecaster's
     series up to 32,760 series, and dates whose checks by pandas at load (date
     by date for a calendar frequency: a week, a month, a business day or hour)
-    cost at most about 20 s, e.g. 23 years of 7-hour trading days with X. A member that deflate
-    would shrink more than 20 times is stored uncompressed (:func:`load` refuses
-    such ratios as zip bombs). A forecaster's time zone must be one ``load``
-    rebuilds exactly: an IANA zone (``zoneinfo``, pytz), UTC, or a fixed
-    ``datetime.timezone`` offset. The settings that are not parameters are
-    stored too: the metadata requests (``set_fit_request``) and sktime's
-    ``set_config``, except its parallel backend.
+    cost at most about 20 s, e.g. 23 years of 7-hour trading days with X. A
+    member that deflate would shrink more than 20 times is stored uncompressed
+    (:func:`load` refuses such ratios as zip bombs). A forecaster's time zone
+    must be one ``load`` rebuilds exactly: an IANA zone (``zoneinfo``, pytz),
+    UTC, or a fixed ``datetime.timezone`` offset. The settings that are not
+    parameters are stored too: the metadata requests (``set_fit_request``) and
+    sktime's ``set_config``, except its parallel backend.
 
     Parameters
     ----------
@@ -329,21 +330,34 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
             pass
 
 
+def held_estimator(wrapper: Any, held: Callable[[Any], bool]) -> str | None:
+    """Where a search or a pipeline keeps an estimator ``held`` accepts: a search's fitted
+    ``best_estimator_`` (sktime's tuners: ``best_forecaster_``), the last of ``steps_`` (an sktime
+    pipeline's fitted steps) or of ``steps`` (scikit-learn's), or ``regressor_`` (a
+    ``TransformedTargetRegressor``'s); None where it keeps none."""
+    for best in ("best_estimator_", "best_forecaster_"):
+        if held(getattr(wrapper, best, None)):
+            return best
+    for steps in ("steps_", "steps"):
+        found = getattr(wrapper, steps, None)
+        if isinstance(found, list) and found and held(found[-1][-1]):
+            return steps
+    return "regressor_" if held(getattr(wrapper, "regressor_", None)) else None
+
+
 def _what_to_save(estimator: Any, path: Any, classes: dict[str, type]) -> str:
     """The fix for an object save does not store: arguments swapped, a search, a pipeline (or nothing)."""
     if isinstance(estimator, (str, os.PathLike)) and type(path).__name__ in classes:
         return "The arguments are swapped: call save(estimator, path). "
-    for best in ("best_estimator_", "best_forecaster_"):  # scikit-learn's searches, sktime's tuners
-        if type(getattr(estimator, best, None)).__name__ in classes:
-            return f"Save the search's fitted {best} instead: save(search.{best}, path). "
-    fitted = getattr(estimator, "steps_", None)  # sktime's pipelines keep their fitted steps there
-    if isinstance(fitted, list) and fitted and type(fitted[-1][-1]).__name__ in classes:
+    where = held_estimator(estimator, lambda inner: type(inner).__name__ in classes)
+    if where in ("best_estimator_", "best_forecaster_"):
+        return f"Save the search's fitted {where} instead: save(search.{where}, path). "
+    if where == "steps_":
         return (
             "A pipeline's other steps are not stored in the safe format: save its fitted last step "
             "(save(pipeline.steps_[-1][1], path)) and fit the other steps again where you load it. "
         )
-    steps = getattr(estimator, "steps", None)
-    if isinstance(steps, list) and steps and type(steps[-1][-1]).__name__ in classes:
+    if where == "steps":
         return (
             "A pipeline's other steps are not stored in the safe format: save its last step "
             "(save(pipeline[-1], path)) and build the other steps again where you load it. "

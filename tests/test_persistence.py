@@ -1313,12 +1313,9 @@ def test_load_names_what_it_reads(model_bytes, tmp_path):
 def test_a_crafted_reference_level_is_refused(level, tmp_path):
     buffer = io.BytesIO()
     save(RNNRegressor(**TINY).fit(X, Y_REG), buffer)
-    stored = json.loads(zipfile.ZipFile(io.BytesIO(buffer.getvalue())).read("manifest.json"))
-    member = stored["attributes"]["_x_level"]["__ndarray__"]  # what the network's input is moved by
+    member, _ = _stored_array(buffer.getvalue(), ["attributes", "_x_level"])  # what moves the input
     if isinstance(level, np.ndarray):  # the level's own array replaced
-        npy = io.BytesIO()
-        np.save(npy, level)
-        data = _rewrite(buffer.getvalue(), replace={member: npy.getvalue()})
+        data = _rewrite(buffer.getvalue(), replace={member: _npy(level)})
     else:
         data = _rewrite(
             buffer.getvalue(), replace={member: None}, manifest=_set(["attributes", "_x_level"], level)
@@ -1574,9 +1571,7 @@ def test_a_file_holds_each_array_one_value_names_and_no_more_than_it_may(model_b
     import sklearn_rnn._persistence as persistence
 
     n = _array_count(model_bytes)
-    empty = io.BytesIO()
-    np.save(empty, np.zeros(0))
-    extra = _rewrite(model_bytes, replace={f"arrays/{n}.npy": empty.getvalue()})
+    extra = _rewrite(model_bytes, replace={f"arrays/{n}.npy": _npy(np.zeros(0))})
     with pytest.raises(ValueError, match=rf"holds arrays \['arrays/{n}.npy'\] that no stored value names"):
         load(io.BytesIO(extra))
 
@@ -1695,12 +1690,10 @@ def test_files_edited_into_states_no_fit_writes_are_refused():
     classifier = RNNClassifier(**TINY).fit(X, Y_CLS)  # 3 channels; the file says 2, with a level of 2
     buffer = io.BytesIO()
     save(classifier, buffer)
-    stored = json.loads(zipfile.ZipFile(io.BytesIO(buffer.getvalue())).read("manifest.json"))
-    level = io.BytesIO()
-    np.save(level, np.zeros(2))
+    member, _ = _stored_array(buffer.getvalue(), ["attributes", "_x_level"])
     two = _rewrite(
         buffer.getvalue(),
-        replace={stored["attributes"]["_x_level"]["__ndarray__"]: level.getvalue()},
+        replace={member: _npy(np.zeros(2))},
         manifest=_set(["attributes", "_n_channels"], 2),
     )
     with pytest.raises(
@@ -1710,12 +1703,10 @@ def test_files_edited_into_states_no_fit_writes_are_refused():
     outlier = RNNOutlierDetector(hidden_size=4, max_epochs=1, random_state=0).fit(X)
     buffer = io.BytesIO()
     save(outlier, buffer)
-    stored = json.loads(zipfile.ZipFile(io.BytesIO(buffer.getvalue())).read("manifest.json"))
-    member = stored["attributes"]["channel_mean_"]["__ndarray__"]
-    scalar = io.BytesIO()
-    np.save(scalar, np.float64(0.5))  # a 0-d array: len() of it raised TypeError inside load
+    member, _ = _stored_array(buffer.getvalue(), ["attributes", "channel_mean_"])
+    scalar = _npy(np.float64(0.5))  # a 0-d array: len() of it raised TypeError inside load
     with pytest.raises(ValueError, match=r"^Refusing to load .*its fitted attribute .* is refused"):
-        load(io.BytesIO(_rewrite(buffer.getvalue(), replace={member: scalar.getvalue()})))
+        load(io.BytesIO(_rewrite(buffer.getvalue(), replace={member: scalar})))
 
 
 def test_a_second_review_s_crafted_files_are_refused_within_the_file_s_bounds(forecaster_bytes, monkeypatch):
@@ -1739,11 +1730,9 @@ def test_a_second_review_s_crafted_files_are_refused_within_the_file_s_bounds(fo
     text = {"__array__": ["0", "1"], "dtype": "str"}
     with pytest.raises(ValueError, match=r"_y_hist.index has a malformed index \(ordinals of dtype <U1\)"):
         load(io.BytesIO(_rewrite(forecaster_bytes, manifest=lambda m: _edit_frame_index(m, ordinals=text))))
-    member = ordinals["__ndarray__"]
-    far = io.BytesIO()
-    np.save(far, 2**63 - 808 + np.arange(-30, 0))
+    far = _npy(2**63 - 808 + np.arange(-30, 0))
     with pytest.raises(ValueError, match=r"_y_hist.index has periods outside the years 1 to 9999"):
-        load(io.BytesIO(_rewrite(forecaster_bytes, replace={member: far.getvalue()})))
+        load(io.BytesIO(_rewrite(forecaster_bytes, replace={ordinals["__ndarray__"]: far})))
 
     y = pd.Series(np.sin(np.arange(40) / 3))  # a RangeIndex: y's and X's, 40 values each
     X = pd.DataFrame({"x": np.cos(np.arange(46) / 3)})

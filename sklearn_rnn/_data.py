@@ -328,6 +328,43 @@ def refuse_missing_times(index: pd.Index, name: str, fix: str | None = None) -> 
         )
 
 
+def refuse_time_level_not_last(index: pd.Index, name: str) -> None:
+    """Refuse a panel index whose time points sit in an outer level, not the last one.
+
+    A panel's rows are indexed (series, time): indexed (timestamp, machine), each
+    timestamp would be read as a series whose time points are the machines (sktime's
+    own forecasters read it so, without an error). Dates, periods or durations in an
+    outer level, and none in the last, can only be that mistake.
+    """
+    if not isinstance(index, pd.MultiIndex):
+        return
+    timed = [
+        isinstance(level, pd.DatetimeIndex | pd.PeriodIndex | pd.TimedeltaIndex) for level in index.levels
+    ]
+    if timed[-1] or not any(timed):
+        return
+    outer = timed.index(True)
+    names = [f"{i} ({n!r})" if n is not None else str(i) for i, n in enumerate(index.names)]
+    raise TypeError(
+        f"{name} has its time points in level {names[outer]} of its index, not in the last one, level "
+        f"{names[-1]}. A panel's rows are indexed (series, time), so each time point would be read as a "
+        f"series of the level {names[-1]} values. Put the time level last: "
+        f"{name} = {name}.swaplevel({outer}, -1).sort_index()."
+    )
+
+
+def refuse_repeated_columns(data: Any, name: str) -> None:
+    """Refuse a frame with a column name more than once (sktime's error names no column)."""
+    columns = getattr(data, "columns", None)
+    if not isinstance(columns, pd.Index) or not columns.has_duplicates:
+        return
+    raise ValueError(
+        f"{name} has the column {columns[columns.duplicated()][0]!r} more than once; each column needs a "
+        f"name of its own (later calls match them by name). Name every column once ({name}.columns = "
+        f"[...]), or drop the repeats: {name} = {name}.loc[:, ~{name}.columns.duplicated()]."
+    )
+
+
 def _time_order_problem(index: pd.Index) -> str | None:
     """What is wrong with ``index`` as the time points of one sequence read in row order (None: nothing)."""
     if index.has_duplicates:
@@ -879,6 +916,7 @@ def _check_sequence_feature_names(estimator: Any, names: np.ndarray | None) -> N
 
 def _check_panel_index(index: pd.MultiIndex) -> None:
     """Refuse a panel index (instance levels, time) that repeats a time point or is out of time order."""
+    refuse_time_level_not_last(index, "X")
     refuse_missing_times(index, "X")
     if index.has_duplicates:
         raise ValueError(

@@ -179,7 +179,9 @@ DETECTOR_PARAMETERS = """\
     smoothing : int, default=1
         Span of an exponentially weighted mean of the scores over time (1: none).
         :class:`~sklearn_rnn.RNNAnomalyDetector` smooths a series scored without a past as if
-        its earlier steps had scored typically (``smoothing_start_``).
+        its earlier steps had scored typically (``smoothing_start_``); its threshold then
+        rests on about ``n_calibration_scores_ / smoothing`` independent scores, and
+        ``fit`` warns where they are too few for ``contamination``.
     cell : {"rnn", "lstm", "gru"}, default="lstm"
         Recurrent cell.
     hidden_size : int, default=32

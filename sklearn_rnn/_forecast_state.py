@@ -32,6 +32,7 @@ from ._codec import (
     encode_frequency,
     is_plain,
 )
+from ._data import refuse_repeated_columns, refuse_time_level_not_last
 from ._intervals import median_index, quantile_pairs
 from ._networks.forecast import SERIES_SHORTEST, series_reach
 from ._networks.heads import SeriesScaling
@@ -288,8 +289,12 @@ class SeriesState:
         """sktime's check of ``X`` and ``y``; where it refuses them, the library's reason if it has one.
 
         sktime's message for ``X`` that lacks time points of ``y`` names
-        "series 0" twice and no fix.
+        "series 0" twice and no fix; sktime reads a panel indexed (time, series) as one
+        of series indexed by time points, without an error.
         """
+        for name, data in (("y", y), ("X", X)):
+            refuse_time_level_not_last(getattr(data, "index", None), name)
+            refuse_repeated_columns(data, name)
         try:
             return super()._check_X_y(X=X, y=y, **kwargs)
         except (TypeError, ValueError) as exc:

@@ -94,7 +94,14 @@ def refuse_duplicates(df: pd.DataFrame | None, name: str, method: str) -> None:
         f"{series_label(key)} ({int(duplicated.sum())} duplicated rows in all). RNNForecaster needs one "
         f"row per time point of each series: aggregate the rows of each time point (e.g. "
         f"{name}.groupby(level=...).mean()) or drop the duplicates "
-        f"({name}[~{name}.index.duplicated()]) first."
+        f"({name}[~{name}.index.duplicated()]) first"
+        + (
+            "."
+            if key
+            else f"; if the rows are several series stacked, told apart by a column (a store id, say), index "
+            f"them by series, then time: {name} = {name}.set_index(id_column, append=True).swaplevel()"
+            ".sort_index()."
+        )
     )
 
 
@@ -108,6 +115,7 @@ def refuse_unsorted(data: Any, name: str, method: str) -> None:
         return
     refuse_missing_times(data.index, name)
     frame = data.to_frame() if isinstance(data, pd.Series) else data
+    refuse_duplicates(frame, name, method)  # first: sorting would not remove a repeat (stacked series)
     for key, series in instances(frame):
         times = series.index
         if len(times) < 2 or times.is_monotonic_increasing:

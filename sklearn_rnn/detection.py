@@ -31,7 +31,7 @@ from ._anomaly import (
     robust_scale,
 )
 from ._archive import Refused
-from ._data import holds_text, refuse_missing_times
+from ._data import holds_text, refuse_missing_times, refuse_repeated_columns, refuse_time_level_not_last
 from ._docs import with_shared_parameters
 from ._runtime import user_stacklevel
 from ._series import refuse_skipped_steps, usual_spacing
@@ -472,9 +472,24 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
 
     def _warn_if_few_calibration_scores(self) -> None:
         """Warn where the threshold's scores are too few for the finite-sample quantile of the rate."""
-        n, rate = self.n_calibration_scores_, self.contamination
+        n, rate, span = self.n_calibration_scores_, self.contamination, self._fitted("smoothing")
         needed = math.ceil((1 - rate) / rate - 1e-9)  # the rank ceil((n + 1)(1 - rate)) is at most n
-        if n >= needed:
+        # smoothed scores move together: an exponentially weighted mean of span s turns independent
+        # scores into ones whose mean varies as that of n / s independent ones
+        effective = n // span
+        if effective >= needed:
+            return
+        if span > 1 and n >= needed:
+            warnings.warn(
+                f"The threshold rests on {n} scores of held-out normal steps, smoothed over a span of "
+                f"{span}: neighbouring smoothed scores move together and count as about n / smoothing = "
+                f"{effective} independent ones, too few for contamination={rate}, whose finite-sample "
+                f"quantile needs {needed}. The share of fresh normal steps flagged may then lie far from "
+                "contamination, on either side. Fit on a longer series of normal behaviour, or raise "
+                "calibration_fraction or contamination, or smooth less.",
+                UserWarning,
+                stacklevel=user_stacklevel(),
+            )
             return
         warnings.warn(
             f"The threshold rests on {n} scores of held-out normal steps, too few for "
@@ -534,7 +549,9 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
                 raise TypeError(
                     f"X passed to {method}: column {name!r} holds text, which is not parsed as numbers "
                     f"(numeric text included). Convert it explicitly, e.g. X[{name!r}] = pd.to_numeric("
-                    f"X[{name!r}], errors='coerce') (text that is no number becomes NaN, a gap)."
+                    f"X[{name!r}], errors='coerce') (text that is no number becomes NaN, a gap); if it names "
+                    "the series each row belongs to (a machine id, say), make it the series level of the "
+                    f"index instead: X = X.set_index({name!r}, append=True).swaplevel().sort_index()."
                 )
             if pd.api.types.is_complex_dtype(dtype):
                 raise TypeError(
@@ -607,6 +624,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
             )
         if isinstance(index, pd.Index):
             _check_time_index(index)
+        refuse_repeated_columns(X, "X")
         X_inner = super()._check_X(X)
         if isinstance(X, np.ndarray):  # channels read by position (sktime names numpy3D's "var_0", ...)
             X_inner = X_inner.set_axis(pd.RangeIndex(X_inner.shape[1]), axis=1)
@@ -1196,6 +1214,7 @@ def _check_time_index(index: pd.Index, text: bool = False) -> None:
     """
     if not len(index):
         return
+    refuse_time_level_not_last(index, "X")
     if isinstance(index, pd.MultiIndex) and index.nlevels > 2:  # sktime's error lists every format it tried
         raise TypeError(
             f"X has a MultiIndex of {index.nlevels} levels {list(index.names)}; the detector reads a "
@@ -1230,7 +1249,14 @@ def _check_time_index(index: pd.Index, text: bool = False) -> None:
         raise ValueError(
             f"X's time index repeats the time {index[index.duplicated()][0]}, and the detector "
             "reads the rows as consecutive steps. Drop the repeats (X[~X.index.duplicated()]) "
-            "or average them (X.groupby(level=list(range(X.index.nlevels))).mean())."
+            "or average them (X.groupby(level=list(range(X.index.nlevels))).mean())"
+            + (
+                "."
+                if isinstance(index, pd.MultiIndex)
+                else "; if the rows are several series stacked, told apart by a column (a machine id, say), "
+                "index them by series, then time: X = X.set_index(id_column, append=True).swaplevel()"
+                ".sort_index()."
+            )
         )
     if not isinstance(index, pd.MultiIndex) and not index.is_monotonic_increasing:
         raise ValueError(

@@ -404,6 +404,13 @@ def test_from_sktime_keeps_instances_in_their_order_with_dated_time_points():
     np.testing.assert_array_equal(from_sktime(panel)[:, :, 0], [[1, 2, 3], [4, 5, 6]])
     late = panel.drop(("alpha", dates[0]))  # unequal lengths
     assert [x.ravel().tolist() for x in from_sktime(late)] == [[1, 2, 3], [5, 6]]
+    # indexed (day, machine): each day was read as an instance of two time points, the machines
+    swapped = panel.swaplevel().sort_index()
+    with pytest.raises(TypeError, match=r"level 0 \('day'\).*X = X.swaplevel\(0, -1\).sort_index\(\)"):
+        from_sktime(swapped)
+    np.testing.assert_array_equal(
+        from_sktime(swapped.swaplevel(0, -1).sort_index())[:, :, 0], [[4, 5, 6], [1, 2, 3]]
+    )
 
 
 # -- found by a new user's probe (each failed before its fix) ---------------------------------------

@@ -1055,3 +1055,72 @@ def test_a_whole_day_lost_from_a_short_series_read_around_the_clock_is_refused()
         RNNAnomalyDetector(**TINY).fit(X[~friday])
     weekend = hours.normalize().isin(pd.to_datetime(["2024-01-06", "2024-01-07"]))
     RNNAnomalyDetector(**TINY).fit(X[~weekend])  # a weekend without readings: the schedule's
+
+
+def machines_exported(n: int = 120, machine: str = "text") -> pd.DataFrame:
+    """Three machines' readings in one exported table: a timestamp and a machine column, in time order."""
+    parts = []
+    for m in range(3):
+        part = readings(n, seed=m)
+        part["timestamp"] = pd.date_range("2024-01-01", periods=n, freq="10min")
+        part["machine"] = f"M{m}" if machine == "text" else m
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True).sort_values(["timestamp", "machine"], kind="stable")
+
+
+@pytest.mark.parametrize("machine", ["text", "integer"])
+def test_a_panel_indexed_time_then_machine_is_refused_with_a_fix_that_works(machine):
+    """Indexed (timestamp, machine), integer ids were read as each timestamp's 3 time points (the only
+    warning: no series long enough for the window); text ids were told to parse them as dates."""
+    table = machines_exported(machine=machine)
+    X = table.set_index(["timestamp", "machine"]).sort_index()
+    with pytest.raises(
+        TypeError, match=r"time points in level 0 \('timestamp'\).*X = X.swaplevel\(0, -1\).sort_index\(\)"
+    ) as error:
+        RNNAnomalyDetector(**TINY).fit(X)
+    fixed = eval(str(error.value).rsplit(" = ", 1)[1].rstrip("."), {"X": X})  # the message's fix
+    pd.testing.assert_frame_equal(fixed, table.set_index(["machine", "timestamp"]).sort_index())
+    fitted = RNNAnomalyDetector(**TINY).fit(fixed)
+    faulty = fixed.copy()
+    planted = faulty.index.get_loc((faulty.index.levels[0][1], pd.Timestamp("2024-01-01 12:00")))
+    faulty.iloc[planted, 0] += 10
+    assert int(np.argmax(fitted.transform_scores(faulty)["scores"].to_numpy())) == planted
+    with pytest.raises(TypeError, match=r"X has its time points in level 0"):
+        fitted.predict(X)
+
+
+def test_machines_stacked_under_a_time_index_are_told_the_series_level_fix():
+    """The repeated-time message said to drop or average the repeats: that would blend the machines."""
+    X = machines_exported().set_index("timestamp")
+    with pytest.raises(
+        ValueError, match=r"several series stacked.*X = X.set_index\(id_column, append=True\).swaplevel\(\)"
+    ):
+        RNNAnomalyDetector(**TINY).fit(X)
+    fixed = X.set_index("machine", append=True).swaplevel().sort_index()  # the fix, id_column="machine"
+    assert RNNAnomalyDetector(**TINY).fit(fixed).transform(fixed).shape == (360, 1)
+    one = X[X["machine"] == "M0"]  # one machine, its id column kept: the text message names the same fix
+    with pytest.raises(TypeError, match=r"holds text.*X = X.set_index\('machine', append=True\)"):
+        RNNAnomalyDetector(**TINY).fit(one)
+
+
+def test_a_column_name_twice_is_refused_naming_it():
+    """sktime's error ran to a page, 'Unsupported input data type', naming no column."""
+    X = readings(200).assign(vib=0.0).set_axis(["temp", "temp"], axis=1)
+    with pytest.raises(
+        ValueError, match=r"column 'temp' more than once.*X.loc\[:, ~X.columns.duplicated\(\)\]"
+    ):
+        RNNAnomalyDetector(**TINY).fit(X)
+
+
+def test_smoothed_scores_count_as_fewer_against_the_rate():
+    """A probe's fresh normal rate at contamination=0.05 with 400 held-out steps: 5.2-5.7% unsmoothed,
+    1.8-11.4% with smoothing=20 (n / smoothing = 20 scores): smoothed scores move together."""
+    params = {**TINY, "contamination": 0.05}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        plain = RNNAnomalyDetector(**params).fit(readings(300))  # 60 scores, 19 needed
+    assert plain.n_calibration_scores_ == 60
+    with pytest.warns(
+        UserWarning, match=r"smoothed over a span of 4: .* about n / smoothing = 15 independent .* needs 19"
+    ):
+        RNNAnomalyDetector(**{**params, "smoothing": 4}).fit(readings(300))

@@ -565,3 +565,47 @@ def test_two_dates_a_series_are_called_too_few_and_the_panel_fix_works():
         )
         y_pred = RNNForecaster(**TINY).fit(y, fh=[1]).predict()
         assert y_pred.index.get_level_values(-1).tolist() == [pd.Timestamp(after)] * 2
+
+
+def _stacked_sales(spans: dict[str, tuple[str, str]]) -> pd.DataFrame:
+    """The stores' sales as exported: one table, a date and a store column, rows in date order."""
+    return store_sales(spans).reset_index().sort_values(["date", "store"], kind="stable")
+
+
+@pytest.mark.parametrize("store", ["text", "integer"])
+def test_a_panel_indexed_date_then_store_is_refused_with_a_fix_that_works(store):
+    """Indexed (date, store), each date was read as a series whose time points were the stores, without
+    an error (NaiveForecaster reads it so too): a forecast per date, the stores' ids as its steps."""
+    table = _stacked_sales(DAILY)
+    if store == "integer":
+        table["store"] = table["store"].map({"north": 1, "south": 2})
+    y = table.set_index(["date", "store"]).sort_index()
+    with pytest.raises(TypeError, match=r"time points in level 0 \('date'\).*y = y.swaplevel\(0, -1\)") as e:
+        RNNForecaster(**TINY).fit(y, fh=[1, 2])
+    fixed = eval(str(e.value).rsplit(" = ", 1)[1].rstrip("."), {"y": y})  # the message's fix, as written
+    assert list(fixed.index.names) == ["store", "date"]
+    forecaster = RNNForecaster(**TINY).fit(fixed, fh=[1, 2])
+    expected = NaiveForecaster().fit(fixed.copy(), fh=[1, 2]).predict().index
+    pd.testing.assert_index_equal(forecaster.predict().index, expected, exact=True)
+    with pytest.raises(TypeError, match=r"X has its time points in level 0"):
+        forecaster.predict(X=pd.DataFrame({"promo": 0.0}, index=expected.swaplevel()))
+
+
+def test_stores_stacked_under_a_date_index_are_told_the_series_level_fix():
+    """Refused first as out of order, sorted as told, then as repeated dates: neither fix was the one."""
+    y = _stacked_sales(DAILY).set_index("date")[["store", "sales"]]
+    with pytest.raises(ValueError, match=r"several series stacked.*set_index\(id_column, append=True\)"):
+        RNNForecaster(**TINY).fit(y[["sales"]], fh=[1])
+    fixed = y.set_index("store", append=True).swaplevel().sort_index()  # the fix, id_column="store"
+    pd.testing.assert_frame_equal(fixed, store_sales(DAILY).sort_index())
+
+
+def test_a_column_name_twice_is_refused_naming_it_in_y_and_x():
+    """sktime's refusal named neither the column nor the fix: 'Unsupported input data type'."""
+    index = pd.date_range("2024-01-01", periods=40, freq="D")
+    y = pd.DataFrame(np.random.default_rng(0).normal(size=(40, 2)), index=index, columns=["sales", "sales"])
+    with pytest.raises(ValueError, match=r"y has the column 'sales' more than once.*y.columns.duplicated"):
+        RNNForecaster(**TINY).fit(y, fh=[1])
+    X = pd.DataFrame(np.zeros((40, 2)), index=index, columns=["promo", "promo"])
+    with pytest.raises(ValueError, match=r"X has the column 'promo' more than once"):
+        RNNForecaster(**TINY).fit(y.iloc[:, :1], X=X, fh=[1])

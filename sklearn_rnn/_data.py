@@ -334,7 +334,8 @@ def refuse_time_level_not_last(index: pd.Index, name: str) -> None:
     A panel's rows are indexed (series, time): indexed (timestamp, machine), each
     timestamp would be read as a series whose time points are the machines (sktime's
     own forecasters read it so, without an error). Dates, periods or durations in an
-    outer level, and none in the last, can only be that mistake.
+    outer level, and none in the last, are that mistake, or series named by a time (runs
+    keyed by their start, steps counted in the last level): the message gives both fixes.
     """
     if not isinstance(index, pd.MultiIndex):
         return
@@ -349,7 +350,9 @@ def refuse_time_level_not_last(index: pd.Index, name: str) -> None:
         f"{name} has its time points in level {names[outer]} of its index, not in the last one, level "
         f"{names[-1]}. A panel's rows are indexed (series, time), so each time point would be read as a "
         f"series of the level {names[-1]} values. Put the time level last: "
-        f"{name} = {name}.swaplevel({outer}, -1).sort_index()."
+        f"{name} = {name}.swaplevel({outer}, -1).sort_index(). If those times name the series instead "
+        f"(runs keyed by their start), make them labels: {name}.index = {name}.index.set_levels("
+        f"{name}.index.levels[{outer}].astype(str), level={outer})."
     )
 
 

@@ -1078,7 +1078,8 @@ def test_a_panel_indexed_time_then_machine_is_refused_with_a_fix_that_works(mach
         TypeError, match=r"time points in level 0 \('timestamp'\).*X = X.swaplevel\(0, -1\).sort_index\(\)"
     ) as error:
         RNNAnomalyDetector(**TINY).fit(X)
-    fixed = eval(str(error.value).rsplit(" = ", 1)[1].rstrip("."), {"X": X})  # the message's fix
+    fix = re.search(r"Put the time level last: X = (.*?)\. If", str(error.value))[1]
+    fixed = eval(fix, {"X": X})  # the message's fix, as written
     pd.testing.assert_frame_equal(fixed, table.set_index(["machine", "timestamp"]).sort_index())
     fitted = RNNAnomalyDetector(**TINY).fit(fixed)
     faulty = fixed.copy()
@@ -1087,6 +1088,18 @@ def test_a_panel_indexed_time_then_machine_is_refused_with_a_fix_that_works(mach
     assert int(np.argmax(fitted.transform_scores(faulty)["scores"].to_numpy())) == planted
     with pytest.raises(TypeError, match=r"X has its time points in level 0"):
         fitted.predict(X)
+
+
+def test_runs_keyed_by_their_start_time_get_the_labels_fix_that_works():
+    """Batch runs named by when they started, their steps counted: the times name the series here."""
+    starts = pd.to_datetime(["2024-03-01 06:00", "2024-03-02 06:00", "2024-03-03 06:00"])
+    index = pd.MultiIndex.from_product([starts, range(120)], names=["run_start", "step"])
+    X = pd.concat([readings(120, seed=s) for s in range(3)]).set_axis(index)
+    with pytest.raises(TypeError, match=r"runs keyed by their start") as error:
+        RNNAnomalyDetector(**TINY).fit(X)
+    exec(re.search(r"make them labels: (X.index = .*)\.$", str(error.value))[1], {"X": X})
+    assert list(X.index.levels[0]) == [str(start) for start in starts]
+    assert RNNAnomalyDetector(**TINY).fit(X).transform(X).shape == (360, 1)
 
 
 def test_machines_stacked_under_a_time_index_are_told_the_series_level_fix():

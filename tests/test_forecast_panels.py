@@ -8,6 +8,7 @@ forecaster has seen may come back with its ``freq`` set, which would hide a faul
 from __future__ import annotations
 
 import itertools
+import re
 import warnings
 
 import numpy as np
@@ -582,7 +583,7 @@ def test_a_panel_indexed_date_then_store_is_refused_with_a_fix_that_works(store)
     y = table.set_index(["date", "store"]).sort_index()
     with pytest.raises(TypeError, match=r"time points in level 0 \('date'\).*y = y.swaplevel\(0, -1\)") as e:
         RNNForecaster(**TINY).fit(y, fh=[1, 2])
-    fixed = eval(str(e.value).rsplit(" = ", 1)[1].rstrip("."), {"y": y})  # the message's fix, as written
+    fixed = eval(re.search(r"Put the time level last: y = (.*?)\. If", str(e.value))[1], {"y": y})
     assert list(fixed.index.names) == ["store", "date"]
     forecaster = RNNForecaster(**TINY).fit(fixed, fh=[1, 2])
     expected = NaiveForecaster().fit(fixed.copy(), fh=[1, 2]).predict().index

@@ -42,6 +42,15 @@ def _id_codes(data: pd.DataFrame, id_col: Any) -> tuple[np.ndarray, np.ndarray]:
             f"at {_first_row(data, missing)}. Every row needs the id of its sequence: drop those rows "
             f"(data.dropna(subset=[{id_col!r}])) or fill in their ids."
         )
+    if data[id_col].dtype == object:  # True == 1 and False == 0: factorize gives them one code
+        truths = data[id_col].map(lambda v: isinstance(v, bool | np.bool_)).to_numpy(dtype=bool)
+        if truths.any() and not truths.all():
+            truth, other = (data[id_col].iloc[int(f(truths))] for f in (np.argmax, np.argmin))
+            raise ValueError(
+                f"The id column {id_col!r} mixes True/False with other values (e.g. {truth!r} and {other!r}"
+                "): True and 1 (False and 0) would name one sequence. Give the ids one type, e.g. "
+                f"data[{id_col!r}] = data[{id_col!r}].astype(str)."
+            )
     strings = mixed_strings(ids)
     if strings is not None:
         number, string = ids[np.argmax(~strings)], ids[np.argmax(strings)]
@@ -151,6 +160,15 @@ def _feature_values(data: pd.DataFrame, feature_cols: list, inferred: bool) -> n
                 f"kinds rather than amounts, one-hot columns with pd.get_dummies(data, columns=[{col!r}])."
             )
         text = [v for v in values.head(10_000) if isinstance(v, (str, bytes))]
+        numbers = pd.to_numeric(pd.Series(text[:1000], dtype=object), errors="coerce")
+        if len(text) and numbers.notna().mean() >= 0.5:  # numbers as text ("72", "n/a"): not categories
+            others = [t for t, n in zip(text, numbers, strict=False) if pd.isna(n)]
+            raise ValueError(
+                f"Column {col!r} holds numbers written as text (e.g. {text[numbers.notna().argmax()]!r}"
+                + (f", and {others[0]!r}, which is no number" if others else "")
+                + f"){taken}. Convert it explicitly: data[{col!r}] = pd.to_numeric(data[{col!r}], "
+                "errors='coerce') (text that is no number becomes NaN, a gap that missing='mask' reads)."
+            )
         if text or not pd.api.types.is_object_dtype(dtype):
             example = text[0] if text else (values.iloc[0] if len(values) else None)
             raise ValueError(

@@ -335,7 +335,20 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
                 values = np.empty(0)
             if values.dtype == object and all(isinstance(v, (bool, np.bool_, Number)) for v in values.flat):
                 y = values.astype(np.float64)  # numbers of mixed types (bool and int columns, Int64)
-        kind = type_of_target(y, input_name="y")  # refuses ragged lists (the legacy multi-label format)
+        try:  # refuses ragged lists (the legacy multi-label format)
+            kind = type_of_target(y, input_name="y")
+        except TypeError:  # numpy cannot sort text beside numbers: an id column left in y, say
+            columns = (
+                f"the columns {list(y.columns)}"
+                if isinstance(y, pd.DataFrame)
+                else f"{np.shape(y)[1]} columns"
+            )
+            raise ValueError(
+                f"y has {columns}, which mix text and numbers: no labels "
+                f"{type(self).__name__} reads. Pass one label per sequence, the label column alone, "
+                "y of shape (n_samples,) in the order of X's sequences (an id column is no label), or "
+                "multi-label 0/1 indicator columns."
+            ) from None
         if kind in ("binary", "multiclass"):  # one column
             return None
         Y = y.toarray() if sparse.issparse(y) else np.asarray(y)

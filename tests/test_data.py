@@ -522,6 +522,17 @@ def test_multilabel_targets_from_nullable_or_mixed_columns_fit():
     np.testing.assert_array_equal(RNNClassifier(**TINY).fit(seqs, mixed).predict_proba(seqs), expected)
 
 
+def test_labels_with_their_id_column_left_in_are_refused_naming_the_columns():
+    """y = labels[["patient_id", "sepsis"]] ended in numpy's "'<' not supported between instances of
+    'int' and 'str'", naming neither y nor the fix."""
+    rng = np.random.default_rng(0)
+    X = [rng.normal(size=(n, 2)) for n in rng.integers(3, 10, 20)]
+    y = pd.DataFrame({"patient_id": [f"P{i:03d}" for i in range(20)], "sepsis": [0, 1] * 10})
+    with pytest.raises(ValueError, match=r"y has the columns \['patient_id', 'sepsis'\], which mix text"):
+        RNNClassifier(**TINY).fit(X, y)
+    assert RNNClassifier(**TINY).fit(X, y["sepsis"]).classes_.tolist() == [0, 1]  # the label column alone
+
+
 def test_from_sktime_refuses_instances_whose_columns_differ_rather_than_stacking_them_by_position():
     """A df-list whose second frame had its columns in another order came back stacked by position."""
     first = pd.DataFrame({"hr": [60.0, 61.0], "bp": [120.0, 121.0]})

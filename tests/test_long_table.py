@@ -118,6 +118,20 @@ def test_a_text_column_names_itself_and_the_encodings(table):
         from_long_table(table, "machine", "timestamp", ["temp", "status"])
 
 
+def test_numbers_written_as_text_are_told_to_become_numbers_not_codes():
+    """A heart rate read from a CSV with a stray 'n/a' was told to take category codes: 9, 100, n/a, 65
+    became 2, 0, 3, 1 (codes in text order, 'n/a' a number)."""
+    data = pd.DataFrame({"pid": ["a"] * 4, "t": [0, 1, 2, 3], "hr": ["9", "100", "n/a", "65"]})
+    with pytest.raises(
+        ValueError, match=r"numbers written as text \(e.g. '9', and 'n/a', which is no"
+    ) as info:
+        from_long_table(data, "pid", "t", ["hr"])
+    assert "cat.codes" not in str(info.value)
+    exec(re.search(r"explicitly: (data\[.*?errors='coerce'\))", str(info.value))[1], {"data": data, "pd": pd})
+    (sequence,), _ = from_long_table(data, "pid", "t", ["hr"])
+    np.testing.assert_array_equal(sequence.ravel(), [9, 100, np.nan, 65])
+
+
 def test_a_categorical_of_numbers_is_told_to_become_numbers(numeric):
     """A gear setting read as a category of numbers was told to one-hot encode or take its codes
     (which renumber 10, 20, 40 as 0, 1, 2); its values as floats are the plain fix."""
@@ -137,6 +151,18 @@ def test_a_missing_id_is_an_error_not_a_key_error(table):
         match=r"id column 'machine' is missing \(NaN or None\) in 1 row\(s\), the first at row index 3",
     ):
         from_long_table(table, "machine", "timestamp", FEATURES)
+
+
+def test_ids_mixing_true_and_1_are_refused_rather_than_merged():
+    """pandas takes True for 1 and False for 0: the two ids were one sequence, without an error."""
+    data = pd.DataFrame(
+        {"id": pd.Series([True, 1, 1, 2], dtype=object), "t": [0, 1, 2, 0], "x": [1.0, 2.0, 3.0, 4.0]}
+    )
+    with pytest.raises(ValueError, match=r"mixes True/False with other values \(e.g. True and 1\)") as info:
+        from_long_table(data, "id", "t", ["x"])
+    exec(re.search(r"(data\[.*?\] = data\[.*?\]\.astype\(str\))", str(info.value))[1], {"data": data})
+    X, ids = from_long_table(data, "id", "t", ["x"])
+    assert list(ids) == ["True", "1", "2"] and [len(x) for x in X] == [1, 2, 1]
 
 
 def test_ids_mixing_numbers_and_strings_are_refused_with_the_fix():
@@ -414,9 +440,12 @@ def test_pd_na_among_numbers_held_as_objects_is_nan_as_in_a_nullable_column():
     for got, expected in zip(sequences, nullable, strict=True):
         np.testing.assert_array_equal(got, expected)
     np.testing.assert_array_equal(sequences[1], [[np.nan]])
-    words = table.assign(x=["1", "2", "high"])
+    words = table.assign(x=["low", "mid", "high"])
     with pytest.raises(ValueError, match="text or categories"):
         from_long_table(words, "id", "t", ["x"])
+    numbers = table.assign(x=["1", "2", "high"])  # mostly numbers: the stray word becomes a gap
+    with pytest.raises(ValueError, match=r"numbers written as text .*pd.to_numeric"):
+        from_long_table(numbers, "id", "t", ["x"])
 
 
 @pytest.mark.parametrize("zone", ["Europe/Paris", "America/New_York"])

@@ -361,7 +361,9 @@ def from_long_table(
         microseconds). Text and periods are refused with their conversion
         (``pd.to_datetime``, ``.dt.to_timestamp()``).
     feature_cols : list of str, default=None
-        Columns to use as features, in this order. None takes every column
+        Columns to use as features, in this order (pass the same list for the data you
+        predict on: the returned arrays are read by position, so a table whose columns come
+        in another order would otherwise swap features). None takes every column
         other than ``id_col``, ``time_col`` and ``label_col``, and warns with
         the list taken (a target left in the table would become a feature):
         pass the list to choose the features and silence the warning. Text,
@@ -501,8 +503,10 @@ def from_long_table(
         )
         warnings.warn(
             f"from_long_table took the features {feature_cols} (every column but the id, time and "
-            f"label columns).{hint} Pass feature_cols=[...] to choose the features and silence this "
-            "warning.",
+            f"label columns, in the table's order).{hint} Pass feature_cols=[...] to choose the "
+            "features and silence this warning, and pass the same list for the data you predict on: "
+            "the sequences are arrays, read by position, so a table whose columns come in another "
+            "order would swap the features without an error.",
             UserWarning,
             stacklevel=2,
         )

@@ -44,6 +44,8 @@ def test_default_features_are_named_in_a_warning_that_flags_the_leaking_label(nu
     # the label is constant within each machine: the warning says so and names the fix
     assert "['is_fault', 'overheat'] hold one value per id" in message
     assert "label_col=" in message and "feature_cols=" in message
+    # found by a probe: a test table of other column order swapped the features of arrays read by position
+    assert "pass the same list for the data you predict on" in message
     assert sequences[0].shape == (3, 4)  # the leak is visible, not silent
 
 

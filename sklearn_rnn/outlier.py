@@ -78,8 +78,10 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
     Parameters
     ----------
     window_length : int or "auto", default="auto"
-        Time steps the network reads. "auto": a quarter of the shortest
-        training sequence, between 1 and 48 steps (``window_length_``);
+        Time steps the network reads. "auto": a quarter of the length nine in
+        ten training sequences reach (their 10th percentile; with
+        ``scoring="forecast"``, of the shortest, which must hold a step to
+        forecast), between 1 and 48 steps (``window_length_``);
         at least 2 with reconstruction and ``local_level`` True or "auto" (a
         one-step window read relative to its own mean is rebuilt exactly: a
         window of 1 is refused with ``local_level=True``, and "auto" keeps
@@ -295,7 +297,15 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
                 f"window_length={self.window_length} leaves no step to forecast in the shortest training "
                 f"sequence ({shortest} steps). Pass window_length < {shortest} or window_length='auto'."
             )
-        steps = [smoothed for smoothed, _ in self._fit_scoring(series, held_out=0.0, n_steps=shortest)]
+        # "auto" reads a quarter of the length nine in ten training sequences reach: of the shortest, one
+        # truncated record of 2 steps made every window 1 step long (and a probe's odd run went unflagged);
+        # forecasting needs a step after the window in every training sequence, so it keeps the shortest
+        typical = (
+            shortest
+            if self.scoring == "forecast"
+            else int(np.percentile([len(s) for s in series], 10, method="lower"))
+        )
+        steps = [smoothed for smoothed, _ in self._fit_scoring(series, held_out=0.0, n_steps=typical)]
         statistics = self._statistics(steps)
         counts, lengths = self._scored(steps)
         # a statistic of n scores spreads as 1 / sqrt(n) (the pooled spread flagged short sequences more):
@@ -391,10 +401,13 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
                 if seqs.tabular
                 else ""
             )
+            short = np.flatnonzero(seqs.lengths < 2)
             raise ValueError(
                 "RNNOutlierDetector needs sequences of at least 2 time steps to judge how they go on, "
-                f"got a sequence of 1 time step (sequence {int(np.argmin(seqs.lengths))}). Pass longer "
-                f"sequences.{layout}"
+                f"got {len(short)} of 1 time step (sequence {short[0]}"
+                + (f" and {len(short) - 1} more" if len(short) > 1 else "")
+                + "). Leave them out, and their ids or labels with them: keep = [i for i, x in "
+                f"enumerate(X) if len(x) >= 2]; X = [X[i] for i in keep].{layout}"
             )
         return [seqs.values[i, :n] for i, n in enumerate(seqs.lengths)]  # float64: standardised first
 

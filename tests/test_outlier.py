@@ -164,6 +164,13 @@ def test_save_and_load_give_the_same_scores(scoring):
 def test_errors_name_the_fix():
     with pytest.raises(ValueError, match="at least 2 time steps"):
         RNNOutlierDetector(**FAST).fit(np.zeros((5, 1)))
+    # single-visit patients among others: told how many, and to leave them out with their ids (a probe)
+    X = [*runs(20, 14), np.ones((1, 1)), np.ones((1, 1))]
+    with pytest.raises(ValueError, match=r"got 2 of 1 time step \(sequence 20 and 1 more\)") as error:
+        RNNOutlierDetector(**FAST).fit(X)
+    namespace = {"X": X}
+    exec(re.search(r"labels with them: (.*)\.$", str(error.value))[1], namespace)
+    assert len(namespace["X"]) == 20 and len(namespace["keep"]) == 20
     with pytest.raises(ValueError, match="window_length=30 leaves no step to forecast"):
         RNNOutlierDetector(window_length=30, scoring="forecast", **FAST).fit(runs(5, 11, length=(20, 25)))
     detector = RNNOutlierDetector(**FAST).fit(runs(10, 12))
@@ -573,3 +580,23 @@ def test_values_missing_at_random_do_not_make_normal_runs_outliers(scoring):
     assert found >= 0.9, found
     scores = np.r_[detector.score_samples(gapped), detector.score_samples(faulty)]
     assert roc_auc_score(np.r_[np.zeros(len(fresh)), np.ones(len(fresh))], -scores) > 0.95
+
+
+def test_one_truncated_record_does_not_shrink_every_window():
+    """A quarter of the shortest training run: one 2-step record among runs of 60 made the window 1 step
+    long, and a run of normal values in scrambled order went from the most unusual to unflagged."""
+    rng = np.random.default_rng(0)
+    t = np.arange(60)
+    X = [
+        np.column_stack([np.sin(t / 5 + rng.uniform(0, 6)), np.cos(t / 5 + rng.uniform(0, 6))])
+        + 0.05 * rng.normal(size=(60, 2))
+        for _ in range(80)
+    ]
+    scrambled = X[0][rng.permutation(60)]
+    detector = RNNOutlierDetector(hidden_size=8, max_epochs=3, random_state=0).fit([*X, X[1][:2]])
+    assert detector.window_length_ == 15  # a quarter of the 60 steps nine in ten runs reach
+    scores = detector.score_samples([*X[:40], scrambled])
+    assert np.argmin(scores) == 40 and detector.predict([scrambled]).tolist() == [-1]
+    assert np.isfinite(detector.score_samples([X[1][:2]])).all()  # the short record is still scored
+    forecasting = RNNOutlierDetector(scoring="forecast", hidden_size=4, max_epochs=1, random_state=0)
+    assert forecasting.fit([*X, X[1][:3]]).window_length_ == 1  # a step to forecast in every training run

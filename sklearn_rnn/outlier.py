@@ -16,6 +16,7 @@ from ._anomaly import (
     carry_forward_rows,
     flag_runs,
     gap_pieces,
+    resolve_window_length,
     robust_scale,
 )
 from ._data import Sequences, validate_sequences
@@ -78,10 +79,10 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
     Parameters
     ----------
     window_length : int or "auto", default="auto"
-        Time steps the network reads. "auto": a quarter of the length nine in
-        ten training sequences reach (their 10th percentile; with
-        ``scoring="forecast"``, of the shortest, which must hold a step to
-        forecast), between 1 and 48 steps (``window_length_``);
+        Time steps the network reads. "auto": a quarter of the shortest
+        training sequence, between 1 and 48 steps (``window_length_``; ``fit``
+        warns where that is at most half the window of the length nine in ten
+        training sequences reach, as a few truncated records make it);
         at least 2 with reconstruction and ``local_level`` True or "auto" (a
         one-step window read relative to its own mean is rebuilt exactly: a
         window of 1 is refused with ``local_level=True``, and "auto" keeps
@@ -297,15 +298,8 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
                 f"window_length={self.window_length} leaves no step to forecast in the shortest training "
                 f"sequence ({shortest} steps). Pass window_length < {shortest} or window_length='auto'."
             )
-        # "auto" reads a quarter of the length nine in ten training sequences reach: of the shortest, one
-        # truncated record of 2 steps made every window 1 step long (and a probe's odd run went unflagged);
-        # forecasting needs a step after the window in every training sequence, so it keeps the shortest
-        typical = (
-            shortest
-            if self.scoring == "forecast"
-            else int(np.percentile([len(s) for s in series], 10, method="lower"))
-        )
-        steps = [smoothed for smoothed, _ in self._fit_scoring(series, held_out=0.0, n_steps=typical)]
+        steps = [smoothed for smoothed, _ in self._fit_scoring(series, held_out=0.0, n_steps=shortest)]
+        self._warn_if_few_short_sequences_set_the_window(series)
         statistics = self._statistics(steps)
         counts, lengths = self._scored(steps)
         # a statistic of n scores spreads as 1 / sqrt(n) (the pooled spread flagged short sequences more):
@@ -392,6 +386,36 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         for n in np.unique(np.round(np.geomspace(shortest, longest, count)).astype(int)).tolist():
             rows.append([n, *self.statistics_center_, *self._narrowed(self._n_scored(n), shortest)[0]])
         return np.array(rows, dtype=np.float64)
+
+    def _warn_if_few_short_sequences_set_the_window(self, series: list[np.ndarray]) -> None:
+        """Warn where "auto" took a window at most half what the length nine in ten sequences reach gives.
+
+        A quarter of the shortest sequence keeps every training sequence several windows long; one
+        truncated record of 2 steps among runs of 60 made every window 1 step long, and a probe's run
+        of scrambled normal values went unflagged. A longer window reads the short ones through padded
+        windows, which flagged most normal short runs (a review): the user chooses, with the numbers.
+        """
+        if self.window_length != "auto":
+            return
+        typical = int(np.percentile([len(s) for s in series], 10, method="lower"))
+        window, W = resolve_window_length("auto", typical), self.window_length_
+        if window < 2 * W or window - W < 3:
+            return
+        short = sum(len(s) < typical for s in series)
+        longer = (
+            f"; or pass window_length={window}, with which sequences shorter than the window are read "
+            "through padded windows and normal ones among them are flagged more often"
+            if self.scoring == "reconstruction"
+            else ""
+        )
+        warnings.warn(
+            f"window_length='auto' is a quarter of the shortest training sequence ({min(map(len, series))} "
+            f"steps): window_length_={W}, where nine in ten training sequences have {typical} steps or "
+            f"more (a window of {window}). A window that short reads little of the longer sequences' "
+            f"course. If the {short} shorter sequence(s) are truncated records, leave them out{longer}.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
 
     def _sequences(self, seqs: Sequences) -> list[np.ndarray]:
         if seqs.lengths.min() < 2:

@@ -582,9 +582,11 @@ def test_values_missing_at_random_do_not_make_normal_runs_outliers(scoring):
     assert roc_auc_score(np.r_[np.zeros(len(fresh)), np.ones(len(fresh))], -scores) > 0.95
 
 
-def test_one_truncated_record_does_not_shrink_every_window():
+def test_a_few_truncated_records_that_shrink_the_window_warn_with_the_choice():
     """A quarter of the shortest training run: one 2-step record among runs of 60 made the window 1 step
-    long, and a run of normal values in scrambled order went from the most unusual to unflagged."""
+    long, and a run of normal values in scrambled order went unflagged, without a word. A window of the
+    typical runs' quarter finds it, but reads short runs through padded windows (a review: normal runs
+    of 5 steps among runs of 80 were all flagged), so fit warns with both fixes rather than choosing."""
     rng = np.random.default_rng(0)
     t = np.arange(60)
     X = [
@@ -593,10 +595,18 @@ def test_one_truncated_record_does_not_shrink_every_window():
         for _ in range(80)
     ]
     scrambled = X[0][rng.permutation(60)]
-    detector = RNNOutlierDetector(hidden_size=8, max_epochs=3, random_state=0).fit([*X, X[1][:2]])
-    assert detector.window_length_ == 15  # a quarter of the 60 steps nine in ten runs reach
-    scores = detector.score_samples([*X[:40], scrambled])
-    assert np.argmin(scores) == 40 and detector.predict([scrambled]).tolist() == [-1]
-    assert np.isfinite(detector.score_samples([X[1][:2]])).all()  # the short record is still scored
-    forecasting = RNNOutlierDetector(scoring="forecast", hidden_size=4, max_epochs=1, random_state=0)
-    assert forecasting.fit([*X, X[1][:3]]).window_length_ == 1  # a step to forecast in every training run
+    with pytest.warns(
+        UserWarning, match=r"window_length_=1, where nine in ten .* 60 steps .* window_length=15"
+    ):
+        shrunk = RNNOutlierDetector(hidden_size=8, max_epochs=3, random_state=0).fit([*X, X[1][:2]])
+    assert shrunk.window_length_ == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        for fix in (X, [*X, X[1][:2]]):  # the record left out, or the window the message names
+            params = {} if fix is X else {"window_length": 15}
+            detector = RNNOutlierDetector(hidden_size=8, max_epochs=3, random_state=0, **params).fit(fix)
+            assert detector.window_length_ == 15
+            assert np.argmin(detector.score_samples([*X[:40], scrambled])) == 40
+    with warnings.catch_warnings():  # a ragged set of no truncated records: quiet (JapaneseVowels-like)
+        warnings.simplefilter("error", UserWarning)
+        RNNOutlierDetector(hidden_size=4, max_epochs=1, random_state=0).fit(runs(30, 3, length=(7, 27)))

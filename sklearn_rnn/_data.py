@@ -328,32 +328,49 @@ def refuse_missing_times(index: pd.Index, name: str, fix: str | None = None) -> 
         )
 
 
-def refuse_time_level_not_last(index: pd.Index, name: str) -> None:
-    """Refuse a panel index whose time points sit in an outer level, not the last one.
+def _holds_times(level: pd.Index) -> bool:
+    """Whether an index level holds dates, periods or durations (dates of several time zones too)."""
+    if isinstance(level, pd.DatetimeIndex | pd.PeriodIndex | pd.TimedeltaIndex):
+        return True
+    kinds = ("datetime", "datetime64", "date", "period", "timedelta", "timedelta64")
+    return level.dtype == object and pd.api.types.infer_dtype(level, skipna=True) in kinds
+
+
+def refuse_time_level_not_last(index: Any, name: str, fitting: bool = False) -> None:
+    """Refuse (or warn of) a panel index whose time points sit in an outer level, not the last one.
 
     A panel's rows are indexed (series, time): indexed (timestamp, machine), each
     timestamp would be read as a series whose time points are the machines (sktime's
-    own forecasters read it so, without an error). Dates, periods or durations in an
-    outer level, and none in the last, are that mistake, or series named by a time (runs
-    keyed by their start, steps counted in the last level): the message gives both fixes.
+    own forecasters read it so, without an error). Text in the last level is no time
+    point: refused. Numbers there may be that mistake or steps counted within series
+    named by a time (runs keyed by their start): ``fitting`` warns, naming both.
     """
     if not isinstance(index, pd.MultiIndex):
         return
-    timed = [
-        isinstance(level, pd.DatetimeIndex | pd.PeriodIndex | pd.TimedeltaIndex) for level in index.levels
-    ]
+    timed = [_holds_times(level) for level in index.levels]
     if timed[-1] or not any(timed):
         return
     outer = timed.index(True)
+    order = [i for i in range(index.nlevels) if i != outer] + [outer]
     names = [f"{i} ({n!r})" if n is not None else str(i) for i, n in enumerate(index.names)]
-    raise TypeError(
-        f"{name} has its time points in level {names[outer]} of its index, not in the last one, level "
-        f"{names[-1]}. A panel's rows are indexed (series, time), so each time point would be read as a "
-        f"series of the level {names[-1]} values. Put the time level last: "
-        f"{name} = {name}.swaplevel({outer}, -1).sort_index(). If those times name the series instead "
-        f"(runs keyed by their start), make them labels: {name}.index = {name}.index.set_levels("
-        f"{name}.index.levels[{outer}].astype(str), level={outer})."
-    )
+    fix = f"{name} = {name}.reorder_levels({order}).sort_index()"
+    if not pd.api.types.is_numeric_dtype(index.levels[-1]):
+        raise TypeError(
+            f"{name} has its time points in level {names[outer]} of its index, not in the last one, level "
+            f"{names[-1]}, which holds no time points. A panel's rows are indexed (series, time): put the "
+            f"time level last: {fix}."
+        )
+    if fitting:
+        warnings.warn(
+            f"{name} has times in level {names[outer]} of its index and numbers in the last, level "
+            f"{names[-1]}, which are read as each series' time points: each value of level {outer} is a "
+            f"series. If the rows are indexed (time, series) instead, put the time level last: {fix}. If "
+            "those times name the series (runs keyed by their start, steps counted in the last level), "
+            f"this is right; to say so, make them labels: {name}.index = {name}.index.set_levels("
+            f"{name}.index.levels[{outer}].astype(str), level={outer}).",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
 
 
 def refuse_repeated_columns(data: Any, name: str) -> None:
@@ -919,7 +936,7 @@ def _check_sequence_feature_names(estimator: Any, names: np.ndarray | None) -> N
 
 def _check_panel_index(index: pd.MultiIndex) -> None:
     """Refuse a panel index (instance levels, time) that repeats a time point or is out of time order."""
-    refuse_time_level_not_last(index, "X")
+    refuse_time_level_not_last(index, "X", fitting=True)
     refuse_missing_times(index, "X")
     if index.has_duplicates:
         raise ValueError(

@@ -292,8 +292,9 @@ class SeriesState:
         "series 0" twice and no fix; sktime reads a panel indexed (time, series) as one
         of series indexed by time points, without an error.
         """
+        fitting = not self.is_fitted and not hasattr(self, RESTORED)  # load refits: warned at the fit
         for name, data in (("y", y), ("X", X)):
-            refuse_time_level_not_last(getattr(data, "index", None), name)
+            refuse_time_level_not_last(getattr(data, "index", None), name, fitting)
             refuse_repeated_columns(data, name)
         try:
             return super()._check_X_y(X=X, y=y, **kwargs)

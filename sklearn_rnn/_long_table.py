@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from numbers import Real
+from numbers import Number, Real
 from typing import Any
 
 import numpy as np
@@ -42,7 +42,10 @@ def _id_codes(data: pd.DataFrame, id_col: Any) -> tuple[np.ndarray, np.ndarray]:
             f"at {_first_row(data, missing)}. Every row needs the id of its sequence: drop those rows "
             f"(data.dropna(subset=[{id_col!r}])) or fill in their ids."
         )
-    if data[id_col].dtype == object:  # True == 1 and False == 0: factorize gives them one code
+    # True == 1 and False == 0: factorize gives them one code, so the ids it returns show one of each pair;
+    # the rows are read only where the ids hold a truth value or a 0 or 1 (not for text ids)
+    suspect = any(isinstance(v, bool | np.bool_) or (isinstance(v, Number) and v in (0, 1)) for v in ids)
+    if data[id_col].dtype == object and suspect:
         truths = data[id_col].map(lambda v: isinstance(v, bool | np.bool_)).to_numpy(dtype=bool)
         if truths.any() and not truths.all():
             truth, other = (data[id_col].iloc[int(f(truths))] for f in (np.argmax, np.argmin))
@@ -160,11 +163,14 @@ def _feature_values(data: pd.DataFrame, feature_cols: list, inferred: bool) -> n
                 f"kinds rather than amounts, one-hot columns with pd.get_dummies(data, columns=[{col!r}])."
             )
         text = [v for v in values.head(10_000) if isinstance(v, (str, bytes))]
-        numbers = pd.to_numeric(pd.Series(text[:1000], dtype=object), errors="coerce")
-        if len(text) and numbers.notna().mean() >= 0.5:  # numbers as text ("72", "n/a"): not categories
-            others = [t for t, n in zip(text, numbers, strict=False) if pd.isna(n)]
+        # numbers, as numbers or text, with a stray marker ("72", 65, "n/a"): no categories, whose codes
+        # would renumber them; a clear majority, so that grades "1", "2", "A", "B" stay categories
+        sample = values.head(1000).astype(object)
+        numbers = pd.to_numeric(sample, errors="coerce")
+        if len(text) and numbers.notna().mean() >= 0.7:
+            others, example = sample[numbers.isna().to_numpy()].tolist(), sample[numbers.notna()].iloc[0]
             raise ValueError(
-                f"Column {col!r} holds numbers written as text (e.g. {text[numbers.notna().argmax()]!r}"
+                f"Column {col!r} holds numbers, some written as text (e.g. {example!r}"
                 + (f", and {others[0]!r}, which is no number" if others else "")
                 + f"){taken}. Convert it explicitly: data[{col!r}] = pd.to_numeric(data[{col!r}], "
                 "errors='coerce') (text that is no number becomes NaN, a gap that missing='mask' reads)."

@@ -97,7 +97,7 @@ def refuse_duplicates(df: pd.DataFrame | None, name: str, method: str) -> None:
         f"({name}[~{name}.index.duplicated()]) first"
         + (
             "."
-            if key
+            if key or df.shape[1] < 2  # a panel's, or no column that could tell series apart
             else f"; if the rows are several series stacked, told apart by a column (a store id, say), index "
             f"them by series, then time: {name} = {name}.set_index(id_column, append=True).swaplevel()"
             ".sort_index()."

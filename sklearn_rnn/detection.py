@@ -546,12 +546,18 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
                     "total_seconds()), or, if they are the time of each row, as the index."
                 )
             if holds_text(X[name]):
+                series_level = (
+                    "; if it names the series each row belongs to (a machine id, say), make it the series "
+                    f"level of the index instead: X = X.set_index({name!r}, append=True).swaplevel()"
+                    ".sort_index()."
+                    if not isinstance(X.index, pd.MultiIndex)
+                    else "."
+                )
                 raise TypeError(
                     f"X passed to {method}: column {name!r} holds text, which is not parsed as numbers "
                     f"(numeric text included). Convert it explicitly, e.g. X[{name!r}] = pd.to_numeric("
-                    f"X[{name!r}], errors='coerce') (text that is no number becomes NaN, a gap); if it names "
-                    "the series each row belongs to (a machine id, say), make it the series level of the "
-                    f"index instead: X = X.set_index({name!r}, append=True).swaplevel().sort_index()."
+                    f"X[{name!r}], errors='coerce') (text that is no number becomes NaN, a gap)"
+                    + series_level
                 )
             if pd.api.types.is_complex_dtype(dtype):
                 raise TypeError(
@@ -623,6 +629,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
                 "(or row.to_frame().T)."
             )
         if isinstance(index, pd.Index):
+            refuse_time_level_not_last(index, "X", fitting=not self.is_fitted)
             _check_time_index(index)
         refuse_repeated_columns(X, "X")
         X_inner = super()._check_X(X)

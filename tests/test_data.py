@@ -406,10 +406,12 @@ def test_from_sktime_keeps_instances_in_their_order_with_dated_time_points():
     assert [x.ravel().tolist() for x in from_sktime(late)] == [[1, 2, 3], [5, 6]]
     # indexed (day, machine): each day was read as an instance of two time points, the machines
     swapped = panel.swaplevel().sort_index()
-    with pytest.raises(TypeError, match=r"level 0 \('day'\).*X = X.swaplevel\(0, -1\).sort_index\(\)"):
+    with pytest.raises(
+        TypeError, match=r"level 0 \('day'\).*X = X.reorder_levels\(\[1, 0\]\).sort_index\(\)"
+    ):
         from_sktime(swapped)
     np.testing.assert_array_equal(
-        from_sktime(swapped.swaplevel(0, -1).sort_index())[:, :, 0], [[4, 5, 6], [1, 2, 3]]
+        from_sktime(swapped.reorder_levels([1, 0]).sort_index())[:, :, 0], [[4, 5, 6], [1, 2, 3]]
     )
 
 

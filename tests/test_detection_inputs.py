@@ -1069,37 +1069,48 @@ def machines_exported(n: int = 120, machine: str = "text") -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("machine", ["text", "integer"])
-def test_a_panel_indexed_time_then_machine_is_refused_with_a_fix_that_works(machine):
+def test_a_panel_indexed_time_then_machine_is_refused_or_warned_with_a_fix_that_works(machine):
     """Indexed (timestamp, machine), integer ids were read as each timestamp's 3 time points (the only
     warning: no series long enough for the window); text ids were told to parse them as dates."""
     table = machines_exported(machine=machine)
     X = table.set_index(["timestamp", "machine"]).sort_index()
-    with pytest.raises(
-        TypeError, match=r"time points in level 0 \('timestamp'\).*X = X.swaplevel\(0, -1\).sort_index\(\)"
-    ) as error:
-        RNNAnomalyDetector(**TINY).fit(X)
-    fix = re.search(r"Put the time level last: X = (.*?)\. If", str(error.value))[1]
-    fixed = eval(fix, {"X": X})  # the message's fix, as written
+    pattern = r"time level last: X = X.reorder_levels\(\[1, 0\]\).sort_index\(\)"
+    if machine == "text":
+        with pytest.raises(TypeError, match=r"level 1 \('machine'\), which holds no time points.*" + pattern):
+            RNNAnomalyDetector(**TINY).fit(X)
+    else:  # numbers may be steps of runs keyed by their start: warned, with both readings
+        with pytest.warns(UserWarning, match=r"times in level 0 \('timestamp'\).*" + pattern) as record:
+            RNNAnomalyDetector(**TINY).fit(X)
+        assert any("runs keyed by their start" in str(w.message) for w in record)
+    fixed = X.reorder_levels([1, 0]).sort_index()  # the message's fix, as written
     pd.testing.assert_frame_equal(fixed, table.set_index(["machine", "timestamp"]).sort_index())
-    fitted = RNNAnomalyDetector(**TINY).fit(fixed)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*times in level", category=UserWarning)
+        fitted = RNNAnomalyDetector(**TINY).fit(fixed)
     faulty = fixed.copy()
     planted = faulty.index.get_loc((faulty.index.levels[0][1], pd.Timestamp("2024-01-01 12:00")))
     faulty.iloc[planted, 0] += 10
     assert int(np.argmax(fitted.transform_scores(faulty)["scores"].to_numpy())) == planted
-    with pytest.raises(TypeError, match=r"X has its time points in level 0"):
-        fitted.predict(X)
 
 
-def test_runs_keyed_by_their_start_time_get_the_labels_fix_that_works():
-    """Batch runs named by when they started, their steps counted: the times name the series here."""
+def test_runs_keyed_by_their_start_time_fit_with_a_warning_the_labels_fix_silences():
+    """Batch runs named by when they started, their steps counted: the times name the series here, as
+    before; fit says how it read them."""
     starts = pd.to_datetime(["2024-03-01 06:00", "2024-03-02 06:00", "2024-03-03 06:00"])
     index = pd.MultiIndex.from_product([starts, range(120)], names=["run_start", "step"])
     X = pd.concat([readings(120, seed=s) for s in range(3)]).set_axis(index)
-    with pytest.raises(TypeError, match=r"runs keyed by their start") as error:
-        RNNAnomalyDetector(**TINY).fit(X)
-    exec(re.search(r"make them labels: (X.index = .*)\.$", str(error.value))[1], {"X": X})
-    assert list(X.index.levels[0]) == [str(start) for start in starts]
-    assert RNNAnomalyDetector(**TINY).fit(X).transform(X).shape == (360, 1)
+    with pytest.warns(UserWarning, match=r"runs keyed by their start") as record:
+        fitted = RNNAnomalyDetector(**TINY).fit(X)
+    assert fitted.transform(X).shape == (360, 1)  # read as before: three runs of 120 steps
+    message = next(str(w.message) for w in record if "runs keyed" in str(w.message))
+    labelled = X.copy()
+    exec(re.search(r"make them labels: (X.index = .*)\.$", message)[1], {"X": labelled})
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*times in level", category=UserWarning)
+        relabelled = RNNAnomalyDetector(**TINY).fit(labelled)
+    np.testing.assert_array_equal(
+        relabelled.transform_scores(labelled).to_numpy(), fitted.transform_scores(X).to_numpy()
+    )
 
 
 def test_machines_stacked_under_a_time_index_are_told_the_series_level_fix():

@@ -125,13 +125,17 @@ def test_numbers_written_as_text_are_told_to_become_numbers_not_codes():
     became 2, 0, 3, 1 (codes in text order, 'n/a' a number)."""
     data = pd.DataFrame({"pid": ["a"] * 4, "t": [0, 1, 2, 3], "hr": ["9", "100", "n/a", "65"]})
     with pytest.raises(
-        ValueError, match=r"numbers written as text \(e.g. '9', and 'n/a', which is no"
+        ValueError, match=r"numbers, some written as text \(e.g. .9., and .n/a., which is no"
     ) as info:
         from_long_table(data, "pid", "t", ["hr"])
     assert "cat.codes" not in str(info.value)
     exec(re.search(r"explicitly: (data\[.*?errors='coerce'\))", str(info.value))[1], {"data": data, "pd": pd})
     (sequence,), _ = from_long_table(data, "pid", "t", ["hr"])
     np.testing.assert_array_equal(sequence.ravel(), [9, 100, np.nan, 65])
+    # numbers held as numbers beside the marker (an object column, as read from JSON): the same fix
+    data = data.assign(hr=pd.Series([9, 100, "n/a", 65], dtype=object))
+    with pytest.raises(ValueError, match=r"some written as text \(e.g. 9, and 'n/a'.*pd.to_numeric"):
+        from_long_table(data, "pid", "t", ["hr"])
 
 
 def test_a_categorical_of_numbers_is_told_to_become_numbers(numeric):
@@ -445,9 +449,9 @@ def test_pd_na_among_numbers_held_as_objects_is_nan_as_in_a_nullable_column():
     words = table.assign(x=["low", "mid", "high"])
     with pytest.raises(ValueError, match="text or categories"):
         from_long_table(words, "id", "t", ["x"])
-    numbers = table.assign(x=["1", "2", "high"])  # mostly numbers: the stray word becomes a gap
-    with pytest.raises(ValueError, match=r"numbers written as text .*pd.to_numeric"):
-        from_long_table(numbers, "id", "t", ["x"])
+    grades = table.assign(x=["1", "2", "high"])  # two in three numbers: still categories, not to_numeric
+    with pytest.raises(ValueError, match="text or categories"):
+        from_long_table(grades, "id", "t", ["x"])
 
 
 @pytest.mark.parametrize("zone", ["Europe/Paris", "America/New_York"])

@@ -373,6 +373,19 @@ def refuse_time_level_not_last(index: Any, name: str, fitting: bool = False) -> 
         )
 
 
+def series_level_code(name: str, column: str = "id_column") -> str:
+    """The code that makes ``column`` of ``name`` the series level of its time index: (series, time)."""
+    return f"{name} = {name}.set_index({column}, append=True).swaplevel().sort_index()"
+
+
+def stacked_series_advice(name: str, example: str) -> str:
+    """The advice for rows of several series under one time index (``example``: what tells them apart)."""
+    return (
+        f"if the rows are several series stacked, told apart by a column ({example}, say), index them by "
+        f"series, then time: {series_level_code(name)}"
+    )
+
+
 def refuse_repeated_columns(data: Any, name: str) -> None:
     """Refuse a frame with a column name more than once (sktime's error names no column)."""
     columns = getattr(data, "columns", None)

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
-from ._data import refuse_missing_times
+from ._data import refuse_missing_times, stacked_series_advice
 from ._runtime import user_stacklevel
 from ._training import MAX_SIZE
 
@@ -98,9 +98,7 @@ def refuse_duplicates(df: pd.DataFrame | None, name: str, method: str) -> None:
         + (
             "."
             if key or df.shape[1] < 2  # a panel's, or no column that could tell series apart
-            else f"; if the rows are several series stacked, told apart by a column (a store id, say), index "
-            f"them by series, then time: {name} = {name}.set_index(id_column, append=True).swaplevel()"
-            ".sort_index()."
+            else f"; {stacked_series_advice(name, 'a store id')}."
         )
     )
 

@@ -31,7 +31,14 @@ from ._anomaly import (
     robust_scale,
 )
 from ._archive import Refused
-from ._data import holds_text, refuse_missing_times, refuse_repeated_columns, refuse_time_level_not_last
+from ._data import (
+    holds_text,
+    refuse_missing_times,
+    refuse_repeated_columns,
+    refuse_time_level_not_last,
+    series_level_code,
+    stacked_series_advice,
+)
 from ._docs import with_shared_parameters
 from ._runtime import user_stacklevel
 from ._series import refuse_skipped_steps, usual_spacing
@@ -548,8 +555,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
             if holds_text(X[name]):
                 series_level = (
                     "; if it names the series each row belongs to (a machine id, say), make it the series "
-                    f"level of the index instead: X = X.set_index({name!r}, append=True).swaplevel()"
-                    ".sort_index()."
+                    f"level of the index instead: {series_level_code('X', repr(name))}."
                     if not isinstance(X.index, pd.MultiIndex)
                     else "."
                 )
@@ -629,8 +635,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
                 "(or row.to_frame().T)."
             )
         if isinstance(index, pd.Index):
-            refuse_time_level_not_last(index, "X", fitting=not self.is_fitted)
-            _check_time_index(index)
+            _check_time_index(index, fitting=not self.is_fitted)
         refuse_repeated_columns(X, "X")
         X_inner = super()._check_X(X)
         if isinstance(X, np.ndarray):  # channels read by position (sktime names numpy3D's "var_0", ...)
@@ -1214,14 +1219,15 @@ def _interval_points(interval: pd.Interval, n: int) -> np.ndarray:
     return np.arange(left + (not interval.closed_left), right + interval.closed_right, dtype=np.int64)
 
 
-def _check_time_index(index: pd.Index, text: bool = False) -> None:
+def _check_time_index(index: pd.Index, text: bool = False, fitting: bool = False) -> None:
     """Refuse a time index the rows cannot be read in order by: out of order, repeated times, or text.
 
-    ``text=True`` lets an index of text (row labels, not times) through unchecked.
+    ``text=True`` lets an index of text (row labels, not times) through unchecked; ``fitting`` warns
+    of numbers after times in a panel's levels (:func:`refuse_time_level_not_last`).
     """
     if not len(index):
         return
-    refuse_time_level_not_last(index, "X")
+    refuse_time_level_not_last(index, "X", fitting)
     if isinstance(index, pd.MultiIndex) and index.nlevels > 2:  # sktime's error lists every format it tried
         raise TypeError(
             f"X has a MultiIndex of {index.nlevels} levels {list(index.names)}; the detector reads a "
@@ -1260,9 +1266,7 @@ def _check_time_index(index: pd.Index, text: bool = False) -> None:
             + (
                 "."
                 if isinstance(index, pd.MultiIndex)
-                else "; if the rows are several series stacked, told apart by a column (a machine id, say), "
-                "index them by series, then time: X = X.set_index(id_column, append=True).swaplevel()"
-                ".sort_index()."
+                else f"; {stacked_series_advice('X', 'a machine id')}."
             )
         )
     if not isinstance(index, pd.MultiIndex) and not index.is_monotonic_increasing:

@@ -123,6 +123,23 @@ def test_fitted_alone_the_smoothing_forecasts_a_trend_with_a_season():
     assert module.logits.requires_grad
 
 
+@pytest.mark.parametrize("sp", [1, 12])
+def test_the_smoothing_fit_takes_torchs_adam_steps_exactly(sp):
+    """The fit's Adam, written out to spare the optimizer's bookkeeping, is torch.optim.Adam to the bit."""
+    t = np.arange(80.0)
+    windows, targets = _windows(0.05 * t + np.sin(2 * np.pi * t / 12), 24, 6)
+    module, reference = ExponentialSmoothing(1, 6, sp), ExponentialSmoothing(1, 6, sp)
+    module.fit(windows, targets, steps=40)
+    optimizer = torch.optim.Adam([reference.logits], lr=0.05)
+    observed = torch.isfinite(targets)  # the fit's loss, as it writes it
+    for _ in range(40):
+        optimizer.zero_grad()
+        (((reference(windows) - targets).abs() * observed).sum() / observed.sum()).backward()
+        optimizer.step()
+    assert torch.equal(module.logits, reference.logits)
+    assert not torch.equal(module.logits, ExponentialSmoothing(1, 6, sp).logits)  # the steps moved them
+
+
 def test_the_smoothing_fit_leaves_unobserved_targets_out():
     """NaN targets (past a series' end) weigh nothing: the fit is that of the observed steps alone."""
     y = np.cumsum(np.random.default_rng(0).normal(size=60))

@@ -240,14 +240,23 @@ def _padded(columns: list[np.ndarray]) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def _minimise(parameter: torch.Tensor, loss, steps: int, lr: float) -> torch.Tensor:
-    """``steps`` of Adam at rate ``lr`` on ``parameter`` against ``loss(parameter)``; the last loss."""
-    optimizer = torch.optim.Adam([parameter], lr=lr)
-    with torch.enable_grad():
-        for _ in range(steps):
-            optimizer.zero_grad()
+    """``steps`` of Adam at rate ``lr`` on ``parameter`` against ``loss(parameter)``; the last loss.
+
+    The arithmetic of ``torch.optim.Adam``'s defaults (betas 0.9 and 0.999, eps
+    1e-8), written out: on a few parameters the optimizer's bookkeeping cost as
+    much as the loss and its gradient.
+    """
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+    exp_avg, exp_avg_sq = torch.zeros_like(parameter), torch.zeros_like(parameter)
+    for step in range(1, steps + 1):
+        with torch.enable_grad():
             value = loss(parameter)
-            value.backward()
-            optimizer.step()
+            (grad,) = torch.autograd.grad(value, parameter)
+        with torch.no_grad():
+            exp_avg.lerp_(grad, 1 - beta1)
+            exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+            denom = (exp_avg_sq.sqrt() / (1 - beta2 ** float(step)) ** 0.5).add_(eps)
+            parameter.addcdiv_(exp_avg, denom, value=-lr / (1 - beta1 ** float(step)))
     return value
 
 

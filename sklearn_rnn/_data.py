@@ -775,11 +775,17 @@ def validate_sequences(
             values = check_array(X, dtype=_NUMERIC, ensure_all_finite=finite, input_name="X")[:, :, None]
             tabular = True
         else:
+            row = (
+                " If X is a row of the table fit saw, pass X.to_frame().T: its labels are checked "
+                "against the columns."
+                if isinstance(X, pd.Series) and getattr(estimator, "feature_names_in_", None) is not None
+                else ""
+            )
             raise ValueError(
                 f"Expected X with 2 dimensions (n_samples, n_timesteps), 3 dimensions "
                 f"(n_samples, n_timesteps, n_features) or a list of sequences, got {ndim} "
                 "dimension(s). Reshape your data: pass one univariate sequence as [X] (a list, a "
-                "Series and an array alike; for an array also X.reshape(1, -1))."
+                f"Series and an array alike; for an array also X.reshape(1, -1)).{row}"
             )
         values = _check_float32_range(values)
         if callable(level):
@@ -831,7 +837,32 @@ def validate_sequences(
             )
         if not tabular and not getattr(estimator, "_tabular", False):  # features, not time steps
             _check_sequence_feature_names(estimator, names)
+        elif not tabular and isinstance(X, (list, tuple)):
+            _check_table_rows(estimator, X)
     return Sequences(values, lengths, tabular, level, pending)
+
+
+def _check_table_rows(estimator: Any, X: list | tuple) -> None:
+    """Refuse rows of a table (Series labelled by the time-step columns ``fit`` saw) in another order.
+
+    A model fitted on a named 2D table reads a list's sequences by position; a
+    row taken from a table whose columns were since reordered would be read
+    shuffled, where the same row as a one-row DataFrame is checked by name.
+    """
+    fitted = getattr(estimator, "feature_names_in_", None)
+    if fitted is None:
+        return
+    for i, x in enumerate(X):
+        if not isinstance(x, pd.Series) or len(x) != len(fitted):
+            continue
+        labels = np.asarray(x.index, dtype=object)
+        if set(labels.tolist()) == set(fitted.tolist()) and (labels != fitted).any():
+            raise ValueError(
+                f"Sequence {i} of X is a Series labelled by the columns {type(estimator).__name__} was "
+                f"fitted on ({fitted.tolist()[:5]}{'...' if len(fitted) > 5 else ''}), in another order: "
+                "the steps of a sequence are read by position. Pass the row as a one-row table, "
+                "x.to_frame().T (checked by name), or x[list(model.feature_names_in_)]."
+            )
 
 
 # the smallest magnitude a varying feature may have: float32's smallest normal number is 1.2e-38, and

@@ -62,6 +62,24 @@ def test_dataframe_sequences_record_their_column_names_and_later_ones_must_match
     assert [w.filename for w in caught] == [__file__]  # the user's line, not a decorator's
 
 
+def test_a_row_of_a_named_table_in_another_order_is_refused_as_a_one_row_table_is():
+    """Fitted on a wide table (columns t0..t7 the time steps), one row asked for as [row]: a row whose
+    labels were reordered (a merge, a reindex) was read by position, shuffled, without a word."""
+    table = pd.DataFrame(np.arange(24.0).reshape(3, 8), columns=[f"t{i}" for i in range(8)])
+    _, holder = _validate(table)
+    row = table.iloc[0]
+    np.testing.assert_array_equal(validate_sequences(holder, [row], reset=False).values[0, :, 0], row)
+    with pytest.raises(ValueError, match="feature names should match"):
+        validate_sequences(holder, row[::-1].to_frame().T, reset=False)
+    with pytest.raises(
+        ValueError, match=r"Sequence 1 of X is a Series labelled by the columns.*x.to_frame\(\)\.T"
+    ):
+        validate_sequences(holder, [row, row[::-1]], reset=False)
+    validate_sequences(holder, [row.reset_index(drop=True)[::-1]], reset=False)  # no labels: a sequence
+    with pytest.raises(ValueError, match=r"If X is a row of the table fit saw, pass X.to_frame\(\)\.T"):
+        validate_sequences(holder, row, reset=False)
+
+
 def test_dataframe_sequences_with_mixed_column_name_types_are_refused_as_a_table_is():
     """Names of str and int were dropped without a word, and swapped columns were then read silently."""
     rng = np.random.default_rng(0)

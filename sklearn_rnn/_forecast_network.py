@@ -356,7 +356,10 @@ class ForecastNetwork(TrainingMixin):
             blocks.append(rows)
         if self._n_exog:
             self._warn_if_x_filled(filled)
-            self._warn_if_x_extrapolates(np.concatenate(blocks)[:, -self._n_exog :])
+            # the rows the forecasts read: each series' last window and the steps ahead
+            W = self.window_length_
+            read = [rows[max(0, len(frame) - W) :] for rows, (_, frame) in zip(blocks, series, strict=True)]
+            self._warn_if_x_extrapolates(np.concatenate(read)[:, -self._n_exog :])
         lengths = [len(frame) for _, frame in series]
         C, W = len(self.log_transform_), self.window_length_
         scaled = [rows[:n, :C] for rows, n in zip(blocks, lengths, strict=True)]
@@ -435,17 +438,25 @@ class ForecastNetwork(TrainingMixin):
         )
 
     def _warn_if_x_extrapolates(self, exog: np.ndarray) -> None:
-        """Warn where the X the network reads lies far outside the X it was trained on."""
+        """Warn where the X the forecasts read (``exog``: each series' last window and the steps ahead)
+        lies far outside the range X had in the series' history.
+
+        Counted in standard deviations of fit's X beyond the history's least and
+        greatest values, not from their mean: a flag on 2 days of 790 (a holiday)
+        is 20 deviations from its mean, and seen.
+        """
         recurrent, start = self.net_.module_.recurrent, self._y_hist.shape[1]  # the targets', then X's
         mean = recurrent.x_mean[start : start + self._n_exog].double().numpy()
         scale = recurrent.x_scale[start : start + self._n_exog].double().numpy()
+        seen = self._X_hist.loc[self._X_hist.index.isin(self._y_hist.index), self._x_columns]
+        low, high = mean, mean
+        if len(seen):
+            low, high = seen.min().to_numpy(dtype=np.float64), seen.max().to_numpy(dtype=np.float64)
         # a column that never varied over the series' history (fit's and update's rows) has no spread
         # (its scale is 1): another value is read by extrapolation (a promotion dummy never on moved
         # forecasts by a sd); where the network weighs in: the smoothing's map of X gives it no weight
         moved = np.zeros(self._n_exog, dtype=bool)
-        seen = self._X_hist.loc[self._X_hist.index.isin(self._y_hist.index), self._x_columns]
         if len(seen) and (np.asarray(getattr(self, "correction_weight_", 1.0)) > 0).any():
-            low, high = seen.min().to_numpy(dtype=np.float64), seen.max().to_numpy(dtype=np.float64)
             other = ~np.isclose(exog, low, rtol=1e-9, atol=1e-12)  # float noise is the same value
             moved = (low == high) & other.any(axis=0)
             if moved.any():
@@ -459,14 +470,15 @@ class ForecastNetwork(TrainingMixin):
                     UserWarning,
                     stacklevel=user_stacklevel(),
                 )
-        distance = np.where(moved, 0.0, np.abs((exog - mean) / scale).max(axis=0))  # no spread to count in
+        beyond = np.maximum(exog - high, low - exog).clip(min=0) / scale
+        distance = np.where(moved, 0.0, beyond.max(axis=0))  # no spread to count in
         if (distance > self.X_EXTRAPOLATION).any():
             column = int(np.argmax(distance))
             warnings.warn(
-                f"X passed to predict holds values {distance[column]:.3g} standard deviations of its "
-                f"training values from their mean (column {self._x_columns[column]!r}); the network "
-                "extrapolates far beyond what it has seen, and its forecasts may be far off. Check X's "
-                "units (e.g. cents against dollars).",
+                f"X read by the forecasts holds values {distance[column]:.3g} standard deviations of its "
+                f"training values beyond the range of the series' history (column "
+                f"{self._x_columns[column]!r}); the forecasts extrapolate far beyond what was seen, and may "
+                "be far off. Check X's units (e.g. cents against dollars).",
                 UserWarning,
                 stacklevel=user_stacklevel(),
             )

@@ -296,6 +296,14 @@ class SeriesState:
         for name, data in (("y", y), ("X", X)):
             refuse_time_level_not_last(getattr(data, "index", None), name, fitting)
             refuse_repeated_columns(data, name)
+        has_columns = X is not None and (np.ndim(X) == 1 or np.shape(X)[-1] > 0)  # X of none: no X
+        if has_columns and self.is_fitted and not getattr(self, "_n_exog", 0):
+            method = "predict" if y is None else "update"
+            raise ValueError(
+                f"X was passed to {method}, but this {type(self).__name__} was fitted without X: it reads "
+                "no X, and its forecasts would not change with it. Refit with fit(y, X=X) to forecast "
+                f"from X (then pass X's rows for the steps ahead to predict), or call {method} without X."
+            )
         try:
             return super()._check_X_y(X=X, y=y, **kwargs)
         except (TypeError, ValueError) as exc:

@@ -621,7 +621,18 @@ def append_rows(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     it (sktime's vectorised forecasters keep it; sorting them would reorder
     every later forecast against the data a metric compares it with).
     """
-    both = pd.concat([old, new[old.columns]])
+    new = new[old.columns]
+    # numbers of two kinds (a flag fitted as bool, updated as 0.0/1.0): pandas' concat makes them objects
+    mixed = {
+        c: np.float64
+        for c in old.columns
+        if old[c].dtype != new[c].dtype
+        and all(
+            pd.api.types.is_numeric_dtype(d) or pd.api.types.is_bool_dtype(d)
+            for d in (old[c].dtype, new[c].dtype)
+        )
+    }
+    both = pd.concat([old.astype(mixed), new.astype(mixed)]) if mixed else pd.concat([old, new])
     both = both[~both.index.duplicated(keep="last")]
     if not isinstance(both.index, pd.MultiIndex):
         return both.sort_index()

@@ -16,7 +16,7 @@ import torch
 
 pytest.importorskip("sktime")
 
-from sklearn_rnn import RNNForecaster  # noqa: E402
+from sklearn_rnn import RNNForecaster, load, save  # noqa: E402
 
 TINY = dict(window_length=4, hidden_size=4, max_epochs=2, batch_size=16, random_state=0)
 
@@ -799,7 +799,8 @@ def test_future_x_far_outside_its_training_range_warns_and_never_gives_inf():
         warnings.simplefilter("error", UserWarning)
         forecaster.predict(X=price[60:])  # within range: no warning
     with pytest.warns(
-        UserWarning, match=r"X passed to predict holds values \d\.\de\+03 standard deviations .*'price'"
+        UserWarning,
+        match=r"X read by the forecasts holds values \d\.\de\+03 standard deviations .*beyond.*'price'",
     ):
         forecaster.predict(X=price[60:] * 100)
     with (
@@ -808,6 +809,52 @@ def test_future_x_far_outside_its_training_range_warns_and_never_gives_inf():
     ):
         warnings.simplefilter("ignore", UserWarning)
         forecaster.predict_interval(X=price[60:] * 1e35)
+
+
+def test_a_rare_flag_seen_in_training_is_not_called_a_unit_error():
+    """A holiday flag on 1 day of 200 is 14 standard deviations from its mean: every predict warned to
+    check X's units, for values fit had seen (and in rows of the history the forecasts do not read)."""
+    dates = pd.date_range("2023-10-01", periods=210, freq="D")
+    holiday = ((dates.month == 12) & (dates.day == 25)).astype(float)
+    y = pd.Series(100 + 10 * np.sin(np.arange(210) / 1.1) - 60 * holiday, index=dates)
+    X = pd.DataFrame({"holiday": holiday}, index=dates)
+    forecaster = RNNForecaster(**{**TINY, "window_length": 14}).fit(y[:200], X=X[:200], fh=[1, 2, 3])
+    assert (np.abs(holiday[:200] - holiday[:200].mean()) / holiday[:200].std()).max() > 14
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        forecaster.predict(X=X[200:203])
+        forecaster.predict(X=X[200:203].assign(holiday=[0.0, 1.0, 0.0]))  # seen in training too
+    with pytest.warns(UserWarning, match=r"X read by the forecasts holds values .* beyond the range"):
+        forecaster.predict(X=X[200:203].assign(holiday=[0.0, 100.0, 0.0]))
+
+
+def test_x_given_to_a_forecaster_fitted_without_x_is_refused():
+    """It was read by nothing, without a word: a promotion switched on for every day ahead left the
+    forecasts as they were."""
+    frame = daily_sales(48)
+    y, X = frame["sales"], frame[["promo"]]
+    forecaster = RNNForecaster(**TINY).fit(y[:45], fh=[1, 2, 3])
+    before = forecaster.predict()
+    for call in (lambda: forecaster.predict(X=X[45:]), lambda: forecaster.predict_interval(X=X[45:])):
+        with pytest.raises(
+            ValueError, match=r"X was passed to predict, but this RNNForecaster was fitted without X"
+        ):
+            call()
+    with pytest.raises(ValueError, match=r"X was passed to update.*Refit with fit\(y, X=X\)"):
+        forecaster.update(y[45:46], X=X[45:46], update_params=False)
+    assert forecaster.cutoff[0] == y.index[44] and forecaster.predict().equals(before)  # left as it was
+
+
+def test_a_flag_fitted_as_bool_and_updated_as_numbers_is_kept_as_numbers_and_saves(tmp_path):
+    """pandas' concat of bool and float columns is of objects: the stored X could then not be saved."""
+    frame = daily_sales(48)
+    y, X = frame["sales"], frame[["promo"]]
+    forecaster = RNNForecaster(**TINY).fit(y[:44], X=X[:44].astype(bool), fh=[1, 2])
+    forecaster.update(y[44:46], X=X[44:48], update_params=False)  # 0.0/1.0, and the steps ahead
+    assert forecaster._X_hist["promo"].dtype == np.float64
+    save(forecaster, tmp_path / "f.skops")
+    restored = load(tmp_path / "f.skops")
+    pd.testing.assert_series_equal(restored.predict(), forecaster.predict())
 
 
 def test_an_fh_of_durations_counts_steps_of_the_series_frequency():

@@ -11,6 +11,7 @@ import pandas as pd
 from sklearn.utils.validation import check_array
 
 from ._data import (
+    _holds_times,
     _na_as_nan,
     _refuse_text,
     _refuse_text_values,
@@ -18,6 +19,8 @@ from ._data import (
     float32_rounding,
     holds_text,
     refuse_missing_times,
+    refuse_time_level_not_last,
+    unmasked,
 )
 from ._series import refuse_skipped_steps
 
@@ -34,11 +37,14 @@ def _float32_holds(dtype: Any) -> bool:
 
 
 def _warn_rounded(series: Any, values: np.ndarray) -> None:
-    """Warn where the cast to float32 rounds a feature by more than 1% of its spread (a large level).
+    """Warn where the cast to float32 rounds a feature by more than 1% of its spread or of how much it
+    changes a step (a large level).
 
     A meter at 1e8 moving by 1: float32's spacing there is 8, and the windows
-    would hold none of its changes. Level and spread are read from at most
-    about 10,000 evenly spaced steps, so the check costs no copy of a long series.
+    would hold none of its changes. The spread alone missed a meter rising by 3
+    a step for long enough to spread over thousands. Level and spread are read
+    from at most about 10,000 evenly spaced steps, the changes from the first
+    1,000 steps, so the check costs no copy of a long series.
     """
     dtypes = series.dtypes if isinstance(series, pd.DataFrame) else [series.dtype]  # arrays by now
     if not len(values) or all(_float32_holds(dtype) for dtype in dtypes):
@@ -46,24 +52,43 @@ def _warn_rounded(series: Any, values: np.ndarray) -> None:
     stride = max(1, len(series) // 10_000)
     if isinstance(series, (pd.Series, pd.DataFrame)):  # columns of several types, nullable ones too
         sample = series.iloc[::stride].to_numpy(dtype=np.float64, na_value=np.nan)
+        head = series.iloc[:1000].to_numpy(dtype=np.float64, na_value=np.nan)
     else:
         sample = np.asarray(series[::stride], dtype=np.float64)
+        head = np.asarray(series[:1000], dtype=np.float64)
     original = sample.reshape(len(sample), -1)
+    head = head.reshape(len(head), -1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN features
         level, spread = np.nanmedian(original, axis=0), np.nanstd(original, axis=0)
-    rounding, rounded = float32_rounding(np.nan_to_num(level), spread)
+        change = np.nanmean(np.abs(np.diff(head, axis=0)), axis=0) if len(head) > 1 else spread
+    limit = np.fmin(spread, np.where(change > 0, change, np.nan))  # a feature without changes: its spread
+    rounding, rounded = float32_rounding(np.nan_to_num(level), limit)
     rounded = rounded[spread[rounded] > 0]  # a constant feature loses nothing
     if len(rounded):
         warnings.warn(
             f"Features {rounded.tolist()} of series lie at levels {level[rounded].tolist()} where "
             f"float32, the windows' type, rounds values in steps of {rounding[rounded].tolist()}, over "
-            f"1% of their spread {spread[rounded].tolist()}: the windows would lose their changes. "
-            "Subtract a level first (e.g. series - series[0], and the same level from what you "
-            "predict on later).",
+            f"1% of their spread {spread[rounded].tolist()} or of how much they change a step "
+            f"{change[rounded].tolist()}: the windows would lose their changes. Subtract a level first "
+            "(e.g. series - series[0], and the same level from what you predict on later).",
             UserWarning,
             stacklevel=3,
         )
+
+
+def _outer_times_advice(index: pd.MultiIndex) -> str:
+    """Where times sit in an outer level and numbers in the last, the fix of rows indexed (time, id)."""
+    timed = [_holds_times(level) for level in index.levels]
+    if timed[-1] or not any(timed):
+        return ""
+    outer = timed.index(True)
+    order = [i for i in range(index.nlevels) if i != outer] + [outer]
+    return (
+        f" If the rows are indexed (time, id) instead (level {outer} holds times), put the time level last "
+        f"first: series = series.reorder_levels({order}).sort_index(); grouping by the times would window "
+        "the ids of one time."
+    )
 
 
 def sliding_windows(series: Any, window_length: int, *, step: int = 1) -> np.ndarray:
@@ -86,9 +111,12 @@ def sliding_windows(series: Any, window_length: int, *, step: int = 1) -> np.nda
         (id, time) index whose ids are text, whatever the time, and one of
         numbers whose time starts again (sktime's (instance, time point)
         panels; a time of several parts, such as (year, month), must be made
-        one level first). Time points on a grid (a frequency set or inferred,
-        a calendar's month ends, or one spacing nearly every step has) must
-        not skip points of it: a window would hold the rows either side of a
+        one level first). An index whose times sit in an outer level, such as
+        (date, ticker) from ``wide.stack()``, is refused with the reordering
+        that puts them last. A masked array's masked values are read as NaN.
+        Time points on a grid (a frequency set or inferred, a calendar's
+        month ends, or one spacing nearly every step has) must not skip
+        points of it: a window would hold the rows either side of a
         hole as neighbours. Insert them as NaN rows (``series.reindex(grid)``),
         which the estimators read as gaps; a grid with many points missing
         where others are read warns, and irregular sampling passes. Text
@@ -108,8 +136,9 @@ def sliding_windows(series: Any, window_length: int, *, step: int = 1) -> np.nda
     Warns
     -----
     UserWarning
-        Where float32 rounds a feature by more than 1% of its spread: a large
-        level with small changes (subtract a level first). Where the time index
+        Where float32 rounds a feature by more than 1% of its spread or of how
+        much it changes a step: a large level with small changes (subtract a
+        level first). Where the time index
         looks like a grid with many of its points missing at times the series
         is read elsewhere (lost readings, unless there are none by design).
 
@@ -141,6 +170,7 @@ def sliding_windows(series: Any, window_length: int, *, step: int = 1) -> np.nda
     for name, value in (("window_length", window_length), ("step", step)):
         if not isinstance(value, Integral) or isinstance(value, bool) or value < 1:
             raise ValueError(f"{name} must be an integer >= 1, got {value!r}.")
+    series = unmasked(series)  # a netCDF reader's masked stream: NaN where masked, not its fill value
     if not isinstance(series, (pd.DataFrame, pd.Series, np.ndarray)):
         series = np.asarray(series)  # lists: their dtype tells numbers from text
     dtypes = series.dtypes if isinstance(series, pd.DataFrame) else [series.dtype]
@@ -151,6 +181,7 @@ def sliding_windows(series: Any, window_length: int, *, step: int = 1) -> np.nda
         index = series.index
         timed = (pd.DatetimeIndex, pd.TimedeltaIndex, pd.PeriodIndex)
         if isinstance(index, pd.MultiIndex):  # (id, time): the time is the last level
+            refuse_time_level_not_last(index, "series")  # (time, ticker): windows across the tickers
             ids = index.droplevel(-1).unique()
             # levels before the time that hold text name ids (numbers may be parts of a time: year, month)
             named = any(holds_text(index.get_level_values(i)) for i in range(index.nlevels - 1))
@@ -158,6 +189,7 @@ def sliding_windows(series: Any, window_length: int, *, step: int = 1) -> np.nda
             # integers alone: sktime's (instance, time point) panel, its time starting again at each
             # instance, or one time of several parts (year, month); either way a restart is refused
             restarts = times.dtype.kind in "iuf" and bool((np.diff(times.to_numpy()) < 0).any())
+            outer = _outer_times_advice(index)
             if (isinstance(index.levels[-1], timed) or named or restarts) and len(ids) > 1:
                 raise ValueError(
                     f"series has {len(ids)} sequences in its index (the levels "
@@ -167,9 +199,10 @@ def sliding_windows(series: Any, window_length: int, *, step: int = 1) -> np.nda
                     + (
                         " If the levels are parts of one time (year, month), make them one time level "
                         "(e.g. a PeriodIndex) to window the rows in order."
-                        if restarts and not named and not isinstance(index.levels[-1], timed)
+                        if restarts and not named and not isinstance(index.levels[-1], timed) and not outer
                         else ""
                     )
+                    + outer
                 )
             index = times
         if isinstance(index, timed):

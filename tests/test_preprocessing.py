@@ -254,3 +254,60 @@ def test_early_stopping_splits_a_window_view_without_copying_the_windows():
     assert len(part) == 200
     batch, _ = part.batch(torch.arange(10, 42))
     np.testing.assert_array_equal(batch["X"].numpy(), windows[rows[100:300][10:42]])
+
+
+def test_tickers_stacked_under_a_date_index_are_refused_not_windowed_across_each_other():
+    """wide.stack() and set_index(["date", "ticker"]) index rows (date, ticker): window 0 was AAPL, MSFT
+    and GOOG of the first day, then AAPL and MSFT of the second."""
+    dates = pd.bdate_range("2024-01-01", periods=30, name="date")
+    wide = pd.DataFrame(
+        np.arange(90.0).reshape(30, 3), index=dates, columns=pd.Index(["AAPL", "MSFT", "GOOG"], name="ticker")
+    )
+    stacked = wide.stack()
+    fix = r"series = series.reorder_levels\(\[1, 0\]\).sort_index\(\)"
+    with pytest.raises(TypeError, match=r"time points in level 0 \('date'\).*level 1 \('ticker'\).*" + fix):
+        sliding_windows(stacked, 5)
+    fixed = stacked.reorder_levels([1, 0]).sort_index()  # as told; then one ticker at a time, as told
+    with pytest.raises(ValueError, match="series has 3 sequences"):
+        sliding_windows(fixed, 5)
+    windows = np.concatenate([sliding_windows(g, 5) for _, g in fixed.groupby(level=0)])
+    assert windows.shape == (78, 5, 1) and (np.diff(windows[:, :, 0], axis=1) == 3).all()  # one ticker each
+
+
+def test_sensors_indexed_date_then_integer_id_are_told_to_put_the_time_last():
+    """The advice was to group by level 0, the dates: each window then held the sensors of one date."""
+    dates = pd.bdate_range("2024-01-01", periods=30)
+    index = pd.MultiIndex.from_product([dates, [0, 1, 2]], names=["date", "sensor_id"])
+    series = pd.Series(np.arange(90.0), index=index)
+    with pytest.raises(
+        ValueError, match=r"indexed \(time, id\).*series.reorder_levels\(\[1, 0\]\).sort_index"
+    ):
+        sliding_windows(series, 5)
+    fixed = series.reorder_levels([1, 0]).sort_index()
+    windows = np.concatenate([sliding_windows(g, 5) for _, g in fixed.groupby(level=0)])
+    assert (np.diff(windows[:, :, 0], axis=1) == 3).all()  # one sensor a window, day after day
+
+
+def test_a_masked_stream_is_windowed_with_gaps_not_its_fill_value():
+    """A netCDF reader's masked array: its fill value -9999 was windowed as data."""
+    values = np.ma.masked_array(np.arange(20.0), mask=np.arange(20) % 7 == 3, fill_value=-9999.0)
+    values.data[values.mask] = -9999.0
+    windows = sliding_windows(values, 4)
+    assert np.isnan(windows).sum() == 4 + 4 + 3 and np.nanmin(windows) == 0.0  # steps 3, 10 and 17
+
+
+def test_windows_warn_for_a_rising_meter_whose_spread_dwarfs_the_rounding():
+    """A meter at 1e8 rising by about 3 a step for two weeks spreads over 1,000: the rounding (8) was
+    under 1% of the spread, and every change in the windows was 0 or 8 without a word."""
+    steps = np.clip(np.random.default_rng(0).normal(3, 1, 1344), 0, None)
+    meter = pd.Series(1e8 + np.cumsum(steps), index=pd.date_range("2024-01-01", periods=1344, freq="15min"))
+    assert meter.std() > 100 * 8
+    with pytest.warns(
+        UserWarning, match=r"steps of \[8\.0\], over 1% of their spread .* or of how much they"
+    ):
+        windows = sliding_windows(meter, 8)
+    assert set(np.unique(np.diff(windows[:, :, 0], axis=1))) <= {0.0, 8.0}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sliding_windows(meter - meter.iloc[0], 8)  # the fix
+        sliding_windows(100 + np.cumsum(np.random.default_rng(1).normal(size=500)), 8)  # a price: fine

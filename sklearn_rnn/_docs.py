@@ -124,7 +124,11 @@ SHARED_PARAMETERS = """\
         Hold out ``validation_fraction`` of the training data (stratified for a
         classifier), stop when its loss has not improved by ``tol`` for
         ``n_iter_no_change`` epochs, and restore the weights of the epoch of
-        lowest validation loss (``tol`` decides only when to stop).
+        lowest validation loss (``tol`` decides only when to stop). The held-out
+        sequences are drawn at random: for overlapping windows of one series
+        (:func:`~sklearn_rnn.preprocessing.sliding_windows`), which share steps
+        with the training ones, validate on the latest windows instead (e.g.
+        ``TimeSeriesSplit(gap=...)``).
     validation_fraction : float, default=0.1
         Share of the training data held out when ``early_stopping=True``.
     n_iter_no_change : int, default=10

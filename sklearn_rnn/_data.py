@@ -778,7 +778,9 @@ def validate_sequences(
             row = (
                 " If X is a row of the table fit saw, pass X.to_frame().T: its labels are checked "
                 "against the columns."
-                if isinstance(X, pd.Series) and getattr(estimator, "feature_names_in_", None) is not None
+                if isinstance(X, pd.Series)
+                and getattr(estimator, "_tabular", False)
+                and getattr(estimator, "feature_names_in_", None) is not None
                 else ""
             )
             raise ValueError(

@@ -296,8 +296,7 @@ class SeriesState:
         for name, data in (("y", y), ("X", X)):
             refuse_time_level_not_last(getattr(data, "index", None), name, fitting)
             refuse_repeated_columns(data, name)
-        has_columns = X is not None and (np.ndim(X) == 1 or np.shape(X)[-1] > 0)  # X of none: no X
-        if has_columns and self.is_fitted and not getattr(self, "_n_exog", 0):
+        if X is not None and self.is_fitted and not getattr(self, "_n_exog", 0) and _has_columns(X):
             method = "predict" if y is None else "update"
             raise ValueError(
                 f"X was passed to {method}, but this {type(self).__name__} was fitted without X: it reads "
@@ -886,3 +885,15 @@ def _check_interval_state(attributes: dict[str, Any], n_columns: int, longest: i
             "it holds series_smoothing_ for a forecaster that reads X or weighs its network above 0, "
             "which fit never averages with a smoothing fitted to whole series."
         )
+
+
+def _has_columns(X: Any) -> bool:
+    """Whether ``X`` holds a column (a frame of none is no ``X``), for any of sktime's layouts (a list of
+    frames of several lengths included)."""
+    if isinstance(X, pd.DataFrame):
+        return X.shape[1] > 0
+    if isinstance(X, (list, tuple)):
+        return any(_has_columns(x) for x in X)
+    if isinstance(X, np.ndarray):
+        return X.ndim == 1 or X.shape[-1] > 0
+    return True

@@ -743,7 +743,7 @@ def refuse_skipped_steps(
     skips = np.flatnonzero((steps > usual) & (steps % usual == 0))
     if not len(skips):
         return
-    first = skips[0]
+    first, lost = skips[0], None
     if calendar is None and isinstance(times, pd.DatetimeIndex):
         lost = _lost_readings(times, values, usual, skips, steps[skips] // usual - 1, empty_days=False)
         if lost is not None:  # a schedule skips time points it never reads: only lost readings refused
@@ -751,12 +751,16 @@ def refuse_skipped_steps(
                 return
             first = skips[np.flatnonzero(lost)[0]]
     spacing, grid = _grid(times, usual, name, calendar)
+    fix, each = f"{name}.reindex({grid})", ""
+    if lost is not None and not lost.all():  # the whole grid would fill the hours a schedule never reads
+        hole = f"pd.date_range('{times[first]}', '{times[first + 1]}', freq={spacing!r}, inclusive='neither')"
+        fix, each = f"{name}.reindex({name}.index.union({hole}))", " (this hole; each lost reading alike)"
     raise ValueError(
         f"{_possessive(name)} time index skips time points: {times[first]} is followed by "
         f"{times[first + 1]}, "
         f"{steps[first] // usual} steps of its usual spacing ({spacing}) later, and {reader} reads "
         "the rows as consecutive steps, so it would read the two as neighbours. Insert the missing "
-        f"time points as NaN rows, read as gaps: {name}.reindex({grid})"
+        f"time points as NaN rows, read as gaps: {fix}{each}"
         f"{' (a panel: each series)' if panel else ''}, or pass the pieces before and after separately."
     )
 

@@ -36,42 +36,63 @@ def _float32_holds(dtype: Any) -> bool:
     return (dtype.kind == "f" and dtype.itemsize <= 4) or (dtype.kind in "iub" and dtype.itemsize <= 2)
 
 
+def _rows(series: Any, rows: slice) -> np.ndarray:
+    """Rows of ``series`` (an array, or a pandas object of any column types) as float64 ``(n, F)``."""
+    if isinstance(series, (pd.Series, pd.DataFrame)):  # columns of several types, nullable ones too
+        read = series.iloc[rows].to_numpy(dtype=np.float64, na_value=np.nan)
+    else:
+        read = np.asarray(series[rows], dtype=np.float64)
+    return read.reshape(len(read), -1)
+
+
+def _typical_changes(chunks: list[np.ndarray]) -> np.ndarray:
+    """Per feature, the median nonzero change between consecutive observed values of ``chunks``
+    (runs of consecutive rows); NaN where a feature never changes."""
+    typical = []
+    for feature in range(chunks[0].shape[1]):
+        steps = [np.diff(c[np.isfinite(c[:, feature]), feature]) for c in chunks]
+        moved = np.abs(np.concatenate(steps))
+        moved = moved[moved > 0]
+        typical.append(np.median(moved) if len(moved) else np.nan)
+    return np.asarray(typical)
+
+
 def _warn_rounded(series: Any, values: np.ndarray) -> None:
-    """Warn where the cast to float32 rounds a feature by more than 1% of its spread or of how much it
-    changes a step (a large level).
+    """Warn where the cast to float32 rounds a feature by more than 1% of its spread or 10% of how much it
+    typically changes a step (a large level).
 
     A meter at 1e8 moving by 1: float32's spacing there is 8, and the windows
-    would hold none of its changes. The spread alone missed a meter rising by 3
-    a step for long enough to spread over thousands. Level and spread are read
-    from at most about 10,000 evenly spaced steps, the changes from the first
-    1,000 steps, so the check costs no copy of a long series.
+    would hold none of its changes; the spread alone missed a meter rising by 3
+    a step for long enough to spread over thousands. Features whose values
+    float32 holds exactly (counts below 2**24) lose nothing. Level and spread are
+    read from at most about 10,000 evenly spaced steps, the changes from ten
+    runs of 100 consecutive steps spread over the series, so the check costs no
+    copy of a long series.
     """
     dtypes = series.dtypes if isinstance(series, pd.DataFrame) else [series.dtype]  # arrays by now
     if not len(values) or all(_float32_holds(dtype) for dtype in dtypes):
         return
-    stride = max(1, len(series) // 10_000)
-    if isinstance(series, (pd.Series, pd.DataFrame)):  # columns of several types, nullable ones too
-        sample = series.iloc[::stride].to_numpy(dtype=np.float64, na_value=np.nan)
-        head = series.iloc[:1000].to_numpy(dtype=np.float64, na_value=np.nan)
-    else:
-        sample = np.asarray(series[::stride], dtype=np.float64)
-        head = np.asarray(series[:1000], dtype=np.float64)
-    original = sample.reshape(len(sample), -1)
-    head = head.reshape(len(head), -1)
+    original = _rows(series, slice(None, None, max(1, len(series) // 10_000)))
+    starts = np.unique(np.linspace(0, max(0, len(series) - 100), 10).astype(np.int64))
+    chunks = [_rows(series, slice(a, a + 100)) for a in starts]
+    both = np.concatenate([original, *chunks])
+    exact = np.all(
+        (both.astype(np.float32) == both) | np.isnan(both), axis=0
+    )  # float32 holds them as they are
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN features
         level, spread = np.nanmedian(original, axis=0), np.nanstd(original, axis=0)
-        change = np.nanmean(np.abs(np.diff(head, axis=0)), axis=0) if len(head) > 1 else spread
-    limit = np.fmin(spread, np.where(change > 0, change, np.nan))  # a feature without changes: its spread
-    rounding, rounded = float32_rounding(np.nan_to_num(level), limit)
-    rounded = rounded[spread[rounded] > 0]  # a constant feature loses nothing
+    change = _typical_changes(chunks)
+    rounding = float32_rounding(np.nan_to_num(level), spread)[0]
+    lost = ~exact & (spread > 0) & ((rounding > 0.01 * spread) | (rounding > 0.1 * change))  # NaN: False
+    rounded = np.flatnonzero(lost)
     if len(rounded):
         warnings.warn(
             f"Features {rounded.tolist()} of series lie at levels {level[rounded].tolist()} where "
             f"float32, the windows' type, rounds values in steps of {rounding[rounded].tolist()}, over "
-            f"1% of their spread {spread[rounded].tolist()} or of how much they change a step "
-            f"{change[rounded].tolist()}: the windows would lose their changes. Subtract a level first "
-            "(e.g. series - series[0], and the same level from what you predict on later).",
+            f"1% of their spread {spread[rounded].tolist()} or 10% of how much they typically change a "
+            f"step {change[rounded].tolist()}: the windows would lose their changes. Subtract a level "
+            "first (e.g. series - series[0], and the same level from what you predict on later).",
             UserWarning,
             stacklevel=3,
         )
@@ -85,9 +106,9 @@ def _outer_times_advice(index: pd.MultiIndex) -> str:
     outer = timed.index(True)
     order = [i for i in range(index.nlevels) if i != outer] + [outer]
     return (
-        f" If the rows are indexed (time, id) instead (level {outer} holds times), put the time level last "
-        f"first: series = series.reorder_levels({order}).sort_index(); grouping by the times would window "
-        "the ids of one time."
+        f" If the rows are indexed (time, id) instead (level {outer} holds times, the last ids), put the "
+        f"time level last first: series = series.reorder_levels({order}).sort_index(); grouping by the "
+        "times would window the ids of one time."
     )
 
 
@@ -136,9 +157,9 @@ def sliding_windows(series: Any, window_length: int, *, step: int = 1) -> np.nda
     Warns
     -----
     UserWarning
-        Where float32 rounds a feature by more than 1% of its spread or of how
-        much it changes a step: a large level with small changes (subtract a
-        level first). Where the time index
+        Where float32 rounds a feature by more than 1% of its spread or 10% of
+        how much it typically changes a step: a large level with small changes
+        (subtract a level first). Where the time index
         looks like a grid with many of its points missing at times the series
         is read elsewhere (lost readings, unless there are none by design).
 
@@ -199,7 +220,7 @@ def sliding_windows(series: Any, window_length: int, *, step: int = 1) -> np.nda
                     + (
                         " If the levels are parts of one time (year, month), make them one time level "
                         "(e.g. a PeriodIndex) to window the rows in order."
-                        if restarts and not named and not isinstance(index.levels[-1], timed) and not outer
+                        if restarts and not named and not isinstance(index.levels[-1], timed)
                         else ""
                     )
                     + outer

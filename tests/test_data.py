@@ -78,6 +78,10 @@ def test_a_row_of_a_named_table_in_another_order_is_refused_as_a_one_row_table_i
     validate_sequences(holder, [row.reset_index(drop=True)[::-1]], reset=False)  # no labels: a sequence
     with pytest.raises(ValueError, match=r"If X is a row of the table fit saw, pass X.to_frame\(\)\.T"):
         validate_sequences(holder, row, reset=False)
+    runs = [pd.DataFrame({"temp": np.arange(5.0)})] * 2  # no table: sequences of a named feature
+    _, sequences = _validate(runs)
+    with pytest.raises(ValueError, match=r"X.reshape\(1, -1\)\)\.$"):  # no word of a table's row
+        validate_sequences(sequences, runs[0]["temp"], reset=False)
 
 
 def test_dataframe_sequences_with_mixed_column_name_types_are_refused_as_a_table_is():

@@ -843,6 +843,12 @@ def test_x_given_to_a_forecaster_fitted_without_x_is_refused():
     with pytest.raises(ValueError, match=r"X was passed to update.*Refit with fit\(y, X=X\)"):
         forecaster.update(y[45:46], X=X[45:46], update_params=False)
     assert forecaster.cutoff[0] == y.index[44] and forecaster.predict().equals(before)  # left as it was
+    # fitted with X, a panel of frames of several lengths is read as before (the check read numpy's shape
+    # of the list, which refused it)
+    ys = [pd.DataFrame({"y": 10 + np.sin(np.arange(n))}) for n in (30, 34)]
+    Xs = [pd.DataFrame({"p": (np.arange(n + 2) % 5 == 0).astype(float)}) for n in (30, 34)]
+    panel = RNNForecaster(**TINY).fit(ys, X=[x.iloc[:-2] for x in Xs], fh=[1, 2])
+    assert [list(f.index) for f in panel.predict(X=Xs)] == [[30, 31], [34, 35]]
 
 
 def test_a_flag_fitted_as_bool_and_updated_as_numbers_is_kept_as_numbers_and_saves(tmp_path):

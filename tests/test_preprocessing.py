@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -303,7 +304,7 @@ def test_windows_warn_for_a_rising_meter_whose_spread_dwarfs_the_rounding():
     meter = pd.Series(1e8 + np.cumsum(steps), index=pd.date_range("2024-01-01", periods=1344, freq="15min"))
     assert meter.std() > 100 * 8
     with pytest.warns(
-        UserWarning, match=r"steps of \[8\.0\], over 1% of their spread .* or of how much they"
+        UserWarning, match=r"steps of \[8\.0\], over 1% of their spread .* or 10% of how much they"
     ):
         windows = sliding_windows(meter, 8)
     assert set(np.unique(np.diff(windows[:, :, 0], axis=1))) <= {0.0, 8.0}
@@ -311,3 +312,25 @@ def test_windows_warn_for_a_rising_meter_whose_spread_dwarfs_the_rounding():
         warnings.simplefilter("error")
         sliding_windows(meter - meter.iloc[0], 8)  # the fix
         sliding_windows(100 + np.cumsum(np.random.default_rng(1).normal(size=500)), 8)  # a price: fine
+        sliding_windows(10**6 + np.cumsum(steps.round()).astype(np.int64), 8)  # a count float32 holds
+        masked = np.ma.masked_array(meter.to_numpy(np.float32) - 1e8, mask=np.arange(1344) % 50 == 0)
+        sliding_windows(masked, 8)  # float32 already (read as float64 to put NaN under the mask)
+    idle = np.concatenate([np.full(1000, np.nan), meter.to_numpy()[:344]])  # not installed yet, then rising
+    with pytest.warns(UserWarning, match=r"steps of \[8\.0\]"):
+        sliding_windows(idle, 8)
+
+
+def test_a_session_bar_lost_is_refused_with_a_fix_that_inserts_it_alone():
+    """Minute bars of a 09:30-16:00 session, one lost: the fix reindexed to every minute of the range,
+    nights and weekends too (7,799 rows became 39,270, 80% NaN)."""
+    days = pd.bdate_range("2024-01-02", periods=5)
+    bars = pd.DatetimeIndex(
+        [d + pd.Timedelta(hours=9, minutes=30, seconds=60 * k) for d in days for k in range(390)]
+    )
+    series = pd.Series(np.arange(len(bars) - 1.0), index=bars.delete(2 * 390 + 3))
+    with pytest.raises(ValueError, match=r"read as gaps: (series\.reindex\(.*\)) \(this hole") as refused:
+        sliding_windows(series, 5)
+    code = re.search(r"read as gaps: (series\.reindex\(.*\)) \(this hole", str(refused.value)).group(1)
+    fixed = eval(code)  # the message's fix, as written
+    assert len(fixed) == len(bars) and fixed.isna().sum() == 1
+    assert sliding_windows(fixed, 5).shape == (len(bars) - 4, 5, 1)

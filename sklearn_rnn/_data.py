@@ -336,6 +336,16 @@ def _holds_times(level: pd.Index) -> bool:
     return level.dtype == object and pd.api.types.infer_dtype(level, skipna=True) in kinds
 
 
+def outer_time_level(index: pd.MultiIndex) -> tuple[int, list[int]] | None:
+    """The first level of ``index`` holding times where the last holds none, and the level order that
+    puts it last; None where the last level holds times or none does."""
+    timed = [_holds_times(level) for level in index.levels]
+    if timed[-1] or not any(timed):
+        return None
+    outer = timed.index(True)
+    return outer, [i for i in range(index.nlevels) if i != outer] + [outer]
+
+
 def refuse_time_level_not_last(index: Any, name: str, fitting: bool = False) -> None:
     """Refuse (or warn of) a panel index whose time points sit in an outer level, not the last one.
 
@@ -345,13 +355,9 @@ def refuse_time_level_not_last(index: Any, name: str, fitting: bool = False) -> 
     point: refused. Numbers there may be that mistake or steps counted within series
     named by a time (runs keyed by their start): ``fitting`` warns, naming both.
     """
-    if not isinstance(index, pd.MultiIndex):
+    if not isinstance(index, pd.MultiIndex) or (found := outer_time_level(index)) is None:
         return
-    timed = [_holds_times(level) for level in index.levels]
-    if timed[-1] or not any(timed):
-        return
-    outer = timed.index(True)
-    order = [i for i in range(index.nlevels) if i != outer] + [outer]
+    outer, order = found
     names = [f"{i} ({n!r})" if n is not None else str(i) for i, n in enumerate(index.names)]
     fix = f"{name} = {name}.reorder_levels({order}).sort_index()"
     if not pd.api.types.is_numeric_dtype(index.levels[-1]):

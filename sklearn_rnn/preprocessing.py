@@ -11,13 +11,13 @@ import pandas as pd
 from sklearn.utils.validation import check_array
 
 from ._data import (
-    _holds_times,
     _na_as_nan,
     _refuse_text,
     _refuse_text_values,
     _time_order_problem,
     float32_rounding,
     holds_text,
+    outer_time_level,
     refuse_missing_times,
     refuse_time_level_not_last,
     unmasked,
@@ -76,9 +76,8 @@ def _warn_rounded(series: Any, values: np.ndarray) -> None:
     starts = np.unique(np.linspace(0, max(0, len(series) - 100), 10).astype(np.int64))
     chunks = [_rows(series, slice(a, a + 100)) for a in starts]
     both = np.concatenate([original, *chunks])
-    exact = np.all(
-        (both.astype(np.float32) == both) | np.isnan(both), axis=0
-    )  # float32 holds them as they are
+    # features float32 holds exactly (counts below 2**24, float32 data read as float64) lose nothing
+    exact = np.all((both.astype(np.float32) == both) | np.isnan(both), axis=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN features
         level, spread = np.nanmedian(original, axis=0), np.nanstd(original, axis=0)
@@ -100,11 +99,9 @@ def _warn_rounded(series: Any, values: np.ndarray) -> None:
 
 def _outer_times_advice(index: pd.MultiIndex) -> str:
     """Where times sit in an outer level and numbers in the last, the fix of rows indexed (time, id)."""
-    timed = [_holds_times(level) for level in index.levels]
-    if timed[-1] or not any(timed):
+    if (found := outer_time_level(index)) is None:
         return ""
-    outer = timed.index(True)
-    order = [i for i in range(index.nlevels) if i != outer] + [outer]
+    outer, order = found
     return (
         f" If the rows are indexed (time, id) instead (level {outer} holds times, the last ids), put the "
         f"time level last first: series = series.reorder_levels({order}).sort_index(); grouping by the "

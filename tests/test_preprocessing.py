@@ -287,6 +287,9 @@ def test_sensors_indexed_date_then_integer_id_are_told_to_put_the_time_last():
     fixed = series.reorder_levels([1, 0]).sort_index()
     windows = np.concatenate([sliding_windows(g, 5) for _, g in fixed.groupby(level=0)])
     assert (np.diff(windows[:, :, 0], axis=1) == 3).all()  # one sensor a window, day after day
+    hours = series.rename_axis(["date", "hour"])  # or parts of one time: both readings are named
+    with pytest.raises(ValueError, match=r"parts of one time \(year, month\).*indexed \(time, id\) instead"):
+        sliding_windows(hours, 5)
 
 
 def test_a_masked_stream_is_windowed_with_gaps_not_its_fill_value():

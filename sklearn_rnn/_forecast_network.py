@@ -354,14 +354,13 @@ class ForecastNetwork(TrainingMixin):
                 if len(gaps):
                     filled.append((key, gaps))
             blocks.append(rows)
+        lengths = [len(frame) for _, frame in series]
+        C, W = len(self.log_transform_), self.window_length_
         if self._n_exog:
             self._warn_if_x_filled(filled)
             # the rows the forecasts read: each series' last window and the steps ahead
-            W = self.window_length_
-            read = [rows[max(0, len(frame) - W) :] for rows, (_, frame) in zip(blocks, series, strict=True)]
+            read = [rows[max(0, n - W) :] for rows, n in zip(blocks, lengths, strict=True)]
             self._warn_if_x_extrapolates(np.concatenate(read)[:, -self._n_exog :])
-        lengths = [len(frame) for _, frame in series]
-        C, W = len(self.log_transform_), self.window_length_
         scaled = [rows[:n, :C] for rows, n in zip(blocks, lengths, strict=True)]
         pasts = [edge_pad(rows[:n, :C], W)[-W:] for rows, n in zip(blocks, lengths, strict=True)]
         unmoved = torch.from_numpy(np.stack([(past == 0).all(axis=0) for past in pasts]))  # in float64

@@ -622,15 +622,13 @@ def append_rows(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     every later forecast against the data a metric compares it with).
     """
     new = new[old.columns]
-    # numbers of two kinds (a flag fitted as bool, updated as 0.0/1.0): pandas' concat makes them objects
+    # a flag fitted as bool, updated as numbers (0.0/1.0), or the other way: pandas' concat makes objects
     mixed = {
         c: np.float64
         for c in old.columns
         if old[c].dtype != new[c].dtype
-        and all(
-            pd.api.types.is_numeric_dtype(d) or pd.api.types.is_bool_dtype(d)
-            for d in (old[c].dtype, new[c].dtype)
-        )
+        and any(pd.api.types.is_bool_dtype(d) for d in (old[c], new[c]))
+        and all(pd.api.types.is_numeric_dtype(d) or pd.api.types.is_bool_dtype(d) for d in (old[c], new[c]))
     }
     both = pd.concat([old.astype(mixed), new.astype(mixed)]) if mixed else pd.concat([old, new])
     both = both[~both.index.duplicated(keep="last")]

@@ -82,9 +82,9 @@ def _warn_rounded(series: Any, values: np.ndarray) -> None:
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN features
         level, spread = np.nanmedian(original, axis=0), np.nanstd(original, axis=0)
     change = _typical_changes(chunks)
-    rounding = float32_rounding(np.nan_to_num(level), spread)[0]
-    lost = ~exact & (spread > 0) & ((rounding > 0.01 * spread) | (rounding > 0.1 * change))  # NaN: False
-    rounded = np.flatnonzero(lost)
+    # over 1% of the spread or of ten typical changes (fmin: the spread where a feature never changes)
+    rounding, rounded = float32_rounding(np.nan_to_num(level), np.fmin(spread, 10 * change))
+    rounded = rounded[~exact[rounded] & (spread[rounded] > 0)]  # a constant feature loses nothing
     if len(rounded):
         warnings.warn(
             f"Features {rounded.tolist()} of series lie at levels {level[rounded].tolist()} where "

@@ -459,16 +459,28 @@ class StepScoring(TrainingMixin):
         """Own scores ``(..., T)`` of misses ``(..., T, K, C)``: the largest channel's, in typical misses.
 
         The ``T`` steps are a whole sequence: where fit measured them, its
-        first steps are also divided by ``start_scale_``, its last by ``end_scale_``.
+        first steps are also divided by ``start_scale_``, its last by ``end_scale_``,
+        and so are the steps after and before a shorter gap where the median
+        reads only the windows without it (:meth:`_reconstruction_misses`): the
+        step before a lost reading is held by one window, as a sequence's last.
         """
         z = misses / self.residual_scale_
         start, end = getattr(self, "start_scale_", None), getattr(self, "end_scale_", None)
         if start is not None:  # None: not measured (or a detector saved before they were)
+            beside_gaps = getattr(self, "window_statistic_", "mean") == "median"
             for sequence in z.reshape(-1, *z.shape[-3:]):  # views of z, one a sequence
                 for a, b in gap_pieces(np.isnan(sequence).all(axis=(1, 2))):
                     n = min(len(start), b - a)
                     sequence[a : a + n] /= start[:n, None, :]
                     sequence[b - n : b] /= end[len(end) - n :, None, :]
+                    if beside_gaps:  # a stretch of W steps or more between gaps: its clean windows
+                        piece = sequence[a:b]
+                        n = len(start)
+                        for c, d in flag_runs(~np.isnan(piece).any(axis=(1, 2))):
+                            if d - c > n and c > 0:  # after a gap
+                                piece[c : c + n] /= start[:, None, :]
+                            if d - c > n and d < len(piece):  # before one
+                                piece[d - n : d] /= end[:, None, :]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices: no value, no score
             return np.nanmax(np.nanmean(z, axis=-2), axis=-1)

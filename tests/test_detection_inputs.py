@@ -1148,3 +1148,23 @@ def test_smoothed_scores_count_as_fewer_against_the_rate():
         UserWarning, match=r"smoothed over a span of 4: .* about n / smoothing = 15 independent .* needs 19"
     ):
         RNNAnomalyDetector(**{**params, "smoothing": 4}).fit(readings(300))
+
+
+def test_steps_beside_single_lost_readings_are_flagged_no_more_than_others():
+    """The step before a lost reading is held by one clean window, as a sequence's last step: scored
+    without the edge factor, it was flagged at 55% of 40 holes (0% without the holes)."""
+    rng = np.random.default_rng(0)
+    t = np.arange(8000)
+    data = pd.DataFrame({"temp": np.sin(2 * np.pi * t / 24) + 0.1 * rng.standard_normal(len(t))})
+    detector = RNNAnomalyDetector(window_length=12, hidden_size=8, max_epochs=5, random_state=0)
+    detector.fit(data.iloc[:3000])
+    fresh = data.iloc[3000:].reset_index(drop=True)
+    holes = np.arange(100, 5000, 125)
+    gappy = fresh.copy()
+    gappy.iloc[holes] = np.nan
+    labels = detector.transform(gappy)["labels"].to_numpy()
+    beside = (holes[:, None] + np.r_[-11:0, 1:12]).ravel()  # the steps whose clean windows are fewer
+    assert labels[holes].sum() == 0
+    assert labels[holes - 1].mean() <= 0.05
+    assert labels[beside].mean() <= 3 * detector.contamination
+    assert labels.mean() <= 2 * detector.transform(fresh)["labels"].to_numpy().mean() + 0.002

@@ -249,8 +249,9 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     or within half a step of it (time stamps with jitter), or, for irregular
     time points, at most ``largest_spacing_`` after the last, reads them as
     the past of its first windows (and of the dynamic threshold and the
-    smoothing); a chunk after a gap is scored on its own. The network is not
-    refitted.
+    smoothing), and so does one that starts fewer than 20 time points later on
+    that grid, the readings lost between read as a gap; a chunk after an
+    outage is scored on its own. The network is not refitted.
 
     A panel (sktime's ``pd-multiindex``: several machines, patients or runs)
     trains one network on the windows of all its series, and every series is
@@ -839,9 +840,22 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
                 # irregular time points: any spacing fit read between two rows
                 or (largest is not None and end < first and first - end <= _spacing_of(largest))
             )
+            # readings lost between the stream's end and X (fewer than an outage): the whole series
+            # reads them as a gap, so the past ends in as many steps without a value
+            lost = 0 if continues else _lost_points(last, X.index, getattr(self, "index_freq_", None))
         except (TypeError, ValueError, OverflowError):  # another kind of index, or beyond pandas' dates
             return None
-        return (scaled, scores, own, trail) if continues else None
+        if not continues and not lost:
+            return None
+        if lost:
+            scaled = np.concatenate([scaled, np.full((lost, scaled.shape[1]), np.nan)])
+            scores = np.concatenate([scores, np.full(lost, np.nan)])
+            own = None if own is None else np.concatenate([own, np.full(lost, np.nan)])
+            if trail is not None and len(trail):  # the open event's steps since its last flag
+                trail = (
+                    np.array([trail[0], trail[1] + lost]) if trail[1] + lost <= self.merge_gap else trail[:0]
+                )
+        return scaled, scores, own, trail
 
     def _flags(self, X: pd.DataFrame, method: str) -> tuple[np.ndarray, np.ndarray]:
         """Flagged steps (merged within ``merge_gap``, events peaking at ``event_peak`` times
@@ -1377,6 +1391,23 @@ def _smoothing_past(own: np.ndarray, reach: int) -> np.ndarray:
     return own[max(start, cuts[-1][0]) if cuts else start :]
 
 
+def _lost_points(last: pd.Index, index: pd.Index, step: str | int | None) -> int | None:
+    """How many time points of the stream's grid lie between its ``last`` and the chunk ``index``'s first,
+    fewer than ``CUT_GAP`` (readings that never arrived); None where the first is not on the grid
+    within them."""
+    if step is None and getattr(last, "freq", None) is None and getattr(index, "freq", None) is None:
+        return None  # irregular time points: no grid to have lost any of
+    points, first = last, index[0]
+    for lost in range(CUT_GAP):
+        point = _next_step(points, index, step, any_later=False)
+        if point is None or not point <= first:
+            return None
+        if point == first:
+            return lost
+        points = points[-1:].append(pd.Index([point]))
+    return None
+
+
 def _next_step(last: pd.Index, index: pd.Index, step: str | int | None = None, any_later: bool = True) -> Any:
     """The time point after the stream's ``last`` (its latest one or two): where a continuing chunk starts.
 
@@ -1388,7 +1419,8 @@ def _next_step(last: pd.Index, index: pd.Index, step: str | int | None = None, a
     time points, or of the chunk's first two; with none (one point each, no
     frequency), any later time point continues the stream (None with
     ``any_later=False``: the caller bounds the spacing itself). A chunk after a
-    gap is scored on its own.
+    gap is scored on its own, unless it lies on the stream's grid fewer than ``CUT_GAP`` points
+    on (:func:`_lost_points`).
     """
     end = last[-1]
     if isinstance(last, pd.PeriodIndex):  # one period, or fit's step in periods (5 minutes of minutes)

@@ -1168,3 +1168,36 @@ def test_steps_beside_single_lost_readings_are_flagged_no_more_than_others():
     assert labels[holes - 1].mean() <= 0.05
     assert labels[beside].mean() <= 3 * detector.contamination
     assert labels.mean() <= 2 * detector.transform(fresh)["labels"].to_numpy().mean() + 0.002
+
+
+@pytest.mark.parametrize("scoring", ["forecast", "reconstruction"])
+@pytest.mark.parametrize("index", ["minutes", "periods", "integers"])
+def test_a_chunk_after_a_few_lost_readings_continues_the_stream_across_them(scoring, index):
+    """A chunk starting 5 readings after the stream's end was read as a new series: its first
+    window_length_ steps went unscored with forecasting, without a word. It reads as the stream with
+    the lost readings as a gap, as the same chunk given with them as rows without a value does."""
+    data = readings(420)
+    data.index = {
+        "minutes": pd.DatetimeIndex(list(pd.date_range("2024-01-01", periods=420, freq="min"))),  # no freq
+        "periods": pd.period_range("2024-01-01", periods=420, freq="D"),
+        "integers": pd.RangeIndex(1000, 1000 + 5 * 420, 5),
+    }[index]
+    streamed = RNNAnomalyDetector(**TINY, scoring=scoring, smoothing=3).fit(data.iloc[:200])
+    filled = copy.deepcopy(streamed)
+    for detector in (streamed, filled):
+        detector.update(data.iloc[200:300])
+    chunk, with_gap = data.iloc[305:360], data.iloc[300:360].copy()
+    with_gap.iloc[:5] = np.nan  # the documented fix: the lost readings as rows without a value
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no restart warning either
+        scores = streamed.transform_scores(chunk)
+    expected = filled.transform_scores(with_gap).iloc[5:]
+    pd.testing.assert_frame_equal(scores, expected)
+    assert scores["scores"].notna().all()
+    streamed.update(chunk)
+    filled.update(with_gap)
+    after = data.iloc[360:]
+    pd.testing.assert_frame_equal(streamed.transform_scores(after), filled.transform_scores(after))
+    # as many lost as an outage: a new series, as before
+    restarted = copy.deepcopy(streamed).transform_scores(data.iloc[360 + 20 :])
+    assert restarted["scores"].isna().sum() == (streamed.window_length_ if scoring == "forecast" else 0)

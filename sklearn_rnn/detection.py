@@ -529,7 +529,8 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
                 "y passed to fit must hold the ilocs (integer positions, 0 to len(X) - 1) of known "
                 f"anomalies, as sktime's detectors take them; got {ilocs[:5].tolist()}"
                 + (f" and {len(ilocs) - 5} more" if len(ilocs) > 5 else "")
-                + ". For a 0/1 label of every step, pass np.flatnonzero(labels)."
+                + ". For a 0/1 label of every step, pass np.flatnonzero(labels); for time points or "
+                "index labels of X, X.index.get_indexer(points)."
             )
         known[ilocs] = True
         return known

@@ -997,6 +997,13 @@ def test_y_holds_ilocs_not_a_label_of_every_step():
     with pytest.raises(ValueError, match=r"pass np.flatnonzero\(labels\)"):
         RNNAnomalyDetector(window_length=10, **FAST).fit(train, pd.DataFrame({"labels": labels}))
     told = RNNAnomalyDetector(window_length=10, **FAST).fit(train, np.flatnonzero(labels))
+    # time points were told only the 0/1 labels' fix; the one for them works
+    dated = train.set_axis(pd.date_range("2024-01-01", periods=len(train), freq="h"))
+    times = pd.Series(dated.index[250:260])
+    with pytest.raises(ValueError, match=r"X.index.get_indexer\(points\)"):
+        RNNAnomalyDetector(window_length=10, **FAST).fit(dated, times)
+    fixed = RNNAnomalyDetector(window_length=10, **FAST).fit(dated, dated.index.get_indexer(times))
+    assert fixed.threshold_ == told.threshold_
     blind = RNNAnomalyDetector(window_length=10, **FAST).fit(train)
     assert told.threshold_ != blind.threshold_
     for empty in ([], pd.DataFrame({"ilocs": []})):  # no known anomaly is a valid y

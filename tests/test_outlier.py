@@ -610,3 +610,19 @@ def test_a_few_truncated_records_that_shrink_the_window_warn_with_the_choice():
     with warnings.catch_warnings():  # a ragged set of no truncated records: quiet (JapaneseVowels-like)
         warnings.simplefilter("error", UserWarning)
         RNNOutlierDetector(hidden_size=4, max_epochs=1, random_state=0).fit(runs(30, 3, length=(7, 27)))
+
+
+def test_runs_far_longer_than_any_training_run_warn_that_a_short_fault_weighs_less(fitted):
+    """A 4-step fault in a 500-step run, trained on 40-79 steps, was flagged in 2 of 10 runs
+    without a word: a run's score reads its worst tenth of steps, which a long run dilutes."""
+    longest = int(fitted.length_calibration_[-1, 0])
+    assert longest == 79
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fitted.score_samples(runs(3, 1, length=(120, 158)))  # within twice the longest: no warning
+    with pytest.warns(
+        UserWarning,
+        match=r"2 sequence\(s\) of X are more than 2 times as long as the "
+        r"longest training sequence \(79 steps; sequence 1: 400\)",
+    ):
+        fitted.predict([runs(1, 1)[0], np.sin(np.arange(400)), np.sin(np.arange(500))])

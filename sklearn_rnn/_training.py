@@ -513,6 +513,18 @@ def build_net(
         # last_epoch=-1: every fit, warm-started ones too, anneals from lr over its own max_epochs
         # (skorch would otherwise resume at len(history) and run past T_max, raising the lr again).
         callbacks.append(("lr_schedule", LRScheduler(CosineAnnealingLR, T_max=epochs, last_epoch=-1)))
+    for callback in params["callbacks"] or []:
+        callback = callback[1] if isinstance(callback, tuple) else callback
+        monitor = getattr(callback, "monitor", None)
+        if monitor in ("valid_loss", "valid_loss_best") and not params["early_stopping"]:
+            raise ValueError(
+                f"callbacks holds {type(callback).__name__}, which monitors {monitor}, but there is no "
+                "validation split without early_stopping=True. Set early_stopping=True (it holds out "
+                "validation_fraction of the data, stops after n_iter_no_change epochs without an "
+                "improvement of tol and restores the best epoch), or monitor 'train_loss'."
+            )
+    # before those that stop training (they raise in on_epoch_end): yours see every epoch run
+    callbacks.extend(params["callbacks"] or [])
     if params["early_stopping"]:
         callbacks.append(
             (
@@ -530,17 +542,6 @@ def build_net(
         # after the callbacks that stop training (they raise in on_epoch_end): the display shows
         # the epochs they cut off in on_train_end, then their messages and the summary
         callbacks.append(("feedback", EpochTable() if params["verbose"] >= 2 else EpochProgress()))
-    for callback in params["callbacks"] or []:
-        callback = callback[1] if isinstance(callback, tuple) else callback
-        monitor = getattr(callback, "monitor", None)
-        if monitor in ("valid_loss", "valid_loss_best") and not params["early_stopping"]:
-            raise ValueError(
-                f"callbacks holds {type(callback).__name__}, which monitors {monitor}, but there is no "
-                "validation split without early_stopping=True. Set early_stopping=True (it holds out "
-                "validation_fraction of the data, stops after n_iter_no_change epochs without an "
-                "improvement of tol and restores the best epoch), or monitor 'train_loss'."
-            )
-    callbacks.extend(params["callbacks"] or [])
     optimizer = params["optimizer"]
     # Adam(W)'s fused kernel: one call per step instead of a dozen ops per tensor, the same
     # update up to rounding (2.5x faster steps for an h64 LSTM on a CPU, benchmarks/speed.py)

@@ -435,6 +435,25 @@ def test_skorch_checkpoint_callback_writes_the_best_weights(tmp_path):
         torch.testing.assert_close(state[name], tensor, rtol=0, atol=0)
 
 
+class CountEpochs(Callback):
+    def initialize(self):
+        self.epochs_ = 0
+        return self
+
+    def on_epoch_end(self, net, **kwargs):
+        self.epochs_ += 1
+
+
+def test_a_users_callback_sees_the_epoch_early_stopping_ends_on():
+    """User callbacks came after early stopping, which raises in on_epoch_end: they missed the last
+    epoch (a TensorBoard scalar of 46 points for 47 epochs run)."""
+    count = CountEpochs()
+    reg = RNNRegressor(**TINY, early_stopping=True, n_iter_no_change=2, max_epochs=50, callbacks=[count])
+    reg.fit(X, Y_REG)
+    assert reg.n_iter_ < 50  # stopped early
+    assert count.epochs_ == reg.n_iter_ == len(reg.loss_curve_)
+
+
 def test_a_warm_fit_with_checkpoint_and_load_init_state_goes_on_from_the_fitted_network(tmp_path):
     """skorch's resume pattern: re-initialising every callback at each warm fit made LoadInitState load
     its file again, so the warm fit restarted from the checkpoint (the epochs after it were lost)."""

@@ -99,6 +99,6 @@ for name, model in (("GRU", gru), ("LSTM-FCN", fcn)):
 # later seconds less: the kind of lean an attribution plot reveals, and worth
 # knowing before trusting a model beyond its score on recordings that start
 # otherwise. The LSTM-FCN, whose convolutional branch pools over every step,
-# reads the whole recording about evenly (16-27% in the first two seconds), and
+# reads the whole recording about evenly (16-25% in the first two seconds), and
 # is the more confident of the two here.
 plt.show()

@@ -6,13 +6,21 @@ Forecasting US consumption growth from the last two years of the economy
 personal consumption, income, industrial production, savings and unemployment,
 1970-2016. Each sample here is the last 8 quarters of all five series, and the
 target is the next quarter's consumption change: a sequence regression for
-:class:`~sklearn_rnn.RNNRegressor`. With about 130 training windows of a noisy
-series, a small plain GRU (``architecture="rnn"``) suits better than the
-default LSTM-FCN. The first 75% of the quarters train it, the last 25% (2005-2016,
-the financial crisis included) test it, against three baselines: the training
-mean, a ridge regression on the flattened window, and the last observed change.
-Persistence (the last change) is hard to beat here, and the network does not:
-an honest result worth knowing before reaching for a deeper model.
+:class:`~sklearn_rnn.RNNRegressor`, here a small plain GRU (``architecture="rnn"``).
+The first 75% of the quarters train it, the last 25% (2005-2016, the financial
+crisis included) test it, against three baselines: the training mean, a ridge
+regression on the flattened window, and the last observed change.
+
+The windows hold growth rates, whose level is what predicts the next one, so the
+network reads them standardised with the training data's statistics alone
+(``input_scaling="global"``). The default, ``"both"``, also reads each window
+standardised by its own mean and deviation, which suits shapes at any scale (a
+sensor's gain, an appliance's power); here, with 134 training windows of 8 steps,
+it more than doubles the inputs and fits noise: test MAE 0.62-0.67 over seeds 0-2,
+against 0.43-0.48 globally scaled (measured 2026-12-07). Globally scaled, the GRU is
+about as good as the training mean (0.465) and the ridge (0.473), no better; the last
+change (0.349) beats them all. Persistence is hard to beat on such data, an honest
+result worth knowing before reaching for a deeper model.
 """
 
 import matplotlib.pyplot as plt
@@ -37,6 +45,7 @@ reg = RNNRegressor(
     hidden_size=16,
     dropout=0.0,
     pooling="mean",
+    input_scaling="global",
     max_epochs=50,
     random_state=0,
 ).fit(X_train, y_train)

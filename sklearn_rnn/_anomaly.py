@@ -201,6 +201,32 @@ def gap_pieces(no_value: np.ndarray) -> list[tuple[int, int]]:
     return [(a, b) for a, b in zip(bounds[::2], bounds[1::2], strict=True) if b > a]
 
 
+def _edge_divisors(piece: np.ndarray, start: np.ndarray, end: np.ndarray, beside_gaps: bool) -> np.ndarray:
+    """What divides the misses ``(L, K, C)`` of a sequence's piece: ``(L, C)``, from ``start_scale_`` and
+    ``end_scale_`` (``(W - 1, C)`` each), 1 in its middle.
+
+    A step ``j`` steps after an edge is held by ``j + 1`` of the windows its
+    median reads (``start[j]``), one ``j`` steps before an edge by ``j + 1``
+    (``end[W - 2 - j]``). The edges are the piece's; with ``beside_gaps``
+    (a median of the windows without a gap), a step of a stretch of at least
+    ``W`` steps with a value in every channel reads those alone, and its edges
+    are the stretch's (the gaps around it, or the piece's ends), once each.
+    The steps of shorter stretches, and of gaps, read every window holding them.
+    """
+    n, length = len(start), len(piece)
+    after, before = np.arange(length), np.arange(length)[::-1]  # steps after and before an edge
+    if beside_gaps:
+        for c, d in flag_runs(~np.isnan(piece).any(axis=(1, 2))):
+            if d - c > n:  # holds a window without a gap
+                after[c:d], before[c:d] = np.arange(d - c), np.arange(d - c)[::-1]
+    divisors = np.ones((length, start.shape[1]))
+    near = after < n
+    divisors[near] *= start[after[near]]
+    near = before < n
+    divisors[near] *= end[n - 1 - before[near]]
+    return divisors
+
+
 def merge_gaps(flags: np.ndarray, gap: int) -> np.ndarray:
     """``flags`` with every run of at most ``gap`` unflagged steps between two flagged ones flagged too."""
     out = flags.copy()
@@ -470,17 +496,7 @@ class StepScoring(TrainingMixin):
             beside_gaps = getattr(self, "window_statistic_", "mean") == "median"
             for sequence in z.reshape(-1, *z.shape[-3:]):  # views of z, one a sequence
                 for a, b in gap_pieces(np.isnan(sequence).all(axis=(1, 2))):
-                    n = min(len(start), b - a)
-                    sequence[a : a + n] /= start[:n, None, :]
-                    sequence[b - n : b] /= end[len(end) - n :, None, :]
-                    if beside_gaps:  # a stretch of W steps or more between gaps: its clean windows
-                        piece = sequence[a:b]
-                        n = len(start)
-                        for c, d in flag_runs(~np.isnan(piece).any(axis=(1, 2))):
-                            if d - c > n and c > 0:  # after a gap
-                                piece[c : c + n] /= start[:, None, :]
-                            if d - c > n and d < len(piece):  # before one
-                                piece[d - n : d] /= end[:, None, :]
+                    sequence[a:b] /= _edge_divisors(sequence[a:b], start, end, beside_gaps)[:, None, :]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices: no value, no score
             return np.nanmax(np.nanmean(z, axis=-2), axis=-1)

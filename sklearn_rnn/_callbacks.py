@@ -99,6 +99,30 @@ class BestEpochStopping(EarlyStopping):
         finally:
             self.load_best = load_best
 
+    def on_train_end(self, net: Any, **kwargs: Any) -> None:
+        """Restore the best weights where no :class:`RestoreBestEpoch` (before the user's callbacks) does:
+        a net built before it, trained further."""
+        if "restore_best" not in dict(net.callbacks_):
+            self.restore_best(net)
+
+    def restore_best(self, net: Any) -> None:
+        """Load the best epoch's weights (skorch's ``on_train_end`` with ``load_best``)."""
+        super().on_train_end(net)
+
+
+class RestoreBestEpoch(Callback):
+    """Restore early stopping's best weights when training ends, before the callbacks after it run.
+
+    Early stopping (:class:`BestEpochStopping`, named ``"early_stopping"``)
+    raises in ``on_epoch_end``, so it comes after the user's callbacks, which
+    then see every epoch run; this callback comes before them, so that their
+    ``on_train_end`` (a ``TrainEndCheckpoint``, a logger's saved model) sees
+    the weights the estimator keeps.
+    """
+
+    def on_train_end(self, net: Any, **kwargs: Any) -> None:
+        dict(net.callbacks_)["early_stopping"].restore_best(net)
+
 
 class NonFiniteLossGuard(Callback):
     """Stop training when the loss or the weights become NaN or inf, and restore the best weights.

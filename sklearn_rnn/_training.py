@@ -39,6 +39,7 @@ from ._callbacks import (
     EpochTable,
     GradientClipping,
     NonFiniteLossGuard,
+    RestoreBestEpoch,
     completed_epochs,
 )
 from ._data import Sequences
@@ -60,7 +61,15 @@ FUSED = ("adam", "adamw")  # the optimizers run with their fused kernel on CPU a
 # the callbacks a net is built with, by name; the classifier's "augmentation" (window warping) is
 # checked as it is resolved, the others by _continue_with_settings
 OWN_CALLBACKS = frozenset(
-    {"nonfinite_guard", "gradient_clip", "lr_schedule", "early_stopping", "feedback", "augmentation"}
+    {
+        "nonfinite_guard",
+        "gradient_clip",
+        "lr_schedule",
+        "restore_best",
+        "early_stopping",
+        "feedback",
+        "augmentation",
+    }
 )
 
 
@@ -523,6 +532,8 @@ def build_net(
                 "validation_fraction of the data, stops after n_iter_no_change epochs without an "
                 "improvement of tol and restores the best epoch), or monitor 'train_loss'."
             )
+    if params["early_stopping"]:  # its best weights, restored before yours see the end of training
+        callbacks.append(("restore_best", RestoreBestEpoch()))
     # before those that stop training (they raise in on_epoch_end): yours see every epoch run
     callbacks.extend(params["callbacks"] or [])
     if params["early_stopping"]:

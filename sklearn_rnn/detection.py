@@ -250,8 +250,10 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     time points, at most ``largest_spacing_`` after the last, reads them as
     the past of its first windows (and of the dynamic threshold and the
     smoothing), and so does one that starts fewer than 20 time points later on
-    that grid, the readings lost between read as a gap; a chunk after an
-    outage is scored on its own. The network is not refitted.
+    the grid of a fixed step (the index's frequency or ``index_freq_``), the
+    readings lost between read as a gap; a chunk after an outage, or after
+    lost readings of time stamps with jitter or irregular ones, is scored on
+    its own. The network is not refitted.
 
     A panel (sktime's ``pd-multiindex``: several machines, patients or runs)
     trains one network on the windows of all its series, and every series is
@@ -530,7 +532,8 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
                 f"anomalies, as sktime's detectors take them; got {ilocs[:5].tolist()}"
                 + (f" and {len(ilocs) - 5} more" if len(ilocs) > 5 else "")
                 + ". For a 0/1 label of every step, pass np.flatnonzero(labels); for time points or "
-                "index labels of X, X.index.get_indexer(points)."
+                "index labels of X, X.index.get_indexer(points) (-1 where a point is not in X's index: "
+                "check its time zone and stamps)."
             )
         known[ilocs] = True
         return known
@@ -843,7 +846,10 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
             )
             # readings lost between the stream's end and X (fewer than an outage): the whole series
             # reads them as a gap, so the past ends in as many steps without a value
-            lost = 0 if continues else _lost_points(last, X.index, getattr(self, "index_freq_", None))
+            lost_points = (
+                None if continues else _lost_points(last, X.index, getattr(self, "index_freq_", None))
+            )
+            lost = 0 if lost_points is None else len(lost_points)
         except (TypeError, ValueError, OverflowError):  # another kind of index, or beyond pandas' dates
             return None
         if not continues and not lost:
@@ -1152,8 +1158,13 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         elif np.isnan(kept[0]).any():  # a gap at the first kept step reads the last value before it, as in
             # the whole series; the later steps keep their gaps, which tell the windows that read them
             kept[0] = pd.DataFrame(scaled_all).ffill().to_numpy()[first]
-        # the stream's last two time points: a chunk of one row keeps the one before it
-        times = X.index[-2:] if len(X) > 1 or context is None else self._context[0][-1:].append(X.index)
+        # the stream's last two time points: a chunk of one row keeps the one before it (the last
+        # reading lost before it, where some were: their spacing is the grid's)
+        if len(X) > 1 or context is None:
+            times = X.index[-2:]
+        else:
+            lost = _lost_points(self._context[0], X.index, getattr(self, "index_freq_", None))
+            times = (self._context[0] if lost is None or not len(lost) else lost)[-1:].append(X.index)
         # the event open at the end of the scores the chunk returned, which the next chunk may continue
         returned = self._relative(chunk, past_scores) if self._fitted("threshold") == "dynamic" else chunk
         trail = self._event_trail(returned, None if context is None else context[3])
@@ -1392,19 +1403,20 @@ def _smoothing_past(own: np.ndarray, reach: int) -> np.ndarray:
     return own[max(start, cuts[-1][0]) if cuts else start :]
 
 
-def _lost_points(last: pd.Index, index: pd.Index, step: str | int | None) -> int | None:
-    """How many time points of the stream's grid lie between its ``last`` and the chunk ``index``'s first,
-    fewer than ``CUT_GAP`` (readings that never arrived); None where the first is not on the grid
-    within them."""
+def _lost_points(last: pd.Index, index: pd.Index, step: str | int | None) -> pd.Index | None:
+    """The time points of the stream's grid between its ``last`` and the chunk ``index``'s first, fewer
+    than ``CUT_GAP`` (readings that never arrived; empty where the chunk continues the stream); None
+    where the first is not on the grid within them, or there is no grid (irregular time points)."""
     if step is None and getattr(last, "freq", None) is None and getattr(index, "freq", None) is None:
-        return None  # irregular time points: no grid to have lost any of
-    points, first = last, index[0]
-    for lost in range(CUT_GAP):
+        return None
+    points, first, lost = last, index[0], []
+    for _ in range(CUT_GAP):
         point = _next_step(points, index, step, any_later=False)
         if point is None or not point <= first:
             return None
         if point == first:
-            return lost
+            return pd.Index(lost) if lost else last[:0]
+        lost.append(point)
         points = points[-1:].append(pd.Index([point]))
     return None
 

@@ -1201,3 +1201,45 @@ def test_a_chunk_after_a_few_lost_readings_continues_the_stream_across_them(scor
     # as many lost as an outage: a new series, as before
     restarted = copy.deepcopy(streamed).transform_scores(data.iloc[360 + 20 :])
     assert restarted["scores"].isna().sum() == (streamed.window_length_ if scoring == "forecast" else 0)
+
+
+def test_rows_without_a_value_at_a_series_ends_leave_its_real_steps_scores_as_they_are():
+    """A few NaN rows before a series' first reading (or after its last, or one channel starting late)
+    leave its real steps held by the same windows: their misses were divided by the edge factor of
+    their place and again by that of the gap (0.70 and 0.77 of the scores without the rows)."""
+    rng = np.random.default_rng(0)
+    t = np.arange(600)
+    data = pd.DataFrame(
+        {f"c{i}": np.sin(2 * np.pi * t / 20 + i) + 0.1 * rng.standard_normal(len(t)) for i in range(2)}
+    )
+    detector = RNNAnomalyDetector(**TINY).fit(data.iloc[:400])
+    assert detector.start_scale_ is not None
+    body = data.iloc[400:].reset_index(drop=True)
+    # (the network's float32 outputs move by 1e-7 with the batches its windows fall in)
+    plain = detector.transform_scores(body)["scores"].to_numpy()
+    rows = pd.DataFrame(np.nan, index=range(3), columns=body.columns)
+    leading = detector.transform_scores(pd.concat([rows, body], ignore_index=True))["scores"].to_numpy()
+    trailing = detector.transform_scores(pd.concat([body, rows], ignore_index=True))["scores"].to_numpy()
+    np.testing.assert_allclose(leading[3:], plain, rtol=1e-6)
+    np.testing.assert_allclose(trailing[:-3], plain, rtol=1e-6)
+    late = pd.concat([rows.assign(c0=data["c0"].iloc[397:400].to_numpy()), body], ignore_index=True)
+    np.testing.assert_allclose(detector.transform_scores(late)["scores"].to_numpy()[3:], plain, rtol=1e-6)
+
+
+def test_one_reading_at_a_time_across_a_lost_one_scores_as_the_whole_series():
+    """After a one-row chunk that followed a lost reading, the stream's last two time points were the
+    reading before the loss and that chunk's, twice the step apart: the next reading, on time, was
+    read as a new series (unscored with forecasting) without a word."""
+    data = readings(400)
+    data.index = pd.RangeIndex(0, 5 * 400, 5)
+    streamed = RNNAnomalyDetector(**TINY, scoring="forecast").fit(data.iloc[:200])
+    whole = copy.deepcopy(streamed)
+    streamed.update(data.iloc[200:240])
+    got = []
+    for i in range(241, 260):  # reading 240 lost
+        got.append(float(streamed.transform_scores(data.iloc[[i]])["scores"].iloc[0]))
+        streamed.update(data.iloc[[i]])
+    with_gap = data.iloc[200:260].copy()
+    with_gap.iloc[40] = np.nan
+    expected = whole.transform_scores(with_gap)["scores"].to_numpy()[41:]
+    np.testing.assert_allclose(got, expected, rtol=1e-9)

@@ -454,6 +454,26 @@ def test_a_users_callback_sees_the_epoch_early_stopping_ends_on():
     assert count.epochs_ == reg.n_iter_ == len(reg.loss_curve_)
 
 
+def test_a_train_end_checkpoint_with_early_stopping_holds_the_weights_the_estimator_keeps(tmp_path):
+    """Early stopping restores its best epoch when training ends; a user's on_train_end (skorch's
+    TrainEndCheckpoint, a logger's saved model) must see those weights, not the last epoch's."""
+    from skorch.callbacks import TrainEndCheckpoint
+
+    reg = RNNRegressor(
+        **TINY,
+        early_stopping=True,
+        n_iter_no_change=2,
+        max_epochs=50,
+        lr=0.05,
+        callbacks=[TrainEndCheckpoint(dirname=str(tmp_path))],
+    ).fit(X, Y_REG)
+    stopping = dict(reg.net_.callbacks_)["early_stopping"]
+    assert stopping.best_epoch_ < reg.n_iter_  # the last epoch is not the best: weights were restored
+    state = torch.load(tmp_path / "train_end_params.pt", weights_only=True)
+    for name, tensor in reg.net_.module_.state_dict().items():
+        torch.testing.assert_close(state[name], tensor, rtol=0, atol=0)
+
+
 def test_a_warm_fit_with_checkpoint_and_load_init_state_goes_on_from_the_fitted_network(tmp_path):
     """skorch's resume pattern: re-initialising every callback at each warm fit made LoadInitState load
     its file again, so the warm fit restarted from the checkpoint (the epochs after it were lost)."""

@@ -108,7 +108,10 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         Flagged steps with at most this many unflagged steps between them are
         merged into one event (the steps between them are flagged too; as
         points, but for those without a value; never across two series of a
-        panel).
+        panel). In a stream (:meth:`update`), a chunk's steps before its first
+        flag join the event open at the stream's end, as in the whole series;
+        the earlier chunk's steps after its last flag were returned before the
+        later flag arrived, and stay unflagged.
     event_peak : float, default=1.1
         An event (a run of steps scoring above ``threshold_``, merged within
         ``merge_gap``) is flagged only when its highest score reaches
@@ -876,14 +879,20 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         """
         scores, context = self._scores_and_context(X, method)
         flags = np.nan_to_num(scores, nan=-np.inf) > self.threshold_
-        carried = None
+        carried, since = None, None
         trail = None if context is None else context[3]
         if trail is not None and len(trail):  # the open event: the run starting by then continues it
-            carried = (float(trail[0]), self.merge_gap - int(trail[1]))
+            carried, since = (float(trail[0]), self.merge_gap - int(trail[1])), int(trail[1])
         bar = self._event_bar()
         merged = np.zeros_like(flags)
         for rows in self._series_rows(self._frame(X)):
-            merged[rows] = confirm_events(merge_gaps(flags[rows], self.merge_gap), scores[rows], bar, carried)
+            run = flags[rows]
+            if since is None:
+                run = merge_gaps(run, self.merge_gap)
+            else:  # the steps before X's first flag join the open event, as in the whole series
+                run = merge_gaps(np.concatenate([[True], np.zeros(since, dtype=bool), run]), self.merge_gap)
+                run = run[1 + since :]
+            merged[rows] = confirm_events(run, scores[rows], bar, carried)
         return (merged if self.mode == "segments" else merged & ~np.isnan(scores)), scores
 
     def _event_bar(self) -> float:

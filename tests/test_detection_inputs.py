@@ -1243,3 +1243,28 @@ def test_one_reading_at_a_time_across_a_lost_one_scores_as_the_whole_series():
     with_gap.iloc[40] = np.nan
     expected = whole.transform_scores(with_gap)["scores"].to_numpy()[41:]
     np.testing.assert_allclose(got, expected, rtol=1e-9)
+
+
+@pytest.mark.parametrize("lost", [0, 1])
+def test_a_new_chunks_steps_before_its_first_flag_join_the_event_open_at_the_streams_end(lost):
+    """With merge_gap, the steps of a new chunk between the open event's last flag and the chunk's
+    first one were left unflagged (the whole series flags them): the carried event only lowered
+    the bar its peak had to reach."""
+    data = readings(700)
+    data.index = pd.date_range("2024-01-01", periods=700, freq="min")
+    detector = RNNAnomalyDetector(**TINY, scoring="forecast", merge_gap=8, event_peak=2.0).fit(
+        data.iloc[:300]
+    )
+    detector.update(data.iloc[250:300])
+    series = data.iloc[300:500].copy()
+    series.iloc[97, 0] += 4.0  # a fault before the chunks' boundary, smaller misses after it
+    for k in (1, 3, 5):
+        series.iloc[100 + lost + k, 0] += 0.8
+    series.iloc[100 : 100 + lost] = np.nan
+    whole = copy.deepcopy(detector).predict(series)["ilocs"].to_numpy()
+    assert {97, 103 + lost} <= set(whole) and (100 + lost) in whole  # merged in the whole series
+    first = detector.update_predict(series.iloc[:100])["ilocs"].to_numpy()
+    second = detector.update_predict(series.iloc[100 + lost :])["ilocs"].to_numpy() + 100 + lost
+    np.testing.assert_array_equal(second, whole[whole >= 100])
+    # the first chunk's last steps were returned before the later flags arrived
+    np.testing.assert_array_equal(first, whole[whole <= 97])

@@ -172,7 +172,9 @@ class SeriesState:
         store = decode(stored.get("converter_store"), arrays, "sktime converter store")
         fh = stored.get("fh")
         y_hist, X_hist = attributes.get("_y_hist"), attributes.get("_X_hist")
-        if not isinstance(store, dict) or not all(map(is_plain, store.values())):
+        # plain values, or tuples of them: a series' name (y[("store", 1)] of a frame's two-level columns)
+        plain = (v for value in (store.values() if isinstance(store, dict) else ()) for v in _items(value))
+        if not isinstance(store, dict) or not all(map(is_plain, plain)):
             raise Refused("its sktime converter store is malformed.")
         if not isinstance(y_hist, pd.DataFrame) or not (X_hist is None or isinstance(X_hist, pd.DataFrame)):
             raise Refused("its forecaster holds no training series.")
@@ -897,3 +899,8 @@ def _has_columns(X: Any) -> bool:
     if isinstance(X, np.ndarray):
         return X.ndim == 1 or X.shape[-1] > 0
     return True
+
+
+def _items(value: Any) -> tuple:
+    """``value``'s items where it is a tuple (a series' name of several levels), else ``(value,)``."""
+    return value if isinstance(value, tuple) else (value,)

@@ -854,6 +854,13 @@ def _series_cases():
             [1, 2, 3],
             {},
         ),
+        (  # a column of a frame with two-level columns: save wrote it, load refused its name
+            "series named by a tuple",
+            pd.Series(np.sin(t / 3) + 5, index=monthly, name=("store", 1)),
+            None,
+            [1, 2],
+            {},
+        ),
         (
             "frame, datetime index with tz, exogenous X",
             pd.DataFrame({"load": np.sin(t / 4) + 2, "temp": np.cos(t / 5)}, index=daily),

@@ -144,8 +144,10 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
     estimator : RNNClassifier, RNNRegressor, RNNForecaster, RNNAnomalyDetector or RNNOutlierDetector
         A fitted estimator.
     path : str, path-like or binary file object
-        Where to write. The usual suffix is ``.skrnn`` (any name works). An
-        existing file is replaced; a file object is written from its position
+        Where to write. The usual suffix is ``.skrnn`` (any name works). A
+        path's file is written beside it and moved onto it once whole, so an
+        existing file is replaced at once or, where saving fails or is
+        interrupted, left as it was; a file object is written from its position
         on and truncated after the archive.
 
     Raises
@@ -315,13 +317,21 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
         )
     from safetensors.torch import save as save_tensors
 
-    with zipfile.ZipFile(path, "w") as archive:
-        for member, data in [(_MANIFEST, manifest_bytes), *arrays.items()]:
-            archive.writestr(member, data, compress_type=compression(data))
-        # trained weights barely deflate; stored as they are, their size is what their header says
-        archive.writestr(_WEIGHTS, save_tensors(weights), compress_type=zipfile.ZIP_STORED)
-        archive.writestr(_OPTIMIZER, save_tensors(optimizer_tensors), compress_type=zipfile.ZIP_STORED)
-    if not isinstance(path, (str, os.PathLike)):
+    members = [(_MANIFEST, manifest_bytes), *arrays.items()]
+    # trained weights barely deflate; stored as they are, their size is what their header says
+    stored = [(_WEIGHTS, save_tensors(weights)), (_OPTIMIZER, save_tensors(optimizer_tensors))]
+
+    def write(file: IO[bytes]) -> None:
+        with zipfile.ZipFile(file, "w") as archive:
+            for member, data in members:
+                archive.writestr(member, data, compress_type=compression(data))
+            for member, data in stored:
+                archive.writestr(member, data, compress_type=zipfile.ZIP_STORED)
+
+    if isinstance(path, (str, os.PathLike)):
+        _replace_atomically(path, write)
+    else:
+        write(path)
         # bytes an earlier, longer content left after the archive would hide its end from load
         try:
             if path.seekable():
@@ -363,6 +373,34 @@ def _what_to_save(estimator: Any, path: Any, classes: dict[str, type]) -> str:
             "(save(pipeline[-1], path)) and build the other steps again where you load it. "
         )
     return ""
+
+
+def _replace_atomically(path: str | os.PathLike, write: Callable[[IO[bytes]], None]) -> None:
+    """Write a new file beside ``path`` with ``write``, then move it onto ``path`` in one step.
+
+    An interrupted save (Ctrl-C, a full disk, a killed process) leaves the file
+    that was there as it was, and a reader never sees a file half written.
+    The new file takes the old one's permissions, or the usual ones for a new
+    file (``0o666`` less the umask); a symbolic link is written through.
+    """
+    target = os.path.realpath(path)
+    directory, name = os.path.split(target)
+    temporary = os.path.join(directory, f".{name}.{os.urandom(6).hex()}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            write(file)
+            file.flush()
+            os.fsync(file.fileno())
+        if os.path.exists(target):
+            os.chmod(temporary, os.stat(target).st_mode & 0o7777)
+        os.replace(temporary, target)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
 
 
 def _check_destination(path: Any) -> None:

@@ -1766,3 +1766,30 @@ def test_a_panel_holds_at_most_as_many_series_as_save_writes(monkeypatch):
         load(io.BytesIO(buffer.getvalue()))
     with pytest.raises(ValueError, match=r"it holds 3 series, more than the 2 a file may hold"):
         save(forecaster, io.BytesIO())
+
+
+def test_an_interrupted_save_leaves_the_file_that_was_there(model_bytes, tmp_path, monkeypatch):
+    """save truncated the file at its path, then wrote: Ctrl-C (or a full disk) while the weights were
+    written left a file of 1.8 kB that load refused, the model before it lost."""
+    path = tmp_path / "model.skrnn"
+    path.write_bytes(model_bytes)
+    path.chmod(0o640)
+    before = load(path)
+    other = RNNClassifier(**{**TINY, "hidden_size": 6}).fit(X, Y_CLS)
+    real = zipfile.ZipFile.writestr
+
+    def interrupted(self, name, *args, **kwargs):
+        if name == "module.safetensors":
+            raise KeyboardInterrupt
+        return real(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        save(other, path)
+    monkeypatch.undo()
+    assert path.read_bytes() == model_bytes and sorted(p.name for p in tmp_path.iterdir()) == ["model.skrnn"]
+    np.testing.assert_array_equal(load(path).predict_proba(X), before.predict_proba(X))
+    save(other, str(path))  # whole: it replaces the file, with its permissions
+    assert (path.stat().st_mode & 0o777) == 0o640
+    np.testing.assert_array_equal(load(path).predict_proba(X), other.predict_proba(X))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.skrnn"]

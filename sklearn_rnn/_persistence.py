@@ -460,7 +460,9 @@ def load(path: str | os.PathLike | IO[bytes]) -> Any:
 
     The network is placed on the CPU whatever device it was trained on
     (``estimator.device`` keeps the stored setting for later fits; move the
-    network with ``estimator.net_.set_params(device="cuda")``). A file written
+    network with ``estimator.net_.set_params(device="cuda")``; a
+    ``warm_start`` fit goes on where the network is, and is refused on another
+    ``device``). A file written
     by another sklearn_rnn version, or by another torch release (major.minor:
     torch's patch releases and builds such as ``+cpu`` or ``+cu121`` compute
     alike), loads with an :class:`InconsistentVersionWarning`.

@@ -768,8 +768,10 @@ class TrainingMixin:
         callbacks start afresh as in a first fit; a new ``batch_size``,
         clipping threshold or early stopping's patience and tolerance are set
         on them; another optimizer, adding or removing
-        clipping, the schedule, early stopping, the progress display or
-        callbacks would need a new net, and are refused rather than ignored.
+        clipping, the schedule, early stopping, the progress display,
+        callbacks or another device (the network and its optimizer's state stay
+        where they were trained, or loaded) would need a new net, and are
+        refused rather than ignored.
         """
         net = self.net_
         built = dict(net.callbacks_)
@@ -782,6 +784,7 @@ class TrainingMixin:
         )
         optimizer = OPTIMIZERS[self.optimizer] if isinstance(self.optimizer, str) else self.optimizer
         feedback = {0: None, 1: EpochProgress}.get(self.verbose, EpochTable)
+        wanted_device, built_device = torch.device(resolve_device(self.device)), torch.device(net.device)
         changed = [
             name
             for name, differs in (
@@ -791,6 +794,13 @@ class TrainingMixin:
                 ("early_stopping", ("early_stopping" in built) != bool(self.early_stopping)),
                 ("verbose", type(built.get("feedback")) is not (feedback or type(None))),
                 ("callbacks", not same_callbacks),
+                # the network and its optimizer's state stay where they were trained (or loaded: the CPU)
+                (
+                    "device",
+                    wanted_device.type != built_device.type
+                    or None not in (wanted_device.index, built_device.index)
+                    and wanted_device.index != built_device.index,
+                ),
             )
             if differs
         ]

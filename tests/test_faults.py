@@ -548,3 +548,16 @@ def test_a_warm_fit_whose_loss_rises_names_other_units_as_well_as_divergence():
     with pytest.warns(ConvergenceWarning, match="training diverged") as record:
         RNNRegressor(**TINY, max_epochs=3, lr=1e3, gradient_clip_value=None).fit(X, Y_REG)
     assert "other units" not in str(record[0].message)
+
+
+def test_warm_start_on_another_device_is_refused_not_trained_where_the_network_is():
+    """device set before a warm fit was neither honoured nor refused: training went on on the CPU."""
+    reg = RNNRegressor(**TINY, max_epochs=1).fit(X, Y_REG)
+    weights = {k: v.clone() for k, v in reg.net_.module_.state_dict().items()}
+    reg.set_params(device="cuda", warm_start=True)
+    expected = r"\['device'\] changed" if torch.cuda.is_available() else "CUDA is not available"
+    with pytest.raises(ValueError, match=expected):
+        reg.fit(X, Y_REG)
+    for name, tensor in reg.net_.module_.state_dict().items():
+        torch.testing.assert_close(tensor, weights[name], rtol=0, atol=0)
+    assert reg.net_.device == "cpu"

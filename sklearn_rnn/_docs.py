@@ -142,9 +142,10 @@ SHARED_PARAMETERS = """\
         ``batch_size``, clipping threshold, ``n_iter_no_change`` and ``tol``.
         Parameters the network or its training was built with (the
         architecture, optimizer, schedule, whether it clips or stops early,
-        ``verbose``, ``callbacks``, the ``device`` it trained on, or the CPU
-        for a model loaded by :func:`sklearn_rnn.load`) must stay as they
-        were: a change is refused.
+        ``verbose``, ``callbacks``) must stay as they were: a change is
+        refused. The network trains further where it is (the CPU for a model
+        loaded by :func:`sklearn_rnn.load`), with a warning where ``device``
+        says otherwise.
         The statistics the first fit standardised the inputs (and a
         regressor's targets) with are kept, as the network learnt in their
         units: for data in other units, fit a new network.

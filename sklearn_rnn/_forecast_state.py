@@ -172,9 +172,13 @@ class SeriesState:
         store = decode(stored.get("converter_store"), arrays, "sktime converter store")
         fh = stored.get("fh")
         y_hist, X_hist = attributes.get("_y_hist"), attributes.get("_X_hist")
-        # plain values, or tuples of them: a series' name (y[("store", 1)] of a frame's two-level columns)
-        plain = (v for value in (store.values() if isinstance(store, dict) else ()) for v in _items(value))
-        if not isinstance(store, dict) or not all(map(is_plain, plain)):
+        # a series' name alone (sktime's converters read other keys): a plain value, or a tuple of them
+        # (y[("store", 1)] of a frame's two-level columns)
+        if (
+            not isinstance(store, dict)
+            or not set(store) <= {"name"}
+            or not all(map(is_plain, _items(store.get("name"))))
+        ):
             raise Refused("its sktime converter store is malformed.")
         if not isinstance(y_hist, pd.DataFrame) or not (X_hist is None or isinstance(X_hist, pd.DataFrame)):
             raise Refused("its forecaster holds no training series.")

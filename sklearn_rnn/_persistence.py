@@ -28,6 +28,7 @@ import json
 import math
 import os
 import re
+import stat
 import warnings
 import zipfile
 from collections.abc import Callable
@@ -376,24 +377,39 @@ def _what_to_save(estimator: Any, path: Any, classes: dict[str, type]) -> str:
 
 
 def _replace_atomically(path: str | os.PathLike, write: Callable[[IO[bytes]], None]) -> None:
-    """Write a new file beside ``path`` with ``write``, then move it onto ``path`` in one step.
+    """Write a regular file at ``path`` with ``write`` beside it, then move it there in one step.
 
     An interrupted save (Ctrl-C, a full disk, a killed process) leaves the file
     that was there as it was, and a reader never sees a file half written.
     The new file takes the old one's permissions, or the usual ones for a new
-    file (``0o666`` less the umask); a symbolic link is written through.
+    file (``0o666`` less the umask); a symbolic link is written through. What
+    is not a regular file of one name (a device, a pipe, a directory, a file
+    of several hard links) is opened and written in place, as ``open`` does,
+    and so is a path whose file or folder cannot be written (their error).
     """
+    try:
+        info = os.stat(path)  # through links: a loop raises here, as open would
+    except FileNotFoundError:
+        info = None
     target = os.path.realpath(path)
-    directory, name = os.path.split(target)
-    temporary = os.path.join(directory, f".{name}.{os.urandom(6).hex()}.tmp")
+    directory = os.path.dirname(target)
+    in_place = (
+        info is not None
+        and (not stat.S_ISREG(info.st_mode) or info.st_nlink > 1 or not os.access(target, os.W_OK))
+    ) or not os.access(directory, os.W_OK | os.X_OK)
+    if in_place:
+        with open(path, "wb") as file:
+            write(file)
+        return
+    temporary = os.path.join(directory, f".{os.urandom(6).hex()}.skrnn-part")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
         with os.fdopen(descriptor, "wb") as file:
             write(file)
             file.flush()
             os.fsync(file.fileno())
-        if os.path.exists(target):
-            os.chmod(temporary, os.stat(target).st_mode & 0o7777)
+        if info is not None:
+            os.chmod(temporary, stat.S_IMODE(info.st_mode))
         os.replace(temporary, target)
     except BaseException:
         try:
@@ -459,10 +475,10 @@ def load(path: str | os.PathLike | IO[bytes]) -> Any:
     """Load an estimator written by :func:`save`, without running code from the file.
 
     The network is placed on the CPU whatever device it was trained on
-    (``estimator.device`` keeps the stored setting for later fits; move the
-    network with ``estimator.net_.set_params(device="cuda")``; a
-    ``warm_start`` fit goes on where the network is, and is refused on another
-    ``device``). A file written
+    (``estimator.device`` keeps the stored setting for new fits; a
+    ``warm_start`` fit, or a forecaster's ``update``, trains the network
+    further where it is, on the CPU, with a warning where ``device`` says
+    otherwise). A file written
     by another sklearn_rnn version, or by another torch release (major.minor:
     torch's patch releases and builds such as ``+cpu`` or ``+cu121`` compute
     alike), loads with an :class:`InconsistentVersionWarning`.

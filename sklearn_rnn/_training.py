@@ -153,6 +153,26 @@ class SequenceDataset(Dataset):
         return x, None if self.y is None else self.y[idx]
 
 
+def _warn_if_on_another_device(net: Any, device: str) -> None:
+    """Warn where training further would run on another device than ``device`` asks: the network and
+    its optimizer's state stay where they are (a model loaded by :func:`sklearn_rnn.load`: the CPU)."""
+    where = next((p.device for p in net.module_.parameters()), torch.device(net.device))
+    try:
+        wanted = torch.device(resolve_device(device) if device == "auto" else device)
+    except (RuntimeError, TypeError, ValueError):  # refused by the next fit from scratch
+        return
+    same = wanted.type == where.type and (wanted.index is None or wanted.index == (where.index or 0))
+    if not same:
+        warnings.warn(
+            f"Training further (warm_start=True, or the forecaster's update) goes on where the fitted "
+            f"network is, on {where}, not on device={device!r}: a network and its optimizer's state are "
+            f"not moved. Set device={str(where)!r} to silence this, or fit with warm_start=False to "
+            f"train a new network on {device!r}.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+
+
 def training_batches(n_train: int, batch_size: int) -> int:
     """Optimizer steps in an epoch of ``n_train`` sequences: a last batch of one joins the one before."""
     batches = math.ceil(n_train / batch_size)
@@ -523,6 +543,11 @@ def build_net(
         # (skorch would otherwise resume at len(history) and run past T_max, raising the lr again).
         callbacks.append(("lr_schedule", LRScheduler(CosineAnnealingLR, T_max=epochs, last_epoch=-1)))
     for callback in params["callbacks"] or []:
+        if isinstance(callback, tuple) and callback[0] in OWN_CALLBACKS:
+            raise ValueError(
+                f"callbacks holds one named {callback[0]!r}, a name the estimator gives one of its own "
+                f"({sorted(OWN_CALLBACKS)}). Name it otherwise."
+            )
         callback = callback[1] if isinstance(callback, tuple) else callback
         monitor = getattr(callback, "monitor", None)
         if monitor in ("valid_loss", "valid_loss_best") and not params["early_stopping"]:
@@ -768,10 +793,10 @@ class TrainingMixin:
         callbacks start afresh as in a first fit; a new ``batch_size``,
         clipping threshold or early stopping's patience and tolerance are set
         on them; another optimizer, adding or removing
-        clipping, the schedule, early stopping, the progress display,
-        callbacks or another device (the network and its optimizer's state stay
-        where they were trained, or loaded) would need a new net, and are
-        refused rather than ignored.
+        clipping, the schedule, early stopping, the progress display or
+        callbacks would need a new net, and are refused rather than ignored;
+        the network trains where it is, with a warning where ``device`` says
+        otherwise (:func:`_warn_if_on_another_device`).
         """
         net = self.net_
         built = dict(net.callbacks_)
@@ -784,7 +809,7 @@ class TrainingMixin:
         )
         optimizer = OPTIMIZERS[self.optimizer] if isinstance(self.optimizer, str) else self.optimizer
         feedback = {0: None, 1: EpochProgress}.get(self.verbose, EpochTable)
-        wanted_device, built_device = torch.device(resolve_device(self.device)), torch.device(net.device)
+        _warn_if_on_another_device(net, self.device)
         changed = [
             name
             for name, differs in (
@@ -794,13 +819,6 @@ class TrainingMixin:
                 ("early_stopping", ("early_stopping" in built) != bool(self.early_stopping)),
                 ("verbose", type(built.get("feedback")) is not (feedback or type(None))),
                 ("callbacks", not same_callbacks),
-                # the network and its optimizer's state stay where they were trained (or loaded: the CPU)
-                (
-                    "device",
-                    wanted_device.type != built_device.type
-                    or None not in (wanted_device.index, built_device.index)
-                    and wanted_device.index != built_device.index,
-                ),
             )
             if differs
         ]

@@ -111,7 +111,9 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         panel). In a stream (:meth:`update`), a chunk's steps before its first
         flag join the event open at the stream's end, as in the whole series;
         the earlier chunk's steps after its last flag were returned before the
-        later flag arrived, and stay unflagged.
+        later flag arrived, and stay unflagged (with reconstruction, the open
+        event is read from the earlier chunk's provisional last scores, which
+        fewer windows hold).
     event_peak : float, default=1.1
         An event (a run of steps scoring above ``threshold_``, merged within
         ``merge_gap``) is flagged only when its highest score reaches

@@ -975,6 +975,10 @@ FORECASTER_TAMPERED = {
         r"attribute _y_hist.index ordinals names an array 'arrays/0.npy' the file does not hold, or that "
         r"another value already names \(save writes each array once\)",
     ),
+    "converter store with a key sktime's converters read": (  # columns would rename y at update
+        _set(["sktime", "converter_store"], {"__dict__": [["columns", "renamed"]]}),
+        r"its sktime converter store is malformed",
+    ),
     "network of another horizon": (
         _set(["attributes", "horizon_"], 5),
         r"the network has outputs \(3, 9, 6\) but the estimator expects \(5, 9, 6\)",
@@ -1793,3 +1797,12 @@ def test_an_interrupted_save_leaves_the_file_that_was_there(model_bytes, tmp_pat
     assert (path.stat().st_mode & 0o777) == 0o640
     np.testing.assert_array_equal(load(path).predict_proba(X), other.predict_proba(X))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.skrnn"]
+    # what is not a regular file of one name is written in place, as open does (errors name the path)
+    os.link(path, tmp_path / "link.skrnn")
+    save(RNNClassifier(**TINY).fit(X, Y_CLS), path)
+    assert (tmp_path / "link.skrnn").samefile(path)
+    with pytest.raises(IsADirectoryError, match=re.escape(str(tmp_path))):
+        save(other, tmp_path)
+    with pytest.raises(FileNotFoundError, match="missing"):
+        save(other, tmp_path / "missing" / "model.skrnn")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.skrnn", "model.skrnn"]

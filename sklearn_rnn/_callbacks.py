@@ -326,7 +326,10 @@ class _TrainingFeedback(Callback):
         rows = [row for row in history[self.first_ :] if "train_loss" in row]
         key = "valid_loss" if rows and "valid_loss" in rows[-1] else "train_loss"
         callbacks = [cb for _, cb in getattr(net, "callbacks_", [])]
-        early = next((cb for cb in callbacks if isinstance(cb, EarlyStopping)), None)
+        # the estimator's own, which the user's come before; else the user's skorch early stopping
+        early = dict(getattr(net, "callbacks_", [])).get("early_stopping")
+        if not isinstance(early, EarlyStopping):
+            early = next((cb for cb in callbacks if isinstance(cb, EarlyStopping)), None)
         guard = next((cb for cb in callbacks if isinstance(cb, NonFiniteLossGuard)), None)
         last = history[-1]["epoch"] if len(history) > self.first_ else None
         messages: list[str] = []

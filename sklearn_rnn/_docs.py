@@ -172,6 +172,11 @@ SHARED_PARAMETERS = """\
         no colour codes.
     callbacks : list of skorch callbacks or (name, callback) tuples, default=None
         Extra skorch callbacks (logging to MLflow or TensorBoard, checkpoints).
+        They run before early stopping, so they see every epoch run, and at
+        the end of training the weights it restores. The names the estimator
+        gives its own (``"nonfinite_guard"``, ``"gradient_clip"``,
+        ``"lr_schedule"``, ``"restore_best"``, ``"early_stopping"``,
+        ``"feedback"``, ``"augmentation"``) are refused as theirs.
     net_kwargs : dict, default=None
         Further arguments passed verbatim to the skorch ``NeuralNet``, such as
         the optimizer's (``{"optimizer__weight_decay": 1e-4}``). What the

@@ -146,10 +146,13 @@ def save(estimator: Any, path: str | os.PathLike | IO[bytes]) -> None:
         A fitted estimator.
     path : str, path-like or binary file object
         Where to write. The usual suffix is ``.skrnn`` (any name works). A
-        path's file is written beside it and moved onto it once whole, so an
+        path's regular file is written beside it (``.<hex>.skrnn-part``, left
+        there only by a killed process) and moved onto it once whole, so an
         existing file is replaced at once or, where saving fails or is
-        interrupted, left as it was; a file object is written from its position
-        on and truncated after the archive.
+        interrupted, left as it was; a file of several hard links, one that
+        cannot be written or in a folder that cannot, a device or a pipe is
+        written in place, as ``open`` does. A file object is written from its
+        position on and truncated after the archive.
 
     Raises
     ------

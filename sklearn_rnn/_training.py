@@ -809,7 +809,6 @@ class TrainingMixin:
         )
         optimizer = OPTIMIZERS[self.optimizer] if isinstance(self.optimizer, str) else self.optimizer
         feedback = {0: None, 1: EpochProgress}.get(self.verbose, EpochTable)
-        _warn_if_on_another_device(net, self.device)
         changed = [
             name
             for name, differs in (
@@ -828,6 +827,7 @@ class TrainingMixin:
                 "was built, and its training cannot take them. Restore them or set warm_start=False to "
                 "train a new network."
             )
+        _warn_if_on_another_device(net, self.device)
         # the estimator's callbacks and skorch's history ones start afresh, as in a first fit (skorch's
         # valid_loss_best would compare this fit's losses with the last one's best); the user's go on
         # as they are, as skorch's partial_fit keeps them (a LoadInitState loads once). The settings

@@ -254,7 +254,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     or within half a step of it (time stamps with jitter), or, for irregular
     time points, at most ``largest_spacing_`` after the last, reads them as
     the past of its first windows (and of the dynamic threshold and the
-    smoothing), and so does one that starts fewer than 20 time points later on
+    smoothing), and so does one that starts after fewer than 20 lost readings on
     the grid of a fixed step (the index's frequency or ``index_freq_``), the
     readings lost between read as a gap; a chunk after an outage, or after
     lost readings of time stamps with jitter or irregular ones, is scored on

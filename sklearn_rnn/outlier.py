@@ -185,7 +185,9 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
     normal sequences of the shortest length were flagged three times as often
     as those of the longest. Above the longest training length, sequences are
     compared as sequences of that length are (their spread is narrower, so
-    they are flagged less often than ``contamination``).
+    they are flagged less often than ``contamination``, and a short fault
+    weighs less in a long run's worst tenth: ``score_samples`` warns of runs
+    more than twice the longest training run).
 
     A parameter set after ``fit`` (``set_params``) takes effect at the next
     ``fit``: scores, ``save`` and pickles keep the settings the detector was

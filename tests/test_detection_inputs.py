@@ -1242,7 +1242,7 @@ def test_one_reading_at_a_time_across_a_lost_one_scores_as_the_whole_series():
     with_gap = data.iloc[200:260].copy()
     with_gap.iloc[40] = np.nan
     expected = whole.transform_scores(with_gap)["scores"].to_numpy()[41:]
-    np.testing.assert_allclose(got, expected, rtol=1e-9)
+    np.testing.assert_allclose(got, expected, rtol=1e-6)
 
 
 @pytest.mark.parametrize("lost", [0, 1])
@@ -1258,8 +1258,8 @@ def test_a_new_chunks_steps_before_its_first_flag_join_the_event_open_at_the_str
     detector.update(data.iloc[250:300])
     series = data.iloc[300:500].copy()
     series.iloc[97, 0] += 4.0  # a fault before the chunks' boundary, smaller misses after it
-    for k in (1, 3, 5):
-        series.iloc[100 + lost + k, 0] += 0.8
+    for k in (1, 3, 5):  # 1.3-1.4 times the threshold, under event_peak's 2.05 alone
+        series.iloc[100 + lost + k, 0] += 1.2
     series.iloc[100 : 100 + lost] = np.nan
     whole = copy.deepcopy(detector).predict(series)["ilocs"].to_numpy()
     assert {97, 103 + lost} <= set(whole) and (100 + lost) in whole  # merged in the whole series

@@ -60,6 +60,20 @@ def test_verbose_1_with_early_stopping_shows_the_last_epoch(capsys):
     assert ", stopped early; best valid_loss" in out.splitlines()[-1]
 
 
+def test_the_summary_reads_the_estimators_early_stopping_beside_a_users_own(capsys):
+    """The user's callbacks come first: the summary read their skorch EarlyStopping, said the last
+    epoch's weights were kept and left out that training stopped early."""
+    from skorch.callbacks import EarlyStopping
+
+    mine = EarlyStopping(monitor="train_loss", patience=1000, load_best=False)
+    clf = RNNClassifier(
+        max_epochs=40, early_stopping=True, n_iter_no_change=2, verbose=1, callbacks=[mine], **TINY
+    ).fit(X, Y)
+    assert clf.n_iter_ < 40
+    summary = capsys.readouterr().out.splitlines()[-1]
+    assert ", stopped early; best valid_loss" in summary and "whose weights are kept" in summary, summary
+
+
 def test_verbose_1_counts_the_epochs_of_a_warm_fit(capsys):
     """The bar's total was the first fit's max_epochs: a warm fit of 6 showed 0/3, then no total."""
     clf = RNNClassifier(max_epochs=3, warm_start=True, verbose=1, **TINY).fit(X, Y)

@@ -325,9 +325,10 @@ class _TrainingFeedback(Callback):
         history = net.history
         rows = [row for row in history[self.first_ :] if "train_loss" in row]
         key = "valid_loss" if rows and "valid_loss" in rows[-1] else "train_loss"
-        callbacks = [cb for _, cb in getattr(net, "callbacks_", [])]
+        named = dict(getattr(net, "callbacks_", []))
+        callbacks = list(named.values())
         # the estimator's own, which the user's come before; else the user's skorch early stopping
-        early = dict(getattr(net, "callbacks_", [])).get("early_stopping")
+        early = named.get("early_stopping")
         if not isinstance(early, EarlyStopping):
             early = next((cb for cb in callbacks if isinstance(cb, EarlyStopping)), None)
         guard = next((cb for cb in callbacks if isinstance(cb, NonFiniteLossGuard)), None)

@@ -806,8 +806,9 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
             )
 
     def _context_for(self, X: pd.DataFrame) -> tuple | None:
-        """The stream's stored past when ``X`` starts right after it: scaled steps, scores, own scores
-        and the event open at its end (``[peak, gap]``, or empty: :meth:`_event_trail`).
+        """The stream's stored past when ``X`` starts right after it: scaled steps, scores, own scores,
+        the event open at its end (``[peak, gap]``, or empty: :meth:`_event_trail`) and the time point
+        before ``X``'s first (the stream's last, or the last reading lost after it).
 
         The own scores (before smoothing) are None in a detector saved before
         they were kept: its smoothing starts again at each chunk; the open event
@@ -859,7 +860,9 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
             return None
         if not continues and not lost:
             return None
+        before = last[-1:]
         if lost:
+            before = lost_points[-1:]
             scaled = np.concatenate([scaled, np.full((lost, scaled.shape[1]), np.nan)])
             scores = np.concatenate([scores, np.full(lost, np.nan)])
             own = None if own is None else np.concatenate([own, np.full(lost, np.nan)])
@@ -867,7 +870,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
                 trail = (
                     np.array([trail[0], trail[1] + lost]) if trail[1] + lost <= self.merge_gap else trail[:0]
                 )
-        return scaled, scores, own, trail
+        return scaled, scores, own, trail, before
 
     def _flags(self, X: pd.DataFrame, method: str) -> tuple[np.ndarray, np.ndarray]:
         """Flagged steps (merged within ``merge_gap``, events peaking at ``event_peak`` times
@@ -1171,11 +1174,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
             kept[0] = pd.DataFrame(scaled_all).ffill().to_numpy()[first]
         # the stream's last two time points: a chunk of one row keeps the one before it (the last
         # reading lost before it, where some were: their spacing is the grid's)
-        if len(X) > 1 or context is None:
-            times = X.index[-2:]
-        else:
-            lost = _lost_points(self._context[0], X.index, getattr(self, "index_freq_", None))
-            times = (self._context[0] if lost is None or not len(lost) else lost)[-1:].append(X.index)
+        times = X.index[-2:] if len(X) > 1 or context is None else context[4].append(X.index)
         # the event open at the end of the scores the chunk returned, which the next chunk may continue
         returned = self._relative(chunk, past_scores) if self._fitted("threshold") == "dynamic" else chunk
         trail = self._event_trail(returned, None if context is None else context[3])

@@ -12,7 +12,7 @@ Long tables (one row per id and time) are split into sequences by
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, MappingView, Set
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from pandas.api.typing import DataFrameGroupBy, SeriesGroupBy
 from sklearn.utils.validation import check_array, validate_data
 
 from ._runtime import user_stacklevel
@@ -637,6 +638,11 @@ def _na_as_nan(X: Any) -> Any:
     return X
 
 
+def _is_group_pair(x: Any) -> bool:
+    """Whether ``x`` is a ``(key, table)`` pair, as iterating a pandas groupby gives."""
+    return isinstance(x, tuple) and len(x) == 2 and isinstance(x[1], (pd.DataFrame, pd.Series))
+
+
 @contextmanager
 def _numeric_only() -> Iterator[None]:
     """Re-raise numpy's "could not convert string to float" and sklearn's "infinity" with the fix."""
@@ -716,6 +722,23 @@ def validate_sequences(
             f"X is a {type(X).__name__} of {len(X)} entries; sequences are read by position, as their "
             "targets are. Pass a list in a fixed order, with y in the same order, e.g. "
             "keys = list(X); X = [X[k] for k in keys]; y = [labels[k] for k in keys]."
+        )
+    if isinstance(X, (DataFrameGroupBy, SeriesGroupBy)):
+        raise TypeError(
+            f"X is a pandas {type(X).__name__}; pass one sequence a group, with y in the same order, "
+            "e.g. keys = [k for k, _ in X]; X = [g for _, g in X] (the groups come in the order of their "
+            "sorted keys), or read the table with from_long_table, which returns the sequences with "
+            "their ids."
+        )
+    if isinstance(X, (MappingView, Set)):  # dict.values(), .keys(), .items(), sets: no positions
+        raise TypeError(
+            f"X is a {type(X).__name__} of {len(X)} entries; sequences are read by position, as their "
+            "targets are. Pass a list, with y in the same order, e.g. X = list(X)."
+        )
+    if isinstance(X, list) and X and all(_is_group_pair(x) for x in X):
+        raise TypeError(
+            f"X is a list of {len(X)} (key, table) pairs, as iterating a pandas groupby gives them. Pass "
+            "the tables, with y in the same order, e.g. keys = [k for k, _ in X]; X = [g for _, g in X]."
         )
     if isinstance(X, (list, tuple)) and any(sp.issparse(x) for x in X):
         raise TypeError(

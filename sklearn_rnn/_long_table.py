@@ -126,6 +126,14 @@ def _time_column_refusal(column: pd.Series, time_col: Any) -> str:
             f"{start} periods (dtype {dtype}, e.g. {example!r}). Convert them to the start of each "
             f"period first: data[{time_col!r}] = data[{time_col!r}].dt.to_timestamp()."
         )
+    if held in ("datetime", "date", "timedelta"):  # Python objects: what database drivers and .dt.date give
+        convert = "pd.to_timedelta" if held == "timedelta" else "pd.to_datetime"
+        utc = " (add utc=True where they carry different UTC offsets)" if held == "datetime" else ""
+        return (
+            f"The time column {time_col!r} holds Python {held} objects in a column of dtype {dtype} (e.g. "
+            f"{example!r}), not a {'timedelta64' if held == 'timedelta' else 'datetime64'} column. Convert "
+            f"it first: data[{time_col!r}] = {convert}(data[{time_col!r}]){utc}."
+        )
     if held == "integer":
         return (
             f"{start} integers beyond the int64 range (e.g. {example!r}). Rescale them first, e.g. "

@@ -351,3 +351,60 @@ def test_a_warm_refit_refused_before_it_trains_leaves_the_model_as_it_was():
     with pytest.raises(ValueError, match="hidden_size"):
         regressor.fit(X, rng.normal(size=30) * 100 + 1000)
     np.testing.assert_array_equal(regressor.set_params(hidden_size=TINY["hidden_size"]).predict(X), before)
+
+
+def _vitals() -> tuple[pd.DataFrame, dict]:
+    """A long table of patients' vitals (ids in no order, unequal lengths) and each patient's label."""
+    rng = np.random.default_rng(0)
+    ids = ["p3", "p1", "p7", "p2", "p5", "p4"]
+    rows = [
+        (pid, t, rng.normal(70, 5), rng.normal(120, 10))
+        for pid in ids
+        for t in range(int(rng.integers(3, 8)))
+    ]
+    table = pd.DataFrame(rows, columns=["pid", "t", "hr", "sbp"])
+    return table, {pid: int(pid[1:]) % 2 for pid in ids}
+
+
+@pytest.mark.parametrize("form", ["groupby", "pairs", "values"])
+def test_a_groupby_its_pairs_or_dict_values_get_a_fix_that_works(form):
+    """A groupby, the (key, table) pairs iterating it gives, and dict.values() got numpy's "inhomogeneous
+    shape" error, or a "0 dimension(s)" one whose advice ([X]) failed the same way."""
+    table, label = _vitals()
+    groups = table.groupby("pid")[["hr", "sbp"]]
+    X = {"groupby": groups, "pairs": list(groups), "values": {k: g.to_numpy() for k, g in groups}.values()}[
+        form
+    ]
+    with pytest.raises(TypeError, match=r"e\.g\. ") as error:
+        RNNClassifier(**TINY).fit(X, np.zeros(6))
+    scope = {"X": X}
+    exec(
+        str(error.value).split("e.g. ")[1].split(" (the groups")[0].rstrip("."), scope
+    )  # the fix, as written
+    keys = scope.get("keys", sorted(label))  # dict.values() keeps the dict's order: the sorted keys here
+    assert [len(x) for x in scope["X"]] == [int((table["pid"] == k).sum()) for k in keys]
+    clf = RNNClassifier(**TINY).fit(scope["X"], [label[k] for k in keys])
+    assert clf.predict(scope["X"]).shape == (6,)
+
+
+@pytest.mark.parametrize("kind", ["datetime", "date", "timedelta"])
+def test_python_time_objects_in_the_time_column_get_a_fix_that_works(kind):
+    """Objects of Python's datetime module (as database drivers and .dt.date give them) were refused as
+    values "which do not order as times", beside a message asking for datetimes."""
+    from sklearn_rnn import from_long_table
+
+    table, _ = _vitals()
+    start = pd.Timestamp("2024-03-01 08:00")
+    times = start + pd.to_timedelta(table["t"], unit="D")
+    table["t"] = {
+        "datetime": pd.Series([t.to_pydatetime() for t in times], dtype=object),
+        "date": times.dt.date,
+        "timedelta": pd.Series([t.to_pytimedelta() for t in times - start], dtype=object),
+    }[kind]
+    with pytest.raises(ValueError, match=f"holds Python {kind} objects") as error:
+        from_long_table(table, "pid", "t", ["hr", "sbp"])
+    fix = str(error.value).split("Convert it first: ")[1].split(" (add utc")[0].rstrip(".")
+    exec(fix, {"data": table, "pd": pd})
+    X, ids = from_long_table(table.sample(frac=1, random_state=0), "pid", "t", ["hr", "sbp"])
+    first = table[table["pid"] == ids[0]]
+    np.testing.assert_array_equal(X[0], first[["hr", "sbp"]].to_numpy())

@@ -55,6 +55,7 @@ from ._series import (
     refuse_missing_keys,
     refuse_mixed_frequencies,
     refuse_uncovered_x,
+    refuse_unkeyed_x,
     refuse_unsorted,
     series_freq,
     series_label,
@@ -489,6 +490,7 @@ class SeriesState:
             return
         if X is not None:
             check_exog_values(exog_columns(X, self._x_columns, "update"), "update")
+        refuse_unkeyed_x(y, X, "update")
         if lacking := uncovered(y, self._X_hist, X):
             key, missing = lacking
             raise ValueError(
@@ -636,6 +638,7 @@ class SeriesState:
         for the caller's warning). Rows of ``X`` at or before the series' end are
         checked against the stored history, never written to it.
         """
+        refuse_unkeyed_x(self._y_hist, X, "predict")
         history = instance_frame(self._X_hist, key)[self._x_columns]
         last = past_index[-1]
         future = history[history.index > last]

@@ -49,9 +49,24 @@ def uncovered(y: pd.DataFrame, *parts: pd.DataFrame | None) -> tuple[tuple, pd.I
     return None
 
 
+def refuse_unkeyed_x(y: pd.DataFrame, X: pd.DataFrame | None, method: str) -> None:
+    """Refuse ``X`` of one series (no level naming series) beside a panel ``y``: each series of ``y``
+    reads its own rows of ``X``, so one series read as a panel had no rows for any of them."""
+    if X is None or not isinstance(y.index, pd.MultiIndex) or isinstance(X.index, pd.MultiIndex):
+        return
+    n = len(y.index.droplevel(-1).unique())
+    raise ValueError(
+        f"X passed to {method} is one series (its index has no level naming series), but y is a panel "
+        f"of {n} series, each of which reads its own rows of X. Pass X as a panel with the levels of y's "
+        "series before its time level; for one X shared by every series, e.g. X = pd.concat({key: X "
+        "for key in y.index.droplevel(-1).unique()}, names=[*y.index.names[:-1], X.index.name])."
+    )
+
+
 def refuse_uncovered_x(y: pd.DataFrame, X: pd.DataFrame, method: str) -> None:
     """Refuse ``X`` of another kind of time points than ``y``'s, or without a row for some of them."""
     refuse_other_time_kind(X, y, method)
+    refuse_unkeyed_x(y, X, method)
     if lacking := uncovered(y, X):
         key, missing = lacking
         raise ValueError(

@@ -1432,3 +1432,42 @@ def test_a_missing_time_point_is_refused_not_an_index_error():
         ):
             RNNForecaster(**TINY).fit(y, fh=[1])
     RNNForecaster(**TINY).fit(garbled[garbled.index.get_level_values(-1).notna()], fh=[1])  # the fix
+
+
+def test_one_x_series_beside_a_panel_is_refused_with_a_fix_that_works():
+    """A market index given as X beside a panel of tickers: the error said X had no rows for dates it had."""
+    table = pd.DataFrame(
+        {
+            "date": [d.strftime("%Y-%m-%d") for d in pd.bdate_range("2023-01-02", periods=30)] * 2,
+            "ticker": ["AAA"] * 30 + ["BBB"] * 30,
+            "close": np.r_[np.linspace(50, 60, 30), np.linspace(30, 20, 30)],
+        }
+    )
+    table["date"] = pd.to_datetime(table["date"])
+    y = table.set_index(["ticker", "date"])
+    market = pd.DataFrame(
+        {"vix": np.linspace(15, 25, 34)}, index=pd.bdate_range("2023-01-02", periods=34, name="date")
+    )
+    with pytest.raises(ValueError, match=r"X passed to fit is one series .* panel of 2 series") as error:
+        RNNForecaster(**TINY).fit(y, X=market.iloc[:30], fh=[1, 2])
+    fix = str(error.value).split("e.g. ")[1].rstrip(".")
+    scope = {"pd": pd, "y": y, "X": market.iloc[:30]}
+    exec(fix, scope)  # the message's fix, as written
+    X = scope["X"]
+    assert X.index.names == ["ticker", "date"] and len(X) == 60
+    f = RNNForecaster(**TINY).fit(y, X=X, fh=[1, 2])
+    with pytest.raises(ValueError, match=r"X passed to predict is one series"):
+        f.predict(X=market.iloc[30:32])
+    scope["X"] = market.iloc[30:32]
+    exec(fix, scope)
+    y_pred = f.predict(X=scope["X"])
+    expected = pd.MultiIndex.from_product([["AAA", "BBB"], pd.bdate_range("2023-02-13", periods=2)])
+    assert y_pred.index.equals(expected.set_names(["ticker", "date"]))
+    new = pd.DataFrame(
+        {"close": [60.5, 19.5]},
+        index=pd.MultiIndex.from_product([["AAA", "BBB"], market.index[30:31]], names=["ticker", "date"]),
+    )
+    with pytest.raises(ValueError, match=r"X passed to update is one series"):
+        f.update(new, X=market.iloc[30:31])
+    f.update(new, X=scope["X"].groupby(level=0).head(1))  # the fix's panel: rows for the new date
+    assert f.cutoff[0] == market.index[30]

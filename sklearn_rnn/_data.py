@@ -12,7 +12,7 @@ Long tables (one row per id and time) are split into sequences by
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterator, Mapping, MappingView, Set
+from collections.abc import Callable, ItemsView, Iterator, KeysView, Mapping, MappingView, Set
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -639,8 +639,43 @@ def _na_as_nan(X: Any) -> Any:
 
 
 def _is_group_pair(x: Any) -> bool:
-    """Whether ``x`` is a ``(key, table)`` pair, as iterating a pandas groupby gives."""
-    return isinstance(x, tuple) and len(x) == 2 and isinstance(x[1], (pd.DataFrame, pd.Series))
+    """Whether ``x`` is a ``(key, table)`` pair, as iterating a pandas groupby gives: a key (a scalar
+    or a tuple of them; not two rows of a table, a sequence of two steps) and a table."""
+    if not (isinstance(x, tuple) and len(x) == 2 and isinstance(x[1], (pd.DataFrame, pd.Series))):
+        return False
+    parts = x[0] if isinstance(x[0], tuple) else (x[0],)
+    return all(not isinstance(part, (pd.Series, pd.DataFrame, np.ndarray, list, tuple)) for part in parts)
+
+
+def _groupby_refusal(X: Any) -> str:
+    """Why a pandas groupby is refused as ``X``, and how to pass its groups."""
+    start = f"X is a pandas {type(X).__name__}; pass one sequence a group, with y in the same order"
+    if isinstance(X, SeriesGroupBy):
+        return f"{start}, e.g. keys = [k for k, _ in X]; X = [g for _, g in X]."
+    columns = next((list(table.columns) for _, table in X), [])
+    return (
+        f"{start} and the feature columns only (its tables hold the columns {columns}, those grouped "
+        "by included), e.g. keys = [k for k, _ in X]; X = [g[features] for _, g in X] with features "
+        "the feature columns; or read the table with from_long_table, which returns the sequences "
+        "with their ids."
+    )
+
+
+def _view_refusal(X: Any) -> str:
+    """Why a dict's view or a set is refused as ``X``, and what to pass."""
+    start = (
+        f"X is a {type(X).__name__} of {len(X)} entries; sequences are read by position, as their targets are"
+    )
+    if isinstance(X, ItemsView):
+        fix = "keys = [k for k, _ in X]; X = [v for _, v in X]"
+        return f"{start}. Pass the sequences, with y in the same order, e.g. {fix}."
+    if isinstance(X, KeysView):
+        return f"{start}, and a dict's keys are not its sequences. Pass the sequences in a list, " + (
+            "with y in the same order."
+        )
+    if isinstance(X, Set):
+        return f"{start}, and a set has no order. Pass a list, with y in the same order."
+    return f"{start}. Pass a list, with y in the same order, e.g. X = list(X)."
 
 
 @contextmanager
@@ -724,21 +759,14 @@ def validate_sequences(
             "keys = list(X); X = [X[k] for k in keys]; y = [labels[k] for k in keys]."
         )
     if isinstance(X, (DataFrameGroupBy, SeriesGroupBy)):
-        raise TypeError(
-            f"X is a pandas {type(X).__name__}; pass one sequence a group, with y in the same order, "
-            "e.g. keys = [k for k, _ in X]; X = [g for _, g in X] (the groups come in the order of their "
-            "sorted keys), or read the table with from_long_table, which returns the sequences with "
-            "their ids."
-        )
+        raise TypeError(_groupby_refusal(X))
     if isinstance(X, (MappingView, Set)):  # dict.values(), .keys(), .items(), sets: no positions
-        raise TypeError(
-            f"X is a {type(X).__name__} of {len(X)} entries; sequences are read by position, as their "
-            "targets are. Pass a list, with y in the same order, e.g. X = list(X)."
-        )
+        raise TypeError(_view_refusal(X))
     if isinstance(X, list) and X and all(_is_group_pair(x) for x in X):
         raise TypeError(
             f"X is a list of {len(X)} (key, table) pairs, as iterating a pandas groupby gives them. Pass "
-            "the tables, with y in the same order, e.g. keys = [k for k, _ in X]; X = [g for _, g in X]."
+            "the tables of the feature columns, with y in the same order, e.g. keys = [k for k, _ in X]; "
+            "X = [g[features] for _, g in X] (a table of a groupby also holds the columns grouped by)."
         )
     if isinstance(X, (list, tuple)) and any(sp.issparse(x) for x in X):
         raise TypeError(

@@ -32,7 +32,10 @@ SHARED_PARAMETERS = """\
     pooling : {"last", "mean", "attention"}, default="last"
         How the recurrent branch summarises what it reads: final state of each
         direction, mean of the top layer's outputs over observed steps, or
-        attention over them.
+        attention over them. With the FCN architectures' ``dimension_shuffle``
+        (the default) the steps are the input's channels, not time steps: on a
+        univariate series with ``input_scaling="global"`` there is one, and the
+        choice changes nothing.
     architecture : {"lstm-fcn", "mlstm-fcn", "rnn"}, default="lstm-fcn"
         "lstm-fcn": the recurrent branch beside a fully convolutional branch
         (three Conv1d blocks with kernels 8, 5 and 3, batch norm and ReLU, then
@@ -42,11 +45,16 @@ SHARED_PARAMETERS = """\
         "rnn": the recurrent network alone. See Notes.
     dimension_shuffle : bool, default=True
         With an FCN architecture, whether the recurrent branch reads the series
-        transposed, as in the papers: ``n_features`` steps of ``n_timesteps``
-        values (a univariate series is one step), as long as the longest
-        training sequence: shorter sequences are zero-padded and longer ones
-        average-pooled to that length, so every step is read. False makes it
-        read the time steps. Ignored by ``architecture="rnn"``.
+        transposed, as in the papers: one step a channel of the network's input,
+        of ``n_timesteps`` values, as long as the longest training sequence:
+        shorter sequences are zero-padded and longer ones average-pooled to that
+        length, so every step is read. The channels are the features with
+        ``input_scaling`` "global" or "sequence" (a univariate series is one
+        step), two a feature with "both" (its values scaled over the training
+        set and within the sequence), and with ``missing="mask"`` one more a
+        feature (its mask). ``pooling`` and ``bidirectional`` then act across
+        those channels, not across time. False makes the branch read the time
+        steps. Ignored by ``architecture="rnn"``.
     fcn_filters : tuple of 3 int, default=(32, 64, 32)
         Channels of the three convolutional blocks; the papers use
         (128, 256, 128), about 15 times the compute.

@@ -126,13 +126,21 @@ def _time_column_refusal(column: pd.Series, time_col: Any) -> str:
             f"{start} periods (dtype {dtype}, e.g. {example!r}). Convert them to the start of each "
             f"period first: data[{time_col!r}] = data[{time_col!r}].dt.to_timestamp()."
         )
-    if held in ("datetime", "date", "timedelta"):  # Python objects: what database drivers and .dt.date give
-        convert = "pd.to_timedelta" if held == "timedelta" else "pd.to_datetime"
-        utc = " (add utc=True where they carry different UTC offsets)" if held == "datetime" else ""
+    if held in ("datetime", "datetime64", "date", "timedelta"):  # objects: as database drivers give them
+        durations = held == "timedelta"
+        utc = " (add utc=True where some carry another UTC offset, or none)" if held == "datetime" else ""
+        objects = "numpy datetime64" if held == "datetime64" else f"Python {held}"
         return (
-            f"The time column {time_col!r} holds Python {held} objects in a column of dtype {dtype} (e.g. "
-            f"{example!r}), not a {'timedelta64' if held == 'timedelta' else 'datetime64'} column. Convert "
-            f"it first: data[{time_col!r}] = {convert}(data[{time_col!r}]){utc}."
+            f"The time column {time_col!r} holds {objects} objects in a column of dtype {dtype} (e.g. "
+            f"{example!r}), not a {'timedelta64' if durations else 'datetime64'} column. Convert it "
+            f"first: data[{time_col!r}] = {'pd.to_timedelta' if durations else 'pd.to_datetime'}"
+            f"(data[{time_col!r}]){utc}."
+        )
+    if held == "time":
+        return (
+            f"The time column {time_col!r} holds times of day without a date (e.g. {example!r}). Convert "
+            f"them to durations since midnight first: data[{time_col!r}] = "
+            f"pd.to_timedelta(data[{time_col!r}].astype(str)), or combine them with their dates."
         )
     if held == "integer":
         return (

@@ -58,8 +58,9 @@ def refuse_unkeyed_x(y: pd.DataFrame, X: pd.DataFrame | None, method: str) -> No
     raise ValueError(
         f"X passed to {method} is one series (its index has no level naming series), but y is a panel "
         f"of {n} series, each of which reads its own rows of X. Pass X as a panel with the levels of y's "
-        "series before its time level; for one X shared by every series, e.g. X = pd.concat({key: X "
-        "for key in y.index.droplevel(-1).unique()}, names=[*y.index.names[:-1], X.index.name])."
+        "series before its time level; for one X shared by every series, e.g. X = pd.concat({key: "
+        "pd.DataFrame(X) for key in y.index.droplevel(-1).unique()}, names=[*y.index.names[:-1], "
+        "X.index.name])."
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -366,28 +367,44 @@ def _vitals() -> tuple[pd.DataFrame, dict]:
     return table, {pid: int(pid[1:]) % 2 for pid in ids}
 
 
-@pytest.mark.parametrize("form", ["groupby", "pairs", "values"])
-def test_a_groupby_its_pairs_or_dict_values_get_a_fix_that_works(form):
+@pytest.mark.parametrize("form", ["groupby", "groupby of every column", "pairs", "values", "items"])
+def test_a_groupby_its_pairs_or_dict_views_get_a_fix_that_works(form):
     """A groupby, the (key, table) pairs iterating it gives, and dict.values() got numpy's "inhomogeneous
-    shape" error, or a "0 dimension(s)" one whose advice ([X]) failed the same way."""
+    shape" error, or a "0 dimension(s)" one whose advice ([X]) failed the same way. The fix keeps the
+    feature columns: a groupby's tables also hold the columns grouped by (numeric ids became a feature)."""
     table, label = _vitals()
-    groups = table.groupby("pid")[["hr", "sbp"]]
-    X = {"groupby": groups, "pairs": list(groups), "values": {k: g.to_numpy() for k, g in groups}.values()}[
-        form
-    ]
+    features = ["hr", "sbp"]
+    groups = table.groupby("pid", sort=False)[features]
+    by_id = {k: g.to_numpy() for k, g in groups}
+    X = {
+        "groupby": groups,
+        "groupby of every column": table.groupby("pid", sort=False),
+        "pairs": list(table.groupby("pid")),
+        "values": by_id.values(),
+        "items": by_id.items(),
+    }[form]
     with pytest.raises(TypeError, match=r"e\.g\. ") as error:
         RNNClassifier(**TINY).fit(X, np.zeros(6))
-    scope = {"X": X}
-    exec(
-        str(error.value).split("e.g. ")[1].split(" (the groups")[0].rstrip("."), scope
-    )  # the fix, as written
-    keys = scope.get("keys", sorted(label))  # dict.values() keeps the dict's order: the sorted keys here
+    fix = re.split(r" with features| \(a table|; or read", str(error.value).split("e.g. ")[1])[0].rstrip(".")
+    scope = {"X": X, "features": features}
+    exec(fix, scope)  # the message's fix, as written
+    keys = scope.get("keys", list(by_id))  # dict.values() keeps the dict's order
     assert [len(x) for x in scope["X"]] == [int((table["pid"] == k).sum()) for k in keys]
     clf = RNNClassifier(**TINY).fit(scope["X"], [label[k] for k in keys])
-    assert clf.predict(scope["X"]).shape == (6,)
+    assert clf.n_features_in_ == 2 and clf.predict(scope["X"]).shape == (6,)
 
 
-@pytest.mark.parametrize("kind", ["datetime", "date", "timedelta"])
+def test_sequences_of_two_table_rows_are_still_read_as_two_steps():
+    """Two rows of a table a sequence, as tuples, are two steps of its columns, not groupby pairs."""
+    table, _ = _vitals()
+    rows = table[["hr", "sbp", "t"]]
+    X = [(rows.iloc[i], rows.iloc[i + 1]) for i in range(0, 12, 2)]
+    clf = RNNClassifier(**TINY).fit(X, np.arange(6) % 2)
+    assert clf.n_features_in_ == 3
+    assert clf.predict(X).shape == (6,)
+
+
+@pytest.mark.parametrize("kind", ["datetime", "date", "timedelta", "time"])
 def test_python_time_objects_in_the_time_column_get_a_fix_that_works(kind):
     """Objects of Python's datetime module (as database drivers and .dt.date give them) were refused as
     values "which do not order as times", beside a message asking for datetimes."""
@@ -400,10 +417,12 @@ def test_python_time_objects_in_the_time_column_get_a_fix_that_works(kind):
         "datetime": pd.Series([t.to_pydatetime() for t in times], dtype=object),
         "date": times.dt.date,
         "timedelta": pd.Series([t.to_pytimedelta() for t in times - start], dtype=object),
+        "time": pd.Series([(start + pd.Timedelta(minutes=int(t))).time() for t in table["t"]], dtype=object),
     }[kind]
-    with pytest.raises(ValueError, match=f"holds Python {kind} objects") as error:
+    what = "times of day without a date" if kind == "time" else f"Python {kind} objects"
+    with pytest.raises(ValueError, match=what) as error:
         from_long_table(table, "pid", "t", ["hr", "sbp"])
-    fix = str(error.value).split("Convert it first: ")[1].split(" (add utc")[0].rstrip(".")
+    fix = re.split(r"first: | \(add utc|, or combine", str(error.value))[1].rstrip(".")
     exec(fix, {"data": table, "pd": pd})
     X, ids = from_long_table(table.sample(frac=1, random_state=0), "pid", "t", ["hr", "sbp"])
     first = table[table["pid"] == ids[0]]

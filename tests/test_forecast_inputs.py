@@ -1434,7 +1434,8 @@ def test_a_missing_time_point_is_refused_not_an_index_error():
     RNNForecaster(**TINY).fit(garbled[garbled.index.get_level_values(-1).notna()], fh=[1])  # the fix
 
 
-def test_one_x_series_beside_a_panel_is_refused_with_a_fix_that_works():
+@pytest.mark.parametrize("as_series", [False, True])
+def test_one_x_series_beside_a_panel_is_refused_with_a_fix_that_works(as_series):
     """A market index given as X beside a panel of tickers: the error said X had no rows for dates it had."""
     table = pd.DataFrame(
         {
@@ -1448,6 +1449,8 @@ def test_one_x_series_beside_a_panel_is_refused_with_a_fix_that_works():
     market = pd.DataFrame(
         {"vix": np.linspace(15, 25, 34)}, index=pd.bdate_range("2023-01-02", periods=34, name="date")
     )
+    if as_series:  # a Series: the fix's tables are frames all the same
+        market = market["vix"]
     with pytest.raises(ValueError, match=r"X passed to fit is one series .* panel of 2 series") as error:
         RNNForecaster(**TINY).fit(y, X=market.iloc[:30], fh=[1, 2])
     fix = str(error.value).split("e.g. ")[1].rstrip(".")

@@ -436,8 +436,9 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
             for name in ("n_networks", "fcn_dilations", "head_hidden_size"):  # "auto": chosen when built
                 if params[name] == "auto":
                     del params[name]
-            if self.architecture == "rnn":  # its network reads no dilations
-                params.pop("fcn_dilations", None)
+            if self.architecture == "rnn":  # its network has no convolutional branch and no shuffle
+                for name in ("fcn_dilations", "fcn_filters", "dimension_shuffle"):
+                    params.pop(name, None)
             changed = sorted(
                 k for k, v in self._module_kwargs.items() if k in params and _same(params[k]) != _same(v)
             )

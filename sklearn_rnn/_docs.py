@@ -57,7 +57,8 @@ SHARED_PARAMETERS = """\
         steps. Ignored by ``architecture="rnn"``.
     fcn_filters : tuple of 3 int, default=(32, 64, 32)
         Channels of the three convolutional blocks; the papers use
-        (128, 256, 128), about 15 times the compute.
+        (128, 256, 128), about 15 times the compute. Ignored by
+        ``architecture="rnn"``.
     fcn_dilations : tuple of int or "auto", default="auto"
         Dilations of the first convolutional block's 8-step kernels, so that
         it reads patterns longer than 8 steps (up to ``7 d + 1`` steps at

@@ -183,7 +183,9 @@ def test_fcn_dilations_must_be_positive_ints_for_the_first_blocks_channels(dilat
         clf.fit(X, y)
 
 
-def test_a_recurrent_network_alone_ignores_fcn_dilations():
+def test_a_recurrent_network_alone_ignores_the_convolutional_branchs_parameters():
+    """A warm refit of architecture="rnn" refused changes to fcn_filters and dimension_shuffle, which its
+    network never read (a cold fit with them is the same network), while it took fcn_dilations."""
     X, y = np.random.default_rng(0).normal(size=(4, 80, 1)), [0, 1, 0, 1]
     params = dict(architecture="rnn", hidden_size=4, max_epochs=1, random_state=0)
     clf = RNNClassifier(fcn_dilations=(1, 4), **params).fit(X, y)
@@ -191,7 +193,11 @@ def test_a_recurrent_network_alone_ignores_fcn_dilations():
     assert RNNClassifier(fcn_dilations=(1, 2, 3, 4, 5), fcn_filters=(1, 1, 1), **params).fit(
         X, y
     ).fcn_dilations_ == (1,)
-    clf.set_params(warm_start=True, fcn_dilations=(1, 16)).fit(X, y)  # nothing it reads changed
+    other = RNNClassifier(fcn_filters=(8, 8, 8), dimension_shuffle=False, **params).fit(X, y)
+    np.testing.assert_array_equal(other.predict_proba(X), clf.predict_proba(X))
+    for name, value in [("fcn_dilations", (1, 16)), ("fcn_filters", (8, 8, 8)), ("dimension_shuffle", False)]:
+        clf.set_params(warm_start=True, **{name: value}).fit(X, y)  # nothing it reads changed
+    assert len(clf.net_.history) == 4
 
 
 def test_head_hidden_size_puts_one_layer_of_relu_units_before_the_output_of_every_network():

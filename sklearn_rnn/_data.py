@@ -654,8 +654,8 @@ def _groupby_refusal(X: Any) -> str:
         return f"{start}, e.g. keys = [k for k, _ in X]; X = [g for _, g in X]."
     columns = next((list(table.columns) for _, table in X), [])
     return (
-        f"{start} and the feature columns only (its tables hold the columns {columns}, those grouped "
-        "by included), e.g. keys = [k for k, _ in X]; X = [g[features] for _, g in X] with features "
+        f"{start} and the feature columns only (its tables hold the columns {columns}), e.g. "
+        "keys = [k for k, _ in X]; X = [g[features] for _, g in X] with features "
         "the feature columns; or read the table with from_long_table, which returns the sequences "
         "with their ids."
     )
@@ -763,11 +763,17 @@ def validate_sequences(
     if isinstance(X, (MappingView, Set)):  # dict.values(), .keys(), .items(), sets: no positions
         raise TypeError(_view_refusal(X))
     if isinstance(X, list) and X and all(_is_group_pair(x) for x in X):
-        raise TypeError(
-            f"X is a list of {len(X)} (key, table) pairs, as iterating a pandas groupby gives them. Pass "
-            "the tables of the feature columns, with y in the same order, e.g. keys = [k for k, _ in X]; "
-            "X = [g[features] for _, g in X] (a table of a groupby also holds the columns grouped by)."
-        )
+        start = f"X is a list of {len(X)} (key, table) pairs, as iterating a pandas groupby gives them. Pass "
+        if all(isinstance(x[1], pd.Series) for x in X):
+            fix = (
+                "the tables, with y in the same order, e.g. keys = [k for k, _ in X]; X = [g for _, g in X]."
+            )
+        else:
+            fix = (
+                "the tables' feature columns, with y in the same order, e.g. keys = [k for k, _ in X]; "
+                "X = [g[features] for _, g in X] (a groupby's tables can hold the columns grouped by)."
+            )
+        raise TypeError(start + fix)
     if isinstance(X, (list, tuple)) and any(sp.issparse(x) for x in X):
         raise TypeError(
             "X is a list holding sparse matrices, but dense sequences are required. Convert each, e.g. "

@@ -34,8 +34,9 @@ SHARED_PARAMETERS = """\
         direction, mean of the top layer's outputs over observed steps, or
         attention over them. With the FCN architectures' ``dimension_shuffle``
         (the default) the steps are the input's channels, not time steps: on a
-        univariate series with ``input_scaling="global"`` there is one, and the
-        choice changes nothing.
+        univariate series with ``input_scaling="global"`` and no mask there is
+        one, which every choice returns as it is ("attention" still adds its
+        scoring layer's weights).
     architecture : {"lstm-fcn", "mlstm-fcn", "rnn"}, default="lstm-fcn"
         "lstm-fcn": the recurrent branch beside a fully convolutional branch
         (three Conv1d blocks with kernels 8, 5 and 3, batch norm and ReLU, then

@@ -7,6 +7,7 @@ ragged input by :mod:`sklearn_rnn._data`.
 
 from __future__ import annotations
 
+import datetime
 import math
 import warnings
 from numbers import Number, Real
@@ -114,6 +115,9 @@ def _time_column_refusal(column: pd.Series, time_col: Any) -> str:
     dtype = column.dtype
     example = column.dropna().iloc[0] if column.notna().any() else None
     held = pd.api.types.infer_dtype(column, skipna=True)
+    values = column.dropna()
+    if len(values) and all(isinstance(v, datetime.time) for v in values):  # with NaT: "mixed" to pandas
+        held = "time"
     start = f"The time column {time_col!r} must hold numbers, datetimes or durations, but it holds"
     if held == "string":
         return (
@@ -137,10 +141,15 @@ def _time_column_refusal(column: pd.Series, time_col: Any) -> str:
             f"(data[{time_col!r}]){utc}."
         )
     if held == "time":
+        naive = f"data[{time_col!r}]"
+        if any(
+            getattr(v, "tzinfo", None) is not None for v in values
+        ):  # "10:00:00+00:00" parses as no duration
+            naive = f'data[{time_col!r}].map(lambda t: t.replace(tzinfo=None), na_action="ignore")'
         return (
             f"The time column {time_col!r} holds times of day without a date (e.g. {example!r}). Convert "
             f"them to durations since midnight first: data[{time_col!r}] = "
-            f"pd.to_timedelta(data[{time_col!r}].astype(str)), or combine them with their dates."
+            f"pd.to_timedelta({naive}.astype(str)), or combine them with their dates."
         )
     if held == "integer":
         return (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 import warnings
 
@@ -367,7 +368,9 @@ def _vitals() -> tuple[pd.DataFrame, dict]:
     return table, {pid: int(pid[1:]) % 2 for pid in ids}
 
 
-@pytest.mark.parametrize("form", ["groupby", "groupby of every column", "pairs", "values", "items"])
+@pytest.mark.parametrize(
+    "form", ["groupby", "groupby of every column", "pairs", "pairs of series", "values", "items"]
+)
 def test_a_groupby_its_pairs_or_dict_views_get_a_fix_that_works(form):
     """A groupby, the (key, table) pairs iterating it gives, and dict.values() got numpy's "inhomogeneous
     shape" error, or a "0 dimension(s)" one whose advice ([X]) failed the same way. The fix keeps the
@@ -380,18 +383,22 @@ def test_a_groupby_its_pairs_or_dict_views_get_a_fix_that_works(form):
         "groupby": groups,
         "groupby of every column": table.groupby("pid", sort=False),
         "pairs": list(table.groupby("pid")),
+        "pairs of series": list(table.groupby("pid")["hr"]),
         "values": by_id.values(),
         "items": by_id.items(),
     }[form]
     with pytest.raises(TypeError, match=r"e\.g\. ") as error:
         RNNClassifier(**TINY).fit(X, np.zeros(6))
-    fix = re.split(r" with features| \(a table|; or read", str(error.value).split("e.g. ")[1])[0].rstrip(".")
+    fix = re.split(r" with features| \(a groupby's|; or read", str(error.value).split("e.g. ")[1])[0].rstrip(
+        "."
+    )
     scope = {"X": X, "features": features}
     exec(fix, scope)  # the message's fix, as written
     keys = scope.get("keys", list(by_id))  # dict.values() keeps the dict's order
     assert [len(x) for x in scope["X"]] == [int((table["pid"] == k).sum()) for k in keys]
     clf = RNNClassifier(**TINY).fit(scope["X"], [label[k] for k in keys])
-    assert clf.n_features_in_ == 2 and clf.predict(scope["X"]).shape == (6,)
+    assert clf.n_features_in_ == (1 if form == "pairs of series" else 2)
+    assert clf.predict(scope["X"]).shape == (6,)
 
 
 def test_sequences_of_two_table_rows_are_still_read_as_two_steps():
@@ -404,7 +411,7 @@ def test_sequences_of_two_table_rows_are_still_read_as_two_steps():
     assert clf.predict(X).shape == (6,)
 
 
-@pytest.mark.parametrize("kind", ["datetime", "date", "timedelta", "time"])
+@pytest.mark.parametrize("kind", ["datetime", "date", "timedelta", "time", "time in a zone"])
 def test_python_time_objects_in_the_time_column_get_a_fix_that_works(kind):
     """Objects of Python's datetime module (as database drivers and .dt.date give them) were refused as
     values "which do not order as times", beside a message asking for datetimes."""
@@ -418,8 +425,12 @@ def test_python_time_objects_in_the_time_column_get_a_fix_that_works(kind):
         "date": times.dt.date,
         "timedelta": pd.Series([t.to_pytimedelta() for t in times - start], dtype=object),
         "time": pd.Series([(start + pd.Timedelta(minutes=int(t))).time() for t in table["t"]], dtype=object),
+        "time in a zone": pd.Series(
+            [(start + pd.Timedelta(minutes=int(t))).time().replace(tzinfo=datetime.UTC) for t in table["t"]],
+            dtype=object,
+        ),
     }[kind]
-    what = "times of day without a date" if kind == "time" else f"Python {kind} objects"
+    what = "times of day without a date" if kind in ("time", "time in a zone") else f"Python {kind} objects"
     with pytest.raises(ValueError, match=what) as error:
         from_long_table(table, "pid", "t", ["hr", "sbp"])
     fix = re.split(r"first: | \(add utc|, or combine", str(error.value))[1].rstrip(".")

@@ -647,17 +647,19 @@ def _is_group_pair(x: Any) -> bool:
     return all(not isinstance(part, (pd.Series, pd.DataFrame, np.ndarray, list, tuple)) for part in parts)
 
 
-def _groupby_refusal(X: Any) -> str:
-    """Why a pandas groupby is refused as ``X``, and how to pass its groups."""
-    start = f"X is a pandas {type(X).__name__}; pass one sequence a group, with y in the same order"
-    if isinstance(X, SeriesGroupBy):
-        return f"{start}, e.g. keys = [k for k, _ in X]; X = [g for _, g in X]."
-    columns = next((list(table.columns) for _, table in X), [])
+def _groups_refusal(what: str, groups: Any) -> str:
+    """Why ``X`` of groups (a pandas groupby, or the ``(key, table)`` pairs iterating one gives) is
+    refused, and how to pass them: their tables, of the feature columns where they are frames."""
+    start, keys = f"X is {what}. Pass one sequence a group", "keys = [k for k, _ in X]; "
+    if isinstance(groups, SeriesGroupBy) or (
+        isinstance(groups, list) and all(isinstance(table, pd.Series) for _, table in groups)
+    ):
+        return f"{start}, with y in the same order, e.g. {keys}X = [g for _, g in X]."
+    columns = next((list(table.columns) for _, table in groups), [])
     return (
-        f"{start} and the feature columns only (its tables hold the columns {columns}), e.g. "
-        "keys = [k for k, _ in X]; X = [g[features] for _, g in X] with features "
-        "the feature columns; or read the table with from_long_table, which returns the sequences "
-        "with their ids."
+        f"{start}, of the feature columns only (its tables hold the columns {columns}), with y in the "
+        f"same order, e.g. {keys}X = [g[features] for _, g in X] with features the feature columns; "
+        "or read the table with from_long_table, which returns the sequences with their ids."
     )
 
 
@@ -759,21 +761,13 @@ def validate_sequences(
             "keys = list(X); X = [X[k] for k in keys]; y = [labels[k] for k in keys]."
         )
     if isinstance(X, (DataFrameGroupBy, SeriesGroupBy)):
-        raise TypeError(_groupby_refusal(X))
+        raise TypeError(_groups_refusal(f"a pandas {type(X).__name__}", X))
     if isinstance(X, (MappingView, Set)):  # dict.values(), .keys(), .items(), sets: no positions
         raise TypeError(_view_refusal(X))
     if isinstance(X, list) and X and all(_is_group_pair(x) for x in X):
-        start = f"X is a list of {len(X)} (key, table) pairs, as iterating a pandas groupby gives them. Pass "
-        if all(isinstance(x[1], pd.Series) for x in X):
-            fix = (
-                "the tables, with y in the same order, e.g. keys = [k for k, _ in X]; X = [g for _, g in X]."
-            )
-        else:
-            fix = (
-                "the tables' feature columns, with y in the same order, e.g. keys = [k for k, _ in X]; "
-                "X = [g[features] for _, g in X] (a groupby's tables can hold the columns grouped by)."
-            )
-        raise TypeError(start + fix)
+        raise TypeError(
+            _groups_refusal(f"a list of {len(X)} (key, table) pairs, as iterating a pandas groupby gives", X)
+        )
     if isinstance(X, (list, tuple)) and any(sp.issparse(x) for x in X):
         raise TypeError(
             "X is a list holding sparse matrices, but dense sequences are required. Convert each, e.g. "

@@ -42,6 +42,7 @@ from ._series import (
     instances,
     refuse_duplicates,
     refuse_other_time_kind,
+    refuse_unkeyed_x,
     series_label,
 )
 from ._training import SequenceDataset, TrainingMixin, make_module
@@ -342,6 +343,7 @@ class ForecastNetwork(TrainingMixin):
         if self._n_exog:
             refuse_duplicates(X, "X", "predict")
             refuse_other_time_kind(X, self._y_hist, "predict")
+            refuse_unkeyed_x(self._y_hist, X, "predict")
         blocks, stats, filled = [], [], []
         for (key, frame), (_, required) in zip(series, horizons, strict=True):
             rows, stat = self._transform_y(frame.to_numpy(dtype=np.float64), key)

@@ -638,7 +638,6 @@ class SeriesState:
         for the caller's warning). Rows of ``X`` at or before the series' end are
         checked against the stored history, never written to it.
         """
-        refuse_unkeyed_x(self._y_hist, X, "predict")
         history = instance_frame(self._X_hist, key)[self._x_columns]
         last = past_index[-1]
         future = history[history.index > last]

@@ -113,9 +113,9 @@ def _time_key(data: pd.DataFrame, time_col: Any) -> tuple[np.ndarray, str, int]:
 def _time_column_refusal(column: pd.Series, time_col: Any) -> str:
     """Why the time column cannot order the steps, and how to convert it."""
     dtype = column.dtype
-    example = column.dropna().iloc[0] if column.notna().any() else None
-    held = pd.api.types.infer_dtype(column, skipna=True)
     values = column.dropna()
+    example = values.iloc[0] if len(values) else None
+    held = pd.api.types.infer_dtype(column, skipna=True)
     if len(values) and all(isinstance(v, datetime.time) for v in values):  # with NaT: "mixed" to pandas
         held = "time"
     start = f"The time column {time_col!r} must hold numbers, datetimes or durations, but it holds"
@@ -142,9 +142,8 @@ def _time_column_refusal(column: pd.Series, time_col: Any) -> str:
         )
     if held == "time":
         naive = f"data[{time_col!r}]"
-        if any(
-            getattr(v, "tzinfo", None) is not None for v in values
-        ):  # "10:00:00+00:00" parses as no duration
+        # "10:00:00+00:00" parses as no duration: the zone is dropped first
+        if any(getattr(v, "tzinfo", None) is not None for v in values):
             naive = f'data[{time_col!r}].map(lambda t: t.replace(tzinfo=None), na_action="ignore")'
         return (
             f"The time column {time_col!r} holds times of day without a date (e.g. {example!r}). Convert "

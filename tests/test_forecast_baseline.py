@@ -23,7 +23,10 @@ from sklearn_rnn import RNNForecaster  # noqa: E402
 from sklearn_rnn._networks.forecast import (  # noqa: E402
     ExponentialSmoothing,
     ForecastNet,
+    _forecast_map,
     _one_step_sse,
+    _system_derivatives,
+    _window_loss,
     halfway_to,
     seasons_lower_aic,
     series_smoothing_map,
@@ -123,20 +126,62 @@ def test_fitted_alone_the_smoothing_forecasts_a_trend_with_a_season():
     assert module.logits.requires_grad
 
 
+@pytest.mark.parametrize(
+    "sp, W, H",
+    [(1, 10, 4), (1, 2, 2), (1, 1, 3), (4, 6, 5), (4, 8, 3), (4, 4, 9), (12, 36, 12), (52, 100, 30)],
+)
+def test_the_fits_loss_and_gradient_are_those_of_the_modules_forecasts(sp, W, H):
+    """The fit's loss and gradient, from the forecasts' linear map of a window and its derivatives
+    (NumPy), are those torch's autograd takes through the module's forward: seasons shorter than,
+    as long as and half the window, one value, targets missing, two columns with parameters apart."""
+    rng = np.random.default_rng(sp + W)
+    y = torch.from_numpy(rng.normal(size=(20, W + H, 2)).cumsum(axis=1))
+    windows, targets = y[:, :W], y[:, W:].clone()
+    targets[:5, -1] = torch.nan
+    module = ExponentialSmoothing(n_targets=2, horizon=H, sp=sp).double()
+    with torch.no_grad():
+        module.logits.add_(torch.from_numpy(rng.normal(scale=0.5, size=(4, 2))))
+    observed = torch.isfinite(targets)
+    loss = ((module(windows) - torch.nan_to_num(targets)).abs() * observed).sum() / observed.sum()
+    (expected,) = torch.autograd.grad(loss, module.logits)
+    columns_first = [t.numpy().transpose(2, 0, 1) for t in (windows, torch.nan_to_num(targets), observed)]
+    value, gradient = _window_loss(
+        module.logits.detach().numpy(), *columns_first, module.sp if 1 < sp <= W else 1, int(observed.sum())
+    )
+    assert value == pytest.approx(loss.item(), rel=1e-12)
+    np.testing.assert_allclose(gradient, expected.numpy(), rtol=1e-9, atol=1e-15)
+    assert np.abs(gradient).max() > 1e-3 or W == sp  # the seasons alone: a window that starts them only
+    # the map is the module's forecasts of unit windows, and its system the module's
+    forecasts, _ = _forecast_map(
+        torch.sigmoid(module.logits).detach().numpy(), sp if 1 < sp <= W else 1, W, H
+    )
+    with torch.no_grad():
+        unit = module(torch.eye(W, dtype=torch.float64)[:, :, None].expand(W, W, 2))  # (W, H, 2)
+    np.testing.assert_allclose(forecasts, unit.numpy().transpose(2, 1, 0), atol=1e-12)
+    params = torch.sigmoid(module.logits).detach()
+    A, g = ExponentialSmoothing._system(*params, sp if 1 < sp <= W else 1)
+    A_np, g_np, _, _ = _system_derivatives(params.numpy(), sp if 1 < sp <= W else 1)
+    np.testing.assert_array_equal(A_np, A.numpy())
+    np.testing.assert_array_equal(g_np, g.numpy())
+
+
 @pytest.mark.parametrize("sp", [1, 12])
-def test_the_smoothing_fit_takes_torchs_adam_steps_exactly(sp):
-    """The fit's Adam, written out to spare the optimizer's bookkeeping, is torch.optim.Adam to the bit."""
+def test_the_smoothing_fit_takes_torchs_adam_steps(sp):
+    """The fit's Adam, written out in float64 to spare the optimizer's bookkeeping and the module's
+    graph, is torch.optim.Adam on the module's forecasts (float64: equal but for rounding)."""
     t = np.arange(80.0)
     windows, targets = _windows(0.05 * t + np.sin(2 * np.pi * t / 12), 24, 6)
-    module, reference = ExponentialSmoothing(1, 6, sp), ExponentialSmoothing(1, 6, sp)
+    module, reference = ExponentialSmoothing(1, 6, sp), ExponentialSmoothing(1, 6, sp).double()
     module.fit(windows, targets, steps=40)
     optimizer = torch.optim.Adam([reference.logits], lr=0.05)
+    windows, targets = windows.double(), targets.double()
     observed = torch.isfinite(targets)  # the fit's loss, as it writes it
     for _ in range(40):
         optimizer.zero_grad()
         (((reference(windows) - targets).abs() * observed).sum() / observed.sum()).backward()
         optimizer.step()
-    assert torch.equal(module.logits, reference.logits)
+    assert module.logits.dtype == torch.float32 and module.logits.requires_grad
+    torch.testing.assert_close(module.logits, reference.logits.float(), rtol=1e-6, atol=1e-6)
     assert not torch.equal(module.logits, ExponentialSmoothing(1, 6, sp).logits)  # the steps moved them
 
 
@@ -462,17 +507,28 @@ def test_the_seasons_test_fits_one_step_errors_from_the_best_initial_state(sp, n
     y = np.sin(2 * np.pi * np.arange(n) / max(sp, 2)) + 0.05 * np.arange(n) + rng.normal(0, 0.3, n)
     params = (0.4, 0.2, 0.9, 0.3)
     expected = np.sum(least_squares_errors(y, sp, *params) ** 2)
-    logits = torch.logit(torch.tensor([params], dtype=torch.float64))
-    observed = torch.ones(1, n, dtype=torch.bool)
+    logits = np.log(np.array([params]) / (1 - np.array([params])))
     # a second, shorter row padded at its end: its padding is left out, and rows do not mix
     y2 = np.zeros(n)
     y2[: n - 5] = y[: n - 5]
-    rows = torch.tensor(np.stack([y, y2]))
-    mask = torch.cat([observed, torch.arange(n)[None] < n - 5])
-    sse = _one_step_sse(rows, mask, logits.repeat(2, 1), sp)
-    np.testing.assert_allclose(sse[0].item(), expected, rtol=1e-6)
-    shorter = _one_step_sse(rows[1:, : n - 5], mask[1:, : n - 5], logits, sp)
-    np.testing.assert_allclose(sse[1].item(), shorter.item(), rtol=1e-6)
+    rows, mask = np.stack([y, y2]), np.stack([np.ones(n, bool), np.arange(n) < n - 5])
+    sse, gradient = _one_step_sse(rows, mask, logits.repeat(2, axis=0), sp)
+    np.testing.assert_allclose(sse[0], expected, rtol=1e-6)
+    shorter, shorter_gradient = _one_step_sse(rows[1:, : n - 5], mask[1:, : n - 5], logits, sp)
+    np.testing.assert_allclose(sse[1], shorter[0], rtol=1e-9)
+    np.testing.assert_allclose(gradient[1], shorter_gradient[0], rtol=1e-7, atol=1e-12)
+    # the gradient, the initial state's change included, is the slope of the sum (central differences)
+    step, slopes = 1e-6, []
+    for i in range(4):
+        moved = np.zeros((1, 4))
+        moved[0, i] = step
+        up, down = (
+            _one_step_sse(rows[:1], mask[:1], logits + moved, sp),
+            _one_step_sse(rows[:1], mask[:1], logits - moved, sp),
+        )
+        slopes.append((up[0][0] - down[0][0]) / (2 * step))
+    np.testing.assert_allclose(gradient[0], slopes, rtol=1e-5, atol=1e-7 * expected)
+    assert np.abs(gradient[0]).max() > 1e-2 * expected  # the parameters are not at the sum's minimum
 
 
 def _monthly(values: np.ndarray) -> pd.Series:

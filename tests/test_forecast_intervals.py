@@ -565,7 +565,11 @@ def test_a_series_constant_but_for_one_value_gets_finite_intervals(position, val
     """Found by a probe: the other held-out medians were off by float rounding (7e-9) or the network's
     leftover (3e-5), and the odd value's miss, in their units, scored up to 1.4e9: predict() raised
     "the network's outputs overflowed ... Pass X" (no X was passed), and with target_transform='none'
-    the 95% interval was +-9e9. A miss whose others are (nearly) exact is in units of its step's spread."""
+    the 95% interval was +-9e9. A miss whose others are (nearly) exact is in units of its step's spread.
+
+    Where the value is held out, every training window is constant: any smoothing forecasts them
+    exactly, so its fit leaves the start parameters (float32's rounding used to move them at random),
+    and the value, 8 steps before the end, pulls its damped trend down by up to 11% in 12 steps."""
     t = np.arange(108)
     y = pd.Series(
         np.where(t == position, value, 5.0), index=pd.period_range("2010-01", periods=108, freq="M")
@@ -576,7 +580,10 @@ def test_a_series_constant_but_for_one_value_gets_finite_intervals(position, val
         bounds = forecaster.predict_interval(coverage=[0.8, 0.95]).to_numpy()
     assert np.isfinite(bounds).all()
     median = forecaster.predict().to_numpy()
-    np.testing.assert_allclose(median, 5.0, rtol=0.06)
+    np.testing.assert_allclose(median, 5.0, rtol=0.06 if position == 60 or value == 6.0 else 0.12)
+    if position == 100:
+        smoothing = forecaster.net_.module_.smoothing
+        torch.testing.assert_close(smoothing.logits, type(smoothing)(1, 12).logits)
     assert (bounds[:, 2] <= median + 1e-9).all() and (bounds[:, 3] >= median - 1e-9).all()
     if position == 60:  # held-out forecasts from windows holding the value: the 95% interval reaches it
         assert bounds[:, 3].max() < 1.2 * value and bounds[:, 2].min() > 5.0 / (1.2 * value / 5.0)

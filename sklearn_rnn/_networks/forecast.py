@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import torch
+from scipy.special import expit, logit
 from torch import nn
 
 from .recurrent import Ensemble, RecurrentNet
@@ -82,18 +83,28 @@ class ExponentialSmoothing(nn.Module):
         """Fit the smoothing parameters alone to ``(n, W, C)`` windows and their ``(n, H, C)`` targets.
 
         Minimises the mean absolute error of the forecasts over the observed
-        (finite) targets with Adam, from ``start``, on every window given: the
-        classical model fitted by itself, before any network corrects it.
+        (finite) targets with Adam, from the current parameters (``start`` on a
+        new module), on every window given: the classical model fitted by
+        itself, before any network corrects it. The loss and its gradient are
+        those of :meth:`forward`, computed in float64 from the forecasts' linear
+        map of the window (:func:`_window_loss`): a few small matrix products a
+        step, where the module's graph took a hundred tensor operations.
         """
-        observed = torch.isfinite(targets)
-        targets = torch.nan_to_num(targets)
-        count = observed.sum().clamp(min=1)
-        fixed = not self.logits.requires_grad
-        self.logits.requires_grad_(True)
-        _minimise(
-            self.logits, lambda _: ((self(windows) - targets).abs() * observed).sum() / count, steps, lr
+        y = windows.detach().cpu().double().numpy().transpose(2, 0, 1)  # (C, n, W)
+        t = targets.detach().cpu().double().numpy().transpose(2, 0, 1)  # (C, n, H)
+        observed = np.isfinite(t)
+        t, count = np.where(observed, t, 0.0), max(int(observed.sum()), 1)
+        sp = self.sp if 1 < self.sp <= y.shape[2] else 1
+        # errors within rounding of the values count as none: Adam would take full steps on their signs
+        tolerance = 1e-12 * max(np.abs(y).max(initial=0.0), np.abs(t).max(initial=0.0))
+        logits, _ = _minimise(
+            self.logits.detach().cpu().double().numpy(),
+            lambda w: _window_loss(w, y, t, observed, sp, count, tolerance),
+            steps,
+            lr,
         )
-        self.logits.requires_grad_(not fixed)
+        with torch.no_grad():
+            self.logits.copy_(torch.from_numpy(logits))
 
     def forward(self, y: torch.Tensor) -> torch.Tensor:
         alpha, beta, phi, gamma = torch.sigmoid(self.logits)
@@ -151,6 +162,10 @@ class ExponentialSmoothing(nn.Module):
         return A, g
 
 
+# the smoothing's parameters its fits start from, as logits: ExponentialSmoothing.start
+START_LOGITS = logit(np.array(ExponentialSmoothing.start))
+
+
 def _powers_and_weights(A: torch.Tensor, g: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
     """``A^k`` and the weights ``A^m g`` for ``m = 0..k-1``, by doubling (about 2 log2(k) products)."""
     weights = g[:, None, :]  # (C, 1, S): m = 0
@@ -164,6 +179,157 @@ def _powers_and_weights(A: torch.Tensor, g: torch.Tensor, k: int) -> tuple[torch
         if k >> i & 1:
             result = square if result is None else result @ square
     return result, weights[:, :k]
+
+
+def _system_derivatives(params: np.ndarray, sp: int) -> tuple[np.ndarray, ...]:
+    """:meth:`ExponentialSmoothing._system` in float64 NumPy, with its derivatives.
+
+    ``params`` ``(4, C)`` holds alpha, beta, phi and gamma; returns ``A`` ``(C, S, S)``,
+    ``g`` ``(C, S)`` and their derivatives ``dA`` ``(C, 4, S, S)``, ``dg`` ``(C, 4, S)``
+    with respect to each of the four.
+    """
+    a, b, p, c = np.asarray(params, dtype=np.float64)
+    C, S = len(a), 2 + (sp if sp > 1 else 0)
+    A, g = np.zeros((C, S, S)), np.zeros((C, S))
+    dA, dg = np.zeros((C, 4, S, S)), np.zeros((C, 4, S))
+    A[:, 0, 0], A[:, 0, 1] = 1 - a, (1 - a) * p
+    A[:, 1, 0], A[:, 1, 1] = -a * b, p * (1 - a * b)
+    g[:, 0], g[:, 1] = a, a * b
+    dA[:, 0, 0, 0], dA[:, 0, 0, 1], dA[:, 0, 1, 0], dA[:, 0, 1, 1] = -1.0, -p, -b, -p * b  # d/d alpha
+    dg[:, 0, 0], dg[:, 0, 1] = 1.0, b
+    dA[:, 1, 1, 0], dA[:, 1, 1, 1], dg[:, 1, 1] = -a, -p * a, a  # d/d beta
+    dA[:, 2, 0, 1], dA[:, 2, 1, 1] = 1 - a, 1 - a * b  # d/d phi
+    if sp > 1:
+        last = S - 1
+        A[:, 0, 2], A[:, 1, 2] = -a, -a * b
+        A[:, last, 0], A[:, last, 1], A[:, last, 2] = -c * (1 - a), -c * (1 - a) * p, 1 - c + c * a
+        g[:, last] = c * (1 - a)
+        rows = np.arange(2, last)
+        A[:, rows, rows + 1] = 1.0
+        dA[:, 0, 0, 2], dA[:, 0, 1, 2] = -1.0, -b
+        dA[:, 0, last, 0], dA[:, 0, last, 1], dA[:, 0, last, 2], dg[:, 0, last] = c, c * p, c, -c
+        dA[:, 1, 1, 2] = -a
+        dA[:, 2, last, 1] = -c * (1 - a)
+        dA[:, 3, last, 0], dA[:, 3, last, 1], dA[:, 3, last, 2] = a - 1, (a - 1) * p, a - 1  # d/d gamma
+        dg[:, 3, last] = 1 - a
+    return A, g, dA, dg
+
+
+def _dual_product(X, dX, Y, dY):
+    """``X Y`` and its derivatives ``dX Y + X dY``: ``X`` ``(C, a, b)``, ``dX`` ``(C, 4, a, b)``
+    (the same for ``Y``; ``dY`` None where it is zero)."""
+    C, a, b = X.shape
+    derivative = (dX.reshape(C, 4 * a, b) @ Y).reshape(C, 4, a, Y.shape[2])
+    if dY is not None:
+        derivative = derivative + X[:, None] @ dY
+    return X @ Y, derivative
+
+
+def _krylov(Q, dQ, v, dv, k: int):
+    """The rows ``v Q^m`` ``(C, k, S)``, ``m = 0..k-1``, by doubling, with their derivatives
+    ``(C, 4, k, S)`` and the squares ``Q^(2^i)`` made (pairs of a value and its derivatives): ``Q``
+    ``(C, S, S)``, ``v`` ``(C, S)``, ``dQ`` and ``dv`` their derivatives."""
+    rows, drows = v[:, None, :], dv[:, :, None, :]
+    squares = [(Q, dQ)]
+    while rows.shape[1] < k:
+        more = _dual_product(rows, drows, *squares[-1])
+        rows, drows = np.concatenate([rows, more[0]], 1), np.concatenate([drows, more[1]], 2)
+        squares.append(_dual_product(*squares[-1], *squares[-1]))
+    return rows[:, :k], drows[:, :, :k], squares
+
+
+def _initial_map(W: int, sp: int) -> np.ndarray:
+    """``(S, W)``: the state :meth:`ExponentialSmoothing.forward` starts from, a linear map of the window."""
+    if sp <= 1:  # the first value and the slope from it to the last
+        start = np.zeros((2, W))
+        start[0, 0] = 1.0
+        start[1, 0] -= 1 / max(W - 1, 1)
+        start[1, W - 1] += 1 / max(W - 1, 1)
+        return start
+    level, trend = np.zeros(W), np.zeros(W)
+    level[:sp] = 1 / sp  # the first season's mean
+    if W >= 2 * sp:  # from the first season's mean to the second's, a step
+        trend[sp : 2 * sp] = 1 / sp
+        trend = (trend - level) / sp
+    start = np.zeros((2 + sp, W))
+    start[0], start[1] = level + trend * (sp - 1) / 2, trend
+    start[2:, :sp] = np.eye(sp) - level[:sp]
+    return start
+
+
+def _forecast_map(params: np.ndarray, sp: int, W: int, H: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(C, H, W)``: :meth:`ExponentialSmoothing.forward`'s forecasts as a linear map of the window
+    (``1 < sp <= W`` or 1), with its derivatives ``(C, 4, H, W)`` with respect to alpha, beta, phi and
+    gamma (``params`` ``(4, C)``).
+
+    The state after the window is ``A^k x0 + sum_m A^m g y_(W-1-m)`` (``k = W - sp``), ``x0``
+    :func:`_initial_map`; the forecasts read it (``R``). ``A^m g`` and ``A^k`` come by doubling,
+    each with its derivatives (forward mode).
+    """
+    A, g, dA, dg = _system_derivatives(params, sp)
+    C, S = g.shape
+    k = W - sp
+    # (A^m g)^T = g^T (A^T)^m, m = 0..k-1, and the squares (A^T)^(2^i), with their derivatives
+    weights, dweights, squares = _krylov(A.transpose(0, 2, 1), dA.transpose(0, 1, 3, 2), g, dg, k)
+    start = _initial_map(W, sp)
+    state, dstate = np.broadcast_to(start, (C, S, W)), np.zeros((C, 4, S, W))
+    if k > 0:
+        # (A^k x0)^T = x0^T (A^T)^k, then the weights of the values after the first season
+        power = _power(squares, k)
+        state, dstate = _dual_product(np.broadcast_to(start.T, (C, W, S)), np.zeros((C, 4, W, S)), *power)
+        state, dstate = state.transpose(0, 2, 1).copy(), dstate.transpose(0, 1, 3, 2).copy()
+        state[:, :, sp:] += weights[:, k - 1 :: -1].transpose(0, 2, 1)
+        dstate[:, :, :, sp:] += dweights[:, :, k - 1 :: -1].transpose(0, 1, 3, 2)
+    reads, dreads = _forecast_reads(params, sp, H)
+    forecasts, derivatives = reads @ state, reads[:, None] @ dstate
+    derivatives[:, 2] += dreads @ state
+    return forecasts, derivatives
+
+
+def _power(squares: list, k: int):
+    """``Q^k`` and its derivatives, from the binary digits of ``k`` and the squares ``Q^(2^i)``
+    (:func:`_krylov`)."""
+    power = None
+    for i, square in enumerate(squares):
+        if k >> i & 1:
+            power = square if power is None else _dual_product(*power, *square)
+    return power
+
+
+def _forecast_reads(params: np.ndarray, sp: int, H: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(C, H, S)``: how the forecasts of steps ``1..H`` read the state (level, damped trend, the
+    season due), and the derivative with respect to phi (``params`` ``(4, C)``)."""
+    phi = np.asarray(params[2], dtype=np.float64)[:, None]
+    ahead = np.arange(1, H + 1)
+    reads, dreads = np.zeros((len(phi), H, 2 + (sp if sp > 1 else 0))), np.zeros((len(phi), H, 1))
+    reads[:, :, 0], reads[:, :, 1] = 1.0, np.cumsum(phi**ahead, axis=1)  # phi + ... + phi^h
+    dreads[:, :, 0] = np.cumsum(ahead * phi ** (ahead - 1), axis=1)
+    if sp > 1:  # the seasons oldest first: step h reads the (h - 1) % sp-th
+        reads[:, ahead - 1, 2 + (ahead - 1) % sp] = 1.0
+    return reads, np.concatenate([np.zeros_like(dreads), dreads, np.zeros_like(reads[..., 2:])], axis=2)
+
+
+def _window_loss(
+    logits: np.ndarray,
+    y: np.ndarray,
+    targets: np.ndarray,
+    observed: np.ndarray,
+    sp: int,
+    count: int,
+    tolerance: float = 0.0,
+) -> tuple[float, np.ndarray]:
+    """The mean absolute error of the smoothing's forecasts of the windows ``y`` ``(C, n, W)``
+    against ``targets`` ``(C, n, H)`` where ``observed``, over ``count`` values, and its gradient
+    with respect to ``logits`` ``(4, C)``; errors of at most ``tolerance`` count as zero (the
+    subgradient of ``|e|`` at zero: on constant windows every smoothing errs by rounding alone)."""
+    params = expit(logits)
+    C, _, W = y.shape
+    forecasts, derivatives = _forecast_map(params, sp, W, targets.shape[2])
+    error = y @ forecasts.transpose(0, 2, 1) - targets  # (C, n, H)
+    error = np.where(observed & (np.abs(error) > tolerance), error, 0.0)
+    towards = (np.sign(error) / count).transpose(0, 2, 1) @ y  # (C, H, W): the loss's gradient in the map
+    gradient = (derivatives.reshape(C, 4, -1) @ towards.reshape(C, -1, 1))[..., 0].T
+    return float(np.abs(error).sum() / count), gradient * params * (1 - params)
 
 
 # the seasons test reads each series' last SEASONS_READ seasons, at least STEPS_READ steps, of at most
@@ -215,90 +381,132 @@ def _seasons_gain(columns: list[np.ndarray], sp: int, steps: int, lr: float) -> 
         spread = c.std()
         standardised.append((c - c.mean()) / (spread if spread > 0 else 1.0))
     y, observed = _padded(standardised)
-    n = observed.sum(dim=1).to(torch.float64)
+    n = observed.sum(axis=1)
     sse = {}
     for period in (sp, 1):
-        start = torch.logit(torch.tensor(ExponentialSmoothing.start, dtype=torch.float64))
-        logits = start[None].repeat(len(columns), 1).requires_grad_(True)
         # elementwise (Adam): each column's fit its own
-        _minimise(logits, lambda w, p=period: (_one_step_sse(y, observed, w, p) / n).sum(), steps, lr)
-        with torch.no_grad():
-            sse[period] = _one_step_sse(y, observed, logits, period).clamp(min=1e-12) / n
-    return float((n * torch.log(sse[1] / sse[sp])).sum() - 2 * sp * len(columns))
+        logits, _ = _minimise(
+            np.tile(START_LOGITS, (len(columns), 1)), _mean_sse(y, observed, period), steps, lr
+        )
+        with np.errstate(all="ignore"):
+            sse[period] = np.maximum(_one_step_sse(y, observed, logits, period)[0], 1e-12) / n
+    with np.errstate(all="ignore"):  # a fit that diverged: NaN, and the seasons are kept
+        return float((n * np.log(sse[1] / sse[sp])).sum() - 2 * sp * len(columns))
 
 
-def _padded(columns: list[np.ndarray]) -> tuple[torch.Tensor, torch.Tensor]:
+def _mean_sse(y: np.ndarray, observed: np.ndarray, sp: int):
+    """``logits -> (loss, gradient)``: the sum over the rows of ``y`` of their mean squared one-step
+    errors, each row with its own ``logits`` ``(B, 4)`` (:func:`_one_step_sse`)."""
+    n = observed.sum(axis=1)
+
+    def loss_and_gradient(logits: np.ndarray) -> tuple[float, np.ndarray]:
+        sse, gradient = _one_step_sse(y, observed, logits, sp)
+        return float((sse / n).sum()), gradient / n[:, None]
+
+    return loss_and_gradient
+
+
+def _padded(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Columns of unequal lengths -> ``(B, N)`` float64 rows padded with zeros at their ends, and the
     mask of their values."""
     N = max(len(c) for c in columns)
-    y = torch.zeros(len(columns), N, dtype=torch.float64)
-    observed = torch.zeros(len(columns), N, dtype=torch.bool)
+    y = np.zeros((len(columns), N))
+    observed = np.zeros((len(columns), N), dtype=bool)
     for i, c in enumerate(columns):
-        y[i, : len(c)] = torch.from_numpy(np.asarray(c, dtype=np.float64))
+        y[i, : len(c)] = c
         observed[i, : len(c)] = True
     return y, observed
 
 
-def _minimise(parameter: torch.Tensor, loss, steps: int, lr: float) -> torch.Tensor:
-    """``steps`` of Adam at rate ``lr`` on ``parameter`` against ``loss(parameter)``; the last loss.
+def _minimise(start: np.ndarray, loss_and_gradient, steps: int, lr: float) -> tuple[np.ndarray, float]:
+    """``steps`` of Adam at rate ``lr`` from ``start`` against ``loss_and_gradient(x) -> (loss,
+    gradient)``; the parameters and the last loss.
 
     The arithmetic of ``torch.optim.Adam``'s defaults (betas 0.9 and 0.999, eps
-    1e-8), written out: on a few parameters the optimizer's bookkeeping cost as
-    much as the loss and its gradient.
+    1e-8), written out in float64: on a few parameters the optimizer's
+    bookkeeping cost as much as the loss and its gradient.
     """
     beta1, beta2, eps = 0.9, 0.999, 1e-8
-    exp_avg, exp_avg_sq = torch.zeros_like(parameter), torch.zeros_like(parameter)
-    for step in range(1, steps + 1):
-        with torch.enable_grad():
-            value = loss(parameter)
-            (grad,) = torch.autograd.grad(value, parameter)
-        with torch.no_grad():
-            exp_avg.lerp_(grad, 1 - beta1)
-            exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-            denom = (exp_avg_sq.sqrt() / (1 - beta2 ** float(step)) ** 0.5).add_(eps)
-            parameter.addcdiv_(exp_avg, denom, value=-lr / (1 - beta1 ** float(step)))
-    return value
+    x = np.array(start, dtype=np.float64)
+    exp_avg, exp_avg_sq = np.zeros_like(x), np.zeros_like(x)
+    value = np.nan
+    with np.errstate(all="ignore"):  # a fit that diverges ends NaN, which its callers check, silently
+        for step in range(1, steps + 1):
+            value, grad = loss_and_gradient(x)
+            exp_avg += (1 - beta1) * (grad - exp_avg)
+            exp_avg_sq *= beta2
+            exp_avg_sq += (1 - beta2) * grad * grad
+            denom = np.sqrt(exp_avg_sq) / (1 - beta2**step) ** 0.5 + eps
+            x -= lr / (1 - beta1**step) * exp_avg / denom
+    return x, value
 
 
-def _one_step_rows(alpha, beta, phi, gamma, sp: int, n: int):
-    """The smoothing's system ``A``, ``g`` and how its one-step forecasts read it over ``n`` steps:
-    the rows ``c A^t`` ``(B, n, S)`` (``c`` reads level, damped trend and the season due) and the
-    impulse ``c A^m g`` ``(B, n)``."""
-    A, g = ExponentialSmoothing._system(alpha, beta, phi, gamma, sp)  # (B, S, S), (B, S)
-    c = torch.zeros_like(g)
-    c[:, 0], c[:, 1] = 1.0, phi
+def _one_step_reads(params: np.ndarray, sp: int) -> tuple[np.ndarray, np.ndarray]:
+    """``c`` ``(C, S)``, how a one-step forecast reads the state (level, damped trend and the season
+    due), and its derivatives ``(C, 4, S)`` (``params`` ``(4, C)``: only phi's is not zero)."""
+    C, S = params.shape[1], 2 + (sp if sp > 1 else 0)
+    reads, dreads = np.zeros((C, S)), np.zeros((C, 4, S))
+    reads[:, 0], reads[:, 1] = 1.0, params[2]
+    dreads[:, 2, 1] = 1.0
     if sp > 1:
-        c[:, 2] = 1.0
-    _, rows = _powers_and_weights(A.transpose(1, 2), c, n)  # (B, n, S): c A^m, m = 0..n-1
-    return A, g, rows, (rows * g[:, None, :]).sum(dim=2)
+        reads[:, 2] = 1.0
+    return reads, dreads
 
 
-def _ridged(gram: torch.Tensor) -> torch.Tensor:
-    """``(B, S, S)`` Gram matrices with the small ridge the least-squares initial states are solved with."""
-    ridge = 1e-9 * gram.diagonal(dim1=1, dim2=2).sum(dim=1)[:, None, None] + 1e-12
-    return gram + ridge * torch.eye(gram.shape[1], dtype=gram.dtype)
+def _ridge(gram: np.ndarray) -> np.ndarray:
+    """The small ridge ``(B,)`` the least-squares initial states are solved with, of ``(B, S, S)`` Gram
+    matrices."""
+    return 1e-9 * np.trace(gram, axis1=1, axis2=2) + 1e-12
 
 
-def _one_step_sse(y: torch.Tensor, observed: torch.Tensor, logits: torch.Tensor, sp: int) -> torch.Tensor:
-    """Sum of squared one-step errors of the smoothing over each row of ``y`` ``(B, N)``.
+def _one_step_sse(
+    y: np.ndarray, observed: np.ndarray, logits: np.ndarray, sp: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sums of squared one-step errors ``(B,)`` of the smoothing over each row of ``y`` ``(B, N)``
+    where ``observed``, and their gradients ``(B, 4)`` with respect to ``logits``.
 
     ``logits`` ``(B, 4)`` hold each row's parameters; the initial state is each
-    row's least-squares one given them. The smoothing is linear: the forecast of
-    step ``t`` is ``c A^t x0 + sum_{j<t} c A^(t-1-j) g y_j`` (``c`` reads level,
-    damped trend and the season due), the sum a causal convolution (by FFT).
+    row's least-squares one given them (with a small ridge, :func:`_ridge`). The
+    smoothing is linear: the forecast of step ``t`` is ``c A^t x0 + sum_{j<t} c
+    A^(t-1-j) g y_j`` (``c`` reads level, damped trend and the season due), the
+    sum a causal convolution (by FFT). The gradient is exact, the initial
+    state's change with the parameters included; the derivatives of ``c A^t``
+    and ``c A^m g`` come by doubling (:func:`_krylov`).
     """
     B, N = y.shape
-    _, _, rows, impulse = _one_step_rows(*torch.sigmoid(logits).T, sp, N)
-    size = 2 * N
-    convolved = torch.fft.irfft(torch.fft.rfft(impulse, size) * torch.fft.rfft(y, size), size)[:, :N]
-    from_values = torch.cat([y.new_zeros(B, 1), convolved[:, :-1]], dim=1)
-    mask = observed.to(y.dtype)
-    target = (y - from_values) * mask
-    design = rows * mask[:, :, None]
-    gram = design.transpose(1, 2) @ design
-    state = torch.linalg.solve(_ridged(gram), design.transpose(1, 2) @ target[:, :, None])
-    residual = target - (design @ state)[:, :, 0]
-    return (residual * residual).sum(dim=1)
+    params = expit(logits).T  # (4, B)
+    A, g, dA, dg = _system_derivatives(params, sp)
+    reads, dreads = _one_step_reads(params, sp)
+    rows, drows, _ = _krylov(A, dA, reads, dreads, N)  # c A^t (B, N, S), (B, 4, N, S)
+    impulse = rows @ g[:, :, None]  # (B, N, 1): c A^m g
+    dimpulse = drows @ g[:, None, :, None] + rows[:, None] @ dg[..., None]  # (B, 4, N, 1)
+    spectrum = np.fft.rfft(y, 2 * N)
+    convolved = np.fft.irfft(np.fft.rfft(impulse[..., 0], 2 * N) * spectrum, 2 * N)[..., :N]
+    dconvolved = np.fft.irfft(np.fft.rfft(dimpulse[..., 0], 2 * N) * spectrum[:, None], 2 * N)[..., :N]
+    mask = observed.astype(np.float64)
+    target = (y - np.concatenate([np.zeros((B, 1)), convolved[:, :-1]], axis=1)) * mask  # (B, N)
+    dtarget = -np.concatenate([np.zeros((B, 4, 1)), dconvolved[..., :-1]], axis=2) * mask[:, None]
+    design, ddesign = rows * mask[..., None], drows * mask[:, None, :, None]
+    gram = design.transpose(0, 2, 1) @ design
+    ridge = _ridge(gram)
+    solved = gram + ridge[:, None, None] * np.eye(gram.shape[1])
+    state = np.linalg.solve(solved, (design.transpose(0, 2, 1) @ target[..., None]))  # (B, S, 1)
+    residual = target - (design @ state)[..., 0]
+    # the state's derivatives: (G + r I) dx = dD' t + D' dt - (dD' D + D' dD + dr I) x
+    cross = ddesign.transpose(0, 1, 3, 2) @ design[:, None]  # dD' D (B, 4, S, S)
+    dgram = cross + cross.transpose(0, 1, 3, 2)
+    dridge = 1e-9 * np.trace(dgram, axis1=2, axis2=3)  # (B, 4)
+    right = (
+        ddesign.transpose(0, 1, 3, 2) @ target[:, None, :, None]
+        + design.transpose(0, 2, 1)[:, None] @ dtarget[..., None]
+        - dgram @ state[:, None]
+        - dridge[..., None, None] * state[:, None]
+    )  # (B, 4, S, 1)
+    dstate = np.linalg.solve(solved[:, None], right)
+    dresidual = dtarget - (ddesign @ state[:, None])[..., 0] - (design[:, None] @ dstate)[..., 0]
+    sse = (residual * residual).sum(axis=1)
+    gradient = 2 * (residual[:, None] * dresidual).sum(axis=2)  # (B, 4): in the parameters
+    return sse, gradient * (params * (1 - params)).T
 
 
 # the smoothing fitted to whole series (where they are too short to calibrate): Adam's steps and rate,
@@ -324,18 +532,21 @@ def fit_series_smoothing(series: list[np.ndarray], sp: int) -> np.ndarray | None
     if read is None:
         return None
     y, observed, column = read
-    C = int(column.max()) + 1
-    count = observed.sum().to(torch.float64)
-    start = torch.logit(torch.tensor(ExponentialSmoothing.start, dtype=torch.float64))
-    logits = start[:, None].repeat(1, C).requires_grad_(True)
-    loss = _minimise(
-        logits, lambda w: _one_step_sse(y, observed, w.T[column], sp).sum() / count, SERIES_STEPS, SERIES_LR
+    C, count = int(column.max()) + 1, observed.sum()
+
+    def loss_and_gradient(logits: np.ndarray) -> tuple[float, np.ndarray]:
+        sse, gradient = _one_step_sse(y, observed, logits.T[column], sp)  # each row its column's
+        by_column = [np.bincount(column, weights=gradient[:, i], minlength=C) for i in range(4)]
+        return float(sse.sum() / count), np.stack(by_column) / count
+
+    logits, loss = _minimise(
+        np.tile(START_LOGITS[:, None], (1, C)), loss_and_gradient, SERIES_STEPS, SERIES_LR
     )
-    params = torch.sigmoid(logits.detach())
-    return params.numpy() if bool(torch.isfinite(params).all()) and bool(torch.isfinite(loss)) else None
+    params = expit(logits)
+    return params if np.isfinite(params).all() and np.isfinite(loss) else None
 
 
-def _series_read(series: list[np.ndarray], sp: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None:
+def _series_read(series: list[np.ndarray], sp: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """The columns of ``series`` the fits to whole series read, as padded rows (:func:`_padded`) with
     each row's column: series of at least :func:`series_shortest` values, their last
     :func:`series_reach`, of more than ``MOST_COLUMNS`` columns that many evenly spread. None where
@@ -349,7 +560,7 @@ def _series_read(series: list[np.ndarray], sp: int) -> tuple[torch.Tensor, torch
     if len(series) > most:
         series = [series[i] for i in np.linspace(0, len(series) - 1, most).round().astype(int)]
     y, observed = _padded([column for values in series for column in values.T])
-    return y, observed, torch.arange(C).repeat(len(series))
+    return y, observed, np.tile(np.arange(C), len(series))
 
 
 def series_smoothing_spread(
@@ -381,18 +592,17 @@ def series_smoothing_spread(
         return None
     y, observed, column = read
     C = params.shape[1]
-    p = torch.as_tensor(np.asarray(params, dtype=np.float64))
-    with torch.no_grad():
-        sse = _one_step_sse(y, observed, torch.logit(p).T[column], sp).numpy()
-        A, g, first, _ = (m.numpy() for m in _one_step_rows(*p, sp, 1))
-    reads = first[:, 0]  # (C, S): how a one-step forecast reads the state
+    params = np.asarray(params, dtype=np.float64)
+    sse, _ = _one_step_sse(y, observed, logit(params).T[column], sp)
+    A, g, _, _ = _system_derivatives(params, sp)
+    reads, _ = _one_step_reads(params, sp)  # (C, S): how a one-step forecast reads the state
     free_states = 1 + sp if sp > 1 else 2  # the level and the seasons trade a constant
     parameters = 4 if sp > 1 else 3  # one set a column, shared by the series
-    lengths = observed.sum(dim=1).numpy()[column.numpy() == 0]  # each series' length (every column's)
+    lengths = observed.sum(axis=1)[column == 0]  # each series' length (every column's)
     freedom = int((lengths - free_states).sum()) - parameters
     if freedom < SPREAD_FREEDOM:
         return None
-    sigma = np.sqrt(np.bincount(column.numpy(), weights=sse, minlength=C) / freedom)  # (C,)
+    sigma = np.sqrt(np.bincount(column, weights=sse, minlength=C) / freedom)  # (C,)
     variance = np.ones((horizon, C))
     for c in range(C):
         transition = A[c] + np.outer(g[c], reads[c])
@@ -432,25 +642,25 @@ def series_smoothing_map(params: np.ndarray, sp: int, length: int, horizon: int)
     values: the map is fixed once the parameters and length are.
     """
     n = length
-    phi = torch.as_tensor(np.asarray(params[2], dtype=np.float64))
-    A, g, rows, impulse = _one_step_rows(*torch.as_tensor(np.asarray(params, dtype=np.float64)), sp, n)
+    params = np.asarray(params, dtype=np.float64)
+    A, g, _, _ = _system_derivatives(params, sp)
     C, S = g.shape
-    P = torch.linalg.solve(_ridged(rows.transpose(1, 2) @ rows), rows.transpose(1, 2))
+    reads, _ = _one_step_reads(params, sp)
+    none = np.zeros((C, 4, S, S))  # no derivatives wanted: zeros for them
+    rows, _, _ = _krylov(A, none, reads, none[:, :, 0], n)  # c A^t (C, n, S)
+    impulse = (rows @ g[:, :, None])[..., 0]  # (C, n): c A^m g
+    gram = rows.transpose(0, 2, 1) @ rows
+    P = np.linalg.solve(gram + _ridge(gram)[:, None, None] * np.eye(S), rows.transpose(0, 2, 1))
     # (P K)[j] = sum_m P[j + 1 + m] c A^m g: the reversed P[1:] convolved with the impulse, reversed
-    flipped = P[..., 1:].flip(dims=(-1,))  # (C, S, n - 1)
-    size = 2 * n
-    spectrum = torch.fft.rfft(flipped, size) * torch.fft.rfft(impulse, size)[:, None, :]
-    correlated = torch.fft.irfft(spectrum, size)[..., : n - 1].flip(dims=(-1,))
-    start = P - torch.cat([correlated, P.new_zeros(C, S, 1)], dim=-1)  # (C, S, n): x0 = start @ y
-    power, weights = _powers_and_weights(A, g, n)  # A^n, A^m g (C, n, S)
-    end = power @ start + weights.flip(dims=(1,)).transpose(1, 2)  # (C, S, n): the state after them
-    ahead = torch.arange(1, horizon + 1, dtype=torch.float64)
-    reads = torch.zeros(C, horizon, S, dtype=torch.float64)
-    reads[:, :, 0] = 1.0
-    reads[:, :, 1] = torch.cumsum(phi[:, None] ** ahead, dim=1)  # phi + ... + phi^h
-    if sp > 1:  # the seasons oldest first: step h reads the (h - 1) % sp-th
-        reads[:, torch.arange(horizon), 2 + torch.arange(horizon) % sp] = 1.0
-    return (reads @ end).numpy()
+    flipped = P[..., :0:-1]  # (C, S, n - 1)
+    spectrum = np.fft.rfft(flipped, 2 * n) * np.fft.rfft(impulse, 2 * n)[:, None, :]
+    correlated = np.fft.irfft(spectrum, 2 * n)[..., : n - 1][..., ::-1]
+    start = P - np.concatenate([correlated, np.zeros((C, S, 1))], axis=-1)  # (C, S, n): x0 = start @ y
+    weights, _, squares = _krylov(A.transpose(0, 2, 1), none, g, none[:, :, 0], n)  # (A^m g)^T
+    power, _ = _power(squares, n)  # (A^T)^n
+    end = power.transpose(0, 2, 1) @ start + weights[:, ::-1].transpose(0, 2, 1)  # the state after them
+    forecast_reads, _ = _forecast_reads(params, sp, horizon)
+    return forecast_reads @ end
 
 
 def halfway_to(

@@ -23,6 +23,7 @@ from contextlib import contextmanager, nullcontext
 
 import joblib
 import torch
+from threadpoolctl import threadpool_limits
 from torch import nn
 
 __all__ = [
@@ -272,7 +273,8 @@ def interrupt_requested() -> bool:
 def torch_session(
     n_threads: int | None, seed: int | None = None, training: bool = False, flush_denormal: bool = True
 ) -> Iterator[torch.Generator | None]:
-    """Bound torch's threads, flush denormals and own the random numbers; restore all on exit.
+    """Bound torch's (and NumPy's BLAS) threads, flush denormals and own the random numbers; restore all
+    on exit.
 
     On a machine with a GPU, the session also holds :func:`reproducible_cuda`'s settings.
 
@@ -304,6 +306,10 @@ def torch_session(
             reproducible_cuda(),
             retain_freed_memory() if training else nullcontext(),
             _sigint_recorded() if training else nullcontext(),
+            # NumPy's BLAS too (the smoothing baseline's fits run on it): its pool is every core's
+            threadpool_limits(_resolve_threads(n_threads), user_api="blas")
+            if n_threads is not None
+            else nullcontext(),
         ):
             yield generator
     finally:

@@ -185,6 +185,32 @@ def test_the_smoothing_fit_takes_torchs_adam_steps(sp):
     assert not torch.equal(module.logits, ExponentialSmoothing(1, 6, sp).logits)  # the steps moved them
 
 
+def test_each_column_of_the_smoothing_is_fitted_on_its_own():
+    """A column of constant values a million million times larger, or with a NaN window, leaves the other
+    column's fit as it is alone (one tolerance for all columns had left the first unfitted, and a NaN
+    one every column), and keeps its own start parameters where its windows are constant."""
+    t = np.arange(80.0)
+    rng = np.random.default_rng(0)
+    seasonal = _windows(0.05 * t + np.sin(2 * np.pi * t / 12), 24, 6)
+    walk = _windows(np.cumsum(rng.normal(size=80)), 24, 6)
+    alone = ExponentialSmoothing(1, 6, 12)
+    alone.fit(*seasonal, steps=60)
+    start = ExponentialSmoothing(1, 6, 12).logits
+    for other in (torch.full_like(walk[0], 1e13), walk[0].clone()):
+        if other[0, 0, 0] != 1e13:
+            other[3, 5, 0] = torch.nan
+        both = ExponentialSmoothing(2, 6, 12)
+        windows = torch.cat([seasonal[0], other], dim=2)
+        targets = torch.cat([seasonal[1], other[:, :6] if other[0, 0, 0] == 1e13 else walk[1]], dim=2)
+        both.fit(windows, targets, steps=60)
+        torch.testing.assert_close(both.logits[:, :1], alone.logits, rtol=1e-5, atol=1e-5)
+        if other[0, 0, 0] == 1e13:
+            torch.testing.assert_close(both.logits[:, 1:], start)  # constant windows: nothing to fit
+        else:
+            assert torch.isnan(both.logits[:, 1]).all()  # its own forecasts NaN, as autograd's were
+    assert not torch.equal(alone.logits, start)
+
+
 def test_the_smoothing_fit_leaves_unobserved_targets_out():
     """NaN targets (past a series' end) weigh nothing: the fit is that of the observed steps alone."""
     y = np.cumsum(np.random.default_rng(0).normal(size=60))

@@ -88,15 +88,21 @@ class ExponentialSmoothing(nn.Module):
         itself, before any network corrects it. The loss and its gradient are
         those of :meth:`forward`, computed in float64 from the forecasts' linear
         map of the window (:func:`_window_loss`): a few small matrix products a
-        step, where the module's graph took a hundred tensor operations.
+        step, where the module's graph took a hundred tensor operations. Errors
+        within ``1e-12`` of a column's largest value count as none (on constant
+        windows every smoothing errs by rounding alone).
         """
         y = windows.detach().cpu().double().numpy().transpose(2, 0, 1)  # (C, n, W)
         t = targets.detach().cpu().double().numpy().transpose(2, 0, 1)  # (C, n, H)
         observed = np.isfinite(t)
         t, count = np.where(observed, t, 0.0), max(int(observed.sum()), 1)
         sp = self.sp if 1 < self.sp <= y.shape[2] else 1
-        # errors within rounding of the values count as none: Adam would take full steps on their signs
-        tolerance = 1e-12 * max(np.abs(y).max(initial=0.0), np.abs(t).max(initial=0.0))
+        # errors within rounding of a column's values count as none: Adam would step on their signs
+        finite = np.isfinite(y)
+        largest = np.maximum(
+            np.abs(y).max(axis=(1, 2), initial=0.0, where=finite), np.abs(t).max(axis=(1, 2))
+        )
+        tolerance = 1e-12 * largest[:, None, None]
         logits, _ = _minimise(
             self.logits.detach().cpu().double().numpy(),
             lambda w: _window_loss(w, y, t, observed, sp, count, tolerance),
@@ -216,26 +222,27 @@ def _system_derivatives(params: np.ndarray, sp: int) -> tuple[np.ndarray, ...]:
 
 
 def _dual_product(X, dX, Y, dY):
-    """``X Y`` and its derivatives ``dX Y + X dY``: ``X`` ``(C, a, b)``, ``dX`` ``(C, 4, a, b)``
-    (the same for ``Y``; ``dY`` None where it is zero)."""
+    """``X Y`` and its derivatives ``dX Y + X dY``: ``X`` ``(C, a, b)``, ``dX`` ``(C, 4, a, b)``, the
+    same for ``Y`` (``dX`` and ``dY`` both None: none wanted)."""
+    if dX is None:
+        return X @ Y, None
     C, a, b = X.shape
-    derivative = (dX.reshape(C, 4 * a, b) @ Y).reshape(C, 4, a, Y.shape[2])
-    if dY is not None:
-        derivative = derivative + X[:, None] @ dY
+    derivative = (dX.reshape(C, 4 * a, b) @ Y).reshape(C, 4, a, Y.shape[2]) + X[:, None] @ dY
     return X @ Y, derivative
 
 
 def _krylov(Q, dQ, v, dv, k: int):
     """The rows ``v Q^m`` ``(C, k, S)``, ``m = 0..k-1``, by doubling, with their derivatives
     ``(C, 4, k, S)`` and the squares ``Q^(2^i)`` made (pairs of a value and its derivatives): ``Q``
-    ``(C, S, S)``, ``v`` ``(C, S)``, ``dQ`` and ``dv`` their derivatives."""
-    rows, drows = v[:, None, :], dv[:, :, None, :]
+    ``(C, S, S)``, ``v`` ``(C, S)``, ``dQ`` and ``dv`` their derivatives (both None: none)."""
+    rows, drows = v[:, None, :], None if dv is None else dv[:, :, None, :]
     squares = [(Q, dQ)]
     while rows.shape[1] < k:
-        more = _dual_product(rows, drows, *squares[-1])
-        rows, drows = np.concatenate([rows, more[0]], 1), np.concatenate([drows, more[1]], 2)
+        more, dmore = _dual_product(rows, drows, *squares[-1])
+        rows = np.concatenate([rows, more], 1)
+        drows = None if dmore is None else np.concatenate([drows, dmore], 2)
         squares.append(_dual_product(*squares[-1], *squares[-1]))
-    return rows[:, :k], drows[:, :, :k], squares
+    return rows[:, :k], None if drows is None else drows[:, :, :k], squares
 
 
 def _initial_map(W: int, sp: int) -> np.ndarray:
@@ -316,12 +323,12 @@ def _window_loss(
     observed: np.ndarray,
     sp: int,
     count: int,
-    tolerance: float = 0.0,
+    tolerance: float | np.ndarray = 0.0,
 ) -> tuple[float, np.ndarray]:
     """The mean absolute error of the smoothing's forecasts of the windows ``y`` ``(C, n, W)``
     against ``targets`` ``(C, n, H)`` where ``observed``, over ``count`` values, and its gradient
-    with respect to ``logits`` ``(4, C)``; errors of at most ``tolerance`` count as zero (the
-    subgradient of ``|e|`` at zero: on constant windows every smoothing errs by rounding alone)."""
+    with respect to ``logits`` ``(4, C)``; errors of at most ``tolerance`` (a number, or one a
+    column ``(C, 1, 1)``) count as zero (the subgradient of ``|e|`` at zero)."""
     params = expit(logits)
     C, _, W = y.shape
     forecasts, derivatives = _forecast_map(params, sp, W, targets.shape[2])
@@ -389,7 +396,7 @@ def _seasons_gain(columns: list[np.ndarray], sp: int, steps: int, lr: float) -> 
             np.tile(START_LOGITS, (len(columns), 1)), _mean_sse(y, observed, period), steps, lr
         )
         with np.errstate(all="ignore"):
-            sse[period] = np.maximum(_one_step_sse(y, observed, logits, period)[0], 1e-12) / n
+            sse[period] = np.maximum(_one_step_sse(y, observed, logits, period, gradient=False)[0], 1e-12) / n
     with np.errstate(all="ignore"):  # a fit that diverged: NaN, and the seasons are kept
         return float((n * np.log(sse[1] / sse[sp])).sum() - 2 * sp * len(columns))
 
@@ -460,10 +467,10 @@ def _ridge(gram: np.ndarray) -> np.ndarray:
 
 
 def _one_step_sse(
-    y: np.ndarray, observed: np.ndarray, logits: np.ndarray, sp: int
-) -> tuple[np.ndarray, np.ndarray]:
+    y: np.ndarray, observed: np.ndarray, logits: np.ndarray, sp: int, gradient: bool = True
+) -> tuple[np.ndarray, np.ndarray | None]:
     """Sums of squared one-step errors ``(B,)`` of the smoothing over each row of ``y`` ``(B, N)``
-    where ``observed``, and their gradients ``(B, 4)`` with respect to ``logits``.
+    where ``observed``, and (with ``gradient``) their gradients ``(B, 4)`` with respect to ``logits``.
 
     ``logits`` ``(B, 4)`` hold each row's parameters; the initial state is each
     row's least-squares one given them (with a small ridge, :func:`_ridge`). The
@@ -471,40 +478,52 @@ def _one_step_sse(
     A^(t-1-j) g y_j`` (``c`` reads level, damped trend and the season due), the
     sum a causal convolution (by FFT). The gradient is exact, the initial
     state's change with the parameters included; the derivatives of ``c A^t``
-    and ``c A^m g`` come by doubling (:func:`_krylov`).
+    and ``c A^m g`` come by doubling (:func:`_krylov`). ``CHUNK`` rows at a time.
     """
+    if len(y) > CHUNK:
+        parts = [
+            _one_step_sse(y[i : i + CHUNK], observed[i : i + CHUNK], logits[i : i + CHUNK], sp, gradient)
+            for i in range(0, len(y), CHUNK)
+        ]
+        sse = np.concatenate([part[0] for part in parts])
+        return sse, np.concatenate([part[1] for part in parts]) if gradient else None
     B, N = y.shape
     params = expit(logits).T  # (4, B)
     A, g, dA, dg = _system_derivatives(params, sp)
     reads, dreads = _one_step_reads(params, sp)
+    if not gradient:
+        dA = dreads = None
     rows, drows, _ = _krylov(A, dA, reads, dreads, N)  # c A^t (B, N, S), (B, 4, N, S)
-    impulse = rows @ g[:, :, None]  # (B, N, 1): c A^m g
-    dimpulse = drows @ g[:, None, :, None] + rows[:, None] @ dg[..., None]  # (B, 4, N, 1)
+    impulse = (rows @ g[:, :, None])[..., 0]  # (B, N): c A^m g
     spectrum = np.fft.rfft(y, 2 * N)
-    convolved = np.fft.irfft(np.fft.rfft(impulse[..., 0], 2 * N) * spectrum, 2 * N)[..., :N]
-    dconvolved = np.fft.irfft(np.fft.rfft(dimpulse[..., 0], 2 * N) * spectrum[:, None], 2 * N)[..., :N]
+    convolved = np.fft.irfft(np.fft.rfft(impulse, 2 * N) * spectrum, 2 * N)[..., :N]
     mask = observed.astype(np.float64)
     target = (y - np.concatenate([np.zeros((B, 1)), convolved[:, :-1]], axis=1)) * mask  # (B, N)
-    dtarget = -np.concatenate([np.zeros((B, 4, 1)), dconvolved[..., :-1]], axis=2) * mask[:, None]
-    design, ddesign = rows * mask[..., None], drows * mask[:, None, :, None]
+    design = rows * mask[..., None]
     gram = design.transpose(0, 2, 1) @ design
-    ridge = _ridge(gram)
-    solved = gram + ridge[:, None, None] * np.eye(gram.shape[1])
+    solved = gram + _ridge(gram)[:, None, None] * np.eye(gram.shape[1])
     state = np.linalg.solve(solved, (design.transpose(0, 2, 1) @ target[..., None]))  # (B, S, 1)
-    residual = target - (design @ state)[..., 0]
-    # the state's derivatives: (G + r I) dx = dD' t + D' dt - (dD' D + D' dD + dr I) x
-    cross = ddesign.transpose(0, 1, 3, 2) @ design[:, None]  # dD' D (B, 4, S, S)
+    residual = target - (design @ state)[..., 0]  # 0 past each row's end
+    sse = (residual * residual).sum(axis=1)
+    if not gradient:
+        return sse, None
+    dimpulse = (drows @ g[:, None, :, None] + rows[:, None] @ dg[..., None])[..., 0]  # (B, 4, N)
+    dconvolved = np.fft.irfft(np.fft.rfft(dimpulse, 2 * N) * spectrum[:, None], 2 * N)[..., :N]
+    dtarget = -np.concatenate([np.zeros((B, 4, 1)), dconvolved[..., :-1]], axis=2) * mask[:, None]
+    # the design's derivatives are drows masked; unmasked they give the same products with the
+    # masked design, target and residual (the mask is 0 or 1), without a copy of drows
+    cross = drows.transpose(0, 1, 3, 2) @ design[:, None]  # dD' D (B, 4, S, S)
     dgram = cross + cross.transpose(0, 1, 3, 2)
     dridge = 1e-9 * np.trace(dgram, axis1=2, axis2=3)  # (B, 4)
+    # the state's derivatives: (G + r I) dx = dD' t + D' dt - (dD' D + D' dD + dr I) x
     right = (
-        ddesign.transpose(0, 1, 3, 2) @ target[:, None, :, None]
+        drows.transpose(0, 1, 3, 2) @ target[:, None, :, None]
         + design.transpose(0, 2, 1)[:, None] @ dtarget[..., None]
         - dgram @ state[:, None]
         - dridge[..., None, None] * state[:, None]
     )  # (B, 4, S, 1)
     dstate = np.linalg.solve(solved[:, None], right)
-    dresidual = dtarget - (ddesign @ state[:, None])[..., 0] - (design[:, None] @ dstate)[..., 0]
-    sse = (residual * residual).sum(axis=1)
+    dresidual = dtarget - (drows @ state[:, None])[..., 0] - (design[:, None] @ dstate)[..., 0]
     gradient = 2 * (residual[:, None] * dresidual).sum(axis=2)  # (B, 4): in the parameters
     return sse, gradient * (params * (1 - params)).T
 
@@ -593,7 +612,8 @@ def series_smoothing_spread(
     y, observed, column = read
     C = params.shape[1]
     params = np.asarray(params, dtype=np.float64)
-    sse, _ = _one_step_sse(y, observed, logit(params).T[column], sp)
+    with np.errstate(all="ignore"):  # values near float64's limits: inf, which the caller checks
+        sse, _ = _one_step_sse(y, observed, logit(params).T[column], sp, gradient=False)
     A, g, _, _ = _system_derivatives(params, sp)
     reads, _ = _one_step_reads(params, sp)  # (C, S): how a one-step forecast reads the state
     free_states = 1 + sp if sp > 1 else 2  # the level and the seasons trade a constant
@@ -646,8 +666,7 @@ def series_smoothing_map(params: np.ndarray, sp: int, length: int, horizon: int)
     A, g, _, _ = _system_derivatives(params, sp)
     C, S = g.shape
     reads, _ = _one_step_reads(params, sp)
-    none = np.zeros((C, 4, S, S))  # no derivatives wanted: zeros for them
-    rows, _, _ = _krylov(A, none, reads, none[:, :, 0], n)  # c A^t (C, n, S)
+    rows, _, _ = _krylov(A, None, reads, None, n)  # c A^t (C, n, S)
     impulse = (rows @ g[:, :, None])[..., 0]  # (C, n): c A^m g
     gram = rows.transpose(0, 2, 1) @ rows
     P = np.linalg.solve(gram + _ridge(gram)[:, None, None] * np.eye(S), rows.transpose(0, 2, 1))
@@ -656,7 +675,7 @@ def series_smoothing_map(params: np.ndarray, sp: int, length: int, horizon: int)
     spectrum = np.fft.rfft(flipped, 2 * n) * np.fft.rfft(impulse, 2 * n)[:, None, :]
     correlated = np.fft.irfft(spectrum, 2 * n)[..., : n - 1][..., ::-1]
     start = P - np.concatenate([correlated, np.zeros((C, S, 1))], axis=-1)  # (C, S, n): x0 = start @ y
-    weights, _, squares = _krylov(A.transpose(0, 2, 1), none, g, none[:, :, 0], n)  # (A^m g)^T
+    weights, _, squares = _krylov(A.transpose(0, 2, 1), None, g, None, n)  # (A^m g)^T
     power, _ = _power(squares, n)  # (A^T)^n
     end = power.transpose(0, 2, 1) @ start + weights[:, ::-1].transpose(0, 2, 1)  # the state after them
     forecast_reads, _ = _forecast_reads(params, sp, horizon)

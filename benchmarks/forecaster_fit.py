@@ -166,7 +166,7 @@ def smoothing_section(repeats: int) -> None:
             autograd_fit(reference, windows, targets)
             times["autograd"].append(time.perf_counter() - start)
         a, b = statistics.median(times["library"]), statistics.median(times["autograd"])
-        apart = float((library.logits - reference.logits).abs().max())
+        apart = float((library.logits - reference.logits).detach().abs().max())
         print(
             f"{n:>5} {W:>4} {H:>3} {C:>2} {sp:>3} {a:>10.3f} {b:>11.3f} {a / b:>6.2f}x {apart:>8.1e}",
             flush=True,

@@ -93,6 +93,28 @@ def test_threads_bounded_inside_fit_and_restored_after(n_threads):
         torch.set_num_threads(before)
 
 
+def test_numpys_blas_is_bounded_in_the_forecasters_smoothing_fits_and_restored_after(monkeypatch):
+    """The smoothing baseline's fits run on NumPy's BLAS, whose pool is every core's: n_threads bounds
+    it too (a one-thread fit used both cores of this machine for them)."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from sklearn_rnn import RNNForecaster
+    from sklearn_rnn._networks.forecast import ExponentialSmoothing
+
+    def blas() -> set[int]:
+        return {info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"}
+
+    seen, fit = [], ExponentialSmoothing.fit
+    monkeypatch.setattr(
+        ExponentialSmoothing, "fit", lambda self, *a, **k: (seen.append(blas()), fit(self, *a, **k))
+    )
+    y = np.sin(np.arange(60.0) / 3) + np.arange(60.0) / 20
+    with threadpool_limits(2, user_api="blas"):
+        RNNForecaster(hidden_size=4, max_epochs=1, n_threads=1, random_state=0).fit(y, fh=[1, 2])
+        assert blas() == {2}
+    assert seen == [{1}]
+
+
 def test_n_threads_none_leaves_torch_alone():
     X, y = _equal()
     before = torch.get_num_threads()

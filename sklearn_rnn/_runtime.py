@@ -297,8 +297,9 @@ def torch_session(
     if seed is not None:
         generator = torch.Generator().manual_seed(seed)
         _local.generators = {"cpu": generator}
-    if n_threads is not None:
-        torch.set_num_threads(_resolve_threads(n_threads))
+    threads = None if n_threads is None else _resolve_threads(n_threads)
+    if threads is not None:
+        torch.set_num_threads(threads)
     if flush_denormal:
         torch.set_flush_denormal(True)
     try:
@@ -307,7 +308,7 @@ def torch_session(
             retain_freed_memory() if training else nullcontext(),
             _sigint_recorded() if training else nullcontext(),
             # NumPy's BLAS too (the smoothing baseline's fits run on it): its pool is every core's
-            _blas().limit(limits=_resolve_threads(n_threads)) if n_threads is not None else nullcontext(),
+            _blas().limit(limits=threads) if threads is not None else nullcontext(),
         ):
             yield generator
     finally:

@@ -281,10 +281,9 @@ def _forecast_map(params: np.ndarray, sp: int, W: int, H: int) -> tuple[np.ndarr
     start = _initial_map(W, sp)
     state, dstate = np.broadcast_to(start, (C, S, W)), np.zeros((C, 4, S, W))
     if k > 0:
-        # (A^k x0)^T = x0^T (A^T)^k, then the weights of the values after the first season
-        power = _power(squares, k)
-        state, dstate = _dual_product(np.broadcast_to(start.T, (C, W, S)), np.zeros((C, 4, W, S)), *power)
-        state, dstate = state.transpose(0, 2, 1).copy(), dstate.transpose(0, 1, 3, 2).copy()
+        # A^k x0 (x0 has no derivatives), then the weights of the values after the first season
+        power, dpower = _power(squares, k)  # (A^T)^k
+        state, dstate = power.transpose(0, 2, 1) @ start, dpower.transpose(0, 1, 3, 2) @ start
         state[:, :, sp:] += weights[:, k - 1 :: -1].transpose(0, 2, 1)
         dstate[:, :, :, sp:] += dweights[:, :, k - 1 :: -1].transpose(0, 1, 3, 2)
     reads, dreads = _forecast_reads(params, sp, H)

@@ -1,11 +1,14 @@
-"""Where RNNForecaster's series are too short to calibrate: its smoothing, a whole-series fit, their mean.
+"""Where RNNForecaster's series hold out too few values to weigh its network: its smoothing, a
+whole-series fit, their mean.
 
 Where every series is too short to hold out values for calibration, the forecaster's
 forecast was its damped-trend smoothing alone (``correction_weight_`` 0), run over the last
 window (``window_length_`` steps, half the series) with parameters fitted to the training
 windows; since 2026-12-05 it is averaged with the same smoothing fitted to the whole series
-(``series_smoothing_``). This script fits the defaults on each such case of the forecasting
-benchmark and sets side by side, fitted in the same run on the same split:
+(``series_smoothing_``), and since 2026-12-07 so is it where the series hold out values,
+but fewer than the 10 a step (``WEIGHING_VALUES``) that weigh the network (``held`` below
+counts them; 0: too short to calibrate). This script fits the defaults on each such case of
+the forecasting benchmark and sets side by side, fitted in the same run on the same split:
 
 * ``default``: the smoothing alone (the defaults before; the same fit with
   ``series_smoothing_`` set to None);
@@ -22,11 +25,14 @@ benchmark and sets side by side, fitted in the same run on the same split:
   reading at most ``max(100, 10 sp)`` values);
 
 each as its MASE over the better MASE of AutoETS and Theta (1: as good). Single series
-only (a panel's series are skipped). The record (``forecasting_fallback_probe_results.txt``)
-is the measurement behind the forecasting page's section on series too short to calibrate::
+only (a panel's series are skipped). The records (``forecasting_fallback_probe_results.txt``,
+the cases too short to calibrate, 2026-12-05; ``forecasting_few_held_out_results.txt``, every
+case, 2026-12-07) are the measurements behind the forecasting page's sections on series too
+short to calibrate and on too few held-out values::
 
     python -W ignore benchmarks/forecasting_fallback_probe.py suite        # ShampooSales, Longley
-    python -W ignore benchmarks/forecasting_fallback_probe.py short        # 36-month pieces
+    python -W ignore benchmarks/forecasting_fallback_probe.py short        # 36- and 48-month pieces
+    python -W ignore benchmarks/forecasting_fallback_probe.py outside      # statsmodels' series
     python -W ignore benchmarks/forecasting_fallback_probe.py gen_short
     python -W ignore benchmarks/forecasting_fallback_probe.py m1 [OFFSET STRIDE]  # ~4 min a half
 """
@@ -72,6 +78,7 @@ def main() -> None:
         "short": bench._short_seasonal_cases,
         "gen_short": bench._generated_short_cases,
         "m1": bench._m1_yearly_cases,
+        "outside": bench._outside_cases,
     }[which]()
     if len(sys.argv) > 3:  # a share of them: OFFSET STRIDE
         cases = dict(list(cases.items())[int(sys.argv[2]) :: int(sys.argv[3])])
@@ -84,9 +91,10 @@ def main() -> None:
         y_train, y_test = bench._split(y, case.h)
         fh = np.arange(1, case.h + 1)
         forecaster = RNNForecaster(random_state=0).fit(y_train, fh=fh)
-        fallback = forecaster.n_calibration_scores_.min() == 0
+        held = int(forecaster.n_calibration_scores_[0])  # the values a step the weighing reads
+        fallback = held < forecaster.WEIGHING_VALUES
         if not (fallback and np.all(np.asarray(forecaster.correction_weight_) == 0)):
-            continue  # values held out: the network's correction is weighed, not this case
+            continue  # enough values held out: the network's correction is weighed, not this case
         library = bench._aligned(forecaster.predict(), y_test.index).ravel()
         forecaster.series_smoothing_ = None  # the smoothing alone, as before
         default = bench._aligned(forecaster.predict(), y_test.index).ravel()
@@ -107,11 +115,11 @@ def main() -> None:
                 except Exception:  # a classical model that cannot fit the series is no baseline
                     continue
                 best = min(best, mase(bench._aligned(model.predict(), y_test.index).ravel()))
-        row = {"case": name, "n": len(values), "sp": sp, "default": mase(default) / best}
+        row = {"case": name, "n": len(values), "sp": sp, "held": held, "default": mase(default) / best}
         row.update(ets=mase(ets) / best, mean=mase((default + ets) / 2) / best, library=mase(library) / best)
         rows.append(row)
         print(
-            f"{name:<28} n={len(values):<4} sp={sp:<3} "
+            f"{name:<28} n={len(values):<4} sp={sp:<3} held={held:<2} "
             + "  ".join(f"{k} {row[k]:.3f}" for k in row if k in ("default", "ets", "mean", "library")),
             flush=True,
         )
@@ -120,8 +128,16 @@ def main() -> None:
     def geometric(column: str) -> float:
         return float(np.exp(np.log(frame[column]).mean()))
 
+    some = frame[frame.held > 0]
+    if len(some):
+        print(
+            f"{which}: {len(some)} of them hold out 1 to 9 values a step; geometric mean MASE ratio: "
+            f"smoothing alone {np.exp(np.log(some.default).mean()):.3f}, library "
+            f"{np.exp(np.log(some.library).mean()):.3f}; library better on "
+            f"{int((some.library < some.default).sum())}, worse on {int((some.library > some.default).sum())}"
+        )
     print(
-        f"{which}: {len(frame)} cases too short to calibrate; geometric mean MASE ratio: "
+        f"{which}: {len(frame)} cases too short to weigh the network on; geometric mean MASE ratio: "
         f"smoothing alone {geometric('default'):.3f}, ets {geometric('ets'):.3f}, mean of the two "
         f"{geometric('mean'):.3f}, library {geometric('library'):.3f}; better than the smoothing alone: "
         f"ets on {int((frame.ets < frame.default).sum())}, mean on "

@@ -103,8 +103,9 @@ class ForecastNetwork(TrainingMixin):
             self._fit_smoothing(module, fitting)
         return module
 
-    # where every series is too short to calibrate, the fitted smoothing's forecasts are averaged with
-    # those of the smoothing fitted to the whole series (``series_smoothing_``); a subclass may turn it off
+    # where the series hold out too few values to weigh the network on (none: too short to calibrate),
+    # the fitted smoothing's forecasts are averaged with those of the smoothing fitted to the whole series
+    # (``series_smoothing_``); a subclass may turn it off
     SERIES_SMOOTHING = True
     # windows the smoothing is fitted on, at most (a random subset of more: four parameters a column)
     SMOOTHING_WINDOWS = 4096
@@ -141,8 +142,9 @@ class ForecastNetwork(TrainingMixin):
                 network.smoothing.logits.copy_(module.smoothing.logits)
 
     def _fit_series_smoothing(self, scaled: list[np.ndarray]) -> None:
-        """``series_smoothing_``: the smoothing fitted to the whole ``scaled`` series, where they were
-        too short to calibrate and the forecasts are the fitted smoothing's alone.
+        """``series_smoothing_``: the smoothing fitted to the whole ``scaled`` series, where they held
+        out too few values to weigh the network on (none: too short to calibrate) and the forecasts
+        are the fitted smoothing's alone.
 
         Its forecasts are then averaged with the smoothing's (:meth:`_series_smoothing_forecasts`):
         ``correction_weight="auto"`` resolved to 0 (not set by hand) and the baseline the smoothing,

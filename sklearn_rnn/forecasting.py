@@ -160,9 +160,9 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         the held-out values of ``conformal=True``, in ``correction_weight_``;
         0 (the smoothing alone) where the series are too short to hold out
         values, or hold out fewer than 10 a forecast step, and
-        ``baseline="smoothing"`` (too short to hold any out, and without
-        ``X``: averaged with the smoothing fitted to the whole series,
-        ``series_smoothing_``), otherwise 1 without held-out values
+        ``baseline="smoothing"`` (then, without ``X``, averaged with the
+        smoothing fitted to the whole series, ``series_smoothing_``),
+        otherwise 1 without held-out values
         (``conformal=False``, or the naive baseline). Files saved
         before it load with 1.
     n_networks : int, default=1
@@ -320,8 +320,9 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         of the network's nearer the median than that is moved out to it.
         None otherwise.
     series_smoothing_ : ndarray of shape (4, n_columns) or None
-        Where the series were too short to hold out values (with
-        ``correction_weight="auto"``, the smoothing baseline and no ``X``):
+        Where the series were too short to hold out values, or held out fewer
+        than 10 a step (with ``correction_weight="auto"``, which is then 0, the
+        smoothing baseline and no ``X``):
         the parameters (alpha, beta, phi, gamma; one set a column, shared by
         the series) of the same damped-trend smoothing fitted to the whole
         series as ETS fits it, by the squared errors of its one-step forecasts
@@ -393,10 +394,12 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
     held-out data ``w`` is 0 (the fitted smoothing alone) where the series
     were too short to hold any out, or to hold out 10 values a step (too few
     to show that the correction helps), and 1 with ``conformal=False`` or the
-    naive baseline. Too short to hold any out, the smoothing's forecast is
-    averaged with the same smoothing's fitted to the whole series
-    (``series_smoothing_``): two fits of one classical model, from windows
-    and from the whole series, combined.
+    naive baseline. Where the series were too short to hold out values, or
+    held out fewer than 10 a step, the smoothing's forecast is averaged with
+    the same smoothing's fitted to the whole series (``series_smoothing_``):
+    two fits of one classical model, from windows and from the whole series,
+    combined (with values held out, the intervals keep the offsets calibrated
+    about the smoothing's own forecasts, moved with the mean).
 
     Intervals come from the quantile heads, calibrated by split conformal
     prediction on time-ordered held-out data (``conformal=True``): each
@@ -820,11 +823,14 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         self._warn_if_x_unread()
         self.interval_floors_ = None
         self.series_smoothing_, self.series_smoothing_length_ = None, None
-        if calibrate and scoring is None:  # too short to calibrate: the smoothing's forecasts averaged
-            # with its fit to the whole series; the widths of the drift method and of that fit as floors
+        # too few held-out values to weigh the network on (none: too short to calibrate): the smoothing's
+        # forecasts averaged with its fit to the whole series; without calibration, the widths of the
+        # drift method and of that fit as floors
+        if calibrate and int(self.n_calibration_scores_[0]) < self.WEIGHING_VALUES:
             scaled = [self._transform_y(frame.to_numpy(dtype=np.float64), key)[0] for key, frame in series]
             self._fit_series_smoothing(scaled)
-            self.interval_floors_ = self._interval_floors(scaled)
+            if scoring is None:
+                self.interval_floors_ = self._interval_floors(scaled)
         return self
 
     def _warn_if_x_unread(self) -> None:

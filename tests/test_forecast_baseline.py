@@ -866,6 +866,33 @@ def test_a_short_panel_forecasts_each_series_from_its_own_values():
     pd.testing.assert_frame_equal(together.loc[["c"]], alone.loc[["c"]])
 
 
+def test_too_few_held_out_values_to_weigh_the_network_average_the_smoothing_with_its_whole_series_fit():
+    """Airline's first four years, the last held out: 36 training months forecasting 12 hold out 4 time
+    points, fewer than the 10 that weigh the network's correction, so the forecast is the smoothing's
+    alone, and it is averaged (in the series' units) with the same smoothing fitted to the whole series,
+    as where none are held out; the intervals stay calibrated on the held-out values, without floors.
+    (Before, the smoothing alone; the probe behind it is on the user guide's forecasting page.)"""
+    y = load_airline().iloc[:48]
+    train = y.iloc[:36]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # too few held-out time points for 95%
+        f = RNNForecaster(hidden_size=4, max_epochs=2, random_state=0).fit(train, fh=np.arange(1, 13))
+    held = int(f.n_calibration_scores_[0])
+    assert 0 < held < f.WEIGHING_VALUES and f.correction_weight_.tolist() == [0.0]
+    assert f.series_smoothing_ is not None and f.series_smoothing_length_ == 36
+    assert f.conformal_offsets_ is not None and f.interval_floors_ is None
+    levels = [0.1, 0.5, 0.9]
+    together = f.predict_quantiles(alpha=levels).to_numpy()
+    whole, f.series_smoothing_ = f.series_smoothing_, None
+    alone = f.predict_quantiles(alpha=levels).to_numpy()
+    f.series_smoothing_ = whole
+    z = _scaled(f, train.to_numpy(dtype=float))
+    fitted = _units(f, holt_winters_forecasts(z, f.net_.module_.sp, 12, *whole[:, 0]))
+    np.testing.assert_allclose(together[:, 1], (alone[:, 1] + fitted) / 2, rtol=1e-7)
+    moved = _scaled(f, together) - _scaled(f, alone)  # every level alike: the calibrated spread stays
+    np.testing.assert_allclose(moved, moved[:, [1, 1, 1]], atol=1e-9)
+
+
 def test_the_whole_series_smoothing_only_where_the_forecast_is_the_smoothing_alone_by_default():
     """A weight set by hand, the network's forecasts (conformal=False), X, the naive baseline and a
     series long enough to calibrate: none of them fits it."""

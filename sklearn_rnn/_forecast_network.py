@@ -151,7 +151,7 @@ class ForecastNetwork(TrainingMixin):
         without ``X`` (which it does not read).
         """
         self.series_smoothing_, self.series_smoothing_length_ = None, None
-        module = self.net_.module_  # with nothing held out, "auto" weighs the network 0
+        module = self.net_.module_  # with under WEIGHING_VALUES held out a step, "auto" weighs the network 0
         wanted = self.SERIES_SMOOTHING and self.correction_weight == "auto" and not self._n_exog
         if not wanted or module.smoothing is None:
             return

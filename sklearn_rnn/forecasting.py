@@ -322,7 +322,7 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
     series_smoothing_ : ndarray of shape (4, n_columns) or None
         Where the series were too short to hold out values, or held out fewer
         than 10 a step (with ``correction_weight="auto"``, which is then 0, the
-        smoothing baseline and no ``X``):
+        smoothing baseline, ``local_level=True`` and no ``X``):
         the parameters (alpha, beta, phi, gamma; one set a column, shared by
         the series) of the same damped-trend smoothing fitted to the whole
         series as ETS fits it, by the squared errors of its one-step forecasts

@@ -527,7 +527,8 @@ def _one_step_sse(
     return sse, gradient * (params * (1 - params)).T
 
 
-# the smoothing fitted to whole series (where they are too short to calibrate): Adam's steps and rate,
+# the smoothing fitted to whole series (where they hold out too few values to weigh the network on, or
+# none): Adam's steps and rate,
 # the fewest values a series needs to be read, and the fewest degrees of freedom its interval widths
 # need (4: those of M1's shortest yearly series measured, 9 values; t's 97.5% quantile 2.78)
 SERIES_STEPS, SERIES_LR, SERIES_SHORTEST, SPREAD_FREEDOM = 200, 0.1, 3, 4

@@ -780,6 +780,23 @@ def _units(forecaster: RNNForecaster, scaled: np.ndarray, key: tuple = ()) -> np
     return np.exp(values) if forecaster.log_transform_[0] else values
 
 
+def _assert_halfway_to_the_whole_series_fit(f: RNNForecaster, train: pd.Series, h: int) -> np.ndarray:
+    """The median is the mean (in the series' units) of the fitted smoothing's alone and Holt-Winters in
+    loops from the least-squares state with ``series_smoothing_``'s parameters; every quantile moves
+    alike (the spread stays). Returns the smoothing's quantiles alone at 0.1, 0.5, 0.9 (h, 3)."""
+    levels = [0.1, 0.5, 0.9]
+    together = f.predict_quantiles(alpha=levels).to_numpy()
+    whole, f.series_smoothing_ = f.series_smoothing_, None
+    alone = f.predict_quantiles(alpha=levels).to_numpy()
+    f.series_smoothing_ = whole
+    z = _scaled(f, train.to_numpy(dtype=float))
+    fitted = _units(f, holt_winters_forecasts(z, f.net_.module_.sp, h, *whole[:, 0]))
+    np.testing.assert_allclose(together[:, 1], (alone[:, 1] + fitted) / 2, rtol=1e-7)
+    moved = _scaled(f, together) - _scaled(f, alone)
+    np.testing.assert_allclose(moved, moved[:, [1, 1, 1]], atol=1e-9)
+    return alone
+
+
 def test_too_short_to_calibrate_the_forecast_is_halfway_to_the_smoothing_fitted_to_the_whole_series():
     """Longley's TOTEMP: 13 training years, too few to hold any out. The forecast is the mean (in the
     series' units) of the smoothing fitted to the windows and the same smoothing fitted to the whole
@@ -791,17 +808,7 @@ def test_too_short_to_calibrate_the_forecast_is_halfway_to_the_smoothing_fitted_
         f = RNNForecaster(random_state=0).fit(train, fh=[1, 2, 3])
     assert f.correction_weight_.tolist() == [0.0] and f.series_smoothing_length_ == 13
     assert f.series_smoothing_.shape == (4, 1) and f.net_.module_.sp == 1
-    levels = [0.1, 0.5, 0.9]
-    together = f.predict_quantiles(alpha=levels).to_numpy()
-    whole = f.series_smoothing_
-    f.series_smoothing_ = None
-    alone = f.predict_quantiles(alpha=levels).to_numpy()
-    f.series_smoothing_ = whole
-    z = _scaled(f, train.to_numpy(dtype=float))
-    fitted = _units(f, holt_winters_forecasts(z, 1, 3, *whole[:, 0]))
-    np.testing.assert_allclose(together[:, 1], (alone[:, 1] + fitted) / 2, rtol=1e-7)
-    moved = _scaled(f, together) - _scaled(f, alone)  # every level alike: the spread stays
-    np.testing.assert_allclose(moved, moved[:, [1, 1, 1]], atol=1e-9)
+    alone = _assert_halfway_to_the_whole_series_fit(f, train, 3)
     error = mean_absolute_percentage_error
     assert error(test, f.predict()) < error(test, pd.Series(alone[:, 1], index=test.index))
 
@@ -882,16 +889,7 @@ def test_too_few_held_out_values_to_weigh_the_network_average_the_smoothing_with
     assert 0 < held < f.WEIGHING_VALUES and f.correction_weight_.tolist() == [0.0]
     assert f.series_smoothing_ is not None and f.series_smoothing_length_ == 36
     assert f.conformal_offsets_ is not None and f.interval_floors_ is None
-    levels = [0.1, 0.5, 0.9]
-    together = f.predict_quantiles(alpha=levels).to_numpy()
-    whole, f.series_smoothing_ = f.series_smoothing_, None
-    alone = f.predict_quantiles(alpha=levels).to_numpy()
-    f.series_smoothing_ = whole
-    z = _scaled(f, train.to_numpy(dtype=float))
-    fitted = _units(f, holt_winters_forecasts(z, f.net_.module_.sp, 12, *whole[:, 0]))
-    np.testing.assert_allclose(together[:, 1], (alone[:, 1] + fitted) / 2, rtol=1e-7)
-    moved = _scaled(f, together) - _scaled(f, alone)  # every level alike: the calibrated spread stays
-    np.testing.assert_allclose(moved, moved[:, [1, 1, 1]], atol=1e-9)
+    _assert_halfway_to_the_whole_series_fit(f, train, 12)  # the calibrated spread moves alike
 
 
 def test_the_whole_series_smoothing_only_where_the_forecast_is_the_smoothing_alone_by_default():

@@ -878,6 +878,8 @@ def validate_sequences(
                 del estimator.feature_names_in_
     else:
         if n_channels != estimator._n_channels:
+            if names is not None and getattr(estimator, "feature_names_in_", None) is not None:
+                _check_sequence_feature_names(estimator, names)  # names the columns and the fix
             one = (
                 f" A 2D X is read as univariate sequences (n_samples, n_timesteps): pass one sequence of "
                 f"shape {np.shape(X)} (n_timesteps, n_features) as "

@@ -347,7 +347,7 @@ class SeriesState:
             # series is off a daily grid
             refuse_mixed_frequencies(y)
             if not self.is_fitted:
-                _refuse_durations(y.index, X)
+                _refuse_uncountable_times(y.index, X)
                 freq = series_freq(y)
                 times = y.index.get_level_values(-1).unique()
                 if freq is None and len(times) > 2:  # before training: predict could not place its steps
@@ -737,19 +737,31 @@ class SeriesState:
         return list(self._y_hist.index.names)
 
 
-def _refuse_durations(index: pd.Index, X: Any = None) -> None:
-    """Refuse time points that are durations: sktime's horizons cannot count steps from them."""
+def _refuse_uncountable_times(index: pd.Index, X: Any = None) -> None:
+    """Refuse time points sktime's horizons cannot count steps from: durations, unsigned integers."""
     times = index.get_level_values(-1)
+    panel = isinstance(index, pd.MultiIndex)
+    with_x = isinstance(X, (pd.Series, pd.DataFrame))
     if isinstance(times, pd.TimedeltaIndex):
         fix = "y.index = pd.Timestamp(0) + y.index"
-        if isinstance(index, pd.MultiIndex):
+        if panel:
             fix = "y.index = y.index.set_levels(pd.Timestamp(0) + y.index.levels[-1], level=-1)"
-        also = f" (and X's: {fix.replace('y.', 'X.')})" if isinstance(X, (pd.Series, pd.DataFrame)) else ""
+        also = f" (and X's: {fix.replace('y.', 'X.')})" if with_x else ""
         raise ValueError(
             f"y's time points are durations (a TimedeltaIndex, e.g. {format_time(times[0])}), from which "
             "sktime's forecasting horizons cannot count steps (its NaiveForecaster fails on them too). "
             f"Give them as dates from an origin, e.g. {fix}{also}; subtract the origin from the "
             "forecast's time points to have durations again."
+        )
+    if times.dtype.kind == "u":  # sktime counts them in floats, then refuses its own horizon as fh
+        fix = "y.index = y.index.astype('int64')"
+        if panel:
+            fix = "y.index = y.index.set_levels(y.index.levels[-1].astype('int64'), level=-1)"
+        also = f" (and X's: {fix.replace('y.', 'X.')})" if with_x else ""
+        raise ValueError(
+            f"y's time points are unsigned integers ({times.dtype}), from which sktime's forecasting "
+            "horizons cannot count steps (they come out as floats, and its NaiveForecaster fails on "
+            f"them too). Give them as signed integers, e.g. {fix}{also}."
         )
 
 

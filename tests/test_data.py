@@ -46,6 +46,10 @@ def test_dataframe_sequences_record_their_column_names_and_later_ones_must_match
     swapped = [r[["pressure", "temp"]] for r in runs]
     with pytest.raises(ValueError, match=r"feature names should match.*\['pressure', 'temp'\], fit had"):
         validate_sequences(holder, swapped, reset=False)
+    # a column more (a leftover id): the names and the fix, not only the counts (as it was)
+    extra = r"sequences of X have the columns \['temp', 'pressure', 'run'\], fit had .*feature_names_in_"
+    with pytest.raises(ValueError, match=extra):
+        validate_sequences(holder, [r.assign(run=i) for i, r in enumerate(runs)], reset=False)
     with pytest.warns(UserWarning, match="X does not have valid feature names"):
         validate_sequences(holder, [r.to_numpy() for r in runs], reset=False)
     with pytest.raises(ValueError, match=r"Sequence 1 of X has the columns \['pressure', 'temp'\]"):

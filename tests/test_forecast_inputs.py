@@ -1284,6 +1284,26 @@ def test_durations_as_time_points_are_refused_before_training_with_a_fix_that_wo
     assert (y_pred.index.get_level_values(-1) == pd.Timestamp(0) + pd.Timedelta(48, "h")).all()
 
 
+def test_unsigned_integer_time_points_are_refused_with_a_fix_that_works():
+    """A uint64 index (counters, ids read from files) failed in sktime's horizon with "Invalid 'fh'",
+    blaming the fh the user passed: sktime counts such time points in floats (NaiveForecaster too)."""
+    y = pd.Series(10 + np.sin(np.arange(40) / 3), index=pd.Index(np.arange(5, 45), dtype="uint64"))
+    with pytest.raises(
+        ValueError, match=r"unsigned integers \(uint64\).*y.index = y.index.astype\('int64'\)"
+    ):
+        RNNForecaster(**TINY).fit(y, fh=[1, 2])
+    y.index = y.index.astype("int64")  # the fix, as written
+    np.testing.assert_array_equal(RNNForecaster(**TINY).fit(y, fh=[1, 2]).predict().index, [45, 46])
+    panel = pd.concat({"a": y, "b": y}).to_frame("v")
+    panel.index = panel.index.set_levels(panel.index.levels[-1].astype("uint64"), level=-1)
+    with pytest.raises(ValueError, match=r"astype\('int64'\), level=-1\)") as error:
+        RNNForecaster(**TINY).fit(panel, fh=[1])
+    namespace = {"y": panel}
+    exec(re.search(r"(y.index = y.index.set_levels\(.*?level=-1\))", str(error.value))[1], namespace)
+    y_pred = RNNForecaster(**TINY).fit(namespace["y"], fh=[1]).predict()
+    assert (y_pred.index.get_level_values(-1) == 45).all()
+
+
 def test_an_x_column_that_never_varied_warns_when_read_at_another_value():
     """A promotion flag never on in training (scale 1 for a spread of 0) moved the forecasts by up to
     a standard deviation of y at flag=5 without a word: the 10-deviation warning started at 11."""

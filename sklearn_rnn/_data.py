@@ -1075,8 +1075,9 @@ def from_sktime(X: Any) -> np.ndarray | list[np.ndarray]:
         ``pd-multiindex`` DataFrame (instance, time) x features (or with several
         instance levels before the time, as sktime's hierarchical data), a
         ``nested_univ`` DataFrame, or any other sktime Panel mtype. Every instance
-        must have the same columns in the same order; other input is refused
-        with a ``TypeError`` naming the layouts the estimators take as they are.
+        must have the same columns in the same order. An array of another
+        number of dimensions is refused with a ``ValueError``, other input with
+        a ``TypeError``, each naming the layouts the estimators take as they are.
 
     Returns
     -------
@@ -1096,8 +1097,9 @@ def from_sktime(X: Any) -> np.ndarray | list[np.ndarray]:
     if isinstance(X, np.ndarray):
         if X.ndim != 3:
             raise ValueError(
-                f"A numpy sktime panel must be numpy3D (n_instances, n_features, "
-                f"n_timesteps), got an array with {X.ndim} dimension(s)."
+                f"A numpy sktime panel must be numpy3D (n_instances, n_features, n_timesteps), got an "
+                f"array with {X.ndim} dimension(s). Pass a 2D (n_samples, n_timesteps) table or a list of "
+                "(n_timesteps, n_features) arrays to the estimators as it is, without from_sktime."
             )
         return np.ascontiguousarray(X.transpose(0, 2, 1))
     from sktime.datatypes import convert_to

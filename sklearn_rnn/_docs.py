@@ -164,7 +164,7 @@ SHARED_PARAMETERS = """\
         two fits on CPU give identical predictions. The global torch random
         state is left as it was.
     device : str, default="cpu"
-        Torch device: "cpu", "cuda", "cuda:1", ... or "auto" (CUDA if available).
+        Torch device: "cpu", "cuda", "cuda:1", ..., "mps" or "auto" (CUDA if available).
     n_threads : int or None, default=1
         Torch CPU threads during ``fit`` and ``predict``, restored afterwards;
         -1 uses all cores, None leaves torch's setting alone. One thread is

@@ -85,11 +85,30 @@ RETAIN_MEMORY_VARIABLE = "SKLEARN_RNN_RETAIN_MEMORY"
 
 
 def _malloc_set_by_user() -> bool:
-    """Whether the user chose malloc's behaviour: turned retention off, or set glibc's thresholds."""
+    """Whether the user chose malloc's behaviour: turned retention off, or set glibc's thresholds.
+
+    glibc reads its variables once, from the environment the process started with: one set
+    later in ``os.environ`` changes nothing in this process (Dask's nanny sets
+    ``MALLOC_TRIM_THRESHOLD_`` there for the workers it spawns, in the client's process with a
+    ``LocalCluster``), so they are read where the kernel keeps that environment, where it does.
+    """
     if os.environ.get(RETAIN_MEMORY_VARIABLE, "1").strip() == "0":
         return True
+    start = _start_environment()
     names = ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_")
-    return any(n in os.environ for n in names) or "glibc.malloc." in os.environ.get("GLIBC_TUNABLES", "")
+    return any(n in start for n in names) or "glibc.malloc." in start.get("GLIBC_TUNABLES", "")
+
+
+@functools.cache
+def _start_environment() -> dict[str, str] | os._Environ:
+    """The environment the process started with (Linux's ``/proc/self/environ``), else ``os.environ``."""
+    try:
+        with open("/proc/self/environ", "rb") as file:
+            entries = file.read().split(b"\0")
+    except OSError:
+        return os.environ
+    pairs = (entry.decode(errors="replace").partition("=") for entry in entries if b"=" in entry)
+    return {name: value for name, _, value in pairs}
 
 
 @functools.cache
@@ -126,7 +145,8 @@ def retain_freed_memory() -> Iterator[None]:
     run). The environment variable ``SKLEARN_RNN_RETAIN_MEMORY=0`` turns it
     off (checked at each fit); setting glibc's own variables
     (``MALLOC_MMAP_THRESHOLD_``, ``MALLOC_TRIM_THRESHOLD_``, ``MALLOC_TOP_PAD_``
-    or ``glibc.malloc.*`` in ``GLIBC_TUNABLES``) leaves malloc to them. Does
+    or ``glibc.malloc.*`` in ``GLIBC_TUNABLES``) in the environment the
+    process started with (glibc reads them then) leaves malloc to them. Does
     nothing on other C libraries (macOS, Windows, musl).
     """
     global _trainings

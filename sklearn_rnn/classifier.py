@@ -106,10 +106,11 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
         their frequency. Multiplies ``sample_weight``. Not defined for
         multi-label ``y`` (an error): weigh sequences with ``sample_weight``.
     augmentation : {"auto", "window-warp"} or None, default="auto"
-        What varies the training batches. "window-warp": in half the sequences
-        of each batch, a window of a tenth of the observed steps is sped up or
-        slowed down by 2 and the sequence resampled to its length (window
-        warping), drawn from the fit's seed. "auto": window warping where the
+        What varies the training batches. "window-warp": in each sequence of
+        a batch with probability 1/2 (half of them on average), a window of a
+        tenth of the observed steps is sped up or slowed down by 2 and the
+        sequence resampled to its length (window warping), drawn from the
+        fit's seed. "auto": window warping where the
         classifier trains on fewer than 100 sequences (of positive weight; the
         ones early stopping holds out do not count),
         none otherwise (a rule of the data's size: it gained on the smallest
@@ -131,7 +132,8 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
     validation_loss_curve_ : list of float or None
         Validation loss at each epoch when ``early_stopping=True``.
     n_iter_ : int
-        Number of epochs run.
+        Number of epochs run, over every fit since the last cold start (a
+        ``warm_start`` fit adds its own, as scikit-learn's MLP counts).
     n_networks_ : int
         Number of networks trained and averaged (``n_networks`` resolved).
     fcn_dilations_ : tuple of int

@@ -44,7 +44,8 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
     validation_loss_curve_ : list of float or None
         Validation loss at each epoch when ``early_stopping=True``.
     n_iter_ : int
-        Number of epochs run.
+        Number of epochs run, over every fit since the last cold start (a
+        ``warm_start`` fit adds its own, as scikit-learn's MLP counts).
     n_networks_ : int
         Number of networks trained and averaged (``n_networks`` resolved).
     fcn_dilations_ : tuple of int

@@ -223,10 +223,10 @@ print(json.dumps({"inside": inside, "returned": held - resident_pages()}))
 _BLOCK_PAGES = 64 * 2**20 // resource.getpagesize()
 
 
-def _memory_in_fresh_process(**env: str) -> dict:
+def _memory_in_fresh_process(first: str = "", **env: str) -> dict:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_") and k != "GLIBC_TUNABLES"}
     out = subprocess.run(
-        [sys.executable, "-c", _MEMORY_SCRIPT],
+        [sys.executable, "-c", first + _MEMORY_SCRIPT],
         env={**clean, **env},
         capture_output=True,
         text=True,
@@ -248,6 +248,16 @@ def test_training_reuses_freed_memory_then_returns_it():
 def test_malloc_settings_in_the_environment_are_left_alone():
     seen = _memory_in_fresh_process(MALLOC_TRIM_THRESHOLD_="131072")
     assert min(seen["inside"]) > _BLOCK_PAGES // 2, seen
+
+
+@pytest.mark.skipif(_glibc() is None or not os.path.exists("/proc/self/environ"), reason="glibc on Linux")
+def test_a_malloc_variable_set_after_the_process_started_does_not_turn_retention_off():
+    """Dask's nanny sets MALLOC_TRIM_THRESHOLD_=65536 in os.environ for the workers it spawns, in
+    the client's process with a LocalCluster, where glibc never reads it: the client's own fits
+    (GridSearchCV's refit too) lost retention, as if the user had chosen malloc's behaviour."""
+    set_later = "import os; os.environ['MALLOC_TRIM_THRESHOLD_'] = '65536'\n"
+    seen = _memory_in_fresh_process(set_later)
+    assert max(seen["inside"][-3:]) < _BLOCK_PAGES // 10, seen
 
 
 # -- batched prediction ---------------------------------------------------------------------------

@@ -19,9 +19,10 @@ readings after a step, which suits recorded data. The levels are read as they
 are (``local_level=False``): a temperature creeping above its normal range is
 what this pump's monitor is for. Its threshold
 comes from held-out normal readings and flags 0.5% of them
-(``contamination=0.005``); flagged readings up to an hour apart are merged into
-one event (``merge_gap=6``). The data are generated here; the same code runs
-on a data frame of real readings with a time index.
+(``contamination=0.005``); flagged readings with up to six unflagged ones (an
+hour) between them are merged into one event (``merge_gap=6``). The data are
+generated here; the same code runs on a data frame of real readings with a time
+index.
 """
 
 import matplotlib.pyplot as plt

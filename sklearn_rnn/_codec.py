@@ -252,6 +252,9 @@ def _decoded_time_zone(tz: Any, where: str) -> str | datetime.timezone | None:
 
 # the values of all range indexes a file may declare: as many as an int64 array within the arrays' limit
 MAX_RANGE_LENGTH = MAX_ARRAYS_BYTES // 8
+# the characters of all its text arrays (labels, names): numpy gives each item the longest one's width,
+# 4 bytes a character, so a short manifest could declare gigabytes; as many as the arrays' limit holds
+MAX_TEXT_CHARACTERS = MAX_ARRAYS_BYTES // 4
 
 # What load's dates may cost, in microseconds: pandas checks a stored date against its frequency, and
 # rebuilding sktime's state puts the series on its grid, at once for fixed lengths and days, date by
@@ -295,6 +298,7 @@ class StoredArrays:
         self._left = dict(arrays)
         self.date_cost_left_us = MAX_DATE_COST_US
         self.range_values_left = MAX_RANGE_LENGTH  # pandas expands range indexes into arrays
+        self.text_characters_left = MAX_TEXT_CHARACTERS
 
     def take(self, name: str, where: str) -> np.ndarray:
         if name not in self._left:
@@ -330,7 +334,17 @@ def decode(value: Any, arrays: StoredArrays, where: str) -> Any:
             items = decode(value["__array__"], arrays, where)
             if not isinstance(items, list) or not all(map(is_plain, items)):
                 raise Refused(f"{where} holds an array of values that are not plain.")
-            return np.array(items, dtype=object if value["dtype"] == "object" else str)
+            if value["dtype"] == "object":
+                return np.array(items, dtype=object)
+            width = max((len(str(item)) for item in items), default=0)
+            arrays.text_characters_left -= len(items) * width
+            if arrays.text_characters_left < 0:
+                raise Refused(
+                    f"{where} holds {len(items)} texts up to {width} characters long: as a numpy array, "
+                    f"each that long, they take the file beyond the {MAX_TEXT_CHARACTERS} characters its "
+                    "text arrays may hold (1 GiB as numpy holds them)."
+                )
+            return np.array(items, dtype=str)
         if set(value) == {"__tuple__"} and isinstance(value["__tuple__"], list):
             return tuple(decode(value["__tuple__"], arrays, where))
         if set(value) == {"__index__"} and isinstance(value["__index__"], dict):

@@ -183,6 +183,15 @@ class SeriesState:
             raise Refused("its sktime converter store is malformed.")
         if not isinstance(y_hist, pd.DataFrame) or not (X_hist is None or isinstance(X_hist, pd.DataFrame)):
             raise Refused("its forecaster holds no training series.")
+        for name, frame in (("_y_hist", y_hist), ("_X_hist", X_hist)):
+            if frame is None:
+                continue
+            try:  # sktime's refit below refuses NaN, not infinity, which fit refuses
+                values = frame.to_numpy(dtype=np.float64, na_value=np.nan)
+            except (TypeError, ValueError):
+                raise Refused(f"its {name} holds values that are not numbers.") from None
+            if np.isinf(values).any():
+                raise Refused(f"its {name} holds infinite values, which fit refuses.")
         if (n_series := max(series_count(y_hist), series_count(X_hist))) > MAX_SERIES:
             raise Refused(f"its forecaster holds {n_series} series, more than the {MAX_SERIES} save writes.")
         held_columns = X_hist.shape[1] if X_hist is not None else 0

@@ -537,8 +537,13 @@ def _stream_context(value: Any, attributes: dict) -> bool:
         return True
     channels = attributes.get("channel_mean_")
 
-    def floats(array: Any, ndim: int) -> bool:
-        return isinstance(array, np.ndarray) and array.dtype.kind == "f" and array.ndim == ndim
+    def floats(array: Any, ndim: int) -> bool:  # NaN where a step has no value (a gap), never infinity
+        return (
+            isinstance(array, np.ndarray)
+            and array.dtype.kind == "f"
+            and array.ndim == ndim
+            and not np.isinf(array).any()
+        )
 
     return (
         isinstance(value, tuple)
@@ -549,6 +554,7 @@ def _stream_context(value: Any, attributes: dict) -> bool:
         and len(value[1]) > 0
         and (not isinstance(channels, np.ndarray) or value[1].shape[1] == len(channels))
         and all(floats(part, 1) for part in value[2:])
+        and not any((part < 0).any() for part in value[2:4])  # scores: misses in units of a spread
         and (len(value) < 5 or _event_trail(value[4]))
     )
 
@@ -684,7 +690,8 @@ FITTED_RULES: dict[str, tuple[Callable[[Any, dict], bool], str]] = {
     ),
     "_context": (
         _stream_context,
-        "None or the stream's last 1 or 2 time points, its scaled steps (one column per channel) and scores",
+        "None or the stream's last 1 or 2 time points, its scaled steps (one column per channel) and "
+        "scores (NaN where a step has no value, never infinite; scores >= 0)",
     ),
 }
 

@@ -538,6 +538,21 @@ def test_ranges_declared_huge_are_refused_before_they_are_expanded(forecaster_by
     assert time.perf_counter() - start < 5
 
 
+def test_text_arrays_declared_huge_are_refused_before_numpy_sizes_them(classifier_bytes, tmp_path):
+    """numpy gives every item of a text array the longest one's width (4 bytes a character): a 2 MB
+    manifest of 300,000 empty texts and one of 2,500 characters took 3.2 GB before load refused it for
+    another reason, and a 5 MB one raised numpy's MemoryError instead of the refusal (found by a probe)."""
+
+    def edit(manifest):
+        manifest["params"]["verbose"] = {"__array__": [""] * 100_000 + ["a" * 3000], "dtype": "str"}
+
+    members = _members(_edit_manifest(classifier_bytes, edit))
+    start = time.perf_counter()
+    match = r"parameter verbose holds 100001 texts up to 3000 characters long: .* beyond the 268435456"
+    _refused(_zip(members, compression=zipfile.ZIP_STORED), match, tmp_path)  # stored: no ratio to refuse
+    assert time.perf_counter() - start < 5
+
+
 _MEASURE = """
 import json, resource, sys, time, warnings
 import sklearn_rnn
@@ -1192,6 +1207,38 @@ def test_an_anomaly_detector_file_with_a_forged_open_event_is_refused(trail, tmp
     (tmp_path / "forged.skrnn").write_bytes(_zip(members))
     with pytest.raises(ValueError, match="_context"):
         load(tmp_path / "forged.skrnn")
+
+
+@pytest.mark.parametrize("part, value", [(1, np.inf), (2, -np.inf), (2, -1.0), (3, np.inf)])
+def test_an_anomaly_detector_file_with_a_forged_stream_past_is_refused(part, value, tmp_path):
+    """Infinite scaled steps or scores, or negative scores (misses in units of a spread), which no stream
+    holds, loaded (found by a probe); NaN, a step without a value, is the stream's own."""
+    from sklearn_rnn import RNNAnomalyDetector
+
+    data = pd.DataFrame({"v": np.sin(np.arange(200) / 3)})
+    detector = RNNAnomalyDetector(window_length=8, hidden_size=4, max_epochs=1, smoothing=3, random_state=0)
+    members = _members(_saved(detector.fit(data).update(data)))
+    member = json.loads(members["manifest.json"])["attributes"]["_context"]["__tuple__"][part]["__ndarray__"]
+    stored = np.load(io.BytesIO(members[member]))
+    stored[..., -1] = value
+    out = io.BytesIO()
+    np.save(out, stored, allow_pickle=False)
+    members[member] = out.getvalue()
+    _refused(_zip(members), "_context", tmp_path)
+
+
+def test_a_forecaster_file_whose_history_holds_infinity_is_refused(forecaster_bytes, tmp_path):
+    """fit refuses infinite y; the file loaded, and predict blamed the network's outputs (or, with the
+    value early in the history, forecast as if nothing were wrong until an update reached it)."""
+    members = _members(forecaster_bytes)
+    frame = json.loads(members["manifest.json"])["attributes"]["_y_hist"]["__frame__"]
+    member = frame["data"][0]["__ndarray__"]
+    stored = np.load(io.BytesIO(members[member]))
+    stored[0] = np.inf
+    out = io.BytesIO()
+    np.save(out, stored, allow_pickle=False)
+    members[member] = out.getvalue()
+    _refused(_zip(members), "its _y_hist holds infinite values, which fit refuses", tmp_path)
 
 
 def _custom_hours(openings: int) -> list:

@@ -199,8 +199,8 @@ def read_array(archive: zipfile.ZipFile, member: str) -> np.ndarray:
         shape, _, dtype = headers[version](stream)
     except ValueError as exc:
         raise Refused(f"{member} is not a plain numeric .npy array ({exc}).") from None
-    if dtype.kind not in "biuf":
-        raise Refused(f"{member} is not a plain numeric .npy array (dtype {dtype}).")
+    if dtype.kind not in "biuf" or (dtype.kind == "f" and dtype.itemsize not in (4, 8)):
+        raise Refused(f"{member} is not a plain numeric .npy array (dtype {dtype}).")  # float16/128: never
     declared = math.prod(shape) * dtype.itemsize
     if declared != len(data) - stream.tell():
         raise Refused(

@@ -192,6 +192,10 @@ class SeriesState:
                 raise Refused(f"its {name} holds values that are not numbers.") from None
             if np.isinf(values).any():
                 raise Refused(f"its {name} holds infinite values, which fit refuses.")
+        logged = attributes.get("log_transform_")  # its own check follows; a column modelled on logs
+        if isinstance(logged, np.ndarray) and logged.dtype == bool and logged.shape == (y_hist.shape[1],):
+            if (y_hist.to_numpy(dtype=np.float64, na_value=np.nan)[:, logged] <= 0).any():
+                raise Refused("its _y_hist holds values <= 0 in a column modelled on the log scale.")
         if (n_series := max(series_count(y_hist), series_count(X_hist))) > MAX_SERIES:
             raise Refused(f"its forecaster holds {n_series} series, more than the {MAX_SERIES} save writes.")
         held_columns = X_hist.shape[1] if X_hist is not None else 0

@@ -354,6 +354,8 @@ def check_weight_values(weights: dict[str, torch.Tensor]) -> None:
             raise Refused(f"its weights hold NaN or inf ({key!r}).")
         if key.endswith("x_scale") and not bool((tensor > 0).all()):
             raise Refused(f"its input scaling {key!r} holds scales that are zero or negative.")
+        if key.endswith("running_var") and not bool((tensor >= 0).all()):  # predict would give NaN
+            raise Refused(f"its batch normalisation {key!r} holds negative variances.")
 
 
 def _equal(value: Any, reference: Any) -> bool:
@@ -621,7 +623,10 @@ FITTED_RULES: dict[str, tuple[Callable[[Any, dict], bool], str]] = {
     "n_outputs_": (_count(1), "an integer >= 1"),
     "sp_": (_count(1), "an integer >= 1"),
     "_multilabel": (_flag, "True or False"),
-    "_y_1d": (_flag, "True or False"),
+    "_y_1d": (
+        lambda v, a: _flag(v, a) and (not v or np.size(a.get("y_mean_")) == 1),  # 1D: one target
+        "True or False, True with one target only (y_mean_ of length 1)",
+    ),
     "_tabular": (_flag, "True or False"),
     "local_level_": (_flag, "True or False"),
     "augmentation_": (

@@ -717,7 +717,7 @@ def _load_members(archive: zipfile.ZipFile, manifest: dict, names: list[str]) ->
 
 def _release(version: Any) -> tuple[int, int] | None:
     """Major and minor of a version string ("2.13.0+cpu" -> (2, 13)); None when it has none."""
-    match = re.match(r"(\d+)\.(\d+)", version) if isinstance(version, str) else None
+    match = re.match(r"(\d{1,9})\.(\d{1,9})", version) if isinstance(version, str) else None
     return (int(match[1]), int(match[2])) if match else None
 
 
@@ -725,7 +725,8 @@ def _newer_version(version: Any) -> str | None:
     """``version`` where it is a release after this sklearn_rnn's (major, minor, patch), else None."""
 
     def numbers(text: Any) -> tuple[int, ...] | None:
-        match = re.match(r"(\d+)\.(\d+)(?:\.(\d+))?", text) if isinstance(text, str) else None
+        # at most 9 digits a part: int() of thousands raises, and no release has them
+        match = re.match(r"(\d{1,9})\.(\d{1,9})(?:\.(\d{1,9}))?", text) if isinstance(text, str) else None
         return tuple(int(part or 0) for part in match.groups()) if match else None
 
     stored, here = numbers(version), numbers(library_version())

@@ -1241,6 +1241,50 @@ def test_a_forecaster_file_whose_history_holds_infinity_is_refused(forecaster_by
     _refused(_zip(members), "its _y_hist holds infinite values, which fit refuses", tmp_path)
 
 
+def _with_npy(members: dict[str, bytes], member: str, array: np.ndarray) -> bytes:
+    out = io.BytesIO()
+    np.save(out, array, allow_pickle=False)
+    return _zip({**members, member: out.getvalue()})
+
+
+def test_states_no_fit_writes_are_refused_rather_than_failing_or_misleading_later(
+    classifier_bytes, forecaster_bytes, tmp_path
+):
+    """Found by a probe of crafted files: each loaded, then predicted wrongly without a word (one
+    target of two), or failed at every call with an error naming another cause."""
+    # a two-target regressor marked as fitted on a 1D y: predict returned the first target alone
+    regressor = RNNRegressor(architecture="rnn", hidden_size=4, max_epochs=1, random_state=0)
+    two = _saved(regressor.fit(X, np.stack([Y, 100.0 + Y], axis=1).astype(float)))
+    edited = _edit_manifest(two, lambda m: m["attributes"].update(_y_1d=True))
+    _refused(edited, r"_y_1d=True is refused; it must be .* one target only", tmp_path)
+    # a negative batch-norm variance: every predict said X was out of range or training diverged
+    key = next(
+        k for k in load_tensors(_members(classifier_bytes)["module.safetensors"]) if "running_var" in k
+    )
+    edited = _edit_tensors(classifier_bytes, "module.safetensors", lambda t: t[key].fill_(-1e-3))
+    _refused(edited, rf"batch normalisation '{key}' holds negative variances", tmp_path)
+    # quantile levels in float128 (or float16, which rounds them): torch and scipy refused them later
+    members = _members(forecaster_bytes)
+    member = json.loads(members["manifest.json"])["attributes"]["quantile_levels_"]["__ndarray__"]
+    levels = np.load(io.BytesIO(members[member]))
+    for dtype in (np.longdouble, np.float16):
+        if np.dtype(dtype).itemsize in (4, 8):  # no wider float on this platform
+            continue
+        edited = _with_npy(members, member, levels.astype(dtype))
+        _refused(edited, rf"{member} is not a plain numeric .npy array \(dtype {np.dtype(dtype)}\)", tmp_path)
+    # a column modelled on logs whose stored values are not all positive: predict blamed new y
+    member = json.loads(members["manifest.json"])["attributes"]["log_transform_"]["__ndarray__"]
+    edited = _with_npy(members, member, np.array([True, True]))  # column b, a cosine, on logs too
+    _refused(edited, "its _y_hist holds values <= 0 in a column modelled on the log scale", tmp_path)
+    # a version of thousands of digits: int() raised its own ValueError, without "Refusing to load"
+    for field in ("sklearn_rnn_version", "torch_version"):
+        edited = _edit_manifest(forecaster_bytes, lambda m, f=field: m.update({f: "9" * 5000 + ".1"}))
+        (tmp_path / "version.skrnn").write_bytes(edited)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            load(tmp_path / "version.skrnn")  # no release: read as an unknown version, as "abc" is
+
+
 def _custom_hours(openings: int) -> list:
     starts = [f"{m // 60:02d}:{m % 60:02d}" for m in range(0, 2 * openings, 2)]
     ends = [f"{(m + 1) // 60:02d}:{(m + 1) % 60:02d}" for m in range(0, 2 * openings, 2)]

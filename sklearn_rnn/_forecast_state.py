@@ -183,18 +183,12 @@ class SeriesState:
             raise Refused("its sktime converter store is malformed.")
         if not isinstance(y_hist, pd.DataFrame) or not (X_hist is None or isinstance(X_hist, pd.DataFrame)):
             raise Refused("its forecaster holds no training series.")
-        for name, frame in (("_y_hist", y_hist), ("_X_hist", X_hist)):
-            if frame is None:
-                continue
-            try:  # sktime's refit below refuses NaN, not infinity, which fit refuses
-                values = frame.to_numpy(dtype=np.float64, na_value=np.nan)
-            except (TypeError, ValueError):
-                raise Refused(f"its {name} holds values that are not numbers.") from None
-            if np.isinf(values).any():
-                raise Refused(f"its {name} holds infinite values, which fit refuses.")
+        y_values = _stored_values("_y_hist", y_hist)
+        if X_hist is not None:
+            _stored_values("_X_hist", X_hist)
         logged = attributes.get("log_transform_")  # its own check follows; a column modelled on logs
         if isinstance(logged, np.ndarray) and logged.dtype == bool and logged.shape == (y_hist.shape[1],):
-            if (y_hist.to_numpy(dtype=np.float64, na_value=np.nan)[:, logged] <= 0).any():
+            if (y_values[:, logged] <= 0).any():
                 raise Refused("its _y_hist holds values <= 0 in a column modelled on the log scale.")
         if (n_series := max(series_count(y_hist), series_count(X_hist))) > MAX_SERIES:
             raise Refused(f"its forecaster holds {n_series} series, more than the {MAX_SERIES} save writes.")
@@ -748,6 +742,18 @@ class SeriesState:
 
     def _index_names(self):
         return list(self._y_hist.index.names)
+
+
+def _stored_values(name: str, frame: pd.DataFrame) -> np.ndarray:
+    """A loaded frame's values as float64, refused where not numbers or infinite (sktime's refit at
+    load refuses NaN, not infinity, which ``fit`` refuses)."""
+    try:
+        values = frame.to_numpy(dtype=np.float64, na_value=np.nan)
+    except (TypeError, ValueError):
+        raise Refused(f"its {name} holds values that are not numbers.") from None
+    if np.isinf(values).any():
+        raise Refused(f"its {name} holds infinite values, which fit refuses.")
+    return values
 
 
 def _refuse_uncountable_times(index: pd.Index, X: Any = None) -> None:

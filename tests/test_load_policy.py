@@ -114,6 +114,13 @@ def _as_older(data: bytes, edit) -> bytes:
     return _zip(members)
 
 
+def _with_npy(members: dict[str, bytes], member: str, array: np.ndarray) -> bytes:
+    """``members`` zipped with ``array`` stored as the .npy ``member``."""
+    out = io.BytesIO()
+    np.save(out, array, allow_pickle=False)
+    return _zip({**members, member: out.getvalue()})
+
+
 def _edit_tensors(data: bytes, member: str, edit) -> bytes:
     members = _members(data)
     tensors = load_tensors(members[member])
@@ -1201,10 +1208,7 @@ def test_an_anomaly_detector_file_with_a_forged_open_event_is_refused(trail, tmp
     saved = _saved(detector.update(data))
     members = _members(saved)
     member = json.loads(members["manifest.json"])["attributes"]["_context"]["__tuple__"][4]["__ndarray__"]
-    out = io.BytesIO()
-    np.save(out, np.array(trail), allow_pickle=False)
-    members[member] = out.getvalue()
-    (tmp_path / "forged.skrnn").write_bytes(_zip(members))
+    (tmp_path / "forged.skrnn").write_bytes(_with_npy(members, member, np.array(trail)))
     with pytest.raises(ValueError, match="_context"):
         load(tmp_path / "forged.skrnn")
 
@@ -1221,10 +1225,7 @@ def test_an_anomaly_detector_file_with_a_forged_stream_past_is_refused(part, val
     member = json.loads(members["manifest.json"])["attributes"]["_context"]["__tuple__"][part]["__ndarray__"]
     stored = np.load(io.BytesIO(members[member]))
     stored[..., -1] = value
-    out = io.BytesIO()
-    np.save(out, stored, allow_pickle=False)
-    members[member] = out.getvalue()
-    _refused(_zip(members), "_context", tmp_path)
+    _refused(_with_npy(members, member, stored), "_context", tmp_path)
 
 
 def test_a_forecaster_file_whose_history_holds_infinity_is_refused(forecaster_bytes, tmp_path):
@@ -1235,16 +1236,9 @@ def test_a_forecaster_file_whose_history_holds_infinity_is_refused(forecaster_by
     member = frame["data"][0]["__ndarray__"]
     stored = np.load(io.BytesIO(members[member]))
     stored[0] = np.inf
-    out = io.BytesIO()
-    np.save(out, stored, allow_pickle=False)
-    members[member] = out.getvalue()
-    _refused(_zip(members), "its _y_hist holds infinite values, which fit refuses", tmp_path)
-
-
-def _with_npy(members: dict[str, bytes], member: str, array: np.ndarray) -> bytes:
-    out = io.BytesIO()
-    np.save(out, array, allow_pickle=False)
-    return _zip({**members, member: out.getvalue()})
+    _refused(
+        _with_npy(members, member, stored), "its _y_hist holds infinite values, which fit refuses", tmp_path
+    )
 
 
 def test_states_no_fit_writes_are_refused_rather_than_failing_or_misleading_later(

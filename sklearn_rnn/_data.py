@@ -393,6 +393,27 @@ def stacked_series_advice(name: str, example: str) -> str:
     )
 
 
+def clock_change_advice(times: pd.Index, name: str) -> str:
+    """Advice for a naive dated index whose repeats are each twice, within an hour of the night, as
+    local clock times repeat when clocks go back (empty otherwise): localized, every reading is kept."""
+    if not isinstance(times, pd.DatetimeIndex) or times.tz is not None:
+        return ""
+    repeats = times[times.duplicated()]
+    nights = pd.Series(repeats).groupby(repeats.normalize())
+    if (
+        not len(repeats)
+        or repeats.has_duplicates  # a time three times or more: no clock goes back twice
+        or repeats.hour.max() >= 4
+        or (nights.max() - nights.min()).max() >= pd.Timedelta("1h")
+    ):
+        return ""
+    return (
+        f" If these are local clock times, repeated as clocks went back, localize them instead, which "
+        f"keeps every reading in order: {name}.index = {name}.index.tz_localize('Europe/Berlin', "
+        "ambiguous='infer') (the zone of your clock)."
+    )
+
+
 def refuse_repeated_columns(data: Any, name: str) -> None:
     """Refuse a frame with a column name more than once (sktime's error names no column)."""
     columns = getattr(data, "columns", None)
@@ -430,7 +451,7 @@ def _check_time_order(index: pd.Index, i: int) -> None:
         raise ValueError(
             f"Sequence {i} of X {problem} in its index: its steps are read in row order, one step a "
             "row. Sort each sequence by time and aggregate the rows of a repeated time first, e.g. "
-            "x.sort_index() and x.groupby(level=0).mean()."
+            "x.sort_index() and x.groupby(level=0).mean()." + clock_change_advice(index, "x")
         )
 
 

@@ -233,11 +233,13 @@ def _off_steps(times: pd.Index, offset: Any) -> np.ndarray:
         return np.asarray(times[:-1] + offset != times[1:])
 
 
-def refuse_missing_keys(df: pd.DataFrame | None, name: str, method: str) -> None:
+def refuse_missing_keys(
+    df: pd.DataFrame | None, name: str, method: str, left_out: str = "left out of the forecasts"
+) -> None:
     """Refuse a panel whose series keys are missing (NaN) on some rows.
 
     pandas' ``groupby`` leaves such rows out, so their series would be
-    dropped from the forecasts without a word.
+    ``left_out`` (of the forecasts; of training and scoring) without a word.
     """
     if df is None or not isinstance(df.index, pd.MultiIndex):
         return
@@ -247,8 +249,8 @@ def refuse_missing_keys(df: pd.DataFrame | None, name: str, method: str) -> None
             label = df.index.names[level] if df.index.names[level] is not None else level
             raise ValueError(
                 f"{name} passed to {method} has {int(missing.sum())} rows whose series key is missing "
-                f"(NaN in index level {label!r}), and a series without a key would be left out of the "
-                f"forecasts. Give those rows a key first, e.g. {name} = {name}.reset_index().fillna("
+                f"(NaN in index level {label!r}), and a series without a key would be {left_out}. "
+                f"Give those rows a key first, e.g. {name} = {name}.reset_index().fillna("
                 f"{{{label!r}: 'unknown'}}).set_index({name}.index.names), or drop them."
             )
 

@@ -32,6 +32,7 @@ from ._anomaly import (
 )
 from ._archive import Refused
 from ._data import (
+    clock_change_advice,
     holds_text,
     refuse_missing_times,
     refuse_repeated_columns,
@@ -41,7 +42,7 @@ from ._data import (
 )
 from ._docs import with_shared_parameters
 from ._runtime import user_stacklevel
-from ._series import refuse_skipped_steps, usual_spacing
+from ._series import refuse_missing_keys, refuse_skipped_steps, usual_spacing
 from ._storable import SafeFormatMixin, VersionedPickleMixin
 from ._training import RECURRENT_CONSTRAINTS, TRAINING_CONSTRAINTS, Int, restored_on_error
 
@@ -563,18 +564,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
                     "total_seconds()), or, if they are the time of each row, as the index."
                 )
             if holds_text(X[name]):
-                series_level = (
-                    "; if it names the series each row belongs to (a machine id, say), make it the series "
-                    f"level of the index instead: {series_level_code('X', repr(name))}."
-                    if not isinstance(X.index, pd.MultiIndex)
-                    else "."
-                )
-                raise TypeError(
-                    f"X passed to {method}: column {name!r} holds text, which is not parsed as numbers "
-                    f"(numeric text included). Convert it explicitly, e.g. X[{name!r}] = pd.to_numeric("
-                    f"X[{name!r}], errors='coerce') (text that is no number becomes NaN, a gap)"
-                    + series_level
-                )
+                raise TypeError(f"X passed to {method}: column {name!r} holds " + _text_advice(X, name))
             if pd.api.types.is_complex_dtype(dtype):
                 raise TypeError(
                     f"X passed to {method}: column {name!r} holds complex numbers, whose imaginary part "
@@ -596,13 +586,9 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
             )
         if method != "fit":
             self._refuse_other_step(X.index, method)
-        if method != "fit" and values.shape[1] != len(self.channel_mean_):
-            raise ValueError(
-                f"X passed to {method} has {values.shape[1]} columns, but the detector was fitted on "
-                f"{len(self.channel_mean_)}. Pass the channels of fit, in their order."
-            )
         # channels are read by position: names, where both have them, must match fit's in order (names
-        # of any kind, sensor ids too; 0, 1, ... in order are positions, as numpy input gets them)
+        # of any kind, sensor ids too; 0, 1, ... in order are positions, as numpy input gets them); checked
+        # before the count, so that a column more or less is named
         labels = X.columns.to_numpy(dtype=object)
         plain = all(isinstance(c, (str, int, np.integer)) and not isinstance(c, bool) for c in labels)
         positions = X.columns.equals(pd.RangeIndex(X.shape[1]))
@@ -623,6 +609,11 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
                     "X[detector.feature_names_in_] (a pd.Series: named as at fit, "
                     f"X.rename({self.feature_names_in_[0]!r}))."
                 )
+        if method != "fit" and values.shape[1] != len(self.channel_mean_):
+            raise ValueError(
+                f"X passed to {method} has {values.shape[1]} columns, but the detector was fitted on "
+                f"{len(self.channel_mean_)}. Pass the channels of fit, in their order."
+            )
         return values
 
     def _check_X(self, X: Any) -> pd.DataFrame:
@@ -646,6 +637,14 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
             )
         if isinstance(index, pd.Index):
             _check_time_index(index, fitting=not self.is_fitted)
+        if isinstance(X, pd.DataFrame):  # groupby leaves rows without a key out: NaN scores, never flagged
+            fitted = self.is_fitted
+            refuse_missing_keys(
+                X,
+                "X",
+                "the fitted detector" if fitted else "fit",
+                "left unscored, never flagged" if fitted else "left out of training",
+            )
         refuse_repeated_columns(X, "X")
         X_inner = super()._check_X(X)
         if isinstance(X, np.ndarray):  # channels read by position (sktime names numpy3D's "var_0", ...)
@@ -1302,7 +1301,7 @@ def _check_time_index(index: pd.Index, text: bool = False, fitting: bool = False
             + (
                 "."
                 if isinstance(index, pd.MultiIndex)
-                else f"; {stacked_series_advice('X', 'a machine id')}."
+                else f"; {stacked_series_advice('X', 'a machine id')}." + clock_change_advice(index, "X")
             )
         )
     if not isinstance(index, pd.MultiIndex) and not index.is_monotonic_increasing:
@@ -1323,6 +1322,39 @@ def _check_time_index(index: pd.Index, text: bool = False, fitting: bool = False
                 "detector reads the rows as consecutive steps. Sort it first: X.sort_index()."
             )
         refuse_skipped_steps(piece)
+
+
+def _text_advice(X: pd.DataFrame, name: Any) -> str:
+    """What a column of text holds (numbers, dates or categories, by what most of it parses as) and
+    how to pass it: numbers converted, dates as the time index, categories as numbers or a series key."""
+    sample = X[name].dropna().head(1000).astype(object)
+    example = sample.iloc[0] if len(sample) else None
+    if len(sample) and pd.to_numeric(sample, errors="coerce").notna().mean() >= 0.7:
+        return (
+            f"numbers as text (e.g. {example!r}), which are not parsed. Convert them explicitly: "
+            f"X[{name!r}] = pd.to_numeric(X[{name!r}], errors='coerce') (text that is no number becomes "
+            "NaN, a gap)."
+        )
+    with warnings.catch_warnings():  # pandas warns of each format it infers
+        warnings.simplefilter("ignore")
+        dates = pd.to_datetime(sample, errors="coerce", format="mixed", utc=True)
+    if len(sample) and (dates.dt.year > 1000).mean() >= 0.7:  # dateutil reads "M0" as the year 1
+        return (
+            f"dates as text (e.g. {example!r}), as a CSV's time column is read. Make them the time "
+            f"index: X[{name!r}] = pd.to_datetime(X[{name!r}]); X = X.set_index({name!r})."
+        )
+    series_level = (
+        "; or, if it names the series each row belongs to (a machine id, say), make it the series level "
+        f"of the index: {series_level_code('X', repr(name))}"
+        if not isinstance(X.index, pd.MultiIndex)
+        else ""
+    )
+    return (
+        f"text (e.g. {example!r}), not numbers. Encode it as numbers first, e.g. one 0/1 channel per "
+        f"value: X = pd.get_dummies(X, columns=[{name!r}], dtype=float), or drop the column"
+        + series_level
+        + "."
+    )
 
 
 def _rows_by_series(index: pd.Index) -> list[np.ndarray]:

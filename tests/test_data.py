@@ -319,8 +319,20 @@ def test_time_index_of_dataframe_sequences_must_be_in_order():
     seqs, _ = _validate(sorted_runs)
     np.testing.assert_allclose(seqs.values[0, :, 0], log.value[:6], rtol=1e-6)
     repeated = sorted_runs[0].set_axis([sorted_runs[0].index[0]] * 6)
-    with pytest.raises(ValueError, match=r"repeats the time 2024-01-01.*groupby\(level=0\)\.mean\(\)"):
+    with pytest.raises(ValueError, match=r"repeats the time 2024-01-01.*groupby\(level=0\)\.mean\(\)") as e:
         _validate([repeated, sorted_runs[1]])
+    assert "tz_localize" not in str(e.value)  # midnight six times: no clock went back
+    # a run logged in local clock time across the autumn change repeats 02:00-02:45: localizing keeps it
+    clock = pd.date_range("2024-10-27 01:00", periods=12, freq="15min", tz="Europe/Berlin")
+    run = pd.DataFrame({"value": np.arange(12.0)}, index=clock.tz_localize(None))
+    with pytest.raises(
+        ValueError,
+        match=r"repeats the time 2024-10-27 02:00:00.*x.index = x.index."
+        r"tz_localize\('Europe/Berlin', ambiguous='infer'\)",
+    ):
+        _validate([run, run])
+    run.index = run.index.tz_localize("Europe/Berlin", ambiguous="infer")  # the fix, as given
+    np.testing.assert_array_equal(_validate([run, run])[0].values[0, :, 0], np.arange(12.0))
     # row labels that are not times are not read: a frame sliced from a larger one keeps its labels
     _validate([sorted_runs[0].reset_index(drop=True).set_axis([5, 3, 9, 1, 0, 2]), sorted_runs[1]])
     # a date that did not parse (errors="coerce") was refused as out of order, then again once sorted

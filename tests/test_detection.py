@@ -686,7 +686,9 @@ def test_save_and_load_give_the_same_scores(scoring, tmp_path):
 
 
 def test_bad_input_is_refused_with_the_fix(forecast):
-    with pytest.raises(ValueError, match="has 2 columns, but the detector was fitted on 1"):
+    with pytest.raises(
+        ValueError, match=r"has the columns \['s0', 's1'\], but the detector was fitted on \['s0'\]"
+    ):
         forecast.transform_scores(sensor(50, 15, channels=2))
     bad = sensor(50, 15)
     bad.iloc[3, 0] = np.inf

@@ -1,6 +1,7 @@
 """RNNAnomalyDetector on inputs as users build them: date columns, nullable values, index types."""
 
 import copy
+import io
 import re
 import warnings
 
@@ -564,10 +565,11 @@ def test_numeric_text_is_refused_not_parsed(detector):
     as_text.iloc[10, 0] = "nan"
     for given in (as_text, as_text.astype("string")):
         with pytest.raises(
-            TypeError, match=r"column 'temp' holds text.*pd.to_numeric\(X\['temp'\], errors='coerce'\)"
+            TypeError,
+            match=r"column 'temp' holds numbers as text.*pd.to_numeric\(X\['temp'\], errors='coerce'\)",
         ):
             detector.predict(given)
-    with pytest.raises(TypeError, match=r"holds text"):
+    with pytest.raises(TypeError, match=r"holds numbers as text"):
         RNNAnomalyDetector(**TINY).fit(as_text)
     fixed = as_text.assign(temp=pd.to_numeric(as_text["temp"], errors="coerce"))  # the message's fix
     assert np.isnan(detector.transform_scores(fixed)["scores"].iloc[10])
@@ -1268,3 +1270,91 @@ def test_a_new_chunks_steps_before_its_first_flag_join_the_event_open_at_the_str
     np.testing.assert_array_equal(second, whole[whole >= 100])
     # the first chunk's last steps were returned before the later flags arrived
     np.testing.assert_array_equal(first, whole[whole <= 97])
+
+
+def test_rows_of_a_panel_without_a_machine_id_are_refused_with_a_fix_that_works():
+    """Rows whose series key was not logged (NaN) were left out of training and scored NaN, never
+    flagged: a spike of 50 on them raised nothing, without a word."""
+    dates = pd.date_range("2024-03-01", periods=60, freq="h")
+    log = pd.concat([readings(60, seed).assign(machine=m, time=dates) for seed, m in enumerate(["a", "b"])])
+    log.loc[(log.machine == "b").to_numpy() & (log.time == dates[20]).to_numpy(), "temp"] += 50.0
+    log.loc[log.machine == "b", "machine"] = np.nan  # machine b's id was not logged
+    X = log.set_index(["machine", "time"])
+    with pytest.raises(
+        ValueError,
+        match=r"X passed to fit has 60 rows whose series key is missing "
+        r"\(NaN in index level 'machine'\).*left out of training",
+    ):
+        RNNAnomalyDetector(**TINY).fit(X)
+    fitted = RNNAnomalyDetector(**TINY).fit(X.loc[["a"]])
+    with pytest.raises(ValueError, match=r"60 rows whose series key.*left unscored, never flagged"):
+        fitted.predict(X)
+    fixed = X.reset_index().fillna({"machine": "unknown"}).set_index(X.index.names)  # the fix, as given
+    assert 60 + 20 in fitted.predict(fixed)["ilocs"].tolist()  # the spike, on machine b's 20th hour
+    assert np.nanargmax(fitted.transform_scores(fixed).to_numpy()) == 60 + 20
+
+
+def test_a_column_more_or_less_than_fits_is_named_with_the_fix():
+    """A leftover label column, or a channel lost, got "has 3 columns, but the detector was fitted on
+    2", naming neither the column nor the fix."""
+    data = readings(200).assign(flow=lambda d: d.temp.shift(3).bfill())
+    fitted = RNNAnomalyDetector(**TINY).fit(data)
+    for passed in (data.assign(label=0), data[["temp"]]):
+        with pytest.raises(
+            ValueError,
+            match=rf"has the columns {re.escape(str(passed.columns.tolist()))}, but the detector was "
+            r"fitted on \['temp', 'flow'\].*X\[detector.feature_names_in_\]",
+        ):
+            fitted.predict(passed)
+    fixed = data.assign(label=0)[fitted.feature_names_in_]  # the fix; a lost channel has none but to find it
+    pd.testing.assert_frame_equal(fitted.transform_scores(fixed), fitted.transform_scores(data))
+    with pytest.raises(ValueError, match="has 1 columns, but the detector was fitted on 2"):
+        fitted.predict(data[["temp"]].to_numpy())  # no names: the count
+
+
+def test_a_csvs_time_column_and_a_status_column_of_text_get_fixes_that_work():
+    """A CSV read without making its time column the index, and a run/idle status: both were told to
+    pd.to_numeric(..., errors='coerce'), which makes them all NaN, refused next as channels without a
+    value (and the other fix offered, a series level, made 300 one-row series)."""
+    data = readings(300)
+    data.insert(0, "time", pd.date_range("2024-01-01", periods=300, freq="min").strftime("%Y-%m-%d %H:%M"))
+    data["status"] = np.where(np.arange(300) % 20 < 10, "RUN", "IDLE")
+    csv = pd.read_csv(io.StringIO(data.to_csv(index=False)))
+    with pytest.raises(
+        TypeError,
+        match=r"column 'time' holds dates as text \(e.g. '2024-01-01 00:00'\)"
+        r".*X\['time'\] = pd.to_datetime\(X\['time'\]\); X = X.set_index\('time'\)",
+    ):
+        RNNAnomalyDetector(**TINY).fit(csv)
+    X = csv.copy()
+    X["time"] = pd.to_datetime(X["time"])  # the fix, as given
+    X = X.set_index("time")
+    with pytest.raises(
+        TypeError,
+        match=r"column 'status' holds text \(e.g. 'RUN'\), not numbers.*"
+        r"pd.get_dummies\(X, columns=\['status'\], dtype=float\)",
+    ):
+        RNNAnomalyDetector(**TINY).fit(X)
+    X = pd.get_dummies(X, columns=["status"], dtype=float)  # the fix, as given
+    fitted = RNNAnomalyDetector(**TINY).fit(X)
+    assert fitted.feature_names_in_.tolist() == ["temp", "status_IDLE", "status_RUN"]
+    assert isinstance(fitted.transform_scores(X).index, pd.DatetimeIndex)
+
+
+def test_an_hour_repeated_as_clocks_go_back_gets_the_localizing_fix_that_keeps_every_reading():
+    """A logger's naive local time repeats 02:00-02:45 at the autumn change: the refusal offered only to
+    drop the repeats (an hour of readings lost) or average them (readings an hour apart mixed)."""
+    clock = pd.date_range("2024-10-26 12:00", periods=400, freq="15min", tz="Europe/Berlin")
+    X = readings(400).set_axis(clock.tz_localize(None))  # what the CSV holds: the wall clock
+    with pytest.raises(
+        ValueError,
+        match=r"repeats the time 2024-10-27 02:00:00.*X.index = "
+        r"X.index.tz_localize\('Europe/Berlin', ambiguous='infer'\)",
+    ):
+        RNNAnomalyDetector(**TINY).fit(X)
+    X.index = X.index.tz_localize("Europe/Berlin", ambiguous="infer")  # the fix, as given
+    assert RNNAnomalyDetector(**TINY).fit(X).transform(X).index.equals(clock)
+    stacked = readings(200).set_axis(np.repeat(pd.date_range("2024-01-01", periods=100, freq="h"), 2))
+    with pytest.raises(ValueError, match="repeats the time") as error:  # two machines, not a clock
+        RNNAnomalyDetector(**TINY).fit(stacked)
+    assert "tz_localize" not in str(error.value)

@@ -161,8 +161,11 @@ SHARED_PARAMETERS = """\
         units: for data in other units, fit a new network.
     random_state : int, RandomState instance or None, default=None
         Seeds weights, dropout, shuffling and the validation split. With an int,
-        two fits on CPU give identical predictions. The global torch random
-        state is left as it was.
+        two fits on CPU with the same ``n_threads`` give identical predictions
+        (convolutions split their sums by thread: LSTM-FCN fits on 1 and 2
+        threads differ by about 1e-3). The global torch random state is left
+        as it was (restored after each network is built: a draw another thread
+        makes from it meanwhile is undone).
     device : str, default="cpu"
         Torch device: "cpu", "cuda", "cuda:1", ..., "mps" or "auto" (CUDA if available).
     n_threads : int or None, default=1

@@ -15,6 +15,7 @@ import torch
 from ._data import float32_rounding
 from ._networks.heads import InferenceGraph
 from ._persistence import held_estimator
+from ._runtime import float32_default
 
 __all__ = ["to_onnx"]
 
@@ -224,38 +225,39 @@ def to_onnx(
         )
     if input_dtype not in ("float32", "float64"):
         raise ValueError(f"input_dtype must be 'float32' or 'float64', got {input_dtype!r}.")
-    spec = _inference_graph(estimator)
-    if input_dtype == "float32":
-        _warn_rounded_levels(estimator)
-    else:
-        spec.example = spec.example.double()
-    takes_lengths = bool(lengths) and spec.takes_lengths
-    dynamic_axes = {spec.input_name: {0: "batch", 1: "time"} if spec.dynamic_time else {0: "batch"}}
-    dynamic_axes[spec.output_name] = {0: "batch"}
-    input_names = [spec.input_name]
-    args: tuple = (spec.example,)
-    if takes_lengths:
-        # Unequal example lengths so the trace keeps the per-sequence reading of ragged batches.
-        n_steps = spec.example.shape[1]
-        args = (spec.example, torch.tensor([n_steps, n_steps - 1], dtype=torch.int64))
-        input_names.append("lengths")
-        dynamic_axes["lengths"] = {0: "batch"}
+    with float32_default():  # the graph's own tensors (examples, scaling) as the network's
+        spec = _inference_graph(estimator)
+        if input_dtype == "float32":
+            _warn_rounded_levels(estimator)
+        else:
+            spec.example = spec.example.double()
+        takes_lengths = bool(lengths) and spec.takes_lengths
+        dynamic_axes = {spec.input_name: {0: "batch", 1: "time"} if spec.dynamic_time else {0: "batch"}}
+        dynamic_axes[spec.output_name] = {0: "batch"}
+        input_names = [spec.input_name]
+        args: tuple = (spec.example,)
+        if takes_lengths:
+            # Unequal example lengths so the trace keeps the per-sequence reading of ragged batches.
+            n_steps = spec.example.shape[1]
+            args = (spec.example, torch.tensor([n_steps, n_steps - 1], dtype=torch.int64))
+            input_names.append("lengths")
+            dynamic_axes["lengths"] = {0: "batch"}
 
-    buffer = io.BytesIO()
-    with warnings.catch_warnings():
-        # The tracer's notes on LSTM batch sizes and Python control flow do not apply:
-        # the graph is checked at several batch sizes and lengths in the test suite.
-        warnings.simplefilter("ignore")
-        torch.onnx.export(
-            spec.graph,
-            args,
-            buffer,
-            dynamo=False,
-            input_names=input_names,
-            output_names=[spec.output_name],
-            dynamic_axes=dynamic_axes,
-            opset_version=opset_version,
-        )
+        buffer = io.BytesIO()
+        with warnings.catch_warnings():
+            # The tracer's notes on LSTM batch sizes and Python control flow do not apply:
+            # the graph is checked at several batch sizes and lengths in the test suite.
+            warnings.simplefilter("ignore")
+            torch.onnx.export(
+                spec.graph,
+                args,
+                buffer,
+                dynamo=False,
+                input_names=input_names,
+                output_names=[spec.output_name],
+                dynamic_axes=dynamic_axes,
+                opset_version=opset_version,
+            )
     model = onnx.load_from_string(buffer.getvalue())
     onnx.checker.check_model(model)
     if path is not None:

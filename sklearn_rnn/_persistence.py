@@ -74,7 +74,7 @@ from ._load_policy import (
     parameter_rules,
     state_key,
 )
-from ._runtime import user_stacklevel
+from ._runtime import float32_default, user_stacklevel
 from ._storable import InconsistentVersionWarning, SafeFormatMixin, VersionedPickleMixin, library_version
 from ._training import OPTIMIZERS, fit_seed, python_numbers
 
@@ -783,7 +783,7 @@ def _rebuild_net(estimator: Any, archive: zipfile.ZipFile, manifest: dict, array
                 f"{len(declared)} tensors, fewer than 2 a layer."
             )
         try:
-            with torch.device("meta"):  # shapes and dtypes only: nothing is allocated
+            with torch.device("meta"), float32_default():  # shapes and dtypes only: nothing allocated
                 built.append(cls(**kwargs))
         except (TypeError, ValueError, RuntimeError, OverflowError) as exc:
             raise Refused(f"its network arguments {shown(kwargs)} are invalid ({exc}).") from None

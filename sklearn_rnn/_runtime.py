@@ -28,6 +28,7 @@ from torch import nn
 
 __all__ = [
     "current_generator",
+    "float32_default",
     "global_rng_restored",
     "interrupt_requested",
     "resolve_device",
@@ -229,6 +230,38 @@ def reproducible_cuda() -> Iterator[None]:
                 cudnn.deterministic, cudnn.benchmark, cudnn.allow_tf32, matmul.allow_tf32 = flags
 
 
+_float32_sessions = 0  # sessions open in this process that hold float32 as torch's default dtype
+_float32_lock = threading.Lock()
+_float32_previous = torch.float32
+
+
+@contextmanager
+def float32_default() -> Iterator[None]:
+    """torch's default dtype float32 inside (the networks compute and are stored in it); the caller's
+    comes back on exit.
+
+    Layers and the tensors made without a dtype follow the default: in a
+    process that set ``torch.set_default_dtype(torch.float64)``, a fit built
+    a float64 network (predictions up to 0.7 from the same seed's), whose file
+    ``load`` then refused, and a float32 file was refused in such a process.
+    The setting is process-wide: the first session to open sets it, the last
+    to close restores it, so concurrent fits in threads keep it throughout.
+    """
+    global _float32_sessions, _float32_previous
+    with _float32_lock:
+        _float32_sessions += 1
+        if _float32_sessions == 1:
+            _float32_previous = torch.get_default_dtype()
+            torch.set_default_dtype(torch.float32)
+    try:
+        yield
+    finally:
+        with _float32_lock:
+            _float32_sessions -= 1
+            if _float32_sessions == 0:
+                torch.set_default_dtype(_float32_previous)
+
+
 _local = threading.local()  # per thread: the innermost session's generators, and its Ctrl-C record
 _global_rng_lock = threading.Lock()
 
@@ -296,7 +329,8 @@ def torch_session(
     """Bound torch's (and NumPy's BLAS) threads, flush denormals and own the random numbers; restore all
     on exit.
 
-    On a machine with a GPU, the session also holds :func:`reproducible_cuda`'s settings.
+    On a machine with a GPU, the session also holds :func:`reproducible_cuda`'s settings, and
+    everywhere :func:`float32_default`'s.
 
     Inside, denormal floats are flushed to zero (they slow long recurrent
     sequences on CPU by up to ~8x with no effect on accuracy); the caller
@@ -325,8 +359,11 @@ def torch_session(
     try:
         with (
             reproducible_cuda(),
+            float32_default(),
             retain_freed_memory() if training else nullcontext(),
             _sigint_recorded() if training else nullcontext(),
+            # a caller's inference mode (a serving loop) would make the training tensors unable to learn
+            torch.inference_mode(False) if training else nullcontext(),
             # NumPy's BLAS too (the smoothing baseline's fits run on it): its pool is every core's
             _blas().limit(limits=threads) if threads is not None else nullcontext(),
         ):

@@ -106,6 +106,30 @@ def test_fit_leaves_global_torch_state_as_found():
     assert torch.equal(torch.get_rng_state(), rng_state)
 
 
+@pytest.mark.parametrize("architecture", ["lstm-fcn", "rnn"])
+def test_a_float64_default_dtype_changes_neither_the_model_nor_its_file(architecture, tmp_path):
+    """Under torch.set_default_dtype(torch.float64) a fit built a float64 network (predictions 0.7 from
+    the same seed's), whose file load refused, and a float32 file was refused in such a process."""
+    from sklearn_rnn import load, save, to_onnx
+
+    params = {**TINY, "architecture": architecture, "random_state": 0}
+    reference = RNNRegressor(**params).fit(X, X[:, :, 0].sum(axis=1))
+    save(reference, tmp_path / "float32")
+    torch.set_default_dtype(torch.float64)
+    try:
+        fitted = RNNRegressor(**params).fit(X, X[:, :, 0].sum(axis=1))
+        assert torch.get_default_dtype() == torch.float64  # the user's setting, kept
+        assert {p.dtype for p in fitted.net_.module_.parameters()} == {torch.float32}
+        np.testing.assert_array_equal(fitted.predict(X), reference.predict(X))
+        save(fitted, tmp_path / "float64")
+        np.testing.assert_array_equal(load(tmp_path / "float32").predict(X), reference.predict(X))
+        pytest.importorskip("onnx")
+        assert to_onnx(fitted).graph.input[0].type.tensor_type.elem_type == 1  # float32
+    finally:
+        torch.set_default_dtype(torch.float32)
+    np.testing.assert_array_equal(load(tmp_path / "float64").predict(X), reference.predict(X))
+
+
 class _CtrlC(Callback):
     """Send the process a real SIGINT at the end of epoch ``at`` (as a user's Ctrl-C)."""
 
@@ -558,3 +582,44 @@ def test_the_prediction_bound_leaves_the_callers_denormals_in_the_probabilities(
     proba, log_proba = classifier.predict_proba(X), classifier.predict_log_proba(X)
     assert 0 < proba.min() < 1e-300
     assert np.isfinite(log_proba).all() and log_proba.min() < -700
+
+
+def test_a_float64_default_dtype_leaves_the_forecaster_and_the_detector_as_they_are():
+    from sklearn_rnn import RNNAnomalyDetector, RNNForecaster
+
+    series = pd.Series(np.sin(np.arange(120) / 4) + rng.normal(0, 0.1, 120))
+    makers = [
+        lambda: RNNForecaster(**RNNForecaster.get_test_params()[0]).fit(series, fh=[1, 2, 3]),
+        lambda: RNNAnomalyDetector(**RNNAnomalyDetector.get_test_params()[0]).fit(series.to_frame()),
+    ]
+    for make in makers:
+        reference = make()
+        torch.set_default_dtype(torch.float64)
+        try:
+            fitted = make()
+        finally:
+            torch.set_default_dtype(torch.float32)
+        if hasattr(fitted, "predict_interval"):
+            pd.testing.assert_frame_equal(fitted.predict_interval(), reference.predict_interval())
+        else:
+            pd.testing.assert_frame_equal(
+                fitted.transform_scores(series.to_frame()), reference.transform_scores(series.to_frame())
+            )
+
+
+def test_fit_and_update_inside_the_callers_inference_mode_train_as_outside_it():
+    """A serving loop under torch.inference_mode() got torch's "element 0 of tensors does not require
+    grad" from fit, and from a forecaster's update (no_grad() and set_grad_enabled(False) trained)."""
+    from sklearn_rnn import RNNForecaster
+
+    targets = X[:, :, 0].sum(axis=1)
+    reference = RNNRegressor(**TINY, random_state=0).fit(X, targets)
+    series = pd.Series(np.sin(np.arange(66) / 3) + 5, index=pd.period_range("2000-01", periods=66, freq="M"))
+    params = dict(window_length=4, hidden_size=4, max_epochs=2, baseline="naive", random_state=0)
+    updated = RNNForecaster(**params).fit(series[:60], fh=[1, 2]).update(series[60:])
+    with torch.inference_mode():
+        fitted = RNNRegressor(**TINY, random_state=0).fit(X, targets)
+        forecaster = RNNForecaster(**params).fit(series[:60], fh=[1, 2]).update(series[60:])
+        assert torch.is_inference_mode_enabled()  # the caller's mode, kept
+    np.testing.assert_array_equal(fitted.predict(X), reference.predict(X))
+    pd.testing.assert_series_equal(forecaster.predict(), updated.predict())

@@ -614,7 +614,32 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
                 f"X passed to {method} has {values.shape[1]} columns, but the detector was fitted on "
                 f"{len(self.channel_mean_)}. Pass the channels of fit, in their order."
             )
+        if method != "fit":
+            self._warn_dead_channels(X, values, method)
         return values
+
+    def _warn_dead_channels(self, X: pd.DataFrame, values: np.ndarray, method: str) -> None:
+        """Warn where a series holds no value of a channel over a window or more: its steps are scored
+        from the other channels alone, so a sensor that stopped reporting raises no flag by itself
+        (a shorter run of NaN, a chunk of a stream, is a gap)."""
+        if values.shape[1] < 2:  # one channel without a value: no score at all, which shows
+            return
+        for rows in _rows_by_series(X.index):
+            if len(rows) < self.window_length_:
+                continue
+            dead = np.flatnonzero(np.isnan(values[rows]).all(axis=0))
+            if len(dead):
+                names = self.feature_names_in_
+                which = [names[i] if names is not None else i for i in dead.tolist()]
+                warnings.warn(
+                    f"Channel(s) {which} of X passed to {method} hold no value in {len(rows)} steps"
+                    f"{_which_series(X.index, rows)}, a window or more: those steps are scored from the "
+                    "other channels alone, so a sensor that stopped reporting raises no flag by itself. "
+                    "Check the sensor.",
+                    UserWarning,
+                    stacklevel=user_stacklevel(),
+                )
+                return
 
     def _check_X(self, X: Any) -> pd.DataFrame:
         """sktime's check and conversion of ``X``, after a check of its time index that names the fix.
@@ -791,12 +816,9 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
             mean = pd.Timedelta((times[-1] - times[0]) / (len(times) - 1))
             if 2 / 3 <= mean / pd.Timedelta(step) <= 3 / 2:
                 continue
-            which = ""
-            if isinstance(index, pd.MultiIndex):
-                key = index[rows[0]][:-1]
-                which = f" (series {key[0] if len(key) == 1 else key!r})"
             raise ValueError(
-                f"X passed to {method} has time points {mean.round('ms')} apart on average{which}, but "
+                f"X passed to {method} has time points {mean.round('ms')} apart on average"
+                f"{_which_series(index, rows)}, but "
                 f"the detector was fitted on time points that step by {fitted!r} (index_freq_): its "
                 f"windows of window_length_={self.window_length_} rows would span another stretch of "
                 "time than the network learned, and normal data would be scored as anomalous. Put X "
@@ -1355,6 +1377,14 @@ def _text_advice(X: pd.DataFrame, name: Any) -> str:
         + series_level
         + "."
     )
+
+
+def _which_series(index: pd.Index, rows: np.ndarray) -> str:
+    """`` (series 'a')`` for the series of a panel that ``rows`` are, nothing for a single series."""
+    if not isinstance(index, pd.MultiIndex):
+        return ""
+    key = index[rows[0]][:-1]
+    return f" (series {(key[0] if len(key) == 1 else key)!r})"
 
 
 def _rows_by_series(index: pd.Index) -> list[np.ndarray]:

@@ -699,3 +699,35 @@ def test_a_model_saved_before_the_longest_length_keeps_its_rule_and_says_it():
         old.predict(X[0])
     old._shortest = 1  # after a fit on one-step sequences among others: read as one-step sequences
     assert old.predict(X[0]).shape == (20,)
+
+
+def test_dated_sequences_that_skip_points_of_their_grid_warn_with_the_fix():
+    """A logger that dropped 7 of a run's 80 minutes: the rows either side of the hole were read as
+    neighbours without a word (an outlier detector flagged 20 such normal runs in 20; with the lost
+    minutes as NaN rows, 3, as complete runs)."""
+    from sklearn_rnn import RNNOutlierDetector
+
+    minutes = pd.date_range("2024-01-01", periods=80, freq="min")
+    runs = [
+        pd.DataFrame({"temp": np.sin(np.arange(80) / 3 + k)}, index=minutes + pd.Timedelta(days=k))
+        for k in range(12)
+    ]
+    holed = runs[5].drop(runs[5].index[40:47])
+    with pytest.warns(
+        UserWarning,
+        match=r"1 of the 12 sequences of X skip time points of their grid; "
+        r"sequence 5: .*2024-01-06 00:39:00 is followed by 2024-01-06 00:47:00.*x.reindex",
+    ):
+        _validate(runs[:5] + [holed] + runs[6:])
+    fixed = holed.reindex(pd.date_range(holed.index[0], holed.index[-1], freq="min"))  # the fix, as given
+    irregular = runs[0].set_axis(minutes[0] + pd.to_timedelta(np.cumsum(np.arange(1, 81)), unit="s"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a complete grid, its NaN rows, irregular sampling: no warning
+        seqs = validate_sequences(
+            _Holder(), runs[:5] + [fixed] + runs[6:] + [irregular], reset=True, allow_nan=True
+        )
+    assert np.isnan(seqs.values[5, 40:47, 0]).all() and seqs.lengths[5] == 80
+    detector = RNNOutlierDetector(hidden_size=4, max_epochs=1, random_state=0).fit(runs)
+    with pytest.warns(UserWarning, match=r"sequence 1: .*read the two as neighbours") as record:
+        detector.predict([runs[0], holed])
+    assert record[0].filename == __file__  # the user's line

@@ -1358,3 +1358,26 @@ def test_an_hour_repeated_as_clocks_go_back_gets_the_localizing_fix_that_keeps_e
     with pytest.raises(ValueError, match="repeats the time") as error:  # two machines, not a clock
         RNNAnomalyDetector(**TINY).fit(stacked)
     assert "tz_localize" not in str(error.value)
+
+
+def test_a_channel_without_a_value_over_a_window_warns_and_a_gap_does_not():
+    """A dead sensor in new data (fit refuses an all-NaN channel) was scored from the other channels
+    without a word: the flags were those of complete data."""
+    data = readings(300).assign(flow=lambda d: d.temp.shift(2).bfill())
+    fitted = RNNAnomalyDetector(**TINY).fit(data.iloc[:200])
+    dead = data.iloc[200:].assign(flow=np.nan)
+    with pytest.warns(
+        UserWarning,
+        match=r"Channel\(s\) \['flow'\] of X passed to predict hold no value "
+        r"in 100 steps, a window or more.*Check the sensor",
+    ):
+        fitted.predict(dead)
+    gap = data.iloc[200:].copy()
+    gap.iloc[10:15, 1] = np.nan  # shorter than the window: a gap
+    panel = pd.concat({"m1": data.iloc[200:], "m2": dead}, names=["machine", "step"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fitted.predict(gap)
+        fitted.predict(dead.iloc[:5])  # a chunk shorter than a window, as streams send: a gap
+    with pytest.warns(UserWarning, match=r"in 100 steps \(series 'm2'\)"):
+        fitted.transform_scores(panel)

@@ -10,22 +10,32 @@ from __future__ import annotations
 import datetime
 import math
 import warnings
+from collections.abc import KeysView
 from numbers import Number, Real
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ._data import _numbers_of, mixed_strings
+from ._data import _numbers_of, comma_number_advice, mixed_strings
 
 __all__ = ["from_long_table"]
 
 
-def _columns(value: Any) -> list:
-    """A column argument as a list of column names (one name, or a list of them)."""
+def _columns(value: Any, name: str) -> list:
+    """A column argument as a list of column names (one name, or a list of them, in their order)."""
     if value is None:
         return []
-    return list(value) if isinstance(value, (list, tuple, pd.Index, np.ndarray)) else [value]
+    if isinstance(value, (set, frozenset)):
+        raise TypeError(
+            f"{name} is a set, which has no order, but the columns are read in the order given (by "
+            f"position, later): the same set could give them in another order in another process. "
+            f"Pass a list, e.g. "
+            f"{name}=[c for c in data.columns if c in {{...}}] (the table's order) or sorted(...)."
+        )
+    if isinstance(value, (list, tuple, pd.Index, np.ndarray, pd.Series, KeysView)):
+        return list(value)  # a Series of names (meta.loc[..., "name"]) or dict keys: in their order
+    return [value]
 
 
 def _first_row(data: pd.DataFrame, mask: np.ndarray) -> str:
@@ -190,6 +200,8 @@ def _feature_values(data: pd.DataFrame, feature_cols: list, inferred: bool) -> n
         # numbers, as numbers or text, with a stray marker ("72", 65, "n/a"): no categories, whose codes
         # would renumber them; a clear majority, so that grades "1", "2", "A", "B" stay categories
         sample = values.head(1000).astype(object)
+        if len(text) and (commas := comma_number_advice(sample, f"data[{col!r}]")):
+            raise ValueError(f"Column {col!r} holds {commas}{taken}.")
         numbers = pd.to_numeric(sample, errors="coerce")
         if len(text) and numbers.notna().mean() >= 0.7:
             others, example = sample[numbers.isna().to_numpy()].tolist(), sample[numbers.notna()].iloc[0]
@@ -466,7 +478,7 @@ def from_long_table(
             )
             raise TypeError(f"{name} must name one column of data, got {value!r}. {fix}")
     inferred = feature_cols is None
-    feature_cols, label_cols = _columns(feature_cols), _columns(label_col)
+    feature_cols, label_cols = _columns(feature_cols, "feature_cols"), _columns(label_col, "label_col")
     missing = [c for c in (id_col, time_col, *feature_cols, *label_cols) if c not in data.columns]
     if missing:
         named = [c for c in missing if c in data.index.names]
@@ -520,7 +532,11 @@ def from_long_table(
         first = data.loc[duplicated, [id_col, time_col]].iloc[0].tolist()
         raise ValueError(
             f"data has {int(duplicated.sum())} duplicated ({id_col}, {time_col}) rows, "
-            f"the first being {first}. Aggregate them before building sequences."
+            f"the first being {first}. If they are repeated readings of one sequence, aggregate them "
+            f"first (e.g. data.groupby([{id_col!r}, {time_col!r}], as_index=False).mean()); if they "
+            f"belong to different sequences that share an id (two sites numbering patients from 1, a "
+            f"visit column left out), make the id unique first: data['key'] = list(zip(data['site'], "
+            f"data[{id_col!r}])), and pass id_col='key'."
         )
     values = _feature_values(data, feature_cols, inferred)
     if inferred:

@@ -322,8 +322,18 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
         """``y`` as an int64 (n_samples, n_labels) 0/1 array when it is multi-label, else None.
 
         A single column is not multi-label (it is raveled with a warning, as
-        scikit-learn does); other 2D targets are refused with the fix.
+        scikit-learn does); other 2D targets are refused with the fix, and so
+        are sets of label names, which scikit-learn called "a regression target".
         """
+        items = y if isinstance(y, (list, tuple, pd.Series)) else None
+        if items is not None and any(isinstance(v, (set, frozenset)) for v in items):
+            example = next(v for v in items if isinstance(v, (set, frozenset)))
+            raise ValueError(
+                f"y holds sets of label names (e.g. {sorted(example, key=str)!r}), one per sequence: "
+                f"multi-label targets, which {type(self).__name__} reads as 0/1 indicator columns. Make "
+                "them first: mlb = sklearn.preprocessing.MultiLabelBinarizer(); Y = mlb.fit_transform(y); "
+                "fit on Y, and read predictions as label sets with mlb.inverse_transform(clf.predict(X))."
+            )
         two_d = sparse.issparse(y) or getattr(y, "ndim", None) == 2
         if not two_d and isinstance(y, (list, tuple)) and len(y) > 0:
             two_d = isinstance(y[0], (list, tuple, np.ndarray))

@@ -33,6 +33,7 @@ from ._anomaly import (
 from ._archive import Refused
 from ._data import (
     clock_change_advice,
+    comma_number_advice,
     holds_text,
     refuse_missing_times,
     refuse_repeated_columns,
@@ -1351,6 +1352,8 @@ def _text_advice(X: pd.DataFrame, name: Any) -> str:
     how to pass it: numbers converted, dates as the time index, categories as numbers or a series key."""
     sample = X[name].dropna().head(1000).astype(object)
     example = sample.iloc[0] if len(sample) else None
+    if commas := comma_number_advice(sample, f"X[{name!r}]"):
+        return commas + "."
     if len(sample) and pd.to_numeric(sample, errors="coerce").notna().mean() >= 0.7:
         return (
             f"numbers as text (e.g. {example!r}), which are not parsed. Convert them explicitly: "

@@ -731,3 +731,29 @@ def test_dated_sequences_that_skip_points_of_their_grid_warn_with_the_fix():
     with pytest.warns(UserWarning, match=r"sequence 1: .*read the two as neighbours") as record:
         detector.predict([runs[0], holed])
     assert record[0].filename == __file__  # the user's line
+
+
+def test_an_id_or_a_label_left_in_each_sequence_warns_with_the_fix():
+    """Tables of a groupby keep the id, time and label columns, and fit read them all as features
+    without a word: the label at every step gave a cross-validated accuracy of 0.975 on noise."""
+    rng = np.random.default_rng(0)
+    log = pd.DataFrame({"patient": np.repeat(np.arange(10), 6), "hour": np.tile(np.arange(6), 10)})
+    log["hr"] = rng.normal(size=60)
+    log["sepsis"] = np.repeat(rng.integers(0, 2, 10), 6)
+    X = [g for _, g in log.groupby("patient")]
+    with pytest.warns(
+        UserWarning,
+        match=r"Feature\(s\) \['patient', 'sepsis'\] of X hold one value in each sequence.*"
+        r"X = \[x.drop\(columns=\['patient', 'sepsis'\]\) for x in X\]",
+    ):
+        _validate(X)
+    with pytest.warns(UserWarning, match=r"Feature\(s\) \[0, 3\] of X.*np.delete\(x, \[0, 3\], axis=1\)"):
+        _validate([x.to_numpy() for x in X])
+    X = [x.drop(columns=["patient", "sepsis"]) for x in X]  # the fix, as given
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        seqs, holder = _validate(X)
+        _validate([x.assign(site=1.0) for x in X])  # one value everywhere: nothing to leak
+        _validate([x.iloc[:1].assign(sepsis=k) for k, x in enumerate(X)])  # one step each: no telling
+        _validate(X, reset=False, holder=holder)  # predict: the columns fit took
+    assert holder.feature_names_in_.tolist() == ["hour", "hr"]

@@ -1381,3 +1381,18 @@ def test_a_channel_without_a_value_over_a_window_warns_and_a_gap_does_not():
         fitted.predict(dead.iloc[:5])  # a chunk shorter than a window, as streams send: a gap
     with pytest.warns(UserWarning, match=r"in 100 steps \(series 'm2'\)"):
         fitted.transform_scores(panel)
+
+
+def test_readings_with_a_decimal_comma_get_the_fix_that_keeps_them(detector):
+    """ "0,123" was told to become 0/1 channels per value (get_dummies), or, before, NaN (to_numeric)."""
+    data = readings(60)
+    comma = data.assign(temp=data["temp"].map("{:.3f}".format).str.replace(".", ",").astype(object))
+    with pytest.raises(
+        TypeError,
+        match=r"column 'temp' holds numbers written with a decimal comma.*"
+        r"decimal=','",
+    ) as info:
+        detector.predict(comma)
+    X = comma.copy()
+    exec(re.search(r"convert the column: (.*)\.$", str(info.value))[1], {"X": X, "pd": pd})
+    np.testing.assert_allclose(X["temp"], data["temp"], atol=5e-4)

@@ -138,6 +138,29 @@ def test_numbers_written_as_text_are_told_to_become_numbers_not_codes():
         from_long_table(data, "pid", "t", ["hr"])
 
 
+def test_numbers_with_a_decimal_comma_or_thousands_separators_get_a_fix_that_keeps_them():
+    """A European CSV's "36,6" was told to take category codes (temperatures 0, 1, 2, 3), and "1,200"
+    among plain numbers to be coerced, which made it NaN; both are numbers, read by read_csv's options."""
+    data = pd.DataFrame({"pid": ["a"] * 4, "t": [0, 1, 2, 3], "temp": ["36,6", "37,2", "38,1", "38,4"]})
+    with pytest.raises(
+        ValueError,
+        match=r"Column 'temp' holds numbers written with a decimal comma "
+        r"\(e.g. '36,6'\). Read the file with pd.read_csv\(..., decimal=','\)",
+    ) as info:
+        from_long_table(data, "pid", "t", ["temp"])
+    exec(re.search(r"convert the column: (.*)\.$", str(info.value))[1], {"data": data, "pd": pd})
+    (sequence,), _ = from_long_table(data, "pid", "t", ["temp"])
+    np.testing.assert_allclose(sequence.ravel(), [36.6, 37.2, 38.1, 38.4], rtol=1e-6)
+    csv = "pid;t;temp\na;0;36,6\na;1;37,2\n"  # the file as written: read_csv's option reads it
+    read = pd.read_csv(io.StringIO(csv), sep=";", decimal=",")
+    np.testing.assert_allclose(from_long_table(read, "pid", "t", ["temp"])[0][0].ravel(), [36.6, 37.2])
+    charges = pd.DataFrame({"pid": ["a"] * 4, "t": [0, 1, 2, 3], "usd": ["950", "1,200.50", "870", "990"]})
+    with pytest.raises(ValueError, match=r"commas between thousands \(e.g. '1,200.50'\).*thousands=','"):
+        from_long_table(charges, "pid", "t", ["usd"])
+    with pytest.raises(ValueError, match=r"a comma \(e.g. '1,200'\), which separates thousands.*or marks"):
+        from_long_table(charges.assign(usd=["950", "1,200", "870", "990"]), "pid", "t", ["usd"])
+
+
 def test_a_categorical_of_numbers_is_told_to_become_numbers(numeric):
     """A gear setting read as a category of numbers was told to one-hot encode or take its codes
     (which renumber 10, 20, 40 as 0, 1, 2); its values as floats are the plain fix."""
@@ -484,3 +507,37 @@ def test_a_numpy_timedelta_is_a_resample_step_not_a_bare_number():
         assert isinstance(step, np.timedelta64)
         (sequence,), _ = from_long_table(table, "id", "t", ["x"], resample=step)
         np.testing.assert_array_equal(sequence.ravel(), [1.0, np.nan, 2.0])
+
+
+def test_rows_repeated_because_the_id_misses_a_part_get_the_unique_id_fix():
+    """Two sites numbering patients from 1 were told only to 'Aggregate them', which would average
+    different patients' readings into one sequence."""
+    rng = np.random.default_rng(0)
+    data = pd.concat(
+        [
+            pd.DataFrame({"site": s, "patient": np.repeat([1, 2], 3), "hour": np.tile(range(3), 2)})
+            for s in ("A", "B")
+        ],
+        ignore_index=True,
+    ).assign(hr=rng.normal(80, 5, 12))
+    with pytest.raises(
+        ValueError,
+        match=r"6 duplicated \(patient, hour\) rows.*aggregate them.*"
+        r"make the id unique first: data\['key'\] = list\(zip\(data\['site'\], "
+        r"data\['patient'\]\)\), and pass id_col='key'",
+    ):
+        from_long_table(data, "patient", "hour", ["hr"])
+    data["key"] = list(zip(data["site"], data["patient"]))  # noqa: B905 (the fix, as given)
+    sequences, ids = from_long_table(data, "key", "hour", ["hr"])
+    assert len(sequences) == 4 and list(ids) == [("A", 1), ("A", 2), ("B", 1), ("B", 2)]
+    np.testing.assert_allclose(sequences[2].ravel(), data["hr"].to_numpy()[6:9])  # site B's patient 1
+
+
+def test_feature_columns_as_a_set_are_refused_and_as_a_series_or_dict_keys_taken_in_order():
+    """set(df.columns) - {...} and meta.loc[..., "name"] failed deep in pandas: unhashable type."""
+    data = pd.DataFrame({"pid": [1, 1, 2, 2], "t": [0, 1, 0, 1], "hr": [60.0, 61, 70, 71], "temp": 37.0})
+    with pytest.raises(TypeError, match=r"feature_cols is a set, which has no order.*Pass a list"):
+        from_long_table(data, "pid", "t", set(data.columns) - {"pid", "t"})
+    expected = from_long_table(data, "pid", "t", ["temp", "hr"])[0]
+    for names in (pd.Series(["temp", "hr"], name="name"), {"temp": "C", "hr": "bpm"}.keys()):
+        np.testing.assert_array_equal(from_long_table(data, "pid", "t", names)[0], expected)

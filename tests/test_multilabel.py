@@ -201,3 +201,19 @@ def test_sklearn_multilabel_checks(check):
 def test_sklearn_decision_function_check_skips():
     with pytest.raises(SkipTest, match="does not have a decision_function"):
         check_classifiers_multilabel_output_format_decision_function("RNNClassifier", RNNClassifier(**TINY))
+
+
+def test_sets_of_label_names_are_told_to_become_indicator_columns_with_a_fix_that_works():
+    """A list of label sets got scikit-learn's "a regression target with continuous values"."""
+    from sklearn.preprocessing import MultiLabelBinarizer
+
+    X, Y = faults(48, 0)
+    names = np.array(["leak", "overheat"])
+    y = [set(names[row == 1]) for row in Y]
+    for given in (y, pd.Series(y)):
+        with pytest.raises(ValueError, match=r"y holds sets of label names.*MultiLabelBinarizer\(\)"):
+            RNNClassifier(**TINY).fit(X, given)
+    mlb = MultiLabelBinarizer()  # the fix, as given
+    clf = RNNClassifier(**TINY).fit(X, mlb.fit_transform(y))
+    assert all(isinstance(labels, tuple) for labels in mlb.inverse_transform(clf.predict(X)))
+    np.testing.assert_array_equal(mlb.transform(y), Y)

@@ -57,6 +57,7 @@ from ._series import (
     refuse_uncovered_x,
     refuse_unkeyed_x,
     refuse_unsorted,
+    refuse_x_between,
     series_freq,
     series_label,
     steps_after,
@@ -505,6 +506,8 @@ class SeriesState:
                 f"{format_times(missing)}{series_label(key)} of y passed to update. Pass X with rows "
                 "for every time point of y to update. The forecaster is unchanged."
             )
+        for key, frame in instances(y):
+            refuse_x_between(instance_frame(X, key), frame.index, key, "update", "y's")
 
     def _check_time_points(self, y: pd.DataFrame) -> None:
         """Refuse time points of another kind, off the grid, after a gap, or new in the past."""
@@ -652,6 +655,8 @@ class SeriesState:
         if passed is not None:
             passed = exog_columns(passed, self._x_columns, "predict")
             self._refuse_changed_history(passed[passed.index <= last], history, key)
+            forecast = self._step_times(np.arange(1, self.horizon_ + 1), last_time(past_index))
+            refuse_x_between(passed, forecast.insert(0, last), key, "predict", "the forecast's")
             new = passed[passed.index > last]
             future = pd.concat([future[~future.index.isin(new.index)], new]).sort_index()
         missing = required[~required.isin(future.index)]

@@ -65,7 +65,8 @@ def refuse_unkeyed_x(y: pd.DataFrame, X: pd.DataFrame | None, method: str) -> No
 
 
 def refuse_uncovered_x(y: pd.DataFrame, X: pd.DataFrame, method: str) -> None:
-    """Refuse ``X`` of another kind of time points than ``y``'s, or without a row for some of them."""
+    """Refuse ``X`` of another kind of time points than ``y``'s, without a row for some of them, or
+    with rows between them."""
     refuse_other_time_kind(X, y, method)
     refuse_unkeyed_x(y, X, method)
     if lacking := uncovered(y, X):
@@ -75,6 +76,33 @@ def refuse_uncovered_x(y: pd.DataFrame, X: pd.DataFrame, method: str) -> None:
             f"{series_label(key)} of y. Pass X with a row for every time point of y "
             "(and, to predict, for the time points forecast)."
         )
+    for key, frame in instances(y):
+        refuse_x_between(instance_frame(X, key), frame.index, key, method, "y's")
+
+
+def refuse_x_between(X: pd.DataFrame | None, times: pd.Index, key: tuple, method: str, whose: str) -> None:
+    """Refuse rows of ``X`` between the first and last of ``times`` (a series' time points, or those
+    forecast) that are none of them: X on a finer grid (daily promotions beside weekly sales), whose
+    other rows the forecaster, which reads X at its series' time points, would drop without a word."""
+    if X is None or not len(times):
+        return
+    inside = X.index[(X.index > times[0]) & (X.index < times[-1])]
+    between = inside[~inside.isin(times)]
+    if not len(between):
+        return
+    freq = getattr(times, "freqstr", None) or (pd.infer_freq(times) if len(times) > 2 else None)
+    aggregate = (
+        f"X = X.resample({freq!r}).sum() (or .mean(), .max(): as the column adds up)"
+        if freq is not None and isinstance(times, pd.DatetimeIndex)
+        else "X = X.groupby(the time point of y each row belongs to).sum()"
+    )
+    raise ValueError(
+        f"X passed to {method} has {len(between)} rows at time points between {whose}, e.g. "
+        f"{format_times(between, 3)}{series_label(key)}, and the forecaster reads X at those time "
+        f"points only: the rows between would be dropped without a word (daily promotions beside "
+        f"weekly sales: all but the Sundays'). Aggregate X to them first, e.g. {aggregate}"
+        f"{' (a panel: each series)' if key else ''}."
+    )
 
 
 def format_time(point: Any) -> str:

@@ -1494,3 +1494,33 @@ def test_one_x_series_beside_a_panel_is_refused_with_a_fix_that_works(as_series)
         f.update(new, X=market.iloc[30:31])
     f.update(new, X=scope["X"].groupby(level=0).head(1))  # the fix's panel: rows for the new date
     assert f.cutoff[0] == market.index[30]
+
+
+def test_x_on_a_finer_grid_than_y_is_refused_with_an_aggregation_that_works():
+    """Daily promotions beside weekly sales: fit and predict read the Sundays' rows only (promotions
+    ran midweek), and forecasts were the same with the promotions as with none, without a word."""
+    weeks = pd.date_range("2022-01-02", periods=40, freq="W-SUN")
+    days = pd.date_range("2021-12-27", weeks[-1] + pd.Timedelta("14D"), freq="D")
+    rng = np.random.default_rng(0)
+    midweek = days.dayofweek.isin([1, 2, 3]) & np.repeat(rng.random(len(days) // 7 + 1) < 0.4, 7)[: len(days)]
+    promo = pd.DataFrame({"promo": midweek.astype(float)}, index=days)
+    y = pd.Series(100 + 20 * promo["promo"].resample("W-SUN").sum().reindex(weeks).to_numpy(), index=weeks)
+    with pytest.raises(
+        ValueError,
+        match=r"X passed to fit has 234 rows at time points between y's, e.g. "
+        r"2022-01-03.*X = X.resample\('W-SUN'\).sum\(\)",
+    ):
+        RNNForecaster(**TINY).fit(y, X=promo.loc[: weeks[-1]], fh=[1, 2])
+    X = promo.resample("W-SUN").sum()  # the fix, as given
+    forecaster = RNNForecaster(**TINY).fit(y, X=X.loc[: weeks[-1]], fh=[1, 2])
+    with pytest.raises(
+        ValueError,
+        match=r"X passed to predict has 12 rows at time points between the "
+        r"forecast's",
+    ):
+        forecaster.predict(X=promo.loc[weeks[-1] + pd.Timedelta("1D") :])
+    assert forecaster.predict(X=X.loc[weeks[-1] + pd.Timedelta("1D") :]).index.equals(
+        weeks[-1] + pd.to_timedelta([7, 14], "D")
+    )
+    with pytest.raises(ValueError, match=r"X passed to update has 6 rows at time points between y's"):
+        forecaster.update(y.iloc[-2:], X=promo.loc[weeks[-2] : weeks[-1]], update_params=False)

@@ -148,6 +148,9 @@ def _refuse_table_columns(X: pd.DataFrame) -> None:
             "as they are. Encode them as numbers first (e.g. elapsed seconds, day of week), or drop them if "
             f"they only order the time steps.{long_table}"
         )
+    for column in text:  # "36,6": read_csv's options
+        if commas := comma_number_advice(X[column].head(1000), f"X[{column!r}]"):
+            raise ValueError(f"X must hold numbers, but column {column!r} holds {commas}.")
     if text:
         raise ValueError(
             f"X must hold numbers, but column(s) {text[:5]} hold text. Convert numeric text explicitly (e.g. "
@@ -210,12 +213,14 @@ def _is_ragged(X: Any) -> bool:
 
 
 def _check_ragged(
-    X: Any, allow_nan: bool, dtype: type = np.float32, level: Any = None
+    X: Any, allow_nan: bool, dtype: type = np.float32, level: Any = None, names: Any = False
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Check a list of sequences; return them zero-padded (in ``dtype``), their lengths and the level.
 
     ``level`` (a callable of the first steps ``(n, F)`` giving a level per
     feature, or an array of them) is subtracted from every step before the cast.
+    ``names`` (the features' names, or None), given in fit, warns of features
+    that look like ids or labels (:func:`_warn_one_value_per_sequence`).
     """
     sequences = [_check_sequence(x, i) for i, x in enumerate(X)]
     _warn_skipped_time_points(X)
@@ -232,6 +237,8 @@ def _check_ragged(
             f"The sequences of X have 0 features (the first has shape {sequences[0].shape}); at least "
             "one is required."
         )
+    if names is not False:
+        _warn_one_value_per_sequence(sequences, names)
     if callable(level):
         first = np.stack([first_observed(x[None])[0] for x in sequences])
         exact = any(x.dtype != np.float32 for x in sequences)  # float32 as given: already rounded
@@ -255,51 +262,67 @@ def _check_ragged(
 
 
 def _warn_skipped_time_points(X: Any) -> None:
-    """Warn, once, where sequences dated on a grid skip points of it (rows dropped, not NaN).
+    """Warn where a sequence dated on a grid skips points of it (rows dropped, not NaN), naming the
+    first such sequence (the others are not searched: the check stops there).
 
     The network reads the rows either side of a hole as neighbours: an outlier
     detector flagged every normal run that lost 7 of its 80 minutes (3 in 20
     with the minutes as NaN rows). Irregular sampling is the data's own and
-    passes (:func:`~sklearn_rnn._series.refuse_skipped_steps` draws the line).
+    passes (:func:`~sklearn_rnn._series.refuse_skipped_steps` draws the line), and
+    so does the hour a naive local clock skips when it goes forward.
     """
     from ._series import refuse_skipped_steps  # which imports this module
 
-    problems = []
     for i, x in enumerate(X):
         index = getattr(x, "index", None)
-        if isinstance(index, (pd.DatetimeIndex, pd.TimedeltaIndex, pd.PeriodIndex)) and len(index) > 2:
-            try:
-                refuse_skipped_steps(index, "x", "the network", panel=False)
-            except ValueError as exc:
-                problems.append((i, str(exc)))
-    if problems:
-        i, message = problems[0]
-        warnings.warn(
-            f"{len(problems)} of the {len(X)} sequences of X skip time points of their grid; sequence "
-            f"{i}: {message} Each such sequence x alike: the classifier and the regressor read NaN with "
-            "missing='mask', the outlier detector always. Where the holes are the data's own, see "
-            "'Irregular time steps' in the user guide (time_delta, resample).",
-            UserWarning,
-            stacklevel=user_stacklevel(),
-        )
+        if isinstance(index, pd.MultiIndex):  # (id, time) rows of a groupby: the time is the last level
+            index = index.get_level_values(-1)
+        if not isinstance(index, (pd.DatetimeIndex, pd.TimedeltaIndex, pd.PeriodIndex)) or len(index) < 3:
+            continue
+        try:
+            refuse_skipped_steps(index, "x", "the network", panel=False, sequence=True)
+        except ValueError as exc:
+            if _clock_went_forward(index):
+                continue
+            warnings.warn(
+                f"Sequence {i} of X skips time points of its grid: {exc} Each such sequence x alike "
+                "(this names the first): the classifier and the regressor read NaN with "
+                "missing='mask', the outlier detector always. Where the holes are the data's own, see "
+                "'Irregular time steps' in the user guide (time_delta, resample).",
+                UserWarning,
+                stacklevel=user_stacklevel(),
+            )
+            return
 
 
-def _warn_one_value_per_sequence(values: np.ndarray, lengths: np.ndarray, names: Any) -> None:
+def _clock_went_forward(times: pd.Index) -> bool:
+    """Whether a naive dated index skips only one hour of a night, as a local clock going forward does."""
+    if not isinstance(times, pd.DatetimeIndex) or times.tz is not None:
+        return False
+    steps = np.diff(times.to_numpy())
+    usual = np.median(steps)
+    skips = np.flatnonzero(steps > usual)
+    return len(skips) == 1 and steps[skips[0]] == usual + np.timedelta64(1, "h") and times[skips[0]].hour < 4
+
+
+def _warn_one_value_per_sequence(sequences: list[np.ndarray], names: Any) -> None:
     """Warn of features with one value in each sequence that differs between them, as an id or a label
     has: tables of a groupby (``[g for _, g in df.groupby("patient")]``) keep the id, time and label
     columns, and a label read as a feature at every step leaks the answer (a probe's cross-validated
-    accuracy 0.975 on noise, 0.625 without it). Static attributes (age) are fine and warn alike."""
-    if len(values) < 2 or (lengths >= 2).sum() < 2:
+    accuracy 0.975 on noise, 0.625 without it). Static attributes (age) are fine and warn alike.
+    Read on the values as given (centred and cast, large levels would round small moves away)."""
+    long = [x for x in sequences if len(x) >= 2]
+    if len(long) < 2:
         return
-    padding = np.arange(values.shape[1])[None, :] >= lengths[:, None]
-    which = []
-    for j in range(values.shape[2]):  # one feature at a time: a mask of the values' size, not F times
-        feature, first = values[:, :, j], values[:, :1, j]
-        with np.errstate(invalid="ignore"):
-            varying = np.nanmax(first) > np.nanmin(first) if not np.isnan(first).all() else False
-        if varying and ((feature == first) | (np.isnan(feature) & np.isnan(first)) | padding).all():
-            which.append(j)
-    if not len(which):
+    constant = np.ones(long[0].shape[1], dtype=bool)
+    for x in long:  # most data clears every feature within the first sequences
+        constant &= ((x == x[0]) | (np.isnan(x) & np.isnan(x[0]))).all(axis=0)
+        if not constant.any():
+            return
+    firsts = np.array([x[0] for x in long], dtype=np.float64)
+    varying = np.fmax.reduce(firsts, axis=0) > np.fmin.reduce(firsts, axis=0)  # NaN ignored
+    which = np.flatnonzero(constant & varying).tolist()
+    if not which:
         return
     listed = [names[i] for i in which] if names is not None else which
     drop = (
@@ -311,7 +334,8 @@ def _warn_one_value_per_sequence(values: np.ndarray, lengths: np.ndarray, names:
         f"Feature(s) {listed} of X hold one value in each sequence, which differs between sequences, "
         "as an id or a label does: each is read as a feature at every step, so a label among them "
         f"gives the network the answer. Drop an id, a time or the target from each sequence, e.g. "
-        f"{drop}; a static attribute (age, say) is read as it should be: silence this warning.",
+        f"{drop}; a static attribute (age, say) is read as it should be: silence this warning, "
+        """warnings.filterwarnings("ignore", message=r"Feature\\(s\\) .* hold one value").""",
         UserWarning,
         stacklevel=user_stacklevel(),
     )
@@ -333,6 +357,9 @@ def _check_sequence(x: Any, i: int) -> np.ndarray:
     """One sequence of a ragged X as a (n_timesteps, n_features) float array."""
     x = unmasked(x)
     if isinstance(x, (pd.DataFrame, pd.Series)):
+        for name, column in x.items() if isinstance(x, pd.DataFrame) else ():  # "36,6": read_csv's options
+            if holds_text(column) and (commas := comma_number_advice(column.head(1000), f"x[{name!r}]")):
+                raise ValueError(f"Sequence {i} of X: column {name!r} holds {commas}, for each sequence x.")
         for dtype in x.dtypes if isinstance(x, pd.DataFrame) else [x.dtype]:  # dates: objects below
             _refuse_text(dtype, f"Sequence {i} of X")
         _refuse_text_values(x, f"Sequence {i} of X")
@@ -468,6 +495,7 @@ def clock_change_advice(times: pd.Index, name: str) -> str:
         not len(repeats)
         or repeats.has_duplicates  # a time three times or more: no clock goes back twice
         or repeats.hour.max() >= 4
+        or not repeats.month.isin([3, 4, 9, 10, 11]).all()  # clocks go back in these, north or south
         or (nights.max() - nights.min()).max() >= pd.Timedelta("1h")
     ):
         return ""
@@ -476,6 +504,11 @@ def clock_change_advice(times: pd.Index, name: str) -> str:
         f"keeps every reading in order: {name}.index = {name}.index.tz_localize('Europe/Berlin', "
         "ambiguous='infer') (the zone of your clock)."
     )
+
+
+# A column of text is read as numbers (or dates) written as text where at least this share of it
+# parses as them: a stray marker ("n/a") does not make it categories, grades "1", "2", "A" stay ones
+MOSTLY = 0.7
 
 
 def comma_number_advice(values: pd.Series, column: str) -> str | None:
@@ -488,33 +521,60 @@ def comma_number_advice(values: pd.Series, column: str) -> str | None:
     text = values[[isinstance(v, str) for v in values]].astype(str).str.strip()
     comma = text[text.str.fullmatch(r"[+-]?[\d.,]*\d") & text.str.contains(",", regex=False)]
     numbers = pd.to_numeric(values, errors="coerce").notna()
-    if not len(comma) or (numbers | values.index.isin(comma.index)).mean() < 0.7:
+    if not len(comma) or (numbers | values.index.isin(comma.index)).mean() < MOSTLY:
         return None
     grouped = comma.str.fullmatch(r"[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d+)?")  # "0,006": decimals
     if not grouped.all():  # "36,6": a decimal comma (with dots between thousands, if any)
-        dots = ", thousands='.'" if comma.str.contains(".", regex=False).any() else ""
-        example = comma[~grouped.to_numpy()].iloc[0]
+        example, dots = comma[~grouped.to_numpy()].iloc[0], comma.str.contains(".", regex=False).any()
+        read = "pd.read_csv(..., decimal=','" + (", thousands='.')" if dots else ")")
+        if dots and len(text) < len(values):  # numbers beside the text: their dots are decimal points
+            return f"numbers written with a decimal comma (e.g. {example!r}). Read the file with {read}"
+        convert = (".str.replace('.', '')" if dots else "") + ".str.replace(',', '.')"
         return (
-            f"numbers written with a decimal comma (e.g. {example!r}). Read the file with "
-            f"pd.read_csv(..., decimal=','{dots}), or convert the column: {column} = pd.to_numeric("
-            f"{column}.astype(str).str.replace('.', '').str.replace(',', '.'))"
-            if dots
-            else f"numbers written with a decimal comma (e.g. {example!r}). Read the file with "
-            f"pd.read_csv(..., decimal=','), or convert the column: {column} = pd.to_numeric("
-            f"{column}.astype(str).str.replace(',', '.'))"
+            f"numbers written with a decimal comma (e.g. {example!r}). Read the file with {read}, or "
+            f"convert the column: {column} = pd.to_numeric({column}.astype(str){convert}, "
+            "errors='coerce') (text that is no number becomes NaN, a gap)"
         )
     example = comma.iloc[0]
     if text.str.contains(".", regex=False).any():  # "1,200.50": commas between thousands
         return (
             f"numbers written with commas between thousands (e.g. {example!r}). Read the file with "
             f"pd.read_csv(..., thousands=','), or convert the column: {column} = pd.to_numeric("
-            f"{column}.astype(str).str.replace(',', ''))"
+            f"{column}.astype(str).str.replace(',', ''), errors='coerce') (text that is no number "
+            "becomes NaN, a gap)"
         )
     return (
         f"numbers written with a comma (e.g. {example!r}), which separates thousands (1,200 is 1200) "
         f"or marks the decimals (1,200 is 1.2). Read the file with pd.read_csv(..., thousands=',') "
         "or pd.read_csv(..., decimal=','), whichever the file uses"
     )
+
+
+def refuse_unparsed_times(index: Any, name: str) -> None:
+    """Refuse a time index (a panel's last level) of text or of Python dates, as a CSV's unparsed
+    column gives it, with the parse that fixes it (day first where a first field passes 12).
+
+    sktime's error for them is a page of every format it tried; the forecaster's, before, read
+    day-first text as out of time order and advised ``sort_index()``, which sorted it as text.
+    """
+    if not isinstance(index, pd.Index) or not len(index):
+        return
+    times = index.get_level_values(-1) if isinstance(index, pd.MultiIndex) else index
+    where = " (a panel: its last level)" if isinstance(index, pd.MultiIndex) else ""
+    if pd.api.types.is_string_dtype(times):  # the values, not the dtype: objects may be dates
+        firsts = pd.Series(times[:1000]).astype(str).str.extract(r"^\s*(\d{1,2})[/.-]\d{1,2}[/.-]\d{2,4}")[0]
+        dayfirst = ", dayfirst=True" if (pd.to_numeric(firsts, errors="coerce") > 12).any() else ""
+        raise TypeError(
+            f"{name}'s time index holds text ({times[0]!r}, ...), not time points. Parse it first: "
+            f"{name}.index = pd.to_datetime({name}.index{dayfirst}){where}, or "
+            f"pd.read_csv(..., index_col=..., parse_dates=True{dayfirst})."
+        )
+    if times.dtype == object and pd.api.types.infer_dtype(times, skipna=True) in ("date", "datetime"):
+        raise TypeError(  # datetime.date objects (X["ts"].dt.date): sktime reads them as no time index
+            f"{name}'s time index holds dates as Python objects ({times[0]!r}, ...), which sktime reads "
+            f"as no time index. Make them pandas dates first: {name}.index = pd.to_datetime("
+            f"{name}.index){where}."
+        )
 
 
 def refuse_repeated_columns(data: Any, name: str) -> None:
@@ -911,9 +971,7 @@ def validate_sequences(
     pending = None  # the level still to subtract from the values returned
     if _is_ragged(X):
         names = _sequence_feature_names(X)
-        values, lengths, level = _check_ragged(X, allow_nan, dtype, level)
-        if reset:
-            _warn_one_value_per_sequence(values, lengths, names)
+        values, lengths, level = _check_ragged(X, allow_nan, dtype, level, names if reset else False)
         tabular = False
     else:
         if not hasattr(X, "dtype") and not isinstance(X, pd.DataFrame):
@@ -1209,7 +1267,9 @@ def _split_instances(X: pd.DataFrame) -> np.ndarray | list[np.ndarray]:
     values = X.astype(dict.fromkeys(nullable, "float")).to_numpy()
     codes, rows = _instance_rows(X.index)
     counts = np.bincount(codes)
-    if len(counts) and (counts == counts[0]).all():
+    if not len(counts):
+        return []
+    if (counts == counts[0]).all():
         return values[rows].reshape(len(counts), counts[0], values.shape[1])
     return np.split(values[rows], np.cumsum(counts)[:-1])
 

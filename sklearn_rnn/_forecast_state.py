@@ -32,7 +32,7 @@ from ._codec import (
     encode_frequency,
     is_plain,
 )
-from ._data import refuse_repeated_columns, refuse_time_level_not_last
+from ._data import refuse_repeated_columns, refuse_time_level_not_last, refuse_unparsed_times
 from ._intervals import median_index, quantile_pairs
 from ._networks.forecast import SERIES_SHORTEST, series_reach
 from ._networks.heads import SeriesScaling
@@ -310,6 +310,7 @@ class SeriesState:
         fitting = not self.is_fitted and not hasattr(self, RESTORED)  # load refits: warned at the fit
         for name, data in (("y", y), ("X", X)):
             refuse_time_level_not_last(getattr(data, "index", None), name, fitting)
+            refuse_unparsed_times(getattr(data, "index", None), name)
             refuse_repeated_columns(data, name)
         if X is not None and self.is_fitted and not getattr(self, "_n_exog", 0) and _has_columns(X):
             method = "predict" if y is None else "update"
@@ -664,7 +665,11 @@ class SeriesState:
             if passed is not None:
                 given = "X passed to predict"
             elif X is not None:  # X was passed, without rows for this series
-                given = "X passed to predict has no rows for this series, and X of fit"
+                given = (
+                    "X passed to predict has no rows for this series"
+                    + _key_type_hint(X, key)
+                    + (", and X of fit")
+                )
             else:
                 given = "no X was passed to predict and X of fit"
             raise ValueError(
@@ -747,6 +752,23 @@ class SeriesState:
 
     def _index_names(self):
         return list(self._y_hist.index.names)
+
+
+def _key_type_hint(X: pd.DataFrame, key: tuple) -> str:
+    """Where ``X``'s series keys name ``key`` in another type (text "1" for 1, as another file gives
+    them): the types and the conversion; else nothing."""
+    if not key or not isinstance(X.index, pd.MultiIndex):
+        return ""
+    keys = X.index.droplevel(-1).unique()
+    as_text = [tuple(map(str, k)) if isinstance(k, tuple) else (str(k),) for k in keys]
+    if tuple(map(str, key)) not in as_text:
+        return ""
+    theirs = keys[0][0] if isinstance(keys[0], tuple) else keys[0]
+    return (
+        f" (its series keys are {type(theirs).__name__}, e.g. {theirs!r}, where y's are "
+        f"{type(key[0]).__name__}, {key[0]!r}: convert them, e.g. X.index = X.index.set_levels("
+        f"X.index.levels[0].astype({type(key[0]).__name__!r}), level=0))"
+    )
 
 
 def _stored_values(name: str, frame: pd.DataFrame) -> np.ndarray:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._data import _numbers_of, comma_number_advice, mixed_strings
+from ._data import MOSTLY, _numbers_of, comma_number_advice, mixed_strings
 
 __all__ = ["from_long_table"]
 
@@ -30,8 +30,8 @@ def _columns(value: Any, name: str) -> list:
         raise TypeError(
             f"{name} is a set, which has no order, but the columns are read in the order given (by "
             f"position, later): the same set could give them in another order in another process. "
-            f"Pass a list, e.g. "
-            f"{name}=[c for c in data.columns if c in {{...}}] (the table's order) or sorted(...)."
+            f"Pass a list, e.g. {name}=[c for c in data.columns if c in {sorted(value, key=str)!r}] "
+            "(the table's order)."
         )
     if isinstance(value, (list, tuple, pd.Index, np.ndarray, pd.Series, KeysView)):
         return list(value)  # a Series of names (meta.loc[..., "name"]) or dict keys: in their order
@@ -203,7 +203,7 @@ def _feature_values(data: pd.DataFrame, feature_cols: list, inferred: bool) -> n
         if len(text) and (commas := comma_number_advice(sample, f"data[{col!r}]")):
             raise ValueError(f"Column {col!r} holds {commas}{taken}.")
         numbers = pd.to_numeric(sample, errors="coerce")
-        if len(text) and numbers.notna().mean() >= 0.7:
+        if len(text) and numbers.notna().mean() >= MOSTLY:
             others, example = sample[numbers.isna().to_numpy()].tolist(), sample[numbers.notna()].iloc[0]
             raise ValueError(
                 f"Column {col!r} holds numbers, some written as text (e.g. {example!r}"
@@ -530,13 +530,18 @@ def from_long_table(
     duplicated = data.duplicated([id_col, time_col])
     if duplicated.any():
         first = data.loc[duplicated, [id_col, time_col]].iloc[0].tolist()
+        others = [c for c in data.columns if c not in (id_col, time_col, *feature_cols, *label_cols)]
+        # a column that tells the sequences apart (a site, a visit), if the table has one
+        apart = next((c for c in others if not data.duplicated([c, id_col, time_col]).any()), None)
+        named = f"data[{apart!r}]" if apart is not None else "data['site']"
         raise ValueError(
             f"data has {int(duplicated.sum())} duplicated ({id_col}, {time_col}) rows, "
             f"the first being {first}. If they are repeated readings of one sequence, aggregate them "
             f"first (e.g. data.groupby([{id_col!r}, {time_col!r}], as_index=False).mean()); if they "
             f"belong to different sequences that share an id (two sites numbering patients from 1, a "
-            f"visit column left out), make the id unique first: data['key'] = list(zip(data['site'], "
-            f"data[{id_col!r}])), and pass id_col='key'."
+            f"visit column left out), make the id unique first: data['key'] = list(zip({named}, "
+            f"data[{id_col!r}])), and pass id_col='key'"
+            + ("." if apart is not None else " ('site': the column that tells them apart).")
         )
     values = _feature_values(data, feature_cols, inferred)
     if inferred:

@@ -244,15 +244,16 @@ def float32_default() -> Iterator[None]:
     process that set ``torch.set_default_dtype(torch.float64)``, a fit built
     a float64 network (predictions up to 0.7 from the same seed's), whose file
     ``load`` then refused, and a float32 file was refused in such a process.
-    The setting is process-wide: the first session to open sets it, the last
-    to close restores it, so concurrent fits in threads keep it throughout.
+    The setting is process-wide (torch has no other): each session sets it,
+    the last to close restores the first one's caller's, and other threads see
+    float32 meanwhile.
     """
     global _float32_sessions, _float32_previous
     with _float32_lock:
         _float32_sessions += 1
         if _float32_sessions == 1:
             _float32_previous = torch.get_default_dtype()
-            torch.set_default_dtype(torch.float32)
+        torch.set_default_dtype(torch.float32)  # again: another thread may have set one meanwhile
     try:
         yield
     finally:

@@ -747,7 +747,7 @@ _MOST_SKIPPED = 1_000_000
 
 
 def refuse_skipped_steps(
-    times: pd.Index, name: str = "X", reader: str = "the detector", panel: bool = True
+    times: pd.Index, name: str = "X", reader: str = "the detector", panel: bool = True, sequence: bool = False
 ) -> None:
     """Refuse a series sampled on a grid whose time points skip steps of it (rows dropped, not NaN).
 
@@ -761,7 +761,9 @@ def refuse_skipped_steps(
     and ``reader`` (the detector, ``sliding_windows``) would read the rows around
     them as neighbours (the detector could flag the join). Irregular sampling is
     the data's own and passes. ``name`` names the data in messages, and ``panel``
-    says that a fix applies to each series of a panel.
+    says that a fix applies to each series of a panel. ``sequence``: one of a set
+    of sequences with targets, which cannot be cut in pieces, and whose grid with
+    many points lost is not warned of (a warning a sequence, with its own times).
     """
     calendar = None
     if isinstance(times, pd.PeriodIndex) or pd.api.types.is_integer_dtype(times):
@@ -781,7 +783,7 @@ def refuse_skipped_steps(
     steps = np.diff(values)
     usual = usual_spacing(steps)
     if usual is None:
-        if calendar is None:
+        if calendar is None and not sequence:
             _warn_if_readings_lost(times, values, steps, name, reader, panel)
         return
     skips = np.flatnonzero((steps > usual) & (steps % usual == 0))
@@ -805,7 +807,8 @@ def refuse_skipped_steps(
         f"{steps[first] // usual} steps of its usual spacing ({spacing}) later, and {reader} reads "
         "the rows as consecutive steps, so it would read the two as neighbours. Insert the missing "
         f"time points as NaN rows, read as gaps: {fix}{each}"
-        f"{' (a panel: each series)' if panel else ''}, or pass the pieces before and after separately."
+        f"{' (a panel: each series)' if panel else ''}"
+        + ("." if sequence else ", or pass the pieces before and after separately.")
     )
 
 

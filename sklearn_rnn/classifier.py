@@ -325,7 +325,8 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
         scikit-learn does); other 2D targets are refused with the fix, and so
         are sets of label names, which scikit-learn called "a regression target".
         """
-        items = y if isinstance(y, (list, tuple, pd.Series)) else None
+        listed = isinstance(y, (list, tuple)) or getattr(y, "ndim", None) == 1
+        items = y if listed and pd.api.types.is_object_dtype(getattr(y, "dtype", object)) else None
         if items is not None and any(isinstance(v, (set, frozenset)) for v in items):
             example = next(v for v in items if isinstance(v, (set, frozenset)))
             raise ValueError(

@@ -32,12 +32,14 @@ from ._anomaly import (
 )
 from ._archive import Refused
 from ._data import (
+    MOSTLY,
     clock_change_advice,
     comma_number_advice,
     holds_text,
     refuse_missing_times,
     refuse_repeated_columns,
     refuse_time_level_not_last,
+    refuse_unparsed_times,
     series_level_code,
     stacked_series_advice,
 )
@@ -1294,21 +1296,9 @@ def _check_time_index(index: pd.Index, text: bool = False, fitting: bool = False
             "X.index.get_level_values(-1)])."
         )
     times = index.get_level_values(-1) if isinstance(index, pd.MultiIndex) else index
-    if pd.api.types.is_string_dtype(times):  # the values, not the dtype: objects may be dates
-        if text:
-            return
-        raise TypeError(
-            f"X's time index holds text ({times[0]!r}, ...), not time points. Parse it first: "
-            "X.index = pd.to_datetime(X.index) (a panel: its last level), or "
-            "pd.read_csv(..., index_col=..., parse_dates=True)."
-        )
-    if times.dtype == object and pd.api.types.infer_dtype(times, skipna=True) in ("date", "datetime"):
-        # datetime.date objects (X["ts"].dt.date): sktime's page-long format error names no index
-        raise TypeError(
-            f"X's time index holds dates as Python objects ({times[0]!r}, ...), which sktime reads "
-            "as no time index. Make them pandas dates first: X.index = pd.to_datetime(X.index) (a "
-            "panel: its last level)."
-        )
+    if text and pd.api.types.is_string_dtype(times):  # the values, not the dtype: objects may be dates
+        return
+    refuse_unparsed_times(index, "X")
     if pd.api.types.is_float_dtype(times):  # sktime reads no time in floats: its page-long format error
         raise TypeError(
             f"X's time index holds floats ({times[0]:g}, ...), which sktime takes as no time index. "
@@ -1354,7 +1344,7 @@ def _text_advice(X: pd.DataFrame, name: Any) -> str:
     example = sample.iloc[0] if len(sample) else None
     if commas := comma_number_advice(sample, f"X[{name!r}]"):
         return commas + "."
-    if len(sample) and pd.to_numeric(sample, errors="coerce").notna().mean() >= 0.7:
+    if len(sample) and pd.to_numeric(sample, errors="coerce").notna().mean() >= MOSTLY:
         return (
             f"numbers as text (e.g. {example!r}), which are not parsed. Convert them explicitly: "
             f"X[{name!r}] = pd.to_numeric(X[{name!r}], errors='coerce') (text that is no number becomes "
@@ -1363,7 +1353,7 @@ def _text_advice(X: pd.DataFrame, name: Any) -> str:
     with warnings.catch_warnings():  # pandas warns of each format it infers
         warnings.simplefilter("ignore")
         dates = pd.to_datetime(sample, errors="coerce", format="mixed", utc=True)
-    if len(sample) and (dates.dt.year > 1000).mean() >= 0.7:  # dateutil reads "M0" as the year 1
+    if len(sample) and (dates.dt.year > 1000).mean() >= MOSTLY:  # dateutil reads "M0" as the year 1
         return (
             f"dates as text (e.g. {example!r}), as a CSV's time column is read. Make them the time "
             f"index: X[{name!r}] = pd.to_datetime(X[{name!r}]); X = X.set_index({name!r})."

@@ -2,6 +2,7 @@
 
 import copy
 import io
+import re
 import warnings
 
 import numpy as np
@@ -595,6 +596,11 @@ def test_from_sktime_reads_several_instance_levels_in_their_order():
         from_sktime(shuffled)
 
 
+def test_from_sktime_of_an_empty_panel_is_an_empty_list():
+    empty = _machine_log().iloc[:0]
+    assert from_sktime(empty) == []
+
+
 def _machine_log() -> pd.DataFrame:
     """A long table as a file gives it: text ids in the file's order, rows of machines interleaved."""
     table = pd.DataFrame(
@@ -715,20 +721,29 @@ def test_dated_sequences_that_skip_points_of_their_grid_warn_with_the_fix():
     holed = runs[5].drop(runs[5].index[40:47])
     with pytest.warns(
         UserWarning,
-        match=r"1 of the 12 sequences of X skip time points of their grid; "
-        r"sequence 5: .*2024-01-06 00:39:00 is followed by 2024-01-06 00:47:00.*x.reindex",
-    ):
-        _validate(runs[:5] + [holed] + runs[6:])
+        match=r"Sequence 5 of X skips time points of its grid: .*2024-01-06 00:39:00 is followed by "
+        r"2024-01-06 00:47:00.*x.reindex\(.*\)\. Each such",
+    ) as record:
+        _validate(runs[:5] + [holed] + runs[6:] + [holed] * 50)
+    assert len(record) == 1 and "pieces" not in str(record[0].message)  # one warning; y stays aligned
+    keyed = pd.concat({"r5": holed}, names=["run"])  # (run, time) rows, as groupby(level="run") gives
+    with pytest.warns(UserWarning, match=r"Sequence 0 of X skips time points"):
+        _validate([keyed, keyed])
     fixed = holed.reindex(pd.date_range(holed.index[0], holed.index[-1], freq="min"))  # the fix, as given
     irregular = runs[0].set_axis(minutes[0] + pd.to_timedelta(np.cumsum(np.arange(1, 81)), unit="s"))
+    clock = pd.date_range("2024-03-31 00:00", periods=12, freq="15min", tz="Europe/Berlin")
+    spring = pd.DataFrame({"temp": np.arange(12.0)}, index=clock.tz_localize(None))  # no 02:00-02:45
+    kept = np.sort(np.random.default_rng(0).choice(80, 40, replace=False))
+    sparse = pd.DataFrame({"temp": np.arange(40.0)}, index=minutes[kept])  # half its minutes lost
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a complete grid, its NaN rows, irregular sampling: no warning
         seqs = validate_sequences(
-            _Holder(), runs[:5] + [fixed] + runs[6:] + [irregular], reset=True, allow_nan=True
+            _Holder(), runs[:5] + [fixed] + runs[6:] + [irregular, spring], reset=True, allow_nan=True
         )
+        _validate([sparse] * 20)  # lost at random: irregular to the check, and no warning a sequence
     assert np.isnan(seqs.values[5, 40:47, 0]).all() and seqs.lengths[5] == 80
     detector = RNNOutlierDetector(hidden_size=4, max_epochs=1, random_state=0).fit(runs)
-    with pytest.warns(UserWarning, match=r"sequence 1: .*read the two as neighbours") as record:
+    with pytest.warns(UserWarning, match=r"Sequence 1 of X.*read the two as neighbours") as record:
         detector.predict([runs[0], holed])
     assert record[0].filename == __file__  # the user's line
 
@@ -757,3 +772,30 @@ def test_an_id_or_a_label_left_in_each_sequence_warns_with_the_fix():
         _validate([x.iloc[:1].assign(sepsis=k) for k, x in enumerate(X)])  # one step each: no telling
         _validate(X, reset=False, holder=holder)  # predict: the columns fit took
     assert holder.feature_names_in_.tolist() == ["hour", "hr"]
+    ages = [x.assign(age=30.0 + k) for k, x in enumerate(X)]  # a static attribute: warned alike
+    with pytest.warns(UserWarning, match=r"\['age'\].*silence this warning, ") as record:
+        RNNClassifier(**TINY).fit(ages, np.arange(10) % 2)
+    silence = str(record[0].message).split("silence this warning, ")[1].rstrip(".")
+    with warnings.catch_warnings():
+        exec(silence)  # the filter, as given
+        warnings.simplefilter("error", UserWarning)  # after it: any other warning still fails the test
+        exec(silence)
+        RNNClassifier(**TINY).fit(ages, np.arange(10) % 2)
+
+
+def test_sequences_and_tables_with_a_decimal_comma_get_the_fix_that_keeps_them():
+    """ "36,6" was told X.astype(float), which raises on it."""
+    temps = [pd.DataFrame({"temp": ["36,6", "37,2", "38,1"]}), pd.DataFrame({"temp": ["36,9", "39,0"]})]
+    with pytest.raises(
+        ValueError,
+        match=r"Sequence 0 of X: column 'temp' holds numbers written with a "
+        r"decimal comma.*decimal=','",
+    ) as info:
+        _validate(temps)
+    fix = re.search(r"convert the column: (.*?errors='coerce'\))", str(info.value))[1]
+    for x in temps:
+        exec(fix, {"x": x, "pd": pd})  # the fix, as given, for each sequence x
+    seqs, _ = _validate(temps)
+    np.testing.assert_allclose(seqs.values[1, :2, 0], [36.9, 39.0], rtol=1e-6)
+    with pytest.raises(ValueError, match=r"column 't1' holds numbers written with a decimal comma"):
+        _validate(pd.DataFrame({"t0": [36.6, 37.2], "t1": ["1,5", "2,5"]}))

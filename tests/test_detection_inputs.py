@@ -1394,5 +1394,5 @@ def test_readings_with_a_decimal_comma_get_the_fix_that_keeps_them(detector):
     ) as info:
         detector.predict(comma)
     X = comma.copy()
-    exec(re.search(r"convert the column: (.*)\.$", str(info.value))[1], {"X": X, "pd": pd})
+    exec(re.search(r"convert the column: (.*?errors='coerce'\))", str(info.value))[1], {"X": X, "pd": pd})
     np.testing.assert_allclose(X["temp"], data["temp"], atol=5e-4)

@@ -1524,3 +1524,46 @@ def test_x_on_a_finer_grid_than_y_is_refused_with_an_aggregation_that_works():
     )
     with pytest.raises(ValueError, match=r"X passed to update has 6 rows at time points between y's"):
         forecaster.update(y.iloc[-2:], X=promo.loc[weeks[-2] : weeks[-1]], update_params=False)
+
+
+def test_dates_read_as_text_are_refused_with_the_parse_that_fixes_them():
+    """Day-first dates of a CSV read as text were called out of time order and sent to y.sort_index(),
+    which sorted them as text; ISO text and Python dates got sktime's page of every format it tried."""
+    import io
+
+    days = pd.date_range("2023-01-01", periods=40, freq="D")
+    csv = "date,sales\n" + "\n".join(f"{d:%d/%m/%Y},{100 + i % 7}" for i, d in enumerate(days))
+    y = pd.read_csv(io.StringIO(csv), index_col="date")["sales"]
+    with pytest.raises(
+        TypeError,
+        match=r"y's time index holds text \('01/01/2023', ...\).*y.index = "
+        r"pd.to_datetime\(y.index, dayfirst=True\)",
+    ):
+        RNNForecaster(**TINY).fit(y, fh=[1])
+    y.index = pd.to_datetime(y.index, dayfirst=True)  # the fix, as given
+    assert RNNForecaster(**TINY).fit(y, fh=[1]).predict().index[0] == pd.Timestamp("2023-02-10")
+    as_dates = y.set_axis(y.index.date)  # .dt.date, Python objects
+    with pytest.raises(TypeError, match=r"dates as Python objects.*y.index = pd.to_datetime\(y.index\)"):
+        RNNForecaster(**TINY).fit(as_dates, fh=[1])
+    with pytest.raises(TypeError, match=r"holds text \('2023-01-01', ...\).*pd.to_datetime\(y.index\), or"):
+        RNNForecaster(**TINY).fit(y.set_axis(y.index.strftime("%Y-%m-%d")), fh=[1])
+
+
+def test_future_x_whose_series_keys_are_text_is_told_the_conversion():
+    """Store ids 1, 2 in y and '1', '2' in X read from another file: "no rows for this series"."""
+    dates = pd.date_range("2023-01-01", periods=43, freq="D")
+    index = pd.MultiIndex.from_product([[1, 2], dates], names=["store", "date"])
+    promo = pd.DataFrame({"promo": (np.arange(len(index)) % 5 == 0).astype(float)}, index=index)
+    y = pd.DataFrame({"sales": 10 + 5 * promo["promo"].to_numpy()}, index=index)
+    past = index.get_level_values("date") < dates[40]
+    forecaster = RNNForecaster(**TINY).fit(y[past], X=promo[past], fh=[1, 2, 3])
+    X = promo[~past].copy()
+    X.index = X.index.set_levels(X.index.levels[0].astype(str), level=0)
+    with pytest.raises(
+        ValueError,
+        match=r"series keys are str, e.g. '1', where y's are int.*X.index = "
+        r"X.index.set_levels\(X.index.levels\[0\].astype\('int.*'\), level=0\)",
+    ) as info:
+        forecaster.predict(X=X)
+    exec(re.search(r"convert them, e.g. (X.index = .*?, level=0\))", str(info.value))[1], {"X": X})
+    pd.testing.assert_frame_equal(forecaster.predict(X=X), forecaster.predict(X=promo[~past]))

@@ -148,7 +148,9 @@ def test_numbers_with_a_decimal_comma_or_thousands_separators_get_a_fix_that_kee
         r"\(e.g. '36,6'\). Read the file with pd.read_csv\(..., decimal=','\)",
     ) as info:
         from_long_table(data, "pid", "t", ["temp"])
-    exec(re.search(r"convert the column: (.*)\.$", str(info.value))[1], {"data": data, "pd": pd})
+    exec(
+        re.search(r"convert the column: (.*?errors='coerce'\))", str(info.value))[1], {"data": data, "pd": pd}
+    )
     (sequence,), _ = from_long_table(data, "pid", "t", ["temp"])
     np.testing.assert_allclose(sequence.ravel(), [36.6, 37.2, 38.1, 38.4], rtol=1e-6)
     csv = "pid;t;temp\na;0;36,6\na;1;37,2\n"  # the file as written: read_csv's option reads it

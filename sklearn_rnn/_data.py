@@ -284,8 +284,9 @@ def _warn_skipped_time_points(X: Any) -> None:
         except ValueError as exc:
             if _clock_went_forward(index):
                 continue
+            keyed = " (its index has several levels: first x = x.droplevel(0))" if x.index.nlevels > 1 else ""
             warnings.warn(
-                f"Sequence {i} of X skips time points of its grid: {exc} Each such sequence x alike "
+                f"Sequence {i} of X skips time points of its grid: {exc}{keyed} Each such sequence x alike "
                 "(this names the first): the classifier and the regressor read NaN with "
                 "missing='mask', the outlier detector always. Where the holes are the data's own, see "
                 "'Irregular time steps' in the user guide (time_delta, resample).",
@@ -302,7 +303,13 @@ def _clock_went_forward(times: pd.Index) -> bool:
     steps = np.diff(times.to_numpy())
     usual = np.median(steps)
     skips = np.flatnonzero(steps > usual)
-    return len(skips) == 1 and steps[skips[0]] == usual + np.timedelta64(1, "h") and times[skips[0]].hour < 4
+    when = times[skips[0]] if len(skips) == 1 else None
+    return (
+        when is not None
+        and steps[skips[0]] == usual + np.timedelta64(1, "h")
+        and when.hour < 4
+        and when.month in (3, 4, 9, 10)  # clocks go forward in these, north or south
+    )
 
 
 def _warn_one_value_per_sequence(sequences: list[np.ndarray], names: Any) -> None:
@@ -560,20 +567,24 @@ def refuse_unparsed_times(index: Any, name: str) -> None:
     if not isinstance(index, pd.Index) or not len(index):
         return
     times = index.get_level_values(-1) if isinstance(index, pd.MultiIndex) else index
-    where = " (a panel: its last level)" if isinstance(index, pd.MultiIndex) else ""
+
+    def parsed(extra: str = "") -> str:
+        if isinstance(index, pd.MultiIndex):  # a panel: its last level
+            return f"{name}.index.set_levels(pd.to_datetime({name}.index.levels[-1]{extra}), level=-1)"
+        return f"pd.to_datetime({name}.index{extra})"
+
     if pd.api.types.is_string_dtype(times):  # the values, not the dtype: objects may be dates
         firsts = pd.Series(times[:1000]).astype(str).str.extract(r"^\s*(\d{1,2})[/.-]\d{1,2}[/.-]\d{2,4}")[0]
         dayfirst = ", dayfirst=True" if (pd.to_numeric(firsts, errors="coerce") > 12).any() else ""
         raise TypeError(
             f"{name}'s time index holds text ({times[0]!r}, ...), not time points. Parse it first: "
-            f"{name}.index = pd.to_datetime({name}.index{dayfirst}){where}, or "
+            f"{name}.index = {parsed(dayfirst)}, or "
             f"pd.read_csv(..., index_col=..., parse_dates=True{dayfirst})."
         )
     if times.dtype == object and pd.api.types.infer_dtype(times, skipna=True) in ("date", "datetime"):
         raise TypeError(  # datetime.date objects (X["ts"].dt.date): sktime reads them as no time index
             f"{name}'s time index holds dates as Python objects ({times[0]!r}, ...), which sktime reads "
-            f"as no time index. Make them pandas dates first: {name}.index = pd.to_datetime("
-            f"{name}.index){where}."
+            f"as no time index. Make them pandas dates first: {name}.index = {parsed()}."
         )
 
 

@@ -507,8 +507,11 @@ class SeriesState:
                 f"{format_times(missing)}{series_label(key)} of y passed to update. Pass X with rows "
                 "for every time point of y to update. The forecaster is unchanged."
             )
-        for key, frame in instances(y):
-            refuse_x_between(instance_frame(X, key), frame.index, key, "update", "y's")
+        for key, frame in instances(y):  # from the series' last stored time: rows since then count too
+            stored = instance_frame(self._y_hist, key)
+            after = stored is not None and stored.index[-1] < frame.index[0]  # not a revision of the past
+            times = frame.index.insert(0, stored.index[-1]) if after else frame.index
+            refuse_x_between(instance_frame(X, key), times, key, "passed to update", "y's")
 
     def _check_time_points(self, y: pd.DataFrame) -> None:
         """Refuse time points of another kind, off the grid, after a gap, or new in the past."""
@@ -656,10 +659,11 @@ class SeriesState:
         if passed is not None:
             passed = exog_columns(passed, self._x_columns, "predict")
             self._refuse_changed_history(passed[passed.index <= last], history, key)
-            forecast = self._step_times(np.arange(1, self.horizon_ + 1), last_time(past_index))
-            refuse_x_between(passed, forecast.insert(0, last), key, "predict", "the forecast's")
             new = passed[passed.index > last]
             future = pd.concat([future[~future.index.isin(new.index)], new]).sort_index()
+        future_index = self._step_times(np.arange(1, self.horizon_ + 1), last_time(past_index))
+        source = "passed to predict" if passed is not None else "given to fit or update beyond y's end"
+        refuse_x_between(future, future_index.insert(0, last), key, source, "the forecast's")
         missing = required[~required.isin(future.index)]
         if len(missing):
             if passed is not None:
@@ -668,7 +672,7 @@ class SeriesState:
                 given = (
                     "X passed to predict has no rows for this series"
                     + _key_type_hint(X, key)
-                    + (", and X of fit")
+                    + ", and X of fit"
                 )
             else:
                 given = "no X was passed to predict and X of fit"
@@ -677,7 +681,6 @@ class SeriesState:
                 f"{given} has no rows for {format_times(missing)}{series_label(key)} (y ends on "
                 f"{format_time(last)}). Pass X to predict with a row for every time point of fh."
             )
-        future_index = self._step_times(np.arange(1, self.horizon_ + 1), last_time(past_index))
         rows = pd.concat([history.loc[past_index], future.reindex(future_index)]).ffill()
         check_exog_values(rows, "predict")
         return rows.to_numpy(dtype=np.float64), future_index[~future_index.isin(future.index)]
@@ -763,11 +766,16 @@ def _key_type_hint(X: pd.DataFrame, key: tuple) -> str:
     as_text = [tuple(map(str, k)) if isinstance(k, tuple) else (str(k),) for k in keys]
     if tuple(map(str, key)) not in as_text:
         return ""
-    theirs = keys[0][0] if isinstance(keys[0], tuple) else keys[0]
+    first = keys[0] if isinstance(keys[0], tuple) else (keys[0],)
+    level = next((j for j, (a, b) in enumerate(zip(first, key, strict=True)) if type(a) is not type(b)), None)
+    if level is None:
+        return ""
+    theirs, ours = first[level], key[level]
+    shown = [v.item() if isinstance(v, np.generic) else v for v in (theirs, ours)]  # 1, not np.int64(1)
     return (
-        f" (its series keys are {type(theirs).__name__}, e.g. {theirs!r}, where y's are "
-        f"{type(key[0]).__name__}, {key[0]!r}: convert them, e.g. X.index = X.index.set_levels("
-        f"X.index.levels[0].astype({type(key[0]).__name__!r}), level=0))"
+        f" (its series keys are {type(theirs).__name__}, e.g. {shown[0]!r}, where y's are "
+        f"{type(ours).__name__}, {shown[1]!r}: convert them, e.g. X.index = X.index.set_levels("
+        f"X.index.levels[{level}].astype({type(ours).__name__!r}), level={level}))"
     )
 
 

@@ -77,7 +77,7 @@ def refuse_uncovered_x(y: pd.DataFrame, X: pd.DataFrame, method: str) -> None:
             "(and, to predict, for the time points forecast)."
         )
     for key, frame in instances(y):
-        refuse_x_between(instance_frame(X, key), frame.index, key, method, "y's")
+        refuse_x_between(instance_frame(X, key), frame.index, key, f"passed to {method}", "y's")
 
 
 def refuse_x_between(X: pd.DataFrame | None, times: pd.Index, key: tuple, method: str, whose: str) -> None:
@@ -90,18 +90,24 @@ def refuse_x_between(X: pd.DataFrame | None, times: pd.Index, key: tuple, method
     between = inside[~inside.isin(times)]
     if not len(between):
         return
-    freq = getattr(times, "freqstr", None) or (pd.infer_freq(times) if len(times) > 2 else None)
-    aggregate = (
-        f"X = X.resample({freq!r}).sum() (or .mean(), .max(): as the column adds up)"
-        if freq is not None and isinstance(times, pd.DatetimeIndex)
-        else "X = X.groupby(the time point of y each row belongs to).sum()"
-    )
+    freq = None  # dates only: integer and period time points have none between them
+    if isinstance(times, pd.DatetimeIndex):
+        freq = times.freqstr or (pd.infer_freq(times) if len(times) > 2 else None)
+    aggregate = "aggregate X to those time points first"
+    if freq is not None:
+        grouped = (
+            "X.groupby(["
+            + "".join(f"pd.Grouper(level={i}), " for i in range(len(key)))
+            + f"pd.Grouper(level=-1, freq={freq!r})])"
+            if key
+            else f"X.resample({freq!r})"
+        )
+        aggregate += f", e.g. X = {grouped}.sum() (or .mean(), .max(): as the column adds up)"
     raise ValueError(
-        f"X passed to {method} has {len(between)} rows at time points between {whose}, e.g. "
+        f"X {method} has {len(between)} rows at time points between {whose}, e.g. "
         f"{format_times(between, 3)}{series_label(key)}, and the forecaster reads X at those time "
         f"points only: the rows between would be dropped without a word (daily promotions beside "
-        f"weekly sales: all but the Sundays'). Aggregate X to them first, e.g. {aggregate}"
-        f"{' (a panel: each series)' if key else ''}."
+        f"weekly sales: all but the Sundays'). Pass X on them: {aggregate}."
     )
 
 

@@ -727,8 +727,12 @@ def test_dated_sequences_that_skip_points_of_their_grid_warn_with_the_fix():
         _validate(runs[:5] + [holed] + runs[6:] + [holed] * 50)
     assert len(record) == 1 and "pieces" not in str(record[0].message)  # one warning; y stays aligned
     keyed = pd.concat({"r5": holed}, names=["run"])  # (run, time) rows, as groupby(level="run") gives
-    with pytest.warns(UserWarning, match=r"Sequence 0 of X skips time points"):
+    with pytest.warns(UserWarning, match=r"Sequence 0 of X skips time points.*first x = x.droplevel\(0\)"):
         _validate([keyed, keyed])
+    july = pd.date_range("2024-07-10 00:00", periods=40, freq="15min")
+    night = pd.DataFrame({"temp": np.arange(36.0)}, index=july.delete([4, 5, 6, 7]))  # 01:00-01:45 lost
+    with pytest.warns(UserWarning, match=r"Sequence 0 of X skips time points"):  # no clock change then
+        _validate([night, night])
     fixed = holed.reindex(pd.date_range(holed.index[0], holed.index[-1], freq="min"))  # the fix, as given
     irregular = runs[0].set_axis(minutes[0] + pd.to_timedelta(np.cumsum(np.arange(1, 81)), unit="s"))
     clock = pd.date_range("2024-03-31 00:00", periods=12, freq="15min", tz="Europe/Berlin")

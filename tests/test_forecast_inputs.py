@@ -1567,3 +1567,50 @@ def test_future_x_whose_series_keys_are_text_is_told_the_conversion():
         forecaster.predict(X=X)
     exec(re.search(r"convert them, e.g. (X.index = .*?, level=0\))", str(info.value))[1], {"X": X})
     pd.testing.assert_frame_equal(forecaster.predict(X=X), forecaster.predict(X=promo[~past]))
+    # keys of two levels (region, store): the level whose type differs is named
+    two = lambda d: pd.concat({"north": d}, names=["region"])  # noqa: E731
+    forecaster = RNNForecaster(**TINY).fit(two(y[past]), X=two(promo[past]), fh=[1, 2, 3])
+    X = two(promo[~past])
+    X.index = X.index.set_levels(X.index.levels[1].astype(str), level=1)
+    with pytest.raises(ValueError, match=r"are str, e.g. '1', where y's are int.*levels\[1\].astype"):
+        forecaster.predict(X=X)
+
+
+def test_x_on_a_finer_grid_is_refused_from_every_source_and_the_panel_fixes_work():
+    """A review found daily X given to fit beyond y's end read at the Sundays only by predict(), daily
+    rows between the last stored week and an update's first passed, and the fixes of the messages
+    failing on panels (resample and to_datetime of a MultiIndex)."""
+    weeks = pd.date_range("2022-01-02", periods=30, freq="W-SUN")
+    days = pd.date_range("2021-12-27", weeks[-1] + pd.Timedelta("14D"), freq="D")
+    promo = pd.DataFrame({"promo": (days.dayofweek == 2).astype(float)}, index=days)
+    y = pd.Series(100.0 + np.arange(30) % 4, index=weeks)
+    weekly = promo.resample("W-SUN").sum()
+    with_future = pd.concat([weekly.loc[: weeks[-1]], promo.loc[weeks[-1] + pd.Timedelta("1D") :]])
+    forecaster = RNNForecaster(**TINY).fit(y, X=with_future, fh=[1, 2])
+    with pytest.raises(ValueError, match=r"X given to fit or update beyond y's end has 12 rows"):
+        forecaster.predict()
+    forecaster = RNNForecaster(**TINY).fit(y.iloc[:-1], X=weekly.loc[: weeks[-2]], fh=[1, 2])
+    since = promo.loc[weeks[-2] + pd.Timedelta("1D") : weeks[-1]]
+    with pytest.raises(ValueError, match=r"X passed to update has 6 rows at time points between y's"):
+        forecaster.update(y.iloc[-1:], X=since, update_params=False)
+    # a panel: the fixes as the messages give them
+    panel_y = pd.concat({"s1": y, "s2": y + 5}, names=["store", "week"]).to_frame("sales")
+    panel_x = pd.concat({"s1": promo, "s2": promo}, names=["store", "day"]).loc[
+        lambda d: d.index.get_level_values(1) <= weeks[-1]
+    ]
+    with pytest.raises(ValueError, match=r"e.g. X = (X.groupby\(.*\)).sum\(\)") as info:
+        RNNForecaster(**TINY).fit(panel_y, X=panel_x, fh=[1])
+    X = eval(
+        re.search(r"e.g. X = (X.groupby\(.*?\]\)\.sum\(\))", str(info.value))[1], {"X": panel_x, "pd": pd}
+    )
+    RNNForecaster(**TINY).fit(panel_y, X=X.loc[lambda d: d.index.get_level_values(1) >= weeks[0]], fh=[1])
+    as_text = panel_y.set_axis(
+        panel_y.index.set_levels(panel_y.index.levels[-1].strftime("%d/%m/%Y"), level=-1)
+    )
+    with pytest.raises(TypeError, match=r"y.index = (y.index.set_levels\(.*level=-1\))") as info:
+        RNNForecaster(**TINY).fit(as_text, fh=[1])
+    parsed = eval(
+        re.search(r"y.index = (y.index.set_levels\(.*?level=-1\))", str(info.value))[1],
+        {"y": as_text, "pd": pd},
+    )
+    assert parsed.equals(panel_y.index)

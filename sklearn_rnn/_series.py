@@ -80,10 +80,11 @@ def refuse_uncovered_x(y: pd.DataFrame, X: pd.DataFrame, method: str) -> None:
         refuse_x_between(instance_frame(X, key), frame.index, key, f"passed to {method}", "y's")
 
 
-def refuse_x_between(X: pd.DataFrame | None, times: pd.Index, key: tuple, method: str, whose: str) -> None:
+def refuse_x_between(X: pd.DataFrame | None, times: pd.Index, key: tuple, source: str, whose: str) -> None:
     """Refuse rows of ``X`` between the first and last of ``times`` (a series' time points, or those
     forecast) that are none of them: X on a finer grid (daily promotions beside weekly sales), whose
-    other rows the forecaster, which reads X at its series' time points, would drop without a word."""
+    other rows the forecaster, which reads X at its series' time points, would drop without a word.
+    ``source`` says where ``X`` came from ("passed to fit"), ``whose`` whose time points these are."""
     if X is None or not len(times):
         return
     inside = X.index[(X.index > times[0]) & (X.index < times[-1])]
@@ -104,7 +105,7 @@ def refuse_x_between(X: pd.DataFrame | None, times: pd.Index, key: tuple, method
         )
         aggregate += f", e.g. X = {grouped}.sum() (or .mean(), .max(): as the column adds up)"
     raise ValueError(
-        f"X {method} has {len(between)} rows at time points between {whose}, e.g. "
+        f"X {source} has {len(between)} rows at time points between {whose}, e.g. "
         f"{format_times(between, 3)}{series_label(key)}, and the forecaster reads X at those time "
         f"points only: the rows between would be dropped without a word (daily promotions beside "
         f"weekly sales: all but the Sundays'). Pass X on them: {aggregate}."

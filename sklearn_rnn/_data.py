@@ -213,14 +213,20 @@ def _is_ragged(X: Any) -> bool:
 
 
 def _check_ragged(
-    X: Any, allow_nan: bool, dtype: type = np.float32, level: Any = None, names: Any = False
+    X: Any,
+    allow_nan: bool,
+    dtype: type = np.float32,
+    level: Any = None,
+    *,
+    fitting: bool = False,
+    names: Any = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Check a list of sequences; return them zero-padded (in ``dtype``), their lengths and the level.
 
     ``level`` (a callable of the first steps ``(n, F)`` giving a level per
     feature, or an array of them) is subtracted from every step before the cast.
-    ``names`` (the features' names, or None), given in fit, warns of features
-    that look like ids or labels (:func:`_warn_one_value_per_sequence`).
+    ``fitting`` warns of features that look like ids or labels, named by
+    ``names`` (None: by position; :func:`_warn_one_value_per_sequence`).
     """
     sequences = [_check_sequence(x, i) for i, x in enumerate(X)]
     _warn_skipped_time_points(X)
@@ -237,7 +243,7 @@ def _check_ragged(
             f"The sequences of X have 0 features (the first has shape {sequences[0].shape}); at least "
             "one is required."
         )
-    if names is not False:
+    if fitting:
         _warn_one_value_per_sequence(sequences, names)
     if callable(level):
         first = np.stack([first_observed(x[None])[0] for x in sequences])
@@ -982,7 +988,7 @@ def validate_sequences(
     pending = None  # the level still to subtract from the values returned
     if _is_ragged(X):
         names = _sequence_feature_names(X)
-        values, lengths, level = _check_ragged(X, allow_nan, dtype, level, names if reset else False)
+        values, lengths, level = _check_ragged(X, allow_nan, dtype, level, fitting=reset, names=names)
         tabular = False
     else:
         if not hasattr(X, "dtype") and not isinstance(X, pd.DataFrame):

@@ -4,6 +4,7 @@ One command prints the table::
 
     OMP_NUM_THREADS=1 python benchmarks/anomaly.py            # every case (~10 min on 2 cores)
     OMP_NUM_THREADS=1 python benchmarks/anomaly.py --quick    # two generated cases
+    OMP_NUM_THREADS=1 python benchmarks/anomaly.py --real --seeds 0 1 2  # real series, three network seeds
     OMP_NUM_THREADS=1 python benchmarks/anomaly.py --event-peaks --seeds 0 1 2  # event_peak off the suite
 
 The data
@@ -186,8 +187,8 @@ def real(name: str):
 
 
 # -- detectors ------------------------------------------------------------------------------------
-def rnn(train, test, **params):
-    detector = RNNAnomalyDetector(random_state=0, **params).fit(train)
+def rnn(train, test, seed: int = 0, **params):
+    detector = RNNAnomalyDetector(random_state=seed, **params).fit(train)
     return (*test_scores(detector, train, test), detector.window_length_)
 
 
@@ -209,9 +210,9 @@ def windows(values: np.ndarray, W: int) -> np.ndarray:
     return view.reshape(len(values), -1)
 
 
-def iforest(train, test, W: int):
+def iforest(train, test, W: int, seed: int = 0):
     both = windows(np.concatenate([train.to_numpy(), test.to_numpy()]), W)  # the test's reach back
-    model = IsolationForest(random_state=0).fit(both[: len(train)])
+    model = IsolationForest(random_state=seed).fit(both[: len(train)])
     threshold = np.percentile(-model.score_samples(both[: len(train)]), 99)
     scores = -model.score_samples(both[len(train) :])
     return scores, scores > threshold
@@ -263,18 +264,19 @@ def metrics(scores: np.ndarray, flags: np.ndarray, labels: np.ndarray) -> dict[s
 
 
 # -- the run --------------------------------------------------------------------------------------
-def run_case(name: str, train, test, labels, rows: list) -> None:
+def run_case(name: str, train, test, labels, rows: list, seed: int = 0) -> None:
+    """Every detector on one case; ``seed`` seeds the networks and the IsolationForest."""
     results, W = {}, None
     for label, fn in (
-        ("rnn", lambda: rnn(train, test)),
-        ("rnn-forecast", lambda: rnn(train, test, scoring="forecast", local_level=False)),
+        ("rnn", lambda: rnn(train, test, seed)),
+        ("rnn-forecast", lambda: rnn(train, test, seed, scoring="forecast", local_level=False)),
     ):
         t0 = time.perf_counter()
         scores, flags, W = fn()
         results[label] = (metrics(scores, flags, labels), time.perf_counter() - t0)
     for label, fn in (
         ("subLOF", lambda: sub_lof(train, test)),
-        ("iforest", lambda: iforest(train, test, W)),
+        ("iforest", lambda: iforest(train, test, W, seed)),
         ("zscore", lambda: zscore(train, test)),
     ):
         t0 = time.perf_counter()
@@ -286,7 +288,7 @@ def run_case(name: str, train, test, labels, rows: list) -> None:
             f"{m['event_f1']:9.3f} {m['auc_pr']:7.3f} {seconds:7.1f}",
             flush=True,
         )
-        rows.append({"case": name, "detector": label, **m, "seconds": seconds})
+        rows.append({"case": name, "detector": label, "seed": seed, **m, "seconds": seconds})
 
 
 def summary(rows: list) -> None:
@@ -702,7 +704,13 @@ def main(argv=None) -> None:
     parser.add_argument("--quick", action="store_true", help="two generated cases only")
     parser.add_argument("--real", action="store_true", help="the real labelled series only")
     parser.add_argument("--candidates", action="store_true", help="run the procedure that chose the defaults")
-    parser.add_argument("--seeds", type=int, nargs="*", default=[0, 1], help="seeds of --candidates")
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        nargs="*",
+        help="seeds of the networks (and the IsolationForest): the table's run, one after another "
+        "(default 0; the generated data stay the same); the other runs' (default 0 1)",
+    )
     parser.add_argument(
         "--only",
         nargs="*",
@@ -735,20 +743,21 @@ def main(argv=None) -> None:
             parser.error(
                 f"--only {' '.join(unknown)}: not a candidate of this procedure; it has {list(listed)}"
             )
+    seeds = [0, 1] if args.seeds is None else args.seeds
     if args.candidates:
-        candidates(args.seeds, args.only or list(CANDIDATES))
+        candidates(seeds, args.only or list(CANDIDATES))
         return
     if args.outliers:
-        outliers(args.seeds)
+        outliers(seeds)
         return
     if args.outlier_false_alarms:
-        outlier_false_alarms(args.seeds)
+        outlier_false_alarms(seeds)
         return
     if args.event_peaks:
-        event_peaks(args.seeds)
+        event_peaks(seeds)
         return
     if args.outlier_candidates:
-        outlier_candidates(args.seeds, args.only or list(OUTLIER_CANDIDATES))
+        outlier_candidates(seeds, args.only or list(OUTLIER_CANDIDATES))
         return
     run = "quick" if args.quick else "real" if args.real else "full"
     print(f"# sklearn_rnn anomaly benchmark, {run}; 1 torch thread")
@@ -758,15 +767,19 @@ def main(argv=None) -> None:
         end="",
     )
     print(f"{'seconds':>7}")
-    rows: list = []
     cases = [("spike", 1), ("level", 3)] if args.quick else [(k, c) for c in (1, 3) for k in KINDS]
     cases = [] if args.real else cases
-    for seed, (kind, n_channels) in enumerate(cases):
-        run_case(f"{kind}-{'uni' if n_channels == 1 else 'multi'}", *generated(kind, n_channels, seed), rows)
-    if not args.quick:
-        for name in REAL:
-            run_case(name, *real(name), rows)
-    summary(rows)
+    for network_seed in args.seeds or [0]:
+        if args.seeds and len(args.seeds) > 1:
+            print(f"## network seed {network_seed}")
+        rows: list = []
+        for seed, (kind, n_channels) in enumerate(cases):
+            name = f"{kind}-{'uni' if n_channels == 1 else 'multi'}"
+            run_case(name, *generated(kind, n_channels, seed), rows, network_seed)
+        if not args.quick:
+            for name in REAL:
+                run_case(name, *real(name), rows, network_seed)
+        summary(rows)
 
 
 if __name__ == "__main__":

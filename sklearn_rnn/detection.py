@@ -622,23 +622,26 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         return values
 
     def _warn_dead_channels(self, X: pd.DataFrame, values: np.ndarray, method: str) -> None:
-        """Warn where a series holds no value of a channel over a window or more: its steps are scored
-        from the other channels alone, so a sensor that stopped reporting raises no flag by itself
-        (a shorter run of NaN, a chunk of a stream, is a gap)."""
+        """Warn where a channel holds no value over a window or more of steps the other channels report:
+        those steps are scored from the other channels alone, so a sensor that stopped reporting, from the
+        start or part way, raises no flag by itself (a shorter run of NaN, a chunk of a stream, is a gap;
+        so are steps no channel reports, which get no score, which shows)."""
         if values.shape[1] < 2:  # one channel without a value: no score at all, which shows
             return
+        missing = np.isnan(values)
         for rows in _rows_by_series(X.index):
-            if len(rows) < self.window_length_:
-                continue
-            dead = np.flatnonzero(np.isnan(values[rows]).all(axis=0))
-            if len(dead):
+            stretches = _silent_stretches(missing[rows], self.window_length_)
+            if stretches:
                 names = self.feature_names_in_
-                which = [names[i] if names is not None else i for i in dead.tolist()]
+                which = [names[i] if names is not None else i for i in sorted(stretches)]
+                a, b, n = stretches[min(stretches)]
+                times = X.index.get_level_values(-1)[rows]
+                where = "" if a == 0 and b == len(rows) else f" from {times[a]!r} to {times[b - 1]!r}"
                 warnings.warn(
-                    f"Channel(s) {which} of X passed to {method} hold no value in {len(rows)} steps"
-                    f"{_which_series(X.index, rows)}, a window or more: those steps are scored from the "
-                    "other channels alone, so a sensor that stopped reporting raises no flag by itself. "
-                    "Check the sensor.",
+                    f"Channel(s) {which} of X passed to {method} hold no value in {n} steps"
+                    f"{_which_series(X.index, rows)}{where} where other channels have one, a window or more: "
+                    "those steps are scored from the other channels alone, so a sensor that stopped "
+                    "reporting raises no flag by itself. Check the sensor.",
                     UserWarning,
                     stacklevel=user_stacklevel(),
                 )
@@ -1370,6 +1373,29 @@ def _text_advice(X: pd.DataFrame, name: Any) -> str:
         + series_level
         + "."
     )
+
+
+def _silent_stretches(missing: np.ndarray, window: int) -> dict[int, tuple[int, int, int]]:
+    """Channels ``missing`` ``(T, C)`` holds no value of over ``window`` or more steps that another reports.
+
+    Each such channel's first run ``(start, end, n)`` of NaN holding ``n >= window`` steps where
+    another channel has a value (steps no channel reports lie within a run and are not counted).
+    """
+    found = {}
+    reported = (~missing).sum(axis=1)  # channels with a value, each step
+    for channel in range(missing.shape[1]):
+        gone = missing[:, channel]
+        if not gone.any():
+            continue
+        edges = np.diff(np.concatenate([[0], gone.astype(np.int8), [0]]))
+        starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+        counted = np.concatenate([[0], np.cumsum(gone & (reported > 0))])
+        counts = counted[ends] - counted[starts]
+        long = np.flatnonzero(counts >= window)
+        if len(long):
+            first = long[0]
+            found[channel] = (int(starts[first]), int(ends[first]), int(counts[first]))
+    return found
 
 
 def _which_series(index: pd.Index, rows: np.ndarray) -> str:

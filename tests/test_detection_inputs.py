@@ -1369,9 +1369,22 @@ def test_a_channel_without_a_value_over_a_window_warns_and_a_gap_does_not():
     with pytest.warns(
         UserWarning,
         match=r"Channel\(s\) \['flow'\] of X passed to predict hold no value "
-        r"in 100 steps, a window or more.*Check the sensor",
+        r"in 100 steps where other channels have one, a window or more.*Check the sensor",
     ):
         fitted.predict(dead)
+    dated = data.iloc[200:].set_axis(pd.date_range("2024-03-01 08:00", periods=100, freq="min"))
+    dated.iloc[40:, 1] = np.nan  # the flow meter stops part way
+    dated.iloc[60:65] = np.nan  # and the logger loses every channel for five minutes
+    with pytest.warns(
+        UserWarning,
+        match=r"\['flow'\] .* hold no value in 55 steps from Timestamp\('2024-03-01 08:40:00'\) "
+        r"to Timestamp\('2024-03-01 09:39:00'\) where other channels have one",
+    ):
+        fitted.transform(dated)
+    with pytest.warns(
+        UserWarning, match=r"in 55 steps \(series 'm2'\) from Timestamp\('2024-03-01 08:40:00'\)"
+    ):
+        fitted.transform_scores(pd.concat({"m1": dated.ffill(), "m2": dated}, names=["machine", "time"]))
     gap = data.iloc[200:].copy()
     gap.iloc[10:15, 1] = np.nan  # shorter than the window: a gap
     panel = pd.concat({"m1": data.iloc[200:], "m2": dead}, names=["machine", "step"])

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
-from ._data import refuse_missing_times, stacked_series_advice
+from ._data import _clock_went_forward, refuse_missing_times, stacked_series_advice
 from ._runtime import user_stacklevel
 from ._training import MAX_SIZE
 
@@ -767,7 +767,8 @@ def refuse_skipped_steps(
     time point a whole number of them away means the rows between are missing,
     and ``reader`` (the detector, ``sliding_windows``) would read the rows around
     them as neighbours (the detector could flag the join). Irregular sampling is
-    the data's own and passes. ``name`` names the data in messages, and ``panel``
+    the data's own and passes, and so does the hour a naive local clock skips
+    going forward (the rows either side are an hour apart). ``name`` names the data in messages, and ``panel``
     says that a fix applies to each series of a panel. ``sequence``: one of a set
     of sequences with targets, which cannot be cut in pieces, and whose grid with
     many points lost is not warned of (a warning a sequence, with its own times).
@@ -794,7 +795,7 @@ def refuse_skipped_steps(
             _warn_if_readings_lost(times, values, steps, name, reader, panel)
         return
     skips = np.flatnonzero((steps > usual) & (steps % usual == 0))
-    if not len(skips):
+    if not len(skips) or _clock_went_forward(times):  # a local clock's lost hour: no reading lost
         return
     first, lost = skips[0], None
     if calendar is None and isinstance(times, pd.DatetimeIndex):

@@ -339,7 +339,9 @@ def plot_anomalies(detector: Any, X: Any, *, labels: Any = None, ax: Any = None)
             "arguments before plot_anomalies."
         )
     _check_one_series(X, "X", "plot_anomalies", "a pandas DataFrame or Series", "; e.g. pd.DataFrame(X)")
-    frame = X.to_frame() if isinstance(X, pd.Series) else X
+    # transform's checks and conversion: an index of dates as text, which it refuses, would be drawn
+    # as categories with events of no width
+    frame = detector._check_X(X.to_frame() if isinstance(X, pd.Series) else X)
     if labels is not None:
         labels = np.asarray(labels).ravel()
         if len(labels) != len(frame):
@@ -363,15 +365,19 @@ def plot_anomalies(detector: Any, X: Any, *, labels: Any = None, ax: Any = None)
     spacing = _typical_spacing(frame.index)
 
     def end_of(stop: int) -> Any:
-        """Where a run ending before ``stop`` is shaded to: one step past its last step.
+        """Where a run ending before ``stop`` is shaded to: one step past its last step, and not past
+        the next step's time.
 
         The step is the index's frequency (a month: one month), else its most
         common spacing, so a run before a gap in the data is not shaded across
-        the gap. An index without arithmetic gets no width.
+        the gap; the next time point bounds it where a step is shorter than
+        that (February's month end, 31 days being the commonest; a day of 23
+        hours at a clock change). An index without arithmetic gets no width.
         """
         if spacing is None:
             return index[stop - 1]
-        return _plottable_index(frame.index[stop - 1 : stop] + spacing)[0]
+        end = _plottable_index(frame.index[stop - 1 : stop] + spacing)[0]
+        return min(end, index[stop]) if stop < len(index) else end
 
     def shade(axes, mask, color, label):
         for start, stop in flag_runs(mask):

@@ -208,12 +208,13 @@ def sliding_windows(series: Any, window_length: int, *, step: int = 1) -> np.nda
             # instance, or one time of several parts (year, month); either way a restart is refused
             restarts = times.dtype.kind in "iuf" and bool((np.diff(times.to_numpy()) < 0).any())
             outer = _outer_times_advice(index)
+            keys = 0 if index.nlevels == 2 else list(range(index.nlevels - 1))  # every level before the time
             if (isinstance(index.levels[-1], timed) or named or restarts) and len(ids) > 1:
                 raise ValueError(
                     f"series has {len(ids)} sequences in its index (the levels "
                     f"{list(index.names[:-1])} before the time); windows of one would run into the next. "
                     "Window each one and concatenate the windows, e.g. np.concatenate([sliding_windows(g, "
-                    "window_length) for _, g in series.groupby(level=0)])."
+                    f"window_length) for _, g in series.groupby(level={keys})])."
                     + (
                         " If the levels are parts of one time (year, month), make them one time level "
                         "(e.g. a PeriodIndex) to window the rows in order."

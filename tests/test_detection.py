@@ -726,8 +726,11 @@ def test_plot_anomalies_shades_each_flagged_run_and_draws_the_threshold(forecast
     fresh.iloc[-1, 0] += 3.0  # the latest reading: its alarm is shaded one step wide, as every other
     last = plot_anomalies(forecast, fresh).axes[0].patches[-1]
     assert last.get_x() == 1499 and last.get_width() == 1
-    named = fresh.set_axis([f"t{i}" for i in range(len(fresh))])  # an index without arithmetic
-    assert len(plot_anomalies(forecast, named).axes[0].patches) == n_runs + 1
+    # dates left as text, as a CSV holds them: refused with transform's fix (the plot drew them as
+    # categories, its one-step events of no width)
+    text = fresh.set_axis(pd.date_range("2024-01-01", periods=300, freq="h").strftime("%Y-%m-%d %H:%M"))
+    with pytest.raises(TypeError, match=r"holds text .* Parse it first: X.index = pd.to_datetime"):
+        plot_anomalies(forecast, text)
     assert not plot_anomalies(forecast, fresh.iloc[:0]).axes[0].patches
     with pytest.raises(ValueError, match="labels has 1 values, but X has 300 time steps"):
         plot_anomalies(forecast, fresh, labels=[150])  # ilocs, as fit takes them: refused, not misread
@@ -787,6 +790,35 @@ def test_plot_anomalies_does_not_shade_an_event_across_a_gap_in_the_data(forecas
         )
         assert left.replace(tzinfo=None) == dated.index[a]
         assert right.replace(tzinfo=None) == dated.index[b - 1] + pd.Timedelta("1h")  # not the next reading
+
+
+def test_plot_anomalies_shades_a_step_to_the_next_time_point_where_it_is_shorter(forecast):
+    """Month ends without a set freq (dates in a column, then set_index): the commonest spacing, 31
+    days, shaded an alarm on January 31 over February 28 too; a day of 23 hours at a clock change
+    shaded the next day's reading."""
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    from sklearn_rnn.plotting import plot_anomalies
+
+    fresh = sensor(300, 1, start=1200)
+    for times in (
+        pd.date_range("2000-01-31", periods=300, freq="ME"),
+        pd.date_range("2024-01-01", periods=300, freq="D", tz="Europe/Berlin"),
+    ):
+        table = fresh.assign(date=times.tolist()).set_index("date")  # freq None, as users' tables have it
+        assert table.index.freq is None
+        step = 90 if times.tz else 12  # March 31, 2024, 23 hours long in Berlin; January 31, 2001
+        labels = np.zeros(300, dtype=int)
+        labels[step] = 1
+        span = plot_anomalies(forecast, table, labels=labels).axes[0].patches[0]
+        left, right = (
+            matplotlib.dates.num2date(x, tz=times.tz)  # UTC for naive times, drawn as UTC
+            for x in (span.get_x(), span.get_x() + span.get_width())
+        )
+        as_drawn = table.index if times.tz else table.index.tz_localize("UTC")
+        covered = as_drawn[(as_drawn >= left) & (as_drawn < right)]
+        assert covered.tolist() == [as_drawn[step]]
+        assert right == as_drawn[step + 1]
 
 
 def _changed(detector, **params):

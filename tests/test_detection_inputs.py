@@ -189,6 +189,19 @@ def test_dropped_rows_are_refused_not_read_as_neighbours(detector):
         assert len(detector.transform_scores(data.set_axis(index))) == 200
 
 
+def test_a_naive_local_clock_going_forward_is_read_as_the_hour_it_is():
+    """Hourly readings on a naive wall clock skip 02:00 on the spring night: refused with the reindex
+    that inserts a reading at a time that never was; the rows either side are an hour apart."""
+    wall = pd.date_range("2024-03-25", periods=300, freq="h", tz="Europe/Berlin").tz_localize(None)
+    X = readings(300).set_axis(wall)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        fitted = RNNAnomalyDetector(**TINY, contamination=0.05).fit(X.iloc[:200])
+    assert fitted.transform(X.iloc[100:]).index.equals(wall[100:])
+    with pytest.raises(ValueError, match="skips time points"):  # a reading lost the same night
+        fitted.transform(X.iloc[100:].drop(pd.Timestamp("2024-03-31 03:00")))
+
+
 def test_the_fix_for_dropped_days_keeps_every_row_across_a_clock_change(detector):
     """A grid of 24 hours drifts off local midnight at a daylight-saving change: the fix must say days."""
     data = readings(120)

@@ -86,6 +86,21 @@ def test_windows_warn_for_a_large_level_in_any_type_float32_rounds(held):
         sliding_windows(held(meter - meter[0]), 10)
 
 
+def test_the_fix_for_a_panel_of_three_levels_groups_by_every_level_before_the_time():
+    """(region, store, date): the message grouped by level 0 alone, and its fix, run as written, was
+    refused again (the two stores of one region are one group)."""
+    dates = pd.date_range("2024-01-01", periods=6, freq="D")
+    index = pd.MultiIndex.from_tuples(
+        [("north", store, d) for store in ("a", "b") for d in dates], names=["region", "store", "date"]
+    )
+    panel = pd.Series(np.arange(12.0), index=index)
+    with pytest.raises(ValueError, match=r"series.groupby\(level=\[0, 1\]\)") as error:
+        sliding_windows(panel, 3)
+    fix = str(error.value).split("e.g. ")[1].split("]).")[0] + "])"
+    windows = eval(fix, {"np": np, "sliding_windows": sliding_windows, "series": panel, "window_length": 3})
+    assert windows.shape == (8, 3, 1) and (np.ptp(windows[:, :, 0], axis=1) == 2).all()
+
+
 def test_windows_refuse_an_integer_panel_whose_time_starts_again():
     """sktime's (instance, time point) panel of integers: windows ran from one instance into the next."""
     index = pd.MultiIndex.from_product([[0, 1], range(5)], names=["instances", "timepoints"])
@@ -210,6 +225,21 @@ def test_a_series_that_skips_time_points_is_refused_not_windowed_across_the_hole
     sparse = hours[np.random.default_rng(0).random(len(hours)) < 0.7]  # a third of the hours lost at random
     with pytest.warns(UserWarning, match=r"looks like a grid \(spacing h\) with .*series.reindex"):
         sliding_windows(pd.Series(np.ones(len(sparse)), index=sparse), 3)
+
+
+def test_the_hour_a_naive_local_clock_skips_going_forward_is_windowed_as_consecutive():
+    """A logger's wall clock jumps from 01:00 to 03:00 on the spring night (the rows an hour apart):
+    it was refused with the reindex that inserts a NaN row at 02:00, a time that never was."""
+    wall = pd.date_range("2024-03-30", periods=72, freq="h", tz="Europe/Berlin").tz_localize(None)
+    assert (np.diff(wall) == np.timedelta64(2, "h")).sum() == 1
+    series = pd.Series(np.arange(72.0), index=wall)
+    windows = sliding_windows(series, 3)
+    assert windows.shape == (70, 3, 1) and windows[25, :, 0].tolist() == [25.0, 26.0, 27.0]
+    # two hours lost the same night are lost readings still
+    with pytest.raises(
+        ValueError, match=r"skips time points: 2024-03-31 01:00:00 is followed by 2024-03-31 04:00"
+    ):
+        sliding_windows(series.drop(pd.Timestamp("2024-03-31 03:00")), 3)
 
 
 @pytest.mark.parametrize(

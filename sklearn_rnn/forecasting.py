@@ -637,17 +637,21 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
                     f"the series' end ({format_times(cutoff[-1:])}) since update added data. Pass fh to "
                     "predict, as steps ahead (e.g. fh=[1, 2, 3]) or as time points after the end."
                 ) from None
+            if not len(past):
+                raise
             y = getattr(self, "_y_hist", None)
             ends = [] if y is None else [(key, last_time(f.index)[0]) for key, f in instances(y)]
             # the panel's cutoff alone makes it in-sample: absolute time points, all after some series' end
             earliest = min((end for _, end in ends), default=None)
-            if (
-                len({end for _, end in ends}) < 2
-                or placed.is_relative
-                or not len(past)
-                or not (past > earliest).all()
-            ):
-                raise
+            if len({end for _, end in ends}) < 2 or placed.is_relative or not (past > earliest).all():
+                # sktime's words print the whole fh (a Detrender's: every training time point)
+                raise NotImplementedError(
+                    f"{type(self).__name__} can not perform in-sample prediction: fh holds "
+                    f"{format_times(past, limit=4)}, at or before the series' end "
+                    f"({format_times(cutoff[-1:])}). It forecasts after the data it was given and has no "
+                    "fitted values of that data (which a Detrender, or residuals of the training data, "
+                    "would read). Pass fh as steps ahead (e.g. fh=[1, 2, 3]) or as time points after the end."
+                ) from None
             last_key = max(ends, key=lambda pair: pair[1])[0]
             raise NotImplementedError(
                 f"{type(self).__name__} can not perform in-sample prediction: fh holds "
@@ -656,6 +660,60 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
                 "some series: sktime places an fh of time points from that one cutoff. Pass fh as steps "
                 "ahead (e.g. fh=[1, 2, 3]), which forecasts each series from its own end."
             ) from None
+
+    def pretrain(self, y: Any, X: Any = None, fh: Any = None) -> RNNForecaster:
+        """Refused: the forecaster learns across the series it is fitted on, with no separate pretraining.
+
+        sktime's ``pretrain`` of a forecaster without the ``capability:pretrain``
+        tag reads nothing and marks it pretrained, so a global backtest
+        (``evaluate(..., cv_global=...)``) fitted the network on the test
+        series' history alone, its pretraining series unread, without a word.
+
+        Raises
+        ------
+        NotImplementedError
+            Always, with the ways to train one network on other series.
+        """
+        raise NotImplementedError(
+            f"{type(self).__name__} does not pretrain: sktime's pretrain would leave these series unread "
+            "and the next fit would train on its own series alone. The network is trained across the "
+            "series of the panel fit is given: fit on a panel that holds the other series and those to "
+            "forecast, or fit on the other series and add the new ones with update(y_new, "
+            "update_params=False), which forecasts them with that network from their own ends."
+        )
+
+    def predict_residuals(self, y: Any = None, X: Any = None) -> Any:
+        """Residuals ``y - predict`` of values after the series' end (no in-sample forecasts).
+
+        sktime's own, for ``y`` given: ``y`` minus the forecasts of its time
+        points, which must lie after the end of the data seen (``fit`` and
+        ``update``). With ``y=None`` sktime computes residuals of the training
+        data, which needs in-sample forecasts the forecaster does not make:
+        refused, with what it can do instead (sktime's message offered two
+        fixes, and both failed).
+
+        Parameters
+        ----------
+        y : time series in sktime's formats, as in ``fit``
+            Values observed after the series' end.
+        X : time series in sktime's formats, optional
+            Exogenous values of ``y``'s time points, as ``predict`` takes them.
+
+        Returns
+        -------
+        residuals : time series in the format of ``y``
+            ``y`` less the forecasts of its time points.
+        """
+        if y is None:
+            self.check_is_fitted()
+            raise NotImplementedError(
+                f"{type(self).__name__} has no residuals of its training data: it forecasts after the "
+                "data it was given and makes no in-sample forecasts. Pass values that follow the "
+                "series' end (predict_residuals(y_test) after fitting on the data before them), or "
+                "backtest with sktime's evaluate(forecaster, cv, y, return_data=True), whose y_pred "
+                "follows each cutoff."
+            )
+        return super().predict_residuals(y=y, X=X)
 
     def _refuse_off_grid_dates(self, times: pd.DatetimeIndex, cutoff: pd.DatetimeIndex) -> None:
         """Refuse dates of an absolute ``fh`` off the grid after each series' end (:func:`grid_steps`).

@@ -185,6 +185,52 @@ def test_evaluate_with_expanding_windows_on_a_panel_of_different_end_dates_align
     assert misaligned == []
 
 
+def test_a_global_backtest_is_refused_rather_than_leaving_the_pretraining_series_unread():
+    """evaluate(..., cv_global=KFold(2)) pretrains on half the stores: sktime's pretrain of a forecaster
+    without the tag read nothing, so each fold's network was fitted on the test stores alone (their
+    forecasts the same with the other stores replaced by noise of 1e6)."""
+    from sklearn.model_selection import KFold
+
+    stores = {name: ("2024-03-01", "2024-04-10") for name in ("a", "b", "c", "d")}
+    y = store_sales(stores)
+    with pytest.raises(NotImplementedError, match=r"does not pretrain.*update\(y_new, update_params=False\)"):
+        RNNForecaster(**TINY).pretrain(y)
+    cv = ExpandingWindowSplitter(initial_window=30, step_length=5, fh=[1, 2])
+    with pytest.raises(NotImplementedError, match="does not pretrain"):
+        evaluate(RNNForecaster(**TINY), cv=cv, y=y, cv_global=KFold(n_splits=2), error_score="raise")
+    # the way the message gives: the network of the other stores forecasts new ones from their own ends
+    fitted = RNNForecaster(**TINY).fit(y.loc[["a", "b"]], fh=[1, 2])
+    fitted.update(y.loc[["c", "d"]], update_params=False)
+    forecasts = fitted.predict()
+    assert forecasts.index.equals(NaiveForecaster().fit(y, fh=[1, 2]).predict().index)
+
+
+def test_residuals_are_those_of_values_after_the_end_and_training_residuals_are_refused_with_the_way():
+    """predict_residuals() told to pass the training data or set remember_data=True, and both failed
+    (an in-sample refusal printing every training time point; an AttributeError on _y)."""
+    from sktime.transformations.series.detrend import Detrender
+
+    y = store_sales({"north": ("2024-01-01", "2024-04-10")}).loc["north"]
+    train, test = y.iloc[:-3], y.iloc[-3:]
+    fitted = RNNForecaster(**TINY).fit(train, fh=[1, 2, 3])
+    residuals = fitted.predict_residuals(test)
+    assert residuals.index.equals(test.index)
+    np.testing.assert_allclose(residuals.to_numpy(), (test - fitted.predict()).to_numpy())
+    for forecaster in (fitted, RNNForecaster(**TINY).set_config(remember_data=True).fit(train, fh=[1])):
+        with pytest.raises(NotImplementedError, match=r"no residuals of its training data.*evaluate"):
+            forecaster.predict_residuals()
+    # the training data as y, and a Detrender, which forecasts the series' own time points: named briefly
+    for call in (
+        lambda: fitted.predict_residuals(train),
+        lambda: Detrender(RNNForecaster(**TINY)).fit_transform(y),
+    ):
+        with pytest.raises(
+            NotImplementedError, match=r"fh holds 2024-01-01, .* \(and \d+ more\), at or before"
+        ) as error:
+            call()
+        assert "ForecastingHorizon(" not in str(error.value)
+
+
 # -- 2. dates without a frequency -----------------------------------------------------------------------
 @pytest.mark.parametrize("freq", ["D", "MS"])
 @pytest.mark.parametrize("ends", ["equal", "different"])

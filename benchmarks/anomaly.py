@@ -707,7 +707,7 @@ def main(argv=None) -> None:
     parser.add_argument(
         "--seeds",
         type=int,
-        nargs="*",
+        nargs="+",
         help="seeds of the networks (and the IsolationForest): the table's run, one after another "
         "(default 0; the generated data stay the same); the other runs' (default 0 1)",
     )

@@ -274,8 +274,8 @@ def _warn_skipped_time_points(X: Any) -> None:
     The network reads the rows either side of a hole as neighbours: an outlier
     detector flagged every normal run that lost 7 of its 80 minutes (3 in 20
     with the minutes as NaN rows). Irregular sampling is the data's own and
-    passes (:func:`~sklearn_rnn._series.refuse_skipped_steps` draws the line, and passes the hour
-    a naive local clock skips when it goes forward).
+    passes (:func:`~sklearn_rnn._series.refuse_skipped_steps` draws the line), and so does the hour
+    a naive local clock skips when it goes forward (:func:`_clock_went_forward`).
     """
     from ._series import refuse_skipped_steps  # which imports this module
 
@@ -288,6 +288,8 @@ def _warn_skipped_time_points(X: Any) -> None:
         try:
             refuse_skipped_steps(index, "x", "the network", panel=False, sequence=True)
         except ValueError as exc:
+            if _clock_went_forward(index):  # each skip the hour a local clock skipped: none lost
+                continue
             keyed = " (its index has several levels: first x = x.droplevel(0))" if x.index.nlevels > 1 else ""
             warnings.warn(
                 f"Sequence {i} of X skips time points of its grid: {exc}{keyed} Each such sequence x alike "
@@ -300,20 +302,43 @@ def _warn_skipped_time_points(X: Any) -> None:
             return
 
 
+# zones whose clocks go forward on other dates or at other hours: Europe's three (at 01:00 UTC), North
+# America's, Chile's (at midnight), Australia's and New Zealand's
+_FORWARD_ZONES = (
+    "Europe/London",
+    "Europe/Berlin",
+    "Europe/Helsinki",
+    "America/New_York",
+    "America/Santiago",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+)
+
+
+def forward_zone(start: pd.Timestamp, end: pd.Timestamp, usual: pd.Timedelta) -> str | None:
+    """A zone whose clock skipped the naive times between ``start`` and ``end`` going forward (None: none).
+
+    The rows are one ``usual`` spacing and an hour apart on the wall clock, and
+    every time of the grid between them does not exist in that zone that night.
+    """
+    if start.tzinfo is not None or end - start != usual + pd.Timedelta("1h"):
+        return None
+    missing = pd.date_range(start, end, freq=usual, inclusive="neither")
+    for zone in _FORWARD_ZONES:
+        if len(missing) and missing.tz_localize(zone, nonexistent="NaT").isna().all():
+            return zone
+    return None
+
+
 def _clock_went_forward(times: pd.Index) -> bool:
-    """Whether a naive dated index skips only one hour of a night, as a local clock going forward does."""
-    if not isinstance(times, pd.DatetimeIndex) or times.tz is not None:
+    """Whether every skip of a naive dated index is the hour a local clock skips going forward
+    (:func:`forward_zone`): a lost reading on another night, or at another hour, is not."""
+    if not isinstance(times, pd.DatetimeIndex) or times.tz is not None or len(times) < 3:
         return False
     steps = np.diff(times.to_numpy())
-    usual = np.median(steps)
+    usual = pd.Timedelta(np.median(steps))
     skips = np.flatnonzero(steps > usual)
-    when = times[skips[0]] if len(skips) == 1 else None
-    return (
-        when is not None
-        and steps[skips[0]] == usual + np.timedelta64(1, "h")
-        and when.hour < 4
-        and when.month in (3, 4, 9, 10)  # clocks go forward in these, north or south
-    )
+    return bool(len(skips)) and all(forward_zone(times[k], times[k + 1], usual) for k in skips)
 
 
 def _warn_one_value_per_sequence(sequences: list[np.ndarray], names: Any) -> None:
@@ -900,6 +925,23 @@ def _numeric_only() -> Iterator[None]:
         ) from exc
 
 
+def _warn_channels_first(shape: tuple[int, ...]) -> None:
+    """Warn where a 3D ``X`` has four times as many features as time steps or more, as sktime's numpy3D
+    layout (n_instances, n_channels, n_timepoints) read as (n_samples, n_timesteps, n_features) has:
+    a univariate (n, 1, T) was read as one step of T features, without a word."""
+    _, steps, features = shape
+    if 4 * steps <= features:
+        warnings.warn(
+            f"X has shape {shape}: each sequence is read as {steps} time step{'s' * (steps != 1)} of "
+            f"{features} features (n_samples, n_timesteps, n_features). If X is in sktime's numpy3D "
+            "layout (n_instances, n_channels, n_timepoints), pass X.transpose(0, 2, 1) (from_sktime "
+            "converts sktime's pandas formats). If the layout is right, ignore this: "
+            "warnings.filterwarnings('ignore', message='X has shape').",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+
+
 # Input holding inf, -inf or values beyond float32 is refused below with a ValueError that says so;
 # numpy's RuntimeWarnings on the way (a cast to float32 overflowing, check_array summing inf and
 # -inf) would only add noise to that error, or to nothing at all when it is caught.
@@ -1004,6 +1046,8 @@ def validate_sequences(
                 raise ValueError(
                     f"X has shape {values.shape} with 0 time steps; every sequence needs at least one."
                 )
+            if reset:
+                _warn_channels_first(values.shape)
             tabular = False
         elif ndim == 2 and (reset or getattr(estimator, "_tabular", False)):
             try:

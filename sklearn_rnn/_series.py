@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
-from ._data import _clock_went_forward, refuse_missing_times, stacked_series_advice
+from ._data import forward_zone, refuse_missing_times, stacked_series_advice
 from ._runtime import user_stacklevel
 from ._training import MAX_SIZE
 
@@ -767,8 +767,9 @@ def refuse_skipped_steps(
     time point a whole number of them away means the rows between are missing,
     and ``reader`` (the detector, ``sliding_windows``) would read the rows around
     them as neighbours (the detector could flag the join). Irregular sampling is
-    the data's own and passes, and so does the hour a naive local clock skips
-    going forward (the rows either side are an hour apart). ``name`` names the data in messages, and ``panel``
+    the data's own and passes. Where the skip is the hour a naive local clock
+    skips going forward, the refusal also gives the localization that reads
+    the rows an hour apart. ``name`` names the data in messages, and ``panel``
     says that a fix applies to each series of a panel. ``sequence``: one of a set
     of sequences with targets, which cannot be cut in pieces, and whose grid with
     many points lost is not warned of (a warning a sequence, with its own times).
@@ -795,7 +796,7 @@ def refuse_skipped_steps(
             _warn_if_readings_lost(times, values, steps, name, reader, panel)
         return
     skips = np.flatnonzero((steps > usual) & (steps % usual == 0))
-    if not len(skips) or _clock_went_forward(times):  # a local clock's lost hour: no reading lost
+    if not len(skips):
         return
     first, lost = skips[0], None
     if calendar is None and isinstance(times, pd.DatetimeIndex):
@@ -806,6 +807,16 @@ def refuse_skipped_steps(
             first = skips[np.flatnonzero(lost)[0]]
     spacing, grid = _grid(times, usual, name, calendar)
     fix, each = f"{name}.reindex({grid})", ""
+    zone = None
+    if calendar is None and isinstance(times, pd.DatetimeIndex) and name.isidentifier():
+        zone = forward_zone(times[first], times[first + 1], pd.Timedelta(usual, unit=times.unit))
+    local = (
+        ""
+        if zone is None
+        else f" If these are local clock times, which skipped the hour as clocks went forward, localize "
+        f"them instead, which reads the two an hour apart: {name}.index = {name}.index.tz_localize({zone!r}) "
+        "(the zone of your clock)."
+    )
     if lost is not None and not lost.all():  # the whole grid would fill the hours a schedule never reads
         hole = f"pd.date_range('{times[first]}', '{times[first + 1]}', freq={spacing!r}, inclusive='neither')"
         fix, each = f"{name}.reindex({name}.index.union({hole}))", " (this hole; each lost reading alike)"
@@ -817,6 +828,7 @@ def refuse_skipped_steps(
         f"time points as NaN rows, read as gaps: {fix}{each}"
         f"{' (a panel: each series)' if panel else ''}"
         + ("." if sequence else ", or pass the pieces before and after separately.")
+        + local
     )
 
 

@@ -45,7 +45,7 @@ from ._data import (
 )
 from ._docs import with_shared_parameters
 from ._runtime import user_stacklevel
-from ._series import refuse_missing_keys, refuse_skipped_steps, usual_spacing
+from ._series import format_time, refuse_missing_keys, refuse_skipped_steps, usual_spacing
 from ._storable import SafeFormatMixin, VersionedPickleMixin
 from ._training import RECURRENT_CONSTRAINTS, TRAINING_CONSTRAINTS, Int, restored_on_error
 
@@ -633,15 +633,20 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
             stretches = _silent_stretches(missing[rows], self.window_length_)
             if stretches:
                 names = self.feature_names_in_
-                which = [names[i] if names is not None else i for i in sorted(stretches)]
-                a, b, n = stretches[min(stretches)]
                 times = X.index.get_level_values(-1)[rows]
-                where = "" if a == 0 and b == len(rows) else f" from {times[a]!r} to {times[b - 1]!r}"
+                each = []
+                for channel, (a, b, n) in sorted(stretches.items()):
+                    name = names[channel] if names is not None else channel
+                    whole = a == 0 and b == len(rows)
+                    where = "" if whole else f" from {format_time(times[a])} to {format_time(times[b - 1])}"
+                    each.append(f"{name!r} in {n} steps{where}")
                 warnings.warn(
-                    f"Channel(s) {which} of X passed to {method} hold no value in {n} steps"
-                    f"{_which_series(X.index, rows)}{where} where other channels have one, a window or more: "
-                    "those steps are scored from the other channels alone, so a sensor that stopped "
-                    "reporting raises no flag by itself. Check the sensor.",
+                    f"Channels of X passed to {method}{_which_series(X.index, rows)} hold no value over a "
+                    f"window or more of steps where other channels have one: {'; '.join(each)}. Those "
+                    "steps are scored from the other channels alone, so a sensor that stopped reporting "
+                    "raises no flag by itself: check the sensor. (A channel read less often than the "
+                    "others warns alike: put it on their grid first, e.g. X[name] = "
+                    "X[name].interpolate(limit_area='inside').)",
                     UserWarning,
                     stacklevel=user_stacklevel(),
                 )

@@ -645,10 +645,17 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
             earliest = min((end for _, end in ends), default=None)
             if len({end for _, end in ends}) < 2 or placed.is_relative or not (past > earliest).all():
                 # sktime's words print the whole fh (a Detrender's: every training time point)
+                if placed.is_relative:  # steps: each series counts them from its own end
+                    steps = placed.to_pandas()
+                    held = (
+                        f"the steps {format_times(steps[steps <= 0], limit=4)}, at or before each series' end"
+                    )
+                else:
+                    end = format_times(cutoff[-1:])
+                    held = f"{format_times(past, limit=4)}, at or before the series' end ({end})"
                 raise NotImplementedError(
-                    f"{type(self).__name__} can not perform in-sample prediction: fh holds "
-                    f"{format_times(past, limit=4)}, at or before the series' end "
-                    f"({format_times(cutoff[-1:])}). It forecasts after the data it was given and has no "
+                    f"{type(self).__name__} can not perform in-sample prediction: fh holds {held}. "
+                    "It forecasts after the data it was given and has no "
                     "fitted values of that data (which a Detrender, or residuals of the training data, "
                     "would read). Pass fh as steps ahead (e.g. fh=[1, 2, 3]) or as time points after the end."
                 ) from None
@@ -702,7 +709,8 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         Returns
         -------
         residuals : time series in the format of ``y``
-            ``y`` less the forecasts of its time points.
+            ``y`` less the forecasts of its time points (on a panel, each
+            series' forecasts of its rows' time points).
         """
         if y is None:
             self.check_is_fitted()
@@ -713,6 +721,18 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
                 "backtest with sktime's evaluate(forecaster, cv, y, return_data=True), whose y_pred "
                 "follows each cutoff."
             )
+        if isinstance(getattr(y, "index", None), pd.MultiIndex) and isinstance(y, pd.DataFrame):
+            # sktime places y's time points as one fh, which fails on a panel ("Invalid fh"): the
+            # forecasts of its time points, each series' own, less y, row by row
+            self.check_is_fitted()
+            forecasts = self.predict(fh=list(range(1, self.horizon_ + 1)), X=X)
+            unmatched = ~y.index.isin(forecasts.index)
+            if unmatched.any():
+                raise ValueError(
+                    f"y holds rows the forecaster does not forecast, e.g. {y.index[unmatched][0]}: residuals "
+                    f"are of the time points within horizon_={self.horizon_} steps after each series' end."
+                )
+            return y - forecasts.reindex(index=y.index, columns=y.columns)
         return super().predict_residuals(y=y, X=X)
 
     def _refuse_off_grid_dates(self, times: pd.DatetimeIndex, cutoff: pd.DatetimeIndex) -> None:

@@ -803,3 +803,22 @@ def test_sequences_and_tables_with_a_decimal_comma_get_the_fix_that_keeps_them()
     np.testing.assert_allclose(seqs.values[1, :2, 0], [36.9, 39.0], rtol=1e-6)
     with pytest.raises(ValueError, match=r"column 't1' holds numbers written with a decimal comma"):
         _validate(pd.DataFrame({"t0": [36.6, 37.2], "t1": ["1,5", "2,5"]}))
+
+
+def test_sktimes_numpy3d_layout_warns_with_the_transpose_that_reads_it_in_time():
+    """BasicMotions as sktime's numpy3D (n_instances, n_channels, n_timepoints) was read as 6 time steps
+    of 100 features, and a univariate (n, 1, T) as one step of T features, without a word."""
+    X, y = load_basic_motions(return_type="numpy3D")
+    assert X.shape[1:] == (6, 100)
+    with pytest.warns(
+        UserWarning, match=r"X has shape \(40, 6, 100\): each sequence is read as 6 time steps"
+    ):
+        RNNClassifier(**TINY).fit(X[:40], y[:40])
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="X has shape")
+        fitted = RNNClassifier(**TINY).fit(X[:40].transpose(0, 2, 1), y[:40])  # the fix, as given
+        assert fitted.n_features_in_ == 6
+        fitted.predict(X[40:].transpose(0, 2, 1))
+        RNNRegressor(**TINY).fit(np.zeros((8, 20, 64)), np.arange(8.0))  # 20 steps of 64: as given
+    with pytest.warns(UserWarning, match=r"read as 1 time step of 100 features"):
+        RNNRegressor(**TINY).fit(X[:8, :1], np.arange(8.0))

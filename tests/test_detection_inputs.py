@@ -189,17 +189,17 @@ def test_dropped_rows_are_refused_not_read_as_neighbours(detector):
         assert len(detector.transform_scores(data.set_axis(index))) == 200
 
 
-def test_a_naive_local_clock_going_forward_is_read_as_the_hour_it_is():
-    """Hourly readings on a naive wall clock skip 02:00 on the spring night: refused with the reindex
-    that inserts a reading at a time that never was; the rows either side are an hour apart."""
+def test_a_naive_local_clock_going_forward_gets_the_localization_that_reads_it_as_the_hour_it_is():
+    """Hourly readings on a naive wall clock skip 02:00 on the spring night: the refusal offered only
+    the reindex that inserts a reading at a time that never was."""
     wall = pd.date_range("2024-03-25", periods=300, freq="h", tz="Europe/Berlin").tz_localize(None)
     X = readings(300).set_axis(wall)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", UserWarning)
-        fitted = RNNAnomalyDetector(**TINY, contamination=0.05).fit(X.iloc[:200])
-    assert fitted.transform(X.iloc[100:]).index.equals(wall[100:])
-    with pytest.raises(ValueError, match="skips time points"):  # a reading lost the same night
-        fitted.transform(X.iloc[100:].drop(pd.Timestamp("2024-03-31 03:00")))
+    with pytest.raises(ValueError, match=r"X.index = X.index.tz_localize\('Europe/Berlin'\)") as error:
+        RNNAnomalyDetector(**TINY).fit(X)
+    exec(str(error.value).split("an hour apart: ")[1].split(" (the zone")[0], {"X": X})  # as written
+    fitted = RNNAnomalyDetector(**TINY, contamination=0.05).fit(X.iloc[:200])
+    assert fitted.index_freq_ == "h"
+    assert fitted.transform(X.iloc[100:]).index.equals(X.index[100:])
 
 
 def test_the_fix_for_dropped_days_keeps_every_row_across_a_clock_change(detector):
@@ -1381,23 +1381,27 @@ def test_a_channel_without_a_value_over_a_window_warns_and_a_gap_does_not():
     dead = data.iloc[200:].assign(flow=np.nan)
     with pytest.warns(
         UserWarning,
-        match=r"Channel\(s\) \['flow'\] of X passed to predict hold no value "
-        r"in 100 steps where other channels have one, a window or more.*Check the sensor",
+        match=r"Channels of X passed to predict hold no value over a window or more of steps where other "
+        r"channels have one: 'flow' in 100 steps\. .*check the sensor",
     ):
         fitted.predict(dead)
     dated = data.iloc[200:].set_axis(pd.date_range("2024-03-01 08:00", periods=100, freq="min"))
+    dated["level"] = dated["temp"] * 2
+    fitted = RNNAnomalyDetector(**TINY).fit(data.iloc[:200].assign(level=lambda d: d.temp * 2))
     dated.iloc[40:, 1] = np.nan  # the flow meter stops part way
     dated.iloc[60:65] = np.nan  # and the logger loses every channel for five minutes
+    dated.iloc[10:30, 2] = np.nan  # the level probe was out for 20 minutes before
     with pytest.warns(
         UserWarning,
-        match=r"\['flow'\] .* hold no value in 55 steps from Timestamp\('2024-03-01 08:40:00'\) "
-        r"to Timestamp\('2024-03-01 09:39:00'\) where other channels have one",
+        match=r"have one: 'flow' in 55 steps from 2024-03-01 08:40:00 to 2024-03-01 09:39:00; "
+        r"'level' in 20 steps from 2024-03-01 08:10:00 to 2024-03-01 08:29:00\.",
     ):
         fitted.transform(dated)
     with pytest.warns(
-        UserWarning, match=r"in 55 steps \(series 'm2'\) from Timestamp\('2024-03-01 08:40:00'\)"
+        UserWarning, match=r"transform_scores \(series 'm2'\) hold no value .* 'flow' in 55 steps"
     ):
         fitted.transform_scores(pd.concat({"m1": dated.ffill(), "m2": dated}, names=["machine", "time"]))
+    fitted = RNNAnomalyDetector(**TINY).fit(data.iloc[:200])
     gap = data.iloc[200:].copy()
     gap.iloc[10:15, 1] = np.nan  # shorter than the window: a gap
     panel = pd.concat({"m1": data.iloc[200:], "m2": dead}, names=["machine", "step"])
@@ -1405,7 +1409,7 @@ def test_a_channel_without_a_value_over_a_window_warns_and_a_gap_does_not():
         warnings.simplefilter("error")
         fitted.predict(gap)
         fitted.predict(dead.iloc[:5])  # a chunk shorter than a window, as streams send: a gap
-    with pytest.warns(UserWarning, match=r"in 100 steps \(series 'm2'\)"):
+    with pytest.warns(UserWarning, match=r"\(series 'm2'\) hold no value .* 'flow' in 100 steps\."):
         fitted.transform_scores(panel)
 
 

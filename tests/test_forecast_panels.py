@@ -219,13 +219,25 @@ def test_residuals_are_those_of_values_after_the_end_and_training_residuals_are_
     for forecaster in (fitted, RNNForecaster(**TINY).set_config(remember_data=True).fit(train, fh=[1])):
         with pytest.raises(NotImplementedError, match=r"no residuals of its training data.*evaluate"):
             forecaster.predict_residuals()
+    # a panel whose stores end on different dates: sktime's own failed ("Invalid fh")
+    panel = store_sales(DAILY)
+    tests = [g.iloc[-2:] for _, g in panel.groupby(level="store", sort=False)]
+    train = panel.drop(pd.concat(tests).index)
+    on_panel = RNNForecaster(**TINY).fit(train, fh=[1, 2])
+    residuals = on_panel.predict_residuals(pd.concat(tests))
+    assert residuals.index.equals(pd.concat(tests).index)
+    expected = pd.concat(tests) - on_panel.predict(fh=[1, 2])
+    np.testing.assert_allclose(residuals.to_numpy(), expected.reindex(residuals.index).to_numpy())
+    with pytest.raises(ValueError, match=r"does not forecast, e.g. \('south', Timestamp\('2024-03-29"):
+        on_panel.predict_residuals(panel.iloc[-5:])  # south's last training days
+    train, test = y.iloc[:-3], y.iloc[-3:]
     # the training data as y, and a Detrender, which forecasts the series' own time points: named briefly
     for call in (
         lambda: fitted.predict_residuals(train),
         lambda: Detrender(RNNForecaster(**TINY)).fit_transform(y),
     ):
         with pytest.raises(
-            NotImplementedError, match=r"fh holds 2024-01-01, .* \(and \d+ more\), at or before"
+            NotImplementedError, match=r"holds (the steps -97|2024-01-01), .* \(and \d+ more\), at or before"
         ) as error:
             call()
         assert "ForecastingHorizon(" not in str(error.value)

@@ -926,17 +926,19 @@ def _numeric_only() -> Iterator[None]:
 
 
 def _warn_channels_first(shape: tuple[int, ...]) -> None:
-    """Warn where a 3D ``X`` has four times as many features as time steps or more, as sktime's numpy3D
+    """Warn where a 3D ``X`` has eight times as many features as time steps or more, as sktime's numpy3D
     layout (n_instances, n_channels, n_timepoints) read as (n_samples, n_timesteps, n_features) has:
-    a univariate (n, 1, T) was read as one step of T features, without a word."""
+    a univariate (n, 1, T) was read as one step of T features, without a word. (Four times warned
+    of ``sliding_windows``' 3-step windows of 12 channels.) The message leaves the number of sequences
+    out, so a cross-validation warns once, not at every fold."""
     _, steps, features = shape
-    if 4 * steps <= features:
+    if 8 * steps <= features:
         warnings.warn(
-            f"X has shape {shape}: each sequence is read as {steps} time step{'s' * (steps != 1)} of "
-            f"{features} features (n_samples, n_timesteps, n_features). If X is in sktime's numpy3D "
+            f"X's sequences are read as {steps} time step{'s' * (steps != 1)} of {features} features "
+            "each (X's layout is (n_samples, n_timesteps, n_features)). If X is in sktime's numpy3D "
             "layout (n_instances, n_channels, n_timepoints), pass X.transpose(0, 2, 1) (from_sktime "
             "converts sktime's pandas formats). If the layout is right, ignore this: "
-            "warnings.filterwarnings('ignore', message='X has shape').",
+            "warnings.filterwarnings('ignore', message=\"X's sequences are read as\").",
             UserWarning,
             stacklevel=user_stacklevel(),
         )

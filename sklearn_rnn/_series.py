@@ -754,7 +754,12 @@ _MOST_SKIPPED = 1_000_000
 
 
 def refuse_skipped_steps(
-    times: pd.Index, name: str = "X", reader: str = "the detector", panel: bool = True, sequence: bool = False
+    times: pd.Index,
+    name: str = "X",
+    reader: str = "the detector",
+    panel: bool = True,
+    sequence: bool = False,
+    level: bool = False,
 ) -> None:
     """Refuse a series sampled on a grid whose time points skip steps of it (rows dropped, not NaN).
 
@@ -773,6 +778,7 @@ def refuse_skipped_steps(
     says that a fix applies to each series of a panel. ``sequence``: one of a set
     of sequences with targets, which cannot be cut in pieces, and whose grid with
     many points lost is not warned of (a warning a sequence, with its own times).
+    ``level``: ``times`` are a series' of the last level of ``name``'s MultiIndex.
     """
     calendar = None
     if isinstance(times, pd.PeriodIndex) or pd.api.types.is_integer_dtype(times):
@@ -810,12 +816,17 @@ def refuse_skipped_steps(
     zone = None
     if calendar is None and isinstance(times, pd.DatetimeIndex) and name.isidentifier():
         zone = forward_zone(times[first], times[first + 1], pd.Timedelta(usual, unit=times.unit))
+    localized = (
+        f"{name}.index.set_levels({name}.index.levels[-1].tz_localize({zone!r}), level=-1)"
+        if level
+        else f"{name}.index.tz_localize({zone!r})"
+    )
     local = (
         ""
         if zone is None
         else f" If these are local clock times, which skipped the hour as clocks went forward, localize "
-        f"them instead, which reads the two an hour apart: {name}.index = {name}.index.tz_localize({zone!r}) "
-        "(the zone of your clock)."
+        f"them instead, which reads the two an hour apart: {name}.index = {localized} (the zone of your "
+        "clock" + ("" if level else "; data that also cover the autumn change need ambiguous='infer'") + ")."
     )
     if lost is not None and not lost.all():  # the whole grid would fill the hours a schedule never reads
         hole = f"pd.date_range('{times[first]}', '{times[first + 1]}', freq={spacing!r}, inclusive='neither')"

@@ -1342,7 +1342,7 @@ def _check_time_index(index: pd.Index, text: bool = False, fitting: bool = False
                 "X's time index is not in increasing order within a series of the panel, and the "
                 "detector reads the rows as consecutive steps. Sort it first: X.sort_index()."
             )
-        refuse_skipped_steps(piece)
+        refuse_skipped_steps(piece, level=isinstance(index, pd.MultiIndex))
 
 
 def _text_advice(X: pd.DataFrame, name: Any) -> str:

@@ -647,9 +647,8 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
                 # sktime's words print the whole fh (a Detrender's: every training time point)
                 if placed.is_relative:  # steps: each series counts them from its own end
                     steps = placed.to_pandas()
-                    held = (
-                        f"the steps {format_times(steps[steps <= 0], limit=4)}, at or before each series' end"
-                    )
+                    whose = "each series'" if len(ends) > 1 else "the series'"
+                    held = f"the steps {format_times(steps[steps <= 0], limit=4)}, at or before {whose} end"
                 else:
                     end = format_times(cutoff[-1:])
                     held = f"{format_times(past, limit=4)}, at or before the series' end ({end})"
@@ -725,7 +724,11 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
             # sktime places y's time points as one fh, which fails on a panel ("Invalid fh"): the
             # forecasts of its time points, each series' own, less y, row by row
             self.check_is_fitted()
-            forecasts = self.predict(fh=list(range(1, self.horizon_ + 1)), X=X)
+            kept = self._fh  # as sktime's own: the fh of later predict() calls stays
+            try:
+                forecasts = self.predict(fh=list(range(1, self.horizon_ + 1)), X=X)
+            finally:
+                self._fh = kept
             unmatched = ~y.index.isin(forecasts.index)
             if unmatched.any():
                 raise ValueError(

@@ -13,6 +13,7 @@ from sktime.datasets import load_basic_motions, load_japanese_vowels
 
 from sklearn_rnn import RNNClassifier, RNNRegressor, from_long_table, from_sktime, load, save
 from sklearn_rnn._data import validate_sequences
+from sklearn_rnn.preprocessing import sliding_windows
 
 
 class _Holder(BaseEstimator):
@@ -810,15 +811,15 @@ def test_sktimes_numpy3d_layout_warns_with_the_transpose_that_reads_it_in_time()
     of 100 features, and a univariate (n, 1, T) as one step of T features, without a word."""
     X, y = load_basic_motions(return_type="numpy3D")
     assert X.shape[1:] == (6, 100)
-    with pytest.warns(
-        UserWarning, match=r"X has shape \(40, 6, 100\): each sequence is read as 6 time steps"
-    ):
+    with pytest.warns(UserWarning, match=r"X's sequences are read as 6 time steps of 100 features"):
         RNNClassifier(**TINY).fit(X[:40], y[:40])
     with warnings.catch_warnings():
-        warnings.filterwarnings("error", message="X has shape")
+        warnings.filterwarnings("error", message="X's sequences are read as")
         fitted = RNNClassifier(**TINY).fit(X[:40].transpose(0, 2, 1), y[:40])  # the fix, as given
         assert fitted.n_features_in_ == 6
         fitted.predict(X[40:].transpose(0, 2, 1))
         RNNRegressor(**TINY).fit(np.zeros((8, 20, 64)), np.arange(8.0))  # 20 steps of 64: as given
+        windows = sliding_windows(np.zeros((300, 12)), 3)  # the library's own windows: 3 steps of 12
+        RNNRegressor(**TINY).fit(windows, np.zeros(len(windows)))
     with pytest.warns(UserWarning, match=r"read as 1 time step of 100 features"):
         RNNRegressor(**TINY).fit(X[:8, :1], np.arange(8.0))

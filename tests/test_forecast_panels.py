@@ -223,8 +223,12 @@ def test_residuals_are_those_of_values_after_the_end_and_training_residuals_are_
     panel = store_sales(DAILY)
     tests = [g.iloc[-2:] for _, g in panel.groupby(level="store", sort=False)]
     train = panel.drop(pd.concat(tests).index)
-    on_panel = RNNForecaster(**TINY).fit(train, fh=[1, 2])
+    on_panel = RNNForecaster(**TINY, max_horizon=3).fit(train, fh=[1, 2])
     residuals = on_panel.predict_residuals(pd.concat(tests))
+    assert list(on_panel.fh) == [
+        1,
+        2,
+    ]  # the fh of later predict() calls stays fit's, as sktime's own keeps it
     assert residuals.index.equals(pd.concat(tests).index)
     expected = pd.concat(tests) - on_panel.predict(fh=[1, 2])
     np.testing.assert_allclose(residuals.to_numpy(), expected.reindex(residuals.index).to_numpy())

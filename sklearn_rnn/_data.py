@@ -302,14 +302,20 @@ def _warn_skipped_time_points(X: Any) -> None:
             return
 
 
-# zones whose clocks go forward on other dates or at other hours: Europe's three (at 01:00 UTC), North
-# America's, Chile's (at midnight), Australia's and New Zealand's
+# zones whose clocks go forward an hour on other dates or at other hours: Europe's three (at 01:00 UTC),
+# North America's, Chile's and Paraguay's and Cuba's (at midnight), Israel's, Lebanon's, Egypt's,
+# Australia's and New Zealand's
 _FORWARD_ZONES = (
     "Europe/London",
     "Europe/Berlin",
     "Europe/Helsinki",
     "America/New_York",
     "America/Santiago",
+    "America/Asuncion",
+    "America/Havana",
+    "Asia/Jerusalem",
+    "Asia/Beirut",
+    "Africa/Cairo",
     "Australia/Sydney",
     "Pacific/Auckland",
 )

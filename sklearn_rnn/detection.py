@@ -639,14 +639,23 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
                     name = names[channel] if names is not None else channel
                     whole = a == 0 and b == len(rows)
                     where = "" if whole else f" from {format_time(times[a])} to {format_time(times[b - 1])}"
-                    each.append(f"{name!r} in {n} steps{where}")
+                    each.append(f"channel {name!r} in {n} steps{where}")
+                panel = isinstance(X.index, pd.MultiIndex)
+                interpolated = (
+                    "X[name].groupby(level=list(range(X.index.nlevels - 1))).transform(lambda s: "
+                    "s.interpolate(limit_area='inside'))"
+                    if panel
+                    else "X[name].interpolate(limit_area='inside')"
+                )
                 warnings.warn(
-                    f"Channels of X passed to {method}{_which_series(X.index, rows)} hold no value over a "
+                    f"X passed to {method}{_which_series(X.index, rows)} holds no value of a channel over a "
                     f"window or more of steps where other channels have one: {'; '.join(each)}. Those "
                     "steps are scored from the other channels alone, so a sensor that stopped reporting "
                     "raises no flag by itself: check the sensor. (A channel read less often than the "
-                    "others warns alike: put it on their grid first, e.g. X[name] = "
-                    "X[name].interpolate(limit_area='inside').)",
+                    f"others warns alike: put it on their grid first, e.g. X[name] = {interpolated}.)"
+                    + (
+                        " This names the first series with one; the others are not searched." if panel else ""
+                    ),
                     UserWarning,
                     stacklevel=user_stacklevel(),
                 )

@@ -1381,8 +1381,8 @@ def test_a_channel_without_a_value_over_a_window_warns_and_a_gap_does_not():
     dead = data.iloc[200:].assign(flow=np.nan)
     with pytest.warns(
         UserWarning,
-        match=r"Channels of X passed to predict hold no value over a window or more of steps where other "
-        r"channels have one: 'flow' in 100 steps\. .*check the sensor",
+        match=r"X passed to predict holds no value of a channel over a window or more of steps where other "
+        r"channels have one: channel 'flow' in 100 steps\. .*check the sensor",
     ):
         fitted.predict(dead)
     dated = data.iloc[200:].set_axis(pd.date_range("2024-03-01 08:00", periods=100, freq="min"))
@@ -1393,12 +1393,13 @@ def test_a_channel_without_a_value_over_a_window_warns_and_a_gap_does_not():
     dated.iloc[10:30, 2] = np.nan  # the level probe was out for 20 minutes before
     with pytest.warns(
         UserWarning,
-        match=r"have one: 'flow' in 55 steps from 2024-03-01 08:40:00 to 2024-03-01 09:39:00; "
-        r"'level' in 20 steps from 2024-03-01 08:10:00 to 2024-03-01 08:29:00\.",
+        match=r"have one: channel 'flow' in 55 steps from 2024-03-01 08:40:00 to 2024-03-01 09:39:00; "
+        r"channel 'level' in 20 steps from 2024-03-01 08:10:00 to 2024-03-01 08:29:00\.",
     ):
         fitted.transform(dated)
     with pytest.warns(
-        UserWarning, match=r"transform_scores \(series 'm2'\) hold no value .* 'flow' in 55 steps"
+        UserWarning,
+        match=r"transform_scores \(series 'm2'\) holds no value .* channel 'flow' in 55 steps.*first series",
     ):
         fitted.transform_scores(pd.concat({"m1": dated.ffill(), "m2": dated}, names=["machine", "time"]))
     fitted = RNNAnomalyDetector(**TINY).fit(data.iloc[:200])
@@ -1409,7 +1410,7 @@ def test_a_channel_without_a_value_over_a_window_warns_and_a_gap_does_not():
         warnings.simplefilter("error")
         fitted.predict(gap)
         fitted.predict(dead.iloc[:5])  # a chunk shorter than a window, as streams send: a gap
-    with pytest.warns(UserWarning, match=r"\(series 'm2'\) hold no value .* 'flow' in 100 steps\."):
+    with pytest.warns(UserWarning, match=r"\(series 'm2'\) holds no value .* channel 'flow' in 100 steps\."):
         fitted.transform_scores(panel)
 
 

@@ -724,9 +724,15 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
             # sktime places y's time points as one fh, which fails on a panel ("Invalid fh"): the
             # forecasts of its time points, each series' own, less y, row by row
             self.check_is_fitted()
+            # the steps each series' rows take when they follow its end, as a backtest's do (then X
+            # need cover y's rows alone); else every step the network forecasts
+            rows = y.groupby(level=list(range(y.index.nlevels - 1)), sort=False).size().max()
             kept = self._fh  # as sktime's own: the fh of later predict() calls stays
             try:
-                forecasts = self.predict(fh=list(range(1, self.horizon_ + 1)), X=X)
+                for reach in dict.fromkeys((min(rows, self.horizon_), self.horizon_)):
+                    forecasts = self.predict(fh=list(range(1, reach + 1)), X=X)
+                    if y.index.isin(forecasts.index).all():
+                        break
             finally:
                 self._fh = kept
             unmatched = ~y.index.isin(forecasts.index)

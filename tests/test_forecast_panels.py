@@ -232,6 +232,16 @@ def test_residuals_are_those_of_values_after_the_end_and_training_residuals_are_
     assert residuals.index.equals(pd.concat(tests).index)
     expected = pd.concat(tests) - on_panel.predict(fh=[1, 2])
     np.testing.assert_allclose(residuals.to_numpy(), expected.reindex(residuals.index).to_numpy())
+    # with exogenous X given for y's rows alone, as a backtest has it (the forecasts read X to
+    # horizon_=3 steps before, and refused it)
+    with_x = store_sales(DAILY, exog=True)
+    x_tests = [g.iloc[-2:] for _, g in with_x.groupby(level="store", sort=False)]
+    x_train = with_x.drop(pd.concat(x_tests).index)
+    exog = RNNForecaster(**TINY, max_horizon=3).fit(x_train[["sales"]], X=x_train[["promo"]], fh=[1, 2])
+    future = pd.concat(x_tests)
+    by_x = exog.predict_residuals(future[["sales"]], X=future[["promo"]])
+    expected = future[["sales"]] - exog.predict(fh=[1, 2], X=future[["promo"]])
+    np.testing.assert_allclose(by_x.to_numpy(), expected.reindex(by_x.index).to_numpy())
     with pytest.raises(ValueError, match=r"does not forecast, e.g. \('south', Timestamp\('2024-03-29"):
         on_panel.predict_residuals(panel.iloc[-5:])  # south's last training days
     train, test = y.iloc[:-3], y.iloc[-3:]

@@ -274,8 +274,8 @@ def _warn_skipped_time_points(X: Any) -> None:
     The network reads the rows either side of a hole as neighbours: an outlier
     detector flagged every normal run that lost 7 of its 80 minutes (3 in 20
     with the minutes as NaN rows). Irregular sampling is the data's own and
-    passes (:func:`~sklearn_rnn._series.refuse_skipped_steps` draws the line), and so does the hour
-    a naive local clock skips when it goes forward (:func:`_clock_went_forward`).
+    passes, and so does the hour a naive local clock skips when it goes forward
+    (:func:`~sklearn_rnn._series.refuse_skipped_steps` draws the line).
     """
     from ._series import refuse_skipped_steps  # which imports this module
 
@@ -288,8 +288,6 @@ def _warn_skipped_time_points(X: Any) -> None:
         try:
             refuse_skipped_steps(index, "x", "the network", panel=False, sequence=True)
         except ValueError as exc:
-            if _clock_went_forward(index):  # each skip the hour a local clock skipped: none lost
-                continue
             keyed = " (its index has several levels: first x = x.droplevel(0))" if x.index.nlevels > 1 else ""
             warnings.warn(
                 f"Sequence {i} of X skips time points of its grid: {exc}{keyed} Each such sequence x alike "

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
-from ._data import forward_zone, refuse_missing_times, stacked_series_advice
+from ._data import _clock_went_forward, forward_zone, refuse_missing_times, stacked_series_advice
 from ._runtime import user_stacklevel
 from ._training import MAX_SIZE
 
@@ -777,7 +777,9 @@ def refuse_skipped_steps(
     the rows an hour apart. ``name`` names the data in messages, and ``panel``
     says that a fix applies to each series of a panel. ``sequence``: one of a set
     of sequences with targets, which cannot be cut in pieces, and whose grid with
-    many points lost is not warned of (a warning a sequence, with its own times).
+    many points lost is not warned of (a warning a sequence, with its own times),
+    nor are skips that are each the hour a local clock skipped going forward
+    (the rows an hour apart; the sequence estimators read no time zone).
     ``level``: ``times`` are a series' of the last level of ``name``'s MultiIndex.
     """
     calendar = None
@@ -811,6 +813,8 @@ def refuse_skipped_steps(
             if not lost.any():
                 return
             first = skips[np.flatnonzero(lost)[0]]
+    if sequence and _clock_went_forward(times):  # each skip the hour a local clock skipped: none lost
+        return
     spacing, grid = _grid(times, usual, name, calendar)
     fix, each = f"{name}.reindex({grid})", ""
     zone = None

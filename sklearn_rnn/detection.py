@@ -1396,19 +1396,14 @@ def _silent_stretches(missing: np.ndarray, window: int) -> dict[int, tuple[int, 
     another channel has a value (steps no channel reports lie within a run and are not counted).
     """
     found = {}
-    reported = (~missing).sum(axis=1)  # channels with a value, each step
+    reported = np.concatenate([[0], np.cumsum((~missing).any(axis=1))])  # steps with a value, counted
     for channel in range(missing.shape[1]):
-        gone = missing[:, channel]
-        if not gone.any():
-            continue
-        edges = np.diff(np.concatenate([[0], gone.astype(np.int8), [0]]))
-        starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-        counted = np.concatenate([[0], np.cumsum(gone & (reported > 0))])
-        counts = counted[ends] - counted[starts]
+        runs = np.array(flag_runs(missing[:, channel]), dtype=np.int64).reshape(-1, 2)
+        counts = reported[runs[:, 1]] - reported[runs[:, 0]]  # within a run, any value is another's
         long = np.flatnonzero(counts >= window)
         if len(long):
-            first = long[0]
-            found[channel] = (int(starts[first]), int(ends[first]), int(counts[first]))
+            (a, b), n = runs[long[0]], counts[long[0]]
+            found[channel] = (int(a), int(b), int(n))
     return found
 
 

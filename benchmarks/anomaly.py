@@ -355,18 +355,6 @@ CANDIDATES.update(
         for peak in (1.1, 1.25, 1.5, 2.0)
     }
 )
-# the defaults (events peaking at 1.1 times the threshold) with 3 or 5 networks' reconstructions averaged
-CANDIDATES.update(
-    {
-        f"recon-local-peak1.1-n{n}": {
-            "scoring": "reconstruction",
-            "local_level": True,
-            "event_peak": 1.1,
-            "n_networks": n,
-        }
-        for n in (3, 5)
-    }
-)
 
 
 def period_window(values: np.ndarray, least_correlation: float = 0.2) -> int:

@@ -29,7 +29,7 @@ from ._networks.forecast import ForecastNet, PinballLoss
 from ._networks.reconstruct import WindowAutoencoder
 from ._runtime import user_stacklevel
 from ._scaling import column_statistics, rounding_scaled
-from ._training import MAX_LAYERS, MAX_SIZE, Int, TrainingMixin, make_module
+from ._training import MAX_SIZE, Int, TrainingMixin, make_module
 from ._windows import WindowDataset, edge_pad, window_dataset
 
 __all__ = [
@@ -50,7 +50,6 @@ SCORING_CONSTRAINTS: dict = {
     "smoothing": [Int(1)],
     "local_level": ["boolean", StrOptions({"auto"})],
     "contamination": [Interval(Real, 0, 0.5, closed="right")],
-    "n_networks": [Int(1, MAX_LAYERS)],
 }
 # window_length="auto": a quarter of the series' length, between 1 and 48 steps
 MAX_WINDOW = 48
@@ -335,16 +334,10 @@ class StepScoring(TrainingMixin):
                 1,
                 *recurrent,
                 local_level=self.local_level_,
-                n_networks=self.n_networks,
             )
         else:
             module, self._module_kwargs = make_module(
-                WindowAutoencoder,
-                n_channels,
-                self.window_length_,
-                *recurrent,
-                local_level=self.local_level_,
-                n_networks=self.n_networks,
+                WindowAutoencoder, n_channels, self.window_length_, *recurrent, local_level=self.local_level_
             )
         return module
 

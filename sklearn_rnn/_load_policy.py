@@ -197,7 +197,6 @@ NETWORK_RULES: dict[type, dict[str, Rule]] = {
         "n_features": _integer(1, MAX_SIZE),
         "window_length": _integer(1, MAX_SIZE),
         "local_level": _BOOL,
-        "n_networks": _integer(1, MAX_LAYERS),
     },
 }
 

@@ -336,7 +336,6 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         event_peak: float = 1.1,
         mode: str = "points",
         calibration_fraction: float = 0.2,
-        n_networks: int = 1,
         cell: str = "lstm",
         hidden_size: int = 32,
         num_layers: int = 1,
@@ -371,7 +370,6 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         self.event_peak = event_peak
         self.mode = mode
         self.calibration_fraction = calibration_fraction
-        self.n_networks = n_networks
         self.cell = cell
         self.hidden_size = hidden_size
         self.num_layers = num_layers

@@ -222,7 +222,6 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         smoothing: int = 1,
         local_level: bool | str = False,
         contamination: float = 0.1,
-        n_networks: int = 1,
         cell: str = "lstm",
         hidden_size: int = 32,
         num_layers: int = 1,
@@ -251,7 +250,6 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
         self.smoothing = smoothing
         self.local_level = local_level
         self.contamination = contamination
-        self.n_networks = n_networks
         self.cell = cell
         self.hidden_size = hidden_size
         self.num_layers = num_layers

@@ -166,6 +166,15 @@ def _refuse_table_columns(X: pd.DataFrame) -> None:
             "steps are read in column order. Sort the columns by time first, X.sort_index(axis=1), and "
             "aggregate the columns of a repeated time, e.g. X.T.groupby(level=0).mean().T."
         )
+    one_group = not isinstance(X.columns, pd.MultiIndex) or X.columns.droplevel(-1).nunique() == 1
+    if steps.dtype.kind in "iuf" and one_group and (problem := _time_order_problem(steps)):
+        # numbered steps (0..T-1, minutes, wavelengths) out of order: read in column order all the same
+        raise ValueError(
+            f"X is a 2D table whose columns are its time steps, and its column labels, numbers, "
+            f"{problem.replace('time points', 'labels').replace('the time', 'the label')}: the steps are "
+            "read in column order. Sort the columns first, X.sort_index(axis=1), or, where the labels "
+            "do not order the steps and the columns already are in time order, pass X.to_numpy()."
+        )
 
 
 def holds_text(values: Any) -> bool:

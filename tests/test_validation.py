@@ -638,6 +638,33 @@ def test_a_wide_table_whose_dated_columns_are_out_of_order_is_refused_with_the_f
     clf.fit(pd.DataFrame(values, columns=days.to_period("D")), y)  # in order: read as before
 
 
+def test_a_wide_table_whose_numbered_columns_are_out_of_order_is_refused_with_the_fix():
+    """Found by a probe: columns labelled by step numbers (or wavelengths) out of order were read in
+    column order in silence, where dated ones were refused."""
+    rng = np.random.default_rng(0)
+    values, y = rng.normal(size=(20, 6)), np.arange(20) % 2
+    clf = RNNClassifier(hidden_size=4, fcn_filters=(4, 4, 4), max_epochs=1, n_networks=1, random_state=0)
+    shuffled = pd.DataFrame(values, columns=[3, 1, 2, 0, 4, 5])
+    with pytest.raises(
+        ValueError, match=r"column labels, numbers, has labels out of increasing order.*sort_index"
+    ):
+        clf.fit(shuffled, y)
+    with pytest.raises(ValueError, match=r"repeats the label 850.0.*to_numpy"):
+        clf.fit(pd.DataFrame(values, columns=[850.0, 850.0, 852.0, 854.0, 856.0, 858.0]), y)
+    long = pd.DataFrame(
+        {"id": np.repeat(np.arange(20), 6), "t": np.tile(np.arange(6), 20), "x": values.ravel()}
+    )
+    pivoted = long.pivot(index="id", columns="t", values=["x"])  # columns ("x", t)
+    with pytest.raises(ValueError, match=r"has labels out of increasing order"):
+        clf.fit(pivoted.iloc[:, ::-1], y)
+    fixed = clf.fit(shuffled.sort_index(axis=1), y)  # the fix: the steps in order
+    np.testing.assert_array_equal(
+        fixed.predict(shuffled.sort_index(axis=1)), fixed.predict(values[:, [3, 1, 2, 0, 4, 5]])
+    )
+    clf.fit(pivoted, y)  # in order: read as before
+    clf.fit(shuffled.to_numpy(), y)  # the order the user means
+
+
 def test_a_wide_table_pivoted_on_two_keys_gets_the_fix_that_reads_it_by_rows():
     """pivot_table(index=["patient", "visit"], columns="t") has the row MultiIndex of sktime's panels;
     the message named from_sktime alone, which reads the visit as time and the steps as features."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import warnings
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
@@ -16,7 +17,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._archive import Refused
-from ._data import Sequences, validate_sequences
+from ._data import Sequences, refuse_misaligned_y, validate_sequences
 from ._networks.heads import InferenceGraph, SequenceGraph
 from ._networks.recurrent import (
     ARCHITECTURES,
@@ -28,7 +29,7 @@ from ._networks.recurrent import (
     auto_dilations,
     max_dilations,
 )
-from ._runtime import torch_session
+from ._runtime import torch_session, user_stacklevel
 from ._scaling import nonzero_scale
 from ._storable import SafeFormatMixin, VersionedPickleMixin
 from ._training import (
@@ -122,6 +123,14 @@ def _nan_padded(seqs: Sequences) -> bool:
     # within each sequence, once a row is NaN every later row is: no step goes from NaN to observed
     to_observed = (np.diff(rows.astype(np.int8), axis=1) < 0) & inside[:, 1:]
     return bool((rows == full).all() and not to_observed.any() and (rows & inside).any(axis=1).any())
+
+
+def _padded_share(seqs: Sequences) -> float:
+    """The share of sequences ending in NaN time steps where ``seqs`` holds NaN as padding alone (else 0)."""
+    if not _nan_padded(seqs):
+        return 0.0
+    last = np.isnan(seqs.values[np.arange(len(seqs.lengths)), seqs.lengths - 1]).all(axis=-1)
+    return float(last.mean())
 
 
 def _in_float32(values: np.ndarray) -> np.ndarray:
@@ -292,11 +301,23 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
                 f"Input X contains NaN. {type(self).__name__} with missing='error' (the default) "
                 f"expects complete sequences; {advice}.{padding}{refit}"
             )
+        if missing == "mask" and reset and (share := _padded_share(seqs)) > 0.5:
+            warnings.warn(
+                f"The NaNs of X are whole time steps ending {share:.0%} of its sequences and none inside "
+                "them, as padding to one length does (a pivot of a long table does). missing='mask' "
+                "reads them as steps observed to be missing, not as the ends of shorter sequences, so a "
+                "sequence's prediction depends on how long the longest one is. Pass the sequences as a "
+                "list without them, e.g. [x[~np.isnan(x).all(axis=-1)] for x in X] for a 3D array, "
+                "[row[~np.isnan(row)] for row in np.asarray(X, dtype=float)] for a 2D table.",
+                UserWarning,
+                stacklevel=user_stacklevel(),
+            )
         return seqs
 
-    def _check_y_given(self, y: Any) -> None:
+    def _check_y_given(self, X: Any, y: Any) -> None:
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
+        refuse_misaligned_y(X, y)
 
     def _check_y_length(self, n_sequences: int, y: Any) -> None:
         if len(y) != n_sequences:

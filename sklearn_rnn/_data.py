@@ -175,6 +175,33 @@ def _refuse_table_columns(X: pd.DataFrame) -> None:
             "read in column order. Sort the columns first, X.sort_index(axis=1), or, where the labels "
             "do not order the steps and the columns already are in time order, pass X.to_numpy()."
         )
+    labels = pd.Index(steps)
+    if one_group and len(labels) > 1 and labels.map(type).isin([str]).all():
+        numbers = pd.to_numeric(labels, errors="coerce")  # '1', '10', '2': a pivot on a text time column
+        if not np.isnan(numbers).any() and (problem := _time_order_problem(pd.Index(numbers))):
+            kind = "int" if (numbers == np.round(numbers)).all() else "float"
+            raise ValueError(
+                f"X is a 2D table whose columns are its time steps, and its column labels are numbers "
+                f"written as text ({', '.join(map(repr, labels[:4]))}, ...), which as numbers "
+                f"{problem.replace('time points', 'labels').replace('the time', 'the label')}: the steps "
+                "are read in column order (and as text, sort_index puts '10' before '2'). Make them "
+                f"numbers, then sort them: X.columns = X.columns.astype({kind}); X = X.sort_index(axis=1)."
+            )
+    index = X.index
+    if not isinstance(index, pd.MultiIndex) and index.has_duplicates:
+        codes, uniques = pd.factorize(index)
+        blocks = 1 + int((np.diff(codes) != 0).sum())
+        if blocks == len(uniques) and 2 * len(uniques) <= len(index):  # each label in one run of rows
+            first = uniques[0]
+            rows = np.flatnonzero(codes == 0)
+            warnings.warn(
+                f"X is read as {len(index)} sequences, one a row, each of its {X.shape[1]} columns a time "
+                f"step, but its index holds {len(uniques)} labels, each on a run of rows ({first!r} on "
+                f"rows {rows[0]} to {rows[-1]}), as a long table's ids do (one row a time step).{long_table}"
+                " If each row is a sequence of its own (several per label), pass X.reset_index(drop=True).",
+                UserWarning,
+                stacklevel=user_stacklevel(),
+            )
 
 
 def holds_text(values: Any) -> bool:
@@ -639,6 +666,37 @@ def refuse_repeated_columns(data: Any, name: str) -> None:
         f"{name} has the column {columns[columns.duplicated()][0]!r} more than once; each column needs a "
         f"name of its own (later calls match them by name). Name every column once ({name}.columns = "
         f"[...]), or drop the repeats: {name} = {name}.loc[:, ~{name}.columns.duplicated()]."
+    )
+
+
+def refuse_misaligned_y(X: Any, y: Any) -> None:
+    """Refuse a pandas ``X`` and ``y`` whose indexes hold the same labels in other orders.
+
+    They are matched by position (scikit-learn's rule): ``X`` from a groupby
+    (sorted ids) and ``y`` from a table of outcomes in another order would pair
+    each sequence with another's target. Either index being a ``RangeIndex``
+    (row numbers) or holding a label twice says nothing of alignment.
+    """
+    if not isinstance(X, (pd.Series, pd.DataFrame)) or not isinstance(y, (pd.Series, pd.DataFrame)):
+        return
+    ours, theirs = X.index, y.index
+    if len(ours) != len(theirs) or ours.equals(theirs) or not (ours.is_unique and theirs.is_unique):
+        return
+    if isinstance(ours, pd.RangeIndex) or isinstance(theirs, pd.RangeIndex):
+        return
+    try:
+        shared = len(ours.intersection(theirs))
+        moved = np.flatnonzero(np.asarray(ours != theirs))
+    except (TypeError, ValueError):  # labels of kinds that do not compare: nothing shared
+        return
+    if 2 * shared < len(ours) or not len(moved):
+        return
+    i = moved[0]
+    raise ValueError(
+        f"X and y are indexed by the same labels in other orders ({len(moved)} of {len(ours)} positions "
+        f"differ; position {i} holds {ours[i]!r} in X and {theirs[i]!r} in y): they are matched by "
+        "position, so sequences would be paired with other sequences' targets. Align y to X first, "
+        "y = y.loc[X.index], or pass y.to_numpy() if the positions already match."
     )
 
 

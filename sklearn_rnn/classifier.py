@@ -20,7 +20,7 @@ from skorch.callbacks import BatchScoring, EpochScoring
 
 from ._base import BaseRNNEstimator
 from ._callbacks import WindowWarp
-from ._data import mixed_strings, positions
+from ._data import mixed_strings, positions, refuse_misaligned_y
 from ._docs import with_shared_parameters
 from ._networks.heads import Probabilities
 from ._runtime import user_stacklevel
@@ -401,7 +401,7 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
         _refuse_scorer_names(self.callbacks)
         reset = not (self.warm_start and hasattr(self, "net_"))
         seqs = self._validate_X(X, reset=reset, sample_weight=sample_weight)
-        self._check_y_given(y)
+        self._check_y_given(X, y)
         Y = self._indicator_y(y)
         multilabel = Y is not None
         if not reset and multilabel != getattr(self, "_multilabel", False):
@@ -574,6 +574,7 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
             Share of correctly classified sequences (weighted).
         """
         _check_no_missing_labels(y)  # not wrong predictions, nor labels "of another kind"
+        refuse_misaligned_y(X, y)
         predicted = self.predict(X)
         if getattr(self, "_multilabel", False):
             Y = self._indicator_y(y)

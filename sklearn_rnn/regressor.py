@@ -12,7 +12,7 @@ from sklearn.metrics import r2_score
 from sklearn.utils.validation import _check_sample_weight, check_array
 
 from ._base import BaseRNNEstimator
-from ._data import holds_text, positions, unmasked
+from ._data import holds_text, positions, refuse_misaligned_y, unmasked
 from ._docs import with_shared_parameters
 from ._networks.heads import TargetUnits
 from ._scaling import column_statistics, rounding_scaled
@@ -122,7 +122,7 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
         """
         reset = not (self.warm_start and hasattr(self, "net_"))
         seqs = self._validate_X(X, reset=reset, sample_weight=sample_weight)
-        self._check_y_given(y)
+        self._check_y_given(X, y)
         y = unmasked(y)  # masked targets are missing (refused below), not their fill values
         array = np.asarray(y)
         dtypes = list(y.dtypes) if isinstance(y, pd.DataFrame) else [getattr(y, "dtype", array.dtype)]
@@ -214,6 +214,7 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
         score : float
             R^2 of ``self.predict(X)`` against ``y``.
         """
+        refuse_misaligned_y(X, y)
         predicted = self.predict(X)
         y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
         self._check_y_length(len(predicted), y)

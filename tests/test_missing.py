@@ -1,5 +1,7 @@
 """Missing values inside sequences: a clear error by default, masking plus carry-forward on request."""
 
+import warnings
+
 import numpy as np
 import pytest
 import sklearn
@@ -69,6 +71,37 @@ def test_nan_padding_gets_the_fix_that_passes_the_sequences_unpadded():
     with pytest.raises(ValueError, match="contains NaN") as error:
         RNNClassifier(**TINY).fit(gaps, y)
     assert "padding" not in str(error.value)
+
+
+def test_nan_padding_read_as_gaps_warns_with_the_fix():
+    """Found by a probe: a pivot of patients of unequal lengths, fitted with missing='mask', read each
+    short patient's NaN tail as steps observed missing; its prediction moved with the longest other
+    patient's length (2 of 40 classes flipped against the same patients at their own lengths)."""
+    import pandas as pd
+
+    rng = np.random.default_rng(4)
+    lengths = rng.integers(5, 30, size=40)
+    rows = [(i, t, v) for i, n in enumerate(lengths) for t, v in enumerate(rng.normal(size=n) + i % 2)]
+    wide = pd.DataFrame(rows, columns=["pid", "t", "hr"]).pivot(index="pid", columns="t", values="hr")
+    y = np.arange(40) % 2
+    masked = RNNClassifier(missing="mask", **TINY)
+    with pytest.warns(
+        UserWarning, match=r"ending 88% of its sequences.*\[row\[~np.isnan\(row\)\] for row"
+    ) as record:
+        masked.fit(wide, y)
+    fix = str(record[0].message).split("3D array, ")[1].split(" for a 2D table")[0]  # run as written
+    unpadded = eval(fix, {"np": np, "X": wide})
+    assert [len(row) for row in unpadded] == lengths.tolist()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        masked.fit(unpadded, y)  # the fix
+        gaps = rng.normal(size=(40, 12, 2))
+        gaps[::2, 3:5] = np.nan  # gaps inside sequences are what the mask is for
+        gaps[1::2, 10:] = np.nan
+        masked.fit(gaps, y)
+        ends = rng.normal(size=(40, 12, 2))
+        ends[:5, 10:] = np.nan  # a few runs that stopped early: not a padded table
+        masked.fit(ends, y)
 
 
 def test_masked_arrays_read_their_masked_entries_as_gaps():

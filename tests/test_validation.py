@@ -665,6 +665,80 @@ def test_a_wide_table_whose_numbered_columns_are_out_of_order_is_refused_with_th
     clf.fit(shuffled.to_numpy(), y)  # the order the user means
 
 
+def test_a_wide_table_whose_step_labels_are_numbers_as_text_is_refused_with_the_fix():
+    """Found by a probe: a pivot on a text time column ('1' to '12') sorts its columns as text, '10'
+    before '2', and was read in that order in silence; sort_index(axis=1) keeps that order."""
+    rng = np.random.default_rng(0)
+    values, y = np.cumsum(rng.normal(size=(20, 12)), axis=1), np.arange(20) % 2
+    long = pd.DataFrame(
+        {
+            "id": np.repeat(np.arange(20), 12),
+            "t": np.tile(np.arange(1, 13), 20).astype(str),
+            "x": values.ravel(),
+        }
+    )
+    wide = long.pivot(index="id", columns="t", values="x")
+    assert list(wide.columns[:4]) == ["1", "10", "11", "12"]
+    clf = RNNClassifier(hidden_size=4, fcn_filters=(4, 4, 4), max_epochs=1, n_networks=1, random_state=0)
+    with pytest.raises(
+        ValueError, match=r"numbers written as text \('1', '10', '11', '12', ...\).*astype\(int\)"
+    ):
+        clf.fit(wide, y)
+    with pytest.raises(ValueError, match=r"numbers written as text"):
+        clf.fit(wide.sort_index(axis=1), y)  # as text, the same order
+    wide.columns = wide.columns.astype(int)
+    fixed = clf.fit(wide.sort_index(axis=1), y)  # the fix: the steps in order
+    np.testing.assert_array_equal(fixed.predict(wide.sort_index(axis=1)), fixed.predict(values))
+    clf.fit(pd.DataFrame(values, columns=[f"t{i}" for i in range(12)]), y)  # names, not numbers: as before
+    clf.fit(pd.DataFrame(values, columns=[str(i) for i in range(12)]), y)  # numbers in order: as before
+
+
+@pytest.mark.parametrize("Estimator", [RNNClassifier, RNNRegressor])
+def test_y_indexed_by_the_same_labels_in_another_order_is_refused(Estimator):
+    """Found by a probe: X from a groupby (indexed by sorted patient ids) and y from a table of
+    outcomes in another order were paired by position in silence, each sequence with another
+    patient's label (training accuracy 0.35 against the true labels, 1.0 once aligned)."""
+    rng = np.random.default_rng(0)
+    rows = [
+        (f"p{i:02d}", t, rng.normal(70 + 15 * (i % 2)))
+        for i in range(30)
+        for t in range(int(rng.integers(5, 12)))
+    ]
+    long = pd.DataFrame(rows, columns=["pid", "t", "hr"])
+    X = long.groupby("pid")["hr"].apply(lambda g: g.to_numpy())  # indexed by the sorted ids
+    truth = pd.Series({f"p{i:02d}": i % 2 for i in range(30)})
+    outcomes = truth.sample(frac=1, random_state=0)  # a patient table in another order
+    estimator = Estimator(hidden_size=4, fcn_filters=(4, 4, 4), max_epochs=1, n_networks=1, random_state=0)
+    with pytest.raises(
+        ValueError,
+        match=r"same labels in other orders \(\d+ of 30 positions differ; position 0 "
+        r"holds 'p00' in X and '.*' in y\).*y = y.loc\[X.index\]",
+    ):
+        estimator.fit(X, outcomes)
+    estimator.fit(X, outcomes.loc[X.index])  # the fix
+    with pytest.raises(ValueError, match="same labels in other orders"):
+        estimator.score(X, outcomes)
+    estimator.score(X, outcomes.loc[X.index])
+    estimator.fit(X, outcomes.loc[X.index].to_numpy())  # positions: nothing to compare
+    estimator.fit(X.reset_index(drop=True), outcomes.reset_index(drop=True))  # row numbers: by position
+
+
+def test_a_long_table_passed_as_x_warns_that_rows_are_read_as_sequences():
+    """Found by a probe: a long table indexed by patient (one row a time step) was fitted as one
+    2-step sequence a row, heart rate then SpO2, without a word."""
+    rng = np.random.default_rng(0)
+    ids = np.repeat([f"p{i}" for i in range(12)], 6)
+    long = pd.DataFrame({"pid": ids, "hr": rng.normal(size=72), "spo2": rng.normal(size=72)}).set_index("pid")
+    clf = RNNClassifier(hidden_size=4, fcn_filters=(4, 4, 4), max_epochs=1, n_networks=1, random_state=0)
+    with pytest.warns(
+        UserWarning, match=r"read as 72 sequences, one a row.*'p0' on rows 0 to 5.*from_long_table"
+    ):
+        clf.fit(long, np.arange(72) % 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clf.fit(long.reset_index(drop=True), np.arange(72) % 2)  # rows meant as sequences
+
+
 def test_a_wide_table_pivoted_on_two_keys_gets_the_fix_that_reads_it_by_rows():
     """pivot_table(index=["patient", "visit"], columns="t") has the row MultiIndex of sktime's panels;
     the message named from_sktime alone, which reads the visit as time and the steps as features."""

@@ -29,7 +29,7 @@ from ._networks.forecast import ForecastNet, PinballLoss
 from ._networks.reconstruct import WindowAutoencoder
 from ._runtime import user_stacklevel
 from ._scaling import column_statistics, rounding_scaled
-from ._training import MAX_SIZE, Int, TrainingMixin, make_module
+from ._training import MAX_SIZE, MAX_WINDOW_LENGTH, Int, TrainingMixin, make_module
 from ._windows import WindowDataset, edge_pad, window_dataset
 
 __all__ = [
@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 SCORING_CONSTRAINTS: dict = {
-    "window_length": [Int(1, MAX_SIZE), StrOptions({"auto"})],
+    "window_length": [Int(1, MAX_WINDOW_LENGTH), StrOptions({"auto"})],
     "horizon": [Int(1, MAX_SIZE)],
     "scoring": [StrOptions({"forecast", "reconstruction"})],
     "smoothing": [Int(1)],

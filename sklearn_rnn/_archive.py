@@ -35,6 +35,7 @@ MAX_ARRAYS = 2**16  # .npy members (a panel's series take 2 each), read at about
 _MAX_HEADER_BYTES = 16 * 2**20  # a safetensors header
 _MAX_RATIO = 20  # a deflated member larger than _SMALL_MEMBER inflates at most this many times
 _SMALL_MEMBER = 4096
+_MAX_DIMENSIONS = 8  # a stored tensor's most dimensions (the networks' weights have at most 4)
 _MAX_DEPTH = 32  # nesting of lists and dicts in JSON
 # JSON values (commas and brackets counted before parsing): each takes at most about 90 bytes once
 # parsed, so no JSON takes more than about 1.5 GB. A training history's batch takes 3 to 4 (and 60
@@ -92,8 +93,10 @@ def _entry(archive: zipfile.ZipFile, member: str, limit: float) -> zipfile.ZipIn
         )
     if info.file_size > limit:
         raise Refused(f"{member} declares {info.file_size} bytes, more than the {limit} this format allows.")
-    if info.compress_type == zipfile.ZIP_DEFLATED and info.compress_size > _room(archive, info):
-        raise Refused(  # zipfile reads on until the deflate stream ends: its ratio would be forged
+    if info.compress_size > _room(archive, info):
+        # deflated, zipfile reads on until the stream ends (its ratio would be forged); stored, the
+        # bytes of the members after it would be read again as its own, each as large as the file
+        raise Refused(
             f"{member} declares {info.compress_size} compressed bytes, more than it takes in the archive."
         )
     if info.compress_type == zipfile.ZIP_DEFLATED and info.file_size > max(
@@ -269,6 +272,7 @@ def _tensor_header(header: Any, member: str) -> tuple[Header, int]:
             and set(spec) == {"dtype", "shape", "data_offsets"}
             and spec["dtype"] in _SAFETENSORS_DTYPES
             and isinstance(spec["shape"], list)
+            and len(spec["shape"]) <= _MAX_DIMENSIONS  # before its product, quadratic in the length
             and isinstance(spec["data_offsets"], list)
             and len(spec["data_offsets"]) == 2
             and all(_is_count(n) for n in (*spec["shape"], *spec["data_offsets"]))

@@ -198,8 +198,20 @@ class SeriesState:
         if held_columns != n_exog:  # fit stores X's columns, or None without X
             held = "no X" if X_hist is None else f"X of {X_hist.shape[1]} columns"
             raise Refused(f"its network reads {shown(n_exog)} exogenous columns, but it holds {held}.")
+        x_columns = attributes.get("_x_columns")  # predict's X is put in this order: fit's, X_hist's
+        if x_columns != (None if X_hist is None else list(X_hist.columns)):
+            raise Refused(
+                f"its _x_columns={shown(x_columns)} are not the columns of the X it holds, in their order "
+                "(fit stores both alike)."
+            )
         # files written before these: no floors, the network's forecasts
         n_columns = len(y_hist.columns)
+        logged = attributes.get("log_transform_")  # the rules tie it to _y_scaling; one a column of y
+        if isinstance(logged, np.ndarray) and logged.shape != (n_columns,):
+            raise Refused(
+                f"its log_transform_ and series scaling hold {logged.size} columns, but its series "
+                f"{n_columns}."
+            )
         attributes = {
             "interval_floors_": None,
             "series_smoothing_": None,

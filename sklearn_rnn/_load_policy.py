@@ -41,7 +41,7 @@ from ._networks.recurrent import (
     POOLINGS,
     RecurrentNet,
 )
-from ._training import MAX_LAYERS, MAX_SIZE, MAX_WIDTH, OPTIMIZERS
+from ._training import MAX_LAYERS, MAX_SIZE, MAX_WIDTH, MAX_WINDOW_LENGTH, OPTIMIZERS
 
 # A rule: a check of a stored value, and the words for what it accepts.
 Rule = tuple[Callable[[Any], bool], str]
@@ -181,7 +181,7 @@ NETWORK_RULES: dict[type, dict[str, Rule]] = {
         **_RECURRENT_ARGUMENTS,
         "n_targets": _integer(1, MAX_SIZE),
         "n_exog": _integer(0, MAX_SIZE),
-        "window_length": _integer(1, MAX_SIZE),
+        "window_length": _integer(1, MAX_WINDOW_LENGTH),
         "horizon": _integer(1, MAX_SIZE),
         "n_quantiles": _integer(1, MAX_SIZE),
         "sp": _integer(1, MAX_SIZE),
@@ -195,7 +195,7 @@ NETWORK_RULES: dict[type, dict[str, Rule]] = {
     WindowAutoencoder: {
         **_RECURRENT_ARGUMENTS,
         "n_features": _integer(1, MAX_SIZE),
-        "window_length": _integer(1, MAX_SIZE),
+        "window_length": _integer(1, MAX_WINDOW_LENGTH),
         "local_level": _BOOL,
     },
 }
@@ -396,6 +396,12 @@ def optimizer_groups(stored: Any, fresh: list[dict[str, Any]]) -> list[dict[str,
 # not read). Each rule takes the value and all the file's attributes.
 def _count(least: int) -> Callable[[Any, dict], bool]:
     return lambda v, _: isinstance(v, int) and not isinstance(v, bool) and v >= least
+
+
+def _edge_rows(value: Any, attributes: dict) -> bool:
+    """Whether edge factors (``start_scale_``) have a row per step of the window but its last."""
+    window = attributes.get("window_length_")
+    return value is None or not isinstance(window, int) or value.shape[0] == window - 1
 
 
 def _finite_array(
@@ -638,7 +644,10 @@ FITTED_RULES: dict[str, tuple[Callable[[Any, dict], bool], str]] = {
         "None or a 1D object array of names (text or integers), one a feature",
     ),
     "classes_": (_distinct_labels, "a 1D array of distinct labels"),
-    "y_mean_": (_finite_array(), "finite floats"),
+    "y_mean_": (  # the regressor's: one a network output (n_outputs_ sizes its output layer)
+        lambda v, a: _finite_array()(v, a) and v.ndim == 1 and len(v) == a.get("n_outputs_", len(v)),
+        "finite floats, one per output (n_outputs_)",
+    ),
     "y_scale_": (_finite_array(positive=True, like="y_mean_"), "finite floats > 0, one per y_mean_"),
     "channel_mean_": (
         lambda v, a: _finite_array()(v, a) and v.ndim == 1 and len(v) > 0,
@@ -653,8 +662,8 @@ FITTED_RULES: dict[str, tuple[Callable[[Any, dict], bool], str]] = {
         "finite floats > 0, a column a channel, a row a step ahead forecast (one with reconstruction)",
     ),
     "start_scale_": (
-        _or_none(_finite_array(positive=True, per_channel=True)),
-        "None or finite floats > 0, a column a channel",
+        lambda v, a: _or_none(_finite_array(positive=True, per_channel=True))(v, a) and _edge_rows(v, a),
+        "None or finite floats > 0, a column a channel, a row a step of the window but its last",
     ),
     "end_scale_": (
         lambda v, a: (
@@ -663,9 +672,9 @@ FITTED_RULES: dict[str, tuple[Callable[[Any, dict], bool], str]] = {
         ),
         "None or finite floats > 0, a column a channel, as start_scale_ is (a fit sets both or neither)",
     ),
-    "statistics_center_": (
-        _finite_array(like="statistics_scale_", paired=True),
-        "finite floats, with statistics_scale_ beside them (files written before hold neither)",
+    "statistics_center_": (  # a sequence's (worst, typical) scores
+        lambda v, a: _finite_array(like="statistics_scale_", paired=True)(v, a) and v.shape == (2,),
+        "two finite floats, with statistics_scale_ beside them (files written before hold neither)",
     ),
     "statistics_scale_": (
         _finite_array(positive=True, like="statistics_center_", paired=True),
@@ -683,7 +692,10 @@ FITTED_RULES: dict[str, tuple[Callable[[Any, dict], bool], str]] = {
     "score_spread_": (_positive, "a finite number > 0"),
     "offset_": (_number, "a finite number"),
     "n_calibration_scores_": (_calibration_counts, "counts >= 0"),
-    "window_length_": (_count(1), "an integer >= 1"),
+    "window_length_": (
+        lambda v, a: _count(1)(v, a) and v <= MAX_WINDOW_LENGTH,
+        f"an integer from 1 to {MAX_WINDOW_LENGTH}",
+    ),
     "horizon_": (_count(1), "an integer >= 1"),
     "quantile_levels_": (_quantile_levels, "increasing floats between 0 and 1, 0.5 among them"),
     "_y_scaling": (_y_scaling, "a mapping of series to finite means and scales > 0"),

@@ -620,7 +620,7 @@ def _load(archive: zipfile.ZipFile) -> Any:
     version = manifest.get("format_version")
     if not isinstance(version, int) or not 1 <= version <= FORMAT_VERSION:
         raise Refused(
-            f"format version {version!r} is not one this sklearn_rnn reads (1 to {FORMAT_VERSION}); "
+            f"format version {shown(version)} is not one this sklearn_rnn reads (1 to {FORMAT_VERSION}); "
             "upgrade sklearn_rnn."
         )
     try:

@@ -659,6 +659,7 @@ def refuse_clashing_net_kwargs(net_kwargs: dict, settings: dict) -> None:
 MAX_WIDTH = 2**16  # hidden units, convolution channels
 MAX_LAYERS = 256  # layers; networks of an ensemble
 MAX_SIZE = 2**24  # features, outputs, time steps, horizon, seasonal period
+MAX_WINDOW_LENGTH = 2**16  # steps a network reads in one window (a loaded file's, before any is read)
 
 
 class Int(Interval):

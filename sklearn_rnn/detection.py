@@ -69,7 +69,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
     Parameters
     ----------
     window_length : int or "auto", default="auto"
-        Time steps the network reads. "auto": a quarter of the longest
+        Time steps the network reads, at most 65,536. "auto": a quarter of the longest
         training series, between 1 and 48 steps (``window_length_``);
         at least 2 with reconstruction and ``local_level`` True or "auto" (a
         one-step window read relative to its own mean is rebuilt exactly: a

@@ -47,6 +47,7 @@ from ._storable import SafeFormatMixin, VersionedPickleMixin
 from ._training import (
     MAX_LAYERS,
     MAX_SIZE,
+    MAX_WINDOW_LENGTH,
     RECURRENT_CONSTRAINTS,
     TRAINING_CONSTRAINTS,
     Int,
@@ -103,9 +104,10 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
     Parameters
     ----------
     window_length : int or "auto", default="auto"
-        Number of past time steps the network reads. Cover at least one season
-        (two for the smoothing to start its trend from them). "auto": half the
-        longest series' length, between 2 and 36 steps (``window_length_``).
+        Number of past time steps the network reads, at most 65,536. Cover at
+        least one season (two for the smoothing to start its trend from them).
+        "auto": half the longest series' length, between 2 and 36 steps
+        (``window_length_``).
     max_horizon : int or None, default=None
         Number of steps the network forecasts, raised to the largest step of
         an ``fh`` passed to ``fit`` that reaches further (``horizon_``). None:
@@ -473,7 +475,7 @@ class RNNForecaster(SeriesState, ForecastNetwork, SafeFormatMixin, VersionedPick
         **RECURRENT_CONSTRAINTS,
         **TRAINING_CONSTRAINTS,
         "max_epochs": [Int(1)],
-        "window_length": [Int(1, MAX_SIZE), StrOptions({"auto"})],
+        "window_length": [Int(1, MAX_WINDOW_LENGTH), StrOptions({"auto"})],
         "max_horizon": [Int(1, MAX_SIZE), None],
         "quantile_levels": ["array-like", None],
         "sp": [Int(1, MAX_SIZE), None],

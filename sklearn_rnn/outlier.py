@@ -81,7 +81,7 @@ class RNNOutlierDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Out
     Parameters
     ----------
     window_length : int or "auto", default="auto"
-        Time steps the network reads. "auto": a quarter of the shortest
+        Time steps the network reads, at most 65,536. "auto": a quarter of the shortest
         training sequence, between 1 and 48 steps (``window_length_``; ``fit``
         warns where that is at most half the window of the length nine in ten
         training sequences reach, as a few truncated records make it);

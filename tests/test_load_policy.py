@@ -14,6 +14,7 @@ import inspect
 import io
 import json
 import math
+import re
 import struct
 import subprocess
 import sys
@@ -21,6 +22,7 @@ import time
 import tracemalloc
 import warnings
 import zipfile
+import zlib
 
 import numpy as np
 import pandas as pd
@@ -1336,3 +1338,132 @@ def test_in_sample_horizon_is_refused_as_the_format_says(forecaster_bytes, tmp_p
         r"its forecasting horizon's steps 0 to 2 are not within the 1 to \d+ its network forecasts",
         tmp_path,
     )
+
+
+# -- found by a review of the format (2026-12-07) ----------------------------------------------------
+def _overlapping_stored_arrays(members: dict[str, bytes], n: int, payload: int) -> bytes:
+    """A zip whose ``n`` stored .npy members each hold, and checksum, the local headers and data of all
+    the members after it (then ``payload`` zeros): about ``n * payload`` bytes read from a file of
+    about ``payload``, with the other ``members`` after them."""
+
+    def local(name: bytes, crc: int, size: int) -> bytes:
+        return struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 0, 0, 0, crc, size, size, len(name), 0) + name
+
+    def central(name: bytes, crc: int, size: int, offset: int) -> bytes:
+        fields = (b"PK\x01\x02", 20, 20, 0, 0, 0, 0, crc, size, size, len(name), 0, 0, 0, 0, 0, offset)
+        return struct.pack("<4s6H3L5H2L", *fields) + name
+
+    blob, entries = bytes(payload), []
+    for i in range(n - 1, -1, -1):  # backwards: each member's data holds the members after it
+        header = io.BytesIO()
+        shape = {"descr": "|u1", "fortran_order": False, "shape": (len(blob),)}
+        np.lib.format.write_array_header_1_0(header, shape)
+        data = header.getvalue() + blob
+        name, crc = f"arrays/{i}.npy".encode(), zlib.crc32(data)
+        head = local(name, crc, len(data))
+        entries.insert(0, (name, crc, len(data), len(head) + len(header.getvalue())))
+        blob = head + data
+    out, directory, offset = bytearray(blob), [], 0
+    for name, crc, size, lead in entries:  # a member's local header follows the one before's lead
+        directory.append(central(name, crc, size, offset))
+        offset += lead
+    for name, content in members.items():
+        if not name.startswith("arrays/"):
+            crc = zlib.crc32(content)
+            directory.append(central(name.encode(), crc, len(content), len(out)))
+            out += local(name.encode(), crc, len(content)) + content
+    start, listing = len(out), b"".join(directory)
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(directory), len(directory), len(listing), start, 0)
+    return bytes(out + listing + end)
+
+
+def test_stored_members_overlapping_the_ones_after_them_are_refused_before_they_are_read(tmp_path):
+    """Found by a review: the room a member takes was checked for deflated members only, so stored
+    ones could declare the bytes of the members after them: a 2.4 MiB file made load read 925 MiB."""
+    regressor = RNNRegressor(hidden_size=4, fcn_filters=(4, 4, 4), max_epochs=1, random_state=0)
+    members = _members(_saved(regressor.fit(X, Y.astype(float))))
+    n = sum(name.startswith("arrays/") for name in members)
+    data = _overlapping_stored_arrays(members, n, 2**22)
+    assert len(data) < 2**22 + 2**18  # each member declares 4 MiB and more
+    (tmp_path / "overlapping.skrnn").write_bytes(data)
+    peak = _peak_of_refusal(
+        tmp_path / "overlapping.skrnn", r"arrays/0.npy declares \d+ compressed bytes, more than it takes"
+    )
+    assert peak < 2**21
+
+
+def test_tensors_of_many_dimensions_are_refused_before_their_size_is_computed(classifier_bytes, tmp_path):
+    """Found by a review: the product of a tensor's shape was computed before its length was bounded,
+    in time quadratic in it (a 466 KB file of 4 million dimensions ran for minutes)."""
+    members = _members(classifier_bytes)
+    raw = members["module.safetensors"]
+    size = struct.unpack_from("<Q", raw)[0]
+    header = json.loads(raw[8 : 8 + size])
+    name = next(k for k, v in header.items() if k != "__metadata__" and math.prod(v["shape"]) > 1)
+    header[name]["shape"] = [1] * 8 + [math.prod(header[name]["shape"])]  # 9 dimensions, the same size
+    text = json.dumps(header).encode()
+    members["module.safetensors"] = struct.pack("<Q", len(text)) + text + raw[8 + size :]
+    _refused(_zip(members), rf"tensor '{name}' is described as", tmp_path)
+
+
+def _with_array(data: bytes, attribute: str, array: np.ndarray) -> bytes:
+    """``data`` with the stored array of ``attribute`` replaced by ``array``."""
+    members = _members(data)
+    member = json.loads(members["manifest.json"])["attributes"][attribute]["__ndarray__"]
+    return _with_npy(members, member, array)
+
+
+def test_stored_attributes_that_disagree_with_the_network_are_refused(forecaster_bytes, tmp_path):
+    """Found by a review: each loaded and predicted without a word, from wrong inputs or outputs."""
+    regressor = RNNRegressor(hidden_size=4, fcn_filters=(4, 4, 4), max_epochs=1, random_state=0)
+    one_output = _saved(regressor.fit(X, Y.astype(float)))
+    two_d = _edit_manifest(one_output, lambda m: m["attributes"].update(_y_1d=False))
+    three = _with_array(two_d, "y_mean_", np.array([0.0, 100.0, -50.0]))
+    _refused(  # predictions of shape (n, 3) from a network of one output
+        _with_array(three, "y_scale_", np.ones(3)),
+        r"y_mean_=.* is refused; it must be finite floats, one per output \(n_outputs_\)",
+        tmp_path,
+    )
+    _refused(
+        _edit_manifest(forecaster_bytes, lambda m: m["attributes"].update(window_length_=2**24)),
+        r"window_length_=16777216 is refused; it must be an integer from 1 to 65536",
+        tmp_path,
+    )
+    index = pd.period_range("2000-01", periods=44, freq="M")
+    exogenous = pd.DataFrame({"promo": np.arange(44) % 4, "price": np.linspace(5, 6, 44)}, index=index)
+    y = pd.Series(np.sin(np.arange(40) / 3) + 5 + exogenous["promo"].iloc[:40], index=index[:40])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with_x = _saved(_forecaster().fit(y, X=exogenous.iloc[:40], fh=[1, 2]))
+    swapped = _edit_manifest(with_x, lambda m: m["attributes"].update(_x_columns=["price", "promo"]))
+    _refused(swapped, r"_x_columns=\['price', 'promo'\] are not the columns of the X it holds", tmp_path)
+    assert load(io.BytesIO(with_x)).predict(X=exogenous.iloc[40:42]).shape == (2,)
+    # a second column's log flag and scaling for a series of one: predict raised an IndexError
+    members = _members(with_x)
+    attributes = json.loads(members["manifest.json"])["attributes"]
+    scaling = re.findall(r'"(arrays/\d+\.npy)"', json.dumps(attributes["_y_scaling"]))
+    for member, array in zip(
+        [attributes["log_transform_"]["__ndarray__"], *scaling],
+        [np.zeros(2, dtype=bool), np.zeros(2), np.ones(2)],
+        strict=True,
+    ):
+        members = _members(_with_npy(members, member, array))
+    _refused(
+        _zip(members), r"its log_transform_ and series scaling hold 2 columns, but its series 1", tmp_path
+    )
+
+
+def test_outlier_statistics_of_another_shape_are_refused(tmp_path):
+    from sklearn_rnn import RNNOutlierDetector
+
+    runs = [np.random.default_rng(i).normal(size=(30, 2)) for i in range(20)]
+    saved = _saved(RNNOutlierDetector(window_length=4, hidden_size=4, max_epochs=1, random_state=0).fit(runs))
+    one = _with_array(_with_array(saved, "statistics_center_", np.zeros(1)), "statistics_scale_", np.ones(1))
+    _refused(one, r"statistics_center_=.* is refused; it must be two finite floats", tmp_path)
+    from sklearn_rnn import RNNAnomalyDetector
+
+    series = pd.DataFrame(np.random.default_rng(0).normal(size=(300, 2)))
+    detector = RNNAnomalyDetector(window_length=4, hidden_size=4, max_epochs=1, random_state=0).fit(series)
+    assert detector.start_scale_.shape == (3, 2)
+    longer = _with_array(_saved(detector), "start_scale_", np.ones((7, 2)))
+    _refused(longer, r"(?s)start_scale_=.* a row a step of the window but its last", tmp_path)

@@ -227,25 +227,25 @@ def test_true_is_no_count_for_the_forecaster_and_detectors(name, kwargs):
 
 
 @pytest.mark.parametrize(
-    "name, param",
+    "name, param, limit",
     [
-        ("RNNForecaster", "sp"),
-        ("RNNForecaster", "window_length"),
-        ("RNNForecaster", "max_horizon"),
-        ("RNNAnomalyDetector", "window_length"),
-        ("RNNAnomalyDetector", "horizon"),
-        ("RNNOutlierDetector", "window_length"),
+        ("RNNForecaster", "sp", 2**24),
+        ("RNNForecaster", "window_length", 2**16),  # a window's steps (no weight bounds them)
+        ("RNNForecaster", "max_horizon", 2**24),
+        ("RNNAnomalyDetector", "window_length", 2**16),
+        ("RNNAnomalyDetector", "horizon", 2**24),
+        ("RNNOutlierDetector", "window_length", 2**16),
     ],
 )
-def test_sizes_a_saved_file_could_not_hold_are_refused_at_fit(name, param):
-    """A size above the safe format's limit (2**24) is refused by fit, not after it by load."""
+def test_sizes_a_saved_file_could_not_hold_are_refused_at_fit(name, param, limit):
+    """A size above the safe format's limit is refused by fit, not after it by load."""
     import sklearn_rnn
 
     series = pd.Series(np.sin(np.arange(40.0)))
     data = [RNG.normal(size=(12, 2)) for _ in range(6)] if name == "RNNOutlierDetector" else series
-    message = rf"'{param}' parameter of {name} must be an int in the range \[1, 16777216\]"
+    message = rf"'{param}' parameter of {name} must be an int in the range \[1, {limit}\]"
     with pytest.raises(InvalidParameterError, match=message):
-        getattr(sklearn_rnn, name)(max_epochs=1, **{param: 2**24 + 1}).fit(data)
+        getattr(sklearn_rnn, name)(max_epochs=1, **{param: limit + 1}).fit(data)
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="checks the message on a machine without CUDA")

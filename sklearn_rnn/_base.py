@@ -133,6 +133,14 @@ def _padded_share(seqs: Sequences) -> float:
     return float(last.mean())
 
 
+def _without_values(seqs: Sequences) -> np.ndarray:
+    """The positions of the sequences of ``seqs`` that are NaN at every step."""
+    if not np.isnan(seqs.values.sum(dtype=np.float64)):  # no NaN at all (float32 sums cannot overflow)
+        return np.empty(0, dtype=np.int64)
+    inside = np.arange(seqs.values.shape[1])[None, :] < seqs.lengths[:, None]
+    return np.flatnonzero(~(~np.isnan(seqs.values).all(axis=2) & inside).any(axis=1))
+
+
 def _in_float32(values: np.ndarray) -> np.ndarray:
     """``values`` rounded to float32 (inf beyond its range), without numpy's overflow warning."""
     with np.errstate(over="ignore"):
@@ -300,6 +308,16 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
             raise ValueError(
                 f"Input X contains NaN. {type(self).__name__} with missing='error' (the default) "
                 f"expects complete sequences; {advice}.{padding}{refit}"
+            )
+        if missing == "mask" and len(empty := _without_values(seqs)):
+            which = f"{empty[:5].tolist()}{' ...' if len(empty) > 5 else ''}"
+            warnings.warn(
+                f"{len(empty)} sequence(s) of X hold no value, NaN at every step (positions {which}): "
+                f"with missing='mask' the network reads only its fill values there, so their "
+                f"{'targets train it on nothing' if reset else 'predictions rest on no data'}. Leave "
+                "them out, or give them the values they were recorded with.",
+                UserWarning,
+                stacklevel=user_stacklevel(),
             )
         if missing == "mask" and reset and (share := _padded_share(seqs)) > 0.5:
             warnings.warn(

@@ -104,6 +104,23 @@ def test_nan_padding_read_as_gaps_warns_with_the_fix():
         masked.fit(ends, y)
 
 
+def test_a_sequence_without_a_value_warns_in_fit_and_predict():
+    """Found by a probe: a patient with no recorded value, NaN at every step, was trained on and given
+    an ordinary-looking prediction without a word (missing='mask' reads only its fill values)."""
+    rng = np.random.default_rng(0)
+    X = [rng.normal(size=(int(n), 2)) for n in rng.integers(5, 15, 30)]
+    X[3][:] = np.nan
+    y = np.arange(30) % 2
+    clf = RNNClassifier(missing="mask", **TINY)
+    with pytest.warns(UserWarning, match=r"1 sequence\(s\) of X hold no value.*\[3\].*train it on nothing"):
+        clf.fit(X, y)
+    with pytest.warns(UserWarning, match=r"positions \[0\]\).*predictions rest on no data"):
+        clf.predict([np.full((6, 2), np.nan), X[0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clf.predict([np.where(np.arange(6)[:, None] == 2, 1.0, np.nan) * np.ones((6, 2)), X[0]])  # one value
+
+
 def test_masked_arrays_read_their_masked_entries_as_gaps():
     """netCDF readers return masked arrays; numpy and scikit-learn read the fill value under the mask
     (9.97e36) as data, and the network was trained on it, with missing="mask" too."""

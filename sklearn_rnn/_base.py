@@ -319,10 +319,10 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
                 UserWarning,
                 stacklevel=user_stacklevel(),
             )
-        if missing == "mask" and reset and (share := _padded_share(seqs)) > 0.5:
+        if missing == "mask" and reset and _padded_share(seqs) > 0.5:
             warnings.warn(
-                f"The NaNs of X are whole time steps ending {share:.0%} of its sequences and none inside "
-                "them, as padding to one length does (a pivot of a long table does). missing='mask' "
+                "The NaNs of X are whole time steps ending most of its sequences and none inside them, as "
+                "padding to one length does (a pivot of a long table does). missing='mask' "
                 "reads them as steps observed to be missing, not as the ends of shorter sequences, so a "
                 "sequence's prediction depends on how long the longest one is. Pass the sequences as a "
                 "list without them, e.g. [x[~np.isnan(x).all(axis=-1)] for x in X] for a 3D array, "

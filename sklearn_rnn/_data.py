@@ -11,6 +11,7 @@ Long tables (one row per id and time) are split into sequences by
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable, ItemsView, Iterator, KeysView, Mapping, MappingView, Set
 from contextlib import contextmanager
@@ -166,42 +167,69 @@ def _refuse_table_columns(X: pd.DataFrame) -> None:
             "steps are read in column order. Sort the columns by time first, X.sort_index(axis=1), and "
             "aggregate the columns of a repeated time, e.g. X.T.groupby(level=0).mean().T."
         )
-    one_group = not isinstance(X.columns, pd.MultiIndex) or X.columns.droplevel(-1).nunique() == 1
-    if steps.dtype.kind in "iuf" and one_group and (problem := _time_order_problem(steps)):
-        # numbered steps (0..T-1, minutes, wavelengths) out of order: read in column order all the same
-        raise ValueError(
-            f"X is a 2D table whose columns are its time steps, and its column labels, numbers, "
-            f"{problem.replace('time points', 'labels').replace('the time', 'the label')}: the steps are "
-            "read in column order. Sort the columns first, X.sort_index(axis=1), or, where the labels "
-            "do not order the steps and the columns already are in time order, pass X.to_numpy()."
+
+
+def _refuse_numbered_columns(X: pd.DataFrame) -> None:
+    """Refuse a 2D table whose columns are labelled by numbers (or numbers written as text) neither
+    increasing nor decreasing, or repeated, and warn of one whose index holds a long table's ids.
+
+    Read at ``fit`` only: a model fitted before reads its columns in the order it was fitted with.
+    """
+    columns = X.columns
+    nested = isinstance(columns, pd.MultiIndex)
+    if nested and columns.droplevel(-1).nunique() > 1:
+        return  # several groups of steps (several values of a pivot): refused as features side by side
+    labels = pd.Index(columns.get_level_values(-1) if nested else columns)
+    text = len(labels) > 1 and bool(labels.map(type).isin([str]).all())
+    numbers = pd.to_numeric(labels, errors="coerce") if text else labels  # '1', '10', '2': a text time
+    if numbers.dtype.kind not in "iuf" or (text and np.isnan(numbers).any()):
+        return
+    numbers = pd.Index(numbers)
+    if not numbers.has_duplicates and (numbers.is_monotonic_increasing or numbers.is_monotonic_decreasing):
+        return  # in order, ascending or descending (spectra by falling wavenumber)
+    as_numbers = ""
+    if text:  # int() reads '1' but not '1.0'
+        kind = "int" if all(re.fullmatch(r"[+-]?\d+", label.strip()) for label in labels) else "float"
+        drop = f"X = X.droplevel({list(range(columns.nlevels - 1))}, axis=1); " if nested else ""
+        as_numbers = (
+            f" They are numbers written as text ({', '.join(map(repr, labels[:4]))}, ...), which "
+            f"sort_index sorts as text, '10' before '2': make them numbers first, {drop}X.columns = "
+            f"X.columns.astype({kind})."
         )
-    labels = pd.Index(steps)
-    if one_group and len(labels) > 1 and labels.map(type).isin([str]).all():
-        numbers = pd.to_numeric(labels, errors="coerce")  # '1', '10', '2': a pivot on a text time column
-        if not np.isnan(numbers).any() and (problem := _time_order_problem(pd.Index(numbers))):
-            kind = "int" if (numbers == np.round(numbers)).all() else "float"
-            raise ValueError(
-                f"X is a 2D table whose columns are its time steps, and its column labels are numbers "
-                f"written as text ({', '.join(map(repr, labels[:4]))}, ...), which as numbers "
-                f"{problem.replace('time points', 'labels').replace('the time', 'the label')}: the steps "
-                "are read in column order (and as text, sort_index puts '10' before '2'). Make them "
-                f"numbers, then sort them: X.columns = X.columns.astype({kind}); X = X.sort_index(axis=1)."
-            )
+    if numbers.has_duplicates:
+        repeated = labels[numbers.duplicated()].tolist()[0]
+        raise ValueError(
+            f"X is a 2D table whose columns are its time steps, but its column label {repeated!r} is "
+            "repeated: a pandas table of several features side by side (pd.concat(..., axis=1) of "
+            "numbered steps) is read as the steps of one. Pass several "
+            "features as a 3D array (n_sequences, n_timesteps, n_features), or aggregate the columns of "
+            f"a repeated step, e.g. X.T.groupby(level=0).mean().T.{as_numbers}"
+        )
+    raise ValueError(
+        f"X is a 2D table whose columns are its time steps, but its numbered column labels are neither "
+        f"increasing nor decreasing ({', '.join(map(repr, labels[:5]))}, ...): the steps are read in "
+        f"column order. Sort them first, X = X.sort_index(axis=1), or, where the labels do not order the "
+        f"steps and the columns already are in time order, pass X.to_numpy().{as_numbers}"
+    )
+
+
+def _warn_long_table(X: pd.DataFrame) -> None:
+    """Warn of a table whose index holds each label on a run of rows longer than the table is wide."""
     index = X.index
-    if not isinstance(index, pd.MultiIndex) and index.has_duplicates:
-        codes, uniques = pd.factorize(index)
-        blocks = 1 + int((np.diff(codes) != 0).sum())
-        if blocks == len(uniques) and 2 * len(uniques) <= len(index):  # each label in one run of rows
-            first = uniques[0]
-            rows = np.flatnonzero(codes == 0)
-            warnings.warn(
-                f"X is read as {len(index)} sequences, one a row, each of its {X.shape[1]} columns a time "
-                f"step, but its index holds {len(uniques)} labels, each on a run of rows ({first!r} on "
-                f"rows {rows[0]} to {rows[-1]}), as a long table's ids do (one row a time step).{long_table}"
-                " If each row is a sequence of its own (several per label), pass X.reset_index(drop=True).",
-                UserWarning,
-                stacklevel=user_stacklevel(),
-            )
+    if isinstance(index, pd.MultiIndex) or not index.has_duplicates:
+        return
+    codes, uniques = pd.factorize(index)
+    runs = 1 + int((np.diff(codes) != 0).sum())
+    if runs == len(uniques) and len(index) > len(uniques) * X.shape[1]:  # runs longer than the row
+        warnings.warn(
+            "X's index holds each of its labels on a run of rows, longer than X has columns, as a long "
+            "table's ids do (one row a time step); X is read as one sequence a row, its columns the time "
+            "steps. If X is a long table, build its sequences first: X, ids = "
+            "sklearn_rnn.from_long_table(X.reset_index(), id_col, time_col, feature_cols). If each row is "
+            "a sequence of its own, pass X.reset_index(drop=True).",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
 
 
 def holds_text(values: Any) -> bool:
@@ -675,7 +703,8 @@ def refuse_misaligned_y(X: Any, y: Any) -> None:
     They are matched by position (scikit-learn's rule): ``X`` from a groupby
     (sorted ids) and ``y`` from a table of outcomes in another order would pair
     each sequence with another's target. Either index being a ``RangeIndex``
-    (row numbers) or holding a label twice says nothing of alignment.
+    (row numbers) or holding a label twice says nothing of alignment, nor do
+    indexes that hold other labels too.
     """
     if not isinstance(X, (pd.Series, pd.DataFrame)) or not isinstance(y, (pd.Series, pd.DataFrame)):
         return
@@ -684,12 +713,12 @@ def refuse_misaligned_y(X: Any, y: Any) -> None:
         return
     if isinstance(ours, pd.RangeIndex) or isinstance(theirs, pd.RangeIndex):
         return
-    try:
-        shared = len(ours.intersection(theirs))
+    try:  # the same labels, reordered (shifted labels, windows dated by their ends and y by the next
+        # day's, share most and are paired by position on purpose)
+        if len(ours.symmetric_difference(theirs)):
+            return
         moved = np.flatnonzero(np.asarray(ours != theirs))
-    except (TypeError, ValueError):  # labels of kinds that do not compare: nothing shared
-        return
-    if 2 * shared < len(ours) or not len(moved):
+    except (TypeError, ValueError):  # labels of kinds that do not compare: not the same labels
         return
     i = moved[0]
     raise ValueError(
@@ -1050,6 +1079,9 @@ def validate_sequences(
     if isinstance(X, pd.DataFrame):
         _reject_panel_frame(X)
         _refuse_table_columns(X)
+        if reset:
+            _refuse_numbered_columns(X)
+            _warn_long_table(X)
     if (
         isinstance(X, tuple)
         and len(X) in (2, 3)

@@ -187,8 +187,13 @@ class SeriesState:
         y_values = _stored_values("_y_hist", y_hist)
         if X_hist is not None:
             _stored_values("_X_hist", X_hist)
-        logged = attributes.get("log_transform_")  # its own check follows; a column modelled on logs
-        if isinstance(logged, np.ndarray) and logged.dtype == bool and logged.shape == (y_hist.shape[1],):
+        logged = attributes.get("log_transform_")  # its rule ties it to _y_scaling; one a column of y
+        if isinstance(logged, np.ndarray) and logged.shape != (y_hist.shape[1],):
+            raise Refused(
+                f"its log_transform_ and series scaling hold {logged.size} columns, but its series "
+                f"{y_hist.shape[1]}."
+            )
+        if isinstance(logged, np.ndarray) and logged.dtype == bool:  # a column modelled on logs
             if (y_values[:, logged] <= 0).any():
                 raise Refused("its _y_hist holds values <= 0 in a column modelled on the log scale.")
         if (n_series := max(series_count(y_hist), series_count(X_hist))) > MAX_SERIES:
@@ -206,12 +211,6 @@ class SeriesState:
             )
         # files written before these: no floors, the network's forecasts
         n_columns = len(y_hist.columns)
-        logged = attributes.get("log_transform_")  # the rules tie it to _y_scaling; one a column of y
-        if isinstance(logged, np.ndarray) and logged.shape != (n_columns,):
-            raise Refused(
-                f"its log_transform_ and series scaling hold {logged.size} columns, but its series "
-                f"{n_columns}."
-            )
         attributes = {
             "interval_floors_": None,
             "series_smoothing_": None,

@@ -1413,33 +1413,52 @@ def _with_array(data: bytes, attribute: str, array: np.ndarray) -> bytes:
     return _with_npy(members, member, array)
 
 
-def test_stored_attributes_that_disagree_with_the_network_are_refused(forecaster_bytes, tmp_path):
-    """Found by a review: each loaded and predicted without a word, from wrong inputs or outputs."""
+def test_target_means_one_per_output_or_refused(tmp_path):
+    """Found by a review: three target means on a network of one output loaded, and predict returned
+    three columns."""
     regressor = RNNRegressor(hidden_size=4, fcn_filters=(4, 4, 4), max_epochs=1, random_state=0)
     one_output = _saved(regressor.fit(X, Y.astype(float)))
     two_d = _edit_manifest(one_output, lambda m: m["attributes"].update(_y_1d=False))
     three = _with_array(two_d, "y_mean_", np.array([0.0, 100.0, -50.0]))
-    _refused(  # predictions of shape (n, 3) from a network of one output
+    _refused(
         _with_array(three, "y_scale_", np.ones(3)),
         r"y_mean_=.* is refused; it must be finite floats, one per output \(n_outputs_\)",
         tmp_path,
     )
+
+
+def test_a_window_beyond_the_format_limit_is_refused(forecaster_bytes, tmp_path):
+    """Found by a review: no weight depends on a forecaster's window, so a 9 KB file with a window of
+    2**24 steps loaded, and predict asked for 3.8 GB."""
     _refused(
         _edit_manifest(forecaster_bytes, lambda m: m["attributes"].update(window_length_=2**24)),
         r"window_length_=16777216 is refused; it must be an integer from 1 to 65536",
         tmp_path,
     )
+
+
+@pytest.fixture(scope="module")
+def exogenous_forecaster():
     index = pd.period_range("2000-01", periods=44, freq="M")
     exogenous = pd.DataFrame({"promo": np.arange(44) % 4, "price": np.linspace(5, 6, 44)}, index=index)
     y = pd.Series(np.sin(np.arange(40) / 3) + 5 + exogenous["promo"].iloc[:40], index=index[:40])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        with_x = _saved(_forecaster().fit(y, X=exogenous.iloc[:40], fh=[1, 2]))
-    swapped = _edit_manifest(with_x, lambda m: m["attributes"].update(_x_columns=["price", "promo"]))
+        return _saved(_forecaster().fit(y, X=exogenous.iloc[:40], fh=[1, 2])), exogenous
+
+
+def test_exogenous_columns_in_another_order_than_the_stored_x_are_refused(exogenous_forecaster, tmp_path):
+    """Found by a review: _x_columns reversed loaded, and predict fed each column to the other's
+    weights (forecasts [7.86 5.16 5.16 5.16] became [6.60 4.81 7.87 4.17])."""
+    saved, exogenous = exogenous_forecaster
+    swapped = _edit_manifest(saved, lambda m: m["attributes"].update(_x_columns=["price", "promo"]))
     _refused(swapped, r"_x_columns=\['price', 'promo'\] are not the columns of the X it holds", tmp_path)
-    assert load(io.BytesIO(with_x)).predict(X=exogenous.iloc[40:42]).shape == (2,)
-    # a second column's log flag and scaling for a series of one: predict raised an IndexError
-    members = _members(with_x)
+    assert load(io.BytesIO(saved)).predict(X=exogenous.iloc[40:42]).shape == (2,)
+
+
+def test_a_second_columns_log_flag_and_scaling_on_a_series_of_one_are_refused(exogenous_forecaster, tmp_path):
+    """Found by a review: they loaded, and predict raised an IndexError."""
+    members = _members(exogenous_forecaster[0])
     attributes = json.loads(members["manifest.json"])["attributes"]
     scaling = re.findall(r'"(arrays/\d+\.npy)"', json.dumps(attributes["_y_scaling"]))
     for member, array in zip(
@@ -1466,4 +1485,5 @@ def test_outlier_statistics_of_another_shape_are_refused(tmp_path):
     detector = RNNAnomalyDetector(window_length=4, hidden_size=4, max_epochs=1, random_state=0).fit(series)
     assert detector.start_scale_.shape == (3, 2)
     longer = _with_array(_saved(detector), "start_scale_", np.ones((7, 2)))
+    longer = _with_array(longer, "end_scale_", np.ones((7, 2)))  # the two alike, as a fit sets them
     _refused(longer, r"(?s)start_scale_=.* a row a step of the window but its last", tmp_path)

@@ -638,6 +638,11 @@ def test_a_wide_table_whose_dated_columns_are_out_of_order_is_refused_with_the_f
     clf.fit(pd.DataFrame(values, columns=days.to_period("D")), y)  # in order: read as before
 
 
+def _fix(message: str, start: str, end: str) -> str:
+    """The code a message gives between ``start`` and ``end``, to run as written."""
+    return message.split(start, 1)[1].split(end, 1)[0]
+
+
 def test_a_wide_table_whose_numbered_columns_are_out_of_order_is_refused_with_the_fix():
     """Found by a probe: columns labelled by step numbers (or wavelengths) out of order were read in
     column order in silence, where dated ones were refused."""
@@ -646,49 +651,53 @@ def test_a_wide_table_whose_numbered_columns_are_out_of_order_is_refused_with_th
     clf = RNNClassifier(hidden_size=4, fcn_filters=(4, 4, 4), max_epochs=1, n_networks=1, random_state=0)
     shuffled = pd.DataFrame(values, columns=[3, 1, 2, 0, 4, 5])
     with pytest.raises(
-        ValueError, match=r"column labels, numbers, has labels out of increasing order.*sort_index"
+        ValueError, match=r"labels are neither increasing nor decreasing \(3, 1, 2, 0, 4, ...\)"
     ):
         clf.fit(shuffled, y)
-    with pytest.raises(ValueError, match=r"repeats the label 850.0.*to_numpy"):
-        clf.fit(pd.DataFrame(values, columns=[850.0, 850.0, 852.0, 854.0, 856.0, 858.0]), y)
-    long = pd.DataFrame(
-        {"id": np.repeat(np.arange(20), 6), "t": np.tile(np.arange(6), 20), "x": values.ravel()}
-    )
-    pivoted = long.pivot(index="id", columns="t", values=["x"])  # columns ("x", t)
-    with pytest.raises(ValueError, match=r"has labels out of increasing order"):
-        clf.fit(pivoted.iloc[:, ::-1], y)
     fixed = clf.fit(shuffled.sort_index(axis=1), y)  # the fix: the steps in order
     np.testing.assert_array_equal(
         fixed.predict(shuffled.sort_index(axis=1)), fixed.predict(values[:, [3, 1, 2, 0, 4, 5]])
     )
-    clf.fit(pivoted, y)  # in order: read as before
     clf.fit(shuffled.to_numpy(), y)  # the order the user means
+    # two features side by side, each numbered 0..2: read as the steps of one, the label repeats
+    side_by_side = pd.concat([shuffled.iloc[:, :3].set_axis([0, 1, 2], axis=1)] * 2, axis=1)
+    with pytest.raises(ValueError, match=r"column label 0 is repeated: .* 3D array.*groupby"):
+        clf.fit(side_by_side, y)
+    long = pd.DataFrame(
+        {"id": np.repeat(np.arange(20), 6), "t": np.tile(np.arange(6), 20), "x": values.ravel()}
+    )
+    pivoted = long.pivot(index="id", columns="t", values=["x"])  # columns ("x", t)
+    with pytest.raises(ValueError, match=r"neither increasing nor decreasing"):
+        clf.fit(pivoted.iloc[:, [1, 0, 2, 3, 4, 5]], y)
+    clf.fit(pivoted, y)  # in order: read as before
+    spectra = pd.DataFrame(values, columns=[4000.0, 3500.0, 3000.0, 2500.0, 2000.0, 1500.0])
+    clf.fit(spectra, y)  # falling wavenumbers, as infrared spectra are tabulated: in order
 
 
-def test_a_wide_table_whose_step_labels_are_numbers_as_text_is_refused_with_the_fix():
+@pytest.mark.parametrize("times", [np.arange(1, 13), np.arange(1, 13) * 1.0])
+@pytest.mark.parametrize("values_named", [False, True])
+def test_a_wide_table_whose_step_labels_are_numbers_as_text_is_refused_with_the_fix(times, values_named):
     """Found by a probe: a pivot on a text time column ('1' to '12') sorts its columns as text, '10'
-    before '2', and was read in that order in silence; sort_index(axis=1) keeps that order."""
+    before '2', and was read in that order in silence; sort_index(axis=1) keeps that order. The fix
+    the message gives runs as written ('1.0' labels and pivot(values=[...])'s column levels too)."""
     rng = np.random.default_rng(0)
     values, y = np.cumsum(rng.normal(size=(20, 12)), axis=1), np.arange(20) % 2
-    long = pd.DataFrame(
-        {
-            "id": np.repeat(np.arange(20), 12),
-            "t": np.tile(np.arange(1, 13), 20).astype(str),
-            "x": values.ravel(),
-        }
-    )
-    wide = long.pivot(index="id", columns="t", values="x")
-    assert list(wide.columns[:4]) == ["1", "10", "11", "12"]
+    text = np.tile(times, 20).astype(str)
+    long = pd.DataFrame({"id": np.repeat(np.arange(20), 12), "t": text, "x": values.ravel()})
+    X = long.pivot(index="id", columns="t", values=["x"] if values_named else "x")
+    assert list(X.columns.get_level_values(-1)[:2]) == [str(times[0]), str(times[9])]
     clf = RNNClassifier(hidden_size=4, fcn_filters=(4, 4, 4), max_epochs=1, n_networks=1, random_state=0)
-    with pytest.raises(
-        ValueError, match=r"numbers written as text \('1', '10', '11', '12', ...\).*astype\(int\)"
-    ):
-        clf.fit(wide, y)
+    with pytest.raises(ValueError, match=r"numbers written as text") as error:
+        clf.fit(X, y)
     with pytest.raises(ValueError, match=r"numbers written as text"):
-        clf.fit(wide.sort_index(axis=1), y)  # as text, the same order
-    wide.columns = wide.columns.astype(int)
-    fixed = clf.fit(wide.sort_index(axis=1), y)  # the fix: the steps in order
-    np.testing.assert_array_equal(fixed.predict(wide.sort_index(axis=1)), fixed.predict(values))
+        clf.fit(X.sort_index(axis=1), y)  # as text, the same order
+    exec(
+        _fix(str(error.value), "make them numbers first, ", ").") + ")" + "; X = X.sort_index(axis=1)",
+        {},
+        scope := {"X": X},
+    )
+    fixed = clf.fit(scope["X"], y)  # the fix, as written, then the sort
+    np.testing.assert_array_equal(fixed.predict(scope["X"]), fixed.predict(values))
     clf.fit(pd.DataFrame(values, columns=[f"t{i}" for i in range(12)]), y)  # names, not numbers: as before
     clf.fit(pd.DataFrame(values, columns=[str(i) for i in range(12)]), y)  # numbers in order: as before
 
@@ -711,8 +720,8 @@ def test_y_indexed_by_the_same_labels_in_another_order_is_refused(Estimator):
     estimator = Estimator(hidden_size=4, fcn_filters=(4, 4, 4), max_epochs=1, n_networks=1, random_state=0)
     with pytest.raises(
         ValueError,
-        match=r"same labels in other orders \(\d+ of 30 positions differ; position 0 "
-        r"holds 'p00' in X and '.*' in y\).*y = y.loc\[X.index\]",
+        match=r"same labels in other orders \(\d+ of 30 positions differ; position 0 holds 'p00' in X and "
+        r"'.*' in y\).*y = y.loc\[X.index\]",
     ):
         estimator.fit(X, outcomes)
     estimator.fit(X, outcomes.loc[X.index])  # the fix
@@ -721,22 +730,27 @@ def test_y_indexed_by_the_same_labels_in_another_order_is_refused(Estimator):
     estimator.score(X, outcomes.loc[X.index])
     estimator.fit(X, outcomes.loc[X.index].to_numpy())  # positions: nothing to compare
     estimator.fit(X.reset_index(drop=True), outcomes.reset_index(drop=True))  # row numbers: by position
+    # windows dated by their last day and targets by the next day's: shifted labels, paired by position
+    days = pd.date_range("2024-01-01", periods=31, freq="D")
+    windows = pd.DataFrame(rng.normal(size=(30, 5)), index=days[:30])
+    estimator.fit(windows, pd.Series(rng.integers(0, 2, 30), index=days[1:]))
 
 
-def test_a_long_table_passed_as_x_warns_that_rows_are_read_as_sequences():
+def test_a_long_table_passed_as_x_warns_at_fit_that_rows_are_read_as_sequences():
     """Found by a probe: a long table indexed by patient (one row a time step) was fitted as one
     2-step sequence a row, heart rate then SpO2, without a word."""
     rng = np.random.default_rng(0)
     ids = np.repeat([f"p{i}" for i in range(12)], 6)
     long = pd.DataFrame({"pid": ids, "hr": rng.normal(size=72), "spo2": rng.normal(size=72)}).set_index("pid")
     clf = RNNClassifier(hidden_size=4, fcn_filters=(4, 4, 4), max_epochs=1, n_networks=1, random_state=0)
-    with pytest.warns(
-        UserWarning, match=r"read as 72 sequences, one a row.*'p0' on rows 0 to 5.*from_long_table"
-    ):
+    with pytest.warns(UserWarning, match=r"run of rows, longer than X has columns.*from_long_table"):
         clf.fit(long, np.arange(72) % 2)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
+        clf.predict(long)  # warned once, at fit
         clf.fit(long.reset_index(drop=True), np.arange(72) % 2)  # rows meant as sequences
+        trials = pd.DataFrame(rng.normal(size=(36, 20)), index=np.repeat([f"s{i}" for i in range(12)], 3))
+        clf.fit(trials, np.arange(36) % 2)  # three trials of 20 steps a subject: a wide table
 
 
 def test_a_wide_table_pivoted_on_two_keys_gets_the_fix_that_reads_it_by_rows():

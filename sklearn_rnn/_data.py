@@ -697,8 +697,9 @@ def refuse_repeated_columns(data: Any, name: str) -> None:
     )
 
 
-def refuse_misaligned_y(X: Any, y: Any) -> None:
-    """Refuse a pandas ``X`` and ``y`` whose indexes hold the same labels in other orders.
+def refuse_misaligned_y(X: Any, y: Any, name: str = "y") -> None:
+    """Refuse a pandas ``X`` and ``y`` (or ``sample_weight``, ``name``) whose indexes hold the same
+    labels in other orders.
 
     They are matched by position (scikit-learn's rule): ``X`` from a groupby
     (sorted ids) and ``y`` from a table of outcomes in another order would pair
@@ -722,10 +723,11 @@ def refuse_misaligned_y(X: Any, y: Any) -> None:
         return
     i = moved[0]
     raise ValueError(
-        f"X and y are indexed by the same labels in other orders ({len(moved)} of {len(ours)} positions "
-        f"differ; position {i} holds {ours[i]!r} in X and {theirs[i]!r} in y): they are matched by "
-        "position, so sequences would be paired with other sequences' targets. Align y to X first, "
-        "y = y.loc[X.index], or pass y.to_numpy() if the positions already match."
+        f"X and {name} are indexed by the same labels in other orders ({len(moved)} of {len(ours)} "
+        f"positions differ; position {i} holds {ours[i]!r} in X and {theirs[i]!r} in {name}): they are "
+        f"matched by position, so sequences would be paired with other sequences' "
+        f"{'targets' if name == 'y' else 'values'}. Align {name} to X first, {name} = "
+        f"{name}.loc[X.index], or pass {name}.to_numpy() if the positions already match."
     )
 
 

@@ -401,7 +401,7 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
         _refuse_scorer_names(self.callbacks)
         reset = not (self.warm_start and hasattr(self, "net_"))
         seqs = self._validate_X(X, reset=reset, sample_weight=sample_weight)
-        self._check_y_given(X, y)
+        self._check_y_given(X, y, sample_weight)
         Y = self._indicator_y(y)
         multilabel = Y is not None
         if not reset and multilabel != getattr(self, "_multilabel", False):
@@ -575,6 +575,7 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
         """
         _check_no_missing_labels(y)  # not wrong predictions, nor labels "of another kind"
         refuse_misaligned_y(X, y)
+        refuse_misaligned_y(X, sample_weight, "sample_weight")
         predicted = self.predict(X)
         if getattr(self, "_multilabel", False):
             Y = self._indicator_y(y)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -15,6 +16,7 @@ from ._base import BaseRNNEstimator
 from ._data import holds_text, positions, refuse_misaligned_y, unmasked
 from ._docs import with_shared_parameters
 from ._networks.heads import TargetUnits
+from ._runtime import user_stacklevel
 from ._scaling import column_statistics, rounding_scaled
 from ._training import restored_on_error
 
@@ -122,25 +124,8 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
         """
         reset = not (self.warm_start and hasattr(self, "net_"))
         seqs = self._validate_X(X, reset=reset, sample_weight=sample_weight)
-        self._check_y_given(X, y)
-        y = unmasked(y)  # masked targets are missing (refused below), not their fill values
-        array = np.asarray(y)
-        dtypes = list(y.dtypes) if isinstance(y, pd.DataFrame) else [getattr(y, "dtype", array.dtype)]
-        if times := [str(d) for d in dtypes if getattr(d, "kind", None) in ("M", "m")]:  # read as counts
-            raise TypeError(
-                f"y holds dates or durations ({', '.join(sorted(set(times)))}); RNNRegressor predicts "
-                "numbers, and read as numbers their values would be counts of their unit. Convert them "
-                "to numbers in a unit of your choice, e.g. (y - start) / pd.Timedelta('1D') or "
-                "y.dt.total_seconds(), and convert the predictions back."
-            )
-        if holds_text(array):  # check_array would parse numeric text silently
-            raise ValueError(
-                "y must hold numbers, but it holds text. Convert numeric text explicitly (e.g. "
-                "y.astype(float)); for labels, use RNNClassifier."
-            )
-        y = check_array(
-            y, ensure_2d=False, allow_nd=True, dtype=np.float64, ensure_all_finite=False, input_name="y"
-        )
+        self._check_y_given(X, y, sample_weight)
+        y = _numeric_targets(y)
         unusable = ~np.isfinite(y.reshape(len(y), -1)).all(axis=1)
         if unusable.any():
             raise ValueError(
@@ -164,6 +149,14 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
             raise ValueError(
                 f"y has {y2d.shape[1]} outputs, but the warm-started model has {self.n_outputs_}."
             )
+        elif (y.ndim == 1) != self._y_1d:
+            warnings.warn(
+                f"y is {'1D' if y.ndim == 1 else '2D'}, but the warm-started model was first fitted on "
+                f"{'1D' if self._y_1d else '2D'} y, whose shape its predictions keep. Set "
+                "warm_start=False to train a model whose predictions have this y's shape.",
+                UserWarning,
+                stacklevel=user_stacklevel(),
+            )
         else:  # a target constant so far was learnt as 0 whatever its scale: take the new one's
             constant = self._constant_targets()
             if constant.any():
@@ -171,7 +164,9 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
                 self.y_mean_ = np.where(constant, mean, self.y_mean_)
                 self.y_scale_ = np.where(constant, scale, self.y_scale_)
         # halved first (exactly): y - mean overflows for targets of opposite signs near 1e308
-        target = ((y2d / 2 - self.y_mean_ / 2) / self.y_scale_ * 2).astype(np.float32)
+        exact = (y2d / 2 - self.y_mean_ / 2) / self.y_scale_ * 2
+        target = exact.astype(np.float32)
+        _warn_rounded_targets(exact)
         self._fit_net(seqs, target, weight, n_outputs=self.n_outputs_)
         return self
 
@@ -215,8 +210,11 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
             R^2 of ``self.predict(X)`` against ``y``.
         """
         refuse_misaligned_y(X, y)
-        predicted = self.predict(X)
-        y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
+        refuse_misaligned_y(X, sample_weight, "sample_weight")
+        predicted = self.predict(X)  # X checked first: the message for an empty X is X's
+        y = _numeric_targets(y)
+        if not np.isfinite(y).all():
+            raise ValueError("y passed to score holds NaN or infinite targets; score finite ones only.")
         self._check_y_length(len(predicted), y)
         # R^2 is the same in units of y_scale_, where targets up to 1e308 square without overflow
         # (r2_score takes y of shape (n,) against predictions (n, 1), and refuses other mismatches itself)
@@ -232,3 +230,49 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
+
+
+def _numeric_targets(y: Any) -> np.ndarray:
+    """``y`` as float64 numbers (NaN and inf kept for the caller); dates, durations and text refused."""
+    y = unmasked(y)  # masked targets are missing, not their fill values
+    array = np.asarray(y)
+    dtypes = list(y.dtypes) if isinstance(y, pd.DataFrame) else [getattr(y, "dtype", array.dtype)]
+    if times := [str(d) for d in dtypes if getattr(d, "kind", None) in ("M", "m")]:  # read as counts
+        raise TypeError(
+            f"y holds dates or durations ({', '.join(sorted(set(times)))}); RNNRegressor predicts "
+            "numbers, and read as numbers their values would be counts of their unit. Convert them "
+            "to numbers in a unit of your choice, e.g. (y - start) / pd.Timedelta('1D') or "
+            "y.dt.total_seconds(), and convert the predictions back."
+        )
+    if holds_text(array):  # check_array would parse numeric text silently
+        raise ValueError(
+            "y must hold numbers, but it holds text. Convert numeric text explicitly (e.g. "
+            "y.astype(float)); for labels, use RNNClassifier."
+        )
+    return check_array(
+        y, ensure_2d=False, allow_nd=True, dtype=np.float64, ensure_all_finite=False, input_name="y"
+    )
+
+
+def _warn_rounded_targets(exact: np.ndarray) -> None:
+    """Warn where float32's spacing at the median of standardised targets ``exact`` (n, k) is over 1%
+    of their typical distance from it.
+
+    A few targets far from the rest (a sentinel 1e10 among hours) set the mean and
+    the standard deviation, and the others then differ by less than float32 tells apart.
+    """
+    median = np.median(exact, axis=0)
+    spread = np.median(np.abs(exact - median), axis=0)  # (k,): robust, the bulk's
+    spacing = np.abs(np.spacing(median.astype(np.float32))).astype(np.float64)
+    lost = np.flatnonzero((spread > 0) & (spacing > 0.01 * spread))
+    if len(lost):
+        warnings.warn(
+            f"Standardised by the mean and standard deviation of y, the targets of output(s) "
+            f"{lost.tolist()} differ from their median by less than float32, which the network trains "
+            "in, tells apart: its spacing there is over 1% of their typical distance from it. A few "
+            "targets far from the rest (a sentinel value, another unit) set the scale; check y for them, "
+            "or train on "
+            "a transform that draws them in (e.g. TransformedTargetRegressor with np.log1p).",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )

@@ -730,10 +730,60 @@ def test_y_indexed_by_the_same_labels_in_another_order_is_refused(Estimator):
     estimator.score(X, outcomes.loc[X.index])
     estimator.fit(X, outcomes.loc[X.index].to_numpy())  # positions: nothing to compare
     estimator.fit(X.reset_index(drop=True), outcomes.reset_index(drop=True))  # row numbers: by position
+    weights = pd.Series(np.arange(30) % 3, index=X.index, dtype=float)  # found by a probe of the targets
+    aligned = outcomes.loc[X.index]
+    with pytest.raises(
+        ValueError, match=r"X and sample_weight are indexed by the same labels in other orders"
+    ):
+        estimator.fit(X, aligned, sample_weight=weights.iloc[::-1])
+    with pytest.raises(ValueError, match=r"sample_weight = sample_weight.loc\[X.index\]"):
+        estimator.score(X, aligned, sample_weight=weights.iloc[::-1])
+    estimator.fit(X, aligned, sample_weight=weights)
     # windows dated by their last day and targets by the next day's: shifted labels, paired by position
     days = pd.date_range("2024-01-01", periods=31, freq="D")
     windows = pd.DataFrame(rng.normal(size=(30, 5)), index=days[:30])
     estimator.fit(windows, pd.Series(rng.integers(0, 2, 30), index=days[1:]))
+
+
+def test_targets_float32_cannot_tell_apart_once_standardised_warn():
+    """Found by a probe: one sentinel of 1e10 among remaining lives of 0 to 156 hours set the targets'
+    scale; the other 39 trained on 7 distinct values (off by up to 11.5 h), without a word."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 8, 2))
+    hours = rng.uniform(0, 156, size=40)
+    regressor = RNNRegressor(hidden_size=4, fcn_filters=(4, 4, 4), max_epochs=1, n_networks=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        regressor.fit(X, hours)
+        regressor.fit(X, np.r_[hours[:-1], 1e8])  # a far target, the others still told apart
+    with pytest.warns(
+        UserWarning, match=r"targets of output\(s\) \[1\] differ from their median by less than"
+    ):
+        regressor.fit(X, np.c_[hours, np.r_[hours[:-1], 1e10]])
+
+
+def test_score_refuses_the_targets_fit_refuses():
+    """Found by a probe: score read durations as nanoseconds (R^2 -204) where fit refused them."""
+    rng = np.random.default_rng(0)
+    X, days = rng.normal(size=(20, 8, 2)), rng.uniform(1, 9, size=20)
+    regressor = RNNRegressor(hidden_size=4, fcn_filters=(4, 4, 4), max_epochs=1, n_networks=1, random_state=0)
+    regressor.fit(X, days)
+    with pytest.raises(TypeError, match=r"y holds dates or durations \(timedelta64\[ns\]\)"):
+        regressor.score(X, pd.Series(pd.to_timedelta(days, unit="D")))
+    with pytest.raises(ValueError, match="y must hold numbers, but it holds text"):
+        regressor.score(X, days.astype(str).astype(object))
+    with pytest.raises(ValueError, match="y passed to score holds NaN"):
+        regressor.score(X, np.r_[days[:-1], np.nan])
+
+
+def test_a_warm_start_on_y_of_another_shape_warns_that_predictions_keep_the_first():
+    rng = np.random.default_rng(0)
+    X, target = rng.normal(size=(20, 8, 2)), rng.normal(size=20)
+    params = dict(hidden_size=4, fcn_filters=(4, 4, 4), max_epochs=1, n_networks=1, random_state=0)
+    regressor = RNNRegressor(warm_start=True, **params).fit(X, target)
+    with pytest.warns(UserWarning, match=r"y is 2D, but the warm-started model was first fitted on 1D y"):
+        regressor.fit(X, target[:, None])
+    assert regressor.predict(X).shape == (20,)
 
 
 def test_a_long_table_passed_as_x_warns_at_fit_that_rows_are_read_as_sequences():

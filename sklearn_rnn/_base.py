@@ -313,7 +313,7 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
             which = f"{empty[:5].tolist()}{' ...' if len(empty) > 5 else ''}"
             warnings.warn(
                 f"{len(empty)} sequence(s) of X hold no value, NaN at every step (positions {which}): "
-                f"with missing='mask' the network reads only its fill values there, so their "
+                "with missing='mask' the network reads only its fill values there, so their "
                 f"{'targets train it on nothing' if reset else 'predictions rest on no data'}. Leave "
                 "them out, or give them the values they were recorded with.",
                 UserWarning,

@@ -171,7 +171,7 @@ def _refuse_table_columns(X: pd.DataFrame) -> None:
 
 def _refuse_numbered_columns(X: pd.DataFrame) -> None:
     """Refuse a 2D table whose columns are labelled by numbers (or numbers written as text) neither
-    increasing nor decreasing, or repeated, and warn of one whose index holds a long table's ids.
+    increasing nor decreasing, or repeated.
 
     Read at ``fit`` only: a model fitted before reads its columns in the order it was fitted with.
     """
@@ -187,12 +187,13 @@ def _refuse_numbered_columns(X: pd.DataFrame) -> None:
     numbers = pd.Index(numbers)
     if not numbers.has_duplicates and (numbers.is_monotonic_increasing or numbers.is_monotonic_decreasing):
         return  # in order, ascending or descending (spectra by falling wavenumber)
+    shown_labels = ", ".join(map(repr, labels[:5].tolist())) + (", ..." if len(labels) > 5 else "")
     as_numbers = ""
     if text:  # int() reads '1' but not '1.0'
         kind = "int" if all(re.fullmatch(r"[+-]?\d+", label.strip()) for label in labels) else "float"
         drop = f"X = X.droplevel({list(range(columns.nlevels - 1))}, axis=1); " if nested else ""
         as_numbers = (
-            f" They are numbers written as text ({', '.join(map(repr, labels[:4]))}, ...), which "
+            f" They are numbers written as text ({shown_labels}), which "
             f"sort_index sorts as text, '10' before '2': make them numbers first, {drop}X.columns = "
             f"X.columns.astype({kind})."
         )
@@ -203,11 +204,11 @@ def _refuse_numbered_columns(X: pd.DataFrame) -> None:
             "repeated: a pandas table of several features side by side (pd.concat(..., axis=1) of "
             "numbered steps) is read as the steps of one. Pass several "
             "features as a 3D array (n_sequences, n_timesteps, n_features), or aggregate the columns of "
-            f"a repeated step, e.g. X.T.groupby(level=0).mean().T.{as_numbers}"
+            f"a repeated step, e.g. X.T.groupby(level=-1).mean().T.{as_numbers}"
         )
     raise ValueError(
         f"X is a 2D table whose columns are its time steps, but its numbered column labels are neither "
-        f"increasing nor decreasing ({', '.join(map(repr, labels[:5]))}, ...): the steps are read in "
+        f"increasing nor decreasing ({shown_labels}): the steps are read in "
         f"column order. Sort them first, X = X.sort_index(axis=1), or, where the labels do not order the "
         f"steps and the columns already are in time order, pass X.to_numpy().{as_numbers}"
     )

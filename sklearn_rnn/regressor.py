@@ -149,7 +149,13 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
             raise ValueError(
                 f"y has {y2d.shape[1]} outputs, but the warm-started model has {self.n_outputs_}."
             )
-        elif (y.ndim == 1) != self._y_1d:
+        else:  # a target constant so far was learnt as 0 whatever its scale: take the new one's
+            constant = self._constant_targets()
+            if constant.any():
+                mean, scale = column_statistics(y2d, weight, constant_scale="rounding")
+                self.y_mean_ = np.where(constant, mean, self.y_mean_)
+                self.y_scale_ = np.where(constant, scale, self.y_scale_)
+        if not reset and (y.ndim == 1) != self._y_1d:
             warnings.warn(
                 f"y is {'1D' if y.ndim == 1 else '2D'}, but the warm-started model was first fitted on "
                 f"{'1D' if self._y_1d else '2D'} y, whose shape its predictions keep. Set "
@@ -157,12 +163,6 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
                 UserWarning,
                 stacklevel=user_stacklevel(),
             )
-        else:  # a target constant so far was learnt as 0 whatever its scale: take the new one's
-            constant = self._constant_targets()
-            if constant.any():
-                mean, scale = column_statistics(y2d, weight, constant_scale="rounding")
-                self.y_mean_ = np.where(constant, mean, self.y_mean_)
-                self.y_scale_ = np.where(constant, scale, self.y_scale_)
         # halved first (exactly): y - mean overflows for targets of opposite signs near 1e308
         exact = (y2d / 2 - self.y_mean_ / 2) / self.y_scale_ * 2
         target = exact.astype(np.float32)
@@ -268,11 +268,11 @@ def _warn_rounded_targets(exact: np.ndarray) -> None:
     if len(lost):
         warnings.warn(
             f"Standardised by the mean and standard deviation of y, the targets of output(s) "
-            f"{lost.tolist()} differ from their median by less than float32, which the network trains "
-            "in, tells apart: its spacing there is over 1% of their typical distance from it. A few "
-            "targets far from the rest (a sentinel value, another unit) set the scale; check y for them, "
-            "or train on "
-            "a transform that draws them in (e.g. TransformedTargetRegressor with np.log1p).",
+            f"{lost.tolist()} lie within fewer than 100 of float32's steps (the network trains in "
+            "float32) of their median, in their typical distance from it, so float32 rounds them "
+            "coarsely. A few targets far from the rest (a sentinel value, another unit) set the scale; "
+            "check y for them, or train on a transform that draws them in (e.g. "
+            "TransformedTargetRegressor with np.log1p).",
             UserWarning,
             stacklevel=user_stacklevel(),
         )

@@ -643,6 +643,15 @@ def _fix(message: str, start: str, end: str) -> str:
     return message.split(start, 1)[1].split(end, 1)[0]
 
 
+def pivoted_of(values: np.ndarray) -> pd.DataFrame:
+    """``values`` (n, T) as pivot(values=["x"]) gives them: columns ("x", 0..T-1)."""
+    n, T = values.shape
+    long = pd.DataFrame(
+        {"id": np.repeat(np.arange(n), T), "t": np.tile(np.arange(T), n), "x": values.ravel()}
+    )
+    return long.pivot(index="id", columns="t", values=["x"])
+
+
 def test_a_wide_table_whose_numbered_columns_are_out_of_order_is_refused_with_the_fix():
     """Found by a probe: columns labelled by step numbers (or wavelengths) out of order were read in
     column order in silence, where dated ones were refused."""
@@ -661,8 +670,13 @@ def test_a_wide_table_whose_numbered_columns_are_out_of_order_is_refused_with_th
     clf.fit(shuffled.to_numpy(), y)  # the order the user means
     # two features side by side, each numbered 0..2: read as the steps of one, the label repeats
     side_by_side = pd.concat([shuffled.iloc[:, :3].set_axis([0, 1, 2], axis=1)] * 2, axis=1)
-    with pytest.raises(ValueError, match=r"column label 0 is repeated: .* 3D array.*groupby"):
+    with pytest.raises(ValueError, match=r"column label 0 is repeated: .* 3D array.*groupby") as error:
         clf.fit(side_by_side, y)
+    for table in (side_by_side, pd.concat([pivoted_of(values[:, :3])] * 2, axis=1)):  # plain, a pivot's
+        averaged = eval(
+            _fix(str(error.value), "e.g. ", ".mean().T.") + ".mean().T", {"X": table}
+        )  # as written
+        assert averaged.shape == (20, 3)
     long = pd.DataFrame(
         {"id": np.repeat(np.arange(20), 6), "t": np.tile(np.arange(6), 20), "x": values.ravel()}
     )
@@ -757,7 +771,7 @@ def test_targets_float32_cannot_tell_apart_once_standardised_warn():
         regressor.fit(X, hours)
         regressor.fit(X, np.r_[hours[:-1], 1e8])  # a far target, the others still told apart
     with pytest.warns(
-        UserWarning, match=r"targets of output\(s\) \[1\] differ from their median by less than"
+        UserWarning, match=r"targets of output\(s\) \[1\] lie within fewer than 100 of float32's steps"
     ):
         regressor.fit(X, np.c_[hours, np.r_[hours[:-1], 1e10]])
 
@@ -784,6 +798,10 @@ def test_a_warm_start_on_y_of_another_shape_warns_that_predictions_keep_the_firs
     with pytest.warns(UserWarning, match=r"y is 2D, but the warm-started model was first fitted on 1D y"):
         regressor.fit(X, target[:, None])
     assert regressor.predict(X).shape == (20,)
+    constant = RNNRegressor(warm_start=True, **params).fit(X, np.full(20, 5.0))  # found by a review
+    with pytest.warns(UserWarning, match="y is 2D"):
+        constant.fit(X, target[:, None] * 3 + 5)  # a target constant so far still takes the new scale
+    np.testing.assert_allclose(constant.y_scale_, [np.std(target * 3)], rtol=1e-6)
 
 
 def test_a_long_table_passed_as_x_warns_at_fit_that_rows_are_read_as_sequences():

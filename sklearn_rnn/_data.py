@@ -722,10 +722,11 @@ def refuse_misaligned_y(X: Any, y: Any, name: str = "y") -> None:
         moved = np.flatnonzero(np.asarray(ours != theirs))
     except (TypeError, ValueError):  # labels of kinds that do not compare: not the same labels
         return
-    i = moved[0]
+    i = int(moved[0])
+    here, there = ours[i : i + 1].tolist()[0], theirs[i : i + 1].tolist()[0]  # Python values, not numpy's
     raise ValueError(
         f"X and {name} are indexed by the same labels in other orders ({len(moved)} of {len(ours)} "
-        f"positions differ; position {i} holds {ours[i]!r} in X and {theirs[i]!r} in {name}): they are "
+        f"positions differ; position {i} holds {here!r} in X and {there!r} in {name}): they are "
         f"matched by position, so sequences would be paired with other sequences' "
         f"{'targets' if name == 'y' else 'values'}. Align {name} to X first, {name} = "
         f"{name}.loc[X.index], or pass {name}.to_numpy() if the positions already match."

@@ -335,8 +335,7 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
     def _check_y_given(self, X: Any, y: Any, sample_weight: Any = None) -> None:
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
-        refuse_misaligned_y(X, y)
-        refuse_misaligned_y(X, sample_weight, "sample_weight")
+        refuse_misaligned_y(X, y, sample_weight)
 
     def _check_y_length(self, n_sequences: int, y: Any) -> None:
         if len(y) != n_sequences:

@@ -698,9 +698,9 @@ def refuse_repeated_columns(data: Any, name: str) -> None:
     )
 
 
-def refuse_misaligned_y(X: Any, y: Any, name: str = "y") -> None:
-    """Refuse a pandas ``X`` and ``y`` (or ``sample_weight``, ``name``) whose indexes hold the same
-    labels in other orders.
+def refuse_misaligned_y(X: Any, y: Any, sample_weight: Any = None) -> None:
+    """Refuse a pandas ``X`` and ``y`` (or ``sample_weight``) whose indexes hold the same labels in
+    other orders.
 
     They are matched by position (scikit-learn's rule): ``X`` from a groupby
     (sorted ids) and ``y`` from a table of outcomes in another order would pair
@@ -708,29 +708,33 @@ def refuse_misaligned_y(X: Any, y: Any, name: str = "y") -> None:
     (row numbers) or holding a label twice says nothing of alignment, nor do
     indexes that hold other labels too.
     """
-    if not isinstance(X, (pd.Series, pd.DataFrame)) or not isinstance(y, (pd.Series, pd.DataFrame)):
+    if not isinstance(X, (pd.Series, pd.DataFrame)):
         return
-    ours, theirs = X.index, y.index
-    if len(ours) != len(theirs) or ours.equals(theirs) or not (ours.is_unique and theirs.is_unique):
-        return
-    if isinstance(ours, pd.RangeIndex) or isinstance(theirs, pd.RangeIndex):
-        return
-    try:  # the same labels, reordered (shifted labels, windows dated by their ends and y by the next
-        # day's, share most and are paired by position on purpose)
-        if len(ours.symmetric_difference(theirs)):
-            return
-        moved = np.flatnonzero(np.asarray(ours != theirs))
-    except (TypeError, ValueError):  # labels of kinds that do not compare: not the same labels
-        return
-    i = int(moved[0])
-    here, there = ours[i : i + 1].tolist()[0], theirs[i : i + 1].tolist()[0]  # Python values, not numpy's
-    raise ValueError(
-        f"X and {name} are indexed by the same labels in other orders ({len(moved)} of {len(ours)} "
-        f"positions differ; position {i} holds {here!r} in X and {there!r} in {name}): they are "
-        f"matched by position, so sequences would be paired with other sequences' "
-        f"{'targets' if name == 'y' else 'values'}. Align {name} to X first, {name} = "
-        f"{name}.loc[X.index], or pass {name}.to_numpy() if the positions already match."
-    )
+    ours = X.index
+    for name, values in (("y", y), ("sample_weight", sample_weight)):
+        if not isinstance(values, (pd.Series, pd.DataFrame)):
+            continue
+        theirs = values.index
+        if len(ours) != len(theirs) or ours.equals(theirs) or not (ours.is_unique and theirs.is_unique):
+            continue
+        if isinstance(ours, pd.RangeIndex) or isinstance(theirs, pd.RangeIndex):
+            continue
+        try:  # the same labels, reordered (shifted labels, windows dated by their ends and y by the next
+            # day's, share most and are paired by position on purpose)
+            if len(ours.symmetric_difference(theirs)):
+                continue
+            moved = np.flatnonzero(np.asarray(ours != theirs))
+        except (TypeError, ValueError):  # labels of kinds that do not compare: not the same labels
+            continue
+        i = int(moved[0])
+        here, there = ours[i : i + 1].tolist()[0], theirs[i : i + 1].tolist()[0]  # Python values
+        raise ValueError(
+            f"X and {name} are indexed by the same labels in other orders ({len(moved)} of {len(ours)} "
+            f"positions differ; position {i} holds {here!r} in X and {there!r} in {name}): they are "
+            f"matched by position, so sequences would be paired with other sequences' "
+            f"{'targets' if name == 'y' else 'values'}. Align {name} to X first, {name} = "
+            f"{name}.loc[X.index], or pass {name}.to_numpy() if the positions already match."
+        )
 
 
 def _time_order_problem(index: pd.Index) -> str | None:

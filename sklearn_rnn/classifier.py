@@ -574,8 +574,7 @@ class RNNClassifier(ClassifierMixin, BaseRNNEstimator):
             Share of correctly classified sequences (weighted).
         """
         _check_no_missing_labels(y)  # not wrong predictions, nor labels "of another kind"
-        refuse_misaligned_y(X, y)
-        refuse_misaligned_y(X, sample_weight, "sample_weight")
+        refuse_misaligned_y(X, y, sample_weight)
         predicted = self.predict(X)
         if getattr(self, "_multilabel", False):
             Y = self._indicator_y(y)

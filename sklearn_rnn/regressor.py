@@ -209,8 +209,7 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
         score : float
             R^2 of ``self.predict(X)`` against ``y``.
         """
-        refuse_misaligned_y(X, y)
-        refuse_misaligned_y(X, sample_weight, "sample_weight")
+        refuse_misaligned_y(X, y, sample_weight)
         predicted = self.predict(X)  # X checked first: the message for an empty X is X's
         y = _numeric_targets(y)
         if not np.isfinite(y).all():

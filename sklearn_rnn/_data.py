@@ -365,51 +365,6 @@ def _warn_skipped_time_points(X: Any) -> None:
             return
 
 
-# zones whose clocks go forward an hour on other dates or at other hours: Europe's three (at 01:00 UTC),
-# North America's, Chile's and Paraguay's and Cuba's (at midnight), Israel's, Lebanon's, Egypt's,
-# Australia's and New Zealand's
-_FORWARD_ZONES = (
-    "Europe/London",
-    "Europe/Berlin",
-    "Europe/Helsinki",
-    "America/New_York",
-    "America/Santiago",
-    "America/Asuncion",
-    "America/Havana",
-    "Asia/Jerusalem",
-    "Asia/Beirut",
-    "Africa/Cairo",
-    "Australia/Sydney",
-    "Pacific/Auckland",
-)
-
-
-def forward_zone(start: pd.Timestamp, end: pd.Timestamp, usual: pd.Timedelta) -> str | None:
-    """A zone whose clock skipped the naive times between ``start`` and ``end`` going forward (None: none).
-
-    The rows are one ``usual`` spacing and an hour apart on the wall clock, and
-    every time of the grid between them does not exist in that zone that night.
-    """
-    if start.tzinfo is not None or end - start != usual + pd.Timedelta("1h"):
-        return None
-    missing = pd.date_range(start, end, freq=usual, inclusive="neither")
-    for zone in _FORWARD_ZONES:
-        if len(missing) and missing.tz_localize(zone, nonexistent="NaT").isna().all():
-            return zone
-    return None
-
-
-def _clock_went_forward(times: pd.Index) -> bool:
-    """Whether every skip of a naive dated index is the hour a local clock skips going forward
-    (:func:`forward_zone`): a lost reading on another night, or at another hour, is not."""
-    if not isinstance(times, pd.DatetimeIndex) or times.tz is not None or len(times) < 3:
-        return False
-    steps = np.diff(times.to_numpy())
-    usual = pd.Timedelta(np.median(steps))
-    skips = np.flatnonzero(steps > usual)
-    return bool(len(skips)) and all(forward_zone(times[k], times[k + 1], usual) for k in skips)
-
-
 def _warn_one_value_per_sequence(sequences: list[np.ndarray], names: Any) -> None:
     """Warn of features with one value in each sequence that differs between them, as an id or a label
     has: tables of a groupby (``[g for _, g in df.groupby("patient")]``) keep the id, time and label

@@ -212,8 +212,13 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
         refuse_misaligned_y(X, y, sample_weight)
         predicted = self.predict(X)  # X checked first: the message for an empty X is X's
         y = _numeric_targets(y)
-        if not np.isfinite(y).all():
-            raise ValueError("y passed to score holds NaN or infinite targets; score finite ones only.")
+        if not (finite := np.isfinite(y.reshape(len(y), -1)).all(axis=1)).all():
+            raise ValueError(
+                f"y passed to score has missing or infinite targets (NaN, pd.NA or inf) for "
+                f"{int((~finite).sum())} of {len(y)} sequences, at {positions(~finite)}: score the "
+                f"sequences whose targets are finite, e.g. keep = np.isfinite(y){'.all(axis=1)' * (y.ndim > 1)}; "
+                "model.score(X[keep], y[keep]) (a list of sequences: [x for x, k in zip(X, keep) if k])."
+            )
         self._check_y_length(len(predicted), y)
         # R^2 is the same in units of y_scale_, where targets up to 1e308 square without overflow
         # (r2_score takes y of shape (n,) against predictions (n, 1), and refuses other mismatches itself)
@@ -234,7 +239,16 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
 def _numeric_targets(y: Any) -> np.ndarray:
     """``y`` as float64 numbers (NaN and inf kept for the caller); dates, durations and text refused."""
     y = unmasked(y)  # masked targets are missing, not their fill values
-    array = np.asarray(y)
+    try:
+        array = np.asarray(y)
+    except ValueError as error:  # numpy's "inhomogeneous shape" names neither y nor the fix
+        lengths = sorted({np.size(target) for target in y})
+        raise ValueError(
+            f"y holds targets of unequal sizes ({', '.join(map(str, lengths[:5]))} values a "
+            "sequence); RNNRegressor predicts the same number of outputs for every sequence. Pass "
+            "y of shape (n_samples,) or (n_samples, n_outputs), or, where some sequences lack an "
+            "output, fit one model per output on the sequences that have it."
+        ) from error
     dtypes = list(y.dtypes) if isinstance(y, pd.DataFrame) else [getattr(y, "dtype", array.dtype)]
     if times := [str(d) for d in dtypes if getattr(d, "kind", None) in ("M", "m")]:  # read as counts
         raise TypeError(

@@ -786,8 +786,30 @@ def test_score_refuses_the_targets_fit_refuses():
         regressor.score(X, pd.Series(pd.to_timedelta(days, unit="D")))
     with pytest.raises(ValueError, match="y must hold numbers, but it holds text"):
         regressor.score(X, days.astype(str).astype(object))
-    with pytest.raises(ValueError, match="y passed to score holds NaN"):
-        regressor.score(X, np.r_[days[:-1], np.nan])
+    y = np.r_[days[:-1], np.nan]
+    with pytest.raises(
+        ValueError, match=r"infinite targets \(NaN, pd.NA or inf\) for 1 of 20 sequences, at position \[19\]"
+    ):
+        regressor.score(X, y)
+    keep = np.isfinite(y)  # the message's fix, as written
+    assert regressor.score(X[keep], y[keep]) == regressor.score(X[:-1], days[:-1])
+    with pytest.raises(ValueError, match=r"keep = np.isfinite\(y\).all\(axis=1\)"):
+        regressor.score(X, np.c_[y, days])
+
+
+def test_targets_of_unequal_sizes_are_refused_with_what_to_pass():
+    """A list of target lists of unequal lengths got numpy's "inhomogeneous shape" error, which
+    names neither y nor what to pass."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(4, 8, 2))
+    ragged = [[1.0, 2.0], [3.0], [1.0, 2.0], [0.5, 1.5]]
+    regressor = RNNRegressor(hidden_size=4, fcn_filters=(4, 4, 4), max_epochs=1, n_networks=1, random_state=0)
+    message = r"y holds targets of unequal sizes \(1, 2 values a sequence\).*\(n_samples, n_outputs\)"
+    with pytest.raises(ValueError, match=message):
+        regressor.fit(X, ragged)
+    regressor.fit(X, rng.normal(size=4))
+    with pytest.raises(ValueError, match=message):
+        regressor.score(X, ragged)
 
 
 def test_a_warm_start_on_y_of_another_shape_warns_that_predictions_keep_the_first():

@@ -216,7 +216,8 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
             raise ValueError(
                 f"y passed to score has missing or infinite targets (NaN, pd.NA or inf) for "
                 f"{int((~finite).sum())} of {len(y)} sequences, at {positions(~finite)}: score the "
-                f"sequences whose targets are finite, e.g. keep = np.isfinite(y){'.all(axis=1)' * (y.ndim > 1)}; "
+                "sequences whose targets are finite, e.g. keep = np.isfinite(y)"
+                f"{'.all(axis=1)' * (y.ndim > 1)}; "
                 "model.score(X[keep], y[keep]) (a list of sequences: [x for x, k in zip(X, keep) if k])."
             )
         self._check_y_length(len(predicted), y)

@@ -247,6 +247,12 @@ class SeriesState:
                         f"its forecasting horizon's steps {values.min()} to {values.max()} are not within "
                         f"the 1 to {self.horizon_} its network forecasts."
                     )
+                times = y_hist.index.get_level_values(-1)
+                if not fh["is_relative"] and _time_kind(values) != _time_kind(times):
+                    raise Refused(
+                        f"its absolute forecasting horizon holds {_time_kind(values)}, but its series are "
+                        f"indexed by {_time_kind(times)}."
+                    )
                 freq = decode_frequency(fh.get("freq"), "fh")
                 fh = ForecastingHorizon(values, is_relative=fh["is_relative"], freq=freq)
             y = convert_to(y_hist, to_type=y_mtype, store=store, store_behaviour="freeze")
@@ -987,3 +993,11 @@ def _has_columns(X: Any) -> bool:
 def _items(value: Any) -> tuple:
     """``value``'s items where it is a tuple (a series' name of several levels), else ``(value,)``."""
     return value if isinstance(value, tuple) else (value,)
+
+
+def _time_kind(index: pd.Index) -> str:
+    """What an index's time points are, in words: an absolute horizon's must be its series'."""
+    for kind, name in ((pd.PeriodIndex, "periods"), (pd.DatetimeIndex, "dates")):
+        if isinstance(index, kind):
+            return name
+    return "integers" if pd.api.types.is_integer_dtype(index) else f"values of dtype {index.dtype}"

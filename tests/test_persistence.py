@@ -983,6 +983,10 @@ FORECASTER_TAMPERED = {
         _set(["attributes", "horizon_"], 5),
         r"the network has outputs \(3, 9, 6\) but the estimator expects \(5, 9, 6\)",
     ),
+    "steps ahead marked as absolute times": (  # loaded, then predict raised sktime's TypeError
+        _set(["sktime", "fh", "is_relative"], False),
+        r"its absolute forecasting horizon holds integers, but its series are indexed by periods",
+    ),
 }
 
 

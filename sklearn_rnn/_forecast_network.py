@@ -32,7 +32,7 @@ from ._networks.forecast import (
     series_smoothing_map,
     series_smoothing_spread,
 )
-from ._networks.heads import ForecastGraph, InferenceGraph, QuantileForecasts
+from ._networks.heads import ForecastGraph, InferenceGraph, QuantileForecasts, SeriesScaling
 from ._runtime import current_generator, torch_session, user_stacklevel
 from ._scaling import column_statistics, input_scale, rounding_scaled
 from ._series import (
@@ -46,7 +46,14 @@ from ._series import (
     series_label,
 )
 from ._training import SequenceDataset, TrainingMixin, make_module
-from ._windows import TimeOrderedSplit, WindowDataset, edge_pad, forecast_windows, window_dataset
+from ._windows import (
+    TimeOrderedSplit,
+    WindowDataset,
+    edge_pad,
+    forecast_windows,
+    held_out_start,
+    window_dataset,
+)
 
 __all__ = ["ForecastNetwork"]
 
@@ -234,18 +241,26 @@ class ForecastNetwork(TrainingMixin):
         keeps the scaling of all its values: by a rounding of its constant, its
         forecasts would be read as a constant's, with intervals of width 0.
         """
-        starts, numbers = data.starts.numpy(), data.series.numpy()
-        for number in np.unique(numbers[latest]):
+        for number in np.unique(data.series.numpy()[latest]):
             key, frame = series[number]
-            # a held-out series is longer than window_length + 1 (it is not padded): local rows are its own
-            offset = starts[numbers == number].min()
-            end = starts[latest[numbers[latest] == number]].min() + self.window_length_ - offset
-            whole = self._y_scaling.pop(key)
-            _, before = self._transform_y(frame.to_numpy(dtype=np.float64)[:end], key, store=True)
-            moves = rounding_scaled(before[1], before[0]) & ~rounding_scaled(whole[1], whole[0])
-            if moves.any():
-                pairs = zip(whole, before, strict=True)
-                self._y_scaling[key] = tuple(np.where(moves, w, b) for w, b in pairs)
+            self._y_scaling[key] = self._statistics_before_held_out(
+                self._y_scaling[key], frame.to_numpy(dtype=np.float64)
+            )
+
+    def _statistics_before_held_out(self, whole: tuple, values: np.ndarray) -> tuple:
+        """A held-out series' (mean, scale): those of its values before the held-out ones.
+
+        The rows are :func:`held_out_start`'s, as :func:`calibration_split` holds
+        them out of a series of this length; a column constant before them and
+        moving in them keeps ``whole``, the statistics of all its values.
+        """
+        end = held_out_start(len(values), self.window_length_, self.horizon_, self.calibration_fraction)
+        if end is None:
+            return whole
+        logged = SeriesScaling(self.log_transform_).logged(torch.from_numpy(values[:end])).numpy()
+        before = column_statistics(logged, constant_scale="rounding")
+        moves = rounding_scaled(before[1], before[0]) & ~rounding_scaled(whole[1], whole[0])
+        return tuple(np.where(moves, w, b) for w, b in zip(whole, before, strict=True))
 
     def _weigh_correction(self, scoring: WindowDataset | None, held_out: bool = False) -> None:
         """``correction_weight_``: each column's weight of the network against its baseline.

@@ -275,7 +275,10 @@ class SeriesState:
         """Original units (T, C) -> (the network's scaled units, the series' (mean, scale)).
 
         The statistics of a series are those of ``fit``; a series first seen later
-        (``store=False``) gets its own, without changing the fitted state.
+        (``store=False``) gets its own, without changing the fitted state, by
+        ``fit``'s rule: where ``fit`` held out values, those of its values before
+        the ones ``fit`` would hold out of a series of its length (the units the
+        intervals were calibrated in).
         """
         out = torch.from_numpy(np.array(values, dtype=np.float64))
         if bool((out[:, torch.from_numpy(np.asarray(self.log_transform_, dtype=bool))] <= 0).any()):
@@ -289,6 +292,8 @@ class SeriesState:
             stats = column_statistics(scaling.logged(out).numpy(), constant_scale="rounding")
             if store:
                 self._y_scaling[key] = stats
+            elif getattr(self, "conformal_offsets_", None) is not None:  # fit held values out
+                stats = self._statistics_before_held_out(stats, np.asarray(values, dtype=np.float64))
         scaled = scaling(out, torch.from_numpy(stats[0]), torch.from_numpy(input_scale(*stats)))
         return scaled.numpy(), stats
 

@@ -169,6 +169,19 @@ def calibration_split(dataset: WindowDataset, fraction: float) -> tuple[np.ndarr
     return np.concatenate([train, np.flatnonzero(whole)]), latest
 
 
+def held_out_start(n_rows: int, W: int, H: int, fraction: float) -> int | None:
+    """The first row a series of ``n_rows`` holds out in :func:`calibration_split` (None: it holds none).
+
+    A window starts at each row after the first ``W`` (one, for a series
+    padded to ``W + 1``); the latest ``fraction`` of them forecast the held-out
+    rows first, and the series is held out where a window before them forecasts
+    no held-out row (a training window is left).
+    """
+    n_windows = max(n_rows, W + 1) - W
+    first = n_windows - valid_size(fraction, n_windows)
+    return first + W if first >= H else None
+
+
 def scoring_windows(dataset: WindowDataset, train: np.ndarray, latest: np.ndarray) -> WindowDataset:
     """The windows left out of training that forecast a held-out time point, with only those as targets.
 

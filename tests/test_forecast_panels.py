@@ -689,3 +689,28 @@ def test_a_column_name_twice_is_refused_naming_it_in_y_and_x():
     X = pd.DataFrame(np.zeros((40, 2)), index=index, columns=["promo", "promo"])
     with pytest.raises(ValueError, match=r"X has the column 'promo' more than once"):
         RNNForecaster(**TINY).fit(y.iloc[:, :1], X=X, fh=[1])
+
+
+@pytest.mark.parametrize("correction_weight", ["auto", 1.0])
+def test_a_series_added_by_update_is_forecast_as_the_same_series_given_to_fit(correction_weight):
+    """Found by a probe: a series first seen in update(update_params=False) was scaled by all its
+    values, a fitted one by its values before those fit held out (the units its intervals were
+    calibrated in). The same months under a new name got 90% intervals 12% wider on Airline, and
+    with correction_weight=1 other forecasts."""
+    from sktime.datasets import load_airline
+
+    months = load_airline().iloc[:96]
+    table = pd.DataFrame({"month": months.index.to_timestamp(), "passengers": months.to_numpy()})
+    rows = {"a": table, "other": table.iloc[10:].assign(passengers=table.passengers.iloc[10:] * 1.3)}
+
+    def panel(names):
+        frames = [rows[name].assign(route=copy) for name, copy in names]
+        return pd.concat(frames).set_index(["route", "month"])
+
+    params = dict(TINY, window_length=24, correction_weight=correction_weight)
+    fitted = RNNForecaster(**params).fit(panel([("a", "a"), ("other", "other")]), fh=[1, 2, 3])
+    fitted.update(panel([("a", "a_copy")]), update_params=False)
+    added = fitted.predict_interval(coverage=0.9)
+    np.testing.assert_allclose(added.loc["a_copy"].to_numpy(), added.loc["a"].to_numpy(), rtol=1e-6)
+    forecasts = fitted.predict()
+    np.testing.assert_allclose(forecasts.loc["a_copy"].to_numpy(), forecasts.loc["a"].to_numpy(), rtol=1e-6)

@@ -1045,6 +1045,9 @@ def validate_sequences(
         if reset:
             _refuse_numbered_columns(X)
             _warn_long_table(X)
+    labels = column_labels(X)
+    if not reset:
+        refuse_reordered_columns(estimator, labels, "X", listed=not isinstance(X, pd.DataFrame))
     if (
         isinstance(X, tuple)
         and len(X) in (2, 3)
@@ -1179,6 +1182,7 @@ def validate_sequences(
     if reset:
         _refuse_tiny_features(values)
         estimator._tabular = tabular
+        estimator._column_labels = labels
         estimator._n_channels = n_channels
         estimator._longest = int(lengths.max()) if len(lengths) else 1
         if not tabular:
@@ -1324,6 +1328,58 @@ def _sequence_feature_names(X: Any) -> np.ndarray | None:
                 "same order (features are read by position). Select them, e.g. x[columns] for each."
             )
     return names[0]
+
+
+def column_labels(X: Any) -> np.ndarray | None:
+    """The column labels of a table ``X`` or of a list of DataFrame sequences, where not all are text.
+
+    ``feature_names_in_`` holds text names (scikit-learn's rule); other labels
+    (sensor ids, numbered steps, a pivot's tuples, dates) are kept as integers
+    or, otherwise, as their text, to refuse them in another order. None for
+    other ``X``. DataFrame sequences whose labels are those of the first in
+    another order are refused.
+    """
+    frames = [X] if isinstance(X, pd.DataFrame) else X if isinstance(X, (list, tuple)) else []
+    if not frames or not all(isinstance(x, pd.DataFrame) for x in frames):
+        return None
+    labels = [
+        np.array([int(c) if pd.api.types.is_integer(c) else str(c) for c in x.columns], dtype=object)
+        for x in frames
+    ]
+    if all(isinstance(c, str) for c in frames[0].columns):
+        return None
+    for i, other in enumerate(labels[1:], start=1):
+        if _reordered(other, labels[0]):
+            raise ValueError(
+                f"Sequence {i} of X has the columns of sequence 0 in another order ({_shown(other)}, "
+                f"sequence 0 {_shown(labels[0])}): features are read by position. Select them in one "
+                "order, e.g. [x[columns] for x in X] with columns = list(X[0].columns)."
+            )
+    return labels[0]
+
+
+def _reordered(labels: np.ndarray, fitted: np.ndarray) -> bool:
+    """Whether ``labels`` are ``fitted`` in another order."""
+    return len(labels) == len(fitted) and not (labels == fitted).all() and set(labels) == set(fitted)
+
+
+def _shown(labels: np.ndarray, shown: int = 6) -> str:
+    return str(labels[:shown].tolist())[:-1] + (", ...]" if len(labels) > shown else "]")
+
+
+def refuse_reordered_columns(
+    estimator: Any, labels: np.ndarray | None, name: str, listed: bool = False
+) -> None:
+    """Refuse columns labelled as ``fit``'s were (not as text: ``feature_names_in_``) in another order."""
+    fitted = getattr(estimator, "_column_labels", None)
+    if fitted is None or labels is None or not _reordered(labels, fitted):
+        return
+    select = f"[x[columns] for x in {name}]" if listed else f"{name}[columns]"
+    raise ValueError(
+        f"{name} has the columns {type(estimator).__name__} was fitted on, in another order "
+        f"({_shown(labels)}; fit had {_shown(fitted)}), and columns are read by position. Select them "
+        f"in fit's order: {select}, with columns the labels in the order fit had them."
+    )
 
 
 def _check_sequence_feature_names(estimator: Any, names: np.ndarray | None) -> None:

@@ -643,6 +643,10 @@ FITTED_RULES: dict[str, tuple[Callable[[Any, dict], bool], str]] = {
         _feature_names,
         "None or a 1D object array of names (text or integers), one a feature",
     ),
+    "_column_labels": (  # where not all text (feature_names_in_ holds those): checked for their order
+        _feature_names,
+        "None or a 1D object array of column labels (text or integers), one a column",
+    ),
     "classes_": (_distinct_labels, "a 1D array of distinct labels"),
     "y_mean_": (  # the regressor's: one a network output (n_outputs_ sizes its output layer)
         lambda v, a: _finite_array()(v, a) and v.ndim == 1 and len(v) == a.get("n_outputs_", len(v)),

@@ -34,9 +34,11 @@ from ._archive import Refused
 from ._data import (
     MOSTLY,
     clock_change_advice,
+    column_labels,
     comma_number_advice,
     holds_text,
     refuse_missing_times,
+    refuse_reordered_columns,
     refuse_repeated_columns,
     refuse_time_level_not_last,
     refuse_unparsed_times,
@@ -596,22 +598,29 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         plain = all(isinstance(c, (str, int, np.integer)) and not isinstance(c, bool) for c in labels)
         positions = X.columns.equals(pd.RangeIndex(X.shape[1]))
         # strings, or integers such as sensor ids (the safe format stores them); other labels (a pivot's
-        # tuples, dates) are read by position, as before
+        # tuples, dates) are kept as text, to refuse them in another order
         names = (
             None
             if positions or not plain
             else np.array([c if isinstance(c, str) else int(c) for c in labels], dtype=object)
         )
+        fitted = getattr(self, "feature_names_in_", None)
         if method == "fit":
             self.feature_names_in_ = names
-        elif names is not None and getattr(self, "feature_names_in_", None) is not None:
-            if not np.array_equal(names, self.feature_names_in_):
-                raise ValueError(
-                    f"X passed to {method} has the columns {names.tolist()}, but the detector was fitted on "
-                    f"{self.feature_names_in_.tolist()}. Pass the channels of fit, in their order: "
-                    "X[detector.feature_names_in_] (a pd.Series: named as at fit, "
-                    f"X.rename({self.feature_names_in_[0]!r}))."
-                )
+            self._column_labels = None if names is not None or positions else column_labels(X)
+        elif names is not None and fitted is not None and not np.array_equal(names, fitted):
+            if len(names) < len(fitted):
+                fix = "pass every channel of fit, in its order: X[detector.feature_names_in_]"
+            elif len(fitted) == 1:
+                fix = f"pass the channel of fit, X[[{fitted[0]!r}]] (a pd.Series: X.rename({fitted[0]!r}))"
+            else:
+                fix = "pass the channels of fit, in their order: X[detector.feature_names_in_]"
+            raise ValueError(
+                f"X passed to {method} has the columns {names.tolist()}, but the detector was fitted on "
+                f"{fitted.tolist()}: {fix}."
+            )
+        else:
+            refuse_reordered_columns(self, column_labels(X), f"X passed to {method}")
         if method != "fit" and values.shape[1] != len(self.channel_mean_):
             raise ValueError(
                 f"X passed to {method} has {values.shape[1]} columns, but the detector was fitted on "

@@ -594,7 +594,7 @@ def test_the_column_name_fix_works_for_a_series(detector):
     renamed = series.rename("temperature")
     with pytest.raises(ValueError, match=r"X.rename\('temp'\)") as error:
         fitted.predict(renamed)
-    fix = str(error.value).split("named as at fit, ")[1].rstrip(").")
+    fix = str(error.value).split("a pd.Series: ")[1].rstrip(").")
     fixed = eval(fix + ")", {"X": renamed})
     pd.testing.assert_frame_equal(fitted.transform_scores(fixed), fitted.transform_scores(series))
 
@@ -1427,3 +1427,36 @@ def test_readings_with_a_decimal_comma_get_the_fix_that_keeps_them(detector):
     X = comma.copy()
     exec(re.search(r"convert the column: (.*?errors='coerce'\))", str(info.value))[1], {"X": X, "pd": pd})
     np.testing.assert_allclose(X["temp"], data["temp"], atol=5e-4)
+
+
+def test_a_pivots_channels_in_another_order_are_refused_and_a_missing_one_named():
+    """Found by a probe: a pivot's (value, sensor) tuples set no feature_names_in_, and the channels in
+    another order were read by position (148 of 150 normal steps flagged, 0 in fit's order); a
+    Series of one of two channels was told to rename itself to the name it had."""
+    times = pd.date_range("2024-01-01", periods=200, freq="h")
+    long = pd.DataFrame(
+        {
+            "time": np.tile(times, 2),
+            "sensor": np.repeat(["pressure", "temp"], 200),
+            "value": np.r_[np.sin(np.arange(200) / 4), 50 + 5 * np.cos(np.arange(200) / 7)],
+        }
+    )
+    wide = long.pivot_table(index="time", columns="sensor", values=["value"])
+    fitted = RNNAnomalyDetector(**TINY).fit(wide.iloc[:150])
+    assert fitted.feature_names_in_ is None
+    swapped = wide.iloc[150:][wide.columns[::-1]]
+    with pytest.raises(
+        ValueError,
+        match=r"X passed to predict has the columns RNNAnomalyDetector was fitted on, in another order "
+        r"\(\[\"\('value', 'temp'\)\", \"\('value', 'pressure'\)\"\]",
+    ):
+        fitted.predict(swapped)
+    columns = list(wide.columns)  # the message's fix, as written
+    pd.testing.assert_frame_equal(
+        fitted.transform_scores(swapped[columns]), fitted.transform_scores(wide.iloc[150:])
+    )
+    named = RNNAnomalyDetector(**TINY).fit(wide.iloc[:150].droplevel(0, axis=1))
+    with pytest.raises(
+        ValueError, match=r"has the columns \['pressure'\].*pass every channel of fit, in its order"
+    ):
+        named.transform(wide.iloc[150:].droplevel(0, axis=1)["pressure"])

@@ -7,6 +7,7 @@ estimators and every predict-type method; the forecaster's cases
 
 from __future__ import annotations
 
+import pickle
 import warnings
 
 import numpy as np
@@ -877,3 +878,43 @@ def test_a_model_fitted_on_a_table_names_its_layout_when_predict_gets_another(cl
     with pytest.raises(ValueError, match=r"fitted on a 2D table .* columns are its time steps"):
         model.predict(table[:, :5])
     assert model.predict(table[:3, :, None]).shape[0] == 3  # its layout as one feature is read
+
+
+def test_columns_labelled_otherwise_than_by_text_are_refused_in_another_order(tmp_path):
+    """Found by a probe: labels that are not all text set no feature_names_in_ (scikit-learn's rule),
+    and fit's columns in another order were read by position: an outlier detector's runs with their
+    integer sensor ids swapped scored -47 instead of -0.5, all flagged; a table of hours 10..21 in
+    falling order was read backwards, and predictions moved by 0.69."""
+    from sklearn_rnn import RNNOutlierDetector, load, save
+
+    rng = np.random.default_rng(0)
+    steps = np.arange(40) / 3
+    runs = [
+        pd.DataFrame(np.c_[np.sin(steps + k), 100 + 5 * np.cos(steps + k)], columns=[101, 202])
+        for k in range(12)
+    ]
+    small = dict(hidden_size=4, fcn_filters=(4, 4, 4), max_epochs=1, random_state=0)
+    detector = RNNOutlierDetector(hidden_size=4, max_epochs=1, random_state=0).fit(runs)
+    swapped = [run[[202, 101]] for run in runs]
+    message = (
+        r"X has the columns RNNOutlierDetector was fitted on, in another order "
+        r"\(\[202, 101\]; fit had \[101, 202\]\)"
+    )
+    with pytest.raises(ValueError, match=message + r".*\[x\[columns\] for x in X\]"):
+        detector.score_samples(swapped)
+    save(detector, tmp_path / "detector.skrnn")
+    for restored in (load(tmp_path / "detector.skrnn"), pickle.loads(pickle.dumps(detector))):
+        with pytest.raises(ValueError, match=message):
+            restored.predict(swapped)
+    X, columns = swapped, [101, 202]
+    np.testing.assert_array_equal(  # the message's fix, as written
+        detector.score_samples([x[columns] for x in X]), detector.score_samples(runs)
+    )
+    with pytest.raises(ValueError, match=r"Sequence 1 of X has the columns of sequence 0 in another order"):
+        detector.score_samples([runs[0], swapped[1]])
+
+    table = pd.DataFrame(np.cumsum(rng.normal(size=(30, 12)), axis=1), columns=range(10, 22))
+    regressor = RNNRegressor(**small).fit(table, table[21].to_numpy())
+    with pytest.raises(ValueError, match=r"fit had \[10, 11, 12, 13, 14, 15, \.\.\.\]\).*X\[columns\]"):
+        regressor.predict(table[table.columns[::-1]])
+    regressor.predict(table.rename(columns=lambda hour: hour - 10))  # other labels: read by position

@@ -319,7 +319,7 @@ class BaseRNNEstimator(TrainingMixin, SafeFormatMixin, VersionedPickleMixin, Bas
                 UserWarning,
                 stacklevel=user_stacklevel(),
             )
-        if missing == "mask" and reset and _padded_share(seqs) > 0.5:
+        if missing == "mask" and _padded_share(seqs) > 0.5:  # at predict too, where test data is padded
             warnings.warn(
                 "The NaNs of X are whole time steps ending most of its sequences and none inside them, as "
                 "padding to one length does (a pivot of a long table does). missing='mask' "

@@ -257,7 +257,8 @@ class ForecastNetwork(TrainingMixin):
         end = held_out_start(len(values), self.window_length_, self.horizon_, self.calibration_fraction)
         if end is None:
             return whole
-        logged = SeriesScaling(self.log_transform_).logged(torch.from_numpy(values[:end])).numpy()
+        # a copy: a frame's values are a read-only view, which torch warns of
+        logged = SeriesScaling(self.log_transform_).logged(torch.tensor(values[:end])).numpy()
         before = column_statistics(logged, constant_scale="rounding")
         moves = rounding_scaled(before[1], before[0]) & ~rounding_scaled(whole[1], whole[0])
         return tuple(np.where(moves, w, b) for w, b in zip(whole, before, strict=True))

@@ -102,6 +102,11 @@ def test_nan_padding_read_as_gaps_warns_with_the_fix():
         ends = rng.normal(size=(40, 12, 2))
         ends[:5, 10:] = np.nan  # a few runs that stopped early: not a padded table
         masked.fit(ends, y)
+    # test data padded where fit's was not (found by a probe: predict was silent, and an 11-step
+    # sequence padded to 30 steps moved its probability from 0.65 to 0.77)
+    masked.fit(unpadded, y)
+    with pytest.warns(UserWarning, match=r"ending most of its sequences"):
+        masked.predict_proba(wide)
 
 
 def test_a_sequence_without_a_value_warns_in_fit_and_predict():

@@ -1370,11 +1370,14 @@ def _shown(labels: np.ndarray, shown: int = 6) -> str:
 def refuse_reordered_columns(
     estimator: Any, labels: np.ndarray | None, name: str, listed: bool = False
 ) -> None:
-    """Refuse columns labelled as ``fit``'s were (not as text: ``feature_names_in_``) in another order."""
+    """Refuse columns labelled as ``fit``'s were (not as text: ``feature_names_in_``) in another order.
+
+    ``name`` is how the message names ``X`` ("X passed to predict"); its fix selects from ``X``.
+    """
     fitted = getattr(estimator, "_column_labels", None)
     if fitted is None or labels is None or not _reordered(labels, fitted):
         return
-    select = f"[x[columns] for x in {name}]" if listed else f"{name}[columns]"
+    select = "[x[columns] for x in X]" if listed else "X[columns]"
     raise ValueError(
         f"{name} has the columns {type(estimator).__name__} was fitted on, in another order "
         f"({_shown(labels)}; fit had {_shown(fitted)}), and columns are read by position. Select them "

@@ -607,7 +607,7 @@ class RNNAnomalyDetector(StepScoring, SafeFormatMixin, VersionedPickleMixin, Bas
         fitted = getattr(self, "feature_names_in_", None)
         if method == "fit":
             self.feature_names_in_ = names
-            self._column_labels = None if names is not None or positions else column_labels(X)
+            self._column_labels = None if names is not None else column_labels(X)  # 0, 1, ... too
         elif names is not None and fitted is not None and not np.array_equal(names, fitted):
             if len(names) < len(fitted):
                 fix = "pass every channel of fit, in its order: X[detector.feature_names_in_]"

@@ -216,9 +216,9 @@ class RNNRegressor(RegressorMixin, BaseRNNEstimator):
             raise ValueError(
                 f"y passed to score has missing or infinite targets (NaN, pd.NA or inf) for "
                 f"{int((~finite).sum())} of {len(y)} sequences, at {positions(~finite)}: score the "
-                "sequences whose targets are finite, e.g. keep = np.isfinite(y)"
-                f"{'.all(axis=1)' * (y.ndim > 1)}; "
-                "model.score(X[keep], y[keep]) (a list of sequences: [x for x, k in zip(X, keep) if k])."
+                "sequences whose targets are finite, e.g. y = np.asarray(y, dtype=float); keep = "
+                f"np.isfinite(y){'.all(axis=1)' * (y.ndim > 1)}; model.score(X[keep], y[keep]) (a list "
+                "of sequences: [x for x, k in zip(X, keep) if k]; sample_weight[keep] where given)."
             )
         self._check_y_length(len(predicted), y)
         # R^2 is the same in units of y_scale_, where targets up to 1e308 square without overflow
@@ -243,13 +243,23 @@ def _numeric_targets(y: Any) -> np.ndarray:
     try:
         array = np.asarray(y)
     except ValueError as error:  # numpy's "inhomogeneous shape" names neither y nor the fix
-        lengths = sorted({np.size(target) for target in y})
+        sizes = sorted({np.size(target) for target in y})
+        if len(sizes) == 1:  # the same size, nested unevenly ([[1.0], 2.0, ...])
+            raise ValueError(
+                f"y nests its targets unevenly (each holds {sizes[0]} value(s), some as numbers, some "
+                "in lists or arrays). Pass y of shape (n_samples,) or (n_samples, n_outputs), e.g. "
+                "y = np.array([np.ravel(target) for target in y])."
+            ) from error
         raise ValueError(
-            f"y holds targets of unequal sizes ({', '.join(map(str, lengths[:5]))} values a "
+            f"y holds targets of unequal sizes ({', '.join(map(str, sizes[:5]))} values a "
             "sequence); RNNRegressor predicts the same number of outputs for every sequence. Pass "
             "y of shape (n_samples,) or (n_samples, n_outputs), or, where some sequences lack an "
             "output, fit one model per output on the sequences that have it."
         ) from error
+    if array.dtype == object:  # pd.NA or None among numbers: missing, as NaN (float() refuses pd.NA)
+        array = np.where(pd.isna(array), np.nan, array)
+        if not holds_text(array):
+            y = array
     dtypes = list(y.dtypes) if isinstance(y, pd.DataFrame) else [getattr(y, "dtype", array.dtype)]
     if times := [str(d) for d in dtypes if getattr(d, "kind", None) in ("M", "m")]:  # read as counts
         raise TypeError(

@@ -1449,12 +1449,15 @@ def test_a_pivots_channels_in_another_order_are_refused_and_a_missing_one_named(
         ValueError,
         match=r"X passed to predict has the columns RNNAnomalyDetector was fitted on, in another order "
         r"\(\[\"\('value', 'temp'\)\", \"\('value', 'pressure'\)\"\]",
-    ):
+    ) as error:
         fitted.predict(swapped)
-    columns = list(wide.columns)  # the message's fix, as written
-    pd.testing.assert_frame_equal(
-        fitted.transform_scores(swapped[columns]), fitted.transform_scores(wide.iloc[150:])
-    )
+    X, columns = swapped, list(wide.columns)  # the message's fix, as written
+    assert "Select them in fit's order: X[columns]," in str(error.value)
+    swapped = X[columns]
+    pd.testing.assert_frame_equal(fitted.transform_scores(swapped), fitted.transform_scores(wide.iloc[150:]))
+    numbered = RNNAnomalyDetector(**TINY).fit(wide.iloc[:150].set_axis([0, 1], axis=1))  # 0, 1, ...: ids too
+    with pytest.raises(ValueError, match=r"in another order \(\[1, 0\]; fit had \[0, 1\]\)"):
+        numbered.predict(wide.iloc[150:].set_axis([0, 1], axis=1)[[1, 0]])
     named = RNNAnomalyDetector(**TINY).fit(wide.iloc[:150].droplevel(0, axis=1))
     with pytest.raises(
         ValueError, match=r"has the columns \['pressure'\].*pass every channel of fit, in its order"

@@ -787,15 +787,29 @@ def test_score_refuses_the_targets_fit_refuses():
         regressor.score(X, pd.Series(pd.to_timedelta(days, unit="D")))
     with pytest.raises(ValueError, match="y must hold numbers, but it holds text"):
         regressor.score(X, days.astype(str).astype(object))
-    y = np.r_[days[:-1], np.nan]
-    with pytest.raises(
-        ValueError, match=r"infinite targets \(NaN, pd.NA or inf\) for 1 of 20 sequences, at position \[19\]"
+    expected = regressor.score(X[:-1], days[:-1])
+    for given in (  # the targets as users hold them, a last one missing
+        np.r_[days[:-1], np.nan],
+        [*days[:-1], None],
+        pd.Series([*days[:-1], pd.NA], dtype="Float64"),
+        pd.Series([*days[:-1], pd.NA], dtype=object),  # float() refused pd.NA in fit and score
     ):
-        regressor.score(X, y)
-    keep = np.isfinite(y)  # the message's fix, as written
-    assert regressor.score(X[keep], y[keep]) == regressor.score(X[:-1], days[:-1])
+        with pytest.raises(
+            ValueError,
+            match=r"infinite targets \(NaN, pd.NA or inf\) for 1 of 20 sequences, at position \[19\]",
+        ) as error:
+            regressor.score(X, given)
+        with pytest.raises(ValueError, match=r"for 1 of 20 sequences, at position \[19\]"):
+            regressor.fit(X, given)
+        regressor.fit(X, days)
+        if not isinstance(given, pd.Series) or given.dtype != object:  # the message's fix, as written
+            fix = str(error.value).split("e.g. ")[1].split(" (a list")[0].split("; ")
+            namespace = {"np": np, "X": X, "y": given, "model": regressor}
+            for statement in fix[:-1]:
+                exec(statement, namespace)
+            assert eval(fix[-1], namespace) == expected
     with pytest.raises(ValueError, match=r"keep = np.isfinite\(y\).all\(axis=1\)"):
-        regressor.score(X, np.c_[y, days])
+        regressor.score(X, np.c_[np.r_[days[:-1], np.nan], days])
 
 
 def test_targets_of_unequal_sizes_are_refused_with_what_to_pass():
@@ -811,6 +825,13 @@ def test_targets_of_unequal_sizes_are_refused_with_what_to_pass():
     regressor.fit(X, rng.normal(size=4))
     with pytest.raises(ValueError, match=message):
         regressor.score(X, ragged)
+    nested = [[1.0], 2.0, [3.0], [4.0]]  # one value each, nested unevenly: not of unequal sizes
+    with pytest.raises(ValueError, match=r"y nests its targets unevenly \(each holds 1 value\(s\)") as error:
+        regressor.fit(X, nested)
+    y = nested  # the message's fix, as written
+    exec(str(error.value).split("e.g. ")[1].rstrip("."), {"np": np, "y": y}, namespace := {})
+    regressor.fit(X, namespace["y"])
+    assert regressor.predict(X).shape == (4, 1)
 
 
 def test_a_warm_start_on_y_of_another_shape_warns_that_predictions_keep_the_first():

@@ -317,8 +317,12 @@ def refuse_irregular_dates(times: pd.Index) -> None:
     spacings = np.diff(times.as_unit("ns").asi8)  # nanoseconds
     days = spacings / pd.Timedelta(days=1).value
     calendar = calendar_rule(times, np.median(days) if len(days) else 0.0)
-    if calendar is None and len(days) and ((days >= 28) & (days <= 31)).all():  # a day of each month
-        grid, step = "monthly periods first: y.index = y.index.to_period('M') (a panel: its time level)", None
+    usual = np.median(spacings) if len(spacings) else 0.0
+    on_grid = usual > 0 and bool((spacings % usual == 0).all())  # a fixed grid, some steps missing
+    if calendar is None and not on_grid and (period := _one_date_a_period(times)) is not None:
+        # a day of each month, each week's or month's last trading day: periods, not a grid of days
+        advice = f"Put y on periods first: y.index = y.index.to_period({period!r}) (a panel: its time level)"
+        step = None
     else:
         # months, quarters or years at their starts or ends with some missing, else the usual spacing
         # as the nearest of the common grids (readings at drifting hours: days)
@@ -327,6 +331,26 @@ def refuse_irregular_dates(times: pd.Index) -> None:
             f"a regular grid first, e.g. y.resample({step!r}).mean().interpolate() (a panel: "
             f"y.groupby(level=0).resample({step!r}, level=-1).mean().interpolate())"
         )
+        advice = f"Put y on {grid}"
+        grid_points = (
+            (times[-1] - times[0]) / pd.Timedelta(to_offset(step)) + 1 if _is_tick(step) else len(times)
+        )
+        if calendar == "B":  # weekdays, some missing: an exchange's holidays, or readings missing
+            advice = (
+                "Where the weekdays missing are days closed (an exchange's holidays), give y their "
+                "calendar: holidays = pd.bdate_range(y.index.min(), y.index.max()).difference(y.index); "
+                "y.index.freq = pd.offsets.CustomBusinessDay(holidays=holidays) (add the holidays ahead, "
+                f"for forecasts to skip them too). Where readings are missing on open days, put y on {grid}"
+            )
+        elif grid_points > 2 * len(times):  # trading hours, shifts: the grid would invent most of it
+            advice = (
+                f"On a grid of {step!r}, y.resample({step!r}) would add {int(grid_points) - len(times)} "
+                f"time points to its {len(times)} (nights, weekends or closed hours, invented by "
+                "interpolation): number the readings instead, y = y.reset_index(drop=True) (a panel: "
+                "y.index = pd.MultiIndex.from_arrays([y.index.get_level_values(0), "
+                "y.groupby(level=0).cumcount().to_numpy()])), and date the forecasts yourself"
+            )
+            step = None
     set_freq = (
         f"set the index's freq: y.index.freq = {step!r} (a panel: y.index = y.index.set_levels("
         f"pd.DatetimeIndex(y.index.levels[-1], freq={step!r}), level=-1))"
@@ -357,13 +381,33 @@ def refuse_irregular_dates(times: pd.Index) -> None:
     raise ValueError(
         "The time index of y is a DatetimeIndex without a frequency, and none can be inferred from its "
         f"dates (e.g. {format_times(times, limit=4)}): they are not evenly spaced, so RNNForecaster "
-        f"cannot place forecast steps in time. Put y on {grid}"
+        f"cannot place forecast steps in time. {advice}"
         + (
             "."
             if step is None
             else f"; or, when the dates are regular but too few to infer from, {set_freq}."
         )
     )
+
+
+def _one_date_a_period(times: pd.DatetimeIndex) -> str | None:
+    """The period (weeks ending on the dates' usual weekday, months, quarters, years) of which each of
+    ``times`` holds one, most consecutively (each month's last trading day, some months missing); None
+    where none does."""
+    if len(times) < 3:
+        return None
+    naive = times.tz_localize(None) if times.tz is not None else times  # to_period warns of a zone
+    weekday = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")[np.bincount(naive.dayofweek).argmax()]
+    for period in (f"W-{weekday}", "M", "Q", "Y"):
+        steps = np.diff(naive.to_period(period).asi8)
+        if (steps >= 1).all() and np.median(steps) == 1:
+            return period
+    return None
+
+
+def _is_tick(step: str) -> bool:
+    """Whether ``step`` is a fixed duration (days and finer), not a calendar's (months, business days)."""
+    return isinstance(to_offset(step), pd.offsets.Tick)
 
 
 # calendar grids, finest first: (months a step, least and most days of a step, the offset names at

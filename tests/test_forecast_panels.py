@@ -8,6 +8,7 @@ forecaster has seen may come back with its ``freq`` set, which would hide a faul
 from __future__ import annotations
 
 import itertools
+import re
 import warnings
 
 import numpy as np
@@ -714,3 +715,63 @@ def test_a_series_added_by_update_is_forecast_as_the_same_series_given_to_fit(co
     np.testing.assert_allclose(added.loc["a_copy"].to_numpy(), added.loc["a"].to_numpy(), rtol=1e-6)
     forecasts = fitted.predict()
     np.testing.assert_allclose(forecasts.loc["a_copy"].to_numpy(), forecasts.loc["a"].to_numpy(), rtol=1e-6)
+
+
+HOLIDAYS = pd.to_datetime(
+    ["2024-01-15", "2024-02-19", "2024-03-29", "2024-05-27", "2024-06-19", "2024-07-04"]
+)
+
+
+def _trading_days(start: str, end: str) -> pd.DatetimeIndex:
+    days = pd.bdate_range(start, end)
+    return days[~days.isin(HOLIDAYS)]
+
+
+def _last_of_each(days: pd.DatetimeIndex, period: str) -> pd.DatetimeIndex:
+    return pd.DatetimeIndex(pd.Series(days, index=days).groupby(days.to_period(period)).max().to_numpy())
+
+
+@pytest.mark.parametrize(
+    "calendar, fix",
+    [
+        ("month's last trading day", "y.index = y.index.to_period('M')"),
+        ("week's last trading day", "y.index = y.index.to_period('W-FRI')"),
+        (
+            "trading days",
+            "holidays = pd.bdate_range(y.index.min(), y.index.max()).difference(y.index); "
+            "y.index.freq = pd.offsets.CustomBusinessDay(holidays=holidays)",
+        ),
+        ("5-minute bars of trading hours", "y = y.reset_index(drop=True)"),
+    ],
+)
+def test_trading_calendars_are_refused_with_a_fix_that_invents_no_prices(calendar, fix):
+    """Found by a probe: the fix named the nearest grid of days, y.resample('7D').mean().interpolate(),
+    for month ends with Good Friday's Thursday among them (36 closes became 153 weekly rows, 117
+    interpolated), resample('B') for exchange holidays, and resample('5min') for trading hours (76% of
+    the bars invented, forecasts dated after the close)."""
+    trading = _trading_days("2024-01-01", "2024-12-31")
+    dates = {
+        "month's last trading day": _last_of_each(trading, "M"),
+        "week's last trading day": _last_of_each(trading, "W-FRI"),
+        "trading days": trading,
+        "5-minute bars of trading hours": pd.DatetimeIndex(
+            [
+                t
+                for day in trading[:5]
+                for t in pd.date_range(day + pd.Timedelta("9h30min"), periods=78, freq="5min")
+            ]
+        ),
+    }[calendar]
+    table = pd.DataFrame({"date": dates, "close": 100 * np.exp(np.cumsum(np.full(len(dates), 0.001)))})
+    y = table.set_index("date")["close"]
+    with pytest.raises(ValueError, match=r"cannot place forecast steps in time\. .*" + re.escape(fix)):
+        RNNForecaster(**TINY).fit(y, fh=[1])
+    namespace = {"pd": pd, "y": y}
+    exec(fix, namespace)  # the message's fix, as written
+    fixed = namespace["y"]
+    assert len(fixed) == len(y)  # nothing invented
+    forecast = RNNForecaster(**TINY).fit(fixed, fh=[1, 2]).predict()
+    if calendar == "trading days":  # the calendar skips the holiday after the last close
+        fixed = RNNForecaster(**TINY).fit(fixed.loc[:"2024-07-03"], fh=[1]).predict()
+        assert fixed.index[0] == pd.Timestamp("2024-07-05")
+    assert len(forecast) == 2

@@ -54,6 +54,7 @@ from ._series import (
     refuse_irregular_dates,
     refuse_missing_keys,
     refuse_mixed_frequencies,
+    refuse_reordered_levels,
     refuse_uncovered_x,
     refuse_unkeyed_x,
     refuse_unsorted,
@@ -247,11 +248,11 @@ class SeriesState:
                         f"its forecasting horizon's steps {values.min()} to {values.max()} are not within "
                         f"the 1 to {self.horizon_} its network forecasts."
                     )
-                times = y_hist.index.get_level_values(-1)
-                if not fh["is_relative"] and _time_kind(values) != _time_kind(times):
+                kinds = [time_kind(index) for index in (values, y_hist.index.get_level_values(-1))]
+                if not fh["is_relative"] and kinds[0].split("[")[0] != kinds[1].split("[")[0]:
                     raise Refused(
-                        f"its absolute forecasting horizon holds {_time_kind(values)}, but its series are "
-                        f"indexed by {_time_kind(times)}."
+                        f"its absolute forecasting horizon holds time points of kind {kinds[0]}, but its "
+                        f"series are indexed by {kinds[1]}."
                     )
                 freq = decode_frequency(fh.get("freq"), "fh")
                 fh = ForecastingHorizon(values, is_relative=fh["is_relative"], freq=freq)
@@ -382,7 +383,7 @@ class SeriesState:
                 freq = series_freq(y)
                 times = y.index.get_level_values(-1).unique()
                 if freq is None and len(times) > 2:  # before training: predict could not place its steps
-                    refuse_irregular_dates(times)
+                    refuse_irregular_dates(times, y.index.nlevels - 1)
                 refuse_gaps(y, method, freq=freq)
                 if isinstance(X, pd.DataFrame):  # sktime's own check lets a panel's through
                     refuse_uncovered_x(y, X, "fit")
@@ -545,6 +546,7 @@ class SeriesState:
                 "points must sit in the levels they had in fit. Pass y indexed like the data of fit. "
                 "The forecaster is unchanged."
             )
+        refuse_reordered_levels(y, self._y_hist, "y", "update")
         stored = self._y_hist.index.get_level_values(-1)
         new = y.index.get_level_values(-1)
         if time_kind(new) != time_kind(stored):
@@ -771,7 +773,7 @@ class SeriesState:
             return fh
         freq = self._fh_freq()
         if freq is None:
-            refuse_irregular_dates(self._y_hist.index.get_level_values(-1))
+            refuse_irregular_dates(self._y_hist.index.get_level_values(-1), self._y_hist.index.nlevels - 1)
             return fh
         return ForecastingHorizon(fh.to_pandas(), is_relative=fh.is_relative, freq=freq)
 
@@ -998,11 +1000,3 @@ def _has_columns(X: Any) -> bool:
 def _items(value: Any) -> tuple:
     """``value``'s items where it is a tuple (a series' name of several levels), else ``(value,)``."""
     return value if isinstance(value, tuple) else (value,)
-
-
-def _time_kind(index: pd.Index) -> str:
-    """What an index's time points are, in words: an absolute horizon's must be its series'."""
-    for kind, name in ((pd.PeriodIndex, "periods"), (pd.DatetimeIndex, "dates")):
-        if isinstance(index, kind):
-            return name
-    return "integers" if pd.api.types.is_integer_dtype(index) else f"values of dtype {index.dtype}"

@@ -49,9 +49,32 @@ def uncovered(y: pd.DataFrame, *parts: pd.DataFrame | None) -> tuple[tuple, pd.I
     return None
 
 
+def refuse_reordered_levels(data: pd.DataFrame, reference: pd.DataFrame, name: str, method: str) -> None:
+    """Refuse ``data`` whose index levels are ``reference``'s, by name, in another order: a series is
+    its key in level order, so ('A', 'S1') of (sku, store) would be read as a series new to the panel."""
+    names, wanted = list(data.index.names), list(reference.index.names)
+    if (
+        names == wanted
+        or None in names
+        or None in wanted
+        or sorted(map(str, names)) != sorted(map(str, wanted))
+    ):
+        return
+    whose = "y" if name == "X" else "the data of fit"
+    raise ValueError(
+        f"{name} passed to {method} has the index levels {names}, those of {whose} in another order, "
+        f"{wanted}: a series is its key in level order, and ({', '.join(map(str, names[:-1]))}) keys "
+        f"would be read as other series. Reorder them first: {name} = "
+        f"{name}.reorder_levels({wanted}).sort_index()."
+    )
+
+
 def refuse_unkeyed_x(y: pd.DataFrame, X: pd.DataFrame | None, method: str) -> None:
     """Refuse ``X`` of one series (no level naming series) beside a panel ``y``: each series of ``y``
-    reads its own rows of ``X``, so one series read as a panel had no rows for any of them."""
+    reads its own rows of ``X``, so one series read as a panel had no rows for any of them; and ``X``
+    whose levels are ``y``'s in another order."""
+    if X is not None:
+        refuse_reordered_levels(X, y, "X", method)
     if X is None or not isinstance(y.index, pd.MultiIndex) or isinstance(X.index, pd.MultiIndex):
         return
     n = len(y.index.droplevel(-1).unique())
@@ -309,8 +332,12 @@ def _nearest_grid(spacing: float) -> str:
     )
 
 
-def refuse_irregular_dates(times: pd.Index) -> None:
-    """Refuse dates without a frequency to infer, on which forecast steps cannot be placed in time."""
+def refuse_irregular_dates(times: pd.Index, key_levels: int = 1) -> None:
+    """Refuse dates without a frequency to infer, on which forecast steps cannot be placed in time.
+
+    ``key_levels``: how many index levels before the time level name a series (a panel's fixes group
+    by them).
+    """
     if not isinstance(times, pd.DatetimeIndex):
         return
     times = times.unique().sort_values()
@@ -327,21 +354,26 @@ def refuse_irregular_dates(times: pd.Index) -> None:
         # months, quarters or years at their starts or ends with some missing, else the usual spacing
         # as the nearest of the common grids (readings at drifting hours: days)
         step = calendar or _nearest_grid(np.median(spacings) if len(spacings) else 0.0)
+        keys = 0 if key_levels <= 1 else list(range(key_levels))
         grid = (
             f"a regular grid first, e.g. y.resample({step!r}).mean().interpolate() (a panel: "
-            f"y.groupby(level=0).resample({step!r}, level=-1).mean().interpolate())"
+            f"y.groupby(level={keys}).resample({step!r}, level=-1).mean().interpolate())"
         )
         advice = f"Put y on {grid}"
         grid_points = (
             (times[-1] - times[0]) / pd.Timedelta(to_offset(step)) + 1 if _is_tick(step) else len(times)
         )
-        if calendar == "B":  # weekdays, some missing: an exchange's holidays, or readings missing
+        if (weekmask := _open_weekdays(times)) is not None:  # days closed: weekends, holidays
             advice = (
-                "Where the weekdays missing are days closed (an exchange's holidays), give y their "
-                "calendar: holidays = pd.bdate_range(y.index.min(), y.index.max()).difference(y.index); "
-                "y.index.freq = pd.offsets.CustomBusinessDay(holidays=holidays) (add the holidays ahead, "
-                f"for forecasts to skip them too). Where readings are missing on open days, put y on {grid}"
+                "Where the days missing are days closed (weekends, an exchange's holidays), give y its "
+                "calendar: times = y.index.get_level_values(-1); calendar = pd.offsets.CustomBusinessDay("
+                f"weekmask={weekmask!r}, holidays=pd.bdate_range(times.min(), times.max(), freq='C', "
+                f"weekmask={weekmask!r}).difference(times)); y.index.freq = calendar (a panel: y.index = "
+                "y.index.set_levels(pd.DatetimeIndex(y.index.levels[-1], freq=calendar), level=-1)); add "
+                "the holidays ahead, for forecasts to skip them too"
+                + (f". Where readings are missing on open days, put y on {grid}" if calendar == "B" else "")
             )
+            step = step if calendar == "B" else None  # 'D' would add the closed days
         elif grid_points > 2 * len(times):  # trading hours, shifts: the grid would invent most of it
             advice = (
                 f"On a grid of {step!r}, y.resample({step!r}) would add {int(grid_points) - len(times)} "
@@ -403,6 +435,18 @@ def _one_date_a_period(times: pd.DatetimeIndex) -> str | None:
         if (steps >= 1).all() and np.median(steps) == 1:
             return period
     return None
+
+
+def _open_weekdays(times: pd.DatetimeIndex) -> str | None:
+    """The weekdays daily ``times`` fall on, as a weekmask, where some weekday never holds one over two
+    weeks or more (a shop closed on Sundays, an exchange's weekends); None otherwise."""
+    if len(times) < 3 or times[-1] - times[0] < pd.Timedelta(days=13):
+        return None
+    if np.median(np.diff(times.as_unit("ns").asi8)) != pd.Timedelta(days=1).value:
+        return None
+    present = sorted(set(times.dayofweek))
+    names = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+    return " ".join(names[day] for day in present) if len(present) < 7 else None
 
 
 def _is_tick(step: str) -> bool:

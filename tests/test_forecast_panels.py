@@ -738,8 +738,9 @@ def _last_of_each(days: pd.DatetimeIndex, period: str) -> pd.DatetimeIndex:
         ("week's last trading day", "y.index = y.index.to_period('W-FRI')"),
         (
             "trading days",
-            "holidays = pd.bdate_range(y.index.min(), y.index.max()).difference(y.index); "
-            "y.index.freq = pd.offsets.CustomBusinessDay(holidays=holidays)",
+            "times = y.index.get_level_values(-1); calendar = pd.offsets.CustomBusinessDay("
+            "weekmask='Mon Tue Wed Thu Fri', holidays=pd.bdate_range(times.min(), times.max(), freq='C', "
+            "weekmask='Mon Tue Wed Thu Fri').difference(times)); y.index.freq = calendar",
         ),
         ("5-minute bars of trading hours", "y = y.reset_index(drop=True)"),
     ],
@@ -775,3 +776,74 @@ def test_trading_calendars_are_refused_with_a_fix_that_invents_no_prices(calenda
         fixed = RNNForecaster(**TINY).fit(fixed.loc[:"2024-07-03"], fh=[1]).predict()
         assert fixed.index[0] == pd.Timestamp("2024-07-05")
     assert len(forecast) == 2
+
+
+def test_levels_in_another_order_are_refused_rather_than_read_as_new_series():
+    """Found by a probe: the new weeks of an export listing sku before store were added as four new
+    series by update (eight forecasts, the four old ones from the old end), without a word."""
+    dates = pd.date_range("2022-01-02", periods=40, freq="W-SUN")
+    rows = [
+        {"store": store, "sku": sku, "date": date, "units": 20.0 + 40 * (sku == "B") + (i % 4)}
+        for store in ("S1", "S2")
+        for sku in ("A", "B")
+        for i, date in enumerate(dates)
+    ]
+    y = pd.DataFrame(rows).set_index(["store", "sku", "date"]).sort_index()
+    recent = y.index.get_level_values("date") > dates[35]
+    fitted = RNNForecaster(**TINY).fit(y[~recent], fh=[1])
+    reference = RNNForecaster(**TINY).fit(y[~recent], fh=[1])
+    reference.update(y[recent], update_params=False)
+    exported = y[recent].reorder_levels(["sku", "store", "date"]).sort_index()
+    with pytest.raises(
+        ValueError,
+        match=r"y passed to update has the index levels \['sku', 'store', 'date'\], those of the data of "
+        r"fit in another order, \['store', 'sku', 'date'\].*y.reorder_levels",
+    ) as error:
+        fitted.update(exported, update_params=False)
+    namespace = {"y": exported}
+    exec(str(error.value).split("Reorder them first: ")[1].rstrip("."), namespace)  # the fix, as written
+    fitted.update(namespace["y"], update_params=False)
+    pd.testing.assert_frame_equal(fitted.predict(), reference.predict())
+
+    X = y.rename(columns={"units": "promo"}) * 0.0
+    with_x = RNNForecaster(**TINY).fit(y[~recent], X=X[~recent], fh=[1])
+    future = X[recent].reorder_levels(["sku", "store", "date"]).sort_index()
+    with pytest.raises(
+        ValueError, match=r"X passed to predict has the index levels \['sku', 'store', 'date'\]"
+    ):
+        with_x.predict(X=future)
+
+
+def test_a_panel_of_shops_closed_on_sundays_gets_its_calendar_as_the_fix():
+    """Found by a probe: daily sales of a (store, sku, date) panel closed on Sundays were told
+    y.groupby(level=0).resample('D', ...): it averaged two skus of a store into one series and
+    invented sales on 19 closed Sundays."""
+    days = pd.date_range("2023-01-02", "2023-05-20", freq="D")
+    days = days[days.dayofweek != 6]
+    rows = [
+        {"store": store, "sku": sku, "date": day, "units": 5.0 + 45 * (sku == "B") + i % 3}
+        for store in ("S1", "S2")
+        for sku in ("A", "B")
+        for i, day in enumerate(days)
+    ]
+    y = pd.DataFrame(rows).set_index(["store", "sku", "date"])
+    with pytest.raises(ValueError, match=r"weekmask='Mon Tue Wed Thu Fri Sat'") as error:
+        RNNForecaster(**TINY).fit(y, fh=[1, 2])
+    message = str(error.value)
+    assert "resample('D')" not in message and "freq = 'D'" not in message  # no grid adding the Sundays
+    calendar = (
+        message.split("give y its calendar: ")[1]
+        .split(" (a panel: ")[0]
+        .replace("; y.index.freq = calendar", "")
+    )
+    panel = message.split("(a panel: ")[1].split("); add the holidays")[0]
+    namespace = {"pd": pd, "y": y}
+    exec(f"{calendar}; {panel}", namespace)  # the message's fix for a panel, as written
+    fixed = namespace["y"]
+    assert fixed.shape == y.shape  # nothing merged or invented
+    forecast = RNNForecaster(**TINY).fit(fixed, fh=[1, 2]).predict()
+    assert len(forecast) == 8
+    assert set(forecast.index.get_level_values(-1)) == {
+        pd.Timestamp("2023-05-22"),
+        pd.Timestamp("2023-05-23"),
+    }

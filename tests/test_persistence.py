@@ -985,7 +985,8 @@ FORECASTER_TAMPERED = {
     ),
     "steps ahead marked as absolute times": (  # loaded, then predict raised sktime's TypeError
         _set(["sktime", "fh", "is_relative"], False),
-        r"its absolute forecasting horizon holds integers, but its series are indexed by periods",
+        r"its absolute forecasting horizon holds time points of kind integer, but its series are indexed "
+        r"by period\[M\]",
     ),
 }
 

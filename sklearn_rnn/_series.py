@@ -353,22 +353,23 @@ def refuse_irregular_dates(times: pd.Index, key_levels: int = 1) -> None:
     else:
         # months, quarters or years at their starts or ends with some missing, else the usual spacing
         # as the nearest of the common grids (readings at drifting hours: days)
-        step = calendar or _nearest_grid(np.median(spacings) if len(spacings) else 0.0)
+        # a fixed grid with steps missing: its own spacing (3-hourly weather), else the nearest common one
+        step = calendar or (spacing_name(pd.Timedelta(int(usual), "ns")) if on_grid else _nearest_grid(usual))
         keys = 0 if key_levels <= 1 else list(range(key_levels))
         grid = (
             f"a regular grid first, e.g. y.resample({step!r}).mean().interpolate() (a panel: "
             f"y.groupby(level={keys}).resample({step!r}, level=-1).mean().interpolate())"
         )
         advice = f"Put y on {grid}"
-        grid_points = (
-            (times[-1] - times[0]) / pd.Timedelta(to_offset(step)) + 1 if _is_tick(step) else len(times)
-        )
+        duration = _duration(step)
+        grid_points = (times[-1] - times[0]) / duration + 1 if duration is not None else len(times)
         if (weekmask := _open_weekdays(times)) is not None:  # days closed: weekends, holidays
             advice = (
                 "Where the days missing are days closed (weekends, an exchange's holidays), give y its "
                 "calendar: times = y.index.get_level_values(-1); calendar = pd.offsets.CustomBusinessDay("
                 f"weekmask={weekmask!r}, holidays=pd.bdate_range(times.min(), times.max(), freq='C', "
-                f"weekmask={weekmask!r}).difference(times)); y.index.freq = calendar (a panel: y.index = "
+                f"weekmask={weekmask!r}, normalize=False).difference(times).tz_localize(None).normalize()); "
+                "y.index.freq = calendar (a panel: y.index = "
                 "y.index.set_levels(pd.DatetimeIndex(y.index.levels[-1], freq=calendar), level=-1)); add "
                 "the holidays ahead, for forecasts to skip them too"
                 + (f". Where readings are missing on open days, put y on {grid}" if calendar == "B" else "")
@@ -379,8 +380,8 @@ def refuse_irregular_dates(times: pd.Index, key_levels: int = 1) -> None:
                 f"On a grid of {step!r}, y.resample({step!r}) would add {int(grid_points) - len(times)} "
                 f"time points to its {len(times)} (nights, weekends or closed hours, invented by "
                 "interpolation): number the readings instead, y = y.reset_index(drop=True) (a panel: "
-                "y.index = pd.MultiIndex.from_arrays([y.index.get_level_values(0), "
-                "y.groupby(level=0).cumcount().to_numpy()])), and date the forecasts yourself"
+                f"y = y.set_index(y.groupby(level={keys}).cumcount().rename('step'), append=True)"
+                ".droplevel(-2)), and date the forecasts yourself"
             )
             step = None
     set_freq = (
@@ -429,29 +430,40 @@ def _one_date_a_period(times: pd.DatetimeIndex) -> str | None:
     if len(times) < 3:
         return None
     naive = times.tz_localize(None) if times.tz is not None else times  # to_period warns of a zone
-    weekday = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")[np.bincount(naive.dayofweek).argmax()]
-    for period in (f"W-{weekday}", "M", "Q", "Y"):
-        steps = np.diff(naive.to_period(period).asi8)
-        if (steps >= 1).all() and np.median(steps) == 1:
+    days = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
+    usual = int(np.bincount(naive.dayofweek).argmax())  # weeks ending on it first (a week's last close)
+    weeks = [f"W-{days[(usual + shift) % 7]}" for shift in range(7)]  # then any (a week's first open day)
+    steps = {period: np.diff(naive.to_period(period).asi8) for period in (*weeks, "M", "Q", "Y")}
+    for period, step in steps.items():  # one date a period, none missing
+        if (step == 1).all():
+            return period
+    for period, step in steps.items():  # some periods missing (a gap, refused with its fix after)
+        if (step >= 1).all() and np.median(step) == 1:
             return period
     return None
 
 
 def _open_weekdays(times: pd.DatetimeIndex) -> str | None:
-    """The weekdays daily ``times`` fall on, as a weekmask, where some weekday never holds one over two
+    """The weekdays daily ``times`` fall on, as a weekmask, where some weekday never holds one over four
     weeks or more (a shop closed on Sundays, an exchange's weekends); None otherwise."""
-    if len(times) < 3 or times[-1] - times[0] < pd.Timedelta(days=13):
+    if len(times) < 3 or times[-1] - times[0] < pd.Timedelta(days=27):
         return None
-    if np.median(np.diff(times.as_unit("ns").asi8)) != pd.Timedelta(days=1).value:
+    local = times.tz_localize(None) if times.tz is not None else times  # days of 23 or 25 hours: one
+    spacings = np.diff(local.as_unit("ns").asi8)
+    day = pd.Timedelta(days=1).value
+    if np.median(spacings) > 3 * day or (spacings % day).any():  # daily, or days of the week, at one time
         return None
     present = sorted(set(times.dayofweek))
     names = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
     return " ".join(names[day] for day in present) if len(present) < 7 else None
 
 
-def _is_tick(step: str) -> bool:
-    """Whether ``step`` is a fixed duration (days and finer), not a calendar's (months, business days)."""
-    return isinstance(to_offset(step), pd.offsets.Tick)
+def _duration(step: str) -> pd.Timedelta | None:
+    """``step`` as a fixed duration ('D', '7D', '3h'); None for a calendar's (months, business days)."""
+    offset = to_offset(step)
+    if isinstance(offset, pd.offsets.Day):  # a Tick before pandas 3, a calendar day since
+        return offset.n * pd.Timedelta(days=1)
+    return pd.Timedelta(offset) if isinstance(offset, pd.offsets.Tick) else None
 
 
 # calendar grids, finest first: (months a step, least and most days of a step, the offset names at

@@ -256,10 +256,6 @@ def _numeric_targets(y: Any) -> np.ndarray:
             "y of shape (n_samples,) or (n_samples, n_outputs), or, where some sequences lack an "
             "output, fit one model per output on the sequences that have it."
         ) from error
-    if array.dtype == object:  # pd.NA or None among numbers: missing, as NaN (float() refuses pd.NA)
-        array = np.where(pd.isna(array), np.nan, array)
-        if not holds_text(array):
-            y = array
     dtypes = list(y.dtypes) if isinstance(y, pd.DataFrame) else [getattr(y, "dtype", array.dtype)]
     if times := [str(d) for d in dtypes if getattr(d, "kind", None) in ("M", "m")]:  # read as counts
         raise TypeError(
@@ -273,6 +269,8 @@ def _numeric_targets(y: Any) -> np.ndarray:
             "y must hold numbers, but it holds text. Convert numeric text explicitly (e.g. "
             "y.astype(float)); for labels, use RNNClassifier."
         )
+    if array.dtype == object:  # pd.NA or None among numbers: missing, as NaN (float() refuses pd.NA)
+        y = np.where(pd.isna(array), np.nan, array)
     return check_array(
         y, ensure_2d=False, allow_nd=True, dtype=np.float64, ensure_all_finite=False, input_name="y"
     )

@@ -722,6 +722,13 @@ HOLIDAYS = pd.to_datetime(
 )
 
 
+CALENDAR_FIX = (
+    "times = y.index.get_level_values(-1); calendar = pd.offsets.CustomBusinessDay(weekmask='{weekmask}', "
+    "holidays=pd.bdate_range(times.min(), times.max(), freq='C', weekmask='{weekmask}', normalize=False)"
+    ".difference(times).tz_localize(None).normalize()); y.index.freq = calendar"
+)
+
+
 def _trading_days(start: str, end: str) -> pd.DatetimeIndex:
     days = pd.bdate_range(start, end)
     return days[~days.isin(HOLIDAYS)]
@@ -736,12 +743,10 @@ def _last_of_each(days: pd.DatetimeIndex, period: str) -> pd.DatetimeIndex:
     [
         ("month's last trading day", "y.index = y.index.to_period('M')"),
         ("week's last trading day", "y.index = y.index.to_period('W-FRI')"),
-        (
-            "trading days",
-            "times = y.index.get_level_values(-1); calendar = pd.offsets.CustomBusinessDay("
-            "weekmask='Mon Tue Wed Thu Fri', holidays=pd.bdate_range(times.min(), times.max(), freq='C', "
-            "weekmask='Mon Tue Wed Thu Fri').difference(times)); y.index.freq = calendar",
-        ),
+        ("trading days", CALENDAR_FIX.format(weekmask="Mon Tue Wed Thu Fri")),
+        ("New York closes at 16:00", CALENDAR_FIX.format(weekmask="Mon Tue Wed Thu Fri")),
+        ("readings on Mondays, Wednesdays and Fridays", CALENDAR_FIX.format(weekmask="Mon Wed Fri")),
+        ("Mondays, a holiday's on Tuesday", "y.index = y.index.to_period('W-TUE')"),
         ("5-minute bars of trading hours", "y = y.reset_index(drop=True)"),
     ],
 )
@@ -755,6 +760,14 @@ def test_trading_calendars_are_refused_with_a_fix_that_invents_no_prices(calenda
         "month's last trading day": _last_of_each(trading, "M"),
         "week's last trading day": _last_of_each(trading, "W-FRI"),
         "trading days": trading,
+        "New York closes at 16:00": (trading + pd.Timedelta("16h")).tz_localize("America/New_York"),
+        "readings on Mondays, Wednesdays and Fridays": trading[trading.dayofweek.isin([0, 2, 4])],
+        "Mondays, a holiday's on Tuesday": pd.DatetimeIndex(
+            [
+                day + pd.Timedelta(days=int(day in HOLIDAYS))
+                for day in pd.date_range("2024-01-01", periods=53, freq="W-MON")
+            ]
+        ),
         "5-minute bars of trading hours": pd.DatetimeIndex(
             [
                 t
@@ -847,3 +860,39 @@ def test_a_panel_of_shops_closed_on_sundays_gets_its_calendar_as_the_fix():
         pd.Timestamp("2023-05-22"),
         pd.Timestamp("2023-05-23"),
     }
+
+
+@pytest.mark.parametrize(
+    "dates, fix",
+    [
+        (  # 3-hourly weather, one reading missing: its own spacing, not the nearest common grid's
+            pd.date_range("2024-01-01", periods=200, freq="3h").delete(100),
+            "y.groupby(level=[0, 1]).resample('3h', level=-1).mean().interpolate()",
+        ),
+        (  # a shift's hourly readings: numbered, each series on its own
+            pd.DatetimeIndex(
+                [
+                    t
+                    for day in pd.bdate_range("2024-03-04", periods=8)
+                    for t in pd.date_range(day + pd.Timedelta("9h"), periods=9, freq="h")
+                ]
+            ),
+            "y = y.set_index(y.groupby(level=[0, 1]).cumcount().rename('step'), append=True).droplevel(-2)",
+        ),
+    ],
+    ids=["3-hourly", "shifts"],
+)
+def test_a_panel_of_three_levels_gets_fixes_that_keep_its_series_apart(dates, fix):
+    """Found by a review: the panel forms grouped by level 0 alone (two stores of a region became one
+    series), and 3-hourly readings with one missing were told to number their readings."""
+    series = {("N", "a"): 1.0, ("N", "b"): 2.0, ("S", "c"): 3.0}
+    y = pd.concat(
+        {key: pd.Series(level + np.sin(np.arange(len(dates))), index=dates) for key, level in series.items()},
+        names=["region", "store", "time"],
+    ).to_frame("v")
+    with pytest.raises(ValueError, match=re.escape(fix)):
+        RNNForecaster(**TINY).fit(y, fh=[1])
+    namespace = {"pd": pd, "y": y}
+    exec(fix if fix.startswith("y =") else f"y = {fix}", namespace)  # the panel's fix, as written
+    forecast = RNNForecaster(**TINY).fit(namespace["y"], fh=[1]).predict()
+    assert forecast.index.droplevel(-1).tolist() == list(series)

@@ -808,6 +808,9 @@ def test_score_refuses_the_targets_fit_refuses():
             for statement in fix[:-1]:
                 exec(statement, namespace)
             assert eval(fix[-1], namespace) == expected
+    dated = pd.DataFrame({"due": pd.to_datetime(["2024-01-01"] * 20), "days": [*days[:-1], None]})
+    with pytest.raises(TypeError, match=r"y holds dates or durations"):  # before pd.NA is read
+        regressor.fit(X, dated)
     with pytest.raises(ValueError, match=r"keep = np.isfinite\(y\).all\(axis=1\)"):
         regressor.score(X, np.c_[np.r_[days[:-1], np.nan], days])
 

@@ -53,11 +53,12 @@ def refuse_reordered_levels(data: pd.DataFrame, reference: pd.DataFrame, name: s
     """Refuse ``data`` whose index levels are ``reference``'s, by name, in another order: a series is
     its key in level order, so ('A', 'S1') of (sku, store) would be read as a series new to the panel."""
     names, wanted = list(data.index.names), list(reference.index.names)
+    # the same names exactly (0 and '0' differ: a level named 0 read back from a file as '0' is not moved)
     if (
         names == wanted
         or None in names
         or None in wanted
-        or sorted(map(str, names)) != sorted(map(str, wanted))
+        or sorted(names, key=repr) != sorted(wanted, key=repr)
     ):
         return
     whose = "y" if name == "X" else "the data of fit"
@@ -363,30 +364,44 @@ def refuse_irregular_dates(times: pd.Index, key_levels: int = 1) -> None:
         advice = f"Put y on {grid}"
         duration = _duration(step)
         grid_points = (times[-1] - times[0]) / duration + 1 if duration is not None else len(times)
+        # one series' readings at a few times of day (a panel's times are all its series' together)
+        merged = (
+            not key_levels
+            and duration is not None
+            and len(spacings) > 0
+            and spacings.min() < duration.value / 2
+        )
         if (weekmask := _open_weekdays(times)) is not None:  # days closed: weekends, holidays
             advice = (
                 "Where the days missing are days closed (weekends, an exchange's holidays), give y its "
                 "calendar: times = y.index.get_level_values(-1); calendar = pd.offsets.CustomBusinessDay("
                 f"weekmask={weekmask!r}, holidays=pd.bdate_range(times.min(), times.max(), freq='C', "
                 f"weekmask={weekmask!r}, normalize=False).difference(times).tz_localize(None).normalize()); "
-                "y.index.freq = calendar (a panel: y.index = "
-                "y.index.set_levels(pd.DatetimeIndex(y.index.levels[-1], freq=calendar), level=-1)); add "
+                "y.index.freq = calendar (a panel: index = y.index.remove_unused_levels(); y.index = "
+                "index.set_levels(pd.DatetimeIndex(index.levels[-1], freq=calendar), level=-1)); add "
                 "the holidays ahead, for forecasts to skip them too"
                 + (f". Where readings are missing on open days, put y on {grid}" if calendar == "B" else "")
             )
             step = step if calendar == "B" else None  # 'D' would add the closed days
-        elif grid_points > 2 * len(times):  # trading hours, shifts: the grid would invent most of it
+        elif grid_points > 2 * len(times) or merged:
+            # trading hours, shifts: the grid would invent most of it; readings at a few times of a day
+            # would be merged
+            what = (
+                f"average readings less than half a step apart into one ({format_times(times[:2])})"
+                if merged
+                else f"add {int(grid_points) - len(times)} time points to its {len(times)} (nights, weekends "
+                "or closed hours, invented by interpolation)"
+            )
             advice = (
-                f"On a grid of {step!r}, y.resample({step!r}) would add {int(grid_points) - len(times)} "
-                f"time points to its {len(times)} (nights, weekends or closed hours, invented by "
-                "interpolation): number the readings instead, y = y.reset_index(drop=True) (a panel: "
+                f"On a grid of {step!r}, y.resample({step!r}) would {what}: number the readings "
+                "instead, y = y.reset_index(drop=True) (a panel: "
                 f"y = y.set_index(y.groupby(level={keys}).cumcount().rename('step'), append=True)"
                 ".droplevel(-2)), and date the forecasts yourself"
             )
             step = None
     set_freq = (
-        f"set the index's freq: y.index.freq = {step!r} (a panel: y.index = y.index.set_levels("
-        f"pd.DatetimeIndex(y.index.levels[-1], freq={step!r}), level=-1))"
+        f"set the index's freq: y.index.freq = {step!r} (a panel: index = y.index.remove_unused_levels(); "
+        f"y.index = index.set_levels(pd.DatetimeIndex(index.levels[-1], freq={step!r}), level=-1))"
     )
     if len(times) < 3:  # pandas infers a frequency from 3 dates or more
         if len(times) == 2:  # their own spacing: a calendar's, whole months, days, else their distance
@@ -402,8 +417,9 @@ def refuse_irregular_dates(times: pd.Index, key_levels: int = 1) -> None:
             else:
                 code = repr(to_offset(second - first).freqstr)
             set_freq = (
-                f"set the index's freq: y.index.freq = {code} (a panel: y.index = y.index.set_levels("
-                f"pd.DatetimeIndex(y.index.levels[-1], freq={code}), level=-1))"
+                f"set the index's freq: y.index.freq = {code} (a panel: index = "
+                f"y.index.remove_unused_levels(); y.index = index.set_levels(pd.DatetimeIndex("
+                f"index.levels[-1], freq={code}), level=-1))"
             )
         raise ValueError(
             f"The time index of y is a DatetimeIndex without a frequency, and its {len(times)} date(s) "
@@ -451,7 +467,7 @@ def _open_weekdays(times: pd.DatetimeIndex) -> str | None:
     local = times.tz_localize(None) if times.tz is not None else times  # days of 23 or 25 hours: one
     spacings = np.diff(local.as_unit("ns").asi8)
     day = pd.Timedelta(days=1).value
-    if np.median(spacings) > 3 * day or (spacings % day).any():  # daily, or days of the week, at one time
+    if np.median(spacings) > 4 * day or (spacings % day).any():  # daily, or days of the week, at one time
         return None
     present = sorted(set(times.dayofweek))
     names = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

@@ -243,23 +243,24 @@ class ForecastNetwork(TrainingMixin):
         """
         for number in np.unique(data.series.numpy()[latest]):
             key, frame = series[number]
-            self._y_scaling[key] = self._statistics_before_held_out(
-                self._y_scaling[key], frame.to_numpy(dtype=np.float64)
-            )
+            # a copy: a frame's values are a read-only view, which torch warns of
+            values = torch.tensor(frame.to_numpy(dtype=np.float64))
+            logged = SeriesScaling(self.log_transform_).logged(values).numpy()
+            self._y_scaling[key] = self._statistics_before_held_out(self._y_scaling[key], logged)
 
-    def _statistics_before_held_out(self, whole: tuple, values: np.ndarray) -> tuple:
+    def _statistics_before_held_out(self, whole: tuple, logged: np.ndarray) -> tuple:
         """A held-out series' (mean, scale): those of its values before the held-out ones.
 
-        The rows are :func:`held_out_start`'s, as :func:`calibration_split` holds
-        them out of a series of this length; a column constant before them and
-        moving in them keeps ``whole``, the statistics of all its values.
+        ``logged``: the series' values as its scaling reads them (logged where
+        ``log_transform_`` says). The rows are :func:`held_out_start`'s, as
+        :func:`calibration_split` holds them out of a series of this length; a
+        column constant before them and moving in them keeps ``whole``, the
+        statistics of all its values.
         """
-        end = held_out_start(len(values), self.window_length_, self.horizon_, self.calibration_fraction)
+        end = held_out_start(len(logged), self.window_length_, self.horizon_, self.calibration_fraction)
         if end is None:
             return whole
-        # a copy: a frame's values are a read-only view, which torch warns of
-        logged = SeriesScaling(self.log_transform_).logged(torch.tensor(values[:end])).numpy()
-        before = column_statistics(logged, constant_scale="rounding")
+        before = column_statistics(logged[:end], constant_scale="rounding")
         moves = rounding_scaled(before[1], before[0]) & ~rounding_scaled(whole[1], whole[0])
         return tuple(np.where(moves, w, b) for w, b in zip(whole, before, strict=True))
 

@@ -290,11 +290,12 @@ class SeriesState:
         scaling = SeriesScaling(self.log_transform_)
         stats = self._y_scaling.get(key)
         if stats is None:
-            stats = column_statistics(scaling.logged(out).numpy(), constant_scale="rounding")
+            logged = scaling.logged(out).numpy()
+            stats = column_statistics(logged, constant_scale="rounding")
             if store:
                 self._y_scaling[key] = stats
             elif getattr(self, "conformal_offsets_", None) is not None:  # fit held values out
-                stats = self._statistics_before_held_out(stats, np.asarray(values, dtype=np.float64))
+                stats = self._statistics_before_held_out(stats, logged)
         scaled = scaling(out, torch.from_numpy(stats[0]), torch.from_numpy(input_scale(*stats)))
         return scaled.numpy(), stats
 
